@@ -1,0 +1,283 @@
+"""The database: which PostGIS to use, the project's own cluster, engines and migrations.
+
+When ``POPGIS_DATABASE_URL`` is unset, popgis runs its own PostgreSQL cluster in
+``POPGIS_VAR_DIR/pg`` on a unix socket and a loopback port. As root the server runs as
+the ``postgres`` OS user (initdb refuses root). With the variable set, that server is
+used instead; everything after connecting is the same code path.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+from gis import settings
+from gis.errors import PopgisError
+
+PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin")
+APP_ROLE = "popgis_app"
+
+# Settings for the project's own cluster: a county fits comfortably in memory; bulk
+# loads benefit from large maintenance memory and minimal WAL (COPY into a table
+# created in the same transaction then skips WAL entirely).
+CLUSTER_CONF = {
+    "shared_buffers": "2GB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "1GB",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "synchronous_commit": "off",
+    "jit": "off",
+    "random_page_cost": "1.1",
+    "effective_cache_size": "8GB",
+    "max_connections": "60",
+}
+
+
+class DatabaseError(PopgisError):
+    status = 503
+
+
+# --------------------------------------------------------------------------- cluster
+def _pg_bin(tool: str) -> str:
+    for d in PG_BIN_CANDIDATES:
+        p = Path(d) / tool
+        if p.exists():
+            return str(p)
+    found = shutil.which(tool)
+    if found:
+        return found
+    raise DatabaseError(
+        f"PostgreSQL program {tool!r} not found in {', '.join(PG_BIN_CANDIDATES)} or PATH; "
+        "install the OS packages with `make install` (postgresql-15, postgresql-15-postgis-3)"
+    )
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _as_postgres(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    """Run a server-side command; as root, as the postgres OS user."""
+    if _is_root():
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, **kw)
+
+
+def _postgres_can_use(path: Path) -> bool:
+    if not _is_root():
+        return True
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    r = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(probe)],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+@functools.cache
+def cluster_dir() -> Path:
+    """Folder of the project's own cluster.
+
+    Normally ``POPGIS_VAR_DIR/pg``; if the postgres OS user cannot reach that folder
+    (a checkout under /root, say), a folder under /var/lib/popgis keyed by the project
+    path is used instead.
+    """
+    preferred = settings.var_dir() / "pg"
+    if _postgres_can_use(preferred.parent):
+        return preferred
+    key = hashlib.sha1(str(preferred).encode()).hexdigest()[:12]
+    return Path("/var/lib/popgis") / key
+
+
+def _paths() -> dict[str, Path]:
+    base = cluster_dir()
+    return {"base": base, "data": base / "data", "run": base / "run",
+            "log": base / "server.log", "password": base / "password"}
+
+
+def _port() -> int:
+    return int(settings.get("POPGIS_PG_PORT"))
+
+
+def local_url(database: str | None = None) -> URL:
+    """URL of the project's own cluster (password read from its folder)."""
+    p = _paths()
+    if not p["password"].exists():
+        raise DatabaseError(
+            f"the project's PostgreSQL cluster is not initialised ({p['data']}); "
+            "run `popgis db start` (or `make demo`)")
+    password = p["password"].read_text().strip()
+    return URL.create("postgresql+psycopg", username="popgis", password=password,
+                      host="127.0.0.1", port=_port(),
+                      database=database or settings.get("POPGIS_DB_NAME"))
+
+
+def uses_local_cluster() -> bool:
+    return not settings.get("POPGIS_DATABASE_URL")
+
+
+def database_url() -> URL:
+    """The database URL in use (``POPGIS_DATABASE_URL`` or the project's own cluster)."""
+    raw = settings.get("POPGIS_DATABASE_URL")
+    if not raw:
+        return local_url()
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def cluster_status() -> dict:
+    p = _paths()
+    status = {"dir": str(p["base"]), "port": _port(), "initialised": p["data"].exists(),
+              "running": False}
+    if status["initialised"]:
+        r = _as_postgres([_pg_bin("pg_ctl"), "-D", str(p["data"]), "status"],
+                         capture_output=True, text=True)
+        status["running"] = r.returncode == 0
+    return status
+
+
+def cluster_start() -> URL:
+    """Initialise (once) and start the project's own cluster; create the database.
+
+    Idempotent: a running cluster is left as it is. Returns the database URL.
+    """
+    p = _paths()
+    p["base"].mkdir(parents=True, exist_ok=True)
+    p["run"].mkdir(parents=True, exist_ok=True)
+    if _is_root():
+        pw = pwd.getpwnam("postgres")
+        for path in (p["base"], p["run"]):
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+    if not p["data"].exists():
+        password = secrets.token_urlsafe(24)
+        pwfile = p["base"] / "initpw"
+        pwfile.write_text(password + "\n")
+        if _is_root():
+            os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
+        r = _as_postgres([_pg_bin("initdb"), "-D", str(p["data"]), "-U", "popgis",
+                          f"--pwfile={pwfile}", "--auth-local=scram-sha-256",
+                          "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
+                         capture_output=True, text=True)
+        pwfile.unlink()
+        if r.returncode != 0:
+            raise DatabaseError(f"initdb failed in {p['data']}:\n{r.stderr.strip()}")
+        conf = p["data"] / "postgresql.conf"
+        with conf.open("a") as f:
+            f.write("\n# popgis local cluster\n")
+            for k, v in CLUSTER_CONF.items():
+                f.write(f"{k} = '{v}'\n")
+        p["password"].write_text(password + "\n")
+        p["password"].chmod(0o600)
+    if not cluster_status()["running"]:
+        opts = f"-p {_port()} -k {p['run']} -c listen_addresses=127.0.0.1"
+        r = _as_postgres([_pg_bin("pg_ctl"), "-D", str(p["data"]), "-o", opts,
+                          "-l", str(p["log"]), "-w", "-t", "60", "start"],
+                         capture_output=True, text=True)
+        if r.returncode != 0:
+            tail = p["log"].read_text()[-2000:] if p["log"].exists() else ""
+            raise DatabaseError(
+                f"could not start PostgreSQL on port {_port()} ({p['data']}):\n"
+                f"{r.stdout}{r.stderr}\n{tail}\nIs the port taken? Set POPGIS_PG_PORT.")
+    ensure_database(local_url())
+    return local_url()
+
+
+def cluster_stop() -> None:
+    p = _paths()
+    if cluster_status()["running"]:
+        _as_postgres([_pg_bin("pg_ctl"), "-D", str(p["data"]), "-m", "fast", "-w", "stop"],
+                     capture_output=True, text=True, check=True)
+
+
+def ensure_database(url: URL, drop_first: bool = False) -> None:
+    """Create database ``url.database`` on its server if missing (or recreate it)."""
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            name = url.database
+            if drop_first:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            exists = c.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                               {"n": name}).scalar()
+            if not exists:
+                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+# --------------------------------------------------------------------------- engines
+_engines: dict[str, Engine] = {}
+
+
+def engine(url: URL | str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default: the database in use)."""
+    url = make_url(url) if url is not None else database_url()
+    key = url.render_as_string(hide_password=False)
+    if key not in _engines:
+        _engines[key] = sa.create_engine(url, pool_pre_ping=True, pool_size=5,
+                                         max_overflow=5)
+    return _engines[key]
+
+
+def dispose_engines() -> None:
+    for e in _engines.values():
+        e.dispose()
+    _engines.clear()
+
+
+def wait_until_up(url: URL, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with engine(url).connect() as c:
+                c.execute(sa.text("SELECT 1"))
+            return
+        except sa.exc.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise DatabaseError(f"database not reachable at "
+                                    f"{url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+            time.sleep(0.5)
+
+
+def health() -> dict:
+    """Database status for /healthz: reachable, PostGIS version, schema revision."""
+    try:
+        with engine().connect() as c:
+            version = c.execute(sa.text("SELECT postgis_lib_version()")).scalar()
+            rev = c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return {"ok": True, "postgis": version, "revision": rev}
+    except Exception as exc:  # health must report, never raise
+        return {"ok": False, "error": type(exc).__name__}
+
+
+# --------------------------------------------------------------------------- migrations
+def alembic_config(url: URL | None = None):
+    from alembic.config import Config
+
+    here = Path(__file__).parent / "migrations"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(here))
+    cfg.attributes["url"] = url or database_url()
+    return cfg
+
+
+def migrate(url: URL | None = None, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)

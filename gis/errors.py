@@ -1,0 +1,38 @@
+"""Exceptions that carry an HTTP status and a message that is safe to show."""
+
+from __future__ import annotations
+
+
+class PopgisError(Exception):
+    """Base error: ``status`` for the web layer, ``message`` safe for users."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class NotFound(PopgisError):
+    """Missing, or outside the caller's jurisdiction (the two are indistinguishable)."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, what: str = "record"):
+        super().__init__(f"{what} not found")
+
+
+class Forbidden(PopgisError):
+    status = 403
+    code = "forbidden"
+
+
+class InvalidInput(PopgisError):
+    status = 400
+    code = "invalid_input"

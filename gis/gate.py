@@ -1,0 +1,274 @@
+"""The jurisdiction gate: the one way to read or write households and persons.
+
+Every query here is restricted to the caller's scope, a node of the admin tree and its
+subtree (``admin_path LIKE scope.path || '%'``). A record outside the scope is treated
+exactly like a missing one: the same ``NotFound`` with the same message. No other module
+queries ``households``, ``persons`` or ``events`` directly.
+
+ID and phone numbers are masked unless a caller asks for them with a reason; every view
+of a household's members is written to ``access_log``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from gis.errors import Forbidden, InvalidInput, NotFound
+
+PEOPLE_ROLES = frozenset({"county", "township", "village"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is asking and which subtree of the admin tree they may see."""
+
+    user: str
+    role: str
+    area_code: str
+    path: str
+    level: str
+
+    @property
+    def can_read_people(self) -> bool:
+        """Planners and auditors work with aggregates only."""
+        return self.role in PEOPLE_ROLES
+
+    @property
+    def like(self) -> str:
+        return self.path + "%"
+
+
+def scope_for_area(conn, area_code: str, *, user: str = "system",
+                   role: str = "county") -> Scope:
+    """A scope rooted at ``area_code`` (12- or 15-digit code); raises NotFound if unknown."""
+    row = conn.execute(sa.text("SELECT path, level FROM admin_area WHERE code = :c"),
+                       {"c": area_code}).one_or_none()
+    if row is None:
+        raise NotFound("admin area")
+    return Scope(user=user, role=role, area_code=area_code, path=row.path, level=row.level)
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """``330782199001011234`` → ``330782********1234`` (region kept, birth date hidden)."""
+    if not value:
+        return value
+    if len(value) <= 10:
+        return "*" * (len(value) - 4) + value[-4:]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    """``13812345678`` → ``138****5678``."""
+    if not value:
+        return value
+    if len(value) < 8:
+        return "*" * (len(value) - 2) + value[-2:]
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+_HOUSEHOLD_COLS = """
+    h.id, h.household_no, h.address, h.registered_address, h.village_code,
+    h.admin_path, h.building_id, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
+    h.geocode_level, h.geocode_score, h.geocode_method, h.placed_manually,
+    h.placed_by, h.placed_at, v.name AS village_name
+"""
+
+_PERSON_COLS = """
+    p.id, p.name, p.sex, p.birth_date, p.id_number, p.phone, p.relation, p.is_migrant,
+    p.origin_code, o.name AS origin_name, p.arrival_date,
+    p.cert_marriage, p.cert_marriage_expiry, p.cert_id, p.cert_id_expiry,
+    p.cert_residence, p.cert_residence_expiry, p.cert_migrant, p.cert_migrant_expiry
+"""
+
+
+class Gate:
+    """Scoped access to personal data for one request or job.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The connection (and transaction) to work in.
+    scope : Scope
+        The caller's jurisdiction; every query is limited to its subtree.
+    """
+
+    def __init__(self, conn, scope: Scope):
+        self.conn = conn
+        self.scope = scope
+
+    # ---------------------------------------------------------------- helpers
+    def _require_people(self) -> None:
+        if not self.scope.can_read_people:
+            raise Forbidden(f"the {self.scope.role} role sees aggregates only")
+
+    def _log(self, action: str, kind: str, target, detail: dict | None = None) -> None:
+        self.conn.execute(
+            sa.text("INSERT INTO access_log (user_name, action, target_kind, target_id, detail)"
+                    " VALUES (:u, :a, :k, :t, CAST(:d AS jsonb))"),
+            {"u": self.scope.user, "a": action, "k": kind, "t": str(target),
+             "d": json.dumps(detail or {}, ensure_ascii=False, default=str)})
+
+    def _in_scope_id(self, household_id: int) -> int:
+        hid = self.conn.execute(
+            sa.text("SELECT id FROM households WHERE id = :id AND admin_path LIKE :p"),
+            {"id": household_id, "p": self.scope.like}).scalar()
+        if hid is None:
+            raise NotFound("household")
+        return hid
+
+    # ---------------------------------------------------------------- reads
+    def count_households(self) -> int:
+        """Number of households in scope."""
+        return self.conn.execute(
+            sa.text("SELECT count(*) FROM households WHERE admin_path LIKE :p"),
+            {"p": self.scope.like}).scalar()
+
+    def count_persons(self, *, migrants: bool | None = None) -> int:
+        """Number of persons in scope (optionally only migrants or only residents)."""
+        sql = ("SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id "
+               "WHERE h.admin_path LIKE :p")
+        params = {"p": self.scope.like}
+        if migrants is not None:
+            sql += " AND p.is_migrant = :m"
+            params["m"] = migrants
+        return self.conn.execute(sa.text(sql), params).scalar()
+
+    def list_households(self, *, village_code: str | None = None, limit: int = 100,
+                        offset: int = 0) -> list[dict]:
+        """Households in scope, ordered by household number; no personal details."""
+        self._require_people()
+        sql = (f"SELECT {_HOUSEHOLD_COLS} FROM households h "
+               "LEFT JOIN admin_area v ON v.code = h.village_code "
+               "WHERE h.admin_path LIKE :p")
+        params = {"p": self.scope.like, "limit": min(int(limit), 1000),
+                  "offset": max(int(offset), 0)}
+        if village_code:
+            sql += " AND h.village_code = :v"
+            params["v"] = village_code
+        sql += " ORDER BY h.household_no LIMIT :limit OFFSET :offset"
+        return [dict(r._mapping) for r in self.conn.execute(sa.text(sql), params)]
+
+    def household(self, household_id: int, *, unmask: bool = False,
+                  reason: str | None = None) -> dict:
+        """One household with its members; NotFound if missing or out of scope.
+
+        ID and phone numbers are masked unless ``unmask`` is given with a ``reason``.
+        The view is logged in ``access_log``.
+        """
+        self._require_people()
+        if unmask and not reason:
+            raise InvalidInput("showing full ID or phone numbers needs a reason")
+        row = self.conn.execute(
+            sa.text(f"SELECT {_HOUSEHOLD_COLS} FROM households h "
+                    "LEFT JOIN admin_area v ON v.code = h.village_code "
+                    "WHERE h.id = :id AND h.admin_path LIKE :p"),
+            {"id": household_id, "p": self.scope.like}).one_or_none()
+        if row is None:
+            raise NotFound("household")
+        result = dict(row._mapping)
+        members = []
+        for p in self.conn.execute(
+                sa.text(f"SELECT {_PERSON_COLS} FROM persons p "
+                        "LEFT JOIN admin_area o ON o.code = rpad(p.origin_code, 12, '0') "
+                        "WHERE p.household_id = :id ORDER BY p.id"), {"id": household_id}):
+            m = dict(p._mapping)
+            if not unmask:
+                m["id_number"] = mask_id_number(m["id_number"])
+                m["phone"] = mask_phone(m["phone"])
+            members.append(m)
+        result["members"] = members
+        result["events"] = [dict(r._mapping) for r in self.conn.execute(
+            sa.text("SELECT e.id, e.kind, e.event_date, e.note, e.recorded_by, t.name AS team "
+                    "FROM events e LEFT JOIN service_teams t ON t.id = e.team_id "
+                    "WHERE e.household_id = :id ORDER BY e.event_date DESC, e.id DESC "
+                    "LIMIT 20"), {"id": household_id})]
+        self._log("view_household", "household", household_id,
+                  {"unmasked": bool(unmask), "reason": reason})
+        return result
+
+    # ---------------------------------------------------------------- writes
+    def place_household(self, household_id: int, lon: float, lat: float, *,
+                        building_id: int | None = None) -> dict:
+        """Manual placement by staff: the point (WGS-84) and the building under it.
+
+        The household must stay inside the caller's scope; manual placements win over
+        automatic geocoding and survive re-runs.
+        """
+        self._require_people()
+        hid = self._in_scope_id(household_id)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise InvalidInput(f"lon/lat {lon}, {lat} out of range; expected WGS-84 degrees")
+        target = self.conn.execute(sa.text("""
+            WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
+            SELECT b.id AS building_id, coalesce(b.admin_path, gr.path, v.path) AS path,
+                   coalesce(b.village_code, v.code) AS village_code
+            FROM pt
+            LEFT JOIN LATERAL (SELECT id, admin_path, village_code FROM buildings
+                               WHERE (CAST(:bid AS bigint) IS NULL AND ST_Intersects(geom, pt.g))
+                                  OR id = CAST(:bid AS bigint) LIMIT 1) b ON true
+            LEFT JOIN LATERAL (SELECT code, path FROM admin_area WHERE level = 'village'
+                               AND ST_Intersects(geom, pt.g) LIMIT 1) v ON true
+            LEFT JOIN LATERAL (SELECT path FROM admin_area WHERE level = 'grid'
+                               AND ST_Intersects(geom, pt.g) LIMIT 1) gr ON true
+            """), {"lon": lon, "lat": lat, "bid": building_id}).one()
+        if target.path is None or not target.path.startswith(self.scope.path):
+            raise InvalidInput("that place is outside your jurisdiction")
+        self.conn.execute(sa.text("""
+            UPDATE households SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
+                   building_id = :b, village_code = :v, admin_path = :path,
+                   geocode_level = CASE WHEN :b IS NULL THEN 'village' ELSE 'building' END,
+                   geocode_score = 1.0, geocode_method = 'manual', placed_manually = true,
+                   placed_by = :u, placed_at = now(), updated_at = now()
+            WHERE id = :id"""), {"lon": lon, "lat": lat, "b": target.building_id,
+                                 "v": target.village_code, "path": target.path,
+                                 "u": self.scope.user, "id": hid})
+        self._log("place_household", "household", hid, {"lon": lon, "lat": lat})
+        return self.household(hid)
+
+    def record_event(self, household_id: int, kind: str, event_date: date, *,
+                     note: str | None = None, person_id: int | None = None) -> int:
+        """Record a dated event (visit, distribution, follow-up, move) for a household."""
+        self._require_people()
+        hid = self._in_scope_id(household_id)
+        if person_id is not None:
+            ok = self.conn.execute(sa.text(
+                "SELECT 1 FROM persons WHERE id = :p AND household_id = :h"),
+                {"p": person_id, "h": hid}).scalar()
+            if not ok:
+                raise NotFound("person")
+        try:
+            return self.conn.execute(sa.text("""
+                INSERT INTO events (county_code, household_id, person_id, kind, event_date,
+                                    note, recorded_by)
+                SELECT county_code, id, :pid, :k, :d, :n, :u FROM households WHERE id = :h
+                RETURNING id"""), {"pid": person_id, "k": kind, "d": event_date, "n": note,
+                                   "u": self.scope.user, "h": hid}).scalar()
+        except sa.exc.IntegrityError as exc:
+            raise InvalidInput(f"unknown event kind {kind!r}; expected visit, distribution, "
+                               "follow_up, move_in or move_out") from exc
+
+    def update_person(self, person_id: int, **fields) -> None:
+        """Change a person's editable fields (phone, relation, certificates)."""
+        self._require_people()
+        allowed = {"phone", "relation", "cert_marriage", "cert_marriage_expiry", "cert_id",
+                   "cert_id_expiry", "cert_residence", "cert_residence_expiry",
+                   "cert_migrant", "cert_migrant_expiry"}
+        bad = set(fields) - allowed
+        if bad:
+            raise InvalidInput(f"cannot change {', '.join(sorted(bad))}; "
+                               f"editable: {', '.join(sorted(allowed))}")
+        pid = self.conn.execute(sa.text(
+            "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id "
+            "WHERE p.id = :id AND h.admin_path LIKE :p"),
+            {"id": person_id, "p": self.scope.like}).scalar()
+        if pid is None:
+            raise NotFound("person")
+        if fields:
+            sets = ", ".join(f"{k} = :{k}" for k in fields)
+            self.conn.execute(sa.text(f"UPDATE persons SET {sets}, updated_at = now() "
+                                      "WHERE id = :id"), {**fields, "id": pid})
+            self._log("update_person", "person", pid, {"fields": sorted(fields)})

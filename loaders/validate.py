@@ -1,0 +1,217 @@
+"""Vectorised checks for tabular input: each check cleans a column of a chunk and
+records every bad cell as a Rejection (row, column, value, reason, fix).
+
+A row with any bad cell is dropped from the chunk (``Checker.good`` is the mask of rows
+still fine), so it is reported and never half-loaded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gis import crs as crs_mod
+from loaders.base import Rejection
+
+ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+ID_CHECK = np.array(list("10X98765432"))
+
+TRUE_WORDS = {"true", "t", "yes", "y", "1", "是", "有效", "启用", "active"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", "否", "停用", "inactive"}
+
+
+class Checker:
+    """Collects rejections for one chunk of rows (a DataFrame of str with ``_row``)."""
+
+    def __init__(self, file: str, df: pd.DataFrame):
+        self.file = file
+        self.df = df
+        self.rows = df["_row"].to_numpy()
+        self.good = np.ones(len(df), dtype=bool)
+        self.rejected: list[Rejection] = []
+
+    def reject(self, mask, column: str, values, reason, fix: str | None) -> None:
+        """Reject rows where ``mask`` (only the first problem of a row is reported)."""
+        mask = np.asarray(mask, dtype=bool) & self.good
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        vals = np.asarray(values, dtype=object)
+        reasons = reason if isinstance(reason, (list, np.ndarray)) else None
+        for i in idx:
+            r = reasons[i] if reasons is not None else reason
+            self.rejected.append(Rejection(self.file, int(self.rows[i]), column,
+                                           None if vals[i] is None else str(vals[i]),
+                                           r, fix))
+        self.good &= ~mask
+
+    # ------------------------------------------------------------------ columns
+    def text(self, col: str, *, required: bool = False, max_len: int = 500) -> pd.Series:
+        s = self.df[col].str.strip() if col in self.df else pd.Series("", index=self.df.index)
+        if required:
+            self.reject(s.eq("").to_numpy(), col, s, "is empty", f"fill in {col}")
+        self.reject(s.str.len().gt(max_len).to_numpy(), col, s.str.slice(0, 40) + "…",
+                    f"is longer than {max_len} characters", "shorten it")
+        return s
+
+    def date(self, col: str, *, required: bool = False) -> pd.Series:
+        raw = self.df[col].str.strip() if col in self.df else pd.Series(
+            "", index=self.df.index)
+        norm = raw.str.replace(r"[./年月]", "-", regex=True).str.replace("日", "", regex=False)
+        compact = norm.str.fullmatch(r"\d{8}")
+        norm = norm.where(~compact, norm.str.slice(0, 4) + "-" + norm.str.slice(4, 6) + "-"
+                          + norm.str.slice(6, 8))
+        parsed = pd.to_datetime(norm, format="%Y-%m-%d", errors="coerce")
+        empty = raw.eq("")
+        bad = parsed.isna() & ~empty
+        self.reject(bad.to_numpy(), col, raw, "is not a date",
+                    "write dates as YYYY-MM-DD, e.g. 2024-03-01")
+        out_of_range = (~bad & ~empty) & ((parsed.dt.year < 1900) | (parsed.dt.year > 2100))
+        self.reject(out_of_range.to_numpy(), col, raw, "is outside 1900–2100",
+                    "check the year")
+        if required:
+            self.reject(empty.to_numpy(), col, raw, "is empty", f"fill in {col}")
+        return parsed.dt.strftime("%Y-%m-%d").where(~parsed.isna(), "")
+
+    def choice(self, col: str, mapping: dict[str, str], *, default: str | None = None,
+               label: str | None = None) -> pd.Series:
+        raw = self.df[col].str.strip() if col in self.df else pd.Series(
+            "", index=self.df.index)
+        key = raw.str.lower().str.replace(" ", "")
+        out = key.map(mapping)
+        empty = raw.eq("")
+        if default is not None:
+            out = out.where(~empty, default)
+        accepted = ", ".join(sorted(set(mapping.values())))
+        self.reject((out.isna() & ~empty).to_numpy(), col, raw,
+                    f"is not a known {label or col}", f"use one of: {accepted}")
+        if default is None:
+            self.reject(empty.to_numpy(), col, raw, "is empty", f"use one of: {accepted}")
+        return out.fillna("")
+
+    def boolean(self, col: str, *, default: bool) -> pd.Series:
+        raw = self.df[col].str.strip().str.lower() if col in self.df else pd.Series(
+            "", index=self.df.index)
+        out = pd.Series(default, index=self.df.index, dtype=object)
+        out[raw.isin(TRUE_WORDS)] = True
+        out[raw.isin(FALSE_WORDS)] = False
+        bad = ~raw.isin(TRUE_WORDS | FALSE_WORDS) & raw.ne("")
+        self.reject(bad.to_numpy(), col, raw, "is not yes/no", "write true or false (是/否)")
+        return out.map({True: "t", False: "f"})
+
+    def integer(self, col: str, *, lo: int, hi: int) -> pd.Series:
+        raw = self.df[col].str.strip() if col in self.df else pd.Series(
+            "", index=self.df.index)
+        num = pd.to_numeric(raw, errors="coerce")
+        empty = raw.eq("")
+        bad = (num.isna() | (num % 1 != 0)) & ~empty
+        self.reject(bad.to_numpy(), col, raw, "is not a whole number",
+                    "write digits only, e.g. 12")
+        rng = ~bad & ~empty & ((num < lo) | (num > hi))
+        self.reject(rng.to_numpy(), col, raw, f"is outside [{lo}, {hi}]", "check the value")
+        return num.map(lambda v: "" if pd.isna(v) else str(int(v)))
+
+    def coordinates(self, lon_col: str, lat_col: str, crs_col: str | None,
+                    file_crs: str | None, *, required: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Parse, range-check and convert lon/lat to WGS-84 (NaN where absent)."""
+        raw_x = self.df[lon_col].str.strip() if lon_col in self.df else pd.Series(
+            "", index=self.df.index)
+        raw_y = self.df[lat_col].str.strip() if lat_col in self.df else pd.Series(
+            "", index=self.df.index)
+        x = pd.to_numeric(raw_x, errors="coerce").to_numpy(dtype=float)
+        y = pd.to_numeric(raw_y, errors="coerce").to_numpy(dtype=float)
+        ex, ey = raw_x.eq("").to_numpy(), raw_y.eq("").to_numpy()
+        self.reject(np.isnan(x) & ~ex, lon_col, raw_x, "is not a number",
+                    "write decimal degrees, e.g. 120.0753")
+        self.reject(np.isnan(y) & ~ey, lat_col, raw_y, "is not a number",
+                    "write decimal degrees, e.g. 29.3064")
+        self.reject(ex ^ ey, lon_col,
+                    np.where(ex, raw_y, raw_x), "only one of lon and lat is given",
+                    "give both or neither")
+        if required:
+            self.reject(ex & ey, lon_col, raw_x, "is empty", "give lon and lat")
+        # Per-row CRS overrides the file's.
+        names = np.full(len(x), crs_mod.normalize_crs(file_crs) if file_crs else "wgs84",
+                        dtype=object)
+        if crs_col and crs_col in self.df:
+            rc = self.df[crs_col].str.strip()
+            given = rc.ne("").to_numpy()
+            for value in rc[given].unique():
+                try:
+                    canon = crs_mod.normalize_crs(value)
+                except crs_mod.CRSError as exc:
+                    self.reject(given & rc.eq(value).to_numpy(), crs_col, rc, str(exc),
+                                "use wgs84, gcj02, bd09, cgcs2000 or EPSG:4491–4554")
+                    continue
+                names[given & rc.eq(value).to_numpy()] = canon
+        projected = np.array([n.startswith("epsg:45") for n in names])
+        geo = ~projected & ~np.isnan(x) & ~np.isnan(y)
+        self.reject(geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180)
+                    & (np.abs(x) <= 90), lon_col, raw_x + "," + raw_y,
+                    "lon and lat look swapped (lon within ±90, lat beyond ±90)",
+                    "swap the lon and lat columns")
+        self.reject(geo & (np.abs(x) > 180), lon_col, raw_x, "is outside [-180, 180]",
+                    "are lat and lon swapped?")
+        self.reject(geo & (np.abs(y) > 90), lat_col, raw_y, "is outside [-90, 90]",
+                    "are lat and lon swapped?")
+        china = geo & self.good
+        swapped = china & crs_mod.looks_swapped(x, y)
+        self.reject(swapped, lon_col, raw_x + "," + raw_y,
+                    "lon and lat look swapped (the pair lies in China only when swapped)",
+                    "swap the lon and lat columns")
+        zero = geo & (x == 0) & (y == 0)
+        self.reject(zero, lon_col, raw_x + "," + raw_y, "is 0,0 (a missing position)",
+                    "leave lon and lat empty when the position is unknown")
+        lon = np.full(len(x), np.nan)
+        lat = np.full(len(x), np.nan)
+        ok = self.good & ~np.isnan(x) & ~np.isnan(y)
+        for name in set(names[ok]):
+            sel = ok & (names == name)
+            lon[sel], lat[sel] = crs_mod.to_wgs84(x[sel], y[sel], name)
+        if projected.any():
+            bad = projected & ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90) | np.isnan(lon))
+            self.reject(bad, lon_col, raw_x + "," + raw_y,
+                        "does not convert from the declared Gauss-Krüger zone",
+                        "check the EPSG code (zone) and that x is easting, y northing")
+        return lon, lat
+
+    def id_numbers(self, col: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Check 18-digit resident ID numbers; return (id, birth date, sex) from them."""
+        raw = self.df[col].str.strip().str.upper() if col in self.df else pd.Series(
+            "", index=self.df.index)
+        self.reject(raw.eq("").to_numpy(), col, raw, "is empty", "fill in the ID number")
+        form = raw.str.fullmatch(r"\d{17}[\dX]")
+        self.reject((~form & raw.ne("")).to_numpy(), col, raw,
+                    "is not an 18-character ID number", "17 digits then a digit or X")
+        n = len(raw)
+        birth = pd.Series("", index=self.df.index)
+        sex = pd.Series("", index=self.df.index)
+        if form.any():
+            sel = form.to_numpy()
+            digits = np.frombuffer("".join(raw[sel]).encode(), dtype=np.uint8).reshape(-1, 18)
+            body = digits[:, :17].astype(int) - 48
+            check = ID_CHECK[(body * ID_WEIGHTS).sum(axis=1) % 11]
+            last = np.array([chr(c) for c in digits[:, 17]])
+            bad_check = np.zeros(n, dtype=bool)
+            bad_check[sel] = check != last
+            self.reject(bad_check, col, raw, "has a wrong check digit",
+                        "re-type the ID number from the card")
+            b = pd.to_datetime(raw.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+            bad_birth = (b.isna() & form).to_numpy()
+            self.reject(bad_birth, col, raw, "contains no valid birth date",
+                        "re-type the ID number from the card")
+            birth = b.dt.strftime("%Y-%m-%d").where(~b.isna(), "")
+            seq = pd.to_numeric(raw.str.slice(16, 17), errors="coerce")
+            sex = seq.mod(2).map({1: "M", 0: "F"}).fillna("")
+        return raw, birth, sex
+
+
+SEX = {"m": "M", "male": "M", "男": "M", "1": "M", "f": "F", "female": "F", "女": "F",
+       "2": "F"}
+STATUS = {"resident": "resident", "户籍": "resident", "户籍人口": "resident", "常住": "resident",
+          "本地": "resident", "migrant": "migrant", "流动": "migrant", "流动人口": "migrant",
+          "外来": "migrant"}
+CERT = {"valid": "valid", "有": "valid", "有效": "valid", "已办": "valid", "yes": "valid",
+        "missing": "missing", "无": "missing", "未办": "missing", "缺": "missing",
+        "no": "missing", "expired": "expired", "过期": "expired", "已过期": "expired",
+        "n/a": "n/a", "na": "n/a", "不适用": "n/a", "-": "n/a"}
