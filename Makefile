@@ -4,7 +4,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib chromium \
-                fonts-noto-cjk gdal-bin nodejs npm python3-venv
+                fonts-noto-cjk gdal-bin
 
 .PHONY: demo test bench install os-packages venv assets lint clean-db
 
@@ -26,6 +26,8 @@ install: os-packages venv assets
 os-packages:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	python3 -m venv --help >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing OS packages:$$missing"; \
 	  $(SUDO) apt-get update -q && \

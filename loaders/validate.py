@@ -16,6 +16,7 @@ from loaders.base import Rejection
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 ID_CHECK = np.array(list("10X98765432"))
 
+LONG_TERM = {"长期", "long-term", "long term", "9999-12-31", "99991231"}
 TRUE_WORDS = {"true", "t", "yes", "y", "1", "是", "有效", "启用", "active"}
 FALSE_WORDS = {"false", "f", "no", "n", "0", "否", "停用", "inactive"}
 
@@ -57,6 +58,8 @@ class Checker:
     def date(self, col: str, *, required: bool = False) -> pd.Series:
         raw = self.df[col].str.strip() if col in self.df else pd.Series(
             "", index=self.df.index)
+        # Long-term documents (长期, e.g. ID cards of people over 45) have no expiry.
+        raw = raw.where(~raw.isin(LONG_TERM), "")
         norm = raw.str.replace(r"[./年月]", "-", regex=True).str.replace("日", "", regex=False)
         compact = norm.str.fullmatch(r"\d{8}")
         norm = norm.where(~compact, norm.str.slice(0, 4) + "-" + norm.str.slice(4, 6) + "-"

@@ -4,7 +4,6 @@ re-loads, --strict and --dry-run, CRS conversion and shift detection."""
 from __future__ import annotations
 
 import csv
-
 import json
 import zipfile
 from pathlib import Path

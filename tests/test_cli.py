@@ -1,0 +1,128 @@
+"""The popgis CLI (click CliRunner) and a loader process killed mid-load."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from gis import db
+from webmap.cli import main
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_db_url_and_status(db_url):
+    r = CliRunner().invoke(main, ["db", "url"])
+    assert r.exit_code == 0 and db_url.database in r.output and "***" in r.output
+    r = CliRunner().invoke(main, ["db", "status", "--json"])
+    assert json.loads(r.output)["health"]["ok"] is True
+
+
+def test_stats_json(db_url):
+    r = CliRunner().invoke(main, ["stats", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["tables"]["persons"] >= 11
+    assert out["levels"]["village"]["areas"] == 3
+
+
+def test_load_command_reports_rejects(db_url, tmp_path):
+    path = tmp_path / "sp.csv"
+    path.write_text("point_id,kind,name,lon,lat\nCLI1,clinic,甲,120.03,29.26\n"
+                    "CLI2,clinic,乙,29.26,120.03\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--dry-run",
+                                  "--report", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    assert "1 new" in r.output and "1 rejected" in r.output and "row 3" in r.output
+    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"])
+    assert r.exit_code == 1 and "NOT loaded" in r.output
+    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--crs", "mars"])
+    assert r.exit_code == 2 and "unknown CRS" in r.output
+
+
+def test_users_commands(db_url):
+    runner = CliRunner()
+    r = runner.invoke(main, ["users", "add", "cli_user", "--role", "village", "--area",
+                             "330782001002", "--password-stdin"], input="s3cret-pass\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["users", "add", "cli_bad", "--role", "village", "--area",
+                             "330782000000", "--password-stdin"], input="s3cret-pass\n")
+    assert r.exit_code == 2 and "grid or village" in r.output and "county" in r.output
+    users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
+    assert {"name": "cli_user", "role": "village"}.items() <= \
+        next(u for u in users if u["name"] == "cli_user").items()
+    assert runner.invoke(main, ["users", "disable", "cli_user"]).exit_code == 0
+    users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
+    assert next(u for u in users if u["name"] == "cli_user")["active"] is False
+    with db.engine().begin() as conn:
+        conn.execute(sa.text("DELETE FROM app_users WHERE name = 'cli_user'"))
+
+
+def _big_households_file(path: Path, n: int) -> None:
+    import datetime as dt
+
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    start = dt.date(1950, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["household_no", "village_code", "lon", "lat", "name", "id_number"])
+        for i in range(n):
+            birth = (start + dt.timedelta(days=i // 1000)).strftime("%Y%m%d")
+            body = f"410102{birth}{i % 1000:03d}"
+            check = "10X98765432"[sum(int(c) * k for c, k in zip(body, weights)) % 11]
+            w.writerow([f"KILL{i // 3}", "330782001001", "120.0202", "29.2502", "某",
+                        body + check])
+
+
+def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
+    """A loader process killed mid-load commits nothing."""
+    url = fresh_db.render_as_string(hide_password=False)
+    env = {**os.environ, "POPGIS_DATABASE_URL": url}
+    for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
+        subprocess.run([sys.executable, "-m", "webmap.cli", "load", kind, str(DATA / name)],
+                       env=env, cwd=ROOT, check=True, capture_output=True)
+    engine = db.engine(fresh_db)
+
+    def counts():
+        with engine.connect() as c:
+            return c.execute(sa.text("SELECT (SELECT count(*) FROM households), "
+                                     "(SELECT count(*) FROM persons), "
+                                     "(SELECT count(*) FROM import_batches)")).one()
+
+    before = counts()
+    big = tmp_path / "big.csv"
+    _big_households_file(big, 200_000)
+    proc = subprocess.Popen([sys.executable, "-m", "webmap.cli", "load", "households",
+                             str(big)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    # Wait until the loader is writing (its COPY is visible in pg_stat_activity).
+    deadline = time.monotonic() + 60
+    seen = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        with engine.connect() as c:
+            seen = c.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'COPY stage%' "
+                "AND datname = current_database()")).scalar() > 0
+        if seen:
+            break
+        time.sleep(0.05)
+    assert seen, "the loader never reached COPY"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    time.sleep(0.5)
+    assert counts() == before
+    # and a clean run afterwards loads everything
+    done = subprocess.run([sys.executable, "-m", "webmap.cli", "load", "households",
+                           str(big)], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert counts()[1] == 200_000

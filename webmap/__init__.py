@@ -1,0 +1,38 @@
+"""The web app: map page, JSON API, login. Thin: parse, call gis, render."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+
+from gis import settings
+
+
+def _secret_key() -> str:
+    key = settings.get("POPGIS_SECRET_KEY")
+    if key:
+        return key
+    path = settings.var_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask app; ``config`` overrides settings (tests pass an engine here)."""
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=_secret_key(), SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", JSON_AS_ASCII=False, ENGINE=None)
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+
+    from webmap import api, auth, dbconn, errors, health, mappage, vendor
+
+    dbconn.init_app(app)
+    errors.init_app(app)
+    for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
+        app.register_blueprint(bp)
+    return app

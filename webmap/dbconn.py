@@ -1,0 +1,56 @@
+"""One connection and transaction per request, as the non-owner role popgis_app."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, g
+
+from gis import db, settings
+
+
+def get_conn():
+    """The request's connection, in a transaction, working as popgis_app.
+
+    Tests hand in their own connection (``CONNECTION``); the request then runs in a
+    savepoint of the test's transaction.
+    """
+    if "conn" not in g:
+        shared = current_app.config.get("CONNECTION")
+        if shared is not None:
+            conn, g.tx = shared, shared.begin_nested()
+        else:
+            engine = current_app.config.get("ENGINE") or db.engine()
+            conn = engine.connect()
+            g.tx = conn.begin()
+        timeout = int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS"))
+        conn.execute(sa.text(f"SET LOCAL statement_timeout = {timeout}"))
+        # Work as the role that does not own the tables, where the server has it.
+        has_role = conn.execute(sa.text(
+            "SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
+            "FROM pg_roles WHERE rolname = 'popgis_app'")).scalar()
+        if has_role:
+            conn.execute(sa.text("SET ROLE popgis_app"))
+        g.conn = conn
+    return g.conn
+
+
+def close_conn(exc=None):
+    conn = g.pop("conn", None)
+    tx = g.pop("tx", None)
+    if conn is None:
+        return
+    shared = current_app.config.get("CONNECTION") is not None
+    try:
+        conn.execute(sa.text("RESET ROLE"))
+        if tx is not None and tx.is_active:
+            if exc is None and not g.get("rollback"):
+                tx.commit()
+            else:
+                tx.rollback()
+    finally:
+        if not shared:
+            conn.close()
+
+
+def init_app(app):
+    app.teardown_appcontext(close_conn)
