@@ -32,6 +32,8 @@ class DataLayers(MacroElement):
   var map = {{ this._parent.get_name() }};
   var kinds = {{ this.kinds|tojson }};
   var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
+  // What was drawn, for tests and for the curious: window.popgisDrawn.
+  window.popgisDrawn = {};
   function styleFor(level) {
     return level === 'township' ? {color: '#495057', weight: 2.5, fill: false}
          : {color: '#868e96', weight: 1, fillOpacity: 0.04};
@@ -46,6 +48,7 @@ class DataLayers(MacroElement):
           l.on('click', function() { map.fitBounds(l.getBounds()); });
         }});
         if (show) layer.addTo(map);
+        window.popgisDrawn[level] = fc.features.length;
         control.addOverlay(layer, label);
         return layer;
       });
@@ -70,6 +73,7 @@ class DataLayers(MacroElement):
         control.addOverlay(layer, '<span style="color:' + kinds[kind][0] + '">●</span> ' +
                            kinds[kind][1]);
       });
+      window.popgisDrawn.service_points = fc.features.length;
       document.body.setAttribute('data-loaded', 'true');
     });
 })();
