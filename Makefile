@@ -14,8 +14,12 @@ demo: install
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: install
+bench: install $(VENV)/.bench-installed
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: setup.cfg
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $@
 
 lint: install
 	$(VENV)/bin/ruff check gis loaders webmap tests bench

@@ -27,7 +27,9 @@ def _test_url():
     else:
         db.cluster_start()
         base = db.local_url()
-    return base.set(database=(base.database or "popgis") + "_test")
+    # POPGIS_TEST_DB lets two test runs share a server without clobbering each other.
+    name = os.environ.get("POPGIS_TEST_DB") or (base.database or "popgis") + "_test"
+    return base.set(database=name)
 
 
 @pytest.fixture(scope="session")

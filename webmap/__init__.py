@@ -35,4 +35,18 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
         app.register_blueprint(bp)
+    # Blueprints of further capabilities, each in its own module with a `bp`.
+    import importlib
+
+    for name in OPTIONAL_BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"webmap.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"webmap.{name}":
+                raise
+            continue
+        app.register_blueprint(module.bp)
     return app
+
+
+OPTIONAL_BLUEPRINTS = ("tiles", "households", "review", "planning", "exports", "ogc")

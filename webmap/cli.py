@@ -250,5 +250,25 @@ def serve(host, port):
     _serve(host or settings.get("POPGIS_HOST"), port or int(settings.get("POPGIS_PORT")))
 
 
+# Commands of each capability live in their own module under webmap/commands/, each
+# with a `register(group)` function, so that capabilities stay apart.
+COMMAND_MODULES = ("geocode", "planning", "exports")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"webmap.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"webmap.commands.{name}":
+                raise
+            continue
+        module.register(main)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()
