@@ -282,23 +282,6 @@ def check_person_stage(conn) -> list[tuple]:
     return rejected
 
 
-def points_outside_county(conn) -> list[tuple]:
-    """Reject staged points outside every loaded county outline (when one is loaded)."""
-    if not conn.execute(sa.text(
-            "SELECT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')")).scalar():
-        return []
-    return _rejects(conn.execute(sa.text("""
-        WITH bad AS (
-            SELECT DISTINCT household_no FROM stage_persons s
-            WHERE s.lon IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM admin_area a WHERE a.level = 'county'
-                AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326))))
-        DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
-        RETURNING s.row_no, s.lon || ',' || s.lat AS value""")), "lon",
-        "point is outside the loaded county boundary",
-        "check the coordinate system (--crs) and whether lon and lat are swapped")
-
-
 def shift_hit_rates(conn, candidates: dict[str, tuple[list, list]]) -> dict[str, float]:
     """Share of sample points inside a building for each coordinate hypothesis.
 
@@ -331,54 +314,61 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     county = single_county(conn)
     conn.execute(sa.text("""
         DROP TABLE IF EXISTS stage_households;
-CREATE TEMP TABLE stage_households ON COMMIT DROP AS
+        CREATE TEMP TABLE stage_households ON COMMIT DROP AS
         SELECT DISTINCT ON (household_no) household_no, address, registered_address,
                village_code,
                CASE WHEN lon IS NOT NULL
                     THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END AS geom,
-               NULL::bigint AS building_id, NULL::text AS admin_path,
-               NULL::text AS county_code
+               NULL::bigint AS building_id, NULL::text AS admin_path, false AS placed
         FROM stage_persons ORDER BY household_no, row_no"""))
-    conn.execute(sa.text("CREATE INDEX ON stage_households USING gist (geom)"))
+    # A re-loaded household whose point has not moved keeps the placement it has: the
+    # point-in-polygon join below then only runs for new or moved points.
+    conn.execute(sa.text("""
+        UPDATE stage_households s SET building_id = h.building_id,
+               admin_path = h.admin_path, village_code = h.village_code, placed = true
+        FROM households h
+        WHERE h.household_no = s.household_no AND s.geom IS NOT NULL
+          AND h.geom = s.geom AND h.geocode_method = 'coordinates'"""))
+    conn.execute(sa.text("CREATE INDEX ON stage_households USING gist (geom) "
+                         "WHERE NOT placed"))
     conn.execute(sa.text("ANALYZE stage_households"))
     conn.execute(sa.text("""
         UPDATE stage_households s SET building_id = b.id, admin_path = b.admin_path,
-               village_code = b.village_code
-        FROM buildings b WHERE s.geom IS NOT NULL AND ST_Intersects(b.geom, s.geom)"""))
+               village_code = b.village_code, placed = true
+        FROM buildings b
+        WHERE NOT s.placed AND s.geom IS NOT NULL AND ST_Intersects(b.geom, s.geom)"""))
+    # Points in no building: their village and grid from the polygons. Buildings lie
+    # inside the county, so only these points can be outside it.
     conn.execute(sa.text("""
-        UPDATE stage_households s SET village_code = a.code
-        FROM admin_area a
-        WHERE s.building_id IS NULL AND s.geom IS NOT NULL AND a.level = 'village'
-          AND ST_Intersects(a.geom, s.geom)"""))
-    conn.execute(sa.text("""
-        UPDATE stage_households s SET admin_path = a.path
-        FROM admin_area a
-        WHERE s.admin_path IS NULL AND s.geom IS NOT NULL AND a.level = 'grid'
-          AND left(a.code, 12) = s.village_code AND ST_Intersects(a.geom, s.geom)"""))
-    conn.execute(sa.text("""
-        UPDATE stage_households s SET admin_path = a.path FROM admin_area a
-        WHERE s.admin_path IS NULL AND a.code = s.village_code"""))
-    conn.execute(sa.text("""
-        UPDATE stage_households SET county_code = coalesce(left(village_code, 6), :c),
-               admin_path = coalesce(admin_path, left(village_code, 6), :c)"""),
-                 {"c": county})
-    rejected = _rejects(conn.execute(sa.text("""
-        WITH bad AS (DELETE FROM stage_households WHERE county_code IS NULL
+        UPDATE stage_households s SET village_code = v.code,
+               admin_path = coalesce(g.path, v.path), placed = true
+        FROM admin_area v
+        LEFT JOIN admin_area g ON g.level = 'grid' AND left(g.code, 12) = v.code
+        WHERE NOT s.placed AND s.geom IS NOT NULL AND v.level = 'village'
+          AND ST_Intersects(v.geom, s.geom)
+          AND (g.code IS NULL OR ST_Intersects(g.geom, s.geom))"""))
+    rejected = []
+    if conn.execute(sa.text(
+            "SELECT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')")).scalar():
+        rejected += _rejects(conn.execute(sa.text("""
+            WITH bad AS (
+                DELETE FROM stage_households s
+                WHERE NOT s.placed AND s.geom IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM admin_area a WHERE a.level = 'county'
+                    AND ST_Intersects(a.geom, s.geom))
+                RETURNING household_no)
+            DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
+            RETURNING s.row_no, s.lon || ',' || s.lat AS value""")), "lon",
+            "point is outside the loaded county boundary",
+            "check the coordinate system (--crs) and whether lon and lat are swapped")
+    rejected += _rejects(conn.execute(sa.text("""
+        WITH bad AS (DELETE FROM stage_households
+                     WHERE village_code IS NULL AND CAST(:c AS text) IS NULL
                      RETURNING household_no)
         DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
-        RETURNING s.row_no, s.household_no AS value""")), "village_code",
+        RETURNING s.row_no, s.household_no AS value"""), {"c": county}), "village_code",
         "cannot tell which county the household belongs to",
         "give a village_code or coordinates inside the loaded county")
-    conn.execute(sa.text("""
-        ALTER TABLE stage_households ADD COLUMN geocode_level text,
-            ADD COLUMN geocode_score real, ADD COLUMN geocode_method text"""))
-    conn.execute(sa.text("""
-        UPDATE stage_households SET
-            geocode_level = CASE WHEN building_id IS NOT NULL THEN 'building'
-                                 WHEN geom IS NOT NULL THEN 'village' END,
-            geocode_score = CASE WHEN building_id IS NOT NULL THEN 1.0
-                                 WHEN geom IS NOT NULL THEN 0.5 END,
-            geocode_method = CASE WHEN geom IS NOT NULL THEN 'coordinates' END"""))
     # The position is replaced only when the file gives coordinates or a new address,
     # and never for a household placed by hand.
     moved = """NOT h.placed_manually
@@ -395,10 +385,16 @@ CREATE TEMP TABLE stage_households ON COMMIT DROP AS
         INSERT INTO households AS h (household_no, county_code, admin_path, village_code,
             address, registered_address, building_id, geom, source_crs, geocode_level,
             geocode_score, geocode_method)
-        SELECT household_no, county_code, admin_path, village_code, address,
-               registered_address, building_id, geom, CAST(:crs AS text), geocode_level,
-               geocode_score, geocode_method
-        FROM stage_households
+        SELECT household_no, coalesce(left(s.village_code, 6), :c),
+               coalesce(s.admin_path, v.path, left(s.village_code, 6), :c),
+               s.village_code, s.address, s.registered_address, s.building_id, s.geom,
+               CAST(:crs AS text),
+               CASE WHEN s.building_id IS NOT NULL THEN 'building'
+                    WHEN s.geom IS NOT NULL THEN 'village' END,
+               CASE WHEN s.building_id IS NOT NULL THEN 1.0
+                    WHEN s.geom IS NOT NULL THEN 0.5 END,
+               CASE WHEN s.geom IS NOT NULL THEN 'coordinates' END
+        FROM stage_households s LEFT JOIN admin_area v ON v.code = s.village_code
         ON CONFLICT (household_no) DO UPDATE SET
             address = EXCLUDED.address, registered_address = EXCLUDED.registered_address,
             {set_placed},
@@ -406,7 +402,7 @@ CREATE TEMP TABLE stage_households ON COMMIT DROP AS
             updated_at = now()
         WHERE (h.address, h.registered_address) IS DISTINCT FROM
               (EXCLUDED.address, EXCLUDED.registered_address) OR ({moved})
-        RETURNING (xmax = 0) AS inserted""", {"crs": source_crs})
+        RETURNING (xmax = 0) AS inserted""", {"crs": source_crs, "c": county})
     fields = ", ".join(PERSON_FIELDS)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,8 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     details: dict = field(default_factory=dict)
+    #: seconds spent per phase (read/validate, copy, each SQL step), for benchmarks
+    timings: dict = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -101,6 +104,21 @@ class Report:
         if self.rows_rejected > 20:
             lines.append(f"  … {self.rows_rejected - 20} more in the report")
         return "\n".join(lines)
+
+
+class Timer:
+    """Adds the time spent in a ``with`` block to ``report.timings[name]``."""
+
+    def __init__(self, report: Report, name: str):
+        self.report, self.name = report, name
+
+    def __enter__(self):
+        self.t = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        t = self.report.timings
+        t[self.name] = round(t.get(self.name, 0.0) + time.perf_counter() - self.t, 3)
 
 
 def file_hash(path: Path) -> str:

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from gis import crs as crs_mod
 from gis import ingest
 from loaders import files
-from loaders.base import Loader, LoadError, Rejection, register, rejections_from_sql
+from loaders.base import Loader, LoadError, Rejection, Timer, register, rejections_from_sql
 from loaders.validate import CERT, SEX, STATUS, Checker
 
 COLUMNS = {
@@ -113,7 +113,12 @@ class HouseholdLoader(Loader):
         mapping = None
         bar = tqdm(unit=" rows", unit_scale=True, disable=not progress, desc=f"load {file}")
         try:
-            for chunk in files.read_table(path):
+            reader = iter(files.read_table(path))
+            while True:
+                with Timer(report, "read"):
+                    chunk = next(reader, None)
+                if chunk is None:
+                    break
                 if mapping is None:
                     header = [c for c in chunk.columns if c != "_row"]
                     mapping = files.match_columns(file, header, COLUMNS, REQUIRED)
@@ -121,20 +126,24 @@ class HouseholdLoader(Loader):
                         report.notes.append("ignored columns: " + ", ".join(mapping.extra))
                 chunk = chunk.rename(columns={v: k for k, v in mapping.items()})
                 total += len(chunk)
-                clean, rejected = clean_chunk(file, chunk, crs)
+                with Timer(report, "validate"):
+                    clean, rejected = clean_chunk(file, chunk, crs)
                 report.rejected += rejected
-                ingest.copy_frame(conn, "stage_persons", clean, STAGE_COLUMNS)
+                with Timer(report, "copy"):
+                    ingest.copy_frame(conn, "stage_persons", clean, STAGE_COLUMNS)
                 bar.update(len(chunk))
         except files.FileProblem as exc:
             raise LoadError(str(exc)) from exc
         finally:
             bar.close()
         report.rows_total = total
-        report.rejected += rejections_from_sql(file, ingest.check_person_stage(conn))
-        if crs is None:
-            self._check_shift(conn, report)
-        report.rejected += rejections_from_sql(file, ingest.points_outside_county(conn))
-        result = ingest.upsert_households(conn, crs or "wgs84")
+        with Timer(report, "check"):
+            report.rejected += rejections_from_sql(file, ingest.check_person_stage(conn))
+        with Timer(report, "shift"):
+            if crs is None:
+                self._check_shift(conn, report)
+        with Timer(report, "upsert"):
+            result = ingest.upsert_households(conn, crs or "wgs84")
         report.rejected += rejections_from_sql(file, result.pop("rejected"))
         report.details = result
         report.inserted = result["persons"]["inserted"]

@@ -48,49 +48,61 @@ class Checker:
 
     # ------------------------------------------------------------------ columns
     def text(self, col: str, *, required: bool = False, max_len: int = 500) -> pd.Series:
-        s = self.df[col].str.strip() if col in self.df else pd.Series("", index=self.df.index)
+        s = self._column(col).str.strip()
         if required:
             self.reject(s.eq("").to_numpy(), col, s, "is empty", f"fill in {col}")
-        self.reject(s.str.len().gt(max_len).to_numpy(), col, s.str.slice(0, 40) + "…",
-                    f"is longer than {max_len} characters", "shorten it")
+        too_long = s.str.len().gt(max_len).to_numpy()
+        if too_long.any():
+            self.reject(too_long, col, s.str.slice(0, 40) + "…",
+                        f"is longer than {max_len} characters", "shorten it")
         return s
 
+    def _column(self, col: str) -> pd.Series:
+        if col in self.df:
+            return self.df[col]
+        return pd.Series("", index=self.df.index)
+
     def date(self, col: str, *, required: bool = False) -> pd.Series:
-        raw = self.df[col].str.strip() if col in self.df else pd.Series(
-            "", index=self.df.index)
-        # Long-term documents (长期, e.g. ID cards of people over 45) have no expiry.
-        raw = raw.where(~raw.isin(LONG_TERM), "")
-        norm = raw.str.replace(r"[./年月]", "-", regex=True).str.replace("日", "", regex=False)
+        raw = self._column(col)
+        # Dates repeat a lot: parse each distinct value once.
+        codes, uniq = pd.factorize(raw, sort=False)
+        u = pd.Series(uniq, dtype=object).str.strip()
+        u = u.where(~u.isin(LONG_TERM), "")  # long-term documents (长期) have no expiry
+        iso = u.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        norm = u.where(iso, u.str.replace(r"[./年月]", "-", regex=True)
+                       .str.replace("日", "", regex=False))
         compact = norm.str.fullmatch(r"\d{8}")
         norm = norm.where(~compact, norm.str.slice(0, 4) + "-" + norm.str.slice(4, 6) + "-"
                           + norm.str.slice(6, 8))
         parsed = pd.to_datetime(norm, format="%Y-%m-%d", errors="coerce")
-        empty = raw.eq("")
-        bad = parsed.isna() & ~empty
-        self.reject(bad.to_numpy(), col, raw, "is not a date",
+        empty_u = u.eq("").to_numpy()
+        bad_u = parsed.isna().to_numpy() & ~empty_u
+        years = parsed.dt.year.to_numpy()
+        range_u = ~bad_u & ~empty_u & ((years < 1900) | (years > 2100))
+        text_u = parsed.dt.strftime("%Y-%m-%d").where(~parsed.isna(), "").to_numpy()
+        self.reject(bad_u[codes], col, raw, "is not a date",
                     "write dates as YYYY-MM-DD, e.g. 2024-03-01")
-        out_of_range = (~bad & ~empty) & ((parsed.dt.year < 1900) | (parsed.dt.year > 2100))
-        self.reject(out_of_range.to_numpy(), col, raw, "is outside 1900–2100",
-                    "check the year")
+        self.reject(range_u[codes], col, raw, "is outside 1900–2100", "check the year")
         if required:
-            self.reject(empty.to_numpy(), col, raw, "is empty", f"fill in {col}")
-        return parsed.dt.strftime("%Y-%m-%d").where(~parsed.isna(), "")
+            self.reject(empty_u[codes], col, raw, "is empty", f"fill in {col}")
+        return pd.Series(text_u[codes], index=self.df.index)
 
     def choice(self, col: str, mapping: dict[str, str], *, default: str | None = None,
                label: str | None = None) -> pd.Series:
-        raw = self.df[col].str.strip() if col in self.df else pd.Series(
-            "", index=self.df.index)
-        key = raw.str.lower().str.replace(" ", "")
-        out = key.map(mapping)
-        empty = raw.eq("")
+        raw = self._column(col)
+        codes, uniq = pd.factorize(raw, sort=False)
+        u = pd.Series(uniq, dtype=object).str.strip()
+        out_u = u.str.lower().str.replace(" ", "").map(mapping)
+        empty_u = u.eq("")
         if default is not None:
-            out = out.where(~empty, default)
+            out_u = out_u.where(~empty_u, default)
         accepted = ", ".join(sorted(set(mapping.values())))
-        self.reject((out.isna() & ~empty).to_numpy(), col, raw,
+        self.reject((out_u.isna() & ~empty_u).to_numpy()[codes], col, raw,
                     f"is not a known {label or col}", f"use one of: {accepted}")
         if default is None:
-            self.reject(empty.to_numpy(), col, raw, "is empty", f"use one of: {accepted}")
-        return out.fillna("")
+            self.reject(empty_u.to_numpy()[codes], col, raw, "is empty",
+                        f"use one of: {accepted}")
+        return pd.Series(out_u.fillna("").to_numpy()[codes], index=self.df.index)
 
     def boolean(self, col: str, *, default: bool) -> pd.Series:
         raw = self.df[col].str.strip().str.lower() if col in self.df else pd.Series(
