@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import time
+from dataclasses import asdict
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from gis import users
 from gis.errors import PopgisError
+from gis.gate import Scope
 from webmap.dbconn import get_conn
 
 bp = Blueprint("auth", __name__)
@@ -18,11 +21,30 @@ class Unauthorized(PopgisError):
     code = "unauthorized"
 
 
+# A session carries the user's scope, signed; it is checked against the database again
+# after this many seconds (so a disabled user is out within that time).
+RECHECK_SECONDS = 300
+
+
 def current_scope():
     if "scope" not in g:
+        g.scope = None
         name = session.get("user")
-        g.scope = users.scope_of_user(get_conn(), name) if name else None
+        cached = session.get("scope")
+        if name and cached and time.time() - session.get("checked", 0) < RECHECK_SECONDS:
+            g.scope = Scope(**cached)
+        elif name:
+            g.scope = users.scope_of_user(get_conn(), name)
+            if g.scope is None:
+                session.clear()
+            else:
+                _remember(g.scope)
     return g.scope
+
+
+def _remember(scope: Scope) -> None:
+    session["scope"] = asdict(scope)
+    session["checked"] = time.time()
 
 
 def login_required(view):
@@ -47,6 +69,7 @@ def login():
         else:
             session.clear()
             session["user"] = scope.user
+            _remember(scope)
             target = request.args.get("next") or "/"
             if not target.startswith("/") or target.startswith("//"):
                 target = "/"

@@ -1,0 +1,151 @@
+"""Vector tiles of personal data, restricted to a scope: households (points at street
+zooms, counts per cell below) and migrant density (hexagon cells, aggregates only).
+
+Filters (all optional) follow the map's classification (分类明晰) and as-of date
+(动静结合): population (residents, migrants), women aged 15–49, certificates missing or
+expiring within 30 days, not visited for N days, geocode level, and an as-of date at
+which moves and visits are counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from gis.gate import Scope
+from gis.tiles import BUFFER, EXTENT, check_tile
+
+STREET_ZOOM = 15
+GEOCODE_LEVELS = ("building", "compound", "group", "village", "township", "county",
+                  "unmatched", "none")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the map shows. Frozen so it can be part of a cache key."""
+
+    population: str | None = None          # 'residents' | 'migrants'
+    women15_49: bool = False
+    certificates: str | None = None        # 'missing' | 'expiring'
+    not_visited_days: int | None = None
+    level: str | None = None               # a geocode level, or 'none'
+    as_of: dt.date | None = None
+
+    def sql(self) -> tuple[str, dict]:
+        """SQL conditions on households `h` and their parameters."""
+        conds, params = [], {}
+        as_of = self.as_of or dt.date.today()
+        params["as_of"] = as_of
+        person = []
+        if self.population == "migrants":
+            person.append("p.is_migrant")
+        elif self.population == "residents":
+            person.append("NOT p.is_migrant")
+        if self.women15_49:
+            person.append("p.sex = 'F' AND p.birth_date > CAST(:as_of AS date) - interval '50 years'"
+                          " AND p.birth_date <= CAST(:as_of AS date) - interval '15 years'")
+        if self.certificates == "missing":
+            person.append("'missing' IN (p.cert_marriage, p.cert_id, p.cert_residence, "
+                          "p.cert_migrant) OR 'expired' IN (p.cert_marriage, p.cert_id, "
+                          "p.cert_residence, p.cert_migrant)")
+        elif self.certificates == "expiring":
+            person.append("least(p.cert_marriage_expiry, p.cert_id_expiry, "
+                          "p.cert_residence_expiry, p.cert_migrant_expiry) BETWEEN "
+                          "CAST(:as_of AS date) AND CAST(:as_of AS date) + 30")
+        if person:
+            conds.append("EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND "
+                         + " AND ".join(f"({c})" for c in person) + ")")
+        if self.not_visited_days is not None:
+            params["nv"] = int(self.not_visited_days)
+            conds.append("NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = h.id "
+                         "AND e.kind IN ('visit', 'follow_up', 'distribution') "
+                         "AND e.event_date <= CAST(:as_of AS date) "
+                         "AND e.event_date > CAST(:as_of AS date) - :nv)")
+        if self.level == "none":
+            conds.append("h.geocode_level IS NULL")
+        elif self.level:
+            params["lvl"] = self.level
+            conds.append("h.geocode_level = :lvl")
+        if self.as_of is not None:
+            # The last move up to the date decides; a household whose first move is an
+            # arrival after the date was not here yet.
+            conds.append("""coalesce((SELECT e.kind FROM events e WHERE e.household_id = h.id
+                              AND e.kind IN ('move_in', 'move_out')
+                              AND e.event_date <= CAST(:as_of AS date)
+                              ORDER BY e.event_date DESC, e.id DESC LIMIT 1),
+                             CASE WHEN EXISTS (SELECT 1 FROM events e
+                                  WHERE e.household_id = h.id AND e.kind = 'move_in'
+                                  AND e.event_date > CAST(:as_of AS date))
+                                  THEN 'move_out' END, 'here') <> 'move_out'""")
+        return (" AND ".join(conds) or "true"), params
+
+
+_ENVELOPE = """bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g3857,
+                          ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326) AS g)"""
+
+
+def households_tile(conn, scope: Scope, z: int, x: int, y: int,
+                    filters: Filters = Filters()) -> bytes:
+    """Households of the scope in one tile.
+
+    From zoom 15 each household is a point (id, building, geocode level, persons,
+    migrants, manual flag); below, households are counted per cell of 1/32 tile so the
+    browser never receives every household of a county.
+    """
+    check_tile(z, x, y)
+    where, params = filters.sql()
+    params.update({"z": z, "x": x, "y": y, "p": scope.like})
+    if z >= STREET_ZOOM:
+        sql = f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'households', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
+                                true) AS geom,
+                   h.id, h.building_id, coalesce(h.geocode_level, 'none') AS level,
+                   h.placed_manually AS manual,
+                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id)::int AS persons,
+                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id
+                    AND p.is_migrant)::int AS migrants
+            FROM households h, bounds b
+            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}) t"""
+    else:
+        params["cell"] = 40075016.686 / 2 ** z / 32
+        sql = f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'households', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(c.g)), b.g3857, {EXTENT}, {BUFFER},
+                                true) AS geom, count(*)::int AS households
+            FROM (SELECT ST_Transform(h.geom, 3857) AS g FROM households h, bounds b
+                  WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}) c, bounds b
+            GROUP BY b.g3857, ST_SnapToGrid(c.g, :cell)) t"""
+    return bytes(conn.execute(sa.text(sql), params).scalar() or b"")
+
+
+def density_tile(conn, scope: Scope, z: int, x: int, y: int,
+                 filters: Filters = Filters()) -> bytes:
+    """Migrant density as hexagons (about 1/16 tile wide): residents, migrants and
+    migrants per km² in each cell, for the scope. Aggregates only."""
+    check_tile(z, x, y)
+    where, params = filters.sql()
+    params.update({"z": z, "x": x, "y": y, "p": scope.like,
+                   "size": 40075016.686 / 2 ** z / 16})
+    sql = f"""
+    WITH {_ENVELOPE},
+    hex AS (SELECT hx.geom FROM bounds b, ST_HexagonGrid(:size, b.g3857) hx),
+    pts AS (SELECT ST_Transform(h.geom, 3857) AS g,
+                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id) AS persons,
+                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id
+                    AND p.is_migrant) AS migrants
+            FROM households h, bounds b
+            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where})
+    SELECT ST_AsMVT(t, 'migrant_density', {EXTENT}, 'geom') FROM (
+        SELECT ST_AsMVTGeom(hex.geom, b.g3857, {EXTENT}, 0, true) AS geom,
+               sum(pts.persons)::int AS persons, sum(pts.migrants)::int AS migrants,
+               round((sum(pts.migrants) / (ST_Area(hex.geom)
+                      * cos(radians(ST_Y(ST_Transform(ST_Centroid(hex.geom), 4326)))) ^ 2
+                      / 1e6))::numeric, 1)::float AS migrants_per_km2
+        FROM hex JOIN pts ON ST_Intersects(hex.geom, pts.g), bounds b
+        GROUP BY hex.geom, b.g3857) t"""
+    return bytes(conn.execute(sa.text(sql), params).scalar() or b"")

@@ -1,0 +1,96 @@
+"""Mapbox vector tiles (ST_AsMVT) of the non-personal layers: boundaries, buildings,
+roads and service points. Households and density come from gis.gate.tiles.
+
+Geometry is stored in EPSG:4326; tiles are in Web Mercator (EPSG:3857). The tile
+envelope is transformed once to 4326 for the index lookup and each feature is
+transformed to 3857 for encoding.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+EXTENT = 4096
+BUFFER = 64
+
+_ENVELOPE = """
+    bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g3857,
+                      ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.02), 4326) AS g)
+"""
+
+
+def _levels_for_zoom(z: int) -> list[str]:
+    if z < 10:
+        return ["county", "township"]
+    if z < 13:
+        return ["county", "township", "village"]
+    return ["township", "village", "grid"]
+
+
+def _simplify_for_zoom(z: int) -> float:
+    """Tolerance in degrees ≈ a quarter of a tile pixel at this zoom."""
+    return 360.0 / (256 * 2 ** z) / 4
+
+
+SQL = {
+    "boundaries": f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'boundaries', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(a.geom, :tol), 3857), b.g3857,
+                                {EXTENT}, {BUFFER}, true) AS geom,
+                   a.code, a.name, coalesce(a.short_name, a.name) AS label, a.level
+            FROM admin_area a, bounds b
+            WHERE a.geom && b.g AND a.level = ANY(:levels)) t""",
+    "buildings": f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'buildings', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(s.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
+                                true) AS geom,
+                   s.id, s.use, s.floors, s.compound, s.building_no, s.address,
+                   s.village_code
+            FROM buildings s, bounds b WHERE s.geom && b.g AND :z >= 14) t""",
+    "roads": f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'roads', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, :tol), 3857), b.g3857,
+                                {EXTENT}, {BUFFER}, true) AS geom, r.name, r.highway
+            FROM roads r, bounds b
+            WHERE r.geom && b.g
+              AND (:z >= 14 OR r.highway IN ('motorway', 'trunk', 'primary', 'secondary'))
+        ) t""",
+    "service_points": f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'service_points', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
+                                true) AS geom,
+                   p.id, p.ext_id AS point_id, p.kind, p.name, p.active, p.capacity
+            FROM service_points p, bounds b WHERE p.geom && b.g) t""",
+}
+
+LAYERS = tuple(SQL)
+
+
+def tile_sql(layer: str) -> str:
+    """The bare SQL of a non-personal layer (bench compares the endpoint against it)."""
+    return SQL[layer]
+
+
+def tile_params(layer: str, z: int, x: int, y: int) -> dict:
+    return {"z": z, "x": x, "y": y, "tol": _simplify_for_zoom(z),
+            "levels": _levels_for_zoom(z)}
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """Raise ValueError unless z/x/y name a tile of the Web Mercator pyramid."""
+    if not (0 <= z <= 22):
+        raise ValueError(f"zoom {z} is outside 0–22")
+    n = 2 ** z
+    if not (0 <= x < n and 0 <= y < n):
+        raise ValueError(f"tile {z}/{x}/{y} does not exist (x and y must be < {n})")
+
+
+def tile(conn, layer: str, z: int, x: int, y: int) -> bytes:
+    """One vector tile of a non-personal layer, as MVT bytes (possibly empty)."""
+    check_tile(z, x, y)
+    data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y)).scalar()
+    return bytes(data or b"")

@@ -1,0 +1,138 @@
+"""Vector tiles against the real PostGIS, decoded and their features checked."""
+
+from __future__ import annotations
+
+import math
+
+import mapbox_vector_tile
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+from webmap.tiles import CACHE
+
+
+def tile_of(lon, lat, z):
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+def get(client, layer, lon, lat, z, **params):
+    zz, x, y = tile_of(lon, lat, z)
+    r = client.get(f"/tiles/{layer}/{zz}/{x}/{y}.pbf", query_string=params)
+    assert r.status_code == 200, r.data
+    assert r.mimetype == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(r.data).get(layer, {"features": []})["features"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    CACHE.bump()
+
+
+def ids(features):
+    return sorted(f["properties"]["id"] for f in features)
+
+
+def hid(conn, no):
+    return conn.execute(sa.text("SELECT id FROM households WHERE household_no = :n"),
+                        {"n": no}).scalar()
+
+
+def test_households_only_in_scope(client, conn):
+    login(client, "village_a")
+    # HA1 (building A1) at street zoom
+    feats = get(client, "households", 120.0202, 29.2502, 16)
+    assert ids(feats) == [hid(conn, "HA1")]
+    props = feats[0]["properties"]
+    assert props["persons"] == 3 and props["migrants"] == 0 and props["level"] == "building"
+    # HB1 is in village B: the tile is empty for village A
+    assert get(client, "households", 120.0502, 29.3502, 16) == []
+    client.get("/logout")
+    login(client, "village_b")
+    assert ids(get(client, "households", 120.0502, 29.3502, 16)) == [hid(conn, "HB1")]
+
+
+def test_households_aggregated_below_street_zoom(client):
+    login(client, "county_u")
+    feats = get(client, "households", 120.1, 29.3, 10)
+    assert sum(f["properties"]["households"] for f in feats) == 4  # HX1 has no point
+    assert all("id" not in f["properties"] for f in feats)
+
+
+def test_filters(client, conn):
+    login(client, "village_a")
+    assert ids(get(client, "households", 120.0702, 29.2502, 16, population="migrants")) == \
+        [hid(conn, "HA2")]
+    assert get(client, "households", 120.0202, 29.2502, 16, population="migrants") == []
+    # women aged 15–49: 李娜 (1987) lives in HA1
+    assert len(get(client, "households", 120.0202, 29.2502, 16, women15_49="1")) == 1
+    # residence permits of HA2 expire on 2026-12-10: within 30 days of 2026-11-20
+    assert len(get(client, "households", 120.0702, 29.2502, 16, certificates="expiring",
+                   as_of="2026-11-20")) == 1
+    assert get(client, "households", 120.0702, 29.2502, 16, certificates="expiring",
+               as_of="2026-01-01") == []
+    r = client.get("/tiles/households/16/1/1.pbf?population=aliens")
+    assert r.status_code == 400 and r.json["error"]["code"] == "invalid_input"
+
+
+def test_as_of_date_and_visits(client, conn):
+    from gis.gate import Gate, scope_for_area
+    import datetime as d
+
+    gate = Gate(conn, scope_for_area(conn, "330782001001", user="a", role="village"))
+    gate.record_event(hid(conn, "HA1"), "move_in", d.date(2026, 6, 1))
+    gate.record_event(hid(conn, "HA1"), "visit", d.date(2026, 11, 1))
+    login(client, "village_a")
+    here = dict(lon=120.0202, lat=29.2502, z=16)
+    assert len(get(client, "households", **here, as_of="2026-07-01")) == 1
+    assert get(client, "households", **here, as_of="2026-05-01") == []   # not yet arrived
+    assert get(client, "households", **here, as_of="2026-11-20", not_visited_days="30") == []
+    assert len(get(client, "households", **here, as_of="2026-11-20",
+                   not_visited_days="10")) == 1
+
+
+def test_density_is_aggregate_and_scoped(client):
+    login(client, "planner_u")
+    feats = get(client, "migrant_density", 120.1, 29.3, 10)   # one tile: all four
+    assert sum(f["properties"]["migrants"] for f in feats) == 2   # HA2's two migrants
+    assert sum(f["properties"]["persons"] for f in feats) == 10
+    assert all(set(f["properties"]) == {"persons", "migrants", "migrants_per_km2"}
+               for f in feats)
+    r = client.get("/tiles/households/16/1/1.pbf")
+    assert r.status_code == 404
+
+
+def test_public_layers(client):
+    login(client, "village_a")
+    b = get(client, "boundaries", 120.05, 29.25, 12)
+    assert {"330782001001", "330782001002"} <= {f["properties"]["code"] for f in b}
+    assert [f["properties"]["use"] for f in get(client, "buildings", 120.0202, 29.2502, 16)] \
+        == ["residential"]
+    sp = get(client, "service_points", 120.03, 29.26, 14)
+    assert [f["properties"]["point_id"] for f in sp] == ["SP1"]
+    assert get(client, "buildings", 120.0202, 29.2502, 12) == []      # not at county zooms
+
+
+def test_tile_errors(client):
+    r = client.get("/tiles/households/16/1/1.pbf")
+    assert r.status_code == 401
+    login(client, "village_a")
+    r = client.get("/tiles/people/16/1/1.pbf")
+    assert r.status_code == 404 and set(r.json["error"]) == {"status", "code", "message"}
+    r = client.get("/tiles/buildings/3/9/9.pbf")
+    assert r.status_code == 400 and "does not exist" in r.json["error"]["message"]
+
+
+def test_cache_serves_repeat_and_is_bumped_by_writes(client, conn):
+    login(client, "village_a")
+    z, x, y = tile_of(120.0202, 29.2502, 16)
+    url = f"/tiles/households/{z}/{x}/{y}.pbf"
+    first = client.get(url).data
+    assert client.get(url).data == first
+    hits = len(CACHE._data)
+    assert hits >= 1
+    CACHE.bump()
+    assert len(CACHE._data) == 0

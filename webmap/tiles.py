@@ -1,0 +1,130 @@
+"""Vector tiles: /tiles/<layer>/<z>/<x>/<y>.pbf (Mapbox Vector Tile, EPSG:3857).
+
+Non-personal layers (boundaries, buildings, roads, service_points) come from gis.tiles
+and are cached for everyone; households and migrant_density come through the gate,
+restricted to the user's jurisdiction and cached per scope and filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Blueprint, Response, request
+
+from gis import tiles as gis_tiles
+from gis.errors import InvalidInput, NotFound
+from gis.gate import tiles as gate_tiles
+from webmap.auth import current_scope, login_required
+from webmap.dbconn import get_conn
+
+bp = Blueprint("tiles", __name__)
+PERSONAL = {"households": gate_tiles.households_tile,
+            "migrant_density": gate_tiles.density_tile}
+LAYERS = tuple(gis_tiles.LAYERS) + tuple(PERSONAL)
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+class TileCache:
+    """A byte-bounded LRU of tiles. Entries expire after ``ttl`` seconds, and all go
+    when ``bump()`` records a change made through the app (e.g. a manual placement)."""
+
+    def __init__(self, max_bytes: int = 256 << 20, ttl: float = 300.0):
+        self.max_bytes, self.ttl = max_bytes, ttl
+        self._data: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.version = 0
+
+    def get(self, key):
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is None:
+                return None
+            if time.monotonic() - hit[1] > self.ttl:
+                self._drop(key)
+                return None
+            self._data.move_to_end(key)
+            return hit[0]
+
+    def put(self, key, value: bytes) -> None:
+        with self._lock:
+            if key in self._data:
+                self._drop(key)
+            self._data[key] = (value, time.monotonic())
+            self._bytes += len(value)
+            while self._bytes > self.max_bytes and self._data:
+                self._drop(next(iter(self._data)))
+
+    def _drop(self, key) -> None:
+        value, _ = self._data.pop(key)
+        self._bytes -= len(value)
+
+    def bump(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+            self.version += 1
+
+
+CACHE = TileCache()
+
+
+def parse_filters(args) -> gate_tiles.Filters:
+    """The map's filters from query parameters; InvalidInput naming a bad one."""
+    def choice(name, allowed):
+        v = args.get(name) or None
+        if v is not None and v not in allowed:
+            raise InvalidInput(f"{name}={v!r}; expected one of {', '.join(allowed)}")
+        return v
+
+    nv = args.get("not_visited_days")
+    if nv not in (None, "") and not nv.isdigit():
+        raise InvalidInput(f"not_visited_days={nv!r}; expected a whole number of days")
+    as_of = args.get("as_of") or None
+    if as_of:
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise InvalidInput(f"as_of={as_of!r}; expected a date YYYY-MM-DD") from None
+    return gate_tiles.Filters(
+        population=choice("population", ("residents", "migrants")),
+        women15_49=args.get("women15_49") in ("1", "true"),
+        certificates=choice("certificates", ("missing", "expiring")),
+        not_visited_days=int(nv) if nv else None,
+        level=choice("level", gate_tiles.GEOCODE_LEVELS),
+        as_of=as_of)
+
+
+def render_tile(layer: str, z: int, x: int, y: int, scope, filters) -> bytes:
+    """Tile bytes from the cache or the database."""
+    if layer in PERSONAL:
+        key = (layer, z, x, y, scope.path, scope.role, filters, CACHE.version)
+    else:
+        key = (layer, z, x, y, CACHE.version)
+    data = CACHE.get(key)
+    if data is None:
+        try:
+            if layer in PERSONAL:
+                data = PERSONAL[layer](get_conn(), scope, z, x, y, filters)
+            else:
+                data = gis_tiles.tile(get_conn(), layer, z, x, y)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        CACHE.put(key, data)
+    return data
+
+
+@bp.route("/tiles/<layer>/<int:z>/<int:x>/<int:y>.pbf")
+@login_required
+def tile(layer, z, x, y):
+    if layer not in LAYERS:
+        raise NotFound(f"tile layer {layer!r} (layers: {', '.join(LAYERS)})")
+    scope = current_scope()
+    if layer == "households" and not scope.can_read_people:
+        raise NotFound(f"tile layer {layer!r}")
+    data = render_tile(layer, z, x, y, scope, parse_filters(request.args))
+    return Response(data, mimetype=MVT, headers={
+        "Cache-Control": "private, max-age=60"})
