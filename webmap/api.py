@@ -39,6 +39,80 @@ def household(household_id):
     return jsonify(Gate(get_conn(), current_scope()).household(household_id))
 
 
+@bp.route("/search")
+@login_required
+def search():
+    from gis.gate.search import search as run_search
+
+    _people_only()
+    return jsonify({"results": run_search(get_conn(), current_scope(),
+                                          request.args.get("q", ""))})
+
+
+@bp.route("/buildings/<int:building_id>")
+@login_required
+def building(building_id):
+    from gis.gate.search import building_households
+
+    _people_only()
+    return jsonify(building_households(get_conn(), current_scope(), building_id))
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("expected a JSON object body")
+    return body
+
+
+def _number(body, key) -> float:
+    try:
+        value = float(body[key])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(f"{key} must be a number (WGS-84 degrees)") from None
+    return value
+
+
+@bp.route("/households/<int:household_id>/location", methods=["POST"])
+@login_required
+def place_household(household_id):
+    """Manual placement: {lon, lat} (WGS-84) and optionally {building_id}."""
+    from webmap.tiles import CACHE
+
+    body = _json_body()
+    bid = body.get("building_id")
+    if bid is not None and not isinstance(bid, int):
+        raise InvalidInput("building_id must be an integer")
+    result = Gate(get_conn(), current_scope()).place_household(
+        household_id, _number(body, "lon"), _number(body, "lat"), building_id=bid)
+    CACHE.bump()
+    return jsonify(result)
+
+
+@bp.route("/households/<int:household_id>/events", methods=["POST"])
+@login_required
+def record_event(household_id):
+    """A dated event: {kind: visit|distribution|follow_up|move_in|move_out, date, note}."""
+    import datetime as dt
+
+    body = _json_body()
+    try:
+        day = dt.date.fromisoformat(str(body.get("date") or dt.date.today()))
+    except ValueError:
+        raise InvalidInput("date must be YYYY-MM-DD") from None
+    gate = Gate(get_conn(), current_scope())
+    event_id = gate.record_event(household_id, str(body.get("kind", "")), day,
+                                 note=(body.get("note") or None))
+    return jsonify({"id": event_id}), 201
+
+
+def _people_only():
+    if not current_scope().can_read_people:
+        from gis.errors import Forbidden
+
+        raise Forbidden(f"the {current_scope().role} role sees aggregates only")
+
+
 @bp.route("/me")
 @login_required
 def me():

@@ -49,13 +49,13 @@ def close_conn(exc=None):
         return
     shared = current_app.config.get("CONNECTION") is not None
     try:
-        if shared:
-            conn.exec_driver_sql("RESET ROLE")
         if tx is not None and tx.is_active:
             if exc is None and not g.get("rollback"):
                 tx.commit()
             else:
                 tx.rollback()
+        if shared:
+            conn.exec_driver_sql("RESET ROLE")
     finally:
         if not shared:
             conn.close()

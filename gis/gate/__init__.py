@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from gis.errors import Forbidden, InvalidInput, NotFound
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
+EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,9 @@ class Gate:
                      note: str | None = None, person_id: int | None = None) -> int:
         """Record a dated event (visit, distribution, follow-up, move) for a household."""
         self._require_people()
+        if kind not in EVENT_KINDS:
+            raise InvalidInput(f"unknown event kind {kind!r}; expected "
+                               f"{', '.join(EVENT_KINDS)}")
         hid = self._in_scope_id(household_id)
         if person_id is not None:
             ok = self.conn.execute(sa.text(

@@ -1,0 +1,100 @@
+"""Finding households within a scope: by household number, person name, address
+fragment, or the last 4 digits of an ID or phone number; and the households of a
+building. Results are ranked and never leave the scope."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from gis.gate import Scope, mask_id_number, mask_phone
+
+LIMIT = 20
+
+_SQL = """
+WITH hits AS (
+    -- household number: exact 100, prefix 90
+    SELECT h.id, CASE WHEN h.household_no = :q THEN 100 ELSE 90 END AS score,
+           'household_no' AS what, h.household_no AS matched
+    FROM households h
+    WHERE h.admin_path LIKE :p AND h.household_no LIKE :prefix
+    UNION ALL
+    -- person name: exact 80, prefix 60
+    SELECT p.household_id, CASE WHEN p.name = :q THEN 80 ELSE 60 END, 'name', p.name
+    FROM persons p JOIN households h ON h.id = p.household_id
+    WHERE h.admin_path LIKE :p AND p.name LIKE :prefix AND length(:q) >= 1
+    UNION ALL
+    -- last four digits of an ID or phone number
+    SELECT p.household_id, 70, 'id_number', p.id_number
+    FROM persons p JOIN households h ON h.id = p.household_id
+    WHERE :last4 AND h.admin_path LIKE :p AND right(p.id_number, 4) = upper(:q)
+    UNION ALL
+    SELECT p.household_id, 70, 'phone', p.phone
+    FROM persons p JOIN households h ON h.id = p.household_id
+    WHERE :last4 AND h.admin_path LIKE :p AND right(p.phone, 4) = :q
+    UNION ALL
+    -- an address fragment
+    SELECT h.id, 50, 'address', h.address
+    FROM households h
+    WHERE h.admin_path LIKE :p AND length(:q) >= 2 AND h.address LIKE :contains
+)
+SELECT h.id, h.household_no, h.address, h.building_id, h.village_code,
+       v.name AS village_name, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
+       best.score, best.what, best.matched
+FROM (SELECT DISTINCT ON (id) id, score, what, matched FROM hits
+      ORDER BY id, score DESC) best
+JOIN households h ON h.id = best.id
+LEFT JOIN admin_area v ON v.code = h.village_code
+ORDER BY best.score DESC, h.household_no
+LIMIT :limit
+"""
+
+
+def _escape_like(text: str) -> str:
+    """Escape LIKE wildcards so that a search for '50%' means the characters."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def search(conn, scope: Scope, q: str, limit: int = LIMIT) -> list[dict]:
+    """Ranked households of the scope matching ``q``; identifiers in results masked."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    esc = _escape_like(q)
+    rows = conn.execute(sa.text(_SQL), {
+        "q": q, "p": scope.like, "prefix": esc + "%", "contains": "%" + esc + "%",
+        "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)), "limit": min(int(limit), 100)})
+    out = []
+    for r in rows:
+        d = dict(r._mapping)
+        if d["what"] == "id_number":
+            d["matched"] = mask_id_number(d["matched"])
+        elif d["what"] == "phone":
+            d["matched"] = mask_phone(d["matched"])
+        out.append(d)
+    return out
+
+
+def building_households(conn, scope: Scope, building_id: int) -> dict:
+    """A building with its households in scope (number, address, persons, migrants).
+
+    Raises NotFound when the building has no household in scope and the scope does not
+    contain the building, so another jurisdiction's building reveals nothing.
+    """
+    from gis.errors import NotFound
+
+    b = conn.execute(sa.text("""
+        SELECT id, compound, building_no, address, floors, use, village_code, admin_path,
+               ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
+        FROM buildings WHERE id = :b AND admin_path LIKE :p"""),
+        {"b": building_id, "p": scope.like}).one_or_none()
+    if b is None:
+        raise NotFound("building")
+    households = [dict(r._mapping) for r in conn.execute(sa.text("""
+        SELECT h.id, h.household_no, h.address, h.geocode_level, h.placed_manually,
+               count(p.id) AS persons, count(p.id) FILTER (WHERE p.is_migrant) AS migrants
+        FROM households h LEFT JOIN persons p ON p.household_id = h.id
+        WHERE h.building_id = :b AND h.admin_path LIKE :p
+        GROUP BY h.id ORDER BY h.household_no"""), {"b": building_id, "p": scope.like})]
+    return {**dict(b._mapping), "households": households}
