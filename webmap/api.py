@@ -113,6 +113,29 @@ def _people_only():
         raise Forbidden(f"the {current_scope().role} role sees aggregates only")
 
 
+@bp.route("/density/choropleth")
+@login_required
+def density_choropleth():
+    from gis.gate import density
+    from webmap.tiles import parse_filters
+
+    level = request.args.get("level", "village")
+    if level not in ("village", "grid"):
+        raise InvalidInput(f"level {level!r}; expected village or grid")
+    return _geojson(density.choropleth(get_conn(), current_scope(), level,
+                                       parse_filters(request.args)))
+
+
+@bp.route("/density/heat")
+@login_required
+def density_heat():
+    from gis.gate import density
+    from webmap.tiles import parse_filters
+
+    cells = density.heat_cells(get_conn(), current_scope(), parse_filters(request.args))
+    return Response(density.as_json(cells), mimetype="application/json")
+
+
 @bp.route("/me")
 @login_required
 def me():

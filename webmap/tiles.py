@@ -94,7 +94,7 @@ def parse_filters(args) -> gate_tiles.Filters:
         women15_49=args.get("women15_49") in ("1", "true"),
         certificates=choice("certificates", ("missing", "expiring")),
         not_visited_days=int(nv) if nv else None,
-        level=choice("level", gate_tiles.GEOCODE_LEVELS),
+        level=choice("geocode_level", gate_tiles.GEOCODE_LEVELS),
         as_of=as_of)
 
 

@@ -96,3 +96,20 @@ def test_record_event(client, conn):
 def test_planner_cannot_search_people(client):
     login(client, "planner_u")
     assert client.get("/api/search?q=HA1").status_code == 403
+
+
+def test_density_choropleth_and_heat(client):
+    login(client, "county_u")
+    fc = client.get("/api/density/choropleth?level=village").json
+    by_code = {f["properties"]["code"]: f["properties"] for f in fc["features"]}
+    a = by_code["330782001001"]
+    assert (a["residents"], a["migrants"]) == (3, 2)
+    assert a["migrants_per_1000_residents"] == round(1000 * 2 / 3, 1)
+    assert abs(a["migrants_per_km2"] - 2 / a["area_km2"]) < 0.1
+    assert by_code["330782100001"]["migrants"] == 1        # 周杰: no position, still counted
+    grids = client.get("/api/density/choropleth?level=grid").json
+    assert {f["properties"]["code"]: f["properties"]["migrants"]
+            for f in grids["features"]} == {"330782001001001": 0, "330782001001002": 2}
+    heat = client.get("/api/density/heat").json
+    assert sum(c[2] for c in heat) == 2 and all(len(c) == 3 for c in heat)
+    assert client.get("/api/density/choropleth?level=planet").status_code == 400
