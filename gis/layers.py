@@ -58,3 +58,10 @@ def extent(conn, scope: Scope) -> list[float] | None:
     if row is None or row[0] is None:
         return None
     return [[row[0], row[1]], [row[2], row[3]]]
+
+
+def area_name(conn, code: str) -> str | None:
+    """The short name (or name) of an admin area."""
+    return conn.execute(sa.text(
+        "SELECT coalesce(short_name, name) FROM admin_area WHERE code = :c"),
+        {"c": code}).scalar()

@@ -41,6 +41,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POPGIS_DEMO_SEED", "1", "Random seed of the demo generator."),
     Setting("POPGIS_NODE_MODULES", str(PROJECT_ROOT / "node_modules"),
             "Where npm put the front-end assets and the national division list."),
+    Setting("POPGIS_BASEMAP_URL", None,
+            "Optional online XYZ tile source under our layers, e.g. "
+            "https://tiles.example/{z}/{x}/{y}.png. Unset: the basemap is drawn from the "
+            "project's own data only (works offline)."),
+    Setting("POPGIS_BASEMAP_DATUM", "wgs84",
+            "Datum of that tile source: wgs84, or gcj02 for Gaode/Tencent-style tiles (our "
+            "WGS-84 layers are then shifted to match it)."),
+    Setting("POPGIS_BASEMAP_ATTRIBUTION", "",
+            "Attribution text shown for the online tile source."),
     Setting("POPGIS_STATEMENT_TIMEOUT_MS", "30000",
             "Time limit for one SQL statement issued by the web app."),
 )

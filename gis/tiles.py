@@ -13,9 +13,12 @@ import sqlalchemy as sa
 EXTENT = 4096
 BUFFER = 64
 
+# ``sx, sy`` shift the tile (metres, EPSG:3857): non-zero only when the map shows a
+# GCJ-02 basemap, so that our WGS-84 features land on it (see datum_shift).
 _ENVELOPE = """
-    bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g3857,
-                      ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.02), 4326) AS g)
+    bounds AS (SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :sx, :sy) AS g3857,
+                      ST_Transform(ST_Translate(ST_TileEnvelope(:z, :x, :y, margin => 0.02),
+                                                :sx, :sy), 4326) AS g)
 """
 
 
@@ -75,9 +78,33 @@ def tile_sql(layer: str) -> str:
     return SQL[layer]
 
 
-def tile_params(layer: str, z: int, x: int, y: int) -> dict:
+def tile_params(layer: str, z: int, x: int, y: int, datum: str = "wgs84") -> dict:
+    sx, sy = datum_shift(z, x, y, datum)
     return {"z": z, "x": x, "y": y, "tol": _simplify_for_zoom(z),
-            "levels": _levels_for_zoom(z)}
+            "levels": _levels_for_zoom(z), "sx": sx, "sy": sy}
+
+
+def datum_shift(z: int, x: int, y: int, datum: str) -> tuple[float, float]:
+    """Where to move the tile envelope (EPSG:3857 metres) so that WGS-84 features are
+    drawn at their GCJ-02 position: minus the GCJ-02 offset at the tile's centre.
+
+    The offset changes by well under a metre across a street-level tile.
+    """
+    if datum != "gcj02":
+        return 0.0, 0.0
+    import math
+
+    from gis import crs
+
+    n = 2 ** z
+    lon = (x + 0.5) / n * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + 0.5) / n))))
+    glon, glat = crs.wgs84_to_gcj02(lon, lat)
+    r = 6378137.0
+    dx = math.radians(glon - lon) * r
+    dy = (math.log(math.tan(math.pi / 4 + math.radians(glat) / 2))
+          - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))) * r
+    return -dx, -dy
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -89,8 +116,11 @@ def check_tile(z: int, x: int, y: int) -> None:
         raise ValueError(f"tile {z}/{x}/{y} does not exist (x and y must be < {n})")
 
 
-def tile(conn, layer: str, z: int, x: int, y: int) -> bytes:
-    """One vector tile of a non-personal layer, as MVT bytes (possibly empty)."""
+def tile(conn, layer: str, z: int, x: int, y: int, datum: str = "wgs84") -> bytes:
+    """One vector tile of a non-personal layer, as MVT bytes (possibly empty).
+
+    ``datum='gcj02'`` draws the features where a GCJ-02 basemap shows them.
+    """
     check_tile(z, x, y)
-    data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y)).scalar()
+    data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y, datum)).scalar()
     return bytes(data or b"")

@@ -32,17 +32,13 @@ def _test_url():
     return base.set(database=name)
 
 
-@pytest.fixture(scope="session")
-def db_url():
-    """A fresh test database, migrated and loaded with the fixture county."""
-    url = _test_url()
-    db.ensure_database(url, drop_first=True)
-    # Everything in the process (CLI, loaders, app) now uses the test database.
-    os.environ["POPGIS_DATABASE_URL"] = url.render_as_string(hide_password=False)
-    db.migrate(url)
+def prepare_fixture_db(url):
+    """(Re)create database ``url``, migrate it, load the fixture county and users."""
     from gis import users
     from loaders.base import get_loader
 
+    db.ensure_database(url, drop_first=True)
+    db.migrate(url)
     engine = db.engine(url)
     for kind, name in FIXTURE_FILES:
         report = get_loader(kind).run(DATA / name, engine=engine, user="fixture")
@@ -50,6 +46,16 @@ def db_url():
     with engine.begin() as conn:
         for name, role, area in USERS:
             users.add_user(conn, name, role, area, PASSWORD)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def db_url():
+    """A fresh test database, migrated and loaded with the fixture county."""
+    url = _test_url()
+    # Everything in the process (CLI, loaders, app) now uses the test database.
+    os.environ["POPGIS_DATABASE_URL"] = url.render_as_string(hide_password=False)
+    prepare_fixture_db(url)
     yield url
     db.dispose_engines()
 

@@ -1,104 +1,82 @@
-"""The map page, composed with folium from local assets (works with no internet)."""
+"""The map page, composed with folium from local assets (works with no internet).
+
+folium builds the Leaflet map and the page; webmap/static/map.js draws our layers into
+it from the API and the vector tiles, with the configuration given here.
+"""
 
 from __future__ import annotations
 
 import folium
-from branca.element import Element, MacroElement
-from flask import Blueprint, render_template, url_for
+from branca.element import Element, JavascriptLink, MacroElement
+from flask import Blueprint, render_template_string, url_for
 from jinja2 import Template
 
-from gis import layers
+from gis import layers, settings
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
 
 bp = Blueprint("map", __name__)
 
-KIND_STYLE = {  # colour and Chinese label per service point kind
-    "distribution_point": ("#d6336c", "药具发放点"),
-    "service_station": ("#1971c2", "计生服务站"),
-    "clinic": ("#2f9e44", "卫生院/诊所"),
-    "pharmacy": ("#f08c00", "药店"),
-    "machine": ("#7048e8", "自助发放机"),
-    "outreach": ("#0c8599", "外展服务点"),
-}
+#: default service radius per kind (metres), shown as circles on the map
+SERVICE_RADIUS_M = {"distribution_point": 1000, "service_station": 3000, "clinic": 2000,
+                    "pharmacy": 800, "machine": 500, "outreach": 1500}
+
+CHROME = """
+<div id="topbar"><strong>人口地理信息系统</strong>
+  <span class="user">{{ scope.user }} · {{ scope.role }} · {{ scope_name }}</span>
+  <span class="synthetic" id="synthetic" title="演示县的人口、楼栋和村界为合成数据">演示数据（合成）</span>
+  <span class="spacer"></span>
+  <button id="lang" type="button">English</button>
+  <a id="logout" href="{{ url_for('auth.logout') }}">退出</a></div>
+<div id="searchbox"><input id="search" type="search" autocomplete="off" aria-label="search">
+  <ul id="results"></ul></div>
+<div id="filters"></div><div id="crumbs"></div><div id="legend"></div>
+<aside id="panel" aria-live="polite"></aside><div id="toast" role="status"></div>
+"""
 
 
-class DataLayers(MacroElement):
-    """Fetches boundaries and service points from the API and draws them."""
+class PopGISLayers(MacroElement):
+    """Hands the Leaflet map and our configuration to map.js."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-(function() {
-  var map = {{ this._parent.get_name() }};
-  var kinds = {{ this.kinds|tojson }};
-  var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
-  // What was drawn, for tests and for the curious: window.popgisDrawn.
-  window.popgisDrawn = {};
-  function styleFor(level) {
-    return level === 'township' ? {color: '#495057', weight: 2.5, fill: false}
-         : {color: '#868e96', weight: 1, fillOpacity: 0.04};
-  }
-  function addBoundaries(level, label, show) {
-    return fetch({{ this.boundaries_url|tojson }} + '?level=' + level)
-      .then(function(r) { return r.json(); })
-      .then(function(fc) {
-        var layer = L.geoJSON(fc, {style: styleFor(level), onEachFeature: function(f, l) {
-          l.bindTooltip(f.properties.short_name || f.properties.name,
-                        {sticky: true, className: 'area-label'});
-          l.on('click', function() { map.fitBounds(l.getBounds()); });
-        }});
-        if (show) layer.addTo(map);
-        window.popgisDrawn[level] = fc.features.length;
-        control.addOverlay(layer, label);
-        return layer;
-      });
-  }
-  addBoundaries('township', '乡镇/街道', true);
-  addBoundaries('village', '村/社区', true);
-  fetch({{ this.points_url|tojson }}).then(function(r) { return r.json(); })
-    .then(function(fc) {
-      Object.keys(kinds).forEach(function(kind) {
-        var layer = L.geoJSON(fc, {
-          filter: function(f) { return f.properties.kind === kind; },
-          pointToLayer: function(f, latlng) {
-            return L.circleMarker(latlng, {radius: 5, color: '#fff', weight: 1,
-              fillColor: kinds[kind][0], fillOpacity: f.properties.active ? 0.95 : 0.3});
-          },
-          onEachFeature: function(f, l) {
-            l.bindPopup('<b>' + f.properties.name + '</b><br>' + kinds[kind][1] +
-              (f.properties.address ? '<br>' + f.properties.address : '') +
-              (f.properties.opening_hours ? '<br>' + f.properties.opening_hours : ''));
-          }
-        }).addTo(map);
-        control.addOverlay(layer, '<span style="color:' + kinds[kind][0] + '">●</span> ' +
-                           kinds[kind][1]);
-      });
-      window.popgisDrawn.service_points = fc.features.length;
-      document.body.setAttribute('data-loaded', 'true');
-    });
-})();
+PopGIS.init({{ this._parent.get_name() }}, {{ this.config|tojson }});
 {% endmacro %}
 """)
 
-    def __init__(self, boundaries_url: str, points_url: str):
+    def __init__(self, config: dict):
         super().__init__()
-        self._name = "DataLayers"
-        self.boundaries_url = boundaries_url
-        self.points_url = points_url
-        self.kinds = KIND_STYLE
+        self._name = "PopGISLayers"
+        self.config = config
 
 
-def build_map(bounds) -> folium.Map:
-    m = folium.Map(location=[29.306, 120.075], zoom_start=11, tiles=None,
-                   prefer_canvas=True, control_scale=True)
-    # Local assets only: folium's defaults point at CDNs.
-    m.default_js = [("leaflet", url_for("vendor.asset", package="leaflet",
-                                        filename="leaflet.js"))]
-    m.default_css = [("leaflet_css", url_for("vendor.asset", package="leaflet",
-                                             filename="leaflet.css"))]
+def _asset(package: str, filename: str) -> str:
+    return url_for("vendor.asset", package=package, filename=filename)
+
+
+def build_map(config: dict, bounds) -> folium.Map:
+    gcj = config["datum"] == "gcj02"
+    m = folium.Map(location=[29.306, 120.075], zoom_start=11, tiles=None, max_zoom=20,
+                   control_scale=True, crs="PopGISGCJ" if gcj else "EPSG3857")
+    # Local assets only: folium's defaults point at CDNs. Leaflet goes first so that
+    # the plugins after it find `L`.
+    m.default_js = []
+    m.default_css = [("leaflet_css", _asset("leaflet", "leaflet.css"))]
+    header = m.get_root().header
+    for name, package, filename in (
+            ("leaflet", "leaflet", "leaflet.js"),
+            ("vectorgrid", "leaflet.vectorgrid", "Leaflet.VectorGrid.bundled.min.js"),
+            ("heat", "leaflet.heat", "leaflet-heat.js")):
+        header.add_child(JavascriptLink(_asset(package, filename)), name=name)
+    header.add_child(JavascriptLink(url_for("static", filename="map.js")), name="popgis")
+    header.add_child(Element(
+        f'<link rel="stylesheet" href="{url_for("static", filename="map.css")}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<script>if (window.L && window.PopGIS) { L.CRS.PopGISGCJ = PopGIS.gcjCrs(); }'
+        '</script>'), name="popgis_css")
     if bounds:
         m.fit_bounds(bounds)
-    m.add_child(DataLayers(url_for("api.boundaries"), url_for("api.service_points")))
+    m.add_child(PopGISLayers(config))
     return m
 
 
@@ -106,8 +84,22 @@ def build_map(bounds) -> folium.Map:
 @login_required
 def index():
     scope = current_scope()
-    m = build_map(layers.extent(get_conn(), scope))
-    m.get_root().header.add_child(Element(
-        "<style>.area-label{font-size:12px}</style>"))
-    map_html = m.get_root().render()
-    return render_template("map.html", map_html=map_html, scope=scope)
+    conn = get_conn()
+    bounds = layers.extent(conn, scope)
+    scope_name = layers.area_name(conn, scope.area_code)
+    config = {
+        "api": url_for("api.me").rsplit("me", 1)[0],
+        "tiles": url_for("tiles.tile", layer="x", z=0, x=0, y=0).split("x/0/0/0.pbf")[0],
+        "people": scope.can_read_people, "bounds": bounds, "scope_name": scope_name,
+        "radius": SERVICE_RADIUS_M,
+        "basemap_url": settings.get("POPGIS_BASEMAP_URL"),
+        "basemap_attribution": settings.get("POPGIS_BASEMAP_ATTRIBUTION"),
+        "datum": settings.get("POPGIS_BASEMAP_DATUM"),
+    }
+    m = build_map(config, bounds)
+    m.get_root().html.add_child(Element(render_template_string(
+        CHROME, scope=scope, scope_name=scope_name)))
+    m.get_root().title = "地图 · popgis"
+    return m.get_root().render()
+
+

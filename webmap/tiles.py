@@ -98,19 +98,20 @@ def parse_filters(args) -> gate_tiles.Filters:
         as_of=as_of)
 
 
-def render_tile(layer: str, z: int, x: int, y: int, scope, filters) -> bytes:
+def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
+                datum: str = "wgs84") -> bytes:
     """Tile bytes from the cache or the database."""
     if layer in PERSONAL:
-        key = (layer, z, x, y, scope.path, scope.role, filters, CACHE.version)
+        key = (layer, z, x, y, datum, scope.path, scope.role, filters, CACHE.version)
     else:
-        key = (layer, z, x, y, CACHE.version)
+        key = (layer, z, x, y, datum, CACHE.version)
     data = CACHE.get(key)
     if data is None:
         try:
             if layer in PERSONAL:
-                data = PERSONAL[layer](get_conn(), scope, z, x, y, filters)
+                data = PERSONAL[layer](get_conn(), scope, z, x, y, filters, datum)
             else:
-                data = gis_tiles.tile(get_conn(), layer, z, x, y)
+                data = gis_tiles.tile(get_conn(), layer, z, x, y, datum)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
         CACHE.put(key, data)
@@ -125,6 +126,9 @@ def tile(layer, z, x, y):
     scope = current_scope()
     if layer == "households" and not scope.can_read_people:
         raise NotFound(f"tile layer {layer!r}")
-    data = render_tile(layer, z, x, y, scope, parse_filters(request.args))
+    datum = request.args.get("datum", "wgs84")
+    if datum not in ("wgs84", "gcj02"):
+        raise InvalidInput(f"datum={datum!r}; expected wgs84 or gcj02")
+    data = render_tile(layer, z, x, y, scope, parse_filters(request.args), datum)
     return Response(data, mimetype=MVT, headers={
         "Cache-Control": "private, max-age=60"})

@@ -220,8 +220,9 @@ class Gate:
             raise InvalidInput("that place is outside your jurisdiction")
         self.conn.execute(sa.text("""
             UPDATE households SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
-                   building_id = :b, village_code = :v, admin_path = :path,
-                   geocode_level = CASE WHEN :b IS NULL THEN 'village' ELSE 'building' END,
+                   building_id = CAST(:b AS bigint), village_code = :v, admin_path = :path,
+                   geocode_level = CASE WHEN CAST(:b AS bigint) IS NULL THEN 'village'
+                                        ELSE 'building' END,
                    geocode_score = 1.0, geocode_method = 'manual', placed_manually = true,
                    placed_by = :u, placed_at = now(), updated_at = now()
             WHERE id = :id"""), {"lon": lon, "lat": lat, "b": target.building_id,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from gis.gate import Scope
-from gis.tiles import BUFFER, EXTENT, check_tile
+from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
 
 STREET_ZOOM = 15
 GEOCODE_LEVELS = ("building", "compound", "group", "village", "township", "county",
@@ -82,12 +82,13 @@ class Filters:
         return (" AND ".join(conds) or "true"), params
 
 
-_ENVELOPE = """bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g3857,
-                          ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326) AS g)"""
+_ENVELOPE = """bounds AS (SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :sx, :sy) AS g3857,
+                          ST_Transform(ST_Translate(ST_TileEnvelope(:z, :x, :y), :sx, :sy),
+                                       4326) AS g)"""
 
 
 def households_tile(conn, scope: Scope, z: int, x: int, y: int,
-                    filters: Filters = Filters()) -> bytes:
+                    filters: Filters = Filters(), datum: str = "wgs84") -> bytes:
     """Households of the scope in one tile.
 
     From zoom 15 each household is a point (id, building, geocode level, persons,
@@ -96,7 +97,8 @@ def households_tile(conn, scope: Scope, z: int, x: int, y: int,
     """
     check_tile(z, x, y)
     where, params = filters.sql()
-    params.update({"z": z, "x": x, "y": y, "p": scope.like})
+    sx, sy = datum_shift(z, x, y, datum)
+    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy})
     if z >= STREET_ZOOM:
         sql = f"""
         WITH {_ENVELOPE}
@@ -124,12 +126,13 @@ def households_tile(conn, scope: Scope, z: int, x: int, y: int,
 
 
 def density_tile(conn, scope: Scope, z: int, x: int, y: int,
-                 filters: Filters = Filters()) -> bytes:
+                 filters: Filters = Filters(), datum: str = "wgs84") -> bytes:
     """Migrant density as hexagons (about 1/16 tile wide): residents, migrants and
     migrants per km² in each cell, for the scope. Aggregates only."""
     check_tile(z, x, y)
     where, params = filters.sql()
-    params.update({"z": z, "x": x, "y": y, "p": scope.like,
+    sx, sy = datum_shift(z, x, y, datum)
+    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
                    "size": 40075016.686 / 2 ** z / 16})
     sql = f"""
     WITH {_ENVELOPE},

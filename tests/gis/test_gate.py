@@ -111,6 +111,12 @@ def test_manual_placement_inside_scope(conn, gate_a):
     assert h["admin_path"] == "330782001001002"                         # grid 2 now
 
 
+def test_manual_placement_outside_any_building(conn, gate_a):
+    h = gate_a.place_household(hid(conn, "HA1"), 120.0100, 29.2100)
+    assert h["building_id"] is None and h["geocode_level"] == "village"
+    assert h["admin_path"] == "330782001001001" and h["placed_manually"]
+
+
 def test_cannot_move_a_household_out_of_scope(conn, gate_a):
     from gis.errors import InvalidInput
 

@@ -136,3 +136,19 @@ def test_cache_serves_repeat_and_is_bumped_by_writes(client, conn):
     assert hits >= 1
     CACHE.bump()
     assert len(CACHE._data) == 0
+
+
+def test_gcj02_datum_moves_features_by_the_offset(client):
+    """With a GCJ-02 basemap, a building is drawn where GCJ-02 puts it."""
+    import numpy as np
+
+    from gis import crs
+
+    login(client, "village_a")
+    z = 17
+    glon, glat = crs.wgs84_to_gcj02(np.array([120.0204]), np.array([29.2504]))
+    plain = get(client, "buildings", 120.0204, 29.2504, z)
+    shifted = get(client, "buildings", float(glon[0]), float(glat[0]), z, datum="gcj02")
+    assert plain and shifted
+    assert plain[0]["properties"]["id"] == shifted[0]["properties"]["id"]
+    assert client.get("/tiles/buildings/17/1/1.pbf?datum=mars").status_code == 400
