@@ -229,7 +229,8 @@ def engine(url: URL | str | None = None) -> Engine:
     url = make_url(url) if url is not None else database_url()
     key = url.render_as_string(hide_password=False)
     if key not in _engines:
-        _engines[key] = sa.create_engine(url, pool_pre_ping=True, pool_size=5,
+        # No pre-ping (a round trip per request); stale connections are recycled.
+        _engines[key] = sa.create_engine(url, pool_recycle=1800, pool_size=5,
                                          max_overflow=5)
     return _engines[key]
 

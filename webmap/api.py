@@ -17,6 +17,26 @@ def _geojson(text: str) -> Response:
     return Response(text, mimetype="application/geo+json")
 
 
+# Boundaries and service points change only with a load: cached per scope for a while.
+_STATIC: dict = {}
+STATIC_TTL = 300.0
+
+
+def _cached(key, make) -> str:
+    import time
+
+    from flask import current_app
+
+    key = (id(current_app._get_current_object()), *key)
+    hit = _STATIC.get(key)
+    if hit is None or time.monotonic() - hit[1] > STATIC_TTL:
+        hit = (make(), time.monotonic())
+        if len(_STATIC) > 500:
+            _STATIC.clear()
+        _STATIC[key] = hit
+    return hit[0]
+
+
 @bp.route("/layers/boundaries")
 @login_required
 def boundaries():
@@ -24,13 +44,17 @@ def boundaries():
     if level not in layers.SIMPLIFY:
         raise InvalidInput(f"unknown level {level!r}; expected county, township, village "
                            "or grid")
-    return _geojson(layers.boundaries(get_conn(), current_scope(), level))
+    scope = current_scope()
+    return _geojson(_cached(("boundaries", scope.path, level),
+                            lambda: layers.boundaries(get_conn(), scope, level)))
 
 
 @bp.route("/layers/service_points")
 @login_required
 def service_points():
-    return _geojson(layers.service_points(get_conn(), current_scope()))
+    scope = current_scope()
+    return _geojson(_cached(("service_points", scope.path),
+                            lambda: layers.service_points(get_conn(), scope)))
 
 
 @bp.route("/households/<int:household_id>")

@@ -200,12 +200,24 @@
       S.overlays[t('households')] = S.households;
     }
     loadBoundaries();
-    loadDensity();
+    // Density layers are heavy to compute: they load the first time one is switched on.
+    ['heat', 'choro', 'choro_grid'].forEach(function (k) {
+      S[k] = L.layerGroup();
+      S.overlays[t(k)] = S[k];
+    });
+    map.on('overlayadd', function (e) {
+      if (['heat', 'choro', 'choro_grid'].some(function (k) { return e.layer === S[k]; }) &&
+          !S.densityLoaded) { loadDensity(); }
+    });
     loadServicePoints();
   }
   function refreshFiltered() {
     if (S.households) { S.households.setUrl(tileUrl('households', S.filters)); }
-    loadDensity();
+    S.densityLoaded = false;
+    if (densityShown()) { loadDensity(); }
+  }
+  function densityShown() {
+    return ['heat', 'choro', 'choro_grid'].some(function (k) { return S[k] && S.map.hasLayer(S[k]); });
   }
 
   // ----------------------------------------------------------- boundaries, breadcrumb
@@ -268,6 +280,7 @@
 
   // ----------------------------------------------------------- density
   function loadDensity() {
+    S.densityLoaded = true;
     var q = qs(S.filters);
     api(S.cfg.api + 'density/heat' + (q ? '?' + q : '')).then(function (cells) {
       var max = cells.reduce(function (m, c) { return Math.max(m, c[2]); }, 1);

@@ -1,0 +1,97 @@
+"""Downloads behind the map's export buttons: briefing maps (also of the current view),
+atlases, statistics tables and GIS layers. Thin: parse, call gis.exports, send.
+
+``GET /exports/map.png|pdf?layer=migrants|density|coverage|service-points
+[&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&landscape=1]`` — ``bbox`` is the web map's
+view (Leaflet ``map.getBounds().toBBoxString()``);
+``GET /exports/atlas.pdf?layer=…[&area=CODE][&per=village|township]``;
+``GET /exports/table.xlsx|csv[?area=CODE]``;
+``GET /exports/layers.gpkg[?area=CODE][&layer=…]``, ``/exports/layers.geojson?layer=…``.
+The session login or an ``Authorization: Bearer`` API token; every download is logged.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from gis.errors import InvalidInput, PopgisError
+from gis.exports import atlas, geo, mapping, tables
+from webmap.auth import current_scope
+from webmap.dbconn import get_conn
+from webmap.ogc import _error, auth_required
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+# errors as JSON in the one shape, as for /api (a download has no page to show them on)
+bp.register_error_handler(PopgisError, _error)
+
+MIMETYPES = {"png": "image/png", "pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3",
+             "geojson": "application/geo+json"}
+
+
+def _send(data: bytes, fmt: str, name: str) -> Response:
+    resp = Response(data, mimetype=MIMETYPES[fmt])
+    # the file name is ASCII: area codes and layer names only
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _bbox():
+    raw = request.args.get("bbox")
+    if not raw:
+        return None
+    try:
+        parts = tuple(float(v) for v in raw.split(","))
+    except ValueError:
+        raise InvalidInput(f"bbox={raw!r}: expected west,south,east,north") from None
+    if len(parts) != 4:
+        raise InvalidInput(f"bbox={raw!r}: expected 4 numbers west,south,east,north")
+    return parts
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+@bp.route("/map.<fmt>")
+@auth_required
+def map_file(fmt):
+    if fmt not in mapping.FORMATS:
+        raise InvalidInput(f"unknown map format {fmt!r}; expected png or pdf")
+    layer = request.args.get("layer", "migrants")
+    area = request.args.get("area") or None
+    data = mapping.render_map(get_conn(), current_scope(), layer, area_code=area, fmt=fmt,
+                              size=request.args.get("size", "A4"),
+                              landscape=_flag("landscape"), bbox=_bbox())
+    return _send(data, fmt, f"map-{layer}-{area or current_scope().area_code}")
+
+
+@bp.route("/atlas.pdf")
+@auth_required
+def atlas_file():
+    layer = request.args.get("layer", "migrants")
+    area = request.args.get("area") or None
+    data = atlas.render_atlas(get_conn(), current_scope(), layer, area_code=area,
+                              per=request.args.get("per", "village"),
+                              size=request.args.get("size", "A4"),
+                              landscape=request.args.get("landscape", "1") != "0")
+    return _send(data, "pdf", f"atlas-{layer}-{area or current_scope().area_code}")
+
+
+@bp.route("/table.<fmt>")
+@auth_required
+def table_file(fmt):
+    area = request.args.get("area") or None
+    data = tables.export_table(get_conn(), current_scope(), area, fmt)
+    return _send(data, fmt, f"table-{area or current_scope().area_code}")
+
+
+@bp.route("/layers.<fmt>")
+@auth_required
+def layers_file(fmt):
+    area = request.args.get("area") or None
+    wanted = [v for v in request.args.getlist("layer") if v] or None
+    data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
+    return _send(data, fmt, f"layers-{area or current_scope().area_code}")
