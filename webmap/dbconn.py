@@ -7,37 +7,53 @@ from flask import current_app, g
 
 from gis import db, settings
 
-_has_app_role: dict[str, bool] = {}
+_app_engines: dict = {}
+
+
+def app_engine(url):
+    """The web app's engine: each pooled connection works as popgis_app (which does not
+    own the tables) with the statement time limit, set once when it connects rather
+    than on every request."""
+    key = url.render_as_string(hide_password=False)
+    if key not in _app_engines:
+        engine = sa.create_engine(url, pool_recycle=1800, pool_size=8, max_overflow=8)
+        timeout = int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS"))
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, record):
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET statement_timeout = {timeout}")
+                cur.execute("SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
+                            "FROM pg_roles WHERE rolname = 'popgis_app'")
+                row = cur.fetchone()
+                if row and row[0]:
+                    cur.execute("SET ROLE popgis_app")
+            dbapi_conn.commit()
+
+        _app_engines[key] = engine
+    return _app_engines[key]
 
 
 def get_conn():
     """The request's connection, in a transaction, working as popgis_app.
 
     Tests hand in their own connection (``CONNECTION``); the request then runs in a
-    savepoint of the test's transaction.
+    savepoint of the test's transaction, with the role set for the request only.
     """
     if "conn" not in g:
         shared = current_app.config.get("CONNECTION")
         if shared is not None:
             conn, g.tx = shared, shared.begin_nested()
+            has_role = conn.execute(sa.text(
+                "SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
+                "FROM pg_roles WHERE rolname = 'popgis_app'")).scalar()
+            if has_role:
+                conn.exec_driver_sql("SET ROLE popgis_app")
         else:
-            engine = current_app.config.get("ENGINE") or db.engine()
+            base = current_app.config.get("ENGINE")
+            engine = app_engine(base.url if base is not None else db.database_url())
             conn = engine.connect()
             g.tx = conn.begin()
-        key = str(conn.engine.url)
-        if key not in _has_app_role:
-            _has_app_role[key] = bool(conn.execute(sa.text(
-                "SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
-                "FROM pg_roles WHERE rolname = 'popgis_app'")).scalar())
-        timeout = int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS"))
-        # Work as the role that does not own the tables, where the server has it;
-        # one round trip. SET LOCAL ends with the transaction; a test's shared
-        # connection outlives it, so there the role is reset on close instead.
-        role = ""
-        if _has_app_role[key]:
-            role = "SET ROLE popgis_app;" if shared is not None else \
-                "SET LOCAL ROLE popgis_app;"
-        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {timeout}; {role}")
         g.conn = conn
     return g.conn
 
