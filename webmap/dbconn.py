@@ -58,7 +58,22 @@ def get_conn():
     return g.conn
 
 
+def read_conn():
+    """A connection for a single read-only statement (tiles): autocommit, so no
+    BEGIN/COMMIT round trips. Tests' shared connections are used as they are."""
+    if current_app.config.get("CONNECTION") is not None:
+        return get_conn()
+    if "read_conn" not in g:
+        base = current_app.config.get("ENGINE")
+        engine = app_engine(base.url if base is not None else db.database_url())
+        g.read_conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return g.read_conn
+
+
 def close_conn(exc=None):
+    read = g.pop("read_conn", None)
+    if read is not None:
+        read.close()
     conn = g.pop("conn", None)
     tx = g.pop("tx", None)
     if conn is None:

@@ -18,7 +18,7 @@ from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import tiles as gate_tiles
 from webmap.auth import current_scope, login_required
-from webmap.dbconn import get_conn
+from webmap.dbconn import read_conn
 
 bp = Blueprint("tiles", __name__)
 PERSONAL = {"households": gate_tiles.households_tile,
@@ -109,9 +109,9 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
     if data is None:
         try:
             if layer in PERSONAL:
-                data = PERSONAL[layer](get_conn(), scope, z, x, y, filters, datum)
+                data = PERSONAL[layer](read_conn(), scope, z, x, y, filters, datum)
             else:
-                data = gis_tiles.tile(get_conn(), layer, z, x, y, datum)
+                data = gis_tiles.tile(read_conn(), layer, z, x, y, datum)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
         CACHE.put(key, data)
