@@ -50,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
             "WGS-84 layers are then shifted to match it)."),
     Setting("POPGIS_BASEMAP_ATTRIBUTION", "",
             "Attribution text shown for the online tile source."),
+    Setting("POPGIS_EXPORT_MIN_COUNT", "5",
+            "Counts below this are suppressed in exports (at least 2)."),
+    Setting("POPGIS_EXPORT_MIN_BANDWIDTH_M", "300",
+            "Smallest kernel bandwidth, in metres, of exported heat maps."),
     Setting("POPGIS_STATEMENT_TIMEOUT_MS", "30000",
             "Time limit for one SQL statement issued by the web app."),
 )

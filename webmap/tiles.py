@@ -17,7 +17,8 @@ from flask import Blueprint, Response, request
 from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import tiles as gate_tiles
-from webmap.auth import current_scope, login_required
+from webmap.auth import current_scope
+from webmap.ogc import auth_required
 from webmap.dbconn import read_conn
 
 bp = Blueprint("tiles", __name__)
@@ -119,7 +120,7 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
 
 
 @bp.route("/tiles/<layer>/<int:z>/<int:x>/<int:y>.pbf")
-@login_required
+@auth_required   # the web login, or an API token (QGIS and other desktop tools)
 def tile(layer, z, x, y):
     if layer not in LAYERS:
         raise NotFound(f"tile layer {layer!r} (layers: {', '.join(LAYERS)})")

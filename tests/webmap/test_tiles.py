@@ -152,3 +152,18 @@ def test_gcj02_datum_moves_features_by_the_offset(client):
     assert plain and shifted
     assert plain[0]["properties"]["id"] == shifted[0]["properties"]["id"]
     assert client.get("/tiles/buildings/17/1/1.pbf?datum=mars").status_code == 400
+
+
+def test_tiles_with_an_api_token(app, conn):
+    """Desktop GIS (QGIS) fetches tiles with a Bearer token instead of a session."""
+    from gis import users_tokens
+
+    token = users_tokens.create_token(conn, "village_a")
+    client = app.test_client()
+    z, x, y = tile_of(120.0202, 29.2502, 16)
+    r = client.get(f"/tiles/households/{z}/{x}/{y}.pbf",
+                   headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and mapbox_vector_tile.decode(r.data)["households"]
+    bad = client.get(f"/tiles/households/{z}/{x}/{y}.pbf",
+                     headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401

@@ -23,7 +23,7 @@
       arrival: '来本地', close: '关闭', building: '楼栋', none: '无',
       marriage: '婚姻证', idcard: '身份证', residence: '居住证', migrant_cert: '婚育证明',
       valid: '有效', missing: '缺', expired: '过期', 'n/a': '—', lang: 'English',
-      synthetic: '演示数据（合成）', logout: '退出', county: '全县', legend: '图例',
+      synthetic: '演示数据（合成）', logout: '退出', export: '导出当前地图', county: '全县', legend: '图例',
       drag_hint: '拖动红色标记到正确位置', pick_hint: '点击正确的楼栋',
       level_building: '楼栋', level_compound: '小区', level_group: '村民小组',
       level_village: '村/社区', level_township: '乡镇', level_unmatched: '未匹配',
@@ -51,7 +51,7 @@
       none: 'None', marriage: 'Marriage', idcard: 'ID card', residence: 'Residence permit',
       migrant_cert: 'Migrant cert.', valid: 'valid', missing: 'missing',
       expired: 'expired', 'n/a': '—', lang: '中文', synthetic: 'Demo data (synthetic)',
-      logout: 'Log out', county: 'County', legend: 'Legend',
+      logout: 'Log out', export: 'Export this view', county: 'County', legend: 'Legend',
       drag_hint: 'Drag the red marker to the right place',
       pick_hint: 'Click the right building', level_building: 'building',
       level_compound: 'compound', level_group: 'group', level_village: 'village',
@@ -578,6 +578,14 @@
     };
     document.getElementById('synthetic').textContent = t('synthetic');
     document.getElementById('logout').textContent = t('logout');
+    var exp = document.getElementById('export');
+    exp.textContent = t('export');
+    exp.onclick = function () {   // a 300-dpi briefing map of the current view
+      var b = S.map.getBounds();
+      window.open('/exports/map.png?layer=migrants&landscape=1&bbox=' +
+                  [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
+                    return v.toFixed(5); }).join(','), '_blank');
+    };
     buildLayers();
     setupFilters();
     if (cfg.people) { setupSearch(); } else { document.getElementById('searchbox').style.display = 'none'; }

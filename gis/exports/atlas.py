@@ -1,0 +1,162 @@
+"""An atlas: one page per village (or township) of an area in one PDF, after an overview
+page of the whole area.
+
+Everything shared is computed once: the suppressed statistics, the area's boundaries,
+service points and (for the heat layer) one heat raster of the whole area that each
+page crops, so that all pages share one colour scale. Per page only the buildings and
+roads of the page's box are read. One figure is reused for every page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+
+import numpy as np
+import shapely
+from matplotlib.backends.backend_pdf import PdfPages
+
+from gis.errors import InvalidInput
+from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
+from gis.exports.mapping import LAYERS, MapSpec, Page, _lines, check_layer, fit_box, heat_raster
+from gis.gate import Scope
+
+PER = ("village", "township")
+
+
+def _fmt(v, suffix: str = "") -> str:
+    if v is None:
+        return "*"
+    return (f"{v:,}" if isinstance(v, int) else f"{v:,.1f}") + suffix
+
+
+def stats_line(a: aggregates.AreaStats) -> str:
+    """The statistics box of a page (suppressed values as *)."""
+    v = a.values
+    return (f"人口 {_fmt(v['population'])}　户数 {_fmt(v['households'])}　"
+            f"流动人口 {_fmt(v['migrants'])}（{_fmt(a.migrants_per_1000, '‰')}）\n"
+            f"育龄妇女 {_fmt(v['women15_49'])}　证件缺失/将到期 {_fmt(v['cert_issues'])}　"
+            f"药具发放覆盖率 {_fmt(a.coverage_pct, '%')}　（* 已抑制）")
+
+
+def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
+                 area_code: str | None = None, per: str = "village", size: str = "A4",
+                 landscape: bool = True, as_of: date | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The atlas PDF of an area: an overview page, then one page per village (or
+    township), each with the map furniture of a briefing map and the area's
+    (suppressed) statistics. ``progress(done, total)`` is called after each page."""
+    info = check_layer(layer)
+    if per not in PER:
+        raise InvalidInput(f"unknown atlas unit {per!r}; expected village or township")
+    area = area_scope(conn, scope, area_code)
+    as_of = as_of or aggregates.today(conn)
+    k = aggregates.threshold()
+    epsg = basemap.metric_epsg(conn, area.area_code)
+    stats = aggregates.statistics(conn, area, as_of=as_of)
+    units = sorted((a for a in stats.areas.values() if a.level == per),
+                   key=lambda a: a.code)
+    if area.level == per:
+        units = [stats.get(area.area_code)]
+    if not units:
+        raise InvalidInput(f"area {area.area_code} has no {per} to make pages of")
+    full_box = basemap.area_box(conn, area.area_code, epsg)
+    shapes = basemap.areas(conn, area.like, ("township", "village", "grid"), epsg, 2.0)
+    geom_of = {a["code"]: a["geom"] for a in shapes}
+    tree = shapely.STRtree([a["geom"] for a in shapes])
+    points = basemap.service_points(conn, area.like, epsg) if info.kind == "points" else []
+    raster = None
+    if info.kind == "heat":
+        raster = heat_raster(conn, area, full_box, epsg, as_of=as_of, k=k,
+                             bandwidth_m=heat.min_bandwidth_m())
+        vis = raster.density[np.isfinite(raster.density)]
+        vmax = float(np.percentile(vis, 99)) if vis.size else 1.0
+    names = dict(zip((a["code"] for a in shapes), (a["name"] for a in shapes), strict=True))
+    county_names = basemap.area_names(conn, area.area_code)
+    synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
+    footer = SOURCE.format(k=k, bw=heat.min_bandwidth_m()) + synthetic
+    exported = f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　EPSG:{epsg}"
+    total = len(units) + 1
+
+    def page_spec(unit: aggregates.AreaStats | None, number: int, page: Page) -> MapSpec:
+        code = unit.code if unit else area.area_code
+        own = geom_of.get(code)
+        raw = tuple(own.bounds) if own is not None else full_box
+        box = fit_box(raw, page.aspect, pad=0.06)
+        chain = county_names + ([] if unit is None or unit.code == area.area_code
+                                else _chain(unit, stats, names))
+        title_name = unit.name if unit else county_names[-1]
+        spec = MapSpec(layer=layer, title=f"{title_name} {info.title}",
+                       subtitle=f"辖区：{' '.join(chain)}　　数据截至：{as_of:%Y年%m月%d日}",
+                       footer_left=footer,
+                       footer_right=f"{exported}　第 {number} / {total} 页",
+                       epsg=epsg, box=box)
+        width = box[2] - box[0]
+        near = [shapes[i] for i in tree.query(shapely.box(*box))]
+        spec.township_lines = _lines(a["geom"] for a in near if a["level"] == "township")
+        spec.village_lines = _lines(a["geom"] for a in near if a["level"] == "village")
+        if width <= 15_000:
+            spec.grid_lines = _lines(a["geom"] for a in near if a["level"] == "grid")
+        if own is not None:
+            spec.outline = _lines([own])
+            spec.outline_geom = own
+        label_level = "township" if width > 15_000 else ("village" if width > 3_500
+                                                          else "grid")
+        for a in near:
+            if a["level"] == label_level and a["code"].startswith(code if unit else ""):
+                p = shapely.point_on_surface(a["geom"])
+                if box[0] < p.x < box[2] and box[1] < p.y < box[3]:
+                    spec.labels.append((p.x, p.y, a["short_name"] or a["name"]))
+        tol = width / 4000.0
+        spec.roads = basemap.roads(conn, box, epsg, tol)
+        spec.buildings = basemap.buildings(conn, box, epsg)
+        if raster is not None:
+            spec.heat = raster.crop(*box)
+            spec.heat_vmax = vmax
+            spec.note = f"核带宽 {raster.bandwidth_m:.0f} 米；周边少于 {k} 户处不着色"
+        elif info.kind == "choropleth":
+            value = (lambda s: s.density_km2) if layer == "density" else \
+                (lambda s: s.coverage_pct)
+            kids = [c for c in stats.children(code) if c.code in geom_of] if unit else \
+                [a for a in stats.areas.values() if a.level == per and a.code in geom_of]
+            for c in kids or ([unit] if unit and unit.code in geom_of else []):
+                spec.choropleth.append((geom_of[c.code], value(c)))
+            spec.note = f"斜线：数据已抑制（小于 {k} 或可被推算）"
+        else:
+            spec.points = [p for p in points
+                           if box[0] <= p["x"] <= box[2] and box[1] <= p["y"] <= box[3]]
+        return spec
+
+    buf = io.BytesIO()
+    with cartography.style():
+        page = Page(size, landscape, image_px=450)
+        with PdfPages(buf, metadata={"Title": f"{county_names[-1]} {info.title} 图集",
+                                     "Creator": "popgis"}) as pdf:
+            for number, unit in enumerate([None, *units], start=1):
+                page.draw(page_spec(unit, number, page))
+                target = unit or stats.get(area.area_code)
+                page.ax.text(0.012, 0.985, stats_line(target), transform=page.ax.transAxes,
+                             ha="left", va="top", fontsize=7 * page.fs, zorder=40,
+                             bbox={"facecolor": "white", "alpha": 0.88,
+                                   "edgecolor": "#999999", "linewidth": 0.5})
+                pdf.savefig(page.fig)
+                if progress:
+                    progress(number, total)
+    log_export(conn, scope, f"atlas:{layer}", area.area_code,
+               {"per": per, "pages": total, "size": size, "landscape": landscape,
+                "as_of": as_of})
+    return buf.getvalue()
+
+
+def _chain(unit: aggregates.AreaStats, stats: aggregates.Statistics, names: dict) -> list:
+    """Names between the area and ``unit`` (e.g. township, village) for the subtitle."""
+    out = []
+    a = unit
+    while a is not None and a.code != stats.scope.area_code:
+        out.append(a.name)
+        a = stats.areas.get(a.parent_code) if a.parent_code else None
+    return out[::-1]
+
+
+__all__ = ["render_atlas", "stats_line", "LAYERS"]

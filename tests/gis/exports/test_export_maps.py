@@ -1,0 +1,182 @@
+"""Briefing maps and atlases: decoded images of the right size with content, the heat
+map's safeguards (bandwidth floor, no lone household visible), Chinese text with a CJK
+font (no missing glyphs), and every export logged."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from gis.exports import atlas, cartography, heat, mapping
+from gis.gate import scope_for_area
+from gis.gate.aggregates import Cells
+from tests.gis.exports.helpers import add_households
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+GRID1 = "330782001001001"
+
+
+@pytest.fixture
+def crowded(conn):
+    """60 households of 3 (two migrants each) around building A1 in grid 1."""
+    add_households(conn, GRID1, 60, 3, migrants=2, women=1, lon=120.021, lat=29.251,
+                   spread=0.004, served=20)
+    return scope_for_area(conn, "330782000000", user="map_tester")
+
+
+def exports_logged(conn, user):
+    return conn.execute(sa.text(
+        "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
+        "AND user_name = :u ORDER BY id"), {"u": user}).fetchall()
+
+
+def _cells(points, cell=100.0):
+    """Cells from (x, y, households, persons) tuples in metres."""
+    a = np.array(points, dtype=float)
+    return Cells(epsg=32651, cell_m=cell, ix=np.floor(a[:, 0] / cell).astype(int),
+                 iy=np.floor(a[:, 1] / cell).astype(int), households=a[:, 2].astype(int),
+                 persons=a[:, 3].astype(int))
+
+
+def test_bandwidth_has_a_floor():
+    cells = _cells([(500_000, 3_250_000, 10, 30)])
+    r = heat.smooth(cells, (495_000, 3_245_000, 505_000, 3_255_000), k=5, bandwidth_m=10)
+    assert r.bandwidth_m == heat.min_bandwidth_m() == 300
+
+
+def test_a_lone_household_never_shows():
+    # one household with 40 migrants far from anyone: nothing is coloured
+    lone = _cells([(500_000, 3_250_000, 1, 40)])
+    r = heat.smooth(lone, (495_000, 3_245_000, 505_000, 3_255_000), k=5)
+    assert np.isnan(r.density).all()
+    # four households with many persons: still fewer than k households around
+    few = _cells([(500_000 + 80 * i, 3_250_000, 1, 10) for i in range(4)])
+    assert np.isnan(heat.smooth(few, (495_000, 3_245_000, 505_000, 3_255_000),
+                                k=5).density).all()
+    # five households of one migrant each within 400 m: a coloured patch appears
+    five = _cells([(500_000 + 100 * i, 3_250_000, 1, 1) for i in range(5)])
+    r = heat.smooth(five, (495_000, 3_245_000, 505_000, 3_255_000), k=5)
+    assert np.isfinite(r.density).sum() > 20
+
+
+def test_heat_of_the_fixture_hides_the_small_villages(conn, crowded):
+    """Village B's single household of 2 and village C's two households stay blank;
+    the 60 households of grid 1 show up."""
+    from gis.exports import basemap
+
+    epsg = basemap.metric_epsg(conn, "330782000000")
+    box = basemap.area_box(conn, "330782000000", epsg)
+    r = mapping.heat_raster(conn, crowded, box, epsg, as_of=None or __import__(
+        "datetime").date.today(), measure="persons")
+    x0, x1, y0, y1 = r.extent
+    ny, nx = r.density.shape
+
+    def at(lon, lat):
+        (x, _, _, y) = basemap.to_metric((lon, lat, lon, lat), epsg)
+        return r.density[int((y1 - y) / (y1 - y0) * ny), int((x - x0) / (x1 - x0) * nx)]
+
+    assert np.isfinite(at(120.021, 29.251))       # grid 1, 60 households
+    assert np.isnan(at(120.0502, 29.3502))        # HB1: one household
+    assert np.isnan(at(120.1502, 29.3002))        # HC1
+    assert np.isnan(at(120.0702, 29.2502))        # HA2, 5 km from the crowd
+
+
+def _no_missing_glyphs(record):
+    missing = [str(w.message) for w in record if "missing from" in str(w.message)]
+    assert not missing, missing[:3]
+
+
+def test_png_map_of_the_county(conn, crowded):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        data = mapping.render_map(conn, crowded, "migrants", fmt="png", size="A4",
+                                  landscape=True)
+    _no_missing_glyphs(record)
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    assert img.format == "PNG"
+    assert abs(img.size[0] - 3508) <= 1 and abs(img.size[1] - 2480) <= 1  # A4 at 300 dpi
+    assert round(img.info["dpi"][0]) == 300
+    px = np.asarray(img.convert("RGB")).astype(int)
+    dark = (px.sum(axis=2) < 200).mean()
+    assert 0.001 < dark < 0.2                     # text and lines, not a blank page
+    reds = ((px[..., 0] > 150) & (px[..., 1] < 120) & (px[..., 2] < 120)).sum()
+    assert reds > 2000                            # the heat of grid 1 is drawn
+    # the title band has ink (the Chinese title), the map frame is drawn
+    assert (px[:250].sum(axis=2) < 300).sum() > 2000
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "export-map-migrants.png").write_bytes(data)
+    logged = exports_logged(conn, "map_tester")
+    assert logged[-1].target_kind == "map:migrants"
+    assert logged[-1].target_id == "330782000000"
+    assert logged[-1].detail["format"] == "png"
+
+
+def test_pdf_maps_of_each_layer(conn, crowded, tmp_path):
+    for layer, size in (("density", "A3"), ("coverage", "A4"), ("service-points", "A4")):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            data = mapping.render_map(conn, crowded, layer, fmt="pdf", size=size)
+        _no_missing_glyphs(record)
+        assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + \
+            data.count(b"/Type /Page ") + data.count(b"/Type /Page>") >= 1
+        # render the page with GDAL (poppler) and look for ink
+        pdf = tmp_path / f"{layer}.pdf"
+        pdf.write_bytes(data)
+        png = tmp_path / f"{layer}.png"
+        subprocess.run(["gdal_translate", "-q", "-of", "PNG", "--config", "GDAL_PDF_DPI",
+                        "50", str(pdf), str(png)], check=True)
+        img = np.asarray(Image.open(png).convert("RGB")).astype(int)
+        w_in, h_in = cartography.paper_inches(size, False)
+        assert abs(img.shape[1] - w_in * 50) <= 2 and abs(img.shape[0] - h_in * 50) <= 2
+        assert (img.sum(axis=2) < 600).mean() > 0.02, layer
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "export-map-density-A3.pdf").write_bytes(
+        (tmp_path / "density.pdf").read_bytes())
+    kinds = [r.target_kind for r in exports_logged(conn, "map_tester")]
+    assert kinds == ["map:density", "map:coverage", "map:service-points"]
+
+
+def test_map_of_the_current_view_stays_in_the_jurisdiction(conn):
+    village = scope_for_area(conn, "330782001002", user="vb", role="village")
+    data = mapping.render_map(conn, village, "service-points", fmt="png",
+                              bbox=(120.0, 29.2, 120.2, 29.4))
+    assert abs(Image.open(io.BytesIO(data)).size[1] - 3508) <= 1   # portrait A4
+    spec = mapping.prepare(conn, village, "service-points", bbox=(120.0, 29.2, 120.2, 29.4))
+    assert len(spec.points) == 1                  # SP2 only, not the county's four
+    from gis.errors import NotFound
+
+    with pytest.raises(NotFound):
+        mapping.render_map(conn, village, "migrants", area_code="330782001001")
+
+
+def test_atlas_has_a_page_per_village(conn, crowded, tmp_path):
+    pages = []
+    data = atlas.render_atlas(conn, crowded, "migrants", area_code="330782001000",
+                              progress=lambda done, total: pages.append((done, total)))
+    assert data.startswith(b"%PDF")
+    assert pages[-1] == (3, 3)                    # overview + villages A and B
+    pdf = tmp_path / "atlas.pdf"
+    pdf.write_bytes(data)
+    info = subprocess.run(["gdalinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "PDF:3:" in info and "PDF:4:" not in info
+    png = tmp_path / "p2.png"
+    subprocess.run(["gdal_translate", "-q", "-of", "PNG", "--config", "GDAL_PDF_DPI", "60",
+                    f"PDF:2:{pdf}", str(png)], check=True)
+    img = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert img.shape[1] > img.shape[0]            # landscape
+    assert (img.sum(axis=2) < 600).mean() > 0.02
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "export-atlas.pdf").write_bytes(data)
+    assert exports_logged(conn, "map_tester")[-1].target_kind == "atlas:migrants"
+
+
+def test_cjk_font_is_installed():
+    assert "CJK" in cartography.cjk_family()

@@ -1,0 +1,122 @@
+"""Download endpoints behind the map's export buttons (map of the current view, atlas,
+table, layers) and the `popgis export …` / `popgis users token` commands; all logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pyogrio
+import sqlalchemy as sa
+from click.testing import CliRunner
+from PIL import Image
+
+from gis import users_tokens
+from tests.conftest import login
+from webmap.cli import main
+
+
+def test_exports_need_login(client):
+    r = client.get("/exports/table.csv")
+    assert r.status_code == 401 and r.json["error"]["code"] == "unauthorized"
+
+
+def test_map_of_the_current_view(client, conn):
+    login(client, "town_u")
+    r = client.get("/exports/map.png?layer=service-points&bbox=120.0,29.2,120.1,29.4"
+                   "&landscape=1")
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    assert "attachment" in r.headers["Content-Disposition"]
+    img = Image.open(io.BytesIO(r.data))
+    assert abs(img.size[0] - 3508) <= 1 and abs(img.size[1] - 2480) <= 1
+    px = np.asarray(img.convert("RGB")).astype(int)
+    assert (px.sum(axis=2) < 300).mean() > 0.001
+    row = conn.execute(sa.text(
+        "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
+        "AND user_name = 'town_u' ORDER BY id DESC LIMIT 1")).one()
+    assert row.target_kind == "map:service-points" and row.target_id == "330782001000"
+    assert row.detail["bbox"] == [120.0, 29.2, 120.1, 29.4]
+
+
+def test_bad_requests_are_clear(client):
+    login(client, "village_a")
+    r = client.get("/exports/map.png?layer=people")
+    assert r.status_code == 400 and "unknown map layer" in r.json["error"]["message"]
+    assert client.get("/exports/map.gif").status_code == 400
+    # another village is exactly like a missing one
+    assert client.get("/exports/table.csv?area=330782001002").status_code == 404
+    assert client.get("/exports/table.csv?area=330782999999").status_code == 404
+    assert client.get("/exports/map.png?bbox=1,2,x,4").status_code == 400
+
+
+def test_table_and_layers_with_a_token(client, conn):
+    token = users_tokens.create_token(conn, "planner_u")
+    auth = {"Authorization": f"Bearer {token}"}
+    r = client.get("/exports/table.csv?area=330782001000", headers=auth)
+    assert r.status_code == 200 and r.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert rows[1][1] == "330782001000" and len(rows) == 4
+    r = client.get("/exports/layers.geojson?layer=service_points", headers=auth)
+    assert len(json.loads(r.data)["features"]) == 4
+    r = client.get("/exports/layers.gpkg", headers=auth)
+    assert r.status_code == 200 and r.data[:16] == b"SQLite format 3\x00"
+    kinds = [k for (k,) in conn.execute(sa.text(
+        "SELECT target_kind FROM access_log WHERE action = 'export' AND "
+        "user_name = 'planner_u' ORDER BY id"))]
+    assert kinds == ["table", "layer", "layer"]
+
+
+def test_atlas_for_a_village_user(client):
+    login(client, "village_a")
+    r = client.get("/exports/atlas.pdf?layer=density")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_exports_and_token(db_url, engine, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "t.csv"
+    r = runner.invoke(main, ["export", "table", "--area", "330782001000", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    png = tmp_path / "m.png"
+    r = runner.invoke(main, ["export", "map", "--layer", "density", "--area", "330782001000",
+                             "--format", "png", "--size", "A3", "--out", str(png)])
+    assert r.exit_code == 0, r.output
+    w, h = Image.open(png).size
+    assert abs(w - 3508) <= 1 and abs(h - 4961) <= 1          # A3 portrait, 300 dpi
+    gpkg = tmp_path / "l.gpkg"
+    r = runner.invoke(main, ["export", "layer", "--out", str(gpkg), "--user", "village_a"])
+    assert r.exit_code == 0, r.output
+    assert [n for n, _ in pyogrio.list_layers(gpkg)][0] == "village_stats"
+    assert len(pyogrio.read_dataframe(gpkg, layer="boundaries")) == 3   # A and 2 grids
+    pdf = tmp_path / "a.pdf"
+    r = runner.invoke(main, ["export", "atlas", "--area", "330782001000", "--layer",
+                             "service-points", "--out", str(pdf)])
+    assert r.exit_code == 0, r.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    r = runner.invoke(main, ["export", "map", "--layer", "migrants", "--out",
+                             str(tmp_path / "x.tiff")])
+    assert r.exit_code == 2 and "--format png|pdf" in r.output
+    r = runner.invoke(main, ["export", "table", "--user", "nobody", "--out", str(out)])
+    assert r.exit_code == 2 and "no active user" in r.output
+    with engine.connect() as c:
+        logged = c.execute(sa.text(
+            "SELECT user_name, target_kind FROM access_log WHERE action = 'export' AND "
+            "(user_name LIKE 'cli:%' OR user_name = 'village_a') ORDER BY id")).fetchall()
+    assert [k for _, k in logged][-4:] == ["table", "map:density", "layer", "atlas:service-points"]
+    assert logged[-2][0] == "village_a" and logged[-1][0].startswith("cli:")
+    # the API token: printed once, only its hash stored, usable, revocable
+    r = runner.invoke(main, ["users", "token", "auditor_nobody"])
+    assert r.exit_code == 2
+    r = runner.invoke(main, ["users", "token", "village_b"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[0]
+    with engine.begin() as c:
+        assert users_tokens.verify_token(c, token).user == "village_b"
+    r = runner.invoke(main, ["users", "token", "village_b", "--revoke"])
+    assert r.exit_code == 0
+    with engine.begin() as c:
+        assert users_tokens.verify_token(c, token) is None
