@@ -48,8 +48,16 @@ def _rejects(rows, column: str, reason, fix) -> list[tuple]:
     return out
 
 
-def _counts(conn, sql: str, params: dict | None = None) -> tuple[int, int]:
-    """Run an INSERT .. ON CONFLICT .. RETURNING (xmax = 0) and count inserts/updates."""
+def _counts(conn, sql: str, params: dict | None = None, *,
+            empty: bool = False) -> tuple[int, int]:
+    """Run an INSERT .. ON CONFLICT .. RETURNING (xmax = 0) and count inserts/updates.
+
+    With ``empty`` (the target table had no rows and the staged rows are unique) the
+    conflict clause and the RETURNING list are dropped: a plain INSERT is much faster.
+    """
+    if empty:
+        plain = sql.split("ON CONFLICT")[0]
+        return conn.execute(sa.text(plain), params or {}).rowcount, 0
     row = conn.execute(sa.text(
         f"WITH w AS ({sql}) SELECT count(*) FILTER (WHERE inserted), "
         "count(*) FILTER (WHERE NOT inserted) FROM w"), params or {}).one()
@@ -89,11 +97,13 @@ class indexes_after:
 
     def __init__(self, conn, table: str):
         self.conn, self.table, self.saved = conn, table, []
+        self.empty = False
 
     def __enter__(self):
         c = self.conn
         if c.execute(sa.text(f"SELECT EXISTS (SELECT 1 FROM {self.table})")).scalar():
             return self
+        self.empty = True
         self.saved = c.execute(sa.text("""
             SELECT i.indexname, i.indexdef FROM pg_indexes i
             WHERE i.schemaname = current_schema() AND i.tablename = :t
@@ -438,7 +448,7 @@ def upsert_households(conn, source_crs: str | None) -> dict:
               "geocode_score", "geocode_method")
     set_placed = ",\n            ".join(
         f"{c} = CASE WHEN {moved} THEN EXCLUDED.{c} ELSE h.{c} END" for c in placed)
-    with trusted_keys(conn), indexes_after(conn, "households"):
+    with trusted_keys(conn), indexes_after(conn, "households") as idx:
         h_ins, h_upd = _counts(conn, f"""
             INSERT INTO households AS h (household_no, county_code, admin_path, village_code,
                 address, registered_address, building_id, geom, source_crs, geocode_level,
@@ -460,11 +470,12 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                 updated_at = now()
             WHERE (h.address, h.registered_address) IS DISTINCT FROM
                   (EXCLUDED.address, EXCLUDED.registered_address) OR ({moved})
-            RETURNING (xmax = 0) AS inserted""", {"crs": source_crs, "c": county})
+            RETURNING (xmax = 0) AS inserted""", {"crs": source_crs, "c": county},
+                               empty=idx.empty)
     fields = ", ".join(PERSON_FIELDS)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
-    with trusted_keys(conn), indexes_after(conn, "persons"):
+    with trusted_keys(conn), indexes_after(conn, "persons") as idx:
         p_ins, p_upd = _counts(conn, f"""
             INSERT INTO persons AS p (household_id, county_code, id_number, {fields})
             SELECT h.id, h.county_code, s.id_number, {", ".join("s." + f for f in PERSON_FIELDS)}
@@ -472,7 +483,7 @@ def upsert_households(conn, source_crs: str | None) -> dict:
             ON CONFLICT (id_number) DO UPDATE SET household_id = EXCLUDED.household_id,
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
-            RETURNING (xmax = 0) AS inserted""")
+            RETURNING (xmax = 0) AS inserted""", empty=idx.empty)
     staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
     staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
     return {"households": {"inserted": h_ins, "updated": h_upd,
