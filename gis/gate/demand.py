@@ -1,0 +1,123 @@
+"""Demand for planning: households or persons counted per building, inside a scope.
+
+This is the only planning code that reads ``households`` and ``persons``; it returns
+aggregates (counts per building, or per located point for households placed without a
+building), never a person or a household. Every query is restricted to the caller's
+subtree of the admin tree (``admin_path LIKE scope.path || '%'``).
+
+Populations (what one unit of demand is):
+
+* ``households`` – located households;
+* ``residents``  – every person living there (registered residents and migrants alike,
+  同管理、同服务);
+* ``migrants``   – persons with ``is_migrant``;
+* ``women15_49`` – women aged 15 to 49 inclusive on the ``as_of`` date (育龄妇女).
+
+Locations are WGS-84 lon/lat: a point on the building's surface
+(``ST_PointOnSurface``), or the household point when no building is known. Households
+with no position at all cannot be placed on a map; they are counted in ``unlocated``
+so that totals still match the records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from gis.errors import InvalidInput
+from gis.gate import Scope
+
+POPULATIONS = {
+    "households": "户数 households",
+    "residents": "常住人口 all residents",
+    "migrants": "流动人口 migrants",
+    "women15_49": "育龄妇女 women aged 15–49",
+}
+
+# Person filters; :as_of is bound. Age 15–49 inclusive: born after as_of − 50 years and
+# on or before as_of − 15 years.
+_PERSON_FILTER = {
+    "residents": "true",
+    "migrants": "p.is_migrant",
+    "women15_49": ("p.sex = 'F' AND p.birth_date > CAST(:as_of AS date) - interval '50 years'"
+                   " AND p.birth_date <= CAST(:as_of AS date) - interval '15 years'"),
+}
+
+
+@dataclass(frozen=True)
+class DemandTable:
+    """Demand aggregated per unit (building, or household point without a building).
+
+    ``units`` columns: ``unit`` (``b<building id>`` or ``p<n>``), ``building_id``
+    (nullable Int64), ``lon``/``lat`` (WGS-84 degrees), ``village_code``, ``grid_code``
+    (15-digit code or None), ``households`` and ``weight`` (the chosen population).
+    Only units with ``weight > 0`` are listed. ``unlocated`` is the weight of the
+    population in scope whose household has no position.
+    """
+
+    population: str
+    as_of: date
+    units: pd.DataFrame
+    unlocated: int
+
+    @property
+    def total(self) -> int:
+        return int(self.units["weight"].sum())
+
+
+def _check_population(population: str) -> None:
+    if population not in POPULATIONS:
+        raise InvalidInput(f"unknown demand population {population!r}; expected "
+                           f"{', '.join(POPULATIONS)}")
+
+
+def demand_by_building(conn, scope: Scope, population: str = "households", *,
+                       as_of: date | None = None) -> DemandTable:
+    """Demand of ``population`` per building in ``scope``, as a :class:`DemandTable`.
+
+    One set-based statement (a grouped join); about a second for a county of 600 k
+    households. Works for every role: only counts per building leave this function.
+    """
+    _check_population(population)
+    as_of = as_of or date.today()
+    params = {"p": scope.like, "as_of": as_of}
+    if population == "households":
+        weight_sql, join_sql = "count(*)", ""
+        hh_sql = "count(*)"
+    else:
+        weight_sql = "count(p.id)"
+        hh_sql = "count(DISTINCT h.id)"
+        join_sql = (f"LEFT JOIN persons p ON p.household_id = h.id "
+                    f"AND {_PERSON_FILTER[population]}")
+    rows = conn.execute(sa.text(f"""
+        SELECT u.building_id, u.village_code,
+               CASE WHEN length(u.admin_path) = 15 THEN u.admin_path END AS grid_code,
+               u.households, u.weight,
+               ST_X(coalesce(ST_PointOnSurface(b.geom), u.free_geom)) AS lon,
+               ST_Y(coalesce(ST_PointOnSurface(b.geom), u.free_geom)) AS lat
+        FROM (
+            SELECT h.building_id, h.village_code, h.admin_path,
+                   CASE WHEN h.building_id IS NULL THEN h.geom END AS free_geom,
+                   {hh_sql} AS households, {weight_sql} AS weight
+            FROM households h {join_sql}
+            WHERE h.admin_path LIKE :p AND h.geom IS NOT NULL
+            GROUP BY 1, 2, 3, 4
+        ) u LEFT JOIN buildings b ON b.id = u.building_id
+        WHERE u.weight > 0
+        ORDER BY u.building_id NULLS LAST, lon, lat"""), params).all()
+    unlocated = conn.execute(sa.text(f"""
+        SELECT {weight_sql} FROM households h {join_sql}
+        WHERE h.admin_path LIKE :p AND h.geom IS NULL"""), params).scalar() or 0
+    cols = ["building_id", "village_code", "grid_code", "households", "weight", "lon", "lat"]
+    units = pd.DataFrame(rows, columns=cols)
+    units["building_id"] = units["building_id"].astype("Int64")
+    units["households"] = units["households"].astype(np.int64)
+    units["weight"] = units["weight"].astype(np.float64)
+    units.insert(0, "unit", [f"b{b}" if b is not pd.NA else f"p{i}"
+                             for i, b in enumerate(units["building_id"])])
+    return DemandTable(population=population, as_of=as_of, units=units,
+                       unlocated=int(unlocated))

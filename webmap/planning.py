@@ -1,0 +1,95 @@
+"""Planner panel and its JSON API: coverage gaps and placement of new sites.
+
+Thin: parse the request, call gis.analysis, return JSON. Only aggregates leave (tables
+per village and grid, cells, chosen sites), with small counts withheld.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+
+from gis.analysis import coverage, instance, plans
+from gis.errors import Forbidden, InvalidInput
+from webmap.auth import current_scope, login_required
+from webmap.dbconn import get_conn
+
+bp = Blueprint("planning", __name__)
+
+PLANNER_ROLES = frozenset({"planner", "county", "township"})
+WEB_TIME_LIMIT_S = 30.0
+
+
+def _planner_scope():
+    scope = current_scope()
+    if scope.role not in PLANNER_ROLES:
+        raise Forbidden(f"planning is for county planners; the {scope.role} role cannot "
+                        "use it")
+    return scope
+
+
+def _number(value, name, *, integer=False, default=None):
+    if value in (None, ""):
+        if default is not None:
+            return default
+        raise InvalidInput(f"{name} is required")
+    try:
+        return int(value) if integer else float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be a {'whole ' if integer else ''}number; got "
+                           f"{value!r}") from None
+
+
+def _list(value, default):
+    if value in (None, ""):
+        return list(default)
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]
+
+
+@bp.route("/planner")
+@login_required
+def page():
+    scope = _planner_scope()
+    return render_template("planner.html", scope=scope, kinds=instance.SERVICE_KINDS)
+
+
+@bp.route("/api/planning/coverage")
+@login_required
+def coverage_api():
+    scope = _planner_scope()
+    args = request.args
+    res = coverage.coverage_in_db(
+        get_conn(), scope, _list(args.get("kinds"), instance.SERVICE_KINDS),
+        args.get("radius", "800"), population=args.get("demand", "households"),
+        use_network=args.get("network") in ("1", "true", "on"))
+    return jsonify(plans.coverage_report(res, suppress=True))
+
+
+@bp.route("/api/planning/place", methods=["POST"])
+@login_required
+def place_api():
+    scope = _planner_scope()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("send a JSON object: {model, k, radius, demand, …}")
+    model = body.get("model", "mclp")
+    k = None if model == "setcover" and body.get("k") in (None, "") else \
+        _number(body.get("k"), "k", integer=True)
+    added = body.get("sites") or []
+    if not isinstance(added, list) or not all(isinstance(s, dict) for s in added):
+        raise InvalidInput("sites must be a list of {lon, lat, name}")
+    time_limit = min(_number(body.get("time_limit"), "time_limit",
+                             default=WEB_TIME_LIMIT_S), WEB_TIME_LIMIT_S)
+    out = plans.plan_in_db(
+        get_conn(), scope, model=model, k=k,
+        radius=_number(body.get("radius"), "radius"),
+        population=body.get("demand", "residents"),
+        kinds=_list(body.get("kinds"), instance.SERVICE_KINDS),
+        uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),
+        grid_centroids=bool(body.get("grid_centroids", True)), added=added,
+        time_limit=time_limit,
+        cover_pct=_number(body.get("cover_pct"), "cover_pct", default=100.0),
+        suppress=True)
+    return jsonify({"result": out["result"], "villages": out["villages"],
+                    "newly_covered": out["newly_covered"]})

@@ -1,0 +1,160 @@
+// Planner panel: coverage gaps and placement of new sites, drawn with local Leaflet.
+// window.popgisPlanner records what was drawn (for tests and the curious).
+(function () {
+  'use strict';
+  var cfg = window.POPGIS;
+  var state = window.popgisPlanner = {ready: false, added: [], last: null, drawn: {}};
+  var map = L.map('map', {preferCanvas: true}).setView([29.306, 120.075], 11);
+  L.control.scale({imperial: false}).addTo(map);
+  var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
+  var resultLayers = L.layerGroup().addTo(map);
+  var addedLayer = L.layerGroup().addTo(map);
+  var $ = function (id) { return document.getElementById(id); };
+
+  function fmt(v) { return v === null || v === undefined ? '<5' : Number(v).toLocaleString('zh-CN'); }
+  function pct(v) { return v === null || v === undefined ? '—' : v.toFixed(1) + '%'; }
+  function status(text, isError) {
+    var el = $('status'); el.textContent = text; el.className = isError ? 'error' : '';
+  }
+  function getJSON(url, opts) {
+    return fetch(url, opts).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.error ? body.error.message : r.statusText); }
+        return body;
+      });
+    });
+  }
+
+  // base layers from the project's own data
+  var boundaries = getJSON(cfg.boundaries + '?level=village').then(function (fc) {
+    var layer = L.geoJSON(fc, {style: {color: '#868e96', weight: 1, fillOpacity: 0.03},
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.short_name || f.properties.name, {sticky: true}); }
+    }).addTo(map);
+    if (fc.features.length) { map.fitBounds(layer.getBounds()); }
+    control.addOverlay(layer, '村/社区 villages');
+    state.drawn.villages = fc.features.length;
+  });
+  var points = getJSON(cfg.points).then(function (fc) {
+    var layer = L.geoJSON(fc, {pointToLayer: function (f, ll) {
+      return L.circleMarker(ll, {radius: 4, color: '#fff', weight: 1, fillColor: '#d6336c',
+                                 fillOpacity: f.properties.active ? 0.9 : 0.3});
+    }, onEachFeature: function (f, l) { l.bindPopup(f.properties.name + '<br>' + f.properties.kind); }}).addTo(map);
+    control.addOverlay(layer, '现有服务点 existing points');
+    state.drawn.points = fc.features.length;
+  });
+  Promise.all([boundaries, points]).then(function () { state.ready = true; document.body.dataset.ready = 'true'; })
+    .catch(function (e) { status('底图加载失败 / base map failed: ' + e.message, true); });
+
+  // planner-added candidate sites
+  map.on('click', function (e) {
+    var site = {lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6),
+                name: '新增点 ' + (state.added.length + 1)};
+    state.added.push(site);
+    L.marker(e.latlng, {title: site.name}).addTo(addedLayer);
+    $('added-count').textContent = state.added.length;
+  });
+
+  function params() {
+    var kinds = Array.prototype.filter.call($('kinds').options, function (o) { return o.selected; })
+      .map(function (o) { return o.value; });
+    return {model: $('model').value, k: $('k').value, radius: $('radius').value,
+            demand: $('demand').value, kinds: kinds, cover_pct: $('cover').value,
+            sites: state.added};
+  }
+  function toggleCover() {
+    $('cover-row').style.display = $('model').value === 'setcover' ? '' : 'none';
+  }
+  $('model').addEventListener('change', toggleCover); toggleCover();
+
+  function heads(names) {
+    $('villages').querySelector('thead').innerHTML = '<tr>' + names.map(function (n) {
+      return '<th>' + n + '</th>'; }).join('') + '</tr>';
+  }
+  function summary(rows) {
+    $('summary').innerHTML = '<dl>' + rows.map(function (r) {
+      return '<dt>' + r[0] + '</dt><dd>' + r[1] + '</dd>'; }).join('') + '</dl>';
+  }
+
+  $('run-coverage').addEventListener('click', function () {
+    var p = params();
+    status('计算中… / computing…');
+    var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius) +
+            '&demand=' + encodeURIComponent(p.demand) + ($('network').checked ? '&network=1' : '');
+    getJSON(cfg.coverage + q).then(function (res) {
+      resultLayers.clearLayers();
+      var gaps = L.geoJSON(res.gaps, {style: {color: '#e03131', weight: 1, fillOpacity: 0.35},
+        onEachFeature: function (f, l) { l.bindTooltip('未覆盖 uncovered: ' + fmt(f.properties.uncovered)); }});
+      resultLayers.addLayer(gaps);
+      var t = res.totals;
+      summary([['需求 demand', fmt(t.demand)], ['已覆盖 covered', fmt(t.covered) + ' (' + pct(t.pct_covered) + ')'],
+               ['未覆盖 uncovered', fmt(t.uncovered)], ['缺口区域 gap areas', res.gaps.features.length]]);
+      state.last = null; $('exports').hidden = true;
+      heads(['村/社区 village', '需求 demand', '覆盖 covered %', '—', '未覆盖 uncovered']);
+      var tbody = $('villages').querySelector('tbody');
+      tbody.innerHTML = res.villages.slice(0, 30).map(function (v) {
+        return '<tr><td>' + (v.name || v.code) + '</td><td>' + fmt(v.demand) + '</td><td>' + pct(v.pct_covered) +
+               '</td><td>—</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
+      $('villages').hidden = false;
+      state.drawn.gaps = res.gaps.features.length;
+      status('覆盖分析完成 / coverage done');
+      document.body.dataset.coverage = 'done';
+    }).catch(function (e) { status(e.message, true); });
+  });
+
+  $('plan-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var p = params();
+    status('求解中… / solving…');
+    getJSON(cfg.place, {method: 'POST', headers: {'Content-Type': 'application/json'},
+                        body: JSON.stringify(p)}).then(function (res) {
+      state.last = res;
+      resultLayers.clearLayers();
+      resultLayers.addLayer(L.geoJSON(res.newly_covered, {style: {color: '#2f9e44', weight: 1, fillOpacity: 0.35},
+        onEachFeature: function (f, l) { l.bindTooltip('新覆盖 newly covered: ' + fmt(f.properties.newly_covered)); }}));
+      resultLayers.addLayer(L.geoJSON(res.result, {pointToLayer: function (f, ll) {
+        return f.properties.fixed ? L.circleMarker(ll, {radius: 3, color: '#d6336c', weight: 1})
+          : L.circleMarker(ll, {radius: 9, color: '#fff', weight: 2, fillColor: '#1c7ed6', fillOpacity: 1});
+      }, onEachFeature: function (f, l) {
+        l.bindPopup((f.properties.fixed ? '现有 existing: ' : '新增 new: ') + (f.properties.name || f.properties.id));
+      }}));
+      var r = res.result.properties;
+      summary([['模型 model', r.model + (r.k ? ' K=' + r.k : '')],
+               ['新增点 new sites', r.new_sites],
+               ['覆盖 covered', fmt(r.covered_demand) + ' / ' + fmt(r.total_demand) + ' (' + pct(r.pct_covered) + ')'],
+               ['之前 before', fmt(r.covered_before)],
+               ['平均距离 mean distance', r.mean_distance_m + ' m'],
+               ['最优性 optimality', r.optimal ? '已证明最优 proven optimal' : '间隙 gap ' + (100 * (r.gap || 0)).toFixed(3) + '%'],
+               ['用时 time', r.seconds.total + ' s']]);
+      heads(['村/社区 village', '需求 demand', '前 before %', '后 after %', '新增 gain']);
+      var tbody = $('villages').querySelector('tbody');
+      tbody.innerHTML = res.villages.map(function (v) {
+        return '<tr><td>' + (v.name || v.code) + '</td><td>' + fmt(v.demand) + '</td><td>' + pct(v.pct_before) +
+               '</td><td>' + pct(v.pct_after) + '</td><td>' + fmt(v.newly_covered) + '</td></tr>'; }).join('');
+      $('villages').hidden = false;
+      $('exports').hidden = false;
+      state.drawn.sites = res.result.features.filter(function (f) { return !f.properties.fixed; }).length;
+      status(r.optimal ? '求解完成：已证明最优 / solved, proven optimal' : '已停止 / stopped: ' + r.status);
+      document.body.dataset.solved = 'true';
+    }).catch(function (e) { status(e.message, true); });
+  });
+
+  function download(name, type, text) {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], {type: type}));
+    a.download = name; document.body.appendChild(a); a.click(); a.remove();
+  }
+  function csvCell(v) { v = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
+  $('export-geojson').addEventListener('click', function () {
+    if (state.last) { download('placement.geojson', 'application/geo+json', JSON.stringify(state.last.result)); }
+  });
+  $('export-csv').addEventListener('click', function () {
+    if (!state.last) { return; }
+    // the before/after table by village (the sites themselves are in the GeoJSON)
+    var lines = ['village_code,village,demand,covered_before,covered_after,newly_covered,pct_before,pct_after'];
+    state.last.villages.forEach(function (v) {
+      lines.push([v.code, v.name, v.demand, v.covered_before, v.covered_after, v.newly_covered,
+                  v.pct_before, v.pct_after].map(csvCell).join(','));
+    });
+    download('placement-villages.csv', 'text/csv', '\ufeff' + lines.join('\n'));
+  });
+})();
