@@ -105,8 +105,8 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
     big = tmp_path / "big.csv"
     _big_households_file(big, 200_000)
     proc = subprocess.Popen([sys.executable, "-m", "webmap.cli", "load", "households",
-                             str(big)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                             str(big)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     # Wait until the loader is writing (its COPY is visible in pg_stat_activity).
     deadline = time.monotonic() + 60
     seen = False

@@ -168,8 +168,8 @@ def test_report_files(conn, tmp_path):
     r = get_loader("households").run(path, conn=conn, report_dir=tmp_path / "rep")
     js = json.loads(next((tmp_path / "rep").glob("*.json")).read_text())
     assert js["rows_rejected"] == 1 and js["rejected"][0]["row"] == 2
-    rows = list(csv.DictReader(next((tmp_path / "rep").glob("*.csv")).open(
-        encoding="utf-8-sig")))
+    with next((tmp_path / "rep").glob("*.csv")).open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
     assert rows[0]["column"] == "lon" and rows[0]["value"] == "181"
     assert r.rows_rejected == 1
 
