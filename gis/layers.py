@@ -26,7 +26,10 @@ def boundaries(conn, scope: Scope, level: str) -> str:
                    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 6)::json,
                    'properties', json_build_object('code', code, 'name', name,
                        'short_name', short_name, 'level', level, 'parent_code', parent_code,
-                       'synthetic', synthetic)) ORDER BY code), '[]'::json))::text
+                       'synthetic', synthetic,
+                       'label', json_build_array(round(ST_X(ST_PointOnSurface(geom))::numeric, 5),
+                                                 round(ST_Y(ST_PointOnSurface(geom))::numeric, 5))))
+                   ORDER BY code), '[]'::json))::text
         FROM admin_area
         WHERE level = :level AND path LIKE :p AND geom IS NOT NULL"""),
         {"tol": SIMPLIFY[level], "level": level, "p": scope.like}).scalar()
@@ -65,3 +68,21 @@ def area_name(conn, code: str) -> str | None:
     return conn.execute(sa.text(
         "SELECT coalesce(short_name, name) FROM admin_area WHERE code = :c"),
         {"c": code}).scalar()
+
+
+def candidate_point(conn, building_id: int | None, village_code: str | None):
+    """A representative WGS-84 point (lon, lat) of a building, else of a village."""
+    row = None
+    if building_id is not None:
+        row = conn.execute(sa.text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
+            "FROM buildings WHERE id = :b) x"), {"b": building_id}).one_or_none()
+    if row is None and village_code:
+        row = conn.execute(sa.text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
+            "FROM admin_area WHERE code = :c) x"), {"c": village_code}).one_or_none()
+    if row is None:
+        from gis.errors import InvalidInput
+
+        raise InvalidInput("the candidate names no known building or village")
+    return float(row[0]), float(row[1])

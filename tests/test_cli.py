@@ -79,7 +79,7 @@ def _big_households_file(path: Path, n: int) -> None:
         for i in range(n):
             birth = (start + dt.timedelta(days=i // 1000)).strftime("%Y%m%d")
             body = f"410102{birth}{i % 1000:03d}"
-            check = "10X98765432"[sum(int(c) * k for c, k in zip(body, weights)) % 11]
+            check = "10X98765432"[sum(int(c) * k for c, k in zip(body, weights, strict=True)) % 11]
             w.writerow([f"KILL{i // 3}", "330782001001", "120.0202", "29.2502", "某",
                         body + check])
 

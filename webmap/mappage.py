@@ -26,6 +26,7 @@ CHROME = """
   <span class="user">{{ scope.user }} · {{ scope.role }} · {{ scope_name }}</span>
   <span class="synthetic" id="synthetic" title="演示县的人口、楼栋和村界为合成数据">演示数据（合成）</span>
   <span class="spacer"></span>
+  {% if scope.can_read_people %}<a id="review" href="/review">待核实定位</a>{% endif %}
   <button id="export" type="button">导出当前地图</button>
   <button id="lang" type="button">English</button>
   <a id="logout" href="{{ url_for('auth.logout') }}">退出</a></div>

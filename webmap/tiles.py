@@ -18,8 +18,8 @@ from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import tiles as gate_tiles
 from webmap.auth import current_scope
-from webmap.ogc import auth_required
 from webmap.dbconn import read_conn
+from webmap.ogc import auth_required
 
 bp = Blueprint("tiles", __name__)
 PERSONAL = {"households": gate_tiles.households_tile,

@@ -228,6 +228,12 @@ class Gate:
             WHERE id = :id"""), {"lon": lon, "lat": lat, "b": target.building_id,
                                  "v": target.village_code, "path": target.path,
                                  "u": self.scope.user, "id": hid})
+        # A household placed by hand leaves the geocoding review queue.
+        self.conn.execute(sa.text("""
+            UPDATE geocode_review SET status = 'resolved', resolved_at = now(),
+                   resolved_by = :u
+            WHERE household_id = :id AND status = 'open'"""),
+            {"u": self.scope.user, "id": hid})
         self._log("place_household", "household", hid, {"lon": lon, "lat": lat})
         return self.household(hid)
 

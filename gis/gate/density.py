@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from gis.gate import Scope
 from gis.gate.tiles import Filters
 
+NO_FILTERS = Filters()  # frozen: safe to share as a default
+
 # Heat cells are at least this wide so no single household stands out.
 HEAT_CELL_M = 200
 
 
-def choropleth(conn, scope: Scope, level: str, filters: Filters = Filters()) -> str:
+def choropleth(conn, scope: Scope, level: str, filters: Filters = NO_FILTERS) -> str:
     """GeoJSON of the villages or grids in scope with residents, migrants, migrants per
     km² and per 1,000 residents (properties), geometry simplified for display."""
     if level not in ("village", "grid"):
@@ -46,7 +48,7 @@ def choropleth(conn, scope: Scope, level: str, filters: Filters = Filters()) -> 
     return conn.execute(sa.text(sql), params).scalar()
 
 
-def heat_cells(conn, scope: Scope, filters: Filters = Filters(),
+def heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS,
                cell_m: float = HEAT_CELL_M) -> list[list[float]]:
     """[[lat, lon, migrants], …] per cell of ``cell_m`` metres (at least HEAT_CELL_M),
     cell centres in WGS-84."""

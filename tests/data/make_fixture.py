@@ -64,7 +64,7 @@ W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 def id_number(region, birth, seq):
     body = f"{region}{birth.replace('-', '')}{seq:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, W)) % 11]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, W, strict=True)) % 11]
 
 
 # household_no, address, village, lon, lat, persons: (name, sex, birth, seq, phone, relation,

@@ -25,7 +25,7 @@ W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 def idn(birth="19900101", seq=11, region="330782"):
     body = f"{region}{birth}{seq:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, W)) % 11]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, W, strict=True)) % 11]
 
 
 def write_csv(path, rows, header=HEADER, encoding="utf-8"):
@@ -259,7 +259,7 @@ def test_undeclared_shifted_file_is_flagged(conn, tmp_path):
     lats = np.array([29.2502, 29.2502, 29.3502, 29.3002] * 8)[:30]
     glon, glat = crs_mod.wgs84_to_gcj02(lons + 0.0001, lats + 0.0001)
     rows = [person(f"Z{i}", 2 * i + 1, f"{x:.7f}", f"{y:.7f}")
-            for i, (x, y) in enumerate(zip(glon, glat))]
+            for i, (x, y) in enumerate(zip(glon, glat, strict=True))]
     path = write_csv(tmp_path / "shifted.csv", rows)
     with pytest.raises(LoadError) as e:
         load(conn, "households", path)

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-
 from tests.conftest import PASSWORD, prepare_fixture_db
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -79,8 +79,9 @@ def test_filters(client, conn):
 
 
 def test_as_of_date_and_visits(client, conn):
-    from gis.gate import Gate, scope_for_area
     import datetime as d
+
+    from gis.gate import Gate, scope_for_area
 
     gate = Gate(conn, scope_for_area(conn, "330782001001", user="a", role="village"))
     gate.record_event(hid(conn, "HA1"), "move_in", d.date(2026, 6, 1))

@@ -23,7 +23,7 @@
       arrival: '来本地', close: '关闭', building: '楼栋', none: '无',
       marriage: '婚姻证', idcard: '身份证', residence: '居住证', migrant_cert: '婚育证明',
       valid: '有效', missing: '缺', expired: '过期', 'n/a': '—', lang: 'English',
-      synthetic: '演示数据（合成）', logout: '退出', export: '导出当前地图', county: '全县', legend: '图例',
+      synthetic: '演示数据（合成）', logout: '退出', export: '导出当前地图', review: '待核实定位', county: '全县', legend: '图例',
       drag_hint: '拖动红色标记到正确位置', pick_hint: '点击正确的楼栋',
       level_building: '楼栋', level_compound: '小区', level_group: '村民小组',
       level_village: '村/社区', level_township: '乡镇', level_unmatched: '未匹配',
@@ -51,7 +51,7 @@
       none: 'None', marriage: 'Marriage', idcard: 'ID card', residence: 'Residence permit',
       migrant_cert: 'Migrant cert.', valid: 'valid', missing: 'missing',
       expired: 'expired', 'n/a': '—', lang: '中文', synthetic: 'Demo data (synthetic)',
-      logout: 'Log out', export: 'Export this view', county: 'County', legend: 'Legend',
+      logout: 'Log out', export: 'Export this view', review: 'Review queue', county: 'County', legend: 'Legend',
       drag_hint: 'Drag the red marker to the right place',
       pick_hint: 'Click the right building', level_building: 'building',
       level_compound: 'compound', level_group: 'group', level_village: 'village',
@@ -244,6 +244,22 @@
         });
         S.areas = S.areas || {};
         S.areas[level] = layer;
+        // Labels at the area's inside point, shown from a zoom that suits the level.
+        var labels = L.layerGroup(fc.features.map(function (f) {
+          return L.marker([f.properties.label[1], f.properties.label[0]], {
+            pane: 'areas', interactive: false, keyboard: false,
+            icon: L.divIcon({className: 'area-name area-' + level, iconSize: null,
+                             html: esc(f.properties.short_name || f.properties.name)})});
+        }));
+        var zooms = {township: [0, 12], village: [13, 15], grid: [16, 22]}[level];
+        function showLabels() {
+          var z = S.map.getZoom(), on = z >= zooms[0] && z <= zooms[1];
+          if (level === 'grid') { on = on && S.map.hasLayer(layer); }
+          if (on && !S.map.hasLayer(labels)) { labels.addTo(S.map); }
+          if (!on && S.map.hasLayer(labels)) { S.map.removeLayer(labels); }
+        }
+        S.map.on('zoomend overlayadd overlayremove', showLabels);
+        showLabels();
         if (level !== 'grid') { layer.addTo(S.map); }
         mark(level, fc.features.length);
       });
@@ -578,6 +594,8 @@
     };
     document.getElementById('synthetic').textContent = t('synthetic');
     document.getElementById('logout').textContent = t('logout');
+    var rev = document.getElementById('review');
+    if (rev) { rev.textContent = t('review'); }
     var exp = document.getElementById('export');
     exp.textContent = t('export');
     exp.onclick = function () {   // a 300-dpi briefing map of the current view
@@ -591,6 +609,14 @@
     if (cfg.people) { setupSearch(); } else { document.getElementById('searchbox').style.display = 'none'; }
     renderCrumbs();
     map.on('overlayadd overlayremove', renderLegend);
+    // /?household=ID (from the review queue): open it and start placing it by hand.
+    var wanted = new URLSearchParams(location.search).get('household');
+    if (wanted && cfg.people) {
+      api(cfg.api + 'households/' + encodeURIComponent(wanted)).then(function (h) {
+        openHousehold(h.id);
+        startDrag(h);
+      }).catch(function (e) { showMessage(e.message); });
+    }
   }
 
   window.PopGIS = {init: init, gcjCrs: gcjCrs, t: t};

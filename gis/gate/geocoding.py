@@ -1,0 +1,201 @@
+"""The gate for geocoding: every read and write of ``households`` (and of the review queue
+that points at them) made by the geocoder, restricted to a scope like the rest of the gate.
+
+* :func:`households_to_geocode` — the inputs of the households in scope whose input
+  changed since they were last geocoded (``geocode_input_hash``), or all of them; never
+  those placed by hand;
+* :func:`write_geocoding` — one COPY into a temporary table, one UPDATE, and the review
+  queue replaced for those households: set-based, no per-row round trips;
+* :func:`geocode_summary`, :func:`review_items` — what a run left behind.
+
+A household's geocoding input is its address, its registered address and — when its
+position came from coordinates (``geocode_method`` starting with ``coordinates``) — that
+point; a position computed from the address is output, not input.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from gis.gate import Scope
+
+__all__ = ["system_scope", "households_to_geocode", "write_geocoding", "geocode_summary",
+           "review_items", "close_manual_reviews"]
+
+# Coordinates are input only when they came from a file or a device.
+_FROM_COORDS = "h.geocode_method LIKE 'coordinates%'"
+INPUT_HASH = (f"md5(concat_ws('|', coalesce(h.address, ''), coalesce(h.registered_address, ''),"
+              f" CASE WHEN {_FROM_COORDS} THEN ST_AsText(h.geom) ELSE '' END))")
+
+OUT_COLUMNS = ["id", "level", "building", "village_code", "lon", "lat", "keep_geom", "score",
+               "method", "reason", "distance_m", "registered_code", "input_hash", "review",
+               "candidates"]
+
+
+def system_scope(conn, area_code: str | None = None) -> Scope:
+    """The scope of a command-line job: one area's subtree, or every county loaded."""
+    if area_code:
+        from gis.gate import scope_for_area
+
+        return scope_for_area(conn, area_code, user="geocoder", role="county")
+    return Scope(user="geocoder", role="county", area_code="", path="", level="county")
+
+
+def _like(scope: Scope) -> str:
+    # COPY takes no parameters; a path is digits only (it comes from admin_area codes).
+    if not re.fullmatch(r"\d*", scope.path):
+        raise ValueError(f"bad scope path {scope.path!r}")
+    return scope.path + "%"
+
+
+def households_to_geocode(conn, scope: Scope, *, all_rows: bool = False) -> pd.DataFrame:
+    """Households in scope to (re-)geocode: columns ``id, address, registered_address,
+    lon, lat`` (WGS-84 input coordinates or NaN), ``input_hash``.
+
+    Without ``all_rows`` only households whose input changed since the last run are
+    returned. Households placed by hand are never returned: manual placements win.
+    """
+    changed = "" if all_rows else f"AND h.geocode_input_hash IS DISTINCT FROM {INPUT_HASH}"
+    sql = f"""COPY (
+        SELECT h.id, h.address, h.registered_address,
+               CASE WHEN {_FROM_COORDS} THEN ST_X(h.geom) END AS lon,
+               CASE WHEN {_FROM_COORDS} THEN ST_Y(h.geom) END AS lat,
+               {INPUT_HASH} AS input_hash
+        FROM households h
+        WHERE h.admin_path LIKE '{_like(scope)}' AND NOT h.placed_manually {changed}
+        ORDER BY h.id) TO STDOUT (FORMAT csv, HEADER)"""
+    raw = conn.connection.driver_connection
+    buf = io.BytesIO()
+    with raw.cursor() as cur, cur.copy(sql) as cp:
+        for block in cp:
+            buf.write(block)
+    buf.seek(0)
+    df = pd.read_csv(buf, dtype={"address": str, "registered_address": str,
+                                 "input_hash": str}, keep_default_na=False,
+                     na_values={"lon": [""], "lat": [""]})
+    return df
+
+
+def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
+    """Store geocoding results (columns :data:`OUT_COLUMNS`) for households in scope.
+
+    ``keep_geom`` keeps the household's point (it came from coordinates); otherwise the
+    point becomes the placement's (NULL when unmatched). The village and jurisdiction
+    path follow a placement at village level or better; coarser results leave them as
+    they were. Households placed by hand are never touched. Open review items of these
+    households are replaced by the new ones. Returns the number of households updated.
+    """
+    if out.empty:
+        return 0
+    conn.execute(sa.text("DROP TABLE IF EXISTS tmp_geocode_out"))
+    conn.execute(sa.text("""
+        CREATE TEMP TABLE tmp_geocode_out (
+            id bigint PRIMARY KEY, level text, building bigint, village_code text,
+            lon float8, lat float8, keep_geom boolean, score real, method text, reason text,
+            distance_m real, registered_code text, input_hash text, review boolean,
+            candidates text) ON COMMIT DROP"""))
+    frame = out[OUT_COLUMNS].copy()
+    frame["building"] = frame["building"].astype("Int64")
+    frame["candidates"] = [json.dumps(c, ensure_ascii=False) if c else "[]"
+                           for c in frame["candidates"]]
+    for col in ("keep_geom", "review"):
+        frame[col] = np.where(frame[col].astype(bool), "t", "f")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(
+            f"COPY tmp_geocode_out ({', '.join(OUT_COLUMNS)}) FROM STDIN (FORMAT csv)") as cp:
+        for start in range(0, len(frame), 100_000):
+            buf = io.StringIO()
+            frame.iloc[start:start + 100_000].to_csv(buf, header=False, index=False,
+                                                    na_rep="", float_format="%.8f")
+            cp.write(buf.getvalue())
+    like = _like(scope)
+    updated = conn.execute(sa.text("""
+        UPDATE households h SET
+            building_id = t.building,
+            village_code = CASE WHEN t.level IN ('building', 'compound', 'group', 'village')
+                                THEN t.village_code ELSE h.village_code END,
+            admin_path = CASE WHEN b.admin_path IS NOT NULL THEN b.admin_path
+                              WHEN t.level IN ('compound', 'group', 'village')
+                                   AND v.path IS NOT NULL THEN v.path
+                              ELSE h.admin_path END,
+            geom = CASE WHEN t.keep_geom THEN h.geom
+                        WHEN t.lon IS NOT NULL
+                        THEN ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) END,
+            geocode_level = t.level, geocode_score = t.score, geocode_method = t.method,
+            geocode_reason = t.reason, geocode_distance_m = t.distance_m,
+            registered_code = t.registered_code, geocode_input_hash = t.input_hash,
+            updated_at = now()
+        FROM tmp_geocode_out t
+        LEFT JOIN buildings b ON b.id = t.building
+        LEFT JOIN admin_area v ON v.code = t.village_code
+        WHERE h.id = t.id AND NOT h.placed_manually AND h.admin_path LIKE :like
+          AND (h.building_id, h.village_code, h.geocode_level, h.geocode_score,
+               h.geocode_method, h.geocode_reason, h.geocode_distance_m, h.registered_code,
+               h.geocode_input_hash)
+              IS DISTINCT FROM
+              (t.building, CASE WHEN t.level IN ('building', 'compound', 'group', 'village')
+                                THEN t.village_code ELSE h.village_code END,
+               t.level, t.score, t.method, t.reason, t.distance_m, t.registered_code,
+               t.input_hash)"""), {"like": like}).rowcount
+    # The review queue: items these results settle are closed, unsure ones replaced.
+    conn.execute(sa.text("""
+        UPDATE geocode_review r SET status = 'resolved', resolved_at = now(),
+               resolved_by = 'geocoder'
+        FROM tmp_geocode_out t
+        WHERE r.household_id = t.id AND r.status = 'open' AND NOT t.review"""))
+    conn.execute(sa.text("""
+        DELETE FROM geocode_review r USING tmp_geocode_out t
+        WHERE r.household_id = t.id AND r.status = 'open' AND t.review"""))
+    conn.execute(sa.text("""
+        INSERT INTO geocode_review (household_id, county_code, admin_path, address,
+                                    input_hash, reason, level, score, candidates)
+        SELECT h.id, h.county_code, h.admin_path, h.address, t.input_hash,
+               coalesce(t.reason, 'unsure'), t.level, t.score, CAST(t.candidates AS jsonb)
+        FROM tmp_geocode_out t JOIN households h ON h.id = t.id
+        WHERE t.review AND NOT h.placed_manually AND h.admin_path LIKE :like"""),
+        {"like": like})
+    close_manual_reviews(conn, scope)
+    return updated
+
+
+def close_manual_reviews(conn, scope: Scope) -> int:
+    """Close the open review items of households staff have since placed by hand."""
+    return conn.execute(sa.text("""
+        UPDATE geocode_review r SET status = 'resolved', resolved_at = h.placed_at,
+               resolved_by = coalesce(h.placed_by, 'manual')
+        FROM households h
+        WHERE h.id = r.household_id AND r.status = 'open' AND h.placed_manually
+          AND h.admin_path LIKE :like"""), {"like": _like(scope)}).rowcount
+
+
+def geocode_summary(conn, scope: Scope) -> dict:
+    """Households in scope by geocode level (``none`` = never geocoded), the number
+    placed by hand and the number of open review items."""
+    like = _like(scope)
+    levels = {r[0] or "none": r[1] for r in conn.execute(sa.text(
+        "SELECT geocode_level, count(*) FROM households WHERE admin_path LIKE :like "
+        "GROUP BY 1 ORDER BY 1"), {"like": like})}
+    manual = conn.execute(sa.text(
+        "SELECT count(*) FROM households WHERE admin_path LIKE :like AND placed_manually"),
+        {"like": like}).scalar()
+    review = conn.execute(sa.text(
+        "SELECT count(*) FROM geocode_review WHERE admin_path LIKE :like "
+        "AND status = 'open'"), {"like": like}).scalar()
+    return {"levels": levels, "manual": manual, "review_open": review}
+
+
+def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
+    """Open review items in scope, oldest first: household, address, reason, candidates."""
+    rows = conn.execute(sa.text("""
+        SELECT r.id, r.household_id, h.household_no, r.address, r.reason, r.level, r.score,
+               r.candidates
+        FROM geocode_review r JOIN households h ON h.id = r.household_id
+        WHERE r.status = 'open' AND r.admin_path LIKE :like
+        ORDER BY r.id LIMIT :limit"""), {"like": _like(scope), "limit": int(limit)})
+    return [dict(r._mapping) for r in rows]

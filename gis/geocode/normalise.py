@@ -1,0 +1,152 @@
+"""Address normalisation: one canonical spelling for every way staff write an address.
+
+``normalise(text)`` applies, in this order:
+
+1. full-width → half-width (``５栋`` → ``5栋``, ``（`` → ``(``);
+2. traditional → simplified characters with OpenCC (``棟`` → ``栋``, ``義烏`` → ``义乌``);
+3. labels (``住址：``), bracketed remarks (``(近菜场)``), a leading ``中国``, trailing
+   position words (``附近``, ``旁边``), whitespace and punctuation are dropped; ``#`` → ``号``;
+4. Chinese numerals (``三``, ``十二``, ``二十三``, ``两``, ``〇``, ``二〇一``) → digits, when
+   they count something (followed by a unit word, ``-`` or the end, or preceded by ``第``),
+   so that place names such as ``三江`` or ``五一村`` are left alone;
+5. unit words → one form: building ``栋`` (栋/幢/号楼/座/楼/号宿舍楼/号厂房), group ``组``
+   (组/村民小组/小组/队/生产队), ``单元``, room ``室``, floor ``层`` (``层``, or ``楼`` after a
+   building or unit);
+6. house-number forms → ``N栋N单元N室``: ``5-2-301``, ``5栋2-301``, ``5栋201`` (room),
+   ``幸福小区5-301``.
+
+The gazetteer's names go through the same function, so both sides of every comparison
+are spelled alike. Pure Python with precompiled tables and regexes; results are cached
+per distinct string.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import opencc
+
+__all__ = ["normalise", "cn_to_digits"]
+
+_T2S = opencc.OpenCC("t2s")
+
+# 1. full-width ASCII block → ASCII; ideographic space → nothing (spaces are dropped).
+_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)}
+_WIDTH[0x3000] = None
+# 3. punctuation and spaces dropped; the many dashes become '-'; '#' means 号.
+_PUNCT = {ord(c): None for c in " \t\r\n,.;:!?\"'`|、，。；：！？“”‘’·…「」『』"}
+_PUNCT.update({ord(c): "-" for c in "—–―~_/\\－～"})
+_PUNCT[ord("#")] = "号"
+_TABLE = {**_WIDTH}
+
+_LABEL = re.compile(r"^\s*(?:现居住地址|现居住地|现住址|现住|家庭住址|联系地址|户籍地址|户籍地|"
+                    r"居住地址|住址|地址)\s*[:：]\s*")
+_BRACKETS = re.compile(r"[(\[【〔{<《][^)\]】〕}>》]*[)\]】〕}>》]")
+_COUNTRY = re.compile(r"^(?:中华人民共和国|中国)")
+_TRAILING = re.compile(r"(?:附近|旁边|隔壁|对面|对过|门口|一带|东侧|西侧|南侧|北侧|旁)+$")
+
+# 4. Chinese numerals that count something.
+_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = re.compile(
+    r"(第)?([〇零一二三四五六七八九十百千两]+)"
+    r"(?(1)|(?=村民小组|村民组|小组|组|队|号|栋|幢|座|楼|单元|室|层|期|排|-|\d|$))")
+
+# 5. unit words, applied after numerals are digits: one regex, the canonical word from a
+# table. ``楼`` right after a building or unit number is the floor (5栋3楼 = floor 3).
+_UNIT_WORDS = {"号宿舍楼": "栋", "号厂房": "栋", "号楼": "栋", "栋楼": "栋", "幢楼": "栋",
+               "栋": "栋", "幢": "栋", "座": "栋", "楼": "栋", "村民小组": "组", "村民组": "组",
+               "小组": "组", "生产队": "组", "组": "组", "队": "组", "F": "层"}
+_UNIT = re.compile(r"(?<=[栋元])(\d+)楼|(\d+|[A-Z])(" + "|".join(
+    sorted(_UNIT_WORDS, key=len, reverse=True)) + ")")
+_ORDINAL = re.compile(r"第(?=\d)")
+# 6. house-number forms (only tried when their marker character is present).
+_DASH_RULES = [
+    (re.compile(r"(\d+)栋(\d+)-(\d+)室?"), r"\1栋\2单元\3室"),
+    (re.compile(r"(?<![\d栋组号-])(\d+)-(\d+)-(\d+)室?(?![\d-])"), r"\1栋\2单元\3室"),
+    (re.compile(r"(?<![\d栋组号-])(\d+)-(\d+)(?![\d号-])"), r"\1栋\2室"),
+]
+_BARE_ROOM_B = re.compile(r"(\d+)栋(\d+)(?![\d单层室组号栋-])")
+_BARE_ROOM_U = re.compile(r"(\d+)单元(\d+)(?![\d单层室组号栋-])")
+_CN_CHARS = frozenset("〇零一二三四五六七八九十百千两")
+_PLAIN = re.compile(r"[\u4e00-\u9fff]+")
+_TRAILING_LAST = frozenset("近边壁面过口带侧旁")
+
+
+def _unit(m: re.Match) -> str:
+    if m.group(1) is not None:
+        return m.group(1) + "层"
+    word = _UNIT_WORDS[m.group(3)]
+    if word != "栋" and not m.group(2).isdigit():
+        return m.group(0)  # a letter names a building (A座), never a group or floor
+    return m.group(2) + word
+
+
+@functools.lru_cache(maxsize=4096)
+def cn_to_digits(run: str) -> str:
+    """Chinese numeral → decimal digits: ``十二`` → ``12``, ``二〇一`` → ``201``, ``两`` → ``2``.
+
+    Runs with 十/百/千 are read positionally (``一百零一`` → ``101``); runs without are
+    read digit by digit, as room numbers are written (``三〇二`` → ``302``).
+    """
+    if not any(c in _CN_UNIT for c in run):
+        return "".join(str(_CN_DIGIT[c]) for c in run)
+    total, cur = 0, 0
+    for c in run:
+        if c in _CN_UNIT:
+            total += (cur or 1) * _CN_UNIT[c]
+            cur = 0
+        else:
+            cur = _CN_DIGIT[c]
+    return str(total + cur)
+
+
+def _numeral(m: re.Match) -> str:
+    return cn_to_digits(m.group(2))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normalise(text) -> str:
+    """The canonical spelling of an address or place name ('' for empty or non-text).
+
+    >>> normalise("義烏市稠城街道江濱社區錦繡花園５棟２單元３０１室")
+    '义乌市稠城街道江滨社区锦绣花园5栋2单元301室'
+    >>> normalise("新光村三组十二号")
+    '新光村3组12号'
+    >>> normalise("幸福花园5号楼2-301")
+    '幸福花园5栋2单元301室'
+    """
+    if not isinstance(text, str) or not text:
+        return ""
+    if _PLAIN.fullmatch(text) and _CN_CHARS.isdisjoint(text) and \
+            text[-1] not in _TRAILING_LAST and text[0] != "中":
+        # Only Chinese characters, no numerals: only the character set can change. Most
+        # gazetteer names take this path (620 k village names are read at first use).
+        return _T2S.convert(text)
+    s = text.translate(_TABLE)
+    if not s.isascii():
+        s = _T2S.convert(s)
+    if ":" in s:
+        s = _LABEL.sub("", s)
+    if "(" in s or "[" in s or "【" in s or "〔" in s or "{" in s or "<" in s or "《" in s:
+        s = _BRACKETS.sub("", s)
+    s = s.translate(_PUNCT).upper()
+    if s.startswith("中"):
+        s = _COUNTRY.sub("", s)
+    if s and s[-1] in _TRAILING_LAST:
+        s = _TRAILING.sub("", s)
+    if not _CN_CHARS.isdisjoint(s):
+        s = _CN_RUN.sub(_numeral, s)
+    if "第" in s:
+        s = _ORDINAL.sub("", s)
+    s = _UNIT.sub(_unit, s)
+    if "-" in s:
+        for rx, rep in _DASH_RULES:
+            s = rx.sub(rep, s)
+    if "栋" in s:
+        s = _BARE_ROOM_B.sub(r"\1栋\2室", s)
+    if "单元" in s:
+        s = _BARE_ROOM_U.sub(r"\1单元\2室", s)
+    return s

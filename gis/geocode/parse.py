@@ -1,0 +1,368 @@
+"""Parse a normalised address into components and admin candidates.
+
+Components (strings, None when absent): province, city, county, township, village, group,
+road, road_no, compound, building, unit, floor, room, house_no.
+
+Admin names are found by longest match against the gazetteer, in any order at the start
+of the address and again in trailing text (``金茂公馆1栋…稠城街道江滨社区``), each lookup
+blocked by the parents found so far (a township only inside the county found, a village
+only inside the township). A name that matches nothing exactly is tried fuzzily (rapidfuzz
+on characters and on pinyin) against the names under its parent. The remainder is read as
+number tokens (``5栋``, ``2单元``, ``301室``, ``3组``, ``12号``) and the text between them
+(compound, road).
+
+``parse(text, gaz)`` returns a :class:`Parsed`; ``admin`` maps a level to its candidates
+``(code12, score, method)`` where score is 1 for an exact name, less for alias, former
+name, fuzzy and same-sound matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from gis.geocode.gazetteer import (
+    COUNTY,
+    KIND_METHOD,
+    KIND_SCORE,
+    LEVEL_NAME,
+    PROVINCE,
+    SHORT,
+    TOWNSHIP,
+    VILLAGE,
+    AdminGazetteer,
+    fuzzy_pinyin,
+    sound_similarity,
+)
+from gis.geocode.normalise import normalise
+
+__all__ = ["Parsed", "parse", "COMPONENTS", "FUZZY_MIN"]
+
+COMPONENTS = ("province", "city", "county", "township", "village", "group", "road",
+              "road_no", "compound", "building", "unit", "floor", "room", "house_no")
+#: A fuzzy or same-sound admin match below this similarity is not a match at all.
+FUZZY_MIN = 0.80
+#: Fuzzy candidates this close to the best are all kept (the matcher decides).
+FUZZY_KEEP = 0.06
+_PREFIX = {PROVINCE: 2, 2: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
+
+_TOKEN = re.compile(r"(\d+|[A-Z])(栋|单元|层|室|组|号)|(\d+)")
+_ROAD = re.compile(r"^(.*?)([^\d]{1,10}?(?:大道|路|街|巷|弄))$")
+_TOWN_SPLIT = re.compile(r".{1,8}?(?:街道|镇|乡)")
+_BEFORE_NUMBER = re.compile(r"[^\d]{2,6}(?=\d|$)")
+_VILL_SPLIT = re.compile(r".{1,10}?(?:社区居委会|社区居民委员会|村民委员会|村委会|居委会|社区|村)")
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A parsed address: ``text`` (normalised), ``comps`` (the 14 components),
+    ``admin`` (level → [(code12, score, method)]), ``leftover`` (text not understood)."""
+
+    text: str
+    comps: dict = field(default_factory=lambda: dict.fromkeys(COMPONENTS))
+    admin: dict = field(default_factory=dict)
+    leftover: str = ""
+    conflict: bool = False
+
+    def best_code(self) -> str | None:
+        """The most specific admin code resolved (village, else township, else county)."""
+        for level in (VILLAGE, TOWNSHIP, COUNTY):
+            c = self.admin.get(level)
+            if c:
+                return c[0][0]
+        return None
+
+    def codes(self) -> dict:
+        """{'county', 'township', 'village'}: 12-digit codes where resolved uniquely
+        (a parent is known when all candidates below it share it)."""
+        vs = {c[0] for c in self.admin.get(VILLAGE, ())}
+        ts = {c[0] for c in self.admin.get(TOWNSHIP, ())} or {v[:9] + "000" for v in vs}
+        cs = {c[0] for c in self.admin.get(COUNTY, ())} or {t[:6] + "000000" for t in ts}
+
+        def one(codes):
+            return next(iter(codes)) if len(codes) == 1 else None
+
+        return {"county": one(cs), "township": one(ts), "village": one(vs)}
+
+
+def _compatible(code: str, level: int, admin: dict) -> bool:
+    """Does ``code`` at ``level`` fit under (or above) every level already found?"""
+    for lv, cands in admin.items():
+        if lv < level:
+            w = _PREFIX[lv]
+            if not any(code.startswith(c[0][:w]) for c in cands):
+                return False
+        elif lv > level:
+            w = _PREFIX[level]
+            if not any(c[0][:w] == code[:w] for c in cands):
+                return False
+    return True
+
+
+def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
+    """Indexes to look names up in: all China's upper levels, plus the townships and
+    villages of the county found (else of the database's counties)."""
+    out = [gaz.top]
+    counties = {c[0][:6] for c in p.admin.get(COUNTY, ())}
+    if not counties:
+        counties = {c[0][:6] for lv in (TOWNSHIP, VILLAGE) for c in p.admin.get(lv, ())}
+    if counties and len(counties) <= 4:
+        out += [gaz.county_index(c) for c in sorted(counties)]
+    elif gaz.local_counties:
+        out.append(gaz.local_index)
+    return out
+
+
+def _record(p: Parsed, level: int, token: str, cands: list) -> None:
+    p.admin[level] = cands
+    p.comps[LEVEL_NAME[level]] = token
+    # A lower level found earlier (swapped order) keeps only the candidates that fit.
+    for lv in list(p.admin):
+        if lv > level:
+            keep = [c for c in p.admin[lv] if _compatible(c[0], lv, {level: cands})]
+            if keep:
+                p.admin[lv] = keep
+            else:
+                p.conflict = True
+
+
+def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
+    best_len, entries = 0, []
+    for idx in _scopes(p, gaz):
+        hit = idx.longest(s, pos)
+        if hit is None:
+            continue
+        if hit[0] > best_len:
+            best_len, entries = hit[0], list(hit[1])
+        elif hit[0] == best_len:
+            entries += hit[1]
+    if not entries:
+        return None
+    entries = [e for e in entries if e[0] not in p.admin]
+    if not entries:
+        return None
+    fit = [e for e in entries if _compatible(e[1], e[0], p.admin)]
+    conflict = False
+    if not fit:
+        if any(e[0] < TOWNSHIP for e in entries):
+            return None       # e.g. a province short name inside a compound name
+        fit, conflict = entries, True
+    level = min(e[0] for e in fit)
+    fit = [e for e in fit if e[0] == level]
+    end = pos + best_len
+    if all(e[2] == SHORT for e in fit):
+        # 浙江, 义乌, 南山: only a name when the next name is one of its children.
+        fit = [e for e in fit if _has_child_at(s, end, e, gaz)]
+        if not fit:
+            return None
+    elif not s[pos:end].endswith(_ADMIN_SUFFIXES) and not _boundary(s, end, p, gaz):
+        # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
+        # 夏楼宅村): it counts only before a number, the end, or another admin name.
+        return None
+    p.conflict = p.conflict or conflict
+    _record(p, level, s[pos:end],
+            [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
+    return end
+
+
+_ADMIN_SUFFIXES = ("村", "社区", "居委会", "委会", "委员会", "街道", "镇", "乡", "市", "县", "区",
+                   "省", "州", "旗", "盟", "办事处", "嘎查", "苏木")
+
+
+def _boundary(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    if end >= len(s) or s[end].isdigit():
+        return True
+    return any(idx.longest(s, end) is not None for idx in _scopes(p, gaz))
+
+
+def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
+    if pos >= len(s):
+        return False
+    level, code, _ = entry
+    idx = gaz.county_index(code[:6]) if level == COUNTY else gaz.top
+    hit = idx.longest(s, pos)
+    if hit is None:
+        return False
+    w = _PREFIX[level]
+    return any(e[0] > level and e[1][:w] == code[:w] for e in hit[1])
+
+
+def similarity(token: str, name: str) -> tuple[float, str]:
+    """(score, method) of a written name against a gazetteer name: by characters
+    (rapidfuzz ratio, method 'fuzzy') or by sound (0.92 × :func:`sound_similarity`,
+    method 'pinyin'), whichever is higher."""
+    r_char = fuzz.ratio(token, name) / 100.0
+    sound = 0.92 * sound_similarity(token, name)
+    if sound > r_char:
+        return sound, "pinyin"
+    return r_char, "fuzzy"
+
+
+def _fuzzy(token: str, pool) -> list[tuple[str, float, str]]:
+    """Candidates (code12, score, method) for a misspelt name among a choice pool
+    (:meth:`AdminGazetteer.choices`: entries, their names and their sounds)."""
+    names, choices, sounds = pool
+    if not names:
+        return []
+    picked = {i for _, _, i in process.extract(token, choices, scorer=fuzz.ratio,
+                                                   limit=8, score_cutoff=50)}
+    tp = fuzzy_pinyin(token)
+    picked |= {i for _, _, i in process.extract(tp, sounds, scorer=fuzz.ratio, limit=8,
+                                                  score_cutoff=70)}
+    best: dict[str, tuple[float, str]] = {}
+    for i in picked:
+        name, code, kind = names[i]
+        score, method = similarity(token, name)
+        score *= KIND_SCORE[kind]
+        if score > best.get(code, (0.0, ""))[0]:
+            best[code] = (score, method)
+    if not best:
+        return []
+    top = max(v[0] for v in best.values())
+    if top < FUZZY_MIN:
+        return []
+    return sorted(((c, s, m) for c, (s, m) in best.items() if s >= top - FUZZY_KEEP),
+                  key=lambda c: -c[1])
+
+
+def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
+    counties = sorted({c[0][:6] for c in p.admin.get(COUNTY, ())}) or list(gaz.local_counties)
+    if TOWNSHIP not in p.admin and VILLAGE not in p.admin:
+        m = _TOWN_SPLIT.match(s, pos)
+        if m:
+            cands = _fuzzy(m.group(), gaz.choices(TOWNSHIP, tuple(counties[:4])))
+            if cands:
+                _record(p, TOWNSHIP, m.group(), cands)
+                return m.end()
+    if VILLAGE not in p.admin:
+        # a village name ends in 村/社区/…, or else (村 itself misspelt) runs up to a number
+        m = _VILL_SPLIT.match(s, pos) or _BEFORE_NUMBER.match(s, pos)
+        if m:
+            scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
+            cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
+            if cands:
+                _record(p, VILLAGE, m.group(), cands)
+                return m.end()
+    return None
+
+
+def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
+    """Consume admin names from ``pos`` on, in any order; returns the new position."""
+    while pos < len(s) - 1:
+        nxt = _exact_at(s, pos, p, gaz)
+        if nxt is None:
+            nxt = _fuzzy_at(s, pos, p, gaz)
+        if nxt is None:
+            break
+        pos = nxt
+    return pos
+
+
+def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
+    """Numbers and the text between them: compound, road, building, unit, room …"""
+    c = p.comps
+    seq: list[tuple[str, str]] = []
+    pos = 0
+    for m in _TOKEN.finditer(t):
+        if m.start() > pos:
+            seq.append(("t", t[pos:m.start()]))
+        if m.group(2):
+            seq.append((m.group(2), m.group(1)))
+        else:
+            seq.append(("n", m.group(3)))
+        pos = m.end()
+    if pos < len(t):
+        seq.append(("t", t[pos:]))
+    pending = None
+    last = len(seq) - 1
+    for i, (kind, v) in enumerate(seq):
+        if kind == "t":
+            if i == last and i > 0:
+                # Trailing text: admin names written after the rest (swapped order).
+                end = _chain(v, 0, p, gaz)
+                rest = v[end:]
+                if rest:
+                    if c["compound"] is None and c["building"] is None and end == 0:
+                        pending = rest
+                    else:
+                        p.leftover += rest
+            else:
+                if pending:
+                    p.leftover += pending
+                pending = v
+        elif kind == "号":
+            m = _ROAD.match(pending) if pending else None
+            if m and c["road"] is None:
+                c["road"], c["road_no"] = m.group(2), v
+                if m.group(1) and c["compound"] is None:
+                    c["compound"] = m.group(1)
+            else:
+                if c["house_no"] is None:
+                    c["house_no"] = v
+                if pending and c["compound"] is None:
+                    c["compound"] = pending
+            pending = None
+        elif kind == "栋":
+            c["building"] = v
+            if pending and c["compound"] is None:
+                c["compound"] = pending
+            pending = None
+        elif kind == "组":
+            c["group"] = v
+            if pending:
+                if c["village"] is None:
+                    c["village"] = pending
+                else:
+                    p.leftover += pending
+            pending = None
+        elif kind in ("单元", "层", "室"):
+            c[{"单元": "unit", "层": "floor", "室": "room"}[kind]] = v
+        else:  # a bare number
+            if c["building"] is not None and c["room"] is None:
+                c["room"] = v
+            elif c["house_no"] is None:
+                c["house_no"] = v
+                if pending and c["compound"] is None:
+                    c["compound"] = pending
+                    pending = None
+    if pending:
+        if c["compound"] is None:
+            c["compound"] = pending
+        else:
+            p.leftover += pending
+
+
+_FIRST_DIGIT = re.compile(r"\d")
+
+
+def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
+    """Parse one address (any spelling; it is normalised first unless ``normalised``).
+
+    The admin names are read from the text before the first digit; that part repeats
+    across many addresses (one street, one compound), so its reading is cached on the
+    gazetteer and only the numbers are read per address.
+    """
+    s = text if normalised else normalise(text)
+    p = Parsed(s)
+    if not s:
+        return p
+    m = _FIRST_DIGIT.search(s)
+    head = s[:m.start()] if m else s
+    cache = gaz.head_cache
+    hit = cache.get(head)
+    if hit is None:
+        q = Parsed(head)
+        pos = _chain(head, 0, q, gaz)
+        hit = (q.admin, q.comps, q.conflict, pos)
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[head] = hit
+    admin, comps, conflict, pos = hit
+    p.admin = dict(admin)
+    p.comps = dict(comps)
+    p.conflict = conflict
+    if pos < len(s):
+        _tail(s[pos:], p, gaz)
+    return p

@@ -1,0 +1,61 @@
+"""The geocoding review queue: unmatched and unsure households with their candidates;
+one click accepts a candidate, or the map opens to place the household by hand."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+
+from gis.errors import InvalidInput, NotFound
+from gis.gate import Gate
+from gis.gate import geocoding as gate_geocoding
+from webmap.auth import current_scope, login_required
+from webmap.dbconn import get_conn
+
+bp = Blueprint("review", __name__)
+
+
+def _item(review_id: int) -> dict:
+    for item in gate_geocoding.review_items(get_conn(), current_scope(), limit=100000):
+        if item["id"] == review_id:
+            return item
+    raise NotFound("review item")
+
+
+@bp.route("/review")
+@login_required
+def page():
+    scope = current_scope()
+    if not scope.can_read_people:
+        raise NotFound("page")
+    items = gate_geocoding.review_items(get_conn(), scope, limit=200)
+    return render_template("review.html", items=items, scope=scope)
+
+
+@bp.route("/api/review")
+@login_required
+def items():
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit():
+        raise InvalidInput("limit must be a whole number")
+    return jsonify({"items": gate_geocoding.review_items(get_conn(), current_scope(),
+                                                         limit=min(int(limit), 1000))})
+
+
+@bp.route("/api/review/<int:review_id>/accept", methods=["POST"])
+@login_required
+def accept(review_id):
+    """Accept candidate number ``candidate`` (0-based) of a review item."""
+    from gis.layers import candidate_point
+    from webmap.tiles import CACHE
+
+    body = request.get_json(silent=True) or {}
+    k = body.get("candidate")
+    item = _item(review_id)
+    if not isinstance(k, int) or not 0 <= k < len(item["candidates"]):
+        raise InvalidInput(f"candidate must be 0–{len(item['candidates']) - 1}")
+    cand = item["candidates"][k]
+    lon, lat = candidate_point(get_conn(), cand.get("building_id"), cand.get("village_code"))
+    result = Gate(get_conn(), current_scope()).place_household(
+        item["household_id"], lon, lat, building_id=cand.get("building_id"))
+    CACHE.bump()
+    return jsonify(result)
