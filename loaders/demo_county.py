@@ -63,6 +63,18 @@ def load(folder: Path, *, progress: bool = True, engine=None, echo=print) -> lis
     return reports
 
 
+def geocode(engine=None, echo=print) -> dict:
+    """Geocode the demo households (those without coordinates get their place from the
+    address; unsure ones go to the review queue), as `popgis geocode --households`."""
+    from gis.geocode.batch import geocode_households
+    from gis.gate.geocoding import system_scope
+
+    with (engine or db.engine()).begin() as conn:
+        result = geocode_households(conn, system_scope(conn, COUNTY + "000000"))
+    echo(f"geocoded {result['considered']} households: {result['summary']}")
+    return result
+
+
 def add_demo_users(engine=None) -> None:
     """Create the demo accounts that do not exist yet (through the real users API)."""
     with (engine or db.engine()).begin() as conn:
@@ -81,6 +93,7 @@ def ensure(scale: float, seed: int, *, echo=print, progress: bool = True) -> Non
         manifest = json.loads((folder / "manifest.json").read_text())
         echo(f"loading the demo county from {folder} ({manifest.get('counts')})")
         load(folder, progress=progress, echo=echo)
+        geocode(echo=echo)
     add_demo_users()
 
 

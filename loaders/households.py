@@ -9,6 +9,8 @@ status (valid, missing, expired, n/a) with an expiry date.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -112,6 +114,10 @@ class HouseholdLoader(Loader):
         total = 0
         mapping = None
         bar = tqdm(unit=" rows", unit_scale=True, disable=not progress, desc=f"load {file}")
+        # The COPY of one chunk (parsed by the server, in its own process) overlaps with
+        # reading and checking the next chunk here; COPYs stay one at a time.
+        pool = ThreadPoolExecutor(max_workers=1)
+        pending = None
         try:
             reader = iter(files.read_table(path))
             while True:
@@ -129,12 +135,19 @@ class HouseholdLoader(Loader):
                 with Timer(report, "validate"):
                     clean, rejected = clean_chunk(file, chunk, crs)
                 report.rejected += rejected
-                with Timer(report, "copy"):
-                    ingest.copy_frame(conn, "stage_persons", clean, STAGE_COLUMNS)
+                with Timer(report, "copy wait"):
+                    if pending is not None:
+                        pending.result()
+                pending = pool.submit(ingest.copy_frame, conn, "stage_persons", clean,
+                                      STAGE_COLUMNS)
                 bar.update(len(chunk))
+            with Timer(report, "copy wait"):
+                if pending is not None:
+                    pending.result()
         except files.FileProblem as exc:
             raise LoadError(str(exc)) from exc
         finally:
+            pool.shutdown(wait=True)
             bar.close()
         report.rows_total = total
         with Timer(report, "check"):

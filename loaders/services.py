@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -49,23 +51,32 @@ class TableLoader(Loader):
         conn.exec_driver_sql(self.stage_sql)
         mapping = None
         bar = tqdm(unit=" rows", disable=not progress, desc=f"load {path.name}")
+        # As for households: the COPY of one chunk overlaps with reading the next.
+        pool = ThreadPoolExecutor(max_workers=1)
+        pending = None
         try:
             for chunk in files.read_table(path):
                 if mapping is None:
                     header = [c for c in chunk.columns if c != "_row"]
                     mapping = files.match_columns(path.name, header, self.columns,
-                                                         self.required)
+                                                  self.required)
                     if mapping.extra:
                         report.notes.append("ignored columns: " + ", ".join(mapping.extra))
                 chunk = chunk.rename(columns={v: k for k, v in mapping.items()})
                 report.rows_total += len(chunk)
                 clean, rejected = self.clean(path.name, chunk, crs)
                 report.rejected += rejected
-                ingest.copy_frame(conn, self.stage_table, clean, self.stage_columns)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(ingest.copy_frame, conn, self.stage_table, clean,
+                                      self.stage_columns)
                 bar.update(len(chunk))
+            if pending is not None:
+                pending.result()
         except files.FileProblem as exc:
             raise LoadError(str(exc)) from exc
         finally:
+            pool.shutdown(wait=True)
             bar.close()
         ins, upd, rejected = self.upsert(conn, report)
         report.rejected += rejections_from_sql(path.name, rejected)
