@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from gis import settings
 
@@ -20,6 +21,20 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates as YYYY-MM-DD and times as ISO 8601 (Flask's default is an HTTP date)."""
+
+    @staticmethod
+    def default(o):
+        import datetime as dt
+
+        if isinstance(o, dt.datetime):
+            return o.isoformat(timespec="seconds")
+        if isinstance(o, dt.date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app; ``config`` overrides settings (tests pass an engine here)."""
     app = Flask(__name__)
@@ -27,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
                       SESSION_COOKIE_SAMESITE="Lax", JSON_AS_ASCII=False, ENGINE=None)
     if config:
         app.config.update(config)
+    app.json = IsoJSONProvider(app)
     app.json.ensure_ascii = False
 
     from webmap import api, auth, dbconn, errors, health, mappage, vendor

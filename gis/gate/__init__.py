@@ -86,6 +86,25 @@ _PERSON_COLS = """
 """
 
 
+def _origin_namer():
+    """code → '省 市 县' from the national division list (for migrants' 户籍地)."""
+    try:
+        from gis.geocode.division import load_division
+
+        d = load_division()
+    except Exception:  # the list is optional here: the code is shown instead
+        return lambda code: None
+
+    def name(code: str) -> str | None:
+        parts = [d.provinces.get(code[:2]), d.cities.get(code[:4]), d.areas.get(code[:6])]
+        if len(code) >= 9:
+            parts.append(d.streets.get(code[:9]))
+        names = [p for p in parts if p and p not in ("市辖区", "县")]
+        return "".join(names) or None
+
+    return name
+
+
 class Gate:
     """Scoped access to personal data for one request or job.
 
@@ -172,11 +191,14 @@ class Gate:
             raise NotFound("household")
         result = dict(row._mapping)
         members = []
+        origin = _origin_namer()
         for p in self.conn.execute(
                 sa.text(f"SELECT {_PERSON_COLS} FROM persons p "
                         "LEFT JOIN admin_area o ON o.code = rpad(p.origin_code, 12, '0') "
                         "WHERE p.household_id = :id ORDER BY p.id"), {"id": household_id}):
             m = dict(p._mapping)
+            if not m["origin_name"] and m["origin_code"]:
+                m["origin_name"] = origin(m["origin_code"])
             if not unmask:
                 m["id_number"] = mask_id_number(m["id_number"])
                 m["phone"] = mask_phone(m["phone"])

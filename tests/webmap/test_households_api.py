@@ -113,3 +113,13 @@ def test_density_choropleth_and_heat(client):
     heat = client.get("/api/density/heat").json
     assert sum(c[2] for c in heat) == 2 and all(len(c) == 3 for c in heat)
     assert client.get("/api/density/choropleth?level=planet").status_code == 400
+
+
+def test_household_json_dates_and_origin(client, conn):
+    login(client, "village_a")
+    h = client.get(f"/api/households/{hid(conn, 'HA2')}").json
+    wang = h["members"][0]
+    assert wang["birth_date"] == "1995-05-05" and wang["arrival_date"] == "2024-03-01"
+    assert wang["cert_residence_expiry"] == "2026-12-10"
+    # 360721 is 赣县's code before it became 赣县区 (360704): named as far as it still exists
+    assert wang["origin_name"] == "江西省赣州市"
