@@ -295,6 +295,34 @@ def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
     return ins, upd, rejected
 
 
+LANDCOVER_STAGE = """
+DROP TABLE IF EXISTS stage_landcover;
+CREATE TEMP TABLE stage_landcover (
+    row_no int, ext_id text, kind text, name text, source text, wkb text,
+    geom geometry(MultiPolygon, 4326), admin_path text, county_code text
+) ON COMMIT DROP
+"""
+
+
+def upsert_landcover(conn) -> tuple[int, int, list[tuple]]:
+    """Upsert staged land cover polygons on ext_id; polygons outside the loaded
+    counties are rejected."""
+    conn.execute(sa.text("""
+        UPDATE stage_landcover SET geom = ST_Multi(ST_GeomFromWKB(decode(wkb, 'hex'), 4326))
+    """))
+    rejected = _assign_county(conn, "stage_landcover", "ST_PointOnSurface(s.geom)")
+    ins, upd = _counts(conn, """
+        INSERT INTO landcover AS l (ext_id, county_code, kind, name, source, geom)
+        SELECT ext_id, county_code, kind, name, source, geom FROM stage_landcover
+        ON CONFLICT (ext_id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,
+            source = EXCLUDED.source, geom = EXCLUDED.geom
+        WHERE (l.kind, l.name, l.source) IS DISTINCT FROM
+              (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.source)
+           OR NOT ST_Equals(l.geom, EXCLUDED.geom)
+        RETURNING (xmax = 0) AS inserted""")
+    return ins, upd, rejected
+
+
 # =============================================================== households and persons
 PERSON_STAGE = """
 DROP TABLE IF EXISTS stage_persons;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-TABLES = ("admin_area", "buildings", "roads", "households", "persons", "service_points",
+TABLES = ("admin_area", "buildings", "roads", "landcover", "households", "persons", "service_points",
           "service_teams", "events", "app_users", "import_batches", "rejected_rows")
 
 

@@ -61,6 +61,12 @@ SQL = {
             WHERE r.geom && b.g
               AND (:z >= 14 OR r.highway IN ('motorway', 'trunk', 'primary', 'secondary'))
         ) t""",
+    "landcover": f"""
+        WITH {_ENVELOPE}
+        SELECT ST_AsMVT(t, 'landcover', {EXTENT}, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(l.geom, :tol), 3857), b.g3857,
+                                {EXTENT}, {BUFFER}, true) AS geom, l.kind, l.name
+            FROM landcover l, bounds b WHERE l.geom && b.g) t""",
     "service_points": f"""
         WITH {_ENVELOPE}
         SELECT ST_AsMVT(t, 'service_points', {EXTENT}, 'geom') FROM (

@@ -1091,7 +1091,31 @@ def read_osm(path) -> dict:
         }, geometry=r.geometry.to_numpy(), crs=r.crs or "EPSG:4326")
         roads = roads.explode(index_parts=False, ignore_index=True)
         roads = roads[roads.geom_type == "LineString"].reset_index(drop=True)
-    return {"buildings": buildings.reset_index(drop=True), "roads": roads}
+    return {"buildings": buildings.reset_index(drop=True), "roads": roads,
+            "landcover": _osm_landcover(osm)}
+
+
+def _osm_landcover(osm):
+    """Water, woods and land use polygons of an extract: osm_id, kind, name, geometry."""
+    import geopandas as gpd
+
+    parts = []
+    for getter, tag in ((osm.get_landuse, "landuse"), (osm.get_natural, "natural")):
+        try:
+            df = getter()
+        except Exception:  # an extract without such features
+            df = None
+        if df is None or len(df) == 0:
+            continue
+        df = df[df.geometry.notna() & df.geom_type.isin(["Polygon", "MultiPolygon"])]
+        parts.append(gpd.GeoDataFrame({
+            "osm_id": tag[0] + df["id"].astype("int64").astype(str).to_numpy(),
+            "kind": _col(df, tag), "name": _col(df, "name"),
+        }, geometry=df.geometry.to_numpy(), crs="EPSG:4326"))
+    if not parts:
+        return gpd.GeoDataFrame(columns=["osm_id", "kind", "name"], geometry=[],
+                                crs="EPSG:4326")
+    return pd.concat(parts, ignore_index=True)
 
 
 def _col(df, name):

@@ -244,6 +244,40 @@ class RoadLoader(VectorLoader):
         report.unchanged = report.rows_total - report.rows_rejected - ins - upd
 
 
+def stage_landcover(conn, gdf, source: str, rejected: list, file: str) -> None:
+    wkb = pd.Series(_wkb_hex(gdf.geometry.values), index=gdf.index)
+    ext = _column(gdf, "landcover_id", "id", "osm_id")
+    ext = ext.where(ext != "", _geom_key(wkb))
+    if source == "osm":
+        ext = "osm:" + ext
+    kind = _column(gdf, "kind", "landuse", "natural", "类型").str.lower()
+    for i in np.flatnonzero((kind == "").to_numpy()):
+        rejected.append(Rejection(file, int(gdf["_row"].iat[i]), "kind", "",
+                                  "is empty", "say what the area is: water, forest, park, "
+                                  "farmland, …"))
+    keep = (kind != "").to_numpy() & ~ext.duplicated().to_numpy()
+    df = pd.DataFrame({"row_no": gdf["_row"], "ext_id": ext, "kind": kind,
+                       "name": _column(gdf, "name", "名称"), "source": source,
+                       "wkb": wkb})[keep]
+    ingest.copy_frame(conn, "stage_landcover", df, list(df.columns))
+
+
+@register
+class LandcoverLoader(VectorLoader):
+    """Water, woods, parks and land use polygons for the basemap (property ``kind``)."""
+
+    kind = "landcover"
+
+    def load_into(self, conn, path, report, crs, progress):
+        gdf = self.read(path, crs, report)
+        conn.exec_driver_sql(ingest.LANDCOVER_STAGE)
+        stage_landcover(conn, gdf, "file", report.rejected, path.name)
+        ins, upd, r = ingest.upsert_landcover(conn)
+        report.rejected += rejections_from_sql(path.name, r)
+        report.inserted, report.updated = ins, upd
+        report.unchanged = report.rows_total - report.rows_rejected - ins - upd
+
+
 @register
 class OsmLoader(Loader):
     """Buildings and roads from an OpenStreetMap .pbf extract (WGS-84 by definition)."""
@@ -270,16 +304,32 @@ class OsmLoader(Loader):
         report.notes += notes
         report.rejected += [Rejection(p.file, p.row, "geometry", p.value, p.reason, p.fix)
                             for p in problems]
-        report.rows_total = len(layers["buildings"]) + len(r)
+        lc = layers.get("landcover")
+        lc = lc.reset_index(drop=True) if lc is not None else lc
+        if lc is not None:
+            lc["_row"] = np.arange(len(b) + len(r) + 1, len(b) + len(r) + len(lc) + 1)
+            lc, lnotes, lproblems = files.repair_geometries(lc, path.name)
+            report.notes += lnotes
+            report.rejected += [Rejection(p.file, p.row, "geometry", p.value, p.reason, p.fix)
+                                for p in lproblems]
+        report.rows_total = len(layers["buildings"]) + len(r) + \
+            (len(layers["landcover"]) if lc is not None else 0)
         conn.exec_driver_sql(ingest.BUILDING_STAGE)
         stage_buildings(conn, b, path.name, "osm", report.rejected)
         bi, bu, rb = ingest.upsert_buildings(conn)
         conn.exec_driver_sql(ingest.ROAD_STAGE)
         stage_roads(conn, r, "osm", report.rejected, path.name)
         ri, ru, rr = ingest.upsert_roads(conn)
-        report.rejected += rejections_from_sql(path.name, rb + rr)
+        li = lu = 0
+        rl = []
+        if lc is not None and len(lc):
+            conn.exec_driver_sql(ingest.LANDCOVER_STAGE)
+            stage_landcover(conn, lc, "osm", report.rejected, path.name)
+            li, lu, rl = ingest.upsert_landcover(conn)
+        report.rejected += rejections_from_sql(path.name, rb + rr + rl)
         report.details = {"buildings": {"inserted": bi, "updated": bu},
-                          "roads": {"inserted": ri, "updated": ru}}
-        report.inserted, report.updated = bi + ri, bu + ru
+                          "roads": {"inserted": ri, "updated": ru},
+                          "landcover": {"inserted": li, "updated": lu}}
+        report.inserted, report.updated = bi + ri + li, bu + ru + lu
         report.unchanged = report.rows_total - report.rows_rejected - report.inserted \
             - report.updated

@@ -401,6 +401,8 @@ def test_osm_pbf_buildings_and_roads(conn):
     r = load(conn, "osm", pbf)
     assert r.details["buildings"]["inserted"] > 0 and r.details["roads"]["inserted"] > 0
     assert count(conn, "SELECT count(*) FROM roads WHERE source = 'osm'") > 0
+    assert r.details["landcover"]["inserted"] > 0     # land use and woods of the extract
+    assert count(conn, "SELECT count(*) FROM landcover WHERE kind = 'farmland'") > 0
     again = load(conn, "osm", pbf)
     assert again.inserted == 0 and again.updated == 0
 
@@ -443,3 +445,15 @@ def test_streamed_in_chunks(conn, tmp_path):
     assert r.inserted == 450
 
 
+
+
+def test_landcover_from_geojson(conn, tmp_path):
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"kind": "water", "name": "绣湖"},
+         "geometry": box(120.03, 29.23, 120.04, 29.24).__geo_interface__},
+        {"type": "Feature", "properties": {"kind": "", "name": "?"},
+         "geometry": box(120.05, 29.23, 120.06, 29.24).__geo_interface__}]}
+    (tmp_path / "lc.geojson").write_text(json.dumps(fc, ensure_ascii=False))
+    r = load(conn, "landcover", tmp_path / "lc.geojson")
+    assert r.inserted == 1 and [x.row for x in r.rejected] == [2]
+    assert count(conn, "SELECT name FROM landcover WHERE kind = 'water'") == "绣湖"

@@ -168,3 +168,13 @@ def test_tiles_with_an_api_token(app, conn):
     bad = client.get(f"/tiles/households/{z}/{x}/{y}.pbf",
                      headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
+
+
+def test_landcover_tiles(client, conn):
+    conn.execute(sa.text(
+        "INSERT INTO landcover (ext_id, county_code, kind, name, geom) VALUES ('L1', '330782', "
+        "'water', '绣湖', ST_Multi(ST_MakeEnvelope(120.03, 29.23, 120.04, 29.24, 4326)))"))
+    login(client, "village_a")
+    feats = get(client, "landcover", 120.035, 29.235, 14)
+    assert [(f["properties"]["kind"], f["properties"]["name"]) for f in feats] == \
+        [("water", "绣湖")]

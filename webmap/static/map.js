@@ -8,7 +8,7 @@
 
   var T = {
     zh: {
-      search: '搜索户号、姓名、地址、证件/电话后4位', layers: '图层', filters: '筛选',
+      search: '搜索户号、姓名、地址、证件/电话后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
       roads: '道路', buildings: '楼栋', households: '住户', heat: '流动人口热力',
       choro: '流动人口密度（村/社区）', choro_grid: '流动人口密度（网格）',
       per_km2: '每平方公里流动人口', per_1000: '每千常住人口流动人口',
@@ -33,7 +33,7 @@
         outreach: '外展服务点'}
     },
     en: {
-      search: 'Household no., name, address, last 4 of ID/phone', layers: 'Layers',
+      search: 'Household no., name, address, last 4 of ID/phone', layers: 'Layers', landcover: 'Water and land use',
       filters: 'Filters', roads: 'Roads', buildings: 'Buildings', households: 'Households',
       heat: 'Migrant heat', choro: 'Migrant density (villages)',
       choro_grid: 'Migrant density (grids)', per_km2: 'Migrants per km²',
@@ -174,6 +174,14 @@
       L.tileLayer(S.cfg.basemap_url, {attribution: S.cfg.basemap_attribution, maxZoom: 19})
         .addTo(map);
     }
+    var LAND = {water: '#a5d8ff', reservoir: '#a5d8ff', basin: '#a5d8ff', wetland: '#c5f6fa',
+                wood: '#b2f2bb', forest: '#b2f2bb', scrub: '#d3f9d8', park: '#d3f9d8',
+                grass: '#d8f5a2', meadow: '#d8f5a2', farmland: '#fff3bf', orchard: '#e9fac8',
+                industrial: '#e5dbff', commercial: '#ffe8cc', retail: '#ffe8cc',
+                residential: '#f1f3f5'};
+    S.landcover = vectorLayer('landcover', function (p) {
+      return {fill: true, fillColor: LAND[p.kind] || '#e9ecef', fillOpacity: 0.8, stroke: false};
+    }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile}).addTo(map);
     S.roads = vectorLayer('roads', function (p, z) {
       var major = ['motorway', 'trunk', 'primary', 'secondary'].indexOf(p.highway) >= 0;
       return {color: major ? '#f8c76b' : '#ffffff', weight: major ? 3 : (z >= 16 ? 2 : 1),
@@ -187,6 +195,7 @@
     }, {pane: 'base', interactive: true});
     S.buildings.on('click', function (e) { onBuildingClick(e.layer.properties, e.latlng); });
     S.buildings.addTo(map);
+    S.overlays[t('landcover')] = S.landcover;
     S.overlays[t('roads')] = S.roads;
     S.overlays[t('buildings')] = S.buildings;
     if (S.cfg.people) {
