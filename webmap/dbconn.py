@@ -10,13 +10,16 @@ from gis import db, settings
 _app_engines: dict = {}
 
 
-def app_engine(url):
+def app_engine(url, autocommit: bool = False):
     """The web app's engine: each pooled connection works as popgis_app (which does not
     own the tables) with the statement time limit, set once when it connects rather
-    than on every request."""
-    key = url.render_as_string(hide_password=False)
+    than on every request. ``autocommit`` gives the pool for single read statements."""
+    key = (url.render_as_string(hide_password=False), autocommit)
     if key not in _app_engines:
-        engine = sa.create_engine(url, pool_recycle=1800, pool_size=8, max_overflow=8)
+        extra = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} \
+            if autocommit else {}
+        engine = sa.create_engine(url, pool_recycle=1800, pool_size=8, max_overflow=8,
+                                  **extra)
         timeout = int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS"))
 
         @sa.event.listens_for(engine, "connect")
@@ -28,10 +31,21 @@ def app_engine(url):
                 row = cur.fetchone()
                 if row and row[0]:
                     cur.execute("SET ROLE popgis_app")
-            dbapi_conn.commit()
+            if not autocommit:
+                dbapi_conn.commit()
 
         _app_engines[key] = engine
     return _app_engines[key]
+
+
+def _engine_for_app(autocommit: bool = False):
+    """This app's engine, looked up once per app rather than per request."""
+    ext = current_app.extensions.setdefault("popgis_engines", {})
+    if autocommit not in ext:
+        base = current_app.config.get("ENGINE")
+        ext[autocommit] = app_engine(base.url if base is not None else db.database_url(),
+                                     autocommit)
+    return ext[autocommit]
 
 
 def get_conn():
@@ -50,9 +64,7 @@ def get_conn():
             if has_role:
                 conn.exec_driver_sql("SET ROLE popgis_app")
         else:
-            base = current_app.config.get("ENGINE")
-            engine = app_engine(base.url if base is not None else db.database_url())
-            conn = engine.connect()
+            conn = _engine_for_app().connect()
             g.tx = conn.begin()
         g.conn = conn
     return g.conn
@@ -64,9 +76,7 @@ def read_conn():
     if current_app.config.get("CONNECTION") is not None:
         return get_conn()
     if "read_conn" not in g:
-        base = current_app.config.get("ENGINE")
-        engine = app_engine(base.url if base is not None else db.database_url())
-        g.read_conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        g.read_conn = _engine_for_app(autocommit=True).connect()
     return g.read_conn
 
 
