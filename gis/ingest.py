@@ -123,6 +123,16 @@ class indexes_after:
                 self.conn.execute(sa.text(f"ANALYZE {self.table}"))
 
 
+def _unknown_villages(conn, table: str) -> list[tuple]:
+    """Reject staged rows whose village_code is not a village of the admin tree."""
+    return _rejects(conn.execute(sa.text(f"""
+        DELETE FROM {table} s WHERE s.village_code IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.village_code
+                          AND a.level = 'village')
+        RETURNING s.row_no, s.village_code AS value""")), "village_code",
+        "unknown village code", "use a 12-digit village code of the loaded admin areas")
+
+
 def single_county(conn) -> str | None:
     """The county code when exactly one county is loaded (the usual deployment)."""
     rows = conn.execute(sa.text(
@@ -198,12 +208,7 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
     conn.execute(sa.text("""
         UPDATE stage_buildings SET geom = ST_Multi(ST_GeomFromWKB(decode(wkb, 'hex'), 4326))
     """))
-    rejected = _rejects(conn.execute(sa.text("""
-        DELETE FROM stage_buildings s WHERE s.village_code IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.village_code
-                          AND a.level = 'village')
-        RETURNING s.row_no, s.village_code AS value""")), "village_code",
-        "unknown village code", "use a 12-digit village code of the loaded admin areas")
+    rejected = _unknown_villages(conn, "stage_buildings")
     conn.execute(sa.text("CREATE INDEX ON stage_buildings USING gist (geom)"))
     conn.execute(sa.text("ANALYZE stage_buildings"))
     conn.execute(sa.text("""
@@ -344,12 +349,7 @@ PERSON_FIELDS = ["name", "sex", "birth_date", "phone", "relation", "is_migrant",
 
 def check_person_stage(conn) -> list[tuple]:
     """Reject staged rows with unknown villages, duplicate IDs or household conflicts."""
-    rejected = _rejects(conn.execute(sa.text("""
-        DELETE FROM stage_persons s WHERE s.village_code IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.village_code
-                          AND a.level = 'village')
-        RETURNING s.row_no, s.village_code AS value""")), "village_code",
-        "unknown village code", "use a 12-digit village code of the loaded admin areas")
+    rejected = _unknown_villages(conn, "stage_persons")
     rejected += _rejects(conn.execute(sa.text("""
         WITH firsts AS (SELECT id_number, min(row_no) AS first_row FROM stage_persons
                         GROUP BY id_number HAVING count(*) > 1)

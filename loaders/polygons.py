@@ -69,9 +69,37 @@ def _column(gdf, *names) -> pd.Series:
     return pd.Series("", index=gdf.index, dtype="string")
 
 
+def repair(gdf, report, file: str):
+    """Repair invalid polygons (noted in the report) and reject what cannot be."""
+    gdf, notes, problems = files.repair_geometries(gdf, file)
+    report.notes += notes
+    report.rejected += [Rejection(p.file, p.row, p.column or "geometry", p.value, p.reason,
+                                  p.fix) for p in problems]
+    return gdf
+
+
 class VectorLoader(Loader):
+    """read → stage (COPY) → upsert for polygon and line files; subclasses say how to
+    stage their features and which upsert to run."""
+
     suffixes = (".geojson", ".json", ".gpkg", ".zip")
     polygons = True
+    stage_sql = ""
+
+    def stage(self, conn, gdf, file: str, rejected: list) -> None:
+        raise NotImplementedError
+
+    def upsert(self, conn):
+        raise NotImplementedError
+
+    def load_into(self, conn, path, report, crs, progress):
+        gdf = self.read(path, crs, report)
+        conn.exec_driver_sql(self.stage_sql)
+        self.stage(conn, gdf, path.name, report.rejected)
+        ins, upd, r = self.upsert(conn)
+        report.rejected += rejections_from_sql(path.name, r)
+        report.inserted, report.updated = ins, upd
+        report.unchanged = report.rows_total - report.rows_rejected - ins - upd
 
     def read(self, path, crs, report):
         try:
@@ -86,10 +114,7 @@ class VectorLoader(Loader):
         # Feature numbers as a person counts them in a GIS attribute table: from 1.
         gdf["_row"] = np.arange(1, len(gdf) + 1)
         if self.polygons:
-            gdf, notes, problems = files.repair_geometries(gdf, path.name)
-            report.notes += notes
-            report.rejected += [Rejection(p.file, p.row, p.column or "geometry", p.value,
-                                          p.reason, p.fix) for p in problems]
+            gdf = repair(gdf, report, path.name)
         report.rows_total = len(gdf) + len(report.rejected)
         return to_wgs84(gdf, crs, report.notes)
 
@@ -196,15 +221,13 @@ def stage_buildings(conn, gdf, file: str, source: str, rejected: list) -> pd.Dat
 @register
 class BuildingLoader(VectorLoader):
     kind = "buildings"
+    stage_sql = ingest.BUILDING_STAGE
 
-    def load_into(self, conn, path, report, crs, progress):
-        gdf = self.read(path, crs, report)
-        conn.exec_driver_sql(ingest.BUILDING_STAGE)
-        stage_buildings(conn, gdf, path.name, "file", report.rejected)
-        ins, upd, r = ingest.upsert_buildings(conn)
-        report.rejected += rejections_from_sql(path.name, r)
-        report.inserted, report.updated = ins, upd
-        report.unchanged = report.rows_total - report.rows_rejected - ins - upd
+    def stage(self, conn, gdf, file, rejected):
+        stage_buildings(conn, gdf, file, "file", rejected)
+
+    def upsert(self, conn):
+        return ingest.upsert_buildings(conn)
 
 
 def stage_roads(conn, gdf, source: str, rejected: list, file: str) -> None:
@@ -233,15 +256,13 @@ def stage_roads(conn, gdf, source: str, rejected: list, file: str) -> None:
 class RoadLoader(VectorLoader):
     kind = "roads"
     polygons = False
+    stage_sql = ingest.ROAD_STAGE
 
-    def load_into(self, conn, path, report, crs, progress):
-        gdf = self.read(path, crs, report)
-        conn.exec_driver_sql(ingest.ROAD_STAGE)
-        stage_roads(conn, gdf, "file", report.rejected, path.name)
-        ins, upd, r = ingest.upsert_roads(conn)
-        report.rejected += rejections_from_sql(path.name, r)
-        report.inserted, report.updated = ins, upd
-        report.unchanged = report.rows_total - report.rows_rejected - ins - upd
+    def stage(self, conn, gdf, file, rejected):
+        stage_roads(conn, gdf, "file", rejected, file)
+
+    def upsert(self, conn):
+        return ingest.upsert_roads(conn)
 
 
 def stage_landcover(conn, gdf, source: str, rejected: list, file: str) -> None:
@@ -267,15 +288,13 @@ class LandcoverLoader(VectorLoader):
     """Water, woods, parks and land use polygons for the basemap (property ``kind``)."""
 
     kind = "landcover"
+    stage_sql = ingest.LANDCOVER_STAGE
 
-    def load_into(self, conn, path, report, crs, progress):
-        gdf = self.read(path, crs, report)
-        conn.exec_driver_sql(ingest.LANDCOVER_STAGE)
-        stage_landcover(conn, gdf, "file", report.rejected, path.name)
-        ins, upd, r = ingest.upsert_landcover(conn)
-        report.rejected += rejections_from_sql(path.name, r)
-        report.inserted, report.updated = ins, upd
-        report.unchanged = report.rows_total - report.rows_rejected - ins - upd
+    def stage(self, conn, gdf, file, rejected):
+        stage_landcover(conn, gdf, "file", rejected, file)
+
+    def upsert(self, conn):
+        return ingest.upsert_landcover(conn)
 
 
 @register
@@ -300,18 +319,12 @@ class OsmLoader(Loader):
         r = layers["roads"].reset_index(drop=True)
         b["_row"] = np.arange(1, len(b) + 1)
         r["_row"] = np.arange(len(b) + 1, len(b) + len(r) + 1)
-        b, notes, problems = files.repair_geometries(b, path.name)
-        report.notes += notes
-        report.rejected += [Rejection(p.file, p.row, "geometry", p.value, p.reason, p.fix)
-                            for p in problems]
+        b = repair(b, report, path.name)
         lc = layers.get("landcover")
         lc = lc.reset_index(drop=True) if lc is not None else lc
         if lc is not None:
             lc["_row"] = np.arange(len(b) + len(r) + 1, len(b) + len(r) + len(lc) + 1)
-            lc, lnotes, lproblems = files.repair_geometries(lc, path.name)
-            report.notes += lnotes
-            report.rejected += [Rejection(p.file, p.row, "geometry", p.value, p.reason, p.fix)
-                                for p in lproblems]
+            lc = repair(lc, report, path.name)
         report.rows_total = len(layers["buildings"]) + len(r) + \
             (len(layers["landcover"]) if lc is not None else 0)
         conn.exec_driver_sql(ingest.BUILDING_STAGE)

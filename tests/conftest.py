@@ -3,7 +3,9 @@ fixture county in tests/data, and one rolled-back transaction per test."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,41 @@ def fresh_db(db_url):
     db.migrate(url)
     yield url
     db.engine(url).dispose()
+
+
+# ----------------------------------------------------------------- a live server, a browser
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+@contextlib.contextmanager
+def serving(app):
+    """Serve ``app`` on a free loopback port in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def live_server(db_url):
+    """The app on the test database, served for browsers and outside clients."""
+    from webmap import create_app
+
+    with serving(create_app({"SECRET_KEY": "live-test"})) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -52,17 +52,22 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
         app.register_blueprint(bp)
     # Blueprints of further capabilities, each in its own module with a `bp`.
-    import importlib
-
-    for name in OPTIONAL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"webmap.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"webmap.{name}":
-                raise
-            continue
+    for module in optional_modules("webmap", OPTIONAL_BLUEPRINTS):
         app.register_blueprint(module.bp)
     return app
+
+
+def optional_modules(package: str, names):
+    """The modules ``package.name`` that exist (a capability may be absent); an import
+    error inside an existing module is raised, not hidden."""
+    import importlib
+
+    for name in names:
+        try:
+            yield importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
 
 
 OPTIONAL_BLUEPRINTS = ("tiles", "households", "review", "planning", "exports", "ogc")

@@ -256,15 +256,9 @@ COMMAND_MODULES = ("geocode", "planning", "exports")
 
 
 def _register_commands() -> None:
-    import importlib
+    from webmap import optional_modules
 
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"webmap.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"webmap.commands.{name}":
-                raise
-            continue
+    for module in optional_modules("webmap.commands", COMMAND_MODULES):
         module.register(main)
 
 

@@ -4,39 +4,15 @@ test-artifacts/ to be looked at."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update"]
 
 
-@pytest.fixture(scope="module")
-def live_server(db_url):
-    from webmap import create_app
-
-    app = create_app({"SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_login_and_map(live_server, browser):

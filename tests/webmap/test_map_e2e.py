@@ -7,18 +7,14 @@ Runs against its own database (the flow commits), with screenshots in test-artif
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, prepare_fixture_db
+from tests.conftest import PASSWORD, prepare_fixture_db, serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +23,11 @@ def e2e(db_url):
     engine = prepare_fixture_db(url)
     from webmap import create_app
 
-    app = create_app({"SECRET_KEY": "e2e", "ENGINE": engine})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", engine
-    server.shutdown()
+    with serving(create_app({"SECRET_KEY": "e2e", "ENGINE": engine})) as base:
+        yield base, engine
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
 
 
 def login(page, base, user):

@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from gis import users_tokens
 from tests.conftest import login
@@ -96,16 +94,6 @@ def test_stats_are_suppressed_and_scoped(client):
     assert "张伟" not in text and "HA1" not in text
 
 
-@pytest.fixture(scope="module")
-def live_server(db_url):
-    from webmap import create_app
-
-    app = create_app({"SECRET_KEY": "ogc-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture(scope="module")

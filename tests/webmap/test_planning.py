@@ -3,17 +3,13 @@ errors share the JSON shape; the panel works end to end in headless Chromium."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import CHROMIUM_ARGS, PASSWORD, login
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update"]
 
 
 def test_coverage_api_for_planner(client):
@@ -90,16 +86,6 @@ def test_village_staff_cannot_plan(client):
     assert client.get("/api/planning/coverage").status_code == 401
 
 
-@pytest.fixture(scope="module")
-def live_server(db_url):
-    from webmap import create_app
-
-    app = create_app({"SECRET_KEY": "planner-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def test_planner_panel_in_chromium(live_server, tmp_path):
