@@ -9,7 +9,6 @@ Usage: python bench/exports.py [--scale 1.0] [--seed 1]
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -57,13 +56,7 @@ def run(scale: float, seed: int, rows: list) -> None:
             tx.rollback()
 
 
-if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=1)
-    args = p.parse_args()
-    from bench.run import print_table
+if __name__ == "__main__":   # python -m bench.NAME [--scale S] [--seed N]
+    from bench.run import run_alone
 
-    out: list = []
-    run(args.scale, args.seed, out)
-    print_table(out)
+    run_alone(run)

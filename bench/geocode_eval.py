@@ -477,15 +477,7 @@ def run(scale: float, seed: int, rows: list) -> None:
                  "PASS" if same >= 0.9999 else "MISS"))
 
 
-if __name__ == "__main__":
-    import argparse
+if __name__ == "__main__":   # python -m bench.NAME [--scale S] [--seed N]
+    from bench.run import run_alone
 
-    from bench.run import print_table
-
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    out: list[tuple] = []
-    run(args.scale, args.seed, out)
-    print_table(out)
+    run_alone(run)

@@ -130,15 +130,7 @@ def run(scale: float, seed: int, rows: list) -> None:
         full_county(conn, scope, demand, cands, fixed, rows)
 
 
-if __name__ == "__main__":
-    import argparse
+if __name__ == "__main__":   # python -m bench.NAME [--scale S] [--seed N]
+    from bench.run import run_alone
 
-    from bench.run import print_table
-
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    out: list = []
-    run(a.scale, a.seed, out)
-    print_table(out)
+    run_alone(run)

@@ -29,6 +29,17 @@ def print_table(rows: list[tuple]) -> None:
         print(f"{r[0]:<{width}}  {r[1]:<30} {r[2]:<24} {r[3]}")
 
 
+def run_alone(run) -> None:
+    """``python bench/NAME.py [--scale S] [--seed N]``: one benchmark and its table."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    rows: list[tuple] = []
+    run(args.scale, args.seed, rows)
+    print_table(rows)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--scale", type=float, default=1.0)

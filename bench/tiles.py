@@ -166,11 +166,7 @@ def _browser(app, rows) -> None:
                  "PASS" if largest[0] <= 2e6 else "MISS"))
 
 
-if __name__ == "__main__":
-    import sys
+if __name__ == "__main__":   # python -m bench.NAME [--scale S] [--seed N]
+    from bench.run import run_alone
 
-    from bench.run import print_table
-
-    out: list = []
-    run(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0, 1, out)
-    print_table(out)
+    run_alone(run)

@@ -193,8 +193,8 @@ BUILDING_STAGE = """
 DROP TABLE IF EXISTS stage_buildings;
 CREATE TEMP TABLE stage_buildings (
     row_no int, ext_id text, village_code text, compound text, building_no text,
-    address text, floors smallint, use text, source text, wkb text,
-    geom geometry(MultiPolygon, 4326), admin_path text, county_code text
+    address text, floors smallint, use text, source text,
+    geom geometry(Geometry, 4326), admin_path text, county_code text
 ) ON COMMIT DROP
 """
 
@@ -205,9 +205,6 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
     The village is the one that contains the footprint's point-on-surface; a given
     ``village_code`` is checked against the admin tree.
     """
-    conn.execute(sa.text("""
-        UPDATE stage_buildings SET geom = ST_Multi(ST_GeomFromWKB(decode(wkb, 'hex'), 4326))
-    """))
     rejected = _unknown_villages(conn, "stage_buildings")
     conn.execute(sa.text("CREATE INDEX ON stage_buildings USING gist (geom)"))
     conn.execute(sa.text("ANALYZE stage_buildings"))
@@ -232,7 +229,7 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
         INSERT INTO buildings AS b (ext_id, county_code, village_code, admin_path, compound,
             building_no, address, floors, use, source, geom)
         SELECT ext_id, county_code, village_code, admin_path, compound, building_no,
-               address, floors, coalesce(use, 'residential'), source, geom
+               address, floors, coalesce(use, 'residential'), source, ST_Multi(geom)
         FROM stage_buildings
         ON CONFLICT (ext_id) DO UPDATE SET
             county_code = EXCLUDED.county_code, village_code = EXCLUDED.village_code,
@@ -253,8 +250,8 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
 ROAD_STAGE = """
 DROP TABLE IF EXISTS stage_roads;
 CREATE TEMP TABLE stage_roads (
-    row_no int, ext_id text, name text, highway text, source text, wkb text,
-    geom geometry(MultiLineString, 4326), admin_path text, county_code text
+    row_no int, ext_id text, name text, highway text, source text,
+    geom geometry(Geometry, 4326), admin_path text, county_code text
 ) ON COMMIT DROP
 """
 
@@ -284,12 +281,10 @@ def _assign_county(conn, table: str, geom_expr: str) -> list[tuple]:
 
 def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
     """Upsert staged roads on ext_id; roads crossing no loaded county are rejected."""
-    conn.execute(sa.text("""
-        UPDATE stage_roads SET geom = ST_Multi(ST_GeomFromWKB(decode(wkb, 'hex'), 4326))"""))
     rejected = _assign_county(conn, "stage_roads", "s.geom")
     ins, upd = _counts(conn, """
         INSERT INTO roads AS r (ext_id, county_code, name, highway, source, geom)
-        SELECT ext_id, county_code, name, highway, source, geom
+        SELECT ext_id, county_code, name, highway, source, ST_Multi(geom)
         FROM stage_roads
         ON CONFLICT (ext_id) DO UPDATE SET name = EXCLUDED.name,
             highway = EXCLUDED.highway, source = EXCLUDED.source, geom = EXCLUDED.geom
@@ -303,8 +298,8 @@ def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
 LANDCOVER_STAGE = """
 DROP TABLE IF EXISTS stage_landcover;
 CREATE TEMP TABLE stage_landcover (
-    row_no int, ext_id text, kind text, name text, source text, wkb text,
-    geom geometry(MultiPolygon, 4326), admin_path text, county_code text
+    row_no int, ext_id text, kind text, name text, source text,
+    geom geometry(Geometry, 4326), admin_path text, county_code text
 ) ON COMMIT DROP
 """
 
@@ -312,13 +307,10 @@ CREATE TEMP TABLE stage_landcover (
 def upsert_landcover(conn) -> tuple[int, int, list[tuple]]:
     """Upsert staged land cover polygons on ext_id; polygons outside the loaded
     counties are rejected."""
-    conn.execute(sa.text("""
-        UPDATE stage_landcover SET geom = ST_Multi(ST_GeomFromWKB(decode(wkb, 'hex'), 4326))
-    """))
     rejected = _assign_county(conn, "stage_landcover", "ST_PointOnSurface(s.geom)")
     ins, upd = _counts(conn, """
         INSERT INTO landcover AS l (ext_id, county_code, kind, name, source, geom)
-        SELECT ext_id, county_code, kind, name, source, geom FROM stage_landcover
+        SELECT ext_id, county_code, kind, name, source, ST_Multi(geom) FROM stage_landcover
         ON CONFLICT (ext_id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,
             source = EXCLUDED.source, geom = EXCLUDED.geom
         WHERE (l.kind, l.name, l.source) IS DISTINCT FROM

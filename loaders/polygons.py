@@ -123,6 +123,12 @@ def _wkb_hex(geoms) -> np.ndarray:
     return shapely.to_wkb(np.asarray(geoms), hex=True, output_dimension=2)
 
 
+def _ewkb_hex(geoms) -> np.ndarray:
+    """Hex EWKB with SRID 4326: COPY writes it straight into a geometry column."""
+    return shapely.to_wkb(shapely.set_srid(np.asarray(geoms), 4326), hex=True,
+                          output_dimension=2, include_srid=True)
+
+
 def _geom_key(wkb_hex: pd.Series) -> pd.Series:
     """A stable id for features that have none: the hash of their geometry."""
     return wkb_hex.map(lambda h: "geom:" + hashlib.sha1(h.encode()).hexdigest()[:16])
@@ -213,7 +219,8 @@ def stage_buildings(conn, gdf, file: str, source: str, rejected: list) -> pd.Dat
         "address": _column(gdf, "address", "地址"),
         "floors": floors.where((floors >= 0) & (floors <= 200)).map(
             lambda v: "" if pd.isna(v) else str(int(v))),
-        "use": use, "source": source, "wkb": wkb})[~dup.to_numpy()]
+        "use": use, "source": source,
+        "geom": _ewkb_hex(gdf.geometry.values)})[~dup.to_numpy()]
     ingest.copy_frame(conn, "stage_buildings", df, list(df.columns))
     return df
 
@@ -248,7 +255,7 @@ def stage_roads(conn, gdf, source: str, rejected: list, file: str) -> None:
     df = pd.DataFrame({"row_no": gdf["_row"], "ext_id": ext,
                        "name": _column(gdf, "name", "名称"),
                        "highway": _column(gdf, "highway", "类型"), "source": source,
-                       "wkb": wkb})[~dup.to_numpy()]
+                       "geom": _ewkb_hex(gdf.geometry.values)})[~dup.to_numpy()]
     ingest.copy_frame(conn, "stage_roads", df, list(df.columns))
 
 
@@ -279,7 +286,7 @@ def stage_landcover(conn, gdf, source: str, rejected: list, file: str) -> None:
     keep = (kind != "").to_numpy() & ~ext.duplicated().to_numpy()
     df = pd.DataFrame({"row_no": gdf["_row"], "ext_id": ext, "kind": kind,
                        "name": _column(gdf, "name", "名称"), "source": source,
-                       "wkb": wkb})[keep]
+                       "geom": _ewkb_hex(gdf.geometry.values)})[keep]
     ingest.copy_frame(conn, "stage_landcover", df, list(df.columns))
 
 
