@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from gis.geocode.admin import resolve_admin
 from gis.geocode.buildings import BuildingIndex
 from gis.geocode.coords import clean_coordinates, place_points
 from gis.geocode.gazetteer import AdminGazetteer
@@ -77,15 +78,11 @@ class Geocoder:
         """12-digit code (village, else township, else county) of each registered
         address (户籍地), anywhere in China; None where nothing resolved."""
         codes, uniq = pd.factorize(pd.Series(addresses, dtype="object").fillna(""))
-        out = []
-        for a in uniq:
-            hit = self._registered.get(a, False)
-            if hit is False:
-                c = self.matcher.parse(a).codes() if a else {}
-                hit = self._registered[a] = (c.get("village") or c.get("township")
-                                             or c.get("county"))
-            out.append(hit)
-        return np.array(out + [None], dtype=object)[codes]
+        known = self._registered
+        todo = [a for a in uniq if a not in known]
+        for a, c in zip(todo, resolve_admin(todo, self.gaz), strict=True):
+            known[a] = c["village"] or c["township"] or c["county"]
+        return np.array([known[a] for a in uniq] + [None], dtype=object)[codes]
 
     # ------------------------------------------------------------ tables
     def table(self, conn, ids, addresses, lon=None, lat=None, crs=None, *,

@@ -17,6 +17,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import sqlalchemy as sa
 
 from gis.geocode.division import Division, code12, load_division
@@ -24,7 +25,8 @@ from gis.geocode.normalise import normalise
 
 __all__ = ["AdminGazetteer", "NameIndex", "PROVINCE", "CITY", "COUNTY", "TOWNSHIP",
            "VILLAGE", "EXACT", "ALIAS", "FORMER", "SHORT", "KIND_SCORE", "KIND_METHOD",
-           "village_variants", "fuzzy_pinyin", "syllables", "sound_similarity"]
+           "village_variants", "fuzzy_pinyin", "syllables", "sound_similarity", "SoundIndex",
+           "FuzzyPool"]
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 LEVEL_NAME = {PROVINCE: "province", CITY: "city", COUNTY: "county", TOWNSHIP: "township",
@@ -74,15 +76,38 @@ def _merge_final(f: str) -> str:
     return f[:-1] if f.endswith("ng") and f != "ong" else f
 
 
+@functools.cache
+def _readings() -> dict[str, tuple[str, str]]:
+    """Character → merged (initial, final) of its first (most common) reading, for every
+    character pypinyin knows (about 42 k; built once, in about 0.2 s)."""
+    from pypinyin import Style
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+
+    split: dict[str, tuple[str, str]] = {}
+    out = {}
+    for cp, readings in pinyin_dict.items():
+        first = readings.split(",", 1)[0]
+        hit = split.get(first)
+        if hit is None:
+            hit = split[first] = (_merge_initial(convert(first, Style.INITIALS, True)),
+                                  _merge_final(convert(first, Style.FINALS, True)))
+        out[chr(cp)] = hit
+    return out
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def syllables(text: str) -> tuple[tuple[str, str], ...]:
     """(initial, final) of each character, toneless, with the sounds most often
-    confused merged (zh/z, ch/c, sh/s, -ang/-an, -eng/-en, -ing/-in)."""
-    from pypinyin import Style, lazy_pinyin
+    confused merged (zh/z, ch/c, sh/s, -ang/-an, -eng/-en, -ing/-in).
 
-    ini = lazy_pinyin(text, style=Style.INITIALS, strict=True, errors="default")
-    fin = lazy_pinyin(text, style=Style.FINALS, strict=True, errors="default")
-    return tuple((_merge_initial(i), _merge_final(f)) for i, f in zip(ini, fin, strict=True))
+    Each character is read on its own, in its most common reading (长 chang, 区 qu), the
+    same way for the names and the addresses: a table lookup per character, where
+    reading whole phrases in context cost about 75 µs a name. A character without a
+    reading (a digit, a letter) stands for itself.
+    """
+    table = _readings()
+    return tuple(table.get(c) or (c, c) for c in text)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -91,14 +116,17 @@ def fuzzy_pinyin(text: str) -> str:
     return "".join(i + f for i, f in syllables(text))
 
 
-def sound_similarity(a: str, b: str) -> float:
+def sound_similarity(a: str, b: str, sb: tuple | None = None) -> float:
     """How alike two names sound, 0–1: per character, 1 for the same (merged) syllable,
-    0.8 for the same final (黄/王), 0.5 for the same initial (宅/泽), else 0."""
-    sa_, sb = syllables(a), syllables(b)
+    0.8 for the same final (黄/王), 0.5 for the same initial (宅/泽), else 0.
+    ``sb``: the :func:`syllables` of ``b`` when already known."""
+    sa_ = syllables(a)
+    if sb is None:
+        sb = syllables(b)
     if len(sa_) != len(sb) or not sa_:
         from rapidfuzz import fuzz
 
-        return fuzz.ratio(fuzzy_pinyin(a), fuzzy_pinyin(b)) / 100.0 * 0.9
+        return fuzz.ratio(fuzzy_pinyin(a), "".join(i + f for i, f in sb)) / 100.0 * 0.9
     total = 0.0
     for (ia, fa), (ib, fb) in zip(sa_, sb, strict=True):
         total += 1.0 if (ia, fa) == (ib, fb) else 0.8 if fa == fb else 0.5 if ia == ib else 0.0
@@ -106,13 +134,16 @@ def sound_similarity(a: str, b: str) -> float:
 
 
 class NameIndex:
-    """Normalised name → list of ``(level, code12, kind)``, with longest-match lookup."""
+    """Normalised name → list of ``(level, code12, kind)``, with longest-match lookup.
+
+    ``first2`` maps the first two characters of the names to their lengths, longest
+    first, so a lookup tries only lengths some name has."""
 
     __slots__ = ("names", "first2")
 
     def __init__(self):
         self.names: dict[str, list[tuple[int, str, int]]] = {}
-        self.first2: dict[str, int] = {}
+        self.first2: dict[str, tuple[int, ...]] = {}
 
     def add(self, name: str, level: int, code: str, kind: int) -> None:
         n = normalise(name)
@@ -122,8 +153,9 @@ class NameIndex:
         entry = (level, code, kind)
         if entries is None:
             self.names[n] = [entry]
-            if self.first2.get(n[:2], 0) < len(n):
-                self.first2[n[:2]] = len(n)
+            lens = self.first2.get(n[:2], ())
+            if len(n) not in lens:
+                self.first2[n[:2]] = tuple(sorted(lens + (len(n),), reverse=True))
             return
         for k, e in enumerate(entries):
             if e[1] == code and e[0] == level:
@@ -134,15 +166,119 @@ class NameIndex:
 
     def longest(self, s: str, pos: int, min_len: int = 2):
         """(length, entries) of the longest name starting at ``s[pos]``, else None."""
-        top = self.first2.get(s[pos:pos + 2])
-        if top is None:
+        lens = self.first2.get(s[pos:pos + 2])
+        if lens is None:
             return None
+        rest = len(s) - pos
         names = self.names
-        for ln in range(min(top, len(s) - pos), min_len - 1, -1):
+        for ln in lens:
+            if ln > rest:
+                continue
+            if ln < min_len:
+                return None
             hit = names.get(s[pos:pos + ln])
             if hit is not None:
                 return ln, hit
         return None
+
+
+class SoundIndex:
+    """Village names of one scope for the quick same-sound step of bulk admin resolution.
+
+    ``same``: :func:`fuzzy_pinyin` → codes sounding exactly alike. ``near`` answers
+    whether some other village would score within :data:`gis.geocode.parse.FUZZY_KEEP`
+    of a same-sound match in the parser's fuzzy step (names of up to 6 characters): one
+    sounding alike but for one initial (包西塘/早溪塘), or spelt alike but for one
+    character more or less.
+    """
+
+    MAX_LEN = 6
+
+    def __init__(self, villages):
+        self.same: dict[str, set[str]] = {}
+        self.names: dict[str, set[str]] = {}
+        self.wild: dict[tuple, set[str]] = {}
+        self.dels: dict[str, set[str]] = {}
+        for name, code, _kind in villages:
+            self.same.setdefault(fuzzy_pinyin(name), set()).add(code)
+            self.names.setdefault(name, set()).add(code)
+            syl = syllables(name)
+            for k in range(len(syl)):
+                self.wild.setdefault(syl[:k] + (("*", syl[k][1]),) + syl[k + 1:],
+                                     set()).add(code)
+            for k in range(len(name)):
+                self.dels.setdefault(name[:k] + name[k + 1:], set()).add(code)
+
+    def near(self, token: str, code: str) -> bool:
+        """Could a village other than ``code`` compete with it for ``token``?"""
+        if len(token) > self.MAX_LEN:
+            return True
+        others = self.dels.get(token, set()) - {code}
+        if others:
+            return True
+        for k in range(len(token)):
+            if self.names.get(token[:k] + token[k + 1:], set()) - {code}:
+                return True
+        syl = syllables(token)
+        return any(self.wild.get(syl[:k] + (("*", syl[k][1]),) + syl[k + 1:], set()) - {code}
+                   for k in range(len(syl)))
+
+
+class FuzzyPool:
+    """Names to match a misspelt name against, indexed so that only the names that can
+    score high enough are compared (see :func:`gis.geocode.parse.fuzzy_candidates`).
+
+    ``entries`` are ``(normalised name, code12, kind)``. ``shared(token)`` counts, for
+    every name, the characters it has in common with ``token`` (as multisets: an upper
+    bound on their longest common subsequence). ``by_finals`` finds the names whose
+    syllables have the same finals (vowels), all or all but one, as a same-sound match
+    needs; ``by_syllables`` lists the names by their number of syllables; ``syllables``
+    and ``pinyins`` are their :func:`syllables` and :func:`fuzzy_pinyin`.
+    """
+
+    def __init__(self, entries):
+        self.entries = entries
+        self.names = [e[0] for e in entries]
+        self.lengths = np.fromiter((len(n) for n in self.names), np.int64, len(self.names))
+        postings: dict[str, tuple[list, list]] = {}
+        self.finals: dict[tuple, list[int]] = {}
+        self.by_syllables: dict[int, list[int]] = {}
+        self.syllables = [syllables(n) for n in self.names]
+        for i, name in enumerate(self.names):
+            for ch in set(name):
+                ids, counts = postings.setdefault(ch, ([], []))
+                ids.append(i)
+                counts.append(name.count(ch))
+            fin = tuple(f for _, f in self.syllables[i])
+            self.by_syllables.setdefault(len(fin), []).append(i)
+            self.finals.setdefault(fin, []).append(i)
+            if len(fin) >= 2:
+                for k in range(len(fin)):
+                    self.finals.setdefault(fin[:k] + ("*",) + fin[k + 1:], []).append(i)
+        self.postings = {ch: (np.asarray(ids, np.int64), np.asarray(counts, np.int64))
+                         for ch, (ids, counts) in postings.items()}
+        self.pinyins = [fuzzy_pinyin(n) for n in self.names]
+        self.pinyin_lengths = np.fromiter((len(p) for p in self.pinyins), np.int64,
+                                          len(self.names))
+        self.n_syllables = np.fromiter((len(x) for x in self.syllables), np.int64,
+                                       len(self.names))
+
+    def shared(self, token: str) -> np.ndarray:
+        """Characters in common with ``token``, counted as multisets, for every name."""
+        out = np.zeros(len(self.names), np.int64)
+        for ch in set(token):
+            hit = self.postings.get(ch)
+            if hit is not None:
+                out[hit[0]] += np.minimum(hit[1], token.count(ch))
+        return out
+
+    def by_finals(self, fin: tuple, one_off: bool) -> set[int]:
+        """Names with the finals ``fin`` (and, with ``one_off``, all but one of them)."""
+        out = set(self.finals.get(fin, ()))
+        if one_off:
+            for k in range(len(fin)):
+                out.update(self.finals.get(fin[:k] + ("*",) + fin[k + 1:], ()))
+        return out
 
 
 @dataclass
@@ -254,7 +390,7 @@ class AdminGazetteer:
         from gis import settings
         from gis.geocode.division import signature
 
-        return settings.var_dir() / "cache" / f"names-{signature()}" / f"{county6}.pkl"
+        return settings.var_dir() / "cache" / f"names2-{signature()}" / f"{county6}.pkl"
 
     def _cached_index(self, county6: str) -> NameIndex | None:
         import pickle
@@ -359,9 +495,18 @@ class AdminGazetteer:
             self._villages[key] = out
         return out
 
-    def choices(self, level: int, scopes: tuple[str, ...]):
-        """(entries, names, sounds) of the townships (scopes = county codes) or villages
-        (scopes = township or county prefixes) for fuzzy matching; cached."""
+    def sound_index(self, scope: str) -> SoundIndex:
+        """The villages under a township (9-digit prefix) or county (6) indexed by sound
+        and by near spellings (see :class:`SoundIndex`); cached."""
+        key = ("s", scope)
+        out = self._villages.get(key)
+        if out is None:
+            out = self._villages[key] = SoundIndex(self.villages_in(scope))
+        return out
+
+    def choices(self, level: int, scopes: tuple[str, ...]) -> FuzzyPool:
+        """The townships (scopes = county codes) or villages (scopes = township or county
+        prefixes) as a :class:`FuzzyPool` for fuzzy matching; cached."""
         key = ("f", level, scopes)
         hit = self._villages.get(key)
         if hit is None:
@@ -369,6 +514,5 @@ class AdminGazetteer:
                 entries = [t for c in scopes for t in self.townships_in(c)]
             else:
                 entries = [v for sc in scopes for v in self.villages_in(sc)]
-            names = [e[0] for e in entries]
-            hit = self._villages[key] = (entries, names, [fuzzy_pinyin(n) for n in names])
+            hit = self._villages[key] = FuzzyPool(entries)
         return hit

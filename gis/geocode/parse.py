@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from gis.geocode.gazetteer import (
@@ -33,8 +34,10 @@ from gis.geocode.gazetteer import (
     TOWNSHIP,
     VILLAGE,
     AdminGazetteer,
+    FuzzyPool,
     fuzzy_pinyin,
     sound_similarity,
+    syllables,
 )
 from gis.geocode.normalise import normalise
 
@@ -149,22 +152,39 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
         if any(e[0] < TOWNSHIP for e in entries):
             return None       # e.g. a province short name inside a compound name
         fit, conflict = entries, True
-    level = min(e[0] for e in fit)
-    fit = [e for e in fit if e[0] == level]
     end = pos + best_len
-    if all(e[2] == SHORT for e in fit):
-        # 浙江, 义乌, 南山: only a name when the next name is one of its children.
-        fit = [e for e in fit if _has_child_at(s, end, e, gaz)]
-        if not fit:
-            return None
-    elif not s[pos:end].endswith(_ADMIN_SUFFIXES) and not _boundary(s, end, p, gaz):
+    picked = pick_level(fit, s, end, gaz)
+    if picked is None:
+        return None
+    level, fit = picked
+    if fit[0][2] != SHORT and not s[pos:end].endswith(_ADMIN_SUFFIXES) and \
+            not _boundary(s, end, p, gaz) and not any(_has_child_at(s, end, e, gaz) for e in fit):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
-        # 夏楼宅村): it counts only before a number, the end, or another admin name.
+        # 夏楼宅村): it counts only before a number, the end, or another admin name
+        # (西沙群岛永乐…: one of its own children).
         return None
     p.conflict = p.conflict or conflict
     _record(p, level, s[pos:end],
             [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
+
+
+def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer):
+    """(level, entries) of the highest level among the entries ``fit`` of a name ending at
+    ``s[end]``, or None. A short name (浙江, 义乌, 南山) counts only when the next name is
+    one of its children; otherwise the same name at a lower level is taken (马村 the
+    village, not short for 马村区)."""
+    level = min(e[0] for e in fit)
+    top = [e for e in fit if e[0] == level]
+    if all(e[2] == SHORT for e in top):
+        top = [e for e in top if _has_child_at(s, end, e, gaz)]
+        if not top:
+            rest = [e for e in fit if e[2] != SHORT]
+            if not rest:
+                return None
+            level = min(e[0] for e in rest)
+            top = [e for e in rest if e[0] == level]
+    return level, top
 
 
 _ADMIN_SUFFIXES = ("村", "社区", "居委会", "委会", "委员会", "街道", "镇", "乡", "市", "县", "区",
@@ -189,42 +209,92 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
     return any(e[0] > level and e[1][:w] == code[:w] for e in hit[1])
 
 
-def similarity(token: str, name: str) -> tuple[float, str]:
+#: How much a same-sound match counts against an exact one (see :func:`similarity`).
+SOUND_WEIGHT = 0.92
+
+
+def similarity(token: str, name: str, name_syllables: tuple | None = None
+               ) -> tuple[float, str]:
     """(score, method) of a written name against a gazetteer name: by characters
     (rapidfuzz ratio, method 'fuzzy') or by sound (0.92 × :func:`sound_similarity`,
     method 'pinyin'), whichever is higher."""
     r_char = fuzz.ratio(token, name) / 100.0
-    sound = 0.92 * sound_similarity(token, name)
+    sound = SOUND_WEIGHT * sound_similarity(token, name, name_syllables)
     if sound > r_char:
         return sound, "pinyin"
     return r_char, "fuzzy"
 
 
-def _fuzzy(token: str, pool) -> list[tuple[str, float, str]]:
-    """Candidates (code12, score, method) for a misspelt name among a choice pool
-    (:meth:`AdminGazetteer.choices`: entries, their names and their sounds)."""
-    names, choices, sounds = pool
-    if not names:
+def _candidates(token: str, pool: FuzzyPool, threshold: float) -> set[int]:
+    """Indexes of every name in ``pool`` whose :func:`similarity` to ``token`` can reach
+    ``threshold``; the others cannot, so they are not compared at all.
+
+    * By characters, ratio = 2·LCS / (len a + len b) ≤ 2·(shared characters) / (len a +
+      len b).
+    * By sound, with as many syllables: a score of ``threshold`` leaves a deficit of
+      ``1 − threshold / SOUND_WEIGHT`` per syllable and a syllable whose final differs
+      costs at least 0.5, so the finals match but for ``budget // 0.5`` syllables.
+    * By sound, with another number of syllables: the score is 0.9 × the ratio of the
+      pinyin strings, whose lengths then differ by a bounded factor.
+    """
+    la = len(token)
+    bound = 2 * pool.shared(token) / (la + pool.lengths)
+    out = set(np.flatnonzero(bound >= threshold - 1e-9).tolist())
+    need = threshold / SOUND_WEIGHT
+    if need > 1:
+        return out
+    syl = syllables(token)
+    n = len(syl)
+    off = int((1 - need) * n / 0.5 + 1e-9)
+    fin = tuple(f for _, f in syl)
+    if off == 0:
+        out |= pool.by_finals(fin, False)
+    elif off == 1:
+        out |= pool.by_finals(fin, True)
+    else:
+        out.update(pool.by_syllables.get(n, ()))
+    r = need / 0.9
+    if r <= 1:
+        tp = fuzzy_pinyin(token)
+        lp = len(tp)
+        band = np.flatnonzero((pool.pinyin_lengths >= r / (2 - r) * lp - 1e-9)
+                              & (pool.pinyin_lengths <= (2 - r) / r * lp + 1e-9)
+                              & (pool.n_syllables != n))
+        if len(band):
+            hits = process.extract(tp, [pool.pinyins[i] for i in band], scorer=fuzz.ratio,
+                                   score_cutoff=100 * r - 1e-6, limit=None)
+            out.update(int(band[j]) for _, _, j in hits)
+    return out
+
+
+def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
+    """Candidates (code12, score, method) for a misspelt name among a
+    :class:`~gis.geocode.gazetteer.FuzzyPool`: when the best scores at least
+    :data:`FUZZY_MIN`, every place scoring within :data:`FUZZY_KEEP` of it, best first.
+    Only the names that can score that high are compared (:func:`_candidates`)."""
+    if not pool.names:
         return []
-    picked = {i for _, _, i in process.extract(token, choices, scorer=fuzz.ratio,
-                                                   limit=8, score_cutoff=50)}
-    tp = fuzzy_pinyin(token)
-    picked |= {i for _, _, i in process.extract(tp, sounds, scorer=fuzz.ratio, limit=8,
-                                                  score_cutoff=70)}
-    best: dict[str, tuple[float, str]] = {}
-    for i in picked:
-        name, code, kind = names[i]
-        score, method = similarity(token, name)
-        score *= KIND_SCORE[kind]
-        if score > best.get(code, (0.0, ""))[0]:
-            best[code] = (score, method)
+
+    def scored(idx):
+        best: dict[str, tuple[float, str]] = {}
+        for i in sorted(idx):   # pool order: ties resolve as a full scan would
+            name, code, kind = pool.entries[i]
+            score, method = similarity(token, name, pool.syllables[i])
+            score *= KIND_SCORE[kind]
+            if score > best.get(code, (0.0, ""))[0]:
+                best[code] = (score, method)
+        return best
+
+    best = scored(_candidates(token, pool, FUZZY_MIN))
     if not best:
         return []
     top = max(v[0] for v in best.values())
     if top < FUZZY_MIN:
         return []
+    if top - FUZZY_KEEP < FUZZY_MIN:   # kept names may score a little under FUZZY_MIN
+        best = scored(_candidates(token, pool, top - FUZZY_KEEP))
     return sorted(((c, s, m) for c, (s, m) in best.items() if s >= top - FUZZY_KEEP),
-                  key=lambda c: -c[1])
+                  key=lambda c: (-c[1], c[0]))
 
 
 def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
