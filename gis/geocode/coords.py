@@ -196,23 +196,29 @@ def place_points(conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M,
         # picks one index probe per point, which is what the cells are here to avoid.
         cur.execute("SET LOCAL enable_nestloop = off")
         cell = _CELL.format(x="p.lon", y="p.lat", c=CELL_DEG)
+        pair = f"""JOIN geocode_building_cells c ON c.cell = {cell}
+                WHERE p.lon BETWEEN c.x0 AND c.x1 AND p.lat BETWEEN c.y0 AND c.y1"""
+        point = "ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)"
         sql = f"""
-            WITH cand AS MATERIALIZED (
-                -- the box test first (cheap), then the polygon, each once per pair
-                SELECT p.i, c.building_id, c.village_code,
-                       CASE WHEN ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
-                            THEN 0.0
-                            ELSE ST_Distance(c.geom::geography,
-                                ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography)
-                       END AS dist
-                FROM tmp_geocode_pts p JOIN geocode_building_cells c ON c.cell = {cell}
-                WHERE p.lon BETWEEN c.x0 AND c.x1 AND p.lat BETWEEN c.y0 AND c.y1),
-            best AS (
-                SELECT DISTINCT ON (i) i, building_id, village_code, dist FROM cand
+            WITH inside AS MATERIALIZED (
+                -- the box test first (cheap), then the polygon; the lowest id wins a tie
+                SELECT DISTINCT ON (p.i) p.i, c.building_id, c.village_code, 0.0::float8 AS dist
+                FROM tmp_geocode_pts p {pair} AND ST_Intersects(c.geom, {point})
+                ORDER BY p.i, c.building_id),
+            outside AS MATERIALIZED (
+                SELECT p.* FROM tmp_geocode_pts p
+                WHERE NOT EXISTS (SELECT 1 FROM inside b WHERE b.i = p.i)),
+            near AS (
+                -- distances on the spheroid only for the points in no building
+                SELECT DISTINCT ON (i) i, building_id, village_code, dist FROM (
+                    SELECT p.i, c.building_id, c.village_code,
+                           ST_Distance(c.geom::geography, {point}::geography) AS dist
+                    FROM outside p {pair}) d
                 WHERE dist <= {float(snap_m)} ORDER BY i, dist, building_id),
+            best AS (SELECT * FROM inside UNION ALL SELECT * FROM near),
             rest AS MATERIALIZED (
-                SELECT p.i, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS g
-                FROM tmp_geocode_pts p WHERE NOT EXISTS (SELECT 1 FROM best b WHERE b.i = p.i))
+                SELECT p.i, {point} AS g
+                FROM outside p WHERE NOT EXISTS (SELECT 1 FROM near b WHERE b.i = p.i))
             , answers AS (
             SELECT i, building_id, dist, coalesce(village_code::bigint, -1) AS v, 1 AS c FROM best
             UNION ALL
