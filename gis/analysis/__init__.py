@@ -6,6 +6,9 @@ HiGHS. Demand comes through the jurisdiction gate (:mod:`gis.gate.demand`) as co
 building; nothing here reads households or persons itself.
 
 Modules: ``instance`` (demand and sites as arrays), ``coverage`` (distances, tables,
-gap areas), ``network`` (road graph, walking distances), ``placement`` (MCLP, set
-cover, p-median).
+gap areas), ``network`` (road graph, walking distances), ``placement`` (the entry point
+for MCLP, set cover, p-median), with the models in ``covering`` (MCLP, set cover,
+capacitated MCLP; on ``coverage_sets`` and ``mclp``) and ``pmedian`` (on
+``pmedian_candidates`` and ``pmedian_radius``); ``plans`` (planning jobs), ``solver``
+(HiGHS).
 """

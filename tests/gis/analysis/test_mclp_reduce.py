@@ -10,7 +10,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from gis.analysis import placement
+from gis.analysis import mclp, placement
 from gis.analysis.instance import Demand, Sites, unproject
 
 EPSG = 32651
@@ -66,10 +66,10 @@ def check_optimal(b, w, k, res, figures):
 
 @pytest.mark.parametrize("seed", range(8))
 def test_reduced_route_equals_brute_force(seed, monkeypatch):
-    monkeypatch.setattr(placement, "MCLP_START_COLUMNS", 1)  # column generation runs
+    monkeypatch.setattr(mclp, "MCLP_START_COLUMNS", 1)  # column generation runs
     b, w = coverage(seed, whole=seed % 2 == 0)
     k = 2 + seed % 3
-    res, figures = placement.mclp_bound_and_reduce(b, w, k, None, seed % 2 == 0)
+    res, figures = mclp.mclp_bound_and_reduce(b, w, k, None, seed % 2 == 0)
     check_optimal(b, w, k, res, figures)
 
 
@@ -77,9 +77,9 @@ def test_reduced_route_equals_brute_force(seed, monkeypatch):
 # branch and bound on the rest runs (20, 80: and beats the start)
 @pytest.mark.parametrize("seed", [11, 18, 20, 36, 57, 80])
 def test_reduced_route_branches_on_what_is_left(seed, monkeypatch):
-    monkeypatch.setattr(placement, "MCLP_START_COLUMNS", 1)
+    monkeypatch.setattr(mclp, "MCLP_START_COLUMNS", 1)
     b, w = uniform(seed)
-    res, figures = placement.mclp_bound_and_reduce(b, w, 3, None, True)
+    res, figures = mclp.mclp_bound_and_reduce(b, w, 3, None, True)
     assert figures["branched"] and figures["kept"] < b.shape[1]
     best = check_optimal(b, w, 3, res, figures)
     assert (figures["start_value"] < best) == (seed in (20, 80))
@@ -89,7 +89,7 @@ def test_reduced_route_branches_on_what_is_left(seed, monkeypatch):
 def test_column_generation_reaches_the_full_lp(seed):
     b, w = coverage(seed + 20, n=80, m=25, radius=600.0)
     k = 3
-    lp = placement.mclp_lp(b, w, k, np.array([0]), integral=False)
+    lp = mclp.mclp_lp(b, w, k, np.array([0]), integral=False)
     assert lp.bound == pytest.approx(full_lp(b, w, k), rel=1e-7)
     assert lp.value == pytest.approx(lp.bound, rel=1e-7)
     assert lp.x.sum() <= k + 1e-6
@@ -103,9 +103,9 @@ def test_fixed_out_candidates_are_in_no_better_solution(seed):
     value = {c: float(w[a[:, list(c)].any(axis=1)].sum())
              for c in itertools.combinations(range(b.shape[1]), k)}
     best = max(value.values())
-    lp = placement.mclp_lp(b, w, k, np.array([0]))
+    lp = mclp.mclp_lp(b, w, k, np.array([0]))
     for incumbent in (best - 40, best - 10, best):
-        keep = placement.reduced_cost_keep(lp, incumbent, True)
+        keep = mclp.reduced_cost_keep(lp, incumbent, True)
         assert not keep.all() or incumbent < best  # something goes at the optimum
         for j in np.flatnonzero(~keep):
             assert max(v for c, v in value.items() if j in c) < incumbent + 1
@@ -118,8 +118,8 @@ def test_any_prices_bound_every_solution():
     rng = np.random.default_rng(0)
     bt = b.T.tocsr()
     for _ in range(50):
-        bound, _ = placement.coverage_bound(bt, w, k, rng.uniform(-5, 40, len(w)),
-                                            rng.uniform(-10, 200))
+        bound, _ = mclp.coverage_bound(bt, w, k, rng.uniform(-5, 40, len(w)),
+                                       rng.uniform(-10, 200))
         assert bound >= best - 1e-9
 
 
@@ -135,7 +135,7 @@ def test_place_takes_the_reduced_route_for_large_models(monkeypatch):
     s = Sites(ids=np.arange(m).astype(str).astype(object), lon=slon, lat=slat,
               fixed=np.arange(m) < 2, epsg=EPSG)
     direct = placement.place("mclp", d, s, k=3, radius=650.0)
-    monkeypatch.setattr(placement, "MCLP_REDUCE_NNZ", 0)
+    monkeypatch.setattr(mclp, "MCLP_REDUCE_NNZ", 0)
     reduced = placement.place("mclp", d, s, k=3, radius=650.0)
     assert "lp_bound" in reduced.stats and "lp_bound" not in direct.stats
     assert reduced.optimal and reduced.objective == direct.objective

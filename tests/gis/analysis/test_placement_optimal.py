@@ -11,7 +11,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from gis.analysis import placement
+from gis.analysis import coverage_sets, placement
 from gis.analysis.instance import Demand, Sites, unproject
 from gis.errors import InvalidInput
 
@@ -151,14 +151,14 @@ def test_aggregation_is_exact():
     a = sparse.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 0], [1, 0, 1], [0, 0, 0]],
                                    bool))
     w = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
-    ua, uw, inv = placement.merge_identical_rows(a, w)
+    ua, uw, inv = coverage_sets.merge_identical_rows(a, w)
     assert ua.shape[0] == 3 and sorted(uw) == [3.0, 5.0, 7.0]
     assert (ua[inv].toarray() == a.toarray()).all()
     b = sparse.csr_matrix(np.array([[1, 1, 0, 1], [1, 0, 0, 1], [0, 1, 0, 0]], float))
     # col 2 empty, col 3 equals col 0 (later one dropped); col 1 not inside col 0
-    assert placement.dominated_columns(b).tolist() == [False, False, True, True]
+    assert coverage_sets.dominated_columns(b).tolist() == [False, False, True, True]
     # the slow path (duplicates only) agrees on duplicates and empties
-    assert placement.dominated_columns(b, max_work=0).tolist() == [False, False, True, True]
+    assert coverage_sets.dominated_columns(b, max_work=0).tolist() == [False, False, True, True]
 
 
 def test_clustered_instance_is_aggregated():

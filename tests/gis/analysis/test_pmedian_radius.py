@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from gis.analysis import placement
+from gis.analysis import placement, pmedian_candidates, pmedian_radius
 from gis.analysis.instance import Demand, Sites, unproject
 
 EPSG = 32651
@@ -33,8 +33,8 @@ def brute_force(xy, w, sxy, fixed_xy, k):
 
 
 def solve(xy, w, sxy, fixed_xy, k, time_limit=None):
-    lists = placement.candidate_lists(xy, w, sxy, fixed_distance(xy, fixed_xy), k)
-    res, info = placement.pmedian_radius(lists, k, time_limit)
+    lists = pmedian_candidates.candidate_lists(xy, w, sxy, fixed_distance(xy, fixed_xy), k)
+    res, info = pmedian_radius.pmedian_radius(lists, k, time_limit)
     return res, info, lists
 
 
@@ -94,7 +94,7 @@ def test_fractional_lp_goes_to_branch_and_bound(seed):
 def test_candidate_lists_price_every_solution_exactly():
     xy, w, sxy, fxy = random_instance(7, n=50, m=12, fixed=2)
     k = 4
-    lists = placement.candidate_lists(xy, w, sxy, fixed_distance(xy, fxy), k)
+    lists = pmedian_candidates.candidate_lists(xy, w, sxy, fixed_distance(xy, fxy), k)
     # each unit lists fewer than m − k + 1 candidates (the cap cuts the rest)
     assert np.diff(lists.indptr).max() <= len(sxy) - k
     d = dist(xy, sxy)
@@ -104,16 +104,16 @@ def test_candidate_lists_price_every_solution_exactly():
         is_open[list(c)] = True
         exact = float(w @ np.minimum(u, d[:, is_open].min(axis=1)))
         assert lists.cost(is_open) == pytest.approx(exact, rel=1e-12)
-    start = placement.pmedian_heuristic(lists, k)
+    start = pmedian_candidates.pmedian_heuristic(lists, k)
     assert start.sum() == k
 
 
 def test_rows_merge_equal_sets_only():
     xy, w, sxy, _ = random_instance(3, n=200, m=15)
     xy[100:] = xy[:100] + 1.0  # near-twins share most candidate sets
-    lists = placement.candidate_lists(xy, w, sxy, np.full(len(xy), np.inf), 3)
-    levels = placement.RadiusLevels.of(lists)
-    rows = placement.RadiusRows(lists, levels)
+    lists = pmedian_candidates.candidate_lists(xy, w, sxy, np.full(len(xy), np.inf), 3)
+    levels = pmedian_radius.RadiusLevels.of(lists)
+    rows = pmedian_radius.RadiusRows(lists, levels)
     rows.grow(levels.count)
     assert len(rows.rep) < len(levels.unit)  # merged
     sets = rows.sets(np.arange(len(rows.rep))).toarray().astype(bool)
@@ -130,7 +130,7 @@ def test_hash_collisions_cost_merges_not_exactness(monkeypatch):
     xy, w, sxy, fxy = random_instance(11, n=60, m=10, fixed=1)
     res_ok, info_ok, _ = solve(xy, w, sxy, fxy, 3)
     # every set of one size gets the same hash: the element check must split them
-    monkeypatch.setattr(placement, "_set_hash",
+    monkeypatch.setattr(pmedian_radius, "_set_hash",
                         lambda lists: np.zeros(len(lists.site), np.uint64))
     res, info, lists = solve(xy, w, sxy, fxy, 3)
     assert info["radius_rows"] >= info_ok["radius_rows"]
