@@ -192,32 +192,38 @@ class _Scanner:
         prefix = ""
         found = [None] * 6
         scopes = start = self.start
+        first2, names, upper = start[0].first2, start[0].names, None
         depth = self.depth
         short = False
         while pos < n:
             if s[pos] in _DIGITS:
                 break
-            # the longest name at pos over the scopes (as the parser does)
+            # the longest name at pos over the scopes (as the parser does): the names of
+            # the county found (before that, of the start index), then China's upper
+            # levels (after the county only)
             best_len, best = 0, None
             two = s[pos:pos + 2]
             rest = n - pos
-            for idx in scopes:
-                lens = idx.first2.get(two)
-                if lens is None:
-                    continue
-                names = idx.names
+            lens = first2.get(two)
+            if lens is not None:
                 for ln in lens:
-                    if ln > rest:
-                        continue
-                    if ln < best_len:
-                        break
-                    hit = names.get(s[pos:pos + ln])
-                    if hit is not None:
-                        if ln == best_len:
-                            best = best + hit
-                        else:
-                            best_len, best = ln, hit
-                        break
+                    if ln <= rest:
+                        best = names.get(s[pos:pos + ln])
+                        if best is not None:
+                            best_len = ln
+                            break
+            if upper is not None:
+                lens = upper.first2.get(two)
+                if lens is not None:
+                    for ln in lens:
+                        if ln < best_len:
+                            break
+                        if ln <= rest:
+                            hit = upper.names.get(s[pos:pos + ln])
+                            if hit is not None:
+                                best = best + hit if ln == best_len else hit
+                                best_len = ln
+                                break
             if best is None:
                 if level >= VILLAGE or short or \
                         (level and not s[last:pos].endswith(_ADMIN_SUFFIXES)):
@@ -244,6 +250,7 @@ class _Scanner:
             level, prefix, pos = lv, code[:_PREFIX[lv]], pos + best_len
             if lv >= COUNTY and scopes is start:
                 scopes = self.below.get(code[:6]) or self._below(code[:6])
+                upper, first2, names = scopes[0], scopes[1].first2, scopes[1].names
             if lv >= depth:
                 break
         if short or level < TOWNSHIP:
