@@ -23,6 +23,7 @@ import re
 
 from gis.geocode.gazetteer import (
     COUNTY,
+    EXACT,
     SHORT,
     TOWNSHIP,
     VILLAGE,
@@ -129,8 +130,8 @@ class _Scanner:
         if level < TOWNSHIP and _TOWN_SPLIT.match(s, pos):
             return 0, None        # the parser would try a misspelt township here first
         m = _VILL_SPLIT.match(s, pos)
-        if m is None:
-            return 0, None
+        if m is None or _NUMERAL.search(m.group()):
+            return 0, None        # (第一社区: the parser reads the numeral as a number)
         if level == TOWNSHIP:
             scope = found[TOWNSHIP][:9]
         elif found[COUNTY]:
@@ -144,8 +145,8 @@ class _Scanner:
         hits = index.same.get(fuzzy_pinyin(token))
         if not hits or len(hits) != 1:
             return 0, None
-        code = next(iter(hits))
-        if index.near(token, code):
+        (code, kind), = hits.items()
+        if kind != EXACT or index.near(token, code):   # a weaker top lets more compete
             return 0, None
         return m.end() - pos, [(VILLAGE, code, 0)]
 

@@ -185,7 +185,8 @@ class NameIndex:
 class SoundIndex:
     """Village names of one scope for the quick same-sound step of bulk admin resolution.
 
-    ``same``: :func:`fuzzy_pinyin` → codes sounding exactly alike. ``near`` answers
+    ``same``: :func:`fuzzy_pinyin` → {code: strongest kind} of the names sounding exactly
+    alike (only an exact name scores the full same-sound score). ``near`` answers
     whether some other village would score within :data:`gis.geocode.parse.FUZZY_KEEP`
     of a same-sound match in the parser's fuzzy step (names of up to 6 characters): one
     sounding alike but for one initial (包西塘/早溪塘), or spelt alike but for one
@@ -195,12 +196,13 @@ class SoundIndex:
     MAX_LEN = 6
 
     def __init__(self, villages):
-        self.same: dict[str, set[str]] = {}
+        self.same: dict[str, dict[str, int]] = {}
         self.names: dict[str, set[str]] = {}
         self.wild: dict[tuple, set[str]] = {}
         self.dels: dict[str, set[str]] = {}
-        for name, code, _kind in villages:
-            self.same.setdefault(fuzzy_pinyin(name), set()).add(code)
+        for name, code, kind in villages:
+            codes = self.same.setdefault(fuzzy_pinyin(name), {})
+            codes[code] = min(kind, codes.get(code, kind))
             self.names.setdefault(name, set()).add(code)
             syl = syllables(name)
             for k in range(len(syl)):

@@ -12,6 +12,22 @@ from gis import db
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
+@pytest.fixture(scope="session")
+def national():
+    """The national division list as a gazetteer (no database)."""
+    from gis.geocode.gazetteer import AdminGazetteer
+
+    return AdminGazetteer.national()
+
+
+@pytest.fixture
+def local(conn):
+    """The national list overlaid with the fixture county (in the test's transaction)."""
+    from gis.geocode.gazetteer import AdminGazetteer
+
+    return AdminGazetteer.load(conn)
+
+
 @pytest.fixture
 def geocoder(conn):
     """Gazetteer and building index of the fixture county (in the test's transaction)."""

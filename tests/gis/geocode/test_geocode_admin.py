@@ -20,16 +20,6 @@ HOMOPHONES = {"塘": "堂", "溪": "西", "桥": "乔", "湖": "胡", "园": "�
 CN = "〇一二三四五六七八九"
 
 
-@pytest.fixture(scope="module")
-def national():
-    return AdminGazetteer.national()
-
-
-@pytest.fixture
-def local(conn):
-    return AdminGazetteer.load(conn)
-
-
 def _short(village: str) -> str:
     forms = village_variants(village)
     ends = [f for f in forms[1:] if f.endswith(("村", "社区"))]

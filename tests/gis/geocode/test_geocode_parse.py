@@ -3,20 +3,7 @@ former names, typos by sound, and registered addresses from anywhere in China.""
 
 from __future__ import annotations
 
-import pytest
-
-from gis.geocode.gazetteer import AdminGazetteer
 from gis.geocode.parse import COMPONENTS, parse
-
-
-@pytest.fixture(scope="module")
-def national():
-    return AdminGazetteer.national()
-
-
-@pytest.fixture
-def local(conn):
-    return AdminGazetteer.load(conn)
 
 
 def comps(text, gaz):
