@@ -950,6 +950,19 @@ def _build_buildings(world, recipe: dict, scale: float, seed: int) -> pd.DataFra
     DL0, DL1 = pl["dorm_length_m"]
     DW0, DW1 = pl["dorm_width_m"]
     pw, ph = float(pl["cell_w_m"]), float(pl["cell_h_m"])
+
+    def in_plots(pc, sel, lengths, widths, th):
+        """Buildings of random size, one in each plot ``pc[sel]``, moved at random within
+        it (2 m from its edges), turned by ``th``: x, y, length, width."""
+        n = len(sel)
+        length = rng.uniform(*lengths, n)
+        width = rng.uniform(*widths, n)
+        ju = rng.uniform(-1, 1, n) * np.maximum(0, (pw - length) / 2 - 2)
+        jv = rng.uniform(-1, 1, n) * np.maximum(0, (ph - width) / 2 - 2)
+        x = pc["x"][sel] + ju * math.cos(th) - jv * math.sin(th)
+        y = pc["y"][sel] + ju * math.sin(th) + jv * math.cos(th)
+        return x, y, length, width
+
     for k, (p, pc) in enumerate(zip(world.parks, world.park_cells, strict=True)):
         n = int(pb[k])
         if n == 0:
@@ -980,12 +993,7 @@ def _build_buildings(world, recipe: dict, scale: float, seed: int) -> pd.DataFra
             ci += ncomp
             names = np.array(names, dtype=object)
             cids = new_compounds(ncomp)
-            length = rng.uniform(EL0, EL1, ne)
-            width = rng.uniform(EW0, EW1, ne)
-            ju = rng.uniform(-1, 1, ne) * np.maximum(0, (pw - length) / 2 - 2)
-            jv = rng.uniform(-1, 1, ne) * np.maximum(0, (ph - width) / 2 - 2)
-            x = pc["x"][e_sel] + ju * math.cos(th) - jv * math.sin(th)
-            y = pc["y"][e_sel] + ju * math.sin(th) + jv * math.cos(th)
+            x, y, length, width = in_plots(pc, e_sel, (EL0, EL1), (EW0, EW1), th)
             f0, f1 = pl["enterprise_floors"]
             frame(x=x, y=y, L=length, W=width, theta=np.full(ne, th), v=pc["v"][e_sel],
                   use=np.full(ne, "enterprise", dtype=object), compound=names[comp], cid=cids[comp],
@@ -993,12 +1001,7 @@ def _build_buildings(world, recipe: dict, scale: float, seed: int) -> pd.DataFra
                   park=np.full(ne, p["name"], dtype=object))
         d_sel = order[is_dorm]
         if nd:
-            length = rng.uniform(DL0, DL1, nd)
-            width = rng.uniform(DW0, DW1, nd)
-            ju = rng.uniform(-1, 1, nd) * np.maximum(0, (pw - length) / 2 - 2)
-            jv = rng.uniform(-1, 1, nd) * np.maximum(0, (ph - width) / 2 - 2)
-            x = pc["x"][d_sel] + ju * math.cos(th) - jv * math.sin(th)
-            y = pc["y"][d_sel] + ju * math.sin(th) + jv * math.cos(th)
+            x, y, length, width = in_plots(pc, d_sel, (DL0, DL1), (DW0, DW1), th)
             f0, f1 = pl["dorm_floors"]
             frame(x=x, y=y, L=length, W=width, theta=np.full(nd, th), v=pc["v"][d_sel],
                   use=np.full(nd, "dormitory", dtype=object), compound=np.full(nd, p["name"] + "员工宿舍", dtype=object),
