@@ -278,7 +278,51 @@ def alembic_config(url: URL | None = None):
 
 
 def migrate(url: URL | None = None, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic."""
+    """Bring the schema to ``revision`` with Alembic, and let the web app's role log in."""
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+    ensure_app_login(url)
+
+
+# --------------------------------------------------------------------------- the app's role
+def _app_password() -> str:
+    """The web app role's password: made once, kept in POPGIS_VAR_DIR (mode 600)."""
+    path = settings.var_dir() / "app_db_password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def ensure_app_login(url: URL | None = None) -> None:
+    """Let ``popgis_app`` log in with the password kept in POPGIS_VAR_DIR.
+
+    Skipped when ``POPGIS_APP_DATABASE_URL`` names the app's login explicitly (a server
+    where the owner may not manage roles). Needs CREATEROLE otherwise.
+    """
+    if settings.get("POPGIS_APP_DATABASE_URL"):
+        return
+    with engine(url or database_url()).begin() as c:
+        exists = c.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                           {"r": APP_ROLE}).scalar()
+        if not exists:
+            raise DatabaseError(f"the database has no role {APP_ROLE}; run `popgis db "
+                                "migrate` as a role with CREATEROLE, or create it and set "
+                                "POPGIS_APP_DATABASE_URL")
+        # the password is ours (URL-safe characters), quoted as a literal all the same
+        pw = c.execute(sa.text("SELECT quote_literal(:p)"), {"p": _app_password()}).scalar()
+        c.execute(sa.text(f"ALTER ROLE {APP_ROLE} LOGIN PASSWORD {pw}"))
+
+
+def app_database_url(url: URL | None = None) -> URL:
+    """Where the web app logs in: ``POPGIS_APP_DATABASE_URL``, else the database in use
+    (or ``url``) as the non-superuser role ``popgis_app``."""
+    raw = settings.get("POPGIS_APP_DATABASE_URL")
+    if raw:
+        app = make_url(raw)
+        if app.drivername in ("postgresql", "postgres"):
+            app = app.set(drivername="postgresql+psycopg")
+        return app
+    return (url or database_url()).set(username=APP_ROLE, password=_app_password())

@@ -518,10 +518,13 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
     with trusted_keys(conn), indexes_after(conn, "persons") as idx:
         p_ins, p_upd = _counts(conn, f"""
-            INSERT INTO persons AS p (household_id, county_code, id_number, {fields})
-            SELECT h.id, h.county_code, s.id_number, {", ".join("s." + f for f in PERSON_FIELDS)}
+            INSERT INTO persons AS p (household_id, county_code, admin_path, id_number,
+                                      {fields})
+            SELECT h.id, h.county_code, h.admin_path, s.id_number,
+                   {", ".join("s." + f for f in PERSON_FIELDS)}
             FROM stage_persons s JOIN households h ON h.household_no = s.household_no
             ON CONFLICT (id_number) DO UPDATE SET household_id = EXCLUDED.household_id,
+                admin_path = EXCLUDED.admin_path,
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
             RETURNING (xmax = 0) AS inserted""", empty=idx.empty)
@@ -640,15 +643,16 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
         "load the teams file first, or correct the team id")
     with trusted_keys(conn):
         ins, upd = _counts(conn, """
-            INSERT INTO events AS ev (ext_id, county_code, household_id, person_id, team_id,
-                                      kind, event_date, note, recorded_by)
-            SELECT s.ext_id, h.county_code, h.id, p.id, t.id, s.kind, s.event_date, s.note, :u
+            INSERT INTO events AS ev (ext_id, county_code, admin_path, household_id,
+                                      person_id, team_id, kind, event_date, note, recorded_by)
+            SELECT s.ext_id, h.county_code, h.admin_path, h.id, p.id, t.id, s.kind,
+                   s.event_date, s.note, :u
             FROM stage_events s
             JOIN households h ON h.household_no = s.household_no
             LEFT JOIN persons p ON p.id_number = s.id_number
             LEFT JOIN service_teams t ON t.ext_id = s.team
             ON CONFLICT (ext_id) DO UPDATE SET household_id = EXCLUDED.household_id,
-                person_id = EXCLUDED.person_id, team_id = EXCLUDED.team_id,
+                admin_path = EXCLUDED.admin_path, person_id = EXCLUDED.person_id, team_id = EXCLUDED.team_id,
                 kind = EXCLUDED.kind, event_date = EXCLUDED.event_date, note = EXCLUDED.note
             WHERE (ev.household_id, ev.person_id, ev.team_id, ev.kind, ev.event_date, ev.note)
                   IS DISTINCT FROM (EXCLUDED.household_id, EXCLUDED.person_id,

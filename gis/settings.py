@@ -24,6 +24,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POPGIS_DATABASE_URL", None,
             "PostGIS to use, e.g. postgresql://user:pw@host:5432/db. Unset: the project "
             "starts its own cluster under POPGIS_VAR_DIR/pg."),
+    Setting("POPGIS_APP_DATABASE_URL", None,
+            "Where the web app logs in (a role without superuser or ownership, subject to "
+            "row-level security). Unset: the same database as the role popgis_app, with a "
+            "password made once and kept in POPGIS_VAR_DIR/app_db_password."),
     Setting("POPGIS_VAR_DIR", str(PROJECT_ROOT / "var"),
             "Folder for generated data, the local cluster, reports and caches (git-ignored)."),
     Setting("POPGIS_PG_PORT", "54329",

@@ -21,29 +21,61 @@ ROLE_LEVELS = {
     "planner": {"county", "township"},
     "auditor": {"county", "township", "village"},
 }
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# argon2id with the library's defaults (t=3, m=64 MiB, p=4: above OWASP's minimum).
+_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4, "hash_len": 32}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def _argon2_prefix(salt: bytes, p: dict = _ARGON2) -> str:
+    return (f"$argon2id$v=19$m={p['memory_cost']},t={p['time_cost']},"
+            f"p={p['parallelism']}${_b64(salt)}")
 
 
 def hash_password(password: str) -> str:
-    """A salted scrypt hash, self-describing: ``scrypt$n$r$p$salt$hash``."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    b64 = base64.b64encode
-    return (f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}$"
-            f"{b64(salt).decode()}${b64(digest).decode()}")
+    """A salted argon2id hash in the usual encoding (``$argon2id$v=19$m=…$salt$hash``)."""
+    return hash_with(_argon2_prefix(secrets.token_bytes(16)), password)
+
+
+def hash_with(prefix: str, password: str) -> str:
+    """The hash of ``password`` with the algorithm, parameters and salt of ``prefix``
+    (a stored hash without its last ``$`` part): argon2id, or the older scrypt."""
+    from argon2.low_level import Type, hash_secret_raw
+
+    parts = prefix.split("$")
+    if prefix.startswith("$argon2id$"):
+        params = dict(kv.split("=") for kv in parts[3].split(","))
+        raw = hash_secret_raw(password.encode(), _unb64(parts[4]),
+                              time_cost=int(params["t"]), memory_cost=int(params["m"]),
+                              parallelism=int(params["p"]), hash_len=32, type=Type.ID)
+        return f"{prefix}${_b64(raw)}"
+    if parts[0] == "scrypt" and len(parts) == 5:
+        _, n, r, p, salt = parts
+        digest = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32,
+                                n=int(n), r=int(r), p=int(p))
+        return f"{prefix}${base64.b64encode(digest).decode()}"
+    # an unknown name: the same work as a real login, with a salt made from the prefix
+    salt = hashlib.sha256(prefix.encode()).digest()[:16]
+    return hash_with(_argon2_prefix(salt), password)
 
 
 def check_password(stored: str, password: str) -> bool:
     """Constant-time check of ``password`` against a hash from ``hash_password``."""
-    try:
-        algo, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
+    prefix, _, _ = stored.rpartition("$")
+    if not prefix:
         return False
-    if algo != "scrypt":
-        return False
-    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32,
-                         n=int(n), r=int(r), p=int(p))
-    return hmac.compare_digest(got, base64.b64decode(digest))
+    return hmac.compare_digest(hash_with(prefix, password).encode(), stored.encode())
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for a hash made with an older algorithm or weaker parameters."""
+    return not stored.startswith(_argon2_prefix(b""))
 
 
 def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
@@ -86,13 +118,22 @@ def disable_user(conn, name: str) -> None:
 
 
 def authenticate(conn, name: str, password: str) -> Scope | None:
-    """The user's scope if the name and password match an active user, else None."""
-    row = conn.execute(sa.text(
-        "SELECT u.name, u.role, u.area_code, u.password_hash, a.path, a.level "
-        "FROM app_users u JOIN admin_area a ON a.code = u.area_code "
-        "WHERE u.name = :n AND u.active"), {"n": name}).one_or_none()
-    if row is None or not check_password(row.password_hash, password):
+    """The user's scope if the name and password match an active user, else None.
+
+    The caller never reads the stored hash: ``popgis_login_salt`` gives its algorithm,
+    parameters and salt (made-up ones for an unknown name, so both cost the same), the
+    password is hashed here, and ``popgis_login_check`` compares. A hash made with an
+    older algorithm is replaced by an argon2id one (``popgis_login_rehash``).
+    """
+    prefix = conn.execute(sa.text("SELECT popgis_login_salt(:n)"), {"n": name}).scalar()
+    attempt = hash_with(prefix, password)
+    row = conn.execute(sa.text("SELECT * FROM popgis_login_check(:n, :h)"),
+                       {"n": name, "h": attempt}).one_or_none()
+    if row is None:
         return None
+    if needs_rehash(attempt):
+        conn.execute(sa.text("SELECT popgis_login_rehash(:n, :old, :new)"),
+                     {"n": name, "old": attempt, "new": hash_password(password)})
     return Scope(user=row.name, role=row.role, area_code=row.area_code, path=row.path,
                  level=row.level)
 

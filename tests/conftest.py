@@ -20,7 +20,8 @@ PASSWORD = "test-pass-1"
 # name, role, area
 USERS = [("county_u", "county", "330782000000"), ("town_u", "township", "330782001000"),
          ("village_a", "village", "330782001001"), ("village_b", "village", "330782001002"),
-         ("grid_a2", "village", "330782001001002"), ("planner_u", "planner", "330782000000")]
+         ("grid_a2", "village", "330782001001002"), ("planner_u", "planner", "330782000000"),
+         ("auditor_u", "auditor", "330782000000")]
 
 
 def _test_url():

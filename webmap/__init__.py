@@ -70,4 +70,4 @@ def optional_modules(package: str, names):
                 raise
 
 
-OPTIONAL_BLUEPRINTS = ("tiles", "households", "review", "planning", "exports", "ogc")
+OPTIONAL_BLUEPRINTS = ("tiles", "review", "planning", "exports", "ogc", "audit")

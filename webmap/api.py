@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from gis import layers
 from gis.errors import InvalidInput
 from gis.gate import Gate
-from webmap.auth import current_scope, login_required
+from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -58,27 +58,25 @@ def service_points():
 
 
 @bp.route("/households/<int:household_id>")
-@login_required
+@people_required
 def household(household_id):
     return jsonify(Gate(get_conn(), current_scope()).household(household_id))
 
 
 @bp.route("/search")
-@login_required
+@people_required
 def search():
     from gis.gate.search import search as run_search
 
-    _people_only()
     return jsonify({"results": run_search(get_conn(), current_scope(),
                                           request.args.get("q", ""))})
 
 
 @bp.route("/buildings/<int:building_id>")
-@login_required
+@people_required
 def building(building_id):
     from gis.gate.search import building_households
 
-    _people_only()
     return jsonify(building_households(get_conn(), current_scope(), building_id))
 
 
@@ -98,7 +96,7 @@ def _number(body, key) -> float:
 
 
 @bp.route("/households/<int:household_id>/location", methods=["POST"])
-@login_required
+@people_required
 def place_household(household_id):
     """Manual placement: {lon, lat} (WGS-84) and optionally {building_id}."""
     from webmap.tiles import CACHE
@@ -114,7 +112,7 @@ def place_household(household_id):
 
 
 @bp.route("/households/<int:household_id>/events", methods=["POST"])
-@login_required
+@people_required
 def record_event(household_id):
     """A dated event: {kind: visit|distribution|follow_up|move_in|move_out, date, note}."""
     import datetime as dt
@@ -128,13 +126,6 @@ def record_event(household_id):
     event_id = gate.record_event(household_id, str(body.get("kind", "")), day,
                                  note=(body.get("note") or None))
     return jsonify({"id": event_id}), 201
-
-
-def _people_only():
-    if not current_scope().can_read_people:
-        from gis.errors import Forbidden
-
-        raise Forbidden(f"the {current_scope().role} role sees aggregates only")
 
 
 @bp.route("/density/choropleth")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import asdict
@@ -9,8 +10,8 @@ from dataclasses import asdict
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from gis import users
-from gis.errors import PopgisError
-from gis.gate import Scope
+from gis.errors import Forbidden, PopgisError
+from gis.gate import Scope, require_people
 from webmap.dbconn import get_conn
 
 bp = Blueprint("auth", __name__)
@@ -24,26 +25,35 @@ class Unauthorized(PopgisError):
 # A session carries the user's scope, signed; it is checked against the database again
 # after this many seconds (so a disabled user is out within that time).
 RECHECK_SECONDS = 300
+# Scope fields that belong to one request, never to the session.
+EPHEMERAL = ("address", "token_scope")
 
 
 def current_scope():
+    """The logged-in user's scope, with the client's address (for the access log)."""
     if "scope" not in g:
         g.scope = None
         name = session.get("user")
         cached = session.get("scope")
         if name and cached and time.time() - session.get("checked", 0) < RECHECK_SECONDS:
-            g.scope = Scope(**cached)
+            g.scope = Scope(**{k: v for k, v in cached.items() if k not in EPHEMERAL})
         elif name:
             g.scope = users.scope_of_user(get_conn(), name)
             if g.scope is None:
                 session.clear()
             else:
                 _remember(g.scope)
+        if g.scope is not None:
+            g.scope = with_address(g.scope)
     return g.scope
 
 
+def with_address(scope: Scope) -> Scope:
+    return dataclasses.replace(scope, address=request.remote_addr)
+
+
 def _remember(scope: Scope) -> None:
-    session["scope"] = asdict(scope)
+    session["scope"] = {k: v for k, v in asdict(scope).items() if k not in EPHEMERAL}
     session["checked"] = time.time()
 
 
@@ -56,6 +66,39 @@ def login_required(view):
             return redirect(url_for("auth.login", next=request.path))
         return view(**kwargs)
     return wrapped
+
+
+def people_required(view):
+    """Logged in with a role that sees people (county, township, village): everyone
+    else gets 403 before anything is looked up, so existence is never revealed."""
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        scope = current_scope()
+        if scope is None:
+            if request.path.startswith(("/api/", "/tiles/")):
+                raise Unauthorized("log in first")
+            return redirect(url_for("auth.login", next=request.path))
+        require_people(scope)
+        return view(**kwargs)
+    return wrapped
+
+
+def roles_required(*roles):
+    """Logged in with one of ``roles``; 403 otherwise (before any lookup)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(**kwargs):
+            scope = current_scope()
+            if scope is None:
+                if request.path.startswith(("/api/", "/tiles/")):
+                    raise Unauthorized("log in first")
+                return redirect(url_for("auth.login", next=request.path))
+            if scope.role not in roles:
+                raise Forbidden(f"this is for the {' and '.join(roles)} role; yours is "
+                                f"{scope.role}")
+            return view(**kwargs)
+        return wrapped
+    return decorate
 
 
 @bp.route("/login", methods=["GET", "POST"])

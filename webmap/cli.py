@@ -252,7 +252,7 @@ def serve(host, port):
 
 # Commands of each capability live in their own module under webmap/commands/, each
 # with a `register(group)` function, so that capabilities stay apart.
-COMMAND_MODULES = ("geocode", "planning", "exports")
+COMMAND_MODULES = ("geocode", "planning", "exports", "access")
 
 
 def _register_commands() -> None:

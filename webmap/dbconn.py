@@ -1,4 +1,9 @@
-"""One connection and transaction per request, as the non-owner role popgis_app."""
+"""One connection and transaction per request, logged in as the web app's own role.
+
+The app logs in as ``popgis_app`` (``gis.db.app_database_url``): no superuser, owns no
+table, subject to row-level security, cannot read password or token hashes, cannot
+change or delete the access log. Tests hand in their own connection instead and switch
+to the role with SET ROLE for each request."""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ _app_engines: dict = {}
 
 
 def app_engine(url, autocommit: bool = False):
-    """The web app's engine: each pooled connection works as popgis_app (which does not
-    own the tables) with the statement time limit, set once when it connects rather
-    than on every request. ``autocommit`` gives the pool for single read statements."""
+    """The web app's engine for ``url`` (the app role's login) with the statement time
+    limit set once per pooled connection. ``autocommit`` gives the pool for single read
+    statements of non-personal data."""
     key = (url.render_as_string(hide_password=False), autocommit)
     if key not in _app_engines:
         extra = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} \
@@ -26,11 +31,6 @@ def app_engine(url, autocommit: bool = False):
         def _on_connect(dbapi_conn, record):
             with dbapi_conn.cursor() as cur:
                 cur.execute(f"SET statement_timeout = {timeout}")
-                cur.execute("SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
-                            "FROM pg_roles WHERE rolname = 'popgis_app'")
-                row = cur.fetchone()
-                if row and row[0]:
-                    cur.execute("SET ROLE popgis_app")
             if not autocommit:
                 dbapi_conn.commit()
 
@@ -43,8 +43,8 @@ def _engine_for_app(autocommit: bool = False):
     ext = current_app.extensions.setdefault("popgis_engines", {})
     if autocommit not in ext:
         base = current_app.config.get("ENGINE")
-        ext[autocommit] = app_engine(base.url if base is not None else db.database_url(),
-                                     autocommit)
+        url = db.app_database_url(base.url if base is not None else None)
+        ext[autocommit] = app_engine(url, autocommit)
     return ext[autocommit]
 
 

@@ -18,10 +18,10 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, g, request, url_for
 
 from gis import users_tokens
-from gis.errors import InvalidInput, PopgisError
+from gis.errors import Forbidden, InvalidInput, PopgisError
 from gis.exports import geo, log_export
 from gis.layers import extent
-from webmap.auth import Unauthorized, current_scope
+from webmap.auth import Unauthorized, current_scope, with_address
 from webmap.dbconn import get_conn
 from webmap.errors import error_response
 
@@ -49,9 +49,11 @@ def auth_required(view):
         if token is not None:
             scope = users_tokens.verify_token(get_conn(), token)
             if scope is None:
-                raise Unauthorized("invalid or revoked API token; make a new one with "
-                                   "`popgis users token NAME`")
-            g.scope = scope
+                raise Unauthorized("invalid, expired or revoked API token; make a new one "
+                                   "with `popgis users token NAME`")
+            if request.method not in ("GET", "HEAD"):
+                raise Forbidden("API tokens are read-only")
+            g.scope = with_address(scope)
         elif current_scope() is None:
             raise Unauthorized("log in first, or send an API token as "
                                "Authorization: Bearer …")

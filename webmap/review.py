@@ -5,34 +5,29 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from gis.errors import InvalidInput, NotFound
+from gis.errors import InvalidInput
 from gis.gate import Gate
 from gis.gate import geocoding as gate_geocoding
-from webmap.auth import current_scope, login_required
+from webmap.auth import current_scope, people_required
 from webmap.dbconn import get_conn
 
 bp = Blueprint("review", __name__)
 
 
 def _item(review_id: int) -> dict:
-    for item in gate_geocoding.review_items(get_conn(), current_scope(), limit=100000):
-        if item["id"] == review_id:
-            return item
-    raise NotFound("review item")
+    return gate_geocoding.review_item(get_conn(), current_scope(), review_id)
 
 
 @bp.route("/review")
-@login_required
+@people_required
 def page():
     scope = current_scope()
-    if not scope.can_read_people:
-        raise NotFound("page")
     items = gate_geocoding.review_items(get_conn(), scope, limit=200)
     return render_template("review.html", items=items, scope=scope)
 
 
 @bp.route("/api/review")
-@login_required
+@people_required
 def items():
     limit = request.args.get("limit", "100")
     if not limit.isdigit():
@@ -42,7 +37,7 @@ def items():
 
 
 @bp.route("/api/review/<int:review_id>/accept", methods=["POST"])
-@login_required
+@people_required
 def accept(review_id):
     """Accept candidate number ``candidate`` (0-based) of a review item."""
     from gis.layers import candidate_point

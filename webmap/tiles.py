@@ -16,13 +16,14 @@ from flask import Blueprint, Response, request
 
 from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
+from gis.gate import require_people
 from gis.gate import tiles as gate_tiles
 from webmap.auth import current_scope
-from webmap.dbconn import read_conn
+from webmap.dbconn import get_conn, read_conn
 from webmap.ogc import auth_required
 
 bp = Blueprint("tiles", __name__)
-PERSONAL = {"households": gate_tiles.households_tile,
+PERSONAL = {"households": gate_tiles.households_tile_counted,
             "migrant_density": gate_tiles.density_tile}
 LAYERS = tuple(gis_tiles.LAYERS) + tuple(PERSONAL)
 MVT = "application/vnd.mapbox-vector-tile"
@@ -55,19 +56,24 @@ class TileCache:
             if key in self._data:
                 self._drop(key)
             self._data[key] = (value, time.monotonic())
-            self._bytes += len(value)
+            self._bytes += _size(value)
             while self._bytes > self.max_bytes and self._data:
                 self._drop(next(iter(self._data)))
 
     def _drop(self, key) -> None:
         value, _ = self._data.pop(key)
-        self._bytes -= len(value)
+        self._bytes -= _size(value)
 
     def bump(self) -> None:
         with self._lock:
             self._data.clear()
             self._bytes = 0
             self.version += 1
+
+
+def _size(value) -> int:
+    """Bytes of a cached tile (household tiles are kept with their household count)."""
+    return len(value[0]) if isinstance(value, tuple) else len(value)
 
 
 CACHE = TileCache()
@@ -101,21 +107,32 @@ def parse_filters(args) -> gate_tiles.Filters:
 
 def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
                 datum: str = "wgs84") -> bytes:
-    """Tile bytes from the cache or the database."""
+    """Tile bytes from the cache or the database. Personal layers are read in a
+    transaction that carries the caller's scope (row-level security), and every
+    household tile served, from the cache too, is written to the access log."""
     if layer in PERSONAL:
         key = (layer, z, x, y, datum, scope.path, scope.role, filters, CACHE.version)
     else:
         key = (layer, z, x, y, datum, CACHE.version)
-    data = CACHE.get(key)
-    if data is None:
-        try:
-            if layer in PERSONAL:
-                data = PERSONAL[layer](read_conn(), scope, z, x, y, filters, datum)
-            else:
-                data = gis_tiles.tile(read_conn(), layer, z, x, y, datum)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
-        CACHE.put(key, data)
+    hit = CACHE.get(key)
+    try:
+        if layer == "households":
+            if hit is None:
+                data, n = gate_tiles.households_tile_counted(get_conn(), scope, z, x, y,
+                                                             filters, datum)
+                CACHE.put(key, (data, n))
+                return data
+            gate_tiles.log_tile_read(get_conn(), scope, z, x, y, hit[1])
+            return hit[0]
+        if hit is not None:
+            return hit
+        if layer in PERSONAL:
+            data = PERSONAL[layer](get_conn(), scope, z, x, y, filters, datum)
+        else:
+            data = gis_tiles.tile(read_conn(), layer, z, x, y, datum)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    CACHE.put(key, data)
     return data
 
 
@@ -125,8 +142,8 @@ def tile(layer, z, x, y):
     if layer not in LAYERS:
         raise NotFound(f"tile layer {layer!r} (layers: {', '.join(LAYERS)})")
     scope = current_scope()
-    if layer == "households" and not scope.can_read_people:
-        raise NotFound(f"tile layer {layer!r}")
+    if layer == "households":
+        require_people(scope)  # before any lookup
     datum = request.args.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02"):
         raise InvalidInput(f"datum={datum!r}; expected wgs84 or gcj02")

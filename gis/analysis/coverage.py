@@ -100,6 +100,7 @@ class CoverageResult:
     seconds: dict = field(default_factory=dict)
     distance: np.ndarray | None = None
     is_covered: np.ndarray | None = None
+    demand: Demand | None = None  # kept for gis.analysis.plans.coverage_report
 
     @property
     def uncovered(self) -> float:
@@ -165,6 +166,12 @@ def cell_polygons(demand: Demand, value: np.ndarray, veto: np.ndarray, cell_m: f
     bad = np.bincount(inv, weights=veto, minlength=len(cells))
     pick = (v > 0) & (bad == 0)
     gc, gv = cells[pick], v[pick]
+    # the record keys of what each cell counts (for the disclosure rule; exact integers)
+    ukey = np.zeros(len(value), np.int64) if demand.key is None else \
+        np.where(value > 0, demand.key, 0).astype(np.int64)
+    gk = np.zeros(len(cells), np.int64)
+    np.add.at(gk, inv, ukey)
+    gk = gk[pick]
     if len(gc) == 0:
         return empty
     # edge neighbours among picked cells → connected components → one polygon each
@@ -191,7 +198,8 @@ def cell_polygons(demand: Demand, value: np.ndarray, veto: np.ndarray, cell_m: f
         features.append({"type": "Feature",
                          "geometry": shapely.geometry.mapping(poly),
                          "properties": {field: float(gv[members].sum()),
-                                        "cells": int(len(members)), "cell_m": cell_m}})
+                                        "cells": int(len(members)), "cell_m": cell_m,
+                                        "key": int(gk[members].sum() % 65536)}})
     features.sort(key=lambda f: -f["properties"][field])
     return {"type": "FeatureCollection", "features": features}
 
@@ -220,7 +228,8 @@ def coverage(demand: Demand, points: Sites, radius_by_kind: dict[str, float], *,
     res = CoverageResult(
         population=demand.population, kinds=tuple(radius_by_kind), radius=radius_by_kind,
         network=graph is not None, total=float(w.sum()), covered=float(w[covered].sum()),
-        unlocated=demand.unlocated, units=len(demand), distance=dist, is_covered=covered)
+        unlocated=demand.unlocated, units=len(demand), distance=dist, is_covered=covered,
+        demand=demand)
     if demand.village is not None:
         res.villages = summarise(demand.village, w, covered, names)
         res.grids = summarise(demand.grid, w, covered, names)

@@ -69,6 +69,7 @@ class Demand:
     village: np.ndarray | None = None
     grid: np.ndarray | None = None
     unlocated: float = 0.0
+    key: np.ndarray | None = None  # per unit: its records' keys summed (gis.disclosure)
     x: np.ndarray = field(init=False)
     y: np.ndarray = field(init=False)
 
@@ -163,7 +164,8 @@ def demand_from_db(conn, scope: Scope, population: str = "households", *,
                   lat=u["lat"].to_numpy(float), weight=u["weight"].to_numpy(float),
                   epsg=epsg, population=population,
                   village=u["village_code"].to_numpy(object),
-                  grid=u["grid_code"].to_numpy(object), unlocated=float(table.unlocated))
+                  grid=u["grid_code"].to_numpy(object), unlocated=float(table.unlocated),
+                  key=u["key"].to_numpy(np.int64))
 
 
 def check_kinds(kinds) -> tuple[str, ...]:

@@ -1,8 +1,8 @@
 """Planning jobs as the CLI and the web app run them: instance → solve → tables, GeoJSON.
 
 Results here are aggregates (per village, per grid, per cell); with ``suppress=True``
-counts from 1 to ``SMALL_COUNT - 1`` are withheld (``None``, with ``suppressed: true``)
-as they leave the system for aggregate-only users.
+every count passes the disclosure rule (:mod:`gis.disclosure`) as it leaves the system:
+the optimiser works on exact counts, its answers do not.
 """
 
 from __future__ import annotations
@@ -12,54 +12,83 @@ import math
 import numpy as np
 import pandas as pd
 
+from gis import disclosure
 from gis.analysis import coverage as cov
 from gis.analysis import instance
 from gis.analysis.instance import Demand, Sites
 from gis.analysis.placement import Placement, place
 
-SMALL_COUNT = 5
 
-
-def _small(v) -> bool:
-    return v is not None and 0 < v < SMALL_COUNT
-
-
-def suppress_rows(rows: list[dict], fields) -> list[dict]:
-    """Withhold small counts in table rows (and the percentages derived from them)."""
+def _protected_table(codes, weight, key, parts: dict, names: dict | None,
+                     order_by: str) -> list[dict]:
+    """Rows per code with every count passed through :func:`gis.disclosure.protect`:
+    ``parts`` maps a column to a 0/1 mask of the units it counts (demand: all)."""
+    ok = pd.notna(codes)
+    if not ok.any():
+        return []
+    frame = {"code": codes[ok]}
+    for col, mask in parts.items():
+        frame[col] = np.where(mask[ok], weight[ok], 0.0)
+        frame[col + "_key"] = np.where(mask[ok], key[ok], 0)
+    g = pd.DataFrame(frame).groupby("code", sort=True).sum()
     out = []
-    for r in rows:
-        r = dict(r)
-        if any(_small(r.get(f)) for f in fields):
-            for f in fields:
-                r[f] = None
-            for f in list(r):
-                if f.startswith("pct"):
-                    r[f] = None
-            r["suppressed"] = True
-        out.append(r)
+    for code, r in g.iterrows():
+        row = {"code": code, "name": (names or {}).get(code)}
+        for col in parts:
+            v = disclosure.protect(r[col], int(r[col + "_key"]))
+            row[col] = None if v is None else float(v)
+        out.append(row)
+    out.sort(key=lambda r: (-(r.get(order_by) or 0), -(r.get("demand") or 0), r["code"]))
     return out
 
 
-def suppress_features(fc: dict, field: str) -> dict:
+def _pct(num, den):
+    return None if num is None or not den else round(100.0 * num / den, 2)
+
+
+def _protect_cells(fc: dict, field: str) -> dict:
+    """Cells (gap or newly covered areas) with their value protected; a cell whose value
+    is withheld is left out altogether (its outline would show where someone lives)."""
     feats = []
     for f in fc["features"]:
         p = dict(f["properties"])
-        if _small(p.get(field)):
-            p[field] = None
-            p["suppressed"] = True
+        v = disclosure.protect(p.get(field), p.pop("key", 0))
+        if v is None or v == 0:
+            continue
+        p[field] = float(v)
         feats.append({**f, "properties": p})
     return {**fc, "features": feats}
 
 
 def coverage_report(result: cov.CoverageResult, *, suppress: bool = False) -> dict:
-    """A coverage result as JSON-ready dict (optionally with small counts withheld)."""
+    """A coverage result as JSON-ready dict. With ``suppress`` (what leaves the server
+    for the map), every count passes the disclosure rule (:mod:`gis.disclosure`)."""
     out = result.to_dict()
-    if suppress:
-        fields = ("demand", "covered", "uncovered")
-        out["villages"] = suppress_rows(out["villages"], fields)
-        out["grids"] = suppress_rows(out["grids"], fields)
-        out["gaps"] = suppress_features(out["gaps"], "uncovered")
-        out["totals"] = suppress_rows([out["totals"]], fields)[0]
+    d = result.demand
+    if not suppress:
+        for f in out["gaps"].get("features", []):
+            f["properties"].pop("key", None)
+        return out
+    covered = result.is_covered
+    key = d.key if d.key is not None else np.zeros(len(d), dtype=np.int64)
+    w = d.weight
+    total = disclosure.protect(w.sum(), disclosure.key_sum(key))
+    cov_n = disclosure.protect(w[covered].sum(), disclosure.key_sum(key[covered]))
+    unc_n = disclosure.protect(w[~covered].sum(), disclosure.key_sum(key[~covered]))
+    out["totals"].pop("units", None)  # buildings with demand: a small count of places
+    out["totals"] = {**out["totals"], "demand": total, "covered": cov_n, "uncovered": unc_n,
+                     "pct_covered": _pct(cov_n, total),
+                     "unlocated": disclosure.protect(d.unlocated, 0)}
+    names = {r["code"]: r.get("name") for r in out["villages"] + out["grids"]}
+    parts = {"demand": np.ones(len(d), bool), "covered": covered, "uncovered": ~covered}
+    for level, codes in (("villages", d.village), ("grids", d.grid)):
+        rows = [] if codes is None else _protected_table(codes, w, key, parts, names,
+                                                         "uncovered")
+        for rank, r in enumerate(rows, start=1):
+            r["rank"] = rank
+            r["pct_covered"] = _pct(r["covered"], r["demand"])
+        out[level] = rows
+    out["gaps"] = _protect_cells(out["gaps"], "uncovered")
     return out
 
 
@@ -154,6 +183,37 @@ def plan_in_db(conn, scope, *, model: str, k: int | None, radius: float,
                     names=cov.area_names(conn, demand.village), suppress=suppress)
 
 
+def _protect_plan(demand: Demand, p: Placement, fc: dict, names, model: str):
+    """The before/after table, the newly covered areas and the summary counts of a plan,
+    through the disclosure rule. The proven bound is withheld (it is an exact count)."""
+    w = demand.weight
+    key = demand.key if demand.key is not None else np.zeros(len(demand), dtype=np.int64)
+    before, after = p.unit_covered_before, p.unit_covered_after
+    props = fc["properties"]
+
+    def prot(mask):
+        return disclosure.protect(w[mask].sum(), disclosure.key_sum(key[mask]))
+
+    everyone = np.ones(len(demand), bool)
+    props["total_demand"], props["covered_before"] = prot(everyone), prot(before)
+    props["covered_demand"] = prot(after)
+    props["pct_covered"] = _pct(props["covered_demand"], props["total_demand"])
+    if model in ("mclp", "setcover"):
+        props["objective"] = props["covered_demand"] if model == "mclp" else props["objective"]
+    props["bound"] = None
+    props["unlocated_demand"] = disclosure.protect(demand.unlocated, 0)
+    table = []
+    if demand.village is not None:
+        parts = {"demand": everyone, "covered_before": before, "covered_after": after,
+                 "newly_covered": after & ~before}
+        table = _protected_table(demand.village, w, key, parts, names, "newly_covered")
+        for r in table:
+            r["pct_before"] = _pct(r["covered_before"], r["demand"])
+            r["pct_after"] = _pct(r["covered_after"], r["demand"])
+    areas = _protect_cells(newly_covered_areas(demand, p), "newly_covered")
+    return table, areas
+
+
 def run_plan(demand: Demand, sites: Sites, *, model, k, radius, time_limit=None,
              cover_pct=100.0, capacity=None, names=None, suppress=False) -> dict:
     """Solve and report for any instance (database or files)."""
@@ -171,15 +231,8 @@ def run_plan(demand: Demand, sites: Sites, *, model, k, radius, time_limit=None,
     table = before_after(demand, p, names)
     areas = newly_covered_areas(demand, p)
     if suppress:
-        table = suppress_rows(table, ("demand", "covered_before", "covered_after",
-                                      "newly_covered"))
-        areas = suppress_features(areas, "newly_covered")
-        props = fc["properties"]
-        small = [f for f in ("covered_demand", "covered_before", "total_demand")
-                 if _small(props.get(f))]
-        if small:
-            extra = ("pct_covered",) + (("objective", "bound") if model == "mclp" else ())
-            for f in (*small, *extra):
-                props[f] = None
-            props["suppressed"] = True
+        table, areas = _protect_plan(demand, p, fc, names, model)
+    else:
+        for f in areas["features"]:
+            f["properties"].pop("key", None)
     return {"result": fc, "villages": table, "newly_covered": areas, "placement": p}

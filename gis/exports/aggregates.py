@@ -31,7 +31,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from gis.exports import setting
-from gis.gate import Scope, scope_for_area
+from gis.gate import Scope, scope_for_area, widened
 from gis.gate.aggregates import COUNT_COLUMNS, path_counts
 
 DEFAULT_THRESHOLD = 5
@@ -202,7 +202,9 @@ def statistics(conn, scope: Scope, *, as_of: date | None = None, k: int | None =
     county_code = scope.path[:6] + "000000"
     root = scope_for_area(conn, county_code, user=scope.user, role=scope.role)
     tree = _tree(conn, root.path)
-    totals = _totals(tree, path_counts(conn, root, as_of))
+    with widened(conn, root):
+        counts = path_counts(conn, root, as_of)
+    totals = _totals(tree, counts)
     children: dict[str, list[str]] = {}
     for a in tree.values():
         if a.parent_code in tree:

@@ -2,16 +2,21 @@
 
 Every query here is restricted to the caller's scope, a node of the admin tree and its
 subtree (``admin_path LIKE scope.path || '%'``). A record outside the scope is treated
-exactly like a missing one: the same ``NotFound`` with the same message. No other module
-queries ``households``, ``persons`` or ``events`` directly.
+exactly like a missing one: the same ``NotFound`` with the same message. Personal tables
+are read only by the modules of this package (and, for counts, by the loaders' bulk
+writes in :mod:`gis.ingest`).
 
-ID and phone numbers are masked unless a caller asks for them with a reason; every view
-of a household's members is written to ``access_log``.
+The second wall is the database's row-level security: :func:`enter` sets the caller's
+scope path for the transaction (``set_config('popgis.scope', …, true)``), and the web
+app's role ``popgis_app`` sees only rows under it, whatever a query forgets.
+
+ID and phone numbers are masked unless a caller asks for them with a reason; every read
+of personal data is written to ``access_log`` (:mod:`gis.audit`).
 """
 
 from __future__ import annotations
 
-import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +37,8 @@ class Scope:
     area_code: str
     path: str
     level: str
+    address: str | None = None  # the client's address, for the access log
+    token_scope: str | None = None  # 'read' when the caller came with an API token
 
     @property
     def can_read_people(self) -> bool:
@@ -41,6 +48,51 @@ class Scope:
     @property
     def like(self) -> str:
         return self.path + "%"
+
+
+def enter(conn, scope: Scope) -> None:
+    """Set ``scope`` for the rest of the transaction: the row-level-security policies
+    on households, persons, events and the review queue key on it, and the access log
+    takes the user, role and address from it."""
+    conn.execute(sa.text(
+        "SELECT set_config('popgis.scope', :p, true), set_config('popgis.user', :u, true),"
+        " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true)"),
+        {"p": scope.path, "u": scope.user, "r": scope.role, "a": scope.address or ""})
+
+
+@contextmanager
+def widened(conn, scope: Scope):
+    """Work in ``scope`` (wider than the caller's) for a block, then restore the caller's
+    settings: for counts that must be computed over a whole county and are suppressed
+    before anything is cut to the caller's jurisdiction (export tables)."""
+    before = conn.execute(sa.text(
+        "SELECT current_setting('popgis.scope', true), current_setting('popgis.user', true),"
+        " current_setting('popgis.role', true), current_setting('popgis.addr', true)")).one()
+    enter(conn, scope)
+    try:
+        yield
+    finally:
+        conn.execute(sa.text(
+            "SELECT set_config('popgis.scope', coalesce(:p, ''), true), "
+            "set_config('popgis.user', coalesce(:u, ''), true), "
+            "set_config('popgis.role', coalesce(:r, ''), true), "
+            "set_config('popgis.addr', coalesce(:a, ''), true)"),
+            {"p": before[0], "u": before[1], "r": before[2], "a": before[3]})
+
+
+def require_people(scope: Scope) -> None:
+    """Forbidden unless ``scope``'s role may see people (planners and auditors see
+    aggregates only). Called before any lookup, so that existence is never revealed."""
+    if not scope.can_read_people:
+        raise Forbidden(f"the {scope.role} role sees aggregates only")
+
+
+def find_household_ids(conn, ref: str) -> list[int]:
+    """Ids of the households numbered ``ref`` (or with id ``ref``) that the connection
+    may see: for the access log's "who read this household"."""
+    return list(conn.execute(sa.text(
+        "SELECT coalesce(array_agg(id), '{}') FROM households "
+        "WHERE household_no = :h OR id::text = :h"), {"h": str(ref)}).scalar())
 
 
 def scope_for_area(conn, area_code: str, *, user: str = "system",
@@ -119,18 +171,18 @@ class Gate:
     def __init__(self, conn, scope: Scope):
         self.conn = conn
         self.scope = scope
+        enter(conn, scope)
 
     # ---------------------------------------------------------------- helpers
     def _require_people(self) -> None:
-        if not self.scope.can_read_people:
-            raise Forbidden(f"the {self.scope.role} role sees aggregates only")
+        require_people(self.scope)
 
-    def _log(self, action: str, kind: str, target, detail: dict | None = None) -> None:
-        self.conn.execute(
-            sa.text("INSERT INTO access_log (user_name, action, target_kind, target_id, detail)"
-                    " VALUES (:u, :a, :k, :t, CAST(:d AS jsonb))"),
-            {"u": self.scope.user, "a": action, "k": kind, "t": str(target),
-             "d": json.dumps(detail or {}, ensure_ascii=False, default=str)})
+    def _log(self, action: str, kind: str, target, detail: dict | None = None,
+             household_ids=None) -> None:
+        from gis import audit
+
+        audit.record(self.conn, self.scope, action, kind=kind, target=target,
+                     household_ids=household_ids, detail=detail)
 
     def _in_scope_id(self, household_id: int) -> int:
         hid = self.conn.execute(
@@ -210,7 +262,7 @@ class Gate:
                     "WHERE e.household_id = :id ORDER BY e.event_date DESC, e.id DESC "
                     "LIMIT 20"), {"id": household_id})]
         self._log("view_household", "household", household_id,
-                  {"unmasked": bool(unmask), "reason": reason})
+                  {"unmasked": bool(unmask), "reason": reason}, [household_id])
         return result
 
     # ---------------------------------------------------------------- writes
@@ -256,7 +308,7 @@ class Gate:
                    resolved_by = :u
             WHERE household_id = :id AND status = 'open'"""),
             {"u": self.scope.user, "id": hid})
-        self._log("place_household", "household", hid, {"lon": lon, "lat": lat})
+        self._log("place_household", "household", hid, {"lon": lon, "lat": lat}, [hid])
         return self.household(hid)
 
     def record_event(self, household_id: int, kind: str, event_date: date, *,
@@ -275,9 +327,10 @@ class Gate:
                 raise NotFound("person")
         try:
             return self.conn.execute(sa.text("""
-                INSERT INTO events (county_code, household_id, person_id, kind, event_date,
-                                    note, recorded_by)
-                SELECT county_code, id, :pid, :k, :d, :n, :u FROM households WHERE id = :h
+                INSERT INTO events (county_code, admin_path, household_id, person_id, kind,
+                                    event_date, note, recorded_by)
+                SELECT county_code, admin_path, id, :pid, :k, :d, :n, :u FROM households
+                WHERE id = :h
                 RETURNING id"""), {"pid": person_id, "k": kind, "d": event_date, "n": note,
                                    "u": self.scope.user, "h": hid}).scalar()
         except sa.exc.IntegrityError as exc:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import sqlalchemy as sa
 
-from gis.gate import Scope
+from gis.gate import Scope, enter
 
 # Days ahead in which a valid certificate counts as "expiring" (the map's filter uses 30).
 EXPIRING_DAYS = 30
@@ -60,6 +60,7 @@ def path_counts(conn, scope: Scope, as_of: date) -> dict[str, dict[str, int]]:
     expiring within 30 days of ``as_of``; served = households with a distribution event
     in the 365 days up to ``as_of``. Counts only; never a household or person row.
     """
+    enter(conn, scope)
     # Persons are grouped straight into admin paths (a few hundred groups), not into
     # households first: half the work of the obvious per-household query.
     rows = conn.execute(sa.text(f"""
@@ -111,6 +112,7 @@ def heat_cells(conn, scope: Scope, measure: str, *, epsg: int, cell_m: float,
     database. ``bbox_lonlat`` (west, south, east, north in WGS-84) limits the search.
     Households without a position are not counted (they have no place on a map).
     """
+    enter(conn, scope)
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; expected {', '.join(MEASURES)}")
     params = {**_params(scope, as_of), "epsg": int(epsg), "cell": float(cell_m)}

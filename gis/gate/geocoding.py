@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from gis.gate import Scope
+from gis.gate import Scope, enter
 
 __all__ = ["system_scope", "households_to_geocode", "write_geocoding", "geocode_summary",
-           "review_items", "close_manual_reviews"]
+           "review_items", "review_item", "close_manual_reviews"]
 
 # Coordinates are input only when they came from a file or a device.
 _FROM_COORDS = "h.geocode_method LIKE 'coordinates%'"
@@ -61,6 +61,7 @@ def households_to_geocode(conn, scope: Scope, *, all_rows: bool = False) -> pd.D
     Without ``all_rows`` only households whose input changed since the last run are
     returned. Households placed by hand are never returned: manual placements win.
     """
+    enter(conn, scope)
     changed = "" if all_rows else f"AND h.geocode_input_hash IS DISTINCT FROM {INPUT_HASH}"
     sql = f"""COPY (
         SELECT h.id, h.address, h.registered_address,
@@ -91,6 +92,7 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
     they were. Households placed by hand are never touched. Open review items of these
     households are replaced by the new ones. Returns the number of households updated.
     """
+    enter(conn, scope)
     if out.empty:
         return 0
     conn.execute(sa.text("DROP TABLE IF EXISTS tmp_geocode_out"))
@@ -166,6 +168,7 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
 
 def close_manual_reviews(conn, scope: Scope) -> int:
     """Close the open review items of households staff have since placed by hand."""
+    enter(conn, scope)
     return conn.execute(sa.text("""
         UPDATE geocode_review r SET status = 'resolved', resolved_at = h.placed_at,
                resolved_by = coalesce(h.placed_by, 'manual')
@@ -177,6 +180,7 @@ def close_manual_reviews(conn, scope: Scope) -> int:
 def geocode_summary(conn, scope: Scope) -> dict:
     """Households in scope by geocode level (``none`` = never geocoded), the number
     placed by hand and the number of open review items."""
+    enter(conn, scope)
     like = _like(scope)
     levels = {r[0] or "none": r[1] for r in conn.execute(sa.text(
         "SELECT geocode_level, count(*) FROM households WHERE admin_path LIKE :like "
@@ -192,10 +196,36 @@ def geocode_summary(conn, scope: Scope) -> dict:
 
 def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
     """Open review items in scope, oldest first: household, address, reason, candidates."""
+    enter(conn, scope)
     rows = conn.execute(sa.text("""
         SELECT r.id, r.household_id, h.household_no, r.address, r.reason, r.level, r.score,
                r.candidates
         FROM geocode_review r JOIN households h ON h.id = r.household_id
         WHERE r.status = 'open' AND r.admin_path LIKE :like
         ORDER BY r.id LIMIT :limit"""), {"like": _like(scope), "limit": int(limit)})
-    return [dict(r._mapping) for r in rows]
+    items = [dict(r._mapping) for r in rows]
+    if items:
+        from gis import audit
+
+        audit.record(conn, scope, "review_items", kind="review",
+                     household_ids=[i["household_id"] for i in items])
+    return items
+
+
+def review_item(conn, scope: Scope, review_id: int) -> dict:
+    """One open review item in scope; NotFound when missing, closed or out of scope."""
+    from gis import audit
+    from gis.errors import NotFound
+
+    enter(conn, scope)
+    row = conn.execute(sa.text("""
+        SELECT r.id, r.household_id, h.household_no, r.address, r.reason, r.level, r.score,
+               r.candidates
+        FROM geocode_review r JOIN households h ON h.id = r.household_id
+        WHERE r.id = :id AND r.status = 'open' AND r.admin_path LIKE :like"""),
+        {"id": int(review_id), "like": _like(scope)}).one_or_none()
+    if row is None:
+        raise NotFound("review item")
+    audit.record(conn, scope, "review_items", kind="review", target=review_id,
+                 household_ids=[row.household_id])
+    return dict(row._mapping)

@@ -8,7 +8,8 @@ import re
 
 import sqlalchemy as sa
 
-from gis.gate import Scope, mask_id_number, mask_phone
+from gis import audit
+from gis.gate import Scope, enter, mask_id_number, mask_phone
 
 LIMIT = 20
 
@@ -58,6 +59,7 @@ def _escape_like(text: str) -> str:
 
 def search(conn, scope: Scope, q: str, limit: int = LIMIT) -> list[dict]:
     """Ranked households of the scope matching ``q``; identifiers in results masked."""
+    enter(conn, scope)
     q = (q or "").strip()
     if not q:
         return []
@@ -73,6 +75,9 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT) -> list[dict]:
         elif d["what"] == "phone":
             d["matched"] = mask_phone(d["matched"])
         out.append(d)
+    if out:
+        audit.record(conn, scope, "search", kind="search", target=q[:100],
+                     household_ids=[d["id"] for d in out])
     return out
 
 
@@ -82,6 +87,7 @@ def building_households(conn, scope: Scope, building_id: int) -> dict:
     Raises NotFound when the building has no household in scope and the scope does not
     contain the building, so another jurisdiction's building reveals nothing.
     """
+    enter(conn, scope)
     from gis.errors import NotFound
 
     b = conn.execute(sa.text("""
@@ -97,4 +103,6 @@ def building_households(conn, scope: Scope, building_id: int) -> dict:
         FROM households h LEFT JOIN persons p ON p.household_id = h.id
         WHERE h.building_id = :b AND h.admin_path LIKE :p
         GROUP BY h.id ORDER BY h.household_no"""), {"b": building_id, "p": scope.like})]
+    audit.record(conn, scope, "view_building", kind="building", target=building_id,
+                 household_ids=[h["id"] for h in households])
     return {**dict(b._mapping), "households": households}

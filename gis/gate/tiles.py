@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from gis.gate import Scope
+from gis import disclosure
+from gis.gate import Scope, enter, require_people
 from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
 
 STREET_ZOOM = 15
@@ -89,47 +90,86 @@ _ENVELOPE = """bounds AS (SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :sx, 
 
 def households_tile(conn, scope: Scope, z: int, x: int, y: int,
                     filters: Filters = Filters(), datum: str = "wgs84") -> bytes:
-    """Households of the scope in one tile.
+    """Households of the scope in one tile (see :func:`households_tile_counted`)."""
+    return households_tile_counted(conn, scope, z, x, y, filters, datum)[0]
+
+
+def households_tile_counted(conn, scope: Scope, z: int, x: int, y: int,
+                            filters: Filters = Filters(), datum: str = "wgs84"
+                            ) -> tuple[bytes, int]:
+    """Households of the scope in one tile, and how many households it carries.
 
     From zoom 15 each household is a point (id, building, geocode level, persons,
     migrants, manual flag); below, households are counted per cell of 1/32 tile so the
-    browser never receives every household of a county.
+    browser never receives every household of a county. People roles only. The read is
+    written to the access log in the same statement (the tile and its household count).
     """
+    require_people(scope)
     check_tile(z, x, y)
+    enter(conn, scope)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
-    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy})
+    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
+                   "tile": f"households/{z}/{x}/{y}"})
     if z >= STREET_ZOOM:
-        sql = f"""
-        WITH {_ENVELOPE}
-        SELECT ST_AsMVT(t, 'households', {EXTENT}, 'geom') FROM (
+        rows = f"""
             SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
                                 true) AS geom,
                    h.id, h.building_id, coalesce(h.geocode_level, 'none') AS level,
                    h.placed_manually AS manual,
                    (SELECT count(*) FROM persons p WHERE p.household_id = h.id)::int AS persons,
                    (SELECT count(*) FROM persons p WHERE p.household_id = h.id
-                    AND p.is_migrant)::int AS migrants
+                    AND p.is_migrant)::int AS migrants, 1 AS n
             FROM households h, bounds b
-            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}) t"""
+            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}"""
     else:
         params["cell"] = 40075016.686 / 2 ** z / 32
-        sql = f"""
-        WITH {_ENVELOPE}
-        SELECT ST_AsMVT(t, 'households', {EXTENT}, 'geom') FROM (
+        rows = f"""
             SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(c.g)), b.g3857, {EXTENT}, {BUFFER},
-                                true) AS geom, count(*)::int AS households
+                                true) AS geom, count(*)::int AS households, count(*) AS n
             FROM (SELECT ST_Transform(h.geom, 3857) AS g FROM households h, bounds b
                   WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}) c, bounds b
-            GROUP BY b.g3857, ST_SnapToGrid(c.g, :cell)) t"""
-    return bytes(conn.execute(sa.text(sql), params).scalar() or b"")
+            GROUP BY b.g3857, ST_SnapToGrid(c.g, :cell)"""
+    sql = f"""
+        WITH {_ENVELOPE}, t AS MATERIALIZED ({rows}),
+        logged AS (
+            INSERT INTO access_log (action, target_kind, target_id, households)
+            SELECT 'household_tile', 'tile', :tile, sum(n) FROM t HAVING sum(n) > 0
+            RETURNING households)
+        SELECT (SELECT ST_AsMVT(t, 'households', {EXTENT}, 'geom') FROM
+                    (SELECT geom, {_TILE_COLUMNS[z >= STREET_ZOOM]} FROM t) t),
+               coalesce((SELECT sum(households) FROM logged), 0)"""
+    data, n = conn.execute(sa.text(sql), params).one()
+    return bytes(data or b""), int(n)
+
+
+_TILE_COLUMNS = {True: "id, building_id, level, manual, persons, migrants",
+                 False: "households"}
+
+
+def log_tile_read(conn, scope: Scope, z: int, x: int, y: int, households: int) -> None:
+    """Log a household tile served from the cache (the read happened all the same)."""
+    if households:
+        from gis import audit
+
+        enter(conn, scope)
+        audit.record(conn, scope, "household_tile", kind="tile",
+                     target=f"households/{z}/{x}/{y}", households=households)
 
 
 def density_tile(conn, scope: Scope, z: int, x: int, y: int,
                  filters: Filters = Filters(), datum: str = "wgs84") -> bytes:
-    """Migrant density as hexagons (about 1/16 tile wide): residents, migrants and
-    migrants per km² in each cell, for the scope. Aggregates only."""
+    """Migrant density: residents (persons), migrants and migrants per km² per cell.
+
+    People roles get hexagons about 1/16 tile wide. Roles without people access get the
+    disclosure rule (:mod:`gis.disclosure`): square cells on a fixed grid at least
+    ``MIN_CELL_M`` wide aligned with the tile pyramid (a cell is always counted whole),
+    protected counts, nothing above ``MAX_ZOOM``.
+    """
     check_tile(z, x, y)
+    if not scope.can_read_people:
+        return _protected_density_tile(conn, scope, z, x, y, filters, datum)
+    enter(conn, scope)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
     params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
@@ -151,4 +191,49 @@ def density_tile(conn, scope: Scope, z: int, x: int, y: int,
                       / 1e6))::numeric, 1)::float AS migrants_per_km2
         FROM hex JOIN pts ON ST_Intersects(hex.geom, pts.g), bounds b
         GROUP BY hex.geom, b.g3857) t"""
+    return bytes(conn.execute(sa.text(sql), params).scalar() or b"")
+
+
+def _protected_density_tile(conn, scope: Scope, z: int, x: int, y: int,
+                            filters: Filters, datum: str) -> bytes:
+    if z > disclosure.MAX_ZOOM:
+        return b""
+    enter(conn, scope)
+    where, params = filters.sql()
+    sx, sy = datum_shift(z, x, y, datum)
+    cell = disclosure.cell_size_m(z)
+    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
+                   "cell": cell, "o": disclosure.ORIGIN_M})
+    k = disclosure.threshold()
+    persons = disclosure.protect_sql("sum(c.persons)", "sum(c.pkey)", k)
+    migrants = disclosure.protect_sql("sum(c.migrants)", "sum(c.mkey)", k)
+    # Households are taken from the tile grown by one cell, so that every cell touching
+    # the tile is counted whole (the same count whichever tile draws it).
+    sql = f"""
+    WITH {_ENVELOPE},
+    c AS (
+        SELECT floor((ST_X(g) - :o) / :cell)::bigint AS ix,
+               floor((ST_Y(g) - :o) / :cell)::bigint AS iy, persons, pkey, migrants, mkey
+        FROM (SELECT ST_Transform(h.geom, 3857) AS g, s.*
+              FROM households h, bounds b,
+                   LATERAL (SELECT count(*) AS persons, coalesce(sum(p.rkey), 0) AS pkey,
+                                   count(*) FILTER (WHERE p.is_migrant) AS migrants,
+                                   coalesce(sum(p.rkey) FILTER (WHERE p.is_migrant), 0)
+                                       AS mkey
+                            FROM persons p WHERE p.household_id = h.id) s
+              WHERE h.geom && ST_Transform(ST_Expand(b.g3857, :cell), 4326)
+                AND h.admin_path LIKE :p AND {where}) x),
+    cells AS (
+        SELECT ix, iy, {persons} AS persons, {migrants} AS migrants FROM c GROUP BY ix, iy)
+    SELECT ST_AsMVT(t, 'migrant_density', {EXTENT}, 'geom') FROM (
+        SELECT ST_AsMVTGeom(ST_MakeEnvelope(:o + ix * :cell, :o + iy * :cell,
+                                            :o + (ix + 1) * :cell, :o + (iy + 1) * :cell,
+                                            3857), b.g3857, {EXTENT}, 0, true) AS geom,
+               persons, migrants,
+               round((migrants / (:cell * :cell * cos(radians(ST_Y(ST_Transform(
+                   ST_SetSRID(ST_MakePoint(:o + (ix + 0.5) * :cell, :o + (iy + 0.5) * :cell),
+                              3857), 4326)))) ^ 2 / 1e6))::numeric, 1)::float
+                   AS migrants_per_km2
+        FROM cells, bounds b WHERE persons IS NOT NULL AND persons > 0) t
+    WHERE t.geom IS NOT NULL"""
     return bytes(conn.execute(sa.text(sql), params).scalar() or b"")

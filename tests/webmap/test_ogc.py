@@ -29,9 +29,12 @@ def test_needs_login_or_token(client, conn):
     token = users_tokens.create_token(conn, "planner_u")
     assert client.get("/ogc/collections", headers=bearer(token)).status_code == 200
     stored = conn.execute(sa.text(
-        "SELECT api_token_hash FROM app_users WHERE name = 'planner_u'")).scalar()
-    assert token not in stored and stored.startswith("sha256$")
-    users_tokens.revoke_token(conn, "planner_u")
+        "SELECT t.token_hash, t.last_used_at, t.expires_at > now() + interval '89 days' "
+        "FROM api_tokens t JOIN app_users u ON u.id = t.user_id "
+        "WHERE u.name = 'planner_u'")).one()
+    assert token not in stored[0] and stored[0].startswith("sha256$")
+    assert stored[1] is not None and stored[2]  # last use recorded, 90 days by default
+    users_tokens.revoke_user_tokens(conn, "planner_u")
     assert client.get("/ogc/collections", headers=bearer(token)).status_code == 401
 
 
@@ -103,7 +106,7 @@ def token(engine):
         value = users_tokens.create_token(c, "town_u")
     yield value
     with engine.begin() as c:
-        users_tokens.revoke_token(c, "town_u")
+        users_tokens.revoke_user_tokens(c, "town_u")
 
 
 def ogrinfo(*args, token=None):

@@ -96,14 +96,22 @@ def test_as_of_date_and_visits(client, conn):
 
 
 def test_density_is_aggregate_and_scoped(client):
-    login(client, "planner_u")
+    login(client, "county_u")   # a people role: exact counts in hexagons
     feats = get(client, "migrant_density", 120.1, 29.3, 10)   # one tile: all four
     assert sum(f["properties"]["migrants"] for f in feats) == 2   # HA2's two migrants
     assert sum(f["properties"]["persons"] for f in feats) == 10
     assert all(set(f["properties"]) == {"persons", "migrants", "migrants_per_km2"}
                for f in feats)
+    client.post("/logout")
+    login(client, "planner_u")   # an aggregate role: the disclosure rule
+    feats = get(client, "migrant_density", 120.1, 29.3, 10)
+    # the fixture's 10 persons fall in cells of fewer than 5: nothing is published
+    assert all(f["properties"]["persons"] >= 5 for f in feats)
+    assert all(f["properties"].get("migrants", 0) in (0,) or f["properties"]["migrants"] >= 5
+               for f in feats)
+    assert get(client, "migrant_density", 120.0202, 29.2502, 15) == []   # above zoom 14
     r = client.get("/tiles/households/16/1/1.pbf")
-    assert r.status_code == 404
+    assert r.status_code == 403
 
 
 def test_public_layers(client):

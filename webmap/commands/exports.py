@@ -1,4 +1,4 @@
-"""`popgis export map|table|layer|atlas` and `popgis users token NAME`.
+"""`popgis export map|table|layer|atlas`.
 
 Exports run as the user named with ``--user`` (within that user's jurisdiction) or, by
 default, as the operator at the console (``cli:<login>``) with the whole county; either
@@ -168,37 +168,10 @@ def export_layer(area, fmt, layers, user, out):
                                              list(layers) or None))
 
 
-@click.command("token")
-@click.argument("name")
-@click.option("--revoke", is_flag=True, help="remove the user's token instead")
-def users_token(name, revoke):
-    """Make (or --revoke) NAME's API token for GIS clients; printed once, only its
-    hash is kept. Send it as `Authorization: Bearer TOKEN`."""
-    from gis import users_tokens
-    from webmap.cli import prepare
-
-    prepare()
-    try:
-        with db.engine().begin() as conn:
-            if revoke:
-                users_tokens.revoke_token(conn, name)
-                click.echo(f"revoked the API token of {name}")
-                return
-            token = users_tokens.create_token(conn, name)
-    except PopgisError:
-        _fail(f"no active user named {name!r}; see `popgis users list`")
-    click.echo(token)
-    click.echo(f"API token of {name} (shown once; a new one replaces it). QGIS/GDAL: "
-               "send the header `Authorization: Bearer <token>`", err=True)
-
-
 def _date(value) -> date | None:
     return value.date() if value is not None else None
 
 
 def register(group) -> None:
-    """Add `export …` to the popgis group and `token` to its `users` subgroup."""
+    """Add `export …` to the popgis group."""
     group.add_command(export_group)
-    users = group.commands.get("users")
-    if users is not None:
-        users.add_command(users_token)

@@ -1,0 +1,105 @@
+"""The access log: every read of personal data, every export, append-only.
+
+Who (user and role, from the gate's per-transaction settings), what (an action, the
+household ids read, or a tile and how many households it carried), when and from which
+address. The web app's database role may INSERT and SELECT ``access_log`` but never
+UPDATE or DELETE it. Auditors read it through :func:`entries` and :func:`unusual`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import sqlalchemy as sa
+
+# Reads of personal data (as opposed to exports and writes).
+READ_ACTIONS = ("view_household", "search", "view_building", "household_tile",
+                "review_items")
+
+
+def record(conn, scope, action: str, *, kind: str | None = None, target=None,
+           household_ids=None, households: int | None = None,
+           detail: dict | None = None) -> None:
+    """Append one entry for ``scope``'s user (role and address come with the scope)."""
+    ids = None if household_ids is None else [int(i) for i in household_ids]
+    conn.execute(sa.text("""
+        INSERT INTO access_log (user_name, role, client_addr, action, target_kind,
+                                target_id, household_ids, households, detail)
+        VALUES (:u, :r, :a, :action, :k, :t, :ids, :n, CAST(:d AS jsonb))"""),
+        {"u": scope.user, "r": scope.role, "a": scope.address, "action": action,
+         "k": kind, "t": None if target is None else str(target), "ids": ids,
+         "n": households if households is not None else (len(ids) if ids else None),
+         "d": json.dumps(detail or {}, ensure_ascii=False, default=str)})
+
+
+def entries(conn, *, scope=None, user: str | None = None, household: str | None = None,
+            since: datetime | None = None, limit: int = 1000) -> list[dict]:
+    """Log entries, newest first. ``scope`` (an auditor's): only entries of users whose
+    area lies in it (none: all, for the console). ``household``: a household number or
+    id whose reads to list."""
+    conds, params = ["true"], {"limit": min(int(limit), 100000)}
+    within = None
+    if scope is not None:
+        from gis.gate import enter
+
+        enter(conn, scope)
+        within = scope.path
+    if within:
+        conds.append("u.area_path LIKE :w")
+        params["w"] = within + "%"
+    if user:
+        conds.append("l.user_name = :user")
+        params["user"] = user
+    if since:
+        conds.append("l.at >= :since")
+        params["since"] = since
+    if household:
+        from gis.gate import find_household_ids
+
+        ids = find_household_ids(conn, household)
+        conds.append("l.household_ids && CAST(:hids AS bigint[])")
+        params["hids"] = ids or [-1]
+    rows = conn.execute(sa.text(f"""
+        SELECT l.id, l.at, l.user_name, l.role, l.client_addr, l.action, l.target_kind,
+               l.target_id, l.households, l.household_ids, l.detail
+        FROM access_log l
+        LEFT JOIN (SELECT u.name, a.path AS area_path FROM app_users u
+                   JOIN admin_area a ON a.code = u.area_code) u ON u.name = l.user_name
+        WHERE {' AND '.join(conds)}
+        ORDER BY l.at DESC, l.id DESC LIMIT :limit"""), params)
+    return [dict(r._mapping) for r in rows]
+
+
+def unusual(conn, *, scope=None, days: int = 30, factor: float = 5.0,
+            minimum: int = 50) -> list[dict]:
+    """Accounts whose reads of personal data in one hour of the last day are far above
+    their own usual level: more than ``factor`` times their median hourly reads over the
+    ``days`` before (hours with any reads), and at least ``minimum`` households."""
+    within = scope.path if scope is not None else ""
+    params = {"days": int(days), "factor": float(factor), "minimum": int(minimum),
+              "actions": list(READ_ACTIONS), "w": within + "%"}
+    rows = conn.execute(sa.text("""
+        WITH hourly AS (
+            SELECT user_name, date_trunc('hour', at) AS hour,
+                   sum(coalesce(households, cardinality(household_ids), 1)) AS reads
+            FROM access_log
+            WHERE action = ANY(:actions) AND at > now() - make_interval(days => :days + 1)
+            GROUP BY 1, 2),
+        usual AS (
+            SELECT user_name, percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS median,
+                   count(*) AS hours
+            FROM hourly WHERE hour < date_trunc('hour', now()) - interval '24 hours'
+            GROUP BY 1)
+        SELECT h.user_name, u.role, h.hour, h.reads::int AS reads,
+               coalesce(s.median, 0)::float AS usual_per_hour,
+               coalesce(s.hours, 0)::int AS baseline_hours
+        FROM hourly h
+        JOIN (SELECT x.name, x.role, a.path FROM app_users x
+              JOIN admin_area a ON a.code = x.area_code) u ON u.name = h.user_name
+        LEFT JOIN usual s ON s.user_name = h.user_name
+        WHERE h.hour >= date_trunc('hour', now()) - interval '24 hours'
+          AND u.path LIKE :w AND h.reads >= :minimum
+          AND h.reads > :factor * greatest(coalesce(s.median, 0), 1)
+        ORDER BY h.reads DESC"""), params)
+    return [dict(r._mapping) for r in rows]
