@@ -313,7 +313,13 @@ def ensure_app_login(url: URL | None = None) -> None:
                                 "POPGIS_APP_DATABASE_URL")
         # the password is ours (URL-safe characters), quoted as a literal all the same
         pw = c.execute(sa.text("SELECT quote_literal(:p)"), {"p": _app_password()}).scalar()
-        c.execute(sa.text(f"ALTER ROLE {APP_ROLE} LOGIN PASSWORD {pw}"))
+        try:
+            c.execute(sa.text(f"ALTER ROLE {APP_ROLE} LOGIN PASSWORD {pw}"))
+        except sa.exc.ProgrammingError as exc:
+            raise DatabaseError(
+                f"cannot let {APP_ROLE} log in ({exc.orig}); give this login CREATEROLE, "
+                f"or set a password for {APP_ROLE} yourself and name it in "
+                "POPGIS_APP_DATABASE_URL") from None
 
 
 def app_database_url(url: URL | None = None) -> URL:

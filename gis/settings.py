@@ -58,6 +58,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Counts below this are suppressed in exports (at least 2)."),
     Setting("POPGIS_EXPORT_MIN_BANDWIDTH_M", "300",
             "Smallest kernel bandwidth, in metres, of exported heat maps."),
+    Setting("POPGIS_SESSION_IDLE_MINUTES", "30",
+            "A login session ends after this long without a request."),
+    Setting("POPGIS_SESSION_MAX_HOURS", "10",
+            "A login session ends this long after the login, however busy."),
+    Setting("POPGIS_LOGIN_LOCK_AFTER", "5",
+            "Failed logins in a row after which an account is locked for a while (an "
+            "address: four times as many); from the third on, each further attempt waits "
+            "2, 4, 8 … seconds."),
+    Setting("POPGIS_LOGIN_LOCK_MINUTES", "15", "How long a locked account or address waits."),
     Setting("POPGIS_STATEMENT_TIMEOUT_MS", "30000",
             "Time limit for one SQL statement issued by the web app."),
 )

@@ -82,8 +82,9 @@ def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
     """Create a user; raises InvalidInput naming what is wrong and how to fix it."""
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise InvalidInput("password too short: at least 8 characters")
+    from gis.logins import check_password_policy
+
+    check_password_policy(password, name=name)
     level = conn.execute(sa.text("SELECT level FROM admin_area WHERE code = :c"),
                          {"c": area_code}).scalar()
     if level is None:
@@ -111,10 +112,30 @@ def list_users(conn) -> list[dict]:
 
 
 def disable_user(conn, name: str) -> None:
+    """Disable user ``name``: no login, and every open session and token ends now."""
+    from gis import sessions, users_tokens
+
     n = conn.execute(sa.text("UPDATE app_users SET active = false WHERE name = :n"),
                      {"n": name}).rowcount
     if not n:
         raise NotFound("user")
+    sessions.end_user(conn, name, "disabled")
+    users_tokens.revoke_user_tokens(conn, name)
+
+
+def set_password(conn, name: str, password: str) -> None:
+    """Give user ``name`` a new password (checked like a new one); every open session of
+    the user ends."""
+    from gis import sessions
+    from gis.logins import check_password_policy
+
+    check_password_policy(password, name=name)
+    n = conn.execute(sa.text("UPDATE app_users SET password_hash = :h, "
+                             "password_changed_at = now() WHERE name = :n"),
+                     {"h": hash_password(password), "n": name}).rowcount
+    if not n:
+        raise NotFound("user")
+    sessions.end_user(conn, name, "password changed")
 
 
 def authenticate(conn, name: str, password: str) -> Scope | None:

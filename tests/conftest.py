@@ -87,11 +87,19 @@ def app(conn):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser on our own pages: its requests carry this site's Origin."""
+    c = app.test_client()
+    c.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    return c
 
 
 def login(client, name, password=PASSWORD):
-    return client.post("/login", data={"username": name, "password": password})
+    """Log in through the form, with its CSRF token, as a browser would."""
+    client.get("/login")
+    with client.session_transaction() as s:
+        token = s["csrf"]
+    return client.post("/login", data={"username": name, "password": password,
+                                       "csrf_token": token})
 
 
 @pytest.fixture

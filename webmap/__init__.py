@@ -21,6 +21,15 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _https() -> bool:
+    """Served over HTTPS (TLS here, or a public https:// URL behind a proxy): the
+    session cookie is then sent over HTTPS only."""
+    import os
+
+    return bool(os.environ.get("POPGIS_TLS_CERT")) or \
+        (os.environ.get("POPGIS_PUBLIC_URL") or "").startswith("https://")
+
+
 class IsoJSONProvider(DefaultJSONProvider):
     """Dates as YYYY-MM-DD and times as ISO 8601 (Flask's default is an HTTP date)."""
 
@@ -39,7 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app; ``config`` overrides settings (tests pass an engine here)."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY=_secret_key(), SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", JSON_AS_ASCII=False, ENGINE=None)
+                      SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="popgis_session",
+                      SESSION_COOKIE_SECURE=_https(), JSON_AS_ASCII=False, ENGINE=None)
     if config:
         app.config.update(config)
     app.json = IsoJSONProvider(app)
@@ -49,6 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     dbconn.init_app(app)
     errors.init_app(app)
+    app.before_request(auth.check_csrf)
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
     for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
         app.register_blueprint(bp)
     # Blueprints of further capabilities, each in its own module with a `bp`.

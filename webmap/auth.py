@@ -1,18 +1,24 @@
-"""Login with hashed passwords; every page and API needs it."""
+"""Login and the session: every page and API needs it.
+
+Sessions live in the database (``gis.sessions``); the signed cookie holds only a random
+token and this browser's CSRF token. Logins are throttled per account and per address
+(``gis.logins``); ``next`` goes only to a path on this site; every state-changing
+request must come from our own pages (Origin or CSRF token)."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import time
-from dataclasses import asdict
+import hmac
+import secrets
+from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 
-from gis import users
+from gis import logins, sessions, settings, users
 from gis.errors import Forbidden, PopgisError
 from gis.gate import Scope, require_people
-from webmap.dbconn import get_conn
+from webmap.dbconn import get_conn, read_conn
 
 bp = Blueprint("auth", __name__)
 
@@ -22,29 +28,26 @@ class Unauthorized(PopgisError):
     code = "unauthorized"
 
 
-# A session carries the user's scope, signed; it is checked against the database again
-# after this many seconds (so a disabled user is out within that time).
-RECHECK_SECONDS = 300
 # Scope fields that belong to one request, never to the session.
 EPHEMERAL = ("address", "token_scope")
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def current_scope():
-    """The logged-in user's scope, with the client's address (for the access log)."""
+    """The logged-in user's scope, with the client's address (for the access log).
+
+    The signed cookie carries only a random session token; the session itself lives in
+    the database (``gis.sessions``), so logout, disabling the user, a password change
+    or a revocation end it at once."""
     if "scope" not in g:
         g.scope = None
-        name = session.get("user")
-        cached = session.get("scope")
-        if name and cached and time.time() - session.get("checked", 0) < RECHECK_SECONDS:
-            g.scope = Scope(**{k: v for k, v in cached.items() if k not in EPHEMERAL})
-        elif name:
-            g.scope = users.scope_of_user(get_conn(), name)
+        token = session.get("sid")
+        if token:
+            g.scope = sessions.resume(read_conn(), token)
             if g.scope is None:
-                session.clear()
+                session.pop("sid", None)
             else:
-                _remember(g.scope)
-        if g.scope is not None:
-            g.scope = with_address(g.scope)
+                g.scope = with_address(g.scope)
     return g.scope
 
 
@@ -52,9 +55,49 @@ def with_address(scope: Scope) -> Scope:
     return dataclasses.replace(scope, address=request.remote_addr)
 
 
-def _remember(scope: Scope) -> None:
-    session["scope"] = {k: v for k, v in asdict(scope).items() if k not in EPHEMERAL}
-    session["checked"] = time.time()
+def csrf_token() -> str:
+    """This browser's CSRF token (made on first use, kept in the signed cookie)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def own_origin() -> str:
+    """scheme://host[:port] of this site as browsers see it."""
+    try:
+        public = settings.get("POPGIS_PUBLIC_URL")
+    except KeyError:  # the setting arrives with the production server
+        public = None
+    base = public or request.host_url
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_csrf() -> None:
+    """A state-changing request must come from our own pages: its Origin is this site,
+    or it carries this browser's CSRF token (form field ``csrf_token`` or header
+    ``X-CSRF-Token``). Called before every request."""
+    if request.method not in STATE_CHANGING:
+        return
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+    if sent and session.get("csrf") and hmac.compare_digest(sent, session["csrf"]):
+        return
+    origin = request.headers.get("Origin")
+    if request.path != url_for("auth.login") and origin and origin == own_origin():
+        return
+    raise Forbidden("this request did not come from a popgis page (CSRF check); "
+                    "reload the page and try again")
+
+
+def safe_next(target: str | None) -> str:
+    """``next`` as a path on this site, or ``/``: control characters and backslashes
+    removed, anything with a scheme or a host refused."""
+    target = "".join(ch for ch in (target or "") if ch.isprintable() and ch != "\\")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme \
+            or parts.netloc:
+        return "/"
+    return target
 
 
 def login_required(view):
@@ -103,24 +146,44 @@ def roles_required(*roles):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        scope = users.authenticate(get_conn(), request.form.get("username", ""),
-                                   request.form.get("password", ""))
-        if scope is None:
-            error = "用户名或密码错误 / wrong name or password"
+        name = request.form.get("username", "")[:100]
+        password = request.form.get("password", "")[:1000]
+        conn, addr = get_conn(), request.remote_addr
+        wait = logins.wait_seconds(conn, name, addr)
+        scope = None
+        if wait:
+            logins.record(conn, name, addr, False, reason="locked")
+            error = (f"尝试次数过多，请 {_minutes(wait)} 后再试 / too many attempts: try "
+                     f"again in {_minutes(wait, 'en')}")
+            status = 429
         else:
+            scope = users.authenticate(conn, name, password)
+            logins.record(conn, name, addr, scope is not None)
+            if scope is None:
+                error, status = "用户名或密码错误 / wrong name or password", 401
+        if scope is not None:
             session.clear()
-            session["user"] = scope.user
-            _remember(scope)
-            target = request.args.get("next") or "/"
-            if not target.startswith("/") or target.startswith("//"):
-                target = "/"
-            return redirect(target)
-    return render_template("login.html", error=error), (401 if error else 200)
+            session["sid"] = sessions.start(conn, scope.user, address=addr,
+                                            user_agent=request.user_agent.string)
+            csrf_token()
+            return redirect(safe_next(request.args.get("next")))
+    resp = make_response(render_template("login.html", error=error), status)
+    if status == 429:
+        resp.headers["Retry-After"] = str(wait)
+    return resp
 
 
-@bp.route("/logout", methods=["POST", "GET"])
+def _minutes(seconds: int, lang: str = "zh") -> str:
+    if seconds < 60:
+        return f"{seconds} 秒" if lang == "zh" else f"{seconds} s"
+    m = (seconds + 59) // 60
+    return f"{m} 分钟" if lang == "zh" else f"{m} min"
+
+
+@bp.route("/logout", methods=["POST"])
 def logout():
+    sessions.end(get_conn(), session.get("sid"))
     session.clear()
     return redirect(url_for("auth.login"))

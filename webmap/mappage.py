@@ -29,7 +29,8 @@ CHROME = """
   {% if scope.can_read_people %}<a id="review" href="/review">待核实定位</a>{% endif %}
   <button id="export" type="button">导出当前地图</button>
   <button id="lang" type="button">English</button>
-  <a id="logout" href="{{ url_for('auth.logout') }}">退出</a></div>
+  <form id="logoutform" method="post" action="{{ url_for('auth.logout') }}"><input type="hidden"
+   name="csrf_token" value="{{ csrf_token() }}"><button id="logout" type="submit">退出</button></form></div>
 <div id="searchbox"><input id="search" type="search" autocomplete="off" aria-label="search">
   <ul id="results"></ul></div>
 <div id="filters"></div><div id="crumbs"></div><div id="legend"></div>

@@ -31,7 +31,7 @@ def test_needs_login_or_token(client, conn):
     stored = conn.execute(sa.text(
         "SELECT t.token_hash, t.last_used_at, t.expires_at > now() + interval '89 days' "
         "FROM api_tokens t JOIN app_users u ON u.id = t.user_id "
-        "WHERE u.name = 'planner_u'")).one()
+        "WHERE u.name = 'planner_u' ORDER BY t.id DESC LIMIT 1")).one()
     assert token not in stored[0] and stored[0].startswith("sha256$")
     assert stored[1] is not None and stored[2]  # last use recorded, 90 days by default
     users_tokens.revoke_user_tokens(conn, "planner_u")

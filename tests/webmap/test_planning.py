@@ -83,7 +83,7 @@ def test_village_staff_cannot_plan(client):
     login(client, "village_a")
     assert client.get("/api/planning/coverage?kinds=clinic&radius=500").status_code == 403
     assert client.get("/planner").status_code == 403
-    client.get("/logout")
+    client.post("/logout")
     assert client.get("/api/planning/coverage").status_code == 401
 
 

@@ -46,7 +46,7 @@ def test_review_scope_and_bad_input(client, conn):
     login(client, "village_a")                     # HX1 is in village C
     assert client.get("/api/review").json["items"] == []
     assert client.post(f"/api/review/{rid}/accept", json={"candidate": 0}).status_code == 404
-    client.get("/logout")
+    client.post("/logout")
     login(client, "county_u")
     r = client.post(f"/api/review/{rid}/accept", json={"candidate": 7})
     assert r.status_code == 400 and "candidate" in r.json["error"]["message"]

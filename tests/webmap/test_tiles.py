@@ -50,7 +50,7 @@ def test_households_only_in_scope(client, conn):
     assert props["persons"] == 3 and props["migrants"] == 0 and props["level"] == "building"
     # HB1 is in village B: the tile is empty for village A
     assert get(client, "households", 120.0502, 29.3502, 16) == []
-    client.get("/logout")
+    client.post("/logout")
     login(client, "village_b")
     assert ids(get(client, "households", 120.0502, 29.3502, 16)) == [hid(conn, "HB1")]
 

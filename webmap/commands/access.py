@@ -1,5 +1,6 @@
-"""`popgis users token|tokens|revoke-token` (API tokens for GIS clients) and
-`popgis audit` (who read which personal data, and unusual reading)."""
+"""`popgis users token|tokens|revoke-token` (API tokens for GIS clients),
+`popgis users sessions|passwd` (login sessions, passwords) and `popgis audit` (who read
+which personal data, and unusual reading)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,49 @@ def users_revoke_token(token_id):
     click.echo(f"revoked token {token_id}")
 
 
+@click.command("sessions")
+@click.argument("name")
+@click.option("--revoke", "revoke", is_flag=True, help="end all of NAME's open sessions")
+@click.option("--json", "as_json", is_flag=True)
+def users_sessions(name, revoke, as_json):
+    """List NAME's login sessions (started, last used, expires, address, ended and why);
+    --revoke ends the open ones."""
+    from gis import sessions
+    from webmap.cli import prepare
+
+    prepare()
+    try:
+        with db.engine().begin() as conn:
+            if revoke:
+                n = sessions.end_user(conn, name, "revoked")
+                click.echo(json.dumps({"revoked": n}) if as_json else
+                           f"ended {n} session(s) of {name}")
+                return
+            rows = sessions.list_sessions(conn, name)
+    except PopgisError:
+        _fail(f"no user named {name!r}; see `popgis users list`")
+    _dump(rows, as_json, False)
+
+
+@click.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="read the new password from standard input")
+def users_passwd(name, password_stdin):
+    """Give NAME a new password; their open sessions end."""
+    from gis import users
+    from webmap.cli import prepare
+
+    password = sys.stdin.readline().rstrip("\n")
+    prepare()
+    try:
+        with db.engine().begin() as conn:
+            users.set_password(conn, name, password)
+    except PopgisError as exc:
+        _fail(exc.message)
+    click.echo(f"new password for {name}; their sessions have ended")
+
+
 @click.command("audit")
 @click.option("--user", "user", default=None, help="only this user's entries")
 @click.option("--household", default=None, help="reads of this household (number or id)")
@@ -144,5 +188,6 @@ def register(group) -> None:
     group.add_command(audit)
     users = group.commands.get("users")
     if users is not None:
-        for cmd in (users_token, users_tokens_list, users_revoke_token):
+        for cmd in (users_token, users_tokens_list, users_revoke_token, users_sessions,
+                    users_passwd):
             users.add_command(cmd)

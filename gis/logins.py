@@ -1,0 +1,97 @@
+"""Logins that resist guessing: backoff and a temporary lock per account and per client
+address, kept in the database (so every worker sees them), every attempt logged; and
+the passwords we refuse.
+
+Per account: from the third failure in a row each further attempt must wait 2^(n-3)
+seconds (at most a minute), and after ``POPGIS_LOGIN_LOCK_AFTER`` failures the account
+is locked for ``POPGIS_LOGIN_LOCK_MINUTES``. Per address the same with four times the
+failures (one office may share an address). A success clears the account's count.
+While locked, the password is not even checked, and the answer says when to try again.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from gis import audit, settings
+from gis.errors import InvalidInput
+
+MIN_PASSWORD_LENGTH = 10
+# Common Chinese choices that the general frequency list ranks lower than they deserve.
+COMMON_PASSWORDS = frozenset({
+    "woaini1314", "woaini520", "5201314", "1314520", "qq123456", "aa123456", "a1234567",
+    "123qwe", "qwe123456", "zxcvbnm123", "147258369", "1qaz2wsx", "woaini123",
+    "abc123456", "iloveyou1314", "88888888", "66666666", "11111111", "123123123",
+    "12345678910"})
+BACKOFF_FROM = 3
+MAX_BACKOFF_S = 60
+ADDRESS_FACTOR = 4
+
+
+def lock_after() -> int:
+    return int(settings.get("POPGIS_LOGIN_LOCK_AFTER"))
+
+
+def lock_seconds() -> int:
+    return int(float(settings.get("POPGIS_LOGIN_LOCK_MINUTES")) * 60)
+
+
+def check_password_policy(password: str, *, name: str = "") -> None:
+    """InvalidInput unless ``password`` is long enough and not a common one."""
+    from zxcvbn import zxcvbn
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    if password.lower() in COMMON_PASSWORDS or (name and name.lower() in password.lower()):
+        raise InvalidInput("that password is too common or contains the user name; "
+                           "choose another (a few unrelated words work well)")
+    result = zxcvbn(password[:100], user_inputs=[name] if name else [])
+    if result["score"] < 2:
+        raise InvalidInput("that password is among the commonest or too easy to guess; "
+                           "choose another (a few unrelated words work well)")
+
+
+def _keys(name: str, address: str | None) -> list[tuple[str, int]]:
+    keys = [(f"user:{name}", lock_after())]
+    if address:
+        keys.append((f"addr:{address}", lock_after() * ADDRESS_FACTOR))
+    return keys
+
+
+def wait_seconds(conn, name: str, address: str | None) -> int:
+    """Seconds before this account or address may try again (0: now)."""
+    rows = conn.execute(sa.text("""
+        SELECT failures, greatest(
+                   extract(epoch FROM locked_until - now()),
+                   extract(epoch FROM last_failure - now()) + least(:cap,
+                       power(2, greatest(failures - :start, -1))) *
+                       (failures >= :from)::int, 0) AS wait
+        FROM login_throttle WHERE key = ANY(:keys)"""),
+        {"keys": [k for k, _ in _keys(name, address)], "cap": MAX_BACKOFF_S,
+         "start": BACKOFF_FROM, "from": BACKOFF_FROM}).all()
+    return int(max((r.wait for r in rows), default=0) + 0.999)
+
+
+def record(conn, name: str, address: str | None, ok: bool, *, reason: str = "") -> None:
+    """Count a failure (locking where the limit is reached) or clear the account's count
+    after a success; write the attempt to the access log."""
+    who = SimpleNamespace(user=name[:100], role=None, address=address)
+    if ok:
+        conn.execute(sa.text("UPDATE login_throttle SET failures = 0, locked_until = NULL "
+                             "WHERE key = :k"), {"k": f"user:{name}"})
+        audit.record(conn, who, "login")
+        return
+    for key, limit in _keys(name, address):
+        conn.execute(sa.text("""
+            INSERT INTO login_throttle AS t (key, failures, last_failure)
+            VALUES (:k, 1, now())
+            ON CONFLICT (key) DO UPDATE SET
+                failures = CASE WHEN t.locked_until < now() THEN 1 ELSE t.failures + 1 END,
+                last_failure = now(),
+                locked_until = CASE
+                    WHEN t.locked_until >= now() THEN t.locked_until
+                    WHEN t.failures + 1 >= :limit THEN now() + make_interval(secs => :lock)
+                    ELSE NULL END"""), {"k": key, "limit": limit, "lock": lock_seconds()})
+    audit.record(conn, who, "login_failed", detail={"reason": reason} if reason else None)
