@@ -62,7 +62,7 @@ def run(scale: float, seed: int, rows: list) -> None:
     tiles = [t for t in _sample_tiles(owner, 400) if t[0] >= 15][:200]
     from bench.tiles import _tile_of
     vt = sorted({_tile_of(x, y, 16) for x, y in vtiles})
-    queries = _queries(owner, 150)
+    queries = _queries(owner, 60)
 
     def tile_on(sc, z, x, y):
         with app.begin() as c:

@@ -50,14 +50,22 @@ class Scope:
         return self.path + "%"
 
 
-def enter(conn, scope: Scope) -> None:
+def enter(conn, scope: Scope, *, reading: bool = False) -> None:
     """Set ``scope`` for the rest of the transaction: the row-level-security policies
     on households, persons, events and the review queue key on it, and the access log
-    takes the user, role and address from it."""
+    takes the user, role and address from it.
+
+    ``reading``: the transaction only reads (and logs the read): its commit need not
+    wait for the disk, so a crash at that instant may lose the last fraction of a second
+    of access-log entries, never a write of data (events and placements always wait).
+    """
     conn.execute(sa.text(
         "SELECT set_config('popgis.scope', :p, true), set_config('popgis.user', :u, true),"
-        " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true)"),
-        {"p": scope.path, "u": scope.user, "r": scope.role, "a": scope.address or ""})
+        " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true),"
+        " set_config('synchronous_commit', CASE WHEN :reading THEN 'off' ELSE "
+        "current_setting('synchronous_commit') END, true)"),
+        {"p": scope.path, "u": scope.user, "r": scope.role, "a": scope.address or "",
+         "reading": reading})
 
 
 @contextmanager

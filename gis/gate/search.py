@@ -62,7 +62,7 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = 
     """Ranked households of the scope matching ``q``; identifiers in results masked.
     The households found are written to the access log (``audit_log=False`` only for
     the benchmark that measures what the log costs)."""
-    enter(conn, scope)
+    enter(conn, scope, reading=True)
     q = (q or "").strip()
     if not q:
         return []
@@ -90,7 +90,7 @@ def building_households(conn, scope: Scope, building_id: int) -> dict:
     Raises NotFound when the building has no household in scope and the scope does not
     contain the building, so another jurisdiction's building reveals nothing.
     """
-    enter(conn, scope)
+    enter(conn, scope, reading=True)
     from gis.errors import NotFound
 
     b = conn.execute(sa.text("""

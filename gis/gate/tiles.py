@@ -107,7 +107,7 @@ def households_tile_counted(conn, scope: Scope, z: int, x: int, y: int,
     """
     require_people(scope)
     check_tile(z, x, y)
-    enter(conn, scope)
+    enter(conn, scope, reading=True)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
     params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
@@ -155,7 +155,7 @@ def log_tile_read(conn, scope: Scope, z: int, x: int, y: int, households: int) -
     if households:
         from gis import audit
 
-        enter(conn, scope)
+        enter(conn, scope, reading=True)
         audit.record(conn, scope, "household_tile", kind="tile",
                      target=f"households/{z}/{x}/{y}", households=households)
 
