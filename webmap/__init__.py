@@ -39,16 +39,23 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app; ``config`` overrides settings (tests pass an engine here)."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY=_secret_key(), SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", JSON_AS_ASCII=False, ENGINE=None)
+                      SESSION_COOKIE_SAMESITE="Lax", JSON_AS_ASCII=False, ENGINE=None,
+                      MAX_CONTENT_LENGTH=int(settings.get("POPGIS_MAX_REQUEST_MB")) << 20,
+                      PUBLIC_URL=settings.get("POPGIS_PUBLIC_URL"),
+                      TRUSTED_PROXIES=settings.get("POPGIS_TRUSTED_PROXIES"))
     if config:
         app.config.update(config)
     app.json = IsoJSONProvider(app)
     app.json.ensure_ascii = False
 
-    from webmap import api, auth, dbconn, errors, health, mappage, vendor
+    from webmap import api, auth, dbconn, errors, health, mappage, security, server, vendor
 
+    # headers, CSP nonces, odd query strings refused; its after_request runs last (after
+    # dbconn's commit), so even a 503 from a failed commit carries the headers
+    security.init_app(app)
     dbconn.init_app(app)
     errors.init_app(app)
+    server.wrap(app)         # public address for links; forwarded headers from proxies
     for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
         app.register_blueprint(bp)
     # Blueprints of further capabilities, each in its own module with a `bp`.

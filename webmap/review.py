@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, render_template, request
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Gate
 from gis.gate import geocoding as gate_geocoding
+from webmap import params
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
 
@@ -34,9 +35,7 @@ def page():
 @bp.route("/api/review")
 @login_required
 def items():
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit():
-        raise InvalidInput("limit must be a whole number")
+    limit = params.arg_int("limit", high=10**9, default=100)
     return jsonify({"items": gate_geocoding.review_items(get_conn(), current_scope(),
                                                          limit=min(int(limit), 1000))})
 
@@ -51,7 +50,7 @@ def accept(review_id):
     body = request.get_json(silent=True) or {}
     k = body.get("candidate")
     item = _item(review_id)
-    if not isinstance(k, int) or not 0 <= k < len(item["candidates"]):
+    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
         raise InvalidInput(f"candidate must be 0–{len(item['candidates']) - 1}")
     cand = item["candidates"][k]
     lon, lat = candidate_point(get_conn(), cand.get("building_id"), cand.get("village_code"))
