@@ -106,6 +106,8 @@ def gunicorn_options(host: str, port: int) -> dict:
         # X-Forwarded-* are handled by PublicAddress, from trusted proxies only
         "forwarded_allow_ips": "", "proxy_allow_ips": "",
         "proc_name": "popgis",
+        # gunicorn ≥ 24 opens a control socket in $HOME; several servers would share it
+        "control_socket_disable": True,
     }
     if cert:
         options.update(certfile=cert, keyfile=key)
@@ -122,7 +124,8 @@ def run_gunicorn(host: str, port: int, echo=print) -> None:
     class PopgisApplication(BaseApplication):
         def load_config(self):
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:   # (older gunicorn lacks some)
+                    self.cfg.set(key, value)
 
         def load(self):
             # each worker builds its own app (and database pools) after the fork
