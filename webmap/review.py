@@ -3,7 +3,7 @@ one click accepts a candidate, or the map opens to place the household by hand."
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Gate
@@ -47,8 +47,7 @@ def accept(review_id):
     from gis.layers import candidate_point
     from webmap.tiles import CACHE
 
-    body = request.get_json(silent=True) or {}
-    k = body.get("candidate")
+    k = params.json_object().get("candidate")
     item = _item(review_id)
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
         raise InvalidInput(f"candidate must be 0–{len(item['candidates']) - 1}")

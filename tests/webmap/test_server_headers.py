@@ -14,7 +14,7 @@ import pytest
 import requests
 import urllib3
 
-from tests.conftest import CHROMIUM_ARGS, PASSWORD
+from tests.conftest import PASSWORD
 from tests.webmap.server_process import client, logged_in, popgis_serve, server_db_url
 
 urllib3.disable_warnings()
