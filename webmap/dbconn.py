@@ -26,6 +26,9 @@ def app_engine(url, autocommit: bool = False):
         def _on_connect(dbapi_conn, record):
             with dbapi_conn.cursor() as cur:
                 cur.execute(f"SET statement_timeout = {timeout}")
+                # the local cluster runs with synchronous_commit off for bulk loads; a
+                # change acknowledged to a user must survive a crash
+                cur.execute("SET synchronous_commit = on")
                 cur.execute("SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
                             "FROM pg_roles WHERE rolname = 'popgis_app'")
                 row = cur.fetchone()
