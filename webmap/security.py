@@ -28,11 +28,11 @@ def _basemap_origin() -> str:
     url = settings.get("POPGIS_BASEMAP_URL")
     if not url:
         return ""
-    parts = urlsplit(url.replace("{s}", "x"))
+    parts = urlsplit(url)
     host = parts.netloc
-    if "{s}" in url.split("/")[2]:   # sub-domain placeholder: any sub-domain
-        host = "*." + host.split(".", 1)[1]
-    return f" {parts.scheme}://{host}"
+    if "{s}" in host:   # sub-domain placeholder: any sub-domain
+        host = "*." + host.split(".", 1)[-1]
+    return f" {parts.scheme or 'https'}://{host}" if host else ""
 
 
 def content_security_policy(nonce: str) -> str:

@@ -88,6 +88,10 @@ def worker_counts() -> tuple[int, int]:
 
 def gunicorn_options(host: str, port: int) -> dict:
     workers, threads = worker_counts()
+    try:
+        trusted_networks(settings.get("POPGIS_TRUSTED_PROXIES"))
+    except ValueError as exc:
+        raise ValueError(f"POPGIS_TRUSTED_PROXIES: {exc}") from None
     cert, key = settings.get("POPGIS_TLS_CERT"), settings.get("POPGIS_TLS_KEY")
     if bool(cert) != bool(key):
         raise ValueError("set both POPGIS_TLS_CERT and POPGIS_TLS_KEY, or neither")
