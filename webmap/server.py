@@ -110,6 +110,9 @@ def gunicorn_options(host: str, port: int) -> dict:
         # X-Forwarded-* are handled by PublicAddress, from trusted proxies only
         "forwarded_allow_ips": "", "proxy_allow_ips": "",
         "proc_name": "popgis",
+        # the app is imported once, in the master: workers fork ready to serve, so a
+        # HUP replaces them without a gap (new code needs a restart, or USR2 + WINCH)
+        "preload_app": True,
         # gunicorn ≥ 24 opens a control socket in $HOME; several servers would share it
         "control_socket_disable": True,
     }
@@ -132,7 +135,8 @@ def run_gunicorn(host: str, port: int, echo=print) -> None:
                     self.cfg.set(key, value)
 
         def load(self):
-            # each worker builds its own app (and database pools) after the fork
+            # built in the master before the fork; it opens no connection until a
+            # request comes, so each worker gets its own database pools
             from webmap import create_app
 
             return create_app()
