@@ -69,8 +69,9 @@ SETTINGS: tuple[Setting, ...] = (
             "POPGIS_TLS_KEY."),
     Setting("POPGIS_TLS_KEY", None, "PEM private key file for POPGIS_TLS_CERT."),
     Setting("POPGIS_WORKERS", None,
-            "gunicorn worker processes. Unset: the number of cores plus one."),
-    Setting("POPGIS_THREADS", "8",
+            "gunicorn worker processes. Unset: one per two cores (PostgreSQL needs the "
+            "others; each worker has its own tile cache)."),
+    Setting("POPGIS_THREADS", "16",
             "Threads per gunicorn worker (requests mostly wait on PostgreSQL)."),
     Setting("POPGIS_WORKER_TIMEOUT_S", "120",
             "A gunicorn worker silent for this long is restarted (longer than the "
