@@ -69,6 +69,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POPGIS_LOGIN_LOCK_MINUTES", "15", "How long a locked account or address waits."),
     Setting("POPGIS_STATEMENT_TIMEOUT_MS", "30000",
             "Time limit for one SQL statement issued by the web app."),
+    Setting("POPGIS_PUBLIC_URL", None,
+            "The address people use, e.g. https://popgis.county.example (a path prefix "
+            "is allowed). Every absolute link (OGC API links) is built from it. Unset: "
+            "from the address the server listens on, never from the request's Host."),
+    Setting("POPGIS_TRUSTED_PROXIES", None,
+            "Comma-separated addresses or networks of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1. Unset: "
+            "those headers are ignored."),
+    Setting("POPGIS_TLS_CERT", None,
+            "PEM certificate (chain) file: `popgis serve` then speaks HTTPS itself. Needs "
+            "POPGIS_TLS_KEY."),
+    Setting("POPGIS_TLS_KEY", None, "PEM private key file for POPGIS_TLS_CERT."),
+    Setting("POPGIS_WORKERS", None,
+            "gunicorn worker processes. Unset: one per two cores (PostgreSQL needs the "
+            "others; each worker has its own tile cache)."),
+    Setting("POPGIS_THREADS", "16",
+            "Threads per gunicorn worker (requests mostly wait on PostgreSQL)."),
+    Setting("POPGIS_WORKER_TIMEOUT_S", "120",
+            "A gunicorn worker silent for this long is restarted (longer than the "
+            "slowest export or plan)."),
+    Setting("POPGIS_ACCESS_LOG", "-",
+            "Where gunicorn writes its access log: - for standard output, a file path, "
+            "or off."),
+    Setting("POPGIS_MAX_REQUEST_MB", "16",
+            "Largest request body accepted, in MB; larger ones get 413."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -460,9 +460,24 @@ _PREFERRED_SHEETS = ("households", "service_points")
 def _read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
     import openpyxl  # imported here so CSV-only jobs do not pay for it
 
+    # An .xlsx is a zip of XML: the same limits as zipped Shapefiles, checked before
+    # openpyxl reads it (it holds the whole shared-strings table in memory). openpyxl
+    # parses the XML with defusedxml when installed (a dependency): no entity expansion.
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_expansion(path, zf, MAX_EXPANDED_BYTES, MAX_RATIO,
+                            fix_ratio="open it in Excel or WPS and save it again, or save "
+                                      "it as CSV UTF-8",
+                            fix_total="split the table into several files")
+    except (zipfile.BadZipFile, OSError):
+        pass   # not a zip: openpyxl's own error below says so
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises zipfile, KeyError and its own errors alike
+        if _defused(e):
+            raise FileProblem(path, reason="contains XML entity or DTD declarations, which "
+                              "are refused (they can expand without limit)",
+                              fix="open it in Excel or WPS and save it again as .xlsx") from None
         raise FileProblem(path, reason=f"is not a readable .xlsx workbook ({type(e).__name__}: "
                           f"{e})", fix="open it in Excel or WPS and save it again as .xlsx "
                           "(Excel Workbook); an old .xls renamed to .xlsx does not work") from None
@@ -534,6 +549,15 @@ def _read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
             _close_workbook(wb, rows)
 
     return TableReader(path, chunks(), cols, header_row, sheet=chosen)
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused part of the workbook (somewhere in the chain)."""
+    while exc is not None:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _close_workbook(wb, rows) -> None:
@@ -664,8 +688,34 @@ _SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 _RATIO_MIN_BYTES = 1 << 20
 
 
-def read_vector(path, layer: str | None = None, *, max_total_bytes: int = 2 << 30,
-                max_ratio: float = 200.0):
+#: limits on what a zip archive (zipped Shapefile, .xlsx workbook) may expand to
+MAX_EXPANDED_BYTES = 2 << 30
+MAX_RATIO = 200.0
+
+
+def check_expansion(path, zf: zipfile.ZipFile, max_total: int, max_ratio: float, *,
+                    fix_ratio: str, fix_total: str) -> None:
+    """Refuse an archive whose members expand more than ``max_ratio``:1 (members over
+    1 MB) or to more than ``max_total`` bytes in all, from the sizes it declares (the
+    zipfile module never reads past a member's declared size)."""
+    declared = 0
+    for info in zf.infolist():
+        shown = _member_display(info)
+        declared += info.file_size
+        if (info.file_size > _RATIO_MIN_BYTES
+                and info.file_size > max_ratio * max(info.compress_size, 1)):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise FileProblem(
+                path, reason=f"zip member {shown!r} expands {ratio:,.0f}:1 "
+                f"({info.compress_size:,} → {info.file_size:,} bytes), more than the "
+                f"{max_ratio:,.0f}:1 allowed; this looks like a zip bomb", fix=fix_ratio)
+    if declared > max_total:
+        raise FileProblem(path, reason=f"would expand to {declared:,} bytes, more than the "
+                          f"{max_total:,} allowed", fix=fix_total)
+
+
+def read_vector(path, layer: str | None = None, *, max_total_bytes: int = MAX_EXPANDED_BYTES,
+                max_ratio: float = MAX_RATIO):
     """Read a GeoJSON, GeoPackage, zipped Shapefile (or bare .shp) into a GeoDataFrame.
 
     Geometries and CRS are kept as in the file: a shapefile without .prj gives
@@ -778,21 +828,8 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise FileProblem(path, reason=f"zip member {shown!r} is a symbolic link",
                                   fix="zip the real files instead of links")
-        declared = 0
-        for info in zf.infolist():
-            shown = _member_display(info)
-            declared += info.file_size
-            if (info.file_size > _RATIO_MIN_BYTES
-                    and info.file_size > max_ratio * max(info.compress_size, 1)):
-                ratio = info.file_size / max(info.compress_size, 1)
-                raise FileProblem(
-                    path, reason=f"zip member {shown!r} expands {ratio:,.0f}:1 "
-                    f"({info.compress_size:,} → {info.file_size:,} bytes), more than the "
-                    f"{max_ratio:,.0f}:1 allowed; this looks like a zip bomb",
-                    fix="upload the shapefile zipped normally")
-        if declared > max_total:
-            raise FileProblem(path, reason=f"would expand to {declared:,} bytes, more than the "
-                              f"{max_total:,} allowed", fix="split the layer or simplify it")
+        check_expansion(path, zf, max_total, max_ratio, fix_ratio="upload the shapefile "
+                        "zipped normally", fix_total="split the layer or simplify it")
 
         def skip(info):
             parts = PurePosixPath(info.filename.replace("\\", "/")).parts

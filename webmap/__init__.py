@@ -24,10 +24,8 @@ def _secret_key() -> str:
 def _https() -> bool:
     """Served over HTTPS (TLS here, or a public https:// URL behind a proxy): the
     session cookie is then sent over HTTPS only."""
-    import os
-
-    return bool(os.environ.get("POPGIS_TLS_CERT")) or \
-        (os.environ.get("POPGIS_PUBLIC_URL") or "").startswith("https://")
+    return bool(settings.get("POPGIS_TLS_CERT")) or \
+        (settings.get("POPGIS_PUBLIC_URL") or "").startswith("https://")
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -49,18 +47,25 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=_secret_key(), SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="popgis_session",
-                      SESSION_COOKIE_SECURE=_https(), JSON_AS_ASCII=False, ENGINE=None)
+                      SESSION_COOKIE_SECURE=_https(), JSON_AS_ASCII=False, ENGINE=None,
+                      MAX_CONTENT_LENGTH=int(settings.get("POPGIS_MAX_REQUEST_MB")) << 20,
+                      PUBLIC_URL=settings.get("POPGIS_PUBLIC_URL"),
+                      TRUSTED_PROXIES=settings.get("POPGIS_TRUSTED_PROXIES"))
     if config:
         app.config.update(config)
     app.json = IsoJSONProvider(app)
     app.json.ensure_ascii = False
 
-    from webmap import api, auth, dbconn, errors, health, mappage, vendor
+    from webmap import api, auth, dbconn, errors, health, mappage, security, server, vendor
 
+    # headers, CSP nonces, odd query strings refused; its after_request runs last (after
+    # dbconn's commit), so even a 503 from a failed commit carries the headers
+    security.init_app(app)
     dbconn.init_app(app)
     errors.init_app(app)
     app.before_request(auth.check_csrf)
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    server.wrap(app)         # public address for links; forwarded headers from proxies
     for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
         app.register_blueprint(bp)
     # Blueprints of further capabilities, each in its own module with a `bp`.

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from gis import layers
 from gis.errors import InvalidInput
 from gis.gate import Gate
+from webmap import params
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 
@@ -69,7 +70,7 @@ def search():
     from gis.gate.search import search as run_search
 
     return jsonify({"results": run_search(get_conn(), current_scope(),
-                                          request.args.get("q", ""))})
+                                          params.arg_text("q", default=""))})
 
 
 @bp.route("/buildings/<int:building_id>")
@@ -88,10 +89,9 @@ def _json_body() -> dict:
 
 
 def _number(body, key) -> float:
-    try:
-        value = float(body[key])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidInput(f"{key} must be a number (WGS-84 degrees)") from None
+    value = params.number(body.get(key), key, low=-180, high=180)
+    if value is None:
+        raise InvalidInput(f"{key} must be a number (WGS-84 degrees)")
     return value
 
 
@@ -102,9 +102,7 @@ def place_household(household_id):
     from webmap.tiles import CACHE
 
     body = _json_body()
-    bid = body.get("building_id")
-    if bid is not None and not isinstance(bid, int):
-        raise InvalidInput("building_id must be an integer")
+    bid = params.integer(body.get("building_id"), "building_id", low=1)
     result = Gate(get_conn(), current_scope()).place_household(
         household_id, _number(body, "lon"), _number(body, "lat"), building_id=bid)
     CACHE.bump()
@@ -119,12 +117,15 @@ def record_event(household_id):
 
     body = _json_body()
     try:
-        day = dt.date.fromisoformat(str(body.get("date") or dt.date.today()))
+        day = dt.date.fromisoformat(params.text(body.get("date"), "date", max_len=10)
+                                    or dt.date.today().isoformat())
     except ValueError:
         raise InvalidInput("date must be YYYY-MM-DD") from None
     gate = Gate(get_conn(), current_scope())
-    event_id = gate.record_event(household_id, str(body.get("kind", "")), day,
-                                 note=(body.get("note") or None))
+    event_id = gate.record_event(household_id, params.text(body.get("kind"), "kind",
+                                                           default=""), day,
+                                 note=params.text(body.get("note"), "note", max_len=2000)
+                                 or None)
     return jsonify({"id": event_id}), 201
 
 

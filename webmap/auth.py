@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 
-from gis import logins, sessions, settings, users
+from gis import logins, sessions, users
 from gis.errors import Forbidden, PopgisError
 from gis.gate import Scope, require_people
 from webmap.dbconn import get_conn, read_conn
@@ -63,14 +63,14 @@ def csrf_token() -> str:
 
 
 def own_origin() -> str:
-    """scheme://host[:port] of this site as browsers see it."""
-    try:
-        public = settings.get("POPGIS_PUBLIC_URL")
-    except KeyError:  # the setting arrives with the production server
-        public = None
-    base = public or request.host_url
-    parts = urlsplit(base)
-    return f"{parts.scheme}://{parts.netloc}"
+    """scheme://host[:port] of this site as browsers see it: POPGIS_PUBLIC_URL, or the
+    Host the browser sent (a page on another site cannot change that one)."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        parts = urlsplit(public)
+        return f"{parts.scheme}://{parts.netloc}"
+    host = request.environ.get("popgis.client_host") or request.host
+    return f"{request.scheme}://{host}"
 
 
 def check_csrf() -> None:

@@ -126,8 +126,9 @@ def load(kind, file, crs, dry_run, strict, report_dir, user, as_json):
 @click.option("--scale", type=float, default=None,
               help="1.0 = full county (about 1.9 M persons); default POPGIS_DEMO_SCALE")
 @click.option("--seed", type=int, default=None, help="default POPGIS_DEMO_SEED")
-@click.option("--serve/--no-serve", default=False, help="serve the map afterwards")
-def demo(scale, seed, serve):
+@click.option("--serve/--no-serve", default=False, help="serve the map afterwards (gunicorn)")
+@click.option("--dev", is_flag=True, help="serve with Flask's development server instead")
+def demo(scale, seed, serve, dev):
     """Generate (once) and load the demo county 义乌市 (synthetic people), add demo users."""
     from loaders import demo_county
 
@@ -137,7 +138,7 @@ def demo(scale, seed, serve):
     demo_county.ensure(scale, seed, echo=click.echo)
     click.echo(demo_county.accounts_text())
     if serve:
-        _serve(settings.get("POPGIS_HOST"), int(settings.get("POPGIS_PORT")))
+        _serve(settings.get("POPGIS_HOST"), int(settings.get("POPGIS_PORT")), dev=dev)
 
 
 @main.command("generate")
@@ -233,21 +234,30 @@ def users_disable(name):
 
 
 # ------------------------------------------------------------------ serve
-def _serve(host: str, port: int) -> None:
-    from webmap import create_app
+def _serve(host: str, port: int, dev: bool = False) -> None:
+    from webmap import server
 
-    app = create_app()
-    click.echo(f"popgis map on http://{host}:{port}/  (Ctrl-C to stop)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # The workers open their own pools after the fork: none of ours may be inherited.
+    db.dispose_engines()
+    try:
+        if dev:
+            server.run_dev(host, port, echo=click.echo)
+        else:
+            server.run_gunicorn(host, port, echo=click.echo)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 @main.command("serve")
-@click.option("--host", default=None)
-@click.option("--port", type=int, default=None)
-def serve(host, port):
-    """Serve the web map (default http://127.0.0.1:8000)."""
+@click.option("--host", default=None, help="default POPGIS_HOST")
+@click.option("--port", type=int, default=None, help="default POPGIS_PORT")
+@click.option("--dev", is_flag=True,
+              help="Flask's development server instead of gunicorn (development only)")
+def serve(host, port, dev):
+    """Serve the web map under gunicorn (default http://127.0.0.1:8000)."""
     prepare()
-    _serve(host or settings.get("POPGIS_HOST"), port or int(settings.get("POPGIS_PORT")))
+    _serve(host or settings.get("POPGIS_HOST"), port or int(settings.get("POPGIS_PORT")),
+           dev=dev)
 
 
 # Commands of each capability live in their own module under webmap/commands/, each

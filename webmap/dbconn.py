@@ -31,6 +31,10 @@ def app_engine(url, autocommit: bool = False):
         def _on_connect(dbapi_conn, record):
             with dbapi_conn.cursor() as cur:
                 cur.execute(f"SET statement_timeout = {timeout}")
+                # the local cluster runs with synchronous_commit off for bulk loads; a
+                # change acknowledged to a user must survive a crash (reads that only
+                # log themselves turn it off for their own transaction: gis.gate.enter)
+                cur.execute("SET synchronous_commit = on")
             if not autocommit:
                 dbapi_conn.commit()
 
@@ -97,10 +101,33 @@ def close_conn(exc=None):
                 tx.rollback()
         if shared:
             conn.exec_driver_sql("RESET ROLE")
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        if shared:
+            raise
+        # the database went away: the connection is invalidated and closed below
     finally:
         if not shared:
             conn.close()
 
 
+def commit_before_sending(response):
+    """Commit the request's transaction before the response goes out, so a commit that
+    fails (the database went away) turns into a 503 instead of a success that was
+    never stored. Runs last of the after_request hooks (registered first)."""
+    tx = g.get("tx")
+    if tx is None or not tx.is_active or current_app.config.get("CONNECTION") is not None:
+        return response
+    if response.status_code >= 400 or g.get("rollback"):
+        return response   # teardown rolls back
+    try:
+        tx.commit()
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        from webmap.errors import database_error_response
+
+        return database_error_response(exc)
+    return response
+
+
 def init_app(app):
+    app.after_request(commit_before_sending)
     app.teardown_appcontext(close_conn)

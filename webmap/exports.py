@@ -16,6 +16,7 @@ from flask import Blueprint, Response, request
 
 from gis.errors import InvalidInput, PopgisError
 from gis.exports import atlas, geo, mapping, tables
+from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn
 from webmap.ogc import _error, auth_required
@@ -39,16 +40,7 @@ def _send(data: bytes, fmt: str, name: str) -> Response:
 
 
 def _bbox():
-    raw = request.args.get("bbox")
-    if not raw:
-        return None
-    try:
-        parts = tuple(float(v) for v in raw.split(","))
-    except ValueError:
-        raise InvalidInput(f"bbox={raw!r}: expected west,south,east,north") from None
-    if len(parts) != 4:
-        raise InvalidInput(f"bbox={raw!r}: expected 4 numbers west,south,east,north")
-    return parts
+    return params.bbox(request.args.get("bbox"))
 
 
 def _flag(name: str) -> bool:

@@ -21,6 +21,7 @@ from gis import users_tokens
 from gis.errors import Forbidden, InvalidInput, PopgisError
 from gis.exports import geo, log_export
 from gis.layers import extent
+from webmap import params
 from webmap.auth import Unauthorized, current_scope, with_address
 from webmap.dbconn import get_conn
 from webmap.errors import error_response
@@ -74,7 +75,13 @@ def _json(obj, mimetype: str = "application/json") -> Response:
     return Response(json.dumps(obj, ensure_ascii=False, default=str), mimetype=mimetype)
 
 
+#: query parameters of the items resource; unknown ones are refused (OGC API – Features
+#: Part 1, /req/core/query-param-unknown), other resources take f only
+ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "limit", "offset")
+
+
 def _check_format() -> None:
+    params.refuse_unknown(ITEMS_PARAMS if request.endpoint == "ogc.items" else ("f",))
     f = request.args.get("f")
     if f not in (None, "", "json", "geojson"):
         raise InvalidInput(f"unsupported format f={f!r}; this service speaks f=json")
@@ -142,16 +149,7 @@ def collection(collection_id):
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name}={raw!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise InvalidInput(f"{name}={value} is outside [{low}, {high}]")
-    return value
+    return params.arg_int(name, low=low, high=high, default=default)
 
 
 def _bbox_arg():
@@ -159,17 +157,7 @@ def _bbox_arg():
     crs = request.args.get("bbox-crs")
     if crs not in (None, "", CRS84):
         raise InvalidInput(f"bbox-crs {crs!r} not supported; use {CRS84}")
-    if not raw:
-        return None
-    try:
-        parts = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise InvalidInput(f"bbox={raw!r}: expected minlon,minlat,maxlon,maxlat") from None
-    if len(parts) == 6:  # 3D bbox: drop the heights
-        parts = [parts[0], parts[1], parts[3], parts[4]]
-    if len(parts) != 4:
-        raise InvalidInput(f"bbox={raw!r}: expected 4 numbers minlon,minlat,maxlon,maxlat")
-    return tuple(parts)
+    return params.bbox(raw, allow_3d=True)
 
 
 @bp.route("/collections/<collection_id>/items")

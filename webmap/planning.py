@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from gis.analysis import coverage, instance, plans
 from gis.errors import Forbidden, InvalidInput
+from webmap import params
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
 
@@ -32,11 +33,9 @@ def _number(value, name, *, integer=False, default=None):
         if default is not None:
             return default
         raise InvalidInput(f"{name} is required")
-    try:
-        return int(value) if integer else float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be a {'whole ' if integer else ''}number; got "
-                           f"{value!r}") from None
+    if integer:
+        return params.integer(value, name, low=0, high=10**6)
+    return params.number(value, name, low=0, high=1e7)
 
 
 def _list(value, default):

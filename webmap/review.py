@@ -3,11 +3,12 @@ one click accepts a candidate, or the map opens to place the household by hand."
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 
 from gis.errors import InvalidInput
 from gis.gate import Gate
 from gis.gate import geocoding as gate_geocoding
+from webmap import params
 from webmap.auth import current_scope, people_required
 from webmap.dbconn import get_conn
 
@@ -29,9 +30,7 @@ def page():
 @bp.route("/api/review")
 @people_required
 def items():
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit():
-        raise InvalidInput("limit must be a whole number")
+    limit = params.arg_int("limit", high=10**9, default=100)
     return jsonify({"items": gate_geocoding.review_items(get_conn(), current_scope(),
                                                          limit=min(int(limit), 1000))})
 
@@ -43,10 +42,9 @@ def accept(review_id):
     from gis.layers import candidate_point
     from webmap.tiles import CACHE
 
-    body = request.get_json(silent=True) or {}
-    k = body.get("candidate")
+    k = params.json_object().get("candidate")
     item = _item(review_id)
-    if not isinstance(k, int) or not 0 <= k < len(item["candidates"]):
+    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
         raise InvalidInput(f"candidate must be 0–{len(item['candidates']) - 1}")
     cand = item["candidates"][k]
     lon, lat = candidate_point(get_conn(), cand.get("building_id"), cand.get("village_code"))

@@ -18,6 +18,7 @@ from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import require_people
 from gis.gate import tiles as gate_tiles
+from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn, read_conn
 from webmap.ogc import auth_required
@@ -87,9 +88,7 @@ def parse_filters(args) -> gate_tiles.Filters:
             raise InvalidInput(f"{name}={v!r}; expected one of {', '.join(allowed)}")
         return v
 
-    nv = args.get("not_visited_days")
-    if nv not in (None, "") and not nv.isdigit():
-        raise InvalidInput(f"not_visited_days={nv!r}; expected a whole number of days")
+    nv = params.integer(args.get("not_visited_days"), "not_visited_days", high=36500)
     as_of = args.get("as_of") or None
     if as_of:
         try:
@@ -100,7 +99,7 @@ def parse_filters(args) -> gate_tiles.Filters:
         population=choice("population", ("residents", "migrants")),
         women15_49=args.get("women15_49") in ("1", "true"),
         certificates=choice("certificates", ("missing", "expiring")),
-        not_visited_days=int(nv) if nv else None,
+        not_visited_days=nv,
         level=choice("geocode_level", gate_tiles.GEOCODE_LEVELS),
         as_of=as_of)
 

@@ -12,19 +12,24 @@ from gis import audit
 from gis.gate import Scope, enter, mask_id_number, mask_phone
 
 LIMIT = 20
+#: rows taken from each kind of match before ranking (bounds a county-wide prefix)
+ARM_LIMIT = 200
 
 _SQL = """
 WITH hits AS (
-    -- household number: exact 100, prefix 90
-    SELECT h.id, CASE WHEN h.household_no = :q THEN 100 ELSE 90 END AS score,
-           'household_no' AS what, h.household_no AS matched
-    FROM households h
-    WHERE h.admin_path LIKE :p AND h.household_no LIKE :prefix
+    -- household number: exact 100, prefix 90 (the first :arm in number order: an
+    -- exact match sorts first, and a short prefix must not collect the whole county)
+    (SELECT h.id, CASE WHEN h.household_no = :q THEN 100 ELSE 90 END AS score,
+            'household_no' AS what, h.household_no AS matched
+     FROM households h
+     WHERE h.admin_path LIKE :p AND h.household_no COLLATE "C" LIKE :prefix
+     ORDER BY h.household_no COLLATE "C" LIMIT :arm)
     UNION ALL
-    -- person name: exact 80, prefix 60
-    SELECT p.household_id, CASE WHEN p.name = :q THEN 80 ELSE 60 END, 'name', p.name
-    FROM persons p JOIN households h ON h.id = p.household_id
-    WHERE h.admin_path LIKE :p AND p.name LIKE :prefix AND length(:q) >= 1
+    -- person name: exact 80, prefix 60 (exact names sort first)
+    (SELECT p.household_id, CASE WHEN p.name = :q THEN 80 ELSE 60 END, 'name', p.name
+     FROM persons p JOIN households h ON h.id = p.household_id
+     WHERE h.admin_path LIKE :p AND p.name COLLATE "C" LIKE :prefix AND length(:q) >= 1
+     ORDER BY p.name COLLATE "C" LIMIT :arm)
     UNION ALL
     -- last four digits of an ID or phone number
     SELECT p.household_id, 70, 'id_number', p.id_number
@@ -35,10 +40,12 @@ WITH hits AS (
     FROM persons p JOIN households h ON h.id = p.household_id
     WHERE :last4 AND h.admin_path LIKE :p AND right(p.phone, 4) = :q
     UNION ALL
-    -- an address fragment
-    SELECT h.id, 50, 'address', h.address
-    FROM households h
-    WHERE h.admin_path LIKE :p AND length(:q) >= 2 AND h.address LIKE :contains
+    -- an address fragment of 3 characters or more (the trigram index needs 3); the
+    -- first :arm found (a town's name matches tens of thousands)
+    (SELECT h.id, 50, 'address', h.address
+     FROM households h
+     WHERE h.admin_path LIKE :p AND length(:q) >= 3 AND h.address LIKE :contains
+     LIMIT :arm)
 )
 SELECT h.id, h.household_no, h.address, h.building_id, h.village_code,
        v.name AS village_name, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
@@ -69,7 +76,8 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = 
     esc = _escape_like(q)
     rows = conn.execute(sa.text(_SQL), {
         "q": q, "p": scope.like, "prefix": esc + "%", "contains": "%" + esc + "%",
-        "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)), "limit": min(int(limit), 100)})
+        "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)), "limit": min(int(limit), 100),
+        "arm": ARM_LIMIT})
     out = []
     for r in rows:
         d = dict(r._mapping)
