@@ -13,7 +13,8 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, g, make_response, redirect, render_template,
+                   request, session, url_for)
 
 from gis import logins, sessions, users
 from gis.errors import Forbidden, PopgisError
