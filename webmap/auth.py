@@ -13,8 +13,17 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, g, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from gis import logins, sessions, users
 from gis.errors import Forbidden, PopgisError
