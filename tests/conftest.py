@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 from gis import db
 
 DATA = Path(__file__).parent / "data"
+# Whether the tests run on the project's own cluster (read before db_url points
+# POPGIS_DATABASE_URL at the test database).
+LOCAL_CLUSTER = db.uses_local_cluster()
 FIXTURE_FILES = [("admin", "admin.geojson"), ("buildings", "buildings.geojson"),
                  ("households", "households.csv"), ("service-points", "service_points.csv")]
 PASSWORD = "test-pass-1"

@@ -27,8 +27,11 @@ def _pg_ctl(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def server_url(db_url):
-    if not db.uses_local_cluster() and "POPGIS_TEST_DB" not in __import__("os").environ:
-        pytest.fail("this test stops the project's own cluster")
+    from tests.conftest import LOCAL_CLUSTER
+
+    if not LOCAL_CLUSTER:
+        pytest.fail("this test stops the project's own cluster: run it without "
+                    "POPGIS_DATABASE_URL")
     return server_db_url(db_url)
 
 
