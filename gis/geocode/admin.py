@@ -24,14 +24,15 @@ import re
 from gis.geocode.gazetteer import (
     COUNTY,
     EXACT,
-    SHORT,
+    SHORTS,
+    TOWN_SHORT,
     TOWNSHIP,
     VILLAGE,
     AdminGazetteer,
     NameIndex,
     fuzzy_pinyin,
 )
-from gis.geocode.normalise import _PUNCT, _T2S, _WIDTH
+from gis.geocode.normalise import _PUNCT, _T2S, _WIDTH, pick_segment
 from gis.geocode.parse import _ADMIN_SUFFIXES, _TOWN_SPLIT, _VILL_SPLIT, parse, pick_level
 
 __all__ = ["resolve_admin"]
@@ -94,7 +95,8 @@ def resolve_admin(texts, gaz: AdminGazetteer, *, depth: str = "village") -> list
     if depth not in ("village", "township"):
         raise ValueError(f"depth must be 'village' or 'township', not {depth!r}")
     texts = [t if isinstance(t, str) else "" for t in texts]
-    lite = _lite(texts) if texts else []
+    # people, phone numbers and a second address out first, as the parser does
+    lite = _lite([pick_segment(t) for t in texts]) if texts else []
     if len(lite) != len(texts):  # OpenCC never maps to or from the separator; be sure
         lite = [_lite([t])[0] for t in texts]
     out = list(map(_Scanner(gaz, VILLAGE if depth == "village" else TOWNSHIP), lite))
@@ -245,7 +247,9 @@ class _Scanner:
                 lv, code, kind = picked[1][0]
             if short and lv > COUNTY and level < COUNTY:
                 return None       # 浙江 counts only before one of its cities or counties
-            short = kind == SHORT
+            short = kind in SHORTS
+            if kind == TOWN_SHORT:
+                return None   # a township written short: the parser decides
             found[lv] = code
             last = pos
             level, prefix, pos = lv, code[:_PREFIX[lv]], pos + best_len

@@ -30,7 +30,8 @@ from gis.geocode.gazetteer import (
     KIND_SCORE,
     LEVEL_NAME,
     PROVINCE,
-    SHORT,
+    SHORTS,
+    TOWN_SHORT,
     TOWNSHIP,
     VILLAGE,
     AdminGazetteer,
@@ -68,6 +69,9 @@ class Parsed:
     admin: dict = field(default_factory=dict)
     leftover: str = ""
     conflict: bool = False
+    #: notes for the reader: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
+    #: in comps['township'] and no code is given)
+    flags: list = field(default_factory=list)
 
     def best_code(self) -> str | None:
         """The most specific admin code resolved (village, else township, else county)."""
@@ -131,6 +135,25 @@ def _record(p: Parsed, level: int, token: str, cands: list) -> None:
                 p.conflict = True
 
 
+#: After a township written without 街道/镇/乡 these start a road or compound name
+#: (长安路, 长安花园), so the short name is not the township there.
+_AFTER_TOWN_SHORT = frozenset("路街巷弄道大小花公新家苑府城广中商工园村厂店院校楼号桥区镇乡县市")
+#: A village name without its suffix right before a building number is a compound
+#: (嘉州美都194幢): no village without other evidence.
+_BUILDING_NEXT = re.compile(r"\d+(?:栋|单元|室|层)|[A-Z]栋")
+_VILLAGE_ENDS = ("村", "社区", "居委会", "委会", "嘎查", "村民委员会", "居民委员会")
+
+
+def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    if COUNTY not in p.admin and not gaz.local_counties:
+        return False
+    if end >= len(s) or s[end].isdigit():
+        return True
+    if _boundary(s, end, p, gaz):
+        return True
+    return s[end] not in _AFTER_TOWN_SHORT
+
+
 def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     best_len, entries = 0, []
     for idx in _scopes(p, gaz):
@@ -143,43 +166,69 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             entries += hit[1]
     if not entries:
         return None
-    entries = [e for e in entries if e[0] not in p.admin]
-    if not entries:
+    end = pos + best_len
+    new = [e for e in entries if e[0] not in p.admin]
+    if not new:
+        # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped.
+        if any(e[1] == c[0] for e in entries for c in p.admin.get(e[0], ())):
+            return end
         return None
+    entries = new
+    if any(e[2] == TOWN_SHORT for e in entries) and not _town_short_ok(s, end, p, gaz):
+        entries = [e for e in entries if e[2] != TOWN_SHORT]
+        if not entries:
+            return None
     fit = [e for e in entries if _compatible(e[1], e[0], p.admin)]
     conflict = False
     if not fit:
         if any(e[0] < TOWNSHIP for e in entries):
             return None       # e.g. a province short name inside a compound name
         fit, conflict = entries, True
-    end = pos + best_len
-    picked = pick_level(fit, s, end, gaz)
+    picked = pick_level(fit, s, end, gaz, p, pos)
     if picked is None:
         return None
     level, fit = picked
-    if fit[0][2] != SHORT and not s[pos:end].endswith(_ADMIN_SUFFIXES) and \
+    token = s[pos:end]
+    if level == VILLAGE and not token.endswith(_VILLAGE_ENDS) and \
+            _BUILDING_NEXT.match(s, end):
+        return None
+    if fit[0][2] not in SHORTS and fit[0][2] != TOWN_SHORT and \
+            not token.endswith(_ADMIN_SUFFIXES) and \
             not _boundary(s, end, p, gaz) and not any(_has_child_at(s, end, e, gaz) for e in fit):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
         # 夏楼宅村): it counts only before a number, the end, or another admin name
         # (西沙群岛永乐…: one of its own children).
         return None
     p.conflict = p.conflict or conflict
-    _record(p, level, s[pos:end],
+    _record(p, level, token,
             [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
 
 
-def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer):
+#: After a county written short as the first word (义乌稠州北路), a road: the county
+#: counts when no other county has that short name.
+_ROAD_NEXT = re.compile(r"[^\d]{1,8}?(?:大道|路|街|巷|弄)")
+
+
+def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | None = None,
+               pos: int = 0):
     """(level, entries) of the highest level among the entries ``fit`` of a name ending at
     ``s[end]``, or None. A short name (浙江, 义乌, 南山) counts only when the next name is
     one of its children; otherwise the same name at a lower level is taken (马村 the
-    village, not short for 马村区)."""
+    village, not short for 马村区). A county's short name also counts right after its
+    own city or province (杭州余杭文一西路), and as the first word of the address
+    before a road when it is the only county of that short name (义乌稠州北路)."""
     level = min(e[0] for e in fit)
     top = [e for e in fit if e[0] == level]
-    if all(e[2] == SHORT for e in top):
-        top = [e for e in top if _has_child_at(s, end, e, gaz)]
+    if all(e[2] in SHORTS for e in top):
+        kept = [e for e in top if _has_child_at(s, end, e, gaz)]
+        if not kept and p is not None and level == COUNTY and len(top) == 1:
+            above = [c for lv in (1, 2) for c in p.admin.get(lv, ())]
+            if above or (pos == 0 and (end >= len(s) or _ROAD_NEXT.match(s, end))):
+                kept = top
+        top = kept
         if not top:
-            rest = [e for e in fit if e[2] != SHORT]
+            rest = [e for e in fit if e[2] not in SHORTS]
             if not rest:
                 return None
             level = min(e[0] for e in rest)
@@ -206,7 +255,8 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
     if hit is None:
         return False
     w = _PREFIX[level]
-    return any(e[0] > level and e[1][:w] == code[:w] for e in hit[1])
+    # a child, or the same area written again (温州温州市)
+    return any((e[0] > level and e[1][:w] == code[:w]) or e[1] == code for e in hit[1])
 
 
 #: How much a same-sound match counts against an exact one (see :func:`similarity`).
@@ -297,6 +347,12 @@ def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
                   key=lambda c: (-c[1], c[0]))
 
 
+#: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
+#: compound or village in it.
+_UNKNOWN_TOWN = re.compile(r"[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)")
+_GROUP_NEXT = re.compile(r"\d+组")
+
+
 def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     counties = sorted({c[0][:6] for c in p.admin.get(COUNTY, ())}) or list(gaz.local_counties)
     if TOWNSHIP not in p.admin and VILLAGE not in p.admin:
@@ -306,10 +362,23 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             if cands:
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
+        m = _UNKNOWN_TOWN.match(s, pos)
+        if m and counties and p.comps["township"] is None:
+            # a township not in the list (renamed, merged, misspelt beyond repair): its
+            # text is kept as the township, without a code, and flagged
+            p.comps["township"] = m.group()
+            p.flags.append("unknown_township")
+            return m.end()
     if VILLAGE not in p.admin:
-        # a village name ends in 村/社区/…, or else (村 itself misspelt) runs up to a number
-        m = _VILL_SPLIT.match(s, pos) or _BEFORE_NUMBER.match(s, pos)
-        if m:
+        # a village name ends in 村/社区/…, or else (村 itself misspelt) runs up to a
+        # group number; never a name before a building number (幸福新村5栋, 嘉州美都194幢:
+        # compounds)
+        m = _VILL_SPLIT.match(s, pos)
+        if m is None:
+            m = _BEFORE_NUMBER.match(s, pos)
+            if m is not None and not _GROUP_NEXT.match(s, m.end()):
+                m = None
+        if m and not _BUILDING_NEXT.match(s, m.end()):
             scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
             cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
             if cands:
