@@ -142,6 +142,8 @@ class _Scanner:
             scope = self.gaz.local_counties[0]
         else:
             return 0, None
+        if scope[:6] not in self.gaz.local_counties:
+            return 0, None        # the parser matches villages by sound only there
         index = self.gaz.sound_index(scope)
         token = m.group()
         hits = index.same.get(fuzzy_pinyin(token))

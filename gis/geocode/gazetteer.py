@@ -513,6 +513,18 @@ class AdminGazetteer:
             return d.streets.get(code[:9])
         return d.village_name(code)
 
+    def counties_of(self, city4: str) -> tuple[str, ...]:
+        """6-digit codes of the counties of a city (4 digits), with the cities that
+        have townships directly (东莞市: 441900)."""
+        key = ("c", city4)
+        out = self._villages.get(key)
+        if out is None:
+            d = self.division
+            out = tuple(sorted({c for c in d.areas if c.startswith(city4)} |
+                               {c for c in d._by_county if c.startswith(city4)}))
+            self._villages[key] = out
+        return out
+
     def point_of(self, code: str) -> tuple[float, float] | None:
         """A point inside a local area (WGS-84 lon, lat), None for other areas."""
         a = self.local_areas.get(code)

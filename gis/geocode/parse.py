@@ -25,6 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from gis.geocode.gazetteer import (
+    CITY,
     COUNTY,
     KIND_METHOD,
     KIND_SCORE,
@@ -42,7 +43,7 @@ from gis.geocode.gazetteer import (
 )
 from gis.geocode.normalise import normalise
 
-__all__ = ["Parsed", "parse", "COMPONENTS", "FUZZY_MIN"]
+__all__ = ["Parsed", "parse", "parse_many", "COMPONENTS", "FUZZY_MIN"]
 
 COMPONENTS = ("province", "city", "county", "township", "village", "group", "road",
               "road_no", "compound", "building", "unit", "floor", "room", "house_no")
@@ -91,7 +92,14 @@ class Parsed:
         def one(codes):
             return next(iter(codes)) if len(codes) == 1 else None
 
-        return {"county": one(cs), "township": one(ts), "village": one(vs)}
+        c, t, v = one(cs), one(ts), one(vs)
+        # a lower level that does not sit under the one written above it (西界村 of
+        # another street) is not given: only what the address says consistently
+        if t and c and t[:6] != c[:6]:
+            t = v = None
+        if v and t and v[:9] != t[:9]:
+            v = None
+        return {"county": c, "township": t, "village": v}
 
 
 def _compatible(code: str, level: int, admin: dict) -> bool:
@@ -108,6 +116,9 @@ def _compatible(code: str, level: int, admin: dict) -> bool:
     return True
 
 
+_CITY_MAX = 40
+
+
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
@@ -115,6 +126,11 @@ def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     counties = {c[0][:6] for c in p.admin.get(COUNTY, ())}
     if not counties:
         counties = {c[0][:6] for lv in (TOWNSHIP, VILLAGE) for c in p.admin.get(lv, ())}
+    if not counties and len(p.admin.get(CITY, ())) == 1:
+        # a city and then a township (宁波市高桥镇): the townships of its counties
+        city = gaz.counties_of(p.admin[CITY][0][0][:4])
+        if len(city) <= _CITY_MAX:
+            return out + [gaz.county_index(c) for c in city]
     if counties and len(counties) <= 4:
         out += [gaz.county_index(c) for c in sorted(counties)]
     elif gaz.local_counties:
@@ -141,6 +157,7 @@ _AFTER_TOWN_SHORT = frozenset("路街巷弄道大小花公新家苑府城广中�
 #: A village name without its suffix right before a building number is a compound
 #: (嘉州美都194幢): no village without other evidence.
 _BUILDING_NEXT = re.compile(r"\d+(?:栋|单元|室|层)|[A-Z]栋")
+_ROAD_ENDS = ("路", "街", "巷", "弄", "道")
 _VILLAGE_ENDS = ("村", "社区", "居委会", "委会", "嘎查", "村民委员会", "居民委员会")
 
 
@@ -190,8 +207,8 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     level, fit = picked
     token = s[pos:end]
     if level == VILLAGE and not token.endswith(_VILLAGE_ENDS) and \
-            _BUILDING_NEXT.match(s, end):
-        return None
+            (_BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS)):
+        return None     # a compound (嘉州美都194幢) or a road (临区街133号), no village
     if fit[0][2] not in SHORTS and fit[0][2] != TOWN_SHORT and \
             not token.endswith(_ADMIN_SUFFIXES) and \
             not _boundary(s, end, p, gaz) and not any(_has_child_at(s, end, e, gaz) for e in fit):
@@ -250,11 +267,18 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
     if pos >= len(s):
         return False
     level, code, _ = entry
+    w = _PREFIX[level]
+    if level == CITY:
+        # a township right after the city (温州清江镇): one of its counties' townships
+        for c in gaz.counties_of(code[:4])[:_CITY_MAX]:
+            hit = gaz.county_index(c).longest(s, pos)
+            if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT
+                                       for e in hit[1]):
+                return True
     idx = gaz.county_index(code[:6]) if level == COUNTY else gaz.top
     hit = idx.longest(s, pos)
     if hit is None:
         return False
-    w = _PREFIX[level]
     # a child, or the same area written again (温州温州市)
     return any((e[0] > level and e[1][:w] == code[:w]) or e[1] == code for e in hit[1])
 
@@ -378,7 +402,10 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             m = _BEFORE_NUMBER.match(s, pos)
             if m is not None and not _GROUP_NEXT.match(s, m.end()):
                 m = None
-        if m and not _BUILDING_NEXT.match(s, m.end()):
+        # only in the database's counties, whose names staff keep: elsewhere a near
+        # name is as often another village (新田村 is not 菱田村)
+        if m and not _BUILDING_NEXT.match(s, m.end()) and counties and \
+                all(c in gaz.local_counties for c in counties):
             scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
             cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
             if cands:
@@ -494,14 +521,20 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     if hit is None:
         q = Parsed(head)
         pos = _chain(head, 0, q, gaz)
-        hit = (q.admin, q.comps, q.conflict, pos)
+        hit = (q.admin, q.comps, q.conflict, pos, q.flags)
         if len(cache) > 200_000:
             cache.clear()
         cache[head] = hit
-    admin, comps, conflict, pos = hit
+    admin, comps, conflict, pos, flags = hit
     p.admin = dict(admin)
     p.comps = dict(comps)
     p.conflict = conflict
+    p.flags = list(flags)
     if pos < len(s):
         _tail(s[pos:], p, gaz)
     return p
+
+
+def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
+    """:func:`parse` of every address of a batch (``popgis parse-address --file``)."""
+    return [parse(t, gaz) for t in texts]
