@@ -57,9 +57,13 @@ _ADDR_LABEL = re.compile(r"(?:收货地址|收件地址|寄件地址|发货地�
                          r"收件人地址|寄件人地址|送货地址|配送地址|邮寄地址)[:：]?|"
                          r"(?:现居住地址|现居住地|现住址|家庭住址|联系地址|户籍地址|户籍地|居住地址|"
                          r"住址|地址)[:：]")
-_SEGMENT_SEP = re.compile(r"[\x1e;；|\n\r]+|\s+(?=(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|"
-                          r"江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|"
-                          r"陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)(?:省|市|自治区|.{2,3}市))")
+_PROVINCES = (r"(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"
+              r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)")
+# a second address: after a space, after 中国 in the middle, or a province written out
+# again right after a county or city name (…萧县浙江省独山港镇…)
+_SEGMENT_SEP = re.compile(r"[\x1e;；|\n\r]+|\s+(?=" + _PROVINCES + r"(?:省|市|自治区|.{2,3}市))"
+                          r"|(?<=.)中国(?=" + _PROVINCES + r")"
+                          r"|(?<=[区县市旗])(?=" + _PROVINCES + r"(?:省|自治区))")
 _SPECIFIC = re.compile(r"\d|[省市区县镇乡村路街道号弄巷]")
 _PLACEHOLDER = re.compile(r"市辖区|省直辖县级行政区划|自治区直辖县级行政区划|直辖县级|"
                           r"(?<![A-Za-z])(?:null|NULL|Null|None|NONE|nan|NaN|undefined)(?![A-Za-z])")
@@ -80,7 +84,8 @@ def pick_segment(text: str) -> str:
     s = _PHONE.sub("\x1e", s)
     s = _ADDR_LABEL.sub("\x1e", s)
     if "\x1e" not in s and ";" not in s and "；" not in s and "|" not in s and \
-            "\n" not in s and " " not in s.strip():
+            "\n" not in s and " " not in s.strip() and "省" not in s[3:] and \
+            "中国" not in s[1:] and "自治区" not in s[3:]:
         return s
     parts = [x.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s)]
     good = [x for x in parts if len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x)]
@@ -165,7 +170,8 @@ def normalise(text) -> str:
         return ""
     if _PLAIN.fullmatch(text) and _CN_CHARS.isdisjoint(text) and \
             text[-1] not in _TRAILING_LAST and text[0] != "中" and "辖" not in text and \
-            "址" not in text and "人" not in text and "直" not in text:
+            "址" not in text and "人" not in text and "直" not in text and \
+            "省" not in text[3:] and "中国" not in text[1:] and "自治区" not in text[3:]:
         # Only Chinese characters, no numerals: only the character set can change. Most
         # gazetteer names take this path (620 k village names are read at first use).
         return _T2S.convert(text)

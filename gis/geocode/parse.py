@@ -161,7 +161,20 @@ _ROAD_ENDS = ("路", "街", "巷", "弄", "道")
 _VILLAGE_ENDS = ("村", "社区", "居委会", "委会", "嘎查", "村民委员会", "居民委员会")
 
 
+_OTHER_SUFFIX = re.compile(r"街道办事处|街道|办事处|镇|乡")
+
+
+def _other_suffix(s: str, end: int) -> int:
+    """Length of a township suffix written at ``s[end]`` (良渚镇 for 良渚街道), else 0."""
+    m = _OTHER_SUFFIX.match(s, end)
+    if m is None or s.startswith(("镇村", "乡村", "镇路", "乡路", "镇街", "乡镇"), end):
+        return 0
+    return m.end() - end
+
+
 def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    if _other_suffix(s, end):
+        return True       # the old suffix: a 镇 that became a 街道, a 乡 that became a 镇
     if COUNTY not in p.admin and not gaz.local_counties:
         return False
     if end >= len(s) or s[end].isdigit():
@@ -216,6 +229,9 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
         # 夏楼宅村): it counts only before a number, the end, or another admin name
         # (西沙群岛永乐…: one of its own children).
         return None
+    if level == TOWNSHIP and all(e[2] == TOWN_SHORT for e in fit):
+        end += _other_suffix(s, end)
+        token = s[pos:end]
     p.conflict = p.conflict or conflict
     _record(p, level, token,
             [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
@@ -501,6 +517,18 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 _FIRST_DIGIT = re.compile(r"\d")
+_UPPER_WITHIN = 12
+
+
+def _first_upper(s: str, gaz: AdminGazetteer) -> int:
+    """Position of the first province or city (or county) written in full in the first
+    characters of ``s`` after the start, else 0."""
+    for i in range(1, min(len(s) - 1, _UPPER_WITHIN)):
+        hit = gaz.top.longest(s, i, 3)
+        if hit is not None and any(e[2] == 0 for e in hit[1]) and \
+                s[i:i + hit[0]].endswith(("省", "市", "自治区", "县", "区", "州", "盟")):
+            return i
+    return 0
 
 
 def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
@@ -521,6 +549,15 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     if hit is None:
         q = Parsed(head)
         pos = _chain(head, 0, q, gaz)
+        if pos == 0:
+            # a word before the address proper (金城镇江苏省常州市…, 宁波柯锐进出口/鄞州…):
+            # read from the first province or city written in full
+            start = _first_upper(head, gaz)
+            if start:
+                q = Parsed(head)
+                pos = _chain(head, start, q, gaz)
+                if pos == start:
+                    pos = 0
         hit = (q.admin, q.comps, q.conflict, pos, q.flags)
         if len(cache) > 200_000:
             cache.clear()

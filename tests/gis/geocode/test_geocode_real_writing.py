@@ -102,3 +102,17 @@ def test_parse_many_is_parse_of_each(national):
     texts = ["义乌稠州北路100号", "杭州市江干区凯旋路221号", ""]
     assert [p.codes() for p in parse_many(texts, national)] == \
         [parse(t, national).codes() for t in texts]
+
+
+def test_old_suffix_and_a_word_before_the_address(national):
+    # a 镇 that became a 街道: the short name with the old suffix
+    p = parse("杭州市良渚镇七贤郡153-4-107", national)
+    assert p.codes()["township"] == "330110010000" and p.comps["township"] == "良渚镇"
+    # a township (or a shop) written before the full address
+    c = codes("金城镇江苏省常州市金坛市金城镇西门建材市场137栋", national)
+    assert c["county"] == "320413000000"
+    # a second address glued on after the first county (…萧县浙江省…, …郫县中国浙江省…)
+    assert codes("四川省成都市郫县中国浙江省衢州市柯城区崇文路", national)["county"] \
+        == "330802000000"
+    assert codes("安徽省宿州市萧县浙江省平湖市独山港镇建设路", national)["county"] \
+        == "330482000000"
