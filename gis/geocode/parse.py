@@ -569,7 +569,31 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     p.flags = list(flags)
     if pos < len(s):
         _tail(s[pos:], p, gaz)
+        if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and \
+                VILLAGE not in p.admin:
+            _head_again(head, p, gaz)
     return p
+
+
+def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
+    """Names at the start that could only be read once the county written at the end
+    was known (灵溪镇建兴东路118号苍南县): read them again under that county."""
+    q = Parsed(head)
+    q.admin = {COUNTY: p.admin[COUNTY]}
+    end = _chain(head, 0, q, gaz)
+    if end == 0:
+        return
+    for lv, cands in q.admin.items():
+        if lv not in p.admin:
+            p.admin[lv] = cands
+            p.comps[LEVEL_NAME[lv]] = q.comps[LEVEL_NAME[lv]]
+    p.flags += q.flags
+    if q.comps["township"] and not p.comps["township"]:
+        p.comps["township"] = q.comps["township"]
+    for k in ("compound", "road"):
+        v = p.comps[k]
+        if v and v.startswith(head[:end]):
+            p.comps[k] = v[end:] or None
 
 
 def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
