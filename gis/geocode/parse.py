@@ -241,6 +241,10 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
 #: After a county written short as the first word (义乌稠州北路), a road: the county
 #: counts when no other county has that short name.
 _ROAD_NEXT = re.compile(r"[^\d]{1,8}?(?:大道|路|街|巷|弄)")
+#: …or before a market, a compound or a works named for the place (义乌国际商贸城,
+#: 海宁皮革城, 柯桥轻纺城): then only when the name means nothing else anywhere
+_LANDMARK_NEXT = re.compile(r"[^\d]{0,8}?(?:城|市场|小区|花园|新村|公寓|大厦|广场|中心|工业区|"
+                            r"工业园|开发区|园区|村|镇)")
 
 
 def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | None = None,
@@ -257,7 +261,8 @@ def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | Non
         kept = [e for e in top if _has_child_at(s, end, e, gaz)]
         if not kept and p is not None and level == COUNTY and len(top) == 1:
             above = [c for lv in (1, 2) for c in p.admin.get(lv, ())]
-            if above or (pos == 0 and (end >= len(s) or _ROAD_NEXT.match(s, end))):
+            if above or (pos == 0 and (end >= len(s) or _ROAD_NEXT.match(s, end) or
+                                       (len(fit) == 1 and _LANDMARK_NEXT.match(s, end)))):
                 kept = top
         top = kept
         if not top:

@@ -116,3 +116,10 @@ def test_old_suffix_and_a_word_before_the_address(national):
         == "330802000000"
     assert codes("安徽省宿州市萧县浙江省平湖市独山港镇建设路", national)["county"] \
         == "330482000000"
+
+
+def test_short_county_before_a_market_named_for_it(national):
+    assert codes("海宁皮革城辅料市场4幢B58号", national)["county"] == "330481000000"
+    assert codes("柯桥轻纺城东区11楼840号", national)["county"] == "330603000000"
+    # a short name several counties share stays unread
+    assert codes("新华小区5栋", national)["county"] is None
