@@ -84,7 +84,8 @@ def read_cases(path: Path = CASES) -> list[dict]:
 # ---------------------------------------------------------------- gold codes
 _SUFFIX_C = re.compile(r"(?:自治县|自治旗|县|区|市|旗)$")
 _SUFFIX_T = re.compile(r"(?:街道办事处|街道|镇|乡|办事处)$")
-_SUFFIX_V = re.compile(r"(?:社区居民委员会|社区居委会|村民委员会|居民委员会|村委会|居委会|社区|村)$")
+_SUFFIX_V = re.compile(r"(?:社区居民委员会|社区居委会|村民委员会|居民委员会|村委会|居委会|村委|社区|村)$")
+_POI_VILLAGE = re.compile(r"^(.{2,6}?(?:村|社区))")
 
 
 def _base(rx, name: str) -> str:
@@ -143,6 +144,10 @@ class Gold:
         return t
 
     def counties_for(self, labels: dict) -> set[str]:
+        if "district" not in labels and labels.get("city") in self.county and \
+                labels["city"] not in self.city:
+            labels = dict(labels, district=labels["city"])   # 海宁市 labelled as a city
+            del labels["city"]
         prefixes = set()
         if "city" in labels:
             prefixes = self.city.get(labels["city"], set()) | \
@@ -174,9 +179,13 @@ class Gold:
                 ts |= self.town_former.get((c, t), set()) | \
                     self.town_former.get((c, _base(_SUFFIX_T, t)), set())
         vs: set[str] = set()
-        v = labels.get("community") or next(
-            (x for k, x in labels.items() if k in ("poi", "subpoi", "redundant")
-             and x.endswith(("村", "社区", "居委会"))), None)
+        v = labels.get("community")
+        if not v:       # a village labelled as the start of a place (西仁宕村天主教堂)
+            for k in ("poi", "subpoi"):
+                m = _POI_VILLAGE.match(labels.get(k, ""))
+                if m:
+                    v = m.group(1)
+                    break
         if v:
             scope = ts or {code for c in cs for code, _ in self.d.townships_of(c)}
             vb = _vkey(v)

@@ -33,7 +33,14 @@ from gis.geocode.gazetteer import (
     fuzzy_pinyin,
 )
 from gis.geocode.normalise import _PUNCT, _T2S, _WIDTH, pick_segment
-from gis.geocode.parse import _ADMIN_SUFFIXES, _TOWN_SPLIT, _VILL_SPLIT, parse, pick_level
+from gis.geocode.parse import (
+    _ADMIN_SUFFIXES,
+    _TOWN_SPLIT,
+    _VILL_SPLIT,
+    _VILLAGE_ENDS,
+    parse,
+    pick_level,
+)
 
 __all__ = ["resolve_admin"]
 
@@ -262,6 +269,9 @@ class _Scanner:
                 break
         if short or level < TOWNSHIP:
             return None
+        if level == VILLAGE and not s[last:pos].endswith(_VILLAGE_ENDS) and \
+                found[VILLAGE][:6] not in self.gaz.local_counties:
+            return None   # a village written without 村/社区: the parser decides
         if pos < n:
             if s[pos] not in _DIGITS:
                 if not s[last:pos].endswith(_ADMIN_SUFFIXES):

@@ -219,9 +219,15 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
         return None
     level, fit = picked
     token = s[pos:end]
-    if level == VILLAGE and not token.endswith(_VILLAGE_ENDS) and \
-            (_BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS)):
-        return None     # a compound (嘉州美都194幢) or a road (临区街133号), no village
+    if level == VILLAGE and not token.endswith(_VILLAGE_ENDS):
+        if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS):
+            return None     # a compound (嘉州美都194幢) or a road name, no village
+        if not all(e[1][:6] in gaz.local_counties for e in fit) and \
+                not (end >= len(s) or _GROUP_NEXT.match(s, end)):
+            # outside the database's counties a village written without 村/社区 counts
+            # only before its group number or at the end (临区街, 山市镇, 下湾新村,
+            # 桥下梅陇村 are other things)
+            return None
     if fit[0][2] not in SHORTS and fit[0][2] != TOWN_SHORT and \
             not token.endswith(_ADMIN_SUFFIXES) and \
             not _boundary(s, end, p, gaz) and not any(_has_child_at(s, end, e, gaz) for e in fit):
