@@ -160,6 +160,8 @@ def make_address(b: dict, noises: set[str], rng: random.Random) -> str | None:
             return None
         village = b["former"][0]
     if "village_left_out" in noises:
+        if b["kind"] != "urban":
+            return None   # 3组12号 without its village names no building anywhere
         village = ""
     if "dash_forms" in noises and b["kind"] != "urban":
         return None

@@ -158,6 +158,8 @@ _AFTER_TOWN_SHORT = frozenset("路街巷弄道大小花公新家苑府城广中�
 #: (嘉州美都194幢): no village without other evidence.
 _BUILDING_NEXT = re.compile(r"\d+(?:栋|单元|室|层)|[A-Z]栋")
 _ROAD_ENDS = ("路", "街", "巷", "弄", "道")
+#: …and before these it starts a compound's name (福田花园, 幸福新村)
+_COMPOUND_NEXT = re.compile(r"花园|小区|新村|公寓|家园|苑|府|大厦|广场|花苑|山庄|新城|名城|庄园")
 _VILLAGE_ENDS = ("村", "社区", "居委会", "委会", "嘎查", "村民委员会", "居民委员会")
 
 
@@ -199,8 +201,11 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     end = pos + best_len
     new = [e for e in entries if e[0] not in p.admin]
     if not new:
-        # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped.
-        if any(e[1] == c[0] for e in entries for c in p.admin.get(e[0], ())):
+        # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
+        # short name written again is the start of a compound name (稠江街道义乌经济
+        # 技术开发区员工宿舍, 苏溪镇苏溪工业园区).
+        if any(e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
+               for e in entries for c in p.admin.get(e[0], ())):
             return end
         return None
     entries = new
@@ -220,7 +225,8 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     level, fit = picked
     token = s[pos:end]
     if level == VILLAGE and not token.endswith(_VILLAGE_ENDS):
-        if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS):
+        if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS) or \
+                _COMPOUND_NEXT.match(s, end):
             return None     # a compound (嘉州美都194幢) or a road name, no village
         if not all(e[1][:6] in gaz.local_counties for e in fit) and \
                 not (end >= len(s) or _GROUP_NEXT.match(s, end)):

@@ -123,3 +123,10 @@ def test_short_county_before_a_market_named_for_it(national):
     assert codes("柯桥轻纺城东区11楼840号", national)["county"] == "330603000000"
     # a short name several counties share stays unread
     assert codes("新华小区5栋", national)["county"] is None
+
+
+def test_a_short_name_written_again_starts_a_compound(national):
+    p = parse("义乌市苏溪镇苏溪工业园区员工宿舍11栋1401室", national)
+    assert p.comps["compound"] == "苏溪工业园区员工宿舍" and p.comps["building"] == "11"
+    p = parse("义乌市福田街道福田花园3栋1单元1202室", national)
+    assert p.comps["compound"] == "福田花园" and p.codes()["village"] is None
