@@ -309,6 +309,30 @@ def score(answers, golds) -> dict:
     return res
 
 
+def miss_kind(labels: dict, g: dict, level: str, code) -> str:
+    """Why an address of the corpus was missed at ``level``, from its labels."""
+    if code:
+        return "wrong code"
+    if level == "county":
+        name = labels.get("district")
+        if not name:
+            return "county not written"
+        if len(g["county"]) > 1:
+            return "same county name in several cities, no city written"
+        if not name.endswith(("区", "县", "市", "旗")):
+            return "county written short"
+        return "county written in full"
+    if level == "township":
+        name = labels.get("town", "")
+        if not name.endswith(("镇", "乡", "街道", "办事处")):
+            return "township written short"
+        return "township written in full"
+    v = labels.get("community", "")
+    if v and not v.endswith(("村", "社区", "居委会", "村委")):
+        return "village written short"
+    return "village written in full"
+
+
 def misses(answers, golds, items, level: str, limit: int = 0, wrong: bool = False):
     """(category → count) of the judged addresses not answered right at ``level``
     (``wrong``: answered wrong); with ``limit``, also up to that many examples."""
@@ -319,7 +343,8 @@ def misses(answers, golds, items, level: str, limit: int = 0, wrong: bool = Fals
         bad = (code and code not in g[level] and (g[level] or level == "village")) if wrong \
             else (g[level] and code not in g[level])
         if bad:
-            counts[it["category"]] += 1
+            counts[it["category"] if it["category"] != "corpus" else
+                   miss_kind(it["labels"], g, level, code)] += 1
             if len(ex) < limit:
                 ex.append((it["text"], a.get(level), sorted(g[level])[:3]))
     return counts, ex
