@@ -66,7 +66,9 @@ PER_TYPE = 3000
 ADMIN_SAMPLE = 1000
 TYPES = ("clean", "missing_levels", "traditional", "fullwidth", "chinese_numerals",
          "unit_aliases", "typo_by_sound", "old_village_names", "extra_words", "swapped_order",
-         "mixed")
+         "mixed",
+         # standard addresses rewritten the way people write them (issue 12)
+         "dash_forms", "traditional_units", "labels_brackets", "village_left_out")
 MIXED_RATES = {"missing_levels": 0.5, "traditional": 0.12, "fullwidth": 0.15,
                "chinese_numerals": 0.3, "unit_aliases": 0.6, "typo_by_sound": 0.12,
                "old_village_names": 0.5, "extra_words": 0.2, "swapped_order": 0.1}
@@ -157,6 +159,12 @@ def make_address(b: dict, noises: set[str], rng: random.Random) -> str | None:
         if not b["former"]:
             return None
         village = b["former"][0]
+    if "village_left_out" in noises:
+        if b["kind"] != "urban":
+            return None   # 3组12号 without its village names no building anywhere
+        village = ""
+    if "dash_forms" in noises and b["kind"] != "urban":
+        return None
     if "typo_by_sound" in noises:
         spots = [k for k, ch in enumerate(village[:-1]) if ch in HOMOPHONES]
         if not spots:
@@ -173,7 +181,10 @@ def make_address(b: dict, noises: set[str], rng: random.Random) -> str | None:
         unit, floor = rng.randint(1, 2), rng.randint(1, 18)
         room = f"{floor}{rng.randint(1, 2):02d}"
         room_s = room.translate(_DIGITWISE) if cn else room
-        if b["dorm"]:
+        if "dash_forms" in noises:
+            detail = (f"{b['compound']}{b['bno']}-{room}" if b["dorm"] else
+                      f"{b['compound']}{b['bno']}-{unit}-{room}")
+        elif b["dorm"]:
             word = rng.choice(["幢", "号楼", "座", "楼"]) if alias else "栋"
             detail = f"{b['compound']}{num(b['bno'])}{word}{room_s}室"
         elif alias:
@@ -213,6 +224,17 @@ def make_address(b: dict, noises: set[str], rng: random.Random) -> str | None:
             text = text + rng.choice(["附近", "旁边", "（近菜场）", "(东门)"])
         else:
             text = " ".join([text[:len(county + town)], text[len(county + town):]])
+    if "traditional_units" in noises:
+        text = text.replace("栋", "棟").replace("单元", "單元").replace("组", "組") \
+            .replace("号", "號")
+    if "labels_brackets" in noises:
+        pick = rng.randrange(3)
+        if pick == 0:
+            text = f"收货地址：{text}（租住）"
+        elif pick == 1:
+            text = f"【现住址】{text} 电话13{rng.randint(100000000, 999999999)}"
+        else:
+            text = f"户主：张三，地址：{text}(近菜场)"
     if "traditional" in noises:
         text = opencc.OpenCC("s2t").convert(text)
     if "fullwidth" in noises:

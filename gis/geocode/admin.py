@@ -24,15 +24,23 @@ import re
 from gis.geocode.gazetteer import (
     COUNTY,
     EXACT,
-    SHORT,
+    SHORTS,
+    TOWN_SHORT,
     TOWNSHIP,
     VILLAGE,
     AdminGazetteer,
     NameIndex,
     fuzzy_pinyin,
 )
-from gis.geocode.normalise import _PUNCT, _T2S, _WIDTH
-from gis.geocode.parse import _ADMIN_SUFFIXES, _TOWN_SPLIT, _VILL_SPLIT, parse, pick_level
+from gis.geocode.normalise import _PUNCT, _T2S, _WIDTH, pick_segment
+from gis.geocode.parse import (
+    _ADMIN_SUFFIXES,
+    _TOWN_SPLIT,
+    _VILL_SPLIT,
+    _VILLAGE_ENDS,
+    parse,
+    pick_level,
+)
 
 __all__ = ["resolve_admin"]
 
@@ -94,7 +102,8 @@ def resolve_admin(texts, gaz: AdminGazetteer, *, depth: str = "village") -> list
     if depth not in ("village", "township"):
         raise ValueError(f"depth must be 'village' or 'township', not {depth!r}")
     texts = [t if isinstance(t, str) else "" for t in texts]
-    lite = _lite(texts) if texts else []
+    # people, phone numbers and a second address out first, as the parser does
+    lite = _lite([pick_segment(t) for t in texts]) if texts else []
     if len(lite) != len(texts):  # OpenCC never maps to or from the separator; be sure
         lite = [_lite([t])[0] for t in texts]
     out = list(map(_Scanner(gaz, VILLAGE if depth == "village" else TOWNSHIP), lite))
@@ -140,6 +149,8 @@ class _Scanner:
             scope = self.gaz.local_counties[0]
         else:
             return 0, None
+        if scope[:6] not in self.gaz.local_counties:
+            return 0, None        # the parser matches villages by sound only there
         index = self.gaz.sound_index(scope)
         token = m.group()
         hits = index.same.get(fuzzy_pinyin(token))
@@ -245,7 +256,9 @@ class _Scanner:
                 lv, code, kind = picked[1][0]
             if short and lv > COUNTY and level < COUNTY:
                 return None       # 浙江 counts only before one of its cities or counties
-            short = kind == SHORT
+            short = kind in SHORTS
+            if kind == TOWN_SHORT:
+                return None   # a township written short: the parser decides
             found[lv] = code
             last = pos
             level, prefix, pos = lv, code[:_PREFIX[lv]], pos + best_len
@@ -256,6 +269,9 @@ class _Scanner:
                 break
         if short or level < TOWNSHIP:
             return None
+        if level == VILLAGE and not s[last:pos].endswith(_VILLAGE_ENDS) and \
+                found[VILLAGE][:6] not in self.gaz.local_counties:
+            return None   # a village written without 村/社区: the parser decides
         if pos < n:
             if s[pos] not in _DIGITS:
                 if not s[last:pos].endswith(_ADMIN_SUFFIXES):

@@ -21,10 +21,12 @@ import numpy as np
 import sqlalchemy as sa
 
 from gis.geocode.division import Division, code12, load_division
+from gis.geocode.former import load_former
 from gis.geocode.normalise import normalise
 
 __all__ = ["AdminGazetteer", "NameIndex", "PROVINCE", "CITY", "COUNTY", "TOWNSHIP",
-           "VILLAGE", "EXACT", "ALIAS", "FORMER", "SHORT", "KIND_SCORE", "KIND_METHOD",
+           "VILLAGE", "EXACT", "ALIAS", "FORMER", "SHORT", "FORMER_SHORT", "TOWN_SHORT",
+           "SHORTS", "KIND_SCORE", "KIND_METHOD",
            "village_variants", "fuzzy_pinyin", "syllables", "sound_similarity", "SoundIndex",
            "FuzzyPool"]
 
@@ -35,8 +37,16 @@ LEVEL_NAME = {PROVINCE: "province", CITY: "city", COUNTY: "county", TOWNSHIP: "t
 #: staff use, a former name (before a merger), or a derived short form (浙江, 义乌) that
 #: counts only when the next name in the address is one of its children.
 EXACT, ALIAS, FORMER, SHORT = 0, 1, 2, 3
-KIND_SCORE = {EXACT: 1.0, ALIAS: 0.97, FORMER: 0.95, SHORT: 1.0}
-KIND_METHOD = {EXACT: "exact", ALIAS: "alias", FORMER: "former_name", SHORT: "exact"}
+#: A former county name written short (江干 for 江干区); counts like a short name.
+FORMER_SHORT = 4
+#: A township written without 街道/镇/乡 (小港 for 小港街道): counts only after its
+#: county and not as the start of a road or compound name (see gis.geocode.parse).
+TOWN_SHORT = 5
+SHORTS = (SHORT, FORMER_SHORT)
+KIND_SCORE = {EXACT: 1.0, ALIAS: 0.97, FORMER: 0.95, SHORT: 1.0, FORMER_SHORT: 0.95,
+              TOWN_SHORT: 0.97}
+KIND_METHOD = {EXACT: "exact", ALIAS: "alias", FORMER: "former_name", SHORT: "exact",
+               FORMER_SHORT: "former_name", TOWN_SHORT: "short_name"}
 
 _SKIP_CITY = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 _PROV_SHORT = re.compile(r"^(.{2,}?)(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
@@ -131,6 +141,32 @@ def sound_similarity(a: str, b: str, sb: tuple | None = None) -> float:
     for (ia, fa), (ib, fb) in zip(sa_, sb, strict=True):
         total += 1.0 if (ia, fa) == (ib, fb) else 0.8 if fa == fb else 0.5 if ia == ib else 0.0
     return total / len(sa_)
+
+
+@functools.cache
+def _former_townships() -> dict[str, list[tuple[str, int]]]:
+    """Today's township code12 → [(former name, FORMER)]."""
+    from gis.geocode.former import load_former
+
+    out: dict[str, list[tuple[str, int]]] = {}
+    for level, name, code, _year, _old in load_former():
+        if level == "township":
+            out.setdefault(code, []).append((name, FORMER))
+    return out
+
+
+_TOWN_END = re.compile(r"(?:街道办事处|街道|镇|乡)$")
+
+
+def _town_short(name: str) -> list[tuple[str, int]]:
+    """小港街道 → [(小港, TOWN_SHORT)]; nothing for names that would be one character
+    or that end in a word of their own (民族乡, 开发区)."""
+    if name.endswith("民族乡"):
+        return []
+    base = _TOWN_END.sub("", name)
+    if base == name or len(base) < 2:
+        return []
+    return [(base, TOWN_SHORT)]
 
 
 class NameIndex:
@@ -365,6 +401,12 @@ class AdminGazetteer:
             m = _COUNTY_SHORT.match(name)
             if m:
                 top.add(m.group(1), COUNTY, code12(code), SHORT)
+        for level, name, code, _year, _old in load_former():
+            if level == "county" and code[:6] in d.areas:
+                top.add(name, COUNTY, code, FORMER)
+                m = _COUNTY_SHORT.match(name)
+                if m:
+                    top.add(m.group(1), COUNTY, code, FORMER_SHORT)
         for county in self.local_counties:
             code = county + "000000"
             for name, kind in self.local_names.get(code, []):
@@ -391,8 +433,10 @@ class AdminGazetteer:
     def _index_path(self, county6: str):
         from gis import settings
         from gis.geocode.division import signature
+        from gis.geocode.former import signature as former_signature
 
-        return settings.var_dir() / "cache" / f"names2-{signature()}" / f"{county6}.pkl"
+        return settings.var_dir() / "cache" / f"names3-{signature()}-{former_signature()}" / \
+            f"{county6}.pkl"
 
     def _cached_index(self, county6: str) -> NameIndex | None:
         import pickle
@@ -432,17 +476,23 @@ class AdminGazetteer:
         return idx
 
     def _children(self, county6: str):
-        """(code12, level, [(name, kind)]) of a county's townships and villages."""
+        """(code12, level, [(name, kind)]) of a county's townships and villages: the
+        official names, former names (see :mod:`gis.geocode.former`) and, for townships,
+        the name without 街道/镇/乡."""
+        former = _former_townships()
         if county6 in self.local_counties:
             for code, area in self.local_areas.items():
                 if code[:6] == county6 and area.level in (TOWNSHIP, VILLAGE):
-                    yield code, area.level, self.local_names[code]
+                    names = self.local_names[code]
+                    if area.level == TOWNSHIP:
+                        names = names + former.get(code, []) + _town_short(area.name)
+                    yield code, area.level, names
             return
         for t9, tname in self.division.townships_of(county6):
             names = [(tname, EXACT)]
             if tname.endswith("街道办事处"):
                 names.append((tname[:-3], EXACT))
-            yield code12(t9), TOWNSHIP, names
+            yield code12(t9), TOWNSHIP, names + former.get(code12(t9), []) + _town_short(tname)
             for v12, vname in self.division.villages_of(t9):
                 yield v12, VILLAGE, [(v, EXACT) for v in village_variants(vname)]
 
@@ -462,6 +512,18 @@ class AdminGazetteer:
         if code.endswith("000"):
             return d.streets.get(code[:9])
         return d.village_name(code)
+
+    def counties_of(self, city4: str) -> tuple[str, ...]:
+        """6-digit codes of the counties of a city (4 digits), with the cities that
+        have townships directly (东莞市: 441900)."""
+        key = ("c", city4)
+        out = self._villages.get(key)
+        if out is None:
+            d = self.division
+            out = tuple(sorted({c for c in d.areas if c.startswith(city4)} |
+                               {c for c in d._by_county if c.startswith(city4)}))
+            self._villages[key] = out
+        return out
 
     def point_of(self, code: str) -> tuple[float, float] | None:
         """A point inside a local area (WGS-84 lon, lat), None for other areas."""

@@ -27,7 +27,7 @@ import re
 
 import opencc
 
-__all__ = ["normalise", "cn_to_digits"]
+__all__ = ["normalise", "cn_to_digits", "pick_segment"]
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -46,7 +46,55 @@ _BRACKETS = re.compile(r"[(\[【〔{<《][^)\]】〕}>》]*[)\]】〕}>》]")
 _COUNTRY = re.compile(r"^(?:中华人民共和国|中国)")
 _TRAILING = re.compile(r"(?:附近|旁边|隔壁|对面|对过|门口|一带|东侧|西侧|南侧|北侧|旁)+$")
 
-# 4. Chinese numerals that count something.
+# 0. what real writing adds around an address: who (收件人：张三), phone numbers, labels
+# anywhere (收货地址：), a second address (sender and receiver), placeholders of empty
+# levels (市辖区, null) and separators between names (浙江省-宁波市-北仑区).
+_PERSON = re.compile(r"(?:收件人|收货人|寄件人|发件人|联系人|姓名|户主|签收人)[:：]?\s*"
+                     r"(?:[\u4e00-\u9fff·]{1,4}(?=[\s,，;；]|(?:\+?86)?1[3-9]\d{9}))?")
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)|(?<![\d-])0\d{2,3}-\d{7,8}(?!\d)"
+                    r"|(?:电话|手机|联系电话|tel|TEL|Tel)[:：]?\s*[\d-]{7,}")
+_ADDR_LABEL = re.compile(r"(?:收货地址|收件地址|寄件地址|发货地址|详细地址|通讯地址|所在地区|"
+                         r"收件人地址|寄件人地址|送货地址|配送地址|邮寄地址)[:：]?|"
+                         r"(?:现居住地址|现居住地|现住址|家庭住址|联系地址|户籍地址|户籍地|居住地址|"
+                         r"住址|地址)[:：]")
+_PROVINCES = (r"(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"
+              r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)")
+# a second address: after a space, after 中国 in the middle, or a province written out
+# again right after a county or city name (…萧县浙江省独山港镇…)
+_SEGMENT_SEP = re.compile(r"[\x1e;；|\n\r]+|\s+(?=" + _PROVINCES + r"(?:省|市|自治区|.{2,3}市))"
+                          r"|(?<=.)中国(?=" + _PROVINCES + r")"
+                          r"|(?<=[区县市旗])(?=" + _PROVINCES + r"(?:省|自治区))")
+_SPECIFIC = re.compile(r"\d|[省市区县镇乡村路街道号弄巷]")
+_PLACEHOLDER = re.compile(r"市辖区|省直辖县级行政区划|自治区直辖县级行政区划|直辖县级|"
+                          r"(?<![A-Za-z])(?:null|NULL|Null|None|NONE|nan|NaN|undefined)(?![A-Za-z])")
+_NAME_DASH = re.compile(r"(?<![\dA-Za-z])-+|-+(?![\dA-Za-z])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def pick_segment(text: str) -> str:
+    """The address in a field that holds more: people and phone numbers and labels
+    dropped; of two addresses (sender and receiver), the later one with a place in it.
+
+    >>> pick_segment("寄件人：张三 13812345678 浙江省杭州市 收件人：李四 浙江省宁波市北仑区小港街道")
+    '浙江省宁波市北仑区小港街道'
+    """
+    if not text:
+        return text
+    s = _PERSON.sub("\x1e", text)
+    s = _PHONE.sub("\x1e", s)
+    s = _ADDR_LABEL.sub("\x1e", s)
+    if "\x1e" not in s and ";" not in s and "；" not in s and "|" not in s and \
+            "\n" not in s and " " not in s.strip() and "省" not in s[3:] and \
+            "中国" not in s[1:] and "自治区" not in s[3:]:
+        return s
+    parts = [x.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s)]
+    good = [x for x in parts if len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x)]
+    if good:
+        return good[-1]
+    return "".join(parts)
+
+
+
 _CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -121,18 +169,25 @@ def normalise(text) -> str:
     if not isinstance(text, str) or not text:
         return ""
     if _PLAIN.fullmatch(text) and _CN_CHARS.isdisjoint(text) and \
-            text[-1] not in _TRAILING_LAST and text[0] != "中":
+            text[-1] not in _TRAILING_LAST and text[0] != "中" and "辖" not in text and \
+            "址" not in text and "人" not in text and "直" not in text and \
+            "省" not in text[3:] and "中国" not in text[1:] and "自治区" not in text[3:]:
         # Only Chinese characters, no numerals: only the character set can change. Most
         # gazetteer names take this path (620 k village names are read at first use).
         return _T2S.convert(text)
     s = text.translate(_TABLE)
     if not s.isascii():
         s = _T2S.convert(s)
+    s = pick_segment(s)
+    if "辖" in s or "直" in s or "l" in s or "L" in s or "n" in s or "N" in s:
+        s = _PLACEHOLDER.sub("", s)
     if ":" in s:
         s = _LABEL.sub("", s)
     if "(" in s or "[" in s or "【" in s or "〔" in s or "{" in s or "<" in s or "《" in s:
         s = _BRACKETS.sub("", s)
     s = s.translate(_PUNCT).upper()
+    if "-" in s:
+        s = _NAME_DASH.sub("", s)
     if s.startswith("中"):
         s = _COUNTRY.sub("", s)
     if s and s[-1] in _TRAILING_LAST:

@@ -25,12 +25,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from gis.geocode.gazetteer import (
+    CITY,
     COUNTY,
     KIND_METHOD,
     KIND_SCORE,
     LEVEL_NAME,
     PROVINCE,
-    SHORT,
+    SHORTS,
+    TOWN_SHORT,
     TOWNSHIP,
     VILLAGE,
     AdminGazetteer,
@@ -41,7 +43,7 @@ from gis.geocode.gazetteer import (
 )
 from gis.geocode.normalise import normalise
 
-__all__ = ["Parsed", "parse", "COMPONENTS", "FUZZY_MIN"]
+__all__ = ["Parsed", "parse", "parse_many", "COMPONENTS", "FUZZY_MIN"]
 
 COMPONENTS = ("province", "city", "county", "township", "village", "group", "road",
               "road_no", "compound", "building", "unit", "floor", "room", "house_no")
@@ -68,6 +70,9 @@ class Parsed:
     admin: dict = field(default_factory=dict)
     leftover: str = ""
     conflict: bool = False
+    #: notes for the reader: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
+    #: in comps['township'] and no code is given)
+    flags: list = field(default_factory=list)
 
     def best_code(self) -> str | None:
         """The most specific admin code resolved (village, else township, else county)."""
@@ -87,7 +92,14 @@ class Parsed:
         def one(codes):
             return next(iter(codes)) if len(codes) == 1 else None
 
-        return {"county": one(cs), "township": one(ts), "village": one(vs)}
+        c, t, v = one(cs), one(ts), one(vs)
+        # a lower level that does not sit under the one written above it (西界村 of
+        # another street) is not given: only what the address says consistently
+        if t and c and t[:6] != c[:6]:
+            t = v = None
+        if v and t and v[:9] != t[:9]:
+            v = None
+        return {"county": c, "township": t, "village": v}
 
 
 def _compatible(code: str, level: int, admin: dict) -> bool:
@@ -104,6 +116,9 @@ def _compatible(code: str, level: int, admin: dict) -> bool:
     return True
 
 
+_CITY_MAX = 40
+
+
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
@@ -111,6 +126,11 @@ def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     counties = {c[0][:6] for c in p.admin.get(COUNTY, ())}
     if not counties:
         counties = {c[0][:6] for lv in (TOWNSHIP, VILLAGE) for c in p.admin.get(lv, ())}
+    if not counties and len(p.admin.get(CITY, ())) == 1:
+        # a city and then a township (宁波市高桥镇): the townships of its counties
+        city = gaz.counties_of(p.admin[CITY][0][0][:4])
+        if len(city) <= _CITY_MAX:
+            return out + [gaz.county_index(c) for c in city]
     if counties and len(counties) <= 4:
         out += [gaz.county_index(c) for c in sorted(counties)]
     elif gaz.local_counties:
@@ -131,6 +151,41 @@ def _record(p: Parsed, level: int, token: str, cands: list) -> None:
                 p.conflict = True
 
 
+#: After a township written without 街道/镇/乡 these start a road or compound name
+#: (长安路, 长安花园), so the short name is not the township there.
+_AFTER_TOWN_SHORT = frozenset("路街巷弄道大小花公新家苑府城广中商工园村厂店院校楼号桥区镇乡县市")
+#: A village name without its suffix right before a building number is a compound
+#: (嘉州美都194幢): no village without other evidence.
+_BUILDING_NEXT = re.compile(r"\d+(?:栋|单元|室|层)|[A-Z]栋")
+_ROAD_ENDS = ("路", "街", "巷", "弄", "道")
+#: …and before these it starts a compound's name (福田花园, 幸福新村)
+_COMPOUND_NEXT = re.compile(r"花园|小区|新村|公寓|家园|苑|府|大厦|广场|花苑|山庄|新城|名城|庄园")
+_VILLAGE_ENDS = ("村", "社区", "居委会", "委会", "嘎查", "村民委员会", "居民委员会")
+
+
+_OTHER_SUFFIX = re.compile(r"街道办事处|街道|办事处|镇|乡")
+
+
+def _other_suffix(s: str, end: int) -> int:
+    """Length of a township suffix written at ``s[end]`` (良渚镇 for 良渚街道), else 0."""
+    m = _OTHER_SUFFIX.match(s, end)
+    if m is None or s.startswith(("镇村", "乡村", "镇路", "乡路", "镇街", "乡镇"), end):
+        return 0
+    return m.end() - end
+
+
+def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    if _other_suffix(s, end):
+        return True       # the old suffix: a 镇 that became a 街道, a 乡 that became a 镇
+    if COUNTY not in p.admin and not gaz.local_counties:
+        return False
+    if end >= len(s) or s[end].isdigit():
+        return True
+    if _boundary(s, end, p, gaz):
+        return True
+    return s[end] not in _AFTER_TOWN_SHORT
+
+
 def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     best_len, entries = 0, []
     for idx in _scopes(p, gaz):
@@ -143,43 +198,87 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             entries += hit[1]
     if not entries:
         return None
-    entries = [e for e in entries if e[0] not in p.admin]
-    if not entries:
+    end = pos + best_len
+    new = [e for e in entries if e[0] not in p.admin]
+    if not new:
+        # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
+        # short name written again is the start of a compound name (稠江街道义乌经济
+        # 技术开发区员工宿舍, 苏溪镇苏溪工业园区).
+        if any(e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
+               for e in entries for c in p.admin.get(e[0], ())):
+            return end
         return None
+    entries = new
+    if any(e[2] == TOWN_SHORT for e in entries) and not _town_short_ok(s, end, p, gaz):
+        entries = [e for e in entries if e[2] != TOWN_SHORT]
+        if not entries:
+            return None
     fit = [e for e in entries if _compatible(e[1], e[0], p.admin)]
     conflict = False
     if not fit:
         if any(e[0] < TOWNSHIP for e in entries):
             return None       # e.g. a province short name inside a compound name
         fit, conflict = entries, True
-    end = pos + best_len
-    picked = pick_level(fit, s, end, gaz)
+    picked = pick_level(fit, s, end, gaz, p, pos)
     if picked is None:
         return None
     level, fit = picked
-    if fit[0][2] != SHORT and not s[pos:end].endswith(_ADMIN_SUFFIXES) and \
+    token = s[pos:end]
+    if level == VILLAGE and not token.endswith(_VILLAGE_ENDS):
+        if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS) or \
+                _COMPOUND_NEXT.match(s, end):
+            return None     # a compound (嘉州美都194幢) or a road name, no village
+        if not all(e[1][:6] in gaz.local_counties for e in fit) and \
+                not (end >= len(s) or _GROUP_NEXT.match(s, end)):
+            # outside the database's counties a village written without 村/社区 counts
+            # only before its group number or at the end (临区街, 山市镇, 下湾新村,
+            # 桥下梅陇村 are other things)
+            return None
+    if fit[0][2] not in SHORTS and fit[0][2] != TOWN_SHORT and \
+            not token.endswith(_ADMIN_SUFFIXES) and \
             not _boundary(s, end, p, gaz) and not any(_has_child_at(s, end, e, gaz) for e in fit):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
         # 夏楼宅村): it counts only before a number, the end, or another admin name
         # (西沙群岛永乐…: one of its own children).
         return None
+    if level == TOWNSHIP and all(e[2] == TOWN_SHORT for e in fit):
+        end += _other_suffix(s, end)
+        token = s[pos:end]
     p.conflict = p.conflict or conflict
-    _record(p, level, s[pos:end],
+    _record(p, level, token,
             [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
 
 
-def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer):
+#: After a county written short as the first word (义乌稠州北路), a road: the county
+#: counts when no other county has that short name.
+_ROAD_NEXT = re.compile(r"[^\d]{1,8}?(?:大道|路|街|巷|弄)")
+#: …or before a market, a compound or a works named for the place (义乌国际商贸城,
+#: 海宁皮革城, 柯桥轻纺城): then only when the name means nothing else anywhere
+_LANDMARK_NEXT = re.compile(r"[^\d]{0,8}?(?:城|市场|小区|花园|新村|公寓|大厦|广场|中心|工业区|"
+                            r"工业园|开发区|园区|村|镇)")
+
+
+def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | None = None,
+               pos: int = 0):
     """(level, entries) of the highest level among the entries ``fit`` of a name ending at
     ``s[end]``, or None. A short name (浙江, 义乌, 南山) counts only when the next name is
     one of its children; otherwise the same name at a lower level is taken (马村 the
-    village, not short for 马村区)."""
+    village, not short for 马村区). A county's short name also counts right after its
+    own city or province (杭州余杭文一西路), and as the first word of the address
+    before a road when it is the only county of that short name (义乌稠州北路)."""
     level = min(e[0] for e in fit)
     top = [e for e in fit if e[0] == level]
-    if all(e[2] == SHORT for e in top):
-        top = [e for e in top if _has_child_at(s, end, e, gaz)]
+    if all(e[2] in SHORTS for e in top):
+        kept = [e for e in top if _has_child_at(s, end, e, gaz)]
+        if not kept and p is not None and level == COUNTY and len(top) == 1:
+            above = [c for lv in (1, 2) for c in p.admin.get(lv, ())]
+            if above or (pos == 0 and (end >= len(s) or _ROAD_NEXT.match(s, end) or
+                                       (len(fit) == 1 and _LANDMARK_NEXT.match(s, end)))):
+                kept = top
+        top = kept
         if not top:
-            rest = [e for e in fit if e[2] != SHORT]
+            rest = [e for e in fit if e[2] not in SHORTS]
             if not rest:
                 return None
             level = min(e[0] for e in rest)
@@ -201,12 +300,20 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
     if pos >= len(s):
         return False
     level, code, _ = entry
+    w = _PREFIX[level]
+    if level == CITY:
+        # a township right after the city (温州清江镇): one of its counties' townships
+        for c in gaz.counties_of(code[:4])[:_CITY_MAX]:
+            hit = gaz.county_index(c).longest(s, pos)
+            if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT
+                                       for e in hit[1]):
+                return True
     idx = gaz.county_index(code[:6]) if level == COUNTY else gaz.top
     hit = idx.longest(s, pos)
     if hit is None:
         return False
-    w = _PREFIX[level]
-    return any(e[0] > level and e[1][:w] == code[:w] for e in hit[1])
+    # a child, or the same area written again (温州温州市)
+    return any((e[0] > level and e[1][:w] == code[:w]) or e[1] == code for e in hit[1])
 
 
 #: How much a same-sound match counts against an exact one (see :func:`similarity`).
@@ -297,6 +404,12 @@ def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
                   key=lambda c: (-c[1], c[0]))
 
 
+#: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
+#: compound or village in it.
+_UNKNOWN_TOWN = re.compile(r"[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)")
+_GROUP_NEXT = re.compile(r"\d+组")
+
+
 def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     counties = sorted({c[0][:6] for c in p.admin.get(COUNTY, ())}) or list(gaz.local_counties)
     if TOWNSHIP not in p.admin and VILLAGE not in p.admin:
@@ -306,10 +419,26 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             if cands:
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
+        m = _UNKNOWN_TOWN.match(s, pos)
+        if m and counties and p.comps["township"] is None:
+            # a township not in the list (renamed, merged, misspelt beyond repair): its
+            # text is kept as the township, without a code, and flagged
+            p.comps["township"] = m.group()
+            p.flags.append("unknown_township")
+            return m.end()
     if VILLAGE not in p.admin:
-        # a village name ends in 村/社区/…, or else (村 itself misspelt) runs up to a number
-        m = _VILL_SPLIT.match(s, pos) or _BEFORE_NUMBER.match(s, pos)
-        if m:
+        # a village name ends in 村/社区/…, or else (村 itself misspelt) runs up to a
+        # group number; never a name before a building number (幸福新村5栋, 嘉州美都194幢:
+        # compounds)
+        m = _VILL_SPLIT.match(s, pos)
+        if m is None:
+            m = _BEFORE_NUMBER.match(s, pos)
+            if m is not None and not _GROUP_NEXT.match(s, m.end()):
+                m = None
+        # only in the database's counties, whose names staff keep: elsewhere a near
+        # name is as often another village (新田村 is not 菱田村)
+        if m and not _BUILDING_NEXT.match(s, m.end()) and counties and \
+                all(c in gaz.local_counties for c in counties):
             scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
             cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
             if cands:
@@ -405,6 +534,18 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 _FIRST_DIGIT = re.compile(r"\d")
+_UPPER_WITHIN = 12
+
+
+def _first_upper(s: str, gaz: AdminGazetteer) -> int:
+    """Position of the first province or city (or county) written in full in the first
+    characters of ``s`` after the start, else 0."""
+    for i in range(1, min(len(s) - 1, _UPPER_WITHIN)):
+        hit = gaz.top.longest(s, i, 3)
+        if hit is not None and any(e[2] == 0 for e in hit[1]) and \
+                s[i:i + hit[0]].endswith(("省", "市", "自治区", "县", "区", "州", "盟")):
+            return i
+    return 0
 
 
 def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
@@ -425,14 +566,53 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     if hit is None:
         q = Parsed(head)
         pos = _chain(head, 0, q, gaz)
-        hit = (q.admin, q.comps, q.conflict, pos)
+        if pos == 0:
+            # a word before the address proper (金城镇江苏省常州市…, 宁波柯锐进出口/鄞州…):
+            # read from the first province or city written in full
+            start = _first_upper(head, gaz)
+            if start:
+                q = Parsed(head)
+                pos = _chain(head, start, q, gaz)
+                if pos == start:
+                    pos = 0
+        hit = (q.admin, q.comps, q.conflict, pos, q.flags)
         if len(cache) > 200_000:
             cache.clear()
         cache[head] = hit
-    admin, comps, conflict, pos = hit
+    admin, comps, conflict, pos, flags = hit
     p.admin = dict(admin)
     p.comps = dict(comps)
     p.conflict = conflict
+    p.flags = list(flags)
     if pos < len(s):
         _tail(s[pos:], p, gaz)
+        if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and \
+                VILLAGE not in p.admin:
+            _head_again(head, p, gaz)
     return p
+
+
+def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
+    """Names at the start that could only be read once the county written at the end
+    was known (灵溪镇建兴东路118号苍南县): read them again under that county."""
+    q = Parsed(head)
+    q.admin = {COUNTY: p.admin[COUNTY]}
+    end = _chain(head, 0, q, gaz)
+    if end == 0:
+        return
+    for lv, cands in q.admin.items():
+        if lv not in p.admin:
+            p.admin[lv] = cands
+            p.comps[LEVEL_NAME[lv]] = q.comps[LEVEL_NAME[lv]]
+    p.flags += q.flags
+    if q.comps["township"] and not p.comps["township"]:
+        p.comps["township"] = q.comps["township"]
+    for k in ("compound", "road"):
+        v = p.comps[k]
+        if v and v.startswith(head[:end]):
+            p.comps[k] = v[end:] or None
+
+
+def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
+    """:func:`parse` of every address of a batch (``popgis parse-address --file``)."""
+    return [parse(t, gaz) for t in texts]

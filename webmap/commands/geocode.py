@@ -44,7 +44,7 @@ def _admin_gazetteer():
 def parse_address(text, file):
     """Parse TEXT (or each line of --file) and print one JSON object per address: the
     components and the national codes resolved (county, township, village)."""
-    from gis.geocode.parse import COMPONENTS, parse
+    from gis.geocode.parse import COMPONENTS, parse_many
 
     if (text is None) == (file is None):
         _fail("give an address, or --file with one address per line (not both)")
@@ -60,8 +60,7 @@ def parse_address(text, file):
     else:
         lines = [text]
     gaz = _admin_gazetteer()
-    for line in lines:
-        p = parse(line, gaz)
+    for p in parse_many(lines, gaz):
         out = {k: p.comps[k] for k in COMPONENTS}
         out["codes"] = p.codes()
         click.echo(json.dumps(out, ensure_ascii=False))

