@@ -39,15 +39,14 @@ def entries(conn, *, scope=None, user: str | None = None, household: str | None 
     area lies in it (none: all, for the console). ``household``: a household number or
     id whose reads to list."""
     conds, params = ["true"], {"limit": min(int(limit), 100000)}
-    within = None
     if scope is not None:
         from gis.gate import enter
 
         enter(conn, scope)
-        within = scope.path
-    if within:
-        conds.append("u.area_path LIKE :w")
-        params["w"] = within + "%"
+        # an auditor sees the users of the jurisdiction; a county's auditor also the
+        # names that belong to no account (failed logins of guessed names)
+        conds.append("(u.area_path LIKE :w OR (u.name IS NULL AND :county))")
+        params.update({"w": scope.path + "%", "county": scope.level == "county"})
     if user:
         conds.append("l.user_name = :user")
         params["user"] = user
@@ -75,10 +74,12 @@ def unusual(conn, *, scope=None, days: int = 30, factor: float = 5.0,
             minimum: int = 50) -> list[dict]:
     """Accounts whose reads of personal data in one hour of the last day are far above
     their own usual level: more than ``factor`` times their median hourly reads over the
-    ``days`` before (hours with any reads), and at least ``minimum`` households."""
+    ``days`` before (hours with any reads), and at least ``minimum`` households. An
+    account with fewer than 5 such hours of history is listed only from ten times
+    ``minimum`` households in an hour."""
     within = scope.path if scope is not None else ""
     params = {"days": int(days), "factor": float(factor), "minimum": int(minimum),
-              "actions": list(READ_ACTIONS), "w": within + "%"}
+              "actions": list(READ_ACTIONS), "w": within + "%", "baseline": 5}
     rows = conn.execute(sa.text("""
         WITH hourly AS (
             SELECT user_name, date_trunc('hour', at) AS hour,
@@ -100,6 +101,9 @@ def unusual(conn, *, scope=None, days: int = 30, factor: float = 5.0,
         LEFT JOIN usual s ON s.user_name = h.user_name
         WHERE h.hour >= date_trunc('hour', now()) - interval '24 hours'
           AND u.path LIKE :w AND h.reads >= :minimum
-          AND h.reads > :factor * greatest(coalesce(s.median, 0), 1)
+          AND CASE WHEN coalesce(s.hours, 0) >= :baseline
+                   THEN h.reads > :factor * s.median
+                   -- no usual level yet: only a volume no one reads by hand
+                   ELSE h.reads >= :minimum * 10 END
         ORDER BY h.reads DESC"""), params)
     return [dict(r._mapping) for r in rows]

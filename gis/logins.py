@@ -2,10 +2,11 @@
 address, kept in the database (so every worker sees them), every attempt logged; and
 the passwords we refuse.
 
-Per account: from the third failure in a row each further attempt must wait 2^(n-3)
-seconds (at most a minute), and after ``POPGIS_LOGIN_LOCK_AFTER`` failures the account
-is locked for ``POPGIS_LOGIN_LOCK_MINUTES``. Per address the same with four times the
-failures (one office may share an address). A success clears the account's count.
+Per account: from the third failure in a row each further attempt must wait 2, 4, 8 …
+seconds (at most a minute), and after ``POPGIS_LOGIN_LOCK_AFTER`` failures within
+``POPGIS_LOGIN_LOCK_MINUTES`` the account is locked for that long. Per address (one
+office may share one) there is no backoff, only the lock, after four times as many
+failures. A success clears the account's count, not the address's.
 While locked, the password is not even checked, and the answer says when to try again.
 """
 
@@ -61,16 +62,20 @@ def _keys(name: str, address: str | None) -> list[tuple[str, int]]:
 
 
 def wait_seconds(conn, name: str, address: str | None) -> int:
-    """Seconds before this account or address may try again (0: now)."""
+    """Seconds before this account or address may try again (0: now). The account backs
+    off from its third failure in a row; the address (an office may share one) only
+    locks, after four times as many failures."""
     rows = conn.execute(sa.text("""
-        SELECT failures, greatest(
+        SELECT greatest(
                    extract(epoch FROM locked_until - now()),
-                   extract(epoch FROM last_failure - now()) + least(:cap,
-                       power(2, greatest(failures - :start, -1))) *
-                       (failures >= :from)::int, 0) AS wait
+                   CASE WHEN key LIKE 'user:%' AND failures >= :from
+                             AND last_failure > now() - make_interval(secs => :window)
+                        THEN extract(epoch FROM last_failure - now())
+                             + least(:cap, power(2, failures - :from + 1)) END,
+                   0) AS wait
         FROM login_throttle WHERE key = ANY(:keys)"""),
         {"keys": [k for k, _ in _keys(name, address)], "cap": MAX_BACKOFF_S,
-         "start": BACKOFF_FROM, "from": BACKOFF_FROM}).all()
+         "from": BACKOFF_FROM, "window": lock_seconds()}).all()
     return int(max((r.wait for r in rows), default=0) + 0.999)
 
 
@@ -88,10 +93,15 @@ def record(conn, name: str, address: str | None, ok: bool, *, reason: str = "") 
             INSERT INTO login_throttle AS t (key, failures, last_failure)
             VALUES (:k, 1, now())
             ON CONFLICT (key) DO UPDATE SET
-                failures = CASE WHEN t.locked_until < now() THEN 1 ELSE t.failures + 1 END,
+                -- failures count within the lock window; a lock that ran out starts over
+                failures = CASE WHEN coalesce(t.locked_until < now(), false)
+                                  OR t.last_failure < now() - make_interval(secs => :lock)
+                                THEN 1 ELSE t.failures + 1 END,
                 last_failure = now(),
                 locked_until = CASE
                     WHEN t.locked_until >= now() THEN t.locked_until
+                    WHEN coalesce(t.locked_until < now(), false)
+                         OR t.last_failure < now() - make_interval(secs => :lock) THEN NULL
                     WHEN t.failures + 1 >= :limit THEN now() + make_interval(secs => :lock)
-                    ELSE NULL END"""), {"k": key, "limit": limit, "lock": lock_seconds()})
+                    END"""), {"k": key, "limit": limit, "lock": lock_seconds()})
     audit.record(conn, who, "login_failed", detail={"reason": reason} if reason else None)

@@ -125,8 +125,8 @@ def disable_user(conn, name: str) -> None:
 
 def set_password(conn, name: str, password: str) -> None:
     """Give user ``name`` a new password (checked like a new one); every open session of
-    the user ends."""
-    from gis import sessions
+    the user ends, and so does every API token."""
+    from gis import sessions, users_tokens
     from gis.logins import check_password_policy
 
     check_password_policy(password, name=name)
@@ -136,6 +136,7 @@ def set_password(conn, name: str, password: str) -> None:
     if not n:
         raise NotFound("user")
     sessions.end_user(conn, name, "password changed")
+    users_tokens.revoke_user_tokens(conn, name)
 
 
 def authenticate(conn, name: str, password: str) -> Scope | None:

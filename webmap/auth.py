@@ -132,7 +132,9 @@ def people_required(view):
                 raise Unauthorized("log in first")
             return redirect(url_for("auth.login", next=request.path))
         require_people(scope)
-        return view(**kwargs)
+        resp = make_response(view(**kwargs))
+        resp.headers["Cache-Control"] = "no-store"   # people's data stays off disks
+        return resp
     return wrapped
 
 

@@ -9,10 +9,7 @@ Every export is written to ``access_log`` (action ``export``) by :func:`log_expo
 
 from __future__ import annotations
 
-import json
 import os
-
-import sqlalchemy as sa
 
 from gis import settings
 from gis.errors import NotFound
@@ -46,10 +43,9 @@ def area_scope(conn, scope: Scope, area_code: str | None) -> Scope:
 
 def log_export(conn, scope: Scope, what: str, area_code: str, detail: dict | None = None
                ) -> None:
-    """Record an export in ``access_log``: who (``scope.user``), what, which area, when."""
-    conn.execute(
-        sa.text("INSERT INTO access_log (user_name, action, target_kind, target_id, detail)"
-                " VALUES (:u, 'export', :k, :t, CAST(:d AS jsonb))"),
-        {"u": scope.user, "k": what, "t": area_code,
-         "d": json.dumps({"role": scope.role, **(detail or {})}, ensure_ascii=False,
-                         default=str)})
+    """Record an export in ``access_log``: who (user, role, address), what, which area,
+    when."""
+    from gis import audit
+
+    audit.record(conn, scope, "export", kind=what, target=area_code,
+                 detail={"role": scope.role, **(detail or {})})

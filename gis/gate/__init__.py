@@ -122,6 +122,14 @@ def mask_id_number(value: str | None) -> str | None:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+def mask_birth_date(value) -> str | None:
+    """``1981-04-04`` → ``1981-**-**``: with the month and day the masked middle of an ID
+    number (its birth date) could be read back."""
+    if not value:
+        return None
+    return f"{str(value)[:4]}-**-**"
+
+
 def mask_phone(value: str | None) -> str | None:
     """``13812345678`` → ``138****5678``."""
     if not value:
@@ -236,7 +244,8 @@ class Gate:
                   reason: str | None = None) -> dict:
         """One household with its members; NotFound if missing or out of scope.
 
-        ID and phone numbers are masked unless ``unmask`` is given with a ``reason``.
+        ID and phone numbers (and the month and day of birth, which are the ID's masked
+        middle) are masked unless ``unmask`` is given with a ``reason``.
         The view is logged in ``access_log``.
         """
         self._require_people()
@@ -262,6 +271,8 @@ class Gate:
             if not unmask:
                 m["id_number"] = mask_id_number(m["id_number"])
                 m["phone"] = mask_phone(m["phone"])
+                # the birth date is the ID's hidden middle: only its year is shown
+                m["birth_date"] = mask_birth_date(m["birth_date"])
             members.append(m)
         result["members"] = members
         result["events"] = [dict(r._mapping) for r in self.conn.execute(

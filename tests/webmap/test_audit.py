@@ -54,6 +54,7 @@ def test_every_personal_read_is_logged(client, conn):
     for _ in range(2):   # from the database, then from the cache: both logged
         assert client.get(f"/tiles/households/16/{x}/{y}.pbf").status_code == 200
     assert client.get("/exports/table.csv").status_code == 200
+    # every entry names the role and the address, exports too
     # a read of nothing personal is not a read
     assert client.get("/api/layers/boundaries").status_code == 200
     log = _log(conn, start)
@@ -62,6 +63,7 @@ def test_every_personal_read_is_logged(client, conn):
                        "household_tile", "household_tile", "export"], actions
     assert all(e["user_name"] == "village_a" for e in log)
     assert all(e["role"] == "village" for e in log[1:])
+    assert log[-1]["action"] == "export" and log[-1]["client_addr"] == "127.0.0.1"
     assert all(e["client_addr"] == "127.0.0.1" for e in log)
     by = {e["action"]: e for e in log}
     assert set(by["search"]["household_ids"]) == {ha1, ha2}
@@ -71,6 +73,23 @@ def test_every_personal_read_is_logged(client, conn):
     tiles = [e for e in log if e["action"] == "household_tile"]
     assert [t["households"] for t in tiles] == [1, 1]
     assert tiles[0]["target_id"] == f"households/16/{x}/{y}"
+    # what came out: masked, the birth date too (it is the ID's masked middle)
+    panel = client.get(f"/api/households/{ha1}")
+    assert panel.headers["Cache-Control"] == "no-store"
+    zhang = [m for m in panel.json["members"] if m["name"] == "张伟"][0]
+    assert zhang["id_number"] == "330782********0115" and zhang["birth_date"] == "1985-**-**"
+
+
+def test_failed_logins_of_unknown_names_reach_the_auditor(client, conn):
+    client.get("/login")
+    with client.session_transaction() as s:
+        token = s["csrf"]
+    r = client.post("/login", data={"username": "nosuch_person", "password": "x" * 12,
+                                    "csrf_token": token})
+    assert r.status_code == 401
+    login(client, "auditor_u")
+    entries = client.get("/api/audit?user=nosuch_person").json["entries"]
+    assert [e["action"] for e in entries] == ["login_failed"]
 
 
 def test_the_auditor_and_no_one_else(client, conn):
@@ -109,9 +128,15 @@ def test_accounts_reading_far_more_than_usual(conn):
     conn.execute(sa.text("""
         INSERT INTO access_log (at, user_name, role, action, households)
         VALUES (now() - interval '5 minutes', 'village_b', 'village', 'view_household', 4)"""))
+    # an account without a usual level yet: listed only for a volume no one reads by hand
+    conn.execute(sa.text("""
+        INSERT INTO access_log (at, user_name, role, action, households)
+        VALUES (now() - interval '3 minutes', 'grid_a2', 'village', 'household_tile', 60),
+               (now() - interval '3 minutes', 'county_u', 'county', 'household_tile', 700)
+        """))
     flagged = audit.unusual(conn)
-    assert [f["user_name"] for f in flagged] == ["village_a"]
-    assert flagged[0]["reads"] == 400 and flagged[0]["usual_per_hour"] == 3
+    assert [f["user_name"] for f in flagged] == ["county_u", "village_a"]
+    assert flagged[1]["reads"] == 400 and flagged[1]["usual_per_hour"] == 3
 
 
 def test_audit_command(engine, url_string):

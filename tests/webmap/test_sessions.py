@@ -39,6 +39,7 @@ def fresh_user(engine):
         users.add_user(c, name, "village", "330782001001", PASSWORD)
     yield name
     with engine.begin() as c:
+        c.execute(sa.text("DELETE FROM events WHERE recorded_by = :n"), {"n": name})
         c.execute(sa.text("DELETE FROM login_throttle"))
         c.execute(sa.text("DELETE FROM app_users WHERE name = :n"), {"n": name})
 
@@ -67,10 +68,17 @@ def test_disable_and_password_change_end_sessions(live_server, fresh_user, engin
     assert s.get(live_server + "/api/me").status_code == 200
     r = CliRunner().invoke(main, ["users", "sessions", fresh_user, "--json"])
     assert r.exit_code == 0 and '"live": true' in r.stdout
+    from gis import users_tokens
+
+    with engine.begin() as c:
+        token = users_tokens.create_token(c, fresh_user)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert requests.get(live_server + "/ogc", headers=bearer).status_code == 200
     r = CliRunner().invoke(main, ["users", "passwd", fresh_user, "--password-stdin"],
                            input="brand-new horse battery\n")
     assert r.exit_code == 0, r.output
     assert s.get(live_server + "/api/me").status_code == 401
+    assert requests.get(live_server + "/ogc", headers=bearer).status_code == 401
     s, _ = browser_login(live_server, fresh_user, "brand-new horse battery")
     assert s.get(live_server + "/api/me").status_code == 200
     r = CliRunner().invoke(main, ["users", "disable", fresh_user])
@@ -120,6 +128,22 @@ def test_lockout_and_its_end(live_server, fresh_user, engine):
             "SELECT action FROM access_log WHERE user_name = :n AND action LIKE 'login%' "
             "ORDER BY id"), {"n": fresh_user})]
     assert actions.count("login_failed") == 6 and actions[-1] == "login"
+
+
+def test_an_office_is_not_locked_out_by_a_few_typos(live_server, fresh_user, engine):
+    # three people at one address mistype once each: nobody waits
+    for name in ("someone", "someone_else", "a_third"):
+        _, r = browser_login(live_server, name, "typo typo typo")
+        assert r.status_code == 401
+    _, r = browser_login(live_server, fresh_user)
+    assert r.status_code == 302
+    # one account mistyped three times in a row waits (2 s), its neighbours do not
+    for _ in range(3):
+        _, r = browser_login(live_server, fresh_user, "typo typo typo")
+    _, r = browser_login(live_server, fresh_user)
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 2
+    _, r = browser_login(live_server, "someone", "typo typo typo")
+    assert r.status_code == 401
 
 
 def test_unknown_names_cost_as_much_as_known_ones(live_server, fresh_user, engine):
