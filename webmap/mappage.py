@@ -95,6 +95,35 @@ def build_map(config: dict, bounds) -> folium.Map:
     return m
 
 
+#: Bilingual labels of codes for the server-rendered pages (planner, review queue); the
+#: map page takes its labels from static/i18n.js.
+KIND_LABELS = {"distribution_point": "药具发放点 / distribution point",
+               "service_station": "计生服务站 / service station",
+               "clinic": "卫生院/诊所 / clinic", "pharmacy": "药店 / pharmacy",
+               "machine": "自助发放机 / self-service machine",
+               "outreach": "外展服务点 / outreach point"}
+ROLE_LABELS = {"county": "县级 / county staff", "township": "乡镇级 / township staff",
+               "village": "村/社区级 / village staff", "planner": "规划人员 / planner",
+               "auditor": "审计人员 / auditor"}
+LEVEL_LABELS = {"building": "楼栋 / building", "compound": "小区 / compound",
+                "group": "村民小组 / group", "village": "村/社区 / village",
+                "township": "乡镇 / township", "county": "县 / county",
+                "unmatched": "未匹配 / unmatched"}
+
+
+@bp.app_context_processor
+def _page_helpers():
+    """area_name(code) and code labels for every template."""
+    def area_name(code):
+        try:
+            return layers.area_name(get_conn(), code) or code
+        except Exception:  # a page must render even if the name cannot be read
+            return code
+    return {"area_name": area_name, "kind_label": lambda k: KIND_LABELS.get(k, k),
+            "role_label": lambda r: ROLE_LABELS.get(r, r),
+            "level_label": lambda v: LEVEL_LABELS.get(v, v)}
+
+
 def _links(scope) -> dict:
     """Where the menu leads, by role: planner page, review queue, access log."""
     return {"planner": "/planner" if scope.role in PLANNER_ROLES else None,

@@ -352,6 +352,7 @@
         S.map.on('zoomend', function () { if (S.heatLayer) { S.heatLayer.setOptions(heatOptions()); } });
       }
       mark('heat_cells', cells.length);
+      renderLegend();
     });
     ['village', 'grid'].forEach(function (level) {
       api(S.cfg.api + 'density/choropleth?level=' + level + (q ? '&' + q : ''))
@@ -402,6 +403,7 @@
       overlay('units', layer, null, true);
       mark('units', fc.features.length);
       rebuildControl();
+      renderLegend();
     }).catch(function (e) { console.warn('units: ' + e.message); });
   }
 
