@@ -104,6 +104,11 @@ def units(conn, scope: Scope) -> str:
         {"p": scope.like}).scalar()
 
 
+def has_landcover(conn) -> bool:
+    """Whether any land cover is loaded (the map skips the layer otherwise)."""
+    return bool(conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM landcover)")).scalar())
+
+
 def extent(conn, scope: Scope) -> list[float] | None:
     """[[south, west], [north, east]] of the scope's area, for fitting the map."""
     row = conn.execute(sa.text("""

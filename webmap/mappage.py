@@ -89,8 +89,7 @@ def build_map(config: dict, bounds) -> folium.Map:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<script>if (window.L && window.PopGIS) { L.CRS.PopGISGCJ = PopGIS.gcjCrs(); }'
         '</script>'), name="popgis_css")
-    if bounds:
-        m.fit_bounds(bounds)
+    # the view is framed by map.js (clear of its side column) before any layer loads
     m.add_child(PopGISLayers(config))
     return m
 
@@ -146,7 +145,7 @@ def index():
         "exports": "/exports/",
         "people": scope.can_read_people, "bounds": bounds, "scope_name": scope_name,
         "scope_code": scope.area_code, "scope_level": scope.level, "role": scope.role,
-        "radius": SERVICE_RADIUS_M,
+        "radius": SERVICE_RADIUS_M, "has_landcover": layers.has_landcover(conn),
         "basemap_url": settings.get("POPGIS_BASEMAP_URL"),
         "basemap_attribution": settings.get("POPGIS_BASEMAP_ATTRIBUTION"),
         "datum": settings.get("POPGIS_BASEMAP_DATUM"),
@@ -171,8 +170,28 @@ def favicon():
 @login_required
 def units():
     """Markets and work units (驻街单位) of the user's area as named points."""
-    return Response(layers.units(get_conn(), current_scope()),
+    scope = current_scope()
+    return Response(_cached(("units", scope.path), lambda: layers.units(get_conn(), scope)),
                     mimetype="application/geo+json")
+
+
+# Markets and work units change only with a load: kept per scope for a few minutes.
+_UNITS: dict = {}
+UNITS_TTL_S = 300.0
+
+
+def _cached(key, make) -> str:
+    import time
+
+    from flask import current_app
+
+    key = (id(current_app._get_current_object()), *key)
+    hit = _UNITS.get(key)
+    if hit is None or time.monotonic() - hit[1] > UNITS_TTL_S:
+        if len(_UNITS) > 200:
+            _UNITS.clear()
+        hit = _UNITS[key] = (make(), time.monotonic())
+    return hit[0]
 
 
 @bp.route("/api/households/<int:household_id>/placements")

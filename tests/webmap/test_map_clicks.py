@@ -184,6 +184,7 @@ def test_drill_county_township_village_grid_and_back(site, browser):
     pg.click_at(29.27, 120.03)
     p.wait_for_function("document.body.dataset.drill === 'village'")
     assert p.inner_text("#crumbs") == "义乌市 › 稠城街道 › 江滨社区居委会"
+    p.wait_for_function("window.popgisDrawn.grid >= 1")   # grids load when first shown
     pg.settle()
     assert p.locator("#legend .lg[data-layer=boundaries]").inner_text().count("网格") == 1
     pg.shot("map-8-village-grids.png")
@@ -217,8 +218,8 @@ def test_legend_for_every_layer_switched_on(site, browser):
     base, _ = site
     pg = Page(browser, base, "county_u")
     p = pg.page
-    p.wait_for_function("window.popgisDrawn.units >= 1")
     on = _legend_covers_layers(p)
+    assert "放大到 13 级显示" in p.inner_text("#legend .lg[data-layer=units]")
     assert {"buildings", "households", "units", "roads", "sp_distribution_point"} <= set(on)
     # switch every overlay on (density layers load when first shown)
     for box in p.locator("#side-layers input[type=checkbox]").all():
@@ -366,7 +367,13 @@ def test_service_points_outside_marked_and_favicon(site, browser):
     p = pg.page
     drawn = p.evaluate("window.popgisDrawn")
     assert drawn["service_points"] == 1 and drawn["service_points_outside"] == 1
-    assert p.locator(".leaflet-things-pane .sp-icon.sp-outside").count() == 1
+    # the point across the street is drawn and identifies itself on click
+    pg.view(29.3045, 120.05, 16)
+    pg.click_at(29.3045, 120.05)
+    p.wait_for_selector(".sp-popup")
+    popup = p.inner_text(".sp-popup")
+    assert "下车门药具发放点" in popup and "辖区外" in popup
+    pg.shot("map-17-service-point-outside.png")
     assert p.locator("#legend .lg[data-layer=sp_outside]").count() == 1
     assert p.request.get(base + "/favicon.ico").status == 200
     pg.close()

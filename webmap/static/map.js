@@ -25,8 +25,10 @@
               industrial: '#e5dbff', commercial: '#ffe8cc', retail: '#ffe8cc',
               residential: '#f1f3f5'};
   var CHILD = {county: 'township', township: 'village', village: 'grid', grid: null};
+  var HOUSEHOLDS_MIN_ZOOM = 12;
+  var UNIT_COLOURS = {market: '#f76707', enterprise: '#6741d9'};
 
-  var S = {filters: {}, drawn: {}, trail: [], layers: {}};
+  var S = {filters: {}, drawn: {}, drawnAt: {}, trail: [], layers: {}};
   function $(id) { return document.getElementById(id); }
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
@@ -58,6 +60,7 @@
   }
   function mark(name, n) {
     S.drawn[name] = n;
+    S.drawnAt[name] = Math.round(performance.now());   // when (ms after navigation), for the bench
     window.popgisDrawn = S.drawn;
   }
   function today() {
@@ -142,18 +145,31 @@
     return {radius: zoom >= 17 ? 6 : 4, fill: true, fillColor: colour, fillOpacity: 0.9,
             color: p.manual ? '#000' : '#fff', weight: p.manual ? 2 : 1};
   }
+  // Basemap layers come in 512-px tiles (the 256-px tile one zoom up, drawn twice as
+  // large): a quarter of the requests for the county view, the same picture.
+  var BigTiles = L.VectorGrid.Protobuf.extend({
+    _getVectorTilePromise: function (coords) {
+      return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(
+        this, {x: coords.x, y: coords.y, z: coords.z - 1});
+    }
+  });
   function vectorLayer(layer, styles, opts) {
     var o = Object.assign({
       rendererFactory: L.svg.tile, vectorTileLayerStyles: {}, maxNativeZoom: 18,
       maxZoom: 20, getFeatureId: function (f) { return f.properties.id; }
     }, opts || {});
     o.vectorTileLayerStyles[layer] = styles;
+    if (o.big) {
+      o.tileSize = 512;
+      o.maxNativeZoom = 19;
+      return new BigTiles(tileUrl(layer, opts && opts.query), o);
+    }
     return L.vectorGrid.protobuf(tileUrl(layer, opts && opts.query), o);
   }
   /** fit bounds clear of the right-hand column (desktop) */
-  function fit(bounds) {
+  function fit(bounds, animate) {
     var wide = window.innerWidth >= 700;
-    S.map.fitBounds(bounds, {paddingTopLeft: [10, wide ? 60 : 90],
+    S.map.fitBounds(bounds, {paddingTopLeft: [10, wide ? 60 : 90], animate: animate !== false,
                              paddingBottomRight: [wide ? 290 : 10, 10]});
   }
   function pane(name, z) { S.map.createPane(name); S.map.getPane(name).style.zIndex = z; }
@@ -174,27 +190,33 @@
       L.tileLayer(S.cfg.basemap_url, {attribution: S.cfg.basemap_attribution, maxZoom: 19})
         .addTo(map);
     }
-    overlay('landcover', vectorLayer('landcover', function (p) {
-      return {fill: true, fillColor: LAND[p.kind] || '#e9ecef', fillOpacity: 0.8, stroke: false};
-    }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile}), null, true);
+    if (S.cfg.has_landcover) {   // no requests for a layer the county does not have
+      overlay('landcover', vectorLayer('landcover', function (p) {
+        return {fill: true, fillColor: LAND[p.kind] || '#e9ecef', fillOpacity: 0.8, stroke: false};
+      }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile, big: true}), null, true);
+    }
     overlay('roads', vectorLayer('roads', function (p, z) {
       var major = ['motorway', 'trunk', 'primary', 'secondary'].indexOf(p.highway) >= 0;
+      if (!major && z < 13) { return []; }   // minor roads from village zoom: less to draw
       return {color: major ? '#f8c76b' : '#ffffff', weight: major ? 3 : (z >= 16 ? 2 : 1),
               opacity: 1};
-    }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile}), null, true);
+    }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile, big: true}), null, true);
     // Buildings sit above the area outlines so that a click on one reaches it.
     var buildings = vectorLayer('buildings', function (p) {
       return {fill: true, fillColor: USE_COLOURS[p.use] || USE_COLOURS.other, fillOpacity: 0.95,
               color: '#868e96', weight: 0.6};
-    }, {pane: 'bldg', interactive: true});
+    }, {pane: 'bldg', interactive: true, minZoom: 14});   // the server draws them from z14
     buildings.on('click', function (e) {
       L.DomEvent.stop(e);
       onBuildingClick(e.layer.properties, e.latlng);
     });
     overlay('buildings', buildings, null, true);
     if (S.cfg.people) {
+      // From village zoom: at county zoom the density layers tell more, and the county
+      // view stays fast (no per-cell counts over the whole county).
       var hh = vectorLayer('households', householdStyle,
-                           {pane: 'things', interactive: true, query: S.filters});
+                           {pane: 'things', interactive: true, query: S.filters,
+                            minZoom: HOUSEHOLDS_MIN_ZOOM});
       hh.on('click', function (e) {
         L.DomEvent.stop(e);
         var p = e.layer.properties;
@@ -211,6 +233,9 @@
       if (['heat', 'choro', 'choro_grid'].some(function (k) { return e.layer === S.layers[k].layer; }) &&
           !S.densityLoaded) { loadDensity(); }
     });
+    // markets and work units: a named layer from village zoom, fetched when first needed
+    overlay('units', L.layerGroup(), null, true);
+    map.on('zoomend overlayadd', loadUnits);
     loadUnits();
     loadServicePoints();
   }
@@ -229,46 +254,53 @@
   function loadBoundaries() {
     S.areas = {};
     S.areaIndex = {};
-    var levels = ['township', 'village', 'grid'];
-    var loads = levels.map(function (level) {
-      return api(S.cfg.api + 'layers/boundaries?level=' + level).then(function (fc) {
-        var layer = L.geoJSON(fc, {
-          pane: 'area-' + level,
-          style: {color: level === 'township' ? '#343a40' : (level === 'grid' ? '#868e96' : '#495057'),
-                  weight: level === 'township' ? 2.5 : (level === 'grid' ? 0.8 : 1.2),
-                  dashArray: level === 'grid' ? '3 3' : null, fill: true, fillOpacity: 0},
-          onEachFeature: function (f, l) {
-            S.areaIndex[f.properties.code] = {props: f.properties, layer: l};
-            l.bindTooltip(f.properties.short_name || f.properties.name,
-                          {sticky: true, className: 'area-label'});
-            l.on('click', function (e) {
-              if (S.mode) { return; }
-              L.DomEvent.stop(e);
-              drill(f.properties.code);
-            });
-          }
-        });
-        S.areas[level] = layer;
-        // Labels at the area's inside point, shown from a zoom that suits the level.
-        var labels = L.layerGroup(fc.features.map(function (f) {
-          return L.marker([f.properties.label[1], f.properties.label[0]], {
-            pane: 'area-' + level, interactive: false, keyboard: false,
-            icon: L.divIcon({className: 'area-name area-' + level, iconSize: null,
-                             html: esc(f.properties.short_name || f.properties.name)})});
-        }));
-        var zooms = {township: [0, 12], village: [13, 15], grid: [16, 22]}[level];
-        function showLabels() {
-          var z = S.map.getZoom(), on = z >= zooms[0] && z <= zooms[1] && S.map.hasLayer(layer);
-          if (on && !S.map.hasLayer(labels)) { labels.addTo(S.map); }
-          if (!on && S.map.hasLayer(labels)) { S.map.removeLayer(labels); }
+    S.areaLoads = {};
+    // grids are fetched the first time they are shown (inside a village): the county
+    // view does not wait for them
+    var levels = S.cfg.scope_level === 'village' || S.cfg.scope_level === 'grid'
+      ? ['township', 'village', 'grid'] : ['township', 'village'];
+    S.loadAreas = loadAreas;
+    return Promise.all(levels.map(loadAreas)).then(function () { setDrillLevel(); renderLegend(); });
+  }
+  function loadAreas(level) {
+    if (S.areaLoads[level]) { return S.areaLoads[level]; }
+    S.areaLoads[level] = api(S.cfg.api + 'layers/boundaries?level=' + level).then(function (fc) {
+      var layer = L.geoJSON(fc, {
+        pane: 'area-' + level,
+        style: {color: level === 'township' ? '#343a40' : (level === 'grid' ? '#868e96' : '#495057'),
+                weight: level === 'township' ? 2.5 : (level === 'grid' ? 0.8 : 1.2),
+                dashArray: level === 'grid' ? '3 3' : null, fill: true, fillOpacity: 0},
+        onEachFeature: function (f, l) {
+          S.areaIndex[f.properties.code] = {props: f.properties, layer: l};
+          l.bindTooltip(f.properties.short_name || f.properties.name,
+                        {sticky: true, className: 'area-label'});
+          l.on('click', function (e) {
+            if (S.mode) { return; }
+            L.DomEvent.stop(e);
+            drill(f.properties.code);
+          });
         }
-        S.map.on('zoomend overlayadd overlayremove layeradd', showLabels);
-        if (level !== 'grid') { layer.addTo(S.map); }
-        showLabels();
-        mark(level, fc.features.length);
       });
+      S.areas[level] = layer;
+      // Labels at the area's inside point, shown from a zoom that suits the level.
+      var labels = L.layerGroup(fc.features.map(function (f) {
+        return L.marker([f.properties.label[1], f.properties.label[0]], {
+          pane: 'area-' + level, interactive: false, keyboard: false,
+          icon: L.divIcon({className: 'area-name area-' + level, iconSize: null,
+                           html: esc(f.properties.short_name || f.properties.name)})});
+      }));
+      var zooms = {township: [0, 12], village: [13, 15], grid: [16, 22]}[level];
+      function showLabels() {
+        var z = S.map.getZoom(), on = z >= zooms[0] && z <= zooms[1] && S.map.hasLayer(layer);
+        if (on && !S.map.hasLayer(labels)) { labels.addTo(S.map); }
+        if (!on && S.map.hasLayer(labels)) { S.map.removeLayer(labels); }
+      }
+      S.map.on('zoomend overlayadd overlayremove popgis:areas', showLabels);
+      if (level !== 'grid') { layer.addTo(S.map); }
+      showLabels();
+      mark(level, fc.features.length);
     });
-    return Promise.all(loads).then(function () { setDrillLevel(); renderLegend(); });
+    return S.areaLoads[level];
   }
   function current() {
     return S.trail.length ? S.trail[S.trail.length - 1]
@@ -283,11 +315,16 @@
       else { L.DomUtil.addClass(p, 'area-off'); }
     });
     var showGrid = cur.level === 'village' || cur.level === 'grid';
+    if (showGrid && S.areas && !S.areas.grid && S.loadAreas) {
+      S.loadAreas('grid').then(setDrillLevel);
+      return;
+    }
     if (S.areas && S.areas.grid) {
       if (showGrid && !S.map.hasLayer(S.areas.grid)) { S.areas.grid.addTo(S.map); }
       if (!showGrid && S.map.hasLayer(S.areas.grid)) { S.map.removeLayer(S.areas.grid); }
     }
     document.body.setAttribute('data-drill', cur.level);
+    S.map.fire('popgis:areas');
     renderLegend();
   }
   /** drill into an area by code: the trail becomes its chain of ancestors in scope */
@@ -384,13 +421,18 @@
   }
 
   // ----------------------------------------------------------- markets and work units
+  var UNITS_MIN_ZOOM = 13;
   function loadUnits() {
+    if (S.unitsLoading || S.map.getZoom() < UNITS_MIN_ZOOM || !S.map.hasLayer(S.layers.units.layer)) { return; }
+    S.unitsLoading = true;
     api(S.cfg.units).then(function (fc) {
+      // SVG circles (not DOM icons: thousands of them took seconds to draw)
+      var renderer = L.svg({pane: 'units'});
       var layer = L.geoJSON(fc, {
         pointToLayer: function (f, ll) {
-          return L.marker(ll, {pane: 'units', icon: L.divIcon({
-            className: 'unit-icon unit-' + f.properties.use, iconSize: [14, 14],
-            html: '<span></span>'})});
+          return L.circleMarker(ll, {renderer: renderer, radius: 5, weight: 1.5, color: '#fff',
+                                     fillColor: UNIT_COLOURS[f.properties.use] || '#495057',
+                                     fillOpacity: 0.95});
         },
         onEachFeature: function (f, l) {
           var p = f.properties;
@@ -400,15 +442,25 @@
             (p.village ? '<br>' + esc(p.village) : '') + '</div>');
         }
       });
-      overlay('units', layer, null, true);
+      S.layers.units.layer.addLayer(layer);
       mark('units', fc.features.length);
-      rebuildControl();
       renderLegend();
-    }).catch(function (e) { console.warn('units: ' + e.message); });
+    }).catch(function (e) { S.unitsLoading = false; showMessage(e.message); });
   }
 
   // ----------------------------------------------------------- service points
+  /** smaller points at county zoom, where two thousand of them share the screen */
+  function spRadius(z) { return z <= 11 ? 3.5 : (z <= 13 ? 5 : 6.5); }
   function loadServicePoints() {
+    // SVG circles: far cheaper than DOM icons, and unlike a canvas they let clicks between
+    // them through to the households and buildings underneath
+    S.pointRenderer = L.svg({pane: 'things'});
+    S.map.on('zoomend', function () {
+      var r = spRadius(S.map.getZoom());
+      Object.keys(S.layers).forEach(function (k) {
+        if (k.indexOf('sp_') === 0) { S.layers[k].layer.eachLayer(function (m) { m.setRadius(r); }); }
+      });
+    });
     api(S.cfg.api + 'layers/service_points').then(function (fc) {
       Object.keys(KIND_COLOURS).forEach(function (kind) {
         var feats = fc.features.filter(function (f) { return f.properties.kind === kind; });
@@ -416,11 +468,10 @@
         var pts = L.geoJSON({type: 'FeatureCollection', features: feats}, {
           pointToLayer: function (f, ll) {
             var p = f.properties;
-            return L.marker(ll, {pane: 'things', icon: L.divIcon({
-              className: 'sp-icon sp-' + kind + (p.active ? '' : ' sp-inactive') +
-                (p.outside ? ' sp-outside' : ''),
-              html: '<span style="background:' + KIND_COLOURS[kind] + '"></span>',
-              iconSize: [16, 16]})});
+            // outside the area: dashed dark ring, paler fill; inactive: faint
+            return L.circleMarker(ll, {renderer: S.pointRenderer, radius: spRadius(S.map.getZoom()),
+              fillColor: KIND_COLOURS[kind], fillOpacity: p.active ? (p.outside ? 0.55 : 0.95) : 0.35,
+              color: p.outside ? '#212529' : '#fff', weight: 2, dashArray: p.outside ? '3 2' : null});
           },
           onEachFeature: function (f, l) {
             var p = f.properties;
@@ -472,6 +523,10 @@
   // ----------------------------------------------------------- legend
   function swatch(style) { return '<i class="sw" style="' + style + '"></i>'; }
   function entry(key, html) { return '<div class="lg" data-layer="' + key + '">' + html + '</div>'; }
+  /** a note for layers drawn only from some zoom on */
+  function fromZoom(z) {
+    return S.map.getZoom() < z ? ' <small class="fromzoom">' + esc(t('from_zoom').replace('{z}', z)) + '</small>' : '';
+  }
   function renderLegend() {
     var el = $('legend');
     if (!el || !S.map) { return; }
@@ -494,24 +549,24 @@
         swatch('border-top:2px solid #fff;height:0;box-shadow:0 0 0 1px #ced4da') + t('minor_road'));
     }
     if (on('buildings')) {
-      html += entry('buildings', '<b>' + t('buildings') + '</b><br>' +
+      html += entry('buildings', '<b>' + t('buildings') + '</b>' + fromZoom(14) + '<br>' +
         ['residential', 'market', 'enterprise', 'dormitory', 'school', 'public'].map(function (u) {
           return '<span class="it">' + swatch('background:' + USE_COLOURS[u] + ';border:1px solid #868e96') +
             esc(label('uses', u)) + '</span>';
         }).join(''));
     }
     if (on('units')) {
-      html += entry('units', '<b>' + t('units') + '</b><br>' +
-        '<span class="it"><i class="unit-icon unit-market lgi"><span></span></i>' + esc(label('uses', 'market')) +
-        '</span><span class="it"><i class="unit-icon unit-enterprise lgi"><span></span></i>' +
-        esc(label('uses', 'enterprise')) + '</span>');
+      html += entry('units', '<b>' + t('units') + '</b>' + fromZoom(UNITS_MIN_ZOOM) + '<br>' + ['market', 'enterprise'].map(function (u) {
+        return '<span class="it">' + swatch('background:' + UNIT_COLOURS[u] +
+          ';border-radius:50%;width:10px;height:10px;border:1.5px solid #fff;box-shadow:0 0 1px #000') +
+          esc(label('uses', u)) + '</span>'; }).join(''));
     }
     if (on('households')) {
       var dot = function (c, ring) {
         return swatch('background:' + c + ';border-radius:50%;width:10px;height:10px;border:' +
                       (ring ? '2px solid #000' : '1px solid #fff'));
       };
-      html += entry('households', '<b>' + t('households') + '</b><br>' +
+      html += entry('households', '<b>' + t('households') + '</b>' + fromZoom(HOUSEHOLDS_MIN_ZOOM) + '<br>' +
         '<span class="it">' + dot(HH.resident) + t('resident_hh') + '</span>' +
         '<span class="it">' + dot(HH.migrant) + t('migrant_hh') + '</span>' +
         '<span class="it">' + dot(HH.imprecise) + t('imprecise') + '</span>' +
@@ -548,7 +603,8 @@
                      esc(label('kinds', kind)));
       }).join('');
       if (anyOutside) {
-        html += entry('sp_outside', '<i class="sp-icon sp-outside lgi"><span></span></i>' + t('outside_note'));
+        html += entry('sp_outside', swatch('background:#adb5bd;border-radius:50%;width:10px;height:10px;' +
+          'border:2px dashed #212529') + t('outside_note'));
       }
     }
     Object.keys(S.layers).filter(function (k) { return k.indexOf('radius_') === 0 && on(k); })
@@ -890,15 +946,18 @@
   function init(map, cfg) {
     S.map = map;
     S.cfg = cfg;
+    S.drawnAt.init = Math.round(performance.now());
     window.PopGIS.state = S;
     patchVectorGridPoints();
     setupChrome();
+    // the first view is the jurisdiction, framed clear of the side column, before any
+    // layer asks for tiles (else the tiles of two views are fetched)
+    if (cfg.bounds) { fit(cfg.bounds, false); }
     buildLayers();
     setupFilters();
     setupExport();
     if (cfg.people) { setupSearch(); } else { $('searchbox').style.display = 'none'; }
     renderCrumbs();
-    if (cfg.bounds) { fit(cfg.bounds); }
     map.on('overlayadd overlayremove zoomend', renderLegend);
     // /?household=ID (from the review queue): open it and start placing it by hand.
     var wanted = new URLSearchParams(location.search).get('household');
