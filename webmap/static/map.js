@@ -364,22 +364,31 @@
 
   // ----------------------------------------------------------- density
   function heatOptions() {
-    // Kernel about 400 m on the ground whatever the zoom, as on the exported map; the
-    // colour scale follows the cells that fall together at this zoom, so the hot spots
-    // stand out at every zoom instead of a faint haze (maxZoom 0: no zoom damping).
+    // A kernel of about 500 m on the ground (as on the exported map), and a colour scale
+    // set from the cells as leaflet.heat groups them at this zoom (bins of r/2 pixels):
+    // the 99th percentile of the bin sums, times the overlap of neighbouring bins, is
+    // the top of the ramp. Hot spots stand out at every zoom instead of a faint haze
+    // (maxZoom 0: no zoom damping) or a red blanket (overlaps summing to saturation).
     var z = S.map.getZoom(), lat = S.map.getCenter().lat;
     var mpp = 156543.03 * Math.cos(lat * Math.PI / 180) / Math.pow(2, z);
-    var r = Math.max(8, Math.min(60, 400 / mpp));
-    var bin = r / 2 * mpp, per = Math.max(1, (bin / 200) * (bin / 200));
-    return {radius: r, blur: r * 0.9, max: Math.max(1, (S.heatP90 || 1) * Math.sqrt(per)),
-            maxZoom: 0, minOpacity: 0.08, gradient: HEAT_GRADIENT};
+    var r = Math.max(10, Math.min(60, 500 / mpp)), cell = r / 2;
+    var bins = {}, sums = [];
+    (S.heatCells || []).forEach(function (c) {
+      var pt = S.map.project([c[0], c[1]], z);
+      var key = Math.floor(pt.x / cell) + ':' + Math.floor(pt.y / cell);
+      bins[key] = (bins[key] || 0) + c[2];
+    });
+    Object.keys(bins).forEach(function (k) { sums.push(bins[k]); });
+    sums.sort(function (a, b) { return a - b; });
+    var p99 = sums.length ? sums[Math.floor(0.99 * (sums.length - 1))] : 1;
+    return {radius: r, blur: r * 0.8, max: Math.max(1, p99 * 4), maxZoom: 0, minOpacity: 0.04,
+            gradient: HEAT_GRADIENT};
   }
   function loadDensity() {
     S.densityLoaded = true;
     var q = qs(S.filters);
     api(S.cfg.api + 'density/heat' + (q ? '?' + q : '')).then(function (cells) {
-      var values = cells.map(function (c) { return c[2]; }).sort(function (a, b) { return a - b; });
-      S.heatP90 = values.length ? values[Math.floor(0.9 * (values.length - 1))] : 1;
+      S.heatCells = cells;
       var group = S.layers.heat.layer;
       group.clearLayers();
       S.heatLayer = L.heatLayer(cells, heatOptions());
