@@ -386,6 +386,15 @@ class Page:
             im.set_clip_path(PathPatch(_path(spec.outline_geom), transform=self.ax.transData))
         self.ax.set_xlim(spec.box[0], spec.box[2])
         self.ax.set_ylim(spec.box[1], spec.box[3])
+        # the colour bar on a white card: no boundary or road runs through its labels
+        card = self.ax.inset_axes([0.715, 0.012, 0.27, 0.098])
+        card.set_facecolor((1, 1, 1, 0.92))
+        card.set_xticks([])
+        card.set_yticks([])
+        for spine in card.spines.values():
+            spine.set_linewidth(0.4)
+            spine.set_edgecolor("#9a9a9a")
+        card.set_zorder(29)
         cax = self.ax.inset_axes([0.73, 0.07, 0.24, 0.018])
         cb = self.fig.colorbar(im, cax=cax, orientation="horizontal")
         cb.set_label(LAYERS[spec.layer].legend, fontsize=6.5 * self.fs)
@@ -445,6 +454,9 @@ class Page:
                                   markeredgecolor="white", markersize=5 * fs,
                                   label=f"{label}　{len(on)} 个"
                                         + (f"（另停用 {len(off)} 个）" if len(off) else "")))
+        if handles:
+            handles.append(Patch(facecolor="#adb5bd", alpha=0.35, edgecolor="#868e96",
+                                 label="淡色圆：服务半径（覆盖范围）"))
         return handles
 
     def save(self, out, fmt: str) -> None:

@@ -192,6 +192,10 @@ def test_drill_county_township_village_grid_and_back(site, browser):
     p.wait_for_function("document.body.dataset.drill === 'grid'")
     assert p.inner_text("#crumbs").endswith("江滨社区第二网格")
     pg.settle()
+    pg.click_at(29.27, 120.075)                        # the grid names itself
+    p.wait_for_selector(".area-popup")
+    assert "江滨社区第二网格" in p.inner_text(".area-popup")
+    p.wait_for_timeout(300)
     pg.shot("map-9-grid.png")
     p.click("#crumbs a[data-i='0']")                   # back up to the township
     p.wait_for_function("document.body.dataset.drill === 'township'")

@@ -277,7 +277,8 @@
           l.on('click', function (e) {
             if (S.mode) { return; }
             L.DomEvent.stop(e);
-            drill(f.properties.code);
+            if (f.properties.code === current().code) { identifyArea(f.properties, e.latlng); }
+            else { drill(f.properties.code); }
           });
         }
       });
@@ -309,9 +310,11 @@
   /** only the areas one level below the current one take clicks; grids show inside a village */
   function setDrillLevel() {
     var cur = current(), child = CHILD[cur.level];
+    // at the deepest level the area itself takes the click (and names itself)
+    var clickable = child || cur.level;
     ['township', 'village', 'grid'].forEach(function (level) {
       var p = S.map.getPane('area-' + level);
-      if (level === child) { L.DomUtil.removeClass(p, 'area-off'); }
+      if (level === clickable) { L.DomUtil.removeClass(p, 'area-off'); }
       else { L.DomUtil.addClass(p, 'area-off'); }
     });
     var showGrid = cur.level === 'village' || cur.level === 'grid';
@@ -342,6 +345,12 @@
     renderCrumbs();
     setDrillLevel();
     mark('drill', code);
+  }
+  function identifyArea(props, latlng) {
+    L.popup().setLatLng(latlng).setContent('<div class="area-popup"><b>' +
+      esc(props.name) + '</b><br>' + esc(t('level_' + props.level)) + ' · ' + esc(props.code) +
+      '</div>').openOn(S.map);
+    mark('area_popup', props.code);
   }
   function renderCrumbs() {
     var el = $('crumbs');
