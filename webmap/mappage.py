@@ -76,6 +76,10 @@ def build_map(config: dict, bounds) -> folium.Map:
     m.default_js = []
     m.default_css = [("leaflet_css", _asset("leaflet", "leaflet.css"))]
     header = m.get_root().header
+    # first in the head: the map's first data is fetched while the scripts load
+    header.add_child(Element("".join(
+        f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{u}">'
+        for u in config.get("preload", ()))), name="preload")
     for name, package, filename in (
             ("leaflet", "leaflet", "leaflet.js"),
             ("vectorgrid", "leaflet.vectorgrid", "Leaflet.VectorGrid.bundled.min.js"),
@@ -150,6 +154,11 @@ def index():
         "basemap_attribution": settings.get("POPGIS_BASEMAP_ATTRIBUTION"),
         "datum": settings.get("POPGIS_BASEMAP_DATUM"),
     }
+    # The first data of the map, asked for while the scripts load (the same URLs as
+    # map.js asks for, so the browser hands it the preloaded answers).
+    levels = ["township", "village"] + (["grid"] if scope.level in ("village", "grid") else [])
+    config["preload"] = [url_for("api.boundaries", level=lv) for lv in levels] + [
+        url_for("api.service_points")]
     m = build_map(config, bounds)
     m.get_root().html.add_child(Element(render_template_string(
         CHROME, scope=scope, scope_name=scope_name, links=_links(scope))))
