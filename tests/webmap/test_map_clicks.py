@@ -150,7 +150,8 @@ def test_click_building_to_place_history_and_restore(site, browser):
         row = c.execute(sa.text("SELECT building_id, placed_manually, placed_by FROM households "
                                 "WHERE id = :h"), {"h": hid}).one()
     assert row.building_id == a1 and row.placed_manually and row.placed_by == "village_a"
-    assert "village_a" in p.inner_text("#history-list")
+    history = p.inner_text("#history-list")
+    assert "village_a" in history and "坐标定位" in history and "coordinates" not in history
     p.wait_for_timeout(300)
     pg.shot("map-4-placed-by-click-history.png")
     p.click("#restore")

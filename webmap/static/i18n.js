@@ -49,7 +49,9 @@
              school: '学校', public: '公共建筑', other: '其他'},
       events: {visit: '走访', distribution: '药具发放', follow_up: '随访', move_in: '迁入',
                move_out: '迁出'},
-      methods: {manual: '手动', restore: '恢复'}
+      methods: {manual: '手动', restore: '恢复'},
+      geo_methods: {exact: '地址精确匹配', alias: '别名匹配', former_name: '曾用名匹配', fuzzy: '模糊匹配',
+                    pinyin: '同音匹配', coordinates: '坐标定位', manual: '手动定位'}
     },
     en: {
       title: 'Population GIS', page_title: 'Map · popgis', short_title: 'PopGIS',
@@ -106,7 +108,10 @@
              dormitory: 'Dormitory', school: 'School', public: 'Public building', other: 'Other'},
       events: {visit: 'Visit', distribution: 'Distribution', follow_up: 'Follow-up',
                move_in: 'Moved in', move_out: 'Moved out'},
-      methods: {manual: 'by hand', restore: 'restored'}
+      methods: {manual: 'by hand', restore: 'restored'},
+      geo_methods: {exact: 'exact address', alias: 'alias', former_name: 'former name',
+                    fuzzy: 'fuzzy match', pinyin: 'same sound', coordinates: 'coordinates',
+                    manual: 'by hand'}
     }
   };
   var lang = (function () {
@@ -119,8 +124,13 @@
     var g = T[lang][group] || {};
     return g[code] != null ? g[code] : (code == null ? '' : String(code));
   }
+  /** label of a code in a group, or '' when there is none (never a raw code) */
+  function known(group, code) {
+    var g = T[lang][group] || {};
+    return g[code] != null ? g[code] : '';
+  }
   function setLang(value) {
     try { localStorage.setItem('popgis.lang', value); } catch (e) { /* private mode */ }
   }
-  window.PopGISi18n = {T: T, lang: lang, t: t, label: label, setLang: setLang};
+  window.PopGISi18n = {T: T, lang: lang, t: t, label: label, known: known, setLang: setLang};
 })();

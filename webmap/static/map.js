@@ -766,7 +766,10 @@
         return '<li>' + esc((p.placed_at || '').replace('T', ' ').slice(0, 16)) + ' · ' + esc(p.placed_by) +
           ' · ' + esc(label('methods', p.action)) + '<br><small>' + t('from_place') + ': ' +
           esc(t('level_' + (p.from_level || 'none'))) +
-          (p.from_method ? ' (' + esc(p.from_method) + ')' : '') +
+          // geocode methods may carry notes ('coordinates(swapped lat/lon)'): the label of
+          // the method itself, never the raw text
+          (I.known('geo_methods', String(p.from_method || '').split(/[(:]/)[0]) ?
+            ' (' + esc(I.known('geo_methods', String(p.from_method).split(/[(:]/)[0])) + ')' : '') +
           (p.from_lon != null ? ' ' + esc(p.from_lon.toFixed(5)) + ', ' + esc(p.from_lat.toFixed(5)) : '') +
           '</small></li>';
       }).join('');
