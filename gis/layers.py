@@ -35,9 +35,34 @@ def boundaries(conn, scope: Scope, level: str) -> str:
         {"tol": SIMPLIFY[level], "level": level, "p": scope.like}).scalar()
 
 
-def service_points(conn, scope: Scope, *, active_only: bool = False) -> str:
-    """Service points in the scope as a GeoJSON FeatureCollection string."""
-    return conn.execute(sa.text("""
+#: Default service radius per kind (metres): circles on the map, and how far outside a
+#: jurisdiction a service point still counts as serving it.
+SERVICE_RADIUS_M = {"distribution_point": 1000, "service_station": 3000, "clinic": 2000,
+                    "pharmacy": 800, "machine": 500, "outreach": 1500}
+
+
+def service_points(conn, scope: Scope, *, active_only: bool = False,
+                   nearby: bool = True) -> str:
+    """Service points in the scope as a GeoJSON FeatureCollection string.
+
+    With ``nearby`` (the default) the active points just outside the scope's area that
+    still serve it (within their kind's service radius of its boundary) are added with
+    ``outside: true`` and their ``distance_m``: residents cross the street to them.
+    """
+    radius = ", ".join(f"('{k}', {v})" for k, v in SERVICE_RADIUS_M.items())
+    return conn.execute(sa.text(f"""
+        WITH inside AS (
+            SELECT sp.*, false AS outside, NULL::int AS distance_m FROM service_points sp
+            WHERE admin_path LIKE :p AND (active OR NOT :a)),
+        area AS (SELECT geom FROM admin_area WHERE code = :c AND :nearby),
+        near AS (
+            SELECT sp.*, true AS outside,
+                   round(ST_Distance(sp.geom::geography, area.geom::geography))::int
+            FROM service_points sp JOIN (VALUES {radius}) r(kind, m) ON r.kind = sp.kind,
+                 area
+            WHERE sp.active AND NOT sp.admin_path LIKE :p
+              AND ST_DWithin(sp.geom::geography, area.geom::geography, r.m)),
+        pts AS (SELECT * FROM inside UNION ALL SELECT * FROM near)
         SELECT json_build_object('type', 'FeatureCollection', 'features',
                coalesce(json_agg(json_build_object(
                    'type', 'Feature', 'id', id,
@@ -45,11 +70,43 @@ def service_points(conn, scope: Scope, *, active_only: bool = False) -> str:
                    'properties', json_build_object('id', id, 'point_id', ext_id,
                        'kind', kind, 'name', name, 'address', address,
                        'opening_hours', opening_hours, 'capacity', capacity,
-                       'active', active, 'village_code', village_code)) ORDER BY id),
-                   '[]'::json))::text
-        FROM service_points
-        WHERE admin_path LIKE :p AND (active OR NOT :a)"""),
-        {"p": scope.like, "a": active_only}).scalar()
+                       'active', active, 'village_code', village_code,
+                       'outside', outside, 'distance_m', distance_m))
+                   ORDER BY outside, id), '[]'::json))::text
+        FROM pts"""),
+        {"p": scope.like, "a": active_only, "c": scope.area_code, "nearby": nearby}).scalar()
+
+
+#: Building uses shown as the named layer of markets and work units (驻街单位).
+UNIT_USES = ("market", "enterprise")
+
+
+def units(conn, scope: Scope) -> str:
+    """Markets and work units (驻街单位) in the scope as named points: one feature per
+    market or enterprise (its buildings grouped by name and village), properties name,
+    use, buildings (count), village. A GeoJSON FeatureCollection string."""
+    return conn.execute(sa.text("""
+        WITH u AS (
+            SELECT b.use, coalesce(b.compound, b.address, b.ext_id) AS name, b.village_code,
+                   count(*) AS n, ST_Centroid(ST_Collect(b.geom)) AS g,
+                   min(b.id) AS id
+            FROM buildings b
+            WHERE b.admin_path LIKE :p AND b.use IN ('market', 'enterprise')
+            GROUP BY 1, 2, 3)
+        SELECT json_build_object('type', 'FeatureCollection', 'features',
+               coalesce(json_agg(json_build_object(
+                   'type', 'Feature', 'id', u.id,
+                   'geometry', ST_AsGeoJSON(u.g, 6)::json,
+                   'properties', json_build_object('id', u.id, 'name', u.name, 'use', u.use,
+                       'buildings', u.n, 'village', coalesce(v.short_name, v.name)))
+                   ORDER BY u.use, u.name), '[]'::json))::text
+        FROM u LEFT JOIN admin_area v ON v.code = u.village_code"""),
+        {"p": scope.like}).scalar()
+
+
+def has_landcover(conn) -> bool:
+    """Whether any land cover is loaded (the map skips the layer otherwise)."""
+    return bool(conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM landcover)")).scalar())
 
 
 def extent(conn, scope: Scope) -> list[float] | None:
@@ -70,19 +127,27 @@ def area_name(conn, code: str) -> str | None:
         {"c": code}).scalar()
 
 
-def candidate_point(conn, building_id: int | None, village_code: str | None):
-    """A representative WGS-84 point (lon, lat) of a building, else of a village."""
+def candidate_point(conn, building_id: int | str | None, village_code: str | None):
+    """A representative WGS-84 point of a review candidate: ``(lon, lat, building)``
+    with ``building`` the database id of its building (None for a village).
+
+    Candidates written by the geocoder name the building by its public (external) id, a
+    string; older ones by the database id, a number: both are accepted."""
     row = None
     if building_id is not None:
-        row = conn.execute(sa.text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
-            "FROM buildings WHERE id = :b) x"), {"b": building_id}).one_or_none()
+        row = conn.execute(sa.text("""
+            SELECT ST_X(p), ST_Y(p), id FROM (SELECT ST_PointOnSurface(geom) AS p, id
+            FROM buildings WHERE ext_id = CAST(:e AS text)
+               OR (CAST(:n AS bigint) IS NOT NULL AND id = CAST(:n AS bigint))
+            ORDER BY (ext_id = CAST(:e AS text)) DESC LIMIT 1) x"""),
+            {"e": str(building_id),
+             "n": building_id if isinstance(building_id, int) else None}).one_or_none()
     if row is None and village_code:
         row = conn.execute(sa.text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
+            "SELECT ST_X(p), ST_Y(p), NULL FROM (SELECT ST_PointOnSurface(geom) AS p "
             "FROM admin_area WHERE code = :c) x"), {"c": village_code}).one_or_none()
     if row is None:
         from gis.errors import InvalidInput
 
         raise InvalidInput("the candidate names no known building or village")
-    return float(row[0]), float(row[1])
+    return float(row[0]), float(row[1]), (int(row[2]) if row[2] is not None else None)

@@ -106,6 +106,16 @@ def _lonlat_to_xy_coords(c: np.ndarray) -> np.ndarray:
     return np.column_stack([(c[:, 0] - LON0) * KX, (c[:, 1] - LAT0) * KY])
 
 
+def _lineal(g):
+    """LineString/MultiLineString part of a geometry, or None when there is none."""
+    if g is None or shapely.is_empty(g):
+        return None
+    if shapely.get_type_id(g) in (1, 5):
+        return g
+    lines = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) in (1, 5)]
+    return shapely.union_all(lines) if lines else None
+
+
 def _polygonal(g):
     """Polygon/MultiPolygon part of a geometry (valid), or None when empty."""
     if g is None or shapely.is_empty(g):
@@ -1840,8 +1850,13 @@ def _write_admin(world, path: Path, recipe: dict) -> None:
     towns, vills, grids = world.towns, world.vills, world.grids
     county = recipe["county"]
 
+    outline = shapely.make_valid(world.county_ll)
+
     def ll(g):
-        return shapely.orient_polygons(to_lonlat_geom(g), exterior_cw=False)
+        # clipped to the county outline in lon/lat: no area may stick out of the county
+        # (the metric round trip and repairs leave slivers along the border otherwise)
+        g = _polygonal(shapely.intersection(shapely.make_valid(to_lonlat_geom(g)), outline))
+        return shapely.orient_polygons(g, exterior_cw=False)
 
     feats = [(dict(code=COUNTY_CODE + "000000", name=COUNTY_NAME, level="county", parent_code=county["parent_code"],
                    aliases=";".join(county["aliases"]), former_names="", synthetic=False),
@@ -1931,9 +1946,14 @@ def generate(out_dir: Path, scale: float = 0.053, seed: int = 1, division_dir: P
 
     _write_admin(world, out_dir / "admin.geojson", recipe)
     roads = world.roads
+    # roads between village centres may cut across a bend of the border: keep the part
+    # inside the county only
+    road_geoms = [_lineal(g) for g in shapely.intersection(
+        to_lonlat_geom(roads["geom"].to_numpy()), shapely.make_valid(world.county_ll))]
     _write_feature_collection(out_dir / "roads.geojson", [
-        (dict(road_id=r, name=n, highway=h), to_lonlat_geom(g))
-        for r, n, h, g in zip(roads["road_id"], roads["name"], roads["highway"], roads["geom"], strict=True)])
+        (dict(road_id=r, name=n, highway=h), g)
+        for r, n, h, g in zip(roads["road_id"], roads["name"], roads["highway"], road_geoms, strict=True)
+        if g is not None])
     _write_buildings(b, out_dir / "buildings.gpkg")
     lap("write geo")
     _write_households(households, persons, out_dir / "households.csv")

@@ -2,8 +2,9 @@
 atlases, statistics tables and GIS layers. Thin: parse, call gis.exports, send.
 
 ``GET /exports/map.png|pdf?layer=migrants|density|coverage|service-points
-[&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&landscape=1]`` — ``bbox`` is the web map's
-view (Leaflet ``map.getBounds().toBBoxString()``);
+[&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&landscape=1][&per=village|grid]`` — ``bbox`` is
+the web map's view (Leaflet ``map.getBounds().toBBoxString()``), ``per`` the units of a
+choropleth;
 ``GET /exports/atlas.pdf?layer=…[&area=CODE][&per=village|township]``;
 ``GET /exports/table.xlsx|csv[?area=CODE]``;
 ``GET /exports/layers.gpkg[?area=CODE][&layer=…]``, ``/exports/layers.geojson?layer=…``.
@@ -56,7 +57,8 @@ def map_file(fmt):
     area = request.args.get("area") or None
     data = mapping.render_map(get_conn(), current_scope(), layer, area_code=area, fmt=fmt,
                               size=request.args.get("size", "A4"),
-                              landscape=_flag("landscape"), bbox=_bbox())
+                              landscape=_flag("landscape"), bbox=_bbox(),
+                              per=request.args.get("per") or None)
     return _send(data, fmt, f"map-{layer}-{area or current_scope().area_code}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import folium
 from branca.element import Element, JavascriptLink, MacroElement
-from flask import Blueprint, render_template_string, url_for
+from flask import Blueprint, Response, jsonify, render_template_string, send_from_directory, url_for
 from jinja2 import Template
 
 from gis import layers, settings
@@ -18,23 +18,35 @@ from webmap.dbconn import get_conn
 bp = Blueprint("map", __name__)
 
 #: default service radius per kind (metres), shown as circles on the map
-SERVICE_RADIUS_M = {"distribution_point": 1000, "service_station": 3000, "clinic": 2000,
-                    "pharmacy": 800, "machine": 500, "outreach": 1500}
+SERVICE_RADIUS_M = layers.SERVICE_RADIUS_M
+#: roles that reach the planner page (webmap.planning.PLANNER_ROLES)
+PLANNER_ROLES = frozenset({"planner", "county", "township"})
 
 CHROME = """
-<div id="topbar"><strong>人口地理信息系统</strong>
-  <span class="user">{{ scope.user }} · {{ scope.role }} · {{ scope_name }}</span>
+<div id="topbar"><strong id="title">人口地理信息系统</strong>
+  <span class="user" id="who">{{ scope.user }}{% if scope.user != scope.role %} · <span id="role"
+    data-role="{{ scope.role }}">{{ scope.role }}</span>{% endif %} · {{ scope_name }}</span>
   <span class="synthetic" id="synthetic" title="演示县的人口、楼栋和村界为合成数据">演示数据（合成）</span>
   <span class="spacer"></span>
-  {% if scope.can_read_people %}<a id="review" href="/review">待核实定位</a>{% endif %}
-  <button id="export" type="button">导出当前地图</button>
-  <button id="lang" type="button">English</button>
-  <form id="logoutform" method="post" action="{{ url_for('auth.logout') }}"><input type="hidden"
-   name="csrf_token" value="{{ csrf_token() }}"><button id="logout" type="submit">退出</button></form></div>
+  <button id="export" type="button">导出…</button>
+  <div id="menu"><button id="menu-btn" type="button" aria-haspopup="true"
+    aria-expanded="false">☰ 菜单</button>
+   <ul id="menu-list" hidden>
+    {% if links.planner %}<li><a id="menu-planner" href="{{ links.planner }}" data-t="planner">服务点规划</a></li>{% endif %}
+    {% if links.review %}<li><a id="review" href="{{ links.review }}" data-t="review">待核实定位</a></li>{% endif %}
+    {% if links.audit %}<li><a id="menu-audit" href="{{ links.audit }}" data-t="audit">访问日志</a></li>{% endif %}
+    <li><button id="lang" type="button">English</button></li>
+    <li><form id="logoutform" method="post" action="{{ url_for('auth.logout') }}"><input
+     type="hidden" name="csrf_token" value="{{ csrf_token() }}"><button id="logout"
+     type="submit" data-t="logout">退出</button></form></li>
+   </ul></div></div>
 <div id="searchbox"><input id="search" type="search" autocomplete="off" aria-label="search">
   <ul id="results"></ul></div>
-<div id="filters"></div><div id="crumbs"></div><div id="legend"></div>
+<div id="crumbs"></div>
+<div id="side"><div id="filters"></div><div id="side-layers"></div><div id="legend"></div></div>
+<button id="side-toggle" type="button">图层与图例</button>
 <aside id="panel" aria-live="polite"></aside><div id="toast" role="status"></div>
+<dialog id="export-dialog"></dialog>
 """
 
 
@@ -66,21 +78,62 @@ def build_map(config: dict, bounds) -> folium.Map:
     m.default_js = []
     m.default_css = [("leaflet_css", _asset("leaflet", "leaflet.css"))]
     header = m.get_root().header
+    # first in the head: the map's first data is fetched while the scripts load
+    header.add_child(Element("".join(
+        f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{u}">'
+        for u in config.get("preload", ()))), name="preload")
     for name, package, filename in (
             ("leaflet", "leaflet", "leaflet.js"),
             ("vectorgrid", "leaflet.vectorgrid", "Leaflet.VectorGrid.bundled.min.js"),
             ("heat", "leaflet.heat", "leaflet-heat.js")):
         header.add_child(JavascriptLink(_asset(package, filename)), name=name)
+    header.add_child(JavascriptLink(url_for("static", filename="i18n.js")), name="i18n")
     header.add_child(JavascriptLink(url_for("static", filename="map.js")), name="popgis")
     header.add_child(Element(
         f'<link rel="stylesheet" href="{url_for("static", filename="map.css")}">'
+        f'<link rel="icon" href="{url_for("map.favicon")}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<script>if (window.L && window.PopGIS) { L.CRS.PopGISGCJ = PopGIS.gcjCrs(); }'
         '</script>'), name="popgis_css")
-    if bounds:
-        m.fit_bounds(bounds)
+    # the view is framed by map.js (clear of its side column) before any layer loads
     m.add_child(PopGISLayers(config))
     return m
+
+
+#: Bilingual labels of codes for the server-rendered pages (planner, review queue); the
+#: map page takes its labels from static/i18n.js.
+KIND_LABELS = {"distribution_point": "药具发放点 / distribution point",
+               "service_station": "计生服务站 / service station",
+               "clinic": "卫生院/诊所 / clinic", "pharmacy": "药店 / pharmacy",
+               "machine": "自助发放机 / self-service machine",
+               "outreach": "外展服务点 / outreach point"}
+ROLE_LABELS = {"county": "县级 / county staff", "township": "乡镇级 / township staff",
+               "village": "村/社区级 / village staff", "planner": "规划人员 / planner",
+               "auditor": "审计人员 / auditor"}
+LEVEL_LABELS = {"building": "楼栋 / building", "compound": "小区 / compound",
+                "group": "村民小组 / group", "village": "村/社区 / village",
+                "township": "乡镇 / township", "county": "县 / county",
+                "unmatched": "未匹配 / unmatched"}
+
+
+@bp.app_context_processor
+def _page_helpers():
+    """area_name(code) and code labels for every template."""
+    def area_name(code):
+        try:
+            return layers.area_name(get_conn(), code) or code
+        except Exception:  # a page must render even if the name cannot be read
+            return code
+    return {"area_name": area_name, "kind_label": lambda k: KIND_LABELS.get(k, k),
+            "role_label": lambda r: ROLE_LABELS.get(r, r),
+            "level_label": lambda v: LEVEL_LABELS.get(v, v)}
+
+
+def _links(scope) -> dict:
+    """Where the menu leads, by role: planner page, review queue, access log."""
+    return {"planner": "/planner" if scope.role in PLANNER_ROLES else None,
+            "review": "/review" if scope.can_read_people else None,
+            "audit": "/audit" if scope.role == "auditor" else None}
 
 
 @bp.route("/")
@@ -93,16 +146,91 @@ def index():
     config = {
         "api": url_for("api.me").rsplit("me", 1)[0],
         "tiles": url_for("tiles.tile", layer="x", z=0, x=0, y=0).split("x/0/0/0.pbf")[0],
+        "units": url_for("map.units"),
+        "placements": url_for("map.placements", household_id=0),
+        "exports": "/exports/",
         "people": scope.can_read_people, "bounds": bounds, "scope_name": scope_name,
-        "radius": SERVICE_RADIUS_M,
+        "scope_code": scope.area_code, "scope_level": scope.level, "role": scope.role,
+        "radius": SERVICE_RADIUS_M, "has_landcover": layers.has_landcover(conn),
         "basemap_url": settings.get("POPGIS_BASEMAP_URL"),
         "basemap_attribution": settings.get("POPGIS_BASEMAP_ATTRIBUTION"),
         "datum": settings.get("POPGIS_BASEMAP_DATUM"),
     }
+    # The first data of the map, asked for while the scripts load (the same URLs as
+    # map.js asks for, so the browser hands it the preloaded answers).
+    levels = ["township", "village"] + (["grid"] if scope.level in ("village", "grid") else [])
+    config["preload"] = [url_for("api.boundaries", level=lv) for lv in levels] + [
+        url_for("api.service_points")]
     m = build_map(config, bounds)
     m.get_root().html.add_child(Element(render_template_string(
-        CHROME, scope=scope, scope_name=scope_name)))
+        CHROME, scope=scope, scope_name=scope_name, links=_links(scope))))
     m.get_root().title = "地图 · popgis"
     return m.get_root().render()
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """The site icon (browsers ask for /favicon.ico on every page)."""
+    from pathlib import Path
+
+    return send_from_directory(Path(__file__).parent / "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
+@bp.route("/api/layers/units")
+@login_required
+def units():
+    """Markets and work units (驻街单位) of the user's area as named points."""
+    scope = current_scope()
+    return Response(_cached(("units", scope.path), lambda: layers.units(get_conn(), scope)),
+                    mimetype="application/geo+json")
+
+
+# Markets and work units change only with a load: kept per scope for a few minutes.
+_UNITS: dict = {}
+UNITS_TTL_S = 300.0
+
+
+def _cached(key, make) -> str:
+    import time
+
+    from flask import current_app
+
+    key = (id(current_app._get_current_object()), *key)
+    hit = _UNITS.get(key)
+    if hit is None or time.monotonic() - hit[1] > UNITS_TTL_S:
+        if len(_UNITS) > 200:
+            _UNITS.clear()
+        hit = _UNITS[key] = (make(), time.monotonic())
+    return hit[0]
+
+
+@bp.route("/api/households/<int:household_id>/placements")
+@login_required
+def placements(household_id):
+    """Placement history of a household (who, when, from where) and whether the
+    geocoded place can be restored."""
+    from gis.gate import placement
+
+    _people_only()
+    return jsonify(placement.history(get_conn(), current_scope(), household_id))
+
+
+@bp.route("/api/households/<int:household_id>/restore", methods=["POST"])
+@login_required
+def restore(household_id):
+    """Put a household placed by hand back on its geocoded place."""
+    from gis.gate import Gate, placement
+    from webmap.tiles import CACHE
+
+    _people_only()
+    placement.restore(get_conn(), current_scope(), household_id)
+    CACHE.bump()
+    return jsonify(Gate(get_conn(), current_scope()).household(household_id))
+
+
+def _people_only():
+    if not current_scope().can_read_people:
+        from gis.errors import Forbidden
+
+        raise Forbidden(f"the {current_scope().role} role sees aggregates only")

@@ -47,8 +47,10 @@ def accept(review_id):
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
         raise InvalidInput(f"candidate must be 0–{len(item['candidates']) - 1}")
     cand = item["candidates"][k]
-    lon, lat = candidate_point(get_conn(), cand.get("building_id"), cand.get("village_code"))
+    # the geocoder stores the building's public id; placing needs the database id
+    lon, lat, building = candidate_point(get_conn(), cand.get("building_id"),
+                                         cand.get("village_code"))
     result = Gate(get_conn(), current_scope()).place_household(
-        item["household_id"], lon, lat, building_id=cand.get("building_id"))
+        item["household_id"], lon, lat, building_id=building)
     CACHE.bump()
     return jsonify(result)

@@ -21,7 +21,7 @@ from matplotlib.collections import LineCollection, PatchCollection, PolyCollecti
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
+from matplotlib.patches import Circle, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from scipy import ndimage
 
@@ -29,6 +29,7 @@ from gis.errors import InvalidInput
 from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
 from gis.gate import Scope
 from gis.gate.aggregates import heat_cells
+from gis.layers import SERVICE_RADIUS_M
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,10 @@ def fit_box(box: basemap.Box, aspect: float, pad: float = 0.04) -> basemap.Box:
 
 
 # --------------------------------------------------------------------------- data
-def _area_lines(conn, spec: MapSpec, area: Scope, tol: float) -> list[dict]:
+def _area_lines(conn, spec: MapSpec, area: Scope, tol: float,
+                grids: bool = False) -> list[dict]:
     width = spec.box[2] - spec.box[0]
-    levels = ("township", "village") + (("grid",) if width <= 15_000 else ())
+    levels = ("township", "village") + (("grid",) if width <= 15_000 or grids else ())
     found = basemap.areas(conn, area.like, levels, spec.epsg, tol, box=spec.box)
     by_level = {lv: [a["geom"] for a in found if a["level"] == lv] for lv in levels}
     spec.township_lines = _lines(by_level["township"])
@@ -155,9 +157,11 @@ def _area_lines(conn, spec: MapSpec, area: Scope, tol: float) -> list[dict]:
     return found
 
 
-def _choropleth(conn, spec: MapSpec, area: Scope, found: list[dict], stats) -> None:
+def _choropleth(conn, spec: MapSpec, area: Scope, found: list[dict], stats,
+                per: str | None = None) -> None:
     level = "village"
-    if area.level in ("village", "grid") and any(a["level"] == "grid" for a in found):
+    if (per == "grid" or area.level in ("village", "grid")) and \
+            any(a["level"] == "grid" for a in found):
         level = "grid"
     value = (lambda s: s.density_km2) if spec.layer == "density" else \
         (lambda s: s.coverage_pct)
@@ -187,10 +191,13 @@ def heat_raster(conn, area: Scope, box: basemap.Box, epsg: int, *, as_of: date,
 def prepare(conn, scope: Scope, layer: str, *, area_code: str | None = None,
             bbox: tuple[float, float, float, float] | None = None,
             as_of: date | None = None, aspect: float = 1.414,
-            stats: aggregates.Statistics | None = None) -> MapSpec:
+            stats: aggregates.Statistics | None = None, per: str | None = None) -> MapSpec:
     """Gather the data of one map (no drawing). ``bbox`` is a lon/lat view
-    (west, south, east, north) inside the area; else the whole area is shown."""
+    (west, south, east, north) inside the area; else the whole area is shown.
+    ``per`` (village or grid) chooses the units of a choropleth."""
     info = check_layer(layer)
+    if per not in (None, "", "village", "grid"):
+        raise InvalidInput(f"per={per!r}; expected village or grid")
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     k = aggregates.threshold()
@@ -215,7 +222,7 @@ def prepare(conn, scope: Scope, layer: str, *, area_code: str | None = None,
                       f"坐标系 WGS 84 / UTM EPSG:{epsg}"),
         epsg=epsg, box=box)
     tol = (box[2] - box[0]) / 4000.0
-    found = _area_lines(conn, spec, area, tol)
+    found = _area_lines(conn, spec, area, tol, grids=per == "grid")
     spec.roads = basemap.roads(conn, box, epsg, tol)
     spec.buildings = basemap.buildings(conn, box, epsg)
     if info.kind == "heat":
@@ -225,7 +232,7 @@ def prepare(conn, scope: Scope, layer: str, *, area_code: str | None = None,
         spec.note = f"核带宽 {spec.heat.bandwidth_m:.0f} 米；周边少于 {k} 户处不着色"
     elif info.kind == "choropleth":
         stats = stats or aggregates.statistics(conn, area, as_of=as_of)
-        _choropleth(conn, spec, area, found, stats)
+        _choropleth(conn, spec, area, found, stats, per)
         spec.note = f"斜线：数据已抑制（小于 {k} 或可被推算）"
     else:
         spec.points = basemap.service_points(conn, area.like, epsg, box)
@@ -379,6 +386,15 @@ class Page:
             im.set_clip_path(PathPatch(_path(spec.outline_geom), transform=self.ax.transData))
         self.ax.set_xlim(spec.box[0], spec.box[2])
         self.ax.set_ylim(spec.box[1], spec.box[3])
+        # the colour bar on a white card: no boundary or road runs through its labels
+        card = self.ax.inset_axes([0.715, 0.012, 0.27, 0.098])
+        card.set_facecolor((1, 1, 1, 0.92))
+        card.set_xticks([])
+        card.set_yticks([])
+        for spine in card.spines.values():
+            spine.set_linewidth(0.4)
+            spine.set_edgecolor("#9a9a9a")
+        card.set_zorder(29)
         cax = self.ax.inset_axes([0.73, 0.07, 0.24, 0.018])
         cb = self.fig.colorbar(im, cax=cax, orientation="horizontal")
         cb.set_label(LAYERS[spec.layer].legend, fontsize=6.5 * self.fs)
@@ -425,6 +441,12 @@ class Page:
             off = np.array([(p["x"], p["y"]) for p in pts if not p["active"]]).reshape(-1, 2)
             self.ax.scatter(on[:, 0], on[:, 1], s=24 * fs, c=color, edgecolors="white",
                             linewidths=0.3, zorder=7)
+            # coverage: the kind's service radius around each active point (as on the map)
+            r = SERVICE_RADIUS_M.get(kind)
+            if r and len(on):
+                self.ax.add_collection(PatchCollection(
+                    [Circle((x, y), r) for x, y in on], facecolor=color, alpha=0.08,
+                    edgecolor=color, linewidth=0.4 * fs, zorder=6))
             if len(off):
                 self.ax.scatter(off[:, 0], off[:, 1], s=24 * fs, facecolors="none",
                                 edgecolors=color, linewidths=0.6, zorder=7)
@@ -432,6 +454,9 @@ class Page:
                                   markeredgecolor="white", markersize=5 * fs,
                                   label=f"{label}　{len(on)} 个"
                                         + (f"（另停用 {len(off)} 个）" if len(off) else "")))
+        if handles:
+            handles.append(Patch(facecolor="#adb5bd", alpha=0.35, edgecolor="#868e96",
+                                 label="淡色圆：服务半径（覆盖范围）"))
         return handles
 
     def save(self, out, fmt: str) -> None:
@@ -444,7 +469,7 @@ FORMATS = ("png", "pdf")
 def render_map(conn, scope: Scope, layer: str, *, area_code: str | None = None,
                fmt: str = "png", size: str = "A4", landscape: bool = False,
                bbox: tuple[float, float, float, float] | None = None,
-               as_of: date | None = None) -> bytes:
+               as_of: date | None = None, per: str | None = None) -> bytes:
     """One briefing map as PNG or PDF bytes (300 dpi); the export is logged.
 
     Parameters
@@ -458,7 +483,7 @@ def render_map(conn, scope: Scope, layer: str, *, area_code: str | None = None,
     with cartography.style():
         page = Page(size, landscape)
         spec = prepare(conn, scope, layer, area_code=area_code, bbox=bbox, as_of=as_of,
-                       aspect=page.aspect)
+                       aspect=page.aspect, per=per)
         page.draw(spec)
         buf = io.BytesIO()
         page.save(buf, fmt)

@@ -311,6 +311,11 @@ class Gate:
             """), {"lon": lon, "lat": lat, "bid": building_id}).one()
         if target.path is None or not target.path.startswith(self.scope.path):
             raise InvalidInput("that place is outside your jurisdiction")
+        from gis.gate import placement  # history: who, when, from where
+
+        placement.check_building_distance(self.conn, lon, lat, building_id)
+        placement.record(self.conn, hid, self.scope.user, "manual", lon, lat,
+                         target.building_id)
         self.conn.execute(sa.text("""
             UPDATE households SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
                    building_id = CAST(:b AS bigint), village_code = :v, admin_path = :path,

@@ -202,3 +202,15 @@ def test_roads(out):
     assert roads["road_id"].is_unique
     assert set(roads["highway"]) <= {"trunk", "primary", "secondary", "residential", "track"}
     assert {"trunk", "residential", "track"} <= set(roads["highway"])
+
+
+def test_areas_and_roads_inside_the_county(out, admin):
+    """Nothing runs outside the county outline (issue 13: roads crossed the border)."""
+    county = _local(admin[admin["level"] == "county"].geometry.iloc[0])
+    for level in ("township", "village", "grid"):
+        for g in admin[admin["level"] == level].geometry:
+            # m²: the 7-decimal coordinates leave centimetre slivers along the border
+            assert shapely.area(shapely.difference(_local(g), county)) < 10.0, level
+    roads = gpd.read_file(out / "roads.geojson")
+    outside = [shapely.length(shapely.difference(_local(g), county)) for g in roads.geometry]
+    assert max(outside) < 0.5   # metres: coordinate rounding only

@@ -109,6 +109,7 @@ def test_english_switch_and_phone_screen(e2e, browser):
     base, _ = e2e
     page = browser.new_page(viewport={"width": 390, "height": 844})   # a phone
     login(page, base, "village_a")
+    page.click("#menu-btn")                                          # English is in the menu
     page.click("#lang")
     page.wait_for_selector("body[data-loaded=true]", state="attached")
     assert page.get_attribute("#search", "placeholder").startswith("Household no.")

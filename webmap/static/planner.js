@@ -34,13 +34,40 @@
     control.addOverlay(layer, '村/社区 villages');
     state.drawn.villages = fc.features.length;
   });
+  // the map page's colours per service kind, with a legend
+  var KIND_COLOURS = {distribution_point: '#d6336c', service_station: '#1971c2',
+    clinic: '#2f9e44', pharmacy: '#f08c00', machine: '#7048e8', outreach: '#0c8599'};
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; });
+  }
+  function kindLabel(k) { return (cfg.kinds && cfg.kinds[k]) || k; }
   var points = getJSON(cfg.points).then(function (fc) {
-    var layer = L.geoJSON(fc, {pointToLayer: function (f, ll) {
-      return L.circleMarker(ll, {radius: 4, color: '#fff', weight: 1, fillColor: '#d6336c',
+    var inside = fc.features.filter(function (f) { return !f.properties.outside; });
+    var layer = L.geoJSON({type: 'FeatureCollection', features: inside}, {pointToLayer: function (f, ll) {
+      return L.circleMarker(ll, {radius: 5, color: '#fff', weight: 1,
+                                 fillColor: KIND_COLOURS[f.properties.kind] || '#495057',
                                  fillOpacity: f.properties.active ? 0.9 : 0.3});
-    }, onEachFeature: function (f, l) { l.bindPopup(f.properties.name + '<br>' + f.properties.kind); }}).addTo(map);
+    }, onEachFeature: function (f, l) {
+      l.bindPopup('<b>' + esc(f.properties.name) + '</b><br>' + esc(kindLabel(f.properties.kind)));
+    }}).addTo(map);
     control.addOverlay(layer, '现有服务点 existing points');
-    state.drawn.points = fc.features.length;
+    state.drawn.points = inside.length;
+    var kinds = Object.keys(KIND_COLOURS).filter(function (k) {
+      return inside.some(function (f) { return f.properties.kind === k; }); });
+    var legend = L.control({position: 'bottomright'});
+    legend.onAdd = function () {
+      var div = L.DomUtil.create('div', 'legend');
+      div.id = 'planner-legend';
+      div.innerHTML = '<b>图例 / legend</b><br>' + kinds.map(function (k) {
+        return '<span data-kind="' + k + '"><i style="background:' + KIND_COLOURS[k] +
+          ';border-radius:50%"></i>' + esc(kindLabel(k)) + '</span>'; }).join('<br>') +
+        '<br><i style="background:#e03131;opacity:.5"></i>未覆盖 uncovered' +
+        '<br><i style="background:#2f9e44;opacity:.5"></i>新覆盖 newly covered' +
+        '<br><i style="background:#1c7ed6;border-radius:50%"></i>新增点 new site';
+      return div;
+    };
+    legend.addTo(map);
   });
   Promise.all([boundaries, points]).then(function () { state.ready = true; document.body.dataset.ready = 'true'; })
     .catch(function (e) { status('底图加载失败 / base map failed: ' + e.message, true); });
