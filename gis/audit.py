@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # Reads of personal data (as opposed to exports and writes).
 READ_ACTIONS = ("view_household", "search", "view_building", "household_tile",
-                "review_items")
+                "review_items", "view_placements")
 
 
 def record(conn, scope, action: str, *, kind: str | None = None, target=None,

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, send_fro
 from jinja2 import Template
 
 from gis import layers, settings
-from webmap.auth import current_scope, login_required
+from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 
 bp = Blueprint("map", __name__)
@@ -206,31 +206,24 @@ def _cached(key, make) -> str:
 
 
 @bp.route("/api/households/<int:household_id>/placements")
-@login_required
+@people_required
 def placements(household_id):
     """Placement history of a household (who, when, from where) and whether the
     geocoded place can be restored."""
     from gis.gate import placement
 
-    _people_only()
     return jsonify(placement.history(get_conn(), current_scope(), household_id))
 
 
 @bp.route("/api/households/<int:household_id>/restore", methods=["POST"])
-@login_required
+@people_required
 def restore(household_id):
     """Put a household placed by hand back on its geocoded place."""
     from gis.gate import Gate, placement
     from webmap.tiles import CACHE
 
-    _people_only()
     placement.restore(get_conn(), current_scope(), household_id)
     CACHE.bump()
     return jsonify(Gate(get_conn(), current_scope()).household(household_id))
 
 
-def _people_only():
-    if not current_scope().can_read_people:
-        from gis.errors import Forbidden
-
-        raise Forbidden(f"the {current_scope().role} role sees aggregates only")

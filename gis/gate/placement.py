@@ -62,7 +62,11 @@ def _geocoded_entry(conn, household_id: int):
 def history(conn, scope, household_id: int) -> dict:
     """A household's placement history, newest first: action, who, when, the place it
     came from (lon, lat, level, method, building); and whether the geocoded place can
-    be restored. NotFound outside the scope."""
+    be restored. NotFound outside the scope. The read is written to the access log."""
+    from gis import audit
+    from gis.gate import enter
+
+    enter(conn, scope, reading=True)
     row = conn.execute(sa.text(
         "SELECT id, placed_manually FROM households WHERE id = :h AND admin_path LIKE :p"),
         {"h": household_id, "p": scope.like}).one_or_none()
@@ -75,6 +79,8 @@ def history(conn, scope, household_id: int) -> dict:
         FROM placement_history WHERE household_id = :h ORDER BY id DESC"""),
         {"h": household_id})]
     can = bool(row.placed_manually) and _geocoded_entry(conn, household_id) is not None
+    audit.record(conn, scope, "view_placements", kind="household", target=household_id,
+                 household_ids=[household_id])
     return {"household_id": household_id, "history": items, "can_restore": can}
 
 
@@ -82,6 +88,9 @@ def restore(conn, scope, household_id: int) -> None:
     """Put a household placed by hand back on its geocoded place (the automatic place it
     had before the first of its latest manual placements), no longer marked manual; the
     restore itself is recorded. InvalidInput when there is nothing to restore."""
+    from gis.gate import enter
+
+    enter(conn, scope)
     row = conn.execute(sa.text(
         "SELECT id, placed_manually FROM households WHERE id = :h AND admin_path LIKE :p"),
         {"h": household_id, "p": scope.like}).one_or_none()

@@ -119,7 +119,7 @@ def test_household_json_dates_and_origin(client, conn):
     login(client, "village_a")
     h = client.get(f"/api/households/{hid(conn, 'HA2')}").json
     wang = h["members"][0]
-    assert wang["birth_date"] == "1995-05-05" and wang["arrival_date"] == "2024-03-01"
+    assert wang["birth_date"] == "1995-**-**" and wang["arrival_date"] == "2024-03-01"
     assert wang["cert_residence_expiry"] == "2026-12-10"
     # 360721 is 赣县's code before it became 赣县区 (360704): named as far as it still exists
     assert wang["origin_name"] == "江西省赣州市"

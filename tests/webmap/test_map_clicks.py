@@ -40,7 +40,8 @@ def site(db_url):
                           "cert_residence_expiry = current_date - 5 WHERE name = '王芳'"))
         from gis import users
 
-        users.add_user(c, "auditor_u", "auditor", "330782000000", PASSWORD)
+        if not c.execute(sa.text("SELECT 1 FROM app_users WHERE name = 'auditor_u'")).scalar():
+            users.add_user(c, "auditor_u", "auditor", "330782000000", PASSWORD)
     from webmap import create_app
 
     with serving(create_app({"SECRET_KEY": "clicks", "ENGINE": engine})) as base:
