@@ -147,6 +147,20 @@ def live_server(db_url):
         yield base
 
 
+def wait_js(page, expression: str, timeout: float = 30000) -> None:
+    """Wait until ``expression`` is truthy in the page. Polls through page.evaluate (the
+    DevTools protocol, which the page's Content-Security-Policy allows) rather than
+    Playwright's wait_for_function, which compiles the expression inside the page, where
+    our CSP forbids eval."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:g} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, wait_js
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -26,7 +26,7 @@ def test_login_and_map(live_server, browser):
     page.click("button[type=submit]")
     page.wait_for_selector("body[data-loaded=true]", state="attached", timeout=20000)
     # the village outline and its one service point are drawn
-    page.wait_for_function("window.popgisDrawn && window.popgisDrawn.village >= 1")
+    wait_js(page, "window.popgisDrawn && window.popgisDrawn.village >= 1")
     drawn = page.evaluate("window.popgisDrawn")
     assert drawn["village"] == 1 and drawn["service_points"] == 1
     assert page.locator("text=药具发放点").count() >= 1

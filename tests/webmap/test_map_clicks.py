@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, prepare_fixture_db, serving
+from tests.conftest import PASSWORD, prepare_fixture_db, serving, wait_js
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -66,7 +66,7 @@ class Page:
         p.fill("#password", PASSWORD)
         p.click("button[type=submit]")
         p.wait_for_selector("body[data-loaded=true]", state="attached", timeout=20000)
-        p.wait_for_function("window.popgisDrawn && window.popgisDrawn.village >= 1 "
+        wait_js(p, "window.popgisDrawn && window.popgisDrawn.village >= 1 "
                             "&& document.body.dataset.drill")
 
     def view(self, lat, lon, zoom):
@@ -76,7 +76,7 @@ class Page:
 
     def settle(self):
         # all vector tiles in: no tile of any grid layer still loading
-        self.page.wait_for_function("""(() => {
+        wait_js(self.page, """(() => {
             const m = PopGIS.state.map; let busy = false;
             m.eachLayer(l => { if (l._tiles) { for (const k in l._tiles) {
                 if (!l._tiles[k].loaded) busy = true; } } });
@@ -179,19 +179,19 @@ def test_drill_county_township_village_grid_and_back(site, browser):
     pg.shot("map-6-county.png")
     # a click inside 江滨 (a village) at county level drills into its township only
     pg.click_at(29.27, 120.03)
-    p.wait_for_function("document.body.dataset.drill === 'township'")
+    wait_js(p, "document.body.dataset.drill === 'township'")
     assert p.inner_text("#crumbs") == "义乌市 › 稠城街道"
     pg.settle()
     pg.shot("map-7-township.png")
     pg.click_at(29.27, 120.03)
-    p.wait_for_function("document.body.dataset.drill === 'village'")
+    wait_js(p, "document.body.dataset.drill === 'village'")
     assert p.inner_text("#crumbs") == "义乌市 › 稠城街道 › 江滨社区居委会"
-    p.wait_for_function("window.popgisDrawn.grid >= 1")   # grids load when first shown
+    wait_js(p, "window.popgisDrawn.grid >= 1")   # grids load when first shown
     pg.settle()
     assert p.locator("#legend .lg[data-layer=boundaries]").inner_text().count("网格") == 1
     pg.shot("map-8-village-grids.png")
     pg.click_at(29.27, 120.075)                        # the second grid
-    p.wait_for_function("document.body.dataset.drill === 'grid'")
+    wait_js(p, "document.body.dataset.drill === 'grid'")
     assert p.inner_text("#crumbs").endswith("江滨社区第二网格")
     pg.settle()
     pg.click_at(29.27, 120.075)                        # the grid names itself
@@ -200,9 +200,9 @@ def test_drill_county_township_village_grid_and_back(site, browser):
     p.wait_for_timeout(300)
     pg.shot("map-9-grid.png")
     p.click("#crumbs a[data-i='0']")                   # back up to the township
-    p.wait_for_function("document.body.dataset.drill === 'township'")
+    wait_js(p, "document.body.dataset.drill === 'township'")
     p.click("#crumbs a[data-i='-1']")                  # and to the county
-    p.wait_for_function("document.body.dataset.drill === 'county'")
+    wait_js(p, "document.body.dataset.drill === 'county'")
     assert p.inner_text("#crumbs") == "义乌市"
     pg.close()
 
@@ -231,7 +231,7 @@ def test_legend_for_every_layer_switched_on(site, browser):
     for box in p.locator("#side-layers input[type=checkbox]").all():
         if not box.is_checked():
             box.check()
-    p.wait_for_function("PopGIS.state.layers.choro.layer.breaks && "
+    wait_js(p, "PopGIS.state.layers.choro.layer.breaks && "
                         "PopGIS.state.layers.choro_grid.layer.breaks && window.popgisDrawn.heat_cells >= 0")
     p.wait_for_timeout(300)
     on = _legend_covers_layers(p)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, prepare_fixture_db, serving
+from tests.conftest import PASSWORD, prepare_fixture_db, serving, wait_js
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -82,7 +82,7 @@ def test_search_open_fix_and_reload(e2e, browser):
                         ".then(j => j.results[0].id)")
     page.evaluate(f"fetch('/api/households/{hid}').then(r => r.json())"
                   ".then(h => window.__h = h)")
-    page.wait_for_function("window.__h")
+    wait_js(page, "window.__h")
     assert page.evaluate("window.__h.placed_manually") is True
     assert errors == []
     page.close()
