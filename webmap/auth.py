@@ -110,13 +110,18 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _to_login():
+    """Not logged in: 401 for the API and tiles, the login page for pages."""
+    if request.path.startswith(("/api/", "/tiles/")):
+        raise Unauthorized("log in first")
+    return redirect(url_for("auth.login", next=request.path))
+
+
 def login_required(view):
     @functools.wraps(view)
     def wrapped(**kwargs):
         if current_scope() is None:
-            if request.path.startswith("/api/") or request.path.startswith("/tiles/"):
-                raise Unauthorized("log in first")
-            return redirect(url_for("auth.login", next=request.path))
+            return _to_login()
         return view(**kwargs)
     return wrapped
 
@@ -128,9 +133,7 @@ def people_required(view):
     def wrapped(**kwargs):
         scope = current_scope()
         if scope is None:
-            if request.path.startswith(("/api/", "/tiles/")):
-                raise Unauthorized("log in first")
-            return redirect(url_for("auth.login", next=request.path))
+            return _to_login()
         require_people(scope)
         resp = make_response(view(**kwargs))
         resp.headers["Cache-Control"] = "no-store"   # people's data stays off disks
@@ -145,9 +148,7 @@ def roles_required(*roles):
         def wrapped(**kwargs):
             scope = current_scope()
             if scope is None:
-                if request.path.startswith(("/api/", "/tiles/")):
-                    raise Unauthorized("log in first")
-                return redirect(url_for("auth.login", next=request.path))
+                return _to_login()
             if scope.role not in roles:
                 raise Forbidden(f"this is for the {' and '.join(roles)} role; yours is "
                                 f"{scope.role}")
