@@ -46,7 +46,8 @@ WITH hits AS (
      FROM households h
      WHERE h.admin_path LIKE :p AND length(:q) >= 3 AND h.address LIKE :contains
      LIMIT :arm)
-)
+),
+found AS (
 SELECT h.id, h.household_no, h.address, h.building_id, h.village_code,
        v.name AS village_name, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
        best.score, best.what, best.matched
@@ -55,8 +56,14 @@ FROM (SELECT DISTINCT ON (id) id, score, what, matched FROM hits
 JOIN households h ON h.id = best.id
 LEFT JOIN admin_area v ON v.code = h.village_code
 ORDER BY best.score DESC, h.household_no
-LIMIT :limit
-"""
+LIMIT :limit)"""
+_LOGGED = """,
+logged AS (
+    INSERT INTO access_log (action, target_kind, target_id, household_ids, households)
+    SELECT 'search', 'search', :qlog, array_agg(id), count(*) FROM found
+    HAVING count(*) > 0)"""
+_RESULT = """
+SELECT * FROM found ORDER BY score DESC, household_no"""
 
 
 def _escape_like(text: str) -> str:
@@ -74,10 +81,12 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = 
     if not q:
         return []
     esc = _escape_like(q)
-    rows = conn.execute(sa.text(_SQL), {
+    # the households found are logged by the same statement (one round trip)
+    sql = _SQL + (_LOGGED if audit_log else "") + _RESULT
+    rows = conn.execute(sa.text(sql), {
         "q": q, "p": scope.like, "prefix": esc + "%", "contains": "%" + esc + "%",
         "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)), "limit": min(int(limit), 100),
-        "arm": ARM_LIMIT})
+        "arm": ARM_LIMIT, "qlog": q[:100]})
     out = []
     for r in rows:
         d = dict(r._mapping)
@@ -86,9 +95,6 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = 
         elif d["what"] == "phone":
             d["matched"] = mask_phone(d["matched"])
         out.append(d)
-    if out and audit_log:
-        audit.record(conn, scope, "search", kind="search", target=q[:100],
-                     household_ids=[d["id"] for d in out])
     return out
 
 
