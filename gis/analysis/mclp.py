@@ -39,6 +39,11 @@ def solve_mclp(b: sparse.csr_matrix, w: np.ndarray, k: int, time_limit, integral
     the MIP directly or, beyond ``MCLP_REDUCE_NNZ`` coverage entries, by the large-model
     route. Returns (MipResult whose ``x`` holds the candidate columns, figures for the
     stats: empty for the direct MIP)."""
+    if b.nnz == 0:
+        # nothing left to cover (existing sites reach all the demand a candidate could,
+        # e.g. a radius larger than the county): no new site adds any; HiGHS would
+        # call the empty model "empty", not optimal
+        return MipResult("optimal", np.zeros(b.shape[1]), 0.0, 0.0, 0.0, 0.0), {}
     if b.nnz > MCLP_REDUCE_NNZ:
         return mclp_bound_and_reduce(b, w, k, time_limit, integral)
     return mclp_mip(b, w, k, time_limit, integral), {}

@@ -12,6 +12,13 @@ Rows are also generated lazily: a unit starts with its levels up to its distance
 good heuristic solution; a model without a unit's far levels underestimates only that
 unit's cost beyond them, so its optimum is a lower bound, and once the solver's choice
 serves every unit within its levels, that choice is optimal for the full model.
+
+Memory: a unit's levels are nested prefixes of its list, so its rows hold up to L²/2
+entries for a list of L candidates; a model with few sites to open and no existing site
+near the demand (long lists) can need tens of gigabytes. The rows' entries are counted
+before any matrix is built and kept under ``PMEDIAN_MAX_NONZEROS``: a start model beyond
+it is refused with what to change; a later round beyond it stops with the best solution
+and the bound proven so far (status ``size_limit``).
 """
 
 from __future__ import annotations
@@ -24,9 +31,13 @@ from scipy import sparse
 
 from gis.analysis.pmedian_candidates import CandidateLists, pmedian_heuristic
 from gis.analysis.solver import IncrementalLp, MipResult, solve_mip
+from gis.errors import InvalidInput
 
 PMEDIAN_START_MARGIN = 2   # levels beyond its heuristic distance a unit starts with
 PMEDIAN_MAX_ROUNDS = 30    # row-generation rounds before all levels go in at once
+# Entries of the rows' sets in the model (the LP and the MIP each hold them): about
+# 8 M took 0.7 GB above the process at peak (numpy and HiGHS together, demo county).
+PMEDIAN_MAX_NONZEROS = 10_000_000
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -116,6 +127,11 @@ class RadiusRows:
         self.row_of_level = np.full(len(levels.unit), -1, np.int64)
         self.rep = np.zeros(0, np.int64)   # first level of each row: its set
         self.cost = np.zeros(0)
+        self.nnz = 0                        # entries of the rows' sets, all rows
+
+    def set_sizes(self, lv: np.ndarray) -> np.ndarray:
+        """The size of the candidate set of each level in ``lv``."""
+        return self.levels.end[lv] - self.lists.indptr[self.levels.unit[lv]]
 
     def _start_size_key(self, lv):
         start = self.lists.indptr[self.levels.unit[lv]]
@@ -157,6 +173,7 @@ class RadiusRows:
         if len(bad):  # a hash collision: those levels become rows of their own
             row[bad] = len(rep) + np.arange(len(bad))
             rep = np.r_[rep, lv[bad]]
+        self.nnz += int(self.set_sizes(rep[old_rows:]).sum())
         self.rep = rep
         self.row_of_level[lv] = row
         add = np.bincount(row, weights=self.lists.weight[self.levels.unit[lv]] *
@@ -207,7 +224,19 @@ def _lp_rows(rows: RadiusRows, new: np.ndarray) -> sparse.csr_matrix:
     return sparse.hstack([sets, sparse.csr_matrix((len(new), len(rows.rep)))]).tocsr() + z
 
 
-def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = None):
+def _too_large(lists: CandidateLists, k: int, nnz: int, max_nonzeros: int) -> InvalidInput:
+    n = len(lists.weight)
+    return InvalidInput(
+        f"p-median with K={k}: its model would hold {nnz:,} entries (more than "
+        f"{max_nonzeros:,}; {len(lists.site):,} unit–candidate distances for {n:,} "
+        "demand locations), more memory than a plan may take. Raise K, include more "
+        "kinds of existing service points (demand near one needs no far candidates), "
+        "use fewer candidates (building uses, grid centroids) or a smaller area, or use "
+        "the mclp model")
+
+
+def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = None,
+                   max_nonzeros: int = PMEDIAN_MAX_NONZEROS):
     """Exactly ``k`` open candidates with the least demand-weighted distance, proven
     optimal with the (merged, lazily generated) radius formulation.
 
@@ -215,9 +244,12 @@ def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = Non
     the LP's solution; its value is then the full formulation's LP bound. The rounded
     solution, if it costs no more than that bound, is optimal (p-median LPs are often
     integral). Otherwise MIP rounds follow, adding rows until the optimum serves every
-    unit within its rows. Returns (MipResult with ``x`` = the open mask, a dict of
-    figures: ``rounds``, ``radius_rows`` in the last model, ``branched``: whether the
-    LP bound did not settle it and branch and bound ran).
+    unit within its rows. Raises :class:`InvalidInput` when the start model would hold
+    more than ``max_nonzeros`` entries; a later round that would stops with status
+    ``size_limit`` (the best solution, the best bound). Returns (MipResult with ``x`` =
+    the open mask, a dict of figures: ``rounds``, ``radius_rows`` in the last model,
+    ``radius_nonzeros`` its entries, ``branched``: whether the LP bound did not settle
+    it and branch and bound ran).
     """
     t0 = time.perf_counter()
     m = lists.m
@@ -232,13 +264,19 @@ def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = Non
     res, rounds, relax, lower = None, 0, True, None
 
     def info():
-        return {"rounds": rounds, "radius_rows": len(rows.rep), "branched": not relax}
+        return {"rounds": rounds, "radius_rows": len(rows.rep), "radius_nonzeros": rows.nnz,
+                "branched": not relax}
 
     while True:
         rounds += 1
         if rounds >= PMEDIAN_MAX_ROUNDS:
             upto = levels.count  # every level: the model is the full formulation
         new, changed = rows.grow(upto)
+        if rows.nnz > max_nonzeros:  # counted before any matrix of these rows exists
+            if res is None:
+                raise _too_large(lists, k, rows.nnz, max_nonzeros)
+            res = MipResult("size_limit", None, None, None, None, 0.0)
+            break
         left = None if not time_limit else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             break

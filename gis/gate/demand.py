@@ -38,14 +38,26 @@ POPULATIONS = {
     "women15_49": "育龄妇女 women aged 15–49",
 }
 
-# Person filters; :as_of is bound. Age 15–49 inclusive: born after as_of − 50 years and
-# on or before as_of − 15 years.
+# Person filters. Age 15–49 inclusive on as_of: born after :born_after (as_of − 50
+# years) and on or before :born_by (as_of − 15 years). The bounds are bound as dates:
+# ``date - interval`` is a timestamp, and a date column compared with a timestamp has
+# no statistics to go by, so PostgreSQL guessed one woman in the county and joined
+# every household with every woman (a nested loop that ran past the statement timeout).
 _PERSON_FILTER = {
     "residents": "true",
     "migrants": "p.is_migrant",
-    "women15_49": ("p.sex = 'F' AND p.birth_date > CAST(:as_of AS date) - interval '50 years'"
-                   " AND p.birth_date <= CAST(:as_of AS date) - interval '15 years'"),
+    "women15_49": ("p.sex = 'F' AND p.birth_date > CAST(:born_after AS date)"
+                   " AND p.birth_date <= CAST(:born_by AS date)"),
 }
+
+
+def _years_before(day: date, years: int) -> date:
+    """``day`` − ``years`` years as PostgreSQL computes ``date - interval 'n years'``:
+    29 February becomes 28 February in a year that has none."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 @dataclass(frozen=True)
@@ -86,17 +98,20 @@ def demand_by_building(conn, scope: Scope, population: str = "households", *,
     enter(conn, scope)
     _check_population(population)
     as_of = as_of or date.today()
-    params = {"p": scope.like, "as_of": as_of}
+    params = {"p": scope.like, "born_after": _years_before(as_of, 50),
+              "born_by": _years_before(as_of, 15)}
     if population == "households":
         weight_sql, join_sql = "count(*)", ""
-        hh_sql = "count(*)"
         key_sql = "sum(h.rkey)"
     else:
-        weight_sql = "count(p.id)"
+        # Persons counted per household first (one grouped scan), then joined to their
+        # households by hash: a household is one row, so households are count(*).
+        weight_sql = "coalesce(sum(p.n), 0)"
         key_sql = "coalesce(sum(p.rkey), 0)"
-        hh_sql = "count(DISTINCT h.id)"
-        join_sql = (f"LEFT JOIN persons p ON p.household_id = h.id "
-                    f"AND {_PERSON_FILTER[population]}")
+        join_sql = (f"LEFT JOIN (SELECT p.household_id, count(*) AS n, sum(p.rkey) AS rkey "
+                    f"FROM persons p WHERE {_PERSON_FILTER[population]} "
+                    f"GROUP BY p.household_id) p ON p.household_id = h.id")
+    hh_sql = "count(*)"
     rows = conn.execute(sa.text(f"""
         SELECT u.building_id, u.village_code,
                CASE WHEN length(u.admin_path) = 15 THEN u.admin_path END AS grid_code,
@@ -112,7 +127,8 @@ def demand_by_building(conn, scope: Scope, population: str = "households", *,
             GROUP BY 1, 2, 3, 4
         ) u LEFT JOIN buildings b ON b.id = u.building_id
         WHERE u.weight > 0
-        ORDER BY u.building_id NULLS LAST, lon, lat"""), params).all()
+        ORDER BY u.building_id NULLS LAST, lon, lat, u.village_code, u.admin_path"""),
+        params).all()
     unlocated = conn.execute(sa.text(f"""
         SELECT {weight_sql} FROM households h {join_sql}
         WHERE h.admin_path LIKE :p AND h.geom IS NULL"""), params).scalar() or 0

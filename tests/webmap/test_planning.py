@@ -132,3 +132,18 @@ def test_planner_panel_in_chromium(live_server, tmp_path):
         assert all(u.startswith(live_server) or u.startswith(("about:", "data:", "blob:"))
                    for u in requests), [u for u in requests if not u.startswith(live_server)]
         browser.close()
+
+
+def test_statement_timeout_answers_503_with_a_message(client, engine, conn):
+    # A coverage request whose statement runs out of time (here: it waits for a lock
+    # another session holds) is a 503 with a message in the JSON error shape, not a 500.
+    login(client, "planner_u")
+    conn.exec_driver_sql("SET LOCAL statement_timeout = '300ms'")
+    with engine.connect() as other, other.begin():
+        other.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+        other.exec_driver_sql("LOCK TABLE households IN ACCESS EXCLUSIVE MODE")
+        r = client.get("/api/planning/coverage?kinds=clinic&radius=800&demand=women15_49")
+    assert r.status_code == 503, r.json
+    assert r.json["error"]["code"] == "database_unavailable"
+    assert "took too long" in r.json["error"]["message"]
+    assert r.headers["Retry-After"] == "5"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from gis.analysis import coverage, instance, network
 from gis.gate import scope_for_area
-from gis.gate.demand import demand_by_building
+from gis.gate.demand import _years_before, demand_by_building
 
 COUNTY, VILLAGE_A, VILLAGE_B = "330782000000", "330782001001", "330782001002"
 AS_OF = date(2026, 6, 1)
@@ -67,18 +67,19 @@ def county(conn):
     return scope_for_area(conn, COUNTY, user="t", role="planner")
 
 
-def test_demand_counts_match_the_records(conn, county):
+@pytest.mark.parametrize("as_of", [AS_OF, date(2024, 2, 29)])
+def test_demand_counts_match_the_records(conn, county, as_of):
     for population, where in [
             ("residents", "true"), ("migrants", "p.is_migrant"),
             ("women15_49", "p.sex = 'F' AND extract(year FROM age(:d, p.birth_date)) "
                            "BETWEEN 15 AND 49")]:
-        table = demand_by_building(conn, county, population, as_of=AS_OF)
+        table = demand_by_building(conn, county, population, as_of=as_of)
         direct = conn.execute(sa.text(f"""
             SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id
-            WHERE h.geom IS NOT NULL AND {where}"""), {"d": AS_OF}).scalar()
+            WHERE h.geom IS NOT NULL AND {where}"""), {"d": as_of}).scalar()
         unlocated = conn.execute(sa.text(f"""
             SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id
-            WHERE h.geom IS NULL AND {where}"""), {"d": AS_OF}).scalar()
+            WHERE h.geom IS NULL AND {where}"""), {"d": as_of}).scalar()
         assert table.total == direct and table.unlocated == unlocated, population
     hh = demand_by_building(conn, county, "households")
     assert hh.total == conn.execute(sa.text(
@@ -91,6 +92,36 @@ def test_demand_counts_match_the_records(conn, county):
         SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id
         WHERE h.building_id = :b"""), {"b": b}).scalar()
     assert row["grid_code"] == "330782001001001" and row["village_code"] == VILLAGE_A
+
+
+def test_age_bounds_as_postgresql_counts_years():
+    # the women's filter binds as_of − 50 and − 15 years as dates, computed as
+    # PostgreSQL's ``date - interval 'n years'`` does (29 February → 28 February)
+    assert _years_before(date(2026, 6, 1), 50) == date(1976, 6, 1)
+    assert _years_before(date(2024, 2, 29), 15) == date(2009, 2, 28)
+    assert _years_before(date(2024, 2, 29), 4) == date(2020, 2, 29)
+
+
+def test_women_demand_counted_per_household_before_the_join(conn, county):
+    # Persons are grouped per household before they meet the households, so even a
+    # tiny row estimate (RLS, a narrow filter) cannot make PostgreSQL compare every
+    # household with every woman: the plan has no join filter on household_id.
+    import gis.gate.demand as demand_mod
+
+    statements = []
+
+    class Recorder:
+        def execute(self, stmt, params=None):
+            statements.append((stmt, params))
+            return conn.execute(stmt, params)
+
+    demand_mod.demand_by_building(Recorder(), county, "women15_49", as_of=AS_OF)
+    main, params = next((s, p) for s, p in statements if "ST_PointOnSurface" in s.text)
+    conn.exec_driver_sql("SET LOCAL ROLE popgis_app")
+    plan = "\n".join(r[0] for r in conn.execute(sa.text("EXPLAIN " + main.text), params))
+    conn.exec_driver_sql("RESET ROLE")
+    assert "Join Filter: (p.household_id = h.id)" not in plan, plan
+    assert "GROUP BY p.household_id" in main.text
 
 
 def test_demand_stays_inside_the_scope(conn, county):

@@ -188,3 +188,12 @@ def test_bad_input_is_named():
         placement.place("pmedian", empty, s, k=1, radius=500)
     with pytest.raises(InvalidInput, match="unknown model"):
         placement.place("maxcover", d, s, k=1, radius=500)
+
+
+def test_mclp_with_everything_covered_already():
+    # a radius wider than the area: the existing sites cover all demand, the model is
+    # empty, and the answer is "no new site adds anything" (not "no solution found")
+    d, s = instance(30, 8, fixed=2, seed=3)
+    p = placement.place("mclp", d, s, k=2, radius=1e6)
+    assert p.optimal and p.covered == p.total == p.covered_before
+    assert len(p.chosen) == 2

@@ -11,6 +11,7 @@ import pytest
 
 from gis.analysis import placement, pmedian_candidates, pmedian_radius
 from gis.analysis.instance import Demand, Sites, unproject
+from gis.errors import InvalidInput
 
 EPSG = 32651
 X0, Y0 = 560_000.0, 3_240_000.0
@@ -187,3 +188,44 @@ def test_units_at_fixed_sites_leave_nothing_to_model():
     res, info, lists = solve(xy, w, sxy, xy.copy(), 2)
     assert len(lists.site) == 0 and info["radius_rows"] == 0
     assert res.optimal and res.objective == 0.0 and (res.x > 0.5).sum() == 2
+
+
+def test_a_model_too_large_is_refused_before_it_is_built():
+    # Few sites to open and no existing site: every unit keeps almost every candidate,
+    # and its nested rows hold ~L²/2 entries: 30 M in the start model here (unbounded,
+    # HiGHS took 2.6 GB on it and ran out of a 4 GB limit; the full formulation has
+    # over a billion: the 18 GB the web server once took). The model is counted first
+    # and refused with what to change, in bounded memory and time, before any matrix
+    # or solver exists.
+    import time
+    import tracemalloc
+
+    d, s = _instance(2900, 1000, fixed=0, seed=7)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(InvalidInput) as err:
+            placement.place("pmedian", d, s, k=3, radius=20.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    message = err.value.message
+    assert "Raise K" in message and "mclp" in message and "entries" in message
+    assert peak < 800e6, peak
+    assert time.perf_counter() - t0 < 60
+
+
+def test_a_round_past_the_size_budget_stops_with_the_best_solution():
+    xy, w, sxy, fxy = random_instance(0, n=60, m=15)
+    full, info, lists = solve(xy, w, sxy, fxy, 3)
+    assert full.optimal and info["rounds"] > 1
+    res, info2 = pmedian_radius.pmedian_radius(lists, 3,
+                                               max_nonzeros=info["radius_nonzeros"] - 1)
+    assert res.status == "size_limit" and not res.optimal
+    assert info2["radius_nonzeros"] <= info["radius_nonzeros"]
+    assert (res.x > 0.5).sum() == 3
+    assert res.objective >= full.objective - 1e-6
+    assert res.bound is None or res.bound <= full.objective + 1e-6
+    # with no budget to start with, nothing is built: refused
+    with pytest.raises(InvalidInput):
+        pmedian_radius.pmedian_radius(lists, 3, max_nonzeros=0)
