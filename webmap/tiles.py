@@ -147,5 +147,7 @@ def tile(layer, z, x, y):
     if datum not in ("wgs84", "gcj02"):
         raise InvalidInput(f"datum={datum!r}; expected wgs84 or gcj02")
     data = render_tile(layer, z, x, y, scope, parse_filters(request.args), datum)
-    return Response(data, mimetype=MVT, headers={
-        "Cache-Control": "private, max-age=60"})
+    # households are people's data (and move when staff place them): never kept by the
+    # browser; the rest may be for a minute
+    cache = "no-store" if layer == "households" else "private, max-age=60"
+    return Response(data, mimetype=MVT, headers={"Cache-Control": cache})

@@ -52,7 +52,8 @@ def test_every_personal_read_is_logged(client, conn):
     y = int((1 - math.asinh(math.tan(math.radians(29.2502))) / math.pi) / 2 * n)
     CACHE.bump()
     for _ in range(2):   # from the database, then from the cache: both logged
-        assert client.get(f"/tiles/households/16/{x}/{y}.pbf").status_code == 200
+        r = client.get(f"/tiles/households/16/{x}/{y}.pbf")
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     assert client.get("/exports/table.csv").status_code == 200
     # every entry names the role and the address, exports too
     # a read of nothing personal is not a read
