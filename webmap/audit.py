@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from gis import audit
 from gis.errors import InvalidInput
+from webmap import params
 from webmap.auth import current_scope, roles_required
 from webmap.dbconn import get_conn
 
@@ -24,11 +25,9 @@ def _filters() -> dict:
             since = dt.datetime.fromisoformat(since)
         except ValueError:
             raise InvalidInput(f"since={since!r}; expected a date YYYY-MM-DD") from None
-    limit = args.get("limit", "500")
-    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 5000:
-        raise InvalidInput("limit must be a whole number from 1 to 5000")
-    return {"user": args.get("user") or None, "household": args.get("household") or None,
-            "since": since, "limit": int(limit)}
+    return {"user": params.arg_text("user", max_len=100) or None,
+            "household": params.arg_text("household", max_len=100) or None,
+            "since": since, "limit": params.arg_int("limit", low=1, high=5000, default=500)}
 
 
 @bp.route("/audit")
