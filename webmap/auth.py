@@ -38,8 +38,6 @@ class Unauthorized(PopgisError):
     code = "unauthorized"
 
 
-# Scope fields that belong to one request, never to the session.
-EPHEMERAL = ("address", "token_scope")
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
