@@ -42,6 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POPGIS_DEMO_SCALE", "0.053",
             "Size of the demo county: 1.0 is the full county (about 1.9 M persons); the "
             "default is the quick demo (about 100 k persons)."),
+    Setting("POPGIS_LANG", "zh",
+            "Language of messages (CLI errors, load reports, API errors) where no other "
+            "choice is made: zh (Chinese) or en (English). The web app follows each "
+            "user's choice."),
     Setting("POPGIS_DEMO_SEED", "1", "Random seed of the demo generator."),
     Setting("POPGIS_NODE_MODULES", str(PROJECT_ROOT / "node_modules"),
             "Where npm put the front-end assets and the national division list."),

@@ -1,0 +1,15 @@
+"""The Chinese text of every user-facing message, keyed by its English text.
+
+One module per area (add entries to the one your message belongs to); they are merged
+into one catalogue here. A key must appear in one module only (a test checks it).
+"""
+
+from __future__ import annotations
+
+from gis.catalogue import api, cli, common, loads
+
+MODULES = (common, api, cli, loads)
+
+ZH: dict[str, str] = {}
+for _module in MODULES:
+    ZH.update(_module.ZH)
