@@ -55,15 +55,21 @@ def enter(conn, scope: Scope, *, reading: bool = False) -> None:
     on households, persons, events and the review queue key on it, and the access log
     takes the user, role and address from it.
 
-    ``reading``: the transaction only reads (and logs the read): its commit need not
-    wait for the disk, so a crash at that instant may lose the last fraction of a second
-    of access-log entries, never a write of data (events and placements always wait).
+    ``reading``: an interactive read (a tile, a search, a panel) that at most logs
+    itself. Its commit need not wait for the disk, so a crash at that instant may lose
+    the last fraction of a second of access-log entries, never a write of data (events
+    and placements always wait). And it runs without parallel workers: for the few
+    thousand rows of a tile, starting them cost more than they saved (a busy street
+    tile took 30 ms with two workers, 7 ms without) and under load they take the cores
+    other requests are waiting for.
     """
     conn.execute(sa.text(
         "SELECT set_config('popgis.scope', :p, true), set_config('popgis.user', :u, true),"
         " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true),"
         " set_config('synchronous_commit', CASE WHEN :reading THEN 'off' ELSE "
-        "current_setting('synchronous_commit') END, true)"),
+        "current_setting('synchronous_commit') END, true),"
+        " set_config('max_parallel_workers_per_gather', CASE WHEN :reading THEN '0' ELSE "
+        "current_setting('max_parallel_workers_per_gather') END, true)"),
         {"p": scope.path, "u": scope.user, "r": scope.role, "a": scope.address or "",
          "reading": reading})
 

@@ -117,10 +117,8 @@ def households_tile_counted(conn, scope: Scope, z: int, x: int, y: int,
             SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
                                 true) AS geom,
                    h.id, h.building_id, coalesce(h.geocode_level, 'none') AS level,
-                   h.placed_manually AS manual,
-                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id)::int AS persons,
-                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id
-                    AND p.is_migrant)::int AS migrants, 1 AS n
+                   h.placed_manually AS manual, h.persons_count AS persons,
+                   h.migrants_count AS migrants, 1 AS n
             FROM households h, bounds b
             WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}"""
     else:
@@ -172,7 +170,7 @@ def density_tile(conn, scope: Scope, z: int, x: int, y: int,
     check_tile(z, x, y)
     if not scope.can_read_people:
         return _protected_density_tile(conn, scope, z, x, y, filters, datum)
-    enter(conn, scope)
+    enter(conn, scope, reading=True)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
     params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
@@ -181,9 +179,7 @@ def density_tile(conn, scope: Scope, z: int, x: int, y: int,
     WITH {_ENVELOPE},
     hex AS (SELECT hx.geom FROM bounds b, ST_HexagonGrid(:size, b.g3857) hx),
     pts AS (SELECT ST_Transform(h.geom, 3857) AS g,
-                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id) AS persons,
-                   (SELECT count(*) FROM persons p WHERE p.household_id = h.id
-                    AND p.is_migrant) AS migrants
+                   h.persons_count AS persons, h.migrants_count AS migrants
             FROM households h, bounds b
             WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where})
     SELECT ST_AsMVT(t, 'migrant_density', {EXTENT}, 'geom') FROM (
@@ -201,7 +197,7 @@ def _protected_density_tile(conn, scope: Scope, z: int, x: int, y: int,
                             filters: Filters, datum: str) -> bytes:
     if z > disclosure.MAX_ZOOM:
         return b""
-    enter(conn, scope)
+    enter(conn, scope, reading=True)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
     cell = disclosure.cell_size_m(z)
