@@ -22,6 +22,9 @@ from webmap.auth import current_scope
 from webmap.dbconn import get_conn
 from webmap.ogc import _error, auth_required
 
+# An atlas page takes about a second to draw: a request waits at most about a minute
+# (a whole county per village is for `popgis export atlas`, which shows its progress).
+WEB_ATLAS_MAX_PAGES = 60
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 # errors as JSON in the one shape, as for /api (a download has no page to show them on)
 bp.register_error_handler(PopgisError, _error)
@@ -70,7 +73,8 @@ def atlas_file():
     data = atlas.render_atlas(get_conn(), current_scope(), layer, area_code=area,
                               per=request.args.get("per", "village"),
                               size=request.args.get("size", "A4"),
-                              landscape=request.args.get("landscape", "1") != "0")
+                              landscape=request.args.get("landscape", "1") != "0",
+                              max_pages=WEB_ATLAS_MAX_PAGES)
     return _send(data, "pdf", f"atlas-{layer}-{area or current_scope().area_code}")
 
 

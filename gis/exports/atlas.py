@@ -21,6 +21,7 @@ from gis.errors import InvalidInput
 from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
 from gis.exports.mapping import LAYERS, MapSpec, Page, _lines, check_layer, fit_box, heat_raster
 from gis.gate import Scope
+from gis.messages import _
 
 PER = ("village", "township")
 
@@ -43,10 +44,14 @@ def stats_line(a: aggregates.AreaStats) -> str:
 def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
                  area_code: str | None = None, per: str = "village", size: str = "A4",
                  landscape: bool = True, as_of: date | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> bytes:
+                 progress: Callable[[int, int], None] | None = None,
+                 max_pages: int | None = None) -> bytes:
     """The atlas PDF of an area: an overview page, then one page per village (or
     township), each with the map furniture of a briefing map and the area's
-    (suppressed) statistics. ``progress(done, total)`` is called after each page."""
+    (suppressed) statistics. ``progress(done, total)`` is called after each page.
+
+    ``max_pages``: refuse (before drawing anything) an atlas with more pages, for
+    callers that wait for the answer (a page takes about a second to draw)."""
     info = check_layer(layer)
     if per not in PER:
         raise InvalidInput(f"unknown atlas unit {per!r}; expected village or township")
@@ -61,6 +66,12 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
         units = [stats.get(area.area_code)]
     if not units:
         raise InvalidInput(f"area {area.area_code} has no {per} to make pages of")
+    if max_pages is not None and len(units) + 1 > max_pages:
+        raise InvalidInput(_(
+            "an atlas of {pages} pages is too large to make while you wait (at most "
+            "{limit} here): choose a smaller area (area=a township's code) or "
+            "per=township, or make it on the server with `popgis export atlas`",
+            pages=len(units) + 1, limit=max_pages))
     full_box = basemap.area_box(conn, area.area_code, epsg)
     shapes = basemap.areas(conn, area.like, ("township", "village", "grid"), epsg, 2.0)
     geom_of = {a["code"]: a["geom"] for a in shapes}

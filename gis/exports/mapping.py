@@ -397,6 +397,11 @@ class Page:
         card.set_zorder(29)
         cax = self.ax.inset_axes([0.73, 0.07, 0.24, 0.018])
         cb = self.fig.colorbar(im, cax=cax, orientation="horizontal")
+        # Drawn as vectors: a rasterized colour bar (matplotlib's default for 50+ colours)
+        # is cut from a whole-page bitmap that a PDF keeps until it is closed, 34 MB
+        # per atlas page (a 546-page atlas grew to 19 GB).
+        if cb.solids is not None:
+            cb.solids.set_rasterized(False)
         cb.set_label(LAYERS[spec.layer].legend, fontsize=6.5 * self.fs)
         cb.ax.tick_params(labelsize=5.5 * self.fs, length=2)
         cb.outline.set_linewidth(0.4)

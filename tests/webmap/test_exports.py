@@ -74,6 +74,23 @@ def test_atlas_for_a_village_user(client):
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
 
 
+def test_an_atlas_too_long_to_wait_for_is_refused_with_what_to_do(client, monkeypatch):
+    """A page takes about a second: the web asks for a smaller atlas instead of letting
+    the request run into the worker's timeout (a county of 545 villages)."""
+    from webmap import exports
+
+    monkeypatch.setattr(exports, "WEB_ATLAS_MAX_PAGES", 2)
+    monkeypatch.setenv("POPGIS_LANG", "en")
+    login(client, "planner_u")
+    r = client.get("/exports/atlas.pdf?layer=density&area=330782001000")
+    assert r.status_code == 400
+    message = r.get_json()["error"]["message"]
+    assert "3 pages" in message and "popgis export atlas" in message
+    monkeypatch.setenv("POPGIS_LANG", "zh")
+    r = client.get("/exports/atlas.pdf?layer=density&area=330782001000")
+    assert "图集共 3 页" in r.get_json()["error"]["message"]
+
+
 # ------------------------------------------------------------------ command line
 def test_cli_exports_and_token(db_url, engine, tmp_path):
     runner = CliRunner()

@@ -178,5 +178,25 @@ def test_atlas_has_a_page_per_village(conn, crowded, tmp_path):
     assert exports_logged(conn, "map_tester")[-1].target_kind == "atlas:migrants"
 
 
+def test_atlas_pages_keep_no_whole_page_bitmap(conn, crowded, monkeypatch):
+    """Images a PDF holds until it is closed are only what the page shows (a rasterized
+    colour bar used to be cut from a 34 MB page bitmap kept alive for every page)."""
+    from matplotlib.backends import backend_pdf
+
+    held = []
+    original = backend_pdf.PdfFile.imageObject
+
+    def spy(self, image):
+        base = image
+        while isinstance(getattr(base, "base", None), np.ndarray):
+            base = base.base
+        held.append((image.nbytes, base.nbytes))
+        return original(self, image)
+
+    monkeypatch.setattr(backend_pdf.PdfFile, "imageObject", spy)
+    atlas.render_atlas(conn, crowded, "migrants", area_code="330782001000")
+    assert held and all(base <= 2 * own for own, base in held), held
+
+
 def test_cjk_font_is_installed():
     assert "CJK" in cartography.cjk_family()
