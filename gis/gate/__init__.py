@@ -23,6 +23,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.messages import _
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
 EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
@@ -111,6 +112,26 @@ def scope_for_area(conn, area_code: str, *, user: str = "system",
     if row is None:
         raise NotFound("admin area")
     return Scope(user=user, role=role, area_code=area_code, path=row.path, level=row.level)
+
+
+def command_scope(conn, area_code: str | None = None, *, user: str = "cli") -> Scope:
+    """The scope a command-line job acts in, with the county role, as ``user``.
+
+    The one rule for every command: the subtree of ``area_code`` (``--area``) when given;
+    otherwise the one county loaded. No county loaded, or several and no ``--area``: an
+    ``InvalidInput`` saying what to do; an unknown code: ``NotFound``.
+    """
+    if area_code:
+        return scope_for_area(conn, area_code, user=user, role="county")
+    codes = conn.execute(sa.text(
+        "SELECT code FROM admin_area WHERE level = 'county' ORDER BY code")).scalars().all()
+    if not codes:
+        raise InvalidInput(_("no county loaded; run `popgis load admin FILE` or "
+                             "`popgis demo` first"))
+    if len(codes) > 1:
+        raise InvalidInput(_("several counties are loaded ({codes}); choose one with "
+                             "--area CODE", codes=", ".join(codes)))
+    return scope_for_area(conn, codes[0], user=user, role="county")
 
 
 def mask_id_number(value: str | None) -> str | None:

@@ -154,7 +154,6 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
 
 def _drop_stale_app_pools():
     """Pools of apps in this process (other tests' live servers) hold dead connections."""
-    from webmap import dbconn
-
-    for engine in dbconn._app_engines.values():
-        engine.dispose()
+    for key, engine in list(db._engines.items()):
+        if key[1] == "app":
+            engine.dispose()
