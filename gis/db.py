@@ -109,7 +109,7 @@ def _paths() -> dict[str, Path]:
 
 
 def _port() -> int:
-    return int(settings.get("POPGIS_PG_PORT"))
+    return int(settings.required("POPGIS_PG_PORT"))
 
 
 def local_url(database: str | None = None) -> URL:

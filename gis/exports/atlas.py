@@ -21,6 +21,7 @@ from gis.errors import InvalidInput
 from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
 from gis.exports.mapping import LAYERS, MapSpec, Page, _lines, check_layer, fit_box, heat_raster
 from gis.gate import Scope
+from gis.messages import _
 
 PER = ("village", "township")
 
@@ -49,7 +50,7 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
     (suppressed) statistics. ``progress(done, total)`` is called after each page."""
     info = check_layer(layer)
     if per not in PER:
-        raise InvalidInput(f"unknown atlas unit {per!r}; expected village or township")
+        raise InvalidInput(_("unknown atlas unit {per!r}; expected village or township", per=per))
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     k = aggregates.threshold()
@@ -60,7 +61,7 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
     if area.level == per:
         units = [stats.get(area.area_code)]
     if not units:
-        raise InvalidInput(f"area {area.area_code} has no {per} to make pages of")
+        raise InvalidInput(_("area {area_code} has no {per} to make pages of", area_code=area.area_code, per=per))
     full_box = basemap.area_box(conn, area.area_code, epsg)
     shapes = basemap.areas(conn, area.like, ("township", "village", "grid"), epsg, 2.0)
     geom_of = {a["code"]: a["geom"] for a in shapes}
@@ -152,7 +153,7 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
 def _chain(unit: aggregates.AreaStats, stats: aggregates.Statistics, names: dict) -> list:
     """Names between the area and ``unit`` (e.g. township, village) for the subtitle."""
     out = []
-    a = unit
+    a: aggregates.AreaStats | None = unit
     while a is not None and a.code != stats.scope.area_code:
         out.append(a.name)
         a = stats.areas.get(a.parent_code) if a.parent_code else None
