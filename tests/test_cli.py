@@ -11,11 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from sqlalchemy.engine import make_url
 
 from cli.main import main
 from gis import db
+from gis.messages import speaking
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,3 +221,15 @@ def test_json_output_of_export_and_users_token(db_url, tmp_path):
     assert info["token"] and info["id"]
     r = CliRunner().invoke(main, ["users", "token", "village_a", "--revoke", "--json"])
     assert json.loads(r.output)["revoked"] >= 1
+
+
+def test_unreachable_local_cluster_names_its_fix(monkeypatch):
+    monkeypatch.delenv("POPGIS_DATABASE_URL", raising=False)
+    url = make_url("postgresql+psycopg://popgis:secret@127.0.0.1:9/popgis")
+    started = time.monotonic()
+    with speaking("en"), pytest.raises(db.DatabaseError) as caught:
+        db.wait_until_up(url, seconds=1)
+    assert time.monotonic() - started < 3
+    message = caught.value.message
+    assert "project's own PostgreSQL cluster" in message and "popgis db start" in message
+    assert "POPGIS_PG_PORT" in message and "secret" not in message
