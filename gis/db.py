@@ -281,9 +281,10 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
-def wait_until_up(url: URL, seconds: float = 3) -> None:
-    """Return once ``url`` answers; after ``seconds`` a ``DatabaseError`` that says how
-    to fix it (a refused or unreachable server fails at once, not after a long wait)."""
+def wait_until_up(url: URL, seconds: float = 2) -> None:
+    """Return once ``url`` answers. A server that does not answer within ``seconds`` (a
+    refused connection is retried until then; an unreachable host times out) gives a
+    ``DatabaseError`` that says how to fix it, instead of a long wait."""
     from sqlalchemy.pool import NullPool
 
     probe = sa.create_engine(url, poolclass=NullPool,
