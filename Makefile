@@ -3,15 +3,22 @@ SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib chromium \
-                fonts-noto-cjk gdal-bin
+# What the demo needs; the tests also drive a headless Chromium.
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib fonts-noto-cjk gdal-bin
+APT_TEST_PACKAGES := chromium
+# Where `make lint` looks; `ruff format --check` runs only with FORMAT_CHECK=1 until the
+# tree has been formatted once (then the lead turns it on here).
+LINT_DIRS := gis loaders webmap cli tests bench
+FORMAT_CHECK ?= 0
 
-.PHONY: demo test bench install os-packages venv assets lint clean-db
+.PHONY: demo test bench install install-test os-packages test-packages venv test-tools \
+        assets lint format-check clean-db
 
 demo: install
 	$(VENV)/bin/popgis demo --serve
 
-test: install
+# CI (.ci/run) runs this: lint and type check first, then the whole suite.
+test: install-test lint
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install $(VENV)/.bench-installed
@@ -21,10 +28,21 @@ $(VENV)/.bench-installed: setup.cfg
 	$(PY) -m pip install -q -e '.[test,bench]'
 	touch $@
 
-lint: install
-	$(VENV)/bin/ruff check gis loaders webmap tests bench
+# ruff check, the type check of gis/ (mypy, settings in setup.cfg), and the format check
+# when FORMAT_CHECK=1.
+lint: install-test
+	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/mypy
+ifeq ($(FORMAT_CHECK),1)
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
+endif
 
+format-check: install-test
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
+
+# `make demo` needs only these; the test tools come with install-test.
 install: os-packages venv assets
+install-test: install test-packages test-tools
 
 # OS packages: installed only when one is missing (apt-get update once, then install).
 os-packages:
@@ -38,11 +56,26 @@ os-packages:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
-# The virtualenv with the project and its test tools; redone when setup.cfg changes.
+test-packages:
+	@missing=""; for p in $(APT_TEST_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing OS packages for the tests:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+# The virtualenv with the project (what the demo needs); redone when setup.cfg changes.
 venv: $(VENV)/.installed
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# The test tools (pytest, playwright, hypothesis, ruff, mypy), for `make test` and `lint`.
+test-tools: $(VENV)/.test-installed
+$(VENV)/.test-installed: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 

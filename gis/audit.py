@@ -38,7 +38,8 @@ def entries(conn, *, scope=None, user: str | None = None, household: str | None 
     """Log entries, newest first. ``scope`` (an auditor's): only entries of users whose
     area lies in it (none: all, for the console). ``household``: a household number or
     id whose reads to list."""
-    conds, params = ["true"], {"limit": min(int(limit), 100000)}
+    conds = ["true"]
+    params: dict[str, object] = {"limit": min(int(limit), 100000)}
     if scope is not None:
         from gis.gate import enter
 

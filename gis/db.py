@@ -109,7 +109,7 @@ def _paths() -> dict[str, Path]:
 
 
 def _port() -> int:
-    return int(settings.get("POPGIS_PG_PORT"))
+    return int(settings.required("POPGIS_PG_PORT"))
 
 
 def local_url(database: str | None = None) -> URL:
@@ -221,38 +221,103 @@ def ensure_database(url: URL, drop_first: bool = False) -> None:
 
 
 # --------------------------------------------------------------------------- engines
-_engines: dict[str, Engine] = {}
+ROLES = ("owner", "app")
+_engines: dict[tuple, Engine] = {}
 
 
-def engine(url: URL | str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default: the database in use)."""
+def engine(url: URL | str | None = None, *, role: str = "owner",
+           statement_timeout_ms: int | None = None, autocommit: bool = False) -> Engine:
+    """The process-wide engine for ``url`` (default: the database in use), made once.
+
+    ``role``: ``owner`` logs in with ``url`` as it is (migrations, loaders, the command
+    line); ``app`` logs in as the web app's own role (:func:`app_database_url` of
+    ``url``): no superuser, subject to row-level security, and every commit waits for
+    the disk (the local cluster runs with ``synchronous_commit`` off for bulk loads; a
+    change acknowledged to a user must survive a crash).
+    ``statement_timeout_ms``: a time limit for each statement, set once per pooled
+    connection. ``autocommit``: a pool for single read statements (no BEGIN/COMMIT).
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     url = make_url(url) if url is not None else database_url()
-    key = url.render_as_string(hide_password=False)
+    if role == "app":
+        url = app_database_url(url)
+    key = (url.render_as_string(hide_password=False), role, statement_timeout_ms, autocommit)
     if key not in _engines:
-        # No pre-ping (a round trip per request); stale connections are recycled.
-        _engines[key] = sa.create_engine(url, pool_recycle=1800, pool_size=5,
-                                         max_overflow=5)
+        _engines[key] = _make_engine(url, role, statement_timeout_ms, autocommit)
     return _engines[key]
 
 
+def _make_engine(url: URL, role: str, statement_timeout_ms: int | None,
+                 autocommit: bool) -> Engine:
+    # No pre-ping (a round trip per request); stale connections are recycled.
+    size = 8 if role == "app" else 5
+    extra: dict = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} \
+        if autocommit else {}
+    made = sa.create_engine(url, pool_recycle=1800, pool_size=size, max_overflow=size,
+                            **extra)
+    settings_sql = []
+    if statement_timeout_ms is not None:
+        settings_sql.append(f"SET statement_timeout = {int(statement_timeout_ms)}")
+    if role == "app":
+        # reads that only log themselves turn it off for their own transaction
+        # (gis.gate.enter)
+        settings_sql.append("SET synchronous_commit = on")
+    if settings_sql:
+        @sa.event.listens_for(made, "connect")
+        def _on_connect(dbapi_conn, record):
+            with dbapi_conn.cursor() as cur:
+                for statement in settings_sql:
+                    cur.execute(statement)
+            if not autocommit:
+                dbapi_conn.commit()
+    return made
+
+
 def dispose_engines() -> None:
+    """Close every pool of this process (before a fork, or when a server went away)."""
     for e in _engines.values():
         e.dispose()
     _engines.clear()
 
 
-def wait_until_up(url: URL, seconds: float = 30) -> None:
+def wait_until_up(url: URL, seconds: float = 2) -> None:
+    """Return once ``url`` answers. A server that does not answer within ``seconds`` (a
+    refused connection is retried until then; an unreachable host times out) gives a
+    ``DatabaseError`` that says how to fix it, instead of a long wait."""
+    from sqlalchemy.pool import NullPool
+
+    probe = sa.create_engine(url, poolclass=NullPool,
+                             connect_args={"connect_timeout": max(1, round(seconds))})
     deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with engine(url).connect() as c:
-                c.execute(sa.text("SELECT 1"))
-            return
-        except sa.exc.OperationalError as exc:
-            if time.monotonic() > deadline:
-                raise DatabaseError(f"database not reachable at "
-                                    f"{url.render_as_string(hide_password=True)}: {exc.orig}") from exc
-            time.sleep(0.5)
+    try:
+        while True:
+            try:
+                with probe.connect() as c:
+                    c.execute(sa.text("SELECT 1"))
+                return
+            except sa.exc.OperationalError as exc:
+                if time.monotonic() + 0.5 > deadline:
+                    raise DatabaseError(_unreachable(url, exc)) from exc
+                time.sleep(0.5)
+    finally:
+        probe.dispose()
+
+
+def _unreachable(url: URL, exc: sa.exc.OperationalError) -> str:
+    from gis.messages import _
+
+    shown = url.render_as_string(hide_password=True)
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "?"
+    if uses_local_cluster():
+        return _("cannot reach the project's own PostgreSQL cluster at {url} ({reason}). "
+                 "Fix: start it with `popgis db start` (its log: {log}); if the port is "
+                 "taken, choose another with POPGIS_PG_PORT", url=shown, reason=reason,
+                 log=_paths()["log"])
+    return _("cannot reach the database at {url} ({reason}). Fix: start that server or "
+             "check POPGIS_DATABASE_URL (host, port, user, password, database); unset "
+             "POPGIS_DATABASE_URL to use the project's own cluster instead", url=shown,
+             reason=reason)
 
 
 def health() -> dict:

@@ -1,6 +1,11 @@
-"""Exceptions that carry an HTTP status and a message that is safe to show."""
+"""Exceptions that carry an HTTP status and a message that is safe to show.
+
+Messages are given through :func:`gis.messages._` where they are raised, so that they
+reach the user in the language of the request or command."""
 
 from __future__ import annotations
+
+from gis.messages import _
 
 
 class PopgisError(Exception):
@@ -25,7 +30,8 @@ class NotFound(PopgisError):
     code = "not_found"
 
     def __init__(self, what: str = "record"):
-        super().__init__(f"{what} not found")
+        # ``what`` is an English noun with its own catalogue entry (translated here)
+        super().__init__(_("{what} not found", what=_(what)))
 
 
 class Forbidden(PopgisError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gis.gate import Scope
+from gis.messages import _
 
 # Simplification tolerance per level in degrees (≈ 10–50 m): the map draws outlines,
 # not survey boundaries, and payloads stay small.
@@ -109,7 +110,7 @@ def has_landcover(conn) -> bool:
     return bool(conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM landcover)")).scalar())
 
 
-def extent(conn, scope: Scope) -> list[float] | None:
+def extent(conn, scope: Scope) -> list[list[float]] | None:
     """[[south, west], [north, east]] of the scope's area, for fitting the map."""
     row = conn.execute(sa.text("""
         SELECT ST_YMin(e), ST_XMin(e), ST_YMax(e), ST_XMax(e)
@@ -149,5 +150,5 @@ def candidate_point(conn, building_id: int | str | None, village_code: str | Non
     if row is None:
         from gis.errors import InvalidInput
 
-        raise InvalidInput("the candidate names no known building or village")
+        raise InvalidInput(_("the candidate names no known building or village"))
     return float(row[0]), float(row[1]), (int(row[2]) if row[2] is not None else None)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from gis import audit, settings
 from gis.errors import InvalidInput
+from gis.messages import _
 
 MIN_PASSWORD_LENGTH = 10
 # Common Chinese choices that the general frequency list ranks lower than they deserve.
@@ -32,11 +33,11 @@ ADDRESS_FACTOR = 4
 
 
 def lock_after() -> int:
-    return int(settings.get("POPGIS_LOGIN_LOCK_AFTER"))
+    return int(settings.required("POPGIS_LOGIN_LOCK_AFTER"))
 
 
 def lock_seconds() -> int:
-    return int(float(settings.get("POPGIS_LOGIN_LOCK_MINUTES")) * 60)
+    return int(float(settings.required("POPGIS_LOGIN_LOCK_MINUTES")) * 60)
 
 
 def check_password_policy(password: str, *, name: str = "") -> None:
@@ -44,14 +45,12 @@ def check_password_policy(password: str, *, name: str = "") -> None:
     from zxcvbn import zxcvbn
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(_("password too short: at least {MIN_PASSWORD_LENGTH} characters", MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
     if password.lower() in COMMON_PASSWORDS or (name and name.lower() in password.lower()):
-        raise InvalidInput("that password is too common or contains the user name; "
-                           "choose another (a few unrelated words work well)")
+        raise InvalidInput(_("that password is too common or contains the user name; choose another (a few unrelated words work well)"))
     result = zxcvbn(password[:100], user_inputs=[name] if name else [])
     if result["score"] < 2:
-        raise InvalidInput("that password is among the commonest or too easy to guess; "
-                           "choose another (a few unrelated words work well)")
+        raise InvalidInput(_("that password is among the commonest or too easy to guess; choose another (a few unrelated words work well)"))
 
 
 def _keys(name: str, address: str | None) -> list[tuple[str, int]]:
@@ -74,7 +73,7 @@ def wait_seconds(conn, name: str, address: str | None) -> int:
                              + least(:cap, power(2, failures - :from + 1)) END,
                    0) AS wait
         FROM login_throttle WHERE key = ANY(:keys)"""),
-        {"keys": [k for k, _ in _keys(name, address)], "cap": MAX_BACKOFF_S,
+        {"keys": [k for k, _x in _keys(name, address)], "cap": MAX_BACKOFF_S,
          "from": BACKOFF_FROM, "window": lock_seconds()}).all()
     return int(max((r.wait for r in rows), default=0) + 0.999)
 

@@ -29,11 +29,11 @@ def _digest(token: str) -> str:
 
 
 def idle_seconds() -> int:
-    return int(float(settings.get("POPGIS_SESSION_IDLE_MINUTES")) * 60)
+    return int(float(settings.required("POPGIS_SESSION_IDLE_MINUTES")) * 60)
 
 
 def max_seconds() -> int:
-    return int(float(settings.get("POPGIS_SESSION_MAX_HOURS")) * 3600)
+    return int(float(settings.required("POPGIS_SESSION_MAX_HOURS")) * 3600)
 
 
 def start(conn, name: str, *, address: str | None = None,

@@ -113,15 +113,23 @@ def get(name: str) -> str | None:
     return value
 
 
+def required(name: str) -> str:
+    """The value of setting ``name``, which must have one (a default or the environment)."""
+    value = get(name)
+    if value is None:
+        raise KeyError(f"setting {name} has no value; set it in the environment")
+    return value
+
+
 def var_dir() -> Path:
     """The git-ignored folder for generated data, the local cluster and reports."""
-    path = Path(get("POPGIS_VAR_DIR"))
+    path = Path(required("POPGIS_VAR_DIR"))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def node_modules() -> Path:
-    return Path(get("POPGIS_NODE_MODULES"))
+    return Path(required("POPGIS_NODE_MODULES"))
 
 
 def division_dir() -> Path:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
+from gis.messages import _
 
 ROLES = ("county", "township", "village", "planner", "auditor")
 # Which admin levels each role may be assigned to.
@@ -56,18 +57,18 @@ def hash_with(prefix: str, password: str) -> str:
                               parallelism=int(params["p"]), hash_len=32, type=Type.ID)
         return f"{prefix}${_b64(raw)}"
     if parts[0] == "scrypt" and len(parts) == 5:
-        _, n, r, p, salt = parts
+        _x, n, r, p, salt = parts
         digest = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32,
                                 n=int(n), r=int(r), p=int(p))
         return f"{prefix}${base64.b64encode(digest).decode()}"
     # an unknown name: the same work as a real login, with a salt made from the prefix
-    salt = hashlib.sha256(prefix.encode()).digest()[:16]
-    return hash_with(_argon2_prefix(salt), password)
+    fake_salt = hashlib.sha256(prefix.encode()).digest()[:16]
+    return hash_with(_argon2_prefix(fake_salt), password)
 
 
 def check_password(stored: str, password: str) -> bool:
     """Constant-time check of ``password`` against a hash from ``hash_password``."""
-    prefix, _, _ = stored.rpartition("$")
+    prefix, _x, _x = stored.rpartition("$")
     if not prefix:
         return False
     return hmac.compare_digest(hash_with(prefix, password).encode(), stored.encode())
@@ -81,21 +82,18 @@ def needs_rehash(stored: str) -> bool:
 def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
     """Create a user; raises InvalidInput naming what is wrong and how to fix it."""
     if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        raise InvalidInput(_("unknown role {role!r}; expected one of {items}", role=role, items=', '.join(ROLES)))
     from gis.logins import check_password_policy
 
     check_password_policy(password, name=name)
     level = conn.execute(sa.text("SELECT level FROM admin_area WHERE code = :c"),
                          {"c": area_code}).scalar()
     if level is None:
-        raise InvalidInput(f"unknown area code {area_code!r}; list areas with "
-                           "`popgis stats --json` or load the admin areas first")
+        raise InvalidInput(_("unknown area code {area_code!r}; list areas with `popgis stats --json` or load the admin areas first", area_code=area_code))
     if level not in ROLE_LEVELS[role]:
-        raise InvalidInput(f"a {role} user is assigned to a "
-                           f"{' or '.join(sorted(ROLE_LEVELS[role]))}, but {area_code} "
-                           f"is a {level}")
+        raise InvalidInput(_("a {role} user is assigned to a {items}, but {area_code} is a {level}", role=role, items=' or '.join(sorted(ROLE_LEVELS[role])), area_code=area_code, level=level))
     if conn.execute(sa.text("SELECT 1 FROM app_users WHERE name = :n"), {"n": name}).scalar():
-        raise InvalidInput(f"user {name!r} exists already")
+        raise InvalidInput(_("user {name!r} exists already", name=name))
     return conn.execute(sa.text(
         "INSERT INTO app_users (name, role, area_code, password_hash) "
         "VALUES (:n, :r, :a, :h) RETURNING id"),

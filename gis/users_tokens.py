@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
+from gis.messages import _
 
 PREFIX = "pgt_"
 DEFAULT_DAYS = 90
@@ -33,7 +34,7 @@ def create_token(conn, name: str, *, days: int = DEFAULT_DAYS,
     """A new read-only token for active user ``name``, valid ``days`` days; returns it
     (shown once). Earlier tokens stay valid until they expire or are revoked."""
     if not 1 <= int(days) <= MAX_DAYS:
-        raise InvalidInput(f"a token lives 1 to {MAX_DAYS} days; got {days}")
+        raise InvalidInput(_("a token lives 1 to {MAX_DAYS} days; got {days}", MAX_DAYS=MAX_DAYS, days=days))
     token = PREFIX + secrets.token_urlsafe(32)
     n = conn.execute(sa.text("""
         INSERT INTO api_tokens (user_id, token_hash, expires_at, label)

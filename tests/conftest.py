@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 from gis import db
 
 DATA = Path(__file__).parent / "data"
+# Messages (CLI, API errors) in English, which most tests compare; a few dedicated tests
+# check the Chinese default (monkeypatch.delenv("POPGIS_LANG") or --lang zh).
+os.environ["POPGIS_LANG"] = "en"
 # Whether the tests run on the project's own cluster (read before db_url points
 # POPGIS_DATABASE_URL at the test database).
 LOCAL_CLUSTER = db.uses_local_cluster()

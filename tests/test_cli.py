@@ -11,11 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from sqlalchemy.engine import make_url
 
+from cli.main import main
 from gis import db
-from webmap.cli import main
+from gis.messages import speaking
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +92,7 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
     url = fresh_db.render_as_string(hide_password=False)
     env = {**os.environ, "POPGIS_DATABASE_URL": url}
     for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
-        subprocess.run([sys.executable, "-m", "webmap.cli", "load", kind, str(DATA / name)],
+        subprocess.run([sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
                        env=env, cwd=ROOT, check=True, capture_output=True)
     engine = db.engine(fresh_db)
 
@@ -104,7 +107,7 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
     before = counts()
     big = tmp_path / "big.csv"
     _big_households_file(big, 200_000)
-    proc = subprocess.Popen([sys.executable, "-m", "webmap.cli", "load", "households",
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "load", "households",
                              str(big)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     # Wait until the loader is writing (its COPY is visible in pg_stat_activity).
@@ -124,7 +127,7 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
     time.sleep(0.5)
     assert counts() == before
     # and a clean run afterwards loads everything
-    done = subprocess.run([sys.executable, "-m", "webmap.cli", "load", "households",
+    done = subprocess.run([sys.executable, "-m", "cli", "load", "households",
                            str(big)], env=env, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     after = counts()
@@ -135,3 +138,98 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
             "SELECT count(*) FILTER (WHERE b.ext_id = 'A1'), count(*) FROM households h "
             "LEFT JOIN buildings b ON b.id = h.building_id")).one()
     assert placed[0] == placed[1] == after[0]
+
+
+# ------------------------------------------------------------------ conventions
+def _run_cli(args, env=None, **kw):
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, text=True,
+                          capture_output=True, env={**os.environ, **(env or {})}, **kw)
+
+
+def test_version():
+    r = CliRunner().invoke(main, ["--version"])
+    assert r.exit_code == 0 and r.output.startswith("popgis, version ")
+
+
+# Run a command in a fresh interpreter and report whether it imported Flask.
+_NO_FLASK = """
+import sys
+from cli.main import main
+try:
+    main(sys.argv[1:], prog_name="popgis")
+except SystemExit as exc:
+    code = exc.code
+print("FLASK" if any(m == "flask" or m.startswith("flask.") for m in sys.modules)
+      else "NO-FLASK", code)
+"""
+
+
+def test_only_serve_imports_flask(db_url, tmp_path):
+    sp = tmp_path / "sp.csv"
+    sp.write_text("point_id,kind,name,lon,lat\nNF1,clinic,甲,120.03,29.26\n", encoding="utf-8")
+    for args in (["load", "--help"], ["stats", "--json"], ["users", "list"],
+                 ["load", "service-points", str(sp), "--dry-run", "--report",
+                  str(tmp_path)]):
+        r = subprocess.run([sys.executable, "-c", _NO_FLASK, *args], cwd=ROOT, text=True,
+                           capture_output=True)
+        assert r.stdout.strip().splitlines()[-1] in ("NO-FLASK 0", "NO-FLASK None"), \
+            (args, r.stdout[-500:], r.stderr[-2000:])
+    assert _run_cli(["serve", "--help"]).returncode == 0
+
+
+def test_unreachable_database_says_how_to_fix_it_quickly():
+    # nothing listens on port 9 of this machine: refused at once
+    url = "postgresql://nobody:nothing@127.0.0.1:9/nowhere"
+    started = time.monotonic()
+    r = _run_cli(["stats"], env={"POPGIS_DATABASE_URL": url, "POPGIS_LANG": "en"},
+                 timeout=30)
+    assert time.monotonic() - started < 8    # interpreter start-up included
+    assert r.returncode == 2
+    assert "cannot reach the database at" in r.stderr and "POPGIS_DATABASE_URL" in r.stderr
+    assert "nothing" not in r.stderr          # the password stays hidden
+    r = _run_cli(["--lang", "zh", "stats"], env={"POPGIS_DATABASE_URL": url}, timeout=30)
+    assert r.returncode == 2 and "无法连接数据库" in r.stderr and "错误：" in r.stderr
+
+
+def test_messages_in_chinese_by_default(db_url, monkeypatch):
+    monkeypatch.delenv("POPGIS_LANG")
+    r = CliRunner().invoke(main, ["users", "disable", "nobody_at_all"])
+    assert r.exit_code == 2 and "没有名为 'nobody_at_all' 的用户" in r.output
+    r = CliRunner().invoke(main, ["--lang", "en", "users", "disable", "nobody_at_all"])
+    assert "no user named 'nobody_at_all'" in r.output
+    r = CliRunner().invoke(main, ["users", "disable", "nobody_at_all"])
+    assert "没有名为" in r.output    # --lang lasts for its own command only
+
+
+def test_generate_follows_the_demo_settings(monkeypatch):
+    from cli.demo import scale_and_seed
+
+    monkeypatch.setenv("POPGIS_DEMO_SCALE", "0.01")
+    monkeypatch.setenv("POPGIS_DEMO_SEED", "7")
+    assert scale_and_seed(None, None) == (0.01, 7)
+    assert scale_and_seed(0.5, 3) == (0.5, 3)
+
+
+def test_json_output_of_export_and_users_token(db_url, tmp_path):
+    out = tmp_path / "t.csv"
+    r = CliRunner().invoke(main, ["export", "table", "--out", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == {"file": str(out), "bytes": out.stat().st_size}
+    r = CliRunner().invoke(main, ["users", "token", "village_a", "--json", "--days", "1"])
+    assert r.exit_code == 0, r.output
+    info = json.loads(r.output)
+    assert info["token"] and info["id"]
+    r = CliRunner().invoke(main, ["users", "token", "village_a", "--revoke", "--json"])
+    assert json.loads(r.output)["revoked"] >= 1
+
+
+def test_unreachable_local_cluster_names_its_fix(monkeypatch):
+    monkeypatch.delenv("POPGIS_DATABASE_URL", raising=False)
+    url = make_url("postgresql+psycopg://popgis:secret@127.0.0.1:9/popgis")
+    started = time.monotonic()
+    with speaking("en"), pytest.raises(db.DatabaseError) as caught:
+        db.wait_until_up(url, seconds=1)
+    assert time.monotonic() - started < 3
+    message = caught.value.message
+    assert "project's own PostgreSQL cluster" in message and "popgis db start" in message
+    assert "POPGIS_PG_PORT" in message and "secret" not in message

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from gis import layers
 from gis.errors import InvalidInput
 from gis.gate import Gate
+from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -43,8 +44,7 @@ def _cached(key, make) -> str:
 def boundaries():
     level = request.args.get("level", "village")
     if level not in layers.SIMPLIFY:
-        raise InvalidInput(f"unknown level {level!r}; expected county, township, village "
-                           "or grid")
+        raise InvalidInput(_("unknown level {level!r}; expected county, township, village or grid", level=level))
     scope = current_scope()
     return _geojson(_cached(("boundaries", scope.path, level),
                             lambda: layers.boundaries(get_conn(), scope, level)))
@@ -84,14 +84,14 @@ def building(building_id):
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("expected a JSON object body")
+        raise InvalidInput(_("expected a JSON object body"))
     return body
 
 
 def _number(body, key) -> float:
     value = params.number(body.get(key), key, low=-180, high=180)
     if value is None:
-        raise InvalidInput(f"{key} must be a number (WGS-84 degrees)")
+        raise InvalidInput(_("{key} must be a number (WGS-84 degrees)", key=key))
     return value
 
 
@@ -120,7 +120,7 @@ def record_event(household_id):
         day = dt.date.fromisoformat(params.text(body.get("date"), "date", max_len=10)
                                     or dt.date.today().isoformat())
     except ValueError:
-        raise InvalidInput("date must be YYYY-MM-DD") from None
+        raise InvalidInput(_("date must be YYYY-MM-DD")) from None
     gate = Gate(get_conn(), current_scope())
     event_id = gate.record_event(household_id, params.text(body.get("kind"), "kind",
                                                            default=""), day,
@@ -137,7 +137,7 @@ def density_choropleth():
 
     level = request.args.get("level", "village")
     if level not in ("village", "grid"):
-        raise InvalidInput(f"level {level!r}; expected village or grid")
+        raise InvalidInput(_("level {level!r}; expected village or grid", level=level))
     return _geojson(density.choropleth(get_conn(), current_scope(), level,
                                        parse_filters(request.args)))
 

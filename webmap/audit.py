@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from gis import audit
 from gis.errors import InvalidInput
+from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope, roles_required
 from webmap.dbconn import get_conn
@@ -24,7 +25,7 @@ def _filters() -> dict:
         try:
             since = dt.datetime.fromisoformat(since)
         except ValueError:
-            raise InvalidInput(f"since={since!r}; expected a date YYYY-MM-DD") from None
+            raise InvalidInput(_("since={since!r}; expected a date YYYY-MM-DD", since=since)) from None
     return {"user": params.arg_text("user", max_len=100) or None,
             "household": params.arg_text("household", max_len=100) or None,
             "since": since, "limit": params.arg_int("limit", low=1, high=5000, default=500)}

@@ -28,6 +28,7 @@ from flask import (
 from gis import logins, sessions, users
 from gis.errors import Forbidden, PopgisError
 from gis.gate import Scope, require_people
+from gis.messages import _
 from webmap.dbconn import get_conn, read_conn
 
 bp = Blueprint("auth", __name__)
@@ -93,8 +94,7 @@ def check_csrf() -> None:
     origin = request.headers.get("Origin")
     if request.path != url_for("auth.login") and origin and origin == own_origin():
         return
-    raise Forbidden("this request did not come from a popgis page (CSRF check); "
-                    "reload the page and try again")
+    raise Forbidden(_("this request did not come from a popgis page (CSRF check); reload the page and try again"))
 
 
 def safe_next(target: str | None) -> str:
@@ -111,7 +111,7 @@ def safe_next(target: str | None) -> str:
 def _to_login():
     """Not logged in: 401 for the API and tiles, the login page for pages."""
     if request.path.startswith(("/api/", "/tiles/")):
-        raise Unauthorized("log in first")
+        raise Unauthorized(_("log in first"))
     return redirect(url_for("auth.login", next=request.path))
 
 
@@ -148,8 +148,7 @@ def roles_required(*roles):
             if scope is None:
                 return _to_login()
             if scope.role not in roles:
-                raise Forbidden(f"this is for the {' and '.join(roles)} role; yours is "
-                                f"{scope.role}")
+                raise Forbidden(_("this is for the {items} role; yours is {role}", items=' and '.join(roles), role=scope.role))
             return view(**kwargs)
         return wrapped
     return decorate

@@ -12,43 +12,17 @@ from flask import current_app, g
 
 from gis import db, settings
 
-_app_engines: dict = {}
-
-
-def app_engine(url, autocommit: bool = False):
-    """The web app's engine for ``url`` (the app role's login) with the statement time
-    limit set once per pooled connection. ``autocommit`` gives the pool for single read
-    statements of non-personal data."""
-    key = (url.render_as_string(hide_password=False), autocommit)
-    if key not in _app_engines:
-        extra = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} \
-            if autocommit else {}
-        engine = sa.create_engine(url, pool_recycle=1800, pool_size=8, max_overflow=8,
-                                  **extra)
-        timeout = int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS"))
-
-        @sa.event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, record):
-            with dbapi_conn.cursor() as cur:
-                cur.execute(f"SET statement_timeout = {timeout}")
-                # the local cluster runs with synchronous_commit off for bulk loads; a
-                # change acknowledged to a user must survive a crash (reads that only
-                # log themselves turn it off for their own transaction: gis.gate.enter)
-                cur.execute("SET synchronous_commit = on")
-            if not autocommit:
-                dbapi_conn.commit()
-
-        _app_engines[key] = engine
-    return _app_engines[key]
-
 
 def _engine_for_app(autocommit: bool = False):
-    """This app's engine, looked up once per app rather than per request."""
+    """This app's engine (:func:`gis.db.engine` with the app's role and the statement time
+    limit), looked up once per app rather than per request. ``autocommit`` gives the
+    pool for single read statements of non-personal data."""
     ext = current_app.extensions.setdefault("popgis_engines", {})
     if autocommit not in ext:
         base = current_app.config.get("ENGINE")
-        url = db.app_database_url(base.url if base is not None else None)
-        ext[autocommit] = app_engine(url, autocommit)
+        ext[autocommit] = db.engine(
+            base.url if base is not None else None, role="app", autocommit=autocommit,
+            statement_timeout_ms=int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS")))
     return ext[autocommit]
 
 

@@ -1,12 +1,42 @@
-"""One JSON error shape for every /api route: {"error": {"status", "code", "message"}}."""
+"""One JSON error shape for every /api route: {"error": {"status", "code", "message"}},
+and the language of messages for each request.
+
+``PopgisError`` messages are made when they are raised (``gis.messages._``), in the
+request's language: the ``popgis_lang`` cookie (the map's language toggle sets it), else
+the browser's ``Accept-Language``, else ``POPGIS_LANG`` (default Chinese).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g, jsonify, request
+from flask import g, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import PopgisError
+from gis.messages import LANGUAGES, _, set_language
+
+LANG_COOKIE = "popgis_lang"
+#: blueprints whose clients are GIS programs and scripts with API tokens: they answer in
+#: JSON on every path, and a 401 names the Bearer scheme
+TOKEN_BLUEPRINTS = ("ogc", "exports")
+
+
+def request_language() -> str | None:
+    """The language the request asks for (``zh`` or ``en``), or None for the default."""
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES)
+
+
+def _start_language():
+    g.lang_token = set_language(request_language())
+
+
+def _end_language(exc=None):
+    token = g.pop("lang_token", None)
+    if token is not None:
+        token.var.reset(token)
 
 
 def error_response(status: int, code: str, message: str):
@@ -19,13 +49,11 @@ def database_error_response(exc):
     """503 for a database that is down, restarting or too slow (with Retry-After)."""
     g.rollback = True
     timeout = "statement timeout" in str(getattr(exc, "orig", exc))
-    message = ("the database took too long to answer; narrow the request" if timeout else
-               "the database is unavailable; try again in a few seconds")
+    message = (_("the database took too long to answer; narrow the request") if timeout else
+               _("the database is unavailable; try again in a few seconds"))
     if _wants_json():
         resp = error_response(503, "database_unavailable", message)
     else:
-        from flask import make_response
-
         resp = make_response(message, 503)
     resp.headers["Retry-After"] = "5"
     return resp
@@ -36,12 +64,20 @@ def _wants_json() -> bool:
 
 
 def init_app(app):
+    # the language is chosen before any other hook can raise an error
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_language)
+    app.teardown_request(_end_language)
+
     @app.errorhandler(PopgisError)
     def popgis_error(exc):
         g.rollback = True
-        if _wants_json():
-            return error_response(exc.status, exc.code, exc.message)
-        return exc.message, exc.status
+        token_api = request.blueprint in TOKEN_BLUEPRINTS
+        if not (token_api or _wants_json()):
+            return exc.message, exc.status
+        resp = error_response(exc.status, exc.code, exc.message)
+        if token_api and exc.status == 401:
+            resp.headers["WWW-Authenticate"] = 'Bearer realm="popgis"'
+        return resp
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
@@ -62,15 +98,15 @@ def init_app(app):
         # a value PostgreSQL refuses (out of range, bad text): the caller's input
         g.rollback = True
         app.logger.warning("refused value: %s", exc.orig)
-        message = str(exc.orig).split("\n", 1)[0]
+        message = _("invalid value: {problem}", problem=str(exc.orig).split("\n", 1)[0])
         if _wants_json():
-            return error_response(400, "invalid_input", f"invalid value: {message}")
-        return f"invalid value: {message}", 400
+            return error_response(400, "invalid_input", message)
+        return message, 400
 
     @app.errorhandler(Exception)
     def unexpected(exc):
         g.rollback = True
         app.logger.exception("unhandled error")
         if _wants_json():
-            return error_response(500, "internal_error", "internal error; see the server log")
-        return "internal error", 500
+            return error_response(500, "internal_error", _("internal error; see the server log"))
+        return _("internal error"), 500

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from gis.errors import InvalidInput, PopgisError
+from gis.errors import InvalidInput
 from gis.exports import atlas, geo, mapping, tables
+from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn
-from webmap.ogc import _error, auth_required
+from webmap.ogc import auth_required
 
 # An atlas page takes about a second to draw: a request waits at most about a minute
 # (a whole county per village is for `popgis export atlas`, which shows its progress).
 WEB_ATLAS_MAX_PAGES = 60
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 # errors as JSON in the one shape, as for /api (a download has no page to show them on)
-bp.register_error_handler(PopgisError, _error)
 
 MIMETYPES = {"png": "image/png", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -55,7 +55,7 @@ def _flag(name: str) -> bool:
 @auth_required
 def map_file(fmt):
     if fmt not in mapping.FORMATS:
-        raise InvalidInput(f"unknown map format {fmt!r}; expected png or pdf")
+        raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     layer = request.args.get("layer", "migrants")
     area = request.args.get("area") or None
     data = mapping.render_map(get_conn(), current_scope(), layer, area_code=area, fmt=fmt,

@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, g, request, url_for
 
 from gis import users_tokens
-from gis.errors import Forbidden, InvalidInput, PopgisError
+from gis.errors import Forbidden, InvalidInput
 from gis.exports import geo, log_export
 from gis.layers import extent
+from gis.messages import _
 from webmap import params
 from webmap.auth import Unauthorized, current_scope, with_address
 from webmap.dbconn import get_conn
-from webmap.errors import error_response
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -38,7 +38,7 @@ DEFAULT_LIMIT = 100
 
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
+    scheme, _x, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
@@ -50,25 +50,14 @@ def auth_required(view):
         if token is not None:
             scope = users_tokens.verify_token(get_conn(), token)
             if scope is None:
-                raise Unauthorized("invalid, expired or revoked API token; make a new one "
-                                   "with `popgis users token NAME`")
+                raise Unauthorized(_("invalid, expired or revoked API token; make a new one with `popgis users token NAME`"))
             if request.method not in ("GET", "HEAD"):
-                raise Forbidden("API tokens are read-only")
+                raise Forbidden(_("API tokens are read-only"))
             g.scope = with_address(scope)
         elif current_scope() is None:
-            raise Unauthorized("log in first, or send an API token as "
-                               "Authorization: Bearer …")
+            raise Unauthorized(_("log in first, or send an API token as Authorization: Bearer …"))
         return view(**kwargs)
     return wrapped
-
-
-@bp.errorhandler(PopgisError)
-def _error(exc):
-    g.rollback = True
-    resp = error_response(exc.status, exc.code, exc.message)
-    if exc.status == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="popgis"'
-    return resp
 
 
 def _json(obj, mimetype: str = "application/json") -> Response:
@@ -84,7 +73,7 @@ def _check_format() -> None:
     params.refuse_unknown(ITEMS_PARAMS if request.endpoint == "ogc.items" else ("f",))
     f = request.args.get("f")
     if f not in (None, "", "json", "geojson"):
-        raise InvalidInput(f"unsupported format f={f!r}; this service speaks f=json")
+        raise InvalidInput(_("unsupported format f={f!r}; this service speaks f=json", f=f))
 
 
 def _link(href: str, rel: str, type_: str = "application/json", title: str | None = None):
@@ -156,7 +145,7 @@ def _bbox_arg():
     raw = request.args.get("bbox")
     crs = request.args.get("bbox-crs")
     if crs not in (None, "", CRS84):
-        raise InvalidInput(f"bbox-crs {crs!r} not supported; use {CRS84}")
+        raise InvalidInput(_("bbox-crs {crs!r} not supported; use {CRS84}", crs=crs, CRS84=CRS84))
     return params.bbox(raw, allow_3d=True)
 
 
@@ -198,7 +187,7 @@ def item(collection_id, feature_id):
     _check_format()
     col = geo.collection(collection_id)
     scope = current_scope()
-    feats, _ = geo.features(get_conn(), scope, col.id, feature_id=feature_id, limit=1)
+    feats, _x = geo.features(get_conn(), scope, col.id, feature_id=feature_id, limit=1)
     log_export(get_conn(), scope, f"ogc:{col.id}", scope.area_code, {"feature": feature_id})
     feature = feats[0]
     feature["links"] = [

@@ -17,6 +17,7 @@ import re
 from flask import request
 
 from gis.errors import InvalidInput
+from gis.messages import _
 
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 # a plain decimal number: no exponent, no inf/nan, no underscores, ASCII only
@@ -33,15 +34,15 @@ def integer(raw, name: str, *, low: int = 0, high: int = BIGINT_MAX,
     if raw is None or raw == "":
         return default
     if isinstance(raw, bool):
-        raise InvalidInput(f"{name} must be a whole number")
+        raise InvalidInput(_("{name} must be a whole number", name=name))
     if isinstance(raw, int):
         value = raw
     elif isinstance(raw, str) and _INT.fullmatch(raw.strip()):
         value = int(raw.strip())
     else:
-        raise InvalidInput(f"{name} must be a whole number in digits 0-9; got {_show(raw)}")
+        raise InvalidInput(_("{name} must be a whole number in digits 0-9; got {show}", name=name, show=_show(raw)))
     if not low <= value <= high:
-        raise InvalidInput(f"{name}={value} is outside [{low}, {high}]")
+        raise InvalidInput(_("{name}={value} is outside [{low}, {high}]", name=name, value=value, low=low, high=high))
     return value
 
 
@@ -51,15 +52,15 @@ def number(raw, name: str, *, low: float = -1e12, high: float = 1e12,
     if raw is None or raw == "":
         return default
     if isinstance(raw, bool):
-        raise InvalidInput(f"{name} must be a number")
+        raise InvalidInput(_("{name} must be a number", name=name))
     if isinstance(raw, (int, float)):
         value = float(raw)
     elif isinstance(raw, str) and _NUM.fullmatch(raw.strip()):
         value = float(raw.strip())
     else:
-        raise InvalidInput(f"{name} must be a number; got {_show(raw)}")
+        raise InvalidInput(_("{name} must be a number; got {show}", name=name, show=_show(raw)))
     if not math.isfinite(value) or not low <= value <= high:
-        raise InvalidInput(f"{name}={_show(raw)} is outside [{low:g}, {high:g}]")
+        raise InvalidInput(_("{name}={show} is outside [{low:g}, {high:g}]", name=name, show=_show(raw), low=low, high=high))
     return value
 
 
@@ -68,11 +69,11 @@ def text(raw, name: str, *, max_len: int = MAX_TEXT, default: str | None = None)
     if raw is None:
         return default
     if not isinstance(raw, str):
-        raise InvalidInput(f"{name} must be text, not {type(raw).__name__}")
+        raise InvalidInput(_("{name} must be text, not {kind}", name=name, kind=type(raw).__name__))
     if _CONTROL.search(raw):
-        raise InvalidInput(f"{name} contains a control character (e.g. NUL)")
+        raise InvalidInput(_("{name} contains a control character (e.g. NUL)", name=name))
     if len(raw) > max_len:
-        raise InvalidInput(f"{name} is longer than {max_len} characters")
+        raise InvalidInput(_("{name} is longer than {max_len} characters", name=name, max_len=max_len))
     return raw
 
 
@@ -84,13 +85,12 @@ def bbox(raw, name: str = "bbox", *, allow_3d: bool = False):
     if allow_3d and len(parts) == 6:  # 3D bbox: drop the heights
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if len(parts) != 4:
-        raise InvalidInput(f"{name}={_show(raw)}: expected 4 numbers "
-                           "minlon,minlat,maxlon,maxlat")
+        raise InvalidInput(_("{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat", name=name, show=_show(raw)))
     w, s, e, n = (number(p, name, low=-180, high=180) for p in parts)
     if not (-90 <= s <= 90 and -90 <= n <= 90):
-        raise InvalidInput(f"{name}={_show(raw)}: latitudes must be within [-90, 90]")
+        raise InvalidInput(_("{name}={show}: latitudes must be within [-90, 90]", name=name, show=_show(raw)))
     if s > n:
-        raise InvalidInput(f"{name}={_show(raw)}: minlat is above maxlat")
+        raise InvalidInput(_("{name}={show}: minlat is above maxlat", name=name, show=_show(raw)))
     return (w, s, e, n)
 
 
@@ -106,7 +106,7 @@ def json_object() -> dict:
     """The request's JSON body, which must be an object."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("expected a JSON object body")
+        raise InvalidInput(_("expected a JSON object body"))
     return body
 
 
@@ -114,8 +114,7 @@ def refuse_unknown(allowed) -> None:
     """400 when the query string names a parameter not in ``allowed``."""
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
-        raise InvalidInput(f"unknown query parameter {_show(unknown[0])}; this resource "
-                           f"takes {', '.join(sorted(allowed)) or 'none'}")
+        raise InvalidInput(_("unknown query parameter {show}; this resource takes {allowed}", show=_show(unknown[0]), allowed=', '.join(sorted(allowed)) or 'none'))
 
 
 def check_request() -> None:
@@ -124,12 +123,12 @@ def check_request() -> None:
     within bigint (ids are bigint; a larger number would fail in SQL)."""
     for key, value in request.args.items(multi=True):
         if _CONTROL.search(key) or _CONTROL.search(value):
-            raise InvalidInput(f"query parameter {_show(key)} contains a control character")
+            raise InvalidInput(_("query parameter {show} contains a control character", show=_show(key)))
     for key, value in (request.view_args or {}).items():
         if isinstance(value, int) and not -BIGINT_MAX <= value <= BIGINT_MAX:
-            raise InvalidInput(f"{key}={value} is too large")
+            raise InvalidInput(_("{key}={value} is too large", key=key, value=value))
         if isinstance(value, str) and _CONTROL.search(value):
-            raise InvalidInput(f"{key} contains a control character")
+            raise InvalidInput(_("{key} contains a control character", key=key))
 
 
 def _show(raw) -> str:

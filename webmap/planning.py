@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from gis.analysis import coverage, instance, plans
 from gis.errors import Forbidden, InvalidInput
+from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
@@ -23,8 +24,7 @@ WEB_TIME_LIMIT_S = 30.0
 def _planner_scope():
     scope = current_scope()
     if scope.role not in PLANNER_ROLES:
-        raise Forbidden(f"planning is for county planners; the {scope.role} role cannot "
-                        "use it")
+        raise Forbidden(_("planning is for county planners; the {role} role cannot use it", role=scope.role))
     return scope
 
 
@@ -32,7 +32,7 @@ def _number(value, name, *, integer=False, default=None):
     if value in (None, ""):
         if default is not None:
             return default
-        raise InvalidInput(f"{name} is required")
+        raise InvalidInput(_("{name} is required", name=name))
     if integer:
         return params.integer(value, name, low=0, high=10**6)
     return params.number(value, name, low=0, high=1e7)
@@ -71,13 +71,13 @@ def place_api():
     scope = _planner_scope()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("send a JSON object: {model, k, radius, demand, …}")
+        raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     model = body.get("model", "mclp")
     k = None if model == "setcover" and body.get("k") in (None, "") else \
         _number(body.get("k"), "k", integer=True)
     added = body.get("sites") or []
     if not isinstance(added, list) or not all(isinstance(s, dict) for s in added):
-        raise InvalidInput("sites must be a list of {lon, lat, name}")
+        raise InvalidInput(_("sites must be a list of {lon, lat, name}"))
     time_limit = min(_number(body.get("time_limit"), "time_limit",
                              default=WEB_TIME_LIMIT_S), WEB_TIME_LIMIT_S)
     out = plans.plan_in_db(

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, render_template
 from gis.errors import InvalidInput
 from gis.gate import Gate
 from gis.gate import geocoding as gate_geocoding
+from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope, people_required
 from webmap.dbconn import get_conn
@@ -45,7 +46,7 @@ def accept(review_id):
     k = params.json_object().get("candidate")
     item = _item(review_id)
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
-        raise InvalidInput(f"candidate must be 0–{len(item['candidates']) - 1}")
+        raise InvalidInput(_("candidate must be 0–{last}", last=len(item['candidates']) - 1))
     cand = item["candidates"][k]
     # the geocoder stores the building's public id; placing needs the database id
     lon, lat, building = candidate_point(get_conn(), cand.get("building_id"),

@@ -18,6 +18,7 @@ from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import require_people
 from gis.gate import tiles as gate_tiles
+from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn, read_conn
@@ -62,7 +63,7 @@ class TileCache:
                 self._drop(next(iter(self._data)))
 
     def _drop(self, key) -> None:
-        value, _ = self._data.pop(key)
+        value, _x = self._data.pop(key)
         self._bytes -= _size(value)
 
     def bump(self) -> None:
@@ -85,7 +86,7 @@ def parse_filters(args) -> gate_tiles.Filters:
     def choice(name, allowed):
         v = args.get(name) or None
         if v is not None and v not in allowed:
-            raise InvalidInput(f"{name}={v!r}; expected one of {', '.join(allowed)}")
+            raise InvalidInput(_("{name}={v!r}; expected one of {items}", name=name, v=v, items=', '.join(allowed)))
         return v
 
     nv = params.integer(args.get("not_visited_days"), "not_visited_days", high=36500)
@@ -94,7 +95,7 @@ def parse_filters(args) -> gate_tiles.Filters:
         try:
             as_of = dt.date.fromisoformat(as_of)
         except ValueError:
-            raise InvalidInput(f"as_of={as_of!r}; expected a date YYYY-MM-DD") from None
+            raise InvalidInput(_("as_of={as_of!r}; expected a date YYYY-MM-DD", as_of=as_of)) from None
     return gate_tiles.Filters(
         population=choice("population", ("residents", "migrants")),
         women15_49=args.get("women15_49") in ("1", "true"),
@@ -139,13 +140,14 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
 @auth_required   # the web login, or an API token (QGIS and other desktop tools)
 def tile(layer, z, x, y):
     if layer not in LAYERS:
-        raise NotFound(f"tile layer {layer!r} (layers: {', '.join(LAYERS)})")
+        raise NotFound(_("tile layer {layer!r} (layers: {layers})", layer=layer,
+                         layers=", ".join(LAYERS)))
     scope = current_scope()
     if layer == "households":
         require_people(scope)  # before any lookup
     datum = request.args.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02"):
-        raise InvalidInput(f"datum={datum!r}; expected wgs84 or gcj02")
+        raise InvalidInput(_("datum={datum!r}; expected wgs84 or gcj02", datum=datum))
     data = render_tile(layer, z, x, y, scope, parse_filters(request.args), datum)
     # households are people's data (and move when staff place them): never kept by the
     # browser; the rest may be for a minute

@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 from gis.analysis import network
 from gis.analysis.instance import Demand, Sites, unproject
 from gis.errors import InvalidInput
+from gis.messages import _
 
 GAP_CELL_M = 250.0
 
@@ -38,21 +39,18 @@ def parse_radius(text, kinds) -> dict[str, float]:
         try:
             r = float(value)
         except ValueError:
-            raise InvalidInput(f"radius {part!r} is not a number of metres; expected e.g. "
-                               "800 or clinic=1500,machine=300") from None
+            raise InvalidInput(_("radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300", part=part)) from None
         if not np.isfinite(r) or r <= 0:
-            raise InvalidInput(f"radius must be more than 0 metres; got {value}")
+            raise InvalidInput(_("radius must be more than 0 metres; got {value}", value=value))
         if sep:
             if kind not in kinds:
-                raise InvalidInput(f"radius given for {kind!r}, which is not among the "
-                                   f"chosen kinds {', '.join(kinds)}")
+                raise InvalidInput(_("radius given for {kind!r}, which is not among the chosen kinds {items}", kind=kind, items=', '.join(kinds)))
             radii[kind] = r
         else:
             default = r
     missing = [k for k in kinds if k not in radii]
     if missing and default is None:
-        raise InvalidInput(f"no radius for {', '.join(missing)}; give one number of metres "
-                           "or kind=metres for each kind")
+        raise InvalidInput(_("no radius for {items}; give one number of metres or kind=metres for each kind", items=', '.join(missing)))
     return {k: radii.get(k, default) for k in kinds}
 
 
@@ -74,7 +72,7 @@ def nearest_distance(demand: Demand, points: Sites, radius_by_kind: dict[str, fl
         if len(pts) == 0:
             continue
         if graph is None:
-            d, _ = cKDTree(pts.xy).query(demand.xy)
+            d, _x = cKDTree(pts.xy).query(demand.xy)
         else:
             d = graph.point_distances(demand.xy, pts.xy, r)
         dist = np.minimum(dist, d)
@@ -220,8 +218,7 @@ def coverage(demand: Demand, points: Sites, radius_by_kind: dict[str, float], *,
     """Coverage of ``demand`` by ``points`` (labels = kinds) with the given radii."""
     t0 = time.perf_counter()
     if len(demand) == 0 or demand.total <= 0:
-        raise InvalidInput("empty demand: no located demand in this area for the chosen "
-                           "population")
+        raise InvalidInput(_("empty demand: no located demand in this area for the chosen population"))
     dist, covered = nearest_distance(demand, points, radius_by_kind, graph=graph)
     t1 = time.perf_counter()
     w = demand.weight
@@ -255,8 +252,7 @@ def coverage_in_db(conn, scope, kinds, radius, *, population: str = "households"
     t1 = time.perf_counter()
     graph = network.roads_graph(conn, scope, epsg) if use_network else None
     if use_network and len(graph.nodes) == 0:
-        raise InvalidInput("no roads loaded in this county: coverage along roads needs "
-                           "`popgis load roads FILE` (or an OSM extract) first")
+        raise InvalidInput(_("no roads loaded in this county: coverage along roads needs `popgis load roads FILE` (or an OSM extract) first"))
     t2 = time.perf_counter()
     names = area_names(conn, np.concatenate([demand.village, demand.grid]))
     res = coverage(demand, points, radius_by_kind, graph=graph, names=names, cell_m=cell_m)

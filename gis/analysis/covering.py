@@ -20,6 +20,7 @@ from gis.analysis.instance import Demand, Sites
 from gis.analysis.mclp import solve_mclp
 from gis.analysis.solver import MipResult, solve_mip
 from gis.errors import InvalidInput
+from gis.messages import _
 
 
 def solve_covering(model, demand: Demand, sites: Sites, k, radius, time_limit,
@@ -53,7 +54,7 @@ def solve_covering(model, demand: Demand, sites: Sites, k, radius, time_limit,
         cols = np.flatnonzero(~dominated_columns(ub))
     ub = ub[:, cols].tocsr()
     if not capacitated:  # fewer columns: more units now share a coverage set
-        ub, uw, _ = merge_identical_rows(ub, uw)
+        ub, uw, _x = merge_identical_rows(ub, uw)
     col_site = keep_sites[cols]
     stats = {"units": len(demand), "units_in_model": int(ub.shape[0]),
              "candidates": int(len(free_idx)), "candidates_in_model": int(
@@ -99,9 +100,7 @@ def _mclp_or_setcover(model, ub, uw, k, time_limit, integral, cover_pct, total, 
         target = cover_pct / 100.0 * total - const
         if target > reachable + 1e-9:
             best = 100.0 * (const + reachable) / total
-            raise InvalidInput(f"{cover_pct:g}% of demand cannot be covered: at most "
-                               f"{best:.2f}% lies within the radius of a candidate or an "
-                               "existing site; lower --cover or add candidates")
+            raise InvalidInput(_("{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius of a candidate or an existing site; lower --cover or add candidates", cover_pct=cover_pct, best=best))
         if target <= 1e-9:
             return _empty_result(), np.zeros(0, np.int64)
         # columns: x_0..x_{m-1} (sites, binary), y_0..y_{n-1} (units, [0,1]); rows
@@ -126,8 +125,7 @@ def _mclp_or_setcover(model, ub, uw, k, time_limit, integral, cover_pct, total, 
                         np.concatenate(rlo), np.concatenate(rhi), time_limit=time_limit,
                         integral_objective=True)
         if res.status == "infeasible":
-            raise InvalidInput(f"{cover_pct:g}% of demand cannot be covered with at most "
-                               f"K={k} new sites; raise --k or lower --cover")
+            raise InvalidInput(_("{cover_pct:g}% of demand cannot be covered with at most K={k} new sites; raise --k or lower --cover", cover_pct=cover_pct, k=k))
     chosen = np.flatnonzero(res.x[:m] > 0.5) if res.x is not None else np.zeros(0, int)
     return res, chosen
 

@@ -23,6 +23,7 @@ from gis.crs import looks_swapped, utm_epsg_for
 from gis.errors import InvalidInput
 from gis.gate import Scope
 from gis.gate.demand import demand_by_building
+from gis.messages import _
 
 SERVICE_KINDS = ("distribution_point", "service_station", "clinic", "pharmacy", "machine",
                  "outreach")
@@ -149,8 +150,7 @@ def county_epsg(conn, scope: Scope) -> int:
           SELECT ST_Centroid(geom) AS c FROM admin_area WHERE code = :c) x"""),
         {"c": scope.area_code}).one_or_none()
     if row is None or row[0] is None:
-        raise InvalidInput(f"admin area {scope.area_code} has no outline; load the admin "
-                           "boundaries first")
+        raise InvalidInput(_("admin area {area_code} has no outline; load the admin boundaries first", area_code=scope.area_code))
     return utm_epsg_for(row[0], row[1])
 
 
@@ -172,11 +172,9 @@ def check_kinds(kinds) -> tuple[str, ...]:
     kinds = tuple(k.strip() for k in kinds if k and k.strip())
     bad = [k for k in kinds if k not in SERVICE_KINDS]
     if bad:
-        raise InvalidInput(f"unknown service point kind {', '.join(map(repr, bad))}; "
-                           f"expected one or more of {', '.join(SERVICE_KINDS)}")
+        raise InvalidInput(_("unknown service point kind {kinds}; expected one or more of {expected}", kinds=', '.join(map(repr, bad)), expected=', '.join(SERVICE_KINDS)))
     if not kinds:
-        raise InvalidInput(f"no service point kinds given; expected one or more of "
-                           f"{', '.join(SERVICE_KINDS)}")
+        raise InvalidInput(_("no service point kinds given; expected one or more of {items}", items=', '.join(SERVICE_KINDS)))
     return kinds
 
 
@@ -199,8 +197,7 @@ def candidate_sites(conn, scope: Scope, *, uses=DEFAULT_CANDIDATE_USES,
     """
     bad = [u for u in uses if u not in CANDIDATE_USES + ("residential", "school", "other")]
     if bad:
-        raise InvalidInput(f"unknown building use {', '.join(map(repr, bad))}; expected "
-                           f"{', '.join(CANDIDATE_USES)}")
+        raise InvalidInput(_("unknown building use {uses}; expected {expected}", uses=', '.join(map(repr, bad)), expected=', '.join(CANDIDATE_USES)))
     rows = conn.execute(sa.text("""
         SELECT 'building:' || b.ext_id, ST_X(p), ST_Y(p), b.use,
                coalesce(b.address, b.compound, b.ext_id), NULL::int
@@ -244,15 +241,13 @@ def _numbers(frame, col, source, *, lo=None, hi=None, hint="") -> np.ndarray:
     bad = ~np.isfinite(vals)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidInput(f"{source} row {rows[i]}, column {col}: {raw.iloc[i]!r} is not a "
-                           f"number{hint} ({int(bad.sum())} such rows)")
-    for limit, op, word in ((lo, np.less, "below"), (hi, np.greater, "above")):
+        raise InvalidInput(_("{source} row {row}, column {col}: {cell!r} is not a number{hint} ({n} such rows)", source=source, row=rows[i], col=col, cell=raw.iloc[i], hint=hint, n=int(bad.sum())))
+    for limit, op, word in ((lo, np.less, _("below")), (hi, np.greater, _("above"))):
         if limit is not None:
             out = op(vals, limit)
             if out.any():
                 i = int(np.flatnonzero(out)[0])
-                raise InvalidInput(f"{source} row {rows[i]}, column {col}: {vals[i]:g} is "
-                                   f"{word} {limit:g}{hint}")
+                raise InvalidInput(_("{source} row {row}, column {col}: {cell:g} is {word} {limit:g}{hint}", source=source, row=rows[i], col=col, cell=vals[i], word=word, limit=limit, hint=hint))
     return vals
 
 
@@ -261,31 +256,26 @@ def _table_points(frame: pd.DataFrame, source: str, optional: tuple[str, ...]):
     missing = [c for c in ("id", "lon", "lat") if c not in frame.columns]
     if missing:
         found = ", ".join(c for c in frame.columns if c != "_row") or "(none)"
-        raise InvalidInput(f"{source}: missing column {', '.join(missing)}; expected columns "
-                           f"id, lon, lat (WGS-84 degrees) and optional "
-                           f"{' or '.join(optional)}; found {found}")
+        raise InvalidInput(_("{source}: missing column {missing}; expected columns id, lon, lat (WGS-84 degrees) and optional {optional}; found {found}", source=source, missing=', '.join(missing), optional=' or '.join(optional), found=found))
     if len(frame) == 0:
-        raise InvalidInput(f"{source}: no rows")
+        raise InvalidInput(_("{source}: no rows", source=source))
     ids = frame["id"].astype(str).str.strip()
     rows = _rows(frame)
     if (ids == "").any():
         i = int(np.flatnonzero((ids == "").to_numpy())[0])
-        raise InvalidInput(f"{source} row {rows[i]}, column id: empty id")
+        raise InvalidInput(_("{source} row {row}, column id: empty id", source=source, row=rows[i]))
     dup = ids.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InvalidInput(f"{source} row {rows[i]}, column id: {ids.iloc[i]!r} appears twice; "
-                           "ids must be unique")
+        raise InvalidInput(_("{source} row {row}, column id: {id!r} appears twice; ids must be unique", source=source, row=rows[i], id=ids.iloc[i]))
     lon = _numbers(frame, "lon", source, lo=-180, hi=180,
-                   hint="; expected WGS-84 longitude in degrees")
+                   hint=_("; expected WGS-84 longitude in degrees"))
     lat = _numbers(frame, "lat", source, lo=-90, hi=90,
-                   hint="; expected WGS-84 latitude in degrees (are lat and lon swapped?)")
+                   hint=_("; expected WGS-84 latitude in degrees (are lat and lon swapped?)"))
     swapped = looks_swapped(lon, lat)
     if np.any(swapped):
         i = int(np.flatnonzero(swapped)[0])
-        raise InvalidInput(f"{source} row {rows[i]}: lon {lon[i]:g}, lat {lat[i]:g} lies "
-                           "outside China but would fit with lat and lon swapped; swap the "
-                           "columns")
+        raise InvalidInput(_("{source} row {row}: lon {lon:g}, lat {lat:g} lies outside China but would fit with lat and lon swapped; swap the columns", source=source, row=rows[i], lon=lon[i], lat=lat[i]))
     return frame, ids.to_numpy(object), lon, lat
 
 
@@ -294,10 +284,10 @@ def demand_from_table(frame: pd.DataFrame, source: str = "demand file", *,
     """Demand from a table with columns ``id, lon, lat`` and optional ``weight``
     (default 1). Raises :class:`InvalidInput` naming the row and column of a problem."""
     frame, ids, lon, lat = _table_points(frame, source, ("weight",))
-    weight = (_numbers(frame, "weight", source, lo=0, hint="; expected a count ≥ 0")
+    weight = (_numbers(frame, "weight", source, lo=0, hint=_("; expected a count ≥ 0"))
               if "weight" in frame.columns else np.ones(len(ids)))
     if weight.sum() <= 0:
-        raise InvalidInput(f"{source}: empty demand (all weights are 0)")
+        raise InvalidInput(_("{source}: empty demand (all weights are 0)", source=source))
     return Demand(ids=ids, lon=lon, lat=lat, weight=weight,
                   epsg=epsg or utm_epsg_for(lon, lat), population="weight")
 
@@ -313,8 +303,7 @@ def sites_from_table(frame: pd.DataFrame, source: str = "candidates file", *,
         ok = raw.isin(_TRUE | _FALSE).to_numpy()
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
-            raise InvalidInput(f"{source} row {_rows(frame)[i]}, column fixed: "
-                               f"{frame['fixed'].iloc[i]!r} is not true/false (or 1/0)")
+            raise InvalidInput(_("{source} row {row}, column fixed: {cell!r} is not true/false (or 1/0)", source=source, row=_rows(frame)[i], cell=frame['fixed'].iloc[i]))
         fixed = raw.isin(_TRUE).to_numpy()
     capacity = np.full(len(ids), np.inf)
     if "capacity" in frame.columns:
@@ -322,7 +311,7 @@ def sites_from_table(frame: pd.DataFrame, source: str = "candidates file", *,
         given = (raw != "").to_numpy()
         if given.any():
             capacity[given] = _numbers(frame[given], "capacity", source, lo=0,
-                                       hint="; expected the demand a site can serve")
+                                       hint=_("; expected the demand a site can serve"))
     label = np.where(fixed, "fixed", "candidate").astype(object)
     return Sites(ids=ids, lon=lon, lat=lat, fixed=fixed, epsg=epsg, capacity=capacity,
                  label=label)

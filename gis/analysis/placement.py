@@ -41,6 +41,7 @@ from gis.analysis.covering import solve_covering
 from gis.analysis.instance import Demand, Sites
 from gis.analysis.pmedian import solve_pmedian
 from gis.errors import InvalidInput
+from gis.messages import _
 
 MODELS = ("mclp", "setcover", "pmedian")
 
@@ -86,22 +87,19 @@ class Placement:
 
 def _validate(model, demand: Demand, sites: Sites, k, radius):
     if model not in MODELS:
-        raise InvalidInput(f"unknown model {model!r}; expected {', '.join(MODELS)}")
+        raise InvalidInput(_("unknown model {model!r}; expected {items}", model=model, items=', '.join(MODELS)))
     if radius is None or not np.isfinite(radius) or radius <= 0:
-        raise InvalidInput(f"radius must be more than 0 metres; got {radius}")
+        raise InvalidInput(_("radius must be more than 0 metres; got {radius}", radius=radius))
     if len(demand) == 0 or demand.total <= 0:
-        raise InvalidInput("empty demand: there is no demand (or all weights are 0) to "
-                           "place sites for")
+        raise InvalidInput(_("empty demand: there is no demand (or all weights are 0) to place sites for"))
     free = int((~sites.fixed).sum())
     if free == 0:
-        raise InvalidInput("no candidates: give candidate sites (building uses, grid "
-                           "centroids, or a --candidates file with non-fixed rows)")
+        raise InvalidInput(_("no candidates: give candidate sites (building uses, grid centroids, or a --candidates file with non-fixed rows)"))
     if model != "setcover" or k is not None:
         if k is None or int(k) != k or k < 1:
-            raise InvalidInput(f"K must be a whole number of new sites, at least 1; got {k}")
+            raise InvalidInput(_("K must be a whole number of new sites, at least 1; got {k}", k=k))
         if k > free:
-            raise InvalidInput(f"K={k} is larger than the number of candidates ({free}); "
-                               "lower K or add candidates")
+            raise InvalidInput(_("K={k} is larger than the number of candidates ({free}); lower K or add candidates", k=k, free=free))
 
 
 def _nearest(demand: Demand, sites: Sites, idx: np.ndarray) -> np.ndarray:
@@ -122,22 +120,21 @@ def place(model: str, demand: Demand, sites: Sites, *, k: int | None, radius: fl
     """
     _validate(model, demand, sites, k, radius)
     if model == "setcover" and not (0 < cover_pct <= 100):
-        raise InvalidInput(f"--cover must be a percentage in (0, 100]; got {cover_pct}")
+        raise InvalidInput(_("--cover must be a percentage in (0, 100]; got {cover_pct}", cover_pct=cover_pct))
     if capacitated and model == "setcover":
-        raise InvalidInput("set cover does not take capacities; use mclp or pmedian with "
-                           "capacities, or drop the capacity column")
+        raise InvalidInput(_("set cover does not take capacities; use mclp or pmedian with capacities, or drop the capacity column"))
     t0 = time.perf_counter()
     if model == "pmedian":
         chosen, res, stats, secs = solve_pmedian(demand, sites, k, time_limit, capacitated)
         if chosen is None:
-            raise InvalidInput(f"no solution found ({res.status}); raise --time-limit")
+            raise InvalidInput(_("no solution found ({status}); raise --time-limit", status=res.status))
         objective = float(res.objective)
     else:
         out, res, stats, secs = solve_covering(model, demand, sites, k, radius,
                                                time_limit, cover_pct, capacitated)
         if out is None:
-            raise InvalidInput(f"no solution found ({res.status}); raise --time-limit")
-        chosen, objective, _, _, _ = out
+            raise InvalidInput(_("no solution found ({status}); raise --time-limit", status=res.status))
+        chosen, objective, _x, _x, _x = out
     w = demand.weight
     fixed_idx = np.flatnonzero(sites.fixed)
     d_before = _nearest(demand, sites, fixed_idx)

@@ -19,6 +19,7 @@ from gis.analysis.pmedian_candidates import PMEDIAN_MAX_PAIRS, candidate_lists
 from gis.analysis.pmedian_radius import pmedian_radius
 from gis.analysis.solver import solve_mip
 from gis.errors import InvalidInput
+from gis.messages import _
 
 
 def solve_pmedian(demand: Demand, sites: Sites, k, time_limit, capacitated: bool):
@@ -62,8 +63,7 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     free_idx = np.flatnonzero(~sites.fixed)
     n = len(xy)
     if np.isfinite(sites.capacity).all() and sites.capacity.sum() < w.sum():
-        raise InvalidInput(f"the sites' capacities add up to {sites.capacity.sum():g}, "
-                           f"less than the demand {w.sum():g}: no assignment exists")
+        raise InvalidInput(_("the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no assignment exists", capacity=sites.capacity.sum(), demand=w.sum()))
     col_site = np.r_[fixed_idx, free_idx]
     m = len(col_site)
     pairs_i, pairs_j, pairs_d = [], [], []
@@ -77,9 +77,7 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
         total_pairs += len(ii)
         if total_pairs > PMEDIAN_MAX_PAIRS:
             raise InvalidInput(
-                f"p-median with {n} demand locations and {m} sites needs more than "
-                f"{PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or "
-                "a --demand-file with fewer units, or the mclp model")
+                _("p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or a --demand-file with fewer units, or the mclp model", n=n, m=m, PMEDIAN_MAX_PAIRS=PMEDIAN_MAX_PAIRS))
         pairs_i.append(ii + s)
         pairs_j.append(jj)
         pairs_d.append(d[ii, jj])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gis.errors import InvalidInput
+from gis.messages import _
 
 # A p-median model holds each (unit, candidate) distance it cannot rule out; beyond
 # this it needs more memory and time than a planner will wait for.
@@ -80,9 +81,7 @@ def candidate_lists(xy: np.ndarray, w: np.ndarray, sxy: np.ndarray, ubound: np.n
         total += len(ii)
         if total > max_pairs:
             raise InvalidInput(
-                f"p-median with {n} demand locations and {m} candidates needs more than "
-                f"{max_pairs:,} unit–candidate distances in its model; use fewer "
-                "candidates or a --demand-file with fewer units, or the mclp model")
+                _("p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates or a --demand-file with fewer units, or the mclp model", n=n, m=m, max_pairs=max_pairs))
         caps.append(cap)
         pi.append(ii + s)
         pj.append(jj)
@@ -109,13 +108,13 @@ def pmedian_heuristic(lists: CandidateLists, k: int, max_passes: int = 30) -> np
         is_open[:k] = True
         return is_open
     current = lists.cap.copy()
-    for _ in range(k):
+    for _x in range(k):
         g = gains(current)
         g[is_open] = -1.0
         is_open[int(np.argmax(g))] = True
         current = lists.nearest(is_open)[1]
     best = float(lists.weight @ current)
-    for _ in range(max_passes):
+    for _x in range(max_passes):
         improved, stale = False, True
         for f in np.flatnonzero(is_open):
             if stale:

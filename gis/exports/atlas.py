@@ -54,7 +54,7 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
     callers that wait for the answer (a page takes about a second to draw)."""
     info = check_layer(layer)
     if per not in PER:
-        raise InvalidInput(f"unknown atlas unit {per!r}; expected village or township")
+        raise InvalidInput(_("unknown atlas unit {per!r}; expected village or township", per=per))
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     k = aggregates.threshold()
@@ -65,7 +65,7 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
     if area.level == per:
         units = [stats.get(area.area_code)]
     if not units:
-        raise InvalidInput(f"area {area.area_code} has no {per} to make pages of")
+        raise InvalidInput(_("area {area_code} has no {per} to make pages of", area_code=area.area_code, per=per))
     if max_pages is not None and len(units) + 1 > max_pages:
         raise InvalidInput(_(
             "an atlas of {pages} pages is too large to make while you wait (at most "
@@ -163,7 +163,7 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
 def _chain(unit: aggregates.AreaStats, stats: aggregates.Statistics, names: dict) -> list:
     """Names between the area and ``unit`` (e.g. township, village) for the subtitle."""
     out = []
-    a = unit
+    a: aggregates.AreaStats | None = unit
     while a is not None and a.code != stats.scope.area_code:
         out.append(a.name)
         a = stats.areas.get(a.parent_code) if a.parent_code else None

@@ -65,7 +65,7 @@ def area_box(conn, area_code: str, epsg: int) -> Box:
         {"c": area_code, "epsg": epsg}).one()
     if row[0] is None:
         raise NotFound("admin area with a polygon")
-    return tuple(float(v) for v in row)
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
 def areas(conn, like: str, levels: tuple[str, ...], epsg: int, tol: float,

@@ -15,6 +15,7 @@ from matplotlib import font_manager, patheffects
 from matplotlib.patches import FancyArrow, Rectangle
 
 from gis.errors import PopgisError
+from gis.messages import _
 
 # Paper sizes in inches, portrait (width, height).
 PAPER = {"A4": (210 / 25.4, 297 / 25.4), "A3": (297 / 25.4, 420 / 25.4)}
@@ -51,8 +52,7 @@ def cjk_family() -> str:
     for f in font_manager.fontManager.ttflist:  # any other Noto CJK face
         if "CJK" in f.name:
             return f.name
-    raise FontMissing("no CJK font found for Chinese map text; install Debian "
-                      "fonts-noto-cjk (`make install` does it)")
+    raise FontMissing(_("no CJK font found for Chinese map text; install Debian fonts-noto-cjk (`make install` does it)"))
 
 
 @contextlib.contextmanager
@@ -69,7 +69,7 @@ def paper_inches(size: str, landscape: bool) -> tuple[float, float]:
     try:
         w, h = PAPER[size.upper()]
     except KeyError:
-        raise PopgisError(f"unknown paper size {size!r}; expected A4 or A3") from None
+        raise PopgisError(_("unknown paper size {size!r}; expected A4 or A3", size=size)) from None
     return (h, w) if landscape else (w, h)
 
 

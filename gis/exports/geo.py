@@ -20,6 +20,7 @@ from shapely.geometry import shape
 from gis.errors import InvalidInput, NotFound
 from gis.exports import aggregates, area_scope, log_export
 from gis.gate import Scope
+from gis.messages import _
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _bbox_sql(bbox, params: dict, column: str = "geom") -> str:
         return ""
     x0, y0, x1, y1 = (float(v) for v in bbox)
     if not (x0 <= x1 and y0 <= y1):
-        raise InvalidInput(f"bbox {bbox} is empty; expected minlon,minlat,maxlon,maxlat")
+        raise InvalidInput(_("bbox {bbox} is empty; expected minlon,minlat,maxlon,maxlat", bbox=bbox))
     params.update(x0=x0, y0=y0, x1=x1, y1=y1)
     return f" AND {column} && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
 
@@ -124,7 +125,7 @@ def features(conn, scope: Scope, collection_id: str, *, bbox=None, limit: int | 
             props = {"code": r.id, "name": r.name, "level": r.level,
                      "parent_code": r.parent_code,
                      "area_km2": round(r.area_km2, 4) if r.area_km2 is not None else None}
-            if col.id in STAT_LEVEL:
+            if col.id in STAT_LEVEL and stats is not None:
                 props.update(_stat_props(stats.areas[r.id], stats.as_of))
             feats.append({"type": "Feature", "id": r.id, "geometry": json.loads(r.g),
                           "properties": props})
@@ -175,14 +176,13 @@ def export_layers(conn, scope: Scope, area_code: str | None = None, fmt: str = "
                   layers: list[str] | None = None) -> bytes:
     """A GeoPackage with the chosen layers (default all), or one layer as GeoJSON."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown layer format {fmt!r}; expected gpkg or geojson")
+        raise InvalidInput(_("unknown layer format {fmt!r}; expected gpkg or geojson", fmt=fmt))
     layers = list(layers or COLLECTIONS)
     for name in layers:
         if name not in COLLECTIONS:
-            raise InvalidInput(f"unknown layer {name!r}; expected {', '.join(COLLECTIONS)}")
+            raise InvalidInput(_("unknown layer {name!r}; expected {items}", name=name, items=', '.join(COLLECTIONS)))
     if fmt == "geojson" and len(layers) != 1:
-        raise InvalidInput("a GeoJSON file holds one layer; choose it with --layer "
-                           f"({', '.join(COLLECTIONS)}) or use the GeoPackage format")
+        raise InvalidInput(_("a GeoJSON file holds one layer; choose it with --layer ({items}) or use the GeoPackage format", items=', '.join(COLLECTIONS)))
     area = area_scope(conn, scope, area_code)
     stats = aggregates.statistics(conn, area) if set(layers) & set(STAT_LEVEL) else None
     collected = {name: features(conn, area, name, stats=stats)[0] for name in layers}

@@ -30,6 +30,7 @@ from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, he
 from gis.gate import Scope
 from gis.gate.aggregates import heat_cells
 from gis.layers import SERVICE_RADIUS_M
+from gis.messages import _
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ HEAT_CMAP = ListedColormap(np.c_[colormaps["YlOrRd"](np.linspace(0.05, 1.0, 256)
 
 def check_layer(layer: str) -> Layer:
     if layer not in LAYERS:
-        raise InvalidInput(f"unknown map layer {layer!r}; expected {', '.join(LAYERS)}")
+        raise InvalidInput(_("unknown map layer {layer!r}; expected {items}", layer=layer, items=', '.join(LAYERS)))
     return LAYERS[layer]
 
 
@@ -197,14 +198,14 @@ def prepare(conn, scope: Scope, layer: str, *, area_code: str | None = None,
     ``per`` (village or grid) chooses the units of a choropleth."""
     info = check_layer(layer)
     if per not in (None, "", "village", "grid"):
-        raise InvalidInput(f"per={per!r}; expected village or grid")
+        raise InvalidInput(_("per={per!r}; expected village or grid", per=per))
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     k = aggregates.threshold()
     epsg = basemap.metric_epsg(conn, area.area_code)
     if bbox is not None:
         if not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
-            raise InvalidInput(f"bbox {bbox} is empty; expected west,south,east,north")
+            raise InvalidInput(_("bbox {bbox} is empty; expected west,south,east,north", bbox=bbox))
         raw = basemap.to_metric(bbox, epsg)
     else:
         raw = basemap.area_box(conn, area.area_code, epsg)
@@ -408,7 +409,7 @@ class Page:
         cax.set_zorder(30)
 
     def _draw_choropleth(self, spec: MapSpec) -> list:
-        published = [v for _, v in spec.choropleth if v is not None]
+        published = [v for _x, v in spec.choropleth if v is not None]
         bounds = _breaks(published)
         n = len(bounds) - 1
         base = "Blues" if spec.layer == "density" else "Greens"
@@ -418,13 +419,13 @@ class Page:
         for geom, v in spec.choropleth:
             (held if v is None else shown).append((geom, v))
         if shown:
-            coll = PatchCollection([PathPatch(_path(g)) for g, _ in shown], cmap=cmap,
+            coll = PatchCollection([PathPatch(_path(g)) for g, _x in shown], cmap=cmap,
                                    norm=norm, edgecolor="none", zorder=1.5)
-            coll.set_array(np.array([v for _, v in shown], dtype=float))
+            coll.set_array(np.array([v for _x, v in shown], dtype=float))
             self.ax.add_collection(coll)
         if held:
             self.ax.add_collection(PatchCollection(
-                [PathPatch(_path(g)) for g, _ in held], facecolor="#eeeeee",
+                [PathPatch(_path(g)) for g, _x in held], facecolor="#eeeeee",
                 edgecolor="#9a9a9a", hatch="////", linewidth=0, zorder=1.5))
         fmt = "{:,.0f}" if bounds[-1] >= 100 else "{:g}"
         handles = [Patch(facecolor=cmap(i), label=f"{fmt.format(bounds[i])} – "
@@ -484,7 +485,7 @@ def render_map(conn, scope: Scope, layer: str, *, area_code: str | None = None,
     bbox : optional lon/lat view (west, south, east, north), e.g. the web map's view.
     """
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown map format {fmt!r}; expected png or pdf")
+        raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     with cartography.style():
         page = Page(size, landscape)
         spec = prepare(conn, scope, layer, area_code=area_code, bbox=bbox, as_of=as_of,

@@ -9,17 +9,18 @@ apostrophe; XLSX cells are also typed as text with Excel's quote prefix.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from gis import csvfile
 from gis.errors import InvalidInput
 from gis.exports import SOURCE, aggregates, area_scope, basemap, log_export
 from gis.exports.heat import min_bandwidth_m
 from gis.gate import Scope
+from gis.messages import _
 
 SUPPRESSED = "*"
 LEVEL_LABEL = {"total": "合计", "township": "乡镇（街道）小计", "village": "村（社区）",
@@ -38,7 +39,7 @@ COLUMNS = (  # key, header
     ("served", "近一年领取药具（户）"),
     ("coverage_pct", "药具发放覆盖率（%）"),
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = csvfile.FORMULA_START
 FORMATS = ("xlsx", "csv")
 
 
@@ -94,13 +95,10 @@ def notes(stats: aggregates.Statistics, scope: Scope, names: list[str]) -> list[
 
 
 def write_csv(rows: list[dict]) -> bytes:
-    """CSV bytes, UTF-8 with BOM, header in Chinese."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([h for _, h in COLUMNS])
-    for r in rows:
-        w.writerow([safe_text(r[k]) for k, _ in COLUMNS])
-    return buf.getvalue().encode("utf-8-sig")
+    """CSV bytes through the one CSV writer (UTF-8 with BOM, formula guard), header in
+    Chinese."""
+    return csvfile.to_bytes([h for _x, h in COLUMNS],
+                            ([r[k] for k, _x in COLUMNS] for r in rows))
 
 
 def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
@@ -113,13 +111,13 @@ def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
     ws.append([lines[1]])
     ws.append([])
     header_row = 4
-    ws.append([h for _, h in COLUMNS])
+    ws.append([h for _x, h in COLUMNS])
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for r in rows:
-        ws.append([safe_text(r[k]) for k, _ in COLUMNS])
+        ws.append([safe_text(r[k]) for k, _x in COLUMNS])
         row = ws[ws.max_row]
         for cell in row:
             if isinstance(cell.value, str):
@@ -145,7 +143,7 @@ def export_table(conn, scope: Scope, area_code: str | None = None, fmt: str = "x
                  as_of=None) -> bytes:
     """The statistics table of an area (default the user's jurisdiction); logged."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown table format {fmt!r}; expected xlsx or csv")
+        raise InvalidInput(_("unknown table format {fmt!r}; expected xlsx or csv", fmt=fmt))
     area = area_scope(conn, scope, area_code)
     stats = aggregates.statistics(conn, area, as_of=as_of)
     rows = table_rows(stats, area.area_code)

@@ -23,6 +23,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.messages import _
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
 EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
@@ -98,7 +99,7 @@ def require_people(scope: Scope) -> None:
     """Forbidden unless ``scope``'s role may see people (planners and auditors see
     aggregates only). Called before any lookup, so that existence is never revealed."""
     if not scope.can_read_people:
-        raise Forbidden(f"the {scope.role} role sees aggregates only")
+        raise Forbidden(_("the {role} role sees aggregates only", role=scope.role))
 
 
 def find_household_ids(conn, ref: str) -> list[int]:
@@ -117,6 +118,26 @@ def scope_for_area(conn, area_code: str, *, user: str = "system",
     if row is None:
         raise NotFound("admin area")
     return Scope(user=user, role=role, area_code=area_code, path=row.path, level=row.level)
+
+
+def command_scope(conn, area_code: str | None = None, *, user: str = "cli") -> Scope:
+    """The scope a command-line job acts in, with the county role, as ``user``.
+
+    The one rule for every command: the subtree of ``area_code`` (``--area``) when given;
+    otherwise the one county loaded. No county loaded, or several and no ``--area``: an
+    ``InvalidInput`` saying what to do; an unknown code: ``NotFound``.
+    """
+    if area_code:
+        return scope_for_area(conn, area_code, user=user, role="county")
+    codes = conn.execute(sa.text(
+        "SELECT code FROM admin_area WHERE level = 'county' ORDER BY code")).scalars().all()
+    if not codes:
+        raise InvalidInput(_("no county loaded; run `popgis load admin FILE` or "
+                             "`popgis demo` first"))
+    if len(codes) > 1:
+        raise InvalidInput(_("several counties are loaded ({codes}); choose one with "
+                             "--area CODE", codes=", ".join(codes)))
+    return scope_for_area(conn, codes[0], user=user, role="county")
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -225,7 +246,7 @@ class Gate:
         """Number of persons in scope (optionally only migrants or only residents)."""
         sql = ("SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id "
                "WHERE h.admin_path LIKE :p")
-        params = {"p": self.scope.like}
+        params: dict[str, object] = {"p": self.scope.like}
         if migrants is not None:
             sql += " AND p.is_migrant = :m"
             params["m"] = migrants
@@ -256,7 +277,7 @@ class Gate:
         """
         self._require_people()
         if unmask and not reason:
-            raise InvalidInput("showing full ID or phone numbers needs a reason")
+            raise InvalidInput(_("showing full ID or phone numbers needs a reason"))
         row = self.conn.execute(
             sa.text(f"SELECT {_HOUSEHOLD_COLS} FROM households h "
                     "LEFT JOIN admin_area v ON v.code = h.village_code "
@@ -301,7 +322,7 @@ class Gate:
         self._require_people()
         hid = self._in_scope_id(household_id)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise InvalidInput(f"lon/lat {lon}, {lat} out of range; expected WGS-84 degrees")
+            raise InvalidInput(_("lon/lat {lon}, {lat} out of range; expected WGS-84 degrees", lon=lon, lat=lat))
         target = self.conn.execute(sa.text("""
             WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
             SELECT b.id AS building_id, coalesce(b.admin_path, gr.path, v.path) AS path,
@@ -316,7 +337,7 @@ class Gate:
                                AND ST_Intersects(geom, pt.g) LIMIT 1) gr ON true
             """), {"lon": lon, "lat": lat, "bid": building_id}).one()
         if target.path is None or not target.path.startswith(self.scope.path):
-            raise InvalidInput("that place is outside your jurisdiction")
+            raise InvalidInput(_("that place is outside your jurisdiction"))
         from gis.gate import placement  # history: who, when, from where
 
         placement.check_building_distance(self.conn, lon, lat, building_id)
@@ -346,8 +367,7 @@ class Gate:
         """Record a dated event (visit, distribution, follow-up, move) for a household."""
         self._require_people()
         if kind not in EVENT_KINDS:
-            raise InvalidInput(f"unknown event kind {kind!r}; expected "
-                               f"{', '.join(EVENT_KINDS)}")
+            raise InvalidInput(_("unknown event kind {kind!r}; expected {items}", kind=kind, items=', '.join(EVENT_KINDS)))
         hid = self._in_scope_id(household_id)
         if person_id is not None:
             ok = self.conn.execute(sa.text(
@@ -364,8 +384,7 @@ class Gate:
                 RETURNING id"""), {"pid": person_id, "k": kind, "d": event_date, "n": note,
                                    "u": self.scope.user, "h": hid}).scalar()
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(f"unknown event kind {kind!r}; expected visit, distribution, "
-                               "follow_up, move_in or move_out") from exc
+            raise InvalidInput(_("unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or move_out", kind=kind)) from exc
 
     def update_person(self, person_id: int, **fields) -> None:
         """Change a person's editable fields (phone, relation, certificates)."""
@@ -375,8 +394,7 @@ class Gate:
                    "cert_migrant", "cert_migrant_expiry"}
         bad = set(fields) - allowed
         if bad:
-            raise InvalidInput(f"cannot change {', '.join(sorted(bad))}; "
-                               f"editable: {', '.join(sorted(allowed))}")
+            raise InvalidInput(_("cannot change {fields}; editable: {editable}", fields=', '.join(sorted(bad)), editable=', '.join(sorted(allowed))))
         pid = self.conn.execute(sa.text(
             "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id "
             "WHERE p.id = :id AND h.admin_path LIKE :p"),

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from gis.errors import InvalidInput
 from gis.gate import Scope, enter
+from gis.messages import _
 
 POPULATIONS = {
     "households": "户数 households",
@@ -84,8 +85,7 @@ class DemandTable:
 
 def _check_population(population: str) -> None:
     if population not in POPULATIONS:
-        raise InvalidInput(f"unknown demand population {population!r}; expected "
-                           f"{', '.join(POPULATIONS)}")
+        raise InvalidInput(_("unknown demand population {population!r}; expected {items}", population=population, items=', '.join(POPULATIONS)))
 
 
 def demand_by_building(conn, scope: Scope, population: str = "households", *,

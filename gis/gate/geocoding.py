@@ -39,12 +39,10 @@ OUT_COLUMNS = ["id", "level", "building", "village_code", "lon", "lat", "keep_ge
 
 
 def system_scope(conn, area_code: str | None = None) -> Scope:
-    """The scope of a command-line job: one area's subtree, or every county loaded."""
-    if area_code:
-        from gis.gate import scope_for_area
+    """The scope of a geocoding job: :func:`gis.gate.command_scope` as ``geocoder``."""
+    from gis.gate import command_scope
 
-        return scope_for_area(conn, area_code, user="geocoder", role="county")
-    return Scope(user="geocoder", role="county", area_code="", path="", level="county")
+    return command_scope(conn, area_code, user="geocoder")
 
 
 def _like(scope: Scope) -> str:

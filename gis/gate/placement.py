@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gis.errors import InvalidInput, NotFound
+from gis.messages import _
 
 #: A manual point that names a building must lie within this many metres of it. Staff
 #: click on or next to the building; 200 m allows a point on the far side of a large
@@ -27,11 +28,9 @@ def check_building_distance(conn, lon: float, lat: float, building_id: int | Non
                            ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
         FROM buildings WHERE id = :b"""), {"lon": lon, "lat": lat, "b": building_id}).scalar()
     if dist is None:
-        raise InvalidInput(f"building {building_id} does not exist")
+        raise InvalidInput(_("building {building_id} does not exist", building_id=building_id))
     if dist > MAX_BUILDING_DISTANCE_M:
-        raise InvalidInput(f"the point is {dist:,.0f} m from building {building_id}; a manual "
-                           f"place must be within {MAX_BUILDING_DISTANCE_M:.0f} m of the "
-                           "building it names")
+        raise InvalidInput(_("the point is {dist:,.0f} m from building {building_id}; a manual place must be within {MAX_BUILDING_DISTANCE_M:.0f} m of the building it names", dist=dist, building_id=building_id, MAX_BUILDING_DISTANCE_M=MAX_BUILDING_DISTANCE_M))
 
 
 def record(conn, household_id: int, user: str, action: str, lon: float, lat: float,
@@ -98,9 +97,9 @@ def restore(conn, scope, household_id: int) -> None:
         raise NotFound("household")
     entry = _geocoded_entry(conn, household_id)
     if not row.placed_manually or entry is None:
-        raise InvalidInput("this household has no geocoded place to restore")
+        raise InvalidInput(_("this household has no geocoded place to restore"))
     if entry.from_admin_path and not entry.from_admin_path.startswith(scope.path):
-        raise InvalidInput("the geocoded place is outside your jurisdiction")
+        raise InvalidInput(_("the geocoded place is outside your jurisdiction"))
     conn.execute(sa.text("""
         INSERT INTO placement_history (household_id, action, placed_by, from_geom,
             from_building_id, from_village_code, from_admin_path, from_level, from_score,

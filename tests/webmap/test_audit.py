@@ -141,7 +141,7 @@ def test_accounts_reading_far_more_than_usual(conn):
 
 
 def test_audit_command(engine, url_string):
-    from webmap.cli import main
+    from cli.main import main
 
     with engine.begin() as c:
         c.execute(sa.text("""
@@ -162,8 +162,8 @@ def test_audit_command(engine, url_string):
 
 
 def test_tokens_expire_and_are_listed(engine):
+    from cli.main import main
     from gis import users_tokens
-    from webmap.cli import main
 
     r = CliRunner().invoke(main, ["users", "token", "planner_u", "--days", "7", "--label",
                                   "QGIS", "--json"])

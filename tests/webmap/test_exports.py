@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from PIL import Image
 
+from cli.main import main
 from gis import users_tokens
 from tests.conftest import login
-from webmap.cli import main
 
 
 def test_exports_need_login(client):

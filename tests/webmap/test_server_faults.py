@@ -47,10 +47,14 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
     log: list[tuple] = []        # (time, kind, status, detail)
     lock = threading.Lock()
     stop = threading.Event()
+    # logins hash passwords (argon2): on a busy machine six of them take a while, and a
+    # login must not be what meets the stopped database
+    ready = threading.Semaphore(0)
 
     with popgis_serve(server_url, tmp_path, env={"POPGIS_ACCESS_LOG": "off"}) as srv:
         def client(i: int):
             s = logged_in(srv.base, "county_u")
+            ready.release()
             mine = homes   # shared: row locks order the placements
             rng = random.Random(i)
             while not stop.is_set():
@@ -88,6 +92,10 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
         for t in threads:
             t.start()
         try:
+            for _ in threads:
+                if not ready.acquire(timeout=120):
+                    stop.set()
+                    pytest.fail("a client could not log in")
             time.sleep(3)
             t_down = time.monotonic()
             _pg_ctl("-m", "immediate", "-w", "stop")
@@ -154,7 +162,6 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
 
 def _drop_stale_app_pools():
     """Pools of apps in this process (other tests' live servers) hold dead connections."""
-    from webmap import dbconn
-
-    for engine in dbconn._app_engines.values():
-        engine.dispose()
+    for key, engine in list(db._engines.items()):
+        if key[1] == "app":
+            engine.dispose()

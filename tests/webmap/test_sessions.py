@@ -62,7 +62,7 @@ def test_a_copied_cookie_dies_with_logout(live_server, fresh_user):
 
 
 def test_disable_and_password_change_end_sessions(live_server, fresh_user, engine):
-    from webmap.cli import main
+    from cli.main import main
 
     s, _ = browser_login(live_server, fresh_user)
     assert s.get(live_server + "/api/me").status_code == 200
@@ -92,7 +92,7 @@ def test_disable_and_password_change_end_sessions(live_server, fresh_user, engin
 
 
 def test_idle_and_absolute_limits_and_revoke(live_server, fresh_user, engine):
-    from webmap.cli import main
+    from cli.main import main
 
     s, _ = browser_login(live_server, fresh_user)
     with engine.begin() as c:   # 31 minutes without a request

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from webmap.cli import main
+from cli.main import main
 
 
 def run(*args):
@@ -66,7 +66,7 @@ def test_place_on_the_database_instance(db_url, tmp_path):
     assert p["model"] == "mclp" and p["optimal"] and p["gap"] == 0
     assert p["covered_demand"] == p["objective"] == p["covered_before"] + 3
     assert p["total_demand"] == 10
-    assert (tmp_path / "r.csv").read_text().startswith("id,lon,lat,fixed,kind,name")
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").startswith("id,lon,lat,fixed,kind,name")
 
 
 def write_csv(path, header, rows):

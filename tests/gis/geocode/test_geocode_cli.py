@@ -8,7 +8,7 @@ import json
 
 from click.testing import CliRunner
 
-from webmap.cli import main
+from cli.main import main
 
 KEYS = ["province", "city", "county", "township", "village", "group", "road", "road_no",
         "compound", "building", "unit", "floor", "room", "house_no", "codes"]
@@ -47,7 +47,8 @@ def test_geocode_csv(geo_env, tmp_path):
     out = tmp_path / "out.csv"
     r = CliRunner().invoke(main, ["geocode", str(src), "--out", str(out)])
     assert r.exit_code == 0, r.output
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")   # BOM: Excel shows Chinese
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0]) == ["id", "level", "building_id", "village_code", "township_code",
                              "county_code", "lon", "lat", "score", "method", "review"]
     got = {x["id"]: x for x in rows}

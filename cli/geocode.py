@@ -1,13 +1,15 @@
-"""`popgis parse-address`, `popgis geocode`, `popgis gazetteer export`: thin wrappers
+"""``popgis parse-address``, ``popgis geocode``, ``popgis gazetteer export``: thin wrappers
 around gis.geocode (files are read with loaders.files; all SQL lives in gis)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
+
+from cli.common import bar, echo_json, fail, json_option, prepare, scope
+from gis.messages import _
 
 ADDRESS_COLUMNS = {"id": ["编号", "序号", "户号", "household_no"],
                    "address": ["地址", "住址", "现住址", "addr"],
@@ -16,11 +18,8 @@ ADDRESS_COLUMNS = {"id": ["编号", "序号", "户号", "household_no"],
                    "crs": ["坐标系", "coordinate system", "datum"]}
 OUTPUT_COLUMNS = ["id", "level", "building_id", "village_code", "township_code",
                   "county_code", "lon", "lat", "score", "method", "review"]
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched",
+          "none")
 
 
 def _admin_gazetteer():
@@ -47,7 +46,7 @@ def parse_address(text, file):
     from gis.geocode.parse import COMPONENTS, parse_many
 
     if (text is None) == (file is None):
-        _fail("give an address, or --file with one address per line (not both)")
+        fail(_("give an address, or --file with one address per line (not both)"))
     if file is not None:
         raw = file.read_bytes()
         try:
@@ -56,7 +55,7 @@ def parse_address(text, file):
             try:
                 lines = raw.decode("gb18030").splitlines()
             except UnicodeDecodeError:
-                _fail(f"{file.name}: not UTF-8 or GBK text; save it as UTF-8")
+                fail(_("{file}: not UTF-8 or GBK text; save it as UTF-8", file=file.name))
     else:
         lines = [text]
     gaz = _admin_gazetteer()
@@ -76,20 +75,19 @@ def parse_address(text, file):
 @click.option("--area", help="with --households: only this area's subtree (12-digit code)")
 @click.option("--crs", "default_crs", default="wgs84", show_default=True,
               help="coordinate system of lon/lat where a row has no crs")
-def geocode(infile, outfile, households, all_rows, area, default_crs):
+@json_option
+def geocode(infile, outfile, households, all_rows, area, default_crs, as_json):
     """Geocode IN.csv (columns id, address, optional lon, lat, crs) into --out OUT.csv,
     or the households table in place (--households)."""
-    from webmap.cli import prepare
-
     if households == (infile is not None):
-        _fail("give IN.csv --out OUT.csv, or --households")
+        fail(_("give IN.csv --out OUT.csv, or --households"))
     prepare()
     if households:
-        _geocode_households(all_rows, area)
+        _geocode_households(all_rows, area, as_json)
     else:
         if outfile is None:
-            _fail("give --out OUT.csv for the results")
-        _geocode_file(infile, outfile, default_crs)
+            fail(_("give --out OUT.csv for the results"))
+        _geocode_file(infile, outfile, default_crs, as_json)
 
 
 def _text(v) -> str:
@@ -100,10 +98,8 @@ def _coord(v) -> str:
     return "" if v is None or v != v else f"{float(v):.7f}"
 
 
-def _geocode_file(infile: Path, outfile: Path, default_crs: str) -> None:
-    import csv
-
-    from gis import db
+def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) -> None:
+    from gis import csvfile, db
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
     from loaders.files import FileProblem, match_columns, read_table
@@ -111,69 +107,60 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str) -> None:
     try:
         normalize_crs(default_crs)
     except CRSError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     counts: dict[str, int] = {}
     try:
         reader = read_table(infile)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
-        with db.engine().begin() as conn:
+        with db.engine().begin() as conn, csvfile.open_csv(outfile, OUTPUT_COLUMNS) as w, \
+                bar(_("geocoding"), unit=" rows") as progress:
             g = Geocoder.load(conn)
-            with open(outfile, "w", encoding="utf-8", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(OUTPUT_COLUMNS)
-                for chunk in reader:
-                    def col(name, _chunk=chunk):
-                        return _chunk[cols[name]].to_numpy() if name in cols else None
-                    res = g.table(conn, col("id"), col("address"), col("lon"), col("lat"),
-                                  col("crs"), default_crs=default_crs)
-                    for r in res.itertuples(index=False):
-                        method = r.method if r.level != "unmatched" else f"none: {r.reason}"
-                        w.writerow([r.id, r.level, _text(r.building_id), _text(r.village_code),
-                                    _text(r.township_code), _text(r.county_code),
-                                    _coord(r.lon), _coord(r.lat), f"{float(r.score):.3f}",
-                                    method, "true" if r.review else "false"])
-                        counts[r.level] = counts.get(r.level, 0) + 1
+            for chunk in reader:
+                def col(name, _chunk=chunk):
+                    return _chunk[cols[name]].to_numpy() if name in cols else None
+                res = g.table(conn, col("id"), col("address"), col("lon"), col("lat"),
+                              col("crs"), default_crs=default_crs)
+                for r in res.itertuples(index=False):
+                    method = r.method if r.level != "unmatched" else f"none: {r.reason}"
+                    w.writerow([r.id, r.level, _text(r.building_id), _text(r.village_code),
+                                _text(r.township_code), _text(r.county_code),
+                                _coord(r.lon), _coord(r.lat), f"{float(r.score):.3f}",
+                                method, "true" if r.review else "false"])
+                    counts[r.level] = counts.get(r.level, 0) + 1
+                done = sum(counts.values())
+                progress(done, done)
     except FileProblem as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"cannot read or write a file: {exc}")
+        fail(_("cannot read or write a file: {problem}", problem=exc))
     total = sum(counts.values())
-    click.echo(f"{total} rows → {outfile}: " + ", ".join(
+    if as_json:
+        echo_json({"rows": total, "out": str(outfile), "levels": counts})
+        return
+    click.echo(_("{total} rows → {file}: ", total=total, file=outfile) + ", ".join(
         f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
 
 
-def _geocode_households(all_rows: bool, area: str | None) -> None:
+def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:
     from gis import db
-    from gis.errors import PopgisError
-    from gis.gate.geocoding import system_scope
     from gis.geocode.batch import geocode_households
 
     with db.engine().begin() as conn:
-        try:
-            scope = system_scope(conn, area)
-        except PopgisError as exc:
-            _fail(f"area {area}: {exc.message}")
-        state = {"bar": None, "done": 0}
-
-        def progress(done, total):
-            if state["bar"] is None:
-                state["bar"] = click.progressbar(length=max(total, 1), label="geocoding",
-                                                 file=sys.stderr)
-                state["bar"].__enter__()
-            state["bar"].update(done - state["done"])
-            state["done"] = done
-
-        result = geocode_households(conn, scope, all_rows=all_rows, progress=progress)
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
+        where = scope(conn, area)
+        with bar(_("geocoding"), unit=" households") as progress:
+            result = geocode_households(conn, where, all_rows=all_rows, progress=progress)
+    if as_json:
+        echo_json(result)
+        return
     s = result["summary"]
-    click.echo(f"geocoded {result['considered']} households ({result['updated']} changed) "
-               f"in {result['seconds']} s")
-    for level in ("building", "compound", "group", "village", "township", "county",
-                  "unmatched", "none"):
+    click.echo(_("geocoded {n} households ({changed} changed) in {seconds} s",
+                 n=result["considered"], changed=result["updated"],
+                 seconds=result["seconds"]))
+    for level in LEVELS:
         if level in s["levels"]:
             click.echo(f"  {level:<10} {s['levels'][level]:>9}")
-    click.echo(f"  placed by hand {s['manual']}; open review items {s['review_open']}")
+    click.echo(_("  placed by hand {manual}; open review items {review}",
+                 manual=s["manual"], review=s["review_open"]))
 
 
 @click.group("gazetteer")
@@ -184,23 +171,19 @@ def gazetteer_group():
 @gazetteer_group.command("export")
 @click.option("--out", "outfile", required=True, type=click.Path(path_type=Path))
 @click.option("--county", help="only this county (6-digit code)")
-def gazetteer_export(outfile, county):
+@json_option
+def gazetteer_export(outfile, county, as_json):
     """Write the standard address list (标准地址库), one row per building."""
     from gis import db
     from gis.geocode.export import write_standard_addresses
-    from webmap.cli import prepare
 
     prepare()
     with db.engine().connect() as conn:
         try:
             n = write_standard_addresses(conn, outfile, county)
         except OSError as exc:
-            _fail(f"cannot write {outfile}: {exc}")
-    click.echo(f"{n} buildings → {outfile}")
-
-
-def register(group) -> None:
-    """Add the geocoding commands to the `popgis` group."""
-    group.add_command(parse_address)
-    group.add_command(geocode)
-    group.add_command(gazetteer_group)
+            fail(_("cannot write {file}: {problem}", file=outfile, problem=exc))
+    if as_json:
+        echo_json({"buildings": n, "out": str(outfile)})
+    else:
+        click.echo(_("{n} buildings → {file}", n=n, file=outfile))

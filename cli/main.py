@@ -1,0 +1,38 @@
+"""The top-level ``popgis`` group: ``--version``, ``--lang``, and every command group."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import click
+
+from cli import database, demo, export, geocode, load, planning, serve, stats, users
+from gis.messages import LANGUAGES, speaking
+
+
+def _version() -> str:
+    try:
+        return metadata.version("popgis")
+    except metadata.PackageNotFoundError:  # run from a checkout without installing
+        return "unknown"
+
+
+@click.group()
+@click.version_option(_version(), "--version", prog_name="popgis")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="language of messages: zh (default) or en; default POPGIS_LANG")
+@click.pass_context
+def main(ctx, lang):
+    """popgis: population GIS for county population and family-planning services."""
+    # messages in the chosen language until the command ends (POPGIS_LANG otherwise)
+    ctx.with_resource(speaking(lang))
+
+
+for command in (database.db_group, load.load, demo.demo, demo.generate, stats.stats_cmd,
+                users.users_group, users.audit, geocode.parse_address, geocode.geocode,
+                geocode.gazetteer_group, planning.coverage_cmd, planning.place_cmd,
+                export.export_group, serve.serve):
+    main.add_command(command)
+
+if __name__ == "__main__":
+    main()
