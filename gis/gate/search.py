@@ -71,6 +71,16 @@ def _escape_like(text: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", text)
 
 
+def search_text_for_log(q: str) -> str:
+    """What the access log keeps of a search: its first character and its length.
+
+    Staff search by a person's name or the last digits of an ID or phone number; the
+    log is read by auditors, who see which households each search returned (their ids)
+    but never the name or digits typed."""
+    q = q[:100]
+    return q[:1] + "*" * (len(q) - 1)
+
+
 def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = True
            ) -> list[dict]:
     """Ranked households of the scope matching ``q``; identifiers in results masked.
@@ -86,7 +96,7 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = 
     rows = conn.execute(sa.text(sql), {
         "q": q, "p": scope.like, "prefix": esc + "%", "contains": "%" + esc + "%",
         "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)), "limit": min(int(limit), 100),
-        "arm": ARM_LIMIT, "qlog": q[:100]})
+        "arm": ARM_LIMIT, "qlog": search_text_for_log(q)})
     out = []
     for r in rows:
         d = dict(r._mapping)

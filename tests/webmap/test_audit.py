@@ -68,6 +68,8 @@ def test_every_personal_read_is_logged(client, conn):
     assert all(e["client_addr"] == "127.0.0.1" for e in log)
     by = {e["action"]: e for e in log}
     assert set(by["search"]["household_ids"]) == {ha1, ha2}
+    # what was typed is not kept (a name, the last digits of an ID): its first character
+    assert by["search"]["target_id"] == "H*"
     assert by["view_building"]["household_ids"] == [ha1]
     assert by["view_household"]["household_ids"] == [ha1]
     assert by["review_items"]["household_ids"] == [ha2]
