@@ -18,6 +18,8 @@ name, fuzzy and same-sound matches.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from dataclasses import dataclass, field
 
@@ -122,19 +124,30 @@ _CITY_MAX = 40
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
-    out = [gaz.top]
     counties = {c[0][:6] for c in p.admin.get(COUNTY, ())}
     if not counties:
         counties = {c[0][:6] for lv in (TOWNSHIP, VILLAGE) for c in p.admin.get(lv, ())}
     if not counties and len(p.admin.get(CITY, ())) == 1:
+        return _scopes_for(gaz, (), p.admin[CITY][0][0][:4])
+    return _scopes_for(gaz, tuple(sorted(counties)), "")
+
+
+def _scopes_for(gaz: AdminGazetteer, counties: tuple, city4: str) -> list:
+    """The scopes of :func:`_scopes` for the counties found (sorted) or, with none, the
+    one city found; cached on the gazetteer."""
+    key = ("scopes", counties, city4)
+    out = gaz._villages.get(key)
+    if out is not None:
+        return out
+    out = [gaz.top]
+    if city4 and len(gaz.counties_of(city4)) <= _CITY_MAX:
         # a city and then a township (宁波市高桥镇): the townships of its counties
-        city = gaz.counties_of(p.admin[CITY][0][0][:4])
-        if len(city) <= _CITY_MAX:
-            return out + [gaz.county_index(c) for c in city]
-    if counties and len(counties) <= 4:
-        out += [gaz.county_index(c) for c in sorted(counties)]
+        out.append(gaz.city_index(city4))
+    elif counties and len(counties) <= 4:
+        out += [gaz.county_index(c) for c in counties]
     elif gaz.local_counties:
         out.append(gaz.local_index)
+    gaz._villages[key] = out
     return out
 
 
@@ -186,7 +199,8 @@ def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
     return s[end] not in _AFTER_TOWN_SHORT
 
 
-def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
+def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
+              trailing: bool = False) -> int | None:
     best_len, entries = 0, []
     for idx in _scopes(p, gaz):
         hit = idx.longest(s, pos)
@@ -225,6 +239,8 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     level, fit = picked
     token = s[pos:end]
     if level == VILLAGE and not token.endswith(_VILLAGE_ENDS):
+        if trailing:
+            return None     # after the numbers a bare name is a word (144号后院), no village
         if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS) or \
                 _COMPOUND_NEXT.match(s, end):
             return None     # a compound (嘉州美都194幢) or a road name, no village
@@ -447,10 +463,11 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     return None
 
 
-def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
-    """Consume admin names from ``pos`` on, in any order; returns the new position."""
+def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = False) -> int:
+    """Consume admin names from ``pos`` on, in any order; returns the new position.
+    ``trailing``: the text after the numbers, where a village needs its 村/社区."""
     while pos < len(s) - 1:
-        nxt = _exact_at(s, pos, p, gaz)
+        nxt = _exact_at(s, pos, p, gaz, trailing)
         if nxt is None:
             nxt = _fuzzy_at(s, pos, p, gaz)
         if nxt is None:
@@ -480,7 +497,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         if kind == "t":
             if i == last and i > 0:
                 # Trailing text: admin names written after the rest (swapped order).
-                end = _chain(v, 0, p, gaz)
+                end = _chain(v, 0, p, gaz, trailing=True)
                 rest = v[end:]
                 if rest:
                     if c["compound"] is None and c["building"] is None and end == 0:
@@ -614,5 +631,27 @@ def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
-    """:func:`parse` of every address of a batch (``popgis parse-address --file``)."""
-    return [parse(t, gaz) for t in texts]
+    """:func:`parse` of every address of a batch (``popgis parse-address --file``).
+
+    The cycle collector is paused for the batch (see :func:`paused_gc`)."""
+    with paused_gc():
+        return [parse(t, gaz) for t in texts]
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Pause Python's cycle collector inside the block; after it, the objects alive
+    (the gazetteer's indexes loaded meanwhile) are moved out of its reach.
+
+    With the national list in memory (millions of long-lived objects) every full
+    collection that a batch's allocations trigger walks all of them: a fifth of a
+    second, several times per thousand addresses. Parsing makes no reference cycles,
+    and frozen objects are still freed when no longer referenced."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
