@@ -45,7 +45,7 @@ from gis.geocode.gazetteer import (
 )
 from gis.geocode.normalise import normalise
 
-__all__ = ["Parsed", "parse", "parse_many", "COMPONENTS", "FUZZY_MIN"]
+__all__ = ["Parsed", "parse", "parse_many", "parsed_json_lines", "COMPONENTS", "FUZZY_MIN"]
 
 COMPONENTS = ("province", "city", "county", "township", "village", "group", "road",
               "road_no", "compound", "building", "unit", "floor", "room", "house_no")
@@ -655,3 +655,16 @@ def paused_gc():
         gc.freeze()
         if was:
             gc.enable()
+
+
+def parsed_json_lines(texts, gaz: AdminGazetteer) -> str:
+    """``popgis parse-address``'s output: one JSON object per address (its components
+    and ``codes``), one per line."""
+    import json
+
+    out = []
+    for p in parse_many(texts, gaz):
+        d = {k: p.comps[k] for k in COMPONENTS}
+        d["codes"] = p.codes()
+        out.append(json.dumps(d, ensure_ascii=False))
+    return "\n".join(out)
