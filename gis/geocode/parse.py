@@ -124,12 +124,19 @@ _CITY_MAX = 40
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
-    counties = {c[0][:6] for c in p.admin.get(COUNTY, ())}
-    if not counties:
-        counties = {c[0][:6] for lv in (TOWNSHIP, VILLAGE) for c in p.admin.get(lv, ())}
-    if not counties and len(p.admin.get(CITY, ())) == 1:
-        return _scopes_for(gaz, (), p.admin[CITY][0][0][:4])
-    return _scopes_for(gaz, tuple(sorted(counties)), "")
+    admin = p.admin   # (called at every position: the common cases first)
+    cands = admin.get(COUNTY)
+    if cands is None:
+        t, v = admin.get(TOWNSHIP), admin.get(VILLAGE)
+        if t is None and v is None:
+            city = admin.get(CITY)
+            if city is not None and len(city) == 1:
+                return _scopes_for(gaz, (), city[0][0][:4])
+            return _scopes_for(gaz, (), "")
+        cands = (t or []) + (v or [])
+    if len(cands) == 1:
+        return _scopes_for(gaz, (cands[0][0][:6],), "")
+    return _scopes_for(gaz, tuple(sorted({c[0][:6] for c in cands})), "")
 
 
 def _scopes_for(gaz: AdminGazetteer, counties: tuple, city4: str) -> list:
