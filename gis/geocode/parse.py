@@ -580,9 +580,8 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     gazetteer and only the numbers are read per address.
     """
     s = text if normalised else normalise(text)
-    p = Parsed(s)
     if not s:
-        return p
+        return Parsed(s)
     m = _FIRST_DIGIT.search(s)
     head = s[:m.start()] if m else s
     cache = gaz.head_cache
@@ -604,10 +603,7 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
             cache.clear()
         cache[head] = hit
     admin, comps, conflict, pos, flags = hit
-    p.admin = dict(admin)
-    p.comps = dict(comps)
-    p.conflict = conflict
-    p.flags = list(flags)
+    p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
     if pos < len(s):
         _tail(s[pos:], p, gaz)
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and \
