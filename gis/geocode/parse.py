@@ -643,19 +643,19 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
 
 @contextlib.contextmanager
 def paused_gc():
-    """Pause Python's cycle collector inside the block; after it, the objects alive
-    (the gazetteer's indexes loaded meanwhile) are moved out of its reach.
+    """Pause Python's cycle collector inside the block (restored after).
 
     With the national list in memory (millions of long-lived objects) every full
     collection that a batch's allocations trigger walks all of them: a fifth of a
     second, several times per thousand addresses. Parsing makes no reference cycles,
-    and frozen objects are still freed when no longer referenced."""
+    so nothing is kept that the collector would have freed. (``gc.freeze()`` would
+    spare the later collections too, but in the web server it would also pin the
+    requests alive at that moment: not done.)"""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if was:
             gc.enable()
 
