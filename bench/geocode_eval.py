@@ -381,8 +381,7 @@ def households_end_to_end(url, truth_csv: Path | None):
     """geocode --households on every household, rolled back; quality vs the demo truth."""
     import pandas as pd
 
-    from gis.gate.geocoding import system_scope
-    from gis.geocode.batch import geocode_households
+    from gis.gate.geocoding import geocode_households, system_scope
 
     with db.engine(url).connect() as conn:
         t = time.perf_counter()

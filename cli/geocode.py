@@ -3,7 +3,6 @@ around gis.geocode (files are read with loaders.files; all SQL lives in gis)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -43,26 +42,19 @@ def _admin_gazetteer():
 def parse_address(text, file):
     """Parse TEXT (or each line of --file) and print one JSON object per address: the
     components and the national codes resolved (county, township, village)."""
-    from gis.geocode.parse import COMPONENTS, parse_many
+    from gis.geocode.parse import parsed_json_lines
+    from gis.messages import _
+    from gis.textfile import TextFileProblem, read_lines
 
     if (text is None) == (file is None):
         fail(_("give an address, or --file with one address per line (not both)"))
-    if file is not None:
-        raw = file.read_bytes()
-        try:
-            lines = raw.decode("utf-8-sig").splitlines()
-        except UnicodeDecodeError:
-            try:
-                lines = raw.decode("gb18030").splitlines()
-            except UnicodeDecodeError:
-                fail(_("{file}: not UTF-8 or GBK text; save it as UTF-8", file=file.name))
-    else:
-        lines = [text]
-    gaz = _admin_gazetteer()
-    for p in parse_many(lines, gaz):
-        out = {k: p.comps[k] for k in COMPONENTS}
-        out["codes"] = p.codes()
-        click.echo(json.dumps(out, ensure_ascii=False))
+    try:
+        lines = read_lines(file) if file is not None else [text]
+    except TextFileProblem as e:
+        fail(e.message)
+    out = parsed_json_lines(lines, _admin_gazetteer())
+    if out:
+        click.echo(out)
 
 
 @click.command("geocode")
@@ -143,7 +135,7 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
 
 def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:
     from gis import db
-    from gis.geocode.batch import geocode_households
+    from gis.gate.geocoding import geocode_households
 
     with db.engine().begin() as conn:
         where = scope(conn, area)

@@ -66,8 +66,7 @@ def load(folder: Path, *, progress: bool = True, engine=None, echo=print) -> lis
 def geocode(engine=None, echo=print) -> dict:
     """Geocode the demo households (those without coordinates get their place from the
     address; unsure ones go to the review queue), as `popgis geocode --households`."""
-    from gis.gate.geocoding import system_scope
-    from gis.geocode.batch import geocode_households
+    from gis.gate.geocoding import geocode_households, system_scope
 
     with (engine or db.engine()).begin() as conn:
         result = geocode_households(conn, system_scope(conn, COUNTY + "000000"))

@@ -95,4 +95,15 @@ ZH: dict[str, str] = {
         "没有令牌 {id}；见 `popgis users tokens 用户名`",
     "ended {n} session(s) of {name}": "已结束 {name} 的 {n} 个会话",
     "revoked {n} token(s) of {name}": "已吊销 {name} 的 {n} 个令牌",
+    # gis/textfile.py: the encoding of a text file
+    "{file} is saved as UTF-16 ('Unicode text'); save it as UTF-8":
+        "{file} 是 UTF-16（“Unicode 文本”）格式；请另存为 UTF-8",
+    "{file}: line {line} is not UTF-8 although the lines before it are: the file mixes two "
+    "encodings; save the whole file as UTF-8":
+        "{file}：第 {line} 行不是 UTF-8，而前面各行是：文件混用了两种编码；请把整个文件另存为 UTF-8",
+    "{file}: line {line} is GBK but line {other} is UTF-8: the file mixes two encodings; "
+    "save the whole file as UTF-8":
+        "{file}：第 {line} 行是 GBK，第 {other} 行却是 UTF-8：文件混用了两种编码；请把整个文件另存为 UTF-8",
+    "{file}: line {line} is neither UTF-8 nor GBK text; save the file as UTF-8":
+        "{file}：第 {line} 行既不是 UTF-8 也不是 GBK 文本；请把文件另存为 UTF-8",
 }

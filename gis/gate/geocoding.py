@@ -6,7 +6,10 @@ that points at them) made by the geocoder, restricted to a scope like the rest o
   those placed by hand;
 * :func:`write_geocoding` — one COPY into a temporary table, one UPDATE, and the review
   queue replaced for those households: set-based, no per-row round trips;
-* :func:`geocode_summary`, :func:`review_items` — what a run left behind.
+* :func:`geocode_summary`, :func:`review_items` — what a run left behind;
+* :func:`geocode_households` — a whole run: read, geocode (:mod:`gis.geocode.batch`),
+  write, chunk by chunk. (It lives here, not in gis.geocode, so that the gate depends
+  on the geocoder and never the other way round.)
 
 A household's geocoding input is its address, its registered address and — when its
 position came from coordinates (``geocode_method`` starting with ``coordinates``) — that
@@ -18,6 +21,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -25,7 +31,7 @@ import sqlalchemy as sa
 
 from gis.gate import Scope, enter
 
-__all__ = ["system_scope", "households_to_geocode", "write_geocoding", "geocode_summary",
+__all__ = ["system_scope", "households_to_geocode", "geocode_households", "write_geocoding", "geocode_summary",
            "review_items", "review_item", "close_manual_reviews"]
 
 # Coordinates are input only when they came from a file or a device.
@@ -227,3 +233,54 @@ def review_item(conn, scope: Scope, review_id: int) -> dict:
     audit.record(conn, scope, "review_items", kind="review", target=review_id,
                  household_ids=[row.household_id])
     return dict(row._mapping)
+
+
+def geocode_households(conn, scope, *, all_rows: bool = False, geocoder=None,
+                       chunk: int = 100_000,
+                       progress: Callable[[int, int], None] | None = None) -> dict:
+    """Geocode the households in ``scope`` in place with a
+    :class:`~gis.geocode.batch.Geocoder` (loaded from the database unless given).
+
+    Only households whose input changed since the last run (or all, with ``all_rows``);
+    never those placed by hand. ``progress(done, total)`` is called after each chunk.
+    Returns {'considered', 'updated', 'seconds', 'summary'}.
+    """
+    t0 = time.perf_counter()
+    todo = households_to_geocode(conn, scope, all_rows=all_rows)
+    from gis.geocode.batch import Geocoder
+
+    g = geocoder or Geocoder.load(conn)
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    state = {"updated": 0, "done": 0}
+
+    def store(part: pd.DataFrame, res: pd.DataFrame) -> None:
+        out = g.finish(conn, res, part["lon"].to_numpy(dtype=np.float64),
+                       part["lat"].to_numpy(dtype=np.float64), clean=False)
+        out["input_hash"] = part["input_hash"].to_numpy()
+        out["score"] = out["score"].astype(float)
+        state["updated"] += write_geocoding(conn, scope, out)
+
+    # Reading addresses is Python on one core; placing and writing is PostgreSQL on the
+    # other. Chunk k is written (in a worker thread, the only user of the connection
+    # meanwhile) while chunk k+1 is read.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for start in range(0, total, chunk):
+            part = todo.iloc[start:start + chunk]
+            res = g.prepare(part["id"].to_numpy(), part["address"].to_numpy(),
+                            part["registered_address"].to_numpy())
+            if pending is not None:
+                pending.result()
+                state["done"] += chunk
+                if progress:
+                    progress(min(state["done"], total), total)
+            pending = pool.submit(store, part, res)
+        if pending is not None:
+            pending.result()
+    if progress:
+        progress(total, total)
+    return {"considered": total, "updated": state["updated"],
+            "seconds": round(time.perf_counter() - t0, 2),
+            "summary": geocode_summary(conn, scope)}

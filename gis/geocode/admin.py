@@ -39,6 +39,7 @@ from gis.geocode.parse import (
     _VILL_SPLIT,
     _VILLAGE_ENDS,
     parse,
+    paused_gc,
     pick_level,
 )
 
@@ -106,12 +107,13 @@ def resolve_admin(texts, gaz: AdminGazetteer, *, depth: str = "village") -> list
     lite = _lite([pick_segment(t) for t in texts]) if texts else []
     if len(lite) != len(texts):  # OpenCC never maps to or from the separator; be sure
         lite = [_lite([t])[0] for t in texts]
-    out = list(map(_Scanner(gaz, VILLAGE if depth == "village" else TOWNSHIP), lite))
-    for i, codes in enumerate(out):
-        if codes is None:       # the parser settles what the scan could not
-            codes = out[i] = parse(texts[i], gaz).codes()
-            if depth == "township":
-                codes["village"] = None
+    with paused_gc():
+        out = list(map(_Scanner(gaz, VILLAGE if depth == "village" else TOWNSHIP), lite))
+        for i, codes in enumerate(out):
+            if codes is None:       # the parser settles what the scan could not
+                codes = out[i] = parse(texts[i], gaz).codes()
+                if depth == "township":
+                    codes["village"] = None
     return out
 
 

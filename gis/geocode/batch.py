@@ -17,10 +17,6 @@ with a reason; a record with nothing usable is ``unmatched`` with its reason.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 
@@ -30,7 +26,7 @@ from gis.geocode.coords import clean_coordinates, place_points
 from gis.geocode.gazetteer import AdminGazetteer
 from gis.geocode.match import Matcher
 
-__all__ = ["Geocoder", "RESULT_COLUMNS", "geocode_households"]
+__all__ = ["Geocoder", "RESULT_COLUMNS"]
 
 RESULT_COLUMNS = ["id", "level", "building", "building_id", "village_code", "township_code",
                   "county_code", "lon", "lat", "score", "method", "review", "reason",
@@ -221,53 +217,3 @@ class Geocoder:
                 "lon": pt[0], "lat": pt[1], "score": 0.5, "method": note + "/address_conflict",
                 "review": True, "reason": "coordinates and address point at different places",
                 "candidates": [cand_c, cand_a], "keep_geom": True}
-
-
-def geocode_households(conn, scope, *, all_rows: bool = False, geocoder: Geocoder | None = None,
-                       chunk: int = 100_000,
-                       progress: Callable[[int, int], None] | None = None) -> dict:
-    """Geocode the households in ``scope`` in place (through :mod:`gis.gate.geocoding`).
-
-    Only households whose input changed since the last run (or all, with ``all_rows``);
-    never those placed by hand. ``progress(done, total)`` is called after each chunk.
-    Returns {'considered', 'updated', 'seconds', 'summary'}.
-    """
-    from gis.gate import geocoding as gate
-
-    t0 = time.perf_counter()
-    todo = gate.households_to_geocode(conn, scope, all_rows=all_rows)
-    g = geocoder or Geocoder.load(conn)
-    total = len(todo)
-    if progress:
-        progress(0, total)
-    state = {"updated": 0, "done": 0}
-
-    def store(part: pd.DataFrame, res: pd.DataFrame) -> None:
-        out = g.finish(conn, res, part["lon"].to_numpy(dtype=np.float64),
-                       part["lat"].to_numpy(dtype=np.float64), clean=False)
-        out["input_hash"] = part["input_hash"].to_numpy()
-        out["score"] = out["score"].astype(float)
-        state["updated"] += gate.write_geocoding(conn, scope, out)
-
-    # Reading addresses is Python on one core; placing and writing is PostgreSQL on the
-    # other. Chunk k is written (in a worker thread, the only user of the connection
-    # meanwhile) while chunk k+1 is read.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None
-        for start in range(0, total, chunk):
-            part = todo.iloc[start:start + chunk]
-            res = g.prepare(part["id"].to_numpy(), part["address"].to_numpy(),
-                            part["registered_address"].to_numpy())
-            if pending is not None:
-                pending.result()
-                state["done"] += chunk
-                if progress:
-                    progress(min(state["done"], total), total)
-            pending = pool.submit(store, part, res)
-        if pending is not None:
-            pending.result()
-    if progress:
-        progress(total, total)
-    return {"considered": total, "updated": state["updated"],
-            "seconds": round(time.perf_counter() - t0, 2),
-            "summary": gate.geocode_summary(conn, scope)}

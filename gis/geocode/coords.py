@@ -179,66 +179,84 @@ def place_points(conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M,
     if not len(ok):
         return out
     ensure_building_cells(conn)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        _upload_points(conn, cur, ok, lon, lat)
+        packed = _join_points(cur, snap_m)
+    _unpack_answers(conn, out, packed, ext_ids)
+    return out
+
+
+def _upload_points(conn, cur, ok: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+    """The valid points (indexes ``ok``) into ``tmp_geocode_pts`` by binary COPY."""
     conn.execute(sa.text("DROP TABLE IF EXISTS tmp_geocode_pts"))
     conn.execute(sa.text("CREATE TEMP TABLE tmp_geocode_pts (i int, lon float8, lat float8) "
                          "ON COMMIT DROP"))
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        with cur.copy("COPY tmp_geocode_pts FROM STDIN (FORMAT binary)") as cp:
-            # In cell order, consecutive points meet the same building, which PostGIS
-            # then tests from its cache instead of reading the polygon again.
-            cells = (np.floor(lon[ok] / CELL_DEG).astype(np.int64) * 1_000_000
-                     + np.floor(lat[ok] / CELL_DEG).astype(np.int64))
-            order = ok[np.argsort(cells, kind="stable")]
-            cp.write(_binary_points(order, lon[order], lat[order]))
-        cur.execute("ANALYZE tmp_geocode_pts")
-        # The planner cannot see that a cell matches about one building: without this it
-        # picks one index probe per point, which is what the cells are here to avoid.
-        cur.execute("SET LOCAL enable_nestloop = off")
-        cell = _CELL.format(x="p.lon", y="p.lat", c=CELL_DEG)
-        pair = f"""JOIN geocode_building_cells c ON c.cell = {cell}
-                WHERE p.lon BETWEEN c.x0 AND c.x1 AND p.lat BETWEEN c.y0 AND c.y1"""
-        point = "ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)"
-        sql = f"""
-            WITH inside AS MATERIALIZED (
-                -- the box test first (cheap), then the polygon; the lowest id wins a tie
-                SELECT DISTINCT ON (p.i) p.i, c.building_id, c.village_code, 0.0::float8 AS dist
-                FROM tmp_geocode_pts p {pair} AND ST_Intersects(c.geom, {point})
-                ORDER BY p.i, c.building_id),
-            outside AS MATERIALIZED (
-                SELECT p.* FROM tmp_geocode_pts p
-                WHERE NOT EXISTS (SELECT 1 FROM inside b WHERE b.i = p.i)),
-            near AS (
-                -- distances on the spheroid only for the points in no building
-                SELECT DISTINCT ON (i) i, building_id, village_code, dist FROM (
-                    SELECT p.i, c.building_id, c.village_code,
-                           ST_Distance(c.geom::geography, {point}::geography) AS dist
-                    FROM outside p {pair}) d
-                WHERE dist <= {float(snap_m)} ORDER BY i, dist, building_id),
-            best AS (SELECT * FROM inside UNION ALL SELECT * FROM near),
-            rest AS MATERIALIZED (
-                SELECT p.i, {point} AS g
-                FROM outside p WHERE NOT EXISTS (SELECT 1 FROM near b WHERE b.i = p.i))
-            , answers AS (
-            SELECT i, building_id, dist, coalesce(village_code::bigint, -1) AS v, 1 AS c FROM best
-            UNION ALL
-            SELECT r.i, -1, -1.0, coalesce(v.code::bigint, -1),
-                   (v.code IS NOT NULL OR EXISTS (
-                       SELECT 1 FROM admin_area c WHERE c.level = 'county'
-                       AND ST_Intersects(c.geom, r.g)))::int
-            FROM rest r
-            LEFT JOIN LATERAL (
-                SELECT a.code FROM admin_area a WHERE a.level = 'village'
-                  AND ST_Intersects(a.geom, r.g) LIMIT 1) v ON true)
-            -- one packed bytea instead of a row per point: the rows would cost more to
-            -- receive than to compute
-            SELECT string_agg(int4send(i) || int8send(building_id) || float8send(dist)
-                              || int8send(v) || int4send(c), ''::bytea)
-            FROM answers"""
-        cur.execute(sql)
-        packed = cur.fetchone()[0] or b""
-        cur.execute("RESET enable_nestloop")
-    rows = np.frombuffer(bytes(packed), dtype=_PTS_OUT)
+    with cur.copy("COPY tmp_geocode_pts FROM STDIN (FORMAT binary)") as cp:
+        # In cell order, consecutive points meet the same building, which PostGIS
+        # then tests from its cache instead of reading the polygon again.
+        cells = (np.floor(lon[ok] / CELL_DEG).astype(np.int64) * 1_000_000
+                 + np.floor(lat[ok] / CELL_DEG).astype(np.int64))
+        order = ok[np.argsort(cells, kind="stable")]
+        cp.write(_binary_points(order, lon[order], lat[order]))
+    cur.execute("ANALYZE tmp_geocode_pts")
+
+
+def _join_points(cur, snap_m: float) -> bytes:
+    """Building (inside, else the nearest within ``snap_m``), village and county of
+    every uploaded point, packed as :data:`_PTS_OUT` records."""
+    # The planner cannot see that a cell matches about one building: without this it
+    # picks one index probe per point, which is what the cells are here to avoid.
+    cur.execute("SET LOCAL enable_nestloop = off")
+    cell = _CELL.format(x="p.lon", y="p.lat", c=CELL_DEG)
+    pair = f"""JOIN geocode_building_cells c ON c.cell = {cell}
+            WHERE p.lon BETWEEN c.x0 AND c.x1 AND p.lat BETWEEN c.y0 AND c.y1"""
+    point = "ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)"
+    sql = f"""
+        WITH inside AS MATERIALIZED (
+            -- the box test first (cheap), then the polygon; the lowest id wins a tie
+            SELECT DISTINCT ON (p.i) p.i, c.building_id, c.village_code, 0.0::float8 AS dist
+            FROM tmp_geocode_pts p {pair} AND ST_Intersects(c.geom, {point})
+            ORDER BY p.i, c.building_id),
+        outside AS MATERIALIZED (
+            SELECT p.* FROM tmp_geocode_pts p
+            WHERE NOT EXISTS (SELECT 1 FROM inside b WHERE b.i = p.i)),
+        near AS (
+            -- distances on the spheroid only for the points in no building
+            SELECT DISTINCT ON (i) i, building_id, village_code, dist FROM (
+                SELECT p.i, c.building_id, c.village_code,
+                       ST_Distance(c.geom::geography, {point}::geography) AS dist
+                FROM outside p {pair}) d
+            WHERE dist <= {float(snap_m)} ORDER BY i, dist, building_id),
+        best AS (SELECT * FROM inside UNION ALL SELECT * FROM near),
+        rest AS MATERIALIZED (
+            SELECT p.i, {point} AS g
+            FROM outside p WHERE NOT EXISTS (SELECT 1 FROM near b WHERE b.i = p.i))
+        , answers AS (
+        SELECT i, building_id, dist, coalesce(village_code::bigint, -1) AS v, 1 AS c FROM best
+        UNION ALL
+        SELECT r.i, -1, -1.0, coalesce(v.code::bigint, -1),
+               (v.code IS NOT NULL OR EXISTS (
+                   SELECT 1 FROM admin_area c WHERE c.level = 'county'
+                   AND ST_Intersects(c.geom, r.g)))::int
+        FROM rest r
+        LEFT JOIN LATERAL (
+            SELECT a.code FROM admin_area a WHERE a.level = 'village'
+              AND ST_Intersects(a.geom, r.g) LIMIT 1) v ON true)
+        -- one packed bytea instead of a row per point: the rows would cost more to
+        -- receive than to compute
+        SELECT string_agg(int4send(i) || int8send(building_id) || float8send(dist)
+                          || int8send(v) || int4send(c), ''::bytea)
+        FROM answers"""
+    cur.execute(sql)
+    packed = cur.fetchone()[0] or b""
+    cur.execute("RESET enable_nestloop")
+    return bytes(packed)
+
+
+def _unpack_answers(conn, out: pd.DataFrame, packed: bytes, ext_ids) -> None:
+    """Fill ``out`` (one row per input point) from the packed answers."""
+    rows = np.frombuffer(packed, dtype=_PTS_OUT)
     if len(rows):
         i = rows["i"].astype(np.int64)
         b = rows["b"].astype(np.int64)
@@ -256,4 +274,3 @@ def place_points(conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M,
                 {"ids": ids.tolist()}).all())
             out.loc[i[has_b], "building_id"] = pd.Series(
                 [ext.get(int(x)) for x in b[has_b]], index=i[has_b], dtype=object)
-    return out

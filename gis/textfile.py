@@ -1,0 +1,142 @@
+"""The encoding of a text file staff give us (UTF-8, UTF-8 with BOM, or GBK/GB18030), found
+once, the same way for every reader: ``popgis parse-address --file`` uses it, and the
+loaders' tables can (``loaders.files.detect_encoding`` does the same checks).
+
+The whole file is checked in 1 MB blocks, so a file of several GB is never held in
+memory. GBK and GB2312 are reported as ``gb18030``, their superset. A file in neither
+encoding, saved as UTF-16, or mixing UTF-8 and GBK lines (two exports pasted together)
+raises :class:`TextFileProblem` naming the first bad line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from gis.errors import InvalidInput
+from gis.messages import _
+
+__all__ = ["TextFileProblem", "detect_encoding", "read_lines"]
+
+_BLOCK = 1 << 20
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+class TextFileProblem(InvalidInput):
+    """A text file that cannot be read as UTF-8 or GBK; ``line`` is the first bad line
+    (1-based), None when the whole file is affected."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def _name(path) -> str:
+    return os.path.basename(os.fspath(path))   # never a server path in a message
+
+
+def detect_encoding(path) -> str:
+    """``utf-8-sig`` (UTF-8 with BOM), ``utf-8`` or ``gb18030``; see the module."""
+    name = _name(path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise TextFileProblem(_("{file} is saved as UTF-16 ('Unicode text'); save it "
+                                    "as UTF-8", file=name))
+        has_bom = head.startswith(codecs.BOM_UTF8)
+        f.seek(0)
+        bad = _scan_utf8(f)
+        if bad is None:
+            return "utf-8-sig" if has_bom else "utf-8"
+        line, cjk_before = bad
+        if cjk_before or has_bom:
+            raise TextFileProblem(_("{file}: line {line} is not UTF-8 although the lines "
+                                    "before it are: the file mixes two encodings; save "
+                                    "the whole file as UTF-8", file=name, line=line), line)
+        f.seek(0)
+        gb_line, utf8_line = _scan_gb18030(f)
+    if utf8_line is not None:
+        raise TextFileProblem(_("{file}: line {line} is GBK but line {other} is UTF-8: the "
+                                "file mixes two encodings; save the whole file as UTF-8",
+                                file=name, line=line, other=utf8_line), utf8_line)
+    if gb_line is not None:
+        raise TextFileProblem(_("{file}: line {line} is neither UTF-8 nor GBK text; save "
+                                "the file as UTF-8", file=name, line=gb_line), gb_line)
+    return "gb18030"
+
+
+def read_lines(path) -> list[str]:
+    """The lines of a text file in whichever of the encodings it is in."""
+    return Path(path).read_bytes().decode(detect_encoding(path)).splitlines()
+
+
+def _line_chunks(f) -> Iterator[tuple[int, bytes]]:
+    """(lines before, chunk) with every chunk ending at a line break or the end: 0x0A
+    never occurs inside a UTF-8 or GB18030 character, so each decodes on its own."""
+    carry = b""
+    lines_before = 0
+    while True:
+        block = f.read(_BLOCK)
+        if not block:
+            break
+        data = carry + block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            continue
+        chunk, carry = data[:cut + 1], data[cut + 1:]
+        yield lines_before, chunk
+        lines_before += chunk.count(b"\n")
+    if carry:
+        yield lines_before, carry
+
+
+def _scan_utf8(f) -> tuple[int, bool] | None:
+    """None if the file is UTF-8, else (first bad line, Chinese seen on earlier lines)."""
+    cjk_seen = False
+    for lines_before, chunk in _line_chunks(f):
+        if chunk.isascii():
+            continue
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as e:
+            start = chunk.rfind(b"\n", 0, e.start) + 1
+            line = lines_before + chunk.count(b"\n", 0, start) + 1
+            if not cjk_seen and start:
+                cjk_seen = bool(_CJK.search(chunk[:start].decode("utf-8", "ignore")))
+            return line, cjk_seen
+        cjk_seen = cjk_seen or bool(_CJK.search(text))
+    return None
+
+
+def _scan_gb18030(f) -> tuple[int | None, int | None]:
+    """(first line that is not GB18030 or None, first line that is UTF-8 Chinese or None)."""
+    for lines_before, chunk in _line_chunks(f):
+        if chunk.isascii():
+            continue
+        try:
+            chunk.decode("gb18030")
+        except UnicodeDecodeError as e:
+            line = lines_before + chunk.count(b"\n", 0, e.start) + 1
+            start = chunk.rfind(b"\n", 0, e.start) + 1
+            end = chunk.find(b"\n", e.start)
+            if _is_utf8_chinese(chunk[start:end if end >= 0 else len(chunk)]):
+                return None, line      # a UTF-8 line pasted into a GBK file
+            return line, None
+        # GBK text is almost never valid UTF-8 over a whole line: a line that is, with
+        # Chinese in it, was written by another program
+        for i, raw in enumerate(chunk.split(b"\n")):
+            if not raw.isascii() and _is_utf8_chinese(raw):
+                return None, lines_before + i + 1
+    return None, None
+
+
+def _is_utf8_chinese(raw: bytes) -> bool:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return len(_CJK.findall(text)) >= 2
