@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import folium
 from branca.element import Element, JavascriptLink, MacroElement
-from flask import Blueprint, Response, jsonify, render_template_string, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    render_template_string,
+    request,
+    send_from_directory,
+    url_for,
+)
 from jinja2 import Template
 
 from gis import layers, settings
+from gis.messages import LANGUAGES, set_language
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 
@@ -71,7 +80,14 @@ def _asset(package: str, filename: str) -> str:
 
 def build_map(config: dict, bounds) -> folium.Map:
     gcj = config["datum"] == "gcj02"
-    m = folium.Map(location=[29.306, 120.075], zoom_start=11, tiles=None, max_zoom=20,
+    # the centre of the user's own area (from its loaded admin areas); map.js frames the
+    # area itself before any layer loads
+    if bounds:
+        (s, w), (n, e) = bounds
+        location, zoom = [(s + n) / 2, (w + e) / 2], 11
+    else:  # no admin areas loaded yet: all of China
+        location, zoom = [35.0, 105.0], 4
+    m = folium.Map(location=location, zoom_start=zoom, tiles=None, max_zoom=20,
                    control_scale=True, crs="PopGISGCJ" if gcj else "EPSG3857")
     # Local assets only: folium's defaults point at CDNs. Leaflet goes first so that
     # the plugins after it find `L`.
@@ -88,7 +104,9 @@ def build_map(config: dict, bounds) -> folium.Map:
             ("heat", "leaflet.heat", "leaflet-heat.js")):
         header.add_child(JavascriptLink(_asset(package, filename)), name=name)
     header.add_child(JavascriptLink(url_for("static", filename="i18n.js")), name="i18n")
-    header.add_child(JavascriptLink(url_for("static", filename="map.js")), name="popgis")
+    for name in MAP_SCRIPTS:
+        header.add_child(JavascriptLink(url_for("static", filename=f"map/{name}.js")),
+                         name=f"popgis_{name}")
     header.add_child(Element(
         f'<link rel="stylesheet" href="{url_for("static", filename="map.css")}">'
         f'<link rel="icon" href="{url_for("map.favicon")}">'
@@ -98,6 +116,11 @@ def build_map(config: dict, bounds) -> folium.Map:
     # the view is framed by map.js (clear of its side column) before any layer loads
     m.add_child(PopGISLayers(config))
     return m
+
+
+#: The map's script files (webmap/static/map/), in load order: core first, start-up last.
+MAP_SCRIPTS = ("core", "gcj", "layers", "areas", "density", "points", "legend", "household",
+               "search", "filters", "export", "chrome", "main")
 
 
 #: Bilingual labels of codes for the server-rendered pages (planner, review queue); the
@@ -116,6 +139,24 @@ LEVEL_LABELS = {"building": "楼栋 / building", "compound": "小区 / compound"
                 "unmatched": "未匹配 / unmatched"}
 
 
+def page_language() -> str:
+    """The user's language choice (cookie ``popgis_lang``, written by static/i18n.js from
+    the choice kept in the browser); Chinese when there is none."""
+    lang = request.cookies.get("popgis_lang")
+    return lang if lang in LANGUAGES else "zh"
+
+
+@bp.before_app_request
+def _speak_the_users_language():
+    """Messages the server sends (errors, refusals) follow the user's choice."""
+    set_language(page_language())
+
+
+@bp.teardown_app_request
+def _forget_language(_exc=None):
+    set_language(None)
+
+
 @bp.app_context_processor
 def _page_helpers():
     """area_name(code) and code labels for every template."""
@@ -124,9 +165,20 @@ def _page_helpers():
             return layers.area_name(get_conn(), code) or code
         except Exception:  # a page must render even if the name cannot be read
             return code
-    return {"area_name": area_name, "kind_label": lambda k: KIND_LABELS.get(k, k),
-            "role_label": lambda r: ROLE_LABELS.get(r, r),
-            "level_label": lambda v: LEVEL_LABELS.get(v, v)}
+    lang = page_language()
+
+    def tr(zh: str, en: str) -> str:
+        """The text in the page's language."""
+        return en if lang == "en" else zh
+
+    def pick(labels: dict, code):
+        text = labels.get(code)
+        return text.split(" / ")[lang == "en"] if text else (code or "")
+
+    return {"area_name": area_name, "lang": lang, "tr": tr,
+            "kind_label": lambda k: pick(KIND_LABELS, k),
+            "role_label": lambda r: pick(ROLE_LABELS, r),
+            "level_label": lambda v: pick(LEVEL_LABELS, v)}
 
 
 def _links(scope) -> dict:

@@ -23,6 +23,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.messages import _
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
 EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
@@ -310,7 +311,7 @@ class Gate:
                                AND ST_Intersects(geom, pt.g) LIMIT 1) gr ON true
             """), {"lon": lon, "lat": lat, "bid": building_id}).one()
         if target.path is None or not target.path.startswith(self.scope.path):
-            raise InvalidInput("that place is outside your jurisdiction")
+            raise InvalidInput(_("that place is outside your jurisdiction"))
         from gis.gate import placement  # history: who, when, from where
 
         placement.check_building_distance(self.conn, lon, lat, building_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gis.errors import InvalidInput, NotFound
+from gis.messages import _
 
 #: A manual point that names a building must lie within this many metres of it. Staff
 #: click on or next to the building; 200 m allows a point on the far side of a large
@@ -27,11 +28,11 @@ def check_building_distance(conn, lon: float, lat: float, building_id: int | Non
                            ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
         FROM buildings WHERE id = :b"""), {"lon": lon, "lat": lat, "b": building_id}).scalar()
     if dist is None:
-        raise InvalidInput(f"building {building_id} does not exist")
+        raise InvalidInput(_("building {id} does not exist", id=building_id))
     if dist > MAX_BUILDING_DISTANCE_M:
-        raise InvalidInput(f"the point is {dist:,.0f} m from building {building_id}; a manual "
-                           f"place must be within {MAX_BUILDING_DISTANCE_M:.0f} m of the "
-                           "building it names")
+        raise InvalidInput(_("the point is {dist} m from the building; a household placed by "
+                             "hand must be within {limit} m of the building it names",
+                             dist=f"{dist:,.0f}", limit=f"{MAX_BUILDING_DISTANCE_M:.0f}"))
 
 
 def record(conn, household_id: int, user: str, action: str, lon: float, lat: float,

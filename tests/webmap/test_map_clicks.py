@@ -225,7 +225,9 @@ def test_legend_for_every_layer_switched_on(site, browser):
     pg = Page(browser, base, "county_u")
     p = pg.page
     on = _legend_covers_layers(p)
-    assert "放大到 13 级显示" in p.inner_text("#legend .lg[data-layer=units]")
+    # layers drawn only from a deeper zoom: one note for all of them, not one each
+    assert p.locator("#legend .lg-note").count() == 1
+    assert "市场与驻街单位 13" in p.inner_text("#legend .lg-note")
     assert {"buildings", "households", "units", "roads", "sp_distribution_point"} <= set(on)
     # switch every overlay on (density layers load when first shown)
     for box in p.locator("#side-layers input[type=checkbox]").all():

@@ -6,6 +6,8 @@
   var T = {
     zh: {
       title: '人口地理信息系统', page_title: '地图 · popgis', short_title: '人口GIS',
+      grid_n: '第{n}网格', selected_area: '当前区域', zoom_in_for: '放大后显示（级别）：',
+      household_not_found: '未找到该住户', search_short: '无结果。地址至少输入{n}个字；姓名和户号可输入开头几个字',
       search: '搜索户号、姓名、地址、证件/电话后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
       roads: '道路', buildings: '楼栋', households: '住户', heat: '流动人口热力',
       choro: '流动人口密度（村/社区）', choro_grid: '流动人口密度（网格）', units: '市场与驻街单位',
@@ -55,6 +57,9 @@
     },
     en: {
       title: 'Population GIS', page_title: 'Map · popgis', short_title: 'PopGIS',
+      grid_n: 'Grid {n}', selected_area: 'Current area', zoom_in_for: 'Shown from zoom:',
+      household_not_found: 'Household not found',
+      search_short: 'No results. Addresses need at least {n} characters; names and household numbers work from the first characters',
       search: 'Household no., name, address, last 4 of ID/phone', layers: 'Layers',
       landcover: 'Water and land use', filters: 'Filters', roads: 'Roads', buildings: 'Buildings',
       households: 'Households', heat: 'Migrant heat', choro: 'Migrant density (villages)',
@@ -129,8 +134,15 @@
     var g = T[lang][group] || {};
     return g[code] != null ? g[code] : '';
   }
+  /** the server follows the same choice (its messages, the planner, review and audit
+   * pages): it reads the cookie popgis_lang */
+  function setCookie(value) {
+    document.cookie = 'popgis_lang=' + value + '; path=/; max-age=31536000; SameSite=Lax';
+  }
   function setLang(value) {
     try { localStorage.setItem('popgis.lang', value); } catch (e) { /* private mode */ }
+    setCookie(value);
   }
+  setCookie(lang);
   window.PopGISi18n = {T: T, lang: lang, t: t, label: label, known: known, setLang: setLang};
 })();
