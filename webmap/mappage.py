@@ -21,6 +21,7 @@ from jinja2 import Template
 
 from gis import layers, settings
 from gis.messages import LANGUAGES, set_language
+from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 
@@ -123,13 +124,14 @@ MAP_SCRIPTS = ("core", "gcj", "layers", "areas", "density", "points", "legend", 
                "search", "filters", "export", "chrome", "main")
 
 
-#: Bilingual labels of codes for the server-rendered pages (planner, review queue); the
-#: map page takes its labels from static/i18n.js.
-KIND_LABELS = {"distribution_point": "药具发放点 / distribution point",
-               "service_station": "计生服务站 / service station",
-               "clinic": "卫生院/诊所 / clinic", "pharmacy": "药店 / pharmacy",
-               "machine": "自助发放机 / self-service machine",
-               "outreach": "外展服务点 / outreach point"}
+#: Labels of codes for the server-rendered pages (planner, review queue, access log),
+#: "中文 / English": a page shows the one of the user's language. The map page takes its
+#: labels from static/i18n.js.
+KIND_LABELS = {"distribution_point": "药具发放点 / Distribution point",
+               "service_station": "计生服务站 / Service station",
+               "clinic": "卫生院/诊所 / Clinic", "pharmacy": "药店 / Pharmacy",
+               "machine": "自助发放机 / Self-service machine",
+               "outreach": "外展服务点 / Outreach point"}
 ROLE_LABELS = {"county": "县级 / county staff", "township": "乡镇级 / township staff",
                "village": "村/社区级 / village staff", "planner": "规划人员 / planner",
                "auditor": "审计人员 / auditor"}
@@ -178,7 +180,9 @@ def _page_helpers():
     return {"area_name": area_name, "lang": lang, "tr": tr,
             "kind_label": lambda k: pick(KIND_LABELS, k),
             "role_label": lambda r: pick(ROLE_LABELS, r),
-            "level_label": lambda v: pick(LEVEL_LABELS, v)}
+            "level_label": lambda v: pick(LEVEL_LABELS, v),
+            "action_label": lambda a: pagetext.action_label(a, lang),
+            "target_label": lambda k: pagetext.target_label(k, lang)}
 
 
 def _links(scope) -> dict:

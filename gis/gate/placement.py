@@ -124,3 +124,26 @@ def restore(conn, scope, household_id: int) -> None:
         "INSERT INTO access_log (user_name, action, target_kind, target_id, detail) "
         "VALUES (:u, 'restore_household_place', 'household', :t, '{}'::jsonb)"),
         {"u": scope.user, "t": str(household_id)})
+
+
+def open_reviews(conn, scope) -> int:
+    """How many households of the scope wait in the geocoding review queue (the queue
+    page shows a page of them; this is the whole number)."""
+    from gis.gate import enter
+
+    enter(conn, scope)
+    return int(conn.execute(sa.text(
+        "SELECT count(*) FROM geocode_review WHERE status = 'open' AND admin_path LIKE :like"),
+        {"like": scope.like}).scalar())
+
+
+def candidate_buildings(conn, ext_ids) -> dict:
+    """Address, compound and number of the buildings review candidates name (by their
+    public id), for labelling the candidates: {ext_id: {...}}."""
+    ids = sorted({str(e) for e in ext_ids if e is not None})
+    if not ids:
+        return {}
+    rows = conn.execute(sa.text(
+        "SELECT ext_id, address, compound, building_no FROM buildings "
+        "WHERE ext_id = ANY(:ids)"), {"ids": ids})
+    return {r.ext_id: dict(r._mapping) for r in rows}

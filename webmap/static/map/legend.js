@@ -13,7 +13,7 @@
     var b = group.breaks || [], colours = group.colours || [], rows = '';
     if (!colours.length) { return ''; }
     if (!b.length) {
-      return '<div>' + swatch('background:' + colours[0]) + (group.top ? '0–' + group.top : '0') + '</div>';
+      return '<div class="cls">' + swatch('background:' + colours[0]) + (group.top ? '0–' + group.top : '0') + '</div>';
     }
     for (var i = 0; i <= b.length; i++) {
       var text = i === 0 ? (b[0] === 0 ? '0' : '0–' + b[0])
