@@ -45,7 +45,7 @@
   P.classColours = function (n) {
     var ramp = C.choro, out = [];
     for (var i = 0; i < n; i++) {
-      out.push(ramp[n === 1 ? ramp.length - 1 : Math.round(i * (ramp.length - 1) / (n - 1))]);
+      out.push(ramp[n === 1 ? 2 : Math.round(i * (ramp.length - 1) / (n - 1))]);
     }
     return out;
   };
@@ -71,7 +71,9 @@
           var key = level === 'village' ? 'choro' : 'choro_grid';
           var values = fc.features.map(function (f) { return f.properties.migrants_per_km2 || 0; });
           var breaks = P.classBreaks(values);
-          var colours = P.classColours(breaks.length + 1);
+          var top = round(Math.max.apply(null, values.concat([0])));
+          // nothing anywhere: the palest colour, not a dark map of zeros
+          var colours = top ? P.classColours(breaks.length + 1) : [C.choro[0]];
           var group = S.layers[key].layer;
           group.clearLayers();
           group.addLayer(L.geoJSON(fc, {pane: 'density', style: function (f) {
@@ -88,7 +90,7 @@
           }}));
           group.breaks = breaks;
           group.colours = colours;
-          group.top = round(Math.max.apply(null, values.concat([0])));
+          group.top = top;
           P.mark(key, fc.features.length);
           P.renderLegend();
         });

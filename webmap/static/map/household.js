@@ -157,7 +157,10 @@
     S.map.setView(at, Math.max(S.map.getZoom(), 17));
     S.dragMarker.on('dragend', function () {
       var ll = S.dragMarker.getLatLng();
-      placeHousehold(h.id, ll.lng, ll.lat, null);
+      // refused (e.g. outside the area): the marker goes back to where the household is
+      placeHousehold(h.id, ll.lng, ll.lat, null).then(function (ok) {
+        if (!ok && S.dragMarker) { S.dragMarker.setLatLng(at); }
+      });
     });
     $('panel-msg').textContent = t('drag_hint');
   }
@@ -169,15 +172,16 @@
   function placeHousehold(id, lon, lat, buildingId) {
     var body = {lon: lon, lat: lat};
     if (buildingId) { body.building_id = buildingId; }
-    postJSON(S.cfg.api + 'households/' + id + '/location', body)
+    return postJSON(S.cfg.api + 'households/' + id + '/location', body)
       .then(function () {
         stopDrag();
         P.redrawHouseholds();
         openHousehold(id);
         showMessage(t('saved'));
         mark('placed', id);
+        return true;
       })
-      .catch(function (e) { showMessage(e.message); });
+      .catch(function (e) { showMessage(e.message); return false; });
   }
 
   P.onBuildingClick = onBuildingClick;

@@ -8,7 +8,11 @@
   var ADDRESS_MIN_CHARS = 3;
 
   function goTo(h) {
-    if (h.lat != null) { S.map.setView([h.lat, h.lon], 18); }
+    if (h.lat != null) {
+      S.map.setView([h.lat, h.lon], 18, {animate: false});
+      // phone: the panel covers the lower 62 % of the screen; the household sits above it
+      if (!P.wide()) { S.map.panBy([0, window.innerHeight * 0.31], {animate: false}); }
+    }
     if (h.building_id) { P.openBuilding(h.building_id, h.lat != null ? L.latLng(h.lat, h.lon) : null); }
     P.openHousehold(h.id);
   }
