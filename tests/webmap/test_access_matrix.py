@@ -92,6 +92,7 @@ MATRIX = {
     "auth.login": ("open", "GET", "/login", None),
     "auth.logout": ("open", "POST", "/logout", None),
     "static": ("open", "GET", "/static/map/core.js", None),
+    "map.script": ("open", "GET", "/map.js", None),
     "vendor.asset": ("open", "GET", "/vendor/leaflet/leaflet.js", None),
 }
 TILE_LAYERS = {"households": "people", "migrant_density": "aggregate",
