@@ -150,8 +150,9 @@ def page_language() -> str:
 
 @bp.before_app_request
 def _speak_the_users_language():
-    """Messages the server sends (errors, refusals) follow the user's choice."""
-    set_language(page_language())
+    """Messages the server sends (errors, refusals) follow the user's choice; without
+    one, POPGIS_LANG (gis.messages)."""
+    set_language(request.cookies.get("popgis_lang"))
 
 
 @bp.teardown_app_request
