@@ -307,6 +307,9 @@ def test_phone_top_bar_one_line_and_sheet(site, browser):
         box = p.locator(other).first.bounding_box()
         assert not _overlap(legend, box), other
     _legend_covers_layers(p)
+    # the page itself never scrolls (the top bar stays on screen)
+    assert p.evaluate("document.scrollingElement.scrollTop") == 0
+    assert not p.locator("#panel.open").count()
     pg.shot("map-12-phone-sheet.png")
     pg.close()
 
