@@ -50,7 +50,13 @@ def measure(base: str, runs: int = 5, viewport=(1440, 900), shot: str | None = N
             t = time.perf_counter()
             page.click("button[type=submit]")
             page.wait_for_url(base + "/")
-            page.wait_for_function(READY, polling=20, timeout=60000)
+            # polled through page.evaluate: the page's CSP forbids the eval that
+            # Playwright's wait_for_function needs
+            deadline = time.monotonic() + 60
+            while not page.evaluate(READY):
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the county view never became interactive")
+                time.sleep(0.02)
             times.append(time.perf_counter() - t)
             nav.append(page.evaluate("""(() => { const n = performance.getEntriesByType('navigation')[0];
                 return {redirect: Math.round(n.redirectEnd), request: Math.round(n.requestStart),

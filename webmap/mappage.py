@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import folium
 from branca.element import Element, JavascriptLink, MacroElement
-from flask import Blueprint, Response, jsonify, render_template_string, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    render_template_string,
+    request,
+    send_from_directory,
+    url_for,
+)
 from jinja2 import Template
 
 from gis import layers, settings
+from gis.messages import LANGUAGES, set_language
+from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 
@@ -71,7 +81,14 @@ def _asset(package: str, filename: str) -> str:
 
 def build_map(config: dict, bounds) -> folium.Map:
     gcj = config["datum"] == "gcj02"
-    m = folium.Map(location=[29.306, 120.075], zoom_start=11, tiles=None, max_zoom=20,
+    # the centre of the user's own area (from its loaded admin areas); map.js frames the
+    # area itself before any layer loads
+    if bounds:
+        (s, w), (n, e) = bounds
+        location, zoom = [(s + n) / 2, (w + e) / 2], 11
+    else:  # no admin areas loaded yet: all of China
+        location, zoom = [35.0, 105.0], 4
+    m = folium.Map(location=location, zoom_start=zoom, tiles=None, max_zoom=20,
                    control_scale=True, crs="PopGISGCJ" if gcj else "EPSG3857")
     # Local assets only: folium's defaults point at CDNs. Leaflet goes first so that
     # the plugins after it find `L`.
@@ -88,7 +105,9 @@ def build_map(config: dict, bounds) -> folium.Map:
             ("heat", "leaflet.heat", "leaflet-heat.js")):
         header.add_child(JavascriptLink(_asset(package, filename)), name=name)
     header.add_child(JavascriptLink(url_for("static", filename="i18n.js")), name="i18n")
-    header.add_child(JavascriptLink(url_for("static", filename="map.js")), name="popgis")
+    # the map's files as one script: one request instead of thirteen (the browser asks
+    # at most six at a time, and the county view's data waits behind them)
+    header.add_child(JavascriptLink(url_for("map.script")), name="popgis")
     header.add_child(Element(
         f'<link rel="stylesheet" href="{url_for("static", filename="map.css")}">'
         f'<link rel="icon" href="{url_for("map.favicon")}">'
@@ -100,13 +119,19 @@ def build_map(config: dict, bounds) -> folium.Map:
     return m
 
 
-#: Bilingual labels of codes for the server-rendered pages (planner, review queue); the
-#: map page takes its labels from static/i18n.js.
-KIND_LABELS = {"distribution_point": "药具发放点 / distribution point",
-               "service_station": "计生服务站 / service station",
-               "clinic": "卫生院/诊所 / clinic", "pharmacy": "药店 / pharmacy",
-               "machine": "自助发放机 / self-service machine",
-               "outreach": "外展服务点 / outreach point"}
+#: The map's script files (webmap/static/map/), in load order: core first, start-up last.
+MAP_SCRIPTS = ("core", "gcj", "layers", "areas", "density", "points", "legend", "household",
+               "search", "filters", "export", "chrome", "main")
+
+
+#: Labels of codes for the server-rendered pages (planner, review queue, access log),
+#: "中文 / English": a page shows the one of the user's language. The map page takes its
+#: labels from static/i18n.js.
+KIND_LABELS = {"distribution_point": "药具发放点 / Distribution point",
+               "service_station": "计生服务站 / Service station",
+               "clinic": "卫生院/诊所 / Clinic", "pharmacy": "药店 / Pharmacy",
+               "machine": "自助发放机 / Self-service machine",
+               "outreach": "外展服务点 / Outreach point"}
 ROLE_LABELS = {"county": "县级 / county staff", "township": "乡镇级 / township staff",
                "village": "村/社区级 / village staff", "planner": "规划人员 / planner",
                "auditor": "审计人员 / auditor"}
@@ -114,6 +139,25 @@ LEVEL_LABELS = {"building": "楼栋 / building", "compound": "小区 / compound"
                 "group": "村民小组 / group", "village": "村/社区 / village",
                 "township": "乡镇 / township", "county": "县 / county",
                 "unmatched": "未匹配 / unmatched"}
+
+
+def page_language() -> str:
+    """The user's language choice (cookie ``popgis_lang``, written by static/i18n.js from
+    the choice kept in the browser); Chinese when there is none."""
+    lang = request.cookies.get("popgis_lang")
+    return lang if lang in LANGUAGES else "zh"
+
+
+@bp.before_app_request
+def _speak_the_users_language():
+    """Messages the server sends (errors, refusals) follow the user's choice; without
+    one, POPGIS_LANG (gis.messages)."""
+    set_language(request.cookies.get("popgis_lang"))
+
+
+@bp.teardown_app_request
+def _forget_language(_exc=None):
+    set_language(None)
 
 
 @bp.app_context_processor
@@ -124,9 +168,22 @@ def _page_helpers():
             return layers.area_name(get_conn(), code) or code
         except Exception:  # a page must render even if the name cannot be read
             return code
-    return {"area_name": area_name, "kind_label": lambda k: KIND_LABELS.get(k, k),
-            "role_label": lambda r: ROLE_LABELS.get(r, r),
-            "level_label": lambda v: LEVEL_LABELS.get(v, v)}
+    lang = page_language()
+
+    def tr(zh: str, en: str) -> str:
+        """The text in the page's language."""
+        return en if lang == "en" else zh
+
+    def pick(labels: dict, code):
+        text = labels.get(code)
+        return text.split(" / ")[lang == "en"] if text else (code or "")
+
+    return {"area_name": area_name, "lang": lang, "tr": tr,
+            "kind_label": lambda k: pick(KIND_LABELS, k),
+            "role_label": lambda r: pick(ROLE_LABELS, r),
+            "level_label": lambda v: pick(LEVEL_LABELS, v),
+            "action_label": lambda a: pagetext.action_label(a, lang),
+            "target_label": lambda k: pagetext.target_label(k, lang)}
 
 
 def _links(scope) -> dict:
@@ -166,6 +223,27 @@ def index():
         CHROME, scope=scope, scope_name=scope_name, links=_links(scope))))
     m.get_root().title = "地图 · popgis"
     return m.get_root().render()
+
+
+_SCRIPT: dict = {}
+
+
+@bp.route("/map.js")
+def script():
+    """webmap/static/map/*.js in load order, as one script (read once per process; the
+    ETag lets the browser keep it)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    if "text" not in _SCRIPT or current_app.debug:   # debug: edits show at once
+        folder = Path(__file__).parent / "static" / "map"
+        _SCRIPT["text"] = "\n".join((folder / f"{name}.js").read_text(encoding="utf-8")
+                                    for name in MAP_SCRIPTS)
+    resp = Response(_SCRIPT["text"], mimetype="text/javascript")
+    resp.cache_control.no_cache = True
+    resp.add_etag()
+    return resp.make_conditional(request)
 
 
 @bp.route("/favicon.ico")

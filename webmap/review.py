@@ -20,12 +20,51 @@ def _item(review_id: int) -> dict:
     return gate_geocoding.review_item(get_conn(), current_scope(), review_id)
 
 
+#: review items shown on one page (the count above the table is the whole queue's)
+PAGE_SIZE = 200
+
+
+def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
+    """A candidate as staff know the place: a building by its address (or compound and
+    number), a village, compound or group by its names."""
+    from webmap.mappage import LEVEL_LABELS
+
+    level = (LEVEL_LABELS.get(c.get("level")) or c.get("level") or "").split(" / ")
+    level = level[lang == "en"] if len(level) == 2 else level[0]
+    if c.get("level") == "building":
+        b = buildings.get(str(c.get("building_id"))) or {}
+        no = b.get("building_no")
+        if lang == "en":
+            place = " · ".join(x for x in (f"building {no}" if no else None,
+                                           b.get("address") or c.get("compound"),
+                                           c.get("village")) if x)
+        else:
+            place = b.get("address") or "".join(
+                x for x in (c.get("village"), c.get("compound") or b.get("compound"),
+                            f"{no}栋" if no else None) if x)
+        return f"{level} · {place or c.get('building_id')}"
+    group = c.get("group")
+    parts = [c.get("village"), c.get("compound"),
+             (f"group {group}" if lang == "en" else f"{group}组") if group else None]
+    return f"{level} · " + " ".join(x for x in parts if x)
+
+
 @bp.route("/review")
 @people_required
 def page():
-    scope = current_scope()
-    items = gate_geocoding.review_items(get_conn(), scope, limit=200)
-    return render_template("review.html", items=items, scope=scope)
+    from gis.gate import placement
+    from webmap.mappage import page_language
+    from webmap.pagetext import reason_label
+
+    scope, conn, lang = current_scope(), get_conn(), page_language()
+    items = gate_geocoding.review_items(conn, scope, limit=PAGE_SIZE)
+    buildings = placement.candidate_buildings(
+        conn, [c.get("building_id") for it in items for c in it["candidates"] or []])
+    for it in items:
+        it["reason_text"] = reason_label(it["reason"], lang)
+        it["labels"] = [_candidate_label(c, buildings, lang) for c in it["candidates"] or []]
+    return render_template("review.html", items=items, scope=scope,
+                           total=placement.open_reviews(conn, scope), page_size=PAGE_SIZE)
 
 
 @bp.route("/api/review")

@@ -208,4 +208,8 @@ ZH: dict[str, str] = {
     "unknown map layer {layer!r}; expected {items}": "未知地图图层 {layer!r}；应为 {items}",
     "per={per!r}; expected village or grid": "per={per!r}；应为 village 或 grid",
     "unknown table format {fmt!r}; expected xlsx or csv": "未知表格格式 {fmt!r}；应为 xlsx 或 csv",
+    "building {id} does not exist": "楼栋 {id} 不存在",
+    "the point is {dist} m from the building; a household placed by hand must be within "
+    "{limit} m of the building it names":
+        "该点距所选楼栋 {dist} 米；手动定位的住户必须在所选楼栋 {limit} 米以内",
 }

@@ -28,9 +28,11 @@ def check_building_distance(conn, lon: float, lat: float, building_id: int | Non
                            ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
         FROM buildings WHERE id = :b"""), {"lon": lon, "lat": lat, "b": building_id}).scalar()
     if dist is None:
-        raise InvalidInput(_("building {building_id} does not exist", building_id=building_id))
+        raise InvalidInput(_("building {id} does not exist", id=building_id))
     if dist > MAX_BUILDING_DISTANCE_M:
-        raise InvalidInput(_("the point is {dist:,.0f} m from building {building_id}; a manual place must be within {MAX_BUILDING_DISTANCE_M:.0f} m of the building it names", dist=dist, building_id=building_id, MAX_BUILDING_DISTANCE_M=MAX_BUILDING_DISTANCE_M))
+        raise InvalidInput(_("the point is {dist} m from the building; a household placed by "
+                             "hand must be within {limit} m of the building it names",
+                             dist=f"{dist:,.0f}", limit=f"{MAX_BUILDING_DISTANCE_M:.0f}"))
 
 
 def record(conn, household_id: int, user: str, action: str, lon: float, lat: float,
@@ -122,3 +124,26 @@ def restore(conn, scope, household_id: int) -> None:
         "INSERT INTO access_log (user_name, action, target_kind, target_id, detail) "
         "VALUES (:u, 'restore_household_place', 'household', :t, '{}'::jsonb)"),
         {"u": scope.user, "t": str(household_id)})
+
+
+def open_reviews(conn, scope) -> int:
+    """How many households of the scope wait in the geocoding review queue (the queue
+    page shows a page of them; this is the whole number)."""
+    from gis.gate import enter
+
+    enter(conn, scope)
+    return int(conn.execute(sa.text(
+        "SELECT count(*) FROM geocode_review WHERE status = 'open' AND admin_path LIKE :like"),
+        {"like": scope.like}).scalar())
+
+
+def candidate_buildings(conn, ext_ids) -> dict:
+    """Address, compound and number of the buildings review candidates name (by their
+    public id), for labelling the candidates: {ext_id: {...}}."""
+    ids = sorted({str(e) for e in ext_ids if e is not None})
+    if not ids:
+        return {}
+    rows = conn.execute(sa.text(
+        "SELECT ext_id, address, compound, building_no FROM buildings "
+        "WHERE ext_id = ANY(:ids)"), {"ids": ids})
+    return {r.ext_id: dict(r._mapping) for r in rows}

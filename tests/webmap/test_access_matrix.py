@@ -91,7 +91,8 @@ MATRIX = {
     "health.healthz": ("open", "GET", "/healthz", None),
     "auth.login": ("open", "GET", "/login", None),
     "auth.logout": ("open", "POST", "/logout", None),
-    "static": ("open", "GET", "/static/map.js", None),
+    "static": ("open", "GET", "/static/map/core.js", None),
+    "map.script": ("open", "GET", "/map.js", None),
     "vendor.asset": ("open", "GET", "/vendor/leaflet/leaflet.js", None),
 }
 TILE_LAYERS = {"households": "people", "migrant_density": "aggregate",

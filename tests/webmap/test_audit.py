@@ -202,7 +202,9 @@ def test_auditor_page_in_the_browser(live_server, browser, engine):
     page.click("button[type=submit]")
     page.wait_for_selector("#log tbody tr")
     assert page.locator("#log tbody tr").count() >= 1
-    assert "household_tile" in page.locator("#log").inner_text()
+    # actions by name, their code kept in an attribute
+    assert "浏览住户地图" in page.locator("#log").inner_text()
+    assert page.locator("#log td[data-code=household_tile]").count() >= 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "audit-page.png"), full_page=True)
     assert errors == []

@@ -73,7 +73,11 @@ def test_place_errors(client, conn):
     r = client.post(f"/api/households/{h}/location", data="nope")
     assert r.status_code == 400
     r = client.post(f"/api/households/{h}/location", json={"lon": 120.0502, "lat": 29.3502})
+    assert r.status_code == 400 and "不在您的辖区内" in r.json["error"]["message"]
+    client.set_cookie("popgis_lang", "en")     # the language chosen on the map
+    r = client.post(f"/api/households/{h}/location", json={"lon": 120.0502, "lat": 29.3502})
     assert r.status_code == 400 and "outside your jurisdiction" in r.json["error"]["message"]
+    client.delete_cookie("popgis_lang")
     other = client.post(f"/api/households/{hid(conn, 'HB1')}/location",
                         json={"lon": 120.0202, "lat": 29.2502})
     assert other.status_code == 404

@@ -42,7 +42,13 @@ def test_manual_point_far_from_its_building_is_refused(client, conn):
     # 5 km east of building A1 (inside the village, on building A2)
     r = client.post(f"/api/households/{hid}/location",
                     json={"lon": 120.0702, "lat": 29.2502, "building_id": a1})
+    # the refusal in the user's language (Chinese unless the cookie says English)
+    assert r.status_code == 400 and "200 米以内" in r.json["error"]["message"]
+    client.set_cookie("popgis_lang", "en")
+    r = client.post(f"/api/households/{hid}/location",
+                    json={"lon": 120.0702, "lat": 29.2502, "building_id": a1})
     assert r.status_code == 400 and "within 200 m" in r.json["error"]["message"]
+    client.delete_cookie("popgis_lang")
     # 100 m from the building: accepted
     r = client.post(f"/api/households/{hid}/location",
                     json={"lon": 120.0214, "lat": 29.2502, "building_id": a1})
@@ -117,8 +123,13 @@ def test_menu_and_planner_header(client, conn):
     assert 'href="/audit"' not in page
     planner = client.get("/planner").get_data(as_text=True)
     assert "义乌市" in planner and "330782000000" not in planner
-    assert "药具发放点 / distribution point" in planner
+    assert ">药具发放点<" in planner and "distribution point" not in planner
     assert ">distribution_point<" not in planner
+    client.set_cookie("popgis_lang", "en")
+    planner = client.get("/planner").get_data(as_text=True)
+    assert ">Distribution point<" in planner and "药具发放点" not in planner
+    assert "Service planning" in planner and "服务点规划" not in planner
+    client.delete_cookie("popgis_lang")
     client.get("/logout")
     login(client, "village_a")
     page = client.get("/").get_data(as_text=True)

@@ -6,6 +6,17 @@
   var T = {
     zh: {
       title: '人口地理信息系统', page_title: '地图 · popgis', short_title: '人口GIS',
+      placed_done: '已放置',
+      pl_villages: '村/社区', pl_existing: '现有服务点', pl_uncovered: '未覆盖', pl_newly: '新覆盖',
+      pl_new_site: '新增点', pl_base_failed: '底图加载失败：', pl_village: '村/社区', pl_demand: '需求',
+      pl_covered: '已覆盖', pl_covered_pct: '覆盖 %', pl_gap_areas: '缺口区域', pl_model: '模型',
+      pl_new_sites: '新增点数', pl_before: '之前', pl_before_pct: '前 %', pl_after_pct: '后 %',
+      pl_gain: '新增覆盖', pl_mean_distance: '平均距离', pl_optimality: '最优性',
+      pl_proven: '已证明最优', pl_gap: '间隙', pl_time: '用时', pl_computing: '计算中…',
+      pl_coverage_done: '覆盖分析完成', pl_solving: '求解中…', pl_solved: '求解完成：已证明最优',
+      pl_stopped: '已停止：', pl_existing_one: '现有：', pl_new_one: '新增：',
+      grid_n: '第{n}网格', selected_area: '当前区域', zoom_in_for: '放大后显示（级别）：',
+      household_not_found: '未找到该住户', search_short: '无结果。地址至少输入{n}个字；姓名和户号可输入开头几个字',
       search: '搜索户号、姓名、地址、证件/电话后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
       roads: '道路', buildings: '楼栋', households: '住户', heat: '流动人口热力',
       choro: '流动人口密度（村/社区）', choro_grid: '流动人口密度（网格）', units: '市场与驻街单位',
@@ -55,6 +66,19 @@
     },
     en: {
       title: 'Population GIS', page_title: 'Map · popgis', short_title: 'PopGIS',
+      placed_done: 'Placed',
+      pl_villages: 'Villages', pl_existing: 'Existing service points', pl_uncovered: 'Uncovered',
+      pl_newly: 'Newly covered', pl_new_site: 'New site', pl_base_failed: 'Base map failed: ',
+      pl_village: 'Village', pl_demand: 'Demand', pl_covered: 'Covered', pl_covered_pct: 'Covered %',
+      pl_gap_areas: 'Gap areas', pl_model: 'Model', pl_new_sites: 'New sites', pl_before: 'Before',
+      pl_before_pct: 'Before %', pl_after_pct: 'After %', pl_gain: 'Gain',
+      pl_mean_distance: 'Mean distance', pl_optimality: 'Optimality', pl_proven: 'proven optimal',
+      pl_gap: 'gap', pl_time: 'Time', pl_computing: 'Computing…', pl_coverage_done: 'Coverage done',
+      pl_solving: 'Solving…', pl_solved: 'Solved, proven optimal', pl_stopped: 'Stopped: ',
+      pl_existing_one: 'Existing: ', pl_new_one: 'New: ',
+      grid_n: 'Grid {n}', selected_area: 'Current area', zoom_in_for: 'Shown from zoom:',
+      household_not_found: 'Household not found',
+      search_short: 'No results. Addresses need at least {n} characters; names and household numbers work from the first characters',
       search: 'Household no., name, address, last 4 of ID/phone', layers: 'Layers',
       landcover: 'Water and land use', filters: 'Filters', roads: 'Roads', buildings: 'Buildings',
       households: 'Households', heat: 'Migrant heat', choro: 'Migrant density (villages)',
@@ -129,8 +153,15 @@
     var g = T[lang][group] || {};
     return g[code] != null ? g[code] : '';
   }
+  /** the server follows the same choice (its messages, the planner, review and audit
+   * pages): it reads the cookie popgis_lang */
+  function setCookie(value) {
+    document.cookie = 'popgis_lang=' + value + '; path=/; max-age=31536000; SameSite=Lax';
+  }
   function setLang(value) {
     try { localStorage.setItem('popgis.lang', value); } catch (e) { /* private mode */ }
+    setCookie(value);
   }
+  setCookie(lang);
   window.PopGISi18n = {T: T, lang: lang, t: t, label: label, known: known, setLang: setLang};
 })();

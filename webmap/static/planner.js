@@ -2,9 +2,13 @@
 // window.popgisPlanner records what was drawn (for tests and the curious).
 (function () {
   'use strict';
-  var cfg = window.POPGIS;
-  var state = window.popgisPlanner = {ready: false, added: [], last: null, drawn: {}};
-  var map = L.map('map', {preferCanvas: true}).setView([29.306, 120.075], 11);
+  var cfg = window.POPGIS, t = window.PopGISi18n.t;
+  /** new sites in black: no service kind has that colour */
+  var NEW_SITE = '#000000';
+  var state = window.popgisPlanner = {ready: false, added: [], last: null, drawn: {},
+                                      newSiteColour: NEW_SITE};
+  // framed on the user's villages as soon as they are loaded
+  var map = L.map('map', {preferCanvas: true}).setView([35, 105], 4);
   L.control.scale({imperial: false}).addTo(map);
   var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
   var resultLayers = L.layerGroup().addTo(map);
@@ -31,7 +35,7 @@
       onEachFeature: function (f, l) { l.bindTooltip(f.properties.short_name || f.properties.name, {sticky: true}); }
     }).addTo(map);
     if (fc.features.length) { map.fitBounds(layer.getBounds()); }
-    control.addOverlay(layer, '村/社区 villages');
+    control.addOverlay(layer, t('pl_villages'));
     state.drawn.villages = fc.features.length;
   });
   // the map page's colours per service kind, with a legend
@@ -51,7 +55,7 @@
     }, onEachFeature: function (f, l) {
       l.bindPopup('<b>' + esc(f.properties.name) + '</b><br>' + esc(kindLabel(f.properties.kind)));
     }}).addTo(map);
-    control.addOverlay(layer, '现有服务点 existing points');
+    control.addOverlay(layer, t('pl_existing'));
     state.drawn.points = inside.length;
     var kinds = Object.keys(KIND_COLOURS).filter(function (k) {
       return inside.some(function (f) { return f.properties.kind === k; }); });
@@ -59,23 +63,25 @@
     legend.onAdd = function () {
       var div = L.DomUtil.create('div', 'legend');
       div.id = 'planner-legend';
-      div.innerHTML = '<b>图例 / legend</b><br>' + kinds.map(function (k) {
+      div.innerHTML = '<b>' + t('legend') + '</b><br>' + kinds.map(function (k) {
         return '<span data-kind="' + k + '"><i style="background:' + KIND_COLOURS[k] +
           ';border-radius:50%"></i>' + esc(kindLabel(k)) + '</span>'; }).join('<br>') +
-        '<br><i style="background:#e03131;opacity:.5"></i>未覆盖 uncovered' +
-        '<br><i style="background:#2f9e44;opacity:.5"></i>新覆盖 newly covered' +
-        '<br><i style="background:#1c7ed6;border-radius:50%"></i>新增点 new site';
+        '<br><i style="background:#e03131;opacity:.5"></i>' + t('pl_uncovered') +
+        '<br><i style="background:#2f9e44;opacity:.5"></i>' + t('pl_newly') +
+        '<br><span data-kind="new_site"><i style="background:' + NEW_SITE +
+        ';border-radius:50%;box-shadow:0 0 0 2px #fff,0 0 0 3px ' + NEW_SITE + '"></i>' +
+        t('pl_new_site') + '</span>';
       return div;
     };
     legend.addTo(map);
   });
   Promise.all([boundaries, points]).then(function () { state.ready = true; document.body.dataset.ready = 'true'; })
-    .catch(function (e) { status('底图加载失败 / base map failed: ' + e.message, true); });
+    .catch(function (e) { status(t('pl_base_failed') + e.message, true); });
 
   // planner-added candidate sites
   map.on('click', function (e) {
     var site = {lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6),
-                name: '新增点 ' + (state.added.length + 1)};
+                name: t('pl_new_site') + ' ' + (state.added.length + 1)};
     state.added.push(site);
     L.marker(e.latlng, {title: site.name}).addTo(addedLayer);
     $('added-count').textContent = state.added.length;
@@ -104,26 +110,26 @@
 
   $('run-coverage').addEventListener('click', function () {
     var p = params();
-    status('计算中… / computing…');
+    status(t('pl_computing'));
     var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius) +
             '&demand=' + encodeURIComponent(p.demand) + ($('network').checked ? '&network=1' : '');
     getJSON(cfg.coverage + q).then(function (res) {
       resultLayers.clearLayers();
       var gaps = L.geoJSON(res.gaps, {style: {color: '#e03131', weight: 1, fillOpacity: 0.35},
-        onEachFeature: function (f, l) { l.bindTooltip('未覆盖 uncovered: ' + fmt(f.properties.uncovered)); }});
+        onEachFeature: function (f, l) { l.bindTooltip(t('pl_uncovered') + ': ' + fmt(f.properties.uncovered)); }});
       resultLayers.addLayer(gaps);
-      var t = res.totals;
-      summary([['需求 demand', fmt(t.demand)], ['已覆盖 covered', fmt(t.covered) + ' (' + pct(t.pct_covered) + ')'],
-               ['未覆盖 uncovered', fmt(t.uncovered)], ['缺口区域 gap areas', res.gaps.features.length]]);
+      var tot = res.totals;
+      summary([[t('pl_demand'), fmt(tot.demand)], [t('pl_covered'), fmt(tot.covered) + ' (' + pct(tot.pct_covered) + ')'],
+               [t('pl_uncovered'), fmt(tot.uncovered)], [t('pl_gap_areas'), res.gaps.features.length]]);
       state.last = null; $('exports').hidden = true;
-      heads(['村/社区 village', '需求 demand', '覆盖 covered %', '—', '未覆盖 uncovered']);
+      heads([t('pl_village'), t('pl_demand'), t('pl_covered_pct'), '—', t('pl_uncovered')]);
       var tbody = $('villages').querySelector('tbody');
       tbody.innerHTML = res.villages.slice(0, 30).map(function (v) {
         return '<tr><td>' + (v.name || v.code) + '</td><td>' + fmt(v.demand) + '</td><td>' + pct(v.pct_covered) +
                '</td><td>—</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
       $('villages').hidden = false;
       state.drawn.gaps = res.gaps.features.length;
-      status('覆盖分析完成 / coverage done');
+      status(t('pl_coverage_done'));
       document.body.dataset.coverage = 'done';
     }).catch(function (e) { status(e.message, true); });
   });
@@ -131,28 +137,28 @@
   $('plan-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     var p = params();
-    status('求解中… / solving…');
+    status(t('pl_solving'));
     getJSON(cfg.place, {method: 'POST', headers: {'Content-Type': 'application/json'},
                         body: JSON.stringify(p)}).then(function (res) {
       state.last = res;
       resultLayers.clearLayers();
       resultLayers.addLayer(L.geoJSON(res.newly_covered, {style: {color: '#2f9e44', weight: 1, fillOpacity: 0.35},
-        onEachFeature: function (f, l) { l.bindTooltip('新覆盖 newly covered: ' + fmt(f.properties.newly_covered)); }}));
+        onEachFeature: function (f, l) { l.bindTooltip(t('pl_newly') + ': ' + fmt(f.properties.newly_covered)); }}));
       resultLayers.addLayer(L.geoJSON(res.result, {pointToLayer: function (f, ll) {
         return f.properties.fixed ? L.circleMarker(ll, {radius: 3, color: '#d6336c', weight: 1})
-          : L.circleMarker(ll, {radius: 9, color: '#fff', weight: 2, fillColor: '#1c7ed6', fillOpacity: 1});
+          : L.circleMarker(ll, {radius: 9, color: '#fff', weight: 2, fillColor: NEW_SITE, fillOpacity: 1});
       }, onEachFeature: function (f, l) {
-        l.bindPopup((f.properties.fixed ? '现有 existing: ' : '新增 new: ') + (f.properties.name || f.properties.id));
+        l.bindPopup(esc((f.properties.fixed ? t('pl_existing_one') : t('pl_new_one')) + (f.properties.name || f.properties.id)));
       }}));
       var r = res.result.properties;
-      summary([['模型 model', r.model + (r.k ? ' K=' + r.k : '')],
-               ['新增点 new sites', r.new_sites],
-               ['覆盖 covered', fmt(r.covered_demand) + ' / ' + fmt(r.total_demand) + ' (' + pct(r.pct_covered) + ')'],
-               ['之前 before', fmt(r.covered_before)],
-               ['平均距离 mean distance', r.mean_distance_m + ' m'],
-               ['最优性 optimality', r.optimal ? '已证明最优 proven optimal' : '间隙 gap ' + (100 * (r.gap || 0)).toFixed(3) + '%'],
-               ['用时 time', r.seconds.total + ' s']]);
-      heads(['村/社区 village', '需求 demand', '前 before %', '后 after %', '新增 gain']);
+      summary([[t('pl_model'), r.model + (r.k ? ' K=' + r.k : '')],
+               [t('pl_new_sites'), r.new_sites],
+               [t('pl_covered'), fmt(r.covered_demand) + ' / ' + fmt(r.total_demand) + ' (' + pct(r.pct_covered) + ')'],
+               [t('pl_before'), fmt(r.covered_before)],
+               [t('pl_mean_distance'), r.mean_distance_m + ' m'],
+               [t('pl_optimality'), r.optimal ? t('pl_proven') : t('pl_gap') + ' ' + (100 * (r.gap || 0)).toFixed(3) + '%'],
+               [t('pl_time'), r.seconds.total + ' s']]);
+      heads([t('pl_village'), t('pl_demand'), t('pl_before_pct'), t('pl_after_pct'), t('pl_gain')]);
       var tbody = $('villages').querySelector('tbody');
       tbody.innerHTML = res.villages.map(function (v) {
         return '<tr><td>' + (v.name || v.code) + '</td><td>' + fmt(v.demand) + '</td><td>' + pct(v.pct_before) +
@@ -160,7 +166,7 @@
       $('villages').hidden = false;
       $('exports').hidden = false;
       state.drawn.sites = res.result.features.filter(function (f) { return !f.properties.fixed; }).length;
-      status(r.optimal ? '求解完成：已证明最优 / solved, proven optimal' : '已停止 / stopped: ' + r.status);
+      status(r.optimal ? t('pl_solved') : t('pl_stopped') + r.status);
       document.body.dataset.solved = 'true';
     }).catch(function (e) { status(e.message, true); });
   });

@@ -1,0 +1,177 @@
+/* popgis map: administrative areas and the drill-down county → township → village →
+ * grid and back. Only the areas one level below the current one take clicks; the
+ * current area is outlined (its own shape); the breadcrumb starts at the user's own
+ * area and never repeats it. A click that would zoom the map OUT (a near miss next to
+ * a building at street zoom) names the area instead of drilling. */
+(function () {
+  'use strict';
+  var P = window.PopGIS, S = P.S, t = P.t, esc = P.esc;
+  var CHILD = {county: 'township', township: 'village', village: 'grid', grid: null};
+  /** from this zoom on, a click on an area names it and never moves the map */
+  var STREET_ZOOM = 16;
+  var DIGITS = {'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9};
+
+  /** 第十二 → 12 (the numbers grids are named with); NaN when it is none */
+  function chineseNumber(s) {
+    if (/^\d+$/.test(s)) { return +s; }
+    var m = /^([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)$/.exec(s);
+    if (!m || !s) { return NaN; }
+    if (!m[2]) { return DIGITS[m[1]] || NaN; }
+    return (m[1] ? DIGITS[m[1]] : 1) * 10 + (m[3] ? DIGITS[m[3]] : 0);
+  }
+  /** the name an area is shown with: in English a grid is "Grid N" (its Chinese name
+   * is "…第N网格"; else its number in the village) */
+  P.areaName = function (props) {
+    var name = props.short_name || props.name;
+    if (P.I.lang !== 'en' || props.level !== 'grid') { return name; }
+    var m = /第([0-9一二三四五六七八九十]+)网格/.exec(props.name || '');
+    var n = m ? chineseNumber(m[1]) : NaN;
+    if (isNaN(n)) { n = parseInt(String(props.code).slice(-3), 10); }
+    return t('grid_n').replace('{n}', n);
+  };
+
+  P.loadBoundaries = function () {
+    S.areas = {};
+    S.areaIndex = {};
+    S.areaLoads = {};
+    // grids are fetched the first time they are shown (inside a village): the county
+    // view does not wait for them
+    var levels = S.cfg.scope_level === 'village' || S.cfg.scope_level === 'grid'
+      ? ['township', 'village', 'grid'] : ['township', 'village'];
+    return Promise.all(levels.map(loadAreas)).then(function () {
+      setDrillLevel();
+      P.renderLegend();
+    });
+  };
+  function loadAreas(level) {
+    if (S.areaLoads[level]) { return S.areaLoads[level]; }
+    S.areaLoads[level] = P.api(S.cfg.api + 'layers/boundaries?level=' + level).then(function (fc) {
+      var layer = L.geoJSON(fc, {
+        pane: 'area-' + level,
+        style: {color: level === 'township' ? '#343a40' : (level === 'grid' ? '#868e96' : '#495057'),
+                weight: level === 'township' ? 2.5 : (level === 'grid' ? 0.8 : 1.2),
+                dashArray: level === 'grid' ? '3 3' : null, fill: true, fillOpacity: 0},
+        onEachFeature: function (f, l) {
+          S.areaIndex[f.properties.code] = {props: f.properties, layer: l};
+          l.bindTooltip(esc(P.areaName(f.properties)), {sticky: true, className: 'area-label'});
+          l.on('click', function (e) {
+            if (S.mode) { return; }
+            L.DomEvent.stop(e);
+            areaClick(f.properties, l, e.latlng);
+          });
+        }
+      });
+      S.areas[level] = layer;
+      // Labels at the area's inside point, shown from a zoom that suits the level.
+      var labels = L.layerGroup(fc.features.map(function (f) {
+        return L.marker([f.properties.label[1], f.properties.label[0]], {
+          pane: 'area-' + level, interactive: false, keyboard: false,
+          icon: L.divIcon({className: 'area-name area-' + level, iconSize: null,
+                           html: esc(P.areaName(f.properties))})});
+      }));
+      var zooms = {township: [0, 12], village: [13, 15], grid: [16, 22]}[level];
+      function showLabels() {
+        var z = S.map.getZoom(), on = z >= zooms[0] && z <= zooms[1] && S.map.hasLayer(layer);
+        if (on && !S.map.hasLayer(labels)) { labels.addTo(S.map); }
+        if (!on && S.map.hasLayer(labels)) { S.map.removeLayer(labels); }
+      }
+      S.map.on('zoomend overlayadd overlayremove popgis:areas', showLabels);
+      if (level !== 'grid') { layer.addTo(S.map); }
+      showLabels();
+      P.mark(level, fc.features.length);
+    });
+    return S.areaLoads[level];
+  }
+  function current() {
+    return S.trail.length ? S.trail[S.trail.length - 1]
+      : {code: S.cfg.scope_code, level: S.cfg.scope_level, name: S.cfg.scope_name};
+  }
+  P.currentArea = current;
+  function areaClick(props, layer, latlng) {
+    var map = S.map;
+    // drilling would zoom out (or the map is at street zoom): name the area, stay put
+    var zoomOut = map.getBoundsZoom(layer.getBounds()) < map.getZoom();
+    if (props.code === current().code || map.getZoom() >= STREET_ZOOM || zoomOut) {
+      identifyArea(props, latlng);
+    } else {
+      P.drill(props.code);
+    }
+  }
+  /** only the areas one level below the current one take clicks; grids show inside a village */
+  function setDrillLevel() {
+    var cur = current(), child = CHILD[cur.level];
+    // at the deepest level the area itself takes the click (and names itself)
+    var clickable = child || cur.level;
+    ['township', 'village', 'grid'].forEach(function (level) {
+      var p = S.map.getPane('area-' + level);
+      if (level === clickable) { L.DomUtil.removeClass(p, 'area-off'); }
+      else { L.DomUtil.addClass(p, 'area-off'); }
+    });
+    var showGrid = cur.level === 'village' || cur.level === 'grid';
+    if (showGrid && !S.areas.grid) {
+      loadAreas('grid').then(setDrillLevel);
+      return;
+    }
+    if (S.areas.grid) {
+      if (showGrid && !S.map.hasLayer(S.areas.grid)) { S.areas.grid.addTo(S.map); }
+      if (!showGrid && S.map.hasLayer(S.areas.grid)) { S.map.removeLayer(S.areas.grid); }
+    }
+    highlight(cur.code);
+    document.body.setAttribute('data-drill', cur.level);
+    S.map.fire('popgis:areas');
+    P.renderLegend();
+  }
+  /** outline the current area with its own shape (not its bounding box) */
+  function highlight(code) {
+    if (S.highlight) { S.map.removeLayer(S.highlight); S.highlight = null; }
+    var hit = S.areaIndex[code];
+    if (!hit) { return; }
+    S.highlight = L.geoJSON(hit.layer.feature, {
+      pane: 'highlight', interactive: false,
+      style: {color: P.COLOURS.highlight, weight: 3.5, opacity: 0.9, fill: false}
+    }).addTo(S.map);
+    S.highlightCode = code;
+  }
+  /** drill into an area by code: the trail is its chain of ancestors below the user's own
+   * area (which is the breadcrumb's first entry already) */
+  P.drill = function (code) {
+    var hit = S.areaIndex[code];
+    if (!hit) { return; }
+    var chain = [], c = hit;
+    while (c && c.props.code !== S.cfg.scope_code) {
+      chain.unshift({code: c.props.code, level: c.props.level,
+                     name: P.areaName(c.props), bounds: c.layer.getBounds()});
+      c = S.areaIndex[c.props.parent_code];
+    }
+    S.trail = chain;
+    P.fit(hit.layer.getBounds());
+    renderCrumbs();
+    setDrillLevel();
+    P.mark('drill', code);
+  };
+  function identifyArea(props, latlng) {
+    L.popup().setLatLng(latlng).setContent('<div class="area-popup"><b>' +
+      esc(P.areaName(props)) + '</b>' + (P.areaName(props) !== props.name ? '<br>' + esc(props.name) : '') +
+      '<br>' + esc(t('level_' + props.level)) + '</div>').openOn(S.map);
+    P.mark('area_popup', props.code);
+  }
+  function renderCrumbs() {
+    var el = P.$('crumbs');
+    var html = '<a href="#" data-i="-1">' + esc(S.cfg.scope_name || t('county')) + '</a>';
+    S.trail.forEach(function (c, i) {
+      html += ' › <a href="#" data-i="' + i + '" data-code="' + esc(c.code) + '">' + esc(c.name) + '</a>';
+    });
+    el.innerHTML = html;
+    P.each(el.querySelectorAll('a'), function (a) {
+      a.addEventListener('click', function (ev) {
+        ev.preventDefault();
+        var i = +a.getAttribute('data-i');
+        if (i < 0) { S.trail = []; P.fit(S.cfg.bounds); }
+        else { S.trail = S.trail.slice(0, i + 1); P.fit(S.trail[i].bounds); }
+        renderCrumbs();
+        setDrillLevel();
+      });
+    });
+  }
+  P.renderCrumbs = renderCrumbs;
+})();

@@ -1,0 +1,62 @@
+/* popgis map: the export dialog (layer: heat, choropleth by village or grid, service
+ * points with coverage; PNG or PDF; A4 or A3; portrait or landscape). The file frames
+ * the part of the map the user sees: not the strip under the side column or the panel. */
+(function () {
+  'use strict';
+  var P = window.PopGIS, S = P.S, t = P.t, esc = P.esc, $ = P.$;
+
+  var EXPORT_LAYERS = [['heat', 'migrants', null, 'x_heat'], ['choro_village', 'density', 'village', 'x_choro_village'],
+                       ['choro_grid', 'density', 'grid', 'x_choro_grid'], ['points', 'service-points', null, 'x_points']];
+  function exportUrl(choice) {
+    var spec = EXPORT_LAYERS.filter(function (x) { return x[0] === choice.layer; })[0];
+    // the part of the map not under the side column or the panel, cut to the
+    // jurisdiction (a wide screen's margins are not printed)
+    var b = P.visibleBounds(), sb = L.latLngBounds(S.cfg.bounds);
+    var w = Math.max(b.getWest(), sb.getWest()), e = Math.min(b.getEast(), sb.getEast());
+    var s = Math.max(b.getSouth(), sb.getSouth()), n = Math.min(b.getNorth(), sb.getNorth());
+    if (!(w < e && s < n)) { w = sb.getWest(); e = sb.getEast(); s = sb.getSouth(); n = sb.getNorth(); }
+    var q = {layer: spec[1], size: choice.size, landscape: choice.orient === 'landscape' ? '1' : '',
+             bbox: [w, s, e, n].map(function (v) { return v.toFixed(5); }).join(',')};
+    if (spec[2]) { q.per = spec[2]; }
+    return S.cfg.exports + 'map.' + choice.format + '?' + P.qs(q);
+  }
+  function setupExport() {
+    var dlg = $('export-dialog');
+    var radios = function (name, items, checked) {
+      return items.map(function (it) {
+        return '<label><input type="radio" name="' + name + '" value="' + it[0] + '"' +
+          (it[0] === checked ? ' checked' : '') + '> ' + esc(t(it[1])) + '</label>';
+      }).join('');
+    };
+    dlg.innerHTML = '<form method="dialog" id="export-form"><h3>' + t('export_title') + '</h3>' +
+      '<fieldset><legend>' + t('export_layer') + '</legend>' +
+      radios('layer', EXPORT_LAYERS.map(function (x) { return [x[0], x[3]]; }), 'heat') + '</fieldset>' +
+      '<fieldset><legend>' + t('export_format') + '</legend>' + radios('format', [['png', 'PNG'], ['pdf', 'PDF']], 'png') +
+      '</fieldset><fieldset><legend>' + t('export_size') + '</legend>' +
+      radios('size', [['A4', 'A4'], ['A3', 'A3']], 'A4') + '</fieldset>' +
+      '<fieldset><legend>' + t('export_orient') + '</legend>' +
+      radios('orient', [['portrait', 'portrait'], ['landscape', 'landscape']], 'landscape') + '</fieldset>' +
+      '<div class="buttons"><button type="button" id="export-cancel">' + t('cancel') + '</button>' +
+      '<a id="export-go" class="button" href="#" download>' + t('download') + '</a></div></form>';
+    function choice() {
+      var f = $('export-form'), pick = function (n) { return f.querySelector('input[name=' + n + ']:checked').value; };
+      return {layer: pick('layer'), format: pick('format'), size: pick('size'), orient: pick('orient')};
+    }
+    function refresh() { $('export-go').href = exportUrl(choice()); }
+    P.each(dlg.querySelectorAll('input'), function (el) { el.addEventListener('change', refresh); });
+    $('export-cancel').addEventListener('click', function () { dlg.close(); });
+    $('export-go').addEventListener('click', function () {
+      refresh();
+      P.showMessage(t('exporting'));
+      setTimeout(function () { dlg.close(); }, 0);
+    });
+    $('export').addEventListener('click', function () {
+      refresh();
+      P.closeMenu();
+      dlg.showModal();
+    });
+    S.exportUrl = exportUrl;
+    P.exportUrl = exportUrl;
+  }
+  P.setupExport = setupExport;
+})();
