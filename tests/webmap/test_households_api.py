@@ -72,9 +72,10 @@ def test_place_errors(client, conn):
     assert r.status_code == 400 and "lon must be a number" in r.json["error"]["message"]
     r = client.post(f"/api/households/{h}/location", data="nope")
     assert r.status_code == 400
+    client.set_cookie("popgis_lang", "zh")     # the language chosen on the map
     r = client.post(f"/api/households/{h}/location", json={"lon": 120.0502, "lat": 29.3502})
     assert r.status_code == 400 and "不在您的辖区内" in r.json["error"]["message"]
-    client.set_cookie("popgis_lang", "en")     # the language chosen on the map
+    client.set_cookie("popgis_lang", "en")
     r = client.post(f"/api/households/{h}/location", json={"lon": 120.0502, "lat": 29.3502})
     assert r.status_code == 400 and "outside your jurisdiction" in r.json["error"]["message"]
     client.delete_cookie("popgis_lang")
