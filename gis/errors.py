@@ -42,3 +42,11 @@ class Forbidden(PopgisError):
 class InvalidInput(PopgisError):
     status = 400
     code = "invalid_input"
+
+
+class Conflict(PopgisError):
+    """The request would do something the user must confirm first (409); ``code`` says
+    what, so that a page can ask and send it again with the confirmation."""
+
+    status = 409
+    code = "conflict"

@@ -98,13 +98,16 @@ def _number(body, key) -> float:
 @bp.route("/households/<int:household_id>/location", methods=["POST"])
 @people_required
 def place_household(household_id):
-    """Manual placement: {lon, lat} (WGS-84) and optionally {building_id}."""
+    """Manual placement: {lon, lat} (WGS-84) and optionally {building_id}; a place in
+    another village is refused (409, code confirm_village_move) unless
+    {move_village: true}."""
     from webmap.tiles import CACHE
 
     body = _json_body()
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     result = Gate(get_conn(), current_scope()).place_household(
-        household_id, _number(body, "lon"), _number(body, "lat"), building_id=bid)
+        household_id, _number(body, "lon"), _number(body, "lat"), building_id=bid,
+        move_village=body.get("move_village") is True)
     CACHE.bump()
     return jsonify(result)
 

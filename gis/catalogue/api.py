@@ -212,4 +212,7 @@ ZH: dict[str, str] = {
     "the point is {dist} m from the building; a household placed by hand must be within "
     "{limit} m of the building it names":
         "该点距所选楼栋 {dist} 米；手动定位的住户必须在所选楼栋 {limit} 米以内",
+    "this moves the household from {old} to {new}, whose staff will then see it instead; "
+    "confirm to move it":
+        "这会把该户从{old}移到{new}，此后由{new}的工作人员查看；请确认是否移动",
 }

@@ -22,7 +22,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gis.messages import _
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
@@ -313,11 +313,14 @@ class Gate:
 
     # ---------------------------------------------------------------- writes
     def place_household(self, household_id: int, lon: float, lat: float, *,
-                        building_id: int | None = None) -> dict:
+                        building_id: int | None = None, move_village: bool = False) -> dict:
         """Manual placement by staff: the point (WGS-84) and the building under it.
 
         The household must stay inside the caller's scope; manual placements win over
-        automatic geocoding and survive re-runs.
+        automatic geocoding and survive re-runs. A place in another village than the
+        household's is refused (Conflict, code ``confirm_village_move``) unless
+        ``move_village``: it hands the family's record to that village's staff, and a
+        slip of the mouse must not do that silently.
         """
         self._require_people()
         hid = self._in_scope_id(household_id)
@@ -338,6 +341,8 @@ class Gate:
             """), {"lon": lon, "lat": lat, "bid": building_id}).one()
         if target.path is None or not target.path.startswith(self.scope.path):
             raise InvalidInput(_("that place is outside your jurisdiction"))
+        if not move_village:
+            self._check_same_village(hid, target.village_code)
         from gis.gate import placement  # history: who, when, from where
 
         placement.check_building_distance(self.conn, lon, lat, building_id)
@@ -361,6 +366,18 @@ class Gate:
             {"u": self.scope.user, "id": hid})
         self._log("place_household", "household", hid, {"lon": lon, "lat": lat}, [hid])
         return self.household(hid)
+
+    def _check_same_village(self, hid: int, village_code: str | None) -> None:
+        moving = self.conn.execute(sa.text("""
+            SELECT o.name AS old, n.name AS new
+            FROM households h JOIN admin_area o ON o.code = h.village_code
+            JOIN admin_area n ON n.code = :v
+            WHERE h.id = :id AND h.village_code <> :v"""),
+            {"id": hid, "v": village_code}).one_or_none()
+        if moving is not None:
+            raise Conflict(_("this moves the household from {old} to {new}, whose staff will "
+                             "then see it instead; confirm to move it",
+                             old=moving.old, new=moving.new), code="confirm_village_move")
 
     def record_event(self, household_id: int, kind: str, event_date: date, *,
                      note: str | None = None, person_id: int | None = None) -> int:

@@ -18,6 +18,28 @@ def _ids(conn, household_no):
         {"n": household_no}).one()
 
 
+def test_a_place_in_another_village_must_be_confirmed(client, conn):
+    """A slip of the mouse must not hand a family's record to another village's staff."""
+    hid, path, _ = _ids(conn, "HA1")
+    login(client, "town_u")
+    client.set_cookie("popgis_lang", "en")
+    here = {"lon": 120.0502, "lat": 29.3502}          # building B1, in village B
+    r = client.post(f"/api/households/{hid}/location", json=here)
+    assert r.status_code == 409 and r.json["error"]["code"] == "confirm_village_move"
+    assert "江滨社区" in r.json["error"]["message"] and "下车门社区" in r.json["error"]["message"]
+    assert _ids(conn, "HA1").admin_path == path          # nothing moved
+    for not_yes in ("true", 1, "yes"):                   # only JSON true confirms
+        r = client.post(f"/api/households/{hid}/location",
+                        json={**here, "move_village": not_yes})
+        assert r.status_code == 409
+    r = client.post(f"/api/households/{hid}/location", json={**here, "move_village": True})
+    assert r.status_code == 200
+    assert _ids(conn, "HA1").admin_path.startswith("330782001002")
+    # within its own village no question is asked
+    r = client.post(f"/api/households/{hid}/location", json={"lon": 120.0505, "lat": 29.3505})
+    assert r.status_code == 200
+
+
 def test_accept_candidate_with_public_building_id(client, conn):
     hid, path, _ = _ids(conn, "HX1")
     c1 = conn.execute(sa.text("SELECT id FROM buildings WHERE ext_id = 'C1'")).scalar()

@@ -196,6 +196,45 @@ def test_click_building_to_place_history_and_restore(site, browser):
     pg.close()
 
 
+def test_placing_in_another_village_asks_first(site, browser):
+    """A click on another village's building asks before the family's record moves
+    there (a slip must not hand it to another village's staff); declined, nothing moves."""
+    base, engine = site
+    with engine.connect() as c:
+        hid, path = c.execute(sa.text(
+            "SELECT id, admin_path FROM households WHERE household_no = 'HA1'")).one()
+    pg = Page(browser, base, "town_u")
+    pg.allow(409)
+    p = pg.page
+    asked = []
+    pg.view(29.2502, 120.0202, 18)
+    pg.click_at(29.2502, 120.0202)                     # HA1's dot
+    p.wait_for_selector("#panel.open #panel-title")
+    for answer in ("dismiss", "accept"):
+        p.once("dialog", lambda d, a=answer: (asked.append(d.message), getattr(d, a)()))
+        p.click("#pick")
+        pg.view(29.3502, 120.0502, 18)
+        pg.click_at(29.3502, 120.0502, dx=22, dy=-14)  # building B1, in village B
+        if answer == "dismiss":
+            wait_js(p, "document.getElementById('toast').textContent.includes('下车门社区')")
+            with engine.connect() as c:
+                assert c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"),
+                                 {"h": hid}).scalar() == path
+            pg.view(29.2502, 120.0202, 18)
+        else:
+            p.wait_for_selector("#placed-manually")
+    assert len(asked) == 2 and "江滨社区" in asked[0] and "下车门社区" in asked[0]
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"),
+                         {"h": hid}).scalar().startswith("330782001002")
+    p.click("#restore")                                # back to the geocoded place
+    p.wait_for_selector("#placed-manually", state="detached")
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"),
+                         {"h": hid}).scalar() == path
+    pg.close()
+
+
 def _label(page, code):
     return page.evaluate(f"PopGIS.state.areaIndex['{code}'].props.label")
 

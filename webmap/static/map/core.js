@@ -46,6 +46,7 @@
           if (!r.ok) {
             var e = new Error((body.error && body.error.message) || String(r.status));
             e.status = r.status;
+            e.code = body.error && body.error.code;
             throw e;
           }
           return body;

@@ -172,7 +172,14 @@
   function placeHousehold(id, lon, lat, buildingId) {
     var body = {lon: lon, lat: lat};
     if (buildingId) { body.building_id = buildingId; }
-    return postJSON(S.cfg.api + 'households/' + id + '/location', body)
+    var url = S.cfg.api + 'households/' + id + '/location';
+    return postJSON(url, body)
+      .catch(function (e) {
+        // a place in another village hands the family to its staff: asked, never silent
+        if (e.code !== 'confirm_village_move' || !window.confirm(e.message)) { throw e; }
+        body.move_village = true;
+        return postJSON(url, body);
+      })
       .then(function () {
         stopDrag();
         P.redrawHouseholds();
