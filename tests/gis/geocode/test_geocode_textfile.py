@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from gis.textfile import TextFileProblem, detect_encoding, read_lines
 from cli.main import main
+from gis.textfile import TextFileProblem, detect_encoding, read_lines
 
 LINES = ["义乌市稠城街道江滨社区", "新光村3组12号"]
 
