@@ -25,84 +25,108 @@ from loaders.demo.wording import is_urban_name, short_village_name, village_alia
 
 
 def build_geography(div, recipe: dict, seed: int) -> SimpleNamespace:
+    """The county map: townships, villages, grids, then the lattices and the roads."""
     rng = stage_rng(seed, 1)
     county_ll = county_outline_lonlat()
     county = shapely.transform(county_ll, lonlat_to_xy_coords)
     shapely.prepare(county)
+    towns = townships(div, recipe, rng, county)
+    vills = villages(div, recipe, rng, towns)
+    name_villages(recipe, rng, vills)
+    grids = urban_grids(recipe, rng, vills)
+    world = SimpleNamespace(county=county, county_ll=county_ll, towns=towns, vills=vills, grids=grids)
+    build_layout(world, recipe, rng)
+    world.roads = build_roads(world, recipe, rng)
+    return world
 
-    # ---- townships
+
+def townships(div, recipe, rng, county) -> pd.DataFrame:
+    """Townships as Voronoi cells of their (jittered) real centres, clipped to the county."""
     towns = div.towns.copy()
     towns["code12"] = towns["code"] + "000"
     towns["short"] = towns["name"].str.replace(r"(街道|镇|乡)$", "", regex=True)
     towns["is_street"] = towns["name"].str.endswith("街道")
     seeds = []
-    jit = float(recipe["township_seed_jitter_m"])
+    jitter = float(recipe["township_seed_jitter_m"])
     for code in towns["code"]:
         lon, lat = recipe["townships"][code]
         x, y = to_xy(lon, lat)
-        x, y = float(x) + rng.normal(0, jit), float(y) + rng.normal(0, jit)
+        x, y = float(x) + rng.normal(0, jitter), float(y) + rng.normal(0, jitter)
         for _ in range(50):
             if shapely.contains_xy(county, x, y):
                 break
             x, y = x * 0.9, y * 0.9
         seeds.append((x, y))
-    tseed = np.array(seeds)
-    tgeom = voronoi_cells(tseed, county)
-    towns["seed_x"], towns["seed_y"] = tseed[:, 0], tseed[:, 1]
-    towns["geom"] = tgeom
-    n_t = len(towns)
+    centres = np.array(seeds)
+    towns["seed_x"], towns["seed_y"] = centres[:, 0], centres[:, 1]
+    towns["geom"] = voronoi_cells(centres, county)
+    return towns
 
-    # ---- villages
+
+def villages(div, recipe, rng, towns) -> pd.DataFrame:
+    """Villages as Voronoi cells inside their township: urban communities packed around
+    the township centre, rural villages spread around them (ordered by angle)."""
     vills = div.vills.copy()
     vills["short"] = vills["name"].map(short_village_name)
     vills["urban"] = vills["name"].map(is_urban_name)
-    vills["town_idx"] = vills["streetCode"].map({c: i for i, c in enumerate(towns["code"])}).astype(int)
-    nv = len(vills)
-    vseed = np.zeros((nv, 2))
-    vgeom = [None] * nv
-    a_u = float(recipe["urban_area_per_community_km2"]) * 1e6
-    kbest = int(recipe["village_best_candidate_k"])
-    for t in range(n_t):
-        T = towns.at[t, "geom"]
-        centre = tseed[t]
+    vills["town_idx"] = vills["streetCode"].map(
+        {c: i for i, c in enumerate(towns["code"])}).astype(int)
+    n = len(vills)
+    centres = np.zeros((n, 2))
+    cells = [None] * n
+    for t in range(len(towns)):
         idx = np.flatnonzero(vills["town_idx"].to_numpy() == t)
-        urb = idx[vills["urban"].to_numpy()[idx]]
-        rur = idx[~vills["urban"].to_numpy()[idx]]
-        seeds_t = np.empty((0, 2))
-        urban_region = T
-        if len(urb):
-            core_r = math.sqrt(len(urb) * a_u / math.pi)
-            core = polygonal_part(shapely.intersection(T, shapely.buffer(shapely.points(centre), core_r)))
-            if len(rur) and core is not None and shapely.area(core) < 0.8 * shapely.area(T):
-                urban_region = core
-            us = best_candidates(urban_region, len(urb), rng, None, kbest)
-            order = np.argsort(np.hypot(us[:, 0] - centre[0], us[:, 1] - centre[1]), kind="stable")
-            vseed[urb] = us[order]
-            seeds_t = us
-        if len(rur):
-            rural_region = T
-            if len(urb) and urban_region is not T:
-                rr = polygonal_part(shapely.difference(T, shapely.buffer(urban_region, 150)))
-                if rr is not None and shapely.area(rr) > 0.25 * shapely.area(T):
-                    rural_region = rr
-            rs = best_candidates(rural_region, len(rur), rng, seeds_t, kbest)
-            ang = np.arctan2(rs[:, 1] - centre[1], rs[:, 0] - centre[0])
-            order = np.argsort(ang, kind="stable")
-            vseed[rur] = rs[order]
-        cells = voronoi_cells(vseed[idx], T)
-        for k, i in enumerate(idx):
-            vgeom[i] = cells[k]
-    vills["seed_x"], vills["seed_y"] = vseed[:, 0], vseed[:, 1]
-    vills["geom"] = vgeom
-    vills["area"] = shapely.area(np.array(vgeom, dtype=object))
-    vills["weight"] = rng.lognormal(0.0, 0.45, nv)
+        centres[idx] = _village_centres(recipe, rng, towns, vills, t, idx)
+        for k, cell in zip(idx, voronoi_cells(centres[idx], towns.at[t, "geom"]), strict=True):
+            cells[k] = cell
+    vills["seed_x"], vills["seed_y"] = centres[:, 0], centres[:, 1]
+    vills["geom"] = cells
+    vills["area"] = shapely.area(np.array(cells, dtype=object))
+    vills["weight"] = rng.lognormal(0.0, 0.45, n)
+    return vills
 
-    # aliases and former names
+
+def _village_centres(recipe, rng, towns, vills, t, idx) -> np.ndarray:
+    township = towns.at[t, "geom"]
+    centre = towns[["seed_x", "seed_y"]].to_numpy()[t]
+    area_each = float(recipe["urban_area_per_community_km2"]) * 1e6
+    k_best = int(recipe["village_best_candidate_k"])
+    is_urban = vills["urban"].to_numpy()[idx]
+    urban, rural = idx[is_urban], idx[~is_urban]
+    out = np.zeros((len(vills), 2))
+    placed = np.empty((0, 2))
+    urban_region = township
+    if len(urban):
+        core_r = math.sqrt(len(urban) * area_each / math.pi)
+        core = polygonal_part(shapely.intersection(
+            township, shapely.buffer(shapely.points(centre), core_r)))
+        if len(rural) and core is not None and shapely.area(core) < 0.8 * shapely.area(township):
+            urban_region = core
+        pts = best_candidates(urban_region, len(urban), rng, None, k_best)
+        order = np.argsort(np.hypot(pts[:, 0] - centre[0], pts[:, 1] - centre[1]), kind="stable")
+        out[urban] = pts[order]
+        placed = pts
+    if len(rural):
+        rural_region = township
+        if len(urban) and urban_region is not township:
+            rest = polygonal_part(shapely.difference(township, shapely.buffer(urban_region, 150)))
+            if rest is not None and shapely.area(rest) > 0.25 * shapely.area(township):
+                rural_region = rest
+        pts = best_candidates(rural_region, len(rural), rng, placed, k_best)
+        angle = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
+        out[rural] = pts[np.argsort(angle, kind="stable")]
+    return out[idx]
+
+
+def name_villages(recipe, rng, vills) -> None:
+    """Aliases, former names (for some villages) and a homophone typo of each short name
+    (used for address noise)."""
+    n = len(vills)
     aliases, formers = [], []
-    fparts = recipe["former_name_parts"]
-    has_former = rng.random(nv) < float(recipe["former_name_share"])
-    fp = rng.integers(0, 1 << 30, size=(nv, 3))
-    for i in range(nv):
+    parts = recipe["former_name_parts"]
+    has_former = rng.random(n) < float(recipe["former_name_share"])
+    picks = rng.integers(0, 1 << 30, size=(n, 3))
+    for i in range(n):
         name, short = vills.at[i, "name"], vills.at[i, "short"]
         aliases.append(";".join(village_aliases(name, short)))
         if not has_former[i]:
@@ -112,51 +136,44 @@ def build_geography(div, recipe: dict, seed: int) -> SimpleNamespace:
             base = short[:-2] if short.endswith("社区") else short
             formers.append(base + ("村" if not base.endswith("村") else ""))
         else:
-            p = fparts["prefix"][fp[i, 0] % len(fparts["prefix"])]
-            m = fparts["middle"][fp[i, 1] % len(fparts["middle"])]
-            sfx = fparts["suffix"][fp[i, 2] % len(fparts["suffix"])]
-            cand = p + m + sfx + "村"
-            if cand == short:
-                cand = m + sfx + "村"
-            formers.append(cand)
+            prefix = parts["prefix"][picks[i, 0] % len(parts["prefix"])]
+            middle = parts["middle"][picks[i, 1] % len(parts["middle"])]
+            suffix = parts["suffix"][picks[i, 2] % len(parts["suffix"])]
+            former = prefix + middle + suffix + "村"
+            if former == short:
+                former = middle + suffix + "村"
+            formers.append(former)
     vills["aliases"] = aliases
     vills["former"] = formers
-
-    # homophone typo variant of each short name (used for address noise)
-    homo = recipe["homophones"]
-    typo = []
-    tp = rng.random(nv)
-    for i in range(nv):
+    homophones = recipe["homophones"]
+    typos = []
+    draw = rng.random(n)
+    for i in range(n):
         s = vills.at[i, "short"]
-        pos = [k for k, ch in enumerate(s) if ch in homo and k < len(s) - (2 if s.endswith("社区") else 1)]
+        pos = [k for k, ch in enumerate(s)
+               if ch in homophones and k < len(s) - (2 if s.endswith("社区") else 1)]
         if not pos:
-            pos = [k for k, ch in enumerate(s) if ch in homo]
+            pos = [k for k, ch in enumerate(s) if ch in homophones]
         if pos:
-            k = pos[int(tp[i] * len(pos))]
-            typo.append(s[:k] + homo[s[k]] + s[k + 1:])
+            k = pos[int(draw[i] * len(pos))]
+            typos.append(s[:k] + homophones[s[k]] + s[k + 1:])
         else:
-            typo.append(s)
-    vills["typo"] = typo
+            typos.append(s)
+    vills["typo"] = typos
 
-    # ---- grids (urban communities)
+
+def urban_grids(recipe, rng, vills) -> pd.DataFrame:
+    """Grids of the urban communities, numbered north to south."""
     g0, g1 = recipe["grids_per_community"]
-    grid_rows = []
+    rows = []
     for i in np.flatnonzero(vills["urban"].to_numpy()):
         k = int(rng.integers(g0, g1 + 1))
-        V = vills.at[i, "geom"]
-        pts = best_candidates(V, k, rng, None, 10)
-        order = np.lexsort((pts[:, 0], -pts[:, 1]))  # north to south
-        pts = pts[order]
-        cells = voronoi_cells(pts, V)
-        for m, g in enumerate(cells):
-            if g is None:
+        village = vills.at[i, "geom"]
+        pts = best_candidates(village, k, rng, None, 10)
+        pts = pts[np.lexsort((pts[:, 0], -pts[:, 1]))]
+        for m, cell in enumerate(voronoi_cells(pts, village)):
+            if cell is None:
                 continue
-            grid_rows.append((vills.at[i, "code"] + f"{m + 1:03d}", f"{vills.at[i, 'short']}第{m + 1}网格",
-                              vills.at[i, "code"], g))
-    grids = pd.DataFrame(grid_rows, columns=["code", "name", "parent_code", "geom"])
-
-    world = SimpleNamespace(county=county, county_ll=county_ll, towns=towns, vills=vills, grids=grids)
-    build_layout(world, recipe, rng)
-    world.roads = build_roads(world, recipe, rng)
-    return world
-
+            rows.append((vills.at[i, "code"] + f"{m + 1:03d}",
+                         f"{vills.at[i, 'short']}第{m + 1}网格", vills.at[i, "code"], cell))
+    return pd.DataFrame(rows, columns=["code", "name", "parent_code", "geom"])
