@@ -399,6 +399,24 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     household placed manually keeps its place.
     """
     county = single_county(conn)
+    _stage_households(conn)
+    _place_in_buildings(conn)
+    _place_in_villages(conn)
+    rejected = _reject_unplaced(conn, county)
+    h_ins, h_upd = _upsert_household_rows(conn, source_crs, county)
+    p_ins, p_upd = _upsert_person_rows(conn)
+    staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
+    staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
+    return {"households": {"inserted": h_ins, "updated": h_upd,
+                           "unchanged": staged_h - h_ins - h_upd},
+            "persons": {"inserted": p_ins, "updated": p_upd,
+                        "unchanged": staged_p - p_ins - p_upd},
+            "rejected": rejected}
+
+
+def _stage_households(conn) -> None:
+    """One staged household per household number (from its first person row); one whose
+    point has not moved keeps the placement it has."""
     conn.execute(sa.text("""
         DROP TABLE IF EXISTS stage_households;
         CREATE TEMP TABLE stage_households ON COMMIT DROP AS
@@ -419,7 +437,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     conn.execute(sa.text("CREATE INDEX ON stage_households USING gist (geom) "
                          "WHERE NOT placed"))
     conn.execute(sa.text("ANALYZE stage_households"))
-    # Point in building. For a big batch, each building probes the points' index (150 k
+
+
+def _place_in_buildings(conn) -> None:
+    """Point in building: the household takes the building's village and grid."""
+    # For a big batch, each building probes the points' index (150 k
     # probes for a county instead of one per household: several times faster); a small
     # file probes the buildings' index per point.
     n_points, n_buildings = conn.execute(sa.text(
@@ -445,7 +467,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                    village_code = b.village_code, placed = true
             FROM buildings b
             WHERE NOT s.placed AND s.geom IS NOT NULL AND ST_Intersects(b.geom, s.geom)"""))
-    # Points in no building: their village and grid from the polygons. Buildings lie
+
+
+def _place_in_villages(conn) -> None:
+    """Points in no building: their village and grid from the polygons."""
+    # Buildings lie
     # inside the county, so only these points can be outside it.
     conn.execute(sa.text("""
         UPDATE stage_households s SET village_code = v.code,
@@ -455,6 +481,10 @@ def upsert_households(conn, source_crs: str | None) -> dict:
         WHERE NOT s.placed AND s.geom IS NOT NULL AND v.level = 'village'
           AND ST_Intersects(v.geom, s.geom)
           AND (g.code IS NULL OR ST_Intersects(g.geom, s.geom))"""))
+
+
+def _reject_unplaced(conn, county: str | None) -> list[tuple]:
+    """Drop (and report) households outside the loaded county or in no known county."""
     rejected = []
     if conn.execute(sa.text(
             "SELECT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')")).scalar():
@@ -477,6 +507,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
         RETURNING s.row_no, s.household_no AS value"""), {"c": county}), "village_code",
         "cannot tell which county the household belongs to",
         "give a village_code or coordinates inside the loaded county")
+    return rejected
+
+
+def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> tuple[int, int]:
+    """Insert or update the staged households; returns (inserted, updated)."""
     # The position is replaced only when the file gives coordinates or a new address,
     # and never for a household placed by hand.
     moved = """NOT h.placed_manually
@@ -513,6 +548,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                   (EXCLUDED.address, EXCLUDED.registered_address) OR ({moved})
             RETURNING (xmax = 0) AS inserted""", {"crs": source_crs, "c": county},
                                empty=idx.empty)
+    return h_ins, h_upd
+
+
+def _upsert_person_rows(conn) -> tuple[int, int]:
+    """Insert or update the staged persons (on the ID number); returns (inserted, updated)."""
     fields = ", ".join(PERSON_FIELDS)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
@@ -528,13 +568,7 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
             RETURNING (xmax = 0) AS inserted""", empty=idx.empty)
-    staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
-    staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
-    return {"households": {"inserted": h_ins, "updated": h_upd,
-                           "unchanged": staged_h - h_ins - h_upd},
-            "persons": {"inserted": p_ins, "updated": p_upd,
-                        "unchanged": staged_p - p_ins - p_upd},
-            "rejected": rejected}
+    return p_ins, p_upd
 
 
 # =============================================================== service points
