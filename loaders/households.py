@@ -9,16 +9,13 @@ status (valid, missing, expired, n/a) with an expiry date.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from gis import crs as crs_mod
 from gis import ingest
-from loaders import files
-from loaders.base import Loader, LoadError, Rejection, Timer, register, rejections_from_sql
+from loaders.base import TableLoader
+from loaders.reports import LoadError, Rejection, Timer, rejections_from_sql
 from loaders.validate import CERT, SEX, STATUS, Checker
 
 COLUMNS = {
@@ -100,56 +97,23 @@ def clean_chunk(file: str, df: pd.DataFrame, file_crs: str | None
     return out[c.good], c.rejected
 
 
-@register
-class HouseholdLoader(Loader):
-    kind = "households"
-    suffixes = (".csv", ".txt", ".xlsx")
+class HouseholdLoader(TableLoader):
+    """Persons grouped into households: the table loop of :class:`TableLoader`, then the
+    checks across rows, the shift check and the placing upsert of :mod:`gis.ingest`."""
 
-    def load_into(self, conn, path, report, crs, progress):
+    kind = "households"
+    columns = COLUMNS
+    required = REQUIRED
+    stage_sql = ingest.PERSON_STAGE
+    stage_table = "stage_persons"
+    stage_columns = STAGE_COLUMNS
+    progress_unit_scale = True
+
+    def clean(self, file, df, crs):
+        return clean_chunk(file, df, crs)
+
+    def finish(self, conn, path, report, crs):
         file = path.name
-        if crs:
-            crs = crs_mod.normalize_crs(crs)
-        report.source_crs = crs
-        conn.exec_driver_sql(ingest.PERSON_STAGE)
-        total = 0
-        mapping = None
-        bar = tqdm(unit=" rows", unit_scale=True, disable=not progress, desc=f"load {file}")
-        # The COPY of one chunk (parsed by the server, in its own process) overlaps with
-        # reading and checking the next chunk here; COPYs stay one at a time.
-        pool = ThreadPoolExecutor(max_workers=1)
-        pending = None
-        try:
-            reader = iter(files.read_table(path))
-            while True:
-                with Timer(report, "read"):
-                    chunk = next(reader, None)
-                if chunk is None:
-                    break
-                if mapping is None:
-                    header = [c for c in chunk.columns if c != "_row"]
-                    mapping = files.match_columns(file, header, COLUMNS, REQUIRED)
-                    if mapping.extra:
-                        report.notes.append("ignored columns: " + ", ".join(mapping.extra))
-                chunk = chunk.rename(columns={v: k for k, v in mapping.items()})
-                total += len(chunk)
-                with Timer(report, "validate"):
-                    clean, rejected = clean_chunk(file, chunk, crs)
-                report.rejected += rejected
-                with Timer(report, "copy wait"):
-                    if pending is not None:
-                        pending.result()
-                pending = pool.submit(ingest.copy_frame, conn, "stage_persons", clean,
-                                      STAGE_COLUMNS)
-                bar.update(len(chunk))
-            with Timer(report, "copy wait"):
-                if pending is not None:
-                    pending.result()
-        except files.FileProblem as exc:
-            raise LoadError(str(exc)) from exc
-        finally:
-            pool.shutdown(wait=True)
-            bar.close()
-        report.rows_total = total
         with Timer(report, "check"):
             report.rejected += rejections_from_sql(file, ingest.check_person_stage(conn))
         with Timer(report, "shift"):

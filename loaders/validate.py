@@ -11,10 +11,8 @@ import numpy as np
 import pandas as pd
 
 from gis import crs as crs_mod
-from loaders.base import Rejection
-
-ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-ID_CHECK = np.array(list("10X98765432"))
+from loaders import id_numbers
+from loaders.reports import Rejection
 
 LONG_TERM = {"长期", "long-term", "long term", "9999-12-31", "99991231"}
 TRUE_WORDS = {"true", "t", "yes", "y", "1", "是", "有效", "启用", "active"}
@@ -205,7 +203,7 @@ class Checker:
             sel = form.to_numpy()
             digits = np.frombuffer("".join(raw[sel]).encode(), dtype=np.uint8).reshape(-1, 18)
             body = digits[:, :17].astype(int) - 48
-            check = ID_CHECK[(body * ID_WEIGHTS).sum(axis=1) % 11]
+            check = id_numbers.check_chars_of_digits(body)
             last = np.array([chr(c) for c in digits[:, 17]])
             bad_check = np.zeros(n, dtype=bool)
             bad_check[sel] = check != last
