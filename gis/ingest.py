@@ -10,10 +10,11 @@ the same file twice is a no-op. Each step that can reject rows returns them as
 from __future__ import annotations
 
 import io
-import json
 
 import pandas as pd
 import sqlalchemy as sa
+
+from gis import schema
 
 COPY_CHUNK_ROWS = 100_000
 
@@ -333,10 +334,11 @@ CREATE TEMP TABLE stage_persons (
     cert_migrant_expiry date
 ) ON COMMIT DROP
 """
-PERSON_FIELDS = ["name", "sex", "birth_date", "phone", "relation", "is_migrant",
-                 "origin_code", "arrival_date", "cert_marriage", "cert_marriage_expiry",
-                 "cert_id", "cert_id_expiry", "cert_residence", "cert_residence_expiry",
-                 "cert_migrant", "cert_migrant_expiry"]
+# The persons' own fields, as declared in gis.schema: what a file gives and an upsert
+# compares and sets (keys, placement and bookkeeping columns excluded).
+_PERSON_NOT_FIELDS = {"id", "household_id", "county_code", "id_number", "admin_path",
+                      "created_at", "updated_at", "rkey"}
+PERSON_FIELDS = [c.name for c in schema.persons.c if c.name not in _PERSON_NOT_FIELDS]
 
 
 def check_person_stage(conn) -> list[tuple]:
@@ -698,23 +700,25 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
 # =============================================================== batches
 def start_batch(conn, kind: str, file_name: str, file_hash: str, loaded_by: str | None,
                 source_crs: str | None) -> int:
-    return conn.execute(sa.text("""
-        INSERT INTO import_batches (kind, file_name, file_hash, loaded_by, status, source_crs)
-        VALUES (:k, :f, :h, :u, 'loading', :c) RETURNING id"""),
-        {"k": kind, "f": file_name, "h": file_hash, "u": loaded_by, "c": source_crs}).scalar()
+    batches = schema.import_batches
+    return conn.execute(sa.insert(batches).values(
+        kind=kind, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
+        status="loading", source_crs=source_crs).returning(batches.c.id)).scalar()
+
+
+#: what a rejected row records (the report's columns, in rejected_rows' order)
+REJECTED_COLUMNS = [c.name for c in schema.rejected_rows.c if c.name not in ("id", "batch_id")]
 
 
 def finish_batch(conn, batch_id: int, *, status: str, total: int, inserted: int,
                  updated: int, unchanged: int, rejected: list[tuple],
                  notes: list[str]) -> None:
-    conn.execute(sa.text("""
-        UPDATE import_batches SET finished_at = now(), status = :s, rows_total = :t,
-            rows_inserted = :i, rows_updated = :u, rows_unchanged = :n,
-            rows_rejected = :r, notes = CAST(:notes AS jsonb) WHERE id = :id"""),
-        {"s": status, "t": total, "i": inserted, "u": updated, "n": unchanged,
-         "r": len(rejected), "notes": json.dumps(notes, ensure_ascii=False), "id": batch_id})
+    batches = schema.import_batches
+    conn.execute(sa.update(batches).where(batches.c.id == batch_id).values(
+        finished_at=sa.func.now(), status=status, rows_total=total, rows_inserted=inserted,
+        rows_updated=updated, rows_unchanged=unchanged, rows_rejected=len(rejected),
+        notes=notes))
     if rejected:
-        df = pd.DataFrame(rejected, columns=["row_no", "column_name", "value", "reason", "fix"])
+        df = pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
         df.insert(0, "batch_id", batch_id)
-        copy_frame(conn, "rejected_rows", df,
-                   ["batch_id", "row_no", "column_name", "value", "reason", "fix"])
+        copy_frame(conn, schema.rejected_rows.name, df, list(df.columns))
