@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gis import schema
+from gis.messages import _
 
 COPY_CHUNK_ROWS = 100_000
 
@@ -112,7 +113,7 @@ class indexes_after:
                               WHERE k.conname = i.indexname
                                 AND k.conrelid = CAST(:t AS regclass))"""),
             {"t": self.table}).all()
-        for name, _ in self.saved:
+        for name, _sql in self.saved:
             c.execute(sa.text(f'DROP INDEX "{name}"'))
         return self
 
@@ -131,7 +132,7 @@ def _unknown_villages(conn, table: str) -> list[tuple]:
           AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.village_code
                           AND a.level = 'village')
         RETURNING s.row_no, s.village_code AS value""")), "village_code",
-        "unknown village code", "use a 12-digit village code of the loaded admin areas")
+        _("unknown village code"), _("use a 12-digit village code of the loaded admin areas"))
 
 
 def single_county(conn) -> str | None:
@@ -159,8 +160,8 @@ def upsert_admin(conn) -> tuple[int, int, list[tuple]]:
           AND NOT EXISTS (SELECT 1 FROM stage_admin p WHERE p.code = s.parent_code)
           AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.parent_code)
         RETURNING s.row_no, s.parent_code AS value""")), "parent_code",
-        "parent area is neither in this file nor loaded",
-        "load the parent level first, or correct the code")
+        _("parent area is neither in this file nor loaded"),
+        _("load the parent level first, or correct the code"))
     ins, upd = _counts(conn, """
         INSERT INTO admin_area AS a (code, path, name, short_name, level, parent_code,
             county_code, aliases, former_names, synthetic, area_km2, geom)
@@ -276,8 +277,8 @@ def _assign_county(conn, table: str, geom_expr: str) -> list[tuple]:
     return _rejects(conn.execute(sa.text(f"""
         DELETE FROM {table} WHERE county_code IS NULL
         RETURNING row_no, ext_id AS value""")), "geometry",
-        "lies outside the loaded county boundaries",
-        "check the coordinate system (--crs), or load the admin areas of its county first")
+        _("lies outside the loaded county boundaries"),
+        _("check the coordinate system (--crs), or load the admin areas of its county first"))
 
 
 def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
@@ -350,8 +351,8 @@ def check_person_stage(conn) -> list[tuple]:
         DELETE FROM stage_persons s USING firsts f
         WHERE s.id_number = f.id_number AND s.row_no > f.first_row
         RETURNING s.row_no, s.id_number AS value, f.first_row""")), "id_number",
-        lambda m: f"duplicate ID number, already on row {m['first_row']}",
-        "each person appears once; remove or correct the repeated row")
+        lambda m: _("duplicate ID number, already on row {row}", row=m["first_row"]),
+        _("each person appears once; remove or correct the repeated row"))
     # Household fields come from the household's first row; a later row may leave them
     # empty or repeat them, but may not contradict them.
     rejected += _rejects(conn.execute(sa.text("""
@@ -365,9 +366,9 @@ def check_person_stage(conn) -> list[tuple]:
             OR (s.lon IS NOT NULL AND (s.lon, s.lat) IS DISTINCT FROM (f.lon, f.lat)))
         RETURNING s.row_no, s.household_no AS value, f.row_no AS first_row""")),
         "household_no",
-        lambda m: (f"household {m['value']} has a different address, village or position "
-                   f"on its first row (row {m['first_row']})"),
-        "give household fields once, on the household's first row, or make them equal")
+        lambda m: _("household {household} has a different address, village or position "
+                    "on its first row (row {row})", household=m["value"], row=m["first_row"]),
+        _("give household fields once, on the household's first row, or make them equal"))
     return rejected
 
 
@@ -499,16 +500,16 @@ def _reject_unplaced(conn, county: str | None) -> list[tuple]:
                 RETURNING household_no)
             DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
             RETURNING s.row_no, s.lon || ',' || s.lat AS value""")), "lon",
-            "point is outside the loaded county boundary",
-            "check the coordinate system (--crs) and whether lon and lat are swapped")
+            _("point is outside the loaded county boundary"),
+            _("check the coordinate system (--crs) and whether lon and lat are swapped"))
     rejected += _rejects(conn.execute(sa.text("""
         WITH bad AS (DELETE FROM stage_households
                      WHERE village_code IS NULL AND CAST(:c AS text) IS NULL
                      RETURNING household_no)
         DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
         RETURNING s.row_no, s.household_no AS value"""), {"c": county}), "village_code",
-        "cannot tell which county the household belongs to",
-        "give a village_code or coordinates inside the loaded county")
+        _("cannot tell which county the household belongs to"),
+        _("give a village_code or coordinates inside the loaded county"))
     return rejected
 
 
@@ -592,8 +593,8 @@ def upsert_service_points(conn) -> tuple[int, int, list[tuple]]:
         DELETE FROM stage_service_points s USING firsts f
         WHERE s.ext_id = f.ext_id AND s.row_no > f.first_row
         RETURNING s.row_no, s.ext_id AS value, f.first_row""")), "point_id",
-        lambda m: f"duplicate point_id, already on row {m['first_row']}",
-        "give each service point its own point_id")
+        lambda m: _("duplicate point_id, already on row {row}", row=m["first_row"]),
+        _("give each service point its own point_id"))
     conn.execute(sa.text("""
         DROP TABLE IF EXISTS stage_sp2;
 CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
@@ -610,8 +611,8 @@ CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
         rejected += _rejects(conn.execute(sa.text("""
             DELETE FROM stage_sp2 WHERE admin_path IS NULL
             RETURNING row_no, lon || ',' || lat AS value""")), "lon",
-            "point is outside the loaded villages",
-            "check the coordinate system (--crs) and whether lon and lat are swapped")
+            _("point is outside the loaded villages"),
+            _("check the coordinate system (--crs) and whether lon and lat are swapped"))
     ins, upd = _counts(conn, """
         INSERT INTO service_points AS p (ext_id, county_code, kind, name, address,
             village_code, admin_path, opening_hours, capacity, active, geom)
@@ -644,8 +645,8 @@ def upsert_teams(conn) -> tuple[int, int, list[tuple]]:
     rejected = _rejects(conn.execute(sa.text("""
         DELETE FROM stage_teams s WHERE base_code IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM admin_area a WHERE a.code = s.base_code)
-        RETURNING row_no, base_code AS value""")), "base_code", "unknown area code",
-        "use a code of the loaded admin areas")
+        RETURNING row_no, base_code AS value""")), "base_code", _("unknown area code"),
+        _("use a code of the loaded admin areas"))
     county = single_county(conn)
     ins, upd = _counts(conn, """
         INSERT INTO service_teams AS t (ext_id, county_code, name, base_code, members)
@@ -670,13 +671,13 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
     rejected = _rejects(conn.execute(sa.text("""
         DELETE FROM stage_events s WHERE NOT EXISTS
             (SELECT 1 FROM households h WHERE h.household_no = s.household_no)
-        RETURNING row_no, household_no AS value""")), "household_no", "unknown household",
-        "load the households file first, or correct the household number")
+        RETURNING row_no, household_no AS value""")), "household_no", _("unknown household"),
+        _("load the households file first, or correct the household number"))
     rejected += _rejects(conn.execute(sa.text("""
         DELETE FROM stage_events s WHERE team IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM service_teams t WHERE t.ext_id = s.team)
-        RETURNING row_no, team AS value""")), "team_id", "unknown service team",
-        "load the teams file first, or correct the team id")
+        RETURNING row_no, team AS value""")), "team_id", _("unknown service team"),
+        _("load the teams file first, or correct the team id"))
     with trusted_keys(conn):
         ins, upd = _counts(conn, """
             INSERT INTO events AS ev (ext_id, county_code, admin_path, household_id,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gis import ingest
+from gis.messages import _
 from loaders.reports import LoadError, Rejection, rejections_from_sql
 from loaders.vector import VectorLoader, column, wkb_hex
 
@@ -38,20 +39,22 @@ class AdminLoader(VectorLoader):
             ok &= ~mask
 
         if (code == "").all():
-            raise LoadError(f"{path.name}: no 'code' property; expected properties code, "
-                            f"name, level, parent_code; found {', '.join(map(str, gdf.columns))}")
+            raise LoadError(_("{file}: no 'code' property; expected properties code, name, "
+                              "level, parent_code; found {found}", file=path.name,
+                              found=", ".join(map(str, gdf.columns))))
         bad(~code.str.fullmatch(r"\d{12}(\d{3})?").fillna(False).to_numpy(), "code", code,
-            "is not a 12-digit statistical code (grids: 15 digits)", "e.g. 330782001001")
-        bad((name == "").to_numpy(), "name", name, "is empty", "fill in the area's name")
+            _("is not a 12-digit statistical code (grids: 15 digits)"), _("e.g. 330782001001"))
+        bad((name == "").to_numpy(), "name", name, _("is empty"), _("fill in the area's name"))
         derived = np.select(
             [code.str.len() == 15, code.str.slice(6) == "000000", code.str.slice(9) == "000"],
             ["grid", "county", "township"], "village")
         level = level.where(level != "", pd.Series(derived, index=gdf.index))
         bad(~level.isin(list(LEVELS)).to_numpy(), "level", level,
-            "is not a level", "use county, township, village or grid")
+            _("is not a level"), _("use county, township, village or grid"))
         bad((level != pd.Series(derived, index=gdf.index)).to_numpy(), "level", level,
-            f"does not fit the code (the code says {'/'.join(sorted(set(derived)))})",
-            "check the code or the level")
+            _("does not fit the code (the code says {levels})",
+              levels="/".join(sorted(set(derived)))),
+            _("check the code or the level"))
         dparent = pd.Series(np.select(
             [level == "grid", level == "village", level == "township"],
             [code.str.slice(0, 12), code.str.slice(0, 9) + "000",

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from gis import crs as crs_mod
 from gis import db, ingest
+from gis.messages import _
 from loaders import files
 from loaders.registry import get_loader  # noqa: F401  (older callers import it from here)
 from loaders.reports import (  # noqa: F401  (LoadError, Rejection: also from here)
@@ -65,9 +66,9 @@ class Loader:
         path = Path(path)
         report = Report(kind=self.kind, file=path.name, dry_run=dry_run, strict=strict)
         if not path.exists():
-            raise LoadError(f"{path}: no such file")
+            raise LoadError(_("{path}: no such file", path=path))
         if path.is_dir():
-            raise LoadError(f"{path} is a folder; give the file to load")
+            raise LoadError(_("{path} is a folder; give the file to load", path=path))
         if progress is None:
             progress = sys.stderr.isatty()
         report.file_hash = file_hash(path)
@@ -197,7 +198,8 @@ class TableLoader(Loader):
         header = [c for c in chunk.columns if c != "_row"]
         mapping = files.match_columns(file, header, self.columns, self.required)
         if mapping.extra:
-            report.notes.append("ignored columns: " + ", ".join(mapping.extra))
+            report.notes.append(_("ignored columns: {columns}",
+                                  columns=", ".join(mapping.extra)))
         return mapping
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gis import ingest
+from gis.messages import _
 from loaders.reports import Rejection
 from loaders.vector import VectorLoader, column, ewkb_hex, geom_key, wkb_hex
 
@@ -35,8 +36,8 @@ def stage_buildings(conn, gdf, file: str, source: str, rejected: list) -> pd.Dat
     dup = ext.duplicated(keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
         rejected.append(Rejection(file, int(gdf["_row"].iat[i]), "building_id",
-                                  str(ext.iat[i]), "duplicate building id in this file",
-                                  "give each building its own id"))
+                                  str(ext.iat[i]), _("duplicate building id in this file"),
+                                  _("give each building its own id")))
     df = pd.DataFrame({
         "row_no": gdf["_row"], "ext_id": ext,
         "village_code": column(gdf, "village_code", "village_co", "村居代码"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gis import ingest
+from gis.messages import _
 from loaders.base import TableLoader
 from loaders.validate import Checker
 
@@ -33,7 +34,7 @@ class EventLoader(TableLoader):
         out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
         eid = c.text("event_id", max_len=64)
         out["household_no"] = c.text("household_no", required=True, max_len=64)
-        out["kind"] = c.choice("kind", EVENT_KINDS, label="event kind")
+        out["kind"] = c.choice("kind", EVENT_KINDS, label=_("event kind"))
         out["event_date"] = c.date("date", required=True)
         out["team"] = c.text("team_id", max_len=64)
         out["id_number"] = c.text("id_number", max_len=18)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from gis import ingest
+from gis.messages import _
 from loaders.reports import Rejection
 from loaders.vector import VectorLoader, column, ewkb_hex, geom_key, wkb_hex
 
@@ -20,8 +21,8 @@ def stage_landcover(conn, gdf, source: str, rejected: list, file: str) -> None:
     kind = column(gdf, "kind", "landuse", "natural", "类型").str.lower()
     for i in np.flatnonzero((kind == "").to_numpy()):
         rejected.append(Rejection(file, int(gdf["_row"].iat[i]), "kind", "",
-                                  "is empty", "say what the area is: water, forest, park, "
-                                  "farmland, …"))
+                                  _("is empty"), _("say what the area is: water, forest, "
+                                                   "park, farmland, …")))
     keep = (kind != "").to_numpy() & ~ext.duplicated().to_numpy()
     df = pd.DataFrame({"row_no": gdf["_row"], "ext_id": ext, "kind": kind,
                        "name": column(gdf, "name", "名称"), "source": source,

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from gis import crs as crs_mod
 from gis import ingest
+from gis.messages import _
 from loaders import files
 from loaders.base import Loader
 from loaders.buildings import stage_buildings
@@ -25,9 +26,9 @@ class OsmLoader(Loader):
 
     def load_into(self, conn, path, report, crs, progress):
         if path.suffix.lower() != ".pbf":
-            raise LoadError(f"{path.name}: expected an OSM .pbf extract")
+            raise LoadError(_("{file}: expected an OSM .pbf extract", file=path.name))
         if crs and crs_mod.normalize_crs(crs) not in ("wgs84", "cgcs2000"):
-            raise LoadError("OSM data is always WGS-84; drop --crs")
+            raise LoadError(_("OSM data is always WGS-84; drop --crs"))
         with tqdm(total=2, disable=not progress, desc=f"read {path.name}") as bar:
             layers = files.read_osm(path)
             bar.update(2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 
+from gis.messages import _
 from loaders.reports import LoadError
 
 LOADERS: dict[str, str] = {
@@ -33,7 +34,8 @@ def kinds() -> list[str]:
 def loader_class(kind: str) -> type:
     """The loader class for ``kind``; LoadError listing the kinds otherwise."""
     if kind not in LOADERS:
-        raise LoadError(f"unknown kind {kind!r}; expected one of {', '.join(kinds())}")
+        raise LoadError(_("unknown kind {kind!r}; expected one of {kinds}", kind=kind,
+                          kinds=", ".join(kinds())))
     module, name = LOADERS[kind].split(":")
     return getattr(importlib.import_module(module), name)
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from gis.errors import PopgisError
+from gis.messages import _
 
 
 class LoadError(PopgisError):
@@ -28,10 +29,13 @@ class Rejection:
     fix: str | None = None
 
     def __str__(self) -> str:
-        where = self.file + (f" row {self.row}" if self.row is not None else "")
-        where += f", column {self.column}" if self.column else ""
+        where = self.file
+        if self.row is not None:
+            where = _("{file} row {row}", file=where, row=self.row)
+        if self.column:
+            where = _("{place}, column {column}", place=where, column=self.column)
         value = f" {self.value!r}" if self.value not in (None, "") else ""
-        fix = f"; fix: {self.fix}" if self.fix else ""
+        fix = _("; fix: {fix}", fix=self.fix) if self.fix else ""
         return f"{where}:{value} {self.reason}{fix}"
 
 
@@ -79,19 +83,21 @@ class Report:
         return js, cs
 
     def summary(self) -> str:
-        verb = {"loaded": "loaded", "dry_run": "checked (dry run, nothing written)",
-                "rejected": "NOT loaded (--strict and rows were rejected)",
-                "failed": "NOT loaded"}.get(self.status, self.status)
-        lines = [f"{self.file}: {verb}; {self.rows_total} rows: {self.inserted} new, "
-                 f"{self.updated} changed, {self.unchanged} unchanged, "
-                 f"{self.rows_rejected} rejected"]
+        verbs = {"loaded": _("loaded"), "dry_run": _("checked (dry run, nothing written)"),
+                 "rejected": _("NOT loaded (--strict and rows were rejected)"),
+                 "failed": _("NOT loaded")}
+        lines = [_("{file}: {verb}; {rows} rows: {new} new, {changed} changed, "
+                   "{unchanged} unchanged, {rejected} rejected",
+                   file=self.file, verb=verbs.get(self.status, self.status),
+                   rows=self.rows_total, new=self.inserted, changed=self.updated,
+                   unchanged=self.unchanged, rejected=self.rows_rejected)]
         for k, v in self.details.items():
             lines.append(f"  {k}: {v}")
-        lines += [f"  note: {n}" for n in self.notes]
+        lines += [_("  note: {note}", note=n) for n in self.notes]
         for r in self.rejected[:20]:
-            lines.append(f"  rejected: {r}")
+            lines.append(_("  rejected: {row}", row=r))
         if self.rows_rejected > 20:
-            lines.append(f"  … {self.rows_rejected - 20} more in the report")
+            lines.append(_("  … {more} more in the report", more=self.rows_rejected - 20))
         return "\n".join(lines)
 
 
@@ -111,5 +117,6 @@ class Timer:
 
 
 def rejections_from_sql(file: str, rows: list[tuple]) -> list[Rejection]:
+    """Rejections from ``(row, column, value, reason, fix)`` rows of :mod:`gis.ingest`."""
     return [Rejection(file, r[0], r[1], None if r[2] is None else str(r[2]), r[3], r[4])
             for r in rows]

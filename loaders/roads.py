@@ -7,6 +7,7 @@ import pandas as pd
 import shapely
 
 from gis import ingest
+from gis.messages import _
 from loaders.reports import Rejection
 from loaders.vector import VectorLoader, column, ewkb_hex, geom_key, wkb_hex
 
@@ -18,7 +19,7 @@ def stage_roads(conn, gdf, source: str, rejected: list, file: str) -> None:
     for i in np.flatnonzero(~ok):
         rejected.append(Rejection(file, int(gdf["_row"].iat[i]), "geometry",
                                   shapely.get_type_id(lines[i]).__str__(),
-                                  "is not a line", "roads must be LineString features"))
+                                  _("is not a line"), _("roads must be LineString features")))
     gdf = gdf[ok]
     wkb = pd.Series(wkb_hex(gdf.geometry.values), index=gdf.index)
     ext = column(gdf, "road_id", "id", "osm_id")

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from gis import ingest
+from gis.messages import _
 from loaders.base import TableLoader
 from loaders.validate import Checker
 
@@ -40,7 +41,7 @@ class ServicePointLoader(TableLoader):
         c = Checker(file, df)
         out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
         out["ext_id"] = c.text("point_id", required=True, max_len=64)
-        out["kind"] = c.choice("kind", KINDS, label="service point kind")
+        out["kind"] = c.choice("kind", KINDS, label=_("service point kind"))
         out["name"] = c.text("name", required=True, max_len=200)
         out["address"] = c.text("address", max_len=300)
         out["opening_hours"] = c.text("opening_hours", max_len=100)

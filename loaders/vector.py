@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from gis import crs as crs_mod
+from gis.messages import _
 from loaders import files
 from loaders.base import Loader
 from loaders.reports import LoadError, Rejection, rejections_from_sql
@@ -63,8 +64,8 @@ class VectorLoader(Loader):
     def read(self, path, crs, report):
         gdf = files.read_vector(path)
         if gdf.empty:
-            raise LoadError(f"{path.name}: file is empty (no features); fix: export the "
-                            "layer again with its features")
+            raise LoadError(_("{file}: file is empty (no features); fix: export the layer "
+                              "again with its features", file=path.name))
         report.notes += list(gdf.attrs.get("notes", []))
         gdf = gdf.reset_index(drop=True)
         # Feature numbers as a person counts them in a GIS attribute table: from 1.

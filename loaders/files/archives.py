@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+from gis.messages import _
 from loaders.files.problems import FileProblem
 
 RATIO_MIN_BYTES = 1 << 20
@@ -27,12 +28,15 @@ def check_expansion(path, zf: zipfile.ZipFile, max_total: int, max_ratio: float,
                 and info.file_size > max_ratio * max(info.compress_size, 1)):
             ratio = info.file_size / max(info.compress_size, 1)
             raise FileProblem(
-                path, reason=f"zip member {shown!r} expands {ratio:,.0f}:1 "
-                f"({info.compress_size:,} → {info.file_size:,} bytes), more than the "
-                f"{max_ratio:,.0f}:1 allowed; this looks like a zip bomb", fix=fix_ratio)
+                path, reason=_("zip member {member!r} expands {ratio:,.0f}:1 ({packed:,} → "
+                               "{size:,} bytes), more than the {allowed:,.0f}:1 allowed; this "
+                               "looks like a zip bomb", member=shown, ratio=ratio,
+                               packed=info.compress_size, size=info.file_size,
+                               allowed=max_ratio), fix=fix_ratio)
     if declared > max_total:
-        raise FileProblem(path, reason=f"would expand to {declared:,} bytes, more than the "
-                          f"{max_total:,} allowed", fix=fix_total)
+        raise FileProblem(path, reason=_("would expand to {size:,} bytes, more than the "
+                                         "{allowed:,} allowed", size=declared,
+                                         allowed=max_total), fix=fix_total)
 
 
 def member_display(info: zipfile.ZipInfo) -> str:

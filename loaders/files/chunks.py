@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from gis.messages import _
 from loaders.files.problems import FileProblem, column_letter, file_name
 
 
@@ -25,18 +26,18 @@ def header_names(path, cells: list, header_row: int) -> list[str]:
         if n in seen:
             raise FileProblem(
                 path, row=header_row, column=n,
-                reason=f"the column name appears twice (columns {column_letter(seen[n])} and "
-                       f"{column_letter(i)})",
-                fix="rename or delete one of the two columns")
+                reason=_("the column name appears twice (columns {first} and {second})",
+                         first=column_letter(seen[n]), second=column_letter(i)),
+                fix=_("rename or delete one of the two columns"))
         seen[n] = i
         names.append(n)
     return names
 
 
 def empty_file(path, detail: str) -> FileProblem:
-    return FileProblem(path, reason=f"file is empty: {detail}",
-                       fix="check that you uploaded the right file and that it was saved "
-                           "with its data (header on row 1, data from row 2)")
+    return FileProblem(path, reason=_("file is empty: {detail}", detail=detail),
+                       fix=_("check that you uploaded the right file and that it was saved "
+                             "with its data (header on row 1, data from row 2)"))
 
 
 class TableReader:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from gis.messages import _
 from loaders.files.problems import FileProblem
 
 
@@ -66,8 +67,9 @@ def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]]
         elif canon in found:
             raise FileProblem(
                 file, row=1, column=h,
-                reason=f"columns {found[canon]!r} and {h!r} both mean {canon}",
-                fix="delete or rename one of them")
+                reason=_("columns {first!r} and {second!r} both mean {column}",
+                         first=found[canon], second=h, column=canon),
+                fix=_("delete or rename one of them"))
         else:
             found[canon] = h
 
@@ -94,16 +96,19 @@ def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]]
     parts = []
     for canon in missing:
         if canon in suggestion:
-            parts.append(f"{canon} (the file has {suggestion[canon]!r} — did you mean "
-                         f"{canon!r}?)")
+            parts.append(_("{column} (the file has {found!r} — did you mean {column!r}?)",
+                           column=canon, found=suggestion[canon]))
         else:
             parts.append(canon)
     accepted = "; ".join(
         f"{c}: {', '.join(dict.fromkeys([c, *expected.get(c, [])]))}" for c in missing)
-    noun = "column" if len(missing) == 1 else "columns"
-    raise FileProblem(
-        file, row=1, column=", ".join(missing),
-        reason=f"missing required {noun}: {'; '.join(parts)}",
-        fix=f"rename the header cell in row 1 to an accepted name ({accepted}) or add the "
-            f"{noun}")
+    if len(missing) == 1:
+        reason = _("missing required column: {columns}", columns="; ".join(parts))
+        fix = _("rename the header cell in row 1 to an accepted name ({accepted}) or add "
+                "the column", accepted=accepted)
+    else:
+        reason = _("missing required columns: {columns}", columns="; ".join(parts))
+        fix = _("rename the header cell in row 1 to an accepted name ({accepted}) or add "
+                "the columns", accepted=accepted)
+    raise FileProblem(file, row=1, column=", ".join(missing), reason=reason, fix=fix)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from gis.messages import _
 from loaders.files.chunks import TableReader, empty_file, header_names
 from loaders.files.encodings import detect_encoding
 from loaders.files.problems import FileProblem
@@ -67,9 +68,11 @@ def _parser_problem(path, e: Exception, ncols: int, delim: str) -> FileProblem:
         line, saw = int(m.group(2)), int(m.group(3))
         return FileProblem(
             path, row=line,
-            reason=f"line {line} has {saw} fields but the header has {ncols} "
-                   f"(fields are separated by {shown}s)",
-            fix=f"put double quotes around values that contain a {shown}, or remove the "
-                "extra cells")
-    return FileProblem(path, reason=f"cannot be read as a {shown}-separated table: {e}",
-                       fix="check the file in Excel or WPS and save it as CSV UTF-8")
+            reason=_("line {line} has {saw} fields but the header has {ncols} "
+                     "(fields are separated by {separator}s)", line=line, saw=saw,
+                     ncols=ncols, separator=shown),
+            fix=_("put double quotes around values that contain a {separator}, or remove "
+                  "the extra cells", separator=shown))
+    return FileProblem(path, reason=_("cannot be read as a {separator}-separated table: "
+                                      "{error}", separator=shown, error=e),
+                       fix=_("check the file in Excel or WPS and save it as CSV UTF-8"))

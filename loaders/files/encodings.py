@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from gis.messages import _
 from loaders.files.problems import FileProblem, check_exists
 
 _BLOCK = 1 << 20
@@ -15,8 +16,10 @@ _BLOCK = 1 << 20
 # while the encoding is checked line by line.
 _MAX_LINE = 64 << 20
 _CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
-SAVE_UTF8 = ("open the file in Excel or WPS and save it as 'CSV UTF-8 (comma delimited)', "
-              "or in Notepad choose Save As → Encoding: UTF-8")
+def save_utf8() -> str:
+    """How to save a table as UTF-8 (the fix for every encoding problem)."""
+    return _("open the file in Excel or WPS and save it as 'CSV UTF-8 (comma delimited)', "
+             "or in Notepad choose Save As → Encoding: UTF-8")
 
 
 
@@ -38,9 +41,10 @@ def _line_chunks(f, max_line: int = _MAX_LINE) -> Iterator[tuple[int, bytes]]:
             carry = data
             if len(carry) > max_line:
                 raise FileProblem(getattr(f, "name", "file"), row=lines_before + 1,
-                                  reason=f"line {lines_before + 1} is longer than "
-                                         f"{max_line >> 20} MB; this is not a table",
-                                  fix="upload a CSV or XLSX table")
+                                  reason=_("line {line} is longer than {mb} MB; this is "
+                                           "not a table", line=lines_before + 1,
+                                           mb=max_line >> 20),
+                                  fix=_("upload a CSV or XLSX table"))
             continue
         chunk, carry = data[:cut + 1], data[cut + 1:]
         yield lines_before, chunk
@@ -66,8 +70,8 @@ def detect_encoding(path) -> str:
     with open(path, "rb") as f:
         head = f.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            raise FileProblem(path, reason="is saved as UTF-16 ('Unicode text'), which is "
-                              "not supported", fix=SAVE_UTF8)
+            raise FileProblem(path, reason=_("is saved as UTF-16 ('Unicode text'), which is "
+                                             "not supported"), fix=save_utf8())
         has_bom = head.startswith(codecs.BOM_UTF8)
 
         f.seek(0)
@@ -78,25 +82,26 @@ def detect_encoding(path) -> str:
         if cjk_before or has_bom:
             raise FileProblem(
                 path, row=line,
-                reason=f"line {line} is not UTF-8 (bytes {bad}) although the lines before it "
-                       "are UTF-8: the file mixes two encodings (probably UTF-8 and GBK)",
-                fix="re-save the whole file in one encoding (UTF-8)")
+                reason=_("line {line} is not UTF-8 (bytes {bytes}) although the lines before "
+                         "it are UTF-8: the file mixes two encodings (probably UTF-8 and GBK)",
+                         line=line, bytes=bad),
+                fix=_("re-save the whole file in one encoding (UTF-8)"))
 
         f.seek(0)
         gb_fail, utf8_line = _scan_gb18030(f)
     if utf8_line is not None:
         raise FileProblem(
             path, row=utf8_line,
-            reason=f"line {line} is GBK/GB18030 but line {utf8_line} is UTF-8: the file mixes "
-                   "two encodings",
-            fix="re-save the whole file in one encoding (UTF-8)")
+            reason=_("line {line} is GBK/GB18030 but line {utf8_line} is UTF-8: the file "
+                     "mixes two encodings", line=line, utf8_line=utf8_line),
+            fix=_("re-save the whole file in one encoding (UTF-8)"))
     if gb_fail is not None:
         gline, gbad = gb_fail
         raise FileProblem(
             path, row=gline,
-            reason=f"line {gline} is neither UTF-8 nor GBK/GB18030 text (bytes {gbad}); "
-                   "the file may be damaged or in another encoding",
-            fix=SAVE_UTF8)
+            reason=_("line {line} is neither UTF-8 nor GBK/GB18030 text (bytes {bytes}); "
+                     "the file may be damaged or in another encoding", line=gline, bytes=gbad),
+            fix=save_utf8())
     return "gb18030"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from gis.messages import _
 from loaders.files.problems import FileProblem
 
 
@@ -49,13 +50,13 @@ def repair_geometries(gdf, file) -> RepairResult:
     for i in np.flatnonzero(missing):
         keep[i] = False
         rejected.append(FileProblem(file, row=numbers[i], column="geometry",
-                                    reason="the feature has no geometry",
-                                    fix="draw the shape or delete the feature"))
+                                    reason=_("the feature has no geometry"),
+                                    fix=_("draw the shape or delete the feature")))
     for i in np.flatnonzero(~missing & valid & ~polygonal):
         keep[i] = False
         rejected.append(FileProblem(
             file, row=numbers[i], column="geometry", value=geoms[i].geom_type,
-            reason="is not a polygon", fix="this layer needs polygons"))
+            reason=_("is not a polygon"), fix=_("this layer needs polygons")))
 
     bad = np.flatnonzero(~missing & ~valid)
     if len(bad):
@@ -68,11 +69,11 @@ def repair_geometries(gdf, file) -> RepairResult:
                 keep[i] = False
                 rejected.append(FileProblem(
                     file, row=n, column="geometry", value=_short_reason(why),
-                    reason="the geometry is invalid and has no area left after repair",
-                    fix="redraw the shape"))
+                    reason=_("the geometry is invalid and has no area left after repair"),
+                    fix=_("redraw the shape")))
                 continue
             out[i] = poly
-            notes.append(f"feature {n}: {_short_reason(why)} repaired")
+            notes.append(_("feature {n}: {problem} repaired", n=n, problem=_short_reason(why)))
 
     result = gdf.copy()
     result[result.geometry.name] = _geoseries(out, gdf)

@@ -6,6 +6,7 @@ import os
 
 import pandas as pd
 
+from gis.messages import _
 from loaders.files.problems import FileProblem, check_exists
 
 _ADDR_ORDER = ("addr:country", "addr:province", "addr:state", "addr:city", "addr:district",
@@ -30,8 +31,10 @@ def read_osm(path) -> dict:
         b = osm.get_buildings()
         r = osm.get_network(network_type="all")
     except Exception as e:
-        raise FileProblem(path, reason=f"cannot be read as an OSM PBF extract ({e})",
-                          fix="download the extract again (e.g. from Geofabrik, .osm.pbf)") from None
+        raise FileProblem(path, reason=_("cannot be read as an OSM PBF extract ({error})",
+                                         error=e),
+                          fix=_("download the extract again (e.g. from Geofabrik, .osm.pbf)")
+                          ) from None
 
     bcols = ["osm_id", "use", "name", "address", "levels"]
     if b is None or len(b) == 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gis.messages import _
 from loaders.reports import LoadError
 
 
@@ -31,11 +32,14 @@ class FileProblem(LoadError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.file or "file"
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.column is not None:
-            where += f", column {self.column}" if self.row is not None else f" column {self.column}"
+        where = self.file or _("file")
+        if self.row is not None and self.column is not None:
+            where = _("{file} row {row}, column {column}", file=where, row=self.row,
+                      column=self.column)
+        elif self.row is not None:
+            where = _("{file} row {row}", file=where, row=self.row)
+        elif self.column is not None:
+            where = _("{file} column {column}", file=where, column=self.column)
         text = where + ": "
         if self.value is not None:
             v = self.value if isinstance(self.value, str) else str(self.value)
@@ -44,7 +48,7 @@ class FileProblem(LoadError):
             text += f"{v!r} — "
         text += self.reason
         if self.fix:
-            text += f"; fix: {self.fix}"
+            text += _("; fix: {fix}", fix=self.fix)
         return text
 
     def as_dict(self) -> dict:
@@ -72,7 +76,9 @@ def column_letter(i: int) -> str:
 def check_exists(path) -> None:
     p = Path(path)
     if not p.exists():
-        raise FileProblem(path, reason="file not found", fix="check the file name and upload it again")
+        raise FileProblem(path, reason=_("file not found"),
+                          fix=_("check the file name and upload it again"))
     if not p.is_file():
-        raise FileProblem(path, reason="is a folder, not a file", fix="choose the file inside it")
+        raise FileProblem(path, reason=_("is a folder, not a file"),
+                          fix=_("choose the file inside it"))
 

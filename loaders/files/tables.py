@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gis.messages import _
 from loaders.files.chunks import TableReader, empty_file
 from loaders.files.delimited import read_csv
 from loaders.files.problems import FileProblem, check_exists
@@ -31,11 +32,12 @@ def read_table(path, chunk_rows: int = 200_000, sheet: str | int | None = None) 
     if ext not in TABLE_EXTENSIONS:
         hint = ""
         if ext == ".xls":
-            hint = "open it in Excel or WPS and save as .xlsx (Excel Workbook) or CSV UTF-8"
+            hint = _("open it in Excel or WPS and save as .xlsx (Excel Workbook) or CSV UTF-8")
         else:
-            hint = "save the table as .xlsx or as CSV UTF-8"
-        raise FileProblem(path, reason=f"unsupported file type {ext or '(no extension)'!r}; "
-                          f"expected one of {', '.join(TABLE_EXTENSIONS)}", fix=hint)
+            hint = _("save the table as .xlsx or as CSV UTF-8")
+        raise FileProblem(path, reason=_("unsupported file type {ext!r}; expected one of "
+                                         "{expected}", ext=ext or _("(no extension)"),
+                                         expected=", ".join(TABLE_EXTENSIONS)), fix=hint)
     check_exists(path)
     if os.path.getsize(path) == 0:
         raise empty_file(path, "it has 0 bytes")

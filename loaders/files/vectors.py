@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from gis.messages import _
 from loaders.files.archives import (
     MAX_EXPANDED_BYTES,
     MAX_RATIO,
@@ -47,10 +48,11 @@ def read_vector(path, layer: str | None = None, *, max_total_bytes: int = MAX_EX
 
     ext = Path(path).suffix.lower()
     if ext not in VECTOR_EXTENSIONS:
-        raise FileProblem(path, reason=f"unsupported file type {ext or '(no extension)'!r}; "
-                          f"expected one of {', '.join(VECTOR_EXTENSIONS)}",
-                          fix="export the layer as GeoPackage (.gpkg), GeoJSON, or a zipped "
-                              "Shapefile (.zip with .shp, .shx, .dbf, .prj, .cpg)")
+        raise FileProblem(path, reason=_("unsupported file type {ext!r}; expected one of "
+                                         "{expected}", ext=ext or _("(no extension)"),
+                                         expected=", ".join(VECTOR_EXTENSIONS)),
+                          fix=_("export the layer as GeoPackage (.gpkg), GeoJSON, or a zipped "
+                                "Shapefile (.zip with .shp, .shx, .dbf, .prj, .cpg)"))
     check_exists(path)
     if ext == ".zip":
         with tempfile.TemporaryDirectory(prefix="popgis-zip-") as tmp:
@@ -61,27 +63,32 @@ def read_vector(path, layer: str | None = None, *, max_total_bytes: int = MAX_EX
         notes = []
         for need in (".shx", ".dbf"):
             if _sibling(p, need) is None:
-                raise FileProblem(path, reason=f"has no {p.stem}{need} beside it",
-                                  fix="upload all files of the shapefile together, zipped")
+                raise FileProblem(path, reason=_("has no {file} beside it", file=p.stem + need),
+                                  fix=_("upload all files of the shapefile together, zipped"))
         return _read_shapefile(path, p, notes)
 
     notes: list[str] = []
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)]
     except Exception as e:
-        raise FileProblem(path, reason=f"cannot be opened as {ext[1:]} ({e})",
-                          fix="check that the file is complete and export it again") from None
+        raise FileProblem(path, reason=_("cannot be opened as {format} ({error})",
+                                         format=ext[1:], error=e),
+                          fix=_("check that the file is complete and export it again")
+                          ) from None
     if layer is None and len(layers) > 1:
-        raise FileProblem(path, reason=f"has {len(layers)} layers: {', '.join(layers)}",
-                          fix="choose one with the layer parameter")
+        raise FileProblem(path, reason=_("has {n} layers: {layers}", n=len(layers),
+                                         layers=", ".join(layers)),
+                          fix=_("choose one with the layer parameter"))
     if layer is not None and layer not in layers:
-        raise FileProblem(path, reason=f"has no layer {layer!r}; layers: {', '.join(layers)}",
-                          fix="choose one of these")
+        raise FileProblem(path, reason=_("has no layer {layer!r}; layers: {layers}",
+                                         layer=layer, layers=", ".join(layers)),
+                          fix=_("choose one of these"))
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer or (layers[0] if layers else None))
     except Exception as e:
-        raise FileProblem(path, reason=f"cannot be read ({e})",
-                          fix="check that the file is complete and export it again") from None
+        raise FileProblem(path, reason=_("cannot be read ({error})", error=e),
+                          fix=_("check that the file is complete and export it again")
+                          ) from None
     gdf.attrs["notes"] = notes
     return gdf
 
@@ -99,11 +106,11 @@ def _glob_escape(s: str) -> str:
 
 def _unsafe_reason(name: str) -> str | None:
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "has an absolute path"
+        return _("has an absolute path")
     if ".." in re.split(r"[\\/]", name):
-        return "contains '..' (it would be written outside the extraction folder)"
+        return _("contains '..' (it would be written outside the extraction folder)")
     if "\x00" in name:
-        return "contains a NUL character"
+        return _("contains a NUL character")
     return None
 
 
@@ -111,9 +118,9 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise FileProblem(path, reason=f"is not a valid zip archive ({e})",
-                          fix="zip the shapefile again (select the .shp, .shx, .dbf, .prj and "
-                              ".cpg files → Send to → Compressed folder)") from None
+        raise FileProblem(path, reason=_("is not a valid zip archive ({error})", error=e),
+                          fix=_("zip the shapefile again (select the .shp, .shx, .dbf, .prj "
+                                "and .cpg files → Send to → Compressed folder)")) from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         # Names first: a hostile archive must be reported as such even if it is also large.
@@ -121,14 +128,17 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
             shown = member_display(info)
             bad = _unsafe_reason(info.filename)
             if bad:
-                raise FileProblem(path, reason=f"zip member '{shown}' {bad}",
-                                  fix="zip the shapefile files directly, without folders "
-                                      "outside the archive")
+                raise FileProblem(path, reason=_("zip member '{member}' {problem}",
+                                                 member=shown, problem=bad),
+                                  fix=_("zip the shapefile files directly, without folders "
+                                        "outside the archive"))
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise FileProblem(path, reason=f"zip member {shown!r} is a symbolic link",
-                                  fix="zip the real files instead of links")
-        check_expansion(path, zf, max_total, max_ratio, fix_ratio="upload the shapefile "
-                        "zipped normally", fix_total="split the layer or simplify it")
+                raise FileProblem(path, reason=_("zip member {member!r} is a symbolic link",
+                                                 member=shown),
+                                  fix=_("zip the real files instead of links"))
+        check_expansion(path, zf, max_total, max_ratio,
+                        fix_ratio=_("upload the shapefile zipped normally"),
+                        fix_total=_("split the layer or simplify it"))
 
         def skip(info):
             parts = PurePosixPath(info.filename.replace("\\", "/")).parts
@@ -139,13 +149,15 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
             listing = ", ".join(member_display(i) for i in infos[:20]) or "nothing"
             if len(infos) > 20:
                 listing += f", … ({len(infos)} files)"
-            raise FileProblem(path, reason=f"contains no .shp file; it contains: {listing}",
-                              fix="zip the shapefile's .shp, .shx, .dbf, .prj and .cpg files "
-                                  "together")
+            raise FileProblem(path, reason=_("contains no .shp file; it contains: {listing}",
+                                             listing=listing),
+                              fix=_("zip the shapefile's .shp, .shx, .dbf, .prj and .cpg "
+                                    "files together"))
         if layer is None and len(shps) > 1:
-            raise FileProblem(path, reason="contains several shapefiles: "
-                              + ", ".join(member_display(i) for i in shps),
-                              fix="choose one with the layer parameter, or zip one per upload")
+            raise FileProblem(path, reason=_("contains several shapefiles: {names}",
+                                             names=", ".join(member_display(i) for i in shps)),
+                              fix=_("choose one with the layer parameter, or zip one per "
+                                    "upload"))
         if layer is None:
             shp = shps[0]
         else:
@@ -154,9 +166,11 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
                     if member_display(i).lower().removesuffix(".shp") == want
                     or PurePosixPath(member_display(i).replace("\\", "/")).stem.lower() == want]
             if len(hits) != 1:
-                raise FileProblem(path, reason=f"has no single shapefile named {layer!r}; it "
-                                  "has " + ", ".join(member_display(i) for i in shps),
-                                  fix="choose one of these")
+                raise FileProblem(path, reason=_("has no single shapefile named {layer!r}; "
+                                                 "it has {names}", layer=layer,
+                                                 names=", ".join(member_display(i)
+                                                                 for i in shps)),
+                                  fix=_("choose one of these"))
             shp = hits[0]
 
         base = shp.filename[:-4]
@@ -168,9 +182,10 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
         for need in (".shx", ".dbf"):
             if need not in parts:
                 shown = member_display(shp)
-                raise FileProblem(path, reason=f"{shown!r} has no {shown[:-4]}{need} beside it "
-                                  "(a shapefile needs .shp, .shx and .dbf)",
-                                  fix="zip all files of the shapefile together")
+                raise FileProblem(path, reason=_("{member!r} has no {file} beside it (a "
+                                                 "shapefile needs .shp, .shx and .dbf)",
+                                                 member=shown, file=shown[:-4] + need),
+                                  fix=_("zip all files of the shapefile together"))
 
         # Declared sizes can lie (crafted headers), so the real byte count is enforced
         # while writing. Files get fixed ASCII names: GDAL then never sees odd characters.
@@ -186,15 +201,18 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
                     written += len(block)
                     written_total += len(block)
                     if written_total > max_total:
-                        raise FileProblem(path, reason=f"expands to more than {max_total:,} "
-                                          "bytes (more than its header declares)",
-                                          fix="upload a smaller or an intact archive")
+                        raise FileProblem(path, reason=_("expands to more than {allowed:,} "
+                                                         "bytes (more than its header "
+                                                         "declares)", allowed=max_total),
+                                          fix=_("upload a smaller or an intact archive"))
                     if (written > RATIO_MIN_BYTES
                             and written > max_ratio * max(info.compress_size, 1)):
-                        raise FileProblem(path, reason=f"zip member {member_display(info)!r} "
-                                          f"expands more than {max_ratio:,.0f}:1; this looks "
-                                          "like a zip bomb", fix="upload the shapefile zipped "
-                                          "normally")
+                        raise FileProblem(path, reason=_("zip member {member!r} expands more "
+                                                         "than {allowed:,.0f}:1; this looks "
+                                                         "like a zip bomb",
+                                                         member=member_display(info),
+                                                         allowed=max_ratio),
+                                          fix=_("upload the shapefile zipped normally"))
                     dst.write(block)
         notes: list[str] = []
         return tmp / "layer.shp", notes
@@ -206,8 +224,8 @@ def _read_shapefile(path, shp: Path, notes: list[str]):
     prj = _sibling(shp, ".prj")
     cpg = _sibling(shp, ".cpg")
     if prj is None:
-        notes.append("no .prj: the coordinate system is unknown (crs is None); set it "
-                     "before use")
+        notes.append(_("no .prj: the coordinate system is unknown (crs is None); set it "
+                       "before use"))
     encoding = None
     if cpg is not None:
         label = cpg.read_bytes().decode("ascii", "replace").strip()
@@ -216,19 +234,19 @@ def _read_shapefile(path, shp: Path, notes: list[str]):
         dbf = _sibling(shp, ".dbf")
         encoding = dbf_encoding(dbf) if dbf is not None else None
         if encoding == "UTF-8":
-            notes.append("no .cpg: attribute text read as UTF-8")
+            notes.append(_("no .cpg: attribute text read as UTF-8"))
         elif encoding == "GB18030":
-            notes.append("no .cpg: attribute text is not UTF-8, read as GB18030 (GBK)")
+            notes.append(_("no .cpg: attribute text is not UTF-8, read as GB18030 (GBK)"))
         else:
             encoding = "GB18030"
-            notes.append("no .cpg and the attribute text is neither UTF-8 nor GBK; read as "
-                         "GB18030, some text may be garbled")
+            notes.append(_("no .cpg and the attribute text is neither UTF-8 nor GBK; read "
+                           "as GB18030, some text may be garbled"))
     try:
         gdf = pyogrio.read_dataframe(shp, encoding=encoding)
     except Exception as e:
-        raise FileProblem(path, reason=f"the shapefile cannot be read ({e})",
-                          fix="check that the .cpg names a real encoding (e.g. UTF-8 or GBK) "
-                              "and export the layer again") from None
+        raise FileProblem(path, reason=_("the shapefile cannot be read ({error})", error=e),
+                          fix=_("check that the .cpg names a real encoding (e.g. UTF-8 or "
+                                "GBK) and export the layer again")) from None
     gdf.attrs["notes"] = notes
     return gdf
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from gis.messages import _
 from loaders.files.archives import MAX_EXPANDED_BYTES, MAX_RATIO, check_expansion
 from loaders.files.chunks import TableReader, empty_file, header_names
 from loaders.files.problems import FileProblem, column_letter
@@ -50,21 +51,25 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
     try:
         with zipfile.ZipFile(path) as zf:
             check_expansion(path, zf, MAX_EXPANDED_BYTES, MAX_RATIO,
-                            fix_ratio="open it in Excel or WPS and save it again, or save "
-                                      "it as CSV UTF-8",
-                            fix_total="split the table into several files")
+                            fix_ratio=_("open it in Excel or WPS and save it again, or "
+                                        "save it as CSV UTF-8"),
+                            fix_total=_("split the table into several files"))
     except (zipfile.BadZipFile, OSError):
         pass   # not a zip: openpyxl's own error below says so
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises zipfile, KeyError and its own errors alike
         if _defused(e):
-            raise FileProblem(path, reason="contains XML entity or DTD declarations, which "
-                              "are refused (they can expand without limit)",
-                              fix="open it in Excel or WPS and save it again as .xlsx") from None
-        raise FileProblem(path, reason=f"is not a readable .xlsx workbook ({type(e).__name__}: "
-                          f"{e})", fix="open it in Excel or WPS and save it again as .xlsx "
-                          "(Excel Workbook); an old .xls renamed to .xlsx does not work") from None
+            raise FileProblem(path, reason=_("contains XML entity or DTD declarations, "
+                                             "which are refused (they can expand without "
+                                             "limit)"),
+                              fix=_("open it in Excel or WPS and save it again as .xlsx")
+                              ) from None
+        raise FileProblem(path, reason=_("is not a readable .xlsx workbook ({error})",
+                                         error=f"{type(e).__name__}: {e}"),
+                          fix=_("open it in Excel or WPS and save it again as .xlsx (Excel "
+                                "Workbook); an old .xls renamed to .xlsx does not work")
+                          ) from None
     try:
         names = wb.sheetnames
         if sheet is None:
@@ -72,15 +77,18 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
             chosen = next((lower[p] for p in _PREFERRED_SHEETS if p in lower), names[0])
         elif isinstance(sheet, int):
             if not 0 <= sheet < len(names):
-                raise FileProblem(path, reason=f"has no sheet number {sheet + 1}; its sheets "
-                                  f"are {', '.join(map(repr, names))}", fix="choose one of them")
+                raise FileProblem(path, reason=_("has no sheet number {number}; its sheets "
+                                                 "are {sheets}", number=sheet + 1,
+                                                 sheets=", ".join(map(repr, names))),
+                                  fix=_("choose one of them"))
             chosen = names[sheet]
         elif sheet in names:
             chosen = sheet
         else:
-            raise FileProblem(path, reason=f"has no sheet {sheet!r}; its sheets are "
-                              f"{', '.join(map(repr, names))}",
-                              fix="rename the sheet or choose one of these")
+            raise FileProblem(path, reason=_("has no sheet {sheet!r}; its sheets are "
+                                             "{sheets}", sheet=sheet,
+                                             sheets=", ".join(map(repr, names))),
+                              fix=_("rename the sheet or choose one of these"))
         ws = wb[chosen]
         # Some exporters write a wrong <dimension> (e.g. A1:A1); without resetting it the
         # read-only reader would silently stop after the declared range.
@@ -113,10 +121,10 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
                     if extra is not None:
                         raise FileProblem(
                             path, row=rownum, column=column_letter(extra), value=cells[extra],
-                            reason="this cell is to the right of the last named column "
-                                   f"({cols[-1]}) and has no header",
-                            fix="give the column a header in row "
-                                f"{header_row} or delete the cell")
+                            reason=_("this cell is to the right of the last named column "
+                                     "({column}) and has no header", column=cols[-1]),
+                            fix=_("give the column a header in row {row} or delete the "
+                                  "cell", row=header_row))
                     cells = cells[:ncols]
                 if not any(c.strip() for c in cells):
                     continue
