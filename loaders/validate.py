@@ -146,20 +146,7 @@ class Checker:
                     _("give both or neither"))
         if required:
             self.reject(ex & ey, lon_col, raw_x, _("is empty"), _("give lon and lat"))
-        # Per-row CRS overrides the file's.
-        names = np.full(len(x), crs_mod.normalize_crs(file_crs) if file_crs else "wgs84",
-                        dtype=object)
-        if crs_col and crs_col in self.df:
-            rc = self.df[crs_col].str.strip()
-            given = rc.ne("").to_numpy()
-            for value in rc[given].unique():
-                try:
-                    canon = crs_mod.normalize_crs(value)
-                except crs_mod.CRSError as exc:
-                    self.reject(given & rc.eq(value).to_numpy(), crs_col, rc, str(exc),
-                                _("use wgs84, gcj02, bd09, cgcs2000 or EPSG:4491–4554"))
-                    continue
-                names[given & rc.eq(value).to_numpy()] = canon
+        names = self._row_crs(len(x), crs_col, file_crs)
         projected = np.array([n.startswith("epsg:45") for n in names])
         geo = ~projected & ~np.isnan(x) & ~np.isnan(y)
         self.reject(geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180)
@@ -190,6 +177,23 @@ class Checker:
                         _("does not convert from the declared Gauss-Krüger zone"),
                         _("check the EPSG code (zone) and that x is easting, y northing"))
         return lon, lat
+
+    def _row_crs(self, n: int, crs_col: str | None, file_crs: str | None) -> np.ndarray:
+        """The CRS of each row: the row's own (in ``crs_col``) over the file's."""
+        names = np.full(n, crs_mod.normalize_crs(file_crs) if file_crs else "wgs84",
+                        dtype=object)
+        if crs_col and crs_col in self.df:
+            rc = self.df[crs_col].str.strip()
+            given = rc.ne("").to_numpy()
+            for value in rc[given].unique():
+                try:
+                    canon = crs_mod.normalize_crs(value)
+                except crs_mod.CRSError as exc:
+                    self.reject(given & rc.eq(value).to_numpy(), crs_col, rc, str(exc),
+                                _("use wgs84, gcj02, bd09, cgcs2000 or EPSG:4491–4554"))
+                    continue
+                names[given & rc.eq(value).to_numpy()] = canon
+        return names
 
     def id_numbers(self, col: str) -> tuple[pd.Series, pd.Series, pd.Series]:
         """Check 18-digit resident ID numbers; return (id, birth date, sex) from them."""

@@ -282,4 +282,10 @@ ZH: dict[str, str] = {
     "cannot be read as an OSM PBF extract ({error})": "无法作为 OSM PBF 数据读取（{error}）",
     "download the extract again (e.g. from Geofabrik, .osm.pbf)":
         "请重新下载数据（例如从 Geofabrik 下载 .osm.pbf）",
+    "nothing": "没有任何文件",
+    ", … ({n} files)": "，……（共 {n} 个文件）",
+    "sheet {sheet!r} has no cells with data": "工作表 {sheet!r} 中没有含数据的单元格",
+    "it has a header row but no data rows": "只有表头行，没有数据行",
+    "it contains only blank lines": "只有空行",
+    "it has 0 bytes": "大小为 0 字节",
 }

@@ -62,15 +62,7 @@ def generate(out_dir: Path, scale: float = 0.053, seed: int = 1, division_dir: P
     lap("points/teams/events")
 
     write_admin(world, out_dir / "admin.geojson", recipe)
-    roads = world.roads
-    # roads between village centres may cut across a bend of the border: keep the part
-    # inside the county only
-    road_geoms = [lineal_part(g) for g in shapely.intersection(
-        to_lonlat_geom(roads["geom"].to_numpy()), shapely.make_valid(world.county_ll))]
-    write_feature_collection(out_dir / "roads.geojson", [
-        (dict(road_id=r, name=n, highway=h), g)
-        for r, n, h, g in zip(roads["road_id"], roads["name"], roads["highway"], road_geoms, strict=True)
-        if g is not None])
+    write_roads(world, out_dir / "roads.geojson")
     write_buildings(b, out_dir / "buildings.gpkg")
     lap("write geo")
     write_households(households, persons, out_dir / "households.csv")
@@ -78,22 +70,40 @@ def generate(out_dir: Path, scale: float = 0.053, seed: int = 1, division_dir: P
     write_csv(teams, out_dir / "teams.csv")
     write_csv(events, out_dir / "events.csv")
     lap("write csv")
-
     counts = {
-        "townships": int(len(world.towns)), "villages": int(len(world.vills)), "grids": int(len(world.grids)),
-        "buildings": int(len(b)), "households": int(len(households)), "persons": int(len(persons)),
+        "townships": int(len(world.towns)), "villages": int(len(world.vills)),
+        "grids": int(len(world.grids)), "buildings": int(len(b)),
+        "households": int(len(households)), "persons": int(len(persons)),
         "service_points": int(len(sp)), "teams": int(len(teams)), "events": int(len(events)),
-        "roads": int(len(roads)),
+        "roads": int(len(world.roads)),
     }
-    manifest = {"county_code": COUNTY_CODE, "county_name": COUNTY_NAME, "seed": int(seed), "scale": float(scale),
-                "as_of": recipe["as_of"], "counts": counts, "synthetic": True,
-                "files": ["admin.geojson", "buildings.gpkg", "roads.geojson", "households.csv", "service_points.csv",
-                          "teams.csv", "events.csv"]}
-    with open(out_dir / "manifest.json", "w", encoding="utf-8", newline="\n") as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=2, sort_keys=True)
-        f.write("\n")
+    write_manifest(out_dir / "manifest.json", counts, recipe, scale, seed)
     lap("total")
     return counts
+
+
+def write_roads(world, path: Path) -> None:
+    """roads.geojson: the part of each road inside the county (a road between village
+    centres may cut across a bend of the border)."""
+    roads = world.roads
+    geoms = [lineal_part(g) for g in shapely.intersection(
+        to_lonlat_geom(roads["geom"].to_numpy()), shapely.make_valid(world.county_ll))]
+    write_feature_collection(path, [
+        (dict(road_id=r, name=n, highway=h), g)
+        for r, n, h, g in zip(roads["road_id"], roads["name"], roads["highway"], geoms,
+                              strict=True)
+        if g is not None])
+
+
+def write_manifest(path: Path, counts: dict, recipe: dict, scale: float, seed: int) -> None:
+    manifest = {"county_code": COUNTY_CODE, "county_name": COUNTY_NAME, "seed": int(seed),
+                "scale": float(scale), "as_of": recipe["as_of"], "counts": counts,
+                "synthetic": True,
+                "files": ["admin.geojson", "buildings.gpkg", "roads.geojson", "households.csv",
+                          "service_points.csv", "teams.csv", "events.csv"]}
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=2, sort_keys=True)
+        f.write("\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,54 +14,65 @@ from loaders.demo.wording import cn_number, degrees_text
 
 
 def build_service_points(world, b, recipe, scale, seed) -> pd.DataFrame:
+    """A service station per township, then distribution points, clinics, pharmacies,
+    machines and outreach points in the recipe's proportions; ids SP00001…"""
     rng = stage_rng(seed, 4)
-    vills, towns = world.vills, world.towns
-    total = max(int(recipe["service_point_floor"]), int(round(recipe["full_scale"]["service_points"] * scale)))
+    total = max(int(recipe["service_point_floor"]),
+                int(round(recipe["full_scale"]["service_points"] * scale)))
     kinds = recipe["service_point_kinds"]
-    n_st = len(towns)
-    counts = allocate(max(total - n_st, 0), list(kinds.values()), [10 ** 9] * len(kinds), minimum=0)
-    rows = []  # kind, name, address, x, y, v_idx
-    vseed = vills[["seed_x", "seed_y"]].to_numpy()
-    town_name = towns["name"].to_numpy()
-    vtown = vills["town_idx"].to_numpy()
-    # service stations at township centres
-    for t in range(n_st):
-        d = np.hypot(vseed[:, 0] - towns.at[t, "seed_x"], vseed[:, 1] - towns.at[t, "seed_y"])
-        d[vtown != t] = np.inf
+    counts = allocate(max(total - len(world.towns), 0), list(kinds.values()),
+                      [10 ** 9] * len(kinds), minimum=0)
+    per_kind = dict(zip(kinds, counts, strict=True))
+    rows = stations(world)    # kind, name, address, x, y, village index
+    rows += distribution_points(world, rng, int(per_kind.get("distribution_point", 0)))
+    rows += points_in_buildings(b, recipe, rng, world.vills, per_kind)
+    return _service_point_table(world, recipe, rng, rows, kinds)
+
+
+def stations(world) -> list:
+    """Service stations at the township centres (in the nearest village)."""
+    towns, vills = world.towns, world.vills
+    centres = vills[["seed_x", "seed_y"]].to_numpy()
+    town_of = vills["town_idx"].to_numpy()
+    rows = []
+    for t in range(len(towns)):
+        name = towns["name"].to_numpy()[t]
+        d = np.hypot(centres[:, 0] - towns.at[t, "seed_x"], centres[:, 1] - towns.at[t, "seed_y"])
+        d[town_of != t] = np.inf
         v = int(np.argmin(d))
-        rows.append(("service_station", f"{town_name[t]}计划生育服务站",
-                     f"义乌市{town_name[t]}{vills.at[v, 'short']}便民服务中心", towns.at[t, "seed_x"],
+        rows.append(("service_station", f"{name}计划生育服务站",
+                     f"义乌市{name}{vills.at[v, 'short']}便民服务中心", towns.at[t, "seed_x"],
                      towns.at[t, "seed_y"], v))
+    return rows
 
-    bx, by = b["x"].to_numpy(), b["y"].to_numpy()
-    bv = b["v"].to_numpy()
-    bL, bW, bth = b["L"].to_numpy(), b["W"].to_numpy(), b["theta"].to_numpy()
 
-    def point_in_building(k):
-        uu = rng.uniform(-0.35, 0.35) * bL[k]
-        vv = rng.uniform(-0.35, 0.35) * bW[k]
-        return (bx[k] + uu * math.cos(bth[k]) - vv * math.sin(bth[k]),
-                by[k] + uu * math.sin(bth[k]) + vv * math.cos(bth[k]))
-
-    kc = dict(zip(kinds, counts, strict=True))
-    # distribution points near village centres
-    nd = int(kc.get("distribution_point", 0))
-    vsel = np.sort(rng.permutation(len(vills))[:nd])
-    for v in vsel:
-        V = vills.at[v, "geom"]
-        x, y = vseed[v]
+def distribution_points(world, rng, n: int) -> list:
+    """Distribution points near the centres of ``n`` villages drawn at random."""
+    vills = world.vills
+    centres = vills[["seed_x", "seed_y"]].to_numpy()
+    town_name = world.towns["name"].to_numpy()
+    town_of = vills["town_idx"].to_numpy()
+    rows = []
+    for v in np.sort(rng.permutation(len(vills))[:n]):
+        x, y = centres[v]
         for _ in range(10):
             cx, cy = x + rng.normal(0, 25), y + rng.normal(0, 25)
-            if shapely.contains_xy(V, cx, cy):
+            if shapely.contains_xy(vills.at[v, "geom"], cx, cy):
                 x, y = cx, cy
                 break
         rows.append(("distribution_point", f"{vills.at[v, 'short']}药具发放点",
-                     f"义乌市{town_name[vtown[v]]}{vills.at[v, 'short']}", x, y, int(v)))
-    use = b["use"].to_numpy()
-    cat = b["cat"].to_numpy()
-    urban_res = np.flatnonzero(cat == "urban")
-    if len(urban_res) == 0:
-        urban_res = np.flatnonzero(use == "residential")
+                     f"义乌市{town_name[town_of[v]]}{vills.at[v, 'short']}", x, y, int(v)))
+    return rows
+
+
+def points_in_buildings(b, recipe, rng, vills, per_kind: dict) -> list:
+    """Clinics and pharmacies in urban homes, machines where people pass (markets, parks,
+    compounds), outreach points at markets and parks."""
+    village = b["v"].to_numpy()
+    use, cat = b["use"].to_numpy(), b["cat"].to_numpy()
+    urban_homes = np.flatnonzero(cat == "urban")
+    if len(urban_homes) == 0:
+        urban_homes = np.flatnonzero(use == "residential")
     markets = np.flatnonzero(use == "market")
     parks = np.flatnonzero((use == "enterprise") | (use == "dormitory"))
     brands = recipe["pharmacy_brands"]
@@ -71,28 +82,46 @@ def build_service_points(world, b, recipe, scale, seed) -> pd.DataFrame:
             return np.empty(0, dtype=np.int64)
         return np.sort(rng.choice(pool, n, replace=n > len(pool)))
 
-    for k in pick(urban_res, int(kc.get("clinic", 0))):
-        vs = vills.at[bv[k], "short"]
-        name = f"{vs}卫生服务站" if rng.random() < 0.5 else f"{b.at[k, 'compound']}诊所"
-        rows.append(("clinic", name, b.at[k, "address"], *point_in_building(k), int(bv[k])))
-    for k in pick(urban_res, int(kc.get("pharmacy", 0))):
-        name = f"{brands[int(rng.integers(len(brands)))]}({b.at[k, 'compound']}店)"
-        rows.append(("pharmacy", name, b.at[k, "address"], *point_in_building(k), int(bv[k])))
-    busy = np.concatenate([markets, markets, parks[: max(1, len(parks) // 4)] if len(parks) else parks, urban_res])
-    for k in pick(busy, int(kc.get("machine", 0))):
-        place = b.at[k, "compound"] if use[k] != "enterprise" else b.at[k, "park"]
-        rows.append(("machine", f"{place}自助药具发放机", b.at[k, "address"], *point_in_building(k), int(bv[k])))
-    hot = np.concatenate([markets, parks]) if len(markets) + len(parks) else urban_res
-    for k in pick(hot, int(kc.get("outreach", 0))):
-        place = b.at[k, "compound"] if use[k] == "market" else (b.at[k, "park"] or b.at[k, "compound"])
-        rows.append(("outreach", f"{place}流动服务点", b.at[k, "address"], *point_in_building(k), int(bv[k])))
+    def row(kind, name, k):
+        return (kind, name, b.at[k, "address"], *_point_in_building(b, rng, k), int(village[k]))
 
+    rows = []
+    for k in pick(urban_homes, int(per_kind.get("clinic", 0))):
+        short = vills.at[village[k], "short"]
+        name = f"{short}卫生服务站" if rng.random() < 0.5 else f"{b.at[k, 'compound']}诊所"
+        rows.append(row("clinic", name, k))
+    for k in pick(urban_homes, int(per_kind.get("pharmacy", 0))):
+        name = f"{brands[int(rng.integers(len(brands)))]}({b.at[k, 'compound']}店)"
+        rows.append(row("pharmacy", name, k))
+    busy = np.concatenate([markets, markets,
+                           parks[: max(1, len(parks) // 4)] if len(parks) else parks, urban_homes])
+    for k in pick(busy, int(per_kind.get("machine", 0))):
+        place = b.at[k, "compound"] if use[k] != "enterprise" else b.at[k, "park"]
+        rows.append(row("machine", f"{place}自助药具发放机", k))
+    hot = np.concatenate([markets, parks]) if len(markets) + len(parks) else urban_homes
+    for k in pick(hot, int(per_kind.get("outreach", 0))):
+        place = b.at[k, "compound"] if use[k] == "market" else (b.at[k, "park"]
+                                                                or b.at[k, "compound"])
+        rows.append(row("outreach", f"{place}流动服务点", k))
+    return rows
+
+
+def _point_in_building(b, rng, k):
+    """A random point inside building ``k`` (within 35 % of its length and width)."""
+    du = rng.uniform(-0.35, 0.35) * b["L"].to_numpy()[k]
+    dv = rng.uniform(-0.35, 0.35) * b["W"].to_numpy()[k]
+    th = b["theta"].to_numpy()[k]
+    x, y = b["x"].to_numpy()[k], b["y"].to_numpy()[k]
+    return (x + du * math.cos(th) - dv * math.sin(th), y + du * math.sin(th) + dv * math.cos(th))
+
+
+def _service_point_table(world, recipe, rng, rows, kinds) -> pd.DataFrame:
+    """Unique names, sorted by village and kind, ids, lon/lat, hours, capacity, active."""
     sp = pd.DataFrame(rows, columns=["kind", "name", "address", "x", "y", "v"])
-    # disambiguate duplicate names
     dup = sp.groupby("name").cumcount().to_numpy()
-    sp["name"] = np.where(dup > 0, sp["name"] + "(" + pd.Series(dup + 1).map(cn_number).to_numpy() + ")",
-                          sp["name"])
-    sp["vcode"] = vills["code"].to_numpy()[sp["v"].to_numpy()]
+    sp["name"] = np.where(dup > 0, sp["name"] + "(" + pd.Series(dup + 1).map(cn_number).to_numpy()
+                          + ")", sp["name"])
+    sp["vcode"] = world.vills["code"].to_numpy()[sp["v"].to_numpy()]
     kind_rank = {k: i for i, k in enumerate(["service_station"] + list(kinds))}
     sp["_k"] = sp["kind"].map(kind_rank)
     sp = sp.sort_values(["vcode", "_k", "name", "x", "y"], kind="stable").reset_index(drop=True)
@@ -100,14 +129,14 @@ def build_service_points(world, b, recipe, scale, seed) -> pd.DataFrame:
     sp["point_id"] = [f"SP{k + 1:05d}" for k in range(n)]
     sp["lon"] = degrees_text(sp["x"].to_numpy() / KX + LON0)
     sp["lat"] = degrees_text(sp["y"].to_numpy() / KY + LAT0)
-    hours = recipe["opening_hours"]
-    capr = recipe["capacity"]
-    sp["opening_hours"] = sp["kind"].map(hours)
-    lo = sp["kind"].map(lambda k: capr[k][0]).to_numpy()
-    hi = sp["kind"].map(lambda k: capr[k][1]).to_numpy()
+    capacity = recipe["capacity"]
+    sp["opening_hours"] = sp["kind"].map(recipe["opening_hours"])
+    lo = sp["kind"].map(lambda k: capacity[k][0]).to_numpy()
+    hi = sp["kind"].map(lambda k: capacity[k][1]).to_numpy()
     sp["capacity"] = rng.integers(lo, hi + 1)
     sp["active"] = np.where(rng.random(n) < float(recipe["inactive_share"]), "false", "true")
-    return sp[["point_id", "kind", "name", "address", "lon", "lat", "opening_hours", "capacity", "active"]]
+    return sp[["point_id", "kind", "name", "address", "lon", "lat", "opening_hours", "capacity",
+               "active"]]
 
 
 def build_teams(world, recipe, seed) -> pd.DataFrame:

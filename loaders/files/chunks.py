@@ -64,7 +64,7 @@ class TableReader:
             self._first = chunk
             break
         if self._first is None:
-            raise empty_file(path, "it has a header row but no data rows")
+            raise empty_file(path, _("it has a header row but no data rows"))
 
     def __iter__(self) -> TableReader:
         return self

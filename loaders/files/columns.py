@@ -77,7 +77,13 @@ def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]]
     missing = [c for c in order if c not in found]
     if not missing:
         return ColumnMap(found, extra)
+    raise _missing_columns(file, missing, extra, expected)
 
+
+def _missing_columns(file, missing: list[str], extra: list[str],
+                     expected: Mapping[str, list[str]]) -> FileProblem:
+    """The problem naming the missing columns, with a "did you mean" where an unmatched
+    header is close to one."""
     # Greedy best-first pairing so one misspelt header is suggested for one column only.
     pairs = []
     for canon in missing:
@@ -110,5 +116,5 @@ def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]]
         reason = _("missing required columns: {columns}", columns="; ".join(parts))
         fix = _("rename the header cell in row 1 to an accepted name ({accepted}) or add "
                 "the columns", accepted=accepted)
-    raise FileProblem(file, row=1, column=", ".join(missing), reason=reason, fix=fix)
+    return FileProblem(file, row=1, column=", ".join(missing), reason=reason, fix=fix)
 

@@ -34,7 +34,7 @@ def read_csv(path, chunk_rows: int) -> TableReader:
                 header_line, header_row = line, lineno
                 break
     if header_line is None:
-        raise empty_file(path, "it contains only blank lines")
+        raise empty_file(path, _("it contains only blank lines"))
     delim = _sniff_delimiter(header_line)
     cells = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delim))
     names = header_names(path, cells, header_row)

@@ -40,7 +40,7 @@ def read_table(path, chunk_rows: int = 200_000, sheet: str | int | None = None) 
                                          expected=", ".join(TABLE_EXTENSIONS)), fix=hint)
     check_exists(path)
     if os.path.getsize(path) == 0:
-        raise empty_file(path, "it has 0 bytes")
+        raise empty_file(path, _("it has 0 bytes"))
     if ext == ".xlsx":
         return read_xlsx(path, chunk_rows, sheet)
     return read_csv(path, chunk_rows)

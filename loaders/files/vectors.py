@@ -115,6 +115,8 @@ def _unsafe_reason(name: str) -> str | None:
 
 
 def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float):
+    """Extract one shapefile (its .shp and sibling files) from a zip into ``tmp``, after
+    checking the archive's names and sizes; returns (the .shp, notes)."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
@@ -123,99 +125,115 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
                                 "and .cpg files → Send to → Compressed folder)")) from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        # Names first: a hostile archive must be reported as such even if it is also large.
-        for info in zf.infolist():
-            shown = member_display(info)
-            bad = _unsafe_reason(info.filename)
-            if bad:
-                raise FileProblem(path, reason=_("zip member '{member}' {problem}",
-                                                 member=shown, problem=bad),
-                                  fix=_("zip the shapefile files directly, without folders "
-                                        "outside the archive"))
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise FileProblem(path, reason=_("zip member {member!r} is a symbolic link",
-                                                 member=shown),
-                                  fix=_("zip the real files instead of links"))
-        check_expansion(path, zf, max_total, max_ratio,
-                        fix_ratio=_("upload the shapefile zipped normally"),
-                        fix_total=_("split the layer or simplify it"))
-
-        def skip(info):
-            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-            return parts[0] == "__MACOSX" or parts[-1].startswith("._")
-
-        shps = [i for i in infos if not skip(i) and i.filename.lower().endswith(".shp")]
-        if not shps:
-            listing = ", ".join(member_display(i) for i in infos[:20]) or "nothing"
-            if len(infos) > 20:
-                listing += f", … ({len(infos)} files)"
-            raise FileProblem(path, reason=_("contains no .shp file; it contains: {listing}",
-                                             listing=listing),
-                              fix=_("zip the shapefile's .shp, .shx, .dbf, .prj and .cpg "
-                                    "files together"))
-        if layer is None and len(shps) > 1:
-            raise FileProblem(path, reason=_("contains several shapefiles: {names}",
-                                             names=", ".join(member_display(i) for i in shps)),
-                              fix=_("choose one with the layer parameter, or zip one per "
-                                    "upload"))
-        if layer is None:
-            shp = shps[0]
-        else:
-            want = layer.lower().removesuffix(".shp")
-            hits = [i for i in shps
-                    if member_display(i).lower().removesuffix(".shp") == want
-                    or PurePosixPath(member_display(i).replace("\\", "/")).stem.lower() == want]
-            if len(hits) != 1:
-                raise FileProblem(path, reason=_("has no single shapefile named {layer!r}; "
-                                                 "it has {names}", layer=layer,
-                                                 names=", ".join(member_display(i)
-                                                                 for i in shps)),
-                                  fix=_("choose one of these"))
-            shp = hits[0]
-
-        base = shp.filename[:-4]
-        parts = {}
-        for info in infos:
-            stem, ext = info.filename[:-4], info.filename[-4:].lower()
-            if stem == base and ext in _SHP_PARTS:
-                parts[ext] = info
-        for need in (".shx", ".dbf"):
-            if need not in parts:
-                shown = member_display(shp)
-                raise FileProblem(path, reason=_("{member!r} has no {file} beside it (a "
-                                                 "shapefile needs .shp, .shx and .dbf)",
-                                                 member=shown, file=shown[:-4] + need),
-                                  fix=_("zip all files of the shapefile together"))
-
-        # Declared sizes can lie (crafted headers), so the real byte count is enforced
-        # while writing. Files get fixed ASCII names: GDAL then never sees odd characters.
-        written_total = 0
-        for ext, info in parts.items():
-            target = tmp / f"layer{ext}"
-            written = 0
-            with zf.open(info) as src, open(target, "wb") as dst:
-                while True:
-                    block = src.read(_BLOCK)
-                    if not block:
-                        break
-                    written += len(block)
-                    written_total += len(block)
-                    if written_total > max_total:
-                        raise FileProblem(path, reason=_("expands to more than {allowed:,} "
-                                                         "bytes (more than its header "
-                                                         "declares)", allowed=max_total),
-                                          fix=_("upload a smaller or an intact archive"))
-                    if (written > RATIO_MIN_BYTES
-                            and written > max_ratio * max(info.compress_size, 1)):
-                        raise FileProblem(path, reason=_("zip member {member!r} expands more "
-                                                         "than {allowed:,.0f}:1; this looks "
-                                                         "like a zip bomb",
-                                                         member=member_display(info),
-                                                         allowed=max_ratio),
-                                          fix=_("upload the shapefile zipped normally"))
-                    dst.write(block)
+        _check_members(path, zf, max_total, max_ratio)
+        shp = _choose_shp(path, infos, layer)
+        parts = _shapefile_parts(path, infos, shp)
+        _extract_parts(path, zf, parts, tmp, max_total, max_ratio)
         notes: list[str] = []
         return tmp / "layer.shp", notes
+
+
+def _check_members(path, zf, max_total: int, max_ratio: float) -> None:
+    # Names first: a hostile archive must be reported as such even if it is also large.
+    for info in zf.infolist():
+        shown = member_display(info)
+        bad = _unsafe_reason(info.filename)
+        if bad:
+            raise FileProblem(path, reason=_("zip member '{member}' {problem}",
+                                             member=shown, problem=bad),
+                              fix=_("zip the shapefile files directly, without folders "
+                                    "outside the archive"))
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise FileProblem(path, reason=_("zip member {member!r} is a symbolic link",
+                                             member=shown),
+                              fix=_("zip the real files instead of links"))
+    check_expansion(path, zf, max_total, max_ratio,
+                    fix_ratio=_("upload the shapefile zipped normally"),
+                    fix_total=_("split the layer or simplify it"))
+
+
+
+def _choose_shp(path, infos, layer):
+    """The .shp member to read: the only one, or the one named ``layer``."""
+
+    def skip(info):
+        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+        return parts[0] == "__MACOSX" or parts[-1].startswith("._")
+
+    shps = [i for i in infos if not skip(i) and i.filename.lower().endswith(".shp")]
+    if not shps:
+        listing = ", ".join(member_display(i) for i in infos[:20]) or _("nothing")
+        if len(infos) > 20:
+            listing += _(", … ({n} files)", n=len(infos))
+        raise FileProblem(path, reason=_("contains no .shp file; it contains: {listing}",
+                                         listing=listing),
+                          fix=_("zip the shapefile's .shp, .shx, .dbf, .prj and .cpg "
+                                "files together"))
+    if layer is None and len(shps) > 1:
+        raise FileProblem(path, reason=_("contains several shapefiles: {names}",
+                                         names=", ".join(member_display(i) for i in shps)),
+                          fix=_("choose one with the layer parameter, or zip one per "
+                                "upload"))
+    if layer is None:
+        return shps[0]
+    want = layer.lower().removesuffix(".shp")
+    hits = [i for i in shps
+            if member_display(i).lower().removesuffix(".shp") == want
+            or PurePosixPath(member_display(i).replace("\\", "/")).stem.lower() == want]
+    if len(hits) != 1:
+        raise FileProblem(path, reason=_("has no single shapefile named {layer!r}; it has "
+                                         "{names}", layer=layer,
+                                         names=", ".join(member_display(i) for i in shps)),
+                          fix=_("choose one of these"))
+    return hits[0]
+
+
+def _shapefile_parts(path, infos, shp) -> dict:
+    """The members beside the .shp (by extension); .shx and .dbf must be there."""
+    base = shp.filename[:-4]
+    parts = {}
+    for info in infos:
+        stem, ext = info.filename[:-4], info.filename[-4:].lower()
+        if stem == base and ext in _SHP_PARTS:
+            parts[ext] = info
+    for need in (".shx", ".dbf"):
+        if need not in parts:
+            shown = member_display(shp)
+            raise FileProblem(path, reason=_("{member!r} has no {file} beside it (a "
+                                             "shapefile needs .shp, .shx and .dbf)",
+                                             member=shown, file=shown[:-4] + need),
+                              fix=_("zip all files of the shapefile together"))
+    return parts
+
+
+def _extract_parts(path, zf, parts: dict, tmp: Path, max_total: int, max_ratio: float) -> None:
+    # Declared sizes can lie (crafted headers), so the real byte count is enforced
+    # while writing. Files get fixed ASCII names: GDAL then never sees odd characters.
+    written_total = 0
+    for ext, info in parts.items():
+        target = tmp / f"layer{ext}"
+        written = 0
+        with zf.open(info) as src, open(target, "wb") as dst:
+            while True:
+                block = src.read(_BLOCK)
+                if not block:
+                    break
+                written += len(block)
+                written_total += len(block)
+                if written_total > max_total:
+                    raise FileProblem(path, reason=_("expands to more than {allowed:,} "
+                                                     "bytes (more than its header "
+                                                     "declares)", allowed=max_total),
+                                      fix=_("upload a smaller or an intact archive"))
+                if (written > RATIO_MIN_BYTES
+                        and written > max_ratio * max(info.compress_size, 1)):
+                    raise FileProblem(path, reason=_("zip member {member!r} expands more "
+                                                     "than {allowed:,.0f}:1; this looks "
+                                                     "like a zip bomb",
+                                                     member=member_display(info),
+                                                     allowed=max_ratio),
+                                      fix=_("upload the shapefile zipped normally"))
+                dst.write(block)
 
 
 def _read_shapefile(path, shp: Path, notes: list[str]):

@@ -43,6 +43,32 @@ _PREFERRED_SHEETS = ("households", "service_points")
 
 
 def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
+    wb = _open_workbook(path)
+    try:
+        chosen = _choose_sheet(path, wb.sheetnames, sheet)
+        ws = wb[chosen]
+        # Some exporters write a wrong <dimension> (e.g. A1:A1); without resetting it the
+        # read-only reader would silently stop after the declared range.
+        ws.reset_dimensions()
+        rows = ws.iter_rows(values_only=True)
+        header_row = 0
+        header = None
+        for rownum, values in enumerate(rows, start=1):
+            if any(_cell_str(v).strip() for v in values):
+                header, header_row = values, rownum
+                break
+        if header is None:
+            raise empty_file(path, _("sheet {sheet!r} has no cells with data", sheet=chosen))
+        last = max(i for i, v in enumerate(header) if _cell_str(v).strip())
+        cols = header_names(path, list(header[:last + 1]), header_row)
+    except BaseException:
+        _close_workbook(wb, locals().get("rows"))
+        raise
+    return TableReader(path, _chunks(path, wb, rows, cols, header_row, chunk_rows), cols,
+                       header_row, sheet=chosen)
+
+
+def _open_workbook(path):
     import openpyxl  # imported here so CSV-only jobs do not pay for it
 
     # An .xlsx is a zip of XML: the same limits as zipped Shapefiles, checked before
@@ -70,77 +96,62 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
                           fix=_("open it in Excel or WPS and save it again as .xlsx (Excel "
                                 "Workbook); an old .xls renamed to .xlsx does not work")
                           ) from None
-    try:
-        names = wb.sheetnames
-        if sheet is None:
-            lower = {n.strip().lower(): n for n in names}
-            chosen = next((lower[p] for p in _PREFERRED_SHEETS if p in lower), names[0])
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise FileProblem(path, reason=_("has no sheet number {number}; its sheets "
-                                                 "are {sheets}", number=sheet + 1,
-                                                 sheets=", ".join(map(repr, names))),
-                                  fix=_("choose one of them"))
-            chosen = names[sheet]
-        elif sheet in names:
-            chosen = sheet
-        else:
-            raise FileProblem(path, reason=_("has no sheet {sheet!r}; its sheets are "
-                                             "{sheets}", sheet=sheet,
+    return wb
+
+
+def _choose_sheet(path, names: list[str], sheet) -> str:
+    """The sheet to read: the one asked for (by name or 0-based number), else a sheet
+    named like the data, else the first."""
+    if sheet is None:
+        lower = {n.strip().lower(): n for n in names}
+        return next((lower[p] for p in _PREFERRED_SHEETS if p in lower), names[0])
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise FileProblem(path, reason=_("has no sheet number {number}; its sheets "
+                                             "are {sheets}", number=sheet + 1,
                                              sheets=", ".join(map(repr, names))),
-                              fix=_("rename the sheet or choose one of these"))
-        ws = wb[chosen]
-        # Some exporters write a wrong <dimension> (e.g. A1:A1); without resetting it the
-        # read-only reader would silently stop after the declared range.
-        ws.reset_dimensions()
-        rows = ws.iter_rows(values_only=True)
-        header_row = 0
-        header = None
-        for rownum, values in enumerate(rows, start=1):
-            if any(_cell_str(v).strip() for v in values):
-                header, header_row = values, rownum
-                break
-        if header is None:
-            raise empty_file(path, f"sheet {chosen!r} has no cells with data")
-        last = max(i for i, v in enumerate(header) if _cell_str(v).strip())
-        cols = header_names(path, list(header[:last + 1]), header_row)
-    except BaseException:
-        _close_workbook(wb, locals().get("rows"))
-        raise
+                              fix=_("choose one of them"))
+        return names[sheet]
+    elif sheet in names:
+        return sheet
+    else:
+        raise FileProblem(path, reason=_("has no sheet {sheet!r}; its sheets are "
+                                         "{sheets}", sheet=sheet,
+                                         sheets=", ".join(map(repr, names))),
+                          fix=_("rename the sheet or choose one of these"))
 
+
+def _chunks(path, wb, rows, cols, header_row: int, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The data rows after the header, as frames of ``chunk_rows``; blank rows skipped."""
     ncols = len(cols)
-
-    def chunks() -> Iterator[pd.DataFrame]:
-        try:
-            buf: list[list[str]] = []
-            nums: list[int] = []
-            for rownum, values in enumerate(rows, start=header_row + 1):
-                cells = [_cell_str(v) for v in values]
-                if len(cells) > ncols:
-                    extra = next((i for i in range(ncols, len(cells)) if cells[i].strip()), None)
-                    if extra is not None:
-                        raise FileProblem(
-                            path, row=rownum, column=column_letter(extra), value=cells[extra],
-                            reason=_("this cell is to the right of the last named column "
-                                     "({column}) and has no header", column=cols[-1]),
-                            fix=_("give the column a header in row {row} or delete the "
-                                  "cell", row=header_row))
-                    cells = cells[:ncols]
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) < ncols:
-                    cells.extend([""] * (ncols - len(cells)))
-                buf.append(cells)
-                nums.append(rownum)
-                if len(buf) >= chunk_rows:
-                    yield _frame(buf, nums, cols)
-                    buf, nums = [], []
-            if buf:
+    try:
+        buf: list[list[str]] = []
+        nums: list[int] = []
+        for rownum, values in enumerate(rows, start=header_row + 1):
+            cells = [_cell_str(v) for v in values]
+            if len(cells) > ncols:
+                extra = next((i for i in range(ncols, len(cells)) if cells[i].strip()), None)
+                if extra is not None:
+                    raise FileProblem(
+                        path, row=rownum, column=column_letter(extra), value=cells[extra],
+                        reason=_("this cell is to the right of the last named column "
+                                 "({column}) and has no header", column=cols[-1]),
+                        fix=_("give the column a header in row {row} or delete the "
+                              "cell", row=header_row))
+                cells = cells[:ncols]
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) < ncols:
+                cells.extend([""] * (ncols - len(cells)))
+            buf.append(cells)
+            nums.append(rownum)
+            if len(buf) >= chunk_rows:
                 yield _frame(buf, nums, cols)
-        finally:
-            _close_workbook(wb, rows)
-
-    return TableReader(path, chunks(), cols, header_row, sheet=chosen)
+                buf, nums = [], []
+        if buf:
+            yield _frame(buf, nums, cols)
+    finally:
+        _close_workbook(wb, rows)
 
 
 def _defused(exc: BaseException | None) -> bool:
