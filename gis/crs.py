@@ -26,11 +26,15 @@ import re
 
 import numpy as np
 import pyproj
+import shapely
+
+from gis.errors import PopgisError
 
 __all__ = [
     "CRSError",
     "normalize_crs",
     "to_wgs84",
+    "frame_to_wgs84",
     "gcj02_to_wgs84",
     "wgs84_to_gcj02",
     "bd09_to_gcj02",
@@ -44,7 +48,7 @@ __all__ = [
 ]
 
 
-class CRSError(ValueError):
+class CRSError(PopgisError, ValueError):
     """A coordinate system name that cannot be used, or a CRS unfit for the operation."""
 
 
@@ -322,6 +326,36 @@ def to_wgs84(lon, lat, crs):
 
 # ---------------------------------------------------------------------------
 # metric work
+
+
+def frame_to_wgs84(gdf, declared: str | None, notes: list[str]):
+    """A GeoDataFrame in WGS-84, honouring a declared ``--crs`` (which wins over the file's
+    CRS); what was done is appended to ``notes``."""
+    name = normalize_crs(declared) if declared else None
+    if name in ("gcj02", "bd09"):
+        fn = gcj02_to_wgs84 if name == "gcj02" else bd09_to_wgs84
+
+        def shift(coords):
+            x, y = fn(coords[:, 0], coords[:, 1])
+            return np.column_stack([x, y])
+
+        out = gdf.set_crs(4326, allow_override=True)
+        out = out.set_geometry(shapely.transform(out.geometry.values, shift))
+        notes.append(f"converted from {name.upper()} to WGS-84")
+        return out
+    if name and name.startswith("epsg:"):
+        gdf = gdf.set_crs(name.upper(), allow_override=True)
+    elif name in ("wgs84", "cgcs2000"):
+        return gdf.set_crs(4326, allow_override=True)
+    if gdf.crs is None:
+        notes.append("the file declares no CRS: taken as WGS-84 (use --crs to say otherwise)")
+        return gdf.set_crs(4326)
+    epsg = gdf.crs.to_epsg()
+    if epsg in (4326, 4490):
+        # CGCS2000 and WGS-84 differ by centimetres: no transformation needed.
+        return gdf.set_crs(4326, allow_override=True)
+    notes.append(f"converted from {gdf.crs.name} (EPSG:{epsg}) to WGS-84")
+    return gdf.to_crs(4326)
 
 
 def utm_epsg_for(lon, lat) -> int:

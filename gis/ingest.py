@@ -10,10 +10,12 @@ the same file twice is a no-op. Each step that can reject rows returns them as
 from __future__ import annotations
 
 import io
-import json
 
 import pandas as pd
 import sqlalchemy as sa
+
+from gis import schema
+from gis.messages import _
 
 COPY_CHUNK_ROWS = 100_000
 
@@ -111,7 +113,7 @@ class indexes_after:
                               WHERE k.conname = i.indexname
                                 AND k.conrelid = CAST(:t AS regclass))"""),
             {"t": self.table}).all()
-        for name, _ in self.saved:
+        for name, _sql in self.saved:
             c.execute(sa.text(f'DROP INDEX "{name}"'))
         return self
 
@@ -130,7 +132,7 @@ def _unknown_villages(conn, table: str) -> list[tuple]:
           AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.village_code
                           AND a.level = 'village')
         RETURNING s.row_no, s.village_code AS value""")), "village_code",
-        "unknown village code", "use a 12-digit village code of the loaded admin areas")
+        _("unknown village code"), _("use a 12-digit village code of the loaded admin areas"))
 
 
 def single_county(conn) -> str | None:
@@ -158,8 +160,8 @@ def upsert_admin(conn) -> tuple[int, int, list[tuple]]:
           AND NOT EXISTS (SELECT 1 FROM stage_admin p WHERE p.code = s.parent_code)
           AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.parent_code)
         RETURNING s.row_no, s.parent_code AS value""")), "parent_code",
-        "parent area is neither in this file nor loaded",
-        "load the parent level first, or correct the code")
+        _("parent area is neither in this file nor loaded"),
+        _("load the parent level first, or correct the code"))
     ins, upd = _counts(conn, """
         INSERT INTO admin_area AS a (code, path, name, short_name, level, parent_code,
             county_code, aliases, former_names, synthetic, area_km2, geom)
@@ -275,8 +277,8 @@ def _assign_county(conn, table: str, geom_expr: str) -> list[tuple]:
     return _rejects(conn.execute(sa.text(f"""
         DELETE FROM {table} WHERE county_code IS NULL
         RETURNING row_no, ext_id AS value""")), "geometry",
-        "lies outside the loaded county boundaries",
-        "check the coordinate system (--crs), or load the admin areas of its county first")
+        _("lies outside the loaded county boundaries"),
+        _("check the coordinate system (--crs), or load the admin areas of its county first"))
 
 
 def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
@@ -333,10 +335,11 @@ CREATE TEMP TABLE stage_persons (
     cert_migrant_expiry date
 ) ON COMMIT DROP
 """
-PERSON_FIELDS = ["name", "sex", "birth_date", "phone", "relation", "is_migrant",
-                 "origin_code", "arrival_date", "cert_marriage", "cert_marriage_expiry",
-                 "cert_id", "cert_id_expiry", "cert_residence", "cert_residence_expiry",
-                 "cert_migrant", "cert_migrant_expiry"]
+# The persons' own fields, as declared in gis.schema: what a file gives and an upsert
+# compares and sets (keys, placement and bookkeeping columns excluded).
+_PERSON_NOT_FIELDS = {"id", "household_id", "county_code", "id_number", "admin_path",
+                      "created_at", "updated_at", "rkey"}
+PERSON_FIELDS = [c.name for c in schema.persons.c if c.name not in _PERSON_NOT_FIELDS]
 
 
 def check_person_stage(conn) -> list[tuple]:
@@ -348,8 +351,8 @@ def check_person_stage(conn) -> list[tuple]:
         DELETE FROM stage_persons s USING firsts f
         WHERE s.id_number = f.id_number AND s.row_no > f.first_row
         RETURNING s.row_no, s.id_number AS value, f.first_row""")), "id_number",
-        lambda m: f"duplicate ID number, already on row {m['first_row']}",
-        "each person appears once; remove or correct the repeated row")
+        lambda m: _("duplicate ID number, already on row {row}", row=m["first_row"]),
+        _("each person appears once; remove or correct the repeated row"))
     # Household fields come from the household's first row; a later row may leave them
     # empty or repeat them, but may not contradict them.
     rejected += _rejects(conn.execute(sa.text("""
@@ -363,9 +366,9 @@ def check_person_stage(conn) -> list[tuple]:
             OR (s.lon IS NOT NULL AND (s.lon, s.lat) IS DISTINCT FROM (f.lon, f.lat)))
         RETURNING s.row_no, s.household_no AS value, f.row_no AS first_row""")),
         "household_no",
-        lambda m: (f"household {m['value']} has a different address, village or position "
-                   f"on its first row (row {m['first_row']})"),
-        "give household fields once, on the household's first row, or make them equal")
+        lambda m: _("household {household} has a different address, village or position "
+                    "on its first row (row {row})", household=m["value"], row=m["first_row"]),
+        _("give household fields once, on the household's first row, or make them equal"))
     return rejected
 
 
@@ -399,6 +402,24 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     household placed manually keeps its place.
     """
     county = single_county(conn)
+    _stage_households(conn)
+    _place_in_buildings(conn)
+    _place_in_villages(conn)
+    rejected = _reject_unplaced(conn, county)
+    h_ins, h_upd = _upsert_household_rows(conn, source_crs, county)
+    p_ins, p_upd = _upsert_person_rows(conn)
+    staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
+    staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
+    return {"households": {"inserted": h_ins, "updated": h_upd,
+                           "unchanged": staged_h - h_ins - h_upd},
+            "persons": {"inserted": p_ins, "updated": p_upd,
+                        "unchanged": staged_p - p_ins - p_upd},
+            "rejected": rejected}
+
+
+def _stage_households(conn) -> None:
+    """One staged household per household number (from its first person row); one whose
+    point has not moved keeps the placement it has."""
     conn.execute(sa.text("""
         DROP TABLE IF EXISTS stage_households;
         CREATE TEMP TABLE stage_households ON COMMIT DROP AS
@@ -419,7 +440,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     conn.execute(sa.text("CREATE INDEX ON stage_households USING gist (geom) "
                          "WHERE NOT placed"))
     conn.execute(sa.text("ANALYZE stage_households"))
-    # Point in building. For a big batch, each building probes the points' index (150 k
+
+
+def _place_in_buildings(conn) -> None:
+    """Point in building: the household takes the building's village and grid."""
+    # For a big batch, each building probes the points' index (150 k
     # probes for a county instead of one per household: several times faster); a small
     # file probes the buildings' index per point.
     n_points, n_buildings = conn.execute(sa.text(
@@ -445,7 +470,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                    village_code = b.village_code, placed = true
             FROM buildings b
             WHERE NOT s.placed AND s.geom IS NOT NULL AND ST_Intersects(b.geom, s.geom)"""))
-    # Points in no building: their village and grid from the polygons. Buildings lie
+
+
+def _place_in_villages(conn) -> None:
+    """Points in no building: their village and grid from the polygons."""
+    # Buildings lie
     # inside the county, so only these points can be outside it.
     conn.execute(sa.text("""
         UPDATE stage_households s SET village_code = v.code,
@@ -455,6 +484,10 @@ def upsert_households(conn, source_crs: str | None) -> dict:
         WHERE NOT s.placed AND s.geom IS NOT NULL AND v.level = 'village'
           AND ST_Intersects(v.geom, s.geom)
           AND (g.code IS NULL OR ST_Intersects(g.geom, s.geom))"""))
+
+
+def _reject_unplaced(conn, county: str | None) -> list[tuple]:
+    """Drop (and report) households outside the loaded county or in no known county."""
     rejected = []
     if conn.execute(sa.text(
             "SELECT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')")).scalar():
@@ -467,16 +500,21 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                 RETURNING household_no)
             DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
             RETURNING s.row_no, s.lon || ',' || s.lat AS value""")), "lon",
-            "point is outside the loaded county boundary",
-            "check the coordinate system (--crs) and whether lon and lat are swapped")
+            _("point is outside the loaded county boundary"),
+            _("check the coordinate system (--crs) and whether lon and lat are swapped"))
     rejected += _rejects(conn.execute(sa.text("""
         WITH bad AS (DELETE FROM stage_households
                      WHERE village_code IS NULL AND CAST(:c AS text) IS NULL
                      RETURNING household_no)
         DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
         RETURNING s.row_no, s.household_no AS value"""), {"c": county}), "village_code",
-        "cannot tell which county the household belongs to",
-        "give a village_code or coordinates inside the loaded county")
+        _("cannot tell which county the household belongs to"),
+        _("give a village_code or coordinates inside the loaded county"))
+    return rejected
+
+
+def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> tuple[int, int]:
+    """Insert or update the staged households; returns (inserted, updated)."""
     # The position is replaced only when the file gives coordinates or a new address,
     # and never for a household placed by hand.
     moved = """NOT h.placed_manually
@@ -513,6 +551,11 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                   (EXCLUDED.address, EXCLUDED.registered_address) OR ({moved})
             RETURNING (xmax = 0) AS inserted""", {"crs": source_crs, "c": county},
                                empty=idx.empty)
+    return h_ins, h_upd
+
+
+def _upsert_person_rows(conn) -> tuple[int, int]:
+    """Insert or update the staged persons (on the ID number); returns (inserted, updated)."""
     fields = ", ".join(PERSON_FIELDS)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
@@ -528,13 +571,7 @@ def upsert_households(conn, source_crs: str | None) -> dict:
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
             RETURNING (xmax = 0) AS inserted""", empty=idx.empty)
-    staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
-    staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
-    return {"households": {"inserted": h_ins, "updated": h_upd,
-                           "unchanged": staged_h - h_ins - h_upd},
-            "persons": {"inserted": p_ins, "updated": p_upd,
-                        "unchanged": staged_p - p_ins - p_upd},
-            "rejected": rejected}
+    return p_ins, p_upd
 
 
 # =============================================================== service points
@@ -556,8 +593,8 @@ def upsert_service_points(conn) -> tuple[int, int, list[tuple]]:
         DELETE FROM stage_service_points s USING firsts f
         WHERE s.ext_id = f.ext_id AND s.row_no > f.first_row
         RETURNING s.row_no, s.ext_id AS value, f.first_row""")), "point_id",
-        lambda m: f"duplicate point_id, already on row {m['first_row']}",
-        "give each service point its own point_id")
+        lambda m: _("duplicate point_id, already on row {row}", row=m["first_row"]),
+        _("give each service point its own point_id"))
     conn.execute(sa.text("""
         DROP TABLE IF EXISTS stage_sp2;
 CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
@@ -574,8 +611,8 @@ CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
         rejected += _rejects(conn.execute(sa.text("""
             DELETE FROM stage_sp2 WHERE admin_path IS NULL
             RETURNING row_no, lon || ',' || lat AS value""")), "lon",
-            "point is outside the loaded villages",
-            "check the coordinate system (--crs) and whether lon and lat are swapped")
+            _("point is outside the loaded villages"),
+            _("check the coordinate system (--crs) and whether lon and lat are swapped"))
     ins, upd = _counts(conn, """
         INSERT INTO service_points AS p (ext_id, county_code, kind, name, address,
             village_code, admin_path, opening_hours, capacity, active, geom)
@@ -608,8 +645,8 @@ def upsert_teams(conn) -> tuple[int, int, list[tuple]]:
     rejected = _rejects(conn.execute(sa.text("""
         DELETE FROM stage_teams s WHERE base_code IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM admin_area a WHERE a.code = s.base_code)
-        RETURNING row_no, base_code AS value""")), "base_code", "unknown area code",
-        "use a code of the loaded admin areas")
+        RETURNING row_no, base_code AS value""")), "base_code", _("unknown area code"),
+        _("use a code of the loaded admin areas"))
     county = single_county(conn)
     ins, upd = _counts(conn, """
         INSERT INTO service_teams AS t (ext_id, county_code, name, base_code, members)
@@ -634,13 +671,13 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
     rejected = _rejects(conn.execute(sa.text("""
         DELETE FROM stage_events s WHERE NOT EXISTS
             (SELECT 1 FROM households h WHERE h.household_no = s.household_no)
-        RETURNING row_no, household_no AS value""")), "household_no", "unknown household",
-        "load the households file first, or correct the household number")
+        RETURNING row_no, household_no AS value""")), "household_no", _("unknown household"),
+        _("load the households file first, or correct the household number"))
     rejected += _rejects(conn.execute(sa.text("""
         DELETE FROM stage_events s WHERE team IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM service_teams t WHERE t.ext_id = s.team)
-        RETURNING row_no, team AS value""")), "team_id", "unknown service team",
-        "load the teams file first, or correct the team id")
+        RETURNING row_no, team AS value""")), "team_id", _("unknown service team"),
+        _("load the teams file first, or correct the team id"))
     with trusted_keys(conn):
         ins, upd = _counts(conn, """
             INSERT INTO events AS ev (ext_id, county_code, admin_path, household_id,
@@ -664,23 +701,25 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
 # =============================================================== batches
 def start_batch(conn, kind: str, file_name: str, file_hash: str, loaded_by: str | None,
                 source_crs: str | None) -> int:
-    return conn.execute(sa.text("""
-        INSERT INTO import_batches (kind, file_name, file_hash, loaded_by, status, source_crs)
-        VALUES (:k, :f, :h, :u, 'loading', :c) RETURNING id"""),
-        {"k": kind, "f": file_name, "h": file_hash, "u": loaded_by, "c": source_crs}).scalar()
+    batches = schema.import_batches
+    return conn.execute(sa.insert(batches).values(
+        kind=kind, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
+        status="loading", source_crs=source_crs).returning(batches.c.id)).scalar()
+
+
+#: what a rejected row records (the report's columns, in rejected_rows' order)
+REJECTED_COLUMNS = [c.name for c in schema.rejected_rows.c if c.name not in ("id", "batch_id")]
 
 
 def finish_batch(conn, batch_id: int, *, status: str, total: int, inserted: int,
                  updated: int, unchanged: int, rejected: list[tuple],
                  notes: list[str]) -> None:
-    conn.execute(sa.text("""
-        UPDATE import_batches SET finished_at = now(), status = :s, rows_total = :t,
-            rows_inserted = :i, rows_updated = :u, rows_unchanged = :n,
-            rows_rejected = :r, notes = CAST(:notes AS jsonb) WHERE id = :id"""),
-        {"s": status, "t": total, "i": inserted, "u": updated, "n": unchanged,
-         "r": len(rejected), "notes": json.dumps(notes, ensure_ascii=False), "id": batch_id})
+    batches = schema.import_batches
+    conn.execute(sa.update(batches).where(batches.c.id == batch_id).values(
+        finished_at=sa.func.now(), status=status, rows_total=total, rows_inserted=inserted,
+        rows_updated=updated, rows_unchanged=unchanged, rows_rejected=len(rejected),
+        notes=notes))
     if rejected:
-        df = pd.DataFrame(rejected, columns=["row_no", "column_name", "value", "reason", "fix"])
+        df = pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
         df.insert(0, "batch_id", batch_id)
-        copy_frame(conn, "rejected_rows", df,
-                   ["batch_id", "row_no", "column_name", "value", "reason", "fix"])
+        copy_frame(conn, schema.rejected_rows.name, df, list(df.columns))

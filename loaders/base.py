@@ -1,124 +1,37 @@
 """The loader contract: read → validate → write → report, one transaction per file.
 
-Each loader is a class registered by name (``popgis load <kind> FILE``). ``run`` opens
-one transaction: every valid row is written and every invalid row is listed in the
-report (file, row, column, value, reason, fix). With ``strict`` nothing is written when
-any row is bad; with ``dry_run`` everything is checked and then rolled back. A process
-killed mid-load leaves the database as it was, because nothing is committed before the
-end.
+Each loader is a class named by its kind in :data:`loaders.registry.LOADERS`
+(``popgis load <kind> FILE``); :class:`TableLoader` is the loop shared by the tabular
+kinds. ``run`` opens one transaction: every valid row is written and every invalid row
+is listed in the report (file, row, column, value, reason, fix). With ``strict`` nothing
+is written when any row is bad; with ``dry_run`` everything is checked and then rolled
+back. A process killed mid-load leaves the database as it was, because nothing is
+committed before the end.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import sys
-import time
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
+from tqdm import tqdm
 
+from gis import crs as crs_mod
 from gis import db, ingest
-
-REGISTRY: dict[str, type[Loader]] = {}
-
-
-class LoadError(Exception):
-    """A whole file cannot be loaded (its problem is named in the message)."""
-
-
-@dataclass
-class Rejection:
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-    fix: str | None = None
-
-    def __str__(self) -> str:
-        where = self.file + (f" row {self.row}" if self.row is not None else "")
-        where += f", column {self.column}" if self.column else ""
-        value = f" {self.value!r}" if self.value not in (None, "") else ""
-        fix = f"; fix: {self.fix}" if self.fix else ""
-        return f"{where}:{value} {self.reason}{fix}"
-
-
-@dataclass
-class Report:
-    """What a load did: counts, rejected rows, notes; saved as JSON and CSV."""
-
-    kind: str
-    file: str
-    file_hash: str = ""
-    batch_id: int | None = None
-    status: str = "pending"
-    dry_run: bool = False
-    strict: bool = False
-    source_crs: str | None = None
-    rows_total: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    details: dict = field(default_factory=dict)
-    #: seconds spent per phase (read/validate, copy, each SQL step), for benchmarks
-    timings: dict = field(default_factory=dict)
-    rejected: list[Rejection] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def rows_rejected(self) -> int:
-        return len(self.rejected)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["rows_rejected"] = self.rows_rejected
-        return d
-
-    def write(self, base: Path) -> tuple[Path, Path]:
-        """Write ``base.json`` (everything) and ``base.csv`` (rejected rows)."""
-        base.parent.mkdir(parents=True, exist_ok=True)
-        js, cs = base.with_suffix(".json"), base.with_suffix(".csv")
-        js.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str))
-        with cs.open("w", newline="", encoding="utf-8-sig") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "row", "column", "value", "reason", "fix"])
-            for r in self.rejected:
-                w.writerow([r.file, r.row, r.column, r.value, r.reason, r.fix])
-        return js, cs
-
-    def summary(self) -> str:
-        verb = {"loaded": "loaded", "dry_run": "checked (dry run, nothing written)",
-                "rejected": "NOT loaded (--strict and rows were rejected)",
-                "failed": "NOT loaded"}.get(self.status, self.status)
-        lines = [f"{self.file}: {verb}; {self.rows_total} rows: {self.inserted} new, "
-                 f"{self.updated} changed, {self.unchanged} unchanged, "
-                 f"{self.rows_rejected} rejected"]
-        for k, v in self.details.items():
-            lines.append(f"  {k}: {v}")
-        lines += [f"  note: {n}" for n in self.notes]
-        for r in self.rejected[:20]:
-            lines.append(f"  rejected: {r}")
-        if self.rows_rejected > 20:
-            lines.append(f"  … {self.rows_rejected - 20} more in the report")
-        return "\n".join(lines)
-
-
-class Timer:
-    """Adds the time spent in a ``with`` block to ``report.timings[name]``."""
-
-    def __init__(self, report: Report, name: str):
-        self.report, self.name = report, name
-
-    def __enter__(self):
-        self.t = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        t = self.report.timings
-        t[self.name] = round(t.get(self.name, 0.0) + time.perf_counter() - self.t, 3)
+from gis.messages import _
+from loaders import files
+from loaders.registry import get_loader  # noqa: F401  (older callers import it from here)
+from loaders.reports import (  # noqa: F401  (LoadError, Rejection: also from here)
+    LoadError,
+    Rejection,
+    Report,
+    Timer,
+    rejections_from_sql,
+)
 
 
 def file_hash(path: Path) -> str:
@@ -129,23 +42,9 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def register(cls: type[Loader]) -> type[Loader]:
-    REGISTRY[cls.kind] = cls
-    return cls
-
-
-def get_loader(kind: str) -> Loader:
-    """The loader registered as ``kind``; LoadError listing the kinds otherwise."""
-    # Import the modules that register loaders (kept lazy so `import loaders` is cheap).
-    from loaders import households, polygons, services  # noqa: F401
-
-    if kind not in REGISTRY:
-        raise LoadError(f"unknown kind {kind!r}; expected one of {', '.join(sorted(REGISTRY))}")
-    return REGISTRY[kind]()
-
-
 class Loader:
-    """Base class: subclasses set ``kind`` and implement ``load_into``."""
+    """Base class: subclasses set ``kind`` and implement ``load_into`` (and are named in
+    :data:`loaders.registry.LOADERS`)."""
 
     kind: str = ""
     #: file name suffixes the loader reads, for messages
@@ -167,9 +66,9 @@ class Loader:
         path = Path(path)
         report = Report(kind=self.kind, file=path.name, dry_run=dry_run, strict=strict)
         if not path.exists():
-            raise LoadError(f"{path}: no such file")
+            raise LoadError(_("{path}: no such file", path=path))
         if path.is_dir():
-            raise LoadError(f"{path} is a folder; give the file to load")
+            raise LoadError(_("{path} is a folder; give the file to load", path=path))
         if progress is None:
             progress = sys.stderr.isatty()
         report.file_hash = file_hash(path)
@@ -223,9 +122,85 @@ class Loader:
             self._finish(conn, report)
 
 
-def rejections_from_sql(file: str, rows: list[tuple]) -> list[Rejection]:
-    return [Rejection(file, r[0], r[1], None if r[2] is None else str(r[2]), r[3], r[4])
-            for r in rows]
+class TableLoader(Loader):
+    """Shared loop for tabular kinds: read chunks, match the columns, clean, COPY into a
+    staging table, then :meth:`finish` (by default: :meth:`upsert` and count)."""
+
+    suffixes = (".csv", ".txt", ".xlsx")
+    columns: dict[str, list[str]] = {}
+    required: set[str] = set()
+    stage_sql = ""
+    stage_table = ""
+    stage_columns: list[str] = []
+    #: progress bar counts in k/M (for files of millions of rows)
+    progress_unit_scale = False
+
+    def clean(self, file: str, df: pd.DataFrame, crs: str | None):
+        """Validate one chunk (canonical column names) → (stage rows, rejections)."""
+        raise NotImplementedError
+
+    def upsert(self, conn, report):
+        """Write the staged rows → (inserted, updated, rejected SQL rows)."""
+        raise NotImplementedError
+
+    def load_into(self, conn, path, report, crs, progress):
+        if crs:
+            crs = crs_mod.normalize_crs(crs)
+        report.source_crs = crs
+        conn.exec_driver_sql(self.stage_sql)
+        self.stage_file(conn, path, report, crs, progress)
+        self.finish(conn, path, report, crs)
+
+    def finish(self, conn, path, report, crs) -> None:
+        ins, upd, rejected = self.upsert(conn, report)
+        report.rejected += rejections_from_sql(path.name, rejected)
+        report.inserted, report.updated = ins, upd
+        report.unchanged = (report.rows_total - report.rows_rejected - ins - upd)
+
+    def stage_file(self, conn, path, report, crs, progress) -> None:
+        """Read, check and COPY every chunk. The COPY of one chunk (parsed by the server,
+        in its own process) overlaps with reading and checking the next; COPYs stay one
+        at a time."""
+        file = path.name
+        mapping = None
+        bar = tqdm(unit=" rows", unit_scale=self.progress_unit_scale, disable=not progress,
+                   desc=f"load {file}")
+        pool = ThreadPoolExecutor(max_workers=1)
+        pending = None
+        try:
+            reader = iter(files.read_table(path))
+            while True:
+                with Timer(report, "read"):
+                    chunk = next(reader, None)
+                if chunk is None:
+                    break
+                if mapping is None:
+                    mapping = self._match(file, chunk, report)
+                chunk = chunk.rename(columns={v: k for k, v in mapping.items()})
+                report.rows_total += len(chunk)
+                with Timer(report, "validate"):
+                    clean, rejected = self.clean(file, chunk, crs)
+                report.rejected += rejected
+                with Timer(report, "copy wait"):
+                    if pending is not None:
+                        pending.result()
+                pending = pool.submit(ingest.copy_frame, conn, self.stage_table, clean,
+                                      self.stage_columns)
+                bar.update(len(chunk))
+            with Timer(report, "copy wait"):
+                if pending is not None:
+                    pending.result()
+        finally:
+            pool.shutdown(wait=True)
+            bar.close()
+
+    def _match(self, file, chunk, report):
+        header = [c for c in chunk.columns if c != "_row"]
+        mapping = files.match_columns(file, header, self.columns, self.required)
+        if mapping.extra:
+            report.notes.append(_("ignored columns: {columns}",
+                                  columns=", ".join(mapping.extra)))
+        return mapping
 
 
 def scalar(conn, sql: str, **params):

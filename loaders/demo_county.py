@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gis import db, settings, stats, users
-from loaders.base import get_loader
+from loaders.registry import get_loader
 
 COUNTY = "330782"
 DEMO_PASSWORD = "popgis-demo"

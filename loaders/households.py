@@ -9,16 +9,14 @@ status (valid, missing, expired, n/a) with an expiry date.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from gis import crs as crs_mod
 from gis import ingest
-from loaders import files
-from loaders.base import Loader, LoadError, Rejection, Timer, register, rejections_from_sql
+from gis.messages import _
+from loaders.base import TableLoader
+from loaders.reports import LoadError, Rejection, Timer, rejections_from_sql
 from loaders.validate import CERT, SEX, STATUS, Checker
 
 COLUMNS = {
@@ -65,34 +63,35 @@ def clean_chunk(file: str, df: pd.DataFrame, file_crs: str | None
     out["id_number"] = ids
     sex = c.choice("sex", SEX, default="") if "sex" in df else pd.Series("", index=df.index)
     c.reject((sex.ne("") & id_sex.ne("") & sex.ne(id_sex)).to_numpy(), "sex", df.get("sex"),
-             "does not match the ID number (17th digit: odd for men, even for women)",
-             "check the sex or the ID number")
+             _("does not match the ID number (17th digit: odd for men, even for women)"),
+             _("check the sex or the ID number"))
     out["sex"] = sex.where(sex.ne(""), id_sex)
     birth = c.date("birth_date")
     c.reject((birth.ne("") & id_birth.ne("") & birth.ne(id_birth)).to_numpy(), "birth_date",
-             birth, "does not match the birth date in the ID number",
-             "check the birth date or the ID number")
+             birth, _("does not match the birth date in the ID number"),
+             _("check the birth date or the ID number"))
     out["birth_date"] = birth.where(birth.ne(""), id_birth)
     phone = c.text("phone", max_len=20).str.replace(r"[\s-]", "", regex=True)
     c.reject((phone.ne("") & ~phone.str.fullmatch(r"\+?\d{7,15}")).to_numpy(), "phone",
-             phone, "is not a phone number", "digits only, e.g. 13812345678")
+             phone, _("is not a phone number"), _("digits only, e.g. 13812345678"))
     out["phone"] = phone
     out["address"] = c.text("address", max_len=300)
     out["registered_address"] = c.text("registered_address", max_len=300)
     vc = c.text("village_code", max_len=15)
     c.reject((vc.ne("") & ~vc.str.fullmatch(r"\d{12}")).to_numpy(), "village_code", vc,
-             "is not a 12-digit village code", "e.g. 330782001001")
+             _("is not a 12-digit village code"), _("e.g. 330782001001"))
     out["village_code"] = vc
     out["relation"] = c.text("relation", max_len=20)
-    status = c.choice("status", STATUS, default="resident", label="status")
+    status = c.choice("status", STATUS, default="resident", label=_("status"))
     out["is_migrant"] = status.map({"migrant": "t", "resident": "f"}).fillna("")
     oc = c.text("origin_code", max_len=12)
     c.reject((oc.ne("") & ~oc.str.fullmatch(r"\d{6}(\d{3}){0,2}")).to_numpy(), "origin_code",
-             oc, "is not a 6-, 9- or 12-digit division code", "e.g. 360721 (a county code)")
+             oc, _("is not a 6-, 9- or 12-digit division code"),
+             _("e.g. 360721 (a county code)"))
     out["origin_code"] = oc
     out["arrival_date"] = c.date("arrival_date")
     for cert in CERTS:
-        out[cert] = c.choice(cert, CERT, default="n/a", label="certificate status")
+        out[cert] = c.choice(cert, CERT, default="n/a", label=_("certificate status"))
         out[cert + "_expiry"] = c.date(cert + "_expiry")
     lon, lat = c.coordinates("lon", "lat", "crs", file_crs, required=False)
     out["lon"] = np.round(lon, 8)
@@ -100,56 +99,23 @@ def clean_chunk(file: str, df: pd.DataFrame, file_crs: str | None
     return out[c.good], c.rejected
 
 
-@register
-class HouseholdLoader(Loader):
-    kind = "households"
-    suffixes = (".csv", ".txt", ".xlsx")
+class HouseholdLoader(TableLoader):
+    """Persons grouped into households: the table loop of :class:`TableLoader`, then the
+    checks across rows, the shift check and the placing upsert of :mod:`gis.ingest`."""
 
-    def load_into(self, conn, path, report, crs, progress):
+    kind = "households"
+    columns = COLUMNS
+    required = REQUIRED
+    stage_sql = ingest.PERSON_STAGE
+    stage_table = "stage_persons"
+    stage_columns = STAGE_COLUMNS
+    progress_unit_scale = True
+
+    def clean(self, file, df, crs):
+        return clean_chunk(file, df, crs)
+
+    def finish(self, conn, path, report, crs):
         file = path.name
-        if crs:
-            crs = crs_mod.normalize_crs(crs)
-        report.source_crs = crs
-        conn.exec_driver_sql(ingest.PERSON_STAGE)
-        total = 0
-        mapping = None
-        bar = tqdm(unit=" rows", unit_scale=True, disable=not progress, desc=f"load {file}")
-        # The COPY of one chunk (parsed by the server, in its own process) overlaps with
-        # reading and checking the next chunk here; COPYs stay one at a time.
-        pool = ThreadPoolExecutor(max_workers=1)
-        pending = None
-        try:
-            reader = iter(files.read_table(path))
-            while True:
-                with Timer(report, "read"):
-                    chunk = next(reader, None)
-                if chunk is None:
-                    break
-                if mapping is None:
-                    header = [c for c in chunk.columns if c != "_row"]
-                    mapping = files.match_columns(file, header, COLUMNS, REQUIRED)
-                    if mapping.extra:
-                        report.notes.append("ignored columns: " + ", ".join(mapping.extra))
-                chunk = chunk.rename(columns={v: k for k, v in mapping.items()})
-                total += len(chunk)
-                with Timer(report, "validate"):
-                    clean, rejected = clean_chunk(file, chunk, crs)
-                report.rejected += rejected
-                with Timer(report, "copy wait"):
-                    if pending is not None:
-                        pending.result()
-                pending = pool.submit(ingest.copy_frame, conn, "stage_persons", clean,
-                                      STAGE_COLUMNS)
-                bar.update(len(chunk))
-            with Timer(report, "copy wait"):
-                if pending is not None:
-                    pending.result()
-        except files.FileProblem as exc:
-            raise LoadError(str(exc)) from exc
-        finally:
-            pool.shutdown(wait=True)
-            bar.close()
-        report.rows_total = total
         with Timer(report, "check"):
             report.rejected += rejections_from_sql(file, ingest.check_person_stage(conn))
         with Timer(report, "shift"):
@@ -181,11 +147,12 @@ class HouseholdLoader(Loader):
             "bd09": crs_mod.bd09_to_wgs84(x, y)})
         best = max(rates, key=rates.get)
         if best != "wgs84" and rates[best] >= 0.3 and rates[best] >= 2 * rates["wgs84"] + 0.05:
-            raise LoadError(
-                f"{report.file}: the coordinates look {best.upper()}-shifted: "
-                f"{rates['wgs84']:.0%} of sampled points fall inside a building as WGS-84, "
-                f"{rates[best]:.0%} after a {best.upper()} correction. Declare the system "
-                f"with --crs {best} (or --crs wgs84 if the file really is WGS-84).")
-        report.notes.append(
-            "no --crs given: coordinates taken as WGS-84 (building hit rate "
-            + ", ".join(f"{k} {v:.0%}" for k, v in rates.items()) + ")")
+            raise LoadError(_(
+                "{file}: the coordinates look {system}-shifted: {as_is:.0%} of sampled points "
+                "fall inside a building as WGS-84, {corrected:.0%} after a {system} "
+                "correction. Declare the system with --crs {crs} (or --crs wgs84 if the file "
+                "really is WGS-84).", file=report.file, system=best.upper(),
+                as_is=rates["wgs84"], corrected=rates[best], crs=best))
+        report.notes.append(_(
+            "no --crs given: coordinates taken as WGS-84 (building hit rate {rates})",
+            rates=", ".join(f"{k} {v:.0%}" for k, v in rates.items())))

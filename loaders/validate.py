@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 
 from gis import crs as crs_mod
-from loaders.base import Rejection
-
-ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-ID_CHECK = np.array(list("10X98765432"))
+from gis.messages import _
+from loaders import id_numbers
+from loaders.reports import Rejection
 
 LONG_TERM = {"长期", "long-term", "long term", "9999-12-31", "99991231"}
 TRUE_WORDS = {"true", "t", "yes", "y", "1", "是", "有效", "启用", "active"}
@@ -50,11 +49,11 @@ class Checker:
     def text(self, col: str, *, required: bool = False, max_len: int = 500) -> pd.Series:
         s = self._column(col).str.strip()
         if required:
-            self.reject(s.eq("").to_numpy(), col, s, "is empty", f"fill in {col}")
+            self.reject(s.eq("").to_numpy(), col, s, _("is empty"), _("fill in {column}", column=col))
         too_long = s.str.len().gt(max_len).to_numpy()
         if too_long.any():
             self.reject(too_long, col, s.str.slice(0, 40) + "…",
-                        f"is longer than {max_len} characters", "shorten it")
+                        _("is longer than {n} characters", n=max_len), _("shorten it"))
         return s
 
     def _column(self, col: str) -> pd.Series:
@@ -80,11 +79,11 @@ class Checker:
         years = parsed.dt.year.to_numpy()
         range_u = ~bad_u & ~empty_u & ((years < 1900) | (years > 2100))
         text_u = parsed.dt.strftime("%Y-%m-%d").where(~parsed.isna(), "").to_numpy()
-        self.reject(bad_u[codes], col, raw, "is not a date",
-                    "write dates as YYYY-MM-DD, e.g. 2024-03-01")
-        self.reject(range_u[codes], col, raw, "is outside 1900–2100", "check the year")
+        self.reject(bad_u[codes], col, raw, _("is not a date"),
+                    _("write dates as YYYY-MM-DD, e.g. 2024-03-01"))
+        self.reject(range_u[codes], col, raw, _("is outside 1900–2100"), _("check the year"))
         if required:
-            self.reject(empty_u[codes], col, raw, "is empty", f"fill in {col}")
+            self.reject(empty_u[codes], col, raw, _("is empty"), _("fill in {column}", column=col))
         return pd.Series(text_u[codes], index=self.df.index)
 
     def choice(self, col: str, mapping: dict[str, str], *, default: str | None = None,
@@ -98,10 +97,11 @@ class Checker:
             out_u = out_u.where(~empty_u, default)
         accepted = ", ".join(sorted(set(mapping.values())))
         self.reject((out_u.isna() & ~empty_u).to_numpy()[codes], col, raw,
-                    f"is not a known {label or col}", f"use one of: {accepted}")
+                    _("is not a known {what}", what=label or col),
+                    _("use one of: {accepted}", accepted=accepted))
         if default is None:
-            self.reject(empty_u.to_numpy()[codes], col, raw, "is empty",
-                        f"use one of: {accepted}")
+            self.reject(empty_u.to_numpy()[codes], col, raw, _("is empty"),
+                        _("use one of: {accepted}", accepted=accepted))
         return pd.Series(out_u.fillna("").to_numpy()[codes], index=self.df.index)
 
     def boolean(self, col: str, *, default: bool) -> pd.Series:
@@ -111,7 +111,7 @@ class Checker:
         out[raw.isin(TRUE_WORDS)] = True
         out[raw.isin(FALSE_WORDS)] = False
         bad = ~raw.isin(TRUE_WORDS | FALSE_WORDS) & raw.ne("")
-        self.reject(bad.to_numpy(), col, raw, "is not yes/no", "write true or false (是/否)")
+        self.reject(bad.to_numpy(), col, raw, _("is not yes/no"), _("write true or false (是/否)"))
         return out.map({True: "t", False: "f"})
 
     def integer(self, col: str, *, lo: int, hi: int) -> pd.Series:
@@ -120,10 +120,11 @@ class Checker:
         num = pd.to_numeric(raw, errors="coerce")
         empty = raw.eq("")
         bad = (num.isna() | (num % 1 != 0)) & ~empty
-        self.reject(bad.to_numpy(), col, raw, "is not a whole number",
-                    "write digits only, e.g. 12")
+        self.reject(bad.to_numpy(), col, raw, _("is not a whole number"),
+                    _("write digits only, e.g. 12"))
         rng = ~bad & ~empty & ((num < lo) | (num > hi))
-        self.reject(rng.to_numpy(), col, raw, f"is outside [{lo}, {hi}]", "check the value")
+        self.reject(rng.to_numpy(), col, raw, _("is outside [{lo}, {hi}]", lo=lo, hi=hi),
+                    _("check the value"))
         return num.map(lambda v: "" if pd.isna(v) else str(int(v)))
 
     def coordinates(self, lon_col: str, lat_col: str, crs_col: str | None,
@@ -136,47 +137,34 @@ class Checker:
         x = pd.to_numeric(raw_x, errors="coerce").to_numpy(dtype=float)
         y = pd.to_numeric(raw_y, errors="coerce").to_numpy(dtype=float)
         ex, ey = raw_x.eq("").to_numpy(), raw_y.eq("").to_numpy()
-        self.reject(np.isnan(x) & ~ex, lon_col, raw_x, "is not a number",
-                    "write decimal degrees, e.g. 120.0753")
-        self.reject(np.isnan(y) & ~ey, lat_col, raw_y, "is not a number",
-                    "write decimal degrees, e.g. 29.3064")
+        self.reject(np.isnan(x) & ~ex, lon_col, raw_x, _("is not a number"),
+                    _("write decimal degrees, e.g. 120.0753"))
+        self.reject(np.isnan(y) & ~ey, lat_col, raw_y, _("is not a number"),
+                    _("write decimal degrees, e.g. 29.3064"))
         self.reject(ex ^ ey, lon_col,
-                    np.where(ex, raw_y, raw_x), "only one of lon and lat is given",
-                    "give both or neither")
+                    np.where(ex, raw_y, raw_x), _("only one of lon and lat is given"),
+                    _("give both or neither"))
         if required:
-            self.reject(ex & ey, lon_col, raw_x, "is empty", "give lon and lat")
-        # Per-row CRS overrides the file's.
-        names = np.full(len(x), crs_mod.normalize_crs(file_crs) if file_crs else "wgs84",
-                        dtype=object)
-        if crs_col and crs_col in self.df:
-            rc = self.df[crs_col].str.strip()
-            given = rc.ne("").to_numpy()
-            for value in rc[given].unique():
-                try:
-                    canon = crs_mod.normalize_crs(value)
-                except crs_mod.CRSError as exc:
-                    self.reject(given & rc.eq(value).to_numpy(), crs_col, rc, str(exc),
-                                "use wgs84, gcj02, bd09, cgcs2000 or EPSG:4491–4554")
-                    continue
-                names[given & rc.eq(value).to_numpy()] = canon
+            self.reject(ex & ey, lon_col, raw_x, _("is empty"), _("give lon and lat"))
+        names = self._row_crs(len(x), crs_col, file_crs)
         projected = np.array([n.startswith("epsg:45") for n in names])
         geo = ~projected & ~np.isnan(x) & ~np.isnan(y)
         self.reject(geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180)
                     & (np.abs(x) <= 90), lon_col, raw_x + "," + raw_y,
-                    "lon and lat look swapped (lon within ±90, lat beyond ±90)",
-                    "swap the lon and lat columns")
-        self.reject(geo & (np.abs(x) > 180), lon_col, raw_x, "is outside [-180, 180]",
-                    "are lat and lon swapped?")
-        self.reject(geo & (np.abs(y) > 90), lat_col, raw_y, "is outside [-90, 90]",
-                    "are lat and lon swapped?")
+                    _("lon and lat look swapped (lon within ±90, lat beyond ±90)"),
+                    _("swap the lon and lat columns"))
+        self.reject(geo & (np.abs(x) > 180), lon_col, raw_x, _("is outside [-180, 180]"),
+                    _("are lat and lon swapped?"))
+        self.reject(geo & (np.abs(y) > 90), lat_col, raw_y, _("is outside [-90, 90]"),
+                    _("are lat and lon swapped?"))
         china = geo & self.good
         swapped = china & crs_mod.looks_swapped(x, y)
         self.reject(swapped, lon_col, raw_x + "," + raw_y,
-                    "lon and lat look swapped (the pair lies in China only when swapped)",
-                    "swap the lon and lat columns")
+                    _("lon and lat look swapped (the pair lies in China only when swapped)"),
+                    _("swap the lon and lat columns"))
         zero = geo & (x == 0) & (y == 0)
-        self.reject(zero, lon_col, raw_x + "," + raw_y, "is 0,0 (a missing position)",
-                    "leave lon and lat empty when the position is unknown")
+        self.reject(zero, lon_col, raw_x + "," + raw_y, _("is 0,0 (a missing position)"),
+                    _("leave lon and lat empty when the position is unknown"))
         lon = np.full(len(x), np.nan)
         lat = np.full(len(x), np.nan)
         ok = self.good & ~np.isnan(x) & ~np.isnan(y)
@@ -186,18 +174,35 @@ class Checker:
         if projected.any():
             bad = projected & ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90) | np.isnan(lon))
             self.reject(bad, lon_col, raw_x + "," + raw_y,
-                        "does not convert from the declared Gauss-Krüger zone",
-                        "check the EPSG code (zone) and that x is easting, y northing")
+                        _("does not convert from the declared Gauss-Krüger zone"),
+                        _("check the EPSG code (zone) and that x is easting, y northing"))
         return lon, lat
+
+    def _row_crs(self, n: int, crs_col: str | None, file_crs: str | None) -> np.ndarray:
+        """The CRS of each row: the row's own (in ``crs_col``) over the file's."""
+        names = np.full(n, crs_mod.normalize_crs(file_crs) if file_crs else "wgs84",
+                        dtype=object)
+        if crs_col and crs_col in self.df:
+            rc = self.df[crs_col].str.strip()
+            given = rc.ne("").to_numpy()
+            for value in rc[given].unique():
+                try:
+                    canon = crs_mod.normalize_crs(value)
+                except crs_mod.CRSError as exc:
+                    self.reject(given & rc.eq(value).to_numpy(), crs_col, rc, str(exc),
+                                _("use wgs84, gcj02, bd09, cgcs2000 or EPSG:4491–4554"))
+                    continue
+                names[given & rc.eq(value).to_numpy()] = canon
+        return names
 
     def id_numbers(self, col: str) -> tuple[pd.Series, pd.Series, pd.Series]:
         """Check 18-digit resident ID numbers; return (id, birth date, sex) from them."""
         raw = self.df[col].str.strip().str.upper() if col in self.df else pd.Series(
             "", index=self.df.index)
-        self.reject(raw.eq("").to_numpy(), col, raw, "is empty", "fill in the ID number")
+        self.reject(raw.eq("").to_numpy(), col, raw, _("is empty"), _("fill in the ID number"))
         form = raw.str.fullmatch(r"\d{17}[\dX]")
         self.reject((~form & raw.ne("")).to_numpy(), col, raw,
-                    "is not an 18-character ID number", "17 digits then a digit or X")
+                    _("is not an 18-character ID number"), _("17 digits then a digit or X"))
         n = len(raw)
         birth = pd.Series("", index=self.df.index)
         sex = pd.Series("", index=self.df.index)
@@ -205,16 +210,16 @@ class Checker:
             sel = form.to_numpy()
             digits = np.frombuffer("".join(raw[sel]).encode(), dtype=np.uint8).reshape(-1, 18)
             body = digits[:, :17].astype(int) - 48
-            check = ID_CHECK[(body * ID_WEIGHTS).sum(axis=1) % 11]
+            check = id_numbers.check_chars_of_digits(body)
             last = np.array([chr(c) for c in digits[:, 17]])
             bad_check = np.zeros(n, dtype=bool)
             bad_check[sel] = check != last
-            self.reject(bad_check, col, raw, "has a wrong check digit",
-                        "re-type the ID number from the card")
+            self.reject(bad_check, col, raw, _("has a wrong check digit"),
+                        _("re-type the ID number from the card"))
             b = pd.to_datetime(raw.str.slice(6, 14), format="%Y%m%d", errors="coerce")
             bad_birth = (b.isna() & form).to_numpy()
-            self.reject(bad_birth, col, raw, "contains no valid birth date",
-                        "re-type the ID number from the card")
+            self.reject(bad_birth, col, raw, _("contains no valid birth date"),
+                        _("re-type the ID number from the card"))
             birth = b.dt.strftime("%Y-%m-%d").where(~b.isna(), "")
             seq = pd.to_numeric(raw.str.slice(16, 17), errors="coerce")
             sex = seq.mod(2).map({1: "M", 0: "F"}).fillna("")

@@ -43,11 +43,13 @@ def test_load_command_reports_rejects(db_url, tmp_path):
     path = tmp_path / "sp.csv"
     path.write_text("point_id,kind,name,lon,lat\nCLI1,clinic,甲,120.03,29.26\n"
                     "CLI2,clinic,乙,29.26,120.03\n", encoding="utf-8")
+    english = {"POPGIS_LANG": "en"}   # the load report's English text is compared
     r = CliRunner().invoke(main, ["load", "service-points", str(path), "--dry-run",
-                                  "--report", str(tmp_path / "rep")])
+                                  "--report", str(tmp_path / "rep")], env=english)
     assert r.exit_code == 0, r.output
     assert "1 new" in r.output and "1 rejected" in r.output and "row 3" in r.output
-    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"])
+    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"],
+                           env=english)
     assert r.exit_code == 1 and "NOT loaded" in r.output
     r = CliRunner().invoke(main, ["load", "service-points", str(path), "--crs", "mars"])
     assert r.exit_code == 2 and "unknown CRS" in r.output

@@ -20,6 +20,12 @@ lons = st.floats(min_value=73.0, max_value=135.0, allow_nan=False)
 lats = st.floats(min_value=18.0, max_value=53.0, allow_nan=False)
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """These tests compare the English messages (Chinese is the default)."""
+    monkeypatch.setenv("POPGIS_LANG", "en")
+
+
 def haversine_m(lon1, lat1, lon2, lat2):
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
     a = (np.sin((lat2 - lat1) / 2) ** 2

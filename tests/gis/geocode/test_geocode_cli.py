@@ -65,7 +65,8 @@ def test_geocode_csv(geo_env, tmp_path):
 def test_geocode_unreadable_file_is_a_clear_error(geo_env, tmp_path):
     bad = tmp_path / "in.csv"
     bad.write_bytes(b"")
-    r = CliRunner().invoke(main, ["geocode", str(bad), "--out", str(tmp_path / "o.csv")])
+    r = CliRunner().invoke(main, ["geocode", str(bad), "--out", str(tmp_path / "o.csv")],
+                           env={"POPGIS_LANG": "en"})   # the reader's English text is compared
     assert r.exit_code == 2 and "in.csv" in r.output and "0 bytes" in r.output
     nocol = tmp_path / "x.csv"
     nocol.write_text("id,adres\n1,江滨社区\n", encoding="utf-8")

@@ -1,0 +1,176 @@
+"""Which text encoding a CSV is in (UTF-8, or GB18030 as the superset of GBK and GB2312),
+checked line by line in bounded memory. The one place the loaders tell GBK from UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from gis.messages import _
+from loaders.files.problems import FileProblem, check_exists
+
+_BLOCK = 1 << 20
+# A CSV "line" longer than this is not a table row; refusing it keeps memory bounded
+# while the encoding is checked line by line.
+_MAX_LINE = 64 << 20
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+def save_utf8() -> str:
+    """How to save a table as UTF-8 (the fix for every encoding problem)."""
+    return _("open the file in Excel or WPS and save it as 'CSV UTF-8 (comma delimited)', "
+             "or in Notepad choose Save As → Encoding: UTF-8")
+
+
+
+def _line_chunks(f, max_line: int = _MAX_LINE) -> Iterator[tuple[int, bytes]]:
+    """Yield (lines_before, chunk) where every chunk ends at a line break (or at EOF).
+
+    Splitting at b'\\n' is safe for UTF-8 and GB18030: 0x0A never occurs inside a
+    multibyte character of either, so each chunk can be decoded on its own.
+    """
+    carry = b""
+    lines_before = 0
+    while True:
+        block = f.read(_BLOCK)
+        if not block:
+            break
+        data = carry + block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            if len(carry) > max_line:
+                raise FileProblem(getattr(f, "name", "file"), row=lines_before + 1,
+                                  reason=_("line {line} is longer than {mb} MB; this is "
+                                           "not a table", line=lines_before + 1,
+                                           mb=max_line >> 20),
+                                  fix=_("upload a CSV or XLSX table"))
+            continue
+        chunk, carry = data[:cut + 1], data[cut + 1:]
+        yield lines_before, chunk
+        lines_before += chunk.count(b"\n")
+    if carry:
+        yield lines_before, carry
+
+
+def _bad_bytes(chunk: bytes, err: UnicodeDecodeError) -> str:
+    return " ".join(f"0x{b:02X}" for b in chunk[err.start:min(err.end, err.start + 4)])
+
+
+def detect_encoding(path) -> str:
+    """Encoding of a text table: 'utf-8-sig' (UTF-8 with BOM), 'utf-8' or 'gb18030'.
+
+    The whole file is checked in 1 MB blocks, so a multi-GB file is never held in
+    memory. GBK and GB2312 files are reported as 'gb18030', their superset. Raises
+    :class:`FileProblem` naming the first bad line when the file is in neither
+    encoding, is UTF-16, or mixes UTF-8 and GBK lines (typically two exports pasted
+    together).
+    """
+    check_exists(path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise FileProblem(path, reason=_("is saved as UTF-16 ('Unicode text'), which is "
+                                             "not supported"), fix=save_utf8())
+        has_bom = head.startswith(codecs.BOM_UTF8)
+
+        f.seek(0)
+        utf8_fail = _scan_utf8(f)
+        if utf8_fail is None:
+            return "utf-8-sig" if has_bom else "utf-8"
+        line, bad, cjk_before = utf8_fail
+        if cjk_before or has_bom:
+            raise FileProblem(
+                path, row=line,
+                reason=_("line {line} is not UTF-8 (bytes {bytes}) although the lines before "
+                         "it are UTF-8: the file mixes two encodings (probably UTF-8 and GBK)",
+                         line=line, bytes=bad),
+                fix=_("re-save the whole file in one encoding (UTF-8)"))
+
+        f.seek(0)
+        gb_fail, utf8_line = _scan_gb18030(f)
+    if utf8_line is not None:
+        raise FileProblem(
+            path, row=utf8_line,
+            reason=_("line {line} is GBK/GB18030 but line {utf8_line} is UTF-8: the file "
+                     "mixes two encodings", line=line, utf8_line=utf8_line),
+            fix=_("re-save the whole file in one encoding (UTF-8)"))
+    if gb_fail is not None:
+        gline, gbad = gb_fail
+        raise FileProblem(
+            path, row=gline,
+            reason=_("line {line} is neither UTF-8 nor GBK/GB18030 text (bytes {bytes}); "
+                     "the file may be damaged or in another encoding", line=gline, bytes=gbad),
+            fix=save_utf8())
+    return "gb18030"
+
+
+def _scan_utf8(f) -> tuple[int, str, bool] | None:
+    """None if the stream is strict UTF-8, else (line, bad bytes, CJK seen on earlier lines)."""
+    cjk_seen = False
+    for lines_before, chunk in _line_chunks(f):
+        if chunk.isascii():
+            continue
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line_start = chunk.rfind(b"\n", 0, e.start) + 1
+            line = lines_before + chunk.count(b"\n", 0, line_start) + 1
+            if not cjk_seen and line_start:
+                cjk_seen = bool(_CJK.search(chunk[:line_start].decode("utf-8", "ignore")))
+            return line, _bad_bytes(chunk, e), cjk_seen
+        if not cjk_seen:
+            cjk_seen = bool(_CJK.search(text))
+    return None
+
+
+def _scan_gb18030(f) -> tuple[tuple[int, str] | None, int | None]:
+    """(first undecodable line and bytes or None, first line that is UTF-8 Chinese or None)."""
+    for lines_before, chunk in _line_chunks(f):
+        if chunk.isascii():
+            continue
+        try:
+            chunk.decode("gb18030")
+        except UnicodeDecodeError as e:
+            line = lines_before + chunk.count(b"\n", 0, e.start) + 1
+            # The undecodable line may itself be UTF-8 pasted into a GBK file.
+            start = chunk.rfind(b"\n", 0, e.start) + 1
+            end = chunk.find(b"\n", e.start)
+            if _is_utf8_chinese(chunk[start:end if end >= 0 else len(chunk)]):
+                return None, line
+            return (line, _bad_bytes(chunk, e)), None
+        # GBK text is almost never valid UTF-8 over a whole line, so a line that is valid
+        # UTF-8 with Chinese in it was written by a different program.
+        for i, raw in enumerate(chunk.split(b"\n")):
+            if not raw.isascii() and _is_utf8_chinese(raw):
+                return None, lines_before + i + 1
+    return None, None
+
+
+def _is_utf8_chinese(raw: bytes) -> bool:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return len(_CJK.findall(text)) >= 2
+
+
+def dbf_encoding(dbf: Path) -> str | None:
+    """'UTF-8' or 'GB18030' by strict decoding of the DBF record area, or None if neither."""
+    with open(dbf, "rb") as f:
+        head = f.read(32)
+        if len(head) < 32:
+            return None
+        f.seek(int.from_bytes(head[8:10], "little"))
+        for enc in ("utf-8", "gb18030"):
+            pos = f.tell()
+            dec = codecs.getincrementaldecoder(enc)()
+            try:
+                while True:
+                    block = f.read(_BLOCK)
+                    dec.decode(block, final=not block)
+                    if not block:
+                        return "UTF-8" if enc == "utf-8" else "GB18030"
+            except UnicodeDecodeError:
+                f.seek(pos)
+    return None
