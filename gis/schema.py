@@ -220,6 +220,9 @@ households = sa.Table(
     sa.Column("geocode_distance_m", sa.REAL()),
     sa.Column("registered_code", sa.Text()),
     sa.Column("rkey", sa.Integer(), nullable=False, server_default=sa.text("(floor((random() * (65536)::double precision)))::integer")),
+    # kept in step with persons by triggers (migration 0013)
+    sa.Column("persons_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    sa.Column("migrants_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
     sa.UniqueConstraint('household_no', name="households_household_no_key"),
 )
 sa.Index("households_address_trgm_idx", households.c.address, postgresql_ops={'address': 'gin_trgm_ops'}, postgresql_using='gin')
