@@ -5,12 +5,12 @@ CSV of the rejected rows)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from gis.csvfile import open_csv
 from gis.errors import PopgisError
 from gis.messages import _
 
@@ -75,9 +75,8 @@ class Report:
         base.parent.mkdir(parents=True, exist_ok=True)
         js, cs = base.with_suffix(".json"), base.with_suffix(".csv")
         js.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str))
-        with cs.open("w", newline="", encoding="utf-8-sig") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "row", "column", "value", "reason", "fix"])
+        # a rejected value is whatever the file held: a spreadsheet must not run it
+        with open_csv(cs, ["file", "row", "column", "value", "reason", "fix"]) as w:
             for r in self.rejected:
                 w.writerow([r.file, r.row, r.column, r.value, r.reason, r.fix])
         return js, cs

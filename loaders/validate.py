@@ -29,6 +29,22 @@ class Checker:
         self.rows = df["_row"].to_numpy()
         self.good = np.ones(len(df), dtype=bool)
         self.rejected: list[Rejection] = []
+        self._nul_bytes()
+
+    def _nul_bytes(self) -> None:
+        """A NUL character cannot be stored in a PostgreSQL text: the row is rejected
+        (naming the column) instead of the whole load failing."""
+        for col in self.df.columns:
+            if col == "_row" or not (pd.api.types.is_object_dtype(self.df[col])
+                                     or pd.api.types.is_string_dtype(self.df[col])):
+                continue
+            values = self.df[col].astype(str)
+            has_nul = values.str.contains("\x00", regex=False).to_numpy()
+            if has_nul.any():
+                self.reject(has_nul, col, values.str.replace("\x00", "\\0", regex=False),
+                            _("contains a NUL character (\\0), which cannot be stored"),
+                            _("remove it; a file full of them is not text (perhaps UTF-16: "
+                              "save it as UTF-8)"))
 
     def reject(self, mask, column: str, values, reason, fix: str | None) -> None:
         """Reject rows where ``mask`` (only the first problem of a row is reported)."""

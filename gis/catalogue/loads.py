@@ -288,4 +288,8 @@ ZH: dict[str, str] = {
     "it has a header row but no data rows": "只有表头行，没有数据行",
     "it contains only blank lines": "只有空行",
     "it has 0 bytes": "大小为 0 字节",
+    "contains a NUL character (\\0), which cannot be stored":
+        "含有 NUL 字符（\\0），无法保存",
+    "remove it; a file full of them is not text (perhaps UTF-16: save it as UTF-8)":
+        "请删除它；若文件中到处都是，则它不是文本文件（可能是 UTF-16：请另存为 UTF-8）",
 }

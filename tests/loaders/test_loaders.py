@@ -163,15 +163,36 @@ def test_bad_rows_are_reported_and_the_rest_loads(conn, tmp_path):
                  b=r.batch_id) == 9
 
 
+def test_a_nul_character_rejects_its_row_not_the_load(conn, tmp_path):
+    rows = [person("N1", 1, "120.0202", "29.2502"),
+            person("N2", 3, "120.0202", "29.2502", name="王\x00芳"),
+            person("N3", 5, "120.0202", "29.2502", address="幸福\x00小区")]
+    path = write_csv(tmp_path / "households.csv", rows)
+    r = load(conn, "households", path)
+    assert r.status == "loaded" and r.inserted == 1
+    by_row = {x.row: x for x in r.rejected}
+    assert sorted(by_row) == [3, 4]
+    assert by_row[3].column == "name" and by_row[3].value == "王\\0芳"
+    assert "NUL" in by_row[3].reason and by_row[3].fix
+    assert by_row[4].column == "address"
+    sp = tmp_path / "sp.csv"
+    sp.write_text("point_id,kind,name,lon,lat\nSPN,clinic,卫生\x00站,120.03,29.26\n",
+                  encoding="utf-8")
+    r = load(conn, "service-points", sp, dry_run=True)
+    assert [x.column for x in r.rejected] == ["name"]
+
+
 def test_report_files(conn, tmp_path):
-    path = write_csv(tmp_path / "households.csv", [person("R1", 1, "181", "29")])
+    path = write_csv(tmp_path / "households.csv", [person("R1", 1, "181", "29"),
+                                                   person("R2", 3, "=1+2", "29")])
     r = get_loader("households").run(path, conn=conn, report_dir=tmp_path / "rep")
     js = json.loads(next((tmp_path / "rep").glob("*.json")).read_text())
-    assert js["rows_rejected"] == 1 and js["rejected"][0]["row"] == 2
+    assert js["rows_rejected"] == 2 and js["rejected"][0]["row"] == 2
     with next((tmp_path / "rep").glob("*.csv")).open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert rows[0]["column"] == "lon" and rows[0]["value"] == "181"
-    assert r.rows_rejected == 1
+    assert rows[1]["value"] == "'=1+2"             # a spreadsheet shows it, never runs it
+    assert r.rows_rejected == 2
 
 
 def test_strict_loads_nothing(conn, tmp_path):
