@@ -60,30 +60,7 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
             while not stop.is_set():
                 n = next(counter)
                 kind = ("tile", "search", "event", "place")[n % 4]
-                try:
-                    if kind == "tile":
-                        r = s.get(f"{srv.base}/api/density/choropleth?level=village",
-                                  timeout=20)
-                        detail = None
-                    elif kind == "search":
-                        r = s.get(f"{srv.base}/api/search?q=HA{n % 7}", timeout=20)
-                        detail = None
-                    elif kind == "event":
-                        hid = rng.choice(mine)[0]
-                        detail = f"fault-{n}"
-                        r = s.post(f"{srv.base}/api/households/{hid}/events",
-                                   json={"kind": "visit", "note": detail}, timeout=20)
-                    else:
-                        hid, x, y = rng.choice(mine)
-                        lon, lat = x + (n % 50) * 1e-7, y
-                        detail = (hid, lon, lat)
-                        r = s.post(f"{srv.base}/api/households/{hid}/location",
-                                   json={"lon": lon, "lat": lat}, timeout=20)
-                    status = r.status_code
-                    body = r.json() if r.headers.get("Content-Type", "").startswith(
-                        "application/") else r.text
-                except Exception as exc:   # a dropped connection would be a failure too
-                    status, body = -1, repr(exc)
+                status, detail, body = _one_request(s, srv.base, kind, n, rng, mine)
                 with lock:
                     log.append((time.monotonic(), kind, status, detail, body))
                 time.sleep(0.02)
@@ -127,6 +104,38 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
     assert last_fail <= RECOVERY_LIMIT_S
     assert any(e[2] in (200, 201) for e in after if e[0] > t_up + last_fail)
 
+    _check_nothing_half_written(server_url, log, homes)
+    engine.dispose()
+    _drop_stale_app_pools()
+
+
+def _one_request(s, base: str, kind: str, n: int, rng, homes) -> tuple:
+    """One request of the mixed load: (status, what was sent, answer body)."""
+    detail = None
+    try:
+        if kind == "tile":
+            r = s.get(f"{base}/api/density/choropleth?level=village", timeout=20)
+        elif kind == "search":
+            r = s.get(f"{base}/api/search?q=HA{n % 7}", timeout=20)
+        elif kind == "event":
+            hid = rng.choice(homes)[0]
+            detail = f"fault-{n}"
+            r = s.post(f"{base}/api/households/{hid}/events",
+                       json={"kind": "visit", "note": detail}, timeout=20)
+        else:
+            hid, x, y = rng.choice(homes)
+            lon, lat = x + (n % 50) * 1e-7, y
+            detail = (hid, lon, lat)
+            r = s.post(f"{base}/api/households/{hid}/location",
+                       json={"lon": lon, "lat": lat}, timeout=20)
+        body = r.json() if r.headers.get("Content-Type", "").startswith(
+            "application/") else r.text
+        return r.status_code, detail, body
+    except Exception as exc:   # a dropped connection would be a failure too
+        return -1, detail, repr(exc)
+
+
+def _check_nothing_half_written(server_url, log, homes) -> None:
     # Nothing half written: acknowledged events are stored; each household's position is
     # the one of its latest logged placement (update and log row in one transaction).
     db.dispose_engines()
@@ -157,7 +166,6 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
                 {"t": str(hid), "x": lon}).scalar()
             assert n >= 1
     engine.dispose()
-    _drop_stale_app_pools()
 
 
 def _drop_stale_app_pools():
