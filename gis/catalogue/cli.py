@@ -95,4 +95,7 @@ ZH: dict[str, str] = {
         "没有令牌 {id}；见 `popgis users tokens 用户名`",
     "ended {n} session(s) of {name}": "已结束 {name} 的 {n} 个会话",
     "revoked {n} token(s) of {name}": "已吊销 {name} 的 {n} 个令牌",
+    # popgis users unlock
+    "unlocked {what} ({n} lock record(s) cleared)": "已解锁 {what}（清除 {n} 条锁定记录）",
+    "{address!r} is not an IP address": "{address!r} 不是 IP 地址",
 }
