@@ -33,8 +33,6 @@ ZH: dict[str, str] = {
         "无法判断 {file} 的格式：请用 --format {formats}",
     "no active user named {name!r}; see `popgis users list`":
         "没有名为 {name!r} 的有效用户；见 `popgis users list`",
-    "--bbox {bbox!r}: expected four numbers west,south,east,north":
-        "--bbox {bbox!r}：应为四个数：西,南,东,北",
     "atlas pages": "图集页",
     # cli/geocode.py
     "geocoded {n} households ({changed} changed) in {seconds} s":
