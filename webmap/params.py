@@ -1,9 +1,12 @@
 """Strict parsing of request parameters: anything odd is InvalidInput (a 400 with a
 message), never a 500 further down.
 
-Numbers are ASCII digits only (``str.isdigit`` also accepts '²' and '٣'), bounded, and
-finite; text has no NUL or other control characters and a bounded length. Views call
-these instead of ``int()``/``float()`` on request values.
+Numbers are ASCII digits only (``str.isdigit`` also accepts '²' and '٣'), without a
+plus sign or spaces, bounded, and finite; switches are 1/0/true/false; text has no NUL
+or other control characters and a bounded length; a bbox is four such numbers; JSON
+bodies come through ``json_body``/``json_object``; every ``<int:…>`` of a path is
+``AsciiIntConverter`` (registered in ``create_app``). Views call these instead of
+``int()``/``float()``/``get_json()`` on request values.
 
 Unknown query parameters are ignored by the app's own routes and refused by the OGC API
 (its standard asks for a 400); see ``refuse_unknown``.
@@ -22,8 +25,9 @@ from gis.errors import InvalidInput
 from gis.messages import _
 
 # ASCII digits only, no sign and no surrounding spaces (re's \d and str.isdigit accept
-# '١٢' and '１２'); a query string never needs a sign: every count and id is >= 0
-_INT = re.compile(r"[0-9]{1,19}")
+# '١٢' and '１２'); a query string never needs a sign: every count and id is >= 0. Up to
+# 30 digits, so that a number too large is told so (the range check below)
+_INT = re.compile(r"[0-9]{1,30}")
 # a plain decimal number: an optional minus (longitudes west, offsets), no plus, no
 # exponent, no inf/nan, no underscores, no spaces, ASCII only
 _NUM = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
@@ -35,7 +39,8 @@ BIGINT_MAX = 2**63 - 1
 
 def integer(raw, name: str, *, low: int = 0, high: int = BIGINT_MAX,
             default: int | None = None) -> int | None:
-    """A whole number from a query string (or a JSON int) within [low, high]."""
+    """A whole number from a query string (ASCII digits, no sign, no spaces) or a JSON
+    int, within [low, high]."""
     if raw is None or raw == "":
         return default
     if isinstance(raw, bool):
