@@ -92,15 +92,13 @@ def export_map(layer, area, fmt, size, landscape, bbox, as_of, user, out, as_jso
     from gis.exports import mapping
 
     fmt = _fmt(out, fmt, mapping.FORMATS)
-    box = None
-    if bbox:
-        parts = bbox.split(",")
-        try:
-            box = tuple(float(v) for v in parts)
-        except ValueError:
-            box = None
-        if box is None or len(box) != 4:
-            fail(_("--bbox {bbox!r}: expected four numbers west,south,east,north", bbox=bbox))
+    from gis.errors import InvalidInput
+    from webmap.params import bbox as parse_bbox  # the one strict bbox parser
+
+    try:
+        box = parse_bbox(bbox, "--bbox")
+    except InvalidInput as exc:
+        fail(exc.message)
     _run(out, as_json, lambda conn: mapping.render_map(
         conn, _scope(conn, user, area), layer, area_code=area, fmt=fmt, size=size.upper(),
         landscape=landscape, bbox=box, as_of=_date(as_of)))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from cli.common import echo_json, fail, json_option, prepare
+from cli.common import echo_json, fail, json_option, operator, prepare
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
@@ -87,6 +87,30 @@ def users_disable(name):
     except PopgisError:
         fail(_no_user(name))
     click.echo(_("disabled {name}", name=name))
+
+
+@users_group.command("unlock")
+@click.argument("name", required=False)
+@click.option("--address", metavar="IP", help="also (or only) unlock this client address")
+def users_unlock(name, address):
+    """Clear the failed logins, back-off and lock of NAME and/or a client --address
+    (logged in the access log as login_unlock)."""
+    import ipaddress
+
+    from gis import logins
+
+    if not name and not address:
+        fail(_("name an account or an address to unlock"))
+    if address:
+        try:
+            address = str(ipaddress.ip_address(address.strip()))
+        except ValueError:
+            fail(_("{address!r} is not an IP address", address=address))
+    prepare()
+    with db.engine().begin() as conn:
+        n = logins.unlock(conn, operator(), name=name, address=address)
+    click.echo(_("unlocked {what} ({n} lock record(s) cleared)",
+                 what=" + ".join(filter(None, (name, address))), n=n))
 
 
 @users_group.command("passwd")

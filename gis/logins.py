@@ -8,6 +8,9 @@ seconds (at most a minute), and after ``POPGIS_LOGIN_LOCK_AFTER`` failures withi
 office may share one) there is no backoff, only the lock, after four times as many
 failures. A success clears the account's count, not the address's.
 While locked, the password is not even checked, and the answer says when to try again.
+Only real password checks that fail count: an attempt refused during the back-off or
+the lock (429) is logged as ``login_refused`` and counts for nothing, whatever password
+it carried. ``unlock`` (``popgis users unlock``) clears an account or an address.
 """
 
 from __future__ import annotations
@@ -78,9 +81,31 @@ def wait_seconds(conn, name: str, address: str | None) -> int:
     return int(max((r.wait for r in rows), default=0) + 0.999)
 
 
+def refused(conn, name: str, address: str | None, wait: int) -> None:
+    """Log an attempt refused unchecked because the account or address must wait: it
+    does not count as a failure (its password was never checked)."""
+    who = SimpleNamespace(user=name[:100], role=None, address=address)
+    audit.record(conn, who, "login_refused", detail={"wait_s": wait})
+
+
+def unlock(conn, by: str, *, name: str | None = None, address: str | None = None) -> int:
+    """Clear the failures, back-off and lock of account ``name`` and/or client
+    ``address``; logged as ``login_unlock`` by ``by``. Returns how many were cleared."""
+    keys = ([f"user:{name}"] if name else []) + ([f"addr:{address}"] if address else [])
+    if not keys:
+        raise InvalidInput(_("name an account or an address to unlock"))
+    n = conn.execute(sa.text("DELETE FROM login_throttle WHERE key = ANY(:keys)"),
+                     {"keys": keys}).rowcount
+    audit.record(conn, SimpleNamespace(user=by, role=None, address=None), "login_unlock",
+                 target=name or address, detail={"user": name, "address": address,
+                                                 "cleared": n})
+    return n
+
+
 def record(conn, name: str, address: str | None, ok: bool, *, reason: str = "") -> None:
-    """Count a failure (locking where the limit is reached) or clear the account's count
-    after a success; write the attempt to the access log."""
+    """Count a failure of a real password check (locking where the limit is reached) or
+    clear the account's count after a success; write the attempt to the access log.
+    Attempts refused before the check go to ``refused`` instead."""
     who = SimpleNamespace(user=name[:100], role=None, address=address)
     if ok:
         conn.execute(sa.text("UPDATE login_throttle SET failures = 0, locked_until = NULL "

@@ -235,3 +235,12 @@ def test_unreachable_local_cluster_names_its_fix(monkeypatch):
     message = caught.value.message
     assert "project's own PostgreSQL cluster" in message and "popgis db start" in message
     assert "POPGIS_PG_PORT" in message and "secret" not in message
+
+
+@pytest.mark.parametrize("bbox", [",29,120.1,29.4", "120,29,120.1", "inf,29,120.1,29.4",
+                                  "١٢٠,29,120.1,29.4", "120,29.4,120.1,29"])
+def test_export_map_bbox_goes_through_the_strict_parser(db_url, tmp_path, bbox):
+    r = CliRunner().invoke(main, ["export", "map", "--layer", "density", "--bbox", bbox,
+                                  "--out", str(tmp_path / "m.png")])
+    assert r.exit_code == 2 and r.output.startswith("error: --bbox"), r.output
+    assert not (tmp_path / "m.png").exists()

@@ -45,6 +45,10 @@ class IsoJSONProvider(DefaultJSONProvider):
 def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app; ``config`` overrides settings (tests pass an engine here)."""
     app = Flask(__name__)
+    from webmap.params import AsciiIntConverter
+
+    # every <int:…> of every route: ASCII digits only (before any blueprint is added)
+    app.url_map.converters["int"] = AsciiIntConverter
     app.config.update(SECRET_KEY=_secret_key(), SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="popgis_session",
                       SESSION_COOKIE_SECURE=_https(), JSON_AS_ASCII=False, ENGINE=None,

@@ -81,13 +81,6 @@ def building(building_id):
     return jsonify(building_households(get_conn(), current_scope(), building_id))
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput(_("expected a JSON object body"))
-    return body
-
-
 def _number(body, key) -> float:
     value = params.number(body.get(key), key, low=-180, high=180)
     if value is None:
@@ -103,7 +96,7 @@ def place_household(household_id):
     {move_village: true}."""
     from webmap.tiles import CACHE
 
-    body = _json_body()
+    body = params.json_object()
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     result = Gate(get_conn(), current_scope()).place_household(
         household_id, _number(body, "lon"), _number(body, "lat"), building_id=bid,
@@ -115,20 +108,24 @@ def place_household(household_id):
 @bp.route("/households/<int:household_id>/events", methods=["POST"])
 @people_required
 def record_event(household_id):
-    """A dated event: {kind: visit|distribution|follow_up|move_in|move_out, date, note}."""
+    """A dated event: {kind: visit|distribution|follow_up|move_in|move_out, date, note,
+    id_number (a member of the household), team_id (a service team)}."""
     import datetime as dt
 
-    body = _json_body()
+    from gis.gate import today
+
+    body = params.json_object()
+    raw_day = params.text(body.get("date"), "date", max_len=10)
     try:
-        day = dt.date.fromisoformat(params.text(body.get("date"), "date", max_len=10)
-                                    or dt.date.today().isoformat())
+        day = dt.date.fromisoformat(raw_day) if raw_day else today()
     except ValueError:
         raise InvalidInput(_("date must be YYYY-MM-DD")) from None
     gate = Gate(get_conn(), current_scope())
-    event_id = gate.record_event(household_id, params.text(body.get("kind"), "kind",
-                                                           default=""), day,
-                                 note=params.text(body.get("note"), "note", max_len=2000)
-                                 or None)
+    event_id = gate.record_event(
+        household_id, params.text(body.get("kind"), "kind", default=""), day,
+        note=params.text(body.get("note"), "note", max_len=2000) or None,
+        id_number=params.text(body.get("id_number"), "id_number", max_len=30) or None,
+        team_id=params.integer(body.get("team_id"), "team_id", low=1))
     return jsonify({"id": event_id}), 201
 
 

@@ -18,6 +18,13 @@ from webmap.dbconn import get_conn
 bp = Blueprint("audit", __name__)
 
 
+@bp.after_request
+def _no_store(resp):
+    # the log names users and households: kept off the browser's disk, like them
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def _filters() -> dict:
     args = request.args
     since = args.get("since") or None

@@ -164,7 +164,7 @@ def login():
         wait = logins.wait_seconds(conn, name, addr)
         scope = None
         if wait:
-            logins.record(conn, name, addr, False, reason="locked")
+            logins.refused(conn, name, addr, wait)   # not a password check: not counted
             error = (f"尝试次数过多，请 {_minutes(wait)} 后再试 / too many attempts: try "
                      f"again in {_minutes(wait, 'en')}")
             status = 429

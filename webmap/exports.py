@@ -43,12 +43,8 @@ def _send(data: bytes, fmt: str, name: str) -> Response:
     return resp
 
 
-def _bbox():
-    return params.bbox(request.args.get("bbox"))
-
-
-def _flag(name: str) -> bool:
-    return request.args.get(name, "").lower() in ("1", "true", "yes", "on")
+def _flag(name: str, default: bool = False) -> bool:
+    return params.arg_bool(name, default=default)
 
 
 @bp.route("/map.<fmt>")
@@ -60,7 +56,7 @@ def map_file(fmt):
     area = request.args.get("area") or None
     data = mapping.render_map(get_conn(), current_scope(), layer, area_code=area, fmt=fmt,
                               size=request.args.get("size", "A4"),
-                              landscape=_flag("landscape"), bbox=_bbox(),
+                              landscape=_flag("landscape"), bbox=params.bbox_arg(),
                               per=request.args.get("per") or None)
     return _send(data, fmt, f"map-{layer}-{area or current_scope().area_code}")
 
@@ -73,7 +69,7 @@ def atlas_file():
     data = atlas.render_atlas(get_conn(), current_scope(), layer, area_code=area,
                               per=request.args.get("per", "village"),
                               size=request.args.get("size", "A4"),
-                              landscape=request.args.get("landscape", "1") != "0",
+                              landscape=_flag("landscape", default=True),
                               max_pages=WEB_ATLAS_MAX_PAGES)
     return _send(data, "pdf", f"atlas-{layer}-{area or current_scope().area_code}")
 

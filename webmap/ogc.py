@@ -142,11 +142,10 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _bbox_arg():
-    raw = request.args.get("bbox")
     crs = request.args.get("bbox-crs")
     if crs not in (None, "", CRS84):
         raise InvalidInput(_("bbox-crs {crs!r} not supported; use {CRS84}", crs=crs, CRS84=CRS84))
-    return params.bbox(raw, allow_3d=True)
+    return params.bbox_arg(allow_3d=True)
 
 
 @bp.route("/collections/<collection_id>/items")

@@ -1,9 +1,12 @@
 """Strict parsing of request parameters: anything odd is InvalidInput (a 400 with a
 message), never a 500 further down.
 
-Numbers are ASCII digits only (``str.isdigit`` also accepts '²' and '٣'), bounded, and
-finite; text has no NUL or other control characters and a bounded length. Views call
-these instead of ``int()``/``float()`` on request values.
+Numbers are ASCII digits only (``str.isdigit`` also accepts '²' and '٣'), without a
+plus sign or spaces, bounded, and finite; switches are 1/0/true/false; text has no NUL
+or other control characters and a bounded length; a bbox is four such numbers; JSON
+bodies come through ``json_body``/``json_object``; every ``<int:…>`` of a path is
+``AsciiIntConverter`` (registered in ``create_app``). Views call these instead of
+``int()``/``float()``/``get_json()`` on request values.
 
 Unknown query parameters are ignored by the app's own routes and refused by the OGC API
 (its standard asks for a 400); see ``refuse_unknown``.
@@ -11,17 +14,23 @@ Unknown query parameters are ignored by the app's own routes and refused by the 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 from gis.errors import InvalidInput
 from gis.messages import _
 
-_INT = re.compile(r"[+-]?[0-9]{1,18}")
-# a plain decimal number: no exponent, no inf/nan, no underscores, ASCII only
-_NUM = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+# ASCII digits only, no sign and no surrounding spaces (re's \d and str.isdigit accept
+# '١٢' and '１２'); a query string never needs a sign: every count and id is >= 0. Up to
+# 30 digits, so that a number too large is told so (the range check below)
+_INT = re.compile(r"[0-9]{1,30}")
+# a plain decimal number: an optional minus (longitudes west, offsets), no plus, no
+# exponent, no inf/nan, no underscores, no spaces, ASCII only
+_NUM = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 500
 #: bigint, the type of every id column
@@ -30,15 +39,16 @@ BIGINT_MAX = 2**63 - 1
 
 def integer(raw, name: str, *, low: int = 0, high: int = BIGINT_MAX,
             default: int | None = None) -> int | None:
-    """A whole number from a query string (or a JSON int) within [low, high]."""
+    """A whole number from a query string (ASCII digits, no sign, no spaces) or a JSON
+    int, within [low, high]."""
     if raw is None or raw == "":
         return default
     if isinstance(raw, bool):
         raise InvalidInput(_("{name} must be a whole number", name=name))
     if isinstance(raw, int):
         value = raw
-    elif isinstance(raw, str) and _INT.fullmatch(raw.strip()):
-        value = int(raw.strip())
+    elif isinstance(raw, str) and _INT.fullmatch(raw):
+        value = int(raw)
     else:
         raise InvalidInput(_("{name} must be a whole number in digits 0-9; got {show}", name=name, show=_show(raw)))
     if not low <= value <= high:
@@ -55,8 +65,8 @@ def number(raw, name: str, *, low: float = -1e12, high: float = 1e12,
         raise InvalidInput(_("{name} must be a number", name=name))
     if isinstance(raw, (int, float)):
         value = float(raw)
-    elif isinstance(raw, str) and _NUM.fullmatch(raw.strip()):
-        value = float(raw.strip())
+    elif isinstance(raw, str) and _NUM.fullmatch(raw):
+        value = float(raw)
     else:
         raise InvalidInput(_("{name} must be a number; got {show}", name=name, show=_show(raw)))
     if not math.isfinite(value) or not low <= value <= high:
@@ -86,6 +96,8 @@ def bbox(raw, name: str = "bbox", *, allow_3d: bool = False):
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if len(parts) != 4:
         raise InvalidInput(_("{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat", name=name, show=_show(raw)))
+    if any(p == "" for p in parts):
+        raise InvalidInput(_("{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat", name=name, show=_show(raw)))
     w, s, e, n = (number(p, name, low=-180, high=180) for p in parts)
     if not (-90 <= s <= 90 and -90 <= n <= 90):
         raise InvalidInput(_("{name}={show}: latitudes must be within [-90, 90]", name=name, show=_show(raw)))
@@ -102,12 +114,67 @@ def arg_text(name: str, **kw) -> str | None:
     return text(request.args.get(name), name, **kw)
 
 
+def boolean(raw, name: str, *, default: bool = False) -> bool:
+    """A yes/no switch: 1/0/true/false (any case); anything else is refused, not taken
+    as no."""
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("1", "true"):
+        return True
+    if isinstance(raw, str) and raw.lower() in ("0", "false"):
+        return False
+    raise InvalidInput(_("{name}={show}; expected 1, 0, true or false", name=name, show=_show(raw)))
+
+
+def arg_bool(name: str, **kw) -> bool:
+    return boolean(request.args.get(name), name, **kw)
+
+
+def bbox_arg(name: str = "bbox", **kw):
+    """The query string's bounding box (see ``bbox``), or None."""
+    return bbox(request.args.get(name), name, **kw)
+
+
+def json_body():
+    """The request's JSON body, parsed strictly: a body that is not JSON, is nested too
+    deeply for the parser (RecursionError) or holds text that is not valid Unicode (a
+    lone surrogate such as "\\ud800", which no database or file can store) is a 400."""
+    if not request.is_json:
+        raise InvalidInput(_("expected a JSON body (Content-Type: application/json)"))
+    try:
+        body = json.loads(request.get_data(cache=True))
+        # every string must be encodable: a lone surrogate fails here, not in SQL
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise InvalidInput(_("the JSON body is nested too deeply")) from None
+    except UnicodeError:
+        raise InvalidInput(_("the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)")) from None
+    except ValueError:
+        raise InvalidInput(_("the body is not valid JSON")) from None
+    return body
+
+
 def json_object() -> dict:
-    """The request's JSON body, which must be an object."""
-    body = request.get_json(silent=True)
+    """The request's JSON body (see ``json_body``), which must be an object."""
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput(_("expected a JSON object body"))
     return body
+
+
+class AsciiIntConverter(IntegerConverter):
+    """``<int:…>`` in every route: ASCII digits 0-9 only (Werkzeug's ``\\d+`` also takes
+    '١٢' and '１２' as 12), at most 30 of them (longer is no route: 404). Values above
+    bigint are refused with a 400 by ``check_request``."""
+
+    regex = r"[0-9]{1,30}"
+
+    def __init__(self, map, *args, **kwargs):
+        if kwargs.get("signed"):
+            raise ValueError("signed <int> paths are not used")
+        super().__init__(map, *args, **kwargs)
 
 
 def refuse_unknown(allowed) -> None:

@@ -28,14 +28,14 @@ def _planner_scope():
     return scope
 
 
-def _number(value, name, *, integer=False, default=None):
+def _number(value, name, *, integer=False, default=None, high=1e7):
     if value in (None, ""):
         if default is not None:
             return default
         raise InvalidInput(_("{name} is required", name=name))
     if integer:
         return params.integer(value, name, low=0, high=10**6)
-    return params.number(value, name, low=0, high=1e7)
+    return params.number(value, name, low=0, high=high)
 
 
 def _list(value, default):
@@ -61,7 +61,7 @@ def coverage_api():
     res = coverage.coverage_in_db(
         get_conn(), scope, _list(args.get("kinds"), instance.SERVICE_KINDS),
         args.get("radius", "800"), population=args.get("demand", "households"),
-        use_network=args.get("network") in ("1", "true", "on"))
+        use_network=params.arg_bool("network"))
     return jsonify(plans.coverage_report(res, suppress=True))
 
 
@@ -69,7 +69,7 @@ def coverage_api():
 @login_required
 def place_api():
     scope = _planner_scope()
-    body = request.get_json(silent=True)
+    body = params.json_body()
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     model = body.get("model", "mclp")
@@ -82,11 +82,12 @@ def place_api():
                              default=WEB_TIME_LIMIT_S), WEB_TIME_LIMIT_S)
     out = plans.plan_in_db(
         get_conn(), scope, model=model, k=k,
-        radius=_number(body.get("radius"), "radius"),
+        radius=_number(body.get("radius"), "radius", high=coverage.MAX_RADIUS_M),
         population=body.get("demand", "residents"),
         kinds=_list(body.get("kinds"), instance.SERVICE_KINDS),
         uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),
-        grid_centroids=bool(body.get("grid_centroids", True)), added=added,
+        grid_centroids=params.boolean(body.get("grid_centroids"), "grid_centroids",
+                                      default=True), added=added,
         time_limit=time_limit,
         cover_pct=_number(body.get("cover_pct"), "cover_pct", default=100.0),
         suppress=True)

@@ -107,7 +107,8 @@ def gunicorn_options(host: str, port: int) -> dict:
         "graceful_timeout": 30, "keepalive": 5,
         "accesslog": None if access_log in ("", "off") else access_log,
         "errorlog": "-",
-        "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"',
+        # the path without its query string: a search's query is a person's name
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%(a)s"',
         # request-line and header limits (the body limit is Flask's MAX_CONTENT_LENGTH)
         "limit_request_line": 8190, "limit_request_fields": 100,
         "limit_request_field_size": 8190,

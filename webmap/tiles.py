@@ -98,7 +98,7 @@ def parse_filters(args) -> gate_tiles.Filters:
             raise InvalidInput(_("as_of={as_of!r}; expected a date YYYY-MM-DD", as_of=as_of)) from None
     return gate_tiles.Filters(
         population=choice("population", ("residents", "migrants")),
-        women15_49=args.get("women15_49") in ("1", "true"),
+        women15_49=params.boolean(args.get("women15_49"), "women15_49"),
         certificates=choice("certificates", ("missing", "expiring")),
         not_visited_days=nv,
         level=choice("geocode_level", gate_tiles.GEOCODE_LEVELS),

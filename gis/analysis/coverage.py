@@ -9,6 +9,7 @@ it covered, merged where they touch and returned as WGS-84 polygons.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -28,20 +29,26 @@ from gis.messages import _
 GAP_CELL_M = 250.0
 
 
+#: a radius in metres: ASCII digits with an optional fraction (``float`` would also take
+#: '١٢', '1e3', 'inf' and '1_000')
+_METRES = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,6})?")
+#: the largest radius: well beyond a county's extent (larger is a typing slip)
+MAX_RADIUS_M = 100_000
+
+
 def parse_radius(text, kinds) -> dict[str, float]:
     """Radius per kind from ``"800"`` (all kinds) or ``"clinic=1500,machine=300"``
-    (kinds not named take the plain number given, if any). Metres, > 0."""
+    (kinds not named take the plain number given, if any). Metres, in (0, MAX_RADIUS_M]."""
     text = str(text).strip()
     radii: dict[str, float] = {}
     default = None
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, sep, value = part.rpartition("=")
-        try:
-            r = float(value)
-        except ValueError:
-            raise InvalidInput(_("radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300", part=part)) from None
-        if not np.isfinite(r) or r <= 0:
-            raise InvalidInput(_("radius must be more than 0 metres; got {value}", value=value))
+        if not _METRES.fullmatch(value):
+            raise InvalidInput(_("radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300", part=part))
+        r = float(value)
+        if not 0 < r <= MAX_RADIUS_M:
+            raise InvalidInput(_("radius must be more than 0 and at most {high} metres; got {value}", high=MAX_RADIUS_M, value=value))
         if sep:
             if kind not in kinds:
                 raise InvalidInput(_("radius given for {kind!r}, which is not among the chosen kinds {items}", kind=kind, items=', '.join(kinds)))

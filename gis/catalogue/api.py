@@ -42,6 +42,21 @@ ZH: dict[str, str] = {
     "unknown level {level!r}; expected county, township, village or grid":
         "未知层级 {level!r}；应为 county、township、village 或 grid",
     "expected a JSON object body": "请求体应为 JSON 对象",
+    "{name}={show}; expected 1, 0, true or false": "{name}={show}；应为 1、0、true 或 false",
+    "expected a JSON body (Content-Type: application/json)":
+        "请求体应为 JSON（Content-Type: application/json）",
+    "the JSON body is nested too deeply": "JSON 请求体嵌套层数过多",
+    "the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)":
+        "JSON 请求体含有无效的 Unicode 文本（例如孤立的代理字符）",
+    "the body is not valid JSON": "请求体不是有效的 JSON",
+    # gis/gate record_event
+    "event date {day} is outside {low} to today ({today})":
+        "事件日期 {day} 不在 {low} 至今天（{today}）之间",
+    "that person is not a member of household {hid}": "此人不是户 {hid} 的成员",
+    "team_id={team_id}: no such service team in this county":
+        "team_id={team_id}：本县没有这个服务队",
+    # gis/logins.py
+    "name an account or an address to unlock": "请指定要解锁的账号或地址",
     "{key} must be a number (WGS-84 degrees)": "{key} 必须是数字（WGS-84 度）",
     "level {level!r}; expected village or grid": "层级 {level!r}；应为 village 或 grid",
     "date must be YYYY-MM-DD": "日期格式应为 YYYY-MM-DD",
@@ -121,7 +136,8 @@ ZH: dict[str, str] = {
     "no roads loaded in this county: coverage along roads needs `popgis load roads FILE` "
     "(or an OSM extract) first": "本县尚未加载道路：沿道路计算覆盖需要先 `popgis load roads 文件`"
                                  "（或 OSM 数据）",
-    "radius must be more than 0 metres; got {value}": "半径必须大于 0 米；收到 {value}",
+    "radius must be more than 0 and at most {high} metres; got {value}":
+        "半径必须大于 0 米且不超过 {high} 米；收到 {value}",
     "radius must be more than 0 metres; got {radius}": "半径必须大于 0 米；收到 {radius}",
     "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300":
         "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",

@@ -33,8 +33,6 @@ ZH: dict[str, str] = {
         "无法判断 {file} 的格式：请用 --format {formats}",
     "no active user named {name!r}; see `popgis users list`":
         "没有名为 {name!r} 的有效用户；见 `popgis users list`",
-    "--bbox {bbox!r}: expected four numbers west,south,east,north":
-        "--bbox {bbox!r}：应为四个数：西,南,东,北",
     "atlas pages": "图集页",
     # cli/geocode.py
     "geocoded {n} households ({changed} changed) in {seconds} s":
@@ -106,4 +104,7 @@ ZH: dict[str, str] = {
         "{file}：第 {line} 行是 GBK，第 {other} 行却是 UTF-8：文件混用了两种编码；请把整个文件另存为 UTF-8",
     "{file}: line {line} is neither UTF-8 nor GBK text; save the file as UTF-8":
         "{file}：第 {line} 行既不是 UTF-8 也不是 GBK 文本；请把文件另存为 UTF-8",
+    # popgis users unlock
+    "unlocked {what} ({n} lock record(s) cleared)": "已解锁 {what}（清除 {n} 条锁定记录）",
+    "{address!r} is not an IP address": "{address!r} 不是 IP 地址",
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -27,6 +27,15 @@ from gis.messages import _
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
 EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
+#: the earliest event date accepted (earlier is a typing slip)
+EARLIEST_EVENT = date(1900, 1, 1)
+#: the counties are in China (UTC+8 all year): "today" is theirs, not the server's
+CHINA_TIME = timezone(timedelta(hours=8))
+
+
+def today() -> date:
+    """Today's date in China (an event recorded at 07:00 there is not in the future)."""
+    return datetime.now(CHINA_TIME).date()
 
 
 @dataclass(frozen=True)
@@ -380,26 +389,42 @@ class Gate:
                              old=moving.old, new=moving.new), code="confirm_village_move")
 
     def record_event(self, household_id: int, kind: str, event_date: date, *,
-                     note: str | None = None, person_id: int | None = None) -> int:
-        """Record a dated event (visit, distribution, follow-up, move) for a household."""
+                     note: str | None = None, person_id: int | None = None,
+                     id_number: str | None = None, team_id: int | None = None) -> int:
+        """Record a dated event (visit, distribution, follow-up, move) for a household.
+
+        The date lies between ``EARLIEST_EVENT`` and today (in China); the person, named
+        by ``person_id`` or ``id_number``, must be a member of that household, and
+        ``team_id`` an existing service team of the household's county. InvalidInput
+        otherwise."""
         self._require_people()
         if kind not in EVENT_KINDS:
             raise InvalidInput(_("unknown event kind {kind!r}; expected {items}", kind=kind, items=', '.join(EVENT_KINDS)))
+        if not EARLIEST_EVENT <= event_date <= today():
+            raise InvalidInput(_("event date {day} is outside {low} to today ({today})", day=event_date.isoformat(), low=EARLIEST_EVENT.isoformat(), today=today().isoformat()))
         hid = self._in_scope_id(household_id)
-        if person_id is not None:
+        if person_id is not None or id_number is not None:
+            found = self.conn.execute(sa.text(
+                "SELECT id FROM persons WHERE household_id = :h AND "
+                "(id = :p OR id_number = :n)"),
+                {"p": person_id, "n": id_number, "h": hid}).scalars().all()
+            if len(found) != 1:
+                raise InvalidInput(_("that person is not a member of household {hid}", hid=hid))
+            person_id = found[0]
+        if team_id is not None:
             ok = self.conn.execute(sa.text(
-                "SELECT 1 FROM persons WHERE id = :p AND household_id = :h"),
-                {"p": person_id, "h": hid}).scalar()
+                "SELECT 1 FROM service_teams t JOIN households h ON h.county_code = t.county_code "
+                "WHERE t.id = :t AND h.id = :h"), {"t": team_id, "h": hid}).scalar()
             if not ok:
-                raise NotFound("person")
+                raise InvalidInput(_("team_id={team_id}: no such service team in this county", team_id=team_id))
         try:
             return self.conn.execute(sa.text("""
-                INSERT INTO events (county_code, admin_path, household_id, person_id, kind,
-                                    event_date, note, recorded_by)
-                SELECT county_code, admin_path, id, :pid, :k, :d, :n, :u FROM households
+                INSERT INTO events (county_code, admin_path, household_id, person_id, team_id,
+                                    kind, event_date, note, recorded_by)
+                SELECT county_code, admin_path, id, :pid, :t, :k, :d, :n, :u FROM households
                 WHERE id = :h
-                RETURNING id"""), {"pid": person_id, "k": kind, "d": event_date, "n": note,
-                                   "u": self.scope.user, "h": hid}).scalar()
+                RETURNING id"""), {"pid": person_id, "t": team_id, "k": kind, "d": event_date,
+                                   "n": note, "u": self.scope.user, "h": hid}).scalar()
         except sa.exc.IntegrityError as exc:
             raise InvalidInput(_("unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or move_out", kind=kind)) from exc
 

@@ -54,6 +54,20 @@ def test_security_headers_on_every_response(county, srv, path):
     assert r.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_the_access_log_has_paths_without_query_strings(county, srv):
+    r = county.get(srv.base + "/api/search", params={"q": "王秘密"})
+    assert r.status_code == 200
+    county.get(srv.base + "/ogc/collections/boundaries/items?limit=1&bbox=120,29,120.1,29.4")
+    deadline = time.monotonic() + 10
+    while "/ogc/collections/boundaries/items" not in srv.log.read_text():
+        assert time.monotonic() < deadline, srv.log.read_text()[-2000:]
+        time.sleep(0.2)
+    log = srv.log.read_text()
+    assert '"GET /api/search" 200' in log
+    assert "秘密" not in log and "%E7%A7%98" not in log and "q=" not in log
+    assert "bbox" not in log and "limit=" not in log
+
+
 def test_every_inline_script_carries_the_request_nonce(county, srv):
     seen = set()
     for _ in range(2):

@@ -61,6 +61,17 @@ ODD_GETS = [
     ("/ogc/collections/boundaries/items?foo=bar", "foo"),
     ("/ogc/collections?collection_id=x", "collection_id"),
     ("/ogc?_external=1", "_external"),
+    # an outside tester's findings: malformed bbox, signs, spaces and Unicode digits
+    ("/ogc/collections/village_stats/items?bbox=,29,120.1,29.4", "bbox"),
+    ("/exports/map.png?layer=density&bbox=,29,120.1,29.4", "bbox"),
+    ("/api/planning/coverage?radius=١٢", "radius"),
+    ("/api/planning/coverage?radius=99999999999999999999999999", "radius"),
+    ("/tiles/households/14/13618/6900.pbf?not_visited_days=%2B5", "not_visited_days"),
+    ("/api/density/heat?not_visited_days=%2012", "not_visited_days"),
+    ("/api/density/heat?not_visited_days=12%20", "not_visited_days"),
+    ("/api/density/heat?women15_49=maybe", "women15_49"),
+    ("/ogc/collections/boundaries/items?limit=%2B5", "limit"),
+    ("/ogc/collections/boundaries/items?offset=%205", "offset"),
 ]
 
 
@@ -87,6 +98,26 @@ def test_odd_json_fields_are_400_with_a_message(county, srv, household_id, suffi
                     data=json.dumps(body), headers={"Content-Type": "application/json"})
     assert r.status_code == 400, (r.status_code, r.text[:300])
     assert name in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/households/١٢", "/api/households/１２",
+                                  "/api/buildings/١٢", "/api/buildings/１２",
+                                  "/tiles/boundaries/12/١٢/1698.pbf"])
+def test_unicode_digits_are_no_number(county, srv, path):
+    r = county.get(srv.base + path, timeout=60)
+    assert r.status_code == 404 and r.json()["error"]["status"] == 404
+
+
+@pytest.mark.parametrize("suffix,body,says", [
+    ("events", b'{"kind":"visit","date":"2026-12-01","note":"\\ud800"}', "Unicode"),
+    ("location", b"[" * 100000 + b"]" * 100000, "nested"),
+])
+def test_json_bodies_that_break_the_parser_are_400(county, srv, household_id, suffix, body,
+                                                   says):
+    r = county.post(f"{srv.base}/api/households/{household_id}/{suffix}", data=body,
+                    headers={"Content-Type": "application/json"}, timeout=60)
+    assert r.status_code == 400, (r.status_code, r.text[:300])
+    assert says in r.json()["error"]["message"]
 
 
 def test_planning_json_types_are_checked(srv):
@@ -136,6 +167,8 @@ SKIP = {"auth.login", "auth.logout"}
 
 
 def _routes():
+    from werkzeug.routing import IntegerConverter
+
     from webmap import create_app
 
     app = create_app({"SECRET_KEY": "routes"})
@@ -143,7 +176,8 @@ def _routes():
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIP:
             continue
-        converters = {name: type(conv).__name__ for name, conv in rule._converters.items()}
+        converters = {name: "IntegerConverter" if isinstance(conv, IntegerConverter)
+                      else type(conv).__name__ for name, conv in rule._converters.items()}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             out.append(pytest.param(rule.rule, method, converters,
                                     id=f"{method} {rule.rule}"))

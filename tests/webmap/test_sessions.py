@@ -110,10 +110,23 @@ def test_idle_and_absolute_limits_and_revoke(live_server, fresh_user, engine):
     assert s.get(live_server + "/api/me").status_code == 401
 
 
+def _wait_out_backoff(engine):
+    """As if a minute had passed since the last failure (still within the lock window)."""
+    with engine.begin() as c:
+        c.execute(sa.text("UPDATE login_throttle SET last_failure = now() - interval '61 s'"))
+
+
+def _throttle(engine, key):
+    with engine.connect() as c:
+        return c.execute(sa.text("SELECT failures, locked_until IS NOT NULL FROM login_throttle "
+                                 "WHERE key = :k"), {"k": key}).first()
+
+
 def test_lockout_and_its_end(live_server, fresh_user, engine):
     for _ in range(5):
+        _wait_out_backoff(engine)
         _, r = browser_login(live_server, fresh_user, "wrong password")
-        assert r.status_code in (401, 429)
+        assert r.status_code == 401
     # the right password is refused while locked, with the time to wait
     _, r = browser_login(live_server, fresh_user)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60
@@ -127,7 +140,58 @@ def test_lockout_and_its_end(live_server, fresh_user, engine):
         actions = [row[0] for row in c.execute(sa.text(
             "SELECT action FROM access_log WHERE user_name = :n AND action LIKE 'login%' "
             "ORDER BY id"), {"n": fresh_user})]
-    assert actions.count("login_failed") == 6 and actions[-1] == "login"
+    assert actions.count("login_failed") == 5 and actions.count("login_refused") == 1
+    assert actions[-1] == "login"
+
+
+def test_only_real_password_checks_count(live_server, fresh_user, engine):
+    for _ in range(3):
+        _, r = browser_login(live_server, fresh_user, "wrong password")
+        assert r.status_code == 401
+    # during the back-off: refused unchecked, and not counted, whatever the password
+    for password in ("wrong password", "wrong password", None, None):
+        _, r = browser_login(live_server, fresh_user, *([password] if password else []))
+        assert r.status_code == 429
+    assert tuple(_throttle(engine, f"user:{fresh_user}")) == (3, False)
+    assert _throttle(engine, "addr:127.0.0.1")[0] == 3
+    # two more real failures lock the account (POPGIS_LOGIN_LOCK_AFTER = 5)
+    for _ in range(2):
+        _wait_out_backoff(engine)
+        _, r = browser_login(live_server, fresh_user, "wrong password")
+        assert r.status_code == 401
+    for _ in range(3):   # the right password while locked: refused, not counted
+        _, r = browser_login(live_server, fresh_user)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60
+    assert tuple(_throttle(engine, f"user:{fresh_user}")) == (5, True)
+
+
+def test_unlock_command(live_server, fresh_user, engine):
+    from cli.main import main
+
+    with engine.begin() as c:   # the account and this address are locked
+        for key in (f"user:{fresh_user}", "addr:127.0.0.1"):
+            c.execute(sa.text("INSERT INTO login_throttle (key, failures, last_failure, "
+                              "locked_until) VALUES (:k, 20, now(), now() + interval '1 hour')"),
+                      {"k": key})
+    _, r = browser_login(live_server, fresh_user)
+    assert r.status_code == 429
+    r = CliRunner().invoke(main, ["users", "unlock", fresh_user])
+    assert r.exit_code == 0 and fresh_user in r.output, r.output
+    _, r = browser_login(live_server, fresh_user)
+    assert r.status_code == 429                 # the address is still locked
+    r = CliRunner().invoke(main, ["users", "unlock", "--address", "127.0.0.x"])
+    assert r.exit_code == 2 and "not an IP address" in r.output
+    assert CliRunner().invoke(main, ["users", "unlock"]).exit_code == 2
+    r = CliRunner().invoke(main, ["users", "unlock", "--address", "127.0.0.1"])
+    assert r.exit_code == 0, r.output
+    _, r = browser_login(live_server, fresh_user)
+    assert r.status_code == 302
+    with engine.connect() as c:
+        logged = c.execute(sa.text(
+            "SELECT target_id, user_name FROM access_log WHERE action = 'login_unlock' "
+            "ORDER BY id DESC LIMIT 2")).all()
+    assert [t for t, _u in logged] == ["127.0.0.1", fresh_user]
+    assert all(u.startswith("cli:") for _t, u in logged)
 
 
 def test_an_office_is_not_locked_out_by_a_few_typos(live_server, fresh_user, engine):

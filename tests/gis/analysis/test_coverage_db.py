@@ -193,7 +193,13 @@ def test_radius_per_kind(conn, county):
     with pytest.raises(Exception, match="no radius for clinic"):
         coverage.parse_radius("distribution_point=300", ["distribution_point", "clinic"])
     with pytest.raises(Exception, match="more than 0"):
-        coverage.parse_radius("-5", ["clinic"])
+        coverage.parse_radius("0", ["clinic"])
+    # ASCII digits only, no sign, and bounded (the message names the range)
+    for odd in ("-5", "+5", "١٢", "１２", "1e3", "inf", "1_000"):
+        with pytest.raises(Exception, match="not a number of metres"):
+            coverage.parse_radius(odd, ["clinic"])
+    with pytest.raises(Exception, match="at most 100000"):
+        coverage.parse_radius("99999999999999999999999999", ["clinic"])
 
 
 def test_walking_distance_along_a_road(conn):
