@@ -35,8 +35,10 @@ def county_db(scale: float = 1.0, seed: int = 1):
     from loaders.base import get_loader
 
     base = server_url()
-    name = os.environ.get("POPGIS_BENCH_DB") or \
-        f"{base.database or 'popgis'}_bench_s{str(scale).replace('.', '_')}"
+    name = (
+        os.environ.get("POPGIS_BENCH_DB")
+        or f"{base.database or 'popgis'}_bench_s{str(scale).replace('.', '_')}"
+    )
     url = base.set(database=name)
     db.ensure_database(url)
     db.migrate(url)

@@ -33,30 +33,45 @@ def run(scale: float, seed: int, rows: list) -> None:
             scope = scope_for_area(conn, COUNTY, user="bench")
             mapping.render_map(conn, scope, "service-points", fmt="png")  # warm fonts
             for fmt in ("png", "pdf"):
-                t, data = timed(lambda fmt=fmt: mapping.render_map(
-                    conn, scope, "migrants", fmt=fmt, size="A4", landscape=True), repeat=3)
-                rows.append((f"county heat map, A4 300 dpi {fmt.upper()} "
-                             f"({len(data) / 1e6:.1f} MB)", f"{t:.2f} s", "≤ 5 s",
-                             "PASS" if t <= 5 else "MISS"))
+                t, data = timed(
+                    lambda fmt=fmt: mapping.render_map(
+                        conn, scope, "migrants", fmt=fmt, size="A4", landscape=True
+                    ),
+                    repeat=3,
+                )
+                rows.append(
+                    (
+                        f"county heat map, A4 300 dpi {fmt.upper()} ({len(data) / 1e6:.1f} MB)",
+                        f"{t:.2f} s",
+                        "≤ 5 s",
+                        "PASS" if t <= 5 else "MISS",
+                    )
+                )
             t, data = timed(lambda: tables.export_table(conn, scope, fmt="xlsx"), repeat=1)
-            rows.append(("county statistics table XLSX (544 villages)", f"{t:.2f} s", "-",
-                         ""))
+            rows.append(("county statistics table XLSX (544 villages)", f"{t:.2f} s", "-", ""))
             t, data = timed(lambda: geo.export_layers(conn, scope, fmt="gpkg"), repeat=1)
-            rows.append((f"GeoPackage of all layers ({len(data) / 1e6:.1f} MB)",
-                         f"{t:.2f} s", "-", ""))
+            rows.append(
+                (f"GeoPackage of all layers ({len(data) / 1e6:.1f} MB)", f"{t:.2f} s", "-", "")
+            )
             pages = []
             t0 = time.perf_counter()
-            data = atlas.render_atlas(conn, scope, "migrants",
-                                      progress=lambda d, n: pages.append(d))
+            data = atlas.render_atlas(
+                conn, scope, "migrants", progress=lambda d, n: pages.append(d)
+            )
             t = time.perf_counter() - t0
-            rows.append((f"atlas, {len(pages) - 1} villages + overview "
-                         f"({len(data) / 1e6:.0f} MB PDF)", f"{t:.0f} s", "≤ 180 s",
-                         "PASS" if t <= 180 and len(pages) - 1 >= 544 else "MISS"))
+            rows.append(
+                (
+                    f"atlas, {len(pages) - 1} villages + overview ({len(data) / 1e6:.0f} MB PDF)",
+                    f"{t:.0f} s",
+                    "≤ 180 s",
+                    "PASS" if t <= 180 and len(pages) - 1 >= 544 else "MISS",
+                )
+            )
         finally:
             tx.rollback()
 
 
-if __name__ == "__main__":   # python -m bench.NAME [--scale S] [--seed N]
+if __name__ == "__main__":  # python -m bench.NAME [--scale S] [--seed N]
     from bench.run import run_alone
 
     run_alone(run)

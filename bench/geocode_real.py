@@ -56,8 +56,14 @@ def read_conll(path: Path) -> list[dict]:
             labels: dict[str, str] = {}
             for lab, text in spans:
                 labels.setdefault(lab, text)
-            out.append({"text": "".join(chars), "labels": labels, "category": "corpus",
-                        "spans": [tuple(x) for x in spans]})
+            out.append(
+                {
+                    "text": "".join(chars),
+                    "labels": labels,
+                    "category": "corpus",
+                    "spans": [tuple(x) for x in spans],
+                }
+            )
 
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -79,18 +85,34 @@ def read_cases(path: Path = CASES) -> list[dict]:
     out = []
     with path.open(encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f, delimiter="\t"):
-            labels = {k: r[v] for k, v in (("prov", "province"), ("city", "city"),
-                                           ("district", "county"), ("town", "township"),
-                                           ("community", "village")) if r.get(v)}
-            out.append({"text": r["text"], "labels": labels, "category": r["category"],
-                        "source": r["source"]})
+            labels = {
+                k: r[v]
+                for k, v in (
+                    ("prov", "province"),
+                    ("city", "city"),
+                    ("district", "county"),
+                    ("town", "township"),
+                    ("community", "village"),
+                )
+                if r.get(v)
+            }
+            out.append(
+                {
+                    "text": r["text"],
+                    "labels": labels,
+                    "category": r["category"],
+                    "source": r["source"],
+                }
+            )
     return out
 
 
 # ---------------------------------------------------------------- gold codes
 _SUFFIX_C = re.compile(r"(?:自治县|自治旗|县|区|市|旗)$")
 _SUFFIX_T = re.compile(r"(?:街道办事处|街道|镇|乡|办事处)$")
-_SUFFIX_V = re.compile(r"(?:社区居民委员会|社区居委会|村民委员会|居民委员会|村委会|居委会|村委|社区|村)$")
+_SUFFIX_V = re.compile(
+    r"(?:社区居民委员会|社区居委会|村民委员会|居民委员会|村委会|居委会|村委|社区|村)$"
+)
 _POI_VILLAGE = re.compile(r"^(.{2,6}?(?:村|社区))")
 
 
@@ -117,7 +139,7 @@ class Gold:
         from gis.geocode.former import load_former
 
         d = self.d = load_division()
-        self.county = collections.defaultdict(set)      # name or base → county6
+        self.county = collections.defaultdict(set)  # name or base → county6
         for c, n in d.areas.items():
             self.county[n].add(c)
             self.county[_base(_SUFFIX_C, n)].add(c)
@@ -150,15 +172,19 @@ class Gold:
         return t
 
     def counties_for(self, labels: dict) -> set[str]:
-        if "district" not in labels and labels.get("city") in self.county and \
-                labels["city"] not in self.city:
-            labels = dict(labels, district=labels["city"])   # 海宁市 labelled as a city
+        if (
+            "district" not in labels
+            and labels.get("city") in self.county
+            and labels["city"] not in self.city
+        ):
+            labels = dict(labels, district=labels["city"])  # 海宁市 labelled as a city
             del labels["city"]
         prefixes = set()
         if "city" in labels:
-            prefixes = self.city.get(labels["city"], set()) | \
-                self.city.get(_base(re.compile(r"(?:市|地区|盟|自治州)$"), labels["city"]), set())
-            prefixes |= {p[:2] for p in self.prov.get(labels["city"], ())}   # 上海市
+            prefixes = self.city.get(labels["city"], set()) | self.city.get(
+                _base(re.compile(r"(?:市|地区|盟|自治州)$"), labels["city"]), set()
+            )
+            prefixes |= {p[:2] for p in self.prov.get(labels["city"], ())}  # 上海市
         if not prefixes and "prov" in labels:
             prefixes = self.prov.get(labels["prov"], set())
         name = labels.get("district")
@@ -168,9 +194,13 @@ class Gold:
                 cs = {c for c in cs if any(c.startswith(p) for p in prefixes)}
             return cs
         town = labels.get("town")
-        if town and prefixes:       # no county written: the one county of that township
-            cs = {c for c in self.d.areas if any(c.startswith(p) for p in prefixes)
-                  and (town in self.towns(c) or _base(_SUFFIX_T, town) in self.towns(c))}
+        if town and prefixes:  # no county written: the one county of that township
+            cs = {
+                c
+                for c in self.d.areas
+                if any(c.startswith(p) for p in prefixes)
+                and (town in self.towns(c) or _base(_SUFFIX_T, town) in self.towns(c))
+            }
             return cs if len(cs) == 1 else set()
         return set()
 
@@ -180,15 +210,21 @@ class Gold:
         v = labels.get("community")
         if not v or "city" not in labels:
             return set()
-        cities = self.city.get(labels["city"], set()) | \
-            self.city.get(_base(re.compile(r"(?:市|地区|盟|自治州)$"), labels["city"]), set())
+        cities = self.city.get(labels["city"], set()) | self.city.get(
+            _base(re.compile(r"(?:市|地区|盟|自治州)$"), labels["city"]), set()
+        )
         if len(cities) != 1:
             return set()
         c4 = next(iter(cities))
         vb = _vkey(v)
-        hits = {code[:6] for c in self.d.areas if c.startswith(c4)
-                for t9, _ in self.d.townships_of(c) for code, name in self.d.villages_of(t9)
-                if _vkey(name) == vb}
+        hits = {
+            code[:6]
+            for c in self.d.areas
+            if c.startswith(c4)
+            for t9, _ in self.d.townships_of(c)
+            for code, name in self.d.villages_of(t9)
+            if _vkey(name) == vb
+        }
         return hits if len(hits) == 1 else set()
 
     def _span_villages(self, spans, scope: set[str]) -> tuple[set[str], bool]:
@@ -202,11 +238,16 @@ class Gold:
             if k in ("community", "prov", "city", "district") or len(text) < 2:
                 continue
             # the span, or its start up to a 村/社区 (三村三区: 三村)
-            heads = [text[:i + 1] for i, ch in enumerate(text) if ch == "村" and i] + \
-                [text[:i + 2] for i in range(1, len(text) - 1) if text[i:i + 2] == "社区"]
-            full = {code for t9 in scope for code, name in self.d.villages_of(t9)
-                    for h in heads
-                    if h in (name, _vkey(name), _vkey(name) + "村", _vkey(name) + "社区")}
+            heads = [text[: i + 1] for i, ch in enumerate(text) if ch == "村" and i] + [
+                text[: i + 2] for i in range(1, len(text) - 1) if text[i : i + 2] == "社区"
+            ]
+            full = {
+                code
+                for t9 in scope
+                for code, name in self.d.villages_of(t9)
+                for h in heads
+                if h in (name, _vkey(name), _vkey(name) + "村", _vkey(name) + "社区")
+            }
             if full:
                 return full, True
             key = _vkey(text)
@@ -224,11 +265,12 @@ class Gold:
             if t:
                 tw = self.towns(c)
                 ts |= tw.get(t, set()) | tw.get(_base(_SUFFIX_T, t), set())
-                ts |= self.town_former.get((c, t), set()) | \
-                    self.town_former.get((c, _base(_SUFFIX_T, t)), set())
+                ts |= self.town_former.get((c, t), set()) | self.town_former.get(
+                    (c, _base(_SUFFIX_T, t)), set()
+                )
         vs: set[str] = set()
         v = labels.get("community")
-        if not v:       # a village labelled as the start of a place (西仁宕村天主教堂)
+        if not v:  # a village labelled as the start of a place (西仁宕村天主教堂)
             for k in ("poi", "subpoi"):
                 m = _POI_VILLAGE.match(labels.get(k, ""))
                 if m:
@@ -248,11 +290,15 @@ class Gold:
             scope = ts or {code for c in cs for code, _ in self.d.townships_of(c)}
             vs, unjudged = self._span_villages(spans or list(labels.items()), scope)
             v = bool(vs)
-        return {"county": {c + "000000" for c in cs}, "township": {t + "000" for t in ts},
-                "village": vs, "village_written": bool(v),
-                # a span named like a village of the place but not labelled as one: a
-                # village code there is neither counted right nor wrong
-                "village_unjudged": unjudged and not vs}
+        return {
+            "county": {c + "000000" for c in cs},
+            "township": {t + "000" for t in ts},
+            "village": vs,
+            "village_written": bool(v),
+            # a span named like a village of the place but not labelled as one: a
+            # village code there is neither counted right nor wrong
+            "village_unjudged": unjudged and not vs,
+        }
 
 
 # ---------------------------------------------------------------- systems
@@ -294,13 +340,13 @@ def run_cpca(texts, gold: Gold):
     df = cpca.transform(texts)
     dt = time.perf_counter() - t
     from gis.geocode.former import load_former  # noqa: F401  (old codes below)
+
     old = _old_codes()
     out = []
     for a in df["adcode"].fillna("").astype(str):
         c6 = a[:6] if len(a) >= 6 and not a.endswith("00") else ""
         c6 = old.get(c6, c6)
-        out.append({"county": c6 + "000000" if c6 else None, "township": None,
-                    "village": None})
+        out.append({"county": c6 + "000000" if c6 else None, "township": None, "village": None})
     return out, dt
 
 
@@ -308,6 +354,7 @@ def _old_codes() -> dict[str, str]:
     import csv as _csv
 
     from gis.geocode.former import FORMER_CSV, HAND_CSV
+
     out = {}
     for p in (FORMER_CSV, HAND_CSV):
         with p.open(encoding="utf-8") as f:
@@ -326,18 +373,33 @@ def run_jionlp(texts, gold: Gold):
     dt = time.perf_counter() - t
     out = []
     for p in parsed:
-        labels = {k2: p.get(k1) for k1, k2 in (("province", "prov"), ("city", "city"),
-                                               ("county", "district"), ("town", "town"),
-                                               ("village", "community")) if p.get(k1)}
-        g = gold.gold(labels) if labels.get("district") else \
-            {"county": set(), "township": set(), "village": set()}
+        labels = {
+            k2: p.get(k1)
+            for k1, k2 in (
+                ("province", "prov"),
+                ("city", "city"),
+                ("county", "district"),
+                ("town", "town"),
+                ("village", "community"),
+            )
+            if p.get(k1)
+        }
+        g = (
+            gold.gold(labels)
+            if labels.get("district")
+            else {"county": set(), "township": set(), "village": set()}
+        )
 
         def one(s):
             return next(iter(s)) if len(s) == 1 else None
 
-        out.append({"county": one(g["county"]),
-                    "township": one(g["township"]) if labels.get("town") else None,
-                    "village": one(g["village"]) if labels.get("community") else None})
+        out.append(
+            {
+                "county": one(g["county"]),
+                "township": one(g["township"]) if labels.get("town") else None,
+                "village": one(g["village"]) if labels.get("community") else None,
+            }
+        )
     return out, dt
 
 
@@ -352,7 +414,7 @@ def score(answers, golds) -> dict:
             gs = g[lv]
             if lv == "village" and code and not gs:
                 if not g.get("village_unjudged"):
-                    answered += 1    # a village code where none is written or known
+                    answered += 1  # a village code where none is written or known
                 continue
             if not gs:
                 continue
@@ -360,9 +422,13 @@ def score(answers, golds) -> dict:
             if code:
                 answered += 1
                 right += code in gs
-        res[lv] = {"judged": judged, "answered": answered, "right": right,
-                   "recall": right / judged if judged else float("nan"),
-                   "precision": right / answered if answered else float("nan")}
+        res[lv] = {
+            "judged": judged,
+            "answered": answered,
+            "right": right,
+            "recall": right / judged if judged else float("nan"),
+            "precision": right / answered if answered else float("nan"),
+        }
     return res
 
 
@@ -403,12 +469,22 @@ def misses(answers, golds, items, level: str, limit: int = 0, wrong: bool = Fals
     ex = []
     for a, g, it in zip(answers, golds, items, strict=True):
         code = a.get(level)
-        bad = (code and code not in g[level] and (g[level] or level == "village")
-               and not (level == "village" and g.get("village_unjudged"))) if wrong \
+        bad = (
+            (
+                code
+                and code not in g[level]
+                and (g[level] or level == "village")
+                and not (level == "village" and g.get("village_unjudged"))
+            )
+            if wrong
             else (g[level] and code not in g[level])
+        )
         if bad:
-            counts[it["category"] if it["category"] != "corpus" else
-                   miss_kind(it["labels"], g, level, code)] += 1
+            counts[
+                it["category"]
+                if it["category"] != "corpus"
+                else miss_kind(it["labels"], g, level, code)
+            ] += 1
             if len(ex) < limit:
                 ex.append((it["text"], a.get(level), sorted(g[level])[:3]))
     return counts, ex
@@ -425,11 +501,13 @@ def evaluate(items, systems=("popgis", "popgis bulk", "cpca", "jionlp"), runs: i
     golds = [gold.gold(it["labels"], it.get("spans")) for it in items]
     texts = [it["text"] for it in items]
     gaz = AdminGazetteer.national()
-    run_popgis(texts, gaz)   # the indexes it needs, loaded as the peers load their tables
-    runners = {"popgis": lambda: run_popgis(texts, gaz),
-               "popgis bulk": lambda: run_popgis_bulk(texts, gaz),
-               "cpca": lambda: run_cpca(texts, gold),
-               "jionlp": lambda: run_jionlp(texts, gold)}
+    run_popgis(texts, gaz)  # the indexes it needs, loaded as the peers load their tables
+    runners = {
+        "popgis": lambda: run_popgis(texts, gaz),
+        "popgis bulk": lambda: run_popgis_bulk(texts, gaz),
+        "cpca": lambda: run_cpca(texts, gold),
+        "jionlp": lambda: run_jionlp(texts, gold),
+    }
     times: dict[str, list] = {}
     answers: dict[str, list] = {}
     for k in range(runs):
@@ -445,17 +523,22 @@ def evaluate(items, systems=("popgis", "popgis bulk", "cpca", "jionlp"), runs: i
     out = {}
     for name in systems:
         if name in answers:
-            out[name] = {"score": score(answers[name], golds),
-                         "rate": len(texts) / statistics.median(times[name]),
-                         "runs": len(times[name]), "answers": answers[name]}
+            out[name] = {
+                "score": score(answers[name], golds),
+                "rate": len(texts) / statistics.median(times[name]),
+                "runs": len(times[name]),
+                "answers": answers[name],
+            }
     out["_golds"] = golds
     return out
 
 
 def table(name: str, items, res) -> list[str]:
-    lines = [f"\n{name}: {len(items)} addresses",
-             f"{'system':<14} {'county R/P':>15} {'township R/P':>15} {'village R/P':>15} "
-             f"{'addr/s':>9}  (median of timed runs, this batch)"]
+    lines = [
+        f"\n{name}: {len(items)} addresses",
+        f"{'system':<14} {'county R/P':>15} {'township R/P':>15} {'village R/P':>15} "
+        f"{'addr/s':>9}  (median of timed runs, this batch)",
+    ]
     for sysname, r in res.items():
         if sysname.startswith("_"):
             continue
@@ -465,8 +548,10 @@ def table(name: str, items, res) -> list[str]:
             x = s[lv]
             return f"{x['recall']:.3f}/{x['precision']:.3f}"
 
-        lines.append(f"{sysname:<14} {rp('county'):>15} {rp('township'):>15} "
-                     f"{rp('village'):>15} {r['rate']:>9,.0f}")
+        lines.append(
+            f"{sysname:<14} {rp('county'):>15} {rp('township'):>15} "
+            f"{rp('village'):>15} {r['rate']:>9,.0f}"
+        )
     j = next(iter(res.values()))["score"]
     lines.append("judged: " + ", ".join(f"{lv} {j[lv]['judged']}" for lv in LEVELS))
     return lines
@@ -491,8 +576,11 @@ def read_split(folder: Path, split: str) -> list[dict] | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--look", action="store_true",
-                    help="the splits errors are looked at on (dev, train-a), with examples")
+    ap.add_argument(
+        "--look",
+        action="store_true",
+        help="the splits errors are looked at on (dev, train-a), with examples",
+    )
     ap.add_argument("--examples", type=int, default=0, help="with --look: examples to print")
     ap.add_argument("--runs", type=int, default=5, help="timed runs (median reported)")
     args = ap.parse_args()
@@ -514,17 +602,20 @@ def main() -> None:
         print("\n".join(table(name, items, res)))
         golds = res["_golds"]
         limit = args.examples if show else 0
-        unj = sum(1 for g, a in zip(golds, res["popgis"]["answers"], strict=True)
-                  if g.get("village_unjudged") and a.get("village"))
-        print(f"popgis villages not judged (a span named like a village, not labelled as "
-              f"one): {unj}")
+        unj = sum(
+            1
+            for g, a in zip(golds, res["popgis"]["answers"], strict=True)
+            if g.get("village_unjudged") and a.get("village")
+        )
+        print(
+            f"popgis villages not judged (a span named like a village, not labelled as one): {unj}"
+        )
         for lv in LEVELS:
             counts, ex = misses(res["popgis"]["answers"], golds, items, lv, limit)
             print(f"popgis misses at {lv}: {dict(counts)}")
             for e in ex:
                 print("   ", e)
-            counts, ex = misses(res["popgis"]["answers"], golds, items, lv, limit,
-                                wrong=True)
+            counts, ex = misses(res["popgis"]["answers"], golds, items, lv, limit, wrong=True)
             print(f"popgis wrong at {lv}: {dict(counts)}")
             for e in ex:
                 print("   ", e)
@@ -544,20 +635,31 @@ def run(scale: float, seed: int, rows: list) -> None:
             if sysname.startswith("_"):
                 continue
             s = r["score"]
-            fig = " ".join(f"{lv[0]} {s[lv]['recall']:.3f}/{s[lv]['precision']:.3f}"
-                           for lv in LEVELS)
+            fig = " ".join(
+                f"{lv[0]} {s[lv]['recall']:.3f}/{s[lv]['precision']:.3f}" for lv in LEVELS
+            )
             ok = ""
             if sysname == "popgis":
-                ok = "PASS" if (s["county"]["recall"] >= 0.95 and
-                                s["county"]["precision"] >= 0.99 and
-                                s["township"]["recall"] >= 0.60 and
-                                s["township"]["precision"] >= 0.99 and
-                                s["village"]["precision"] >= 0.97 and
-                                all(r["rate"] > o for o in others)) else "MISS"
-            rows.append((f"real writing, {name} (n={len(items)}): {sysname} R/P",
-                         fig + f", {r['rate']:,.0f}/s",
-                         "c ≥ .95, t ≥ .60 @ P ≥ .99; v P ≥ .97; faster" if sysname == "popgis" else "-",
-                         ok))
+                ok = (
+                    "PASS"
+                    if (
+                        s["county"]["recall"] >= 0.95
+                        and s["county"]["precision"] >= 0.99
+                        and s["township"]["recall"] >= 0.60
+                        and s["township"]["precision"] >= 0.99
+                        and s["village"]["precision"] >= 0.97
+                        and all(r["rate"] > o for o in others)
+                    )
+                    else "MISS"
+                )
+            rows.append(
+                (
+                    f"real writing, {name} (n={len(items)}): {sysname} R/P",
+                    fig + f", {r['rate']:,.0f}/s",
+                    "c ≥ .95, t ≥ .60 @ P ≥ .99; v P ≥ .97; faster" if sysname == "popgis" else "-",
+                    ok,
+                )
+            )
 
 
 if __name__ == "__main__":

@@ -30,20 +30,29 @@ def run(scale: float, seed: int, rows: list) -> None:
         dt = time.perf_counter() - t
         total += dt
         rate = report.rows_total / dt
-        if kind == "households":   # end to end: read, check, COPY, place, upsert
+        if kind == "households":  # end to end: read, check, COPY, place, upsert
             target, ok = "(end to end)", ""
         else:
             target, ok = "-", ""
-        rows.append((f"load {kind} ({report.rows_total:,} rows, "
-                     f"{report.rows_rejected} rejected)", f"{dt:.1f} s = {rate:,.0f} rows/s",
-                     target, ok))
-    rows.append(("whole county load", f"{total:.1f} s", "< 60 s",
-                 "PASS" if total < 60 else "MISS"))
+        rows.append(
+            (
+                f"load {kind} ({report.rows_total:,} rows, {report.rows_rejected} rejected)",
+                f"{dt:.1f} s = {rate:,.0f} rows/s",
+                target,
+                ok,
+            )
+        )
+    rows.append(("whole county load", f"{total:.1f} s", "< 60 s", "PASS" if total < 60 else "MISS"))
     t = time.perf_counter()
     r = get_loader("households").run(folder / "households.csv", engine=engine, progress=False)
-    rows.append((f"re-load households ({r.inserted + r.updated} changed)",
-                 f"{time.perf_counter() - t:.1f} s", "0 changed",
-                 "PASS" if r.inserted + r.updated == 0 else "MISS"))
+    rows.append(
+        (
+            f"re-load households ({r.inserted + r.updated} changed)",
+            f"{time.perf_counter() - t:.1f} s",
+            "0 changed",
+            "PASS" if r.inserted + r.updated == 0 else "MISS",
+        )
+    )
     with engine.connect() as c:
         n = c.execute(sa.text("SELECT count(*) FROM persons")).scalar()
     rows.append(("persons in database", f"{n:,}", "≈ 1.9 M at scale 1", ""))
@@ -62,12 +71,14 @@ def _copy_stage(engine, folder, rows) -> None:
     mapping = None
     for chunk in files.read_table(folder / "households.csv"):
         if mapping is None:
-            mapping = files.match_columns("households.csv",
-                                          [c for c in chunk.columns if c != "_row"],
-                                          COLUMNS, REQUIRED)
-        frames.append(clean_chunk("households.csv",
-                                  chunk.rename(columns={v: k for k, v in mapping.items()}),
-                                  None)[0])
+            mapping = files.match_columns(
+                "households.csv", [c for c in chunk.columns if c != "_row"], COLUMNS, REQUIRED
+            )
+        frames.append(
+            clean_chunk(
+                "households.csv", chunk.rename(columns={v: k for k, v in mapping.items()}), None
+            )[0]
+        )
     n = sum(len(f) for f in frames)
     with engine.connect() as conn:
         with conn.begin() as tx:
@@ -78,5 +89,11 @@ def _copy_stage(engine, folder, rows) -> None:
             dt = time.perf_counter() - t
             tx.rollback()
     rate = n / dt
-    rows.append((f"persons through COPY into staging ({n:,})", f"{dt:.1f} s = {rate:,.0f}/s",
-                 "≥ 100,000 persons/s", "PASS" if rate >= 100_000 else "MISS"))
+    rows.append(
+        (
+            f"persons through COPY into staging ({n:,})",
+            f"{dt:.1f} s = {rate:,.0f}/s",
+            "≥ 100,000 persons/s",
+            "PASS" if rate >= 100_000 else "MISS",
+        )
+    )

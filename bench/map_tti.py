@@ -58,10 +58,12 @@ def measure(base: str, runs: int = 5, viewport=(1440, 900), shot: str | None = N
                     raise TimeoutError("the county view never became interactive")
                 time.sleep(0.02)
             times.append(time.perf_counter() - t)
-            nav.append(page.evaluate("""(() => { const n = performance.getEntriesByType('navigation')[0];
+            nav.append(
+                page.evaluate("""(() => { const n = performance.getEntriesByType('navigation')[0];
                 return {redirect: Math.round(n.redirectEnd), request: Math.round(n.requestStart),
                         response: Math.round(n.responseEnd),
-                        dom: Math.round(n.domContentLoadedEventEnd), ready: Math.round(performance.now())}; })()"""))
+                        dom: Math.round(n.domContentLoadedEventEnd), ready: Math.round(performance.now())}; })()""")
+            )
             slow = page.evaluate("""performance.getEntriesByType('resource')
                 .map(e => [Math.round(e.duration), e.name.replace(location.origin, ''),
                            Math.round(e.startTime)])
@@ -73,7 +75,12 @@ def measure(base: str, runs: int = 5, viewport=(1440, 900), shot: str | None = N
     return {"times": times, "slowest": slow, "nav": nav}
 
 
-def run(scale: float, seed: int, rows: list, runs: int = int(__import__("os").environ.get("TTI_RUNS", "5"))) -> None:
+def run(
+    scale: float,
+    seed: int,
+    rows: list,
+    runs: int = int(__import__("os").environ.get("TTI_RUNS", "5")),
+) -> None:
     from webmap import create_app
 
     url = county_db(scale, seed)
@@ -87,8 +94,11 @@ def run(scale: float, seed: int, rows: list, runs: int = int(__import__("os").en
     try:
         out = Path(__file__).resolve().parents[1] / "test-artifacts"
         out.mkdir(exist_ok=True)
-        result = measure(f"http://127.0.0.1:{server.server_port}", runs=runs + 1,
-                         shot=str(out / "bench-county-view-interactive.png"))
+        result = measure(
+            f"http://127.0.0.1:{server.server_port}",
+            runs=runs + 1,
+            shot=str(out / "bench-county-view-interactive.png"),
+        )
     finally:
         server.shutdown()
         engine.dispose()
@@ -98,24 +108,38 @@ def run(scale: float, seed: int, rows: list, runs: int = int(__import__("os").en
     inside = [n["ready"] / 1000 for n in result["nav"]]
     first, rest = inside[0], inside[1:]
     tti = statistics.median(rest)
-    rows.append(("county view: login → interactive, first run (cold caches)",
-                 f"{first:.2f} s", "—", "info"))
-    rows.append((f"county view: login → interactive in the browser, median of {len(rest)} "
-                 f"(1440×900; runs {', '.join(f'{x:.2f}' for x in rest)})",
-                 f"{tti:.2f} s", "≤ 1.5 s", "PASS" if tti <= 1.5 else "MISS"))
+    rows.append(
+        ("county view: login → interactive, first run (cold caches)", f"{first:.2f} s", "—", "info")
+    )
+    rows.append(
+        (
+            f"county view: login → interactive in the browser, median of {len(rest)} "
+            f"(1440×900; runs {', '.join(f'{x:.2f}' for x in rest)})",
+            f"{tti:.2f} s",
+            "≤ 1.5 s",
+            "PASS" if tti <= 1.5 else "MISS",
+        )
+    )
     outside = result["times"][1:]
-    rows.append((f"  the same timed from Python (runs {', '.join(f'{x:.2f}' for x in outside)})",
-                 f"{statistics.median(outside):.2f} s", "—", "info"))
+    rows.append(
+        (
+            f"  the same timed from Python (runs {', '.join(f'{x:.2f}' for x in outside)})",
+            f"{statistics.median(outside):.2f} s",
+            "—",
+            "info",
+        )
+    )
     for n in result["nav"][1:]:
         rows.append((f"  page timeline (ms): {n}", "", "—", "info"))
     reqs = result["slowest"]
     rows.append((f"  requests of the last run: {len(reqs)}", "", "—", "info"))
     for ms, name, start in reqs[:8]:
-        rows.append((f"  slowest request: {name[:60]} (started at {start} ms)", f"{ms} ms",
-                     "—", "info"))
+        rows.append(
+            (f"  slowest request: {name[:60]} (started at {start} ms)", f"{ms} ms", "—", "info")
+        )
 
 
-if __name__ == "__main__":   # python -m bench.map_tti [--scale S] [--seed N]
+if __name__ == "__main__":  # python -m bench.map_tti [--scale S] [--seed N]
     from bench.run import run_alone
 
     run_alone(run)

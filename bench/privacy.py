@@ -27,10 +27,13 @@ from gis.gate import tiles as gate_tiles
 def _queries(engine, n: int, seed: int = 11) -> list[str]:
     """What staff type: household numbers (prefixes), names, last four digits."""
     with engine.connect() as c:
-        rows = c.execute(sa.text(
-            "SELECT h.household_no, p.name, right(p.id_number, 4) FROM households h "
-            "JOIN persons p ON p.household_id = h.id ORDER BY random() LIMIT :n"),
-            {"n": n}).all()
+        rows = c.execute(
+            sa.text(
+                "SELECT h.household_no, p.name, right(p.id_number, 4) FROM households h "
+                "JOIN persons p ON p.household_id = h.id ORDER BY random() LIMIT :n"
+            ),
+            {"n": n},
+        ).all()
     rng = random.Random(seed)
     out = []
     for no, name, last4 in rows:
@@ -55,18 +58,27 @@ def run(scale: float, seed: int, rows: list) -> None:
     owner = sa.create_engine(url, pool_size=2, connect_args=custom)
     app = sa.create_engine(db.app_database_url(url), pool_size=2, connect_args=custom)
     with owner.connect() as c:
-        county = c.execute(sa.text(
-            "SELECT code FROM admin_area WHERE level = 'county' LIMIT 1")).scalar()
+        county = c.execute(
+            sa.text("SELECT code FROM admin_area WHERE level = 'county' LIMIT 1")
+        ).scalar()
         scope = scope_for_area(c, county, user="bench", role="county")
-        village = c.execute(sa.text(
-            "SELECT v.code FROM admin_area v JOIN households h ON h.village_code = v.code "
-            "GROUP BY v.code ORDER BY count(*) DESC LIMIT 1")).scalar()
+        village = c.execute(
+            sa.text(
+                "SELECT v.code FROM admin_area v JOIN households h ON h.village_code = v.code "
+                "GROUP BY v.code ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar()
         vscope = scope_for_area(c, village, user="bench_v", role="village")
-        vtiles = c.execute(sa.text(
-            "SELECT ST_X(geom), ST_Y(geom) FROM households WHERE village_code = :v "
-            "AND geom IS NOT NULL ORDER BY random() LIMIT 60"), {"v": village}).all()
+        vtiles = c.execute(
+            sa.text(
+                "SELECT ST_X(geom), ST_Y(geom) FROM households WHERE village_code = :v "
+                "AND geom IS NOT NULL ORDER BY random() LIMIT 60"
+            ),
+            {"v": village},
+        ).all()
     tiles = [t for t in _sample_tiles(owner, 400) if t[0] >= 15][:200]
     from bench.tiles import _tile_of
+
     vt = sorted({_tile_of(x, y, 16) for x, y in vtiles})
     queries = _queries(owner, 60)
 
@@ -108,7 +120,7 @@ def run(scale: float, seed: int, rows: list) -> None:
             for i, it in enumerate(items):
                 args = it if isinstance(it, tuple) else (it,)
                 pair = [(t_on, on), (t_off, off)]
-                for times, fn in (pair if (i + r) % 2 == 0 else pair[::-1]):
+                for times, fn in pair if (i + r) % 2 == 0 else pair[::-1]:
                     times.append(_timed(lambda fn=fn, sc=sc, args=args: fn(sc, *args)))
             ratios["p50"].append(statistics.median(t_on) / statistics.median(t_off))
             ratios["p95"].append(_pct(t_on, 0.95) / _pct(t_off, 0.95))
@@ -120,11 +132,16 @@ def run(scale: float, seed: int, rows: list) -> None:
             # The verdict is the median over rounds of the on/off ratio (each round
             # alternates the order item by item), robust to a noisy neighbour.
             ratio = statistics.median(ratios[q])
-            rows.append((f"privacy: {label} {q} on/off",
-                         f"{a * 1000:.1f} / {b * 1000:.1f} ms, median ratio of "
-                         f"{ROUNDS} rounds {ratio:.2f}x",
-                         "≤ 1.10x (RLS + audit)", "PASS" if ratio <= 1.10 else "MISS"))
-    with owner.begin() as c:   # the bench's own log entries go
+            rows.append(
+                (
+                    f"privacy: {label} {q} on/off",
+                    f"{a * 1000:.1f} / {b * 1000:.1f} ms, median ratio of "
+                    f"{ROUNDS} rounds {ratio:.2f}x",
+                    "≤ 1.10x (RLS + audit)",
+                    "PASS" if ratio <= 1.10 else "MISS",
+                )
+            )
+    with owner.begin() as c:  # the bench's own log entries go
         c.execute(sa.text("DELETE FROM access_log WHERE user_name IN ('bench', 'bench_v')"))
     app.dispose()
     owner.dispose()

@@ -48,8 +48,8 @@ from gis import db
 
 ROOT = Path(__file__).resolve().parents[1]
 POPGIS = str(Path(sys.executable).parent / "popgis")
-MAX_REQUESTS = 20_000       # per client, whatever the duration
-TILE_SHARE = 0.75           # the rest are searches
+MAX_REQUESTS = 20_000  # per client, whatever the duration
+TILE_SHARE = 0.75  # the rest are searches
 
 
 def _free_port() -> int:
@@ -62,8 +62,9 @@ def _rss_kb(pid: int) -> int:
     """Resident memory of a process and its children, in kB."""
     total = 0
     pids = [pid]
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout
     pids += [int(p) for p in out.split()]
     for p in pids:
         try:
@@ -80,13 +81,22 @@ class Served:
 
     def __init__(self, url, dev: bool, log: Path):
         self.port = _free_port()
-        env = {**os.environ, "POPGIS_DATABASE_URL": url.render_as_string(hide_password=False),
-               "POPGIS_SECRET_KEY": "bench-serving", "POPGIS_ACCESS_LOG": "off"}
+        env = {
+            **os.environ,
+            "POPGIS_DATABASE_URL": url.render_as_string(hide_password=False),
+            "POPGIS_SECRET_KEY": "bench-serving",
+            "POPGIS_ACCESS_LOG": "off",
+        }
         args = [POPGIS, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.out = log.open("w")
-        self.proc = subprocess.Popen(args + (["--dev"] if dev else []), cwd=ROOT, env=env,
-                                     stdout=self.out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            args + (["--dev"] if dev else []),
+            cwd=ROOT,
+            env=env,
+            stdout=self.out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -116,16 +126,23 @@ def _login(port: int) -> str:
     c.request("GET", "/login")
     r = c.getresponse()
     form = r.read().decode()
-    cookies = {m.group(1): m.group(2) for m in re.finditer(
-        r"([^=;,\s]+)=([^;]*);", "; ".join(r.headers.get_all("Set-Cookie") or []))}
+    cookies = {
+        m.group(1): m.group(2)
+        for m in re.finditer(
+            r"([^=;,\s]+)=([^;]*);", "; ".join(r.headers.get_all("Set-Cookie") or [])
+        )
+    }
     from urllib.parse import urlencode
 
-    fields = dict(re.findall(
-        r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+    fields = dict(
+        re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)
+    )
     fields.update(username=USER, password=PASSWORD)
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "Origin": f"http://127.0.0.1:{port}",
-               "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": f"http://127.0.0.1:{port}",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+    }
     c.request("POST", "/login", body=urlencode(fields), headers=headers)
     r = c.getresponse()
     r.read()
@@ -189,9 +206,10 @@ def load(port: int, paths: dict, clients: int, seconds: float, think: float) -> 
     per = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    workers = [ctx.Process(target=_client_process,
-                           args=(port, n, seconds, think, paths, k, queue))
-               for k, n in enumerate(per)]
+    workers = [
+        ctx.Process(target=_client_process, args=(port, n, seconds, think, paths, k, queue))
+        for k, n in enumerate(per)
+    ]
     for w in workers:
         w.start()
     results = []
@@ -211,8 +229,12 @@ def summary(results, seconds) -> dict:
     out = {}
     for kind in ("tiles", "search"):
         lat = [r[1] * 1000 for r in results if r[0] == kind]
-        out[kind] = {"n": len(lat), "p50": _pct(lat, 0.5), "p95": _pct(lat, 0.95),
-                     "errors": sum(1 for r in results if r[0] == kind and r[2] != 200)}
+        out[kind] = {
+            "n": len(lat),
+            "p50": _pct(lat, 0.5),
+            "p95": _pct(lat, 0.95),
+            "errors": sum(1 for r in results if r[0] == kind and r[2] != 200),
+        }
     out["rate"] = len(results) / seconds
     return out
 
@@ -220,17 +242,35 @@ def summary(results, seconds) -> dict:
 def _paths(engine) -> dict:
     tiles = _sample_tiles(engine, 3000, seed=11)
     rng = random.Random(5)
-    tile_paths = [f"/tiles/{rng.choice(('households', 'buildings'))}/{z}/{x}/{y}.pbf"
-                  for z, x, y in tiles]
+    tile_paths = [
+        f"/tiles/{rng.choice(('households', 'buildings'))}/{z}/{x}/{y}.pbf" for z, x, y in tiles
+    ]
     with engine.connect() as c:
-        names = c.execute(sa.text(
-            "SELECT name FROM persons TABLESAMPLE SYSTEM (0.05) LIMIT 150")).scalars().all()
-        numbers = c.execute(sa.text(
-            "SELECT left(household_no, 8) FROM households TABLESAMPLE SYSTEM (0.05) "
-            "LIMIT 50")).scalars().all()
-        streets = c.execute(sa.text(
-            "SELECT substr(address, 4, 4) FROM households TABLESAMPLE SYSTEM (0.05) "
-            "WHERE address IS NOT NULL LIMIT 50")).scalars().all()
+        names = (
+            c.execute(sa.text("SELECT name FROM persons TABLESAMPLE SYSTEM (0.05) LIMIT 150"))
+            .scalars()
+            .all()
+        )
+        numbers = (
+            c.execute(
+                sa.text(
+                    "SELECT left(household_no, 8) FROM households TABLESAMPLE SYSTEM (0.05) "
+                    "LIMIT 50"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        streets = (
+            c.execute(
+                sa.text(
+                    "SELECT substr(address, 4, 4) FROM households TABLESAMPLE SYSTEM (0.05) "
+                    "WHERE address IS NOT NULL LIMIT 50"
+                )
+            )
+            .scalars()
+            .all()
+        )
     from urllib.parse import quote
 
     terms = [t for t in [*names, *numbers, *streets] if t]
@@ -240,9 +280,17 @@ def _paths(engine) -> dict:
 STAFF_THINK_S = 1.0
 
 
-def run(scale: float, seed: int, rows: list, *, clients: int = 50, seconds: float = 60,
-        think: float | None = None, soak: float = 0.0,
-        only: tuple = ("gunicorn", "dev")) -> None:
+def run(
+    scale: float,
+    seed: int,
+    rows: list,
+    *,
+    clients: int = 50,
+    seconds: float = 60,
+    think: float | None = None,
+    soak: float = 0.0,
+    only: tuple = ("gunicorn", "dev"),
+) -> None:
     """The staff load (``think`` seconds between requests, default STAFF_THINK_S) on
     each server; with ``think`` unset also the saturation run (no pause) beside it."""
     url = county_db(scale, seed)
@@ -284,38 +332,72 @@ def _soak(server, paths, clients, seconds, think) -> dict:
 
 
 def _rows(figures, clients, seconds, think, rows, judged: bool = True) -> None:
-    label = (f"{clients} staff, {seconds:g} s, pause 0–{2 * think:g} s" if think else
-             f"{clients} clients, no pause, {seconds:g} s: saturation")
+    label = (
+        f"{clients} staff, {seconds:g} s, pause 0–{2 * think:g} s"
+        if think
+        else f"{clients} clients, no pause, {seconds:g} s: saturation"
+    )
     g, d = figures.get("gunicorn"), figures.get("dev")
     for kind, target in (("tiles", 100), ("search", 150)):
         if g:
             p95 = g[kind]["p95"]
-            rows.append((f"gunicorn {kind} p50 / p95 ({label})",
-                         f"{g[kind]['p50']:.0f} / {p95:.0f} ms",
-                         f"p95 ≤ {target} ms" if judged else "(no target)",
-                         ("PASS" if p95 <= target else "MISS") if judged else "-"))
+            rows.append(
+                (
+                    f"gunicorn {kind} p50 / p95 ({label})",
+                    f"{g[kind]['p50']:.0f} / {p95:.0f} ms",
+                    f"p95 ≤ {target} ms" if judged else "(no target)",
+                    ("PASS" if p95 <= target else "MISS") if judged else "-",
+                )
+            )
         if d:
-            rows.append((f"dev server {kind} p50 / p95 (same load)",
-                         f"{d[kind]['p50']:.0f} / {d[kind]['p95']:.0f} ms", "(side by side)",
-                         "-"))
+            rows.append(
+                (
+                    f"dev server {kind} p50 / p95 (same load)",
+                    f"{d[kind]['p50']:.0f} / {d[kind]['p95']:.0f} ms",
+                    "(side by side)",
+                    "-",
+                )
+            )
     for name, f in (("gunicorn", g), ("dev server", d)):
         if f:
             errors = f["tiles"]["errors"] + f["search"]["errors"]
             n = f["tiles"]["n"] + f["search"]["n"]
-            rows.append((f"{name}: errors / requests ({f['rate']:.0f} req/s, {label})",
-                         f"{errors} / {n}", "0 errors" if name == "gunicorn" else "-",
-                         ("PASS" if errors == 0 else "MISS") if name == "gunicorn" else "-"))
-            rows.append((f"{name}: server memory before / after", "{:.0f} / {:.0f} MB"
-                         .format(*f["rss_mb"]), "-", "-"))
+            rows.append(
+                (
+                    f"{name}: errors / requests ({f['rate']:.0f} req/s, {label})",
+                    f"{errors} / {n}",
+                    "0 errors" if name == "gunicorn" else "-",
+                    ("PASS" if errors == 0 else "MISS") if name == "gunicorn" else "-",
+                )
+            )
+            rows.append(
+                (
+                    f"{name}: server memory before / after",
+                    "{:.0f} / {:.0f} MB".format(*f["rss_mb"]),
+                    "-",
+                    "-",
+                )
+            )
     soak = figures.get("soak")
     if soak:
         first, last = soak["samples"][0], soak["samples"][-1]
         flat = last <= first * 1.10
-        rows.append((f"soak {len(soak['samples']) * 30} s: memory first / last 30 s slice",
-                     f"{first:.0f} / {last:.0f} MB (max {max(soak['samples']):.0f})",
-                     "last ≤ first + 10 %", "PASS" if flat else "MISS"))
-        rows.append(("soak: errors / requests", f"{soak['errors']} / {soak['n']}",
-                     "0 errors", "PASS" if soak["errors"] == 0 else "MISS"))
+        rows.append(
+            (
+                f"soak {len(soak['samples']) * 30} s: memory first / last 30 s slice",
+                f"{first:.0f} / {last:.0f} MB (max {max(soak['samples']):.0f})",
+                "last ≤ first + 10 %",
+                "PASS" if flat else "MISS",
+            )
+        )
+        rows.append(
+            (
+                "soak: errors / requests",
+                f"{soak['errors']} / {soak['n']}",
+                "0 errors",
+                "PASS" if soak["errors"] == 0 else "MISS",
+            )
+        )
 
 
 def main() -> None:
@@ -326,17 +408,29 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--seconds", type=float, default=60)
-    p.add_argument("--think", type=float, default=None,
-                   help=f"pause between requests (default: {STAFF_THINK_S:g} s mean, and "
-                        "the saturation run without pause beside it)")
+    p.add_argument(
+        "--think",
+        type=float,
+        default=None,
+        help=f"pause between requests (default: {STAFF_THINK_S:g} s mean, and "
+        "the saturation run without pause beside it)",
+    )
     p.add_argument("--soak", type=float, default=0.0)
     p.add_argument("--only", action="append", choices=["gunicorn", "dev"])
     a = p.parse_args()
     rows: list[tuple] = []
-    run(a.scale, a.seed, rows, clients=a.clients, seconds=a.seconds, think=a.think,
-        soak=a.soak, only=tuple(a.only or ("gunicorn", "dev")))
+    run(
+        a.scale,
+        a.seed,
+        rows,
+        clients=a.clients,
+        seconds=a.seconds,
+        think=a.think,
+        soak=a.soak,
+        only=tuple(a.only or ("gunicorn", "dev")),
+    )
     print_table(rows)
 
 
-if __name__ == "__main__":   # python -m bench.serving [options]
+if __name__ == "__main__":  # python -m bench.serving [options]
     main()

@@ -20,23 +20,35 @@ import sqlalchemy as sa
 from bench.common import county_db
 from gis import db
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 USER, PASSWORD = "bench_county", "bench-pass-1"
 
 
 def _tile_of(lon, lat, z):
-    n = 2 ** z
-    return (z, int((lon + 180) / 360 * n),
-            int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+    n = 2**z
+    return (
+        z,
+        int((lon + 180) / 360 * n),
+        int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n),
+    )
 
 
 def _sample_tiles(engine, n: int, seed: int = 7) -> list[tuple[int, int, int]]:
     """Tiles at z14–z17 around random households (where staff look)."""
     with engine.connect() as c:
-        pts = c.execute(sa.text("SELECT ST_X(geom), ST_Y(geom) FROM households "
-                                "WHERE geom IS NOT NULL ORDER BY random() LIMIT :n"),
-                        {"n": n}).all()
+        pts = c.execute(
+            sa.text(
+                "SELECT ST_X(geom), ST_Y(geom) FROM households "
+                "WHERE geom IS NOT NULL ORDER BY random() LIMIT :n"
+            ),
+            {"n": n},
+        ).all()
     rng = random.Random(seed)
     tiles = {_tile_of(x, y, rng.choice((14, 15, 16, 17))) for x, y in pts}
     return sorted(tiles)
@@ -46,8 +58,7 @@ def _ensure_user(engine):
     from gis import users
 
     with engine.begin() as c:
-        if not c.execute(sa.text("SELECT 1 FROM app_users WHERE name = :n"),
-                         {"n": USER}).scalar():
+        if not c.execute(sa.text("SELECT 1 FROM app_users WHERE name = :n"), {"n": USER}).scalar():
             users.add_user(c, USER, "county", "330782000000", PASSWORD)
 
 
@@ -87,8 +98,9 @@ def run(scale: float, seed: int, rows: list) -> None:
                 if layer == "households":
                     gate_tiles.households_tile(conn, scope, z, x, y)
                 else:
-                    conn.execute(sa.text(gis_tiles.tile_sql(layer)),
-                                 gis_tiles.tile_params(layer, z, x, y)).scalar()
+                    conn.execute(
+                        sa.text(gis_tiles.tile_sql(layer)), gis_tiles.tile_params(layer, z, x, y)
+                    ).scalar()
                 bare[layer].append(time.perf_counter() - t)
                 CACHE.bump()
                 t = time.perf_counter()
@@ -99,13 +111,31 @@ def run(scale: float, seed: int, rows: list) -> None:
     for layer in layers:
         e, b = endpoint[layer], bare[layer]
         p50, p95 = _pct(e, 0.5) * 1000, _pct(e, 0.95) * 1000
-        rows.append((f"uncached {layer} tiles z14–17 p50 ({len(e)} tiles)", f"{p50:.1f} ms",
-                     "≤ 20 ms", "PASS" if p50 <= 20 else "MISS"))
-        rows.append((f"uncached {layer} tiles z14–17 p95", f"{p95:.1f} ms", "≤ 60 ms",
-                     "PASS" if p95 <= 60 else "MISS"))
+        rows.append(
+            (
+                f"uncached {layer} tiles z14–17 p50 ({len(e)} tiles)",
+                f"{p50:.1f} ms",
+                "≤ 20 ms",
+                "PASS" if p50 <= 20 else "MISS",
+            )
+        )
+        rows.append(
+            (
+                f"uncached {layer} tiles z14–17 p95",
+                f"{p95:.1f} ms",
+                "≤ 60 ms",
+                "PASS" if p95 <= 60 else "MISS",
+            )
+        )
         ratio = statistics.median(e) / statistics.median(b)
-        rows.append((f"{layer}: endpoint / bare ST_AsMVT (medians)", f"{ratio:.2f}",
-                     "≤ 1.3", "PASS" if ratio <= 1.3 else "MISS"))
+        rows.append(
+            (
+                f"{layer}: endpoint / bare ST_AsMVT (medians)",
+                f"{ratio:.2f}",
+                "≤ 1.3",
+                "PASS" if ratio <= 1.3 else "MISS",
+            )
+        )
 
     # Cached: the same tiles again, served from the tile cache.
     for z, x, y in sample:
@@ -117,8 +147,14 @@ def run(scale: float, seed: int, rows: list) -> None:
             client.get(f"/tiles/households/{z}/{x}/{y}.pbf")
             n += 1
     rate = n / (time.perf_counter() - t)
-    rows.append(("cached tiles", f"{rate:,.0f} tiles/s", "≥ 1,000 tiles/s",
-                 "PASS" if rate >= 1000 else "MISS"))
+    rows.append(
+        (
+            "cached tiles",
+            f"{rate:,.0f} tiles/s",
+            "≥ 1,000 tiles/s",
+            "PASS" if rate >= 1000 else "MISS",
+        )
+    )
     _browser(app, rows)
     engine.dispose()
 
@@ -159,14 +195,25 @@ def _browser(app, rows) -> None:
         browser.close()
     server.shutdown()
     tti = statistics.median(times)
-    rows.append(("time to interactive county map (median of 3)", f"{tti:.2f} s", "≤ 1.5 s",
-                 "PASS" if tti <= 1.5 else "MISS"))
-    rows.append((f"largest response ({largest[1].split('?')[0][-40:]})",
-                 f"{largest[0] / 1e6:.2f} MB", "≤ 2 MB",
-                 "PASS" if largest[0] <= 2e6 else "MISS"))
+    rows.append(
+        (
+            "time to interactive county map (median of 3)",
+            f"{tti:.2f} s",
+            "≤ 1.5 s",
+            "PASS" if tti <= 1.5 else "MISS",
+        )
+    )
+    rows.append(
+        (
+            f"largest response ({largest[1].split('?')[0][-40:]})",
+            f"{largest[0] / 1e6:.2f} MB",
+            "≤ 2 MB",
+            "PASS" if largest[0] <= 2e6 else "MISS",
+        )
+    )
 
 
-if __name__ == "__main__":   # python -m bench.NAME [--scale S] [--seed N]
+if __name__ == "__main__":  # python -m bench.NAME [--scale S] [--seed N]
     from bench.run import run_alone
 
     run_alone(run)

@@ -16,8 +16,7 @@ from gis.messages import _
 from gis.progress import bar  # noqa: F401  (the one progress bar style, for commands)
 
 #: ``--json``: print the result as JSON instead of text (every command that prints results)
-json_option = click.option("--json", "as_json", is_flag=True,
-                           help="print the result as JSON")
+json_option = click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -10,15 +10,21 @@ import click
 from cli.common import prepare
 from gis import settings
 
-SCALE = click.option("--scale", type=float, default=None,
-                     help="1.0 = full county (about 1.9 M persons); default POPGIS_DEMO_SCALE")
+SCALE = click.option(
+    "--scale",
+    type=float,
+    default=None,
+    help="1.0 = full county (about 1.9 M persons); default POPGIS_DEMO_SCALE",
+)
 SEED = click.option("--seed", type=int, default=None, help="default POPGIS_DEMO_SEED")
 
 
 def scale_and_seed(scale: float | None, seed: int | None) -> tuple[float, int]:
     """The options given, else ``POPGIS_DEMO_SCALE`` and ``POPGIS_DEMO_SEED``."""
-    return (scale if scale is not None else float(settings.get("POPGIS_DEMO_SCALE")),
-            seed if seed is not None else int(settings.get("POPGIS_DEMO_SEED")))
+    return (
+        scale if scale is not None else float(settings.get("POPGIS_DEMO_SCALE")),
+        seed if seed is not None else int(settings.get("POPGIS_DEMO_SEED")),
+    )
 
 
 @click.command("demo")

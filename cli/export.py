@@ -51,8 +51,13 @@ def _run(out: Path, as_json: bool, produce) -> None:
 def _fmt(out: Path, given: str | None, allowed: tuple[str, ...]) -> str:
     fmt = (given or out.suffix.lstrip(".")).lower()
     if fmt not in allowed:
-        fail(_("cannot tell the format of {file}: use --format {formats}", file=out,
-               formats="|".join(allowed)))
+        fail(
+            _(
+                "cannot tell the format of {file}: use --format {formats}",
+                file=out,
+                formats="|".join(allowed),
+            )
+        )
     return fmt
 
 
@@ -61,12 +66,15 @@ def _date(value) -> date | None:
 
 
 AREA = click.option("--area", help="12-digit area code (default: the whole jurisdiction)")
-USER = click.option("--user", help="export as this user, within their jurisdiction "
-                                   "(default: the console operator, whole county)")
-OUT = click.option("--out", required=True, type=click.Path(path_type=Path),
-                   help="file to write")
-AS_OF = click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
-                     help="date the counts refer to (default today)")
+USER = click.option(
+    "--user",
+    help="export as this user, within their jurisdiction "
+    "(default: the console operator, whole county)",
+)
+OUT = click.option("--out", required=True, type=click.Path(path_type=Path), help="file to write")
+AS_OF = click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date the counts refer to (default today)"
+)
 LAYERS = click.Choice(["migrants", "density", "coverage", "service-points"])
 
 
@@ -99,9 +107,21 @@ def export_map(layer, area, fmt, size, landscape, bbox, as_of, user, out, as_jso
         box = parse_bbox(bbox, "--bbox")
     except InvalidInput as exc:
         fail(exc.message)
-    _run(out, as_json, lambda conn: mapping.render_map(
-        conn, _scope(conn, user, area), layer, area_code=area, fmt=fmt, size=size.upper(),
-        landscape=landscape, bbox=box, as_of=_date(as_of)))
+    _run(
+        out,
+        as_json,
+        lambda conn: mapping.render_map(
+            conn,
+            _scope(conn, user, area),
+            layer,
+            area_code=area,
+            fmt=fmt,
+            size=size.upper(),
+            landscape=landscape,
+            bbox=box,
+            as_of=_date(as_of),
+        ),
+    )
 
 
 @export_group.command("atlas")
@@ -120,9 +140,18 @@ def export_atlas(layer, area, per, size, portrait, as_of, user, out, as_json):
 
     def produce(conn):
         with bar(_("atlas pages")) as progress:
-            return atlas.render_atlas(conn, _scope(conn, user, area), layer, area_code=area,
-                                      per=per, size=size.upper(), landscape=not portrait,
-                                      as_of=_date(as_of), progress=progress)
+            return atlas.render_atlas(
+                conn,
+                _scope(conn, user, area),
+                layer,
+                area_code=area,
+                per=per,
+                size=size.upper(),
+                landscape=not portrait,
+                as_of=_date(as_of),
+                progress=progress,
+            )
+
     _run(out, as_json, produce)
 
 
@@ -138,17 +167,25 @@ def export_table(area, fmt, as_of, user, out, as_json):
     from gis.exports import tables
 
     fmt = _fmt(out, fmt, tables.FORMATS)
-    _run(out, as_json, lambda conn: tables.export_table(
-        conn, _scope(conn, user, area), area, fmt, as_of=_date(as_of)))
+    _run(
+        out,
+        as_json,
+        lambda conn: tables.export_table(
+            conn, _scope(conn, user, area), area, fmt, as_of=_date(as_of)
+        ),
+    )
 
 
 @export_group.command("layer")
 @AREA
 @click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]))
-@click.option("--layer", "layers", multiple=True,
-              type=click.Choice(["village_stats", "grid_stats", "service_points",
-                                 "boundaries"]),
-              help="layer(s) to write (default all; GeoJSON takes exactly one)")
+@click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    type=click.Choice(["village_stats", "grid_stats", "service_points", "boundaries"]),
+    help="layer(s) to write (default all; GeoJSON takes exactly one)",
+)
 @USER
 @OUT
 @json_option
@@ -157,5 +194,10 @@ def export_layer(area, fmt, layers, user, out, as_json):
     from gis.exports import geo
 
     fmt = _fmt(out, fmt, geo.FORMATS)
-    _run(out, as_json, lambda conn: geo.export_layers(conn, _scope(conn, user, area), area,
-                                                      fmt, list(layers) or None))
+    _run(
+        out,
+        as_json,
+        lambda conn: geo.export_layers(
+            conn, _scope(conn, user, area), area, fmt, list(layers) or None
+        ),
+    )

@@ -10,15 +10,27 @@ import click
 from cli.common import bar, echo_json, fail, json_option, prepare, scope
 from gis.messages import _
 
-ADDRESS_COLUMNS = {"id": ["编号", "序号", "户号", "household_no"],
-                   "address": ["地址", "住址", "现住址", "addr"],
-                   "lon": ["经度", "longitude", "lng", "x"],
-                   "lat": ["纬度", "latitude", "y"],
-                   "crs": ["坐标系", "coordinate system", "datum"]}
-OUTPUT_COLUMNS = ["id", "level", "building_id", "village_code", "township_code",
-                  "county_code", "lon", "lat", "score", "method", "review"]
-LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched",
-          "none")
+ADDRESS_COLUMNS = {
+    "id": ["编号", "序号", "户号", "household_no"],
+    "address": ["地址", "住址", "现住址", "addr"],
+    "lon": ["经度", "longitude", "lng", "x"],
+    "lat": ["纬度", "latitude", "y"],
+    "crs": ["坐标系", "coordinate system", "datum"],
+}
+OUTPUT_COLUMNS = [
+    "id",
+    "level",
+    "building_id",
+    "village_code",
+    "township_code",
+    "county_code",
+    "lon",
+    "lat",
+    "score",
+    "method",
+    "review",
+]
+LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched", "none")
 
 
 def _admin_gazetteer():
@@ -37,8 +49,12 @@ def _admin_gazetteer():
 
 @click.command("parse-address")
 @click.argument("text", required=False)
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="a text file with one address per line (UTF-8 or GBK)")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a text file with one address per line (UTF-8 or GBK)",
+)
 def parse_address(text, file):
     """Parse TEXT (or each line of --file) and print one JSON object per address: the
     components and the national codes resolved (county, township, village)."""
@@ -59,14 +75,22 @@ def parse_address(text, file):
 
 @click.command("geocode")
 @click.argument("infile", required=False, type=click.Path(path_type=Path))
-@click.option("--out", "outfile", type=click.Path(path_type=Path),
-              help="output CSV (with IN.csv)")
+@click.option("--out", "outfile", type=click.Path(path_type=Path), help="output CSV (with IN.csv)")
 @click.option("--households", is_flag=True, help="geocode the households table in place")
-@click.option("--all", "all_rows", is_flag=True,
-              help="with --households: every household, not only those whose input changed")
+@click.option(
+    "--all",
+    "all_rows",
+    is_flag=True,
+    help="with --households: every household, not only those whose input changed",
+)
 @click.option("--area", help="with --households: only this area's subtree (12-digit code)")
-@click.option("--crs", "default_crs", default="wgs84", show_default=True,
-              help="coordinate system of lon/lat where a row has no crs")
+@click.option(
+    "--crs",
+    "default_crs",
+    default="wgs84",
+    show_default=True,
+    help="coordinate system of lon/lat where a row has no crs",
+)
 @json_option
 def geocode(infile, outfile, households, all_rows, area, default_crs, as_json):
     """Geocode IN.csv (columns id, address, optional lon, lat, crs) into --out OUT.csv,
@@ -104,20 +128,43 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
     try:
         reader = read_table(infile)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
-        with db.engine().begin() as conn, csvfile.open_csv(outfile, OUTPUT_COLUMNS) as w, \
-                bar(_("geocoding"), unit=" rows") as progress:
+        with (
+            db.engine().begin() as conn,
+            csvfile.open_csv(outfile, OUTPUT_COLUMNS) as w,
+            bar(_("geocoding"), unit=" rows") as progress,
+        ):
             g = Geocoder.load(conn)
             for chunk in reader:
+
                 def col(name, _chunk=chunk):
                     return _chunk[cols[name]].to_numpy() if name in cols else None
-                res = g.table(conn, col("id"), col("address"), col("lon"), col("lat"),
-                              col("crs"), default_crs=default_crs)
+
+                res = g.table(
+                    conn,
+                    col("id"),
+                    col("address"),
+                    col("lon"),
+                    col("lat"),
+                    col("crs"),
+                    default_crs=default_crs,
+                )
                 for r in res.itertuples(index=False):
                     method = r.method if r.level != "unmatched" else f"none: {r.reason}"
-                    w.writerow([r.id, r.level, _text(r.building_id), _text(r.village_code),
-                                _text(r.township_code), _text(r.county_code),
-                                _coord(r.lon), _coord(r.lat), f"{float(r.score):.3f}",
-                                method, "true" if r.review else "false"])
+                    w.writerow(
+                        [
+                            r.id,
+                            r.level,
+                            _text(r.building_id),
+                            _text(r.village_code),
+                            _text(r.township_code),
+                            _text(r.county_code),
+                            _coord(r.lon),
+                            _coord(r.lat),
+                            f"{float(r.score):.3f}",
+                            method,
+                            "true" if r.review else "false",
+                        ]
+                    )
                     counts[r.level] = counts.get(r.level, 0) + 1
                 done = sum(counts.values())
                 progress(done, done)
@@ -129,8 +176,10 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
     if as_json:
         echo_json({"rows": total, "out": str(outfile), "levels": counts})
         return
-    click.echo(_("{total} rows → {file}: ", total=total, file=outfile) + ", ".join(
-        f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
+    click.echo(
+        _("{total} rows → {file}: ", total=total, file=outfile)
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    )
 
 
 def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:
@@ -145,14 +194,24 @@ def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None
         echo_json(result)
         return
     s = result["summary"]
-    click.echo(_("geocoded {n} households ({changed} changed) in {seconds} s",
-                 n=result["considered"], changed=result["updated"],
-                 seconds=result["seconds"]))
+    click.echo(
+        _(
+            "geocoded {n} households ({changed} changed) in {seconds} s",
+            n=result["considered"],
+            changed=result["updated"],
+            seconds=result["seconds"],
+        )
+    )
     for level in LEVELS:
         if level in s["levels"]:
             click.echo(f"  {level:<10} {s['levels'][level]:>9}")
-    click.echo(_("  placed by hand {manual}; open review items {review}",
-                 manual=s["manual"], review=s["review_open"]))
+    click.echo(
+        _(
+            "  placed by hand {manual}; open review items {review}",
+            manual=s["manual"],
+            review=s["review_open"],
+        )
+    )
 
 
 @click.group("gazetteer")

@@ -14,12 +14,17 @@ from gis import settings
 @click.command("load")
 @click.argument("kind")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--crs", help="coordinate system of the file: wgs84, gcj02, bd09, cgcs2000 "
-                            "or EPSG:4491-4554")
+@click.option(
+    "--crs", help="coordinate system of the file: wgs84, gcj02, bd09, cgcs2000 or EPSG:4491-4554"
+)
 @click.option("--dry-run", is_flag=True, help="check everything, write nothing")
 @click.option("--strict", is_flag=True, help="load nothing if any row is bad")
-@click.option("--report", "report_dir", type=click.Path(path_type=Path),
-              help="folder for the JSON and CSV report (default POPGIS_VAR_DIR/reports)")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path),
+    help="folder for the JSON and CSV report (default POPGIS_VAR_DIR/reports)",
+)
 @click.option("--user", default=None, help="who is loading (recorded in the batch)")
 @json_option
 def load(kind, file, crs, dry_run, strict, report_dir, user, as_json):
@@ -31,8 +36,14 @@ def load(kind, file, crs, dry_run, strict, report_dir, user, as_json):
     prepare()
     try:
         loader = get_loader(kind)
-        report = loader.run(file, crs=crs, dry_run=dry_run, strict=strict, user=user,
-                            report_dir=report_dir or settings.var_dir() / "reports")
+        report = loader.run(
+            file,
+            crs=crs,
+            dry_run=dry_run,
+            strict=strict,
+            user=user,
+            report_dir=report_dir or settings.var_dir() / "reports",
+        )
     except (LoadError, CRSError) as exc:
         fail(str(exc))
     if as_json:

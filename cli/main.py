@@ -19,8 +19,12 @@ def _version() -> str:
 
 @click.group()
 @click.version_option(_version(), "--version", prog_name="popgis")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
-              help="language of messages: zh (default) or en; default POPGIS_LANG")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="language of messages: zh (default) or en; default POPGIS_LANG",
+)
 @click.pass_context
 def main(ctx, lang):
     """popgis: population GIS for county population and family-planning services."""
@@ -28,10 +32,22 @@ def main(ctx, lang):
     ctx.with_resource(speaking(lang))
 
 
-for command in (database.db_group, load.load, demo.demo, demo.generate, stats.stats_cmd,
-                users.users_group, users.audit, geocode.parse_address, geocode.geocode,
-                geocode.gazetteer_group, planning.coverage_cmd, planning.place_cmd,
-                export.export_group, serve.serve):
+for command in (
+    database.db_group,
+    load.load,
+    demo.demo,
+    demo.generate,
+    stats.stats_cmd,
+    users.users_group,
+    users.audit,
+    geocode.parse_address,
+    geocode.geocode,
+    geocode.gazetteer_group,
+    planning.coverage_cmd,
+    planning.place_cmd,
+    export.export_group,
+    serve.serve,
+):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -14,10 +14,11 @@ from cli.common import echo_json, fail, json_option, prepare, scope
 from gis.errors import PopgisError
 from gis.messages import _
 
-KINDS_HELP = ("service point kinds, comma-separated: distribution_point, service_station, "
-              "clinic, pharmacy, machine, outreach")
-ALL_KINDS = ("distribution_point", "service_station", "clinic", "pharmacy", "machine",
-             "outreach")
+KINDS_HELP = (
+    "service point kinds, comma-separated: distribution_point, service_station, "
+    "clinic, pharmacy, machine, outreach"
+)
+ALL_KINDS = ("distribution_point", "service_station", "clinic", "pharmacy", "machine", "outreach")
 SITE_COLUMNS = ["id", "lon", "lat", "fixed", "kind", "name"]
 
 
@@ -37,23 +38,48 @@ def _kinds(text: str) -> list[str]:
 
 def _positive(name: str, value: float | None, unit: str = "") -> None:
     if value is not None and value <= 0:
-        fail(_("{option} must be more than 0{unit}; got {value:g}", option=name,
-               unit=unit, value=value))
+        fail(
+            _(
+                "{option} must be more than 0{unit}; got {value:g}",
+                option=name,
+                unit=unit,
+                value=value,
+            )
+        )
 
 
 @click.command("coverage")
 @click.option("--kinds", required=True, help=KINDS_HELP)
-@click.option("--radius", required=True,
-              help="service radius in metres: one number, or kind=metres,… per kind")
-@click.option("--network", "use_network", is_flag=True,
-              help="distance along roads (walking 4.5 km/h) instead of straight line")
-@click.option("--demand", "population", default="households", show_default=True,
-              type=click.Choice(["households", "residents", "migrants", "women15_49"]))
+@click.option(
+    "--radius",
+    required=True,
+    help="service radius in metres: one number, or kind=metres,… per kind",
+)
+@click.option(
+    "--network",
+    "use_network",
+    is_flag=True,
+    help="distance along roads (walking 4.5 km/h) instead of straight line",
+)
+@click.option(
+    "--demand",
+    "population",
+    default="households",
+    show_default=True,
+    type=click.Choice(["households", "residents", "migrants", "women15_49"]),
+)
 @click.option("--area", help="12-digit code of the area (default: the county)")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
-              help="date for ages (women15_49); default today")
-@click.option("--cell", "cell_m", type=float, default=250.0, show_default=True,
-              help="size of the gap cells in metres")
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages (women15_49); default today"
+)
+@click.option(
+    "--cell",
+    "cell_m",
+    type=float,
+    default=250.0,
+    show_default=True,
+    help="size of the gap cells in metres",
+)
 @click.option("--json", "as_json", is_flag=True, help="print the full result as JSON")
 def coverage_cmd(kinds, radius, use_network, population, area, as_of, cell_m, as_json):
     """Coverage of demand by active service points, per village and grid, with gaps."""
@@ -65,9 +91,15 @@ def coverage_cmd(kinds, radius, use_network, population, area, as_of, cell_m, as
     try:
         with db.engine().connect() as conn:
             res = coverage.coverage_in_db(
-                conn, scope(conn, area), _kinds(kinds), radius, population=population,
-                use_network=use_network, as_of=as_of.date() if as_of else None,
-                cell_m=cell_m)
+                conn,
+                scope(conn, area),
+                _kinds(kinds),
+                radius,
+                population=population,
+                use_network=use_network,
+                as_of=as_of.date() if as_of else None,
+                cell_m=cell_m,
+            )
     except PopgisError as exc:
         fail(exc.message)
     out = plans.coverage_report(res)
@@ -76,49 +108,114 @@ def coverage_cmd(kinds, radius, use_network, population, area, as_of, cell_m, as
         return
     t = out["totals"]
     how = _("along roads") if use_network else _("straight line")
-    click.echo(_("{population}: {covered:g} of {demand:g} covered ({pct}%) within {radius} m "
-                 "{how}; {unlocated:g} unlocated; {seconds} s", population=population,
-                 covered=t["covered"], demand=t["demand"], pct=t["pct_covered"],
-                 radius=radius, how=how, unlocated=t["unlocated"],
-                 seconds=out["seconds"]["total"]))
+    click.echo(
+        _(
+            "{population}: {covered:g} of {demand:g} covered ({pct}%) within {radius} m "
+            "{how}; {unlocated:g} unlocated; {seconds} s",
+            population=population,
+            covered=t["covered"],
+            demand=t["demand"],
+            pct=t["pct_covered"],
+            radius=radius,
+            how=how,
+            unlocated=t["unlocated"],
+            seconds=out["seconds"]["total"],
+        )
+    )
     click.echo(_("villages with most uncovered demand:"))
     for v in out["villages"][:10]:
-        click.echo(_("  {rank:>3} {code} {name:<12} uncovered {uncovered:g} of {demand:g} "
-                     "({pct}% covered)", rank=v["rank"], code=v["code"],
-                     name=v["name"] or "", uncovered=v["uncovered"], demand=v["demand"],
-                     pct=v["pct_covered"]))
+        click.echo(
+            _(
+                "  {rank:>3} {code} {name:<12} uncovered {uncovered:g} of {demand:g} "
+                "({pct}% covered)",
+                rank=v["rank"],
+                code=v["code"],
+                name=v["name"] or "",
+                uncovered=v["uncovered"],
+                demand=v["demand"],
+                pct=v["pct_covered"],
+            )
+        )
     click.echo(_("gap areas: {n}", n=len(out["gaps"]["features"])))
 
 
 @click.command("place")
 @click.option("--model", required=True, type=click.Choice(["mclp", "setcover", "pmedian"]))
-@click.option("--k", "k", type=int, help="number of new sites (mclp, pmedian; for "
-                                         "setcover an upper limit)")
+@click.option(
+    "--k", "k", type=int, help="number of new sites (mclp, pmedian; for setcover an upper limit)"
+)
 @click.option("--radius", required=True, type=float, help="covering radius in metres")
-@click.option("--demand", "population", default="residents", show_default=True,
-              type=click.Choice(["migrants", "women15_49", "residents", "households"]))
-@click.option("--candidates", "candidates_file", type=click.Path(path_type=Path),
-              help="CSV/XLSX of sites: id, lon, lat, optional fixed, capacity")
-@click.option("--demand-file", type=click.Path(path_type=Path),
-              help="CSV/XLSX of demand: id, lon, lat, optional weight")
+@click.option(
+    "--demand",
+    "population",
+    default="residents",
+    show_default=True,
+    type=click.Choice(["migrants", "women15_49", "residents", "households"]),
+)
+@click.option(
+    "--candidates",
+    "candidates_file",
+    type=click.Path(path_type=Path),
+    help="CSV/XLSX of sites: id, lon, lat, optional fixed, capacity",
+)
+@click.option(
+    "--demand-file",
+    type=click.Path(path_type=Path),
+    help="CSV/XLSX of demand: id, lon, lat, optional weight",
+)
 @click.option("--time-limit", type=float, help="seconds; stop and state the gap")
-@click.option("--cover", "cover_pct", type=float, default=100.0, show_default=True,
-              help="setcover: % of demand to cover")
-@click.option("--capacity", type=float, help="capacity of every new site (demand it "
-                                             "can serve); turns on the capacitated model")
-@click.option("--kinds", default=",".join(ALL_KINDS),
-              help="existing service points kept fixed (database instances); " + KINDS_HELP)
-@click.option("--uses", default="market,enterprise,dormitory,public", show_default=True,
-              help="building uses that are candidate sites (database instances)")
+@click.option(
+    "--cover",
+    "cover_pct",
+    type=float,
+    default=100.0,
+    show_default=True,
+    help="setcover: % of demand to cover",
+)
+@click.option(
+    "--capacity",
+    type=float,
+    help="capacity of every new site (demand it can serve); turns on the capacitated model",
+)
+@click.option(
+    "--kinds",
+    default=",".join(ALL_KINDS),
+    help="existing service points kept fixed (database instances); " + KINDS_HELP,
+)
+@click.option(
+    "--uses",
+    default="market,enterprise,dormitory,public",
+    show_default=True,
+    help="building uses that are candidate sites (database instances)",
+)
 @click.option("--no-grid-centroids", is_flag=True, help="grid centroids are not candidates")
 @click.option("--area", help="12-digit code of the area (default: the county)")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages")
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="GeoJSON file for the chosen sites (and a CSV next to it)")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="GeoJSON file for the chosen sites (and a CSV next to it)",
+)
 @json_option
-def place_cmd(model, k, radius, population, candidates_file, demand_file, time_limit,
-              cover_pct, capacity, kinds, uses, no_grid_centroids, area, as_of, out,
-              as_json):
+def place_cmd(
+    model,
+    k,
+    radius,
+    population,
+    candidates_file,
+    demand_file,
+    time_limit,
+    cover_pct,
+    capacity,
+    kinds,
+    uses,
+    no_grid_centroids,
+    area,
+    as_of,
+    out,
+    as_json,
+):
     """Choose new sites (MCLP, set cover, p-median), solved to proven optimality."""
     from gis.analysis import instance, plans
     from gis.crs import CRSError
@@ -132,16 +229,32 @@ def place_cmd(model, k, radius, population, candidates_file, demand_file, time_l
     try:
         if demand_file is not None and candidates_file is not None:
             demand = instance.demand_from_table(_read_frame(demand_file), demand_file.name)
-            sites = instance.sites_from_table(_read_frame(candidates_file),
-                                              candidates_file.name, epsg=demand.epsg)
+            sites = instance.sites_from_table(
+                _read_frame(candidates_file), candidates_file.name, epsg=demand.epsg
+            )
             names = None
         else:
             demand, sites, names = _db_instance(
-                population, demand_file, candidates_file, kinds, uses,
-                not no_grid_centroids, area, as_of)
-        res = plans.run_plan(demand, sites, model=model, k=k, radius=radius,
-                             time_limit=time_limit, cover_pct=cover_pct,
-                             capacity=capacity, names=names)
+                population,
+                demand_file,
+                candidates_file,
+                kinds,
+                uses,
+                not no_grid_centroids,
+                area,
+                as_of,
+            )
+        res = plans.run_plan(
+            demand,
+            sites,
+            model=model,
+            k=k,
+            radius=radius,
+            time_limit=time_limit,
+            cover_pct=cover_pct,
+            capacity=capacity,
+            names=names,
+        )
     except FileProblem as exc:
         fail(str(exc))
     except (PopgisError, CRSError) as exc:
@@ -153,15 +266,31 @@ def place_cmd(model, k, radius, population, candidates_file, demand_file, time_l
     if as_json:
         echo_json({"out": str(out), "csv": str(csv_path), **p})
         return
-    state = _("proven optimal") if p["optimal"] else \
-        _("stopped ({status}), gap {gap}%", status=p["status"],
-          gap=f"{100 * (p['gap'] or 0):.3f}")
-    click.echo(_("{model}: {new} new sites; objective {objective:g}; covered {covered:g} of "
-                 "{total:g} ({pct}%, before {before:g}); {state}; {seconds} s → {file} "
-                 "(+ {csv})", model=model, new=p["new_sites"], objective=p["objective"],
-                 covered=p["covered_demand"], total=p["total_demand"],
-                 pct=p["pct_covered"], before=p["covered_before"], state=state,
-                 seconds=p["seconds"]["total"], file=out, csv=csv_path.name))
+    state = (
+        _("proven optimal")
+        if p["optimal"]
+        else _(
+            "stopped ({status}), gap {gap}%", status=p["status"], gap=f"{100 * (p['gap'] or 0):.3f}"
+        )
+    )
+    click.echo(
+        _(
+            "{model}: {new} new sites; objective {objective:g}; covered {covered:g} of "
+            "{total:g} ({pct}%, before {before:g}); {state}; {seconds} s → {file} "
+            "(+ {csv})",
+            model=model,
+            new=p["new_sites"],
+            objective=p["objective"],
+            covered=p["covered_demand"],
+            total=p["total_demand"],
+            pct=p["pct_covered"],
+            before=p["covered_before"],
+            state=state,
+            seconds=p["seconds"]["total"],
+            file=out,
+            csv=csv_path.name,
+        )
+    )
 
 
 def _write_sites(out: Path, fc: dict) -> Path:
@@ -177,8 +306,9 @@ def _write_sites(out: Path, fc: dict) -> Path:
     return csv_path
 
 
-def _db_instance(population, demand_file, candidates_file, kinds, uses, grid_centroids,
-                 area, as_of):
+def _db_instance(
+    population, demand_file, candidates_file, kinds, uses, grid_centroids, area, as_of
+):
     """Demand and sites from the database, or one side from a file."""
     from gis import db
     from gis.analysis import coverage, instance
@@ -188,20 +318,23 @@ def _db_instance(population, demand_file, candidates_file, kinds, uses, grid_cen
         where = scope(conn, area)
         epsg = instance.county_epsg(conn, where)
         if demand_file is not None:
-            demand = instance.demand_from_table(_read_frame(demand_file), demand_file.name,
-                                                epsg=epsg)
+            demand = instance.demand_from_table(
+                _read_frame(demand_file), demand_file.name, epsg=epsg
+            )
             names = None
         else:
-            demand = instance.demand_from_db(conn, where, population,
-                                             as_of=as_of.date() if as_of else None, epsg=epsg)
+            demand = instance.demand_from_db(
+                conn, where, population, as_of=as_of.date() if as_of else None, epsg=epsg
+            )
             names = coverage.area_names(conn, demand.village)
         if candidates_file is not None:
-            sites = instance.sites_from_table(_read_frame(candidates_file),
-                                              candidates_file.name, epsg=epsg)
+            sites = instance.sites_from_table(
+                _read_frame(candidates_file), candidates_file.name, epsg=epsg
+            )
         else:
             fixed = instance.service_points(conn, where, _kinds(kinds), epsg=epsg)
-            cands = instance.candidate_sites(conn, where, uses=_kinds(uses),
-                                             grid_centroids=grid_centroids, epsg=epsg)
+            cands = instance.candidate_sites(
+                conn, where, uses=_kinds(uses), grid_centroids=grid_centroids, epsg=epsg
+            )
             sites = fixed.concat(cands)
     return demand, sites, names
-

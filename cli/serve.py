@@ -26,10 +26,12 @@ def run_server(host: str, port: int, dev: bool = False) -> None:
 @click.command("serve")
 @click.option("--host", default=None, help="default POPGIS_HOST")
 @click.option("--port", type=int, default=None, help="default POPGIS_PORT")
-@click.option("--dev", is_flag=True,
-              help="Flask's development server instead of gunicorn (development only)")
+@click.option(
+    "--dev", is_flag=True, help="Flask's development server instead of gunicorn (development only)"
+)
 def serve(host, port, dev):
     """Serve the web map under gunicorn (default http://127.0.0.1:8000)."""
     prepare()
-    run_server(host or settings.get("POPGIS_HOST"), port or int(settings.get("POPGIS_PORT")),
-               dev=dev)
+    run_server(
+        host or settings.get("POPGIS_HOST"), port or int(settings.get("POPGIS_PORT")), dev=dev
+    )

@@ -37,11 +37,15 @@ def users_group():
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", required=True,
-              type=click.Choice(["county", "township", "village", "planner", "auditor"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["county", "township", "village", "planner", "auditor"]),
+)
 @click.option("--area", required=True, help="12-digit (or grid 15-digit) area code")
-@click.option("--password-stdin", is_flag=True, required=True,
-              help="read the password from standard input")
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="read the password from standard input"
+)
 def users_add(name, role, area, password_stdin):
     """Add a user."""
     from gis import users
@@ -70,8 +74,7 @@ def users_list(as_json):
     else:
         for u in rows:
             state = "" if u["active"] else _(" (disabled)")
-            click.echo(f"{u['name']:<12} {u['role']:<9} {u['area_code']} {u['area_name']}"
-                       f"{state}")
+            click.echo(f"{u['name']:<12} {u['role']:<9} {u['area_code']} {u['area_name']}{state}")
 
 
 @users_group.command("disable")
@@ -109,14 +112,23 @@ def users_unlock(name, address):
     prepare()
     with db.engine().begin() as conn:
         n = logins.unlock(conn, operator(), name=name, address=address)
-    click.echo(_("unlocked {what} ({n} lock record(s) cleared)",
-                 what=" + ".join(filter(None, (name, address))), n=n))
+    click.echo(
+        _(
+            "unlocked {what} ({n} lock record(s) cleared)",
+            what=" + ".join(filter(None, (name, address))),
+            n=n,
+        )
+    )
 
 
 @users_group.command("passwd")
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, required=True,
-              help="read the new password from standard input")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="read the new password from standard input",
+)
 def users_passwd(name, password_stdin):
     """Give NAME a new password; their open sessions end."""
     from gis import users
@@ -158,8 +170,13 @@ def users_sessions(name, revoke, as_json):
 
 @users_group.command("token")
 @click.argument("name")
-@click.option("--days", type=click.IntRange(1, 366), default=90, show_default=True,
-              help="how long the token is valid")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=90,
+    show_default=True,
+    help="how long the token is valid",
+)
 @click.option("--label", default=None, help="what the token is for (e.g. 'QGIS office')")
 @click.option("--revoke", is_flag=True, help="end all of NAME's tokens instead")
 @json_option
@@ -186,10 +203,16 @@ def users_token(name, days, label, revoke, as_json):
         echo_json({"token": token, **info})
         return
     click.echo(token)
-    click.echo(_("read-only API token {id} of {name}, valid until {until} (shown once). "
-                 "QGIS/GDAL: send the header `Authorization: Bearer <token>`",
-                 id=info["id"], name=name, until=f"{info['expires_at']:%Y-%m-%d %H:%M}"),
-               err=True)
+    click.echo(
+        _(
+            "read-only API token {id} of {name}, valid until {until} (shown once). "
+            "QGIS/GDAL: send the header `Authorization: Bearer <token>`",
+            id=info["id"],
+            name=name,
+            until=f"{info['expires_at']:%Y-%m-%d %H:%M}",
+        ),
+        err=True,
+    )
 
 
 @users_group.command("tokens")
@@ -230,12 +253,19 @@ def users_revoke_token(token_id, as_json):
 @click.command("audit")
 @click.option("--user", "user", default=None, help="only this user's entries")
 @click.option("--household", default=None, help="reads of this household (number or id)")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
-              help="from this date (YYYY-MM-DD) on")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="from this date (YYYY-MM-DD) on",
+)
 @click.option("--limit", type=click.IntRange(1, 100000), default=1000, show_default=True)
-@click.option("--unusual", is_flag=True,
-              help="list accounts whose reads in an hour of the last day are far above "
-                   "their own usual level, instead of entries")
+@click.option(
+    "--unusual",
+    is_flag=True,
+    help="list accounts whose reads in an hour of the last day are far above "
+    "their own usual level, instead of entries",
+)
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="CSV (UTF-8 with BOM) on stdout")
 def audit(user, household, since: datetime | None, limit, unusual, as_json, as_csv):
@@ -249,6 +279,5 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
         if unusual:
             rows = gis_audit.unusual(conn)
         else:
-            rows = gis_audit.entries(conn, user=user, household=household, since=since,
-                                     limit=limit)
+            rows = gis_audit.entries(conn, user=user, household=household, since=since, limit=limit)
     _dump(rows, as_json, as_csv)

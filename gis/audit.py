@@ -14,27 +14,57 @@ from datetime import datetime
 import sqlalchemy as sa
 
 # Reads of personal data (as opposed to exports and writes).
-READ_ACTIONS = ("view_household", "search", "view_building", "household_tile",
-                "review_items", "view_placements")
+READ_ACTIONS = (
+    "view_household",
+    "search",
+    "view_building",
+    "household_tile",
+    "review_items",
+    "view_placements",
+)
 
 
-def record(conn, scope, action: str, *, kind: str | None = None, target=None,
-           household_ids=None, households: int | None = None,
-           detail: dict | None = None) -> None:
+def record(
+    conn,
+    scope,
+    action: str,
+    *,
+    kind: str | None = None,
+    target=None,
+    household_ids=None,
+    households: int | None = None,
+    detail: dict | None = None,
+) -> None:
     """Append one entry for ``scope``'s user (role and address come with the scope)."""
     ids = None if household_ids is None else [int(i) for i in household_ids]
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         INSERT INTO access_log (user_name, role, client_addr, action, target_kind,
                                 target_id, household_ids, households, detail)
         VALUES (:u, :r, :a, :action, :k, :t, :ids, :n, CAST(:d AS jsonb))"""),
-        {"u": scope.user, "r": scope.role, "a": scope.address, "action": action,
-         "k": kind, "t": None if target is None else str(target), "ids": ids,
-         "n": households if households is not None else (len(ids) if ids else None),
-         "d": json.dumps(detail or {}, ensure_ascii=False, default=str)})
+        {
+            "u": scope.user,
+            "r": scope.role,
+            "a": scope.address,
+            "action": action,
+            "k": kind,
+            "t": None if target is None else str(target),
+            "ids": ids,
+            "n": households if households is not None else (len(ids) if ids else None),
+            "d": json.dumps(detail or {}, ensure_ascii=False, default=str),
+        },
+    )
 
 
-def entries(conn, *, scope=None, user: str | None = None, household: str | None = None,
-            since: datetime | None = None, limit: int = 1000) -> list[dict]:
+def entries(
+    conn,
+    *,
+    scope=None,
+    user: str | None = None,
+    household: str | None = None,
+    since: datetime | None = None,
+    limit: int = 1000,
+) -> list[dict]:
     """Log entries, newest first. ``scope`` (an auditor's): only entries of users whose
     area lies in it (none: all, for the console). ``household``: a household number or
     id whose reads to list."""
@@ -60,28 +90,39 @@ def entries(conn, *, scope=None, user: str | None = None, household: str | None 
         ids = find_household_ids(conn, household)
         conds.append("l.household_ids && CAST(:hids AS bigint[])")
         params["hids"] = ids or [-1]
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         SELECT l.id, l.at, l.user_name, l.role, l.client_addr, l.action, l.target_kind,
                l.target_id, l.households, l.household_ids, l.detail
         FROM access_log l
         LEFT JOIN (SELECT u.name, a.path AS area_path FROM app_users u
                    JOIN admin_area a ON a.code = u.area_code) u ON u.name = l.user_name
-        WHERE {' AND '.join(conds)}
-        ORDER BY l.at DESC, l.id DESC LIMIT :limit"""), params)
+        WHERE {" AND ".join(conds)}
+        ORDER BY l.at DESC, l.id DESC LIMIT :limit"""),
+        params,
+    )
     return [dict(r._mapping) for r in rows]
 
 
-def unusual(conn, *, scope=None, days: int = 30, factor: float = 5.0,
-            minimum: int = 50) -> list[dict]:
+def unusual(
+    conn, *, scope=None, days: int = 30, factor: float = 5.0, minimum: int = 50
+) -> list[dict]:
     """Accounts whose reads of personal data in one hour of the last day are far above
     their own usual level: more than ``factor`` times their median hourly reads over the
     ``days`` before (hours with any reads), and at least ``minimum`` households. An
     account with fewer than 5 such hours of history is listed only from ten times
     ``minimum`` households in an hour."""
     within = scope.path if scope is not None else ""
-    params = {"days": int(days), "factor": float(factor), "minimum": int(minimum),
-              "actions": list(READ_ACTIONS), "w": within + "%", "baseline": 5}
-    rows = conn.execute(sa.text("""
+    params = {
+        "days": int(days),
+        "factor": float(factor),
+        "minimum": int(minimum),
+        "actions": list(READ_ACTIONS),
+        "w": within + "%",
+        "baseline": 5,
+    }
+    rows = conn.execute(
+        sa.text("""
         WITH hourly AS (
             SELECT user_name, date_trunc('hour', at) AS hour,
                    sum(coalesce(households, cardinality(household_ids), 1)) AS reads
@@ -106,5 +147,7 @@ def unusual(conn, *, scope=None, days: int = 30, factor: float = 5.0,
                    THEN h.reads > :factor * s.median
                    -- no usual level yet: only a volume no one reads by hand
                    ELSE h.reads >= :minimum * 10 END
-        ORDER BY h.reads DESC"""), params)
+        ORDER BY h.reads DESC"""),
+        params,
+    )
     return [dict(r._mapping) for r in rows]

@@ -72,11 +72,22 @@ _TOL_DEG = 1e-12
 _GK_FIRST, _GK_LAST = 4491, 4554
 
 _ALIASES = {
-    "wgs84": "wgs84", "wgs-84": "wgs84", "wgs_84": "wgs84", "epsg:4326": "wgs84",
+    "wgs84": "wgs84",
+    "wgs-84": "wgs84",
+    "wgs_84": "wgs84",
+    "epsg:4326": "wgs84",
     "4326": "wgs84",
-    "gcj02": "gcj02", "gcj-02": "gcj02", "gcj_02": "gcj02", "gcj": "gcj02",
-    "bd09": "bd09", "bd-09": "bd09", "bd_09": "bd09", "baidu": "bd09",
-    "cgcs2000": "cgcs2000", "epsg:4490": "cgcs2000", "4490": "cgcs2000",
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "gcj_02": "gcj02",
+    "gcj": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "bd_09": "bd09",
+    "baidu": "bd09",
+    "cgcs2000": "cgcs2000",
+    "epsg:4490": "cgcs2000",
+    "4490": "cgcs2000",
 }
 
 _GEOGRAPHIC = {"wgs84", "gcj02", "bd09", "cgcs2000"}
@@ -113,8 +124,12 @@ def in_china(lon, lat):
     lat 0.8293–55.8271) is the conventional one used by the map providers.
     """
     lon_a, lat_a, scalar = _as_arrays(lon, lat)
-    inside = ((lon_a >= CHINA_LON[0]) & (lon_a <= CHINA_LON[1])
-              & (lat_a >= CHINA_LAT[0]) & (lat_a <= CHINA_LAT[1]))
+    inside = (
+        (lon_a >= CHINA_LON[0])
+        & (lon_a <= CHINA_LON[1])
+        & (lat_a >= CHINA_LAT[0])
+        & (lat_a <= CHINA_LAT[1])
+    )
     return bool(inside) if scalar else inside
 
 
@@ -135,14 +150,28 @@ def _gcj_delta(lon, lat):
     sqrt_abs_x = np.sqrt(np.abs(x))
     common = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
 
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x
-            + common
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x
-            + common
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * sqrt_abs_x
+        + common
+        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * sqrt_abs_x
+        + common
+        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    )
 
     radlat = lat / 180.0 * np.pi
     magic = 1.0 - _EE * np.sin(radlat) ** 2
@@ -247,8 +276,7 @@ def wgs84_to_bd09(lon, lat):
 # ---------------------------------------------------------------------------
 # names and generic conversion
 
-_EXPECTED = ("wgs84, gcj02, bd09, cgcs2000, "
-             "or EPSG:4491–4554 (CGCS2000 Gauss-Krüger)")
+_EXPECTED = "wgs84, gcj02, bd09, cgcs2000, or EPSG:4491–4554 (CGCS2000 Gauss-Krüger)"
 
 
 def _suggest(key: str) -> str | None:
@@ -276,8 +304,10 @@ def normalize_crs(name) -> str:
     elif isinstance(name, str):
         key = re.sub(r"\s+", "", name).lower()
     else:
-        raise CRSError(f"CRS must be a name or EPSG code, got {type(name).__name__} {name!r}; "
-                       f"expected one of {_EXPECTED}")
+        raise CRSError(
+            f"CRS must be a name or EPSG code, got {type(name).__name__} {name!r}; "
+            f"expected one of {_EXPECTED}"
+        )
     if key.isdigit():
         key = f"epsg:{key}"
     if key in _ALIASES:
@@ -371,8 +401,10 @@ def utm_epsg_for(lon, lat) -> int:
     mlon = float(np.median(lon_a[ok]))
     mlat = float(np.median(lat_a[ok]))
     if not (-180.0 <= mlon <= 180.0 and -90.0 <= mlat <= 90.0):
-        raise CRSError(f"cannot choose a UTM zone for lon {mlon}, lat {mlat}: outside "
-                       "[-180, 180] × [-90, 90]; are these projected metres, or lat/lon swapped?")
+        raise CRSError(
+            f"cannot choose a UTM zone for lon {mlon}, lat {mlat}: outside "
+            "[-180, 180] × [-90, 90]; are these projected metres, or lat/lon swapped?"
+        )
     zone = min(int((mlon + 180.0) // 6.0) + 1, 60)
     return (32600 if mlat >= 0 else 32700) + zone
 
@@ -398,8 +430,10 @@ def require_projected(crs, *, near=None, operation: str = "metric work") -> pypr
     are wrong by a latitude-dependent factor.
     """
     if crs is None:
-        raise CRSError(f"{operation} needs a projected CRS in metres, but the data has no CRS; "
-                       "set it first (e.g. gdf.set_crs('EPSG:4326'))")
+        raise CRSError(
+            f"{operation} needs a projected CRS in metres, but the data has no CRS; "
+            "set it first (e.g. gdf.set_crs('EPSG:4326'))"
+        )
     try:
         canon = normalize_crs(crs)
     except CRSError:
@@ -417,10 +451,14 @@ def require_projected(crs, *, near=None, operation: str = "metric work") -> pypr
         target = utm_epsg_for(*near)
         suggestion = f"EPSG:{target} ({pyproj.CRS.from_epsg(target).name})"
     else:
-        suggestion = ("a WGS-84 UTM zone (gis.crs.utm_epsg_for(lon, lat)) or a CGCS2000 "
-                      "Gauss-Krüger zone (EPSG:4491–4554)")
+        suggestion = (
+            "a WGS-84 UTM zone (gis.crs.utm_epsg_for(lon, lat)) or a CGCS2000 "
+            "Gauss-Krüger zone (EPSG:4491–4554)"
+        )
     extra = ""
     if canon in ("gcj02", "bd09"):
         extra = f" convert {canon} to WGS-84 with gis.crs.to_wgs84 first, then"
-    raise CRSError(f"{operation} needs a projected CRS in metres, but the data is in "
-                   f"{_describe(crs)}, which is in degrees;{extra} reproject to {suggestion}")
+    raise CRSError(
+        f"{operation} needs a projected CRS in metres, but the data is in "
+        f"{_describe(crs)}, which is in degrees;{extra} reproject to {suggestion}"
+    )

@@ -26,8 +26,7 @@ def guard(value: Any) -> Any:
     spreadsheet would read as a formula prefixed with ``'``; other values unchanged."""
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, str) and value.startswith(FORMULA_START) \
-            and not _NUMBER.fullmatch(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -35,8 +34,9 @@ def guard(value: Any) -> Any:
 class Writer:
     """A ``csv.writer`` whose cells go through :func:`guard`."""
 
-    def __init__(self, stream: IO[str], header: Sequence[str] | None = None,
-                 lineterminator: str = "\r\n"):
+    def __init__(
+        self, stream: IO[str], header: Sequence[str] | None = None, lineterminator: str = "\r\n"
+    ):
         self._w = csv.writer(stream, lineterminator=lineterminator)
         if header is not None:
             self.writerow(header)

@@ -82,8 +82,9 @@ def _postgres_can_use(path: Path) -> bool:
     probe = path
     while not probe.exists():
         probe = probe.parent
-    r = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(probe)],
-                       capture_output=True)
+    r = subprocess.run(
+        ["runuser", "-u", "postgres", "--", "test", "-x", str(probe)], capture_output=True
+    )
     return r.returncode == 0
 
 
@@ -104,8 +105,13 @@ def cluster_dir() -> Path:
 
 def _paths() -> dict[str, Path]:
     base = cluster_dir()
-    return {"base": base, "data": base / "data", "run": base / "run",
-            "log": base / "server.log", "password": base / "password"}
+    return {
+        "base": base,
+        "data": base / "data",
+        "run": base / "run",
+        "log": base / "server.log",
+        "password": base / "password",
+    }
 
 
 def _port() -> int:
@@ -118,11 +124,17 @@ def local_url(database: str | None = None) -> URL:
     if not p["password"].exists():
         raise DatabaseError(
             f"the project's PostgreSQL cluster is not initialised ({p['data']}); "
-            "run `popgis db start` (or `make demo`)")
+            "run `popgis db start` (or `make demo`)"
+        )
     password = p["password"].read_text().strip()
-    return URL.create("postgresql+psycopg", username="popgis", password=password,
-                      host="127.0.0.1", port=_port(),
-                      database=database or settings.get("POPGIS_DB_NAME"))
+    return URL.create(
+        "postgresql+psycopg",
+        username="popgis",
+        password=password,
+        host="127.0.0.1",
+        port=_port(),
+        database=database or settings.get("POPGIS_DB_NAME"),
+    )
 
 
 def uses_local_cluster() -> bool:
@@ -142,11 +154,16 @@ def database_url() -> URL:
 
 def cluster_status() -> dict:
     p = _paths()
-    status = {"dir": str(p["base"]), "port": _port(), "initialised": p["data"].exists(),
-              "running": False}
+    status = {
+        "dir": str(p["base"]),
+        "port": _port(),
+        "initialised": p["data"].exists(),
+        "running": False,
+    }
     if status["initialised"]:
-        r = _as_postgres([_pg_bin("pg_ctl"), "-D", str(p["data"]), "status"],
-                         capture_output=True, text=True)
+        r = _as_postgres(
+            [_pg_bin("pg_ctl"), "-D", str(p["data"]), "status"], capture_output=True, text=True
+        )
         status["running"] = r.returncode == 0
     return status
 
@@ -169,10 +186,23 @@ def cluster_start() -> URL:
         pwfile.write_text(password + "\n")
         if _is_root():
             os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
-        r = _as_postgres([_pg_bin("initdb"), "-D", str(p["data"]), "-U", "popgis",
-                          f"--pwfile={pwfile}", "--auth-local=scram-sha-256",
-                          "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
-                         capture_output=True, text=True)
+        r = _as_postgres(
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(p["data"]),
+                "-U",
+                "popgis",
+                f"--pwfile={pwfile}",
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            capture_output=True,
+            text=True,
+        )
         pwfile.unlink()
         if r.returncode != 0:
             raise DatabaseError(f"initdb failed in {p['data']}:\n{r.stderr.strip()}")
@@ -185,14 +215,29 @@ def cluster_start() -> URL:
         p["password"].chmod(0o600)
     if not cluster_status()["running"]:
         opts = f"-p {_port()} -k {p['run']} -c listen_addresses=127.0.0.1"
-        r = _as_postgres([_pg_bin("pg_ctl"), "-D", str(p["data"]), "-o", opts,
-                          "-l", str(p["log"]), "-w", "-t", "60", "start"],
-                         capture_output=True, text=True)
+        r = _as_postgres(
+            [
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(p["data"]),
+                "-o",
+                opts,
+                "-l",
+                str(p["log"]),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            capture_output=True,
+            text=True,
+        )
         if r.returncode != 0:
             tail = p["log"].read_text()[-2000:] if p["log"].exists() else ""
             raise DatabaseError(
                 f"could not start PostgreSQL on port {_port()} ({p['data']}):\n"
-                f"{r.stdout}{r.stderr}\n{tail}\nIs the port taken? Set POPGIS_PG_PORT.")
+                f"{r.stdout}{r.stderr}\n{tail}\nIs the port taken? Set POPGIS_PG_PORT."
+            )
     ensure_database(local_url())
     return local_url()
 
@@ -200,8 +245,12 @@ def cluster_start() -> URL:
 def cluster_stop() -> None:
     p = _paths()
     if cluster_status()["running"]:
-        _as_postgres([_pg_bin("pg_ctl"), "-D", str(p["data"]), "-m", "fast", "-w", "stop"],
-                     capture_output=True, text=True, check=True)
+        _as_postgres(
+            [_pg_bin("pg_ctl"), "-D", str(p["data"]), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
 
 
 def ensure_database(url: URL, drop_first: bool = False) -> None:
@@ -212,8 +261,9 @@ def ensure_database(url: URL, drop_first: bool = False) -> None:
             name = url.database
             if drop_first:
                 c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            exists = c.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                               {"n": name}).scalar()
+            exists = c.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
             if not exists:
                 c.execute(sa.text(f'CREATE DATABASE "{name}"'))
     finally:
@@ -225,8 +275,13 @@ ROLES = ("owner", "app")
 _engines: dict[tuple, Engine] = {}
 
 
-def engine(url: URL | str | None = None, *, role: str = "owner",
-           statement_timeout_ms: int | None = None, autocommit: bool = False) -> Engine:
+def engine(
+    url: URL | str | None = None,
+    *,
+    role: str = "owner",
+    statement_timeout_ms: int | None = None,
+    autocommit: bool = False,
+) -> Engine:
     """The process-wide engine for ``url`` (default: the database in use), made once.
 
     ``role``: ``owner`` logs in with ``url`` as it is (migrations, loaders, the command
@@ -248,14 +303,13 @@ def engine(url: URL | str | None = None, *, role: str = "owner",
     return _engines[key]
 
 
-def _make_engine(url: URL, role: str, statement_timeout_ms: int | None,
-                 autocommit: bool) -> Engine:
+def _make_engine(url: URL, role: str, statement_timeout_ms: int | None, autocommit: bool) -> Engine:
     # No pre-ping (a round trip per request); stale connections are recycled.
     size = 8 if role == "app" else 5
-    extra: dict = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} \
-        if autocommit else {}
-    made = sa.create_engine(url, pool_recycle=1800, pool_size=size, max_overflow=size,
-                            **extra)
+    extra: dict = (
+        {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
+    )
+    made = sa.create_engine(url, pool_recycle=1800, pool_size=size, max_overflow=size, **extra)
     settings_sql = []
     if statement_timeout_ms is not None:
         settings_sql.append(f"SET statement_timeout = {int(statement_timeout_ms)}")
@@ -264,6 +318,7 @@ def _make_engine(url: URL, role: str, statement_timeout_ms: int | None,
         # (gis.gate.enter)
         settings_sql.append("SET synchronous_commit = on")
     if settings_sql:
+
         @sa.event.listens_for(made, "connect")
         def _on_connect(dbapi_conn, record):
             with dbapi_conn.cursor() as cur:
@@ -271,6 +326,7 @@ def _make_engine(url: URL, role: str, statement_timeout_ms: int | None,
                     cur.execute(statement)
             if not autocommit:
                 dbapi_conn.commit()
+
     return made
 
 
@@ -287,8 +343,9 @@ def wait_until_up(url: URL, seconds: float = 2) -> None:
     ``DatabaseError`` that says how to fix it, instead of a long wait."""
     from sqlalchemy.pool import NullPool
 
-    probe = sa.create_engine(url, poolclass=NullPool,
-                             connect_args={"connect_timeout": max(1, round(seconds))})
+    probe = sa.create_engine(
+        url, poolclass=NullPool, connect_args={"connect_timeout": max(1, round(seconds))}
+    )
     deadline = time.monotonic() + seconds
     try:
         while True:
@@ -310,14 +367,21 @@ def _unreachable(url: URL, exc: sa.exc.OperationalError) -> str:
     shown = url.render_as_string(hide_password=True)
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "?"
     if uses_local_cluster():
-        return _("cannot reach the project's own PostgreSQL cluster at {url} ({reason}). "
-                 "Fix: start it with `popgis db start` (its log: {log}); if the port is "
-                 "taken, choose another with POPGIS_PG_PORT", url=shown, reason=reason,
-                 log=_paths()["log"])
-    return _("cannot reach the database at {url} ({reason}). Fix: start that server or "
-             "check POPGIS_DATABASE_URL (host, port, user, password, database); unset "
-             "POPGIS_DATABASE_URL to use the project's own cluster instead", url=shown,
-             reason=reason)
+        return _(
+            "cannot reach the project's own PostgreSQL cluster at {url} ({reason}). "
+            "Fix: start it with `popgis db start` (its log: {log}); if the port is "
+            "taken, choose another with POPGIS_PG_PORT",
+            url=shown,
+            reason=reason,
+            log=_paths()["log"],
+        )
+    return _(
+        "cannot reach the database at {url} ({reason}). Fix: start that server or "
+        "check POPGIS_DATABASE_URL (host, port, user, password, database); unset "
+        "POPGIS_DATABASE_URL to use the project's own cluster instead",
+        url=shown,
+        reason=reason,
+    )
 
 
 def health() -> dict:
@@ -370,12 +434,15 @@ def ensure_app_login(url: URL | None = None) -> None:
     if settings.get("POPGIS_APP_DATABASE_URL"):
         return
     with engine(url or database_url()).begin() as c:
-        exists = c.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                           {"r": APP_ROLE}).scalar()
+        exists = c.execute(
+            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+        ).scalar()
         if not exists:
-            raise DatabaseError(f"the database has no role {APP_ROLE}; run `popgis db "
-                                "migrate` as a role with CREATEROLE, or create it and set "
-                                "POPGIS_APP_DATABASE_URL")
+            raise DatabaseError(
+                f"the database has no role {APP_ROLE}; run `popgis db "
+                "migrate` as a role with CREATEROLE, or create it and set "
+                "POPGIS_APP_DATABASE_URL"
+            )
         # the password is ours (URL-safe characters), quoted as a literal all the same
         pw = c.execute(sa.text("SELECT quote_literal(:p)"), {"p": _app_password()}).scalar()
         try:
@@ -384,7 +451,8 @@ def ensure_app_login(url: URL | None = None) -> None:
             raise DatabaseError(
                 f"cannot let {APP_ROLE} log in ({exc.orig}); give this login CREATEROLE, "
                 f"or set a password for {APP_ROLE} yourself and name it in "
-                "POPGIS_APP_DATABASE_URL") from None
+                "POPGIS_APP_DATABASE_URL"
+            ) from None
 
 
 def app_database_url(url: URL | None = None) -> URL:

@@ -44,7 +44,7 @@ MAX_ZOOM = 14
 CELL_ZOOM = 16
 WORLD_M = 40075016.686
 ORIGIN_M = -WORLD_M / 2
-MIN_CELL_M = WORLD_M / 2 ** CELL_ZOOM
+MIN_CELL_M = WORLD_M / 2**CELL_ZOOM
 
 
 def threshold() -> int:
@@ -84,7 +84,7 @@ def protect_sql(count_sql: str, key_sql: str, k: int | None = None) -> str:
 def cell_size_m(z: int) -> float:
     """Density cell width (EPSG:3857 metres) at zoom ``z`` for aggregate roles: 1/16 of
     a tile, never below :data:`MIN_CELL_M`; always a whole fraction of a tile."""
-    return max(WORLD_M / 2 ** z / 16, MIN_CELL_M)
+    return max(WORLD_M / 2**z / 16, MIN_CELL_M)
 
 
 def key_sum(keys) -> int:

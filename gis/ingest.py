@@ -34,8 +34,9 @@ def copy_frame(conn, table: str, df: pd.DataFrame, columns: list[str]) -> int:
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             for start in range(0, len(df), COPY_CHUNK_ROWS):
                 buf = io.StringIO()
-                df.iloc[start:start + COPY_CHUNK_ROWS][columns].to_csv(
-                    buf, header=False, index=False, na_rep="")
+                df.iloc[start : start + COPY_CHUNK_ROWS][columns].to_csv(
+                    buf, header=False, index=False, na_rep=""
+                )
                 copy.write(buf.getvalue())
     return len(df)
 
@@ -44,14 +45,19 @@ def _rejects(rows, column: str, reason, fix) -> list[tuple]:
     out = []
     for r in rows:
         m = r._mapping
-        out.append((m["row_no"], column, m.get("value"),
-                    reason(m) if callable(reason) else reason,
-                    fix(m) if callable(fix) else fix))
+        out.append(
+            (
+                m["row_no"],
+                column,
+                m.get("value"),
+                reason(m) if callable(reason) else reason,
+                fix(m) if callable(fix) else fix,
+            )
+        )
     return out
 
 
-def _counts(conn, sql: str, params: dict | None = None, *,
-            empty: bool = False) -> tuple[int, int]:
+def _counts(conn, sql: str, params: dict | None = None, *, empty: bool = False) -> tuple[int, int]:
     """Run an INSERT .. ON CONFLICT .. RETURNING (xmax = 0) and count inserts/updates.
 
     With ``empty`` (the target table had no rows and the staged rows are unique) the
@@ -60,9 +66,13 @@ def _counts(conn, sql: str, params: dict | None = None, *,
     if empty:
         plain = sql.split("ON CONFLICT")[0]
         return conn.execute(sa.text(plain), params or {}).rowcount, 0
-    row = conn.execute(sa.text(
-        f"WITH w AS ({sql}) SELECT count(*) FILTER (WHERE inserted), "
-        "count(*) FILTER (WHERE NOT inserted) FROM w"), params or {}).one()
+    row = conn.execute(
+        sa.text(
+            f"WITH w AS ({sql}) SELECT count(*) FILTER (WHERE inserted), "
+            "count(*) FILTER (WHERE NOT inserted) FROM w"
+        ),
+        params or {},
+    ).one()
     return int(row[0]), int(row[1])
 
 
@@ -79,8 +89,9 @@ class trusted_keys:
         self.active = False
 
     def __enter__(self):
-        if self.conn.execute(sa.text(
-                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+        if self.conn.execute(
+            sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar():
             self.conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             self.active = True
         return self
@@ -106,13 +117,15 @@ class indexes_after:
         if c.execute(sa.text(f"SELECT EXISTS (SELECT 1 FROM {self.table})")).scalar():
             return self
         self.empty = True
-        self.saved = c.execute(sa.text("""
+        self.saved = c.execute(
+            sa.text("""
             SELECT i.indexname, i.indexdef FROM pg_indexes i
             WHERE i.schemaname = current_schema() AND i.tablename = :t
               AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                               WHERE k.conname = i.indexname
                                 AND k.conrelid = CAST(:t AS regclass))"""),
-            {"t": self.table}).all()
+            {"t": self.table},
+        ).all()
         for name, _sql in self.saved:
             c.execute(sa.text(f'DROP INDEX "{name}"'))
         return self
@@ -127,18 +140,25 @@ class indexes_after:
 
 def _unknown_villages(conn, table: str) -> list[tuple]:
     """Reject staged rows whose village_code is not a village of the admin tree."""
-    return _rejects(conn.execute(sa.text(f"""
+    return _rejects(
+        conn.execute(
+            sa.text(f"""
         DELETE FROM {table} s WHERE s.village_code IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.village_code
                           AND a.level = 'village')
-        RETURNING s.row_no, s.village_code AS value""")), "village_code",
-        _("unknown village code"), _("use a 12-digit village code of the loaded admin areas"))
+        RETURNING s.row_no, s.village_code AS value""")
+        ),
+        "village_code",
+        _("unknown village code"),
+        _("use a 12-digit village code of the loaded admin areas"),
+    )
 
 
 def single_county(conn) -> str | None:
     """The county code when exactly one county is loaded (the usual deployment)."""
-    rows = conn.execute(sa.text(
-        "SELECT left(code, 6) FROM admin_area WHERE level = 'county' LIMIT 2")).all()
+    rows = conn.execute(
+        sa.text("SELECT left(code, 6) FROM admin_area WHERE level = 'county' LIMIT 2")
+    ).all()
     return rows[0][0] if len(rows) == 1 else None
 
 
@@ -154,15 +174,22 @@ CREATE TEMP TABLE stage_admin (
 
 def upsert_admin(conn) -> tuple[int, int, list[tuple]]:
     """Upsert staged admin areas on their code; parents must exist in file or database."""
-    rejected = _rejects(conn.execute(sa.text("""
+    rejected = _rejects(
+        conn.execute(
+            sa.text("""
         DELETE FROM stage_admin s
         WHERE s.parent_code IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM stage_admin p WHERE p.code = s.parent_code)
           AND NOT EXISTS (SELECT 1 FROM admin_area a WHERE a.code = s.parent_code)
-        RETURNING s.row_no, s.parent_code AS value""")), "parent_code",
+        RETURNING s.row_no, s.parent_code AS value""")
+        ),
+        "parent_code",
         _("parent area is neither in this file nor loaded"),
-        _("load the parent level first, or correct the code"))
-    ins, upd = _counts(conn, """
+        _("load the parent level first, or correct the code"),
+    )
+    ins, upd = _counts(
+        conn,
+        """
         INSERT INTO admin_area AS a (code, path, name, short_name, level, parent_code,
             county_code, aliases, former_names, synthetic, area_km2, geom)
         SELECT s.code,
@@ -186,7 +213,8 @@ def upsert_admin(conn) -> tuple[int, int, list[tuple]]:
               (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.level, EXCLUDED.parent_code,
                EXCLUDED.aliases, EXCLUDED.former_names, EXCLUDED.synthetic)
            OR NOT ST_Equals(a.geom, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""")
+        RETURNING (xmax = 0) AS inserted""",
+    )
     return ins, upd, rejected
 
 
@@ -210,24 +238,34 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
     rejected = _unknown_villages(conn, "stage_buildings")
     conn.execute(sa.text("CREATE INDEX ON stage_buildings USING gist (geom)"))
     conn.execute(sa.text("ANALYZE stage_buildings"))
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         UPDATE stage_buildings s SET village_code = a.code
         FROM admin_area a
         WHERE s.village_code IS NULL AND a.level = 'village'
-          AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))"""))
-    conn.execute(sa.text("""
+          AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))""")
+    )
+    conn.execute(
+        sa.text("""
         UPDATE stage_buildings s SET admin_path = a.path
         FROM admin_area a
         WHERE a.level = 'grid' AND left(a.code, 12) = s.village_code
-          AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))"""))
-    conn.execute(sa.text("""
+          AND ST_Intersects(a.geom, ST_PointOnSurface(s.geom))""")
+    )
+    conn.execute(
+        sa.text("""
         UPDATE stage_buildings s SET admin_path = a.path FROM admin_area a
-        WHERE s.admin_path IS NULL AND a.code = s.village_code"""))
-    conn.execute(sa.text("""
+        WHERE s.admin_path IS NULL AND a.code = s.village_code""")
+    )
+    conn.execute(
+        sa.text("""
         UPDATE stage_buildings SET county_code = left(village_code, 6)
-        WHERE village_code IS NOT NULL"""))
+        WHERE village_code IS NOT NULL""")
+    )
     rejected += _assign_county(conn, "stage_buildings", "ST_PointOnSurface(s.geom)")
-    ins, upd = _counts(conn, """
+    ins, upd = _counts(
+        conn,
+        """
         INSERT INTO buildings AS b (ext_id, county_code, village_code, admin_path, compound,
             building_no, address, floors, use, source, geom)
         SELECT ext_id, county_code, village_code, admin_path, compound, building_no,
@@ -245,7 +283,8 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
                EXCLUDED.building_no, EXCLUDED.address, EXCLUDED.floors, EXCLUDED.use,
                EXCLUDED.source)
            OR NOT ST_Equals(b.geom, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""")
+        RETURNING (xmax = 0) AS inserted""",
+    )
     return ins, upd, rejected
 
 
@@ -264,27 +303,38 @@ def _assign_county(conn, table: str, geom_expr: str) -> list[tuple]:
     With no county loaded at all, rows are kept as unassigned ('000000'); with counties
     loaded, rows outside all of them are rejected.
     """
-    conn.execute(sa.text(f"""
+    conn.execute(
+        sa.text(f"""
         UPDATE {table} s SET county_code = left(a.code, 6),
                admin_path = coalesce(s.admin_path, left(a.code, 6))
         FROM admin_area a
         WHERE s.county_code IS NULL AND a.level = 'county'
-          AND ST_Intersects(a.geom, {geom_expr})"""))
-    conn.execute(sa.text(f"""
+          AND ST_Intersects(a.geom, {geom_expr})""")
+    )
+    conn.execute(
+        sa.text(f"""
         UPDATE {table} SET county_code = '000000', admin_path = '000000'
         WHERE county_code IS NULL
-          AND NOT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')"""))
-    return _rejects(conn.execute(sa.text(f"""
+          AND NOT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')""")
+    )
+    return _rejects(
+        conn.execute(
+            sa.text(f"""
         DELETE FROM {table} WHERE county_code IS NULL
-        RETURNING row_no, ext_id AS value""")), "geometry",
+        RETURNING row_no, ext_id AS value""")
+        ),
+        "geometry",
         _("lies outside the loaded county boundaries"),
-        _("check the coordinate system (--crs), or load the admin areas of its county first"))
+        _("check the coordinate system (--crs), or load the admin areas of its county first"),
+    )
 
 
 def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
     """Upsert staged roads on ext_id; roads crossing no loaded county are rejected."""
     rejected = _assign_county(conn, "stage_roads", "s.geom")
-    ins, upd = _counts(conn, """
+    ins, upd = _counts(
+        conn,
+        """
         INSERT INTO roads AS r (ext_id, county_code, name, highway, source, geom)
         SELECT ext_id, county_code, name, highway, source, ST_Multi(geom)
         FROM stage_roads
@@ -293,7 +343,8 @@ def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
         WHERE (r.name, r.highway, r.source) IS DISTINCT FROM
               (EXCLUDED.name, EXCLUDED.highway, EXCLUDED.source)
            OR NOT ST_Equals(r.geom, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""")
+        RETURNING (xmax = 0) AS inserted""",
+    )
     return ins, upd, rejected
 
 
@@ -310,7 +361,9 @@ def upsert_landcover(conn) -> tuple[int, int, list[tuple]]:
     """Upsert staged land cover polygons on ext_id; polygons outside the loaded
     counties are rejected."""
     rejected = _assign_county(conn, "stage_landcover", "ST_PointOnSurface(s.geom)")
-    ins, upd = _counts(conn, """
+    ins, upd = _counts(
+        conn,
+        """
         INSERT INTO landcover AS l (ext_id, county_code, kind, name, source, geom)
         SELECT ext_id, county_code, kind, name, source, ST_Multi(geom) FROM stage_landcover
         ON CONFLICT (ext_id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,
@@ -318,7 +371,8 @@ def upsert_landcover(conn) -> tuple[int, int, list[tuple]]:
         WHERE (l.kind, l.name, l.source) IS DISTINCT FROM
               (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.source)
            OR NOT ST_Equals(l.geom, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""")
+        RETURNING (xmax = 0) AS inserted""",
+    )
     return ins, upd, rejected
 
 
@@ -337,25 +391,40 @@ CREATE TEMP TABLE stage_persons (
 """
 # The persons' own fields, as declared in gis.schema: what a file gives and an upsert
 # compares and sets (keys, placement and bookkeeping columns excluded).
-_PERSON_NOT_FIELDS = {"id", "household_id", "county_code", "id_number", "admin_path",
-                      "created_at", "updated_at", "rkey"}
+_PERSON_NOT_FIELDS = {
+    "id",
+    "household_id",
+    "county_code",
+    "id_number",
+    "admin_path",
+    "created_at",
+    "updated_at",
+    "rkey",
+}
 PERSON_FIELDS = [c.name for c in schema.persons.c if c.name not in _PERSON_NOT_FIELDS]
 
 
 def check_person_stage(conn) -> list[tuple]:
     """Reject staged rows with unknown villages, duplicate IDs or household conflicts."""
     rejected = _unknown_villages(conn, "stage_persons")
-    rejected += _rejects(conn.execute(sa.text("""
+    rejected += _rejects(
+        conn.execute(
+            sa.text("""
         WITH firsts AS (SELECT id_number, min(row_no) AS first_row FROM stage_persons
                         GROUP BY id_number HAVING count(*) > 1)
         DELETE FROM stage_persons s USING firsts f
         WHERE s.id_number = f.id_number AND s.row_no > f.first_row
-        RETURNING s.row_no, s.id_number AS value, f.first_row""")), "id_number",
+        RETURNING s.row_no, s.id_number AS value, f.first_row""")
+        ),
+        "id_number",
         lambda m: _("duplicate ID number, already on row {row}", row=m["first_row"]),
-        _("each person appears once; remove or correct the repeated row"))
+        _("each person appears once; remove or correct the repeated row"),
+    )
     # Household fields come from the household's first row; a later row may leave them
     # empty or repeat them, but may not contradict them.
-    rejected += _rejects(conn.execute(sa.text("""
+    rejected += _rejects(
+        conn.execute(
+            sa.text("""
         WITH f AS (SELECT DISTINCT ON (household_no) household_no, row_no, address,
                           village_code, lon, lat
                    FROM stage_persons ORDER BY household_no, row_no)
@@ -364,11 +433,17 @@ def check_person_stage(conn) -> list[tuple]:
           AND ((s.address IS NOT NULL AND s.address IS DISTINCT FROM f.address)
             OR (s.village_code IS NOT NULL AND s.village_code IS DISTINCT FROM f.village_code)
             OR (s.lon IS NOT NULL AND (s.lon, s.lat) IS DISTINCT FROM (f.lon, f.lat)))
-        RETURNING s.row_no, s.household_no AS value, f.row_no AS first_row""")),
+        RETURNING s.row_no, s.household_no AS value, f.row_no AS first_row""")
+        ),
         "household_no",
-        lambda m: _("household {household} has a different address, village or position "
-                    "on its first row (row {row})", household=m["value"], row=m["first_row"]),
-        _("give household fields once, on the household's first row, or make them equal"))
+        lambda m: _(
+            "household {household} has a different address, village or position "
+            "on its first row (row {row})",
+            household=m["value"],
+            row=m["first_row"],
+        ),
+        _("give household fields once, on the household's first row, or make them equal"),
+    )
     return rejected
 
 
@@ -384,12 +459,14 @@ def shift_hit_rates(conn, candidates: dict[str, tuple[list, list]]) -> dict[str,
         if not len(lons):
             out[name] = 0.0
             continue
-        hits = conn.execute(sa.text("""
+        hits = conn.execute(
+            sa.text("""
             SELECT count(*) FILTER (WHERE EXISTS (
                 SELECT 1 FROM buildings b WHERE ST_Intersects(b.geom,
                     ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))))
             FROM unnest(CAST(:x AS float8[]), CAST(:y AS float8[])) AS p(lon, lat)"""),
-            {"x": list(map(float, lons)), "y": list(map(float, lats))}).scalar()
+            {"x": list(map(float, lons)), "y": list(map(float, lats))},
+        ).scalar()
         out[name] = hits / len(lons)
     return out
 
@@ -410,17 +487,18 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     p_ins, p_upd = _upsert_person_rows(conn)
     staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
     staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
-    return {"households": {"inserted": h_ins, "updated": h_upd,
-                           "unchanged": staged_h - h_ins - h_upd},
-            "persons": {"inserted": p_ins, "updated": p_upd,
-                        "unchanged": staged_p - p_ins - p_upd},
-            "rejected": rejected}
+    return {
+        "households": {"inserted": h_ins, "updated": h_upd, "unchanged": staged_h - h_ins - h_upd},
+        "persons": {"inserted": p_ins, "updated": p_upd, "unchanged": staged_p - p_ins - p_upd},
+        "rejected": rejected,
+    }
 
 
 def _stage_households(conn) -> None:
     """One staged household per household number (from its first person row); one whose
     point has not moved keeps the placement it has."""
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         DROP TABLE IF EXISTS stage_households;
         CREATE TEMP TABLE stage_households ON COMMIT DROP AS
         SELECT DISTINCT ON (household_no) household_no, address, registered_address,
@@ -428,17 +506,19 @@ def _stage_households(conn) -> None:
                CASE WHEN lon IS NOT NULL
                     THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END AS geom,
                NULL::bigint AS building_id, NULL::text AS admin_path, false AS placed
-        FROM stage_persons ORDER BY household_no, row_no"""))
+        FROM stage_persons ORDER BY household_no, row_no""")
+    )
     # A re-loaded household whose point has not moved keeps the placement it has: the
     # point-in-polygon join below then only runs for new or moved points.
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         UPDATE stage_households s SET building_id = h.building_id,
                admin_path = h.admin_path, village_code = h.village_code, placed = true
         FROM households h
         WHERE h.household_no = s.household_no AND s.geom IS NOT NULL
-          AND h.geom = s.geom AND h.geocode_method = 'coordinates'"""))
-    conn.execute(sa.text("CREATE INDEX ON stage_households USING gist (geom) "
-                         "WHERE NOT placed"))
+          AND h.geom = s.geom AND h.geocode_method = 'coordinates'""")
+    )
+    conn.execute(sa.text("CREATE INDEX ON stage_households USING gist (geom) WHERE NOT placed"))
     conn.execute(sa.text("ANALYZE stage_households"))
 
 
@@ -447,11 +527,15 @@ def _place_in_buildings(conn) -> None:
     # For a big batch, each building probes the points' index (150 k
     # probes for a county instead of one per household: several times faster); a small
     # file probes the buildings' index per point.
-    n_points, n_buildings = conn.execute(sa.text(
-        "SELECT (SELECT count(*) FROM stage_households WHERE NOT placed AND geom IS NOT NULL),"
-        " (SELECT reltuples FROM pg_class WHERE oid = 'buildings'::regclass)")).one()
+    n_points, n_buildings = conn.execute(
+        sa.text(
+            "SELECT (SELECT count(*) FROM stage_households WHERE NOT placed AND geom IS NOT NULL),"
+            " (SELECT reltuples FROM pg_class WHERE oid = 'buildings'::regclass)"
+        )
+    ).one()
     if n_points > max(n_buildings, 1000) / 4:
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             WITH m AS (
                 SELECT DISTINCT ON (x.household_no) x.household_no, b.id, b.admin_path,
                        b.village_code
@@ -463,35 +547,43 @@ def _place_in_buildings(conn) -> None:
                 ORDER BY x.household_no, b.id)
             UPDATE stage_households s SET building_id = m.id, admin_path = m.admin_path,
                    village_code = m.village_code, placed = true
-            FROM m WHERE s.household_no = m.household_no"""))
+            FROM m WHERE s.household_no = m.household_no""")
+        )
     else:
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             UPDATE stage_households s SET building_id = b.id, admin_path = b.admin_path,
                    village_code = b.village_code, placed = true
             FROM buildings b
-            WHERE NOT s.placed AND s.geom IS NOT NULL AND ST_Intersects(b.geom, s.geom)"""))
+            WHERE NOT s.placed AND s.geom IS NOT NULL AND ST_Intersects(b.geom, s.geom)""")
+        )
 
 
 def _place_in_villages(conn) -> None:
     """Points in no building: their village and grid from the polygons."""
     # Buildings lie
     # inside the county, so only these points can be outside it.
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         UPDATE stage_households s SET village_code = v.code,
                admin_path = coalesce(g.path, v.path), placed = true
         FROM admin_area v
         LEFT JOIN admin_area g ON g.level = 'grid' AND left(g.code, 12) = v.code
         WHERE NOT s.placed AND s.geom IS NOT NULL AND v.level = 'village'
           AND ST_Intersects(v.geom, s.geom)
-          AND (g.code IS NULL OR ST_Intersects(g.geom, s.geom))"""))
+          AND (g.code IS NULL OR ST_Intersects(g.geom, s.geom))""")
+    )
 
 
 def _reject_unplaced(conn, county: str | None) -> list[tuple]:
     """Drop (and report) households outside the loaded county or in no known county."""
     rejected = []
-    if conn.execute(sa.text(
-            "SELECT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')")).scalar():
-        rejected += _rejects(conn.execute(sa.text("""
+    if conn.execute(
+        sa.text("SELECT EXISTS (SELECT 1 FROM admin_area WHERE level = 'county')")
+    ).scalar():
+        rejected += _rejects(
+            conn.execute(
+                sa.text("""
             WITH bad AS (
                 DELETE FROM stage_households s
                 WHERE NOT s.placed AND s.geom IS NOT NULL AND NOT EXISTS (
@@ -499,17 +591,26 @@ def _reject_unplaced(conn, county: str | None) -> list[tuple]:
                     AND ST_Intersects(a.geom, s.geom))
                 RETURNING household_no)
             DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
-            RETURNING s.row_no, s.lon || ',' || s.lat AS value""")), "lon",
+            RETURNING s.row_no, s.lon || ',' || s.lat AS value""")
+            ),
+            "lon",
             _("point is outside the loaded county boundary"),
-            _("check the coordinate system (--crs) and whether lon and lat are swapped"))
-    rejected += _rejects(conn.execute(sa.text("""
+            _("check the coordinate system (--crs) and whether lon and lat are swapped"),
+        )
+    rejected += _rejects(
+        conn.execute(
+            sa.text("""
         WITH bad AS (DELETE FROM stage_households
                      WHERE village_code IS NULL AND CAST(:c AS text) IS NULL
                      RETURNING household_no)
         DELETE FROM stage_persons s USING bad WHERE s.household_no = bad.household_no
-        RETURNING s.row_no, s.household_no AS value"""), {"c": county}), "village_code",
+        RETURNING s.row_no, s.household_no AS value"""),
+            {"c": county},
+        ),
+        "village_code",
         _("cannot tell which county the household belongs to"),
-        _("give a village_code or coordinates inside the loaded county"))
+        _("give a village_code or coordinates inside the loaded county"),
+    )
     return rejected
 
 
@@ -523,12 +624,22 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
              OR h.building_id IS DISTINCT FROM EXCLUDED.building_id
              OR h.village_code IS DISTINCT FROM EXCLUDED.village_code
              OR h.admin_path IS DISTINCT FROM EXCLUDED.admin_path)"""
-    placed = ("geom", "building_id", "village_code", "admin_path", "geocode_level",
-              "geocode_score", "geocode_method")
+    placed = (
+        "geom",
+        "building_id",
+        "village_code",
+        "admin_path",
+        "geocode_level",
+        "geocode_score",
+        "geocode_method",
+    )
     set_placed = ",\n            ".join(
-        f"{c} = CASE WHEN {moved} THEN EXCLUDED.{c} ELSE h.{c} END" for c in placed)
+        f"{c} = CASE WHEN {moved} THEN EXCLUDED.{c} ELSE h.{c} END" for c in placed
+    )
     with trusted_keys(conn), indexes_after(conn, "households") as idx:
-        h_ins, h_upd = _counts(conn, f"""
+        h_ins, h_upd = _counts(
+            conn,
+            f"""
             INSERT INTO households AS h (household_no, county_code, admin_path, village_code,
                 address, registered_address, building_id, geom, source_crs, geocode_level,
                 geocode_score, geocode_method)
@@ -549,8 +660,10 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
                 updated_at = now()
             WHERE (h.address, h.registered_address) IS DISTINCT FROM
                   (EXCLUDED.address, EXCLUDED.registered_address) OR ({moved})
-            RETURNING (xmax = 0) AS inserted""", {"crs": source_crs, "c": county},
-                               empty=idx.empty)
+            RETURNING (xmax = 0) AS inserted""",
+            {"crs": source_crs, "c": county},
+            empty=idx.empty,
+        )
     return h_ins, h_upd
 
 
@@ -560,7 +673,9 @@ def _upsert_person_rows(conn) -> tuple[int, int]:
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
     with trusted_keys(conn), indexes_after(conn, "persons") as idx:
-        p_ins, p_upd = _counts(conn, f"""
+        p_ins, p_upd = _counts(
+            conn,
+            f"""
             INSERT INTO persons AS p (household_id, county_code, admin_path, id_number,
                                       {fields})
             SELECT h.id, h.county_code, h.admin_path, s.id_number,
@@ -570,7 +685,9 @@ def _upsert_person_rows(conn) -> tuple[int, int]:
                 admin_path = EXCLUDED.admin_path,
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
-            RETURNING (xmax = 0) AS inserted""", empty=idx.empty)
+            RETURNING (xmax = 0) AS inserted""",
+            empty=idx.empty,
+        )
     return p_ins, p_upd
 
 
@@ -587,15 +704,21 @@ CREATE TEMP TABLE stage_service_points (
 def upsert_service_points(conn) -> tuple[int, int, list[tuple]]:
     """Place staged service points in their village and grid and upsert on ext_id."""
     county = single_county(conn)
-    rejected = _rejects(conn.execute(sa.text("""
+    rejected = _rejects(
+        conn.execute(
+            sa.text("""
         WITH firsts AS (SELECT ext_id, min(row_no) AS first_row FROM stage_service_points
                         GROUP BY ext_id HAVING count(*) > 1)
         DELETE FROM stage_service_points s USING firsts f
         WHERE s.ext_id = f.ext_id AND s.row_no > f.first_row
-        RETURNING s.row_no, s.ext_id AS value, f.first_row""")), "point_id",
+        RETURNING s.row_no, s.ext_id AS value, f.first_row""")
+        ),
+        "point_id",
         lambda m: _("duplicate point_id, already on row {row}", row=m["first_row"]),
-        _("give each service point its own point_id"))
-    conn.execute(sa.text("""
+        _("give each service point its own point_id"),
+    )
+    conn.execute(
+        sa.text("""
         DROP TABLE IF EXISTS stage_sp2;
 CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
         SELECT s.*, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom,
@@ -606,14 +729,22 @@ CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
             LIMIT 1) v ON true
         LEFT JOIN LATERAL (SELECT path FROM admin_area WHERE level = 'grid'
             AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326))
-            LIMIT 1) g ON true"""))
+            LIMIT 1) g ON true""")
+    )
     if county is not None:
-        rejected += _rejects(conn.execute(sa.text("""
+        rejected += _rejects(
+            conn.execute(
+                sa.text("""
             DELETE FROM stage_sp2 WHERE admin_path IS NULL
-            RETURNING row_no, lon || ',' || lat AS value""")), "lon",
+            RETURNING row_no, lon || ',' || lat AS value""")
+            ),
+            "lon",
             _("point is outside the loaded villages"),
-            _("check the coordinate system (--crs) and whether lon and lat are swapped"))
-    ins, upd = _counts(conn, """
+            _("check the coordinate system (--crs) and whether lon and lat are swapped"),
+        )
+    ins, upd = _counts(
+        conn,
+        """
         INSERT INTO service_points AS p (ext_id, county_code, kind, name, address,
             village_code, admin_path, opening_hours, capacity, active, geom)
         SELECT ext_id, coalesce(left(village_code, 6), :c, '000000'), kind, name, address,
@@ -629,7 +760,9 @@ CREATE TEMP TABLE stage_sp2 ON COMMIT DROP AS
                p.active, p.geom) IS DISTINCT FROM
               (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.address, EXCLUDED.village_code,
                EXCLUDED.opening_hours, EXCLUDED.capacity, EXCLUDED.active, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""", {"c": county})
+        RETURNING (xmax = 0) AS inserted""",
+        {"c": county},
+    )
     return ins, upd, rejected
 
 
@@ -642,13 +775,21 @@ CREATE TEMP TABLE stage_teams (row_no int, ext_id text, name text, base_code tex
 
 
 def upsert_teams(conn) -> tuple[int, int, list[tuple]]:
-    rejected = _rejects(conn.execute(sa.text("""
+    rejected = _rejects(
+        conn.execute(
+            sa.text("""
         DELETE FROM stage_teams s WHERE base_code IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM admin_area a WHERE a.code = s.base_code)
-        RETURNING row_no, base_code AS value""")), "base_code", _("unknown area code"),
-        _("use a code of the loaded admin areas"))
+        RETURNING row_no, base_code AS value""")
+        ),
+        "base_code",
+        _("unknown area code"),
+        _("use a code of the loaded admin areas"),
+    )
     county = single_county(conn)
-    ins, upd = _counts(conn, """
+    ins, upd = _counts(
+        conn,
+        """
         INSERT INTO service_teams AS t (ext_id, county_code, name, base_code, members)
         SELECT ext_id, coalesce(left(base_code, 6), :c, '000000'), name, base_code, members
         FROM stage_teams
@@ -656,7 +797,9 @@ def upsert_teams(conn) -> tuple[int, int, list[tuple]]:
             base_code = EXCLUDED.base_code, members = EXCLUDED.members
         WHERE (t.name, t.base_code, t.members) IS DISTINCT FROM
               (EXCLUDED.name, EXCLUDED.base_code, EXCLUDED.members)
-        RETURNING (xmax = 0) AS inserted""", {"c": county})
+        RETURNING (xmax = 0) AS inserted""",
+        {"c": county},
+    )
     return ins, upd, rejected
 
 
@@ -668,18 +811,32 @@ CREATE TEMP TABLE stage_events (row_no int, ext_id text, household_no text, kind
 
 
 def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
-    rejected = _rejects(conn.execute(sa.text("""
+    rejected = _rejects(
+        conn.execute(
+            sa.text("""
         DELETE FROM stage_events s WHERE NOT EXISTS
             (SELECT 1 FROM households h WHERE h.household_no = s.household_no)
-        RETURNING row_no, household_no AS value""")), "household_no", _("unknown household"),
-        _("load the households file first, or correct the household number"))
-    rejected += _rejects(conn.execute(sa.text("""
+        RETURNING row_no, household_no AS value""")
+        ),
+        "household_no",
+        _("unknown household"),
+        _("load the households file first, or correct the household number"),
+    )
+    rejected += _rejects(
+        conn.execute(
+            sa.text("""
         DELETE FROM stage_events s WHERE team IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM service_teams t WHERE t.ext_id = s.team)
-        RETURNING row_no, team AS value""")), "team_id", _("unknown service team"),
-        _("load the teams file first, or correct the team id"))
+        RETURNING row_no, team AS value""")
+        ),
+        "team_id",
+        _("unknown service team"),
+        _("load the teams file first, or correct the team id"),
+    )
     with trusted_keys(conn):
-        ins, upd = _counts(conn, """
+        ins, upd = _counts(
+            conn,
+            """
             INSERT INTO events AS ev (ext_id, county_code, admin_path, household_id,
                                       person_id, team_id, kind, event_date, note, recorded_by)
             SELECT s.ext_id, h.county_code, h.admin_path, h.id, p.id, t.id, s.kind,
@@ -694,31 +851,62 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
             WHERE (ev.household_id, ev.person_id, ev.team_id, ev.kind, ev.event_date, ev.note)
                   IS DISTINCT FROM (EXCLUDED.household_id, EXCLUDED.person_id,
                   EXCLUDED.team_id, EXCLUDED.kind, EXCLUDED.event_date, EXCLUDED.note)
-            RETURNING (xmax = 0) AS inserted""", {"u": loaded_by})
+            RETURNING (xmax = 0) AS inserted""",
+            {"u": loaded_by},
+        )
     return ins, upd, rejected
 
 
 # =============================================================== batches
-def start_batch(conn, kind: str, file_name: str, file_hash: str, loaded_by: str | None,
-                source_crs: str | None) -> int:
+def start_batch(
+    conn, kind: str, file_name: str, file_hash: str, loaded_by: str | None, source_crs: str | None
+) -> int:
     batches = schema.import_batches
-    return conn.execute(sa.insert(batches).values(
-        kind=kind, file_name=file_name, file_hash=file_hash, loaded_by=loaded_by,
-        status="loading", source_crs=source_crs).returning(batches.c.id)).scalar()
+    return conn.execute(
+        sa.insert(batches)
+        .values(
+            kind=kind,
+            file_name=file_name,
+            file_hash=file_hash,
+            loaded_by=loaded_by,
+            status="loading",
+            source_crs=source_crs,
+        )
+        .returning(batches.c.id)
+    ).scalar()
 
 
 #: what a rejected row records (the report's columns, in rejected_rows' order)
 REJECTED_COLUMNS = [c.name for c in schema.rejected_rows.c if c.name not in ("id", "batch_id")]
 
 
-def finish_batch(conn, batch_id: int, *, status: str, total: int, inserted: int,
-                 updated: int, unchanged: int, rejected: list[tuple],
-                 notes: list[str]) -> None:
+def finish_batch(
+    conn,
+    batch_id: int,
+    *,
+    status: str,
+    total: int,
+    inserted: int,
+    updated: int,
+    unchanged: int,
+    rejected: list[tuple],
+    notes: list[str],
+) -> None:
     batches = schema.import_batches
-    conn.execute(sa.update(batches).where(batches.c.id == batch_id).values(
-        finished_at=sa.func.now(), status=status, rows_total=total, rows_inserted=inserted,
-        rows_updated=updated, rows_unchanged=unchanged, rows_rejected=len(rejected),
-        notes=notes))
+    conn.execute(
+        sa.update(batches)
+        .where(batches.c.id == batch_id)
+        .values(
+            finished_at=sa.func.now(),
+            status=status,
+            rows_total=total,
+            rows_inserted=inserted,
+            rows_updated=updated,
+            rows_unchanged=unchanged,
+            rows_rejected=len(rejected),
+            notes=notes,
+        )
+    )
     if rejected:
         df = pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
         df.insert(0, "batch_id", batch_id)

@@ -20,7 +20,8 @@ def boundaries(conn, scope: Scope, level: str) -> str:
     GeoJSON FeatureCollection string; properties code, name, level, parent_code."""
     if level not in SIMPLIFY:
         raise ValueError(f"unknown level {level!r}; expected {', '.join(SIMPLIFY)}")
-    return conn.execute(sa.text("""
+    return conn.execute(
+        sa.text("""
         SELECT json_build_object('type', 'FeatureCollection', 'features',
                coalesce(json_agg(json_build_object(
                    'type', 'Feature',
@@ -33,17 +34,23 @@ def boundaries(conn, scope: Scope, level: str) -> str:
                    ORDER BY code), '[]'::json))::text
         FROM admin_area
         WHERE level = :level AND path LIKE :p AND geom IS NOT NULL"""),
-        {"tol": SIMPLIFY[level], "level": level, "p": scope.like}).scalar()
+        {"tol": SIMPLIFY[level], "level": level, "p": scope.like},
+    ).scalar()
 
 
 #: Default service radius per kind (metres): circles on the map, and how far outside a
 #: jurisdiction a service point still counts as serving it.
-SERVICE_RADIUS_M = {"distribution_point": 1000, "service_station": 3000, "clinic": 2000,
-                    "pharmacy": 800, "machine": 500, "outreach": 1500}
+SERVICE_RADIUS_M = {
+    "distribution_point": 1000,
+    "service_station": 3000,
+    "clinic": 2000,
+    "pharmacy": 800,
+    "machine": 500,
+    "outreach": 1500,
+}
 
 
-def service_points(conn, scope: Scope, *, active_only: bool = False,
-                   nearby: bool = True) -> str:
+def service_points(conn, scope: Scope, *, active_only: bool = False, nearby: bool = True) -> str:
     """Service points in the scope as a GeoJSON FeatureCollection string.
 
     With ``nearby`` (the default) the active points just outside the scope's area that
@@ -51,7 +58,8 @@ def service_points(conn, scope: Scope, *, active_only: bool = False,
     ``outside: true`` and their ``distance_m``: residents cross the street to them.
     """
     radius = ", ".join(f"('{k}', {v})" for k, v in SERVICE_RADIUS_M.items())
-    return conn.execute(sa.text(f"""
+    return conn.execute(
+        sa.text(f"""
         WITH inside AS (
             SELECT sp.*, false AS outside, NULL::int AS distance_m FROM service_points sp
             WHERE admin_path LIKE :p AND (active OR NOT :a)),
@@ -75,7 +83,8 @@ def service_points(conn, scope: Scope, *, active_only: bool = False,
                        'outside', outside, 'distance_m', distance_m))
                    ORDER BY outside, id), '[]'::json))::text
         FROM pts"""),
-        {"p": scope.like, "a": active_only, "c": scope.area_code, "nearby": nearby}).scalar()
+        {"p": scope.like, "a": active_only, "c": scope.area_code, "nearby": nearby},
+    ).scalar()
 
 
 #: Building uses shown as the named layer of markets and work units (驻街单位).
@@ -86,7 +95,8 @@ def units(conn, scope: Scope) -> str:
     """Markets and work units (驻街单位) in the scope as named points: one feature per
     market or enterprise (its buildings grouped by name and village), properties name,
     use, buildings (count), village. A GeoJSON FeatureCollection string."""
-    return conn.execute(sa.text("""
+    return conn.execute(
+        sa.text("""
         WITH u AS (
             SELECT b.use, coalesce(b.compound, b.address, b.ext_id) AS name, b.village_code,
                    count(*) AS n, ST_Centroid(ST_Collect(b.geom)) AS g,
@@ -102,7 +112,8 @@ def units(conn, scope: Scope) -> str:
                        'buildings', u.n, 'village', coalesce(v.short_name, v.name)))
                    ORDER BY u.use, u.name), '[]'::json))::text
         FROM u LEFT JOIN admin_area v ON v.code = u.village_code"""),
-        {"p": scope.like}).scalar()
+        {"p": scope.like},
+    ).scalar()
 
 
 def has_landcover(conn) -> bool:
@@ -112,10 +123,12 @@ def has_landcover(conn) -> bool:
 
 def extent(conn, scope: Scope) -> list[list[float]] | None:
     """[[south, west], [north, east]] of the scope's area, for fitting the map."""
-    row = conn.execute(sa.text("""
+    row = conn.execute(
+        sa.text("""
         SELECT ST_YMin(e), ST_XMin(e), ST_YMax(e), ST_XMax(e)
         FROM (SELECT ST_Extent(geom) AS e FROM admin_area WHERE code = :c) x"""),
-        {"c": scope.area_code}).one_or_none()
+        {"c": scope.area_code},
+    ).one_or_none()
     if row is None or row[0] is None:
         return None
     return [[row[0], row[1]], [row[2], row[3]]]
@@ -123,9 +136,9 @@ def extent(conn, scope: Scope) -> list[list[float]] | None:
 
 def area_name(conn, code: str) -> str | None:
     """The short name (or name) of an admin area."""
-    return conn.execute(sa.text(
-        "SELECT coalesce(short_name, name) FROM admin_area WHERE code = :c"),
-        {"c": code}).scalar()
+    return conn.execute(
+        sa.text("SELECT coalesce(short_name, name) FROM admin_area WHERE code = :c"), {"c": code}
+    ).scalar()
 
 
 def candidate_point(conn, building_id: int | str | None, village_code: str | None):
@@ -136,17 +149,22 @@ def candidate_point(conn, building_id: int | str | None, village_code: str | Non
     string; older ones by the database id, a number: both are accepted."""
     row = None
     if building_id is not None:
-        row = conn.execute(sa.text("""
+        row = conn.execute(
+            sa.text("""
             SELECT ST_X(p), ST_Y(p), id FROM (SELECT ST_PointOnSurface(geom) AS p, id
             FROM buildings WHERE ext_id = CAST(:e AS text)
                OR (CAST(:n AS bigint) IS NOT NULL AND id = CAST(:n AS bigint))
             ORDER BY (ext_id = CAST(:e AS text)) DESC LIMIT 1) x"""),
-            {"e": str(building_id),
-             "n": building_id if isinstance(building_id, int) else None}).one_or_none()
+            {"e": str(building_id), "n": building_id if isinstance(building_id, int) else None},
+        ).one_or_none()
     if row is None and village_code:
-        row = conn.execute(sa.text(
-            "SELECT ST_X(p), ST_Y(p), NULL FROM (SELECT ST_PointOnSurface(geom) AS p "
-            "FROM admin_area WHERE code = :c) x"), {"c": village_code}).one_or_none()
+        row = conn.execute(
+            sa.text(
+                "SELECT ST_X(p), ST_Y(p), NULL FROM (SELECT ST_PointOnSurface(geom) AS p "
+                "FROM admin_area WHERE code = :c) x"
+            ),
+            {"c": village_code},
+        ).one_or_none()
     if row is None:
         from gis.errors import InvalidInput
 

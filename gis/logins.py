@@ -25,11 +25,30 @@ from gis.messages import _
 
 MIN_PASSWORD_LENGTH = 10
 # Common Chinese choices that the general frequency list ranks lower than they deserve.
-COMMON_PASSWORDS = frozenset({
-    "woaini1314", "woaini520", "5201314", "1314520", "qq123456", "aa123456", "a1234567",
-    "123qwe", "qwe123456", "zxcvbnm123", "147258369", "1qaz2wsx", "woaini123",
-    "abc123456", "iloveyou1314", "88888888", "66666666", "11111111", "123123123",
-    "12345678910"})
+COMMON_PASSWORDS = frozenset(
+    {
+        "woaini1314",
+        "woaini520",
+        "5201314",
+        "1314520",
+        "qq123456",
+        "aa123456",
+        "a1234567",
+        "123qwe",
+        "qwe123456",
+        "zxcvbnm123",
+        "147258369",
+        "1qaz2wsx",
+        "woaini123",
+        "abc123456",
+        "iloveyou1314",
+        "88888888",
+        "66666666",
+        "11111111",
+        "123123123",
+        "12345678910",
+    }
+)
 BACKOFF_FROM = 3
 MAX_BACKOFF_S = 60
 ADDRESS_FACTOR = 4
@@ -48,12 +67,25 @@ def check_password_policy(password: str, *, name: str = "") -> None:
     from zxcvbn import zxcvbn
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(_("password too short: at least {MIN_PASSWORD_LENGTH} characters", MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
+        raise InvalidInput(
+            _(
+                "password too short: at least {MIN_PASSWORD_LENGTH} characters",
+                MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH,
+            )
+        )
     if password.lower() in COMMON_PASSWORDS or (name and name.lower() in password.lower()):
-        raise InvalidInput(_("that password is too common or contains the user name; choose another (a few unrelated words work well)"))
+        raise InvalidInput(
+            _(
+                "that password is too common or contains the user name; choose another (a few unrelated words work well)"
+            )
+        )
     result = zxcvbn(password[:100], user_inputs=[name] if name else [])
     if result["score"] < 2:
-        raise InvalidInput(_("that password is among the commonest or too easy to guess; choose another (a few unrelated words work well)"))
+        raise InvalidInput(
+            _(
+                "that password is among the commonest or too easy to guess; choose another (a few unrelated words work well)"
+            )
+        )
 
 
 def _keys(name: str, address: str | None) -> list[tuple[str, int]]:
@@ -67,7 +99,8 @@ def wait_seconds(conn, name: str, address: str | None) -> int:
     """Seconds before this account or address may try again (0: now). The account backs
     off from its third failure in a row; the address (an office may share one) only
     locks, after four times as many failures."""
-    rows = conn.execute(sa.text("""
+    rows = conn.execute(
+        sa.text("""
         SELECT greatest(
                    extract(epoch FROM locked_until - now()),
                    CASE WHEN key LIKE 'user:%' AND failures >= :from
@@ -76,8 +109,13 @@ def wait_seconds(conn, name: str, address: str | None) -> int:
                              + least(:cap, power(2, failures - :from + 1)) END,
                    0) AS wait
         FROM login_throttle WHERE key = ANY(:keys)"""),
-        {"keys": [k for k, _x in _keys(name, address)], "cap": MAX_BACKOFF_S,
-         "from": BACKOFF_FROM, "window": lock_seconds()}).all()
+        {
+            "keys": [k for k, _x in _keys(name, address)],
+            "cap": MAX_BACKOFF_S,
+            "from": BACKOFF_FROM,
+            "window": lock_seconds(),
+        },
+    ).all()
     return int(max((r.wait for r in rows), default=0) + 0.999)
 
 
@@ -94,11 +132,16 @@ def unlock(conn, by: str, *, name: str | None = None, address: str | None = None
     keys = ([f"user:{name}"] if name else []) + ([f"addr:{address}"] if address else [])
     if not keys:
         raise InvalidInput(_("name an account or an address to unlock"))
-    n = conn.execute(sa.text("DELETE FROM login_throttle WHERE key = ANY(:keys)"),
-                     {"keys": keys}).rowcount
-    audit.record(conn, SimpleNamespace(user=by, role=None, address=None), "login_unlock",
-                 target=name or address, detail={"user": name, "address": address,
-                                                 "cleared": n})
+    n = conn.execute(
+        sa.text("DELETE FROM login_throttle WHERE key = ANY(:keys)"), {"keys": keys}
+    ).rowcount
+    audit.record(
+        conn,
+        SimpleNamespace(user=by, role=None, address=None),
+        "login_unlock",
+        target=name or address,
+        detail={"user": name, "address": address, "cleared": n},
+    )
     return n
 
 
@@ -108,12 +151,15 @@ def record(conn, name: str, address: str | None, ok: bool, *, reason: str = "") 
     Attempts refused before the check go to ``refused`` instead."""
     who = SimpleNamespace(user=name[:100], role=None, address=address)
     if ok:
-        conn.execute(sa.text("UPDATE login_throttle SET failures = 0, locked_until = NULL "
-                             "WHERE key = :k"), {"k": f"user:{name}"})
+        conn.execute(
+            sa.text("UPDATE login_throttle SET failures = 0, locked_until = NULL WHERE key = :k"),
+            {"k": f"user:{name}"},
+        )
         audit.record(conn, who, "login")
         return
     for key, limit in _keys(name, address):
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             INSERT INTO login_throttle AS t (key, failures, last_failure)
             VALUES (:k, 1, now())
             ON CONFLICT (key) DO UPDATE SET
@@ -127,5 +173,7 @@ def record(conn, name: str, address: str | None, ok: bool, *, reason: str = "") 
                     WHEN coalesce(t.locked_until < now(), false)
                          OR t.last_failure < now() - make_interval(secs => :lock) THEN NULL
                     WHEN t.failures + 1 >= :limit THEN now() + make_interval(secs => :lock)
-                    END"""), {"k": key, "limit": limit, "lock": lock_seconds()})
+                    END"""),
+            {"k": key, "limit": limit, "lock": lock_seconds()},
+        )
     audit.record(conn, who, "login_failed", detail={"reason": reason} if reason else None)

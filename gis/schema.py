@@ -25,98 +25,143 @@ metadata = sa.MetaData()
 
 
 access_log = sa.Table(
-    "access_log", metadata,
+    "access_log",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("user_name", sa.Text(), server_default=sa.text("NULLIF(current_setting('popgis.user'::text, true), ''::text)")),
+    sa.Column(
+        "user_name",
+        sa.Text(),
+        server_default=sa.text("NULLIF(current_setting('popgis.user'::text, true), ''::text)"),
+    ),
     sa.Column("action", sa.Text(), nullable=False),
     sa.Column("target_kind", sa.Text()),
     sa.Column("target_id", sa.Text()),
     sa.Column("detail", JSONB),
-    sa.Column("role", sa.Text(), server_default=sa.text("NULLIF(current_setting('popgis.role'::text, true), ''::text)")),
-    sa.Column("client_addr", sa.Text(), server_default=sa.text("NULLIF(current_setting('popgis.addr'::text, true), ''::text)")),
+    sa.Column(
+        "role",
+        sa.Text(),
+        server_default=sa.text("NULLIF(current_setting('popgis.role'::text, true), ''::text)"),
+    ),
+    sa.Column(
+        "client_addr",
+        sa.Text(),
+        server_default=sa.text("NULLIF(current_setting('popgis.addr'::text, true), ''::text)"),
+    ),
     sa.Column("household_ids", ARRAY(sa.BigInteger())),
     sa.Column("households", sa.Integer()),
 )
 sa.Index("access_log_at_idx", access_log.c.at)
-sa.Index("access_log_households_gin", access_log.c.household_ids, postgresql_using='gin')
+sa.Index("access_log_households_gin", access_log.c.household_ids, postgresql_using="gin")
 sa.Index("access_log_user_idx", access_log.c.user_name, access_log.c.at)
 
 admin_area = sa.Table(
-    "admin_area", metadata,
+    "admin_area",
+    metadata,
     sa.Column("code", sa.Text(), primary_key=True),
     sa.Column("path", sa.Text(), nullable=False),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("short_name", sa.Text()),
     sa.Column("level", sa.Text(), nullable=False),
     # deferred: a file may list a village before its township
-    sa.Column("parent_code", sa.Text(),
-              sa.ForeignKey("admin_area.code", deferrable=True, initially="DEFERRED")),
+    sa.Column(
+        "parent_code",
+        sa.Text(),
+        sa.ForeignKey("admin_area.code", deferrable=True, initially="DEFERRED"),
+    ),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("aliases", ARRAY(sa.Text()), nullable=False, server_default=sa.text("'{}'::text[]")),
-    sa.Column("former_names", ARRAY(sa.Text()), nullable=False, server_default=sa.text("'{}'::text[]")),
+    sa.Column(
+        "former_names", ARRAY(sa.Text()), nullable=False, server_default=sa.text("'{}'::text[]")
+    ),
     sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.text("false")),
     sa.Column("area_km2", sa.Double()),
     sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.UniqueConstraint('path', name="admin_area_path_key"),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.UniqueConstraint("path", name="admin_area_path_key"),
 )
-sa.Index("admin_area_geom_gix", admin_area.c.geom, postgresql_using='gist')
+sa.Index("admin_area_geom_gix", admin_area.c.geom, postgresql_using="gist")
 sa.Index("admin_area_parent_idx", admin_area.c.parent_code)
-sa.Index("admin_area_path_idx", admin_area.c.path, postgresql_ops={'path': 'text_pattern_ops'})
+sa.Index("admin_area_path_idx", admin_area.c.path, postgresql_ops={"path": "text_pattern_ops"})
 
 api_tokens = sa.Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     sa.Column("id", sa.Integer(), primary_key=True),
-    sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "user_id", sa.Integer(), sa.ForeignKey("app_users.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("token_hash", sa.Text(), nullable=False),
     sa.Column("scope", sa.Text(), nullable=False, server_default=sa.text("'read'::text")),
     sa.Column("label", sa.Text()),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_used_at", sa.DateTime(timezone=True)),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
-    sa.UniqueConstraint('token_hash', name="api_tokens_token_hash_key"),
+    sa.UniqueConstraint("token_hash", name="api_tokens_token_hash_key"),
 )
 
 app_sessions = sa.Table(
-    "app_sessions", metadata,
+    "app_sessions",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("token_hash", sa.Text(), nullable=False),
-    sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "user_id", sa.Integer(), sa.ForeignKey("app_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.Column(
+        "last_seen_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("idle_seconds", sa.Integer(), nullable=False),
     sa.Column("client_addr", sa.Text()),
     sa.Column("user_agent", sa.Text()),
     sa.Column("ended_at", sa.DateTime(timezone=True)),
     sa.Column("end_reason", sa.Text()),
-    sa.UniqueConstraint('token_hash', name="app_sessions_token_hash_key"),
+    sa.UniqueConstraint("token_hash", name="app_sessions_token_hash_key"),
 )
-sa.Index("app_sessions_user_idx", app_sessions.c.user_id, postgresql_where=sa.text('(ended_at IS NULL)'))
+sa.Index(
+    "app_sessions_user_idx", app_sessions.c.user_id, postgresql_where=sa.text("(ended_at IS NULL)")
+)
 
 app_users = sa.Table(
-    "app_users", metadata,
+    "app_users",
+    metadata,
     sa.Column("id", sa.Integer(), primary_key=True),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("role", sa.Text(), nullable=False),
     sa.Column("area_code", sa.Text(), sa.ForeignKey("admin_area.code"), nullable=False),
     sa.Column("password_hash", sa.Text(), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.text("true")),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.UniqueConstraint('name', name="app_users_name_key"),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.Column(
+        "password_changed_at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.text("now()"),
+    ),
+    sa.UniqueConstraint("name", name="app_users_name_key"),
 )
 
 auth_secret = sa.Table(
-    "auth_secret", metadata,
+    "auth_secret",
+    metadata,
     sa.Column("id", sa.Boolean(), primary_key=True, server_default=sa.text("true")),
     sa.Column("secret", sa.Text(), nullable=False),
 )
 
 buildings = sa.Table(
-    "buildings", metadata,
+    "buildings",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
@@ -129,35 +174,58 @@ buildings = sa.Table(
     sa.Column("use", sa.Text(), nullable=False, server_default=sa.text("'residential'::text")),
     sa.Column("source", sa.Text()),
     sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.UniqueConstraint('ext_id', name="buildings_ext_id_key"),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.UniqueConstraint("ext_id", name="buildings_ext_id_key"),
 )
-sa.Index("buildings_geom_gix", buildings.c.geom, postgresql_using='gist')
-sa.Index("buildings_path_idx", buildings.c.admin_path, postgresql_ops={'admin_path': 'text_pattern_ops'})
-sa.Index("buildings_village_compound_idx", buildings.c.village_code, buildings.c.compound, buildings.c.building_no)
+sa.Index("buildings_geom_gix", buildings.c.geom, postgresql_using="gist")
+sa.Index(
+    "buildings_path_idx", buildings.c.admin_path, postgresql_ops={"admin_path": "text_pattern_ops"}
+)
+sa.Index(
+    "buildings_village_compound_idx",
+    buildings.c.village_code,
+    buildings.c.compound,
+    buildings.c.building_no,
+)
 sa.Index("buildings_village_idx", buildings.c.village_code)
 
 events = sa.Table(
-    "events", metadata,
+    "events",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("ext_id", sa.Text()),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
-    sa.Column("household_id", sa.BigInteger(), sa.ForeignKey("households.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "household_id",
+        sa.BigInteger(),
+        sa.ForeignKey("households.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("person_id", sa.BigInteger(), sa.ForeignKey("persons.id", ondelete="SET NULL")),
     sa.Column("team_id", sa.BigInteger(), sa.ForeignKey("service_teams.id", ondelete="SET NULL")),
     sa.Column("kind", sa.Text(), nullable=False),
     sa.Column("event_date", sa.Date(), nullable=False),
     sa.Column("note", sa.Text()),
     sa.Column("recorded_by", sa.Text()),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("admin_path", sa.Text(), nullable=False),
-    sa.UniqueConstraint('ext_id', name="events_ext_id_key"),
+    sa.UniqueConstraint("ext_id", name="events_ext_id_key"),
 )
 sa.Index("events_date_idx", events.c.event_date)
-sa.Index("events_household_idx", events.c.household_id, events.c.event_date, postgresql_include=['admin_path', 'kind'])
+sa.Index(
+    "events_household_idx",
+    events.c.household_id,
+    events.c.event_date,
+    postgresql_include=["admin_path", "kind"],
+)
 
 geocode_building_cells = sa.Table(
-    "geocode_building_cells", metadata,
+    "geocode_building_cells",
+    metadata,
     sa.Column("cell", sa.BigInteger(), nullable=False),
     sa.Column("building_id", sa.BigInteger(), nullable=False),
     sa.Column("village_code", sa.Text()),
@@ -170,15 +238,22 @@ geocode_building_cells = sa.Table(
 sa.Index("geocode_building_cells_cell_idx", geocode_building_cells.c.cell)
 
 geocode_meta = sa.Table(
-    "geocode_meta", metadata,
+    "geocode_meta",
+    metadata,
     sa.Column("key", sa.Text(), primary_key=True),
     sa.Column("value", sa.Text(), nullable=False),
 )
 
 geocode_review = sa.Table(
-    "geocode_review", metadata,
+    "geocode_review",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column("household_id", sa.BigInteger(), sa.ForeignKey("households.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "household_id",
+        sa.BigInteger(),
+        sa.ForeignKey("households.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("admin_path", sa.Text(), nullable=False),
     sa.Column("address", sa.Text()),
@@ -188,15 +263,28 @@ geocode_review = sa.Table(
     sa.Column("score", sa.REAL()),
     sa.Column("candidates", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("status", sa.Text(), nullable=False, server_default=sa.text("'open'::text")),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
     sa.Column("resolved_by", sa.Text()),
 )
-sa.Index("geocode_review_open_uq", geocode_review.c.household_id, unique=True, postgresql_where=sa.text("(status = 'open'::text)"))
-sa.Index("geocode_review_path_idx", geocode_review.c.admin_path, postgresql_ops={'admin_path': 'text_pattern_ops'}, postgresql_where=sa.text("(status = 'open'::text)"))
+sa.Index(
+    "geocode_review_open_uq",
+    geocode_review.c.household_id,
+    unique=True,
+    postgresql_where=sa.text("(status = 'open'::text)"),
+)
+sa.Index(
+    "geocode_review_path_idx",
+    geocode_review.c.admin_path,
+    postgresql_ops={"admin_path": "text_pattern_ops"},
+    postgresql_where=sa.text("(status = 'open'::text)"),
+)
 
 households = sa.Table(
-    "households", metadata,
+    "households",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("household_no", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
@@ -214,32 +302,53 @@ households = sa.Table(
     sa.Column("placed_manually", sa.Boolean(), nullable=False, server_default=sa.text("false")),
     sa.Column("placed_by", sa.Text()),
     sa.Column("placed_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("geocode_reason", sa.Text()),
     sa.Column("geocode_distance_m", sa.REAL()),
     sa.Column("registered_code", sa.Text()),
-    sa.Column("rkey", sa.Integer(), nullable=False, server_default=sa.text("(floor((random() * (65536)::double precision)))::integer")),
+    sa.Column(
+        "rkey",
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("(floor((random() * (65536)::double precision)))::integer"),
+    ),
     # kept in step with persons by triggers (migration 0013)
     sa.Column("persons_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
     sa.Column("migrants_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
-    sa.UniqueConstraint('household_no', name="households_household_no_key"),
+    sa.UniqueConstraint("household_no", name="households_household_no_key"),
 )
-sa.Index("households_address_trgm_idx", households.c.address, postgresql_ops={'address': 'gin_trgm_ops'}, postgresql_using='gin')
+sa.Index(
+    "households_address_trgm_idx",
+    households.c.address,
+    postgresql_ops={"address": "gin_trgm_ops"},
+    postgresql_using="gin",
+)
 sa.Index("households_building_idx", households.c.building_id)
-sa.Index("households_geom_gix", households.c.geom, postgresql_using='gist')
+sa.Index("households_geom_gix", households.c.geom, postgresql_using="gist")
 sa.Index("households_no_c_idx", households.c.household_no)
-sa.Index("households_path_idx", households.c.admin_path, postgresql_ops={'admin_path': 'text_pattern_ops'})
+sa.Index(
+    "households_path_idx",
+    households.c.admin_path,
+    postgresql_ops={"admin_path": "text_pattern_ops"},
+)
 sa.Index("households_village_idx", households.c.village_code)
 
 import_batches = sa.Table(
-    "import_batches", metadata,
+    "import_batches",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("kind", sa.Text(), nullable=False),
     sa.Column("file_name", sa.Text(), nullable=False),
     sa.Column("file_hash", sa.Text(), nullable=False),
     sa.Column("loaded_by", sa.Text()),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
     sa.Column("status", sa.Text(), nullable=False),
     sa.Column("source_crs", sa.Text()),
@@ -252,7 +361,8 @@ import_batches = sa.Table(
 )
 
 landcover = sa.Table(
-    "landcover", metadata,
+    "landcover",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
@@ -260,12 +370,13 @@ landcover = sa.Table(
     sa.Column("name", sa.Text()),
     sa.Column("source", sa.Text()),
     sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
-    sa.UniqueConstraint('ext_id', name="landcover_ext_id_key"),
+    sa.UniqueConstraint("ext_id", name="landcover_ext_id_key"),
 )
-sa.Index("landcover_geom_gix", landcover.c.geom, postgresql_using='gist')
+sa.Index("landcover_geom_gix", landcover.c.geom, postgresql_using="gist")
 
 login_throttle = sa.Table(
-    "login_throttle", metadata,
+    "login_throttle",
+    metadata,
     sa.Column("key", sa.Text(), primary_key=True),
     sa.Column("failures", sa.Integer(), nullable=False, server_default=sa.text("0")),
     sa.Column("last_failure", sa.DateTime(timezone=True)),
@@ -273,9 +384,15 @@ login_throttle = sa.Table(
 )
 
 persons = sa.Table(
-    "persons", metadata,
+    "persons",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column("household_id", sa.BigInteger(), sa.ForeignKey("households.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "household_id",
+        sa.BigInteger(),
+        sa.ForeignKey("households.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("sex", sa.CHAR(1), nullable=False),
@@ -294,24 +411,43 @@ persons = sa.Table(
     sa.Column("cert_residence_expiry", sa.Date()),
     sa.Column("cert_migrant", sa.Text(), nullable=False, server_default=sa.text("'n/a'::text")),
     sa.Column("cert_migrant_expiry", sa.Date()),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("admin_path", sa.Text(), nullable=False),
-    sa.Column("rkey", sa.Integer(), nullable=False, server_default=sa.text("(floor((random() * (65536)::double precision)))::integer")),
-    sa.UniqueConstraint('id_number', name="persons_id_number_key"),
+    sa.Column(
+        "rkey",
+        sa.Integer(),
+        nullable=False,
+        server_default=sa.text("(floor((random() * (65536)::double precision)))::integer"),
+    ),
+    sa.UniqueConstraint("id_number", name="persons_id_number_key"),
 )
-sa.Index("persons_household_idx", persons.c.household_id, postgresql_include=['admin_path', 'is_migrant'])
+sa.Index(
+    "persons_household_idx", persons.c.household_id, postgresql_include=["admin_path", "is_migrant"]
+)
 sa.Index("persons_id_last4_idx", sa.func.right(persons.c.id_number, 4))
 sa.Index("persons_name_c_idx", persons.c.name)
 sa.Index("persons_phone_last4_idx", sa.func.right(persons.c.phone, 4))
 
 placement_history = sa.Table(
-    "placement_history", metadata,
+    "placement_history",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column("household_id", sa.BigInteger(), sa.ForeignKey("households.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "household_id",
+        sa.BigInteger(),
+        sa.ForeignKey("households.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("action", sa.Text(), nullable=False),
     sa.Column("placed_by", sa.Text(), nullable=False),
-    sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "placed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
     sa.Column("from_geom", Geometry("POINT", srid=4326, spatial_index=False)),
     sa.Column("from_building_id", sa.BigInteger()),
     sa.Column("from_village_code", sa.Text()),
@@ -323,12 +459,20 @@ placement_history = sa.Table(
     sa.Column("to_geom", Geometry("POINT", srid=4326, spatial_index=False)),
     sa.Column("to_building_id", sa.BigInteger()),
 )
-sa.Index("placement_history_household_idx", placement_history.c.household_id, placement_history.c.id)
+sa.Index(
+    "placement_history_household_idx", placement_history.c.household_id, placement_history.c.id
+)
 
 rejected_rows = sa.Table(
-    "rejected_rows", metadata,
+    "rejected_rows",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column("batch_id", sa.BigInteger(), sa.ForeignKey("import_batches.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "batch_id",
+        sa.BigInteger(),
+        sa.ForeignKey("import_batches.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("row_no", sa.Integer()),
     sa.Column("column_name", sa.Text()),
     sa.Column("value", sa.Text()),
@@ -338,7 +482,8 @@ rejected_rows = sa.Table(
 sa.Index("rejected_rows_batch_idx", rejected_rows.c.batch_id)
 
 roads = sa.Table(
-    "roads", metadata,
+    "roads",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
@@ -346,12 +491,13 @@ roads = sa.Table(
     sa.Column("highway", sa.Text()),
     sa.Column("source", sa.Text()),
     sa.Column("geom", Geometry("MULTILINESTRING", srid=4326, spatial_index=False), nullable=False),
-    sa.UniqueConstraint('ext_id', name="roads_ext_id_key"),
+    sa.UniqueConstraint("ext_id", name="roads_ext_id_key"),
 )
-sa.Index("roads_geom_gix", roads.c.geom, postgresql_using='gist')
+sa.Index("roads_geom_gix", roads.c.geom, postgresql_using="gist")
 
 service_points = sa.Table(
-    "service_points", metadata,
+    "service_points",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
@@ -364,19 +510,26 @@ service_points = sa.Table(
     sa.Column("capacity", sa.Integer()),
     sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.text("true")),
     sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.UniqueConstraint('ext_id', name="service_points_ext_id_key"),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.UniqueConstraint("ext_id", name="service_points_ext_id_key"),
 )
-sa.Index("service_points_geom_gix", service_points.c.geom, postgresql_using='gist')
-sa.Index("service_points_path_idx", service_points.c.admin_path, postgresql_ops={'admin_path': 'text_pattern_ops'})
+sa.Index("service_points_geom_gix", service_points.c.geom, postgresql_using="gist")
+sa.Index(
+    "service_points_path_idx",
+    service_points.c.admin_path,
+    postgresql_ops={"admin_path": "text_pattern_ops"},
+)
 
 service_teams = sa.Table(
-    "service_teams", metadata,
+    "service_teams",
+    metadata,
     sa.Column("id", sa.BigInteger(), primary_key=True),
     sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("base_code", sa.Text(), sa.ForeignKey("admin_area.code")),
     sa.Column("members", sa.Integer()),
-    sa.UniqueConstraint('ext_id', name="service_teams_ext_id_key"),
+    sa.UniqueConstraint("ext_id", name="service_teams_ext_id_key"),
 )

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-TABLES = ("admin_area", "buildings", "roads", "landcover", "households", "persons", "service_points",
-          "service_teams", "events", "app_users", "import_batches", "rejected_rows")
+TABLES = (
+    "admin_area",
+    "buildings",
+    "roads",
+    "landcover",
+    "households",
+    "persons",
+    "service_points",
+    "service_teams",
+    "events",
+    "app_users",
+    "import_batches",
+    "rejected_rows",
+)
 
 
 def table_counts(conn) -> dict[str, int]:
@@ -16,18 +28,25 @@ def table_counts(conn) -> dict[str, int]:
 
 def level_counts(conn) -> dict[str, dict]:
     """Per admin level: areas, and households/persons/buildings assigned at or below it."""
-    rows = conn.execute(sa.text("""
-        SELECT a.level, count(*) AS areas FROM admin_area a GROUP BY a.level"""))
+    rows = conn.execute(
+        sa.text("""
+        SELECT a.level, count(*) AS areas FROM admin_area a GROUP BY a.level""")
+    )
     out = {r.level: {"areas": r.areas} for r in rows}
-    by_level = conn.execute(sa.text("""
+    by_level = conn.execute(
+        sa.text("""
         SELECT coalesce(geocode_level, 'not geocoded') AS level, count(*) AS n
-        FROM households GROUP BY 1 ORDER BY 1"""))
+        FROM households GROUP BY 1 ORDER BY 1""")
+    )
     out["households_by_geocode_level"] = {r.level: r.n for r in by_level}
     return out
 
 
 def demo_loaded(conn, county_code: str) -> bool:
     """True when the county has admin areas and households loaded."""
-    return bool(conn.execute(sa.text(
-        "SELECT EXISTS (SELECT 1 FROM households WHERE county_code = :c)"),
-        {"c": county_code}).scalar())
+    return bool(
+        conn.execute(
+            sa.text("SELECT EXISTS (SELECT 1 FROM households WHERE county_code = :c)"),
+            {"c": county_code},
+        ).scalar()
+    )

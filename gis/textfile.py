@@ -35,7 +35,7 @@ class TextFileProblem(InvalidInput):
 
 
 def _name(path) -> str:
-    return os.path.basename(os.fspath(path))   # never a server path in a message
+    return os.path.basename(os.fspath(path))  # never a server path in a message
 
 
 def detect_encoding(path) -> str:
@@ -44,8 +44,9 @@ def detect_encoding(path) -> str:
     with open(path, "rb") as f:
         head = f.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            raise TextFileProblem(_("{file} is saved as UTF-16 ('Unicode text'); save it "
-                                    "as UTF-8", file=name))
+            raise TextFileProblem(
+                _("{file} is saved as UTF-16 ('Unicode text'); save it as UTF-8", file=name)
+            )
         has_bom = head.startswith(codecs.BOM_UTF8)
         f.seek(0)
         bad = _scan_utf8(f)
@@ -53,18 +54,38 @@ def detect_encoding(path) -> str:
             return "utf-8-sig" if has_bom else "utf-8"
         line, cjk_before = bad
         if cjk_before or has_bom:
-            raise TextFileProblem(_("{file}: line {line} is not UTF-8 although the lines "
-                                    "before it are: the file mixes two encodings; save "
-                                    "the whole file as UTF-8", file=name, line=line), line)
+            raise TextFileProblem(
+                _(
+                    "{file}: line {line} is not UTF-8 although the lines "
+                    "before it are: the file mixes two encodings; save "
+                    "the whole file as UTF-8",
+                    file=name,
+                    line=line,
+                ),
+                line,
+            )
         f.seek(0)
         gb_line, utf8_line = _scan_gb18030(f)
     if utf8_line is not None:
-        raise TextFileProblem(_("{file}: line {line} is GBK but line {other} is UTF-8: the "
-                                "file mixes two encodings; save the whole file as UTF-8",
-                                file=name, line=line, other=utf8_line), utf8_line)
+        raise TextFileProblem(
+            _(
+                "{file}: line {line} is GBK but line {other} is UTF-8: the "
+                "file mixes two encodings; save the whole file as UTF-8",
+                file=name,
+                line=line,
+                other=utf8_line,
+            ),
+            utf8_line,
+        )
     if gb_line is not None:
-        raise TextFileProblem(_("{file}: line {line} is neither UTF-8 nor GBK text; save "
-                                "the file as UTF-8", file=name, line=gb_line), gb_line)
+        raise TextFileProblem(
+            _(
+                "{file}: line {line} is neither UTF-8 nor GBK text; save the file as UTF-8",
+                file=name,
+                line=gb_line,
+            ),
+            gb_line,
+        )
     return "gb18030"
 
 
@@ -87,7 +108,7 @@ def _line_chunks(f) -> Iterator[tuple[int, bytes]]:
         if cut < 0:
             carry = data
             continue
-        chunk, carry = data[:cut + 1], data[cut + 1:]
+        chunk, carry = data[: cut + 1], data[cut + 1 :]
         yield lines_before, chunk
         lines_before += chunk.count(b"\n")
     if carry:
@@ -123,8 +144,8 @@ def _scan_gb18030(f) -> tuple[int | None, int | None]:
             line = lines_before + chunk.count(b"\n", 0, e.start) + 1
             start = chunk.rfind(b"\n", 0, e.start) + 1
             end = chunk.find(b"\n", e.start)
-            if _is_utf8_chinese(chunk[start:end if end >= 0 else len(chunk)]):
-                return None, line      # a UTF-8 line pasted into a GBK file
+            if _is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
+                return None, line  # a UTF-8 line pasted into a GBK file
             return line, None
         # GBK text is almost never valid UTF-8 over a whole line: a line that is, with
         # Chinese in it, was written by another program

@@ -32,7 +32,7 @@ def _levels_for_zoom(z: int) -> list[str]:
 
 def _simplify_for_zoom(z: int) -> float:
     """Tolerance in degrees ≈ a quarter of a tile pixel at this zoom."""
-    return 360.0 / (256 * 2 ** z) / 4
+    return 360.0 / (256 * 2**z) / 4
 
 
 SQL = {
@@ -86,8 +86,15 @@ def tile_sql(layer: str) -> str:
 
 def tile_params(layer: str, z: int, x: int, y: int, datum: str = "wgs84") -> dict:
     sx, sy = datum_shift(z, x, y, datum)
-    return {"z": z, "x": x, "y": y, "tol": _simplify_for_zoom(z),
-            "levels": _levels_for_zoom(z), "sx": sx, "sy": sy}
+    return {
+        "z": z,
+        "x": x,
+        "y": y,
+        "tol": _simplify_for_zoom(z),
+        "levels": _levels_for_zoom(z),
+        "sx": sx,
+        "sy": sy,
+    }
 
 
 def datum_shift(z: int, x: int, y: int, datum: str) -> tuple[float, float]:
@@ -102,14 +109,16 @@ def datum_shift(z: int, x: int, y: int, datum: str) -> tuple[float, float]:
 
     from gis import crs
 
-    n = 2 ** z
+    n = 2**z
     lon = (x + 0.5) / n * 360 - 180
     lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + 0.5) / n))))
     glon, glat = crs.wgs84_to_gcj02(lon, lat)
     r = 6378137.0
     dx = math.radians(glon - lon) * r
-    dy = (math.log(math.tan(math.pi / 4 + math.radians(glat) / 2))
-          - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))) * r
+    dy = (
+        math.log(math.tan(math.pi / 4 + math.radians(glat) / 2))
+        - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    ) * r
     return -dx, -dy
 
 
@@ -117,7 +126,7 @@ def check_tile(z: int, x: int, y: int) -> None:
     """Raise ValueError unless z/x/y name a tile of the Web Mercator pyramid."""
     if not (0 <= z <= 22):
         raise ValueError(f"zoom {z} is outside 0–22")
-    n = 2 ** z
+    n = 2**z
     if not (0 <= x < n and 0 <= y < n):
         raise ValueError(f"tile {z}/{x}/{y} does not exist (x and y must be < {n})")
 

@@ -35,8 +35,9 @@ def _unb64(text: str) -> bytes:
 
 
 def _argon2_prefix(salt: bytes, p: dict = _ARGON2) -> str:
-    return (f"$argon2id$v=19$m={p['memory_cost']},t={p['time_cost']},"
-            f"p={p['parallelism']}${_b64(salt)}")
+    return (
+        f"$argon2id$v=19$m={p['memory_cost']},t={p['time_cost']},p={p['parallelism']}${_b64(salt)}"
+    )
 
 
 def hash_password(password: str) -> str:
@@ -52,14 +53,21 @@ def hash_with(prefix: str, password: str) -> str:
     parts = prefix.split("$")
     if prefix.startswith("$argon2id$"):
         params = dict(kv.split("=") for kv in parts[3].split(","))
-        raw = hash_secret_raw(password.encode(), _unb64(parts[4]),
-                              time_cost=int(params["t"]), memory_cost=int(params["m"]),
-                              parallelism=int(params["p"]), hash_len=32, type=Type.ID)
+        raw = hash_secret_raw(
+            password.encode(),
+            _unb64(parts[4]),
+            time_cost=int(params["t"]),
+            memory_cost=int(params["m"]),
+            parallelism=int(params["p"]),
+            hash_len=32,
+            type=Type.ID,
+        )
         return f"{prefix}${_b64(raw)}"
     if parts[0] == "scrypt" and len(parts) == 5:
         _x, n, r, p, salt = parts
-        digest = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32,
-                                n=int(n), r=int(r), p=int(p))
+        digest = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+        )
         return f"{prefix}${base64.b64encode(digest).decode()}"
     # an unknown name: the same work as a real login, with a salt made from the prefix
     fake_salt = hashlib.sha256(prefix.encode()).digest()[:16]
@@ -82,30 +90,52 @@ def needs_rehash(stored: str) -> bool:
 def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
     """Create a user; raises InvalidInput naming what is wrong and how to fix it."""
     if role not in ROLES:
-        raise InvalidInput(_("unknown role {role!r}; expected one of {items}", role=role, items=', '.join(ROLES)))
+        raise InvalidInput(
+            _("unknown role {role!r}; expected one of {items}", role=role, items=", ".join(ROLES))
+        )
     from gis.logins import check_password_policy
 
     check_password_policy(password, name=name)
-    level = conn.execute(sa.text("SELECT level FROM admin_area WHERE code = :c"),
-                         {"c": area_code}).scalar()
+    level = conn.execute(
+        sa.text("SELECT level FROM admin_area WHERE code = :c"), {"c": area_code}
+    ).scalar()
     if level is None:
-        raise InvalidInput(_("unknown area code {area_code!r}; list areas with `popgis stats --json` or load the admin areas first", area_code=area_code))
+        raise InvalidInput(
+            _(
+                "unknown area code {area_code!r}; list areas with `popgis stats --json` or load the admin areas first",
+                area_code=area_code,
+            )
+        )
     if level not in ROLE_LEVELS[role]:
-        raise InvalidInput(_("a {role} user is assigned to a {items}, but {area_code} is a {level}", role=role, items=' or '.join(sorted(ROLE_LEVELS[role])), area_code=area_code, level=level))
+        raise InvalidInput(
+            _(
+                "a {role} user is assigned to a {items}, but {area_code} is a {level}",
+                role=role,
+                items=" or ".join(sorted(ROLE_LEVELS[role])),
+                area_code=area_code,
+                level=level,
+            )
+        )
     if conn.execute(sa.text("SELECT 1 FROM app_users WHERE name = :n"), {"n": name}).scalar():
         raise InvalidInput(_("user {name!r} exists already", name=name))
-    return conn.execute(sa.text(
-        "INSERT INTO app_users (name, role, area_code, password_hash) "
-        "VALUES (:n, :r, :a, :h) RETURNING id"),
-        {"n": name, "r": role, "a": area_code, "h": hash_password(password)}).scalar()
+    return conn.execute(
+        sa.text(
+            "INSERT INTO app_users (name, role, area_code, password_hash) "
+            "VALUES (:n, :r, :a, :h) RETURNING id"
+        ),
+        {"n": name, "r": role, "a": area_code, "h": hash_password(password)},
+    ).scalar()
 
 
 def list_users(conn) -> list[dict]:
     """All users with role, area and status (never the password hash)."""
-    rows = conn.execute(sa.text(
-        "SELECT u.name, u.role, u.area_code, a.name AS area_name, a.level AS area_level, "
-        "u.active, u.created_at FROM app_users u JOIN admin_area a ON a.code = u.area_code "
-        "ORDER BY u.name"))
+    rows = conn.execute(
+        sa.text(
+            "SELECT u.name, u.role, u.area_code, a.name AS area_name, a.level AS area_level, "
+            "u.active, u.created_at FROM app_users u JOIN admin_area a ON a.code = u.area_code "
+            "ORDER BY u.name"
+        )
+    )
     return [dict(r._mapping) for r in rows]
 
 
@@ -113,8 +143,9 @@ def disable_user(conn, name: str) -> None:
     """Disable user ``name``: no login, and every open session and token ends now."""
     from gis import sessions, users_tokens
 
-    n = conn.execute(sa.text("UPDATE app_users SET active = false WHERE name = :n"),
-                     {"n": name}).rowcount
+    n = conn.execute(
+        sa.text("UPDATE app_users SET active = false WHERE name = :n"), {"n": name}
+    ).rowcount
     if not n:
         raise NotFound("user")
     sessions.end_user(conn, name, "disabled")
@@ -128,9 +159,12 @@ def set_password(conn, name: str, password: str) -> None:
     from gis.logins import check_password_policy
 
     check_password_policy(password, name=name)
-    n = conn.execute(sa.text("UPDATE app_users SET password_hash = :h, "
-                             "password_changed_at = now() WHERE name = :n"),
-                     {"h": hash_password(password), "n": name}).rowcount
+    n = conn.execute(
+        sa.text(
+            "UPDATE app_users SET password_hash = :h, password_changed_at = now() WHERE name = :n"
+        ),
+        {"h": hash_password(password), "n": name},
+    ).rowcount
     if not n:
         raise NotFound("user")
     sessions.end_user(conn, name, "password changed")
@@ -147,24 +181,32 @@ def authenticate(conn, name: str, password: str) -> Scope | None:
     """
     prefix = conn.execute(sa.text("SELECT popgis_login_salt(:n)"), {"n": name}).scalar()
     attempt = hash_with(prefix, password)
-    row = conn.execute(sa.text("SELECT * FROM popgis_login_check(:n, :h)"),
-                       {"n": name, "h": attempt}).one_or_none()
+    row = conn.execute(
+        sa.text("SELECT * FROM popgis_login_check(:n, :h)"), {"n": name, "h": attempt}
+    ).one_or_none()
     if row is None:
         return None
     if needs_rehash(attempt):
-        conn.execute(sa.text("SELECT popgis_login_rehash(:n, :old, :new)"),
-                     {"n": name, "old": attempt, "new": hash_password(password)})
-    return Scope(user=row.name, role=row.role, area_code=row.area_code, path=row.path,
-                 level=row.level)
+        conn.execute(
+            sa.text("SELECT popgis_login_rehash(:n, :old, :new)"),
+            {"n": name, "old": attempt, "new": hash_password(password)},
+        )
+    return Scope(
+        user=row.name, role=row.role, area_code=row.area_code, path=row.path, level=row.level
+    )
 
 
 def scope_of_user(conn, name: str) -> Scope | None:
     """The scope of an active user (for a logged-in session), else None."""
-    row = conn.execute(sa.text(
-        "SELECT u.name, u.role, u.area_code, a.path, a.level FROM app_users u "
-        "JOIN admin_area a ON a.code = u.area_code WHERE u.name = :n AND u.active"),
-        {"n": name}).one_or_none()
+    row = conn.execute(
+        sa.text(
+            "SELECT u.name, u.role, u.area_code, a.path, a.level FROM app_users u "
+            "JOIN admin_area a ON a.code = u.area_code WHERE u.name = :n AND u.active"
+        ),
+        {"n": name},
+    ).one_or_none()
     if row is None:
         return None
-    return Scope(user=row.name, role=row.role, area_code=row.area_code, path=row.path,
-                 level=row.level)
+    return Scope(
+        user=row.name, role=row.role, area_code=row.area_code, path=row.path, level=row.level
+    )

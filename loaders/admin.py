@@ -34,40 +34,80 @@ class AdminLoader(VectorLoader):
             nonlocal ok
             mask = np.asarray(mask) & ok
             for i in np.flatnonzero(mask):
-                rej.append(Rejection(path.name, int(gdf["_row"].iat[i]), column,
-                                     str(values.iat[i]), reason, fix))
+                rej.append(
+                    Rejection(
+                        path.name, int(gdf["_row"].iat[i]), column, str(values.iat[i]), reason, fix
+                    )
+                )
             ok &= ~mask
 
         if (code == "").all():
-            raise LoadError(_("{file}: no 'code' property; expected properties code, name, "
-                              "level, parent_code; found {found}", file=path.name,
-                              found=", ".join(map(str, gdf.columns))))
-        bad(~code.str.fullmatch(r"\d{12}(\d{3})?").fillna(False).to_numpy(), "code", code,
-            _("is not a 12-digit statistical code (grids: 15 digits)"), _("e.g. 330782001001"))
+            raise LoadError(
+                _(
+                    "{file}: no 'code' property; expected properties code, name, "
+                    "level, parent_code; found {found}",
+                    file=path.name,
+                    found=", ".join(map(str, gdf.columns)),
+                )
+            )
+        bad(
+            ~code.str.fullmatch(r"\d{12}(\d{3})?").fillna(False).to_numpy(),
+            "code",
+            code,
+            _("is not a 12-digit statistical code (grids: 15 digits)"),
+            _("e.g. 330782001001"),
+        )
         bad((name == "").to_numpy(), "name", name, _("is empty"), _("fill in the area's name"))
         derived = np.select(
             [code.str.len() == 15, code.str.slice(6) == "000000", code.str.slice(9) == "000"],
-            ["grid", "county", "township"], "village")
+            ["grid", "county", "township"],
+            "village",
+        )
         level = level.where(level != "", pd.Series(derived, index=gdf.index))
-        bad(~level.isin(list(LEVELS)).to_numpy(), "level", level,
-            _("is not a level"), _("use county, township, village or grid"))
-        bad((level != pd.Series(derived, index=gdf.index)).to_numpy(), "level", level,
-            _("does not fit the code (the code says {levels})",
-              levels="/".join(sorted(set(derived)))),
-            _("check the code or the level"))
-        dparent = pd.Series(np.select(
-            [level == "grid", level == "village", level == "township"],
-            [code.str.slice(0, 12), code.str.slice(0, 9) + "000",
-             code.str.slice(0, 6) + "000000"], ""), index=gdf.index)
+        bad(
+            ~level.isin(list(LEVELS)).to_numpy(),
+            "level",
+            level,
+            _("is not a level"),
+            _("use county, township, village or grid"),
+        )
+        bad(
+            (level != pd.Series(derived, index=gdf.index)).to_numpy(),
+            "level",
+            level,
+            _(
+                "does not fit the code (the code says {levels})",
+                levels="/".join(sorted(set(derived))),
+            ),
+            _("check the code or the level"),
+        )
+        dparent = pd.Series(
+            np.select(
+                [level == "grid", level == "village", level == "township"],
+                [
+                    code.str.slice(0, 12),
+                    code.str.slice(0, 9) + "000",
+                    code.str.slice(0, 6) + "000000",
+                ],
+                "",
+            ),
+            index=gdf.index,
+        )
         parent = parent.where(parent != "", dparent)
-        stage = pd.DataFrame({
-            "row_no": gdf["_row"], "code": code, "name": name,
-            "short_name": column(gdf, "short_name", "short_name", "简称"), "level": level,
-            "parent_code": parent.where(level != "county", ""),
-            "aliases": column(gdf, "aliases", "别名"),
-            "former_names": column(gdf, "former_names", "former_nam", "曾用名"),
-            "synthetic": column(gdf, "synthetic").str.lower().isin(["true", "1", "t"]),
-            "wkb": wkb_hex(gdf.geometry.values)})[ok]
+        stage = pd.DataFrame(
+            {
+                "row_no": gdf["_row"],
+                "code": code,
+                "name": name,
+                "short_name": column(gdf, "short_name", "short_name", "简称"),
+                "level": level,
+                "parent_code": parent.where(level != "county", ""),
+                "aliases": column(gdf, "aliases", "别名"),
+                "former_names": column(gdf, "former_names", "former_nam", "曾用名"),
+                "synthetic": column(gdf, "synthetic").str.lower().isin(["true", "1", "t"]),
+                "wkb": wkb_hex(gdf.geometry.values),
+            }
+        )[ok]
         conn.exec_driver_sql(ingest.ADMIN_STAGE)
         ingest.copy_frame(conn, "stage_admin", stage, list(stage.columns))
         ins, upd, r = ingest.upsert_admin(conn)

@@ -50,14 +50,23 @@ class Loader:
     #: file name suffixes the loader reads, for messages
     suffixes: tuple[str, ...] = ()
 
-    def load_into(self, conn, path: Path, report: Report, crs: str | None,
-                  progress: bool) -> None:
+    def load_into(self, conn, path: Path, report: Report, crs: str | None, progress: bool) -> None:
         """Read, validate and stage ``path``; write with gis.ingest; fill ``report``."""
         raise NotImplementedError
 
-    def run(self, path, *, crs: str | None = None, dry_run: bool = False,
-            strict: bool = False, user: str | None = None, progress: bool | None = None,
-            engine=None, conn=None, report_dir: Path | None = None) -> Report:
+    def run(
+        self,
+        path,
+        *,
+        crs: str | None = None,
+        dry_run: bool = False,
+        strict: bool = False,
+        user: str | None = None,
+        progress: bool | None = None,
+        engine=None,
+        conn=None,
+        report_dir: Path | None = None,
+    ) -> Report:
         """Load one file in one transaction and return (and save) its report.
 
         With ``conn`` (a connection inside a transaction, as in tests) the load runs in
@@ -73,20 +82,19 @@ class Loader:
             progress = sys.stderr.isatty()
         report.file_hash = file_hash(path)
         if conn is not None:
-            self._run(conn, conn.begin_nested(), path, report, crs, dry_run, strict, user,
-                      progress)
+            self._run(conn, conn.begin_nested(), path, report, crs, dry_run, strict, user, progress)
         else:
             with (engine or db.engine()).connect() as own:
-                self._run(own, own.begin(), path, report, crs, dry_run, strict, user,
-                          progress)
+                self._run(own, own.begin(), path, report, crs, dry_run, strict, user, progress)
         if report_dir is not None:
             report.write(report_dir / f"{report.batch_id or 'x'}-{self.kind}-{path.stem}")
         return report
 
     def _run(self, conn, tx, path, report, crs, dry_run, strict, user, progress):
         try:
-            report.batch_id = ingest.start_batch(conn, self.kind, path.name,
-                                                 report.file_hash, user, crs)
+            report.batch_id = ingest.start_batch(
+                conn, self.kind, path.name, report.file_hash, user, crs
+            )
             self.load_into(conn, path, report, crs, progress)
             report.rejected.sort(key=lambda r: (r.row is None, r.row or 0))
             if dry_run:
@@ -108,16 +116,23 @@ class Loader:
     # The batch row and its rejected rows go in with the data (same transaction).
     def _finish(self, conn, report: Report) -> None:
         ingest.finish_batch(
-            conn, report.batch_id, status=report.status, total=report.rows_total,
-            inserted=report.inserted, updated=report.updated, unchanged=report.unchanged,
+            conn,
+            report.batch_id,
+            status=report.status,
+            total=report.rows_total,
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
             rejected=[(r.row, r.column, r.value, r.reason, r.fix) for r in report.rejected],
-            notes=report.notes)
+            notes=report.notes,
+        )
 
     def _record_failure(self, conn, report: Report, user: str | None) -> None:
         """Under --strict the data is rolled back but the attempt is still recorded."""
-        with (conn.begin_nested() if conn.in_transaction() else conn.begin()):
-            report.batch_id = ingest.start_batch(conn, self.kind, report.file,
-                                                 report.file_hash, user, report.source_crs)
+        with conn.begin_nested() if conn.in_transaction() else conn.begin():
+            report.batch_id = ingest.start_batch(
+                conn, self.kind, report.file, report.file_hash, user, report.source_crs
+            )
             report.inserted = report.updated = report.unchanged = 0
             self._finish(conn, report)
 
@@ -155,7 +170,7 @@ class TableLoader(Loader):
         ins, upd, rejected = self.upsert(conn, report)
         report.rejected += rejections_from_sql(path.name, rejected)
         report.inserted, report.updated = ins, upd
-        report.unchanged = (report.rows_total - report.rows_rejected - ins - upd)
+        report.unchanged = report.rows_total - report.rows_rejected - ins - upd
 
     def stage_file(self, conn, path, report, crs, progress) -> None:
         """Read, check and COPY every chunk. The COPY of one chunk (parsed by the server,
@@ -163,8 +178,12 @@ class TableLoader(Loader):
         at a time."""
         file = path.name
         mapping = None
-        bar = tqdm(unit=" rows", unit_scale=self.progress_unit_scale, disable=not progress,
-                   desc=f"load {file}")
+        bar = tqdm(
+            unit=" rows",
+            unit_scale=self.progress_unit_scale,
+            disable=not progress,
+            desc=f"load {file}",
+        )
         pool = ThreadPoolExecutor(max_workers=1)
         pending = None
         try:
@@ -184,8 +203,9 @@ class TableLoader(Loader):
                 with Timer(report, "copy wait"):
                     if pending is not None:
                         pending.result()
-                pending = pool.submit(ingest.copy_frame, conn, self.stage_table, clean,
-                                      self.stage_columns)
+                pending = pool.submit(
+                    ingest.copy_frame, conn, self.stage_table, clean, self.stage_columns
+                )
                 bar.update(len(chunk))
             with Timer(report, "copy wait"):
                 if pending is not None:
@@ -198,8 +218,7 @@ class TableLoader(Loader):
         header = [c for c in chunk.columns if c != "_row"]
         mapping = files.match_columns(file, header, self.columns, self.required)
         if mapping.extra:
-            report.notes.append(_("ignored columns: {columns}",
-                                  columns=", ".join(mapping.extra)))
+            report.notes.append(_("ignored columns: {columns}", columns=", ".join(mapping.extra)))
         return mapping
 
 

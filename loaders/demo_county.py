@@ -25,10 +25,15 @@ DEMO_ACCOUNTS = [
     ("planner", "planner", "330782000000", "aggregates for the county, no individuals"),
     ("auditor", "auditor", "330782000000", "aggregates and the access log"),
 ]
-LOAD_ORDER = [("admin", "admin.geojson"), ("roads", "roads.geojson"),
-              ("buildings", "buildings.gpkg"), ("teams", "teams.csv"),
-              ("households", "households.csv"), ("service-points", "service_points.csv"),
-              ("events", "events.csv")]
+LOAD_ORDER = [
+    ("admin", "admin.geojson"),
+    ("roads", "roads.geojson"),
+    ("buildings", "buildings.gpkg"),
+    ("teams", "teams.csv"),
+    ("households", "households.csv"),
+    ("service-points", "service_points.csv"),
+    ("events", "events.csv"),
+]
 
 
 def demo_dir(scale: float, seed: int) -> Path:
@@ -55,9 +60,13 @@ def load(folder: Path, *, progress: bool = True, engine=None, echo=print) -> lis
     """Load every demo file in dependency order; returns the reports."""
     reports = []
     for kind, name in LOAD_ORDER:
-        report = get_loader(kind).run(folder / name, user="demo", progress=progress,
-                                      engine=engine,
-                                      report_dir=settings.var_dir() / "reports")
+        report = get_loader(kind).run(
+            folder / name,
+            user="demo",
+            progress=progress,
+            engine=engine,
+            report_dir=settings.var_dir() / "reports",
+        )
         echo(report.summary().splitlines()[0])
         reports.append(report)
     return reports
@@ -104,5 +113,8 @@ def accounts_text() -> str:
 
 def village_codes(engine=None) -> list[str]:
     with (engine or db.engine()).connect() as conn:
-        return list(conn.execute(sa.text(
-            "SELECT code FROM admin_area WHERE level = 'village' ORDER BY code")).scalars())
+        return list(
+            conn.execute(
+                sa.text("SELECT code FROM admin_area WHERE level = 'village' ORDER BY code")
+            ).scalars()
+        )

@@ -10,24 +10,47 @@ from gis.messages import _
 from loaders.base import TableLoader
 from loaders.validate import Checker
 
-EVENT_KINDS = {"visit": "visit", "走访": "visit", "上门服务": "visit",
-               "distribution": "distribution", "发放": "distribution",
-               "follow_up": "follow_up", "follow-up": "follow_up", "随访": "follow_up",
-               "move_in": "move_in", "迁入": "move_in", "move_out": "move_out",
-               "迁出": "move_out"}
+EVENT_KINDS = {
+    "visit": "visit",
+    "走访": "visit",
+    "上门服务": "visit",
+    "distribution": "distribution",
+    "发放": "distribution",
+    "follow_up": "follow_up",
+    "follow-up": "follow_up",
+    "随访": "follow_up",
+    "move_in": "move_in",
+    "迁入": "move_in",
+    "move_out": "move_out",
+    "迁出": "move_out",
+}
 
 
 class EventLoader(TableLoader):
     kind = "events"
     suffixes = (".csv", ".txt", ".xlsx")
-    columns = {"event_id": ["编号", "id"], "household_no": ["户号"],
-               "kind": ["类型", "type"], "date": ["日期", "event_date"],
-               "team_id": ["服务队", "team"], "id_number": ["身份证号"], "note": ["备注"]}
+    columns = {
+        "event_id": ["编号", "id"],
+        "household_no": ["户号"],
+        "kind": ["类型", "type"],
+        "date": ["日期", "event_date"],
+        "team_id": ["服务队", "team"],
+        "id_number": ["身份证号"],
+        "note": ["备注"],
+    }
     required = {"household_no", "kind", "date"}
     stage_sql = ingest.EVENT_STAGE
     stage_table = "stage_events"
-    stage_columns = ["row_no", "ext_id", "household_no", "kind", "event_date", "team",
-                     "id_number", "note"]
+    stage_columns = [
+        "row_no",
+        "ext_id",
+        "household_no",
+        "kind",
+        "event_date",
+        "team",
+        "id_number",
+        "note",
+    ]
 
     def clean(self, file, df, crs):
         c = Checker(file, df)
@@ -41,8 +64,17 @@ class EventLoader(TableLoader):
         out["note"] = c.text("note", max_len=500)
         # Without an event id the natural key is the event itself, so re-loading the
         # same file does not duplicate events.
-        fallback = (out["household_no"] + "|" + out["kind"] + "|" + out["event_date"] + "|"
-                    + out["team"] + "|" + out["id_number"])
+        fallback = (
+            out["household_no"]
+            + "|"
+            + out["kind"]
+            + "|"
+            + out["event_date"]
+            + "|"
+            + out["team"]
+            + "|"
+            + out["id_number"]
+        )
         out["ext_id"] = eid.where(eid.ne(""), fallback)
         return out[c.good], c.rejected
 

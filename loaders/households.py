@@ -36,24 +36,50 @@ COLUMNS = {
     "status": ["人口类型", "户籍类型", "resident or migrant", "type"],
     "origin_code": ["户籍地代码", "origin", "来源地代码"],
     "arrival_date": ["来本地日期", "到达日期", "arrived"],
-    "cert_marriage": ["结婚证"], "cert_marriage_expiry": ["结婚证有效期"],
-    "cert_id": ["身份证"], "cert_id_expiry": ["身份证有效期"],
-    "cert_residence": ["居住证", "暂住证"], "cert_residence_expiry": ["居住证有效期"],
-    "cert_migrant": ["婚育证明", "流动人口婚育证明"], "cert_migrant_expiry": ["婚育证明有效期"],
+    "cert_marriage": ["结婚证"],
+    "cert_marriage_expiry": ["结婚证有效期"],
+    "cert_id": ["身份证"],
+    "cert_id_expiry": ["身份证有效期"],
+    "cert_residence": ["居住证", "暂住证"],
+    "cert_residence_expiry": ["居住证有效期"],
+    "cert_migrant": ["婚育证明", "流动人口婚育证明"],
+    "cert_migrant_expiry": ["婚育证明有效期"],
 }
 REQUIRED = {"household_no", "name", "id_number"}
 CERTS = ("cert_marriage", "cert_id", "cert_residence", "cert_migrant")
-STAGE_COLUMNS = ["row_no", "household_no", "address", "registered_address", "village_code",
-                 "lon", "lat", "name", "sex", "birth_date", "id_number", "phone", "relation",
-                 "is_migrant", "origin_code", "arrival_date", "cert_marriage",
-                 "cert_marriage_expiry", "cert_id", "cert_id_expiry", "cert_residence",
-                 "cert_residence_expiry", "cert_migrant", "cert_migrant_expiry"]
+STAGE_COLUMNS = [
+    "row_no",
+    "household_no",
+    "address",
+    "registered_address",
+    "village_code",
+    "lon",
+    "lat",
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "phone",
+    "relation",
+    "is_migrant",
+    "origin_code",
+    "arrival_date",
+    "cert_marriage",
+    "cert_marriage_expiry",
+    "cert_id",
+    "cert_id_expiry",
+    "cert_residence",
+    "cert_residence_expiry",
+    "cert_migrant",
+    "cert_migrant_expiry",
+]
 # Shift detection: enough sample points to tell 100-700 m offsets apart reliably.
 SHIFT_SAMPLE = 2000
 
 
-def clean_chunk(file: str, df: pd.DataFrame, file_crs: str | None
-                ) -> tuple[pd.DataFrame, list[Rejection]]:
+def clean_chunk(
+    file: str, df: pd.DataFrame, file_crs: str | None
+) -> tuple[pd.DataFrame, list[Rejection]]:
     """Validate one chunk (canonical column names, all str) → stage rows + rejections."""
     c = Checker(file, df)
     out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
@@ -62,32 +88,54 @@ def clean_chunk(file: str, df: pd.DataFrame, file_crs: str | None
     ids, id_birth, id_sex = c.id_numbers("id_number")
     out["id_number"] = ids
     sex = c.choice("sex", SEX, default="") if "sex" in df else pd.Series("", index=df.index)
-    c.reject((sex.ne("") & id_sex.ne("") & sex.ne(id_sex)).to_numpy(), "sex", df.get("sex"),
-             _("does not match the ID number (17th digit: odd for men, even for women)"),
-             _("check the sex or the ID number"))
+    c.reject(
+        (sex.ne("") & id_sex.ne("") & sex.ne(id_sex)).to_numpy(),
+        "sex",
+        df.get("sex"),
+        _("does not match the ID number (17th digit: odd for men, even for women)"),
+        _("check the sex or the ID number"),
+    )
     out["sex"] = sex.where(sex.ne(""), id_sex)
     birth = c.date("birth_date")
-    c.reject((birth.ne("") & id_birth.ne("") & birth.ne(id_birth)).to_numpy(), "birth_date",
-             birth, _("does not match the birth date in the ID number"),
-             _("check the birth date or the ID number"))
+    c.reject(
+        (birth.ne("") & id_birth.ne("") & birth.ne(id_birth)).to_numpy(),
+        "birth_date",
+        birth,
+        _("does not match the birth date in the ID number"),
+        _("check the birth date or the ID number"),
+    )
     out["birth_date"] = birth.where(birth.ne(""), id_birth)
     phone = c.text("phone", max_len=20).str.replace(r"[\s-]", "", regex=True)
-    c.reject((phone.ne("") & ~phone.str.fullmatch(r"\+?\d{7,15}")).to_numpy(), "phone",
-             phone, _("is not a phone number"), _("digits only, e.g. 13812345678"))
+    c.reject(
+        (phone.ne("") & ~phone.str.fullmatch(r"\+?\d{7,15}")).to_numpy(),
+        "phone",
+        phone,
+        _("is not a phone number"),
+        _("digits only, e.g. 13812345678"),
+    )
     out["phone"] = phone
     out["address"] = c.text("address", max_len=300)
     out["registered_address"] = c.text("registered_address", max_len=300)
     vc = c.text("village_code", max_len=15)
-    c.reject((vc.ne("") & ~vc.str.fullmatch(r"\d{12}")).to_numpy(), "village_code", vc,
-             _("is not a 12-digit village code"), _("e.g. 330782001001"))
+    c.reject(
+        (vc.ne("") & ~vc.str.fullmatch(r"\d{12}")).to_numpy(),
+        "village_code",
+        vc,
+        _("is not a 12-digit village code"),
+        _("e.g. 330782001001"),
+    )
     out["village_code"] = vc
     out["relation"] = c.text("relation", max_len=20)
     status = c.choice("status", STATUS, default="resident", label=_("status"))
     out["is_migrant"] = status.map({"migrant": "t", "resident": "f"}).fillna("")
     oc = c.text("origin_code", max_len=12)
-    c.reject((oc.ne("") & ~oc.str.fullmatch(r"\d{6}(\d{3}){0,2}")).to_numpy(), "origin_code",
-             oc, _("is not a 6-, 9- or 12-digit division code"),
-             _("e.g. 360721 (a county code)"))
+    c.reject(
+        (oc.ne("") & ~oc.str.fullmatch(r"\d{6}(\d{3}){0,2}")).to_numpy(),
+        "origin_code",
+        oc,
+        _("is not a 6-, 9- or 12-digit division code"),
+        _("e.g. 360721 (a county code)"),
+    )
     out["origin_code"] = oc
     out["arrival_date"] = c.date("arrival_date")
     for cert in CERTS:
@@ -134,25 +182,42 @@ class HouseholdLoader(TableLoader):
         correction is flagged rather than silently loaded in the wrong place."""
         import sqlalchemy as sa
 
-        sample = conn.execute(sa.text(
-            "SELECT lon, lat FROM stage_persons WHERE lon IS NOT NULL "
-            "ORDER BY row_no LIMIT :n"), {"n": SHIFT_SAMPLE}).all()
+        sample = conn.execute(
+            sa.text(
+                "SELECT lon, lat FROM stage_persons WHERE lon IS NOT NULL ORDER BY row_no LIMIT :n"
+            ),
+            {"n": SHIFT_SAMPLE},
+        ).all()
         if len(sample) < 20:
             return
         x = np.array([r[0] for r in sample])
         y = np.array([r[1] for r in sample])
-        rates = ingest.shift_hit_rates(conn, {
-            "wgs84": (x, y),
-            "gcj02": crs_mod.gcj02_to_wgs84(x, y),
-            "bd09": crs_mod.bd09_to_wgs84(x, y)})
+        rates = ingest.shift_hit_rates(
+            conn,
+            {
+                "wgs84": (x, y),
+                "gcj02": crs_mod.gcj02_to_wgs84(x, y),
+                "bd09": crs_mod.bd09_to_wgs84(x, y),
+            },
+        )
         best = max(rates, key=rates.get)
         if best != "wgs84" and rates[best] >= 0.3 and rates[best] >= 2 * rates["wgs84"] + 0.05:
-            raise LoadError(_(
-                "{file}: the coordinates look {system}-shifted: {as_is:.0%} of sampled points "
-                "fall inside a building as WGS-84, {corrected:.0%} after a {system} "
-                "correction. Declare the system with --crs {crs} (or --crs wgs84 if the file "
-                "really is WGS-84).", file=report.file, system=best.upper(),
-                as_is=rates["wgs84"], corrected=rates[best], crs=best))
-        report.notes.append(_(
-            "no --crs given: coordinates taken as WGS-84 (building hit rate {rates})",
-            rates=", ".join(f"{k} {v:.0%}" for k, v in rates.items())))
+            raise LoadError(
+                _(
+                    "{file}: the coordinates look {system}-shifted: {as_is:.0%} of sampled points "
+                    "fall inside a building as WGS-84, {corrected:.0%} after a {system} "
+                    "correction. Declare the system with --crs {crs} (or --crs wgs84 if the file "
+                    "really is WGS-84).",
+                    file=report.file,
+                    system=best.upper(),
+                    as_is=rates["wgs84"],
+                    corrected=rates[best],
+                    crs=best,
+                )
+            )
+        report.notes.append(
+            _(
+                "no --crs given: coordinates taken as WGS-84 (building hit rate {rates})",
+                rates=", ".join(f"{k} {v:.0%}" for k, v in rates.items()),
+            )
+        )

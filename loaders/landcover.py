@@ -20,13 +20,27 @@ def stage_landcover(conn, gdf, source: str, rejected: list, file: str) -> None:
         ext = "osm:" + ext
     kind = column(gdf, "kind", "landuse", "natural", "类型").str.lower()
     for i in np.flatnonzero((kind == "").to_numpy()):
-        rejected.append(Rejection(file, int(gdf["_row"].iat[i]), "kind", "",
-                                  _("is empty"), _("say what the area is: water, forest, "
-                                                   "park, farmland, …")))
+        rejected.append(
+            Rejection(
+                file,
+                int(gdf["_row"].iat[i]),
+                "kind",
+                "",
+                _("is empty"),
+                _("say what the area is: water, forest, park, farmland, …"),
+            )
+        )
     keep = (kind != "").to_numpy() & ~ext.duplicated().to_numpy()
-    df = pd.DataFrame({"row_no": gdf["_row"], "ext_id": ext, "kind": kind,
-                       "name": column(gdf, "name", "名称"), "source": source,
-                       "geom": ewkb_hex(gdf.geometry.values)})[keep]
+    df = pd.DataFrame(
+        {
+            "row_no": gdf["_row"],
+            "ext_id": ext,
+            "kind": kind,
+            "name": column(gdf, "name", "名称"),
+            "source": source,
+            "geom": ewkb_hex(gdf.geometry.values),
+        }
+    )[keep]
     ingest.copy_frame(conn, "stage_landcover", df, list(df.columns))
 
 

@@ -42,8 +42,9 @@ class OsmLoader(Loader):
         if lc is not None:
             lc["_row"] = np.arange(len(b) + len(r) + 1, len(b) + len(r) + len(lc) + 1)
             lc = repair(lc, report, path.name)
-        report.rows_total = len(layers["buildings"]) + len(r) + \
-            (len(layers["landcover"]) if lc is not None else 0)
+        report.rows_total = (
+            len(layers["buildings"]) + len(r) + (len(layers["landcover"]) if lc is not None else 0)
+        )
         conn.exec_driver_sql(ingest.BUILDING_STAGE)
         stage_buildings(conn, b, path.name, "osm", report.rejected)
         bi, bu, rb = ingest.upsert_buildings(conn)
@@ -57,9 +58,12 @@ class OsmLoader(Loader):
             stage_landcover(conn, lc, "osm", report.rejected, path.name)
             li, lu, rl = ingest.upsert_landcover(conn)
         report.rejected += rejections_from_sql(path.name, rb + rr + rl)
-        report.details = {"buildings": {"inserted": bi, "updated": bu},
-                          "roads": {"inserted": ri, "updated": ru},
-                          "landcover": {"inserted": li, "updated": lu}}
+        report.details = {
+            "buildings": {"inserted": bi, "updated": bu},
+            "roads": {"inserted": ri, "updated": ru},
+            "landcover": {"inserted": li, "updated": lu},
+        }
         report.inserted, report.updated = bi + ri + li, bu + ru + lu
-        report.unchanged = report.rows_total - report.rows_rejected - report.inserted \
-            - report.updated
+        report.unchanged = (
+            report.rows_total - report.rows_rejected - report.inserted - report.updated
+        )

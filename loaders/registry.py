@@ -34,8 +34,9 @@ def kinds() -> list[str]:
 def loader_class(kind: str) -> type:
     """The loader class for ``kind``; LoadError listing the kinds otherwise."""
     if kind not in LOADERS:
-        raise LoadError(_("unknown kind {kind!r}; expected one of {kinds}", kind=kind,
-                          kinds=", ".join(kinds())))
+        raise LoadError(
+            _("unknown kind {kind!r}; expected one of {kinds}", kind=kind, kinds=", ".join(kinds()))
+        )
     module, name = LOADERS[kind].split(":")
     return getattr(importlib.import_module(module), name)
 

@@ -82,14 +82,25 @@ class Report:
         return js, cs
 
     def summary(self) -> str:
-        verbs = {"loaded": _("loaded"), "dry_run": _("checked (dry run, nothing written)"),
-                 "rejected": _("NOT loaded (--strict and rows were rejected)"),
-                 "failed": _("NOT loaded")}
-        lines = [_("{file}: {verb}; {rows} rows: {new} new, {changed} changed, "
-                   "{unchanged} unchanged, {rejected} rejected",
-                   file=self.file, verb=verbs.get(self.status, self.status),
-                   rows=self.rows_total, new=self.inserted, changed=self.updated,
-                   unchanged=self.unchanged, rejected=self.rows_rejected)]
+        verbs = {
+            "loaded": _("loaded"),
+            "dry_run": _("checked (dry run, nothing written)"),
+            "rejected": _("NOT loaded (--strict and rows were rejected)"),
+            "failed": _("NOT loaded"),
+        }
+        lines = [
+            _(
+                "{file}: {verb}; {rows} rows: {new} new, {changed} changed, "
+                "{unchanged} unchanged, {rejected} rejected",
+                file=self.file,
+                verb=verbs.get(self.status, self.status),
+                rows=self.rows_total,
+                new=self.inserted,
+                changed=self.updated,
+                unchanged=self.unchanged,
+                rejected=self.rows_rejected,
+            )
+        ]
         for k, v in self.details.items():
             lines.append(f"  {k}: {v}")
         lines += [_("  note: {note}", note=n) for n in self.notes]
@@ -117,5 +128,6 @@ class Timer:
 
 def rejections_from_sql(file: str, rows: list[tuple]) -> list[Rejection]:
     """Rejections from ``(row, column, value, reason, fix)`` rows of :mod:`gis.ingest`."""
-    return [Rejection(file, r[0], r[1], None if r[2] is None else str(r[2]), r[3], r[4])
-            for r in rows]
+    return [
+        Rejection(file, r[0], r[1], None if r[2] is None else str(r[2]), r[3], r[4]) for r in rows
+    ]

@@ -17,9 +17,16 @@ def stage_roads(conn, gdf, source: str, rejected: list, file: str) -> None:
     kind = shapely.get_type_id(lines)
     ok = np.isin(kind, [1, 5]) & ~shapely.is_empty(lines)  # LineString, MultiLineString
     for i in np.flatnonzero(~ok):
-        rejected.append(Rejection(file, int(gdf["_row"].iat[i]), "geometry",
-                                  shapely.get_type_id(lines[i]).__str__(),
-                                  _("is not a line"), _("roads must be LineString features")))
+        rejected.append(
+            Rejection(
+                file,
+                int(gdf["_row"].iat[i]),
+                "geometry",
+                shapely.get_type_id(lines[i]).__str__(),
+                _("is not a line"),
+                _("roads must be LineString features"),
+            )
+        )
     gdf = gdf[ok]
     wkb = pd.Series(wkb_hex(gdf.geometry.values), index=gdf.index)
     ext = column(gdf, "road_id", "id", "osm_id")
@@ -27,10 +34,16 @@ def stage_roads(conn, gdf, source: str, rejected: list, file: str) -> None:
     if source == "osm":
         ext = "osm:" + ext
     dup = ext.duplicated()
-    df = pd.DataFrame({"row_no": gdf["_row"], "ext_id": ext,
-                       "name": column(gdf, "name", "名称"),
-                       "highway": column(gdf, "highway", "类型"), "source": source,
-                       "geom": ewkb_hex(gdf.geometry.values)})[~dup.to_numpy()]
+    df = pd.DataFrame(
+        {
+            "row_no": gdf["_row"],
+            "ext_id": ext,
+            "name": column(gdf, "name", "名称"),
+            "highway": column(gdf, "highway", "类型"),
+            "source": source,
+            "geom": ewkb_hex(gdf.geometry.values),
+        }
+    )[~dup.to_numpy()]
     ingest.copy_frame(conn, "stage_roads", df, list(df.columns))
 
 

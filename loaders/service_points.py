@@ -12,12 +12,25 @@ from loaders.base import TableLoader
 from loaders.validate import Checker
 
 KINDS = {
-    "distribution_point": "distribution_point", "药具发放点": "distribution_point",
-    "发放点": "distribution_point", "service_station": "service_station",
-    "服务站": "service_station", "计生服务站": "service_station", "clinic": "clinic",
-    "卫生院": "clinic", "诊所": "clinic", "卫生室": "clinic", "pharmacy": "pharmacy",
-    "药店": "pharmacy", "药房": "pharmacy", "machine": "machine", "自助发放机": "machine",
-    "自助机": "machine", "outreach": "outreach", "外展点": "outreach", "流动服务点": "outreach",
+    "distribution_point": "distribution_point",
+    "药具发放点": "distribution_point",
+    "发放点": "distribution_point",
+    "service_station": "service_station",
+    "服务站": "service_station",
+    "计生服务站": "service_station",
+    "clinic": "clinic",
+    "卫生院": "clinic",
+    "诊所": "clinic",
+    "卫生室": "clinic",
+    "pharmacy": "pharmacy",
+    "药店": "pharmacy",
+    "药房": "pharmacy",
+    "machine": "machine",
+    "自助发放机": "machine",
+    "自助机": "machine",
+    "outreach": "outreach",
+    "外展点": "outreach",
+    "流动服务点": "outreach",
 }
 
 
@@ -25,17 +38,32 @@ class ServicePointLoader(TableLoader):
     kind = "service-points"
     suffixes = (".csv", ".txt", ".xlsx")
     columns = {
-        "point_id": ["编号", "id", "point id", "code"], "kind": ["类型", "type"],
-        "name": ["名称"], "address": ["地址"], "lon": ["经度", "longitude", "lng", "x"],
-        "lat": ["纬度", "latitude", "y"], "crs": ["坐标系"],
-        "opening_hours": ["开放时间", "hours"], "capacity": ["服务能力", "容量"],
+        "point_id": ["编号", "id", "point id", "code"],
+        "kind": ["类型", "type"],
+        "name": ["名称"],
+        "address": ["地址"],
+        "lon": ["经度", "longitude", "lng", "x"],
+        "lat": ["纬度", "latitude", "y"],
+        "crs": ["坐标系"],
+        "opening_hours": ["开放时间", "hours"],
+        "capacity": ["服务能力", "容量"],
         "active": ["启用", "状态", "in use"],
     }
     required = {"point_id", "kind", "name", "lon", "lat"}
     stage_sql = ingest.SERVICE_POINT_STAGE
     stage_table = "stage_service_points"
-    stage_columns = ["row_no", "ext_id", "kind", "name", "address", "lon", "lat",
-                     "opening_hours", "capacity", "active"]
+    stage_columns = [
+        "row_no",
+        "ext_id",
+        "kind",
+        "name",
+        "address",
+        "lon",
+        "lat",
+        "opening_hours",
+        "capacity",
+        "active",
+    ]
 
     def clean(self, file, df, crs):
         c = Checker(file, df)

@@ -12,8 +12,12 @@ from loaders.validate import Checker
 class TeamLoader(TableLoader):
     kind = "teams"
     suffixes = (".csv", ".txt", ".xlsx")
-    columns = {"team_id": ["编号", "id", "team"], "name": ["名称", "队名"],
-               "base_code": ["驻地代码", "base", "area code"], "members": ["人数"]}
+    columns = {
+        "team_id": ["编号", "id", "team"],
+        "name": ["名称", "队名"],
+        "base_code": ["驻地代码", "base", "area code"],
+        "members": ["人数"],
+    }
     required = {"team_id", "name"}
     stage_sql = ingest.TEAM_STAGE
     stage_table = "stage_teams"

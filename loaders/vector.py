@@ -33,8 +33,9 @@ def repair(gdf, report, file: str):
     """Repair invalid polygons (noted in the report) and reject what cannot be."""
     gdf, notes, problems = files.repair_geometries(gdf, file)
     report.notes += notes
-    report.rejected += [Rejection(p.file, p.row, p.column or "geometry", p.value, p.reason,
-                                  p.fix) for p in problems]
+    report.rejected += [
+        Rejection(p.file, p.row, p.column or "geometry", p.value, p.reason, p.fix) for p in problems
+    ]
     return gdf
 
 
@@ -64,8 +65,13 @@ class VectorLoader(Loader):
     def read(self, path, crs, report):
         gdf = files.read_vector(path)
         if gdf.empty:
-            raise LoadError(_("{file}: file is empty (no features); fix: export the layer "
-                              "again with its features", file=path.name))
+            raise LoadError(
+                _(
+                    "{file}: file is empty (no features); fix: export the layer "
+                    "again with its features",
+                    file=path.name,
+                )
+            )
         report.notes += list(gdf.attrs.get("notes", []))
         gdf = gdf.reset_index(drop=True)
         # Feature numbers as a person counts them in a GIS attribute table: from 1.
@@ -82,8 +88,9 @@ def wkb_hex(geoms) -> np.ndarray:
 
 def ewkb_hex(geoms) -> np.ndarray:
     """Hex EWKB with SRID 4326: COPY writes it straight into a geometry column."""
-    return shapely.to_wkb(shapely.set_srid(np.asarray(geoms), 4326), hex=True,
-                          output_dimension=2, include_srid=True)
+    return shapely.to_wkb(
+        shapely.set_srid(np.asarray(geoms), 4326), hex=True, output_dimension=2, include_srid=True
+    )
 
 
 def geom_key(wkb_hex: pd.Series) -> pd.Series:

@@ -20,14 +20,23 @@ os.environ["POPGIS_LANG"] = "en"
 # Whether the tests run on the project's own cluster (read before db_url points
 # POPGIS_DATABASE_URL at the test database).
 LOCAL_CLUSTER = db.uses_local_cluster()
-FIXTURE_FILES = [("admin", "admin.geojson"), ("buildings", "buildings.geojson"),
-                 ("households", "households.csv"), ("service-points", "service_points.csv")]
+FIXTURE_FILES = [
+    ("admin", "admin.geojson"),
+    ("buildings", "buildings.geojson"),
+    ("households", "households.csv"),
+    ("service-points", "service_points.csv"),
+]
 PASSWORD = "test-pass-1"
 # name, role, area
-USERS = [("county_u", "county", "330782000000"), ("town_u", "township", "330782001000"),
-         ("village_a", "village", "330782001001"), ("village_b", "village", "330782001002"),
-         ("grid_a2", "village", "330782001001002"), ("planner_u", "planner", "330782000000"),
-         ("auditor_u", "auditor", "330782000000")]
+USERS = [
+    ("county_u", "county", "330782000000"),
+    ("town_u", "township", "330782001000"),
+    ("village_a", "village", "330782001001"),
+    ("village_b", "village", "330782001002"),
+    ("grid_a2", "village", "330782001001002"),
+    ("planner_u", "planner", "330782000000"),
+    ("auditor_u", "auditor", "330782000000"),
+]
 
 
 def _test_url():
@@ -104,8 +113,7 @@ def login(client, name, password=PASSWORD):
     client.get("/login")
     with client.session_transaction() as s:
         token = s["csrf"]
-    return client.post("/login", data={"username": name, "password": password,
-                                       "csrf_token": token})
+    return client.post("/login", data={"username": name, "password": password, "csrf_token": token})
 
 
 @pytest.fixture
@@ -124,8 +132,13 @@ def fresh_db(db_url):
 
 
 # ----------------------------------------------------------------- a live server, a browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 @contextlib.contextmanager

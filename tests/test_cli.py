@@ -41,15 +41,19 @@ def test_stats_json(db_url):
 
 def test_load_command_reports_rejects(db_url, tmp_path):
     path = tmp_path / "sp.csv"
-    path.write_text("point_id,kind,name,lon,lat\nCLI1,clinic,甲,120.03,29.26\n"
-                    "CLI2,clinic,乙,29.26,120.03\n", encoding="utf-8")
-    english = {"POPGIS_LANG": "en"}   # the load report's English text is compared
-    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--dry-run",
-                                  "--report", str(tmp_path / "rep")], env=english)
+    path.write_text(
+        "point_id,kind,name,lon,lat\nCLI1,clinic,甲,120.03,29.26\nCLI2,clinic,乙,29.26,120.03\n",
+        encoding="utf-8",
+    )
+    english = {"POPGIS_LANG": "en"}  # the load report's English text is compared
+    r = CliRunner().invoke(
+        main,
+        ["load", "service-points", str(path), "--dry-run", "--report", str(tmp_path / "rep")],
+        env=english,
+    )
     assert r.exit_code == 0, r.output
     assert "1 new" in r.output and "1 rejected" in r.output and "row 3" in r.output
-    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"],
-                           env=english)
+    r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"], env=english)
     assert r.exit_code == 1 and "NOT loaded" in r.output
     r = CliRunner().invoke(main, ["load", "service-points", str(path), "--crs", "mars"])
     assert r.exit_code == 2 and "unknown CRS" in r.output
@@ -57,15 +61,40 @@ def test_load_command_reports_rejects(db_url, tmp_path):
 
 def test_users_commands(db_url):
     runner = CliRunner()
-    r = runner.invoke(main, ["users", "add", "cli_user", "--role", "village", "--area",
-                             "330782001002", "--password-stdin"], input="s3cret-pass\n")
+    r = runner.invoke(
+        main,
+        [
+            "users",
+            "add",
+            "cli_user",
+            "--role",
+            "village",
+            "--area",
+            "330782001002",
+            "--password-stdin",
+        ],
+        input="s3cret-pass\n",
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(main, ["users", "add", "cli_bad", "--role", "village", "--area",
-                             "330782000000", "--password-stdin"], input="s3cret-pass\n")
+    r = runner.invoke(
+        main,
+        [
+            "users",
+            "add",
+            "cli_bad",
+            "--role",
+            "village",
+            "--area",
+            "330782000000",
+            "--password-stdin",
+        ],
+        input="s3cret-pass\n",
+    )
     assert r.exit_code == 2 and "grid or village" in r.output and "county" in r.output
     users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
-    assert {"name": "cli_user", "role": "village"}.items() <= \
-        next(u for u in users if u["name"] == "cli_user").items()
+    assert {"name": "cli_user", "role": "village"}.items() <= next(
+        u for u in users if u["name"] == "cli_user"
+    ).items()
     assert runner.invoke(main, ["users", "disable", "cli_user"]).exit_code == 0
     users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
     assert next(u for u in users if u["name"] == "cli_user")["active"] is False
@@ -85,8 +114,7 @@ def _big_households_file(path: Path, n: int) -> None:
             birth = (start + dt.timedelta(days=i // 1000)).strftime("%Y%m%d")
             body = f"410102{birth}{i % 1000:03d}"
             check = "10X98765432"[sum(int(c) * k for c, k in zip(body, weights, strict=True)) % 11]
-            w.writerow([f"KILL{i // 3}", "330782001001", "120.0202", "29.2502", "某",
-                        body + check])
+            w.writerow([f"KILL{i // 3}", "330782001001", "120.0202", "29.2502", "某", body + check])
 
 
 def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
@@ -94,32 +122,51 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
     url = fresh_db.render_as_string(hide_password=False)
     env = {**os.environ, "POPGIS_DATABASE_URL": url}
     for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
-        subprocess.run([sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
-                       env=env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
     engine = db.engine(fresh_db)
 
     def counts():
         with engine.connect() as c:
-            return c.execute(sa.text("SELECT (SELECT count(*) FROM households), "
-                                     "(SELECT count(*) FROM persons), "
-                                     "(SELECT count(*) FROM import_batches), "
-                                     "(SELECT count(*) FROM pg_indexes WHERE tablename "
-                                     " IN ('persons', 'households'))")).one()
+            return c.execute(
+                sa.text(
+                    "SELECT (SELECT count(*) FROM households), "
+                    "(SELECT count(*) FROM persons), "
+                    "(SELECT count(*) FROM import_batches), "
+                    "(SELECT count(*) FROM pg_indexes WHERE tablename "
+                    " IN ('persons', 'households'))"
+                )
+            ).one()
 
     before = counts()
     big = tmp_path / "big.csv"
     _big_households_file(big, 200_000)
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "load", "households",
-                             str(big)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "load", "households", str(big)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # Wait until the loader is writing (its COPY is visible in pg_stat_activity).
     deadline = time.monotonic() + 60
     seen = False
     while time.monotonic() < deadline and proc.poll() is None:
         with engine.connect() as c:
-            seen = c.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'COPY stage%' "
-                "AND datname = current_database()")).scalar() > 0
+            seen = (
+                c.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'COPY stage%' "
+                        "AND datname = current_database()"
+                    )
+                ).scalar()
+                > 0
+            )
         if seen:
             break
         time.sleep(0.05)
@@ -129,23 +176,37 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
     time.sleep(0.5)
     assert counts() == before
     # and a clean run afterwards loads everything
-    done = subprocess.run([sys.executable, "-m", "cli", "load", "households",
-                           str(big)], env=env, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "load", "households", str(big)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     after = counts()
     assert after[1] == 200_000
-    assert after[3] == before[3]   # indexes built after the first load are all back
-    with engine.connect() as c:    # the large-batch point-in-building join placed them all
-        placed = c.execute(sa.text(
-            "SELECT count(*) FILTER (WHERE b.ext_id = 'A1'), count(*) FROM households h "
-            "LEFT JOIN buildings b ON b.id = h.building_id")).one()
+    assert after[3] == before[3]  # indexes built after the first load are all back
+    with engine.connect() as c:  # the large-batch point-in-building join placed them all
+        placed = c.execute(
+            sa.text(
+                "SELECT count(*) FILTER (WHERE b.ext_id = 'A1'), count(*) FROM households h "
+                "LEFT JOIN buildings b ON b.id = h.building_id"
+            )
+        ).one()
     assert placed[0] == placed[1] == after[0]
 
 
 # ------------------------------------------------------------------ conventions
 def _run_cli(args, env=None, **kw):
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, text=True,
-                          capture_output=True, env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 def test_version():
@@ -169,13 +230,20 @@ print("FLASK" if any(m == "flask" or m.startswith("flask.") for m in sys.modules
 def test_only_serve_imports_flask(db_url, tmp_path):
     sp = tmp_path / "sp.csv"
     sp.write_text("point_id,kind,name,lon,lat\nNF1,clinic,甲,120.03,29.26\n", encoding="utf-8")
-    for args in (["load", "--help"], ["stats", "--json"], ["users", "list"],
-                 ["load", "service-points", str(sp), "--dry-run", "--report",
-                  str(tmp_path)]):
-        r = subprocess.run([sys.executable, "-c", _NO_FLASK, *args], cwd=ROOT, text=True,
-                           capture_output=True)
-        assert r.stdout.strip().splitlines()[-1] in ("NO-FLASK 0", "NO-FLASK None"), \
-            (args, r.stdout[-500:], r.stderr[-2000:])
+    for args in (
+        ["load", "--help"],
+        ["stats", "--json"],
+        ["users", "list"],
+        ["load", "service-points", str(sp), "--dry-run", "--report", str(tmp_path)],
+    ):
+        r = subprocess.run(
+            [sys.executable, "-c", _NO_FLASK, *args], cwd=ROOT, text=True, capture_output=True
+        )
+        assert r.stdout.strip().splitlines()[-1] in ("NO-FLASK 0", "NO-FLASK None"), (
+            args,
+            r.stdout[-500:],
+            r.stderr[-2000:],
+        )
     assert _run_cli(["serve", "--help"]).returncode == 0
 
 
@@ -183,12 +251,11 @@ def test_unreachable_database_says_how_to_fix_it_quickly():
     # nothing listens on port 9 of this machine: refused at once
     url = "postgresql://nobody:nothing@127.0.0.1:9/nowhere"
     started = time.monotonic()
-    r = _run_cli(["stats"], env={"POPGIS_DATABASE_URL": url, "POPGIS_LANG": "en"},
-                 timeout=30)
-    assert time.monotonic() - started < 8    # interpreter start-up included
+    r = _run_cli(["stats"], env={"POPGIS_DATABASE_URL": url, "POPGIS_LANG": "en"}, timeout=30)
+    assert time.monotonic() - started < 8  # interpreter start-up included
     assert r.returncode == 2
     assert "cannot reach the database at" in r.stderr and "POPGIS_DATABASE_URL" in r.stderr
-    assert "nothing" not in r.stderr          # the password stays hidden
+    assert "nothing" not in r.stderr  # the password stays hidden
     r = _run_cli(["--lang", "zh", "stats"], env={"POPGIS_DATABASE_URL": url}, timeout=30)
     assert r.returncode == 2 and "无法连接数据库" in r.stderr and "错误：" in r.stderr
 
@@ -200,7 +267,7 @@ def test_messages_in_chinese_by_default(db_url, monkeypatch):
     r = CliRunner().invoke(main, ["--lang", "en", "users", "disable", "nobody_at_all"])
     assert "no user named 'nobody_at_all'" in r.output
     r = CliRunner().invoke(main, ["users", "disable", "nobody_at_all"])
-    assert "没有名为" in r.output    # --lang lasts for its own command only
+    assert "没有名为" in r.output  # --lang lasts for its own command only
 
 
 def test_generate_follows_the_demo_settings(monkeypatch):
@@ -237,10 +304,20 @@ def test_unreachable_local_cluster_names_its_fix(monkeypatch):
     assert "POPGIS_PG_PORT" in message and "secret" not in message
 
 
-@pytest.mark.parametrize("bbox", [",29,120.1,29.4", "120,29,120.1", "inf,29,120.1,29.4",
-                                  "١٢٠,29,120.1,29.4", "120,29.4,120.1,29"])
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        ",29,120.1,29.4",
+        "120,29,120.1",
+        "inf,29,120.1,29.4",
+        "١٢٠,29,120.1,29.4",
+        "120,29.4,120.1,29",
+    ],
+)
 def test_export_map_bbox_goes_through_the_strict_parser(db_url, tmp_path, bbox):
-    r = CliRunner().invoke(main, ["export", "map", "--layer", "density", "--bbox", bbox,
-                                  "--out", str(tmp_path / "m.png")])
+    r = CliRunner().invoke(
+        main,
+        ["export", "map", "--layer", "density", "--bbox", bbox, "--out", str(tmp_path / "m.png")],
+    )
     assert r.exit_code == 2 and r.output.startswith("error: --bbox"), r.output
     assert not (tmp_path / "m.png").exists()

@@ -24,8 +24,9 @@ def _secret_key() -> str:
 def _https() -> bool:
     """Served over HTTPS (TLS here, or a public https:// URL behind a proxy): the
     session cookie is then sent over HTTPS only."""
-    return bool(settings.get("POPGIS_TLS_CERT")) or \
-        (settings.get("POPGIS_PUBLIC_URL") or "").startswith("https://")
+    return bool(settings.get("POPGIS_TLS_CERT")) or (
+        settings.get("POPGIS_PUBLIC_URL") or ""
+    ).startswith("https://")
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -49,12 +50,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     # every <int:…> of every route: ASCII digits only (before any blueprint is added)
     app.url_map.converters["int"] = AsciiIntConverter
-    app.config.update(SECRET_KEY=_secret_key(), SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="popgis_session",
-                      SESSION_COOKIE_SECURE=_https(), JSON_AS_ASCII=False, ENGINE=None,
-                      MAX_CONTENT_LENGTH=int(settings.get("POPGIS_MAX_REQUEST_MB")) << 20,
-                      PUBLIC_URL=settings.get("POPGIS_PUBLIC_URL"),
-                      TRUSTED_PROXIES=settings.get("POPGIS_TRUSTED_PROXIES"))
+    app.config.update(
+        SECRET_KEY=_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="popgis_session",
+        SESSION_COOKIE_SECURE=_https(),
+        JSON_AS_ASCII=False,
+        ENGINE=None,
+        MAX_CONTENT_LENGTH=int(settings.get("POPGIS_MAX_REQUEST_MB")) << 20,
+        PUBLIC_URL=settings.get("POPGIS_PUBLIC_URL"),
+        TRUSTED_PROXIES=settings.get("POPGIS_TRUSTED_PROXIES"),
+    )
     if config:
         app.config.update(config)
     app.json = IsoJSONProvider(app)
@@ -69,7 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.before_request(auth.check_csrf)
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
-    server.wrap(app)         # public address for links; forwarded headers from proxies
+    server.wrap(app)  # public address for links; forwarded headers from proxies
     for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
         app.register_blueprint(bp)
     # Blueprints of further capabilities, each in its own module with a `bp`.

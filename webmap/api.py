@@ -44,18 +44,24 @@ def _cached(key, make) -> str:
 def boundaries():
     level = request.args.get("level", "village")
     if level not in layers.SIMPLIFY:
-        raise InvalidInput(_("unknown level {level!r}; expected county, township, village or grid", level=level))
+        raise InvalidInput(
+            _("unknown level {level!r}; expected county, township, village or grid", level=level)
+        )
     scope = current_scope()
-    return _geojson(_cached(("boundaries", scope.path, level),
-                            lambda: layers.boundaries(get_conn(), scope, level)))
+    return _geojson(
+        _cached(
+            ("boundaries", scope.path, level), lambda: layers.boundaries(get_conn(), scope, level)
+        )
+    )
 
 
 @bp.route("/layers/service_points")
 @login_required
 def service_points():
     scope = current_scope()
-    return _geojson(_cached(("service_points", scope.path),
-                            lambda: layers.service_points(get_conn(), scope)))
+    return _geojson(
+        _cached(("service_points", scope.path), lambda: layers.service_points(get_conn(), scope))
+    )
 
 
 @bp.route("/households/<int:household_id>")
@@ -69,8 +75,9 @@ def household(household_id):
 def search():
     from gis.gate.search import search as run_search
 
-    return jsonify({"results": run_search(get_conn(), current_scope(),
-                                          params.arg_text("q", default=""))})
+    return jsonify(
+        {"results": run_search(get_conn(), current_scope(), params.arg_text("q", default=""))}
+    )
 
 
 @bp.route("/buildings/<int:building_id>")
@@ -99,8 +106,12 @@ def place_household(household_id):
     body = params.json_object()
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     result = Gate(get_conn(), current_scope()).place_household(
-        household_id, _number(body, "lon"), _number(body, "lat"), building_id=bid,
-        move_village=body.get("move_village") is True)
+        household_id,
+        _number(body, "lon"),
+        _number(body, "lat"),
+        building_id=bid,
+        move_village=body.get("move_village") is True,
+    )
     CACHE.bump()
     return jsonify(result)
 
@@ -122,10 +133,13 @@ def record_event(household_id):
         raise InvalidInput(_("date must be YYYY-MM-DD")) from None
     gate = Gate(get_conn(), current_scope())
     event_id = gate.record_event(
-        household_id, params.text(body.get("kind"), "kind", default=""), day,
+        household_id,
+        params.text(body.get("kind"), "kind", default=""),
+        day,
         note=params.text(body.get("note"), "note", max_len=2000) or None,
         id_number=params.text(body.get("id_number"), "id_number", max_len=30) or None,
-        team_id=params.integer(body.get("team_id"), "team_id", low=1))
+        team_id=params.integer(body.get("team_id"), "team_id", low=1),
+    )
     return jsonify({"id": event_id}), 201
 
 
@@ -138,8 +152,9 @@ def density_choropleth():
     level = request.args.get("level", "village")
     if level not in ("village", "grid"):
         raise InvalidInput(_("level {level!r}; expected village or grid", level=level))
-    return _geojson(density.choropleth(get_conn(), current_scope(), level,
-                                       parse_filters(request.args)))
+    return _geojson(
+        density.choropleth(get_conn(), current_scope(), level, parse_filters(request.args))
+    )
 
 
 @bp.route("/density/heat")
@@ -156,5 +171,4 @@ def density_heat():
 @login_required
 def me():
     s = current_scope()
-    return jsonify({"user": s.user, "role": s.role, "area_code": s.area_code,
-                    "level": s.level})
+    return jsonify({"user": s.user, "role": s.role, "area_code": s.area_code, "level": s.level})

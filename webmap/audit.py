@@ -32,10 +32,15 @@ def _filters() -> dict:
         try:
             since = dt.datetime.fromisoformat(since)
         except ValueError:
-            raise InvalidInput(_("since={since!r}; expected a date YYYY-MM-DD", since=since)) from None
-    return {"user": params.arg_text("user", max_len=100) or None,
-            "household": params.arg_text("household", max_len=100) or None,
-            "since": since, "limit": params.arg_int("limit", low=1, high=5000, default=500)}
+            raise InvalidInput(
+                _("since={since!r}; expected a date YYYY-MM-DD", since=since)
+            ) from None
+    return {
+        "user": params.arg_text("user", max_len=100) or None,
+        "household": params.arg_text("household", max_len=100) or None,
+        "since": since,
+        "limit": params.arg_int("limit", low=1, high=5000, default=500),
+    }
 
 
 @bp.route("/audit")
@@ -44,13 +49,18 @@ def page():
     f = _filters()
     conn, scope = get_conn(), current_scope()
     rows = audit.entries(conn, scope=scope, **f)
-    return render_template("audit.html", scope=scope, rows=rows, filters=f,
-                           unusual=audit.unusual(conn, scope=scope))
+    return render_template(
+        "audit.html", scope=scope, rows=rows, filters=f, unusual=audit.unusual(conn, scope=scope)
+    )
 
 
 @bp.route("/api/audit")
 @roles_required("auditor")
 def entries():
     conn, scope = get_conn(), current_scope()
-    return jsonify({"entries": audit.entries(conn, scope=scope, **_filters()),
-                    "unusual": audit.unusual(conn, scope=scope)})
+    return jsonify(
+        {
+            "entries": audit.entries(conn, scope=scope, **_filters()),
+            "unusual": audit.unusual(conn, scope=scope),
+        }
+    )

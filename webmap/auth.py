@@ -94,7 +94,11 @@ def check_csrf() -> None:
     origin = request.headers.get("Origin")
     if request.path != url_for("auth.login") and origin and origin == own_origin():
         return
-    raise Forbidden(_("this request did not come from a popgis page (CSRF check); reload the page and try again"))
+    raise Forbidden(
+        _(
+            "this request did not come from a popgis page (CSRF check); reload the page and try again"
+        )
+    )
 
 
 def safe_next(target: str | None) -> str:
@@ -102,8 +106,7 @@ def safe_next(target: str | None) -> str:
     removed, anything with a scheme or a host refused."""
     target = "".join(ch for ch in (target or "") if ch.isprintable() and ch != "\\")
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme \
-            or parts.netloc:
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
         return "/"
     return target
 
@@ -121,12 +124,14 @@ def login_required(view):
         if current_scope() is None:
             return _to_login()
         return view(**kwargs)
+
     return wrapped
 
 
 def people_required(view):
     """Logged in with a role that sees people (county, township, village): everyone
     else gets 403 before anything is looked up, so existence is never revealed."""
+
     @functools.wraps(view)
     def wrapped(**kwargs):
         scope = current_scope()
@@ -134,13 +139,15 @@ def people_required(view):
             return _to_login()
         require_people(scope)
         resp = make_response(view(**kwargs))
-        resp.headers["Cache-Control"] = "no-store"   # people's data stays off disks
+        resp.headers["Cache-Control"] = "no-store"  # people's data stays off disks
         return resp
+
     return wrapped
 
 
 def roles_required(*roles):
     """Logged in with one of ``roles``; 403 otherwise (before any lookup)."""
+
     def decorate(view):
         @functools.wraps(view)
         def wrapped(**kwargs):
@@ -148,9 +155,17 @@ def roles_required(*roles):
             if scope is None:
                 return _to_login()
             if scope.role not in roles:
-                raise Forbidden(_("this is for the {items} role; yours is {role}", items=' and '.join(roles), role=scope.role))
+                raise Forbidden(
+                    _(
+                        "this is for the {items} role; yours is {role}",
+                        items=" and ".join(roles),
+                        role=scope.role,
+                    )
+                )
             return view(**kwargs)
+
         return wrapped
+
     return decorate
 
 
@@ -164,9 +179,11 @@ def login():
         wait = logins.wait_seconds(conn, name, addr)
         scope = None
         if wait:
-            logins.refused(conn, name, addr, wait)   # not a password check: not counted
-            error = (f"尝试次数过多，请 {_minutes(wait)} 后再试 / too many attempts: try "
-                     f"again in {_minutes(wait, 'en')}")
+            logins.refused(conn, name, addr, wait)  # not a password check: not counted
+            error = (
+                f"尝试次数过多，请 {_minutes(wait)} 后再试 / too many attempts: try "
+                f"again in {_minutes(wait, 'en')}"
+            )
             status = 429
         else:
             scope = users.authenticate(conn, name, password)
@@ -175,8 +192,9 @@ def login():
                 error, status = "用户名或密码错误 / wrong name or password", 401
         if scope is not None:
             session.clear()
-            session["sid"] = sessions.start(conn, scope.user, address=addr,
-                                            user_agent=request.user_agent.string)
+            session["sid"] = sessions.start(
+                conn, scope.user, address=addr, user_agent=request.user_agent.string
+            )
             csrf_token()
             return redirect(safe_next(request.args.get("next")))
     resp = make_response(render_template("login.html", error=error), status)

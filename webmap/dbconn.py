@@ -21,8 +21,11 @@ def _engine_for_app(autocommit: bool = False):
     if autocommit not in ext:
         base = current_app.config.get("ENGINE")
         ext[autocommit] = db.engine(
-            base.url if base is not None else None, role="app", autocommit=autocommit,
-            statement_timeout_ms=int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS")))
+            base.url if base is not None else None,
+            role="app",
+            autocommit=autocommit,
+            statement_timeout_ms=int(settings.get("POPGIS_STATEMENT_TIMEOUT_MS")),
+        )
     return ext[autocommit]
 
 
@@ -36,9 +39,12 @@ def get_conn():
         shared = current_app.config.get("CONNECTION")
         if shared is not None:
             conn, g.tx = shared, shared.begin_nested()
-            has_role = conn.execute(sa.text(
-                "SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
-                "FROM pg_roles WHERE rolname = 'popgis_app'")).scalar()
+            has_role = conn.execute(
+                sa.text(
+                    "SELECT pg_has_role(current_user, 'popgis_app', 'MEMBER') "
+                    "FROM pg_roles WHERE rolname = 'popgis_app'"
+                )
+            ).scalar()
             if has_role:
                 conn.exec_driver_sql("SET ROLE popgis_app")
         else:
@@ -92,7 +98,7 @@ def commit_before_sending(response):
     if tx is None or not tx.is_active or current_app.config.get("CONNECTION") is not None:
         return response
     if response.status_code >= 400 or g.get("rollback"):
-        return response   # teardown rolls back
+        return response  # teardown rolls back
     try:
         tx.commit()
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:

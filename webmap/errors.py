@@ -49,8 +49,11 @@ def database_error_response(exc):
     """503 for a database that is down, restarting or too slow (with Retry-After)."""
     g.rollback = True
     timeout = "statement timeout" in str(getattr(exc, "orig", exc))
-    message = (_("the database took too long to answer; narrow the request") if timeout else
-               _("the database is unavailable; try again in a few seconds"))
+    message = (
+        _("the database took too long to answer; narrow the request")
+        if timeout
+        else _("the database is unavailable; try again in a few seconds")
+    )
     if _wants_json():
         resp = error_response(503, "database_unavailable", message)
     else:
@@ -82,8 +85,9 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
         if _wants_json():
-            return error_response(exc.code, exc.name.lower().replace(" ", "_"),
-                                  exc.description or exc.name)
+            return error_response(
+                exc.code, exc.name.lower().replace(" ", "_"), exc.description or exc.name
+            )
         return exc
 
     @app.errorhandler(sa.exc.OperationalError)

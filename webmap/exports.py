@@ -29,10 +29,14 @@ WEB_ATLAS_MAX_PAGES = 60
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 # errors as JSON in the one shape, as for /api (a download has no page to show them on)
 
-MIMETYPES = {"png": "image/png", "pdf": "application/pdf",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3",
-             "geojson": "application/geo+json"}
+MIMETYPES = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+}
 
 
 def _send(data: bytes, fmt: str, name: str) -> Response:
@@ -54,10 +58,17 @@ def map_file(fmt):
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     layer = request.args.get("layer", "migrants")
     area = request.args.get("area") or None
-    data = mapping.render_map(get_conn(), current_scope(), layer, area_code=area, fmt=fmt,
-                              size=request.args.get("size", "A4"),
-                              landscape=_flag("landscape"), bbox=params.bbox_arg(),
-                              per=request.args.get("per") or None)
+    data = mapping.render_map(
+        get_conn(),
+        current_scope(),
+        layer,
+        area_code=area,
+        fmt=fmt,
+        size=request.args.get("size", "A4"),
+        landscape=_flag("landscape"),
+        bbox=params.bbox_arg(),
+        per=request.args.get("per") or None,
+    )
     return _send(data, fmt, f"map-{layer}-{area or current_scope().area_code}")
 
 
@@ -66,11 +77,16 @@ def map_file(fmt):
 def atlas_file():
     layer = request.args.get("layer", "migrants")
     area = request.args.get("area") or None
-    data = atlas.render_atlas(get_conn(), current_scope(), layer, area_code=area,
-                              per=request.args.get("per", "village"),
-                              size=request.args.get("size", "A4"),
-                              landscape=_flag("landscape", default=True),
-                              max_pages=WEB_ATLAS_MAX_PAGES)
+    data = atlas.render_atlas(
+        get_conn(),
+        current_scope(),
+        layer,
+        area_code=area,
+        per=request.args.get("per", "village"),
+        size=request.args.get("size", "A4"),
+        landscape=_flag("landscape", default=True),
+        max_pages=WEB_ATLAS_MAX_PAGES,
+    )
     return _send(data, "pdf", f"atlas-{layer}-{area or current_scope().area_code}")
 
 

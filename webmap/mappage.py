@@ -88,57 +88,99 @@ def build_map(config: dict, bounds) -> folium.Map:
         location, zoom = [(s + n) / 2, (w + e) / 2], 11
     else:  # no admin areas loaded yet: all of China
         location, zoom = [35.0, 105.0], 4
-    m = folium.Map(location=location, zoom_start=zoom, tiles=None, max_zoom=20,
-                   control_scale=True, crs="PopGISGCJ" if gcj else "EPSG3857")
+    m = folium.Map(
+        location=location,
+        zoom_start=zoom,
+        tiles=None,
+        max_zoom=20,
+        control_scale=True,
+        crs="PopGISGCJ" if gcj else "EPSG3857",
+    )
     # Local assets only: folium's defaults point at CDNs. Leaflet goes first so that
     # the plugins after it find `L`.
     m.default_js = []
     m.default_css = [("leaflet_css", _asset("leaflet", "leaflet.css"))]
     header = m.get_root().header
     # first in the head: the map's first data is fetched while the scripts load
-    header.add_child(Element("".join(
-        f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{u}">'
-        for u in config.get("preload", ()))), name="preload")
+    header.add_child(
+        Element(
+            "".join(
+                f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{u}">'
+                for u in config.get("preload", ())
+            )
+        ),
+        name="preload",
+    )
     for name, package, filename in (
-            ("leaflet", "leaflet", "leaflet.js"),
-            ("vectorgrid", "leaflet.vectorgrid", "Leaflet.VectorGrid.bundled.min.js"),
-            ("heat", "leaflet.heat", "leaflet-heat.js")):
+        ("leaflet", "leaflet", "leaflet.js"),
+        ("vectorgrid", "leaflet.vectorgrid", "Leaflet.VectorGrid.bundled.min.js"),
+        ("heat", "leaflet.heat", "leaflet-heat.js"),
+    ):
         header.add_child(JavascriptLink(_asset(package, filename)), name=name)
     header.add_child(JavascriptLink(url_for("static", filename="i18n.js")), name="i18n")
     # the map's files as one script: one request instead of thirteen (the browser asks
     # at most six at a time, and the county view's data waits behind them)
     header.add_child(JavascriptLink(url_for("map.script")), name="popgis")
-    header.add_child(Element(
-        f'<link rel="stylesheet" href="{url_for("static", filename="map.css")}">'
-        f'<link rel="icon" href="{url_for("map.favicon")}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<script>if (window.L && window.PopGIS) { L.CRS.PopGISGCJ = PopGIS.gcjCrs(); }'
-        '</script>'), name="popgis_css")
+    header.add_child(
+        Element(
+            f'<link rel="stylesheet" href="{url_for("static", filename="map.css")}">'
+            f'<link rel="icon" href="{url_for("map.favicon")}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<script>if (window.L && window.PopGIS) { L.CRS.PopGISGCJ = PopGIS.gcjCrs(); }"
+            "</script>"
+        ),
+        name="popgis_css",
+    )
     # the view is framed by map.js (clear of its side column) before any layer loads
     m.add_child(PopGISLayers(config))
     return m
 
 
 #: The map's script files (webmap/static/map/), in load order: core first, start-up last.
-MAP_SCRIPTS = ("core", "gcj", "layers", "areas", "density", "points", "legend", "household",
-               "search", "filters", "export", "chrome", "main")
+MAP_SCRIPTS = (
+    "core",
+    "gcj",
+    "layers",
+    "areas",
+    "density",
+    "points",
+    "legend",
+    "household",
+    "search",
+    "filters",
+    "export",
+    "chrome",
+    "main",
+)
 
 
 #: Labels of codes for the server-rendered pages (planner, review queue, access log),
 #: "中文 / English": a page shows the one of the user's language. The map page takes its
 #: labels from static/i18n.js.
-KIND_LABELS = {"distribution_point": "药具发放点 / Distribution point",
-               "service_station": "计生服务站 / Service station",
-               "clinic": "卫生院/诊所 / Clinic", "pharmacy": "药店 / Pharmacy",
-               "machine": "自助发放机 / Self-service machine",
-               "outreach": "外展服务点 / Outreach point"}
-ROLE_LABELS = {"county": "县级 / county staff", "township": "乡镇级 / township staff",
-               "village": "村/社区级 / village staff", "planner": "规划人员 / planner",
-               "auditor": "审计人员 / auditor"}
-LEVEL_LABELS = {"building": "楼栋 / building", "compound": "小区 / compound",
-                "group": "村民小组 / group", "village": "村/社区 / village",
-                "township": "乡镇 / township", "county": "县 / county",
-                "unmatched": "未匹配 / unmatched"}
+KIND_LABELS = {
+    "distribution_point": "药具发放点 / Distribution point",
+    "service_station": "计生服务站 / Service station",
+    "clinic": "卫生院/诊所 / Clinic",
+    "pharmacy": "药店 / Pharmacy",
+    "machine": "自助发放机 / Self-service machine",
+    "outreach": "外展服务点 / Outreach point",
+}
+ROLE_LABELS = {
+    "county": "县级 / county staff",
+    "township": "乡镇级 / township staff",
+    "village": "村/社区级 / village staff",
+    "planner": "规划人员 / planner",
+    "auditor": "审计人员 / auditor",
+}
+LEVEL_LABELS = {
+    "building": "楼栋 / building",
+    "compound": "小区 / compound",
+    "group": "村民小组 / group",
+    "village": "村/社区 / village",
+    "township": "乡镇 / township",
+    "county": "县 / county",
+    "unmatched": "未匹配 / unmatched",
+}
 
 
 def page_language() -> str:
@@ -163,11 +205,13 @@ def _forget_language(_exc=None):
 @bp.app_context_processor
 def _page_helpers():
     """area_name(code) and code labels for every template."""
+
     def area_name(code):
         try:
             return layers.area_name(get_conn(), code) or code
         except Exception:  # a page must render even if the name cannot be read
             return code
+
     lang = page_language()
 
     def tr(zh: str, en: str) -> str:
@@ -178,19 +222,25 @@ def _page_helpers():
         text = labels.get(code)
         return text.split(" / ")[lang == "en"] if text else (code or "")
 
-    return {"area_name": area_name, "lang": lang, "tr": tr,
-            "kind_label": lambda k: pick(KIND_LABELS, k),
-            "role_label": lambda r: pick(ROLE_LABELS, r),
-            "level_label": lambda v: pick(LEVEL_LABELS, v),
-            "action_label": lambda a: pagetext.action_label(a, lang),
-            "target_label": lambda k: pagetext.target_label(k, lang)}
+    return {
+        "area_name": area_name,
+        "lang": lang,
+        "tr": tr,
+        "kind_label": lambda k: pick(KIND_LABELS, k),
+        "role_label": lambda r: pick(ROLE_LABELS, r),
+        "level_label": lambda v: pick(LEVEL_LABELS, v),
+        "action_label": lambda a: pagetext.action_label(a, lang),
+        "target_label": lambda k: pagetext.target_label(k, lang),
+    }
 
 
 def _links(scope) -> dict:
     """Where the menu leads, by role: planner page, review queue, access log."""
-    return {"planner": "/planner" if scope.role in PLANNER_ROLES else None,
-            "review": "/review" if scope.can_read_people else None,
-            "audit": "/audit" if scope.role == "auditor" else None}
+    return {
+        "planner": "/planner" if scope.role in PLANNER_ROLES else None,
+        "review": "/review" if scope.can_read_people else None,
+        "audit": "/audit" if scope.role == "auditor" else None,
+    }
 
 
 @bp.route("/")
@@ -206,9 +256,14 @@ def index():
         "units": url_for("map.units"),
         "placements": url_for("map.placements", household_id=0),
         "exports": "/exports/",
-        "people": scope.can_read_people, "bounds": bounds, "scope_name": scope_name,
-        "scope_code": scope.area_code, "scope_level": scope.level, "role": scope.role,
-        "radius": SERVICE_RADIUS_M, "has_landcover": layers.has_landcover(conn),
+        "people": scope.can_read_people,
+        "bounds": bounds,
+        "scope_name": scope_name,
+        "scope_code": scope.area_code,
+        "scope_level": scope.level,
+        "role": scope.role,
+        "radius": SERVICE_RADIUS_M,
+        "has_landcover": layers.has_landcover(conn),
         "basemap_url": settings.get("POPGIS_BASEMAP_URL"),
         "basemap_attribution": settings.get("POPGIS_BASEMAP_ATTRIBUTION"),
         "datum": settings.get("POPGIS_BASEMAP_DATUM"),
@@ -217,10 +272,14 @@ def index():
     # map.js asks for, so the browser hands it the preloaded answers).
     levels = ["township", "village"] + (["grid"] if scope.level in ("village", "grid") else [])
     config["preload"] = [url_for("api.boundaries", level=lv) for lv in levels] + [
-        url_for("api.service_points")]
+        url_for("api.service_points")
+    ]
     m = build_map(config, bounds)
-    m.get_root().html.add_child(Element(render_template_string(
-        CHROME, scope=scope, scope_name=scope_name, links=_links(scope))))
+    m.get_root().html.add_child(
+        Element(
+            render_template_string(CHROME, scope=scope, scope_name=scope_name, links=_links(scope))
+        )
+    )
     m.get_root().title = "地图 · popgis"
     return m.get_root().render()
 
@@ -236,10 +295,11 @@ def script():
 
     from flask import current_app
 
-    if "text" not in _SCRIPT or current_app.debug:   # debug: edits show at once
+    if "text" not in _SCRIPT or current_app.debug:  # debug: edits show at once
         folder = Path(__file__).parent / "static" / "map"
-        _SCRIPT["text"] = "\n".join((folder / f"{name}.js").read_text(encoding="utf-8")
-                                    for name in MAP_SCRIPTS)
+        _SCRIPT["text"] = "\n".join(
+            (folder / f"{name}.js").read_text(encoding="utf-8") for name in MAP_SCRIPTS
+        )
     resp = Response(_SCRIPT["text"], mimetype="text/javascript")
     resp.cache_control.no_cache = True
     resp.add_etag()
@@ -251,8 +311,12 @@ def favicon():
     """The site icon (browsers ask for /favicon.ico on every page)."""
     from pathlib import Path
 
-    return send_from_directory(Path(__file__).parent / "static", "favicon.ico",
-                               mimetype="image/vnd.microsoft.icon", max_age=86400)
+    return send_from_directory(
+        Path(__file__).parent / "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 @bp.route("/api/layers/units")
@@ -260,8 +324,10 @@ def favicon():
 def units():
     """Markets and work units (驻街单位) of the user's area as named points."""
     scope = current_scope()
-    return Response(_cached(("units", scope.path), lambda: layers.units(get_conn(), scope)),
-                    mimetype="application/geo+json")
+    return Response(
+        _cached(("units", scope.path), lambda: layers.units(get_conn(), scope)),
+        mimetype="application/geo+json",
+    )
 
 
 # Markets and work units change only with a load: kept per scope for a few minutes.
@@ -303,5 +369,3 @@ def restore(household_id):
     placement.restore(get_conn(), current_scope(), household_id)
     CACHE.bump()
     return jsonify(Gate(get_conn(), current_scope()).household(household_id))
-
-

@@ -44,19 +44,25 @@ def bearer_token() -> str | None:
 
 def auth_required(view):
     """The web login, or a valid ``Authorization: Bearer`` API token; 401 otherwise."""
+
     @functools.wraps(view)
     def wrapped(**kwargs):
         token = bearer_token()
         if token is not None:
             scope = users_tokens.verify_token(get_conn(), token)
             if scope is None:
-                raise Unauthorized(_("invalid, expired or revoked API token; make a new one with `popgis users token NAME`"))
+                raise Unauthorized(
+                    _(
+                        "invalid, expired or revoked API token; make a new one with `popgis users token NAME`"
+                    )
+                )
             if request.method not in ("GET", "HEAD"):
                 raise Forbidden(_("API tokens are read-only"))
             g.scope = with_address(scope)
         elif current_scope() is None:
             raise Unauthorized(_("log in first, or send an API token as Authorization: Bearer …"))
         return view(**kwargs)
+
     return wrapped
 
 
@@ -87,17 +93,24 @@ def _link(href: str, rel: str, type_: str = "application/json", title: str | Non
 @auth_required
 def landing():
     _check_format()
-    return _json({
-        "title": "popgis OGC API – Features",
-        "description": "Aggregated population statistics (small counts suppressed), "
-                       "service points and boundaries of your jurisdiction.",
-        "links": [
-            _link(url_for("ogc.landing", _external=True), "self", title="this document"),
-            _link(url_for("ogc.conformance", _external=True), "conformance",
-                  title="conformance classes"),
-            _link(url_for("ogc.collections", _external=True), "data",
-                  title="feature collections"),
-        ]})
+    return _json(
+        {
+            "title": "popgis OGC API – Features",
+            "description": "Aggregated population statistics (small counts suppressed), "
+            "service points and boundaries of your jurisdiction.",
+            "links": [
+                _link(url_for("ogc.landing", _external=True), "self", title="this document"),
+                _link(
+                    url_for("ogc.conformance", _external=True),
+                    "conformance",
+                    title="conformance classes",
+                ),
+                _link(
+                    url_for("ogc.collections", _external=True), "data", title="feature collections"
+                ),
+            ],
+        }
+    )
 
 
 @bp.route("/conformance")
@@ -109,25 +122,40 @@ def conformance():
 
 def _collection_doc(col: geo.Collection) -> dict:
     bounds = extent(get_conn(), current_scope())
-    spatial = {"bbox": [[bounds[0][1], bounds[0][0], bounds[1][1], bounds[1][0]]],
-               "crs": CRS84} if bounds else {"bbox": [[-180, -90, 180, 90]], "crs": CRS84}
+    spatial = (
+        {"bbox": [[bounds[0][1], bounds[0][0], bounds[1][1], bounds[1][0]]], "crs": CRS84}
+        if bounds
+        else {"bbox": [[-180, -90, 180, 90]], "crs": CRS84}
+    )
     return {
-        "id": col.id, "title": col.title, "description": col.description,
-        "itemType": "feature", "crs": [CRS84], "extent": {"spatial": spatial},
+        "id": col.id,
+        "title": col.title,
+        "description": col.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": spatial},
         "links": [
             _link(url_for("ogc.collection", collection_id=col.id, _external=True), "self"),
-            _link(url_for("ogc.items", collection_id=col.id, _external=True), "items",
-                  "application/geo+json", col.title),
-        ]}
+            _link(
+                url_for("ogc.items", collection_id=col.id, _external=True),
+                "items",
+                "application/geo+json",
+                col.title,
+            ),
+        ],
+    }
 
 
 @bp.route("/collections")
 @auth_required
 def collections():
     _check_format()
-    return _json({
-        "links": [_link(url_for("ogc.collections", _external=True), "self")],
-        "collections": [_collection_doc(c) for c in geo.COLLECTIONS.values()]})
+    return _json(
+        {
+            "links": [_link(url_for("ogc.collections", _external=True), "self")],
+            "collections": [_collection_doc(c) for c in geo.COLLECTIONS.values()],
+        }
+    )
 
 
 @bp.route("/collections/<collection_id>")
@@ -157,27 +185,40 @@ def items(collection_id):
     offset = _int_arg("offset", 0, 0, 10**9)
     bbox = _bbox_arg()
     scope = current_scope()
-    feats, matched = geo.features(get_conn(), scope, col.id, bbox=bbox, limit=limit,
-                                  offset=offset)
+    feats, matched = geo.features(get_conn(), scope, col.id, bbox=bbox, limit=limit, offset=offset)
 
     def page_url(off: int) -> str:
         args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
-        return url_for("ogc.items", collection_id=col.id, _external=True,
-                       **args, limit=limit, offset=off)
+        return url_for(
+            "ogc.items", collection_id=col.id, _external=True, **args, limit=limit, offset=off
+        )
 
-    links = [_link(page_url(offset), "self", "application/geo+json"),
-             _link(url_for("ogc.collection", collection_id=col.id, _external=True),
-                   "collection")]
+    links = [
+        _link(page_url(offset), "self", "application/geo+json"),
+        _link(url_for("ogc.collection", collection_id=col.id, _external=True), "collection"),
+    ]
     if offset + len(feats) < matched:
         links.append(_link(page_url(offset + limit), "next", "application/geo+json"))
     if offset > 0:
         links.append(_link(page_url(max(0, offset - limit)), "prev", "application/geo+json"))
-    log_export(get_conn(), scope, f"ogc:{col.id}", scope.area_code,
-               {"bbox": bbox, "limit": limit, "offset": offset, "returned": len(feats)})
-    return _json({"type": "FeatureCollection", "features": feats,
-                  "numberMatched": matched, "numberReturned": len(feats),
-                  "timeStamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                  "links": links}, "application/geo+json")
+    log_export(
+        get_conn(),
+        scope,
+        f"ogc:{col.id}",
+        scope.area_code,
+        {"bbox": bbox, "limit": limit, "offset": offset, "returned": len(feats)},
+    )
+    return _json(
+        {
+            "type": "FeatureCollection",
+            "features": feats,
+            "numberMatched": matched,
+            "numberReturned": len(feats),
+            "timeStamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "links": links,
+        },
+        "application/geo+json",
+    )
 
 
 @bp.route("/collections/<collection_id>/items/<feature_id>")
@@ -190,7 +231,11 @@ def item(collection_id, feature_id):
     log_export(get_conn(), scope, f"ogc:{col.id}", scope.area_code, {"feature": feature_id})
     feature = feats[0]
     feature["links"] = [
-        _link(url_for("ogc.item", collection_id=col.id, feature_id=feature_id,
-                      _external=True), "self", "application/geo+json"),
-        _link(url_for("ogc.collection", collection_id=col.id, _external=True), "collection")]
+        _link(
+            url_for("ogc.item", collection_id=col.id, feature_id=feature_id, _external=True),
+            "self",
+            "application/geo+json",
+        ),
+        _link(url_for("ogc.collection", collection_id=col.id, _external=True), "collection"),
+    ]
     return _json(feature, "application/geo+json")

@@ -25,12 +25,18 @@ ACTIONS = {
     "locked": ("账号锁定", "account locked"),
 }
 TARGETS = {
-    "household": ("住户", "household"), "building": ("楼栋", "building"),
-    "person": ("人员", "person"), "review": ("待核实", "review item"),
-    "tile": ("地图瓦片", "map tile"), "search": ("搜索词", "search"),
-    "map": ("地图", "map"), "migrants": ("流动人口热力图", "migrant heat map"),
-    "density": ("人口密度图", "density map"), "service-points": ("服务点图", "service points map"),
-    "service_points": ("服务点图", "service points map"), "table": ("统计表", "table"),
+    "household": ("住户", "household"),
+    "building": ("楼栋", "building"),
+    "person": ("人员", "person"),
+    "review": ("待核实", "review item"),
+    "tile": ("地图瓦片", "map tile"),
+    "search": ("搜索词", "search"),
+    "map": ("地图", "map"),
+    "migrants": ("流动人口热力图", "migrant heat map"),
+    "density": ("人口密度图", "density map"),
+    "service-points": ("服务点图", "service points map"),
+    "service_points": ("服务点图", "service points map"),
+    "table": ("统计表", "table"),
 }
 
 #: the geocoder's reasons (gis/geocode), English pattern → Chinese text
@@ -77,6 +83,10 @@ def _reason_part(text: str) -> str:
     for pattern, zh in _REASONS:
         m = re.fullmatch(pattern, text)
         if m:
-            return zh.format(*(_reason_part(g) if i == 0 and pattern.startswith("coordinates ignored")
-                               else g for i, g in enumerate(m.groups())))
+            return zh.format(
+                *(
+                    _reason_part(g) if i == 0 and pattern.startswith("coordinates ignored") else g
+                    for i, g in enumerate(m.groups())
+                )
+            )
     return text

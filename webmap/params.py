@@ -37,8 +37,9 @@ MAX_TEXT = 500
 BIGINT_MAX = 2**63 - 1
 
 
-def integer(raw, name: str, *, low: int = 0, high: int = BIGINT_MAX,
-            default: int | None = None) -> int | None:
+def integer(
+    raw, name: str, *, low: int = 0, high: int = BIGINT_MAX, default: int | None = None
+) -> int | None:
     """A whole number from a query string (ASCII digits, no sign, no spaces) or a JSON
     int, within [low, high]."""
     if raw is None or raw == "":
@@ -50,14 +51,25 @@ def integer(raw, name: str, *, low: int = 0, high: int = BIGINT_MAX,
     elif isinstance(raw, str) and _INT.fullmatch(raw):
         value = int(raw)
     else:
-        raise InvalidInput(_("{name} must be a whole number in digits 0-9; got {show}", name=name, show=_show(raw)))
+        raise InvalidInput(
+            _("{name} must be a whole number in digits 0-9; got {show}", name=name, show=_show(raw))
+        )
     if not low <= value <= high:
-        raise InvalidInput(_("{name}={value} is outside [{low}, {high}]", name=name, value=value, low=low, high=high))
+        raise InvalidInput(
+            _(
+                "{name}={value} is outside [{low}, {high}]",
+                name=name,
+                value=value,
+                low=low,
+                high=high,
+            )
+        )
     return value
 
 
-def number(raw, name: str, *, low: float = -1e12, high: float = 1e12,
-           default: float | None = None) -> float | None:
+def number(
+    raw, name: str, *, low: float = -1e12, high: float = 1e12, default: float | None = None
+) -> float | None:
     """A finite decimal number within [low, high] (no inf, nan or exponent)."""
     if raw is None or raw == "":
         return default
@@ -70,7 +82,15 @@ def number(raw, name: str, *, low: float = -1e12, high: float = 1e12,
     else:
         raise InvalidInput(_("{name} must be a number; got {show}", name=name, show=_show(raw)))
     if not math.isfinite(value) or not low <= value <= high:
-        raise InvalidInput(_("{name}={show} is outside [{low:g}, {high:g}]", name=name, show=_show(raw), low=low, high=high))
+        raise InvalidInput(
+            _(
+                "{name}={show} is outside [{low:g}, {high:g}]",
+                name=name,
+                show=_show(raw),
+                low=low,
+                high=high,
+            )
+        )
     return value
 
 
@@ -83,7 +103,9 @@ def text(raw, name: str, *, max_len: int = MAX_TEXT, default: str | None = None)
     if _CONTROL.search(raw):
         raise InvalidInput(_("{name} contains a control character (e.g. NUL)", name=name))
     if len(raw) > max_len:
-        raise InvalidInput(_("{name} is longer than {max_len} characters", name=name, max_len=max_len))
+        raise InvalidInput(
+            _("{name} is longer than {max_len} characters", name=name, max_len=max_len)
+        )
     return raw
 
 
@@ -95,12 +117,26 @@ def bbox(raw, name: str = "bbox", *, allow_3d: bool = False):
     if allow_3d and len(parts) == 6:  # 3D bbox: drop the heights
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if len(parts) != 4:
-        raise InvalidInput(_("{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat", name=name, show=_show(raw)))
+        raise InvalidInput(
+            _(
+                "{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat",
+                name=name,
+                show=_show(raw),
+            )
+        )
     if any(p == "" for p in parts):
-        raise InvalidInput(_("{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat", name=name, show=_show(raw)))
+        raise InvalidInput(
+            _(
+                "{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat",
+                name=name,
+                show=_show(raw),
+            )
+        )
     w, s, e, n = (number(p, name, low=-180, high=180) for p in parts)
     if not (-90 <= s <= 90 and -90 <= n <= 90):
-        raise InvalidInput(_("{name}={show}: latitudes must be within [-90, 90]", name=name, show=_show(raw)))
+        raise InvalidInput(
+            _("{name}={show}: latitudes must be within [-90, 90]", name=name, show=_show(raw))
+        )
     if s > n:
         raise InvalidInput(_("{name}={show}: minlat is above maxlat", name=name, show=_show(raw)))
     return (w, s, e, n)
@@ -150,7 +186,9 @@ def json_body():
     except RecursionError:
         raise InvalidInput(_("the JSON body is nested too deeply")) from None
     except UnicodeError:
-        raise InvalidInput(_("the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)")) from None
+        raise InvalidInput(
+            _("the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)")
+        ) from None
     except ValueError:
         raise InvalidInput(_("the body is not valid JSON")) from None
     return body
@@ -181,7 +219,13 @@ def refuse_unknown(allowed) -> None:
     """400 when the query string names a parameter not in ``allowed``."""
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
-        raise InvalidInput(_("unknown query parameter {show}; this resource takes {allowed}", show=_show(unknown[0]), allowed=', '.join(sorted(allowed)) or 'none'))
+        raise InvalidInput(
+            _(
+                "unknown query parameter {show}; this resource takes {allowed}",
+                show=_show(unknown[0]),
+                allowed=", ".join(sorted(allowed)) or "none",
+            )
+        )
 
 
 def check_request() -> None:
@@ -190,7 +234,9 @@ def check_request() -> None:
     within bigint (ids are bigint; a larger number would fail in SQL)."""
     for key, value in request.args.items(multi=True):
         if _CONTROL.search(key) or _CONTROL.search(value):
-            raise InvalidInput(_("query parameter {show} contains a control character", show=_show(key)))
+            raise InvalidInput(
+                _("query parameter {show} contains a control character", show=_show(key))
+            )
     for key, value in (request.view_args or {}).items():
         if isinstance(value, int) and not -BIGINT_MAX <= value <= BIGINT_MAX:
             raise InvalidInput(_("{key}={value} is too large", key=key, value=value))

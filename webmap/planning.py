@@ -24,7 +24,9 @@ WEB_TIME_LIMIT_S = 30.0
 def _planner_scope():
     scope = current_scope()
     if scope.role not in PLANNER_ROLES:
-        raise Forbidden(_("planning is for county planners; the {role} role cannot use it", role=scope.role))
+        raise Forbidden(
+            _("planning is for county planners; the {role} role cannot use it", role=scope.role)
+        )
     return scope
 
 
@@ -59,9 +61,13 @@ def coverage_api():
     scope = _planner_scope()
     args = request.args
     res = coverage.coverage_in_db(
-        get_conn(), scope, _list(args.get("kinds"), instance.SERVICE_KINDS),
-        args.get("radius", "800"), population=args.get("demand", "households"),
-        use_network=params.arg_bool("network"))
+        get_conn(),
+        scope,
+        _list(args.get("kinds"), instance.SERVICE_KINDS),
+        args.get("radius", "800"),
+        population=args.get("demand", "households"),
+        use_network=params.arg_bool("network"),
+    )
     return jsonify(plans.coverage_report(res, suppress=True))
 
 
@@ -73,23 +79,36 @@ def place_api():
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     model = body.get("model", "mclp")
-    k = None if model == "setcover" and body.get("k") in (None, "") else \
-        _number(body.get("k"), "k", integer=True)
+    k = (
+        None
+        if model == "setcover" and body.get("k") in (None, "")
+        else _number(body.get("k"), "k", integer=True)
+    )
     added = body.get("sites") or []
     if not isinstance(added, list) or not all(isinstance(s, dict) for s in added):
         raise InvalidInput(_("sites must be a list of {lon, lat, name}"))
-    time_limit = min(_number(body.get("time_limit"), "time_limit",
-                             default=WEB_TIME_LIMIT_S), WEB_TIME_LIMIT_S)
+    time_limit = min(
+        _number(body.get("time_limit"), "time_limit", default=WEB_TIME_LIMIT_S), WEB_TIME_LIMIT_S
+    )
     out = plans.plan_in_db(
-        get_conn(), scope, model=model, k=k,
+        get_conn(),
+        scope,
+        model=model,
+        k=k,
         radius=_number(body.get("radius"), "radius", high=coverage.MAX_RADIUS_M),
         population=body.get("demand", "residents"),
         kinds=_list(body.get("kinds"), instance.SERVICE_KINDS),
         uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),
-        grid_centroids=params.boolean(body.get("grid_centroids"), "grid_centroids",
-                                      default=True), added=added,
+        grid_centroids=params.boolean(body.get("grid_centroids"), "grid_centroids", default=True),
+        added=added,
         time_limit=time_limit,
         cover_pct=_number(body.get("cover_pct"), "cover_pct", default=100.0),
-        suppress=True)
-    return jsonify({"result": out["result"], "villages": out["villages"],
-                    "newly_covered": out["newly_covered"]})
+        suppress=True,
+    )
+    return jsonify(
+        {
+            "result": out["result"],
+            "villages": out["villages"],
+            "newly_covered": out["newly_covered"],
+        }
+    )

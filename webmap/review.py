@@ -35,17 +35,32 @@ def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
         b = buildings.get(str(c.get("building_id"))) or {}
         no = b.get("building_no")
         if lang == "en":
-            place = " · ".join(x for x in (f"building {no}" if no else None,
-                                           b.get("address") or c.get("compound"),
-                                           c.get("village")) if x)
+            place = " · ".join(
+                x
+                for x in (
+                    f"building {no}" if no else None,
+                    b.get("address") or c.get("compound"),
+                    c.get("village"),
+                )
+                if x
+            )
         else:
             place = b.get("address") or "".join(
-                x for x in (c.get("village"), c.get("compound") or b.get("compound"),
-                            f"{no}栋" if no else None) if x)
+                x
+                for x in (
+                    c.get("village"),
+                    c.get("compound") or b.get("compound"),
+                    f"{no}栋" if no else None,
+                )
+                if x
+            )
         return f"{level} · {place or c.get('building_id')}"
     group = c.get("group")
-    parts = [c.get("village"), c.get("compound"),
-             (f"group {group}" if lang == "en" else f"{group}组") if group else None]
+    parts = [
+        c.get("village"),
+        c.get("compound"),
+        (f"group {group}" if lang == "en" else f"{group}组") if group else None,
+    ]
     return f"{level} · " + " ".join(x for x in parts if x)
 
 
@@ -59,20 +74,31 @@ def page():
     scope, conn, lang = current_scope(), get_conn(), page_language()
     items = gate_geocoding.review_items(conn, scope, limit=PAGE_SIZE)
     buildings = placement.candidate_buildings(
-        conn, [c.get("building_id") for it in items for c in it["candidates"] or []])
+        conn, [c.get("building_id") for it in items for c in it["candidates"] or []]
+    )
     for it in items:
         it["reason_text"] = reason_label(it["reason"], lang)
         it["labels"] = [_candidate_label(c, buildings, lang) for c in it["candidates"] or []]
-    return render_template("review.html", items=items, scope=scope,
-                           total=placement.open_reviews(conn, scope), page_size=PAGE_SIZE)
+    return render_template(
+        "review.html",
+        items=items,
+        scope=scope,
+        total=placement.open_reviews(conn, scope),
+        page_size=PAGE_SIZE,
+    )
 
 
 @bp.route("/api/review")
 @people_required
 def items():
     limit = params.arg_int("limit", high=10**9, default=100)
-    return jsonify({"items": gate_geocoding.review_items(get_conn(), current_scope(),
-                                                         limit=min(int(limit), 1000))})
+    return jsonify(
+        {
+            "items": gate_geocoding.review_items(
+                get_conn(), current_scope(), limit=min(int(limit), 1000)
+            )
+        }
+    )
 
 
 @bp.route("/api/review/<int:review_id>/accept", methods=["POST"])
@@ -85,12 +111,14 @@ def accept(review_id):
     k = params.json_object().get("candidate")
     item = _item(review_id)
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
-        raise InvalidInput(_("candidate must be 0–{last}", last=len(item['candidates']) - 1))
+        raise InvalidInput(_("candidate must be 0–{last}", last=len(item["candidates"]) - 1))
     cand = item["candidates"][k]
     # the geocoder stores the building's public id; placing needs the database id
-    lon, lat, building = candidate_point(get_conn(), cand.get("building_id"),
-                                         cand.get("village_code"))
+    lon, lat, building = candidate_point(
+        get_conn(), cand.get("building_id"), cand.get("village_code")
+    )
     result = Gate(get_conn(), current_scope()).place_household(
-        item["household_id"], lon, lat, building_id=building)
+        item["household_id"], lon, lat, building_id=building
+    )
     CACHE.bump()
     return jsonify(result)

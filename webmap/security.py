@@ -30,25 +30,27 @@ def _basemap_origin() -> str:
         return ""
     parts = urlsplit(url)
     host = parts.netloc
-    if "{s}" in host:   # sub-domain placeholder: any sub-domain
+    if "{s}" in host:  # sub-domain placeholder: any sub-domain
         host = "*." + host.split(".", 1)[-1]
     return f" {parts.scheme or 'https'}://{host}" if host else ""
 
 
 def content_security_policy(nonce: str) -> str:
-    return "; ".join((
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: blob:{_basemap_origin()}",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob:{_basemap_origin()}",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
 
 
 def add_nonces(body: bytes, nonce: str) -> bytes:
@@ -65,8 +67,11 @@ def init_app(app):
     @app.after_request
     def _headers(response):
         nonce = g.get("csp_nonce") or secrets.token_urlsafe(18)
-        if response.mimetype == "text/html" and not response.direct_passthrough \
-                and response.is_sequence:
+        if (
+            response.mimetype == "text/html"
+            and not response.direct_passthrough
+            and response.is_sequence
+        ):
             response.set_data(add_nonces(response.get_data(), nonce))
         h = response.headers
         h.setdefault("Content-Security-Policy", content_security_policy(nonce))

@@ -61,7 +61,7 @@ class PublicAddress:
                 environ["SCRIPT_NAME"] = self.public.path
                 path = environ.get("PATH_INFO", "")
                 if path.startswith(self.public.path + "/") or path == self.public.path:
-                    environ["PATH_INFO"] = path[len(self.public.path):]
+                    environ["PATH_INFO"] = path[len(self.public.path) :]
         else:
             name, port = environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT", "")
             default = "443" if environ.get("wsgi.url_scheme") == "https" else "80"
@@ -71,8 +71,9 @@ class PublicAddress:
 
 def wrap(app) -> None:
     """Install the middleware on a Flask app (settings read now)."""
-    app.wsgi_app = PublicAddress(app.wsgi_app, app.config.get("PUBLIC_URL"),
-                                 app.config.get("TRUSTED_PROXIES"))
+    app.wsgi_app = PublicAddress(
+        app.wsgi_app, app.config.get("PUBLIC_URL"), app.config.get("TRUSTED_PROXIES")
+    )
 
 
 # ------------------------------------------------------------------------- gunicorn
@@ -83,8 +84,9 @@ def worker_counts() -> tuple[int, int]:
     PostgreSQL renders the tiles and runs the searches on the same cores, and each
     worker keeps its own tile cache: on 2 cores one worker of 24 threads served 270
     requests/s where three of 8 served 129-203 (bench/serving.py, 50 clients)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else (os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     workers = int(settings.get("POPGIS_WORKERS") or max(1, cores // 2))
     threads = int(settings.get("POPGIS_THREADS"))
     return max(1, workers), max(1, threads)
@@ -102,18 +104,23 @@ def gunicorn_options(host: str, port: int) -> dict:
     access_log = settings.get("POPGIS_ACCESS_LOG")
     options = {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
-        "workers": workers, "threads": threads, "worker_class": "gthread",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
         "timeout": int(settings.get("POPGIS_WORKER_TIMEOUT_S")),
-        "graceful_timeout": 30, "keepalive": 5,
+        "graceful_timeout": 30,
+        "keepalive": 5,
         "accesslog": None if access_log in ("", "off") else access_log,
         "errorlog": "-",
         # the path without its query string: a search's query is a person's name
         "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%(a)s"',
         # request-line and header limits (the body limit is Flask's MAX_CONTENT_LENGTH)
-        "limit_request_line": 8190, "limit_request_fields": 100,
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
         "limit_request_field_size": 8190,
         # X-Forwarded-* are handled by PublicAddress, from trusted proxies only
-        "forwarded_allow_ips": "", "proxy_allow_ips": "",
+        "forwarded_allow_ips": "",
+        "proxy_allow_ips": "",
         "proc_name": "popgis",
         # the app is imported once, in the master: workers fork ready to serve, so a
         # HUP replaces them without a gap (new code needs a restart, or USR2 + WINCH)
@@ -136,7 +143,7 @@ def run_gunicorn(host: str, port: int, echo=print) -> None:
     class PopgisApplication(BaseApplication):
         def load_config(self):
             for key, value in options.items():
-                if key in self.cfg.settings:   # (older gunicorn lacks some)
+                if key in self.cfg.settings:  # (older gunicorn lacks some)
                     self.cfg.set(key, value)
 
         def load(self):
@@ -147,9 +154,11 @@ def run_gunicorn(host: str, port: int, echo=print) -> None:
             return create_app()
 
     scheme = "https" if options.get("certfile") else "http"
-    echo(f"popgis map on {settings.get('POPGIS_PUBLIC_URL') or f'{scheme}://{host}:{port}'}/"
-         f"  (gunicorn, {options['workers']} workers × {options['threads']} threads; "
-         "Ctrl-C to stop, kill -HUP to reload)")
+    echo(
+        f"popgis map on {settings.get('POPGIS_PUBLIC_URL') or f'{scheme}://{host}:{port}'}/"
+        f"  (gunicorn, {options['workers']} workers × {options['threads']} threads; "
+        "Ctrl-C to stop, kill -HUP to reload)"
+    )
     PopgisApplication().run()
 
 

@@ -25,8 +25,10 @@ from webmap.dbconn import get_conn, read_conn
 from webmap.ogc import auth_required
 
 bp = Blueprint("tiles", __name__)
-PERSONAL = {"households": gate_tiles.households_tile_counted,
-            "migrant_density": gate_tiles.density_tile}
+PERSONAL = {
+    "households": gate_tiles.households_tile_counted,
+    "migrant_density": gate_tiles.density_tile,
+}
 LAYERS = tuple(gis_tiles.LAYERS) + tuple(PERSONAL)
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -83,10 +85,13 @@ CACHE = TileCache()
 
 def parse_filters(args) -> gate_tiles.Filters:
     """The map's filters from query parameters; InvalidInput naming a bad one."""
+
     def choice(name, allowed):
         v = args.get(name) or None
         if v is not None and v not in allowed:
-            raise InvalidInput(_("{name}={v!r}; expected one of {items}", name=name, v=v, items=', '.join(allowed)))
+            raise InvalidInput(
+                _("{name}={v!r}; expected one of {items}", name=name, v=v, items=", ".join(allowed))
+            )
         return v
 
     nv = params.integer(args.get("not_visited_days"), "not_visited_days", high=36500)
@@ -95,18 +100,20 @@ def parse_filters(args) -> gate_tiles.Filters:
         try:
             as_of = dt.date.fromisoformat(as_of)
         except ValueError:
-            raise InvalidInput(_("as_of={as_of!r}; expected a date YYYY-MM-DD", as_of=as_of)) from None
+            raise InvalidInput(
+                _("as_of={as_of!r}; expected a date YYYY-MM-DD", as_of=as_of)
+            ) from None
     return gate_tiles.Filters(
         population=choice("population", ("residents", "migrants")),
         women15_49=params.boolean(args.get("women15_49"), "women15_49"),
         certificates=choice("certificates", ("missing", "expiring")),
         not_visited_days=nv,
         level=choice("geocode_level", gate_tiles.GEOCODE_LEVELS),
-        as_of=as_of)
+        as_of=as_of,
+    )
 
 
-def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
-                datum: str = "wgs84") -> bytes:
+def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str = "wgs84") -> bytes:
     """Tile bytes from the cache or the database. Personal layers are read in a
     transaction that carries the caller's scope (row-level security), and every
     household tile served, from the cache too, is written to the access log."""
@@ -118,8 +125,9 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
     try:
         if layer == "households":
             if hit is None:
-                data, n = gate_tiles.households_tile_counted(get_conn(), scope, z, x, y,
-                                                             filters, datum)
+                data, n = gate_tiles.households_tile_counted(
+                    get_conn(), scope, z, x, y, filters, datum
+                )
                 CACHE.put(key, (data, n))
                 return data
             gate_tiles.log_tile_read(get_conn(), scope, z, x, y, hit[1])
@@ -137,11 +145,12 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters,
 
 
 @bp.route("/tiles/<layer>/<int:z>/<int:x>/<int:y>.pbf")
-@auth_required   # the web login, or an API token (QGIS and other desktop tools)
+@auth_required  # the web login, or an API token (QGIS and other desktop tools)
 def tile(layer, z, x, y):
     if layer not in LAYERS:
-        raise NotFound(_("tile layer {layer!r} (layers: {layers})", layer=layer,
-                         layers=", ".join(LAYERS)))
+        raise NotFound(
+            _("tile layer {layer!r} (layers: {layers})", layer=layer, layers=", ".join(LAYERS))
+        )
     scope = current_scope()
     if layer == "households":
         require_people(scope)  # before any lookup

@@ -45,24 +45,51 @@ def parse_radius(text, kinds) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, sep, value = part.rpartition("=")
         if not _METRES.fullmatch(value):
-            raise InvalidInput(_("radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300", part=part))
+            raise InvalidInput(
+                _(
+                    "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300",
+                    part=part,
+                )
+            )
         r = float(value)
         if not 0 < r <= MAX_RADIUS_M:
-            raise InvalidInput(_("radius must be more than 0 and at most {high} metres; got {value}", high=MAX_RADIUS_M, value=value))
+            raise InvalidInput(
+                _(
+                    "radius must be more than 0 and at most {high} metres; got {value}",
+                    high=MAX_RADIUS_M,
+                    value=value,
+                )
+            )
         if sep:
             if kind not in kinds:
-                raise InvalidInput(_("radius given for {kind!r}, which is not among the chosen kinds {items}", kind=kind, items=', '.join(kinds)))
+                raise InvalidInput(
+                    _(
+                        "radius given for {kind!r}, which is not among the chosen kinds {items}",
+                        kind=kind,
+                        items=", ".join(kinds),
+                    )
+                )
             radii[kind] = r
         else:
             default = r
     missing = [k for k in kinds if k not in radii]
     if missing and default is None:
-        raise InvalidInput(_("no radius for {items}; give one number of metres or kind=metres for each kind", items=', '.join(missing)))
+        raise InvalidInput(
+            _(
+                "no radius for {items}; give one number of metres or kind=metres for each kind",
+                items=", ".join(missing),
+            )
+        )
     return {k: radii.get(k, default) for k in kinds}
 
 
-def nearest_distance(demand: Demand, points: Sites, radius_by_kind: dict[str, float], *,
-                     graph: network.RoadGraph | None = None) -> tuple[np.ndarray, np.ndarray]:
+def nearest_distance(
+    demand: Demand,
+    points: Sites,
+    radius_by_kind: dict[str, float],
+    *,
+    graph: network.RoadGraph | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """For each demand unit: distance (metres) to the nearest point of the chosen kinds,
     and whether some point is within its kind's radius.
 
@@ -116,33 +143,54 @@ class CoverageResult:
         return round(100.0 * self.covered / self.total, 2) if self.total else 0.0
 
     def to_dict(self) -> dict:
-        return {"population": self.population, "kinds": list(self.kinds),
-                "radius_m": self.radius, "network": self.network,
-                "walk_kmh": network.WALK_KMH if self.network else None,
-                "totals": {"demand": self.total, "covered": self.covered,
-                           "uncovered": self.uncovered, "pct_covered": self.pct,
-                           "units": self.units, "unlocated": self.unlocated},
-                "villages": self.villages, "grids": self.grids, "gaps": self.gaps,
-                "seconds": self.seconds}
+        return {
+            "population": self.population,
+            "kinds": list(self.kinds),
+            "radius_m": self.radius,
+            "network": self.network,
+            "walk_kmh": network.WALK_KMH if self.network else None,
+            "totals": {
+                "demand": self.total,
+                "covered": self.covered,
+                "uncovered": self.uncovered,
+                "pct_covered": self.pct,
+                "units": self.units,
+                "unlocated": self.unlocated,
+            },
+            "villages": self.villages,
+            "grids": self.grids,
+            "gaps": self.gaps,
+            "seconds": self.seconds,
+        }
 
 
-def summarise(codes: np.ndarray, weight: np.ndarray, covered: np.ndarray,
-              names: dict | None = None) -> list[dict]:
+def summarise(
+    codes: np.ndarray, weight: np.ndarray, covered: np.ndarray, names: dict | None = None
+) -> list[dict]:
     """Demand, covered, uncovered and % covered per code, most uncovered first."""
     ok = pd.notna(codes)
     if not ok.any():
         return []
-    df = pd.DataFrame({"code": codes[ok], "demand": weight[ok],
-                       "covered": np.where(covered[ok], weight[ok], 0.0)})
+    df = pd.DataFrame(
+        {"code": codes[ok], "demand": weight[ok], "covered": np.where(covered[ok], weight[ok], 0.0)}
+    )
     g = df.groupby("code", sort=True).sum()
     g["uncovered"] = g["demand"] - g["covered"]
     g["pct_covered"] = np.round(100.0 * g["covered"] / g["demand"], 2)
     g = g.sort_values(["uncovered", "demand"], ascending=[False, False], kind="stable")
     out = []
     for rank, (code, r) in enumerate(g.iterrows(), start=1):
-        out.append({"rank": rank, "code": code, "name": (names or {}).get(code),
-                    "demand": float(r["demand"]), "covered": float(r["covered"]),
-                    "uncovered": float(r["uncovered"]), "pct_covered": float(r["pct_covered"])})
+        out.append(
+            {
+                "rank": rank,
+                "code": code,
+                "name": (names or {}).get(code),
+                "demand": float(r["demand"]),
+                "covered": float(r["covered"]),
+                "uncovered": float(r["uncovered"]),
+                "pct_covered": float(r["pct_covered"]),
+            }
+        )
     return out
 
 
@@ -151,12 +199,14 @@ def gap_cells(demand: Demand, covered: np.ndarray, cell_m: float = GAP_CELL_M) -
     where they share an edge, as a GeoJSON FeatureCollection (WGS-84) with the
     uncovered demand and the number of cells in each polygon."""
     w = demand.weight
-    return cell_polygons(demand, np.where(covered, 0.0, w), np.where(covered, w, 0.0),
-                         cell_m, field="uncovered")
+    return cell_polygons(
+        demand, np.where(covered, 0.0, w), np.where(covered, w, 0.0), cell_m, field="uncovered"
+    )
 
 
-def cell_polygons(demand: Demand, value: np.ndarray, veto: np.ndarray, cell_m: float, *,
-                  field: str) -> dict:
+def cell_polygons(
+    demand: Demand, value: np.ndarray, veto: np.ndarray, cell_m: float, *, field: str
+) -> dict:
     """Square cells (``cell_m`` metres on the instance's grid) where ``value`` sums above 0
     and ``veto`` sums to 0, merged where they share an edge; GeoJSON in WGS-84 with the
     summed ``value`` as ``field`` and the cell count."""
@@ -172,8 +222,11 @@ def cell_polygons(demand: Demand, value: np.ndarray, veto: np.ndarray, cell_m: f
     pick = (v > 0) & (bad == 0)
     gc, gv = cells[pick], v[pick]
     # the record keys of what each cell counts (for the disclosure rule; exact integers)
-    ukey = np.zeros(len(value), np.int64) if demand.key is None else \
-        np.where(value > 0, demand.key, 0).astype(np.int64)
+    ukey = (
+        np.zeros(len(value), np.int64)
+        if demand.key is None
+        else np.where(value > 0, demand.key, 0).astype(np.int64)
+    )
     gk = np.zeros(len(cells), np.int64)
     np.add.at(gk, inv, ukey)
     gk = gk[pick]
@@ -191,20 +244,29 @@ def cell_polygons(demand: Demand, value: np.ndarray, veto: np.ndarray, cell_m: f
     n = len(gc)
     adj = sparse.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
     ncomp, label = csgraph.connected_components(adj, directed=False)
-    boxes = shapely.box(gc[:, 0] * cell_m, gc[:, 1] * cell_m,
-                        (gc[:, 0] + 1) * cell_m, (gc[:, 1] + 1) * cell_m)
+    boxes = shapely.box(
+        gc[:, 0] * cell_m, gc[:, 1] * cell_m, (gc[:, 0] + 1) * cell_m, (gc[:, 1] + 1) * cell_m
+    )
     order = np.argsort(label, kind="stable")
     bounds = np.flatnonzero(np.diff(label[order])) + 1
     features = []
     for members in np.split(order, bounds):
         poly = shapely.union_all(boxes[members])
-        poly = shapely.transform(poly, lambda c: np.column_stack(
-            unproject(c[:, 0], c[:, 1], demand.epsg)))
-        features.append({"type": "Feature",
-                         "geometry": shapely.geometry.mapping(poly),
-                         "properties": {field: float(gv[members].sum()),
-                                        "cells": int(len(members)), "cell_m": cell_m,
-                                        "key": int(gk[members].sum() % 65536)}})
+        poly = shapely.transform(
+            poly, lambda c: np.column_stack(unproject(c[:, 0], c[:, 1], demand.epsg))
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(poly),
+                "properties": {
+                    field: float(gv[members].sum()),
+                    "cells": int(len(members)),
+                    "cell_m": cell_m,
+                    "key": int(gk[members].sum() % 65536),
+                },
+            }
+        )
     features.sort(key=lambda f: -f["properties"][field])
     return {"type": "FeatureCollection", "features": features}
 
@@ -214,38 +276,62 @@ def area_names(conn, codes) -> dict:
     codes = sorted({c for c in codes if isinstance(c, str)})
     if not codes:
         return {}
-    rows = conn.execute(sa.text("SELECT code, name FROM admin_area WHERE code = ANY(:c)"),
-                        {"c": codes}).all()
+    rows = conn.execute(
+        sa.text("SELECT code, name FROM admin_area WHERE code = ANY(:c)"), {"c": codes}
+    ).all()
     return dict(rows)
 
 
-def coverage(demand: Demand, points: Sites, radius_by_kind: dict[str, float], *,
-             graph: network.RoadGraph | None = None, names: dict | None = None,
-             cell_m: float = GAP_CELL_M) -> CoverageResult:
+def coverage(
+    demand: Demand,
+    points: Sites,
+    radius_by_kind: dict[str, float],
+    *,
+    graph: network.RoadGraph | None = None,
+    names: dict | None = None,
+    cell_m: float = GAP_CELL_M,
+) -> CoverageResult:
     """Coverage of ``demand`` by ``points`` (labels = kinds) with the given radii."""
     t0 = time.perf_counter()
     if len(demand) == 0 or demand.total <= 0:
-        raise InvalidInput(_("empty demand: no located demand in this area for the chosen population"))
+        raise InvalidInput(
+            _("empty demand: no located demand in this area for the chosen population")
+        )
     dist, covered = nearest_distance(demand, points, radius_by_kind, graph=graph)
     t1 = time.perf_counter()
     w = demand.weight
     res = CoverageResult(
-        population=demand.population, kinds=tuple(radius_by_kind), radius=radius_by_kind,
-        network=graph is not None, total=float(w.sum()), covered=float(w[covered].sum()),
-        unlocated=demand.unlocated, units=len(demand), distance=dist, is_covered=covered,
-        demand=demand)
+        population=demand.population,
+        kinds=tuple(radius_by_kind),
+        radius=radius_by_kind,
+        network=graph is not None,
+        total=float(w.sum()),
+        covered=float(w[covered].sum()),
+        unlocated=demand.unlocated,
+        units=len(demand),
+        distance=dist,
+        is_covered=covered,
+        demand=demand,
+    )
     if demand.village is not None:
         res.villages = summarise(demand.village, w, covered, names)
         res.grids = summarise(demand.grid, w, covered, names)
     res.gaps = gap_cells(demand, covered, cell_m)
-    res.seconds = {"distances": round(t1 - t0, 3),
-                   "tables": round(time.perf_counter() - t1, 3)}
+    res.seconds = {"distances": round(t1 - t0, 3), "tables": round(time.perf_counter() - t1, 3)}
     return res
 
 
-def coverage_in_db(conn, scope, kinds, radius, *, population: str = "households",
-                   use_network: bool = False, as_of=None,
-                   cell_m: float = GAP_CELL_M) -> CoverageResult:
+def coverage_in_db(
+    conn,
+    scope,
+    kinds,
+    radius,
+    *,
+    population: str = "households",
+    use_network: bool = False,
+    as_of=None,
+    cell_m: float = GAP_CELL_M,
+) -> CoverageResult:
     """Coverage for a scope from the database: demand through the gate, active service
     points of ``kinds`` with ``radius`` (a number or ``kind=m,…`` text, metres)."""
     from gis.analysis import instance
@@ -259,10 +345,18 @@ def coverage_in_db(conn, scope, kinds, radius, *, population: str = "households"
     t1 = time.perf_counter()
     graph = network.roads_graph(conn, scope, epsg) if use_network else None
     if use_network and len(graph.nodes) == 0:
-        raise InvalidInput(_("no roads loaded in this county: coverage along roads needs `popgis load roads FILE` (or an OSM extract) first"))
+        raise InvalidInput(
+            _(
+                "no roads loaded in this county: coverage along roads needs `popgis load roads FILE` (or an OSM extract) first"
+            )
+        )
     t2 = time.perf_counter()
     names = area_names(conn, np.concatenate([demand.village, demand.grid]))
     res = coverage(demand, points, radius_by_kind, graph=graph, names=names, cell_m=cell_m)
-    res.seconds = {"read": round(t1 - t0, 3), "graph": round(t2 - t1, 3), **res.seconds,
-                   "total": round(time.perf_counter() - t0, 3)}
+    res.seconds = {
+        "read": round(t1 - t0, 3),
+        "graph": round(t2 - t1, 3),
+        **res.seconds,
+        "total": round(time.perf_counter() - t0, 3),
+    }
     return res

@@ -15,8 +15,9 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 
-def coverage_matrix(demand_xy: np.ndarray, sites_xy: np.ndarray, radius: float
-                    ) -> sparse.csr_matrix:
+def coverage_matrix(
+    demand_xy: np.ndarray, sites_xy: np.ndarray, radius: float
+) -> sparse.csr_matrix:
     """Boolean CSR matrix (units × sites): site j lies within ``radius`` metres of unit i."""
     n, m = len(demand_xy), len(sites_xy)
     if n == 0 or m == 0:
@@ -37,10 +38,11 @@ def merge_identical_rows(a: sparse.csr_matrix, w: np.ndarray):
     """
     a = sparse.csr_matrix(a)
     a.sort_indices()
-    keys = [a.indices[a.indptr[i]:a.indptr[i + 1]].tobytes() for i in range(a.shape[0])]
+    keys = [a.indices[a.indptr[i] : a.indptr[i + 1]].tobytes() for i in range(a.shape[0])]
     index: dict[bytes, int] = {}
-    inverse = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64,
-                          count=len(keys))
+    inverse = np.fromiter(
+        (index.setdefault(k, len(index)) for k in keys), np.int64, count=len(keys)
+    )
     first = np.full(len(index), -1, np.int64)
     first[inverse[::-1]] = np.arange(len(inverse))[::-1]
     merged_w = np.bincount(inverse, weights=w, minlength=len(index))
@@ -58,7 +60,7 @@ def dominated_columns(b: sparse.csr_matrix, max_work: float = 3e9) -> np.ndarray
     out = size == 0
     row_nnz = np.diff(sparse.csr_matrix(b).indptr).astype(float)
     # BᵀB costs Σ(row nnz)² operations and at most m² entries of memory.
-    if (row_nnz ** 2).sum() <= max_work and b.shape[1] <= 20_000:
+    if (row_nnz**2).sum() <= max_work and b.shape[1] <= 20_000:
         ov = (bc.T @ bc).tocoo()
         j, k, v = ov.row, ov.col, ov.data
         dom = (j != k) & (v == size[j]) & ((size[k] > size[j]) | ((size[k] == size[j]) & (k < j)))
@@ -66,7 +68,7 @@ def dominated_columns(b: sparse.csr_matrix, max_work: float = 3e9) -> np.ndarray
         return out
     seen: dict[bytes, int] = {}
     for c in range(bc.shape[1]):
-        key = bc.indices[bc.indptr[c]:bc.indptr[c + 1]].tobytes()
+        key = bc.indices[bc.indptr[c] : bc.indptr[c + 1]].tobytes()
         if seen.setdefault(key, c) != c:
             out[c] = True
     return out

@@ -25,8 +25,14 @@ from gis.gate import Scope
 from gis.gate.demand import demand_by_building
 from gis.messages import _
 
-SERVICE_KINDS = ("distribution_point", "service_station", "clinic", "pharmacy", "machine",
-                 "outreach")
+SERVICE_KINDS = (
+    "distribution_point",
+    "service_station",
+    "clinic",
+    "pharmacy",
+    "machine",
+    "outreach",
+)
 CANDIDATE_USES = ("market", "enterprise", "dormitory", "public")
 DEFAULT_CANDIDATE_USES = CANDIDATE_USES
 
@@ -128,68 +134,111 @@ class Sites:
 
     def concat(self, other: Sites) -> Sites:
         """Both site sets in one (``other`` re-projected to this one's CRS)."""
-        return Sites(ids=np.concatenate([self.ids, other.ids]),
-                     lon=np.concatenate([self.lon, other.lon]),
-                     lat=np.concatenate([self.lat, other.lat]),
-                     fixed=np.concatenate([self.fixed, other.fixed]), epsg=self.epsg,
-                     capacity=np.concatenate([self.capacity, other.capacity]),
-                     label=np.concatenate([self.label, other.label]),
-                     name=np.concatenate([self.name, other.name]))
+        return Sites(
+            ids=np.concatenate([self.ids, other.ids]),
+            lon=np.concatenate([self.lon, other.lon]),
+            lat=np.concatenate([self.lat, other.lat]),
+            fixed=np.concatenate([self.fixed, other.fixed]),
+            epsg=self.epsg,
+            capacity=np.concatenate([self.capacity, other.capacity]),
+            label=np.concatenate([self.label, other.label]),
+            name=np.concatenate([self.name, other.name]),
+        )
 
     def subset(self, mask) -> Sites:
-        return Sites(ids=self.ids[mask], lon=self.lon[mask], lat=self.lat[mask],
-                     fixed=self.fixed[mask], epsg=self.epsg, capacity=self.capacity[mask],
-                     label=self.label[mask], name=self.name[mask])
+        return Sites(
+            ids=self.ids[mask],
+            lon=self.lon[mask],
+            lat=self.lat[mask],
+            fixed=self.fixed[mask],
+            epsg=self.epsg,
+            capacity=self.capacity[mask],
+            label=self.label[mask],
+            name=self.name[mask],
+        )
 
 
 # ------------------------------------------------------------------ from the database
 def county_epsg(conn, scope: Scope) -> int:
     """UTM zone of the scope's area (its centroid), for metric work."""
-    row = conn.execute(sa.text("""
+    row = conn.execute(
+        sa.text("""
         SELECT ST_X(c), ST_Y(c) FROM (
           SELECT ST_Centroid(geom) AS c FROM admin_area WHERE code = :c) x"""),
-        {"c": scope.area_code}).one_or_none()
+        {"c": scope.area_code},
+    ).one_or_none()
     if row is None or row[0] is None:
-        raise InvalidInput(_("admin area {area_code} has no outline; load the admin boundaries first", area_code=scope.area_code))
+        raise InvalidInput(
+            _(
+                "admin area {area_code} has no outline; load the admin boundaries first",
+                area_code=scope.area_code,
+            )
+        )
     return utm_epsg_for(row[0], row[1])
 
 
-def demand_from_db(conn, scope: Scope, population: str = "households", *,
-                   as_of: date | None = None, epsg: int | None = None) -> Demand:
+def demand_from_db(
+    conn,
+    scope: Scope,
+    population: str = "households",
+    *,
+    as_of: date | None = None,
+    epsg: int | None = None,
+) -> Demand:
     """Demand of ``population`` per building in ``scope`` (through the gate)."""
     table = demand_by_building(conn, scope, population, as_of=as_of)
     u = table.units
     epsg = epsg or county_epsg(conn, scope)
-    return Demand(ids=u["unit"].to_numpy(object), lon=u["lon"].to_numpy(float),
-                  lat=u["lat"].to_numpy(float), weight=u["weight"].to_numpy(float),
-                  epsg=epsg, population=population,
-                  village=u["village_code"].to_numpy(object),
-                  grid=u["grid_code"].to_numpy(object), unlocated=float(table.unlocated),
-                  key=u["key"].to_numpy(np.int64))
+    return Demand(
+        ids=u["unit"].to_numpy(object),
+        lon=u["lon"].to_numpy(float),
+        lat=u["lat"].to_numpy(float),
+        weight=u["weight"].to_numpy(float),
+        epsg=epsg,
+        population=population,
+        village=u["village_code"].to_numpy(object),
+        grid=u["grid_code"].to_numpy(object),
+        unlocated=float(table.unlocated),
+        key=u["key"].to_numpy(np.int64),
+    )
 
 
 def check_kinds(kinds) -> tuple[str, ...]:
     kinds = tuple(k.strip() for k in kinds if k and k.strip())
     bad = [k for k in kinds if k not in SERVICE_KINDS]
     if bad:
-        raise InvalidInput(_("unknown service point kind {kinds}; expected one or more of {expected}", kinds=', '.join(map(repr, bad)), expected=', '.join(SERVICE_KINDS)))
+        raise InvalidInput(
+            _(
+                "unknown service point kind {kinds}; expected one or more of {expected}",
+                kinds=", ".join(map(repr, bad)),
+                expected=", ".join(SERVICE_KINDS),
+            )
+        )
     if not kinds:
-        raise InvalidInput(_("no service point kinds given; expected one or more of {items}", items=', '.join(SERVICE_KINDS)))
+        raise InvalidInput(
+            _(
+                "no service point kinds given; expected one or more of {items}",
+                items=", ".join(SERVICE_KINDS),
+            )
+        )
     return kinds
 
 
 def service_points(conn, scope: Scope, kinds, *, epsg: int) -> Sites:
     """Active service points of ``kinds`` in ``scope``: the fixed, existing sites."""
     kinds = check_kinds(kinds)
-    rows = conn.execute(sa.text("""
+    rows = conn.execute(
+        sa.text("""
         SELECT ext_id, ST_X(geom), ST_Y(geom), kind, name, capacity FROM service_points
         WHERE active AND kind = ANY(:k) AND admin_path LIKE :p ORDER BY ext_id"""),
-        {"k": list(kinds), "p": scope.like}).all()
+        {"k": list(kinds), "p": scope.like},
+    ).all()
     return _sites(rows, fixed=True, epsg=epsg)
 
 
-def candidate_sites(conn, scope: Scope, *, uses=DEFAULT_CANDIDATE_USES,
-                    grid_centroids: bool = True, epsg: int) -> Sites:
+def candidate_sites(
+    conn, scope: Scope, *, uses=DEFAULT_CANDIDATE_USES, grid_centroids: bool = True, epsg: int
+) -> Sites:
     """Candidate sites in ``scope``: buildings of ``uses`` and grid centroids.
 
     A building candidate stands at a point on its surface; a grid candidate at a point
@@ -197,8 +246,15 @@ def candidate_sites(conn, scope: Scope, *, uses=DEFAULT_CANDIDATE_USES,
     """
     bad = [u for u in uses if u not in CANDIDATE_USES + ("residential", "school", "other")]
     if bad:
-        raise InvalidInput(_("unknown building use {uses}; expected {expected}", uses=', '.join(map(repr, bad)), expected=', '.join(CANDIDATE_USES)))
-    rows = conn.execute(sa.text("""
+        raise InvalidInput(
+            _(
+                "unknown building use {uses}; expected {expected}",
+                uses=", ".join(map(repr, bad)),
+                expected=", ".join(CANDIDATE_USES),
+            )
+        )
+    rows = conn.execute(
+        sa.text("""
         SELECT 'building:' || b.ext_id, ST_X(p), ST_Y(p), b.use,
                coalesce(b.address, b.compound, b.ext_id), NULL::int
         FROM buildings b, ST_PointOnSurface(b.geom) p
@@ -209,7 +265,9 @@ def candidate_sites(conn, scope: Scope, *, uses=DEFAULT_CANDIDATE_USES,
              LATERAL (SELECT CASE WHEN ST_Contains(a.geom, ST_Centroid(a.geom))
                              THEN ST_Centroid(a.geom) ELSE ST_PointOnSurface(a.geom) END) c(p)
         WHERE :g AND a.level = 'grid' AND a.path LIKE :p AND a.geom IS NOT NULL
-        ORDER BY 1"""), {"u": list(uses), "p": scope.like, "g": grid_centroids}).all()
+        ORDER BY 1"""),
+        {"u": list(uses), "p": scope.like, "g": grid_centroids},
+    ).all()
     return _sites(rows, fixed=False, epsg=epsg)
 
 
@@ -217,10 +275,16 @@ def _sites(rows, *, fixed: bool, epsg: int) -> Sites:
     n = len(rows)
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 6
     cap = np.array([np.inf if c is None else float(c) for c in cols[5]], float)
-    return Sites(ids=np.array(cols[0], dtype=object), lon=np.array(cols[1], float),
-                 lat=np.array(cols[2], float), fixed=np.full(n, fixed), epsg=epsg,
-                 capacity=cap, label=np.array(cols[3], dtype=object),
-                 name=np.array(cols[4], dtype=object))
+    return Sites(
+        ids=np.array(cols[0], dtype=object),
+        lon=np.array(cols[1], float),
+        lat=np.array(cols[2], float),
+        fixed=np.full(n, fixed),
+        epsg=epsg,
+        capacity=cap,
+        label=np.array(cols[3], dtype=object),
+        name=np.array(cols[4], dtype=object),
+    )
 
 
 # ------------------------------------------------------------------ from tables (CSV)
@@ -241,13 +305,34 @@ def _numbers(frame, col, source, *, lo=None, hi=None, hint="") -> np.ndarray:
     bad = ~np.isfinite(vals)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidInput(_("{source} row {row}, column {col}: {cell!r} is not a number{hint} ({n} such rows)", source=source, row=rows[i], col=col, cell=raw.iloc[i], hint=hint, n=int(bad.sum())))
+        raise InvalidInput(
+            _(
+                "{source} row {row}, column {col}: {cell!r} is not a number{hint} ({n} such rows)",
+                source=source,
+                row=rows[i],
+                col=col,
+                cell=raw.iloc[i],
+                hint=hint,
+                n=int(bad.sum()),
+            )
+        )
     for limit, op, word in ((lo, np.less, _("below")), (hi, np.greater, _("above"))):
         if limit is not None:
             out = op(vals, limit)
             if out.any():
                 i = int(np.flatnonzero(out)[0])
-                raise InvalidInput(_("{source} row {row}, column {col}: {cell:g} is {word} {limit:g}{hint}", source=source, row=rows[i], col=col, cell=vals[i], word=word, limit=limit, hint=hint))
+                raise InvalidInput(
+                    _(
+                        "{source} row {row}, column {col}: {cell:g} is {word} {limit:g}{hint}",
+                        source=source,
+                        row=rows[i],
+                        col=col,
+                        cell=vals[i],
+                        word=word,
+                        limit=limit,
+                        hint=hint,
+                    )
+                )
     return vals
 
 
@@ -256,7 +341,15 @@ def _table_points(frame: pd.DataFrame, source: str, optional: tuple[str, ...]):
     missing = [c for c in ("id", "lon", "lat") if c not in frame.columns]
     if missing:
         found = ", ".join(c for c in frame.columns if c != "_row") or "(none)"
-        raise InvalidInput(_("{source}: missing column {missing}; expected columns id, lon, lat (WGS-84 degrees) and optional {optional}; found {found}", source=source, missing=', '.join(missing), optional=' or '.join(optional), found=found))
+        raise InvalidInput(
+            _(
+                "{source}: missing column {missing}; expected columns id, lon, lat (WGS-84 degrees) and optional {optional}; found {found}",
+                source=source,
+                missing=", ".join(missing),
+                optional=" or ".join(optional),
+                found=found,
+            )
+        )
     if len(frame) == 0:
         raise InvalidInput(_("{source}: no rows", source=source))
     ids = frame["id"].astype(str).str.strip()
@@ -267,33 +360,64 @@ def _table_points(frame: pd.DataFrame, source: str, optional: tuple[str, ...]):
     dup = ids.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InvalidInput(_("{source} row {row}, column id: {id!r} appears twice; ids must be unique", source=source, row=rows[i], id=ids.iloc[i]))
-    lon = _numbers(frame, "lon", source, lo=-180, hi=180,
-                   hint=_("; expected WGS-84 longitude in degrees"))
-    lat = _numbers(frame, "lat", source, lo=-90, hi=90,
-                   hint=_("; expected WGS-84 latitude in degrees (are lat and lon swapped?)"))
+        raise InvalidInput(
+            _(
+                "{source} row {row}, column id: {id!r} appears twice; ids must be unique",
+                source=source,
+                row=rows[i],
+                id=ids.iloc[i],
+            )
+        )
+    lon = _numbers(
+        frame, "lon", source, lo=-180, hi=180, hint=_("; expected WGS-84 longitude in degrees")
+    )
+    lat = _numbers(
+        frame,
+        "lat",
+        source,
+        lo=-90,
+        hi=90,
+        hint=_("; expected WGS-84 latitude in degrees (are lat and lon swapped?)"),
+    )
     swapped = looks_swapped(lon, lat)
     if np.any(swapped):
         i = int(np.flatnonzero(swapped)[0])
-        raise InvalidInput(_("{source} row {row}: lon {lon:g}, lat {lat:g} lies outside China but would fit with lat and lon swapped; swap the columns", source=source, row=rows[i], lon=lon[i], lat=lat[i]))
+        raise InvalidInput(
+            _(
+                "{source} row {row}: lon {lon:g}, lat {lat:g} lies outside China but would fit with lat and lon swapped; swap the columns",
+                source=source,
+                row=rows[i],
+                lon=lon[i],
+                lat=lat[i],
+            )
+        )
     return frame, ids.to_numpy(object), lon, lat
 
 
-def demand_from_table(frame: pd.DataFrame, source: str = "demand file", *,
-                      epsg: int | None = None) -> Demand:
+def demand_from_table(
+    frame: pd.DataFrame, source: str = "demand file", *, epsg: int | None = None
+) -> Demand:
     """Demand from a table with columns ``id, lon, lat`` and optional ``weight``
     (default 1). Raises :class:`InvalidInput` naming the row and column of a problem."""
     frame, ids, lon, lat = _table_points(frame, source, ("weight",))
-    weight = (_numbers(frame, "weight", source, lo=0, hint=_("; expected a count ≥ 0"))
-              if "weight" in frame.columns else np.ones(len(ids)))
+    weight = (
+        _numbers(frame, "weight", source, lo=0, hint=_("; expected a count ≥ 0"))
+        if "weight" in frame.columns
+        else np.ones(len(ids))
+    )
     if weight.sum() <= 0:
         raise InvalidInput(_("{source}: empty demand (all weights are 0)", source=source))
-    return Demand(ids=ids, lon=lon, lat=lat, weight=weight,
-                  epsg=epsg or utm_epsg_for(lon, lat), population="weight")
+    return Demand(
+        ids=ids,
+        lon=lon,
+        lat=lat,
+        weight=weight,
+        epsg=epsg or utm_epsg_for(lon, lat),
+        population="weight",
+    )
 
 
-def sites_from_table(frame: pd.DataFrame, source: str = "candidates file", *,
-                     epsg: int) -> Sites:
+def sites_from_table(frame: pd.DataFrame, source: str = "candidates file", *, epsg: int) -> Sites:
     """Sites from a table with columns ``id, lon, lat`` and optional ``fixed``
     (true/false: an existing site that stays) and ``capacity`` (demand it can serve)."""
     frame, ids, lon, lat = _table_points(frame, source, ("fixed", "capacity"))
@@ -303,15 +427,26 @@ def sites_from_table(frame: pd.DataFrame, source: str = "candidates file", *,
         ok = raw.isin(_TRUE | _FALSE).to_numpy()
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
-            raise InvalidInput(_("{source} row {row}, column fixed: {cell!r} is not true/false (or 1/0)", source=source, row=_rows(frame)[i], cell=frame['fixed'].iloc[i]))
+            raise InvalidInput(
+                _(
+                    "{source} row {row}, column fixed: {cell!r} is not true/false (or 1/0)",
+                    source=source,
+                    row=_rows(frame)[i],
+                    cell=frame["fixed"].iloc[i],
+                )
+            )
         fixed = raw.isin(_TRUE).to_numpy()
     capacity = np.full(len(ids), np.inf)
     if "capacity" in frame.columns:
         raw = frame["capacity"].astype(str).str.strip()
         given = (raw != "").to_numpy()
         if given.any():
-            capacity[given] = _numbers(frame[given], "capacity", source, lo=0,
-                                       hint=_("; expected the demand a site can serve"))
+            capacity[given] = _numbers(
+                frame[given],
+                "capacity",
+                source,
+                lo=0,
+                hint=_("; expected the demand a site can serve"),
+            )
     label = np.where(fixed, "fixed", "candidate").astype(object)
-    return Sites(ids=ids, lon=lon, lat=lat, fixed=fixed, epsg=epsg, capacity=capacity,
-                 label=label)
+    return Sites(ids=ids, lon=lon, lat=lat, fixed=fixed, epsg=epsg, capacity=capacity, label=label)

@@ -29,9 +29,9 @@ from scipy import sparse
 from gis.analysis.coverage_sets import merge_identical_rows
 from gis.analysis.solver import IncrementalLp, MipResult, solve_mip
 
-MCLP_REDUCE_NNZ = 250_000   # coverage entries above which a MCLP is reduced first
-MCLP_CG_ROUNDS = 60         # column generation rounds at most
-MCLP_START_COLUMNS = 200    # the LP starts from the greedy sites and this many more
+MCLP_REDUCE_NNZ = 250_000  # coverage entries above which a MCLP is reduced first
+MCLP_CG_ROUNDS = 60  # column generation rounds at most
+MCLP_START_COLUMNS = 200  # the LP starts from the greedy sites and this many more
 
 
 def solve_mclp(b: sparse.csr_matrix, w: np.ndarray, k: int, time_limit, integral: bool):
@@ -49,23 +49,40 @@ def solve_mclp(b: sparse.csr_matrix, w: np.ndarray, k: int, time_limit, integral
     return mclp_mip(b, w, k, time_limit, integral), {}
 
 
-def mclp_mip(b: sparse.csr_matrix, w: np.ndarray, k: int, time_limit, integral: bool,
-             start: np.ndarray | None = None, options: dict | None = None) -> MipResult:
+def mclp_mip(
+    b: sparse.csr_matrix,
+    w: np.ndarray,
+    k: int,
+    time_limit,
+    integral: bool,
+    start: np.ndarray | None = None,
+    options: dict | None = None,
+) -> MipResult:
     """The MCLP over units (rows of ``b``, weights ``w``) and candidates (columns): at
     most ``k`` open, covered weight largest. ``start``: a candidate mask to start from.
     ``x`` of the result holds the candidate columns only."""
     n, m = b.shape
     link = sparse.hstack([-b, sparse.identity(n, format="csr")], format="csr")  # y − Σx ≤ 0
-    rows = sparse.vstack([link, sparse.csr_matrix(np.r_[np.ones(m), np.zeros(n)][None, :])],
-                         format="csr")
+    rows = sparse.vstack(
+        [link, sparse.csr_matrix(np.r_[np.ones(m), np.zeros(n)][None, :])], format="csr"
+    )
     x0 = None
     if start is not None:
         x0 = np.r_[start.astype(float), (b @ start.astype(float) > 0.5).astype(float)]
-    res = solve_mip(np.r_[np.zeros(m), w], np.zeros(m + n), np.ones(m + n),
-                    np.r_[np.ones(m, bool), np.zeros(n, bool)], rows,
-                    np.r_[np.full(n, -np.inf), [0]], np.r_[np.zeros(n), [k]], maximize=True,
-                    time_limit=time_limit, integral_objective=integral, start=x0,
-                    options=options)
+    res = solve_mip(
+        np.r_[np.zeros(m), w],
+        np.zeros(m + n),
+        np.ones(m + n),
+        np.r_[np.ones(m, bool), np.zeros(n, bool)],
+        rows,
+        np.r_[np.full(n, -np.inf), [0]],
+        np.r_[np.zeros(n), [k]],
+        maximize=True,
+        time_limit=time_limit,
+        integral_objective=integral,
+        start=x0,
+        options=options,
+    )
     if res.x is not None:
         res.x = res.x[:m]
     return res
@@ -75,14 +92,14 @@ def mclp_mip(b: sparse.csr_matrix, w: np.ndarray, k: int, time_limit, integral: 
 class CoverageLp:
     """The MCLP LP relaxation's prices and solution (over all candidates)."""
 
-    bound: float     # L: no solution covers more
-    value: float     # the LP's value (a lower bound on the LP bound while not converged)
-    u: np.ndarray    # unit prices, 0 ≤ u ≤ w
-    lam: float       # site price
-    priced: np.ndarray   # c_j = Σ u over the units candidate j covers
-    x: np.ndarray    # LP solution per candidate (0 outside the LP)
+    bound: float  # L: no solution covers more
+    value: float  # the LP's value (a lower bound on the LP bound while not converged)
+    u: np.ndarray  # unit prices, 0 ≤ u ≤ w
+    lam: float  # site price
+    priced: np.ndarray  # c_j = Σ u over the units candidate j covers
+    x: np.ndarray  # LP solution per candidate (0 outside the LP)
     rounds: int
-    columns: int     # candidates that entered the LP
+    columns: int  # candidates that entered the LP
 
 
 def coverage_bound(bt: sparse.csr_matrix, w: np.ndarray, k: int, u: np.ndarray, lam: float):
@@ -94,8 +111,14 @@ def coverage_bound(bt: sparse.csr_matrix, w: np.ndarray, k: int, u: np.ndarray, 
     return float(k * lam + (w - u).sum() + np.maximum(c - lam, 0.0).sum()), c
 
 
-def mclp_lp(b: sparse.csr_matrix, w: np.ndarray, k: int, start: np.ndarray,
-            time_limit: float | None = None, integral: bool = True) -> CoverageLp:
+def mclp_lp(
+    b: sparse.csr_matrix,
+    w: np.ndarray,
+    k: int,
+    start: np.ndarray,
+    time_limit: float | None = None,
+    integral: bool = True,
+) -> CoverageLp:
     """The LP relaxation of the MCLP by column generation, from the ``start`` columns.
 
     Rows (units) join with the first candidate covering them; a unit not in the LP is
@@ -106,7 +129,7 @@ def mclp_lp(b: sparse.csr_matrix, w: np.ndarray, k: int, start: np.ndarray,
     n, m = b.shape
     bc, bt = b.tocsc(), b.T.tocsr()
     lp = IncrementalLp(options={"presolve": "off"})
-    lp.add_rows(sparse.csr_matrix((1, 0)), -np.inf, k)     # row 0: Σ x ≤ k
+    lp.add_rows(sparse.csr_matrix((1, 0)), -np.inf, k)  # row 0: Σ x ≤ k
     xcol = np.full(m, -1, np.int64)
     urow = np.full(n, -1, np.int64)
     cols = np.unique(start)
@@ -137,7 +160,7 @@ def mclp_lp(b: sparse.csr_matrix, w: np.ndarray, k: int, start: np.ndarray,
         if bound - value <= tol or len(new) == 0:
             break
         # the most promising columns first, at most as many as the LP holds already
-        cols = new[np.argsort(-gain[new], kind="stable")[:max(100, int((xcol >= 0).sum()))]]
+        cols = new[np.argsort(-gain[new], kind="stable")[: max(100, int((xcol >= 0).sum()))]]
     return CoverageLp(bound, value, u, lam, c, x_lp, rounds, int((xcol >= 0).sum()))
 
 
@@ -153,22 +176,34 @@ def _add_coverage_columns(lp: IncrementalLp, bc, b, w, cols, xcol, urow) -> None
     lp.add_columns(-w[new_units], 0.0, 1.0)
     # x columns: −1 in the rows of units already in the LP, +1 in row 0
     old = sub[np.flatnonzero(urow >= 0)].tocoo() if (urow >= 0).any() else None
-    r, cc = (urow[np.flatnonzero(urow >= 0)][old.row], old.col) if old is not None else \
-        (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    entries = sparse.csc_matrix((np.r_[-np.ones(len(r)), np.ones(len(cols))],
-                                 (np.r_[r, np.zeros(len(cols), np.int64)],
-                                  np.r_[cc, np.arange(len(cols))])),
-                                shape=(lp.nrow, len(cols)))
+    r, cc = (
+        (urow[np.flatnonzero(urow >= 0)][old.row], old.col)
+        if old is not None
+        else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+    entries = sparse.csc_matrix(
+        (
+            np.r_[-np.ones(len(r)), np.ones(len(cols))],
+            (np.r_[r, np.zeros(len(cols), np.int64)], np.r_[cc, np.arange(len(cols))]),
+        ),
+        shape=(lp.nrow, len(cols)),
+    )
     xcol[cols] = lp.ncol + np.arange(len(cols))
     lp.add_columns(np.zeros(len(cols)), 0.0, 1.0, entries)
     # rows of the new units: +1 on their y, −1 on every x in the LP that covers them
     urow[new_units] = lp.nrow + np.arange(len(new_units))
     inlp = np.flatnonzero(xcol >= 0)
     cover = b[new_units][:, inlp].tocoo()
-    rows = sparse.csr_matrix((np.r_[np.ones(len(new_units)), -np.ones(cover.nnz)],
-                              (np.r_[np.arange(len(new_units)), cover.row],
-                               np.r_[ycol0 + np.arange(len(new_units)), xcol[inlp][cover.col]])),
-                             shape=(len(new_units), lp.ncol))
+    rows = sparse.csr_matrix(
+        (
+            np.r_[np.ones(len(new_units)), -np.ones(cover.nnz)],
+            (
+                np.r_[np.arange(len(new_units)), cover.row],
+                np.r_[ycol0 + np.arange(len(new_units)), xcol[inlp][cover.col]],
+            ),
+        ),
+        shape=(len(new_units), lp.ncol),
+    )
     lp.add_rows(rows, -np.inf, 0.0)
 
 
@@ -184,7 +219,7 @@ def mclp_greedy(b: sparse.csr_matrix, w: np.ndarray, k: int) -> np.ndarray:
         gain[is_open] = -1.0
         j = int(np.argmax(gain))
         is_open[j] = True
-        covered[bc.indices[bc.indptr[j]:bc.indptr[j + 1]]] = True
+        covered[bc.indices[bc.indptr[j] : bc.indptr[j + 1]]] = True
     return is_open
 
 
@@ -194,14 +229,22 @@ def _sub_mclp(b, w, cols, k, time_limit, integral, start=None, options=None):
     sub = b[:, cols].tocsr()
     rows = np.flatnonzero(np.diff(sub.indptr) > 0)
     ub, uw, _ = merge_identical_rows(sub[rows], w[rows])
-    res = mclp_mip(ub, uw, k, time_limit, integral,
-                   start=None if start is None else start[cols], options=options)
+    res = mclp_mip(
+        ub,
+        uw,
+        k,
+        time_limit,
+        integral,
+        start=None if start is None else start[cols],
+        options=options,
+    )
     chosen = cols[res.x > 0.5] if res.x is not None else None
     return res, chosen
 
 
-def mclp_bound_and_reduce(b: sparse.csr_matrix, w: np.ndarray, k: int,
-                          time_limit: float | None, integral: bool):
+def mclp_bound_and_reduce(
+    b: sparse.csr_matrix, w: np.ndarray, k: int, time_limit: float | None, integral: bool
+):
     """The MCLP over ``b`` (units × candidates, at most ``k`` open) solved to proven
     optimality by LP bound, a good solution, reduced-cost fixing and branch and bound
     on what is left (see the module docstring). Returns (MipResult whose ``x`` is the
@@ -218,30 +261,36 @@ def mclp_bound_and_reduce(b: sparse.csr_matrix, w: np.ndarray, k: int,
 
     greedy = mclp_greedy(b, w, k)
     standalone = b.T @ w
-    start = np.r_[np.flatnonzero(greedy),
-                  np.argsort(-standalone)[:max(4 * k, MCLP_START_COLUMNS)]]
+    start = np.r_[np.flatnonzero(greedy), np.argsort(-standalone)[: max(4 * k, MCLP_START_COLUMNS)]]
     lp = mclp_lp(b, w, k, start, left(), integral)
     t_lp = time.perf_counter()
     # A good solution: the MIP over the candidates the LP uses (few, near-integral).
     support = np.union1d(np.flatnonzero(lp.x > 1e-6), np.flatnonzero(greedy))
-    res, chosen = _sub_mclp(b, w, support, k, left(), integral, start=greedy,
-                            options={"presolve": "off"})
+    res, chosen = _sub_mclp(
+        b, w, support, k, left(), integral, start=greedy, options={"presolve": "off"}
+    )
     best = greedy.copy()
     if chosen is not None and covered(_mask(m, chosen)) > covered(best):
         best = _mask(m, chosen)
     best_value = covered(best)
     need = _better_than(best_value, lp.bound, integral)
     keep = reduced_cost_keep(lp, best_value, integral) | best
-    stats = {"lp_bound": lp.bound, "lp_rounds": lp.rounds, "lp_columns": lp.columns,
-             "start_value": best_value, "kept": int(keep.sum()),
-             "lp_seconds": round(t_lp - t0, 3),
-             "start_seconds": round(time.perf_counter() - t_lp, 3)}
+    stats = {
+        "lp_bound": lp.bound,
+        "lp_rounds": lp.rounds,
+        "lp_columns": lp.columns,
+        "start_value": best_value,
+        "kept": int(keep.sum()),
+        "lp_seconds": round(t_lp - t0, 3),
+        "start_seconds": round(time.perf_counter() - t_lp, 3),
+    }
     stats["branched"] = bool(lp.bound >= need)
     if not stats["branched"]:  # the bound itself proves the good solution optimal
         return _reduced_result("optimal", best, best_value, best_value, t0, stats)
     cols = np.flatnonzero(keep)
-    res, chosen = _sub_mclp(b, w, cols, k, left(), integral, start=best,
-                            options={"presolve": "off"})
+    res, chosen = _sub_mclp(
+        b, w, cols, k, left(), integral, start=best, options={"presolve": "off"}
+    )
     if chosen is not None and covered(_mask(m, chosen)) > best_value:
         best = _mask(m, chosen)
         best_value = covered(best)
@@ -262,8 +311,7 @@ def _better_than(value: float, bound: float, integral: bool) -> float:
 def reduced_cost_keep(lp: CoverageLp, value: float, integral: bool) -> np.ndarray:
     """Candidates that may be open in a solution covering more than ``value``: those
     whose bound when forced open, L − max(0, λ − c_j), reaches that."""
-    return lp.bound - np.maximum(lp.lam - lp.priced, 0.0) >= \
-        _better_than(value, lp.bound, integral)
+    return lp.bound - np.maximum(lp.lam - lp.priced, 0.0) >= _better_than(value, lp.bound, integral)
 
 
 def _mask(m, idx):
@@ -275,5 +323,4 @@ def _mask(m, idx):
 def _reduced_result(status, best, value, bound, t0, stats):
     gap = 0.0 if status == "optimal" else abs(bound - value) / max(abs(value), 1e-9)
     stats["lp_bound"] = round(stats["lp_bound"], 3)
-    return MipResult(status, best.astype(float), value, bound, gap,
-                     time.perf_counter() - t0), stats
+    return MipResult(status, best.astype(float), value, bound, gap, time.perf_counter() - t0), stats

@@ -72,15 +72,15 @@ class RoadGraph:
         np.minimum.at(best, node, offset)
         keep = np.isfinite(best) & (best <= limit)
         src = np.flatnonzero(keep)
-        virtual = sparse.csr_matrix((best[src], (np.full(len(src), n), src)),
-                                    shape=(n + 1, n + 1))
+        virtual = sparse.csr_matrix((best[src], (np.full(len(src), n), src)), shape=(n + 1, n + 1))
         e = self.edges
         g = sparse.bmat([[e, None], [None, sparse.csr_matrix((1, 1))]], format="csr") + virtual
         d = csgraph.dijkstra(g, directed=True, indices=n, limit=limit)
         return d[:n]
 
-    def point_distances(self, targets_xy: np.ndarray, sources_xy: np.ndarray,
-                        limit: float) -> np.ndarray:
+    def point_distances(
+        self, targets_xy: np.ndarray, sources_xy: np.ndarray, limit: float
+    ) -> np.ndarray:
         """Walk (metres) from the nearest source to each target, ``inf`` beyond ``limit``."""
         if len(targets_xy) == 0:
             return np.zeros(0)
@@ -107,8 +107,9 @@ def build_graph(lines_xy: list[np.ndarray], epsg: int) -> RoadGraph:
     u, v = node_of[:-1][same], node_of[1:][same]
     w = np.hypot(*(coords[1:][same] - coords[:-1][same]).T)
     # Dangling ends (degree 1) near another line's node: join them (T-junctions).
-    ends = np.concatenate([[0], np.flatnonzero(~same) + 1, np.flatnonzero(~same),
-                           [len(coords) - 1]])
+    ends = np.concatenate(
+        [[0], np.flatnonzero(~same) + 1, np.flatnonzero(~same), [len(coords) - 1]]
+    )
     end_nodes = np.unique(node_of[ends])
     deg = np.bincount(np.concatenate([u, v]), minlength=len(nodes))
     dangling = end_nodes[deg[end_nodes] == 1]
@@ -136,9 +137,9 @@ def build_graph(lines_xy: list[np.ndarray], epsg: int) -> RoadGraph:
     first = np.ones(len(a), bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
     a, b, w = a[first], b[first], w[first]
-    edges = sparse.csr_matrix((np.concatenate([w, w]), (np.concatenate([a, b]),
-                                                        np.concatenate([b, a]))),
-                              shape=(n, n))
+    edges = sparse.csr_matrix(
+        (np.concatenate([w, w]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    )
     return RoadGraph(nodes, edges, epsg)
 
 
@@ -148,9 +149,15 @@ def roads_graph(conn, scope: Scope, epsg: int) -> RoadGraph:
     Roads of the whole county are used even for a smaller scope: a walk to the nearest
     point may leave the village.
     """
-    rows = conn.execute(sa.text("""
+    rows = (
+        conn.execute(
+            sa.text("""
         SELECT ST_AsBinary(geom) FROM roads WHERE county_code = :c"""),
-        {"c": scope.path[:6]}).scalars().all()
+            {"c": scope.path[:6]},
+        )
+        .scalars()
+        .all()
+    )
     if not rows:
         return build_graph([], epsg)
     geoms = shapely.get_parts(shapely.from_wkb(rows))

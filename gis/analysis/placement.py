@@ -74,32 +74,56 @@ class Placement:
         return self.status == "optimal"
 
     def summary(self) -> dict:
-        return {"model": self.model, "k": self.k, "radius_m": self.radius,
-                "cover_pct_target": self.cover_pct,
-                "objective": self.objective, "covered_demand": self.covered,
-                "covered_before": self.covered_before, "total_demand": self.total,
-                "pct_covered": round(100 * self.covered / self.total, 2) if self.total else 0,
-                "mean_distance_m": round(self.mean_distance, 1),
-                "status": self.status, "optimal": self.optimal, "gap": self.gap,
-                "bound": self.bound, "new_sites": int(len(self.chosen) - self.stats.get(
-                    "fixed_sites", 0)), **self.stats, "seconds": self.seconds}
+        return {
+            "model": self.model,
+            "k": self.k,
+            "radius_m": self.radius,
+            "cover_pct_target": self.cover_pct,
+            "objective": self.objective,
+            "covered_demand": self.covered,
+            "covered_before": self.covered_before,
+            "total_demand": self.total,
+            "pct_covered": round(100 * self.covered / self.total, 2) if self.total else 0,
+            "mean_distance_m": round(self.mean_distance, 1),
+            "status": self.status,
+            "optimal": self.optimal,
+            "gap": self.gap,
+            "bound": self.bound,
+            "new_sites": int(len(self.chosen) - self.stats.get("fixed_sites", 0)),
+            **self.stats,
+            "seconds": self.seconds,
+        }
 
 
 def _validate(model, demand: Demand, sites: Sites, k, radius):
     if model not in MODELS:
-        raise InvalidInput(_("unknown model {model!r}; expected {items}", model=model, items=', '.join(MODELS)))
+        raise InvalidInput(
+            _("unknown model {model!r}; expected {items}", model=model, items=", ".join(MODELS))
+        )
     if radius is None or not np.isfinite(radius) or radius <= 0:
         raise InvalidInput(_("radius must be more than 0 metres; got {radius}", radius=radius))
     if len(demand) == 0 or demand.total <= 0:
-        raise InvalidInput(_("empty demand: there is no demand (or all weights are 0) to place sites for"))
+        raise InvalidInput(
+            _("empty demand: there is no demand (or all weights are 0) to place sites for")
+        )
     free = int((~sites.fixed).sum())
     if free == 0:
-        raise InvalidInput(_("no candidates: give candidate sites (building uses, grid centroids, or a --candidates file with non-fixed rows)"))
+        raise InvalidInput(
+            _(
+                "no candidates: give candidate sites (building uses, grid centroids, or a --candidates file with non-fixed rows)"
+            )
+        )
     if model != "setcover" or k is not None:
         if k is None or int(k) != k or k < 1:
             raise InvalidInput(_("K must be a whole number of new sites, at least 1; got {k}", k=k))
         if k > free:
-            raise InvalidInput(_("K={k} is larger than the number of candidates ({free}); lower K or add candidates", k=k, free=free))
+            raise InvalidInput(
+                _(
+                    "K={k} is larger than the number of candidates ({free}); lower K or add candidates",
+                    k=k,
+                    free=free,
+                )
+            )
 
 
 def _nearest(demand: Demand, sites: Sites, idx: np.ndarray) -> np.ndarray:
@@ -108,9 +132,17 @@ def _nearest(demand: Demand, sites: Sites, idx: np.ndarray) -> np.ndarray:
     return cKDTree(sites.xy[idx]).query(demand.xy)[0]
 
 
-def place(model: str, demand: Demand, sites: Sites, *, k: int | None, radius: float,
-          time_limit: float | None = None, cover_pct: float = 100.0,
-          capacitated: bool = False) -> Placement:
+def place(
+    model: str,
+    demand: Demand,
+    sites: Sites,
+    *,
+    k: int | None,
+    radius: float,
+    time_limit: float | None = None,
+    cover_pct: float = 100.0,
+    capacitated: bool = False,
+) -> Placement:
     """Choose new sites among the non-fixed ``sites`` for ``demand``.
 
     ``radius`` in metres (the covering radius; for p-median it only reports coverage).
@@ -120,20 +152,31 @@ def place(model: str, demand: Demand, sites: Sites, *, k: int | None, radius: fl
     """
     _validate(model, demand, sites, k, radius)
     if model == "setcover" and not (0 < cover_pct <= 100):
-        raise InvalidInput(_("--cover must be a percentage in (0, 100]; got {cover_pct}", cover_pct=cover_pct))
+        raise InvalidInput(
+            _("--cover must be a percentage in (0, 100]; got {cover_pct}", cover_pct=cover_pct)
+        )
     if capacitated and model == "setcover":
-        raise InvalidInput(_("set cover does not take capacities; use mclp or pmedian with capacities, or drop the capacity column"))
+        raise InvalidInput(
+            _(
+                "set cover does not take capacities; use mclp or pmedian with capacities, or drop the capacity column"
+            )
+        )
     t0 = time.perf_counter()
     if model == "pmedian":
         chosen, res, stats, secs = solve_pmedian(demand, sites, k, time_limit, capacitated)
         if chosen is None:
-            raise InvalidInput(_("no solution found ({status}); raise --time-limit", status=res.status))
+            raise InvalidInput(
+                _("no solution found ({status}); raise --time-limit", status=res.status)
+            )
         objective = float(res.objective)
     else:
-        out, res, stats, secs = solve_covering(model, demand, sites, k, radius,
-                                               time_limit, cover_pct, capacitated)
+        out, res, stats, secs = solve_covering(
+            model, demand, sites, k, radius, time_limit, cover_pct, capacitated
+        )
         if out is None:
-            raise InvalidInput(_("no solution found ({status}); raise --time-limit", status=res.status))
+            raise InvalidInput(
+                _("no solution found ({status}); raise --time-limit", status=res.status)
+            )
         chosen, objective, _x, _x, _x = out
     w = demand.weight
     fixed_idx = np.flatnonzero(sites.fixed)
@@ -144,14 +187,25 @@ def place(model: str, demand: Demand, sites: Sites, *, k: int | None, radius: fl
     covered = float(w[after].sum())
     if model == "mclp" and capacitated:
         covered = objective  # served within capacity
-    mean_d = float((w * d_after).sum() / w.sum()) if np.isfinite(d_after).all() else \
-        float("inf")
+    mean_d = float((w * d_after).sum() / w.sum()) if np.isfinite(d_after).all() else float("inf")
     secs = {k_: round(v, 3) for k_, v in secs.items()}
     secs["total"] = round(time.perf_counter() - t0, 3)
-    return Placement(model=model, k=k, radius=float(radius), chosen=chosen,
-                     objective=float(objective), covered_before=float(w[before].sum()),
-                     covered=covered, total=float(w.sum()), status=res.status, gap=res.gap,
-                     bound=res.bound, mean_distance=mean_d, stats={**stats,
-                                                                   "capacitated": capacitated},
-                     seconds=secs, unit_covered_before=before, unit_covered_after=after,
-                     cover_pct=cover_pct if model == "setcover" else None)
+    return Placement(
+        model=model,
+        k=k,
+        radius=float(radius),
+        chosen=chosen,
+        objective=float(objective),
+        covered_before=float(w[before].sum()),
+        covered=covered,
+        total=float(w.sum()),
+        status=res.status,
+        gap=res.gap,
+        bound=res.bound,
+        mean_distance=mean_d,
+        stats={**stats, "capacitated": capacitated},
+        seconds=secs,
+        unit_covered_before=before,
+        unit_covered_after=after,
+        cover_pct=cover_pct if model == "setcover" else None,
+    )

@@ -19,8 +19,9 @@ from gis.analysis.instance import Demand, Sites
 from gis.analysis.placement import Placement, place
 
 
-def _protected_table(codes, weight, key, parts: dict, names: dict | None,
-                     order_by: str) -> list[dict]:
+def _protected_table(
+    codes, weight, key, parts: dict, names: dict | None, order_by: str
+) -> list[dict]:
     """Rows per code with every count passed through :func:`gis.disclosure.protect`:
     ``parts`` maps a column to a 0/1 mask of the units it counts (demand: all)."""
     ok = pd.notna(codes)
@@ -76,14 +77,18 @@ def coverage_report(result: cov.CoverageResult, *, suppress: bool = False) -> di
     cov_n = disclosure.protect(w[covered].sum(), disclosure.key_sum(key[covered]))
     unc_n = disclosure.protect(w[~covered].sum(), disclosure.key_sum(key[~covered]))
     out["totals"].pop("units", None)  # buildings with demand: a small count of places
-    out["totals"] = {**out["totals"], "demand": total, "covered": cov_n, "uncovered": unc_n,
-                     "pct_covered": _pct(cov_n, total),
-                     "unlocated": disclosure.protect(d.unlocated, 0)}
+    out["totals"] = {
+        **out["totals"],
+        "demand": total,
+        "covered": cov_n,
+        "uncovered": unc_n,
+        "pct_covered": _pct(cov_n, total),
+        "unlocated": disclosure.protect(d.unlocated, 0),
+    }
     names = {r["code"]: r.get("name") for r in out["villages"] + out["grids"]}
     parts = {"demand": np.ones(len(d), bool), "covered": covered, "uncovered": ~covered}
     for level, codes in (("villages", d.village), ("grids", d.grid)):
-        rows = [] if codes is None else _protected_table(codes, w, key, parts, names,
-                                                         "uncovered")
+        rows = [] if codes is None else _protected_table(codes, w, key, parts, names, "uncovered")
         for rank, r in enumerate(rows, start=1):
             r["rank"] = rank
             r["pct_covered"] = _pct(r["covered"], r["demand"])
@@ -98,25 +103,43 @@ def before_after(demand: Demand, p: Placement, names: dict | None = None) -> lis
     if demand.village is None:
         return []
     w = demand.weight
-    df = pd.DataFrame({"code": demand.village, "demand": w,
-                       "before": np.where(p.unit_covered_before, w, 0.0),
-                       "after": np.where(p.unit_covered_after, w, 0.0)})
+    df = pd.DataFrame(
+        {
+            "code": demand.village,
+            "demand": w,
+            "before": np.where(p.unit_covered_before, w, 0.0),
+            "after": np.where(p.unit_covered_after, w, 0.0),
+        }
+    )
     df = df[df["code"].notna()]
     g = df.groupby("code").sum()
     g["gain"] = g["after"] - g["before"]
     g = g.sort_values(["gain", "demand"], ascending=False, kind="stable")
-    return [{"code": c, "name": (names or {}).get(c), "demand": float(r["demand"]),
-             "covered_before": float(r["before"]), "covered_after": float(r["after"]),
-             "newly_covered": float(r["gain"]),
-             "pct_before": round(100 * r["before"] / r["demand"], 2),
-             "pct_after": round(100 * r["after"] / r["demand"], 2)} for c, r in g.iterrows()]
+    return [
+        {
+            "code": c,
+            "name": (names or {}).get(c),
+            "demand": float(r["demand"]),
+            "covered_before": float(r["before"]),
+            "covered_after": float(r["after"]),
+            "newly_covered": float(r["gain"]),
+            "pct_before": round(100 * r["before"] / r["demand"], 2),
+            "pct_after": round(100 * r["after"] / r["demand"], 2),
+        }
+        for c, r in g.iterrows()
+    ]
 
 
 def newly_covered_areas(demand: Demand, p: Placement, cell_m: float = cov.GAP_CELL_M) -> dict:
     """Cells whose demand the new sites bring within the radius, as merged polygons."""
     new = p.unit_covered_after & ~p.unit_covered_before
-    fc = cov.cell_polygons(demand, np.where(new, demand.weight, 0.0),
-                           np.zeros(len(demand)), cell_m, field="newly_covered")
+    fc = cov.cell_polygons(
+        demand,
+        np.where(new, demand.weight, 0.0),
+        np.zeros(len(demand)),
+        cell_m,
+        field="newly_covered",
+    )
     return fc
 
 
@@ -128,19 +151,29 @@ def _clean(v):
     return v
 
 
-def placement_geojson(p: Placement, sites: Sites, *, population: str,
-                      extra: dict | None = None) -> dict:
+def placement_geojson(
+    p: Placement, sites: Sites, *, population: str, extra: dict | None = None
+) -> dict:
     """The chosen sites as a GeoJSON FeatureCollection; top-level ``properties`` hold the
     model, objective, covered and total demand and the proven gap."""
     feats = []
     for i in p.chosen:
-        feats.append({"type": "Feature",
-                      "geometry": {"type": "Point", "coordinates": [
-                          round(float(sites.lon[i]), 7), round(float(sites.lat[i]), 7)]},
-                      "properties": {"id": str(sites.ids[i]), "fixed": bool(sites.fixed[i]),
-                                     "kind": _clean(sites.label[i]) or None,
-                                     "name": _clean(sites.name[i]) or None,
-                                     "capacity": _clean(float(sites.capacity[i]))}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(float(sites.lon[i]), 7), round(float(sites.lat[i]), 7)],
+                },
+                "properties": {
+                    "id": str(sites.ids[i]),
+                    "fixed": bool(sites.fixed[i]),
+                    "kind": _clean(sites.label[i]) or None,
+                    "name": _clean(sites.name[i]) or None,
+                    "capacity": _clean(float(sites.capacity[i])),
+                },
+            }
+        )
     props = {k: _clean(v) for k, v in p.summary().items()}
     props["demand"] = population
     props.update(extra or {})
@@ -149,18 +182,37 @@ def placement_geojson(p: Placement, sites: Sites, *, population: str,
 
 def sites_csv_rows(fc: dict) -> list[dict]:
     """The chosen sites as rows (id, lon, lat, fixed, kind, name) for a CSV export."""
-    return [{"id": f["properties"]["id"], "lon": f["geometry"]["coordinates"][0],
-             "lat": f["geometry"]["coordinates"][1], "fixed": f["properties"]["fixed"],
-             "kind": f["properties"]["kind"] or "", "name": f["properties"]["name"] or ""}
-            for f in fc["features"]]
+    return [
+        {
+            "id": f["properties"]["id"],
+            "lon": f["geometry"]["coordinates"][0],
+            "lat": f["geometry"]["coordinates"][1],
+            "fixed": f["properties"]["fixed"],
+            "kind": f["properties"]["kind"] or "",
+            "name": f["properties"]["name"] or "",
+        }
+        for f in fc["features"]
+    ]
 
 
-def plan_in_db(conn, scope, *, model: str, k: int | None, radius: float,
-               population: str = "households", kinds=instance.SERVICE_KINDS,
-               uses=instance.DEFAULT_CANDIDATE_USES, grid_centroids: bool = True,
-               added: list[dict] | None = None, time_limit: float | None = None,
-               cover_pct: float = 100.0, capacity: float | None = None, as_of=None,
-               suppress: bool = False) -> dict:
+def plan_in_db(
+    conn,
+    scope,
+    *,
+    model: str,
+    k: int | None,
+    radius: float,
+    population: str = "households",
+    kinds=instance.SERVICE_KINDS,
+    uses=instance.DEFAULT_CANDIDATE_USES,
+    grid_centroids: bool = True,
+    added: list[dict] | None = None,
+    time_limit: float | None = None,
+    cover_pct: float = 100.0,
+    capacity: float | None = None,
+    as_of=None,
+    suppress: bool = False,
+) -> dict:
     """Place new sites for the scope: demand through the gate, existing active service
     points of ``kinds`` fixed, candidates from buildings of ``uses``, grid centroids and
     ``added`` sites ({lon, lat, name}). Returns the GeoJSON of the chosen sites, the
@@ -168,19 +220,33 @@ def plan_in_db(conn, scope, *, model: str, k: int | None, radius: float,
     epsg = instance.county_epsg(conn, scope)
     demand = instance.demand_from_db(conn, scope, population, as_of=as_of, epsg=epsg)
     fixed = instance.service_points(conn, scope, kinds, epsg=epsg)
-    cands = instance.candidate_sites(conn, scope, uses=uses, grid_centroids=grid_centroids,
-                                     epsg=epsg)
+    cands = instance.candidate_sites(
+        conn, scope, uses=uses, grid_centroids=grid_centroids, epsg=epsg
+    )
     if added:
-        frame = pd.DataFrame([{"id": f"added:{i + 1}", "lon": s.get("lon"),
-                               "lat": s.get("lat")} for i, s in enumerate(added)])
+        frame = pd.DataFrame(
+            [
+                {"id": f"added:{i + 1}", "lon": s.get("lon"), "lat": s.get("lat")}
+                for i, s in enumerate(added)
+            ]
+        )
         extra = instance.sites_from_table(frame, "added sites", epsg=epsg)
         extra.label[:] = "added"
         extra.name[:] = [s.get("name") or f"新增点 {i + 1}" for i, s in enumerate(added)]
         cands = cands.concat(extra)
     sites = fixed.concat(cands)
-    return run_plan(demand, sites, model=model, k=k, radius=radius, time_limit=time_limit,
-                    cover_pct=cover_pct, capacity=capacity,
-                    names=cov.area_names(conn, demand.village), suppress=suppress)
+    return run_plan(
+        demand,
+        sites,
+        model=model,
+        k=k,
+        radius=radius,
+        time_limit=time_limit,
+        cover_pct=cover_pct,
+        capacity=capacity,
+        names=cov.area_names(conn, demand.village),
+        suppress=suppress,
+    )
 
 
 def _protect_plan(demand: Demand, p: Placement, fc: dict, names, model: str):
@@ -204,8 +270,12 @@ def _protect_plan(demand: Demand, p: Placement, fc: dict, names, model: str):
     props["unlocated_demand"] = disclosure.protect(demand.unlocated, 0)
     table = []
     if demand.village is not None:
-        parts = {"demand": everyone, "covered_before": before, "covered_after": after,
-                 "newly_covered": after & ~before}
+        parts = {
+            "demand": everyone,
+            "covered_before": before,
+            "covered_after": after,
+            "newly_covered": after & ~before,
+        }
         table = _protected_table(demand.village, w, key, parts, names, "newly_covered")
         for r in table:
             r["pct_before"] = _pct(r["covered_before"], r["demand"])
@@ -214,8 +284,19 @@ def _protect_plan(demand: Demand, p: Placement, fc: dict, names, model: str):
     return table, areas
 
 
-def run_plan(demand: Demand, sites: Sites, *, model, k, radius, time_limit=None,
-             cover_pct=100.0, capacity=None, names=None, suppress=False) -> dict:
+def run_plan(
+    demand: Demand,
+    sites: Sites,
+    *,
+    model,
+    k,
+    radius,
+    time_limit=None,
+    cover_pct=100.0,
+    capacity=None,
+    names=None,
+    suppress=False,
+) -> dict:
     """Solve and report for any instance (database or files)."""
     capacitated = capacity is not None or bool(np.isfinite(sites.capacity[~sites.fixed]).any())
     if capacity is not None:
@@ -223,11 +304,22 @@ def run_plan(demand: Demand, sites: Sites, *, model, k, radius, time_limit=None,
     elif capacitated:
         # only some candidates carry a capacity: the rest are unlimited, fixed ones too
         pass
-    p = place(model, demand, sites, k=k, radius=radius, time_limit=time_limit,
-              cover_pct=cover_pct, capacitated=capacitated)
-    fc = placement_geojson(p, sites, population=demand.population,
-                           extra={"unlocated_demand": demand.unlocated,
-                                  "crs_metric": f"EPSG:{demand.epsg}"})
+    p = place(
+        model,
+        demand,
+        sites,
+        k=k,
+        radius=radius,
+        time_limit=time_limit,
+        cover_pct=cover_pct,
+        capacitated=capacitated,
+    )
+    fc = placement_geojson(
+        p,
+        sites,
+        population=demand.population,
+        extra={"unlocated_demand": demand.unlocated, "crs_metric": f"EPSG:{demand.epsg}"},
+    )
     table = before_after(demand, p, names)
     areas = newly_covered_areas(demand, p)
     if suppress:

@@ -34,25 +34,35 @@ def solve_pmedian(demand: Demand, sites: Sites, k, time_limit, capacitated: bool
     xy, w = xy[w > 0], w[w > 0]
     fixed_idx = np.flatnonzero(sites.fixed)
     free_idx = np.flatnonzero(~sites.fixed)
-    stats = {"units": len(demand), "units_in_model": len(xy),
-             "candidates": int(len(free_idx)), "fixed_sites": int(len(fixed_idx))}
+    stats = {
+        "units": len(demand),
+        "units_in_model": len(xy),
+        "candidates": int(len(free_idx)),
+        "fixed_sites": int(len(fixed_idx)),
+    }
     if capacitated:
         res, col_site, extra, t1 = _pmedian_assignment(xy, w, sites, k, time_limit)
         secs = {"matrix": t1 - t0, "solve": time.perf_counter() - t1}
     else:
-        ubound = cKDTree(sites.xy[fixed_idx]).query(xy)[0] if len(fixed_idx) else \
-            np.full(len(xy), np.inf)
+        ubound = (
+            cKDTree(sites.xy[fixed_idx]).query(xy)[0]
+            if len(fixed_idx)
+            else np.full(len(xy), np.inf)
+        )
         lists = candidate_lists(xy, w, sites.xy[free_idx], ubound, k)
         t1 = time.perf_counter()
         res, info = pmedian_radius(lists, k, time_limit)
         col_site = free_idx
-        extra = {"candidates_in_model": int(len(free_idx)),
-                 "candidate_pairs": int(len(lists.site)), **info}
+        extra = {
+            "candidates_in_model": int(len(free_idx)),
+            "candidate_pairs": int(len(lists.site)),
+            **info,
+        }
         secs = {"matrix": t1 - t0, "solve": time.perf_counter() - t1}
     stats.update(extra)
     if res.x is None:
         return None, res, stats, secs
-    chosen_free = col_site[np.flatnonzero(res.x[:len(col_site)] > 0.5)]
+    chosen_free = col_site[np.flatnonzero(res.x[: len(col_site)] > 0.5)]
     chosen = np.concatenate([fixed_idx, np.sort(chosen_free[~sites.fixed[chosen_free]])])
     return chosen, res, stats, secs
 
@@ -63,7 +73,13 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     free_idx = np.flatnonzero(~sites.fixed)
     n = len(xy)
     if np.isfinite(sites.capacity).all() and sites.capacity.sum() < w.sum():
-        raise InvalidInput(_("the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no assignment exists", capacity=sites.capacity.sum(), demand=w.sum()))
+        raise InvalidInput(
+            _(
+                "the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no assignment exists",
+                capacity=sites.capacity.sum(),
+                demand=w.sum(),
+            )
+        )
     col_site = np.r_[fixed_idx, free_idx]
     m = len(col_site)
     pairs_i, pairs_j, pairs_d = [], [], []
@@ -71,13 +87,21 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     chunk = max(1, 2_000_000 // max(m, 1))
     sxy = sites.xy[col_site]
     for s in range(0, n, chunk):
-        d = np.hypot(xy[s:s + chunk, None, 0] - sxy[None, :, 0],
-                     xy[s:s + chunk, None, 1] - sxy[None, :, 1])
+        d = np.hypot(
+            xy[s : s + chunk, None, 0] - sxy[None, :, 0],
+            xy[s : s + chunk, None, 1] - sxy[None, :, 1],
+        )
         ii, jj = np.nonzero(np.isfinite(d))
         total_pairs += len(ii)
         if total_pairs > PMEDIAN_MAX_PAIRS:
             raise InvalidInput(
-                _("p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or a --demand-file with fewer units, or the mclp model", n=n, m=m, PMEDIAN_MAX_PAIRS=PMEDIAN_MAX_PAIRS))
+                _(
+                    "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or a --demand-file with fewer units, or the mclp model",
+                    n=n,
+                    m=m,
+                    PMEDIAN_MAX_PAIRS=PMEDIAN_MAX_PAIRS,
+                )
+            )
         pairs_i.append(ii + s)
         pairs_j.append(jj)
         pairs_d.append(d[ii, jj])
@@ -87,13 +111,18 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     # columns: x (m), y pairs (p). Rows: assignment Σ_j y_ij = 1 (n); y_ij − x_j ≤ 0
     # (p); Σ x (free) = k; capacity Σ_i w_i y_ij − cap_j x_j ≤ 0 (finite capacities).
     assign = sparse.csr_matrix((np.ones(p), (pi, m + np.arange(p))), shape=(n, m + p))
-    link = sparse.csr_matrix((np.r_[np.ones(p), -np.ones(p)],
-                              (np.r_[np.arange(p), np.arange(p)], np.r_[m + np.arange(p), pj])),
-                             shape=(p, m + p))
+    link = sparse.csr_matrix(
+        (
+            np.r_[np.ones(p), -np.ones(p)],
+            (np.r_[np.arange(p), np.arange(p)], np.r_[m + np.arange(p), pj]),
+        ),
+        shape=(p, m + p),
+    )
     is_free = ~sites.fixed[col_site]
-    card = sparse.csr_matrix((np.ones(int(is_free.sum())),
-                              (np.zeros(int(is_free.sum()), int), np.flatnonzero(is_free))),
-                             shape=(1, m + p))
+    card = sparse.csr_matrix(
+        (np.ones(int(is_free.sum())), (np.zeros(int(is_free.sum()), int), np.flatnonzero(is_free))),
+        shape=(1, m + p),
+    )
     blocks = [assign, link, card]
     rlo = [np.ones(n), np.full(p, -np.inf), [k]]
     rhi = [np.ones(n), np.zeros(p), [k]]
@@ -101,18 +130,35 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     finite = np.isfinite(cap)
     if finite.any():
         sel = finite[pj]
-        blocks.append(sparse.csr_matrix(
-            (np.r_[w[pi[sel]], -cap[finite]],
-             (np.r_[np.searchsorted(np.flatnonzero(finite), pj[sel]),
-                    np.arange(int(finite.sum()))],
-              np.r_[m + np.flatnonzero(sel), np.flatnonzero(finite)])),
-            shape=(int(finite.sum()), m + p)))
+        blocks.append(
+            sparse.csr_matrix(
+                (
+                    np.r_[w[pi[sel]], -cap[finite]],
+                    (
+                        np.r_[
+                            np.searchsorted(np.flatnonzero(finite), pj[sel]),
+                            np.arange(int(finite.sum())),
+                        ],
+                        np.r_[m + np.flatnonzero(sel), np.flatnonzero(finite)],
+                    ),
+                ),
+                shape=(int(finite.sum()), m + p),
+            )
+        )
         rlo.append(np.full(int(finite.sum()), -np.inf))
         rhi.append(np.zeros(int(finite.sum())))
     rows = sparse.vstack(blocks, format="csr")
     cost = np.r_[np.zeros(m), w[pi] * pd_]
     lower = np.r_[(~is_free).astype(float), np.zeros(p)]
-    res = solve_mip(cost, lower, np.ones(m + p), np.r_[np.ones(m, bool), np.zeros(p, bool)],
-                    rows, np.concatenate(rlo), np.concatenate(rhi), time_limit=time_limit)
+    res = solve_mip(
+        cost,
+        lower,
+        np.ones(m + p),
+        np.r_[np.ones(m, bool), np.zeros(p, bool)],
+        rows,
+        np.concatenate(rlo),
+        np.concatenate(rhi),
+        time_limit=time_limit,
+    )
     extra = {"candidates_in_model": int(is_free.sum()), "assignment_pairs": int(p)}
     return res, col_site, extra, t1

@@ -63,8 +63,14 @@ class CandidateLists:
         return float(self.weight @ self.nearest(is_open)[1])
 
 
-def candidate_lists(xy: np.ndarray, w: np.ndarray, sxy: np.ndarray, ubound: np.ndarray,
-                    k: int, max_pairs: int = PMEDIAN_MAX_PAIRS) -> CandidateLists:
+def candidate_lists(
+    xy: np.ndarray,
+    w: np.ndarray,
+    sxy: np.ndarray,
+    ubound: np.ndarray,
+    k: int,
+    max_pairs: int = PMEDIAN_MAX_PAIRS,
+) -> CandidateLists:
     """Each unit's candidates (``sxy``) nearer than its cap, nearest first. ``ubound``:
     the unit's distance to its nearest fixed site (``inf`` if none); ``k`` candidates
     open. Raises :class:`InvalidInput` beyond ``max_pairs`` pairs."""
@@ -73,15 +79,23 @@ def candidate_lists(xy: np.ndarray, w: np.ndarray, sxy: np.ndarray, ubound: np.n
     total = 0
     chunk = max(1, 2_000_000 // max(m, 1))
     for s in range(0, n, chunk):
-        d = np.hypot(xy[s:s + chunk, None, 0] - sxy[None, :, 0],
-                     xy[s:s + chunk, None, 1] - sxy[None, :, 1])
+        d = np.hypot(
+            xy[s : s + chunk, None, 0] - sxy[None, :, 0],
+            xy[s : s + chunk, None, 1] - sxy[None, :, 1],
+        )
         # With k of m open, one of any unit's m−k+1 nearest candidates is open.
-        cap = np.minimum(ubound[s:s + chunk], np.partition(d, m - k, axis=1)[:, m - k])
+        cap = np.minimum(ubound[s : s + chunk], np.partition(d, m - k, axis=1)[:, m - k])
         ii, jj = np.nonzero(d < cap[:, None])
         total += len(ii)
         if total > max_pairs:
             raise InvalidInput(
-                _("p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates or a --demand-file with fewer units, or the mclp model", n=n, m=m, max_pairs=max_pairs))
+                _(
+                    "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates or a --demand-file with fewer units, or the mclp model",
+                    n=n,
+                    m=m,
+                    max_pairs=max_pairs,
+                )
+            )
         caps.append(cap)
         pi.append(ii + s)
         pj.append(jj)
@@ -89,8 +103,9 @@ def candidate_lists(xy: np.ndarray, w: np.ndarray, sxy: np.ndarray, ubound: np.n
     pi, pj, pd_ = (np.concatenate(v) for v in (pi, pj, pd_))
     order = np.lexsort((pj, pd_, pi))  # by unit, then distance, then site
     indptr = np.r_[0, np.cumsum(np.bincount(pi, minlength=n))]
-    return CandidateLists(np.asarray(w, float), np.concatenate(caps), indptr, pj[order],
-                          pd_[order], m)
+    return CandidateLists(
+        np.asarray(w, float), np.concatenate(caps), indptr, pj[order], pd_[order], m
+    )
 
 
 def pmedian_heuristic(lists: CandidateLists, k: int, max_passes: int = 30) -> np.ndarray:
@@ -100,8 +115,9 @@ def pmedian_heuristic(lists: CandidateLists, k: int, max_passes: int = 30) -> np
     wp = lists.weight[unit]
 
     def gains(base):  # per candidate: weighted distance saved if it opens
-        return np.bincount(lists.site, weights=wp * np.maximum(base[unit] - lists.dist, 0),
-                           minlength=m)
+        return np.bincount(
+            lists.site, weights=wp * np.maximum(base[unit] - lists.dist, 0), minlength=m
+        )
 
     is_open = np.zeros(m, bool)
     if len(lists.site) == 0:  # every unit is at its cap whatever opens

@@ -33,8 +33,8 @@ from gis.analysis.pmedian_candidates import CandidateLists, pmedian_heuristic
 from gis.analysis.solver import IncrementalLp, MipResult, solve_mip
 from gis.errors import InvalidInput
 
-PMEDIAN_START_MARGIN = 2   # levels beyond its heuristic distance a unit starts with
-PMEDIAN_MAX_ROUNDS = 30    # row-generation rounds before all levels go in at once
+PMEDIAN_START_MARGIN = 2  # levels beyond its heuristic distance a unit starts with
+PMEDIAN_MAX_ROUNDS = 30  # row-generation rounds before all levels go in at once
 # Entries of the rows' sets in the model (the LP and the MIP each hold them): about
 # 8 M took 0.7 GB above the process at peak (numpy and HiGHS together, demo county).
 PMEDIAN_MAX_NONZEROS = 10_000_000
@@ -44,8 +44,9 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``arange(start, start + length)`` for each pair, concatenated."""
     lengths = np.asarray(lengths, np.int64)
     offsets = np.r_[0, np.cumsum(lengths)[:-1]]
-    return np.repeat(np.asarray(starts, np.int64) - offsets, lengths) + \
-        np.arange(int(lengths.sum()))
+    return np.repeat(np.asarray(starts, np.int64) - offsets, lengths) + np.arange(
+        int(lengths.sum())
+    )
 
 
 @dataclass
@@ -61,7 +62,7 @@ class RadiusLevels:
     number: np.ndarray
     end: np.ndarray
     step: np.ndarray
-    count: np.ndarray       # levels per unit
+    count: np.ndarray  # levels per unit
     pair_level: np.ndarray  # level (index into these arrays) of each pair
     const: float
 
@@ -75,14 +76,22 @@ class RadiusLevels:
         lunit = unit[first]
         unit_end = lists.indptr[lunit + 1]
         end = np.minimum(np.r_[first[1:], pairs], unit_end)
-        nxt = np.where(end < unit_end, lists.dist[np.minimum(end, max(pairs - 1, 0))],
-                       lists.cap[lunit])
+        nxt = np.where(
+            end < unit_end, lists.dist[np.minimum(end, max(pairs - 1, 0))], lists.cap[lunit]
+        )
         count = np.bincount(lunit, minlength=n)
         number = np.arange(len(first)) - np.r_[0, np.cumsum(count)[:-1]][lunit] + 1
         d1 = lists.cap.copy()
         d1[count > 0] = lists.dist[lists.indptr[:-1][count > 0]]
-        return cls(lunit, number, end, nxt - lists.dist[first], count,
-                   np.cumsum(new) - 1, float(lists.weight @ d1))
+        return cls(
+            lunit,
+            number,
+            end,
+            nxt - lists.dist[first],
+            count,
+            np.cumsum(new) - 1,
+            float(lists.weight @ d1),
+        )
 
     def needed(self, lists: CandidateLists, x: np.ndarray) -> np.ndarray:
         """Per unit, its levels within which the (fractional) open mass ``x`` is below
@@ -90,8 +99,9 @@ class RadiusLevels:
         acc = np.cumsum(x[lists.site])
         before = np.r_[0.0, acc][lists.indptr[:-1]]
         within = acc[self.end - 1] - before[self.unit]
-        return np.bincount(self.unit, weights=within < 1 - 1e-7,
-                           minlength=len(self.count)).astype(np.int64)
+        return np.bincount(self.unit, weights=within < 1 - 1e-7, minlength=len(self.count)).astype(
+            np.int64
+        )
 
     def below(self, lists: CandidateLists, is_open: np.ndarray) -> np.ndarray:
         """Per unit, its levels strictly nearer than its nearest open site (all of
@@ -106,7 +116,7 @@ class RadiusLevels:
 def _set_hash(lists: CandidateLists) -> np.ndarray:
     """Per pair, a 64-bit hash of the set of its unit's pairs up to it (wrapping sums
     of random keys: equal sets give equal hashes; merges are verified anyway)."""
-    keys = np.random.default_rng(20110401).integers(0, 2 ** 63, lists.m, dtype=np.uint64)
+    keys = np.random.default_rng(20110401).integers(0, 2**63, lists.m, dtype=np.uint64)
     acc = np.cumsum(keys[lists.site], dtype=np.uint64)
     before = np.r_[np.zeros(1, np.uint64), acc][lists.indptr[:-1]]
     return acc - before[lists.unit]
@@ -125,9 +135,9 @@ class RadiusRows:
         self.lists, self.levels = lists, levels
         self._hash = _set_hash(lists)
         self.row_of_level = np.full(len(levels.unit), -1, np.int64)
-        self.rep = np.zeros(0, np.int64)   # first level of each row: its set
+        self.rep = np.zeros(0, np.int64)  # first level of each row: its set
         self.cost = np.zeros(0)
-        self.nnz = 0                        # entries of the rows' sets, all rows
+        self.nnz = 0  # entries of the rows' sets, all rows
 
     def set_sizes(self, lv: np.ndarray) -> np.ndarray:
         """The size of the candidate set of each level in ``lv``."""
@@ -142,15 +152,17 @@ class RadiusRows:
         """The candidate sets of ``rows`` as a CSR matrix (len(rows) × m)."""
         start, size, _ = self._start_size_key(self.rep[rows])
         indptr = np.r_[0, np.cumsum(size)]
-        return sparse.csr_matrix((np.ones(int(indptr[-1])),
-                                  self.lists.site[_ranges(start, size)], indptr),
-                                 shape=(len(rows), self.lists.m))
+        return sparse.csr_matrix(
+            (np.ones(int(indptr[-1])), self.lists.site[_ranges(start, size)], indptr),
+            shape=(len(rows), self.lists.m),
+        )
 
     def grow(self, upto: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Take in every unit's levels up to ``upto``; returns (new rows, older rows
         whose cost changed)."""
-        lv = np.flatnonzero((self.levels.number <= upto[self.levels.unit]) &
-                            (self.row_of_level < 0))
+        lv = np.flatnonzero(
+            (self.levels.number <= upto[self.levels.unit]) & (self.row_of_level < 0)
+        )
         old_rows = len(self.rep)
         if len(lv) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -176,8 +188,11 @@ class RadiusRows:
         self.nnz += int(self.set_sizes(rep[old_rows:]).sum())
         self.rep = rep
         self.row_of_level[lv] = row
-        add = np.bincount(row, weights=self.lists.weight[self.levels.unit[lv]] *
-                          self.levels.step[lv], minlength=len(rep))
+        add = np.bincount(
+            row,
+            weights=self.lists.weight[self.levels.unit[lv]] * self.levels.step[lv],
+            minlength=len(rep),
+        )
         self.cost = np.r_[self.cost, np.zeros(len(rep) - old_rows)] + add
         changed = np.unique(row[row < old_rows])
         return np.arange(old_rows, len(rep)), changed
@@ -202,25 +217,38 @@ def _radius_mip(rows: RadiusRows, k, start_open, time_limit):
     """The MIP over all rows taken in: x (m candidates, binary), z (one per row)."""
     q, m = len(rows.rep), rows.lists.m
     sets = rows.sets(np.arange(q))
-    a = sparse.vstack([sparse.hstack([sets, sparse.identity(q, format="csr")]),
-                       sparse.hstack([np.ones((1, m)), sparse.csr_matrix((1, q))])],
-                      format="csr")
+    a = sparse.vstack(
+        [
+            sparse.hstack([sets, sparse.identity(q, format="csr")]),
+            sparse.hstack([np.ones((1, m)), sparse.csr_matrix((1, q))]),
+        ],
+        format="csr",
+    )
     x0 = start_open.astype(float)
     z0 = (sets @ x0 < 0.5).astype(float)
     # Small models: HiGHS presolve costs more than it saves here.
-    return solve_mip(np.r_[np.zeros(m), rows.cost], np.zeros(m + q), np.ones(m + q),
-                     np.r_[np.ones(m, bool), np.zeros(q, bool)], a,
-                     np.r_[np.ones(q), [k]], np.r_[np.full(q, np.inf), [k]],
-                     offset=rows.levels.const, start=np.r_[x0, z0],
-                     time_limit=time_limit, options={"presolve": "off"})
+    return solve_mip(
+        np.r_[np.zeros(m), rows.cost],
+        np.zeros(m + q),
+        np.ones(m + q),
+        np.r_[np.ones(m, bool), np.zeros(q, bool)],
+        a,
+        np.r_[np.ones(q), [k]],
+        np.r_[np.full(q, np.inf), [k]],
+        offset=rows.levels.const,
+        start=np.r_[x0, z0],
+        time_limit=time_limit,
+        options={"presolve": "off"},
+    )
 
 
 def _lp_rows(rows: RadiusRows, new: np.ndarray) -> sparse.csr_matrix:
     """Rows ``new`` for the LP: their sets over x, and 1 on their own z column."""
     m = rows.lists.m
     sets = rows.sets(new)
-    z = sparse.csr_matrix((np.ones(len(new)), m + new, np.arange(len(new) + 1)),
-                          shape=(len(new), m + len(rows.rep)))
+    z = sparse.csr_matrix(
+        (np.ones(len(new)), m + new, np.arange(len(new) + 1)), shape=(len(new), m + len(rows.rep))
+    )
     return sparse.hstack([sets, sparse.csr_matrix((len(new), len(rows.rep)))]).tocsr() + z
 
 
@@ -232,11 +260,16 @@ def _too_large(lists: CandidateLists, k: int, nnz: int, max_nonzeros: int) -> In
         "demand locations), more memory than a plan may take. Raise K, include more "
         "kinds of existing service points (demand near one needs no far candidates), "
         "use fewer candidates (building uses, grid centroids) or a smaller area, or use "
-        "the mclp model")
+        "the mclp model"
+    )
 
 
-def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = None,
-                   max_nonzeros: int = PMEDIAN_MAX_NONZEROS):
+def pmedian_radius(
+    lists: CandidateLists,
+    k: int,
+    time_limit: float | None = None,
+    max_nonzeros: int = PMEDIAN_MAX_NONZEROS,
+):
     """Exactly ``k`` open candidates with the least demand-weighted distance, proven
     optimal with the (merged, lazily generated) radius formulation.
 
@@ -264,8 +297,12 @@ def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = Non
     res, rounds, relax, lower = None, 0, True, None
 
     def info():
-        return {"rounds": rounds, "radius_rows": len(rows.rep), "radius_nonzeros": rows.nnz,
-                "branched": not relax}
+        return {
+            "rounds": rounds,
+            "radius_rows": len(rows.rep),
+            "radius_nonzeros": rows.nnz,
+            "branched": not relax,
+        }
 
     while True:
         rounds += 1
@@ -300,17 +337,18 @@ def pmedian_radius(lists: CandidateLists, k: int, time_limit: float | None = Non
         need = levels.needed(lists, x) if relax else levels.below(lists, is_open)
         short = need > upto
         if short.any():
-            upto = np.where(short, np.minimum(levels.count, need + PMEDIAN_START_MARGIN),
-                            upto)
+            upto = np.where(short, np.minimum(levels.count, need + PMEDIAN_START_MARGIN), upto)
             continue
         # No unit is priced short: this optimum is the full formulation's (for the LP:
         # its relaxation's, a lower bound), and a solution that attains it is optimal.
         if value <= res.objective + 1e-9 * abs(res.objective) or not relax:
-            return MipResult("optimal", is_open.astype(float), value, value, 0.0,
-                             time.perf_counter() - t0), info()
+            return MipResult(
+                "optimal", is_open.astype(float), value, value, 0.0, time.perf_counter() - t0
+            ), info()
         relax = False  # a fractional LP: branch and bound on the rows so far
     # Out of time: the best solution, with the best bound proven on the way.
     gap = abs(best_cost - lower) / max(abs(best_cost), 1e-9) if lower is not None else None
     status = res.status if res is not None and not res.optimal else "time_limit"
-    return MipResult(status, best.astype(float), best_cost, lower, gap,
-                     time.perf_counter() - t0), info()
+    return MipResult(
+        status, best.astype(float), best_cost, lower, gap, time.perf_counter() - t0
+    ), info()

@@ -55,11 +55,23 @@ def _quiet_stdout():
             os.close(saved)
 
 
-def solve_mip(cost, lower, upper, integer, rows: sparse.csr_matrix, row_lower, row_upper, *,
-              maximize: bool = False, time_limit: float | None = None,
-              integral_objective: bool = False, threads: int | None = None,
-              offset: float = 0.0, start: np.ndarray | None = None,
-              options: dict | None = None) -> MipResult:
+def solve_mip(
+    cost,
+    lower,
+    upper,
+    integer,
+    rows: sparse.csr_matrix,
+    row_lower,
+    row_upper,
+    *,
+    maximize: bool = False,
+    time_limit: float | None = None,
+    integral_objective: bool = False,
+    threads: int | None = None,
+    offset: float = 0.0,
+    start: np.ndarray | None = None,
+    options: dict | None = None,
+) -> MipResult:
     """Solve ``min/max cost·x + offset`` s.t. ``row_lower ≤ rows·x ≤ row_upper``,
     bounds, and integrality on ``integer`` columns.
 
@@ -87,21 +99,35 @@ def solve_mip(cost, lower, upper, integer, rows: sparse.csr_matrix, row_lower, r
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     integrality = np.where(np.asarray(integer, bool), 1, 0).astype(np.int32)
-    h.passModel(int(ncol), int(nrow), int(rows.nnz), 2, -1 if maximize else 1, float(offset),
-                np.asarray(cost, float), np.asarray(lower, float), np.asarray(upper, float),
-                np.asarray(row_lower, float), np.asarray(row_upper, float),
-                rows.indptr.astype(np.int32), rows.indices.astype(np.int32),
-                rows.data.astype(float), integrality)
+    h.passModel(
+        int(ncol),
+        int(nrow),
+        int(rows.nnz),
+        2,
+        -1 if maximize else 1,
+        float(offset),
+        np.asarray(cost, float),
+        np.asarray(lower, float),
+        np.asarray(upper, float),
+        np.asarray(row_lower, float),
+        np.asarray(row_upper, float),
+        rows.indptr.astype(np.int32),
+        rows.indices.astype(np.int32),
+        rows.data.astype(float),
+        integrality,
+    )
     if start is not None:
         h.setSolution(int(ncol), np.arange(ncol, dtype=np.int32), np.asarray(start, float))
     h.run()
     status = h.modelStatusToString(h.getModelStatus()).lower()
     ms = h.getModelStatus()
-    names = {highspy.HighsModelStatus.kOptimal: "optimal",
-             highspy.HighsModelStatus.kTimeLimit: "time_limit",
-             highspy.HighsModelStatus.kInfeasible: "infeasible",
-             highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-             highspy.HighsModelStatus.kInterrupt: "interrupted"}
+    names = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+        highspy.HighsModelStatus.kInterrupt: "interrupted",
+    }
     status = names.get(ms, status)
     info = h.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -133,8 +159,7 @@ class IncrementalLp:
         self.ncol = 0
         self.nrow = 0
 
-    def add_columns(self, cost, lower, upper, entries: sparse.spmatrix | None = None
-                    ) -> None:
+    def add_columns(self, cost, lower, upper, entries: sparse.spmatrix | None = None) -> None:
         """Columns, with their ``entries`` in the rows so far (rows × new columns; none:
         rows added later give them their entries)."""
         cost = np.asarray(cost, float)
@@ -145,19 +170,31 @@ class IncrementalLp:
             entries = sparse.csc_matrix(entries)
             starts, index = entries.indptr[:-1].astype(np.int32), entries.indices.astype(np.int32)
             value = entries.data.astype(float)
-        self._h.addCols(n, cost, np.broadcast_to(np.asarray(lower, float), n).copy(),
-                        np.broadcast_to(np.asarray(upper, float), n).copy(), len(index),
-                        starts, index, value)
+        self._h.addCols(
+            n,
+            cost,
+            np.broadcast_to(np.asarray(lower, float), n).copy(),
+            np.broadcast_to(np.asarray(upper, float), n).copy(),
+            len(index),
+            starts,
+            index,
+            value,
+        )
         self.ncol += n
 
     def add_rows(self, rows: sparse.csr_matrix, lower, upper) -> None:
         """Rows ``lower ≤ rows·x ≤ upper`` over the columns so far."""
         rows = sparse.csr_matrix(rows)
         n = rows.shape[0]
-        self._h.addRows(n, np.broadcast_to(np.asarray(lower, float), n).copy(),
-                        np.broadcast_to(np.asarray(upper, float), n).copy(), int(rows.nnz),
-                        rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32),
-                        rows.data.astype(float))
+        self._h.addRows(
+            n,
+            np.broadcast_to(np.asarray(lower, float), n).copy(),
+            np.broadcast_to(np.asarray(upper, float), n).copy(),
+            int(rows.nnz),
+            rows.indptr[:-1].astype(np.int32),
+            rows.indices.astype(np.int32),
+            rows.data.astype(float),
+        )
         self.nrow += n
 
     def row_duals(self) -> np.ndarray:
@@ -180,10 +217,18 @@ class IncrementalLp:
         self._h.run()
         optimal = self._h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         if not optimal:
-            status = "time_limit" if self._h.getModelStatus() == \
-                highspy.HighsModelStatus.kTimeLimit else \
-                self._h.modelStatusToString(self._h.getModelStatus()).lower()
+            status = (
+                "time_limit"
+                if self._h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+                else self._h.modelStatusToString(self._h.getModelStatus()).lower()
+            )
             return MipResult(status, None, None, None, None, time.perf_counter() - t0)
         obj = float(self._h.getInfo().objective_function_value)
-        return MipResult("optimal", np.asarray(self._h.getSolution().col_value), obj, obj,
-                         0.0, time.perf_counter() - t0)
+        return MipResult(
+            "optimal",
+            np.asarray(self._h.getSolution().col_value),
+            obj,
+            obj,
+            0.0,
+            time.perf_counter() - t0,
+        )

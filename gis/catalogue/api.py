@@ -18,10 +18,8 @@ ZH: dict[str, str] = {
     "token": "令牌",
     "tile layer {layer!r} (layers: {layers})": "瓦片图层 {layer!r}（图层：{layers}）",
     # webmap/errors.py
-    "the database took too long to answer; narrow the request":
-        "数据库响应超时；请缩小查询范围",
-    "the database is unavailable; try again in a few seconds":
-        "数据库暂时不可用；请几秒后重试",
+    "the database took too long to answer; narrow the request": "数据库响应超时；请缩小查询范围",
+    "the database is unavailable; try again in a few seconds": "数据库暂时不可用；请几秒后重试",
     "invalid value: {problem}": "无效的值：{problem}",
     "internal error": "内部错误",
     "internal error; see the server log": "内部错误；请查看服务器日志",
@@ -30,42 +28,32 @@ ZH: dict[str, str] = {
     "again": "此请求并非来自 popgis 页面（CSRF 检查）；请刷新页面后重试",
     "log in first": "请先登录",
     "this is for the {items} role; yours is {role}": "此功能供 {items} 角色使用；您的角色是 {role}",
-    "invalid, expired or revoked API token; make a new one with `popgis users token NAME`":
-        "API 令牌无效、已过期或已吊销；请用 `popgis users token 用户名` 重新生成",
+    "invalid, expired or revoked API token; make a new one with `popgis users token NAME`": "API 令牌无效、已过期或已吊销；请用 `popgis users token 用户名` 重新生成",
     "API tokens are read-only": "API 令牌只能读取",
-    "log in first, or send an API token as Authorization: Bearer …":
-        "请先登录，或以 Authorization: Bearer … 发送 API 令牌",
-    "unsupported format f={f!r}; this service speaks f=json":
-        "不支持的格式 f={f!r}；本服务只提供 f=json",
+    "log in first, or send an API token as Authorization: Bearer …": "请先登录，或以 Authorization: Bearer … 发送 API 令牌",
+    "unsupported format f={f!r}; this service speaks f=json": "不支持的格式 f={f!r}；本服务只提供 f=json",
     "bbox-crs {crs!r} not supported; use {CRS84}": "不支持 bbox-crs {crs!r}；请用 {CRS84}",
     # webmap/api.py, audit.py, planning.py, review.py, tiles.py, exports.py
-    "unknown level {level!r}; expected county, township, village or grid":
-        "未知层级 {level!r}；应为 county、township、village 或 grid",
+    "unknown level {level!r}; expected county, township, village or grid": "未知层级 {level!r}；应为 county、township、village 或 grid",
     "expected a JSON object body": "请求体应为 JSON 对象",
     "{name}={show}; expected 1, 0, true or false": "{name}={show}；应为 1、0、true 或 false",
-    "expected a JSON body (Content-Type: application/json)":
-        "请求体应为 JSON（Content-Type: application/json）",
+    "expected a JSON body (Content-Type: application/json)": "请求体应为 JSON（Content-Type: application/json）",
     "the JSON body is nested too deeply": "JSON 请求体嵌套层数过多",
-    "the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)":
-        "JSON 请求体含有无效的 Unicode 文本（例如孤立的代理字符）",
+    "the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)": "JSON 请求体含有无效的 Unicode 文本（例如孤立的代理字符）",
     "the body is not valid JSON": "请求体不是有效的 JSON",
     # gis/gate record_event
-    "event date {day} is outside {low} to today ({today})":
-        "事件日期 {day} 不在 {low} 至今天（{today}）之间",
+    "event date {day} is outside {low} to today ({today})": "事件日期 {day} 不在 {low} 至今天（{today}）之间",
     "that person is not a member of household {hid}": "此人不是户 {hid} 的成员",
-    "team_id={team_id}: no such service team in this county":
-        "team_id={team_id}：本县没有这个服务队",
+    "team_id={team_id}: no such service team in this county": "team_id={team_id}：本县没有这个服务队",
     # gis/logins.py
     "name an account or an address to unlock": "请指定要解锁的账号或地址",
     "{key} must be a number (WGS-84 degrees)": "{key} 必须是数字（WGS-84 度）",
     "level {level!r}; expected village or grid": "层级 {level!r}；应为 village 或 grid",
     "date must be YYYY-MM-DD": "日期格式应为 YYYY-MM-DD",
     "since={since!r}; expected a date YYYY-MM-DD": "since={since!r}；应为日期 YYYY-MM-DD",
-    "planning is for county planners; the {role} role cannot use it":
-        "规划功能供县级规划人员使用；{role} 角色不能使用",
+    "planning is for county planners; the {role} role cannot use it": "规划功能供县级规划人员使用；{role} 角色不能使用",
     "{name} is required": "缺少 {name}",
-    "send a JSON object: {model, k, radius, demand, …}":
-        "请发送 JSON 对象：{model, k, radius, demand, …}",
+    "send a JSON object: {model, k, radius, demand, …}": "请发送 JSON 对象：{model, k, radius, demand, …}",
     "sites must be a list of {lon, lat, name}": "sites 应为 {lon, lat, name} 的列表",
     "candidate must be 0–{last}": "candidate 应为 0–{last}",
     "datum={datum!r}; expected wgs84 or gcj02": "datum={datum!r}；应为 wgs84 或 gcj02",
@@ -80,14 +68,11 @@ ZH: dict[str, str] = {
     "{name} must be text, not {kind}": "{name} 必须是文本，而不是 {kind}",
     "{name} contains a control character (e.g. NUL)": "{name} 含有控制字符（如 NUL）",
     "{name} is longer than {max_len} characters": "{name} 超过 {max_len} 个字符",
-    "{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat":
-        "{name}={show}：应为 4 个数 minlon,minlat,maxlon,maxlat",
+    "{name}={show}: expected 4 numbers minlon,minlat,maxlon,maxlat": "{name}={show}：应为 4 个数 minlon,minlat,maxlon,maxlat",
     "{name}={show}: latitudes must be within [-90, 90]": "{name}={show}：纬度必须在 [-90, 90] 之内",
     "{name}={show}: minlat is above maxlat": "{name}={show}：minlat 大于 maxlat",
-    "unknown query parameter {show}; this resource takes {allowed}":
-        "未知的查询参数 {show}；此资源接受：{allowed}",
-    "{name} must be a whole number in digits 0-9; got {show}":
-        "{name} 必须是由数字 0-9 组成的整数；收到 {show}",
+    "unknown query parameter {show}; this resource takes {allowed}": "未知的查询参数 {show}；此资源接受：{allowed}",
+    "{name} must be a whole number in digits 0-9; got {show}": "{name} 必须是由数字 0-9 组成的整数；收到 {show}",
     "{name} must be a number; got {show}": "{name} 必须是数字；收到 {show}",
     "query parameter {show} contains a control character": "查询参数 {show} 含有控制字符",
     "{key}={value} is too large": "{key}={value} 过大",
@@ -95,27 +80,23 @@ ZH: dict[str, str] = {
     # gis/gate
     "the {role} role sees aggregates only": "{role} 角色只能查看汇总数据",
     "showing full ID or phone numbers needs a reason": "显示完整身份证号或电话号码需要说明理由",
-    "lon/lat {lon}, {lat} out of range; expected WGS-84 degrees":
-        "经纬度 {lon}, {lat} 超出范围；应为 WGS-84 度",
+    "lon/lat {lon}, {lat} out of range; expected WGS-84 degrees": "经纬度 {lon}, {lat} 超出范围；应为 WGS-84 度",
     "that place is outside your jurisdiction": "该位置不在您的辖区内",
     "unknown event kind {kind!r}; expected {items}": "未知的服务记录类型 {kind!r}；应为 {items}",
     "cannot change {fields}; editable: {editable}": "不能修改 {fields}；可修改：{editable}",
     "unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or "
     "move_out": "未知的服务记录类型 {kind!r}；应为 visit、distribution、follow_up、move_in 或 "
-                "move_out",
-    "unknown demand population {population!r}; expected {items}":
-        "未知的需求人群 {population!r}；应为 {items}",
+    "move_out",
+    "unknown demand population {population!r}; expected {items}": "未知的需求人群 {population!r}；应为 {items}",
     "building {building_id} does not exist": "楼栋 {building_id} 不存在",
     "the point is {dist:,.0f} m from building {building_id}; a manual place must be within "
-    "{MAX_BUILDING_DISTANCE_M:.0f} m of the building it names":
-        "该点距楼栋 {building_id} {dist:,.0f} 米；手工定位必须在所指楼栋 "
-        "{MAX_BUILDING_DISTANCE_M:.0f} 米以内",
+    "{MAX_BUILDING_DISTANCE_M:.0f} m of the building it names": "该点距楼栋 {building_id} {dist:,.0f} 米；手工定位必须在所指楼栋 "
+    "{MAX_BUILDING_DISTANCE_M:.0f} 米以内",
     "this household has no geocoded place to restore": "该户没有可恢复的地址定位",
     "the geocoded place is outside your jurisdiction": "地址定位的位置不在您的辖区内",
     "the candidate names no known building or village": "该候选项不对应任何已知楼栋或村（社区）",
     # gis/users.py, users_tokens.py, logins.py
-    "password too short: at least {MIN_PASSWORD_LENGTH} characters":
-        "密码太短：至少 {MIN_PASSWORD_LENGTH} 个字符",
+    "password too short: at least {MIN_PASSWORD_LENGTH} characters": "密码太短：至少 {MIN_PASSWORD_LENGTH} 个字符",
     "that password is too common or contains the user name; choose another (a few "
     "unrelated words work well)": "该密码太常见或包含用户名；请另选一个（几个不相关的词组合起来效果很好）",
     "that password is among the commonest or too easy to guess; choose another (a few "
@@ -123,101 +104,79 @@ ZH: dict[str, str] = {
     "unknown role {role!r}; expected one of {items}": "未知角色 {role!r}；应为以下之一：{items}",
     "unknown area code {area_code!r}; list areas with `popgis stats --json` or load the "
     "admin areas first": "未知的区划代码 {area_code!r}；用 `popgis stats --json` 查看区划，"
-                         "或先加载行政区划",
-    "a {role} user is assigned to a {items}, but {area_code} is a {level}":
-        "{role} 用户应分配到 {items}，但 {area_code} 是 {level}",
+    "或先加载行政区划",
+    "a {role} user is assigned to a {items}, but {area_code} is a {level}": "{role} 用户应分配到 {items}，但 {area_code} 是 {level}",
     "user {name!r} exists already": "用户 {name!r} 已存在",
     "a token lives 1 to {MAX_DAYS} days; got {days}": "令牌有效期为 1 到 {MAX_DAYS} 天；收到 {days}",
     # gis/analysis
-    "no radius for {items}; give one number of metres or kind=metres for each kind":
-        "没有 {items} 的半径；请给出一个米数，或为每种类型给出 类型=米数",
-    "empty demand: no located demand in this area for the chosen population":
-        "需求为空：该地区所选人群没有已定位的需求",
+    "no radius for {items}; give one number of metres or kind=metres for each kind": "没有 {items} 的半径；请给出一个米数，或为每种类型给出 类型=米数",
+    "empty demand: no located demand in this area for the chosen population": "需求为空：该地区所选人群没有已定位的需求",
     "no roads loaded in this county: coverage along roads needs `popgis load roads FILE` "
     "(or an OSM extract) first": "本县尚未加载道路：沿道路计算覆盖需要先 `popgis load roads 文件`"
-                                 "（或 OSM 数据）",
-    "radius must be more than 0 and at most {high} metres; got {value}":
-        "半径必须大于 0 米且不超过 {high} 米；收到 {value}",
+    "（或 OSM 数据）",
+    "radius must be more than 0 and at most {high} metres; got {value}": "半径必须大于 0 米且不超过 {high} 米；收到 {value}",
     "radius must be more than 0 metres; got {radius}": "半径必须大于 0 米；收到 {radius}",
-    "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300":
-        "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",
-    "radius given for {kind!r}, which is not among the chosen kinds {items}":
-        "给出了 {kind!r} 的半径，但它不在所选类型 {items} 之中",
+    "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300": "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",
+    "radius given for {kind!r}, which is not among the chosen kinds {items}": "给出了 {kind!r} 的半径，但它不在所选类型 {items} 之中",
     "{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius "
-    "of a candidate or an existing site; lower --cover or add candidates":
-        "无法覆盖 {cover_pct:g}% 的需求：最多只有 {best:.2f}% 位于候选点或现有点位的半径内；"
-        "请降低 --cover 或增加候选点",
+    "of a candidate or an existing site; lower --cover or add candidates": "无法覆盖 {cover_pct:g}% 的需求：最多只有 {best:.2f}% 位于候选点或现有点位的半径内；"
+    "请降低 --cover 或增加候选点",
     "{cover_pct:g}% of demand cannot be covered with at most K={k} new sites; raise --k or "
     "lower --cover": "最多新增 K={k} 个点位无法覆盖 {cover_pct:g}% 的需求；请提高 --k 或降低 --cover",
-    "admin area {area_code} has no outline; load the admin boundaries first":
-        "行政区划 {area_code} 没有边界；请先加载行政区划边界",
-    "unknown service point kind {kinds}; expected one or more of {expected}":
-        "未知的服务点类型 {kinds}；应为以下一种或多种：{expected}",
-    "no service point kinds given; expected one or more of {items}":
-        "没有给出服务点类型；应为以下一种或多种：{items}",
+    "admin area {area_code} has no outline; load the admin boundaries first": "行政区划 {area_code} 没有边界；请先加载行政区划边界",
+    "unknown service point kind {kinds}; expected one or more of {expected}": "未知的服务点类型 {kinds}；应为以下一种或多种：{expected}",
+    "no service point kinds given; expected one or more of {items}": "没有给出服务点类型；应为以下一种或多种：{items}",
     "unknown building use {uses}; expected {expected}": "未知的楼栋用途 {uses}；应为 {expected}",
-    "{source} row {row}, column {col}: {cell!r} is not a number{hint} ({n} such rows)":
-        "{source} 第 {row} 行，{col} 列：{cell!r} 不是数字{hint}（共 {n} 行如此）",
+    "{source} row {row}, column {col}: {cell!r} is not a number{hint} ({n} such rows)": "{source} 第 {row} 行，{col} 列：{cell!r} 不是数字{hint}（共 {n} 行如此）",
     "{source}: missing column {missing}; expected columns id, lon, lat (WGS-84 degrees) and "
     "optional {optional}; found {found}": "{source}：缺少列 {missing}；应有列 id、lon、lat"
-                                          "（WGS-84 度），可选 {optional}；实际为 {found}",
+    "（WGS-84 度），可选 {optional}；实际为 {found}",
     "; expected WGS-84 longitude in degrees": "；应为 WGS-84 经度（度）",
-    "; expected WGS-84 latitude in degrees (are lat and lon swapped?)":
-        "；应为 WGS-84 纬度（度）（经纬度是否颠倒？）",
+    "; expected WGS-84 latitude in degrees (are lat and lon swapped?)": "；应为 WGS-84 纬度（度）（经纬度是否颠倒？）",
     "; expected a count ≥ 0": "；应为 ≥ 0 的数量",
     "; expected the demand a site can serve": "；应为一个点位能服务的需求量",
     "below": "低于",
     "above": "高于",
     "{source}: no rows": "{source}：没有数据行",
     "{source} row {row}, column id: empty id": "{source} 第 {row} 行，id 列：id 为空",
-    "{source} row {row}, column id: {id!r} appears twice; ids must be unique":
-        "{source} 第 {row} 行，id 列：{id!r} 重复出现；id 必须唯一",
+    "{source} row {row}, column id: {id!r} appears twice; ids must be unique": "{source} 第 {row} 行，id 列：{id!r} 重复出现；id 必须唯一",
     "{source} row {row}: lon {lon:g}, lat {lat:g} lies outside China but would fit with lat "
     "and lon swapped; swap the columns": "{source} 第 {row} 行：经度 {lon:g}、纬度 {lat:g} "
-                                         "在中国境外，但经纬度互换后就在境内；请交换这两列",
+    "在中国境外，但经纬度互换后就在境内；请交换这两列",
     "{source}: empty demand (all weights are 0)": "{source}：需求为空（权重全为 0）",
-    "{source} row {row}, column fixed: {cell!r} is not true/false (or 1/0)":
-        "{source} 第 {row} 行，fixed 列：{cell!r} 不是 true/false（或 1/0）",
-    "{source} row {row}, column {col}: {cell:g} is {word} {limit:g}{hint}":
-        "{source} 第 {row} 行，{col} 列：{cell:g} {word} {limit:g}{hint}",
+    "{source} row {row}, column fixed: {cell!r} is not true/false (or 1/0)": "{source} 第 {row} 行，fixed 列：{cell!r} 不是 true/false（或 1/0）",
+    "{source} row {row}, column {col}: {cell:g} is {word} {limit:g}{hint}": "{source} 第 {row} 行，{col} 列：{cell:g} {word} {limit:g}{hint}",
     "unknown model {model!r}; expected {items}": "未知模型 {model!r}；应为 {items}",
-    "empty demand: there is no demand (or all weights are 0) to place sites for":
-        "需求为空：没有需要布点的需求（或权重全为 0）",
+    "empty demand: there is no demand (or all weights are 0) to place sites for": "需求为空：没有需要布点的需求（或权重全为 0）",
     "no candidates: give candidate sites (building uses, grid centroids, or a --candidates "
     "file with non-fixed rows)": "没有候选点：请给出候选点位（楼栋用途、网格中心点，或含非固定行的 "
-                                 "--candidates 文件）",
-    "--cover must be a percentage in (0, 100]; got {cover_pct}":
-        "--cover 必须是 (0, 100] 内的百分比；收到 {cover_pct}",
+    "--candidates 文件）",
+    "--cover must be a percentage in (0, 100]; got {cover_pct}": "--cover 必须是 (0, 100] 内的百分比；收到 {cover_pct}",
     "set cover does not take capacities; use mclp or pmedian with capacities, or drop the "
     "capacity column": "集合覆盖模型不考虑容量；有容量时请用 mclp 或 pmedian，或删去 capacity 列",
-    "K must be a whole number of new sites, at least 1; got {k}":
-        "K 必须是新增点位数（整数，至少为 1）；收到 {k}",
-    "K={k} is larger than the number of candidates ({free}); lower K or add candidates":
-        "K={k} 大于候选点数（{free}）；请降低 K 或增加候选点",
+    "K must be a whole number of new sites, at least 1; got {k}": "K 必须是新增点位数（整数，至少为 1）；收到 {k}",
+    "K={k} is larger than the number of candidates ({free}); lower K or add candidates": "K={k} 大于候选点数（{free}）；请降低 K 或增加候选点",
     "no solution found ({status}); raise --time-limit": "未找到解（{status}）；请提高 --time-limit",
     "the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no "
     "assignment exists": "各点位容量合计 {capacity:g}，小于需求 {demand:g}：不存在可行分配",
     "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
     "assignment variables; use fewer candidates or a --demand-file with fewer units, or the "
     "mclp model": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {PMEDIAN_MAX_PAIRS:,} 个分配变量；"
-                  "请减少候选点，或用单元更少的 --demand-file，或改用 mclp 模型",
+    "请减少候选点，或用单元更少的 --demand-file，或改用 mclp 模型",
     "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} "
     "unit–candidate distances in its model; use fewer candidates or a --demand-file with "
     "fewer units, or the mclp model": "{n} 个需求点、{m} 个候选点的 p-中位模型需要超过 "
-                                      "{max_pairs:,} 个需求–候选距离；请减少候选点，或用单元更少的 "
-                                      "--demand-file，或改用 mclp 模型",
+    "{max_pairs:,} 个需求–候选距离；请减少候选点，或用单元更少的 "
+    "--demand-file，或改用 mclp 模型",
     # gis/exports
-    "unknown atlas unit {per!r}; expected village or township":
-        "未知的图集单元 {per!r}；应为 village 或 township",
+    "unknown atlas unit {per!r}; expected village or township": "未知的图集单元 {per!r}；应为 village 或 township",
     "area {area_code} has no {per} to make pages of": "地区 {area_code} 没有可制作图页的 {per}",
     "no CJK font found for Chinese map text; install Debian fonts-noto-cjk (`make install` "
     "does it)": "未找到用于地图中文的 CJK 字体；请安装 Debian 的 fonts-noto-cjk（`make install` 会安装）",
     "unknown paper size {size!r}; expected A4 or A3": "未知纸张大小 {size!r}；应为 A4 或 A3",
-    "bbox {bbox} is empty; expected minlon,minlat,maxlon,maxlat":
-        "范围 {bbox} 为空；应为 minlon,minlat,maxlon,maxlat",
+    "bbox {bbox} is empty; expected minlon,minlat,maxlon,maxlat": "范围 {bbox} 为空；应为 minlon,minlat,maxlon,maxlat",
     "bbox {bbox} is empty; expected west,south,east,north": "范围 {bbox} 为空；应为 西,南,东,北",
-    "unknown layer format {fmt!r}; expected gpkg or geojson":
-        "未知图层格式 {fmt!r}；应为 gpkg 或 geojson",
+    "unknown layer format {fmt!r}; expected gpkg or geojson": "未知图层格式 {fmt!r}；应为 gpkg 或 geojson",
     "a GeoJSON file holds one layer; choose it with --layer ({items}) or use the GeoPackage "
     "format": "一个 GeoJSON 文件只能有一个图层；请用 --layer（{items}）选择，或改用 GeoPackage 格式",
     "unknown layer {name!r}; expected {items}": "未知图层 {name!r}；应为 {items}",
@@ -226,9 +185,7 @@ ZH: dict[str, str] = {
     "unknown table format {fmt!r}; expected xlsx or csv": "未知表格格式 {fmt!r}；应为 xlsx 或 csv",
     "building {id} does not exist": "楼栋 {id} 不存在",
     "the point is {dist} m from the building; a household placed by hand must be within "
-    "{limit} m of the building it names":
-        "该点距所选楼栋 {dist} 米；手动定位的住户必须在所选楼栋 {limit} 米以内",
+    "{limit} m of the building it names": "该点距所选楼栋 {dist} 米；手动定位的住户必须在所选楼栋 {limit} 米以内",
     "this moves the household from {old} to {new}, whose staff will then see it instead; "
-    "confirm to move it":
-        "这会把该户从{old}移到{new}，此后由{new}的工作人员查看；请确认是否移动",
+    "confirm to move it": "这会把该户从{old}移到{new}，此后由{new}的工作人员查看；请确认是否移动",
 }

@@ -7,103 +7,78 @@ ZH: dict[str, str] = {
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
-    "to use the project's own cluster instead":
-        "无法连接数据库 {url}（{reason}）。解决：启动该数据库服务器，或检查 POPGIS_DATABASE_URL"
-        "（主机、端口、用户、密码、数据库名）；若要改用本项目自带的数据库集群，请取消设置 "
-        "POPGIS_DATABASE_URL",
+    "to use the project's own cluster instead": "无法连接数据库 {url}（{reason}）。解决：启动该数据库服务器，或检查 POPGIS_DATABASE_URL"
+    "（主机、端口、用户、密码、数据库名）；若要改用本项目自带的数据库集群，请取消设置 "
+    "POPGIS_DATABASE_URL",
     "cannot reach the project's own PostgreSQL cluster at {url} ({reason}). Fix: start it "
     "with `popgis db start` (its log: {log}); if the port is taken, choose another with "
-    "POPGIS_PG_PORT":
-        "无法连接本项目自带的 PostgreSQL 集群 {url}（{reason}）。解决：用 `popgis db start` "
-        "启动它（日志：{log}）；若端口被占用，请用 POPGIS_PG_PORT 另选端口",
+    "POPGIS_PG_PORT": "无法连接本项目自带的 PostgreSQL 集群 {url}（{reason}）。解决：用 `popgis db start` "
+    "启动它（日志：{log}）；若端口被占用，请用 POPGIS_PG_PORT 另选端口",
     # gis/gate: the scope of a command
-    "no county loaded; run `popgis load admin FILE` or `popgis demo` first":
-        "尚未加载任何县（市、区）；请先运行 `popgis load admin 文件` 或 `popgis demo`",
-    "several counties are loaded ({codes}); choose one with --area CODE":
-        "已加载多个县（市、区）（{codes}）；请用 --area 代码 选择其一",
+    "no county loaded; run `popgis load admin FILE` or `popgis demo` first": "尚未加载任何县（市、区）；请先运行 `popgis load admin 文件` 或 `popgis demo`",
+    "several counties are loaded ({codes}); choose one with --area CODE": "已加载多个县（市、区）（{codes}）；请用 --area 代码 选择其一",
     # cli/database.py
-    "POPGIS_DATABASE_URL is set: using that server, no local cluster":
-        "已设置 POPGIS_DATABASE_URL：使用该数据库服务器，不启动本地集群",
+    "POPGIS_DATABASE_URL is set: using that server, no local cluster": "已设置 POPGIS_DATABASE_URL：使用该数据库服务器，不启动本地集群",
     "running: {url}": "运行中：{url}",
     "stopped": "已停止",
     "schema up to date": "数据库结构已是最新",
     # cli/export.py
     "wrote {file} ({size} bytes)": "已写入 {file}（{size} 字节）",
-    "cannot tell the format of {file}: use --format {formats}":
-        "无法判断 {file} 的格式：请用 --format {formats}",
-    "no active user named {name!r}; see `popgis users list`":
-        "没有名为 {name!r} 的有效用户；见 `popgis users list`",
+    "cannot tell the format of {file}: use --format {formats}": "无法判断 {file} 的格式：请用 --format {formats}",
+    "no active user named {name!r}; see `popgis users list`": "没有名为 {name!r} 的有效用户；见 `popgis users list`",
     "atlas pages": "图集页",
     # cli/geocode.py
-    "geocoded {n} households ({changed} changed) in {seconds} s":
-        "已地理编码 {n} 户（{changed} 户有变化），用时 {seconds} 秒",
-    "  placed by hand {manual}; open review items {review}":
-        "  手工定位 {manual} 户；待审核 {review} 条",
-    "give an address, or --file with one address per line (not both)":
-        "请给出一个地址，或用 --file 给出每行一个地址的文件（二者选一）",
-    "give IN.csv --out OUT.csv, or --households":
-        "请给出 输入.csv --out 输出.csv，或 --households",
+    "geocoded {n} households ({changed} changed) in {seconds} s": "已地理编码 {n} 户（{changed} 户有变化），用时 {seconds} 秒",
+    "  placed by hand {manual}; open review items {review}": "  手工定位 {manual} 户；待审核 {review} 条",
+    "give an address, or --file with one address per line (not both)": "请给出一个地址，或用 --file 给出每行一个地址的文件（二者选一）",
+    "give IN.csv --out OUT.csv, or --households": "请给出 输入.csv --out 输出.csv，或 --households",
     "give --out OUT.csv for the results": "请用 --out 输出.csv 指定结果文件",
     "{total} rows → {file}: ": "{total} 行 → {file}：",
     "{n} buildings → {file}": "{n} 栋楼 → {file}",
     "geocoding": "地理编码",
     "cannot read or write a file: {problem}": "无法读写文件：{problem}",
     "cannot write {file}: {problem}": "无法写入 {file}：{problem}",
-    "{file}: not UTF-8 or GBK text; save it as UTF-8":
-        "{file}：不是 UTF-8 或 GBK 文本；请另存为 UTF-8",
+    "{file}: not UTF-8 or GBK text; save it as UTF-8": "{file}：不是 UTF-8 或 GBK 文本；请另存为 UTF-8",
     # cli/planning.py
     " metres": " 米",
     " seconds": " 秒",
     "along roads": "沿道路",
     "straight line": "直线距离",
     "{population}: {covered:g} of {demand:g} covered ({pct}%) within {radius} m {how}; "
-    "{unlocated:g} unlocated; {seconds} s":
-        "{population}：{demand:g} 中已覆盖 {covered:g}（{pct}%），半径 {radius} 米（{how}）；"
-        "未定位 {unlocated:g}；用时 {seconds} 秒",
+    "{unlocated:g} unlocated; {seconds} s": "{population}：{demand:g} 中已覆盖 {covered:g}（{pct}%），半径 {radius} 米（{how}）；"
+    "未定位 {unlocated:g}；用时 {seconds} 秒",
     "villages with most uncovered demand:": "未覆盖需求最多的村（社区）：",
-    "  {rank:>3} {code} {name:<12} uncovered {uncovered:g} of {demand:g} ({pct}% covered)":
-        "  {rank:>3} {code} {name:<12} 未覆盖 {uncovered:g} / {demand:g}（覆盖 {pct}%）",
+    "  {rank:>3} {code} {name:<12} uncovered {uncovered:g} of {demand:g} ({pct}% covered)": "  {rank:>3} {code} {name:<12} 未覆盖 {uncovered:g} / {demand:g}（覆盖 {pct}%）",
     "gap areas: {n}": "覆盖空白区：{n} 处",
     "proven optimal": "已证明最优",
     "stopped ({status}), gap {gap}%": "已停止（{status}），最优性差距 {gap}%",
     "{model}: {new} new sites; objective {objective:g}; covered {covered:g} of {total:g} "
-    "({pct}%, before {before:g}); {state}; {seconds} s → {file} (+ {csv})":
-        "{model}：新增 {new} 个点位；目标值 {objective:g}；覆盖 {covered:g} / {total:g}"
-        "（{pct}%，之前 {before:g}）；{state}；用时 {seconds} 秒 → {file}（另有 {csv}）",
-    "{option} must be more than 0{unit}; got {value:g}":
-        "{option} 必须大于 0{unit}；现为 {value:g}",
-    "--k (the number of new sites) is required for {model}":
-        "{model} 需要 --k（新增点位数）",
+    "({pct}%, before {before:g}); {state}; {seconds} s → {file} (+ {csv})": "{model}：新增 {new} 个点位；目标值 {objective:g}；覆盖 {covered:g} / {total:g}"
+    "（{pct}%，之前 {before:g}）；{state}；用时 {seconds} 秒 → {file}（另有 {csv}）",
+    "{option} must be more than 0{unit}; got {value:g}": "{option} 必须大于 0{unit}；现为 {value:g}",
+    "--k (the number of new sites) is required for {model}": "{model} 需要 --k（新增点位数）",
     # cli/users.py
-    "no user named {name!r}; see `popgis users list`":
-        "没有名为 {name!r} 的用户；见 `popgis users list`",
+    "no user named {name!r}; see `popgis users list`": "没有名为 {name!r} 的用户；见 `popgis users list`",
     "added {name} ({role}, {area})": "已添加 {name}（{role}，{area}）",
     "disabled {name}": "已停用 {name}",
-    "new password for {name}; their sessions have ended":
-        "已为 {name} 设置新密码；其登录会话均已结束",
+    "new password for {name}; their sessions have ended": "已为 {name} 设置新密码；其登录会话均已结束",
     "read-only API token {id} of {name}, valid until {until} (shown once). QGIS/GDAL: send "
-    "the header `Authorization: Bearer <token>`":
-        "{name} 的只读 API 令牌 {id}，有效期至 {until}（仅显示这一次）。QGIS/GDAL：发送请求头 "
-        "`Authorization: Bearer <令牌>`",
+    "the header `Authorization: Bearer <token>`": "{name} 的只读 API 令牌 {id}，有效期至 {until}（仅显示这一次）。QGIS/GDAL：发送请求头 "
+    "`Authorization: Bearer <令牌>`",
     "revoked token {id}": "已吊销令牌 {id}",
     "choose one of --json and --csv": "--json 与 --csv 只能选一个",
     " (disabled)": "（已停用）",
     "{message}; see `popgis users list`": "{message}；见 `popgis users list`",
-    "no token {id}; see `popgis users tokens NAME`":
-        "没有令牌 {id}；见 `popgis users tokens 用户名`",
+    "no token {id}; see `popgis users tokens NAME`": "没有令牌 {id}；见 `popgis users tokens 用户名`",
     "ended {n} session(s) of {name}": "已结束 {name} 的 {n} 个会话",
     "revoked {n} token(s) of {name}": "已吊销 {name} 的 {n} 个令牌",
     # gis/textfile.py: the encoding of a text file
-    "{file} is saved as UTF-16 ('Unicode text'); save it as UTF-8":
-        "{file} 是 UTF-16（“Unicode 文本”）格式；请另存为 UTF-8",
+    "{file} is saved as UTF-16 ('Unicode text'); save it as UTF-8": "{file} 是 UTF-16（“Unicode 文本”）格式；请另存为 UTF-8",
     "{file}: line {line} is not UTF-8 although the lines before it are: the file mixes two "
-    "encodings; save the whole file as UTF-8":
-        "{file}：第 {line} 行不是 UTF-8，而前面各行是：文件混用了两种编码；请把整个文件另存为 UTF-8",
+    "encodings; save the whole file as UTF-8": "{file}：第 {line} 行不是 UTF-8，而前面各行是：文件混用了两种编码；请把整个文件另存为 UTF-8",
     "{file}: line {line} is GBK but line {other} is UTF-8: the file mixes two encodings; "
-    "save the whole file as UTF-8":
-        "{file}：第 {line} 行是 GBK，第 {other} 行却是 UTF-8：文件混用了两种编码；请把整个文件另存为 UTF-8",
-    "{file}: line {line} is neither UTF-8 nor GBK text; save the file as UTF-8":
-        "{file}：第 {line} 行既不是 UTF-8 也不是 GBK 文本；请把文件另存为 UTF-8",
+    "save the whole file as UTF-8": "{file}：第 {line} 行是 GBK，第 {other} 行却是 UTF-8：文件混用了两种编码；请把整个文件另存为 UTF-8",
+    "{file}: line {line} is neither UTF-8 nor GBK text; save the file as UTF-8": "{file}：第 {line} 行既不是 UTF-8 也不是 GBK 文本；请把文件另存为 UTF-8",
     # popgis users unlock
     "unlocked {what} ({n} lock record(s) cleared)": "已解锁 {what}（清除 {n} 条锁定记录）",
     "{address!r} is not an IP address": "{address!r} 不是 IP 地址",

@@ -16,8 +16,10 @@ from gis.errors import NotFound
 from gis.gate import Scope, scope_for_area
 
 # The source line of every map and table ({k}: threshold, {bw}: bandwidth floor, metres).
-SOURCE = ("数据来源：popgis 人口与计划生育服务信息系统（人口登记、服务点与服务记录）。"
-          "仅含汇总数据：小于{k}的计数已抑制，热力图核带宽不小于{bw:g}米、少于{k}户处不着色。")
+SOURCE = (
+    "数据来源：popgis 人口与计划生育服务信息系统（人口登记、服务点与服务记录）。"
+    "仅含汇总数据：小于{k}的计数已抑制，热力图核带宽不小于{bw:g}米、少于{k}户处不着色。"
+)
 
 
 def setting(name: str, default: str) -> str:
@@ -41,11 +43,16 @@ def area_scope(conn, scope: Scope, area_code: str | None) -> Scope:
     return inner
 
 
-def log_export(conn, scope: Scope, what: str, area_code: str, detail: dict | None = None
-               ) -> None:
+def log_export(conn, scope: Scope, what: str, area_code: str, detail: dict | None = None) -> None:
     """Record an export in ``access_log``: who (user, role, address), what, which area,
     when."""
     from gis import audit
 
-    audit.record(conn, scope, "export", kind=what, target=area_code,
-                 detail={"role": scope.role, **(detail or {})})
+    audit.record(
+        conn,
+        scope,
+        "export",
+        kind=what,
+        target=area_code,
+        detail={"role": scope.role, **(detail or {})},
+    )

@@ -107,17 +107,30 @@ def today(conn) -> date:
 
 
 def _tree(conn, root_path: str) -> dict[str, AreaStats]:
-    rows = conn.execute(sa.text(
-        "SELECT code, path, name, short_name, level, parent_code, area_km2 FROM admin_area "
-        "WHERE path LIKE :p ORDER BY length(path), code"), {"p": root_path + "%"})
-    return {r.code: AreaStats(code=r.code, path=r.path, name=r.name,
-                              short_name=r.short_name, level=r.level,
-                              parent_code=r.parent_code, area_km2=r.area_km2)
-            for r in rows}
+    rows = conn.execute(
+        sa.text(
+            "SELECT code, path, name, short_name, level, parent_code, area_km2 FROM admin_area "
+            "WHERE path LIKE :p ORDER BY length(path), code"
+        ),
+        {"p": root_path + "%"},
+    )
+    return {
+        r.code: AreaStats(
+            code=r.code,
+            path=r.path,
+            name=r.name,
+            short_name=r.short_name,
+            level=r.level,
+            parent_code=r.parent_code,
+            area_km2=r.area_km2,
+        )
+        for r in rows
+    }
 
 
-def _totals(tree: dict[str, AreaStats], counts: dict[str, dict[str, int]]
-            ) -> dict[str, dict[str, int]]:
+def _totals(
+    tree: dict[str, AreaStats], counts: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
     """Subtree totals per area code from counts per admin path (a path with no area of
     its own counts for the longest enclosing area)."""
     by_path = {a.path: a for a in tree.values()}
@@ -135,8 +148,13 @@ def _totals(tree: dict[str, AreaStats], counts: dict[str, dict[str, int]]
     return totals
 
 
-def suppress_column(children: dict[str, list[str]], values: dict[str, int],
-                    primary: set[str], k: int, order: list[str]) -> set[str]:
+def suppress_column(
+    children: dict[str, list[str]],
+    values: dict[str, int],
+    primary: set[str],
+    k: int,
+    order: list[str],
+) -> set[str]:
     """Secondary suppression of one count column over a tree (rule 2 of the module).
 
     ``children`` maps a parent code to its child codes, ``values`` holds every node's
@@ -167,8 +185,10 @@ def suppress_column(children: dict[str, list[str]], values: dict[str, int],
     def fix(p: str) -> bool:
         changed = False
         while not ok(p):
-            free = sorted((c for c in children[p] if c not in held),
-                          key=lambda c: (values[c] == 0, values[c], c))
+            free = sorted(
+                (c for c in children[p] if c not in held),
+                key=lambda c: (values[c] == 0, values[c], c),
+            )
             if free:
                 held.add(free[0])
                 changed = True
@@ -189,8 +209,9 @@ def suppress_column(children: dict[str, list[str]], values: dict[str, int],
     return held
 
 
-def statistics(conn, scope: Scope, *, as_of: date | None = None, k: int | None = None
-               ) -> Statistics:
+def statistics(
+    conn, scope: Scope, *, as_of: date | None = None, k: int | None = None
+) -> Statistics:
     """Suppressed statistics of every area in ``scope`` (its own area included).
 
     The counts are computed over the whole county containing the scope so that the
@@ -214,8 +235,7 @@ def statistics(conn, scope: Scope, *, as_of: date | None = None, k: int | None =
     primaries: dict[str, set[str]] = {c: set() for c in tree}
     for col in COUNT_COLUMNS:
         values = {c: totals[c][col] for c in tree}
-        primary = {c for c in tree
-                   if 0 < values[c] < k or 0 < totals[c]["population"] < k}
+        primary = {c for c in tree if 0 < values[c] < k or 0 < totals[c]["population"] < k}
         for c in suppress_column(children, values, primary, k, order):
             withheld[c].add(col)
         for c in primary:
@@ -226,7 +246,8 @@ def statistics(conn, scope: Scope, *, as_of: date | None = None, k: int | None =
             continue
         a.suppressed = frozenset(withheld[code])
         a.primary = frozenset(primaries[code])
-        a.values = {col: (None if col in a.suppressed else totals[code][col])
-                    for col in COUNT_COLUMNS}
+        a.values = {
+            col: (None if col in a.suppressed else totals[code][col]) for col in COUNT_COLUMNS
+        }
         out[code] = a
     return Statistics(as_of=as_of, threshold=k, scope=scope, areas=out)

@@ -35,17 +35,27 @@ def _fmt(v, suffix: str = "") -> str:
 def stats_line(a: aggregates.AreaStats) -> str:
     """The statistics box of a page (suppressed values as *)."""
     v = a.values
-    return (f"人口 {_fmt(v['population'])}　户数 {_fmt(v['households'])}　"
-            f"流动人口 {_fmt(v['migrants'])}（{_fmt(a.migrants_per_1000, '‰')}）\n"
-            f"育龄妇女 {_fmt(v['women15_49'])}　证件缺失/将到期 {_fmt(v['cert_issues'])}　"
-            f"药具发放覆盖率 {_fmt(a.coverage_pct, '%')}　（* 已抑制）")
+    return (
+        f"人口 {_fmt(v['population'])}　户数 {_fmt(v['households'])}　"
+        f"流动人口 {_fmt(v['migrants'])}（{_fmt(a.migrants_per_1000, '‰')}）\n"
+        f"育龄妇女 {_fmt(v['women15_49'])}　证件缺失/将到期 {_fmt(v['cert_issues'])}　"
+        f"药具发放覆盖率 {_fmt(a.coverage_pct, '%')}　（* 已抑制）"
+    )
 
 
-def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
-                 area_code: str | None = None, per: str = "village", size: str = "A4",
-                 landscape: bool = True, as_of: date | None = None,
-                 progress: Callable[[int, int], None] | None = None,
-                 max_pages: int | None = None) -> bytes:
+def render_atlas(
+    conn,
+    scope: Scope,
+    layer: str = "migrants",
+    *,
+    area_code: str | None = None,
+    per: str = "village",
+    size: str = "A4",
+    landscape: bool = True,
+    as_of: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    max_pages: int | None = None,
+) -> bytes:
     """The atlas PDF of an area: an overview page, then one page per village (or
     township), each with the map furniture of a briefing map and the area's
     (suppressed) statistics. ``progress(done, total)`` is called after each page.
@@ -64,44 +74,60 @@ def render_atlas(conn, scope: Scope, layer: str = "migrants", *,
     buf = io.BytesIO()
     with cartography.style():
         page = Page(size, landscape, image_px=450)
-        with PdfPages(buf, metadata={"Title": f"{book.county_names[-1]} {info.title} 图集",
-                                     "Creator": "popgis"}) as pdf:
+        with PdfPages(
+            buf,
+            metadata={"Title": f"{book.county_names[-1]} {info.title} 图集", "Creator": "popgis"},
+        ) as pdf:
             for number, unit in enumerate([None, *units], start=1):
                 page.draw(book.page_spec(unit, number, total, page))
                 _stats_box(page, unit or stats.get(area.area_code))
                 pdf.savefig(page.fig)
                 if progress:
                     progress(number, total)
-    log_export(conn, scope, f"atlas:{layer}", area.area_code,
-               {"per": per, "pages": total, "size": size, "landscape": landscape,
-                "as_of": as_of})
+    log_export(
+        conn,
+        scope,
+        f"atlas:{layer}",
+        area.area_code,
+        {"per": per, "pages": total, "size": size, "landscape": landscape, "as_of": as_of},
+    )
     return buf.getvalue()
 
 
-def _units(stats: aggregates.Statistics, area: Scope, per: str,
-           max_pages: int | None) -> list:
+def _units(stats: aggregates.Statistics, area: Scope, per: str, max_pages: int | None) -> list:
     """The areas that get a page (villages or townships), checked against ``max_pages``."""
-    units = sorted((a for a in stats.areas.values() if a.level == per),
-                   key=lambda a: a.code)
+    units = sorted((a for a in stats.areas.values() if a.level == per), key=lambda a: a.code)
     if area.level == per:
         units = [stats.get(area.area_code)]
     if not units:
-        raise InvalidInput(_("area {area_code} has no {per} to make pages of",
-                             area_code=area.area_code, per=per))
+        raise InvalidInput(
+            _("area {area_code} has no {per} to make pages of", area_code=area.area_code, per=per)
+        )
     if max_pages is not None and len(units) + 1 > max_pages:
-        raise InvalidInput(_(
-            "an atlas of {pages} pages is too large to make while you wait (at most "
-            "{limit} here): choose a smaller area (area=a township's code) or "
-            "per=township, or make it on the server with `popgis export atlas`",
-            pages=len(units) + 1, limit=max_pages))
+        raise InvalidInput(
+            _(
+                "an atlas of {pages} pages is too large to make while you wait (at most "
+                "{limit} here): choose a smaller area (area=a township's code) or "
+                "per=township, or make it on the server with `popgis export atlas`",
+                pages=len(units) + 1,
+                limit=max_pages,
+            )
+        )
     return units
 
 
 def _stats_box(page: Page, target: aggregates.AreaStats) -> None:
-    page.ax.text(0.012, 0.985, stats_line(target), transform=page.ax.transAxes,
-                 ha="left", va="top", fontsize=7 * page.fs, zorder=40,
-                 bbox={"facecolor": "white", "alpha": 0.88,
-                       "edgecolor": "#999999", "linewidth": 0.5})
+    page.ax.text(
+        0.012,
+        0.985,
+        stats_line(target),
+        transform=page.ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=7 * page.fs,
+        zorder=40,
+        bbox={"facecolor": "white", "alpha": 0.88, "edgecolor": "#999999", "linewidth": 0.5},
+    )
 
 
 class _Atlas:
@@ -109,47 +135,72 @@ class _Atlas:
     index, service points, the heat raster (one colour scale for all pages), names and
     the page furniture's texts."""
 
-    def __init__(self, conn, scope: Scope, area: Scope, layer: str, info,
-                 stats: aggregates.Statistics, as_of: date, per: str):
+    def __init__(
+        self,
+        conn,
+        scope: Scope,
+        area: Scope,
+        layer: str,
+        info,
+        stats: aggregates.Statistics,
+        as_of: date,
+        per: str,
+    ):
         self.conn, self.area, self.layer, self.info = conn, area, layer, info
         self.stats, self.as_of, self.per = stats, as_of, per
         self.k = aggregates.threshold()
         self.epsg = basemap.metric_epsg(conn, area.area_code)
         self.full_box = basemap.area_box(conn, area.area_code, self.epsg)
-        self.shapes = basemap.areas(conn, area.like, ("township", "village", "grid"),
-                                    self.epsg, 2.0)
+        self.shapes = basemap.areas(
+            conn, area.like, ("township", "village", "grid"), self.epsg, 2.0
+        )
         self.geom_of = {a["code"]: a["geom"] for a in self.shapes}
         self.names = {a["code"]: a["name"] for a in self.shapes}
         self.tree = shapely.STRtree([a["geom"] for a in self.shapes])
-        self.points = (basemap.service_points(conn, area.like, self.epsg)
-                       if info.kind == "points" else [])
+        self.points = (
+            basemap.service_points(conn, area.like, self.epsg) if info.kind == "points" else []
+        )
         self.raster, self.vmax = None, 1.0
         if info.kind == "heat":
-            self.raster = heat_raster(conn, area, self.full_box, self.epsg, as_of=as_of,
-                                      k=self.k, bandwidth_m=heat.min_bandwidth_m())
+            self.raster = heat_raster(
+                conn,
+                area,
+                self.full_box,
+                self.epsg,
+                as_of=as_of,
+                k=self.k,
+                bandwidth_m=heat.min_bandwidth_m(),
+            )
             vis = self.raster.density[np.isfinite(self.raster.density)]
             self.vmax = float(np.percentile(vis, 99)) if vis.size else 1.0
         self.county_names = basemap.area_names(conn, area.area_code)
         synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
         self.footer = SOURCE.format(k=self.k, bw=heat.min_bandwidth_m()) + synthetic
-        self.exported = (f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　"
-                         f"EPSG:{self.epsg}")
+        self.exported = f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　EPSG:{self.epsg}"
 
-    def page_spec(self, unit: aggregates.AreaStats | None, number: int, total: int,
-                  page: Page) -> MapSpec:
+    def page_spec(
+        self, unit: aggregates.AreaStats | None, number: int, total: int, page: Page
+    ) -> MapSpec:
         """The page of ``unit`` (None: the overview page of the whole area)."""
         code = unit.code if unit else self.area.area_code
         own = self.geom_of.get(code)
         raw = tuple(own.bounds) if own is not None else self.full_box
         box = fit_box(raw, page.aspect, pad=0.06)
-        chain = self.county_names + ([] if unit is None or unit.code == self.area.area_code
-                                     else _chain(unit, self.stats, self.names))
+        chain = self.county_names + (
+            []
+            if unit is None or unit.code == self.area.area_code
+            else _chain(unit, self.stats, self.names)
+        )
         title_name = unit.name if unit else self.county_names[-1]
-        spec = MapSpec(layer=self.layer, title=f"{title_name} {self.info.title}",
-                       subtitle=f"辖区：{' '.join(chain)}　　数据截至：{self.as_of:%Y年%m月%d日}",
-                       footer_left=self.footer,
-                       footer_right=f"{self.exported}　第 {number} / {total} 页",
-                       epsg=self.epsg, box=box)
+        spec = MapSpec(
+            layer=self.layer,
+            title=f"{title_name} {self.info.title}",
+            subtitle=f"辖区：{' '.join(chain)}　　数据截至：{self.as_of:%Y年%m月%d日}",
+            footer_left=self.footer,
+            footer_right=f"{self.exported}　第 {number} / {total} 页",
+            epsg=self.epsg,
+            box=box,
+        )
         self._boundaries(spec, box, own, code if unit else "")
         width = box[2] - box[0]
         spec.roads = basemap.roads(self.conn, box, self.epsg, width / 4000.0)
@@ -169,8 +220,7 @@ class _Atlas:
         if own is not None:
             spec.outline = _lines([own])
             spec.outline_geom = own
-        label_level = "township" if width > 15_000 else ("village" if width > 3_500
-                                                          else "grid")
+        label_level = "township" if width > 15_000 else ("village" if width > 3_500 else "grid")
         for a in near:
             if a["level"] == label_level and a["code"].startswith(label_prefix):
                 p = shapely.point_on_surface(a["geom"])
@@ -185,17 +235,22 @@ class _Atlas:
             spec.heat_vmax = self.vmax
             spec.note = f"核带宽 {self.raster.bandwidth_m:.0f} 米；周边少于 {self.k} 户处不着色"
         elif self.info.kind == "choropleth":
-            value = (lambda s: s.density_km2) if self.layer == "density" else \
-                (lambda s: s.coverage_pct)
+            value = (
+                (lambda s: s.density_km2) if self.layer == "density" else (lambda s: s.coverage_pct)
+            )
             stats, geom_of = self.stats, self.geom_of
-            kids = [c for c in stats.children(code) if c.code in geom_of] if unit else \
-                [a for a in stats.areas.values() if a.level == self.per and a.code in geom_of]
+            kids = (
+                [c for c in stats.children(code) if c.code in geom_of]
+                if unit
+                else [a for a in stats.areas.values() if a.level == self.per and a.code in geom_of]
+            )
             for c in kids or ([unit] if unit and unit.code in geom_of else []):
                 spec.choropleth.append((geom_of[c.code], value(c)))
             spec.note = f"斜线：数据已抑制（小于 {self.k} 或可被推算）"
         else:
-            spec.points = [p for p in self.points
-                           if box[0] <= p["x"] <= box[2] and box[1] <= p["y"] <= box[3]]
+            spec.points = [
+                p for p in self.points if box[0] <= p["x"] <= box[2] and box[1] <= p["y"] <= box[3]
+            ]
 
 
 def _chain(unit: aggregates.AreaStats, stats: aggregates.Statistics, names: dict) -> list:

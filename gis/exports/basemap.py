@@ -23,13 +23,21 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 def metric_epsg(conn, area_code: str) -> int:
     """The UTM zone (EPSG code) of the county containing ``area_code``."""
-    row = conn.execute(sa.text(
-        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM admin_area "
-        "WHERE code = :c) x"), {"c": area_code[:6] + "000000"}).one_or_none()
-    if row is None or row[0] is None:
-        row = conn.execute(sa.text(
+    row = conn.execute(
+        sa.text(
             "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM admin_area "
-            "WHERE code = :c) x"), {"c": area_code}).one_or_none()
+            "WHERE code = :c) x"
+        ),
+        {"c": area_code[:6] + "000000"},
+    ).one_or_none()
+    if row is None or row[0] is None:
+        row = conn.execute(
+            sa.text(
+                "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM admin_area "
+                "WHERE code = :c) x"
+            ),
+            {"c": area_code},
+        ).one_or_none()
     if row is None or row[0] is None:
         raise NotFound("admin area with a polygon")
     return utm_epsg_for(row[0], row[1])
@@ -59,17 +67,21 @@ def to_metric(box: Box, epsg: int) -> Box:
 
 def area_box(conn, area_code: str, epsg: int) -> Box:
     """The metric bounding box of an admin area."""
-    row = conn.execute(sa.text(
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
-        "ST_Extent(ST_Transform(geom, :epsg)) AS e FROM admin_area WHERE code = :c) x"),
-        {"c": area_code, "epsg": epsg}).one()
+    row = conn.execute(
+        sa.text(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+            "ST_Extent(ST_Transform(geom, :epsg)) AS e FROM admin_area WHERE code = :c) x"
+        ),
+        {"c": area_code, "epsg": epsg},
+    ).one()
     if row[0] is None:
         raise NotFound("admin area with a polygon")
     return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
-def areas(conn, like: str, levels: tuple[str, ...], epsg: int, tol: float,
-          box: Box | None = None) -> list[dict]:
+def areas(
+    conn, like: str, levels: tuple[str, ...], epsg: int, tol: float, box: Box | None = None
+) -> list[dict]:
     """Admin areas of ``levels`` whose path is ``LIKE like``: code, name, short_name,
     level, parent_code and ``geom`` (shapely, metres, simplified by ``tol`` metres)."""
     params = {"p": like, "levels": list(levels), "epsg": epsg, "tol": tol}
@@ -77,20 +89,37 @@ def areas(conn, like: str, levels: tuple[str, ...], epsg: int, tol: float,
     if box is not None:
         where = " AND geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
         params.update(zip(("x0", "y0", "x1", "y1"), to_lonlat(box, epsg), strict=True))
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         SELECT code, name, short_name, level, parent_code,
                ST_AsBinary(ST_SimplifyPreserveTopology(ST_Transform(geom, :epsg), :tol)) AS g
         FROM admin_area
         WHERE path LIKE :p AND level = ANY(:levels) AND geom IS NOT NULL{where}
-        ORDER BY code"""), params).fetchall()
+        ORDER BY code"""),
+        params,
+    ).fetchall()
     geoms = shapely.from_wkb([bytes(r.g) for r in rows]) if rows else []
-    return [{"code": r.code, "name": r.name, "short_name": r.short_name, "level": r.level,
-             "parent_code": r.parent_code, "geom": g} for r, g in zip(rows, geoms, strict=True)]
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "short_name": r.short_name,
+            "level": r.level,
+            "parent_code": r.parent_code,
+            "geom": g,
+        }
+        for r, g in zip(rows, geoms, strict=True)
+    ]
 
 
 # Road classes drawn at a map width (metres): wider maps leave out small roads.
-ROAD_CLASSES = (("trunk", 1e9), ("primary", 1e9), ("secondary", 1e9),
-                ("residential", 20_000), ("track", 8_000))
+ROAD_CLASSES = (
+    ("trunk", 1e9),
+    ("primary", 1e9),
+    ("secondary", 1e9),
+    ("residential", 20_000),
+    ("track", 8_000),
+)
 
 
 def roads(conn, box: Box, epsg: int, tol: float) -> list[tuple[str, np.ndarray]]:
@@ -98,13 +127,23 @@ def roads(conn, box: Box, epsg: int, tol: float) -> list[tuple[str, np.ndarray]]
     width = box[2] - box[0]
     classes = [c for c, max_width in ROAD_CLASSES if width <= max_width]
     x0, y0, x1, y1 = to_lonlat(box, epsg)
-    rows = conn.execute(sa.text("""
+    rows = conn.execute(
+        sa.text("""
         SELECT coalesce(highway, 'other') AS highway,
                ST_AsBinary(ST_Simplify(ST_Transform(geom, :epsg), :tol)) AS g
         FROM roads WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
           AND (highway = ANY(:classes) OR (highway IS NULL AND :small))"""),
-        {"epsg": epsg, "tol": tol, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-         "classes": classes, "small": width <= 8_000}).fetchall()
+        {
+            "epsg": epsg,
+            "tol": tol,
+            "x0": x0,
+            "y0": y0,
+            "x1": x1,
+            "y1": y1,
+            "classes": classes,
+            "small": width <= 8_000,
+        },
+    ).fetchall()
     out = []
     for r in rows:
         for part in shapely.get_parts(shapely.from_wkb(bytes(r.g))):
@@ -122,10 +161,12 @@ def buildings(conn, box: Box, epsg: int) -> list[np.ndarray]:
     if box[2] - box[0] > BUILDINGS_MAX_WIDTH_M:
         return []
     x0, y0, x1, y1 = to_lonlat(box, epsg)
-    rows = conn.execute(sa.text("""
+    rows = conn.execute(
+        sa.text("""
         SELECT ST_AsBinary(ST_Transform(geom, :epsg)) AS g FROM buildings
         WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"""),
-        {"epsg": epsg, "x0": x0, "y0": y0, "x1": x1, "y1": y1}).fetchall()
+        {"epsg": epsg, "x0": x0, "y0": y0, "x1": x1, "y1": y1},
+    ).fetchall()
     if not rows:
         return []
     polys = shapely.get_parts(shapely.from_wkb([bytes(r.g) for r in rows]))
@@ -142,30 +183,39 @@ def service_points(conn, like: str, epsg: int, box: Box | None = None) -> list[d
     if box is not None:
         where = " AND geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
         params.update(zip(("x0", "y0", "x1", "y1"), to_lonlat(box, epsg), strict=True))
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         SELECT kind, active, ST_X(g) AS x, ST_Y(g) AS y
         FROM (SELECT kind, active, ST_Transform(geom, :epsg) AS g FROM service_points
-              WHERE admin_path LIKE :p{where}) s ORDER BY kind"""), params)
+              WHERE admin_path LIKE :p{where}) s ORDER BY kind"""),
+        params,
+    )
     return [dict(r._mapping) for r in rows]
 
 
 def area_names(conn, area_code: str) -> list[str]:
     """Names from the county down to ``area_code`` (for the jurisdiction line)."""
-    path = conn.execute(sa.text("SELECT path FROM admin_area WHERE code = :c"),
-                        {"c": area_code}).scalar()
+    path = conn.execute(
+        sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": area_code}
+    ).scalar()
     if path is None:
         raise NotFound("admin area")
     prefixes = [path[:n] for n in (6, 9, 12, 15) if n <= len(path)]
-    rows = conn.execute(sa.text(
-        "SELECT name FROM admin_area WHERE path = ANY(:ps) ORDER BY length(path)"),
-        {"ps": prefixes})
+    rows = conn.execute(
+        sa.text("SELECT name FROM admin_area WHERE path = ANY(:ps) ORDER BY length(path)"),
+        {"ps": prefixes},
+    )
     return [r.name for r in rows]
 
 
 def is_synthetic(conn, area_code: str) -> bool:
     """True when the area (or anything under it) is demo data."""
-    path = conn.execute(sa.text("SELECT path FROM admin_area WHERE code = :c"),
-                        {"c": area_code}).scalar()
-    return bool(conn.execute(sa.text(
-        "SELECT EXISTS (SELECT 1 FROM admin_area WHERE path LIKE :p AND synthetic)"),
-        {"p": (path or "") + "%"}).scalar())
+    path = conn.execute(
+        sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": area_code}
+    ).scalar()
+    return bool(
+        conn.execute(
+            sa.text("SELECT EXISTS (SELECT 1 FROM admin_area WHERE path LIKE :p AND synthetic)"),
+            {"p": (path or "") + "%"},
+        ).scalar()
+    )

@@ -52,15 +52,25 @@ def cjk_family() -> str:
     for f in font_manager.fontManager.ttflist:  # any other Noto CJK face
         if "CJK" in f.name:
             return f.name
-    raise FontMissing(_("no CJK font found for Chinese map text; install Debian fonts-noto-cjk (`make install` does it)"))
+    raise FontMissing(
+        _(
+            "no CJK font found for Chinese map text; install Debian fonts-noto-cjk (`make install` does it)"
+        )
+    )
 
 
 @contextlib.contextmanager
 def style():
     """Matplotlib settings of every export (font, PDF text as Type 3 subsets)."""
-    with matplotlib.rc_context({"font.family": [cjk_family(), "DejaVu Sans"],
-                                "axes.unicode_minus": False, "pdf.compression": 6,
-                                "hatch.linewidth": 0.5, "hatch.color": "#9a9a9a"}):
+    with matplotlib.rc_context(
+        {
+            "font.family": [cjk_family(), "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "pdf.compression": 6,
+            "hatch.linewidth": 0.5,
+            "hatch.color": "#9a9a9a",
+        }
+    ):
         yield
 
 
@@ -93,17 +103,36 @@ def scale_bar(ax, *, fontsize: float) -> list:
     bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.035
     artists = []
     for i in range(2):
-        artists.append(ax.add_patch(Rectangle(
-            (bx + i * length / 2, by), length / 2, h, facecolor="black" if i == 0 else "white",
-            edgecolor="black", linewidth=0.6, zorder=20)))
+        artists.append(
+            ax.add_patch(
+                Rectangle(
+                    (bx + i * length / 2, by),
+                    length / 2,
+                    h,
+                    facecolor="black" if i == 0 else "white",
+                    edgecolor="black",
+                    linewidth=0.6,
+                    zorder=20,
+                )
+            )
+        )
     unit, div = ("公里", 1000.0) if length >= 1000 else ("米", 1.0)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for frac in (0, 0.5, 1):
         value = length * frac / div
         label = f"{value:g}" + (f" {unit}" if frac == 1 else "")
-        artists.append(ax.text(bx + length * frac, by + h * 1.8, label, ha="center",
-                               va="bottom", fontsize=fontsize, zorder=20,
-                               path_effects=halo))
+        artists.append(
+            ax.text(
+                bx + length * frac,
+                by + h * 1.8,
+                label,
+                ha="center",
+                va="bottom",
+                fontsize=fontsize,
+                zorder=20,
+                path_effects=halo,
+            )
+        )
     return artists
 
 
@@ -114,12 +143,31 @@ def north_arrow(ax, *, fontsize: float) -> list:
     w, h = x1 - x0, y1 - y0
     cx, top = x1 - w * 0.045, y1 - h * 0.05
     length = h * 0.07
-    arrow = FancyArrow(cx, top - length, 0, length, width=w * 0.006, head_width=w * 0.02,
-                       head_length=length * 0.45, length_includes_head=True,
-                       facecolor="black", edgecolor="black", zorder=20)
+    arrow = FancyArrow(
+        cx,
+        top - length,
+        0,
+        length,
+        width=w * 0.006,
+        head_width=w * 0.02,
+        head_length=length * 0.45,
+        length_includes_head=True,
+        facecolor="black",
+        edgecolor="black",
+        zorder=20,
+    )
     ax.add_patch(arrow)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    label = ax.text(cx, top - length - h * 0.012, "北\nN", ha="center", va="top",
-                    fontsize=fontsize, fontweight="bold", zorder=20, linespacing=1.0,
-                    path_effects=halo)
+    label = ax.text(
+        cx,
+        top - length - h * 0.012,
+        "北\nN",
+        ha="center",
+        va="top",
+        fontsize=fontsize,
+        fontweight="bold",
+        zorder=20,
+        linespacing=1.0,
+        path_effects=halo,
+    )
     return [arrow, label]

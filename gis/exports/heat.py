@@ -59,21 +59,31 @@ class HeatRaster:
         r0 = max(0, int(np.floor((ey1 - y1) / cy)))
         r1 = min(ny, int(np.ceil((ey1 - y0) / cy)))
         if c1 <= c0 or r1 <= r0:
-            return HeatRaster(np.full((1, 1), np.nan), (x0, x1, y0, y1), self.epsg,
-                              self.bandwidth_m, self.k)
-        return HeatRaster(self.density[r0:r1, c0:c1],
-                          (ex0 + c0 * cx, ex0 + c1 * cx, ey1 - r1 * cy, ey1 - r0 * cy),
-                          self.epsg, self.bandwidth_m, self.k)
+            return HeatRaster(
+                np.full((1, 1), np.nan), (x0, x1, y0, y1), self.epsg, self.bandwidth_m, self.k
+            )
+        return HeatRaster(
+            self.density[r0:r1, c0:c1],
+            (ex0 + c0 * cx, ex0 + c1 * cx, ey1 - r1 * cy, ey1 - r0 * cy),
+            self.epsg,
+            self.bandwidth_m,
+            self.k,
+        )
 
 
 def _disc(radius_cells: float) -> np.ndarray:
     r = int(np.ceil(radius_cells))
-    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
     return (xx * xx + yy * yy <= radius_cells * radius_cells).astype(np.float64)
 
 
-def smooth(cells: Cells, extent: tuple[float, float, float, float], *, k: int,
-           bandwidth_m: float | None = None) -> HeatRaster:
+def smooth(
+    cells: Cells,
+    extent: tuple[float, float, float, float],
+    *,
+    k: int,
+    bandwidth_m: float | None = None,
+) -> HeatRaster:
     """Kernel density of ``cells`` over ``extent`` (x0, y0, x1, y1 metres).
 
     ``bandwidth_m`` below the floor is raised to it. Cells outside the extent still
@@ -90,20 +100,24 @@ def smooth(cells: Cells, extent: tuple[float, float, float, float], *, k: int,
     ny = int(np.ceil(y1 / cell)) + margin - iy0
     persons = np.zeros((ny, nx))
     households = np.zeros((ny, nx))
-    inside = ((cells.ix >= ix0) & (cells.ix < ix0 + nx)
-              & (cells.iy >= iy0) & (cells.iy < iy0 + ny))
+    inside = (cells.ix >= ix0) & (cells.ix < ix0 + nx) & (cells.iy >= iy0) & (cells.iy < iy0 + ny)
     rows, cols = cells.iy[inside] - iy0, cells.ix[inside] - ix0
     np.add.at(persons, (rows, cols), cells.persons[inside])
     np.add.at(households, (rows, cols), cells.households[inside])
-    density = ndimage.gaussian_filter(persons, sigma=bw / cell, mode="constant",
-                                      truncate=3.0) / (cell * cell / 1e6)
+    density = ndimage.gaussian_filter(persons, sigma=bw / cell, mode="constant", truncate=3.0) / (
+        cell * cell / 1e6
+    )
     disc = _disc(MASK_RADIUS_BANDWIDTHS * bw / cell)
     near_households = np.rint(signal.fftconvolve(households, disc, mode="same"))
     near_persons = np.rint(signal.fftconvolve(persons, disc, mode="same"))
     visible = (near_households >= k) & (near_persons >= k)
     density = np.where(visible, density, np.nan)
     # cut the margin off; flip so that row 0 is the north edge (image order)
-    density = density[margin:ny - margin, margin:nx - margin][::-1]
-    ext = ((ix0 + margin) * cell, (ix0 + nx - margin) * cell,
-           (iy0 + margin) * cell, (iy0 + ny - margin) * cell)
+    density = density[margin : ny - margin, margin : nx - margin][::-1]
+    ext = (
+        (ix0 + margin) * cell,
+        (ix0 + nx - margin) * cell,
+        (iy0 + margin) * cell,
+        (iy0 + ny - margin) * cell,
+    )
     return HeatRaster(density=density, extent=ext, epsg=cells.epsg, bandwidth_m=bw, k=k)

@@ -56,18 +56,27 @@ KIND_STYLE = {
     "machine": ("#7048e8", "自助发放机"),
     "outreach": ("#0c8599", "外展服务点"),
 }
-ROAD_STYLE = {"trunk": (1.6, "#c9a66b"), "primary": (1.2, "#c9a66b"),
-              "secondary": (0.8, "#b5b5b5"), "residential": (0.4, "#c8c8c8"),
-              "track": (0.3, "#d6d6d6"), "other": (0.3, "#d6d6d6")}
+ROAD_STYLE = {
+    "trunk": (1.6, "#c9a66b"),
+    "primary": (1.2, "#c9a66b"),
+    "secondary": (0.8, "#b5b5b5"),
+    "residential": (0.4, "#c8c8c8"),
+    "track": (0.3, "#d6d6d6"),
+    "other": (0.3, "#d6d6d6"),
+}
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 # Heat colours fade out at the low end so that the basemap stays readable under them.
-HEAT_CMAP = ListedColormap(np.c_[colormaps["YlOrRd"](np.linspace(0.05, 1.0, 256))[:, :3],
-                                 np.linspace(0.2, 0.88, 256)], name="popgis_heat")
+HEAT_CMAP = ListedColormap(
+    np.c_[colormaps["YlOrRd"](np.linspace(0.05, 1.0, 256))[:, :3], np.linspace(0.2, 0.88, 256)],
+    name="popgis_heat",
+)
 
 
 def check_layer(layer: str) -> Layer:
     if layer not in LAYERS:
-        raise InvalidInput(_("unknown map layer {layer!r}; expected {items}", layer=layer, items=', '.join(LAYERS)))
+        raise InvalidInput(
+            _("unknown map layer {layer!r}; expected {items}", layer=layer, items=", ".join(LAYERS))
+        )
     return LAYERS[layer]
 
 
@@ -115,8 +124,9 @@ def _path(geom) -> MplPath:
         for ring in [poly.exterior, *poly.interiors]:
             xy = np.asarray(ring.coords)
             verts.append(xy)
-            codes.append(np.r_[MplPath.MOVETO, np.full(len(xy) - 2, MplPath.LINETO),
-                               MplPath.CLOSEPOLY])
+            codes.append(
+                np.r_[MplPath.MOVETO, np.full(len(xy) - 2, MplPath.LINETO), MplPath.CLOSEPOLY]
+            )
     return MplPath(np.concatenate(verts), np.concatenate(codes).astype(np.uint8))
 
 
@@ -134,8 +144,7 @@ def fit_box(box: basemap.Box, aspect: float, pad: float = 0.04) -> basemap.Box:
 
 
 # --------------------------------------------------------------------------- data
-def _area_lines(conn, spec: MapSpec, area: Scope, tol: float,
-                grids: bool = False) -> list[dict]:
+def _area_lines(conn, spec: MapSpec, area: Scope, tol: float, grids: bool = False) -> list[dict]:
     width = spec.box[2] - spec.box[0]
     levels = ("township", "village") + (("grid",) if width <= 15_000 or grids else ())
     found = basemap.areas(conn, area.like, levels, spec.epsg, tol, box=spec.box)
@@ -158,14 +167,15 @@ def _area_lines(conn, spec: MapSpec, area: Scope, tol: float,
     return found
 
 
-def _choropleth(conn, spec: MapSpec, area: Scope, found: list[dict], stats,
-                per: str | None = None) -> None:
+def _choropleth(
+    conn, spec: MapSpec, area: Scope, found: list[dict], stats, per: str | None = None
+) -> None:
     level = "village"
-    if (per == "grid" or area.level in ("village", "grid")) and \
-            any(a["level"] == "grid" for a in found):
+    if (per == "grid" or area.level in ("village", "grid")) and any(
+        a["level"] == "grid" for a in found
+    ):
         level = "grid"
-    value = (lambda s: s.density_km2) if spec.layer == "density" else \
-        (lambda s: s.coverage_pct)
+    value = (lambda s: s.density_km2) if spec.layer == "density" else (lambda s: s.coverage_pct)
     for a in found:
         if a["level"] == level and a["code"] in stats.areas:
             spec.choropleth.append((a["geom"], value(stats.areas[a["code"]])))
@@ -176,23 +186,46 @@ def _choropleth(conn, spec: MapSpec, area: Scope, found: list[dict], stats,
                 spec.choropleth.append((a["geom"], value(stats.areas[a["code"]])))
 
 
-def heat_raster(conn, area: Scope, box: basemap.Box, epsg: int, *, as_of: date,
-                bandwidth_m: float | None = None, k: int | None = None,
-                measure: str = "migrants") -> heat.HeatRaster:
+def heat_raster(
+    conn,
+    area: Scope,
+    box: basemap.Box,
+    epsg: int,
+    *,
+    as_of: date,
+    bandwidth_m: float | None = None,
+    k: int | None = None,
+    measure: str = "migrants",
+) -> heat.HeatRaster:
     """The safe heat raster of ``measure`` over a metric ``box`` of ``area``."""
     k = k or aggregates.threshold()
     bw = max(bandwidth_m or (box[2] - box[0]) / 150.0, heat.min_bandwidth_m())
     margin = 3 * bw
     fetch = (box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin)
-    cells = heat_cells(conn, area, measure, epsg=epsg, cell_m=heat.cell_size_m(bw),
-                       as_of=as_of, bbox_lonlat=basemap.to_lonlat(fetch, epsg))
+    cells = heat_cells(
+        conn,
+        area,
+        measure,
+        epsg=epsg,
+        cell_m=heat.cell_size_m(bw),
+        as_of=as_of,
+        bbox_lonlat=basemap.to_lonlat(fetch, epsg),
+    )
     return heat.smooth(cells, box, k=k, bandwidth_m=bw)
 
 
-def prepare(conn, scope: Scope, layer: str, *, area_code: str | None = None,
-            bbox: tuple[float, float, float, float] | None = None,
-            as_of: date | None = None, aspect: float = 1.414,
-            stats: aggregates.Statistics | None = None, per: str | None = None) -> MapSpec:
+def prepare(
+    conn,
+    scope: Scope,
+    layer: str,
+    *,
+    area_code: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    as_of: date | None = None,
+    aspect: float = 1.414,
+    stats: aggregates.Statistics | None = None,
+    per: str | None = None,
+) -> MapSpec:
     """Gather the data of one map (no drawing). ``bbox`` is a lon/lat view
     (west, south, east, north) inside the area; else the whole area is shown.
     ``per`` (village or grid) chooses the units of a choropleth."""
@@ -215,13 +248,19 @@ def prepare(conn, scope: Scope, layer: str, *, area_code: str | None = None,
     synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
     bw_floor = heat.min_bandwidth_m()
     spec = MapSpec(
-        layer=layer, title=f"{names[-1]} {info.title}",
-        subtitle=(f"辖区：{' '.join(names)}{'（当前视图）' if bbox else ''}　　"
-                  f"数据截至：{as_of:%Y年%m月%d日}"),
+        layer=layer,
+        title=f"{names[-1]} {info.title}",
+        subtitle=(
+            f"辖区：{' '.join(names)}{'（当前视图）' if bbox else ''}　　"
+            f"数据截至：{as_of:%Y年%m月%d日}"
+        ),
         footer_left=SOURCE.format(k=k, bw=bw_floor) + synthetic,
-        footer_right=(f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　"
-                      f"坐标系 WGS 84 / UTM EPSG:{epsg}"),
-        epsg=epsg, box=box)
+        footer_right=(
+            f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　坐标系 WGS 84 / UTM EPSG:{epsg}"
+        ),
+        epsg=epsg,
+        box=box,
+    )
     tol = (box[2] - box[0]) / 4000.0
     found = _area_lines(conn, spec, area, tol, grids=per == "grid")
     spec.roads = basemap.roads(conn, box, epsg, tol)
@@ -267,25 +306,56 @@ class Page:
         # interpolation embeds it as it is: small for atlas pages, fine for maps)
         self.image_px = image_px
         self.f = self.width * self.height / (8.27 * 11.69)  # 1 on A4, 2 on A3
-        self.fs = self.f ** 0.5
+        self.fs = self.f**0.5
         self.fig = Figure(figsize=(self.width, self.height), dpi=cartography.DPI)
         m = 0.45
         top, bottom = 1.05 * self.fs, 0.6 * self.fs
-        self.ax = self.fig.add_axes([m / self.width, bottom / self.height,
-                                     1 - 2 * m / self.width,
-                                     1 - (top + bottom) / self.height])
-        self.aspect = ((1 - 2 * m / self.width) * self.width) / \
-            ((1 - (top + bottom) / self.height) * self.height)
-        self.title = self.fig.text(0.5, 1 - 0.42 * self.fs / self.height, "", ha="center",
-                                   va="center", fontsize=20 * self.fs, fontweight="bold")
-        self.subtitle = self.fig.text(0.5, 1 - 0.82 * self.fs / self.height, "",
-                                      ha="center", va="center", fontsize=11 * self.fs)
-        self.footer_left = self.fig.text(m / self.width, 0.3 * self.fs / self.height, "",
-                                         ha="left", va="center", fontsize=6.5 * self.fs,
-                                         wrap=True)
-        self.footer_right = self.fig.text(1 - m / self.width, 0.12 * self.fs / self.height,
-                                          "", ha="right", va="center",
-                                          fontsize=6 * self.fs, color="#555555")
+        self.ax = self.fig.add_axes(
+            [
+                m / self.width,
+                bottom / self.height,
+                1 - 2 * m / self.width,
+                1 - (top + bottom) / self.height,
+            ]
+        )
+        self.aspect = ((1 - 2 * m / self.width) * self.width) / (
+            (1 - (top + bottom) / self.height) * self.height
+        )
+        self.title = self.fig.text(
+            0.5,
+            1 - 0.42 * self.fs / self.height,
+            "",
+            ha="center",
+            va="center",
+            fontsize=20 * self.fs,
+            fontweight="bold",
+        )
+        self.subtitle = self.fig.text(
+            0.5,
+            1 - 0.82 * self.fs / self.height,
+            "",
+            ha="center",
+            va="center",
+            fontsize=11 * self.fs,
+        )
+        self.footer_left = self.fig.text(
+            m / self.width,
+            0.3 * self.fs / self.height,
+            "",
+            ha="left",
+            va="center",
+            fontsize=6.5 * self.fs,
+            wrap=True,
+        )
+        self.footer_right = self.fig.text(
+            1 - m / self.width,
+            0.12 * self.fs / self.height,
+            "",
+            ha="right",
+            va="center",
+            fontsize=6 * self.fs,
+            color="#555555",
+        )
 
     def draw(self, spec: MapSpec) -> None:
         """Draw ``spec`` on the page (clearing what was there)."""
@@ -310,36 +380,70 @@ class Page:
         if spec.choropleth:
             handles += self._draw_choropleth(spec)
         if spec.buildings:
-            ax.add_collection(PolyCollection(spec.buildings, facecolor="#9e9e9e",
-                                             edgecolor="none", alpha=0.45, zorder=2))
+            ax.add_collection(
+                PolyCollection(
+                    spec.buildings, facecolor="#9e9e9e", edgecolor="none", alpha=0.45, zorder=2
+                )
+            )
         self._draw_roads(spec)
         if spec.heat is not None:
             self._draw_heat(spec)
-        for lines, width, color, z in ((spec.grid_lines, 0.25, "#8d8d8d", 4),
-                                       (spec.village_lines, 0.35, "#6b6b6b", 4),
-                                       (spec.township_lines, 0.9, "#333333", 5),
-                                       (spec.outline, 1.6, "#000000", 6)):
+        for lines, width, color, z in (
+            (spec.grid_lines, 0.25, "#8d8d8d", 4),
+            (spec.village_lines, 0.35, "#6b6b6b", 4),
+            (spec.township_lines, 0.9, "#333333", 5),
+            (spec.outline, 1.6, "#000000", 6),
+        ):
             if lines:
-                ax.add_collection(LineCollection(lines, linewidths=width * fs, colors=color,
-                                                 zorder=z, capstyle="round"))
+                ax.add_collection(
+                    LineCollection(
+                        lines, linewidths=width * fs, colors=color, zorder=z, capstyle="round"
+                    )
+                )
         if spec.points:
             handles += self._draw_points(spec)
         handles += self._basemap_handles(spec)
         for x, y, text in spec.labels:
-            ax.text(x, y, text, ha="center", va="center", fontsize=5.5 * fs, zorder=8,
-                    color="#222222", path_effects=HALO, clip_on=True)
+            ax.text(
+                x,
+                y,
+                text,
+                ha="center",
+                va="center",
+                fontsize=5.5 * fs,
+                zorder=8,
+                color="#222222",
+                path_effects=HALO,
+                clip_on=True,
+            )
         if handles:
             # the heat map's colour bar sits in the corner: its legend goes above it
             title = "图例" if spec.heat is not None else LAYERS[spec.layer].legend
             anchor = (0.985, 0.125) if spec.heat is not None else (0.985, 0.035)
-            leg = ax.legend(handles=handles, loc="lower right", bbox_to_anchor=anchor,
-                            fontsize=6.5 * fs, title=title, title_fontsize=7 * fs,
-                            framealpha=0.9, borderpad=0.8)
+            leg = ax.legend(
+                handles=handles,
+                loc="lower right",
+                bbox_to_anchor=anchor,
+                fontsize=6.5 * fs,
+                title=title,
+                title_fontsize=7 * fs,
+                framealpha=0.9,
+                borderpad=0.8,
+            )
             leg.set_zorder(30)
         if spec.note:
-            ax.text(0.985, 0.012, spec.note, transform=ax.transAxes, ha="right",
-                    va="bottom", fontsize=5.5 * fs, zorder=31, color="#444444",
-                    path_effects=HALO)
+            ax.text(
+                0.985,
+                0.012,
+                spec.note,
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize=5.5 * fs,
+                zorder=31,
+                color="#444444",
+                path_effects=HALO,
+            )
         cartography.scale_bar(ax, fontsize=7 * fs)
         cartography.north_arrow(ax, fontsize=8 * fs)
 
@@ -347,11 +451,9 @@ class Page:
         fs = self.fs
         out = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
         if spec.township_lines:
-            out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs,
-                              label="乡镇（街道）界"))
+            out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label="乡镇（街道）界"))
         if spec.village_lines:
-            out.append(Line2D([], [], color="#6b6b6b", linewidth=0.5 * fs,
-                              label="村（社区）界"))
+            out.append(Line2D([], [], color="#6b6b6b", linewidth=0.5 * fs, label="村（社区）界"))
         if spec.grid_lines:
             out.append(Line2D([], [], color="#8d8d8d", linewidth=0.35 * fs, label="网格界"))
         if spec.roads:
@@ -366,8 +468,9 @@ class Page:
             by_class.setdefault(highway if highway in ROAD_STYLE else "other", []).append(xy)
         for highway, lines in by_class.items():
             width, color = ROAD_STYLE[highway]
-            self.ax.add_collection(LineCollection(lines, linewidths=width * self.fs,
-                                                  colors=color, zorder=3))
+            self.ax.add_collection(
+                LineCollection(lines, linewidths=width * self.fs, colors=color, zorder=3)
+            )
 
     def _draw_heat(self, spec: MapSpec) -> None:
         raster = spec.heat
@@ -380,9 +483,16 @@ class Page:
         image = np.ma.masked_where(~mask, smooth)
         norm = Normalize(vmin=0, vmax=max(spec.heat_vmax or 1.0, 1e-9))
         x0, x1, y0, y1 = raster.extent
-        im = self.ax.imshow(image, extent=(x0, x1, y0, y1), origin="upper",
-                            cmap=HEAT_CMAP, norm=norm, zorder=3.5,
-                            interpolation="none", resample=False)
+        im = self.ax.imshow(
+            image,
+            extent=(x0, x1, y0, y1),
+            origin="upper",
+            cmap=HEAT_CMAP,
+            norm=norm,
+            zorder=3.5,
+            interpolation="none",
+            resample=False,
+        )
         if spec.outline_geom is not None:  # no colour outside the jurisdiction
             im.set_clip_path(PathPatch(_path(spec.outline_geom), transform=self.ax.transData))
         self.ax.set_xlim(spec.box[0], spec.box[2])
@@ -419,21 +529,42 @@ class Page:
         for geom, v in spec.choropleth:
             (held if v is None else shown).append((geom, v))
         if shown:
-            coll = PatchCollection([PathPatch(_path(g)) for g, _x in shown], cmap=cmap,
-                                   norm=norm, edgecolor="none", zorder=1.5)
+            coll = PatchCollection(
+                [PathPatch(_path(g)) for g, _x in shown],
+                cmap=cmap,
+                norm=norm,
+                edgecolor="none",
+                zorder=1.5,
+            )
             coll.set_array(np.array([v for _x, v in shown], dtype=float))
             self.ax.add_collection(coll)
         if held:
-            self.ax.add_collection(PatchCollection(
-                [PathPatch(_path(g)) for g, _x in held], facecolor="#eeeeee",
-                edgecolor="#9a9a9a", hatch="////", linewidth=0, zorder=1.5))
+            self.ax.add_collection(
+                PatchCollection(
+                    [PathPatch(_path(g)) for g, _x in held],
+                    facecolor="#eeeeee",
+                    edgecolor="#9a9a9a",
+                    hatch="////",
+                    linewidth=0,
+                    zorder=1.5,
+                )
+            )
         fmt = "{:,.0f}" if bounds[-1] >= 100 else "{:g}"
-        handles = [Patch(facecolor=cmap(i), label=f"{fmt.format(bounds[i])} – "
-                                                   f"{fmt.format(bounds[i + 1])}")
-                   for i in range(n)] if published else []
+        handles = (
+            [
+                Patch(
+                    facecolor=cmap(i),
+                    label=f"{fmt.format(bounds[i])} – {fmt.format(bounds[i + 1])}",
+                )
+                for i in range(n)
+            ]
+            if published
+            else []
+        )
         if held:
-            handles.append(Patch(facecolor="#eeeeee", hatch="////", edgecolor="#9a9a9a",
-                                 label="已抑制"))
+            handles.append(
+                Patch(facecolor="#eeeeee", hatch="////", edgecolor="#9a9a9a", label="已抑制")
+            )
         return handles
 
     def _draw_points(self, spec: MapSpec) -> list:
@@ -445,24 +576,54 @@ class Page:
                 continue
             on = np.array([(p["x"], p["y"]) for p in pts if p["active"]]).reshape(-1, 2)
             off = np.array([(p["x"], p["y"]) for p in pts if not p["active"]]).reshape(-1, 2)
-            self.ax.scatter(on[:, 0], on[:, 1], s=24 * fs, c=color, edgecolors="white",
-                            linewidths=0.3, zorder=7)
+            self.ax.scatter(
+                on[:, 0], on[:, 1], s=24 * fs, c=color, edgecolors="white", linewidths=0.3, zorder=7
+            )
             # coverage: the kind's service radius around each active point (as on the map)
             r = SERVICE_RADIUS_M.get(kind)
             if r and len(on):
-                self.ax.add_collection(PatchCollection(
-                    [Circle((x, y), r) for x, y in on], facecolor=color, alpha=0.08,
-                    edgecolor=color, linewidth=0.4 * fs, zorder=6))
+                self.ax.add_collection(
+                    PatchCollection(
+                        [Circle((x, y), r) for x, y in on],
+                        facecolor=color,
+                        alpha=0.08,
+                        edgecolor=color,
+                        linewidth=0.4 * fs,
+                        zorder=6,
+                    )
+                )
             if len(off):
-                self.ax.scatter(off[:, 0], off[:, 1], s=24 * fs, facecolors="none",
-                                edgecolors=color, linewidths=0.6, zorder=7)
-            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=color,
-                                  markeredgecolor="white", markersize=5 * fs,
-                                  label=f"{label}　{len(on)} 个"
-                                        + (f"（另停用 {len(off)} 个）" if len(off) else "")))
+                self.ax.scatter(
+                    off[:, 0],
+                    off[:, 1],
+                    s=24 * fs,
+                    facecolors="none",
+                    edgecolors=color,
+                    linewidths=0.6,
+                    zorder=7,
+                )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor=color,
+                    markeredgecolor="white",
+                    markersize=5 * fs,
+                    label=f"{label}　{len(on)} 个"
+                    + (f"（另停用 {len(off)} 个）" if len(off) else ""),
+                )
+            )
         if handles:
-            handles.append(Patch(facecolor="#adb5bd", alpha=0.35, edgecolor="#868e96",
-                                 label="淡色圆：服务半径（覆盖范围）"))
+            handles.append(
+                Patch(
+                    facecolor="#adb5bd",
+                    alpha=0.35,
+                    edgecolor="#868e96",
+                    label="淡色圆：服务半径（覆盖范围）",
+                )
+            )
         return handles
 
     def save(self, out, fmt: str) -> None:
@@ -472,10 +633,19 @@ class Page:
 FORMATS = ("png", "pdf")
 
 
-def render_map(conn, scope: Scope, layer: str, *, area_code: str | None = None,
-               fmt: str = "png", size: str = "A4", landscape: bool = False,
-               bbox: tuple[float, float, float, float] | None = None,
-               as_of: date | None = None, per: str | None = None) -> bytes:
+def render_map(
+    conn,
+    scope: Scope,
+    layer: str,
+    *,
+    area_code: str | None = None,
+    fmt: str = "png",
+    size: str = "A4",
+    landscape: bool = False,
+    bbox: tuple[float, float, float, float] | None = None,
+    as_of: date | None = None,
+    per: str | None = None,
+) -> bytes:
     """One briefing map as PNG or PDF bytes (300 dpi); the export is logged.
 
     Parameters
@@ -488,12 +658,25 @@ def render_map(conn, scope: Scope, layer: str, *, area_code: str | None = None,
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     with cartography.style():
         page = Page(size, landscape)
-        spec = prepare(conn, scope, layer, area_code=area_code, bbox=bbox, as_of=as_of,
-                       aspect=page.aspect, per=per)
+        spec = prepare(
+            conn,
+            scope,
+            layer,
+            area_code=area_code,
+            bbox=bbox,
+            as_of=as_of,
+            aspect=page.aspect,
+            per=per,
+        )
         page.draw(spec)
         buf = io.BytesIO()
         page.save(buf, fmt)
     area = area_code or scope.area_code
-    log_export(conn, scope, f"map:{layer}", area,
-               {"format": fmt, "size": size, "landscape": landscape, "bbox": bbox})
+    log_export(
+        conn,
+        scope,
+        f"map:{layer}",
+        area,
+        {"format": fmt, "size": size, "landscape": landscape, "bbox": bbox},
+    )
     return buf.getvalue()

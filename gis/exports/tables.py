@@ -23,8 +23,12 @@ from gis.gate import Scope
 from gis.messages import _
 
 SUPPRESSED = "*"
-LEVEL_LABEL = {"total": "合计", "township": "乡镇（街道）小计", "village": "村（社区）",
-               "grid": "网格"}
+LEVEL_LABEL = {
+    "total": "合计",
+    "township": "乡镇（街道）小计",
+    "village": "村（社区）",
+    "grid": "网格",
+}
 COLUMNS = (  # key, header
     ("row_type", "行类型"),
     ("code", "区划代码"),
@@ -54,12 +58,18 @@ def _row(a: aggregates.AreaStats, row_type: str, township: str) -> dict:
     def v(x):
         return SUPPRESSED if x is None else x
 
-    return {"row_type": LEVEL_LABEL[row_type], "code": a.code, "township": township,
-            "name": a.name if row_type in ("village", "grid") else "",
-            **{c: v(a.values[c]) for c in ("population", "households", "migrants",
-                                           "women15_49", "cert_issues", "served")},
-            "migrants_per_1000": v(a.migrants_per_1000),
-            "coverage_pct": v(a.coverage_pct)}
+    return {
+        "row_type": LEVEL_LABEL[row_type],
+        "code": a.code,
+        "township": township,
+        "name": a.name if row_type in ("village", "grid") else "",
+        **{
+            c: v(a.values[c])
+            for c in ("population", "households", "migrants", "women15_49", "cert_issues", "served")
+        },
+        "migrants_per_1000": v(a.migrants_per_1000),
+        "coverage_pct": v(a.coverage_pct),
+    }
 
 
 def table_rows(stats: aggregates.Statistics, area_code: str) -> list[dict]:
@@ -69,8 +79,9 @@ def table_rows(stats: aggregates.Statistics, area_code: str) -> list[dict]:
     if top.level in ("village", "grid"):
         rows[0]["name"] = top.name
         return rows
-    townships = [top] if top.level == "township" else sorted(
-        stats.children(top.code), key=lambda a: a.code)
+    townships = (
+        [top] if top.level == "township" else sorted(stats.children(top.code), key=lambda a: a.code)
+    )
     for t in townships:
         if t is not top:
             rows.append(_row(t, "township", t.name))
@@ -97,8 +108,7 @@ def notes(stats: aggregates.Statistics, scope: Scope, names: list[str]) -> list[
 def write_csv(rows: list[dict]) -> bytes:
     """CSV bytes through the one CSV writer (UTF-8 with BOM, formula guard), header in
     Chinese."""
-    return csvfile.to_bytes([h for _x, h in COLUMNS],
-                            ([r[k] for k, _x in COLUMNS] for r in rows))
+    return csvfile.to_bytes([h for _x, h in COLUMNS], ([r[k] for k, _x in COLUMNS] for r in rows))
 
 
 def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
@@ -127,8 +137,9 @@ def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
             for cell in row:
                 cell.font = Font(bold=True)
     ws.freeze_panes = ws.cell(header_row + 1, 5)
-    for letter, width in zip("ABCDEFGHIJKL", (14, 15, 14, 20, 10, 10, 12, 12, 14, 16, 14, 14),
-                             strict=True):
+    for letter, width in zip(
+        "ABCDEFGHIJKL", (14, 15, 14, 20, 10, 10, 12, 12, 14, 16, 14, 14), strict=True
+    ):
         ws.column_dimensions[letter].width = width
     info = wb.create_sheet("说明")
     for line in lines:
@@ -139,8 +150,9 @@ def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def export_table(conn, scope: Scope, area_code: str | None = None, fmt: str = "xlsx", *,
-                 as_of=None) -> bytes:
+def export_table(
+    conn, scope: Scope, area_code: str | None = None, fmt: str = "xlsx", *, as_of=None
+) -> bytes:
     """The statistics table of an area (default the user's jurisdiction); logged."""
     if fmt not in FORMATS:
         raise InvalidInput(_("unknown table format {fmt!r}; expected xlsx or csv", fmt=fmt))
@@ -151,6 +163,11 @@ def export_table(conn, scope: Scope, area_code: str | None = None, fmt: str = "x
         data = write_csv(rows)
     else:
         data = write_xlsx(rows, notes(stats, scope, basemap.area_names(conn, area.area_code)))
-    log_export(conn, scope, "table", area.area_code,
-               {"format": fmt, "rows": len(rows), "as_of": stats.as_of})
+    log_export(
+        conn,
+        scope,
+        "table",
+        area.area_code,
+        {"format": fmt, "rows": len(rows), "as_of": stats.as_of},
+    )
     return data

@@ -73,15 +73,23 @@ def enter(conn, scope: Scope, *, reading: bool = False) -> None:
     tile took 30 ms with two workers, 7 ms without) and under load they take the cores
     other requests are waiting for.
     """
-    conn.execute(sa.text(
-        "SELECT set_config('popgis.scope', :p, true), set_config('popgis.user', :u, true),"
-        " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true),"
-        " set_config('synchronous_commit', CASE WHEN :reading THEN 'off' ELSE "
-        "current_setting('synchronous_commit') END, true),"
-        " set_config('max_parallel_workers_per_gather', CASE WHEN :reading THEN '0' ELSE "
-        "current_setting('max_parallel_workers_per_gather') END, true)"),
-        {"p": scope.path, "u": scope.user, "r": scope.role, "a": scope.address or "",
-         "reading": reading})
+    conn.execute(
+        sa.text(
+            "SELECT set_config('popgis.scope', :p, true), set_config('popgis.user', :u, true),"
+            " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true),"
+            " set_config('synchronous_commit', CASE WHEN :reading THEN 'off' ELSE "
+            "current_setting('synchronous_commit') END, true),"
+            " set_config('max_parallel_workers_per_gather', CASE WHEN :reading THEN '0' ELSE "
+            "current_setting('max_parallel_workers_per_gather') END, true)"
+        ),
+        {
+            "p": scope.path,
+            "u": scope.user,
+            "r": scope.role,
+            "a": scope.address or "",
+            "reading": reading,
+        },
+    )
 
 
 @contextmanager
@@ -89,19 +97,25 @@ def widened(conn, scope: Scope):
     """Work in ``scope`` (wider than the caller's) for a block, then restore the caller's
     settings: for counts that must be computed over a whole county and are suppressed
     before anything is cut to the caller's jurisdiction (export tables)."""
-    before = conn.execute(sa.text(
-        "SELECT current_setting('popgis.scope', true), current_setting('popgis.user', true),"
-        " current_setting('popgis.role', true), current_setting('popgis.addr', true)")).one()
+    before = conn.execute(
+        sa.text(
+            "SELECT current_setting('popgis.scope', true), current_setting('popgis.user', true),"
+            " current_setting('popgis.role', true), current_setting('popgis.addr', true)"
+        )
+    ).one()
     enter(conn, scope)
     try:
         yield
     finally:
-        conn.execute(sa.text(
-            "SELECT set_config('popgis.scope', coalesce(:p, ''), true), "
-            "set_config('popgis.user', coalesce(:u, ''), true), "
-            "set_config('popgis.role', coalesce(:r, ''), true), "
-            "set_config('popgis.addr', coalesce(:a, ''), true)"),
-            {"p": before[0], "u": before[1], "r": before[2], "a": before[3]})
+        conn.execute(
+            sa.text(
+                "SELECT set_config('popgis.scope', coalesce(:p, ''), true), "
+                "set_config('popgis.user', coalesce(:u, ''), true), "
+                "set_config('popgis.role', coalesce(:r, ''), true), "
+                "set_config('popgis.addr', coalesce(:a, ''), true)"
+            ),
+            {"p": before[0], "u": before[1], "r": before[2], "a": before[3]},
+        )
 
 
 def require_people(scope: Scope) -> None:
@@ -114,16 +128,22 @@ def require_people(scope: Scope) -> None:
 def find_household_ids(conn, ref: str) -> list[int]:
     """Ids of the households numbered ``ref`` (or with id ``ref``) that the connection
     may see: for the access log's "who read this household"."""
-    return list(conn.execute(sa.text(
-        "SELECT coalesce(array_agg(id), '{}') FROM households "
-        "WHERE household_no = :h OR id::text = :h"), {"h": str(ref)}).scalar())
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT coalesce(array_agg(id), '{}') FROM households "
+                "WHERE household_no = :h OR id::text = :h"
+            ),
+            {"h": str(ref)},
+        ).scalar()
+    )
 
 
-def scope_for_area(conn, area_code: str, *, user: str = "system",
-                   role: str = "county") -> Scope:
+def scope_for_area(conn, area_code: str, *, user: str = "system", role: str = "county") -> Scope:
     """A scope rooted at ``area_code`` (12- or 15-digit code); raises NotFound if unknown."""
-    row = conn.execute(sa.text("SELECT path, level FROM admin_area WHERE code = :c"),
-                       {"c": area_code}).one_or_none()
+    row = conn.execute(
+        sa.text("SELECT path, level FROM admin_area WHERE code = :c"), {"c": area_code}
+    ).one_or_none()
     if row is None:
         raise NotFound("admin area")
     return Scope(user=user, role=role, area_code=area_code, path=row.path, level=row.level)
@@ -138,14 +158,22 @@ def command_scope(conn, area_code: str | None = None, *, user: str = "cli") -> S
     """
     if area_code:
         return scope_for_area(conn, area_code, user=user, role="county")
-    codes = conn.execute(sa.text(
-        "SELECT code FROM admin_area WHERE level = 'county' ORDER BY code")).scalars().all()
+    codes = (
+        conn.execute(sa.text("SELECT code FROM admin_area WHERE level = 'county' ORDER BY code"))
+        .scalars()
+        .all()
+    )
     if not codes:
-        raise InvalidInput(_("no county loaded; run `popgis load admin FILE` or "
-                             "`popgis demo` first"))
+        raise InvalidInput(
+            _("no county loaded; run `popgis load admin FILE` or `popgis demo` first")
+        )
     if len(codes) > 1:
-        raise InvalidInput(_("several counties are loaded ({codes}); choose one with "
-                             "--area CODE", codes=", ".join(codes)))
+        raise InvalidInput(
+            _(
+                "several counties are loaded ({codes}); choose one with --area CODE",
+                codes=", ".join(codes),
+            )
+        )
     return scope_for_area(conn, codes[0], user=user, role="county")
 
 
@@ -229,17 +257,26 @@ class Gate:
     def _require_people(self) -> None:
         require_people(self.scope)
 
-    def _log(self, action: str, kind: str, target, detail: dict | None = None,
-             household_ids=None) -> None:
+    def _log(
+        self, action: str, kind: str, target, detail: dict | None = None, household_ids=None
+    ) -> None:
         from gis import audit
 
-        audit.record(self.conn, self.scope, action, kind=kind, target=target,
-                     household_ids=household_ids, detail=detail)
+        audit.record(
+            self.conn,
+            self.scope,
+            action,
+            kind=kind,
+            target=target,
+            household_ids=household_ids,
+            detail=detail,
+        )
 
     def _in_scope_id(self, household_id: int) -> int:
         hid = self.conn.execute(
             sa.text("SELECT id FROM households WHERE id = :id AND admin_path LIKE :p"),
-            {"id": household_id, "p": self.scope.like}).scalar()
+            {"id": household_id, "p": self.scope.like},
+        ).scalar()
         if hid is None:
             raise NotFound("household")
         return hid
@@ -249,35 +286,45 @@ class Gate:
         """Number of households in scope."""
         return self.conn.execute(
             sa.text("SELECT count(*) FROM households WHERE admin_path LIKE :p"),
-            {"p": self.scope.like}).scalar()
+            {"p": self.scope.like},
+        ).scalar()
 
     def count_persons(self, *, migrants: bool | None = None) -> int:
         """Number of persons in scope (optionally only migrants or only residents)."""
-        sql = ("SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id "
-               "WHERE h.admin_path LIKE :p")
+        sql = (
+            "SELECT count(*) FROM persons p JOIN households h ON h.id = p.household_id "
+            "WHERE h.admin_path LIKE :p"
+        )
         params: dict[str, object] = {"p": self.scope.like}
         if migrants is not None:
             sql += " AND p.is_migrant = :m"
             params["m"] = migrants
         return self.conn.execute(sa.text(sql), params).scalar()
 
-    def list_households(self, *, village_code: str | None = None, limit: int = 100,
-                        offset: int = 0) -> list[dict]:
+    def list_households(
+        self, *, village_code: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[dict]:
         """Households in scope, ordered by household number; no personal details."""
         self._require_people()
-        sql = (f"SELECT {_HOUSEHOLD_COLS} FROM households h "
-               "LEFT JOIN admin_area v ON v.code = h.village_code "
-               "WHERE h.admin_path LIKE :p")
-        params = {"p": self.scope.like, "limit": min(int(limit), 1000),
-                  "offset": max(int(offset), 0)}
+        sql = (
+            f"SELECT {_HOUSEHOLD_COLS} FROM households h "
+            "LEFT JOIN admin_area v ON v.code = h.village_code "
+            "WHERE h.admin_path LIKE :p"
+        )
+        params = {
+            "p": self.scope.like,
+            "limit": min(int(limit), 1000),
+            "offset": max(int(offset), 0),
+        }
         if village_code:
             sql += " AND h.village_code = :v"
             params["v"] = village_code
         sql += " ORDER BY h.household_no LIMIT :limit OFFSET :offset"
         return [dict(r._mapping) for r in self.conn.execute(sa.text(sql), params)]
 
-    def household(self, household_id: int, *, unmask: bool = False,
-                  reason: str | None = None) -> dict:
+    def household(
+        self, household_id: int, *, unmask: bool = False, reason: str | None = None
+    ) -> dict:
         """One household with its members; NotFound if missing or out of scope.
 
         ID and phone numbers (and the month and day of birth, which are the ID's masked
@@ -288,19 +335,26 @@ class Gate:
         if unmask and not reason:
             raise InvalidInput(_("showing full ID or phone numbers needs a reason"))
         row = self.conn.execute(
-            sa.text(f"SELECT {_HOUSEHOLD_COLS} FROM households h "
-                    "LEFT JOIN admin_area v ON v.code = h.village_code "
-                    "WHERE h.id = :id AND h.admin_path LIKE :p"),
-            {"id": household_id, "p": self.scope.like}).one_or_none()
+            sa.text(
+                f"SELECT {_HOUSEHOLD_COLS} FROM households h "
+                "LEFT JOIN admin_area v ON v.code = h.village_code "
+                "WHERE h.id = :id AND h.admin_path LIKE :p"
+            ),
+            {"id": household_id, "p": self.scope.like},
+        ).one_or_none()
         if row is None:
             raise NotFound("household")
         result = dict(row._mapping)
         members = []
         origin = _origin_namer()
         for p in self.conn.execute(
-                sa.text(f"SELECT {_PERSON_COLS} FROM persons p "
-                        "LEFT JOIN admin_area o ON o.code = rpad(p.origin_code, 12, '0') "
-                        "WHERE p.household_id = :id ORDER BY p.id"), {"id": household_id}):
+            sa.text(
+                f"SELECT {_PERSON_COLS} FROM persons p "
+                "LEFT JOIN admin_area o ON o.code = rpad(p.origin_code, 12, '0') "
+                "WHERE p.household_id = :id ORDER BY p.id"
+            ),
+            {"id": household_id},
+        ):
             m = dict(p._mapping)
             if not m["origin_name"] and m["origin_code"]:
                 m["origin_name"] = origin(m["origin_code"])
@@ -311,18 +365,37 @@ class Gate:
                 m["birth_date"] = mask_birth_date(m["birth_date"])
             members.append(m)
         result["members"] = members
-        result["events"] = [dict(r._mapping) for r in self.conn.execute(
-            sa.text("SELECT e.id, e.kind, e.event_date, e.note, e.recorded_by, t.name AS team "
+        result["events"] = [
+            dict(r._mapping)
+            for r in self.conn.execute(
+                sa.text(
+                    "SELECT e.id, e.kind, e.event_date, e.note, e.recorded_by, t.name AS team "
                     "FROM events e LEFT JOIN service_teams t ON t.id = e.team_id "
                     "WHERE e.household_id = :id ORDER BY e.event_date DESC, e.id DESC "
-                    "LIMIT 20"), {"id": household_id})]
-        self._log("view_household", "household", household_id,
-                  {"unmasked": bool(unmask), "reason": reason}, [household_id])
+                    "LIMIT 20"
+                ),
+                {"id": household_id},
+            )
+        ]
+        self._log(
+            "view_household",
+            "household",
+            household_id,
+            {"unmasked": bool(unmask), "reason": reason},
+            [household_id],
+        )
         return result
 
     # ---------------------------------------------------------------- writes
-    def place_household(self, household_id: int, lon: float, lat: float, *,
-                        building_id: int | None = None, move_village: bool = False) -> dict:
+    def place_household(
+        self,
+        household_id: int,
+        lon: float,
+        lat: float,
+        *,
+        building_id: int | None = None,
+        move_village: bool = False,
+    ) -> dict:
         """Manual placement by staff: the point (WGS-84) and the building under it.
 
         The household must stay inside the caller's scope; manual placements win over
@@ -334,8 +407,11 @@ class Gate:
         self._require_people()
         hid = self._in_scope_id(household_id)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise InvalidInput(_("lon/lat {lon}, {lat} out of range; expected WGS-84 degrees", lon=lon, lat=lat))
-        target = self.conn.execute(sa.text("""
+            raise InvalidInput(
+                _("lon/lat {lon}, {lat} out of range; expected WGS-84 degrees", lon=lon, lat=lat)
+            )
+        target = self.conn.execute(
+            sa.text("""
             WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
             SELECT b.id AS building_id, coalesce(b.admin_path, gr.path, v.path) AS path,
                    coalesce(b.village_code, v.code) AS village_code
@@ -347,7 +423,9 @@ class Gate:
                                AND ST_Intersects(geom, pt.g) LIMIT 1) v ON true
             LEFT JOIN LATERAL (SELECT path FROM admin_area WHERE level = 'grid'
                                AND ST_Intersects(geom, pt.g) LIMIT 1) gr ON true
-            """), {"lon": lon, "lat": lat, "bid": building_id}).one()
+            """),
+            {"lon": lon, "lat": lat, "bid": building_id},
+        ).one()
         if target.path is None or not target.path.startswith(self.scope.path):
             raise InvalidInput(_("that place is outside your jurisdiction"))
         if not move_village:
@@ -355,42 +433,68 @@ class Gate:
         from gis.gate import placement  # history: who, when, from where
 
         placement.check_building_distance(self.conn, lon, lat, building_id)
-        placement.record(self.conn, hid, self.scope.user, "manual", lon, lat,
-                         target.building_id)
-        self.conn.execute(sa.text("""
+        placement.record(self.conn, hid, self.scope.user, "manual", lon, lat, target.building_id)
+        self.conn.execute(
+            sa.text("""
             UPDATE households SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
                    building_id = CAST(:b AS bigint), village_code = :v, admin_path = :path,
                    geocode_level = CASE WHEN CAST(:b AS bigint) IS NULL THEN 'village'
                                         ELSE 'building' END,
                    geocode_score = 1.0, geocode_method = 'manual', placed_manually = true,
                    placed_by = :u, placed_at = now(), updated_at = now()
-            WHERE id = :id"""), {"lon": lon, "lat": lat, "b": target.building_id,
-                                 "v": target.village_code, "path": target.path,
-                                 "u": self.scope.user, "id": hid})
+            WHERE id = :id"""),
+            {
+                "lon": lon,
+                "lat": lat,
+                "b": target.building_id,
+                "v": target.village_code,
+                "path": target.path,
+                "u": self.scope.user,
+                "id": hid,
+            },
+        )
         # A household placed by hand leaves the geocoding review queue.
-        self.conn.execute(sa.text("""
+        self.conn.execute(
+            sa.text("""
             UPDATE geocode_review SET status = 'resolved', resolved_at = now(),
                    resolved_by = :u
             WHERE household_id = :id AND status = 'open'"""),
-            {"u": self.scope.user, "id": hid})
+            {"u": self.scope.user, "id": hid},
+        )
         self._log("place_household", "household", hid, {"lon": lon, "lat": lat}, [hid])
         return self.household(hid)
 
     def _check_same_village(self, hid: int, village_code: str | None) -> None:
-        moving = self.conn.execute(sa.text("""
+        moving = self.conn.execute(
+            sa.text("""
             SELECT o.name AS old, n.name AS new
             FROM households h JOIN admin_area o ON o.code = h.village_code
             JOIN admin_area n ON n.code = :v
             WHERE h.id = :id AND h.village_code <> :v"""),
-            {"id": hid, "v": village_code}).one_or_none()
+            {"id": hid, "v": village_code},
+        ).one_or_none()
         if moving is not None:
-            raise Conflict(_("this moves the household from {old} to {new}, whose staff will "
-                             "then see it instead; confirm to move it",
-                             old=moving.old, new=moving.new), code="confirm_village_move")
+            raise Conflict(
+                _(
+                    "this moves the household from {old} to {new}, whose staff will "
+                    "then see it instead; confirm to move it",
+                    old=moving.old,
+                    new=moving.new,
+                ),
+                code="confirm_village_move",
+            )
 
-    def record_event(self, household_id: int, kind: str, event_date: date, *,
-                     note: str | None = None, person_id: int | None = None,
-                     id_number: str | None = None, team_id: int | None = None) -> int:
+    def record_event(
+        self,
+        household_id: int,
+        kind: str,
+        event_date: date,
+        *,
+        note: str | None = None,
+        person_id: int | None = None,
+        id_number: str | None = None,
+        team_id: int | None = None,
+    ) -> int:
         """Record a dated event (visit, distribution, follow-up, move) for a household.
 
         The date lies between ``EARLIEST_EVENT`` and today (in China); the person, named
@@ -399,52 +503,113 @@ class Gate:
         otherwise."""
         self._require_people()
         if kind not in EVENT_KINDS:
-            raise InvalidInput(_("unknown event kind {kind!r}; expected {items}", kind=kind, items=', '.join(EVENT_KINDS)))
+            raise InvalidInput(
+                _(
+                    "unknown event kind {kind!r}; expected {items}",
+                    kind=kind,
+                    items=", ".join(EVENT_KINDS),
+                )
+            )
         if not EARLIEST_EVENT <= event_date <= today():
-            raise InvalidInput(_("event date {day} is outside {low} to today ({today})", day=event_date.isoformat(), low=EARLIEST_EVENT.isoformat(), today=today().isoformat()))
+            raise InvalidInput(
+                _(
+                    "event date {day} is outside {low} to today ({today})",
+                    day=event_date.isoformat(),
+                    low=EARLIEST_EVENT.isoformat(),
+                    today=today().isoformat(),
+                )
+            )
         hid = self._in_scope_id(household_id)
         if person_id is not None or id_number is not None:
-            found = self.conn.execute(sa.text(
-                "SELECT id FROM persons WHERE household_id = :h AND "
-                "(id = :p OR id_number = :n)"),
-                {"p": person_id, "n": id_number, "h": hid}).scalars().all()
+            found = (
+                self.conn.execute(
+                    sa.text(
+                        "SELECT id FROM persons WHERE household_id = :h AND "
+                        "(id = :p OR id_number = :n)"
+                    ),
+                    {"p": person_id, "n": id_number, "h": hid},
+                )
+                .scalars()
+                .all()
+            )
             if len(found) != 1:
                 raise InvalidInput(_("that person is not a member of household {hid}", hid=hid))
             person_id = found[0]
         if team_id is not None:
-            ok = self.conn.execute(sa.text(
-                "SELECT 1 FROM service_teams t JOIN households h ON h.county_code = t.county_code "
-                "WHERE t.id = :t AND h.id = :h"), {"t": team_id, "h": hid}).scalar()
+            ok = self.conn.execute(
+                sa.text(
+                    "SELECT 1 FROM service_teams t JOIN households h ON h.county_code = t.county_code "
+                    "WHERE t.id = :t AND h.id = :h"
+                ),
+                {"t": team_id, "h": hid},
+            ).scalar()
             if not ok:
-                raise InvalidInput(_("team_id={team_id}: no such service team in this county", team_id=team_id))
+                raise InvalidInput(
+                    _("team_id={team_id}: no such service team in this county", team_id=team_id)
+                )
         try:
-            return self.conn.execute(sa.text("""
+            return self.conn.execute(
+                sa.text("""
                 INSERT INTO events (county_code, admin_path, household_id, person_id, team_id,
                                     kind, event_date, note, recorded_by)
                 SELECT county_code, admin_path, id, :pid, :t, :k, :d, :n, :u FROM households
                 WHERE id = :h
-                RETURNING id"""), {"pid": person_id, "t": team_id, "k": kind, "d": event_date,
-                                   "n": note, "u": self.scope.user, "h": hid}).scalar()
+                RETURNING id"""),
+                {
+                    "pid": person_id,
+                    "t": team_id,
+                    "k": kind,
+                    "d": event_date,
+                    "n": note,
+                    "u": self.scope.user,
+                    "h": hid,
+                },
+            ).scalar()
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(_("unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or move_out", kind=kind)) from exc
+            raise InvalidInput(
+                _(
+                    "unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or move_out",
+                    kind=kind,
+                )
+            ) from exc
 
     def update_person(self, person_id: int, **fields) -> None:
         """Change a person's editable fields (phone, relation, certificates)."""
         self._require_people()
-        allowed = {"phone", "relation", "cert_marriage", "cert_marriage_expiry", "cert_id",
-                   "cert_id_expiry", "cert_residence", "cert_residence_expiry",
-                   "cert_migrant", "cert_migrant_expiry"}
+        allowed = {
+            "phone",
+            "relation",
+            "cert_marriage",
+            "cert_marriage_expiry",
+            "cert_id",
+            "cert_id_expiry",
+            "cert_residence",
+            "cert_residence_expiry",
+            "cert_migrant",
+            "cert_migrant_expiry",
+        }
         bad = set(fields) - allowed
         if bad:
-            raise InvalidInput(_("cannot change {fields}; editable: {editable}", fields=', '.join(sorted(bad)), editable=', '.join(sorted(allowed))))
-        pid = self.conn.execute(sa.text(
-            "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id "
-            "WHERE p.id = :id AND h.admin_path LIKE :p"),
-            {"id": person_id, "p": self.scope.like}).scalar()
+            raise InvalidInput(
+                _(
+                    "cannot change {fields}; editable: {editable}",
+                    fields=", ".join(sorted(bad)),
+                    editable=", ".join(sorted(allowed)),
+                )
+            )
+        pid = self.conn.execute(
+            sa.text(
+                "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id "
+                "WHERE p.id = :id AND h.admin_path LIKE :p"
+            ),
+            {"id": person_id, "p": self.scope.like},
+        ).scalar()
         if pid is None:
             raise NotFound("person")
         if fields:
             sets = ", ".join(f"{k} = :{k}" for k in fields)
-            self.conn.execute(sa.text(f"UPDATE persons SET {sets}, updated_at = now() "
-                                      "WHERE id = :id"), {**fields, "id": pid})
+            self.conn.execute(
+                sa.text(f"UPDATE persons SET {sets}, updated_at = now() WHERE id = :id"),
+                {**fields, "id": pid},
+            )
             self._log("update_person", "person", pid, {"fields": sorted(fields)})

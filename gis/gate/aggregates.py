@@ -32,10 +32,10 @@ MEASURES = {
 
 _CERT_ISSUE = " OR ".join(
     f"p.{c} IN ('missing', 'expired') OR (p.{c} = 'valid' AND p.{c}_expiry <= :exp)"
-    for c in ("cert_marriage", "cert_id", "cert_residence", "cert_migrant"))
+    for c in ("cert_marriage", "cert_id", "cert_residence", "cert_migrant")
+)
 
-COUNT_COLUMNS = ("households", "population", "migrants", "women15_49", "cert_issues",
-                 "served")
+COUNT_COLUMNS = ("households", "population", "migrants", "women15_49", "cert_issues", "served")
 
 
 def _years_before(d: date, years: int) -> date:
@@ -46,9 +46,14 @@ def _years_before(d: date, years: int) -> date:
 
 
 def _params(scope: Scope, as_of: date) -> dict:
-    return {"p": scope.like, "w_lo": _years_before(as_of, 50),
-            "w_hi": _years_before(as_of, 15), "exp": as_of + timedelta(days=EXPIRING_DAYS),
-            "d0": as_of - timedelta(days=COVERAGE_DAYS), "d1": as_of}
+    return {
+        "p": scope.like,
+        "w_lo": _years_before(as_of, 50),
+        "w_hi": _years_before(as_of, 15),
+        "exp": as_of + timedelta(days=EXPIRING_DAYS),
+        "d0": as_of - timedelta(days=COVERAGE_DAYS),
+        "d1": as_of,
+    }
 
 
 def path_counts(conn, scope: Scope, as_of: date) -> dict[str, dict[str, int]]:
@@ -63,11 +68,12 @@ def path_counts(conn, scope: Scope, as_of: date) -> dict[str, dict[str, int]]:
     enter(conn, scope)
     # Persons are grouped straight into admin paths (a few hundred groups), not into
     # households first: half the work of the obvious per-household query.
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         WITH pp AS (
             SELECT h.admin_path, count(*) AS population,
                    count(*) FILTER (WHERE p.is_migrant) AS migrants,
-                   count(*) FILTER (WHERE {MEASURES['women15_49']}) AS women15_49,
+                   count(*) FILTER (WHERE {MEASURES["women15_49"]}) AS women15_49,
                    count(*) FILTER (WHERE {_CERT_ISSUE}) AS cert_issues
             FROM persons p JOIN households h ON h.id = p.household_id
             WHERE h.admin_path LIKE :p GROUP BY h.admin_path),
@@ -82,7 +88,9 @@ def path_counts(conn, scope: Scope, as_of: date) -> dict[str, dict[str, int]]:
                coalesce(pp.migrants, 0) AS migrants,
                coalesce(pp.women15_49, 0) AS women15_49,
                coalesce(pp.cert_issues, 0) AS cert_issues, hh.served
-        FROM hh LEFT JOIN pp ON pp.admin_path = hh.admin_path"""), _params(scope, as_of))
+        FROM hh LEFT JOIN pp ON pp.admin_path = hh.admin_path"""),
+        _params(scope, as_of),
+    )
     return {r.admin_path: {c: int(getattr(r, c)) for c in COUNT_COLUMNS} for r in rows}
 
 
@@ -103,9 +111,16 @@ class Cells:
     persons: np.ndarray
 
 
-def heat_cells(conn, scope: Scope, measure: str, *, epsg: int, cell_m: float,
-               as_of: date, bbox_lonlat: tuple[float, float, float, float] | None = None
-               ) -> Cells:
+def heat_cells(
+    conn,
+    scope: Scope,
+    measure: str,
+    *,
+    epsg: int,
+    cell_m: float,
+    as_of: date,
+    bbox_lonlat: tuple[float, float, float, float] | None = None,
+) -> Cells:
     """Households and persons of ``measure`` per metric cell, inside ``scope``.
 
     Households are binned into cells in SQL, so no individual position leaves the
@@ -120,7 +135,8 @@ def heat_cells(conn, scope: Scope, measure: str, *, epsg: int, cell_m: float,
     if bbox_lonlat is not None:
         where_box = " AND h.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
         params.update(zip(("x0", "y0", "x1", "y1"), map(float, bbox_lonlat), strict=True))
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         WITH per_household AS (
             SELECT h.geom, count(*) AS n
             FROM households h JOIN persons p ON p.household_id = h.id
@@ -133,8 +149,9 @@ def heat_cells(conn, scope: Scope, measure: str, *, epsg: int, cell_m: float,
                    count(*)::int AS households, sum(n)::int AS persons
             FROM projected GROUP BY 1, 2)
         SELECT array_agg(ix), array_agg(iy), array_agg(households), array_agg(persons)
-        FROM binned"""), params).one()
+        FROM binned"""),
+        params,
+    ).one()
     # four arrays in one row: much faster to fetch than one row per cell
     ix, iy, hh, pp = (np.asarray(a if a is not None else [], dtype=np.int64) for a in rows)
-    return Cells(epsg=int(epsg), cell_m=float(cell_m), ix=ix, iy=iy, households=hh,
-                 persons=pp)
+    return Cells(epsg=int(epsg), cell_m=float(cell_m), ix=ix, iy=iy, households=hh, persons=pp)

@@ -47,8 +47,10 @@ POPULATIONS = {
 _PERSON_FILTER = {
     "residents": "true",
     "migrants": "p.is_migrant",
-    "women15_49": ("p.sex = 'F' AND p.birth_date > CAST(:born_after AS date)"
-                   " AND p.birth_date <= CAST(:born_by AS date)"),
+    "women15_49": (
+        "p.sex = 'F' AND p.birth_date > CAST(:born_after AS date)"
+        " AND p.birth_date <= CAST(:born_by AS date)"
+    ),
 }
 
 
@@ -85,15 +87,22 @@ class DemandTable:
 
 def _check_population(population: str) -> None:
     if population not in POPULATIONS:
-        raise InvalidInput(_("unknown demand population {population!r}; expected {items}", population=population, items=', '.join(POPULATIONS)))
+        raise InvalidInput(
+            _(
+                "unknown demand population {population!r}; expected {items}",
+                population=population,
+                items=", ".join(POPULATIONS),
+            )
+        )
 
 
 NO_NESTED_LOOPS = "SELECT set_config('enable_nestloop', 'off', true)"
 NESTED_LOOPS_AGAIN = "SELECT set_config('enable_nestloop', 'on', true)"
 
 
-def demand_by_building(conn, scope: Scope, population: str = "households", *,
-                       as_of: date | None = None) -> DemandTable:
+def demand_by_building(
+    conn, scope: Scope, population: str = "households", *, as_of: date | None = None
+) -> DemandTable:
     """Demand of ``population`` per building in ``scope``, as a :class:`DemandTable`.
 
     One set-based statement (a grouped join); about a second for a county of 600 k
@@ -102,8 +111,11 @@ def demand_by_building(conn, scope: Scope, population: str = "households", *,
     enter(conn, scope)
     _check_population(population)
     as_of = as_of or date.today()
-    params = {"p": scope.like, "born_after": _years_before(as_of, 50),
-              "born_by": _years_before(as_of, 15)}
+    params = {
+        "p": scope.like,
+        "born_after": _years_before(as_of, 50),
+        "born_by": _years_before(as_of, 15),
+    }
     if population == "households":
         weight_sql, join_sql = "count(*)", ""
         key_sql = "sum(h.rkey)"
@@ -112,15 +124,18 @@ def demand_by_building(conn, scope: Scope, population: str = "households", *,
         # households by hash: a household is one row, so households are count(*).
         weight_sql = "coalesce(sum(p.n), 0)"
         key_sql = "coalesce(sum(p.rkey), 0)"
-        join_sql = (f"LEFT JOIN (SELECT p.household_id, count(*) AS n, sum(p.rkey) AS rkey "
-                    f"FROM persons p WHERE {_PERSON_FILTER[population]} "
-                    f"GROUP BY p.household_id) p ON p.household_id = h.id")
+        join_sql = (
+            f"LEFT JOIN (SELECT p.household_id, count(*) AS n, sum(p.rkey) AS rkey "
+            f"FROM persons p WHERE {_PERSON_FILTER[population]} "
+            f"GROUP BY p.household_id) p ON p.household_id = h.id"
+        )
     hh_sql = "count(*)"
     # Row-level security leaves the planner guessing how many households a scope holds
     # (it cannot see the caller's scope when planning); a guess of one household made it
     # rescan the grouped persons once per household. The grouped join is by hash.
     conn.execute(sa.text(NO_NESTED_LOOPS))
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         SELECT u.building_id, u.village_code,
                CASE WHEN length(u.admin_path) = 15 THEN u.admin_path END AS grid_code,
                u.households, u.weight, u.key,
@@ -136,19 +151,27 @@ def demand_by_building(conn, scope: Scope, population: str = "households", *,
         ) u LEFT JOIN buildings b ON b.id = u.building_id
         WHERE u.weight > 0
         ORDER BY u.building_id NULLS LAST, lon, lat, u.village_code, u.admin_path"""),
-        params).all()
-    unlocated = conn.execute(sa.text(f"""
+        params,
+    ).all()
+    unlocated = (
+        conn.execute(
+            sa.text(f"""
         SELECT {weight_sql} FROM households h {join_sql}
-        WHERE h.admin_path LIKE :p AND h.geom IS NULL"""), params).scalar() or 0
+        WHERE h.admin_path LIKE :p AND h.geom IS NULL"""),
+            params,
+        ).scalar()
+        or 0
+    )
     conn.execute(sa.text(NESTED_LOOPS_AGAIN))
-    cols = ["building_id", "village_code", "grid_code", "households", "weight", "key",
-            "lon", "lat"]
+    cols = ["building_id", "village_code", "grid_code", "households", "weight", "key", "lon", "lat"]
     units = pd.DataFrame(rows, columns=cols)
     units["building_id"] = units["building_id"].astype("Int64")
     units["households"] = units["households"].astype(np.int64)
     units["weight"] = units["weight"].astype(np.float64)
     units["key"] = units["key"].astype(np.int64) % 65536
-    units.insert(0, "unit", [f"b{b}" if b is not pd.NA else f"p{i}"
-                             for i, b in enumerate(units["building_id"])])
-    return DemandTable(population=population, as_of=as_of, units=units,
-                       unlocated=int(unlocated))
+    units.insert(
+        0,
+        "unit",
+        [f"b{b}" if b is not pd.NA else f"p{i}" for i, b in enumerate(units["building_id"])],
+    )
+    return DemandTable(population=population, as_of=as_of, units=units, unlocated=int(unlocated))

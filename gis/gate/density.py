@@ -37,9 +37,11 @@ def choropleth(conn, scope: Scope, level: str, filters: Filters = NO_FILTERS) ->
         k = disclosure.threshold()
         res = disclosure.protect_sql("residents", "rkey", k)
         mig = disclosure.protect_sql("migrants", "mkey", k)
-        published = (f"SELECT path, CASE WHEN residents + migrants >= {k} THEN {res} END "
-                     f"AS residents, CASE WHEN residents + migrants >= {k} THEN {mig} END "
-                     "AS migrants FROM exact")
+        published = (
+            f"SELECT path, CASE WHEN residents + migrants >= {k} THEN {res} END "
+            f"AS residents, CASE WHEN residents + migrants >= {k} THEN {mig} END "
+            "AS migrants FROM exact"
+        )
     sql = f"""
     WITH exact AS (
         SELECT {area_key} AS path, count(p.id) FILTER (WHERE NOT p.is_migrant) AS residents,
@@ -70,8 +72,9 @@ def choropleth(conn, scope: Scope, level: str, filters: Filters = NO_FILTERS) ->
     return conn.execute(sa.text(sql), params).scalar()
 
 
-def heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS,
-               cell_m: float = HEAT_CELL_M) -> list[list[float]]:
+def heat_cells(
+    conn, scope: Scope, filters: Filters = NO_FILTERS, cell_m: float = HEAT_CELL_M
+) -> list[list[float]]:
     """[[lat, lon, migrants], …] per cell of ``cell_m`` metres (at least HEAT_CELL_M),
     cell centres in WGS-84. Roles without people access get the disclosure rule's
     fixed grid and protected counts (:func:`protected_heat_cells`)."""
@@ -80,7 +83,8 @@ def heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS,
     enter(conn, scope)
     where, params = filters.sql()
     params.update({"p": scope.like, "cell": max(float(cell_m), HEAT_CELL_M)})
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         WITH m AS (
             SELECT ST_SnapToGrid(ST_Transform(h.geom, 3857), :cell) AS g,
                    count(p.id) AS migrants
@@ -88,7 +92,9 @@ def heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS,
             WHERE h.admin_path LIKE :p AND h.geom IS NOT NULL AND {where}
             GROUP BY 1)
         SELECT ST_Y(c), ST_X(c), migrants
-        FROM (SELECT ST_Transform(g, 4326) AS c, migrants FROM m) x"""), params)
+        FROM (SELECT ST_Transform(g, 4326) AS c, migrants FROM m) x"""),
+        params,
+    )
     return [[round(a, 6), round(b, 6), int(n)] for a, b, n in rows]
 
 
@@ -96,17 +102,16 @@ def as_json(cells) -> str:
     return json.dumps(cells, separators=(",", ":"))
 
 
-def protected_heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS
-                         ) -> list[list[float]]:
+def protected_heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS) -> list[list[float]]:
     """Heat cells for roles without people access: migrants per cell of the disclosure
     rule's fixed grid (``disclosure.MIN_CELL_M``, aligned with the tile pyramid, so the
     same cells as the density tiles), each count protected; withheld cells left out."""
     enter(conn, scope)
     where, params = filters.sql()
-    params.update({"p": scope.like, "cell": disclosure.MIN_CELL_M,
-                   "o": disclosure.ORIGIN_M})
+    params.update({"p": scope.like, "cell": disclosure.MIN_CELL_M, "o": disclosure.ORIGIN_M})
     migrants = disclosure.protect_sql("count(p.id)", "sum(p.rkey)")
-    rows = conn.execute(sa.text(f"""
+    rows = conn.execute(
+        sa.text(f"""
         WITH m AS (
             SELECT floor((ST_X(g) - :o) / :cell) AS ix, floor((ST_Y(g) - :o) / :cell) AS iy,
                    {migrants} AS migrants
@@ -118,5 +123,7 @@ def protected_heat_cells(conn, scope: Scope, filters: Filters = NO_FILTERS
         FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(:o + (ix + 0.5) * :cell,
                                                           :o + (iy + 0.5) * :cell), 3857),
                                   4326) AS c, migrants
-              FROM m WHERE migrants > 0) x"""), params)
+              FROM m WHERE migrants > 0) x"""),
+        params,
+    )
     return [[round(a, 6), round(b, 6), int(n)] for a, b, n in rows]

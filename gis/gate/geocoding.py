@@ -31,17 +31,41 @@ import sqlalchemy as sa
 
 from gis.gate import Scope, enter
 
-__all__ = ["system_scope", "households_to_geocode", "geocode_households", "write_geocoding", "geocode_summary",
-           "review_items", "review_item", "close_manual_reviews"]
+__all__ = [
+    "system_scope",
+    "households_to_geocode",
+    "geocode_households",
+    "write_geocoding",
+    "geocode_summary",
+    "review_items",
+    "review_item",
+    "close_manual_reviews",
+]
 
 # Coordinates are input only when they came from a file or a device.
 _FROM_COORDS = "h.geocode_method LIKE 'coordinates%'"
-INPUT_HASH = (f"md5(concat_ws('|', coalesce(h.address, ''), coalesce(h.registered_address, ''),"
-              f" CASE WHEN {_FROM_COORDS} THEN ST_AsText(h.geom) ELSE '' END))")
+INPUT_HASH = (
+    f"md5(concat_ws('|', coalesce(h.address, ''), coalesce(h.registered_address, ''),"
+    f" CASE WHEN {_FROM_COORDS} THEN ST_AsText(h.geom) ELSE '' END))"
+)
 
-OUT_COLUMNS = ["id", "level", "building", "village_code", "lon", "lat", "keep_geom", "score",
-               "method", "reason", "distance_m", "registered_code", "input_hash", "review",
-               "candidates"]
+OUT_COLUMNS = [
+    "id",
+    "level",
+    "building",
+    "village_code",
+    "lon",
+    "lat",
+    "keep_geom",
+    "score",
+    "method",
+    "reason",
+    "distance_m",
+    "registered_code",
+    "input_hash",
+    "review",
+    "candidates",
+]
 
 
 def system_scope(conn, area_code: str | None = None) -> Scope:
@@ -81,9 +105,12 @@ def households_to_geocode(conn, scope: Scope, *, all_rows: bool = False) -> pd.D
         for block in cp:
             buf.write(block)
     buf.seek(0)
-    df = pd.read_csv(buf, dtype={"address": str, "registered_address": str,
-                                 "input_hash": str}, keep_default_na=False,
-                     na_values={"lon": [""], "lat": [""]})
+    df = pd.read_csv(
+        buf,
+        dtype={"address": str, "registered_address": str, "input_hash": str},
+        keep_default_na=False,
+        na_values={"lon": [""], "lat": [""]},
+    )
     return df
 
 
@@ -100,28 +127,35 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
     if out.empty:
         return 0
     conn.execute(sa.text("DROP TABLE IF EXISTS tmp_geocode_out"))
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         CREATE TEMP TABLE tmp_geocode_out (
             id bigint PRIMARY KEY, level text, building bigint, village_code text,
             lon float8, lat float8, keep_geom boolean, score real, method text, reason text,
             distance_m real, registered_code text, input_hash text, review boolean,
-            candidates text) ON COMMIT DROP"""))
+            candidates text) ON COMMIT DROP""")
+    )
     frame = out[OUT_COLUMNS].copy()
     frame["building"] = frame["building"].astype("Int64")
-    frame["candidates"] = [json.dumps(c, ensure_ascii=False) if c else "[]"
-                           for c in frame["candidates"]]
+    frame["candidates"] = [
+        json.dumps(c, ensure_ascii=False) if c else "[]" for c in frame["candidates"]
+    ]
     for col in ("keep_geom", "review"):
         frame[col] = np.where(frame[col].astype(bool), "t", "f")
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(
-            f"COPY tmp_geocode_out ({', '.join(OUT_COLUMNS)}) FROM STDIN (FORMAT csv)") as cp:
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY tmp_geocode_out ({', '.join(OUT_COLUMNS)}) FROM STDIN (FORMAT csv)") as cp,
+    ):
         for start in range(0, len(frame), 100_000):
             buf = io.StringIO()
-            frame.iloc[start:start + 100_000].to_csv(buf, header=False, index=False,
-                                                    na_rep="", float_format="%.8f")
+            frame.iloc[start : start + 100_000].to_csv(
+                buf, header=False, index=False, na_rep="", float_format="%.8f"
+            )
             cp.write(buf.getvalue())
     like = _like(scope)
-    updated = conn.execute(sa.text("""
+    updated = conn.execute(
+        sa.text("""
         UPDATE households h SET
             building_id = t.building,
             village_code = CASE WHEN t.level IN ('building', 'compound', 'group', 'village')
@@ -148,24 +182,32 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
               (t.building, CASE WHEN t.level IN ('building', 'compound', 'group', 'village')
                                 THEN t.village_code ELSE h.village_code END,
                t.level, t.score, t.method, t.reason, t.distance_m, t.registered_code,
-               t.input_hash)"""), {"like": like}).rowcount
+               t.input_hash)"""),
+        {"like": like},
+    ).rowcount
     # The review queue: items these results settle are closed, unsure ones replaced.
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         UPDATE geocode_review r SET status = 'resolved', resolved_at = now(),
                resolved_by = 'geocoder'
         FROM tmp_geocode_out t
-        WHERE r.household_id = t.id AND r.status = 'open' AND NOT t.review"""))
-    conn.execute(sa.text("""
+        WHERE r.household_id = t.id AND r.status = 'open' AND NOT t.review""")
+    )
+    conn.execute(
+        sa.text("""
         DELETE FROM geocode_review r USING tmp_geocode_out t
-        WHERE r.household_id = t.id AND r.status = 'open' AND t.review"""))
-    conn.execute(sa.text("""
+        WHERE r.household_id = t.id AND r.status = 'open' AND t.review""")
+    )
+    conn.execute(
+        sa.text("""
         INSERT INTO geocode_review (household_id, county_code, admin_path, address,
                                     input_hash, reason, level, score, candidates)
         SELECT h.id, h.county_code, h.admin_path, h.address, t.input_hash,
                coalesce(t.reason, 'unsure'), t.level, t.score, CAST(t.candidates AS jsonb)
         FROM tmp_geocode_out t JOIN households h ON h.id = t.id
         WHERE t.review AND NOT h.placed_manually AND h.admin_path LIKE :like"""),
-        {"like": like})
+        {"like": like},
+    )
     close_manual_reviews(conn, scope)
     return updated
 
@@ -173,12 +215,15 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
 def close_manual_reviews(conn, scope: Scope) -> int:
     """Close the open review items of households staff have since placed by hand."""
     enter(conn, scope)
-    return conn.execute(sa.text("""
+    return conn.execute(
+        sa.text("""
         UPDATE geocode_review r SET status = 'resolved', resolved_at = h.placed_at,
                resolved_by = coalesce(h.placed_by, 'manual')
         FROM households h
         WHERE h.id = r.household_id AND r.status = 'open' AND h.placed_manually
-          AND h.admin_path LIKE :like"""), {"like": _like(scope)}).rowcount
+          AND h.admin_path LIKE :like"""),
+        {"like": _like(scope)},
+    ).rowcount
 
 
 def geocode_summary(conn, scope: Scope) -> dict:
@@ -186,33 +231,52 @@ def geocode_summary(conn, scope: Scope) -> dict:
     placed by hand and the number of open review items."""
     enter(conn, scope)
     like = _like(scope)
-    levels = {r[0] or "none": r[1] for r in conn.execute(sa.text(
-        "SELECT geocode_level, count(*) FROM households WHERE admin_path LIKE :like "
-        "GROUP BY 1 ORDER BY 1"), {"like": like})}
-    manual = conn.execute(sa.text(
-        "SELECT count(*) FROM households WHERE admin_path LIKE :like AND placed_manually"),
-        {"like": like}).scalar()
-    review = conn.execute(sa.text(
-        "SELECT count(*) FROM geocode_review WHERE admin_path LIKE :like "
-        "AND status = 'open'"), {"like": like}).scalar()
+    levels = {
+        r[0] or "none": r[1]
+        for r in conn.execute(
+            sa.text(
+                "SELECT geocode_level, count(*) FROM households WHERE admin_path LIKE :like "
+                "GROUP BY 1 ORDER BY 1"
+            ),
+            {"like": like},
+        )
+    }
+    manual = conn.execute(
+        sa.text("SELECT count(*) FROM households WHERE admin_path LIKE :like AND placed_manually"),
+        {"like": like},
+    ).scalar()
+    review = conn.execute(
+        sa.text(
+            "SELECT count(*) FROM geocode_review WHERE admin_path LIKE :like AND status = 'open'"
+        ),
+        {"like": like},
+    ).scalar()
     return {"levels": levels, "manual": manual, "review_open": review}
 
 
 def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
     """Open review items in scope, oldest first: household, address, reason, candidates."""
     enter(conn, scope)
-    rows = conn.execute(sa.text("""
+    rows = conn.execute(
+        sa.text("""
         SELECT r.id, r.household_id, h.household_no, r.address, r.reason, r.level, r.score,
                r.candidates
         FROM geocode_review r JOIN households h ON h.id = r.household_id
         WHERE r.status = 'open' AND r.admin_path LIKE :like
-        ORDER BY r.id LIMIT :limit"""), {"like": _like(scope), "limit": int(limit)})
+        ORDER BY r.id LIMIT :limit"""),
+        {"like": _like(scope), "limit": int(limit)},
+    )
     items = [dict(r._mapping) for r in rows]
     if items:
         from gis import audit
 
-        audit.record(conn, scope, "review_items", kind="review",
-                     household_ids=[i["household_id"] for i in items])
+        audit.record(
+            conn,
+            scope,
+            "review_items",
+            kind="review",
+            household_ids=[i["household_id"] for i in items],
+        )
     return items
 
 
@@ -222,22 +286,36 @@ def review_item(conn, scope: Scope, review_id: int) -> dict:
     from gis.errors import NotFound
 
     enter(conn, scope)
-    row = conn.execute(sa.text("""
+    row = conn.execute(
+        sa.text("""
         SELECT r.id, r.household_id, h.household_no, r.address, r.reason, r.level, r.score,
                r.candidates
         FROM geocode_review r JOIN households h ON h.id = r.household_id
         WHERE r.id = :id AND r.status = 'open' AND r.admin_path LIKE :like"""),
-        {"id": int(review_id), "like": _like(scope)}).one_or_none()
+        {"id": int(review_id), "like": _like(scope)},
+    ).one_or_none()
     if row is None:
         raise NotFound("review item")
-    audit.record(conn, scope, "review_items", kind="review", target=review_id,
-                 household_ids=[row.household_id])
+    audit.record(
+        conn,
+        scope,
+        "review_items",
+        kind="review",
+        target=review_id,
+        household_ids=[row.household_id],
+    )
     return dict(row._mapping)
 
 
-def geocode_households(conn, scope, *, all_rows: bool = False, geocoder=None,
-                       chunk: int = 100_000,
-                       progress: Callable[[int, int], None] | None = None) -> dict:
+def geocode_households(
+    conn,
+    scope,
+    *,
+    all_rows: bool = False,
+    geocoder=None,
+    chunk: int = 100_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Geocode the households in ``scope`` in place with a
     :class:`~gis.geocode.batch.Geocoder` (loaded from the database unless given).
 
@@ -256,8 +334,13 @@ def geocode_households(conn, scope, *, all_rows: bool = False, geocoder=None,
     state = {"updated": 0, "done": 0}
 
     def store(part: pd.DataFrame, res: pd.DataFrame) -> None:
-        out = g.finish(conn, res, part["lon"].to_numpy(dtype=np.float64),
-                       part["lat"].to_numpy(dtype=np.float64), clean=False)
+        out = g.finish(
+            conn,
+            res,
+            part["lon"].to_numpy(dtype=np.float64),
+            part["lat"].to_numpy(dtype=np.float64),
+            clean=False,
+        )
         out["input_hash"] = part["input_hash"].to_numpy()
         out["score"] = out["score"].astype(float)
         state["updated"] += write_geocoding(conn, scope, out)
@@ -268,9 +351,12 @@ def geocode_households(conn, scope, *, all_rows: bool = False, geocoder=None,
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
         for start in range(0, total, chunk):
-            part = todo.iloc[start:start + chunk]
-            res = g.prepare(part["id"].to_numpy(), part["address"].to_numpy(),
-                            part["registered_address"].to_numpy())
+            part = todo.iloc[start : start + chunk]
+            res = g.prepare(
+                part["id"].to_numpy(),
+                part["address"].to_numpy(),
+                part["registered_address"].to_numpy(),
+            )
             if pending is not None:
                 pending.result()
                 state["done"] += chunk
@@ -281,6 +367,9 @@ def geocode_households(conn, scope, *, all_rows: bool = False, geocoder=None,
             pending.result()
     if progress:
         progress(total, total)
-    return {"considered": total, "updated": state["updated"],
-            "seconds": round(time.perf_counter() - t0, 2),
-            "summary": geocode_summary(conn, scope)}
+    return {
+        "considered": total,
+        "updated": state["updated"],
+        "seconds": round(time.perf_counter() - t0, 2),
+        "summary": geocode_summary(conn, scope),
+    }

@@ -81,8 +81,7 @@ def search_text_for_log(q: str) -> str:
     return q[:1] + "*" * (len(q) - 1)
 
 
-def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = True
-           ) -> list[dict]:
+def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = True) -> list[dict]:
     """Ranked households of the scope matching ``q``; identifiers in results masked.
     The households found are written to the access log (``audit_log=False`` only for
     the benchmark that measures what the log costs)."""
@@ -93,10 +92,19 @@ def search(conn, scope: Scope, q: str, limit: int = LIMIT, *, audit_log: bool = 
     esc = _escape_like(q)
     # the households found are logged by the same statement (one round trip)
     sql = _SQL + (_LOGGED if audit_log else "") + _RESULT
-    rows = conn.execute(sa.text(sql), {
-        "q": q, "p": scope.like, "prefix": esc + "%", "contains": "%" + esc + "%",
-        "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)), "limit": min(int(limit), 100),
-        "arm": ARM_LIMIT, "qlog": search_text_for_log(q)})
+    rows = conn.execute(
+        sa.text(sql),
+        {
+            "q": q,
+            "p": scope.like,
+            "prefix": esc + "%",
+            "contains": "%" + esc + "%",
+            "last4": bool(re.fullmatch(r"\d{3}[\dXx]", q)),
+            "limit": min(int(limit), 100),
+            "arm": ARM_LIMIT,
+            "qlog": search_text_for_log(q),
+        },
+    )
     out = []
     for r in rows:
         d = dict(r._mapping)
@@ -117,19 +125,33 @@ def building_households(conn, scope: Scope, building_id: int) -> dict:
     enter(conn, scope, reading=True)
     from gis.errors import NotFound
 
-    b = conn.execute(sa.text("""
+    b = conn.execute(
+        sa.text("""
         SELECT id, compound, building_no, address, floors, use, village_code, admin_path,
                ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
         FROM buildings WHERE id = :b AND admin_path LIKE :p"""),
-        {"b": building_id, "p": scope.like}).one_or_none()
+        {"b": building_id, "p": scope.like},
+    ).one_or_none()
     if b is None:
         raise NotFound("building")
-    households = [dict(r._mapping) for r in conn.execute(sa.text("""
+    households = [
+        dict(r._mapping)
+        for r in conn.execute(
+            sa.text("""
         SELECT h.id, h.household_no, h.address, h.geocode_level, h.placed_manually,
                h.persons_count AS persons, h.migrants_count AS migrants
         FROM households h
         WHERE h.building_id = :b AND h.admin_path LIKE :p
-        ORDER BY h.household_no"""), {"b": building_id, "p": scope.like})]
-    audit.record(conn, scope, "view_building", kind="building", target=building_id,
-                 household_ids=[h["id"] for h in households])
+        ORDER BY h.household_no"""),
+            {"b": building_id, "p": scope.like},
+        )
+    ]
+    audit.record(
+        conn,
+        scope,
+        "view_building",
+        kind="building",
+        target=building_id,
+        household_ids=[h["id"] for h in households],
+    )
     return {**dict(b._mapping), "households": households}

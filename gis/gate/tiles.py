@@ -19,19 +19,27 @@ from gis.gate import Scope, enter, require_people
 from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
 
 STREET_ZOOM = 15
-GEOCODE_LEVELS = ("building", "compound", "group", "village", "township", "county",
-                  "unmatched", "none")
+GEOCODE_LEVELS = (
+    "building",
+    "compound",
+    "group",
+    "village",
+    "township",
+    "county",
+    "unmatched",
+    "none",
+)
 
 
 @dataclass(frozen=True)
 class Filters:
     """What the map shows. Frozen so it can be part of a cache key."""
 
-    population: str | None = None          # 'residents' | 'migrants'
+    population: str | None = None  # 'residents' | 'migrants'
     women15_49: bool = False
-    certificates: str | None = None        # 'missing' | 'expiring'
+    certificates: str | None = None  # 'missing' | 'expiring'
     not_visited_days: int | None = None
-    level: str | None = None               # a geocode level, or 'none'
+    level: str | None = None  # a geocode level, or 'none'
     as_of: dt.date | None = None
 
     def sql(self) -> tuple[str, dict]:
@@ -45,25 +53,36 @@ class Filters:
         elif self.population == "residents":
             person.append("NOT p.is_migrant")
         if self.women15_49:
-            person.append("p.sex = 'F' AND p.birth_date > CAST(:as_of AS date) - interval '50 years'"
-                          " AND p.birth_date <= CAST(:as_of AS date) - interval '15 years'")
+            person.append(
+                "p.sex = 'F' AND p.birth_date > CAST(:as_of AS date) - interval '50 years'"
+                " AND p.birth_date <= CAST(:as_of AS date) - interval '15 years'"
+            )
         if self.certificates == "missing":
-            person.append("'missing' IN (p.cert_marriage, p.cert_id, p.cert_residence, "
-                          "p.cert_migrant) OR 'expired' IN (p.cert_marriage, p.cert_id, "
-                          "p.cert_residence, p.cert_migrant)")
+            person.append(
+                "'missing' IN (p.cert_marriage, p.cert_id, p.cert_residence, "
+                "p.cert_migrant) OR 'expired' IN (p.cert_marriage, p.cert_id, "
+                "p.cert_residence, p.cert_migrant)"
+            )
         elif self.certificates == "expiring":
-            person.append("least(p.cert_marriage_expiry, p.cert_id_expiry, "
-                          "p.cert_residence_expiry, p.cert_migrant_expiry) BETWEEN "
-                          "CAST(:as_of AS date) AND CAST(:as_of AS date) + 30")
+            person.append(
+                "least(p.cert_marriage_expiry, p.cert_id_expiry, "
+                "p.cert_residence_expiry, p.cert_migrant_expiry) BETWEEN "
+                "CAST(:as_of AS date) AND CAST(:as_of AS date) + 30"
+            )
         if person:
-            conds.append("EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND "
-                         + " AND ".join(f"({c})" for c in person) + ")")
+            conds.append(
+                "EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND "
+                + " AND ".join(f"({c})" for c in person)
+                + ")"
+            )
         if self.not_visited_days is not None:
             params["nv"] = int(self.not_visited_days)
-            conds.append("NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = h.id "
-                         "AND e.kind IN ('visit', 'follow_up', 'distribution') "
-                         "AND e.event_date <= CAST(:as_of AS date) "
-                         "AND e.event_date > CAST(:as_of AS date) - :nv)")
+            conds.append(
+                "NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = h.id "
+                "AND e.kind IN ('visit', 'follow_up', 'distribution') "
+                "AND e.event_date <= CAST(:as_of AS date) "
+                "AND e.event_date > CAST(:as_of AS date) - :nv)"
+            )
         if self.level == "none":
             conds.append("h.geocode_level IS NULL")
         elif self.level:
@@ -88,15 +107,24 @@ _ENVELOPE = """bounds AS (SELECT ST_Translate(ST_TileEnvelope(:z, :x, :y), :sx, 
                                        4326) AS g)"""
 
 
-def households_tile(conn, scope: Scope, z: int, x: int, y: int,
-                    filters: Filters = Filters(), datum: str = "wgs84") -> bytes:
+def households_tile(
+    conn, scope: Scope, z: int, x: int, y: int, filters: Filters = Filters(), datum: str = "wgs84"
+) -> bytes:
     """Households of the scope in one tile (see :func:`households_tile_counted`)."""
     return households_tile_counted(conn, scope, z, x, y, filters, datum)[0]
 
 
-def households_tile_counted(conn, scope: Scope, z: int, x: int, y: int,
-                            filters: Filters = Filters(), datum: str = "wgs84", *,
-                            audit: bool = True) -> tuple[bytes, int]:
+def households_tile_counted(
+    conn,
+    scope: Scope,
+    z: int,
+    x: int,
+    y: int,
+    filters: Filters = Filters(),
+    datum: str = "wgs84",
+    *,
+    audit: bool = True,
+) -> tuple[bytes, int]:
     """Households of the scope in one tile, and how many households it carries.
 
     From zoom 15 each household is a point (id, building, geocode level, persons,
@@ -110,8 +138,17 @@ def households_tile_counted(conn, scope: Scope, z: int, x: int, y: int,
     enter(conn, scope, reading=True)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
-    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
-                   "tile": f"households/{z}/{x}/{y}"})
+    params.update(
+        {
+            "z": z,
+            "x": x,
+            "y": y,
+            "p": scope.like,
+            "sx": sx,
+            "sy": sy,
+            "tile": f"households/{z}/{x}/{y}",
+        }
+    )
     if z >= STREET_ZOOM:
         rows = f"""
             SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
@@ -122,7 +159,7 @@ def households_tile_counted(conn, scope: Scope, z: int, x: int, y: int,
             FROM households h, bounds b
             WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}"""
     else:
-        params["cell"] = 40075016.686 / 2 ** z / 32
+        params["cell"] = 40075016.686 / 2**z / 32
         rows = f"""
             SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(c.g)), b.g3857, {EXTENT}, {BUFFER},
                                 true) AS geom, count(*)::int AS households, count(*) AS n
@@ -144,8 +181,7 @@ _LOG_TILE = """
             SELECT 'household_tile', 'tile', :tile, sum(n) FROM t HAVING sum(n) > 0
             RETURNING households"""
 _NO_LOG = "SELECT sum(n) AS households FROM t"
-_TILE_COLUMNS = {True: "id, building_id, level, manual, persons, migrants",
-                 False: "households"}
+_TILE_COLUMNS = {True: "id, building_id, level, manual, persons, migrants", False: "households"}
 
 
 def log_tile_read(conn, scope: Scope, z: int, x: int, y: int, households: int) -> None:
@@ -154,12 +190,19 @@ def log_tile_read(conn, scope: Scope, z: int, x: int, y: int, households: int) -
         from gis import audit
 
         enter(conn, scope, reading=True)
-        audit.record(conn, scope, "household_tile", kind="tile",
-                     target=f"households/{z}/{x}/{y}", households=households)
+        audit.record(
+            conn,
+            scope,
+            "household_tile",
+            kind="tile",
+            target=f"households/{z}/{x}/{y}",
+            households=households,
+        )
 
 
-def density_tile(conn, scope: Scope, z: int, x: int, y: int,
-                 filters: Filters = Filters(), datum: str = "wgs84") -> bytes:
+def density_tile(
+    conn, scope: Scope, z: int, x: int, y: int, filters: Filters = Filters(), datum: str = "wgs84"
+) -> bytes:
     """Migrant density: residents (persons), migrants and migrants per km² per cell.
 
     People roles get hexagons about 1/16 tile wide. Roles without people access get the
@@ -173,8 +216,17 @@ def density_tile(conn, scope: Scope, z: int, x: int, y: int,
     enter(conn, scope, reading=True)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
-    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
-                   "size": 40075016.686 / 2 ** z / 16})
+    params.update(
+        {
+            "z": z,
+            "x": x,
+            "y": y,
+            "p": scope.like,
+            "sx": sx,
+            "sy": sy,
+            "size": 40075016.686 / 2**z / 16,
+        }
+    )
     sql = f"""
     WITH {_ENVELOPE},
     hex AS (SELECT hx.geom FROM bounds b, ST_HexagonGrid(:size, b.g3857) hx),
@@ -193,16 +245,27 @@ def density_tile(conn, scope: Scope, z: int, x: int, y: int,
     return bytes(conn.execute(sa.text(sql), params).scalar() or b"")
 
 
-def _protected_density_tile(conn, scope: Scope, z: int, x: int, y: int,
-                            filters: Filters, datum: str) -> bytes:
+def _protected_density_tile(
+    conn, scope: Scope, z: int, x: int, y: int, filters: Filters, datum: str
+) -> bytes:
     if z > disclosure.MAX_ZOOM:
         return b""
     enter(conn, scope, reading=True)
     where, params = filters.sql()
     sx, sy = datum_shift(z, x, y, datum)
     cell = disclosure.cell_size_m(z)
-    params.update({"z": z, "x": x, "y": y, "p": scope.like, "sx": sx, "sy": sy,
-                   "cell": cell, "o": disclosure.ORIGIN_M})
+    params.update(
+        {
+            "z": z,
+            "x": x,
+            "y": y,
+            "p": scope.like,
+            "sx": sx,
+            "sy": sy,
+            "cell": cell,
+            "o": disclosure.ORIGIN_M,
+        }
+    )
     k = disclosure.threshold()
     persons = disclosure.protect_sql("sum(c.persons)", "sum(c.pkey)", k)
     migrants = disclosure.protect_sql("sum(c.migrants)", "sum(c.mkey)", k)

@@ -49,16 +49,20 @@ _SEP = "\x1f"
 _LITE = {chr(k): (chr(v) if isinstance(v, int) else "") for k, v in _WIDTH.items()}
 _LITE.update({chr(k): "" for k, v in _PUNCT.items() if v is None})
 _LITE_RX = re.compile("[" + re.escape("".join(_LITE)) + "]")
-_LABEL_RX = re.compile(r"(?:^|(?<=\x1f))\s*(?:现居住地址|现居住地|现住址|现住|家庭住址|联系地址|"
-                       r"户籍地址|户籍地|居住地址|住址|地址)\s*[:：]")
+_LABEL_RX = re.compile(
+    r"(?:^|(?<=\x1f))\s*(?:现居住地址|现居住地|现住址|现住|家庭住址|联系地址|"
+    r"户籍地址|户籍地|居住地址|住址|地址)\s*[:：]"
+)
 # The scan stops at a number: the admin part is over. (A Chinese numeral may start a
 # name, 五一村, or be a number the parser reads as digits: such stops go to the parser.)
 _DIGITS = frozenset("0123456789")
 # Numbers first, names after (``7组36号义乌市福田街道殿前村``): the numbers are skipped.
 _LEAD_CHARS = frozenset("0123456789第〇零一二三四五六七八九十百千两")
 _NUMERAL = re.compile(r"[\d〇零一二三四五六七八九十百千两]")
-_LEAD = re.compile(r"(?:第?[\d〇零一二三四五六七八九十百千两]+"
-                   r"(?:村民小组|村民组|小组|生产队|组|队|号楼|号|栋|幢|座|单元|室|层|楼|-))+")
+_LEAD = re.compile(
+    r"(?:第?[\d〇零一二三四五六七八九十百千两]+"
+    r"(?:村民小组|村民组|小组|生产队|组|队|号楼|号|栋|幢|座|单元|室|层|楼|-))+"
+)
 # Text after the numbers that the parser would read as more names (swapped order) ends
 # in something other than these; such addresses go to the parser.
 _TOKEN_END = frozenset("0123456789栋幢座楼元层室组队号")
@@ -110,7 +114,7 @@ def resolve_admin(texts, gaz: AdminGazetteer, *, depth: str = "village") -> list
     with paused_gc():
         out = list(map(_Scanner(gaz, VILLAGE if depth == "village" else TOWNSHIP), lite))
         for i, codes in enumerate(out):
-            if codes is None:       # the parser settles what the scan could not
+            if codes is None:  # the parser settles what the scan could not
                 codes = out[i] = parse(texts[i], gaz).codes()
                 if depth == "township":
                     codes["village"] = None
@@ -139,10 +143,10 @@ class _Scanner:
         other comes close (see :class:`gis.geocode.gazetteer.SoundIndex`) — or (0, None).
         """
         if level < TOWNSHIP and _TOWN_SPLIT.match(s, pos):
-            return 0, None        # the parser would try a misspelt township here first
+            return 0, None  # the parser would try a misspelt township here first
         m = _VILL_SPLIT.match(s, pos)
         if m is None or _NUMERAL.search(m.group()):
-            return 0, None        # (第一社区: the parser reads the numeral as a number)
+            return 0, None  # (第一社区: the parser reads the numeral as a number)
         if level == TOWNSHIP:
             scope = found[TOWNSHIP][:9]
         elif found[COUNTY]:
@@ -152,14 +156,14 @@ class _Scanner:
         else:
             return 0, None
         if scope[:6] not in self.gaz.local_counties:
-            return 0, None        # the parser matches villages by sound only there
+            return 0, None  # the parser matches villages by sound only there
         index = self.gaz.sound_index(scope)
         token = m.group()
         hits = index.same.get(fuzzy_pinyin(token))
         if not hits or len(hits) != 1:
             return 0, None
-        (code, kind), = hits.items()
-        if kind != EXACT or index.near(token, code):   # a weaker top lets more compete
+        ((code, kind),) = hits.items()
+        if kind != EXACT or index.near(token, code):  # a weaker top lets more compete
             return 0, None
         return m.end() - pos, [(VILLAGE, code, 0)]
 
@@ -183,7 +187,7 @@ class _Scanner:
             new = [e for e in best if found[e[0]] is None]
             if not new:
                 return True
-            fit = [e for e in new if village.startswith(e[1][:_PREFIX[e[0]]])]
+            fit = [e for e in new if village.startswith(e[1][: _PREFIX[e[0]]])]
             if not fit:
                 return all(e[0] < TOWNSHIP for e in new)
             lv, code, _ = min(fit)
@@ -202,7 +206,7 @@ class _Scanner:
             if m is not None:
                 lead, pos = True, m.end()
                 if _NUMERAL.search(s, pos):
-                    return None   # the parser reads names after the last number only
+                    return None  # the parser reads names after the last number only
         prefix = ""
         found = [None] * 6
         scopes = start = self.start
@@ -216,13 +220,13 @@ class _Scanner:
             # the county found (before that, of the start index), then China's upper
             # levels (after the county only)
             best_len, best = 0, None
-            two = s[pos:pos + 2]
+            two = s[pos : pos + 2]
             rest = n - pos
             lens = first2.get(two)
             if lens is not None:
                 for ln in lens:
                     if ln <= rest:
-                        best = names.get(s[pos:pos + ln])
+                        best = names.get(s[pos : pos + ln])
                         if best is not None:
                             best_len = ln
                             break
@@ -233,15 +237,18 @@ class _Scanner:
                         if ln < best_len:
                             break
                         if ln <= rest:
-                            hit = upper.names.get(s[pos:pos + ln])
+                            hit = upper.names.get(s[pos : pos + ln])
                             if hit is not None:
                                 best = best + hit if ln == best_len else hit
                                 best_len = ln
                                 break
             if best is None:
-                if level >= VILLAGE or short or \
-                        (level and not s[last:pos].endswith(_ADMIN_SUFFIXES)):
-                    return None   # a short or bare name needs a name written exactly next
+                if (
+                    level >= VILLAGE
+                    or short
+                    or (level and not s[last:pos].endswith(_ADMIN_SUFFIXES))
+                ):
+                    return None  # a short or bare name needs a name written exactly next
                 # 殿钱村 for 殿前村: the one village in scope that sounds the same
                 best_len, best = self._same_sound(s, pos, found, level)
                 if best is None:
@@ -249,21 +256,21 @@ class _Scanner:
             if len(best) == 1:
                 lv, code, kind = best[0]
                 if lv <= level or not code.startswith(prefix):
-                    return None   # out of order, or not under the name before
+                    return None  # out of order, or not under the name before
             else:
                 fit = [e for e in best if e[0] > level and e[1].startswith(prefix)]
                 picked = pick_level(fit, s, pos + best_len, self.gaz) if fit else None
                 if picked is None or len(picked[1]) != 1:
-                    return None   # ambiguous (鼓楼区 without its city)
+                    return None  # ambiguous (鼓楼区 without its city)
                 lv, code, kind = picked[1][0]
             if short and lv > COUNTY and level < COUNTY:
-                return None       # 浙江 counts only before one of its cities or counties
+                return None  # 浙江 counts only before one of its cities or counties
             short = kind in SHORTS
             if kind == TOWN_SHORT:
-                return None   # a township written short: the parser decides
+                return None  # a township written short: the parser decides
             found[lv] = code
             last = pos
-            level, prefix, pos = lv, code[:_PREFIX[lv]], pos + best_len
+            level, prefix, pos = lv, code[: _PREFIX[lv]], pos + best_len
             if lv >= COUNTY and scopes is start:
                 scopes = self.below.get(code[:6]) or self._below(code[:6])
                 upper, first2, names = scopes[0], scopes[1].first2, scopes[1].names
@@ -271,17 +278,20 @@ class _Scanner:
                 break
         if short or level < TOWNSHIP:
             return None
-        if level == VILLAGE and not s[last:pos].endswith(_VILLAGE_ENDS) and \
-                found[VILLAGE][:6] not in self.gaz.local_counties:
-            return None   # a village written without 村/社区: the parser decides
+        if (
+            level == VILLAGE
+            and not s[last:pos].endswith(_VILLAGE_ENDS)
+            and found[VILLAGE][:6] not in self.gaz.local_counties
+        ):
+            return None  # a village written without 村/社区: the parser decides
         if pos < n:
             if s[pos] not in _DIGITS:
                 if not s[last:pos].endswith(_ADMIN_SUFFIXES):
-                    return None   # 北苑 of 北苑工业区: the parser decides
+                    return None  # 北苑 of 北苑工业区: the parser decides
                 if level == VILLAGE and not self._after_village(s, pos, found, scopes):
-                    return None   # a name after the village that the parser would weigh
+                    return None  # a name after the village that the parser would weigh
             elif level < depth and (lead or s[-1] not in _TOKEN_END):
-                return None       # names after the numbers (swapped order)
+                return None  # names after the numbers (swapped order)
         village = found[VILLAGE] if depth == VILLAGE else None
         town = found[TOWNSHIP] or found[VILLAGE][:9] + "000"
         county = found[COUNTY] or town[:6] + "000000"

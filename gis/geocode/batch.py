@@ -28,11 +28,40 @@ from gis.geocode.match import Matcher
 
 __all__ = ["Geocoder", "RESULT_COLUMNS"]
 
-RESULT_COLUMNS = ["id", "level", "building", "building_id", "village_code", "township_code",
-                  "county_code", "lon", "lat", "score", "method", "review", "reason",
-                  "candidates", "distance_m", "keep_geom", "registered_code"]
-_FIELDS = ("level", "building", "building_id", "village_code", "township_code",
-           "county_code", "lon", "lat", "score", "method", "review", "reason", "candidates")
+RESULT_COLUMNS = [
+    "id",
+    "level",
+    "building",
+    "building_id",
+    "village_code",
+    "township_code",
+    "county_code",
+    "lon",
+    "lat",
+    "score",
+    "method",
+    "review",
+    "reason",
+    "candidates",
+    "distance_m",
+    "keep_geom",
+    "registered_code",
+]
+_FIELDS = (
+    "level",
+    "building",
+    "building_id",
+    "village_code",
+    "township_code",
+    "county_code",
+    "lon",
+    "lat",
+    "score",
+    "method",
+    "review",
+    "reason",
+    "candidates",
+)
 
 
 class _ExtIds:
@@ -66,8 +95,13 @@ class Geocoder:
         codes, uniq = pd.factorize(pd.Series(addresses, dtype="object").fillna(""))
         results = [self.matcher.geocode(a) for a in uniq]
         # dtype=object: None stays None (pandas would otherwise infer strings with NaN)
-        cols = {f: pd.Series(np.array([getattr(r, f) for r in results] + [None],
-                                      dtype=object)[codes], dtype=object) for f in _FIELDS}
+        cols = {
+            f: pd.Series(
+                np.array([getattr(r, f) for r in results] + [None], dtype=object)[codes],
+                dtype=object,
+            )
+            for f in _FIELDS
+        }
         return pd.DataFrame(cols)
 
     def registered_codes(self, addresses) -> np.ndarray:
@@ -81,8 +115,19 @@ class Geocoder:
         return np.array([known[a] for a in uniq] + [None], dtype=object)[codes]
 
     # ------------------------------------------------------------ tables
-    def table(self, conn, ids, addresses, lon=None, lat=None, crs=None, *,
-              default_crs: str = "wgs84", registered=None, clean: bool = True) -> pd.DataFrame:
+    def table(
+        self,
+        conn,
+        ids,
+        addresses,
+        lon=None,
+        lat=None,
+        crs=None,
+        *,
+        default_crs: str = "wgs84",
+        registered=None,
+        clean: bool = True,
+    ) -> pd.DataFrame:
         """Geocode rows given as columns; returns :data:`RESULT_COLUMNS`.
 
         ``lon``/``lat`` may be text (as read from a file) in the per-row ``crs`` (else
@@ -100,11 +145,21 @@ class Geocoder:
         res["keep_geom"] = False
         res["registered_code"] = pd.Series(
             self.registered_codes(registered) if registered is not None else [None] * n,
-            dtype=object)
+            dtype=object,
+        )
         return res
 
-    def finish(self, conn, res: pd.DataFrame, lon=None, lat=None, crs=None, *,
-               default_crs: str = "wgs84", clean: bool = True) -> pd.DataFrame:
+    def finish(
+        self,
+        conn,
+        res: pd.DataFrame,
+        lon=None,
+        lat=None,
+        crs=None,
+        *,
+        default_crs: str = "wgs84",
+        clean: bool = True,
+    ) -> pd.DataFrame:
         """The coordinate part: convert, place in one query, merge with the addresses."""
         if lon is None:
             return res[RESULT_COLUMNS]
@@ -114,10 +169,18 @@ class Geocoder:
         else:
             x = np.asarray(lon, dtype=np.float64)
             y = np.asarray(lat, dtype=np.float64)
-            c = pd.DataFrame({"lon": x, "lat": y, "given": ~np.isnan(x), "swapped": False,
-                              "reason": pd.Series([None] * n, dtype=object)})
-        placed = place_points(conn, c["lon"].to_numpy(), c["lat"].to_numpy(),
-                              ext_ids=_ExtIds(self.bidx))
+            c = pd.DataFrame(
+                {
+                    "lon": x,
+                    "lat": y,
+                    "given": ~np.isnan(x),
+                    "swapped": False,
+                    "reason": pd.Series([None] * n, dtype=object),
+                }
+            )
+        placed = place_points(
+            conn, c["lon"].to_numpy(), c["lat"].to_numpy(), ext_ids=_ExtIds(self.bidx)
+        )
         self._combine(res, c, placed)
         return res[RESULT_COLUMNS]
 
@@ -143,8 +206,11 @@ class Geocoder:
                 why = "coordinates are outside the county"
             if why is not None:
                 if a["level"] == "unmatched":
-                    reason = f"{why}; {a['reason']}" if a["reason"] and \
-                        a["reason"] != "empty address" else why
+                    reason = (
+                        f"{why}; {a['reason']}"
+                        if a["reason"] and a["reason"] != "empty address"
+                        else why
+                    )
                     cols["reason"][i] = reason
                 else:
                     cols["reason"][i] = f"coordinates ignored: {why}"
@@ -157,20 +223,29 @@ class Geocoder:
                 out = self._coord_result(b, pbid[i], pv[i], pt, 1.0, note + "+address", 0.0)
             elif b is not None and (agree_village or a["review"]) and a["level"] != "building":
                 snap = pd_[i] > 0
-                out = self._coord_result(b, pbid[i], pv[i], pt, 0.9 if snap else 1.0,
-                                         note + ("_snap" if snap else ""), pd_[i])
-            elif b is None and a["level"] in ("building", "compound", "group") and \
-                    a["village_code"] == pv[i] and not a["review"]:
+                out = self._coord_result(
+                    b,
+                    pbid[i],
+                    pv[i],
+                    pt,
+                    0.9 if snap else 1.0,
+                    note + ("_snap" if snap else ""),
+                    pd_[i],
+                )
+            elif (
+                b is None
+                and a["level"] in ("building", "compound", "group")
+                and a["village_code"] == pv[i]
+                and not a["review"]
+            ):
                 out = dict(a, method=note + "+address", lon=pt[0], lat=pt[1])
-            elif b is None and (agree_village or a["level"] in ("township", "county",
-                                                                 "unmatched")):
+            elif b is None and (agree_village or a["level"] in ("township", "county", "unmatched")):
                 out = self._coord_village(pv[i], pt, note) if pv[i] else dict(a)
             else:
                 out = self._conflict(a, b, pbid[i], pv[i], pt, note)
             for k in _FIELDS:
                 cols[k][i] = out.get(k)
-            dist[i] = out.get("distance_m", np.nan) if out.get("distance_m") is not None \
-                else np.nan
+            dist[i] = out.get("distance_m", np.nan) if out.get("distance_m") is not None else np.nan
             keep[i] = bool(out.get("keep_geom", False))
         for k in _FIELDS:
             res[k] = pd.Series(cols[k], dtype=object)
@@ -178,29 +253,61 @@ class Geocoder:
         res["keep_geom"] = keep
 
     def _coord_result(self, b, ext, village, pt, score, method, distance) -> dict:
-        return {"level": "building", "building": int(b), "building_id": ext,
-                "village_code": village, "township_code": village[:9] + "000",
-                "county_code": village[:6] + "000000", "lon": pt[0], "lat": pt[1],
-                "score": score, "method": method, "review": False, "reason": None,
-                "candidates": None, "distance_m": round(float(distance), 2),
-                "keep_geom": True}
+        return {
+            "level": "building",
+            "building": int(b),
+            "building_id": ext,
+            "village_code": village,
+            "township_code": village[:9] + "000",
+            "county_code": village[:6] + "000000",
+            "lon": pt[0],
+            "lat": pt[1],
+            "score": score,
+            "method": method,
+            "review": False,
+            "reason": None,
+            "candidates": None,
+            "distance_m": round(float(distance), 2),
+            "keep_geom": True,
+        }
 
     def _coord_village(self, village, pt, method) -> dict:
-        return {"level": "village", "building": None, "building_id": None,
-                "village_code": village, "township_code": village[:9] + "000",
-                "county_code": village[:6] + "000000", "lon": pt[0], "lat": pt[1],
-                "score": 0.9, "method": method, "review": False, "reason": None,
-                "candidates": None, "keep_geom": True}
+        return {
+            "level": "village",
+            "building": None,
+            "building_id": None,
+            "village_code": village,
+            "township_code": village[:9] + "000",
+            "county_code": village[:6] + "000000",
+            "lon": pt[0],
+            "lat": pt[1],
+            "score": 0.9,
+            "method": method,
+            "review": False,
+            "reason": None,
+            "candidates": None,
+            "keep_geom": True,
+        }
 
     def _conflict(self, a: dict, b, ext, village, pt, note) -> dict:
         """Coordinates and address point at different places: review, placed at the
         level both share, the point kept."""
-        cand_c = {"level": "building" if b is not None else "village", "score": 1.0,
-                  "method": "coordinates", "building_id": ext, "village_code": village,
-                  "village": self.gaz.name_of(village) if village else None}
-        cand_a = {"level": a["level"], "score": a["score"], "method": a["method"],
-                  "building_id": a["building_id"], "village_code": a["village_code"],
-                  "village": self.gaz.name_of(a["village_code"]) if a["village_code"] else None}
+        cand_c = {
+            "level": "building" if b is not None else "village",
+            "score": 1.0,
+            "method": "coordinates",
+            "building_id": ext,
+            "village_code": village,
+            "village": self.gaz.name_of(village) if village else None,
+        }
+        cand_a = {
+            "level": a["level"],
+            "score": a["score"],
+            "method": a["method"],
+            "building_id": a["building_id"],
+            "village_code": a["village_code"],
+            "village": self.gaz.name_of(a["village_code"]) if a["village_code"] else None,
+        }
         av = a["village_code"] or ""
         if village and av == village:
             level, code = "village", village
@@ -210,10 +317,19 @@ class Geocoder:
             level, code = "county", village[:6] + "000000"
         else:
             level, code = a["level"], av
-        return {"level": level, "building": None, "building_id": None,
-                "village_code": code if level == "village" else None,
-                "township_code": code[:9] + "000" if level in ("village", "township") else None,
-                "county_code": code[:6] + "000000" if code else None,
-                "lon": pt[0], "lat": pt[1], "score": 0.5, "method": note + "/address_conflict",
-                "review": True, "reason": "coordinates and address point at different places",
-                "candidates": [cand_c, cand_a], "keep_geom": True}
+        return {
+            "level": level,
+            "building": None,
+            "building_id": None,
+            "village_code": code if level == "village" else None,
+            "township_code": code[:9] + "000" if level in ("village", "township") else None,
+            "county_code": code[:6] + "000000" if code else None,
+            "lon": pt[0],
+            "lat": pt[1],
+            "score": 0.5,
+            "method": note + "/address_conflict",
+            "review": True,
+            "reason": "coordinates and address point at different places",
+            "candidates": [cand_c, cand_a],
+            "keep_geom": True,
+        }

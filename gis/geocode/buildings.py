@@ -27,8 +27,10 @@ from gis.geocode.parse import parse
 
 __all__ = ["BuildingIndex", "VillageKeys", "compound_base"]
 
-_SUFFIX = re.compile(r"(?:小区|花园|家园|公寓|华庭|名邸|新村|雅苑|嘉园|公馆|新苑|名苑|山庄|广场|"
-                     r"大厦|花苑|庭院|苑|府|里|园|城|居|庭|湾)$")
+_SUFFIX = re.compile(
+    r"(?:小区|花园|家园|公寓|华庭|名邸|新村|雅苑|嘉园|公馆|新苑|名苑|山庄|广场|"
+    r"大厦|花苑|庭院|苑|府|里|园|城|居|庭|湾)$"
+)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -62,11 +64,11 @@ def compound_base(name: str) -> str:
 class VillageKeys:
     """The buildings of one village, by the keys an address can give."""
 
-    compounds: dict = field(default_factory=dict)   # name → {building_no: [i]}
-    bases: dict = field(default_factory=dict)       # base name → [name]
-    groups: dict = field(default_factory=dict)      # group → {house_no: [i]}
-    houses: dict = field(default_factory=dict)      # house_no → [i]
-    numbers: dict = field(default_factory=dict)     # building_no → [i]
+    compounds: dict = field(default_factory=dict)  # name → {building_no: [i]}
+    bases: dict = field(default_factory=dict)  # base name → [name]
+    groups: dict = field(default_factory=dict)  # group → {house_no: [i]}
+    houses: dict = field(default_factory=dict)  # house_no → [i]
+    numbers: dict = field(default_factory=dict)  # building_no → [i]
     _sounds: list | None = None
 
     def match_compound(self, text: str) -> list[tuple[str, float, str]]:
@@ -75,8 +77,11 @@ class VillageKeys:
         if text in self.compounds:
             return [(text, 1.0, "exact")]
         # extra words around the name (park, road, 'XX村') or a name cut short
-        part = [c for c in self.compounds if len(c) >= 2 and (text.endswith(c) or
-                                                               c.startswith(text) and len(text) >= 3)]
+        part = [
+            c
+            for c in self.compounds
+            if len(c) >= 2 and (text.endswith(c) or c.startswith(text) and len(text) >= 3)
+        ]
         if len(part) == 1:
             return [(part[0], 0.95, "exact")]
         base = compound_base(text)
@@ -113,7 +118,7 @@ class BuildingIndex:
         self.lon = np.empty(0)
         self.lat = np.empty(0)
         self.villages: dict[str, VillageKeys] = {}
-        self.compound_any: dict[str, set[str]] = {}     # name → villages
+        self.compound_any: dict[str, set[str]] = {}  # name → villages
         self.base_any: dict[str, set[tuple[str, str]]] = {}
         self.points: dict[tuple, tuple[float, float]] = {}
         self.by_id: dict[int, int] = {}
@@ -132,11 +137,13 @@ class BuildingIndex:
 
         from gis import settings
 
-        state = conn.execute(sa.text("""
+        state = conn.execute(
+            sa.text("""
             SELECT current_database(), (SELECT count(*) FROM buildings),
                    (SELECT max(id) FROM buildings), (SELECT max(updated_at) FROM buildings),
                    (SELECT count(*) FROM admin_area), (SELECT max(updated_at) FROM admin_area)
-            """)).one()
+            """)
+        ).one()
         key = hashlib.sha1(repr((_CACHE_VERSION, *state)).encode()).hexdigest()[:16]
         path = settings.var_dir() / "cache" / f"buildings-{state[0]}-{key}.pkl"
         try:
@@ -148,7 +155,7 @@ class BuildingIndex:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             for old in path.parent.glob(f"buildings-{state[0]}-*.pkl"):
-                old.unlink(missing_ok=True)   # one index per database is enough
+                old.unlink(missing_ok=True)  # one index per database is enough
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
                 pickle.dump(idx, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -159,12 +166,14 @@ class BuildingIndex:
 
     @classmethod
     def _read(cls, conn, gaz: AdminGazetteer) -> BuildingIndex:
-        rows = conn.execute(sa.text("""
+        rows = conn.execute(
+            sa.text("""
             SELECT b.id, b.ext_id, b.village_code, b.compound, b.building_no, b.address,
                    ST_X(p) AS lon, ST_Y(p) AS lat
             FROM buildings b CROSS JOIN LATERAL ST_PointOnSurface(b.geom) AS p
             WHERE b.village_code IS NOT NULL
-            ORDER BY b.id""")).all()
+            ORDER BY b.id""")
+        ).all()
         return cls.from_rows(rows, gaz)
 
     @classmethod
@@ -232,9 +241,13 @@ class BuildingIndex:
     def find_compound(self, text: str, prefix: str) -> list[tuple[str, str, float, str]]:
         """Compounds named ``text`` in villages whose code starts with ``prefix``
         (a township or county): [(village, name, score, method)]."""
-        out = [(v, text, 1.0, "exact") for v in self.compound_any.get(text, ())
-               if v.startswith(prefix)]
+        out = [
+            (v, text, 1.0, "exact") for v in self.compound_any.get(text, ()) if v.startswith(prefix)
+        ]
         if out:
             return out
-        return [(v, c, 0.9, "alias") for v, c in self.base_any.get(compound_base(text), ())
-                if v.startswith(prefix)]
+        return [
+            (v, c, 0.9, "alias")
+            for v, c in self.base_any.get(compound_base(text), ())
+            if v.startswith(prefix)
+        ]

@@ -30,7 +30,7 @@ SNAP_M = 5.0
 def _numbers(values) -> tuple[np.ndarray, np.ndarray]:
     """(float array, was-text-but-not-a-number mask) from any column."""
     arr = np.asarray(values)
-    if arr.dtype.kind in "fiu":           # already numbers: nothing to parse
+    if arr.dtype.kind in "fiu":  # already numbers: nothing to parse
         num = arr.astype(np.float64)
         return num, np.zeros(len(num), dtype=bool)
     s = pd.Series(values, dtype="object")
@@ -61,8 +61,7 @@ def clean_coordinates(lon, lat, crs=None, default_crs: str = "wgs84") -> pd.Data
         names = np.full(n, crs or default_crs, dtype=object)
     else:
         codes, uniq = pd.factorize(pd.Series(crs, dtype="object").fillna(""))
-        uniq = np.array([str(u).strip() or default_crs for u in uniq] + [default_crs],
-                        dtype=object)
+        uniq = np.array([str(u).strip() or default_crs for u in uniq] + [default_crs], dtype=object)
         names = uniq[codes]
     out_x = np.full(n, np.nan)
     out_y = np.full(n, np.nan)
@@ -89,8 +88,15 @@ def clean_coordinates(lon, lat, crs=None, default_crs: str = "wgs84") -> pd.Data
     out_x[bad] = np.nan
     out_y[bad] = np.nan
     # dtype=object keeps None as None (pandas would make a string column with NaN)
-    return pd.DataFrame({"lon": out_x, "lat": out_y, "given": given,
-                         "swapped": swapped_all, "reason": pd.Series(reason, dtype=object)})
+    return pd.DataFrame(
+        {
+            "lon": out_x,
+            "lat": out_y,
+            "given": given,
+            "swapped": swapped_all,
+            "reason": pd.Series(reason, dtype=object),
+        }
+    )
 
 
 #: Grid cell of the point-in-building hash join, degrees (≈ 50 m at 30°N).
@@ -106,17 +112,20 @@ def ensure_building_cells(conn) -> bool:
     Returns True when it was rebuilt. The state of ``buildings`` (count, highest id,
     last change) is kept in ``geocode_meta``; concurrent jobs wait on an advisory lock.
     """
-    sql_state = ("SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || "
-                 "coalesce(max(updated_at)::text, '') FROM buildings")
+    sql_state = (
+        "SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || "
+        "coalesce(max(updated_at)::text, '') FROM buildings"
+    )
     known = "SELECT value FROM geocode_meta WHERE key = 'building_cells'"
     if conn.execute(sa.text(known)).scalar() == conn.execute(sa.text(sql_state)).scalar():
         return False
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(77301)"))
     state = conn.execute(sa.text(sql_state)).scalar()
     if conn.execute(sa.text(known)).scalar() == state:
-        return False             # another job rebuilt it while we waited
+        return False  # another job rebuilt it while we waited
     conn.execute(sa.text("DELETE FROM geocode_building_cells"))
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         INSERT INTO geocode_building_cells (cell, building_id, village_code, x0, y0, x1, y1,
                                             geom)
         SELECT ix * 1000000 + iy, b.id, b.village_code, ST_XMin(e.bb), ST_YMin(e.bb),
@@ -127,17 +136,31 @@ def ensure_building_cells(conn) -> bool:
                                            floor(ST_XMax(e.bb) / :c)::bigint) AS ix
         CROSS JOIN LATERAL generate_series(floor(ST_YMin(e.bb) / :c)::bigint,
                                            floor(ST_YMax(e.bb) / :c)::bigint) AS iy
-        """), {"pad": _PAD_DEG, "c": CELL_DEG})
-    conn.execute(sa.text("""
+        """),
+        {"pad": _PAD_DEG, "c": CELL_DEG},
+    )
+    conn.execute(
+        sa.text("""
         INSERT INTO geocode_meta (key, value) VALUES ('building_cells', :s)
-        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"""), {"s": state})
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"""),
+        {"s": state},
+    )
     conn.execute(sa.text("ANALYZE geocode_building_cells"))
     return True
 
 
 _PG_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-_PTS_IN = np.dtype([("n", ">i2"), ("l1", ">i4"), ("i", ">i4"), ("l2", ">i4"), ("x", ">f8"),
-                    ("l3", ">i4"), ("y", ">f8")])
+_PTS_IN = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("i", ">i4"),
+        ("l2", ">i4"),
+        ("x", ">f8"),
+        ("l3", ">i4"),
+        ("y", ">f8"),
+    ]
+)
 _PTS_OUT = np.dtype([("i", ">i4"), ("b", ">i8"), ("d", ">f8"), ("v", ">i8"), ("c", ">i4")])
 
 
@@ -149,8 +172,9 @@ def _binary_points(i, x, y) -> bytes:
     return _PG_HEADER + a.tobytes() + struct.pack(">h", -1)
 
 
-def place_points(conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M,
-                 ext_ids=None) -> pd.DataFrame:
+def place_points(
+    conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M, ext_ids=None
+) -> pd.DataFrame:
     """Building and village of WGS-84 points, in one set-based query.
 
     Returns one row per input point (same order): ``building`` (database id),
@@ -170,11 +194,15 @@ def place_points(conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M,
     n = len(lon)
     lon = np.asarray(lon, dtype=np.float64)
     lat = np.asarray(lat, dtype=np.float64)
-    out = pd.DataFrame({"building": pd.array([None] * n, dtype="Int64"),
-                        "building_id": pd.Series([None] * n, dtype=object),
-                        "distance_m": np.full(n, np.nan),
-                        "village_code": pd.Series([None] * n, dtype=object),
-                        "in_county": np.zeros(n, dtype=bool)})
+    out = pd.DataFrame(
+        {
+            "building": pd.array([None] * n, dtype="Int64"),
+            "building_id": pd.Series([None] * n, dtype=object),
+            "distance_m": np.full(n, np.nan),
+            "village_code": pd.Series([None] * n, dtype=object),
+            "in_county": np.zeros(n, dtype=bool),
+        }
+    )
     ok = np.flatnonzero(~np.isnan(lon) & ~np.isnan(lat))
     if not len(ok):
         return out
@@ -190,13 +218,15 @@ def place_points(conn, lon: np.ndarray, lat: np.ndarray, snap_m: float = SNAP_M,
 def _upload_points(conn, cur, ok: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
     """The valid points (indexes ``ok``) into ``tmp_geocode_pts`` by binary COPY."""
     conn.execute(sa.text("DROP TABLE IF EXISTS tmp_geocode_pts"))
-    conn.execute(sa.text("CREATE TEMP TABLE tmp_geocode_pts (i int, lon float8, lat float8) "
-                         "ON COMMIT DROP"))
+    conn.execute(
+        sa.text("CREATE TEMP TABLE tmp_geocode_pts (i int, lon float8, lat float8) ON COMMIT DROP")
+    )
     with cur.copy("COPY tmp_geocode_pts FROM STDIN (FORMAT binary)") as cp:
         # In cell order, consecutive points meet the same building, which PostGIS
         # then tests from its cache instead of reading the polygon again.
-        cells = (np.floor(lon[ok] / CELL_DEG).astype(np.int64) * 1_000_000
-                 + np.floor(lat[ok] / CELL_DEG).astype(np.int64))
+        cells = np.floor(lon[ok] / CELL_DEG).astype(np.int64) * 1_000_000 + np.floor(
+            lat[ok] / CELL_DEG
+        ).astype(np.int64)
         order = ok[np.argsort(cells, kind="stable")]
         cp.write(_binary_points(order, lon[order], lat[order]))
     cur.execute("ANALYZE tmp_geocode_pts")
@@ -269,8 +299,16 @@ def _unpack_answers(conn, out: pd.DataFrame, packed: bytes, ext_ids) -> None:
         out.loc[i, "village_code"] = pd.Series(vc, index=i, dtype=object)
         ids = np.unique(b[has_b])
         if len(ids):
-            ext = ext_ids if ext_ids is not None else dict(conn.execute(sa.text(
-                "SELECT id, ext_id FROM buildings WHERE id = ANY(:ids)"),
-                {"ids": ids.tolist()}).all())
+            ext = (
+                ext_ids
+                if ext_ids is not None
+                else dict(
+                    conn.execute(
+                        sa.text("SELECT id, ext_id FROM buildings WHERE id = ANY(:ids)"),
+                        {"ids": ids.tolist()},
+                    ).all()
+                )
+            )
             out.loc[i[has_b], "building_id"] = pd.Series(
-                [ext.get(int(x)) for x in b[has_b]], index=i[has_b], dtype=object)
+                [ext.get(int(x)) for x in b[has_b]], index=i[has_b], dtype=object
+            )

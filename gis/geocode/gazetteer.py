@@ -24,15 +24,39 @@ from gis.geocode.division import Division, code12, load_division
 from gis.geocode.former import load_former
 from gis.geocode.normalise import normalise
 
-__all__ = ["AdminGazetteer", "NameIndex", "PROVINCE", "CITY", "COUNTY", "TOWNSHIP",
-           "VILLAGE", "EXACT", "ALIAS", "FORMER", "SHORT", "FORMER_SHORT", "TOWN_SHORT",
-           "SHORTS", "KIND_SCORE", "KIND_METHOD",
-           "village_variants", "fuzzy_pinyin", "syllables", "sound_similarity", "SoundIndex",
-           "FuzzyPool"]
+__all__ = [
+    "AdminGazetteer",
+    "NameIndex",
+    "PROVINCE",
+    "CITY",
+    "COUNTY",
+    "TOWNSHIP",
+    "VILLAGE",
+    "EXACT",
+    "ALIAS",
+    "FORMER",
+    "SHORT",
+    "FORMER_SHORT",
+    "TOWN_SHORT",
+    "SHORTS",
+    "KIND_SCORE",
+    "KIND_METHOD",
+    "village_variants",
+    "fuzzy_pinyin",
+    "syllables",
+    "sound_similarity",
+    "SoundIndex",
+    "FuzzyPool",
+]
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
-LEVEL_NAME = {PROVINCE: "province", CITY: "city", COUNTY: "county", TOWNSHIP: "township",
-              VILLAGE: "village"}
+LEVEL_NAME = {
+    PROVINCE: "province",
+    CITY: "city",
+    COUNTY: "county",
+    TOWNSHIP: "township",
+    VILLAGE: "village",
+}
 #: How a name was matched: the official name (or its committee-less form), an alias
 #: staff use, a former name (before a merger), or a derived short form (浙江, 义乌) that
 #: counts only when the next name in the address is one of its children.
@@ -43,13 +67,27 @@ FORMER_SHORT = 4
 #: county and not as the start of a road or compound name (see gis.geocode.parse).
 TOWN_SHORT = 5
 SHORTS = (SHORT, FORMER_SHORT)
-KIND_SCORE = {EXACT: 1.0, ALIAS: 0.97, FORMER: 0.95, SHORT: 1.0, FORMER_SHORT: 0.95,
-              TOWN_SHORT: 0.97}
-KIND_METHOD = {EXACT: "exact", ALIAS: "alias", FORMER: "former_name", SHORT: "exact",
-               FORMER_SHORT: "former_name", TOWN_SHORT: "short_name"}
+KIND_SCORE = {
+    EXACT: 1.0,
+    ALIAS: 0.97,
+    FORMER: 0.95,
+    SHORT: 1.0,
+    FORMER_SHORT: 0.95,
+    TOWN_SHORT: 0.97,
+}
+KIND_METHOD = {
+    EXACT: "exact",
+    ALIAS: "alias",
+    FORMER: "former_name",
+    SHORT: "exact",
+    FORMER_SHORT: "former_name",
+    TOWN_SHORT: "short_name",
+}
 
 _SKIP_CITY = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-_PROV_SHORT = re.compile(r"^(.{2,}?)(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
+_PROV_SHORT = re.compile(
+    r"^(.{2,}?)(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$"
+)
 _CITY_SHORT = re.compile(r"^(.{2,}?)(?:(?:[^族]{1,4}族)+自治州|自治州|市|地区|盟)$")
 _COUNTY_SHORT = re.compile(r"^(.{2,}?)(?:(?:[^族]{1,4}族)+自治县|自治县|自治旗|县|区|市|旗)$")
 
@@ -100,8 +138,10 @@ def _readings() -> dict[str, tuple[str, str]]:
         first = readings.split(",", 1)[0]
         hit = split.get(first)
         if hit is None:
-            hit = split[first] = (_merge_initial(convert(first, Style.INITIALS, True)),
-                                  _merge_final(convert(first, Style.FINALS, True)))
+            hit = split[first] = (
+                _merge_initial(convert(first, Style.INITIALS, True)),
+                _merge_final(convert(first, Style.FINALS, True)),
+            )
         out[chr(cp)] = hit
     return out
 
@@ -202,7 +242,7 @@ class NameIndex:
 
     def longest(self, s: str, pos: int, min_len: int = 2):
         """(length, entries) of the longest name starting at ``s[pos]``, else None."""
-        lens = self.first2.get(s[pos:pos + 2])
+        lens = self.first2.get(s[pos : pos + 2])
         if lens is None:
             return None
         rest = len(s) - pos
@@ -212,7 +252,7 @@ class NameIndex:
                 continue
             if ln < min_len:
                 return None
-            hit = names.get(s[pos:pos + ln])
+            hit = names.get(s[pos : pos + ln])
             if hit is not None:
                 return ln, hit
         return None
@@ -242,10 +282,9 @@ class SoundIndex:
             self.names.setdefault(name, set()).add(code)
             syl = syllables(name)
             for k in range(len(syl)):
-                self.wild.setdefault(syl[:k] + (("*", syl[k][1]),) + syl[k + 1:],
-                                     set()).add(code)
+                self.wild.setdefault(syl[:k] + (("*", syl[k][1]),) + syl[k + 1 :], set()).add(code)
             for k in range(len(name)):
-                self.dels.setdefault(name[:k] + name[k + 1:], set()).add(code)
+                self.dels.setdefault(name[:k] + name[k + 1 :], set()).add(code)
 
     def near(self, token: str, code: str) -> bool:
         """Could a village other than ``code`` compete with it for ``token``?"""
@@ -255,11 +294,13 @@ class SoundIndex:
         if others:
             return True
         for k in range(len(token)):
-            if self.names.get(token[:k] + token[k + 1:], set()) - {code}:
+            if self.names.get(token[:k] + token[k + 1 :], set()) - {code}:
                 return True
         syl = syllables(token)
-        return any(self.wild.get(syl[:k] + (("*", syl[k][1]),) + syl[k + 1:], set()) - {code}
-                   for k in range(len(syl)))
+        return any(
+            self.wild.get(syl[:k] + (("*", syl[k][1]),) + syl[k + 1 :], set()) - {code}
+            for k in range(len(syl))
+        )
 
 
 class FuzzyPool:
@@ -292,14 +333,14 @@ class FuzzyPool:
             self.finals.setdefault(fin, []).append(i)
             if len(fin) >= 2:
                 for k in range(len(fin)):
-                    self.finals.setdefault(fin[:k] + ("*",) + fin[k + 1:], []).append(i)
-        self.postings = {ch: (np.asarray(ids, np.int64), np.asarray(counts, np.int64))
-                         for ch, (ids, counts) in postings.items()}
+                    self.finals.setdefault(fin[:k] + ("*",) + fin[k + 1 :], []).append(i)
+        self.postings = {
+            ch: (np.asarray(ids, np.int64), np.asarray(counts, np.int64))
+            for ch, (ids, counts) in postings.items()
+        }
         self.pinyins = [fuzzy_pinyin(n) for n in self.names]
-        self.pinyin_lengths = np.fromiter((len(p) for p in self.pinyins), np.int64,
-                                          len(self.names))
-        self.n_syllables = np.fromiter((len(x) for x in self.syllables), np.int64,
-                                       len(self.names))
+        self.pinyin_lengths = np.fromiter((len(p) for p in self.pinyins), np.int64, len(self.names))
+        self.n_syllables = np.fromiter((len(x) for x in self.syllables), np.int64, len(self.names))
 
     def shared(self, token: str) -> np.ndarray:
         """Characters in common with ``token``, counted as multisets, for every name."""
@@ -315,16 +356,16 @@ class FuzzyPool:
         out = set(self.finals.get(fin, ()))
         if one_off:
             for k in range(len(fin)):
-                out.update(self.finals.get(fin[:k] + ("*",) + fin[k + 1:], ()))
+                out.update(self.finals.get(fin[:k] + ("*",) + fin[k + 1 :], ()))
         return out
 
 
 @dataclass
 class Area:
-    code: str            # 12 digits
+    code: str  # 12 digits
     name: str
     level: int
-    point: tuple[float, float] | None = None   # WGS-84 lon, lat (local areas only)
+    point: tuple[float, float] | None = None  # WGS-84 lon, lat (local areas only)
 
 
 @dataclass
@@ -358,25 +399,29 @@ class AdminGazetteer:
     def load(cls, conn) -> AdminGazetteer:
         """The national list overlaid with the ``admin_area`` rows of the database."""
         g = cls(division=load_division())
-        rows = conn.execute(sa.text("""
+        rows = conn.execute(
+            sa.text("""
             SELECT code, name, short_name, level, aliases, former_names,
                    ST_X(p) AS lon, ST_Y(p) AS lat
             FROM admin_area
             LEFT JOIN LATERAL (SELECT ST_PointOnSurface(geom) AS p) s ON true
-            WHERE level IN ('county', 'township', 'village')""")).all()
+            WHERE level IN ('county', 'township', 'village')""")
+        ).all()
         level = {"county": COUNTY, "township": TOWNSHIP, "village": VILLAGE}
         for r in rows:
             pt = (r.lon, r.lat) if r.lon is not None else None
             g.local_areas[r.code] = Area(r.code, r.name, level[r.level], pt)
-            names = [(v, EXACT) for v in (village_variants(r.name) if r.level == "village"
-                                          else [r.name])]
+            names = [
+                (v, EXACT) for v in (village_variants(r.name) if r.level == "village" else [r.name])
+            ]
             if r.short_name:
                 names.append((r.short_name, EXACT))
             names += [(a, ALIAS) for a in (r.aliases or []) if a]
             names += [(a, FORMER) for a in (r.former_names or []) if a]
             g.local_names[r.code] = names
-        g.local_counties = tuple(sorted({c[:6] for c, a in g.local_areas.items()
-                                         if a.level == COUNTY}))
+        g.local_counties = tuple(
+            sorted({c[:6] for c, a in g.local_areas.items() if a.level == COUNTY})
+        )
         g._build_top()
         return g
 
@@ -435,8 +480,12 @@ class AdminGazetteer:
         from gis.geocode.division import signature
         from gis.geocode.former import signature as former_signature
 
-        return settings.var_dir() / "cache" / f"names3-{signature()}-{former_signature()}" / \
-            f"{county6}.pkl"
+        return (
+            settings.var_dir()
+            / "cache"
+            / f"names3-{signature()}-{former_signature()}"
+            / f"{county6}.pkl"
+        )
 
     def _cached_index(self, county6: str) -> NameIndex | None:
         import pickle
@@ -480,8 +529,9 @@ class AdminGazetteer:
                     idx.names[name] = entries if had is None else had + entries
                 for two, lens in part.first2.items():
                     had = idx.first2.get(two)
-                    idx.first2[two] = lens if had is None else \
-                        tuple(sorted(set(had) | set(lens), reverse=True))
+                    idx.first2[two] = (
+                        lens if had is None else tuple(sorted(set(had) | set(lens), reverse=True))
+                    )
             self._villages[key] = idx
         return idx
 
@@ -540,8 +590,12 @@ class AdminGazetteer:
         out = self._villages.get(key)
         if out is None:
             d = self.division
-            out = tuple(sorted({c for c in d.areas if c.startswith(city4)} |
-                               {c for c in d._by_county if c.startswith(city4)}))
+            out = tuple(
+                sorted(
+                    {c for c in d.areas if c.startswith(city4)}
+                    | {c for c in d._by_county if c.startswith(city4)}
+                )
+            )
             self._villages[key] = out
         return out
 
@@ -574,8 +628,13 @@ class AdminGazetteer:
         key = "t" + county6
         out = self._villages.get(key)
         if out is None:
-            out = [(normalise(n), code, kind) for code, level, names in self._children(county6)
-                   if level == TOWNSHIP for n, kind in names if len(normalise(n)) >= 2]
+            out = [
+                (normalise(n), code, kind)
+                for code, level, names in self._children(county6)
+                if level == TOWNSHIP
+                for n, kind in names
+                if len(normalise(n)) >= 2
+            ]
             self._villages[key] = out
         return out
 

@@ -26,11 +26,10 @@ from gis.geocode.parse import Parsed, parse
 
 __all__ = ["Result", "Matcher", "BUILDING_MIN", "AREA_MIN", "MARGIN"]
 
-BUILDING_MIN = 0.85   # lowest score placed at building level without review
-AREA_MIN = 0.80       # lowest score placed at a compound/group/village without review
-MARGIN = 0.08         # a second candidate closer than this makes the record ambiguous
-_STEP_RANK = {"exact": 0, "alias": 1, "former_name": 2, "fuzzy": 3, "pinyin": 3,
-              "elsewhere": 4}
+BUILDING_MIN = 0.85  # lowest score placed at building level without review
+AREA_MIN = 0.80  # lowest score placed at a compound/group/village without review
+MARGIN = 0.08  # a second candidate closer than this makes the record ambiguous
+_STEP_RANK = {"exact": 0, "alias": 1, "former_name": 2, "fuzzy": 3, "pinyin": 3, "elsewhere": 4}
 
 
 @dataclass(slots=True)
@@ -42,7 +41,7 @@ class Result:
     level: str = "unmatched"
     score: float = 0.0
     method: str = "none"
-    review: bool = True       # an unmatched record always needs a person
+    review: bool = True  # an unmatched record always needs a person
     reason: str | None = None
     building: int | None = None
     building_id: str | None = None
@@ -66,8 +65,11 @@ class _Cand:
     missing: bool = False
 
     def key(self):
-        return (self.building if self.building is not None else
-                (self.village, self.compound, self.group, self.level))
+        return (
+            self.building
+            if self.building is not None
+            else (self.village, self.compound, self.group, self.level)
+        )
 
 
 def _weakest(a: str, b: str) -> str:
@@ -144,8 +146,7 @@ class Matcher:
                     continue
                 t = town_m.get(vcode[:9])
                 score = cs * (t[1] if t else 1.0) * (0.8 if villages else 1.0)
-                out += self._in_compound(p, vcode, cname, score,
-                                         "elsewhere" if villages else cm)
+                out += self._in_compound(p, vcode, cname, score, "elsewhere" if villages else cm)
         return out
 
     def _in_village(self, p: Parsed, vcode: str, vs: float, vm: str) -> list[_Cand]:
@@ -162,8 +163,9 @@ class Matcher:
                 if g is not None and c["house_no"] and c["house_no"] in g:
                     out += self._buildings(g[c["house_no"]], vcode, vs, vm, group=c["group"])
                 elif g is not None:
-                    out.append(_Cand("group", vs, vm, vcode, group=c["group"],
-                                     missing=bool(c["house_no"])))
+                    out.append(
+                        _Cand("group", vs, vm, vcode, group=c["group"], missing=bool(c["house_no"]))
+                    )
             if not out and c["house_no"] and not c["compound"] and not c["group"]:
                 ii = vk.houses.get(c["house_no"])
                 if ii:
@@ -173,12 +175,12 @@ class Matcher:
                 if ii:
                     out += self._buildings(ii, vcode, vs * 0.9, vm)
         if not out:
-            out.append(_Cand("village", vs * (0.9 if has_key else 1.0), vm, vcode,
-                             missing=has_key))
+            out.append(_Cand("village", vs * (0.9 if has_key else 1.0), vm, vcode, missing=has_key))
         return out
 
-    def _in_compound(self, p: Parsed, vcode: str, cname: str, score: float,
-                     method: str) -> list[_Cand]:
+    def _in_compound(
+        self, p: Parsed, vcode: str, cname: str, score: float, method: str
+    ) -> list[_Cand]:
         c = p.comps
         vk = self.bidx.villages[vcode]
         nums = vk.compounds[cname]
@@ -196,18 +198,28 @@ class Matcher:
     @staticmethod
     def _buildings(ii, vcode, score, method, compound=None, group=None) -> list[_Cand]:
         if len(ii) == 1:
-            return [_Cand("building", score, method, vcode, building=ii[0], compound=compound,
-                          group=group)]
+            return [
+                _Cand(
+                    "building", score, method, vcode, building=ii[0], compound=compound, group=group
+                )
+            ]
         # Two buildings with the same key: the address cannot tell them apart.
-        return [_Cand("building", score, method, vcode, building=i, compound=compound,
-                      group=group) for i in ii]
+        return [
+            _Cand("building", score, method, vcode, building=i, compound=compound, group=group)
+            for i in ii
+        ]
 
     # ------------------------------------------------------------ decision
     def _decide(self, p: Parsed, cands: list[_Cand]) -> Result:
         cands.sort(key=lambda x: -x.score)
         best = cands[0]
-        close = [x for x in cands[1:] if x.key() != best.key()
-                 and x.score >= best.score - MARGIN and not (x.missing and not best.missing)]
+        close = [
+            x
+            for x in cands[1:]
+            if x.key() != best.key()
+            and x.score >= best.score - MARGIN
+            and not (x.missing and not best.missing)
+        ]
         threshold = BUILDING_MIN if best.level == "building" else AREA_MIN
         sure = not close and best.score >= threshold and not p.conflict
         if sure:
@@ -218,9 +230,13 @@ class Matcher:
         plaus = [best] + close
         r = self._common(plaus, best, p.conflict)
         r.review = True
-        r.reason = ("ambiguous: several places fit" if close else
-                    "admin names disagree" if p.conflict else
-                    f"low score {best.score:.2f}")
+        r.reason = (
+            "ambiguous: several places fit"
+            if close
+            else "admin names disagree"
+            if p.conflict
+            else f"low score {best.score:.2f}"
+        )
         r.candidates = [self._cand_dict(x) for x in plaus[:10]]
         return r
 
@@ -231,38 +247,40 @@ class Matcher:
             # The township and village written disagree: only the county is sure.
             counties = {x.village[:6] for x in plaus}
             if len(counties) == 1:
-                return self._area(next(iter(counties)) + "000000", "county", best.score,
-                                  "address_" + best.method)
+                return self._area(
+                    next(iter(counties)) + "000000", "county", best.score, "address_" + best.method
+                )
         if best.level == "building" and len(plaus) == 1:
             # one candidate, too weak for its building: its compound/group/village
             if best.compound:
-                return self._result(_Cand("compound", best.score, best.method, best.village,
-                                          compound=best.compound))
+                return self._result(
+                    _Cand("compound", best.score, best.method, best.village, compound=best.compound)
+                )
             return self._result(_Cand("village", best.score, best.method, best.village))
         if len(villages) == 1:
             comps = {x.compound for x in plaus}
             groups = {x.group for x in plaus}
             if len(comps) == 1 and best.compound:
-                return self._result(_Cand("compound", best.score, best.method, best.village,
-                                          compound=best.compound))
+                return self._result(
+                    _Cand("compound", best.score, best.method, best.village, compound=best.compound)
+                )
             if len(groups) == 1 and best.group:
-                return self._result(_Cand("group", best.score, best.method, best.village,
-                                          group=best.group))
+                return self._result(
+                    _Cand("group", best.score, best.method, best.village, group=best.group)
+                )
             return self._result(_Cand("village", best.score, best.method, best.village))
         towns = {v[:9] for v in villages}
         if len(towns) == 1:
             return self._area(next(iter(towns)) + "000", "township", best.score, best.method)
         counties = {v[:6] for v in villages}
         if len(counties) == 1:
-            return self._area(next(iter(counties)) + "000000", "county", best.score,
-                              best.method)
+            return self._area(next(iter(counties)) + "000000", "county", best.score, best.method)
         return Result(reason="ambiguous")
 
     def _area_only(self, p: Parsed) -> Result:
         """No village or compound found: township or county, if the address named one."""
         c = p.comps
-        detail = any(c[k] for k in ("village", "group", "compound", "building", "house_no",
-                                    "road"))
+        detail = any(c[k] for k in ("village", "group", "compound", "building", "house_no", "road"))
         towns = [t for t in p.admin.get(TOWNSHIP, ()) if self.gaz.is_local(t[0])]
         if len({t[0] for t in towns}) == 1:
             r = self._area(towns[0][0], "township", towns[0][1], "address_" + towns[0][2])
@@ -279,9 +297,16 @@ class Matcher:
 
     def _area(self, code: str, level: str, score: float, method: str) -> Result:
         pt = self.gaz.point_of(code) or (None, None)
-        return Result(level=level, score=round(score, 3), method=method, review=False,
-                      township_code=code[:9] + "000" if level == "township" else None,
-                      county_code=code[:6] + "000000", lon=pt[0], lat=pt[1])
+        return Result(
+            level=level,
+            score=round(score, 3),
+            method=method,
+            review=False,
+            township_code=code[:9] + "000" if level == "township" else None,
+            county_code=code[:6] + "000000",
+            lon=pt[0],
+            lat=pt[1],
+        )
 
     def _result(self, x: _Cand) -> Result:
         b = self.bidx
@@ -294,16 +319,29 @@ class Matcher:
         else:
             pt = None
         pt = pt or self.gaz.point_of(x.village) or (None, None)
-        return Result(level=x.level, score=round(x.score, 3), method="address_" + x.method,
-                      review=False,
-                      building=b.ids[x.building] if x.building is not None else None,
-                      building_id=b.ext_ids[x.building] if x.building is not None else None,
-                      village_code=x.village, township_code=x.village[:9] + "000",
-                      county_code=x.village[:6] + "000000", lon=pt[0], lat=pt[1])
+        return Result(
+            level=x.level,
+            score=round(x.score, 3),
+            method="address_" + x.method,
+            review=False,
+            building=b.ids[x.building] if x.building is not None else None,
+            building_id=b.ext_ids[x.building] if x.building is not None else None,
+            village_code=x.village,
+            township_code=x.village[:9] + "000",
+            county_code=x.village[:6] + "000000",
+            lon=pt[0],
+            lat=pt[1],
+        )
 
     def _cand_dict(self, x: _Cand) -> dict:
         b = self.bidx
-        return {"level": x.level, "score": round(x.score, 3), "method": x.method,
-                "building_id": b.ext_ids[x.building] if x.building is not None else None,
-                "village_code": x.village, "village": self.gaz.name_of(x.village),
-                "compound": x.compound, "group": x.group}
+        return {
+            "level": x.level,
+            "score": round(x.score, 3),
+            "method": x.method,
+            "building_id": b.ext_ids[x.building] if x.building is not None else None,
+            "village_code": x.village,
+            "village": self.gaz.name_of(x.village),
+            "compound": x.compound,
+            "group": x.group,
+        }

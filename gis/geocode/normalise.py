@@ -42,8 +42,10 @@ _TABLE = {**_WIDTH}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _PUNCT_RX = re.compile("[" + re.escape("".join(map(chr, _PUNCT))) + "]")
 
-_LABEL = re.compile(r"^\s*(?:现居住地址|现居住地|现住址|现住|家庭住址|联系地址|户籍地址|户籍地|"
-                    r"居住地址|住址|地址)\s*[:：]\s*")
+_LABEL = re.compile(
+    r"^\s*(?:现居住地址|现居住地|现住址|现住|家庭住址|联系地址|户籍地址|户籍地|"
+    r"居住地址|住址|地址)\s*[:：]\s*"
+)
 _BRACKETS = re.compile(r"[(\[【〔{<《][^)\]】〕}>》]*[)\]】〕}>》]")
 _COUNTRY = re.compile(r"^(?:中华人民共和国|中国)")
 _TRAILING = re.compile(r"(?:附近|旁边|隔壁|对面|对过|门口|一带|东侧|西侧|南侧|北侧|旁)+$")
@@ -51,24 +53,36 @@ _TRAILING = re.compile(r"(?:附近|旁边|隔壁|对面|对过|门口|一带|东
 # 0. what real writing adds around an address: who (收件人：张三), phone numbers, labels
 # anywhere (收货地址：), a second address (sender and receiver), placeholders of empty
 # levels (市辖区, null) and separators between names (浙江省-宁波市-北仑区).
-_PERSON = re.compile(r"(?:收件人|收货人|寄件人|发件人|联系人|姓名|户主|签收人)[:：]?\s*"
-                     r"(?:[\u4e00-\u9fff·]{1,4}(?=[\s,，;；]|(?:\+?86)?1[3-9]\d{9}))?")
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)|(?<![\d-])0\d{2,3}-\d{7,8}(?!\d)"
-                    r"|(?:电话|手机|联系电话|tel|TEL|Tel)[:：]?\s*[\d-]{7,}")
-_ADDR_LABEL = re.compile(r"(?:收货地址|收件地址|寄件地址|发货地址|详细地址|通讯地址|所在地区|"
-                         r"收件人地址|寄件人地址|送货地址|配送地址|邮寄地址)[:：]?|"
-                         r"(?:现居住地址|现居住地|现住址|家庭住址|联系地址|户籍地址|户籍地|居住地址|"
-                         r"住址|地址)[:：]")
-_PROVINCES = (r"(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"
-              r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)")
+_PERSON = re.compile(
+    r"(?:收件人|收货人|寄件人|发件人|联系人|姓名|户主|签收人)[:：]?\s*"
+    r"(?:[\u4e00-\u9fff·]{1,4}(?=[\s,，;；]|(?:\+?86)?1[3-9]\d{9}))?"
+)
+_PHONE = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)|(?<![\d-])0\d{2,3}-\d{7,8}(?!\d)"
+    r"|(?:电话|手机|联系电话|tel|TEL|Tel)[:：]?\s*[\d-]{7,}"
+)
+_ADDR_LABEL = re.compile(
+    r"(?:收货地址|收件地址|寄件地址|发货地址|详细地址|通讯地址|所在地区|"
+    r"收件人地址|寄件人地址|送货地址|配送地址|邮寄地址)[:：]?|"
+    r"(?:现居住地址|现居住地|现住址|家庭住址|联系地址|户籍地址|户籍地|居住地址|"
+    r"住址|地址)[:：]"
+)
+_PROVINCES = (
+    r"(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|"
+    r"河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆)"
+)
 # a second address: after a space, after 中国 in the middle, or a province written out
 # again right after a county or city name (…萧县浙江省独山港镇…)
-_SEGMENT_SEP = re.compile(r"[\x1e;；|\n\r]+|\s+(?=" + _PROVINCES + r"(?:省|市|自治区|.{2,3}市))"
-                          r"|(?<=.)中国(?=" + _PROVINCES + r")"
-                          r"|(?<=[区县市旗])(?=" + _PROVINCES + r"(?:省|自治区))")
+_SEGMENT_SEP = re.compile(
+    r"[\x1e;；|\n\r]+|\s+(?=" + _PROVINCES + r"(?:省|市|自治区|.{2,3}市))"
+    r"|(?<=.)中国(?=" + _PROVINCES + r")"
+    r"|(?<=[区县市旗])(?=" + _PROVINCES + r"(?:省|自治区))"
+)
 _SPECIFIC = re.compile(r"\d|[省市区县镇乡村路街道号弄巷]")
-_PLACEHOLDER = re.compile(r"市辖区|省直辖县级行政区划|自治区直辖县级行政区划|直辖县级|"
-                          r"(?<![A-Za-z])(?:null|NULL|Null|None|NONE|nan|NaN|undefined)(?![A-Za-z])")
+_PLACEHOLDER = re.compile(
+    r"市辖区|省直辖县级行政区划|自治区直辖县级行政区划|直辖县级|"
+    r"(?<![A-Za-z])(?:null|NULL|Null|None|NONE|nan|NaN|undefined)(?![A-Za-z])"
+)
 _PHONE_HINT = re.compile(r"\d{7}|电话|手机|[Tt]el|TEL")
 _NAME_DASH = re.compile(r"(?<![\dA-Za-z])-+|-+(?![\dA-Za-z])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -92,9 +106,17 @@ def pick_segment(text: str) -> str:
         s = _PHONE.sub("\x1e", s)
     if "址" in s or "地" in s:
         s = _ADDR_LABEL.sub("\x1e", s)
-    if "\x1e" not in s and ";" not in s and "；" not in s and "|" not in s and \
-            "\n" not in s and " " not in s.strip() and "省" not in s[3:] and \
-            "中国" not in s[1:] and "自治区" not in s[3:]:
+    if (
+        "\x1e" not in s
+        and ";" not in s
+        and "；" not in s
+        and "|" not in s
+        and "\n" not in s
+        and " " not in s.strip()
+        and "省" not in s[3:]
+        and "中国" not in s[1:]
+        and "自治区" not in s[3:]
+    ):
         return s
     parts = [x.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s)]
     good = [x for x in parts if len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x)]
@@ -103,21 +125,49 @@ def pick_segment(text: str) -> str:
     return "".join(parts)
 
 
-
-_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_RUN = re.compile(
     r"(第)?([〇零一二三四五六七八九十百千两]+)"
-    r"(?(1)|(?=村民小组|村民组|小组|组|队|号|栋|幢|座|楼|单元|室|层|期|排|-|\d|$))")
+    r"(?(1)|(?=村民小组|村民组|小组|组|队|号|栋|幢|座|楼|单元|室|层|期|排|-|\d|$))"
+)
 
 # 5. unit words, applied after numerals are digits: one regex, the canonical word from a
 # table. ``楼`` right after a building or unit number is the floor (5栋3楼 = floor 3).
-_UNIT_WORDS = {"号宿舍楼": "栋", "号厂房": "栋", "号楼": "栋", "栋楼": "栋", "幢楼": "栋",
-               "栋": "栋", "幢": "栋", "座": "栋", "楼": "栋", "村民小组": "组", "村民组": "组",
-               "小组": "组", "生产队": "组", "组": "组", "队": "组", "F": "层"}
-_UNIT = re.compile(r"(?<=[栋元])(\d+)楼|(\d+|[A-Z])(" + "|".join(
-    sorted(_UNIT_WORDS, key=len, reverse=True)) + ")")
+_UNIT_WORDS = {
+    "号宿舍楼": "栋",
+    "号厂房": "栋",
+    "号楼": "栋",
+    "栋楼": "栋",
+    "幢楼": "栋",
+    "栋": "栋",
+    "幢": "栋",
+    "座": "栋",
+    "楼": "栋",
+    "村民小组": "组",
+    "村民组": "组",
+    "小组": "组",
+    "生产队": "组",
+    "组": "组",
+    "队": "组",
+    "F": "层",
+}
+_UNIT = re.compile(
+    r"(?<=[栋元])(\d+)楼|(\d+|[A-Z])(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + ")"
+)
 _ORDINAL = re.compile(r"第(?=\d)")
 # 6. house-number forms (only tried when their marker character is present).
 _DASH_RULES = [
@@ -177,10 +227,19 @@ def normalise(text) -> str:
     """
     if not isinstance(text, str) or not text:
         return ""
-    if _PLAIN.fullmatch(text) and _CN_CHARS.isdisjoint(text) and \
-            text[-1] not in _TRAILING_LAST and text[0] != "中" and "辖" not in text and \
-            "址" not in text and "人" not in text and "直" not in text and \
-            "省" not in text[3:] and "中国" not in text[1:] and "自治区" not in text[3:]:
+    if (
+        _PLAIN.fullmatch(text)
+        and _CN_CHARS.isdisjoint(text)
+        and text[-1] not in _TRAILING_LAST
+        and text[0] != "中"
+        and "辖" not in text
+        and "址" not in text
+        and "人" not in text
+        and "直" not in text
+        and "省" not in text[3:]
+        and "中国" not in text[1:]
+        and "自治区" not in text[3:]
+    ):
         # Only Chinese characters, no numerals: only the character set can change. Most
         # gazetteer names take this path (620 k village names are read at first use).
         return _T2S.convert(text)

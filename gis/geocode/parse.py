@@ -47,8 +47,22 @@ from gis.geocode.normalise import normalise
 
 __all__ = ["Parsed", "parse", "parse_many", "parsed_json_lines", "COMPONENTS", "FUZZY_MIN"]
 
-COMPONENTS = ("province", "city", "county", "township", "village", "group", "road",
-              "road_no", "compound", "building", "unit", "floor", "room", "house_no")
+COMPONENTS = (
+    "province",
+    "city",
+    "county",
+    "township",
+    "village",
+    "group",
+    "road",
+    "road_no",
+    "compound",
+    "building",
+    "unit",
+    "floor",
+    "room",
+    "house_no",
+)
 #: A fuzzy or same-sound admin match below this similarity is not a match at all.
 FUZZY_MIN = 0.80
 #: Fuzzy candidates this close to the best are all kept (the matcher decides).
@@ -124,7 +138,7 @@ _CITY_MAX = 40
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
-    admin = p.admin   # (called at every position: the common cases first)
+    admin = p.admin  # (called at every position: the common cases first)
     cands = admin.get(COUNTY)
     if cands is None:
         t, v = admin.get(TOWNSHIP), admin.get(VILLAGE)
@@ -196,7 +210,7 @@ def _other_suffix(s: str, end: int) -> int:
 
 def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
     if _other_suffix(s, end):
-        return True       # the old suffix: a 镇 that became a 街道, a 乡 that became a 镇
+        return True  # the old suffix: a 镇 that became a 街道, a 乡 that became a 镇
     if COUNTY not in p.admin and not gaz.local_counties:
         return False
     if end >= len(s) or s[end].isdigit():
@@ -206,8 +220,9 @@ def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
     return s[end] not in _AFTER_TOWN_SHORT
 
 
-def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
-              trailing: bool = False) -> int | None:
+def _exact_at(
+    s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = False
+) -> int | None:
     best_len, entries = 0, []
     for idx in _scopes(p, gaz):
         hit = idx.longest(s, pos)
@@ -225,8 +240,11 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
         # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
         # short name written again is the start of a compound name (稠江街道义乌经济
         # 技术开发区员工宿舍, 苏溪镇苏溪工业园区).
-        if any(e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
-               for e in entries for c in p.admin.get(e[0], ())):
+        if any(
+            e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
+            for e in entries
+            for c in p.admin.get(e[0], ())
+        ):
             return end
         return None
     entries = new
@@ -238,7 +256,7 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
     conflict = False
     if not fit:
         if any(e[0] < TOWNSHIP for e in entries):
-            return None       # e.g. a province short name inside a compound name
+            return None  # e.g. a province short name inside a compound name
         fit, conflict = entries, True
     picked = pick_level(fit, s, end, gaz, p, pos)
     if picked is None:
@@ -247,19 +265,27 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
     token = s[pos:end]
     if level == VILLAGE and not token.endswith(_VILLAGE_ENDS):
         if trailing:
-            return None     # after the numbers a bare name is a word (144号后院), no village
-        if _BUILDING_NEXT.match(s, end) or token.endswith(_ROAD_ENDS) or \
-                _COMPOUND_NEXT.match(s, end):
-            return None     # a compound (嘉州美都194幢) or a road name, no village
-        if not all(e[1][:6] in gaz.local_counties for e in fit) and \
-                not (end >= len(s) or _GROUP_NEXT.match(s, end)):
+            return None  # after the numbers a bare name is a word (144号后院), no village
+        if (
+            _BUILDING_NEXT.match(s, end)
+            or token.endswith(_ROAD_ENDS)
+            or _COMPOUND_NEXT.match(s, end)
+        ):
+            return None  # a compound (嘉州美都194幢) or a road name, no village
+        if not all(e[1][:6] in gaz.local_counties for e in fit) and not (
+            end >= len(s) or _GROUP_NEXT.match(s, end)
+        ):
             # outside the database's counties a village written without 村/社区 counts
             # only before its group number or at the end (临区街, 山市镇, 下湾新村,
             # 桥下梅陇村 are other things)
             return None
-    if fit[0][2] not in SHORTS and fit[0][2] != TOWN_SHORT and \
-            not token.endswith(_ADMIN_SUFFIXES) and \
-            not _boundary(s, end, p, gaz) and not any(_has_child_at(s, end, e, gaz) for e in fit):
+    if (
+        fit[0][2] not in SHORTS
+        and fit[0][2] != TOWN_SHORT
+        and not token.endswith(_ADMIN_SUFFIXES)
+        and not _boundary(s, end, p, gaz)
+        and not any(_has_child_at(s, end, e, gaz) for e in fit)
+    ):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
         # 夏楼宅村): it counts only before a number, the end, or another admin name
         # (西沙群岛永乐…: one of its own children).
@@ -268,8 +294,7 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
         end += _other_suffix(s, end)
         token = s[pos:end]
     p.conflict = p.conflict or conflict
-    _record(p, level, token,
-            [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
+    _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
 
 
@@ -278,12 +303,15 @@ def _exact_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer,
 _ROAD_NEXT = re.compile(r"[^\d]{1,8}?(?:大道|路|街|巷|弄)")
 #: …or before a market, a compound or a works named for the place (义乌国际商贸城,
 #: 海宁皮革城, 柯桥轻纺城): then only when the name means nothing else anywhere
-_LANDMARK_NEXT = re.compile(r"[^\d]{0,8}?(?:城|市场|小区|花园|新村|公寓|大厦|广场|中心|工业区|"
-                            r"工业园|开发区|园区|村|镇)")
+_LANDMARK_NEXT = re.compile(
+    r"[^\d]{0,8}?(?:城|市场|小区|花园|新村|公寓|大厦|广场|中心|工业区|"
+    r"工业园|开发区|园区|村|镇)"
+)
 
 
-def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | None = None,
-               pos: int = 0):
+def pick_level(
+    fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | None = None, pos: int = 0
+):
     """(level, entries) of the highest level among the entries ``fit`` of a name ending at
     ``s[end]``, or None. A short name (浙江, 义乌, 南山) counts only when the next name is
     one of its children; otherwise the same name at a lower level is taken (马村 the
@@ -296,8 +324,14 @@ def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | Non
         kept = [e for e in top if _has_child_at(s, end, e, gaz)]
         if not kept and p is not None and level == COUNTY and len(top) == 1:
             above = [c for lv in (1, 2) for c in p.admin.get(lv, ())]
-            if above or (pos == 0 and (end >= len(s) or _ROAD_NEXT.match(s, end) or
-                                       (len(fit) == 1 and _LANDMARK_NEXT.match(s, end)))):
+            if above or (
+                pos == 0
+                and (
+                    end >= len(s)
+                    or _ROAD_NEXT.match(s, end)
+                    or (len(fit) == 1 and _LANDMARK_NEXT.match(s, end))
+                )
+            ):
                 kept = top
         top = kept
         if not top:
@@ -309,8 +343,26 @@ def pick_level(fit: list, s: str, end: int, gaz: AdminGazetteer, p: Parsed | Non
     return level, top
 
 
-_ADMIN_SUFFIXES = ("村", "社区", "居委会", "委会", "委员会", "街道", "镇", "乡", "市", "县", "区",
-                   "省", "州", "旗", "盟", "办事处", "嘎查", "苏木")
+_ADMIN_SUFFIXES = (
+    "村",
+    "社区",
+    "居委会",
+    "委会",
+    "委员会",
+    "街道",
+    "镇",
+    "乡",
+    "市",
+    "县",
+    "区",
+    "省",
+    "州",
+    "旗",
+    "盟",
+    "办事处",
+    "嘎查",
+    "苏木",
+)
 
 
 def _boundary(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
@@ -328,8 +380,7 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
         # a township right after the city (温州清江镇): one of its counties' townships
         for c in gaz.counties_of(code[:4])[:_CITY_MAX]:
             hit = gaz.county_index(c).longest(s, pos)
-            if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT
-                                       for e in hit[1]):
+            if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT for e in hit[1]):
                 return True
     idx = gaz.county_index(code[:6]) if level == COUNTY else gaz.top
     hit = idx.longest(s, pos)
@@ -343,8 +394,7 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
 SOUND_WEIGHT = 0.92
 
 
-def similarity(token: str, name: str, name_syllables: tuple | None = None
-               ) -> tuple[float, str]:
+def similarity(token: str, name: str, name_syllables: tuple | None = None) -> tuple[float, str]:
     """(score, method) of a written name against a gazetteer name: by characters
     (rapidfuzz ratio, method 'fuzzy') or by sound (0.92 × :func:`sound_similarity`,
     method 'pinyin'), whichever is higher."""
@@ -387,12 +437,19 @@ def _candidates(token: str, pool: FuzzyPool, threshold: float) -> set[int]:
     if r <= 1:
         tp = fuzzy_pinyin(token)
         lp = len(tp)
-        band = np.flatnonzero((pool.pinyin_lengths >= r / (2 - r) * lp - 1e-9)
-                              & (pool.pinyin_lengths <= (2 - r) / r * lp + 1e-9)
-                              & (pool.n_syllables != n))
+        band = np.flatnonzero(
+            (pool.pinyin_lengths >= r / (2 - r) * lp - 1e-9)
+            & (pool.pinyin_lengths <= (2 - r) / r * lp + 1e-9)
+            & (pool.n_syllables != n)
+        )
         if len(band):
-            hits = process.extract(tp, [pool.pinyins[i] for i in band], scorer=fuzz.ratio,
-                                   score_cutoff=100 * r - 1e-6, limit=None)
+            hits = process.extract(
+                tp,
+                [pool.pinyins[i] for i in band],
+                scorer=fuzz.ratio,
+                score_cutoff=100 * r - 1e-6,
+                limit=None,
+            )
             out.update(int(band[j]) for _, _, j in hits)
     return out
 
@@ -407,7 +464,7 @@ def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
 
     def scored(idx):
         best: dict[str, tuple[float, str]] = {}
-        for i in sorted(idx):   # pool order: ties resolve as a full scan would
+        for i in sorted(idx):  # pool order: ties resolve as a full scan would
             name, code, kind = pool.entries[i]
             score, method = similarity(token, name, pool.syllables[i])
             score *= KIND_SCORE[kind]
@@ -421,10 +478,12 @@ def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
     top = max(v[0] for v in best.values())
     if top < FUZZY_MIN:
         return []
-    if top - FUZZY_KEEP < FUZZY_MIN:   # kept names may score a little under FUZZY_MIN
+    if top - FUZZY_KEEP < FUZZY_MIN:  # kept names may score a little under FUZZY_MIN
         best = scored(_candidates(token, pool, top - FUZZY_KEEP))
-    return sorted(((c, s, m) for c, (s, m) in best.items() if s >= top - FUZZY_KEEP),
-                  key=lambda c: (-c[1], c[0]))
+    return sorted(
+        ((c, s, m) for c, (s, m) in best.items() if s >= top - FUZZY_KEEP),
+        key=lambda c: (-c[1], c[0]),
+    )
 
 
 #: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
@@ -460,8 +519,12 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
                 m = None
         # only in the database's counties, whose names staff keep: elsewhere a near
         # name is as often another village (新田村 is not 菱田村)
-        if m and not _BUILDING_NEXT.match(s, m.end()) and counties and \
-                all(c in gaz.local_counties for c in counties):
+        if (
+            m
+            and not _BUILDING_NEXT.match(s, m.end())
+            and counties
+            and all(c in gaz.local_counties for c in counties)
+        ):
             scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
             cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
             if cands:
@@ -490,7 +553,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
     pos = 0
     for m in _TOKEN.finditer(t):
         if m.start() > pos:
-            seq.append(("t", t[pos:m.start()]))
+            seq.append(("t", t[pos : m.start()]))
         if m.group(2):
             seq.append((m.group(2), m.group(1)))
         else:
@@ -566,8 +629,11 @@ def _first_upper(s: str, gaz: AdminGazetteer) -> int:
     characters of ``s`` after the start, else 0."""
     for i in range(1, min(len(s) - 1, _UPPER_WITHIN)):
         hit = gaz.top.longest(s, i, 3)
-        if hit is not None and any(e[2] == 0 for e in hit[1]) and \
-                s[i:i + hit[0]].endswith(("省", "市", "自治区", "县", "区", "州", "盟")):
+        if (
+            hit is not None
+            and any(e[2] == 0 for e in hit[1])
+            and s[i : i + hit[0]].endswith(("省", "市", "自治区", "县", "区", "州", "盟"))
+        ):
             return i
     return 0
 
@@ -583,7 +649,7 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     if not s:
         return Parsed(s)
     m = _FIRST_DIGIT.search(s)
-    head = s[:m.start()] if m else s
+    head = s[: m.start()] if m else s
     cache = gaz.head_cache
     hit = cache.get(head)
     if hit is None:
@@ -606,8 +672,7 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
     if pos < len(s):
         _tail(s[pos:], p, gaz)
-        if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and \
-                VILLAGE not in p.admin:
+        if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
             _head_again(head, p, gaz)
     return p
 

@@ -39,5 +39,17 @@ from loaders.demo.inputs import COUNTY_CODE, COUNTY_NAME, DIVISION_DIR, RECIPE_P
 from loaders.demo.plane import KX, KY, LAT0, LON0, to_xy
 from loaders.id_numbers import check_char as id_check_char
 
-__all__ = ["generate", "main", "COUNTY_CODE", "COUNTY_NAME", "DIVISION_DIR", "RECIPE_PATH",
-           "KX", "KY", "LAT0", "LON0", "to_xy", "id_check_char"]
+__all__ = [
+    "generate",
+    "main",
+    "COUNTY_CODE",
+    "COUNTY_NAME",
+    "DIVISION_DIR",
+    "RECIPE_PATH",
+    "KX",
+    "KY",
+    "LAT0",
+    "LON0",
+    "to_xy",
+    "id_check_char",
+]

@@ -33,18 +33,29 @@ def _address_parts(world, b, hb, hcat, unit, room) -> SimpleNamespace:
     vills, towns = world.vills, world.towns
     village = b["v"].to_numpy()[hb]
     p = SimpleNamespace(
-        village=village, kind=hcat,
+        village=village,
+        kind=hcat,
         town=towns["name"].to_numpy()[vills["town_idx"].to_numpy()[village]],
         village_short=vills["short"].to_numpy()[village],
         village_name=vills["name"].to_numpy()[village],
-        compound=b["compound"].to_numpy()[hb], building_no=b["building_no"].to_numpy()[hb],
-        group=b["group"].to_numpy()[hb], house_no=b["house_no"].to_numpy()[hb])
+        compound=b["compound"].to_numpy()[hb],
+        building_no=b["building_no"].to_numpy()[hb],
+        group=b["group"].to_numpy()[hb],
+        house_no=b["house_no"].to_numpy()[hb],
+    )
     p.s_building, p.s_unit, p.s_room = as_text(p.building_no), as_text(unit), as_text(room)
     p.s_group, p.s_house = as_text(p.group), as_text(p.house_no)
     urban, rural, dorm = hcat == "urban", hcat == "rural", hcat == "dorm"
     tail = np.empty(len(hb), dtype=object)
-    tail[urban] = (p.compound[urban] + p.s_building[urban] + "栋" + p.s_unit[urban] + "单元"
-                   + p.s_room[urban] + "室")
+    tail[urban] = (
+        p.compound[urban]
+        + p.s_building[urban]
+        + "栋"
+        + p.s_unit[urban]
+        + "单元"
+        + p.s_room[urban]
+        + "室"
+    )
     tail[rural] = p.s_group[rural] + "组" + p.s_house[rural] + "号"
     tail[dorm] = p.compound[dorm] + p.s_building[dorm] + "栋" + p.s_room[dorm] + "室"
     p.tail = tail
@@ -85,9 +96,11 @@ def _noisy_tails(recipe, noise, p, idx, r, village_name) -> np.ndarray:
     b_s = np.where(chinese, cn_numerals(p.building_no[idx]), p.s_building[idx])
     g_s = np.where(chinese, cn_numerals(p.group[idx]), p.s_group[idx])
     h_s = np.where(chinese, cn_numerals(p.house_no[idx]), p.s_house[idx])
-    room_s = np.where(chinese & (r[:, 3] < 0.5),
-                      pd.Series(p.s_room[idx]).str.translate(DIGITWISE).to_numpy(),
-                      p.s_room[idx])
+    room_s = np.where(
+        chinese & (r[:, 3] < 0.5),
+        pd.Series(p.s_room[idx]).str.translate(DIGITWISE).to_numpy(),
+        p.s_room[idx],
+    )
     words = np.array(recipe["building_words"], dtype=object)
     word = words[np.minimum((r[:, 4] * len(words)).astype(int), len(words) - 1)]
     alt = r[:, 5] < float(noise["alt_format"])
@@ -95,14 +108,25 @@ def _noisy_tails(recipe, noise, p, idx, r, village_name) -> np.ndarray:
     # compound name with swapped suffix ('幸福小区' -> '幸福花园') sometimes
     compound = p.compound[idx]
     suffixes = np.array(recipe["compound_suffixes"], dtype=object)
-    stem = pd.Series(compound).str.replace(
-        "(" + "|".join(sorted(recipe["compound_suffixes"], key=len, reverse=True)) + ")$", "",
-        regex=True).to_numpy()
+    stem = (
+        pd.Series(compound)
+        .str.replace(
+            "(" + "|".join(sorted(recipe["compound_suffixes"], key=len, reverse=True)) + ")$",
+            "",
+            regex=True,
+        )
+        .to_numpy()
+    )
     swap = (r[:, 7] < 0.25) & (p.kind[idx] == "urban")
-    c_alt = np.where(swap, stem + suffixes[(r[:, 8] * len(suffixes)).astype(int) % len(suffixes)],
-                     compound)
-    s_unit, s_room, s_group, s_house = (p.s_unit[idx], p.s_room[idx], p.s_group[idx],
-                                        p.s_house[idx])
+    c_alt = np.where(
+        swap, stem + suffixes[(r[:, 8] * len(suffixes)).astype(int) % len(suffixes)], compound
+    )
+    s_unit, s_room, s_group, s_house = (
+        p.s_unit[idx],
+        p.s_room[idx],
+        p.s_group[idx],
+        p.s_house[idx],
+    )
     u_i, r_i, d_i = (p.kind[idx] == "urban"), (p.kind[idx] == "rural"), (p.kind[idx] == "dorm")
     t = np.empty(n, dtype=object)
     f0 = c_alt + b_s + word + s_unit + "单元" + room_s + "室"
@@ -113,8 +137,9 @@ def _noisy_tails(recipe, noise, p, idx, r, village_name) -> np.ndarray:
     r0 = village_name + g_s + "组" + h_s + "号"
     r1 = village_name + cn_numerals(p.group[idx]) + "组" + cn_numerals(p.house_no[idx]) + "号"
     r2 = p.village_name[idx] + "第" + s_group + "村民小组" + s_house + "号"
-    t[r_i] = np.where(alt, np.choose(fmt, [r0, r1, r2]),
-                      village_name + s_group + "组" + s_house + "号")[r_i]
+    t[r_i] = np.where(
+        alt, np.choose(fmt, [r0, r1, r2]), village_name + s_group + "组" + s_house + "号"
+    )[r_i]
     d0 = compound + b_s + word + room_s + "室"
     d1 = compound + b_s + "号宿舍楼" + s_room
     t[d_i] = np.where(alt & (fmt > 0), d1, d0)[d_i]

@@ -20,7 +20,9 @@ from loaders.demo.wording import as_text, cn_number
 # building use categories (order is also the building-id sort order inside a village)
 USE_ORDER = ["residential", "dormitory", "market", "enterprise", "school", "public"]
 ENTERPRISE_FORMS = ["有限公司", "有限公司", "实业有限公司", "制品厂"]
-ENTERPRISE_NAME_CHARS = list("华鑫恒达金辉新光宏泰盛源天宇伟业锦永佳美鼎瑞丰富康中辰明海纳博远众诚浩隆昌嘉凯通")
+ENTERPRISE_NAME_CHARS = list(
+    "华鑫恒达金辉新光宏泰盛源天宇伟业锦永佳美鼎瑞丰富康中辰明海纳博远众诚浩隆昌嘉凯通"
+)
 
 
 class BuildingFrames:
@@ -38,9 +40,13 @@ class BuildingFrames:
     def add(self, **cols) -> None:
         """A batch of buildings; columns a kind does not use get their neutral value."""
         n = len(cols["x"])
-        base = dict(group=np.zeros(n, np.int64), house_no=np.zeros(n, np.int64),
-                    units=np.zeros(n, np.int64), rooms_pf=np.zeros(n, np.int64),
-                    park=np.full(n, "", dtype=object))
+        base = dict(
+            group=np.zeros(n, np.int64),
+            house_no=np.zeros(n, np.int64),
+            units=np.zeros(n, np.int64),
+            rooms_pf=np.zeros(n, np.int64),
+            park=np.full(n, "", dtype=object),
+        )
         base.update(cols)
         self.frames.append(pd.DataFrame(base))
 
@@ -64,15 +70,18 @@ def build_buildings(world, recipe: dict, scale: float, seed: int) -> pd.DataFram
     free_urban = place_urban_compounds(world, recipe, rng, out, count("urban_residential"))
     free_rural = place_rural_houses(world, recipe, rng, out, count("rural_house"))
     place_park_buildings(world, recipe, rng, out, count("enterprise"), count("dormitory"))
-    place_schools_and_public(world, recipe, rng, out, free_urban, free_rural,
-                             count("school"), count("public"))
+    place_schools_and_public(
+        world, recipe, rng, out, free_urban, free_rural, count("school"), count("public")
+    )
     return number_and_address(world, out.table())
 
 
 def _turned(x, y, du, dv, theta):
     """Points (x, y) moved by (du, dv) in a frame turned by ``theta``."""
-    return (x + du * math.cos(theta) - dv * math.sin(theta),
-            y + du * math.sin(theta) + dv * math.cos(theta))
+    return (
+        x + du * math.cos(theta) - dv * math.sin(theta),
+        y + du * math.sin(theta) + dv * math.cos(theta),
+    )
 
 
 def place_markets(world, rng, out: BuildingFrames) -> None:
@@ -92,11 +101,20 @@ def place_markets(world, rng, out: BuildingFrames) -> None:
         x, y = _turned(ox, oy, u_centre, v_centres, th)
         cid = out.new_compounds(1)[0]
         n = n_buildings
-        out.add(x=x, y=y, L=np.full(n, grid["ncol"] * cw - 6), W=np.full(n, rows_each * ch - 6),
-                theta=np.full(n, th), v=np.full(n, m["v"]), use=np.full(n, "market", dtype=object),
-                compound=np.full(n, m["name"], dtype=object), cid=np.full(n, cid),
-                building_no=np.arange(1, n + 1), floors=rng.integers(4, 6, n),
-                cat=np.full(n, "market", dtype=object))
+        out.add(
+            x=x,
+            y=y,
+            L=np.full(n, grid["ncol"] * cw - 6),
+            W=np.full(n, rows_each * ch - 6),
+            theta=np.full(n, th),
+            v=np.full(n, m["v"]),
+            use=np.full(n, "market", dtype=object),
+            compound=np.full(n, m["name"], dtype=object),
+            cid=np.full(n, cid),
+            building_no=np.arange(1, n + 1),
+            floors=rng.integers(4, 6, n),
+            cat=np.full(n, "market", dtype=object),
+        )
 
 
 def place_urban_compounds(world, recipe, rng, out: BuildingFrames, total: int) -> SimpleNamespace:
@@ -112,7 +130,7 @@ def place_urban_compounds(world, recipe, rng, out: BuildingFrames, total: int) -
     for i in villages:
         c = world.ucells[i]
         ok = np.ones(len(c["x"]), dtype=bool)
-        for (vi, block) in world.market_blocks:
+        for vi, block in world.market_blocks:
             if vi == i:
                 ok &= c["block"] != block
         available[i] = ok
@@ -130,8 +148,9 @@ def place_urban_compounds(world, recipe, rng, out: BuildingFrames, total: int) -
         by = np.array([c["y"][ok & (c["block"] == b)].mean() for b in blocks])
         key = np.hypot(bx - centre[i, 0], by - centre[i, 1]) * rng.lognormal(0, 0.35, len(blocks))
         blocks_by_nearness = blocks[np.argsort(key, kind="stable")]
-        _fill_blocks(recipe, rng, out, cell_size, c, i, ok, used[i], blocks_by_nearness,
-                     int(budget[k]))
+        _fill_blocks(
+            recipe, rng, out, cell_size, c, i, ok, used[i], blocks_by_nearness, int(budget[k])
+        )
     return SimpleNamespace(available=available, used=used)
 
 
@@ -154,14 +173,17 @@ def _fill_blocks(recipe, rng, out, cell_size, c, village, ok, used, blocks, want
         used[sel] = True
         taken += len(sel)
         for _ in range(20):
-            name = (prefixes[int(rng.integers(len(prefixes)))]
-                    + suffixes[int(rng.integers(len(suffixes)))])
+            name = (
+                prefixes[int(rng.integers(len(prefixes)))]
+                + suffixes[int(rng.integers(len(suffixes)))]
+            )
             if name not in names_used:
                 break
         names_used.add(name)
         n = len(sel)
-        cls = floor_classes[int(rng.choice(len(floor_classes),
-                                           p=floor_classes[:, 2] / floor_classes[:, 2].sum()))]
+        cls = floor_classes[
+            int(rng.choice(len(floor_classes), p=floor_classes[:, 2] / floor_classes[:, 2].sum()))
+        ]
         floors = rng.integers(int(cls[0]), int(cls[1]) + 1, n)
         length = rng.uniform(*length_range, n)
         width = rng.uniform(*width_range, n)
@@ -170,10 +192,21 @@ def _fill_blocks(recipe, rng, out, cell_size, c, village, ok, used, blocks, want
         th = c["theta"]
         x, y = _turned(c["x"][sel], c["y"][sel], ju, jv, th)
         units = np.where(length >= float(layout["two_unit_min_length_m"]), 2, 1)
-        out.add(x=x, y=y, L=length, W=width, theta=np.full(n, th), v=np.full(n, village),
-                use=np.full(n, "residential", dtype=object), compound=np.full(n, name, dtype=object),
-                cid=np.full(n, out.new_compounds(1)[0]), building_no=np.arange(1, n + 1),
-                floors=floors, cat=np.full(n, "urban", dtype=object), units=units)
+        out.add(
+            x=x,
+            y=y,
+            L=length,
+            W=width,
+            theta=np.full(n, th),
+            v=np.full(n, village),
+            use=np.full(n, "residential", dtype=object),
+            compound=np.full(n, name, dtype=object),
+            cid=np.full(n, out.new_compounds(1)[0]),
+            building_no=np.arange(1, n + 1),
+            floors=floors,
+            cat=np.full(n, "urban", dtype=object),
+            units=units,
+        )
 
 
 def place_rural_houses(world, recipe, rng, out: BuildingFrames, total: int) -> dict:
@@ -193,7 +226,7 @@ def place_rural_houses(world, recipe, rng, out: BuildingFrames, total: int) -> d
         n = int(budget[k])
         if n == 0:
             continue
-        key = -(c["dg"] / sigma) ** 2 + c["gumbel"]
+        key = -((c["dg"] / sigma) ** 2) + c["gumbel"]
         sel = np.argsort(-key, kind="stable")[:n]
         used[sel] = True
         group = c["g"][sel]
@@ -208,22 +241,40 @@ def place_rural_houses(world, recipe, rng, out: BuildingFrames, total: int) -> d
         jv = rng.uniform(-1, 1, n) * ((cell - width) / 2 - 1.5)
         th = c["theta"]
         x, y = _turned(c["x"][sel], c["y"][sel], ju, jv, th)
-        floors = floor_probs[rng.choice(len(floor_probs), n,
-                                        p=floor_probs[:, 1] / floor_probs[:, 1].sum()), 0]
-        out.add(x=x, y=y, L=length, W=width, theta=np.full(n, th), v=np.full(n, i),
-                use=np.full(n, "residential", dtype=object), compound=np.full(n, "", dtype=object),
-                cid=np.full(n, -1), building_no=house_no, floors=floors.astype(np.int64),
-                cat=np.full(n, "rural", dtype=object), group=group + 1, house_no=house_no)
+        floors = floor_probs[
+            rng.choice(len(floor_probs), n, p=floor_probs[:, 1] / floor_probs[:, 1].sum()), 0
+        ]
+        out.add(
+            x=x,
+            y=y,
+            L=length,
+            W=width,
+            theta=np.full(n, th),
+            v=np.full(n, i),
+            use=np.full(n, "residential", dtype=object),
+            compound=np.full(n, "", dtype=object),
+            cid=np.full(n, -1),
+            building_no=house_no,
+            floors=floors.astype(np.int64),
+            cat=np.full(n, "rural", dtype=object),
+            group=group + 1,
+            house_no=house_no,
+        )
     return used_cells
 
 
-def place_park_buildings(world, recipe, rng, out: BuildingFrames, n_enterprise: int,
-                         n_dormitory: int) -> None:
+def place_park_buildings(
+    world, recipe, rng, out: BuildingFrames, n_enterprise: int, n_dormitory: int
+) -> None:
     """Enterprises (companies of 1-3 buildings) and dormitories in the industrial parks."""
     plot_caps = np.array([len(pc["x"]) for pc in world.park_cells])
     per_park = allocate(n_enterprise + n_dormitory, np.maximum(plot_caps, 1), plot_caps, minimum=2)
-    dorms_per_park = allocate(n_dormitory, np.maximum(per_park, 1), per_park,
-                              minimum=1 if n_dormitory >= len(per_park) else 0)
+    dorms_per_park = allocate(
+        n_dormitory,
+        np.maximum(per_park, 1),
+        per_park,
+        minimum=1 if n_dormitory >= len(per_park) else 0,
+    )
     names = EnterpriseNames(recipe, rng, int(per_park.sum()))
     for k, (park, plots) in enumerate(zip(world.parks, world.park_cells, strict=True)):
         n = int(per_park[k])
@@ -254,7 +305,7 @@ class EnterpriseNames:
     def take(self, n: int) -> np.ndarray:
         chars, forms, industries = self.chars, ENTERPRISE_FORMS, self.industries
         names = []
-        for combo in self.combos[self.used:self.used + n]:
+        for combo in self.combos[self.used : self.used + n]:
             combo = int(combo)
             form = combo % len(forms)
             combo //= len(forms)
@@ -294,33 +345,62 @@ def _place_enterprises(recipe, rng, out, park, plots, sel, names: EnterpriseName
     company_names = names.take(n_companies)
     cids = out.new_compounds(n_companies)
     th = park["theta"]
-    x, y, length, width = _in_plots(recipe, rng, plots, sel, tuple(layout["enterprise_length_m"]),
-                                    tuple(layout["enterprise_width_m"]), th)
+    x, y, length, width = _in_plots(
+        recipe,
+        rng,
+        plots,
+        sel,
+        tuple(layout["enterprise_length_m"]),
+        tuple(layout["enterprise_width_m"]),
+        th,
+    )
     f0, f1 = layout["enterprise_floors"]
-    out.add(x=x, y=y, L=length, W=width, theta=np.full(n, th), v=plots["v"][sel],
-            use=np.full(n, "enterprise", dtype=object), compound=company_names[company],
-            cid=cids[company], building_no=building_no, floors=rng.integers(f0, f1 + 1, n),
-            cat=np.full(n, "enterprise", dtype=object), park=np.full(n, park["name"], dtype=object))
+    out.add(
+        x=x,
+        y=y,
+        L=length,
+        W=width,
+        theta=np.full(n, th),
+        v=plots["v"][sel],
+        use=np.full(n, "enterprise", dtype=object),
+        compound=company_names[company],
+        cid=cids[company],
+        building_no=building_no,
+        floors=rng.integers(f0, f1 + 1, n),
+        cat=np.full(n, "enterprise", dtype=object),
+        park=np.full(n, park["name"], dtype=object),
+    )
 
 
 def _place_dormitories(recipe, rng, out, park, plots, sel) -> None:
     layout = recipe["park_layout"]
     n = len(sel)
     th = park["theta"]
-    x, y, length, width = _in_plots(recipe, rng, plots, sel, tuple(layout["dorm_length_m"]),
-                                    tuple(layout["dorm_width_m"]), th)
+    x, y, length, width = _in_plots(
+        recipe, rng, plots, sel, tuple(layout["dorm_length_m"]), tuple(layout["dorm_width_m"]), th
+    )
     f0, f1 = layout["dorm_floors"]
-    out.add(x=x, y=y, L=length, W=width, theta=np.full(n, th), v=plots["v"][sel],
-            use=np.full(n, "dormitory", dtype=object),
-            compound=np.full(n, park["name"] + "员工宿舍", dtype=object),
-            cid=np.full(n, out.new_compounds(1)[0]), building_no=np.arange(1, n + 1),
-            floors=rng.integers(f0, f1 + 1, n), cat=np.full(n, "dorm", dtype=object),
-            rooms_pf=np.full(n, int(layout["dorm_rooms_per_floor"])),
-            park=np.full(n, park["name"], dtype=object))
+    out.add(
+        x=x,
+        y=y,
+        L=length,
+        W=width,
+        theta=np.full(n, th),
+        v=plots["v"][sel],
+        use=np.full(n, "dormitory", dtype=object),
+        compound=np.full(n, park["name"] + "员工宿舍", dtype=object),
+        cid=np.full(n, out.new_compounds(1)[0]),
+        building_no=np.arange(1, n + 1),
+        floors=rng.integers(f0, f1 + 1, n),
+        cat=np.full(n, "dorm", dtype=object),
+        rooms_pf=np.full(n, int(layout["dorm_rooms_per_floor"])),
+        park=np.full(n, park["name"], dtype=object),
+    )
 
 
-def place_schools_and_public(world, recipe, rng, out: BuildingFrames, free_urban, free_rural,
-                             n_schools: int, n_public: int) -> None:
+def place_schools_and_public(
+    world, recipe, rng, out: BuildingFrames, free_urban, free_rural, n_schools: int, n_public: int
+) -> None:
     """Schools and public buildings on the free cells nearest each village centre."""
     vills = world.vills
     urban = vills["urban"].to_numpy()
@@ -343,23 +423,31 @@ def place_schools_and_public(world, recipe, rng, out: BuildingFrames, free_urban
             cells = world.rcells[i]
             free = np.flatnonzero(~free_rural[i])
             sizes = (16, 13, 14, 10)
-        _place_village_buildings(world, recipe, rng, out, i, cells, free, sizes,
-                                 int(schools[i]), int(public[i]))
+        _place_village_buildings(
+            world, recipe, rng, out, i, cells, free, sizes, int(schools[i]), int(public[i])
+        )
 
 
-def _place_village_buildings(world, recipe, rng, out, village, cells, free, sizes,
-                             n_schools: int, n_public: int) -> None:
+def _place_village_buildings(
+    world, recipe, rng, out, village, cells, free, sizes, n_schools: int, n_public: int
+) -> None:
     """One village's schools then public buildings, named after the village."""
     school_length, school_width, public_length, public_width = sizes
     centre = world.vills[["seed_x", "seed_y"]].to_numpy()[village]
-    free = free[np.argsort(np.hypot(cells["x"][free] - centre[0], cells["y"][free] - centre[1]),
-                           kind="stable")]
+    free = free[
+        np.argsort(
+            np.hypot(cells["x"][free] - centre[0], cells["y"][free] - centre[1]), kind="stable"
+        )
+    ]
     sel = free[: n_schools + n_public]
     n = len(sel)
     is_school = np.arange(n) < n_schools
     base = world.vills.at[village, "short"]
-    stem = base[:-2] if base.endswith("社区") else (
-        base[:-1] if base.endswith("村") and len(base) > 2 else base)
+    stem = (
+        base[:-2]
+        if base.endswith("社区")
+        else (base[:-1] if base.endswith("村") and len(base) > 2 else base)
+    )
     school_kinds, public_kinds = recipe["schools"], recipe["public_buildings"]
     kinds_s = [school_kinds[int(q)] for q in rng.integers(0, len(school_kinds), n_schools)]
     kinds_p = [public_kinds[int(q)] for q in rng.integers(0, len(public_kinds), n_public)]
@@ -372,22 +460,36 @@ def _place_village_buildings(world, recipe, rng, out, village, cells, free, size
             names[q] = name + ("分部" if is_school[q] else f"{cn_number(seen[name])}号楼")
     length = np.where(is_school, school_length, public_length).astype(float)
     width = np.where(is_school, school_width, public_width).astype(float)
-    out.add(x=cells["x"][sel], y=cells["y"][sel], L=length, W=width,
-            theta=np.full(n, cells["theta"]), v=np.full(n, village),
-            use=np.where(is_school, "school", "public").astype(object),
-            compound=np.array(names, dtype=object), cid=out.new_compounds(n),
-            building_no=np.ones(n, np.int64),
-            floors=np.where(is_school, rng.integers(3, 6, n), rng.integers(1, 4, n)),
-            cat=np.where(is_school, "school", "public").astype(object))
+    out.add(
+        x=cells["x"][sel],
+        y=cells["y"][sel],
+        L=length,
+        W=width,
+        theta=np.full(n, cells["theta"]),
+        v=np.full(n, village),
+        use=np.where(is_school, "school", "public").astype(object),
+        compound=np.array(names, dtype=object),
+        cid=out.new_compounds(n),
+        building_no=np.ones(n, np.int64),
+        floors=np.where(is_school, rng.integers(3, 6, n), rng.integers(1, 4, n)),
+        cat=np.where(is_school, "school", "public").astype(object),
+    )
 
 
 def number_and_address(world, b: pd.DataFrame) -> pd.DataFrame:
     """Sort the buildings (village, use, compound, number), give ids B000001… and addresses."""
     vills, towns = world.vills, world.towns
     use_rank = b["use"].map({u: k for k, u in enumerate(USE_ORDER)}).to_numpy()
-    order = np.lexsort((b["house_no"].to_numpy(), b["group"].to_numpy(),
-                        b["building_no"].to_numpy(), b["cid"].to_numpy(), use_rank,
-                        b["v"].to_numpy()))
+    order = np.lexsort(
+        (
+            b["house_no"].to_numpy(),
+            b["group"].to_numpy(),
+            b["building_no"].to_numpy(),
+            b["cid"].to_numpy(),
+            use_rank,
+            b["v"].to_numpy(),
+        )
+    )
     b = b.iloc[order].reset_index(drop=True)
     b["building_id"] = [f"B{k + 1:06d}" for k in range(len(b))]
     village = b["v"].to_numpy()
@@ -401,8 +503,13 @@ def number_and_address(world, b: pd.DataFrame) -> pd.DataFrame:
     m = (cat == "urban") | (cat == "dorm")
     addr[m] = prefix[m] + compound[m] + number[m] + "栋"
     m = cat == "rural"
-    addr[m] = (prefix[m] + as_text(b["group"].to_numpy()[m]) + "组"
-               + as_text(b["house_no"].to_numpy()[m]) + "号")
+    addr[m] = (
+        prefix[m]
+        + as_text(b["group"].to_numpy()[m])
+        + "组"
+        + as_text(b["house_no"].to_numpy()[m])
+        + "号"
+    )
     m = cat == "market"
     addr[m] = prefix[m] + compound[m] + number[m] + "号楼"
     m = cat == "enterprise"

@@ -9,7 +9,6 @@ def stage_rng(seed: int, stage: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), int(stage)])
 
 
-
 def allocate(total: int, weights, caps, minimum: int = 0) -> np.ndarray:
     """Integer allocation of total proportional to weights, respecting caps and a minimum."""
     w = np.asarray(weights, dtype=float)
@@ -44,4 +43,3 @@ def allocate(total: int, weights, caps, minimum: int = 0) -> np.ndarray:
         out += add
         remaining -= int(add.sum())
     return out
-

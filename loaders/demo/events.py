@@ -20,11 +20,19 @@ def build_events(world, households, persons, teams, recipe, seed) -> pd.DataFram
     team = _event_teams(world, households, teams, ev, rng, household)
     person = _event_persons(households, persons, ev, rng, household, kind)
     note = _event_notes(ev, rng, kind)
-    e = pd.DataFrame({"household_no": households["household_no"].to_numpy()[household],
-                      "kind": kind, "date": date_text(date), "team_id": team,
-                      "id_number": person, "note": note})
-    e = e.sort_values(["date", "household_no", "kind", "id_number", "team_id", "note"],
-                      kind="stable")
+    e = pd.DataFrame(
+        {
+            "household_no": households["household_no"].to_numpy()[household],
+            "kind": kind,
+            "date": date_text(date),
+            "team_id": team,
+            "id_number": person,
+            "note": note,
+        }
+    )
+    e = e.sort_values(
+        ["date", "household_no", "kind", "id_number", "team_id", "note"], kind="stable"
+    )
     e = e.reset_index(drop=True)
     e.insert(0, "event_id", [f"E{k + 1:07d}" for k in range(len(e))])
     return e
@@ -49,9 +57,11 @@ def _event_dates(world, households, ev, rng, as_of, start):
     kind = names[rng.choice(len(names), len(household), p=weights / weights.sum())]
     date = start + rng.integers(0, span, len(household)).astype("timedelta64[D]")
     movers = np.flatnonzero(moved_in)
-    return (np.concatenate([household, movers]),
-            np.concatenate([kind, np.full(len(movers), "move_in", dtype=object)]),
-            np.concatenate([date, arrival[movers].astype("datetime64[D]")]))
+    return (
+        np.concatenate([household, movers]),
+        np.concatenate([kind, np.full(len(movers), "move_in", dtype=object)]),
+        np.concatenate([date, arrival[movers].astype("datetime64[D]")]),
+    )
 
 
 def _event_teams(world, households, teams, ev, rng, household) -> np.ndarray:
@@ -78,8 +88,9 @@ def _event_persons(households, persons, ev, rng, household, kind) -> np.ndarray:
     n = len(household)
     first = households["start"].to_numpy()
     size = households["size"].to_numpy()
-    who = first[household] + np.minimum((rng.random(n) * size[household]).astype(np.int64),
-                                        size[household] - 1)
+    who = first[household] + np.minimum(
+        (rng.random(n) * size[household]).astype(np.int64), size[household] - 1
+    )
     ids = persons["id_number"].to_numpy()
     has_id = rng.random(n) < float(ev["id_number_share"])
     move = (kind == "move_in") | (kind == "move_out")
@@ -91,6 +102,7 @@ def _event_notes(ev, rng, kind) -> np.ndarray:
     note = np.empty(len(kind), dtype=object)
     for k, notes in ev["notes"].items():
         m = kind == k
-        note[m] = np.array(notes, dtype=object)[np.minimum((draw[m] * len(notes)).astype(int),
-                                                           len(notes) - 1)]
+        note[m] = np.array(notes, dtype=object)[
+            np.minimum((draw[m] * len(notes)).astype(int), len(notes) - 1)
+        ]
     return note

@@ -32,8 +32,14 @@ from loaders.demo.writing import (
 )
 
 
-def generate(out_dir: Path, scale: float = 0.053, seed: int = 1, division_dir: Path | str = DIVISION_DIR,
-             recipe_path: Path | str = RECIPE_PATH, verbose: bool = False) -> dict:
+def generate(
+    out_dir: Path,
+    scale: float = 0.053,
+    seed: int = 1,
+    division_dir: Path | str = DIVISION_DIR,
+    recipe_path: Path | str = RECIPE_PATH,
+    verbose: bool = False,
+) -> dict:
     """Write the synthetic 义乌市 demo county's input files into out_dir; return the counts."""
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -71,10 +77,15 @@ def generate(out_dir: Path, scale: float = 0.053, seed: int = 1, division_dir: P
     write_csv(events, out_dir / "events.csv")
     lap("write csv")
     counts = {
-        "townships": int(len(world.towns)), "villages": int(len(world.vills)),
-        "grids": int(len(world.grids)), "buildings": int(len(b)),
-        "households": int(len(households)), "persons": int(len(persons)),
-        "service_points": int(len(sp)), "teams": int(len(teams)), "events": int(len(events)),
+        "townships": int(len(world.towns)),
+        "villages": int(len(world.vills)),
+        "grids": int(len(world.grids)),
+        "buildings": int(len(b)),
+        "households": int(len(households)),
+        "persons": int(len(persons)),
+        "service_points": int(len(sp)),
+        "teams": int(len(teams)),
+        "events": int(len(events)),
         "roads": int(len(world.roads)),
     }
     write_manifest(out_dir / "manifest.json", counts, recipe, scale, seed)
@@ -86,29 +97,53 @@ def write_roads(world, path: Path) -> None:
     """roads.geojson: the part of each road inside the county (a road between village
     centres may cut across a bend of the border)."""
     roads = world.roads
-    geoms = [lineal_part(g) for g in shapely.intersection(
-        to_lonlat_geom(roads["geom"].to_numpy()), shapely.make_valid(world.county_ll))]
-    write_feature_collection(path, [
-        (dict(road_id=r, name=n, highway=h), g)
-        for r, n, h, g in zip(roads["road_id"], roads["name"], roads["highway"], geoms,
-                              strict=True)
-        if g is not None])
+    geoms = [
+        lineal_part(g)
+        for g in shapely.intersection(
+            to_lonlat_geom(roads["geom"].to_numpy()), shapely.make_valid(world.county_ll)
+        )
+    ]
+    write_feature_collection(
+        path,
+        [
+            (dict(road_id=r, name=n, highway=h), g)
+            for r, n, h, g in zip(
+                roads["road_id"], roads["name"], roads["highway"], geoms, strict=True
+            )
+            if g is not None
+        ],
+    )
 
 
 def write_manifest(path: Path, counts: dict, recipe: dict, scale: float, seed: int) -> None:
-    manifest = {"county_code": COUNTY_CODE, "county_name": COUNTY_NAME, "seed": int(seed),
-                "scale": float(scale), "as_of": recipe["as_of"], "counts": counts,
-                "synthetic": True,
-                "files": ["admin.geojson", "buildings.gpkg", "roads.geojson", "households.csv",
-                          "service_points.csv", "teams.csv", "events.csv"]}
+    manifest = {
+        "county_code": COUNTY_CODE,
+        "county_name": COUNTY_NAME,
+        "seed": int(seed),
+        "scale": float(scale),
+        "as_of": recipe["as_of"],
+        "counts": counts,
+        "synthetic": True,
+        "files": [
+            "admin.geojson",
+            "buildings.gpkg",
+            "roads.geojson",
+            "households.csv",
+            "service_points.csv",
+            "teams.csv",
+            "events.csv",
+        ],
+    }
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=2, sort_keys=True)
         f.write("\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m loaders.demo",
-                                 description="Generate the synthetic 义乌市 demo county input files.")
+    ap = argparse.ArgumentParser(
+        prog="python -m loaders.demo",
+        description="Generate the synthetic 义乌市 demo county input files.",
+    )
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--scale", type=float, default=0.053, help="1.0 = full county (~1.9 M persons)")
     ap.add_argument("--seed", type=int, default=1)
@@ -117,8 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    counts = generate(args.out_dir, scale=args.scale, seed=args.seed, division_dir=args.division_dir,
-                      recipe_path=args.recipe, verbose=not args.quiet)
-    print(json.dumps({"counts": counts, "seconds": round(time.perf_counter() - t0, 2)}, ensure_ascii=False))
+    counts = generate(
+        args.out_dir,
+        scale=args.scale,
+        seed=args.seed,
+        division_dir=args.division_dir,
+        recipe_path=args.recipe,
+        verbose=not args.quiet,
+    )
+    print(
+        json.dumps(
+            {"counts": counts, "seconds": round(time.perf_counter() - t0, 2)}, ensure_ascii=False
+        )
+    )
     return 0
-

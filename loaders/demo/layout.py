@@ -55,8 +55,17 @@ def industrial_parks(world, recipe, rng, village_geoms) -> list[dict]:
         big = parts[int(np.argmax(shapely.area(parts)))]
         circle = shapely.maximum_inscribed_circle(big, 5.0)
         cx, cy = shapely.get_coordinates(circle)[0]
-        parks.append(dict(name=name, town=t, host=host, x=float(cx), y=float(cy), r=float(radius),
-                          theta=float(rng.uniform(0, math.pi / 2))))
+        parks.append(
+            dict(
+                name=name,
+                town=t,
+                host=host,
+                x=float(cx),
+                y=float(cy),
+                r=float(radius),
+                theta=float(rng.uniform(0, math.pi / 2)),
+            )
+        )
     return parks
 
 
@@ -71,8 +80,9 @@ def park_plots(world, recipe, rng, village_geoms) -> list[dict]:
     for p in world.parks:
         disk = shapely.buffer(shapely.points(p["x"], p["y"]), p["r"] - half)
         region = polygonal_part(shapely.intersection(disk, world.towns.at[p["town"], "geom"]))
-        c = lattice_cells(region, (p["x"], p["y"]), p["theta"], plot_w, plot_h, [plot_w / 2],
-                          [plot_h / 2])
+        c = lattice_cells(
+            region, (p["x"], p["y"]), p["theta"], plot_w, plot_h, [plot_w / 2], [plot_h / 2]
+        )
         village = np.full(len(c["x"]), -1)
         for i in np.flatnonzero(town_idx == p["town"]):
             if shapely.is_empty(shrunk[i]):
@@ -81,8 +91,15 @@ def park_plots(world, recipe, rng, village_geoms) -> list[dict]:
             village[m] = i
         keep = village >= 0
         d = np.hypot(c["x"][keep] - p["x"], c["y"][keep] - p["y"])
-        plots.append(dict(x=c["x"][keep], y=c["y"][keep], v=village[keep], d=d,
-                          noise=rng.lognormal(0, 0.25, int(keep.sum()))))
+        plots.append(
+            dict(
+                x=c["x"][keep],
+                y=c["y"][keep],
+                v=village[keep],
+                d=d,
+                noise=rng.lognormal(0, 0.25, int(keep.sum())),
+            )
+        )
     return plots
 
 
@@ -106,17 +123,27 @@ def urban_blocks(world, recipe, rng, village_geoms, parks: ParkAreas):
     for i in np.flatnonzero(vills["urban"].to_numpy()):
         t = town_idx[i]
         origin = (towns.at[t, "seed_x"], towns.at[t, "seed_y"])
-        c = lattice_cells(shrunk[i], origin, town_theta[t], pitch, pitch, offs_u, offs_v,
-                          bounds_geom=village_geoms[i])
+        c = lattice_cells(
+            shrunk[i],
+            origin,
+            town_theta[t],
+            pitch,
+            pitch,
+            offs_u,
+            offs_v,
+            bounds_geom=village_geoms[i],
+        )
         keep = parks.outside(c["x"], c["y"], half + 30)
         c = {k: v[keep] for k, v in c.items()}
         c["block"] = (c["bi"] - c["bi"].min() if len(c["bi"]) else c["bi"]) * 100000 + (
-            c["bj"] - c["bj"].min() if len(c["bj"]) else c["bj"])
+            c["bj"] - c["bj"].min() if len(c["bj"]) else c["bj"]
+        )
         c["theta"] = town_theta[t]
         c["origin"] = origin
         cells[i] = c
-    measures = dict(P=pitch, sw=street, mg=margin, cw=cw, ch=ch, ncol=ncol, nrow=nrow,
-                    town_theta=town_theta)
+    measures = dict(
+        P=pitch, sw=street, mg=margin, cw=cw, ch=ch, ncol=ncol, nrow=nrow, town_theta=town_theta
+    )
     return cells, measures
 
 
@@ -134,16 +161,23 @@ def markets(world, recipe):
         cand = np.flatnonzero((town_idx == t) & urban)
         if len(cand) == 0:
             continue
-        cand = cand[np.argsort(np.hypot(centre[cand, 0] - towns.at[t, "seed_x"],
-                                        centre[cand, 1] - towns.at[t, "seed_y"]), kind="stable")]
+        cand = cand[
+            np.argsort(
+                np.hypot(
+                    centre[cand, 0] - towns.at[t, "seed_x"], centre[cand, 1] - towns.at[t, "seed_y"]
+                ),
+                kind="stable",
+            )
+        ]
         for i in cand:
             c = world.ucells[i]
             if len(c["block"]) == 0:
                 continue
             blocks, counts = np.unique(c["block"], return_counts=True)
             full = blocks[counts == full_block]
-            full = np.array([b for b in full if (int(i), int(b)) not in used_blocks],
-                            dtype=np.int64)
+            full = np.array(
+                [b for b in full if (int(i), int(b)) not in used_blocks], dtype=np.int64
+            )
             if len(full) == 0:
                 continue
             bx = np.array([c["x"][c["block"] == b].mean() for b in full])
@@ -151,9 +185,17 @@ def markets(world, recipe):
             b = int(full[np.argmin(np.hypot(bx - centre[i, 0], by - centre[i, 1]))])
             used_blocks[(int(i), b)] = number
             m = c["block"] == b
-            placed.append(dict(name=name, v=int(i), block=b, bi=int(c["bi"][m][0]),
-                               bj=int(c["bj"][m][0]), x=float(c["x"][m].mean()),
-                               y=float(c["y"][m].mean())))
+            placed.append(
+                dict(
+                    name=name,
+                    v=int(i),
+                    block=b,
+                    bi=int(c["bi"][m][0]),
+                    bj=int(c["bj"][m][0]),
+                    x=float(c["x"][m].mean()),
+                    y=float(c["y"][m].mean()),
+                )
+            )
             break
     return placed, used_blocks
 
@@ -169,8 +211,11 @@ def rural_groups(world, recipe, rng, village_geoms, parks: ParkAreas):
     inner = shapely.buffer(village_geoms, -40.0)
     g0, g1 = layout["groups"]
     cluster_radius = float(layout["cluster_radius_m"])
-    park_union = shapely.union_all(shapely.buffer(shapely.points(parks.xy), parks.radius + 120)) \
-        if parks.count else None
+    park_union = (
+        shapely.union_all(shapely.buffer(shapely.points(parks.xy), parks.radius + 120))
+        if parks.count
+        else None
+    )
     groups, cells = {}, {}
     theta = rng.uniform(0, math.pi / 2, len(vills))
     for i in range(len(vills)):
@@ -184,16 +229,30 @@ def rural_groups(world, recipe, rng, village_geoms, parks: ParkAreas):
                 region = outside
         gc = best_candidates(region, n_groups, rng, centre[i][None, :], 10)
         groups[i] = gc
-        c = lattice_cells(shrunk[i], (centre[i, 0], centre[i, 1]), theta[i], cell, cell,
-                          [cell / 2], [cell / 2], bounds_geom=village_geoms[i])
+        c = lattice_cells(
+            shrunk[i],
+            (centre[i, 0], centre[i, 1]),
+            theta[i],
+            cell,
+            cell,
+            [cell / 2],
+            [cell / 2],
+            bounds_geom=village_geoms[i],
+        )
         x, y = c["x"], c["y"]
         d = np.sqrt(((x[:, None] - gc[None, :, 0]) ** 2 + (y[:, None] - gc[None, :, 1]) ** 2))
         near = d.min(1) if len(gc) else np.full(len(x), np.inf)
         from_centre = np.hypot(x - centre[i, 0], y - centre[i, 1])
-        keep = (((near <= cluster_radius) | (from_centre <= cluster_radius * 0.6))
-                & parks.outside(x, y, half + 30))
-        cells[i] = dict(x=x[keep], y=y[keep],
-                        g=np.argmin(d[keep], 1) if len(gc) else np.zeros(int(keep.sum()), int),
-                        dg=near[keep], dseed=from_centre[keep],
-                        gumbel=rng.gumbel(size=int(keep.sum())), theta=theta[i])
+        keep = ((near <= cluster_radius) | (from_centre <= cluster_radius * 0.6)) & parks.outside(
+            x, y, half + 30
+        )
+        cells[i] = dict(
+            x=x[keep],
+            y=y[keep],
+            g=np.argmin(d[keep], 1) if len(gc) else np.zeros(int(keep.sum()), int),
+            dg=near[keep],
+            dseed=from_centre[keep],
+            gumbel=rng.gumbel(size=int(keep.sum())),
+            theta=theta[i],
+        )
     return groups, cells

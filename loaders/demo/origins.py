@@ -19,7 +19,9 @@ def origin_table(div, recipe: dict, rng) -> SimpleNamespace:
     for prov in recipe["origin_provinces"]:
         cand = areas[areas["provinceCode"] == prov["code"]]
         cand = cand[~cand["code"].isin(prov.get("exclude", []))]
-        cand = cand[~cand["name"].str.contains("市辖区|开发区|高新|管理|园区|示范区|新区", regex=True)]
+        cand = cand[
+            ~cand["name"].str.contains("市辖区|开发区|高新|管理|园区|示范区|新区", regex=True)
+        ]
         cand = cand.sort_values("code")
         if len(cand) == 0:
             continue
@@ -53,10 +55,14 @@ def registered_migrant_addresses(div, origin_codes: np.ndarray, rng) -> np.ndarr
         city = cities.loc[a["cityCode"], "name"] if a["cityCode"] in cities.index else ""
         head[c] = p + ("" if city in skip_city else city) + a["name"]
     streets = div.streets[div.streets["areaCode"].isin(uniq)]
-    streets = streets[streets["name"].str.contains("(?:街道|镇|乡)$", regex=True) &
-                      ~streets["name"].str.contains("虚拟")].sort_values("code")
+    streets = streets[
+        streets["name"].str.contains("(?:街道|镇|乡)$", regex=True)
+        & ~streets["name"].str.contains("虚拟")
+    ].sort_values("code")
     vil = div.villages[div.villages["areaCode"].isin(uniq)]
-    vil = vil[~vil["name"].str.contains("虚拟") & vil["name"].str.contains("(?:委员会|委会)$", regex=True)]
+    vil = vil[
+        ~vil["name"].str.contains("虚拟") & vil["name"].str.contains("(?:委员会|委会)$", regex=True)
+    ]
     vil = vil.sort_values("code")
     # per county street tables
     s_codes = streets["areaCode"].to_numpy()
@@ -85,8 +91,15 @@ def registered_migrant_addresses(div, origin_codes: np.ndarray, rng) -> np.ndarr
     grp = rng.integers(1, 13, n)
     hno = rng.integers(1, 120, n)
     headstr = pd.Series(oc).map(head).to_numpy()
-    tail = np.where(pd.Series(vshort).str.endswith("社区").to_numpy(),
-                    as_text(hno) + "号", as_text(grp) + "组" + as_text(hno) + "号")
-    out = headstr + np.where(has_s, s_name, "") + np.where(has_v, vshort, "") + np.where(has_v, tail, "")
+    tail = np.where(
+        pd.Series(vshort).str.endswith("社区").to_numpy(),
+        as_text(hno) + "号",
+        as_text(grp) + "组" + as_text(hno) + "号",
+    )
+    out = (
+        headstr
+        + np.where(has_s, s_name, "")
+        + np.where(has_v, vshort, "")
+        + np.where(has_v, tail, "")
+    )
     return out.astype(object)
-

@@ -72,7 +72,6 @@ def polygonal_part(g):
     return shapely.union_all(polys)
 
 
-
 def sample_in(geom, n: int, rng: np.random.Generator) -> np.ndarray:
     """n uniform random points inside geom (rejection sampling, vectorised)."""
     if n <= 0:
@@ -98,7 +97,9 @@ def sample_in(geom, n: int, rng: np.random.Generator) -> np.ndarray:
     return np.vstack(out)[:n]
 
 
-def best_candidates(region, n: int, rng, existing: np.ndarray | None = None, k: int = 12) -> np.ndarray:
+def best_candidates(
+    region, n: int, rng, existing: np.ndarray | None = None, k: int = 12
+) -> np.ndarray:
     """Mitchell's best-candidate sampling: well-spread points inside region."""
     if n <= 0:
         return np.empty((0, 2))
@@ -106,7 +107,7 @@ def best_candidates(region, n: int, rng, existing: np.ndarray | None = None, k: 
     pts = np.empty((0, 2)) if existing is None else np.asarray(existing, dtype=float).reshape(-1, 2)
     chosen = np.empty((n, 2))
     for i in range(n):
-        cand = pool[i * k:(i + 1) * k]
+        cand = pool[i * k : (i + 1) * k]
         if len(pts) == 0:
             best = cand[0]
         else:
@@ -121,13 +122,17 @@ def voronoi_cells(points: np.ndarray, clip) -> list:
     """Voronoi cells of points (same order), clipped to clip."""
     if len(points) == 1:
         return [polygonal_part(clip)]
-    env = shapely.buffer(shapely.envelope(shapely.union_all([clip, shapely.multipoints(points)])), 2000.0,
-                         join_style="mitre")
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=env, ordered=True))
+    env = shapely.buffer(
+        shapely.envelope(shapely.union_all([clip, shapely.multipoints(points)])),
+        2000.0,
+        join_style="mitre",
+    )
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=env, ordered=True)
+    )
     if len(cells) != len(points):  # pragma: no cover - GEOS guarantees one cell per distinct point
         raise RuntimeError("voronoi cell count mismatch")
     return [polygonal_part(c) for c in shapely.intersection(cells, clip)]
-
 
 
 def lattice_cells(region, origin, theta, pu, pv, offs_u, offs_v, bounds_geom=None):
@@ -158,8 +163,9 @@ def lattice_cells(region, origin, theta, pu, pv, offs_u, offs_v, bounds_geom=Non
 
 def rectangles(x, y, length, width, theta):
     """Rotated rectangles (n,) -> shapely polygons."""
-    x, y, length, width, theta = (np.broadcast_to(np.asarray(v, float), np.shape(x)) for v in
-                                  (x, y, length, width, theta))
+    x, y, length, width, theta = (
+        np.broadcast_to(np.asarray(v, float), np.shape(x)) for v in (x, y, length, width, theta)
+    )
     c, s = np.cos(theta), np.sin(theta)
     du = np.array([-0.5, 0.5, 0.5, -0.5, -0.5])
     dv = np.array([-0.5, -0.5, 0.5, 0.5, -0.5])
@@ -168,4 +174,3 @@ def rectangles(x, y, length, width, theta):
     px = x[:, None] + uu * c[:, None] - vv * s[:, None]
     py = y[:, None] + uu * s[:, None] + vv * c[:, None]
     return shapely.polygons(np.stack([px, py], axis=-1))
-

@@ -17,9 +17,52 @@ from loaders.demo.plane import KX, KY, LAT0, LON0
 from loaders.demo.wording import as_text, date_text, degrees_text
 
 PHONE_PREFIXES = np.array(
-    [130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159,
-     170, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
-     191, 193, 195, 196, 197, 198, 199], dtype=np.int64)
+    [
+        130,
+        131,
+        132,
+        133,
+        134,
+        135,
+        136,
+        137,
+        138,
+        139,
+        150,
+        151,
+        152,
+        153,
+        155,
+        156,
+        157,
+        158,
+        159,
+        170,
+        173,
+        175,
+        176,
+        177,
+        178,
+        180,
+        181,
+        182,
+        183,
+        184,
+        185,
+        186,
+        187,
+        188,
+        189,
+        191,
+        193,
+        195,
+        196,
+        197,
+        198,
+        199,
+    ],
+    dtype=np.int64,
+)
 
 # relation codes
 HEAD, SPOUSE, CHILD, PARENT, OTHER = 0, 1, 2, 3, 4
@@ -45,23 +88,41 @@ def build_population(world, b: pd.DataFrame, div, recipe: dict, scale: float, se
     names = person_names(recipe, rng, kind, heads, people)
     id_number = id_numbers_of(rng, origins.origin, people)
     phone = phones(rng, people.age)
-    certs = certificates(recipe, rng, people.age, people.role, heads.married[people.hh],
-                         heads.parents[people.hh], people.migrant, as_of)
-    addr, registered = household_addresses(world, b, recipe, rng, flats.building, flats.kind,
-                                            flats.unit, flats.floor, flats.room)
+    certs = certificates(
+        recipe,
+        rng,
+        people.age,
+        people.role,
+        heads.married[people.hh],
+        heads.parents[people.hh],
+        people.migrant,
+        as_of,
+    )
+    addr, registered = household_addresses(
+        world, b, recipe, rng, flats.building, flats.kind, flats.unit, flats.floor, flats.room
+    )
     registered = registered.copy()
     migrant_households = np.flatnonzero(kind.migrant)
     registered[migrant_households] = registered_migrant_addresses(
-        div, origins.household_origin[migrant_households], rng)
+        div, origins.household_origin[migrant_households], rng
+    )
     households = household_table(world, b, recipe, rng, flats, kind, size, people, origins)
     households.insert(1, "address", addr)
     households.insert(2, "registered_address", registered)
-    persons = pd.DataFrame({
-        "name": names, "sex": np.where(people.male, "M", "F"), "birth_date": date_text(people.birth),
-        "id_number": id_number, "phone": phone, "relation": RELATIONS[people.role],
-        "status": np.where(people.migrant, "migrant", "resident"),
-        "origin_code": origins.origin, "arrival_date": date_text(origins.arrival), **certs,
-    })
+    persons = pd.DataFrame(
+        {
+            "name": names,
+            "sex": np.where(people.male, "M", "F"),
+            "birth_date": date_text(people.birth),
+            "id_number": id_number,
+            "phone": phone,
+            "relation": RELATIONS[people.role],
+            "status": np.where(people.migrant, "migrant", "resident"),
+            "origin_code": origins.origin,
+            "arrival_date": date_text(origins.arrival),
+            **certs,
+        }
+    )
     persons["_h"] = people.hh
     persons["_age"] = people.age
     persons["_male"] = people.male
@@ -106,13 +167,26 @@ def place_households(b: pd.DataFrame, recipe, rng, target: int) -> SimpleNamespa
     dorm_rooms = np.maximum(rooms_per_floor[building], 1)
     unit = np.where(is_urban, slot // per_unit + 1, 0)
     rest = np.where(is_urban, slot % per_unit, 0)
-    floor = np.where(is_urban, rest // rooms_per_unit_floor + 1,
-                     np.where(is_dorm, slot // dorm_rooms + 1, slot + 1))
-    room = np.where(is_urban, floor * 100 + rest % rooms_per_unit_floor + 1,
-                    np.where(is_dorm, floor * 100 + slot % dorm_rooms + 1, 0))
-    return SimpleNamespace(building=building, kind=home_kind,
-                           village=b["v"].to_numpy()[building], unit=unit, floor=floor, room=room,
-                           x=b["x"].to_numpy()[building], y=b["y"].to_numpy()[building])
+    floor = np.where(
+        is_urban,
+        rest // rooms_per_unit_floor + 1,
+        np.where(is_dorm, slot // dorm_rooms + 1, slot + 1),
+    )
+    room = np.where(
+        is_urban,
+        floor * 100 + rest % rooms_per_unit_floor + 1,
+        np.where(is_dorm, floor * 100 + slot % dorm_rooms + 1, 0),
+    )
+    return SimpleNamespace(
+        building=building,
+        kind=home_kind,
+        village=b["v"].to_numpy()[building],
+        unit=unit,
+        floor=floor,
+        room=room,
+        x=b["x"].to_numpy()[building],
+        y=b["y"].to_numpy()[building],
+    )
 
 
 def _mean_size(probs) -> float:
@@ -133,9 +207,9 @@ def household_kinds(world, b, recipe, rng, flats) -> SimpleNamespace:
     mean_migrant = _mean_size(size_probs["migrant"])
     mean_dorm = _mean_size(size_probs["dormitory"])
     is_dorm = flats.kind == "dorm"
-    pull = (float(recipe["migrant_hotspot_boost"])
-            * np.exp(-nearest / float(recipe["migrant_distance_scale_m"]))
-            + float(recipe["migrant_rural_boost"]) * (flats.kind == "rural"))
+    pull = float(recipe["migrant_hotspot_boost"]) * np.exp(
+        -nearest / float(recipe["migrant_distance_scale_m"])
+    ) + float(recipe["migrant_rural_boost"]) * (flats.kind == "rural")
     dorm_prob = float(recipe["dormitory_migrant_prob"])
     target = float(recipe["migrant_share"])
 
@@ -147,7 +221,7 @@ def household_kinds(world, b, recipe, rng, flats) -> SimpleNamespace:
         return migrants.sum() / persons.sum(), p
 
     lo, hi = -12.0, 12.0
-    for _ in range(60):   # bisection on the offset that gives the target share
+    for _ in range(60):  # bisection on the offset that gives the target share
         mid = (lo + hi) / 2
         if share(mid)[0] < target:
             lo = mid
@@ -185,9 +259,13 @@ def household_heads(recipe, rng, kind, size) -> SimpleNamespace:
     p_male = np.where(head_age >= 65, p_male - 0.15, p_male)  # more widows among older heads
     head_male = rng.random(n) < p_male
     married_prob = recipe["married_prob"]
-    married = (size >= 2) & (rng.random(n) < np.choose(
-        code, [married_prob["resident"], married_prob["migrant"], married_prob["dormitory"]]))
-    married &= (head_age >= 20)
+    married = (size >= 2) & (
+        rng.random(n)
+        < np.choose(
+            code, [married_prob["resident"], married_prob["migrant"], married_prob["dormitory"]]
+        )
+    )
+    married &= head_age >= 20
     spouse_age = np.clip(head_age + np.where(head_male, -2.5, 2.5) + rng.normal(0, 3, n), 18, 99)
     parents = np.zeros(n, dtype=np.int64)
     for c, key in ((0, "resident"), (1, "migrant")):
@@ -197,9 +275,15 @@ def household_heads(recipe, rng, kind, size) -> SimpleNamespace:
     parents = np.where(head_age <= 58, np.minimum(parents, size - 1 - married), 0)
     first_parent_male = rng.random(n) < 0.45
     mother_age = np.where(head_male, np.where(married, spouse_age, head_age - 2), head_age)
-    return SimpleNamespace(age=head_age, male=head_male, married=married, spouse_age=spouse_age,
-                           parents=parents, first_parent_male=first_parent_male,
-                           mother_age=mother_age)
+    return SimpleNamespace(
+        age=head_age,
+        male=head_male,
+        married=married,
+        spouse_age=spouse_age,
+        parents=parents,
+        first_parent_male=first_parent_male,
+        mother_age=mother_age,
+    )
 
 
 def members(heads, size, kind) -> SimpleNamespace:
@@ -214,16 +298,24 @@ def members(heads, size, kind) -> SimpleNamespace:
     role[position == 0] = HEAD
     is_spouse = (position == 1) & heads.married[hh]
     role[is_spouse] = SPOUSE
-    is_parent = ((position >= first_parent) & (position < first_parent + heads.parents[hh])
-                 & (position > 0))
+    is_parent = (
+        (position >= first_parent) & (position < first_parent + heads.parents[hh]) & (position > 0)
+    )
     role[is_parent] = PARENT
     child_no = position - first_parent - heads.parents[hh]
     rest = (position > 0) & ~is_spouse & ~is_parent
     is_child = rest & (code != 2) & ~((heads.age[hh] >= 58) & (child_no >= 2))
     role[is_child] = CHILD
     role[rest & ~is_child] = OTHER
-    return SimpleNamespace(hh=hh, start=start, position=position, code=code,
-                           first_parent=first_parent, role=role, child_no=child_no)
+    return SimpleNamespace(
+        hh=hh,
+        start=start,
+        position=position,
+        code=code,
+        first_parent=first_parent,
+        role=role,
+        child_no=child_no,
+    )
 
 
 def member_ages(recipe, rng, heads, people) -> np.ndarray:
@@ -240,19 +332,22 @@ def member_ages(recipe, rng, heads, people) -> np.ndarray:
     age[m] = np.clip(head_age[hh[m]] + rng.uniform(22, 34, int(m.sum())), 40, 99)
     m = (role == OTHER) & (code != 2)
     grandchild = head_age[hh[m]] - rng.uniform(45, 60, int(m.sum()))  # of older heads
-    age[m] = np.where(grandchild < 0,
-                      np.clip(head_age[hh[m]] + rng.uniform(-8, 8, int(m.sum())), 16, None),
-                      grandchild)
+    age[m] = np.where(
+        grandchild < 0,
+        np.clip(head_age[hh[m]] + rng.uniform(-8, 8, int(m.sum())), 16, None),
+        grandchild,
+    )
     mean, sd, lo, hi = recipe["dormitory_head_age"]
     m = (role == OTHER) & (code == 2)
     age[m] = np.clip(rng.normal(mean, sd, int(m.sum())), lo, hi)
     m = role == CHILD
-    child_age = (heads.mother_age[hh[m]] - rng.uniform(21, 33, int(m.sum()))
-                 - 2.2 * people.child_no[m])
+    child_age = (
+        heads.mother_age[hh[m]] - rng.uniform(21, 33, int(m.sum())) - 2.2 * people.child_no[m]
+    )
     too_young = child_age < 0
-    child_age = np.where(too_young,
-                         np.clip(head_age[hh[m]] + rng.uniform(-8, 8, int(m.sum())), 16, None),
-                         child_age)
+    child_age = np.where(
+        too_young, np.clip(head_age[hh[m]] + rng.uniform(-8, 8, int(m.sum())), 16, None), child_age
+    )
     age[m] = child_age
     role[np.flatnonzero(m)[too_young]] = OTHER
     return age
@@ -283,20 +378,24 @@ def draw_origins(div, recipe, rng, kind, people, as_of) -> SimpleNamespace:
     household_origin = table.codes[rng.choice(len(table.codes), n, p=table.weights)]
     origin = household_origin[people.hh]
     roommate = (people.role == OTHER) & (people.code == 2)
-    origin[roommate] = table.codes[rng.choice(len(table.codes), int(roommate.sum()),
-                                              p=table.weights)]
+    origin[roommate] = table.codes[
+        rng.choice(len(table.codes), int(roommate.sum()), p=table.weights)
+    ]
     origin = np.where(people.migrant, origin, COUNTY_CODE).astype(object)
     years = float(recipe["migrant_years_mean"])
     days = np.clip(rng.exponential(years * 365.25, n), 1, 25 * 365).astype(np.int64)
     household_arrival = as_of - days.astype("timedelta64[D]")
     arrival = household_arrival[people.hh]
     arrival[roommate] = as_of - np.clip(
-        rng.exponential(years * 365.25 * 0.6, int(roommate.sum())), 1, 15 * 365).astype(
-        np.int64).astype("timedelta64[D]")
+        rng.exponential(years * 365.25 * 0.6, int(roommate.sum())), 1, 15 * 365
+    ).astype(np.int64).astype("timedelta64[D]")
     arrival = np.maximum(arrival, people.birth)
-    return SimpleNamespace(household_origin=household_origin, origin=origin,
-                           household_arrival=household_arrival,
-                           arrival=np.where(people.migrant, arrival, np.datetime64("NaT")))
+    return SimpleNamespace(
+        household_origin=household_origin,
+        origin=origin,
+        household_arrival=household_arrival,
+        arrival=np.where(people.migrant, arrival, np.datetime64("NaT")),
+    )
 
 
 def person_names(recipe, rng, kind, heads, people) -> np.ndarray:
@@ -320,8 +419,9 @@ def person_names(recipe, rng, kind, heads, people) -> np.ndarray:
     role, hh, male = people.role, people.hh, people.male
     head_surname = draw_surname(kind.migrant)
     spouse_surname = draw_surname(kind.migrant)
-    father_surname = np.where(heads.male, head_surname,
-                              np.where(heads.married, spouse_surname, head_surname))
+    father_surname = np.where(
+        heads.male, head_surname, np.where(heads.married, spouse_surname, head_surname)
+    )
     surname = draw_surname(people.migrant)
     m = role == HEAD
     surname[m] = head_surname[hh[m]]
@@ -334,10 +434,12 @@ def person_names(recipe, rng, kind, heads, people) -> np.ndarray:
     given_m = np.array(recipe["given_male"], dtype=object)
     given_f = np.array(recipe["given_female"], dtype=object)
     n = len(hh)
-    first = np.where(male, given_m[rng.integers(0, len(given_m), n)],
-                     given_f[rng.integers(0, len(given_f), n)])
-    second = np.where(male, given_m[rng.integers(0, len(given_m), n)],
-                      given_f[rng.integers(0, len(given_f), n)])
+    first = np.where(
+        male, given_m[rng.integers(0, len(given_m), n)], given_f[rng.integers(0, len(given_f), n)]
+    )
+    second = np.where(
+        male, given_m[rng.integers(0, len(given_m), n)], given_f[rng.integers(0, len(given_f), n)]
+    )
     two = rng.random(n) < float(recipe["two_char_given_prob"])
     return vocab[surname] + first + np.where(two, second, "")
 
@@ -347,8 +449,9 @@ def id_numbers_of(rng, origin, people) -> np.ndarray:
     (region, birth date, sex) — odd for men, even for women — and the check character."""
     n = len(people.hh)
     born = pd.DatetimeIndex(people.birth)
-    ymd = (born.year.to_numpy() * 10000 + born.month.to_numpy() * 100
-           + born.day.to_numpy()).astype(np.int64)
+    ymd = (born.year.to_numpy() * 10000 + born.month.to_numpy() * 100 + born.day.to_numpy()).astype(
+        np.int64
+    )
     region = origin.astype(np.int64)
     male = people.male
     key_order = np.lexsort((rng.random(n), male, ymd, region))
@@ -361,7 +464,7 @@ def id_numbers_of(rng, origin, people) -> np.ndarray:
     seq_sorted = 2 * q + m_s.astype(np.int64)  # odd for men, even for women; 002..997
     seq = np.empty(n, dtype=np.int64)
     seq[key_order] = seq_sorted
-    first17 = region * np.int64(10 ** 11) + ymd * 1000 + seq
+    first17 = region * np.int64(10**11) + ymd * 1000 + seq
     return as_text(first17) + id_numbers.check_chars_of_numbers(first17)
 
 
@@ -370,7 +473,7 @@ def phones(rng, age) -> np.ndarray:
     adult = age >= 18
     n = int(adult.sum())
     prefix = PHONE_PREFIXES[rng.integers(0, len(PHONE_PREFIXES), n)]
-    number = prefix * np.int64(10 ** 8) + rng.integers(0, 10 ** 8, n)
+    number = prefix * np.int64(10**8) + rng.integers(0, 10**8, n)
     for _ in range(100):
         _, first_idx, _counts = np.unique(number, return_index=True, return_counts=True)
         dup = np.ones(n, dtype=bool)
@@ -378,8 +481,9 @@ def phones(rng, age) -> np.ndarray:
         if not dup.any():
             break
         k = int(dup.sum())
-        number[dup] = (PHONE_PREFIXES[rng.integers(0, len(PHONE_PREFIXES), k)] * np.int64(10 ** 8)
-                       + rng.integers(0, 10 ** 8, k))
+        number[dup] = PHONE_PREFIXES[rng.integers(0, len(PHONE_PREFIXES), k)] * np.int64(
+            10**8
+        ) + rng.integers(0, 10**8, k)
     phone = np.full(len(age), "", dtype=object)
     phone[adult] = as_text(number)
     return phone
@@ -403,14 +507,22 @@ def household_table(world, b, recipe, rng, flats, kind, size, people, origins) -
     y = flats.y + du * np.sin(th) + dv * np.cos(th)
     lon, lat = x / KX + LON0, y / KY + LAT0
     placed = rng.random(n) < float(recipe["geocoded_share"])
-    return pd.DataFrame({
-        "household_no": household_no, "village_code": village_code,
-        "building_id": b["building_id"].to_numpy()[hb],
-        "lon": np.where(placed, degrees_text(lon), ""),
-        "lat": np.where(placed, degrees_text(lat), ""),
-        "status": np.where(kind.migrant, "migrant", "resident"), "size": size, "v": village,
-        "x": x, "y": y, "arrival": origins.household_arrival, "start": people.start,
-    })
+    return pd.DataFrame(
+        {
+            "household_no": household_no,
+            "village_code": village_code,
+            "building_id": b["building_id"].to_numpy()[hb],
+            "lon": np.where(placed, degrees_text(lon), ""),
+            "lat": np.where(placed, degrees_text(lat), ""),
+            "status": np.where(kind.migrant, "migrant", "resident"),
+            "size": size,
+            "v": village,
+            "x": x,
+            "y": y,
+            "arrival": origins.household_arrival,
+            "start": people.start,
+        }
+    )
 
 
 def certificates(recipe, rng, age, role, hh_married, hh_npar, migrant, as_of) -> dict:
@@ -453,4 +565,3 @@ def certificates(recipe, rng, age, role, hh_married, hh_npar, migrant, as_of) ->
         out[name] = status
         out[name + "_expiry"] = date_text(exp)
     return out
-

@@ -30,11 +30,11 @@ def delaunay_edges(pts) -> np.ndarray:
         return np.empty((0, 2, 2))
     if len(pts) == 2:
         return pts[None]
-    edges = shapely.get_parts(shapely.delaunay_triangles(shapely.multipoints(pts),
-                                                         only_edges=True))
+    edges = shapely.get_parts(shapely.delaunay_triangles(shapely.multipoints(pts), only_edges=True))
     coords = np.array([shapely.get_coordinates(x)[:2] for x in edges])
-    swap = (coords[:, 0, 0] > coords[:, 1, 0]) | ((coords[:, 0, 0] == coords[:, 1, 0]) &
-                                                   (coords[:, 0, 1] > coords[:, 1, 1]))
+    swap = (coords[:, 0, 0] > coords[:, 1, 0]) | (
+        (coords[:, 0, 0] == coords[:, 1, 0]) & (coords[:, 0, 1] > coords[:, 1, 1])
+    )
     coords[swap] = coords[swap][:, ::-1]
     order = np.lexsort((coords[:, 1, 1], coords[:, 1, 0], coords[:, 0, 1], coords[:, 0, 0]))
     return coords[order]
@@ -44,8 +44,10 @@ def trunk_roads(world, recipe) -> list:
     """Trunk roads between township centres."""
     centres = world.towns[["seed_x", "seed_y"]].to_numpy()
     names = recipe["trunk_road_names"]
-    return [("trunk", names[k % len(names)], shapely.linestrings(e))
-            for k, e in enumerate(delaunay_edges(centres))]
+    return [
+        ("trunk", names[k % len(names)], shapely.linestrings(e))
+        for k, e in enumerate(delaunay_edges(centres))
+    ]
 
 
 def village_links(world) -> list:
@@ -65,7 +67,7 @@ def village_links(world) -> list:
         for e in delaunay_edges(pts):
             a = lookup.get((round(e[0, 0], 6), round(e[0, 1], 6)), "")
             b = lookup.get((round(e[1, 0], 6), round(e[1, 1], 6)), "")
-            is_primary = (np.allclose(e[0], town_centres[t]) or np.allclose(e[1], town_centres[t]))
+            is_primary = np.allclose(e[0], town_centres[t]) or np.allclose(e[1], town_centres[t])
             name = f"{a[:1]}{b[:1]}线" if a and b else ""
             rows.append(("primary" if is_primary else "secondary", name, shapely.linestrings(e)))
     return rows
@@ -90,8 +92,13 @@ def urban_streets(world, recipe) -> list:
         ends = segs[keep].reshape(-1, 2)
         k = int(np.argmin(np.hypot(ends[:, 0] - centres[i, 0], ends[:, 1] - centres[i, 1])))
         if np.hypot(ends[k, 0] - centres[i, 0], ends[k, 1] - centres[i, 1]) > 1:
-            rows.append(("residential", f"{vills.at[i, 'short']}路",
-                         shapely.linestrings([centres[i], ends[k]])))
+            rows.append(
+                (
+                    "residential",
+                    f"{vills.at[i, 'short']}路",
+                    shapely.linestrings([centres[i], ends[k]]),
+                )
+            )
     return rows
 
 
@@ -112,8 +119,12 @@ def _block_edges(world, recipe, village, c):
                 if (du and bi == bi1) or (dv and bj == bj1):
                     continue
                 u0, v0, u1, v1 = bi * pitch, bj * pitch, (bi + du) * pitch, (bj + dv) * pitch
-                segs.append([[ox + u0 * cs - v0 * sn, oy + u0 * sn + v0 * cs],
-                             [ox + u1 * cs - v1 * sn, oy + u1 * sn + v1 * cs]])
+                segs.append(
+                    [
+                        [ox + u0 * cs - v0 * sn, oy + u0 * sn + v0 * cs],
+                        [ox + u1 * cs - v1 * sn, oy + u1 * sn + v1 * cs],
+                    ]
+                )
                 names.append(words[(t * 37 + key * 11 + (7 if du else 0)) % len(words)] + sfx)
     return np.array(segs), names
 
@@ -121,8 +132,11 @@ def _block_edges(world, recipe, village, c):
 def rural_tracks(world) -> list:
     """Tracks from each village centre to its house groups."""
     centres = world.vills[["seed_x", "seed_y"]].to_numpy()
-    return [("track", "", shapely.linestrings([centres[i], gc[g]]))
-            for i, gc in world.groups.items() for g in range(len(gc))]
+    return [
+        ("track", "", shapely.linestrings([centres[i], gc[g]]))
+        for i, gc in world.groups.items()
+        for g in range(len(gc))
+    ]
 
 
 def park_roads(world) -> list:
@@ -132,9 +146,20 @@ def park_roads(world) -> list:
     for p in world.parks:
         c, s, r = math.cos(p["theta"]), math.sin(p["theta"]), p["r"] * 0.8
         for k, (ux, uy) in enumerate(((c, s), (-s, c))):
-            rows.append(("secondary", f"{p['name'][:2]}{'一二'[k]}路",
-                         shapely.linestrings([[p["x"] - ux * r, p["y"] - uy * r],
-                                              [p["x"] + ux * r, p["y"] + uy * r]])))
-        rows.append(("primary", f"{p['name'][:2]}大道",
-                     shapely.linestrings([[p["x"], p["y"]], town_centres[p["town"]]])))
+            rows.append(
+                (
+                    "secondary",
+                    f"{p['name'][:2]}{'一二'[k]}路",
+                    shapely.linestrings(
+                        [[p["x"] - ux * r, p["y"] - uy * r], [p["x"] + ux * r, p["y"] + uy * r]]
+                    ),
+                )
+            )
+        rows.append(
+            (
+                "primary",
+                f"{p['name'][:2]}大道",
+                shapely.linestrings([[p["x"], p["y"]], town_centres[p["town"]]]),
+            )
+        )
     return rows

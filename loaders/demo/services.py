@@ -17,13 +17,16 @@ def build_service_points(world, b, recipe, scale, seed) -> pd.DataFrame:
     """A service station per township, then distribution points, clinics, pharmacies,
     machines and outreach points in the recipe's proportions; ids SP00001…"""
     rng = stage_rng(seed, 4)
-    total = max(int(recipe["service_point_floor"]),
-                int(round(recipe["full_scale"]["service_points"] * scale)))
+    total = max(
+        int(recipe["service_point_floor"]),
+        int(round(recipe["full_scale"]["service_points"] * scale)),
+    )
     kinds = recipe["service_point_kinds"]
-    counts = allocate(max(total - len(world.towns), 0), list(kinds.values()),
-                      [10 ** 9] * len(kinds), minimum=0)
+    counts = allocate(
+        max(total - len(world.towns), 0), list(kinds.values()), [10**9] * len(kinds), minimum=0
+    )
     per_kind = dict(zip(kinds, counts, strict=True))
-    rows = stations(world)    # kind, name, address, x, y, village index
+    rows = stations(world)  # kind, name, address, x, y, village index
     rows += distribution_points(world, rng, int(per_kind.get("distribution_point", 0)))
     rows += points_in_buildings(b, recipe, rng, world.vills, per_kind)
     return _service_point_table(world, recipe, rng, rows, kinds)
@@ -40,9 +43,16 @@ def stations(world) -> list:
         d = np.hypot(centres[:, 0] - towns.at[t, "seed_x"], centres[:, 1] - towns.at[t, "seed_y"])
         d[town_of != t] = np.inf
         v = int(np.argmin(d))
-        rows.append(("service_station", f"{name}计划生育服务站",
-                     f"义乌市{name}{vills.at[v, 'short']}便民服务中心", towns.at[t, "seed_x"],
-                     towns.at[t, "seed_y"], v))
+        rows.append(
+            (
+                "service_station",
+                f"{name}计划生育服务站",
+                f"义乌市{name}{vills.at[v, 'short']}便民服务中心",
+                towns.at[t, "seed_x"],
+                towns.at[t, "seed_y"],
+                v,
+            )
+        )
     return rows
 
 
@@ -60,8 +70,16 @@ def distribution_points(world, rng, n: int) -> list:
             if shapely.contains_xy(vills.at[v, "geom"], cx, cy):
                 x, y = cx, cy
                 break
-        rows.append(("distribution_point", f"{vills.at[v, 'short']}药具发放点",
-                     f"义乌市{town_name[town_of[v]]}{vills.at[v, 'short']}", x, y, int(v)))
+        rows.append(
+            (
+                "distribution_point",
+                f"{vills.at[v, 'short']}药具发放点",
+                f"义乌市{town_name[town_of[v]]}{vills.at[v, 'short']}",
+                x,
+                y,
+                int(v),
+            )
+        )
     return rows
 
 
@@ -93,15 +111,17 @@ def points_in_buildings(b, recipe, rng, vills, per_kind: dict) -> list:
     for k in pick(urban_homes, int(per_kind.get("pharmacy", 0))):
         name = f"{brands[int(rng.integers(len(brands)))]}({b.at[k, 'compound']}店)"
         rows.append(row("pharmacy", name, k))
-    busy = np.concatenate([markets, markets,
-                           parks[: max(1, len(parks) // 4)] if len(parks) else parks, urban_homes])
+    busy = np.concatenate(
+        [markets, markets, parks[: max(1, len(parks) // 4)] if len(parks) else parks, urban_homes]
+    )
     for k in pick(busy, int(per_kind.get("machine", 0))):
         place = b.at[k, "compound"] if use[k] != "enterprise" else b.at[k, "park"]
         rows.append(row("machine", f"{place}自助药具发放机", k))
     hot = np.concatenate([markets, parks]) if len(markets) + len(parks) else urban_homes
     for k in pick(hot, int(per_kind.get("outreach", 0))):
-        place = b.at[k, "compound"] if use[k] == "market" else (b.at[k, "park"]
-                                                                or b.at[k, "compound"])
+        place = (
+            b.at[k, "compound"] if use[k] == "market" else (b.at[k, "park"] or b.at[k, "compound"])
+        )
         rows.append(row("outreach", f"{place}流动服务点", k))
     return rows
 
@@ -119,8 +139,9 @@ def _service_point_table(world, recipe, rng, rows, kinds) -> pd.DataFrame:
     """Unique names, sorted by village and kind, ids, lon/lat, hours, capacity, active."""
     sp = pd.DataFrame(rows, columns=["kind", "name", "address", "x", "y", "v"])
     dup = sp.groupby("name").cumcount().to_numpy()
-    sp["name"] = np.where(dup > 0, sp["name"] + "(" + pd.Series(dup + 1).map(cn_number).to_numpy()
-                          + ")", sp["name"])
+    sp["name"] = np.where(
+        dup > 0, sp["name"] + "(" + pd.Series(dup + 1).map(cn_number).to_numpy() + ")", sp["name"]
+    )
     sp["vcode"] = world.vills["code"].to_numpy()[sp["v"].to_numpy()]
     kind_rank = {k: i for i, k in enumerate(["service_station"] + list(kinds))}
     sp["_k"] = sp["kind"].map(kind_rank)
@@ -135,8 +156,9 @@ def _service_point_table(world, recipe, rng, rows, kinds) -> pd.DataFrame:
     hi = sp["kind"].map(lambda k: capacity[k][1]).to_numpy()
     sp["capacity"] = rng.integers(lo, hi + 1)
     sp["active"] = np.where(rng.random(n) < float(recipe["inactive_share"]), "false", "true")
-    return sp[["point_id", "kind", "name", "address", "lon", "lat", "opening_hours", "capacity",
-               "active"]]
+    return sp[
+        ["point_id", "kind", "name", "address", "lon", "lat", "opening_hours", "capacity", "active"]
+    ]
 
 
 def build_teams(world, recipe, seed) -> pd.DataFrame:
@@ -144,7 +166,7 @@ def build_teams(world, recipe, seed) -> pd.DataFrame:
     towns, vills = world.towns, world.vills
     n = int(recipe["teams"])
     nvt = np.bincount(vills["town_idx"].to_numpy(), minlength=len(towns))
-    per = allocate(n, nvt, [10 ** 6] * len(towns), minimum=1)
+    per = allocate(n, nvt, [10**6] * len(towns), minimum=1)
     nums = recipe["team_numbers"]
     m0, m1 = recipe["team_members"]
     rows = []
@@ -156,4 +178,3 @@ def build_teams(world, recipe, seed) -> pd.DataFrame:
     teams.insert(0, "team_id", [f"T{k + 1:02d}" for k in range(len(teams))])
     teams["members"] = rng.integers(m0, m1 + 1, len(teams))
     return teams
-

@@ -102,4 +102,3 @@ def village_aliases(name: str, short: str) -> list[str]:
             seen.add(a)
             res.append(a)
     return res
-

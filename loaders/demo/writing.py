@@ -17,10 +17,30 @@ from loaders.demo.inputs import COUNTY_CODE, COUNTY_NAME
 from loaders.demo.plane import polygonal_part, rectangles, to_lonlat_geom
 
 HOUSEHOLD_COLUMNS = [
-    "household_no", "address", "registered_address", "village_code", "building_id", "lon", "lat",
-    "name", "sex", "birth_date", "id_number", "phone", "relation", "status", "origin_code",
-    "arrival_date", "cert_marriage", "cert_marriage_expiry", "cert_id", "cert_id_expiry",
-    "cert_residence", "cert_residence_expiry", "cert_migrant", "cert_migrant_expiry",
+    "household_no",
+    "address",
+    "registered_address",
+    "village_code",
+    "building_id",
+    "lon",
+    "lat",
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "phone",
+    "relation",
+    "status",
+    "origin_code",
+    "arrival_date",
+    "cert_marriage",
+    "cert_marriage_expiry",
+    "cert_id",
+    "cert_id_expiry",
+    "cert_residence",
+    "cert_residence_expiry",
+    "cert_migrant",
+    "cert_migrant_expiry",
 ]
 
 
@@ -31,20 +51,32 @@ def coordinates_json(coords: np.ndarray) -> str:
 def geometry_json(g) -> str:
     t = shapely.get_type_id(g)
     if t == 1:
-        return '{"type":"LineString","coordinates":' + coordinates_json(shapely.get_coordinates(g)) + "}"
+        return (
+            '{"type":"LineString","coordinates":'
+            + coordinates_json(shapely.get_coordinates(g))
+            + "}"
+        )
     if t == 5:
-        return '{"type":"MultiLineString","coordinates":[' + ",".join(
-            coordinates_json(shapely.get_coordinates(p)) for p in shapely.get_parts(g)) + "]}"
+        return (
+            '{"type":"MultiLineString","coordinates":['
+            + ",".join(coordinates_json(shapely.get_coordinates(p)) for p in shapely.get_parts(g))
+            + "]}"
+        )
 
     def poly(p):
-        rings = [shapely.get_exterior_ring(p)] + [shapely.get_interior_ring(p, k)
-                                                   for k in range(shapely.get_num_interior_rings(p))]
+        rings = [shapely.get_exterior_ring(p)] + [
+            shapely.get_interior_ring(p, k) for k in range(shapely.get_num_interior_rings(p))
+        ]
         return "[" + ",".join(coordinates_json(shapely.get_coordinates(r)) for r in rings) + "]"
 
     if t == 3:
         return '{"type":"Polygon","coordinates":' + poly(g) + "}"
     if t == 6:
-        return '{"type":"MultiPolygon","coordinates":[' + ",".join(poly(p) for p in shapely.get_parts(g)) + "]}"
+        return (
+            '{"type":"MultiPolygon","coordinates":['
+            + ",".join(poly(p) for p in shapely.get_parts(g))
+            + "]}"
+        )
     raise ValueError(f"unsupported geometry type {shapely.get_type_id(g)}")
 
 
@@ -52,8 +84,14 @@ def write_feature_collection(path: Path, features: list[tuple[dict, object]]) ->
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write('{"type":"FeatureCollection","features":[\n')
         for k, (props, geom) in enumerate(features):
-            f.write('{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False) +
-                    ',"geometry":' + geometry_json(geom) + "}" + (",\n" if k + 1 < len(features) else "\n"))
+            f.write(
+                '{"type":"Feature","properties":'
+                + json.dumps(props, ensure_ascii=False)
+                + ',"geometry":'
+                + geometry_json(geom)
+                + "}"
+                + (",\n" if k + 1 < len(features) else "\n")
+            )
         f.write("]}\n")
 
 
@@ -69,33 +107,92 @@ def write_admin(world, path: Path, recipe: dict) -> None:
         g = polygonal_part(shapely.intersection(shapely.make_valid(to_lonlat_geom(g)), outline))
         return shapely.orient_polygons(g, exterior_cw=False)
 
-    feats = [(dict(code=COUNTY_CODE + "000000", name=COUNTY_NAME, level="county", parent_code=county["parent_code"],
-                   aliases=";".join(county["aliases"]), former_names="", synthetic=False),
-              shapely.orient_polygons(world.county_ll, exterior_cw=False))]
+    feats = [
+        (
+            dict(
+                code=COUNTY_CODE + "000000",
+                name=COUNTY_NAME,
+                level="county",
+                parent_code=county["parent_code"],
+                aliases=";".join(county["aliases"]),
+                former_names="",
+                synthetic=False,
+            ),
+            shapely.orient_polygons(world.county_ll, exterior_cw=False),
+        )
+    ]
     for t in range(len(towns)):
-        feats.append((dict(code=towns.at[t, "code12"], name=towns.at[t, "name"], level="township",
-                           parent_code=COUNTY_CODE + "000000", aliases=towns.at[t, "short"], former_names="",
-                           synthetic=True), ll(towns.at[t, "geom"])))
+        feats.append(
+            (
+                dict(
+                    code=towns.at[t, "code12"],
+                    name=towns.at[t, "name"],
+                    level="township",
+                    parent_code=COUNTY_CODE + "000000",
+                    aliases=towns.at[t, "short"],
+                    former_names="",
+                    synthetic=True,
+                ),
+                ll(towns.at[t, "geom"]),
+            )
+        )
     tcode = towns["code12"].to_numpy()
     for i in range(len(vills)):
-        feats.append((dict(code=vills.at[i, "code"], name=vills.at[i, "name"], level="village",
-                           parent_code=tcode[vills.at[i, "town_idx"]], aliases=vills.at[i, "aliases"],
-                           former_names=vills.at[i, "former"], synthetic=True), ll(vills.at[i, "geom"])))
+        feats.append(
+            (
+                dict(
+                    code=vills.at[i, "code"],
+                    name=vills.at[i, "name"],
+                    level="village",
+                    parent_code=tcode[vills.at[i, "town_idx"]],
+                    aliases=vills.at[i, "aliases"],
+                    former_names=vills.at[i, "former"],
+                    synthetic=True,
+                ),
+                ll(vills.at[i, "geom"]),
+            )
+        )
     for i in range(len(grids)):
-        feats.append((dict(code=grids.at[i, "code"], name=grids.at[i, "name"], level="grid",
-                           parent_code=grids.at[i, "parent_code"], aliases="", former_names="", synthetic=True),
-                      ll(grids.at[i, "geom"])))
+        feats.append(
+            (
+                dict(
+                    code=grids.at[i, "code"],
+                    name=grids.at[i, "name"],
+                    level="grid",
+                    parent_code=grids.at[i, "parent_code"],
+                    aliases="",
+                    former_names="",
+                    synthetic=True,
+                ),
+                ll(grids.at[i, "geom"]),
+            )
+        )
     write_feature_collection(path, feats)
 
 
 def write_buildings(b: pd.DataFrame, path: Path) -> None:
-    geoms = to_lonlat_geom(rectangles(b["x"].to_numpy(), b["y"].to_numpy(), b["L"].to_numpy(), b["W"].to_numpy(),
-                                       b["theta"].to_numpy()))
-    gdf = gpd.GeoDataFrame({
-        "building_id": b["building_id"].to_numpy(), "village_code": b["village_code"].to_numpy(),
-        "compound": b["compound"].to_numpy(), "building_no": b["building_no"].to_numpy(),
-        "address": b["address"].to_numpy(), "floors": b["floors"].to_numpy(), "use": b["use"].to_numpy(),
-    }, geometry=geoms, crs="EPSG:4326")
+    geoms = to_lonlat_geom(
+        rectangles(
+            b["x"].to_numpy(),
+            b["y"].to_numpy(),
+            b["L"].to_numpy(),
+            b["W"].to_numpy(),
+            b["theta"].to_numpy(),
+        )
+    )
+    gdf = gpd.GeoDataFrame(
+        {
+            "building_id": b["building_id"].to_numpy(),
+            "village_code": b["village_code"].to_numpy(),
+            "compound": b["compound"].to_numpy(),
+            "building_no": b["building_no"].to_numpy(),
+            "address": b["address"].to_numpy(),
+            "floors": b["floors"].to_numpy(),
+            "use": b["use"].to_numpy(),
+        },
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
     if path.exists():
         path.unlink()
     old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
@@ -106,9 +203,19 @@ def write_buildings(b: pd.DataFrame, path: Path) -> None:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
-def write_households(households: pd.DataFrame, persons: pd.DataFrame, path: Path, chunk: int = 200_000) -> None:
+def write_households(
+    households: pd.DataFrame, persons: pd.DataFrame, path: Path, chunk: int = 200_000
+) -> None:
     """households.csv: one row per person with the household columns repeated (written in chunks)."""
-    hcols = ["household_no", "address", "registered_address", "village_code", "building_id", "lon", "lat"]
+    hcols = [
+        "household_no",
+        "address",
+        "registered_address",
+        "village_code",
+        "building_id",
+        "lon",
+        "lat",
+    ]
     pcols = [c for c in HOUSEHOLD_COLUMNS if c not in hcols]
     hh = households[hcols]
     hidx = persons["_h"].to_numpy()
@@ -123,4 +230,3 @@ def write_households(households: pd.DataFrame, persons: pd.DataFrame, path: Path
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-

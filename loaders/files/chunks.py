@@ -25,19 +25,30 @@ def header_names(path, cells: list, header_row: int) -> list[str]:
             n = f"_unnamed_{column_letter(i)}"
         if n in seen:
             raise FileProblem(
-                path, row=header_row, column=n,
-                reason=_("the column name appears twice (columns {first} and {second})",
-                         first=column_letter(seen[n]), second=column_letter(i)),
-                fix=_("rename or delete one of the two columns"))
+                path,
+                row=header_row,
+                column=n,
+                reason=_(
+                    "the column name appears twice (columns {first} and {second})",
+                    first=column_letter(seen[n]),
+                    second=column_letter(i),
+                ),
+                fix=_("rename or delete one of the two columns"),
+            )
         seen[n] = i
         names.append(n)
     return names
 
 
 def empty_file(path, detail: str) -> FileProblem:
-    return FileProblem(path, reason=_("file is empty: {detail}", detail=detail),
-                       fix=_("check that you uploaded the right file and that it was saved "
-                             "with its data (header on row 1, data from row 2)"))
+    return FileProblem(
+        path,
+        reason=_("file is empty: {detail}", detail=detail),
+        fix=_(
+            "check that you uploaded the right file and that it was saved "
+            "with its data (header on row 1, data from row 2)"
+        ),
+    )
 
 
 class TableReader:
@@ -49,9 +60,17 @@ class TableReader:
     read when the reader is returned, so "file is empty" is raised by the call itself.
     """
 
-    def __init__(self, path, gen: Iterator[pd.DataFrame], header: list[str], header_row: int,
-                 *, encoding: str | None = None, delimiter: str | None = None,
-                 sheet: str | None = None):
+    def __init__(
+        self,
+        path,
+        gen: Iterator[pd.DataFrame],
+        header: list[str],
+        header_row: int,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
+    ):
         self.file = file_name(path)
         self.header = header
         self.header_row = header_row
@@ -84,5 +103,3 @@ class TableReader:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-

@@ -33,8 +33,12 @@ def _similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
-def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]],
-                  required: set[str] | Iterable[str]) -> ColumnMap:
+def match_columns(
+    file,
+    header: Iterable[str],
+    expected: Mapping[str, list[str]],
+    required: set[str] | Iterable[str],
+) -> ColumnMap:
     """Map canonical column names to the file's header names.
 
     ``expected`` maps each canonical name to accepted aliases (Chinese included, e.g.
@@ -66,10 +70,17 @@ def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]]
             extra.append(h)
         elif canon in found:
             raise FileProblem(
-                file, row=1, column=h,
-                reason=_("columns {first!r} and {second!r} both mean {column}",
-                         first=found[canon], second=h, column=canon),
-                fix=_("delete or rename one of them"))
+                file,
+                row=1,
+                column=h,
+                reason=_(
+                    "columns {first!r} and {second!r} both mean {column}",
+                    first=found[canon],
+                    second=h,
+                    column=canon,
+                ),
+                fix=_("delete or rename one of them"),
+            )
         else:
             found[canon] = h
 
@@ -80,8 +91,9 @@ def match_columns(file, header: Iterable[str], expected: Mapping[str, list[str]]
     raise _missing_columns(file, missing, extra, expected)
 
 
-def _missing_columns(file, missing: list[str], extra: list[str],
-                     expected: Mapping[str, list[str]]) -> FileProblem:
+def _missing_columns(
+    file, missing: list[str], extra: list[str], expected: Mapping[str, list[str]]
+) -> FileProblem:
     """The problem naming the missing columns, with a "did you mean" where an unmatched
     header is close to one."""
     # Greedy best-first pairing so one misspelt header is suggested for one column only.
@@ -102,19 +114,28 @@ def _missing_columns(file, missing: list[str], extra: list[str],
     parts = []
     for canon in missing:
         if canon in suggestion:
-            parts.append(_("{column} (the file has {found!r} — did you mean {column!r}?)",
-                           column=canon, found=suggestion[canon]))
+            parts.append(
+                _(
+                    "{column} (the file has {found!r} — did you mean {column!r}?)",
+                    column=canon,
+                    found=suggestion[canon],
+                )
+            )
         else:
             parts.append(canon)
     accepted = "; ".join(
-        f"{c}: {', '.join(dict.fromkeys([c, *expected.get(c, [])]))}" for c in missing)
+        f"{c}: {', '.join(dict.fromkeys([c, *expected.get(c, [])]))}" for c in missing
+    )
     if len(missing) == 1:
         reason = _("missing required column: {columns}", columns="; ".join(parts))
-        fix = _("rename the header cell in row 1 to an accepted name ({accepted}) or add "
-                "the column", accepted=accepted)
+        fix = _(
+            "rename the header cell in row 1 to an accepted name ({accepted}) or add the column",
+            accepted=accepted,
+        )
     else:
         reason = _("missing required columns: {columns}", columns="; ".join(parts))
-        fix = _("rename the header cell in row 1 to an accepted name ({accepted}) or add "
-                "the columns", accepted=accepted)
+        fix = _(
+            "rename the header cell in row 1 to an accepted name ({accepted}) or add the columns",
+            accepted=accepted,
+        )
     return FileProblem(file, row=1, column=", ".join(missing), reason=reason, fix=fix)
-

@@ -41,9 +41,21 @@ def read_csv(path, chunk_rows: int) -> TableReader:
 
     def chunks() -> Iterator[pd.DataFrame]:
         reader = pd.read_csv(
-            path, sep=delim, header=None, names=names, skiprows=header_row, dtype=str,
-            keep_default_na=False, na_filter=False, skip_blank_lines=False, index_col=False,
-            encoding=enc, chunksize=chunk_rows, engine="c", quotechar='"')
+            path,
+            sep=delim,
+            header=None,
+            names=names,
+            skiprows=header_row,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+            encoding=enc,
+            chunksize=chunk_rows,
+            engine="c",
+            quotechar='"',
+        )
         with reader:
             while True:
                 try:
@@ -67,12 +79,26 @@ def _parser_problem(path, e: Exception, ncols: int, delim: str) -> FileProblem:
     if m:
         line, saw = int(m.group(2)), int(m.group(3))
         return FileProblem(
-            path, row=line,
-            reason=_("line {line} has {saw} fields but the header has {ncols} "
-                     "(fields are separated by {separator}s)", line=line, saw=saw,
-                     ncols=ncols, separator=shown),
-            fix=_("put double quotes around values that contain a {separator}, or remove "
-                  "the extra cells", separator=shown))
-    return FileProblem(path, reason=_("cannot be read as a {separator}-separated table: "
-                                      "{error}", separator=shown, error=e),
-                       fix=_("check the file in Excel or WPS and save it as CSV UTF-8"))
+            path,
+            row=line,
+            reason=_(
+                "line {line} has {saw} fields but the header has {ncols} "
+                "(fields are separated by {separator}s)",
+                line=line,
+                saw=saw,
+                ncols=ncols,
+                separator=shown,
+            ),
+            fix=_(
+                "put double quotes around values that contain a {separator}, or remove "
+                "the extra cells",
+                separator=shown,
+            ),
+        )
+    return FileProblem(
+        path,
+        reason=_(
+            "cannot be read as a {separator}-separated table: {error}", separator=shown, error=e
+        ),
+        fix=_("check the file in Excel or WPS and save it as CSV UTF-8"),
+    )

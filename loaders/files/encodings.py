@@ -16,11 +16,14 @@ _BLOCK = 1 << 20
 # while the encoding is checked line by line.
 _MAX_LINE = 64 << 20
 _CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def save_utf8() -> str:
     """How to save a table as UTF-8 (the fix for every encoding problem)."""
-    return _("open the file in Excel or WPS and save it as 'CSV UTF-8 (comma delimited)', "
-             "or in Notepad choose Save As → Encoding: UTF-8")
-
+    return _(
+        "open the file in Excel or WPS and save it as 'CSV UTF-8 (comma delimited)', "
+        "or in Notepad choose Save As → Encoding: UTF-8"
+    )
 
 
 def _line_chunks(f, max_line: int = _MAX_LINE) -> Iterator[tuple[int, bytes]]:
@@ -40,13 +43,18 @@ def _line_chunks(f, max_line: int = _MAX_LINE) -> Iterator[tuple[int, bytes]]:
         if cut < 0:
             carry = data
             if len(carry) > max_line:
-                raise FileProblem(getattr(f, "name", "file"), row=lines_before + 1,
-                                  reason=_("line {line} is longer than {mb} MB; this is "
-                                           "not a table", line=lines_before + 1,
-                                           mb=max_line >> 20),
-                                  fix=_("upload a CSV or XLSX table"))
+                raise FileProblem(
+                    getattr(f, "name", "file"),
+                    row=lines_before + 1,
+                    reason=_(
+                        "line {line} is longer than {mb} MB; this is not a table",
+                        line=lines_before + 1,
+                        mb=max_line >> 20,
+                    ),
+                    fix=_("upload a CSV or XLSX table"),
+                )
             continue
-        chunk, carry = data[:cut + 1], data[cut + 1:]
+        chunk, carry = data[: cut + 1], data[cut + 1 :]
         yield lines_before, chunk
         lines_before += chunk.count(b"\n")
     if carry:
@@ -54,7 +62,7 @@ def _line_chunks(f, max_line: int = _MAX_LINE) -> Iterator[tuple[int, bytes]]:
 
 
 def _bad_bytes(chunk: bytes, err: UnicodeDecodeError) -> str:
-    return " ".join(f"0x{b:02X}" for b in chunk[err.start:min(err.end, err.start + 4)])
+    return " ".join(f"0x{b:02X}" for b in chunk[err.start : min(err.end, err.start + 4)])
 
 
 def detect_encoding(path) -> str:
@@ -70,8 +78,11 @@ def detect_encoding(path) -> str:
     with open(path, "rb") as f:
         head = f.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            raise FileProblem(path, reason=_("is saved as UTF-16 ('Unicode text'), which is "
-                                             "not supported"), fix=save_utf8())
+            raise FileProblem(
+                path,
+                reason=_("is saved as UTF-16 ('Unicode text'), which is not supported"),
+                fix=save_utf8(),
+            )
         has_bom = head.startswith(codecs.BOM_UTF8)
 
         f.seek(0)
@@ -81,27 +92,44 @@ def detect_encoding(path) -> str:
         line, bad, cjk_before = utf8_fail
         if cjk_before or has_bom:
             raise FileProblem(
-                path, row=line,
-                reason=_("line {line} is not UTF-8 (bytes {bytes}) although the lines before "
-                         "it are UTF-8: the file mixes two encodings (probably UTF-8 and GBK)",
-                         line=line, bytes=bad),
-                fix=_("re-save the whole file in one encoding (UTF-8)"))
+                path,
+                row=line,
+                reason=_(
+                    "line {line} is not UTF-8 (bytes {bytes}) although the lines before "
+                    "it are UTF-8: the file mixes two encodings (probably UTF-8 and GBK)",
+                    line=line,
+                    bytes=bad,
+                ),
+                fix=_("re-save the whole file in one encoding (UTF-8)"),
+            )
 
         f.seek(0)
         gb_fail, utf8_line = _scan_gb18030(f)
     if utf8_line is not None:
         raise FileProblem(
-            path, row=utf8_line,
-            reason=_("line {line} is GBK/GB18030 but line {utf8_line} is UTF-8: the file "
-                     "mixes two encodings", line=line, utf8_line=utf8_line),
-            fix=_("re-save the whole file in one encoding (UTF-8)"))
+            path,
+            row=utf8_line,
+            reason=_(
+                "line {line} is GBK/GB18030 but line {utf8_line} is UTF-8: the file "
+                "mixes two encodings",
+                line=line,
+                utf8_line=utf8_line,
+            ),
+            fix=_("re-save the whole file in one encoding (UTF-8)"),
+        )
     if gb_fail is not None:
         gline, gbad = gb_fail
         raise FileProblem(
-            path, row=gline,
-            reason=_("line {line} is neither UTF-8 nor GBK/GB18030 text (bytes {bytes}); "
-                     "the file may be damaged or in another encoding", line=gline, bytes=gbad),
-            fix=save_utf8())
+            path,
+            row=gline,
+            reason=_(
+                "line {line} is neither UTF-8 nor GBK/GB18030 text (bytes {bytes}); "
+                "the file may be damaged or in another encoding",
+                line=gline,
+                bytes=gbad,
+            ),
+            fix=save_utf8(),
+        )
     return "gb18030"
 
 
@@ -136,7 +164,7 @@ def _scan_gb18030(f) -> tuple[tuple[int, str] | None, int | None]:
             # The undecodable line may itself be UTF-8 pasted into a GBK file.
             start = chunk.rfind(b"\n", 0, e.start) + 1
             end = chunk.find(b"\n", e.start)
-            if _is_utf8_chinese(chunk[start:end if end >= 0 else len(chunk)]):
+            if _is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
                 return None, line
             return (line, _bad_bytes(chunk, e)), None
         # GBK text is almost never valid UTF-8 over a whole line, so a line that is valid

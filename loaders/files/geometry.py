@@ -49,14 +49,27 @@ def repair_geometries(gdf, file) -> RepairResult:
 
     for i in np.flatnonzero(missing):
         keep[i] = False
-        rejected.append(FileProblem(file, row=numbers[i], column="geometry",
-                                    reason=_("the feature has no geometry"),
-                                    fix=_("draw the shape or delete the feature")))
+        rejected.append(
+            FileProblem(
+                file,
+                row=numbers[i],
+                column="geometry",
+                reason=_("the feature has no geometry"),
+                fix=_("draw the shape or delete the feature"),
+            )
+        )
     for i in np.flatnonzero(~missing & valid & ~polygonal):
         keep[i] = False
-        rejected.append(FileProblem(
-            file, row=numbers[i], column="geometry", value=geoms[i].geom_type,
-            reason=_("is not a polygon"), fix=_("this layer needs polygons")))
+        rejected.append(
+            FileProblem(
+                file,
+                row=numbers[i],
+                column="geometry",
+                value=geoms[i].geom_type,
+                reason=_("is not a polygon"),
+                fix=_("this layer needs polygons"),
+            )
+        )
 
     bad = np.flatnonzero(~missing & ~valid)
     if len(bad):
@@ -67,10 +80,16 @@ def repair_geometries(gdf, file) -> RepairResult:
             poly = _polygonal_part(g)
             if poly is None:
                 keep[i] = False
-                rejected.append(FileProblem(
-                    file, row=n, column="geometry", value=_short_reason(why),
-                    reason=_("the geometry is invalid and has no area left after repair"),
-                    fix=_("redraw the shape")))
+                rejected.append(
+                    FileProblem(
+                        file,
+                        row=n,
+                        column="geometry",
+                        value=_short_reason(why),
+                        reason=_("the geometry is invalid and has no area left after repair"),
+                        fix=_("redraw the shape"),
+                    )
+                )
                 continue
             out[i] = poly
             notes.append(_("feature {n}: {problem} repaired", n=n, problem=_short_reason(why)))
@@ -83,6 +102,7 @@ def repair_geometries(gdf, file) -> RepairResult:
 
 def _geoseries(geoms, like):
     import geopandas as gpd
+
     return gpd.GeoSeries(list(geoms), index=like.index, crs=like.crs)
 
 
@@ -114,4 +134,3 @@ def _polygonal_part(g):
         if polys:
             return MultiPolygon(polys)
     return None
-

@@ -21,8 +21,15 @@ class FileProblem(LoadError):
     the whole file cannot be loaded, with the same message.
     """
 
-    def __init__(self, file, row: int | None = None, column: str | None = None,
-                 value=None, reason: str = "", fix: str = ""):
+    def __init__(
+        self,
+        file,
+        row: int | None = None,
+        column: str | None = None,
+        value=None,
+        reason: str = "",
+        fix: str = "",
+    ):
         self.file = file_name(file) if file is not None else None
         self.row = row
         self.column = column
@@ -34,8 +41,9 @@ class FileProblem(LoadError):
     def __str__(self) -> str:
         where = self.file or _("file")
         if self.row is not None and self.column is not None:
-            where = _("{file} row {row}, column {column}", file=where, row=self.row,
-                      column=self.column)
+            where = _(
+                "{file} row {row}, column {column}", file=where, row=self.row, column=self.column
+            )
         elif self.row is not None:
             where = _("{file} row {row}", file=where, row=self.row)
         elif self.column is not None:
@@ -53,9 +61,15 @@ class FileProblem(LoadError):
 
     def as_dict(self) -> dict:
         """The fields as a plain dict, e.g. for a rejected-rows table or a JSON response."""
-        return {"file": self.file, "row": self.row, "column": self.column,
-                "value": None if self.value is None else str(self.value),
-                "reason": self.reason, "fix": self.fix, "message": str(self)}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": None if self.value is None else str(self.value),
+            "reason": self.reason,
+            "fix": self.fix,
+            "message": str(self),
+        }
 
 
 def file_name(path) -> str:
@@ -76,9 +90,10 @@ def column_letter(i: int) -> str:
 def check_exists(path) -> None:
     p = Path(path)
     if not p.exists():
-        raise FileProblem(path, reason=_("file not found"),
-                          fix=_("check the file name and upload it again"))
+        raise FileProblem(
+            path, reason=_("file not found"), fix=_("check the file name and upload it again")
+        )
     if not p.is_file():
-        raise FileProblem(path, reason=_("is a folder, not a file"),
-                          fix=_("choose the file inside it"))
-
+        raise FileProblem(
+            path, reason=_("is a folder, not a file"), fix=_("choose the file inside it")
+        )

@@ -35,9 +35,15 @@ def read_table(path, chunk_rows: int = 200_000, sheet: str | int | None = None) 
             hint = _("open it in Excel or WPS and save as .xlsx (Excel Workbook) or CSV UTF-8")
         else:
             hint = _("save the table as .xlsx or as CSV UTF-8")
-        raise FileProblem(path, reason=_("unsupported file type {ext!r}; expected one of "
-                                         "{expected}", ext=ext or _("(no extension)"),
-                                         expected=", ".join(TABLE_EXTENSIONS)), fix=hint)
+        raise FileProblem(
+            path,
+            reason=_(
+                "unsupported file type {ext!r}; expected one of {expected}",
+                ext=ext or _("(no extension)"),
+                expected=", ".join(TABLE_EXTENSIONS),
+            ),
+            fix=hint,
+        )
     check_exists(path)
     if os.path.getsize(path) == 0:
         raise empty_file(path, _("it has 0 bytes"))

@@ -24,15 +24,27 @@ _BLOCK = 1 << 20
 VECTOR_EXTENSIONS = (".geojson", ".json", ".gpkg", ".zip", ".shp")
 
 _CPG = {
-    "utf8": "UTF-8", "utf-8": "UTF-8", "65001": "UTF-8",
-    "gbk": "GBK", "936": "GBK", "cp936": "GBK", "gb2312": "GBK", "ansi936": "GBK",
-    "gb18030": "GB18030", "54936": "GB18030",
+    "utf8": "UTF-8",
+    "utf-8": "UTF-8",
+    "65001": "UTF-8",
+    "gbk": "GBK",
+    "936": "GBK",
+    "cp936": "GBK",
+    "gb2312": "GBK",
+    "ansi936": "GBK",
+    "gb18030": "GB18030",
+    "54936": "GB18030",
 }
 _SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 
 
-def read_vector(path, layer: str | None = None, *, max_total_bytes: int = MAX_EXPANDED_BYTES,
-                max_ratio: float = MAX_RATIO):
+def read_vector(
+    path,
+    layer: str | None = None,
+    *,
+    max_total_bytes: int = MAX_EXPANDED_BYTES,
+    max_ratio: float = MAX_RATIO,
+):
     """Read a GeoJSON, GeoPackage, zipped Shapefile (or bare .shp) into a GeoDataFrame.
 
     Geometries and CRS are kept as in the file: a shapefile without .prj gives
@@ -48,11 +60,18 @@ def read_vector(path, layer: str | None = None, *, max_total_bytes: int = MAX_EX
 
     ext = Path(path).suffix.lower()
     if ext not in VECTOR_EXTENSIONS:
-        raise FileProblem(path, reason=_("unsupported file type {ext!r}; expected one of "
-                                         "{expected}", ext=ext or _("(no extension)"),
-                                         expected=", ".join(VECTOR_EXTENSIONS)),
-                          fix=_("export the layer as GeoPackage (.gpkg), GeoJSON, or a zipped "
-                                "Shapefile (.zip with .shp, .shx, .dbf, .prj, .cpg)"))
+        raise FileProblem(
+            path,
+            reason=_(
+                "unsupported file type {ext!r}; expected one of {expected}",
+                ext=ext or _("(no extension)"),
+                expected=", ".join(VECTOR_EXTENSIONS),
+            ),
+            fix=_(
+                "export the layer as GeoPackage (.gpkg), GeoJSON, or a zipped "
+                "Shapefile (.zip with .shp, .shx, .dbf, .prj, .cpg)"
+            ),
+        )
     check_exists(path)
     if ext == ".zip":
         with tempfile.TemporaryDirectory(prefix="popgis-zip-") as tmp:
@@ -63,32 +82,44 @@ def read_vector(path, layer: str | None = None, *, max_total_bytes: int = MAX_EX
         notes = []
         for need in (".shx", ".dbf"):
             if _sibling(p, need) is None:
-                raise FileProblem(path, reason=_("has no {file} beside it", file=p.stem + need),
-                                  fix=_("upload all files of the shapefile together, zipped"))
+                raise FileProblem(
+                    path,
+                    reason=_("has no {file} beside it", file=p.stem + need),
+                    fix=_("upload all files of the shapefile together, zipped"),
+                )
         return _read_shapefile(path, p, notes)
 
     notes: list[str] = []
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)]
     except Exception as e:
-        raise FileProblem(path, reason=_("cannot be opened as {format} ({error})",
-                                         format=ext[1:], error=e),
-                          fix=_("check that the file is complete and export it again")
-                          ) from None
+        raise FileProblem(
+            path,
+            reason=_("cannot be opened as {format} ({error})", format=ext[1:], error=e),
+            fix=_("check that the file is complete and export it again"),
+        ) from None
     if layer is None and len(layers) > 1:
-        raise FileProblem(path, reason=_("has {n} layers: {layers}", n=len(layers),
-                                         layers=", ".join(layers)),
-                          fix=_("choose one with the layer parameter"))
+        raise FileProblem(
+            path,
+            reason=_("has {n} layers: {layers}", n=len(layers), layers=", ".join(layers)),
+            fix=_("choose one with the layer parameter"),
+        )
     if layer is not None and layer not in layers:
-        raise FileProblem(path, reason=_("has no layer {layer!r}; layers: {layers}",
-                                         layer=layer, layers=", ".join(layers)),
-                          fix=_("choose one of these"))
+        raise FileProblem(
+            path,
+            reason=_(
+                "has no layer {layer!r}; layers: {layers}", layer=layer, layers=", ".join(layers)
+            ),
+            fix=_("choose one of these"),
+        )
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer or (layers[0] if layers else None))
     except Exception as e:
-        raise FileProblem(path, reason=_("cannot be read ({error})", error=e),
-                          fix=_("check that the file is complete and export it again")
-                          ) from None
+        raise FileProblem(
+            path,
+            reason=_("cannot be read ({error})", error=e),
+            fix=_("check that the file is complete and export it again"),
+        ) from None
     gdf.attrs["notes"] = notes
     return gdf
 
@@ -120,9 +151,14 @@ def _extract_shapefile(path, layer, tmp: Path, max_total: int, max_ratio: float)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise FileProblem(path, reason=_("is not a valid zip archive ({error})", error=e),
-                          fix=_("zip the shapefile again (select the .shp, .shx, .dbf, .prj "
-                                "and .cpg files → Send to → Compressed folder)")) from None
+        raise FileProblem(
+            path,
+            reason=_("is not a valid zip archive ({error})", error=e),
+            fix=_(
+                "zip the shapefile again (select the .shp, .shx, .dbf, .prj "
+                "and .cpg files → Send to → Compressed folder)"
+            ),
+        ) from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         _check_members(path, zf, max_total, max_ratio)
@@ -139,18 +175,25 @@ def _check_members(path, zf, max_total: int, max_ratio: float) -> None:
         shown = member_display(info)
         bad = _unsafe_reason(info.filename)
         if bad:
-            raise FileProblem(path, reason=_("zip member '{member}' {problem}",
-                                             member=shown, problem=bad),
-                              fix=_("zip the shapefile files directly, without folders "
-                                    "outside the archive"))
+            raise FileProblem(
+                path,
+                reason=_("zip member '{member}' {problem}", member=shown, problem=bad),
+                fix=_("zip the shapefile files directly, without folders outside the archive"),
+            )
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise FileProblem(path, reason=_("zip member {member!r} is a symbolic link",
-                                             member=shown),
-                              fix=_("zip the real files instead of links"))
-    check_expansion(path, zf, max_total, max_ratio,
-                    fix_ratio=_("upload the shapefile zipped normally"),
-                    fix_total=_("split the layer or simplify it"))
-
+            raise FileProblem(
+                path,
+                reason=_("zip member {member!r} is a symbolic link", member=shown),
+                fix=_("zip the real files instead of links"),
+            )
+    check_expansion(
+        path,
+        zf,
+        max_total,
+        max_ratio,
+        fix_ratio=_("upload the shapefile zipped normally"),
+        fix_total=_("split the layer or simplify it"),
+    )
 
 
 def _choose_shp(path, infos, layer):
@@ -165,26 +208,39 @@ def _choose_shp(path, infos, layer):
         listing = ", ".join(member_display(i) for i in infos[:20]) or _("nothing")
         if len(infos) > 20:
             listing += _(", … ({n} files)", n=len(infos))
-        raise FileProblem(path, reason=_("contains no .shp file; it contains: {listing}",
-                                         listing=listing),
-                          fix=_("zip the shapefile's .shp, .shx, .dbf, .prj and .cpg "
-                                "files together"))
+        raise FileProblem(
+            path,
+            reason=_("contains no .shp file; it contains: {listing}", listing=listing),
+            fix=_("zip the shapefile's .shp, .shx, .dbf, .prj and .cpg files together"),
+        )
     if layer is None and len(shps) > 1:
-        raise FileProblem(path, reason=_("contains several shapefiles: {names}",
-                                         names=", ".join(member_display(i) for i in shps)),
-                          fix=_("choose one with the layer parameter, or zip one per "
-                                "upload"))
+        raise FileProblem(
+            path,
+            reason=_(
+                "contains several shapefiles: {names}",
+                names=", ".join(member_display(i) for i in shps),
+            ),
+            fix=_("choose one with the layer parameter, or zip one per upload"),
+        )
     if layer is None:
         return shps[0]
     want = layer.lower().removesuffix(".shp")
-    hits = [i for i in shps
-            if member_display(i).lower().removesuffix(".shp") == want
-            or PurePosixPath(member_display(i).replace("\\", "/")).stem.lower() == want]
+    hits = [
+        i
+        for i in shps
+        if member_display(i).lower().removesuffix(".shp") == want
+        or PurePosixPath(member_display(i).replace("\\", "/")).stem.lower() == want
+    ]
     if len(hits) != 1:
-        raise FileProblem(path, reason=_("has no single shapefile named {layer!r}; it has "
-                                         "{names}", layer=layer,
-                                         names=", ".join(member_display(i) for i in shps)),
-                          fix=_("choose one of these"))
+        raise FileProblem(
+            path,
+            reason=_(
+                "has no single shapefile named {layer!r}; it has {names}",
+                layer=layer,
+                names=", ".join(member_display(i) for i in shps),
+            ),
+            fix=_("choose one of these"),
+        )
     return hits[0]
 
 
@@ -199,10 +255,15 @@ def _shapefile_parts(path, infos, shp) -> dict:
     for need in (".shx", ".dbf"):
         if need not in parts:
             shown = member_display(shp)
-            raise FileProblem(path, reason=_("{member!r} has no {file} beside it (a "
-                                             "shapefile needs .shp, .shx and .dbf)",
-                                             member=shown, file=shown[:-4] + need),
-                              fix=_("zip all files of the shapefile together"))
+            raise FileProblem(
+                path,
+                reason=_(
+                    "{member!r} has no {file} beside it (a shapefile needs .shp, .shx and .dbf)",
+                    member=shown,
+                    file=shown[:-4] + need,
+                ),
+                fix=_("zip all files of the shapefile together"),
+            )
     return parts
 
 
@@ -221,18 +282,28 @@ def _extract_parts(path, zf, parts: dict, tmp: Path, max_total: int, max_ratio: 
                 written += len(block)
                 written_total += len(block)
                 if written_total > max_total:
-                    raise FileProblem(path, reason=_("expands to more than {allowed:,} "
-                                                     "bytes (more than its header "
-                                                     "declares)", allowed=max_total),
-                                      fix=_("upload a smaller or an intact archive"))
-                if (written > RATIO_MIN_BYTES
-                        and written > max_ratio * max(info.compress_size, 1)):
-                    raise FileProblem(path, reason=_("zip member {member!r} expands more "
-                                                     "than {allowed:,.0f}:1; this looks "
-                                                     "like a zip bomb",
-                                                     member=member_display(info),
-                                                     allowed=max_ratio),
-                                      fix=_("upload the shapefile zipped normally"))
+                    raise FileProblem(
+                        path,
+                        reason=_(
+                            "expands to more than {allowed:,} "
+                            "bytes (more than its header "
+                            "declares)",
+                            allowed=max_total,
+                        ),
+                        fix=_("upload a smaller or an intact archive"),
+                    )
+                if written > RATIO_MIN_BYTES and written > max_ratio * max(info.compress_size, 1):
+                    raise FileProblem(
+                        path,
+                        reason=_(
+                            "zip member {member!r} expands more "
+                            "than {allowed:,.0f}:1; this looks "
+                            "like a zip bomb",
+                            member=member_display(info),
+                            allowed=max_ratio,
+                        ),
+                        fix=_("upload the shapefile zipped normally"),
+                    )
                 dst.write(block)
 
 
@@ -242,8 +313,9 @@ def _read_shapefile(path, shp: Path, notes: list[str]):
     prj = _sibling(shp, ".prj")
     cpg = _sibling(shp, ".cpg")
     if prj is None:
-        notes.append(_("no .prj: the coordinate system is unknown (crs is None); set it "
-                       "before use"))
+        notes.append(
+            _("no .prj: the coordinate system is unknown (crs is None); set it before use")
+        )
     encoding = None
     if cpg is not None:
         label = cpg.read_bytes().decode("ascii", "replace").strip()
@@ -257,14 +329,22 @@ def _read_shapefile(path, shp: Path, notes: list[str]):
             notes.append(_("no .cpg: attribute text is not UTF-8, read as GB18030 (GBK)"))
         else:
             encoding = "GB18030"
-            notes.append(_("no .cpg and the attribute text is neither UTF-8 nor GBK; read "
-                           "as GB18030, some text may be garbled"))
+            notes.append(
+                _(
+                    "no .cpg and the attribute text is neither UTF-8 nor GBK; read "
+                    "as GB18030, some text may be garbled"
+                )
+            )
     try:
         gdf = pyogrio.read_dataframe(shp, encoding=encoding)
     except Exception as e:
-        raise FileProblem(path, reason=_("the shapefile cannot be read ({error})", error=e),
-                          fix=_("check that the .cpg names a real encoding (e.g. UTF-8 or "
-                                "GBK) and export the layer again")) from None
+        raise FileProblem(
+            path,
+            reason=_("the shapefile cannot be read ({error})", error=e),
+            fix=_(
+                "check that the .cpg names a real encoding (e.g. UTF-8 or "
+                "GBK) and export the layer again"
+            ),
+        ) from None
     gdf.attrs["notes"] = notes
     return gdf
-

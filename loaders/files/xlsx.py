@@ -60,12 +60,13 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
         if header is None:
             raise empty_file(path, _("sheet {sheet!r} has no cells with data", sheet=chosen))
         last = max(i for i, v in enumerate(header) if _cell_str(v).strip())
-        cols = header_names(path, list(header[:last + 1]), header_row)
+        cols = header_names(path, list(header[: last + 1]), header_row)
     except BaseException:
         _close_workbook(wb, locals().get("rows"))
         raise
-    return TableReader(path, _chunks(path, wb, rows, cols, header_row, chunk_rows), cols,
-                       header_row, sheet=chosen)
+    return TableReader(
+        path, _chunks(path, wb, rows, cols, header_row, chunk_rows), cols, header_row, sheet=chosen
+    )
 
 
 def _open_workbook(path):
@@ -76,26 +77,39 @@ def _open_workbook(path):
     # parses the XML with defusedxml when installed (a dependency): no entity expansion.
     try:
         with zipfile.ZipFile(path) as zf:
-            check_expansion(path, zf, MAX_EXPANDED_BYTES, MAX_RATIO,
-                            fix_ratio=_("open it in Excel or WPS and save it again, or "
-                                        "save it as CSV UTF-8"),
-                            fix_total=_("split the table into several files"))
+            check_expansion(
+                path,
+                zf,
+                MAX_EXPANDED_BYTES,
+                MAX_RATIO,
+                fix_ratio=_("open it in Excel or WPS and save it again, or save it as CSV UTF-8"),
+                fix_total=_("split the table into several files"),
+            )
     except (zipfile.BadZipFile, OSError):
-        pass   # not a zip: openpyxl's own error below says so
+        pass  # not a zip: openpyxl's own error below says so
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises zipfile, KeyError and its own errors alike
         if _defused(e):
-            raise FileProblem(path, reason=_("contains XML entity or DTD declarations, "
-                                             "which are refused (they can expand without "
-                                             "limit)"),
-                              fix=_("open it in Excel or WPS and save it again as .xlsx")
-                              ) from None
-        raise FileProblem(path, reason=_("is not a readable .xlsx workbook ({error})",
-                                         error=f"{type(e).__name__}: {e}"),
-                          fix=_("open it in Excel or WPS and save it again as .xlsx (Excel "
-                                "Workbook); an old .xls renamed to .xlsx does not work")
-                          ) from None
+            raise FileProblem(
+                path,
+                reason=_(
+                    "contains XML entity or DTD declarations, "
+                    "which are refused (they can expand without "
+                    "limit)"
+                ),
+                fix=_("open it in Excel or WPS and save it again as .xlsx"),
+            ) from None
+        raise FileProblem(
+            path,
+            reason=_(
+                "is not a readable .xlsx workbook ({error})", error=f"{type(e).__name__}: {e}"
+            ),
+            fix=_(
+                "open it in Excel or WPS and save it again as .xlsx (Excel "
+                "Workbook); an old .xls renamed to .xlsx does not work"
+            ),
+        ) from None
     return wb
 
 
@@ -107,18 +121,28 @@ def _choose_sheet(path, names: list[str], sheet) -> str:
         return next((lower[p] for p in _PREFERRED_SHEETS if p in lower), names[0])
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise FileProblem(path, reason=_("has no sheet number {number}; its sheets "
-                                             "are {sheets}", number=sheet + 1,
-                                             sheets=", ".join(map(repr, names))),
-                              fix=_("choose one of them"))
+            raise FileProblem(
+                path,
+                reason=_(
+                    "has no sheet number {number}; its sheets are {sheets}",
+                    number=sheet + 1,
+                    sheets=", ".join(map(repr, names)),
+                ),
+                fix=_("choose one of them"),
+            )
         return names[sheet]
     elif sheet in names:
         return sheet
     else:
-        raise FileProblem(path, reason=_("has no sheet {sheet!r}; its sheets are "
-                                         "{sheets}", sheet=sheet,
-                                         sheets=", ".join(map(repr, names))),
-                          fix=_("rename the sheet or choose one of these"))
+        raise FileProblem(
+            path,
+            reason=_(
+                "has no sheet {sheet!r}; its sheets are {sheets}",
+                sheet=sheet,
+                sheets=", ".join(map(repr, names)),
+            ),
+            fix=_("rename the sheet or choose one of these"),
+        )
 
 
 def _chunks(path, wb, rows, cols, header_row: int, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -133,11 +157,20 @@ def _chunks(path, wb, rows, cols, header_row: int, chunk_rows: int) -> Iterator[
                 extra = next((i for i in range(ncols, len(cells)) if cells[i].strip()), None)
                 if extra is not None:
                     raise FileProblem(
-                        path, row=rownum, column=column_letter(extra), value=cells[extra],
-                        reason=_("this cell is to the right of the last named column "
-                                 "({column}) and has no header", column=cols[-1]),
-                        fix=_("give the column a header in row {row} or delete the "
-                              "cell", row=header_row))
+                        path,
+                        row=rownum,
+                        column=column_letter(extra),
+                        value=cells[extra],
+                        reason=_(
+                            "this cell is to the right of the last named column "
+                            "({column}) and has no header",
+                            column=cols[-1],
+                        ),
+                        fix=_(
+                            "give the column a header in row {row} or delete the cell",
+                            row=header_row,
+                        ),
+                    )
                 cells = cells[:ncols]
             if not any(c.strip() for c in cells):
                 continue
@@ -175,4 +208,3 @@ def _frame(buf: list[list[str]], nums: list[int], cols: list[str]) -> pd.DataFra
     df = pd.DataFrame(buf, columns=cols, dtype=str)
     df["_row"] = pd.Series(nums, dtype="int64")
     return df
-

@@ -28,24 +28,41 @@ def english(monkeypatch):
 
 def haversine_m(lon1, lat1, lon2, lat2):
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_R * np.arcsin(np.sqrt(a))
 
 
 def _reference_gcj(lon, lat):
     """Independent scalar copy of the published GCJ-02 forward formula (math module only)."""
     import math
+
     a, ee = 6378245.0, 0.00669342162296594323
     x, y = lon - 105.0, lat - 35.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-            + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
-            + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2 / 3
-            + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2 / 3)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-            + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
-            + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2 / 3
-            + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2 / 3)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * math.sqrt(abs(x))
+        + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
+        + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2 / 3
+        + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2 / 3
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * math.sqrt(abs(x))
+        + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
+        + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2 / 3
+        + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2 / 3
+    )
     radlat = lat / 180.0 * math.pi
     magic = 1 - ee * math.sin(radlat) ** 2
     sm = math.sqrt(magic)
@@ -142,19 +159,35 @@ def test_in_china_and_swapped():
     assert crs.in_china(120.07, 29.30) is True
     assert crs.in_china(2.35, 48.85) is False
     np.testing.assert_array_equal(
-        crs.looks_swapped([29.30, 120.07, 2.35], [120.07, 29.30, 48.85]), [True, False, False])
+        crs.looks_swapped([29.30, 120.07, 2.35], [120.07, 29.30, 48.85]), [True, False, False]
+    )
 
 
 # --- names, to_wgs84 --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,canon", [
-    ("wgs84", "wgs84"), ("WGS-84", "wgs84"), ("EPSG:4326", "wgs84"), ("4326", "wgs84"),
-    (4326, "wgs84"), ("gcj02", "gcj02"), ("GCJ-02", "gcj02"), ("gcj", "gcj02"),
-    ("bd09", "bd09"), ("BD-09", "bd09"), ("Baidu", "bd09"), ("cgcs2000", "cgcs2000"),
-    ("epsg:4490", "cgcs2000"), ("4490", "cgcs2000"), ("EPSG:4527", "epsg:4527"),
-    (" epsg:4491 ", "epsg:4491"), ("EPSG:4554", "epsg:4554"),
-])
+@pytest.mark.parametrize(
+    "name,canon",
+    [
+        ("wgs84", "wgs84"),
+        ("WGS-84", "wgs84"),
+        ("EPSG:4326", "wgs84"),
+        ("4326", "wgs84"),
+        (4326, "wgs84"),
+        ("gcj02", "gcj02"),
+        ("GCJ-02", "gcj02"),
+        ("gcj", "gcj02"),
+        ("bd09", "bd09"),
+        ("BD-09", "bd09"),
+        ("Baidu", "bd09"),
+        ("cgcs2000", "cgcs2000"),
+        ("epsg:4490", "cgcs2000"),
+        ("4490", "cgcs2000"),
+        ("EPSG:4527", "epsg:4527"),
+        (" epsg:4491 ", "epsg:4491"),
+        ("EPSG:4554", "epsg:4554"),
+    ],
+)
 def test_normalize_crs(name, canon):
     assert crs.normalize_crs(name) == canon
 
@@ -186,14 +219,17 @@ def test_to_wgs84_dispatch():
     assert isinstance(out[0], np.ndarray)
 
 
-@pytest.mark.parametrize("epsg,lon,lat", [
-    # EPSG:4527 is 3-degree zone 39 (central meridian 117°E, Beijing); zone 40 (120°E,
-    # Yiwu) is EPSG:4528. Both carry the zone number in front of the easting.
-    (4527, 116.397128, 39.916527),
-    (4528, 120.07, 29.30),
-    (4549, 120.07, 29.30),   # 3-degree CM 120E, no zone prefix
-    (4491, 75.99, 39.47),    # 6-degree zone 13 (Kashgar)
-])
+@pytest.mark.parametrize(
+    "epsg,lon,lat",
+    [
+        # EPSG:4527 is 3-degree zone 39 (central meridian 117°E, Beijing); zone 40 (120°E,
+        # Yiwu) is EPSG:4528. Both carry the zone number in front of the easting.
+        (4527, 116.397128, 39.916527),
+        (4528, 120.07, 29.30),
+        (4549, 120.07, 29.30),  # 3-degree CM 120E, no zone prefix
+        (4491, 75.99, 39.47),  # 6-degree zone 13 (Kashgar)
+    ],
+)
 def test_gauss_kruger_back_to_lonlat(epsg, lon, lat):
     fwd = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
     x, y = fwd.transform(lon, lat)
@@ -248,12 +284,16 @@ def test_million_points_vectorised():
 
 def test_no_web_stack_imports():
     import subprocess
-    code = ("import sys, gis.crs; "
-            "bad = [m for m in ('flask', 'folium') if m in sys.modules]; "
-            "assert not bad, bad")
+
+    code = (
+        "import sys, gis.crs; "
+        "bad = [m for m in ('flask', 'folium') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(_repo_root()))
 
 
 def _repo_root():
     from pathlib import Path
+
     return Path(crs.__file__).resolve().parent.parent

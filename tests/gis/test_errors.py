@@ -18,12 +18,17 @@ def test_every_not_found_names_a_thing_with_its_chinese_name():
     for top in ("gis", "webmap", "cli", "loaders"):
         for path in sorted((ROOT / top).glob("**/*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                        and node.func.id == "NotFound" and node.args
-                        and isinstance(node.args[0], ast.Constant)
-                        and node.args[0].value not in catalogue.ZH):
-                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
-                                   f"{node.args[0].value!r}")
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "NotFound"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and node.args[0].value not in catalogue.ZH
+                ):
+                    missing.append(
+                        f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[0].value!r}"
+                    )
     assert not missing, "\n".join(missing)
 
 

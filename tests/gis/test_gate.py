@@ -17,8 +17,9 @@ VILLAGE_A, VILLAGE_B = "330782001001", "330782001002"
 
 
 def hid(conn, household_no):
-    return conn.execute(sa.text("SELECT id FROM households WHERE household_no = :n"),
-                        {"n": household_no}).scalar()
+    return conn.execute(
+        sa.text("SELECT id FROM households WHERE household_no = :n"), {"n": household_no}
+    ).scalar()
 
 
 @pytest.fixture
@@ -34,8 +35,8 @@ def gate_b(conn):
 def test_counts_are_limited_to_the_subtree(conn, gate_a, gate_b):
     county = Gate(conn, scope_for_area(conn, "330782000000"))
     town = Gate(conn, scope_for_area(conn, "330782001000", role="township"))
-    assert gate_a.count_households() == 2          # HA1, HA2
-    assert gate_b.count_households() == 1          # HB1
+    assert gate_a.count_households() == 2  # HA1, HA2
+    assert gate_b.count_households() == 1  # HB1
     assert town.count_households() == 3
     assert county.count_households() == 5
     assert gate_a.count_persons() == 5
@@ -67,21 +68,30 @@ def test_out_of_scope_read_is_exactly_not_found(conn, gate_a):
 
 def test_out_of_scope_writes_are_not_found_and_change_nothing(conn, gate_a):
     other = hid(conn, "HB1")
-    before = conn.execute(sa.text("SELECT ST_AsText(geom), placed_manually FROM households "
-                                  "WHERE id = :i"), {"i": other}).one()
+    before = conn.execute(
+        sa.text("SELECT ST_AsText(geom), placed_manually FROM households WHERE id = :i"),
+        {"i": other},
+    ).one()
     with pytest.raises(NotFound):
         gate_a.place_household(other, 120.0202, 29.2502)
     with pytest.raises(NotFound):
         gate_a.record_event(other, "visit", dt.date(2026, 11, 1))
-    person_b = conn.execute(sa.text("SELECT id FROM persons WHERE household_id = :h LIMIT 1"),
-                            {"h": other}).scalar()
+    person_b = conn.execute(
+        sa.text("SELECT id FROM persons WHERE household_id = :h LIMIT 1"), {"h": other}
+    ).scalar()
     with pytest.raises(NotFound):
         gate_a.update_person(person_b, phone="13900000000")
-    after = conn.execute(sa.text("SELECT ST_AsText(geom), placed_manually FROM households "
-                                 "WHERE id = :i"), {"i": other}).one()
+    after = conn.execute(
+        sa.text("SELECT ST_AsText(geom), placed_manually FROM households WHERE id = :i"),
+        {"i": other},
+    ).one()
     assert before == after
-    assert conn.execute(sa.text("SELECT count(*) FROM events WHERE household_id = :h"),
-                        {"h": other}).scalar() == 0
+    assert (
+        conn.execute(
+            sa.text("SELECT count(*) FROM events WHERE household_id = :h"), {"h": other}
+        ).scalar()
+        == 0
+    )
 
 
 def test_household_view_masks_and_logs(conn, gate_a):
@@ -90,8 +100,11 @@ def test_household_view_masks_and_logs(conn, gate_a):
     assert ids[0] == "330782********0115"
     assert all("*" in i for i in ids)
     assert h["members"][0]["phone"] == "138****5671"
-    logged = conn.execute(sa.text("SELECT count(*) FROM access_log WHERE user_name = 'a' "
-                                  "AND action = 'view_household'")).scalar()
+    logged = conn.execute(
+        sa.text(
+            "SELECT count(*) FROM access_log WHERE user_name = 'a' AND action = 'view_household'"
+        )
+    ).scalar()
     assert logged == 1
 
 
@@ -105,10 +118,10 @@ def test_unmasking_needs_a_reason(conn, gate_a):
 
 
 def test_manual_placement_inside_scope(conn, gate_a):
-    h = gate_a.place_household(hid(conn, "HA1"), 120.0702, 29.2502)   # into building A2
+    h = gate_a.place_household(hid(conn, "HA1"), 120.0702, 29.2502)  # into building A2
     assert h["placed_manually"] and h["placed_by"] == "a"
     assert h["geocode_method"] == "manual" and h["geocode_level"] == "building"
-    assert h["admin_path"] == "330782001001002"                         # grid 2 now
+    assert h["admin_path"] == "330782001001002"  # grid 2 now
 
 
 def test_manual_placement_outside_any_building(conn, gate_a):
@@ -126,7 +139,7 @@ def test_cannot_move_a_household_out_of_scope(conn, gate_a):
 
 def test_planner_sees_no_individuals(conn):
     planner = Gate(conn, scope_for_area(conn, "330782000000", role="planner"))
-    assert planner.count_households() == 5                              # aggregates ok
+    assert planner.count_households() == 5  # aggregates ok
     with pytest.raises(Forbidden):
         planner.household(hid(conn, "HA1"))
     with pytest.raises(Forbidden):
@@ -157,16 +170,25 @@ def test_no_other_module_queries_personal_tables():
         if rel in allowed or rel.startswith("gis/gate/") or "migrations" in rel:
             continue
         text = path.read_text()
-        for table in ("FROM households", "FROM persons", "JOIN persons", "JOIN households",
-                      "UPDATE households", "UPDATE persons"):
+        for table in (
+            "FROM households",
+            "FROM persons",
+            "JOIN persons",
+            "JOIN households",
+            "UPDATE households",
+            "UPDATE persons",
+        ):
             if table in text:
                 offenders.append(f"{rel}: {table}")
     assert offenders == []
 
 
 def test_gis_imports_neither_flask_nor_folium():
-    code = ("import sys, gis, gis.gate, gis.db, gis.ingest, gis.crs, gis.layers, gis.users; "
-            "print('flask' in sys.modules, 'folium' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    code = (
+        "import sys, gis, gis.gate, gis.db, gis.ingest, gis.crs, gis.layers, gis.users; "
+        "print('flask' in sys.modules, 'folium' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "False"]

@@ -9,19 +9,22 @@ import sqlalchemy as sa
 
 def counts_agree(conn) -> list:
     """Households whose stored counts differ from counting their persons."""
-    return conn.execute(sa.text("""
+    return conn.execute(
+        sa.text("""
         SELECT h.household_no, h.persons_count, h.migrants_count, count(p.id),
                count(p.id) FILTER (WHERE p.is_migrant)
         FROM households h LEFT JOIN persons p ON p.household_id = h.id
         GROUP BY h.id
         HAVING h.persons_count <> count(p.id)
-            OR h.migrants_count <> count(p.id) FILTER (WHERE p.is_migrant)""")).all()
+            OR h.migrants_count <> count(p.id) FILTER (WHERE p.is_migrant)""")
+    ).all()
 
 
 def household(conn, no):
-    return conn.execute(sa.text(
-        "SELECT id, persons_count, migrants_count FROM households WHERE household_no = :n"),
-        {"n": no}).one()
+    return conn.execute(
+        sa.text("SELECT id, persons_count, migrants_count FROM households WHERE household_no = :n"),
+        {"n": no},
+    ).one()
 
 
 def test_the_loaded_fixture_has_its_counts(conn):
@@ -33,18 +36,24 @@ def test_the_loaded_fixture_has_its_counts(conn):
 def test_counts_follow_inserts_deletes_moves_and_flags(conn):
     ha1, ha2 = household(conn, "HA1"), household(conn, "HA2")
     # a person moves from HA1 to HA2 and becomes a migrant, in one statement
-    conn.execute(sa.text(
-        "UPDATE persons SET household_id = :to, is_migrant = true WHERE id = "
-        "(SELECT min(id) FROM persons WHERE household_id = :frm)"),
-        {"to": ha2.id, "frm": ha1.id})
+    conn.execute(
+        sa.text(
+            "UPDATE persons SET household_id = :to, is_migrant = true WHERE id = "
+            "(SELECT min(id) FROM persons WHERE household_id = :frm)"
+        ),
+        {"to": ha2.id, "frm": ha1.id},
+    )
     assert household(conn, "HA1").persons_count == ha1.persons_count - 1
     assert household(conn, "HA2").persons_count == ha2.persons_count + 1
     assert household(conn, "HA2").migrants_count == ha2.migrants_count + 1
     # a copy of every person (a bulk insert), then every person of HA1 deleted
-    conn.execute(sa.text(
-        "INSERT INTO persons (household_id, county_code, admin_path, name, sex, birth_date,"
-        " id_number, is_migrant) SELECT household_id, county_code, admin_path, name, sex,"
-        " birth_date, 'X' || id_number, is_migrant FROM persons"))
+    conn.execute(
+        sa.text(
+            "INSERT INTO persons (household_id, county_code, admin_path, name, sex, birth_date,"
+            " id_number, is_migrant) SELECT household_id, county_code, admin_path, name, sex,"
+            " birth_date, 'X' || id_number, is_migrant FROM persons"
+        )
+    )
     conn.execute(sa.text("DELETE FROM persons WHERE household_id = :h"), {"h": ha1.id})
     assert household(conn, "HA1")[1:] == (0, 0)
     assert counts_agree(conn) == []

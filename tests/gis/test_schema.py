@@ -18,8 +18,9 @@ def _include(obj, name, obj_type, reflected, compare_to):
 
 
 def _differences(conn) -> list:
-    context = MigrationContext.configure(conn, opts={
-        "compare_type": True, "include_object": _include})
+    context = MigrationContext.configure(
+        conn, opts={"compare_type": True, "include_object": _include}
+    )
     return compare_metadata(context, schema.metadata)
 
 
@@ -41,6 +42,9 @@ def test_the_comparison_sees_a_difference(conn):
 def test_every_table_of_the_database_is_declared(conn):
     import sqlalchemy as sa
 
-    names = set(conn.execute(sa.text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    names = set(
+        conn.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+    )
     assert names - {"alembic_version", "spatial_ref_sys"} == set(schema.metadata.tables)

@@ -16,8 +16,16 @@ import shapely
 from loaders import demo
 
 SCALE = 0.005
-FILES = ["admin.geojson", "buildings.gpkg", "roads.geojson", "households.csv", "service_points.csv",
-         "teams.csv", "events.csv", "manifest.json"]
+FILES = [
+    "admin.geojson",
+    "buildings.gpkg",
+    "roads.geojson",
+    "households.csv",
+    "service_points.csv",
+    "teams.csv",
+    "events.csv",
+    "manifest.json",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +59,12 @@ def buildings(out) -> gpd.GeoDataFrame:
 
 def _local(g):
     """Shapely geometry in lon/lat -> local metres (the generator's plane)."""
-    return shapely.transform(g, lambda c: np.column_stack([(c[:, 0] - demo.LON0) * demo.KX,
-                                                           (c[:, 1] - demo.LAT0) * demo.KY]))
+    return shapely.transform(
+        g,
+        lambda c: np.column_stack(
+            [(c[:, 0] - demo.LON0) * demo.KX, (c[:, 1] - demo.LAT0) * demo.KY]
+        ),
+    )
 
 
 def test_same_seed_gives_identical_bytes(runs):
@@ -81,13 +93,14 @@ GOLDEN = {
 def test_output_is_byte_identical_to_the_generator_before_the_split(runs):
     import hashlib
 
-    got = {name: hashlib.sha256((runs["a"][0] / name).read_bytes()).hexdigest()
-           for name in GOLDEN}
+    got = {name: hashlib.sha256((runs["a"][0] / name).read_bytes()).hexdigest() for name in GOLDEN}
     assert got == GOLDEN
 
 
 def test_other_seed_gives_other_households(runs):
-    assert (runs["a"][0] / "households.csv").read_bytes() != (runs["c"][0] / "households.csv").read_bytes()
+    assert (runs["a"][0] / "households.csv").read_bytes() != (
+        runs["c"][0] / "households.csv"
+    ).read_bytes()
 
 
 def test_counts_and_manifest(runs, out):
@@ -146,7 +159,14 @@ def test_villages_partition_their_township(admin):
 def test_buildings_inside_village_and_disjoint(buildings, admin):
     vills = admin[admin["level"] == "village"].set_index("code")
     assert buildings["building_id"].is_unique
-    assert set(buildings["use"]) <= {"residential", "market", "enterprise", "dormitory", "school", "public"}
+    assert set(buildings["use"]) <= {
+        "residential",
+        "market",
+        "enterprise",
+        "dormitory",
+        "school",
+        "public",
+    }
     assert {"residential", "market", "enterprise", "dormitory"} <= set(buildings["use"])
     geoms = np.array([_local(g) for g in buildings.geometry])
     vgeom = np.array([_local(vills.geometry[c]) for c in buildings["village_code"]])
@@ -198,7 +218,9 @@ def test_households(persons, buildings):
     assert 0.75 < len(geo) / len(hh) < 0.95
     b = buildings.set_index("building_id")
     bg = np.array([_local(g) for g in b.geometry[geo["building_id"]]])
-    pts = shapely.points(np.column_stack(demo.to_xy(geo["lon"].astype(float), geo["lat"].astype(float))))
+    pts = shapely.points(
+        np.column_stack(demo.to_xy(geo["lon"].astype(float), geo["lat"].astype(float)))
+    )
     assert shapely.contains(bg, pts).all()
     assert (b["village_code"][hh["building_id"]].to_numpy() == hh["village_code"].to_numpy()).all()
 
@@ -206,7 +228,14 @@ def test_households(persons, buildings):
 def test_service_points_teams_events(out, persons):
     sp = pd.read_csv(out / "service_points.csv", dtype=str, keep_default_na=False)
     assert sp["point_id"].is_unique and (sp["kind"] == "service_station").sum() == 14
-    assert set(sp["kind"]) <= {"distribution_point", "service_station", "clinic", "pharmacy", "machine", "outreach"}
+    assert set(sp["kind"]) <= {
+        "distribution_point",
+        "service_station",
+        "clinic",
+        "pharmacy",
+        "machine",
+        "outreach",
+    }
     assert set(sp["active"]) <= {"true", "false"}
     teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
     assert len(teams) == 30 and teams["base_code"].str.fullmatch(r"330782\d{3}000").all()
@@ -237,4 +266,4 @@ def test_areas_and_roads_inside_the_county(out, admin):
             assert shapely.area(shapely.difference(_local(g), county)) < 10.0, level
     roads = gpd.read_file(out / "roads.geojson")
     outside = [shapely.length(shapely.difference(_local(g), county)) for g in roads.geometry]
-    assert max(outside) < 0.5   # metres: coordinate rounding only
+    assert max(outside) < 0.5  # metres: coordinate rounding only

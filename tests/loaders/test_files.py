@@ -40,22 +40,38 @@ def _all(reader) -> pd.DataFrame:
 
 
 def test_fileproblem_message_format():
-    p = FileProblem("/srv/uploads/households.csv", row=812, column="lon", value="181.2",
-                    reason="is outside [-180, 180]", fix="are lat and lon swapped?")
-    assert str(p) == ("households.csv row 812, column lon: '181.2' — is outside [-180, 180]; "
-                      "fix: are lat and lon swapped?")
+    p = FileProblem(
+        "/srv/uploads/households.csv",
+        row=812,
+        column="lon",
+        value="181.2",
+        reason="is outside [-180, 180]",
+        fix="are lat and lon swapped?",
+    )
+    assert str(p) == (
+        "households.csv row 812, column lon: '181.2' — is outside [-180, 180]; "
+        "fix: are lat and lon swapped?"
+    )
     assert p.file == "households.csv" and p.row == 812 and p.column == "lon"
     assert p.as_dict()["message"] == str(p)
-    assert str(FileProblem("a.csv", reason="file is empty", fix="x")) == "a.csv: file is empty; fix: x"
+    assert (
+        str(FileProblem("a.csv", reason="file is empty", fix="x")) == "a.csv: file is empty; fix: x"
+    )
 
 
 # --- encodings --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("enc,expected", [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"),
-    ("gb2312", "gb18030"), ("gb18030", "gb18030"),
-])
+@pytest.mark.parametrize(
+    "enc,expected",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gbk", "gb18030"),
+        ("gb2312", "gb18030"),
+        ("gb18030", "gb18030"),
+    ],
+)
 def test_encodings_detected_and_read_identically(tmp_path, enc, expected):
     ref = tmp_path / "ref.csv"
     ref.write_bytes(TEXT.encode("utf-8"))
@@ -155,7 +171,9 @@ def test_tab_and_semicolon_delimited(tmp_path):
 
 def test_header_cleaned_and_values_kept_as_text(tmp_path):
     path = tmp_path / "h.csv"
-    path.write_bytes(" 户号 ,\ufeff身份证号, lon \n007,330782199001011234,120.0\n,,\n".encode("utf-8-sig"))
+    path.write_bytes(
+        " 户号 ,\ufeff身份证号, lon \n007,330782199001011234,120.0\n,,\n".encode("utf-8-sig")
+    )
     df = _all(read_table(path))
     assert list(df.columns) == ["户号", "身份证号", "lon", "_row"]
     # Leading zeros and 18-digit IDs must survive: everything is a string.
@@ -193,12 +211,15 @@ def test_duplicate_header(tmp_path):
     assert ei.value.row == 1 and "columns A and C" in ei.value.reason
 
 
-@pytest.mark.parametrize("content,detail", [
-    (b"", "0 bytes"),
-    (b"household_no,address\n", "no data rows"),
-    (b"household_no,address\r\n\r\n,\r\n", "no data rows"),
-    (b"\n\n  \n", "blank lines"),
-])
+@pytest.mark.parametrize(
+    "content,detail",
+    [
+        (b"", "0 bytes"),
+        (b"household_no,address\n", "no data rows"),
+        (b"household_no,address\r\n\r\n,\r\n", "no data rows"),
+        (b"\n\n  \n", "blank lines"),
+    ],
+)
 def test_empty_files(tmp_path, content, detail):
     path = tmp_path / "empty.csv"
     path.write_bytes(content)
@@ -237,12 +258,15 @@ def _xlsx(path, rows, title="Sheet1", extra_sheets=()):
 
 def test_xlsx_dates_integers_and_floats(tmp_path):
     path = tmp_path / "h.xlsx"
-    _xlsx(path, [
-        [" 户号", "出生日期", "人数", "lon", "登记时间"],
-        ["007", dt.date(1990, 1, 2), 3, 120.07, dt.datetime(2024, 5, 6, 7, 8, 9)],
-        [None, None, None, None, None],
-        ["H2", dt.datetime(2001, 12, 31), 4.0, 120.0, None],
-    ])
+    _xlsx(
+        path,
+        [
+            [" 户号", "出生日期", "人数", "lon", "登记时间"],
+            ["007", dt.date(1990, 1, 2), 3, 120.07, dt.datetime(2024, 5, 6, 7, 8, 9)],
+            [None, None, None, None, None],
+            ["H2", dt.datetime(2001, 12, 31), 4.0, 120.0, None],
+        ],
+    )
     r = read_table(path)
     assert r.sheet == "Sheet1"
     df = _all(r)
@@ -258,15 +282,20 @@ def test_xlsx_dates_integers_and_floats(tmp_path):
 def test_xlsx_prefers_named_sheet_and_chunks(tmp_path):
     path = tmp_path / "h.xlsx"
     rows = [["household_no"]] + [[f"H{i}"] for i in range(5)]
-    _xlsx(path, [["readme"], ["this sheet explains the columns"]], title="说明",
-          extra_sheets=[("households", rows)])
+    _xlsx(
+        path,
+        [["readme"], ["this sheet explains the columns"]],
+        title="说明",
+        extra_sheets=[("households", rows)],
+    )
     r = read_table(path, chunk_rows=2)
     assert r.sheet == "households"
     chunks = list(r)
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert pd.concat(chunks)["_row"].tolist() == [2, 3, 4, 5, 6]
     assert _all(read_table(path, sheet="说明"))["readme"].tolist() == [
-        "this sheet explains the columns"]
+        "this sheet explains the columns"
+    ]
     with pytest.raises(FileProblem, match="no sheet 'x'"):
         read_table(path, sheet="x")
 
@@ -314,19 +343,28 @@ EXPECTED = {
 
 def test_match_columns_aliases():
     header = ["户号", "Household-Address", "LONGITUDE", "纬度", "备注", "_row"]
-    m = match_columns("h.csv", header, {**EXPECTED, "address": ["household address"]},
-                      {"household_no", "address", "lon", "lat"})
+    m = match_columns(
+        "h.csv",
+        header,
+        {**EXPECTED, "address": ["household address"]},
+        {"household_no", "address", "lon", "lat"},
+    )
     assert isinstance(m, ColumnMap) and isinstance(m, dict)
-    assert m == {"household_no": "户号", "address": "Household-Address",
-                 "lon": "LONGITUDE", "lat": "纬度"}
+    assert m == {
+        "household_no": "户号",
+        "address": "Household-Address",
+        "lon": "LONGITUDE",
+        "lat": "纬度",
+    }
     assert m.extra == ["备注"]
 
 
 def test_match_columns_missing_with_suggestion():
     header = ["household_no", "adress", "lon", "latt", "备注"]
     with pytest.raises(FileProblem) as ei:
-        match_columns("households.csv", header, EXPECTED,
-                      {"household_no", "address", "lon", "lat", "phone"})
+        match_columns(
+            "households.csv", header, EXPECTED, {"household_no", "address", "lon", "lat", "phone"}
+        )
     p = ei.value
     assert p.row == 1 and p.file == "households.csv"
     assert "'adress' — did you mean 'address'?" in p.reason
@@ -346,6 +384,7 @@ NAMES = ["义乌市稠城街道", "北苑街道"]
 
 def _villages(crs="EPSG:4528"):
     from pyproj import Transformer
+
     t = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
     pts = [t.transform(120.07, 29.30), t.transform(120.10, 29.35)]
     geoms = [Point(x, y).buffer(100) for x, y in pts]
@@ -429,8 +468,9 @@ def test_zip_several_shapefiles_needs_layer(tmp_path):
     assert len(read_vector(z, layer="a.shp")) == 2
 
 
-@pytest.mark.parametrize("member", ["../evil.shp", "/etc/evil.shp", "ok/../../evil.shp",
-                                    "..\\evil.shp"])
+@pytest.mark.parametrize(
+    "member", ["../evil.shp", "/etc/evil.shp", "ok/../../evil.shp", "..\\evil.shp"]
+)
 def test_zip_path_traversal_rejected(tmp_path, member):
     z = tmp_path / "evil.zip"
     with zipfile.ZipFile(z, "w") as zf:
@@ -506,9 +546,17 @@ def test_repair_bow_tie_and_reject_empty():
     good = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
     gdf = gpd.GeoDataFrame(
         {"name": ["good", "bow", "none", "empty", "line", "sliver"]},
-        geometry=[good, bow_tie, None, Polygon(), LineString([(0, 0), (1, 1)]),
-                  Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])],
-        crs="EPSG:4528", index=[10, 11, 12, 13, 14, 15])
+        geometry=[
+            good,
+            bow_tie,
+            None,
+            Polygon(),
+            LineString([(0, 0), (1, 1)]),
+            Polygon([(0, 0), (1, 1), (2, 2), (0, 0)]),
+        ],
+        crs="EPSG:4528",
+        index=[10, 11, 12, 13, 14, 15],
+    )
     assert not bow_tie.is_valid
     fixed, notes, rejected = repair_geometries(gdf, "villages.zip")
     assert fixed.index.tolist() == [10, 11]
@@ -536,6 +584,7 @@ def test_repair_uses_callers_row_numbers():
 
 def test_read_osm_bundled_extract():
     import pyrosm
+
     path = pyrosm.get_data("test_pbf")
     out = read_osm(path)
     b, r = out["buildings"], out["roads"]

@@ -40,15 +40,19 @@ def test_an_unknown_kind_is_refused_in_chinese():
 
 def test_rejected_rows_and_the_summary_are_chinese(tmp_path, conn):
     path = tmp_path / "sp.csv"
-    path.write_text("point_id,kind,name,lon,lat\nZH1,clinic,甲,120.03,29.26\n"
-                    "ZH2,clinic,乙,29.26,120.03\n", encoding="utf-8")
+    path.write_text(
+        "point_id,kind,name,lon,lat\nZH1,clinic,甲,120.03,29.26\nZH2,clinic,乙,29.26,120.03\n",
+        encoding="utf-8",
+    )
     report = get_loader("service-points").run(path, conn=conn, dry_run=True)
     (rejected,) = report.rejected
     assert rejected.row == 3 and rejected.column == "lon"
     assert rejected.reason == "经纬度似乎写反了（经度在 ±90 以内，纬度超出 ±90）"
     assert rejected.fix == "请对调经度列和纬度列"
-    assert str(rejected) == ("sp.csv 第 3 行，列 lon: '29.26,120.03' 经纬度似乎写反了（经度在 ±90 "
-                             "以内，纬度超出 ±90）；改法：请对调经度列和纬度列")
+    assert str(rejected) == (
+        "sp.csv 第 3 行，列 lon: '29.26,120.03' 经纬度似乎写反了（经度在 ±90 "
+        "以内，纬度超出 ±90）；改法：请对调经度列和纬度列"
+    )
     summary = report.summary()
     assert summary.startswith("sp.csv：已检查（试运行，未写入）；共 2 行：新增 1，")
     assert "拒绝 1" in summary and "  拒绝：sp.csv 第 3 行" in summary

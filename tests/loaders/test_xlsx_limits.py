@@ -34,9 +34,13 @@ def test_huge_shared_strings_refused_fast(tmp_path):
     plain = tmp_path / "plain.xlsx"
     _workbook(plain)
     # ~60 MB of shared strings that compress to a few tens of kB
-    strings = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxml'
-               b'formats.org/spreadsheetml/2006/main">' + b"<si><t>" + b"a" * (60 << 20)
-               + b"</t></si><si><t>name</t></si><si><t>id</t></si></sst>")
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxml'
+        b'formats.org/spreadsheetml/2006/main">'
+        + b"<si><t>"
+        + b"a" * (60 << 20)
+        + b"</t></si><si><t>name</t></si><si><t>id</t></si></sst>"
+    )
     bomb = tmp_path / "bomb.xlsx"
     _replace_member(plain, bomb, "xl/sharedStrings.xml", strings)
     assert bomb.stat().st_size < 300_000
@@ -45,7 +49,7 @@ def test_huge_shared_strings_refused_fast(tmp_path):
     with pytest.raises(FileProblem, match="zip bomb"):
         read_table(bomb)
     assert time.perf_counter() - t < 2
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 50_000   # kB
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 50_000  # kB
 
 
 def test_entity_expansion_refused(tmp_path):
@@ -53,8 +57,10 @@ def test_entity_expansion_refused(tmp_path):
     _workbook(plain)
     with zipfile.ZipFile(plain) as z:
         sheet = z.read("xl/worksheets/sheet1.xml")
-    doctype = (b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
-               b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    doctype = (
+        b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    )
     start = sheet.index(b"<worksheet")
     sheet = sheet[:start] + doctype + sheet[start:].replace(b"<t>name</t>", b"<t>&lol2;</t>")
     evil = tmp_path / "laughs.xlsx"

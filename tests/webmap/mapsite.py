@@ -34,8 +34,9 @@ class Page:
     def __init__(self, browser, base, user, *, width=1440, height=900, lang="zh"):
         self.base = base
         self.errors = []
-        self.page = browser.new_page(viewport={"width": width, "height": height},
-                                     accept_downloads=True)
+        self.page = browser.new_page(
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         p = self.page
@@ -45,8 +46,10 @@ class Page:
         p.fill("#password", PASSWORD)
         p.click("button[type=submit]")
         p.wait_for_selector("body[data-loaded=true]", state="attached", timeout=20000)
-        wait_js(p, "window.popgisDrawn && window.popgisDrawn.village >= 1 "
-                            "&& document.body.dataset.drill")
+        wait_js(
+            p,
+            "window.popgisDrawn && window.popgisDrawn.village >= 1 && document.body.dataset.drill",
+        )
 
     def view(self, lat, lon, zoom):
         self.page.evaluate(f"PopGIS.state.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
@@ -55,11 +58,15 @@ class Page:
 
     def settle(self):
         # all vector tiles in: no tile of any grid layer still loading
-        wait_js(self.page, """(() => {
+        wait_js(
+            self.page,
+            """(() => {
             const m = PopGIS.state.map; let busy = false;
             m.eachLayer(l => { if (l._tiles) { for (const k in l._tiles) {
                 if (!l._tiles[k].loaded) busy = true; } } });
-            return !busy; })()""", timeout=20000)
+            return !busy; })()""",
+            timeout=20000,
+        )
         self.page.wait_for_timeout(250)
 
     def point(self, lat, lon):
@@ -84,8 +91,7 @@ class Page:
 
     def close(self):
         self.page.close()
-        errors = [e for e in self.errors
-                  if not any(a in e for a in getattr(self, "allowed", ()))]
+        errors = [e for e in self.errors if not any(a in e for a in getattr(self, "allowed", ()))]
         assert errors == [], errors
 
 

@@ -42,8 +42,9 @@ class Server:
         self.proc, self.base, self.log = proc, base, log
 
     def workers(self) -> set[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
         return {int(p) for p in out.split()}
 
     def hup(self) -> None:
@@ -51,18 +52,29 @@ class Server:
 
 
 @contextlib.contextmanager
-def popgis_serve(url, tmp: Path, *args: str, env: dict | None = None,
-                 scheme: str = "http", timeout: float = 60):
+def popgis_serve(
+    url, tmp: Path, *args: str, env: dict | None = None, scheme: str = "http", timeout: float = 60
+):
     """Run ``popgis serve [args]`` against database ``url``; yields a Server."""
     port = free_port()
     log = tmp / f"serve-{port}.log"
-    environ = {**os.environ, "POPGIS_DATABASE_URL": url.render_as_string(hide_password=False),
-               "POPGIS_SECRET_KEY": "server-test", "POPGIS_WORKERS": "2",
-               "POPGIS_THREADS": "4", **(env or {})}
+    environ = {
+        **os.environ,
+        "POPGIS_DATABASE_URL": url.render_as_string(hide_password=False),
+        "POPGIS_SECRET_KEY": "server-test",
+        "POPGIS_WORKERS": "2",
+        "POPGIS_THREADS": "4",
+        **(env or {}),
+    }
     with log.open("w") as out:
-        proc = subprocess.Popen([POPGIS, "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 *args], cwd=ROOT, env=environ, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [POPGIS, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            cwd=ROOT,
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"{scheme}://127.0.0.1:{port}"
     server = Server(proc, base, log)
     try:
@@ -101,8 +113,9 @@ def logged_in(base: str, name: str, password: str = PASSWORD) -> requests.Sessio
     s = client()
     s.headers["Origin"] = base
     form = s.get(base + "/login", timeout=10).text
-    data = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"',
-                           form))
+    data = dict(
+        re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)
+    )
     data.update(username=name, password=password)
     r = s.post(base + "/login", data=data, timeout=10, allow_redirects=False)
     assert r.status_code in (302, 303), (r.status_code, r.text[:300])

@@ -27,19 +27,55 @@ ROLES = ["anonymous", *sorted(PEOPLE), *sorted(AGGREGATE)]
 PLANNERS = {"planner_u", "county_u", "town_u"}
 # a household of the user's own area and one of a sibling area (None: the user's area
 # is the whole county, so the sibling is a household that does not exist)
-OWN = {"county_u": "HA1", "town_u": "HA1", "village_a": "HA1", "planner_u": "HA1",
-       "auditor_u": "HA1", "anonymous": "HA1"}
-SIBLING = {"county_u": None, "town_u": "HC1", "village_a": "HB1", "planner_u": None,
-           "auditor_u": None, "anonymous": "HB1"}
+OWN = {
+    "county_u": "HA1",
+    "town_u": "HA1",
+    "village_a": "HA1",
+    "planner_u": "HA1",
+    "auditor_u": "HA1",
+    "anonymous": "HA1",
+}
+SIBLING = {
+    "county_u": None,
+    "town_u": "HC1",
+    "village_a": "HB1",
+    "planner_u": None,
+    "auditor_u": None,
+    "anonymous": "HB1",
+}
 SIBLING_AREA = {"town_u": "330782100000", "village_a": "330782001002"}
 OWN_BUILDING = "A1"
 SIBLING_BUILDING = {"town_u": "C1", "village_a": "B1"}
-COUNT_FIELDS = {"persons", "migrants", "residents", "households", "population",
-                "women15_49", "cert_issues", "served", "demand", "covered", "uncovered",
-                "covered_before", "covered_after", "newly_covered", "total_demand",
-                "covered_demand", "unlocated", "unlocated_demand", "objective"}
-HOUSEHOLD_FIELDS = {"household_no", "household_id", "id_number", "phone", "members",
-                    "birth_date", "registered_address"}
+COUNT_FIELDS = {
+    "persons",
+    "migrants",
+    "residents",
+    "households",
+    "population",
+    "women15_49",
+    "cert_issues",
+    "served",
+    "demand",
+    "covered",
+    "uncovered",
+    "covered_before",
+    "covered_after",
+    "newly_covered",
+    "total_demand",
+    "covered_demand",
+    "unlocated",
+    "unlocated_demand",
+    "objective",
+}
+HOUSEHOLD_FIELDS = {
+    "household_no",
+    "household_id",
+    "id_number",
+    "phone",
+    "members",
+    "birth_date",
+    "registered_address",
+}
 
 # endpoint → (kind, method, path with {hid}/{bid}/{rid}/{area}/{tile}, JSON body)
 # kind: people | aggregate | planner | auditor | login (any logged-in role) | open
@@ -47,10 +83,18 @@ MATRIX = {
     # first: placing a household by hand closes its review item
     "review.accept": ("people", "POST", "/api/review/{rid}/accept", {"candidate": 0}),
     "api.household": ("people", "GET", "/api/households/{hid}", None),
-    "api.record_event": ("people", "POST", "/api/households/{hid}/events",
-                         {"kind": "visit", "note": "matrix"}),
-    "api.place_household": ("people", "POST", "/api/households/{hid}/location",
-                            {"lon": "{lon}", "lat": "{lat}"}),
+    "api.record_event": (
+        "people",
+        "POST",
+        "/api/households/{hid}/events",
+        {"kind": "visit", "note": "matrix"},
+    ),
+    "api.place_household": (
+        "people",
+        "POST",
+        "/api/households/{hid}/location",
+        {"lon": "{lon}", "lat": "{lat}"},
+    ),
     "api.search": ("people", "GET", "/api/search?q={no}", None),
     "api.building": ("people", "GET", "/api/buildings/{bid}", None),
     "review.page": ("people", "GET", "/review", None),
@@ -60,34 +104,47 @@ MATRIX = {
     "map.restore": ("people", "POST", "/api/households/{hid}/restore", None),
     "map.units": ("login", "GET", "/api/layers/units", None),
     "map.favicon": ("open", "GET", "/favicon.ico", None),
-    "api.density_choropleth": ("aggregate", "GET",
-                               "/api/density/choropleth?level=grid&population=migrants", None),
+    "api.density_choropleth": (
+        "aggregate",
+        "GET",
+        "/api/density/choropleth?level=grid&population=migrants",
+        None,
+    ),
     "api.density_heat": ("aggregate", "GET", "/api/density/heat?women15_49=1", None),
     "api.boundaries": ("login", "GET", "/api/layers/boundaries?level=village", None),
     "api.service_points": ("login", "GET", "/api/layers/service_points", None),
     "api.me": ("login", "GET", "/api/me", None),
     "map.index": ("login", "GET", "/", None),
     "planning.page": ("planner", "GET", "/planner", None),
-    "planning.coverage_api": ("planner", "GET",
-                              "/api/planning/coverage?kinds=clinic&radius=900&demand=migrants",
-                              None),
-    "planning.place_api": ("planner", "POST", "/api/planning/place",
-                           {"model": "mclp", "k": 1, "radius": 500, "demand": "residents"}),
+    "planning.coverage_api": (
+        "planner",
+        "GET",
+        "/api/planning/coverage?kinds=clinic&radius=900&demand=migrants",
+        None,
+    ),
+    "planning.place_api": (
+        "planner",
+        "POST",
+        "/api/planning/place",
+        {"model": "mclp", "k": 1, "radius": 500, "demand": "residents"},
+    ),
     "audit.page": ("auditor", "GET", "/audit", None),
     "audit.entries": ("auditor", "GET", "/api/audit", None),
-    "exports.map_file": ("aggregate", "GET", "/exports/map.png?layer=migrants&area={area}",
-                         None),
+    "exports.map_file": ("aggregate", "GET", "/exports/map.png?layer=migrants&area={area}", None),
     "exports.atlas_file": ("aggregate", "GET", "/exports/atlas.pdf?area={area}", None),
     "exports.table_file": ("aggregate", "GET", "/exports/table.csv?area={area}", None),
-    "exports.layers_file": ("aggregate", "GET",
-                            "/exports/layers.geojson?layer=village_stats&area={area}", None),
+    "exports.layers_file": (
+        "aggregate",
+        "GET",
+        "/exports/layers.geojson?layer=village_stats&area={area}",
+        None,
+    ),
     "ogc.landing": ("aggregate", "GET", "/ogc", None),
     "ogc.conformance": ("aggregate", "GET", "/ogc/conformance", None),
     "ogc.collections": ("aggregate", "GET", "/ogc/collections", None),
     "ogc.collection": ("aggregate", "GET", "/ogc/collections/village_stats", None),
     "ogc.items": ("aggregate", "GET", "/ogc/collections/grid_stats/items", None),
-    "ogc.item": ("aggregate", "GET", "/ogc/collections/village_stats/items/{village}",
-                 None),
+    "ogc.item": ("aggregate", "GET", "/ogc/collections/village_stats/items/{village}", None),
     "health.healthz": ("open", "GET", "/healthz", None),
     "auth.login": ("open", "GET", "/login", None),
     "auth.logout": ("open", "POST", "/logout", None),
@@ -95,9 +152,15 @@ MATRIX = {
     "map.script": ("open", "GET", "/map.js", None),
     "vendor.asset": ("open", "GET", "/vendor/leaflet/leaflet.js", None),
 }
-TILE_LAYERS = {"households": "people", "migrant_density": "aggregate",
-               "boundaries": "login", "buildings": "login", "roads": "login",
-               "landcover": "login", "service_points": "login"}
+TILE_LAYERS = {
+    "households": "people",
+    "migrant_density": "aggregate",
+    "boundaries": "login",
+    "buildings": "login",
+    "roads": "login",
+    "landcover": "login",
+    "service_points": "login",
+}
 
 
 def test_every_route_has_a_row(app):
@@ -105,49 +168,70 @@ def test_every_route_has_a_row(app):
     assert endpoints - set(MATRIX) == set(), "add the new routes to MATRIX"
     assert set(MATRIX) - endpoints == set()
     from webmap.tiles import LAYERS
+
     assert set(LAYERS) == set(TILE_LAYERS)
 
 
 def tile_of(lon, lat, z):
-    n = 2 ** z
-    return (z, int((lon + 180) / 360 * n),
-            int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+    n = 2**z
+    return (
+        z,
+        int((lon + 180) / 360 * n),
+        int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n),
+    )
 
 
 def _hid(conn, no):
     if no is None:
         return 987654321
-    return conn.execute(sa.text("SELECT id FROM households WHERE household_no = :n"),
-                        {"n": no}).scalar()
+    return conn.execute(
+        sa.text("SELECT id FROM households WHERE household_no = :n"), {"n": no}
+    ).scalar()
 
 
 def _ctx(conn, role, which):
     no = OWN[role] if which == "own" else SIBLING[role]
     hid = _hid(conn, no)
-    row = conn.execute(sa.text(
-        "SELECT h.building_id, ST_X(h.geom), ST_Y(h.geom), h.village_code, r.id "
-        "FROM households h LEFT JOIN geocode_review r ON r.household_id = h.id "
-        "WHERE h.id = :h"), {"h": hid}).one_or_none()
+    row = conn.execute(
+        sa.text(
+            "SELECT h.building_id, ST_X(h.geom), ST_Y(h.geom), h.village_code, r.id "
+            "FROM households h LEFT JOIN geocode_review r ON r.household_id = h.id "
+            "WHERE h.id = :h"
+        ),
+        {"h": hid},
+    ).one_or_none()
     _, lon, lat, village, rid = row if row else (None, 120.0, 29.0, "x", 987654321)
     area = "" if which == "own" else SIBLING_AREA.get(role, "330782999999")
     ext = OWN_BUILDING if which == "own" else SIBLING_BUILDING.get(role)
-    bid = conn.execute(sa.text("SELECT id FROM buildings WHERE ext_id = :e"),
-                       {"e": ext}).scalar() if ext else None
-    return {"hid": hid, "no": no or "NOPE", "bid": bid or 987654321, "lon": lon or 120.0,
-            "lat": lat or 29.0, "rid": rid or 987654321, "area": area,
-            "village": village if which == "own" else SIBLING_AREA.get(role, "330782999999")}
+    bid = (
+        conn.execute(sa.text("SELECT id FROM buildings WHERE ext_id = :e"), {"e": ext}).scalar()
+        if ext
+        else None
+    )
+    return {
+        "hid": hid,
+        "no": no or "NOPE",
+        "bid": bid or 987654321,
+        "lon": lon or 120.0,
+        "lat": lat or 29.0,
+        "rid": rid or 987654321,
+        "area": area,
+        "village": village if which == "own" else SIBLING_AREA.get(role, "330782999999"),
+    }
 
 
 @pytest.fixture
 def review_items(conn):
     """An open review item for each household, so the queue has something to leak."""
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         INSERT INTO geocode_review (household_id, county_code, admin_path, address, reason,
                                     level, score, candidates)
         SELECT id, county_code, admin_path, address, 'matrix', 'village', 0.5,
                jsonb_build_array(jsonb_build_object('level', 'village', 'village_code',
                                                     village_code, 'score', 0.5))
-        FROM households"""))
+        FROM households""")
+    )
 
 
 def _walk(obj, path=""):
@@ -164,8 +248,10 @@ def _content(resp):
     if resp.mimetype in ("application/json", "application/geo+json"):
         return resp.get_json()
     if resp.mimetype == "application/vnd.mapbox-vector-tile":
-        return {k: [f["properties"] for f in v["features"]]
-                for k, v in mapbox_vector_tile.decode(resp.data).items()}
+        return {
+            k: [f["properties"] for f in v["features"]]
+            for k, v in mapbox_vector_tile.decode(resp.data).items()
+        }
     if resp.mimetype.startswith("text/csv"):
         return resp.data.decode("utf-8-sig")
     return None
@@ -183,8 +269,7 @@ def assert_aggregate_only(resp, where):
         return
     for key, value, path in _walk(body):
         assert key not in HOUSEHOLD_FIELDS, f"{where}: household field {path}"
-        if key in COUNT_FIELDS and isinstance(value, (int, float)) \
-                and not isinstance(value, bool):
+        if key in COUNT_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
             assert not 0 < value < 5, f"{where}: small count {path} = {value}"
 
 
@@ -198,8 +283,11 @@ def _expected(kind, role, which, method, path):
     if kind == "people":
         if role not in PEOPLE:
             return 403
-        if which == "sibling" and not path.startswith("/tiles/") and any(
-                s in path for s in ("/households/", "/buildings/", "/review/")):
+        if (
+            which == "sibling"
+            and not path.startswith("/tiles/")
+            and any(s in path for s in ("/households/", "/buildings/", "/review/"))
+        ):
             return 404
         return 201 if path.endswith("/events") else 200
     if kind == "planner":
@@ -227,43 +315,74 @@ def test_access_matrix(app, client, conn, review_items, role):
                 calls.append((kind, template.format(**ctx)))
             for call_kind, path in calls:
                 CACHE.bump()
-                data = None if body is None else json.loads(
-                    json.dumps(body).replace('"{lon}"', str(ctx["lon"]))
-                    .replace('"{lat}"', str(ctx["lat"])))
+                data = (
+                    None
+                    if body is None
+                    else json.loads(
+                        json.dumps(body)
+                        .replace('"{lon}"', str(ctx["lon"]))
+                        .replace('"{lat}"', str(ctx["lat"]))
+                    )
+                )
                 resp = client.open(path, method=method, json=data)
                 want = _expected(call_kind, role, which, method, path)
                 # the sibling's record is answered exactly like a missing one
-                if which == "sibling" and call_kind == "people" and role in PEOPLE and \
-                        not path.startswith("/tiles/") and any(s in path for s in ("/households/", "/buildings/", "/review/")):
+                if (
+                    which == "sibling"
+                    and call_kind == "people"
+                    and role in PEOPLE
+                    and not path.startswith("/tiles/")
+                    and any(s in path for s in ("/households/", "/buildings/", "/review/"))
+                ):
                     want = 404
-                    missing = client.open(path.replace(str(ctx["hid"]), "987654321")
-                                          .replace(str(ctx["bid"]), "987654321")
-                                          .replace(str(ctx["rid"]), "987654321"),
-                                          method=method, json=data)
+                    missing = client.open(
+                        path.replace(str(ctx["hid"]), "987654321")
+                        .replace(str(ctx["bid"]), "987654321")
+                        .replace(str(ctx["rid"]), "987654321"),
+                        method=method,
+                        json=data,
+                    )
                     if missing.status_code == 404 and resp.status_code == 404:
                         if resp.get_json() != missing.get_json():
                             failures.append(f"{role} {which} {path}: sibling ≠ missing")
-                if call_kind == "people" and which == "sibling" and "/search" in path \
-                        and role in PEOPLE:
+                if (
+                    call_kind == "people"
+                    and which == "sibling"
+                    and "/search" in path
+                    and role in PEOPLE
+                ):
                     if resp.status_code == 200 and resp.get_json()["results"]:
                         failures.append(f"{role} {path}: sibling household found")
-                if path.startswith("/tiles/households/") and which == "sibling" \
-                        and role in PEOPLE and SIBLING[role] and resp.status_code == 200:
+                if (
+                    path.startswith("/tiles/households/")
+                    and which == "sibling"
+                    and role in PEOPLE
+                    and SIBLING[role]
+                    and resp.status_code == 200
+                ):
                     if mapbox_vector_tile.decode(resp.data):
                         failures.append(f"{role} {path}: a sibling's households in a tile")
-                if endpoint.startswith("exports.") and which == "sibling" and \
-                        role not in ("anonymous",) and ctx["area"]:
+                if (
+                    endpoint.startswith("exports.")
+                    and which == "sibling"
+                    and role not in ("anonymous",)
+                    and ctx["area"]
+                ):
                     want = 404
                 if endpoint == "ogc.item" and which == "sibling" and role != "anonymous":
                     want = 404
                 if resp.status_code != want:
-                    failures.append(f"{role} {which} {method} {path}: {resp.status_code}, "
-                                    f"expected {want}")
+                    failures.append(
+                        f"{role} {which} {method} {path}: {resp.status_code}, expected {want}"
+                    )
                     continue
                 # the access log names the households each user read: that is what the
                 # auditor is for (issue 10), so it is no aggregate answer
-                if role in AGGREGATE and resp.status_code == 200 \
-                        and not endpoint.startswith("audit."):
+                if (
+                    role in AGGREGATE
+                    and resp.status_code == 200
+                    and not endpoint.startswith("audit.")
+                ):
                     try:
                         assert_aggregate_only(resp, f"{role} {path}")
                     except AssertionError as exc:

@@ -11,8 +11,9 @@ from tests.conftest import login
 
 
 def hid(conn, no):
-    return conn.execute(sa.text("SELECT id FROM households WHERE household_no = :n"),
-                        {"n": no}).scalar()
+    return conn.execute(
+        sa.text("SELECT id FROM households WHERE household_no = :n"), {"n": no}
+    ).scalar()
 
 
 def test_healthz(client):
@@ -26,8 +27,7 @@ def test_pages_and_api_need_login(client):
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     r = client.get("/api/layers/service_points")
     assert r.status_code == 401
-    assert r.json == {"error": {"status": 401, "code": "unauthorized",
-                                "message": "log in first"}}
+    assert r.json == {"error": {"status": 401, "code": "unauthorized", "message": "log in first"}}
 
 
 def test_wrong_password(client):
@@ -41,9 +41,8 @@ def test_map_page_uses_only_local_assets(client):
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "/vendor/leaflet/leaflet.js" in html
-    assert "cdn" not in html.lower() and "https://" not in html.replace(
-        "https://leafletjs.com", "")
-    with client.get("/vendor/leaflet/leaflet.js") as asset:   # a streamed file: close it
+    assert "cdn" not in html.lower() and "https://" not in html.replace("https://leafletjs.com", "")
+    with client.get("/vendor/leaflet/leaflet.js") as asset:  # a streamed file: close it
         assert asset.status_code == 200
     assert client.get("/vendor/../package.json").status_code == 404
 
@@ -66,8 +65,11 @@ def test_household_api_scope_and_masking(client, conn):
     other = client.get(f"/api/households/{hid(conn, 'HB1')}")
     missing = client.get("/api/households/987654321")
     assert other.status_code == missing.status_code == 404
-    assert other.json == missing.json == {"error": {"status": 404, "code": "not_found",
-                                                    "message": "household not found"}}
+    assert (
+        other.json
+        == missing.json
+        == {"error": {"status": 404, "code": "not_found", "message": "household not found"}}
+    )
 
 
 def test_unknown_api_route_has_the_same_error_shape(client):
@@ -79,10 +81,13 @@ def test_unknown_api_route_has_the_same_error_shape(client):
 def test_web_app_works_as_non_owner_role(client, conn):
     login(client, "county_u")
     assert client.get("/api/me").json["role"] == "county"
-    owner = conn.execute(sa.text("SELECT tableowner FROM pg_tables "
-                                 "WHERE tablename = 'households'")).scalar()
+    owner = conn.execute(
+        sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'households'")
+    ).scalar()
     assert owner != "popgis_app"
-    assert conn.execute(sa.text("SELECT has_table_privilege('popgis_app', 'households', "
-                                "'SELECT')")).scalar()
-    assert not conn.execute(sa.text("SELECT has_table_privilege('popgis_app', 'admin_area', "
-                                    "'DELETE')")).scalar()
+    assert conn.execute(
+        sa.text("SELECT has_table_privilege('popgis_app', 'households', 'SELECT')")
+    ).scalar()
+    assert not conn.execute(
+        sa.text("SELECT has_table_privilege('popgis_app', 'admin_area', 'DELETE')")
+    ).scalar()

@@ -11,10 +11,6 @@ from tests.conftest import PASSWORD, wait_js
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-
-
-
-
 def test_login_and_map(live_server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     requests = []
@@ -33,8 +29,10 @@ def test_login_and_map(live_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map-village.png"))
     # nothing was fetched from outside this machine
-    assert all(u.startswith(live_server) or u.startswith("about:") or u.startswith("data:")
-               for u in requests), [u for u in requests if not u.startswith(live_server)]
+    assert all(
+        u.startswith(live_server) or u.startswith("about:") or u.startswith("data:")
+        for u in requests
+    ), [u for u in requests if not u.startswith(live_server)]
     page.close()
 
 

@@ -27,7 +27,7 @@ def test_the_cookie_then_the_browser_language(client, monkeypatch):
     assert _missing(client, **{"Accept-Language": "zh-CN"}) == "building not found"
     client.set_cookie("popgis_lang", "zh")
     assert _missing(client, **{"Accept-Language": "en"}) == "未找到楼栋"
-    client.set_cookie("popgis_lang", "fr")       # unknown: the browser's choice
+    client.set_cookie("popgis_lang", "fr")  # unknown: the browser's choice
     assert _missing(client, **{"Accept-Language": "en"}) == "building not found"
 
 

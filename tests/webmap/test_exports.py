@@ -25,17 +25,19 @@ def test_exports_need_login(client):
 
 def test_map_of_the_current_view(client, conn):
     login(client, "town_u")
-    r = client.get("/exports/map.png?layer=service-points&bbox=120.0,29.2,120.1,29.4"
-                   "&landscape=1")
+    r = client.get("/exports/map.png?layer=service-points&bbox=120.0,29.2,120.1,29.4&landscape=1")
     assert r.status_code == 200 and r.mimetype == "image/png"
     assert "attachment" in r.headers["Content-Disposition"]
     img = Image.open(io.BytesIO(r.data))
     assert abs(img.size[0] - 3508) <= 1 and abs(img.size[1] - 2480) <= 1
     px = np.asarray(img.convert("RGB")).astype(int)
     assert (px.sum(axis=2) < 300).mean() > 0.001
-    row = conn.execute(sa.text(
-        "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
-        "AND user_name = 'town_u' ORDER BY id DESC LIMIT 1")).one()
+    row = conn.execute(
+        sa.text(
+            "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
+            "AND user_name = 'town_u' ORDER BY id DESC LIMIT 1"
+        )
+    ).one()
     assert row.target_kind == "map:service-points" and row.target_id == "330782001000"
     assert row.detail["bbox"] == [120.0, 29.2, 120.1, 29.4]
 
@@ -62,9 +64,15 @@ def test_table_and_layers_with_a_token(client, conn):
     assert len(json.loads(r.data)["features"]) == 4
     r = client.get("/exports/layers.gpkg", headers=auth)
     assert r.status_code == 200 and r.data[:16] == b"SQLite format 3\x00"
-    kinds = [k for (k,) in conn.execute(sa.text(
-        "SELECT target_kind FROM access_log WHERE action = 'export' AND "
-        "user_name = 'planner_u' ORDER BY id"))]
+    kinds = [
+        k
+        for (k,) in conn.execute(
+            sa.text(
+                "SELECT target_kind FROM access_log WHERE action = 'export' AND "
+                "user_name = 'planner_u' ORDER BY id"
+            )
+        )
+    ]
     assert kinds == ["table", "layer", "layer"]
 
 
@@ -99,30 +107,60 @@ def test_cli_exports_and_token(db_url, engine, tmp_path):
     assert r.exit_code == 0, r.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     png = tmp_path / "m.png"
-    r = runner.invoke(main, ["export", "map", "--layer", "density", "--area", "330782001000",
-                             "--format", "png", "--size", "A3", "--out", str(png)])
+    r = runner.invoke(
+        main,
+        [
+            "export",
+            "map",
+            "--layer",
+            "density",
+            "--area",
+            "330782001000",
+            "--format",
+            "png",
+            "--size",
+            "A3",
+            "--out",
+            str(png),
+        ],
+    )
     assert r.exit_code == 0, r.output
     w, h = Image.open(png).size
-    assert abs(w - 3508) <= 1 and abs(h - 4961) <= 1          # A3 portrait, 300 dpi
+    assert abs(w - 3508) <= 1 and abs(h - 4961) <= 1  # A3 portrait, 300 dpi
     gpkg = tmp_path / "l.gpkg"
     r = runner.invoke(main, ["export", "layer", "--out", str(gpkg), "--user", "village_a"])
     assert r.exit_code == 0, r.output
     assert [n for n, _ in pyogrio.list_layers(gpkg)][0] == "village_stats"
-    assert len(pyogrio.read_dataframe(gpkg, layer="boundaries")) == 3   # A and 2 grids
+    assert len(pyogrio.read_dataframe(gpkg, layer="boundaries")) == 3  # A and 2 grids
     pdf = tmp_path / "a.pdf"
-    r = runner.invoke(main, ["export", "atlas", "--area", "330782001000", "--layer",
-                             "service-points", "--out", str(pdf)])
+    r = runner.invoke(
+        main,
+        [
+            "export",
+            "atlas",
+            "--area",
+            "330782001000",
+            "--layer",
+            "service-points",
+            "--out",
+            str(pdf),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert pdf.read_bytes().startswith(b"%PDF")
-    r = runner.invoke(main, ["export", "map", "--layer", "migrants", "--out",
-                             str(tmp_path / "x.tiff")])
+    r = runner.invoke(
+        main, ["export", "map", "--layer", "migrants", "--out", str(tmp_path / "x.tiff")]
+    )
     assert r.exit_code == 2 and "--format png|pdf" in r.output
     r = runner.invoke(main, ["export", "table", "--user", "nobody", "--out", str(out)])
     assert r.exit_code == 2 and "no active user" in r.output
     with engine.connect() as c:
-        logged = c.execute(sa.text(
-            "SELECT user_name, target_kind FROM access_log WHERE action = 'export' AND "
-            "(user_name LIKE 'cli:%' OR user_name = 'village_a') ORDER BY id")).fetchall()
+        logged = c.execute(
+            sa.text(
+                "SELECT user_name, target_kind FROM access_log WHERE action = 'export' AND "
+                "(user_name LIKE 'cli:%' OR user_name = 'village_a') ORDER BY id"
+            )
+        ).fetchall()
     assert [k for _, k in logged][-4:] == ["table", "map:density", "layer", "atlas:service-points"]
     assert logged[-2][0] == "village_a" and logged[-1][0].startswith("cli:")
     # the API token: printed once, only its hash stored, usable, revocable

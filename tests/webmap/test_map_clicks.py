@@ -25,14 +25,14 @@ def test_household_dot_and_building_clicks(site, browser):
     p = pg.page
     pg.shot("map-1-village-desktop.png")
     pg.view(29.2502, 120.0202, 18)
-    pg.click_at(29.2502, 120.0202)                     # HA1's dot
+    pg.click_at(29.2502, 120.0202)  # HA1's dot
     p.wait_for_selector("#panel.open #panel-title")
     assert p.inner_text("#panel-title") == "HA1"
     assert "张伟" in p.inner_text("#panel")
     p.wait_for_timeout(300)
     pg.shot("map-2-dot-click-panel.png")
     p.click("#panel-close")
-    pg.click_at(29.2502, 120.0202, dx=22, dy=-14)      # the building around it
+    pg.click_at(29.2502, 120.0202, dx=22, dy=-14)  # the building around it
     p.wait_for_selector(".building-popup")
     popup = p.inner_text(".building-popup")
     assert "HA1" in popup and "住宅" in popup and "residential" not in popup
@@ -46,13 +46,15 @@ def test_household_dot_and_building_clicks(site, browser):
 def test_click_building_to_place_history_and_restore(site, browser):
     base, engine = site
     with engine.connect() as c:
-        hid, a1, a2 = c.execute(sa.text("""
+        hid, a1, a2 = c.execute(
+            sa.text("""
             SELECT h.id, (SELECT id FROM buildings WHERE ext_id = 'A1'), h.building_id
-            FROM households h WHERE household_no = 'HA2'""")).one()
+            FROM households h WHERE household_no = 'HA2'""")
+        ).one()
     pg = Page(browser, base, "village_a")
     p = pg.page
     pg.view(29.2502, 120.0702, 18)
-    pg.click_at(29.2502, 120.0702)                     # HA2's dot
+    pg.click_at(29.2502, 120.0702)  # HA2's dot
     p.wait_for_selector("#panel.open #panel-title")
     assert p.inner_text("#panel-title") == "HA2"
     # an expired residence permit shows as expired, not 有效
@@ -60,12 +62,14 @@ def test_click_building_to_place_history_and_restore(site, browser):
     assert "已过期" in p.inner_text("#panel")
     p.click("#pick")
     pg.view(29.2502, 120.0202, 18)
-    pg.click_at(29.2502, 120.0202, dx=22, dy=-14)      # building A1, 5 km west
+    pg.click_at(29.2502, 120.0202, dx=22, dy=-14)  # building A1, 5 km west
     p.wait_for_selector("#placed-manually")
     p.wait_for_selector("#history-list li")
     with engine.connect() as c:
-        row = c.execute(sa.text("SELECT building_id, placed_manually, placed_by FROM households "
-                                "WHERE id = :h"), {"h": hid}).one()
+        row = c.execute(
+            sa.text("SELECT building_id, placed_manually, placed_by FROM households WHERE id = :h"),
+            {"h": hid},
+        ).one()
     assert row.building_id == a1 and row.placed_manually and row.placed_by == "village_a"
     history = p.inner_text("#history-list")
     assert "village_a" in history and "坐标定位" in history and "coordinates" not in history
@@ -74,8 +78,12 @@ def test_click_building_to_place_history_and_restore(site, browser):
     p.click("#restore")
     p.wait_for_selector("#placed-manually", state="detached")
     with engine.connect() as c:
-        row = c.execute(sa.text("SELECT building_id, placed_manually, geocode_method "
-                                "FROM households WHERE id = :h"), {"h": hid}).one()
+        row = c.execute(
+            sa.text(
+                "SELECT building_id, placed_manually, geocode_method FROM households WHERE id = :h"
+            ),
+            {"h": hid},
+        ).one()
     assert row.building_id == a2 and not row.placed_manually and row.geocode_method != "manual"
     p.wait_for_selector("#history-list li >> nth=1")
     pg.shot("map-5-restored.png")
@@ -87,14 +95,15 @@ def test_placing_in_another_village_asks_first(site, browser):
     there (a slip must not hand it to another village's staff); declined, nothing moves."""
     base, engine = site
     with engine.connect() as c:
-        hid, path = c.execute(sa.text(
-            "SELECT id, admin_path FROM households WHERE household_no = 'HA1'")).one()
+        hid, path = c.execute(
+            sa.text("SELECT id, admin_path FROM households WHERE household_no = 'HA1'")
+        ).one()
     pg = Page(browser, base, "town_u")
     pg.allow(409)
     p = pg.page
     asked = []
     pg.view(29.2502, 120.0202, 18)
-    pg.click_at(29.2502, 120.0202)                     # HA1's dot
+    pg.click_at(29.2502, 120.0202)  # HA1's dot
     p.wait_for_selector("#panel.open #panel-title")
     for answer in ("dismiss", "accept"):
         p.once("dialog", lambda d, a=answer: (asked.append(d.message), getattr(d, a)()))
@@ -104,20 +113,31 @@ def test_placing_in_another_village_asks_first(site, browser):
         if answer == "dismiss":
             wait_js(p, "document.getElementById('toast').textContent.includes('下车门社区')")
             with engine.connect() as c:
-                assert c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"),
-                                 {"h": hid}).scalar() == path
+                assert (
+                    c.execute(
+                        sa.text("SELECT admin_path FROM households WHERE id = :h"), {"h": hid}
+                    ).scalar()
+                    == path
+                )
             pg.view(29.2502, 120.0202, 18)
         else:
             p.wait_for_selector("#placed-manually")
     assert len(asked) == 2 and "江滨社区" in asked[0] and "下车门社区" in asked[0]
     with engine.connect() as c:
-        assert c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"),
-                         {"h": hid}).scalar().startswith("330782001002")
-    p.click("#restore")                                # back to the geocoded place
+        assert (
+            c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"), {"h": hid})
+            .scalar()
+            .startswith("330782001002")
+        )
+    p.click("#restore")  # back to the geocoded place
     p.wait_for_selector("#placed-manually", state="detached")
     with engine.connect() as c:
-        assert c.execute(sa.text("SELECT admin_path FROM households WHERE id = :h"),
-                         {"h": hid}).scalar() == path
+        assert (
+            c.execute(
+                sa.text("SELECT admin_path FROM households WHERE id = :h"), {"h": hid}
+            ).scalar()
+            == path
+        )
     pg.close()
 
 
@@ -141,22 +161,22 @@ def test_drill_county_township_village_grid_and_back(site, browser):
     pg.click_at(29.27, 120.03)
     wait_js(p, "document.body.dataset.drill === 'village'")
     assert p.inner_text("#crumbs") == "义乌市 › 稠城街道 › 江滨社区居委会"
-    wait_js(p, "window.popgisDrawn.grid >= 1")   # grids load when first shown
+    wait_js(p, "window.popgisDrawn.grid >= 1")  # grids load when first shown
     pg.settle()
     assert p.locator("#legend .lg[data-layer=boundaries]").inner_text().count("网格") == 1
     pg.shot("map-8-village-grids.png")
-    pg.click_at(29.27, 120.075)                        # the second grid
+    pg.click_at(29.27, 120.075)  # the second grid
     wait_js(p, "document.body.dataset.drill === 'grid'")
     assert p.inner_text("#crumbs").endswith("江滨社区第二网格")
     pg.settle()
-    pg.click_at(29.27, 120.075)                        # the grid names itself
+    pg.click_at(29.27, 120.075)  # the grid names itself
     p.wait_for_selector(".area-popup")
     assert "江滨社区第二网格" in p.inner_text(".area-popup")
     p.wait_for_timeout(300)
     pg.shot("map-9-grid.png")
-    p.click("#crumbs a[data-i='0']")                   # back up to the township
+    p.click("#crumbs a[data-i='0']")  # back up to the township
     wait_js(p, "document.body.dataset.drill === 'township'")
-    p.click("#crumbs a[data-i='-1']")                  # and to the county
+    p.click("#crumbs a[data-i='-1']")  # and to the county
     wait_js(p, "document.body.dataset.drill === 'county'")
     assert p.inner_text("#crumbs") == "义乌市"
     pg.close()
@@ -171,8 +191,12 @@ def _legend_covers_layers(p):
 
 
 def _overlap(a, b):
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 def test_legend_for_every_layer_switched_on(site, browser):
@@ -188,14 +212,22 @@ def test_legend_for_every_layer_switched_on(site, browser):
     for box in p.locator("#side-layers input[type=checkbox]").all():
         if not box.is_checked():
             box.check()
-    wait_js(p, "PopGIS.state.layers.choro.layer.breaks && "
-                        "PopGIS.state.layers.choro_grid.layer.breaks && window.popgisDrawn.heat_cells >= 0")
+    wait_js(
+        p,
+        "PopGIS.state.layers.choro.layer.breaks && "
+        "PopGIS.state.layers.choro_grid.layer.breaks && window.popgisDrawn.heat_cells >= 0",
+    )
     p.wait_for_timeout(300)
     on = _legend_covers_layers(p)
     assert {"heat", "choro", "choro_grid", "radius_clinic"} <= set(on)
     legend = p.locator("#legend").bounding_box()
-    for other in ("#topbar", "#searchbox", ".leaflet-control-zoom", "#crumbs",
-                  ".leaflet-control-scale"):
+    for other in (
+        "#topbar",
+        "#searchbox",
+        ".leaflet-control-zoom",
+        "#crumbs",
+        ".leaflet-control-scale",
+    ):
         assert not _overlap(legend, p.locator(other).first.bounding_box()), other
     pg.shot("map-10-legend-all-layers-1440.png")
     pg.close()
@@ -212,15 +244,18 @@ def test_phone_top_bar_one_line_and_sheet(site, browser):
             b = el.bounding_box()
             assert b["y"] >= bar["y"] and b["y"] + b["height"] <= bar["y"] + bar["height"] + 0.5
             assert b["x"] + b["width"] <= 390.5, el.inner_text()
-    assert p.evaluate("(() => { const t = document.getElementById('topbar');"
-                      " return t.scrollWidth <= t.clientWidth; })()")
+    assert p.evaluate(
+        "(() => { const t = document.getElementById('topbar');"
+        " return t.scrollWidth <= t.clientWidth; })()"
+    )
     pg.shot("map-11-phone.png")
     # the breadcrumb never covers the search results
     p.fill("#search", "HA")
     p.wait_for_selector("#results li[data-i]")
     first = p.locator("#results li[data-i]").first
     assert not p.locator("#crumbs").is_visible() or not _overlap(
-        first.bounding_box(), p.locator("#crumbs").bounding_box())
+        first.bounding_box(), p.locator("#crumbs").bounding_box()
+    )
     first.click()
     p.wait_for_selector("#panel.open #panel-title")
     p.click("#panel-close")
@@ -239,17 +274,21 @@ def test_phone_top_bar_one_line_and_sheet(site, browser):
     pg.close()
 
 
-RAW = re.compile(r"\b(follow_up|move_in|move_out|distribution_point|service_station|clinic|"
-                 r"pharmacy|machine|outreach|residential|market|enterprise|dormitory|"
-                 r"n/a|valid|level_\w+)\b")
+RAW = re.compile(
+    r"\b(follow_up|move_in|move_out|distribution_point|service_station|clinic|"
+    r"pharmacy|machine|outreach|residential|market|enterprise|dormitory|"
+    r"n/a|valid|level_\w+)\b"
+)
 
 
 def test_english_mode_no_raw_codes(site, browser):
     base, engine = site
     with engine.begin() as c:
-        c.execute(sa.text("""INSERT INTO events (county_code, household_id, kind, event_date,
+        c.execute(
+            sa.text("""INSERT INTO events (county_code, household_id, kind, event_date,
                              recorded_by) SELECT county_code, id, 'follow_up', current_date,
-                             'village_a' FROM households WHERE household_no = 'HA1'"""))
+                             'village_a' FROM households WHERE household_no = 'HA1'""")
+        )
     pg = Page(browser, base, "village_a", lang="en")
     p = pg.page
     assert p.title() == "Map · popgis"
@@ -264,17 +303,17 @@ def test_english_mode_no_raw_codes(site, browser):
     popup = p.inner_text(".building-popup")
     assert "Residential" in popup and "persons" in popup and "人" not in popup
     p.click("#menu-btn")
-    text = " ".join(p.inner_text(s) for s in ("#topbar", "#legend", "#side-layers", "#filters",
-                                             "#panel", ".building-popup"))
+    text = " ".join(
+        p.inner_text(s)
+        for s in ("#topbar", "#legend", "#side-layers", "#filters", "#panel", ".building-popup")
+    )
     assert not RAW.search(text.replace("village_a", "")), RAW.search(text)
-    assert p.inner_text("#topbar").count("village") == 2   # village_a · village staff
+    assert p.inner_text("#topbar").count("village") == 2  # village_a · village staff
     bar = p.inner_text("#topbar").replace(p.inner_text("#who"), "").replace("中文", "")
-    assert not re.search(r"[\u4e00-\u9fff]", bar), bar   # area names and 中文 aside
+    assert not re.search(r"[\u4e00-\u9fff]", bar), bar  # area names and 中文 aside
     pg.shot("map-13-english.png")
     p.evaluate("localStorage.removeItem('popgis.lang')")
     pg.close()
-
-
 
 
 def test_service_points_outside_marked_and_favicon(site, browser):
@@ -297,6 +336,7 @@ def test_service_points_outside_marked_and_favicon(site, browser):
 
 # ----------------------------------------------------------------- the outside tester's list
 
+
 def _box(p, sel):
     return p.locator(sel).first.bounding_box()
 
@@ -310,7 +350,7 @@ def test_area_outline_breadcrumb_and_near_miss(site, browser):
     p = pg.page
     # the user's own village is outlined from the start
     assert p.evaluate("PopGIS.state.highlightCode") == "330782001001"
-    pg.click_at(29.27, 120.075)                        # grid 2
+    pg.click_at(29.27, 120.075)  # grid 2
     wait_js(p, "document.body.dataset.drill === 'grid'")
     assert p.inner_text("#crumbs") == "江滨社区居委会 › 江滨社区第二网格"
     # the outline is the grid's own geometry, and the clicked path draws no focus box
@@ -346,7 +386,7 @@ def test_grid_names_in_english(site, browser):
     pg.click_at(29.27, 120.075)
     p.wait_for_selector(".area-popup")
     assert p.inner_text(".area-popup").startswith("Grid 2")
-    pg.view(29.25, 120.05, 16)                         # grid labels from zoom 16
+    pg.view(29.25, 120.05, 16)  # grid labels from zoom 16
     labels = p.locator(".area-name.area-grid").all_inner_texts()
     assert labels and all(re.fullmatch(r"Grid \d+", x) for x in labels), labels
     pg.shot("fix-10-grid-names-english.png")
@@ -363,20 +403,20 @@ def test_panel_clear_of_search_zoom_and_phone_sheet(site, browser):
     pg.view(29.2502, 120.0202, 18)
     pg.click_at(29.2502, 120.0202)
     p.wait_for_selector("#panel.open #panel-title")
-    p.wait_for_timeout(400)                            # the panel's slide
+    p.wait_for_timeout(400)  # the panel's slide
     panel = _box(p, "#panel")
     for other in ("#searchbox", ".leaflet-control-zoom", "#crumbs"):
         assert not _overlap(panel, _box(p, other)), other
-    p.click(".leaflet-control-zoom-in")                # the zoom buttons take clicks
+    p.click(".leaflet-control-zoom-in")  # the zoom buttons take clicks
     wait_js(p, "PopGIS.state.map.getZoom() === 19")
     pg.shot("fix-04-panel-desktop.png")
     pg.close()
     pg = Page(browser, base, "village_a", width=390, height=844)
     p = pg.page
-    p.click("#side-toggle")                            # the sheet is open …
+    p.click("#side-toggle")  # the sheet is open …
     p.wait_for_selector("#side #legend", state="visible")
     p.fill("#search", "HA1")
-    p.locator("#results li[data-i]").first.click()     # … and a household is opened
+    p.locator("#results li[data-i]").first.click()  # … and a household is opened
     p.wait_for_selector("#panel.open #panel-title")
     p.wait_for_timeout(400)
     assert not p.locator("#side").is_visible()
@@ -392,8 +432,10 @@ def test_click_market_dot_places_household(site, browser):
     market's building (no popup)."""
     base, engine = site
     with engine.connect() as c:
-        hid, m2 = c.execute(sa.text("""SELECT h.id, (SELECT id FROM buildings WHERE ext_id = 'M2')
-            FROM households h WHERE household_no = 'HA1'""")).one()
+        hid, m2 = c.execute(
+            sa.text("""SELECT h.id, (SELECT id FROM buildings WHERE ext_id = 'M2')
+            FROM households h WHERE household_no = 'HA1'""")
+        ).one()
     pg = Page(browser, base, "village_a")
     p = pg.page
     pg.view(29.2502, 120.0202, 18)
@@ -403,12 +445,16 @@ def test_click_market_dot_places_household(site, browser):
     pg.view(29.2602, 120.0352, 17)
     wait_js(p, "window.popgisDrawn.units >= 1")
     pg.settle()
-    pg.click_at(29.2602, 120.0352)                     # the market's dot
+    pg.click_at(29.2602, 120.0352)  # the market's dot
     p.wait_for_selector("#placed-manually")
     assert p.locator(".unit-popup").count() == 0
     with engine.connect() as c:
-        assert c.execute(sa.text("SELECT building_id FROM households WHERE id = :h"),
-                         {"h": hid}).scalar() == m2
+        assert (
+            c.execute(
+                sa.text("SELECT building_id FROM households WHERE id = :h"), {"h": hid}
+            ).scalar()
+            == m2
+        )
     pg.shot("fix-05-placed-on-market.png")
     p.click("#restore")
     p.wait_for_selector("#placed-manually", state="detached")
@@ -422,14 +468,14 @@ def test_refusal_in_chinese_and_dot_moves(site, browser):
     pg = Page(browser, base, "village_a")
     p = pg.page
     pg.view(29.2502, 120.0702, 18)
-    pg.click_at(29.2502, 120.0702)                     # HA2
+    pg.click_at(29.2502, 120.0702)  # HA2
     p.wait_for_selector("#panel.open #panel-title")
     p.click("#move")
     p.wait_for_selector(".drag-marker")
-    pg.allow(400)                                      # the refusal below
+    pg.allow(400)  # the refusal below
     pg.view(29.28, 120.0702, 13)
     x, y = pg.point(29.2502, 120.0702)
-    tx, ty = pg.point(29.33, 120.0702)                  # into 下车门: not 江滨's
+    tx, ty = pg.point(29.33, 120.0702)  # into 下车门: not 江滨's
     p.mouse.move(x, y)
     p.mouse.down()
     p.mouse.move((x + tx) / 2, (y + ty) / 2, steps=5)
@@ -440,7 +486,7 @@ def test_refusal_in_chinese_and_dot_moves(site, browser):
     toast = p.inner_text("#toast")
     assert "辖区" in toast and not re.search(r"[A-Za-z]{4,}", toast), toast
     pg.shot("fix-06-refusal-chinese.png")
-    p.click("#pick")                                    # now place it on A1 by clicking
+    p.click("#pick")  # now place it on A1 by clicking
     pg.view(29.2502, 120.0202, 18)
     pg.click_at(29.2502, 120.0202, dx=22, dy=-14)
     p.wait_for_selector("#placed-manually")
@@ -448,14 +494,14 @@ def test_refusal_in_chinese_and_dot_moves(site, browser):
     pg.settle()
     p.wait_for_timeout(300)
     pg.shot("fix-07-dot-moved.png")
-    pg.click_at(29.2502, 120.0202, dx=22, dy=-14)       # the dot is where it was placed
+    pg.click_at(29.2502, 120.0202, dx=22, dy=-14)  # the dot is where it was placed
     p.wait_for_selector("#panel.open #panel-title")
     assert p.inner_text("#panel-title") == "HA2"
     p.click("#restore")
     p.wait_for_selector("#placed-manually", state="detached")
     p.click("#panel-close")
     pg.view(29.2502, 120.0702, 18)
-    pg.click_at(29.2502, 120.0702)                      # and back at home after the restore
+    pg.click_at(29.2502, 120.0702)  # and back at home after the restore
     p.wait_for_selector("#panel.open #panel-title")
     assert p.inner_text("#panel-title") == "HA2"
     pg.close()
@@ -467,7 +513,7 @@ def test_buildings_drawn_at_every_street_zoom(site, browser):
     pg = Page(browser, base, "village_a")
     p = pg.page
     pg.view(29.2502, 120.0202, 16)
-    for z in (17, 18, 19, 20):                         # zoomed with the + button
+    for z in (17, 18, 19, 20):  # zoomed with the + button
         p.click(".leaflet-control-zoom-in")
         wait_js(p, f"PopGIS.state.map.getZoom() === {z}")
         p.wait_for_timeout(400)
@@ -488,7 +534,7 @@ def test_household_param_out_of_area_or_missing_says_not_found(site, browser):
     with engine.connect() as c:
         other = c.execute(sa.text("SELECT id FROM households WHERE household_no = 'HC1'")).scalar()
     pg = Page(browser, base, "village_a")
-    pg.allow(404)                                      # the server's answer for both
+    pg.allow(404)  # the server's answer for both
     p = pg.page
     for wanted in (other, 987654, "x1"):
         p.goto(f"{base}/?household={wanted}")
@@ -541,7 +587,7 @@ def test_legend_on_screen_one_note_and_filters_by_role(site, browser):
     legend = _box(p, "#legend")
     assert legend["y"] + 60 < 900 and legend["height"] >= 100, legend
     assert p.locator("#legend .lg-note").count() == 1
-    assert p.locator("#f-certs").count() == 1          # people roles keep them
+    assert p.locator("#f-certs").count() == 1  # people roles keep them
     pg.shot("fix-20-legend-on-screen-1440.png")
     pg.close()
     for user in ("planner_u", "auditor_u"):
@@ -554,5 +600,3 @@ def test_legend_on_screen_one_note_and_filters_by_role(site, browser):
         if user == "planner_u":
             pg.shot("fix-20-planner-filters.png")
         pg.close()
-
-

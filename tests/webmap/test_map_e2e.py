@@ -28,8 +28,6 @@ def e2e(db_url):
     engine.dispose()
 
 
-
-
 def login(page, base, user):
     page.goto(base + "/login")
     page.fill("#username", user)
@@ -71,17 +69,19 @@ def test_search_open_fix_and_reload(e2e, browser):
     page.mouse.up()
     page.wait_for_selector("#placed-manually")
     with engine.connect() as c:
-        row = c.execute(sa.text("SELECT placed_manually, placed_by, ST_X(geom) FROM households "
-                                "WHERE household_no = 'HA1'")).one()
+        row = c.execute(
+            sa.text(
+                "SELECT placed_manually, placed_by, ST_X(geom) FROM households "
+                "WHERE household_no = 'HA1'"
+            )
+        ).one()
     assert row.placed_manually and row.placed_by == "village_a" and row[2] > 120.0203
     page.screenshot(path=str(ARTIFACTS / "e2e-3-fixed.png"))
     # reload: the panel shows the manual placement
     page.reload()
     page.wait_for_selector("body[data-loaded=true]", state="attached")
-    hid = page.evaluate("fetch('/api/search?q=HA1').then(r => r.json())"
-                        ".then(j => j.results[0].id)")
-    page.evaluate(f"fetch('/api/households/{hid}').then(r => r.json())"
-                  ".then(h => window.__h = h)")
+    hid = page.evaluate("fetch('/api/search?q=HA1').then(r => r.json()).then(j => j.results[0].id)")
+    page.evaluate(f"fetch('/api/households/{hid}').then(r => r.json()).then(h => window.__h = h)")
     wait_js(page, "window.__h")
     assert page.evaluate("window.__h.placed_manually") is True
     assert errors == []
@@ -94,27 +94,24 @@ def test_village_user_cannot_reach_other_village(e2e, browser):
         hb1 = c.execute(sa.text("SELECT id FROM households WHERE household_no = 'HB1'")).scalar()
     page = browser.new_page()
     login(page, base, "village_a")
-    page.fill("#search", "陈静")                     # lives in village B
+    page.fill("#search", "陈静")  # lives in village B
     page.wait_for_selector("#results li.empty")
     status = page.evaluate(f"fetch('/api/households/{hb1}').then(r => r.status)")
     missing = page.evaluate("fetch('/api/households/99999999').then(r => r.status)")
     assert status == missing == 404
     body = page.evaluate(f"fetch('/api/households/{hb1}').then(r => r.json())")
-    assert body == {"error": {"status": 404, "code": "not_found",
-                              "message": "household not found"}}
+    assert body == {"error": {"status": 404, "code": "not_found", "message": "household not found"}}
     page.close()
 
 
 def test_english_switch_and_phone_screen(e2e, browser):
     base, _ = e2e
-    page = browser.new_page(viewport={"width": 390, "height": 844})   # a phone
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
     login(page, base, "village_a")
-    page.click("#menu-btn")                                          # English is in the menu
+    page.click("#menu-btn")  # English is in the menu
     page.click("#lang")
     page.wait_for_selector("body[data-loaded=true]", state="attached")
     assert page.get_attribute("#search", "placeholder").startswith("Household no.")
     page.screenshot(path=str(ARTIFACTS / "e2e-4-phone-english.png"))
     page.evaluate("localStorage.removeItem('popgis.lang')")
     page.close()
-
-

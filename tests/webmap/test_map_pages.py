@@ -15,10 +15,12 @@ from tests.webmap.mapsite import ARTIFACTS, EXPORT_LAYERS, REVIEWS, Page, _no_ch
 
 def test_menu_links_by_role(site, browser):
     base, _ = site
-    for user, present, absent in (("village_a", ["#review"], ["#menu-planner", "#menu-audit"]),
-                                  ("planner_u", ["#menu-planner"], ["#review", "#menu-audit"]),
-                                  ("county_u", ["#menu-planner", "#review"], ["#menu-audit"]),
-                                  ("auditor_u", ["#menu-audit"], ["#review", "#menu-planner"])):
+    for user, present, absent in (
+        ("village_a", ["#review"], ["#menu-planner", "#menu-audit"]),
+        ("planner_u", ["#menu-planner"], ["#review", "#menu-audit"]),
+        ("county_u", ["#menu-planner", "#review"], ["#menu-audit"]),
+        ("auditor_u", ["#menu-audit"], ["#review", "#menu-planner"]),
+    ):
         pg = Page(browser, base, user)
         pg.page.click("#menu-btn")
         for sel in present:
@@ -51,8 +53,10 @@ def test_export_dialog_every_combination(site, browser):
         for fmt in ("png", "pdf"):
             for size in ("A4", "A3"):
                 for orient in ("portrait", "landscape"):
-                    url = p.evaluate("c => PopGIS.state.exportUrl(c)", {
-                        "layer": layer, "format": fmt, "size": size, "orient": orient})
+                    url = p.evaluate(
+                        "c => PopGIS.state.exportUrl(c)",
+                        {"layer": layer, "format": fmt, "size": size, "orient": orient},
+                    )
                     r = p.request.get(base + url)
                     assert r.status == 200, (layer, fmt, size, orient, r.text()[:300])
                     body = r.body()
@@ -71,8 +75,9 @@ def test_export_frames_the_open_part_of_the_map(site, browser):
     p.click("#export")
     p.wait_for_selector("#export-dialog[open]")
     href = p.get_attribute("#export-go", "href")
-    w, s, e, n = (float(v) for v in re.search(r"bbox=([^&]+)", href).group(1)
-                  .replace("%2C", ",").split(","))
+    w, s, e, n = (
+        float(v) for v in re.search(r"bbox=([^&]+)", href).group(1).replace("%2C", ",").split(",")
+    )
     side_lng = p.evaluate("""(() => { const m = PopGIS.state.map;
         const c = m.getContainer().getBoundingClientRect();
         const x = document.getElementById('side').getBoundingClientRect().left - c.left;
@@ -90,7 +95,7 @@ def test_review_page_language_count_reasons_and_labels(site, browser):
     import webmap.review
 
     base, engine = site
-    with engine.begin() as c:   # (placements in the tests above closed earlier items)
+    with engine.begin() as c:  # (placements in the tests above closed earlier items)
         c.execute(sa.text("DELETE FROM geocode_review"))
         c.execute(sa.text(REVIEWS))
     old = webmap.review.PAGE_SIZE
@@ -106,7 +111,7 @@ def test_review_page_language_count_reasons_and_labels(site, browser):
         assert "坐标未采用：经纬度不是数字；匹配分数低（0.42）" in row, row
         assert "楼栋 · 江滨社区幸福小区1栋" in p.inner_text("#queue button.accept")
         p.screenshot(path=str(ARTIFACTS / "fix-09-review-zh.png"), full_page=True)
-        p.click("#lang")                                 # English for every page
+        p.click("#lang")  # English for every page
         p.wait_for_selector("html[lang=en]")
         assert "2 households to review" in p.inner_text("#count")
         text = p.inner_text("body")
@@ -114,7 +119,7 @@ def test_review_page_language_count_reasons_and_labels(site, browser):
         assert _no_chinese(p.inner_text("header"), ["江滨社区居委会", "中文"])
         assert p.locator("html[lang=en] th", has_text="Candidate places").count() == 1
         p.screenshot(path=str(ARTIFACTS / "fix-11-review-en.png"), full_page=True)
-        p.goto(base + "/")                               # the map follows too
+        p.goto(base + "/")  # the map follows too
         p.wait_for_selector("body[data-loaded=true]", state="attached")
         assert p.title() == "Map · popgis"
         p.evaluate("localStorage.removeItem('popgis.lang')")
@@ -156,7 +161,7 @@ def test_audit_and_planner_pages_in_both_languages(site, browser):
     assert "Service planning" in p.inner_text("header")
     assert _no_chinese(p.inner_text("#panel"))
     box = p.locator("#map").bounding_box()
-    p.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)   # a site
+    p.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)  # a site
     assert p.inner_text("#added-count") == "1"
     p.fill("#k", "1")
     p.click("#run-place")

@@ -28,10 +28,13 @@ def test_needs_login_or_token(client, conn):
     assert client.get("/ogc", headers=bearer("pgt_nonsense")).status_code == 401
     token = users_tokens.create_token(conn, "planner_u")
     assert client.get("/ogc/collections", headers=bearer(token)).status_code == 200
-    stored = conn.execute(sa.text(
-        "SELECT t.token_hash, t.last_used_at, t.expires_at > now() + interval '89 days' "
-        "FROM api_tokens t JOIN app_users u ON u.id = t.user_id "
-        "WHERE u.name = 'planner_u' ORDER BY t.id DESC LIMIT 1")).one()
+    stored = conn.execute(
+        sa.text(
+            "SELECT t.token_hash, t.last_used_at, t.expires_at > now() + interval '89 days' "
+            "FROM api_tokens t JOIN app_users u ON u.id = t.user_id "
+            "WHERE u.name = 'planner_u' ORDER BY t.id DESC LIMIT 1"
+        )
+    ).one()
     assert token not in stored[0] and stored[0].startswith("sha256$")
     assert stored[1] is not None and stored[2]  # last use recorded, 90 days by default
     users_tokens.revoke_user_tokens(conn, "planner_u")
@@ -77,9 +80,12 @@ def test_items_paging_and_bbox(client, conn):
     assert client.get("/ogc/collections/service_points/items?limit=0").status_code == 400
     one = client.get("/ogc/collections/boundaries/items/330782001001").json
     assert one["properties"]["name"] == "江滨社区居委会"
-    logged = conn.execute(sa.text(
-        "SELECT count(*) FROM access_log WHERE action = 'export' AND user_name = 'county_u' "
-        "AND target_kind LIKE 'ogc:%'")).scalar()
+    logged = conn.execute(
+        sa.text(
+            "SELECT count(*) FROM access_log WHERE action = 'export' AND user_name = 'county_u' "
+            "AND target_kind LIKE 'ogc:%'"
+        )
+    ).scalar()
     assert logged >= 5
 
 
@@ -95,8 +101,6 @@ def test_stats_are_suppressed_and_scoped(client):
     assert client.get("/ogc/collections/boundaries/items/330782001002").status_code == 404
     text = json.dumps(fc, ensure_ascii=False)
     assert "张伟" not in text and "HA1" not in text
-
-
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +135,9 @@ def test_ogrinfo_lists_and_reads_our_collections(live_server, token):
     assert r.stdout.count("OGRFeature(service_points)") == 2
     assert "江滨社区药具发放点" in r.stdout and "佛堂镇计生服务站" not in r.stdout
     # paging: GDAL follows the next links with a small page size
-    r = ogrinfo("-al", "-q", "-oo", "PAGE_SIZE=2", f"OAPIF:{live_server}/ogc", "boundaries",
-                token=token)
+    r = ogrinfo(
+        "-al", "-q", "-oo", "PAGE_SIZE=2", f"OAPIF:{live_server}/ogc", "boundaries", token=token
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("OGRFeature(boundaries)") == 5
     r = ogrinfo("-al", "-q", f"OAPIF:{live_server}/ogc", "village_stats", token=token)

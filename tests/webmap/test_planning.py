@@ -14,8 +14,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def test_coverage_api_for_planner(client):
     login(client, "planner_u")
-    r = client.get("/api/planning/coverage?kinds=distribution_point,clinic&radius=1500"
-                   "&demand=residents")
+    r = client.get(
+        "/api/planning/coverage?kinds=distribution_point,clinic&radius=1500&demand=residents"
+    )
     assert r.status_code == 200, r.json
     body = r.json
     # the disclosure rule: 10 residents published within ±2; 1 unlocated withheld
@@ -33,21 +34,32 @@ def test_coverage_api_along_roads(client, conn):
     r = client.get("/api/planning/coverage?kinds=clinic&radius=800&network=1")
     assert r.status_code == 400 and "no roads loaded" in r.json["error"]["message"]
     import sqlalchemy as sa
-    conn.execute(sa.text("""
+
+    conn.execute(
+        sa.text("""
         INSERT INTO roads (ext_id, county_code, highway, geom) VALUES ('W1', '330782',
         'residential', ST_Multi(ST_GeomFromText(
-        'LINESTRING(120.0202 29.2502, 120.03 29.2502, 120.03 29.26)', 4326)))"""))
-    r = client.get("/api/planning/coverage?kinds=distribution_point&radius=2000&network=1"
-                   "&demand=households")
+        'LINESTRING(120.0202 29.2502, 120.03 29.2502, 120.03 29.26)', 4326)))""")
+    )
+    r = client.get(
+        "/api/planning/coverage?kinds=distribution_point&radius=2000&network=1&demand=households"
+    )
     assert r.status_code == 200 and r.json["network"] is True
     assert r.json["walk_kmh"] == 4.5 and r.json["gaps"]["type"] == "FeatureCollection"
 
 
 def test_place_api_for_planner(client):
     login(client, "planner_u")
-    r = client.post("/api/planning/place", json={
-        "model": "mclp", "k": 1, "radius": 800, "demand": "residents",
-        "kinds": ["distribution_point", "clinic"]})
+    r = client.post(
+        "/api/planning/place",
+        json={
+            "model": "mclp",
+            "k": 1,
+            "radius": 800,
+            "demand": "residents",
+            "kinds": ["distribution_point", "clinic"],
+        },
+    )
     assert r.status_code == 200, r.json
     res = r.json["result"]
     new = [f for f in res["features"] if not f["properties"]["fixed"]]
@@ -57,21 +69,32 @@ def test_place_api_for_planner(client):
     assert {"pct_before", "pct_after"} <= set(r.json["villages"][0])
     # a site the planner adds on the map right at A2 is chosen over the grid centres
     # when K = 2 (it covers A2; grid 1 covers A1)
-    r = client.post("/api/planning/place", json={
-        "model": "mclp", "k": 2, "radius": 300, "demand": "residents",
-        "kinds": ["distribution_point"],
-        "sites": [{"lon": 120.0702, "lat": 29.2502, "name": "A2 门口"}]})
-    ids = {f["properties"]["id"] for f in r.json["result"]["features"]
-           if not f["properties"]["fixed"]}
+    r = client.post(
+        "/api/planning/place",
+        json={
+            "model": "mclp",
+            "k": 2,
+            "radius": 300,
+            "demand": "residents",
+            "kinds": ["distribution_point"],
+            "sites": [{"lon": 120.0702, "lat": 29.2502, "name": "A2 门口"}],
+        },
+    )
+    ids = {
+        f["properties"]["id"] for f in r.json["result"]["features"] if not f["properties"]["fixed"]
+    }
     assert "added:1" in ids
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"model": "mclp", "k": 99, "radius": 800}, "larger than the number of candidates"),
-    ({"model": "mclp", "k": 1, "radius": 0}, "radius must be more than 0"),
-    ({"model": "mclp", "k": "two", "radius": 800}, "k must be a whole number"),
-    ({"model": "mclp", "k": 1, "radius": 800, "demand": "cats"}, "unknown demand population"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"model": "mclp", "k": 99, "radius": 800}, "larger than the number of candidates"),
+        ({"model": "mclp", "k": 1, "radius": 0}, "radius must be more than 0"),
+        ({"model": "mclp", "k": "two", "radius": 800}, "k must be a whole number"),
+        ({"model": "mclp", "k": 1, "radius": 800, "demand": "cats"}, "unknown demand population"),
+    ],
+)
 def test_place_api_bad_input(client, body, message):
     login(client, "planner_u")
     r = client.post("/api/planning/place", json=body)
@@ -87,15 +110,12 @@ def test_village_staff_cannot_plan(client):
     assert client.get("/api/planning/coverage").status_code == 401
 
 
-
-
 def test_planner_panel_in_chromium(live_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800},
-                                accept_downloads=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
         requests = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto(live_server + "/login?next=/planner")
@@ -129,8 +149,10 @@ def test_planner_panel_in_chromium(live_server, tmp_path):
         assert "pct_before" in (tmp_path / "v.csv").read_text(encoding="utf-8-sig")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "planner.png"))
-        assert all(u.startswith(live_server) or u.startswith(("about:", "data:", "blob:"))
-                   for u in requests), [u for u in requests if not u.startswith(live_server)]
+        assert all(
+            u.startswith(live_server) or u.startswith(("about:", "data:", "blob:"))
+            for u in requests
+        ), [u for u in requests if not u.startswith(live_server)]
         browser.close()
 
 

@@ -21,8 +21,9 @@ RECOVERY_LIMIT_S = 10.0
 
 def _pg_ctl(*args: str) -> None:
     data = db._paths()["data"]
-    db._as_postgres([db._pg_bin("pg_ctl"), "-D", str(data), *args],
-                    capture_output=True, text=True, check=True)
+    db._as_postgres(
+        [db._pg_bin("pg_ctl"), "-D", str(data), *args], capture_output=True, text=True, check=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,21 +31,23 @@ def server_url(db_url):
     from tests.conftest import LOCAL_CLUSTER
 
     if not LOCAL_CLUSTER:
-        pytest.fail("this test stops the project's own cluster: run it without "
-                    "POPGIS_DATABASE_URL")
+        pytest.fail("this test stops the project's own cluster: run it without POPGIS_DATABASE_URL")
     return server_db_url(db_url)
 
 
 def test_database_restart_under_load(server_url, tmp_path, capsys):
     engine = sa.create_engine(server_url)
     with engine.connect() as c:
-        homes = c.execute(sa.text(
-            "SELECT id, ST_X(geom), ST_Y(geom) FROM households WHERE geom IS NOT NULL "
-            "ORDER BY id LIMIT 24")).all()
+        homes = c.execute(
+            sa.text(
+                "SELECT id, ST_X(geom), ST_Y(geom) FROM households WHERE geom IS NOT NULL "
+                "ORDER BY id LIMIT 24"
+            )
+        ).all()
     engine.dispose()
     assert len(homes) >= 3
     counter = itertools.count()
-    log: list[tuple] = []        # (time, kind, status, detail)
+    log: list[tuple] = []  # (time, kind, status, detail)
     lock = threading.Lock()
     stop = threading.Event()
     # logins hash passwords (argon2): on a busy machine six of them take a while, and a
@@ -52,10 +55,11 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
     ready = threading.Semaphore(0)
 
     with popgis_serve(server_url, tmp_path, env={"POPGIS_ACCESS_LOG": "off"}) as srv:
+
         def client(i: int):
             s = logged_in(srv.base, "county_u")
             ready.release()
-            mine = homes   # shared: row locks order the placements
+            mine = homes  # shared: row locks order the placements
             rng = random.Random(i)
             while not stop.is_set():
                 n = next(counter)
@@ -78,7 +82,7 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
             _pg_ctl("-m", "immediate", "-w", "stop")
             time.sleep(4)
         finally:
-            db.cluster_start()   # comes back even if the test fails
+            db.cluster_start()  # comes back even if the test fails
         t_up = time.monotonic()
         time.sleep(RECOVERY_LIMIT_S + 3)
         stop.set()
@@ -98,9 +102,11 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
     first_ok = next(e[0] for e in after if e[2] in (200, 201)) - t_up
     last_fail = max((e[0] for e in after if e[2] not in (200, 201)), default=t_up) - t_up
     with capsys.disabled():
-        print(f"\n[db restart] {len(log)} requests, {len(down)} answered 503 while down "
-              f"({t_up - t_down:.1f} s); first success {first_ok:.2f} s after the database "
-              f"was back, last failure {last_fail:.2f} s after")
+        print(
+            f"\n[db restart] {len(log)} requests, {len(down)} answered 503 while down "
+            f"({t_up - t_down:.1f} s); first success {first_ok:.2f} s after the database "
+            f"was back, last failure {last_fail:.2f} s after"
+        )
     assert last_fail <= RECOVERY_LIMIT_S
     assert any(e[2] in (200, 201) for e in after if e[0] > t_up + last_fail)
 
@@ -120,18 +126,21 @@ def _one_request(s, base: str, kind: str, n: int, rng, homes) -> tuple:
         elif kind == "event":
             hid = rng.choice(homes)[0]
             detail = f"fault-{n}"
-            r = s.post(f"{base}/api/households/{hid}/events",
-                       json={"kind": "visit", "note": detail}, timeout=20)
+            r = s.post(
+                f"{base}/api/households/{hid}/events",
+                json={"kind": "visit", "note": detail},
+                timeout=20,
+            )
         else:
             hid, x, y = rng.choice(homes)
             lon, lat = x + (n % 50) * 1e-7, y
             detail = (hid, lon, lat)
-            r = s.post(f"{base}/api/households/{hid}/location",
-                       json={"lon": lon, "lat": lat}, timeout=20)
-        body = r.json() if r.headers.get("Content-Type", "").startswith(
-            "application/") else r.text
+            r = s.post(
+                f"{base}/api/households/{hid}/location", json={"lon": lon, "lat": lat}, timeout=20
+            )
+        body = r.json() if r.headers.get("Content-Type", "").startswith("application/") else r.text
         return r.status_code, detail, body
-    except Exception as exc:   # a dropped connection would be a failure too
+    except Exception as exc:  # a dropped connection would be a failure too
         return -1, detail, repr(exc)
 
 
@@ -141,29 +150,35 @@ def _check_nothing_half_written(server_url, log, homes) -> None:
     db.dispose_engines()
     engine = sa.create_engine(server_url)
     with engine.connect() as c:
-        notes = set(c.execute(sa.text(
-            "SELECT note FROM events WHERE note LIKE 'fault-%'")).scalars())
+        notes = set(
+            c.execute(sa.text("SELECT note FROM events WHERE note LIKE 'fault-%'")).scalars()
+        )
         acked = {e[3] for e in log if e[1] == "event" and e[2] == 201}
         assert acked <= notes
         sent = {e[3] for e in log if e[1] == "event"}
         assert notes <= sent
         placed = {e[3][0] for e in log if e[1] == "place" and e[2] == 200}
         assert placed
-        rows = c.execute(sa.text("""
+        rows = c.execute(
+            sa.text("""
             SELECT h.id, ST_X(h.geom) AS x, ST_Y(h.geom) AS y,
                    (SELECT detail FROM access_log a WHERE a.action = 'place_household'
                       AND a.target_id = h.id::text ORDER BY a.id DESC LIMIT 1) AS last
             FROM households h WHERE h.id = ANY(:ids)"""),
-            {"ids": [h[0] for h in homes]}).all()
+            {"ids": [h[0] for h in homes]},
+        ).all()
         for row in rows:
             if row.last is None:
                 continue
             assert abs(row.x - row.last["lon"]) < 1e-9 and abs(row.y - row.last["lat"]) < 1e-9
         for hid, lon, _lat in (e[3] for e in log if e[1] == "place" and e[2] == 200):
-            n = c.execute(sa.text(
-                "SELECT count(*) FROM access_log WHERE action = 'place_household' AND "
-                "target_id = :t AND (detail->>'lon')::float8 = :x"),
-                {"t": str(hid), "x": lon}).scalar()
+            n = c.execute(
+                sa.text(
+                    "SELECT count(*) FROM access_log WHERE action = 'place_household' AND "
+                    "target_id = :t AND (detail->>'lon')::float8 = :x"
+                ),
+                {"t": str(hid), "x": lon},
+            ).scalar()
             assert n >= 1
     engine.dispose()
 

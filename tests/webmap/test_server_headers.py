@@ -40,8 +40,9 @@ def _script_src(csp: str) -> str:
     return next(p for p in csp.split(";") if p.strip().startswith("script-src"))
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/api/me", "/api/nothing-here",
-                                  "/static/map.js", "/review", "/planner"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/api/me", "/api/nothing-here", "/static/map.js", "/review", "/planner"]
+)
 def test_security_headers_on_every_response(county, srv, path):
     r = county.get(srv.base + path)
     assert r.status_code < 500
@@ -76,16 +77,21 @@ def test_every_inline_script_carries_the_request_nonce(county, srv):
         tags = re.findall(r"<script\b[^>]*>", r.text)
         assert len(tags) >= 4 and all(f'nonce="{nonce}"' in t for t in tags), tags
         seen.add(nonce)
-    assert len(seen) == 2   # a fresh nonce per response
+    assert len(seen) == 2  # a fresh nonce per response
 
 
 def test_pages_work_in_chromium_without_csp_violations(srv, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     violations, errors = [], []
-    page.on("console", lambda m: violations.append(m.text)
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(m.text)
             if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text
-            else None)
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script("""document.addEventListener('securitypolicyviolation', e =>
         console.log('Content Security Policy violation: ' + e.violatedDirective + ' '
@@ -111,9 +117,15 @@ def _cookie(session) -> str:
 
 
 def test_ogc_links_never_come_from_the_host_header(county, srv):
-    r = client().get(srv.base + "/ogc", headers={
-        "Host": "evil.example", "X-Forwarded-Host": "evil.example",
-        "X-Forwarded-Proto": "https", "Cookie": _cookie(county)})
+    r = client().get(
+        srv.base + "/ogc",
+        headers={
+            "Host": "evil.example",
+            "X-Forwarded-Host": "evil.example",
+            "X-Forwarded-Proto": "https",
+            "Cookie": _cookie(county),
+        },
+    )
     assert r.ok, r.text
     hrefs = [link["href"] for link in r.json()["links"]]
     assert hrefs and all(h.startswith(srv.base + "/ogc") for h in hrefs), hrefs
@@ -121,8 +133,11 @@ def test_ogc_links_never_come_from_the_host_header(county, srv):
 
 def test_request_size_limits(county, srv):
     big = b"{" + b" " * (17 << 20) + b"}"
-    r = county.post(srv.base + "/api/households/1/events", data=big,
-                    headers={"Content-Type": "application/json"})
+    r = county.post(
+        srv.base + "/api/households/1/events",
+        data=big,
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 413 and r.json()["error"]["status"] == 413
     r = county.get(srv.base + "/api/search?q=" + "x" * 9000)
     assert 400 <= r.status_code < 500
@@ -139,7 +154,7 @@ def test_graceful_reload_on_hup_loses_no_request(county, srv):
             t = time.monotonic()
             try:
                 status = county.get(srv.base + "/api/me", timeout=30).status_code
-            except requests.RequestException as exc:   # a lost request fails the test
+            except requests.RequestException as exc:  # a lost request fails the test
                 status = f"{type(exc).__name__} after {time.monotonic() - t:.1f} s"
             results.append(status)
 
@@ -162,20 +177,41 @@ def test_graceful_reload_on_hup_loses_no_request(county, srv):
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-keyout", str(folder / "key.pem"),
-                    "-out", str(folder / "cert.pem")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder / "cert.pem", folder / "key.pem"
 
 
 def test_tls_public_url_and_trusted_proxies(server_url, tmp_path, tls_files):
-    env = {"POPGIS_TLS_CERT": str(tls_files[0]), "POPGIS_TLS_KEY": str(tls_files[1]),
-           "POPGIS_PUBLIC_URL": "https://popgis.county.example/gis",
-           "POPGIS_TRUSTED_PROXIES": "127.0.0.1"}
+    env = {
+        "POPGIS_TLS_CERT": str(tls_files[0]),
+        "POPGIS_TLS_KEY": str(tls_files[1]),
+        "POPGIS_PUBLIC_URL": "https://popgis.county.example/gis",
+        "POPGIS_TRUSTED_PROXIES": "127.0.0.1",
+    }
     with popgis_serve(server_url, tmp_path, env=env, scheme="https") as server:
         s = logged_in(server.base, "county_u")
-        r = client().get(server.base + "/ogc",
-                           headers={"Host": "evil.example", "Cookie": _cookie(s)})
+        r = client().get(
+            server.base + "/ogc", headers={"Host": "evil.example", "Cookie": _cookie(s)}
+        )
         assert r.ok and r.headers["Strict-Transport-Security"].startswith("max-age=")
         hrefs = [link["href"] for link in r.json()["links"]]
         assert all(h.startswith("https://popgis.county.example/gis/ogc") for h in hrefs)
@@ -185,14 +221,13 @@ def test_tls_public_url_and_trusted_proxies(server_url, tmp_path, tls_files):
             client().get(server.base.replace("https", "http") + "/healthz", timeout=5)
 
 
-def test_forwarded_headers_believed_from_a_trusted_proxy_only(county, srv, server_url,
-                                                              tmp_path):
+def test_forwarded_headers_believed_from_a_trusted_proxy_only(county, srv, server_url, tmp_path):
     def link_schemes(base, s):
-        r = s.get(base + "/ogc", headers={"X-Forwarded-Proto": "https",
-                                           "X-Forwarded-For": "203.0.113.9"})
+        r = s.get(
+            base + "/ogc", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        )
         return {link["href"].split(":", 1)[0] for link in r.json()["links"]}
 
-    assert link_schemes(srv.base, county) == {"http"}   # no trusted proxy configured
-    with popgis_serve(server_url, tmp_path, env={"POPGIS_TRUSTED_PROXIES": "127.0.0.1"}) \
-            as server:
+    assert link_schemes(srv.base, county) == {"http"}  # no trusted proxy configured
+    with popgis_serve(server_url, tmp_path, env={"POPGIS_TRUSTED_PROXIES": "127.0.0.1"}) as server:
         assert link_schemes(server.base, logged_in(server.base, "county_u")) == {"https"}

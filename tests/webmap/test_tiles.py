@@ -13,7 +13,7 @@ from webmap.tiles import CACHE
 
 
 def tile_of(lon, lat, z):
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return z, x, y
@@ -37,8 +37,9 @@ def ids(features):
 
 
 def hid(conn, no):
-    return conn.execute(sa.text("SELECT id FROM households WHERE household_no = :n"),
-                        {"n": no}).scalar()
+    return conn.execute(
+        sa.text("SELECT id FROM households WHERE household_no = :n"), {"n": no}
+    ).scalar()
 
 
 def test_households_only_in_scope(client, conn):
@@ -64,16 +65,33 @@ def test_households_aggregated_below_street_zoom(client):
 
 def test_filters(client, conn):
     login(client, "village_a")
-    assert ids(get(client, "households", 120.0702, 29.2502, 16, population="migrants")) == \
-        [hid(conn, "HA2")]
+    assert ids(get(client, "households", 120.0702, 29.2502, 16, population="migrants")) == [
+        hid(conn, "HA2")
+    ]
     assert get(client, "households", 120.0202, 29.2502, 16, population="migrants") == []
     # women aged 15–49: 李娜 (1987) lives in HA1
     assert len(get(client, "households", 120.0202, 29.2502, 16, women15_49="1")) == 1
     # residence permits of HA2 expire on 2026-12-10: within 30 days of 2026-11-20
-    assert len(get(client, "households", 120.0702, 29.2502, 16, certificates="expiring",
-                   as_of="2026-11-20")) == 1
-    assert get(client, "households", 120.0702, 29.2502, 16, certificates="expiring",
-               as_of="2026-01-01") == []
+    assert (
+        len(
+            get(
+                client,
+                "households",
+                120.0702,
+                29.2502,
+                16,
+                certificates="expiring",
+                as_of="2026-11-20",
+            )
+        )
+        == 1
+    )
+    assert (
+        get(
+            client, "households", 120.0702, 29.2502, 16, certificates="expiring", as_of="2026-01-01"
+        )
+        == []
+    )
     r = client.get("/tiles/households/16/1/1.pbf?population=aliens")
     assert r.status_code == 400 and r.json["error"]["code"] == "invalid_input"
 
@@ -89,27 +107,27 @@ def test_as_of_date_and_visits(client, conn):
     login(client, "village_a")
     here = dict(lon=120.0202, lat=29.2502, z=16)
     assert len(get(client, "households", **here, as_of="2026-07-01")) == 1
-    assert get(client, "households", **here, as_of="2026-05-01") == []   # not yet arrived
+    assert get(client, "households", **here, as_of="2026-05-01") == []  # not yet arrived
     assert get(client, "households", **here, as_of="2026-11-20", not_visited_days="30") == []
-    assert len(get(client, "households", **here, as_of="2026-11-20",
-                   not_visited_days="10")) == 1
+    assert len(get(client, "households", **here, as_of="2026-11-20", not_visited_days="10")) == 1
 
 
 def test_density_is_aggregate_and_scoped(client):
-    login(client, "county_u")   # a people role: exact counts in hexagons
-    feats = get(client, "migrant_density", 120.1, 29.3, 10)   # one tile: all four
-    assert sum(f["properties"]["migrants"] for f in feats) == 2   # HA2's two migrants
+    login(client, "county_u")  # a people role: exact counts in hexagons
+    feats = get(client, "migrant_density", 120.1, 29.3, 10)  # one tile: all four
+    assert sum(f["properties"]["migrants"] for f in feats) == 2  # HA2's two migrants
     assert sum(f["properties"]["persons"] for f in feats) == 10
-    assert all(set(f["properties"]) == {"persons", "migrants", "migrants_per_km2"}
-               for f in feats)
+    assert all(set(f["properties"]) == {"persons", "migrants", "migrants_per_km2"} for f in feats)
     client.post("/logout")
-    login(client, "planner_u")   # an aggregate role: the disclosure rule
+    login(client, "planner_u")  # an aggregate role: the disclosure rule
     feats = get(client, "migrant_density", 120.1, 29.3, 10)
     # the fixture's 10 persons fall in cells of fewer than 5: nothing is published
     assert all(f["properties"]["persons"] >= 5 for f in feats)
-    assert all(f["properties"].get("migrants", 0) in (0,) or f["properties"]["migrants"] >= 5
-               for f in feats)
-    assert get(client, "migrant_density", 120.0202, 29.2502, 15) == []   # above zoom 14
+    assert all(
+        f["properties"].get("migrants", 0) in (0,) or f["properties"]["migrants"] >= 5
+        for f in feats
+    )
+    assert get(client, "migrant_density", 120.0202, 29.2502, 15) == []  # above zoom 14
     r = client.get("/tiles/households/16/1/1.pbf")
     assert r.status_code == 403
 
@@ -118,11 +136,12 @@ def test_public_layers(client):
     login(client, "village_a")
     b = get(client, "boundaries", 120.05, 29.25, 12)
     assert {"330782001001", "330782001002"} <= {f["properties"]["code"] for f in b}
-    assert [f["properties"]["use"] for f in get(client, "buildings", 120.0202, 29.2502, 16)] \
-        == ["residential"]
+    assert [f["properties"]["use"] for f in get(client, "buildings", 120.0202, 29.2502, 16)] == [
+        "residential"
+    ]
     sp = get(client, "service_points", 120.03, 29.26, 14)
     assert [f["properties"]["point_id"] for f in sp] == ["SP1"]
-    assert get(client, "buildings", 120.0202, 29.2502, 12) == []      # not at county zooms
+    assert get(client, "buildings", 120.0202, 29.2502, 12) == []  # not at county zooms
 
 
 def test_tile_errors(client):
@@ -170,19 +189,23 @@ def test_tiles_with_an_api_token(app, conn):
     token = users_tokens.create_token(conn, "village_a")
     client = app.test_client()
     z, x, y = tile_of(120.0202, 29.2502, 16)
-    r = client.get(f"/tiles/households/{z}/{x}/{y}.pbf",
-                   headers={"Authorization": f"Bearer {token}"})
+    r = client.get(
+        f"/tiles/households/{z}/{x}/{y}.pbf", headers={"Authorization": f"Bearer {token}"}
+    )
     assert r.status_code == 200 and mapbox_vector_tile.decode(r.data)["households"]
-    bad = client.get(f"/tiles/households/{z}/{x}/{y}.pbf",
-                     headers={"Authorization": "Bearer nope"})
+    bad = client.get(f"/tiles/households/{z}/{x}/{y}.pbf", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
 
 
 def test_landcover_tiles(client, conn):
-    conn.execute(sa.text(
-        "INSERT INTO landcover (ext_id, county_code, kind, name, geom) VALUES ('L1', '330782', "
-        "'water', '绣湖', ST_Multi(ST_MakeEnvelope(120.03, 29.23, 120.04, 29.24, 4326)))"))
+    conn.execute(
+        sa.text(
+            "INSERT INTO landcover (ext_id, county_code, kind, name, geom) VALUES ('L1', '330782', "
+            "'water', '绣湖', ST_Multi(ST_MakeEnvelope(120.03, 29.23, 120.04, 29.24, 4326)))"
+        )
+    )
     login(client, "village_a")
     feats = get(client, "landcover", 120.035, 29.235, 14)
-    assert [(f["properties"]["kind"], f["properties"]["name"]) for f in feats] == \
-        [("water", "绣湖")]
+    assert [(f["properties"]["kind"], f["properties"]["name"]) for f in feats] == [
+        ("water", "绣湖")
+    ]

@@ -8,6 +8,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-24
 """
+
 from alembic import op
 
 revision = "0001"
@@ -19,8 +20,7 @@ LEVELS = "('county','township','village','grid')"
 USES = "('residential','market','enterprise','dormitory','school','public','other')"
 GEOCODE_LEVELS = "('building','compound','group','village','township','county','unmatched')"
 CERT = "('valid','missing','expired','n/a')"
-SP_KINDS = ("('distribution_point','service_station','clinic','pharmacy','machine',"
-            "'outreach')")
+SP_KINDS = "('distribution_point','service_station','clinic','pharmacy','machine','outreach')"
 EVENT_KINDS = "('visit','distribution','follow_up','move_in','move_out')"
 ROLES = "('county','township','village','planner','auditor')"
 

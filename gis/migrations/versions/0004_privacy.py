@@ -26,6 +26,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-05
 """
+
 from alembic import op
 
 revision = "0004"
@@ -35,21 +36,30 @@ depends_on = None
 
 # The scope test of every policy: admin_path in [scope, scope || ':') byte-wise (paths
 # are digits, ':' sorts after '9'); NULL (no setting, or an empty one) matches nothing.
-IN_SCOPE = ("admin_path ~>=~ nullif(current_setting('popgis.scope', true), '') AND "
-            "admin_path ~<~ (nullif(current_setting('popgis.scope', true), '') || ':')")
+IN_SCOPE = (
+    "admin_path ~>=~ nullif(current_setting('popgis.scope', true), '') AND "
+    "admin_path ~<~ (nullif(current_setting('popgis.scope', true), '') || ':')"
+)
 # Persons and events are reached through their household, a few rows per household but
 # thousands per tile: the setting is read once per query (an InitPlan) rather than per
 # row. Households keep the plain form, which the planner can weigh against the spatial
 # index (an InitPlan's value is unknown to it, and it would pick the path index).
-IN_SCOPE_ONCE = ("admin_path ~>=~ (SELECT nullif(current_setting('popgis.scope', true), ''))"
-                 " AND admin_path ~<~ (SELECT nullif(current_setting('popgis.scope', true), "
-                 "'') || ':')")
+IN_SCOPE_ONCE = (
+    "admin_path ~>=~ (SELECT nullif(current_setting('popgis.scope', true), ''))"
+    " AND admin_path ~<~ (SELECT nullif(current_setting('popgis.scope', true), "
+    "'') || ':')"
+)
 
 # These never raise on row data and return nothing but their result: `&&` on
 # geometries, LIKE (errors come from the pattern, which is the query's own constant),
 # right(), upper(), lower().
-LEAKPROOF = ("geometry_overlaps(geometry, geometry)", "textlike(text, text)",
-             '"right"(text, integer)', "upper(text)", "lower(text)")
+LEAKPROOF = (
+    "geometry_overlaps(geometry, geometry)",
+    "textlike(text, text)",
+    '"right"(text, integer)',
+    "upper(text)",
+    "lower(text)",
+)
 
 UPGRADE = f"""
 -- ------------------------------------------------------------ paths on persons, events

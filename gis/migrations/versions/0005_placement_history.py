@@ -5,6 +5,7 @@ Revision ID: 0005
 Revises: 0008
 Create Date: 2026-12-05
 """
+
 from alembic import op
 
 revision = "0005"

@@ -7,6 +7,7 @@ Revision ID: 0007
 Revises: 0004
 Create Date: 2026-12-05
 """
+
 from alembic import op
 
 revision = "0007"
@@ -17,11 +18,14 @@ depends_on = None
 
 def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute('CREATE INDEX IF NOT EXISTS households_no_c_idx '
-               'ON households ((household_no COLLATE "C"))')
+    op.execute(
+        'CREATE INDEX IF NOT EXISTS households_no_c_idx ON households ((household_no COLLATE "C"))'
+    )
     op.execute('CREATE INDEX IF NOT EXISTS persons_name_c_idx ON persons ((name COLLATE "C"))')
-    op.execute("CREATE INDEX IF NOT EXISTS households_address_trgm_idx "
-               "ON households USING gin (address gin_trgm_ops)")
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS households_address_trgm_idx "
+        "ON households USING gin (address gin_trgm_ops)"
+    )
 
 
 def downgrade():

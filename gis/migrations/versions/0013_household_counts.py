@@ -20,6 +20,7 @@ Revision ID: 0013
 Revises: 0005
 Create Date: 2026-12-06
 """
+
 from alembic import op
 
 revision = "0013"
@@ -27,10 +28,13 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-IN_SCOPE_PREFIX = ("starts_with(admin_path, "
-                   "(SELECT nullif(current_setting('popgis.scope', true), '')))")
-IN_SCOPE_RANGE = ("admin_path ~>=~ nullif(current_setting('popgis.scope', true), '') AND "
-                  "admin_path ~<~ (nullif(current_setting('popgis.scope', true), '') || ':')")
+IN_SCOPE_PREFIX = (
+    "starts_with(admin_path, (SELECT nullif(current_setting('popgis.scope', true), '')))"
+)
+IN_SCOPE_RANGE = (
+    "admin_path ~>=~ nullif(current_setting('popgis.scope', true), '') AND "
+    "admin_path ~<~ (nullif(current_setting('popgis.scope', true), '') || ':')"
+)
 
 UPGRADE = f"""
 ALTER TABLE households ADD COLUMN persons_count integer NOT NULL DEFAULT 0,

@@ -30,18 +30,24 @@ def coverage(seed, n=60, m=12, radius=700.0, whole=True):
 
 def brute_force(b, w, k):
     a = b.toarray() > 0
-    return max(float(w[a[:, list(c)].any(axis=1)].sum())
-               for c in itertools.combinations(range(b.shape[1]), k))
+    return max(
+        float(w[a[:, list(c)].any(axis=1)].sum())
+        for c in itertools.combinations(range(b.shape[1]), k)
+    )
 
 
 def full_lp(b, w, k):
     """max Σ w y, y ≤ B x, Σ x ≤ k, 0 ≤ x, y ≤ 1 (scipy's HiGHS)."""
     n, m = b.shape
-    a = sparse.vstack([sparse.hstack([-b, sparse.identity(n)]),
-                       sparse.hstack([sparse.csr_matrix(np.ones((1, m))),
-                                      sparse.csr_matrix((1, n))])])
-    res = linprog(np.r_[np.zeros(m), -w], A_ub=a, b_ub=np.r_[np.zeros(n), k], bounds=(0, 1),
-                  method="highs")
+    a = sparse.vstack(
+        [
+            sparse.hstack([-b, sparse.identity(n)]),
+            sparse.hstack([sparse.csr_matrix(np.ones((1, m))), sparse.csr_matrix((1, n))]),
+        ]
+    )
+    res = linprog(
+        np.r_[np.zeros(m), -w], A_ub=a, b_ub=np.r_[np.zeros(n), k], bounds=(0, 1), method="highs"
+    )
     return -res.fun
 
 
@@ -100,8 +106,10 @@ def test_fixed_out_candidates_are_in_no_better_solution(seed):
     b, w = uniform(seed + 40, m=14)
     k = 3
     a = b.toarray() > 0
-    value = {c: float(w[a[:, list(c)].any(axis=1)].sum())
-             for c in itertools.combinations(range(b.shape[1]), k)}
+    value = {
+        c: float(w[a[:, list(c)].any(axis=1)].sum())
+        for c in itertools.combinations(range(b.shape[1]), k)
+    }
     best = max(value.values())
     lp = mclp.mclp_lp(b, w, k, np.array([0]))
     for incumbent in (best - 40, best - 10, best):
@@ -118,8 +126,7 @@ def test_any_prices_bound_every_solution():
     rng = np.random.default_rng(0)
     bt = b.T.tocsr()
     for _ in range(50):
-        bound, _ = mclp.coverage_bound(bt, w, k, rng.uniform(-5, 40, len(w)),
-                                       rng.uniform(-10, 200))
+        bound, _ = mclp.coverage_bound(bt, w, k, rng.uniform(-5, 40, len(w)), rng.uniform(-10, 200))
         assert bound >= best - 1e-9
 
 
@@ -128,18 +135,30 @@ def test_place_takes_the_reduced_route_for_large_models(monkeypatch):
     n, m = 70, 12
     xy = rng.uniform(0, 3000, (n, 2))
     lon, lat = unproject(xy[:, 0] + X0, xy[:, 1] + Y0, EPSG)
-    d = Demand(ids=np.arange(n).astype(str).astype(object), lon=lon, lat=lat,
-               weight=rng.integers(1, 20, n).astype(float), epsg=EPSG)
+    d = Demand(
+        ids=np.arange(n).astype(str).astype(object),
+        lon=lon,
+        lat=lat,
+        weight=rng.integers(1, 20, n).astype(float),
+        epsg=EPSG,
+    )
     sxy = rng.uniform(0, 3000, (m, 2))
     slon, slat = unproject(sxy[:, 0] + X0, sxy[:, 1] + Y0, EPSG)
-    s = Sites(ids=np.arange(m).astype(str).astype(object), lon=slon, lat=slat,
-              fixed=np.arange(m) < 2, epsg=EPSG)
+    s = Sites(
+        ids=np.arange(m).astype(str).astype(object),
+        lon=slon,
+        lat=slat,
+        fixed=np.arange(m) < 2,
+        epsg=EPSG,
+    )
     direct = placement.place("mclp", d, s, k=3, radius=650.0)
     monkeypatch.setattr(mclp, "MCLP_REDUCE_NNZ", 0)
     reduced = placement.place("mclp", d, s, k=3, radius=650.0)
     assert "lp_bound" in reduced.stats and "lp_bound" not in direct.stats
     assert reduced.optimal and reduced.objective == direct.objective
     dist = np.hypot(d.x[:, None] - s.x[None], d.y[:, None] - s.y[None]) <= 650.0
-    best = max(d.weight[dist[:, [0, 1, *c]].any(axis=1)].sum()
-               for c in itertools.combinations(range(2, m), 3))
+    best = max(
+        d.weight[dist[:, [0, 1, *c]].any(axis=1)].sum()
+        for c in itertools.combinations(range(2, m), 3)
+    )
     assert reduced.objective == best

@@ -24,19 +24,30 @@ def instance(n, m, *, fixed=0, seed=0, capacity=False, clustered=False):
     if clustered:  # duplicates and shared coverage sets, to exercise the aggregation
         centres = rng.uniform(0, 3000, (4, 2))
         xy = centres[rng.integers(0, 4, n)] + rng.normal(0, 150, (n, 2))
-        xy[: n // 5] = xy[n // 5: 2 * (n // 5)]
+        xy[: n // 5] = xy[n // 5 : 2 * (n // 5)]
     else:
         xy = rng.uniform(0, 3000, (n, 2))
     lon, lat = unproject(xy[:, 0] + X0, xy[:, 1] + Y0, EPSG)
-    d = Demand(ids=np.array([f"d{i}" for i in range(n)], object), lon=lon, lat=lat,
-               weight=rng.integers(1, 20, n).astype(float), epsg=EPSG)
+    d = Demand(
+        ids=np.array([f"d{i}" for i in range(n)], object),
+        lon=lon,
+        lat=lat,
+        weight=rng.integers(1, 20, n).astype(float),
+        epsg=EPSG,
+    )
     sxy = rng.uniform(0, 3000, (m, 2))
     slon, slat = unproject(sxy[:, 0] + X0, sxy[:, 1] + Y0, EPSG)
     fx = np.zeros(m, bool)
     fx[:fixed] = True
     cap = rng.integers(30, 90, m).astype(float) if capacity else None
-    s = Sites(ids=np.array([f"s{j}" for j in range(m)], object), lon=slon, lat=slat,
-              fixed=fx, epsg=EPSG, capacity=cap)
+    s = Sites(
+        ids=np.array([f"s{j}" for j in range(m)], object),
+        lon=slon,
+        lat=slat,
+        fixed=fx,
+        epsg=EPSG,
+        capacity=cap,
+    )
     return d, s
 
 
@@ -76,9 +87,14 @@ def test_setcover_fewest_sites(seed, pct):
         with pytest.raises(InvalidInput, match="cannot be covered"):
             placement.place("setcover", d, s, k=None, radius=r, cover_pct=pct)
         return
-    need = next(kk for kk in range(0, 11) if any(
-        d.weight[cover[:, c].any(axis=1)].sum() >= pct / 100 * total - 1e-9
-        for c in subsets(s, kk)))
+    need = next(
+        kk
+        for kk in range(0, 11)
+        if any(
+            d.weight[cover[:, c].any(axis=1)].sum() >= pct / 100 * total - 1e-9
+            for c in subsets(s, kk)
+        )
+    )
     p = placement.place("setcover", d, s, k=None, radius=r, cover_pct=pct)
     assert p.optimal and p.objective == need == len(p.chosen) - 1
     assert p.covered >= pct / 100 * total - 1e-9
@@ -105,9 +121,13 @@ def _served_lp(w, allowed, cap):
     p = len(pairs)
     a_unit = sparse.csr_matrix((np.ones(p), (pairs[:, 0], np.arange(p))), shape=(n, p))
     a_site = sparse.csr_matrix((w[pairs[:, 0]], (pairs[:, 1], np.arange(p))), shape=(m, p))
-    res = linprog(-w[pairs[:, 0]], A_ub=sparse.vstack([a_unit, a_site]),
-                  b_ub=np.r_[np.ones(n), np.where(np.isfinite(cap), cap, 1e12)],
-                  bounds=(0, 1), method="highs")
+    res = linprog(
+        -w[pairs[:, 0]],
+        A_ub=sparse.vstack([a_unit, a_site]),
+        b_ub=np.r_[np.ones(n), np.where(np.isfinite(cap), cap, 1e12)],
+        bounds=(0, 1),
+        method="highs",
+    )
     return -res.fun
 
 
@@ -138,8 +158,15 @@ def test_capacitated_pmedian_equals_brute_force(seed):
         cost = (d.weight[:, None] * dd[:, c]).ravel()
         a_eq = sparse.kron(sparse.identity(n), np.ones((1, kk)))
         a_ub = sparse.kron(d.weight[None, :], sparse.identity(kk))
-        res = linprog(cost, A_eq=a_eq, b_eq=np.ones(n), A_ub=a_ub, b_ub=s.capacity[c],
-                      bounds=(0, 1), method="highs")
+        res = linprog(
+            cost,
+            A_eq=a_eq,
+            b_eq=np.ones(n),
+            A_ub=a_ub,
+            b_ub=s.capacity[c],
+            bounds=(0, 1),
+            method="highs",
+        )
         if res.status == 0:
             best = min(best, res.fun)
     p = placement.place("pmedian", d, s, k=k, radius=800.0, capacitated=True)
@@ -148,8 +175,7 @@ def test_capacitated_pmedian_equals_brute_force(seed):
 
 
 def test_aggregation_is_exact():
-    a = sparse.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 0], [1, 0, 1], [0, 0, 0]],
-                                   bool))
+    a = sparse.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 0], [1, 0, 1], [0, 0, 0]], bool))
     w = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     ua, uw, inv = coverage_sets.merge_identical_rows(a, w)
     assert ua.shape[0] == 3 and sorted(uw) == [3.0, 5.0, 7.0]

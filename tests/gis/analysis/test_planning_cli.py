@@ -19,23 +19,36 @@ def run(*args):
 
 
 def test_coverage_json_matches_sql(engine):
-    r = run("coverage", "--kinds", "distribution_point,clinic", "--radius", "1500",
-            "--demand", "residents", "--json")
+    r = run(
+        "coverage",
+        "--kinds",
+        "distribution_point,clinic",
+        "--radius",
+        "1500",
+        "--demand",
+        "residents",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     with engine.connect() as c:
-        rows = c.execute(sa.text("""
+        rows = c.execute(
+            sa.text("""
             SELECT h.village_code, count(*) AS n, count(*) FILTER (WHERE EXISTS (
                 SELECT 1 FROM service_points s WHERE s.active
                 AND s.kind IN ('distribution_point', 'clinic')
                 AND ST_DWithin(ST_Transform(s.geom, 32651),
                                ST_Transform(ST_PointOnSurface(b.geom), 32651), 1500))) AS c
             FROM persons p JOIN households h ON h.id = p.household_id
-            JOIN buildings b ON b.id = h.building_id GROUP BY 1""")).all()
-        unlocated = c.execute(sa.text("""SELECT count(*) FROM persons p JOIN households h
-            ON h.id = p.household_id WHERE h.geom IS NULL""")).scalar()
-    assert {v["code"]: (v["demand"], v["covered"]) for v in out["villages"]} == \
-        {v: (float(n), float(cv)) for v, n, cv in rows}
+            JOIN buildings b ON b.id = h.building_id GROUP BY 1""")
+        ).all()
+        unlocated = c.execute(
+            sa.text("""SELECT count(*) FROM persons p JOIN households h
+            ON h.id = p.household_id WHERE h.geom IS NULL""")
+        ).scalar()
+    assert {v["code"]: (v["demand"], v["covered"]) for v in out["villages"]} == {
+        v: (float(n), float(cv)) for v, n, cv in rows
+    }
     assert out["totals"]["unlocated"] == unlocated == 1
     assert out["totals"]["demand"] == sum(n for _, n, _ in rows)
     assert out["gaps"]["type"] == "FeatureCollection"
@@ -55,8 +68,21 @@ def test_coverage_bad_input():
 
 def test_place_on_the_database_instance(db_url, tmp_path):
     out = tmp_path / "r.geojson"
-    r = run("place", "--model", "mclp", "--k", "1", "--radius", "800", "--demand",
-            "residents", "--kinds", "distribution_point,clinic", "--out", out)
+    r = run(
+        "place",
+        "--model",
+        "mclp",
+        "--k",
+        "1",
+        "--radius",
+        "800",
+        "--demand",
+        "residents",
+        "--kinds",
+        "distribution_point,clinic",
+        "--out",
+        out,
+    )
     assert r.exit_code == 0, r.output
     fc = json.loads(out.read_text())
     new = [f for f in fc["features"] if not f["properties"]["fixed"]]
@@ -66,26 +92,49 @@ def test_place_on_the_database_instance(db_url, tmp_path):
     assert p["model"] == "mclp" and p["optimal"] and p["gap"] == 0
     assert p["covered_demand"] == p["objective"] == p["covered_before"] + 3
     assert p["total_demand"] == 10
-    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").startswith("id,lon,lat,fixed,kind,name")
+    assert (
+        (tmp_path / "r.csv")
+        .read_text(encoding="utf-8-sig")
+        .startswith("id,lon,lat,fixed,kind,name")
+    )
 
 
 def write_csv(path, header, rows):
-    path.write_text(header + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        header + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
 @pytest.fixture
 def files(tmp_path):
     rng = np.random.default_rng(11)
-    d = write_csv(tmp_path / "demand.csv", "id,lon,lat,weight",
-                  [(f"d{i}", round(120 + rng.uniform(0, .03), 6),
-                    round(29.3 + rng.uniform(0, .03), 6), int(rng.integers(1, 9)))
-                   for i in range(40)])
-    c = write_csv(tmp_path / "cands.csv", "id,lon,lat,fixed",
-                  [(f"c{i}", round(120 + rng.uniform(0, .03), 6),
-                    round(29.3 + rng.uniform(0, .03), 6), "true" if i == 0 else "false")
-                   for i in range(9)])
+    d = write_csv(
+        tmp_path / "demand.csv",
+        "id,lon,lat,weight",
+        [
+            (
+                f"d{i}",
+                round(120 + rng.uniform(0, 0.03), 6),
+                round(29.3 + rng.uniform(0, 0.03), 6),
+                int(rng.integers(1, 9)),
+            )
+            for i in range(40)
+        ],
+    )
+    c = write_csv(
+        tmp_path / "cands.csv",
+        "id,lon,lat,fixed",
+        [
+            (
+                f"c{i}",
+                round(120 + rng.uniform(0, 0.03), 6),
+                round(29.3 + rng.uniform(0, 0.03), 6),
+                "true" if i == 0 else "false",
+            )
+            for i in range(9)
+        ],
+    )
     return tmp_path, d, c
 
 
@@ -99,34 +148,65 @@ def test_place_on_files_is_optimal(files):
     dem = instance.demand_from_table(pd.concat(list(read_table(d))))
     sites = instance.sites_from_table(pd.concat(list(read_table(c))), epsg=dem.epsg)
     dist = np.hypot(dem.x[:, None] - sites.x, dem.y[:, None] - sites.y)
-    best = max(dem.weight[(dist[:, [0, *s]] <= 700).any(axis=1)].sum()
-               for s in itertools.combinations(range(1, 9), 2))
+    best = max(
+        dem.weight[(dist[:, [0, *s]] <= 700).any(axis=1)].sum()
+        for s in itertools.combinations(range(1, 9), 2)
+    )
     out = tmp / "r.geojson"
-    r = run("place", "--model", "mclp", "--k", "2", "--radius", "700", "--demand-file", d,
-            "--candidates", c, "--time-limit", "20", "--out", out)
+    r = run(
+        "place",
+        "--model",
+        "mclp",
+        "--k",
+        "2",
+        "--radius",
+        "700",
+        "--demand-file",
+        d,
+        "--candidates",
+        c,
+        "--time-limit",
+        "20",
+        "--out",
+        out,
+    )
     assert r.exit_code == 0, r.output
     fc = json.loads(out.read_text())
     assert fc["properties"]["objective"] == best
     assert {f["properties"]["id"] for f in fc["features"] if f["properties"]["fixed"]} == {"c0"}
     assert sum(not f["properties"]["fixed"] for f in fc["features"]) == 2
-    assert {"model", "objective", "covered_demand", "total_demand", "gap"} <= set(
-        fc["properties"])
+    assert {"model", "objective", "covered_demand", "total_demand", "gap"} <= set(fc["properties"])
     for model, extra in (("setcover", ["--cover", "60"]), ("pmedian", ["--k", "2"])):
-        r = run("place", "--model", model, *extra, "--radius", "700", "--demand-file", d,
-                "--candidates", c, "--out", tmp / f"{model}.geojson")
+        r = run(
+            "place",
+            "--model",
+            model,
+            *extra,
+            "--radius",
+            "700",
+            "--demand-file",
+            d,
+            "--candidates",
+            c,
+            "--out",
+            tmp / f"{model}.geojson",
+        )
         assert r.exit_code == 0 and "proven optimal" in r.output, r.output
 
 
-@pytest.mark.parametrize("case, message", [
-    (["--k", "9"], "K=9 is larger than the number of candidates (8)"),
-    (["--k", "2", "--radius", "-1"], "radius must be more than 0"),
-    (["--k", "2", "--demand-file", "nolat.csv"], "nolat.csv: missing column lat"),
-    (["--k", "2", "--demand-file", "badlon.csv"], "badlon.csv row 3, column lon: 'east'"),
-    (["--k", "2", "--demand-file", "swapped.csv"], "row 2, column lat: 120 is above 90"),
-    (["--k", "2", "--demand-file", "zero.csv"], "empty demand"),
-    (["--k", "1", "--candidates", "allfixed.csv"], "no candidates"),
-    ([], "--k (the number of new sites) is required"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        (["--k", "9"], "K=9 is larger than the number of candidates (8)"),
+        (["--k", "2", "--radius", "-1"], "radius must be more than 0"),
+        (["--k", "2", "--demand-file", "nolat.csv"], "nolat.csv: missing column lat"),
+        (["--k", "2", "--demand-file", "badlon.csv"], "badlon.csv row 3, column lon: 'east'"),
+        (["--k", "2", "--demand-file", "swapped.csv"], "row 2, column lat: 120 is above 90"),
+        (["--k", "2", "--demand-file", "zero.csv"], "empty demand"),
+        (["--k", "1", "--candidates", "allfixed.csv"], "no candidates"),
+        ([], "--k (the number of new sites) is required"),
+    ],
+)
 def test_place_bad_input(files, case, message):
     tmp, d, c = files
     write_csv(tmp / "nolat.csv", "id,lon", [("a", 120)])
@@ -137,8 +217,7 @@ def test_place_bad_input(files, case, message):
     args = {"--radius": "500", "--demand-file": d, "--candidates": c}
     i = 0
     while i < len(case):
-        args[case[i]] = case[i + 1] if not str(case[i + 1]).endswith(".csv") else \
-            tmp / case[i + 1]
+        args[case[i]] = case[i + 1] if not str(case[i + 1]).endswith(".csv") else tmp / case[i + 1]
         i += 2
     flat = [x for kv in args.items() for x in kv]
     r = run("place", "--model", "mclp", *flat, "--out", tmp / "x.geojson")

@@ -29,8 +29,10 @@ def brute_force(xy, w, sxy, fixed_xy, k):
     """Least Σ w · distance to the nearest open site over every k-subset."""
     d = dist(xy, sxy)
     u = fixed_distance(xy, fixed_xy)
-    return min(float(w @ np.minimum(u, d[:, list(c)].min(axis=1)))
-               for c in itertools.combinations(range(len(sxy)), k))
+    return min(
+        float(w @ np.minimum(u, d[:, list(c)].min(axis=1)))
+        for c in itertools.combinations(range(len(sxy)), k)
+    )
 
 
 def solve(xy, w, sxy, fixed_xy, k, time_limit=None):
@@ -122,7 +124,7 @@ def test_rows_merge_equal_sets_only():
     for lv in range(len(levels.unit)):  # each level sits in the row of its own set
         i = levels.unit[lv]
         mine = np.zeros(lists.m, bool)
-        mine[lists.site[lists.indptr[i]:levels.end[lv]]] = True
+        mine[lists.site[lists.indptr[i] : levels.end[lv]]] = True
         assert (sets[rows.row_of_level[lv]] == mine).all()
     assert rows.cost.sum() == pytest.approx(float(w[levels.unit] @ levels.step))
 
@@ -131,8 +133,9 @@ def test_hash_collisions_cost_merges_not_exactness(monkeypatch):
     xy, w, sxy, fxy = random_instance(11, n=60, m=10, fixed=1)
     res_ok, info_ok, _ = solve(xy, w, sxy, fxy, 3)
     # every set of one size gets the same hash: the element check must split them
-    monkeypatch.setattr(pmedian_radius, "_set_hash",
-                        lambda lists: np.zeros(len(lists.site), np.uint64))
+    monkeypatch.setattr(
+        pmedian_radius, "_set_hash", lambda lists: np.zeros(len(lists.site), np.uint64)
+    )
     res, info, lists = solve(xy, w, sxy, fxy, 3)
     assert info["radius_rows"] >= info_ok["radius_rows"]
     assert res.objective == pytest.approx(res_ok.objective, rel=1e-12)
@@ -151,14 +154,18 @@ def _instance(n, m, fixed, seed):
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 4000, (n, 2))
     lon, lat = unproject(xy[:, 0] + X0, xy[:, 1] + Y0, EPSG)
-    d = Demand(ids=np.arange(n).astype(str).astype(object), lon=lon, lat=lat,
-               weight=rng.integers(0, 30, n).astype(float), epsg=EPSG)
+    d = Demand(
+        ids=np.arange(n).astype(str).astype(object),
+        lon=lon,
+        lat=lat,
+        weight=rng.integers(0, 30, n).astype(float),
+        epsg=EPSG,
+    )
     sxy = rng.uniform(0, 4000, (m, 2))
     slon, slat = unproject(sxy[:, 0] + X0, sxy[:, 1] + Y0, EPSG)
     fx = np.zeros(m, bool)
     fx[:fixed] = True
-    s = Sites(ids=np.arange(m).astype(str).astype(object), lon=slon, lat=slat, fixed=fx,
-              epsg=EPSG)
+    s = Sites(ids=np.arange(m).astype(str).astype(object), lon=slon, lat=slat, fixed=fx, epsg=EPSG)
     return d, s
 
 
@@ -219,8 +226,7 @@ def test_a_round_past_the_size_budget_stops_with_the_best_solution():
     xy, w, sxy, fxy = random_instance(0, n=60, m=15)
     full, info, lists = solve(xy, w, sxy, fxy, 3)
     assert full.optimal and info["rounds"] > 1
-    res, info2 = pmedian_radius.pmedian_radius(lists, 3,
-                                               max_nonzeros=info["radius_nonzeros"] - 1)
+    res, info2 = pmedian_radius.pmedian_radius(lists, 3, max_nonzeros=info["radius_nonzeros"] - 1)
     assert res.status == "size_limit" and not res.optimal
     assert info2["radius_nonzeros"] <= info["radius_nonzeros"]
     assert (res.x > 0.5).sum() == 3

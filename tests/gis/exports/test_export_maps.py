@@ -26,23 +26,33 @@ GRID1 = "330782001001001"
 @pytest.fixture
 def crowded(conn):
     """60 households of 3 (two migrants each) around building A1 in grid 1."""
-    add_households(conn, GRID1, 60, 3, migrants=2, women=1, lon=120.021, lat=29.251,
-                   spread=0.004, served=20)
+    add_households(
+        conn, GRID1, 60, 3, migrants=2, women=1, lon=120.021, lat=29.251, spread=0.004, served=20
+    )
     return scope_for_area(conn, "330782000000", user="map_tester")
 
 
 def exports_logged(conn, user):
-    return conn.execute(sa.text(
-        "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
-        "AND user_name = :u ORDER BY id"), {"u": user}).fetchall()
+    return conn.execute(
+        sa.text(
+            "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
+            "AND user_name = :u ORDER BY id"
+        ),
+        {"u": user},
+    ).fetchall()
 
 
 def _cells(points, cell=100.0):
     """Cells from (x, y, households, persons) tuples in metres."""
     a = np.array(points, dtype=float)
-    return Cells(epsg=32651, cell_m=cell, ix=np.floor(a[:, 0] / cell).astype(int),
-                 iy=np.floor(a[:, 1] / cell).astype(int), households=a[:, 2].astype(int),
-                 persons=a[:, 3].astype(int))
+    return Cells(
+        epsg=32651,
+        cell_m=cell,
+        ix=np.floor(a[:, 0] / cell).astype(int),
+        iy=np.floor(a[:, 1] / cell).astype(int),
+        households=a[:, 2].astype(int),
+        persons=a[:, 3].astype(int),
+    )
 
 
 def test_bandwidth_has_a_floor():
@@ -58,8 +68,7 @@ def test_a_lone_household_never_shows():
     assert np.isnan(r.density).all()
     # four households with many persons: still fewer than k households around
     few = _cells([(500_000 + 80 * i, 3_250_000, 1, 10) for i in range(4)])
-    assert np.isnan(heat.smooth(few, (495_000, 3_245_000, 505_000, 3_255_000),
-                                k=5).density).all()
+    assert np.isnan(heat.smooth(few, (495_000, 3_245_000, 505_000, 3_255_000), k=5).density).all()
     # five households of one migrant each within 400 m: a coloured patch appears
     five = _cells([(500_000 + 100 * i, 3_250_000, 1, 1) for i in range(5)])
     r = heat.smooth(five, (495_000, 3_245_000, 505_000, 3_255_000), k=5)
@@ -73,8 +82,14 @@ def test_heat_of_the_fixture_hides_the_small_villages(conn, crowded):
 
     epsg = basemap.metric_epsg(conn, "330782000000")
     box = basemap.area_box(conn, "330782000000", epsg)
-    r = mapping.heat_raster(conn, crowded, box, epsg, as_of=None or __import__(
-        "datetime").date.today(), measure="persons")
+    r = mapping.heat_raster(
+        conn,
+        crowded,
+        box,
+        epsg,
+        as_of=None or __import__("datetime").date.today(),
+        measure="persons",
+    )
     x0, x1, y0, y1 = r.extent
     ny, nx = r.density.shape
 
@@ -82,10 +97,10 @@ def test_heat_of_the_fixture_hides_the_small_villages(conn, crowded):
         (x, _, _, y) = basemap.to_metric((lon, lat, lon, lat), epsg)
         return r.density[int((y1 - y) / (y1 - y0) * ny), int((x - x0) / (x1 - x0) * nx)]
 
-    assert np.isfinite(at(120.021, 29.251))       # grid 1, 60 households
-    assert np.isnan(at(120.0502, 29.3502))        # HB1: one household
-    assert np.isnan(at(120.1502, 29.3002))        # HC1
-    assert np.isnan(at(120.0702, 29.2502))        # HA2, 5 km from the crowd
+    assert np.isfinite(at(120.021, 29.251))  # grid 1, 60 households
+    assert np.isnan(at(120.0502, 29.3502))  # HB1: one household
+    assert np.isnan(at(120.1502, 29.3002))  # HC1
+    assert np.isnan(at(120.0702, 29.2502))  # HA2, 5 km from the crowd
 
 
 def _no_missing_glyphs(record):
@@ -96,8 +111,7 @@ def _no_missing_glyphs(record):
 def test_png_map_of_the_county(conn, crowded):
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
-        data = mapping.render_map(conn, crowded, "migrants", fmt="png", size="A4",
-                                  landscape=True)
+        data = mapping.render_map(conn, crowded, "migrants", fmt="png", size="A4", landscape=True)
     _no_missing_glyphs(record)
     img = Image.open(io.BytesIO(data))
     img.load()
@@ -106,9 +120,9 @@ def test_png_map_of_the_county(conn, crowded):
     assert round(img.info["dpi"][0]) == 300
     px = np.asarray(img.convert("RGB")).astype(int)
     dark = (px.sum(axis=2) < 200).mean()
-    assert 0.001 < dark < 0.2                     # text and lines, not a blank page
+    assert 0.001 < dark < 0.2  # text and lines, not a blank page
     reds = ((px[..., 0] > 150) & (px[..., 1] < 120) & (px[..., 2] < 120)).sum()
-    assert reds > 2000                            # the heat of grid 1 is drawn
+    assert reds > 2000  # the heat of grid 1 is drawn
     # the title band has ink (the Chinese title), the map frame is drawn
     assert (px[:250].sum(axis=2) < 300).sum() > 2000
     ARTIFACTS.mkdir(exist_ok=True)
@@ -125,32 +139,49 @@ def test_pdf_maps_of_each_layer(conn, crowded, tmp_path):
             warnings.simplefilter("always")
             data = mapping.render_map(conn, crowded, layer, fmt="pdf", size=size)
         _no_missing_glyphs(record)
-        assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + \
-            data.count(b"/Type /Page ") + data.count(b"/Type /Page>") >= 1
+        assert (
+            data.startswith(b"%PDF")
+            and data.count(b"/Type /Page\n")
+            + data.count(b"/Type /Page ")
+            + data.count(b"/Type /Page>")
+            >= 1
+        )
         # render the page with GDAL (poppler) and look for ink
         pdf = tmp_path / f"{layer}.pdf"
         pdf.write_bytes(data)
         png = tmp_path / f"{layer}.png"
-        subprocess.run(["gdal_translate", "-q", "-of", "PNG", "--config", "GDAL_PDF_DPI",
-                        "50", str(pdf), str(png)], check=True)
+        subprocess.run(
+            [
+                "gdal_translate",
+                "-q",
+                "-of",
+                "PNG",
+                "--config",
+                "GDAL_PDF_DPI",
+                "50",
+                str(pdf),
+                str(png),
+            ],
+            check=True,
+        )
         img = np.asarray(Image.open(png).convert("RGB")).astype(int)
         w_in, h_in = cartography.paper_inches(size, False)
         assert abs(img.shape[1] - w_in * 50) <= 2 and abs(img.shape[0] - h_in * 50) <= 2
         assert (img.sum(axis=2) < 600).mean() > 0.02, layer
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "export-map-density-A3.pdf").write_bytes(
-        (tmp_path / "density.pdf").read_bytes())
+    (ARTIFACTS / "export-map-density-A3.pdf").write_bytes((tmp_path / "density.pdf").read_bytes())
     kinds = [r.target_kind for r in exports_logged(conn, "map_tester")]
     assert kinds == ["map:density", "map:coverage", "map:service-points"]
 
 
 def test_map_of_the_current_view_stays_in_the_jurisdiction(conn):
     village = scope_for_area(conn, "330782001002", user="vb", role="village")
-    data = mapping.render_map(conn, village, "service-points", fmt="png",
-                              bbox=(120.0, 29.2, 120.2, 29.4))
-    assert abs(Image.open(io.BytesIO(data)).size[1] - 3508) <= 1   # portrait A4
+    data = mapping.render_map(
+        conn, village, "service-points", fmt="png", bbox=(120.0, 29.2, 120.2, 29.4)
+    )
+    assert abs(Image.open(io.BytesIO(data)).size[1] - 3508) <= 1  # portrait A4
     spec = mapping.prepare(conn, village, "service-points", bbox=(120.0, 29.2, 120.2, 29.4))
-    assert len(spec.points) == 1                  # SP2 only, not the county's four
+    assert len(spec.points) == 1  # SP2 only, not the county's four
     from gis.errors import NotFound
 
     with pytest.raises(NotFound):
@@ -159,19 +190,36 @@ def test_map_of_the_current_view_stays_in_the_jurisdiction(conn):
 
 def test_atlas_has_a_page_per_village(conn, crowded, tmp_path):
     pages = []
-    data = atlas.render_atlas(conn, crowded, "migrants", area_code="330782001000",
-                              progress=lambda done, total: pages.append((done, total)))
+    data = atlas.render_atlas(
+        conn,
+        crowded,
+        "migrants",
+        area_code="330782001000",
+        progress=lambda done, total: pages.append((done, total)),
+    )
     assert data.startswith(b"%PDF")
-    assert pages[-1] == (3, 3)                    # overview + villages A and B
+    assert pages[-1] == (3, 3)  # overview + villages A and B
     pdf = tmp_path / "atlas.pdf"
     pdf.write_bytes(data)
     info = subprocess.run(["gdalinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "PDF:3:" in info and "PDF:4:" not in info
     png = tmp_path / "p2.png"
-    subprocess.run(["gdal_translate", "-q", "-of", "PNG", "--config", "GDAL_PDF_DPI", "60",
-                    f"PDF:2:{pdf}", str(png)], check=True)
+    subprocess.run(
+        [
+            "gdal_translate",
+            "-q",
+            "-of",
+            "PNG",
+            "--config",
+            "GDAL_PDF_DPI",
+            "60",
+            f"PDF:2:{pdf}",
+            str(png),
+        ],
+        check=True,
+    )
     img = np.asarray(Image.open(png).convert("RGB")).astype(int)
-    assert img.shape[1] > img.shape[0]            # landscape
+    assert img.shape[1] > img.shape[0]  # landscape
     assert (img.sum(axis=2) < 600).mean() > 0.02
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "export-atlas.pdf").write_bytes(data)

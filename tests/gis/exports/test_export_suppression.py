@@ -71,8 +71,11 @@ def random_tree(rng: random.Random):
                 gc = f"{vc}g{gi}"
                 children.setdefault(vc, []).append(gc)
                 values[gc] = rng.choice([0, 1, 2, 3, 4, rng.randint(5, 80)])
-            rest = rng.choice([0, 0, 0, 1, 2, rng.randint(5, 30)]) if grids else \
-                rng.choice([0, 1, 2, 3, 4, rng.randint(5, 80)])
+            rest = (
+                rng.choice([0, 0, 0, 1, 2, rng.randint(5, 30)])
+                if grids
+                else rng.choice([0, 1, 2, 3, 4, rng.randint(5, 80)])
+            )
             values[vc] = rest + sum(values[g] for g in children.get(vc, []))
         values[tc] = sum(values[v] for v in children[tc])
     values["C"] = sum(values[t] for t in children["C"])

@@ -29,23 +29,29 @@ def county(conn):
 
 def db_counts(conn, path: str) -> dict:
     """The database's own counts for an area (the test's independent truth)."""
-    row = conn.execute(sa.text("""
+    row = conn.execute(
+        sa.text("""
         SELECT count(DISTINCT h.id) AS households, count(p.id) AS population,
                count(p.id) FILTER (WHERE p.is_migrant) AS migrants,
                count(p.id) FILTER (WHERE p.sex = 'F' AND
                    age(current_date, p.birth_date) BETWEEN interval '15 years'
                    AND interval '49 years 364 days') AS women15_49
         FROM households h LEFT JOIN persons p ON p.household_id = h.id
-        WHERE h.admin_path LIKE :p"""), {"p": path + "%"}).one()
-    served = conn.execute(sa.text("""
+        WHERE h.admin_path LIKE :p"""),
+        {"p": path + "%"},
+    ).one()
+    served = conn.execute(
+        sa.text("""
         SELECT count(DISTINCT e.household_id) FROM events e JOIN households h
           ON h.id = e.household_id WHERE h.admin_path LIKE :p AND e.kind = 'distribution'
-          AND e.event_date > current_date - 365"""), {"p": path + "%"}).scalar()
+          AND e.event_date > current_date - 365"""),
+        {"p": path + "%"},
+    ).scalar()
     return {**row._mapping, "served": served}
 
 
 def read_csv(data: bytes) -> list[dict]:
-    assert data.startswith(b"\xef\xbb\xbf")      # the BOM Excel needs for Chinese
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Chinese
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     keys = [k for k, _ in tables.COLUMNS]
     assert rows[0] == [h for _, h in tables.COLUMNS]
@@ -59,8 +65,10 @@ def test_csv_matches_the_database(conn, county):
     assert [r["code"] for r in rows][:1] == ["330782000000"] and len(rows) == 7
     published = 0
     for code, r in by_code.items():
-        truth = db_counts(conn, code[:6] if code.endswith("000000") else
-                          code[:9] if code.endswith("000") else code)
+        truth = db_counts(
+            conn,
+            code[:6] if code.endswith("000000") else code[:9] if code.endswith("000") else code,
+        )
         for col in ("population", "households", "migrants", "women15_49", "served"):
             if r[col] != tables.SUPPRESSED:
                 assert int(r[col]) == truth[col], (code, col)
@@ -72,15 +80,20 @@ def test_csv_matches_the_database(conn, county):
     assert by_code[VA]["population"] == "95" and by_code[VD]["population"] == "*"
     assert int(by_code[TOWN]["population"]) - 95 == 62
     for r in rows:  # a rate only where both of its counts are published
-        for rate, num, den, scale in (("migrants_per_1000", "migrants", "population", 1000),
-                                      ("coverage_pct", "served", "households", 100)):
+        for rate, num, den, scale in (
+            ("migrants_per_1000", "migrants", "population", 1000),
+            ("coverage_pct", "served", "households", 100),
+        ):
             if "*" in (r[num], r[den]):
                 assert r[rate] == "*"
             else:
                 assert float(r[rate]) == round(scale * int(r[num]) / int(r[den]), 1)
-    assert conn.execute(sa.text(
-        "SELECT target_kind, detail->>'format' FROM access_log WHERE action = 'export' "
-        "AND user_name = 'table_tester'")).fetchall() == [("table", "csv")]
+    assert conn.execute(
+        sa.text(
+            "SELECT target_kind, detail->>'format' FROM access_log WHERE action = 'export' "
+            "AND user_name = 'table_tester'"
+        )
+    ).fetchall() == [("table", "csv")]
 
 
 def test_no_personal_data_in_tables(conn, county):
@@ -88,8 +101,7 @@ def test_no_personal_data_in_tables(conn, county):
     xlsx = tables.export_table(conn, county, fmt="xlsx")
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
         xml = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
-    people = conn.execute(sa.text(
-        "SELECT name, id_number, phone FROM persons")).fetchall()
+    people = conn.execute(sa.text("SELECT name, id_number, phone FROM persons")).fetchall()
     households = conn.execute(sa.text("SELECT household_no, address FROM households"))
     for text in (csv_text, xml):
         for name, idn, phone in people:
@@ -100,13 +112,12 @@ def test_no_personal_data_in_tables(conn, county):
 
 
 def test_formula_injection_is_defused(conn, county):
-    evil = {VA: "=HYPERLINK(\"http://x\",\"y\")", VB: "+1+1", VD: "-2+3",
-            "330782100001": "@SUM(A1)"}
+    evil = {VA: '=HYPERLINK("http://x","y")', VB: "+1+1", VD: "-2+3", "330782100001": "@SUM(A1)"}
     for code, name in evil.items():
-        conn.execute(sa.text("UPDATE admin_area SET name = :n WHERE code = :c"),
-                     {"n": name, "c": code})
-    conn.execute(sa.text("UPDATE admin_area SET name = '=cmd' WHERE code = :c"),
-                 {"c": TOWN})
+        conn.execute(
+            sa.text("UPDATE admin_area SET name = :n WHERE code = :c"), {"n": name, "c": code}
+        )
+    conn.execute(sa.text("UPDATE admin_area SET name = '=cmd' WHERE code = :c"), {"c": TOWN})
     rows = read_csv(tables.export_table(conn, county, fmt="csv"))
     names = {r["code"]: r["name"] for r in rows}
     for code, name in evil.items():

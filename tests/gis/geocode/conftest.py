@@ -46,8 +46,11 @@ def geo_db(db_url):
     db.ensure_database(url, drop_first=True)
     db.migrate(url)
     engine = db.engine(url)
-    for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson"),
-                       ("households", "households.csv")]:
+    for kind, name in [
+        ("admin", "admin.geojson"),
+        ("buildings", "buildings.geojson"),
+        ("households", "households.csv"),
+    ]:
         report = get_loader(kind).run(DATA / name, engine=engine, user="fixture")
         assert report.status == "loaded", report.summary()
     yield url

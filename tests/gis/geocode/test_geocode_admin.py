@@ -14,9 +14,29 @@ from gis.geocode.parse import FUZZY_KEEP, FUZZY_MIN, KIND_SCORE, _fuzzy, parse, 
 
 YIWU = "330782"
 # characters common in village names, and one that sounds the same
-HOMOPHONES = {"塘": "堂", "溪": "西", "桥": "乔", "湖": "胡", "园": "元", "江": "姜", "庄": "装",
-              "王": "汪", "金": "今", "下": "夏", "上": "尚", "新": "欣", "东": "冬", "前": "钱",
-              "山": "杉", "石": "时", "杨": "扬", "城": "成", "头": "投", "陈": "晨", "口": "扣"}
+HOMOPHONES = {
+    "塘": "堂",
+    "溪": "西",
+    "桥": "乔",
+    "湖": "胡",
+    "园": "元",
+    "江": "姜",
+    "庄": "装",
+    "王": "汪",
+    "金": "今",
+    "下": "夏",
+    "上": "尚",
+    "新": "欣",
+    "东": "冬",
+    "前": "钱",
+    "山": "杉",
+    "石": "时",
+    "杨": "扬",
+    "城": "成",
+    "头": "投",
+    "陈": "晨",
+    "口": "扣",
+}
 CN = "〇一二三四五六七八九"
 
 
@@ -48,14 +68,22 @@ def varied_addresses(gaz: AdminGazetteer, n: int, seed: int) -> list:
             spots = [k for k, ch in enumerate(village[:-1]) if ch in HOMOPHONES]
             if spots:
                 k = rng.choice(spots)
-                village = village[:k] + HOMOPHONES[village[k]] + village[k + 1:]
+                village = village[:k] + HOMOPHONES[village[k]] + village[k + 1 :]
         prov = d.provinces[c6[:2]]
         city = d.cities.get(c6[:4], "")
         head = rng.choice(["", prov, prov[:2]]) + rng.choice(["", city, city])
         county = rng.choice([d.areas[c6], d.areas[c6], d.areas[c6][:-1], ""])
         g, h = rng.randint(1, 12), rng.randint(1, 99)
-        detail = rng.choice([f"{g}组{h}号", f"{CN[g % 10]}组{h}号", f"第{g}村民小组{h}号",
-                             "幸福小区5栋2单元301室", "5-2-301", f"{g}队{h}号"])
+        detail = rng.choice(
+            [
+                f"{g}组{h}号",
+                f"{CN[g % 10]}组{h}号",
+                f"第{g}村民小组{h}号",
+                "幸福小区5栋2单元301室",
+                "5-2-301",
+                f"{g}队{h}号",
+            ]
+        )
         town_w = rng.choice([town, town, ""])
         order = rng.random()
         if order < 0.7:
@@ -79,33 +107,51 @@ def test_bulk_resolution_agrees_with_the_parser(national, depth):
     texts = varied_addresses(national, 1500, seed=7)
     got = admin.resolve_admin(texts, national, depth=depth)
     for text, codes in zip(texts, got, strict=True):
-        want = parse(text, national).codes() if isinstance(text, str) else \
-            {"county": None, "township": None, "village": None}
+        want = (
+            parse(text, national).codes()
+            if isinstance(text, str)
+            else {"county": None, "township": None, "village": None}
+        )
         if depth == "township":
             want["village"] = None
         assert codes == want, text
 
 
 def test_bulk_resolution_with_the_database_county(local):
-    texts = ["稠城街道江滨社区幸福小区1栋", "江滨社区幸福小区1栋", "老光村3组12号",
-             "江滨社区稠城街道幸福小区1栋", "幸福小区1栋江滨社区稠城街道", "佛堂镇欣光村3组12号",
-             "佛堂镇下车门社区锦绣花园5幢", "住址：義烏市佛堂鎮新光村３組", "新光村", "x"]
+    texts = [
+        "稠城街道江滨社区幸福小区1栋",
+        "江滨社区幸福小区1栋",
+        "老光村3组12号",
+        "江滨社区稠城街道幸福小区1栋",
+        "幸福小区1栋江滨社区稠城街道",
+        "佛堂镇欣光村3组12号",
+        "佛堂镇下车门社区锦绣花园5幢",
+        "住址：義烏市佛堂鎮新光村３組",
+        "新光村",
+        "x",
+    ]
     got = admin.resolve_admin(texts, local)
     assert got == [parse(t, local).codes() for t in texts]
-    assert got[2]["village"] == "330782100001"        # former name
-    assert got[5]["village"] == "330782100001"        # same sound
+    assert got[2]["village"] == "330782100001"  # former name
+    assert got[5]["village"] == "330782100001"  # same sound
 
 
 def test_plain_addresses_never_reach_the_parser(national, monkeypatch):
     calls = []
     monkeypatch.setattr(admin, "parse", lambda t, g: calls.append(t) or parse(t, g))
-    texts = ["云南省文山壮族苗族自治州富宁县者桑乡那马村4组29号",
-             "浙江省金华市义乌市佛堂镇3组12号", "富宁县者桑乡那马村委会",
-             "7组36号浙江省义乌市佛堂镇"]
+    texts = [
+        "云南省文山壮族苗族自治州富宁县者桑乡那马村4组29号",
+        "浙江省金华市义乌市佛堂镇3组12号",
+        "富宁县者桑乡那马村委会",
+        "7组36号浙江省义乌市佛堂镇",
+    ]
     got = admin.resolve_admin(texts, national)
     assert calls == []
-    assert got[0] == {"county": "532628000000", "township": "532628203000",
-                      "village": "532628203202"}
+    assert got[0] == {
+        "county": "532628000000",
+        "township": "532628203000",
+        "village": "532628203202",
+    }
     assert got[1]["township"] == got[3]["township"] == "330782100000"
     # a county name shared by several cities, without its city: the parser decides
     admin.resolve_admin(["鼓楼区3组"], national)
@@ -138,8 +184,10 @@ def _all_names(token, pool):
     if not best or max(v[0] for v in best.values()) < FUZZY_MIN:
         return []
     top = max(v[0] for v in best.values())
-    return sorted(((c, s, m) for c, (s, m) in best.items() if s >= top - FUZZY_KEEP),
-                  key=lambda c: (-c[1], c[0]))
+    return sorted(
+        ((c, s, m) for c, (s, m) in best.items() if s >= top - FUZZY_KEEP),
+        key=lambda c: (-c[1], c[0]),
+    )
 
 
 def test_fuzzy_step_finds_what_a_full_comparison_finds(national):
@@ -164,4 +212,4 @@ def test_fuzzy_step_finds_what_a_full_comparison_finds(national):
         want = _all_names(token, pool)
         assert _fuzzy(token, pool) == want, token
         found += bool(want)
-    assert found > 100      # the sample is not all misses
+    assert found > 100  # the sample is not all misses

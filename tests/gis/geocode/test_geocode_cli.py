@@ -10,8 +10,23 @@ from click.testing import CliRunner
 
 from cli.main import main
 
-KEYS = ["province", "city", "county", "township", "village", "group", "road", "road_no",
-        "compound", "building", "unit", "floor", "room", "house_no", "codes"]
+KEYS = [
+    "province",
+    "city",
+    "county",
+    "township",
+    "village",
+    "group",
+    "road",
+    "road_no",
+    "compound",
+    "building",
+    "unit",
+    "floor",
+    "room",
+    "house_no",
+    "codes",
+]
 
 
 def test_parse_address_text_and_file(geo_env, tmp_path):
@@ -20,11 +35,16 @@ def test_parse_address_text_and_file(geo_env, tmp_path):
     out = json.loads(r.output)
     assert list(out) == KEYS
     assert out["compound"] == "幸福小区" and out["room"] == "101" and out["road"] is None
-    assert out["codes"] == {"county": "330782000000", "township": "330782001000",
-                            "village": "330782001001"}
+    assert out["codes"] == {
+        "county": "330782000000",
+        "township": "330782001000",
+        "village": "330782001001",
+    }
     f = tmp_path / "a.txt"
-    f.write_text("新光村三组十二号\n云南省文山壮族苗族自治州富宁县者桑乡那马村4组29号\nasdf\n",
-                 encoding="gbk")
+    f.write_text(
+        "新光村三组十二号\n云南省文山壮族苗族自治州富宁县者桑乡那马村4组29号\nasdf\n",
+        encoding="gbk",
+    )
     r = CliRunner().invoke(main, ["parse-address", "--file", str(f)])
     assert r.exit_code == 0, r.output
     lines = [json.loads(x) for x in r.output.splitlines()]
@@ -43,21 +63,41 @@ def test_geocode_csv(geo_env, tmp_path):
         "4,杭州市西湖区北山街道1号,,,\n"
         "5,新光村3组,,,\n"
         "6,,abc,29.3,\n"
-        "7,,120.05,29.35,mars\n", encoding="utf-8")
+        "7,,120.05,29.35,mars\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.csv"
     r = CliRunner().invoke(main, ["geocode", str(src), "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert out.read_bytes().startswith(b"\xef\xbb\xbf")   # BOM: Excel shows Chinese
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel shows Chinese
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    assert list(rows[0]) == ["id", "level", "building_id", "village_code", "township_code",
-                             "county_code", "lon", "lat", "score", "method", "review"]
+    assert list(rows[0]) == [
+        "id",
+        "level",
+        "building_id",
+        "village_code",
+        "township_code",
+        "county_code",
+        "lon",
+        "lat",
+        "score",
+        "method",
+        "review",
+    ]
     got = {x["id"]: x for x in rows}
-    assert (got["1"]["level"], got["1"]["building_id"], got["1"]["review"]) == \
-        ("building", "A1", "false")
+    assert (got["1"]["level"], got["1"]["building_id"], got["1"]["review"]) == (
+        "building",
+        "A1",
+        "false",
+    )
     assert (got["2"]["level"], got["2"]["building_id"]) == ("building", "B1")
     assert got["5"]["level"] == "group" and got["5"]["village_code"] == "330782100001"
-    for i, why in (("3", "0,0"), ("4", "another county"), ("6", "not a number"),
-                   ("7", "unknown CRS")):
+    for i, why in (
+        ("3", "0,0"),
+        ("4", "another county"),
+        ("6", "not a number"),
+        ("7", "unknown CRS"),
+    ):
         assert got[i]["level"] == "unmatched" and why in got[i]["method"], got[i]
         assert got[i]["review"] == "true"
 
@@ -65,8 +105,9 @@ def test_geocode_csv(geo_env, tmp_path):
 def test_geocode_unreadable_file_is_a_clear_error(geo_env, tmp_path):
     bad = tmp_path / "in.csv"
     bad.write_bytes(b"")
-    r = CliRunner().invoke(main, ["geocode", str(bad), "--out", str(tmp_path / "o.csv")],
-                           env={"POPGIS_LANG": "en"})   # the reader's English text is compared
+    r = CliRunner().invoke(
+        main, ["geocode", str(bad), "--out", str(tmp_path / "o.csv")], env={"POPGIS_LANG": "en"}
+    )  # the reader's English text is compared
     assert r.exit_code == 2 and "in.csv" in r.output and "0 bytes" in r.output
     nocol = tmp_path / "x.csv"
     nocol.write_text("id,adres\n1,江滨社区\n", encoding="utf-8")
@@ -85,9 +126,20 @@ def test_geocode_households_and_export(geo_env, tmp_path):
     r = CliRunner().invoke(main, ["gazetteer", "export", "--out", str(out)])
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    assert list(rows[0]) == ["building_id", "county_code", "township_code", "township",
-                             "village_code", "village", "group", "compound", "building_no",
-                             "address", "lon", "lat"]
+    assert list(rows[0]) == [
+        "building_id",
+        "county_code",
+        "township_code",
+        "township",
+        "village_code",
+        "village",
+        "group",
+        "compound",
+        "building_no",
+        "address",
+        "lon",
+        "lat",
+    ]
     c1 = next(x for x in rows if x["building_id"] == "C1")
     assert (c1["group"], c1["building_no"], c1["village_code"]) == ("3", "12", "330782100001")
     assert len(rows) == 5

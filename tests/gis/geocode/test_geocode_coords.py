@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from gis import crs
 from gis.geocode.coords import SNAP_M, clean_coordinates, place_points
 
-A1_CENTRE = (120.0202, 29.2502)          # fixture building A1 is 120.02–120.0204 × 29.25–29.2504
+A1_CENTRE = (120.0202, 29.2502)  # fixture building A1 is 120.02–120.0204 × 29.25–29.2504
 M_PER_DEG_LON = 111320 * math.cos(math.radians(29.25))
 
 china_lon = st.floats(73.5, 134.8)
@@ -45,8 +45,7 @@ def test_bd09_round_trip_within_half_a_metre(lon, lat):
 
 
 def test_wgs84_and_cgcs2000_pass_through():
-    c = clean_coordinates(["120.0202", "120.0202"], ["29.2502", "29.2502"],
-                          ["wgs84", "CGCS2000"])
+    c = clean_coordinates(["120.0202", "120.0202"], ["29.2502", "29.2502"], ["wgs84", "CGCS2000"])
     assert np.allclose(c.lon, 120.0202) and np.allclose(c.lat, 29.2502)
 
 
@@ -60,13 +59,15 @@ def test_gauss_kruger_zones():
 
 
 def test_bad_values_get_reasons_and_never_raise():
-    c = clean_coordinates(["abc", "0", "", "120.02", "120.02", "999", "120.02"],
-                          ["29.25", "0", "", "", "29.25", "29.25", "29.25"],
-                          ["", "", "", "", "mars", "", "wgs84"])
+    c = clean_coordinates(
+        ["abc", "0", "", "120.02", "120.02", "999", "120.02"],
+        ["29.25", "0", "", "", "29.25", "29.25", "29.25"],
+        ["", "", "", "", "mars", "", "wgs84"],
+    )
     reasons = list(c.reason)
     assert "not a number" in reasons[0]
     assert "0,0" in reasons[1]
-    assert reasons[2] is None and not c.given[2]          # nothing given: no problem
+    assert reasons[2] is None and not c.given[2]  # nothing given: no problem
     assert "only one" in reasons[3]
     assert "unknown CRS 'mars'" in reasons[4]
     assert "outside" in reasons[5]
@@ -80,9 +81,9 @@ def test_swapped_lat_lon_is_put_right():
 
 
 def test_place_points_building_snap_village_outside(conn):
-    east = 120.0204 + 3.0 / M_PER_DEG_LON          # 3 m east of A1
-    far = 120.0204 + 30.0 / M_PER_DEG_LON          # 30 m east of A1
-    g = crs.wgs84_to_gcj02(*A1_CENTRE)             # A1 as a phone map app gives it
+    east = 120.0204 + 3.0 / M_PER_DEG_LON  # 3 m east of A1
+    far = 120.0204 + 30.0 / M_PER_DEG_LON  # 30 m east of A1
+    g = crs.wgs84_to_gcj02(*A1_CENTRE)  # A1 as a phone map app gives it
     gx = clean_coordinates([g[0]], [g[1]], ["gcj02"])
     lon = np.array([A1_CENTRE[0], east, far, 121.5, np.nan, gx.lon[0]])
     lat = np.array([A1_CENTRE[1], 29.2502, 29.2502, 29.3, np.nan, gx.lat[0]])

@@ -12,9 +12,18 @@ def comps(text, gaz):
 
 def test_every_component(national):
     got = comps("浙江省金华市义乌市稠城街道江滨社区幸福小区5幢2单元3层301室", national)
-    assert got == {"province": "浙江省", "city": "金华市", "county": "义乌市",
-                   "township": "稠城街道", "village": "江滨社区", "compound": "幸福小区",
-                   "building": "5", "unit": "2", "floor": "3", "room": "301"}
+    assert got == {
+        "province": "浙江省",
+        "city": "金华市",
+        "county": "义乌市",
+        "township": "稠城街道",
+        "village": "江滨社区",
+        "compound": "幸福小区",
+        "building": "5",
+        "unit": "2",
+        "floor": "3",
+        "room": "301",
+    }
     got = comps("义乌市佛堂镇大士社区3组12号", national)
     assert got["group"] == "3" and got["house_no"] == "12" and got["village"] == "大士社区"
     got = comps("义乌市稠城街道工人北路45号幸福小区1栋", national)
@@ -25,8 +34,11 @@ def test_every_component(national):
 
 def test_registered_address_anywhere_in_china(national):
     p = parse("云南省文山壮族苗族自治州富宁县者桑乡那马村4组29号", national)
-    assert p.codes() == {"county": "532628000000", "township": "532628203000",
-                         "village": "532628203202"}
+    assert p.codes() == {
+        "county": "532628000000",
+        "township": "532628203000",
+        "village": "532628203202",
+    }
     # short province and city names, committee suffix written out
     p = parse("河南周口市郸城县宁平镇", national)
     assert p.codes()["county"] == "411625000000" and p.codes()["township"] is not None
@@ -36,8 +48,11 @@ def test_registered_address_anywhere_in_china(national):
 
 def test_short_names_only_count_before_a_child(national):
     # 新华 is the short name of several districts; in a compound name it is not one.
-    assert parse("新华小区5栋", national).codes() == {"county": None, "township": None,
-                                                    "village": None}
+    assert parse("新华小区5栋", national).codes() == {
+        "county": None,
+        "township": None,
+        "village": None,
+    }
 
 
 def test_local_names_aliases_and_former_names(local):

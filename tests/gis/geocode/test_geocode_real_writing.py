@@ -29,16 +29,18 @@ def test_short_names_without_suffix_as_the_first_word(national):
 
 
 def test_former_names_resolve_to_todays_code_and_keep_the_old_name(national):
-    for text, county in [("杭州市江干区凯旋路221号", "330102000000"),
-                         ("杭州市下城区武林路100号", "330105000000"),
-                         ("浙江省宁波市江东区百丈路158号", "330212000000"),
-                         ("富阳市富春街道江滨西大道57号", "330111000000"),
-                         ("临安市锦城街道钱王街1号", "330112000000"),
-                         ("绍兴县柯桥街道笛扬路9号", "330603000000")]:
+    for text, county in [
+        ("杭州市江干区凯旋路221号", "330102000000"),
+        ("杭州市下城区武林路100号", "330105000000"),
+        ("浙江省宁波市江东区百丈路158号", "330212000000"),
+        ("富阳市富春街道江滨西大道57号", "330111000000"),
+        ("临安市锦城街道钱王街1号", "330112000000"),
+        ("绍兴县柯桥街道笛扬路9号", "330603000000"),
+    ]:
         p = parse(text, national)
         assert p.codes()["county"] == county, text
         assert p.admin[3][0][2] == "former_name", text
-        assert p.comps["county"] in text          # the old name, as written
+        assert p.comps["county"] in text  # the old name, as written
     years = {(r[1], r[2]): r[3] for r in load_former()}
     assert years[("江干区", "330102000000")] == 2021
     assert years[("富阳市", "330111000000")] == 2014
@@ -54,7 +56,7 @@ def test_levels_repeated_or_doubled(national):
 
 def test_separators_and_placeholders(national):
     assert normalise("浙江省-宁波市-北仑区") == "浙江省宁波市北仑区"
-    assert normalise("幸福小区5-2-301") == "幸福小区5栋2单元301室"   # numbers keep theirs
+    assert normalise("幸福小区5-2-301") == "幸福小区5栋2单元301室"  # numbers keep theirs
     assert codes("浙江 绍兴 诸暨市 暨阳街道", national)["township"] == "330681001000"
     assert codes("上海市市辖区徐汇区田林街道", national)["county"] == "310104000000"
     assert codes("浙江省null宁波市null北仑区", national)["county"] == "330206000000"
@@ -62,8 +64,10 @@ def test_separators_and_placeholders(national):
 
 
 def test_labels_people_phones_and_brackets(national):
-    assert codes("收货地址：浙江省义乌市稠城街道工人北路45号（租住）", national)["township"] \
+    assert (
+        codes("收货地址：浙江省义乌市稠城街道工人北路45号（租住）", national)["township"]
         == "330782001000"
+    )
     p = parse("寄件人：张三 13812345678 浙江省绍兴市越城区府山街道", national)
     assert p.codes()["county"] == "330602000000" and p.comps["township"] == "府山街道"
     assert p.codes()["township"] is not None
@@ -75,14 +79,15 @@ def test_township_short_or_unknown(national):
     assert c["township"] == "330206003000" and c["village"] is None
     # a short township name that starts a road or compound is not the township
     assert codes("海宁市长安路8号", national)["township"] is None
-    p = parse("苍南县云岩乡建设路5号", national)   # 云岩乡: merged away, not in the list
+    p = parse("苍南县云岩乡建设路5号", national)  # 云岩乡: merged away, not in the list
     assert p.comps["township"] == "云岩乡" and p.codes()["township"] is None
     assert "unknown_township" in p.flags and p.comps["road"] == "建设路"
 
 
 def test_two_addresses_in_one_field_take_the_later(national):
-    text = ("寄件人：李四 浙江省杭州市西湖区文三路1号 收件人：王五 "
-            "浙江省宁波市北仑区小港街道红联村3组")
+    text = (
+        "寄件人：李四 浙江省杭州市西湖区文三路1号 收件人：王五 浙江省宁波市北仑区小港街道红联村3组"
+    )
     assert pick_segment(text).startswith("浙江省宁波市北仑区")
     assert codes(text, national)["township"] == "330206003000"
     c = codes("浙江省杭州市西湖区文三路1号 浙江省温州市瓯海区潘桥街道", national)
@@ -100,8 +105,9 @@ def test_no_village_code_for_a_compound_or_road_name(national):
 
 def test_parse_many_is_parse_of_each(national):
     texts = ["义乌稠州北路100号", "杭州市江干区凯旋路221号", ""]
-    assert [p.codes() for p in parse_many(texts, national)] == \
-        [parse(t, national).codes() for t in texts]
+    assert [p.codes() for p in parse_many(texts, national)] == [
+        parse(t, national).codes() for t in texts
+    ]
 
 
 def test_old_suffix_and_a_word_before_the_address(national):
@@ -112,10 +118,10 @@ def test_old_suffix_and_a_word_before_the_address(national):
     c = codes("金城镇江苏省常州市金坛市金城镇西门建材市场137栋", national)
     assert c["county"] == "320413000000"
     # a second address glued on after the first county (…萧县浙江省…, …郫县中国浙江省…)
-    assert codes("四川省成都市郫县中国浙江省衢州市柯城区崇文路", national)["county"] \
-        == "330802000000"
-    assert codes("安徽省宿州市萧县浙江省平湖市独山港镇建设路", national)["county"] \
-        == "330482000000"
+    assert (
+        codes("四川省成都市郫县中国浙江省衢州市柯城区崇文路", national)["county"] == "330802000000"
+    )
+    assert codes("安徽省宿州市萧县浙江省平湖市独山港镇建设路", national)["county"] == "330482000000"
 
 
 def test_short_county_before_a_market_named_for_it(national):

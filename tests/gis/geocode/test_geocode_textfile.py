@@ -12,8 +12,10 @@ from gis.textfile import TextFileProblem, detect_encoding, read_lines
 LINES = ["义乌市稠城街道江滨社区", "新光村3组12号"]
 
 
-@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
-                                               ("gbk", "gb18030"), ("gb18030", "gb18030")])
+@pytest.mark.parametrize(
+    "encoding,expected",
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
 def test_each_encoding_is_read(tmp_path, encoding, expected):
     f = tmp_path / "a.txt"
     f.write_bytes("\n".join(LINES).encode(encoding))
