@@ -20,7 +20,7 @@ from flask import (
 from jinja2 import Template
 
 from gis import layers, settings
-from gis.messages import LANGUAGES, set_language
+from gis.messages import LANGUAGES
 from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -188,18 +188,6 @@ def page_language() -> str:
     the choice kept in the browser); Chinese when there is none."""
     lang = request.cookies.get("popgis_lang")
     return lang if lang in LANGUAGES else "zh"
-
-
-@bp.before_app_request
-def _speak_the_users_language():
-    """Messages the server sends (errors, refusals) follow the user's choice; without
-    one, POPGIS_LANG (gis.messages)."""
-    set_language(request.cookies.get("popgis_lang"))
-
-
-@bp.teardown_app_request
-def _forget_language(_exc=None):
-    set_language(None)
 
 
 @bp.app_context_processor
