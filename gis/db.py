@@ -42,7 +42,9 @@ CLUSTER_CONF = {
     "jit": "off",
     "random_page_cost": "1.1",
     "effective_cache_size": "8GB",
-    "max_connections": "60",
+    # the web server's pools (workers × threads), the CLI, loaders and the test suite's
+    # own servers side by side; a connection costs a few MB
+    "max_connections": "200",
 }
 
 
@@ -214,7 +216,11 @@ def cluster_start() -> URL:
         p["password"].write_text(password + "\n")
         p["password"].chmod(0o600)
     if not cluster_status()["running"]:
-        opts = f"-p {_port()} -k {p['run']} -c listen_addresses=127.0.0.1"
+        # max_connections also for clusters made before it was raised (needs a restart)
+        opts = (
+            f"-p {_port()} -k {p['run']} -c listen_addresses=127.0.0.1 "
+            f"-c max_connections={CLUSTER_CONF['max_connections']}"
+        )
         r = _as_postgres(
             [
                 _pg_bin("pg_ctl"),

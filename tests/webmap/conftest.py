@@ -52,3 +52,8 @@ def site(db_url, request):
     with serving(create_app({"SECRET_KEY": "clicks", "ENGINE": engine})) as base:
         yield base, engine
     engine.dispose()
+    # the app's own pools for this module's database go too (the cluster's connection
+    # slots are shared with the server processes later tests start)
+    from gis import db
+
+    db.dispose_engines()
