@@ -310,12 +310,22 @@ def engine(
 
 
 def _make_engine(url: URL, role: str, statement_timeout_ms: int | None, autocommit: bool) -> Engine:
-    # No pre-ping (a round trip per request); stale connections are recycled.
+    # The web app's pool has no pre-ping (a round trip per request): a connection the
+    # database dropped fails one request with a 503 and is replaced. The owner's pool
+    # (command line, loaders, tests) checks each connection before use, so a command or
+    # test after a database restart never meets a dead one.
     size = 8 if role == "app" else 5
     extra: dict = (
         {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
     )
-    made = sa.create_engine(url, pool_recycle=1800, pool_size=size, max_overflow=size, **extra)
+    made = sa.create_engine(
+        url,
+        pool_recycle=1800,
+        pool_size=size,
+        max_overflow=size,
+        pool_pre_ping=(role == "owner"),
+        **extra,
+    )
     settings_sql = []
     if statement_timeout_ms is not None:
         settings_sql.append(f"SET statement_timeout = {int(statement_timeout_ms)}")
