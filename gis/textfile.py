@@ -22,7 +22,7 @@ from gis.messages import _
 __all__ = ["TextFileProblem", "detect_encoding", "read_lines"]
 
 _BLOCK = 1 << 20
-_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 class TextFileProblem(InvalidInput):
@@ -127,9 +127,9 @@ def _scan_utf8(f) -> tuple[int, bool] | None:
             start = chunk.rfind(b"\n", 0, e.start) + 1
             line = lines_before + chunk.count(b"\n", 0, start) + 1
             if not cjk_seen and start:
-                cjk_seen = bool(_CJK.search(chunk[:start].decode("utf-8", "ignore")))
+                cjk_seen = bool(CJK.search(chunk[:start].decode("utf-8", "ignore")))
             return line, cjk_seen
-        cjk_seen = cjk_seen or bool(_CJK.search(text))
+        cjk_seen = cjk_seen or bool(CJK.search(text))
     return None
 
 
@@ -144,20 +144,22 @@ def _scan_gb18030(f) -> tuple[int | None, int | None]:
             line = lines_before + chunk.count(b"\n", 0, e.start) + 1
             start = chunk.rfind(b"\n", 0, e.start) + 1
             end = chunk.find(b"\n", e.start)
-            if _is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
+            if is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
                 return None, line  # a UTF-8 line pasted into a GBK file
             return line, None
         # GBK text is almost never valid UTF-8 over a whole line: a line that is, with
         # Chinese in it, was written by another program
         for i, raw in enumerate(chunk.split(b"\n")):
-            if not raw.isascii() and _is_utf8_chinese(raw):
+            if not raw.isascii() and is_utf8_chinese(raw):
                 return None, lines_before + i + 1
     return None, None
 
 
-def _is_utf8_chinese(raw: bytes) -> bool:
+def is_utf8_chinese(raw: bytes) -> bool:
+    """Whether ``raw`` is UTF-8 text with Chinese in it (two CJK characters or more): a
+    line like that in a GBK file was written by another program."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return len(_CJK.findall(text)) >= 2
+    return len(CJK.findall(text)) >= 2

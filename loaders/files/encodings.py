@@ -4,18 +4,19 @@ checked line by line in bounded memory. The one place the loaders tell GBK from 
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from gis.messages import _
+
+# how a line of Chinese text looks, shared with parse-address --file (gis.textfile)
+from gis.textfile import CJK, is_utf8_chinese
 from loaders.files.problems import FileProblem, check_exists
 
 _BLOCK = 1 << 20
 # A CSV "line" longer than this is not a table row; refusing it keeps memory bounded
 # while the encoding is checked line by line.
 _MAX_LINE = 64 << 20
-_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def save_utf8() -> str:
@@ -145,10 +146,10 @@ def _scan_utf8(f) -> tuple[int, str, bool] | None:
             line_start = chunk.rfind(b"\n", 0, e.start) + 1
             line = lines_before + chunk.count(b"\n", 0, line_start) + 1
             if not cjk_seen and line_start:
-                cjk_seen = bool(_CJK.search(chunk[:line_start].decode("utf-8", "ignore")))
+                cjk_seen = bool(CJK.search(chunk[:line_start].decode("utf-8", "ignore")))
             return line, _bad_bytes(chunk, e), cjk_seen
         if not cjk_seen:
-            cjk_seen = bool(_CJK.search(text))
+            cjk_seen = bool(CJK.search(text))
     return None
 
 
@@ -164,23 +165,15 @@ def _scan_gb18030(f) -> tuple[tuple[int, str] | None, int | None]:
             # The undecodable line may itself be UTF-8 pasted into a GBK file.
             start = chunk.rfind(b"\n", 0, e.start) + 1
             end = chunk.find(b"\n", e.start)
-            if _is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
+            if is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
                 return None, line
             return (line, _bad_bytes(chunk, e)), None
         # GBK text is almost never valid UTF-8 over a whole line, so a line that is valid
         # UTF-8 with Chinese in it was written by a different program.
         for i, raw in enumerate(chunk.split(b"\n")):
-            if not raw.isascii() and _is_utf8_chinese(raw):
+            if not raw.isascii() and is_utf8_chinese(raw):
                 return None, lines_before + i + 1
     return None, None
-
-
-def _is_utf8_chinese(raw: bytes) -> bool:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return len(_CJK.findall(text)) >= 2
 
 
 def dbf_encoding(dbf: Path) -> str | None:
