@@ -91,19 +91,44 @@ def parse_address(text, file):
     show_default=True,
     help="coordinate system of lon/lat where a row has no crs",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="with IN.csv: this process, or Dask distributed (one task per county)",
+)
+@click.option(
+    "--scheduler",
+    help="with --engine dask: a Dask scheduler's address (default: a local cluster)",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="with --engine dask and no --scheduler: worker processes of the local cluster",
+)
 @json_option
-def geocode(infile, outfile, households, all_rows, area, default_crs, as_json):
+def geocode(
+    infile, outfile, households, all_rows, area, default_crs, engine, scheduler, workers, as_json
+):
     """Geocode IN.csv (columns id, address, optional lon, lat, crs) into --out OUT.csv,
     or the households table in place (--households)."""
     if households == (infile is not None):
         fail(_("give IN.csv --out OUT.csv, or --households"))
+    if households and engine != "local":
+        fail(_("--engine dask geocodes a file (IN.csv --out OUT.csv), not --households"))
+    if scheduler and engine != "dask":
+        fail(_("--scheduler goes with --engine dask"))
     prepare()
     if households:
         _geocode_households(all_rows, area, as_json)
     else:
         if outfile is None:
             fail(_("give --out OUT.csv for the results"))
-        _geocode_file(infile, outfile, default_crs, as_json)
+        dask = {"scheduler": scheduler, "workers": workers} if engine == "dask" else None
+        _geocode_file(infile, outfile, default_crs, as_json, dask)
 
 
 def _text(v) -> str:
@@ -114,7 +139,9 @@ def _coord(v) -> str:
     return "" if v is None or v != v else f"{float(v):.7f}"
 
 
-def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) -> None:
+def _geocode_file(
+    infile: Path, outfile: Path, default_crs: str, as_json: bool, dask: dict | None = None
+) -> None:
     from gis import csvfile, db
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
@@ -125,6 +152,27 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
     except CRSError as exc:
         fail(str(exc))
     counts: dict[str, int] = {}
+
+    def write(w, res) -> None:
+        for r in res.itertuples(index=False):
+            method = r.method if r.level != "unmatched" else f"none: {r.reason}"
+            w.writerow(
+                [
+                    r.id,
+                    r.level,
+                    _text(r.building_id),
+                    _text(r.village_code),
+                    _text(r.township_code),
+                    _text(r.county_code),
+                    _coord(r.lon),
+                    _coord(r.lat),
+                    f"{float(r.score):.3f}",
+                    method,
+                    "true" if r.review else "false",
+                ]
+            )
+            counts[r.level] = counts.get(r.level, 0) + 1
+
     try:
         reader = read_table(infile)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
@@ -133,41 +181,27 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
             csvfile.open_csv(outfile, OUTPUT_COLUMNS) as w,
             bar(_("geocoding"), unit=" rows") as progress,
         ):
-            g = Geocoder.load(conn)
-            for chunk in reader:
+            if dask is not None:
+                write(w, _geocode_on_dask(conn, reader, cols, default_crs, dask, progress))
+            else:
+                g = Geocoder.load(conn)
+                for chunk in reader:
 
-                def col(name, _chunk=chunk):
-                    return _chunk[cols[name]].to_numpy() if name in cols else None
+                    def col(name, _chunk=chunk):
+                        return _chunk[cols[name]].to_numpy() if name in cols else None
 
-                res = g.table(
-                    conn,
-                    col("id"),
-                    col("address"),
-                    col("lon"),
-                    col("lat"),
-                    col("crs"),
-                    default_crs=default_crs,
-                )
-                for r in res.itertuples(index=False):
-                    method = r.method if r.level != "unmatched" else f"none: {r.reason}"
-                    w.writerow(
-                        [
-                            r.id,
-                            r.level,
-                            _text(r.building_id),
-                            _text(r.village_code),
-                            _text(r.township_code),
-                            _text(r.county_code),
-                            _coord(r.lon),
-                            _coord(r.lat),
-                            f"{float(r.score):.3f}",
-                            method,
-                            "true" if r.review else "false",
-                        ]
+                    res = g.table(
+                        conn,
+                        col("id"),
+                        col("address"),
+                        col("lon"),
+                        col("lat"),
+                        col("crs"),
+                        default_crs=default_crs,
                     )
-                    counts[r.level] = counts.get(r.level, 0) + 1
-                done = sum(counts.values())
-                progress(done, done)
+                    write(w, res)
+                    done = sum(counts.values())
+                    progress(done, done)
     except FileProblem as exc:
         fail(str(exc))
     except OSError as exc:
@@ -180,6 +214,43 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
         _("{total} rows → {file}: ", total=total, file=outfile)
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
     )
+
+
+def _geocode_on_dask(conn, reader, cols, default_crs: str, dask: dict, progress):
+    """The whole file on Dask (see gis.geocode.distributed): one task per county."""
+    import pandas as pd
+
+    from gis import db
+    from gis.geocode.distributed import geocode_table
+    from gis.geocode.gazetteer import AdminGazetteer
+
+    table = pd.concat(list(reader), ignore_index=True)
+
+    def col(name):
+        return table[cols[name]].to_numpy() if name in cols else None
+
+    try:
+        return geocode_table(
+            db.database_url().render_as_string(hide_password=False),
+            AdminGazetteer.load(conn),
+            col("id"),
+            col("address"),
+            col("lon"),
+            col("lat"),
+            col("crs"),
+            default_crs=default_crs,
+            scheduler=dask["scheduler"],
+            workers=dask["workers"],
+            progress=progress,
+        )
+    except OSError as exc:  # the scheduler's address cannot be reached
+        fail(
+            _(
+                "cannot reach the Dask scheduler {address}: {problem}",
+                address=dask["scheduler"],
+                problem=exc,
+            )
+        )
 
 
 def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:

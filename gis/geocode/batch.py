@@ -17,14 +17,17 @@ with a reason; a record with nothing usable is ``unmatched`` with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from gis.geocode.admin import resolve_admin
 from gis.geocode.buildings import BuildingIndex
 from gis.geocode.coords import clean_coordinates, place_points
 from gis.geocode.gazetteer import AdminGazetteer
-from gis.geocode.match import Matcher
+from gis.geocode.match import Matcher, OutOfScope
 
 __all__ = ["Geocoder", "RESULT_COLUMNS"]
 
@@ -65,35 +68,73 @@ _FIELDS = (
 
 
 class _ExtIds:
-    """database id → public id from the building index (a dict-like ``get``)."""
+    """database id → public id from the building index (a dict-like ``get``); with
+    ``conn``, a building the index does not hold (another county's) is read."""
 
-    def __init__(self, bidx: BuildingIndex):
+    def __init__(self, bidx: BuildingIndex, conn=None):
         self.bidx = bidx
+        self.conn = conn
 
     def get(self, building: int):
-        return self.bidx.ext_id_of(building)
+        ext = self.bidx.ext_id_of(building)
+        if ext is None and self.conn is not None and building is not None:
+            ext = self.conn.execute(
+                sa.text("SELECT ext_id FROM buildings WHERE id = :id"), {"id": int(building)}
+            ).scalar()
+        return ext
 
 
 class Geocoder:
     """The gazetteer and building index of a database, loaded once, and the matcher."""
 
-    def __init__(self, gaz: AdminGazetteer, bidx: BuildingIndex):
+    def __init__(
+        self,
+        gaz: AdminGazetteer,
+        bidx: BuildingIndex,
+        county: str | None = None,
+        whole: Callable[[], Geocoder] | None = None,
+    ):
         self.gaz = gaz
         self.bidx = bidx
-        self.matcher = Matcher(gaz, bidx)
+        # county: the index holds that county's buildings only (a batch worker's share);
+        # an address it cannot answer alone goes to ``whole()``, the whole database's
+        self.county = county
+        self.whole = whole
+        self.matcher = Matcher(gaz, bidx, scope=county)
         self._registered: dict[str, str | None] = {}
 
     @classmethod
-    def load(cls, conn) -> Geocoder:
-        """Read ``admin_area`` and ``buildings`` (and the cached national list)."""
-        gaz = AdminGazetteer.load(conn)
-        return cls(gaz, BuildingIndex.load(conn, gaz))
+    def load(
+        cls,
+        conn,
+        county: str | None = None,
+        gaz: AdminGazetteer | None = None,
+        whole: Callable[[], Geocoder] | None = None,
+    ) -> Geocoder:
+        """Read ``admin_area`` and ``buildings`` (and the cached national list).
+
+        ``county`` (6 digits): index only that county's buildings (a batch worker's
+        share; the admin gazetteer stays whole, so an address parses as it does with the
+        whole index); an address whose answer depends on other buildings is geocoded by
+        ``whole()`` (required with ``county``). ``gaz``: one already loaded.
+        """
+        if county is not None and whole is None:
+            raise ValueError("a county's geocoder needs the whole one for what it cannot answer")
+        gaz = gaz if gaz is not None else AdminGazetteer.load(conn)
+        return cls(gaz, BuildingIndex.load(conn, gaz, county), county, whole)
+
+    def _one(self, address: str):
+        try:
+            return self.matcher.geocode(address)
+        except OutOfScope:
+            assert self.whole is not None
+            return self.whole().matcher.geocode(address)
 
     # ------------------------------------------------------------ addresses
     def addresses(self, addresses) -> pd.DataFrame:
         """Geocode a column of addresses (one row out per row in, same order)."""
         codes, uniq = pd.factorize(pd.Series(addresses, dtype="object").fillna(""))
-        results = [self.matcher.geocode(a) for a in uniq]
+        results = [self._one(a) for a in uniq]
         # dtype=object: None stays None (pandas would otherwise infer strings with NaN)
         cols = {
             f: pd.Series(
@@ -179,7 +220,10 @@ class Geocoder:
                 }
             )
         placed = place_points(
-            conn, c["lon"].to_numpy(), c["lat"].to_numpy(), ext_ids=_ExtIds(self.bidx)
+            conn,
+            c["lon"].to_numpy(),
+            c["lat"].to_numpy(),
+            ext_ids=_ExtIds(self.bidx, conn if self.county else None),
         )
         self._combine(res, c, placed)
         return res[RESULT_COLUMNS]

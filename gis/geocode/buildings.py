@@ -124,8 +124,9 @@ class BuildingIndex:
         self.by_id: dict[int, int] = {}
 
     @classmethod
-    def load(cls, conn, gaz: AdminGazetteer) -> BuildingIndex:
-        """Read every building with a village from the database and index it.
+    def load(cls, conn, gaz: AdminGazetteer, county: str | None = None) -> BuildingIndex:
+        """Read every building with a village from the database and index it (only those
+        of ``county``, a 6-digit code, when given: a batch worker's share).
 
         The index is kept in ``POPGIS_VAR_DIR/cache`` under a key made of the database
         name and the state of ``buildings`` and ``admin_area`` (count, highest id, last
@@ -144,18 +145,23 @@ class BuildingIndex:
                    (SELECT count(*) FROM admin_area), (SELECT max(updated_at) FROM admin_area)
             """)
         ).one()
-        key = hashlib.sha1(repr((_CACHE_VERSION, *state)).encode()).hexdigest()[:16]
-        path = settings.var_dir() / "cache" / f"buildings-{state[0]}-{key}.pkl"
+        key = hashlib.sha1(repr((_CACHE_VERSION, county, *state)).encode()).hexdigest()[:16]
+        stem = f"buildings-{state[0]}" + (f"-{county}" if county else "")
+        path = settings.var_dir() / "cache" / f"{stem}-{key}.pkl"
         try:
             with path.open("rb") as f:
                 return pickle.load(f)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
             pass
-        idx = cls._read(conn, gaz)
+        idx = cls._read(conn, gaz, county)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            for old in path.parent.glob(f"buildings-{state[0]}-*.pkl"):
-                old.unlink(missing_ok=True)  # one index per database is enough
+            # one index per database (and county) is enough; a county's index ends in
+            # -<6 digits>-<key>, the whole database's in -<key> only
+            for old in path.parent.glob(f"{stem}-*.pkl"):
+                if old.stem.count("-") != stem.count("-") + 1:
+                    continue
+                old.unlink(missing_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
                 pickle.dump(idx, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -165,14 +171,16 @@ class BuildingIndex:
         return idx
 
     @classmethod
-    def _read(cls, conn, gaz: AdminGazetteer) -> BuildingIndex:
+    def _read(cls, conn, gaz: AdminGazetteer, county: str | None = None) -> BuildingIndex:
         rows = conn.execute(
             sa.text("""
             SELECT b.id, b.ext_id, b.village_code, b.compound, b.building_no, b.address,
                    ST_X(p) AS lon, ST_Y(p) AS lat
             FROM buildings b CROSS JOIN LATERAL ST_PointOnSurface(b.geom) AS p
             WHERE b.village_code IS NOT NULL
-            ORDER BY b.id""")
+              AND (CAST(:county AS text) IS NULL OR b.county_code = :county)
+            ORDER BY b.id"""),
+            {"county": county},
         ).all()
         return cls.from_rows(rows, gaz)
 

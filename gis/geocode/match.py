@@ -24,12 +24,16 @@ from gis.geocode.buildings import BuildingIndex
 from gis.geocode.gazetteer import COUNTY, TOWNSHIP, VILLAGE, AdminGazetteer
 from gis.geocode.parse import Parsed, parse
 
-__all__ = ["Result", "Matcher", "BUILDING_MIN", "AREA_MIN", "MARGIN"]
+__all__ = ["Result", "Matcher", "OutOfScope", "BUILDING_MIN", "AREA_MIN", "MARGIN"]
 
 BUILDING_MIN = 0.85  # lowest score placed at building level without review
 AREA_MIN = 0.80  # lowest score placed at a compound/group/village without review
 MARGIN = 0.08  # a second candidate closer than this makes the record ambiguous
 _STEP_RANK = {"exact": 0, "alias": 1, "former_name": 2, "fuzzy": 3, "pinyin": 3, "elsewhere": 4}
+
+
+class OutOfScope(Exception):
+    """A matcher holding one county's buildings met an address it cannot answer alone."""
 
 
 @dataclass(slots=True)
@@ -88,9 +92,15 @@ class Matcher:
     lookup.
     """
 
-    def __init__(self, gaz: AdminGazetteer, bidx: BuildingIndex | None = None):
+    def __init__(
+        self, gaz: AdminGazetteer, bidx: BuildingIndex | None = None, scope: str | None = None
+    ):
         self.gaz = gaz
         self.bidx = bidx or BuildingIndex()
+        # scope: the 6-digit county whose buildings alone ``bidx`` holds (a batch
+        # worker's share); an address whose answer depends on another county's
+        # buildings raises OutOfScope rather than be answered differently
+        self.scope = scope
         self._cache: dict[str, Result] = {}
 
     # ------------------------------------------------------------ public
@@ -125,6 +135,8 @@ class Matcher:
     def _candidates(self, p: Parsed) -> list[_Cand]:
         c = p.comps
         villages = [v for v in p.admin.get(VILLAGE, ()) if self.gaz.is_local(v[0])]
+        if self.scope and any(v[0][:6] != self.scope for v in villages):
+            raise OutOfScope(p.text)
         town_m = {t[0][:9]: t for t in p.admin.get(TOWNSHIP, ())}
         out: list[_Cand] = []
         for vcode, vscore, vmethod in villages:
@@ -134,12 +146,19 @@ class Matcher:
         if c["compound"] and not any(x.level in ("building", "compound") for x in out):
             # No village given, or the compound is not in the village given: look for
             # it in the township (else the county); in another village it is penalised.
+            # (the county the address names, when it names one: a compound of another
+            # county is no answer, and a county's own building index gives the same)
+            named = {cc[0][:6] for cc in p.admin.get(COUNTY, ())}
             if len(town_m) == 1:
                 prefix = next(iter(town_m))
+            elif len(named) == 1:
+                prefix = next(iter(named))
             elif len(self.gaz.local_counties) == 1:
                 prefix = self.gaz.local_counties[0]
             else:
                 prefix = ""
+            if self.scope and not prefix.startswith(self.scope):
+                raise OutOfScope(p.text)
             tried = {v[0] for v in villages}
             for vcode, cname, cs, cm in self.bidx.find_compound(c["compound"], prefix):
                 if vcode in tried:
