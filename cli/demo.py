@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import prepare
+from cli.common import fail, prepare
 from gis import settings
 
 SCALE = click.option(
@@ -27,19 +27,55 @@ def scale_and_seed(scale: float | None, seed: int | None) -> tuple[float, int]:
     )
 
 
+PROVINCE = click.option(
+    "--province",
+    help="a province instead of the demo county: every county of it (6-digit code, 330000)",
+)
+COUNTIES = click.option(
+    "--counties",
+    help="with --province: only these counties (6-digit codes, comma-separated)",
+)
+
+
+def _counties(counties: str | None) -> list[str] | None:
+    return [c.strip() for c in counties.split(",") if c.strip()] if counties else None
+
+
+def _province_scale(scale: float | None) -> float:
+    from loaders.demo.province import DEFAULT_SCALE
+
+    return scale if scale is not None else DEFAULT_SCALE
+
+
 @click.command("demo")
 @SCALE
 @SEED
+@PROVINCE
+@COUNTIES
 @click.option("--serve/--no-serve", default=False, help="serve the map afterwards (gunicorn)")
 @click.option("--dev", is_flag=True, help="serve with Flask's development server instead")
-def demo(scale, seed, serve, dev):
-    """Generate (once) and load the demo county 义乌市 (synthetic people), add demo users."""
-    from loaders import demo_county
-
+def demo(scale, seed, province, counties, serve, dev):
+    """Generate (once) and load the demo county 义乌市 (synthetic people), add demo users;
+    with --province, every county of the province (--scale 1.0 = its real population)."""
     prepare()
-    scale, seed = scale_and_seed(scale, seed)
-    demo_county.ensure(scale, seed, echo=click.echo)
-    click.echo(demo_county.accounts_text())
+    if province:
+        from loaders import demo_province
+
+        _, seed = scale_and_seed(scale, seed)
+        try:
+            folder = demo_province.generate_files(
+                province, _province_scale(scale), seed, _counties(counties), echo=click.echo
+            )
+        except ValueError as exc:
+            fail(str(exc))
+        result = demo_province.load(folder, echo=click.echo)
+        click.echo(f"province {province} loaded from {folder} in {result['seconds']} s")
+    else:
+        from loaders import demo_county
+
+        scale, seed = scale_and_seed(scale, seed)
+        demo_county.ensure(scale, seed, echo=click.echo)
+        click.echo(demo_county.accounts_text())
     if serve:
         from cli.serve import run_server
 
@@ -50,12 +86,26 @@ def demo(scale, seed, serve, dev):
 @click.argument("out", type=click.Path(path_type=Path))
 @SCALE
 @SEED
-def generate(out, scale, seed):
+@PROVINCE
+@COUNTIES
+def generate(out, scale, seed, province, counties):
     """Write the demo county's input files to OUT (no database needed); prints the counts
-    as JSON."""
+    as JSON. With --province: OUT/<county code>/ for every county of the province."""
     from loaders import demo as demo_gen
 
-    scale, seed = scale_and_seed(scale, seed)
     out.mkdir(parents=True, exist_ok=True)
+    if province:
+        from loaders.demo.province import generate_province
+
+        _, seed = scale_and_seed(scale, seed)
+        try:
+            manifest = generate_province(
+                out, province, _province_scale(scale), seed, _counties(counties)
+            )
+        except ValueError as exc:
+            fail(str(exc))
+        click.echo(json.dumps(manifest["totals"], ensure_ascii=False))
+        return
+    scale, seed = scale_and_seed(scale, seed)
     counts = demo_gen.generate(out, scale=scale, seed=seed)
     click.echo(json.dumps(counts, ensure_ascii=False))

@@ -15,7 +15,7 @@ def household_addresses(world, b, recipe, rng, hb, hcat, unit, floor_, room):
     """Current address as staff write it (with noise) and the canonical registered
     address of residents, for households in buildings ``hb`` of kind ``hcat``."""
     parts = _address_parts(world, b, hb, hcat, unit, room)
-    canonical = "义乌市" + parts.town + parts.village_short + parts.tail
+    canonical = world.county_name + parts.town + parts.village_short + parts.tail
     registered = "浙江省" + canonical
     noise = recipe["address_noise"]
     noisy = rng.random(len(hb)) < float(recipe["address_noise_share"])
@@ -77,7 +77,7 @@ def _noisy_addresses(world, recipe, rng, noise, p, idx) -> np.ndarray:
     tail = _noisy_tails(recipe, noise, p, idx, r, village_name)
     drop_county = rng.random(n) < float(noise["drop_county"])
     drop_town = rng.random(n) < float(noise["drop_township"])
-    upper = np.where(drop_county, "", "义乌市") + np.where(drop_town, "", p.town[idx])
+    upper = np.where(drop_county, "", world.county_name) + np.where(drop_town, "", p.town[idx])
     middle = np.where(p.kind[idx] == "rural", "", village_name)  # rural tails carry it
     s = pd.Series(upper + middle + tail)
     traditional = rng.random(n) < float(noise["traditional"])

@@ -296,6 +296,7 @@ class EnterpriseNames:
     def __init__(self, recipe, rng, wanted: int):
         self.chars = recipe.get("enterprise_name_chars") or ENTERPRISE_NAME_CHARS
         self.industries = recipe["enterprise_industries"]
+        self.county = recipe["county"]["name"]
         chars, forms = self.chars, ENTERPRISE_FORMS
         n_combo = len(chars) * (len(chars) - 1) * len(self.industries) * len(forms)
         combo = rng.choice(n_combo, size=min(wanted, n_combo), replace=False)
@@ -313,7 +314,7 @@ class EnterpriseNames:
             combo //= len(industries)
             a, b = divmod(combo, len(chars) - 1)
             b = b + (b >= a)
-            names.append("义乌市" + chars[a] + chars[b] + industries[industry] + forms[form])
+            names.append(self.county + chars[a] + chars[b] + industries[industry] + forms[form])
         self.used += n
         return np.array(names, dtype=object)
 
@@ -491,11 +492,11 @@ def number_and_address(world, b: pd.DataFrame) -> pd.DataFrame:
         )
     )
     b = b.iloc[order].reset_index(drop=True)
-    b["building_id"] = [f"B{k + 1:06d}" for k in range(len(b))]
+    b["building_id"] = [f"{world.id_prefix}B{k + 1:06d}" for k in range(len(b))]
     village = b["v"].to_numpy()
     b["village_code"] = vills["code"].to_numpy()[village]
     town = towns["name"].to_numpy()[vills["town_idx"].to_numpy()[village]]
-    prefix = "义乌市" + town + vills["short"].to_numpy()[village]
+    prefix = world.county_name + town + vills["short"].to_numpy()[village]
     cat = b["cat"].to_numpy()
     addr = np.empty(len(b), dtype=object)
     number = as_text(b["building_no"])

@@ -34,7 +34,7 @@ def build_events(world, households, persons, teams, recipe, seed) -> pd.DataFram
         ["date", "household_no", "kind", "id_number", "team_id", "note"], kind="stable"
     )
     e = e.reset_index(drop=True)
-    e.insert(0, "event_id", [f"E{k + 1:07d}" for k in range(len(e))])
+    e.insert(0, "event_id", [f"{world.id_prefix}E{k + 1:07d}" for k in range(len(e))])
     return e
 
 

@@ -13,8 +13,6 @@ from loaders.demo.buildings import build_buildings
 from loaders.demo.events import build_events
 from loaders.demo.geography import build_geography
 from loaders.demo.inputs import (
-    COUNTY_CODE,
-    COUNTY_NAME,
     DIVISION_DIR,
     RECIPE_PATH,
     load_division,
@@ -39,8 +37,17 @@ def generate(
     division_dir: Path | str = DIVISION_DIR,
     recipe_path: Path | str = RECIPE_PATH,
     verbose: bool = False,
+    *,
+    recipe: dict | None = None,
+    national=None,
+    taken_ids: set[int] | None = None,
 ) -> dict:
-    """Write the synthetic 义乌市 demo county's input files into out_dir; return the counts."""
+    """Write the synthetic 义乌市 demo county's input files into out_dir; return the counts.
+
+    For another county (:mod:`loaders.demo.province`): ``recipe`` made for it,
+    ``national`` the division list read once, ``taken_ids`` the ID numbers (first 17
+    digits as int) of the counties already made, which this one avoids and then joins.
+    """
     if scale <= 0:
         raise ValueError("scale must be positive")
     t0 = time.perf_counter()
@@ -53,14 +60,14 @@ def generate(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    recipe = load_recipe(recipe_path)
-    div = load_division(Path(division_dir))
+    recipe = recipe if recipe is not None else load_recipe(recipe_path)
+    div = load_division(Path(division_dir), recipe["county"]["code"], national)
     lap("inputs")
     world = build_geography(div, recipe, seed)
     lap("geography")
     b = build_buildings(world, recipe, scale, seed)
     lap("buildings")
-    households, persons = build_population(world, b, div, recipe, scale, seed)
+    households, persons = build_population(world, b, div, recipe, scale, seed, taken_ids)
     lap("population")
     sp = build_service_points(world, b, recipe, scale, seed)
     teams = build_teams(world, recipe, seed)
@@ -117,8 +124,8 @@ def write_roads(world, path: Path) -> None:
 
 def write_manifest(path: Path, counts: dict, recipe: dict, scale: float, seed: int) -> None:
     manifest = {
-        "county_code": COUNTY_CODE,
-        "county_name": COUNTY_NAME,
+        "county_code": recipe["county"]["code"],
+        "county_name": recipe["county"]["name"],
         "seed": int(seed),
         "scale": float(scale),
         "as_of": recipe["as_of"],

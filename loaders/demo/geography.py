@@ -27,7 +27,7 @@ from loaders.demo.wording import is_urban_name, short_village_name, village_alia
 def build_geography(div, recipe: dict, seed: int) -> SimpleNamespace:
     """The county map: townships, villages, grids, then the lattices and the roads."""
     rng = stage_rng(seed, 1)
-    county_ll = county_outline_lonlat()
+    county_ll = county_outline_lonlat(recipe["county"]["code"], recipe["county"]["name"])
     county = shapely.transform(county_ll, lonlat_to_xy_coords)
     shapely.prepare(county)
     towns = townships(div, recipe, rng, county)
@@ -35,7 +35,16 @@ def build_geography(div, recipe: dict, seed: int) -> SimpleNamespace:
     name_villages(recipe, rng, vills)
     grids = urban_grids(recipe, rng, vills)
     world = SimpleNamespace(
-        county=county, county_ll=county_ll, towns=towns, vills=vills, grids=grids
+        county=county,
+        county_ll=county_ll,
+        towns=towns,
+        vills=vills,
+        grids=grids,
+        county_code=recipe["county"]["code"],
+        county_name=recipe["county"]["name"],
+        # ids (buildings, roads, points, teams, events) are prefixed in a province, so
+        # that two counties never share one; the demo county keeps B000001…
+        id_prefix=recipe["county"].get("id_prefix", ""),
     )
     build_layout(world, recipe, rng)
     world.roads = build_roads(world, recipe, rng)
@@ -43,16 +52,22 @@ def build_geography(div, recipe: dict, seed: int) -> SimpleNamespace:
 
 
 def townships(div, recipe, rng, county) -> pd.DataFrame:
-    """Townships as Voronoi cells of their (jittered) real centres, clipped to the county."""
+    """Townships as Voronoi cells of their (jittered) real centres, clipped to the county
+    (without recorded centres: well-spread points inside it)."""
     towns = div.towns.copy()
     towns["code12"] = towns["code"] + "000"
     towns["short"] = towns["name"].str.replace(r"(街道|镇|乡)$", "", regex=True)
     towns["is_street"] = towns["name"].str.endswith("街道")
     seeds = []
     jitter = float(recipe["township_seed_jitter_m"])
+    known = recipe["townships"]
+    # a county without recorded township centres: well-spread points inside it
+    spread = iter(best_candidates(county, int(sum(c not in known for c in towns["code"])), rng))
     for code in towns["code"]:
-        lon, lat = recipe["townships"][code]
-        x, y = to_xy(lon, lat)
+        if code not in known:  # inside the county already, and spread
+            seeds.append(tuple(next(spread)))
+            continue
+        x, y = to_xy(*known[code])
         x, y = float(x) + rng.normal(0, jitter), float(y) + rng.normal(0, jitter)
         for _ in range(50):
             if shapely.contains_xy(county, x, y):

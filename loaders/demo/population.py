@@ -11,7 +11,6 @@ import pandas as pd
 from loaders import id_numbers
 from loaders.demo.addresses import household_addresses
 from loaders.demo.draws import stage_rng
-from loaders.demo.inputs import COUNTY_CODE
 from loaders.demo.origins import origin_table, registered_migrant_addresses
 from loaders.demo.plane import KX, KY, LAT0, LON0
 from loaders.demo.wording import as_text, date_text, degrees_text
@@ -69,7 +68,9 @@ HEAD, SPOUSE, CHILD, PARENT, OTHER = 0, 1, 2, 3, 4
 RELATIONS = np.array(["户主", "配偶", "子女", "父母", "其他"], dtype=object)
 
 
-def build_population(world, b: pd.DataFrame, div, recipe: dict, scale: float, seed: int):
+def build_population(
+    world, b: pd.DataFrame, div, recipe: dict, scale: float, seed: int, taken_ids=None
+):
     """The households (one row each) and their persons (one row each, ``_h`` = household)."""
     rng = stage_rng(seed, 3)
     as_of = np.datetime64(recipe["as_of"])
@@ -86,7 +87,7 @@ def build_population(world, b: pd.DataFrame, div, recipe: dict, scale: float, se
     people.migrant = kind.migrant[people.hh]
     origins = draw_origins(div, recipe, rng, kind, people, as_of)
     names = person_names(recipe, rng, kind, heads, people)
-    id_number = id_numbers_of(rng, origins.origin, people)
+    id_number = id_numbers_of(rng, origins.origin, people, taken_ids)
     phone = phones(rng, people.age)
     certs = certificates(
         recipe,
@@ -381,7 +382,7 @@ def draw_origins(div, recipe, rng, kind, people, as_of) -> SimpleNamespace:
     origin[roommate] = table.codes[
         rng.choice(len(table.codes), int(roommate.sum()), p=table.weights)
     ]
-    origin = np.where(people.migrant, origin, COUNTY_CODE).astype(object)
+    origin = np.where(people.migrant, origin, recipe["county"]["code"]).astype(object)
     years = float(recipe["migrant_years_mean"])
     days = np.clip(rng.exponential(years * 365.25, n), 1, 25 * 365).astype(np.int64)
     household_arrival = as_of - days.astype("timedelta64[D]")
@@ -444,9 +445,12 @@ def person_names(recipe, rng, kind, heads, people) -> np.ndarray:
     return vocab[surname] + first + np.where(two, second, "")
 
 
-def id_numbers_of(rng, origin, people) -> np.ndarray:
+def id_numbers_of(rng, origin, people, taken: set[int] | None = None) -> np.ndarray:
     """18-character ID numbers: origin region, birth date, a sequence number unique within
-    (region, birth date, sex) — odd for men, even for women — and the check character."""
+    (region, birth date, sex) — odd for men, even for women — and the check character.
+
+    ``taken``: numbers (first 17 digits) of other counties, avoided by moving to the next
+    free sequence number of the same parity; this county's are then added to it."""
     n = len(people.hh)
     born = pd.DatetimeIndex(people.birth)
     ymd = (born.year.to_numpy() * 10000 + born.month.to_numpy() * 100 + born.day.to_numpy()).astype(
@@ -465,7 +469,32 @@ def id_numbers_of(rng, origin, people) -> np.ndarray:
     seq = np.empty(n, dtype=np.int64)
     seq[key_order] = seq_sorted
     first17 = region * np.int64(10**11) + ymd * 1000 + seq
+    if taken is not None:
+        first17 = _avoid_taken(first17, taken)
     return as_text(first17) + id_numbers.check_chars_of_numbers(first17)
+
+
+def _avoid_taken(first17: np.ndarray, taken: set[int]) -> np.ndarray:
+    """Move each number that ``taken`` holds to the next sequence number of the same sex
+    free in both (the few migrants who share origin, birth date and sex with someone of
+    another county); then add all of them to ``taken``."""
+    values = first17.tolist()
+    own = set(values)
+    for i, v in enumerate(values):
+        if v not in taken:
+            continue
+        base, seq = divmod(v, 1000)
+        q, male = divmod(seq, 2)  # seq = 2q + male, q in 1..498
+        for step in range(1, 498):
+            w = base * 1000 + 2 * (1 + (q - 1 + step) % 498) + male
+            if w not in taken and w not in own:
+                own.add(w)
+                values[i] = w
+                break
+        else:  # pragma: no cover - 498 people of one origin, birth date and sex
+            raise ValueError(f"no free ID number left for {v}")
+    taken.update(values)
+    return np.array(values, dtype=np.int64)
 
 
 def phones(rng, age) -> np.ndarray:

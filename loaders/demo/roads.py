@@ -19,7 +19,7 @@ def build_roads(world, recipe: dict, rng) -> pd.DataFrame:
     rows += rural_tracks(world)
     rows += park_roads(world)
     roads = pd.DataFrame(rows, columns=["highway", "name", "geom"])
-    roads["road_id"] = [f"R{k + 1:06d}" for k in range(len(roads))]
+    roads["road_id"] = [f"{world.id_prefix}R{k + 1:06d}" for k in range(len(roads))]
     return roads[["road_id", "name", "highway", "geom"]]
 
 

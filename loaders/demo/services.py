@@ -47,7 +47,7 @@ def stations(world) -> list:
             (
                 "service_station",
                 f"{name}计划生育服务站",
-                f"义乌市{name}{vills.at[v, 'short']}便民服务中心",
+                f"{world.county_name}{name}{vills.at[v, 'short']}便民服务中心",
                 towns.at[t, "seed_x"],
                 towns.at[t, "seed_y"],
                 v,
@@ -74,7 +74,7 @@ def distribution_points(world, rng, n: int) -> list:
             (
                 "distribution_point",
                 f"{vills.at[v, 'short']}药具发放点",
-                f"义乌市{town_name[town_of[v]]}{vills.at[v, 'short']}",
+                f"{world.county_name}{town_name[town_of[v]]}{vills.at[v, 'short']}",
                 x,
                 y,
                 int(v),
@@ -147,7 +147,7 @@ def _service_point_table(world, recipe, rng, rows, kinds) -> pd.DataFrame:
     sp["_k"] = sp["kind"].map(kind_rank)
     sp = sp.sort_values(["vcode", "_k", "name", "x", "y"], kind="stable").reset_index(drop=True)
     n = len(sp)
-    sp["point_id"] = [f"SP{k + 1:05d}" for k in range(n)]
+    sp["point_id"] = [f"{world.id_prefix}SP{k + 1:05d}" for k in range(n)]
     sp["lon"] = degrees_text(sp["x"].to_numpy() / KX + LON0)
     sp["lat"] = degrees_text(sp["y"].to_numpy() / KY + LAT0)
     capacity = recipe["capacity"]
@@ -175,6 +175,6 @@ def build_teams(world, recipe, seed) -> pd.DataFrame:
             num = nums[k] if k < len(nums) else cn_number(k + 1)
             rows.append((f"{towns.at[t, 'name']}服务{num}队", towns.at[t, "code12"]))
     teams = pd.DataFrame(rows, columns=["name", "base_code"])
-    teams.insert(0, "team_id", [f"T{k + 1:02d}" for k in range(len(teams))])
+    teams.insert(0, "team_id", [f"{world.id_prefix}T{k + 1:02d}" for k in range(len(teams))])
     teams["members"] = rng.integers(m0, m1 + 1, len(teams))
     return teams

