@@ -40,7 +40,8 @@ def users_group():
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["county", "township", "village", "planner", "auditor"]),
+    type=click.Choice(["province", "city", "county", "township", "village", "planner", "auditor"]),
+    help="province and city users see aggregates across their counties, never persons",
 )
 @click.option("--area", required=True, help="12-digit (or grid 15-digit) area code")
 @click.option(

@@ -13,9 +13,12 @@ from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
 from gis.messages import _
 
-ROLES = ("county", "township", "village", "planner", "auditor")
-# Which admin levels each role may be assigned to.
+ROLES = ("province", "city", "county", "township", "village", "planner", "auditor")
+# Which admin levels each role may be assigned to. Province and city users see
+# aggregates across their counties, never persons (gis.gate.PEOPLE_ROLES).
 ROLE_LEVELS = {
+    "province": {"province"},
+    "city": {"city"},
     "county": {"county"},
     "township": {"township"},
     "village": {"village", "grid"},

@@ -7,8 +7,9 @@ import json
 import time
 from pathlib import Path
 
-from gis import db, settings, stats
-from loaders.demo_county import LOAD_ORDER
+from gis import db, settings, stats, users
+from gis.regions import ensure_regions
+from loaders.demo_county import DEMO_PASSWORD, LOAD_ORDER
 from loaders.registry import get_loader
 
 
@@ -53,4 +54,20 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
         with engine.begin() as conn:
             geocode_households(conn, system_scope(conn, code + "000000"))
         echo(f"{code} {manifest['counties'][code]['name']}: {time.perf_counter() - t:.1f} s")
-    return {"seconds": round(time.perf_counter() - t0, 1)}
+    with engine.begin() as conn:
+        regions = ensure_regions(conn)
+        existing = {u["name"] for u in users.list_users(conn)}
+        for name, role, area in province_accounts(manifest):
+            if name not in existing:
+                users.add_user(conn, name, role, area, DEMO_PASSWORD)
+    return {"seconds": round(time.perf_counter() - t0, 1), **regions}
+
+
+def province_accounts(manifest: dict) -> list[tuple[str, str, str]]:
+    """Demo accounts of a province: ``province`` for the province, ``city<code>`` for each
+    city (aggregates only), ``county<code>`` for each county (as the county demo's)."""
+    codes = sorted(manifest["counties"])
+    out = [("province", "province", manifest["province"][:2].ljust(12, "0"))]
+    out += [(f"city{c}", "city", c.ljust(12, "0")) for c in sorted({c[:4] for c in codes})]
+    out += [(f"county{c}", "county", c + "000000") for c in codes]
+    return out

@@ -36,6 +36,9 @@ USERS = [
     ("grid_a2", "village", "330782001001002"),
     ("planner_u", "planner", "330782000000"),
     ("auditor_u", "auditor", "330782000000"),
+    # aggregates across their counties (浙江省, 金华市: the fixture county's province, city)
+    ("province_u", "province", "330000000000"),
+    ("city_u", "city", "330700000000"),
 ]
 
 
@@ -53,6 +56,7 @@ def _test_url():
 def prepare_fixture_db(url):
     """(Re)create database ``url``, migrate it, load the fixture county and users."""
     from gis import users
+    from gis.regions import ensure_regions
     from loaders.base import get_loader
 
     db.ensure_database(url, drop_first=True)
@@ -62,6 +66,7 @@ def prepare_fixture_db(url):
         report = get_loader(kind).run(DATA / name, engine=engine, user="fixture")
         assert report.status == "loaded" and not report.rejected, report.summary()
     with engine.begin() as conn:
+        ensure_regions(conn)
         for name, role, area in USERS:
             users.add_user(conn, name, role, area, PASSWORD)
     return engine

@@ -150,8 +150,10 @@ def density_choropleth():
     from webmap.tiles import parse_filters
 
     level = request.args.get("level", "village")
-    if level not in ("village", "grid"):
-        raise InvalidInput(_("level {level!r}; expected village or grid", level=level))
+    if level not in density.CHOROPLETH_KEYS:
+        raise InvalidInput(
+            _("unknown level {level!r}; expected county, township, village or grid", level=level)
+        )
     return _geojson(
         density.choropleth(get_conn(), current_scope(), level, parse_filters(request.args))
     )

@@ -166,6 +166,8 @@ KIND_LABELS = {
     "outreach": "外展服务点 / Outreach point",
 }
 ROLE_LABELS = {
+    "province": "省级 / province staff",
+    "city": "市级 / city staff",
     "county": "县级 / county staff",
     "township": "乡镇级 / township staff",
     "village": "村/社区级 / village staff",

@@ -48,7 +48,6 @@ ZH: dict[str, str] = {
     # gis/logins.py
     "name an account or an address to unlock": "请指定要解锁的账号或地址",
     "{key} must be a number (WGS-84 degrees)": "{key} 必须是数字（WGS-84 度）",
-    "level {level!r}; expected village or grid": "层级 {level!r}；应为 village 或 grid",
     "date must be YYYY-MM-DD": "日期格式应为 YYYY-MM-DD",
     "since={since!r}; expected a date YYYY-MM-DD": "since={since!r}；应为日期 YYYY-MM-DD",
     "planning is for county planners; the {role} role cannot use it": "规划功能供县级规划人员使用；{role} 角色不能使用",
@@ -182,6 +181,7 @@ ZH: dict[str, str] = {
     "unknown layer {name!r}; expected {items}": "未知图层 {name!r}；应为 {items}",
     "unknown map layer {layer!r}; expected {items}": "未知地图图层 {layer!r}；应为 {items}",
     "per={per!r}; expected village or grid": "per={per!r}；应为 village 或 grid",
+    "exports are made for one county at a time: give area=<county code> (one of your counties)": "导出按县（市、区）进行：请给出 area=<县级代码>（您辖区内的县）",
     "unknown table format {fmt!r}; expected xlsx or csv": "未知表格格式 {fmt!r}；应为 xlsx 或 csv",
     "building {id} does not exist": "楼栋 {id} 不存在",
     "the point is {dist} m from the building; a household placed by hand must be within "

@@ -12,8 +12,13 @@ from __future__ import annotations
 import os
 
 from gis import settings
-from gis.errors import NotFound
+from gis.errors import Forbidden, NotFound
 from gis.gate import Scope, scope_for_area
+from gis.messages import _
+
+#: levels above the county: their users see aggregates on the map, and export one county
+#: at a time (the exports' statistics, suppression and layout are made per county)
+REGIONAL_LEVELS = frozenset({"province", "city"})
 
 # The source line of every map and table ({k}: threshold, {bw}: bandwidth floor, metres).
 SOURCE = (
@@ -36,11 +41,24 @@ def area_scope(conn, scope: Scope, area_code: str | None) -> Scope:
     """The scope of ``area_code`` for ``scope``'s user: the area must lie inside the
     user's jurisdiction; an area outside it is reported exactly like a missing one."""
     if not area_code or area_code == scope.area_code:
+        require_county_or_below(scope)
         return scope
     inner = scope_for_area(conn, area_code, user=scope.user, role=scope.role)
     if not inner.path.startswith(scope.path):
         raise NotFound("admin area")
+    require_county_or_below(inner)
     return inner
+
+
+def require_county_or_below(scope: Scope) -> None:
+    """Forbidden for a province or city as a whole: exports are made per county."""
+    if scope.level in REGIONAL_LEVELS:
+        raise Forbidden(
+            _(
+                "exports are made for one county at a time: give area=<county code> "
+                "(one of your counties)"
+            )
+        )
 
 
 def log_export(conn, scope: Scope, what: str, area_code: str, detail: dict | None = None) -> None:

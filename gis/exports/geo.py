@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from shapely.geometry import shape
 
 from gis.errors import InvalidInput, NotFound
-from gis.exports import aggregates, area_scope, log_export
+from gis.exports import aggregates, area_scope, log_export, require_county_or_below
 from gis.gate import Scope
 from gis.messages import _
 
@@ -122,6 +122,7 @@ def features(
     ``bbox`` (minlon, minlat, maxlon, maxlat) filters by intersection of bounding boxes;
     ``limit``/``offset`` page through features in a stable order (by code or id).
     """
+    require_county_or_below(scope)
     col = collection(collection_id)
     limit = MAX_LIMIT if limit is None else max(0, min(int(limit), MAX_LIMIT))
     params = {"p": scope.like, "limit": limit, "offset": max(0, int(offset))}

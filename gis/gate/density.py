@@ -17,20 +17,30 @@ NO_FILTERS = Filters()  # frozen: safe to share as a default
 HEAT_CELL_M = 200
 
 
+#: the admin path of each choropleth level, from a household's (a county's path is its
+#: 6-digit code, a township's 9 digits; province and city users see counties)
+CHOROPLETH_KEYS = {
+    "county": "left(h.admin_path, 6)",
+    "township": "left(h.admin_path, 9)",
+    "village": "left(h.admin_path, 12)",
+    "grid": "h.admin_path",
+}
+
+
 def choropleth(conn, scope: Scope, level: str, filters: Filters = NO_FILTERS) -> str:
-    """GeoJSON of the villages or grids in scope with residents, migrants, migrants per
+    """GeoJSON of the counties, townships, villages or grids in scope with residents, migrants, migrants per
     km² and per 1,000 residents (properties), geometry simplified for display.
 
     For roles without people access every count passes the disclosure rule
     (:mod:`gis.disclosure`): withheld below k, cell-key noise above, an area with fewer
     than k persons withheld whole, rates from published counts only.
     """
-    if level not in ("village", "grid"):
-        raise ValueError(f"level {level!r}; expected village or grid")
+    if level not in CHOROPLETH_KEYS:
+        raise ValueError(f"level {level!r}; expected county, township, village or grid")
     enter(conn, scope)
     where, params = filters.sql()
     params.update({"p": scope.like, "level": level})
-    area_key = "left(h.admin_path, 12)" if level == "village" else "h.admin_path"
+    area_key = CHOROPLETH_KEYS[level]
     if scope.can_read_people:
         published = "SELECT path, residents, migrants FROM exact"
     else:

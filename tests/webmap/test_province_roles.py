@@ -1,0 +1,86 @@
+"""Province and city users: aggregates across their counties (choropleth by county, by
+township), never a person; their areas are the province and city above the counties."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+
+
+def test_regions_above_the_county(conn):
+    rows = conn.execute(
+        sa.text(
+            "SELECT code, path, level, name, parent_code FROM admin_area "
+            "WHERE level IN ('province', 'city') ORDER BY path"
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        ("330000000000", "33", "province", "浙江省", None),
+        ("330700000000", "3307", "city", "金华市", "330000000000"),
+    ]
+    # the outline is the union of its counties'
+    inside = conn.execute(
+        sa.text(
+            "SELECT bool_and(ST_Covers(ST_Buffer(p.geom, 1e-9), c.geom)) FROM admin_area p, "
+            "admin_area c WHERE p.level IN ('province', 'city') AND c.level = 'county'"
+        )
+    ).scalar()
+    assert inside
+
+
+@pytest.mark.parametrize(
+    "user,level,codes",
+    [
+        ("province_u", "county", ["330782000000"]),
+        ("city_u", "county", ["330782000000"]),
+        ("city_u", "township", ["330782001000", "330782100000"]),
+    ],
+)
+def test_choropleth_across_counties(client, user, level, codes):
+    assert login(client, user).status_code == 302
+    r = client.get(f"/api/density/choropleth?level={level}")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    feats = r.get_json()["features"]
+    assert [f["properties"]["code"] for f in feats] == codes
+    for f in feats:
+        p = f["properties"]
+        # the disclosure rule: counts below k withheld (the fixture county is tiny)
+        assert p["residents"] is None or p["residents"] == 0 or p["residents"] >= 5
+
+
+@pytest.mark.parametrize("user", ["province_u", "city_u"])
+def test_no_persons_for_province_and_city(client, user):
+    assert login(client, user).status_code == 302
+    assert client.get("/api/search?q=HA1").status_code == 403
+    me = client.get("/api/me").get_json()
+    assert me["role"] == user.split("_")[0]
+    assert client.get("/api/density/choropleth?level=nation").status_code == 400
+
+
+def test_a_county_user_sees_no_province(client):
+    assert login(client, "county_u").status_code == 302
+    feats = client.get("/api/density/choropleth?level=county").get_json()["features"]
+    assert [f["properties"]["code"] for f in feats] == ["330782000000"]
+    r = client.get("/api/layers/boundaries?level=county").get_json()
+    assert all(f["properties"]["code"] != "330000000000" for f in r["features"])
+
+
+def test_role_must_match_the_level(conn):
+    from gis import users
+    from gis.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        users.add_user(conn, "p2", "province", "330700000000", "a-long-pass-phrase-9")
+    with pytest.raises(InvalidInput):
+        users.add_user(conn, "c2", "city", "330782000000", "a-long-pass-phrase-9")
+    users.add_user(conn, "c3", "city", "330700000000", "a-long-pass-phrase-9")
+
+
+def test_exports_one_county_at_a_time(client):
+    assert login(client, "city_u").status_code == 302
+    r = client.get("/exports/table.csv")
+    assert r.status_code == 403 and "area=" in r.get_json()["error"]["message"]
+    r = client.get("/exports/table.csv?area=330782000000")
+    assert r.status_code == 200 and r.mimetype.startswith("text/csv")
