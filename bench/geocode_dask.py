@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,12 +41,18 @@ def write_input(folders: list[Path], out: Path, limit: int | None = None) -> int
     return n
 
 
-def run(infile: Path, outfile: Path, engine: str) -> float:
+def run(infile: Path, outfile: Path, engine: str) -> tuple[float, float]:
+    """Wall-clock seconds, and CPU seconds of the command and its processes (the Dask
+    workers included: they end, and are waited for, within the command)."""
     cmd = [sys.executable, "-m", "cli", "geocode", str(infile), "--out", str(outfile)]
     cmd += ["--engine", engine, "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -62,9 +69,10 @@ def main() -> None:
     times: dict[str, list[float]] = {"local": [], "dask": []}
     for k in range(a.runs):
         for engine in ("local", "dask"):
-            s = run(infile, a.work / f"out-{engine}.csv", engine)
+            s, cpu = run(infile, a.work / f"out-{engine}.csv", engine)
             times[engine].append(s)
-            print(f"run {k + 1} {engine}: {s:.1f} s; load {os.getloadavg()}", flush=True)
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"run {k + 1} {engine}: {s:.1f} s (CPU {cpu:.1f} s); load {load}", flush=True)
     same = (a.work / "out-local.csv").read_bytes() == (a.work / "out-dask.csv").read_bytes()
     one, two = statistics.median(times["local"]), statistics.median(times["dask"])
     print(f"single process median {one:.1f} s, dask 2 workers median {two:.1f} s")

@@ -132,7 +132,9 @@ def geocode_table(
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
-            silence_logs=40,  # errors only: the command's own output stays readable
+            # quiet: a task that fails raises in the client; the workers' own shutdown
+            # chatter (heartbeats to a scheduler already closed) is no news
+            silence_logs=50,
         )
     parts: dict[int, pd.DataFrame] = {}
     try:
