@@ -75,7 +75,9 @@ def count(conn, sql, **params):
 
 # ------------------------------------------------------------------ good files
 def test_fixture_county_loaded(conn):
-    assert count(conn, "SELECT count(*) FROM admin_area") == 8
+    # the county's own tree, and the province and city above it (gis.regions)
+    assert count(conn, "SELECT count(*) FROM admin_area WHERE length(path) >= 6") == 8
+    assert count(conn, "SELECT count(*) FROM admin_area WHERE length(path) < 6") == 2
     assert count(conn, "SELECT count(*) FROM buildings") == 5
     assert count(conn, "SELECT count(*) FROM households") == 5
     assert count(conn, "SELECT count(*) FROM persons") == 11
