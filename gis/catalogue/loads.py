@@ -16,6 +16,11 @@ ZH: dict[str, str] = {
     "  note: {note}": "  说明：{note}",
     "  rejected: {row}": "  拒绝：{row}",
     "  … {more} more in the report": "  …… 另有 {more} 条见报告文件",
+    # ---- partitions by county (gis/partitions.py)
+    "a county code has 6 digits: {code}": "县级代码为 6 位数字：{code}",
+    "county {codes} is not loaded (no partition for its rows); "
+    "load its admin areas first (popgis load admin FILE)": "县 {codes} 尚未载入（其数据没有分区）；"
+    "请先载入该县的行政区划（popgis load admin FILE）",
     # ---- loading (loaders/base.py, registry.py and the loaders)
     "{path}: no such file": "{path}：文件不存在",
     "{path} is a folder; give the file to load": "{path} 是文件夹；请给出要载入的文件",

@@ -50,10 +50,10 @@ def record(
     row as it still is) and the new point. Call before updating the household."""
     conn.execute(
         sa.text("""
-        INSERT INTO placement_history (household_id, action, placed_by, from_geom,
-            from_building_id, from_village_code, from_admin_path, from_level, from_score,
-            from_method, from_manual, to_geom, to_building_id)
-        SELECT id, :a, :u, geom, building_id, village_code, admin_path, geocode_level,
+        INSERT INTO placement_history (household_id, county_code, action, placed_by,
+            from_geom, from_building_id, from_village_code, from_admin_path, from_level,
+            from_score, from_method, from_manual, to_geom, to_building_id)
+        SELECT id, county_code, :a, :u, geom, building_id, village_code, admin_path, geocode_level,
                geocode_score, geocode_method, coalesce(placed_manually, false),
                ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), CAST(:b AS bigint)
         FROM households WHERE id = :h"""),
@@ -131,10 +131,10 @@ def restore(conn, scope, household_id: int) -> None:
         raise InvalidInput(_("the geocoded place is outside your jurisdiction"))
     conn.execute(
         sa.text("""
-        INSERT INTO placement_history (household_id, action, placed_by, from_geom,
-            from_building_id, from_village_code, from_admin_path, from_level, from_score,
-            from_method, from_manual, to_geom, to_building_id)
-        SELECT h.id, 'restore', :u, h.geom, h.building_id, h.village_code, h.admin_path,
+        INSERT INTO placement_history (household_id, county_code, action, placed_by,
+            from_geom, from_building_id, from_village_code, from_admin_path, from_level,
+            from_score, from_method, from_manual, to_geom, to_building_id)
+        SELECT h.id, h.county_code, 'restore', :u, h.geom, h.building_id, h.village_code, h.admin_path,
                h.geocode_level, h.geocode_score, h.geocode_method, h.placed_manually,
                e.from_geom, e.from_building_id
         FROM households h, placement_history e WHERE h.id = :h AND e.id = :e"""),
