@@ -249,3 +249,104 @@ def test_a_row_of_a_county_without_partitions_is_refused(conn):
     assert "popgis load admin" in str(refused.value)
     with pytest.raises(InvalidInput):
         partitions.ensure_county(conn, "11010")
+
+
+# ------------------------------------------------------------------ existing databases
+def test_the_migration_moves_the_rows_of_an_existing_database(db_url):
+    """A database at 0013 with rows in every table: 0014 moves them into the county's
+    partitions, keeps ids, sequences, counts, triggers, policies and grants."""
+    from gis import db
+
+    url = db_url.set(database=db_url.database + "_before_0014")
+    db.ensure_database(url, drop_first=True)
+    db.migrate(url, "0013")
+    engine = db.engine(url)
+    try:
+        with engine.begin() as c:
+            c.execute(
+                sa.text("""
+            INSERT INTO admin_area (code, path, name, level, county_code) VALUES
+                ('330782000000', '330782', '义乌市', 'county', '330782'),
+                ('330782001000', '330782001', '稠城街道', 'township', '330782'),
+                ('330782001001', '330782001001', '江滨社区', 'village', '330782');
+            INSERT INTO buildings (ext_id, county_code, village_code, admin_path, geom)
+            VALUES ('B1', '330782', '330782001001', '330782001001',
+                    ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120, 29), 4326), 0.001)));
+            INSERT INTO households (household_no, county_code, admin_path, village_code,
+                                    building_id, geom)
+            SELECT 'H' || i, '330782', '330782001001', '330782001001',
+                   (SELECT id FROM buildings), ST_SetSRID(ST_MakePoint(120, 29), 4326)
+            FROM generate_series(1, 3) i;
+            INSERT INTO persons (household_id, county_code, admin_path, name, sex,
+                                 birth_date, id_number, is_migrant)
+            SELECT h.id, '330782', h.admin_path, 'P', 'F', '1990-01-01', h.household_no || n,
+                   n = 2
+            FROM households h, generate_series(1, 2) n;
+            INSERT INTO events (county_code, admin_path, household_id, kind, event_date)
+            SELECT '330782', admin_path, id, 'visit', '2026-01-01' FROM households;
+            INSERT INTO geocode_review (household_id, county_code, admin_path, reason)
+            SELECT id, '330782', admin_path, 'unsure' FROM households LIMIT 1;
+            INSERT INTO placement_history (household_id, action, placed_by)
+            SELECT id, 'manual', 'u' FROM households LIMIT 1;
+            INSERT INTO access_log (action) VALUES ('login');""")
+            )
+            before = {
+                t: c.execute(sa.text(f"SELECT array_agg(id ORDER BY id) FROM {t}")).scalar()
+                for t in partitions.TABLES
+            }
+        db.migrate(url)
+        with engine.begin() as c:
+            for table, ids in before.items():
+                assert (
+                    c.execute(sa.text(f"SELECT array_agg(id ORDER BY id) FROM {table}")).scalar()
+                    == ids
+                ), table
+            assert partitions.counties(c) == ["330782"]
+            where = c.execute(
+                sa.text("SELECT DISTINCT tableoid::regclass::text FROM persons")
+            ).scalars().all()  # fmt: skip
+            assert where == ["persons_330782"]
+            assert c.execute(
+                sa.text("SELECT county_code FROM placement_history")
+            ).scalar() == "330782"  # fmt: skip
+            assert c.execute(sa.text("SELECT county_code FROM access_log")).scalar() == "000000"
+            # the sequences go on where they were; the counts triggers still count
+            hid = c.execute(
+                sa.text("""
+                INSERT INTO households (household_no, county_code, admin_path)
+                VALUES ('H9', '330782', '330782001001') RETURNING id""")
+            ).scalar()
+            assert hid > max(before["households"])
+            c.execute(
+                sa.text("""
+                INSERT INTO persons (household_id, county_code, admin_path, name, sex,
+                                     birth_date, id_number, is_migrant)
+                VALUES (:h, '330782', '330782001001', 'Q', 'M', '1980-01-01', 'Q1', true)"""),
+                {"h": hid},
+            )
+            assert c.execute(
+                sa.text("SELECT persons_count, migrants_count FROM households WHERE id = :h"),
+                {"h": hid},
+            ).one() == (1, 1)  # fmt: skip
+            assert c.execute(
+                sa.text("SELECT sum(persons_count) FROM households")
+            ).scalar() == 7  # fmt: skip
+            # the sequences belong to the new tables, the app role keeps its grants
+            owner = c.execute(
+                sa.text("""
+                SELECT d.refobjid::regclass::text FROM pg_depend d
+                WHERE d.objid = 'persons_id_seq'::regclass AND d.deptype = 'a'""")
+            ).scalar()
+            assert owner == "persons"
+            assert c.execute(
+                sa.text("SELECT has_table_privilege('popgis_app', 'persons', 'INSERT')")
+            ).scalar()
+            # a deleted household takes its persons and events along (keys with county)
+            c.execute(sa.text("DELETE FROM households WHERE household_no = 'H1'"))
+            assert c.execute(sa.text("SELECT count(*) FROM persons")).scalar() == 5
+    finally:
+        engine.dispose()
+        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
