@@ -554,7 +554,9 @@ def _place_in_buildings(conn) -> None:
     n_points, n_buildings = conn.execute(
         sa.text(
             "SELECT (SELECT count(*) FROM stage_households WHERE NOT placed AND geom IS NOT NULL),"
-            " (SELECT reltuples FROM pg_class WHERE oid = 'buildings'::regclass)"
+            # buildings is partitioned: its partitions hold the estimates
+            " (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_inherits i"
+            " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'buildings'::regclass)"
         )
     ).one()
     if n_points > max(n_buildings, 1000) / 4:
