@@ -3,8 +3,9 @@ atlases, statistics tables and GIS layers. Thin: parse, call gis.exports, send.
 
 ``GET /exports/map.png|pdf?layer=migrants|density|coverage|service-points
 [&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&landscape=1][&per=village|grid]`` — ``bbox`` is
-the web map's view (Leaflet ``map.getBounds().toBBoxString()``), ``per`` the units of a
-choropleth;
+the web map's view (Leaflet ``map.getBounds().toBBoxString()``; cut to the user's area, a
+view outside it is a 422), ``per`` the units of a choropleth; the file is named after the
+layer, the area the view frames, paper, orientation and date;
 ``GET /exports/atlas.pdf?layer=…[&area=CODE][&per=village|township]``;
 ``GET /exports/table.xlsx|csv[?area=CODE]``;
 ``GET /exports/layers.gpkg[?area=CODE][&layer=…]``, ``/exports/layers.geojson?layer=…``.
@@ -12,6 +13,8 @@ The session login or an ``Authorization: Bearer`` API token; every download is l
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
@@ -33,16 +36,27 @@ MIMETYPES = {
     "png": "image/png",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",  # given whole as content_type: no charset added
     "gpkg": "application/geopackage+sqlite3",
     "geojson": "application/geo+json",
 }
 
 
-def _send(data: bytes, fmt: str, name: str) -> Response:
-    resp = Response(data, mimetype=MIMETYPES[fmt])
-    # the file name is ASCII: area codes and layer names only
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+def attachment(name: str, local_name: str | None = None) -> str:
+    """A Content-Disposition: an ASCII ``filename`` for every client and, for those
+    that read RFC 6266/5987, ``filename*`` with the Chinese name."""
+    value = f'attachment; filename="{name}"'
+    if local_name:
+        value += f"; filename*=UTF-8''{quote(local_name, safe='')}"
+    return value
+
+
+def _send(data: bytes, fmt: str, name: str, local_name: str | None = None) -> Response:
+    # content_type, not mimetype: Flask would add a second charset to text/csv's
+    resp = Response(data, content_type=MIMETYPES[fmt])
+    resp.headers["Content-Disposition"] = attachment(
+        name if name.endswith(f".{fmt}") else f"{name}.{fmt}", local_name
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -58,7 +72,7 @@ def map_file(fmt):
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     layer = request.args.get("layer", "migrants")
     area = request.args.get("area") or None
-    data = mapping.render_map(
+    out = mapping.render_map_file(
         get_conn(),
         current_scope(),
         layer,
@@ -69,7 +83,7 @@ def map_file(fmt):
         bbox=params.bbox_arg(),
         per=request.args.get("per") or None,
     )
-    return _send(data, fmt, f"map-{layer}-{area or current_scope().area_code}")
+    return _send(out.data, fmt, out.name, out.local_name)
 
 
 @bp.route("/atlas.pdf")

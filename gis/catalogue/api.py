@@ -176,6 +176,7 @@ ZH: dict[str, str] = {
     "unknown paper size {size!r}; expected A4 or A3": "未知纸张大小 {size!r}；应为 A4 或 A3",
     "bbox {bbox} is empty; expected minlon,minlat,maxlon,maxlat": "范围 {bbox} 为空；应为 minlon,minlat,maxlon,maxlat",
     "bbox {bbox} is empty; expected west,south,east,north": "范围 {bbox} 为空；应为 西,南,东,北",
+    "the view {bbox} shows nothing of {area}; move the map to it and export again": "当前视图 {bbox} 不在{area}范围内；请将地图移回该范围后再导出",
     "unknown layer format {fmt!r}; expected gpkg or geojson": "未知图层格式 {fmt!r}；应为 gpkg 或 geojson",
     "a GeoJSON file holds one layer; choose it with --layer ({items}) or use the GeoPackage "
     "format": "一个 GeoJSON 文件只能有一个图层；请用 --layer（{items}）选择，或改用 GeoPackage 格式",
