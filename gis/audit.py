@@ -67,7 +67,8 @@ def entries(
 ) -> list[dict]:
     """Log entries, newest first. ``scope`` (an auditor's): only entries of users whose
     area lies in it (none: all, for the console). ``household``: a household number or
-    id whose reads to list."""
+    id whose reads to list. ``target_name``: the name of the area an entry's target
+    (an export's area) is, else None."""
     conds = ["true"]
     params: dict[str, object] = {"limit": min(int(limit), 100000)}
     if scope is not None:
@@ -93,10 +94,12 @@ def entries(
     rows = conn.execute(
         sa.text(f"""
         SELECT l.id, l.at, l.user_name, l.role, l.client_addr, l.action, l.target_kind,
-               l.target_id, l.households, l.household_ids, l.detail
+               l.target_id, t.name AS target_name, l.households, l.household_ids, l.detail
         FROM access_log l
         LEFT JOIN (SELECT u.name, a.path AS area_path FROM app_users u
                    JOIN admin_area a ON a.code = u.area_code) u ON u.name = l.user_name
+        -- exports (and other area targets) are named, not only coded
+        LEFT JOIN admin_area t ON t.code = l.target_id
         WHERE {" AND ".join(conds)}
         ORDER BY l.at DESC, l.id DESC LIMIT :limit"""),
         params,
