@@ -63,3 +63,30 @@ def _(message: str, /, **params: object) -> str:
 def placeholders(message: str) -> set[str]:
     """The ``{names}`` a message uses (the catalogue test compares them)."""
     return {name for _t, name, _f, _c in string.Formatter().parse(message) if name}
+
+
+def role_name(role: str | None) -> str:
+    """A user role's name in the current language (``planner`` → 规划人员 / Planner);
+    anything that is not a role comes back as it is."""
+    names = {
+        "county": _("County staff"),
+        "township": _("Township staff"),
+        "village": _("Village staff"),
+        "planner": _("Planner"),
+        "auditor": _("Auditor"),
+    }
+    return names.get(role or "", role or "")
+
+
+def role_names(roles) -> str:
+    """Role names joined as alternatives ("Auditor or Planner")."""
+    return _(" or ").join(role_name(r) for r in roles)
+
+
+def who(user: str, role: str, area_name: str) -> str:
+    """The user line of a page header: name, role name and area; the name is left out
+    when it is the role's own code (the demo accounts), so no code ever shows."""
+    parts = [role_name(role), area_name]
+    if user != role:
+        parts.insert(0, user)
+    return " · ".join(p for p in parts if p)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from gis import layers
 from gis.errors import InvalidInput
 from gis.gate import Gate
-from gis.messages import _
+from gis.messages import _, role_name
 from webmap import params
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -171,4 +171,12 @@ def density_heat():
 @login_required
 def me():
     s = current_scope()
-    return jsonify({"user": s.user, "role": s.role, "area_code": s.area_code, "level": s.level})
+    return jsonify(
+        {
+            "user": s.user,
+            "role": s.role,
+            "role_name": role_name(s.role),
+            "area_code": s.area_code,
+            "level": s.level,
+        }
+    )

@@ -20,7 +20,7 @@ from flask import (
 from jinja2 import Template
 
 from gis import layers, settings
-from gis.messages import LANGUAGES
+from gis.messages import LANGUAGES, role_name, speaking, who
 from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -165,13 +165,6 @@ KIND_LABELS = {
     "machine": "自助发放机 / Self-service machine",
     "outreach": "外展服务点 / Outreach point",
 }
-ROLE_LABELS = {
-    "county": "县级 / county staff",
-    "township": "乡镇级 / township staff",
-    "village": "村/社区级 / village staff",
-    "planner": "规划人员 / planner",
-    "auditor": "审计人员 / auditor",
-}
 LEVEL_LABELS = {
     "building": "楼栋 / building",
     "compound": "小区 / compound",
@@ -181,6 +174,11 @@ LEVEL_LABELS = {
     "county": "县 / county",
     "unmatched": "未匹配 / unmatched",
 }
+
+
+def _in(lang: str, fn, *args):
+    with speaking(lang):
+        return fn(*args)
 
 
 def page_language() -> str:
@@ -215,7 +213,9 @@ def _page_helpers():
         "lang": lang,
         "tr": tr,
         "kind_label": lambda k: pick(KIND_LABELS, k),
-        "role_label": lambda r: pick(ROLE_LABELS, r),
+        # role names from the one catalogue (gis.messages), in the page's language
+        "role_label": lambda r: _in(lang, role_name, r),
+        "who": lambda s: _in(lang, who, s.user, s.role, area_name(s.area_code)),
         "level_label": lambda v: pick(LEVEL_LABELS, v),
         "action_label": lambda a: pagetext.action_label(a, lang),
         "target_label": lambda k: pagetext.target_label(k, lang),

@@ -1,6 +1,13 @@
 """Chinese text of messages shared by every part (see gis/messages.py)."""
 
 ZH: dict[str, str] = {
+    # role names (gis.messages.role_name)
+    "County staff": "县级工作人员",
+    "Township staff": "乡镇（街道）工作人员",
+    "Village staff": "村（社区）工作人员",
+    "Planner": "规划人员",
+    "Auditor": "审计人员",
+    " or ": "或",
     "{what} not found": "未找到{what}",
     "an atlas of {pages} pages is too large to make while you wait (at most "
     "{limit} here): choose a smaller area (area=a township's code) or "

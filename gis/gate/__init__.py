@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from gis.errors import Conflict, Forbidden, InvalidInput, NotFound
-from gis.messages import _
+from gis.messages import _, role_name
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
 EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
@@ -122,7 +122,7 @@ def require_people(scope: Scope) -> None:
     """Forbidden unless ``scope``'s role may see people (planners and auditors see
     aggregates only). Called before any lookup, so that existence is never revealed."""
     if not scope.can_read_people:
-        raise Forbidden(_("the {role} role sees aggregates only", role=scope.role))
+        raise Forbidden(_("{role} accounts see aggregates only", role=role_name(scope.role)))
 
 
 def find_household_ids(conn, ref: str) -> list[int]:

@@ -41,3 +41,38 @@ def test_errors_with_parameters_and_the_token_apis(client, monkeypatch):
     login(client, "village_a")
     r = client.get("/api/layers/boundaries?level=planet")
     assert r.status_code == 400 and "未知层级 'planet'" in r.json["error"]["message"]
+
+
+def test_roles_are_named_never_coded(client, monkeypatch):
+    """API refusals and page headers give the role's name in the user's language."""
+    monkeypatch.delenv("POPGIS_LANG")
+    login(client, "planner_u")
+    r = client.get("/api/households/1")
+    assert r.status_code == 403
+    assert r.json["error"]["message"] == "规划人员账号只能查看汇总数据"
+    r = client.get("/api/households/1", headers={"Accept-Language": "en"})
+    assert r.json["error"]["message"] == "Planner accounts see aggregates only"
+    r = client.get("/api/audit")
+    assert r.json["error"]["message"] == "此功能仅供审计人员使用；您的账号角色是规划人员"
+    assert client.get("/api/me").json["role_name"] == "规划人员"
+    page = client.get("/planner").get_data(as_text=True)
+    assert '<span id="who" data-role="planner">planner_u · 规划人员 · 义乌市</span>' in page
+    client.set_cookie("popgis_lang", "en")
+    page = client.get("/planner").get_data(as_text=True)
+    assert "planner_u · Planner · 义乌市</span>" in page
+    client.post("/logout")
+    login(client, "village_a")
+    r = client.get("/api/planning/coverage", headers={"Accept-Language": "en"})
+    assert r.status_code == 403, r.data
+    message = r.json["error"]["message"]
+    assert "Village staff accounts cannot use it" in message
+    assert " village " not in message and "the village role" not in message
+
+
+def test_a_demo_account_named_after_its_role_shows_the_role_once(client, conn):
+    from gis import users
+
+    users.add_user(conn, "auditor", "auditor", "330782000000", "a-long-pass-phrase-1")
+    login(client, "auditor", "a-long-pass-phrase-1")
+    page = client.get("/audit").get_data(as_text=True)
+    assert '<span id="who" data-role="auditor">审计人员 · 义乌市</span>' in page
