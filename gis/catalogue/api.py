@@ -27,6 +27,14 @@ ZH: dict[str, str] = {
     "this request did not come from a popgis page (CSRF check); reload the page and try "
     "again": "此请求并非来自 popgis 页面（CSRF 检查）；请刷新页面后重试",
     "log in first": "请先登录",
+    # HTTP errors of the web app (unmatched routes, wrong methods, …)
+    "there is nothing at {path}": "找不到 {path}",
+    "{method} is not accepted at {path}; use {allowed}": "{path} 不接受 {method} 请求；请用 {allowed}",
+    "the request is too large": "请求内容过大",
+    "the request could not be served (HTTP {status})": "无法处理该请求（HTTP {status}）",
+    "Page not found": "找不到页面",
+    "Request refused": "无法处理请求",
+    "Back to the map": "返回地图",
     "this is for {items} accounts; yours is a {role} account": "此功能仅供{items}使用；您的账号角色是{role}",
     "invalid, expired or revoked API token; make a new one with `popgis users token NAME`": "API 令牌无效、已过期或已吊销；请用 `popgis users token 用户名` 重新生成",
     "API tokens are read-only": "API 令牌只能读取",
