@@ -251,3 +251,24 @@ def test_cli_exports_and_token(db_url, engine, tmp_path):
     assert r.exit_code == 0
     with engine.begin() as c:
         assert users_tokens.verify_token(c, token) is None
+
+
+def test_atlas_table_and_layer_files_are_named_with_area_and_date(client, conn):
+    today = conn.execute(sa.text("SELECT to_char(current_date, 'YYYYMMDD')")).scalar()
+    login(client, "village_a")
+    r = client.get("/exports/atlas.pdf?layer=density&size=a3")
+    assert r.status_code == 200
+    disposition = r.headers["Content-Disposition"]
+    assert (
+        f'filename="popgis-atlas-density-village-330782001001-A3-landscape-{today}.pdf"'
+        in disposition
+    )
+    assert quote(f"江滨社区居委会-人口密度分布图图集-A3-横向-{today}.pdf") in disposition
+    r = client.get("/exports/table.csv")
+    assert f'filename="popgis-table-330782001001-{today}.csv"' in r.headers["Content-Disposition"]
+    assert quote(f"江滨社区居委会-人口统计表-{today}.csv") in r.headers["Content-Disposition"]
+    r = client.get("/exports/layers.geojson?layer=service_points")
+    assert (
+        f'filename="popgis-layers-service_points-330782001001-{today}.geojson"'
+        in r.headers["Content-Disposition"]
+    )
