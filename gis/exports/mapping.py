@@ -377,7 +377,8 @@ def classes(values: list[float], n: int = 5) -> Classes:
 
     Values are counted rounded to whole numbers (one decimal when all are below 100),
     so a class ends one step below the next one's start: labels read "0 – 1,199",
-    "1,200 – 3,399". Breaks that round to the same number collapse into one."""
+    "1,200 – 3,399". Breaks that round to the same number collapse into one, and so do
+    classes that would hold no value."""
     v = np.asarray(values, dtype=float)
     if v.size == 0:
         return Classes([0.0, 1.0], [], 0)
@@ -391,6 +392,10 @@ def classes(values: list[float], n: int = 5) -> Classes:
         if bounds[-1] < r <= top:
             bounds.append(r)
     bounds.append(round(top + step, decimals))
+    # a class no value falls in (quantiles between two far-apart values) joins the one
+    # below it: the legend lists no empty range
+    counts = np.histogram(v, bins=bounds)[0]
+    bounds = [b for i, b in enumerate(bounds) if i == 0 or i == len(bounds) - 1 or counts[i]]
     fmt = f"{{:,.{decimals}f}}"
     labels = []
     for i in range(len(bounds) - 1):

@@ -301,6 +301,8 @@ def test_choropleth_classes_never_share_a_boundary():
         assert all(a < b for a, b in itertools.pairwise(c.bounds)), c
         assert len(c.labels) == len(c.bounds) - 1
         assert len(set(c.labels)) == len(c.labels)
+        held = np.histogram(c.rounded(values), bins=c.bounds)[0]
+        assert held.min() > 0, (c, held)  # no empty class in the legend
         # every value falls in exactly one class, and its label's range holds it
         for v in c.rounded(values):
             i = int(np.searchsorted(c.bounds, v, side="right")) - 1
