@@ -109,7 +109,8 @@ class indexes_after:
     """
 
     def __init__(self, conn, table: str):
-        self.conn, self.table, self.saved = conn, table, []
+        self.conn, self.table = conn, table
+        self.saved: list = []
         self.empty = False
 
     def __enter__(self):

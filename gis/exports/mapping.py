@@ -286,7 +286,7 @@ def _breaks(values: list[float], n: int = 5) -> list[float]:
     if v.size == 0:
         return [0.0, 1.0]
     qs = np.quantile(v, np.linspace(0, 1, n + 1))
-    out = []
+    out: list[float] = []
     for q in qs:
         r = float(f"{q:.2g}") if q else 0.0
         if not out or r > out[-1]:
@@ -311,12 +311,12 @@ class Page:
         m = 0.45
         top, bottom = 1.05 * self.fs, 0.6 * self.fs
         self.ax = self.fig.add_axes(
-            [
+            (
                 m / self.width,
                 bottom / self.height,
                 1 - 2 * m / self.width,
                 1 - (top + bottom) / self.height,
-            ]
+            )
         )
         self.aspect = ((1 - 2 * m / self.width) * self.width) / (
             (1 - (top + bottom) / self.height) * self.height
@@ -449,7 +449,7 @@ class Page:
 
     def _basemap_handles(self, spec: MapSpec) -> list:
         fs = self.fs
-        out = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
+        out: list = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
         if spec.township_lines:
             out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label="乡镇（街道）界"))
         if spec.village_lines:
@@ -474,6 +474,7 @@ class Page:
 
     def _draw_heat(self, spec: MapSpec) -> None:
         raster = spec.heat
+        assert raster is not None  # drawn only for a heat map
         data = raster.density
         finite = np.isfinite(data)
         # upsample so that the image is smooth on paper; the mask with nearest neighbour
@@ -498,7 +499,7 @@ class Page:
         self.ax.set_xlim(spec.box[0], spec.box[2])
         self.ax.set_ylim(spec.box[1], spec.box[3])
         # the colour bar on a white card: no boundary or road runs through its labels
-        card = self.ax.inset_axes([0.715, 0.012, 0.27, 0.098])
+        card = self.ax.inset_axes((0.715, 0.012, 0.27, 0.098))
         card.set_facecolor((1, 1, 1, 0.92))
         card.set_xticks([])
         card.set_yticks([])
@@ -506,7 +507,7 @@ class Page:
             spine.set_linewidth(0.4)
             spine.set_edgecolor("#9a9a9a")
         card.set_zorder(29)
-        cax = self.ax.inset_axes([0.73, 0.07, 0.24, 0.018])
+        cax = self.ax.inset_axes((0.73, 0.07, 0.24, 0.018))
         cb = self.fig.colorbar(im, cax=cax, orientation="horizontal")
         # Drawn as vectors: a rasterized colour bar (matplotlib's default for 50+ colours)
         # is cut from a whole-page bitmap that a PDF keeps until it is closed, 34 MB
@@ -525,7 +526,8 @@ class Page:
         base = "Blues" if spec.layer == "density" else "Greens"
         cmap = ListedColormap(colormaps[base](np.linspace(0.2, 0.9, n)))
         norm = BoundaryNorm(bounds, n)
-        shown, held = [], []
+        shown: list = []
+        held: list = []
         for geom, v in spec.choropleth:
             (held if v is None else shown).append((geom, v))
         if shown:
@@ -568,7 +570,7 @@ class Page:
         return handles
 
     def _draw_points(self, spec: MapSpec) -> list:
-        handles = []
+        handles: list = []
         fs = self.fs
         for kind, (color, label) in KIND_STYLE.items():
             pts = [p for p in spec.points if p["kind"] == kind]

@@ -44,7 +44,8 @@ class Filters:
 
     def sql(self) -> tuple[str, dict]:
         """SQL conditions on households `h` and their parameters."""
-        conds, params = [], {}
+        conds: list[str] = []
+        params: dict[str, object] = {}
         as_of = self.as_of or dt.date.today()
         params["as_of"] = as_of
         person = []

@@ -232,10 +232,10 @@ class BuildingIndex:
     def point(self, i: int) -> tuple[float, float]:
         return float(self.lon[i]), float(self.lat[i])
 
-    def compound_point(self, village: str, compound: str):
+    def compound_point(self, village: str, compound: str | None):
         return self.points.get(("c", village, compound))
 
-    def group_point(self, village: str, group: str):
+    def group_point(self, village: str, group: str | None):
         return self.points.get(("g", village, group))
 
     def find_compound(self, text: str, prefix: str) -> list[tuple[str, str, float, str]]:

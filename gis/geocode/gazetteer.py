@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -383,7 +384,7 @@ class AdminGazetteer:
     local_counties: tuple[str, ...] = ()
     top: NameIndex = field(default_factory=NameIndex)
     _county_index: dict[str, NameIndex] = field(default_factory=dict)
-    _villages: dict[str, list] = field(default_factory=dict)
+    _villages: dict[Any, Any] = field(default_factory=dict)
     #: parse() caches the reading of address heads here (see gis.geocode.parse)
     head_cache: dict = field(default_factory=dict)
 
@@ -528,9 +529,9 @@ class AdminGazetteer:
                     had = idx.names.get(name)
                     idx.names[name] = entries if had is None else had + entries
                 for two, lens in part.first2.items():
-                    had = idx.first2.get(two)
+                    had2 = idx.first2.get(two)
                     idx.first2[two] = (
-                        lens if had is None else tuple(sorted(set(had) | set(lens), reverse=True))
+                        lens if had2 is None else tuple(sorted(set(had2) | set(lens), reverse=True))
                     )
             self._villages[key] = idx
         return idx
