@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 from gis import settings
 from gis.errors import PopgisError
+from gis.messages import _
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin")
 APP_ROLE = "popgis_app"
@@ -378,8 +379,6 @@ def wait_until_up(url: URL, seconds: float = 2) -> None:
 
 
 def _unreachable(url: URL, exc: sa.exc.OperationalError) -> str:
-    from gis.messages import _
-
     shown = url.render_as_string(hide_password=True)
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "?"
     if uses_local_cluster():

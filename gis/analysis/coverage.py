@@ -21,7 +21,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from gis.analysis import network
+from gis.analysis import instance, network
 from gis.analysis.instance import Demand, Sites, unproject
 from gis.errors import InvalidInput
 from gis.messages import _
@@ -335,8 +335,6 @@ def coverage_in_db(
 ) -> CoverageResult:
     """Coverage for a scope from the database: demand through the gate, active service
     points of ``kinds`` with ``radius`` (a number or ``kind=m,…`` text, metres)."""
-    from gis.analysis import instance
-
     t0 = time.perf_counter()
     kinds = instance.check_kinds(kinds)
     radius_by_kind = parse_radius(radius, kinds)

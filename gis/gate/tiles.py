@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from gis import disclosure
+from gis import audit, disclosure
 from gis.gate import Scope, enter, require_people
 from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
 
@@ -188,8 +188,6 @@ _TILE_COLUMNS = {True: "id, building_id, level, manual, persons, migrants", Fals
 def log_tile_read(conn, scope: Scope, z: int, x: int, y: int, households: int) -> None:
     """Log a household tile served from the cache (the read happened all the same)."""
     if households:
-        from gis import audit
-
         enter(conn, scope, reading=True)
         audit.record(
             conn,
