@@ -7,6 +7,9 @@ from importlib import metadata
 import click
 
 from cli import database, demo, export, geocode, load, planning, serve, stats, users
+from cli.common import fail
+from gis import db
+from gis.errors import PopgisError
 from gis.messages import LANGUAGES, speaking
 
 
@@ -30,6 +33,11 @@ def main(ctx, lang):
     """popgis: population GIS for county population and family-planning services."""
     # messages in the chosen language until the command ends (POPGIS_LANG otherwise)
     ctx.with_resource(speaking(lang))
+    if not db.uses_local_cluster():
+        try:  # a malformed POPGIS_DATABASE_URL is said once, with the fix, not as a traceback
+            db.database_url()
+        except PopgisError as exc:
+            fail(exc.message)
 
 
 for command in (

@@ -149,9 +149,30 @@ def database_url() -> URL:
     raw = settings.get("POPGIS_DATABASE_URL")
     if not raw:
         return local_url()
-    url = make_url(raw)
+    fix = _(
+        "Fix: write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (in the password, "
+        "write @ as %40, : as %3A and / as %2F), or unset POPGIS_DATABASE_URL to use the "
+        "project's own cluster"
+    )
+    try:
+        url = make_url(raw)
+        url.port  # noqa: B018  (a port that is not a number fails here, not at connect)
+    except (sa.exc.ArgumentError, ValueError):
+        # the text is not shown: it may hold a password
+        raise DatabaseError(
+            _("POPGIS_DATABASE_URL is not a database URL. {fix}", fix=fix)
+        ) from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
+    elif not url.drivername.startswith("postgresql"):
+        raise DatabaseError(
+            _(
+                "POPGIS_DATABASE_URL names a {driver} database; popgis needs PostgreSQL "
+                "with PostGIS. {fix}",
+                driver=url.get_backend_name(),
+                fix=fix,
+            )
+        )
     return url
 
 

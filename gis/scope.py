@@ -2,7 +2,9 @@
 carry it to the database (the row-level-security policies key on them).
 
 Below :mod:`gis.gate` and :mod:`gis.audit`, which both need it (the gate re-exports
-every name here, so ``from gis.gate import Scope, enter`` keeps working).
+every name here, so ``from gis.gate import Scope, enter`` keeps working). The gate's
+ground floor: :func:`find_household_ids` is the one query of a personal table outside
+``gis/gate/`` (for the access log, under the caller's row-level security).
 """
 
 from __future__ import annotations

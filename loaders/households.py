@@ -87,7 +87,17 @@ def clean_chunk(
     out["name"] = c.text("name", required=True, max_len=64)
     ids, id_birth, id_sex = c.id_numbers("id_number")
     out["id_number"] = ids
-    sex = c.choice("sex", SEX, default="") if "sex" in df else pd.Series("", index=df.index)
+    sex = (
+        c.choice(
+            "sex",
+            SEX,
+            default="",
+            label=_("sex"),
+            accepted=_("男 or 女 (also M/F, male/female, 1/2)"),
+        )
+        if "sex" in df
+        else pd.Series("", index=df.index)
+    )
     c.reject(
         (sex.ne("") & id_sex.ne("") & sex.ne(id_sex)).to_numpy(),
         "sex",

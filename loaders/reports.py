@@ -63,7 +63,9 @@ class Report:
 
     @property
     def rows_rejected(self) -> int:
-        return len(self.rejected)
+        """Rows rejected (a row with several bad cells has a rejection for each)."""
+        rows = {(r.file, r.row) for r in self.rejected if r.row is not None}
+        return len(rows) + sum(1 for r in self.rejected if r.row is None)
 
     def to_dict(self) -> dict:
         d = asdict(self)
