@@ -266,6 +266,9 @@ def cluster_start() -> URL:
                 f"could not start PostgreSQL on port {_port()} ({p['data']}):\n"
                 f"{r.stdout}{r.stderr}\n{tail}\nIs the port taken? Set POPGIS_PG_PORT."
             )
+    # running, but perhaps on another port (POPGIS_PG_PORT changed since it started):
+    # the message with the fix, not a traceback from creating the database
+    wait_until_up(local_url().set(database="postgres"))
     ensure_database(local_url())
     return local_url()
 

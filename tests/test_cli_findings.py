@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
@@ -127,3 +128,15 @@ def test_an_xlsx_formula_without_its_value_is_named(db_url, tmp_path):
     assert "row 3" in r.output and "B" in r.output and "=B2" in r.output
     assert "holds a formula whose value is not saved" in r.output
     assert "save it" in r.output and "paste" in r.output
+
+
+def test_load_report_reads_as_text_in_the_users_language(db_url, tmp_path):
+    data = Path(__file__).parent / "data" / "households.csv"
+    r = CliRunner().invoke(
+        main, ["load", "households", str(data), "--dry-run"], env={"POPGIS_LANG": "zh"}
+    )
+    assert r.exit_code == 0, r.output
+    assert "人数: 新增" in r.output and "户数: 新增" in r.output
+    assert "{'" not in r.output and "inserted" not in r.output
+    r = CliRunner().invoke(main, ["load", "households", str(data), "--dry-run", "--json"])
+    assert set(json.loads(r.output)["details"]["persons"]) == {"inserted", "updated", "unchanged"}

@@ -250,4 +250,12 @@ ZH: dict[str, str] = {
     "open the file in Excel or WPS and save it (the values of "
     "formulas are then stored), or copy the columns and paste "
     "them as values": "用 Excel 或 WPS 打开文件并保存一次（公式的结果随之保存），或复制这些列并“粘贴为数值”",
+    # loaders/reports.py: the details of a load report
+    "persons": "人数",
+    "buildings": "建筑",
+    "roads": "道路",
+    "land cover": "地类",
+    "new": "新增",
+    "changed": "修改",
+    "unchanged": "未变",
 }
