@@ -7,14 +7,13 @@ import datetime as dt
 import getpass
 import json
 import sys
-import unicodedata
 from typing import NoReturn
 
 import click
 
 from gis import db
 from gis.errors import PopgisError
-from gis.messages import _
+from gis.messages import _, text_table
 from gis.progress import bar  # noqa: F401  (the one progress bar style, for commands)
 
 #: ``--json``: print the result as JSON instead of text (every command that prints results)
@@ -101,11 +100,6 @@ def _cell(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _width(text: str) -> int:
-    """Columns a text takes on a terminal (a Chinese character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def echo_table(rows: list[dict]) -> None:
     """``rows`` as an aligned table with headers in the user's language (``--json`` gives
     the machine keys); columns empty in every row are left out."""
@@ -115,13 +109,8 @@ def echo_table(rows: list[dict]) -> None:
     labels = _labels()
     keys = [k for k in rows[0] if any(r.get(k) not in (None, "", [], {}) for r in rows)]
     table = [[labels.get(k, k) for k in keys]] + [[_cell(r.get(k)) for k in keys] for r in rows]
-    widths = [max(_width(line[i]) for line in table) for i in range(len(keys))]
-    for n, line in enumerate(table):
-        click.echo(
-            "  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths, strict=True)).rstrip()
-        )
-        if n == 0:
-            click.echo("  ".join("-" * w for w in widths))
+    for line in text_table(table):
+        click.echo(line)
 
 
 def operator() -> str:

@@ -140,3 +140,21 @@ def test_load_report_reads_as_text_in_the_users_language(db_url, tmp_path):
     assert "{'" not in r.output and "inserted" not in r.output
     r = CliRunner().invoke(main, ["load", "households", str(data), "--dry-run", "--json"])
     assert set(json.loads(r.output)["details"]["persons"]) == {"inserted", "updated", "unchanged"}
+
+
+def test_demo_account_table_speaks_the_users_language():
+    from gis.messages import speaking
+    from loaders.demo_county import accounts_text
+
+    with speaking("zh"):
+        text = accounts_text()
+    assert "演示账号" in text and "县级工作人员" in text and "仅江滨社区" in text
+    assert "only" not in text and "staff" not in text
+    lines = text.splitlines()
+    # aligned: the area codes start in the same terminal column on every account row
+    from gis.messages import display_width
+
+    starts = {display_width(x[: x.index("3307")]) for x in lines[3:]}
+    assert len(starts) == 1
+    with speaking("en"):
+        assert "county staff" in accounts_text()

@@ -133,4 +133,22 @@ ZH: dict[str, str] = {
     "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
     "give --out a file in an existing folder": "文件夹 {folder} 不存在；请先创建它（mkdir -p {folder}），"
     "或让 --out 指向已有文件夹中的文件",
+    # loaders/demo_county.py: what `make demo` prints
+    "county staff": "县级工作人员",
+    "township staff": "乡镇（街道）工作人员",
+    "village staff": "村（社区）工作人员",
+    "planner": "规划人员",
+    "auditor": "审计人员",
+    "the whole county 义乌市": "全县（义乌市）",
+    "稠城街道 and its communities": "稠城街道及其下属社区",
+    "江滨社区 only": "仅江滨社区",
+    "下车门社区 only": "仅下车门社区",
+    "aggregates for the county, no individuals": "全县汇总数据，不含个人信息",
+    "aggregates and the access log": "汇总数据和访问日志",
+    "account": "账号",
+    "sees": "可见范围",
+    "Demo accounts (local use only), password for all: {password}": "演示账号（仅限本机使用），密码均为：{password}",
+    "demo county already loaded": "演示县已加载",
+    "loading the demo county from {folder} ({counts})": "正在从 {folder} 加载演示县（{counts}）",
+    "geocoded {n} households: {levels}; open review items {review}": "已地理编码 {n} 户：{levels}；待审核 {review} 条",
 }
