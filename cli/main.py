@@ -8,6 +8,7 @@ import click
 
 from cli import database, demo, export, geocode, load, planning, serve, stats, users
 from cli.common import fail
+from cli.helptext import lang_callback, translate_tree
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import LANGUAGES, speaking
@@ -26,6 +27,8 @@ def _version() -> str:
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
+    is_eager=True,  # before --help, so that the help is in this language
+    callback=lang_callback,
     help="language of messages: zh (default) or en; default POPGIS_LANG",
 )
 @click.pass_context
@@ -57,6 +60,7 @@ for command in (
     serve.serve,
 ):
     main.add_command(command)
+translate_tree(main)
 
 if __name__ == "__main__":
     main()
