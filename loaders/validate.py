@@ -84,6 +84,11 @@ class Checker:
             )
         self.good &= ~mask
 
+    def reported(self, column: str) -> np.ndarray:
+        """The rows with a problem already reported in ``column`` (for checks that
+        compare with it: a bad value is no ground for a second complaint)."""
+        return self._reported.get(column, np.zeros(len(self.df), dtype=bool))
+
     # ------------------------------------------------------------------ columns
     def text(self, col: str, *, required: bool = False, max_len: int = 500) -> pd.Series:
         s = self._column(col).str.strip()
@@ -255,8 +260,11 @@ class Checker:
         names = self._row_crs(len(x), crs_col, file_crs)
         projected = np.array([n.startswith("epsg:45") for n in names])
         geo = ~projected & ~np.isnan(x) & ~np.isnan(y)
+        pair_swapped = (
+            geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180) & (np.abs(x) <= 90)
+        )
         self.reject(
-            geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180) & (np.abs(x) <= 90),
+            pair_swapped,
             lon_col,
             raw_x + "," + raw_y,
             _("lon and lat look swapped (lon within ±90, lat beyond ±90)"),
@@ -270,7 +278,7 @@ class Checker:
             _("are lat and lon swapped?"),
         )
         self.reject(
-            geo & (np.abs(y) > 90),
+            geo & (np.abs(y) > 90) & ~pair_swapped,  # the pair's problem is said once
             lat_col,
             raw_y,
             _("is outside [-90, 90]"),
