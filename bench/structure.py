@@ -35,8 +35,9 @@ _CHILD = (
 )
 
 
-def run_once(checkout: Path, bench: str, scale: float) -> list[list[str]]:
-    """The rows of one run of ``bench/<bench>.py`` in ``checkout`` (its own venv)."""
+def run_once(checkout: Path, bench: str, scale: float) -> list[list[str]] | None:
+    """The rows of one run of ``bench/<bench>.py`` in ``checkout`` (its own venv); None
+    (and the end of its output on stderr) when it failed."""
     python = checkout / ".venv" / "bin" / "python"
     out = subprocess.run(
         [str(python), "-c", _CHILD.format(mark=MARK), bench, str(scale)],
@@ -47,7 +48,8 @@ def run_once(checkout: Path, bench: str, scale: float) -> list[list[str]]:
     )
     if out.returncode:
         sys.stderr.write(out.stdout[-2000:] + out.stderr[-4000:])
-        raise SystemExit(f"{checkout}: bench/{bench}.py failed ({out.returncode})")
+        sys.stderr.write(f"\n{checkout}: bench/{bench}.py failed ({out.returncode})\n")
+        return None
     line = next(x for x in out.stdout.splitlines() if x.startswith(MARK))
     return json.loads(line[len(MARK) :])
 
@@ -76,7 +78,12 @@ def compare(base: Path, this: Path, benches: dict[str, float], rounds: int) -> l
             order = [("base", base), ("this", this)]
             for side, path in order if i % 2 == 0 else order[::-1]:
                 print(f"  {bench} round {i + 1}/{rounds}: {side} ({path})", flush=True)
-                runs[side].append(run_once(path, bench, scale))
+                rows = run_once(path, bench, scale)
+                if rows is not None:
+                    runs[side].append(rows)
+        if not runs["this"] or not runs["base"]:
+            print(f"  {bench}: no figures from one side; left out", flush=True)
+            continue
         names = [key(r[0]) for r in runs["this"][0]]
         for name in names:
             values: dict[str, list[float]] = {"base": [], "this": []}
