@@ -62,7 +62,7 @@ def demo_dir(scale: float, seed: int) -> Path:
 
 def generate_files(scale: float, seed: int, *, force: bool = False) -> Path:
     """Generate the demo files (once per scale and seed) and return their folder."""
-    from loaders import demo
+    from loaders import demo  # the generator (numpy, shapely): only when files are made
 
     out = demo_dir(scale, seed)
     if force or not (out / "manifest.json").exists():
@@ -95,6 +95,7 @@ def load(folder: Path, *, progress: bool = True, engine=None, echo=print) -> lis
 def geocode(engine=None, echo=print) -> dict:
     """Geocode the demo households (those without coordinates get their place from the
     address; unsure ones go to the review queue), as `popgis geocode --households`."""
+    # the geocoder stack: loaded only when the demo is geocoded
     from gis.gate.geocoding import geocode_households, system_scope
 
     with (engine or db.engine()).begin() as conn:

@@ -21,6 +21,7 @@ import numpy as np
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
+from gis import settings
 from gis.geocode.gazetteer import AdminGazetteer, fuzzy_pinyin
 from gis.geocode.normalise import normalise
 from gis.geocode.parse import parse
@@ -134,8 +135,6 @@ class BuildingIndex:
         import hashlib
         import os
         import pickle
-
-        from gis import settings
 
         state = conn.execute(
             sa.text("""

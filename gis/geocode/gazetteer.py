@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from gis.geocode.division import Division, code12, load_division
+from gis import settings
+from gis.geocode.division import Division, code12, load_division, signature
 from gis.geocode.former import load_former
+from gis.geocode.former import signature as former_signature
 from gis.geocode.normalise import normalise
 
 __all__ = [
@@ -187,8 +189,6 @@ def sound_similarity(a: str, b: str, sb: tuple | None = None) -> float:
 @functools.cache
 def _former_townships() -> dict[str, list[tuple[str, int]]]:
     """Today's township code12 → [(former name, FORMER)]."""
-    from gis.geocode.former import load_former
-
     out: dict[str, list[tuple[str, int]]] = {}
     for level, name, code, _year, _old in load_former():
         if level == "township":
@@ -477,10 +477,6 @@ class AdminGazetteer:
     # (one small pickle per county) so that registered addresses from a thousand
     # counties do not rebuild a thousand indexes on every run.
     def _index_path(self, county6: str):
-        from gis import settings
-        from gis.geocode.division import signature
-        from gis.geocode.former import signature as former_signature
-
         return (
             settings.var_dir()
             / "cache"
