@@ -68,7 +68,9 @@ def figure(text: str) -> tuple[float, str] | None:
     return float(m.group(1).replace(",", "")), m.group(2).strip()
 
 
-def compare(base: Path, this: Path, benches: dict[str, float], rounds: int) -> list[tuple]:
+def compare(
+    base: Path, this: Path, benches: dict[str, float], rounds: int, log: Path | None = None
+) -> list[tuple]:
     """Alternate the two checkouts ``rounds`` times per bench; rows of medians and ratios."""
     table = []
     for bench, scale in benches.items():
@@ -81,6 +83,9 @@ def compare(base: Path, this: Path, benches: dict[str, float], rounds: int) -> l
                 rows = run_once(path, bench, scale)
                 if rows is not None:
                     runs[side].append(rows)
+                    if log:  # every run as it comes, should the comparison be cut short
+                        with log.open("a") as f:
+                            f.write(json.dumps({"bench": bench, "side": side, "rows": rows}) + "\n")
         if not runs["this"] or not runs["base"]:
             print(f"  {bench}: no figures from one side; left out", flush=True)
             continue
@@ -124,10 +129,11 @@ def main() -> None:
     p.add_argument("--tiles-scale", type=float, default=1.0)
     p.add_argument("--only", action="append", choices=["load", "tiles"])
     p.add_argument("--json", type=Path, help="also write the table here")
+    p.add_argument("--log", type=Path, help="append each run's rows here (JSON lines)")
     args = p.parse_args()
     scales = {"load": args.load_scale, "tiles": args.tiles_scale}
     benches = {b: scales[b] for b in (args.only or ["load", "tiles"])}
-    table = compare(args.base.resolve(), args.this.resolve(), benches, args.rounds)
+    table = compare(args.base.resolve(), args.this.resolve(), benches, args.rounds, args.log)
     print_table(table)
     if args.json:
         args.json.write_text(json.dumps(table, ensure_ascii=False, indent=1))
