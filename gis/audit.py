@@ -13,6 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from gis.scope import enter, find_household_ids
+
 # Reads of personal data (as opposed to exports and writes).
 READ_ACTIONS = (
     "view_household",
@@ -72,8 +74,6 @@ def entries(
     conds = ["true"]
     params: dict[str, object] = {"limit": min(int(limit), 100000)}
     if scope is not None:
-        from gis.gate import enter
-
         enter(conn, scope)
         # an auditor sees the users of the jurisdiction; a county's auditor also the
         # names that belong to no account (failed logins of guessed names)
@@ -86,8 +86,6 @@ def entries(
         conds.append("l.at >= :since")
         params["since"] = since
     if household:
-        from gis.gate import find_household_ids
-
         ids = find_household_ids(conn, household)
         conds.append("l.household_ids && CAST(:hids AS bigint[])")
         params["hids"] = ids or [-1]

@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import os
 import string
+import unicodedata
 from collections.abc import Iterator
 
 from gis.catalogue import ZH
@@ -90,3 +91,20 @@ def who(user: str, role: str, area_name: str) -> str:
     if user != role:
         parts.insert(0, user)
     return " · ".join(p for p in parts if p)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese character takes two): for tables."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(rows: list[list[str]]) -> list[str]:
+    """``rows`` (the first the headers) as aligned lines, a rule under the headers."""
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = (c + " " * (w - display_width(c)) for c, w in zip(row, widths, strict=True))
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines

@@ -420,12 +420,12 @@ class Page:
         m = 0.45
         top, bottom = 1.05 * self.fs, 0.6 * self.fs
         self.ax = self.fig.add_axes(
-            [
+            (
                 m / self.width,
                 bottom / self.height,
                 1 - 2 * m / self.width,
                 1 - (top + bottom) / self.height,
-            ]
+            )
         )
         self.aspect = ((1 - 2 * m / self.width) * self.width) / (
             (1 - (top + bottom) / self.height) * self.height
@@ -558,7 +558,7 @@ class Page:
 
     def _basemap_handles(self, spec: MapSpec) -> list:
         fs = self.fs
-        out = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
+        out: list = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
         if spec.township_lines:
             out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label="乡镇（街道）界"))
         if spec.village_lines:
@@ -583,6 +583,7 @@ class Page:
 
     def _draw_heat(self, spec: MapSpec) -> None:
         raster = spec.heat
+        assert raster is not None  # drawn only for a heat map
         data = raster.density
         finite = np.isfinite(data)
         # upsample so that the image is smooth on paper; the mask with nearest neighbour
@@ -607,7 +608,7 @@ class Page:
         self.ax.set_xlim(spec.box[0], spec.box[2])
         self.ax.set_ylim(spec.box[1], spec.box[3])
         # the colour bar on a white card: no boundary or road runs through its labels
-        card = self.ax.inset_axes([0.715, 0.008, 0.27, 0.118])
+        card = self.ax.inset_axes((0.715, 0.008, 0.27, 0.118))
         card.set_facecolor((1, 1, 1, 0.92))
         card.set_xticks([])
         card.set_yticks([])
@@ -615,7 +616,7 @@ class Page:
             spine.set_linewidth(0.4)
             spine.set_edgecolor("#9a9a9a")
         card.set_zorder(29)
-        cax = self.ax.inset_axes([0.73, 0.09, 0.24, 0.018])
+        cax = self.ax.inset_axes((0.73, 0.09, 0.24, 0.018))
         # the gradient of the map (and of the web map's heat layer), opaque: the image's
         # fading low end would make the bar look flat on its white card
         cb = self.fig.colorbar(
@@ -639,7 +640,8 @@ class Page:
         base = "Blues" if spec.layer == "density" else "Greens"
         cmap = ListedColormap(colormaps[base](np.linspace(0.2, 0.9, max(n, 2)))[-n:])
         norm = BoundaryNorm(bounds, n)
-        shown, held = [], []
+        shown: list = []
+        held: list = []
         for geom, v in spec.choropleth:
             (held if v is None else shown).append((geom, v))
         if shown:
@@ -675,7 +677,7 @@ class Page:
         return handles
 
     def _draw_points(self, spec: MapSpec) -> list:
-        handles = []
+        handles: list = []
         fs = self.fs
         for kind, (color, label) in KIND_STYLE.items():
             pts = [p for p in spec.points if p["kind"] == kind]
