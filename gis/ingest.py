@@ -14,7 +14,7 @@ import io
 import pandas as pd
 import sqlalchemy as sa
 
-from gis import schema
+from gis import partitions, schema
 from gis.messages import _
 
 COPY_CHUNK_ROWS = 100_000
@@ -57,8 +57,20 @@ def _rejects(rows, column: str, reason, fix) -> list[tuple]:
     return out
 
 
-def _counts(conn, sql: str, params: dict | None = None, *, empty: bool = False) -> tuple[int, int]:
+def _counts(
+    conn,
+    sql: str,
+    params: dict | None = None,
+    *,
+    empty: bool = False,
+    keys: tuple[str, str] | None = None,
+) -> tuple[int, int]:
     """Run an INSERT .. ON CONFLICT .. RETURNING (xmax = 0) and count inserts/updates.
+
+    A partitioned table cannot return xmax: for those, ``keys`` is (table, unique key
+    columns) and the statement returns the key columns; a returned row is an insert when
+    its key was not in the table before the statement (the outer query of a WITH sees
+    the table as it was).
 
     With ``empty`` (the target table had no rows and the staged rows are unique) the
     conflict clause and the RETURNING list are dropped: a plain INSERT is much faster.
@@ -66,10 +78,15 @@ def _counts(conn, sql: str, params: dict | None = None, *, empty: bool = False) 
     if empty:
         plain = sql.split("ON CONFLICT")[0]
         return conn.execute(sa.text(plain), params or {}).rowcount, 0
+    inserted = "inserted"
+    if keys is not None:
+        table, columns = keys
+        match = " AND ".join(f"t.{c} = w.{c}" for c in columns.split(", "))
+        inserted = f"NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
     row = conn.execute(
         sa.text(
-            f"WITH w AS ({sql}) SELECT count(*) FILTER (WHERE inserted), "
-            "count(*) FILTER (WHERE NOT inserted) FROM w"
+            f"WITH w AS ({sql}) SELECT count(*) FILTER (WHERE {inserted}), "
+            f"count(*) FILTER (WHERE NOT ({inserted})) FROM w"
         ),
         params or {},
     ).one()
@@ -109,7 +126,8 @@ class indexes_after:
     """
 
     def __init__(self, conn, table: str):
-        self.conn, self.table, self.saved = conn, table, []
+        self.conn, self.table = conn, table
+        self.saved: list = []
         self.empty = False
 
     def __enter__(self):
@@ -215,6 +233,11 @@ def upsert_admin(conn) -> tuple[int, int, list[tuple]]:
            OR NOT ST_Equals(a.geom, EXCLUDED.geom)
         RETURNING (xmax = 0) AS inserted""",
     )
+    # each county loaded gets its partitions of the people's tables
+    for county in conn.execute(
+        sa.text("SELECT DISTINCT left(code, 6) FROM stage_admin ORDER BY 1")
+    ).scalars():
+        partitions.ensure_county(conn, county)
     return ins, upd, rejected
 
 
@@ -263,6 +286,7 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
         WHERE village_code IS NOT NULL""")
     )
     rejected += _assign_county(conn, "stage_buildings", "ST_PointOnSurface(s.geom)")
+    partitions.require_counties(conn, "stage_buildings")
     ins, upd = _counts(
         conn,
         """
@@ -271,8 +295,8 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
         SELECT ext_id, county_code, village_code, admin_path, compound, building_no,
                address, floors, coalesce(use, 'residential'), source, ST_Multi(geom)
         FROM stage_buildings
-        ON CONFLICT (ext_id) DO UPDATE SET
-            county_code = EXCLUDED.county_code, village_code = EXCLUDED.village_code,
+        ON CONFLICT (ext_id, county_code) DO UPDATE SET
+            village_code = EXCLUDED.village_code,
             admin_path = EXCLUDED.admin_path, compound = EXCLUDED.compound,
             building_no = EXCLUDED.building_no, address = EXCLUDED.address,
             floors = EXCLUDED.floors, use = EXCLUDED.use, source = EXCLUDED.source,
@@ -283,7 +307,8 @@ def upsert_buildings(conn) -> tuple[int, int, list[tuple]]:
                EXCLUDED.building_no, EXCLUDED.address, EXCLUDED.floors, EXCLUDED.use,
                EXCLUDED.source)
            OR NOT ST_Equals(b.geom, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""",
+        RETURNING b.ext_id, b.county_code""",
+        keys=("buildings", "ext_id, county_code"),
     )
     return ins, upd, rejected
 
@@ -530,7 +555,9 @@ def _place_in_buildings(conn) -> None:
     n_points, n_buildings = conn.execute(
         sa.text(
             "SELECT (SELECT count(*) FROM stage_households WHERE NOT placed AND geom IS NOT NULL),"
-            " (SELECT reltuples FROM pg_class WHERE oid = 'buildings'::regclass)"
+            # buildings is partitioned: its partitions hold the estimates
+            " (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_inherits i"
+            " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'buildings'::regclass)"
         )
     ).one()
     if n_points > max(n_buildings, 1000) / 4:
@@ -653,16 +680,17 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
                         WHEN s.geom IS NOT NULL THEN 0.5 END,
                    CASE WHEN s.geom IS NOT NULL THEN 'coordinates' END
             FROM stage_households s LEFT JOIN admin_area v ON v.code = s.village_code
-            ON CONFLICT (household_no) DO UPDATE SET
+            ON CONFLICT (household_no, county_code) DO UPDATE SET
                 address = EXCLUDED.address, registered_address = EXCLUDED.registered_address,
                 {set_placed},
                 source_crs = coalesce(EXCLUDED.source_crs, h.source_crs),
                 updated_at = now()
             WHERE (h.address, h.registered_address) IS DISTINCT FROM
                   (EXCLUDED.address, EXCLUDED.registered_address) OR ({moved})
-            RETURNING (xmax = 0) AS inserted""",
+            RETURNING h.household_no, h.county_code""",
             {"crs": source_crs, "c": county},
             empty=idx.empty,
+            keys=("households", "household_no, county_code"),
         )
     return h_ins, h_upd
 
@@ -681,12 +709,14 @@ def _upsert_person_rows(conn) -> tuple[int, int]:
             SELECT h.id, h.county_code, h.admin_path, s.id_number,
                    {", ".join("s." + f for f in PERSON_FIELDS)}
             FROM stage_persons s JOIN households h ON h.household_no = s.household_no
-            ON CONFLICT (id_number) DO UPDATE SET household_id = EXCLUDED.household_id,
+            ON CONFLICT (id_number, county_code) DO UPDATE SET
+                household_id = EXCLUDED.household_id,
                 admin_path = EXCLUDED.admin_path,
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
-            RETURNING (xmax = 0) AS inserted""",
+            RETURNING p.id_number, p.county_code""",
             empty=idx.empty,
+            keys=("persons", "id_number, county_code"),
         )
     return p_ins, p_upd
 
@@ -843,16 +873,17 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
                    s.event_date, s.note, :u
             FROM stage_events s
             JOIN households h ON h.household_no = s.household_no
-            LEFT JOIN persons p ON p.id_number = s.id_number
+            LEFT JOIN persons p ON p.id_number = s.id_number AND p.county_code = h.county_code
             LEFT JOIN service_teams t ON t.ext_id = s.team
-            ON CONFLICT (ext_id) DO UPDATE SET household_id = EXCLUDED.household_id,
+            ON CONFLICT (ext_id, county_code) DO UPDATE SET household_id = EXCLUDED.household_id,
                 admin_path = EXCLUDED.admin_path, person_id = EXCLUDED.person_id, team_id = EXCLUDED.team_id,
                 kind = EXCLUDED.kind, event_date = EXCLUDED.event_date, note = EXCLUDED.note
             WHERE (ev.household_id, ev.person_id, ev.team_id, ev.kind, ev.event_date, ev.note)
                   IS DISTINCT FROM (EXCLUDED.household_id, EXCLUDED.person_id,
                   EXCLUDED.team_id, EXCLUDED.kind, EXCLUDED.event_date, EXCLUDED.note)
-            RETURNING (xmax = 0) AS inserted""",
+            RETURNING ev.ext_id, ev.county_code""",
             {"u": loaded_by},
+            keys=("events", "ext_id, county_code"),
         )
     return ins, upd, rejected
 
@@ -903,7 +934,9 @@ def finish_batch(
             rows_inserted=inserted,
             rows_updated=updated,
             rows_unchanged=unchanged,
-            rows_rejected=len(rejected),
+            # rows, not problems: a row with several bad cells has one entry for each
+            rows_rejected=len({r[0] for r in rejected if r[0] is not None})
+            + sum(1 for r in rejected if r[0] is None),
             notes=notes,
         )
     )

@@ -8,6 +8,11 @@ its declaration here in the same commit.
 
 What the declaration does not hold, because Alembic cannot compare it: row-level
 security policies, grants, triggers, functions and CHECK constraints (see the migrations).
+
+The tables that grow with people (buildings, households, persons, events, the review
+queue, placement history, the access log) are LIST-partitioned by ``county_code``
+(migration 0014, :mod:`gis.partitions`): every primary key, unique constraint and foreign
+key between them includes it. Their partitions are not declared here.
 Geometry columns are declared with ``spatial_index=False``: their GiST indexes are
 declared explicitly, under the names the migrations give them.
 
@@ -27,7 +32,7 @@ metadata = sa.MetaData()
 access_log = sa.Table(
     "access_log",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
     sa.Column(
         "user_name",
@@ -50,6 +55,19 @@ access_log = sa.Table(
     ),
     sa.Column("household_ids", ARRAY(sa.BigInteger())),
     sa.Column("households", sa.Integer()),
+    # the county of the scope the entry was written in; 000000: none (migration 0014)
+    sa.Column(
+        "county_code",
+        sa.CHAR(6),
+        nullable=False,
+        server_default=sa.text(
+            "COALESCE(CASE WHEN (length(NULLIF(current_setting('popgis.scope'::text, true),"
+            " ''::text)) >= 6) THEN \"left\"(NULLIF(current_setting('popgis.scope'::text, "
+            "true), ''::text), 6) ELSE NULL::text END, '000000'::text)"
+        ),
+    ),
+    sa.PrimaryKeyConstraint("id", "county_code", name="access_log_pkey"),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index("access_log_at_idx", access_log.c.at)
 sa.Index("access_log_households_gin", access_log.c.household_ids, postgresql_using="gin")
@@ -162,7 +180,7 @@ auth_secret = sa.Table(
 buildings = sa.Table(
     "buildings",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("village_code", sa.Text(), sa.ForeignKey("admin_area.code")),
@@ -177,7 +195,9 @@ buildings = sa.Table(
     sa.Column(
         "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
     ),
-    sa.UniqueConstraint("ext_id", name="buildings_ext_id_key"),
+    sa.PrimaryKeyConstraint("id", "county_code", name="buildings_pkey"),
+    sa.UniqueConstraint("ext_id", "county_code", name="buildings_ext_id_key"),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index("buildings_geom_gix", buildings.c.geom, postgresql_using="gist")
 sa.Index(
@@ -194,16 +214,11 @@ sa.Index("buildings_village_idx", buildings.c.village_code)
 events = sa.Table(
     "events",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column("ext_id", sa.Text()),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
-    sa.Column(
-        "household_id",
-        sa.BigInteger(),
-        sa.ForeignKey("households.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column("person_id", sa.BigInteger(), sa.ForeignKey("persons.id", ondelete="SET NULL")),
+    sa.Column("household_id", sa.BigInteger(), nullable=False),
+    sa.Column("person_id", sa.BigInteger()),
     sa.Column("team_id", sa.BigInteger(), sa.ForeignKey("service_teams.id", ondelete="SET NULL")),
     sa.Column("kind", sa.Text(), nullable=False),
     sa.Column("event_date", sa.Date(), nullable=False),
@@ -213,7 +228,22 @@ events = sa.Table(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
     ),
     sa.Column("admin_path", sa.Text(), nullable=False),
-    sa.UniqueConstraint("ext_id", name="events_ext_id_key"),
+    sa.PrimaryKeyConstraint("id", "county_code", name="events_pkey"),
+    sa.UniqueConstraint("ext_id", "county_code", name="events_ext_id_key"),
+    sa.ForeignKeyConstraint(
+        ["household_id", "county_code"],
+        ["households.id", "households.county_code"],
+        name="events_household_id_fkey",
+        ondelete="CASCADE",
+    ),
+    # the county stays: only the person is cleared
+    sa.ForeignKeyConstraint(
+        ["person_id", "county_code"],
+        ["persons.id", "persons.county_code"],
+        name="events_person_id_fkey",
+        ondelete="SET NULL (person_id)",
+    ),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index("events_date_idx", events.c.event_date)
 sa.Index(
@@ -247,13 +277,8 @@ geocode_meta = sa.Table(
 geocode_review = sa.Table(
     "geocode_review",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column(
-        "household_id",
-        sa.BigInteger(),
-        sa.ForeignKey("households.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column("household_id", sa.BigInteger(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("admin_path", sa.Text(), nullable=False),
     sa.Column("address", sa.Text()),
@@ -268,10 +293,19 @@ geocode_review = sa.Table(
     ),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
     sa.Column("resolved_by", sa.Text()),
+    sa.PrimaryKeyConstraint("id", "county_code", name="geocode_review_pkey"),
+    sa.ForeignKeyConstraint(
+        ["household_id", "county_code"],
+        ["households.id", "households.county_code"],
+        name="geocode_review_household_id_fkey",
+        ondelete="CASCADE",
+    ),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index(
     "geocode_review_open_uq",
     geocode_review.c.household_id,
+    geocode_review.c.county_code,
     unique=True,
     postgresql_where=sa.text("(status = 'open'::text)"),
 )
@@ -285,14 +319,14 @@ sa.Index(
 households = sa.Table(
     "households",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column("household_no", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("admin_path", sa.Text(), nullable=False),
     sa.Column("village_code", sa.Text(), sa.ForeignKey("admin_area.code")),
     sa.Column("address", sa.Text()),
     sa.Column("registered_address", sa.Text()),
-    sa.Column("building_id", sa.BigInteger(), sa.ForeignKey("buildings.id", ondelete="SET NULL")),
+    sa.Column("building_id", sa.BigInteger()),
     sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
     sa.Column("source_crs", sa.Text()),
     sa.Column("geocode_level", sa.Text()),
@@ -320,7 +354,16 @@ households = sa.Table(
     # kept in step with persons by triggers (migration 0013)
     sa.Column("persons_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
     sa.Column("migrants_count", sa.Integer(), nullable=False, server_default=sa.text("0")),
-    sa.UniqueConstraint("household_no", name="households_household_no_key"),
+    sa.PrimaryKeyConstraint("id", "county_code", name="households_pkey"),
+    sa.UniqueConstraint("household_no", "county_code", name="households_household_no_key"),
+    # the county stays: only the building is cleared
+    sa.ForeignKeyConstraint(
+        ["building_id", "county_code"],
+        ["buildings.id", "buildings.county_code"],
+        name="households_building_id_fkey",
+        ondelete="SET NULL (building_id)",
+    ),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index(
     "households_address_trgm_idx",
@@ -386,13 +429,8 @@ login_throttle = sa.Table(
 persons = sa.Table(
     "persons",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column(
-        "household_id",
-        sa.BigInteger(),
-        sa.ForeignKey("households.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column("household_id", sa.BigInteger(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("sex", sa.CHAR(1), nullable=False),
@@ -424,7 +462,15 @@ persons = sa.Table(
         nullable=False,
         server_default=sa.text("(floor((random() * (65536)::double precision)))::integer"),
     ),
-    sa.UniqueConstraint("id_number", name="persons_id_number_key"),
+    sa.PrimaryKeyConstraint("id", "county_code", name="persons_pkey"),
+    sa.UniqueConstraint("id_number", "county_code", name="persons_id_number_key"),
+    sa.ForeignKeyConstraint(
+        ["household_id", "county_code"],
+        ["households.id", "households.county_code"],
+        name="persons_household_id_fkey",
+        ondelete="CASCADE",
+    ),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index(
     "persons_household_idx", persons.c.household_id, postgresql_include=["admin_path", "is_migrant"]
@@ -436,13 +482,8 @@ sa.Index("persons_phone_last4_idx", sa.func.right(persons.c.phone, 4))
 placement_history = sa.Table(
     "placement_history",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True),
-    sa.Column(
-        "household_id",
-        sa.BigInteger(),
-        sa.ForeignKey("households.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column("household_id", sa.BigInteger(), nullable=False),
     sa.Column("action", sa.Text(), nullable=False),
     sa.Column("placed_by", sa.Text(), nullable=False),
     sa.Column(
@@ -458,6 +499,16 @@ placement_history = sa.Table(
     sa.Column("from_manual", sa.Boolean(), nullable=False, server_default=sa.text("false")),
     sa.Column("to_geom", Geometry("POINT", srid=4326, spatial_index=False)),
     sa.Column("to_building_id", sa.BigInteger()),
+    # the household's county (migration 0014)
+    sa.Column("county_code", sa.CHAR(6), nullable=False),
+    sa.PrimaryKeyConstraint("id", "county_code", name="placement_history_pkey"),
+    sa.ForeignKeyConstraint(
+        ["household_id", "county_code"],
+        ["households.id", "households.county_code"],
+        name="placement_history_household_id_fkey",
+        ondelete="CASCADE",
+    ),
+    postgresql_partition_by="LIST (county_code)",
 )
 sa.Index(
     "placement_history_household_idx", placement_history.c.household_id, placement_history.c.id

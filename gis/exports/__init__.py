@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from gis import settings
+from gis import audit, settings
 from gis.errors import Forbidden, NotFound
 from gis.gate import Scope, scope_for_area
 from gis.messages import _
@@ -64,8 +64,6 @@ def require_county_or_below(scope: Scope) -> None:
 def log_export(conn, scope: Scope, what: str, area_code: str, detail: dict | None = None) -> None:
     """Record an export in ``access_log``: who (user, role, address), what, which area,
     when."""
-    from gis import audit
-
     audit.record(
         conn,
         scope,

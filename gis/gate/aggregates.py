@@ -142,7 +142,7 @@ def heat_cells(
             FROM households h JOIN persons p ON p.household_id = h.id
             WHERE h.admin_path LIKE :p AND h.geom IS NOT NULL{where_box}
               AND ({MEASURES[measure]})
-            GROUP BY h.id),
+            GROUP BY h.id, h.county_code),
         projected AS (SELECT ST_Transform(geom, :epsg) AS g, n FROM per_household),
         binned AS (
             SELECT floor(ST_X(g) / :cell)::int AS ix, floor(ST_Y(g) / :cell)::int AS iy,

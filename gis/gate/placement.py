@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gis import audit
 from gis.errors import InvalidInput, NotFound
 from gis.messages import _
+from gis.scope import enter
 
 #: A manual point that names a building must lie within this many metres of it. Staff
 #: click on or next to the building; 200 m allows a point on the far side of a large
@@ -50,10 +52,10 @@ def record(
     row as it still is) and the new point. Call before updating the household."""
     conn.execute(
         sa.text("""
-        INSERT INTO placement_history (household_id, action, placed_by, from_geom,
-            from_building_id, from_village_code, from_admin_path, from_level, from_score,
-            from_method, from_manual, to_geom, to_building_id)
-        SELECT id, :a, :u, geom, building_id, village_code, admin_path, geocode_level,
+        INSERT INTO placement_history (household_id, county_code, action, placed_by,
+            from_geom, from_building_id, from_village_code, from_admin_path, from_level,
+            from_score, from_method, from_manual, to_geom, to_building_id)
+        SELECT id, county_code, :a, :u, geom, building_id, village_code, admin_path, geocode_level,
                geocode_score, geocode_method, coalesce(placed_manually, false),
                ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), CAST(:b AS bigint)
         FROM households WHERE id = :h"""),
@@ -78,9 +80,6 @@ def history(conn, scope, household_id: int) -> dict:
     """A household's placement history, newest first: action, who, when, the place it
     came from (lon, lat, level, method, building); and whether the geocoded place can
     be restored. NotFound outside the scope. The read is written to the access log."""
-    from gis import audit
-    from gis.gate import enter
-
     enter(conn, scope, reading=True)
     row = conn.execute(
         sa.text("SELECT id, placed_manually FROM households WHERE id = :h AND admin_path LIKE :p"),
@@ -115,8 +114,6 @@ def restore(conn, scope, household_id: int) -> None:
     """Put a household placed by hand back on its geocoded place (the automatic place it
     had before the first of its latest manual placements), no longer marked manual; the
     restore itself is recorded. InvalidInput when there is nothing to restore."""
-    from gis.gate import enter
-
     enter(conn, scope)
     row = conn.execute(
         sa.text("SELECT id, placed_manually FROM households WHERE id = :h AND admin_path LIKE :p"),
@@ -131,10 +128,10 @@ def restore(conn, scope, household_id: int) -> None:
         raise InvalidInput(_("the geocoded place is outside your jurisdiction"))
     conn.execute(
         sa.text("""
-        INSERT INTO placement_history (household_id, action, placed_by, from_geom,
-            from_building_id, from_village_code, from_admin_path, from_level, from_score,
-            from_method, from_manual, to_geom, to_building_id)
-        SELECT h.id, 'restore', :u, h.geom, h.building_id, h.village_code, h.admin_path,
+        INSERT INTO placement_history (household_id, county_code, action, placed_by,
+            from_geom, from_building_id, from_village_code, from_admin_path, from_level,
+            from_score, from_method, from_manual, to_geom, to_building_id)
+        SELECT h.id, h.county_code, 'restore', :u, h.geom, h.building_id, h.village_code, h.admin_path,
                h.geocode_level, h.geocode_score, h.geocode_method, h.placed_manually,
                e.from_geom, e.from_building_id
         FROM households h, placement_history e WHERE h.id = :h AND e.id = :e"""),
@@ -163,8 +160,6 @@ def restore(conn, scope, household_id: int) -> None:
 def open_reviews(conn, scope) -> int:
     """How many households of the scope wait in the geocoding review queue (the queue
     page shows a page of them; this is the whole number)."""
-    from gis.gate import enter
-
     enter(conn, scope)
     return int(
         conn.execute(

@@ -14,7 +14,7 @@ def counts_agree(conn) -> list:
         SELECT h.household_no, h.persons_count, h.migrants_count, count(p.id),
                count(p.id) FILTER (WHERE p.is_migrant)
         FROM households h LEFT JOIN persons p ON p.household_id = h.id
-        GROUP BY h.id
+        GROUP BY h.id, h.county_code
         HAVING h.persons_count <> count(p.id)
             OR h.migrants_count <> count(p.id) FILTER (WHERE p.is_migrant)""")
     ).all()

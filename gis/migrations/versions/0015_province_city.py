@@ -8,14 +8,14 @@
   never persons (like planners, :data:`gis.gate.PEOPLE_ROLES` does not hold them).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
