@@ -17,7 +17,7 @@
       pl_stopped: '已停止：', pl_existing_one: '现有：', pl_new_one: '新增：',
       grid_n: '第{n}网格', selected_area: '当前区域', zoom_in_for: '放大后显示（级别）：',
       household_not_found: '未找到该住户', search_short: '无结果。地址至少输入{n}个字；姓名和户号可输入开头几个字',
-      search: '搜索户号、姓名、地址、证件/电话后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
+      search: '搜索户号、姓名、地址、证件/电话后4位', search_phone: '户号、姓名、地址、证件后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
       roads: '道路', buildings: '楼栋', households: '住户', heat: '流动人口热力',
       choro: '流动人口密度（村/社区）', choro_grid: '流动人口密度（网格）', units: '市场与驻街单位',
       boundaries: '行政区划', from_zoom: '（放大到 {z} 级显示）', per_km2: '每平方公里流动人口', per_1000: '每千常住人口流动人口',
@@ -39,7 +39,8 @@
       level_building: '楼栋', level_compound: '小区', level_group: '村民小组',
       level_village: '村/社区', level_township: '乡镇', level_unmatched: '未匹配',
       level_county: '县', level_grid: '网格', level_none: '未定位',
-      persons: '人', persons_n: '{n}人', female: '女', male: '男', floors: '层',
+      persons: '人', persons_n: '{n}人', floors_n: '{n}层', buildings_n: '{n}栋楼',
+      migrants_n: '流动{n}人', placed_by_user: '{user}手动定位', female: '女', male: '男', floors: '层',
       history: '定位记录', restore: '恢复地址定位', restored: '已恢复地址定位',
       from_place: '原位置', by: '操作人', placed: '放置', no_history: '无手动定位记录',
       far: '距楼栋', outside: '辖区外', outside_note: '辖区外（服务本辖区）', inactive: '停用',
@@ -79,7 +80,8 @@
       grid_n: 'Grid {n}', selected_area: 'Current area', zoom_in_for: 'Shown from zoom:',
       household_not_found: 'Household not found',
       search_short: 'No results. Addresses need at least {n} characters; names and household numbers work from the first characters',
-      search: 'Household no., name, address, last 4 of ID/phone', layers: 'Layers',
+      search: 'Household no., name, address, last 4 of ID/phone',
+      search_phone: 'Household, name, address, ID', layers: 'Layers',
       landcover: 'Water and land use', filters: 'Filters', roads: 'Roads', buildings: 'Buildings',
       households: 'Households', heat: 'Migrant heat', choro: 'Migrant density (villages)',
       choro_grid: 'Migrant density (grids)', units: 'Markets and work units',
@@ -107,7 +109,10 @@
       level_compound: 'compound', level_group: 'group', level_village: 'village',
       level_township: 'township', level_county: 'county', level_grid: 'grid',
       level_unmatched: 'unmatched', level_none: 'not placed',
-      persons: 'persons', persons_n: '{n} persons', female: 'F', male: 'M', floors: 'floors',
+      persons: 'persons', persons_n: '{n} persons', persons_n_one: '1 person',
+      floors_n: '{n} floors', floors_n_one: '1 floor', buildings_n: '{n} buildings',
+      buildings_n_one: '1 building', migrants_n: '{n} migrants', migrants_n_one: '1 migrant',
+      placed_by_user: 'Placed by hand by {user}', female: 'F', male: 'M', floors: 'floors',
       history: 'Placement history', restore: 'Restore the geocoded place',
       restored: 'Geocoded place restored', from_place: 'from', by: 'by', placed: 'placed',
       no_history: 'Never placed by hand', far: 'from the building', outside: 'outside',
@@ -143,6 +148,11 @@
   })();
   if (!T[lang]) { lang = 'zh'; }
   function t(key) { return T[lang][key] != null ? T[lang][key] : key; }
+  /** a text with a count: '{n}' replaced, English '…_one' form for 1 (1 person, 2 persons) */
+  function tn(key, n) {
+    var one = lang === 'en' && +n === 1 && T[lang][key + '_one'] != null;
+    return (one ? T[lang][key + '_one'] : t(key)).replace('{n}', n);
+  }
   /** label of a code in a group (kinds, uses, events, roles, methods); the code if unknown */
   function label(group, code) {
     var g = T[lang][group] || {};
@@ -163,5 +173,5 @@
     setCookie(value);
   }
   setCookie(lang);
-  window.PopGISi18n = {T: T, lang: lang, t: t, label: label, known: known, setLang: setLang};
+  window.PopGISi18n = {T: T, lang: lang, t: t, tn: tn, label: label, known: known, setLang: setLang};
 })();
