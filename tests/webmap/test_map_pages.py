@@ -251,3 +251,18 @@ def test_review_and_audit_pages_log_out_score_once_and_phone_cards(site, browser
     )
     assert p.locator("#logout").is_visible()
     pg.close()
+    # English counts: one household, one entry (not "1 households")
+    with engine.begin() as c:
+        c.execute(
+            sa.text(
+                "DELETE FROM geocode_review WHERE household_id <> (SELECT min("
+                "household_id) FROM geocode_review)"
+            )
+        )
+    pg = Page(browser, base, "village_a", lang="en")
+    p = pg.page
+    p.goto(base + "/review")
+    p.wait_for_selector("#queue tbody tr")
+    assert p.inner_text("#count").startswith("1 household to review"), p.inner_text("#count")
+    p.evaluate("localStorage.removeItem('popgis.lang')")
+    pg.close()
