@@ -65,7 +65,7 @@
       // Labels at the area's inside point, shown from a zoom that suits the level.
       var labels = L.layerGroup(fc.features.map(function (f) {
         return L.marker([f.properties.label[1], f.properties.label[0]], {
-          pane: 'area-' + level, interactive: false, keyboard: false,
+          pane: 'labels', interactive: false, keyboard: false,
           icon: L.divIcon({className: 'area-name area-' + level, iconSize: null,
                            html: esc(P.areaName(f.properties))})});
       }));

@@ -57,6 +57,9 @@
     pane('bldg', 380);
     pane('units', 440);
     pane('things', 450);
+    // area names above the dots (service points covered the township names)
+    pane('labels', 460);
+    S.map.getPane('labels').style.pointerEvents = 'none';
     if (S.cfg.basemap_url) {
       L.tileLayer(S.cfg.basemap_url, {attribution: S.cfg.basemap_attribution, maxZoom: 19})
         .addTo(map);
