@@ -3,4 +3,9 @@
 One module per command group; each defines its commands at module level and imports
 only :mod:`cli.common` from this package. :mod:`cli.main` makes the top-level group and
 adds them. Flask is imported only by ``popgis serve`` (and ``demo --serve``).
+
+Commands import the gis modules they use inside their function, on purpose: pandas,
+GeoPandas, pyproj, matplotlib and the geocoder's tables are loaded only by the command
+that needs them, so ``popgis --help`` and the small commands start at once. None of these
+imports dodges a circle (tests/test_import_cycles.py reads them too).
 """

@@ -3,6 +3,7 @@ progress bars and the scope a command acts in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import sys
@@ -12,7 +13,7 @@ import click
 
 from gis import db
 from gis.errors import PopgisError
-from gis.messages import _
+from gis.messages import _, text_table
 from gis.progress import bar  # noqa: F401  (the one progress bar style, for commands)
 
 #: ``--json``: print the result as JSON instead of text (every command that prints results)
@@ -41,6 +42,75 @@ def prepare() -> None:
 def echo_json(value) -> None:
     """``value`` as indented JSON (Chinese as it is, dates as text)."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _labels() -> dict[str, str]:
+    """Headers of the columns commands print, in the user's language."""
+    return {
+        "id": _("id"),
+        "at": _("time"),
+        "name": _("name"),
+        "user_name": _("user"),
+        "role": _("role"),
+        "area_code": _("area code"),
+        "area_name": _("area"),
+        "area_level": _("level"),
+        "active": _("active"),
+        "created_at": _("created"),
+        "last_seen_at": _("last used"),
+        "expires_at": _("expires"),
+        "ended_at": _("ended"),
+        "end_reason": _("why ended"),
+        "live": _("open"),
+        "client_addr": _("address"),
+        "user_agent": _("browser"),
+        "action": _("action"),
+        "target_kind": _("target kind"),
+        "target_id": _("target"),
+        "households": _("households"),
+        "household_ids": _("household ids"),
+        "detail": _("detail"),
+        "hour": _("hour"),
+        "reads": _("reads"),
+        "usual_per_hour": _("usual per hour"),
+        "baseline_hours": _("hours of baseline"),
+        "label": _("label"),
+        "scope": _("scope"),
+        "revoked_at": _("revoked"),
+    }
+
+
+def _cell(value, limit: int = 60) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        text = ",".join(str(v) for v in value[:5]) + ("…" if len(value) > 5 else "")
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+        text = "" if text == "{}" else text
+    else:
+        text = str(value)
+    text = " ".join(text.split())  # one line per row
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo_table(rows: list[dict]) -> None:
+    """``rows`` as an aligned table with headers in the user's language (``--json`` gives
+    the machine keys); columns empty in every row are left out."""
+    if not rows:
+        click.echo(_("(none)"))
+        return
+    labels = _labels()
+    keys = [k for k in rows[0] if any(r.get(k) not in (None, "", [], {}) for r in rows)]
+    table = [[labels.get(k, k) for k in keys]] + [[_cell(r.get(k)) for k in keys] for r in rows]
+    for line in text_table(table):
+        click.echo(line)
 
 
 def operator() -> str:

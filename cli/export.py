@@ -33,14 +33,25 @@ def _scope(conn, user: str | None, area: str | None):
 
 
 def _run(out: Path, as_json: bool, produce) -> None:
-    """Prepare the database, run ``produce(conn)`` in one transaction, write OUT."""
+    """Prepare the database, run ``produce(conn)`` in one transaction, write OUT.
+
+    OUT's folder must exist: a mistyped folder is refused (naming it) before any work,
+    rather than created silently somewhere the user does not look."""
+    folder = out.parent
+    if not folder.is_dir():
+        fail(
+            _(
+                "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
+                "give --out a file in an existing folder",
+                folder=folder,
+            )
+        )
     prepare()
     try:
         with db.engine().begin() as conn:
             data = produce(conn)
     except PopgisError as exc:
         fail(exc.message)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     if as_json:
         echo_json({"file": str(out), "bytes": len(data)})

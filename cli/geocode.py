@@ -125,6 +125,7 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
     except CRSError as exc:
         fail(str(exc))
     counts: dict[str, int] = {}
+    ignored = 0
     try:
         reader = read_table(infile)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
@@ -150,6 +151,11 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
                 )
                 for r in res.itertuples(index=False):
                     method = r.method if r.level != "unmatched" else f"none: {r.reason}"
+                    if r.level != "unmatched" and str(r.reason or "").startswith(
+                        "coordinates ignored"
+                    ):
+                        method = f"{method} ({r.reason})"  # and review is true
+                        ignored += 1
                     w.writerow(
                         [
                             r.id,
@@ -174,12 +180,25 @@ def _geocode_file(infile: Path, outfile: Path, default_crs: str, as_json: bool) 
         fail(_("cannot read or write a file: {problem}", problem=exc))
     total = sum(counts.values())
     if as_json:
-        echo_json({"rows": total, "out": str(outfile), "levels": counts})
+        echo_json(
+            {"rows": total, "out": str(outfile), "levels": counts, "coordinates_ignored": ignored}
+        )
         return
     click.echo(
         _("{total} rows → {file}: ", total=total, file=outfile)
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
     )
+    if ignored:
+        click.echo(
+            _(
+                "{n} row(s) gave coordinates that cannot be used (not a number, only one of "
+                "lon/lat, 0,0 or an unknown CRS): placed by the address alone and marked "
+                "review=true; their method column says why. Fix the lon/lat cells or leave "
+                "them empty",
+                n=ignored,
+            ),
+            err=True,
+        )
 
 
 def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:

@@ -7,6 +7,10 @@ from importlib import metadata
 import click
 
 from cli import database, demo, export, geocode, load, planning, serve, stats, users
+from cli.common import fail
+from cli.helptext import lang_callback, translate_tree
+from gis import db
+from gis.errors import PopgisError
 from gis.messages import LANGUAGES, speaking
 
 
@@ -23,6 +27,8 @@ def _version() -> str:
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
+    is_eager=True,  # before --help, so that the help is in this language
+    callback=lang_callback,
     help="language of messages: zh (default) or en; default POPGIS_LANG",
 )
 @click.pass_context
@@ -30,6 +36,11 @@ def main(ctx, lang):
     """popgis: population GIS for county population and family-planning services."""
     # messages in the chosen language until the command ends (POPGIS_LANG otherwise)
     ctx.with_resource(speaking(lang))
+    if not db.uses_local_cluster():
+        try:  # a malformed POPGIS_DATABASE_URL is said once, with the fix, not as a traceback
+            db.database_url()
+        except PopgisError as exc:
+            fail(exc.message)
 
 
 for command in (
@@ -49,6 +60,7 @@ for command in (
     serve.serve,
 ):
     main.add_command(command)
+translate_tree(main)
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from cli.common import echo_json, fail, json_option, operator, prepare
+from cli.common import echo_json, echo_table, fail, json_option, operator, prepare
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
@@ -22,8 +22,7 @@ def _dump(rows: list[dict], as_json: bool, as_csv: bool = False) -> None:
 
         csvfile.to_stream(sys.stdout, list(rows[0]) if rows else [], rows)
     else:
-        for r in rows:
-            click.echo("  ".join(f"{k}={v}" for k, v in r.items() if v not in (None, "")))
+        echo_table(rows)
 
 
 def _no_user(name: str) -> str:
@@ -110,8 +109,11 @@ def users_unlock(name, address):
         except ValueError:
             fail(_("{address!r} is not an IP address", address=address))
     prepare()
-    with db.engine().begin() as conn:
-        n = logins.unlock(conn, operator(), name=name, address=address)
+    try:
+        with db.engine().begin() as conn:
+            n = logins.unlock(conn, operator(), name=name, address=address)
+    except PopgisError as exc:
+        fail(exc.message)
     click.echo(
         _(
             "unlocked {what} ({n} lock record(s) cleared)",

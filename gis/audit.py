@@ -13,6 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from gis.scope import enter, find_household_ids
+
 # Reads of personal data (as opposed to exports and writes).
 READ_ACTIONS = (
     "view_household",
@@ -67,12 +69,11 @@ def entries(
 ) -> list[dict]:
     """Log entries, newest first. ``scope`` (an auditor's): only entries of users whose
     area lies in it (none: all, for the console). ``household``: a household number or
-    id whose reads to list."""
+    id whose reads to list. ``target_name``: the name of the area an entry's target
+    (an export's area) is, else None."""
     conds = ["true"]
     params: dict[str, object] = {"limit": min(int(limit), 100000)}
     if scope is not None:
-        from gis.gate import enter
-
         enter(conn, scope)
         # an auditor sees the users of the jurisdiction; a county's auditor also the
         # names that belong to no account (failed logins of guessed names)
@@ -85,18 +86,18 @@ def entries(
         conds.append("l.at >= :since")
         params["since"] = since
     if household:
-        from gis.gate import find_household_ids
-
         ids = find_household_ids(conn, household)
         conds.append("l.household_ids && CAST(:hids AS bigint[])")
         params["hids"] = ids or [-1]
     rows = conn.execute(
         sa.text(f"""
         SELECT l.id, l.at, l.user_name, l.role, l.client_addr, l.action, l.target_kind,
-               l.target_id, l.households, l.household_ids, l.detail
+               l.target_id, t.name AS target_name, l.households, l.household_ids, l.detail
         FROM access_log l
         LEFT JOIN (SELECT u.name, a.path AS area_path FROM app_users u
                    JOIN admin_area a ON a.code = u.area_code) u ON u.name = l.user_name
+        -- exports (and other area targets) are named, not only coded
+        LEFT JOIN admin_area t ON t.code = l.target_id
         WHERE {" AND ".join(conds)}
         ORDER BY l.at DESC, l.id DESC LIMIT :limit"""),
         params,

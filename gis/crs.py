@@ -29,6 +29,7 @@ import pyproj
 import shapely
 
 from gis.errors import PopgisError
+from gis.messages import _
 
 __all__ = [
     "CRSError",
@@ -199,7 +200,7 @@ def _invert(forward, lon, lat, start_lon, start_lat):
     """Solve forward(w) = (lon, lat) for w by fixed-point iteration, vectorised."""
     w_lon = start_lon.copy()
     w_lat = start_lat.copy()
-    for _ in range(_MAX_ITER):
+    for _step in range(_MAX_ITER):
         f_lon, f_lat = forward(w_lon, w_lat)
         e_lon = f_lon - lon
         e_lat = f_lat - lat
@@ -276,7 +277,7 @@ def wgs84_to_bd09(lon, lat):
 # ---------------------------------------------------------------------------
 # names and generic conversion
 
-_EXPECTED = "wgs84, gcj02, bd09, cgcs2000, or EPSG:4491–4554 (CGCS2000 Gauss-Krüger)"
+_EXPECTED = "wgs84, gcj02, bd09, cgcs2000, EPSG:4491–4554 (CGCS2000 Gauss-Krüger)"
 
 
 def _suggest(key: str) -> str | None:
@@ -297,7 +298,13 @@ def normalize_crs(name) -> str:
     if isinstance(name, pyproj.CRS):
         code = name.to_epsg()
         if code is None:
-            raise CRSError(f"CRS {name.name!r} has no EPSG code; expected one of {_EXPECTED}")
+            raise CRSError(
+                _(
+                    "CRS {name!r} has no EPSG code; expected one of {expected}",
+                    name=name.name,
+                    expected=_EXPECTED,
+                )
+            )
         name = code
     if isinstance(name, (int, np.integer)) and not isinstance(name, bool):
         key = f"epsg:{int(name)}"
@@ -305,8 +312,12 @@ def normalize_crs(name) -> str:
         key = re.sub(r"\s+", "", name).lower()
     else:
         raise CRSError(
-            f"CRS must be a name or EPSG code, got {type(name).__name__} {name!r}; "
-            f"expected one of {_EXPECTED}"
+            _(
+                "CRS must be a name or EPSG code, got {type} {name!r}; expected one of {expected}",
+                type=type(name).__name__,
+                name=name,
+                expected=_EXPECTED,
+            )
         )
     if key.isdigit():
         key = f"epsg:{key}"
@@ -315,13 +326,13 @@ def normalize_crs(name) -> str:
     m = re.fullmatch(r"epsg:(\d+)", key)
     if m and _GK_FIRST <= int(m.group(1)) <= _GK_LAST:
         return key
-    msg = f"unknown CRS {name!r}; expected one of {_EXPECTED}"
+    msg = _("unknown CRS {name!r}; expected one of {expected}", name=name, expected=_EXPECTED)
     if m:
         # A real but unsupported EPSG code: a spelling suggestion would only mislead.
-        raise CRSError(msg + "; reproject the data to one of these first (e.g. in QGIS)")
+        raise CRSError(msg + _("; reproject the data to one of these first (e.g. in QGIS)"))
     hint = _suggest(key)
     if hint:
-        msg += f"; did you mean {hint}?"
+        msg += _("; did you mean {hint}?", hint=hint)
     raise CRSError(msg)
 
 
@@ -394,16 +405,20 @@ def utm_epsg_for(lon, lat) -> int:
     Arrays are summarised by the median of their finite values, so the zone suits the
     bulk of the data. Use it to pick a metric CRS for buffers and distances.
     """
-    lon_a, lat_a, _ = _as_arrays(lon, lat)
+    lon_a, lat_a, _scalar = _as_arrays(lon, lat)
     ok = np.isfinite(lon_a) & np.isfinite(lat_a)
     if not ok.any():
-        raise CRSError("cannot choose a UTM zone: no finite lon/lat values were given")
+        raise CRSError(_("cannot choose a UTM zone: no finite lon/lat values were given"))
     mlon = float(np.median(lon_a[ok]))
     mlat = float(np.median(lat_a[ok]))
     if not (-180.0 <= mlon <= 180.0 and -90.0 <= mlat <= 90.0):
         raise CRSError(
-            f"cannot choose a UTM zone for lon {mlon}, lat {mlat}: outside "
-            "[-180, 180] × [-90, 90]; are these projected metres, or lat/lon swapped?"
+            _(
+                "cannot choose a UTM zone for lon {lon}, lat {lat}: outside "
+                "[-180, 180] × [-90, 90]; are these projected metres, or lat/lon swapped?",
+                lon=mlon,
+                lat=mlat,
+            )
         )
     zone = min(int((mlon + 180.0) // 6.0) + 1, 60)
     return (32600 if mlat >= 0 else 32700) + zone
@@ -431,8 +446,11 @@ def require_projected(crs, *, near=None, operation: str = "metric work") -> pypr
     """
     if crs is None:
         raise CRSError(
-            f"{operation} needs a projected CRS in metres, but the data has no CRS; "
-            "set it first (e.g. gdf.set_crs('EPSG:4326'))"
+            _(
+                "{operation} needs a projected CRS in metres, but the data has no CRS; "
+                "set it first (e.g. gdf.set_crs('EPSG:4326'))",
+                operation=operation,
+            )
         )
     try:
         canon = normalize_crs(crs)
@@ -444,21 +462,38 @@ def require_projected(crs, *, near=None, operation: str = "metric work") -> pypr
         try:
             geographic = pyproj.CRS.from_user_input(crs).is_geographic
         except pyproj.exceptions.CRSError as e:
-            raise CRSError(f"{operation}: cannot interpret CRS {crs!r}: {e}") from None
+            raise CRSError(
+                _(
+                    "{operation}: cannot interpret CRS {crs!r}: {error}",
+                    operation=operation,
+                    crs=crs,
+                    error=e,
+                )
+            ) from None
     if not geographic:
         return crs
     if near is not None:
         target = utm_epsg_for(*near)
         suggestion = f"EPSG:{target} ({pyproj.CRS.from_epsg(target).name})"
     else:
-        suggestion = (
+        suggestion = _(
             "a WGS-84 UTM zone (gis.crs.utm_epsg_for(lon, lat)) or a CGCS2000 "
             "Gauss-Krüger zone (EPSG:4491–4554)"
         )
-    extra = ""
     if canon in ("gcj02", "bd09"):
-        extra = f" convert {canon} to WGS-84 with gis.crs.to_wgs84 first, then"
+        suggestion = _(
+            "convert {crs} to WGS-84 with gis.crs.to_wgs84 first, then reproject to {target}",
+            crs=canon,
+            target=suggestion,
+        )
+    else:
+        suggestion = _("reproject to {target}", target=suggestion)
     raise CRSError(
-        f"{operation} needs a projected CRS in metres, but the data is in "
-        f"{_describe(crs)}, which is in degrees;{extra} reproject to {suggestion}"
+        _(
+            "{operation} needs a projected CRS in metres, but the data is in {crs}, which "
+            "is in degrees; {suggestion}",
+            operation=operation,
+            crs=_describe(crs),
+            suggestion=suggestion,
+        )
     )

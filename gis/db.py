@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 from gis import settings
 from gis.errors import PopgisError
+from gis.messages import _
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin")
 APP_ROLE = "popgis_app"
@@ -148,9 +149,30 @@ def database_url() -> URL:
     raw = settings.get("POPGIS_DATABASE_URL")
     if not raw:
         return local_url()
-    url = make_url(raw)
+    fix = _(
+        "Fix: write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (in the password, "
+        "write @ as %40, : as %3A and / as %2F), or unset POPGIS_DATABASE_URL to use the "
+        "project's own cluster"
+    )
+    try:
+        url = make_url(raw)
+        url.port  # noqa: B018  (a port that is not a number fails here, not at connect)
+    except (sa.exc.ArgumentError, ValueError):
+        # the text is not shown: it may hold a password
+        raise DatabaseError(
+            _("POPGIS_DATABASE_URL is not a database URL. {fix}", fix=fix)
+        ) from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
+    elif not url.drivername.startswith("postgresql"):
+        raise DatabaseError(
+            _(
+                "POPGIS_DATABASE_URL names a {driver} database; popgis needs PostgreSQL "
+                "with PostGIS. {fix}",
+                driver=url.get_backend_name(),
+                fix=fix,
+            )
+        )
     return url
 
 
@@ -244,6 +266,9 @@ def cluster_start() -> URL:
                 f"could not start PostgreSQL on port {_port()} ({p['data']}):\n"
                 f"{r.stdout}{r.stderr}\n{tail}\nIs the port taken? Set POPGIS_PG_PORT."
             )
+    # running, but perhaps on another port (POPGIS_PG_PORT changed since it started):
+    # the message with the fix, not a traceback from creating the database
+    wait_until_up(local_url().set(database="postgres"))
     ensure_database(local_url())
     return local_url()
 
@@ -378,8 +403,6 @@ def wait_until_up(url: URL, seconds: float = 2) -> None:
 
 
 def _unreachable(url: URL, exc: sa.exc.OperationalError) -> str:
-    from gis.messages import _
-
     shown = url.render_as_string(hide_password=True)
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "?"
     if uses_local_cluster():

@@ -109,7 +109,8 @@ class indexes_after:
     """
 
     def __init__(self, conn, table: str):
-        self.conn, self.table, self.saved = conn, table, []
+        self.conn, self.table = conn, table
+        self.saved: list = []
         self.empty = False
 
     def __enter__(self):
@@ -903,7 +904,9 @@ def finish_batch(
             rows_inserted=inserted,
             rows_updated=updated,
             rows_unchanged=unchanged,
-            rows_rejected=len(rejected),
+            # rows, not problems: a row with several bad cells has one entry for each
+            rows_rejected=len({r[0] for r in rejected if r[0] is not None})
+            + sum(1 for r in rejected if r[0] is None),
             notes=notes,
         )
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gis.errors import InvalidInput
 from gis.gate import Scope
 from gis.messages import _
 
@@ -166,7 +167,5 @@ def candidate_point(conn, building_id: int | str | None, village_code: str | Non
             {"c": village_code},
         ).one_or_none()
     if row is None:
-        from gis.errors import InvalidInput
-
         raise InvalidInput(_("the candidate names no known building or village"))
     return float(row[0]), float(row[1]), (int(row[2]) if row[2] is not None else None)

@@ -132,6 +132,14 @@ def unlock(conn, by: str, *, name: str | None = None, address: str | None = None
     keys = ([f"user:{name}"] if name else []) + ([f"addr:{address}"] if address else [])
     if not keys:
         raise InvalidInput(_("name an account or an address to unlock"))
+    if (
+        name
+        and not conn.execute(
+            sa.text("SELECT 1 FROM app_users WHERE name = :n"), {"n": name}
+        ).scalar()
+    ):
+        # not "unlocked": a mistyped name would leave the real account locked unnoticed
+        raise InvalidInput(_("no user named {name!r}; see `popgis users list`", name=name))
     n = conn.execute(
         sa.text("DELETE FROM login_throttle WHERE key = ANY(:keys)"), {"keys": keys}
     ).rowcount

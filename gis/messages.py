@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import os
 import string
+import unicodedata
 from collections.abc import Iterator
 
 from gis.catalogue import ZH
@@ -63,3 +64,47 @@ def _(message: str, /, **params: object) -> str:
 def placeholders(message: str) -> set[str]:
     """The ``{names}`` a message uses (the catalogue test compares them)."""
     return {name for _t, name, _f, _c in string.Formatter().parse(message) if name}
+
+
+def role_name(role: str | None) -> str:
+    """A user role's name in the current language (``planner`` → 规划人员 / Planner);
+    anything that is not a role comes back as it is."""
+    names = {
+        "county": _("County staff"),
+        "township": _("Township staff"),
+        "village": _("Village staff"),
+        "planner": _("Planner"),
+        "auditor": _("Auditor"),
+    }
+    return names.get(role or "", role or "")
+
+
+def role_names(roles) -> str:
+    """Role names joined as alternatives ("Auditor or Planner")."""
+    return _(" or ").join(role_name(r) for r in roles)
+
+
+def who(user: str, role: str, area_name: str) -> str:
+    """The user line of a page header: name, role name and area; the name is left out
+    when it is the role's own code (the demo accounts), so no code ever shows."""
+    parts = [role_name(role), area_name]
+    if user != role:
+        parts.insert(0, user)
+    return " · ".join(p for p in parts if p)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese character takes two): for tables."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(rows: list[list[str]]) -> list[str]:
+    """``rows`` (the first the headers) as aligned lines, a rule under the headers."""
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = (c + " " * (w - display_width(c)) for c, w in zip(row, widths, strict=True))
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines

@@ -107,7 +107,7 @@ def datum_shift(z: int, x: int, y: int, datum: str) -> tuple[float, float]:
         return 0.0, 0.0
     import math
 
-    from gis import crs
+    from gis import crs  # pyproj: loaded only for the GCJ-02 shift, not per tile module import
 
     n = 2**z
     lon = (x + 0.5) / n * 360 - 180

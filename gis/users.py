@@ -9,8 +9,10 @@ import secrets
 
 import sqlalchemy as sa
 
+from gis import sessions, users_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
+from gis.logins import check_password_policy
 from gis.messages import _
 
 ROLES = ("county", "township", "village", "planner", "auditor")
@@ -93,7 +95,6 @@ def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
         raise InvalidInput(
             _("unknown role {role!r}; expected one of {items}", role=role, items=", ".join(ROLES))
         )
-    from gis.logins import check_password_policy
 
     check_password_policy(password, name=name)
     level = conn.execute(
@@ -141,8 +142,6 @@ def list_users(conn) -> list[dict]:
 
 def disable_user(conn, name: str) -> None:
     """Disable user ``name``: no login, and every open session and token ends now."""
-    from gis import sessions, users_tokens
-
     n = conn.execute(
         sa.text("UPDATE app_users SET active = false WHERE name = :n"), {"n": name}
     ).rowcount
@@ -155,9 +154,6 @@ def disable_user(conn, name: str) -> None:
 def set_password(conn, name: str, password: str) -> None:
     """Give user ``name`` a new password (checked like a new one); every open session of
     the user ends, and so does every API token."""
-    from gis import sessions, users_tokens
-    from gis.logins import check_password_policy
-
     check_password_policy(password, name=name)
     n = conn.execute(
         sa.text(

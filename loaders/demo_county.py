@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gis import db, settings, stats, users
+from gis.messages import _, text_table
 from loaders.registry import get_loader
 
 COUNTY = "330782"
@@ -25,6 +26,25 @@ DEMO_ACCOUNTS = [
     ("planner", "planner", "330782000000", "aggregates for the county, no individuals"),
     ("auditor", "auditor", "330782000000", "aggregates and the access log"),
 ]
+
+
+def _account_words() -> dict[str, str]:
+    """The roles and what each demo account sees, in the user's language."""
+    return {
+        "county": _("county staff"),
+        "township": _("township staff"),
+        "village": _("village staff"),
+        "planner": _("planner"),
+        "auditor": _("auditor"),
+        "the whole county 义乌市": _("the whole county 义乌市"),
+        "稠城街道 and its communities": _("稠城街道 and its communities"),
+        "江滨社区 only": _("江滨社区 only"),
+        "下车门社区 only": _("下车门社区 only"),
+        "aggregates for the county, no individuals": _("aggregates for the county, no individuals"),
+        "aggregates and the access log": _("aggregates and the access log"),
+    }
+
+
 LOAD_ORDER = [
     ("admin", "admin.geojson"),
     ("roads", "roads.geojson"),
@@ -42,7 +62,7 @@ def demo_dir(scale: float, seed: int) -> Path:
 
 def generate_files(scale: float, seed: int, *, force: bool = False) -> Path:
     """Generate the demo files (once per scale and seed) and return their folder."""
-    from loaders import demo
+    from loaders import demo  # the generator (numpy, shapely): only when files are made
 
     out = demo_dir(scale, seed)
     if force or not (out / "manifest.json").exists():
@@ -75,11 +95,20 @@ def load(folder: Path, *, progress: bool = True, engine=None, echo=print) -> lis
 def geocode(engine=None, echo=print) -> dict:
     """Geocode the demo households (those without coordinates get their place from the
     address; unsure ones go to the review queue), as `popgis geocode --households`."""
+    # the geocoder stack: loaded only when the demo is geocoded
     from gis.gate.geocoding import geocode_households, system_scope
 
     with (engine or db.engine()).begin() as conn:
         result = geocode_households(conn, system_scope(conn, COUNTY + "000000"))
-    echo(f"geocoded {result['considered']} households: {result['summary']}")
+    levels = result["summary"]["levels"]
+    echo(
+        _(
+            "geocoded {n} households: {levels}; open review items {review}",
+            n=result["considered"],
+            levels=", ".join(f"{k} {v:,}" for k, v in levels.items()),
+            review=result["summary"]["review_open"],
+        )
+    )
     return result
 
 
@@ -87,7 +116,7 @@ def add_demo_users(engine=None) -> None:
     """Create the demo accounts that do not exist yet (through the real users API)."""
     with (engine or db.engine()).begin() as conn:
         existing = {u["name"] for u in users.list_users(conn)}
-        for name, role, area, _ in DEMO_ACCOUNTS:
+        for name, role, area, _sees in DEMO_ACCOUNTS:
             if name not in existing:
                 users.add_user(conn, name, role, area, DEMO_PASSWORD)
 
@@ -95,19 +124,32 @@ def add_demo_users(engine=None) -> None:
 def ensure(scale: float, seed: int, *, echo=print, progress: bool = True) -> None:
     """Generate and load the demo county unless it is loaded already."""
     if is_loaded():
-        echo("demo county already loaded")
+        echo(_("demo county already loaded"))
     else:
         folder = generate_files(scale, seed)
         manifest = json.loads((folder / "manifest.json").read_text())
-        echo(f"loading the demo county from {folder} ({manifest.get('counts')})")
+        counts = manifest.get("counts") or {}
+        echo(
+            _(
+                "loading the demo county from {folder} ({counts})",
+                folder=folder,
+                counts=", ".join(f"{k} {v:,}" for k, v in counts.items()),
+            )
+        )
         load(folder, progress=progress, echo=echo)
         geocode(echo=echo)
     add_demo_users()
 
 
 def accounts_text() -> str:
-    lines = ["Demo accounts (local use only), password for all: " + DEMO_PASSWORD]
-    lines += [f"  {n:<9} {r:<9} {a}  {what}" for n, r, a, what in DEMO_ACCOUNTS]
+    """The demo accounts as a table in the user's language (what `make demo` prints)."""
+    words = _account_words()
+    rows = [[_("account"), _("role"), _("area code"), _("sees")]]
+    rows += [[n, words[r], a, words[what]] for n, r, a, what in DEMO_ACCOUNTS]
+    lines = [
+        _("Demo accounts (local use only), password for all: {password}", password=DEMO_PASSWORD)
+    ]
+    lines += ["  " + line for line in text_table(rows)]
     return "\n".join(lines)
 
 

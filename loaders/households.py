@@ -87,9 +87,20 @@ def clean_chunk(
     out["name"] = c.text("name", required=True, max_len=64)
     ids, id_birth, id_sex = c.id_numbers("id_number")
     out["id_number"] = ids
-    sex = c.choice("sex", SEX, default="") if "sex" in df else pd.Series("", index=df.index)
+    sex = (
+        c.choice(
+            "sex",
+            SEX,
+            default="",
+            label=_("sex"),
+            accepted=_("男 or 女 (also M/F, male/female, 1/2)"),
+        )
+        if "sex" in df
+        else pd.Series("", index=df.index)
+    )
     c.reject(
-        (sex.ne("") & id_sex.ne("") & sex.ne(id_sex)).to_numpy(),
+        # against a bad ID number there is nothing to compare (its problem is reported)
+        (sex.ne("") & id_sex.ne("") & sex.ne(id_sex)).to_numpy() & ~c.reported("id_number"),
         "sex",
         df.get("sex"),
         _("does not match the ID number (17th digit: odd for men, even for women)"),
@@ -98,7 +109,7 @@ def clean_chunk(
     out["sex"] = sex.where(sex.ne(""), id_sex)
     birth = c.date("birth_date")
     c.reject(
-        (birth.ne("") & id_birth.ne("") & birth.ne(id_birth)).to_numpy(),
+        (birth.ne("") & id_birth.ne("") & birth.ne(id_birth)).to_numpy() & ~c.reported("id_number"),
         "birth_date",
         birth,
         _("does not match the birth date in the ID number"),

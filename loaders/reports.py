@@ -63,7 +63,9 @@ class Report:
 
     @property
     def rows_rejected(self) -> int:
-        return len(self.rejected)
+        """Rows rejected (a row with several bad cells has a rejection for each)."""
+        rows = {(r.file, r.row) for r in self.rejected if r.row is not None}
+        return len(rows) + sum(1 for r in self.rejected if r.row is None)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -101,14 +103,43 @@ class Report:
                 rejected=self.rows_rejected,
             )
         ]
-        for k, v in self.details.items():
-            lines.append(f"  {k}: {v}")
+        lines += _detail_lines(self.details)
         lines += [_("  note: {note}", note=n) for n in self.notes]
         for r in self.rejected[:20]:
             lines.append(_("  rejected: {row}", row=r))
         if self.rows_rejected > 20:
             lines.append(_("  … {more} more in the report", more=self.rows_rejected - 20))
         return "\n".join(lines)
+
+
+def _detail_labels() -> dict[str, str]:
+    """The words of the loaders' details (``Report.details``), in the user's language."""
+    return {
+        "households": _("households"),
+        "persons": _("persons"),
+        "buildings": _("buildings"),
+        "roads": _("roads"),
+        "landcover": _("land cover"),
+        "inserted": _("new"),
+        "updated": _("changed"),
+        "unchanged": _("unchanged"),
+    }
+
+
+def _detail_lines(details: dict) -> list[str]:
+    """``{'persons': {'inserted': 3, …}}`` as ``  persons: new 3, …`` (``--json`` keeps
+    the keys); a key without a label is shown as it is."""
+    labels = _detail_labels()
+    lines = []
+    for key, value in details.items():
+        if isinstance(value, dict):
+            text = ", ".join(f"{labels.get(k, k)} {v}" for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        lines.append(f"  {labels.get(key, key)}: {text}")
+    return lines
 
 
 class Timer:

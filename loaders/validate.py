@@ -2,7 +2,8 @@
 records every bad cell as a Rejection (row, column, value, reason, fix).
 
 A row with any bad cell is dropped from the chunk (``Checker.good`` is the mask of rows
-still fine), so it is reported and never half-loaded.
+still fine), so it is reported and never half-loaded. Every bad cell of a row is
+reported (the first problem of each column), so that one round of fixes is enough.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Checker:
         self.rows = df["_row"].to_numpy()
         self.good = np.ones(len(df), dtype=bool)
         self.rejected: list[Rejection] = []
+        #: per column, the rows already reported for it (one problem per cell)
+        self._reported: dict[str, np.ndarray] = {}
         self._nul_bytes()
 
     def _nul_bytes(self) -> None:
@@ -55,10 +58,15 @@ class Checker:
                 )
 
     def reject(self, mask, column: str, values, reason, fix: str | None) -> None:
-        """Reject rows where ``mask`` (only the first problem of a row is reported)."""
-        mask = np.asarray(mask, dtype=bool) & self.good
+        """Reject rows where ``mask``: every bad cell of a row is reported, the first
+        problem of each cell only."""
+        seen = self._reported.get(column)
+        mask = np.asarray(mask, dtype=bool)
+        if seen is not None:
+            mask = mask & ~seen
         if not mask.any():
             return
+        self._reported[column] = mask if seen is None else seen | mask
         idx = np.flatnonzero(mask)
         vals = np.asarray(values, dtype=object)
         reasons = reason if isinstance(reason, (list, np.ndarray)) else None
@@ -75,6 +83,11 @@ class Checker:
                 )
             )
         self.good &= ~mask
+
+    def reported(self, column: str) -> np.ndarray:
+        """The rows with a problem already reported in ``column`` (for checks that
+        compare with it: a bad value is no ground for a second complaint)."""
+        return self._reported.get(column, np.zeros(len(self.df), dtype=bool))
 
     # ------------------------------------------------------------------ columns
     def text(self, col: str, *, required: bool = False, max_len: int = 500) -> pd.Series:
@@ -138,7 +151,10 @@ class Checker:
         *,
         default: str | None = None,
         label: str | None = None,
+        accepted: str | None = None,
     ) -> pd.Series:
+        """The column through ``mapping`` (lower case, spaces dropped); ``accepted`` is
+        what the fix offers (default: the mapping's values)."""
         raw = self._column(col)
         codes, uniq = pd.factorize(raw, sort=False)
         u = pd.Series(uniq, dtype=object).str.strip()
@@ -146,7 +162,7 @@ class Checker:
         empty_u = u.eq("")
         if default is not None:
             out_u = out_u.where(~empty_u, default)
-        accepted = ", ".join(sorted(set(mapping.values())))
+        accepted = accepted or ", ".join(sorted(set(mapping.values())))
         self.reject(
             (out_u.isna() & ~empty_u).to_numpy()[codes],
             col,
@@ -244,8 +260,11 @@ class Checker:
         names = self._row_crs(len(x), crs_col, file_crs)
         projected = np.array([n.startswith("epsg:45") for n in names])
         geo = ~projected & ~np.isnan(x) & ~np.isnan(y)
+        pair_swapped = (
+            geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180) & (np.abs(x) <= 90)
+        )
         self.reject(
-            geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180) & (np.abs(x) <= 90),
+            pair_swapped,
             lon_col,
             raw_x + "," + raw_y,
             _("lon and lat look swapped (lon within ±90, lat beyond ±90)"),
@@ -259,7 +278,7 @@ class Checker:
             _("are lat and lon swapped?"),
         )
         self.reject(
-            geo & (np.abs(y) > 90),
+            geo & (np.abs(y) > 90) & ~pair_swapped,  # the pair's problem is said once
             lat_col,
             raw_y,
             _("is outside [-90, 90]"),

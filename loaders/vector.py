@@ -78,7 +78,7 @@ class VectorLoader(Loader):
         gdf["_row"] = np.arange(1, len(gdf) + 1)
         if self.polygons:
             gdf = repair(gdf, report, path.name)
-        report.rows_total = len(gdf) + len(report.rejected)
+        report.rows_total = len(gdf) + report.rows_rejected
         return crs_mod.frame_to_wgs84(gdf, crs, report.notes)
 
 

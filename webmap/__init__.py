@@ -1,101 +1,10 @@
-"""The web app: map page, JSON API, login. Thin: parse, call gis, render."""
+"""The web app: map page, JSON API, login. Thin: parse, call gis, render.
+
+The app is built by :func:`webmap.app.create_app` (re-exported here).
+"""
 
 from __future__ import annotations
 
-import secrets
+from webmap.app import create_app
 
-from flask import Flask
-from flask.json.provider import DefaultJSONProvider
-
-from gis import settings
-
-
-def _secret_key() -> str:
-    key = settings.get("POPGIS_SECRET_KEY")
-    if key:
-        return key
-    path = settings.var_dir() / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _https() -> bool:
-    """Served over HTTPS (TLS here, or a public https:// URL behind a proxy): the
-    session cookie is then sent over HTTPS only."""
-    return bool(settings.get("POPGIS_TLS_CERT")) or (
-        settings.get("POPGIS_PUBLIC_URL") or ""
-    ).startswith("https://")
-
-
-class IsoJSONProvider(DefaultJSONProvider):
-    """Dates as YYYY-MM-DD and times as ISO 8601 (Flask's default is an HTTP date)."""
-
-    @staticmethod
-    def default(o):
-        import datetime as dt
-
-        if isinstance(o, dt.datetime):
-            return o.isoformat(timespec="seconds")
-        if isinstance(o, dt.date):
-            return o.isoformat()
-        return DefaultJSONProvider.default(o)
-
-
-def create_app(config: dict | None = None) -> Flask:
-    """Build the Flask app; ``config`` overrides settings (tests pass an engine here)."""
-    app = Flask(__name__)
-    from webmap.params import AsciiIntConverter
-
-    # every <int:…> of every route: ASCII digits only (before any blueprint is added)
-    app.url_map.converters["int"] = AsciiIntConverter
-    app.config.update(
-        SECRET_KEY=_secret_key(),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_NAME="popgis_session",
-        SESSION_COOKIE_SECURE=_https(),
-        JSON_AS_ASCII=False,
-        ENGINE=None,
-        MAX_CONTENT_LENGTH=int(settings.get("POPGIS_MAX_REQUEST_MB")) << 20,
-        PUBLIC_URL=settings.get("POPGIS_PUBLIC_URL"),
-        TRUSTED_PROXIES=settings.get("POPGIS_TRUSTED_PROXIES"),
-    )
-    if config:
-        app.config.update(config)
-    app.json = IsoJSONProvider(app)
-    app.json.ensure_ascii = False
-
-    from webmap import api, auth, dbconn, errors, health, mappage, security, server, vendor
-
-    # headers, CSP nonces, odd query strings refused; its after_request runs last (after
-    # dbconn's commit), so even a 503 from a failed commit carries the headers
-    security.init_app(app)
-    dbconn.init_app(app)
-    errors.init_app(app)
-    app.before_request(auth.check_csrf)
-    app.jinja_env.globals["csrf_token"] = auth.csrf_token
-    server.wrap(app)  # public address for links; forwarded headers from proxies
-    for bp in (auth.bp, mappage.bp, api.bp, health.bp, vendor.bp):
-        app.register_blueprint(bp)
-    # Blueprints of further capabilities, each in its own module with a `bp`.
-    for module in optional_modules("webmap", OPTIONAL_BLUEPRINTS):
-        app.register_blueprint(module.bp)
-    return app
-
-
-def optional_modules(package: str, names):
-    """The modules ``package.name`` that exist (a capability may be absent); an import
-    error inside an existing module is raised, not hidden."""
-    import importlib
-
-    for name in names:
-        try:
-            yield importlib.import_module(f"{package}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{package}.{name}":
-                raise
-
-
-OPTIONAL_BLUEPRINTS = ("tiles", "review", "planning", "exports", "ogc", "audit")
+__all__ = ["create_app"]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+import datetime as dt
+import time
+
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from gis import layers
 from gis.errors import Conflict, InvalidInput
-from gis.gate import Gate
-from gis.messages import _
+from gis.gate import Gate, density, today
+from gis.gate.search import building_households
+from gis.gate.search import search as run_search
+from gis.messages import _, role_name
 from webmap import params
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
+from webmap.tiles import CACHE, parse_filters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,10 +31,6 @@ STATIC_TTL = 300.0
 
 
 def _cached(key, make) -> str:
-    import time
-
-    from flask import current_app
-
     key = (id(current_app._get_current_object()), *key)
     hit = _STATIC.get(key)
     if hit is None or time.monotonic() - hit[1] > STATIC_TTL:
@@ -73,8 +75,6 @@ def household(household_id):
 @bp.route("/search")
 @people_required
 def search():
-    from gis.gate.search import search as run_search
-
     return jsonify(
         {"results": run_search(get_conn(), current_scope(), params.arg_text("q", default=""))}
     )
@@ -83,8 +83,6 @@ def search():
 @bp.route("/buildings/<int:building_id>")
 @people_required
 def building(building_id):
-    from gis.gate.search import building_households
-
     return jsonify(building_households(get_conn(), current_scope(), building_id))
 
 
@@ -102,8 +100,6 @@ def place_household(household_id):
     another village is refused (409, code confirm_village_move) unless
     {move_village: true}; with {ask: true} that refusal is a 200 answer
     {confirm: {code, message}} instead."""
-    from webmap.tiles import CACHE
-
     body = params.json_object()
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     try:
@@ -129,10 +125,6 @@ def place_household(household_id):
 def record_event(household_id):
     """A dated event: {kind: visit|distribution|follow_up|move_in|move_out, date, note,
     id_number (a member of the household), team_id (a service team)}."""
-    import datetime as dt
-
-    from gis.gate import today
-
     body = params.json_object()
     raw_day = params.text(body.get("date"), "date", max_len=10)
     try:
@@ -154,9 +146,6 @@ def record_event(household_id):
 @bp.route("/density/choropleth")
 @login_required
 def density_choropleth():
-    from gis.gate import density
-    from webmap.tiles import parse_filters
-
     level = request.args.get("level", "village")
     if level not in ("village", "grid"):
         raise InvalidInput(_("level {level!r}; expected village or grid", level=level))
@@ -168,9 +157,6 @@ def density_choropleth():
 @bp.route("/density/heat")
 @login_required
 def density_heat():
-    from gis.gate import density
-    from webmap.tiles import parse_filters
-
     cells = density.heat_cells(get_conn(), current_scope(), parse_filters(request.args))
     return Response(density.as_json(cells), mimetype="application/json")
 
@@ -179,4 +165,12 @@ def density_heat():
 @login_required
 def me():
     s = current_scope()
-    return jsonify({"user": s.user, "role": s.role, "area_code": s.area_code, "level": s.level})
+    return jsonify(
+        {
+            "user": s.user,
+            "role": s.role,
+            "role_name": role_name(s.role),
+            "area_code": s.area_code,
+            "level": s.level,
+        }
+    )

@@ -28,7 +28,7 @@ from flask import (
 from gis import logins, sessions, users
 from gis.errors import Forbidden, PopgisError
 from gis.gate import Scope, require_people
-from gis.messages import _
+from gis.messages import _, role_name, role_names
 from webmap.dbconn import get_conn, read_conn
 
 bp = Blueprint("auth", __name__)
@@ -157,9 +157,9 @@ def roles_required(*roles):
             if scope.role not in roles:
                 raise Forbidden(
                     _(
-                        "this is for the {items} role; yours is {role}",
-                        items=" and ".join(roles),
-                        role=scope.role,
+                        "this is for {items} accounts; yours is a {role} account",
+                        items=role_names(roles),
+                        role=role_name(scope.role),
                     )
                 )
             return view(**kwargs)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 
 from gis import db, settings
+from webmap.errors import database_error_response
 
 
 def _engine_for_app(autocommit: bool = False):
@@ -102,8 +103,6 @@ def commit_before_sending(response):
     try:
         tx.commit()
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-        from webmap.errors import database_error_response
-
         return database_error_response(exc)
     return response
 

@@ -9,11 +9,11 @@ the browser's ``Accept-Language``, else ``POPGIS_LANG`` (default Chinese).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g, jsonify, make_response, request
+from flask import g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import PopgisError
-from gis.messages import LANGUAGES, _, set_language
+from gis.messages import LANGUAGES, _, language, set_language, speaking
 
 LANG_COOKIE = "popgis_lang"
 #: blueprints whose clients are GIS programs and scripts with API tokens: they answer in
@@ -62,8 +62,55 @@ def database_error_response(exc):
     return resp
 
 
+#: paths whose clients are programs: every error there is JSON
+JSON_PATHS = ("/api/", "/tiles/", "/exports/", "/ogc/")
+
+
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/tiles/")
+    path = request.path
+    if path.startswith(JSON_PATHS) or path == "/ogc":
+        return True
+    # a client that asks for JSON rather than a page (a browser asks for text/html)
+    accept = request.accept_mimetypes
+    return accept.quality("application/json") > accept.quality("text/html")
+
+
+def http_message(exc: HTTPException) -> str:
+    """What went wrong, in the current language (Werkzeug's texts are English only)."""
+    if exc.code == 404:
+        return _("there is nothing at {path}", path=request.path)
+    if exc.code == 405:
+        allowed = ", ".join(
+            m for m in (getattr(exc, "valid_methods", None) or []) if m not in ("HEAD", "OPTIONS")
+        )
+        return _(
+            "{method} is not accepted at {path}; use {allowed}",
+            method=request.method,
+            path=request.path,
+            allowed=allowed or "GET",
+        )
+    if exc.code == 413:
+        return _("the request is too large")
+    return _("the request could not be served (HTTP {status})", status=exc.code)
+
+
+def _error_page(status: int, message: str, headers=None):
+    """An error as a page in the user's language, with the way back to the map."""
+    with speaking(request_language()):
+        title = _("Page not found") if status == 404 else _("Request refused")
+        html = render_template(
+            "error.html",
+            lang=language(),
+            status=status,
+            title=title,
+            message=message,
+            back=_("Back to the map"),
+        )
+    resp = make_response(html, status)
+    for name, value in headers or []:
+        if name.lower() != "content-type":
+            resp.headers[name] = value
+    return resp
 
 
 def init_app(app):
@@ -84,11 +131,20 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        # unmatched routes and wrong methods too: in the user's language, never
+        # Werkzeug's English page; headers such as Allow (405) are kept
+        if exc.code is None or exc.code < 400:
+            return exc
+        with speaking(request_language()):
+            message = http_message(exc)
+        headers = exc.get_headers()
         if _wants_json():
-            return error_response(
-                exc.code, exc.name.lower().replace(" ", "_"), exc.description or exc.name
-            )
-        return exc
+            resp = error_response(exc.code, exc.name.lower().replace(" ", "_"), message)
+            for name, value in headers:
+                if name.lower() != "content-type":
+                    resp.headers[name] = value
+            return resp
+        return _error_page(exc.code, message, headers)
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)

@@ -3,8 +3,9 @@ atlases, statistics tables and GIS layers. Thin: parse, call gis.exports, send.
 
 ``GET /exports/map.png|pdf?layer=migrants|density|coverage|service-points
 [&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&landscape=1][&per=village|grid]`` — ``bbox`` is
-the web map's view (Leaflet ``map.getBounds().toBBoxString()``), ``per`` the units of a
-choropleth;
+the web map's view (Leaflet ``map.getBounds().toBBoxString()``; cut to the user's area, a
+view outside it is a 422), ``per`` the units of a choropleth; the file is named after the
+layer, the area the view frames, paper, orientation and date;
 ``GET /exports/atlas.pdf?layer=…[&area=CODE][&per=village|township]``;
 ``GET /exports/table.xlsx|csv[?area=CODE]``;
 ``GET /exports/layers.gpkg[?area=CODE][&layer=…]``, ``/exports/layers.geojson?layer=…``.
@@ -13,10 +14,13 @@ The session login or an ``Authorization: Bearer`` API token; every download is l
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from flask import Blueprint, Response, request
 
 from gis.errors import InvalidInput
-from gis.exports import atlas, geo, mapping, tables
+from gis.exports import aggregates, atlas, basemap, geo, mapping, tables
 from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope
@@ -33,16 +37,27 @@ MIMETYPES = {
     "png": "image/png",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",  # given whole as content_type: no charset added
     "gpkg": "application/geopackage+sqlite3",
     "geojson": "application/geo+json",
 }
 
 
-def _send(data: bytes, fmt: str, name: str) -> Response:
-    resp = Response(data, mimetype=MIMETYPES[fmt])
-    # the file name is ASCII: area codes and layer names only
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+def attachment(name: str, local_name: str | None = None) -> str:
+    """A Content-Disposition: an ASCII ``filename`` for every client and, for those
+    that read RFC 6266/5987, ``filename*`` with the Chinese name."""
+    value = f'attachment; filename="{re.sub(r"[^A-Za-z0-9._+-]", "_", name)}"'
+    if local_name:
+        value += f"; filename*=UTF-8''{quote(local_name, safe='')}"
+    return value
+
+
+def _send(data: bytes, fmt: str, name: str, local_name: str | None = None) -> Response:
+    # content_type, not mimetype: Flask would add a second charset to text/csv's
+    resp = Response(data, content_type=MIMETYPES[fmt])
+    resp.headers["Content-Disposition"] = attachment(
+        name if name.endswith(f".{fmt}") else f"{name}.{fmt}", local_name
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -58,7 +73,7 @@ def map_file(fmt):
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     layer = request.args.get("layer", "migrants")
     area = request.args.get("area") or None
-    data = mapping.render_map(
+    out = mapping.render_map_file(
         get_conn(),
         current_scope(),
         layer,
@@ -69,7 +84,18 @@ def map_file(fmt):
         bbox=params.bbox_arg(),
         per=request.args.get("per") or None,
     )
-    return _send(data, fmt, f"map-{layer}-{area or current_scope().area_code}")
+    return _send(out.data, fmt, out.name, out.local_name)
+
+
+def _names(what: str, local_what: str, area: str | None, *extra: tuple[str, str]):
+    """(ASCII, Chinese) file names without extension: popgis-WHAT-…-AREA-…-DATE."""
+    conn = get_conn()
+    code = area or current_scope().area_code
+    name = basemap.area_names(conn, code)[-1]
+    on = f"{aggregates.today(conn):%Y%m%d}"
+    ascii_parts = [f"popgis-{what}", code, *(a for a, _z in extra), on]
+    local_parts = [f"{name}-{local_what}", *(z for _a, z in extra), on]
+    return "-".join(ascii_parts), "-".join(local_parts)
 
 
 @bp.route("/atlas.pdf")
@@ -77,17 +103,28 @@ def map_file(fmt):
 def atlas_file():
     layer = request.args.get("layer", "migrants")
     area = request.args.get("area") or None
+    per = request.args.get("per", "village")
+    size = request.args.get("size", "A4").upper()
+    landscape = _flag("landscape", default=True)
     data = atlas.render_atlas(
         get_conn(),
         current_scope(),
         layer,
         area_code=area,
-        per=request.args.get("per", "village"),
-        size=request.args.get("size", "A4"),
-        landscape=_flag("landscape", default=True),
+        per=per,
+        size=size,
+        landscape=landscape,
         max_pages=WEB_ATLAS_MAX_PAGES,
     )
-    return _send(data, "pdf", f"atlas-{layer}-{area or current_scope().area_code}")
+    orient = ("landscape", "横向") if landscape else ("portrait", "纵向")
+    name, local = _names(
+        f"atlas-{layer}-{per}",
+        f"{mapping.LAYERS[layer].title}图集",
+        area,
+        (size, size),
+        orient,
+    )
+    return _send(data, "pdf", name, f"{local}.pdf")
 
 
 @bp.route("/table.<fmt>")
@@ -95,7 +132,8 @@ def atlas_file():
 def table_file(fmt):
     area = request.args.get("area") or None
     data = tables.export_table(get_conn(), current_scope(), area, fmt)
-    return _send(data, fmt, f"table-{area or current_scope().area_code}")
+    name, local = _names("table", "人口统计表", area)
+    return _send(data, fmt, name, f"{local}.{fmt}")
 
 
 @bp.route("/layers.<fmt>")
@@ -104,4 +142,5 @@ def layers_file(fmt):
     area = request.args.get("area") or None
     wanted = [v for v in request.args.getlist("layer") if v] or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
-    return _send(data, fmt, f"layers-{area or current_scope().area_code}")
+    name, local = _names("layers" + "".join(f"-{w}" for w in wanted or []), "图层", area)
+    return _send(data, fmt, name, f"{local}.{fmt}")

@@ -6,11 +6,15 @@ it from the API and the vector tiles, with the configuration given here.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import folium
 from branca.element import Element, JavascriptLink, MacroElement
 from flask import (
     Blueprint,
     Response,
+    current_app,
     jsonify,
     render_template_string,
     request,
@@ -20,10 +24,12 @@ from flask import (
 from jinja2 import Template
 
 from gis import layers, settings
-from gis.messages import LANGUAGES
+from gis.gate import Gate, placement
+from gis.messages import LANGUAGES, role_name, speaking, who
 from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
+from webmap.tiles import CACHE
 
 bp = Blueprint("map", __name__)
 
@@ -165,13 +171,6 @@ KIND_LABELS = {
     "machine": "自助发放机 / Self-service machine",
     "outreach": "外展服务点 / Outreach point",
 }
-ROLE_LABELS = {
-    "county": "县级 / county staff",
-    "township": "乡镇级 / township staff",
-    "village": "村/社区级 / village staff",
-    "planner": "规划人员 / planner",
-    "auditor": "审计人员 / auditor",
-}
 LEVEL_LABELS = {
     "building": "楼栋 / building",
     "compound": "小区 / compound",
@@ -181,6 +180,11 @@ LEVEL_LABELS = {
     "county": "县 / county",
     "unmatched": "未匹配 / unmatched",
 }
+
+
+def _in(lang: str, fn, *args):
+    with speaking(lang):
+        return fn(*args)
 
 
 def page_language() -> str:
@@ -215,7 +219,9 @@ def _page_helpers():
         "lang": lang,
         "tr": tr,
         "kind_label": lambda k: pick(KIND_LABELS, k),
-        "role_label": lambda r: pick(ROLE_LABELS, r),
+        # role names from the one catalogue (gis.messages), in the page's language
+        "role_label": lambda r: _in(lang, role_name, r),
+        "who": lambda s: _in(lang, who, s.user, s.role, area_name(s.area_code)),
         "level_label": lambda v: pick(LEVEL_LABELS, v),
         "action_label": lambda a: pagetext.action_label(a, lang),
         "target_label": lambda k: pagetext.target_label(k, lang),
@@ -279,10 +285,6 @@ _SCRIPT: dict = {}
 def script():
     """webmap/static/map/*.js in load order, as one script (read once per process; the
     ETag lets the browser keep it)."""
-    from pathlib import Path
-
-    from flask import current_app
-
     if "text" not in _SCRIPT or current_app.debug:  # debug: edits show at once
         folder = Path(__file__).parent / "static" / "map"
         _SCRIPT["text"] = "\n".join(
@@ -297,8 +299,6 @@ def script():
 @bp.route("/favicon.ico")
 def favicon():
     """The site icon (browsers ask for /favicon.ico on every page)."""
-    from pathlib import Path
-
     return send_from_directory(
         Path(__file__).parent / "static",
         "favicon.ico",
@@ -324,10 +324,6 @@ UNITS_TTL_S = 300.0
 
 
 def _cached(key, make) -> str:
-    import time
-
-    from flask import current_app
-
     key = (id(current_app._get_current_object()), *key)
     hit = _UNITS.get(key)
     if hit is None or time.monotonic() - hit[1] > UNITS_TTL_S:
@@ -342,8 +338,6 @@ def _cached(key, make) -> str:
 def placements(household_id):
     """Placement history of a household (who, when, from where) and whether the
     geocoded place can be restored."""
-    from gis.gate import placement
-
     return jsonify(placement.history(get_conn(), current_scope(), household_id))
 
 
@@ -351,9 +345,6 @@ def placements(household_id):
 @people_required
 def restore(household_id):
     """Put a household placed by hand back on its geocoded place."""
-    from gis.gate import Gate, placement
-    from webmap.tiles import CACHE
-
     placement.restore(get_conn(), current_scope(), household_id)
     CACHE.bump()
     return jsonify(Gate(get_conn(), current_scope()).household(household_id))

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from gis.analysis import coverage, instance, plans
 from gis.errors import Forbidden, InvalidInput
-from gis.messages import _
+from gis.messages import _, role_name
 from webmap import params
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
@@ -25,7 +25,10 @@ def _planner_scope():
     scope = current_scope()
     if scope.role not in PLANNER_ROLES:
         raise Forbidden(
-            _("planning is for county planners; the {role} role cannot use it", role=scope.role)
+            _(
+                "planning is for county planners; {role} accounts cannot use it",
+                role=role_name(scope.role),
+            )
         )
     return scope
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 
 from gis.errors import InvalidInput
-from gis.gate import Gate
+from gis.gate import Gate, placement
 from gis.gate import geocoding as gate_geocoding
+from gis.layers import candidate_point
 from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope, people_required
 from webmap.dbconn import get_conn
+from webmap.mappage import LEVEL_LABELS, page_language
+from webmap.pagetext import reason_label
+from webmap.tiles import CACHE
 
 bp = Blueprint("review", __name__)
 
@@ -27,8 +31,6 @@ PAGE_SIZE = 200
 def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
     """A candidate as staff know the place: a building by its address (or compound and
     number), a village, compound or group by its names."""
-    from webmap.mappage import LEVEL_LABELS
-
     level = (LEVEL_LABELS.get(c.get("level")) or c.get("level") or "").split(" / ")
     level = level[lang == "en"] if len(level) == 2 else level[0]
     if c.get("level") == "building":
@@ -67,10 +69,6 @@ def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
 @bp.route("/review")
 @people_required
 def page():
-    from gis.gate import placement
-    from webmap.mappage import page_language
-    from webmap.pagetext import reason_label
-
     scope, conn, lang = current_scope(), get_conn(), page_language()
     items = gate_geocoding.review_items(conn, scope, limit=PAGE_SIZE)
     buildings = placement.candidate_buildings(
@@ -105,9 +103,6 @@ def items():
 @people_required
 def accept(review_id):
     """Accept candidate number ``candidate`` (0-based) of a review item."""
-    from gis.layers import candidate_point
-    from webmap.tiles import CACHE
-
     k = params.json_object().get("candidate")
     item = _item(review_id)
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):

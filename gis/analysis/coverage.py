@@ -21,7 +21,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from gis.analysis import network
+from gis.analysis import instance, network
 from gis.analysis.instance import Demand, Sites, unproject
 from gis.errors import InvalidInput
 from gis.messages import _
@@ -80,7 +80,8 @@ def parse_radius(text, kinds) -> dict[str, float]:
                 items=", ".join(missing),
             )
         )
-    return {k: radii.get(k, default) for k in kinds}
+    fallback = 0.0 if default is None else default  # None only when every kind has its own
+    return {k: radii.get(k, fallback) for k in kinds}
 
 
 def nearest_distance(
@@ -315,7 +316,7 @@ def coverage(
     )
     if demand.village is not None:
         res.villages = summarise(demand.village, w, covered, names)
-        res.grids = summarise(demand.grid, w, covered, names)
+        res.grids = [] if demand.grid is None else summarise(demand.grid, w, covered, names)
     res.gaps = gap_cells(demand, covered, cell_m)
     res.seconds = {"distances": round(t1 - t0, 3), "tables": round(time.perf_counter() - t1, 3)}
     return res
@@ -334,8 +335,6 @@ def coverage_in_db(
 ) -> CoverageResult:
     """Coverage for a scope from the database: demand through the gate, active service
     points of ``kinds`` with ``radius`` (a number or ``kind=m,…`` text, metres)."""
-    from gis.analysis import instance
-
     t0 = time.perf_counter()
     kinds = instance.check_kinds(kinds)
     radius_by_kind = parse_radius(radius, kinds)
@@ -344,7 +343,7 @@ def coverage_in_db(
     points = instance.service_points(conn, scope, kinds, epsg=epsg)
     t1 = time.perf_counter()
     graph = network.roads_graph(conn, scope, epsg) if use_network else None
-    if use_network and len(graph.nodes) == 0:
+    if graph is not None and len(graph.nodes) == 0:
         raise InvalidInput(
             _(
                 "no roads loaded in this county: coverage along roads needs `popgis load roads FILE` (or an OSM extract) first"

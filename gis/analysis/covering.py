@@ -128,7 +128,9 @@ def _mclp_or_setcover(
         link = sparse.hstack([-ub, sparse.identity(n, format="csr")], format="csr")
         full = cover_pct >= 100.0
         demand_row = sparse.csr_matrix(np.r_[np.zeros(m), uw][None, :])
-        blocks, rlo, rhi = [link], [np.full(n, -np.inf)], [np.zeros(n)]
+        blocks: list = [link]
+        rlo: list = [np.full(n, -np.inf)]
+        rhi: list = [np.zeros(n)]
         if not full:
             blocks.append(demand_row)
             rlo.append([target - 1e-9])

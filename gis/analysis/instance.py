@@ -108,9 +108,9 @@ class Sites:
     lat: np.ndarray
     fixed: np.ndarray
     epsg: int
-    capacity: np.ndarray | None = None
-    label: np.ndarray | None = None
-    name: np.ndarray | None = None
+    capacity: np.ndarray = None  # type: ignore[assignment]  # None: filled in __post_init__
+    label: np.ndarray = None  # type: ignore[assignment]  # None: filled in __post_init__
+    name: np.ndarray = None  # type: ignore[assignment]  # None: filled in __post_init__
     x: np.ndarray = field(init=False)
     y: np.ndarray = field(init=False)
 
@@ -273,7 +273,7 @@ def candidate_sites(
 
 def _sites(rows, *, fixed: bool, epsg: int) -> Sites:
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [[]] * 6
+    cols: list = list(zip(*rows, strict=True)) if rows else [[]] * 6
     cap = np.array([np.inf if c is None else float(c) for c in cols[5]], float)
     return Sites(
         ids=np.array(cols[0], dtype=object),

@@ -146,6 +146,7 @@ def mclp_lp(
         res = lp.solve(left)
         if not res.optimal:
             break
+        assert res.x is not None and res.objective is not None  # an optimal solve has both
         duals = -lp.row_duals()  # minimising −coverage: ≤ rows have duals ≤ 0
         u = w.copy()
         inside = urow >= 0

@@ -71,6 +71,8 @@ def coverage_report(result: cov.CoverageResult, *, suppress: bool = False) -> di
             f["properties"].pop("key", None)
         return out
     covered = result.is_covered
+    # coverage_in_db and coverage_of keep both (None only in results built by hand)
+    assert d is not None and covered is not None
     key = d.key if d.key is not None else np.zeros(len(d), dtype=np.int64)
     w = d.weight
     total = disclosure.protect(w.sum(), disclosure.key_sum(key))
@@ -103,6 +105,7 @@ def before_after(demand: Demand, p: Placement, names: dict | None = None) -> lis
     if demand.village is None:
         return []
     w = demand.weight
+    assert p.unit_covered_before is not None and p.unit_covered_after is not None
     df = pd.DataFrame(
         {
             "code": demand.village,
@@ -132,6 +135,7 @@ def before_after(demand: Demand, p: Placement, names: dict | None = None) -> lis
 
 def newly_covered_areas(demand: Demand, p: Placement, cell_m: float = cov.GAP_CELL_M) -> dict:
     """Cells whose demand the new sites bring within the radius, as merged polygons."""
+    assert p.unit_covered_before is not None and p.unit_covered_after is not None
     new = p.unit_covered_after & ~p.unit_covered_before
     fc = cov.cell_polygons(
         demand,
@@ -255,6 +259,7 @@ def _protect_plan(demand: Demand, p: Placement, fc: dict, names, model: str):
     w = demand.weight
     key = demand.key if demand.key is not None else np.zeros(len(demand), dtype=np.int64)
     before, after = p.unit_covered_before, p.unit_covered_after
+    assert before is not None and after is not None  # set by every solve that reports
     props = fc["properties"]
 
     def prot(mask):

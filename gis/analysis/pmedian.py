@@ -124,8 +124,8 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
         shape=(1, m + p),
     )
     blocks = [assign, link, card]
-    rlo = [np.ones(n), np.full(p, -np.inf), [k]]
-    rhi = [np.ones(n), np.zeros(p), [k]]
+    rlo: list = [np.ones(n), np.full(p, -np.inf), [k]]
+    rhi: list = [np.ones(n), np.zeros(p), [k]]
     cap = sites.capacity[col_site]
     finite = np.isfinite(cap)
     if finite.any():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,11 @@ def candidate_lists(
     the unit's distance to its nearest fixed site (``inf`` if none); ``k`` candidates
     open. Raises :class:`InvalidInput` beyond ``max_pairs`` pairs."""
     n, m = len(xy), len(sxy)
-    caps, pi, pj, pd_ = [], [], [], []
+    # lists of per-block arrays, concatenated into arrays below
+    caps: list = []
+    pi: Any = []
+    pj: Any = []
+    pd_: Any = []
     total = 0
     chunk = max(1, 2_000_000 // max(m, 1))
     for s in range(0, n, chunk):

@@ -341,7 +341,9 @@ def pmedian_radius(
             continue
         # No unit is priced short: this optimum is the full formulation's (for the LP:
         # its relaxation's, a lower bound), and a solution that attains it is optimal.
-        if value <= res.objective + 1e-9 * abs(res.objective) or not relax:
+        objective = res.objective
+        assert objective is not None  # an optimal solve has one
+        if value <= objective + 1e-9 * abs(objective) or not relax:
             return MipResult(
                 "optimal", is_open.astype(float), value, value, 0.0, time.perf_counter() - t0
             ), info()

@@ -27,7 +27,15 @@ ZH: dict[str, str] = {
     "this request did not come from a popgis page (CSRF check); reload the page and try "
     "again": "此请求并非来自 popgis 页面（CSRF 检查）；请刷新页面后重试",
     "log in first": "请先登录",
-    "this is for the {items} role; yours is {role}": "此功能供 {items} 角色使用；您的角色是 {role}",
+    # HTTP errors of the web app (unmatched routes, wrong methods, …)
+    "there is nothing at {path}": "找不到 {path}",
+    "{method} is not accepted at {path}; use {allowed}": "{path} 不接受 {method} 请求；请用 {allowed}",
+    "the request is too large": "请求内容过大",
+    "the request could not be served (HTTP {status})": "无法处理该请求（HTTP {status}）",
+    "Page not found": "找不到页面",
+    "Request refused": "无法处理请求",
+    "Back to the map": "返回地图",
+    "this is for {items} accounts; yours is a {role} account": "此功能仅供{items}使用；您的账号角色是{role}",
     "invalid, expired or revoked API token; make a new one with `popgis users token NAME`": "API 令牌无效、已过期或已吊销；请用 `popgis users token 用户名` 重新生成",
     "API tokens are read-only": "API 令牌只能读取",
     "log in first, or send an API token as Authorization: Bearer …": "请先登录，或以 Authorization: Bearer … 发送 API 令牌",
@@ -51,7 +59,7 @@ ZH: dict[str, str] = {
     "level {level!r}; expected village or grid": "层级 {level!r}；应为 village 或 grid",
     "date must be YYYY-MM-DD": "日期格式应为 YYYY-MM-DD",
     "since={since!r}; expected a date YYYY-MM-DD": "since={since!r}；应为日期 YYYY-MM-DD",
-    "planning is for county planners; the {role} role cannot use it": "规划功能供县级规划人员使用；{role} 角色不能使用",
+    "planning is for county planners; {role} accounts cannot use it": "规划功能供县级规划人员使用；{role}账号不能使用",
     "{name} is required": "缺少 {name}",
     "send a JSON object: {model, k, radius, demand, …}": "请发送 JSON 对象：{model, k, radius, demand, …}",
     "sites must be a list of {lon, lat, name}": "sites 应为 {lon, lat, name} 的列表",
@@ -78,7 +86,7 @@ ZH: dict[str, str] = {
     "{key}={value} is too large": "{key}={value} 过大",
     "{key} contains a control character": "{key} 含有控制字符",
     # gis/gate
-    "the {role} role sees aggregates only": "{role} 角色只能查看汇总数据",
+    "{role} accounts see aggregates only": "{role}账号只能查看汇总数据",
     "showing full ID or phone numbers needs a reason": "显示完整身份证号或电话号码需要说明理由",
     "lon/lat {lon}, {lat} out of range; expected WGS-84 degrees": "经纬度 {lon}, {lat} 超出范围；应为 WGS-84 度",
     "that place is outside your jurisdiction": "该位置不在您的辖区内",
@@ -176,6 +184,7 @@ ZH: dict[str, str] = {
     "unknown paper size {size!r}; expected A4 or A3": "未知纸张大小 {size!r}；应为 A4 或 A3",
     "bbox {bbox} is empty; expected minlon,minlat,maxlon,maxlat": "范围 {bbox} 为空；应为 minlon,minlat,maxlon,maxlat",
     "bbox {bbox} is empty; expected west,south,east,north": "范围 {bbox} 为空；应为 西,南,东,北",
+    "the view {bbox} shows nothing of {area}; move the map to it and export again": "当前视图 {bbox} 不在{area}范围内；请将地图移回该范围后再导出",
     "unknown layer format {fmt!r}; expected gpkg or geojson": "未知图层格式 {fmt!r}；应为 gpkg 或 geojson",
     "a GeoJSON file holds one layer; choose it with --layer ({items}) or use the GeoPackage "
     "format": "一个 GeoJSON 文件只能有一个图层；请用 --layer（{items}）选择，或改用 GeoPackage 格式",

@@ -82,4 +82,73 @@ ZH: dict[str, str] = {
     # popgis users unlock
     "unlocked {what} ({n} lock record(s) cleared)": "已解锁 {what}（清除 {n} 条锁定记录）",
     "{address!r} is not an IP address": "{address!r} 不是 IP 地址",
+    # cli/geocode.py: coordinates that cannot be used
+    "{n} row(s) gave coordinates that cannot be used (not a number, only one of "
+    "lon/lat, 0,0 or an unknown CRS): placed by the address alone and marked "
+    "review=true; their method column says why. Fix the lon/lat cells or leave "
+    "them empty": "{n} 行给出的坐标无法使用（不是数字、经纬度只填了一个、为 0,0 或坐标系未知）："
+    "已仅按地址定位并标记 review=true，method 列写明原因。请修正经纬度单元格，或将其留空",
+    # gis/db.py: a malformed POPGIS_DATABASE_URL
+    "Fix: write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (in the password, "
+    "write @ as %40, : as %3A and / as %2F), or unset POPGIS_DATABASE_URL to use the "
+    "project's own cluster": "解决：写成 postgresql://用户:密码@主机:端口/数据库名（密码中的 @ 写作 %40，: 写作 %3A，"
+    "/ 写作 %2F），或取消设置 POPGIS_DATABASE_URL 以使用本项目自带的数据库集群",
+    "POPGIS_DATABASE_URL is not a database URL. {fix}": "POPGIS_DATABASE_URL 不是有效的数据库地址。{fix}",
+    "POPGIS_DATABASE_URL names a {driver} database; popgis needs PostgreSQL "
+    "with PostGIS. {fix}": "POPGIS_DATABASE_URL 指向的是 {driver} 数据库；popgis 需要带 PostGIS 的 PostgreSQL。{fix}",
+    # cli/common.py: table headers of the commands' listings
+    "id": "编号",
+    "time": "时间",
+    "name": "名称",
+    "role": "角色",
+    "area code": "区划代码",
+    "area": "辖区",
+    "level": "层级",
+    "active": "启用",
+    "created": "创建时间",
+    "last used": "最近使用",
+    "expires": "到期",
+    "ended": "结束时间",
+    "why ended": "结束原因",
+    "open": "有效",
+    "address": "地址",
+    "browser": "浏览器",
+    "action": "操作",
+    "target kind": "对象类型",
+    "target": "对象",
+    "households": "户数",
+    "household ids": "户编号",
+    "detail": "详情",
+    "hour": "小时",
+    "reads": "读取次数",
+    "usual per hour": "平时每小时",
+    "hours of baseline": "基线小时数",
+    "label": "标签",
+    "scope": "权限",
+    "revoked": "吊销时间",
+    "yes": "是",
+    "no": "否",
+    "(none)": "（无）",
+    # cli/export.py: --out in a folder that does not exist
+    "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
+    "give --out a file in an existing folder": "文件夹 {folder} 不存在；请先创建它（mkdir -p {folder}），"
+    "或让 --out 指向已有文件夹中的文件",
+    # loaders/demo_county.py: what `make demo` prints
+    "county staff": "县级工作人员",
+    "township staff": "乡镇（街道）工作人员",
+    "village staff": "村（社区）工作人员",
+    "planner": "规划人员",
+    "auditor": "审计人员",
+    "the whole county 义乌市": "全县（义乌市）",
+    "稠城街道 and its communities": "稠城街道及其下属社区",
+    "江滨社区 only": "仅江滨社区",
+    "下车门社区 only": "仅下车门社区",
+    "aggregates for the county, no individuals": "全县汇总数据，不含个人信息",
+    "aggregates and the access log": "汇总数据和访问日志",
+    "account": "账号",
+    "sees": "可见范围",
+    "Demo accounts (local use only), password for all: {password}": "演示账号（仅限本机使用），密码均为：{password}",
+    "demo county already loaded": "演示县已加载",
+    "loading the demo county from {folder} ({counts})": "正在从 {folder} 加载演示县（{counts}）",
+    "geocoded {n} households: {levels}; open review items {review}": "已地理编码 {n} 户：{levels}；待审核 {review} 条",
 }

@@ -68,6 +68,8 @@ ZH: dict[str, str] = {
     "check the year": "请核对年份",
     "is not a known {what}": "不是已知的{what}",
     "use one of: {accepted}": "请使用以下之一：{accepted}",
+    "sex": "性别",
+    "男 or 女 (also M/F, male/female, 1/2)": "男 或 女（也可写 M/F、male/female、1/2）",
     "is not yes/no": "不是“是/否”",
     "write true or false (是/否)": "请写 true 或 false（是/否）",
     "is not a whole number": "不是整数",
@@ -242,4 +244,18 @@ ZH: dict[str, str] = {
     "it has 0 bytes": "大小为 0 字节",
     "contains a NUL character (\\0), which cannot be stored": "含有 NUL 字符（\\0），无法保存",
     "remove it; a file full of them is not text (perhaps UTF-16: save it as UTF-8)": "请删除它；若文件中到处都是，则它不是文本文件（可能是 UTF-16：请另存为 UTF-8）",
+    # loaders/files/xlsx.py: a formula without its value
+    "this cell holds a formula whose value is not saved in the "
+    "file (it would read as empty)": "此单元格是公式，文件中没有保存它的计算结果（读出来会是空的）",
+    "open the file in Excel or WPS and save it (the values of "
+    "formulas are then stored), or copy the columns and paste "
+    "them as values": "用 Excel 或 WPS 打开文件并保存一次（公式的结果随之保存），或复制这些列并“粘贴为数值”",
+    # loaders/reports.py: the details of a load report
+    "persons": "人数",
+    "buildings": "建筑",
+    "roads": "道路",
+    "land cover": "地类",
+    "new": "新增",
+    "changed": "修改",
+    "unchanged": "未变",
 }

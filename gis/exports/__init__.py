@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from gis import settings
+from gis import audit, settings
 from gis.errors import NotFound
 from gis.gate import Scope, scope_for_area
 
@@ -46,8 +46,6 @@ def area_scope(conn, scope: Scope, area_code: str | None) -> Scope:
 def log_export(conn, scope: Scope, what: str, area_code: str, detail: dict | None = None) -> None:
     """Record an export in ``access_log``: who (user, role, address), what, which area,
     when."""
-    from gis import audit
-
     audit.record(
         conn,
         scope,

@@ -219,3 +219,48 @@ def is_synthetic(conn, area_code: str) -> bool:
             {"p": (path or "") + "%"},
         ).scalar()
     )
+
+
+def view_in_area(conn, area_code: str, view: Box) -> Box | None:
+    """A lon/lat ``view`` cut to the extent of an admin area, or None when the view
+    does not touch the area's polygon at all."""
+    row = conn.execute(
+        sa.text("""
+        SELECT ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326)) AS hits,
+               ST_XMin(geom::box2d) AS x0, ST_YMin(geom::box2d) AS y0,
+               ST_XMax(geom::box2d) AS x1, ST_YMax(geom::box2d) AS y1
+        FROM admin_area WHERE code = :c AND geom IS NOT NULL"""),
+        dict(zip(("w", "s", "e", "n"), view, strict=True), c=area_code),
+    ).one_or_none()
+    if row is None:
+        raise NotFound("admin area with a polygon")
+    if not row.hits:
+        return None
+    return (max(view[0], row.x0), max(view[1], row.y0), min(view[2], row.x1), min(view[3], row.y1))
+
+
+def areas_under_view(conn, like: str, view: Box) -> list[dict]:
+    """The admin areas (path ``LIKE like``) under the centre of a lon/lat ``view``, from
+    the largest down: code, level, ``cover`` (the share of the view inside the area)
+    and ``extent`` (the area's lon/lat bounding box)."""
+    rows = conn.execute(
+        sa.text("""
+        WITH v AS (SELECT ST_MakeEnvelope(:w, :s, :e, :n, 4326) AS g)
+        SELECT a.code, a.level,
+               ST_Area(ST_ClipByBox2D(a.geom, v.g::box2d)) / ST_Area(v.g) AS cover,
+               ST_XMin(a.geom::box2d) AS x0, ST_YMin(a.geom::box2d) AS y0,
+               ST_XMax(a.geom::box2d) AS x1, ST_YMax(a.geom::box2d) AS y1
+        FROM admin_area a, v
+        WHERE a.path LIKE :p AND a.geom && v.g AND ST_Intersects(a.geom, ST_Centroid(v.g))
+        ORDER BY length(a.path), a.code"""),
+        dict(zip(("w", "s", "e", "n"), view, strict=True), p=like),
+    ).fetchall()
+    return [
+        {
+            "code": r.code,
+            "level": r.level,
+            "cover": float(r.cover or 0.0),
+            "extent": (r.x0, r.y0, r.x1, r.y1),
+        }
+        for r in rows
+    ]

@@ -17,8 +17,9 @@ from datetime import date, datetime
 import numpy as np
 import shapely
 from matplotlib import colormaps, patheffects
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection, PatchCollection, PolyCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
+from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch
@@ -65,11 +66,28 @@ ROAD_STYLE = {
     "other": (0.3, "#d6d6d6"),
 }
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-# Heat colours fade out at the low end so that the basemap stays readable under them.
-HEAT_CMAP = ListedColormap(
-    np.c_[colormaps["YlOrRd"](np.linspace(0.05, 1.0, 256))[:, :3], np.linspace(0.2, 0.88, 256)],
-    name="popgis_heat",
+# The web map's heat gradient (webmap/static/map/core.js, ``C.heat``): stop → colour.
+HEAT_GRADIENT = (
+    (0.15, "#ffffb2"),
+    (0.35, "#fecc5c"),
+    (0.55, "#fd8d3c"),
+    (0.75, "#f03b20"),
+    (1.0, "#bd0026"),
 )
+_HEAT_RGB = LinearSegmentedColormap.from_list(
+    "popgis_heat_rgb", [(0.0, HEAT_GRADIENT[0][1]), *HEAT_GRADIENT]
+)(np.linspace(0.0, 1.0, 256))[:, :3]
+#: the colour bar: the gradient itself, opaque, so that it reads as clearly as the map
+HEAT_LEGEND_CMAP = ListedColormap(_HEAT_RGB, name="popgis_heat_legend")
+#: the heat image: the same colours, fading out at the low end so that the basemap stays
+#: readable under them
+HEAT_CMAP = ListedColormap(np.c_[_HEAT_RGB, np.linspace(0.35, 0.9, 256)], name="popgis_heat")
+# A lon/lat view "frames" the area whose extent matches it best, if their intersection is
+# at least this share of their union (the web map's drill-down fits the view to an area,
+# and a wide screen leaves margins); an area "contains" the view when it covers nearly
+# all of it.
+FRAMED = 0.25
+VIEW_CONTAINED = 0.98
 
 
 def check_layer(layer: str) -> Layer:
@@ -104,6 +122,10 @@ class MapSpec:
     choropleth: list = field(default_factory=list)  # (geom, value or None)
     points: list = field(default_factory=list)
     note: str = ""
+    #: the area the map shows (named in its title): the user's, the one asked for, or
+    #: the one the view frames
+    area_code: str = ""
+    area_name: str = ""
 
 
 # --------------------------------------------------------------------------- geometry
@@ -214,6 +236,47 @@ def heat_raster(
     return heat.smooth(cells, box, k=k, bandwidth_m=bw)
 
 
+def framed_area(conn, area: Scope, view: basemap.Box) -> str:
+    """The code of the area a lon/lat ``view`` of ``area`` shows.
+
+    Of the areas under the view's centre: the one the view frames (its extent matches
+    the view best, as after the web map's drill-down fits the view to it), or the
+    deepest one that contains the view, whichever is deeper; else ``area`` itself."""
+    vw, vh = max(view[2] - view[0], 1e-12), max(view[3] - view[1], 1e-12)
+    framed, framed_fit, contains = None, FRAMED, None
+    for depth, a in enumerate(basemap.areas_under_view(conn, area.like, view)):
+        x0, y0, x1, y1 = a["extent"]
+        both = max(min(x1, view[2]) - max(x0, view[0]), 0.0) * max(
+            min(y1, view[3]) - max(y0, view[1]), 0.0
+        )
+        fit = both / ((x1 - x0) * (y1 - y0) + vw * vh - both)  # intersection over union
+        if fit >= framed_fit:
+            framed, framed_fit = (depth, a["code"]), fit
+        if a["cover"] >= VIEW_CONTAINED:
+            contains = (depth, a["code"])
+    best = max((c for c in (framed, contains) if c), default=None)
+    return best[1] if best else area.area_code
+
+
+def clip_view(conn, area: Scope, bbox: tuple[float, float, float, float]) -> basemap.Box:
+    """A lon/lat view (west, south, east, north) cut to ``area``'s extent. A view that is
+    empty or shows nothing of the area is refused (422)."""
+    if not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+        raise InvalidInput(_("bbox {bbox} is empty; expected west,south,east,north", bbox=bbox))
+    clipped = basemap.view_in_area(conn, area.area_code, bbox)
+    if clipped is None:
+        raise InvalidInput(
+            _(
+                "the view {bbox} shows nothing of {area}; move the map to it and export again",
+                bbox=",".join(f"{v:g}" for v in bbox),
+                area=basemap.area_names(conn, area.area_code)[-1],
+            ),
+            status=422,
+            code="outside_area",
+        )
+    return clipped
+
+
 def prepare(
     conn,
     scope: Scope,
@@ -227,7 +290,9 @@ def prepare(
     per: str | None = None,
 ) -> MapSpec:
     """Gather the data of one map (no drawing). ``bbox`` is a lon/lat view
-    (west, south, east, north) inside the area; else the whole area is shown.
+    (west, south, east, north) of the area, cut to it (a view entirely outside it is
+    refused); else the whole area is shown. The title names ``area_code`` if given,
+    else the area the view frames (see :func:`framed_area`), else the user's area.
     ``per`` (village or grid) chooses the units of a choropleth."""
     info = check_layer(layer)
     if per not in (None, "", "village", "grid"):
@@ -236,15 +301,17 @@ def prepare(
     as_of = as_of or aggregates.today(conn)
     k = aggregates.threshold()
     epsg = basemap.metric_epsg(conn, area.area_code)
+    shown = area.area_code
     if bbox is not None:
-        if not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
-            raise InvalidInput(_("bbox {bbox} is empty; expected west,south,east,north", bbox=bbox))
+        bbox = clip_view(conn, area, bbox)
+        if not area_code:
+            shown = framed_area(conn, area, bbox)
         raw = basemap.to_metric(bbox, epsg)
     else:
         raw = basemap.area_box(conn, area.area_code, epsg)
     # a margin around the area leaves room for the north arrow, scale bar and legend
     box = fit_box(raw, aspect, pad=0.0 if bbox is not None else 0.07)
-    names = basemap.area_names(conn, area.area_code)
+    names = basemap.area_names(conn, shown)
     synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
     bw_floor = heat.min_bandwidth_m()
     spec = MapSpec(
@@ -260,6 +327,8 @@ def prepare(
         ),
         epsg=epsg,
         box=box,
+        area_code=shown,
+        area_name=names[-1],
     )
     tol = (box[2] - box[0]) / 4000.0
     found = _area_lines(conn, spec, area, tol, grids=per == "grid")
@@ -280,21 +349,61 @@ def prepare(
 
 
 # --------------------------------------------------------------------------- drawing
-def _breaks(values: list[float], n: int = 5) -> list[float]:
-    """Class breaks at quantiles, rounded to two significant digits, strictly rising."""
+@dataclass(frozen=True)
+class Classes:
+    """Classes of a choropleth: ``bounds`` strictly rising (class i holds the values
+    ``bounds[i] <= v < bounds[i + 1]`` once rounded to ``decimals``) and one legend label
+    per class, whose ranges never overlap."""
+
+    bounds: list[float]
+    labels: list[str]
+    decimals: int
+
+    def rounded(self, values) -> np.ndarray:
+        """``values`` rounded as the classes count them."""
+        return np.round(np.asarray(values, dtype=float), self.decimals)
+
+
+def _floor2(x: float, step: float) -> float:
+    """``x`` rounded down to two significant digits (and to a multiple of ``step``)."""
+    if x <= 0:
+        return float(np.floor(x / step) * step)
+    unit = max(10.0 ** (np.floor(np.log10(x)) - 1), step)
+    return float(np.floor(x / unit + 1e-9) * unit)
+
+
+def classes(values: list[float], n: int = 5) -> Classes:
+    """At most ``n`` classes at quantiles, breaks rounded to two significant digits.
+
+    Values are counted rounded to whole numbers (one decimal when all are below 100),
+    so a class ends one step below the next one's start: labels read "0 – 1,199",
+    "1,200 – 3,399". Breaks that round to the same number collapse into one, and so do
+    classes that would hold no value."""
     v = np.asarray(values, dtype=float)
     if v.size == 0:
-        return [0.0, 1.0]
-    qs = np.quantile(v, np.linspace(0, 1, n + 1))
-    out = []
-    for q in qs:
-        r = float(f"{q:.2g}") if q else 0.0
-        if not out or r > out[-1]:
-            out.append(r)
-    if len(out) < 2:
-        out.append(out[0] + 1)
-    out[-1] = max(out[-1], float(v.max()))
-    return out
+        return Classes([0.0, 1.0], [], 0)
+    decimals = 0 if v.max() >= 100 else 1
+    step = 10.0**-decimals
+    v = np.round(v, decimals)
+    top = float(v.max())
+    bounds = [round(_floor2(float(v.min()), step), decimals)]
+    for q in np.quantile(v, np.linspace(0, 1, n + 1))[1:-1]:
+        r = round(float(f"{q:.2g}"), decimals)
+        if bounds[-1] < r <= top:
+            bounds.append(r)
+    bounds.append(round(top + step, decimals))
+    # a class no value falls in (quantiles between two far-apart values) joins the one
+    # below it: the legend lists no empty range
+    counts = np.histogram(v, bins=bounds)[0]
+    bounds = [b for i, b in enumerate(bounds) if i == 0 or i == len(bounds) - 1 or counts[i]]
+    fmt = f"{{:,.{decimals}f}}"
+    labels = []
+    for i in range(len(bounds) - 1):
+        lo, hi = bounds[i], round(bounds[i + 1] - step, decimals)
+        if i == len(bounds) - 2:
+            hi = top
+        labels.append(fmt.format(lo) if hi <= lo else f"{fmt.format(lo)} – {fmt.format(hi)}")
+    return Classes(bounds, labels, decimals)
 
 
 class Page:
@@ -311,12 +420,12 @@ class Page:
         m = 0.45
         top, bottom = 1.05 * self.fs, 0.6 * self.fs
         self.ax = self.fig.add_axes(
-            [
+            (
                 m / self.width,
                 bottom / self.height,
                 1 - 2 * m / self.width,
                 1 - (top + bottom) / self.height,
-            ]
+            )
         )
         self.aspect = ((1 - 2 * m / self.width) * self.width) / (
             (1 - (top + bottom) / self.height) * self.height
@@ -419,7 +528,7 @@ class Page:
         if handles:
             # the heat map's colour bar sits in the corner: its legend goes above it
             title = "图例" if spec.heat is not None else LAYERS[spec.layer].legend
-            anchor = (0.985, 0.125) if spec.heat is not None else (0.985, 0.035)
+            anchor = (0.985, 0.135) if spec.heat is not None else (0.985, 0.035)
             leg = ax.legend(
                 handles=handles,
                 loc="lower right",
@@ -433,8 +542,8 @@ class Page:
             leg.set_zorder(30)
         if spec.note:
             ax.text(
-                0.985,
-                0.012,
+                0.978 if spec.heat is not None else 0.985,  # inside the colour bar's card
+                0.014,
                 spec.note,
                 transform=ax.transAxes,
                 ha="right",
@@ -449,7 +558,7 @@ class Page:
 
     def _basemap_handles(self, spec: MapSpec) -> list:
         fs = self.fs
-        out = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
+        out: list = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
         if spec.township_lines:
             out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label="乡镇（街道）界"))
         if spec.village_lines:
@@ -474,6 +583,7 @@ class Page:
 
     def _draw_heat(self, spec: MapSpec) -> None:
         raster = spec.heat
+        assert raster is not None  # drawn only for a heat map
         data = raster.density
         finite = np.isfinite(data)
         # upsample so that the image is smooth on paper; the mask with nearest neighbour
@@ -498,7 +608,7 @@ class Page:
         self.ax.set_xlim(spec.box[0], spec.box[2])
         self.ax.set_ylim(spec.box[1], spec.box[3])
         # the colour bar on a white card: no boundary or road runs through its labels
-        card = self.ax.inset_axes([0.715, 0.012, 0.27, 0.098])
+        card = self.ax.inset_axes((0.715, 0.008, 0.27, 0.118))
         card.set_facecolor((1, 1, 1, 0.92))
         card.set_xticks([])
         card.set_yticks([])
@@ -506,8 +616,12 @@ class Page:
             spine.set_linewidth(0.4)
             spine.set_edgecolor("#9a9a9a")
         card.set_zorder(29)
-        cax = self.ax.inset_axes([0.73, 0.07, 0.24, 0.018])
-        cb = self.fig.colorbar(im, cax=cax, orientation="horizontal")
+        cax = self.ax.inset_axes((0.73, 0.09, 0.24, 0.018))
+        # the gradient of the map (and of the web map's heat layer), opaque: the image's
+        # fading low end would make the bar look flat on its white card
+        cb = self.fig.colorbar(
+            ScalarMappable(norm=norm, cmap=HEAT_LEGEND_CMAP), cax=cax, orientation="horizontal"
+        )
         # Drawn as vectors: a rasterized colour bar (matplotlib's default for 50+ colours)
         # is cut from a whole-page bitmap that a PDF keeps until it is closed, 34 MB
         # per atlas page (a 546-page atlas grew to 19 GB).
@@ -520,12 +634,14 @@ class Page:
 
     def _draw_choropleth(self, spec: MapSpec) -> list:
         published = [v for _x, v in spec.choropleth if v is not None]
-        bounds = _breaks(published)
+        cls = classes(published)
+        bounds = cls.bounds
         n = len(bounds) - 1
         base = "Blues" if spec.layer == "density" else "Greens"
-        cmap = ListedColormap(colormaps[base](np.linspace(0.2, 0.9, n)))
+        cmap = ListedColormap(colormaps[base](np.linspace(0.2, 0.9, max(n, 2)))[-n:])
         norm = BoundaryNorm(bounds, n)
-        shown, held = [], []
+        shown: list = []
+        held: list = []
         for geom, v in spec.choropleth:
             (held if v is None else shown).append((geom, v))
         if shown:
@@ -536,7 +652,7 @@ class Page:
                 edgecolor="none",
                 zorder=1.5,
             )
-            coll.set_array(np.array([v for _x, v in shown], dtype=float))
+            coll.set_array(cls.rounded([v for _x, v in shown]))
             self.ax.add_collection(coll)
         if held:
             self.ax.add_collection(
@@ -549,15 +665,8 @@ class Page:
                     zorder=1.5,
                 )
             )
-        fmt = "{:,.0f}" if bounds[-1] >= 100 else "{:g}"
         handles = (
-            [
-                Patch(
-                    facecolor=cmap(i),
-                    label=f"{fmt.format(bounds[i])} – {fmt.format(bounds[i + 1])}",
-                )
-                for i in range(n)
-            ]
+            [Patch(facecolor=cmap(i), label=label) for i, label in enumerate(cls.labels)]
             if published
             else []
         )
@@ -568,7 +677,7 @@ class Page:
         return handles
 
     def _draw_points(self, spec: MapSpec) -> list:
-        handles = []
+        handles: list = []
         fs = self.fs
         for kind, (color, label) in KIND_STYLE.items():
             pts = [p for p in spec.points if p["kind"] == kind]
@@ -633,7 +742,34 @@ class Page:
 FORMATS = ("png", "pdf")
 
 
-def render_map(
+@dataclass(frozen=True)
+class MapFile:
+    """A rendered map and the names to save it under: ``name`` in ASCII (layer, area
+    code, paper, orientation, date) and ``local_name`` the same in Chinese."""
+
+    data: bytes
+    name: str
+    local_name: str
+
+
+PER_LABEL = {"village": "（按村）", "grid": "（按网格）"}
+
+
+def file_names(
+    spec: MapSpec, fmt: str, size: str, landscape: bool, per: str | None, on: date
+) -> tuple[str, str]:
+    """(ASCII name, Chinese name) of a map file: every size and orientation its own."""
+    orient = "landscape" if landscape else "portrait"
+    unit = f"-{per}" if per and LAYERS[spec.layer].kind == "choropleth" else ""
+    name = f"popgis-map-{spec.layer}{unit}-{spec.area_code}-{size}-{orient}-{on:%Y%m%d}.{fmt}"
+    local = (
+        f"{spec.area_name}-{LAYERS[spec.layer].title}{PER_LABEL.get(unit[1:], '')}-"
+        f"{size}{'横向' if landscape else '纵向'}-{on:%Y%m%d}.{fmt}"
+    )
+    return name, local
+
+
+def render_map_file(
     conn,
     scope: Scope,
     layer: str,
@@ -645,17 +781,20 @@ def render_map(
     bbox: tuple[float, float, float, float] | None = None,
     as_of: date | None = None,
     per: str | None = None,
-) -> bytes:
-    """One briefing map as PNG or PDF bytes (300 dpi); the export is logged.
+) -> MapFile:
+    """One briefing map as PNG or PDF (300 dpi) with its file names; the export is
+    logged with the area it shows.
 
     Parameters
     ----------
     layer : migrants | density | coverage | service-points
     area_code : the area to show (default the user's jurisdiction); must be inside it.
-    bbox : optional lon/lat view (west, south, east, north), e.g. the web map's view.
+    bbox : optional lon/lat view (west, south, east, north), e.g. the web map's view;
+        one that shows nothing of the area is refused (422).
     """
     if fmt not in FORMATS:
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
+    size = size.upper()
     with cartography.style():
         page = Page(size, landscape)
         spec = prepare(
@@ -671,12 +810,17 @@ def render_map(
         page.draw(spec)
         buf = io.BytesIO()
         page.save(buf, fmt)
-    area = area_code or scope.area_code
     log_export(
         conn,
         scope,
         f"map:{layer}",
-        area,
+        spec.area_code,
         {"format": fmt, "size": size, "landscape": landscape, "bbox": bbox},
     )
-    return buf.getvalue()
+    name, local = file_names(spec, fmt, size, landscape, per, as_of or aggregates.today(conn))
+    return MapFile(buf.getvalue(), name, local)
+
+
+def render_map(conn, scope: Scope, layer: str, **options) -> bytes:
+    """One briefing map as PNG or PDF bytes: :func:`render_map_file` without the names."""
+    return render_map_file(conn, scope, layer, **options).data

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from gis.gate import Scope, enter
+from gis import audit
+from gis.errors import NotFound
+from gis.gate import Scope, command_scope, enter
 
 __all__ = [
     "system_scope",
@@ -70,8 +72,6 @@ OUT_COLUMNS = [
 
 def system_scope(conn, area_code: str | None = None) -> Scope:
     """The scope of a geocoding job: :func:`gis.gate.command_scope` as ``geocoder``."""
-    from gis.gate import command_scope
-
     return command_scope(conn, area_code, user="geocoder")
 
 
@@ -268,8 +268,6 @@ def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
     )
     items = [dict(r._mapping) for r in rows]
     if items:
-        from gis import audit
-
         audit.record(
             conn,
             scope,
@@ -282,9 +280,6 @@ def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
 
 def review_item(conn, scope: Scope, review_id: int) -> dict:
     """One open review item in scope; NotFound when missing, closed or out of scope."""
-    from gis import audit
-    from gis.errors import NotFound
-
     enter(conn, scope)
     row = conn.execute(
         sa.text("""
@@ -325,6 +320,8 @@ def geocode_households(
     """
     t0 = time.perf_counter()
     todo = households_to_geocode(conn, scope, all_rows=all_rows)
+    # loaded only when a job geocodes: the geocoder stack (OpenCC, the gazetteer) is
+    # heavy, and the web app imports this module for its review queue
     from gis.geocode.batch import Geocoder
 
     g = geocoder or Geocoder.load(conn)

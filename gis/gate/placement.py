@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gis import audit
 from gis.errors import InvalidInput, NotFound
 from gis.messages import _
+from gis.scope import enter
 
 #: A manual point that names a building must lie within this many metres of it. Staff
 #: click on or next to the building; 200 m allows a point on the far side of a large
@@ -78,9 +80,6 @@ def history(conn, scope, household_id: int) -> dict:
     """A household's placement history, newest first: action, who, when, the place it
     came from (lon, lat, level, method, building); and whether the geocoded place can
     be restored. NotFound outside the scope. The read is written to the access log."""
-    from gis import audit
-    from gis.gate import enter
-
     enter(conn, scope, reading=True)
     row = conn.execute(
         sa.text("SELECT id, placed_manually FROM households WHERE id = :h AND admin_path LIKE :p"),
@@ -115,8 +114,6 @@ def restore(conn, scope, household_id: int) -> None:
     """Put a household placed by hand back on its geocoded place (the automatic place it
     had before the first of its latest manual placements), no longer marked manual; the
     restore itself is recorded. InvalidInput when there is nothing to restore."""
-    from gis.gate import enter
-
     enter(conn, scope)
     row = conn.execute(
         sa.text("SELECT id, placed_manually FROM households WHERE id = :h AND admin_path LIKE :p"),
@@ -163,8 +160,6 @@ def restore(conn, scope, household_id: int) -> None:
 def open_reviews(conn, scope) -> int:
     """How many households of the scope wait in the geocoding review queue (the queue
     page shows a page of them; this is the whole number)."""
-    from gis.gate import enter
-
     enter(conn, scope)
     return int(
         conn.execute(

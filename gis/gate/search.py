@@ -9,6 +9,7 @@ import re
 import sqlalchemy as sa
 
 from gis import audit
+from gis.errors import NotFound
 from gis.gate import Scope, enter, mask_id_number, mask_phone
 
 LIMIT = 20
@@ -123,8 +124,6 @@ def building_households(conn, scope: Scope, building_id: int) -> dict:
     contain the building, so another jurisdiction's building reveals nothing.
     """
     enter(conn, scope, reading=True)
-    from gis.errors import NotFound
-
     b = conn.execute(
         sa.text("""
         SELECT id, compound, building_no, address, floors, use, village_code, admin_path,

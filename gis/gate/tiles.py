@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from gis import disclosure
+from gis import audit, disclosure
 from gis.gate import Scope, enter, require_people
 from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
 
@@ -44,7 +44,8 @@ class Filters:
 
     def sql(self) -> tuple[str, dict]:
         """SQL conditions on households `h` and their parameters."""
-        conds, params = [], {}
+        conds: list[str] = []
+        params: dict[str, object] = {}
         as_of = self.as_of or dt.date.today()
         params["as_of"] = as_of
         person = []
@@ -187,8 +188,6 @@ _TILE_COLUMNS = {True: "id, building_id, level, manual, persons, migrants", Fals
 def log_tile_read(conn, scope: Scope, z: int, x: int, y: int, households: int) -> None:
     """Log a household tile served from the cache (the read happened all the same)."""
     if households:
-        from gis import audit
-
         enter(conn, scope, reading=True)
         audit.record(
             conn,

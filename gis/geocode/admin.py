@@ -20,6 +20,7 @@ simplified with one OpenCC call for all the strings); the parser normalises in f
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from gis.geocode.gazetteer import (
     COUNTY,
@@ -118,7 +119,7 @@ def resolve_admin(texts, gaz: AdminGazetteer, *, depth: str = "village") -> list
                 codes = out[i] = parse(texts[i], gaz).codes()
                 if depth == "township":
                     codes["village"] = None
-    return out
+    return cast(list[dict], out)  # every None replaced above
 
 
 class _Scanner:
@@ -128,7 +129,7 @@ class _Scanner:
         self.gaz = gaz
         self.depth = depth
         self.top = gaz.top
-        self.start = (_start_index(gaz),)
+        self.start: tuple = (_start_index(gaz),)
         self.below: dict[str, tuple] = {}
 
     def _below(self, county6: str) -> tuple:
@@ -208,7 +209,7 @@ class _Scanner:
                 if _NUMERAL.search(s, pos):
                     return None  # the parser reads names after the last number only
         prefix = ""
-        found = [None] * 6
+        found: list = [None] * 6  # code12 per level, None until found
         scopes = start = self.start
         first2, names, upper = start[0].first2, start[0].names, None
         depth = self.depth
@@ -219,7 +220,8 @@ class _Scanner:
             # the longest name at pos over the scopes (as the parser does): the names of
             # the county found (before that, of the start index), then China's upper
             # levels (after the county only)
-            best_len, best = 0, None
+            best_len = 0
+            best: list | None = None  # the entries of the longest name at pos
             two = s[pos : pos + 2]
             rest = n - pos
             lens = first2.get(two)

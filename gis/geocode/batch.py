@@ -214,6 +214,11 @@ class Geocoder:
                     cols["reason"][i] = reason
                 else:
                     cols["reason"][i] = f"coordinates ignored: {why}"
+                    if creason[i] is not None:
+                        # the row gave coordinates we cannot read (lon=abc, one of the
+                        # two, 0,0, an unknown CRS): its place rests on the address
+                        # alone, and someone should look at it
+                        cols["review"][i] = True
                 continue
             b = pb[i] if pb[i] is not pd.NA else None
             note = "coordinates" + ("(swapped lat/lon)" if swapped[i] else "")

@@ -21,6 +21,7 @@ import numpy as np
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
+from gis import settings
 from gis.geocode.gazetteer import AdminGazetteer, fuzzy_pinyin
 from gis.geocode.normalise import normalise
 from gis.geocode.parse import parse
@@ -135,8 +136,6 @@ class BuildingIndex:
         import os
         import pickle
 
-        from gis import settings
-
         state = conn.execute(
             sa.text("""
             SELECT current_database(), (SELECT count(*) FROM buildings),
@@ -232,10 +231,10 @@ class BuildingIndex:
     def point(self, i: int) -> tuple[float, float]:
         return float(self.lon[i]), float(self.lat[i])
 
-    def compound_point(self, village: str, compound: str):
+    def compound_point(self, village: str, compound: str | None):
         return self.points.get(("c", village, compound))
 
-    def group_point(self, village: str, group: str):
+    def group_point(self, village: str, group: str | None):
         return self.points.get(("g", village, group))
 
     def find_compound(self, text: str, prefix: str) -> list[tuple[str, str, float, str]]:

@@ -295,7 +295,9 @@ def _unpack_answers(conn, out: pd.DataFrame, packed: bytes, ext_ids) -> None:
         out.loc[i[has_b], "building"] = b[has_b]
         out.loc[i[has_b], "distance_m"] = rows["d"][has_b].astype(np.float64)
         out.loc[i, "in_county"] = rows["c"].astype(bool)
-        vc = np.where(v >= 0, v.astype(str), None).astype(object)
+        vc = np.where(v >= 0, v.astype(str).astype(object), np.array(None, dtype=object)).astype(
+            object
+        )
         out.loc[i, "village_code"] = pd.Series(vc, index=i, dtype=object)
         ids = np.unique(b[has_b])
         if len(ids):

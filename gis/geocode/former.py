@@ -35,6 +35,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from gis import settings
+
 __all__ = ["FORMER_CSV", "load_former", "build", "short_county", "short_township"]
 
 FORMER_CSV = Path(__file__).resolve().parents[2] / "data" / "former_names.csv"
@@ -132,8 +134,6 @@ def _release(version: str, workdir: Path) -> dict:
 
 
 def _today() -> dict:
-    from gis import settings
-
     d = settings.division_dir()
     return {
         "areas": {r["code"]: r["name"] for r in _csv_rows(d / "areas.csv")},

@@ -16,12 +16,15 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 
-from gis.geocode.division import Division, code12, load_division
+from gis import settings
+from gis.geocode.division import Division, code12, load_division, signature
 from gis.geocode.former import load_former
+from gis.geocode.former import signature as former_signature
 from gis.geocode.normalise import normalise
 
 __all__ = [
@@ -186,8 +189,6 @@ def sound_similarity(a: str, b: str, sb: tuple | None = None) -> float:
 @functools.cache
 def _former_townships() -> dict[str, list[tuple[str, int]]]:
     """Today's township code12 → [(former name, FORMER)]."""
-    from gis.geocode.former import load_former
-
     out: dict[str, list[tuple[str, int]]] = {}
     for level, name, code, _year, _old in load_former():
         if level == "township":
@@ -383,7 +384,7 @@ class AdminGazetteer:
     local_counties: tuple[str, ...] = ()
     top: NameIndex = field(default_factory=NameIndex)
     _county_index: dict[str, NameIndex] = field(default_factory=dict)
-    _villages: dict[str, list] = field(default_factory=dict)
+    _villages: dict[Any, Any] = field(default_factory=dict)
     #: parse() caches the reading of address heads here (see gis.geocode.parse)
     head_cache: dict = field(default_factory=dict)
 
@@ -476,10 +477,6 @@ class AdminGazetteer:
     # (one small pickle per county) so that registered addresses from a thousand
     # counties do not rebuild a thousand indexes on every run.
     def _index_path(self, county6: str):
-        from gis import settings
-        from gis.geocode.division import signature
-        from gis.geocode.former import signature as former_signature
-
         return (
             settings.var_dir()
             / "cache"
@@ -528,9 +525,9 @@ class AdminGazetteer:
                     had = idx.names.get(name)
                     idx.names[name] = entries if had is None else had + entries
                 for two, lens in part.first2.items():
-                    had = idx.first2.get(two)
+                    had2 = idx.first2.get(two)
                     idx.first2[two] = (
-                        lens if had is None else tuple(sorted(set(had) | set(lens), reverse=True))
+                        lens if had2 is None else tuple(sorted(set(had2) | set(lens), reverse=True))
                     )
             self._villages[key] = idx
         return idx

@@ -310,15 +310,15 @@ class Matcher:
 
     def _result(self, x: _Cand) -> Result:
         b = self.bidx
+        pt: tuple[float, float] | None = None
         if x.level == "building":
+            assert x.building is not None  # a building candidate names its building
             pt = b.point(x.building)
         elif x.level == "compound":
             pt = b.compound_point(x.village, x.compound)
         elif x.level == "group":
             pt = b.group_point(x.village, x.group)
-        else:
-            pt = None
-        pt = pt or self.gaz.point_of(x.village) or (None, None)
+        lon, lat = pt or self.gaz.point_of(x.village) or (None, None)
         return Result(
             level=x.level,
             score=round(x.score, 3),
@@ -329,8 +329,8 @@ class Matcher:
             village_code=x.village,
             township_code=x.village[:9] + "000",
             county_code=x.village[:6] + "000000",
-            lon=pt[0],
-            lat=pt[1],
+            lon=lon,
+            lat=lat,
         )
 
     def _cand_dict(self, x: _Cand) -> dict:

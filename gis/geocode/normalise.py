@@ -32,13 +32,15 @@ __all__ = ["normalise", "cn_to_digits", "pick_segment"]
 _T2S = opencc.OpenCC("t2s")
 
 # 1. full-width ASCII block → ASCII; ideographic space → nothing (spaces are dropped).
-_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)}
+_WIDTH: dict[int, int | None] = {0xFF01 + i: 0x21 + i for i in range(0x5E)}
 _WIDTH[0x3000] = None
 # 3. punctuation and spaces dropped; the many dashes become '-'; '#' means 号.
-_PUNCT = {ord(c): None for c in " \t\r\n,.;:!?\"'`|、，。；：！？“”‘’·…「」『』"}
+_PUNCT: dict[int, str | None] = {
+    ord(c): None for c in " \t\r\n,.;:!?\"'`|、，。；：！？“”‘’·…「」『』"
+}
 _PUNCT.update({ord(c): "-" for c in "—–―~_/\\－～"})
 _PUNCT[ord("#")] = "号"
-_TABLE = {**_WIDTH}
+_TABLE: dict[int, int | str | None] = {**_WIDTH}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _PUNCT_RX = re.compile("[" + re.escape("".join(map(chr, _PUNCT))) + "]")
 

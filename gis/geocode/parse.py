@@ -579,11 +579,11 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                     p.leftover += pending
                 pending = v
         elif kind == "号":
-            m = _ROAD.match(pending) if pending else None
-            if m and c["road"] is None:
-                c["road"], c["road_no"] = m.group(2), v
-                if m.group(1) and c["compound"] is None:
-                    c["compound"] = m.group(1)
+            rm = _ROAD.match(pending) if pending else None
+            if rm and c["road"] is None:
+                c["road"], c["road_no"] = rm.group(2), v
+                if rm.group(1) and c["compound"] is None:
+                    c["compound"] = rm.group(1)
             else:
                 if c["house_no"] is None:
                     c["house_no"] = v

@@ -51,9 +51,11 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
         # read-only reader would silently stop after the declared range.
         ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
+        formulas = _formula_rows(path, wb, ws, chosen)
         header_row = 0
         header = None
         for rownum, values in enumerate(rows, start=1):
+            next(formulas, None)  # in step with the values
             if any(_cell_str(v).strip() for v in values):
                 header, header_row = values, rownum
                 break
@@ -65,8 +67,53 @@ def read_xlsx(path, chunk_rows: int, sheet) -> TableReader:
         _close_workbook(wb, locals().get("rows"))
         raise
     return TableReader(
-        path, _chunks(path, wb, rows, cols, header_row, chunk_rows), cols, header_row, sheet=chosen
+        path,
+        _chunks(path, wb, rows, cols, header_row, chunk_rows, formulas),
+        cols,
+        header_row,
+        sheet=chosen,
     )
+
+
+def _has_formulas(wb, ws) -> bool:
+    """Whether the sheet's XML holds any formula (``<f>``), read in pieces."""
+    archive, member = getattr(wb, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or not member:
+        return False
+    tail = b""
+    with archive.open(member) as f:
+        while chunk := f.read(1 << 20):
+            buf = tail + chunk
+            if b"<f>" in buf or b"<f " in buf:
+                return True
+            tail = buf[-3:]
+    return False
+
+
+def _formula_rows(path, wb, ws, sheet: str) -> Iterator[tuple]:
+    """The sheet's rows with formulas as text (``=B2*2``), in step with the values; empty
+    when the sheet has no formula (the usual case: no second reading)."""
+    if not _has_formulas(wb, ws):
+        return iter(())
+    import openpyxl  # as in _open_workbook: only for workbooks
+
+    fwb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    fws = fwb[sheet]
+    fws.reset_dimensions()
+
+    def rows():
+        try:
+            yield from fws.iter_rows(values_only=True)
+        finally:
+            fwb.close()
+
+    return rows()
+
+
+def _formula_text(v) -> str | None:
+    """The formula of a cell read without values (text or an array formula), else None."""
+    text = getattr(v, "text", v)  # openpyxl's ArrayFormula keeps its text in .text
+    return text if isinstance(text, str) and text.startswith("=") else None
 
 
 def _open_workbook(path):
@@ -145,13 +192,38 @@ def _choose_sheet(path, names: list[str], sheet) -> str:
         )
 
 
-def _chunks(path, wb, rows, cols, header_row: int, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The data rows after the header, as frames of ``chunk_rows``; blank rows skipped."""
+def _chunks(
+    path, wb, rows, cols, header_row: int, chunk_rows: int, formulas=None
+) -> Iterator[pd.DataFrame]:
+    """The data rows after the header, as frames of ``chunk_rows``; blank rows skipped.
+
+    A formula whose value the file does not hold (written by a program that does not
+    calculate) would read as an empty cell: it stops the file, saying so."""
     ncols = len(cols)
     try:
         buf: list[list[str]] = []
         nums: list[int] = []
         for rownum, values in enumerate(rows, start=header_row + 1):
+            frow = next(formulas, None) if formulas is not None else None
+            if frow:
+                for i, v in enumerate(values[: len(frow)]):
+                    text = _formula_text(frow[i]) if v is None else None
+                    if text is not None:
+                        raise FileProblem(
+                            path,
+                            row=rownum,
+                            column=column_letter(i),
+                            value=text,
+                            reason=_(
+                                "this cell holds a formula whose value is not saved in the "
+                                "file (it would read as empty)"
+                            ),
+                            fix=_(
+                                "open the file in Excel or WPS and save it (the values of "
+                                "formulas are then stored), or copy the columns and paste "
+                                "them as values"
+                            ),
+                        )
             cells = [_cell_str(v) for v in values]
             if len(cells) > ncols:
                 extra = next((i for i in range(ncols, len(cells)) if cells[i].strip()), None)

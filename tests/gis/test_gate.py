@@ -163,7 +163,9 @@ def test_no_other_module_queries_personal_tables():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    allowed = {"gis/ingest.py", "gis/stats.py"}
+    # gis/scope.py: the gate's own ground floor (the scope, and the ids of a household
+    # for the access log, read under the caller's row-level security)
+    allowed = {"gis/ingest.py", "gis/stats.py", "gis/scope.py"}
     offenders = []
     for path in list((root / "gis").rglob("*.py")) + list((root / "webmap").rglob("*.py")):
         rel = path.relative_to(root).as_posix()

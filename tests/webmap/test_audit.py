@@ -136,6 +136,19 @@ def test_the_auditor_and_no_one_else(client, conn):
     assert page.status_code == 200 and "village_a" in page.get_data(as_text=True)
 
 
+def test_exports_are_shown_with_the_area_name(client):
+    login(client, "village_a")
+    assert client.get("/exports/table.csv").status_code == 200
+    client.post("/logout")
+    login(client, "auditor_u")
+    entry = client.get("/api/audit?user=village_a").json["entries"][0]
+    assert entry["action"] == "export" and entry["target_id"] == "330782001001"
+    assert entry["target_name"] == "江滨社区居委会"
+    page = client.get("/audit?user=village_a").get_data(as_text=True)
+    # the name, its code kept for those who need it
+    assert '<span title="330782001001">江滨社区居委会</span>' in page
+
+
 def test_accounts_reading_far_more_than_usual(conn):
     from gis import audit
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import quote
 
 import numpy as np
 import pyogrio
@@ -99,6 +100,81 @@ def test_an_atlas_too_long_to_wait_for_is_refused_with_what_to_do(client, monkey
     assert "图集共 3 页" in r.get_json()["error"]["message"]
 
 
+def _last_export(conn, user):
+    return conn.execute(
+        sa.text(
+            "SELECT target_kind, target_id, detail FROM access_log WHERE action = 'export' "
+            "AND user_name = :u ORDER BY id DESC LIMIT 1"
+        ),
+        {"u": user},
+    ).one()
+
+
+def test_a_drilled_view_is_named_after_the_area_it_frames(client, conn):
+    """After drilling from the county into village A (the view fits the village, with
+    its neighbours at the edges) the file and the log name village A, not the county;
+    the file name holds layer, units, area, paper, orientation and date, in ASCII and
+    (filename*) in Chinese."""
+    login(client, "county_u")
+    r = client.get(
+        "/exports/map.png?layer=density&per=grid&size=A4&landscape=1&bbox=119.99,29.19,120.11,29.31"
+    )
+    assert r.status_code == 200, r.data[:300]
+    today = conn.execute(sa.text("SELECT to_char(current_date, 'YYYYMMDD')")).scalar()
+    disposition = r.headers["Content-Disposition"]
+    assert (
+        f'filename="popgis-map-density-grid-330782001001-A4-landscape-{today}.png"' in disposition
+    )
+    local = f"江滨社区居委会-人口密度分布图（按网格）-A4横向-{today}.png"
+    assert f"filename*=UTF-8''{quote(local)}" in disposition
+    disposition.encode("latin-1")  # a header value the HTTP/1.1 grammar allows
+    assert _last_export(conn, "county_u").target_id == "330782001001"
+
+
+def test_every_paper_and_orientation_has_its_own_file_name(client):
+    login(client, "village_a")
+    names = set()
+    for size in ("A4", "A3"):
+        for landscape in ("", "1"):
+            r = client.get(
+                f"/exports/map.pdf?layer=service-points&size={size}&landscape={landscape}"
+            )
+            assert r.status_code == 200
+            names.add(r.headers["Content-Disposition"])
+    assert len(names) == 4
+    assert any("-A3-portrait-" in n and "A3%E7%BA%B5%E5%90%91" in n for n in names)  # A3纵向
+
+
+def test_a_view_outside_the_area_is_refused_and_a_partial_one_clipped(client, conn):
+    login(client, "village_a")  # village A: 120.0–120.1, 29.2–29.3
+    # village B (a neighbour the user may not see) and a place far away: 422, said why
+    for bbox in ("120.01,29.31,120.09,29.39", "121.0,30.0,121.1,30.1"):
+        r = client.get(f"/exports/map.png?layer=migrants&bbox={bbox}")
+        assert r.status_code == 422, bbox
+        error = r.get_json()["error"]
+        assert error["code"] == "outside_area"
+        assert "shows nothing of 江滨社区居委会" in error["message"]
+    r = client.get(
+        "/exports/map.png?layer=migrants&bbox=121.0,30.0,121.1,30.1",
+        headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+    )
+    assert r.status_code == 422 and "不在江滨社区居委会范围内" in r.get_json()["error"]["message"]
+    # half inside: drawn, cut to the village
+    r = client.get("/exports/map.png?layer=service-points&bbox=119.95,29.15,120.05,29.25")
+    assert r.status_code == 200 and r.mimetype == "image/png"
+
+
+def test_csv_and_other_downloads_name_their_charset_once(client):
+    login(client, "county_u")
+    r = client.get("/exports/table.csv")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    for url in ("/exports/table.xlsx", "/exports/layers.geojson?layer=service_points"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["Content-Type"].count("charset") <= 1, url
+
+
 # ------------------------------------------------------------------ command line
 def test_cli_exports_and_token(db_url, engine, tmp_path):
     runner = CliRunner()
@@ -175,3 +251,24 @@ def test_cli_exports_and_token(db_url, engine, tmp_path):
     assert r.exit_code == 0
     with engine.begin() as c:
         assert users_tokens.verify_token(c, token) is None
+
+
+def test_atlas_table_and_layer_files_are_named_with_area_and_date(client, conn):
+    today = conn.execute(sa.text("SELECT to_char(current_date, 'YYYYMMDD')")).scalar()
+    login(client, "village_a")
+    r = client.get("/exports/atlas.pdf?layer=density&size=a3")
+    assert r.status_code == 200
+    disposition = r.headers["Content-Disposition"]
+    assert (
+        f'filename="popgis-atlas-density-village-330782001001-A3-landscape-{today}.pdf"'
+        in disposition
+    )
+    assert quote(f"江滨社区居委会-人口密度分布图图集-A3-横向-{today}.pdf") in disposition
+    r = client.get("/exports/table.csv")
+    assert f'filename="popgis-table-330782001001-{today}.csv"' in r.headers["Content-Disposition"]
+    assert quote(f"江滨社区居委会-人口统计表-{today}.csv") in r.headers["Content-Disposition"]
+    r = client.get("/exports/layers.geojson?layer=service_points")
+    assert (
+        f'filename="popgis-layers-service_points-330782001001-{today}.geojson"'
+        in r.headers["Content-Disposition"]
+    )

@@ -5,6 +5,7 @@ font (no missing glyphs), and every export logged."""
 from __future__ import annotations
 
 import io
+import itertools
 import subprocess
 import warnings
 from pathlib import Path
@@ -248,3 +249,96 @@ def test_atlas_pages_keep_no_whole_page_bitmap(conn, crowded, monkeypatch):
 
 def test_cjk_font_is_installed():
     assert "CJK" in cartography.cjk_family()
+
+
+def test_the_title_names_the_area_the_view_frames(conn):
+    """The deepest area the view contains or frames, else the user's own area."""
+    county = scope_for_area(conn, "330782000000", user="viewer")
+    cases = [
+        ((120.0, 29.2, 120.2, 29.4), "义乌市"),  # the whole county
+        ((119.98, 29.19, 120.12, 29.41), "稠城街道"),  # the township, with its neighbour
+        ((119.99, 29.19, 120.11, 29.31), "江滨社区居委会"),  # village A with margins
+        ((119.95, 29.17, 120.12, 29.31), "江滨社区居委会"),  # …on a wide screen
+        ((120.01, 29.22, 120.03, 29.24), "江滨社区第一网格"),  # zoomed into grid 1
+        ((120.06, 29.21, 120.14, 29.39), "义乌市"),  # across two townships
+    ]
+    for bbox, name in cases:
+        spec = mapping.prepare(conn, county, "service-points", bbox=bbox)
+        assert spec.title.startswith(f"{name} "), (bbox, spec.title)
+        assert spec.area_name == name
+    # an area asked for by code is named, whatever the view
+    spec = mapping.prepare(
+        conn,
+        county,
+        "service-points",
+        area_code="330782001000",
+        bbox=(120.01, 29.22, 120.03, 29.24),
+    )
+    assert spec.area_name == "稠城街道"
+
+
+def test_a_view_is_cut_to_the_area_and_one_outside_it_refused(conn):
+    from gis.errors import InvalidInput
+
+    village = scope_for_area(conn, "330782001001", user="va", role="village")
+    with pytest.raises(InvalidInput) as err:
+        mapping.prepare(conn, village, "service-points", bbox=(120.0, 29.31, 120.1, 29.4))
+    assert err.value.status == 422 and err.value.code == "outside_area"
+    half = mapping.prepare(conn, village, "service-points", bbox=(119.9, 29.1, 120.05, 29.25))
+    whole = mapping.prepare(conn, village, "service-points", bbox=(120.0, 29.2, 120.05, 29.25))
+    assert half.box == whole.box
+
+
+def test_choropleth_classes_never_share_a_boundary():
+    for values in (
+        [0, 0, 0, 1200, 1250, 3400, 3400, 3400, 9800],  # repeated quantiles
+        [1260, 1299, 1300, 5000],  # the minimum rounds up to two digits
+        [5, 5, 5],
+        [12.34, 15.1, 15.12, 80.5, 99.96],
+        list(range(0, 2000, 7)),
+    ):
+        c = mapping.classes(values)
+        assert all(a < b for a, b in itertools.pairwise(c.bounds)), c
+        assert len(c.labels) == len(c.bounds) - 1
+        assert len(set(c.labels)) == len(c.labels)
+        held = np.histogram(c.rounded(values), bins=c.bounds)[0]
+        assert held.min() > 0, (c, held)  # no empty class in the legend
+        # every value falls in exactly one class, and its label's range holds it
+        for v in c.rounded(values):
+            i = int(np.searchsorted(c.bounds, v, side="right")) - 1
+            assert 0 <= i < len(c.labels), (v, c)
+            lo, _sep, hi = c.labels[i].replace(",", "").partition(" – ")
+            assert float(lo) <= v <= float(hi or lo), (v, c.labels[i])
+        # a class ends one step (1, or 0.1 below 100) before the next one starts
+        ranges = [label.replace(",", "").partition(" – ") for label in c.labels]
+        for (_lo, _s, hi), (lo, _s2, _hi) in itertools.pairwise(ranges):
+            assert round(float(lo) - float(hi), c.decimals) == 10.0**-c.decimals, c.labels
+    assert mapping.classes([1260, 1299, 1300, 5000]).labels[0] == "1,200 – 1,299"
+
+
+def test_the_heat_legend_shows_the_maps_gradient(conn, crowded):
+    """The colour bar runs from the web map's pale yellow through orange to its dark red,
+    opaque (a faded bar on white looked flat)."""
+    from matplotlib.colors import to_rgb
+
+    with cartography.style():
+        page = mapping.Page("A4", True)
+        spec = mapping.prepare(conn, crowded, "migrants", aspect=page.aspect)
+        page.draw(spec)
+        buf = io.BytesIO()
+        page.save(buf, "png")
+    px = np.asarray(Image.open(buf).convert("RGB")).astype(int)
+    # the colour bar: the thinnest of the insets (the other is its white card)
+    bar = min(page.ax.child_axes, key=lambda a: a.get_window_extent().height)
+    box = bar.get_window_extent()
+    row = px.shape[0] - int((box.y0 + box.y1) / 2)
+    xs = np.linspace(box.x0 + 6, box.x1 - 6, 5).astype(int)
+    samples = [px[row, x] for x in xs]
+    expected = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+    # the ends are the gradient's ends; the middle is orange; it darkens all along
+    assert np.abs(samples[0] - np.array(to_rgb(expected[0])) * 255).max() < 20, samples
+    assert np.abs(samples[-1] - np.array(to_rgb(expected[-1])) * 255).max() < 20, samples
+    assert 200 < samples[2][0] and 90 < samples[2][1] < 190 and samples[2][2] < 110, samples
+    sums = [int(s.sum()) for s in samples]
+    assert sums == sorted(sums, reverse=True), samples
+    (ARTIFACTS / "export-heat-legend.png").write_bytes(buf.getvalue())

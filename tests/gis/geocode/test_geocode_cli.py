@@ -143,3 +143,25 @@ def test_geocode_households_and_export(geo_env, tmp_path):
     c1 = next(x for x in rows if x["building_id"] == "C1")
     assert (c1["group"], c1["building_no"], c1["village_code"]) == ("3", "12", "330782100001")
     assert len(rows) == 5
+
+
+def test_unreadable_coordinates_beside_an_address_are_flagged(geo_env, tmp_path):
+    """An outside tester's finding: lon=abc next to a good address was geocoded by the
+    address without a word. Now the row is marked for review and says why."""
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,address,lon,lat\n"
+        "1,江滨社区幸福小区1栋1单元101室,abc,29.35\n"
+        "2,江滨社区幸福小区1栋1单元101室,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    r = CliRunner().invoke(main, ["--lang", "en", "geocode", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    got = {x["id"]: x for x in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert got["1"]["level"] == "building" and got["1"]["review"] == "true"
+    assert "coordinates ignored: lon/lat is not a number" in got["1"]["method"]
+    assert got["2"]["review"] == "false" and "ignored" not in got["2"]["method"]
+    assert "1 row(s) gave coordinates that cannot be used" in r.output
+    r = CliRunner().invoke(main, ["geocode", str(src), "--out", str(out), "--json"])
+    assert json.loads(r.stdout)["coordinates_ignored"] == 1

@@ -1,0 +1,170 @@
+"""Who is asking and where: the caller's scope and the per-transaction settings that
+carry it to the database (the row-level-security policies key on them).
+
+Below :mod:`gis.gate` and :mod:`gis.audit`, which both need it (the gate re-exports
+every name here, so ``from gis.gate import Scope, enter`` keeps working). The gate's
+ground floor: :func:`find_household_ids` is the one query of a personal table outside
+``gis/gate/`` (for the access log, under the caller's row-level security).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.messages import _, role_name
+
+PEOPLE_ROLES = frozenset({"county", "township", "village"})
+EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
+#: the earliest event date accepted (earlier is a typing slip)
+EARLIEST_EVENT = date(1900, 1, 1)
+#: the counties are in China (UTC+8 all year): "today" is theirs, not the server's
+CHINA_TIME = timezone(timedelta(hours=8))
+
+
+def today() -> date:
+    """Today's date in China (an event recorded at 07:00 there is not in the future)."""
+    return datetime.now(CHINA_TIME).date()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is asking and which subtree of the admin tree they may see."""
+
+    user: str
+    role: str
+    area_code: str
+    path: str
+    level: str
+    address: str | None = None  # the client's address, for the access log
+    token_scope: str | None = None  # 'read' when the caller came with an API token
+
+    @property
+    def can_read_people(self) -> bool:
+        """Planners and auditors work with aggregates only."""
+        return self.role in PEOPLE_ROLES
+
+    @property
+    def like(self) -> str:
+        return self.path + "%"
+
+
+def enter(conn, scope: Scope, *, reading: bool = False) -> None:
+    """Set ``scope`` for the rest of the transaction: the row-level-security policies
+    on households, persons, events and the review queue key on it, and the access log
+    takes the user, role and address from it.
+
+    ``reading``: an interactive read (a tile, a search, a panel) that at most logs
+    itself. Its commit need not wait for the disk, so a crash at that instant may lose
+    the last fraction of a second of access-log entries, never a write of data (events
+    and placements always wait). And it runs without parallel workers: for the few
+    thousand rows of a tile, starting them cost more than they saved (a busy street
+    tile took 30 ms with two workers, 7 ms without) and under load they take the cores
+    other requests are waiting for.
+    """
+    conn.execute(
+        sa.text(
+            "SELECT set_config('popgis.scope', :p, true), set_config('popgis.user', :u, true),"
+            " set_config('popgis.role', :r, true), set_config('popgis.addr', :a, true),"
+            " set_config('synchronous_commit', CASE WHEN :reading THEN 'off' ELSE "
+            "current_setting('synchronous_commit') END, true),"
+            " set_config('max_parallel_workers_per_gather', CASE WHEN :reading THEN '0' ELSE "
+            "current_setting('max_parallel_workers_per_gather') END, true)"
+        ),
+        {
+            "p": scope.path,
+            "u": scope.user,
+            "r": scope.role,
+            "a": scope.address or "",
+            "reading": reading,
+        },
+    )
+
+
+@contextmanager
+def widened(conn, scope: Scope):
+    """Work in ``scope`` (wider than the caller's) for a block, then restore the caller's
+    settings: for counts that must be computed over a whole county and are suppressed
+    before anything is cut to the caller's jurisdiction (export tables)."""
+    before = conn.execute(
+        sa.text(
+            "SELECT current_setting('popgis.scope', true), current_setting('popgis.user', true),"
+            " current_setting('popgis.role', true), current_setting('popgis.addr', true)"
+        )
+    ).one()
+    enter(conn, scope)
+    try:
+        yield
+    finally:
+        conn.execute(
+            sa.text(
+                "SELECT set_config('popgis.scope', coalesce(:p, ''), true), "
+                "set_config('popgis.user', coalesce(:u, ''), true), "
+                "set_config('popgis.role', coalesce(:r, ''), true), "
+                "set_config('popgis.addr', coalesce(:a, ''), true)"
+            ),
+            {"p": before[0], "u": before[1], "r": before[2], "a": before[3]},
+        )
+
+
+def require_people(scope: Scope) -> None:
+    """Forbidden unless ``scope``'s role may see people (planners and auditors see
+    aggregates only). Called before any lookup, so that existence is never revealed."""
+    if not scope.can_read_people:
+        raise Forbidden(_("{role} accounts see aggregates only", role=role_name(scope.role)))
+
+
+def find_household_ids(conn, ref: str) -> list[int]:
+    """Ids of the households numbered ``ref`` (or with id ``ref``) that the connection
+    may see: for the access log's "who read this household"."""
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT coalesce(array_agg(id), '{}') FROM households "
+                "WHERE household_no = :h OR id::text = :h"
+            ),
+            {"h": str(ref)},
+        ).scalar()
+    )
+
+
+def scope_for_area(conn, area_code: str, *, user: str = "system", role: str = "county") -> Scope:
+    """A scope rooted at ``area_code`` (12- or 15-digit code); raises NotFound if unknown."""
+    row = conn.execute(
+        sa.text("SELECT path, level FROM admin_area WHERE code = :c"), {"c": area_code}
+    ).one_or_none()
+    if row is None:
+        raise NotFound("admin area")
+    return Scope(user=user, role=role, area_code=area_code, path=row.path, level=row.level)
+
+
+def command_scope(conn, area_code: str | None = None, *, user: str = "cli") -> Scope:
+    """The scope a command-line job acts in, with the county role, as ``user``.
+
+    The one rule for every command: the subtree of ``area_code`` (``--area``) when given;
+    otherwise the one county loaded. No county loaded, or several and no ``--area``: an
+    ``InvalidInput`` saying what to do; an unknown code: ``NotFound``.
+    """
+    if area_code:
+        return scope_for_area(conn, area_code, user=user, role="county")
+    codes = (
+        conn.execute(sa.text("SELECT code FROM admin_area WHERE level = 'county' ORDER BY code"))
+        .scalars()
+        .all()
+    )
+    if not codes:
+        raise InvalidInput(
+            _("no county loaded; run `popgis load admin FILE` or `popgis demo` first")
+        )
+    if len(codes) > 1:
+        raise InvalidInput(
+            _(
+                "several counties are loaded ({codes}); choose one with --area CODE",
+                codes=", ".join(codes),
+            )
+        )
+    return scope_for_area(conn, codes[0], user=user, role="county")
