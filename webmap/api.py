@@ -8,7 +8,7 @@ import time
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from gis import layers
-from gis.errors import InvalidInput
+from gis.errors import Conflict, InvalidInput
 from gis.gate import Gate, density, today
 from gis.gate.search import building_households
 from gis.gate.search import search as run_search
@@ -98,16 +98,24 @@ def _number(body, key) -> float:
 def place_household(household_id):
     """Manual placement: {lon, lat} (WGS-84) and optionally {building_id}; a place in
     another village is refused (409, code confirm_village_move) unless
-    {move_village: true}."""
+    {move_village: true}; with {ask: true} that refusal is a 200 answer
+    {confirm: {code, message}} instead."""
     body = params.json_object()
     bid = params.integer(body.get("building_id"), "building_id", low=1)
-    result = Gate(get_conn(), current_scope()).place_household(
-        household_id,
-        _number(body, "lon"),
-        _number(body, "lat"),
-        building_id=bid,
-        move_village=body.get("move_village") is True,
-    )
+    try:
+        result = Gate(get_conn(), current_scope()).place_household(
+            household_id,
+            _number(body, "lon"),
+            _number(body, "lat"),
+            building_id=bid,
+            move_village=body.get("move_village") is True,
+        )
+    except Conflict as exc:
+        # {ask: true} (the map): the question comes back as an answer (200), not as a
+        # failed request, which browsers log as an error on the console
+        if body.get("ask") is True:
+            return jsonify({"confirm": {"code": exc.code, "message": exc.message}})
+        raise
     CACHE.bump()
     return jsonify(result)
 

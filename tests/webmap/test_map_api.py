@@ -28,6 +28,12 @@ def test_a_place_in_another_village_must_be_confirmed(client, conn):
     r = client.post(f"/api/households/{hid}/location", json=here)
     assert r.status_code == 409 and r.json["error"]["code"] == "confirm_village_move"
     assert "江滨社区" in r.json["error"]["message"] and "下车门社区" in r.json["error"]["message"]
+    # the map asks ({ask: true}): the question is a 200 answer (a browser logs every 409
+    # as a console error), and nothing moves either
+    r = client.post(f"/api/households/{hid}/location", json={**here, "ask": True})
+    assert r.status_code == 200 and r.json["confirm"]["code"] == "confirm_village_move"
+    assert "下车门社区" in r.json["confirm"]["message"]
+    assert _ids(conn, "HA1").admin_path == path
     assert _ids(conn, "HA1").admin_path == path  # nothing moved
     for not_yes in ("true", 1, "yes"):  # only JSON true confirms
         r = client.post(f"/api/households/{hid}/location", json={**here, "move_village": not_yes})

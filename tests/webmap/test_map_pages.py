@@ -175,3 +175,94 @@ def test_audit_and_planner_pages_in_both_languages(site, browser):
     p.screenshot(path=str(ARTIFACTS / "fix-18-planner-en.png"))
     p.evaluate("localStorage.removeItem('popgis.lang')")
     pg.close()
+
+
+def _one_line_header(p, width):
+    bar = p.locator("header").bounding_box()
+    assert bar["height"] <= 46, bar
+    for el in p.locator("header > *").all():
+        if el.is_visible():
+            b = el.bounding_box()
+            assert b["y"] >= bar["y"] and b["y"] + b["height"] <= bar["y"] + bar["height"] + 0.5
+            assert b["x"] + b["width"] <= width + 0.5, el.inner_text()
+    assert p.evaluate("document.scrollingElement.scrollWidth") <= width
+
+
+def test_planner_on_a_phone_one_line_and_a_map(site, browser):
+    """390×844: the planner's header fits on one line and the map is on screen (it was
+    squeezed to nothing beside the form)."""
+    base, _ = site
+    for lang in ("zh", "en"):
+        pg = Page(browser, base, "planner_u", width=390, height=844, lang=lang)
+        p = pg.page
+        p.goto(base + "/planner")
+        p.wait_for_selector("body[data-ready=true]", timeout=20000)
+        _one_line_header(p, 390)
+        m = p.locator("#map").bounding_box()
+        assert m["width"] >= 380 and m["height"] >= 300 and m["y"] < 844 - 300, m
+        assert p.evaluate("popgisPlanner.drawn.villages") > 0
+        assert p.locator("#map path").count() > 0  # the villages are drawn, in sight
+        assert p.locator("#run-place").count() == 1
+        p.screenshot(path=str(ARTIFACTS / f"planner-phone-{lang}.png"))
+        p.evaluate("localStorage.removeItem('popgis.lang')")
+        pg.close()
+
+
+def test_review_and_audit_pages_log_out_score_once_and_phone_cards(site, browser):
+    """Both pages have a log-out button; the review reason gives the score once; on a
+    phone the tables are stacked cards (no sideways scrolling)."""
+    base, engine = site
+    with engine.begin() as c:
+        c.execute(sa.text("DELETE FROM geocode_review"))
+        c.execute(sa.text(REVIEWS))
+    pg = Page(browser, base, "village_a", width=390, height=844)
+    p = pg.page
+    p.goto(base + "/review")
+    p.wait_for_selector("#queue tbody tr")
+    row = p.locator("#queue tbody tr").first
+    assert row.inner_text().count("0.42") == 1, row.inner_text()  # the score once
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    assert row.bounding_box()["width"] <= 390
+    assert p.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert p.locator("#logout").is_visible()
+    p.screenshot(path=str(ARTIFACTS / "review-phone-cards.png"), full_page=True)
+    p.click("#logout")
+    p.wait_for_selector("#username")
+    pg.errors.clear()  # (the login page)
+    pg.close()
+    pg = Page(browser, base, "auditor_u", width=390, height=844)
+    p = pg.page
+    p.goto(base + "/audit")
+    p.wait_for_selector("#log tbody tr")
+    assert p.evaluate("document.scrollingElement.scrollWidth") <= 390
+    first = p.locator("#log tbody tr").first
+    assert first.evaluate("r => getComputedStyle(r).display") == "block"
+    assert p.locator("#logout").is_visible()
+    p.screenshot(path=str(ARTIFACTS / "audit-phone-cards.png"), full_page=True)
+    p.click("#logout")
+    p.wait_for_selector("#username")
+    pg.close()
+    # wide: the same pages keep their tables, with the log-out button
+    pg = Page(browser, base, "auditor_u")
+    p = pg.page
+    p.goto(base + "/audit")
+    assert p.locator("#log tbody tr").first.evaluate("r => getComputedStyle(r).display") == (
+        "table-row"
+    )
+    assert p.locator("#logout").is_visible()
+    pg.close()
+    # English counts: one household, one entry (not "1 households")
+    with engine.begin() as c:
+        c.execute(
+            sa.text(
+                "DELETE FROM geocode_review WHERE household_id <> (SELECT min("
+                "household_id) FROM geocode_review)"
+            )
+        )
+    pg = Page(browser, base, "village_a", lang="en")
+    p = pg.page
+    p.goto(base + "/review")
+    p.wait_for_selector("#queue tbody tr")
+    assert p.inner_text("#count").startswith("1 household to review"), p.inner_text("#count")
+    p.evaluate("localStorage.removeItem('popgis.lang')")
+    pg.close()

@@ -17,7 +17,7 @@
       pl_stopped: '已停止：', pl_existing_one: '现有：', pl_new_one: '新增：',
       grid_n: '第{n}网格', selected_area: '当前区域', zoom_in_for: '放大后显示（级别）：',
       household_not_found: '未找到该住户', search_short: '无结果。地址至少输入{n}个字；姓名和户号可输入开头几个字',
-      search: '搜索户号、姓名、地址、证件/电话后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
+      search: '搜索户号、姓名、地址、证件/电话后4位', search_phone: '户号、姓名、地址、证件后4位', layers: '图层', filters: '筛选', landcover: '水系与用地',
       roads: '道路', buildings: '楼栋', households: '住户', heat: '流动人口热力',
       choro: '流动人口密度（村/社区）', choro_grid: '流动人口密度（网格）', units: '市场与驻街单位',
       boundaries: '行政区划', from_zoom: '（放大到 {z} 级显示）', per_km2: '每平方公里流动人口', per_1000: '每千常住人口流动人口',
@@ -39,7 +39,8 @@
       level_building: '楼栋', level_compound: '小区', level_group: '村民小组',
       level_village: '村/社区', level_township: '乡镇', level_unmatched: '未匹配',
       level_county: '县', level_grid: '网格', level_none: '未定位',
-      persons: '人', persons_n: '{n}人', female: '女', male: '男', floors: '层',
+      persons: '人', persons_n: '{n}人', floors_n: '{n}层', buildings_n: '{n}栋楼',
+      migrants_n: '流动{n}人', placed_by_user: '{user}手动定位', female: '女', male: '男', floors: '层',
       history: '定位记录', restore: '恢复地址定位', restored: '已恢复地址定位',
       from_place: '原位置', by: '操作人', placed: '放置', no_history: '无手动定位记录',
       far: '距楼栋', outside: '辖区外', outside_note: '辖区外（服务本辖区）', inactive: '停用',
@@ -51,8 +52,9 @@
       export_orient: '方向', portrait: '纵向', landscape: '横向', download: '下载', cancel: '取消',
       x_heat: '流动人口热力图', x_choro_village: '人口密度（按村/社区）',
       x_choro_grid: '人口密度（按网格）', x_points: '服务点及覆盖', exporting: '正在生成…',
-      roles: {county: '县级', township: '乡镇级', village: '村/社区级', planner: '规划人员',
-              auditor: '审计人员'},
+      // the same names as gis/catalogue/common.py (role_name)
+      roles: {county: '县级工作人员', township: '乡镇（街道）工作人员', village: '村（社区）工作人员',
+              planner: '规划人员', auditor: '审计人员'},
       kinds: {distribution_point: '药具发放点', service_station: '计生服务站',
               clinic: '卫生院/诊所', pharmacy: '药店', machine: '自助发放机',
               outreach: '外展服务点'},
@@ -79,7 +81,8 @@
       grid_n: 'Grid {n}', selected_area: 'Current area', zoom_in_for: 'Shown from zoom:',
       household_not_found: 'Household not found',
       search_short: 'No results. Addresses need at least {n} characters; names and household numbers work from the first characters',
-      search: 'Household no., name, address, last 4 of ID/phone', layers: 'Layers',
+      search: 'Household no., name, address, last 4 of ID/phone',
+      search_phone: 'Household, name, address, ID', layers: 'Layers',
       landcover: 'Water and land use', filters: 'Filters', roads: 'Roads', buildings: 'Buildings',
       households: 'Households', heat: 'Migrant heat', choro: 'Migrant density (villages)',
       choro_grid: 'Migrant density (grids)', units: 'Markets and work units',
@@ -107,7 +110,10 @@
       level_compound: 'compound', level_group: 'group', level_village: 'village',
       level_township: 'township', level_county: 'county', level_grid: 'grid',
       level_unmatched: 'unmatched', level_none: 'not placed',
-      persons: 'persons', persons_n: '{n} persons', female: 'F', male: 'M', floors: 'floors',
+      persons: 'persons', persons_n: '{n} persons', persons_n_one: '1 person',
+      floors_n: '{n} floors', floors_n_one: '1 floor', buildings_n: '{n} buildings',
+      buildings_n_one: '1 building', migrants_n: '{n} migrants', migrants_n_one: '1 migrant',
+      placed_by_user: 'Placed by hand by {user}', female: 'F', male: 'M', floors: 'floors',
       history: 'Placement history', restore: 'Restore the geocoded place',
       restored: 'Geocoded place restored', from_place: 'from', by: 'by', placed: 'placed',
       no_history: 'Never placed by hand', far: 'from the building', outside: 'outside',
@@ -123,8 +129,8 @@
       x_heat: 'Migrant heat map', x_choro_village: 'Population density by village',
       x_choro_grid: 'Population density by grid', x_points: 'Service points and coverage',
       exporting: 'Generating…',
-      roles: {county: 'county staff', township: 'township staff', village: 'village staff',
-              planner: 'planner', auditor: 'auditor'},
+      roles: {county: 'County staff', township: 'Township staff', village: 'Village staff',
+              planner: 'Planner', auditor: 'Auditor'},
       kinds: {distribution_point: 'Distribution point', service_station: 'Service station',
               clinic: 'Clinic', pharmacy: 'Pharmacy', machine: 'Self-service machine',
               outreach: 'Outreach point'},
@@ -143,6 +149,11 @@
   })();
   if (!T[lang]) { lang = 'zh'; }
   function t(key) { return T[lang][key] != null ? T[lang][key] : key; }
+  /** a text with a count: '{n}' replaced, English '…_one' form for 1 (1 person, 2 persons) */
+  function tn(key, n) {
+    var one = lang === 'en' && +n === 1 && T[lang][key + '_one'] != null;
+    return (one ? T[lang][key + '_one'] : t(key)).replace('{n}', n);
+  }
   /** label of a code in a group (kinds, uses, events, roles, methods); the code if unknown */
   function label(group, code) {
     var g = T[lang][group] || {};
@@ -163,5 +174,5 @@
     setCookie(value);
   }
   setCookie(lang);
-  window.PopGISi18n = {T: T, lang: lang, t: t, label: label, known: known, setLang: setLang};
+  window.PopGISi18n = {T: T, lang: lang, t: t, tn: tn, label: label, known: known, setLang: setLang};
 })();

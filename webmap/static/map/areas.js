@@ -65,7 +65,7 @@
       // Labels at the area's inside point, shown from a zoom that suits the level.
       var labels = L.layerGroup(fc.features.map(function (f) {
         return L.marker([f.properties.label[1], f.properties.label[0]], {
-          pane: 'area-' + level, interactive: false, keyboard: false,
+          pane: 'labels', interactive: false, keyboard: false,
           icon: L.divIcon({className: 'area-name area-' + level, iconSize: null,
                            html: esc(P.areaName(f.properties))})});
       }));
@@ -74,6 +74,7 @@
         var z = S.map.getZoom(), on = z >= zooms[0] && z <= zooms[1] && S.map.hasLayer(layer);
         if (on && !S.map.hasLayer(labels)) { labels.addTo(S.map); }
         if (!on && S.map.hasLayer(labels)) { S.map.removeLayer(labels); }
+        if (on) { declutter(labels); }
       }
       S.map.on('zoomend overlayadd overlayremove popgis:areas', showLabels);
       if (level !== 'grid') { layer.addTo(S.map); }
@@ -81,6 +82,23 @@
       P.mark(level, fc.features.length);
     });
     return S.areaLoads[level];
+  }
+  /** labels that would overlap one already shown are hidden (the first, larger areas
+   * first, keep theirs): county view showed township names on top of each other */
+  function declutter(labels) {
+    var shown = [];
+    var icons = [];
+    labels.eachLayer(function (m) { if (m._icon) { icons.push(m._icon); } });
+    // read every box first, then write (one layout, not one per label)
+    icons.forEach(function (el) { el.style.visibility = ''; });
+    var boxes = icons.map(function (el) { return el.getBoundingClientRect(); });
+    boxes.forEach(function (b, i) {
+      var hit = shown.some(function (o) {
+        return b.left < o.right + 4 && o.left < b.right + 4 && b.top < o.bottom && o.top < b.bottom;
+      });
+      icons[i].style.visibility = hit ? 'hidden' : '';
+      if (!hit) { shown.push(b); }
+    });
   }
   function current() {
     return S.trail.length ? S.trail[S.trail.length - 1]
@@ -144,13 +162,15 @@
       c = S.areaIndex[c.props.parent_code];
     }
     S.trail = chain;
-    P.fit(hit.layer.getBounds());
+    // no zoom animation: one jump, one set of tiles, the controls painted at once (the
+    // animated fit left headless Chromium half-drawn for seconds after a drill)
+    P.fit(hit.layer.getBounds(), false);
     renderCrumbs();
     setDrillLevel();
     P.mark('drill', code);
   };
   function identifyArea(props, latlng) {
-    L.popup().setLatLng(latlng).setContent('<div class="area-popup"><b>' +
+    P.popup().setLatLng(latlng).setContent('<div class="area-popup"><b>' +
       esc(P.areaName(props)) + '</b>' + (P.areaName(props) !== props.name ? '<br>' + esc(props.name) : '') +
       '<br>' + esc(t('level_' + props.level)) + '</div>').openOn(S.map);
     P.mark('area_popup', props.code);
@@ -166,8 +186,8 @@
       a.addEventListener('click', function (ev) {
         ev.preventDefault();
         var i = +a.getAttribute('data-i');
-        if (i < 0) { S.trail = []; P.fit(S.cfg.bounds); }
-        else { S.trail = S.trail.slice(0, i + 1); P.fit(S.trail[i].bounds); }
+        if (i < 0) { S.trail = []; P.fit(S.cfg.bounds, false); }
+        else { S.trail = S.trail.slice(0, i + 1); P.fit(S.trail[i].bounds, false); }
         renderCrumbs();
         setDrillLevel();
       });

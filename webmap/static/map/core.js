@@ -100,8 +100,23 @@
       if (panel.classList.contains('open')) {
         left = Math.max(left, panel.getBoundingClientRect().right - c.left);
       }
+    } else {
+      // phone: the household panel (or the layer sheet) takes the bottom of the screen;
+      // offsetTop is where the panel ends up, not where its slide-in transition is now
+      var sheet = P.$('panel').classList.contains('open') ? P.$('panel').offsetTop
+        : (document.body.classList.contains('side-open') ? P.$('side').getBoundingClientRect().top : 0);
+      if (sheet > c.top) { bottom = Math.min(bottom, sheet - c.top); }
     }
     return [[left, top], [right, bottom]];
+  };
+  /** pan (no animation) so that a position is inside the open part of the map, clear of
+   * the household panel, the phone's bottom sheet, the side column and the search box */
+  P.keepVisible = function (latlng) {
+    var a = P.openArea(), m = P.S.map, pt = m.latLngToContainerPoint(latlng);
+    var top = a[0][1] + (P.wide() ? 60 : 90), margin = 24;
+    if (pt.x >= a[0][0] + margin && pt.x <= a[1][0] - margin && pt.y >= top + margin &&
+        pt.y <= a[1][1] - margin) { return; }
+    m.panBy([pt.x - (a[0][0] + a[1][0]) / 2, pt.y - (top + a[1][1]) / 2], {animate: false});
   };
   /** fit bounds into the open part of the map (clear of side column, panel, search) */
   P.fit = function (bounds, animate) {
@@ -110,6 +125,23 @@
     P.S.map.fitBounds(bounds, {
       paddingTopLeft: [a[0][0] + 10, wide ? 60 : 90], animate: animate !== false,
       paddingBottomRight: [c.x - a[1][0] + 10, 10]});
+  };
+  /** a popup that pans clear of the search box and breadcrumb (top left), the side
+   * column (right, wide screens) and the household panel: autoPan keeps it inside the
+   * open part of the map, below the lowest of the top-left controls */
+  P.popup = function (opts) {
+    var a = P.openArea(), size = P.S.map.getSize();
+    var top = P.S.map.getContainer().getBoundingClientRect().top, below = 10;
+    ['searchbox', 'crumbs'].forEach(function (id) {
+      var el = P.$(id);
+      if (el && el.offsetParent && getComputedStyle(el).visibility !== 'hidden') {
+        below = Math.max(below, el.getBoundingClientRect().bottom - top + 8);
+      }
+    });
+    return L.popup(Object.assign({
+      autoPanPaddingTopLeft: L.point(a[0][0] + 10, below),
+      autoPanPaddingBottomRight: L.point(size.x - a[1][0] + 10, size.y - a[1][1] + 10)
+    }, opts || {}));
   };
   /** the geographic bounds of the open part of the map (what the user sees) */
   P.visibleBounds = function () {

@@ -6,7 +6,7 @@
   'use strict';
   var P = window.PopGIS, S = P.S, t = P.t, esc = P.esc, label = P.label, $ = P.$;
   var showMessage = P.showMessage, api = P.api, postJSON = P.postJSON, mark = P.mark, each = P.each;
-  var I = P.I;
+  var I = P.I, tn = P.I.tn;
 
   function onBuildingClick(props, latlng) {
     if (S.mode === 'pick' && S.current) {
@@ -15,23 +15,23 @@
     }
     if (S.cfg.people) { openBuilding(props.id, latlng); return; }
     // aggregate roles: the building's kind only, no one in it
-    L.popup().setLatLng(latlng).setContent('<div class="building-popup"><b>' + t('building') + '</b><br>' +
-      esc(label('uses', props.use)) + (props.floors ? ' · ' + esc(props.floors) + ' ' + t('floors') : '') +
+    P.popup().setLatLng(latlng).setContent('<div class="building-popup"><b>' + t('building') + '</b><br>' +
+      esc(label('uses', props.use)) + (props.floors ? ' · ' + esc(tn('floors_n', props.floors)) : '') +
       '</div>').openOn(S.map);
     mark('building_popup', props.id);
   }
   function openBuilding(id, latlng) {
     api(S.cfg.api + 'buildings/' + id).then(function (b) {
       var html = '<div class="building-popup"><b>' + esc(b.address || (b.compound || '') + (b.building_no || '')) +
-        '</b><br><small>' + esc(t('building')) + ' · ' + esc(b.floors || '?') + ' ' + t('floors') + ' · ' +
+        '</b><br><small>' + esc(t('building')) + (b.floors ? ' · ' + esc(tn('floors_n', b.floors)) : '') + ' · ' +
         esc(label('uses', b.use)) + '</small><ul>';
       html += b.households.map(function (h) {
         return '<li><a href="#" data-h="' + esc(h.id) + '">' + esc(h.household_no) + '</a> ' +
-          esc(t('persons_n').replace('{n}', h.persons)) +
-          (h.migrants ? ' · ' + t('migrant') + ' ' + esc(h.migrants) : '') + '</li>';
+          esc(tn('persons_n', h.persons)) +
+          (h.migrants ? ' · ' + esc(tn('migrants_n', h.migrants)) : '') + '</li>';
       }).join('') || '<li>' + t('none') + '</li>';
       html += '</ul></div>';
-      var popup = L.popup().setLatLng(latlng || [b.lat, b.lon]).setContent(html).openOn(S.map);
+      var popup = P.popup().setLatLng(latlng || [b.lat, b.lon]).setContent(html).openOn(S.map);
       each(popup.getElement().querySelectorAll('a[data-h]'), function (a) {
         a.addEventListener('click', function (ev) { ev.preventDefault(); openHousehold(+a.getAttribute('data-h')); });
       });
@@ -59,7 +59,7 @@
       var html = '<button class="close" id="panel-close" type="button" aria-label="' + t('close') + '">×</button>' +
         '<h3 id="panel-title">' + esc(h.household_no) + '</h3><p>' + esc(h.address || '') + '<br><small>' +
         esc(h.village_name || '') + ' · ' + t('level') + ': ' + esc(t('level_' + (h.geocode_level || 'none'))) +
-        (h.placed_manually ? ' · <b id="placed-manually">' + t('placed_by') + ' ' + esc(h.placed_by) + '</b>' : '') +
+        (h.placed_manually ? ' · <b id="placed-manually">' + esc(t('placed_by_user').replace('{user}', h.placed_by || '')) + '</b>' : '') +
         '</small></p><h4>' + t('members') + '</h4><table class="members"><tbody>';
       h.members.forEach(function (m) {
         html += '<tr><td><b>' + esc(m.name) + '</b> ' + (m.sex === 'F' ? t('female') : t('male')) + ' ' +
@@ -84,6 +84,8 @@
       panel.classList.add('open');
       document.body.classList.add('panel-open');
       panel.setAttribute('data-household', h.id);
+      // the household stays in sight: above the phone's panel, beside the desktop one
+      if (h.lat != null) { P.keepVisible(L.latLng(h.lat, h.lon)); }
       $('panel-close').addEventListener('click', closePanel);
       $('rec-visit').addEventListener('click', function () { recordEvent(h.id, 'visit'); });
       $('rec-dist').addEventListener('click', function () { recordEvent(h.id, 'distribution'); });
@@ -170,13 +172,18 @@
     document.body.classList.remove('picking');
   }
   function placeHousehold(id, lon, lat, buildingId) {
-    var body = {lon: lon, lat: lat};
+    // ask: a question (another village?) comes back as an answer, not as a 409 that the
+    // browser would log as a failed request
+    var body = {lon: lon, lat: lat, ask: true};
     if (buildingId) { body.building_id = buildingId; }
     var url = S.cfg.api + 'households/' + id + '/location';
     return postJSON(url, body)
-      .catch(function (e) {
+      .then(function (r) {
+        if (!r.confirm) { return r; }
         // a place in another village hands the family to its staff: asked, never silent
-        if (e.code !== 'confirm_village_move' || !window.confirm(e.message)) { throw e; }
+        if (r.confirm.code !== 'confirm_village_move' || !window.confirm(r.confirm.message)) {
+          throw new Error(r.confirm.message);
+        }
         body.move_village = true;
         return postJSON(url, body);
       })

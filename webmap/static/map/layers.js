@@ -57,6 +57,9 @@
     pane('bldg', 380);
     pane('units', 440);
     pane('things', 450);
+    // area names above the dots (service points covered the township names)
+    pane('labels', 460);
+    S.map.getPane('labels').style.pointerEvents = 'none';
     if (S.cfg.basemap_url) {
       L.tileLayer(S.cfg.basemap_url, {attribution: S.cfg.basemap_attribution, maxZoom: 19})
         .addTo(map);
@@ -66,11 +69,15 @@
         return {fill: true, fillColor: C.land[p.kind] || '#e9ecef', fillOpacity: 0.8, stroke: false};
       }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile, big: true}), null, true);
     }
+    // Road classes by zoom: the county view shows the through roads only (every class at
+    // once drew a dense mesh), secondary roads from township zoom, the rest from village zoom.
+    var ROAD_FROM = {motorway: 0, trunk: 0, primary: 0, secondary: 12, tertiary: 13};
     P.overlay('roads', vectorLayer('roads', function (p, z) {
-      var major = ['motorway', 'trunk', 'primary', 'secondary'].indexOf(p.highway) >= 0;
-      if (!major && z < 13) { return []; }   // minor roads from village zoom: less to draw
-      return {color: major ? '#f8c76b' : '#ffffff', weight: major ? 3 : (z >= 16 ? 2 : 1),
-              opacity: 1};
+      var from = ROAD_FROM[p.highway] != null ? ROAD_FROM[p.highway] : 14;
+      if (z < from) { return []; }
+      var major = from <= 12;
+      return {color: major ? '#f8c76b' : '#ffffff',
+              weight: major ? (z < 12 ? 2 : 3) : (z >= 16 ? 2 : 1), opacity: 1};
     }, {pane: 'base', interactive: false, rendererFactory: L.canvas.tile, big: true}), null, true);
     // Buildings sit above the area outlines so that a click on one reaches it.
     var buildings = vectorLayer('buildings', function (p) {
@@ -92,6 +99,12 @@
       hh.on('click', function (e) {
         L.DomEvent.stop(e);
         var p = e.layer.properties;
+        // placing by clicking: a dot stands on its building, so a click on it is a click
+        // on that building (never another household's panel)
+        if (S.mode === 'pick' && S.current) {
+          P.placeHousehold(S.current.id, e.latlng.lng, e.latlng.lat, p.building_id || null);
+          return;
+        }
         if (p.id) { P.openHousehold(p.id); }
         else { map.setView(e.latlng, Math.max(map.getZoom() + 2, 15)); }
       });

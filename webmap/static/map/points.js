@@ -14,7 +14,7 @@
         P.placeHousehold(S.current.id, e.latlng.lng, e.latlng.lat, buildingId || null);
         return;
       }
-      L.popup().setLatLng(e.latlng).setContent(html).openOn(S.map);
+      P.popup().setLatLng(e.latlng).setContent(html).openOn(S.map);
     });
   }
   P.loadUnits = function () {
@@ -22,27 +22,39 @@
         !S.map.hasLayer(S.layers.units.layer)) { return; }
     S.unitsLoading = true;
     P.api(S.cfg.units).then(function (fc) {
-      // SVG circles (not DOM icons: thousands of them took seconds to draw)
+      // SVG circles (not DOM icons: thousands of them took seconds to draw), added in
+      // slices of a few hundred per task: the map stays responsive and painted meanwhile
       var renderer = L.svg({pane: 'units'});
-      var layer = L.geoJSON(fc, {
-        pointToLayer: function (f, ll) {
-          return L.circleMarker(ll, {renderer: renderer, radius: 5, weight: 1.5, color: '#fff',
-                                     fillColor: C.units[f.properties.use] || '#495057',
-                                     fillOpacity: 0.95});
-        },
-        onEachFeature: function (f, l) {
-          var p = f.properties;
-          l.bindTooltip(esc(p.name), {direction: 'top', offset: [0, -6]});
-          clickOrPlace(l, '<div class="unit-popup"><b>' + esc(p.name) + '</b><br>' +
-            esc(label('uses', p.use)) + ' · ' + esc(p.buildings) + ' ' + t('buildings') +
-            (p.village ? '<br>' + esc(p.village) : '') + '</div>', p.id);
-        }
+      var feats = fc.features, SLICE = 300;
+      return new Promise(function (done) {
+        (function slice(from) {
+          addUnits(renderer, feats.slice(from, from + SLICE));
+          if (from + SLICE < feats.length) { setTimeout(function () { slice(from + SLICE); }, 0); }
+          else { done(fc); }
+        })(0);
       });
-      S.layers.units.layer.addLayer(layer);
+    }).then(function (fc) {
       P.mark('units', fc.features.length);
       P.renderLegend();
     }).catch(function (e) { S.unitsLoading = false; P.showMessage(e.message); });
   };
+  function addUnits(renderer, features) {
+    var layer = L.geoJSON({type: 'FeatureCollection', features: features}, {
+      pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, {renderer: renderer, radius: 5, weight: 1.5, color: '#fff',
+                                   fillColor: C.units[f.properties.use] || '#495057',
+                                   fillOpacity: 0.95});
+      },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip(esc(p.name), {direction: 'top', offset: [0, -6]});
+        clickOrPlace(l, '<div class="unit-popup"><b>' + esc(p.name) + '</b><br>' +
+          esc(label('uses', p.use)) + ' · ' + esc(P.I.tn('buildings_n', p.buildings)) +
+          (p.village ? '<br>' + esc(p.village) : '') + '</div>', p.id);
+      }
+    });
+    S.layers.units.layer.addLayer(layer);
+  }
 
   /** smaller points at county zoom, where two thousand of them share the screen */
   function spRadius(z) { return z <= 11 ? 3.5 : (z <= 13 ? 5 : 6.5); }

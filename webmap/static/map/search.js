@@ -19,7 +19,8 @@
   P.setupSearch = function () {
     var input = $('search'), list = $('results');
     var timer;
-    input.placeholder = t('search');
+    // a phone's box is narrower: a placeholder that fits (the long one was cut off)
+    input.placeholder = P.wide() ? t('search') : t('search_phone');
     function empty(text) {
       list.innerHTML = '<li class="empty" id="search-empty">' + esc(text) + '</li>';
     }
