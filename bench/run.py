@@ -14,7 +14,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCHES = ("load", "geocode_eval", "placement", "tiles", "exports", "privacy", "serving", "map_tti")
+BENCHES = (
+    "load",
+    "geocode_eval",
+    "geocode_real",
+    "placement",
+    "tiles",
+    "exports",
+    "privacy",
+    "serving",
+    "map_tti",
+)
 
 
 def available() -> list[str]:

@@ -27,8 +27,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from gis.geocode.gazetteer import (
+    ALIAS,
     CITY,
     COUNTY,
+    EXACT,
+    FORMER,
     KIND_METHOD,
     KIND_SCORE,
     LEVEL_NAME,
@@ -43,7 +46,7 @@ from gis.geocode.gazetteer import (
     sound_similarity,
     syllables,
 )
-from gis.geocode.normalise import normalise
+from gis.geocode.normalise import normalise, normalise_many
 
 __all__ = ["Parsed", "parse", "parse_many", "parsed_json_lines", "COMPONENTS", "FUZZY_MIN"]
 
@@ -501,14 +504,17 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             if cands:
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
-        m = _UNKNOWN_TOWN.match(s, pos)
+        # (no 街道/镇/乡 within reach: no unknown township either)
+        m = _UNKNOWN_TOWN.match(s, pos) if m or "\n" in s else None
         if m and counties and p.comps["township"] is None:
             # a township not in the list (renamed, merged, misspelt beyond repair): its
             # text is kept as the township, without a code, and flagged
             p.comps["township"] = m.group()
             p.flags.append("unknown_township")
             return m.end()
-    if VILLAGE not in p.admin:
+    # a misspelt village only in the database's counties, whose names staff keep:
+    # elsewhere a near name is as often another village (新田村 is not 菱田村)
+    if VILLAGE not in p.admin and counties and all(c in gaz.local_counties for c in counties):
         # a village name ends in 村/社区/…, or else (村 itself misspelt) runs up to a
         # group number; never a name before a building number (幸福新村5栋, 嘉州美都194幢:
         # compounds)
@@ -517,14 +523,7 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
             m = _BEFORE_NUMBER.match(s, pos)
             if m is not None and not _GROUP_NEXT.match(s, m.end()):
                 m = None
-        # only in the database's counties, whose names staff keep: elsewhere a near
-        # name is as often another village (新田村 is not 菱田村)
-        if (
-            m
-            and not _BUILDING_NEXT.match(s, m.end())
-            and counties
-            and all(c in gaz.local_counties for c in counties)
-        ):
+        if m and not _BUILDING_NEXT.match(s, m.end()):
             scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
             cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
             if cands:
@@ -533,11 +532,57 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     return None
 
 
+#: :func:`_chain` takes the short way for a name that settles itself (see
+#: :func:`_plain_step`); False only in the test that checks both ways agree.
+FAST_STEP = True
+_NOTHING = -1  # no name at all at that position
+_UNSURE = -2  # a name the full step must weigh
+_PLAIN_KINDS = frozenset((EXACT, ALIAS, FORMER))
+
+
+def _plain_step(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
+    """The common step of :func:`_chain`, the way :func:`_exact_at` would take it:
+    exactly one name at ``pos`` (the longest over the scopes), written in full (its
+    official name, an alias or a former name, ending in 省/市/区/县/镇/街道/村/…), at a
+    level not found yet and fitting under what was found. Returns the new position,
+    :data:`_NOTHING` when no name starts there, :data:`_UNSURE` for anything else."""
+    best_len, entries = 0, None
+    for idx in _scopes(p, gaz):
+        hit = idx.longest(s, pos)
+        if hit is None:
+            continue
+        if hit[0] > best_len:
+            best_len, entries = hit
+        elif hit[0] == best_len:
+            return _UNSURE  # the same length in two scopes
+    if entries is None:
+        return _NOTHING
+    if len(entries) != 1:
+        return _UNSURE
+    level, code, kind = entries[0]
+    if kind not in _PLAIN_KINDS or level in p.admin:
+        return _UNSURE
+    end = pos + best_len
+    token = s[pos:end]
+    if not token.endswith(_ADMIN_SUFFIXES) or (
+        level == VILLAGE and not token.endswith(_VILLAGE_ENDS)
+    ):
+        return _UNSURE
+    if not _compatible(code, level, p.admin):
+        return _UNSURE
+    _record(p, level, token, [(code, KIND_SCORE[kind], KIND_METHOD[kind])])
+    return end
+
+
 def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = False) -> int:
     """Consume admin names from ``pos`` on, in any order; returns the new position.
     ``trailing``: the text after the numbers, where a village needs its 村/社区."""
     while pos < len(s) - 1:
-        nxt = _exact_at(s, pos, p, gaz, trailing)
+        nxt: int | None = _plain_step(s, pos, p, gaz) if FAST_STEP else _UNSURE
+        if nxt == _UNSURE:
+            nxt = _exact_at(s, pos, p, gaz, trailing)
+        elif nxt == _NOTHING:
+            nxt = None
         if nxt is None:
             nxt = _fuzzy_at(s, pos, p, gaz)
         if nxt is None:
@@ -699,11 +744,12 @@ def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
-    """:func:`parse` of every address of a batch (``popgis parse-address --file``).
+    """:func:`parse` of every address of a batch (``popgis parse-address --file``),
+    normalised all at once (:func:`~gis.geocode.normalise.normalise_many`).
 
     The cycle collector is paused for the batch (see :func:`paused_gc`)."""
     with paused_gc():
-        return [parse(t, gaz) for t in texts]
+        return [parse(t, gaz, normalised=True) for t in normalise_many(texts)]
 
 
 @contextlib.contextmanager

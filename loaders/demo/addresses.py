@@ -10,21 +10,93 @@ import pandas as pd
 
 from loaders.demo.wording import DIGITWISE, FULLWIDTH, as_text, cn_numerals
 
+#: Habits of real writing (issue 12), each the share of households whose current address
+#: is written that way (one habit each): it starts at the township; short names without
+#: their suffix (义乌稠城…); a level written twice; separators, spaces and placeholders
+#: between the levels; a label, a phone number or a remark around it; the township
+#: without 街道/镇; house numbers as 12-2-301; 棟/單元; two addresses in one field.
+HABITS = {
+    "township_first": 0.02,
+    "short_names": 0.02,
+    "doubled_levels": 0.015,
+    "separators": 0.015,
+    "labels_chatter": 0.02,
+    "township_short": 0.02,
+    "dash_forms": 0.02,
+    "traditional_units": 0.01,
+    "two_addresses": 0.01,
+}
+
 
 def household_addresses(world, b, recipe, rng, hb, hcat, unit, floor_, room):
-    """Current address as staff write it (with noise) and the canonical registered
-    address of residents, for households in buildings ``hb`` of kind ``hcat``."""
+    """Current address as staff write it (with noise and the habits of :data:`HABITS`)
+    and the canonical registered address of residents, for households in buildings
+    ``hb`` of kind ``hcat``."""
     parts = _address_parts(world, b, hb, hcat, unit, room)
     canonical = world.county_name + parts.town + parts.village_short + parts.tail
     registered = "浙江省" + canonical
     noise = recipe["address_noise"]
+    # the habits draw from a stream of their own: the other draws stay as they were
+    habit_rng = rng.spawn(1)[0]
     noisy = rng.random(len(hb)) < float(recipe["address_noise_share"])
     addr = canonical.copy()
     idx = np.flatnonzero(noisy)
-    if len(idx) == 0:
-        return addr, registered
-    addr[idx] = _noisy_addresses(world, recipe, rng, noise, parts, idx)
+    if len(idx):
+        addr[idx] = _noisy_addresses(world, recipe, rng, noise, parts, idx)
+    _write_habits(addr, canonical, parts, habit_rng)
     return addr, registered
+
+
+def _phones(rng, n: int) -> np.ndarray:
+    second = as_text(rng.integers(3, 10, n))
+    rest = pd.Series(as_text(rng.integers(0, 10**9, n))).str.zfill(9).to_numpy()
+    return "1" + second + rest
+
+
+def _write_habits(addr, canonical, p, rng) -> None:
+    """Rewrite a share of the addresses (in place) with one habit of :data:`HABITS` each,
+    from the canonical address and its parts."""
+    n = len(addr)
+    if n == 0:
+        return
+    names = list(HABITS)
+    which = np.searchsorted(np.cumsum(list(HABITS.values())), rng.random(n), side="right")
+    r = rng.random(n)
+    phone = _phones(rng, n)
+    town, village, tail = p.town, p.village_short, p.tail
+    town_short = pd.Series(town).str.replace(r"(街道|镇|乡)$", "", regex=True).to_numpy()
+    below = village + tail
+    urban = p.kind == "urban"
+    dash_tail = np.where(urban, p.compound + p.s_building + "-" + p.s_unit + "-" + p.s_room, tail)
+    forms = {
+        "township_first": town + below,
+        "short_names": "义乌" + town_short + below,
+        "doubled_levels": np.where(
+            r < 0.5, "浙江省金华市金华市义乌市" + town + below, "义乌义乌市" + town + below
+        ),
+        "separators": np.where(
+            r < 0.4,
+            "浙江省-金华市-义乌市-" + town + "-" + below,
+            np.where(
+                r < 0.8, "浙江 金华 义乌市 " + town + " " + below, "浙江省null义乌市" + town + below
+            ),
+        ),
+        "labels_chatter": np.where(
+            r < 0.35,
+            "收货地址：" + canonical,
+            np.where(r < 0.7, canonical + "（租住）", "联系电话：" + phone + " " + canonical),
+        ),
+        "township_short": "义乌市" + town_short + below,
+        "dash_forms": "义乌市" + town + village + dash_tail,
+        "traditional_units": pd.Series(canonical)
+        .str.translate(str.maketrans({"栋": "棟", "单": "單", "组": "組", "号": "號"}))
+        .to_numpy(),
+        "two_addresses": "寄件人：" + np.roll(canonical, 1) + " 收件人：" + canonical,
+    }
+    for k, name in enumerate(names):
+        sel = which == k
+        if sel.any():
+            addr[sel] = forms[name][sel]
 
 
 def _address_parts(world, b, hb, hcat, unit, room) -> SimpleNamespace:

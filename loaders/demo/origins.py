@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -37,23 +38,54 @@ def origin_table(div, recipe: dict, rng) -> SimpleNamespace:
     return SimpleNamespace(codes=codes, weights=weights)
 
 
+#: How migrants' registered addresses (户籍地) are written besides in full (issue 12),
+#: each a share of them: the county's name from before a reform (where it had one, from
+#: data/former_names.csv), the city written twice, separators or spaces between the
+#: levels, ``市辖区`` or ``null`` in place of the city, the township without 镇/乡/街道.
+REGISTERED_HABITS = {
+    "former_name": 0.25,
+    "doubled_city": 0.03,
+    "separators": 0.03,
+    "spaces": 0.02,
+    "placeholder": 0.02,
+    "township_short": 0.03,
+}
+
+
+def _former_county_names() -> dict[str, str]:
+    """Today's county code (6 digits) → its former name (the latest to stop)."""
+    from gis.geocode.former import load_former
+
+    best: dict[str, tuple[int, str]] = {}
+    for level, name, code, year, _old in load_former():
+        if level == "county" and name.endswith(("县", "市", "区", "旗")):
+            c6 = code[:6]
+            if c6 not in best or (year, name) > best[c6]:
+                best[c6] = (year, name)
+    return {c: v[1] for c, v in best.items()}
+
+
 def registered_migrant_addresses(div, origin_codes: np.ndarray, rng) -> np.ndarray:
-    """'<省><市><县><镇><村>N组M号' for each origin county code (vectorised over unique counties)."""
+    """'<省><市><县><镇><村>N组M号' for each origin county code (vectorised over unique
+    counties), a share written with the habits of :data:`REGISTERED_HABITS`."""
     n = len(origin_codes)
     out = np.empty(n, dtype=object)
     if n == 0:
         return out
+    habit_rng = rng.spawn(1)[0]  # a stream of its own: the other draws stay as they were
     areas = div.areas.set_index("code")
     cities = div.cities.set_index("code")
     provs = div.provinces.set_index("code")
     uniq = np.unique(origin_codes.astype(str))
     skip_city = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
     head = {}
+    parts = {}
     for c in uniq:
         a = areas.loc[c]
         p = provs.loc[a["provinceCode"], "name"]
         city = cities.loc[a["cityCode"], "name"] if a["cityCode"] in cities.index else ""
         head[c] = p + ("" if city in skip_city else city) + a["name"]
+        parts[c] = (p, city, a["name"])
     streets = div.streets[div.streets["areaCode"].isin(uniq)]
     streets = streets[
         streets["name"].str.contains("(?:街道|镇|乡)$", regex=True)
@@ -96,10 +128,46 @@ def registered_migrant_addresses(div, origin_codes: np.ndarray, rng) -> np.ndarr
         as_text(hno) + "号",
         as_text(grp) + "组" + as_text(hno) + "号",
     )
-    out = (
-        headstr
-        + np.where(has_s, s_name, "")
-        + np.where(has_v, vshort, "")
-        + np.where(has_v, tail, "")
-    )
+    town = np.where(has_s, s_name, "")
+    headstr, town = _registered_habits(oc, parts, headstr, town, habit_rng)
+    out = headstr + town + np.where(has_v, vshort, "") + np.where(has_v, tail, "")
     return out.astype(object)
+
+
+_PROV_END = re.compile(r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
+_CITY_END = re.compile(r"(?:市|地区|盟)$")
+
+
+def _registered_habits(oc, parts, headstr, town, rng):
+    """(head, township) of each registered address, a share rewritten with one habit of
+    :data:`REGISTERED_HABITS` each."""
+    n = len(oc)
+    which = np.searchsorted(
+        np.cumsum(list(REGISTERED_HABITS.values())), rng.random(n), side="right"
+    )
+    if not (which < len(REGISTERED_HABITS)).any():
+        return headstr, town
+    former = _former_county_names()
+    headstr, town = headstr.copy(), town.copy()
+    skip_city = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+    for i in np.flatnonzero(which < len(REGISTERED_HABITS)):
+        prov, city, county = parts[oc[i]]
+        city_w = "" if city in skip_city else city
+        habit = list(REGISTERED_HABITS)[which[i]]
+        if habit == "former_name" and oc[i] in former:
+            headstr[i] = prov + city_w + former[oc[i]]
+        elif habit == "doubled_city" and city_w:
+            headstr[i] = prov + city_w + city_w + county
+        elif habit == "separators":
+            headstr[i] = "-".join(x for x in (prov, city_w, county) if x) + "-"
+        elif habit == "spaces":
+            p_short = _PROV_END.sub("", prov) or prov
+            c_short = _CITY_END.sub("", city_w) if len(city_w) > 2 else city_w
+            headstr[i] = " ".join(x for x in (p_short, c_short, county) if x) + " "
+        elif habit == "placeholder":
+            headstr[i] = prov + ("市辖区" if city == "市辖区" else "null") + county
+        elif habit == "township_short" and town[i]:
+            short = re.sub(r"(?:街道|镇|乡)$", "", town[i])
+            if len(short) >= 2:
+                town[i] = short
+    return headstr, town

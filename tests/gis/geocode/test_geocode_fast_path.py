@@ -1,0 +1,102 @@
+"""The short ways of ``parse-address --file`` give the full parser's answers: the batch
+normalisation (normalise_many) the same strings as normalise, the parser's plain step
+(_plain_step) the same components, codes and flags as the full step, on the
+hand-written cases of every writing category and on a generated sample."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from gis.geocode import parse as parse_mod
+from gis.geocode.normalise import normalise, normalise_many
+from gis.geocode.parse import parse, parse_many
+from tests.gis.geocode.test_geocode_admin import varied_addresses
+
+CASES = Path(__file__).resolve().parents[3] / "data" / "address_eval" / "cases.tsv"
+EDGES = [
+    "",
+    "中国浙江省杭州市",
+    "十二",
+    "第三组",
+    "幸福花园5号楼2-301",
+    "-12-3",
+    "abc-",
+    "二〇一",
+    "五一村三组十二号",
+    "黑龙江省哈尔滨市道里区",
+    "ａｂｃ１２",
+    "義烏市稠城街道江濱社區錦繡花園５棟２單元３０１室",
+    "某小区12-2-301",
+    "浙江省杭州市杭州市余杭区",
+    "浙江省-宁波市-北仑区",
+    "上海市市辖区徐汇区",
+    "收货地址：浙江省义乌市稠城街道工人北路45号（租住）",
+    "寄件人：张三 13812345678 浙江省杭州市 收件人：李四 浙江省宁波市北仑区小港街道",
+    "义乌稠州北路100号附近",
+    "null",
+    "5栋201",
+    "3单元402",
+    "A座12层",
+]
+
+
+def hand_written() -> list[str]:
+    with CASES.open(encoding="utf-8", newline="") as f:
+        return [r["text"] for r in csv.DictReader(f, delimiter="\t")]
+
+
+def sample(gaz) -> list:
+    return EDGES + hand_written() + varied_addresses(gaz, 1500, seed=11)
+
+
+def test_batch_normalisation_is_normalise_of_each(national):
+    texts = sample(national) + [None, 12]
+    assert normalise_many(texts) == [normalise(t) for t in texts]
+    # a separator inside an address: the batch falls back to one by one
+    assert normalise_many(["浙江\x1f杭州", "義烏"]) == [normalise("浙江\x1f杭州"), "义乌"]
+
+
+def _everything(p) -> tuple:
+    return (p.text, p.comps, p.codes(), p.admin, p.flags, p.conflict, p.leftover)
+
+
+def _parse_all(texts, gaz, fast: bool) -> list:
+    old = parse_mod.FAST_STEP
+    parse_mod.FAST_STEP = fast
+    gaz.head_cache.clear()
+    try:
+        return [_everything(parse(t, gaz)) for t in texts]
+    finally:
+        parse_mod.FAST_STEP = old
+        gaz.head_cache.clear()
+
+
+@pytest.mark.parametrize("which", ["hand-written", "generated"])
+def test_plain_step_agrees_with_the_full_step(national, which):
+    texts = EDGES + hand_written() if which == "hand-written" else sample(national)
+    texts = [t for t in texts if isinstance(t, str)]
+    fast = _parse_all(texts, national, True)
+    full = _parse_all(texts, national, False)
+    for text, a, b in zip(texts, fast, full, strict=True):
+        assert a == b, text
+
+
+def test_plain_step_agrees_with_the_database_county(local):
+    # the fixture county's own names (short names, aliases, misspelt villages)
+    texts = [t for t in sample(local) if isinstance(t, str)][:600] + [
+        "义乌市稠城街道江滨社区3组12号",
+        "稠城街道江滨社区锦绣花园5栋2单元301室",
+        "江滨社区7组",
+    ]
+    assert _parse_all(texts, local, True) == _parse_all(texts, local, False)
+
+
+def test_parse_many_is_parse_of_each_on_the_sample(national):
+    texts = sample(national)
+    national.head_cache.clear()
+    many = [_everything(p) for p in parse_many(texts, national)]
+    national.head_cache.clear()
+    assert many == [_everything(parse(t, national)) for t in texts]
