@@ -53,7 +53,7 @@
       x_heat: '流动人口热力图', x_choro_village: '人口密度（按村/社区）',
       x_choro_grid: '人口密度（按网格）', x_points: '服务点及覆盖', exporting: '正在生成…',
       // the same names as gis/catalogue/common.py (role_name)
-      roles: {county: '县级工作人员', township: '乡镇（街道）工作人员', village: '村（社区）工作人员',
+      roles: {province: '省级工作人员', city: '市级工作人员', county: '县级工作人员', township: '乡镇（街道）工作人员', village: '村（社区）工作人员',
               planner: '规划人员', auditor: '审计人员'},
       kinds: {distribution_point: '药具发放点', service_station: '计生服务站',
               clinic: '卫生院/诊所', pharmacy: '药店', machine: '自助发放机',
@@ -129,7 +129,7 @@
       x_heat: 'Migrant heat map', x_choro_village: 'Population density by village',
       x_choro_grid: 'Population density by grid', x_points: 'Service points and coverage',
       exporting: 'Generating…',
-      roles: {county: 'County staff', township: 'Township staff', village: 'Village staff',
+      roles: {province: 'Province staff', city: 'City staff', county: 'County staff', township: 'Township staff', village: 'Village staff',
               planner: 'Planner', auditor: 'Auditor'},
       kinds: {distribution_point: 'Distribution point', service_station: 'Service station',
               clinic: 'Clinic', pharmacy: 'Pharmacy', machine: 'Self-service machine',
