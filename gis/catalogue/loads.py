@@ -104,7 +104,7 @@ ZH: dict[str, str] = {
     "has a wrong check digit": "校验码错误",
     "re-type the ID number from the card": "请对照证件重新录入身份证号",
     "contains no valid birth date": "其中的出生日期无效",
-    # ---- checks across rows and placing (gis/ingest.py)
+    # ---- checks across rows and placing (gis/ingest/)
     "unknown village code": "未知的村居代码",
     "use a 12-digit village code of the loaded admin areas": "请使用已载入区划中的 12 位村居代码",
     "parent area is neither in this file nor loaded": "上级区划既不在本文件中，也未载入",

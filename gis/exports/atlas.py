@@ -19,7 +19,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 
 from gis.errors import InvalidInput
 from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
-from gis.exports.mapping import LAYERS, MapSpec, Page, _lines, check_layer, fit_box, heat_raster
+from gis.exports.map_spec import LAYERS, MapSpec, _lines, check_layer, fit_box, heat_raster
+from gis.exports.mapping import Page
 from gis.gate import Scope
 from gis.messages import _
 

@@ -11,8 +11,8 @@ figure (:class:`Page`) is reused by the atlas.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import shapely
@@ -27,26 +27,11 @@ from matplotlib.path import Path as MplPath
 from scipy import ndimage
 
 from gis.errors import InvalidInput
-from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
+from gis.exports import aggregates, cartography, log_export
+from gis.exports.map_spec import LAYERS, MapSpec, prepare
 from gis.gate import Scope
-from gis.gate.aggregates import heat_cells
 from gis.layers import SERVICE_RADIUS_M
 from gis.messages import _
-
-
-@dataclass(frozen=True)
-class Layer:
-    title: str
-    legend: str
-    kind: str  # heat, choropleth, points
-
-
-LAYERS = {
-    "migrants": Layer("流动人口分布热力图", "流动人口密度（人/平方公里）", "heat"),
-    "density": Layer("人口密度分布图", "人口密度（人/平方公里）", "choropleth"),
-    "coverage": Layer("药具发放覆盖率分布图", "近一年药具发放覆盖率（%，按户）", "choropleth"),
-    "service-points": Layer("计生服务点分布图", "服务点（个）", "points"),
-}
 
 # Colour and Chinese label per service point kind (the same as the web map's).
 KIND_STYLE = {
@@ -82,61 +67,6 @@ HEAT_LEGEND_CMAP = ListedColormap(_HEAT_RGB, name="popgis_heat_legend")
 #: the heat image: the same colours, fading out at the low end so that the basemap stays
 #: readable under them
 HEAT_CMAP = ListedColormap(np.c_[_HEAT_RGB, np.linspace(0.35, 0.9, 256)], name="popgis_heat")
-# A lon/lat view "frames" the area whose extent matches it best, if their intersection is
-# at least this share of their union (the web map's drill-down fits the view to an area,
-# and a wide screen leaves margins); an area "contains" the view when it covers nearly
-# all of it.
-FRAMED = 0.25
-VIEW_CONTAINED = 0.98
-
-
-def check_layer(layer: str) -> Layer:
-    if layer not in LAYERS:
-        raise InvalidInput(
-            _("unknown map layer {layer!r}; expected {items}", layer=layer, items=", ".join(LAYERS))
-        )
-    return LAYERS[layer]
-
-
-@dataclass
-class MapSpec:
-    """Everything one map page shows, in metres of EPSG ``epsg``."""
-
-    layer: str
-    title: str
-    subtitle: str
-    footer_left: str
-    footer_right: str
-    epsg: int
-    box: basemap.Box
-    outline: list = field(default_factory=list)
-    outline_geom: object = None
-    township_lines: list = field(default_factory=list)
-    village_lines: list = field(default_factory=list)
-    grid_lines: list = field(default_factory=list)
-    roads: list = field(default_factory=list)
-    buildings: list = field(default_factory=list)
-    labels: list = field(default_factory=list)
-    heat: heat.HeatRaster | None = None
-    heat_vmax: float | None = None
-    choropleth: list = field(default_factory=list)  # (geom, value or None)
-    points: list = field(default_factory=list)
-    note: str = ""
-    #: the area the map shows (named in its title): the user's, the one asked for, or
-    #: the one the view frames
-    area_code: str = ""
-    area_name: str = ""
-
-
-# --------------------------------------------------------------------------- geometry
-def _lines(geoms) -> list[np.ndarray]:
-    """Boundary lines of polygons as coordinate arrays (for one LineCollection)."""
-    out = []
-    for g in geoms:
-        for part in shapely.get_parts(shapely.boundary(g)):
-            for line in shapely.get_parts(part):
-                out.append(shapely.get_coordinates(line))
-    return out
 
 
 def _path(geom) -> MplPath:
@@ -150,202 +80,6 @@ def _path(geom) -> MplPath:
                 np.r_[MplPath.MOVETO, np.full(len(xy) - 2, MplPath.LINETO), MplPath.CLOSEPOLY]
             )
     return MplPath(np.concatenate(verts), np.concatenate(codes).astype(np.uint8))
-
-
-def fit_box(box: basemap.Box, aspect: float, pad: float = 0.04) -> basemap.Box:
-    """``box`` padded and widened to the axes' width/height ``aspect``."""
-    x0, y0, x1, y1 = box
-    w, h = max(x1 - x0, 50.0), max(y1 - y0, 50.0)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    w, h = w * (1 + 2 * pad), h * (1 + 2 * pad)
-    if w / h < aspect:
-        w = h * aspect
-    else:
-        h = w / aspect
-    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
-
-
-# --------------------------------------------------------------------------- data
-def _area_lines(conn, spec: MapSpec, area: Scope, tol: float, grids: bool = False) -> list[dict]:
-    width = spec.box[2] - spec.box[0]
-    levels = ("township", "village") + (("grid",) if width <= 15_000 or grids else ())
-    found = basemap.areas(conn, area.like, levels, spec.epsg, tol, box=spec.box)
-    by_level = {lv: [a["geom"] for a in found if a["level"] == lv] for lv in levels}
-    spec.township_lines = _lines(by_level["township"])
-    spec.village_lines = _lines(by_level["village"])
-    spec.grid_lines = _lines(by_level.get("grid", []))
-    own = [a["geom"] for a in basemap.areas(conn, area.path, (area.level,), spec.epsg, tol)]
-    spec.outline = _lines(own)
-    spec.outline_geom = own[0] if own else None
-    # labels: the level below the map's width, only when they will not crowd
-    label_level = "township" if width > 15_000 else ("village" if width > 3_500 else "grid")
-    x0, y0, x1, y1 = spec.box
-    cands = [a for a in found if a["level"] == label_level]
-    if len(cands) <= 80:
-        for a in cands:
-            p = shapely.point_on_surface(a["geom"])
-            if x0 < p.x < x1 and y0 < p.y < y1:
-                spec.labels.append((p.x, p.y, a["short_name"] or a["name"]))
-    return found
-
-
-def _choropleth(
-    conn, spec: MapSpec, area: Scope, found: list[dict], stats, per: str | None = None
-) -> None:
-    level = "village"
-    if (per == "grid" or area.level in ("village", "grid")) and any(
-        a["level"] == "grid" for a in found
-    ):
-        level = "grid"
-    value = (lambda s: s.density_km2) if spec.layer == "density" else (lambda s: s.coverage_pct)
-    for a in found:
-        if a["level"] == level and a["code"] in stats.areas:
-            spec.choropleth.append((a["geom"], value(stats.areas[a["code"]])))
-    if not spec.choropleth:
-        # a village without grids: colour the village itself
-        for a in basemap.areas(conn, area.path, (area.level,), spec.epsg, 1.0):
-            if a["code"] in stats.areas:
-                spec.choropleth.append((a["geom"], value(stats.areas[a["code"]])))
-
-
-def heat_raster(
-    conn,
-    area: Scope,
-    box: basemap.Box,
-    epsg: int,
-    *,
-    as_of: date,
-    bandwidth_m: float | None = None,
-    k: int | None = None,
-    measure: str = "migrants",
-) -> heat.HeatRaster:
-    """The safe heat raster of ``measure`` over a metric ``box`` of ``area``."""
-    k = k or aggregates.threshold()
-    bw = max(bandwidth_m or (box[2] - box[0]) / 150.0, heat.min_bandwidth_m())
-    margin = 3 * bw
-    fetch = (box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin)
-    cells = heat_cells(
-        conn,
-        area,
-        measure,
-        epsg=epsg,
-        cell_m=heat.cell_size_m(bw),
-        as_of=as_of,
-        bbox_lonlat=basemap.to_lonlat(fetch, epsg),
-    )
-    return heat.smooth(cells, box, k=k, bandwidth_m=bw)
-
-
-def framed_area(conn, area: Scope, view: basemap.Box) -> str:
-    """The code of the area a lon/lat ``view`` of ``area`` shows.
-
-    Of the areas under the view's centre: the one the view frames (its extent matches
-    the view best, as after the web map's drill-down fits the view to it), or the
-    deepest one that contains the view, whichever is deeper; else ``area`` itself."""
-    vw, vh = max(view[2] - view[0], 1e-12), max(view[3] - view[1], 1e-12)
-    framed, framed_fit, contains = None, FRAMED, None
-    for depth, a in enumerate(basemap.areas_under_view(conn, area.like, view)):
-        x0, y0, x1, y1 = a["extent"]
-        both = max(min(x1, view[2]) - max(x0, view[0]), 0.0) * max(
-            min(y1, view[3]) - max(y0, view[1]), 0.0
-        )
-        fit = both / ((x1 - x0) * (y1 - y0) + vw * vh - both)  # intersection over union
-        if fit >= framed_fit:
-            framed, framed_fit = (depth, a["code"]), fit
-        if a["cover"] >= VIEW_CONTAINED:
-            contains = (depth, a["code"])
-    best = max((c for c in (framed, contains) if c), default=None)
-    return best[1] if best else area.area_code
-
-
-def clip_view(conn, area: Scope, bbox: tuple[float, float, float, float]) -> basemap.Box:
-    """A lon/lat view (west, south, east, north) cut to ``area``'s extent. A view that is
-    empty or shows nothing of the area is refused (422)."""
-    if not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
-        raise InvalidInput(_("bbox {bbox} is empty; expected west,south,east,north", bbox=bbox))
-    clipped = basemap.view_in_area(conn, area.area_code, bbox)
-    if clipped is None:
-        raise InvalidInput(
-            _(
-                "the view {bbox} shows nothing of {area}; move the map to it and export again",
-                bbox=",".join(f"{v:g}" for v in bbox),
-                area=basemap.area_names(conn, area.area_code)[-1],
-            ),
-            status=422,
-            code="outside_area",
-        )
-    return clipped
-
-
-def prepare(
-    conn,
-    scope: Scope,
-    layer: str,
-    *,
-    area_code: str | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
-    as_of: date | None = None,
-    aspect: float = 1.414,
-    stats: aggregates.Statistics | None = None,
-    per: str | None = None,
-) -> MapSpec:
-    """Gather the data of one map (no drawing). ``bbox`` is a lon/lat view
-    (west, south, east, north) of the area, cut to it (a view entirely outside it is
-    refused); else the whole area is shown. The title names ``area_code`` if given,
-    else the area the view frames (see :func:`framed_area`), else the user's area.
-    ``per`` (village or grid) chooses the units of a choropleth."""
-    info = check_layer(layer)
-    if per not in (None, "", "village", "grid"):
-        raise InvalidInput(_("per={per!r}; expected village or grid", per=per))
-    area = area_scope(conn, scope, area_code)
-    as_of = as_of or aggregates.today(conn)
-    k = aggregates.threshold()
-    epsg = basemap.metric_epsg(conn, area.area_code)
-    shown = area.area_code
-    if bbox is not None:
-        bbox = clip_view(conn, area, bbox)
-        if not area_code:
-            shown = framed_area(conn, area, bbox)
-        raw = basemap.to_metric(bbox, epsg)
-    else:
-        raw = basemap.area_box(conn, area.area_code, epsg)
-    # a margin around the area leaves room for the north arrow, scale bar and legend
-    box = fit_box(raw, aspect, pad=0.0 if bbox is not None else 0.07)
-    names = basemap.area_names(conn, shown)
-    synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
-    bw_floor = heat.min_bandwidth_m()
-    spec = MapSpec(
-        layer=layer,
-        title=f"{names[-1]} {info.title}",
-        subtitle=(
-            f"辖区：{' '.join(names)}{'（当前视图）' if bbox else ''}　　"
-            f"数据截至：{as_of:%Y年%m月%d日}"
-        ),
-        footer_left=SOURCE.format(k=k, bw=bw_floor) + synthetic,
-        footer_right=(
-            f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　坐标系 WGS 84 / UTM EPSG:{epsg}"
-        ),
-        epsg=epsg,
-        box=box,
-        area_code=shown,
-        area_name=names[-1],
-    )
-    tol = (box[2] - box[0]) / 4000.0
-    found = _area_lines(conn, spec, area, tol, grids=per == "grid")
-    spec.roads = basemap.roads(conn, box, epsg, tol)
-    spec.buildings = basemap.buildings(conn, box, epsg)
-    if info.kind == "heat":
-        spec.heat = heat_raster(conn, area, box, epsg, as_of=as_of, k=k)
-        vis = spec.heat.density[np.isfinite(spec.heat.density)]
-        spec.heat_vmax = float(np.percentile(vis, 99)) if vis.size else 1.0
-        spec.note = f"核带宽 {spec.heat.bandwidth_m:.0f} 米；周边少于 {k} 户处不着色"
-    elif info.kind == "choropleth":
-        stats = stats or aggregates.statistics(conn, area, as_of=as_of)
-        _choropleth(conn, spec, area, found, stats, per)
-        spec.note = f"斜线：数据已抑制（小于 {k} 或可被推算）"
-    else:
-        spec.points = basemap.service_points(conn, area.like, epsg, box)
-    return spec
 
 
 # --------------------------------------------------------------------------- drawing

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from gis.exports import atlas, cartography, heat, mapping
+from gis.exports import atlas, cartography, heat, map_spec, mapping
 from gis.gate import scope_for_area
 from gis.gate.aggregates import Cells
 from tests.gis.exports.helpers import add_households
@@ -83,7 +83,7 @@ def test_heat_of_the_fixture_hides_the_small_villages(conn, crowded):
 
     epsg = basemap.metric_epsg(conn, "330782000000")
     box = basemap.area_box(conn, "330782000000", epsg)
-    r = mapping.heat_raster(
+    r = map_spec.heat_raster(
         conn,
         crowded,
         box,
