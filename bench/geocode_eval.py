@@ -546,6 +546,13 @@ def run(scale: float, seed: int, rows: list) -> None:
         buildings = sample_buildings(conn, g, rng)
     records = labelled_set(buildings, rng)
     stats = evaluate(g.matcher, records)
+    _recall_rows(stats, rows)
+    _admin_rows(url, records, rng, rows)
+    _speed_rows(url, scale, seed, rows)
+
+
+def _recall_rows(stats: dict, rows: list) -> None:
+    """Building recall and precision of each type of labelled address."""
     noisy = {"n": 0, "right": 0, "wrong": 0}
     for kind in TYPES:
         s = stats[kind]
@@ -584,7 +591,9 @@ def run(scale: float, seed: int, rows: list) -> None:
         )
     )
 
-    # admin level: ours vs cpca vs JioNLP on the same list
+
+def _admin_rows(url: str, records: list, rng: random.Random, rows: list) -> None:
+    """Admin level: ours vs cpca vs JioNLP on the same list (accuracy and speed)."""
     local = [r for r in records if r[0] == "mixed"][:ADMIN_SAMPLE]
     national = national_addresses(ADMIN_SAMPLE, rng)
     with db.engine(url).connect() as conn:
@@ -618,7 +627,9 @@ def run(scale: float, seed: int, rows: list) -> None:
             )
         )
 
-    # speed
+
+def _speed_rows(url: str, scale: float, seed: int, rows: list) -> None:
+    """Speed: geocoding the households end to end, and coordinates to buildings."""
     load = os.getloadavg()[0]
     truth = (
         Path(__file__).resolve().parents[1]

@@ -221,16 +221,7 @@ class Checker:
         required: bool,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Parse, range-check and convert lon/lat to WGS-84 (NaN where absent)."""
-        raw_x = (
-            self.df[lon_col].str.strip()
-            if lon_col in self.df
-            else pd.Series("", index=self.df.index)
-        )
-        raw_y = (
-            self.df[lat_col].str.strip()
-            if lat_col in self.df
-            else pd.Series("", index=self.df.index)
-        )
+        raw_x, raw_y = self._stripped(lon_col), self._stripped(lat_col)
         x = pd.to_numeric(raw_x, errors="coerce").to_numpy(dtype=float)
         y = pd.to_numeric(raw_y, errors="coerce").to_numpy(dtype=float)
         ex, ey = raw_x.eq("").to_numpy(), raw_y.eq("").to_numpy()
@@ -260,6 +251,16 @@ class Checker:
         names = self._row_crs(len(x), crs_col, file_crs)
         projected = np.array([n.startswith("epsg:45") for n in names])
         geo = ~projected & ~np.isnan(x) & ~np.isnan(y)
+        self._check_position(x, y, raw_x, raw_y, geo, lon_col, lat_col)
+        return self._to_wgs84(x, y, names, projected, raw_x, raw_y, lon_col)
+
+    def _stripped(self, col: str) -> pd.Series:
+        """The column's text, stripped ("" for every row when the file lacks it)."""
+        return self.df[col].str.strip() if col in self.df else pd.Series("", index=self.df.index)
+
+    def _check_position(self, x, y, raw_x, raw_y, geo, lon_col: str, lat_col: str) -> None:
+        """Reject lon/lat pairs (``geo``: given in degrees) that are swapped, out of range
+        or 0,0."""
         pair_swapped = (
             geo & ((np.abs(x) > 180) | (np.abs(y) > 90)) & (np.abs(y) <= 180) & (np.abs(x) <= 90)
         )
@@ -301,6 +302,12 @@ class Checker:
             _("is 0,0 (a missing position)"),
             _("leave lon and lat empty when the position is unknown"),
         )
+
+    def _to_wgs84(
+        self, x, y, names: np.ndarray, projected: np.ndarray, raw_x, raw_y, lon_col: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Convert the good rows from each row's CRS (``names``) to WGS-84 (NaN elsewhere);
+        reject projected rows that do not convert into range."""
         lon = np.full(len(x), np.nan)
         lat = np.full(len(x), np.nan)
         ok = self.good & ~np.isnan(x) & ~np.isnan(y)

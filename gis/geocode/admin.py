@@ -122,6 +122,37 @@ def resolve_admin(texts, gaz: AdminGazetteer, *, depth: str = "village") -> list
     return cast(list[dict], out)  # every None replaced above
 
 
+def _longest_name(s: str, pos: int, first2, names, upper) -> tuple[int, list | None]:
+    """The length and entries of the longest name at ``pos``: of ``names`` (whose lengths
+    ``first2`` lists, longest first, by their first two characters), then of ``upper``'s
+    (if any), whose entries join those of a name as long; (0, None) when none is."""
+    best_len = 0
+    best: list | None = None  # the entries of the longest name at pos
+    two = s[pos : pos + 2]
+    rest = len(s) - pos
+    lens = first2.get(two)
+    if lens is not None:
+        for ln in lens:
+            if ln <= rest:
+                best = names.get(s[pos : pos + ln])
+                if best is not None:
+                    best_len = ln
+                    break
+    if upper is not None:
+        lens = upper.first2.get(two)
+        if lens is not None:
+            for ln in lens:
+                if ln < best_len:
+                    break
+                if ln <= rest:
+                    hit = upper.names.get(s[pos : pos + ln])
+                    if hit is not None:
+                        best = best + hit if ln == best_len else hit
+                        best_len = ln
+                        break
+    return best_len, best
+
+
 class _Scanner:
     """The exact in-order scan of one lightly normalised address (None: ask the parser)."""
 
@@ -220,30 +251,7 @@ class _Scanner:
             # the longest name at pos over the scopes (as the parser does): the names of
             # the county found (before that, of the start index), then China's upper
             # levels (after the county only)
-            best_len = 0
-            best: list | None = None  # the entries of the longest name at pos
-            two = s[pos : pos + 2]
-            rest = n - pos
-            lens = first2.get(two)
-            if lens is not None:
-                for ln in lens:
-                    if ln <= rest:
-                        best = names.get(s[pos : pos + ln])
-                        if best is not None:
-                            best_len = ln
-                            break
-            if upper is not None:
-                lens = upper.first2.get(two)
-                if lens is not None:
-                    for ln in lens:
-                        if ln < best_len:
-                            break
-                        if ln <= rest:
-                            hit = upper.names.get(s[pos : pos + ln])
-                            if hit is not None:
-                                best = best + hit if ln == best_len else hit
-                                best_len = ln
-                                break
+            best_len, best = _longest_name(s, pos, first2, names, upper)
             if best is None:
                 if (
                     level >= VILLAGE

@@ -310,98 +310,100 @@ def test_access_matrix(app, client, conn, review_items, role):
     for endpoint, (kind, method, template, body) in MATRIX.items():
         for which in ("own", "sibling"):
             ctx = _ctx(conn, role, which)
-            calls = []
-            if kind == "tiles":
-                for layer, layer_kind in TILE_LAYERS.items():
-                    z = 16 if layer == "households" else 12
-                    tile = "/".join(map(str, tile_of(ctx["lon"], ctx["lat"], z)))
-                    calls.append((layer_kind, template.format(layer=layer, tile=tile)))
-            else:
-                calls.append((kind, template.format(**ctx)))
-            for call_kind, path in calls:
+            for call_kind, path in _calls(kind, template, ctx):
                 CACHE.bump()
-                data = (
-                    None
-                    if body is None
-                    else json.loads(
-                        json.dumps(body)
-                        .replace('"{lon}"', str(ctx["lon"]))
-                        .replace('"{lat}"', str(ctx["lat"]))
-                    )
+                failures += _check_call(
+                    client, role, which, endpoint, call_kind, method, path, ctx, _body(body, ctx)
                 )
-                resp = client.open(path, method=method, json=data)
-                want = _expected(call_kind, role, which, method, path)
-                # the sibling's record is answered exactly like a missing one
-                if (
-                    which == "sibling"
-                    and call_kind == "people"
-                    and role in PEOPLE
-                    and not path.startswith("/tiles/")
-                    and any(s in path for s in ("/households/", "/buildings/", "/review/"))
-                ):
-                    want = 404
-                    missing = client.open(
-                        path.replace(str(ctx["hid"]), "987654321")
-                        .replace(str(ctx["bid"]), "987654321")
-                        .replace(str(ctx["rid"]), "987654321"),
-                        method=method,
-                        json=data,
-                    )
-                    if missing.status_code == 404 and resp.status_code == 404:
-                        if resp.get_json() != missing.get_json():
-                            failures.append(f"{role} {which} {path}: sibling ≠ missing")
-                if (
-                    call_kind == "people"
-                    and which == "sibling"
-                    and "/search" in path
-                    and role in PEOPLE
-                ):
-                    if resp.status_code == 200 and resp.get_json()["results"]:
-                        failures.append(f"{role} {path}: sibling household found")
-                if (
-                    path.startswith("/tiles/households/")
-                    and which == "sibling"
-                    and role in PEOPLE
-                    and SIBLING[role]
-                    and resp.status_code == 200
-                ):
-                    if mapbox_vector_tile.decode(resp.data):
-                        failures.append(f"{role} {path}: a sibling's households in a tile")
-                if (
-                    endpoint.startswith("exports.")
-                    and which == "sibling"
-                    and role not in ("anonymous",)
-                    and ctx["area"]
-                ):
-                    want = 404
-                if endpoint == "ogc.item" and which == "sibling" and role != "anonymous":
-                    want = 404
-                # a province or city exports one county at a time (403 before any
-                # lookup of an item; an area that does not exist is still 404)
-                if role in REGIONAL and (
-                    endpoint in ("ogc.items", "ogc.item")
-                    or (endpoint.startswith("exports.") and which == "own")
-                ):
-                    want = 403
-                if resp.status_code != want:
-                    failures.append(
-                        f"{role} {which} {method} {path}: {resp.status_code}, expected {want}"
-                    )
-                    continue
-                # the access log names the households each user read: that is what the
-                # auditor is for (issue 10), so it is no aggregate answer
-                if (
-                    role in AGGREGATE
-                    and resp.status_code == 200
-                    and not endpoint.startswith("audit.")
-                ):
-                    try:
-                        assert_aggregate_only(resp, f"{role} {path}")
-                    except AssertionError as exc:
-                        failures.append(str(exc))
-                if role in AGGREGATE and resp.status_code == 403:
-                    text = resp.get_data(as_text=True)
-                    assert "HA1" not in text and "张伟" not in text
             if role != "anonymous" and endpoint == "auth.logout":
                 login(client, role)
     assert failures == [], "\n".join(failures)
+
+
+def _calls(kind, template, ctx) -> list[tuple[str, str]]:
+    """(kind, path) of the calls to one endpoint: for tiles, one tile of each layer."""
+    if kind != "tiles":
+        return [(kind, template.format(**ctx))]
+    calls = []
+    for layer, layer_kind in TILE_LAYERS.items():
+        z = 16 if layer == "households" else 12
+        tile = "/".join(map(str, tile_of(ctx["lon"], ctx["lat"], z)))
+        calls.append((layer_kind, template.format(layer=layer, tile=tile)))
+    return calls
+
+
+def _body(body, ctx):
+    """The JSON body of a call, with the context's position put in."""
+    if body is None:
+        return None
+    return json.loads(
+        json.dumps(body).replace('"{lon}"', str(ctx["lon"])).replace('"{lat}"', str(ctx["lat"]))
+    )
+
+
+def _check_call(client, role, which, endpoint, call_kind, method, path, ctx, data) -> list[str]:
+    """Make one call as ``role`` and return what is wrong with its answer."""
+    failures: list[str] = []
+    resp = client.open(path, method=method, json=data)
+    want = _expected(call_kind, role, which, method, path)
+    # the sibling's record is answered exactly like a missing one
+    if (
+        which == "sibling"
+        and call_kind == "people"
+        and role in PEOPLE
+        and not path.startswith("/tiles/")
+        and any(s in path for s in ("/households/", "/buildings/", "/review/"))
+    ):
+        want = 404
+        missing = client.open(
+            path.replace(str(ctx["hid"]), "987654321")
+            .replace(str(ctx["bid"]), "987654321")
+            .replace(str(ctx["rid"]), "987654321"),
+            method=method,
+            json=data,
+        )
+        if missing.status_code == 404 and resp.status_code == 404:
+            if resp.get_json() != missing.get_json():
+                failures.append(f"{role} {which} {path}: sibling ≠ missing")
+    if call_kind == "people" and which == "sibling" and "/search" in path and role in PEOPLE:
+        if resp.status_code == 200 and resp.get_json()["results"]:
+            failures.append(f"{role} {path}: sibling household found")
+    if (
+        path.startswith("/tiles/households/")
+        and which == "sibling"
+        and role in PEOPLE
+        and SIBLING[role]
+        and resp.status_code == 200
+    ):
+        if mapbox_vector_tile.decode(resp.data):
+            failures.append(f"{role} {path}: a sibling's households in a tile")
+    if (
+        endpoint.startswith("exports.")
+        and which == "sibling"
+        and role not in ("anonymous",)
+        and ctx["area"]
+    ):
+        want = 404
+    if endpoint == "ogc.item" and which == "sibling" and role != "anonymous":
+        want = 404
+    # a province or city exports one county at a time (403 before any
+    # lookup of an item; an area that does not exist is still 404)
+    if role in REGIONAL and (
+        endpoint in ("ogc.items", "ogc.item")
+        or (endpoint.startswith("exports.") and which == "own")
+    ):
+        want = 403
+    if resp.status_code != want:
+        failures.append(f"{role} {which} {method} {path}: {resp.status_code}, expected {want}")
+        return failures
+    # the access log names the households each user read: that is what the
+    # auditor is for (issue 10), so it is no aggregate answer
+    if role in AGGREGATE and resp.status_code == 200 and not endpoint.startswith("audit."):
+        try:
+            assert_aggregate_only(resp, f"{role} {path}")
+        except AssertionError as exc:
+            failures.append(str(exc))
+    if role in AGGREGATE and resp.status_code == 403:
+        text = resp.get_data(as_text=True)
+        assert "HA1" not in text and "张伟" not in text
+    return failures
