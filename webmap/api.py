@@ -49,6 +49,9 @@ def boundaries():
         raise InvalidInput(
             _("unknown level {level!r}; expected county, township, village or grid", level=level)
         )
+    # the whole layer of the user's area is sent (and cached); a bbox is checked strictly
+    # all the same, so that a wrong one is told rather than silently ignored
+    params.bbox_arg()
     scope = current_scope()
     return _geojson(
         _cached(
@@ -87,7 +90,8 @@ def building(building_id):
 
 
 def _number(body, key) -> float:
-    value = params.number(body.get(key), key, low=-180, high=180)
+    # a JSON number: "120.08" (text) is refused as true is
+    value = params.json_number(body.get(key), key, low=-180, high=180)
     if value is None:
         raise InvalidInput(_("{key} must be a number (WGS-84 degrees)", key=key))
     return value

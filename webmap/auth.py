@@ -114,6 +114,14 @@ def safe_next(target: str | None) -> str:
 def _to_login():
     """Not logged in: 401 for the API and tiles, the login page for pages."""
     if request.path.startswith(("/api/", "/tiles/")):
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            # a GIS program's token: say where it works rather than "log in first"
+            raise Unauthorized(
+                _(
+                    "API tokens work only with the OGC API (/ogc), the tiles and the exports; "
+                    "log in to use this"
+                )
+            )
         raise Unauthorized(_("log in first"))
     return redirect(url_for("auth.login", next=request.path))
 

@@ -57,7 +57,7 @@ def database_error_response(exc):
     if _wants_json():
         resp = error_response(503, "database_unavailable", message)
     else:
-        resp = make_response(message, 503)
+        resp = _error_page(503, message)
     resp.headers["Retry-After"] = "5"
     return resp
 
@@ -97,7 +97,14 @@ def http_message(exc: HTTPException) -> str:
 def _error_page(status: int, message: str, headers=None):
     """An error as a page in the user's language, with the way back to the map."""
     with speaking(request_language()):
-        title = _("Page not found") if status == 404 else _("Request refused")
+        if status == 404:
+            title = _("Page not found")
+        elif status == 503:
+            title = _("Service unavailable")
+        elif status >= 500:
+            title = _("Server error")
+        else:
+            title = _("Request refused")
         html = render_template(
             "error.html",
             lang=language(),
@@ -123,7 +130,8 @@ def init_app(app):
         g.rollback = True
         token_api = request.blueprint in TOKEN_BLUEPRINTS
         if not (token_api or _wants_json()):
-            return exc.message, exc.status
+            # a browser page: the error page in the user's language, with the way back
+            return _error_page(exc.status, exc.message)
         resp = error_response(exc.status, exc.code, exc.message)
         if token_api and exc.status == 401:
             resp.headers["WWW-Authenticate"] = 'Bearer realm="popgis"'
@@ -161,7 +169,7 @@ def init_app(app):
         message = _("invalid value: {problem}", problem=str(exc.orig).split("\n", 1)[0])
         if _wants_json():
             return error_response(400, "invalid_input", message)
-        return message, 400
+        return _error_page(400, message)
 
     @app.errorhandler(Exception)
     def unexpected(exc):
@@ -169,4 +177,4 @@ def init_app(app):
         app.logger.exception("unhandled error")
         if _wants_json():
             return error_response(500, "internal_error", _("internal error; see the server log"))
-        return _("internal error"), 500
+        return _error_page(500, _("internal error"))

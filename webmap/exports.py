@@ -2,7 +2,7 @@
 atlases, statistics tables and GIS layers. Thin: parse, call gis.exports, send.
 
 ``GET /exports/map.png|pdf?layer=migrants|density|coverage|service-points
-[&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&landscape=1][&per=village|grid]`` — ``bbox`` is
+[&area=CODE][&bbox=W,S,E,N][&size=A4|A3][&orientation=portrait|landscape or &landscape=1][&per=village|grid]`` — ``bbox`` is
 the web map's view (Leaflet ``map.getBounds().toBBoxString()``; cut to the user's area, a
 view outside it is a 422), ``per`` the units of a choropleth; the file is named after the
 layer, the area the view frames, paper, orientation and date;
@@ -66,6 +66,28 @@ def _flag(name: str, default: bool = False) -> bool:
     return params.arg_bool(name, default=default)
 
 
+def _landscape(default: bool) -> bool:
+    """``orientation=portrait|landscape`` (other values: 400), else ``landscape=1|0``."""
+    orientation = request.args.get("orientation")
+    if orientation in (None, ""):
+        return _flag("landscape", default=default)
+    if orientation not in ("portrait", "landscape"):
+        raise InvalidInput(
+            _(
+                "{name}={v!r}; expected one of {items}",
+                name="orientation",
+                v=orientation[:60],
+                items="portrait, landscape",
+            )
+        )
+    landscape = orientation == "landscape"
+    if request.args.get("landscape") not in (None, "") and _flag("landscape") != landscape:
+        raise InvalidInput(
+            _("orientation={v} and landscape= disagree; send one of them", v=orientation)
+        )
+    return landscape
+
+
 @bp.route("/map.<fmt>")
 @auth_required
 def map_file(fmt):
@@ -80,7 +102,7 @@ def map_file(fmt):
         area_code=area,
         fmt=fmt,
         size=request.args.get("size", "A4"),
-        landscape=_flag("landscape"),
+        landscape=_landscape(default=False),
         bbox=params.bbox_arg(),
         per=request.args.get("per") or None,
     )
@@ -105,7 +127,7 @@ def atlas_file():
     area = request.args.get("area") or None
     per = request.args.get("per", "village")
     size = request.args.get("size", "A4").upper()
-    landscape = _flag("landscape", default=True)
+    landscape = _landscape(default=True)
     data = atlas.render_atlas(
         get_conn(),
         current_scope(),

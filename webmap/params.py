@@ -94,6 +94,32 @@ def number(
     return value
 
 
+def json_number(
+    raw, name: str, *, low: float = -1e12, high: float = 1e12, default: float | None = None
+) -> float | None:
+    """A JSON number (not text such as "120.08", not true/false) within [low, high]."""
+    if raw is None:
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise InvalidInput(
+            _("{name} must be a JSON number, not {show}", name=name, show=_show(raw))
+        )
+    return number(raw, name, low=low, high=high)
+
+
+def json_integer(
+    raw, name: str, *, low: int = 0, high: int = BIGINT_MAX, default: int | None = None
+) -> int | None:
+    """A JSON whole number (not text, not true/false) within [low, high]."""
+    if raw is None:
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise InvalidInput(
+            _("{name} must be a whole JSON number, not {show}", name=name, show=_show(raw))
+        )
+    return integer(raw, name, low=low, high=high)
+
+
 def text(raw, name: str, *, max_len: int = MAX_TEXT, default: str | None = None) -> str | None:
     """A string without control characters (NUL included), at most ``max_len`` long."""
     if raw is None:

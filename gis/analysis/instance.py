@@ -33,6 +33,26 @@ SERVICE_KINDS = (
     "machine",
     "outreach",
 )
+
+
+def kind_name(kind: str) -> str:
+    """A service point kind's name in the current language (the code when unknown)."""
+    names = {
+        "distribution_point": _("Distribution point"),
+        "service_station": _("Service station"),
+        "clinic": _("Clinic"),
+        "pharmacy": _("Pharmacy"),
+        "machine": _("Self-service machine"),
+        "outreach": _("Outreach point"),
+    }
+    return names.get(kind, kind)
+
+
+def kind_names() -> str:
+    """Every service point kind by name, its code in brackets (the API takes the code)."""
+    return _(", ").join(f"{kind_name(k)} ({k})" for k in SERVICE_KINDS)
+
+
 CANDIDATE_USES = ("market", "enterprise", "dormitory", "public")
 DEFAULT_CANDIDATE_USES = CANDIDATE_USES
 
@@ -211,14 +231,14 @@ def check_kinds(kinds) -> tuple[str, ...]:
             _(
                 "unknown service point kind {kinds}; expected one or more of {expected}",
                 kinds=", ".join(map(repr, bad)),
-                expected=", ".join(SERVICE_KINDS),
+                expected=kind_names(),
             )
         )
     if not kinds:
         raise InvalidInput(
             _(
                 "no service point kinds given; expected one or more of {items}",
-                items=", ".join(SERVICE_KINDS),
+                items=kind_names(),
             )
         )
     return kinds

@@ -68,7 +68,7 @@ def test_place_errors(client, conn):
     login(client, "village_a")
     h = hid(conn, "HA1")
     r = client.post(f"/api/households/{h}/location", json={"lon": "east"})
-    assert r.status_code == 400 and "lon must be a number" in r.json["error"]["message"]
+    assert r.status_code == 400 and "lon must be a JSON number" in r.json["error"]["message"]
     r = client.post(f"/api/households/{h}/location", data="nope")
     assert r.status_code == 400
     client.set_cookie("popgis_lang", "zh")  # the language chosen on the map
