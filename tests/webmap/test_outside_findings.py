@@ -5,6 +5,7 @@ Against the real PostGIS; Chinese by default, English by cookie or Accept-Langua
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -96,7 +97,9 @@ def test_the_access_log_names_actions_targets_and_roles(client, conn, monkeypatc
         VALUES ('county_u', 'county', 'export', 'map:density', '330782000000'),
                ('county_u', 'county', 'export', 'ogc:village_stats', '330782000000'),
                ('county_u', 'county', 'export', 'table', '330782000000'),
-               ('admin', NULL, 'login_unlock', NULL, 'village_a')""")
+               ('admin', NULL, 'login_unlock', NULL, 'village_a'),
+               ('county_u', NULL, 'login', NULL, NULL),
+               ('nobody', NULL, 'login_failed', NULL, NULL)""")
     )
     login(client, "auditor_u")
     client.set_cookie("popgis_lang", "en")
@@ -105,8 +108,19 @@ def test_the_access_log_names_actions_targets_and_roles(client, conn, monkeypatc
         assert raw not in page, raw
     assert "unlocked logins" in page and "map · density map" in page
     assert "OGC API · Village statistics" in page and "statistics table" in page
-    # a login row has no role stored: a dash, never an empty cell
-    assert 'data-code="">—</td>' in page
+    # a login row has no role stored: the account's role by name, else a dash
+    rows = {
+        (m.group(1), m.group(2)): m.group(3)
+        for m in re.finditer(
+            r'<td data-th="User">([^<]*)</td><td data-th="Role" data-code="[^"]*">([^<]*)</td>'
+            r'.*?data-code="([a-z_]+)"',
+            page,
+            re.S,
+        )
+    }
+    assert rows[("county_u", "County staff")] in ("login", "export")
+    assert rows[("nobody", "—")] == "login_failed" and rows[("admin", "—")] == "login_unlock"
+    assert ("county_u", "—") not in rows and ("auditor_u", "—") not in rows
     client.set_cookie("popgis_lang", "zh")
     page = client.get("/audit").get_data(as_text=True)
     assert (
