@@ -25,7 +25,7 @@ from jinja2 import Template
 
 from gis import layers, settings
 from gis.gate import Gate, placement
-from gis.messages import LANGUAGES, role_name, speaking, who
+from gis.messages import LANGUAGES, language, role_name, speaking, who
 from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -123,6 +123,8 @@ def build_map(config: dict, bounds) -> folium.Map:
         ("heat", "leaflet.heat", "leaflet-heat.js"),
     ):
         header.add_child(JavascriptLink(_asset(package, filename)), name=name)
+    # the language the server chose for this request, read by i18n.js
+    header.add_child(Element(f'<meta name="popgis-lang" content="{page_language()}">'), name="lang")
     header.add_child(JavascriptLink(url_for("static", filename="i18n.js")), name="i18n")
     # the map's files as one script: one request instead of thirteen (the browser asks
     # at most six at a time, and the county view's data waits behind them)
@@ -188,9 +190,10 @@ def _in(lang: str, fn, *args):
 
 
 def page_language() -> str:
-    """The user's language choice (cookie ``popgis_lang``, written by static/i18n.js from
-    the choice kept in the browser); Chinese when there is none."""
-    lang = request.cookies.get("popgis_lang")
+    """The request's language as the server decides it (webmap/errors.py
+    ``request_language()``: cookie ``popgis_lang``, else Accept-Language, else
+    ``POPGIS_LANG``); the pages and static/i18n.js follow it."""
+    lang = language()
     return lang if lang in LANGUAGES else "zh"
 
 

@@ -31,17 +31,23 @@ REVIEWS = """
 class Page:
     """A logged-in page that collects every console error and page error."""
 
-    def __init__(self, browser, base, user, *, width=1440, height=900, lang="zh"):
+    def __init__(self, browser, base, user, *, width=1440, height=900, lang="zh", locale=None):
+        """``lang``: the language chosen before login (the cookie popgis_lang), None for
+        none (the browser's ``locale`` decides)."""
         self.base = base
         self.errors = []
+        extra = {"locale": locale, "extra_http_headers": {"Accept-Language": locale}}
         self.page = browser.new_page(
-            viewport={"width": width, "height": height}, accept_downloads=True
+            viewport={"width": width, "height": height},
+            accept_downloads=True,
+            **(extra if locale else {}),
         )
+        if lang:
+            self.page.context.add_cookies([{"name": "popgis_lang", "value": lang, "url": base}])
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         p = self.page
         p.goto(base + "/login")
-        p.evaluate(f"localStorage.setItem('popgis.lang', '{lang}')")
         p.fill("#username", user)
         p.fill("#password", PASSWORD)
         p.click("button[type=submit]")

@@ -15,6 +15,7 @@ import re
 
 import sqlalchemy as sa
 
+from gis.exports import mapping
 from tests.conftest import wait_js
 from tests.webmap.mapsite import Page
 
@@ -214,8 +215,8 @@ def test_legend_for_every_layer_switched_on(site, browser):
             box.check()
     wait_js(
         p,
-        "PopGIS.state.layers.choro.layer.breaks && "
-        "PopGIS.state.layers.choro_grid.layer.breaks && window.popgisDrawn.heat_cells >= 0",
+        "PopGIS.state.layers.choro.layer.labels && "
+        "PopGIS.state.layers.choro_grid.layer.labels && window.popgisDrawn.heat_cells >= 0",
     )
     p.wait_for_timeout(300)
     on = _legend_covers_layers(p)
@@ -773,4 +774,137 @@ def test_county_view_labels_apart_roads_and_phone_placeholder(site, browser):
         assert fits, p.get_attribute("#search", "placeholder")
         pg.shot(f"phone-search-placeholder-{lang}.png")
         p.evaluate("localStorage.removeItem('popgis.lang')")
+        pg.close()
+
+
+def test_phone_deep_link_search_and_placed_by(site, browser):
+    """Issue 13.2: on a phone, /?household= pans the household above the panel; a search
+    result opens the panel only (no popup under it); "手动定位（user）" as on desktop."""
+    base, engine = site
+    with engine.begin() as c:
+        hid = c.execute(
+            sa.text("""UPDATE households SET placed_manually = true, placed_by = 'county_u'
+                       WHERE household_no = 'HA1' RETURNING id""")
+        ).scalar()
+    pg = Page(browser, base, "village_a", width=390, height=844)
+    p = pg.page
+    try:
+        p.goto(f"{base}/?household={hid}")
+        wait_js(p, "window.popgisDrawn && window.popgisDrawn.household_panel >= 1")
+        p.wait_for_timeout(500)  # the panel's slide-in
+        top = p.locator("#panel").bounding_box()["y"]
+        lat, lon = p.evaluate("[PopGIS.state.current.lat, PopGIS.state.current.lon]")
+        x, y = pg.point(lat, lon)
+        assert 0 < x < 390 and 44 < y < top - 10, (y, top)
+        assert "手动定位（county_u）" in p.inner_text("#placed-manually")
+        pg.shot("issue13-2-phone-deep-link.png")
+        p.click("#panel-close")
+        p.fill("#search", "HA1")
+        p.wait_for_selector("#results li[data-i]")
+        p.click("#results li[data-i]")
+        p.wait_for_selector("#panel.open #panel-title")
+        p.wait_for_timeout(500)
+        assert p.locator(".leaflet-popup").count() == 0
+        top = p.locator("#panel").bounding_box()["y"]
+        x, y = pg.point(lat, lon)
+        assert 44 < y < top - 10, (y, top)
+        pg.shot("issue13-2-phone-search.png")
+        # a building's popup, then one of its households: the popup closes, rows on one line
+        p.click("#panel-close")
+        pg.click_at(lat, lon, dx=22, dy=-14)
+        p.wait_for_selector(".building-popup li")
+        li = p.locator(".building-popup li").first.bounding_box()
+        assert li["height"] < 30, li
+        pg.shot("issue13-2-phone-popup.png")
+        p.click(".building-popup a[data-h]")
+        p.wait_for_selector("#panel.open #panel-title")
+        p.wait_for_selector(".leaflet-popup", state="detached")  # after its fade-out
+    finally:
+        with engine.begin() as c:
+            c.execute(
+                sa.text(
+                    "UPDATE households SET placed_manually = false, placed_by = NULL WHERE id = :h"
+                ),
+                {"h": hid},
+            )
+    pg.close()
+
+
+def test_language_from_the_server_never_written_by_the_map(site, browser):
+    """Issue 13.3: the server's rule decides (cookie, else Accept-Language); the map
+    writes the cookie only when the language switch is clicked."""
+    base, _ = site
+
+    def cookie(pg):
+        return {c["name"]: c["value"] for c in pg.page.context.cookies()}.get("popgis_lang")
+
+    pg = Page(browser, base, "county_u", lang=None, locale="en-US")
+    p = pg.page
+    assert p.get_attribute("html", "lang") == "en" and p.title() == "Map · popgis"
+    assert "Migrant heat" in p.inner_text("#side-layers")
+    assert cookie(pg) is None
+    pg.shot("issue13-3-english-from-browser.png")
+    p.click("#menu-btn")
+    p.click("#lang")  # the switch: Chinese, for every page
+    p.wait_for_selector("html[lang=zh-CN]")
+    wait_js(p, "window.popgisDrawn && window.popgisDrawn.village >= 1")
+    assert cookie(pg) == "zh" and "流动人口热力" in p.inner_text("#side-layers")
+    pg.close()
+    # a choice made before login stays (a Chinese browser, the cookie en)
+    pg = Page(browser, base, "county_u", lang="en", locale="zh-CN")
+    assert pg.page.get_attribute("html", "lang") == "en" and cookie(pg) == "en"
+    pg.close()
+
+
+def test_heat_gradient_class_ranges_and_level_words(site, browser):
+    """Issue 13.4 and 13.5: the heat legend is the heat layer's gradient; choropleth
+    classes do not overlap; geocode levels are words in both languages."""
+    base, _ = site
+    for lang in ("zh", "en"):
+        pg = Page(browser, base, "village_a", lang=lang)
+        p = pg.page
+        for key in ("heat", "choro", "choro_grid"):
+            p.evaluate(f"PopGIS.state.map.addLayer(PopGIS.state.layers.{key}.layer)")
+        wait_js(p, "window.popgisDrawn.choro >= 1 && window.popgisDrawn.choro_grid >= 1")
+        p.wait_for_selector("#legend .lg[data-layer=heat] .ramp")
+        bg = p.evaluate("getComputedStyle(document.querySelector('#legend .ramp')).backgroundImage")
+        assert bg.startswith("linear-gradient") and "rgb(255, 255, 178) 15%" in bg, bg
+        assert "rgb(189, 0, 38) 100%" in bg, bg
+        for key in ("choro", "choro_grid"):
+            rows = p.locator(f"#legend .lg[data-layer={key}] .cls").all_inner_texts()
+            ranges = [
+                [float(x.replace(",", "")) for x in re.findall(r"[\d,]+(?:\.\d+)?", r)]
+                for r in rows
+            ]
+            assert rows and len(set(rows)) == len(rows), rows
+            for a, b in zip(ranges, ranges[1:], strict=False):
+                assert a[-1] < b[0], rows  # "0 – 10", "11 – 20": no limit in two classes
+        # the tester's villages (0–11, 11–21, …) and grids (0, 0–177): ranges apart
+        # (the same labels as the exported maps)
+        for values in (
+            [0, 3, 11, 15, 21, 30, 38, 60, 88, 150, 420],
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 177, 250],
+            [0.4, 2.5, 7.75, 12, 40],
+        ):
+            want = mapping.classes(values).labels
+            labels = p.evaluate("v => PopGIS.classes(v).labels", values)
+            nums = [
+                [float(x.replace(",", "")) for x in re.findall(r"[\d,]+(?:\.\d+)?", r)]
+                for r in labels
+            ]
+            assert all(a[-1] < b[0] for a, b in zip(nums, nums[1:], strict=False)), labels
+            assert labels == want, (labels, want)
+        options = p.locator("#f-level option").all_text_contents()
+        if lang == "en":
+            assert "Building" in options and "Not matched" in options, options
+        else:
+            assert "楼栋" in options and "乡镇/街道" in options, options
+        assert not RAW.search(" ".join(options)) and "building" not in options, options
+        p.click("#filters-box summary")
+        pg.shot(f"issue13-4-legend-levels-{lang}.png")
+        pg.view(29.2502, 120.0202, 18)
+        pg.click_at(29.2502, 120.0202)
+        p.wait_for_selector("#panel.open #panel-title")
+        panel = p.inner_text("#panel")
+        assert ("Geocode level: Building" if lang == "en" else "定位精度: 楼栋") in panel, panel
         pg.close()

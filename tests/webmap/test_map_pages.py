@@ -266,3 +266,50 @@ def test_review_and_audit_pages_log_out_score_once_and_phone_cards(site, browser
     assert p.inner_text("#count").startswith("1 household to review"), p.inner_text("#count")
     p.evaluate("localStorage.removeItem('popgis.lang')")
     pg.close()
+
+
+def test_export_of_a_view_outside_the_area_says_so_in_the_dialog(site, browser):
+    """Issue 13.1: the dialog sends the view as it is; a view wholly outside the user's
+    area is the server's 422 in the user's language, shown in the dialog, no download;
+    a partly overlapping view is cut by the server and downloads."""
+    base, _ = site
+    pg = Page(browser, base, "village_a")
+    # the refusal asked for on purpose: Chromium logs any 4xx answer, a fetch too, as
+    # "Failed to load resource" (no page error, no uncaught error: the dialog handles it)
+    pg.allow(422)
+    p = pg.page
+    for _i in range(3):  # drag the map ~600 px left, three times
+        p.mouse.move(900, 450)
+        p.mouse.down()
+        p.mouse.move(600, 450, steps=8)
+        p.mouse.move(300, 450, steps=8)
+        p.mouse.up()
+        p.wait_for_timeout(300)
+    pg.settle()
+    view = p.evaluate("""(() => { const b = PopGIS.visibleBounds();
+        return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()""")
+    p.click("#export")
+    p.wait_for_selector("#export-dialog[open]")
+    href = p.get_attribute("#export-go", "href")
+    sent = [
+        float(v) for v in re.search(r"bbox=([^&]+)", href).group(1).replace("%2C", ",").split(",")
+    ]
+    assert all(abs(a - b) < 1e-4 for a, b in zip(sent, view, strict=False)), (sent, view)
+    downloads = []
+    p.on("download", lambda d: downloads.append(d))
+    p.click("#export-go")
+    p.wait_for_selector("#export-msg.error")
+    msg = p.inner_text("#export-msg")
+    assert "江滨" in msg and "导出" in msg, msg  # the server's words, in Chinese
+    assert p.locator("#export-dialog[open]").count() == 1 and not downloads
+    pg.shot("issue13-1-export-outside-area.png")
+    # back over the village, partly beyond it: the server cuts the view, a file comes
+    p.click("#export-cancel")
+    pg.view(29.2502, 120.0202, 13)
+    p.click("#export")
+    assert p.inner_text("#export-msg") == ""
+    with p.expect_download() as dl:
+        p.click("#export-go")
+    assert Path(dl.value.path()).read_bytes()[:4] == b"\x89PNG"
+    p.wait_for_selector("#export-dialog:not([open])", state="attached")
+    pg.close()

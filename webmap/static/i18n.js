@@ -37,10 +37,10 @@
       audit: '访问日志', menu: '菜单', county: '全县', legend: '图例', layers_legend: '图层与图例',
       drag_hint: '拖动红色标记到正确位置', pick_hint: '点击正确的楼栋',
       level_building: '楼栋', level_compound: '小区', level_group: '村民小组',
-      level_village: '村/社区', level_township: '乡镇', level_unmatched: '未匹配',
+      level_village: '村/社区', level_township: '乡镇/街道', level_unmatched: '未匹配',
       level_county: '县', level_grid: '网格', level_none: '未定位',
       persons: '人', persons_n: '{n}人', floors_n: '{n}层', buildings_n: '{n}栋楼',
-      migrants_n: '流动{n}人', placed_by_user: '{user}手动定位', female: '女', male: '男', floors: '层',
+      migrants_n: '流动{n}人', placed_by_user: '手动定位（{user}）', female: '女', male: '男', floors: '层',
       history: '定位记录', restore: '恢复地址定位', restored: '已恢复地址定位',
       from_place: '原位置', by: '操作人', placed: '放置', no_history: '无手动定位记录',
       far: '距楼栋', outside: '辖区外', outside_note: '辖区外（服务本辖区）', inactive: '停用',
@@ -106,10 +106,11 @@
       audit: 'Access log', menu: 'Menu', county: 'County', legend: 'Legend',
       layers_legend: 'Layers and legend',
       drag_hint: 'Drag the red marker to the right place',
-      pick_hint: 'Click the right building', level_building: 'building',
-      level_compound: 'compound', level_group: 'group', level_village: 'village',
-      level_township: 'township', level_county: 'county', level_grid: 'grid',
-      level_unmatched: 'unmatched', level_none: 'not placed',
+      // geocode levels as words, not the codes (building, compound, …)
+      pick_hint: 'Click the right building', level_building: 'Building',
+      level_compound: 'Compound', level_group: 'Village group', level_village: 'Village / community',
+      level_township: 'Township / subdistrict', level_county: 'County', level_grid: 'Grid',
+      level_unmatched: 'Not matched', level_none: 'Not placed',
       persons: 'persons', persons_n: '{n} persons', persons_n_one: '1 person',
       floors_n: '{n} floors', floors_n_one: '1 floor', buildings_n: '{n} buildings',
       buildings_n_one: '1 building', migrants_n: '{n} migrants', migrants_n_one: '1 migrant',
@@ -144,8 +145,12 @@
                     manual: 'by hand'}
     }
   };
+  // the server decides the language (cookie popgis_lang, else the browser's
+  // Accept-Language, else POPGIS_LANG) and writes it into the page: the map's
+  // <meta name="popgis-lang">, the other pages' <html data-lang>
   var lang = (function () {
-    try { return localStorage.getItem('popgis.lang') || 'zh'; } catch (e) { return 'zh'; }
+    var meta = document.querySelector('meta[name=popgis-lang]');
+    return (meta && meta.content) || document.documentElement.getAttribute('data-lang') || 'zh';
   })();
   if (!T[lang]) { lang = 'zh'; }
   function t(key) { return T[lang][key] != null ? T[lang][key] : key; }
@@ -164,15 +169,10 @@
     var g = T[lang][group] || {};
     return g[code] != null ? g[code] : '';
   }
-  /** the server follows the same choice (its messages, the planner, review and audit
-   * pages): it reads the cookie popgis_lang */
-  function setCookie(value) {
+  /** the user's choice (the language switch, and only it): the cookie popgis_lang,
+   * which the server reads for every page and message */
+  function setLang(value) {
     document.cookie = 'popgis_lang=' + value + '; path=/; max-age=31536000; SameSite=Lax';
   }
-  function setLang(value) {
-    try { localStorage.setItem('popgis.lang', value); } catch (e) { /* private mode */ }
-    setCookie(value);
-  }
-  setCookie(lang);
   window.PopGISi18n = {T: T, lang: lang, t: t, tn: tn, label: label, known: known, setLang: setLang};
 })();

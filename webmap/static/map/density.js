@@ -1,6 +1,6 @@
 /* popgis map: migrant density as a heat layer and as choropleths by village and grid.
- * Choropleth classes are quantiles with distinct, rounded limits (many villages or grids
- * with the same value give fewer classes, never "0–0"). */
+ * Choropleth classes are quantiles with distinct, rounded limits that do not overlap, as
+ * on the exported maps (many villages or grids with the same value give fewer classes). */
 (function () {
   'use strict';
   var P = window.PopGIS, S = P.S, t = P.t, esc = P.esc, C = P.COLOURS;
@@ -26,20 +26,52 @@
     return {radius: r, blur: r * 0.8, max: Math.max(1, p99 * 4), maxZoom: 0, minOpacity: 0.04,
             gradient: C.heat};
   }
-  function round(v) { return v < 10 ? Math.round(v * 10) / 10 : Math.round(v); }
-  /** upper limits of the classes (the last class is open): quantiles of the values,
-   * rounded, distinct and above the smallest value */
-  P.classBreaks = function (values) {
-    var sorted = values.slice().sort(function (a, b) { return a - b; });
-    var out = [];
-    if (!sorted.length) { return out; }
-    [0.2, 0.4, 0.6, 0.8].forEach(function (p) {
-      var v = round(sorted[Math.floor(p * (sorted.length - 1))]);
-      if (v < sorted[sorted.length - 1] && (out.length ? v > out[out.length - 1] : v >= sorted[0])) {
-        out.push(v);
-      }
-    });
-    return out;
+  function roundTo(x, d) { var f = Math.pow(10, d); return Math.round(x * f) / f; }
+  function quantile(sorted, p) {
+    var pos = (sorted.length - 1) * p, lo = Math.floor(pos), hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  }
+  function floor2(x, step) {
+    if (x <= 0) { return Math.floor(x / step) * step; }
+    var unit = Math.max(Math.pow(10, Math.floor(Math.log10(x)) - 1), step);
+    return Math.floor(x / unit + 1e-9) * unit;
+  }
+  /** at most n classes at quantiles, as the server's exports draw them
+   * (gis/exports/mapping.py classes()): values counted rounded to whole numbers (one
+   * decimal when all are below 100), breaks of two significant digits, a class ends one
+   * step below the next one's start ("0 – 10", "11 – 20"), no empty or repeated class.
+   * {bounds, labels, decimals, index(v)} */
+  P.classes = function (values, n) {
+    n = n || 5;
+    if (!values.length) { values = [0]; }
+    var decimals = Math.max.apply(null, values) >= 100 ? 0 : 1, step = Math.pow(10, -decimals);
+    var v = values.map(function (x) { return roundTo(x, decimals); }).sort(function (a, b) { return a - b; });
+    var top = v[v.length - 1];
+    var bounds = [roundTo(floor2(v[0], step), decimals)];
+    for (var i = 1; i < n; i++) {
+      var r = roundTo(Number(quantile(v, i / n).toPrecision(2)), decimals);
+      if (bounds[bounds.length - 1] < r && r <= top) { bounds.push(r); }
+    }
+    bounds.push(roundTo(top + step, decimals));
+    function index(x) {
+      x = roundTo(x || 0, decimals);
+      var k = 0;
+      while (k < bounds.length - 2 && x >= bounds[k + 1]) { k++; }
+      return k;
+    }
+    // a class no value falls in joins the one below it
+    var counts = bounds.slice(1).map(function () { return 0; });
+    v.forEach(function (x) { counts[index(x)]++; });
+    bounds = bounds.filter(function (b, j) { return j === 0 || j === bounds.length - 1 || counts[j]; });
+    var fmt = function (x) {
+      return x.toLocaleString('en-US', {minimumFractionDigits: decimals, maximumFractionDigits: decimals});
+    };
+    var labels = [];
+    for (var j = 0; j < bounds.length - 1; j++) {
+      var lo = bounds[j], hi = j === bounds.length - 2 ? top : roundTo(bounds[j + 1] - step, decimals);
+      labels.push(hi <= lo ? fmt(lo) : fmt(lo) + ' – ' + fmt(hi));
+    }
+    return {bounds: bounds, labels: labels, decimals: decimals, index: index};
   };
   /** colours of n classes, spread over the whole ramp */
   P.classColours = function (n) {
@@ -70,16 +102,15 @@
         .then(function (fc) {
           var key = level === 'village' ? 'choro' : 'choro_grid';
           var values = fc.features.map(function (f) { return f.properties.migrants_per_km2 || 0; });
-          var breaks = P.classBreaks(values);
-          var top = round(Math.max.apply(null, values.concat([0])));
+          var cls = P.classes(values);
+          var top = Math.max.apply(null, values.concat([0]));
           // nothing anywhere: the palest colour, not a dark map of zeros
-          var colours = top ? P.classColours(breaks.length + 1) : [C.choro[0]];
+          var colours = top ? P.classColours(cls.labels.length) : [C.choro[0]];
           var group = S.layers[key].layer;
           group.clearLayers();
           group.addLayer(L.geoJSON(fc, {pane: 'density', style: function (f) {
-            var v = f.properties.migrants_per_km2 || 0, k = 0;
-            while (k < breaks.length && v > breaks[k]) { k++; }
-            return {fillColor: colours[k], fillOpacity: 0.65, color: '#fff', weight: 0.5};
+            return {fillColor: colours[cls.index(f.properties.migrants_per_km2)], fillOpacity: 0.65,
+                    color: '#fff', weight: 0.5};
           }, onEachFeature: function (f, l) {
             var p = f.properties;
             l.bindTooltip('<b>' + esc(P.areaName(Object.assign({level: level}, p))) + '</b><br>' + t('migrants') + ' ' + esc(p.migrants) +
@@ -88,9 +119,8 @@
                 : esc(p.migrants_per_1000_residents)));
             l.on('click', function (e) { L.DomEvent.stop(e); if (S.areaIndex[p.code]) { P.drill(p.code); } });
           }}));
-          group.breaks = breaks;
+          group.labels = cls.labels;
           group.colours = colours;
-          group.top = top;
           P.mark(key, fc.features.length);
           P.renderLegend();
         });

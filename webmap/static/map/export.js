@@ -9,16 +9,47 @@
                        ['choro_grid', 'density', 'grid', 'x_choro_grid'], ['points', 'service-points', null, 'x_points']];
   function exportUrl(choice) {
     var spec = EXPORT_LAYERS.filter(function (x) { return x[0] === choice.layer; })[0];
-    // the part of the map not under the side column or the panel, cut to the
-    // jurisdiction (a wide screen's margins are not printed)
-    var b = P.visibleBounds(), sb = L.latLngBounds(S.cfg.bounds);
-    var w = Math.max(b.getWest(), sb.getWest()), e = Math.min(b.getEast(), sb.getEast());
-    var s = Math.max(b.getSouth(), sb.getSouth()), n = Math.min(b.getNorth(), sb.getNorth());
-    if (!(w < e && s < n)) { w = sb.getWest(); e = sb.getEast(); s = sb.getSouth(); n = sb.getNorth(); }
+    // the part of the map not under the side column or the panel, as it is: the server
+    // cuts it to the user's area and refuses (422 outside_area) a view wholly outside it
+    var b = P.visibleBounds();
     var q = {layer: spec[1], size: choice.size, landscape: choice.orient === 'landscape' ? '1' : '',
-             bbox: [w, s, e, n].map(function (v) { return v.toFixed(5); }).join(',')};
+             bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+               .map(function (v) { return v.toFixed(5); }).join(',')};
     if (spec[2]) { q.per = spec[2]; }
     return S.cfg.exports + 'map.' + choice.format + '?' + P.qs(q);
+  }
+  /** the file name of a download (RFC 6266: filename* in UTF-8 first) */
+  function fileName(disposition, fallback) {
+    var m = /filename\*=UTF-8''([^;]+)/i.exec(disposition || '');
+    if (m) { try { return decodeURIComponent(m[1]); } catch (e) { /* fall through */ } }
+    m = /filename="?([^";]+)"?/i.exec(disposition || '');
+    return m ? m[1] : fallback;
+  }
+  /** fetch the file (a refusal is an answer shown in the dialog, not a page) and save it */
+  function download(url, format, dlg) {
+    var msg = $('export-msg');
+    msg.textContent = t('exporting');
+    msg.className = '';
+    return fetch(url, {credentials: 'same-origin'}).then(function (r) {
+      if (!r.ok) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          msg.textContent = (body.error && body.error.message) || String(r.status);
+          msg.className = 'error';
+          P.mark('export_refused', r.status);
+        });
+      }
+      return r.blob().then(function (blob) {
+        var a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = fileName(r.headers.get('Content-Disposition'), 'popgis-map.' + format);
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        msg.textContent = '';
+        dlg.close();
+        P.mark('export_done', 1);
+      });
+    }).catch(function (e) { msg.textContent = e.message; msg.className = 'error'; });
   }
   function setupExport() {
     var dlg = $('export-dialog');
@@ -37,7 +68,8 @@
       '<fieldset><legend>' + t('export_orient') + '</legend>' +
       radios('orient', [['portrait', 'portrait'], ['landscape', 'landscape']], 'landscape') + '</fieldset>' +
       '<div class="buttons"><button type="button" id="export-cancel">' + t('cancel') + '</button>' +
-      '<a id="export-go" class="button" href="#" download>' + t('download') + '</a></div></form>';
+      '<a id="export-go" class="button" href="#" download>' + t('download') + '</a></div>' +
+      '<p id="export-msg" role="status"></p></form>';
     function choice() {
       var f = $('export-form'), pick = function (n) { return f.querySelector('input[name=' + n + ']:checked').value; };
       return {layer: pick('layer'), format: pick('format'), size: pick('size'), orient: pick('orient')};
@@ -45,13 +77,14 @@
     function refresh() { $('export-go').href = exportUrl(choice()); }
     P.each(dlg.querySelectorAll('input'), function (el) { el.addEventListener('change', refresh); });
     $('export-cancel').addEventListener('click', function () { dlg.close(); });
-    $('export-go').addEventListener('click', function () {
+    $('export-go').addEventListener('click', function (ev) {
+      ev.preventDefault();
       refresh();
-      P.showMessage(t('exporting'));
-      setTimeout(function () { dlg.close(); }, 0);
+      download($('export-go').href, choice().format, dlg);
     });
     $('export').addEventListener('click', function () {
       refresh();
+      $('export-msg').textContent = '';
       P.closeMenu();
       dlg.showModal();
     });

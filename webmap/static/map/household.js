@@ -52,8 +52,10 @@
   }
   function openHousehold(id) {
     return api(S.cfg.api + 'households/' + id).then(function (h) {
-      // on a phone the panel takes the bottom of the screen: the layer sheet closes
+      // on a phone the panel takes the bottom of the screen: the layer sheet and a
+      // building's popup close (one at a time, never overlapping)
       document.body.classList.remove('side-open');
+      if (!P.wide()) { S.map.closePopup(); }
       S.current = h;
       var panel = $('panel');
       var html = '<button class="close" id="panel-close" type="button" aria-label="' + t('close') + '">×</button>' +
@@ -156,7 +158,9 @@
     S.dragMarker = L.marker(at, {draggable: true, autoPan: true, icon: L.divIcon({
       className: 'drag-marker', html: '<span></span>', iconSize: [26, 26], iconAnchor: [13, 13]})})
       .addTo(S.map);
-    S.map.setView(at, Math.max(S.map.getZoom(), 17));
+    S.map.setView(at, Math.max(S.map.getZoom(), 17), {animate: false});
+    // centred is behind a phone's panel: panned into the open part, as a click does
+    P.keepVisible(at);
     S.dragMarker.on('dragend', function () {
       var ll = S.dragMarker.getLatLng();
       // refused (e.g. outside the area): the marker goes back to where the household is

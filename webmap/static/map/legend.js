@@ -8,19 +8,13 @@
 
   function swatch(style) { return '<i class="sw" style="' + style + '"></i>'; }
   function entry(key, html) { return '<div class="lg" data-layer="' + key + '">' + html + '</div>'; }
-  /** the rows of a choropleth's classes: "0", "0–12", "12–40", "> 40" */
+  /** the rows of a choropleth's classes: "0 – 10", "11 – 20", … (density.js P.classes) */
   function classRows(group) {
-    var b = group.breaks || [], colours = group.colours || [], rows = '';
-    if (!colours.length) { return ''; }
-    if (!b.length) {
-      return '<div class="cls">' + swatch('background:' + colours[0]) + (group.top ? '0–' + group.top : '0') + '</div>';
-    }
-    for (var i = 0; i <= b.length; i++) {
-      var text = i === 0 ? (b[0] === 0 ? '0' : '0–' + b[0])
-        : (i < b.length ? b[i - 1] + '–' + b[i] : '> ' + b[b.length - 1]);
-      rows += '<div class="cls">' + swatch('background:' + colours[i]) + text + '</div>';
-    }
-    return rows;
+    var labels = group.labels || [], colours = group.colours || [];
+    return labels.map(function (text, i) {
+      return '<div class="cls">' + swatch('background:' + colours[Math.min(i, colours.length - 1)]) +
+        esc(text) + '</div>';
+    }).join('');
   }
   P.renderLegend = function () {
     var el = P.$('legend');
@@ -80,7 +74,9 @@
         t('cell') + '</span>');
     }
     if (on('heat')) {
-      var stops = Object.keys(C.heat).map(function (k) {
+      // the stops in order of position: the key 1.0 is the integer key "1", which an
+      // object lists before "0.15" (the bar was one solid dark red)
+      var stops = Object.keys(C.heat).sort(function (a, b) { return a - b; }).map(function (k) {
         return C.heat[k] + ' ' + Math.round(k * 100) + '%'; }).join(',');
       html += entry('heat', '<b>' + t('heat') + '</b><br><span class="ramp" style="background:' +
         'linear-gradient(to right,' + stops + ')"></span><span class="ramp-labels"><span>' + t('low') +

@@ -13,7 +13,8 @@
       // phone: the panel covers the lower 62 % of the screen; the household sits above it
       if (!P.wide()) { S.map.panBy([0, window.innerHeight * 0.31], {animate: false}); }
     }
-    if (h.building_id) { P.openBuilding(h.building_id, h.lat != null ? L.latLng(h.lat, h.lon) : null); }
+    // a phone has room for one: the household panel, not the building's popup as well
+    if (h.building_id && P.wide()) { P.openBuilding(h.building_id, h.lat != null ? L.latLng(h.lat, h.lon) : null); }
     P.openHousehold(h.id);
   }
   P.setupSearch = function () {
