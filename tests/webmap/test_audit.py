@@ -240,7 +240,7 @@ def test_auditor_page_in_the_browser(live_server, browser, engine):
             SELECT 'village_a', 'village', '127.0.0.1', 'household_tile', 'tile',
                    'households/16/54613/27247', NULL, 3""")
         )
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server + "/audit")

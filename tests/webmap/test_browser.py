@@ -12,7 +12,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_login_and_map(live_server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(live_server + "/")
@@ -37,7 +37,7 @@ def test_login_and_map(live_server, browser):
 
 
 def test_bad_login_stays_on_login_page(live_server, browser):
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")
     page.goto(live_server + "/login")
     page.fill("#username", "village_a")
     page.fill("#password", "wrong")

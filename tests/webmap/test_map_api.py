@@ -171,6 +171,7 @@ def test_units_layer_and_favicon(client, conn):
 
 def test_menu_and_planner_header(client, conn):
     login(client, "planner_u")
+    client.set_cookie("popgis_lang", "zh")  # the tests' POPGIS_LANG is en
     page = client.get("/").get_data(as_text=True)
     assert 'href="/planner"' in page and 'href="/review"' not in page
     assert 'href="/audit"' not in page

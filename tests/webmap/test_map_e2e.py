@@ -39,7 +39,7 @@ def login(page, base, user):
 def test_search_open_fix_and_reload(e2e, browser):
     base, engine = e2e
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     login(page, base, "village_a")
@@ -92,7 +92,7 @@ def test_village_user_cannot_reach_other_village(e2e, browser):
     base, engine = e2e
     with engine.connect() as c:
         hb1 = c.execute(sa.text("SELECT id FROM households WHERE household_no = 'HB1'")).scalar()
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")
     login(page, base, "village_a")
     page.fill("#search", "陈静")  # lives in village B
     page.wait_for_selector("#results li.empty")
@@ -108,7 +108,7 @@ def test_village_user_cannot_reach_other_village(e2e, browser):
 
 def test_english_switch_and_phone_screen(e2e, browser):
     base, _ = e2e
-    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
     login(page, base, "village_a")
     page.click("#menu-btn")  # English is in the menu
     page.click("#lang")

@@ -115,7 +115,9 @@ def test_planner_panel_in_chromium(live_server, tmp_path):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        page = browser.new_page(
+            viewport={"width": 1280, "height": 800}, accept_downloads=True, locale="zh-CN"
+        )
         requests = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto(live_server + "/login?next=/planner")
