@@ -21,6 +21,7 @@ ZH: dict[str, str] = {
     "POPGIS_DATABASE_URL is set: using that server, no local cluster": "已设置 POPGIS_DATABASE_URL：使用该数据库服务器，不启动本地集群",
     "running: {url}": "运行中：{url}",
     "stopped": "已停止",
+    "the database was stopped on purpose (popgis db stop); start it with: popgis db start": "数据库已被有意停止（popgis db stop）；启动方法：popgis db start",
     "schema up to date": "数据库结构已是最新",
     # cli/export.py
     "wrote {file} ({size} bytes)": "已写入 {file}（{size} 字节）",
