@@ -83,6 +83,7 @@ def _labels() -> dict[str, str]:
         "action": _("action"),
         "target_kind": _("target kind"),
         "target_id": _("target"),
+        "target_name": _("target name"),
         "households": _("households"),
         "household_ids": _("household ids"),
         "detail": _("detail"),

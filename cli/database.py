@@ -31,8 +31,7 @@ def db_start():
 
 @db_group.command("stop")
 def db_stop():
-    """Stop the project's own cluster (other commands then do not start it again:
-    ``popgis db start`` does)."""
+    """Stop the project's own cluster; other commands then do not start it again."""
     if not db.uses_local_cluster():
         click.echo(_("POPGIS_DATABASE_URL is set: using that server, no local cluster"))
         return

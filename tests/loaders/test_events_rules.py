@@ -5,10 +5,14 @@ problem of a row reported in one pass (the database checks included)."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from gis import scope
 from tests.loaders.test_loaders import count, idn, load, person, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_events_follow_the_api_rules(conn, tmp_path):
@@ -56,10 +60,21 @@ def test_events_cli_rejects_future_date(tmp_path):
         ("zh", "不在 1900-01-01 至 今天（"),
     ):
         out = subprocess.run(
-            ["popgis", "--lang", lang, "load", "events", str(tmp_path / "ev.csv"), "--dry-run"],
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "--lang",
+                lang,
+                "load",
+                "events",
+                str(tmp_path / "ev.csv"),
+                "--dry-run",
+            ],
             capture_output=True,
             text=True,
             check=False,
+            cwd=ROOT,
         )
         text = out.stdout + out.stderr
         assert words in text and str(day) in text, text
