@@ -27,11 +27,27 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
+def stop_marker():
+    """The file ``popgis db stop`` leaves in the cluster's folder (``db start`` removes
+    it): the cluster was stopped on purpose and is not to be started behind one's back."""
+    return db.cluster_dir() / "stopped_on_purpose"
+
+
 def prepare() -> None:
     """Make the database usable: start the local cluster when needed, migrate. A database
-    that cannot be reached ends the command within a few seconds with the fix."""
+    that cannot be reached ends the command within a few seconds with the fix.
+
+    A cluster never started (first run, ``make demo``) is started; one stopped with
+    ``popgis db stop`` is not: the command ends saying so and how to start it."""
     try:
         if db.uses_local_cluster():
+            if stop_marker().exists() and not db.cluster_status()["running"]:
+                fail(
+                    _(
+                        "the database was stopped on purpose (popgis db stop); "
+                        "start it with: popgis db start"
+                    )
+                )
             db.cluster_start()
         db.wait_until_up(db.database_url())
         db.migrate()
@@ -67,6 +83,7 @@ def _labels() -> dict[str, str]:
         "action": _("action"),
         "target_kind": _("target kind"),
         "target_id": _("target"),
+        "target_name": _("target name"),
         "households": _("households"),
         "household_ids": _("household ids"),
         "detail": _("detail"),

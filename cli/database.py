@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.common import echo_json, fail, json_option, prepare
+from cli.common import echo_json, fail, json_option, prepare, stop_marker
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
@@ -22,6 +22,7 @@ def db_start():
         click.echo(_("POPGIS_DATABASE_URL is set: using that server, no local cluster"))
         return
     try:
+        stop_marker().unlink(missing_ok=True)
         db.cluster_start()
     except PopgisError as exc:
         fail(exc.message)
@@ -30,8 +31,14 @@ def db_start():
 
 @db_group.command("stop")
 def db_stop():
-    """Stop the project's own cluster."""
+    """Stop the project's own cluster; other commands then do not start it again."""
+    if not db.uses_local_cluster():
+        click.echo(_("POPGIS_DATABASE_URL is set: using that server, no local cluster"))
+        return
     db.cluster_stop()
+    marker = stop_marker()
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("popgis db stop\n")
     click.echo(_("stopped"))
 
 

@@ -11,7 +11,7 @@ import click
 from cli.common import echo_json, echo_table, fail, json_option, operator, prepare
 from gis import db
 from gis.errors import PopgisError
-from gis.messages import _
+from gis.messages import _, role_name
 
 
 def _dump(rows: list[dict], as_json: bool, as_csv: bool = False) -> None:
@@ -74,7 +74,8 @@ def users_list(as_json):
     else:
         for u in rows:
             state = "" if u["active"] else _(" (disabled)")
-            click.echo(f"{u['name']:<12} {u['role']:<9} {u['area_code']} {u['area_name']}{state}")
+            role = role_name(u["role"])
+            click.echo(f"{u['name']:<12} {role:<9} {u['area_code']} {u['area_name']}{state}")
 
 
 @users_group.command("disable")
@@ -283,4 +284,21 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
             rows = gis_audit.unusual(conn)
         else:
             rows = gis_audit.entries(conn, user=user, household=household, since=since, limit=limit)
+    if not as_json and not as_csv:
+        # codes stay in JSON and CSV (for programs); the table shows names
+        rows = [_audit_names(r) for r in rows]
     _dump(rows, as_json, as_csv)
+
+
+def _audit_names(row: dict) -> dict:
+    """An access-log row with its role, action and target kind by name."""
+    from gis import audit as gis_audit
+
+    out = dict(row)
+    if "role" in out:
+        out["role"] = role_name(out["role"])
+    if "action" in out:
+        out["action"] = gis_audit.action_label(out["action"])
+    if "target_kind" in out:
+        out["target_kind"] = gis_audit.target_label(out["target_kind"])
+    return out

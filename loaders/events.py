@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gis import ingest
+from gis import ingest, scope
 from gis.messages import _
 from loaders.base import TableLoader
 from loaders.validate import Checker
@@ -50,6 +50,7 @@ class EventLoader(TableLoader):
         "team",
         "id_number",
         "note",
+        "bad_cols",
     ]
 
     def clean(self, file, df, crs):
@@ -58,9 +59,18 @@ class EventLoader(TableLoader):
         eid = c.text("event_id", max_len=64)
         out["household_no"] = c.text("household_no", required=True, max_len=64)
         out["kind"] = c.choice("kind", EVENT_KINDS, label=_("event kind"))
-        out["event_date"] = c.date("date", required=True)
+        # the web API's rules (gis.gate): not before EARLIEST_EVENT nor after today in China
+        day = scope.today()
+        out["event_date"] = c.date(
+            "date",
+            required=True,
+            low=scope.EARLIEST_EVENT,
+            high=day,
+            high_label=_("today ({day}, China time)", day=day.isoformat()),
+            long_term=False,
+        )
         out["team"] = c.text("team_id", max_len=64)
-        out["id_number"] = c.text("id_number", max_len=18)
+        out["id_number"] = c.text("id_number", max_len=18).str.upper()
         out["note"] = c.text("note", max_len=500)
         # Without an event id the natural key is the event itself, so re-loading the
         # same file does not duplicate events.
@@ -76,7 +86,10 @@ class EventLoader(TableLoader):
             + out["id_number"]
         )
         out["ext_id"] = eid.where(eid.ne(""), fallback)
-        return out[c.good], c.rejected
+        # Rejected rows are staged too (marked): the database checks of upsert_events
+        # then report their other problems in the same pass, and drop them.
+        out["bad_cols"] = c.bad_columns()
+        return out, c.rejected
 
     def upsert(self, conn, report):
         return ingest.upsert_events(conn, None)

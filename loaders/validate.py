@@ -8,6 +8,8 @@ reported (the first problem of each column), so that one round of fixes is enoug
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -89,6 +91,13 @@ class Checker:
         compare with it: a bad value is no ground for a second complaint)."""
         return self._reported.get(column, np.zeros(len(self.df), dtype=bool))
 
+    def bad_columns(self) -> pd.Series:
+        """Per row, the columns with a problem reported, as ",kind,date," ("" if none)."""
+        out = pd.Series("", index=self.df.index, dtype=object)
+        for column, mask in self._reported.items():
+            out = out.where(~mask, out + column + ",")
+        return out.where(out.eq(""), "," + out)
+
     # ------------------------------------------------------------------ columns
     def text(self, col: str, *, required: bool = False, max_len: int = 500) -> pd.Series:
         s = self._column(col).str.strip()
@@ -112,12 +121,25 @@ class Checker:
             return self.df[col]
         return pd.Series("", index=self.df.index)
 
-    def date(self, col: str, *, required: bool = False) -> pd.Series:
+    def date(
+        self,
+        col: str,
+        *,
+        required: bool = False,
+        low: dt.date = dt.date(1900, 1, 1),
+        high: dt.date = dt.date(2100, 12, 31),
+        high_label: str | None = None,
+        long_term: bool = True,
+    ) -> pd.Series:
+        """The column as ISO dates ("" where empty). Dates outside ``low``..``high``
+        (``high_label`` names the upper end, e.g. "today") are rejected naming the value;
+        with ``long_term`` the words for "no expiry" (长期, 9999-12-31) count as empty."""
         raw = self._column(col)
         # Dates repeat a lot: parse each distinct value once.
         codes, uniq = pd.factorize(raw, sort=False)
         u = pd.Series(uniq, dtype=object).str.strip()
-        u = u.where(~u.isin(LONG_TERM), "")  # long-term documents (长期) have no expiry
+        if long_term:
+            u = u.where(~u.isin(LONG_TERM), "")  # long-term documents (长期) have no expiry
         iso = u.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         norm = u.where(
             iso, u.str.replace(r"[./年月]", "-", regex=True).str.replace("日", "", regex=False)
@@ -128,10 +150,14 @@ class Checker:
         )
         parsed = pd.to_datetime(norm, format="%Y-%m-%d", errors="coerce")
         empty_u = u.eq("").to_numpy()
-        bad_u = parsed.isna().to_numpy() & ~empty_u
-        years = parsed.dt.year.to_numpy()
-        range_u = ~bad_u & ~empty_u & ((years < 1900) | (years > 2100))
-        text_u = parsed.dt.strftime("%Y-%m-%d").where(~parsed.isna(), "").to_numpy()
+        nat = parsed.isna().to_numpy() & ~empty_u
+        # pandas stops at 2262: a real date beyond (9999-12-31) is out of range, not garbage
+        beyond = np.array([bool(n) and _real_date(v) for n, v in zip(nat, norm, strict=True)])
+        bad_u = nat & ~beyond
+        days = parsed.dt.strftime("%Y-%m-%d").where(~parsed.isna(), "").to_numpy()
+        in_range = (days >= low.isoformat()) & (days <= high.isoformat())
+        range_u = beyond | (~nat & ~empty_u & ~in_range)
+        text_u = np.where(range_u, "", days)
         self.reject(
             bad_u[codes],
             col,
@@ -139,7 +165,17 @@ class Checker:
             _("is not a date"),
             _("write dates as YYYY-MM-DD, e.g. 2024-03-01"),
         )
-        self.reject(range_u[codes], col, raw, _("is outside 1900–2100"), _("check the year"))
+        self.reject(
+            range_u[codes],
+            col,
+            raw,
+            _(
+                "is outside {low} to {high}",
+                low=low.isoformat(),
+                high=high_label or high.isoformat(),
+            ),
+            _("check the year"),
+        )
         if required:
             self.reject(empty_u[codes], col, raw, _("is empty"), _("fill in {column}", column=col))
         return pd.Series(text_u[codes], index=self.df.index)
@@ -393,6 +429,15 @@ class Checker:
             seq = pd.to_numeric(raw.str.slice(16, 17), errors="coerce")
             sex = seq.mod(2).map({1: "M", 0: "F"}).fillna("")
         return raw, birth, sex
+
+
+def _real_date(text: str) -> bool:
+    """Whether ``text`` (YYYY-MM-DD) is a calendar date."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 SEX = {"m": "M", "male": "M", "男": "M", "1": "M", "f": "F", "female": "F", "女": "F", "2": "F"}

@@ -45,7 +45,7 @@ def test_audit_prints_a_table_and_json_keeps_the_keys(db_url):
     lines = r.output.splitlines()
     assert lines[0].split()[:3] == ["id", "time", "user"]
     assert set(lines[1]) <= {"-", " "}
-    assert any("login_unlock" in x and "10.9.8.7" in x for x in lines[2:])
+    assert any("unlocked logins" in x and "10.9.8.7" in x for x in lines[2:])
     assert "{'" not in r.output and "user_name=" not in r.output
     r = CliRunner().invoke(main, ["audit", "--limit", "3"], env={"POPGIS_LANG": "zh"})
     assert r.output.splitlines()[0].split()[:3] == ["编号", "时间", "用户"]
@@ -158,3 +158,61 @@ def test_demo_account_table_speaks_the_users_language():
     assert len(starts) == 1
     with speaking("en"):
         assert "county staff" in accounts_text()
+
+
+def test_audit_shows_roles_actions_and_targets_by_name(db_url, engine):
+    """The table says who did what in words (--json keeps the codes); users list too."""
+    import sqlalchemy as sa
+
+    with engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO access_log (user_name, role, action, target_kind, target_id) VALUES "
+                "('qa_names', 'county', 'view_household', 'household', '1'), "
+                "('qa_names', 'county', 'household_tile', 'tile', '330782001000'), "
+                "('qa_names', 'village', 'login', NULL, NULL)"
+            )
+        )
+    zh = CliRunner().invoke(main, ["audit", "--user", "qa_names"], env={"POPGIS_LANG": "zh"})
+    assert zh.exit_code == 0, zh.output
+    for words in ("县级工作人员", "村（社区）工作人员", "查看住户", "浏览住户地图", "登录"):
+        assert words in zh.output, words
+    assert "住户" in zh.output and "地图瓦片" in zh.output and "对象名称" in zh.output
+    for code in ("target_name", "view_household", "household_tile", "county", "village"):
+        assert code not in zh.output, code
+    en = CliRunner().invoke(main, ["--lang", "en", "audit", "--user", "qa_names"])
+    for words in ("County staff", "viewed a household", "logged in", "map tile", "target name"):
+        assert words in en.output, words
+    rows = json.loads(CliRunner().invoke(main, ["audit", "--user", "qa_names", "--json"]).output)
+    assert {r["action"] for r in rows} == {"view_household", "household_tile", "login"}
+    assert {r["role"] for r in rows} == {"county", "village"}
+    users = CliRunner().invoke(main, ["users", "list"], env={"POPGIS_LANG": "zh"})
+    assert "县级工作人员" in users.output and " county " not in users.output
+    with engine.begin() as c:
+        c.execute(sa.text("DELETE FROM access_log WHERE user_name = 'qa_names'"))
+
+
+def test_audit_unusual_shows_roles_by_name(db_url, engine):
+    import sqlalchemy as sa
+
+    with engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO access_log (user_name, role, action, target_kind, households) "
+                "VALUES ('village_a', 'village', 'household_tile', 'tile', 900)"
+            )
+        )
+    try:
+        r = CliRunner().invoke(main, ["audit", "--unusual"], env={"POPGIS_LANG": "zh"})
+    finally:
+        # the session's database is shared: other tests count unusual reads
+        with engine.begin() as c:
+            c.execute(
+                sa.text(
+                    "DELETE FROM access_log WHERE user_name = 'village_a' "
+                    "AND action = 'household_tile' AND households = 900"
+                )
+            )
+    assert r.exit_code == 0, r.output
+    assert "village_a" in r.output and "村（社区）工作人员" in r.output
+    assert " village " not in r.output

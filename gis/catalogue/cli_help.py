@@ -8,7 +8,7 @@ ZH: dict[str, str] = {
     "language of messages: zh (default) or en; default POPGIS_LANG": "提示信息的语言：zh（默认）或 en；默认取 POPGIS_LANG",
     "The database: the project's own cluster, or POPGIS_DATABASE_URL.": "数据库：本项目自带的数据库集群，或 POPGIS_DATABASE_URL 指定的数据库。",
     "Start the project's own PostGIS cluster (creating it the first time).": "启动本项目自带的 PostGIS 数据库集群（首次运行时创建）。",
-    "Stop the project's own cluster.": "停止本项目自带的数据库集群。",
+    "Stop the project's own cluster; other commands then do not start it again.": "停止本项目自带的数据库集群；之后其他命令不会再自动启动它（用 popgis db start 启动）。",
     "Show whether the database is reachable and at which schema revision.": "显示数据库能否连接，以及数据库结构的版本。",
     "print the result as JSON": "以 JSON 格式输出结果",
     "Bring the schema up to date (Alembic).": "把数据库结构升级到最新版本（Alembic）。",

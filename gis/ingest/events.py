@@ -46,17 +46,24 @@ def upsert_teams(conn) -> tuple[int, int, list[tuple]]:
 EVENT_STAGE = """
 DROP TABLE IF EXISTS stage_events;
 CREATE TEMP TABLE stage_events (row_no int, ext_id text, household_no text, kind text,
-    event_date date, team text, id_number text, note text) ON COMMIT DROP
+    event_date date, team text, id_number text, note text, bad_cols text) ON COMMIT DROP
 """
 
+# Every row is staged, also those the file checks rejected (``bad_cols``: the columns
+# already reported, as ",kind,date,"), so that one pass reports every problem of a row:
+# the checks against the database skip only the cells already reported.
+_NOT_REPORTED = "strpos(coalesce(s.bad_cols, ''), ',{col},') = 0"
 
-def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
+
+def _event_rejects(conn) -> list[tuple]:
+    """Set-based checks of the staged events against the database (household, team,
+    member): every problem of every row, as (row, column, value, reason, fix)."""
     rejected = _rejects(
         conn.execute(
-            sa.text("""
-        DELETE FROM stage_events s WHERE NOT EXISTS
-            (SELECT 1 FROM households h WHERE h.household_no = s.household_no)
-        RETURNING row_no, household_no AS value""")
+            sa.text(f"""
+        SELECT row_no, household_no AS value FROM stage_events s
+        WHERE household_no IS NOT NULL AND {_NOT_REPORTED.format(col="household_no")}
+          AND NOT EXISTS (SELECT 1 FROM households h WHERE h.household_no = s.household_no)""")
         ),
         "household_no",
         _("unknown household"),
@@ -64,14 +71,39 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
     )
     rejected += _rejects(
         conn.execute(
-            sa.text("""
-        DELETE FROM stage_events s WHERE team IS NOT NULL AND NOT EXISTS
-            (SELECT 1 FROM service_teams t WHERE t.ext_id = s.team)
-        RETURNING row_no, team AS value""")
+            sa.text(f"""
+        SELECT row_no, team AS value FROM stage_events s
+        WHERE team IS NOT NULL AND {_NOT_REPORTED.format(col="team_id")}
+          AND NOT EXISTS (SELECT 1 FROM service_teams t WHERE t.ext_id = s.team)""")
         ),
         "team_id",
         _("unknown service team"),
         _("load the teams file first, or correct the team id"),
+    )
+    # as the web API: the person named must be a member of the event's household
+    rejected += _rejects(
+        conn.execute(
+            sa.text(f"""
+        SELECT s.row_no, s.id_number AS value, s.household_no FROM stage_events s
+        JOIN households h ON h.household_no = s.household_no
+        WHERE s.id_number IS NOT NULL AND {_NOT_REPORTED.format(col="id_number")}
+          AND NOT EXISTS (SELECT 1 FROM persons p
+                          WHERE p.household_id = h.id AND p.id_number = s.id_number)""")
+        ),
+        "id_number",
+        lambda m: _("not a member of household {household}", household=m["household_no"]),
+        _("use the ID number of a member of that household, or leave it empty"),
+    )
+    return rejected
+
+
+def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
+    """Check the staged events (see :func:`_event_rejects`), drop every rejected row,
+    write the rest → (inserted, updated, rejections)."""
+    rejected = _event_rejects(conn)
+    conn.execute(
+        sa.text("DELETE FROM stage_events WHERE bad_cols IS NOT NULL OR row_no = ANY(:rows)"),
+        {"rows": sorted({r[0] for r in rejected})},
     )
     with trusted_keys(conn):
         ins, upd = _counts(
@@ -83,7 +115,7 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
                    s.event_date, s.note, :u
             FROM stage_events s
             JOIN households h ON h.household_no = s.household_no
-            LEFT JOIN persons p ON p.id_number = s.id_number AND p.county_code = h.county_code
+            LEFT JOIN persons p ON p.id_number = s.id_number AND p.household_id = h.id
             LEFT JOIN service_teams t ON t.ext_id = s.team
             ON CONFLICT (ext_id, county_code) DO UPDATE SET household_id = EXCLUDED.household_id,
                 admin_path = EXCLUDED.admin_path, person_id = EXCLUDED.person_id, team_id = EXCLUDED.team_id,
