@@ -49,10 +49,10 @@ def detect_encoding(path) -> str:
             )
         has_bom = head.startswith(codecs.BOM_UTF8)
         f.seek(0)
-        bad = _scan_utf8(f)
+        bad = scan_utf8(f)
         if bad is None:
             return "utf-8-sig" if has_bom else "utf-8"
-        line, cjk_before = bad
+        line, _bytes, cjk_before = bad
         if cjk_before or has_bom:
             raise TextFileProblem(
                 _(
@@ -65,7 +65,8 @@ def detect_encoding(path) -> str:
                 line,
             )
         f.seek(0)
-        gb_line, utf8_line = _scan_gb18030(f)
+        gb_fail, utf8_line = scan_gb18030(f)
+        gb_line = gb_fail[0] if gb_fail else None
     if utf8_line is not None:
         raise TextFileProblem(
             _(
@@ -94,9 +95,18 @@ def read_lines(path) -> list[str]:
     return Path(path).read_bytes().decode(detect_encoding(path)).splitlines()
 
 
-def _line_chunks(f) -> Iterator[tuple[int, bytes]]:
+class LineTooLong(Exception):
+    """A "line" longer than the scan allows (``line``: its 1-based number)."""
+
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
+def line_chunks(f, max_line: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(lines before, chunk) with every chunk ending at a line break or the end: 0x0A
-    never occurs inside a UTF-8 or GB18030 character, so each decodes on its own."""
+    never occurs inside a UTF-8 or GB18030 character, so each decodes on its own.
+    ``max_line``: raise :class:`LineTooLong` rather than hold a longer line in memory."""
     carry = b""
     lines_before = 0
     while True:
@@ -107,6 +117,8 @@ def _line_chunks(f) -> Iterator[tuple[int, bytes]]:
         cut = data.rfind(b"\n")
         if cut < 0:
             carry = data
+            if max_line is not None and len(carry) > max_line:
+                raise LineTooLong(lines_before + 1)
             continue
         chunk, carry = data[: cut + 1], data[cut + 1 :]
         yield lines_before, chunk
@@ -115,10 +127,16 @@ def _line_chunks(f) -> Iterator[tuple[int, bytes]]:
         yield lines_before, carry
 
 
-def _scan_utf8(f) -> tuple[int, bool] | None:
-    """None if the file is UTF-8, else (first bad line, Chinese seen on earlier lines)."""
+def bad_bytes(chunk: bytes, err: UnicodeDecodeError) -> str:
+    """The undecodable bytes (at most four) as ``0xC4 0xE3``, for a message."""
+    return " ".join(f"0x{b:02X}" for b in chunk[err.start : min(err.end, err.start + 4)])
+
+
+def scan_utf8(f, max_line: int | None = None) -> tuple[int, str, bool] | None:
+    """None if the file is UTF-8, else (first bad line, its bad bytes, Chinese seen on
+    earlier lines)."""
     cjk_seen = False
-    for lines_before, chunk in _line_chunks(f):
+    for lines_before, chunk in line_chunks(f, max_line):
         if chunk.isascii():
             continue
         try:
@@ -128,14 +146,15 @@ def _scan_utf8(f) -> tuple[int, bool] | None:
             line = lines_before + chunk.count(b"\n", 0, start) + 1
             if not cjk_seen and start:
                 cjk_seen = bool(CJK.search(chunk[:start].decode("utf-8", "ignore")))
-            return line, cjk_seen
+            return line, bad_bytes(chunk, e), cjk_seen
         cjk_seen = cjk_seen or bool(CJK.search(text))
     return None
 
 
-def _scan_gb18030(f) -> tuple[int | None, int | None]:
-    """(first line that is not GB18030 or None, first line that is UTF-8 Chinese or None)."""
-    for lines_before, chunk in _line_chunks(f):
+def scan_gb18030(f, max_line: int | None = None) -> tuple[tuple[int, str] | None, int | None]:
+    """(first line that is not GB18030 and its bad bytes, or None; first line that is
+    UTF-8 Chinese, or None)."""
+    for lines_before, chunk in line_chunks(f, max_line):
         if chunk.isascii():
             continue
         try:
@@ -146,7 +165,7 @@ def _scan_gb18030(f) -> tuple[int | None, int | None]:
             end = chunk.find(b"\n", e.start)
             if is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
                 return None, line  # a UTF-8 line pasted into a GBK file
-            return line, None
+            return (line, bad_bytes(chunk, e)), None
         # GBK text is almost never valid UTF-8 over a whole line: a line that is, with
         # Chinese in it, was written by another program
         for i, raw in enumerate(chunk.split(b"\n")):

@@ -29,14 +29,13 @@ from gis.messages import LANGUAGES, language, role_name, speaking, who
 from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
+from webmap.planning import PLANNER_ROLES
 from webmap.tiles import CACHE
 
 bp = Blueprint("map", __name__)
 
 #: default service radius per kind (metres), shown as circles on the map
 SERVICE_RADIUS_M = layers.SERVICE_RADIUS_M
-#: roles that reach the planner page (webmap.planning.PLANNER_ROLES)
-PLANNER_ROLES = frozenset({"planner", "county", "township"})
 
 CHROME = """
 <div id="topbar"><strong id="title">人口地理信息系统</strong>

@@ -4,13 +4,12 @@ checked line by line in bounded memory. The one place the loaders tell GBK from 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
 from pathlib import Path
 
 from gis.messages import _
 
 # how a line of Chinese text looks, shared with parse-address --file (gis.textfile)
-from gis.textfile import CJK, is_utf8_chinese
+from gis.textfile import LineTooLong, scan_gb18030, scan_utf8
 from loaders.files.problems import FileProblem, check_exists
 
 _BLOCK = 1 << 20
@@ -27,43 +26,22 @@ def save_utf8() -> str:
     )
 
 
-def _line_chunks(f, max_line: int = _MAX_LINE) -> Iterator[tuple[int, bytes]]:
-    """Yield (lines_before, chunk) where every chunk ends at a line break (or at EOF).
-
-    Splitting at b'\\n' is safe for UTF-8 and GB18030: 0x0A never occurs inside a
-    multibyte character of either, so each chunk can be decoded on its own.
-    """
-    carry = b""
-    lines_before = 0
-    while True:
-        block = f.read(_BLOCK)
-        if not block:
-            break
-        data = carry + block
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            carry = data
-            if len(carry) > max_line:
-                raise FileProblem(
-                    getattr(f, "name", "file"),
-                    row=lines_before + 1,
-                    reason=_(
-                        "line {line} is longer than {mb} MB; this is not a table",
-                        line=lines_before + 1,
-                        mb=max_line >> 20,
-                    ),
-                    fix=_("upload a CSV or XLSX table"),
-                )
-            continue
-        chunk, carry = data[: cut + 1], data[cut + 1 :]
-        yield lines_before, chunk
-        lines_before += chunk.count(b"\n")
-    if carry:
-        yield lines_before, carry
-
-
-def _bad_bytes(chunk: bytes, err: UnicodeDecodeError) -> str:
-    return " ".join(f"0x{b:02X}" for b in chunk[err.start : min(err.end, err.start + 4)])
+def _scanned(scan, f):
+    """``scan(f)`` (gis.textfile's line-by-line check), refusing a line too long to be
+    a table row rather than holding it in memory."""
+    try:
+        return scan(f, _MAX_LINE)
+    except LineTooLong as e:
+        raise FileProblem(
+            getattr(f, "name", "file"),
+            row=e.line,
+            reason=_(
+                "line {line} is longer than {mb} MB; this is not a table",
+                line=e.line,
+                mb=_MAX_LINE >> 20,
+            ),
+            fix=_("upload a CSV or XLSX table"),
+        ) from None
 
 
 def detect_encoding(path) -> str:
@@ -87,7 +65,7 @@ def detect_encoding(path) -> str:
         has_bom = head.startswith(codecs.BOM_UTF8)
 
         f.seek(0)
-        utf8_fail = _scan_utf8(f)
+        utf8_fail = _scanned(scan_utf8, f)
         if utf8_fail is None:
             return "utf-8-sig" if has_bom else "utf-8"
         line, bad, cjk_before = utf8_fail
@@ -105,7 +83,7 @@ def detect_encoding(path) -> str:
             )
 
         f.seek(0)
-        gb_fail, utf8_line = _scan_gb18030(f)
+        gb_fail, utf8_line = _scanned(scan_gb18030, f)
     if utf8_line is not None:
         raise FileProblem(
             path,
@@ -132,48 +110,6 @@ def detect_encoding(path) -> str:
             fix=save_utf8(),
         )
     return "gb18030"
-
-
-def _scan_utf8(f) -> tuple[int, str, bool] | None:
-    """None if the stream is strict UTF-8, else (line, bad bytes, CJK seen on earlier lines)."""
-    cjk_seen = False
-    for lines_before, chunk in _line_chunks(f):
-        if chunk.isascii():
-            continue
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line_start = chunk.rfind(b"\n", 0, e.start) + 1
-            line = lines_before + chunk.count(b"\n", 0, line_start) + 1
-            if not cjk_seen and line_start:
-                cjk_seen = bool(CJK.search(chunk[:line_start].decode("utf-8", "ignore")))
-            return line, _bad_bytes(chunk, e), cjk_seen
-        if not cjk_seen:
-            cjk_seen = bool(CJK.search(text))
-    return None
-
-
-def _scan_gb18030(f) -> tuple[tuple[int, str] | None, int | None]:
-    """(first undecodable line and bytes or None, first line that is UTF-8 Chinese or None)."""
-    for lines_before, chunk in _line_chunks(f):
-        if chunk.isascii():
-            continue
-        try:
-            chunk.decode("gb18030")
-        except UnicodeDecodeError as e:
-            line = lines_before + chunk.count(b"\n", 0, e.start) + 1
-            # The undecodable line may itself be UTF-8 pasted into a GBK file.
-            start = chunk.rfind(b"\n", 0, e.start) + 1
-            end = chunk.find(b"\n", e.start)
-            if is_utf8_chinese(chunk[start : end if end >= 0 else len(chunk)]):
-                return None, line
-            return (line, _bad_bytes(chunk, e)), None
-        # GBK text is almost never valid UTF-8 over a whole line, so a line that is valid
-        # UTF-8 with Chinese in it was written by a different program.
-        for i, raw in enumerate(chunk.split(b"\n")):
-            if not raw.isascii() and is_utf8_chinese(raw):
-                return None, lines_before + i + 1
-    return None, None
 
 
 def dbf_encoding(dbf: Path) -> str | None:
