@@ -50,5 +50,7 @@ def load(kind, file, crs, dry_run, strict, report_dir, user, as_json):
         echo_json(report.to_dict())
     else:
         click.echo(report.summary())
-    if report.status == "rejected":
+    # A dry run is a check: bad rows fail it as they fail a strict load (a script can test
+    # the exit status before loading for real).
+    if report.status == "rejected" or (report.status == "dry_run" and report.rejected):
         sys.exit(1)

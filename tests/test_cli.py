@@ -51,7 +51,7 @@ def test_load_command_reports_rejects(db_url, tmp_path):
         ["load", "service-points", str(path), "--dry-run", "--report", str(tmp_path / "rep")],
         env=english,
     )
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # a dry run that finds a bad row fails, as --strict does
     assert "1 new" in r.output and "1 rejected" in r.output and "row 3" in r.output
     r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"], env=english)
     assert r.exit_code == 1 and "NOT loaded" in r.output

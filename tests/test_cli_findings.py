@@ -94,7 +94,7 @@ def test_every_problem_of_a_bad_row_is_reported(db_url, tmp_path):
         encoding="utf-8",
     )
     r = _load(tmp_path, "h.csv")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # the dry run found a bad row
     assert "1 rejected" in r.output  # one row, three problems
     for column in ("sex", "birth_date", "id_number"):
         assert f"row 2, column {column}:" in r.output, r.output
