@@ -572,18 +572,30 @@ def _plain_step(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
     official name, an alias or a former name, ending in 省/市/区/县/镇/街道/村/…), at a
     level not found yet and fitting under what was found. Returns the new position,
     :data:`_NOTHING` when no name starts there, :data:`_UNSURE` for anything else."""
+    scopes = p.scopes
+    if scopes is None:
+        scopes = p.scopes = _scopes_of(p.admin, gaz)
     best_len, entries = 0, None
     two = s[pos : pos + 2]
-    for idx in _scopes(p, gaz):
-        if two not in idx.first2:
-            continue  # (the common miss, without a call)
-        hit = idx.longest(s, pos)
-        if hit is None:
+    rest = len(s) - pos
+    for idx in scopes:
+        # NameIndex.longest, written out (this runs a few times for every address)
+        lens = idx.first2.get(two)
+        if lens is None:
             continue
-        if hit[0] > best_len:
-            best_len, entries = hit
-        elif hit[0] == best_len:
-            return _UNSURE  # the same length in two scopes
+        names = idx.names
+        for ln in lens:
+            if ln > rest:
+                continue
+            if ln < 2:
+                break
+            hit = names.get(s[pos : pos + ln])
+            if hit is not None:
+                if ln > best_len:
+                    best_len, entries = ln, hit
+                elif ln == best_len:
+                    return _UNSURE  # the same length in two scopes
+                break
     if entries is None:
         return _NOTHING
     if len(entries) != 1:
@@ -623,35 +635,24 @@ def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = Fa
 def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
     """Numbers and the text between them: compound, road, building, unit, room …"""
     c = p.comps
-    seq: list[tuple[str, str]] = []
+    pending = None
     pos = 0
     for m in _TOKEN.finditer(t):
-        if m.start() > pos:
-            seq.append(("t", t[pos : m.start()]))
-        if m.group(2):
-            seq.append((m.group(2), m.group(1)))
-        else:
-            seq.append(("n", m.group(3)))
+        start = m.start()
+        if start > pos:  # text between numbers
+            if pending:
+                p.leftover += pending
+            pending = t[pos:start]
         pos = m.end()
-    if pos < len(t):
-        seq.append(("t", t[pos:]))
-    pending = None
-    last = len(seq) - 1
-    for i, (kind, v) in enumerate(seq):
-        if kind == "t":
-            if i == last and i > 0:
-                # Trailing text: admin names written after the rest (swapped order).
-                end = _chain(v, 0, p, gaz, trailing=True)
-                rest = v[end:]
-                if rest:
-                    if c["compound"] is None and c["building"] is None and end == 0:
-                        pending = rest
-                    else:
-                        p.leftover += rest
-            else:
-                if pending:
-                    p.leftover += pending
-                pending = v
+        v, kind, bare = m.groups()
+        if kind is None:  # a bare number
+            if c["building"] is not None and c["room"] is None:
+                c["room"] = bare
+            elif c["house_no"] is None:
+                c["house_no"] = bare
+                if pending and c["compound"] is None:
+                    c["compound"] = pending
+                    pending = None
         elif kind == "号":
             rm = _ROAD.match(pending) if pending else None
             if rm and c["road"] is None:
@@ -677,21 +678,29 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 else:
                     p.leftover += pending
             pending = None
-        elif kind in ("单元", "层", "室"):
-            c[{"单元": "unit", "层": "floor", "室": "room"}[kind]] = v
-        else:  # a bare number
-            if c["building"] is not None and c["room"] is None:
-                c["room"] = v
-            elif c["house_no"] is None:
-                c["house_no"] = v
-                if pending and c["compound"] is None:
-                    c["compound"] = pending
-                    pending = None
+        else:  # 单元, 层, 室
+            c[_UNIT_COMPONENT[kind]] = v
+    if pos < len(t):
+        rest = t[pos:]
+        if pos:
+            # Trailing text: admin names written after the rest (swapped order).
+            end = _chain(rest, 0, p, gaz, trailing=True)
+            rest = rest[end:]
+            if rest:
+                if c["compound"] is None and c["building"] is None and end == 0:
+                    pending = rest
+                else:
+                    p.leftover += rest
+        else:
+            pending = rest
     if pending:
         if c["compound"] is None:
             c["compound"] = pending
         else:
             p.leftover += pending
+
+
+_UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
 
 
 _FIRST_DIGIT = re.compile(r"\d")
