@@ -401,8 +401,9 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
         return False
     level, code, _ = entry
     w = _PREFIX[level]
-    if level == CITY:
+    if level == CITY and s[pos : pos + 2] in gaz.city_index(code[:4]).first2:
         # a township right after the city (温州清江镇): one of its counties' townships
+        # (asked only when a name of one of its counties starts there at all)
         for c in gaz.counties_of(code[:4])[:_CITY_MAX]:
             hit = gaz.county_index(c).longest(s, pos)
             if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT for e in hit[1]):
