@@ -791,9 +791,27 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
     """:func:`parse` of every address of a batch (``popgis parse-address --file``),
     normalised all at once (:func:`~gis.geocode.normalise.normalise_many`).
 
-    The cycle collector is paused for the batch (see :func:`paused_gc`)."""
+    An address that comes again in the batch (real files repeat them) is read once:
+    its repeats get a copy of the first reading. The cycle collector is paused for
+    the batch (see :func:`paused_gc`)."""
+    out: list[Parsed] = []
+    seen: dict[str, Parsed] = {}
     with paused_gc():
-        return [parse(t, gaz, normalised=True) for t in normalise_many(texts)]
+        for s in normalise_many(texts):
+            p = seen.get(s)
+            if p is None:
+                p = seen[s] = parse(s, gaz, normalised=True)
+            else:
+                p = Parsed(
+                    s,
+                    comps=dict(p.comps),
+                    admin=dict(p.admin),
+                    leftover=p.leftover,
+                    conflict=p.conflict,
+                    flags=list(p.flags),
+                )
+            out.append(p)
+    return out
 
 
 @contextlib.contextmanager
