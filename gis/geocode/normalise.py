@@ -22,7 +22,9 @@ per distinct string.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 
 import opencc
@@ -296,11 +298,102 @@ _COMPLEX = re.compile(
     + _PUNCT_RX.pattern
     + r"|(?:收货|收件|寄件|发货|详细|通讯|送货|配送|邮寄)地址|所在地区"
 )
-#: The unit words of step 5 over a batch: the same matches, found sooner (the regex
-#: engine skips ahead to a digit or a capital letter).
-_UNIT_BATCH = re.compile(r"(?=[\dA-Z])(?:" + _UNIT.pattern + ")")
-#: The numerals of step 4 over a batch: the end of an address is its separator.
-_CN_RUN_BATCH = re.compile(_CN_RUN.pattern.replace("|$))", "|$|\x1f))"))
+#: The same over the batch joined with ``_SEP``, as searches that each begin with a
+#: character class or literals (the regex engine skips ahead to where they can match),
+#: with the tests made on each string: empty, a trailing position word, 中 first, 省 or
+#: 自治区 from the fourth character on, 中国 after the first.
+_COMPLEX_BATCH = tuple(
+    re.compile(x)
+    for x in (
+        r"[^\S\x1f]|[\x1e人址辖直lLnN:(\[【〔{<《" + _PUNCT_RX.pattern[1:],
+        r"[\d]\d{6}",
+        "|".join(
+            ["姓名", "户主", "电话", "手机", "Tel", "tel", "TEL", "所在地区"]
+            + [w + "地址" for w in ("收货", "收件", "寄件", "发货", "详细", "通讯")]
+            + [w + "地址" for w in ("送货", "配送", "邮寄")]
+        ),
+        r"[近边壁面过口带侧旁](?=\x1f|\Z)",
+        r"\x1f(?=中|\x1f|\Z)",
+        r"省(?<=[^\x1f]{4})|自治区(?<=[^\x1f]{6})|中国(?<=[^\x1f]中国)",
+    )
+)
+# The batch passes below are the per-address regexes of steps 3–6 written to begin
+# with one character class (or a literal), so that the regex engine skips ahead to a
+# place where they can match instead of trying them at every character; the matches
+# (and so the results) are the same.
+#: step 4, _CN_RUN: the end of an address is its separator
+_CN_RUN_BATCH = re.compile(
+    r"([第〇零一二三四五六七八九十百千两])(?:(?<=第)([〇零一二三四五六七八九十百千两]+)"
+    r"|(?<=[〇零一二三四五六七八九十百千两])([〇零一二三四五六七八九十百千两]*)"
+    r"(?=村民小组|村民组|小组|组|队|号|栋|幢|座|楼|单元|室|层|期|排|-|\d|$|\x1f))"
+)
+_UNIT_WORDS_RX = "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
+#: step 5, _UNIT
+_UNIT_BATCH = re.compile(
+    r"([\dA-Z])(?:(?<=[栋元]\d)(\d*)楼|(?<=\d)(\d*)("
+    + _UNIT_WORDS_RX
+    + r")|(?<=[A-Z])("
+    + _UNIT_WORDS_RX
+    + "))"
+)
+#: step 3's dashes between names, _NAME_DASH
+_NAME_DASH_BATCH = re.compile(r"-(?:(?<![\dA-Za-z]-)-*|-*(?![\dA-Za-z]))")
+#: step 6, _BARE_ROOM_B and _BARE_ROOM_U
+_BARE_ROOM_B_BATCH = re.compile(r"(\d)(\d*)栋(\d+)(?![\d单层室组号栋-])")
+_BARE_ROOM_U_BATCH = re.compile(r"(\d)(\d*)单元(\d+)(?![\d单层室组号栋-])")
+
+
+def _numeral_batch(m: re.Match) -> str:
+    run = m.group(2)
+    return cn_to_digits(run if run is not None else m.group(1) + m.group(3))
+
+
+def _unit_batch(m: re.Match) -> str:
+    first = m.group(1)
+    rest = m.group(2)
+    if rest is not None:
+        return first + rest + "层"
+    rest = m.group(3)
+    if rest is not None:
+        return first + rest + _UNIT_WORDS[m.group(4)]
+    word = _UNIT_WORDS[m.group(5)]
+    if word != "栋":
+        return m.group(0)  # a letter names a building (A座), never a group or floor
+    return first + word
+
+
+def _complex_lines(big: str, n: int, starts: list[int]) -> set[int]:
+    """Indexes of the addresses of ``big`` (joined with ``_SEP``; ``starts``: where each
+    begins) that one of :data:`_COMPLEX_BATCH` finds something in."""
+    out = set()
+    if big.startswith("中") or not big or big[0] == _SEP:
+        out.add(0)
+    for rx in _COMPLEX_BATCH:
+        search = rx.search
+        pos = 0
+        while True:
+            m = search(big, pos)
+            if m is None:
+                break
+            at = m.start()
+            if big[at] == _SEP:  # (the separator before an address that starts with 中)
+                at += 1
+            i = bisect.bisect_right(starts, at) - 1
+            out.add(i)
+            if i + 1 >= n:
+                break
+            pos = starts[i + 1] - (rx is _COMPLEX_BATCH[4])
+    return out
+
+
+def _on_some(lines: list[str], which: list[int], passes) -> None:
+    """Apply the (regex, replacement) ``passes`` to the ``lines`` at indexes ``which``
+    (joined: one pass each), in place."""
+    d = _SEP.join([lines[k] for k in which])
+    for rx, rep in passes:
+        d = rx.sub(rep, d)
+    for k, x in zip(which, d.split(_SEP), strict=True):
+        lines[k] = x
 
 
 def normalise_many(texts) -> list[str]:
@@ -309,58 +402,62 @@ def normalise_many(texts) -> list[str]:
     The steps every address needs (traditional → simplified, upper case, numerals,
     unit words, house-number forms) run once over the batch joined into one string
     (an OpenCC call or a regex pass costs several microseconds however short the
-    string); the addresses with labels, people, phone numbers, brackets, punctuation
+    string), the rarer ones (dashes, Chinese numerals) over the addresses that have
+    them; the addresses with labels, people, phone numbers, brackets, punctuation
     or placeholders in them take :func:`normalise` one by one. A test checks that
     both give the same strings."""
     texts = [t if isinstance(t, str) else "" for t in texts]
     if not texts:
         return []
     big = _SEP.join(texts)
-    if big.count(_SEP) != len(texts) - 1:  # a separator inside an address: one by one
+    n = len(texts)
+    if big.count(_SEP) != n - 1:  # a separator inside an address: one by one
         return [normalise(t) for t in texts]
     if _WIDE.search(big):
         big = big.translate(_TABLE)
-    conv = _T2S.convert(big).split(_SEP)
-    if len(conv) != len(texts):  # (OpenCC never maps to or from the separator)
+    big = _T2S.convert(big)
+    conv = big.split(_SEP)
+    if len(conv) != n:  # (OpenCC never maps to or from the separator)
         return [normalise(t) for t in texts]
-    out: list[str | None] = [None] * len(texts)
-    simple: list[int] = []
-    search = _COMPLEX.search
-    for i, s in enumerate(conv):
-        if (
-            not s
-            or search(s)
-            or s[-1] in _TRAILING_LAST
-            or s[0] == "中"
-            or s.find("省", 3) >= 0
-            or s.find("中国", 1) >= 0
-            or s.find("自治区", 3) >= 0
-        ):
-            out[i] = normalise(texts[i])
-        else:
-            simple.append(i)
-    if simple:
-        b = _SEP.join([conv[i] for i in simple]).upper()
+    starts = list(itertools.accumulate([len(x) + 1 for x in conv], initial=0))
+    hard = _complex_lines(big, n, starts)
+    if hard:
+        simple = [i for i in range(n) if i not in hard]
+        b = _SEP.join([conv[i] for i in simple])
+    else:
+        simple = None
+        b = big
+    out: list[str] = conv  # (overwritten below: the simple ones, then the others)
+    if b or simple is None:
+        b = b.upper()
+        lines = b.split(_SEP)
         if "-" in b:
-            b = _NAME_DASH.sub("", b)
+            dashed = [k for k, x in enumerate(lines) if "-" in x]
+            _on_some(lines, dashed, [(_NAME_DASH_BATCH, "")])
+        else:
+            dashed = []
         if not _CN_CHARS.isdisjoint(b):
-            b = _CN_RUN_BATCH.sub(_numeral, b)
+            with_numerals = [k for k, x in enumerate(lines) if not _CN_CHARS.isdisjoint(x)]
+            _on_some(lines, with_numerals, [(_CN_RUN_BATCH, _numeral_batch)])
+        b = _SEP.join(lines)
         if "第" in b:
             b = _ORDINAL.sub("", b)
-        b = _UNIT_BATCH.sub(_unit, b)
+        b = _UNIT_BATCH.sub(_unit_batch, b)
         lines = b.split(_SEP)
-        if "-" in b:  # (only the addresses with a dash: three passes)
-            dashed = [k for k, x in enumerate(lines) if "-" in x]
-            d = _SEP.join([lines[k] for k in dashed])
-            for rx, rep in _DASH_RULES:
-                d = rx.sub(rep, d)
-            for k, x in zip(dashed, d.split(_SEP), strict=True):
-                lines[k] = x
+        dashed = [k for k in dashed if "-" in lines[k]]
+        if dashed:  # (only the addresses with a dash: three passes)
+            _on_some(lines, dashed, _DASH_RULES)
             b = _SEP.join(lines)
         if "栋" in b:
-            b = _BARE_ROOM_B.sub(r"\1栋\2室", b)
+            b = _BARE_ROOM_B_BATCH.sub(r"\1\2栋\3室", b)
         if "单元" in b:
-            b = _BARE_ROOM_U.sub(r"\1单元\2室", b)
-        for i, x in zip(simple, b.split(_SEP), strict=True):
-            out[i] = x
-    return out  # type: ignore[return-value]
+            b = _BARE_ROOM_U_BATCH.sub(r"\1\2单元\3室", b)
+        lines = b.split(_SEP)
+        if simple is None:
+            out = lines
+        else:
+            for i, x in zip(simple, lines, strict=True):
+                out[i] = x
+    for i in hard:
+        out[i] = normalise(texts[i])
+    return out

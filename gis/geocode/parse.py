@@ -92,6 +92,9 @@ class Parsed:
     #: notes for the reader: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
     #: in comps['township'] and no code is given)
     flags: list = field(default_factory=list)
+    #: the name indexes for the levels found so far (see :func:`_scopes`), None when
+    #: ``admin`` changed since
+    scopes: list | None = field(default=None, repr=False, compare=False)
 
     def best_code(self) -> str | None:
         """The most specific admin code resolved (village, else township, else county)."""
@@ -104,14 +107,15 @@ class Parsed:
     def codes(self) -> dict:
         """{'county', 'township', 'village'}: 12-digit codes where resolved uniquely
         (a parent is known when all candidates below it share it)."""
-        vs = {c[0] for c in self.admin.get(VILLAGE, ())}
-        ts = {c[0] for c in self.admin.get(TOWNSHIP, ())} or {v[:9] + "000" for v in vs}
-        cs = {c[0] for c in self.admin.get(COUNTY, ())} or {t[:6] + "000000" for t in ts}
-
-        def one(codes):
-            return next(iter(codes)) if len(codes) == 1 else None
-
-        c, t, v = one(cs), one(ts), one(vs)
+        a = self.admin
+        vl, tl, cl = a.get(VILLAGE), a.get(TOWNSHIP), a.get(COUNTY)
+        v = _one_code(vl, 12, "") if vl else None
+        lower = tl or vl  # a parent not written: the one all candidates below share
+        t = _one_code(tl, 12, "") if tl else _one_code(vl, 9, "000") if vl else None
+        if cl:
+            c = _one_code(cl, 12, "")
+        else:
+            c = _one_code(lower, 6, "000000") if lower else None
         # a lower level that does not sit under the one written above it (西界村 of
         # another street) is not given: only what the address says consistently
         if t and c and t[:6] != c[:6]:
@@ -121,17 +125,28 @@ class Parsed:
         return {"county": c, "township": t, "village": v}
 
 
+def _one_code(cands: list, w: int, pad: str) -> str | None:
+    """The one ``code[:w] + pad`` of the candidates, None when they differ."""
+    k = cands[0][0][:w]
+    for c in cands:
+        if c[0][:w] != k:
+            return None
+    return k + pad
+
+
 def _compatible(code: str, level: int, admin: dict) -> bool:
     """Does ``code`` at ``level`` fit under (or above) every level already found?"""
+    # (a loop, not any() over a generator: this runs at every step of every address)
     for lv, cands in admin.items():
-        if lv < level:
-            w = _PREFIX[lv]
-            if not any(code.startswith(c[0][:w]) for c in cands):
-                return False
-        elif lv > level:
-            w = _PREFIX[level]
-            if not any(c[0][:w] == code[:w] for c in cands):
-                return False
+        if lv == level:
+            continue
+        w = _PREFIX[lv] if lv < level else _PREFIX[level]
+        k = code[:w]
+        for c in cands:
+            if c[0][:w] == k:
+                break
+        else:
+            return False
     return True
 
 
@@ -141,7 +156,13 @@ _CITY_MAX = 40
 def _scopes(p: Parsed, gaz: AdminGazetteer) -> list:
     """Indexes to look names up in: all China's upper levels, plus the townships and
     villages of the county found (else of the database's counties)."""
-    admin = p.admin  # (called at every position: the common cases first)
+    out = p.scopes
+    if out is None:
+        out = p.scopes = _scopes_of(p.admin, gaz)
+    return out
+
+
+def _scopes_of(admin: dict, gaz: AdminGazetteer) -> list:
     cands = admin.get(COUNTY)
     if cands is None:
         t, v = admin.get(TOWNSHIP), admin.get(VILLAGE)
@@ -177,6 +198,7 @@ def _scopes_for(gaz: AdminGazetteer, counties: tuple, city4: str) -> list:
 
 def _record(p: Parsed, level: int, token: str, cands: list) -> None:
     p.admin[level] = cands
+    p.scopes = None
     p.comps[LEVEL_NAME[level]] = token
     # A lower level found earlier (swapped order) keeps only the candidates that fit.
     for lv in list(p.admin):
@@ -379,8 +401,9 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
         return False
     level, code, _ = entry
     w = _PREFIX[level]
-    if level == CITY:
+    if level == CITY and s[pos : pos + 2] in gaz.city_index(code[:4]).first2:
         # a township right after the city (温州清江镇): one of its counties' townships
+        # (asked only when a name of one of its counties starts there at all)
         for c in gaz.counties_of(code[:4])[:_CITY_MAX]:
             hit = gaz.county_index(c).longest(s, pos)
             if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT for e in hit[1]):
@@ -496,9 +519,13 @@ _GROUP_NEXT = re.compile(r"\d+组")
 
 
 def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
-    counties = sorted({c[0][:6] for c in p.admin.get(COUNTY, ())}) or list(gaz.local_counties)
-    if TOWNSHIP not in p.admin and VILLAGE not in p.admin:
-        m = _TOWN_SPLIT.match(s, pos)
+    admin = p.admin
+    town_step = TOWNSHIP not in admin and VILLAGE not in admin
+    m = _TOWN_SPLIT.match(s, pos) if town_step else None
+    if m is None and "\n" not in s and (VILLAGE in admin or not gaz.local_counties):
+        return None  # (the common case: nothing below can match; see the steps below)
+    counties = sorted({c[0][:6] for c in admin.get(COUNTY, ())}) or list(gaz.local_counties)
+    if town_step:
         if m:
             cands = _fuzzy(m.group(), gaz.choices(TOWNSHIP, tuple(counties[:4])))
             if cands:
@@ -546,15 +573,30 @@ def _plain_step(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
     official name, an alias or a former name, ending in 省/市/区/县/镇/街道/村/…), at a
     level not found yet and fitting under what was found. Returns the new position,
     :data:`_NOTHING` when no name starts there, :data:`_UNSURE` for anything else."""
+    scopes = p.scopes
+    if scopes is None:
+        scopes = p.scopes = _scopes_of(p.admin, gaz)
     best_len, entries = 0, None
-    for idx in _scopes(p, gaz):
-        hit = idx.longest(s, pos)
-        if hit is None:
+    two = s[pos : pos + 2]
+    rest = len(s) - pos
+    for idx in scopes:
+        # NameIndex.longest, written out (this runs a few times for every address)
+        lens = idx.first2.get(two)
+        if lens is None:
             continue
-        if hit[0] > best_len:
-            best_len, entries = hit
-        elif hit[0] == best_len:
-            return _UNSURE  # the same length in two scopes
+        names = idx.names
+        for ln in lens:
+            if ln > rest:
+                continue
+            if ln < 2:
+                break
+            hit = names.get(s[pos : pos + ln])
+            if hit is not None:
+                if ln > best_len:
+                    best_len, entries = ln, hit
+                elif ln == best_len:
+                    return _UNSURE  # the same length in two scopes
+                break
     if entries is None:
         return _NOTHING
     if len(entries) != 1:
@@ -594,35 +636,24 @@ def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = Fa
 def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
     """Numbers and the text between them: compound, road, building, unit, room …"""
     c = p.comps
-    seq: list[tuple[str, str]] = []
+    pending = None
     pos = 0
     for m in _TOKEN.finditer(t):
-        if m.start() > pos:
-            seq.append(("t", t[pos : m.start()]))
-        if m.group(2):
-            seq.append((m.group(2), m.group(1)))
-        else:
-            seq.append(("n", m.group(3)))
+        start = m.start()
+        if start > pos:  # text between numbers
+            if pending:
+                p.leftover += pending
+            pending = t[pos:start]
         pos = m.end()
-    if pos < len(t):
-        seq.append(("t", t[pos:]))
-    pending = None
-    last = len(seq) - 1
-    for i, (kind, v) in enumerate(seq):
-        if kind == "t":
-            if i == last and i > 0:
-                # Trailing text: admin names written after the rest (swapped order).
-                end = _chain(v, 0, p, gaz, trailing=True)
-                rest = v[end:]
-                if rest:
-                    if c["compound"] is None and c["building"] is None and end == 0:
-                        pending = rest
-                    else:
-                        p.leftover += rest
-            else:
-                if pending:
-                    p.leftover += pending
-                pending = v
+        v, kind, bare = m.groups()
+        if kind is None:  # a bare number
+            if c["building"] is not None and c["room"] is None:
+                c["room"] = bare
+            elif c["house_no"] is None:
+                c["house_no"] = bare
+                if pending and c["compound"] is None:
+                    c["compound"] = pending
+                    pending = None
         elif kind == "号":
             rm = _ROAD.match(pending) if pending else None
             if rm and c["road"] is None:
@@ -648,21 +679,29 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 else:
                     p.leftover += pending
             pending = None
-        elif kind in ("单元", "层", "室"):
-            c[{"单元": "unit", "层": "floor", "室": "room"}[kind]] = v
-        else:  # a bare number
-            if c["building"] is not None and c["room"] is None:
-                c["room"] = v
-            elif c["house_no"] is None:
-                c["house_no"] = v
-                if pending and c["compound"] is None:
-                    c["compound"] = pending
-                    pending = None
+        else:  # 单元, 层, 室
+            c[_UNIT_COMPONENT[kind]] = v
+    if pos < len(t):
+        rest = t[pos:]
+        if pos:
+            # Trailing text: admin names written after the rest (swapped order).
+            end = _chain(rest, 0, p, gaz, trailing=True)
+            rest = rest[end:]
+            if rest:
+                if c["compound"] is None and c["building"] is None and end == 0:
+                    pending = rest
+                else:
+                    p.leftover += rest
+        else:
+            pending = rest
     if pending:
         if c["compound"] is None:
             c["compound"] = pending
         else:
             p.leftover += pending
+
+
+_UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
 
 
 _FIRST_DIGIT = re.compile(r"\d")
@@ -709,12 +748,15 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
                 pos = _chain(head, start, q, gaz)
                 if pos == start:
                     pos = 0
-        hit = (q.admin, q.comps, q.conflict, pos, q.flags)
         if len(cache) > 200_000:
             cache.clear()
-        cache[head] = hit
-    admin, comps, conflict, pos, flags = hit
-    p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
+        # the cache keeps copies: the address's own reading goes on below (q itself)
+        cache[head] = (dict(q.admin), dict(q.comps), q.conflict, pos, list(q.flags))
+        q.text = s
+        p = q
+    else:
+        admin, comps, conflict, pos, flags = hit
+        p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
     if pos < len(s):
         _tail(s[pos:], p, gaz)
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
@@ -727,12 +769,14 @@ def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
     was known (灵溪镇建兴东路118号苍南县): read them again under that county."""
     q = Parsed(head)
     q.admin = {COUNTY: p.admin[COUNTY]}
+    q.scopes = None
     end = _chain(head, 0, q, gaz)
     if end == 0:
         return
     for lv, cands in q.admin.items():
         if lv not in p.admin:
             p.admin[lv] = cands
+            p.scopes = None
             p.comps[LEVEL_NAME[lv]] = q.comps[LEVEL_NAME[lv]]
     p.flags += q.flags
     if q.comps["township"] and not p.comps["township"]:
@@ -747,9 +791,27 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
     """:func:`parse` of every address of a batch (``popgis parse-address --file``),
     normalised all at once (:func:`~gis.geocode.normalise.normalise_many`).
 
-    The cycle collector is paused for the batch (see :func:`paused_gc`)."""
+    An address that comes again in the batch (real files repeat them) is read once:
+    its repeats get a copy of the first reading. The cycle collector is paused for
+    the batch (see :func:`paused_gc`)."""
+    out: list[Parsed] = []
+    seen: dict[str, Parsed] = {}
     with paused_gc():
-        return [parse(t, gaz, normalised=True) for t in normalise_many(texts)]
+        for s in normalise_many(texts):
+            p = seen.get(s)
+            if p is None:
+                p = seen[s] = parse(s, gaz, normalised=True)
+            else:
+                p = Parsed(
+                    s,
+                    comps=dict(p.comps),
+                    admin=dict(p.admin),
+                    leftover=p.leftover,
+                    conflict=p.conflict,
+                    flags=list(p.flags),
+                )
+            out.append(p)
+    return out
 
 
 @contextlib.contextmanager

@@ -59,6 +59,51 @@ def test_batch_normalisation_is_normalise_of_each(national):
     assert normalise_many(["浙江\x1f杭州", "義烏"]) == [normalise("浙江\x1f杭州"), "义乌"]
 
 
+def test_batch_normalisation_at_the_edges_of_each_address():
+    # what the batch finds per address (empty, 中 first, a trailing word, 省/自治区 from
+    # the fourth character, 中国 after the first) next to addresses that have none of it,
+    # and the batch passes (numerals, unit words, dashes, bare rooms) at the boundaries
+    texts = [
+        "",
+        "中山路5号",
+        "某村3组附近",
+        "",
+        "浙江省杭州市",
+        "杭州市浙江省",
+        "宁夏回族自治区",
+        "银川市宁夏回族自治区",
+        "中国浙江",
+        "浙江中国",
+        "第第三组",
+        "第三组",
+        "三组",
+        "A座12楼",
+        "A组",
+        "5栋12楼",
+        "2单元3楼",
+        "12-3",
+        "-12-3",
+        "幸福小区5-301",
+        "5栋201",
+        "3单元402",
+        "十二",
+        "",
+    ]
+    for k in range(len(texts)):
+        batch = texts[k:] + texts[:k]  # each one first, last and in between
+        assert normalise_many(batch) == [normalise(t) for t in batch]
+
+
+def test_parse_many_reads_a_repeated_address_once_and_copies_it(national):
+    texts = ["浙江省杭州市西湖区文三路100号", "义乌稠州北路100号", "浙江省杭州市西湖区文三路100号"]
+    national.head_cache.clear()
+    many = parse_many(texts, national)
+    assert [_everything(p) for p in many] == [_everything(parse(t, national)) for t in texts]
+    assert many[0] is not many[2] and many[0].comps is not many[2].comps
+    many[2].comps["room"] = "9"
+    assert many[0].comps["room"] is None
+
+
 def _everything(p) -> tuple:
     return (p.text, p.comps, p.codes(), p.admin, p.flags, p.conflict, p.leftover)
 
