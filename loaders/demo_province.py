@@ -1,9 +1,22 @@
-"""``popgis demo --province``: generate (once) and load a synthetic province, county by
-county, through the county loaders (the same files and order as the demo county)."""
+"""``popgis demo --province``: generate (once) and load a synthetic province.
+
+The counties' files are loaded kind by kind for the whole province at once, not county
+by county: the files of one kind of every county still to load are joined into one file
+of the province (``<folder>/province-<hash>/``: the CSV rows one after another under
+the one header, the GeoJSON features in one collection, the GeoPackage layers in one)
+and that file goes through the county loader of its kind, with all its checks, in one
+transaction (every row loaded or reported with file, row, column and value; a bad row
+of a county is reported with its row number in the joined file). The once-per-load work
+of a loader (its staging, the index rebuild after the first load into an empty table,
+ANALYZE) is then done once for the province instead of once per county, and the
+geocoder (its gazetteer and building index) is read once for all counties.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -18,49 +31,152 @@ def province_dir(province: str, scale: float, seed: int, counties=None) -> Path:
     return settings.var_dir() / "demo" / f"province{province}-scale{scale:g}-seed{seed}{tail}"
 
 
-def generate_files(province: str, scale: float, seed: int, counties=None, echo=print) -> Path:
+def generate_files(
+    province: str, scale: float, seed: int, counties=None, echo=print, workers=None
+) -> Path:
     """The province's files (generated once per province, scale, seed and counties)."""
     from loaders.demo.province import generate_province
 
     out = province_dir(province, scale, seed, counties)
     if not (out / "manifest.json").exists():
-        generate_province(out, province, scale, seed, counties, echo=echo)
+        generate_province(out, province, scale, seed, counties, echo=echo, workers=workers)
     return out
 
 
 def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> dict:
-    """Load every county of ``folder`` not loaded yet (county loaders, in their order),
-    then geocode its households as the county demo does; returns timings."""
-    from gis.gate.geocoding import geocode_households, system_scope
-
+    """Load every county of ``folder`` not loaded yet (one load per kind of file for all
+    of them, in the county demo's order), geocode their households as the county demo
+    does, add the province and city areas and the demo accounts; returns
+    ``{"seconds", "steps": {step: seconds}, "counties": n, "province": n, "city": n}``."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     engine = engine or db.engine()
     t0 = time.perf_counter()
-    for code in sorted(manifest["counties"]):
-        with engine.connect() as conn:
-            if stats.demo_loaded(conn, code):
-                continue
+    steps: dict[str, float] = {}
+    with engine.connect() as conn:
+        todo = [c for c in sorted(manifest["counties"]) if not stats.demo_loaded(conn, c)]
+    if todo:
         t = time.perf_counter()
-        for kind, name in LOAD_ORDER:
-            report = get_loader(kind).run(
-                folder / code / name,
-                user="demo",
-                progress=progress,
-                engine=engine,
-                report_dir=settings.var_dir() / "reports",
-            )
-            if report.status != "loaded":
-                raise RuntimeError(f"{code} {name}: {report.summary()}")
-        with engine.begin() as conn:
-            geocode_households(conn, system_scope(conn, code + "000000"))
-        echo(f"{code} {manifest['counties'][code]['name']}: {time.perf_counter() - t:.1f} s")
+        joined = join_files(folder, todo)
+        steps["join files"] = round(time.perf_counter() - t, 1)
+        try:
+            for kind, name in LOAD_ORDER:
+                t = time.perf_counter()
+                report = get_loader(kind).run(
+                    joined / name,
+                    user="demo",
+                    progress=progress,
+                    engine=engine,
+                    report_dir=settings.var_dir() / "reports",
+                )
+                if report.status != "loaded":
+                    raise RuntimeError(f"{joined.name}/{name}: {report.summary()}")
+                steps[f"load {kind}"] = round(time.perf_counter() - t, 1)
+                echo(f"{report.summary().splitlines()[0]} ({steps[f'load {kind}']} s)")
+        finally:
+            shutil.rmtree(joined, ignore_errors=True)
+        t = time.perf_counter()
+        geocode_counties(engine, todo)
+        steps["geocode"] = round(time.perf_counter() - t, 1)
+        echo(f"geocoded {len(todo)} counties ({steps['geocode']} s)")
+    t = time.perf_counter()
     with engine.begin() as conn:
         regions = ensure_regions(conn)
         existing = {u["name"] for u in users.list_users(conn)}
         for name, role, area in province_accounts(manifest):
             if name not in existing:
                 users.add_user(conn, name, role, area, DEMO_PASSWORD)
-    return {"seconds": round(time.perf_counter() - t0, 1), **regions}
+    steps["regions and accounts"] = round(time.perf_counter() - t, 1)
+    return {
+        "seconds": round(time.perf_counter() - t0, 1),
+        "steps": steps,
+        "counties": len(todo),
+        **regions,
+    }
+
+
+def geocode_counties(engine, codes: list[str]) -> None:
+    """Geocode the households of each county as the county demo does (one transaction
+    each, as ``popgis geocode --households --area``), with one geocoder read once."""
+    from gis.gate.geocoding import geocode_households, system_scope
+    from gis.geocode.batch import Geocoder
+
+    with engine.connect() as conn:
+        geocoder = Geocoder.load(conn)
+    for code in codes:
+        with engine.begin() as conn:
+            geocode_households(conn, system_scope(conn, code + "000000"), geocoder=geocoder)
+
+
+def join_files(folder: Path, codes: list[str]) -> Path:
+    """One file of each kind for the counties ``codes`` (their files joined, in code
+    order) in a new folder under ``folder``; returns that folder."""
+    tag = hashlib.sha1(",".join(codes).encode()).hexdigest()[:10]
+    out = folder / f"province-{tag}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    for _kind, name in LOAD_ORDER:
+        parts = [folder / code / name for code in codes]
+        if name.endswith(".csv"):
+            _join_csv(parts, out / name)
+        elif name.endswith(".geojson"):
+            _join_geojson(parts, out / name)
+        else:
+            _join_gpkg(parts, out / name)
+    return out
+
+
+def _join_csv(parts: list[Path], path: Path) -> None:
+    """The rows of every part under the first part's header (the headers must agree)."""
+    header = None
+    with open(path, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as f:
+                first = f.readline()
+                if header is None:
+                    header = first
+                    out.write(first)
+                elif first != header:
+                    raise ValueError(f"{part}: header differs from {parts[0]}")
+                shutil.copyfileobj(f, out, 1 << 20)
+                if out.tell() and not _ends_with_newline(part):
+                    out.write(b"\n")
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(-1, 2)
+        return f.read(1) == b"\n"
+
+
+def _join_geojson(parts: list[Path], path: Path) -> None:
+    """The features of every part in one FeatureCollection (the generator's layout: one
+    feature a line between the opening and the closing line)."""
+    opening, closing = b'{"type":"FeatureCollection","features":[\n', b"]}\n"
+    with open(path, "wb") as out:
+        out.write(opening)
+        first = True
+        for part in parts:
+            data = part.read_bytes()
+            if not (data.startswith(opening) and data.endswith(closing)):
+                raise ValueError(f"{part}: not a FeatureCollection as the generator writes it")
+            body = data[len(opening) : -len(closing)].rstrip(b"\n")
+            if not body:
+                continue
+            if not first:
+                out.write(b",\n")
+            out.write(body)
+            first = False
+        out.write(b"\n" + closing)
+
+
+def _join_gpkg(parts: list[Path], path: Path) -> None:
+    """The features of every part's one layer in one GeoPackage layer of that name."""
+    import pyogrio
+
+    layer = pyogrio.list_layers(parts[0])[0][0]
+    for k, part in enumerate(parts):
+        frame = pyogrio.read_dataframe(part, layer=layer)
+        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", append=k > 0)
 
 
 def province_accounts(manifest: dict) -> list[tuple[str, str, str]]:
