@@ -56,7 +56,7 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
         todo = [c for c in sorted(manifest["counties"]) if not stats.demo_loaded(conn, c)]
     if todo:
         t = time.perf_counter()
-        joined = join_files(folder, todo)
+        joined, parts = join_files(folder, todo)
         steps["join files"] = round(time.perf_counter() - t, 1)
         try:
             for kind, name in LOAD_ORDER:
@@ -67,9 +67,10 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
                     progress=progress,
                     engine=engine,
                     report_dir=settings.var_dir() / "reports",
+                    strict=True,  # our own files: one bad row and none of the kind is loaded
                 )
                 if report.status != "loaded":
-                    raise RuntimeError(f"{joined.name}/{name}: {report.summary()}")
+                    raise ProvinceLoadError(report, joined.name, parts[name])
                 steps[f"load {kind}"] = round(time.perf_counter() - t, 1)
                 echo(f"{report.summary().splitlines()[0]} ({steps[f'load {kind}']} s)")
         finally:
@@ -107,29 +108,68 @@ def geocode_counties(engine, codes: list[str]) -> None:
             geocode_households(conn, system_scope(conn, code + "000000"), geocoder=geocoder)
 
 
-def join_files(folder: Path, codes: list[str]) -> Path:
+class ProvinceLoadError(RuntimeError):
+    """A joined file of the province was not loaded (nothing of its kind was written): the
+    loader's report, each rejected row also located in its county's own file."""
+
+    def __init__(self, report, folder: str, parts: list[tuple[str, int, int]]):
+        self.report = report
+        lines = [f"{folder}/{report.summary()}"]
+        for r in report.rejected[:20]:
+            where = locate(parts, r.row)
+            if where is not None:
+                lines.append(f"  {r.file} row {r.row} = {where[0]}/{r.file} row {where[1]}")
+        super().__init__("\n".join(lines))
+
+
+def locate(parts: list[tuple[str, int, int]], row: int | None) -> tuple[str, int] | None:
+    """(county code, row in its own file) of ``row`` of a joined file (``parts``: each
+    county's code, first row in the joined file and its first row in its own file)."""
+    if row is None:
+        return None
+    found = None
+    for code, first, own_first in parts:
+        if row >= first:
+            found = (code, row - first + own_first)
+    return found
+
+
+def join_files(folder: Path, codes: list[str]) -> tuple[Path, dict]:
     """One file of each kind for the counties ``codes`` (their files joined, in code
-    order) in a new folder under ``folder``; returns that folder."""
+    order) in a new folder under ``folder``; returns that folder and, for each file name,
+    where each county's rows start: ``[(code, first row in the joined file, first row in
+    its own file)]`` (rows as the loaders number them: CSV lines, features from 1)."""
     tag = hashlib.sha1(",".join(codes).encode()).hexdigest()[:10]
     out = folder / f"province-{tag}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
+    where = {}
     for _kind, name in LOAD_ORDER:
-        parts = [folder / code / name for code in codes]
+        paths = [folder / code / name for code in codes]
         if name.endswith(".csv"):
-            _join_csv(parts, out / name)
+            counts = _join_csv(paths, out / name)
+            first = 2  # the header is line 1
         elif name.endswith(".geojson"):
-            _join_geojson(parts, out / name)
+            counts = _join_geojson(paths, out / name)
+            first = 1
         else:
-            _join_gpkg(parts, out / name)
-    return out
+            counts = _join_gpkg(paths, out / name)
+            first = 1
+        where[name] = []
+        for code, n in zip(codes, counts, strict=True):
+            where[name].append((code, first, 2 if name.endswith(".csv") else 1))
+            first += n
+    return out, where
 
 
-def _join_csv(parts: list[Path], path: Path) -> None:
-    """The rows of every part under the first part's header (the headers must agree)."""
+def _join_csv(parts: list[Path], path: Path) -> list[int]:
+    """The rows of every part under the first part's header (the headers must agree);
+    returns the number of lines after the header of each part."""
     header = None
+    counts = []
     with open(path, "wb") as out:
         for part in parts:
+            n = 0
             with open(part, "rb") as f:
                 first = f.readline()
                 if header is None:
@@ -137,21 +177,23 @@ def _join_csv(parts: list[Path], path: Path) -> None:
                     out.write(first)
                 elif first != header:
                     raise ValueError(f"{part}: header differs from {parts[0]}")
-                shutil.copyfileobj(f, out, 1 << 20)
-                if out.tell() and not _ends_with_newline(part):
+                last = b"\n"
+                for block in iter(lambda f=f: f.read(1 << 20), b""):
+                    out.write(block)
+                    n += block.count(b"\n")
+                    last = block[-1:]
+                if last != b"\n":
                     out.write(b"\n")
+                    n += 1
+            counts.append(n)
+    return counts
 
 
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as f:
-        f.seek(-1, 2)
-        return f.read(1) == b"\n"
-
-
-def _join_geojson(parts: list[Path], path: Path) -> None:
+def _join_geojson(parts: list[Path], path: Path) -> list[int]:
     """The features of every part in one FeatureCollection (the generator's layout: one
-    feature a line between the opening and the closing line)."""
+    feature a line between the opening and the closing line); returns their numbers."""
     opening, closing = b'{"type":"FeatureCollection","features":[\n', b"]}\n"
+    counts = []
     with open(path, "wb") as out:
         out.write(opening)
         first = True
@@ -160,6 +202,7 @@ def _join_geojson(parts: list[Path], path: Path) -> None:
             if not (data.startswith(opening) and data.endswith(closing)):
                 raise ValueError(f"{part}: not a FeatureCollection as the generator writes it")
             body = data[len(opening) : -len(closing)].rstrip(b"\n")
+            counts.append(body.count(b"\n") + 1 if body else 0)
             if not body:
                 continue
             if not first:
@@ -167,16 +210,21 @@ def _join_geojson(parts: list[Path], path: Path) -> None:
             out.write(body)
             first = False
         out.write(b"\n" + closing)
+    return counts
 
 
-def _join_gpkg(parts: list[Path], path: Path) -> None:
-    """The features of every part's one layer in one GeoPackage layer of that name."""
+def _join_gpkg(parts: list[Path], path: Path) -> list[int]:
+    """The features of every part's one layer in one GeoPackage layer of that name;
+    returns their numbers."""
     import pyogrio
 
     layer = pyogrio.list_layers(parts[0])[0][0]
+    counts = []
     for k, part in enumerate(parts):
         frame = pyogrio.read_dataframe(part, layer=layer)
         pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", append=k > 0)
+        counts.append(len(frame))
+    return counts
 
 
 def province_accounts(manifest: dict) -> list[tuple[str, str, str]]:
