@@ -218,13 +218,14 @@ def _join_gpkg(parts: list[Path], path: Path) -> list[int]:
     returns their numbers."""
     import pyogrio
 
+    import pandas as pd
+
     layer = pyogrio.list_layers(parts[0])[0][0]
-    counts = []
-    for k, part in enumerate(parts):
-        frame = pyogrio.read_dataframe(part, layer=layer)
-        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", append=k > 0)
-        counts.append(len(frame))
-    return counts
+    frames = [pyogrio.read_dataframe(part, layer=layer) for part in parts]
+    # one write (appending county after county rebuilt the layer's index each time)
+    joined = pd.concat(frames, ignore_index=True)
+    pyogrio.write_dataframe(joined, path, layer=layer, driver="GPKG")
+    return [len(f) for f in frames]
 
 
 def province_accounts(manifest: dict) -> list[tuple[str, str, str]]:

@@ -158,6 +158,10 @@ def generate_province(
         "ids": (ids_dir, order),
     }
     workers = max(1, min(workers or DEFAULT_WORKERS, len(chosen)))
+    if workers > 1:  # built once here, inherited by the workers (else once by each)
+        from loaders.demo.origins import _origin_tables
+
+        _origin_tables(national)
     made = {}
     try:
         if workers == 1:
