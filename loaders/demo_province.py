@@ -216,9 +216,8 @@ def _join_geojson(parts: list[Path], path: Path) -> list[int]:
 def _join_gpkg(parts: list[Path], path: Path) -> list[int]:
     """The features of every part's one layer in one GeoPackage layer of that name;
     returns their numbers."""
-    import pyogrio
-
     import pandas as pd
+    import pyogrio
 
     layer = pyogrio.list_layers(parts[0])[0][0]
     frames = [pyogrio.read_dataframe(part, layer=layer) for part in parts]
