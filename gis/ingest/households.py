@@ -310,42 +310,25 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
 
 def _upsert_person_rows(conn) -> tuple[int, int]:
     """Insert or update the staged persons (on the ID number); returns (inserted, updated)."""
-    lo, hi = conn.execute(sa.text("SELECT min(row_no), max(row_no) FROM stage_persons")).one()
-    p_ins = p_upd = 0
-    with trusted_keys(conn), indexes_after(conn, "persons") as idx:
-        # A statement at most PERSON_CHUNK rows: one INSERT of a province's 3 M persons
-        # into the partitioned table grew its server process past 16 GB (killed)
-        for start in range(lo or 0, (hi or 0) + 1, PERSON_CHUNK):
-            ins, upd = _person_chunk(conn, start, start + PERSON_CHUNK, idx.empty)
-            p_ins, p_upd = p_ins + ins, p_upd + upd
-    return p_ins, p_upd
-
-
-#: staged persons written by one statement (see :func:`_upsert_person_rows`)
-PERSON_CHUNK = 500_000
-
-
-def _person_chunk(conn, lo: int, hi: int, empty: bool) -> tuple[int, int]:
-    """Insert or update the staged persons of rows ``lo`` ≤ row_no < ``hi``."""
     fields = ", ".join(PERSON_FIELDS)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
-    return _counts(
-        conn,
-        f"""
-        INSERT INTO persons AS p (household_id, county_code, admin_path, id_number,
-                                  {fields})
-        SELECT h.id, h.county_code, h.admin_path, s.id_number,
-               {", ".join("s." + f for f in PERSON_FIELDS)}
-        FROM stage_persons s JOIN households h ON h.household_no = s.household_no
-        WHERE s.row_no >= :lo AND s.row_no < :hi
-        ON CONFLICT (id_number, county_code) DO UPDATE SET
-            household_id = EXCLUDED.household_id,
-            admin_path = EXCLUDED.admin_path,
-            {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
-        WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
-        RETURNING p.id_number, p.county_code""",
-        {"lo": lo, "hi": hi},
-        empty=empty,
-        keys=("persons", "id_number, county_code"),
-    )
+    with trusted_keys(conn), indexes_after(conn, "persons") as idx:
+        p_ins, p_upd = _counts(
+            conn,
+            f"""
+            INSERT INTO persons AS p (household_id, county_code, admin_path, id_number,
+                                      {fields})
+            SELECT h.id, h.county_code, h.admin_path, s.id_number,
+                   {", ".join("s." + f for f in PERSON_FIELDS)}
+            FROM stage_persons s JOIN households h ON h.household_no = s.household_no
+            ON CONFLICT (id_number, county_code) DO UPDATE SET
+                household_id = EXCLUDED.household_id,
+                admin_path = EXCLUDED.admin_path,
+                {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
+            WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
+            RETURNING p.id_number, p.county_code""",
+            empty=idx.empty,
+            keys=("persons", "id_number, county_code"),
+        )
+    return p_ins, p_upd

@@ -127,24 +127,6 @@ def test_changed_row_is_updated_once(conn, tmp_path):
     assert count(conn, "SELECT count(*) FROM persons WHERE phone = '13812345600'") == 1
 
 
-def test_persons_written_in_chunks(conn, tmp_path, monkeypatch):
-    """Persons go in by statements of at most PERSON_CHUNK staged rows (a province's
-    3 M in one statement outgrew the server's memory): same rows, same counts."""
-    from gis.ingest import households as ingest_households
-
-    monkeypatch.setattr(ingest_households, "PERSON_CHUNK", 3)
-    rows = [person(f"C{k // 2}", 31 + k, name=f"分块{k}") for k in range(7)]
-    r = load(conn, "households", write_csv(tmp_path / "h.csv", rows))
-    assert (r.inserted, r.updated, r.rows_rejected) == (7, 0, 0), r.summary()
-    rows[5] = person("C2", 36, name="改名")
-    r = load(conn, "households", write_csv(tmp_path / "h.csv", rows))
-    assert (r.inserted, r.updated, r.unchanged) == (0, 1, 6), r.summary()
-    names = conn.execute(
-        sa.text("SELECT name FROM persons WHERE name LIKE '分块%' OR name = '改名' ORDER BY 1")
-    ).scalars()
-    assert sorted(names) == sorted([f"分块{k}" for k in range(7) if k != 5] + ["改名"])
-
-
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_households_in_each_encoding(conn, tmp_path, encoding):
     path = write_csv(
