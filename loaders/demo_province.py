@@ -1,9 +1,22 @@
-"""``popgis demo --province``: generate (once) and load a synthetic province, county by
-county, through the county loaders (the same files and order as the demo county)."""
+"""``popgis demo --province``: generate (once) and load a synthetic province.
+
+The counties' files are loaded kind by kind for the whole province at once, not county
+by county: the files of one kind of every county still to load are joined into one file
+of the province (``<folder>/province-<hash>/``: the CSV rows one after another under
+the one header, the GeoJSON features in one collection, the GeoPackage layers in one)
+and that file goes through the county loader of its kind, with all its checks, in one
+transaction (every row loaded or reported with file, row, column and value; a bad row
+of a county is reported with its row number in the joined file). The once-per-load work
+of a loader (its staging, the index rebuild after the first load into an empty table,
+ANALYZE) is then done once for the province instead of once per county, and the
+geocoder (its gazetteer and building index) is read once for all counties.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -18,49 +31,200 @@ def province_dir(province: str, scale: float, seed: int, counties=None) -> Path:
     return settings.var_dir() / "demo" / f"province{province}-scale{scale:g}-seed{seed}{tail}"
 
 
-def generate_files(province: str, scale: float, seed: int, counties=None, echo=print) -> Path:
+def generate_files(
+    province: str, scale: float, seed: int, counties=None, echo=print, workers=None
+) -> Path:
     """The province's files (generated once per province, scale, seed and counties)."""
     from loaders.demo.province import generate_province
 
     out = province_dir(province, scale, seed, counties)
     if not (out / "manifest.json").exists():
-        generate_province(out, province, scale, seed, counties, echo=echo)
+        generate_province(out, province, scale, seed, counties, echo=echo, workers=workers)
     return out
 
 
 def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> dict:
-    """Load every county of ``folder`` not loaded yet (county loaders, in their order),
-    then geocode its households as the county demo does; returns timings."""
-    from gis.gate.geocoding import geocode_households, system_scope
-
+    """Load every county of ``folder`` not loaded yet (one load per kind of file for all
+    of them, in the county demo's order), geocode their households as the county demo
+    does, add the province and city areas and the demo accounts; returns
+    ``{"seconds", "steps": {step: seconds}, "counties": n, "province": n, "city": n}``."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     engine = engine or db.engine()
     t0 = time.perf_counter()
-    for code in sorted(manifest["counties"]):
-        with engine.connect() as conn:
-            if stats.demo_loaded(conn, code):
-                continue
+    steps: dict[str, float] = {}
+    with engine.connect() as conn:
+        todo = [c for c in sorted(manifest["counties"]) if not stats.demo_loaded(conn, c)]
+    if todo:
         t = time.perf_counter()
-        for kind, name in LOAD_ORDER:
-            report = get_loader(kind).run(
-                folder / code / name,
-                user="demo",
-                progress=progress,
-                engine=engine,
-                report_dir=settings.var_dir() / "reports",
-            )
-            if report.status != "loaded":
-                raise RuntimeError(f"{code} {name}: {report.summary()}")
-        with engine.begin() as conn:
-            geocode_households(conn, system_scope(conn, code + "000000"))
-        echo(f"{code} {manifest['counties'][code]['name']}: {time.perf_counter() - t:.1f} s")
+        joined, parts = join_files(folder, todo)
+        steps["join files"] = round(time.perf_counter() - t, 1)
+        try:
+            for kind, name in LOAD_ORDER:
+                t = time.perf_counter()
+                report = get_loader(kind).run(
+                    joined / name,
+                    user="demo",
+                    progress=progress,
+                    engine=engine,
+                    report_dir=settings.var_dir() / "reports",
+                    strict=True,  # our own files: one bad row and none of the kind is loaded
+                )
+                if report.status != "loaded":
+                    raise ProvinceLoadError(report, joined.name, parts[name])
+                steps[f"load {kind}"] = round(time.perf_counter() - t, 1)
+                echo(f"{report.summary().splitlines()[0]} ({steps[f'load {kind}']} s)")
+        finally:
+            shutil.rmtree(joined, ignore_errors=True)
+        t = time.perf_counter()
+        geocode_counties(engine, todo)
+        steps["geocode"] = round(time.perf_counter() - t, 1)
+        echo(f"geocoded {len(todo)} counties ({steps['geocode']} s)")
+    t = time.perf_counter()
     with engine.begin() as conn:
         regions = ensure_regions(conn)
         existing = {u["name"] for u in users.list_users(conn)}
         for name, role, area in province_accounts(manifest):
             if name not in existing:
                 users.add_user(conn, name, role, area, DEMO_PASSWORD)
-    return {"seconds": round(time.perf_counter() - t0, 1), **regions}
+    steps["regions and accounts"] = round(time.perf_counter() - t, 1)
+    return {
+        "seconds": round(time.perf_counter() - t0, 1),
+        "steps": steps,
+        "counties": len(todo),
+        **regions,
+    }
+
+
+def geocode_counties(engine, codes: list[str]) -> None:
+    """Geocode the households of each county as the county demo does (one transaction
+    each, as ``popgis geocode --households --area``), with one geocoder read once."""
+    from gis.gate.geocoding import geocode_households, system_scope
+    from gis.geocode.batch import Geocoder
+
+    with engine.connect() as conn:
+        geocoder = Geocoder.load(conn)
+    for code in codes:
+        with engine.begin() as conn:
+            geocode_households(conn, system_scope(conn, code + "000000"), geocoder=geocoder)
+
+
+class ProvinceLoadError(RuntimeError):
+    """A joined file of the province was not loaded (nothing of its kind was written): the
+    loader's report, each rejected row also located in its county's own file."""
+
+    def __init__(self, report, folder: str, parts: list[tuple[str, int, int]]):
+        self.report = report
+        lines = [f"{folder}/{report.summary()}"]
+        for r in report.rejected[:20]:
+            where = locate(parts, r.row)
+            if where is not None:
+                lines.append(f"  {r.file} row {r.row} = {where[0]}/{r.file} row {where[1]}")
+        super().__init__("\n".join(lines))
+
+
+def locate(parts: list[tuple[str, int, int]], row: int | None) -> tuple[str, int] | None:
+    """(county code, row in its own file) of ``row`` of a joined file (``parts``: each
+    county's code, first row in the joined file and its first row in its own file)."""
+    if row is None:
+        return None
+    found = None
+    for code, first, own_first in parts:
+        if row >= first:
+            found = (code, row - first + own_first)
+    return found
+
+
+def join_files(folder: Path, codes: list[str]) -> tuple[Path, dict]:
+    """One file of each kind for the counties ``codes`` (their files joined, in code
+    order) in a new folder under ``folder``; returns that folder and, for each file name,
+    where each county's rows start: ``[(code, first row in the joined file, first row in
+    its own file)]`` (rows as the loaders number them: CSV lines, features from 1)."""
+    tag = hashlib.sha1(",".join(codes).encode()).hexdigest()[:10]
+    out = folder / f"province-{tag}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    where = {}
+    for _kind, name in LOAD_ORDER:
+        paths = [folder / code / name for code in codes]
+        if name.endswith(".csv"):
+            counts = _join_csv(paths, out / name)
+            first = 2  # the header is line 1
+        elif name.endswith(".geojson"):
+            counts = _join_geojson(paths, out / name)
+            first = 1
+        else:
+            counts = _join_gpkg(paths, out / name)
+            first = 1
+        where[name] = []
+        for code, n in zip(codes, counts, strict=True):
+            where[name].append((code, first, 2 if name.endswith(".csv") else 1))
+            first += n
+    return out, where
+
+
+def _join_csv(parts: list[Path], path: Path) -> list[int]:
+    """The rows of every part under the first part's header (the headers must agree);
+    returns the number of lines after the header of each part."""
+    header = None
+    counts = []
+    with open(path, "wb") as out:
+        for part in parts:
+            n = 0
+            with open(part, "rb") as f:
+                first = f.readline()
+                if header is None:
+                    header = first
+                    out.write(first)
+                elif first != header:
+                    raise ValueError(f"{part}: header differs from {parts[0]}")
+                last = b"\n"
+                for block in iter(lambda f=f: f.read(1 << 20), b""):
+                    out.write(block)
+                    n += block.count(b"\n")
+                    last = block[-1:]
+                if last != b"\n":
+                    out.write(b"\n")
+                    n += 1
+            counts.append(n)
+    return counts
+
+
+def _join_geojson(parts: list[Path], path: Path) -> list[int]:
+    """The features of every part in one FeatureCollection (the generator's layout: one
+    feature a line between the opening and the closing line); returns their numbers."""
+    opening, closing = b'{"type":"FeatureCollection","features":[\n', b"]}\n"
+    counts = []
+    with open(path, "wb") as out:
+        out.write(opening)
+        first = True
+        for part in parts:
+            data = part.read_bytes()
+            if not (data.startswith(opening) and data.endswith(closing)):
+                raise ValueError(f"{part}: not a FeatureCollection as the generator writes it")
+            body = data[len(opening) : -len(closing)].rstrip(b"\n")
+            counts.append(body.count(b"\n") + 1 if body else 0)
+            if not body:
+                continue
+            if not first:
+                out.write(b",\n")
+            out.write(body)
+            first = False
+        out.write(b"\n" + closing)
+    return counts
+
+
+def _join_gpkg(parts: list[Path], path: Path) -> list[int]:
+    """The features of every part's one layer in one GeoPackage layer of that name;
+    returns their numbers."""
+    import pandas as pd
+    import pyogrio
+
+    layer = pyogrio.list_layers(parts[0])[0][0]
+    frames = [pyogrio.read_dataframe(part, layer=layer) for part in parts]
+    # one write (appending county after county rebuilt the layer's index each time)
+    joined = pd.concat(frames, ignore_index=True)
+    pyogrio.write_dataframe(joined, path, layer=layer, driver="GPKG")
+    return [len(f) for f in frames]
 
 
 def province_accounts(manifest: dict) -> list[tuple[str, str, str]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from types import SimpleNamespace
 
@@ -52,6 +53,7 @@ REGISTERED_HABITS = {
 }
 
 
+@functools.cache
 def _former_county_names() -> dict[str, str]:
     """Today's county code (6 digits) → its former name (the latest to stop)."""
     from gis.geocode.former import load_former
@@ -65,6 +67,48 @@ def _former_county_names() -> dict[str, str]:
     return {c: v[1] for c, v in best.items()}
 
 
+#: the tables below for one national list (one entry: a province's counties share it)
+_TABLES: dict[int, SimpleNamespace] = {}
+
+
+def _origin_tables(div) -> SimpleNamespace:
+    """What :func:`registered_migrant_addresses` needs of the national list, made once per
+    list (for a province, 90 counties in turn): each county's head (province, city,
+    county) and parts, the streets (街道/镇/乡) and villages (委员会) by code."""
+    key = id(div.areas)
+    if key in _TABLES and _TABLES[key].areas is div.areas:
+        return _TABLES[key]
+    skip_city = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+    cities = dict(zip(div.cities["code"], div.cities["name"], strict=True))
+    provs = dict(zip(div.provinces["code"], div.provinces["name"], strict=True))
+    head, parts = {}, {}
+    for c, name, pc, cc in zip(
+        div.areas["code"],
+        div.areas["name"],
+        div.areas["provinceCode"],
+        div.areas["cityCode"],
+        strict=True,
+    ):
+        if pc not in provs:
+            continue
+        p, city = provs[pc], cities.get(cc, "")
+        head[c] = p + ("" if city in skip_city else city) + name
+        parts[c] = (p, city, name)
+    streets = div.streets[
+        div.streets["name"].str.contains("(?:街道|镇|乡)$", regex=True)
+        & ~div.streets["name"].str.contains("虚拟")
+    ].sort_values("code")
+    vil = div.villages[
+        ~div.villages["name"].str.contains("虚拟")
+        & div.villages["name"].str.contains("(?:委员会|委会)$", regex=True)
+    ].sort_values("code")
+    _TABLES.clear()
+    _TABLES[key] = SimpleNamespace(
+        areas=div.areas, head=head, parts=parts, streets=streets, villages=vil
+    )
+    return _TABLES[key]
+
+
 def registered_migrant_addresses(div, origin_codes: np.ndarray, rng) -> np.ndarray:
     """'<省><市><县><镇><村>N组M号' for each origin county code (vectorised over unique
     counties), a share written with the habits of :data:`REGISTERED_HABITS`."""
@@ -73,29 +117,12 @@ def registered_migrant_addresses(div, origin_codes: np.ndarray, rng) -> np.ndarr
     if n == 0:
         return out
     habit_rng = rng.spawn(1)[0]  # a stream of its own: the other draws stay as they were
-    areas = div.areas.set_index("code")
-    cities = div.cities.set_index("code")
-    provs = div.provinces.set_index("code")
     uniq = np.unique(origin_codes.astype(str))
-    skip_city = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-    head = {}
-    parts = {}
-    for c in uniq:
-        a = areas.loc[c]
-        p = provs.loc[a["provinceCode"], "name"]
-        city = cities.loc[a["cityCode"], "name"] if a["cityCode"] in cities.index else ""
-        head[c] = p + ("" if city in skip_city else city) + a["name"]
-        parts[c] = (p, city, a["name"])
-    streets = div.streets[div.streets["areaCode"].isin(uniq)]
-    streets = streets[
-        streets["name"].str.contains("(?:街道|镇|乡)$", regex=True)
-        & ~streets["name"].str.contains("虚拟")
-    ].sort_values("code")
-    vil = div.villages[div.villages["areaCode"].isin(uniq)]
-    vil = vil[
-        ~vil["name"].str.contains("虚拟") & vil["name"].str.contains("(?:委员会|委会)$", regex=True)
-    ]
-    vil = vil.sort_values("code")
+    tables = _origin_tables(div)
+    head = {c: tables.head[c] for c in uniq}
+    parts = {c: tables.parts[c] for c in uniq}
+    streets = tables.streets[tables.streets["areaCode"].isin(uniq)]
+    vil = tables.villages[tables.villages["areaCode"].isin(uniq)]
     # per county street tables
     s_codes = streets["areaCode"].to_numpy()
     s_start = {c: int(np.searchsorted(s_codes, c, "left")) for c in uniq}

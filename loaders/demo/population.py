@@ -450,7 +450,8 @@ def id_numbers_of(rng, origin, people, taken: set[int] | None = None) -> np.ndar
     (region, birth date, sex) — odd for men, even for women — and the check character.
 
     ``taken``: numbers (first 17 digits) of other counties, avoided by moving to the next
-    free sequence number of the same parity; this county's are then added to it."""
+    free sequence number of the same parity; this county's are then added to it. Or an
+    object whose ``claim(first17)`` does that (:class:`loaders.demo.province.OrderedIds`)."""
     n = len(people.hh)
     born = pd.DatetimeIndex(people.birth)
     ymd = (born.year.to_numpy() * 10000 + born.month.to_numpy() * 100 + born.day.to_numpy()).astype(
@@ -469,7 +470,9 @@ def id_numbers_of(rng, origin, people, taken: set[int] | None = None) -> np.ndar
     seq = np.empty(n, dtype=np.int64)
     seq[key_order] = seq_sorted
     first17 = region * np.int64(10**11) + ymd * 1000 + seq
-    if taken is not None:
+    if hasattr(taken, "claim"):  # a province made in several processes
+        first17 = taken.claim(first17)
+    elif taken is not None:
         first17 = _avoid_taken(first17, taken)
     return as_text(first17) + id_numbers.check_chars_of_numbers(first17)
 

@@ -14,14 +14,25 @@ of villages; the default 0.045 gives about 3 M. IDs of buildings, roads, points,
 and events start with the county code, and ID numbers are unique across the counties
 (a migrant who would share one with someone of another county gets the next free
 sequence number).
+
+The counties are made in a pool of processes (``workers``, default 2: this machine's
+cores). The files are the same as when made one after another: a county's ID numbers
+avoid those of the counties before it in code order (:class:`OrderedIds`: a county
+waits, at that one step, until the counties before it have written theirs).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
+
+import numpy as np
 
 from loaders.demo.generator import generate
 from loaders.demo.inputs import (
@@ -113,9 +124,10 @@ def generate_province(
     division_dir: Path | str = DIVISION_DIR,
     recipe_path: Path | str = RECIPE_PATH,
     echo=None,
+    workers: int | None = None,
 ) -> dict:
     """Write every county's files (or only ``counties``) into ``out_dir/<code>/`` and the
-    province's manifest; returns the manifest."""
+    province's manifest, ``workers`` counties at a time; returns the manifest."""
     if province not in PROVINCE_PEOPLE:
         known = ", ".join(PROVINCE_PEOPLE)
         raise ValueError(f"no population figure for province {province} (known: {known})")
@@ -132,22 +144,38 @@ def generate_province(
     missing = sorted(set(counties or ()) - {c["code"] for c in chosen})
     if missing:
         raise ValueError(f"not counties of {province} with an outline: {', '.join(missing)}")
-    taken: set[int] = set()
+    order = [c["code"] for c in chosen]
+    ids_dir = out_dir / f".ids-{os.getpid()}-{time.time_ns()}"  # this run's
+    ids_dir.mkdir()
+    global _JOB
+    _JOB = {
+        "out": out_dir,
+        "scales": scales,
+        "seed": seed,
+        "division_dir": division_dir,
+        "recipes": {c["code"]: county_recipe(base, national, c) for c in chosen},
+        "national": national,
+        "ids": (ids_dir, order),
+    }
+    workers = max(1, min(workers or DEFAULT_WORKERS, len(chosen)))
+    if workers > 1:  # built once here, inherited by the workers (else once by each)
+        from loaders.demo.origins import _origin_tables
+
+        _origin_tables(national)
     made = {}
-    for county in chosen:
-        code = county["code"]
-        counts = generate(
-            out_dir / code,
-            scale=scales[code],
-            seed=seed * 1_000_003 + int(code),  # a seed of its own
-            division_dir=division_dir,
-            recipe=county_recipe(base, national, county),
-            national=national,
-            taken_ids=taken,
-        )
-        made[code] = {"name": county["name"], "scale": scales[code], "counts": counts}
-        if echo is not None:
-            echo(f"{code} {county['name']}: {counts['persons']} persons")
+    try:
+        if workers == 1:
+            results = map(_make_county, order)
+            for code, counts in results:
+                made[code] = _made(chosen, scales, code, counts, echo)
+        else:
+            # fork: the workers share the national list read above
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                for code, counts in pool.map(_make_county, order):
+                    made[code] = _made(chosen, scales, code, counts, echo)
+    finally:
+        _JOB = None
+        shutil.rmtree(ids_dir, ignore_errors=True)
     totals: dict[str, int] = {}
     for m in made.values():
         for k, v in m["counts"].items():
@@ -165,3 +193,81 @@ def generate_province(
         json.dump(manifest, f, ensure_ascii=False, indent=2, sort_keys=True)
         f.write("\n")
     return manifest
+
+
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
+#: what the pool's workers need (set before the pool forks, read by :func:`_make_county`)
+_JOB: dict | None = None
+
+
+def _made(chosen: list[dict], scales: dict, code: str, counts: dict, echo) -> dict:
+    name = next(c["name"] for c in chosen if c["code"] == code)
+    if echo is not None:
+        echo(f"{code} {name}: {counts['persons']} persons")
+    return {"name": name, "scale": scales[code], "counts": counts}
+
+
+def _make_county(code: str) -> tuple[str, dict]:
+    """One county's files (in a worker of the pool, or in the calling process)."""
+    job = _JOB
+    assert job is not None
+    ids = OrderedIds(*job["ids"], code)
+    try:
+        counts = generate(
+            job["out"] / code,
+            scale=job["scales"][code],
+            seed=job["seed"] * 1_000_003 + int(code),  # a seed of its own
+            division_dir=job["division_dir"],
+            recipe=job["recipes"][code],
+            national=job["national"],
+            taken_ids=ids,
+        )
+    except BaseException:
+        ids.fail()
+        raise
+    return code, counts
+
+
+class OrderedIds:
+    """The ID numbers of the counties before ``code`` (in ``order``), shared through files
+    in ``folder``: :meth:`claim` waits until each of them has written its numbers, moves
+    this county's numbers that clash (:func:`loaders.demo.population._avoid_taken`, as
+    one process making the counties in turn would), and writes them for the next ones."""
+
+    #: numbers already read in this process (a worker makes counties in code order)
+    _seen: dict = {"folder": None, "codes": set(), "taken": set()}
+    timeout_s = 1800.0
+
+    def __init__(self, folder: Path, order: list[str], code: str):
+        self.folder, self.code = Path(folder), code
+        self.before = order[: order.index(code)]
+
+    def claim(self, first17: np.ndarray) -> np.ndarray:
+        from loaders.demo.population import _avoid_taken
+
+        seen = OrderedIds._seen
+        if seen["folder"] != self.folder:
+            seen.update(folder=self.folder, codes=set(), taken=set())
+        deadline = time.monotonic() + self.timeout_s
+        for prev in self.before:
+            if prev in seen["codes"]:
+                continue
+            path = self.folder / f"{prev}.npy"
+            while not path.exists():
+                if (self.folder / f"{prev}.failed").exists():
+                    raise RuntimeError(f"county {prev} failed; {self.code} stops")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"county {prev} did not write its ID numbers")
+                time.sleep(0.05)
+            seen["taken"].update(np.load(path).tolist())
+            seen["codes"].add(prev)
+        taken = seen["taken"]
+        out = _avoid_taken(first17, taken)  # adds this county's numbers to ``taken``
+        seen["codes"].add(self.code)
+        tmp = self.folder / f"{self.code}.tmp.npy"
+        np.save(tmp, out)
+        os.replace(tmp, self.folder / f"{self.code}.npy")  # whole or absent
+        return out
+
+    def fail(self) -> None:
+        (self.folder / f"{self.code}.failed").touch()

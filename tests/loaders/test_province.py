@@ -1,5 +1,6 @@
 """The province demo: real outlines and divisions per county, synthetic people with ids
-unique across counties, loaded county by county into the real PostGIS."""
+unique across counties, made by a pool of processes, loaded one file per kind for the
+province into the real PostGIS."""
 
 from __future__ import annotations
 
@@ -122,36 +123,136 @@ def test_id_numbers_avoid_the_other_counties():
     assert {330782_19900101_000 + 7, 330782_19900101_000 + 4} <= taken
 
 
-def test_province_loads_county_by_county(province, db_url):
-    from loaders import demo_province
-
-    out, manifest = province
-    url = db_url.set(database=db_url.database + "_province")
+def _fresh(db_url, suffix: str):
+    url = db_url.set(database=db_url.database + suffix)
     db.ensure_database(url, drop_first=True)
     db.migrate(url)
-    engine = db.engine(url)
-    try:
-        demo_province.load(out, engine=engine, echo=lambda *_: None)
-        again = demo_province.load(out, engine=engine, echo=lambda *_: None)  # no-op
-        assert again["seconds"] < 5
-        import sqlalchemy as sa
+    return db.engine(url)
 
-        with engine.connect() as conn:
-            got = dict(
-                conn.execute(sa.text("SELECT county_code, count(*) FROM persons GROUP BY 1")).all()
-            )
-            levels = dict(
-                conn.execute(sa.text("SELECT level, count(*) FROM admin_area GROUP BY 1")).all()
-            )
-            rejected = conn.execute(sa.text("SELECT count(*) FROM rejected_rows")).scalar()
-        assert got == {c: m["counts"]["persons"] for c, m in manifest["counties"].items()}
-        assert levels["county"] == 2
+
+def _contents(engine) -> dict:
+    """What a load leaves, per county: row counts of every table the demo fills, and the
+    persons, households and their places (checksums)."""
+    import sqlalchemy as sa
+
+    per_county = {
+        t: f"SELECT county_code, count(*) FROM {t} GROUP BY 1 ORDER BY 1"
+        for t in ("persons", "households", "buildings", "roads", "events", "service_points")
+    }
+    sums = {
+        "persons md5": """SELECT md5(string_agg(concat_ws('|', p.id_number, p.name, p.birth_date,
+                         h.household_no, p.is_migrant), ',' ORDER BY p.id_number))
+                      FROM persons p JOIN households h ON h.id = p.household_id""",
+        "households md5": """SELECT md5(string_agg(concat_ws('|', household_no, admin_path,
+                            village_code, building_id IS NULL, ST_AsText(geom)),
+                            ',' ORDER BY household_no)) FROM households""",
+        "admin": """SELECT level, count(*) FROM admin_area GROUP BY 1 ORDER BY 1""",
+        "teams": "SELECT count(*) FROM service_teams",
+        "rejected": "SELECT count(*) FROM rejected_rows",
+    }
+    with engine.connect() as conn:
+        out = {k: conn.execute(sa.text(q)).all() for k, q in per_county.items()}
+        out.update({k: conn.execute(sa.text(q)).all() for k, q in sums.items()})
+    return out
+
+
+def test_province_loads_as_county_by_county(province, db_url):
+    """One load per kind for all counties leaves what the county loaders, county after
+    county, leave; a second load is a no-op."""
+    from gis.gate.geocoding import geocode_households, system_scope
+    from gis.regions import ensure_regions
+    from loaders import demo_province
+    from loaders.demo_county import LOAD_ORDER
+    from loaders.registry import get_loader
+
+    out, manifest = province
+    one_by_one, at_once = _fresh(db_url, "_province"), _fresh(db_url, "_province2")
+    try:
+        for code in sorted(manifest["counties"]):  # the path before the province load
+            for kind, name in LOAD_ORDER:
+                r = get_loader(kind).run(out / code / name, engine=one_by_one, progress=False)
+                assert r.status == "loaded" and not r.rejected
+            with one_by_one.begin() as conn:
+                geocode_households(conn, system_scope(conn, code + "000000"))
+        with one_by_one.begin() as conn:
+            ensure_regions(conn)
+        result = demo_province.load(out, engine=at_once, echo=lambda *_: None)
+        assert result["counties"] == 2 and set(result["steps"]) >= {"load households"}
+        again = demo_province.load(out, engine=at_once, echo=lambda *_: None)  # no-op
+        assert again["counties"] == 0 and again["seconds"] < 5
+        got = _contents(at_once)
+        assert got == _contents(one_by_one)
+        assert dict(got["persons"]) == {
+            c: m["counts"]["persons"] for c, m in manifest["counties"].items()
+        }
+        levels = dict(got["admin"])
+        assert levels["county"] == 2 and levels["province"] == 1
         assert levels["village"] == sum(
             m["counts"]["villages"] for m in manifest["counties"].values()
         )
-        assert rejected == 0
+        assert got["rejected"] == [(0,)]
+    finally:
+        one_by_one.dispose()
+        at_once.dispose()
+
+
+def test_bad_row_leaves_nothing_of_its_kind(province, db_url, tmp_path):
+    """A bad row in one county's file: reported with file, row (in the joined file and in
+    the county's own), column and value, and no household of any county is loaded."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from loaders import demo_province
+
+    out, manifest = province
+    folder = tmp_path / "province"
+    shutil.copytree(out, folder)
+    second = sorted(COUNTIES)[1]
+    path = folder / second / "households.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    # a member who is not the first of the household (so no other row depends on it)
+    k = next(k for k in range(2, len(lines)) if lines[k][:20] == lines[k - 1][:20])
+    row = lines[k].split(",")
+    col = lines[0].split(",").index("id_number")
+    row[col] = "33012319900101123X"  # a wrong check character
+    lines[k] = ",".join(row)
+    path.write_text("".join(lines), encoding="utf-8")
+    first_rows = sum(1 for _ in open(folder / sorted(COUNTIES)[0] / "households.csv")) - 1
+    engine = _fresh(db_url, "_province")
+    try:
+        with pytest.raises(demo_province.ProvinceLoadError) as e:
+            demo_province.load(folder, engine=engine, echo=lambda *_: None)
+        message = str(e.value)
+        rejected = e.value.report.rejected
+        assert [(r.file, r.row, r.column, r.value) for r in rejected] == [
+            ("households.csv", first_rows + k + 1, "id_number", "33012319900101123X")
+        ]
+        own = f"{second}/households.csv row {k + 1}"
+        assert f"households.csv row {first_rows + k + 1} = {own}" in message
+        with engine.connect() as conn:
+            counts = {
+                t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                for t in ("households", "persons", "events", "buildings", "service_teams")
+            }
+        # the kinds before were loaded (each its own transaction), households none at all
+        assert counts["households"] == counts["persons"] == counts["events"] == 0
+        assert counts["buildings"] > 0 and counts["service_teams"] > 0
+        assert not list(folder.glob("province-*"))  # the joined files are removed
     finally:
         engine.dispose()
+
+
+def test_pool_makes_the_same_files(province, tmp_path):
+    """Counties made by 2 processes are the files one process makes (ID numbers too)."""
+    out, manifest = province
+    alone = generate_province(
+        tmp_path, "330000", scale=0.001, seed=1, counties=list(COUNTIES), workers=1
+    )
+    assert alone["counties"] == manifest["counties"]
+    for code in COUNTIES:
+        for f in sorted((out / code).iterdir()):
+            assert f.read_bytes() == (tmp_path / code / f.name).read_bytes(), f
 
 
 def test_generate_province_command(tmp_path):
