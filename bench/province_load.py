@@ -98,11 +98,33 @@ def rows_of(f: dict) -> list[tuple]:
     return rows
 
 
-def run(scale: float, seed: int, rows: list) -> None:
-    """``make bench``: the default province scale (the county ``scale`` does not apply)."""
-    from loaders.demo.province import DEFAULT_SCALE
+#: ``make bench`` loads one county of each of 浙江's 11 cities at the default scale: the
+#: whole province (2.87 M persons) does not fit yet (its one persons INSERT ran a server
+#: process out of memory on this 24 GB machine; see docs/scale-out.md). The full run stays
+#: ``python bench/province_load.py``.
+SAMPLE = (
+    "330102", "330203", "330302", "330402", "330502", "330602",
+    "330702", "330802", "330902", "331002", "331102",
+)  # fmt: skip
 
-    rows += rows_of(measure(DEFAULT_SCALE, seed))
+
+def run(scale: float, seed: int, rows: list) -> None:
+    """``make bench``: a sample of the province at its default scale (the county ``scale``
+    does not apply), with the whole province's time estimated from it by persons."""
+    from loaders.demo.province import DEFAULT_SCALE, PROVINCE_PEOPLE
+
+    f = measure(DEFAULT_SCALE, seed, list(SAMPLE))
+    rows += rows_of(f)
+    whole = PROVINCE_PEOPLE["330000"] * DEFAULT_SCALE
+    estimate = (f["generate_s"] + f["load_s"]) * whole / max(f["persons"], 1)
+    rows.append(
+        (
+            f"  whole province estimated from the sample ({whole / 1e6:.2f} M persons)",
+            f"{estimate:.0f} s",
+            f"≤ {TARGET_S:.0f} s",
+            "PASS" if estimate <= TARGET_S else "MISS",
+        )
+    )
 
 
 def main() -> None:
