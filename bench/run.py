@@ -24,6 +24,7 @@ BENCHES = (
     "privacy",
     "serving",
     "map_tti",
+    "province_map",
 )
 
 
