@@ -8,8 +8,9 @@ The counts come from ``area_counts`` (per township and county, with the sums of 
 records' keys that the disclosure rule needs), a few thousand rows for a province
 instead of every person of it: a county's rows are counted again (set-based, one
 statement, pruned to its partitions) after a province load
-(:func:`gis.regions.ensure_regions`) and when they are older than
-``POPGIS_AREA_COUNTS_TTL`` seconds (default 600) as a view asks for them.
+(:func:`gis.regions.ensure_regions`) and, as a view asks for them, when they are older
+than ``POPGIS_AREA_COUNTS_TTL`` seconds (default 600; a few counties per view, the
+oldest first).
 """
 
 from __future__ import annotations
@@ -71,26 +72,32 @@ def refresh_counts(conn, counties: list[str]) -> int:
     ).rowcount
 
 
+#: at most this many expired counties are counted again by one view (the oldest first; the
+#: others are shown as last counted and follow on the next views), so that a province's
+#: view never waits for all its counties at once; missing counts are always counted
+REFRESH_PER_VIEW = 8
+
+
 def _refresh_stale(conn, scope: Scope, path: str) -> None:
-    """Count again the counties under ``path`` whose counts are missing or older than
-    ``POPGIS_AREA_COUNTS_TTL`` seconds. A user inside one county (township, village)
-    has it counted whole (the scope widened to the county for the count, as the export
-    tables do): counts kept for the county must not be those of the user's part."""
+    """Count again the counties under ``path`` whose counts are missing, and up to
+    :data:`REFRESH_PER_VIEW` of those older than ``POPGIS_AREA_COUNTS_TTL`` seconds. A
+    user inside one county (township, village) has it counted whole (the scope widened
+    to the county for the count, as the export tables do): counts kept for the county
+    must not be those of the user's part."""
     ttl = float(settings.get("POPGIS_AREA_COUNTS_TTL") or 600)
-    stale = (
-        conn.execute(
-            sa.text("""
-            SELECT a.county_code FROM admin_area a
-            WHERE a.level = 'county' AND starts_with(a.path, left(:p, 6))
-              AND NOT EXISTS (SELECT 1 FROM area_counts c
-                              WHERE c.county_code = a.county_code
-                                AND c.computed_at > now() - make_interval(secs => :ttl))
-            """),
-            {"p": path, "ttl": ttl},
-        )
-        .scalars()
-        .all()
-    )
+    rows = conn.execute(
+        sa.text("""
+        SELECT a.county_code, max(c.computed_at) IS NULL AS missing
+        FROM admin_area a LEFT JOIN area_counts c ON c.county_code = a.county_code
+        WHERE a.level = 'county' AND starts_with(a.path, left(:p, 6))
+        GROUP BY 1
+        HAVING max(c.computed_at) IS NULL
+            OR max(c.computed_at) <= now() - make_interval(secs => :ttl)
+        ORDER BY max(c.computed_at) NULLS FIRST"""),
+        {"p": path, "ttl": ttl},
+    ).all()
+    stale = [c for c, missing in rows if missing]
+    stale += [c for c, missing in rows if not missing][:REFRESH_PER_VIEW]
     if not stale:
         return
     if len(scope.path) <= 6:

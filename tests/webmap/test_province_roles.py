@@ -160,3 +160,27 @@ def test_a_village_user_keeps_the_whole_countys_counts(client, conn):
     assert r.status_code == 200
     kept = conn.execute(sa.text("SELECT sum(persons) FROM area_counts")).scalar()
     assert kept == conn.execute(sa.text("SELECT count(*) FROM persons")).scalar()
+
+
+def test_expired_counties_are_counted_a_few_per_view(conn, monkeypatch):
+    """A view counts again at most REFRESH_PER_VIEW expired counties (the others are
+    shown as last counted), and always the counties never counted."""
+    from gis.gate import regional, scope_for_area
+
+    scope = scope_for_area(conn, "330782000000", user="t", role="county")
+
+    def migrants():
+        fc = json.loads(regional.area_figures(conn, scope, "county"))
+        return fc["features"][0]["properties"]["migrants"]
+
+    before = migrants()
+    conn.execute(
+        sa.text(
+            "UPDATE persons SET is_migrant = NOT is_migrant WHERE id = (SELECT min(id) FROM persons)"
+        )
+    )
+    conn.execute(sa.text("UPDATE area_counts SET computed_at = now() - interval '1 day'"))
+    monkeypatch.setattr(regional, "REFRESH_PER_VIEW", 0)
+    assert migrants() == before  # expired, but none may be counted on this view
+    conn.execute(sa.text("DELETE FROM area_counts"))
+    assert migrants() != before  # never counted: counted now
