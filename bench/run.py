@@ -25,6 +25,7 @@ BENCHES = (
     "serving",
     "map_tti",
     "province_load",
+    "province_map",
 )
 
 

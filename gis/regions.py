@@ -57,6 +57,10 @@ def ensure_regions(conn) -> dict[str, int]:
                 area_km2 = EXCLUDED.area_km2, name = EXCLUDED.name, updated_at = now()"""),
             r,
         )
+    # the counts per township of the province and city maps, as loaded now
+    from gis.gate.regional import refresh_counts
+
+    refresh_counts(conn, [c[:6] for c in counties])
     return {
         "province": sum(r["level"] == "province" for r in rows),
         "city": sum(r["level"] == "city" for r in rows),

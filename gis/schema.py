@@ -104,6 +104,23 @@ sa.Index("admin_area_geom_gix", admin_area.c.geom, postgresql_using="gist")
 sa.Index("admin_area_parent_idx", admin_area.c.parent_code)
 sa.Index("admin_area_path_idx", admin_area.c.path, postgresql_ops={"path": "text_pattern_ops"})
 
+area_counts = sa.Table(
+    "area_counts",
+    metadata,
+    sa.Column("county_code", sa.CHAR(6), nullable=False),
+    sa.Column("path", sa.Text(), nullable=False),
+    sa.Column("households", sa.BigInteger(), nullable=False),
+    sa.Column("hkey", sa.BigInteger(), nullable=False),
+    sa.Column("persons", sa.BigInteger(), nullable=False),
+    sa.Column("pkey", sa.BigInteger(), nullable=False),
+    sa.Column("migrants", sa.BigInteger(), nullable=False),
+    sa.Column("mkey", sa.BigInteger(), nullable=False),
+    sa.Column(
+        "computed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
+    ),
+    sa.PrimaryKeyConstraint("county_code", "path", name="area_counts_pkey"),
+)
+
 api_tokens = sa.Table(
     "api_tokens",
     metadata,

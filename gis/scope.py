@@ -52,6 +52,21 @@ class Scope:
     def like(self) -> str:
         return self.path + "%"
 
+    @property
+    def county(self) -> str | None:
+        """The county code when the scope lies within one county, else None (a province
+        or a city): the ``:county`` of :func:`in_county`."""
+        return self.path[:6] if len(self.path) >= 6 else None
+
+
+def in_county(column: str) -> str:
+    """SQL: ``column`` (a county_code) is the scope's county, when it has one (bind
+    ``county=scope.county``). A constant the planner sees: it prunes the partitioned
+    tables to that county's partitions while planning. The row-level-security policies
+    prune only when the query runs, after every county's partitions were planned (a
+    household search planned 90 counties' partitions for 230 ms, against 2 ms)."""
+    return f"(CAST(:county AS bpchar) IS NULL OR {column} = CAST(:county AS bpchar))"
+
 
 def enter(conn, scope: Scope, *, reading: bool = False) -> None:
     """Set ``scope`` for the rest of the transaction: the row-level-security policies

@@ -86,6 +86,12 @@ SETTINGS: tuple[Setting, ...] = (
         "POPGIS_EXPORT_MIN_COUNT", "5", "Counts below this are suppressed in exports (at least 2)."
     ),
     Setting(
+        "POPGIS_AREA_COUNTS_TTL",
+        "600",
+        "Seconds the map of a province or city user may show a county's counts before "
+        "counting them again (they are counted again after every province load).",
+    ),
+    Setting(
         "POPGIS_EXPORT_MIN_BANDWIDTH_M",
         "300",
         "Smallest kernel bandwidth, in metres, of exported heat maps.",

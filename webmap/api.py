@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from gis import layers
 from gis.errors import Conflict, InvalidInput
-from gis.gate import Gate, density, today
+from gis.gate import Gate, density, regional, today
 from gis.gate.search import building_households
 from gis.gate.search import search as run_search
 from gis.messages import _, role_name
@@ -157,6 +157,23 @@ def density_choropleth():
         )
     return _geojson(
         density.choropleth(get_conn(), current_scope(), level, parse_filters(request.args))
+    )
+
+
+@bp.route("/regions/figures")
+@login_required
+def region_figures():
+    """Households, persons, migrants and distribution points per county or township
+    (``level``), of the user's area or of area ``within`` inside it: the map of a
+    province or city user. Cached per scope for a while, as the boundaries are."""
+    level = request.args.get("level", "county")
+    within = params.arg_text("within", default="") or None
+    scope = current_scope()
+    return _geojson(
+        _cached(
+            ("figures", scope.path, scope.can_read_people, level, within),
+            lambda: regional.area_figures(get_conn(), scope, level, within),
+        )
     )
 
 

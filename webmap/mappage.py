@@ -24,6 +24,7 @@ from flask import (
 from jinja2 import Template
 
 from gis import layers, settings
+from gis.exports import REGIONAL_LEVELS
 from gis.gate import Gate, placement
 from gis.messages import LANGUAGES, language, role_name, speaking, who
 from webmap import pagetext
@@ -157,6 +158,7 @@ MAP_SCRIPTS = (
     "filters",
     "export",
     "chrome",
+    "regional",
     "main",
 )
 
@@ -270,6 +272,8 @@ def index():
     config["preload"] = [url_for("api.boundaries", level=lv) for lv in levels] + [
         url_for("api.service_points")
     ]
+    if scope.level in REGIONAL_LEVELS:  # a province or city: the figures of its counties
+        config["preload"] = [url_for("api.region_figures", level="county")]
     m = build_map(config, bounds)
     m.get_root().html.add_child(
         Element(

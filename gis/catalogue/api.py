@@ -60,6 +60,7 @@ ZH: dict[str, str] = {
     "bbox-crs {crs!r} not supported; use {CRS84}": "不支持 bbox-crs {crs!r}；请用 {CRS84}",
     # webmap/api.py, audit.py, planning.py, review.py, tiles.py, exports.py
     "unknown level {level!r}; expected county, township, village or grid": "未知层级 {level!r}；应为 county、township、village 或 grid",
+    "unknown level {level!r}; expected county or township": "未知层级 {level!r}；应为 county 或 township",
     "expected a JSON object body": "请求体应为 JSON 对象",
     "{name}={show}; expected 1, 0, true or false": "{name}={show}；应为 1、0、true 或 false",
     "expected a JSON body (Content-Type: application/json)": "请求体应为 JSON（Content-Type: application/json）",

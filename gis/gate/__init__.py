@@ -36,6 +36,7 @@ from gis.scope import (  # noqa: F401
     command_scope,
     enter,
     find_household_ids,
+    in_county,
     require_people,
     scope_for_area,
     today,
@@ -202,9 +203,9 @@ class Gate:
             sa.text(
                 f"SELECT {_HOUSEHOLD_COLS} FROM households h "
                 "LEFT JOIN admin_area v ON v.code = h.village_code "
-                "WHERE h.id = :id AND h.admin_path LIKE :p"
+                f"WHERE h.id = :id AND h.admin_path LIKE :p AND {in_county('h.county_code')}"
             ),
-            {"id": household_id, "p": self.scope.like},
+            {"id": household_id, "p": self.scope.like, "county": self.scope.county},
         ).one_or_none()
         if row is None:
             raise NotFound("household")
@@ -215,9 +216,9 @@ class Gate:
             sa.text(
                 f"SELECT {_PERSON_COLS} FROM persons p "
                 "LEFT JOIN admin_area o ON o.code = rpad(p.origin_code, 12, '0') "
-                "WHERE p.household_id = :id ORDER BY p.id"
+                f"WHERE p.household_id = :id AND {in_county('p.county_code')} ORDER BY p.id"
             ),
-            {"id": household_id},
+            {"id": household_id, "county": self.scope.county},
         ):
             m = dict(p._mapping)
             if not m["origin_name"] and m["origin_code"]:
@@ -235,10 +236,10 @@ class Gate:
                 sa.text(
                     "SELECT e.id, e.kind, e.event_date, e.note, e.recorded_by, t.name AS team "
                     "FROM events e LEFT JOIN service_teams t ON t.id = e.team_id "
-                    "WHERE e.household_id = :id ORDER BY e.event_date DESC, e.id DESC "
-                    "LIMIT 20"
+                    f"WHERE e.household_id = :id AND {in_county('e.county_code')} "
+                    "ORDER BY e.event_date DESC, e.id DESC LIMIT 20"
                 ),
-                {"id": household_id},
+                {"id": household_id, "county": self.scope.county},
             )
         ]
         self._log(

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from gis import audit, disclosure
-from gis.gate import Scope, enter, require_people
+from gis.gate import Scope, enter, in_county, require_people
 from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
+
+#: the households of the scope's county only, as the planner sees it (gis.scope.in_county)
+IN_COUNTY = in_county("h.county_code")
 
 STREET_ZOOM = 15
 GEOCODE_LEVELS = (
@@ -145,6 +148,7 @@ def households_tile_counted(
             "x": x,
             "y": y,
             "p": scope.like,
+            "county": scope.county,
             "sx": sx,
             "sy": sy,
             "tile": f"households/{z}/{x}/{y}",
@@ -158,14 +162,15 @@ def households_tile_counted(
                    h.placed_manually AS manual, h.persons_count AS persons,
                    h.migrants_count AS migrants, 1 AS n
             FROM households h, bounds b
-            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}"""
+            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {IN_COUNTY} AND {where}"""
     else:
         params["cell"] = 40075016.686 / 2**z / 32
         rows = f"""
             SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(c.g)), b.g3857, {EXTENT}, {BUFFER},
                                 true) AS geom, count(*)::int AS households, count(*) AS n
             FROM (SELECT ST_Transform(h.geom, 3857) AS g FROM households h, bounds b
-                  WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where}) c, bounds b
+                  WHERE h.geom && b.g AND h.admin_path LIKE :p AND {IN_COUNTY}
+                    AND {where}) c, bounds b
             GROUP BY b.g3857, ST_SnapToGrid(c.g, :cell)"""
     sql = f"""
         WITH {_ENVELOPE}, t AS MATERIALIZED ({rows}),
@@ -221,6 +226,7 @@ def density_tile(
             "x": x,
             "y": y,
             "p": scope.like,
+            "county": scope.county,
             "sx": sx,
             "sy": sy,
             "size": 40075016.686 / 2**z / 16,
@@ -232,7 +238,7 @@ def density_tile(
     pts AS (SELECT ST_Transform(h.geom, 3857) AS g,
                    h.persons_count AS persons, h.migrants_count AS migrants
             FROM households h, bounds b
-            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {where})
+            WHERE h.geom && b.g AND h.admin_path LIKE :p AND {IN_COUNTY} AND {where})
     SELECT ST_AsMVT(t, 'migrant_density', {EXTENT}, 'geom') FROM (
         SELECT ST_AsMVTGeom(hex.geom, b.g3857, {EXTENT}, 0, true) AS geom,
                sum(pts.persons)::int AS persons, sum(pts.migrants)::int AS migrants,
@@ -259,6 +265,7 @@ def _protected_density_tile(
             "x": x,
             "y": y,
             "p": scope.like,
+            "county": scope.county,
             "sx": sx,
             "sy": sy,
             "cell": cell,
@@ -283,7 +290,7 @@ def _protected_density_tile(
                                        AS mkey
                             FROM persons p WHERE p.household_id = h.id) s
               WHERE h.geom && ST_Transform(ST_Expand(b.g3857, :cell), 4326)
-                AND h.admin_path LIKE :p AND {where}) x),
+                AND h.admin_path LIKE :p AND {IN_COUNTY} AND {where}) x),
     cells AS (
         SELECT ix, iy, {persons} AS persons, {migrants} AS migrants FROM c GROUP BY ix, iy)
     SELECT ST_AsMVT(t, 'migrant_density', {EXTENT}, 'geom') FROM (

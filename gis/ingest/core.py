@@ -144,7 +144,9 @@ class indexes_after:
     def __exit__(self, *exc):
         if exc[0] is None:
             for _, definition in self.saved:
-                self.conn.execute(sa.text(definition))
+                # a partitioned table's index reads "ON ONLY …": made so, it would stay
+                # invalid and leave every partition without it
+                self.conn.execute(sa.text(definition.replace(" ON ONLY ", " ON ", 1)))
             if self.saved:
                 self.conn.execute(sa.text(f"ANALYZE {self.table}"))
 

@@ -115,6 +115,7 @@ MATRIX = {
         "/api/density/choropleth?level=grid&population=migrants",
         None,
     ),
+    "api.region_figures": ("aggregate", "GET", "/api/regions/figures?level=township", None),
     "api.density_heat": ("aggregate", "GET", "/api/density/heat?women15_49=1", None),
     "api.boundaries": ("login", "GET", "/api/layers/boundaries?level=village", None),
     "api.service_points": ("login", "GET", "/api/layers/service_points", None),

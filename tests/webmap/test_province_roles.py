@@ -3,6 +3,8 @@ township), never a person; their areas are the province and city above the count
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -84,3 +86,101 @@ def test_exports_one_county_at_a_time(client):
     assert r.status_code == 403 and "area=" in r.get_json()["error"]["message"]
     r = client.get("/exports/table.csv?area=330782000000")
     assert r.status_code == 200 and r.mimetype.startswith("text/csv")
+
+
+@pytest.mark.parametrize("user", ["province_u", "city_u"])
+def test_figures_per_county_and_township(client, conn, user):
+    """The map of a province or city user: households, persons, migrants and
+    distribution points per county, and per township of one county; protected counts
+    (no 1 to 4), and the same as counting the people themselves, up to the noise."""
+    assert login(client, user).status_code == 302
+    r = client.get("/api/regions/figures?level=county")
+    assert r.status_code == 200 and r.mimetype == "application/geo+json"
+    (county,) = r.get_json()["features"]
+    p = county["properties"]
+    assert p["code"] == "330782000000" and p["level"] == "county"
+    exact = conn.execute(
+        sa.text(
+            "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM households), "
+            "(SELECT count(*) FROM service_points WHERE kind = 'distribution_point' AND active)"
+        )
+    ).one()
+    assert abs(p["persons"] - exact[0]) <= 2 and abs(p["households"] - exact[1]) <= 2
+    assert p["distribution_points"] == exact[2]
+    assert county["geometry"]["type"] in ("Polygon", "MultiPolygon") and len(p["label"]) == 2
+    r = client.get("/api/regions/figures?level=township&within=330782000000")
+    feats = r.get_json()["features"]
+    assert [f["properties"]["code"] for f in feats] == ["330782001000", "330782100000"]
+    for f in feats:
+        for k in ("persons", "migrants", "households"):
+            v = f["properties"][k]
+            assert v is None or v == 0 or v >= 5, (k, v)
+    # never a household or a person
+    assert all("household_no" not in f["properties"] for f in feats)
+
+
+def test_figures_of_an_area_outside_are_missing(client):
+    assert login(client, "city_u").status_code == 302
+    r = client.get("/api/regions/figures?level=township&within=330108000000")
+    assert r.status_code == 404
+    assert client.get("/api/regions/figures?level=village").status_code == 400
+
+
+def test_counts_are_kept_per_township_and_recounted(conn):
+    """area_counts holds the exact counts per township; a county older than the TTL is
+    counted again on the next view (here: a person's migrant flag changed, then the row
+    aged)."""
+    from gis.gate import scope_for_area
+    from gis.gate.regional import area_figures
+
+    def migrants():
+        fc = json.loads(area_figures(conn, scope, "county"))
+        return fc["features"][0]["properties"]["migrants"]
+
+    scope = scope_for_area(conn, "330782000000", user="t", role="county")
+    before = migrants()
+    assert before == conn.execute(sa.text("SELECT count(*) FROM persons WHERE is_migrant")).scalar()
+    flipped = conn.execute(
+        sa.text(
+            "UPDATE persons SET is_migrant = NOT is_migrant "
+            "WHERE id = (SELECT min(id) FROM persons) RETURNING is_migrant"
+        )
+    ).scalar()
+    assert migrants() == before  # still the kept counts
+    conn.execute(sa.text("UPDATE area_counts SET computed_at = now() - interval '1 day'"))
+    assert migrants() == before + (1 if flipped else -1)
+
+
+def test_a_village_user_keeps_the_whole_countys_counts(client, conn):
+    """A view by a user inside the county counts the county whole (never only the
+    user's part), and the user is answered for their own area only."""
+    conn.execute(sa.text("UPDATE area_counts SET computed_at = now() - interval '1 day'"))
+    assert login(client, "village_a").status_code == 302
+    r = client.get("/api/regions/figures?level=county")
+    assert r.status_code == 200
+    kept = conn.execute(sa.text("SELECT sum(persons) FROM area_counts")).scalar()
+    assert kept == conn.execute(sa.text("SELECT count(*) FROM persons")).scalar()
+
+
+def test_expired_counties_are_counted_a_few_per_view(conn, monkeypatch):
+    """A view counts again at most REFRESH_PER_VIEW expired counties (the others are
+    shown as last counted), and always the counties never counted."""
+    from gis.gate import regional, scope_for_area
+
+    scope = scope_for_area(conn, "330782000000", user="t", role="county")
+
+    def migrants():
+        fc = json.loads(regional.area_figures(conn, scope, "county"))
+        return fc["features"][0]["properties"]["migrants"]
+
+    before = migrants()
+    conn.execute(
+        sa.text(
+            "UPDATE persons SET is_migrant = NOT is_migrant WHERE id = (SELECT min(id) FROM persons)"
+        )
+    )
+    conn.execute(sa.text("UPDATE area_counts SET computed_at = now() - interval '1 day'"))
+    monkeypatch.setattr(regional, "REFRESH_PER_VIEW", 0)
+    assert migrants() == before  # expired, but none may be counted on this view
+    conn.execute(sa.text("DELETE FROM area_counts"))
+    assert migrants() != before  # never counted: counted now

@@ -100,6 +100,7 @@
       if (!hit) { shown.push(b); }
     });
   }
+  P.declutter = declutter;
   function current() {
     return S.trail.length ? S.trail[S.trail.length - 1]
       : {code: S.cfg.scope_code, level: S.cfg.scope_level, name: S.cfg.scope_name};

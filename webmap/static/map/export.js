@@ -16,6 +16,8 @@
              bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
                .map(function (v) { return v.toFixed(5); }).join(',')};
     if (spec[2]) { q.per = spec[2]; }
+    // a province or city exports one county at a time: the one drilled into
+    if (P.regional() && P.regionCounty()) { q.area = P.regionCounty().code; }
     return S.cfg.exports + 'map.' + choice.format + '?' + P.qs(q);
   }
   /** the file name of a download (RFC 6266: filename* in UTF-8 first) */
@@ -84,7 +86,7 @@
     });
     $('export').addEventListener('click', function () {
       refresh();
-      $('export-msg').textContent = '';
+      $('export-msg').textContent = P.regional() && !P.regionCounty() ? t('rg_export_county') : '';
       P.closeMenu();
       dlg.showModal();
     });

@@ -15,6 +15,11 @@
     // the first view is the jurisdiction, framed clear of the side column, before any
     // layer asks for tiles (else the tiles of two views are fetched)
     if (cfg.bounds) { P.fit(cfg.bounds, false); }
+    if (P.regional()) {   // a province or city: its counties, then a county's townships
+      P.initRegional();
+      P.setupExport();
+      return;
+    }
     P.buildLayers();
     P.setupFilters();
     P.setupExport();
