@@ -153,29 +153,26 @@ def _geocode_file(
                 db.engine().begin() as conn,
                 bar(_("geocoding"), unit=" rows") as progress,
             ):
+
+                def columns():
+                    for chunk in reader:
+                        yield tuple(
+                            chunk[cols[name]].to_numpy() if name in cols else None
+                            for name in ("id", "address", "lon", "lat", "crs")
+                        )
+
                 if client is not None:
-                    lines, c, ign = _geocode_on_dask(
-                        client, conn, reader, cols, default_crs, progress
+                    pieces = client.text(
+                        columns(), default_crs=default_crs, progress=progress, tally=tally
                     )
-                    tally(c, ign)
-                    write_file(outfile, ["".join(lines)])
+                    write_file(outfile, pieces)
                 else:
                     g = Geocoder.load(conn)
 
-                    def pieces():
-                        for chunk in reader:
-
-                            def col(name, _chunk=chunk):
-                                return _chunk[cols[name]].to_numpy() if name in cols else None
-
+                    def pieces_here():
+                        for ids, addresses, lon, lat, crs in columns():
                             res = g.table(
-                                conn,
-                                col("id"),
-                                col("address"),
-                                col("lon"),
-                                col("lat"),
-                                col("crs"),
-                                default_crs=default_crs,
+                                conn, ids, addresses, lon, lat, crs, default_crs=default_crs
                             )
                             lines, c, ign = format_lines(res)
                             tally(c, ign)
@@ -183,7 +180,7 @@ def _geocode_file(
                             done = sum(counts.values())
                             progress(done, done)
 
-                    write_file(outfile, pieces())
+                    write_file(outfile, pieces_here())
     except FileProblem as exc:
         fail(str(exc))
     except OSError as exc:
@@ -230,30 +227,6 @@ def _dask_client(dask: dict):
                 problem=exc,
             )
         )
-
-
-def _geocode_on_dask(client, conn, reader, cols, default_crs: str, progress):
-    """The whole file on Dask (see gis.geocode.distributed): one task per county."""
-    import pandas as pd
-
-    from gis.geocode.gazetteer import AdminGazetteer
-
-    table = pd.concat(list(reader), ignore_index=True)
-
-    def col(name):
-        return table[cols[name]].to_numpy() if name in cols else None
-
-    lines, counts, ignored = client.lines(
-        AdminGazetteer.load(conn),
-        col("id"),
-        col("address"),
-        col("lon"),
-        col("lat"),
-        col("crs"),
-        default_crs=default_crs,
-        progress=progress,
-    )
-    return lines, counts, ignored
 
 
 def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:

@@ -1,210 +1,105 @@
-"""Geocode a table on Dask distributed: one task per county, each worker with that
-county's building index.
+"""Geocode a table on Dask distributed: the rows cut into slices, in input order, the
+slices geocoded by the workers as they come, each worker with the gazetteer and building
+index loaded once.
 
-The client routes every distinct address to the county it names (:func:`route`: a quick
-look at the address's first names, the full admin scan only for what that leaves open)
-and gives each county to one worker, largest first onto the least loaded
-(:func:`assign`), so a worker reads a county's buildings once; a county bigger than a
-worker's share is cut between workers. Tasks are slices of ``TASK_ROWS`` rows at most
-(for progress), pinned loosely to their worker: if that worker dies, another takes them.
+Why slices and not one task per county: to know a row's county the client would have to
+read its address's admin names, and that scan costs about as much as geocoding the
+address (measured: about 90 µs against 65 µs an address), all of it serial, in the
+client. With 2 workers that alone caps the speed-up near 1 (Amdahl). Whereas the whole
+building index of a province loads from its cache in a second or two per worker, at the
+same time on every worker. So the client does only what must be serial: read the file
+(chunk by chunk, the tasks of a chunk sent as soon as it is read) and write the answers
+in order. Input files are mostly county after county, so consecutive rows, and the
+per-county name indexes the parser builds on first use, stay together on one worker.
 
-The routing only decides where a row is geocoded, never its answer: a county's geocoder
-answers an address alone only when no other county's building could change the answer,
-and hands it to the whole database's geocoder otherwise
-(:class:`~gis.geocode.match.OutOfScope`), which a worker loads only if it meets such an
-address. Rows that name no county of the database are one group, geocoded with the whole
-index. So the answers are the single process's (tested, byte for byte).
+A worker keeps, per database, one :class:`~gis.geocode.batch.Geocoder` (gazetteer and
+whole building index), loaded as soon as the worker starts, while the client reads the
+file. A task returns its rows formatted as the output file's text
+(:func:`gis.geocode.csvout.format_lines`, the single process's formatter): the answers,
+and the bytes, are the single process's (tested). Nothing goes back to the client as a
+DataFrame.
 
-A worker keeps, per database, the admin gazetteer (loaded as soon as the worker starts,
-while the client reads and routes) and one :class:`~gis.geocode.batch.Geocoder` per
-county it has met. A task returns its rows already formatted as CSV lines
-(:func:`gis.geocode.csvout.format_lines`, the single process's formatter): the client
-only puts them in input order and writes them.
+If a worker dies, the scheduler gives its tasks (and the results it held) to another
+worker; a task that keeps failing fails the batch, and the output file is not written.
 
 The scheduler is a :class:`distributed.LocalCluster` of ``workers`` processes by default,
 or any Dask scheduler by address (its workers need popgis installed and the database
-reachable at the same URL; nothing is read or written on the workers' disks but their
-own index cache).
+reachable at the same URL; the rows travel through the scheduler, so no shared disk is
+needed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from gis.geocode.admin import resolve_admin
 from gis.geocode.batch import RESULT_COLUMNS, Geocoder
 from gis.geocode.csvout import format_lines
-from gis.geocode.gazetteer import CITY, COUNTY, PROVINCE, AdminGazetteer
-from gis.geocode.normalise import normalise
 
-__all__ = [
-    "TASK_ROWS",
-    "DaskGeocoder",
-    "assign",
-    "county_groups",
-    "geocode_rows",
-    "geocode_table",
-    "route",
-]
+__all__ = ["TASK_ROWS", "DaskGeocoder", "geocode_rows", "geocode_text", "geocode_table"]
 
-#: rows per task at most (a county with more is cut into slices)
-TASK_ROWS = 20_000
+#: rows per task at most
+TASK_ROWS = 10_000
 
-# per worker process: database URL → {"gaz": AdminGazetteer, None | county: Geocoder}
-_WORKER: dict[str, dict] = {}
-
-
-# ------------------------------------------------------------------ routing
-def _first_county(text: str, gaz: AdminGazetteer, top, local) -> str | None:
-    """The local county an address names first (province and city names skipped), or
-    the one county of the township or village it starts with; None when unsure."""
-    s = normalise(text)
-    pos = 0
-    while pos < len(s):
-        hit = top.longest(s, pos)
-        if hit is None:
-            break
-        length, entries = hit
-        counties = {e[1][:6] for e in entries if e[0] == COUNTY}
-        if counties:
-            if len(counties) == 1 and len(entries) == 1:
-                c = next(iter(counties))
-                return c if c in gaz.local_counties else None
-            return None
-        if not all(e[0] in (PROVINCE, CITY) for e in entries):
-            return None
-        pos += length
-    if pos < len(s):
-        hit = local.longest(s, pos)
-        if hit is not None:
-            counties = {e[1][:6] for e in hit[1]}
-            if len(counties) == 1:
-                return next(iter(counties))
-    return None
-
-
-def route(addresses, gaz: AdminGazetteer) -> np.ndarray:
-    """The 6-digit local county each address names ('' for none), one per address.
-
-    Most addresses are settled by :func:`_first_county`; the rest by the admin scan
-    (:func:`gis.geocode.admin.resolve_admin`). Only a hint of where to geocode: see the
-    module doc."""
-    codes, uniq = pd.factorize(pd.Series(addresses, dtype="object").fillna(""))
-    top, local = gaz.top, gaz.local_index
-    county = [_first_county(a, gaz, top, local) if a else "" for a in uniq]
-    rest = [k for k, c in enumerate(county) if c is None]
-    if rest:
-        found = resolve_admin([uniq[k] for k in rest], gaz, depth="township")
-        for k, c in zip(rest, found, strict=True):
-            county[k] = c["county"][:6] if c["county"] and gaz.is_local(c["county"]) else ""
-    return np.array(county + [""], dtype=object)[codes]
-
-
-def county_groups(addresses, gaz: AdminGazetteer, task_rows: int = TASK_ROWS) -> list:
-    """``[(county6 or None, row indices)]``: the rows of each county the addresses name
-    (a county of the database), in slices of at most ``task_rows``; None for the rest."""
-    county = route(addresses, gaz)
-    groups = []
-    for c in sorted(set(county)):
-        rows = np.flatnonzero(county == c)
-        for start in range(0, len(rows), task_rows):
-            groups.append((c or None, rows[start : start + task_rows]))
-    return groups
-
-
-def assign(groups: dict, n_workers: int) -> list[tuple[int, object, np.ndarray]]:
-    """``[(worker number, county, rows)]``: each county to one worker, largest first onto
-    the least loaded; a county bigger than a worker's fair share is first cut into
-    pieces of that share (so that one big county does not leave a worker idle)."""
-    total = sum(len(r) for r in groups.values())
-    share = max(1, -(-total // max(1, n_workers)))
-    pieces = []
-    for c, rows in groups.items():
-        for start in range(0, len(rows), share):
-            pieces.append((c, rows[start : start + share]))
-    pieces.sort(key=lambda p: (-len(p[1]), str(p[0])))
-    load = [0] * max(1, n_workers)
-    out = []
-    for c, rows in pieces:
-        w = min(range(len(load)), key=lambda k: (load[k], k))
-        load[w] += len(rows)
-        out.append((w, c, rows))
-    return out
+# per worker process: database URL → the whole database's Geocoder
+_WORKER: dict[str, Geocoder] = {}
 
 
 # ------------------------------------------------------------------ worker side
-def _worker_state(url: str) -> dict:
+def _worker_geocoder(url: str) -> Geocoder:
+    """This process's geocoder for the database at ``url``, loaded once."""
     from gis import db
 
-    state = _WORKER.setdefault(url, {})
-    if "gaz" not in state:
+    g = _WORKER.get(url)
+    if g is None:
         with db.engine(url).connect() as conn:
-            state["gaz"] = AdminGazetteer.load(conn)
-    return state
+            g = _WORKER[url] = Geocoder.load(conn)
+    return g
 
 
 def warm(url: str) -> int:
-    """Load the admin gazetteer in this worker (ahead of its first task)."""
+    """Load the geocoder in this worker (ahead of its first task); its process id."""
     import os
 
-    _worker_state(url)
+    _worker_geocoder(url)
     return os.getpid()
 
 
-def _worker_geocoder(url: str, county: str | None) -> tuple[Callable, Geocoder]:
-    """This process's geocoder for ``county`` (None: the whole database), made once."""
+def geocode_rows(url: str, ids, addresses, lon, lat, crs, default_crs: str) -> pd.DataFrame:
+    """One task: geocode these rows in a worker; returns
+    :data:`~gis.geocode.batch.RESULT_COLUMNS`."""
     from gis import db
 
-    state = _worker_state(url)
-    gaz = state["gaz"]
-    engine = db.engine(url)
-
-    def whole() -> Geocoder:
-        if None not in state:
-            with engine.connect() as conn:
-                state[None] = Geocoder.load(conn, gaz=gaz)
-        return state[None]
-
-    if county is None:
-        return engine.connect, whole()
-    if county not in state:
-        with engine.connect() as conn:
-            state[county] = Geocoder.load(conn, county, gaz=gaz, whole=whole)
-    return engine.connect, state[county]
-
-
-def geocode_rows(
-    url: str, county: str | None, ids, addresses, lon, lat, crs, default_crs: str
-) -> pd.DataFrame:
-    """One task: geocode these rows (all naming ``county``) in a worker; returns
-    :data:`~gis.geocode.batch.RESULT_COLUMNS`."""
-    connect, g = _worker_geocoder(url, county)
-    with connect() as conn:
+    g = _worker_geocoder(url)
+    with db.engine(url).connect() as conn:
         return g.table(conn, ids, addresses, lon, lat, crs, default_crs=default_crs)
 
 
-def geocode_lines(
-    url: str, county: str | None, ids, addresses, lon, lat, crs, default_crs: str
-) -> tuple[list[str], dict[str, int], int]:
-    """One task: :func:`geocode_rows` formatted as the output file's lines
+def geocode_text(
+    url: str, ids, addresses, lon, lat, crs, default_crs: str
+) -> tuple[str, dict[str, int], int]:
+    """One task: :func:`geocode_rows` as the output file's text for these rows, the
+    counts by level and the rows whose coordinates were ignored
     (:func:`gis.geocode.csvout.format_lines`)."""
-    return format_lines(geocode_rows(url, county, ids, addresses, lon, lat, crs, default_crs))
+    lines, counts, ignored = format_lines(
+        geocode_rows(url, ids, addresses, lon, lat, crs, default_crs)
+    )
+    return "".join(lines), counts, ignored
 
 
 # ------------------------------------------------------------------ client side
-def _take(col, rows):
+def _col(col, start: int, stop: int):
     if col is None:
         return None
-    return (col if isinstance(col, np.ndarray) else np.asarray(col, dtype=object))[rows]
+    return np.asarray(col[start:stop], dtype=object)
 
 
 class DaskGeocoder:
     """A Dask client for one batch: started first (a local cluster of ``workers``
-    processes, or the scheduler at ``scheduler``), the workers loading the gazetteer
-    while the caller reads its file; then :meth:`lines` or :meth:`table`. Use as a
+    processes, or the scheduler at ``scheduler``), the workers loading the geocoder
+    while the caller reads its file; then :meth:`text` or :meth:`table`. Use as a
     context manager (the local cluster is closed at the end).
 
     ``url``: the database, as the workers reach it."""
@@ -214,31 +109,31 @@ class DaskGeocoder:
 
         self.url = url
         self.cluster = None
-        if scheduler is None:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                # quiet: a task that fails raises in the client; the workers' own
-                # shutdown chatter (heartbeats to a scheduler already closed) is no news
-                silence_logs=50,
-            )
+        self.client = None
         try:
+            if scheduler is None:
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    # quiet: a task that fails raises in the client; the workers' own
+                    # shutdown chatter (heartbeats to a scheduler already closed) is no news
+                    silence_logs=50,
+                )
             self.client = Client(self.cluster if self.cluster is not None else scheduler)
             self.client.wait_for_workers(1)
-            self.workers = sorted(self.client.scheduler_info()["workers"])
             self._warm = [
-                self.client.submit(warm, url, workers=[w], pure=False) for w in self.workers
+                self.client.submit(warm, url, workers=[w], pure=False)
+                for w in self.client.scheduler_info()["workers"]
             ]
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
-        client = getattr(self, "client", None)
-        if client is not None:
-            client.close()
+        if self.client is not None:
+            self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
@@ -248,87 +143,50 @@ class DaskGeocoder:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _run(
-        self,
-        fn,
-        gaz,
-        ids,
-        addresses,
-        lon,
-        lat,
-        crs,
-        default_crs,
-        task_rows,
-        progress,
-    ):
-        """Route, assign, submit; yields ``(rows, result)`` as tasks finish."""
-        from distributed import as_completed
+    def _run(self, fn, chunks: Iterable[tuple], default_crs: str, task_rows: int, progress):
+        """Submit every chunk's slices as the chunk comes; yield the results in input
+        order. ``chunks``: ``(ids, addresses, lon, lat, crs)`` columns (None for an
+        absent column)."""
+        from distributed import wait
 
-        n = len(ids)
-        county = route(addresses if addresses is not None else [""] * n, gaz)
-        by_county = {}
-        for c in sorted(set(county)):
-            by_county[c or None] = np.flatnonzero(county == c)
-        futures = {}
-        for w, c, rows in assign(by_county, len(self.workers)):
-            for start in range(0, len(rows), task_rows):
-                part = rows[start : start + task_rows]
-                fut = self.client.submit(
-                    fn,
-                    self.url,
-                    c,
-                    _take(ids, part),
-                    _take(addresses, part),
-                    _take(lon, part),
-                    _take(lat, part),
-                    _take(crs, part),
-                    default_crs,
-                    pure=False,
-                    workers=[self.workers[w]],
-                    allow_other_workers=True,  # a dead worker's tasks go elsewhere
-                    priority=len(rows),  # the biggest counties first
+        futures = []
+        for ids, addresses, lon, lat, crs in chunks:
+            n = len(ids)
+            for start in range(0, n, task_rows):
+                stop = min(n, start + task_rows)
+                cols = [_col(c, start, stop) for c in (ids, addresses, lon, lat, crs)]
+                futures.append(
+                    (stop - start, self.client.submit(fn, self.url, *cols, default_crs, pure=False))
                 )
-                futures[fut] = part
         done = 0
-        for fut in as_completed(futures):
-            part = futures.pop(fut)
-            yield part, fut.result()
-            done += len(part)
+        for k, (n, fut) in enumerate(futures):
+            wait(fut)
+            yield fut.result()
+            futures[k] = (n, None)  # let the worker drop the result
+            done += n
             if progress is not None:
-                progress(done, n)
+                progress(done, done)
 
-    def lines(
+    def text(
         self,
-        gaz: AdminGazetteer,
-        ids,
-        addresses,
-        lon=None,
-        lat=None,
-        crs=None,
+        chunks: Iterable[tuple],
         *,
         default_crs: str = "wgs84",
         task_rows: int = TASK_ROWS,
         progress: Callable[[int, int], None] | None = None,
-    ) -> tuple[np.ndarray, dict[str, int], int]:
-        """The output file's lines in input order (as
-        :func:`gis.geocode.csvout.format_lines` gives them in one process), the counts
-        by level and the rows whose coordinates were ignored. ``gaz``: the admin
-        gazetteer, for the routing."""
-        out = np.empty(len(ids), dtype=object)
-        counts: dict[str, int] = {}
-        ignored = 0
-        for rows, (lines, c, ign) in self._run(
-            geocode_lines, gaz, ids, addresses, lon, lat, crs, default_crs, task_rows, progress
+        tally: Callable[[dict, int], None] | None = None,
+    ):
+        """The output file's text, piece by piece in input order (to pass to
+        :func:`gis.geocode.csvout.write_file`); ``tally(counts, ignored)`` per piece."""
+        for text, counts, ignored in self._run(
+            geocode_text, chunks, default_crs, task_rows, progress
         ):
-            out[rows] = lines
-            for k, v in c.items():
-                counts[k] = counts.get(k, 0) + v
-            ignored += ign
-        return out, counts, ignored
+            if tally is not None:
+                tally(counts, ignored)
+            yield text
 
     def table(
         self,
-        gaz: AdminGazetteer,
         ids,
         addresses,
         lon=None,
@@ -341,21 +199,22 @@ class DaskGeocoder:
     ) -> pd.DataFrame:
         """:data:`~gis.geocode.batch.RESULT_COLUMNS` in input order, as
         :meth:`Geocoder.table` gives them in one process."""
-        parts, order = [], []
-        for rows, res in self._run(
-            geocode_rows, gaz, ids, addresses, lon, lat, crs, default_crs, task_rows, progress
-        ):
-            parts.append(res)
-            order.append(rows)
+        parts = list(
+            self._run(
+                geocode_rows,
+                [(ids, addresses, lon, lat, crs)],
+                default_crs,
+                task_rows,
+                progress,
+            )
+        )
         if not parts:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in RESULT_COLUMNS})
-        out = pd.concat(parts, ignore_index=True)
-        return out.iloc[np.argsort(np.concatenate(order), kind="stable")].reset_index(drop=True)
+        return pd.concat(parts, ignore_index=True)
 
 
 def geocode_table(
     url: str,
-    gaz: AdminGazetteer,
     ids,
     addresses,
     lon=None,
@@ -371,14 +230,12 @@ def geocode_table(
     """Geocode rows given as columns on Dask (see the module doc); the same answers, in
     the same order, as :meth:`Geocoder.table` in one process.
 
-    ``url``: the database, as the workers reach it. ``gaz``: the admin gazetteer (for
-    the routing). ``scheduler``: a Dask scheduler's address; None starts a local
-    cluster of ``workers`` processes for this call. ``progress(done, total)`` after each
-    task.
+    ``url``: the database, as the workers reach it. ``scheduler``: a Dask scheduler's
+    address; None starts a local cluster of ``workers`` processes for this call.
+    ``progress(done, total)`` after each task.
     """
     with DaskGeocoder(url, scheduler, workers) as d:
         return d.table(
-            gaz,
             ids,
             addresses,
             lon,
