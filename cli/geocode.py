@@ -123,8 +123,6 @@ def _geocode_file(
 ) -> None:
     """IN.csv → OUT.csv, in this process or on Dask; both engines format their rows with
     gis.geocode.csvout, so the files are the same bytes. OUT.csv appears only whole."""
-    from contextlib import nullcontext
-
     from gis import db
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
@@ -145,42 +143,48 @@ def _geocode_file(
         ignored += ign
 
     try:
-        # the Dask workers start (and load the gazetteer) while this process reads
-        with _dask_client(dask) if dask is not None else nullcontext() as client:
-            reader = read_table(infile)
-            cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
+        reader = read_table(infile)
+        cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
+
+        def columns():
+            for chunk in reader:
+                yield tuple(
+                    chunk[cols[name]].to_numpy() if name in cols else None
+                    for name in ("id", "address", "lon", "lat", "crs")
+                )
+
+        if dask is not None:
+            g = None
+            if dask["scheduler"] is None:
+                # loaded once here, as in one process; the local workers are forked
+                # with it
+                with db.engine().connect() as conn:
+                    g = Geocoder.load(conn)
+            with (
+                _dask_client(dask, g) as client,
+                bar(_("geocoding"), unit=" rows") as progress,
+            ):
+                pieces = client.text(
+                    columns(), default_crs=default_crs, progress=progress, tally=tally
+                )
+                write_file(outfile, pieces)
+        else:
             with (
                 db.engine().begin() as conn,
                 bar(_("geocoding"), unit=" rows") as progress,
             ):
+                g = Geocoder.load(conn)
 
-                def columns():
-                    for chunk in reader:
-                        yield tuple(
-                            chunk[cols[name]].to_numpy() if name in cols else None
-                            for name in ("id", "address", "lon", "lat", "crs")
-                        )
+                def pieces_here():
+                    for ids, addresses, lon, lat, crs in columns():
+                        res = g.table(conn, ids, addresses, lon, lat, crs, default_crs=default_crs)
+                        lines, c, ign = format_lines(res)
+                        tally(c, ign)
+                        yield "".join(lines)
+                        done = sum(counts.values())
+                        progress(done, done)
 
-                if client is not None:
-                    pieces = client.text(
-                        columns(), default_crs=default_crs, progress=progress, tally=tally
-                    )
-                    write_file(outfile, pieces)
-                else:
-                    g = Geocoder.load(conn)
-
-                    def pieces_here():
-                        for ids, addresses, lon, lat, crs in columns():
-                            res = g.table(
-                                conn, ids, addresses, lon, lat, crs, default_crs=default_crs
-                            )
-                            lines, c, ign = format_lines(res)
-                            tally(c, ign)
-                            yield "".join(lines)
-                            done = sum(counts.values())
-                            progress(done, done)
-
-                    write_file(outfile, pieces_here())
+                write_file(outfile, pieces_here())
     except FileProblem as exc:
         fail(str(exc))
     except OSError as exc:
@@ -208,7 +212,7 @@ def _geocode_file(
         )
 
 
-def _dask_client(dask: dict):
+def _dask_client(dask: dict, geocoder):
     """A started :class:`gis.geocode.distributed.DaskGeocoder` (its workers warming up)."""
     from gis import db
     from gis.geocode.distributed import DaskGeocoder
@@ -218,6 +222,7 @@ def _dask_client(dask: dict):
             db.database_url().render_as_string(hide_password=False),
             scheduler=dask["scheduler"],
             workers=dask["workers"],
+            geocoder=geocoder,
         )
     except OSError as exc:  # the scheduler's address cannot be reached
         fail(

@@ -102,25 +102,44 @@ class DaskGeocoder:
     while the caller reads its file; then :meth:`text` or :meth:`table`. Use as a
     context manager (the local cluster is closed at the end).
 
-    ``url``: the database, as the workers reach it."""
+    ``url``: the database, as the workers reach it. ``geocoder``: one already loaded in
+    this process; the workers of a local cluster are then forked from this process and
+    start with it (no import, no load: the single process's fixed cost, paid once).
+    Workers of a scheduler given by address load their own."""
 
-    def __init__(self, url: str, scheduler: str | None = None, workers: int = 2):
+    def __init__(
+        self,
+        url: str,
+        scheduler: str | None = None,
+        workers: int = 2,
+        geocoder: Geocoder | None = None,
+    ):
+        import dask
         from distributed import Client, LocalCluster
+
+        from gis import db
 
         self.url = url
         self.cluster = None
         self.client = None
         try:
             if scheduler is None:
-                self.cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    # quiet: a task that fails raises in the client; the workers' own
-                    # shutdown chatter (heartbeats to a scheduler already closed) is no news
-                    silence_logs=50,
-                )
+                method = "spawn"
+                if geocoder is not None:
+                    _WORKER[url] = geocoder
+                    # a forked worker must not share this process's database sockets
+                    db.dispose_engines()
+                    method = "fork"
+                with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+                    self.cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        # quiet: a task that fails raises in the client; the workers'
+                        # shutdown chatter (heartbeats to a closed scheduler) is no news
+                        silence_logs=50,
+                    )
             self.client = Client(self.cluster if self.cluster is not None else scheduler)
             self.client.wait_for_workers(1)
             self._warm = [
@@ -150,10 +169,13 @@ class DaskGeocoder:
         from distributed import wait
 
         futures = []
+        workers = max(1, len(self.client.scheduler_info()["workers"]))
         for ids, addresses, lon, lat, crs in chunks:
             n = len(ids)
-            for start in range(0, n, task_rows):
-                stop = min(n, start + task_rows)
+            # a few slices per worker at least, so that they finish together
+            step = max(1, min(task_rows, -(-n // (4 * workers))))
+            for start in range(0, n, step):
+                stop = min(n, start + step)
                 cols = [_col(c, start, stop) for c in (ids, addresses, lon, lat, crs)]
                 futures.append(
                     (stop - start, self.client.submit(fn, self.url, *cols, default_crs, pure=False))
