@@ -127,6 +127,7 @@ def _geocode_file(
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
     from gis.geocode.csvout import format_lines, write_file
+    from gis.geocode.distributed import load_geocoder
     from loaders.files import FileProblem, match_columns, read_table
 
     try:
@@ -158,8 +159,7 @@ def _geocode_file(
             if dask["scheduler"] is None:
                 # loaded once here, as in one process; the local workers are forked
                 # with it
-                with db.engine().connect() as conn:
-                    g = Geocoder.load(conn)
+                g = load_geocoder(db.database_url().render_as_string(hide_password=False))
             with (
                 _dask_client(dask, g) as client,
                 bar(_("geocoding"), unit=" rows") as progress,

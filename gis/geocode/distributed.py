@@ -38,7 +38,14 @@ import pandas as pd
 from gis.geocode.batch import RESULT_COLUMNS, Geocoder
 from gis.geocode.csvout import format_lines
 
-__all__ = ["TASK_ROWS", "DaskGeocoder", "geocode_rows", "geocode_text", "geocode_table"]
+__all__ = [
+    "TASK_ROWS",
+    "DaskGeocoder",
+    "geocode_rows",
+    "geocode_table",
+    "geocode_text",
+    "load_geocoder",
+]
 
 #: rows per task at most
 TASK_ROWS = 10_000
@@ -73,7 +80,9 @@ def geocode_rows(url: str, ids, addresses, lon, lat, crs, default_crs: str) -> p
     from gis import db
 
     g = _worker_geocoder(url)
-    with db.engine(url).connect() as conn:
+    # committed: were the building cells stale, the first task's rebuild is kept
+    # (gis.geocode.coords.ensure_building_cells), not redone by every task
+    with db.engine(url).begin() as conn:
         return g.table(conn, ids, addresses, lon, lat, crs, default_crs=default_crs)
 
 
@@ -90,6 +99,28 @@ def geocode_text(
 
 
 # ------------------------------------------------------------------ client side
+def load_geocoder(url: str) -> Geocoder:
+    """The geocoder of the database at ``url``, loaded in this process (to hand to a
+    local cluster's forked workers), with the building cells of the coordinate lookup
+    brought up to date first, once (what the single process does on its first chunk)."""
+    from gis import db
+    from gis.geocode.coords import ensure_building_cells
+
+    with db.engine(url).begin() as conn:
+        ensure_building_cells(conn)
+        return Geocoder.load(conn)
+
+
+def _prewarm(g: Geocoder) -> None:
+    """Build, before the workers are forked, what every worker would otherwise build
+    for itself on first use (what one process builds once anyway): the pinyin table
+    and the index of the database's townships and villages."""
+    from gis.geocode.gazetteer import syllables
+
+    syllables("预热")
+    _ = g.gaz.local_index
+
+
 def _col(col, start: int, stop: int):
     if col is None:
         return None
@@ -126,6 +157,7 @@ class DaskGeocoder:
             if scheduler is None:
                 method = "spawn"
                 if geocoder is not None:
+                    _prewarm(geocoder)
                     _WORKER[url] = geocoder
                     # a forked worker must not share this process's database sockets
                     db.dispose_engines()
