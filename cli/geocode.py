@@ -167,7 +167,18 @@ def _geocode_file(
                 pieces = client.text(
                     columns(), default_crs=default_crs, progress=progress, tally=tally
                 )
-                write_file(outfile, pieces)
+                try:
+                    write_file(outfile, pieces)
+                except (FileProblem, OSError):
+                    raise
+                except Exception as exc:  # a task failed (a worker died too often, …)
+                    fail(
+                        _(
+                            "the batch failed on Dask ({problem}); {file} was not written",
+                            problem=f"{type(exc).__name__}: {exc}",
+                            file=outfile,
+                        )
+                    )
         else:
             with (
                 db.engine().begin() as conn,

@@ -220,3 +220,23 @@ def test_a_worker_killed_mid_run(province_env, scheduler):
         got = "".join(d.text([cols], task_rows=7, progress=kill_one))
         assert set(d.client.run(os.getpid).values()) != set(pids.values())  # restarted
     assert killed and got == "".join(want)
+
+
+def test_a_failed_batch_writes_no_file(province_env, scheduler, tmp_path):
+    """Workers that cannot reach the database: the batch fails in the client, with the
+    workers' error, and neither a partial output file nor a temporary one is left (an
+    older file of that name stays as it was)."""
+    from gis.geocode.csvout import write_file
+    from gis.geocode.distributed import DaskGeocoder
+    from loaders.files import read_table
+
+    url, src, _n = province_env
+    table = next(iter(read_table(src)))
+    cols = tuple(table[c].to_numpy() for c in ("id", "address", "lon", "lat", "crs"))
+    out = tmp_path / "out.csv"
+    out.write_text("older\n", encoding="utf-8")
+    bad = url.set(database=url.database + "_nosuch").render_as_string(hide_password=False)
+    with DaskGeocoder(bad, scheduler) as d, pytest.raises(Exception, match="nosuch"):
+        write_file(out, d.text([cols], task_rows=50))
+    assert out.read_text(encoding="utf-8") == "older\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
