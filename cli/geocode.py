@@ -144,7 +144,8 @@ def _geocode_file(
         ignored += ign
 
     try:
-        reader = read_table(infile)
+        # chunks of 50 k rows: the Dask workers start on the first while the rest is read
+        reader = read_table(infile, chunk_rows=50_000)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
 
         def columns():
