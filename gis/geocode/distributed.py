@@ -33,6 +33,7 @@ needed).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -202,8 +203,10 @@ class DaskGeocoder:
         absent column)."""
         from distributed import wait
 
-        futures = []
-        workers = max(1, len(self.client.scheduler_info()["workers"]))
+        client = self.client
+        assert client is not None  # set in __init__, or __init__ raised
+        futures: list[tuple[int, Any]] = []
+        workers = max(1, len(client.scheduler_info()["workers"]))
         for ids, addresses, lon, lat, crs in chunks:
             n = len(ids)
             # a few slices per worker at least, so that they finish together
@@ -212,7 +215,7 @@ class DaskGeocoder:
                 stop = min(n, start + step)
                 cols = [_col(c, start, stop) for c in (ids, addresses, lon, lat, crs)]
                 futures.append(
-                    (stop - start, self.client.submit(fn, self.url, *cols, default_crs, pure=False))
+                    (stop - start, client.submit(fn, self.url, *cols, default_crs, pure=False))
                 )
         done = 0
         for k, (n, fut) in enumerate(futures):
