@@ -17,19 +17,6 @@ ADDRESS_COLUMNS = {
     "lat": ["纬度", "latitude", "y"],
     "crs": ["坐标系", "coordinate system", "datum"],
 }
-OUTPUT_COLUMNS = [
-    "id",
-    "level",
-    "building_id",
-    "village_code",
-    "township_code",
-    "county_code",
-    "lon",
-    "lat",
-    "score",
-    "method",
-    "review",
-]
 LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched", "none")
 
 
@@ -131,20 +118,16 @@ def geocode(
         _geocode_file(infile, outfile, default_crs, as_json, dask)
 
 
-def _text(v) -> str:
-    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
-
-
-def _coord(v) -> str:
-    return "" if v is None or v != v else f"{float(v):.7f}"
-
-
 def _geocode_file(
     infile: Path, outfile: Path, default_crs: str, as_json: bool, dask: dict | None = None
 ) -> None:
-    from gis import csvfile, db
+    """IN.csv → OUT.csv, in this process or on Dask; both engines format their rows with
+    gis.geocode.csvout, so the files are the same bytes. OUT.csv appears only whole."""
+    from gis import db
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
+    from gis.geocode.csvout import format_lines, write_file
+    from gis.geocode.distributed import load_geocoder
     from loaders.files import FileProblem, match_columns, read_table
 
     try:
@@ -154,59 +137,66 @@ def _geocode_file(
     counts: dict[str, int] = {}
     ignored = 0
 
-    def write(w, res) -> None:
+    def tally(c: dict, ign: int) -> None:
         nonlocal ignored
-        for r in res.itertuples(index=False):
-            method = r.method if r.level != "unmatched" else f"none: {r.reason}"
-            if r.level != "unmatched" and str(r.reason or "").startswith("coordinates ignored"):
-                method = f"{method} ({r.reason})"  # and review is true
-                ignored += 1
-            w.writerow(
-                [
-                    r.id,
-                    r.level,
-                    _text(r.building_id),
-                    _text(r.village_code),
-                    _text(r.township_code),
-                    _text(r.county_code),
-                    _coord(r.lon),
-                    _coord(r.lat),
-                    f"{float(r.score):.3f}",
-                    method,
-                    "true" if r.review else "false",
-                ]
-            )
-            counts[r.level] = counts.get(r.level, 0) + 1
+        for k, v in c.items():
+            counts[k] = counts.get(k, 0) + v
+        ignored += ign
 
     try:
-        reader = read_table(infile)
+        # chunks of 50 k rows: the Dask workers start on the first while the rest is read
+        reader = read_table(infile, chunk_rows=50_000)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
-        with (
-            db.engine().begin() as conn,
-            csvfile.open_csv(outfile, OUTPUT_COLUMNS) as w,
-            bar(_("geocoding"), unit=" rows") as progress,
-        ):
-            if dask is not None:
-                write(w, _geocode_on_dask(conn, reader, cols, default_crs, dask, progress))
-            else:
-                g = Geocoder.load(conn)
-                for chunk in reader:
 
-                    def col(name, _chunk=chunk):
-                        return _chunk[cols[name]].to_numpy() if name in cols else None
+        def columns():
+            for chunk in reader:
+                yield tuple(
+                    chunk[cols[name]].to_numpy() if name in cols else None
+                    for name in ("id", "address", "lon", "lat", "crs")
+                )
 
-                    res = g.table(
-                        conn,
-                        col("id"),
-                        col("address"),
-                        col("lon"),
-                        col("lat"),
-                        col("crs"),
-                        default_crs=default_crs,
+        if dask is not None:
+            g = None
+            if dask["scheduler"] is None:
+                # loaded once here, as in one process; the local workers are forked
+                # with it
+                g = load_geocoder(db.database_url().render_as_string(hide_password=False))
+            with (
+                _dask_client(dask, g) as client,
+                bar(_("geocoding"), unit=" rows") as progress,
+            ):
+                pieces = client.text(
+                    columns(), default_crs=default_crs, progress=progress, tally=tally
+                )
+                try:
+                    write_file(outfile, pieces)
+                except (FileProblem, OSError):
+                    raise
+                except Exception as exc:  # a task failed (a worker died too often, …)
+                    fail(
+                        _(
+                            "the batch failed on Dask ({problem}); {file} was not written",
+                            problem=f"{type(exc).__name__}: {exc}",
+                            file=outfile,
+                        )
                     )
-                    write(w, res)
-                    done = sum(counts.values())
-                    progress(done, done)
+        else:
+            with (
+                db.engine().begin() as conn,
+                bar(_("geocoding"), unit=" rows") as progress,
+            ):
+                g = Geocoder.load(conn)
+
+                def pieces_here():
+                    for ids, addresses, lon, lat, crs in columns():
+                        res = g.table(conn, ids, addresses, lon, lat, crs, default_crs=default_crs)
+                        lines, c, ign = format_lines(res)
+                        tally(c, ign)
+                        yield "".join(lines)
+                        done = sum(counts.values())
+                        progress(done, done)
+
+                write_file(outfile, pieces_here())
     except FileProblem as exc:
         fail(str(exc))
     except OSError as exc:
@@ -234,32 +224,17 @@ def _geocode_file(
         )
 
 
-def _geocode_on_dask(conn, reader, cols, default_crs: str, dask: dict, progress):
-    """The whole file on Dask (see gis.geocode.distributed): one task per county."""
-    import pandas as pd
-
+def _dask_client(dask: dict, geocoder):
+    """A started :class:`gis.geocode.distributed.DaskGeocoder` (its workers warming up)."""
     from gis import db
-    from gis.geocode.distributed import geocode_table
-    from gis.geocode.gazetteer import AdminGazetteer
-
-    table = pd.concat(list(reader), ignore_index=True)
-
-    def col(name):
-        return table[cols[name]].to_numpy() if name in cols else None
+    from gis.geocode.distributed import DaskGeocoder
 
     try:
-        return geocode_table(
+        return DaskGeocoder(
             db.database_url().render_as_string(hide_password=False),
-            AdminGazetteer.load(conn),
-            col("id"),
-            col("address"),
-            col("lon"),
-            col("lat"),
-            col("crs"),
-            default_crs=default_crs,
             scheduler=dask["scheduler"],
             workers=dask["workers"],
-            progress=progress,
+            geocoder=geocoder,
         )
     except OSError as exc:  # the scheduler's address cannot be reached
         fail(

@@ -61,6 +61,7 @@ ZH: dict[str, str] = {
     "--engine dask geocodes a file (IN.csv --out OUT.csv), not --households": "--engine dask 用于文件地理编码（输入.csv --out 输出.csv），不能与 --households 一起用",
     "--scheduler goes with --engine dask": "--scheduler 须与 --engine dask 一起使用",
     "cannot reach the Dask scheduler {address}: {problem}": "无法连接 Dask 调度器 {address}：{problem}",
+    "the batch failed on Dask ({problem}); {file} was not written": "Dask 上的批处理失败（{problem}）；未写入 {file}",
     "{total} rows → {file}: ": "{total} 行 → {file}：",
     "{n} buildings → {file}": "{n} 栋楼 → {file}",
     "geocoding": "地理编码",

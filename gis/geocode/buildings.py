@@ -248,13 +248,18 @@ class BuildingIndex:
     def find_compound(self, text: str, prefix: str) -> list[tuple[str, str, float, str]]:
         """Compounds named ``text`` in villages whose code starts with ``prefix``
         (a township or county): [(village, name, score, method)]."""
+        # sorted: the sets' order changes with each process's string hashing, and the
+        # order of candidates that tie decides between them (same answers on every run
+        # and in every Dask worker)
         out = [
-            (v, text, 1.0, "exact") for v in self.compound_any.get(text, ()) if v.startswith(prefix)
+            (v, text, 1.0, "exact")
+            for v in sorted(self.compound_any.get(text, ()))
+            if v.startswith(prefix)
         ]
         if out:
             return out
         return [
             (v, c, 0.9, "alias")
-            for v, c in self.base_any.get(compound_base(text), ())
+            for v, c in sorted(self.base_any.get(compound_base(text), ()))
             if v.startswith(prefix)
         ]

@@ -71,28 +71,20 @@ def test_dask_engine_gives_the_single_process_rows(geo_env, tmp_path, scheduler)
     assert any(",building,A1," in x for x in lines)  # real answers, not all unmatched
 
 
-def test_tasks_per_county_and_slices(geo_env, scheduler):
-    """Rows are grouped by the county their address names, big groups sliced; the
-    result is in input order whatever the slicing."""
+def test_slices_in_input_order(geo_env, scheduler):
+    """Rows cut into many small tasks come back in input order, with the single
+    process's answers."""
     from gis import db
     from gis.geocode.batch import Geocoder
-    from gis.geocode.distributed import county_groups, geocode_table
+    from gis.geocode.distributed import geocode_table
 
     url = geo_env.render_as_string(hide_password=False)
     ids = [r[0] for r in ROWS]
     addresses = [r[1] for r in ROWS]
     lon, lat, crs = ([r[k] for r in ROWS] for k in (2, 3, 4))
     with db.engine(geo_env).connect() as conn:
-        single = Geocoder.load(conn)
-        want = single.table(conn, ids, addresses, lon, lat, crs)
-        groups = county_groups(addresses, single.gaz, task_rows=3)
-        got = geocode_table(
-            url, single.gaz, ids, addresses, lon, lat, crs, scheduler=scheduler, task_rows=3
-        )
-    counties = {c for c, _ in groups}
-    assert counties == {"330782", None}  # 杭州, 云南, 'asdf' and blanks: the whole index
-    assert max(len(rows) for _, rows in groups) == 3
-    assert sorted(i for _, rows in groups for i in rows) == list(range(len(ROWS)))
+        want = Geocoder.load(conn).table(conn, ids, addresses, lon, lat, crs)
+    got = geocode_table(url, ids, addresses, lon, lat, crs, scheduler=scheduler, task_rows=2)
     assert got["id"].tolist() == ids
     assert got.astype(str).equals(want.astype(str))
 
@@ -126,3 +118,125 @@ def test_dask_options_are_checked(geo_env, tmp_path):
         + ["--scheduler", "tcp://127.0.0.1:1"],
     )
     assert r.exit_code == 2 and "--engine dask" in r.output
+
+
+# ------------------------------------------------------------------ several counties
+# three small counties of three cities (杭州 滨江区, 舟山 嵊泗县, 丽水 云和县)
+COUNTIES = ["330108", "330922", "331125"]
+
+
+@pytest.fixture(scope="module")
+def province_env(db_url, tmp_path_factory):
+    """A database with three synthetic counties (the province demo at a small scale),
+    and an input file of their households' addresses, shuffled across counties, with
+    rows that name no county, another county of China, or nothing."""
+    import csv
+    import random
+
+    from gis import db
+    from loaders import demo_province
+    from loaders.demo.province import generate_province
+
+    out = tmp_path_factory.mktemp("province")
+    generate_province(out, "330000", scale=0.003, seed=2, counties=COUNTIES)
+    url = db_url.set(database=db_url.database + "_geodask")
+    db.ensure_database(url, drop_first=True)
+    db.migrate(url)
+    engine = db.engine(url)
+    demo_province.load(out, engine=engine, echo=lambda *_: None)
+    engine.dispose()
+    rows, seen = [], set()
+    for c in COUNTIES:
+        with (out / c / "households.csv").open(encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                if r["household_no"] in seen:
+                    continue  # a member's row
+                seen.add(r["household_no"])
+                rows.append([r["household_no"], r["address"], r["lon"], r["lat"], ""])
+                if len(seen) % 7 == 0:  # the address without its county and township
+                    rows.append([r["household_no"] + "-v", r["address"][6:], "", "", ""])
+    rows += [[f"x{k}", *r[1:]] for k, r in enumerate(ROWS)]  # other places, nothing
+    random.Random(5).shuffle(rows)
+    src = out / "in.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "address", "lon", "lat", "crs"])
+        w.writerows(rows)
+    return url, src, len(rows)
+
+
+def test_several_counties_same_bytes(province_env, tmp_path, monkeypatch, scheduler):
+    url, src, n = province_env
+    monkeypatch.setenv("POPGIS_DATABASE_URL", url.render_as_string(hide_password=False))
+    outs = {}
+    for name, extra in [
+        ("local", []),
+        ("dask", ["--engine", "dask"]),
+        ("remote", ["--engine", "dask", "--scheduler", scheduler]),
+    ]:
+        outs[name] = tmp_path / f"{name}.csv"
+        r = CliRunner().invoke(
+            main, ["geocode", str(src), "--out", str(outs[name]), "--json"] + extra
+        )
+        assert r.exit_code == 0, r.output
+    one = outs["local"].read_bytes()
+    assert outs["dask"].read_bytes() == one and outs["remote"].read_bytes() == one
+    lines = one.decode("utf-8-sig").splitlines()
+    assert len(lines) == n + 1
+    counties = {x.split(",")[5][:6] for x in lines[1:] if ",building," in x}
+    assert counties == set(COUNTIES)  # real answers in every county
+
+
+def test_a_worker_killed_mid_run(province_env, scheduler):
+    """A worker killed while tasks are running: its tasks go to another worker, and the
+    lines are the single process's."""
+    import os
+    import signal
+
+    from gis import db
+    from gis.geocode.batch import Geocoder
+    from gis.geocode.csvout import format_lines
+    from gis.geocode.distributed import DaskGeocoder
+    from loaders.files import read_table
+
+    url, src, _n = province_env
+    table = next(iter(read_table(src)))
+    cols = [table[c].to_numpy() for c in ("id", "address", "lon", "lat", "crs")]
+    with db.engine(url).connect() as conn:
+        g = Geocoder.load(conn)
+        want, _c, _i = format_lines(g.table(conn, *cols))
+    killed = []
+    with DaskGeocoder(url.render_as_string(hide_password=False), scheduler) as d:
+        pids = d.client.run(os.getpid)
+
+        def kill_one(done, total):
+            # after the first result: the other tasks are queued, running, or done
+            # with their results still held by the worker (lost with it)
+            if not killed:
+                victim = next(iter(pids.values()))
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        got = "".join(d.text([cols], task_rows=7, progress=kill_one))
+        assert set(d.client.run(os.getpid).values()) != set(pids.values())  # restarted
+    assert killed and got == "".join(want)
+
+
+def test_a_failed_batch_writes_no_file(province_env, scheduler, tmp_path):
+    """Workers that cannot reach the database: the batch fails in the client, with the
+    workers' error, and neither a partial output file nor a temporary one is left (an
+    older file of that name stays as it was)."""
+    from gis.geocode.csvout import write_file
+    from gis.geocode.distributed import DaskGeocoder
+    from loaders.files import read_table
+
+    url, src, _n = province_env
+    table = next(iter(read_table(src)))
+    cols = tuple(table[c].to_numpy() for c in ("id", "address", "lon", "lat", "crs"))
+    out = tmp_path / "out.csv"
+    out.write_text("older\n", encoding="utf-8")
+    bad = url.set(database=url.database + "_nosuch").render_as_string(hide_password=False)
+    with DaskGeocoder(bad, scheduler) as d, pytest.raises(Exception, match="nosuch"):
+        write_file(out, d.text([cols], task_rows=50))
+    assert out.read_text(encoding="utf-8") == "older\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
