@@ -43,6 +43,7 @@ TARGETS = {
 _REASONS = [
     (r"empty address", "地址为空"),
     (r"address is in another county: (.*)", "地址属于其他县：{0}"),
+    (r"placed in another county: (.*)", "定位到其他县：{0}"),
     (r"building not found in the gazetteer", "地名库中找不到该楼栋"),
     (r"ambiguous: several places fit", "有多个地点相符"),
     (r"ambiguous", "无法确定"),

@@ -154,6 +154,19 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
             )
             cp.write(buf.getvalue())
     like = _like(scope)
+    # A geocoder that knows several counties (a province's) can place a household in a
+    # building or village of a neighbouring county. Its record stays in its own county
+    # (its partition can only name its county's buildings), so such a result is not
+    # stored as a place: the household goes to the review queue, saying where it landed.
+    conn.execute(
+        sa.text("""
+        UPDATE tmp_geocode_out t SET
+            reason = 'placed in another county: ' || left(t.village_code, 6),
+            level = 'unmatched', building = NULL, village_code = NULL, lon = NULL,
+            lat = NULL, score = 0, distance_m = NULL, review = true, candidates = '[]'
+        FROM households h
+        WHERE h.id = t.id AND left(t.village_code, 6) <> h.county_code""")
+    )
     updated = conn.execute(
         sa.text("""
         UPDATE households h SET

@@ -271,3 +271,54 @@ def test_generate_province_command(tmp_path):
         main, ["generate", str(tmp_path), "--province", "330000", "--counties", "110101"]
     )
     assert r.exit_code == 2 and "110101" in r.output
+
+
+def test_a_place_in_another_county_goes_to_review(province, db_url):
+    """A geocoder that knows the whole province can place a household of one county in a
+    building of its neighbour (a border, a wrong address). Its record cannot name that
+    building (it stays in its own county's partition): the household is left unplaced
+    and queued for review, saying where it landed, and nothing fails."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from gis.gate.geocoding import OUT_COLUMNS, system_scope, write_geocoding
+    from loaders import demo_province
+
+    out, _manifest = province
+    home, other = sorted(COUNTIES)
+    engine = _fresh(db_url, "_province")
+    try:
+        demo_province.load(out, engine=engine, echo=lambda *_: None)
+        with engine.begin() as conn:
+            hid = conn.execute(
+                sa.text("SELECT min(id) FROM households WHERE county_code = :c"), {"c": home}
+            ).scalar()
+            bid, village = conn.execute(
+                sa.text("SELECT id, village_code FROM buildings WHERE county_code = :c LIMIT 1"),
+                {"c": other},
+            ).one()
+            row = dict.fromkeys(OUT_COLUMNS)
+            row.update(
+                id=hid, level="building", building=bid, village_code=village, lon=120.0,
+                lat=28.0, keep_geom=False, score=1.0, method="address", review=False,
+                candidates=[], input_hash="x",
+            )  # fmt: skip
+            write_geocoding(conn, system_scope(conn, home + "000000"), pd.DataFrame([row]))
+            got = conn.execute(
+                sa.text(
+                    "SELECT building_id, geocode_level, geocode_reason FROM households "
+                    "WHERE id = :i"
+                ),
+                {"i": hid},
+            ).one()
+            assert got == (None, "unmatched", f"placed in another county: {other}")
+            review = conn.execute(
+                sa.text(
+                    "SELECT reason, candidates FROM geocode_review "
+                    "WHERE household_id = :i AND status = 'open'"
+                ),
+                {"i": hid},
+            ).one()
+            assert review == (f"placed in another county: {other}", [])
+    finally:
+        engine.dispose()
