@@ -38,7 +38,24 @@ COUNTIES = click.option(
 
 
 def _counties(counties: str | None) -> list[str] | None:
-    return [c.strip() for c in counties.split(",") if c.strip()] if counties else None
+    """The codes of ``--counties`` (sorted, each once); None when the option is not given.
+    A list with no code or a code that is not 6 ASCII digits is refused here, before any
+    folder is made (an empty list would otherwise name the whole province's folder)."""
+    from gis.messages import _
+
+    if counties is None:
+        return None
+    codes = sorted({c.strip() for c in counties.split(",") if c.strip()})
+    bad = [c for c in codes if not (c.isascii() and c.isdigit() and len(c) == 6)]
+    if not codes or bad:
+        fail(
+            _(
+                "--counties takes 6-digit county codes separated by commas "
+                "(e.g. 330782,330783); got: {value}",
+                value=counties,
+            )
+        )
+    return codes
 
 
 def _province_scale(scale: float | None) -> float:

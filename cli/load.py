@@ -52,5 +52,7 @@ def load(kind, file, crs, dry_run, strict, report_dir, user, as_json):
         click.echo(report.summary())
     # A dry run is a check: bad rows fail it as they fail a strict load (a script can test
     # the exit status before loading for real).
-    if report.status == "rejected" or (report.status == "dry_run" and report.rejected):
+    # A load whose every row was rejected wrote nothing of use either.
+    nothing = report.rejected and not (report.inserted or report.updated or report.unchanged)
+    if report.status == "rejected" or (report.status == "dry_run" and report.rejected) or nothing:
         sys.exit(1)

@@ -55,6 +55,10 @@ def test_load_command_reports_rejects(db_url, tmp_path):
     assert "1 new" in r.output and "1 rejected" in r.output and "row 3" in r.output
     r = CliRunner().invoke(main, ["load", "service-points", str(path), "--strict"], env=english)
     assert r.exit_code == 1 and "NOT loaded" in r.output
+    bad = tmp_path / "bad.csv"  # every row rejected: nothing loaded, the status says so
+    bad.write_text("point_id,kind,name,lon,lat\nCLI3,clinic,丙,29.26,120.03\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["load", "service-points", str(bad)], env=english)
+    assert r.exit_code == 1 and "1 rejected" in r.output, r.output
     r = CliRunner().invoke(main, ["load", "service-points", str(path), "--crs", "mars"])
     assert r.exit_code == 2 and "unknown CRS" in r.output
 

@@ -4,6 +4,12 @@ messages of gis that only the command line gives (database set-up, a command's s
 ZH: dict[str, str] = {
     # cli/common.py
     "error: {message}": "错误：{message}",
+    # cli/demo.py
+    "--counties takes 6-digit county codes separated by commas (e.g. 330782,330783); "
+    "got: {value}": "--counties 应为以逗号分隔的 6 位县级代码（如 330782,330783）；收到：{value}",
+    "not counties of {province} with an outline: {codes}": "不是 {province} 下有边界的县级单位：{codes}",
+    "scale must be positive": "--scale 必须大于 0",
+    "no population figure for province {province} (known: {known})": "没有省 {province} 的人口数（已有：{known}）",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "

@@ -160,12 +160,26 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
     # stored as a place: the household goes to the review queue, saying where it landed.
     conn.execute(
         sa.text("""
+        WITH landed AS (
+            SELECT t.id, coalesce(left(t.village_code, 6), (
+                       SELECT left(c.code, 6) FROM admin_area c
+                       WHERE c.level = 'county' AND ST_Intersects(c.geom, t.pt) LIMIT 1),
+                       'none') AS county
+            FROM (SELECT t.*, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS pt
+                  FROM tmp_geocode_out t) t
+            JOIN households h ON h.id = t.id
+            WHERE left(t.village_code, 6) <> h.county_code
+               -- a township's or county's centre (no village): inside the household's
+               -- county? (its own coordinates, kept, are not judged here)
+               OR (t.village_code IS NULL AND t.lon IS NOT NULL AND NOT t.keep_geom
+                   AND NOT EXISTS (SELECT 1 FROM admin_area c
+                                   WHERE c.code = h.county_code || '000000'
+                                     AND ST_Intersects(c.geom, t.pt))))
         UPDATE tmp_geocode_out t SET
-            reason = 'placed in another county: ' || left(t.village_code, 6),
+            reason = 'placed in another county: ' || l.county,
             level = 'unmatched', building = NULL, village_code = NULL, lon = NULL,
             lat = NULL, score = 0, distance_m = NULL, review = true, candidates = '[]'
-        FROM households h
-        WHERE h.id = t.id AND left(t.village_code, 6) <> h.county_code""")
+        FROM landed l WHERE l.id = t.id""")
     )
     updated = conn.execute(
         sa.text("""

@@ -43,7 +43,7 @@ def household_addresses(world, b, recipe, rng, hb, hcat, unit, floor_, room):
     idx = np.flatnonzero(noisy)
     if len(idx):
         addr[idx] = _noisy_addresses(world, recipe, rng, noise, parts, idx)
-    _write_habits(addr, canonical, parts, habit_rng)
+    _write_habits(addr, canonical, parts, habit_rng, recipe["county"])
     return addr, registered
 
 
@@ -53,9 +53,10 @@ def _phones(rng, n: int) -> np.ndarray:
     return "1" + second + rest
 
 
-def _write_habits(addr, canonical, p, rng) -> None:
+def _write_habits(addr, canonical, p, rng, county: dict) -> None:
     """Rewrite a share of the addresses (in place) with one habit of :data:`HABITS` each,
-    from the canonical address and its parts."""
+    from the canonical address and its parts, with the names of ``county`` (the recipe's:
+    its own name, short name and city, so that a province's counties write their own)."""
     n = len(addr)
     if n == 0:
         return
@@ -68,17 +69,23 @@ def _write_habits(addr, canonical, p, rng) -> None:
     below = village + tail
     urban = p.kind == "urban"
     dash_tail = np.where(urban, p.compound + p.s_building + "-" + p.s_unit + "-" + p.s_room, tail)
+    name = county["name"]
+    short = (county.get("aliases") or [name])[0]
+    city = county.get("city_name") or ""
+    city_short = city[:-1] if city.endswith("市") else city
     forms = {
         "township_first": town + below,
-        "short_names": "义乌" + town_short + below,
+        "short_names": short + town_short + below,
         "doubled_levels": np.where(
-            r < 0.5, "浙江省金华市金华市义乌市" + town + below, "义乌义乌市" + town + below
+            r < 0.5, "浙江省" + city + city + name + town + below, short + name + town + below
         ),
         "separators": np.where(
             r < 0.4,
-            "浙江省-金华市-义乌市-" + town + "-" + below,
+            "浙江省-" + city + "-" + name + "-" + town + "-" + below,
             np.where(
-                r < 0.8, "浙江 金华 义乌市 " + town + " " + below, "浙江省null义乌市" + town + below
+                r < 0.8,
+                "浙江 " + city_short + " " + name + " " + town + " " + below,
+                "浙江省null" + name + town + below,
             ),
         ),
         "labels_chatter": np.where(
@@ -86,8 +93,8 @@ def _write_habits(addr, canonical, p, rng) -> None:
             "收货地址：" + canonical,
             np.where(r < 0.7, canonical + "（租住）", "联系电话：" + phone + " " + canonical),
         ),
-        "township_short": "义乌市" + town_short + below,
-        "dash_forms": "义乌市" + town + village + dash_tail,
+        "township_short": name + town_short + below,
+        "dash_forms": name + town + village + dash_tail,
         "traditional_units": pd.Series(canonical)
         .str.translate(str.maketrans({"栋": "棟", "单": "單", "组": "組", "号": "號"}))
         .to_numpy(),

@@ -87,10 +87,12 @@ def county_recipe(base: dict, national, county: dict) -> dict:
     r = copy.deepcopy(base)
     code, name = county["code"], county["name"]
     short = _short(name)
+    cities = dict(zip(national.cities["code"], national.cities["name"], strict=True))
     r["county"] = {
         "code": code,
         "name": name,
         "parent_code": county["city"] + "00000000",
+        "city_name": cities.get(county["city"], ""),
         "aliases": [short] if short != name else [],
         "id_prefix": code,
     }
@@ -128,13 +130,20 @@ def generate_province(
 ) -> dict:
     """Write every county's files (or only ``counties``) into ``out_dir/<code>/`` and the
     province's manifest, ``workers`` counties at a time; returns the manifest."""
+    from gis.messages import _
+
     if province not in PROVINCE_PEOPLE:
         known = ", ".join(PROVINCE_PEOPLE)
-        raise ValueError(f"no population figure for province {province} (known: {known})")
+        raise ValueError(
+            _(
+                "no population figure for province {province} (known: {known})",
+                province=province,
+                known=known,
+            )
+        )
     if scale <= 0:
-        raise ValueError("scale must be positive")
+        raise ValueError(_("scale must be positive"))
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     national = load_national(Path(division_dir))
     base = load_recipe(recipe_path)
@@ -143,7 +152,14 @@ def generate_province(
     chosen = [c for c in every if counties is None or c["code"] in counties]
     missing = sorted(set(counties or ()) - {c["code"] for c in chosen})
     if missing:
-        raise ValueError(f"not counties of {province} with an outline: {', '.join(missing)}")
+        raise ValueError(
+            _(
+                "not counties of {province} with an outline: {codes}",
+                province=province,
+                codes=", ".join(missing),
+            )
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)  # only once the counties are known
     order = [c["code"] for c in chosen]
     ids_dir = out_dir / f".ids-{os.getpid()}-{time.time_ns()}"  # this run's
     ids_dir.mkdir()

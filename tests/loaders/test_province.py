@@ -271,6 +271,22 @@ def test_generate_province_command(tmp_path):
         main, ["generate", str(tmp_path), "--province", "330000", "--counties", "110101"]
     )
     assert r.exit_code == 2 and "110101" in r.output
+    # no code, a full-width code: refused before anything is made; in the user's language
+    for bad in (",", " ", "３３０７８２", "33078"):
+        for cmd in (["generate", str(tmp_path / "x")], ["demo"]):
+            r = CliRunner().invoke(
+                main, [*cmd, "--province", "330000", "--counties", bad], env={"POPGIS_LANG": "zh"}
+            )
+            assert r.exit_code == 2 and "6 位县级代码" in r.output, (bad, r.output)
+    r = CliRunner().invoke(
+        main,
+        ["demo", "--province", "330000", "--counties", "110101"],
+        env={"POPGIS_LANG": "zh"},
+    )
+    assert r.exit_code == 2 and "不是 330000 下有边界的县级单位：110101" in r.output
+    from loaders.demo_province import province_dir
+
+    assert not province_dir("330000", 0.045, 1, ["110101"]).exists()
 
 
 def test_a_place_in_another_county_goes_to_review(province, db_url):
@@ -320,5 +336,32 @@ def test_a_place_in_another_county_goes_to_review(province, db_url):
                 {"i": hid},
             ).one()
             assert review == (f"placed in another county: {other}", [])
+            # a county-level answer at the neighbour's centre (an address naming it)
+            hid2, lon, lat = conn.execute(
+                sa.text(
+                    "SELECT (SELECT max(id) FROM households WHERE county_code = :h), "
+                    "ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) "
+                    "FROM admin_area WHERE code = :o"
+                ),
+                {"h": home, "o": other + "000000"},
+            ).one()
+            row.update(id=hid2, level="county", building=None, village_code=None, lon=lon, lat=lat)
+            write_geocoding(conn, system_scope(conn, home + "000000"), pd.DataFrame([row]))
+            assert conn.execute(
+                sa.text("SELECT geocode_level, geocode_reason, geom FROM households WHERE id = :i"),
+                {"i": hid2},
+            ).one() == ("unmatched", f"placed in another county: {other}", None)
     finally:
         engine.dispose()
+
+
+def test_counties_write_their_own_names(province):
+    """The writing habits (short names, doubled levels, separators …) use each county's
+    own name and city, never the demo county's."""
+    import pandas as pd
+
+    out, _manifest = province
+    for code, name in COUNTIES.items():
+        addresses = pd.read_csv(out / code / "households.csv", dtype=str)["address"]
+        assert not addresses.str.contains("义乌|金华").any(), code
+        assert addresses.str.contains(name).mean() > 0.5, code
