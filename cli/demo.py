@@ -9,6 +9,7 @@ import click
 
 from cli.common import fail, prepare
 from gis import settings
+from gis.messages import _
 
 SCALE = click.option(
     "--scale",
@@ -41,8 +42,6 @@ def _counties(counties: str | None) -> list[str] | None:
     """The codes of ``--counties`` (sorted, each once); None when the option is not given.
     A list with no code or a code that is not 6 ASCII digits is refused here, before any
     folder is made (an empty list would otherwise name the whole province's folder)."""
-    from gis.messages import _
-
     if counties is None:
         return None
     codes = sorted({c.strip() for c in counties.split(",") if c.strip()})
@@ -86,7 +85,14 @@ def demo(scale, seed, province, counties, serve, dev):
         except ValueError as exc:
             fail(str(exc))
         result = demo_province.load(folder, echo=click.echo)
-        click.echo(f"province {province} loaded from {folder} in {result['seconds']} s")
+        click.echo(
+            _(
+                "province {province} loaded from {folder} in {seconds} s",
+                province=province,
+                folder=folder,
+                seconds=result["seconds"],
+            )
+        )
     else:
         from loaders import demo_county
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from gis import db, settings, stats, users
+from gis.messages import _
 from gis.regions import ensure_regions
 from loaders.demo_county import DEMO_PASSWORD, LOAD_ORDER
 from loaders.registry import get_loader
@@ -78,7 +79,7 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
         t = time.perf_counter()
         geocode_counties(engine, todo)
         steps["geocode"] = round(time.perf_counter() - t, 1)
-        echo(f"geocoded {len(todo)} counties ({steps['geocode']} s)")
+        echo(_("geocoded {n} counties ({seconds} s)", n=len(todo), seconds=steps["geocode"]))
     t = time.perf_counter()
     with engine.begin() as conn:
         regions = ensure_regions(conn)

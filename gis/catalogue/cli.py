@@ -9,6 +9,9 @@ ZH: dict[str, str] = {
     "got: {value}": "--counties 应为以逗号分隔的 6 位县级代码（如 330782,330783）；收到：{value}",
     "not counties of {province} with an outline: {codes}": "不是 {province} 下有边界的县级单位：{codes}",
     "scale must be positive": "--scale 必须大于 0",
+    "geocoded {n} counties ({seconds} s)": "已对 {n} 个县完成地理编码（{seconds} 秒）",
+    "{code} {name}: {persons} persons": "{code} {name}：{persons} 人",
+    "province {province} loaded from {folder} in {seconds} s": "省 {province} 已从 {folder} 载入，用时 {seconds} 秒",
     "no population figure for province {province} (known: {known})": "没有省 {province} 的人口数（已有：{known}）",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gis.messages import _
 from loaders.demo.generator import generate
 from loaders.demo.inputs import (
     COUNTY_CODE,
@@ -130,8 +131,6 @@ def generate_province(
 ) -> dict:
     """Write every county's files (or only ``counties``) into ``out_dir/<code>/`` and the
     province's manifest, ``workers`` counties at a time; returns the manifest."""
-    from gis.messages import _
-
     if province not in PROVINCE_PEOPLE:
         known = ", ".join(PROVINCE_PEOPLE)
         raise ValueError(
@@ -219,7 +218,7 @@ _JOB: dict | None = None
 def _made(chosen: list[dict], scales: dict, code: str, counts: dict, echo) -> dict:
     name = next(c["name"] for c in chosen if c["code"] == code)
     if echo is not None:
-        echo(f"{code} {name}: {counts['persons']} persons")
+        echo(_("{code} {name}: {persons} persons", code=code, name=name, persons=counts["persons"]))
     return {"name": name, "scale": scales[code], "counts": counts}
 
 
