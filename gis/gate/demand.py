@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from gis.errors import InvalidInput
 from gis.gate import Scope, enter
 from gis.messages import _
+from gis.scope import in_county
 
 POPULATIONS = {
     "households": "户数 households",
@@ -113,6 +114,7 @@ def demand_by_building(
     as_of = as_of or date.today()
     params = {
         "p": scope.like,
+        "county": scope.county,  # the partitions pruned while planning (in_county)
         "born_after": _years_before(as_of, 50),
         "born_by": _years_before(as_of, 15),
     }
@@ -127,6 +129,7 @@ def demand_by_building(
         join_sql = (
             f"LEFT JOIN (SELECT p.household_id, count(*) AS n, sum(p.rkey) AS rkey "
             f"FROM persons p WHERE {_PERSON_FILTER[population]} "
+            f"AND {in_county('p.county_code')} "
             f"GROUP BY p.household_id) p ON p.household_id = h.id"
         )
     hh_sql = "count(*)"
@@ -146,9 +149,9 @@ def demand_by_building(
                    CASE WHEN h.building_id IS NULL THEN h.geom END AS free_geom,
                    {hh_sql} AS households, {weight_sql} AS weight, {key_sql} AS key
             FROM households h {join_sql}
-            WHERE h.admin_path LIKE :p AND h.geom IS NOT NULL
+            WHERE h.admin_path LIKE :p AND h.geom IS NOT NULL AND {in_county("h.county_code")}
             GROUP BY 1, 2, 3, 4
-        ) u LEFT JOIN buildings b ON b.id = u.building_id
+        ) u LEFT JOIN buildings b ON b.id = u.building_id AND {in_county("b.county_code")}
         WHERE u.weight > 0
         ORDER BY u.building_id NULLS LAST, lon, lat, u.village_code, u.admin_path"""),
         params,
@@ -157,7 +160,7 @@ def demand_by_building(
         conn.execute(
             sa.text(f"""
         SELECT {weight_sql} FROM households h {join_sql}
-        WHERE h.admin_path LIKE :p AND h.geom IS NULL"""),
+        WHERE h.admin_path LIKE :p AND h.geom IS NULL AND {in_county("h.county_code")}"""),
             params,
         ).scalar()
         or 0
