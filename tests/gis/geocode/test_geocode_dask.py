@@ -120,6 +120,52 @@ def test_dask_options_are_checked(geo_env, tmp_path):
     assert r.exit_code == 2 and "--engine dask" in r.output
 
 
+@pytest.mark.parametrize("address", ["not a url", "http://127.0.0.1:8000", "tcp://host"])
+def test_a_malformed_scheduler_address_is_one_line(geo_env, tmp_path, address):
+    """Not a scheduler's address: one line saying the expected form, exit 2, in the
+    user's language (Dask itself raised ValueError with a traceback)."""
+    _write(tmp_path / "in.csv", ROWS[:1])
+    args = ["geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+    args += ["--engine", "dask", "--scheduler", address]
+    r = CliRunner().invoke(main, ["--lang", "zh"] + args)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().count("\n") == 0 and "Traceback" not in r.output
+    assert "tcp://主机:端口" in r.output and repr(address) in r.output
+    r = CliRunner().invoke(main, ["--lang", "en"] + args)
+    assert r.exit_code == 2 and "expected tcp://HOST:PORT" in r.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_unreachable_scheduler_is_said_within_seconds(geo_env, tmp_path):
+    import time
+
+    from gis.geocode.distributed import CONNECT_SECONDS
+
+    _write(tmp_path / "in.csv", ROWS[:1])
+    t0 = time.monotonic()
+    r = CliRunner().invoke(
+        main,
+        ["--lang", "zh", "geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+        + ["--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"],
+    )
+    took = time.monotonic() - t0
+    assert r.exit_code == 2, r.output
+    assert took < CONNECT_SECONDS + 10, took  # Dask's own wait was 30 s
+    assert f"在 {CONNECT_SECONDS} 秒内无法连接 Dask 调度器 tcp://127.0.0.1:1" in r.output
+    assert r.output.strip().count("\n") == 0, r.output
+
+
+def test_the_summary_names_levels_in_the_users_language(geo_env, tmp_path):
+    _write(tmp_path / "in.csv", ROWS)
+    args = ["geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+    r = CliRunner().invoke(main, ["--lang", "zh"] + args)
+    assert r.exit_code == 0, r.output
+    assert "楼栋 " in r.output and "未匹配 " in r.output, r.output
+    assert "building" not in r.output and "unmatched" not in r.output
+    r = CliRunner().invoke(main, ["--lang", "en"] + args)
+    assert "building " in r.output and "楼栋" not in r.output, r.output
+
+
 # ------------------------------------------------------------------ several counties
 # three small counties of three cities (杭州 滨江区, 舟山 嵊泗县, 丽水 云和县)
 COUNTIES = ["330108", "330922", "331125"]
