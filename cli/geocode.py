@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import bar, echo_json, fail, json_option, prepare, scope
+from cli.common import INTERRUPTED, bar, echo_json, fail, json_option, prepare, scope
 from gis.messages import _
 
 ADDRESS_COLUMNS = {
@@ -150,7 +150,7 @@ def _geocode_file(
     from gis import db
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
-    from gis.geocode.csvout import format_lines, write_file
+    from gis.geocode.csvout import format_lines, remove_stale_part, write_file
     from gis.geocode.distributed import load_geocoder
     from loaders.files import FileProblem, match_columns, read_table
 
@@ -168,6 +168,9 @@ def _geocode_file(
         ignored += ign
 
     try:
+        # a part file a killed run (kill -9) left beside OUT.csv goes first, whatever this
+        # run's fate (write_file removes its own on any error it sees)
+        remove_stale_part(outfile)
         # chunks of 50 k rows: the Dask workers start on the first while the rest is read
         reader = read_table(infile, chunk_rows=50_000)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
@@ -225,6 +228,8 @@ def _geocode_file(
         fail(str(exc))
     except OSError as exc:
         fail(_("cannot read or write a file: {problem}", problem=exc))
+    except KeyboardInterrupt:  # Ctrl-C: the Dask cluster is closed, the part file removed
+        fail(_("interrupted (Ctrl-C); {file} was not written", file=outfile), INTERRUPTED)
     total = sum(counts.values())
     if as_json:
         echo_json(

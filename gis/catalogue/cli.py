@@ -4,6 +4,7 @@ messages of gis that only the command line gives (database set-up, a command's s
 ZH: dict[str, str] = {
     # cli/common.py
     "error: {message}": "错误：{message}",
+    "interrupted (Ctrl-C)": "已中断（Ctrl-C）",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
@@ -66,6 +67,7 @@ ZH: dict[str, str] = {
     "--scheduler {address!r} is not a Dask scheduler's address; expected tcp://HOST:PORT "
     "(for example tcp://10.0.0.5:8786)": "--scheduler {address!r} 不是 Dask 调度器的地址；应为 tcp://主机:端口"
     "（例如 tcp://10.0.0.5:8786）",
+    "interrupted (Ctrl-C); {file} was not written": "已中断（Ctrl-C）；未写入 {file}",
     "the batch failed on Dask ({problem}); {file} was not written": "Dask 上的批处理失败（{problem}）；未写入 {file}",
     "{total} rows → {file}: ": "{total} 行 → {file}：",
     # geocode levels (cli/geocode.py level_name; "building" is in api.py)

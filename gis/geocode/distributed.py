@@ -32,7 +32,10 @@ needed).
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -159,6 +162,23 @@ def _col(col, start: int, stop: int):
     return np.asarray(col[start:stop], dtype=object)
 
 
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Processes started inside the block ignore SIGINT: Ctrl-C in a terminal reaches
+    the whole process group, and the local cluster's workers would each print a
+    KeyboardInterrupt traceback; the client alone handles it and closes the cluster.
+    (An ignored signal stays ignored across fork and exec; a worker the nanny restarts
+    later, outside the block, does not inherit it.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class DaskGeocoder:
     """A Dask client for one batch: started first (a local cluster of ``workers``
     processes, or the scheduler at ``scheduler``), the workers loading the geocoder
@@ -194,7 +214,10 @@ class DaskGeocoder:
                     # a forked worker must not share this process's database sockets
                     db.dispose_engines()
                     method = "fork"
-                with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+                with (
+                    dask.config.set({"distributed.worker.multiprocessing-method": method}),
+                    _workers_ignore_ctrl_c(),
+                ):
                     self.cluster = LocalCluster(
                         n_workers=workers,
                         threads_per_worker=1,
