@@ -20,6 +20,10 @@ from gis.progress import bar  # noqa: F401  (the one progress bar style, for com
 json_option = click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 
 
+#: the exit code of a command ended by Ctrl-C (128 + SIGINT, as the shell reports it)
+INTERRUPTED = 130
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """End the command: ``message`` on standard error, exit ``code`` (2: bad input or a
     problem to fix; 1 is kept for a load that rejected its file)."""

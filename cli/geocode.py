@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import bar, echo_json, fail, json_option, prepare, scope
+from cli.common import INTERRUPTED, bar, echo_json, fail, json_option, prepare, scope
 from gis.messages import _
 
 ADDRESS_COLUMNS = {
@@ -18,6 +18,21 @@ ADDRESS_COLUMNS = {
     "crs": ["坐标系", "coordinate system", "datum"],
 }
 LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched", "none")
+
+
+def level_name(level: str) -> str:
+    """A geocode level's name in the user's language (the codes stay in --json)."""
+    names = {
+        "building": _("building"),
+        "compound": _("compound"),
+        "group": _("group"),
+        "village": _("village"),
+        "township": _("township"),
+        "county": _("county"),
+        "unmatched": _("unmatched"),
+        "none": _("not geocoded"),
+    }
+    return names.get(level, level)
 
 
 def _admin_gazetteer():
@@ -83,7 +98,8 @@ def parse_address(text, file):
     type=click.Choice(["local", "dask"]),
     default="local",
     show_default=True,
-    help="with IN.csv: this process, or Dask distributed (one task per county)",
+    help="with IN.csv: this process, or Dask distributed (the file cut into slices of rows, "
+    "in input order, geocoded by the workers)",
 )
 @click.option(
     "--scheduler",
@@ -108,6 +124,14 @@ def geocode(
         fail(_("--engine dask geocodes a file (IN.csv --out OUT.csv), not --households"))
     if scheduler and engine != "dask":
         fail(_("--scheduler goes with --engine dask"))
+    if scheduler is not None:
+        from gis.errors import InvalidInput
+        from gis.geocode.distributed import scheduler_address
+
+        try:
+            scheduler = scheduler_address(scheduler)
+        except InvalidInput as exc:
+            fail(exc.message)
     prepare()
     if households:
         _geocode_households(all_rows, area, as_json)
@@ -126,7 +150,7 @@ def _geocode_file(
     from gis import db
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
-    from gis.geocode.csvout import format_lines, write_file
+    from gis.geocode.csvout import format_lines, remove_stale_part, write_file
     from gis.geocode.distributed import load_geocoder
     from loaders.files import FileProblem, match_columns, read_table
 
@@ -144,6 +168,9 @@ def _geocode_file(
         ignored += ign
 
     try:
+        # a part file a killed run (kill -9) left beside OUT.csv goes first, whatever this
+        # run's fate (write_file removes its own on any error it sees)
+        remove_stale_part(outfile)
         # chunks of 50 k rows: the Dask workers start on the first while the rest is read
         reader = read_table(infile, chunk_rows=50_000)
         cols = match_columns(infile, reader.header, ADDRESS_COLUMNS, {"id", "address"})
@@ -201,6 +228,8 @@ def _geocode_file(
         fail(str(exc))
     except OSError as exc:
         fail(_("cannot read or write a file: {problem}", problem=exc))
+    except KeyboardInterrupt:  # Ctrl-C: the Dask cluster is closed, the part file removed
+        fail(_("interrupted (Ctrl-C); {file} was not written", file=outfile), INTERRUPTED)
     total = sum(counts.values())
     if as_json:
         echo_json(
@@ -209,7 +238,9 @@ def _geocode_file(
         return
     click.echo(
         _("{total} rows → {file}: ", total=total, file=outfile)
-        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+        + ", ".join(
+            f"{level_name(k)} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+        )
     )
     if ignored:
         click.echo(
@@ -227,7 +258,7 @@ def _geocode_file(
 def _dask_client(dask: dict, geocoder):
     """A started :class:`gis.geocode.distributed.DaskGeocoder` (its workers warming up)."""
     from gis import db
-    from gis.geocode.distributed import DaskGeocoder
+    from gis.geocode.distributed import CONNECT_SECONDS, DaskGeocoder
 
     try:
         return DaskGeocoder(
@@ -236,12 +267,13 @@ def _dask_client(dask: dict, geocoder):
             workers=dask["workers"],
             geocoder=geocoder,
         )
-    except OSError as exc:  # the scheduler's address cannot be reached
+    except OSError:  # the scheduler's address cannot be reached (Dask: "Timed out …")
         fail(
             _(
-                "cannot reach the Dask scheduler {address}: {problem}",
+                "cannot reach the Dask scheduler at {address} within {seconds} s: check that "
+                "it is running (`dask scheduler`) and that the host and port are right",
                 address=dask["scheduler"],
-                problem=exc,
+                seconds=CONNECT_SECONDS,
             )
         )
 
@@ -268,7 +300,7 @@ def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None
     )
     for level in LEVELS:
         if level in s["levels"]:
-            click.echo(f"  {level:<10} {s['levels'][level]:>9}")
+            click.echo(f"  {level_name(level):<10} {s['levels'][level]:>9}")
     click.echo(
         _(
             "  placed by hand {manual}; open review items {review}",

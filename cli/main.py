@@ -7,11 +7,11 @@ from importlib import metadata
 import click
 
 from cli import database, demo, export, geocode, load, planning, serve, stats, users
-from cli.common import fail
+from cli.common import INTERRUPTED, fail
 from cli.helptext import lang_callback, translate_tree
 from gis import db
 from gis.errors import PopgisError
-from gis.messages import LANGUAGES, speaking
+from gis.messages import LANGUAGES, _, speaking
 
 
 def _version() -> str:
@@ -21,7 +21,19 @@ def _version() -> str:
         return "unknown"
 
 
-@click.group()
+class PopgisGroup(click.Group):
+    """The ``popgis`` group: Ctrl-C ends any command with one line in the user's language
+    and exit 130 (the shell's code for SIGINT), not click's English "Aborted!" and 1.
+    Commands that leave something half done say so themselves (``geocode``)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            fail(_("interrupted (Ctrl-C)"), INTERRUPTED)
+
+
+@click.group(cls=PopgisGroup)
 @click.version_option(_version(), "--version", prog_name="popgis")
 @click.option(
     "--lang",

@@ -48,3 +48,15 @@ def test_help_in_english_on_request(monkeypatch):
     # --lang lasts for its own run only
     r = CliRunner().invoke(main, ["--help"])
     assert "显示本帮助并退出" in r.output
+
+
+def test_geocode_help_says_the_dask_engine_cuts_slices(monkeypatch):
+    """--engine dask cuts the file into slices in input order (not a task per county)."""
+    monkeypatch.delenv("POPGIS_LANG", raising=False)
+    r = CliRunner().invoke(main, ["geocode", "--help"])
+    assert r.exit_code == 0
+    flat = "".join(r.output.split())
+    assert "按输入顺序把文件切成若干段行" in flat and "每个县一个任务" not in flat
+    r = CliRunner().invoke(main, ["--lang", "en", "geocode", "--help"])
+    flat = " ".join(r.output.split())
+    assert "cut into slices of rows, in input order" in flat and "per county" not in flat

@@ -13,6 +13,7 @@ ZH: dict[str, str] = {
     "{code} {name}: {persons} persons": "{code} {name}：{persons} 人",
     "province {province} loaded from {folder} in {seconds} s": "省 {province} 已从 {folder} 载入，用时 {seconds} 秒",
     "no population figure for province {province} (known: {known})": "没有省 {province} 的人口数（已有：{known}）",
+    "interrupted (Ctrl-C)": "已中断（Ctrl-C）",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
@@ -69,9 +70,23 @@ ZH: dict[str, str] = {
     "give --out OUT.csv for the results": "请用 --out 输出.csv 指定结果文件",
     "--engine dask geocodes a file (IN.csv --out OUT.csv), not --households": "--engine dask 用于文件地理编码（输入.csv --out 输出.csv），不能与 --households 一起用",
     "--scheduler goes with --engine dask": "--scheduler 须与 --engine dask 一起使用",
-    "cannot reach the Dask scheduler {address}: {problem}": "无法连接 Dask 调度器 {address}：{problem}",
+    "cannot reach the Dask scheduler at {address} within {seconds} s: check that it is "
+    "running (`dask scheduler`) and that the host and port are right": "在 {seconds} 秒内无法连接 Dask 调度器 {address}："
+    "请检查调度器是否在运行（`dask scheduler`），以及主机和端口是否正确",
+    "--scheduler {address!r} is not a Dask scheduler's address; expected tcp://HOST:PORT "
+    "(for example tcp://10.0.0.5:8786)": "--scheduler {address!r} 不是 Dask 调度器的地址；应为 tcp://主机:端口"
+    "（例如 tcp://10.0.0.5:8786）",
+    "interrupted (Ctrl-C); {file} was not written": "已中断（Ctrl-C）；未写入 {file}",
     "the batch failed on Dask ({problem}); {file} was not written": "Dask 上的批处理失败（{problem}）；未写入 {file}",
     "{total} rows → {file}: ": "{total} 行 → {file}：",
+    # geocode levels (cli/geocode.py level_name; "building" is in api.py)
+    "compound": "小区",
+    "group": "村民小组",
+    "village": "村/社区",
+    "township": "乡镇/街道",
+    "county": "县",
+    "unmatched": "未匹配",
+    "not geocoded": "未定位",
     "{n} buildings → {file}": "{n} 栋楼 → {file}",
     "geocoding": "地理编码",
     "cannot read or write a file: {problem}": "无法读写文件：{problem}",

@@ -102,7 +102,8 @@ ZH: dict[str, str] = {
     "with --province: only these counties (6-digit codes, comma-separated)": "与 --province 同用：只生成这些县（6 位代码，用逗号分隔）",
     "Write the demo county's input files to OUT (no database needed); prints the counts\n    as JSON. With --province: OUT/<county code>/ for every county of the province.": "把演示县的输入文件写到 OUT（无需数据库）；以 JSON 输出各类数量。加 --province 时，该省每个县写到 OUT/<县代码>/。",
     "province and city users see aggregates across their counties, never persons": "省级和市级账号查看其所辖各县的汇总数据，看不到个人信息",
-    "with IN.csv: this process, or Dask distributed (one task per county)": "与 IN.csv 同用：在本进程中运行，或用 Dask distributed（每个县一个任务）",
+    "with IN.csv: this process, or Dask distributed (the file cut into slices of rows, in "
+    "input order, geocoded by the workers)": "与 IN.csv 同用：在本进程中运行，或用 Dask distributed（按输入顺序把文件切成若干段行，由各工作进程地理编码）",
     "with --engine dask: a Dask scheduler's address (default: a local cluster)": "与 --engine dask 同用：Dask 调度器的地址（默认：本机集群）",
     "with --engine dask and no --scheduler: worker processes of the local cluster": "与 --engine dask 同用且未给 --scheduler 时：本机集群的工作进程数",
 }

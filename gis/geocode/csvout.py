@@ -16,7 +16,14 @@ import pandas as pd
 
 from gis.csvfile import guard
 
-__all__ = ["OUTPUT_COLUMNS", "LINE_END", "format_lines", "write_file"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "LINE_END",
+    "format_lines",
+    "part_path",
+    "remove_stale_part",
+    "write_file",
+]
 
 OUTPUT_COLUMNS = [
     "id",
@@ -85,12 +92,30 @@ def format_lines(res: pd.DataFrame) -> tuple[list[str], dict[str, int], int]:
     return lines, counts, ignored
 
 
+def part_path(path: Path) -> Path:
+    """The temporary file :func:`write_file` writes ``path`` to (hidden, beside it, so
+    that the rename is atomic): ``.OUT.csv.part``. One a killed run left behind (``kill
+    -9``, a power cut) is removed by the next run to the same ``path``
+    (:func:`remove_stale_part`)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.part")
+
+
+def remove_stale_part(path: Path) -> bool:
+    """Remove the temporary file a killed run to ``path`` left; whether there was one."""
+    tmp = part_path(path)
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def write_file(path: Path, pieces) -> None:
     """Write the output file: BOM, header, then ``pieces`` (strings of whole lines, in
     order). Written to a temporary file beside ``path`` and renamed at the end, so a run
     that fails leaves no partial file under the name asked for."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
+    tmp = part_path(path)
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as f:
             f.write(",".join(OUTPUT_COLUMNS) + LINE_END)

@@ -32,6 +32,10 @@ needed).
 
 from __future__ import annotations
 
+import contextlib
+import re
+import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -42,16 +46,25 @@ from gis.geocode.batch import RESULT_COLUMNS, Geocoder
 from gis.geocode.csvout import format_lines
 
 __all__ = [
+    "CONNECT_SECONDS",
     "TASK_ROWS",
     "DaskGeocoder",
     "geocode_rows",
     "geocode_table",
     "geocode_text",
     "load_geocoder",
+    "scheduler_address",
 ]
 
 #: rows per task at most
 TASK_ROWS = 10_000
+
+#: seconds to wait for a scheduler given by address before saying it cannot be reached
+#: (Dask's own default is 30)
+CONNECT_SECONDS = 5
+
+# tcp://HOST:PORT or tls://HOST:PORT (a bare HOST:PORT is tcp); HOST a name, IPv4 or [IPv6]
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})")
 
 # per worker process: database URL → the whole database's Geocoder
 _WORKER: dict[str, Geocoder] = {}
@@ -102,6 +115,25 @@ def geocode_text(
 
 
 # ------------------------------------------------------------------ client side
+def scheduler_address(text: str) -> str:
+    """``text`` if it is a Dask scheduler's address (``tcp://HOST:PORT``, ``tls://…`` or a
+    bare ``HOST:PORT``); else :class:`~gis.errors.InvalidInput` saying the expected form
+    (Dask itself would fail later with a traceback, or take ``http://`` for a protocol)."""
+    from gis.errors import InvalidInput
+    from gis.messages import _
+
+    m = _ADDRESS.fullmatch(text.strip())
+    if m is None or not 0 < int(m.group(2)) < 65536:
+        raise InvalidInput(
+            _(
+                "--scheduler {address!r} is not a Dask scheduler's address; expected "
+                "tcp://HOST:PORT (for example tcp://10.0.0.5:8786)",
+                address=text,
+            )
+        )
+    return text.strip()
+
+
 def load_geocoder(url: str) -> Geocoder:
     """The geocoder of the database at ``url``, loaded in this process (to hand to a
     local cluster's forked workers), with the building cells of the coordinate lookup
@@ -128,6 +160,23 @@ def _col(col, start: int, stop: int):
     if col is None:
         return None
     return np.asarray(col[start:stop], dtype=object)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Processes started inside the block ignore SIGINT: Ctrl-C in a terminal reaches
+    the whole process group, and the local cluster's workers would each print a
+    KeyboardInterrupt traceback; the client alone handles it and closes the cluster.
+    (An ignored signal stays ignored across fork and exec; a worker the nanny restarts
+    later, outside the block, does not inherit it.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class DaskGeocoder:
@@ -165,7 +214,10 @@ class DaskGeocoder:
                     # a forked worker must not share this process's database sockets
                     db.dispose_engines()
                     method = "fork"
-                with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+                with (
+                    dask.config.set({"distributed.worker.multiprocessing-method": method}),
+                    _workers_ignore_ctrl_c(),
+                ):
                     self.cluster = LocalCluster(
                         n_workers=workers,
                         threads_per_worker=1,
@@ -175,7 +227,11 @@ class DaskGeocoder:
                         # shutdown chatter (heartbeats to a closed scheduler) is no news
                         silence_logs=50,
                     )
-            self.client = Client(self.cluster if self.cluster is not None else scheduler)
+            if self.cluster is not None:
+                self.client = Client(self.cluster)
+            else:
+                assert scheduler is not None
+                self.client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
             self.client.wait_for_workers(1)
             self._warm = [
                 self.client.submit(warm, url, workers=[w], pure=False)

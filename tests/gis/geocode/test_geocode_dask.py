@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+
+ROOT = Path(__file__).resolve().parents[3]
 
 # every kind of row: building, compound, group, village, coordinates (agreeing,
 # conflicting, unusable), another county, a prefix of the county, nothing usable
@@ -118,6 +127,52 @@ def test_dask_options_are_checked(geo_env, tmp_path):
         + ["--scheduler", "tcp://127.0.0.1:1"],
     )
     assert r.exit_code == 2 and "--engine dask" in r.output
+
+
+@pytest.mark.parametrize("address", ["not a url", "http://127.0.0.1:8000", "tcp://host"])
+def test_a_malformed_scheduler_address_is_one_line(geo_env, tmp_path, address):
+    """Not a scheduler's address: one line saying the expected form, exit 2, in the
+    user's language (Dask itself raised ValueError with a traceback)."""
+    _write(tmp_path / "in.csv", ROWS[:1])
+    args = ["geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+    args += ["--engine", "dask", "--scheduler", address]
+    r = CliRunner().invoke(main, ["--lang", "zh"] + args)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().count("\n") == 0 and "Traceback" not in r.output
+    assert "tcp://主机:端口" in r.output and repr(address) in r.output
+    r = CliRunner().invoke(main, ["--lang", "en"] + args)
+    assert r.exit_code == 2 and "expected tcp://HOST:PORT" in r.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_unreachable_scheduler_is_said_within_seconds(geo_env, tmp_path):
+    import time
+
+    from gis.geocode.distributed import CONNECT_SECONDS
+
+    _write(tmp_path / "in.csv", ROWS[:1])
+    t0 = time.monotonic()
+    r = CliRunner().invoke(
+        main,
+        ["--lang", "zh", "geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+        + ["--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"],
+    )
+    took = time.monotonic() - t0
+    assert r.exit_code == 2, r.output
+    assert took < CONNECT_SECONDS + 10, took  # Dask's own wait was 30 s
+    assert f"在 {CONNECT_SECONDS} 秒内无法连接 Dask 调度器 tcp://127.0.0.1:1" in r.output
+    assert r.output.strip().count("\n") == 0, r.output
+
+
+def test_the_summary_names_levels_in_the_users_language(geo_env, tmp_path):
+    _write(tmp_path / "in.csv", ROWS)
+    args = ["geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+    r = CliRunner().invoke(main, ["--lang", "zh"] + args)
+    assert r.exit_code == 0, r.output
+    assert "楼栋 " in r.output and "未匹配 " in r.output, r.output
+    assert "building" not in r.output and "unmatched" not in r.output
+    r = CliRunner().invoke(main, ["--lang", "en"] + args)
+    assert "building " in r.output and "楼栋" not in r.output, r.output
 
 
 # ------------------------------------------------------------------ several counties
@@ -240,3 +295,80 @@ def test_a_failed_batch_writes_no_file(province_env, scheduler, tmp_path):
         write_file(out, d.text([cols], task_rows=50))
     assert out.read_text(encoding="utf-8") == "older\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+# ------------------------------------------------------------------ interrupted runs
+def _big_input(path, n):
+    """``n`` rows of distinct addresses (no cache makes them instant)."""
+    _write(
+        path,
+        [(str(i), f"江滨社区幸福小区{i % 97}栋{i % 7}单元{i}室", "", "", "") for i in range(n)],
+    )
+
+
+def _interrupt(args, env, out, sig=signal.SIGINT):
+    """Run ``popgis ARGS`` in a session of its own (as a terminal runs it); once it is
+    writing OUT's part file, send ``sig`` to the whole process group (what Ctrl-C does:
+    the Dask workers get it too). Its return code and standard error."""
+    from gis.geocode.csvout import part_path
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not part_path(out).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.communicate()
+    time.sleep(0.5)
+    os.killpg(proc.pid, sig)
+    stdout, stderr = proc.communicate(timeout=120)
+    return proc.returncode, stdout, stderr
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_ctrl_c_is_one_line_in_the_users_language(geo_env, tmp_path, engine):
+    """Ctrl-C: one line in the user's language (no traceback of the client or the
+    workers, no English "Aborted!"), exit 130, neither OUT nor its part file."""
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _big_input(src, 60_000)
+    env = {**os.environ, "POPGIS_LANG": "zh"}
+    code, stdout, stderr = _interrupt(
+        ["geocode", str(src), "--out", str(out), "--engine", engine], env, out
+    )
+    assert code == 130, stderr
+    lines = [x for x in stderr.splitlines() if x.strip() and "地理编码" not in x]
+    assert len(lines) == 1 and "已中断" in lines[0], stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_a_killed_runs_part_file_is_removed_by_the_next(geo_env, tmp_path):
+    """kill -9 leaves the hidden part file beside OUT (nothing can remove it then); the
+    next run to the same OUT removes it, even one that fails."""
+    from gis.geocode.csvout import part_path
+
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _big_input(src, 60_000)
+    code, _o, _e = _interrupt(
+        ["geocode", str(src), "--out", str(out), "--engine", "dask"],
+        dict(os.environ),
+        out,
+        signal.SIGKILL,
+    )
+    assert code == -signal.SIGKILL and part_path(out).exists()
+    time.sleep(1)  # the orphaned workers see their nanny gone and stop
+    # a run that fails (no such input) still removes the stale part file
+    r = CliRunner().invoke(main, ["geocode", str(tmp_path / "nosuch.csv"), "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert not part_path(out).exists() and not out.exists()
+    _write(src, ROWS)
+    part_path(out).write_text("stale", encoding="utf-8")
+    r = CliRunner().invoke(main, ["geocode", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
