@@ -1,11 +1,13 @@
 """OGC API – Features (Part 1: Core, GeoJSON) for desktop GIS clients such as QGIS and
 GDAL: ``/ogc``, ``/ogc/conformance``, ``/ogc/collections``, ``/ogc/collections/{id}``,
 ``/ogc/collections/{id}/items`` (``bbox``, ``limit``, ``offset``, ``next``/``prev``
-links) and ``/ogc/collections/{id}/items/{featureId}``.
+links, ``area``) and ``/ogc/collections/{id}/items/{featureId}`` (``area``).
 
 Collections: aggregated statistics per village and grid (suppressed), service points and
 boundaries, all inside the caller's jurisdiction. Access needs the web login or a
 per-user API token (``popgis users token NAME``) sent as ``Authorization: Bearer …``.
+The features are made per county, as the exports: a province or city user gives
+``area=<county code>`` (one of its counties; an area outside its own answers 404).
 Every items request is logged as an export.
 """
 
@@ -19,7 +21,7 @@ from flask import Blueprint, Response, g, request, url_for
 
 from gis import users_tokens
 from gis.errors import Forbidden, InvalidInput
-from gis.exports import geo, log_export
+from gis.exports import area_scope, geo, log_export
 from gis.layers import extent
 from gis.messages import _
 from webmap import params
@@ -71,12 +73,16 @@ def _json(obj, mimetype: str = "application/json") -> Response:
 
 
 #: query parameters of the items resource; unknown ones are refused (OGC API – Features
-#: Part 1, /req/core/query-param-unknown), other resources take f only
-ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "limit", "offset")
+#: Part 1, /req/core/query-param-unknown), a feature takes f and area, other resources f
+#: only. ``area``: the county (inside the user's area) whose features are served, which
+#: a province or city user must give (features are made per county, as the exports)
+ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "limit", "offset", "area")
+ITEM_PARAMS = ("f", "area")
 
 
 def _check_format() -> None:
-    params.refuse_unknown(ITEMS_PARAMS if request.endpoint == "ogc.items" else ("f",))
+    allowed = {"ogc.items": ITEMS_PARAMS, "ogc.item": ITEM_PARAMS}.get(request.endpoint, ("f",))
+    params.refuse_unknown(allowed)
     f = request.args.get("f")
     if f not in (None, "", "json", "geojson"):
         raise InvalidInput(_("unsupported format f={f!r}; this service speaks f=json", f=f))
@@ -176,6 +182,12 @@ def _bbox_arg():
     return params.bbox_arg(allow_3d=True)
 
 
+def _area_scope():
+    """The scope the features are read in: the user's own, or the county given as
+    ``area`` inside it (404 outside); 403 for a province or city as a whole."""
+    return area_scope(get_conn(), current_scope(), request.args.get("area") or None)
+
+
 @bp.route("/collections/<collection_id>/items")
 @auth_required
 def items(collection_id):
@@ -184,7 +196,7 @@ def items(collection_id):
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, geo.MAX_LIMIT)
     offset = _int_arg("offset", 0, 0, 10**9)
     bbox = _bbox_arg()
-    scope = current_scope()
+    scope = _area_scope()
     feats, matched = geo.features(get_conn(), scope, col.id, bbox=bbox, limit=limit, offset=offset)
 
     def page_url(off: int) -> str:
@@ -226,7 +238,7 @@ def items(collection_id):
 def item(collection_id, feature_id):
     _check_format()
     col = geo.collection(collection_id)
-    scope = current_scope()
+    scope = _area_scope()
     feats, _x = geo.features(get_conn(), scope, col.id, feature_id=feature_id, limit=1)
     log_export(get_conn(), scope, f"ogc:{col.id}", scope.area_code, {"feature": feature_id})
     feature = feats[0]

@@ -30,40 +30,37 @@ PAGE_SIZE = 200
 
 def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
     """A candidate as staff know the place: a building by its address (or compound and
-    number), a village, compound or group by its names."""
-    level = (LEVEL_LABELS.get(c.get("level")) or c.get("level") or "").split(" / ")
-    level = level[lang == "en"] if len(level) == 2 else level[0]
-    if c.get("level") == "building":
+    number), a village, compound or group by its names. The kind of place is said once,
+    as a word ("building 5 · …", "楼栋 · …"), never as the geocoder's code."""
+    code = c.get("level")
+    words = (LEVEL_LABELS.get(code) or "位置 / place").split(" / ")
+    level = words[lang == "en"]
+    if code == "building":
         b = buildings.get(str(c.get("building_id"))) or {}
         no = b.get("building_no")
         if lang == "en":
-            place = " · ".join(
-                x
-                for x in (
-                    f"building {no}" if no else None,
-                    b.get("address") or c.get("compound"),
-                    c.get("village"),
-                )
-                if x
+            # "building 5 · <address> · <village>": the number goes with the kind word
+            head = f"{level} {no}" if no else level
+            rest = [x for x in (b.get("address") or c.get("compound"), c.get("village")) if x]
+            return " · ".join([head, *rest])
+        place = b.get("address") or "".join(
+            x
+            for x in (
+                c.get("village"),
+                c.get("compound") or b.get("compound"),
+                f"{no}栋" if no else None,
             )
-        else:
-            place = b.get("address") or "".join(
-                x
-                for x in (
-                    c.get("village"),
-                    c.get("compound") or b.get("compound"),
-                    f"{no}栋" if no else None,
-                )
-                if x
-            )
-        return f"{level} · {place or c.get('building_id')}"
+            if x
+        )
+        return f"{level} · {place}" if place else level
     group = c.get("group")
     parts = [
         c.get("village"),
         c.get("compound"),
         (f"group {group}" if lang == "en" else f"{group}组") if group else None,
     ]
-    return f"{level} · " + " ".join(x for x in parts if x)
+    names = " ".join(x for x in parts if x)
+    return f"{level} · {names}" if names else level
 
 
 @bp.route("/review")

@@ -109,14 +109,15 @@ def _floor2(x: float, step: float) -> float:
 def classes(values: list[float], n: int = 5) -> Classes:
     """At most ``n`` classes at quantiles, breaks rounded to two significant digits.
 
-    Values are counted rounded to whole numbers (one decimal when all are below 100),
-    so a class ends one step below the next one's start: labels read "0 – 1,199",
+    Values are counted rounded to whole numbers (one decimal when all are below 100
+    and some are fractions: counts stay whole, "0 – 2", "3"), so a class ends one step
+    below the next one's start: labels read "0 – 1,199",
     "1,200 – 3,399". Breaks that round to the same number collapse into one, and so do
     classes that would hold no value."""
     v = np.asarray(values, dtype=float)
     if v.size == 0:
         return Classes([0.0, 1.0], [], 0)
-    decimals = 0 if v.max() >= 100 else 1
+    decimals = 0 if v.max() >= 100 or np.all(v == np.round(v)) else 1
     step = 10.0**-decimals
     v = np.round(v, decimals)
     top = float(v.max())

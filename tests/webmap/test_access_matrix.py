@@ -408,3 +408,70 @@ def _check_call(client, role, which, endpoint, call_kind, method, path, ctx, dat
         text = resp.get_data(as_text=True)
         assert "HA1" not in text and "张伟" not in text
     return failures
+
+
+COUNTY = "330782000000"  # the fixture county, inside both regional users' areas
+OGC_COLLECTIONS = ("village_stats", "grid_stats", "service_points", "boundaries")
+
+
+@pytest.mark.parametrize("role", sorted(REGIONAL))
+def test_regional_users_read_the_ogc_api_per_county(app, client, conn, role):
+    """A province or city user reads the OGC API one county at a time, as the exports:
+    ``area=<county code>`` inside its area answers that county's features (aggregates
+    only), with ``area`` kept in the paging links; no area → 403 saying to give one; a
+    county outside its area, or one that does not exist, → 404 alike."""
+    # a county of 杭州市: inside the province, outside 金华市 (rolled back with conn)
+    conn.execute(
+        sa.text("""
+        INSERT INTO admin_area (code, path, name, level, parent_code, county_code) VALUES
+          ('330100000000', '3301', '杭州市', 'city', '330000000000', '330100'),
+          ('330108000000', '330108', '滨江区', 'county', '330100000000', '330108')""")
+    )
+    assert login(client, role).status_code == 302
+    failures = []
+    for col in OGC_COLLECTIONS:
+        items = f"/ogc/collections/{col}/items"
+        resp = client.get(f"{items}?limit=2&area={COUNTY}")
+        if resp.status_code != 200:
+            failures.append(f"{col} area={COUNTY}: {resp.status_code} {resp.get_data(True)}")
+            continue
+        body = resp.get_json()
+        assert body["numberReturned"] == len(body["features"]) <= 2
+        assert body["features"], f"{col}: no feature of the county"
+        assert_aggregate_only(resp, f"{role} {col}")
+        links = {link["rel"]: link["href"] for link in body["links"]}
+        assert f"area={COUNTY}" in links["self"]
+        if "next" in links:
+            assert f"area={COUNTY}" in links["next"]
+        # one feature, by its id, in the same county
+        fid = body["features"][0]["id"]
+        one = client.get(f"{items}/{fid}?area={COUNTY}")
+        if one.status_code != 200 or one.get_json()["id"] != fid:
+            failures.append(f"{col}/{fid} area={COUNTY}: {one.status_code}")
+        # without area: 403, saying which parameter to give
+        whole = client.get(f"{items}?limit=2")
+        if whole.status_code != 403 or "area=" not in whole.get_json()["error"]["message"]:
+            failures.append(f"{col} no area: {whole.status_code} {whole.get_data(True)}")
+        # outside the user's area, or unknown: 404, answered alike
+        outside = "330108000000" if role == "city_u" else "110101000000"
+        far = client.get(f"{items}?limit=2&area={outside}")
+        missing = client.get(f"{items}?limit=2&area=330799000000")
+        if far.status_code != 404 or far.get_json() != missing.get_json():
+            failures.append(f"{col} area={outside}: {far.status_code} {far.get_data(True)}")
+        # a feature of the county asked for under a county outside: 404
+        if client.get(f"{items}/{fid}?area={outside}").status_code != 404:
+            failures.append(f"{col}/{fid} area={outside}: not 404")
+    # the province's other county is its own: inside, answered (no feature there)
+    if role == "province_u":
+        resp = client.get("/ogc/collections/boundaries/items?area=330108000000")
+        assert resp.status_code == 200 and resp.get_json()["numberMatched"] == 0
+    # every read is logged as an export of the county
+    logged = conn.execute(
+        sa.text(
+            "SELECT count(*) FROM access_log WHERE action = 'export' AND target_id = :c"
+            " AND target_kind LIKE 'ogc:%'"
+        ),
+        {"c": COUNTY},
+    ).scalar()
+    assert logged >= 2 * len(OGC_COLLECTIONS)
+    assert failures == [], "\n".join(failures)

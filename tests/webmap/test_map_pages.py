@@ -115,7 +115,11 @@ def test_review_page_language_count_reasons_and_labels(site, browser):
         p.wait_for_selector("html[lang=en]")
         assert "2 households to review" in p.inner_text("#count")
         text = p.inner_text("body")
-        assert "coordinates ignored" in text and "building · " in text
+        assert "coordinates ignored" in text
+        # the kind word once, with the building's number: not "building · building 1"
+        button = p.inner_text("#queue button.accept")
+        assert button.startswith("building 1 · "), button
+        assert button.lower().count("building") == 1, button
         assert _no_chinese(p.inner_text("header"), ["江滨社区居委会", "中文"])
         assert p.locator("html[lang=en] th", has_text="Candidate places").count() == 1
         p.screenshot(path=str(ARTIFACTS / "fix-11-review-en.png"), full_page=True)

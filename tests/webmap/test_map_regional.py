@@ -9,6 +9,9 @@ of 金华市, 滨江区 of 杭州市), synthetic people, loaded as ``popgis demo
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import pytest
 
 from tests.conftest import PASSWORD, serving, wait_js
@@ -162,3 +165,48 @@ def test_city_user_sees_only_its_counties(browser, province_site):
     status = page.evaluate("fetch('/api/search?q=a').then(r => r.status)")
     assert status == 403
     page.close()
+
+
+def legend_ranges(page):
+    """The legend's class rows (not the withheld one) and the values it classes."""
+    rows = [
+        r.strip()
+        for r in page.locator("#legend .lg[data-layer=regions] .cls").all_inner_texts()
+        if re.search(r"\d", r)
+    ]
+    values = page.evaluate(
+        "(() => { const out = []; PopGIS.state.regionLayer.eachLayer(l => {"
+        " const v = l.feature.properties[PopGIS.state.measure];"
+        " if (v != null) out.push(v); }); return out; })()"
+    )
+    return rows, values
+
+
+def test_counts_are_classed_in_whole_numbers(browser, province_site):
+    """Distribution points (a handful per township, some tens per county) are counts:
+    the legend's classes are whole-number ranges apart ("0", "1 – 2", "33 – 34", "35"),
+    never "0.0 – 0.9" or "3.0", the same labels as the exported maps."""
+    from gis.exports import mapping
+
+    page, errors, _ = open_map(browser, province_site, "prov")
+    page.check("input[name=rg-measure][value=distribution_points]")
+    wait_js(page, "PopGIS.state.regionClasses && PopGIS.state.measure === 'distribution_points'")
+    checked = []
+    for level in ("county", "township"):
+        if level == "township":
+            click_area(page, "330782000000")
+            wait_js(page, "PopGIS.state.regionClasses.level === 'township'")
+        rows, values = legend_ranges(page)
+        assert values and all(v == int(v) for v in values), values
+        assert rows, page.inner_text("#legend")
+        for row in rows:
+            assert re.fullmatch(r"\d[\d,]*( – \d[\d,]*)?", row), rows  # no decimal point
+        ranges = [[int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", r)] for r in rows]
+        for a, b in itertools.pairwise(ranges):
+            assert b[0] == a[-1] + 1, rows  # "0", "1 – 2": apart, no gap
+        assert rows == mapping.classes(values).labels, (rows, values)
+        assert ranges[0][0] <= min(values) and max(values) == ranges[-1][-1], (rows, values)
+        checked.append(rows)
+    assert errors == []
+    page.close()
+    assert len(checked) == 2

@@ -38,13 +38,15 @@
   }
   /** at most n classes at quantiles, as the server's exports draw them
    * (gis/exports/mapping.py classes()): values counted rounded to whole numbers (one
-   * decimal when all are below 100), breaks of two significant digits, a class ends one
+   * decimal when all are below 100 and some are fractions), breaks of two significant digits, a class ends one
    * step below the next one's start ("0 – 10", "11 – 20"), no empty or repeated class.
    * {bounds, labels, decimals, index(v)} */
   P.classes = function (values, n) {
     n = n || 5;
     if (!values.length) { values = [0]; }
-    var decimals = Math.max.apply(null, values) >= 100 ? 0 : 1, step = Math.pow(10, -decimals);
+    // counts (whole numbers) stay whole even when small: "0", "1 – 2", never "0.0 – 0.9"
+    var whole = values.every(function (x) { return Number.isInteger(x); });
+    var decimals = whole || Math.max.apply(null, values) >= 100 ? 0 : 1, step = Math.pow(10, -decimals);
     var v = values.map(function (x) { return roundTo(x, decimals); }).sort(function (a, b) { return a - b; });
     var top = v[v.length - 1];
     var bounds = [roundTo(floor2(v[0], step), decimals)];
