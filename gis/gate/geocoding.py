@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from gis import audit
 from gis.errors import NotFound
 from gis.gate import Scope, command_scope, enter
+from gis.scope import in_county
 
 __all__ = [
     "system_scope",
@@ -159,7 +160,7 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
     # (its partition can only name its county's buildings), so such a result is not
     # stored as a place: the household goes to the review queue, saying where it landed.
     conn.execute(
-        sa.text("""
+        sa.text(f"""
         WITH landed AS (
             SELECT t.id, coalesce(left(t.village_code, 6), (
                        SELECT left(c.code, 6) FROM admin_area c
@@ -167,7 +168,8 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
                        'none') AS county
             FROM (SELECT t.*, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS pt
                   FROM tmp_geocode_out t) t
-            JOIN households h ON h.id = t.id
+            -- the county as a constant: the join plans and reads only its partition
+            JOIN households h ON h.id = t.id AND {in_county("h.county_code")}
             WHERE left(t.village_code, 6) <> h.county_code
                -- a township's or county's centre (no village): inside the household's
                -- county? (its own coordinates, kept, are not judged here)
@@ -179,7 +181,8 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
             reason = 'placed in another county: ' || l.county,
             level = 'unmatched', building = NULL, village_code = NULL, lon = NULL,
             lat = NULL, score = 0, distance_m = NULL, review = true, candidates = '[]'
-        FROM landed l WHERE l.id = t.id""")
+        FROM landed l WHERE l.id = t.id"""),
+        {"county": scope.county},
     )
     updated = conn.execute(
         sa.text("""
