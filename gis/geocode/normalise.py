@@ -218,6 +218,24 @@ def _numeral(m: re.Match) -> str:
     return cn_to_digits(m.group(2))
 
 
+def _characters_only(text: str) -> bool:
+    """Is ``text`` (not empty) Chinese characters only, with nothing that the steps after
+    traditional → simplified would change? (:func:`normalise` converts it and is done.)"""
+    return bool(
+        _PLAIN.fullmatch(text)
+        and _CN_CHARS.isdisjoint(text)
+        and text[-1] not in _TRAILING_LAST
+        and text[0] != "中"
+        and "辖" not in text
+        and "址" not in text
+        and "人" not in text
+        and "直" not in text
+        and "省" not in text[3:]
+        and "中国" not in text[1:]
+        and "自治区" not in text[3:]
+    )
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def normalise(text) -> str:
     """The canonical spelling of an address or place name ('' for empty or non-text).
@@ -231,19 +249,7 @@ def normalise(text) -> str:
     """
     if not isinstance(text, str) or not text:
         return ""
-    if (
-        _PLAIN.fullmatch(text)
-        and _CN_CHARS.isdisjoint(text)
-        and text[-1] not in _TRAILING_LAST
-        and text[0] != "中"
-        and "辖" not in text
-        and "址" not in text
-        and "人" not in text
-        and "直" not in text
-        and "省" not in text[3:]
-        and "中国" not in text[1:]
-        and "自治区" not in text[3:]
-    ):
+    if _characters_only(text):
         # Only Chinese characters, no numerals: only the character set can change. Most
         # gazetteer names take this path (620 k village names are read at first use).
         return _T2S.convert(text)
@@ -256,6 +262,12 @@ def normalise(text) -> str:
 def _after_t2s(s: str) -> str:
     """Steps 0 and 3–6 of :func:`normalise`, on a string already half-width and
     simplified."""
+    return _steps_4_to_6(_steps_0_and_3(s))
+
+
+def _steps_0_and_3(s: str) -> str:
+    """Step 0 (people, phones, a second address) and step 3 (labels, brackets,
+    punctuation, upper case, dashes between names, 中国, trailing words)."""
     s = pick_segment(s)
     if "辖" in s or "直" in s or "l" in s or "L" in s or "n" in s or "N" in s:
         s = _PLACEHOLDER.sub("", s)
@@ -272,6 +284,11 @@ def _after_t2s(s: str) -> str:
         s = _COUNTRY.sub("", s)
     if s and s[-1] in _TRAILING_LAST:
         s = _TRAILING.sub("", s)
+    return s
+
+
+def _steps_4_to_6(s: str) -> str:
+    """Steps 4–6: numerals, unit words, house-number forms."""
     if not _CN_CHARS.isdisjoint(s):
         s = _CN_RUN.sub(_numeral, s)
     if "第" in s:
@@ -330,7 +347,7 @@ _CN_RUN_BATCH = re.compile(
 _UNIT_WORDS_RX = "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
 #: step 5, _UNIT
 _UNIT_BATCH = re.compile(
-    r"([\dA-Z])(?:(?<=[栋元]\d)(\d*)楼|(?<=\d)(\d*)("
+    r"([\dA-Z])(?:(?<=[栋元]\d)(\d*+)楼|(?<=\d)(\d*+)("
     + _UNIT_WORDS_RX
     + r")|(?<=[A-Z])("
     + _UNIT_WORDS_RX
@@ -339,8 +356,8 @@ _UNIT_BATCH = re.compile(
 #: step 3's dashes between names, _NAME_DASH
 _NAME_DASH_BATCH = re.compile(r"-(?:(?<![\dA-Za-z]-)-*|-*(?![\dA-Za-z]))")
 #: step 6, _BARE_ROOM_B and _BARE_ROOM_U
-_BARE_ROOM_B_BATCH = re.compile(r"(\d)(\d*)栋(\d+)(?![\d单层室组号栋-])")
-_BARE_ROOM_U_BATCH = re.compile(r"(\d)(\d*)单元(\d+)(?![\d单层室组号栋-])")
+_BARE_ROOM_B_BATCH = re.compile(r"(\d)(\d*+)栋(\d++)(?![\d单层室组号栋-])")
+_BARE_ROOM_U_BATCH = re.compile(r"(\d)(\d*+)单元(\d++)(?![\d单层室组号栋-])")
 
 
 def _numeral_batch(m: re.Match) -> str:
@@ -421,43 +438,49 @@ def normalise_many(texts) -> list[str]:
         return [normalise(t) for t in texts]
     starts = list(itertools.accumulate([len(x) + 1 for x in conv], initial=0))
     hard = _complex_lines(big, n, starts)
+    # the simple addresses need only upper case and the dashes between names of steps
+    # 0 and 3 (all at once); the others take those steps one by one (the few that are
+    # Chinese characters only take normalise itself: it stops after the character set)
+    pending: list[int] = []  # the addresses that go on to steps 4–6 below, in order
     if hard:
         simple = [i for i in range(n) if i not in hard]
         b = _SEP.join([conv[i] for i in simple])
     else:
-        simple = None
+        simple = list(range(n))
         b = big
-    out: list[str] = conv  # (overwritten below: the simple ones, then the others)
-    if b or simple is None:
+    out: list[str] = conv
+    if b or not hard:
         b = b.upper()
         lines = b.split(_SEP)
         if "-" in b:
             dashed = [k for k, x in enumerate(lines) if "-" in x]
             _on_some(lines, dashed, [(_NAME_DASH_BATCH, "")])
-        else:
-            dashed = []
-        if not _CN_CHARS.isdisjoint(b):
-            with_numerals = [k for k, x in enumerate(lines) if not _CN_CHARS.isdisjoint(x)]
-            _on_some(lines, with_numerals, [(_CN_RUN_BATCH, _numeral_batch)])
+        for i, x in zip(simple, lines, strict=True):
+            out[i] = x
+        pending = simple
+    if hard:
+        for i in sorted(hard):
+            t = texts[i]
+            if t and _characters_only(t):
+                out[i] = normalise(t)
+            else:
+                out[i] = _steps_0_and_3(conv[i])
+                pending.append(i)
+    # steps 4–6 over all of them at once (the batch regexes, see above)
+    b = _SEP.join([out[i] for i in pending])
+    if not _CN_CHARS.isdisjoint(b):
+        b = _CN_RUN_BATCH.sub(_numeral_batch, b)
+    if "第" in b:
+        b = _ORDINAL.sub("", b)
+    b = _UNIT_BATCH.sub(_unit_batch, b)
+    if "-" in b:  # (only the addresses with a dash: three passes)
+        lines = b.split(_SEP)
+        _on_some(lines, [k for k, x in enumerate(lines) if "-" in x], _DASH_RULES)
         b = _SEP.join(lines)
-        if "第" in b:
-            b = _ORDINAL.sub("", b)
-        b = _UNIT_BATCH.sub(_unit_batch, b)
-        lines = b.split(_SEP)
-        dashed = [k for k in dashed if "-" in lines[k]]
-        if dashed:  # (only the addresses with a dash: three passes)
-            _on_some(lines, dashed, _DASH_RULES)
-            b = _SEP.join(lines)
-        if "栋" in b:
-            b = _BARE_ROOM_B_BATCH.sub(r"\1\2栋\3室", b)
-        if "单元" in b:
-            b = _BARE_ROOM_U_BATCH.sub(r"\1\2单元\3室", b)
-        lines = b.split(_SEP)
-        if simple is None:
-            out = lines
-        else:
-            for i, x in zip(simple, lines, strict=True):
-                out[i] = x
-    for i in hard:
-        out[i] = normalise(texts[i])
+    if "栋" in b:
+        b = _BARE_ROOM_B_BATCH.sub(r"\1\2栋\3室", b)
+    if "单元" in b:
+        b = _BARE_ROOM_U_BATCH.sub(r"\1\2单元\3室", b)
+    for i, x in zip(pending, b.split(_SEP), strict=True):
+        out[i] = x
     return out

@@ -401,6 +401,14 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
         return False
     level, code, _ = entry
     w = _PREFIX[level]
+    idx = gaz.county_index(code[:6]) if level == COUNTY else gaz.top
+    hit = idx.longest(s, pos)
+    # a child, or the same area written again (温州温州市); asked first: one look-up,
+    # where the townships below take one per county
+    if hit is not None and any(
+        (e[0] > level and e[1][:w] == code[:w]) or e[1] == code for e in hit[1]
+    ):
+        return True
     if level == CITY and s[pos : pos + 2] in gaz.city_index(code[:4]).first2:
         # a township right after the city (温州清江镇): one of its counties' townships
         # (asked only when a name of one of its counties starts there at all)
@@ -408,12 +416,7 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
             hit = gaz.county_index(c).longest(s, pos)
             if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT for e in hit[1]):
                 return True
-    idx = gaz.county_index(code[:6]) if level == COUNTY else gaz.top
-    hit = idx.longest(s, pos)
-    if hit is None:
-        return False
-    # a child, or the same area written again (温州温州市)
-    return any((e[0] > level and e[1][:w] == code[:w]) or e[1] == code for e in hit[1])
+    return False
 
 
 #: How much a same-sound match counts against an exact one (see :func:`similarity`).
@@ -512,6 +515,19 @@ def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
     )
 
 
+def _fuzzy_under(token: str, level: int, scopes: tuple, gaz: AdminGazetteer) -> list:
+    """:func:`_fuzzy` of ``token`` among the names at ``level`` under ``scopes``, kept in
+    the gazetteer's head cache: a misspelt or unknown name comes again and again in a
+    batch (龙港镇, a town until 2019), and scoring it costs a few dozen microseconds.
+    (The candidate lists are shared, as the head cache's are: never changed in place.)"""
+    key = ("fuzzy", token, level, scopes)
+    cache = gaz.head_cache
+    out = cache.get(key)
+    if out is None:
+        out = cache[key] = _fuzzy(token, gaz.choices(level, scopes))
+    return out
+
+
 #: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
 #: compound or village in it.
 _UNKNOWN_TOWN = re.compile(r"[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)")
@@ -527,7 +543,7 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     counties = sorted({c[0][:6] for c in admin.get(COUNTY, ())}) or list(gaz.local_counties)
     if town_step:
         if m:
-            cands = _fuzzy(m.group(), gaz.choices(TOWNSHIP, tuple(counties[:4])))
+            cands = _fuzzy_under(m.group(), TOWNSHIP, tuple(counties[:4]), gaz)
             if cands:
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
@@ -552,7 +568,7 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
                 m = None
         if m and not _BUILDING_NEXT.match(s, m.end()):
             scopes = sorted({c[0][:9] for c in p.admin.get(TOWNSHIP, ())}) or counties
-            cands = _fuzzy(m.group(), gaz.choices(VILLAGE, tuple(scopes[:4])))
+            cands = _fuzzy_under(m.group(), VILLAGE, tuple(scopes[:4]), gaz)
             if cands:
                 _record(p, VILLAGE, m.group(), cands)
                 return m.end()
