@@ -466,6 +466,8 @@ def normalise_many(texts) -> list[str]:
             else:
                 out[i] = _steps_0_and_3(conv[i])
                 pending.append(i)
+    if not pending:
+        return out
     # steps 4–6 over all of them at once (the batch regexes, see above)
     b = _SEP.join([out[i] for i in pending])
     if not _CN_CHARS.isdisjoint(b):

@@ -767,7 +767,9 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
         if len(cache) > 200_000:
             cache.clear()
         # the cache keeps copies: the address's own reading goes on below (q itself)
-        cache[head] = (dict(q.admin), dict(q.comps), q.conflict, pos, list(q.flags))
+        # (the flags as a tuple: one object fewer for the cycle collector to walk after
+        # the batch, when it runs again; see paused_gc)
+        cache[head] = (dict(q.admin), dict(q.comps), q.conflict, pos, tuple(q.flags))
         q.text = s
         p = q
     else:

@@ -145,3 +145,52 @@ def test_parse_many_is_parse_of_each_on_the_sample(national):
     many = [_everything(p) for p in parse_many(texts, national)]
     national.head_cache.clear()
     assert many == [_everything(parse(t, national)) for t in texts]
+
+
+#: Addresses that normalise_many takes through steps 0 and 3 one by one and then the
+#: batch passes (labels, people, phone numbers, brackets, punctuation, a second address,
+#: 中国, trailing words), next to the few of Chinese characters only that normalise
+#: settles at once (户主 without 人 or 址 in it), each with numerals, unit words and
+#: dash forms for the batch passes after.
+HARD = [
+    "收货地址：浙江省义乌市稠城街道工人北路四十五号（租住）",
+    "浙江省-宁波市-北仑区小港街道红联村三组12-2-301",
+    "安徽省宿州市萧县浙江省独山港镇建设路十二号",
+    "中国浙江省杭州市西湖区文三路100号5-附近",
+    "浙江 绍兴 诸暨市 暨阳街道 二〇一号",
+    "杭州市拱墅区湖州街168号Sinosky楼7楼",
+    "浙江户主李明",
+    "户主张三",
+    "联系电话：13812345678 义乌市江滨社区5幢2单元三〇一",
+    "温州市鹿城区人民东路谢池市场旁边",
+    "浙江省温州市null浙江省温州市乐清市北白象镇银行南路37-41号",
+    "（近菜场）第三组十二号",
+    "A座12楼，B座3-201",
+]
+
+
+def test_batch_normalisation_of_the_addresses_taken_one_by_one(national):
+    texts = HARD + sample(national)[:300]
+    for k in (0, 5, len(HARD)):  # each among others, first and last
+        batch = texts[k:] + texts[:k]
+        assert normalise_many(batch) == [normalise(t) for t in batch]
+    assert normalise_many(HARD) == [normalise(t) for t in HARD]
+    assert normalise_many(HARD[6:7]) == [normalise(HARD[6])] == ["浙江户主李明"]
+    # none left for the batch passes, or only empty ones
+    for batch in (["户主李明", "户主王明"], ["户主李明", ""], ["", "户主李明", ""], ["（）"]):
+        assert normalise_many(batch) == [normalise(t) for t in batch]
+
+
+def test_a_misspelt_name_is_scored_once_per_batch(national):
+    from gis.geocode.gazetteer import TOWNSHIP
+    from gis.geocode.parse import _fuzzy, _fuzzy_under
+
+    national.head_cache.clear()
+    pool = national.choices(TOWNSHIP, ("330327",))
+    first = _fuzzy_under("龙港镇", TOWNSHIP, ("330327",), national)
+    assert first == _fuzzy("龙港镇", pool)
+    assert _fuzzy_under("龙港镇", TOWNSHIP, ("330327",), national) is first
+    near = _fuzzy_under("灵西镇", TOWNSHIP, ("330327",), national)
+    assert near == _fuzzy("灵西镇", pool) and near  # 灵溪镇, misspelt
+    national.head_cache.clear()  # (emptied with the head cache)
+    assert _fuzzy_under("灵西镇", TOWNSHIP, ("330327",), national) is not near
