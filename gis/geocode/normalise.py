@@ -345,7 +345,8 @@ _CN_RUN_BATCH = re.compile(
     r"(?=村民小组|村民组|小组|组|队|号|栋|幢|座|楼|单元|室|层|期|排|-|\d|$|\x1f))"
 )
 _UNIT_WORDS_RX = "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
-#: step 5, _UNIT
+#: step 5, _UNIT (runs of digits possessive: no unit word starts with a digit, so giving
+#: digits back never finds another match)
 _UNIT_BATCH = re.compile(
     r"([\dA-Z])(?:(?<=[栋元]\d)(\d*+)楼|(?<=\d)(\d*+)("
     + _UNIT_WORDS_RX
@@ -355,7 +356,7 @@ _UNIT_BATCH = re.compile(
 )
 #: step 3's dashes between names, _NAME_DASH
 _NAME_DASH_BATCH = re.compile(r"-(?:(?<![\dA-Za-z]-)-*|-*(?![\dA-Za-z]))")
-#: step 6, _BARE_ROOM_B and _BARE_ROOM_U
+#: step 6, _BARE_ROOM_B and _BARE_ROOM_U (possessive runs, as above)
 _BARE_ROOM_B_BATCH = re.compile(r"(\d)(\d*+)栋(\d++)(?![\d单层室组号栋-])")
 _BARE_ROOM_U_BATCH = re.compile(r"(\d)(\d*+)单元(\d++)(?![\d单层室组号栋-])")
 
