@@ -31,7 +31,8 @@ A village code is not judged where the labels name no village but a labelled spa
 named like one of the place's villages without 村/社区 (小施山, 上城埭: the village, or
 a place named after it); their count is printed.
 
-Usage: ``python -m bench.geocode_real [--look [--examples N]] [--runs N]``.
+Usage: ``python -m bench.geocode_real [--look [--examples N]] [--runs N] [--stages]``
+(``--stages``: where popgis's time goes, see :func:`stage_times`).
 """
 
 from __future__ import annotations
@@ -536,6 +537,7 @@ def evaluate(items, systems=("popgis", "popgis bulk", "cpca", "jionlp"), runs: i
                 "answers": answers[name],
             }
     out["_golds"] = golds
+    out["_gaz"] = gaz
     return out
 
 
@@ -562,6 +564,56 @@ def table(name: str, items, res) -> list[str]:
     lines.append("judged: " + ", ".join(f"{lv} {j[lv]['judged']}" for lv in LEVELS))
     lines.append(speed_line(name, len(items), res))
     return lines
+
+
+def stage_times(texts, gaz, runs: int = 5) -> dict[str, float]:
+    """Where ``parse-address --file``'s time goes: CPU microseconds per address (median
+    of ``runs``) for the batch normalisation, the admin names (the parse of each address
+    with the head cache emptied, less the same with it full), the rest of the parse
+    (numbers, compound, road, trailing names), ``codes()``, the cycle collector's walk
+    over what the batch leaves alive once ``parse_many`` turns it on again, and the
+    whole of ``parse_many`` + ``codes()`` as the bench times it."""
+    import gc
+    import statistics
+
+    from gis.geocode.normalise import normalise_many
+    from gis.geocode.parse import parse, parse_many, paused_gc
+
+    n = len(texts) or 1
+
+    def timed(f, clear: bool = True) -> float:
+        out = []
+        for _ in range(runs):
+            if clear:
+                _clear_caches(gaz)
+            with paused_gc():
+                c = time.process_time()
+                f()
+                out.append(time.process_time() - c)
+        return statistics.median(out) / n * 1e6
+
+    norm = normalise_many(texts)
+    parsed = [parse(s, gaz, normalised=True) for s in norm]
+    cold = timed(lambda: [parse(s, gaz, normalised=True) for s in norm])
+    warm = timed(lambda: [parse(s, gaz, normalised=True) for s in norm], clear=False)
+    walks = []
+    for _ in range(runs):
+        _clear_caches(gaz)
+        gc.collect()
+        with paused_gc():
+            kept = parse_many(texts, gaz)
+            c = time.process_time()
+            gc.collect(0)
+            walks.append(time.process_time() - c)
+        del kept
+    return {
+        "normalise": timed(lambda: normalise_many(texts)),
+        "admin names": cold - warm,
+        "rest of the parse": warm,
+        "codes": timed(lambda: [p.codes() for p in parsed], clear=False),
+        "collector": statistics.median(walks) / n * 1e6,
+        "parse_many + codes": timed(lambda: [p.codes() for p in parse_many(texts, gaz)]),
+    }
 
 
 def speed_line(material: str, n: int, res) -> str:
@@ -604,6 +656,11 @@ def main() -> None:
     )
     ap.add_argument("--examples", type=int, default=0, help="with --look: examples to print")
     ap.add_argument("--runs", type=int, default=5, help="timed runs (median reported)")
+    ap.add_argument(
+        "--stages",
+        action="store_true",
+        help="also where popgis's time goes, in microseconds per address (see stage_times)",
+    )
     args = ap.parse_args()
     folder = Path(os.environ.get("POPGIS_ADDRESS_CORPUS", ROOT / "var" / "eval"))
     sets = [("cases (committed, hand-written and peers' fixtures)", read_cases(), True)]
@@ -621,6 +678,12 @@ def main() -> None:
     for name, items, show in sets:
         res = evaluate(items, runs=args.runs)
         print("\n".join(table(name, items, res)))
+        if args.stages:
+            st = stage_times([it["text"] for it in items], res["_gaz"], args.runs)
+            print(
+                "popgis per address (µs CPU, median): "
+                + ", ".join(f"{k} {v:.1f}" for k, v in st.items())
+            )
         golds = res["_golds"]
         limit = args.examples if show else 0
         unj = sum(

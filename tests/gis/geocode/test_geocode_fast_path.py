@@ -194,3 +194,26 @@ def test_a_misspelt_name_is_scored_once_per_batch(national):
     assert near == _fuzzy("灵西镇", pool) and near  # 灵溪镇, misspelt
     national.head_cache.clear()  # (emptied with the head cache)
     assert _fuzzy_under("灵西镇", TOWNSHIP, ("330327",), national) is not near
+
+
+def test_the_bench_says_where_the_time_goes(national):
+    import math
+
+    from bench.geocode_real import stage_times
+
+    texts = hand_written()
+    st = stage_times(texts, national, runs=1)
+    assert list(st) == [
+        "normalise",
+        "admin names",
+        "rest of the parse",
+        "codes",
+        "collector",
+        "parse_many + codes",
+    ]
+    assert all(math.isfinite(v) for v in st.values())
+    assert st["normalise"] > 0 and st["parse_many + codes"] > 0
+    assert national.head_cache  # (left as after a batch: the answers are the same)
+    assert [p.codes() for p in parse_many(texts, national)] == [
+        parse(t, national).codes() for t in texts
+    ]
