@@ -204,4 +204,10 @@ ZH: dict[str, str] = {
     "demo county already loaded": "演示县已加载",
     "loading the demo county from {folder} ({counts})": "正在从 {folder} 加载演示县（{counts}）",
     "geocoded {n} households: {levels}; open review items {review}": "已地理编码 {n} 户：{levels}；待审核 {review} 条",
+    "--cover {value:g} is not allowed: the percentage of demand to cover is a number in "
+    "(0, 100]; e.g. --cover 95 (100 covers everyone)": "--cover {value:g} 不允许：需要覆盖的需求百分比应为 (0, 100] 内的数；"
+    "例如 --cover 95（100 表示全部覆盖）",
+    "--counties picks counties of a province: give --province too (e.g. --province 330000 "
+    "--counties {value}), or leave --counties out for the demo county": "--counties 用于选择某省的县：请同时给出 --province（如 --province 330000 "
+    "--counties {value}），或去掉 --counties 以使用演示县",
 }
