@@ -204,8 +204,9 @@ class _Atlas:
         )
         self._boundaries(spec, box, own, code if unit else "")
         width = box[2] - box[0]
-        spec.roads = basemap.roads(self.conn, box, self.epsg, width / 4000.0)
-        spec.buildings = basemap.buildings(self.conn, box, self.epsg)
+        county = self.area.path[:6]
+        spec.roads = basemap.roads(self.conn, box, self.epsg, width / 4000.0, county)
+        spec.buildings = basemap.buildings(self.conn, box, self.epsg, county)
         self._layer(spec, box, unit, code)
         return spec
 

@@ -271,8 +271,8 @@ def prepare(
     )
     tol = (box[2] - box[0]) / 4000.0
     found = _area_lines(conn, spec, area, tol, grids=per == "grid")
-    spec.roads = basemap.roads(conn, box, epsg, tol)
-    spec.buildings = basemap.buildings(conn, box, epsg)
+    spec.roads = basemap.roads(conn, box, epsg, tol, area.path[:6])
+    spec.buildings = basemap.buildings(conn, box, epsg, area.path[:6])
     if info.kind == "heat":
         spec.heat = heat_raster(conn, area, box, epsg, as_of=as_of, k=k)
         vis = spec.heat.density[np.isfinite(spec.heat.density)]

@@ -122,7 +122,15 @@ def classes(values: list[float], n: int = 5) -> Classes:
     v = np.round(v, decimals)
     top = float(v.max())
     bounds = [round(_floor2(float(v.min()), step), decimals)]
-    for q in np.quantile(v, np.linspace(0, 1, n + 1))[1:-1]:
+    ranked, nq = v, n
+    low = float(v.min())
+    if (v == low).sum() > 1 and np.quantile(v, 1 / n) <= low < top:
+        # the lowest value fills a class or more by itself (grids where nobody lives: most
+        # of a county's grids have a density of 0): it is a class of its own and the
+        # other values are classed at their own quantiles, or every break would be 0
+        bounds.append(round(low + step, decimals))
+        ranked, nq = v[v > low], n - 1
+    for q in np.quantile(ranked, np.linspace(0, 1, nq + 1))[1:-1]:
         r = round(float(f"{q:.2g}"), decimals)
         if bounds[-1] < r <= top:
             bounds.append(r)
