@@ -90,7 +90,8 @@ def db_check(area, csv_path, as_json):
     """Find stored rows that break today's rules (e.g. an event dated 9999-12-31
     loaded before the date rule). Read-only: nothing is changed or deleted; each row
     is named with what is wrong and how to correct it. Exit code 1 when some are found."""
-    from gis import checks, csvfile
+    from gis import csvfile
+    from gis.gate import checks
 
     county = None
     if area:

@@ -210,7 +210,7 @@ ZH: dict[str, str] = {
     "--counties picks counties of a province: give --province too (e.g. --province 330000 "
     "--counties {value}), or leave --counties out for the demo county": "--counties 用于选择某省的县：请同时给出 --province（如 --province 330000 "
     "--counties {value}），或去掉 --counties 以使用演示县",
-    # gis/checks.py and cli/database.py: popgis db check (issue 15, finding 10)
+    # gis/gate/checks.py and cli/database.py: popgis db check (issue 15, finding 10)
     "an event's date lies between {low} and today ({today})": "事件日期应在 {low} 至今天（{today}）之间",
     "correct the date in the events file and load it again (the row is matched by its "
     "event_id)": "请在事件文件中改正日期后重新导入（按 event_id 匹配该行）",
