@@ -6,13 +6,15 @@ per village and grid, cells, chosen sites), with small counts withheld.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from flask import Blueprint, jsonify, render_template, request
 
 from gis.analysis import coverage, instance, optnames, plans
 from gis.analysis.placement import MODELS
-from gis.errors import Forbidden, InvalidInput
+from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.gate import scope_for_area
 from gis.gate.demand import POPULATIONS
 from gis.messages import _, role_name, role_names
 from webmap import params
@@ -25,7 +27,7 @@ bp = Blueprint("planning", __name__)
 PLANNER_ROLES = ("planner", "county", "township")
 WEB_TIME_LIMIT_S = 30.0
 #: what each route takes; anything else is a 400 naming it (a typo is never a default)
-COVERAGE_PARAMS = ("kinds", "radius", "demand", "network", "as_of")
+COVERAGE_PARAMS = ("kinds", "radius", "demand", "network", "as_of", "area")
 PLACE_MEMBERS = (
     "model",
     "k",
@@ -38,6 +40,7 @@ PLACE_MEMBERS = (
     "time_limit",
     "cover_pct",
     "as_of",
+    "area",
 )
 MAX_ADDED_SITES = 500
 #: dates ages can be counted on (persons' birth dates are checked against the same years)
@@ -120,6 +123,27 @@ def _as_of(value) -> dt.date | None:
             )
         )
     return day
+
+
+def _area(scope, value):
+    """``area``: a 12-digit area (or 15-digit grid) code inside the user's jurisdiction,
+    as ``popgis coverage --area``; absent: the whole jurisdiction. An area outside it is
+    answered exactly like one that does not exist (404)."""
+    if value in (None, ""):
+        return scope
+    code = params.text(value, "area", max_len=60) if isinstance(value, str) else None
+    if not (code and code.isascii() and code.isdigit() and len(code) in (12, 15)):
+        raise InvalidInput(
+            _(
+                "area={show}: expected the 12-digit code of an area (or the 15-digit code "
+                "of a grid) in your jurisdiction",
+                show=repr(value)[:60],
+            )
+        )
+    inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
+    if not inner.path.startswith(scope.path):
+        raise NotFound("admin area")
+    return dataclasses.replace(scope, area_code=code, path=inner.path, level=inner.level)
 
 
 def _choice(value, name, allowed, default):
@@ -242,6 +266,7 @@ def coverage_api():
     scope = _planner_scope()
     _only_query(COVERAGE_PARAMS)
     args = request.args
+    scope = _area(scope, args.get("area"))
     with optnames.named_as(optnames.WEB):
         res = coverage.coverage_in_db(
             get_conn(),
@@ -264,6 +289,7 @@ def place_api():
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     _only_keys(body, PLACE_MEMBERS)
+    scope = _area(scope, body.get("area"))
     model = _choice(body.get("model"), "model", MODELS, "mclp")
     k = (
         None

@@ -224,4 +224,6 @@ ZH: dict[str, str] = {
     "unknown member {show} in the JSON body; this resource takes {allowed}": "JSON 正文中有未知成员 {show}；此接口接受 {allowed}",
     "sites: at most {limit} added sites; got {n}": "sites：最多 {limit} 个新增点；收到 {n} 个",
     "query parameter {name} is given more than once; send it once": "查询参数 {name} 出现了不止一次；请只发送一次",
+    "area={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
+    "your jurisdiction": "area={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码）",
 }

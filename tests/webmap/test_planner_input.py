@@ -40,7 +40,9 @@ def test_solver_messages_name_the_api_parameters(client):
     "query, named",
     [
         ("radius=800&cover=150", "'cover'"),
-        ("radius=800&area=330782001001", "'area'"),
+        ("radius=800&bogus=1", "'bogus'"),
+        ("radius=800&area=3307820010", "area='3307820010'"),
+        ("radius=800&area=33078200100x", "area="),
         ("radius=800&kinds=clinic&kinds=pharmacy", "kinds is given more than once"),
         ("radius=800&demand=cats", "unknown demand population 'cats'"),
         ("radius=-5", "radius"),
@@ -102,6 +104,25 @@ def test_place_refuses_a_query_string_it_does_not_take(client):
     login(client, "planner_u")
     r = client.post(f"{PLACE}?cover_pct=150", json={"model": "mclp", "k": 1, "radius": 800})
     assert "cover_pct" in _error(r)
+
+
+def test_area_narrows_to_a_part_of_the_jurisdiction(client):
+    login(client, "planner_u")
+    whole = client.get(f"{COVERAGE}?radius=800&demand=residents")
+    part = client.get(f"{COVERAGE}?radius=800&demand=residents&area=330782001001")
+    assert whole.status_code == 200 and part.status_code == 200, part.json
+    assert {v["code"] for v in part.json["villages"]} == {"330782001001"}
+    assert len(whole.json["villages"]) > 1
+    # an area that does not exist, and one outside the jurisdiction: the same 404
+    for code in ("330782009999", "330783000000"):
+        r = client.get(f"{COVERAGE}?radius=800&area={code}")
+        assert r.status_code == 404 and r.json["error"]["code"] == "not_found", r.json
+    client.post("/logout")
+    login(client, "town_u")  # 稠城街道 only
+    r = client.post(PLACE, json={"model": "mclp", "k": 1, "radius": 800, "area": "330782100000"})
+    assert r.status_code == 404, r.json
+    r = client.post(PLACE, json={"model": "mclp", "k": 1, "radius": 800, "area": 330782001001})
+    assert r.status_code == 400 and "area=330782001001" in r.json["error"]["message"]
 
 
 def test_other_roles_and_areas_are_refused(client):
