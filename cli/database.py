@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
 import click
 
 from cli.common import echo_json, fail, json_option, prepare, stop_marker
@@ -71,3 +75,62 @@ def db_url():
         click.echo(db.database_url().render_as_string(hide_password=True))
     except PopgisError as exc:
         fail(exc.message)
+
+
+@db_group.command("check")
+@click.option("--area", help="only this county (6-digit or 12-digit code)")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="also write the problems to this CSV file (UTF-8 with BOM)",
+)
+@json_option
+def db_check(area, csv_path, as_json):
+    """Find stored rows that break today's rules (e.g. an event dated 9999-12-31
+    loaded before the date rule). Read-only: nothing is changed or deleted; each row
+    is named with what is wrong and how to correct it. Exit code 1 when some are found."""
+    from gis import csvfile
+    from gis.gate import checks
+
+    county = None
+    if area:
+        if not (area.isascii() and area.isdigit() and len(area) in (6, 12)):
+            fail(_("--area takes a 6-digit or 12-digit area code; got {value}", value=area))
+        county = area[:6]
+    prepare()
+    with db.engine().connect() as conn:
+        problems = checks.check(conn, county)
+    rows = checks.as_dicts(problems)
+    if csv_path is not None:
+        with csvfile.open_csv(csv_path, CHECK_COLUMNS) as w:
+            w.writedicts(CHECK_COLUMNS, rows)
+    if as_json:
+        echo_json({"problems": rows, "count": len(rows)})
+    elif not problems:
+        click.echo(_("no stored row breaks today's rules"))
+    else:
+        click.echo(_("{n} stored rows break today's rules (nothing was changed):", n=len(rows)))
+        for p in problems:
+            click.echo(
+                _(
+                    "{table} row {row_id} (county {county}, key {key}, household {household}): "
+                    "{column} = {value}; rule: {rule}; fix: {fix}",
+                    **asdict(p),
+                )
+            )
+    if problems:
+        sys.exit(1)
+
+
+CHECK_COLUMNS = [
+    "table",
+    "row_id",
+    "county",
+    "key",
+    "household",
+    "column",
+    "value",
+    "rule",
+    "fix",
+]

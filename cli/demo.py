@@ -57,6 +57,20 @@ def _counties(counties: str | None) -> list[str] | None:
     return codes
 
 
+def _counties_need_province(province: str | None, counties: str | None) -> None:
+    """--counties picks counties of --province: given alone it would be ignored (the demo
+    county loaded instead), so it is refused before anything is made."""
+    if counties is not None and not province:
+        fail(
+            _(
+                "--counties picks counties of a province: give --province too (e.g. "
+                "--province 330000 --counties {value}), or leave --counties out for the "
+                "demo county",
+                value=counties,
+            )
+        )
+
+
 def _province_scale(scale: float | None) -> float:
     from loaders.demo.province import DEFAULT_SCALE
 
@@ -73,6 +87,7 @@ def _province_scale(scale: float | None) -> float:
 def demo(scale, seed, province, counties, serve, dev):
     """Generate (once) and load the demo county 义乌市 (synthetic people), add demo users;
     with --province, every county of the province (--scale 1.0 = its real population)."""
+    _counties_need_province(province, counties)
     prepare()
     if province:
         from loaders import demo_province
@@ -116,6 +131,7 @@ def generate(out, scale, seed, province, counties):
     as JSON. With --province: OUT/<county code>/ for every county of the province."""
     from loaders import demo as demo_gen
 
+    _counties_need_province(province, counties)
     out.mkdir(parents=True, exist_ok=True)
     if province:
         from loaders.demo.province import generate_province

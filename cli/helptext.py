@@ -13,16 +13,22 @@ from contextlib import contextmanager, nullcontext
 
 import click
 
-from gis.messages import _, speaking
+from gis.messages import _, set_language, speaking
 
+#: the help option's text (click's msgid)
+HELP_MSGID = "Show this message and exit."
 #: where the eager ``--lang`` leaves its value on the root context
 LANG_KEY = "popgis.lang"
 
 
 def lang_callback(ctx: click.Context, _param, value):
-    """``--lang``: kept for the help texts (the command's messages use it too)."""
+    """``--lang``: kept for the help texts (the command's messages use it too), and made
+    the current language at once, so that click's own parse errors that follow (and
+    their "Error:" line, shown after the command's context has closed) use it too
+    (``PopgisGroup.main`` restores the language when the run ends)."""
     if value:
         ctx.meta[LANG_KEY] = value
+        set_language(value)
     return value
 
 
@@ -69,8 +75,9 @@ class TranslatedHelp:
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
-            # click's own "Show this message and exit." (its English kept to translate from)
-            msgid = getattr(option, "_popgis_msgid", None) or option.help
+            # click's own "Show this message and exit." (click may have given it already
+            # translated, in the language current when the option was made)
+            msgid = getattr(option, "_popgis_msgid", None) or HELP_MSGID
             option._popgis_msgid = msgid
             option.help = _in_language(msgid)
         return option

@@ -6,7 +6,7 @@ from importlib import metadata
 
 import click
 
-from cli import database, demo, export, geocode, load, planning, serve, stats, users
+from cli import clicktext, database, demo, export, geocode, load, planning, serve, stats, users
 from cli.common import INTERRUPTED, fail
 from cli.helptext import lang_callback, translate_tree
 from gis import db
@@ -25,6 +25,12 @@ class PopgisGroup(click.Group):
     """The ``popgis`` group: Ctrl-C ends any command with one line in the user's language
     and exit 130 (the shell's code for SIGINT), not click's English "Aborted!" and 1.
     Commands that leave something half done say so themselves (``geocode``)."""
+
+    def main(self, *args, **kwargs):
+        # --lang sets the language for the whole run, click's last "Error:" line included;
+        # it ends with the run (one process may run several, as the tests do)
+        with speaking(None):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -73,6 +79,7 @@ for command in (
 ):
     main.add_command(command)
 translate_tree(main)
+clicktext.install()
 
 if __name__ == "__main__":
     main()

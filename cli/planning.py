@@ -225,6 +225,14 @@ def place_cmd(
     if k is None and model != "setcover":
         fail(_("--k (the number of new sites) is required for {model}", model=model))
     _positive("--capacity", capacity)
+    if not 0 < cover_pct <= 100:  # refused before any work, naming the flag
+        fail(
+            _(
+                "--cover {value:g} is not allowed: the percentage of demand to cover is a "
+                "number in (0, 100]; e.g. --cover 95 (100 covers everyone)",
+                value=cover_pct,
+            )
+        )
     _positive("--time-limit", time_limit, _(" seconds"))
     try:
         if demand_file is not None and candidates_file is not None:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 
 from gis.errors import InvalidInput
-from gis.exports import aggregates, atlas, basemap, geo, mapping, tables
+from gis.exports import aggregates, atlas, basemap, geo, mapping, orientation_name, tables
 from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope
@@ -138,10 +138,10 @@ def atlas_file():
         landscape=landscape,
         max_pages=WEB_ATLAS_MAX_PAGES,
     )
-    orient = ("landscape", "横向") if landscape else ("portrait", "纵向")
+    orient = ("landscape" if landscape else "portrait", orientation_name(landscape))
     name, local = _names(
         f"atlas-{layer}-{per}",
-        f"{mapping.LAYERS[layer].title}图集",
+        _("{layer} atlas", layer=mapping.LAYERS[layer].title),
         area,
         (size, size),
         orient,
@@ -154,7 +154,7 @@ def atlas_file():
 def table_file(fmt):
     area = request.args.get("area") or None
     data = tables.export_table(get_conn(), current_scope(), area, fmt)
-    name, local = _names("table", "人口统计表", area)
+    name, local = _names("table", _("population statistics"), area)
     return _send(data, fmt, name, f"{local}.{fmt}")
 
 
@@ -164,5 +164,6 @@ def layers_file(fmt):
     area = request.args.get("area") or None
     wanted = [v for v in request.args.getlist("layer") if v] or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
-    name, local = _names("layers" + "".join(f"-{w}" for w in wanted or []), "图层", area)
+    wanted_names = "".join(f"-{w}" for w in wanted or [])
+    name, local = _names("layers" + wanted_names, _("layers"), area)
     return _send(data, fmt, name, f"{local}.{fmt}")

@@ -6,10 +6,16 @@ per village and grid, cells, chosen sites), with small counts withheld.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from flask import Blueprint, jsonify, render_template, request
 
-from gis.analysis import coverage, instance, plans
-from gis.errors import Forbidden, InvalidInput
+from gis.analysis import coverage, instance, optnames, plans
+from gis.analysis.placement import MODELS
+from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.gate import scope_for_area
+from gis.gate.demand import POPULATIONS
 from gis.messages import _, role_name, role_names
 from webmap import params
 from webmap.auth import current_scope, login_required
@@ -20,6 +26,25 @@ bp = Blueprint("planning", __name__)
 #: in this order in the refusal ("for Planner, County staff or Township staff accounts")
 PLANNER_ROLES = ("planner", "county", "township")
 WEB_TIME_LIMIT_S = 30.0
+#: what each route takes; anything else is a 400 naming it (a typo is never a default)
+COVERAGE_PARAMS = ("kinds", "radius", "demand", "network", "as_of", "area")
+PLACE_MEMBERS = (
+    "model",
+    "k",
+    "radius",
+    "demand",
+    "kinds",
+    "uses",
+    "grid_centroids",
+    "sites",
+    "time_limit",
+    "cover_pct",
+    "as_of",
+    "area",
+)
+MAX_ADDED_SITES = 500
+#: dates ages can be counted on (persons' birth dates are checked against the same years)
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
 
 def _planner_scope():
@@ -48,12 +73,126 @@ def _number(value, name, *, integer=False, default=None, high=1e7):
 
 def _cover_pct(value) -> float:
     """cover_pct in (0, 100], named as the web API names it (not the CLI's --cover)."""
-    pct = _number(value, "cover_pct", default=100.0, high=100)
-    if pct <= 0:
+    if value in (None, ""):
+        return 100.0
+    try:
+        pct = params.number(value, "cover_pct", low=0, high=100)
+    except InvalidInput:
+        pct = None
+    if pct is None or pct <= 0:
         raise InvalidInput(
-            _("cover_pct must be a percentage in (0, 100]; got {show}", show=repr(value))
+            _(
+                "cover_pct={show} is not allowed: it is the percentage of demand to cover, "
+                "a number in (0, 100]; send e.g. cover_pct=95 (100 covers everyone)",
+                show=repr(value)[:60],
+            )
         )
     return pct
+
+
+def _time_limit(value) -> float:
+    """time_limit: seconds in (0, WEB_TIME_LIMIT_S]; absent means the web's limit."""
+    seconds = _number(value, "time_limit", default=WEB_TIME_LIMIT_S, high=WEB_TIME_LIMIT_S)
+    if seconds <= 0:
+        raise InvalidInput(
+            _(
+                "time_limit={show} is not allowed: seconds in (0, {high:g}]",
+                show=repr(value)[:60],
+                high=WEB_TIME_LIMIT_S,
+            )
+        )
+    return seconds
+
+
+def _as_of(value) -> dt.date | None:
+    """as_of: the date ages are counted on (women15_49), YYYY-MM-DD; absent: today."""
+    if value in (None, ""):
+        return None
+    text = params.text(value, "as_of", max_len=10) if isinstance(value, str) else None
+    try:
+        day = dt.date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise InvalidInput(
+            _(
+                "as_of={show} is not a date YYYY-MM-DD between {low} and {high}",
+                show=repr(value)[:60],
+                low=AS_OF_RANGE[0].isoformat(),
+                high=AS_OF_RANGE[1].isoformat(),
+            )
+        )
+    return day
+
+
+def _area(scope, value):
+    """``area``: a 12-digit area (or 15-digit grid) code inside the user's jurisdiction,
+    as ``popgis coverage --area``; absent: the whole jurisdiction. An area outside it is
+    answered exactly like one that does not exist (404)."""
+    if value in (None, ""):
+        return scope
+    code = params.text(value, "area", max_len=60) if isinstance(value, str) else None
+    if not (code and code.isascii() and code.isdigit() and len(code) in (12, 15)):
+        raise InvalidInput(
+            _(
+                "area={show}: expected the 12-digit code of an area (or the 15-digit code "
+                "of a grid) in your jurisdiction",
+                show=repr(value)[:60],
+            )
+        )
+    inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
+    if not inner.path.startswith(scope.path):
+        raise NotFound("admin area")
+    return dataclasses.replace(scope, area_code=code, path=inner.path, level=inner.level)
+
+
+def _choice(value, name, allowed, default):
+    """One of ``allowed`` (text); absent: ``default``."""
+    if value in (None, ""):
+        return default
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInput(
+            _(
+                "{name}={v!r}; expected one of {items}",
+                name=name,
+                v=value[:60] if isinstance(value, str) else value,
+                items=", ".join(allowed),
+            )
+        )
+    return value
+
+
+def _demand(value, default: str) -> str:
+    """The demand population: text is checked by gis (its message lists them by name);
+    anything else (a number, a list) is refused here."""
+    if value in (None, ""):
+        return default
+    if isinstance(value, str):
+        return value
+    return _choice(value, "demand", POPULATIONS, default)
+
+
+def _only_query(allowed) -> None:
+    """400 for a query parameter this route does not take, or one given twice."""
+    params.refuse_unknown(allowed)
+    for key in request.args:
+        if len(request.args.getlist(key)) > 1:
+            raise InvalidInput(
+                _("query parameter {name} is given more than once; send it once", name=key)
+            )
+
+
+def _only_keys(body: dict, allowed) -> None:
+    """400 for a body member this route does not take (a typo would be a silent default)."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            _(
+                "unknown member {show} in the JSON body; this resource takes {allowed}",
+                show=repr(unknown[0])[:60],
+                allowed=", ".join(sorted(allowed)),
+            )
+        )
 
 
 def _kinds(value):
@@ -77,6 +216,10 @@ def _sites(value) -> list:
         return []
     if not isinstance(value, list) or not all(isinstance(s, dict) for s in value):
         raise InvalidInput(_("sites must be a list of {lon, lat, name}"))
+    if len(value) > MAX_ADDED_SITES:
+        raise InvalidInput(
+            _("sites: at most {limit} added sites; got {n}", limit=MAX_ADDED_SITES, n=len(value))
+        )
     for n, site in enumerate(value, start=1):
         for key, low, high in (("lon", -180, 180), ("lat", -90, 90)):
             raw = site.get(key)
@@ -91,15 +234,23 @@ def _sites(value) -> list:
                         show=repr(raw)[:60],
                     )
                 )
+        name = site.get("name")
+        if name is not None:
+            params.text(name, f"sites[{n}].name", max_len=60)
     return value
 
 
-def _list(value, default):
+def _list(value, default, name="uses"):
+    """Comma-separated text or a JSON list of text; absent: ``default``."""
     if value in (None, ""):
         return list(default)
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise InvalidInput(
+        _("{name} must be a list of names; got {show}", name=name, show=repr(value)[:60])
+    )
 
 
 @bp.route("/planner")
@@ -113,15 +264,19 @@ def page():
 @login_required
 def coverage_api():
     scope = _planner_scope()
+    _only_query(COVERAGE_PARAMS)
     args = request.args
-    res = coverage.coverage_in_db(
-        get_conn(),
-        scope,
-        _list(args.get("kinds"), instance.SERVICE_KINDS),
-        args.get("radius", "800"),
-        population=args.get("demand", "households"),
-        use_network=params.arg_bool("network"),
-    )
+    scope = _area(scope, args.get("area"))
+    with optnames.named_as(optnames.WEB):
+        res = coverage.coverage_in_db(
+            get_conn(),
+            scope,
+            _list(params.arg_text("kinds"), instance.SERVICE_KINDS, "kinds"),
+            params.arg_text("radius") or "800",
+            population=_demand(args.get("demand"), "households"),
+            use_network=params.arg_bool("network"),
+            as_of=_as_of(args.get("as_of")),
+        )
     return jsonify(plans.coverage_report(res, suppress=True))
 
 
@@ -129,34 +284,38 @@ def coverage_api():
 @login_required
 def place_api():
     scope = _planner_scope()
+    _only_query(())
     body = params.json_body()
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
-    model = body.get("model", "mclp")
+    _only_keys(body, PLACE_MEMBERS)
+    scope = _area(scope, body.get("area"))
+    model = _choice(body.get("model"), "model", MODELS, "mclp")
     k = (
         None
         if model == "setcover" and body.get("k") in (None, "")
         else _number(body.get("k"), "k", integer=True)
     )
     added = _sites(body.get("sites"))
-    time_limit = min(
-        _number(body.get("time_limit"), "time_limit", default=WEB_TIME_LIMIT_S), WEB_TIME_LIMIT_S
-    )
-    out = plans.plan_in_db(
-        get_conn(),
-        scope,
-        model=model,
-        k=k,
-        radius=_number(body.get("radius"), "radius", high=coverage.MAX_RADIUS_M),
-        population=body.get("demand", "residents"),
-        kinds=_kinds(body.get("kinds")),
-        uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),
-        grid_centroids=params.boolean(body.get("grid_centroids"), "grid_centroids", default=True),
-        added=added,
-        time_limit=time_limit,
-        cover_pct=_cover_pct(body.get("cover_pct")),
-        suppress=True,
-    )
+    with optnames.named_as(optnames.WEB):
+        out = plans.plan_in_db(
+            get_conn(),
+            scope,
+            model=model,
+            k=k,
+            radius=_number(body.get("radius"), "radius", high=coverage.MAX_RADIUS_M),
+            population=_demand(body.get("demand"), "residents"),
+            kinds=_kinds(body.get("kinds")),
+            uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),
+            grid_centroids=params.boolean(
+                body.get("grid_centroids"), "grid_centroids", default=True
+            ),
+            added=added,
+            time_limit=_time_limit(body.get("time_limit")),
+            cover_pct=_cover_pct(body.get("cover_pct")),
+            as_of=_as_of(body.get("as_of")),
+            suppress=True,
+        )
     return jsonify(
         {
             "result": out["result"],

@@ -18,6 +18,7 @@ from scipy import sparse
 from gis.analysis.coverage_sets import coverage_matrix, dominated_columns, merge_identical_rows
 from gis.analysis.instance import Demand, Sites
 from gis.analysis.mclp import solve_mclp
+from gis.analysis.optnames import option
 from gis.analysis.solver import MipResult, solve_mip
 from gis.errors import InvalidInput
 from gis.messages import _
@@ -116,8 +117,9 @@ def _mclp_or_setcover(
             best = 100.0 * (const + reachable) / total
             raise InvalidInput(
                 _(
-                    "{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius of a candidate or an existing site; lower --cover or add candidates",
+                    "{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius of a candidate or an existing site; lower {cover} or add candidates",
                     cover_pct=cover_pct,
+                    cover=option("cover"),
                     best=best,
                 )
             )
@@ -157,8 +159,10 @@ def _mclp_or_setcover(
         if res.status == "infeasible":
             raise InvalidInput(
                 _(
-                    "{cover_pct:g}% of demand cannot be covered with at most K={k} new sites; raise --k or lower --cover",
+                    "{cover_pct:g}% of demand cannot be covered with at most K={k} new sites; raise {k_name} or lower {cover}",
                     cover_pct=cover_pct,
+                    k_name=option("k"),
+                    cover=option("cover"),
                     k=k,
                 )
             )

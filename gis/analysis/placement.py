@@ -39,6 +39,7 @@ from scipy.spatial import cKDTree
 
 from gis.analysis.covering import solve_covering
 from gis.analysis.instance import Demand, Sites
+from gis.analysis.optnames import option
 from gis.analysis.pmedian import solve_pmedian
 from gis.errors import InvalidInput
 from gis.messages import _
@@ -153,7 +154,11 @@ def place(
     _validate(model, demand, sites, k, radius)
     if model == "setcover" and not (0 < cover_pct <= 100):
         raise InvalidInput(
-            _("--cover must be a percentage in (0, 100]; got {cover_pct}", cover_pct=cover_pct)
+            _(
+                "{cover} must be a percentage in (0, 100]; got {cover_pct}",
+                cover=option("cover"),
+                cover_pct=cover_pct,
+            )
         )
     if capacitated and model == "setcover":
         raise InvalidInput(
@@ -166,7 +171,11 @@ def place(
         chosen, res, stats, secs = solve_pmedian(demand, sites, k, time_limit, capacitated)
         if chosen is None:
             raise InvalidInput(
-                _("no solution found ({status}); raise --time-limit", status=res.status)
+                _(
+                    "no solution found ({status}); raise {time_limit}",
+                    status=res.status,
+                    time_limit=option("time_limit"),
+                )
             )
         objective = float(res.objective)
     else:
@@ -175,7 +184,11 @@ def place(
         )
         if out is None:
             raise InvalidInput(
-                _("no solution found ({status}); raise --time-limit", status=res.status)
+                _(
+                    "no solution found ({status}); raise {time_limit}",
+                    status=res.status,
+                    time_limit=option("time_limit"),
+                )
             )
         chosen, objective, _x, _x, _x = out
     w = demand.weight

@@ -6,9 +6,9 @@ into one catalogue here. A key must appear in one module only (a test checks it)
 
 from __future__ import annotations
 
-from gis.catalogue import api, cli, cli_help, common, loads
+from gis.catalogue import api, cli, cli_help, click_text, common, exports, loads
 
-MODULES = (common, api, cli, loads, cli_help)
+MODULES = (common, api, cli, loads, cli_help, click_text, exports)
 
 ZH: dict[str, str] = {}
 for _module in MODULES:

@@ -143,10 +143,10 @@ ZH: dict[str, str] = {
     "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300": "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",
     "radius given for {kind!r}, which is not among the chosen kinds {items}": "给出了 {kind!r} 的半径，但它不在所选类型 {items} 之中",
     "{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius "
-    "of a candidate or an existing site; lower --cover or add candidates": "无法覆盖 {cover_pct:g}% 的需求：最多只有 {best:.2f}% 位于候选点或现有点位的半径内；"
-    "请降低 --cover 或增加候选点",
-    "{cover_pct:g}% of demand cannot be covered with at most K={k} new sites; raise --k or "
-    "lower --cover": "最多新增 K={k} 个点位无法覆盖 {cover_pct:g}% 的需求；请提高 --k 或降低 --cover",
+    "of a candidate or an existing site; lower {cover} or add candidates": "无法覆盖 {cover_pct:g}% 的需求：最多只有 {best:.2f}% 位于候选点或现有点位的半径内；"
+    "请降低 {cover} 或增加候选点",
+    "{cover_pct:g}% of demand cannot be covered with at most K={k} new sites; raise {k_name} or "
+    "lower {cover}": "最多新增 K={k} 个点位无法覆盖 {cover_pct:g}% 的需求；请提高 {k_name} 或降低 {cover}",
     "admin area {area_code} has no outline; load the admin boundaries first": "行政区划 {area_code} 没有边界；请先加载行政区划边界",
     "unknown service point kind {kinds}; expected one or more of {expected}": "未知的服务点类型 {kinds}；应为以下一种或多种：{expected}",
     "no service point kinds given; expected one or more of {items}": "没有给出服务点类型；应为以下一种或多种：{items}",
@@ -175,12 +175,12 @@ ZH: dict[str, str] = {
     "no candidates: give candidate sites (building uses, grid centroids, or a --candidates "
     "file with non-fixed rows)": "没有候选点：请给出候选点位（楼栋用途、网格中心点，或含非固定行的 "
     "--candidates 文件）",
-    "--cover must be a percentage in (0, 100]; got {cover_pct}": "--cover 必须是 (0, 100] 内的百分比；收到 {cover_pct}",
+    "{cover} must be a percentage in (0, 100]; got {cover_pct}": "{cover} 必须是 (0, 100] 内的百分比；收到 {cover_pct}",
     "set cover does not take capacities; use mclp or pmedian with capacities, or drop the "
     "capacity column": "集合覆盖模型不考虑容量；有容量时请用 mclp 或 pmedian，或删去 capacity 列",
     "K must be a whole number of new sites, at least 1; got {k}": "K 必须是新增点位数（整数，至少为 1）；收到 {k}",
     "K={k} is larger than the number of candidates ({free}); lower K or add candidates": "K={k} 大于候选点数（{free}）；请降低 K 或增加候选点",
-    "no solution found ({status}); raise --time-limit": "未找到解（{status}）；请提高 --time-limit",
+    "no solution found ({status}); raise {time_limit}": "未找到解（{status}）；请提高 {time_limit}",
     "the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no "
     "assignment exists": "各点位容量合计 {capacity:g}，小于需求 {demand:g}：不存在可行分配",
     "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
@@ -214,4 +214,16 @@ ZH: dict[str, str] = {
     "{limit} m of the building it names": "该点距所选楼栋 {dist} 米；手动定位的住户必须在所选楼栋 {limit} 米以内",
     "this moves the household from {old} to {new}, whose staff will then see it instead; "
     "confirm to move it": "这会把该户从{old}移到{new}，此后由{new}的工作人员查看；请确认是否移动",
+    # webmap/planning.py: the planner API's parameters (issue 15, finding 11)
+    "{name} must be a list of names; got {show}": "{name} 必须是名称列表；收到 {show}",
+    "cover_pct={show} is not allowed: it is the percentage of demand to cover, a number in "
+    "(0, 100]; send e.g. cover_pct=95 (100 covers everyone)": "cover_pct={show} 不允许：它是需要覆盖的需求百分比，应为 (0, 100] 内的数；"
+    "例如 cover_pct=95（100 表示全部覆盖）",
+    "time_limit={show} is not allowed: seconds in (0, {high:g}]": "time_limit={show} 不允许：应为 (0, {high:g}] 内的秒数",
+    "as_of={show} is not a date YYYY-MM-DD between {low} and {high}": "as_of={show} 不是 {low} 至 {high} 之间的日期（YYYY-MM-DD）",
+    "unknown member {show} in the JSON body; this resource takes {allowed}": "JSON 正文中有未知成员 {show}；此接口接受 {allowed}",
+    "sites: at most {limit} added sites; got {n}": "sites：最多 {limit} 个新增点；收到 {n} 个",
+    "query parameter {name} is given more than once; send it once": "查询参数 {name} 出现了不止一次；请只发送一次",
+    "area={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
+    "your jurisdiction": "area={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码）",
 }

@@ -204,4 +204,27 @@ ZH: dict[str, str] = {
     "demo county already loaded": "演示县已加载",
     "loading the demo county from {folder} ({counts})": "正在从 {folder} 加载演示县（{counts}）",
     "geocoded {n} households: {levels}; open review items {review}": "已地理编码 {n} 户：{levels}；待审核 {review} 条",
+    "--cover {value:g} is not allowed: the percentage of demand to cover is a number in "
+    "(0, 100]; e.g. --cover 95 (100 covers everyone)": "--cover {value:g} 不允许：需要覆盖的需求百分比应为 (0, 100] 内的数；"
+    "例如 --cover 95（100 表示全部覆盖）",
+    "--counties picks counties of a province: give --province too (e.g. --province 330000 "
+    "--counties {value}), or leave --counties out for the demo county": "--counties 用于选择某省的县：请同时给出 --province（如 --province 330000 "
+    "--counties {value}），或去掉 --counties 以使用演示县",
+    # gis/gate/checks.py and cli/database.py: popgis db check (issue 15, finding 10)
+    "an event's date lies between {low} and today ({today})": "事件日期应在 {low} 至今天（{today}）之间",
+    "correct the date in the events file and load it again (the row is matched by its "
+    "event_id)": "请在事件文件中改正日期后重新导入（按 event_id 匹配该行）",
+    "the person an event names is a member of its household": "事件所指的人员应是该户的成员",
+    "correct the household or the ID number in the events file and load it again (the row "
+    "is matched by its event_id)": "请在事件文件中改正户号或身份证号后重新导入（按 event_id 匹配该行）",
+    "a birth date lies between {low} and today": "出生日期应在 {low} 至今天之间",
+    "a date lies between {low} and {high}": "日期应在 {low} 至 {high} 之间",
+    "correct the date in the households file and load it again; leave an expiry empty for "
+    "no expiry": "请在户籍文件中改正日期后重新导入；长期有效的证件，到期日留空",
+    "--area takes a 6-digit or 12-digit area code; got {value}": "--area 应为 6 位或 12 位区划代码；收到：{value}",
+    "no stored row breaks today's rules": "库中没有违反现行规则的数据",
+    "{n} stored rows break today's rules (nothing was changed):": "库中有 {n} 行数据违反现行规则（未做任何修改）：",
+    "{table} row {row_id} (county {county}, key {key}, household {household}): {column} = "
+    "{value}; rule: {rule}; fix: {fix}": "{table} 表第 {row_id} 行（县 {county}，编号 {key}，户号 {household}）："
+    "{column} = {value}；规则：{rule}；处理：{fix}",
 }

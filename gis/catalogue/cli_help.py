@@ -106,4 +106,10 @@ ZH: dict[str, str] = {
     "input order, geocoded by the workers)": "与 IN.csv 同用：在本进程中运行，或用 Dask distributed（按输入顺序把文件切成若干段行，由各工作进程地理编码）",
     "with --engine dask: a Dask scheduler's address (default: a local cluster)": "与 --engine dask 同用：Dask 调度器的地址（默认：本机集群）",
     "with --engine dask and no --scheduler: worker processes of the local cluster": "与 --engine dask 同用且未给 --scheduler 时：本机集群的工作进程数",
+    "Find stored rows that break today's rules (e.g. an event dated 9999-12-31\n    loaded "
+    "before the date rule). Read-only: nothing is changed or deleted; each row\n    is named "
+    "with what is wrong and how to correct it. Exit code 1 when some are found.": "查找库中违反现行规则的数据（例如日期规则实施前导入的、日期为 9999-12-31 的事件）。"
+    "只读：不修改、不删除任何数据；逐行说明问题及改正方法。发现问题时退出码为 1。",
+    "only this county (6-digit or 12-digit code)": "只检查该县（6 位或 12 位代码）",
+    "also write the problems to this CSV file (UTF-8 with BOM)": "同时把问题写入该 CSV 文件（UTF-8，带 BOM）",
 }

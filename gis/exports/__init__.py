@@ -20,11 +20,33 @@ from gis.messages import _
 #: at a time (the exports' statistics, suppression and layout are made per county)
 REGIONAL_LEVELS = frozenset({"province", "city"})
 
-# The source line of every map and table ({k}: threshold, {bw}: bandwidth floor, metres).
-SOURCE = (
-    "数据来源：popgis 人口与计划生育服务信息系统（人口登记、服务点与服务记录）。"
-    "仅含汇总数据：小于{k}的计数已抑制，热力图核带宽不小于{bw:g}米、少于{k}户处不着色。"
-)
+
+def source_line(k: int, bw: float) -> str:
+    """The source line of every map and table, in the current language (``k``: the
+    suppression threshold, ``bw``: the heat maps' bandwidth floor in metres)."""
+    return _(
+        "Source: popgis population and family-planning services information system "
+        "(population register, service points and service records). Aggregates only: "
+        "counts below {k} withheld; heat maps with a kernel bandwidth of at least {bw:g} m, "
+        "no colour where fewer than {k} households.",
+        k=k,
+        bw=bw,
+    )
+
+
+def synthetic_note(synthetic: bool) -> str:
+    """What follows the source line when the area is demo data (else nothing)."""
+    return _(" (demo data, synthetic)") if synthetic else ""
+
+
+def long_date(day) -> str:
+    """A date as exports print it (2026年12月06日 / 2026-12-06)."""
+    return _("{year}-{month:02d}-{day:02d}", year=day.year, month=day.month, day=day.day)
+
+
+def orientation_name(landscape: bool) -> str:
+    """Landscape or portrait, as file names and titles give it."""
+    return _("landscape") if landscape else _("portrait")
 
 
 def setting(name: str, default: str) -> str:

@@ -18,8 +18,27 @@ import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 
 from gis.errors import InvalidInput
-from gis.exports import SOURCE, aggregates, area_scope, basemap, cartography, heat, log_export
-from gis.exports.map_spec import LAYERS, MapSpec, _lines, check_layer, fit_box, heat_raster
+from gis.exports import (
+    aggregates,
+    area_scope,
+    basemap,
+    cartography,
+    heat,
+    log_export,
+    source_line,
+    synthetic_note,
+)
+from gis.exports.map_spec import (
+    LAYERS,
+    MapSpec,
+    _lines,
+    check_layer,
+    fit_box,
+    heat_note,
+    heat_raster,
+    subtitle_line,
+    withheld_note,
+)
 from gis.exports.mapping import Page
 from gis.gate import Scope
 from gis.messages import _
@@ -36,11 +55,17 @@ def _fmt(v, suffix: str = "") -> str:
 def stats_line(a: aggregates.AreaStats) -> str:
     """The statistics box of a page (suppressed values as *)."""
     v = a.values
-    return (
-        f"人口 {_fmt(v['population'])}　户数 {_fmt(v['households'])}　"
-        f"流动人口 {_fmt(v['migrants'])}（{_fmt(a.migrants_per_1000, '‰')}）\n"
-        f"育龄妇女 {_fmt(v['women15_49'])}　证件缺失/将到期 {_fmt(v['cert_issues'])}　"
-        f"药具发放覆盖率 {_fmt(a.coverage_pct, '%')}　（* 已抑制）"
+    return _(
+        "Population {population}  Households {households}  Migrants {migrants} ({per_1000})\n"
+        "Women 15–49 {women}  Certificates missing/expiring {certs}  "
+        "Distribution coverage {coverage}  (* withheld)",
+        population=_fmt(v["population"]),
+        households=_fmt(v["households"]),
+        migrants=_fmt(v["migrants"]),
+        per_1000=_fmt(a.migrants_per_1000, "‰"),
+        women=_fmt(v["women15_49"]),
+        certs=_fmt(v["cert_issues"]),
+        coverage=_fmt(a.coverage_pct, "%"),
     )
 
 
@@ -77,7 +102,10 @@ def render_atlas(
         page = Page(size, landscape, image_px=450)
         with PdfPages(
             buf,
-            metadata={"Title": f"{book.county_names[-1]} {info.title} 图集", "Creator": "popgis"},
+            metadata={
+                "Title": _("{area} {layer} atlas", area=book.county_names[-1], layer=info.title),
+                "Creator": "popgis",
+            },
         ) as pdf:
             for number, unit in enumerate([None, *units], start=1):
                 page.draw(book.page_spec(unit, number, total, page))
@@ -175,9 +203,14 @@ class _Atlas:
             vis = self.raster.density[np.isfinite(self.raster.density)]
             self.vmax = float(np.percentile(vis, 99)) if vis.size else 1.0
         self.county_names = basemap.area_names(conn, area.area_code)
-        synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
-        self.footer = SOURCE.format(k=self.k, bw=heat.min_bandwidth_m()) + synthetic
-        self.exported = f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　EPSG:{self.epsg}"
+        synthetic = synthetic_note(basemap.is_synthetic(conn, area.area_code))
+        self.footer = source_line(self.k, heat.min_bandwidth_m()) + synthetic
+        self.exported = _(
+            "Exported by {user}  {time}  EPSG:{epsg}",
+            user=scope.user,
+            time=f"{datetime.now():%Y-%m-%d %H:%M}",
+            epsg=self.epsg,
+        )
 
     def page_spec(
         self, unit: aggregates.AreaStats | None, number: int, total: int, page: Page
@@ -196,16 +229,22 @@ class _Atlas:
         spec = MapSpec(
             layer=self.layer,
             title=f"{title_name} {self.info.title}",
-            subtitle=f"辖区：{' '.join(chain)}　　数据截至：{self.as_of:%Y年%m月%d日}",
+            subtitle=subtitle_line(chain, self.as_of),
             footer_left=self.footer,
-            footer_right=f"{self.exported}　第 {number} / {total} 页",
+            footer_right=_(
+                "{exported}  page {number} of {total}",
+                exported=self.exported,
+                number=number,
+                total=total,
+            ),
             epsg=self.epsg,
             box=box,
         )
         self._boundaries(spec, box, own, code if unit else "")
         width = box[2] - box[0]
-        spec.roads = basemap.roads(self.conn, box, self.epsg, width / 4000.0)
-        spec.buildings = basemap.buildings(self.conn, box, self.epsg)
+        county = self.area.path[:6]
+        spec.roads = basemap.roads(self.conn, box, self.epsg, width / 4000.0, county)
+        spec.buildings = basemap.buildings(self.conn, box, self.epsg, county)
         self._layer(spec, box, unit, code)
         return spec
 
@@ -234,7 +273,7 @@ class _Atlas:
         if self.raster is not None:
             spec.heat = self.raster.crop(*box)
             spec.heat_vmax = self.vmax
-            spec.note = f"核带宽 {self.raster.bandwidth_m:.0f} 米；周边少于 {self.k} 户处不着色"
+            spec.note = heat_note(self.raster.bandwidth_m, self.k)
         elif self.info.kind == "choropleth":
             value = (
                 (lambda s: s.density_km2) if self.layer == "density" else (lambda s: s.coverage_pct)
@@ -247,7 +286,7 @@ class _Atlas:
             )
             for c in kids or ([unit] if unit and unit.code in geom_of else []):
                 spec.choropleth.append((geom_of[c.code], value(c)))
-            spec.note = f"斜线：数据已抑制（小于 {self.k} 或可被推算）"
+            spec.note = withheld_note(self.k)
         else:
             spec.points = [
                 p for p in self.points if box[0] <= p["x"] <= box[2] and box[1] <= p["y"] <= box[3]

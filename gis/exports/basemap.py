@@ -122,17 +122,29 @@ ROAD_CLASSES = (
 )
 
 
-def roads(conn, box: Box, epsg: int, tol: float) -> list[tuple[str, np.ndarray]]:
-    """Roads in ``box`` (metres) suited to its width: (highway, Nx2 coordinates)."""
+def _in_county(alias: str) -> str:
+    """SQL: the row of ``alias`` belongs to county ``:county`` and lies in its polygon (a
+    drilled county's map shows none of its neighbours' roads or buildings, even those
+    loaded with the county from a wider extract)."""
+    return (
+        f"{alias}.county_code = :county AND ST_Intersects({alias}.geom, "
+        "(SELECT geom FROM admin_area WHERE code = :county || '000000'))"
+    )
+
+
+def roads(conn, box: Box, epsg: int, tol: float, county: str) -> list[tuple[str, np.ndarray]]:
+    """Roads of ``county`` (6-digit code) in ``box`` (metres) suited to its width:
+    (highway, Nx2 coordinates)."""
     width = box[2] - box[0]
     classes = [c for c, max_width in ROAD_CLASSES if width <= max_width]
     x0, y0, x1, y1 = to_lonlat(box, epsg)
     rows = conn.execute(
-        sa.text("""
+        sa.text(f"""
         SELECT coalesce(highway, 'other') AS highway,
                ST_AsBinary(ST_Simplify(ST_Transform(geom, :epsg), :tol)) AS g
-        FROM roads WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
-          AND (highway = ANY(:classes) OR (highway IS NULL AND :small))"""),
+        FROM roads r WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
+          AND (highway = ANY(:classes) OR (highway IS NULL AND :small))
+          AND {_in_county("r")}"""),
         {
             "epsg": epsg,
             "tol": tol,
@@ -142,6 +154,7 @@ def roads(conn, box: Box, epsg: int, tol: float) -> list[tuple[str, np.ndarray]]
             "y1": y1,
             "classes": classes,
             "small": width <= 8_000,
+            "county": county,
         },
     ).fetchall()
     out = []
@@ -156,16 +169,17 @@ def roads(conn, box: Box, epsg: int, tol: float) -> list[tuple[str, np.ndarray]]
 BUILDINGS_MAX_WIDTH_M = 12_000
 
 
-def buildings(conn, box: Box, epsg: int) -> list[np.ndarray]:
-    """Building outlines (exterior rings, metres) in ``box``; empty on wide maps."""
+def buildings(conn, box: Box, epsg: int, county: str) -> list[np.ndarray]:
+    """Outlines of ``county``'s buildings (exterior rings, metres) in ``box``; empty on
+    wide maps."""
     if box[2] - box[0] > BUILDINGS_MAX_WIDTH_M:
         return []
     x0, y0, x1, y1 = to_lonlat(box, epsg)
     rows = conn.execute(
-        sa.text("""
-        SELECT ST_AsBinary(ST_Transform(geom, :epsg)) AS g FROM buildings
-        WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"""),
-        {"epsg": epsg, "x0": x0, "y0": y0, "x1": x1, "y1": y1},
+        sa.text(f"""
+        SELECT ST_AsBinary(ST_Transform(geom, :epsg)) AS g FROM buildings b
+        WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326) AND {_in_county("b")}"""),
+        {"epsg": epsg, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "county": county},
     ).fetchall()
     if not rows:
         return []

@@ -116,7 +116,7 @@ def scale_bar(ax, *, fontsize: float) -> list:
                 )
             )
         )
-    unit, div = ("公里", 1000.0) if length >= 1000 else ("米", 1.0)
+    unit, div = (_("km"), 1000.0) if length >= 1000 else (_("m"), 1.0)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for frac in (0, 0.5, 1):
         value = length * frac / div
@@ -161,7 +161,7 @@ def north_arrow(ax, *, fontsize: float) -> list:
     label = ax.text(
         cx,
         top - length - h * 0.012,
-        "北\nN",
+        _("N"),
         ha="center",
         va="top",
         fontsize=fontsize,

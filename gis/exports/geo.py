@@ -17,6 +17,7 @@ import geopandas as gpd
 import sqlalchemy as sa
 from shapely.geometry import shape
 
+from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput, NotFound
 from gis.exports import aggregates, area_scope, log_export, require_county_or_below
 from gis.gate import Scope
@@ -65,14 +66,6 @@ COLLECTIONS = {
 }
 STAT_LEVEL = {"village_stats": "village", "grid_stats": "grid"}
 STAT_FIELDS = ("population", "households", "migrants", "women15_49", "cert_issues", "served")
-KIND_LABEL = {
-    "distribution_point": "药具发放点",
-    "service_station": "计生服务站",
-    "clinic": "卫生院/诊所",
-    "pharmacy": "药店",
-    "machine": "自助发放机",
-    "outreach": "外展服务点",
-}
 MAX_LIMIT = 10_000
 
 
@@ -147,7 +140,7 @@ def features(
                 "properties": {
                     "point_id": r.id,
                     "kind": r.kind,
-                    "kind_label": KIND_LABEL.get(r.kind, r.kind),
+                    "kind_label": kind_name(r.kind),
                     "name": r.name,
                     "address": r.address,
                     "opening_hours": r.opening_hours,

@@ -13,7 +13,15 @@ import numpy as np
 import shapely
 
 from gis.errors import InvalidInput
-from gis.exports import SOURCE, aggregates, area_scope, basemap, heat
+from gis.exports import (
+    aggregates,
+    area_scope,
+    basemap,
+    heat,
+    long_date,
+    source_line,
+    synthetic_note,
+)
 from gis.gate import Scope
 from gis.gate.aggregates import heat_cells
 from gis.messages import _
@@ -21,17 +29,65 @@ from gis.messages import _
 
 @dataclass(frozen=True)
 class Layer:
-    title: str
-    legend: str
+    """A map layer; its title and legend in the current language (read when drawn)."""
+
+    key: str
     kind: str  # heat, choropleth, points
+
+    @property
+    def title(self) -> str:
+        return _layer_texts()[self.key][0]
+
+    @property
+    def legend(self) -> str:
+        return _layer_texts()[self.key][1]
+
+
+def _layer_texts() -> dict[str, tuple[str, str]]:
+    return {
+        "migrants": (
+            _("Migrant population heat map"),
+            _("Migrant density (persons/km²)"),
+        ),
+        "density": (_("Population density map"), _("Population density (persons/km²)")),
+        "coverage": (
+            _("Contraceptive distribution coverage map"),
+            _("Distribution coverage in the last year (%, of households)"),
+        ),
+        "service-points": (_("Family-planning service points map"), _("Service points")),
+    }
 
 
 LAYERS = {
-    "migrants": Layer("流动人口分布热力图", "流动人口密度（人/平方公里）", "heat"),
-    "density": Layer("人口密度分布图", "人口密度（人/平方公里）", "choropleth"),
-    "coverage": Layer("药具发放覆盖率分布图", "近一年药具发放覆盖率（%，按户）", "choropleth"),
-    "service-points": Layer("计生服务点分布图", "服务点（个）", "points"),
+    "migrants": Layer("migrants", "heat"),
+    "density": Layer("density", "choropleth"),
+    "coverage": Layer("coverage", "choropleth"),
+    "service-points": Layer("service-points", "points"),
 }
+
+
+def heat_note(bandwidth_m: float, k: int) -> str:
+    """The note under a heat map."""
+    return _(
+        "Kernel bandwidth {bw:.0f} m; no colour where fewer than {k} households are around",
+        bw=bandwidth_m,
+        k=k,
+    )
+
+
+def withheld_note(k: int) -> str:
+    """The note under a choropleth."""
+    return _("Hatched: withheld (fewer than {k}, or could be worked out)", k=k)
+
+
+def subtitle_line(names: list[str], as_of, view: bool = False) -> str:
+    """The jurisdiction and the date the data refer to."""
+    return _(
+        "Jurisdiction: {names}{view}    Data as of: {date}",
+        names=" ".join(names),
+        view=_(" (current view)") if view else "",
+        date=long_date(as_of),
+    )
 
 
 # A lon/lat view "frames" the area whose extent matches it best, if their intersection is
@@ -251,18 +307,18 @@ def prepare(
     # a margin around the area leaves room for the north arrow, scale bar and legend
     box = fit_box(raw, aspect, pad=0.0 if bbox is not None else 0.07)
     names = basemap.area_names(conn, shown)
-    synthetic = "（演示数据，合成）" if basemap.is_synthetic(conn, area.area_code) else ""
+    synthetic = synthetic_note(basemap.is_synthetic(conn, area.area_code))
     bw_floor = heat.min_bandwidth_m()
     spec = MapSpec(
         layer=layer,
         title=f"{names[-1]} {info.title}",
-        subtitle=(
-            f"辖区：{' '.join(names)}{'（当前视图）' if bbox else ''}　　"
-            f"数据截至：{as_of:%Y年%m月%d日}"
-        ),
-        footer_left=SOURCE.format(k=k, bw=bw_floor) + synthetic,
-        footer_right=(
-            f"导出：{scope.user}　{datetime.now():%Y-%m-%d %H:%M}　坐标系 WGS 84 / UTM EPSG:{epsg}"
+        subtitle=subtitle_line(names, as_of, view=bbox is not None),
+        footer_left=source_line(k, bw_floor) + synthetic,
+        footer_right=_(
+            "Exported by {user}  {time}  CRS WGS 84 / UTM EPSG:{epsg}",
+            user=scope.user,
+            time=f"{datetime.now():%Y-%m-%d %H:%M}",
+            epsg=epsg,
         ),
         epsg=epsg,
         box=box,
@@ -271,17 +327,17 @@ def prepare(
     )
     tol = (box[2] - box[0]) / 4000.0
     found = _area_lines(conn, spec, area, tol, grids=per == "grid")
-    spec.roads = basemap.roads(conn, box, epsg, tol)
-    spec.buildings = basemap.buildings(conn, box, epsg)
+    spec.roads = basemap.roads(conn, box, epsg, tol, area.path[:6])
+    spec.buildings = basemap.buildings(conn, box, epsg, area.path[:6])
     if info.kind == "heat":
         spec.heat = heat_raster(conn, area, box, epsg, as_of=as_of, k=k)
         vis = spec.heat.density[np.isfinite(spec.heat.density)]
         spec.heat_vmax = float(np.percentile(vis, 99)) if vis.size else 1.0
-        spec.note = f"核带宽 {spec.heat.bandwidth_m:.0f} 米；周边少于 {k} 户处不着色"
+        spec.note = heat_note(spec.heat.bandwidth_m, k)
     elif info.kind == "choropleth":
         stats = stats or aggregates.statistics(conn, area, as_of=as_of)
         _choropleth(conn, spec, area, found, stats, per)
-        spec.note = f"斜线：数据已抑制（小于 {k} 或可被推算）"
+        spec.note = withheld_note(k)
     else:
         spec.points = basemap.service_points(conn, area.like, epsg, box)
     return spec

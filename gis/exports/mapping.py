@@ -26,21 +26,23 @@ from matplotlib.patches import Circle, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from scipy import ndimage
 
+from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput
-from gis.exports import aggregates, cartography, log_export
+from gis.exports import aggregates, cartography, log_export, orientation_name
 from gis.exports.map_spec import LAYERS, MapSpec, prepare
 from gis.gate import Scope
 from gis.layers import SERVICE_RADIUS_M
 from gis.messages import _
 
-# Colour and Chinese label per service point kind (the same as the web map's).
+# Colour per service point kind (the same as the web map's); the label is the kind's
+# name in the current language (kind_name)
 KIND_STYLE = {
-    "distribution_point": ("#d6336c", "药具发放点"),
-    "service_station": ("#1971c2", "计生服务站"),
-    "clinic": ("#2f9e44", "卫生院/诊所"),
-    "pharmacy": ("#f08c00", "药店"),
-    "machine": ("#7048e8", "自助发放机"),
-    "outreach": ("#0c8599", "外展服务点"),
+    "distribution_point": "#d6336c",
+    "service_station": "#1971c2",
+    "clinic": "#2f9e44",
+    "pharmacy": "#f08c00",
+    "machine": "#7048e8",
+    "outreach": "#0c8599",
 }
 ROAD_STYLE = {
     "trunk": (1.6, "#c9a66b"),
@@ -122,7 +124,15 @@ def classes(values: list[float], n: int = 5) -> Classes:
     v = np.round(v, decimals)
     top = float(v.max())
     bounds = [round(_floor2(float(v.min()), step), decimals)]
-    for q in np.quantile(v, np.linspace(0, 1, n + 1))[1:-1]:
+    ranked, nq = v, n
+    low = float(v.min())
+    if (v == low).sum() > 1 and np.quantile(v, 1 / n) <= low < top:
+        # the lowest value fills a class or more by itself (grids where nobody lives: most
+        # of a county's grids have a density of 0): it is a class of its own and the
+        # other values are classed at their own quantiles, or every break would be 0
+        bounds.append(round(low + step, decimals))
+        ranked, nq = v[v > low], n - 1
+    for q in np.quantile(ranked, np.linspace(0, 1, nq + 1))[1:-1]:
         r = round(float(f"{q:.2g}"), decimals)
         if bounds[-1] < r <= top:
             bounds.append(r)
@@ -262,7 +272,7 @@ class Page:
             )
         if handles:
             # the heat map's colour bar sits in the corner: its legend goes above it
-            title = "图例" if spec.heat is not None else LAYERS[spec.layer].legend
+            title = _("Legend") if spec.heat is not None else LAYERS[spec.layer].legend
             anchor = (0.985, 0.135) if spec.heat is not None else (0.985, 0.035)
             leg = ax.legend(
                 handles=handles,
@@ -293,17 +303,21 @@ class Page:
 
     def _basemap_handles(self, spec: MapSpec) -> list:
         fs = self.fs
-        out: list = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label="辖区界")]
+        line = _("Jurisdiction boundary")
+        out: list = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label=line)]
         if spec.township_lines:
-            out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label="乡镇（街道）界"))
+            line = _("Township boundaries")
+            out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label=line))
         if spec.village_lines:
-            out.append(Line2D([], [], color="#6b6b6b", linewidth=0.5 * fs, label="村（社区）界"))
+            line = _("Village boundaries")
+            out.append(Line2D([], [], color="#6b6b6b", linewidth=0.5 * fs, label=line))
         if spec.grid_lines:
-            out.append(Line2D([], [], color="#8d8d8d", linewidth=0.35 * fs, label="网格界"))
+            line = _("Grid boundaries")
+            out.append(Line2D([], [], color="#8d8d8d", linewidth=0.35 * fs, label=line))
         if spec.roads:
-            out.append(Line2D([], [], color="#c9a66b", linewidth=1.2 * fs, label="道路"))
+            out.append(Line2D([], [], color="#c9a66b", linewidth=1.2 * fs, label=_("Roads")))
         if spec.buildings:
-            out.append(Patch(facecolor="#9e9e9e", alpha=0.45, label="建筑"))
+            out.append(Patch(facecolor="#9e9e9e", alpha=0.45, label=_("Buildings")))
         return out
 
     def _draw_roads(self, spec: MapSpec) -> None:
@@ -407,14 +421,15 @@ class Page:
         )
         if held:
             handles.append(
-                Patch(facecolor="#eeeeee", hatch="////", edgecolor="#9a9a9a", label="已抑制")
+                Patch(facecolor="#eeeeee", hatch="////", edgecolor="#9a9a9a", label=_("Withheld"))
             )
         return handles
 
     def _draw_points(self, spec: MapSpec) -> list:
         handles: list = []
         fs = self.fs
-        for kind, (color, label) in KIND_STYLE.items():
+        for kind, color in KIND_STYLE.items():
+            label = kind_name(kind)
             pts = [p for p in spec.points if p["kind"] == kind]
             if not pts:
                 continue
@@ -455,8 +470,8 @@ class Page:
                     markerfacecolor=color,
                     markeredgecolor="white",
                     markersize=5 * fs,
-                    label=f"{label}　{len(on)} 个"
-                    + (f"（另停用 {len(off)} 个）" if len(off) else ""),
+                    label=_("{kind}  {n}", kind=label, n=len(on))
+                    + (_(" ({n} more inactive)", n=len(off)) if len(off) else ""),
                 )
             )
         if handles:
@@ -465,7 +480,7 @@ class Page:
                     facecolor="#adb5bd",
                     alpha=0.35,
                     edgecolor="#868e96",
-                    label="淡色圆：服务半径（覆盖范围）",
+                    label=_("Pale circles: service radius (area covered)"),
                 )
             )
         return handles
@@ -487,19 +502,22 @@ class MapFile:
     local_name: str
 
 
-PER_LABEL = {"village": "（按村）", "grid": "（按网格）"}
+def _per_label(per: str) -> str:
+    return {"village": _(" (by village)"), "grid": _(" (by grid)")}.get(per, "")
 
 
 def file_names(
     spec: MapSpec, fmt: str, size: str, landscape: bool, per: str | None, on: date
 ) -> tuple[str, str]:
-    """(ASCII name, Chinese name) of a map file: every size and orientation its own."""
+    """(ASCII name, name in the current language) of a map file: every size and
+    orientation its own."""
     orient = "landscape" if landscape else "portrait"
     unit = f"-{per}" if per and LAYERS[spec.layer].kind == "choropleth" else ""
     name = f"popgis-map-{spec.layer}{unit}-{spec.area_code}-{size}-{orient}-{on:%Y%m%d}.{fmt}"
     local = (
-        f"{spec.area_name}-{LAYERS[spec.layer].title}{PER_LABEL.get(unit[1:], '')}-"
-        f"{size}{'横向' if landscape else '纵向'}-{on:%Y%m%d}.{fmt}"
+        f"{spec.area_name}-{LAYERS[spec.layer].title}{_per_label(unit[1:])}-"
+        f"{_('{size} {orientation}', size=size, orientation=orientation_name(landscape))}-"
+        f"{on:%Y%m%d}.{fmt}"
     )
     return name, local
 

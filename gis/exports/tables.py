@@ -17,32 +17,57 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from gis import csvfile
 from gis.errors import InvalidInput
-from gis.exports import SOURCE, aggregates, area_scope, basemap, log_export
+from gis.exports import aggregates, area_scope, basemap, log_export, long_date, source_line
 from gis.exports.heat import min_bandwidth_m
 from gis.gate import Scope
 from gis.messages import _
 
 SUPPRESSED = "*"
-LEVEL_LABEL = {
-    "total": "合计",
-    "township": "乡镇（街道）小计",
-    "village": "村（社区）",
-    "grid": "网格",
-}
-COLUMNS = (  # key, header
-    ("row_type", "行类型"),
-    ("code", "区划代码"),
-    ("township", "乡镇（街道）"),
-    ("name", "村（社区）"),
-    ("population", "人口（人）"),
-    ("households", "户数（户）"),
-    ("migrants", "流动人口（人）"),
-    ("migrants_per_1000", "流动人口（‰）"),
-    ("women15_49", "育龄妇女 15–49岁（人）"),
-    ("cert_issues", "证件缺失或30天内到期（人）"),
-    ("served", "近一年领取药具（户）"),
-    ("coverage_pct", "药具发放覆盖率（%）"),
+COLUMN_KEYS = (
+    "row_type",
+    "code",
+    "township",
+    "name",
+    "population",
+    "households",
+    "migrants",
+    "migrants_per_1000",
+    "women15_49",
+    "cert_issues",
+    "served",
+    "coverage_pct",
 )
+
+
+def level_label(row_type: str) -> str:
+    """The row type column's text, in the current language."""
+    return {
+        "total": _("Total"),
+        "township": _("Township subtotal"),
+        "village": _("Village"),
+        "grid": _("Grid"),
+    }[row_type]
+
+
+def headers() -> list[str]:
+    """The column headers, in the current language (in the order of COLUMN_KEYS)."""
+    names = {
+        "row_type": _("Row type"),
+        "code": _("Area code"),
+        "township": _("Township (subdistrict)"),
+        "name": _("Village (community)"),
+        "population": _("Population (persons)"),
+        "households": _("Households"),
+        "migrants": _("Migrants (persons)"),
+        "migrants_per_1000": _("Migrants (‰)"),
+        "women15_49": _("Women aged 15–49 (persons)"),
+        "cert_issues": _("Certificates missing or expiring within 30 days (persons)"),
+        "served": _("Given contraceptives in the last year (households)"),
+        "coverage_pct": _("Distribution coverage (%)"),
+    }
+    return [names[k] for k in COLUMN_KEYS]
+
+
 FORMULA_START = csvfile.FORMULA_START
 FORMATS = ("xlsx", "csv")
 
@@ -59,7 +84,7 @@ def _row(a: aggregates.AreaStats, row_type: str, township: str) -> dict:
         return SUPPRESSED if x is None else x
 
     return {
-        "row_type": LEVEL_LABEL[row_type],
+        "row_type": row_type,
         "code": a.code,
         "township": township,
         "name": a.name if row_type in ("village", "grid") else "",
@@ -95,45 +120,67 @@ def notes(stats: aggregates.Statistics, scope: Scope, names: list[str]) -> list[
     """The explanatory lines of a table: what, as of when, source, the rules."""
     k = stats.threshold
     return [
-        f"{' '.join(names)} 分村（社区）人口与计生服务统计表",
-        f"数据截至：{stats.as_of:%Y年%m月%d日}；导出：{scope.user}，{datetime.now():%Y-%m-%d %H:%M}",
-        SOURCE.format(k=k, bw=min_bandwidth_m()),
-        f"“{SUPPRESSED}”表示为保护隐私不予公布：小于 {k} 的计数，以及可由合计减去其他格推算出"
-        f"它们的格（二次抑制）；人口少于 {k} 的地区整行不公布。比率只在分子分母都公布时给出。",
-        "育龄妇女按截至日年龄 15–49 岁计；证件指婚姻证、身份证、居住证、流动人口婚育证明中"
-        "任一缺失、过期或 30 天内到期；药具发放覆盖率 = 近 365 天有药具发放记录的户 ÷ 户数。",
+        _("{area}: population and family-planning services by village", area=" ".join(names)),
+        _(
+            "Data as of {date}; exported by {user}, {time}",
+            date=long_date(stats.as_of),
+            user=scope.user,
+            time=f"{datetime.now():%Y-%m-%d %H:%M}",
+        ),
+        source_line(k, min_bandwidth_m()),
+        _(
+            "“{mark}” marks what is withheld to protect privacy: counts below {k}, and the "
+            "cells they could be worked out from by subtracting from a total (secondary "
+            "suppression); an area of fewer than {k} people is withheld whole. A rate is "
+            "given only when its numerator and denominator are both published.",
+            mark=SUPPRESSED,
+            k=k,
+        ),
+        _(
+            "Women aged 15–49 by their age on the date of the data; certificates are the "
+            "marriage certificate, ID card, residence permit and migrant family-planning "
+            "certificate, any of them missing, expired or expiring within 30 days; "
+            "distribution coverage = households with a contraceptive distribution in the "
+            "last 365 days ÷ households."
+        ),
     ]
 
 
 def write_csv(rows: list[dict]) -> bytes:
-    """CSV bytes through the one CSV writer (UTF-8 with BOM, formula guard), header in
-    Chinese."""
-    return csvfile.to_bytes([h for _x, h in COLUMNS], ([r[k] for k, _x in COLUMNS] for r in rows))
+    """CSV bytes through the one CSV writer (UTF-8 with BOM, formula guard), headers and
+    row types in the current language."""
+    return csvfile.to_bytes(headers(), (_cells(r) for r in rows))
+
+
+def _cells(row: dict) -> list:
+    """A row's cells in column order, its row type by name."""
+    return [level_label(row[k]) if k == "row_type" else row[k] for k in COLUMN_KEYS]
 
 
 def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
-    """XLSX bytes: title lines, a header row, the rows; explanations on sheet 说明."""
+    """XLSX bytes: title lines, a header row, the rows; explanations on a second sheet
+    (说明 / Notes)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "统计表"
+    ws.title = _("Statistics")
     ws.append([lines[0]])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([lines[1]])
     ws.append([])
     header_row = 4
-    ws.append([h for _x, h in COLUMNS])
+    ws.append(headers())
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for r in rows:
-        ws.append([safe_text(r[k]) for k, _x in COLUMNS])
+        ws.append([safe_text(c) for c in _cells(r)])
         row = ws[ws.max_row]
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula
                 cell.quotePrefix = cell.value.startswith("'")
-        if r["row_type"] != LEVEL_LABEL["village"]:
+        if r["row_type"] != "village":
             for cell in row:
                 cell.font = Font(bold=True)
     ws.freeze_panes = ws.cell(header_row + 1, 5)
@@ -141,7 +188,7 @@ def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
         "ABCDEFGHIJKL", (14, 15, 14, 20, 10, 10, 12, 12, 14, 16, 14, 14), strict=True
     ):
         ws.column_dimensions[letter].width = width
-    info = wb.create_sheet("说明")
+    info = wb.create_sheet(_("Notes"))
     for line in lines:
         info.append([line])
     info.column_dimensions["A"].width = 120

@@ -110,11 +110,12 @@ def _last_export(conn, user):
     ).one()
 
 
-def test_a_drilled_view_is_named_after_the_area_it_frames(client, conn):
+def test_a_drilled_view_is_named_after_the_area_it_frames(client, conn, monkeypatch):
     """After drilling from the county into village A (the view fits the village, with
     its neighbours at the edges) the file and the log name village A, not the county;
     the file name holds layer, units, area, paper, orientation and date, in ASCII and
     (filename*) in Chinese."""
+    monkeypatch.setenv("POPGIS_LANG", "zh")  # the Chinese default
     login(client, "county_u")
     r = client.get(
         "/exports/map.png?layer=density&per=grid&size=A4&landscape=1&bbox=119.99,29.19,120.11,29.31"
@@ -131,7 +132,8 @@ def test_a_drilled_view_is_named_after_the_area_it_frames(client, conn):
     assert _last_export(conn, "county_u").target_id == "330782001001"
 
 
-def test_every_paper_and_orientation_has_its_own_file_name(client):
+def test_every_paper_and_orientation_has_its_own_file_name(client, monkeypatch):
+    monkeypatch.setenv("POPGIS_LANG", "zh")  # the Chinese default
     login(client, "village_a")
     names = set()
     for size in ("A4", "A3"):
@@ -253,7 +255,8 @@ def test_cli_exports_and_token(db_url, engine, tmp_path):
         assert users_tokens.verify_token(c, token) is None
 
 
-def test_atlas_table_and_layer_files_are_named_with_area_and_date(client, conn):
+def test_atlas_table_and_layer_files_are_named_with_area_and_date(client, conn, monkeypatch):
+    monkeypatch.setenv("POPGIS_LANG", "zh")  # the Chinese default
     today = conn.execute(sa.text("SELECT to_char(current_date, 'YYYYMMDD')")).scalar()
     login(client, "village_a")
     r = client.get("/exports/atlas.pdf?layer=density&size=a3")
@@ -272,3 +275,38 @@ def test_atlas_table_and_layer_files_are_named_with_area_and_date(client, conn):
         f'filename="popgis-layers-service_points-330782001001-{today}.geojson"'
         in r.headers["Content-Disposition"]
     )
+
+
+def test_exports_follow_the_users_language(client, monkeypatch):
+    """The web map's language (its cookie, else Accept-Language) is the export's: table
+    headers, row types and file names (outside tester, issue 15 finding 14)."""
+    monkeypatch.setenv("POPGIS_LANG", "zh")
+    login(client, "village_a")
+    r = client.get("/exports/table.csv")
+    assert r.data.decode("utf-8-sig").startswith("行类型,区划代码,乡镇（街道）")
+    assert quote("-人口统计表-") in r.headers["Content-Disposition"]
+    client.set_cookie("popgis_lang", "en")
+    r = client.get("/exports/table.csv")
+    text = r.data.decode("utf-8-sig")
+    assert text.startswith("Row type,Area code,Township (subdistrict)") and "\r\nTotal," in text
+    assert quote("-population statistics-") in r.headers["Content-Disposition"]
+    r = client.get("/exports/map.png?layer=density&per=village")
+    assert (
+        quote("-Population density map (by village)-A4 portrait-")
+        in (r.headers["Content-Disposition"])
+    )
+    client.delete_cookie("popgis_lang")
+    r = client.get("/exports/table.csv", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert r.data.decode("utf-8-sig").startswith("Row type,")
+
+
+def test_cli_exports_follow_lang(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("POPGIS_LANG", "zh")
+    out = tmp_path / "t.csv"
+    args = ["export", "table", "--area", "330782001000", "--out", str(out)]
+    r = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().decode("utf-8-sig").startswith("Row type,Area code")
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().decode("utf-8-sig").startswith("行类型,区划代码")

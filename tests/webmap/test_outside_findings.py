@@ -159,7 +159,7 @@ def test_place_numbers_added_sites_as_sent_and_names_cover_pct(client, monkeypat
     assert r.status_code == 400 and "cover_pct" in msg and "--cover" not in msg, msg
     body["cover_pct"] = 0
     msg = client.post("/api/planning/place", json=body).json["error"]["message"]
-    assert msg.startswith("cover_pct 应为 (0, 100]"), msg
+    assert msg.startswith("cover_pct=0 不允许"), msg
 
 
 # 3. strict JSON types

@@ -53,8 +53,8 @@ def db_counts(conn, path: str) -> dict:
 def read_csv(data: bytes) -> list[dict]:
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Chinese
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    keys = [k for k, _ in tables.COLUMNS]
-    assert rows[0] == [h for _, h in tables.COLUMNS]
+    keys = list(tables.COLUMN_KEYS)
+    assert rows[0] == tables.headers()
     return [dict(zip(keys, r, strict=True)) for r in rows[1:]]
 
 
@@ -138,9 +138,9 @@ def test_xlsx_layout_and_values(conn, county):
     ws = wb["统计表"]
     assert "分村（社区）" in ws["A1"].value and "数据截至" in ws["A2"].value
     header = [c.value for c in ws[4]]
-    assert header == [h for _, h in tables.COLUMNS]
+    assert header == tables.headers()
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
-    total = dict(zip([k for k, _ in tables.COLUMNS], body[0], strict=True))
+    total = dict(zip(list(tables.COLUMN_KEYS), body[0], strict=True))
     truth = db_counts(conn, "330782")
     assert total["population"] == truth["population"]
     assert total["households"] == truth["households"]

@@ -50,8 +50,15 @@
     var v = values.map(function (x) { return roundTo(x, decimals); }).sort(function (a, b) { return a - b; });
     var top = v[v.length - 1];
     var bounds = [roundTo(floor2(v[0], step), decimals)];
-    for (var i = 1; i < n; i++) {
-      var r = roundTo(Number(quantile(v, i / n).toPrecision(2)), decimals);
+    // the lowest value filling a class or more by itself (grids where nobody lives) is a
+    // class of its own; the other values are classed at their own quantiles
+    var ranked = v, nq = n, nLow = v.filter(function (x) { return x === v[0]; }).length;
+    if (nLow > 1 && quantile(v, 1 / n) <= v[0] && v[0] < top) {
+      bounds.push(roundTo(v[0] + step, decimals));
+      ranked = v.slice(nLow); nq = n - 1;
+    }
+    for (var i = 1; i < nq; i++) {
+      var r = roundTo(Number(quantile(ranked, i / nq).toPrecision(2)), decimals);
       if (bounds[bounds.length - 1] < r && r <= top) { bounds.push(r); }
     }
     bounds.push(roundTo(top + step, decimals));

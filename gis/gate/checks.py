@@ -1,0 +1,169 @@
+"""``popgis db check``: stored rows that break today's rules.
+
+The loaders and the web API refuse bad rows as they come in, but rows loaded before a
+rule existed stay as they were (an event dated 9999-12-31 from before the date rule).
+These checks find them, read-only: nothing is changed or deleted, each problem names the
+row (table, id, its key in the source file, the household), what is wrong and how to put
+it right, so that the county's staff correct the source and load it again.
+
+The rules are the loaders' and the API's:
+
+* an event's date lies between ``EARLIEST_EVENT`` (1900-01-01) and today, China time
+  (:meth:`gis.gate.Gate.record_event`, the events loader);
+* the person an event names belongs to the event's household;
+* a person's birth date lies between 1900-01-01 and today; a migrant's arrival date and
+  the certificates' expiry dates between 1900-01-01 and 2100-12-31 (the households
+  loader; "9999-12-31" for "no expiry" is stored as empty).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from gis.messages import _
+from gis.scope import EARLIEST_EVENT, today
+
+#: the loaders' last date for arrival and expiry dates (loaders/validate.py)
+LATEST_DATE = date(2100, 12, 31)
+CERTIFICATES = ("cert_marriage", "cert_id", "cert_residence", "cert_migrant")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One stored row that breaks a rule."""
+
+    table: str
+    row_id: int
+    county: str
+    key: str  # the row's key in its source file: event_id, household number
+    household: str
+    column: str
+    value: str
+    rule: str
+    fix: str
+
+
+def _event_dates(conn, where: str, params: dict) -> list[Problem]:
+    rows = conn.execute(
+        sa.text(f"""
+        SELECT e.id, e.county_code, coalesce(e.ext_id, '') AS ext_id, h.household_no,
+               e.event_date
+        FROM events e JOIN households h
+          ON h.id = e.household_id AND h.county_code = e.county_code
+        WHERE (e.event_date < :low OR e.event_date > :today){where}
+        ORDER BY e.county_code, e.id"""),
+        {**params, "low": EARLIEST_EVENT, "today": today()},
+    )
+    return [
+        Problem(
+            "events",
+            r.id,
+            r.county_code,
+            r.ext_id,
+            r.household_no,
+            "event_date",
+            r.event_date.isoformat(),
+            _(
+                "an event's date lies between {low} and today ({today})",
+                low=EARLIEST_EVENT.isoformat(),
+                today=today().isoformat(),
+            ),
+            _(
+                "correct the date in the events file and load it again (the row is "
+                "matched by its event_id)"
+            ),
+        )
+        for r in rows
+    ]
+
+
+def _event_members(conn, where: str, params: dict) -> list[Problem]:
+    rows = conn.execute(
+        sa.text(f"""
+        SELECT e.id, e.county_code, coalesce(e.ext_id, '') AS ext_id, h.household_no,
+               e.person_id
+        FROM events e
+        JOIN households h ON h.id = e.household_id AND h.county_code = e.county_code
+        JOIN persons p ON p.id = e.person_id AND p.county_code = e.county_code
+        WHERE p.household_id <> e.household_id{where}
+        ORDER BY e.county_code, e.id"""),
+        params,
+    )
+    return [
+        Problem(
+            "events",
+            r.id,
+            r.county_code,
+            r.ext_id,
+            r.household_no,
+            "person_id",
+            str(r.person_id),
+            _("the person an event names is a member of its household"),
+            _(
+                "correct the household or the ID number in the events file and load it "
+                "again (the row is matched by its event_id)"
+            ),
+        )
+        for r in rows
+    ]
+
+
+def _person_dates(conn, where: str, params: dict) -> list[Problem]:
+    checks = [
+        ("birth_date", "birth_date > :today", _("a birth date lies between {low} and today")),
+        ("arrival_date", "arrival_date > :latest", _("a date lies between {low} and {high}")),
+    ] + [
+        (f"{c}_expiry", f"{c}_expiry > :latest", _("a date lies between {low} and {high}"))
+        for c in CERTIFICATES
+    ]
+    out: list[Problem] = []
+    for column, too_late, rule in checks:
+        rows = conn.execute(
+            sa.text(f"""
+            SELECT p.id, p.county_code, h.household_no, p.{column} AS value
+            FROM persons p JOIN households h
+              ON h.id = p.household_id AND h.county_code = p.county_code
+            WHERE (p.{column} < :low OR p.{too_late}){where}
+            ORDER BY p.county_code, p.id"""),
+            {**params, "low": date(1900, 1, 1), "today": today(), "latest": LATEST_DATE},
+        )
+        out += [
+            Problem(
+                "persons",
+                r.id,
+                r.county_code,
+                r.household_no,
+                r.household_no,
+                column,
+                r.value.isoformat(),
+                rule.format(low="1900-01-01", high=LATEST_DATE.isoformat()),
+                _(
+                    "correct the date in the households file and load it again; leave "
+                    "an expiry empty for no expiry"
+                ),
+            )
+            for r in rows
+        ]
+    return out
+
+
+def check(conn, county: str | None = None) -> list[Problem]:
+    """Every stored row that breaks today's rules (of ``county``, a 6-digit code, or of
+    every county), ordered by table, county and row; read-only."""
+    where, params = "", {}
+    if county:
+        # the county as a planning constant: only its partitions are read
+        where, params = " AND h.county_code = :county", {"county": county}
+    return (
+        _event_dates(conn, where, params)
+        + _event_members(conn, where, params)
+        + _person_dates(conn, where, params)
+    )
+
+
+def as_dicts(problems: list[Problem]) -> list[dict]:
+    """The problems as plain dicts (JSON, CSV)."""
+    return [asdict(p) for p in problems]

@@ -1,0 +1,101 @@
+"""Exports follow the requesting user's language (outside tester, issue 15 finding 14):
+titles, legends, notes, footers, table headers and file names, in Chinese by default
+and in English when the user speaks English; tested both ways."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+
+from gis.exports import atlas, cartography, mapping, tables
+from gis.exports.aggregates import statistics
+from gis.gate import scope_for_area
+from gis.messages import speaking
+
+
+def _drawn(conn, scope, layer, **kw):
+    """The map's spec and the texts of its legend (title, entries) as drawn."""
+    with cartography.style():
+        page = mapping.Page("A4", False)
+        spec = mapping.prepare(conn, scope, layer, aspect=page.aspect, **kw)
+        page.draw(spec)
+        legend = page.ax.get_legend()
+        texts = [legend.get_title().get_text(), *(t.get_text() for t in legend.get_texts())]
+        texts += [t.get_text() for t in page.ax.texts]  # scale bar, north arrow, note
+        for child in page.ax.child_axes:  # a heat map's colour bar
+            texts += [child.get_xlabel(), child.get_ylabel()]
+    return spec, texts
+
+
+def test_a_map_in_english_and_in_chinese(conn):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking("en"):
+        spec, texts = _drawn(conn, county, "density", per="village")
+        name, local = mapping.file_names(spec, "pdf", "A4", True, "village", spec_date(conn))
+    assert spec.title == "义乌市 Population density map"
+    assert spec.subtitle.startswith("Jurisdiction: 义乌市    Data as of: 20"), spec.subtitle
+    assert spec.footer_left.startswith("Source: popgis population and family-planning")
+    assert spec.footer_right.startswith("Exported by lang_tester")
+    assert spec.note.startswith("Hatched: withheld")
+    assert "Population density (persons/km²)" in texts and "Jurisdiction boundary" in texts
+    assert "Village boundaries" in texts and any(t.endswith(" km") for t in texts), texts
+    assert not any("辖区" in t or "公里" in t or "北" in t for t in texts), texts
+    assert local.startswith("义乌市-Population density map (by village)-A4 landscape-")
+    # the Chinese default, as before
+    spec, texts = _drawn(conn, county, "density", per="village")
+    assert spec.title == "义乌市 人口密度分布图" and spec.subtitle.startswith("辖区：义乌市")
+    assert "数据截至" in spec.subtitle and spec.footer_left.startswith("数据来源：popgis")
+    assert "人口密度（人/平方公里）" in texts and "辖区界" in texts and "北\nN" in texts
+
+
+def test_heat_and_service_point_maps_in_english(conn):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking("en"):
+        heat, texts = _drawn(conn, county, "migrants")
+        assert heat.title.endswith("Migrant population heat map")
+        assert heat.note.startswith("Kernel bandwidth") and "Legend" in texts
+        assert "Migrant density (persons/km²)" in texts, texts
+        points, texts = _drawn(conn, county, "service-points")
+    assert any(t.startswith("Distribution point  ") for t in texts), texts
+    assert "Pale circles: service radius (area covered)" in texts
+
+
+def test_a_table_in_english_and_in_chinese(conn):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking("en"):
+        rows = list(
+            csv.reader(
+                io.StringIO(tables.export_table(conn, county, fmt="csv").decode("utf-8-sig"))
+            )
+        )
+        wb = openpyxl.load_workbook(io.BytesIO(tables.export_table(conn, county, fmt="xlsx")))
+    assert rows[0][:4] == ["Row type", "Area code", "Township (subdistrict)", "Village (community)"]
+    assert rows[1][0] == "Total" and {r[0] for r in rows[2:]} <= {"Township subtotal", "Village"}
+    assert wb.sheetnames == ["Statistics", "Notes"]
+    ws = wb["Statistics"]
+    assert ws["A1"].value.endswith("population and family-planning services by village")
+    assert ws["A2"].value.startswith("Data as of 20")
+    notes = [r[0].value for r in wb["Notes"].iter_rows()]
+    assert any(n.startswith("“*” marks what is withheld") for n in notes), notes
+    rows = list(
+        csv.reader(io.StringIO(tables.export_table(conn, county, fmt="csv").decode("utf-8-sig")))
+    )
+    assert rows[0][:2] == ["行类型", "区划代码"] and rows[1][0] == "合计"
+
+
+def test_an_atlas_page_in_english(conn):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    stats = statistics(conn, county)
+    with speaking("en"):
+        line = atlas.stats_line(stats.get("330782000000"))
+    assert line.startswith("Population ") and "Distribution coverage" in line, line
+    assert "(* withheld)" in line and "人口" not in line
+    assert atlas.stats_line(stats.get("330782000000")).startswith("人口 ")
+
+
+def spec_date(conn):
+    from gis.exports import aggregates
+
+    return aggregates.today(conn)

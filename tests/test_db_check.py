@@ -1,0 +1,96 @@
+"""``popgis db check`` (outside tester, issue 15 finding 10): rows stored before today's
+rules (an event dated 9999-12-31, a person an event names who is not of its household,
+"no expiry" stored as 9999-12-31) are found and named with the fix; nothing is changed."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from cli.main import main
+
+
+def _ids(c, no):
+    return c.execute(
+        sa.text(
+            "SELECT h.id AS hid, h.admin_path, min(p.id) AS pid FROM households h "
+            "JOIN persons p ON p.household_id = h.id WHERE h.household_no = :n "
+            "GROUP BY h.id, h.admin_path"
+        ),
+        {"n": no},
+    ).one()
+
+
+def test_db_check_names_old_rows_that_break_todays_rules(db_url, engine, tmp_path, monkeypatch):
+    monkeypatch.delenv("POPGIS_LANG", raising=False)
+    runner = CliRunner()
+    before = json.loads(runner.invoke(main, ["db", "check", "--json"]).output)["count"]
+    with engine.begin() as c:
+        ha1, ha2 = _ids(c, "HA1"), _ids(c, "HA2")
+        far = c.execute(
+            sa.text("""
+            INSERT INTO events (ext_id, county_code, household_id, kind, event_date,
+                                admin_path)
+            VALUES ('OLD9999', '330782', :h, 'visit', '9999-12-31', :p) RETURNING id"""),
+            {"h": ha1.hid, "p": ha1.admin_path},
+        ).scalar_one()
+        stranger = c.execute(
+            sa.text("""
+            INSERT INTO events (ext_id, county_code, household_id, person_id, kind,
+                                event_date, admin_path)
+            VALUES ('OLDPERSON', '330782', :h, :pid, 'visit', '2024-05-01', :p) RETURNING id"""),
+            {"h": ha1.hid, "pid": ha2.pid, "p": ha1.admin_path},
+        ).scalar_one()
+        expiry = c.execute(
+            sa.text("SELECT cert_residence_expiry FROM persons WHERE id = :i"), {"i": ha2.pid}
+        ).scalar()
+        c.execute(
+            sa.text("UPDATE persons SET cert_residence_expiry = '9999-12-31' WHERE id = :i"),
+            {"i": ha2.pid},
+        )
+    try:
+        out = tmp_path / "problems.csv"
+        r = runner.invoke(main, ["db", "check", "--area", "330782", "--csv", str(out)])
+        assert r.exit_code == 1, r.output
+        assert f"库中有 {before + 3} 行数据违反现行规则（未做任何修改）" in r.output, r.output
+        assert f"events 表第 {far} 行（县 330782，编号 OLD9999，户号 HA1）" in r.output
+        assert "event_date = 9999-12-31；规则：事件日期应在 1900-01-01 至今天" in r.output
+        assert "处理：请在事件文件中改正日期后重新导入" in r.output
+        assert (
+            f"events 表第 {stranger} 行" in r.output and "事件所指的人员应是该户的成员" in r.output
+        )
+        assert "cert_residence_expiry = 9999-12-31" in r.output
+        rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+        assert {(r["table"], r["key"], r["column"]) for r in rows} >= {
+            ("events", "OLD9999", "event_date"),
+            ("events", "OLDPERSON", "person_id"),
+            ("persons", "HA2", "cert_residence_expiry"),
+        }
+        r = runner.invoke(main, ["--lang", "en", "db", "check", "--json"])
+        body = json.loads(r.output)
+        far_row = next(p for p in body["problems"] if p["row_id"] == far)
+        assert far_row["rule"].startswith("an event's date lies between 1900-01-01 and today")
+        assert far_row["fix"].startswith("correct the date in the events file")
+        # read-only: the rows are all still there
+        with engine.connect() as c:
+            assert (
+                c.execute(
+                    sa.text("SELECT event_date::text FROM events WHERE id = :i"), {"i": far}
+                ).scalar()
+                == "9999-12-31"
+            )
+        r = runner.invoke(main, ["db", "check", "--area", "33078x"])
+        assert r.exit_code == 2 and "--area 应为 6 位或 12 位区划代码" in r.output
+    finally:
+        with engine.begin() as c:
+            c.execute(sa.text("DELETE FROM events WHERE id IN (:a, :b)"), {"a": far, "b": stranger})
+            c.execute(
+                sa.text("UPDATE persons SET cert_residence_expiry = :e WHERE id = :i"),
+                {"i": ha2.pid, "e": expiry},
+            )
+    r = runner.invoke(main, ["db", "check"])
+    if before == 0:
+        assert r.exit_code == 0 and "库中没有违反现行规则的数据" in r.output, r.output
