@@ -804,8 +804,6 @@ def split_chatter(text: str) -> tuple[str, str]:
     g = _GLUED_NAME.search(text, 0, cut)
     if g is not None and g.end() == len(text[:cut].rstrip(" \t,，;；、。.")):
         cut = g.start()
-    elif g is not None:
-        g = None
     if cut == len(text):
         return text, ""
     return text[:cut], text[cut:].strip(" \t,，;；、。.")

