@@ -160,7 +160,8 @@ def _glued(x: str) -> list[str]:
 
 def pick_segment(text: str) -> str:
     """The address in a field that holds more: people and phone numbers and labels
-    dropped; of two addresses (sender and receiver), the later one with a place in it.
+    dropped; of two addresses, the one the labels say (:func:`by_role`), else the later
+    one with a place in it (also when run together: …3组浙江省杭州市…).
 
     >>> pick_segment("寄件人：张三 13812345678 浙江省杭州市 收件人：李四 浙江省宁波市北仑区小港街道")
     '浙江省宁波市北仑区小港街道'

@@ -293,6 +293,10 @@ def _exact_at(
         return None
     end = pos + best_len
     new = [e for e in entries if e[0] not in p.admin]
+    if new and _county_again(entries, new, s, end, p):
+        # a repeat before another name or the numbers; else the start of a road or
+        # compound named for the place (余杭塘路, 柯桥中央大厦)
+        return end if _boundary(s, end, p, gaz) else None
     if not new:
         # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
         # short name written again is the start of a compound name (稠江街道义乌经济
@@ -301,7 +305,7 @@ def _exact_at(
             e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
             for e in entries
             for c in p.admin.get(e[0], ())
-        ):
+        ) or _upper_repeated(entries, s, end, p, gaz):
             return end
         return None
     entries = new
@@ -353,6 +357,30 @@ def _exact_at(
     p.conflict = p.conflict or conflict
     _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
+
+
+def _upper_repeated(entries: list, s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """A province or city found already, written again short right before one of its
+    own names (浙江省温州市null浙江温州市瑞安市…, 金华金华义乌…): the prefix written
+    twice, skipped; before anything else (浙江省浙江大学) it starts another name."""
+    for e in entries:
+        if e[0] < COUNTY and e[2] in SHORTS and any(c[0] == e[1] for c in p.admin[e[0]]):
+            if _has_child_at(s, end, e, gaz):
+                return True
+    return False
+
+
+def _county_again(entries: list, new: list, s: str, end: int, p: Parsed) -> bool:
+    """The county found, written again short (余杭区杭州余杭良渚…): a repeat, not the
+    township of the same name (余杭街道), unless a township's suffix follows (余杭镇)."""
+    return (
+        all(e[2] == TOWN_SHORT for e in new)
+        and _other_suffix(s, end) == 0
+        and any(
+            e[0] == COUNTY and e[2] in SHORTS and any(c[0] == e[1] for c in p.admin[COUNTY])
+            for e in entries
+        )
+    )
 
 
 #: After a county written short as the first word (义乌稠州北路), a road: the county

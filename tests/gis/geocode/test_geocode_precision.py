@@ -195,3 +195,28 @@ def test_former_county_names_from_the_older_lists(national):
     assert not [r["name"] for r in rows if r["name"] in today]
     # and a prefecture city's name still reads as the city
     assert parse("承德市双桥区", national).codes()["county"] == "130802000000"
+
+
+def test_a_prefix_written_twice_in_short(national):
+    """The province or city written again short before its own names is a repeat (the
+    train splits' misses); before anything else it starts a name."""
+    c = parse("浙江省温州市null浙江温州市瑞安市安阳街道万松东路5号", national).codes()
+    assert (c["county"], c["township"]) == ("330381000000", "330381001000")
+    c = parse("金华金华义乌稠江街道杨村路8号", national).codes()
+    assert (c["county"], c["township"]) == ("330782000000", "330782003000")
+    assert parse("丽水丽水云和县凤凰山路6号", national).codes()["county"] == "331125000000"
+    p = parse("浙江省浙江大学", national)
+    assert p.codes()["county"] is None and p.comps["compound"] == "浙江大学"
+    assert parse("杭州市杭州湾新区", national).comps["compound"] == "杭州湾新区"
+    # the county written again short is no township of its name (余杭街道) …
+    c = parse("浙江省杭州市余杭区杭州余杭良渚文化村5幢", national).codes()
+    assert c["township"] == "330110010000"
+    assert parse("余杭区余杭5号", national).codes()["township"] is None
+    # … unless the township's suffix follows, and a road named for it stays a road
+    assert parse("余杭区余杭镇5号", national).codes()["township"] == "330110013000"
+    assert parse("杭州市余杭区余杭塘路5号", national).comps["road"] == "余杭塘路"
+    for text in (
+        "浙江省温州市null浙江温州市瑞安市安阳街道万松东路5号",
+        "金华金华义乌稠江街道杨村路8号",
+    ):
+        assert resolve_admin([text], national)[0] == parse(text, national).codes()
