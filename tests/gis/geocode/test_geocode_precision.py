@@ -220,3 +220,14 @@ def test_a_prefix_written_twice_in_short(national):
         "金华金华义乌稠江街道杨村路8号",
     ):
         assert resolve_admin([text], national)[0] == parse(text, national).codes()
+
+
+def test_file_lines_are_the_files_lines(tmp_path, national):
+    """One answer per line of the file, whatever a garbled line holds."""
+    from gis.textfile import read_lines
+
+    f = tmp_path / "a.txt"
+    f.write_bytes("asdf\x0cgh\r\n!!!\u2028@@@\r\n\n义乌市稠城街道\x1e江滨社区\n".encode())
+    lines = read_lines(f)
+    assert len(lines) == 4 and lines[2] == ""
+    assert len(parse_many(lines, national)) == 4
