@@ -231,3 +231,16 @@ def test_file_lines_are_the_files_lines(tmp_path, national):
     lines = read_lines(f)
     assert len(lines) == 4 and lines[2] == ""
     assert len(parse_many(lines, national)) == 4
+
+
+def test_a_community_written_as_the_village_it_was(national):
+    """村改居: 胡宅社区居委会 is still written 胡宅村 (the train splits' commonest village
+    miss); never where a village of the county has that name (江南村 is one, beside
+    江南社区)."""
+    for text in ("义乌市胡宅村5号", "义乌市苏溪镇胡宅村委会"):
+        p = parse(text, national)
+        assert p.codes()["village"] == "330782105002", text
+        assert p.admin[5][0][2] == "former_name" and p.comps["village"] in text
+        assert resolve_admin([text], national)[0] == p.codes()
+    assert parse("义乌市江南村8号", national).codes()["village"] == "330782002214"
+    assert parse("义乌市大陈镇胡宅村", national).codes()["village"] is None  # not under it
