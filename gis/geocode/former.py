@@ -255,7 +255,7 @@ def build(out: Path = FORMER_CSV, workdir: Path | None = None, mca: Path | None 
 
 
 def _county_rows(
-    today: dict, releases: list, town_short: dict, extra: list = ()
+    today: dict, releases: list, town_short: dict, extra: tuple | list = ()
 ) -> tuple[list, dict]:
     """Rows of the counties' former names, and old county code → today's code.
     ``extra``: more lists as (year, {code: name}, source) (GB/T 2260's revisions, the
