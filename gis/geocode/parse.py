@@ -858,6 +858,8 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     if not normalised:
         text, chatter = split_chatter(text)
     p = _parse(text if normalised else normalise(text), gaz)
+    if NOTHING in p.flags and isinstance(text, str):
+        p.leftover = text.strip()  # (as written, not as normalised)
     if chatter:
         p.leftover += chatter
     return p
@@ -954,10 +956,12 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
     seen: dict[str, Parsed] = {}
     split = [split_chatter(t) for t in texts]
     with paused_gc():
-        for s, (_, chatter) in zip(normalise_many([a for a, _ in split]), split, strict=True):
+        for s, (raw, chatter) in zip(normalise_many([a for a, _ in split]), split, strict=True):
             p = seen.get(s)
             if p is None:
                 p = seen[s] = _parse(s, gaz)
+                if NOTHING in p.flags and isinstance(raw, str):
+                    p.leftover = raw.strip()  # (as written, not as normalised)
                 if chatter:
                     p = Parsed(
                         s,
@@ -968,11 +972,14 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
                         flags=list(p.flags),
                     )
             else:
+                left = p.leftover
+                if NOTHING in p.flags and isinstance(raw, str):
+                    left = raw.strip()
                 p = Parsed(
                     s,
                     comps=dict(p.comps),
                     admin=dict(p.admin),
-                    leftover=p.leftover + chatter,
+                    leftover=left + chatter,
                     conflict=p.conflict,
                     flags=list(p.flags),
                 )

@@ -156,6 +156,8 @@ def test_rubbish_is_refused(national, text):
     assert NOTHING in p.flags and not any(p.comps.values())
     assert p.codes() == {"county": None, "township": None, "village": None}
     assert parse_many([text], national)[0].flags == p.flags
+    # the line as written is the leftover
+    assert p.leftover == text.strip() == parse_many(["x", text], national)[1].leftover
 
 
 def test_cli_one_line_per_input_line_and_exit_status(geo_env, tmp_path):
