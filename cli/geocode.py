@@ -59,8 +59,9 @@ def _admin_gazetteer():
 )
 def parse_address(text, file):
     """Parse TEXT (or each line of --file) and print one JSON object per address: the
-    components and the national codes resolved (county, township, village)."""
-    from gis.geocode.parse import parsed_json_lines
+    components and the national codes resolved (county, township, village). Exit 1
+    when nothing of an address was recognised in any of them."""
+    from gis.geocode.parse import NOTHING, json_line, parse_many
     from gis.messages import _
     from gis.textfile import TextFileProblem, read_lines
 
@@ -70,9 +71,11 @@ def parse_address(text, file):
         lines = read_lines(file) if file is not None else [text]
     except TextFileProblem as e:
         fail(e.message)
-    out = parsed_json_lines(lines, _admin_gazetteer())
-    if out:
-        click.echo(out)
+    parsed = parse_many(lines, _admin_gazetteer())
+    if parsed:
+        click.echo("\n".join(json_line(p) for p in parsed))
+    if all(NOTHING in p.flags for p in parsed):
+        fail(_("nothing of an address recognised"), 1)
 
 
 @click.command("geocode")

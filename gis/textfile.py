@@ -91,8 +91,16 @@ def detect_encoding(path) -> str:
 
 
 def read_lines(path) -> list[str]:
-    """The lines of a text file in whichever of the encodings it is in."""
-    return Path(path).read_bytes().decode(detect_encoding(path)).splitlines()
+    """The lines of a text file in whichever of the encodings it is in: split at line
+    breaks only (LF or CRLF), so that every line of the file is one line here (a form
+    feed or a U+2028 inside a garbled line does not make two)."""
+    text = Path(path).read_bytes().decode(detect_encoding(path))
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [x[:-1] if x.endswith("\r") else x for x in lines]
 
 
 class LineTooLong(Exception):

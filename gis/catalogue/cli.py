@@ -66,6 +66,7 @@ ZH: dict[str, str] = {
     "geocoded {n} households ({changed} changed) in {seconds} s": "已地理编码 {n} 户（{changed} 户有变化），用时 {seconds} 秒",
     "  placed by hand {manual}; open review items {review}": "  手工定位 {manual} 户；待审核 {review} 条",
     "give an address, or --file with one address per line (not both)": "请给出一个地址，或用 --file 给出每行一个地址的文件（二者选一）",
+    "nothing of an address recognised": "未识别出任何地址内容",
     "give IN.csv --out OUT.csv, or --households": "请给出 输入.csv --out 输出.csv，或 --households",
     "give --out OUT.csv for the results": "请用 --out 输出.csv 指定结果文件",
     "--engine dask geocodes a file (IN.csv --out OUT.csv), not --households": "--engine dask 用于文件地理编码（输入.csv --out 输出.csv），不能与 --households 一起用",

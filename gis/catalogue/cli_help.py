@@ -48,7 +48,7 @@ ZH: dict[str, str] = {
     "from this date (YYYY-MM-DD) on": "从该日期（YYYY-MM-DD）起",
     "list accounts whose reads in an hour of the last day are far above their own usual level, instead of entries": "列出最近一天中某小时读取量远高于其本人平时水平的账号，而不是日志记录",
     "CSV (UTF-8 with BOM) on stdout": "以 CSV（UTF-8，带 BOM）输出到标准输出",
-    "Parse TEXT (or each line of --file) and print one JSON object per address: the\n    components and the national codes resolved (county, township, village).": "解析 TEXT（或 --file 中的每一行），每个地址输出一个 JSON 对象：地址各组成部分及解析出的国家代码（县、乡镇、村）。",
+    "Parse TEXT (or each line of --file) and print one JSON object per address: the\n    components and the national codes resolved (county, township, village). Exit 1\n    when nothing of an address was recognised in any of them.": "解析 TEXT（或 --file 中的每一行），每个地址输出一个 JSON 对象：地址各组成部分及解析出的国家代码（县、乡镇、村）。任何一行都未识别出地址内容时，退出状态为 1。",
     "a text file with one address per line (UTF-8 or GBK)": "每行一个地址的文本文件（UTF-8 或 GBK）",
     "Geocode IN.csv (columns id, address, optional lon, lat, crs) into --out OUT.csv,\n    or the households table in place (--households).": "把 IN.csv（列：id、address，可选 lon、lat、crs）地理编码后写入 --out OUT.csv，或直接更新户表（--households）。",
     "output CSV (with IN.csv)": "输出 CSV（与 IN.csv 一起使用）",

@@ -291,9 +291,11 @@ class _Scanner:
         if (
             level == VILLAGE
             and not s[last:pos].endswith(_VILLAGE_ENDS)
-            and found[VILLAGE][:6] not in self.gaz.local_counties
+            and (found[VILLAGE][:6] not in self.gaz.local_counties or pos < n)
         ):
-            return None  # a village written without 村/社区: the parser decides
+            # a village written without 村/社区 (or, in the database's counties, before
+            # a number, which may be a building's: 江滨12-2-301): the parser decides
+            return None
         if pos < n:
             if s[pos] not in _DIGITS:
                 if not s[last:pos].endswith(_ADMIN_SUFFIXES):

@@ -45,6 +45,7 @@ __all__ = [
     "KIND_SCORE",
     "KIND_METHOD",
     "village_variants",
+    "village_before",
     "fuzzy_pinyin",
     "syllables",
     "sound_similarity",
@@ -117,6 +118,20 @@ def village_variants(name: str) -> list[str]:
                 return [name, base, base + "村"]
             return [name, base]
     return [name]
+
+
+_RESIDENTS = re.compile(r"(?:社区)?(?:居民委员会|居委会)$|社区$")
+
+
+def village_before(name: str) -> str | None:
+    """The village a community was before it became one (村改居), as people still
+    write it: '南岸社区' → 南岸村 (and 南岸村委会, 南岸村民委员会 beside it in the index),
+    '洪家居民委员会' → 洪家村; None for a village, or a name that keeps no village's
+    (…村社区)."""
+    base = _RESIDENTS.sub("", name)
+    if base == name or len(base) < 2 or base.endswith(("村", "社区")):
+        return None
+    return base + "村"
 
 
 def _merge_initial(i: str) -> str:
@@ -480,7 +495,7 @@ class AdminGazetteer:
         return (
             settings.var_dir()
             / "cache"
-            / f"names3-{signature()}-{former_signature()}"
+            / f"names4-{signature()}-{former_signature()}"
             / f"{county6}.pkl"
         )
 
@@ -545,7 +560,8 @@ class AdminGazetteer:
     def _children(self, county6: str):
         """(code12, level, [(name, kind)]) of a county's townships and villages: the
         official names, former names (see :mod:`gis.geocode.former`) and, for townships,
-        the name without 街道/镇/乡."""
+        the name without 街道/镇/乡; for a community of the national list, the village it
+        was (:func:`village_before`, kind former name)."""
         former = _former_townships()
         if county6 in self.local_counties:
             for code, area in self.local_areas.items():
@@ -555,13 +571,25 @@ class AdminGazetteer:
                         names = names + former.get(code, []) + _town_short(area.name)
                     yield code, area.level, names
             return
-        for t9, tname in self.division.townships_of(county6):
+        towns = [
+            (t9, tname, [(v12, village_variants(vn)) for v12, vn in self.division.villages_of(t9)])
+            for t9, tname in self.division.townships_of(county6)
+        ]
+        # (a community's village name only where no village of the county has it)
+        taken = {v for _, _, villages in towns for _, vs in villages for v in vs}
+        for t9, tname, villages in towns:
             names = [(tname, EXACT)]
             if tname.endswith("街道办事处"):
                 names.append((tname[:-3], EXACT))
             yield code12(t9), TOWNSHIP, names + former.get(code12(t9), []) + _town_short(tname)
-            for v12, vname in self.division.villages_of(t9):
-                yield v12, VILLAGE, [(v, EXACT) for v in village_variants(vname)]
+            for v12, vs in villages:
+                out = [(v, EXACT) for v in vs]
+                old = village_before(vs[0])
+                if old is not None:
+                    out += [
+                        (v, FORMER) for v in (old, old + "委会", old + "民委员会") if v not in taken
+                    ]
+                yield v12, VILLAGE, out
 
     # ------------------------------------------------------------ queries
     def name_of(self, code: str) -> str | None:

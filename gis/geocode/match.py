@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from gis.geocode.buildings import BuildingIndex
 from gis.geocode.gazetteer import COUNTY, TOWNSHIP, VILLAGE, AdminGazetteer
-from gis.geocode.parse import Parsed, parse
+from gis.geocode.parse import Parsed, parse, village_sure
 
 __all__ = ["Result", "Matcher", "OutOfScope", "BUILDING_MIN", "AREA_MIN", "MARGIN"]
 
@@ -74,6 +74,17 @@ class _Cand:
             if self.building is not None
             else (self.village, self.compound, self.group, self.level)
         )
+
+
+def _village_evidence(p: Parsed, village: str) -> bool:
+    """Is the village of a candidate placed at village or group level written as one
+    (:func:`~gis.geocode.parse.village_sure`)? A near spelling alone is no evidence:
+    a group number is in nearly every village, so only a compound or building found
+    in the village would confirm it."""
+    cands = p.admin.get(VILLAGE)
+    if not cands or all(c[0] != village for c in cands):
+        return True  # (a village reached through its compound)
+    return village_sure(cands)
 
 
 def _weakest(a: str, b: str) -> str:
@@ -239,6 +250,8 @@ class Matcher:
             and x.score >= best.score - MARGIN
             and not (x.missing and not best.missing)
         ]
+        if best.level in ("village", "group") and not _village_evidence(p, best.village):
+            return self._unsure_village(p, [best] + close)
         threshold = BUILDING_MIN if best.level == "building" else AREA_MIN
         sure = not close and best.score >= threshold and not p.conflict
         if sure:
@@ -256,6 +269,19 @@ class Matcher:
             if p.conflict
             else f"low score {best.score:.2f}"
         )
+        r.candidates = [self._cand_dict(x) for x in plaus[:10]]
+        return r
+
+    def _unsure_village(self, p: Parsed, plaus: list[_Cand]) -> Result:
+        """A village known only by a name like its own (黄社区 for 黄庭社区) and nothing
+        found in it to confirm it (a compound, a building): no village code; placed at
+        the township (else county) the address names, for review with the candidates."""
+        r = self._area_only(p)
+        if r.level == "unmatched":
+            counties = {x.village[:6] for x in plaus}
+            if len(counties) == 1:
+                r = self._area(next(iter(counties)) + "000000", "county", plaus[0].score, "address")
+        r.review, r.reason = True, "village or compound not found"
         r.candidates = [self._cand_dict(x) for x in plaus[:10]]
         return r
 

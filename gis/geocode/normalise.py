@@ -82,6 +82,29 @@ _SEGMENT_SEP = re.compile(
     r"|(?<=.)中国(?=" + _PROVINCES + r")"
     r"|(?<=[区县市旗])(?=" + _PROVINCES + r"(?:省|自治区))"
 )
+# …or run together: a province written out right after a number or a village's name
+# (…红联村3组浙江省杭州市…)
+# (…红联村3组浙江省杭州市…): a province and a city or county name; a province that
+# starts the name of a body (…6号浙江省交通运输厅, …号辽宁省干旱地区造林研究所) is none
+_SEGMENT_GLUED = re.compile(
+    r"(?<=[\d号室栋组楼层弄村])(?="
+    + _PROVINCES
+    + r"(?:省|自治区)[\u4e00-\u9fff]{1,5}?(?:市|州|盟|县))"
+)
+#: …and the later part is more specific than a body's name: a township, village, road
+#: or number in it
+_MORE_SPECIFIC = re.compile(r"\d|[镇乡村路街号弄巷]")
+#: labels that say whose or which address follows: the receiver's and where one lives
+#: now are the address (+), the sender's and the old or registered one are not (-)
+_ROLE = re.compile(
+    r"(收件人地址|收货人地址|收件地址|收货地址|收件人|收货人|送货地址|配送地址)\s*[:：]?|"
+    r"(现居住地址|现居住地|现住址|现居地|现住|现居)\s*[:：]|"
+    r"(?:寄件人地址|发件人地址|寄件地址|发货地址|寄件人|发件人)\s*[:：]?|"
+    r"(?:原住址|原居住地|原住|户籍地址|户籍地|户籍|老家|籍贯|原籍)\s*[:：]"
+)
+_RESIDENCE_LABEL = re.compile(
+    r"(?:现居住地|现居地|现住|现居|原住址|原居住地|原住|户籍|老家|籍贯|原籍)\s*[:：]?$"
+)
 _SPECIFIC = re.compile(r"\d|[省市区县镇乡村路街道号弄巷]")
 _PLACEHOLDER = re.compile(
     r"市辖区|省直辖县级行政区划|自治区直辖县级行政区划|直辖县级|"
@@ -92,9 +115,53 @@ _NAME_DASH = re.compile(r"(?<![\dA-Za-z])-+|-+(?![\dA-Za-z])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def by_role(s: str) -> str:
+    """The part of a field that its labels say is the address: the receiver's (收件人,
+    收货地址) rather than the sender's (寄件人), where one lives now (现住, 现居)
+    rather than the old or registered address (原住, 户籍, 老家); without such a
+    label, the text not under a sender's or old-address label. Each part keeps its
+    label (收件人：张三 is read as a person then); parts kept are joined with a
+    separator, of which :func:`pick_segment` takes the later."""
+    marks = list(_ROLE.finditer(s))
+    if not marks:
+        return s
+    parts: list[tuple[int, str, str]] = [(0, "", s[: marks[0].start()])]
+    for i, m in enumerate(marks):
+        role = 1 if m.group(1) or m.group(2) else -1
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(s)
+        label = m.group()
+        if _RESIDENCE_LABEL.search(label):
+            label = ""  # (the parser knows no such label: dropped)
+        parts.append((role, label, s[m.end() : end]))
+    for want in (1, 0):
+        # (a part counts when there is an address after its label: 收件地址后面 is none)
+        kept = [
+            lab + t
+            for r, lab, t in parts
+            if r == want and len(_CJK.findall(t)) >= 4 and _SPECIFIC.search(t)
+        ]
+        if kept:
+            return "\x1e".join(kept)
+    return "\x1e".join(lab + t for _, lab, t in parts)
+
+
+def _glued(x: str) -> list[str]:
+    """``x`` cut where a second address starts right after the first (see
+    :data:`_SEGMENT_GLUED`), when the later part has more than a province and city."""
+    parts = _SEGMENT_GLUED.split(x)
+    out = parts[:1]
+    for y in parts[1:]:
+        if _MORE_SPECIFIC.search(y, 3):
+            out.append(y)
+        else:
+            out[-1] += y
+    return out
+
+
 def pick_segment(text: str) -> str:
     """The address in a field that holds more: people and phone numbers and labels
-    dropped; of two addresses (sender and receiver), the later one with a place in it.
+    dropped; of two addresses, the one the labels say (:func:`by_role`), else the later
+    one with a place in it (also when run together: …3组浙江省杭州市…).
 
     >>> pick_segment("寄件人：张三 13812345678 浙江省杭州市 收件人：李四 浙江省宁波市北仑区小港街道")
     '浙江省宁波市北仑区小港街道'
@@ -104,6 +171,10 @@ def pick_segment(text: str) -> str:
     # each substitution only where its words can be (a search for a character class
     # costs a tenth of a substitution that fails at every position)
     s = text
+    if ("人" in s or "住" in s or "居" in s or "籍" in s or "址" in s or "老家" in s) and (
+        _ROLE.search(s)
+    ):
+        s = by_role(s)
     if "人" in s or "姓名" in s or "户主" in s:
         s = _PERSON.sub("\x1e", s)
     if _PHONE_HINT.search(s):
@@ -122,7 +193,7 @@ def pick_segment(text: str) -> str:
         and "自治区" not in s[3:]
     ):
         return s
-    parts = [x.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s)]
+    parts = [y.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s) for y in _glued(x)]
     good = [x for x in parts if len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x)]
     if good:
         return good[-1]

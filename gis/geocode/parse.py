@@ -48,7 +48,18 @@ from gis.geocode.gazetteer import (
 )
 from gis.geocode.normalise import normalise, normalise_many
 
-__all__ = ["Parsed", "parse", "parse_many", "parsed_json_lines", "COMPONENTS", "FUZZY_MIN"]
+__all__ = [
+    "Parsed",
+    "parse",
+    "parse_many",
+    "parsed_json_lines",
+    "json_line",
+    "split_chatter",
+    "village_sure",
+    "COMPONENTS",
+    "FUZZY_MIN",
+    "NOTHING",
+]
 
 COMPONENTS = (
     "province",
@@ -109,6 +120,8 @@ class Parsed:
         (a parent is known when all candidates below it share it)."""
         a = self.admin
         vl, tl, cl = a.get(VILLAGE), a.get(TOWNSHIP), a.get(COUNTY)
+        if vl and not village_sure(vl):
+            vl = None  # a village guessed from a near spelling: its text, no code
         v = _one_code(vl, 12, "") if vl else None
         lower = tl or vl  # a parent not written: the one all candidates below share
         t = _one_code(tl, 12, "") if tl else _one_code(vl, 9, "000") if vl else None
@@ -123,6 +136,22 @@ class Parsed:
         if v and t and v[:9] != t[:9]:
             v = None
         return {"county": c, "township": t, "village": v}
+
+
+def village_sure(cands: list) -> bool:
+    """Do the village candidates name a village for certain? Yes when written as one
+    (its name, an alias, a former or short name); a near spelling only when it sounds
+    exactly like one village of the place and like no other (欣光村 for 新光村: the one
+    candidate, by sound, at the full same-sound score, which the bulk path's same-sound
+    step gives too). A name merely like a village's (黄社区 for 黄庭社区) is no
+    evidence: the address keeps its text, without a code."""
+    for c in cands:
+        if c[2] in _GUESSED:
+            return len(cands) == 1 and c[2] == "pinyin" and c[1] >= SOUND_WEIGHT - 1e-9
+    return True
+
+
+_GUESSED = frozenset(("fuzzy", "pinyin"))
 
 
 def _one_code(cands: list, w: int, pad: str) -> str | None:
@@ -216,6 +245,9 @@ _AFTER_TOWN_SHORT = frozenset("路街巷弄道大小花公新家苑府城广中�
 #: A village name without its suffix right before a building number is a compound
 #: (嘉州美都194幢): no village without other evidence.
 _BUILDING_NEXT = re.compile(r"\d+(?:栋|单元|室|层)|[A-Z]栋")
+#: …of a building with units (江滨12-2-301), where the numbers are read apart from the
+#: names (a number pair, 上畔1300-7, is as often a house number and its door)
+_UNITS_NEXT = re.compile(r"\d+栋\d+单元|[A-Z]栋")
 _ROAD_ENDS = ("路", "街", "巷", "弄", "道")
 #: …and before these it starts a compound's name (福田花园, 幸福新村)
 _COMPOUND_NEXT = re.compile(r"花园|小区|新村|公寓|家园|苑|府|大厦|广场|花苑|山庄|新城|名城|庄园")
@@ -261,6 +293,10 @@ def _exact_at(
         return None
     end = pos + best_len
     new = [e for e in entries if e[0] not in p.admin]
+    if new and _county_again(entries, new, s, end, p):
+        # a repeat before another name or the numbers; else the start of a road or
+        # compound named for the place (余杭塘路, 柯桥中央大厦)
+        return end if _boundary(s, end, p, gaz) else None
     if not new:
         # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
         # short name written again is the start of a compound name (稠江街道义乌经济
@@ -269,7 +305,7 @@ def _exact_at(
             e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
             for e in entries
             for c in p.admin.get(e[0], ())
-        ):
+        ) or _upper_repeated(entries, s, end, p, gaz):
             return end
         return None
     entries = new
@@ -321,6 +357,30 @@ def _exact_at(
     p.conflict = p.conflict or conflict
     _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
+
+
+def _upper_repeated(entries: list, s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """A province or city found already, written again short right before one of its
+    own names (浙江省温州市null浙江温州市瑞安市…, 金华金华义乌…): the prefix written
+    twice, skipped; before anything else (浙江省浙江大学) it starts another name."""
+    for e in entries:
+        if e[0] < COUNTY and e[2] in SHORTS and any(c[0] == e[1] for c in p.admin[e[0]]):
+            if _has_child_at(s, end, e, gaz):
+                return True
+    return False
+
+
+def _county_again(entries: list, new: list, s: str, end: int, p: Parsed) -> bool:
+    """The county found, written again short (余杭区杭州余杭良渚…): a repeat, not the
+    township of the same name (余杭街道), unless a township's suffix follows (余杭镇)."""
+    return (
+        all(e[2] == TOWN_SHORT for e in new)
+        and _other_suffix(s, end) == 0
+        and any(
+            e[0] == COUNTY and e[2] in SHORTS and any(c[0] == e[1] for c in p.admin[COUNTY])
+            for e in entries
+        )
+    )
 
 
 #: After a county written short as the first word (义乌稠州北路), a road: the county
@@ -738,16 +798,92 @@ def _first_upper(s: str, gaz: AdminGazetteer) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- chatter and rubbish
+_CN_NUM = "〇零一二三四五六七八九十两兩"
+#: characters of places and numbers, never taken for part of a person's name
+_NOT_NAME = "省市区區县縣镇鎮乡鄉村路街道巷弄号號栋棟幢楼樓单單元室层層组組队隊社苑园園府城庄莊厦廈场場院宅座期排之"
+_NAME = (
+    rf"(?:(?![{_NOT_NAME}{_CN_NUM}])[\u4e00-\u9fff])(?:(?![{_NOT_NAME}])[\u4e00-\u9fff·]){{1,3}}"
+)
+_PHONE = r"(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}"
+_CHAT_SEP = r"[\s,，;；、]+"
+#: the words after the address: people's names and phone numbers, separated
+_CHAT_WORDS = re.compile(rf"(?:{_CHAT_SEP}(?:{_NAME}|{_PHONE}))+[\s,，;；、。.]*$")
+_CHAT_WORD = re.compile(rf"({_NAME})|{_PHONE}")
+#: a name glued to the room number (…301张三, …201王小二): a given name ending in numerals
+_GLUED_NAME = re.compile(
+    rf"(?<=[0-9０-９室号號])(?:(?![{_NOT_NAME}{_CN_NUM}])[\u4e00-\u9fff]){{1,2}}[{_CN_NUM}]{{1,2}}"
+    rf"(?=[\s,，;；、]*(?:{_PHONE})?[\s,，;；、。.]*$)"
+)
+_ADDRESS_END = re.compile(r"(?:[0-9０-９A-Za-z]|[号號室栋棟幢楼樓层層组組座]|单元|單元)$")
+_MAYBE_CHAT = re.compile(r"[\s,，;；、]|[" + _CN_NUM + r"]\W*\d*\W*$")
+
+
+def split_chatter(text: str) -> tuple[str, str]:
+    """(the address, the chatter after it) of a raw field: a person's name (and phone
+    numbers) written after the address is no part of it (``…12-2-301 张三 13812345678``,
+    ``…1-1-201 王小二``, ``…301李四四``): its numerals are not numbers. A word after the
+    address counts as a name when it has a Chinese numeral in it or follows the house
+    or room number; names of places and unit words (村, 路, 栋, 组 …) never do."""
+    if not isinstance(text, str) or not _MAYBE_CHAT.search(text):
+        return text, ""
+    cut = len(text)
+    m = _CHAT_WORDS.search(text)
+    if m is not None:
+        # back from the end, the words that are chatter: a name with a numeral in it,
+        # or any name right after the numbers; phone numbers go with them
+        words = list(_CHAT_WORD.finditer(text, m.start()))
+        k = len(words)
+        while k:
+            w = words[k - 1]
+            if w.group(1) is not None:
+                before = text[: w.start()].rstrip(" \t,，;；、")
+                if not (any(ch in _CN_NUM for ch in w.group(1)) or _ADDRESS_END.search(before)):
+                    break
+            k -= 1
+        if any(w.group(1) is not None for w in words[k:]):
+            cut = words[k].start()
+            while cut and text[cut - 1] in " \t,，;；、":
+                cut -= 1
+    g = _GLUED_NAME.search(text, 0, cut)
+    if g is not None and g.end() == len(text[:cut].rstrip(" \t,，;；、。.")):
+        cut = g.start()
+    if cut == len(text):
+        return text, ""
+    return text[:cut], text[cut:].strip(" \t,，;；、。.")
+
+
+#: what makes a line an address at all: a Chinese character (号 alone comes from '#')
+_MEANING = re.compile("[\u4e00-\u53f6\u53f8-\u9fff]")
+NOTHING = "nothing_recognised"
+
+
 def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     """Parse one address (any spelling; it is normalised first unless ``normalised``).
 
     The admin names are read from the text before the first digit; that part repeats
     across many addresses (one street, one compound), so its reading is cached on the
     gazetteer and only the numbers are read per address.
+
+    A line with nothing of an address in it (``asdfgh``, ``!!!@@@###``, ``1234567890``:
+    no Chinese word) gives no components, its text as ``leftover`` and the flag
+    ``nothing_recognised``; a person's name and phone after the address are
+    ``leftover`` too (:func:`split_chatter`).
     """
-    s = text if normalised else normalise(text)
-    if not s:
-        return Parsed(s)
+    chatter = ""
+    if not normalised:
+        text, chatter = split_chatter(text)
+    p = _parse(text if normalised else normalise(text), gaz)
+    if NOTHING in p.flags and isinstance(text, str):
+        p.leftover = text.strip()  # (as written, not as normalised)
+    if chatter:
+        p.leftover += chatter
+    return p
+
+
+def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
+    if not s or not _MEANING.search(s):
+        return Parsed(s, leftover=s, flags=[NOTHING])
     m = _FIRST_DIGIT.search(s)
     head = s[: m.start()] if m else s
     cache = gaz.head_cache
@@ -775,11 +911,33 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     else:
         admin, comps, conflict, pos, flags = hit
         p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
+    if m is not None and pos == len(head) and VILLAGE in p.admin:
+        pos = _bare_village_before_building(s, pos, p)
     if pos < len(s):
         _tail(s[pos:], p, gaz)
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
             _head_again(head, p, gaz)
+    v = p.admin.get(VILLAGE)
+    if v is not None and not village_sure(v) and "village_not_certain" not in p.flags:
+        p.flags.append("village_not_certain")  # its text is kept, without a code
+    if not any(p.comps.values()):
+        p.flags.append(NOTHING)
     return p
+
+
+def _bare_village_before_building(s: str, pos: int, p: Parsed) -> int:
+    """A village name without 村/社区 read last before the numbers, the numbers being a
+    building's (江滨12-2-301, 嘉州美都194幢): the name is a compound's, not the village
+    (the head is read without its numbers, so this is settled here). Returns where the
+    numbers' reading starts."""
+    token = p.comps["village"]
+    if token and not token.endswith(_VILLAGE_ENDS) and _UNITS_NEXT.match(s, pos):
+        if s.startswith(token, pos - len(token)):
+            del p.admin[VILLAGE]
+            p.comps["village"] = None
+            p.scopes = None
+            return pos - len(token)
+    return pos
 
 
 def _head_again(head: str, p: Parsed, gaz: AdminGazetteer) -> None:
@@ -814,17 +972,32 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
     the batch (see :func:`paused_gc`)."""
     out: list[Parsed] = []
     seen: dict[str, Parsed] = {}
+    split = [split_chatter(t) for t in texts]
     with paused_gc():
-        for s in normalise_many(texts):
+        for s, (raw, chatter) in zip(normalise_many([a for a, _ in split]), split, strict=True):
             p = seen.get(s)
             if p is None:
-                p = seen[s] = parse(s, gaz, normalised=True)
+                p = seen[s] = _parse(s, gaz)
+                if NOTHING in p.flags and isinstance(raw, str):
+                    p.leftover = raw.strip()  # (as written, not as normalised)
+                if chatter:
+                    p = Parsed(
+                        s,
+                        comps=dict(p.comps),
+                        admin=dict(p.admin),
+                        leftover=p.leftover + chatter,
+                        conflict=p.conflict,
+                        flags=list(p.flags),
+                    )
             else:
+                left = p.leftover
+                if NOTHING in p.flags and isinstance(raw, str):
+                    left = raw.strip()
                 p = Parsed(
                     s,
                     comps=dict(p.comps),
                     admin=dict(p.admin),
-                    leftover=p.leftover,
+                    leftover=left + chatter,
                     conflict=p.conflict,
                     flags=list(p.flags),
                 )
@@ -852,13 +1025,18 @@ def paused_gc():
 
 
 def parsed_json_lines(texts, gaz: AdminGazetteer) -> str:
-    """``popgis parse-address``'s output: one JSON object per address (its components
-    and ``codes``), one per line."""
+    """``popgis parse-address``'s output: one JSON object per address (its components,
+    ``codes``, ``leftover``: text not part of the address, and ``flags``), one per
+    line."""
+    return "\n".join(json_line(p) for p in parse_many(texts, gaz))
+
+
+def json_line(p: Parsed) -> str:
+    """One address's line of :func:`parsed_json_lines`."""
     import json
 
-    out = []
-    for p in parse_many(texts, gaz):
-        d = {k: p.comps[k] for k in COMPONENTS}
-        d["codes"] = p.codes()
-        out.append(json.dumps(d, ensure_ascii=False))
-    return "\n".join(out)
+    d = {k: p.comps[k] for k in COMPONENTS}
+    d["codes"] = p.codes()
+    d["leftover"] = p.leftover or None
+    d["flags"] = p.flags
+    return json.dumps(d, ensure_ascii=False)

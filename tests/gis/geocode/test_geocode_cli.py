@@ -26,6 +26,8 @@ KEYS = [
     "room",
     "house_no",
     "codes",
+    "leftover",
+    "flags",
 ]
 
 
