@@ -18,7 +18,9 @@ It is built by :func:`build` (``python -m gis.geocode.former``) from maintained 
   list of each revision);
 * the Ministry of Civil Affairs' yearly county-level lists from 1980 to 2001 (余杭县
   → 余杭市 1994 → 余杭区 2001), as collected in the public repository cn/GB2260
-  (``mca/YYYY12.tsv``), when a folder with them is given (``--mca DIR``).
+  (``mca/YYYY12.tsv``), when a folder with them is given (``--mca DIR``). That repository
+  has no licence file, so the committed table is built without it; the changes before
+  2002 that people still write (余杭县, 萧山县, 义乌县) are in the hand-written table.
 
 An old county is mapped to today's county by, in order: the dated change in JioNLP's
 list; a county of the same city with the same name but its suffix (临安市 → 临安区), or,
