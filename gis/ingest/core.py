@@ -111,6 +111,42 @@ class trusted_keys:
             self.conn.execute(sa.text("SET LOCAL session_replication_role = origin"))
 
 
+class triggers_off:
+    """Switch the named triggers of ``table`` off for the block, in the transaction (a
+    bulk load that does their work itself, set-based); each is switched back on as it
+    was (ENABLE, ENABLE ALWAYS or ENABLE REPLICA). Takes the table's exclusive lock
+    until the end of the transaction: for first loads, which hold it already (their
+    index drops take it)."""
+
+    MODES = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
+
+    def __init__(self, conn, table: str, names: tuple[str, ...]):
+        self.conn, self.table, self.names = conn, table, names
+        self.saved: list[tuple[str, str]] = []
+
+    def __enter__(self):
+        self.saved = [
+            (name, mode)
+            for name, mode in self.conn.execute(
+                sa.text(
+                    "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = "
+                    "CAST(:t AS regclass) AND tgname = ANY(:names) AND tgenabled <> 'D'"
+                ),
+                {"t": self.table, "names": list(self.names)},
+            ).all()
+        ]
+        for name, _mode in self.saved:
+            self.conn.execute(sa.text(f'ALTER TABLE {self.table} DISABLE TRIGGER "{name}"'))
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            for name, mode in self.saved:
+                self.conn.execute(
+                    sa.text(f'ALTER TABLE {self.table} {self.MODES[mode]} TRIGGER "{name}"')
+                )
+
+
 class indexes_after:
     """On the first load into an empty table, build its plain indexes after the insert
     instead of row by row (much faster for millions of rows). Constraint indexes
