@@ -212,9 +212,14 @@ class TableLoader(Loader):
             with Timer(report, "copy wait"):
                 if pending is not None:
                     pending.result()
-            pending = pool.submit(
-                ingest.copy_frame, conn, self.stage_table, clean, self.stage_columns
-            )
+            if isinstance(clean, list):  # a worker's: already the CSV text
+                pending = pool.submit(
+                    ingest.copy_csv, conn, self.stage_table, self.stage_columns, clean
+                )
+            else:
+                pending = pool.submit(
+                    ingest.copy_frame, conn, self.stage_table, clean, self.stage_columns
+                )
             bar.update(size)
 
         try:
@@ -274,9 +279,11 @@ def _set_cleaner(loader: TableLoader) -> None:
 
 
 def _clean(file: str, chunk: pd.DataFrame, crs: str | None):
-    """A worker's task: check one chunk."""
+    """A worker's task: check one chunk; its good rows as COPY's CSV text (made here,
+    in parallel, rather than by the one process that copies)."""
     assert _CLEANER is not None
-    return _CLEANER.clean(file, chunk, crs)
+    clean, rejected = _CLEANER.clean(file, chunk, crs)
+    return ingest.frame_csv_parts(clean, _CLEANER.stage_columns), rejected
 
 
 def scalar(conn, sql: str, **params):

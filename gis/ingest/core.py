@@ -21,17 +21,37 @@ def copy_frame(conn, table: str, df: pd.DataFrame, columns: list[str]) -> int:
     """COPY ``df[columns]`` into ``table`` (CSV; empty cells become NULL). Returns rows."""
     if df.empty:
         return 0
+    copy_csv(conn, table, columns, (frame_csv(df, columns, start) for start in _starts(df)))
+    return len(df)
+
+
+def _starts(df: pd.DataFrame) -> range:
+    return range(0, len(df), COPY_CHUNK_ROWS)
+
+
+def frame_csv(df: pd.DataFrame, columns: list[str], start: int = 0) -> str:
+    """Rows ``start`` … ``start + COPY_CHUNK_ROWS`` of ``df[columns]`` as COPY's CSV."""
+    buf = io.StringIO()
+    df.iloc[start : start + COPY_CHUNK_ROWS][columns].to_csv(
+        buf, header=False, index=False, na_rep=""
+    )
+    return buf.getvalue()
+
+
+def frame_csv_parts(df: pd.DataFrame, columns: list[str]) -> list[str]:
+    """All of ``df[columns]`` as COPY's CSV, in parts (made where the frame is, e.g. by
+    the process that checked it, and copied by :func:`copy_csv`)."""
+    return [frame_csv(df, columns, start) for start in _starts(df)]
+
+
+def copy_csv(conn, table: str, columns: list[str], parts) -> None:
+    """COPY CSV text (an iterable of parts, as :func:`frame_csv_parts` makes them)."""
     raw = _driver(conn)
     cols = ", ".join(columns)
     with raw.cursor() as cur:
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            for start in range(0, len(df), COPY_CHUNK_ROWS):
-                buf = io.StringIO()
-                df.iloc[start : start + COPY_CHUNK_ROWS][columns].to_csv(
-                    buf, header=False, index=False, na_rep=""
-                )
-                copy.write(buf.getvalue())
-    return len(df)
+            for part in parts:
+                copy.write(part)
 
 
 def _rejects(rows, column: str, reason, fix) -> list[tuple]:
