@@ -236,7 +236,8 @@ class TableLoader(Loader):
                 if workers is not None:
                     checking.append((len(chunk), workers.apply_async(_clean, (file, chunk, crs))))
                 else:
-                    checking.append((len(chunk), _Done(self.clean(file, chunk, crs))))
+                    with Timer(report, "validate"):
+                        checking.append((len(chunk), _Done(self.clean(file, chunk, crs))))
                 # a chunk read ahead for each worker at most (memory)
                 while len(checking) > (self.clean_workers if workers is not None else 0):
                     copy_next()
