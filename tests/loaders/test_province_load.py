@@ -125,3 +125,28 @@ def test_checked_by_forked_processes_as_by_one(province, fresh_db, tmp_path):
     assert [r.row for r in alone.rejected] == [6, 78, 161]
     assert (parallel.inserted, parallel.updated) == (alone.inserted, alone.updated)
     assert alone.inserted == len(src) - 1 - 3
+
+
+def test_demo_province_command_loads_and_says_so(fresh_db, tmp_path):
+    """``popgis demo --province`` ends with its summary line (it once failed there: the
+    scale was assigned to ``_``, the messages function)."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    url = fresh_db.render_as_string(hide_password=False)
+    r = CliRunner().invoke(
+        main,
+        ["--lang", "en", "demo", "--province", "330000", "--counties", "330922"]
+        + ["--scale", "0.001"],
+        env={"POPGIS_DATABASE_URL": url, "POPGIS_VAR_DIR": str(tmp_path)},
+    )
+    assert r.exit_code == 0, r.output
+    assert "province 330000 loaded from" in r.output and "geocoded 1 counties" in r.output
+    engine = db.engine(fresh_db)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM persons")).scalar() > 0
+            assert _counts_wrong(conn) == 0
+    finally:
+        engine.dispose()
