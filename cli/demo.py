@@ -92,7 +92,7 @@ def demo(scale, seed, province, counties, serve, dev):
     if province:
         from loaders import demo_province
 
-        _, seed = scale_and_seed(scale, seed)
+        _scale, seed = scale_and_seed(scale, seed)  # not `_`: the messages function
         try:
             folder = demo_province.generate_files(
                 province, _province_scale(scale), seed, _counties(counties), echo=click.echo
@@ -136,7 +136,7 @@ def generate(out, scale, seed, province, counties):
     if province:
         from loaders.demo.province import generate_province
 
-        _, seed = scale_and_seed(scale, seed)
+        _scale, seed = scale_and_seed(scale, seed)  # not `_`: the messages function
         try:
             manifest = generate_province(
                 out, province, _province_scale(scale), seed, _counties(counties)

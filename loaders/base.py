@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -149,6 +151,11 @@ class TableLoader(Loader):
     stage_columns: list[str] = []
     #: progress bar counts in k/M (for files of millions of rows)
     progress_unit_scale = False
+    #: rows read, checked and copied at a time
+    chunk_rows = 200_000
+    #: processes that check the chunks of a file larger than ``parallel_bytes``
+    clean_workers = 1
+    parallel_bytes = 32 << 20
 
     def clean(self, file: str, df: pd.DataFrame, crs: str | None):
         """Validate one chunk (canonical column names) → (stage rows, rejections)."""
@@ -175,9 +182,17 @@ class TableLoader(Loader):
     def stage_file(self, conn, path, report, crs, progress) -> None:
         """Read, check and COPY every chunk. The COPY of one chunk (parsed by the server,
         in its own process) overlaps with reading and checking the next; COPYs stay one
-        at a time."""
+        at a time. With ``clean_workers`` > 1 the chunks are checked by that many forked
+        processes (:meth:`clean` is pure Python), in file order, while this process reads
+        the next ones."""
         file = path.name
         mapping = None
+        # forked first, before this process starts its threads (COPY, progress bar)
+        workers = (
+            get_context("fork").Pool(self.clean_workers, _set_cleaner, (self,))
+            if self.clean_workers > 1 and path.stat().st_size > self.parallel_bytes
+            else None
+        )
         bar = tqdm(
             unit=" rows",
             unit_scale=self.progress_unit_scale,
@@ -186,8 +201,29 @@ class TableLoader(Loader):
         )
         pool = ThreadPoolExecutor(max_workers=1)
         pending = None
+        checking: deque = deque()  # chunks being checked by the workers, in file order
+
+        def copy_next():
+            nonlocal pending
+            size, job = checking.popleft()
+            with Timer(report, "validate"):
+                clean, rejected = job.get()
+            report.rejected += rejected
+            with Timer(report, "copy wait"):
+                if pending is not None:
+                    pending.result()
+            if isinstance(clean, list):  # a worker's: already the CSV text
+                pending = pool.submit(
+                    ingest.copy_csv, conn, self.stage_table, self.stage_columns, clean
+                )
+            else:
+                pending = pool.submit(
+                    ingest.copy_frame, conn, self.stage_table, clean, self.stage_columns
+                )
+            bar.update(size)
+
         try:
-            reader = iter(files.read_table(path))
+            reader = iter(files.read_table(path, self.chunk_rows))
             while True:
                 with Timer(report, "read"):
                     chunk = next(reader, None)
@@ -197,21 +233,23 @@ class TableLoader(Loader):
                     mapping = self._match(file, chunk, report)
                 chunk = chunk.rename(columns={v: k for k, v in mapping.items()})
                 report.rows_total += len(chunk)
-                with Timer(report, "validate"):
-                    clean, rejected = self.clean(file, chunk, crs)
-                report.rejected += rejected
-                with Timer(report, "copy wait"):
-                    if pending is not None:
-                        pending.result()
-                pending = pool.submit(
-                    ingest.copy_frame, conn, self.stage_table, clean, self.stage_columns
-                )
-                bar.update(len(chunk))
+                if workers is not None:
+                    checking.append((len(chunk), workers.apply_async(_clean, (file, chunk, crs))))
+                else:
+                    with Timer(report, "validate"):
+                        checking.append((len(chunk), _Done(self.clean(file, chunk, crs))))
+                # a chunk read ahead for each worker at most (memory)
+                while len(checking) > (self.clean_workers if workers is not None else 0):
+                    copy_next()
+            while checking:
+                copy_next()
             with Timer(report, "copy wait"):
                 if pending is not None:
                     pending.result()
         finally:
             pool.shutdown(wait=True)
+            if workers is not None:
+                workers.terminate()
             bar.close()
 
     def _match(self, file, chunk, report):
@@ -220,6 +258,33 @@ class TableLoader(Loader):
         if mapping.extra:
             report.notes.append(_("ignored columns: {columns}", columns=", ".join(mapping.extra)))
         return mapping
+
+
+class _Done:
+    """A chunk checked in this process, as a worker's pending result."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
+#: the loader whose chunks a forked worker checks (inherited, not pickled)
+_CLEANER: TableLoader | None = None
+
+
+def _set_cleaner(loader: TableLoader) -> None:
+    global _CLEANER
+    _CLEANER = loader
+
+
+def _clean(file: str, chunk: pd.DataFrame, crs: str | None):
+    """A worker's task: check one chunk; its good rows as COPY's CSV text (made here,
+    in parallel, rather than by the one process that copies)."""
+    assert _CLEANER is not None
+    clean, rejected = _CLEANER.clean(file, chunk, crs)
+    return ingest.frame_csv_parts(clean, _CLEANER.stage_columns), rejected
 
 
 def scalar(conn, sql: str, **params):

@@ -18,7 +18,10 @@ import hashlib
 import json
 import shutil
 import time
+from multiprocessing import get_context
 from pathlib import Path
+
+import numpy as np
 
 from gis import db, settings, stats, users
 from gis.messages import _
@@ -96,17 +99,67 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
     }
 
 
-def geocode_counties(engine, codes: list[str]) -> None:
+def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
     """Geocode the households of each county as the county demo does (one transaction
-    each, as ``popgis geocode --households --area``), with one geocoder read once."""
-    from gis.gate.geocoding import geocode_households, system_scope
-    from gis.geocode.batch import Geocoder
+    each, as ``popgis geocode --households --area``), with one geocoder read once.
 
+    The addresses (pure Python, most of the time) are read by ``workers`` processes
+    forked with the geocoder, a county a task, while this process places the
+    coordinates and writes each county's results as they come (PostgreSQL's work): both
+    cores busy instead of one. The answers are those of
+    :func:`gis.gate.geocoding.geocode_households` (its steps, in the same order).
+    """
+    from gis.gate.geocoding import households_to_geocode, system_scope, write_geocoding
+    from gis.geocode.batch import Geocoder
+    from gis.geocode.gazetteer import syllables
+
+    global _GEOCODER
     with engine.connect() as conn:
         geocoder = Geocoder.load(conn)
-    for code in codes:
-        with engine.begin() as conn:
-            geocode_households(conn, system_scope(conn, code + "000000"), geocoder=geocoder)
+        todo = {c: households_to_geocode(conn, system_scope(conn, c + "000000")) for c in codes}
+    # built once here, shared by the forked workers (each would build its own)
+    syllables("预热")
+    _ = geocoder.gaz.local_index
+    _GEOCODER = geocoder
+    engine.dispose()  # the workers must not inherit pooled connections
+    tasks = [
+        (
+            todo[c]["id"].to_numpy(),
+            todo[c]["address"].to_numpy(),
+            todo[c]["registered_address"].to_numpy(),
+        )
+        for c in codes
+    ]
+    try:
+        with get_context("fork").Pool(max(1, workers)) as pool:
+            for code, res in zip(codes, pool.imap(_prepare, tasks), strict=True):
+                part = todo[code]
+                with engine.begin() as conn:
+                    scope = system_scope(conn, code + "000000")
+                    if part.empty:
+                        continue
+                    out = geocoder.finish(
+                        conn,
+                        res,
+                        part["lon"].to_numpy(dtype=np.float64),
+                        part["lat"].to_numpy(dtype=np.float64),
+                        clean=False,
+                    )
+                    out["input_hash"] = part["input_hash"].to_numpy()
+                    out["score"] = out["score"].astype(float)
+                    write_geocoding(conn, scope, out)
+    finally:
+        _GEOCODER = None
+
+
+#: the geocoder the forked workers of :func:`geocode_counties` use
+_GEOCODER = None
+
+
+def _prepare(task):
+    """A worker's task: the address part of one county's households."""
+    ids, addresses, registered = task
+    return _GEOCODER.prepare(ids, addresses, registered)
 
 
 class ProvinceLoadError(RuntimeError):

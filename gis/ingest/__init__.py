@@ -24,7 +24,15 @@ from gis.ingest.basemap import (
     upsert_roads,
 )
 from gis.ingest.batches import REJECTED_COLUMNS, finish_batch, start_batch
-from gis.ingest.core import COPY_CHUNK_ROWS, copy_frame, indexes_after, single_county, trusted_keys
+from gis.ingest.core import (
+    COPY_CHUNK_ROWS,
+    copy_csv,
+    copy_frame,
+    frame_csv_parts,
+    indexes_after,
+    single_county,
+    trusted_keys,
+)
 from gis.ingest.events import EVENT_STAGE, TEAM_STAGE, upsert_events, upsert_teams
 from gis.ingest.households import (
     PERSON_FIELDS,
@@ -48,8 +56,10 @@ __all__ = [
     "SERVICE_POINT_STAGE",
     "TEAM_STAGE",
     "check_person_stage",
+    "copy_csv",
     "copy_frame",
     "finish_batch",
+    "frame_csv_parts",
     "indexes_after",
     "shift_hit_rates",
     "single_county",

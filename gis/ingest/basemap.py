@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gis import partitions
-from gis.ingest.core import _counts, _rejects, _unknown_villages
+from gis.ingest.core import _counts, _rejects, _unknown_villages, indexes_after
 from gis.messages import _
 
 BUILDING_STAGE = """
@@ -134,19 +134,23 @@ def _assign_county(conn, table: str, geom_expr: str) -> list[tuple]:
 def upsert_roads(conn) -> tuple[int, int, list[tuple]]:
     """Upsert staged roads on ext_id; roads crossing no loaded county are rejected."""
     rejected = _assign_county(conn, "stage_roads", "s.geom")
-    ins, upd = _counts(
-        conn,
-        """
-        INSERT INTO roads AS r (ext_id, county_code, name, highway, source, geom)
-        SELECT ext_id, county_code, name, highway, source, ST_Multi(geom)
-        FROM stage_roads
-        ON CONFLICT (ext_id) DO UPDATE SET name = EXCLUDED.name,
-            highway = EXCLUDED.highway, source = EXCLUDED.source, geom = EXCLUDED.geom
-        WHERE (r.name, r.highway, r.source) IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.highway, EXCLUDED.source)
-           OR NOT ST_Equals(r.geom, EXCLUDED.geom)
-        RETURNING (xmax = 0) AS inserted""",
-    )
+    # the staged ext_ids are unique (the loader drops repeats): into an empty table, a
+    # plain INSERT with the indexes built after
+    with indexes_after(conn, "roads") as idx:
+        ins, upd = _counts(
+            conn,
+            """
+            INSERT INTO roads AS r (ext_id, county_code, name, highway, source, geom)
+            SELECT ext_id, county_code, name, highway, source, ST_Multi(geom)
+            FROM stage_roads
+            ON CONFLICT (ext_id) DO UPDATE SET name = EXCLUDED.name,
+                highway = EXCLUDED.highway, source = EXCLUDED.source, geom = EXCLUDED.geom
+            WHERE (r.name, r.highway, r.source) IS DISTINCT FROM
+                  (EXCLUDED.name, EXCLUDED.highway, EXCLUDED.source)
+               OR NOT ST_Equals(r.geom, EXCLUDED.geom)
+            RETURNING (xmax = 0) AS inserted""",
+            empty=idx.empty,
+        )
     return ins, upd, rejected
 
 

@@ -21,17 +21,37 @@ def copy_frame(conn, table: str, df: pd.DataFrame, columns: list[str]) -> int:
     """COPY ``df[columns]`` into ``table`` (CSV; empty cells become NULL). Returns rows."""
     if df.empty:
         return 0
+    copy_csv(conn, table, columns, (frame_csv(df, columns, start) for start in _starts(df)))
+    return len(df)
+
+
+def _starts(df: pd.DataFrame) -> range:
+    return range(0, len(df), COPY_CHUNK_ROWS)
+
+
+def frame_csv(df: pd.DataFrame, columns: list[str], start: int = 0) -> str:
+    """Rows ``start`` … ``start + COPY_CHUNK_ROWS`` of ``df[columns]`` as COPY's CSV."""
+    buf = io.StringIO()
+    df.iloc[start : start + COPY_CHUNK_ROWS][columns].to_csv(
+        buf, header=False, index=False, na_rep=""
+    )
+    return buf.getvalue()
+
+
+def frame_csv_parts(df: pd.DataFrame, columns: list[str]) -> list[str]:
+    """All of ``df[columns]`` as COPY's CSV, in parts (made where the frame is, e.g. by
+    the process that checked it, and copied by :func:`copy_csv`)."""
+    return [frame_csv(df, columns, start) for start in _starts(df)]
+
+
+def copy_csv(conn, table: str, columns: list[str], parts) -> None:
+    """COPY CSV text (an iterable of parts, as :func:`frame_csv_parts` makes them)."""
     raw = _driver(conn)
     cols = ", ".join(columns)
     with raw.cursor() as cur:
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            for start in range(0, len(df), COPY_CHUNK_ROWS):
-                buf = io.StringIO()
-                df.iloc[start : start + COPY_CHUNK_ROWS][columns].to_csv(
-                    buf, header=False, index=False, na_rep=""
-                )
-                copy.write(buf.getvalue())
-    return len(df)
+            for part in parts:
+                copy.write(part)
 
 
 def _rejects(rows, column: str, reason, fix) -> list[tuple]:
@@ -109,6 +129,42 @@ class trusted_keys:
     def __exit__(self, *exc):
         if self.active and not exc[0]:
             self.conn.execute(sa.text("SET LOCAL session_replication_role = origin"))
+
+
+class triggers_off:
+    """Switch the named triggers of ``table`` off for the block, in the transaction (a
+    bulk load that does their work itself, set-based); each is switched back on as it
+    was (ENABLE, ENABLE ALWAYS or ENABLE REPLICA). Takes the table's exclusive lock
+    until the end of the transaction: for first loads, which hold it already (their
+    index drops take it)."""
+
+    MODES = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
+
+    def __init__(self, conn, table: str, names: tuple[str, ...]):
+        self.conn, self.table, self.names = conn, table, names
+        self.saved: list[tuple[str, str]] = []
+
+    def __enter__(self):
+        self.saved = [
+            (name, mode)
+            for name, mode in self.conn.execute(
+                sa.text(
+                    "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = "
+                    "CAST(:t AS regclass) AND tgname = ANY(:names) AND tgenabled <> 'D'"
+                ),
+                {"t": self.table, "names": list(self.names)},
+            ).all()
+        ]
+        for name, _mode in self.saved:
+            self.conn.execute(sa.text(f'ALTER TABLE {self.table} DISABLE TRIGGER "{name}"'))
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            for name, mode in self.saved:
+                self.conn.execute(
+                    sa.text(f'ALTER TABLE {self.table} {self.MODES[mode]} TRIGGER "{name}"')
+                )
 
 
 class indexes_after:

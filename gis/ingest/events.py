@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from gis.ingest.core import _counts, _rejects, single_county, trusted_keys
+from gis.ingest.core import _counts, _rejects, indexes_after, single_county, trusted_keys
 from gis.messages import _
 
 TEAM_STAGE = """
@@ -88,7 +88,8 @@ def _event_rejects(conn) -> list[tuple]:
         JOIN households h ON h.household_no = s.household_no
         WHERE s.id_number IS NOT NULL AND {_NOT_REPORTED.format(col="id_number")}
           AND NOT EXISTS (SELECT 1 FROM persons p
-                          WHERE p.household_id = h.id AND p.id_number = s.id_number)""")
+                          WHERE p.household_id = h.id AND p.county_code = h.county_code
+                            AND p.id_number = s.id_number)""")
         ),
         "id_number",
         lambda m: _("not a member of household {household}", household=m["household_no"]),
@@ -105,7 +106,8 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
         sa.text("DELETE FROM stage_events WHERE bad_cols IS NOT NULL OR row_no = ANY(:rows)"),
         {"rows": sorted({r[0] for r in rejected})},
     )
-    with trusted_keys(conn):
+    # (the person's county is the household's: a lookup probes that partition only)
+    with trusted_keys(conn), indexes_after(conn, "events") as idx:
         ins, upd = _counts(
             conn,
             """
@@ -116,6 +118,7 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
             FROM stage_events s
             JOIN households h ON h.household_no = s.household_no
             LEFT JOIN persons p ON p.id_number = s.id_number AND p.household_id = h.id
+                                AND p.county_code = h.county_code
             LEFT JOIN service_teams t ON t.ext_id = s.team
             ON CONFLICT (ext_id, county_code) DO UPDATE SET household_id = EXCLUDED.household_id,
                 admin_path = EXCLUDED.admin_path, person_id = EXCLUDED.person_id, team_id = EXCLUDED.team_id,
@@ -125,6 +128,7 @@ def upsert_events(conn, loaded_by: str | None) -> tuple[int, int, list[tuple]]:
                   EXCLUDED.team_id, EXCLUDED.kind, EXCLUDED.event_date, EXCLUDED.note)
             RETURNING ev.ext_id, ev.county_code""",
             {"u": loaded_by},
+            empty=idx.empty,
             keys=("events", "ext_id, county_code"),
         )
     return ins, upd, rejected

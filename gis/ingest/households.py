@@ -11,6 +11,7 @@ from gis.ingest.core import (
     _unknown_villages,
     indexes_after,
     single_county,
+    triggers_off,
     trusted_keys,
 )
 from gis.messages import _
@@ -121,8 +122,9 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     _place_in_buildings(conn)
     _place_in_villages(conn)
     rejected = _reject_unplaced(conn, county)
+    first = first_load(conn)
     h_ins, h_upd = _upsert_household_rows(conn, source_crs, county)
-    p_ins, p_upd = _upsert_person_rows(conn)
+    p_ins, p_upd = _upsert_person_rows(conn, counted=first)
     staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
     staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
     return {
@@ -276,14 +278,16 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
     set_placed = ",\n            ".join(
         f"{c} = CASE WHEN {moved} THEN EXCLUDED.{c} ELSE h.{c} END" for c in placed
     )
+    # A new household comes with its counts of persons and migrants (as the persons'
+    # count trigger would set them; on a first load it is off).
     with trusted_keys(conn), indexes_after(conn, "households") as idx:
         h_ins, h_upd = _counts(
             conn,
             f"""
             INSERT INTO households AS h (household_no, county_code, admin_path, village_code,
                 address, registered_address, building_id, geom, source_crs, geocode_level,
-                geocode_score, geocode_method)
-            SELECT household_no, coalesce(left(s.village_code, 6), :c),
+                geocode_score, geocode_method, persons_count, migrants_count)
+            SELECT s.household_no, coalesce(left(s.village_code, 6), :c),
                    coalesce(s.admin_path, v.path, left(s.village_code, 6), :c),
                    s.village_code, s.address, s.registered_address, s.building_id, s.geom,
                    CAST(:crs AS text),
@@ -291,8 +295,12 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
                         WHEN s.geom IS NOT NULL THEN 'village' END,
                    CASE WHEN s.building_id IS NOT NULL THEN 1.0
                         WHEN s.geom IS NOT NULL THEN 0.5 END,
-                   CASE WHEN s.geom IS NOT NULL THEN 'coordinates' END
+                   CASE WHEN s.geom IS NOT NULL THEN 'coordinates' END,
+                   coalesce(c.n, 0), coalesce(c.m, 0)
             FROM stage_households s LEFT JOIN admin_area v ON v.code = s.village_code
+            LEFT JOIN (SELECT household_no, count(*) AS n, count(*) FILTER (WHERE is_migrant) AS m
+                       FROM stage_persons GROUP BY household_no) c
+                   ON c.household_no = s.household_no
             ON CONFLICT (household_no, county_code) DO UPDATE SET
                 address = EXCLUDED.address, registered_address = EXCLUDED.registered_address,
                 {set_placed},
@@ -308,27 +316,67 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
     return h_ins, h_upd
 
 
-def _upsert_person_rows(conn) -> tuple[int, int]:
-    """Insert or update the staged persons (on the ID number); returns (inserted, updated)."""
+def _upsert_person_rows(conn, counted: bool = False) -> tuple[int, int]:
+    """Insert or update the staged persons (on the ID number); returns (inserted, updated).
+
+    ``counted`` (a first load, see :func:`first_load`): one plain INSERT with the persons'
+    count trigger off, the households having been inserted with their counts. Otherwise one statement per
+    county: the count triggers' recount takes an array of the statement's households,
+    planned against every partition of ``persons``; for a province's 900 k households
+    in one statement that ran the server process out of memory (16 GB).
+    """
     fields = ", ".join(PERSON_FIELDS)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in PERSON_FIELDS)
     current = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
-    with trusted_keys(conn), indexes_after(conn, "persons") as idx:
-        p_ins, p_upd = _counts(
-            conn,
-            f"""
+    sql = f"""
             INSERT INTO persons AS p (household_id, county_code, admin_path, id_number,
                                       {fields})
             SELECT h.id, h.county_code, h.admin_path, s.id_number,
                    {", ".join("s." + f for f in PERSON_FIELDS)}
             FROM stage_persons s JOIN households h ON h.household_no = s.household_no
+            {{where}}
             ON CONFLICT (id_number, county_code) DO UPDATE SET
                 household_id = EXCLUDED.household_id,
                 admin_path = EXCLUDED.admin_path,
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in PERSON_FIELDS)}, updated_at = now()
             WHERE (p.household_id, {current}) IS DISTINCT FROM (EXCLUDED.household_id, {excluded})
-            RETURNING p.id_number, p.county_code""",
-            empty=idx.empty,
-            keys=("persons", "id_number, county_code"),
-        )
+            RETURNING p.id_number, p.county_code"""
+    keys = ("persons", "id_number, county_code")
+    with trusted_keys(conn), indexes_after(conn, "persons") as idx:
+        if counted and idx.empty:
+            with triggers_off(conn, "persons", COUNT_TRIGGERS):
+                return _counts(conn, sql.format(where=""), empty=True, keys=keys)
+        p_ins = p_upd = 0
+        counties = conn.execute(
+            sa.text("""SELECT DISTINCT h.county_code FROM stage_households s
+                       JOIN households h ON h.household_no = s.household_no ORDER BY 1""")
+        ).scalars()
+        for code in list(counties):
+            ins, upd = _counts(
+                conn,
+                sql.format(where="WHERE h.county_code = :county"),
+                {"county": code},
+                empty=idx.empty,
+                keys=keys,
+            )
+            p_ins, p_upd = p_ins + ins, p_upd + upd
     return p_ins, p_upd
+
+
+#: the statement triggers that keep households.persons_count and migrants_count
+COUNT_TRIGGERS = ("persons_count_insert",)
+
+
+def first_load(conn) -> bool:
+    """Whether households and persons have no rows (a first load: every household the
+    staged persons join is a new one, inserted with its counts) and this role may switch
+    the persons' count trigger off (it owns the table)."""
+    return bool(
+        conn.execute(
+            sa.text("""
+            SELECT pg_has_role((SELECT relowner FROM pg_class
+                                WHERE oid = CAST('persons' AS regclass)), 'USAGE')
+               AND NOT EXISTS (SELECT 1 FROM households)
+               AND NOT EXISTS (SELECT 1 FROM persons)""")
+        ).scalar()
+    )

@@ -146,6 +146,16 @@ def _contents(engine) -> dict:
         "households md5": """SELECT md5(string_agg(concat_ws('|', household_no, admin_path,
                             village_code, building_id IS NULL, ST_AsText(geom)),
                             ',' ORDER BY household_no)) FROM households""",
+        # the counts (set by the first load itself, by the trigger otherwise) and the
+        # geocoding (forked workers, or geocode_households)
+        "households counts": """SELECT sum(persons_count), sum(migrants_count),
+                                count(*) FILTER (WHERE persons_count <> (SELECT count(*)
+                                    FROM persons p WHERE p.household_id = h.id))
+                                FROM households h""",
+        "geocoding md5": """SELECT md5(string_agg(concat_ws('|', household_no, geocode_level,
+                            geocode_method, geocode_score, geocode_reason, registered_code,
+                            geocode_input_hash), ',' ORDER BY household_no)) FROM households""",
+        "review": "SELECT count(*), count(DISTINCT household_id) FROM geocode_review",
         "admin": """SELECT level, count(*) FROM admin_area GROUP BY 1 ORDER BY 1""",
         "teams": "SELECT count(*) FROM service_teams",
         "rejected": "SELECT count(*) FROM rejected_rows",
