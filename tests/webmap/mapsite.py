@@ -25,7 +25,8 @@ REVIEWS = """
                   "village_code": "330782001001", "village": "江滨社区",
                   "compound": "幸福小区", "group": null}]'),
               ('HA2', 'ambiguous: several places fit', '[]')) r(no, reason, cands)
-              ON r.no = h.household_no"""
+              ON r.no = h.household_no
+            ORDER BY h.household_no"""  # ids in this order: the page lists by id
 
 
 class Page:
