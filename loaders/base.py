@@ -26,6 +26,7 @@ from gis import crs as crs_mod
 from gis import db, ingest
 from gis.messages import _
 from loaders import files
+from loaders.forking import can_fork
 from loaders.registry import get_loader  # noqa: F401  (older callers import it from here)
 from loaders.reports import (  # noqa: F401  (LoadError, Rejection: also from here)
     LoadError,
@@ -190,7 +191,7 @@ class TableLoader(Loader):
         # forked first, before this process starts its threads (COPY, progress bar)
         workers = (
             get_context("fork").Pool(self.clean_workers, _set_cleaner, (self,))
-            if self.clean_workers > 1 and path.stat().st_size > self.parallel_bytes
+            if self.clean_workers > 1 and path.stat().st_size > self.parallel_bytes and can_fork()
             else None
         )
         bar = tqdm(

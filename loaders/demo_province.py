@@ -18,6 +18,7 @@ import hashlib
 import json
 import shutil
 import time
+from contextlib import nullcontext
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from gis import db, settings, stats, users
 from gis.messages import _
 from gis.regions import ensure_regions
 from loaders.demo_county import DEMO_PASSWORD, LOAD_ORDER
+from loaders.forking import can_fork
 from loaders.registry import get_loader
 
 
@@ -131,8 +133,9 @@ def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
         for c in codes
     ]
     try:
-        with get_context("fork").Pool(max(1, workers)) as pool:
-            for code, res in zip(codes, pool.imap(_prepare, tasks), strict=True):
+        with get_context("fork").Pool(max(1, workers)) if can_fork() else nullcontext() as pool:
+            prepared = pool.imap(_prepare, tasks) if pool is not None else map(_prepare, tasks)
+            for code, res in zip(codes, prepared, strict=True):
                 part = todo[code]
                 with engine.begin() as conn:
                     scope = system_scope(conn, code + "000000")

@@ -44,6 +44,7 @@ from loaders.demo.inputs import (
     load_national,
     load_recipe,
 )
+from loaders.forking import can_fork
 
 #: real population of the provinces this can make (6-digit code → people, 2020 census)
 PROVINCE_PEOPLE = {"330000": 64_567_588}
@@ -173,6 +174,8 @@ def generate_province(
         "ids": (ids_dir, order),
     }
     workers = max(1, min(workers or DEFAULT_WORKERS, len(chosen)))
+    if not can_fork():
+        workers = 1
     if workers > 1:  # built once here, inherited by the workers (else once by each)
         from loaders.demo.origins import _origin_tables
 
