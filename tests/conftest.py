@@ -27,6 +27,16 @@ FIXTURE_FILES = [
     ("service-points", "service_points.csv"),
 ]
 PASSWORD = "test-pass-1"
+#: modules that start Dask in the test process: its IO loop and offload threads outlive
+#: the cluster, and the loaders do not fork beside other threads (loaders.forking), so
+#: these run last, after every test of the forked paths
+RUN_LAST = ("test_geocode_dask.py",)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name in RUN_LAST)  # stable: the rest in order
+
+
 # name, role, area
 USERS = [
     ("county_u", "county", "330782000000"),
