@@ -456,8 +456,14 @@ class DaskGeocoder:
                     db.dispose_engines()
                     method = "fork"
                     frozen = _frozen_heap()
+                config = {
+                    "distributed.worker.multiprocessing-method": method,
+                    # the workers' statistical profiler samples the geocoding thread's
+                    # stack every 10 ms for the dashboard, which nobody looks at here
+                    "distributed.worker.profile.enabled": False,
+                }
                 with (
-                    dask.config.set({"distributed.worker.multiprocessing-method": method}),
+                    dask.config.set(config),
                     _workers_ignore_ctrl_c(),
                     frozen,
                 ):
