@@ -3,8 +3,8 @@
 The single process and the Dask workers format their results with :func:`format_lines`,
 so the two output files are the same bytes by construction (the file is written with
 :func:`write_file`: UTF-8 with BOM, the header, then the lines in input order; the
-workers send their lines already encoded). Cells go
-through :func:`gis.csvfile.guard` (no spreadsheet formulas) and ``csv`` quoting.
+workers send their lines already encoded). Cells go through :func:`gis.csvfile.guard`
+(no spreadsheet formulas) and ``csv`` quoting.
 """
 
 from __future__ import annotations
