@@ -11,7 +11,7 @@ outputs must be byte-identical. The target: Dask with 2 workers at least 1.5× t
 single process.
 
 Usage: ``POPGIS_DATABASE_URL=… python -m bench.geocode_dask --province var/demo/province330000-…
-[--runs 3]``.
+[--runs 3]`` (``--input FILE``: an input file a run before wrote, ``WORK/in.csv``).
 """
 
 from __future__ import annotations
@@ -67,16 +67,24 @@ def main() -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--province", type=Path, help="a province demo folder (every county)")
     src.add_argument("--folders", nargs="+", type=Path, help="county folders")
+    src.add_argument("--input", type=Path, help="an input file written before (id,address,…)")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--work", type=Path, default=Path("var/bench/geocode_dask"))
     a = p.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
-    infile = a.work / "in.csv"
-    folders = a.folders or sorted(d for d in a.province.iterdir() if d.is_dir())
-    rows = write_input(folders, infile, a.limit)
+    if a.input:
+        infile = a.input
+        with infile.open(encoding="utf-8") as f:
+            rows = sum(1 for _ in f) - 1
+        where = str(infile)
+    else:
+        infile = a.work / "in.csv"
+        folders = a.folders or sorted(d for d in a.province.iterdir() if d.is_dir())
+        rows = write_input(folders, infile, a.limit)
+        where = f"{len(folders)} counties"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"input: {rows} addresses from {len(folders)} counties; load average {load}")
+    print(f"input: {rows} addresses from {where}; load average {load}")
     times: dict[str, list[float]] = {"local": [], "dask": []}
     for k in range(a.runs):
         for engine in ("local", "dask"):

@@ -154,7 +154,7 @@ def _geocode_file(
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
     from gis.geocode.csvout import format_lines, remove_stale_part, write_file
-    from gis.geocode.distributed import load_geocoder
+    from gis.geocode.distributed import BlockUnreadable, csv_blocks, load_geocoder
     from loaders.files import FileProblem, match_columns, read_table
 
     try:
@@ -195,14 +195,32 @@ def _geocode_file(
                 _dask_client(dask, g) as client,
                 bar(_("geocoding"), unit=" rows") as progress,
             ):
-                pieces = client.text(
-                    columns(), default_crs=default_crs, progress=progress, tally=tally
+                # a CSV goes to the workers as bytes, block by block; other tables as
+                # columns
+                blocks = (
+                    csv_blocks(
+                        infile,
+                        reader.header_row,
+                        reader.header,
+                        reader.delimiter,
+                        reader.encoding,
+                        [cols.get(name) for name in ("id", "address", "lon", "lat", "crs")],
+                    )
+                    if reader.delimiter is not None and reader.encoding is not None
+                    else None
                 )
+                opts = {"default_crs": default_crs, "progress": progress, "tally": tally}
+                pieces = client.blocks(blocks, **opts) if blocks else client.text(columns(), **opts)
                 try:
                     write_file(outfile, pieces)
                 except (FileProblem, OSError):
                     raise
                 except Exception as exc:  # a task failed (a worker died too often, …)
+                    if isinstance(exc, BlockUnreadable):
+                        # a row the parser cannot read: say where, as the single
+                        # process says it (the FileProblem of reading the file)
+                        for _chunk in read_table(infile, chunk_rows=50_000):
+                            pass
                     fail(
                         _(
                             "the batch failed on Dask ({problem}); {file} was not written",

@@ -2,12 +2,14 @@
 
 The single process and the Dask workers format their results with :func:`format_lines`,
 so the two output files are the same bytes by construction (the file is written with
-:func:`write_file`: UTF-8 with BOM, the header, then the lines in input order). Cells go
-through :func:`gis.csvfile.guard` (no spreadsheet formulas) and ``csv`` quoting.
+:func:`write_file`: UTF-8 with BOM, the header, then the lines in input order; the
+workers send their lines already encoded). Cells go through :func:`gis.csvfile.guard`
+(no spreadsheet formulas) and ``csv`` quoting.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -112,15 +114,16 @@ def remove_stale_part(path: Path) -> bool:
 
 
 def write_file(path: Path, pieces) -> None:
-    """Write the output file: BOM, header, then ``pieces`` (strings of whole lines, in
-    order). Written to a temporary file beside ``path`` and renamed at the end, so a run
-    that fails leaves no partial file under the name asked for."""
+    """Write the output file: BOM, header, then ``pieces`` (whole lines, in order: text,
+    or its UTF-8 bytes as the Dask workers send it). Written to a temporary file beside
+    ``path`` and renamed at the end, so a run that fails leaves no partial file under
+    the name asked for."""
     tmp = part_path(path)
     try:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-            f.write(",".join(OUTPUT_COLUMNS) + LINE_END)
+        with tmp.open("wb") as f:
+            f.write(codecs.BOM_UTF8 + (",".join(OUTPUT_COLUMNS) + LINE_END).encode("utf-8"))
             for piece in pieces:
-                f.write(piece)
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -1,42 +1,58 @@
-"""Geocode a table on Dask distributed: the rows cut into slices, in input order, the
-slices geocoded by the workers as they come, each worker with the gazetteer and building
-index loaded once.
+"""Geocode a table on Dask distributed: the input cut into blocks of rows, in input
+order, the blocks geocoded by the workers as they come, each worker with the gazetteer
+and building index loaded once.
 
-Why slices and not one task per county: to know a row's county the client would have to
-read its address's admin names, and that scan costs a third of geocoding the address
-(measured on 169 k distinct addresses of 32 counties: 6.3 against 20 CPU-s), all of it
-serial, in the client; with 2 workers that caps the speed-up near 1.2× (Amdahl). The
-whole building index of a province loads from its cache in a second or two, and on a
-local cluster not even that (below). So the client does only what must be serial: read
-the file (chunk by chunk, the tasks of a chunk sent as soon as it is read) and write the
-answers in order. Input files are mostly county after county, so consecutive rows, and
-the per-county name indexes the parser builds on first use, stay together on a worker.
+A CSV file goes to the workers as it is on disk: the client reads it as bytes and cuts
+it at record ends (:func:`csv_blocks`, :func:`record_end`: a quoted field may hold a
+line break), and each task reads its block with the options ``read_table`` reads the
+whole file with, geocodes it, formats its lines (:func:`gis.geocode.csvout.format_lines`,
+the single process's formatter) and returns them as UTF-8 bytes. The client parses
+nothing, sends no Python objects row by row, and writes the blocks' bytes in input order
+as they complete; a bounded window of tasks is in flight. The bytes travel through the
+scheduler, so no disk is shared: the same path serves a local cluster and a scheduler
+given by address. Blocks are at most :data:`BLOCK_BYTES` and shrink towards the end of
+the file, so that the two workers finish together. Tables that are not such a CSV
+(XLSX, line ends a block could not be cut at) go as columns (:meth:`DaskGeocoder.text`).
+
+Why blocks and not one task per county: to know a row's county the client would have
+to read its address's admin names, and that scan costs a third of geocoding the
+address (measured on 169 k distinct addresses of 32 counties: 6.3 against 20 CPU-s),
+all of it serial, in the client. The workers hold the whole geocoder, so a block of any
+county is theirs to answer; what keeping a county on one worker could save is the
+per-county name pools and address-head readings each worker builds for itself, measured
+at ≈ 2.5 % of the geocoding CPU (300 k addresses of the province cut in 6,250-row slices
+between two processes, against one process). Input files are mostly county after
+county, so consecutive rows stay together in a block.
 
 A worker keeps, per database, one :class:`~gis.geocode.batch.Geocoder` (gazetteer and
 whole building index). On a local cluster the client loads it first, as the single
 process does, and the workers are forked from the client with it (no imports, no load
-in the workers); a remote scheduler's workers load it as soon as they start, while the
-client reads the file. A task returns its rows formatted as the output file's text
-(:func:`gis.geocode.csvout.format_lines`, the single process's formatter): the answers,
-and the bytes, are the single process's (tested). Nothing goes back to the client as a
-DataFrame.
+in the workers; the loaded objects frozen out of the cyclic garbage collector first, so
+that a worker's collections neither scan them nor copy their pages); a remote
+scheduler's workers load it as soon as they start, while the client reads the file.
+The answers, and the bytes, are the single process's (tested).
 
 If a worker dies, the scheduler gives its tasks (and the results it held) to another
 worker; a task that keeps failing fails the batch, and the output file is not written.
 
 The scheduler is a :class:`distributed.LocalCluster` of ``workers`` processes by default,
 or any Dask scheduler by address (its workers need popgis installed and the database
-reachable at the same URL; the rows travel through the scheduler, so no shared disk is
-needed).
+reachable at the same URL).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import gc
+import os
 import re
 import signal
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,18 +62,37 @@ from gis.geocode.batch import RESULT_COLUMNS, Geocoder
 from gis.geocode.csvout import format_lines
 
 __all__ = [
+    "BLOCK_BYTES",
     "CONNECT_SECONDS",
     "TASK_ROWS",
+    "BlockUnreadable",
+    "CsvBlocks",
+    "CsvLayout",
     "DaskGeocoder",
+    "csv_blocks",
+    "geocode_block",
     "geocode_rows",
     "geocode_table",
     "geocode_text",
     "load_geocoder",
+    "read_block",
+    "record_end",
     "scheduler_address",
 ]
 
-#: rows per task at most
+#: rows per task at most (a table sent as columns)
 TASK_ROWS = 10_000
+
+#: bytes of a CSV file per task at most (≈ 10 k rows of an address file): ≈ 1.5 s of a
+#: worker's time, 80-odd tasks for the province's 900 k households
+BLOCK_BYTES = 1 << 20
+
+#: the smallest block cut towards the end of the file (see :func:`csv_blocks`)
+MIN_BLOCK_BYTES = 64 << 10
+
+#: tasks in flight per worker at most (submitted, not yet written by the client): the
+#: memory of a run is bounded by this many blocks, not by the file
+WINDOW_PER_WORKER = 8
 
 #: seconds to wait for a scheduler given by address before saying it cannot be reached
 #: (Dask's own default is 30)
@@ -66,8 +101,206 @@ CONNECT_SECONDS = 5
 # tcp://HOST:PORT or tls://HOST:PORT (a bare HOST:PORT is tcp); HOST a name, IPv4 or [IPv6]
 _ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})")
 
+_TICK = "distributed.admin.tick.interval"
+
+# The local cluster's housekeeping, made rarer: idle, a client with its scheduler and
+# nannies took 3 % of a core and each worker 2.3 % (measured over 20 s), 8 % of a core
+# in all, which a batch pays for every second it runs (more seconds on a busy machine);
+# with these 1.3 %. The event loops' blocked-loop tick (20 ms) and the workers'
+# statistical profiler (a sample of the geocoding thread's stack every 10 ms, for a
+# dashboard nobody opens here) were most of it; the system monitor (0.5 s), the nannies'
+# memory check (0.1 s: a worker over its limit is still restarted, within a second) and
+# work stealing (the tasks wait on the scheduler until a worker is free anyway) the rest.
+_QUIET = {
+    _TICK: "1s",
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+
 # per worker process: database URL → the whole database's Geocoder
 _WORKER: dict[str, Geocoder] = {}
+
+
+# ------------------------------------------------------------------ a CSV file in blocks
+@dataclass(frozen=True)
+class CsvLayout:
+    """What a worker needs to read a block of a CSV file's records as
+    ``loaders.files.read_table`` reads the file (:func:`read_block`): not the file's
+    path (a worker of a remote scheduler may not see the client's disk). ``columns``:
+    the header names of id, address, lon, lat and crs (None for a column the file does
+    not have)."""
+
+    names: tuple[str, ...]
+    delimiter: str
+    encoding: str
+    columns: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class CsvBlocks:
+    """A CSV file to be sent in blocks of whole records: the byte offset where its data
+    rows start (after the header), its size, and how to read a block."""
+
+    path: str
+    start: int
+    size: int
+    layout: CsvLayout
+
+
+class BlockUnreadable(ValueError):
+    """A block's rows could not be read (a row with more cells than the header, …); the
+    client reads the file as the single process does to say where (its FileProblem)."""
+
+
+def csv_blocks(
+    path,
+    header_row: int,
+    names: Iterable[str],
+    delimiter: str,
+    encoding: str,
+    columns: Iterable[str | None],
+) -> CsvBlocks | None:
+    """The file as :class:`CsvBlocks` (its data rows start after line ``header_row``, as
+    ``read_table`` found it), or None where cutting it at line feeds could split a record
+    differently from the parser: a carriage return not followed by a line feed (the
+    parser ends a record there too), a NUL byte, a header line with an open quote.
+    UTF-8 and GB18030 never use the bytes of ``"``, ``\r``, ``\n`` or the delimiter inside
+    a character, so a cut at a record's line feed never splits one."""
+    if encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "gb18030", "gbk"):
+        return None
+    with open(path, "rb") as f:
+        start = 0
+        for _ in range(header_row):
+            line = f.readline()
+            if not line.endswith(b"\n"):
+                return None  # the header is the last line: no rows (or a lone \r)
+            start += len(line)
+            if line.count(b'"') % 2:
+                return None  # a quoted line break in the header
+        f.seek(0)
+        tail = b""
+        while True:
+            piece = f.read(8 << 20)
+            if not piece:
+                break
+            chunk = tail + piece
+            if b"\0" in chunk:
+                return None
+            # a \r at the very end may be followed by the next piece's \n
+            body = chunk[:-1] if chunk.endswith(b"\r") else chunk
+            if body.count(b"\r") != body.count(b"\r\n"):
+                return None
+            tail = chunk[len(body) :]
+        if tail:
+            return None  # the file ends in a lone \r
+        size = f.tell()
+    layout = CsvLayout(tuple(names), delimiter, encoding, tuple(columns))
+    return CsvBlocks(str(path), start, size, layout)
+
+
+def record_end(buf: bytes, delimiter: str) -> int | None:
+    """Where the last whole record of ``buf`` ends (just after its line feed), ``buf``
+    starting at a record's start; None if no record ends in it. A line feed inside a
+    quoted field does not end a record: with no quote in ``buf`` every line feed does,
+    else the lines are read with :mod:`csv` (quoting as pandas' parser does it: a quote
+    opens a quoted field only at the start of a field, ``""`` inside one is a quote)."""
+    if b'"' not in buf:
+        i = buf.rfind(b"\n")
+        return i + 1 if i >= 0 else None
+    lines = buf.split(b"\n")[:-1]  # the lines ended by a line feed
+    state = {"at": 0, "exhausted": False}
+
+    def feed():
+        for line in lines:
+            state["at"] += len(line) + 1
+            # Latin-1 maps bytes to characters one to one: the ASCII bytes that matter
+            # stay themselves, whatever the file's encoding
+            yield line.decode("latin-1") + "\n"
+        state["exhausted"] = True
+
+    if csv.field_size_limit() < sys.maxsize:
+        csv.field_size_limit(sys.maxsize)  # pandas has no limit on a field's length
+    end = None
+    try:
+        for _row in csv.reader(feed(), delimiter=delimiter, quotechar='"', strict=False):
+            # a record the reader returned once the lines ran out may be cut short
+            # inside a quoted field: only the records before it are whole
+            if not state["exhausted"]:
+                end = state["at"]
+    except csv.Error:
+        return None
+    return end
+
+
+def _block_size(remaining: int, workers: int, most: int, least: int) -> int:
+    """Bytes for the next block: the most, until the rest of the file is a few blocks
+    per worker; then a quarter of a worker's share of the rest (guided self-scheduling:
+    the last tasks are small, so that no worker waits long for the other)."""
+    return max(least, min(most, remaining // (4 * workers)))
+
+
+def _cut(blocks: CsvBlocks, workers: int, most: int = BLOCK_BYTES) -> Iterator[bytes]:
+    """The file's data rows as blocks of whole records, in order: at most ``most``
+    bytes each (more only for a record longer than that)."""
+    least = min(most, MIN_BLOCK_BYTES)
+    with open(blocks.path, "rb") as f:
+        f.seek(blocks.start)
+        buf = b""
+        eof = False
+        while True:
+            remaining = blocks.size - f.tell() + len(buf)
+            want = _block_size(remaining, workers, most, least)
+            if len(buf) < want and not eof:
+                more = f.read(want - len(buf))
+                eof = len(more) < want - len(buf)
+                buf += more
+            if eof:
+                if buf:
+                    yield buf
+                return
+            end = record_end(buf, blocks.layout.delimiter)
+            while end is None:  # no whole record in it (one long record): read on
+                more = f.read(max(len(buf), least))
+                if not more:
+                    eof = True
+                    break
+                buf += more
+                end = record_end(buf, blocks.layout.delimiter)
+            if end is None:
+                yield buf
+                return
+            yield buf[:end]
+            buf = buf[end:]
+
+
+def read_block(layout: CsvLayout, data: bytes) -> pd.DataFrame:
+    """The rows of a block, read with the options ``loaders.files.read_table`` reads
+    the whole file with (every cell a string, blank rows and rows of bare delimiters
+    dropped), so that every row has the cells the single process reads."""
+    import io
+
+    try:
+        df = pd.read_csv(
+            io.BytesIO(data),
+            sep=layout.delimiter,
+            header=None,
+            names=list(layout.names),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+            encoding=layout.encoding,
+            engine="c",
+            quotechar='"',
+        )
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({n: pd.Series([], dtype=str) for n in layout.names})
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise BlockUnreadable(str(exc)) from None
+    return df[~(df == "").all(axis=1)].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ worker side
@@ -84,8 +317,6 @@ def _worker_geocoder(url: str) -> Geocoder:
 
 def warm(url: str) -> int:
     """Load the geocoder in this worker (ahead of its first task); its process id."""
-    import os
-
     _worker_geocoder(url)
     return os.getpid()
 
@@ -104,14 +335,28 @@ def geocode_rows(url: str, ids, addresses, lon, lat, crs, default_crs: str) -> p
 
 def geocode_text(
     url: str, ids, addresses, lon, lat, crs, default_crs: str
-) -> tuple[str, dict[str, int], int]:
-    """One task: :func:`geocode_rows` as the output file's text for these rows, the
-    counts by level and the rows whose coordinates were ignored
-    (:func:`gis.geocode.csvout.format_lines`)."""
+) -> tuple[bytes, dict[str, int], int, int]:
+    """One task: :func:`geocode_rows` as the output file's bytes for these rows (UTF-8),
+    the counts by level, the rows whose coordinates were ignored
+    (:func:`gis.geocode.csvout.format_lines`) and the rows."""
+    if not len(ids):
+        return b"", {}, 0, 0
     lines, counts, ignored = format_lines(
         geocode_rows(url, ids, addresses, lon, lat, crs, default_crs)
     )
-    return "".join(lines), counts, ignored
+    return "".join(lines).encode("utf-8"), counts, ignored, len(ids)
+
+
+def geocode_block(
+    url: str, layout: CsvLayout, data: bytes, default_crs: str
+) -> tuple[bytes, dict[str, int], int, int]:
+    """One task: a block of the CSV file (:func:`read_block`) geocoded, as
+    :func:`geocode_text` gives it."""
+    df = read_block(layout, data)
+    ids, addresses, lon, lat, crs = (
+        df[c].to_numpy() if c is not None else None for c in layout.columns
+    )
+    return geocode_text(url, ids, addresses, lon, lat, crs, default_crs)
 
 
 # ------------------------------------------------------------------ client side
@@ -179,11 +424,24 @@ def _workers_ignore_ctrl_c():
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def _frozen_heap():
+    """The objects of this process moved out of the cyclic garbage collector's reach
+    while the workers are forked: the geocoder (≈ 1 M objects for a province) is never
+    garbage, and a worker's full collections would otherwise scan it again and again,
+    writing to every page of it (copy-on-write). Unfrozen here afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 class DaskGeocoder:
     """A Dask client for one batch: started first (a local cluster of ``workers``
     processes, or the scheduler at ``scheduler``), the workers loading the geocoder
-    while the caller reads its file; then :meth:`text` or :meth:`table`. Use as a
-    context manager (the local cluster is closed at the end).
+    while the caller reads its file; then :meth:`blocks`, :meth:`text` or
+    :meth:`table`. Use as a context manager (the local cluster is closed at the end).
 
     ``url``: the database, as the workers reach it. ``geocoder``: one already loaded in
     this process; the workers of a local cluster are then forked from this process and
@@ -208,15 +466,20 @@ class DaskGeocoder:
         try:
             if scheduler is None:
                 method = "spawn"
+                frozen: contextlib.AbstractContextManager = contextlib.nullcontext()
                 if geocoder is not None:
                     _prewarm(geocoder)
                     _WORKER[url] = geocoder
                     # a forked worker must not share this process's database sockets
                     db.dispose_engines()
                     method = "fork"
+                    frozen = _frozen_heap()
                 with (
-                    dask.config.set({"distributed.worker.multiprocessing-method": method}),
+                    dask.config.set(
+                        {**_QUIET, "distributed.worker.multiprocessing-method": method}
+                    ),
                     _workers_ignore_ctrl_c(),
+                    frozen,
                 ):
                     self.cluster = LocalCluster(
                         n_workers=workers,
@@ -227,11 +490,12 @@ class DaskGeocoder:
                         # shutdown chatter (heartbeats to a closed scheduler) is no news
                         silence_logs=50,
                     )
-            if self.cluster is not None:
-                self.client = Client(self.cluster)
-            else:
-                assert scheduler is not None
-                self.client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
+            with dask.config.set({"distributed.admin.tick.interval": _QUIET[_TICK]}):
+                if self.cluster is not None:
+                    self.client = Client(self.cluster)
+                else:
+                    assert scheduler is not None
+                    self.client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
             self.client.wait_for_workers(1)
             self._warm = [
                 self.client.submit(warm, url, workers=[w], pure=False)
@@ -253,16 +517,66 @@ class DaskGeocoder:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _run(self, fn, chunks: Iterable[tuple], default_crs: str, task_rows: int, progress):
-        """Submit every chunk's slices as the chunk comes; yield the results in input
-        order. ``chunks``: ``(ids, addresses, lon, lat, crs)`` columns (None for an
-        absent column)."""
-        from distributed import wait
+    def _workers(self) -> int:
+        assert self.client is not None  # set in __init__, or __init__ raised
+        return max(1, len(self.client.scheduler_info()["workers"]))
 
+    def _ordered(self, tasks: Iterator[tuple], window: int) -> Iterator[Any]:
+        """Submit ``(fn, *args)`` tasks (the database URL put first), at most ``window``
+        in flight; yield their results in submission order, each as soon as it and
+        those before it are done (the workers keep on with the window meanwhile)."""
         client = self.client
-        assert client is not None  # set in __init__, or __init__ raised
-        futures: list[tuple[int, Any]] = []
-        workers = max(1, len(client.scheduler_info()["workers"]))
+        assert client is not None
+        pending: deque = deque()
+
+        def fill() -> None:
+            while len(pending) < window:
+                task = next(tasks, None)
+                if task is None:
+                    return
+                fn, *args = task
+                pending.append(client.submit(fn, self.url, *args, pure=False))
+
+        fill()
+        while pending:
+            result = pending[0].result()
+            pending.popleft()  # the worker drops the result once its future is gone
+            fill()
+            yield result
+
+    def _pieces(self, results, progress, tally) -> Iterator[bytes]:
+        done = 0
+        for data, counts, ignored, rows in results:
+            if tally is not None:
+                tally(counts, ignored)
+            done += rows
+            if progress is not None:
+                progress(done, done)
+            yield data
+
+    def blocks(
+        self,
+        blocks: CsvBlocks,
+        *,
+        default_crs: str = "wgs84",
+        block_bytes: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        tally: Callable[[dict, int], None] | None = None,
+    ) -> Iterator[bytes]:
+        """The output file's bytes of a CSV file (:func:`csv_blocks`), block by block in
+        input order (to pass to :func:`gis.geocode.csvout.write_file`);
+        ``tally(counts, ignored)`` per block. A block whose rows cannot be read raises
+        :class:`BlockUnreadable`. ``block_bytes``: :data:`BLOCK_BYTES` by default."""
+        workers = self._workers()
+        tasks = (
+            (geocode_block, blocks.layout, data, default_crs)
+            for data in _cut(blocks, workers, block_bytes or BLOCK_BYTES)
+        )
+        results = self._ordered(tasks, WINDOW_PER_WORKER * workers)
+        return self._pieces(results, progress, tally)
+
+    def _slices(self, chunks: Iterable[tuple], default_crs: str, task_rows: int):
+        workers = self._workers()
         for ids, addresses, lon, lat, crs in chunks:
             n = len(ids)
             # a few slices per worker at least, so that they finish together
@@ -270,17 +584,7 @@ class DaskGeocoder:
             for start in range(0, n, step):
                 stop = min(n, start + step)
                 cols = [_col(c, start, stop) for c in (ids, addresses, lon, lat, crs)]
-                futures.append(
-                    (stop - start, client.submit(fn, self.url, *cols, default_crs, pure=False))
-                )
-        done = 0
-        for k, (n, fut) in enumerate(futures):
-            wait(fut)
-            yield fut.result()
-            futures[k] = (n, None)  # let the worker drop the result
-            done += n
-            if progress is not None:
-                progress(done, done)
+                yield (geocode_text, *cols, default_crs)
 
     def text(
         self,
@@ -290,15 +594,14 @@ class DaskGeocoder:
         task_rows: int = TASK_ROWS,
         progress: Callable[[int, int], None] | None = None,
         tally: Callable[[dict, int], None] | None = None,
-    ):
-        """The output file's text, piece by piece in input order (to pass to
-        :func:`gis.geocode.csvout.write_file`); ``tally(counts, ignored)`` per piece."""
-        for text, counts, ignored in self._run(
-            geocode_text, chunks, default_crs, task_rows, progress
-        ):
-            if tally is not None:
-                tally(counts, ignored)
-            yield text
+    ) -> Iterator[bytes]:
+        """The output file's bytes of a table given as columns, piece by piece in input
+        order (to pass to :func:`gis.geocode.csvout.write_file`); ``chunks``: ``(ids,
+        addresses, lon, lat, crs)`` columns (None for an absent column), cut into
+        slices of at most ``task_rows``; ``tally(counts, ignored)`` per piece."""
+        tasks = self._slices(chunks, default_crs, task_rows)
+        results = self._ordered(tasks, WINDOW_PER_WORKER * self._workers())
+        return self._pieces(results, progress, tally)
 
     def table(
         self,
@@ -314,15 +617,23 @@ class DaskGeocoder:
     ) -> pd.DataFrame:
         """:data:`~gis.geocode.batch.RESULT_COLUMNS` in input order, as
         :meth:`Geocoder.table` gives them in one process."""
-        parts = list(
-            self._run(
+        n = len(ids)
+        step = max(1, min(task_rows, -(-n // (4 * self._workers()))))
+        tasks = (
+            (
                 geocode_rows,
-                [(ids, addresses, lon, lat, crs)],
+                *[_col(c, start, min(n, start + step)) for c in (ids, addresses, lon, lat, crs)],
                 default_crs,
-                task_rows,
-                progress,
             )
+            for start in range(0, n, step)
         )
+        parts = []
+        done = 0
+        for part in self._ordered(tasks, WINDOW_PER_WORKER * self._workers()):
+            parts.append(part)
+            done += len(part)
+            if progress is not None:
+                progress(done, done)
         if not parts:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in RESULT_COLUMNS})
         return pd.concat(parts, ignore_index=True)

@@ -242,6 +242,76 @@ def test_several_counties_same_bytes(province_env, tmp_path, monkeypatch, schedu
     assert counties == set(COUNTIES)  # real answers in every county
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_blocks_of_a_tricky_file_same_bytes(
+    province_env, tmp_path, monkeypatch, scheduler, encoding
+):
+    """The file sent to the workers in small blocks of bytes (cut at record ends, read by
+    each worker): quoted line breaks and delimiters, doubled quotes, blank rows, CRLF,
+    GB18030, semicolons; the single process's bytes, on a local cluster and by address."""
+    import csv
+    import io
+
+    import gis.geocode.distributed as distributed
+
+    url, src, n = province_env
+    monkeypatch.setenv("POPGIS_DATABASE_URL", url.render_as_string(hide_password=False))
+    monkeypatch.setattr(distributed, "BLOCK_BYTES", 3_000)
+    rows = list(csv.reader(src.open(encoding="utf-8")))
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(rows[0])
+    for k, r in enumerate(rows[1:]):
+        if k % 5 == 0:
+            r[1] = r[1][:4] + "\n" + r[1][4:]  # a line break inside the address
+        if k % 7 == 0:
+            r[1] = r[1] + '"东"'  # quotes, doubled by the writer
+        if k % 11 == 0:
+            buf.write("\r\n;;;;\r\n")  # a blank row and a row of bare delimiters
+        w.writerow(r)
+    tricky = tmp_path / "tricky.csv"
+    tricky.write_bytes(buf.getvalue().encode(encoding))
+    outs = {}
+    for name, extra in [
+        ("local", []),
+        ("dask", ["--engine", "dask"]),
+        ("remote", ["--engine", "dask", "--scheduler", scheduler]),
+    ]:
+        outs[name] = tmp_path / f"{name}.csv"
+        r = CliRunner().invoke(main, ["geocode", str(tricky), "--out", str(outs[name])] + extra)
+        assert r.exit_code == 0, r.output
+    one = outs["local"].read_bytes()
+    assert outs["dask"].read_bytes() == one and outs["remote"].read_bytes() == one
+    assert len(one.decode("utf-8-sig").split("\r\n")) > n  # some cells hold line breaks
+    assert one.count(b",building,") > n // 2
+
+
+def test_an_unreadable_row_in_a_block_is_said_as_the_single_process_says_it(
+    province_env, tmp_path, monkeypatch
+):
+    """A row with more cells than the header, far into the file (read by a worker): the
+    run fails with the single process's message (the row), exit 2, nothing written."""
+    import gis.geocode.distributed as distributed
+
+    url, src, _n = province_env
+    monkeypatch.setenv("POPGIS_DATABASE_URL", url.render_as_string(hide_password=False))
+    monkeypatch.setattr(distributed, "BLOCK_BYTES", 3_000)
+    lines = src.read_text(encoding="utf-8").splitlines()
+    lines.insert(len(lines) - 20, "x1,新光村3组,120,29,wgs84,extra")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    msgs = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / f"{engine}.csv"
+        r = CliRunner().invoke(main, ["geocode", str(bad), "--out", str(out), "--engine", engine])
+        assert r.exit_code == 2, r.output
+        assert not out.exists()
+        msgs[engine] = r.output.strip().splitlines()[-1]
+    assert msgs["dask"] == msgs["local"]
+    assert "has 6 fields but the header has 5" in msgs["dask"], msgs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
 def test_a_worker_killed_mid_run(province_env, scheduler):
     """A worker killed while tasks are running: its tasks go to another worker, and the
     lines are the single process's."""
@@ -272,9 +342,59 @@ def test_a_worker_killed_mid_run(province_env, scheduler):
                 os.kill(victim, signal.SIGKILL)
                 killed.append(victim)
 
-        got = "".join(d.text([cols], task_rows=7, progress=kill_one))
+        got = b"".join(d.text([cols], task_rows=7, progress=kill_one))
         assert set(d.client.run(os.getpid).values()) != set(pids.values())  # restarted
-    assert killed and got == "".join(want)
+    assert killed and got == "".join(want).encode()
+
+
+def test_a_worker_killed_mid_run_of_blocks(province_env, scheduler):
+    """The same with the file sent in blocks of bytes: the nanny restarts the worker,
+    its blocks are geocoded again, and the bytes are the single process's."""
+    from gis.geocode.distributed import DaskGeocoder
+
+    url, src, _n = province_env
+    want = _local_bytes(src, url)
+    blocks = _blocks(src)
+    killed = []
+    with DaskGeocoder(url.render_as_string(hide_password=False), scheduler) as d:
+        pids = d.client.run(os.getpid)
+
+        def kill_one(done, total):
+            if not killed:
+                victim = next(iter(pids.values()))
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        got = b"".join(d.blocks(blocks, block_bytes=2_000, progress=kill_one))
+        assert set(d.client.run(os.getpid).values()) != set(pids.values())  # restarted
+    assert killed and got == want
+
+
+def _blocks(src):
+    from gis.geocode.distributed import csv_blocks
+    from loaders.files import read_table
+
+    reader = read_table(src)
+    cols = ("id", "address", "lon", "lat", "crs")
+    return csv_blocks(
+        src, reader.header_row, reader.header, reader.delimiter, reader.encoding, cols
+    )
+
+
+def _local_bytes(src, url):
+    """The single process's lines of ``src`` as bytes."""
+    from gis import db
+    from gis.geocode.batch import Geocoder
+    from gis.geocode.csvout import format_lines
+    from loaders.files import read_table
+
+    out = []
+    with db.engine(url).connect() as conn:
+        g = Geocoder.load(conn)
+        for t in read_table(src):
+            cols = [t[c].to_numpy() for c in ("id", "address", "lon", "lat", "crs")]
+            out += format_lines(g.table(conn, *cols))[0]
+    return "".join(out).encode()
 
 
 def test_a_failed_batch_writes_no_file(province_env, scheduler, tmp_path):
@@ -293,6 +413,8 @@ def test_a_failed_batch_writes_no_file(province_env, scheduler, tmp_path):
     bad = url.set(database=url.database + "_nosuch").render_as_string(hide_password=False)
     with DaskGeocoder(bad, scheduler) as d, pytest.raises(Exception, match="nosuch"):
         write_file(out, d.text([cols], task_rows=50))
+    with DaskGeocoder(bad, scheduler) as d, pytest.raises(Exception, match="nosuch"):
+        write_file(out, d.blocks(_blocks(src), block_bytes=2_000))
     assert out.read_text(encoding="utf-8") == "older\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
