@@ -115,6 +115,25 @@ def test_database_restart_under_load(server_url, tmp_path, capsys):
     _drop_stale_app_pools()
 
 
+def test_first_requests_after_a_restart_succeed(server_url, tmp_path):
+    """Pooled connections of every worker died with the database: once it is back, the
+    first login and the first reads succeed (they answered 503, one per worker and pool,
+    even minutes later)."""
+    with popgis_serve(server_url, tmp_path, env={"POPGIS_ACCESS_LOG": "off"}) as srv:
+        sessions = [logged_in(srv.base, "county_u") for _ in range(4)]
+        for s in sessions * 3:  # connections pooled in both workers
+            assert s.get(srv.base + "/api/me", timeout=10).status_code == 200
+        try:
+            _pg_ctl("-m", "immediate", "-w", "stop")
+        finally:
+            db.cluster_start()
+        time.sleep(1)
+        got = [s.get(srv.base + "/api/me", timeout=10).status_code for s in sessions * 3]
+        got.append(logged_in(srv.base, "county_u").get(srv.base + "/api/me").status_code)
+        assert got == [200] * len(got), got
+    _drop_stale_app_pools()
+
+
 def _one_request(s, base: str, kind: str, n: int, rng, homes) -> tuple:
     """One request of the mixed load: (status, what was sent, answer body)."""
     detail = None
