@@ -100,11 +100,16 @@ def db_check(area, csv_path, as_json):
         county = area[:6]
     prepare()
     with db.engine().connect() as conn:
+        if county is not None and not checks.county_loaded(conn, county):
+            fail(_("county {code} is not loaded: give one of the loaded counties", code=county))
         problems = checks.check(conn, county)
     rows = checks.as_dicts(problems)
     if csv_path is not None:
-        with csvfile.open_csv(csv_path, CHECK_COLUMNS) as w:
-            w.writedicts(CHECK_COLUMNS, rows)
+        try:
+            with csvfile.open_csv(csv_path, CHECK_COLUMNS) as w:
+                w.writedicts(CHECK_COLUMNS, rows)
+        except OSError as exc:
+            fail(_("cannot write {file}: {problem}", file=csv_path, problem=exc.strerror or exc))
     if as_json:
         echo_json({"problems": rows, "count": len(rows)})
     elif not problems:

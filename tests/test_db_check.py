@@ -94,3 +94,15 @@ def test_db_check_names_old_rows_that_break_todays_rules(db_url, engine, tmp_pat
     r = runner.invoke(main, ["db", "check"])
     if before == 0:
         assert r.exit_code == 0 and "库中没有违反现行规则的数据" in r.output, r.output
+
+
+def test_db_check_refuses_an_area_not_loaded_and_an_unwritable_csv(db_url, tmp_path):
+    """A county that is not loaded is named, not reported clean; a CSV that cannot be
+    written is one line, not a traceback (outside tester, this session)."""
+    runner = CliRunner()
+    r = runner.invoke(main, ["db", "check", "--area", "330783"])
+    assert r.exit_code == 2 and "330783 is not loaded" in r.output, r.output
+    assert "Traceback" not in r.output
+    r = runner.invoke(main, ["db", "check", "--csv", str(tmp_path / "no" / "such" / "x.csv")])
+    assert r.exit_code == 2 and "cannot write" in r.output, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)

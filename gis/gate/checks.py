@@ -167,3 +167,13 @@ def check(conn, county: str | None = None) -> list[Problem]:
 def as_dicts(problems: list[Problem]) -> list[dict]:
     """The problems as plain dicts (JSON, CSV)."""
     return [asdict(p) for p in problems]
+
+
+def county_loaded(conn, county: str) -> bool:
+    """Whether the county (6-digit code) has its admin areas loaded."""
+    return bool(
+        conn.execute(
+            sa.text("SELECT EXISTS (SELECT 1 FROM admin_area WHERE code = :c)"),
+            {"c": county + "000000"},
+        ).scalar()
+    )
