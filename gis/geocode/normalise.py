@@ -89,18 +89,22 @@ _SEGMENT_SEP = re.compile(
 _SEGMENT_GLUED = re.compile(
     r"(?<=[\d号室栋组楼层弄村])(?="
     + _PROVINCES
-    + r"(?:省|自治区)[\u4e00-\u9fff]{1,5}?(?:市|州|盟|县))"
+    + r"(?:省|自治区)[\u4e00-\u9fff]{1,5}?(?:市|州|盟|县)"
+    # or a county and its township right after a room or building (…301室义乌市北苑街道…)
+    + r"|(?<=[室号栋])[\u4e00-\u9fff]{1,4}(?:市|县|(?<![社小园校厂景城新])区)[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))"
 )
 #: …and the later part is more specific than a body's name: a township, village, road
 #: or number in it
 _MORE_SPECIFIC = re.compile(r"\d|[镇乡村路街号弄巷]")
 #: labels that say whose or which address follows: the receiver's and where one lives
 #: now are the address (+), the sender's and the old or registered one are not (-)
+#: a residence label ends with a colon, or runs straight into a place name (原住义乌市…)
+_LABEL_END = r"\s*(?:[:：]|(?=[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|镇|乡|街道)))"
 _ROLE = re.compile(
     r"(收件人地址|收货人地址|收件地址|收货地址|收件人|收货人|送货地址|配送地址)\s*[:：]?|"
-    r"(现居住地址|现居住地|现住址|现居地|现住|现居)\s*[:：]|"
+    r"(现居住地址|现居住地|现住址|现居地|现住|现居)" + _LABEL_END + "|"
     r"(?:寄件人地址|发件人地址|寄件地址|发货地址|寄件人|发件人)\s*[:：]?|"
-    r"(?:原住址|原居住地|原住|户籍地址|户籍地|户籍|老家|籍贯|原籍)\s*[:：]"
+    r"(?:原住址|原居住地|原住|户籍地址|户籍地|户籍|老家|籍贯|原籍)" + _LABEL_END
 )
 _RESIDENCE_LABEL = re.compile(
     r"(?:现居住地|现居地|现住|现居|原住址|原居住地|原住|户籍|老家|籍贯|原籍)\s*[:：]?$"
@@ -191,6 +195,7 @@ def pick_segment(text: str) -> str:
         and "省" not in s[3:]
         and "中国" not in s[1:]
         and "自治区" not in s[3:]
+        and not (("室" in s or "号" in s or "栋" in s) and _SEGMENT_GLUED.search(s))
     ):
         return s
     parts = [y.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s) for y in _glued(x)]
@@ -301,6 +306,9 @@ def _characters_only(text: str) -> bool:
         and "址" not in text
         and "人" not in text
         and "直" not in text
+        and "住" not in text  # 现住, 原住 (a label: pick_segment)
+        and "籍" not in text
+        and "老家" not in text
         and "省" not in text[3:]
         and "中国" not in text[1:]
         and "自治区" not in text[3:]
@@ -403,6 +411,10 @@ _COMPLEX_BATCH = tuple(
         r"[近边壁面过口带侧旁](?=\x1f|\Z)",
         r"\x1f(?=中|\x1f|\Z)",
         r"省(?<=[^\x1f]{4})|自治区(?<=[^\x1f]{6})|中国(?<=[^\x1f]中国)",
+        # residence labels (现住, 原住: pick_segment reads them also without a colon) and
+        # a second address run on after a room or number (…301室义乌市北苑街道…)
+        r"现住|原住|户籍|老家|籍贯|原籍",
+        r"[室号栋](?=[\u4e00-\u9fff]{1,4}(?:市|县|(?<![社小园校厂景城新])区)[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))",
     )
 )
 # The batch passes below are the per-address regexes of steps 3–6 written to begin

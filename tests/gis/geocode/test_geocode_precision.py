@@ -250,3 +250,28 @@ def test_a_community_written_as_the_village_it_was(national):
         assert resolve_admin([text], national)[0] == p.codes()
     assert parse("义乌市江南村8号", national).codes()["village"] == "330782002214"
     assert parse("义乌市大陈镇胡宅村", national).codes()["village"] is None  # not under it
+
+
+def test_residence_labels_without_a_colon_and_addresses_run_together(national):
+    """The outside tester's cases (stop 20): 原住…现住… with no colon took the old address
+    (a wrong village with score 1.0); a second address right after a room number gave
+    the first compound's building of the second's number."""
+    now = "330782001002"  # 下车门社区, 稠城街道
+    for s in (
+        "原住义乌市佛堂镇南王店村 现住义乌市稠城街道下车门社区",
+        "原住义乌市佛堂镇南王店村现住义乌市稠城街道下车门社区",
+        "户籍义乌市佛堂镇南王店村现住义乌市稠城街道下车门社区",
+        "现住义乌市稠城街道下车门社区 老家义乌市佛堂镇南王店村",
+        "原住：义乌市佛堂镇南王店村，现住：义乌市稠城街道下车门社区",
+    ):
+        assert parse(s, national).codes()["village"] == now, s
+    p = parse(
+        "义乌市稠城街道江滨社区金茂公馆1栋1单元301室义乌市北苑街道柳青社区北苑工业区员工宿舍5栋",
+        national,
+    )
+    assert p.codes()["township"] == "330782004000" and p.comps["compound"] != "金茂公馆"
+    assert p.comps["village"] == "柳青社区" and p.comps["building"] == "5"
+    # a county and township word inside one address is no second address
+    assert pick_segment("义乌市稠城街道江滨社区金茂公馆1栋1单元301室") == (
+        "义乌市稠城街道江滨社区金茂公馆1栋1单元301室"
+    )
