@@ -22,8 +22,6 @@ from contextlib import nullcontext
 from multiprocessing import get_context
 from pathlib import Path
 
-import numpy as np
-
 from gis import db, settings, stats, users
 from gis.messages import _
 from gis.regions import ensure_regions
@@ -111,7 +109,7 @@ def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
     cores busy instead of one. The answers are those of
     :func:`gis.gate.geocoding.geocode_households` (its steps, in the same order).
     """
-    from gis.gate.geocoding import households_to_geocode, system_scope, write_geocoding
+    from gis.gate.geocoding import households_to_geocode, store_geocoded, system_scope
     from gis.geocode.batch import Geocoder
     from gis.geocode.gazetteer import syllables
 
@@ -141,16 +139,7 @@ def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
                     scope = system_scope(conn, code + "000000")
                     if part.empty:
                         continue
-                    out = geocoder.finish(
-                        conn,
-                        res,
-                        part["lon"].to_numpy(dtype=np.float64),
-                        part["lat"].to_numpy(dtype=np.float64),
-                        clean=False,
-                    )
-                    out["input_hash"] = part["input_hash"].to_numpy()
-                    out["score"] = out["score"].astype(float)
-                    write_geocoding(conn, scope, out)
+                    store_geocoded(conn, scope, geocoder, part, res)
     finally:
         _GEOCODER = None
 

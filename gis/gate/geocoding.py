@@ -39,6 +39,7 @@ __all__ = [
     "households_to_geocode",
     "geocode_households",
     "write_geocoding",
+    "store_geocoded",
     "geocode_summary",
     "review_items",
     "review_item",
@@ -113,6 +114,22 @@ def households_to_geocode(conn, scope: Scope, *, all_rows: bool = False) -> pd.D
         na_values={"lon": [""], "lat": [""]},
     )
     return df
+
+
+def store_geocoded(conn, scope: Scope, geocoder, part: pd.DataFrame, res) -> int:
+    """Place the households ``part`` (rows of :func:`households_to_geocode`) whose
+    addresses ``geocoder.prepare`` read into ``res`` (their coordinates too), and write
+    the results; returns how many households were updated."""
+    out = geocoder.finish(
+        conn,
+        res,
+        part["lon"].to_numpy(dtype=np.float64),
+        part["lat"].to_numpy(dtype=np.float64),
+        clean=False,
+    )
+    out["input_hash"] = part["input_hash"].to_numpy()
+    out["score"] = out["score"].astype(float)
+    return write_geocoding(conn, scope, out)
 
 
 def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
@@ -361,16 +378,7 @@ def geocode_households(
     state = {"updated": 0, "done": 0}
 
     def store(part: pd.DataFrame, res: pd.DataFrame) -> None:
-        out = g.finish(
-            conn,
-            res,
-            part["lon"].to_numpy(dtype=np.float64),
-            part["lat"].to_numpy(dtype=np.float64),
-            clean=False,
-        )
-        out["input_hash"] = part["input_hash"].to_numpy()
-        out["score"] = out["score"].astype(float)
-        state["updated"] += write_geocoding(conn, scope, out)
+        state["updated"] += store_geocoded(conn, scope, g, part, res)
 
     # Reading addresses is Python on one core; placing and writing is PostgreSQL on the
     # other. Chunk k is written (in a worker thread, the only user of the connection
