@@ -112,42 +112,42 @@ def _event_members(conn, where: str, params: dict) -> list[Problem]:
 
 
 def _person_dates(conn, where: str, params: dict) -> list[Problem]:
+    # (column, latest allowed, rule); every column checked in one pass over persons
     checks = [
-        ("birth_date", "birth_date > :today", _("a birth date lies between {low} and today")),
-        ("arrival_date", "arrival_date > :latest", _("a date lies between {low} and {high}")),
-    ] + [
-        (f"{c}_expiry", f"{c}_expiry > :latest", _("a date lies between {low} and {high}"))
-        for c in CERTIFICATES
-    ]
-    out: list[Problem] = []
-    for column, too_late, rule in checks:
-        rows = conn.execute(
-            sa.text(f"""
-            SELECT p.id, p.county_code, h.household_no, p.{column} AS value
-            FROM persons p JOIN households h
-              ON h.id = p.household_id AND h.county_code = p.county_code
-            WHERE (p.{column} < :low OR p.{too_late}){where}
-            ORDER BY p.county_code, p.id"""),
-            {**params, "low": date(1900, 1, 1), "today": today(), "latest": LATEST_DATE},
+        ("birth_date", "today", _("a birth date lies between {low} and today")),
+        ("arrival_date", "latest", _("a date lies between {low} and {high}")),
+    ] + [(f"{c}_expiry", "latest", _("a date lies between {low} and {high}")) for c in CERTIFICATES]
+    values = ", ".join(
+        f"({k}, p.{column}, CAST(:{high} AS date))" for k, (column, high, _r) in enumerate(checks)
+    )
+    rows = conn.execute(
+        sa.text(f"""
+        SELECT p.id, p.county_code, h.household_no, v.k, v.value
+        FROM persons p JOIN households h
+          ON h.id = p.household_id AND h.county_code = p.county_code
+        CROSS JOIN LATERAL (VALUES {values}) v(k, value, high)
+        WHERE (v.value < :low OR v.value > v.high){where}
+        ORDER BY v.k, p.county_code, p.id"""),
+        {**params, "low": date(1900, 1, 1), "today": today(), "latest": LATEST_DATE},
+    )
+    fix = _(
+        "correct the date in the households file and load it again; leave "
+        "an expiry empty for no expiry"
+    )
+    return [
+        Problem(
+            "persons",
+            r.id,
+            r.county_code,
+            r.household_no,
+            r.household_no,
+            checks[r.k][0],
+            r.value.isoformat(),
+            checks[r.k][2].format(low="1900-01-01", high=LATEST_DATE.isoformat()),
+            fix,
         )
-        out += [
-            Problem(
-                "persons",
-                r.id,
-                r.county_code,
-                r.household_no,
-                r.household_no,
-                column,
-                r.value.isoformat(),
-                rule.format(low="1900-01-01", high=LATEST_DATE.isoformat()),
-                _(
-                    "correct the date in the households file and load it again; leave "
-                    "an expiry empty for no expiry"
-                ),
-            )
-            for r in rows
-        ]
-    return out
+        for r in rows
+    ]
 
 
 def check(conn, county: str | None = None) -> list[Problem]:
