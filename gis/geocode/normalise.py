@@ -86,12 +86,19 @@ _SEGMENT_SEP = re.compile(
 # (…红联村3组浙江省杭州市…)
 # (…红联村3组浙江省杭州市…): a province and a city or county name; a province that
 # starts the name of a body (…6号浙江省交通运输厅, …号辽宁省干旱地区造林研究所) is none
+#: a county and its township (not 社区, 小区, …) …
+_COUNTY_TOWNSHIP = (
+    r"[\u4e00-\u9fff]{1,4}(?:市|县|(?<![社小园校厂景城新])区)[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡)"
+)
+#: … right after a room, number or building: a second address run on (…301室义乌市北苑街道…)
+_RUN_ON = re.compile(r"[室号栋](?=" + _COUNTY_TOWNSHIP + ")")
 _SEGMENT_GLUED = re.compile(
     r"(?<=[\d号室栋组楼层弄村])(?="
     + _PROVINCES
     + r"(?:省|自治区)[\u4e00-\u9fff]{1,5}?(?:市|州|盟|县)"
-    # or a county and its township right after a room or building (…301室义乌市北苑街道…)
-    + r"|(?<=[室号栋])[\u4e00-\u9fff]{1,4}(?:市|县|(?<![社小园校厂景城新])区)[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))"
+    + r"|(?<=[室号栋])"
+    + _COUNTY_TOWNSHIP
+    + ")"
 )
 #: …and the later part is more specific than a body's name: a township, village, road
 #: or number in it
@@ -195,7 +202,7 @@ def pick_segment(text: str) -> str:
         and "省" not in s[3:]
         and "中国" not in s[1:]
         and "自治区" not in s[3:]
-        and not (("室" in s or "号" in s or "栋" in s) and _SEGMENT_GLUED.search(s))
+        and not _RUN_ON.search(s)
     ):
         return s
     parts = [y.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s) for y in _glued(x)]
@@ -414,7 +421,7 @@ _COMPLEX_BATCH = tuple(
         # residence labels (现住, 原住: pick_segment reads them also without a colon) and
         # a second address run on after a room or number (…301室义乌市北苑街道…)
         r"现住|原住|户籍|老家|籍贯|原籍",
-        r"[室号栋](?=[\u4e00-\u9fff]{1,4}(?:市|县|(?<![社小园校厂景城新])区)[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))",
+        _RUN_ON.pattern,
     )
 )
 # The batch passes below are the per-address regexes of steps 3–6 written to begin
