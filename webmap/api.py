@@ -97,6 +97,10 @@ def _number(body, key) -> float:
     return value
 
 
+#: what the location route takes; anything else is a 400 naming it
+LOCATION_MEMBERS = ("lon", "lat", "building_id", "move_village", "ask")
+
+
 @bp.route("/households/<int:household_id>/location", methods=["POST"])
 @people_required
 def place_household(household_id):
@@ -105,6 +109,7 @@ def place_household(household_id):
     {move_village: true}; with {ask: true} that refusal is a 200 answer
     {confirm: {code, message}} instead."""
     body = params.json_object()
+    params.only_members(body, LOCATION_MEMBERS)
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     try:
         result = Gate(get_conn(), current_scope()).place_household(

@@ -90,9 +90,14 @@
   function params() {
     var kinds = Array.prototype.filter.call($('kinds').options, function (o) { return o.selected; })
       .map(function (o) { return o.value; });
-    return {model: $('model').value, k: $('k').value, radius: $('radius').value,
-            demand: $('demand').value, kinds: kinds, cover_pct: $('cover').value,
-            sites: state.added};
+    // numbers as JSON numbers (the API refuses "2"); an empty field is left out (its
+    // default), never sent as null
+    var p = {model: $('model').value, demand: $('demand').value, kinds: kinds, sites: state.added};
+    [['k', 'k'], ['radius', 'radius'], ['cover_pct', 'cover']].forEach(function (f) {
+      var v = $(f[1]).value;
+      if (v !== '' && isFinite(Number(v))) { p[f[0]] = Number(v); }
+    });
+    return p;
   }
   function toggleCover() {
     $('cover-row').style.display = $('model').value === 'setcover' ? '' : 'none';
@@ -111,7 +116,7 @@
   $('run-coverage').addEventListener('click', function () {
     var p = params();
     status(t('pl_computing'));
-    var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius) +
+    var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius === undefined ? '' : p.radius) +
             '&demand=' + encodeURIComponent(p.demand) + ($('network').checked ? '&network=1' : '');
     getJSON(cfg.coverage + q).then(function (res) {
       resultLayers.clearLayers();

@@ -1,0 +1,111 @@
+"""Issue 15 follow-up: the outside tester's findings on the planner API (7), the map's
+routes (13) and the published tile counts (14), each shown failing before the fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import login
+
+EN = {"Accept-Language": "en"}
+PLACE = "/api/planning/place"
+BODY = {"model": "mclp", "k": 1, "radius": 800}
+
+
+def _error(r, status=400):
+    assert r.status_code == status, (r.status_code, r.get_data(as_text=True)[:300])
+    return r.json["error"]["message"]
+
+
+# (7) the planner API
+
+
+@pytest.mark.parametrize(
+    "member, value, example",
+    [
+        ("k", "2", '"k": 2'),
+        ("radius", "800", '"radius": 800'),
+        ("time_limit", "5", '"time_limit": 30'),
+        ("cover_pct", "95", '"cover_pct": 95'),
+    ],
+)
+def test_a_number_sent_as_text_is_refused_naming_the_member_and_the_fix(
+    client, monkeypatch, member, value, example
+):
+    monkeypatch.delenv("POPGIS_LANG", raising=False)
+    login(client, "planner_u")
+    body = {**BODY, member: value}
+    if member == "cover_pct":
+        body["model"] = "setcover"
+    msg = _error(client.post(PLACE, json=body, headers=EN))
+    assert msg.startswith(f"{member}={value!r} is text"), msg
+    assert "JSON number without quotes" in msg and example in msg, msg
+    zh = _error(client.post(PLACE, json=body))
+    assert zh.startswith(f"{member}={value!r} 是文本"), zh
+
+
+def test_a_duplicate_member_is_refused(client):
+    login(client, "planner_u")
+    raw = '{"model": "mclp", "k": 2, "k": 3, "radius": 800}'
+    r = client.post(PLACE, data=raw, content_type="application/json", headers=EN)
+    msg = _error(r)
+    assert "member 'k' more than once" in msg, msg
+    # nested objects too (an added site with two lon)
+    raw = '{"model": "mclp", "k": 1, "radius": 800, "sites": [{"lon": 120.02, "lon": 0, "lat": 29.25}]}'
+    r = client.post(PLACE, data=raw, content_type="application/json", headers=EN)
+    assert "member 'lon' more than once" in _error(r)
+
+
+@pytest.mark.parametrize("member", ["demand", "k", "radius", "kinds", "sites", "area", "model"])
+def test_a_null_member_is_refused_not_taken_as_the_default(client, member):
+    login(client, "planner_u")
+    msg = _error(client.post(PLACE, json={**BODY, member: None}, headers=EN))
+    assert msg.startswith(f"{member} is null; leave the member out"), msg
+
+
+def test_an_added_site_outside_the_plan_area_is_refused_naming_it(client):
+    login(client, "planner_u")
+    inside = {"lon": 120.0202, "lat": 29.2502, "name": "A"}
+    body = {**BODY, "sites": [inside, {"lon": 0, "lat": 0}]}
+    msg = _error(client.post(PLACE, json=body, headers=EN))
+    assert msg.startswith("added site 2 (lon 0, lat 0) lies outside 义乌市"), msg
+    # a site inside is taken (and may be chosen)
+    r = client.post(PLACE, json={**BODY, "sites": [inside]})
+    assert r.status_code == 200, r.json
+    # the area narrows the plan, and "outside" with it
+    body = {**BODY, "area": "330782001001", "sites": [{"lon": 120.0700, "lat": 29.3500}]}
+    msg = _error(client.post(PLACE, json=body, headers=EN))
+    assert msg.startswith("added site 1 (lon 120.07, lat 29.35) lies outside"), msg
+
+
+def test_k_and_time_limit_state_the_one_range_they_apply(client):
+    login(client, "planner_u")
+    for k in (0, -1, 10**6 + 1, 1.5, True):
+        msg = _error(client.post(PLACE, json={**BODY, "k": k}, headers=EN))
+        assert msg == (
+            f"k={k!r} is not allowed: the number of new sites, a whole number in "
+            '[1, 1000000]; send e.g. "k": 2'
+        ), msg
+    for limit in (0, -3, 30.5, 1000, True):
+        msg = _error(client.post(PLACE, json={**BODY, "time_limit": limit}, headers=EN))
+        assert msg == f"time_limit={limit!r} is not allowed: seconds in (0, 30]", msg
+    assert client.post(PLACE, json={**BODY, "time_limit": 30}).status_code == 200
+
+
+def test_the_location_api_refuses_an_unknown_member(client, conn):
+    import sqlalchemy as sa
+
+    login(client, "village_a")
+    hid = conn.execute(sa.text("SELECT id FROM households WHERE household_no = 'HA1'")).scalar()
+    body = {"lon": 120.0202, "lat": 29.2502, "move_villlage": True}
+    r = client.post(f"/api/households/{hid}/location", json=body, headers=EN)
+    msg = _error(r)
+    assert msg.startswith("unknown member 'move_villlage' in the JSON body"), msg
+    assert "ask, building_id, lat, lon, move_village" in msg
+    raw = json.dumps({"lon": 120.0202, "lat": 29.2502})[:-1] + ', "lon": 0}'
+    r = client.post(
+        f"/api/households/{hid}/location", data=raw, content_type="application/json", headers=EN
+    )
+    assert "member 'lon' more than once" in _error(r)
