@@ -235,4 +235,7 @@ ZH: dict[str, str] = {
     "{name} is null; leave the member out to get its default, or give a value": "{name} 为 null；如需默认值请省略该成员，否则请给出一个值",
     "added site {n} (lon {lon}, lat {lat}) lies outside {area}, the area of this plan; "
     "place added sites inside it": "第 {n} 个新增点（经度 {lon}，纬度 {lat}）位于本次规划的区域{area}之外；请在该区域内添加",
+    "household={show} is no household number or id in your jurisdiction; give a household "
+    "number (户号) or id": "household={show} 不是您管辖范围内的户号或户 ID；请给出户号或户 ID",
+    "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your jurisdiction": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（数字 0-9）",
 }

@@ -109,3 +109,47 @@ def test_the_location_api_refuses_an_unknown_member(client, conn):
         f"/api/households/{hid}/location", data=raw, content_type="application/json", headers=EN
     )
     assert "member 'lon' more than once" in _error(r)
+
+
+# (13) the map's routes
+
+
+def test_boundaries_apply_the_bbox(client):
+    login(client, "county_u")
+    whole = client.get("/api/layers/boundaries?level=village").json["features"]
+    assert {f["properties"]["code"] for f in whole} == {
+        "330782001001",
+        "330782001002",
+        "330782100001",
+    }
+    # a box over 江滨 (29.2–29.3, 120.0–120.1) only, away from the others' edges
+    r = client.get("/api/layers/boundaries?level=village&bbox=120.01,29.21,120.04,29.24")
+    assert r.status_code == 200
+    assert [f["properties"]["code"] for f in r.json["features"]] == ["330782001001"]
+    r = client.get("/api/layers/boundaries?level=village&bbox=0,0,1,1")
+    assert r.json["features"] == []
+    # the whole layer is still served (and cached) without a box
+    assert len(client.get("/api/layers/boundaries?level=village").json["features"]) == 3
+    r = client.get("/api/layers/boundaries?level=village&bbox=1,2,3", headers=EN)
+    assert "bbox" in _error(r)
+
+
+def test_audit_refuses_a_household_that_is_not_one(client, monkeypatch):
+    monkeypatch.delenv("POPGIS_LANG", raising=False)
+    login(client, "auditor_u")
+    msg = _error(client.get("/api/audit?household=abc", headers=EN))
+    assert msg.startswith("household='abc' is no household number or id"), msg
+    assert client.get("/api/audit?household=HA1").status_code == 200
+    assert _error(client.get("/api/audit?household=abc")).startswith("household='abc' 不是")
+
+
+def test_within_takes_ascii_digits_only(client):
+    login(client, "province_u")
+    ok = client.get("/api/regions/figures?level=township&within=330782000000")
+    assert ok.status_code == 200 and ok.json["features"], ok.json
+    for bad in ("３３０７８２０００００００", "１２３", "123", "33078200000x"):
+        msg = _error(client.get(f"/api/regions/figures?level=township&within={bad}", headers=EN))
+        assert msg.startswith(f"within={bad!r}: expected the 12-digit code"), msg
+    # a well-formed code of no area (or one outside the jurisdiction) stays a 404
+    r = client.get("/api/regions/figures?level=township&within=330782009999")
+    assert r.status_code == 404
