@@ -153,3 +153,48 @@ def test_within_takes_ascii_digits_only(client):
     # a well-formed code of no area (or one outside the jurisdiction) stays a 404
     r = client.get("/api/regions/figures?level=township&within=330782009999")
     assert r.status_code == 404
+
+
+# (14) published tile counts
+
+
+def test_a_noised_cell_never_shows_more_migrants_than_persons(client, conn):
+    import mapbox_vector_tile
+    import sqlalchemy as sa
+
+    from tests.webmap.test_tiles import tile_of
+    from webmap.tiles import CACHE
+
+    # one household alone in its cell (新光村's far corner): 7 persons, 6 of them
+    # migrants, record keys chosen so that the persons' noise is -2 and the migrants'
+    # +2 (keys 4+0+…+0 = 4 → +2; with the resident's 1, 5 → -2): 7 → 5 and 6 → 8
+    lon, lat = 120.19, 29.39
+    hid = conn.execute(
+        sa.text("""
+        INSERT INTO households (household_no, county_code, admin_path, village_code, geom,
+                                address, rkey)
+        VALUES ('NOISE1', '330782', '330782100001', '330782100001',
+                ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), '测试地址', 0)
+        RETURNING id"""),
+        {"lon": lon, "lat": lat},
+    ).scalar()
+    conn.execute(
+        sa.text("""
+        INSERT INTO persons (household_id, county_code, admin_path, name, sex, birth_date,
+                             id_number, is_migrant, rkey)
+        SELECT :h, '330782', '330782100001', '测试' || j, 'M', DATE '1990-01-01',
+               'NOISE-' || j, j <= 6, CASE j WHEN 1 THEN 4 WHEN 7 THEN 1 ELSE 0 END
+        FROM generate_series(1, 7) j"""),
+        {"h": hid},
+    )
+    CACHE.bump()
+    login(client, "planner_u")  # an aggregate role: the disclosure rule
+    z, x, y = tile_of(lon, lat, 14)
+    r = client.get(f"/tiles/migrant_density/{z}/{x}/{y}.pbf")
+    assert r.status_code == 200
+    feats = mapbox_vector_tile.decode(r.data)["migrant_density"]["features"]
+    (cell,) = [f["properties"] for f in feats]
+    # persons noised to 5 (7 - 2); migrants were 8 (6 + 2) before, now at most the persons
+    assert cell["persons"] == 5, cell
+    assert cell["migrants"] == 5, cell
+    assert cell["migrants_per_km2"] > 0
