@@ -10,7 +10,11 @@
   // framed on the user's villages as soon as they are loaded
   var map = L.map('map', {preferCanvas: true}).setView([35, 105], 4);
   L.control.scale({imperial: false}).addTo(map);
-  var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
+  // on a phone (the layout of planner.css's max-width:700px) the layer list is an icon
+  // that opens on a tap: open, it covered half of the small map
+  var phone = window.matchMedia('(max-width: 700px)').matches;
+  var control = L.control.layers(null, null, {collapsed: phone}).addTo(map);
+  state.layersCollapsed = phone;
   var resultLayers = L.layerGroup().addTo(map);
   var addedLayer = L.layerGroup().addTo(map);
   var $ = function (id) { return document.getElementById(id); };
