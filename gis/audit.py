@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from gis.errors import InvalidInput
 from gis.messages import _
 from gis.scope import enter, find_household_ids
 
@@ -132,8 +133,17 @@ def entries(
         params["since"] = since
     if household:
         ids = find_household_ids(conn, household)
+        if not ids:
+            # "nobody read it" would be a false all-clear for a mistyped number
+            raise InvalidInput(
+                _(
+                    "household={show} is no household number or id in your jurisdiction; "
+                    "give a household number (户号) or id",
+                    show=repr(household)[:60],
+                )
+            )
         conds.append("l.household_ids && CAST(:hids AS bigint[])")
-        params["hids"] = ids or [-1]
+        params["hids"] = ids
     rows = conn.execute(
         sa.text(f"""
         SELECT l.id, l.at, l.user_name, l.role, l.client_addr, l.action, l.target_kind,

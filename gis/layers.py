@@ -16,13 +16,23 @@ from gis.messages import _
 SIMPLIFY = {"county": 0.0005, "township": 0.0003, "village": 0.0001, "grid": 0.00005}
 
 
-def boundaries(conn, scope: Scope, level: str) -> str:
+def boundaries(
+    conn, scope: Scope, level: str, bbox: tuple[float, float, float, float] | None = None
+) -> str:
     """Admin areas of ``level`` inside the scope (and the scope's own outline) as a
-    GeoJSON FeatureCollection string; properties code, name, level, parent_code."""
+    GeoJSON FeatureCollection string; properties code, name, level, parent_code. With
+    ``bbox`` (west, south, east, north in WGS-84 degrees) only the areas that intersect
+    it."""
     if level not in SIMPLIFY:
         raise ValueError(f"unknown level {level!r}; expected {', '.join(SIMPLIFY)}")
+    box = ""
+    params: dict[str, object] = {"tol": SIMPLIFY[level], "level": level, "p": scope.like}
+    if bbox is not None:
+        box = " AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"
+        params.update(dict(zip(("w", "s", "e", "n"), bbox, strict=True)))
     return conn.execute(
-        sa.text("""
+        sa.text(
+            """
         SELECT json_build_object('type', 'FeatureCollection', 'features',
                coalesce(json_agg(json_build_object(
                    'type', 'Feature',
@@ -34,8 +44,10 @@ def boundaries(conn, scope: Scope, level: str) -> str:
                                                  round(ST_Y(ST_PointOnSurface(geom))::numeric, 5))))
                    ORDER BY code), '[]'::json))::text
         FROM admin_area
-        WHERE level = :level AND path LIKE :p AND geom IS NOT NULL"""),
-        {"tol": SIMPLIFY[level], "level": level, "p": scope.like},
+        WHERE level = :level AND path LIKE :p AND geom IS NOT NULL"""
+            + box
+        ),
+        params,
     ).scalar()
 
 

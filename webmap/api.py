@@ -49,10 +49,12 @@ def boundaries():
         raise InvalidInput(
             _("unknown level {level!r}; expected county, township, village or grid", level=level)
         )
-    # the whole layer of the user's area is sent (and cached); a bbox is checked strictly
-    # all the same, so that a wrong one is told rather than silently ignored
-    params.bbox_arg()
+    # the whole layer of the user's area is cached; with a bbox, only the areas that
+    # intersect it are sent (not cached: every view is another box)
+    bbox = params.bbox_arg()
     scope = current_scope()
+    if bbox is not None:
+        return _geojson(layers.boundaries(get_conn(), scope, level, bbox))
     return _geojson(
         _cached(
             ("boundaries", scope.path, level), lambda: layers.boundaries(get_conn(), scope, level)
@@ -97,6 +99,10 @@ def _number(body, key) -> float:
     return value
 
 
+#: what the location route takes; anything else is a 400 naming it
+LOCATION_MEMBERS = ("lon", "lat", "building_id", "move_village", "ask")
+
+
 @bp.route("/households/<int:household_id>/location", methods=["POST"])
 @people_required
 def place_household(household_id):
@@ -105,6 +111,7 @@ def place_household(household_id):
     {move_village: true}; with {ask: true} that refusal is a 200 answer
     {confirm: {code, message}} instead."""
     body = params.json_object()
+    params.only_members(body, LOCATION_MEMBERS)
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     try:
         result = Gate(get_conn(), current_scope()).place_household(
@@ -168,6 +175,17 @@ def region_figures():
     province or city user. Cached per scope for a while, as the boundaries are."""
     level = request.args.get("level", "county")
     within = params.arg_text("within", default="") or None
+    # an area code is 12 ASCII digits, as every numeric parameter ('１２３' is refused,
+    # not read as 123): anything else is a 400 naming it, not a 404 of no such area
+    if within is not None and not (within.isascii() and within.isdigit() and len(within) == 12):
+        raise InvalidInput(
+            _(
+                "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your "
+                "jurisdiction",
+                name="within",
+                show=repr(within)[:60],
+            )
+        )
     scope = current_scope()
     return _geojson(
         _cached(

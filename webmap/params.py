@@ -199,18 +199,40 @@ def bbox_arg(name: str = "bbox", **kw):
     return bbox(request.args.get(name), name, **kw)
 
 
+class _DuplicateMember(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_members(pairs: list) -> dict:
+    # json.loads keeps the last of {"k": 2, "k": 3} silently: which one the sender meant
+    # is unknown, so the body is refused
+    seen: set = set()
+    for key, _value in pairs:
+        if key in seen:
+            raise _DuplicateMember(key)
+        seen.add(key)
+    return dict(pairs)
+
+
 def json_body():
     """The request's JSON body, parsed strictly: a body that is not JSON, is nested too
-    deeply for the parser (RecursionError) or holds text that is not valid Unicode (a
-    lone surrogate such as "\\ud800", which no database or file can store) is a 400."""
+    deeply for the parser (RecursionError), gives an object member twice or holds text
+    that is not valid Unicode (a lone surrogate such as "\\ud800", which no database or
+    file can store) is a 400."""
     if not request.is_json:
         raise InvalidInput(_("expected a JSON body (Content-Type: application/json)"))
     try:
-        body = json.loads(request.get_data(cache=True))
+        body = json.loads(request.get_data(cache=True), object_pairs_hook=_unique_members)
         # every string must be encodable: a lone surrogate fails here, not in SQL
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except RecursionError:
         raise InvalidInput(_("the JSON body is nested too deeply")) from None
+    except _DuplicateMember as dup:
+        raise InvalidInput(
+            _("the JSON body gives member {show} more than once; send it once", show=_show(dup.key))
+        ) from None
     except UnicodeError:
         raise InvalidInput(
             _("the JSON body holds text that is not valid Unicode (e.g. a lone surrogate)")
@@ -226,6 +248,20 @@ def json_object() -> dict:
     if not isinstance(body, dict):
         raise InvalidInput(_("expected a JSON object body"))
     return body
+
+
+def only_members(body: dict, allowed) -> None:
+    """400 for a JSON body member the resource does not take (a typo would otherwise be
+    a silent default)."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            _(
+                "unknown member {show} in the JSON body; this resource takes {allowed}",
+                show=_show(unknown[0]),
+                allowed=", ".join(sorted(allowed)),
+            )
+        )
 
 
 class AsciiIntConverter(IntegerConverter):

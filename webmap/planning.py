@@ -60,23 +60,65 @@ def _planner_scope():
     return scope
 
 
-def _number(value, name, *, integer=False, default=None, high=1e7):
-    # the planner page sends its form's values as text ("5"): digits are accepted here
+#: the number of new sites the web takes: k outside it is refused with this range
+K_RANGE = (1, 10**6)
+#: an example of each numeric member, for the message that asks for a JSON number
+_EXAMPLES = {"k": "2", "radius": "800", "time_limit": "30", "cover_pct": "95"}
+
+
+def _not_text(value, name: str) -> None:
+    """A numeric member sent as text ("2") is refused: JSON has numbers, and a form's
+    text taken as a number here would be taken differently elsewhere."""
+    if isinstance(value, str):
+        raise InvalidInput(
+            _(
+                '{name}={show} is text; send {name} as a JSON number without quotes, e.g. "{name}": {example}',
+                name=name,
+                show=repr(value)[:60],
+                example=_EXAMPLES[name],
+            )
+        )
+
+
+def _number(value, name, *, default=None, high=1e7):
+    """A JSON number in [0, high] ("" or absent: ``default``, or required)."""
     if value in (None, ""):
         if default is not None:
             return default
         raise InvalidInput(_("{name} is required", name=name))
-    if integer:
-        return params.integer(value, name, low=0, high=10**6)
-    return params.number(value, name, low=0, high=high)
+    _not_text(value, name)
+    return params.json_number(value, name, low=0, high=high)
+
+
+def _k(value) -> int:
+    """k: the number of new sites, a whole JSON number in K_RANGE (the one range every
+    refusal of k states; the solver's own "at least 1" agrees)."""
+    if value in (None, ""):
+        raise InvalidInput(_("{name} is required", name="k"))
+    _not_text(value, "k")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not K_RANGE[0] <= value <= K_RANGE[1]
+    ):
+        raise InvalidInput(
+            _(
+                'k={show} is not allowed: the number of new sites, a whole number in [{low}, {high}]; send e.g. "k": 2',
+                show=repr(value)[:60],
+                low=K_RANGE[0],
+                high=K_RANGE[1],
+            )
+        )
+    return value
 
 
 def _cover_pct(value) -> float:
     """cover_pct in (0, 100], named as the web API names it (not the CLI's --cover)."""
     if value in (None, ""):
         return 100.0
+    _not_text(value, "cover_pct")
     try:
-        pct = params.number(value, "cover_pct", low=0, high=100)
+        pct = params.json_number(value, "cover_pct", low=0, high=100)
     except InvalidInput:
         pct = None
     if pct is None or pct <= 0:
@@ -91,9 +133,16 @@ def _cover_pct(value) -> float:
 
 
 def _time_limit(value) -> float:
-    """time_limit: seconds in (0, WEB_TIME_LIMIT_S]; absent means the web's limit."""
-    seconds = _number(value, "time_limit", default=WEB_TIME_LIMIT_S, high=WEB_TIME_LIMIT_S)
-    if seconds <= 0:
+    """time_limit: seconds in (0, WEB_TIME_LIMIT_S]; absent means the web's limit. Every
+    refusal states that one range (0 itself is refused: no solver finishes in 0 s)."""
+    if value in (None, ""):
+        return WEB_TIME_LIMIT_S
+    _not_text(value, "time_limit")
+    try:
+        seconds = params.json_number(value, "time_limit", low=0, high=WEB_TIME_LIMIT_S)
+    except InvalidInput:
+        seconds = None
+    if seconds is None or seconds <= 0:
         raise InvalidInput(
             _(
                 "time_limit={show} is not allowed: seconds in (0, {high:g}]",
@@ -182,17 +231,18 @@ def _only_query(allowed) -> None:
             )
 
 
-def _only_keys(body: dict, allowed) -> None:
-    """400 for a body member this route does not take (a typo would be a silent default)."""
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise InvalidInput(
-            _(
-                "unknown member {show} in the JSON body; this resource takes {allowed}",
-                show=repr(unknown[0])[:60],
-                allowed=", ".join(sorted(allowed)),
+def _no_nulls(body: dict) -> None:
+    """400 for a member given as null: leaving a member out gives its default, but
+    ``"demand": null`` is more likely a form field that failed to fill than a wish for
+    the default, so it is not taken as one."""
+    for key in PLACE_MEMBERS:
+        if key in body and body[key] is None:
+            raise InvalidInput(
+                _(
+                    "{name} is null; leave the member out to get its default, or give a value",
+                    name=key,
+                )
             )
-        )
 
 
 def _kinds(value):
@@ -288,15 +338,26 @@ def place_api():
     body = params.json_body()
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
-    _only_keys(body, PLACE_MEMBERS)
+    params.only_members(body, PLACE_MEMBERS)
+    _no_nulls(body)
     scope = _area(scope, body.get("area"))
     model = _choice(body.get("model"), "model", MODELS, "mclp")
-    k = (
-        None
-        if model == "setcover" and body.get("k") in (None, "")
-        else _number(body.get("k"), "k", integer=True)
-    )
+    k = None if model == "setcover" and body.get("k") in (None, "") else _k(body.get("k"))
     added = _sites(body.get("sites"))
+    outside = plans.first_site_outside(get_conn(), scope, added)
+    if outside is not None:
+        n, area_name = outside
+        site = added[n - 1]
+        raise InvalidInput(
+            _(
+                "added site {n} (lon {lon}, lat {lat}) lies outside {area}, the area of this "
+                "plan; place added sites inside it",
+                n=n,
+                lon=site["lon"],
+                lat=site["lat"],
+                area=area_name,
+            )
+        )
     with optnames.named_as(optnames.WEB):
         out = plans.plan_in_db(
             get_conn(),

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from gis import disclosure
 from gis.analysis import coverage as cov
@@ -197,6 +198,31 @@ def sites_csv_rows(fc: dict) -> list[dict]:
         }
         for f in fc["features"]
     ]
+
+
+def first_site_outside(conn, scope, sites: list[dict]) -> tuple[int, str] | None:
+    """The number (from 1) of the first of ``sites`` ({lon, lat}) that lies outside the
+    scope's area, with the area's name; None when all lie inside (or there are none).
+    A site outside serves none of the plan's demand and would be reported as a new
+    site all the same."""
+    if not sites:
+        return None
+    row = conn.execute(
+        sa.text("""
+        SELECT s.n, a.name
+        FROM admin_area a,
+             unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[])) WITH ORDINALITY
+                 AS s(lon, lat, n)
+        WHERE a.code = :code
+          AND NOT ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326))
+        ORDER BY s.n LIMIT 1"""),
+        {
+            "code": scope.area_code,
+            "lon": [float(s["lon"]) for s in sites],
+            "lat": [float(s["lat"]) for s in sites],
+        },
+    ).one_or_none()
+    return None if row is None else (int(row.n), row.name)
 
 
 def plan_in_db(

@@ -226,4 +226,16 @@ ZH: dict[str, str] = {
     "query parameter {name} is given more than once; send it once": "查询参数 {name} 出现了不止一次；请只发送一次",
     "area={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
     "your jurisdiction": "area={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码）",
+    # issue 15 follow-up (findings 7, 13): strict JSON members, the audit log's filters
+    "the JSON body gives member {show} more than once; send it once": "JSON 正文中成员 {show} 出现了不止一次；请只发送一次",
+    '{name}={show} is text; send {name} as a JSON number without quotes, e.g. "{name}": '
+    "{example}": '{name}={show} 是文本；请把 {name} 作为不带引号的 JSON 数字发送，例如 "{name}": {example}',
+    "k={show} is not allowed: the number of new sites, a whole number in [{low}, {high}]; "
+    'send e.g. "k": 2': 'k={show} 不允许：k 是新增点位数，应为 [{low}, {high}] 内的整数；例如 "k": 2',
+    "{name} is null; leave the member out to get its default, or give a value": "{name} 为 null；如需默认值请省略该成员，否则请给出一个值",
+    "added site {n} (lon {lon}, lat {lat}) lies outside {area}, the area of this plan; "
+    "place added sites inside it": "第 {n} 个新增点（经度 {lon}，纬度 {lat}）位于本次规划的区域{area}之外；请在该区域内添加",
+    "household={show} is no household number or id in your jurisdiction; give a household "
+    "number (户号) or id": "household={show} 不是您管辖范围内的户号或户 ID；请给出户号或户 ID",
+    "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your jurisdiction": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（数字 0-9）",
 }

@@ -44,7 +44,7 @@ ZH: dict[str, str] = {
     "km": "公里",
     "m": "米",
     "N": "北\nN",
-    # file names
+    # map titles (a choropleth's units) and file names
     " (by village)": "（按村）",
     " (by grid)": "（按网格）",
     "{layer} atlas": "{layer}图集",

@@ -58,6 +58,11 @@ def _layer_texts() -> dict[str, tuple[str, str]]:
     }
 
 
+def unit_label(per: str | None) -> str:
+    """ " (by village)" / " (by grid)" after a choropleth's title and in its file name."""
+    return {"village": _(" (by village)"), "grid": _(" (by grid)")}.get(per or "", "")
+
+
 LAYERS = {
     "migrants": Layer("migrants", "heat"),
     "density": Layer("density", "choropleth"),
@@ -311,7 +316,8 @@ def prepare(
     bw_floor = heat.min_bandwidth_m()
     spec = MapSpec(
         layer=layer,
-        title=f"{names[-1]} {info.title}",
+        # the units in the title: a map per village and one per grid are two maps
+        title=f"{names[-1]} {info.title}{unit_label(per) if info.kind == 'choropleth' else ''}",
         subtitle=subtitle_line(names, as_of, view=bbox is not None),
         footer_left=source_line(k, bw_floor) + synthetic,
         footer_right=_(

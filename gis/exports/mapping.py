@@ -29,7 +29,7 @@ from scipy import ndimage
 from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput
 from gis.exports import aggregates, cartography, log_export, orientation_name
-from gis.exports.map_spec import LAYERS, MapSpec, prepare
+from gis.exports.map_spec import LAYERS, MapSpec, prepare, unit_label
 from gis.gate import Scope
 from gis.layers import SERVICE_RADIUS_M
 from gis.messages import _
@@ -502,10 +502,6 @@ class MapFile:
     local_name: str
 
 
-def _per_label(per: str) -> str:
-    return {"village": _(" (by village)"), "grid": _(" (by grid)")}.get(per, "")
-
-
 def file_names(
     spec: MapSpec, fmt: str, size: str, landscape: bool, per: str | None, on: date
 ) -> tuple[str, str]:
@@ -515,7 +511,7 @@ def file_names(
     unit = f"-{per}" if per and LAYERS[spec.layer].kind == "choropleth" else ""
     name = f"popgis-map-{spec.layer}{unit}-{spec.area_code}-{size}-{orient}-{on:%Y%m%d}.{fmt}"
     local = (
-        f"{spec.area_name}-{LAYERS[spec.layer].title}{_per_label(unit[1:])}-"
+        f"{spec.area_name}-{LAYERS[spec.layer].title}{unit_label(unit[1:])}-"
         f"{_('{size} {orientation}', size=size, orientation=orientation_name(landscape))}-"
         f"{on:%Y%m%d}.{fmt}"
     )

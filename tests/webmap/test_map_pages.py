@@ -212,6 +212,58 @@ def test_planner_on_a_phone_one_line_and_a_map(site, browser):
         pg.close()
 
 
+def _layer_rows(p):
+    """(checkbox box, name box) of each entry of the open layer list."""
+    return p.evaluate(
+        """[...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => {
+            const i = l.querySelector('input').getBoundingClientRect();
+            const t = l.querySelector('input + span').getBoundingClientRect();
+            return [[i.x, i.y, i.width, i.height], [t.x, t.y, t.width, t.height]]; })"""
+    )
+
+
+def test_planner_layer_list_on_a_phone(site, browser):
+    """Issue 15 follow-up (12): on 390×844 the open layer list covered half the map and
+    each checkbox sat above its name. On a phone it is an icon that opens on a tap, and
+    open, each checkbox is beside its name (on a desktop it stays open)."""
+    base, _ = site
+    pg = Page(browser, base, "planner_u", width=390, height=844)
+    p = pg.page
+    p.goto(base + "/planner")
+    p.wait_for_selector("body[data-ready=true]", timeout=20000)
+    control = p.locator(".leaflet-control-layers")
+    m = p.locator("#map").bounding_box()
+    box = control.bounding_box()
+    assert "leaflet-control-layers-expanded" not in control.get_attribute("class")
+    assert box["width"] * box["height"] <= 0.05 * m["width"] * m["height"], (box, m)
+    p.screenshot(path=str(ARTIFACTS / "planner-phone-layers-closed.png"))
+    # a tap on the icon opens it (the mouse opens it already on the way there)
+    t = p.locator(".leaflet-control-layers-toggle").bounding_box()
+    p.mouse.click(t["x"] + t["width"] / 2, t["y"] + t["height"] / 2)
+    p.wait_for_selector(".leaflet-control-layers-expanded")
+    rows = _layer_rows(p)
+    assert len(rows) == 2, rows
+    for (ix, iy, iw, ih), (tx, ty, _tw, th) in rows:
+        assert ix + iw <= tx, rows  # the checkbox left of its name
+        assert abs((iy + ih / 2) - (ty + th / 2)) < 6, rows  # on the same line
+    p.screenshot(path=str(ARTIFACTS / "planner-phone-layers-open.png"))
+    assert pg.errors == []
+    pg.close()
+    pg = Page(browser, base, "planner_u", width=1280, height=800)
+    p = pg.page
+    p.goto(base + "/planner")
+    p.wait_for_selector("body[data-ready=true]", timeout=20000)
+    assert "leaflet-control-layers-expanded" in control_class(p)
+    for (ix, iy, iw, ih), (tx, ty, _tw, th) in _layer_rows(p):
+        assert ix + iw <= tx and abs((iy + ih / 2) - (ty + th / 2)) < 6
+    assert pg.errors == []
+    pg.close()
+
+
+def control_class(p):
+    return p.locator(".leaflet-control-layers").get_attribute("class")
+
+
 def test_review_and_audit_pages_log_out_score_once_and_phone_cards(site, browser):
     """Both pages have a log-out button; the review reason gives the score once; on a
     phone the tables are stacked cards (no sideways scrolling)."""

@@ -150,6 +150,38 @@ def test_province_user_drills_into_a_county_and_back(browser, province_site):
     page.close()
 
 
+def test_download_waits_for_a_county(browser, province_site):
+    """Issue 15 follow-up (9): at the province view Download was enabled and sent a
+    request for the whole province; it is disabled, with the hint, until a county is
+    drilled into."""
+    page, errors, asked = open_map(browser, province_site, "prov")
+    page.click("#export")
+    go = page.locator("#export-go")
+    assert go.get_attribute("aria-disabled") == "true"
+    assert go.get_attribute("href") is None and "disabled" in go.get_attribute("class")
+    assert "先点击一个县" in page.inner_text("#export-msg")
+    assert "先点击一个县" in go.get_attribute("title")
+    page.screenshot(path=str(ARTIFACTS / "regional-export-disabled.png"))
+    go.click()  # a real click: nothing is asked for, the dialog stays open
+    page.wait_for_timeout(300)
+    assert not [u for u in asked if "/exports/" in u], asked
+    assert page.evaluate("document.getElementById('export-dialog').open")
+    # other choices do not enable it either
+    page.check("input[name=format][value=pdf]")
+    assert go.get_attribute("aria-disabled") == "true" and go.get_attribute("href") is None
+    page.click("#export-cancel")
+    # a county drilled into: enabled, for that county
+    click_area(page, "330782000000")
+    wait_js(page, "window.popgisDrawn.regions_township >= 1")
+    page.click("#export")
+    assert go.get_attribute("aria-disabled") == "false"
+    assert "area=330782000000" in go.get_attribute("href")
+    assert "disabled" not in go.get_attribute("class") and page.inner_text("#export-msg") == ""
+    page.click("#export-cancel")
+    assert errors == []
+    page.close()
+
+
 def test_city_user_sees_only_its_counties(browser, province_site):
     page, errors, _ = open_map(browser, province_site, "jinhua", lang="en")
     assert set(county_codes(page)) == JINHUA

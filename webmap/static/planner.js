@@ -10,7 +10,11 @@
   // framed on the user's villages as soon as they are loaded
   var map = L.map('map', {preferCanvas: true}).setView([35, 105], 4);
   L.control.scale({imperial: false}).addTo(map);
-  var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
+  // on a phone (the layout of planner.css's max-width:700px) the layer list is an icon
+  // that opens on a tap: open, it covered half of the small map
+  var phone = window.matchMedia('(max-width: 700px)').matches;
+  var control = L.control.layers(null, null, {collapsed: phone}).addTo(map);
+  state.layersCollapsed = phone;
   var resultLayers = L.layerGroup().addTo(map);
   var addedLayer = L.layerGroup().addTo(map);
   var $ = function (id) { return document.getElementById(id); };
@@ -90,9 +94,14 @@
   function params() {
     var kinds = Array.prototype.filter.call($('kinds').options, function (o) { return o.selected; })
       .map(function (o) { return o.value; });
-    return {model: $('model').value, k: $('k').value, radius: $('radius').value,
-            demand: $('demand').value, kinds: kinds, cover_pct: $('cover').value,
-            sites: state.added};
+    // numbers as JSON numbers (the API refuses "2"); an empty field is left out (its
+    // default), never sent as null
+    var p = {model: $('model').value, demand: $('demand').value, kinds: kinds, sites: state.added};
+    [['k', 'k'], ['radius', 'radius'], ['cover_pct', 'cover']].forEach(function (f) {
+      var v = $(f[1]).value;
+      if (v !== '' && isFinite(Number(v))) { p[f[0]] = Number(v); }
+    });
+    return p;
   }
   function toggleCover() {
     $('cover-row').style.display = $('model').value === 'setcover' ? '' : 'none';
@@ -111,7 +120,7 @@
   $('run-coverage').addEventListener('click', function () {
     var p = params();
     status(t('pl_computing'));
-    var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius) +
+    var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius === undefined ? '' : p.radius) +
             '&demand=' + encodeURIComponent(p.demand) + ($('network').checked ? '&network=1' : '');
     getJSON(cfg.coverage + q).then(function (res) {
       resultLayers.clearLayers();

@@ -8,9 +8,11 @@ import csv
 import io
 
 import openpyxl
+import pytest
 
 from gis.exports import atlas, cartography, mapping, tables
 from gis.exports.aggregates import statistics
+from gis.exports.map_spec import prepare
 from gis.gate import scope_for_area
 from gis.messages import speaking
 
@@ -34,7 +36,7 @@ def test_a_map_in_english_and_in_chinese(conn):
     with speaking("en"):
         spec, texts = _drawn(conn, county, "density", per="village")
         name, local = mapping.file_names(spec, "pdf", "A4", True, "village", spec_date(conn))
-    assert spec.title == "义乌市 Population density map"
+    assert spec.title == "义乌市 Population density map (by village)"
     assert spec.subtitle.startswith("Jurisdiction: 义乌市    Data as of: 20"), spec.subtitle
     assert spec.footer_left.startswith("Source: popgis population and family-planning")
     assert spec.footer_right.startswith("Exported by lang_tester")
@@ -45,7 +47,9 @@ def test_a_map_in_english_and_in_chinese(conn):
     assert local.startswith("义乌市-Population density map (by village)-A4 landscape-")
     # the Chinese default, as before
     spec, texts = _drawn(conn, county, "density", per="village")
-    assert spec.title == "义乌市 人口密度分布图" and spec.subtitle.startswith("辖区：义乌市")
+    assert spec.title == "义乌市 人口密度分布图（按村）" and spec.subtitle.startswith(
+        "辖区：义乌市"
+    )
     assert "数据截至" in spec.subtitle and spec.footer_left.startswith("数据来源：popgis")
     assert "人口密度（人/平方公里）" in texts and "辖区界" in texts and "北\nN" in texts
 
@@ -99,3 +103,22 @@ def spec_date(conn):
     from gis.exports import aggregates
 
     return aggregates.today(conn)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_map_per_village_and_one_per_grid_have_their_own_titles(conn, lang):
+    """Issue 15 follow-up (8): both density maps were titled "人口密度分布图"."""
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking(lang):
+        titles = {
+            (layer, per): prepare(conn, county, layer, per=per).title
+            for layer in ("density", "coverage")
+            for per in ("village", "grid")
+        }
+    assert len(set(titles.values())) == 4, titles
+    if lang == "en":
+        assert titles["density", "grid"] == "义乌市 Population density map (by grid)"
+    else:
+        assert titles["density", "village"] == "义乌市 人口密度分布图（按村）"
+        assert titles["density", "grid"] == "义乌市 人口密度分布图（按网格）"
+        assert titles["coverage", "grid"] == "义乌市 药具发放覆盖率分布图（按网格）"

@@ -76,17 +76,33 @@
       var f = $('export-form'), pick = function (n) { return f.querySelector('input[name=' + n + ']:checked').value; };
       return {layer: pick('layer'), format: pick('format'), size: pick('size'), orient: pick('orient')};
     }
-    function refresh() { $('export-go').href = exportUrl(choice()); }
+    /** a province or city user exports one county at a time: until one is drilled into,
+     *  Download is disabled (no href, aria-disabled) and the hint says to click one */
+    function needsCounty() { return P.regional() && !P.regionCounty(); }
+    function refresh() {
+      var go = $('export-go'), blocked = needsCounty();
+      go.classList.toggle('disabled', blocked);
+      go.setAttribute('aria-disabled', blocked ? 'true' : 'false');
+      if (blocked) {
+        go.removeAttribute('href');
+        go.title = t('rg_export_county');
+      } else {
+        go.href = exportUrl(choice());
+        go.removeAttribute('title');
+      }
+      return !blocked;
+    }
     P.each(dlg.querySelectorAll('input'), function (el) { el.addEventListener('change', refresh); });
     $('export-cancel').addEventListener('click', function () { dlg.close(); });
     $('export-go').addEventListener('click', function (ev) {
       ev.preventDefault();
-      refresh();
+      if (!refresh()) { return; }
       download($('export-go').href, choice().format, dlg);
     });
     $('export').addEventListener('click', function () {
       refresh();
-      $('export-msg').textContent = P.regional() && !P.regionCounty() ? t('rg_export_county') : '';
+      $('export-msg').className = needsCounty() ? 'hint' : '';
+      $('export-msg').textContent = needsCounty() ? t('rg_export_county') : '';
       P.closeMenu();
       dlg.showModal();
     });
