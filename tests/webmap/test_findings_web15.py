@@ -198,3 +198,45 @@ def test_a_noised_cell_never_shows_more_migrants_than_persons(client, conn):
     assert cell["persons"] == 5, cell
     assert cell["migrants"] == 5, cell
     assert cell["migrants_per_km2"] > 0
+
+
+def test_area_figures_never_show_more_migrants_than_persons(conn):
+    """The province/city map's figures noise persons and migrants each by its own key:
+    the published migrants are capped at the published persons, as in the tiles."""
+    import sqlalchemy as sa
+
+    from gis import disclosure
+    from gis.gate.regional import area_figures
+    from gis.scope import scope_for_area
+
+    county = scope_for_area(conn, "330782000000", user="t", role="county")
+    area_figures(conn, county, "township")  # the kept counts, computed now
+    k = disclosure.threshold()
+    # keys that noise 7 persons below 6 migrants (found, not assumed)
+    pkey, mkey = conn.execute(
+        sa.text(f"""
+        SELECT p, m FROM generate_series(0, 60) p, generate_series(0, 60) m
+        WHERE {disclosure.protect_sql("7", "p", k)} < {disclosure.protect_sql("6", "m", k)}
+        LIMIT 1""")
+    ).one()
+    path = conn.execute(sa.text("SELECT min(path) FROM area_counts")).scalar()
+    conn.execute(
+        sa.text("""
+        UPDATE area_counts SET persons = 7, pkey = :p, migrants = 6, mkey = :m,
+               households = 3, hkey = 0, computed_at = now()
+        WHERE path = :path"""),
+        {"p": pkey, "m": mkey, "path": path},
+    )
+    township = path[:9].ljust(12, "0")
+    exact = json.loads(area_figures(conn, county, "township"))
+    (mine,) = [f["properties"] for f in exact["features"] if f["properties"]["code"] == township]
+    assert (mine["persons"], mine["migrants"]) == (7, 6)  # a people role: exact
+    planner = scope_for_area(conn, "330782000000", user="t", role="planner")
+    fc = json.loads(area_figures(conn, planner, "township"))
+    (cell,) = [f["properties"] for f in fc["features"] if f["properties"]["code"] == township]
+    assert cell["persons"] is not None and cell["persons"] < 7
+    assert cell["migrants"] == cell["persons"], cell
+    for f in fc["features"]:
+        p = f["properties"]
+        if p["migrants"] is not None and p["persons"] is not None:
+            assert p["migrants"] <= p["persons"], p
