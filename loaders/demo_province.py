@@ -192,6 +192,8 @@ def geocode_staged(conn, workers: int = 2) -> None:
     geocoder = Geocoder.load(conn)
     todo = staged_to_geocode(conn)
     parts = [part for _code, part in todo.groupby("county_code", sort=True)]
+    if not parts:
+        return
     # built once here, shared by the forked workers (each would build its own)
     syllables("预热")
     _ = geocoder.gaz.local_index
@@ -209,8 +211,7 @@ def geocode_staged(conn, workers: int = 2) -> None:
                 store_staged(conn, geocoder, part, res)
     finally:
         _GEOCODER = None
-    if parts:
-        place_staged(conn)
+    place_staged(conn)
 
 
 #: the geocoder the forked workers of :func:`geocode_counties` use

@@ -186,7 +186,10 @@ class HouseholdLoader(TableLoader):
             if crs is None:
                 self._check_shift(conn, report)
         with Timer(report, "upsert"):
-            result = ingest.upsert_households(conn, crs or "wgs84", geocode=self.geocode)
+            # nothing to geocode for when the load will be rolled back anyway
+            wasted = report.dry_run or (report.strict and report.rejected)
+            geocode = None if wasted else self.geocode
+            result = ingest.upsert_households(conn, crs or "wgs84", geocode=geocode)
         report.rejected += rejections_from_sql(file, result.pop("rejected"))
         report.details = result
         report.inserted = result["persons"]["inserted"]

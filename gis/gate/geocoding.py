@@ -131,7 +131,10 @@ def staged_to_geocode(conn) -> pd.DataFrame:
     """The households staged by the first load of a households file (``stage_households``
     of :mod:`gis.ingest.households`, before they are inserted), as
     :func:`households_to_geocode` would return them once inserted: ``id`` is the staged
-    household's key (its first row), plus its ``county_code``; ordered by county."""
+    household's key (its first row), plus its ``county_code``; ordered by county. Makes
+    the (empty) table of their results for :func:`store_staged`."""
+    conn.execute(sa.text("DROP TABLE IF EXISTS stage_geocode_out"))
+    conn.execute(sa.text(_OUT_TABLE.format(name="stage_geocode_out", exists="")))
     return _read_copy(
         conn,
         f"""COPY (
@@ -164,7 +167,6 @@ def _finish(conn, geocoder, part: pd.DataFrame, res) -> pd.DataFrame:
 def store_staged(conn, geocoder, part: pd.DataFrame, res) -> None:
     """:func:`store_geocoded` for staged households (rows of :func:`staged_to_geocode`):
     their results are kept for :func:`place_staged` (call it once all are stored)."""
-    conn.execute(sa.text(_OUT_TABLE.format(name="stage_geocode_out", exists="IF NOT EXISTS")))
     _copy_out(conn, "stage_geocode_out", _finish(conn, geocoder, part, res))
 
 
