@@ -47,11 +47,18 @@ def generate_files(
     return out
 
 
-def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> dict:
+def load(
+    folder: Path, *, engine=None, echo=print, progress: bool = False, geocode_first: bool = True
+) -> dict:
     """Load every county of ``folder`` not loaded yet (one load per kind of file for all
     of them, in the county demo's order), geocode their households as the county demo
     does, add the province and city areas and the demo accounts; returns
-    ``{"seconds", "steps": {step: seconds}, "counties": n, "province": n, "city": n}``."""
+    ``{"seconds", "steps": {step: seconds}, "counties": n, "province": n, "city": n}``.
+
+    On a first load (no households yet) the households are geocoded before they are
+    inserted (:func:`geocode_staged`; step ``households: geocode``, part of ``load
+    households``); otherwise, or without ``geocode_first``, once they are in
+    (:func:`geocode_counties`, step ``geocode``). Same answers (tested)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     engine = engine or db.engine()
     t0 = time.perf_counter()
@@ -62,10 +69,15 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
         t = time.perf_counter()
         joined, parts = join_files(folder, todo)
         steps["join files"] = round(time.perf_counter() - t, 1)
+        geocoded = False
         try:
             for kind, name in LOAD_ORDER:
                 t = time.perf_counter()
-                report = get_loader(kind).run(
+                loader = get_loader(kind)
+                if kind == "households" and geocode_first:
+                    # a first load geocodes its households before inserting them
+                    loader.geocode = _timed(geocode_staged, steps, "households: geocode")
+                report = loader.run(
                     joined / name,
                     user="demo",
                     progress=progress,
@@ -77,12 +89,22 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
                     raise ProvinceLoadError(report, joined.name, parts[name])
                 steps[f"load {kind}"] = round(time.perf_counter() - t, 1)
                 echo(f"{report.summary().splitlines()[0]} ({steps[f'load {kind}']} s)")
+                if kind == "households" and (report.details or {}).get("geocoded"):
+                    geocoded = True
+                    echo(
+                        _(
+                            "geocoded {n} counties ({seconds} s)",
+                            n=len(todo),
+                            seconds=steps["households: geocode"],
+                        )
+                    )
         finally:
             shutil.rmtree(joined, ignore_errors=True)
-        t = time.perf_counter()
-        geocode_counties(engine, todo)
-        steps["geocode"] = round(time.perf_counter() - t, 1)
-        echo(_("geocoded {n} counties ({seconds} s)", n=len(todo), seconds=steps["geocode"]))
+        if not geocoded:  # households were there already: geocoded once they are in
+            t = time.perf_counter()
+            geocode_counties(engine, todo)
+            steps["geocode"] = round(time.perf_counter() - t, 1)
+            echo(_("geocoded {n} counties ({seconds} s)", n=len(todo), seconds=steps["geocode"]))
     t = time.perf_counter()
     with engine.begin() as conn:
         regions = ensure_regions(conn)
@@ -97,6 +119,17 @@ def load(folder: Path, *, engine=None, echo=print, progress: bool = False) -> di
         "counties": len(todo),
         **regions,
     }
+
+
+def _timed(func, steps: dict, name: str):
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            steps[name] = round(time.perf_counter() - t, 1)
+
+    return timed
 
 
 def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
@@ -142,6 +175,43 @@ def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
                     store_geocoded(conn, scope, geocoder, part, res)
     finally:
         _GEOCODER = None
+
+
+def geocode_staged(conn, workers: int = 2) -> None:
+    """Geocode the households a first load of the households file has staged, before
+    they are inserted (the ``geocode`` of :class:`loaders.households.HouseholdLoader`):
+    the steps of :func:`geocode_counties`, a county a task, with the staged rows, and
+    their results set on the staged households (:func:`gis.gate.geocoding.place_staged`)
+    so that each household is written once. Same answers as :func:`geocode_counties`
+    after the insert (tested)."""
+    from gis.gate.geocoding import place_staged, staged_to_geocode, store_staged
+    from gis.geocode.batch import Geocoder
+    from gis.geocode.gazetteer import syllables
+
+    global _GEOCODER
+    geocoder = Geocoder.load(conn)
+    todo = staged_to_geocode(conn)
+    parts = [part for _code, part in todo.groupby("county_code", sort=True)]
+    if not parts:
+        return
+    # built once here, shared by the forked workers (each would build its own)
+    syllables("预热")
+    _ = geocoder.gaz.local_index
+    _GEOCODER = geocoder
+    tasks = [
+        (p["id"].to_numpy(), p["address"].to_numpy(), p["registered_address"].to_numpy())
+        for p in parts
+    ]
+    try:
+        # The workers never use the connection they inherit (this transaction's): they
+        # read addresses and end without closing it (as the loaders' checking workers).
+        with get_context("fork").Pool(max(1, workers)) if can_fork() else nullcontext() as pool:
+            prepared = pool.imap(_prepare, tasks) if pool is not None else map(_prepare, tasks)
+            for part, res in zip(parts, prepared, strict=True):
+                store_staged(conn, geocoder, part, res)
+    finally:
+        _GEOCODER = None
+    place_staged(conn)
 
 
 #: the geocoder the forked workers of :func:`geocode_counties` use

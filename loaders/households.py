@@ -171,6 +171,9 @@ class HouseholdLoader(TableLoader):
     progress_unit_scale = True
     # checking is most of a big file's time, pure Python: both cores
     clean_workers = 2
+    #: ``geocode(conn)``, or None: on a first load, geocode the staged households before
+    #: they are inserted (see :func:`gis.ingest.upsert_households`; the province demo's)
+    geocode = None
 
     def clean(self, file, df, crs):
         return clean_chunk(file, df, crs)
@@ -183,7 +186,10 @@ class HouseholdLoader(TableLoader):
             if crs is None:
                 self._check_shift(conn, report)
         with Timer(report, "upsert"):
-            result = ingest.upsert_households(conn, crs or "wgs84")
+            # nothing to geocode for when the load will be rolled back anyway
+            wasted = report.dry_run or (report.strict and report.rejected)
+            geocode = None if wasted else self.geocode
+            result = ingest.upsert_households(conn, crs or "wgs84", geocode=geocode)
         report.rejected += rejections_from_sql(file, result.pop("rejected"))
         report.details = result
         report.inserted = result["persons"]["inserted"]

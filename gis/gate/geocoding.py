@@ -48,10 +48,18 @@ __all__ = [
 
 # Coordinates are input only when they came from a file or a device.
 _FROM_COORDS = "h.geocode_method LIKE 'coordinates%'"
-INPUT_HASH = (
-    f"md5(concat_ws('|', coalesce(h.address, ''), coalesce(h.registered_address, ''),"
-    f" CASE WHEN {_FROM_COORDS} THEN ST_AsText(h.geom) ELSE '' END))"
-)
+
+
+def _input_hash(from_coords: str) -> str:
+    return (
+        f"md5(concat_ws('|', coalesce(h.address, ''), coalesce(h.registered_address, ''),"
+        f" CASE WHEN {from_coords} THEN ST_AsText(h.geom) ELSE '' END))"
+    )
+
+
+INPUT_HASH = _input_hash(_FROM_COORDS)
+# A staged household (gis.ingest) is inserted with method 'coordinates' when it has a point.
+_STAGED_HASH = _input_hash("h.geom IS NOT NULL")
 
 OUT_COLUMNS = [
     "id",
@@ -101,25 +109,49 @@ def households_to_geocode(conn, scope: Scope, *, all_rows: bool = False) -> pd.D
         FROM households h
         WHERE h.admin_path LIKE '{_like(scope)}' AND NOT h.placed_manually {changed}
         ORDER BY h.id) TO STDOUT (FORMAT csv, HEADER)"""
+    return _read_copy(conn, sql)
+
+
+def _read_copy(conn, sql: str) -> pd.DataFrame:
     raw = conn.connection.driver_connection
     buf = io.BytesIO()
     with raw.cursor() as cur, cur.copy(sql) as cp:
         for block in cp:
             buf.write(block)
     buf.seek(0)
-    df = pd.read_csv(
+    return pd.read_csv(
         buf,
-        dtype={"address": str, "registered_address": str, "input_hash": str},
+        dtype={"address": str, "registered_address": str, "input_hash": str, "county_code": str},
         keep_default_na=False,
         na_values={"lon": [""], "lat": [""]},
     )
-    return df
+
+
+def staged_to_geocode(conn) -> pd.DataFrame:
+    """The households staged by the first load of a households file (``stage_households``
+    of :mod:`gis.ingest.households`, before they are inserted), as
+    :func:`households_to_geocode` would return them once inserted: ``id`` is the staged
+    household's key (its first row), plus its ``county_code``; ordered by county. Makes
+    the (empty) table of their results for :func:`store_staged`."""
+    conn.execute(sa.text("DROP TABLE IF EXISTS stage_geocode_out"))
+    conn.execute(sa.text(_OUT_TABLE.format(name="stage_geocode_out", exists="")))
+    return _read_copy(
+        conn,
+        f"""COPY (
+        SELECT h.row_no AS id, h.county_code, h.address, h.registered_address,
+               ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat, {_STAGED_HASH} AS input_hash
+        FROM stage_households h ORDER BY h.county_code, h.row_no) TO STDOUT (FORMAT csv, HEADER)""",
+    )
 
 
 def store_geocoded(conn, scope: Scope, geocoder, part: pd.DataFrame, res) -> int:
     """Place the households ``part`` (rows of :func:`households_to_geocode`) whose
     addresses ``geocoder.prepare`` read into ``res`` (their coordinates too), and write
     the results; returns how many households were updated."""
+    return write_geocoding(conn, scope, _finish(conn, geocoder, part, res))
+
+
+def _finish(conn, geocoder, part: pd.DataFrame, res) -> pd.DataFrame:
     out = geocoder.finish(
         conn,
         res,
@@ -129,7 +161,48 @@ def store_geocoded(conn, scope: Scope, geocoder, part: pd.DataFrame, res) -> int
     )
     out["input_hash"] = part["input_hash"].to_numpy()
     out["score"] = out["score"].astype(float)
-    return write_geocoding(conn, scope, out)
+    return out
+
+
+def store_staged(conn, geocoder, part: pd.DataFrame, res) -> None:
+    """:func:`store_geocoded` for staged households (rows of :func:`staged_to_geocode`):
+    their results are kept for :func:`place_staged` (call it once all are stored)."""
+    _copy_out(conn, "stage_geocode_out", _finish(conn, geocoder, part, res))
+
+
+def place_staged(conn) -> int:
+    """Set the staged households' placement and geocoding columns from the results
+    :func:`store_staged` kept, as :func:`write_geocoding` would update them once
+    inserted (the same checks and expressions), so that they are inserted once, geocoded.
+    Returns the number of staged households geocoded."""
+    conn.execute(
+        sa.text(
+            _LANDED.format(out="stage_geocode_out", target="stage_households h ON h.row_no = t.id")
+        )
+    )
+    return conn.execute(
+        sa.text(f"""
+        UPDATE stage_households h SET {_PLACE}, geocoded = true
+        FROM stage_geocode_out t
+        LEFT JOIN buildings b ON b.id = t.building
+        LEFT JOIN admin_area v ON v.code = t.village_code
+        WHERE h.row_no = t.id""")
+    ).rowcount
+
+
+def queue_staged_reviews(conn) -> int:
+    """After the staged households were inserted: their unsure results go to the review
+    queue, as :func:`write_geocoding` queues them. Returns the number queued."""
+    return conn.execute(
+        sa.text("""
+        INSERT INTO geocode_review (household_id, county_code, admin_path, address,
+                                    input_hash, reason, level, score, candidates)
+        SELECT h.id, h.county_code, h.admin_path, h.address, t.input_hash,
+               coalesce(t.reason, 'unsure'), t.level, t.score, CAST(t.candidates AS jsonb)
+        FROM stage_geocode_out t JOIN stage_households s ON s.row_no = t.id
+        JOIN households h ON h.household_no = s.household_no AND h.county_code = s.county_code
+        WHERE t.review""")
+    ).rowcount
 
 
 def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
@@ -145,79 +218,22 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
     if out.empty:
         return 0
     conn.execute(sa.text("DROP TABLE IF EXISTS tmp_geocode_out"))
-    conn.execute(
-        sa.text("""
-        CREATE TEMP TABLE tmp_geocode_out (
-            id bigint PRIMARY KEY, level text, building bigint, village_code text,
-            lon float8, lat float8, keep_geom boolean, score real, method text, reason text,
-            distance_m real, registered_code text, input_hash text, review boolean,
-            candidates text) ON COMMIT DROP""")
-    )
-    frame = out[OUT_COLUMNS].copy()
-    frame["building"] = frame["building"].astype("Int64")
-    frame["candidates"] = [
-        json.dumps(c, ensure_ascii=False) if c else "[]" for c in frame["candidates"]
-    ]
-    for col in ("keep_geom", "review"):
-        frame[col] = np.where(frame[col].astype(bool), "t", "f")
-    raw = conn.connection.driver_connection
-    with (
-        raw.cursor() as cur,
-        cur.copy(f"COPY tmp_geocode_out ({', '.join(OUT_COLUMNS)}) FROM STDIN (FORMAT csv)") as cp,
-    ):
-        for start in range(0, len(frame), 100_000):
-            buf = io.StringIO()
-            frame.iloc[start : start + 100_000].to_csv(
-                buf, header=False, index=False, na_rep="", float_format="%.8f"
-            )
-            cp.write(buf.getvalue())
+    conn.execute(sa.text(_OUT_TABLE.format(name="tmp_geocode_out", exists="")))
+    _copy_out(conn, "tmp_geocode_out", out)
     like = _like(scope)
-    # A geocoder that knows several counties (a province's) can place a household in a
-    # building or village of a neighbouring county. Its record stays in its own county
-    # (its partition can only name its county's buildings), so such a result is not
-    # stored as a place: the household goes to the review queue, saying where it landed.
     conn.execute(
-        sa.text(f"""
-        WITH landed AS (
-            SELECT t.id, coalesce(left(t.village_code, 6), (
-                       SELECT left(c.code, 6) FROM admin_area c
-                       WHERE c.level = 'county' AND ST_Intersects(c.geom, t.pt) LIMIT 1),
-                       'none') AS county
-            FROM (SELECT t.*, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS pt
-                  FROM tmp_geocode_out t) t
-            -- the county as a constant: the join plans and reads only its partition
-            JOIN households h ON h.id = t.id AND {in_county("h.county_code")}
-            WHERE left(t.village_code, 6) <> h.county_code
-               -- a township's or county's centre (no village): inside the household's
-               -- county? (its own coordinates, kept, are not judged here)
-               OR (t.village_code IS NULL AND t.lon IS NOT NULL AND NOT t.keep_geom
-                   AND NOT EXISTS (SELECT 1 FROM admin_area c
-                                   WHERE c.code = h.county_code || '000000'
-                                     AND ST_Intersects(c.geom, t.pt))))
-        UPDATE tmp_geocode_out t SET
-            reason = 'placed in another county: ' || l.county,
-            level = 'unmatched', building = NULL, village_code = NULL, lon = NULL,
-            lat = NULL, score = 0, distance_m = NULL, review = true, candidates = '[]'
-        FROM landed l WHERE l.id = t.id"""),
+        sa.text(
+            _LANDED.format(
+                out="tmp_geocode_out",
+                # the county as a constant: the join plans and reads only its partition
+                target=f"households h ON h.id = t.id AND {in_county('h.county_code')}",
+            )
+        ),
         {"county": scope.county},
     )
     updated = conn.execute(
-        sa.text("""
-        UPDATE households h SET
-            building_id = t.building,
-            village_code = CASE WHEN t.level IN ('building', 'compound', 'group', 'village')
-                                THEN t.village_code ELSE h.village_code END,
-            admin_path = CASE WHEN b.admin_path IS NOT NULL THEN b.admin_path
-                              WHEN t.level IN ('compound', 'group', 'village')
-                                   AND v.path IS NOT NULL THEN v.path
-                              ELSE h.admin_path END,
-            geom = CASE WHEN t.keep_geom THEN h.geom
-                        WHEN t.lon IS NOT NULL
-                        THEN ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) END,
-            geocode_level = t.level, geocode_score = t.score, geocode_method = t.method,
-            geocode_reason = t.reason, geocode_distance_m = t.distance_m,
-            registered_code = t.registered_code, geocode_input_hash = t.input_hash,
-            updated_at = now()
+        sa.text(f"""
+        UPDATE households h SET {_PLACE}, updated_at = now()
         FROM tmp_geocode_out t
         LEFT JOIN buildings b ON b.id = t.building
         LEFT JOIN admin_area v ON v.code = t.village_code
@@ -257,6 +273,81 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
     )
     close_manual_reviews(conn, scope)
     return updated
+
+
+#: a temporary table of geocoding results (:data:`OUT_COLUMNS`)
+_OUT_TABLE = """
+    CREATE TEMP TABLE {exists} {name} (
+        id bigint PRIMARY KEY, level text, building bigint, village_code text,
+        lon float8, lat float8, keep_geom boolean, score real, method text, reason text,
+        distance_m real, registered_code text, input_hash text, review boolean,
+        candidates text) ON COMMIT DROP"""
+
+# A geocoder that knows several counties (a province's) can place a household in a
+# building or village of a neighbouring county. Its record stays in its own county
+# (its partition can only name its county's buildings), so such a result is not
+# stored as a place: the household goes to the review queue, saying where it landed.
+# ``target``: the households (``h``) the results (``t``) are for, joined.
+_LANDED = """
+    WITH landed AS (
+        SELECT t.id, coalesce(left(t.village_code, 6), (
+                   SELECT left(c.code, 6) FROM admin_area c
+                   WHERE c.level = 'county' AND ST_Intersects(c.geom, t.pt) LIMIT 1),
+                   'none') AS county
+        FROM (SELECT t.*, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS pt
+              FROM {out} t) t
+        JOIN {target}
+        WHERE left(t.village_code, 6) <> h.county_code
+           -- a township's or county's centre (no village): inside the household's
+           -- county? (its own coordinates, kept, are not judged here)
+           OR (t.village_code IS NULL AND t.lon IS NOT NULL AND NOT t.keep_geom
+               AND NOT EXISTS (SELECT 1 FROM admin_area c
+                               WHERE c.code = h.county_code || '000000'
+                                 AND ST_Intersects(c.geom, t.pt))))
+    UPDATE {out} t SET
+        reason = 'placed in another county: ' || l.county,
+        level = 'unmatched', building = NULL, village_code = NULL, lon = NULL,
+        lat = NULL, score = 0, distance_m = NULL, review = true, candidates = '[]'
+    FROM landed l WHERE l.id = t.id"""
+
+# A household (``h``) placed by its result (``t``; ``b`` its building, ``v`` its village):
+# the village and jurisdiction path follow a placement at village level or better.
+_PLACE = """
+    building_id = t.building,
+    village_code = CASE WHEN t.level IN ('building', 'compound', 'group', 'village')
+                        THEN t.village_code ELSE h.village_code END,
+    admin_path = CASE WHEN b.admin_path IS NOT NULL THEN b.admin_path
+                      WHEN t.level IN ('compound', 'group', 'village')
+                           AND v.path IS NOT NULL THEN v.path
+                      ELSE h.admin_path END,
+    geom = CASE WHEN t.keep_geom THEN h.geom
+                WHEN t.lon IS NOT NULL
+                THEN ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) END,
+    geocode_level = t.level, geocode_score = t.score, geocode_method = t.method,
+    geocode_reason = t.reason, geocode_distance_m = t.distance_m,
+    registered_code = t.registered_code, geocode_input_hash = t.input_hash"""
+
+
+def _copy_out(conn, table: str, out: pd.DataFrame) -> None:
+    """COPY geocoding results into ``table`` (made with :data:`_OUT_TABLE`)."""
+    frame = out[OUT_COLUMNS].copy()
+    frame["building"] = frame["building"].astype("Int64")
+    frame["candidates"] = [
+        json.dumps(c, ensure_ascii=False) if c else "[]" for c in frame["candidates"]
+    ]
+    for col in ("keep_geom", "review"):
+        frame[col] = np.where(frame[col].astype(bool), "t", "f")
+    raw = conn.connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY {table} ({', '.join(OUT_COLUMNS)}) FROM STDIN (FORMAT csv)") as cp,
+    ):
+        for start in range(0, len(frame), 100_000):
+            buf = io.StringIO()
+            frame.iloc[start : start + 100_000].to_csv(
+                buf, header=False, index=False, na_rep="", float_format="%.8f"
+            )
+            cp.write(buf.getvalue())
 
 
 def close_manual_reviews(conn, scope: Scope) -> int:

@@ -110,12 +110,18 @@ def shift_hit_rates(conn, candidates: dict[str, tuple[list, list]]) -> dict[str,
     return out
 
 
-def upsert_households(conn, source_crs: str | None) -> dict:
+def upsert_households(conn, source_crs: str | None, geocode=None) -> dict:
     """Build households from the staged person rows, place them, and upsert both tables.
 
     Placement from coordinates is set-based: building by point-in-polygon, village and
     grid from the building (or the polygons when no building contains the point). A
     household placed manually keeps its place.
+
+    ``geocode(conn)``: on a first load (see :func:`first_load`), geocode the staged
+    households before they are inserted (with :func:`gis.gate.geocoding.staged_to_geocode`,
+    ``store_staged`` and ``place_staged``): each is then written once, geocoded, with its
+    review item, instead of inserted and then updated by a geocoding run. The result's
+    ``geocoded`` says whether it was done.
     """
     county = single_county(conn)
     _stage_households(conn)
@@ -123,7 +129,15 @@ def upsert_households(conn, source_crs: str | None) -> dict:
     _place_in_villages(conn)
     rejected = _reject_unplaced(conn, county)
     first = first_load(conn)
+    geocoded = first and geocode is not None
+    if geocoded:
+        _stage_keys(conn, county)
+        geocode(conn)
     h_ins, h_upd = _upsert_household_rows(conn, source_crs, county)
+    if geocoded:
+        from gis.gate.geocoding import queue_staged_reviews
+
+        queue_staged_reviews(conn)
     p_ins, p_upd = _upsert_person_rows(conn, counted=first)
     staged_h = conn.execute(sa.text("SELECT count(*) FROM stage_households")).scalar()
     staged_p = conn.execute(sa.text("SELECT count(*) FROM stage_persons")).scalar()
@@ -131,6 +145,7 @@ def upsert_households(conn, source_crs: str | None) -> dict:
         "households": {"inserted": h_ins, "updated": h_upd, "unchanged": staged_h - h_ins - h_upd},
         "persons": {"inserted": p_ins, "updated": p_upd, "unchanged": staged_p - p_ins - p_upd},
         "rejected": rejected,
+        "geocoded": geocoded,
     }
 
 
@@ -145,7 +160,13 @@ def _stage_households(conn) -> None:
                village_code,
                CASE WHEN lon IS NOT NULL
                     THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END AS geom,
-               NULL::bigint AS building_id, NULL::text AS admin_path, false AS placed
+               NULL::bigint AS building_id, NULL::text AS admin_path, false AS placed,
+               -- the key and geocoding columns of a first load geocoded before its insert
+               row_no, NULL::text AS county_code, false AS geocoded,
+               NULL::text AS geocode_level, NULL::real AS geocode_score,
+               NULL::text AS geocode_method, NULL::text AS geocode_reason,
+               NULL::real AS geocode_distance_m, NULL::text AS registered_code,
+               NULL::text AS geocode_input_hash
         FROM stage_persons ORDER BY household_no, row_no""")
     )
     # A re-loaded household whose point has not moved keeps the placement it has: the
@@ -256,6 +277,19 @@ def _reject_unplaced(conn, county: str | None) -> list[tuple]:
     return rejected
 
 
+def _stage_keys(conn, county: str | None) -> None:
+    """The county and jurisdiction path each staged household is inserted with (those
+    of :func:`_upsert_household_rows`), set before a geocoding of the staged rows."""
+    conn.execute(
+        sa.text("""
+        UPDATE stage_households s SET county_code = coalesce(left(s.village_code, 6), :c),
+               admin_path = coalesce(s.admin_path,
+                                     (SELECT v.path FROM admin_area v WHERE v.code = s.village_code),
+                                     left(s.village_code, 6), :c)"""),
+        {"c": county},
+    )
+
+
 def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> tuple[int, int]:
     """Insert or update the staged households; returns (inserted, updated)."""
     # The position is replaced only when the file gives coordinates or a new address,
@@ -286,17 +320,22 @@ def _upsert_household_rows(conn, source_crs: str | None, county: str | None) -> 
             f"""
             INSERT INTO households AS h (household_no, county_code, admin_path, village_code,
                 address, registered_address, building_id, geom, source_crs, geocode_level,
-                geocode_score, geocode_method, persons_count, migrants_count)
-            SELECT s.household_no, coalesce(left(s.village_code, 6), :c),
+                geocode_score, geocode_method, geocode_reason, geocode_distance_m,
+                registered_code, geocode_input_hash, persons_count, migrants_count)
+            SELECT s.household_no, coalesce(s.county_code, left(s.village_code, 6), :c),
                    coalesce(s.admin_path, v.path, left(s.village_code, 6), :c),
                    s.village_code, s.address, s.registered_address, s.building_id, s.geom,
                    CAST(:crs AS text),
-                   CASE WHEN s.building_id IS NOT NULL THEN 'building'
+                   CASE WHEN s.geocoded THEN s.geocode_level
+                        WHEN s.building_id IS NOT NULL THEN 'building'
                         WHEN s.geom IS NOT NULL THEN 'village' END,
-                   CASE WHEN s.building_id IS NOT NULL THEN 1.0
+                   CASE WHEN s.geocoded THEN s.geocode_score
+                        WHEN s.building_id IS NOT NULL THEN 1.0
                         WHEN s.geom IS NOT NULL THEN 0.5 END,
-                   CASE WHEN s.geom IS NOT NULL THEN 'coordinates' END,
-                   coalesce(c.n, 0), coalesce(c.m, 0)
+                   CASE WHEN s.geocoded THEN s.geocode_method
+                        WHEN s.geom IS NOT NULL THEN 'coordinates' END,
+                   s.geocode_reason, s.geocode_distance_m, s.registered_code,
+                   s.geocode_input_hash, coalesce(c.n, 0), coalesce(c.m, 0)
             FROM stage_households s LEFT JOIN admin_area v ON v.code = s.village_code
             LEFT JOIN (SELECT household_no, count(*) AS n, count(*) FILTER (WHERE is_migrant) AS m
                        FROM stage_persons GROUP BY household_no) c

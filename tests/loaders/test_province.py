@@ -156,6 +156,25 @@ def _contents(engine) -> dict:
                             geocode_method, geocode_score, geocode_reason, registered_code,
                             geocode_input_hash), ',' ORDER BY household_no)) FROM households""",
         "review": "SELECT count(*), count(DISTINCT household_id) FROM geocode_review",
+        # every geocoding column of every household, and the review queue item by item
+        # (the province load geocodes the staged households before inserting them)
+        "geocoding rows": """SELECT h.household_no, h.county_code, h.admin_path,
+                             h.village_code, b.ext_id, ST_AsText(h.geom), h.geocode_level,
+                             h.geocode_score, h.geocode_method, h.geocode_reason,
+                             h.geocode_distance_m, h.registered_code, h.geocode_input_hash,
+                             h.placed_manually, h.persons_count, h.migrants_count
+                             FROM households h LEFT JOIN buildings b ON b.id = h.building_id
+                             ORDER BY h.household_no""",
+        "review rows": """SELECT h.household_no, r.county_code, r.admin_path, r.address,
+                          r.input_hash, r.reason, r.level, r.score, CAST(r.candidates AS text),
+                          r.status, r.resolved_by
+                          FROM geocode_review r JOIN households h ON h.id = r.household_id
+                          ORDER BY h.household_no, r.id""",
+        "paths": """SELECT (SELECT md5(string_agg(id_number || admin_path, ',' ORDER BY id_number))
+                            FROM persons),
+                           (SELECT md5(string_agg(e.x, ',' ORDER BY e.x)) FROM (
+                               SELECT concat_ws('|', ext_id, kind, event_date, admin_path) AS x
+                               FROM events) e)""",
         "admin": """SELECT level, count(*) FROM admin_area GROUP BY 1 ORDER BY 1""",
         "teams": "SELECT count(*) FROM service_teams",
         "rejected": "SELECT count(*) FROM rejected_rows",
@@ -188,6 +207,8 @@ def test_province_loads_as_county_by_county(province, db_url):
             ensure_regions(conn)
         result = demo_province.load(out, engine=at_once, echo=lambda *_: None)
         assert result["counties"] == 2 and set(result["steps"]) >= {"load households"}
+        # geocoded before the insert (a first load): no geocoding pass afterwards
+        assert "geocode" not in result["steps"] and "households: geocode" in result["steps"]
         again = demo_province.load(out, engine=at_once, echo=lambda *_: None)  # no-op
         assert again["counties"] == 0 and again["seconds"] < 5
         got = _contents(at_once)
@@ -204,6 +225,71 @@ def test_province_loads_as_county_by_county(province, db_url):
     finally:
         one_by_one.dispose()
         at_once.dispose()
+
+
+def _harden(folder, codes: list[str]) -> None:
+    """Make the households' geocoding harder, household by household (all its rows):
+    some without coordinates, some with an address nobody knows, some with the address
+    of a household of the other county (without coordinates: placed there; with them: a
+    conflict) or of another village of their own."""
+    frames = {
+        c: pd.read_csv(folder / c / "households.csv", dtype=str, keep_default_na=False)
+        for c in codes
+    }
+    firsts = {c: f.drop_duplicates("household_no") for c, f in frames.items()}
+    for k, code in enumerate(codes):
+        f, other = frames[code], firsts[codes[1 - k]]
+        own = firsts[code]
+        for i, no in enumerate(own["household_no"]):
+            rows = f["household_no"] == no
+            has = f.loc[rows, "address"] != ""
+            if i % 4 == 1:
+                f.loc[rows, ["lon", "lat"]] = ""
+            if i % 6 == 2:
+                f.loc[rows & (f["address"] != ""), "address"] = f"无名路{i}号"
+            elif i % 5 == 3:
+                f.loc[rows & (f["address"] != ""), "address"] = other["address"].iloc[
+                    i % len(other)
+                ]
+                if i % 10 == 3:
+                    f.loc[rows, ["lon", "lat"]] = ""
+            elif i % 5 == 4:
+                elsewhere = own[own["village_code"] != own["village_code"].iloc[i]]
+                if len(elsewhere) and has.any():
+                    f.loc[rows & (f["address"] != ""), "address"] = elsewhere["address"].iloc[0]
+        f.to_csv(folder / code / "households.csv", index=False)
+
+
+def test_geocoded_before_insert_as_after(province, db_url, tmp_path):
+    """The first load geocodes the staged households before inserting them (each row
+    written once): every geocoding column of every household, the persons' and events'
+    paths and the review queue item by item are those of geocoding them once inserted,
+    on harder addresses and points (unmatched, conflicts, places in the other county)."""
+    import shutil
+
+    from loaders import demo_province
+
+    out, manifest = province
+    folder = tmp_path / "province"
+    shutil.copytree(out, folder)
+    _harden(folder, sorted(COUNTIES))
+    before, after = _fresh(db_url, "_province"), _fresh(db_url, "_province2")
+    try:
+        first = demo_province.load(folder, engine=before, echo=lambda *_: None)
+        assert "households: geocode" in first["steps"] and "geocode" not in first["steps"]
+        then = demo_province.load(folder, engine=after, echo=lambda *_: None, geocode_first=False)
+        assert "geocode" in then["steps"] and "households: geocode" not in then["steps"]
+        got = _contents(before)
+        assert got == _contents(after)
+    finally:
+        before.dispose()
+        after.dispose()
+    # the harder cases are there
+    levels = {r[6] for r in got["geocoding rows"]}
+    assert {"building", "unmatched"} <= levels and len(levels) >= 3, levels
+    reasons = {r[5] for r in got["review rows"]}
+    assert any(r.startswith("placed in another county") for r in reasons), reasons
+    assert "coordinates and address point at different places" in reasons, reasons
 
 
 def test_bad_row_leaves_nothing_of_its_kind(province, db_url, tmp_path):

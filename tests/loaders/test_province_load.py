@@ -156,3 +156,40 @@ def test_demo_province_command_loads_and_says_so(fresh_db, tmp_path):
             assert _counts_wrong(conn) == 0
     finally:
         engine.dispose()
+
+
+def test_geocode_first_with_nothing_staged_or_nothing_kept(province, fresh_db, tmp_path):
+    """The households loader's geocoding of a first load's staged rows: a file with no
+    household still loads (nothing to geocode, no review item), and a dry run, rolled
+    back anyway, does not geocode."""
+    from loaders.demo_province import geocode_staged
+    from loaders.registry import get_loader
+
+    county = province / COUNTIES[1]
+    engine = db.engine(fresh_db)
+    try:
+        for kind, name in (("admin", "admin.geojson"), ("buildings", "buildings.gpkg")):
+            assert get_loader(kind).run(county / name, engine=engine, progress=False).status == (
+                "loaded"
+            )
+        header, first = (county / "households.csv").read_text(encoding="utf-8").splitlines()[:2]
+        cells = first.split(",")
+        cells[header.split(",").index("village_code")] = "999999999999"  # no such village
+        empty = tmp_path / "households.csv"
+        empty.write_text(header + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+        loader = HouseholdLoader()
+        loader.geocode = geocode_staged
+        report = loader.run(empty, engine=engine, progress=False)
+        assert report.status == "loaded" and report.inserted == 0, report.summary()
+        assert [r.column for r in report.rejected] == ["village_code"]
+        assert report.details["geocoded"] is True
+        loader = HouseholdLoader()
+        loader.geocode = geocode_staged
+        dry = loader.run(county / "households.csv", engine=engine, progress=False, dry_run=True)
+        assert dry.status == "dry_run" and dry.inserted > 0 and not dry.rejected
+        assert dry.details["geocoded"] is False
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM households")).scalar() == 0
+            assert conn.execute(sa.text("SELECT count(*) FROM geocode_review")).scalar() == 0
+    finally:
+        engine.dispose()
