@@ -4,7 +4,7 @@
 :data:`MODULES` (the parser, the admin-name reading, the normalisation and the name
 index) into extension modules next to their sources, with a stamp that names the
 sources they were built from. Python prefers an extension module to the ``.py`` of the
-same name, so the built modules are what ``import gis.geocode.parse`` gives; about 1.4×
+same name, so the built modules are what ``import gis.geocode.parse`` gives; about 1.35×
 less CPU per address for ``parse-address --file`` (bench/geocode_real.py ``--stages``).
 
 The ``.py`` files stay the source: :func:`choose` (run by ``gis/geocode/__init__.py``
