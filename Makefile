@@ -4,14 +4,16 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the demo needs; the tests also drive a headless Chromium.
-APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib fonts-noto-cjk gdal-bin
+# (gcc, python3-dev: the compiled address parser, see `native`)
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib fonts-noto-cjk gdal-bin \
+                gcc python3-dev
 APT_TEST_PACKAGES := chromium
 # Where `make lint` looks; it also runs `ruff format --check` (FORMAT_CHECK=0 skips it).
 LINT_DIRS := gis loaders webmap cli tests bench
 FORMAT_CHECK ?= 1
 
 .PHONY: demo test bench install install-test os-packages test-packages venv test-tools \
-        assets lint format-check clean-db
+        assets lint format-check clean-db native clean
 
 demo: install
 	$(VENV)/bin/popgis demo --serve
@@ -40,7 +42,7 @@ format-check: install-test
 	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 
 # `make demo` needs only these; the test tools come with install-test.
-install: os-packages venv assets
+install: os-packages venv assets native
 install-test: install test-packages test-tools
 
 # OS packages: installed only when one is missing (apt-get update once, then install).
@@ -77,6 +79,19 @@ test-tools: $(VENV)/.test-installed
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
+
+# The address parser's hot modules compiled with mypyc (gis/geocode/_native.py): redone
+# only when their sources change (about a minute; a second when nothing changed). The .py
+# files are read instead whenever the build is absent or older than them.
+native: $(VENV)/.native-installed
+	$(PY) gis/geocode/_native.py
+$(VENV)/.native-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[native]'
+	touch $@
+
+# What `native` builds (the database stays: see clean-db).
+clean:
+	rm -rf build/mypyc gis/geocode/*.so gis/geocode/native.stamp
 
 # Front-end assets and the national division list from the npm registry.
 assets: node_modules/.installed

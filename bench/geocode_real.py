@@ -32,7 +32,9 @@ named like one of the place's villages without 村/社区 (小施山, 上城埭:
 a place named after it); their count is printed.
 
 Usage: ``python -m bench.geocode_real [--look [--examples N]] [--runs N] [--stages]``
-(``--stages``: where popgis's time goes, see :func:`stage_times`).
+(``--stages``: where popgis's time goes, see :func:`stage_times`). The parser is the one
+``make install`` compiled with mypyc when it is up to date (the first line says which);
+``POPGIS_PURE_PYTHON=1`` runs its ``.py`` files, for the compiled/interpreted ratio.
 """
 
 from __future__ import annotations
@@ -662,6 +664,13 @@ def main() -> None:
         help="also where popgis's time goes, in microseconds per address (see stage_times)",
     )
     args = ap.parse_args()
+    from gis.geocode import _native, parse  # noqa: F401  (the parser the runs below use)
+
+    print(
+        "popgis parser: "
+        + ("compiled (mypyc, make install)" if _native.in_use() else "pure Python")
+        + " (POPGIS_PURE_PYTHON=1: the .py files)"
+    )
     folder = Path(os.environ.get("POPGIS_ADDRESS_CORPUS", ROOT / "var" / "eval"))
     sets = [("cases (committed, hand-written and peers' fixtures)", read_cases(), True)]
     splits = LOOKED_AT if args.look else HELD_OUT

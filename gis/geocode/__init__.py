@@ -15,9 +15,17 @@ Stages (each its own module, each usable alone):
 
 Everything returned is in WGS-84 (EPSG:4326) longitude/latitude degrees; codes are the
 12-digit statistical codes (统计用区划代码), county ``330782000000``.
+
+``make install`` compiles the parser's hot modules with mypyc (:mod:`gis.geocode._native`);
+their ``.py`` files are read instead whenever the build is absent or older than them.
 """
 
-from gis.geocode.normalise import normalise
+# before any module of the package: the compiled parser only when it matches its sources
+from gis.geocode import _native
+
+_native.choose()
+
+from gis.geocode.normalise import normalise  # noqa: E402
 
 __all__ = ["normalise", "LEVELS"]
 

@@ -22,6 +22,7 @@ import contextlib
 import gc
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -551,7 +552,7 @@ def _fuzzy(token: str, pool: FuzzyPool) -> list[tuple[str, float, str]]:
     if not pool.names:
         return []
 
-    def scored(idx):
+    def scored(idx: set[int]) -> dict[str, tuple[float, str]]:
         best: dict[str, tuple[float, str]] = {}
         for i in sorted(idx):  # pool order: ties resolve as a full scan would
             name, code, kind = pool.entries[i]
@@ -819,7 +820,7 @@ _ADDRESS_END = re.compile(r"(?:[0-9０-９A-Za-z]|[号號室栋棟幢楼樓层�
 _MAYBE_CHAT = re.compile(r"[\s,，;；、]|[" + _CN_NUM + r"]\W*\d*\W*$")
 
 
-def split_chatter(text: str) -> tuple[str, str]:
+def split_chatter(text: Any) -> tuple[Any, str]:
     """(the address, the chatter after it) of a raw field: a person's name (and phone
     numbers) written after the address is no part of it (``…12-2-301 张三 13812345678``,
     ``…1-1-201 王小二``, ``…301李四四``): its numerals are not numbers. A word after the
