@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gis import ingest, scope
+from gis import ingest, rules
 from gis.messages import _
 from loaders.base import TableLoader
 from loaders.validate import Checker
@@ -54,20 +54,18 @@ class EventLoader(TableLoader):
     ]
 
     def clean(self, file, df, crs):
-        c = Checker(file, df)
+        c = Checker(file, df, self.day)
         out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
         eid = c.text("event_id", max_len=64)
         out["household_no"] = c.text("household_no", required=True, max_len=64)
         out["kind"] = c.choice("kind", EVENT_KINDS, label=_("event kind"))
-        # the web API's rules (gis.gate): not before EARLIEST_EVENT nor after today in China
-        day = scope.today()
+        # the web API's rule (gis.rules, gis.gate): not before 1900 nor after today in China
         out["event_date"] = c.date(
             "date",
+            rule=rules.EVENT_DATE,
             required=True,
-            low=scope.EARLIEST_EVENT,
-            high=day,
-            high_label=_("today ({day}, China time)", day=day.isoformat()),
             long_term=False,
+            fix=_("check the year (an event cannot be in the future)"),
         )
         out["team"] = c.text("team_id", max_len=64)
         out["id_number"] = c.text("id_number", max_len=18).str.upper()

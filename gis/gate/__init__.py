@@ -20,7 +20,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from gis import audit
+from gis import audit, rules
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.gate import placement  # history: who, when, from where
 from gis.messages import _
@@ -360,7 +360,7 @@ class Gate:
     ) -> int:
         """Record a dated event (visit, distribution, follow-up, move) for a household.
 
-        The date lies between ``EARLIEST_EVENT`` and today (in China); the person, named
+        The date obeys :data:`gis.rules.EVENT_DATE` (1900-01-01 to today in China); the person, named
         by ``person_id`` or ``id_number``, must be a member of that household, and
         ``team_id`` an existing service team of the household's county. InvalidInput
         otherwise."""
@@ -373,7 +373,7 @@ class Gate:
                     items=", ".join(EVENT_KINDS),
                 )
             )
-        if not EARLIEST_EVENT <= event_date <= today():
+        if not rules.EVENT_DATE.accepts(event_date):
             raise InvalidInput(
                 _(
                     "event date {day} is outside {low} to today ({today})",
