@@ -5,10 +5,14 @@ it, and ``popgis db check`` finds rows stored before a rule existed.
   time (for a load: the day the load started);
 * an arrival date and a certificate's expiry date lie between ``EARLIEST`` and ``LATEST``
   (2100-12-31); "9999-12-31" and 长期 for "no expiry" are stored as empty.
+
+And the one rule about keys the loaders and the map share: an event recorded on the map
+is keyed ``map-<row id>`` (:data:`MAP_EVENT_PREFIX`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -18,6 +22,12 @@ from gis.messages import _
 EARLIEST = date(1900, 1, 1)
 #: the latest arrival or expiry date accepted (later is a typing slip or "no expiry")
 LATEST = date(2100, 12, 31)
+#: the key (events.ext_id, the file's event_id) of an event recorded on the map is this
+#: and its row id; an events file may use such a key only to correct that event
+MAP_EVENT_PREFIX = "map-"
+#: such a key, in full (POSIX and Python regex alike; the county is added to a key that a
+#: file had taken before this rule, migration 0018)
+MAP_EVENT_KEY = "^map-[0-9]+(-[0-9]{6})?$"
 #: the counties are in China (UTC+8 all year): "today" is theirs, not the server's
 CHINA_TIME = timezone(timedelta(hours=8))
 
@@ -25,6 +35,11 @@ CHINA_TIME = timezone(timedelta(hours=8))
 def today() -> date:
     """Today's date in China (an event recorded at 07:00 there is not in the future)."""
     return datetime.now(CHINA_TIME).date()
+
+
+def is_map_event_key(key: str | None) -> bool:
+    """Whether ``key`` (an events.ext_id) is the key of an event recorded on the map."""
+    return bool(key) and re.match(MAP_EVENT_KEY, key or "") is not None
 
 
 @dataclass(frozen=True)

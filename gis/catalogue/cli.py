@@ -216,6 +216,10 @@ ZH: dict[str, str] = {
     "correct the date in the events file and load it again (the row is matched by its "
     "event_id)": "请在事件文件中改正日期后重新导入（按 event_id 匹配该行）",
     "the person an event names is a member of its household": "事件所指的人员应是该户的成员",
+    "recorded on the map by {user}: load an events file with a row of event_id {key}, its "
+    "household {household}, the kind and the right date and person; that row replaces the "
+    "recorded event": "由 {user} 在地图上记录：请导入一份事件文件，其中一行的编号（event_id）为 {key}，"
+    "写明户号 {household}、类型以及正确的日期和人员；该行将替换地图上记录的事件",
     "correct the household or the ID number in the events file and load it again (the row "
     "is matched by its event_id)": "请在事件文件中改正户号或身份证号后重新导入（按 event_id 匹配该行）",
     "a birth date lies between {low} and today ({today})": "出生日期应在 {low} 至今天（{today}）之间",

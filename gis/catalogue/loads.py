@@ -135,6 +135,9 @@ ZH: dict[str, str] = {
     "use a code of the loaded admin areas": "请使用已载入区划的代码",
     "unknown household": "未知的户",
     "load the households file first, or correct the household number": "请先载入户籍文件，或更正户号",
+    "no event recorded on the map has this event_id": "地图上记录的事件中没有这个编号",
+    "event ids starting with {prefix} are those of events recorded on the map; give a new "
+    "event another id": "以 {prefix} 开头的编号属于地图上记录的事件；新的事件请用其他编号",
     "unknown service team": "未知的服务队",
     "load the teams file first, or correct the team id": "请先载入服务队文件，或更正服务队编号",
     # ---- uploaded files (loaders/files/)

@@ -411,12 +411,17 @@ class Gate:
                     _("team_id={team_id}: no such service team in this county", team_id=team_id)
                 )
         try:
+            # keyed map-<row id> (gis.rules.MAP_EVENT_PREFIX): db check names it and an
+            # events file can correct it; a file cannot make such a key (the loader)
             return self.conn.execute(
                 sa.text("""
-                INSERT INTO events (county_code, admin_path, household_id, person_id, team_id,
-                                    kind, event_date, note, recorded_by)
-                SELECT county_code, admin_path, id, :pid, :t, :k, :d, :n, :u FROM households
-                WHERE id = :h
+                WITH n AS (SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id)
+                INSERT INTO events (id, ext_id, county_code, admin_path, household_id,
+                                    person_id, team_id, kind, event_date, note, recorded_by)
+                SELECT n.id, CAST(:prefix AS text) || n.id, h.county_code, h.admin_path, h.id, :pid, :t,
+                       :k, :d, :n, :u
+                FROM households h, n
+                WHERE h.id = :h
                 RETURNING id"""),
                 {
                     "pid": person_id,
@@ -426,6 +431,7 @@ class Gate:
                     "n": note,
                     "u": self.scope.user,
                     "h": hid,
+                    "prefix": rules.MAP_EVENT_PREFIX,
                 },
             ).scalar()
         except sa.exc.IntegrityError as exc:

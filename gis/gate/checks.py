@@ -44,16 +44,41 @@ class Problem:
     fix: str
 
 
-def _event_dates(conn, where: str, params: dict) -> list[Problem]:
-    rows = conn.execute(
-        sa.text(f"""
-        SELECT e.id, e.county_code, coalesce(e.ext_id, '') AS ext_id, h.household_no,
-               e.event_date
+def _event_fix(r, in_file: str) -> str:
+    """How to correct an event: ``in_file`` for a row of an events file; for an event
+    recorded on the map (keyed map-<id>, :mod:`gis.rules`), an events file row with that
+    key corrects it."""
+    if not rules.is_map_event_key(r.ext_id):
+        return in_file
+    return _(
+        "recorded on the map by {user}: load an events file with a row of event_id {key}, "
+        "its household {household}, the kind and the right date and person; that row "
+        "replaces the recorded event",
+        user=r.recorded_by or "?",
+        key=r.ext_id,
+        household=r.household_no,
+    )
+
+
+_EVENTS = """
+        SELECT e.id, e.county_code, e.ext_id, e.recorded_by, h.household_no, {column}
         FROM events e JOIN households h
-          ON h.id = e.household_id AND h.county_code = e.county_code
+          ON h.id = e.household_id AND h.county_code = e.county_code"""
+
+
+def _event_dates(conn, where: str, params: dict) -> list[Problem]:
+    day = today()
+    rows = conn.execute(
+        sa.text(
+            _EVENTS.format(column="e.event_date")
+            + f"""
         WHERE (e.event_date < :low OR e.event_date > :today){where}
-        ORDER BY e.county_code, e.id"""),
-        {**params, "low": EARLIEST, "today": rules.EVENT_DATE.high()},
+        ORDER BY e.county_code, e.id"""
+        ),
+        {**params, "low": EARLIEST, "today": rules.EVENT_DATE.high(day)},
+    )
+    in_file = _(
+        "correct the date in the events file and load it again (the row is matched by its event_id)"
     )
     return [
         Problem(
@@ -67,12 +92,9 @@ def _event_dates(conn, where: str, params: dict) -> list[Problem]:
             _(
                 "an event's date lies between {low} and today ({today})",
                 low=EARLIEST.isoformat(),
-                today=today().isoformat(),
+                today=day.isoformat(),
             ),
-            _(
-                "correct the date in the events file and load it again (the row is "
-                "matched by its event_id)"
-            ),
+            _event_fix(r, in_file),
         )
         for r in rows
     ]
@@ -80,15 +102,18 @@ def _event_dates(conn, where: str, params: dict) -> list[Problem]:
 
 def _event_members(conn, where: str, params: dict) -> list[Problem]:
     rows = conn.execute(
-        sa.text(f"""
-        SELECT e.id, e.county_code, coalesce(e.ext_id, '') AS ext_id, h.household_no,
-               e.person_id
-        FROM events e
-        JOIN households h ON h.id = e.household_id AND h.county_code = e.county_code
+        sa.text(
+            _EVENTS.format(column="e.person_id")
+            + f"""
         JOIN persons p ON p.id = e.person_id AND p.county_code = e.county_code
         WHERE p.household_id <> e.household_id{where}
-        ORDER BY e.county_code, e.id"""),
+        ORDER BY e.county_code, e.id"""
+        ),
         params,
+    )
+    in_file = _(
+        "correct the household or the ID number in the events file and load it again (the "
+        "row is matched by its event_id)"
     )
     return [
         Problem(
@@ -100,10 +125,7 @@ def _event_members(conn, where: str, params: dict) -> list[Problem]:
             "person_id",
             str(r.person_id),
             _("the person an event names is a member of its household"),
-            _(
-                "correct the household or the ID number in the events file and load it "
-                "again (the row is matched by its event_id)"
-            ),
+            _event_fix(r, in_file),
         )
         for r in rows
     ]
