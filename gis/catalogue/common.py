@@ -10,6 +10,10 @@ ZH: dict[str, str] = {
     "Planner": "规划人员",
     "Auditor": "审计人员",
     " or ": "或",
+    # gis/exports/geo.py, the web layers export (issue 15, finding 10: no command-line flag)
+    "a GeoJSON file holds one layer: ask for one with layer= ({items}), or download "
+    "layers.gpkg, which holds them all": "一个 GeoJSON 文件只能有一个图层：请用 layer=（{items}）"
+    "指定一个，或下载包含全部图层的 layers.gpkg",
     "{what} not found": "未找到{what}",
     "an atlas of {pages} pages is too large to make while you wait (at most "
     "{limit} here): choose a smaller area (area=a township's code) or "
