@@ -86,6 +86,29 @@ def role_names(roles) -> str:
     return _(" or ").join(role_name(r) for r in roles)
 
 
+#: the event kinds (the codes of events.kind, gis.scope.EVENT_KINDS) in their order
+EVENT_KIND_CODES = ("visit", "distribution", "follow_up", "move_in", "move_out")
+
+
+def event_kind_name(kind: str) -> str:
+    """An event kind's word in the current language (``follow_up`` → 随访 / follow-up), as
+    the map's panel shows it and an events file may write it; anything else comes back
+    as it is."""
+    names = {
+        "visit": _("visit"),
+        "distribution": _("distribution"),
+        "follow_up": _("follow-up"),
+        "move_in": _("move-in"),
+        "move_out": _("move-out"),
+    }
+    return names.get(kind, kind)
+
+
+def event_kind_names() -> str:
+    """Every event kind's word, as a list in the current language."""
+    return _(", ").join(event_kind_name(k) for k in EVENT_KIND_CODES)
+
+
 def who(user: str, role: str, area_name: str) -> str:
     """The user line of a page header: name, role name and area; the name is left out
     when it is the role's own code (the demo accounts), so no code ever shows."""

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from gis.errors import Forbidden, InvalidInput, NotFound
-from gis.messages import _, role_name
+from gis.messages import EVENT_KIND_CODES, _, role_name
 from gis.rules import CHINA_TIME, today  # noqa: F401  (re-exported: the date rules live in gis.rules)
 from gis.rules import EARLIEST as EARLIEST_EVENT  # noqa: F401
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
-EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
+EVENT_KINDS = EVENT_KIND_CODES
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def roles_required(*roles):
             if scope.role not in roles:
                 raise Forbidden(
                     _(
-                        "this is for {items} accounts; yours is a {role} account",
+                        "this is for {items} accounts; your account's role is {role}",
                         items=role_names(roles),
                         role=role_name(scope.role),
                     )

@@ -10,6 +10,17 @@ ZH: dict[str, str] = {
     "Planner": "规划人员",
     "Auditor": "审计人员",
     " or ": "或",
+    # event kinds (gis.messages.event_kind_name): the words of the map's panel
+    "visit": "走访",
+    "distribution": "药具发放",
+    "follow-up": "随访",
+    "move-in": "迁入",
+    "move-out": "迁出",
+    "unknown event kind {kind!r}; expected one of: {items}": "未知的服务记录类型 {kind!r}；应为以下之一：{items}",
+    # role names take no article (issue 15: "a Auditor")
+    "this is for {items} accounts; your account's role is {role}": "此功能仅供{items}使用；您的账号角色是{role}",
+    "{role} accounts are assigned to an area of level {items}; {area_code} is of level "
+    "{level}": "{role}账号应分配到以下级别的区划：{items}；{area_code} 的级别是 {level}",
     # gis/exports/geo.py, the web layers export (issue 15, finding 10: no command-line flag)
     "a GeoJSON file holds one layer: ask for one with layer= ({items}), or download "
     "layers.gpkg, which holds them all": "一个 GeoJSON 文件只能有一个图层：请用 layer=（{items}）"

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from gis import audit, rules
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.gate import placement  # history: who, when, from where
-from gis.messages import _
+from gis.messages import _, event_kind_name
 
 # The scope and its settings live below the gate and the audit (both use them); the
 # gate's callers import them from here as before.
@@ -102,6 +102,19 @@ def _origin_namer():
         return "".join(names) or None
 
     return name
+
+
+def _unknown_kind(kind) -> InvalidInput:
+    """An event kind the API does not know: the kinds named in the user's language, each
+    with the code the API takes."""
+    items = _(", ").join(
+        name if name == code else f"{name} ({code})"
+        for code in EVENT_KINDS
+        for name in [event_kind_name(code)]
+    )
+    return InvalidInput(
+        _("unknown event kind {kind!r}; expected one of: {items}", kind=kind, items=items)
+    )
 
 
 class Gate:
@@ -366,13 +379,7 @@ class Gate:
         otherwise."""
         self._require_people()
         if kind not in EVENT_KINDS:
-            raise InvalidInput(
-                _(
-                    "unknown event kind {kind!r}; expected {items}",
-                    kind=kind,
-                    items=", ".join(EVENT_KINDS),
-                )
-            )
+            raise _unknown_kind(kind)
         if not rules.EVENT_DATE.accepts(event_date):
             raise InvalidInput(
                 _(
@@ -435,12 +442,7 @@ class Gate:
                 },
             ).scalar()
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(
-                _(
-                    "unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or move_out",
-                    kind=kind,
-                )
-            ) from exc
+            raise _unknown_kind(kind) from exc
 
     def update_person(self, person_id: int, **fields) -> None:
         """Change a person's editable fields (phone, relation, certificates)."""
