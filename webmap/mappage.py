@@ -192,7 +192,7 @@ def _in(lang: str, fn, *args):
 
 def page_language() -> str:
     """The request's language as the server decides it (webmap/errors.py
-    ``request_language()``: cookie ``popgis_lang``, else Accept-Language, else
+    ``request_language()``: ``?lang=``, cookie ``popgis_lang``, else Accept-Language, else
     ``POPGIS_LANG``); the pages and static/i18n.js follow it."""
     lang = language()
     return lang if lang in LANGUAGES else "zh"

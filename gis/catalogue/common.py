@@ -17,6 +17,11 @@ ZH: dict[str, str] = {
     "move-in": "迁入",
     "move-out": "迁出",
     "unknown event kind {kind!r}; expected one of: {items}": "未知的服务记录类型 {kind!r}；应为以下之一：{items}",
+    # the login page (webmap/auth.py)
+    "too many attempts: try again in {time}": "尝试次数过多，请 {time} 后再试",
+    "wrong name or password": "用户名或密码错误",
+    "{n} s": "{n} 秒",
+    "{n} min": "{n} 分钟",
     # role names take no article (issue 15: "a Auditor")
     "this is for {items} accounts; your account's role is {role}": "此功能仅供{items}使用；您的账号角色是{role}",
     "{role} accounts are assigned to an area of level {items}; {area_code} is of level "
