@@ -17,6 +17,8 @@ ZH: dict[str, str] = {
     "move-in": "迁入",
     "move-out": "迁出",
     "unknown event kind {kind!r}; expected one of: {items}": "未知的服务记录类型 {kind!r}；应为以下之一：{items}",
+    # an area as the map names it (gis.messages.area_label; only English uses it)
+    "Grid {n}": "第{n}网格",
     # the login page (webmap/auth.py)
     "too many attempts: try again in {time}": "尝试次数过多，请 {time} 后再试",
     "wrong name or password": "用户名或密码错误",
