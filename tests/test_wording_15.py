@@ -90,3 +90,23 @@ def test_event_kinds_read_as_words_in_the_users_language(client, conn, tmp_path,
     (tmp_path / "ok.csv").write_text("event_id,household_no,kind,date\n" + rows, encoding="utf-8")
     r = load(conn, "events", tmp_path / "ok.csv")
     assert r.rejected == [] and r.inserted == 5, (accepted, r.rejected)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_service_point_kinds_read_as_words(conn, tmp_path, lang):
+    """The same defect in the service points loader: its fix listed the codes."""
+    from gis.messages import speaking
+    from tests.loaders.test_loaders import load
+
+    head = "point_id,kind,name,lon,lat\n"
+    (tmp_path / "p.csv").write_text(head + "Q1,shop,x,120.03,29.26\n", encoding="utf-8")
+    with speaking(lang):
+        fix = load(conn, "service-points", tmp_path / "p.csv").rejected[0].fix
+    assert "distribution_point" not in fix and "service_station" not in fix, fix
+    accepted = fix.split(": ", 1)[1] if lang == "en" else fix.split("：", 1)[1]
+    words = accepted.replace("、", ", ").split(", ")
+    assert len(words) >= 6, words
+    rows = "".join(f"Q{n},{w},x,120.03,29.26\n" for n, w in enumerate(words))
+    (tmp_path / "ok.csv").write_text(head + rows, encoding="utf-8")
+    r = load(conn, "service-points", tmp_path / "ok.csv")
+    assert r.rejected == [] and r.inserted == len(words), r.rejected

@@ -80,6 +80,8 @@ ZH: dict[str, str] = {
     "check the year (an event cannot be in the future)": "请核对年份（服务记录的日期不能晚于今天）",
     "is not a known {what}": "不是已知的{what}",
     "use one of: {accepted}": "请使用以下之一：{accepted}",
+    "distribution point, service station, clinic, pharmacy, self-service machine, outreach "
+    "point": "药具发放点、计生服务站、卫生院、诊所、药店、自助发放机、外展服务点",
     "sex": "性别",
     "男 or 女 (also M/F, male/female, 1/2)": "男 或 女（也可写 M/F、male/female、1/2）",
     "is not yes/no": "不是“是/否”",
