@@ -127,4 +127,9 @@ def test_migration_0018_keys_the_events_recorded_on_the_map_before(fresh_db):
         )
     assert keys == {first: f"map-{first}", second: f"map-{second}-330782"}
     assert all(rules.is_map_event_key(k) for k in keys.values())
+    # a writer that leaves the key out gets one of the same kind
+    with engine.begin() as c:
+        third = c.execute(insert, {"key": None}).scalar()
+        key = c.execute(sa.text("SELECT ext_id FROM events WHERE id = :i"), {"i": third})
+        assert key.scalar() == f"map-{third}"
     engine.dispose()
