@@ -205,6 +205,14 @@ def export_layer(area, fmt, layers, user, out, as_json):
     from gis.exports import geo
 
     fmt = _fmt(out, fmt, geo.FORMATS)
+    if fmt == "geojson" and len(layers) != 1:
+        fail(
+            _(
+                "a GeoJSON file holds one layer; choose it with --layer ({items}) or use the "
+                "GeoPackage format",
+                items=", ".join(geo.COLLECTIONS),
+            )
+        )
     _run(
         out,
         as_json,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import re
 import string
 import unicodedata
 from collections.abc import Iterator
@@ -84,6 +85,56 @@ def role_name(role: str | None) -> str:
 def role_names(roles) -> str:
     """Role names joined as alternatives ("Auditor or Planner")."""
     return _(" or ").join(role_name(r) for r in roles)
+
+
+_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _chinese_number(text: str) -> int | None:
+    """十二 → 12 (the numbers grids are named with, as webmap/static/map/areas.js reads
+    them); None when it is none."""
+    if text.isascii() and text.isdigit():
+        return int(text)
+    m = re.fullmatch(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)", text)
+    if not m or not text:
+        return None
+    if not m[2]:
+        return _CHINESE_DIGITS.get(m[1])
+    return (_CHINESE_DIGITS[m[1]] if m[1] else 1) * 10 + (_CHINESE_DIGITS[m[3]] if m[3] else 0)
+
+
+def area_label(name: str | None, code: str) -> str:
+    """An area's name as the map shows it: in English a grid (a 15-digit code) is
+    "Grid N", its number read from its Chinese name "…第N网格" (else its number in the
+    village), as the map's popups and breadcrumb do; any other area keeps its name."""
+    if len(code) != 15 or language() != "en":
+        return name or code
+    m = re.search(r"第([0-9一二三四五六七八九十]+)网格", name or "")
+    n = _chinese_number(m[1]) if m else None
+    return _("Grid {n}", n=n if n is not None else int(code[-3:]))
+
+
+#: the event kinds (the codes of events.kind, gis.scope.EVENT_KINDS) in their order
+EVENT_KIND_CODES = ("visit", "distribution", "follow_up", "move_in", "move_out")
+
+
+def event_kind_name(kind: str) -> str:
+    """An event kind's word in the current language (``follow_up`` → 随访 / follow-up), as
+    the map's panel shows it and an events file may write it; anything else comes back
+    as it is."""
+    names = {
+        "visit": _("visit"),
+        "distribution": _("distribution"),
+        "follow_up": _("follow-up"),
+        "move_in": _("move-in"),
+        "move_out": _("move-out"),
+    }
+    return names.get(kind, kind)
+
+
+def event_kind_names() -> str:
+    """Every event kind's word, as a list in the current language."""
+    return _(", ").join(event_kind_name(k) for k in EVENT_KIND_CODES)
 
 
 def who(user: str, role: str, area_name: str) -> str:

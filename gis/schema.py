@@ -232,7 +232,8 @@ events = sa.Table(
     "events",
     metadata,
     sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column("ext_id", sa.Text()),
+    # the events file's event_id; map-<id> for an event recorded on the map (0018)
+    sa.Column("ext_id", sa.Text(), nullable=False),
     sa.Column("county_code", sa.CHAR(6), nullable=False),
     sa.Column("household_id", sa.BigInteger(), nullable=False),
     sa.Column("person_id", sa.BigInteger()),

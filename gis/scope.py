@@ -11,24 +11,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from gis.errors import Forbidden, InvalidInput, NotFound
-from gis.messages import _, role_name
+from gis.messages import EVENT_KIND_CODES, _, role_name
+from gis.rules import CHINA_TIME, today  # noqa: F401  (re-exported: the date rules live in gis.rules)
+from gis.rules import EARLIEST as EARLIEST_EVENT  # noqa: F401
 
 PEOPLE_ROLES = frozenset({"county", "township", "village"})
-EVENT_KINDS = ("visit", "distribution", "follow_up", "move_in", "move_out")
-#: the earliest event date accepted (earlier is a typing slip)
-EARLIEST_EVENT = date(1900, 1, 1)
-#: the counties are in China (UTC+8 all year): "today" is theirs, not the server's
-CHINA_TIME = timezone(timedelta(hours=8))
-
-
-def today() -> date:
-    """Today's date in China (an event recorded at 07:00 there is not in the future)."""
-    return datetime.now(CHINA_TIME).date()
+EVENT_KINDS = EVENT_KIND_CODES
 
 
 @dataclass(frozen=True)

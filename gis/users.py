@@ -13,7 +13,7 @@ from gis import sessions, users_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
 from gis.logins import check_password_policy
-from gis.messages import _
+from gis.messages import _, role_name
 
 ROLES = ("province", "city", "county", "township", "village", "planner", "auditor")
 # Which admin levels each role may be assigned to. Province and city users see
@@ -92,6 +92,15 @@ def needs_rehash(stored: str) -> bool:
     return not stored.startswith(_argon2_prefix(b""))
 
 
+#: the levels from the top, for messages
+LEVEL_ORDER = ("province", "city", "county", "township", "village", "grid")
+
+
+def role_levels(role: str) -> str:
+    """The levels a role's accounts are assigned to, from the top ("county or township")."""
+    return _(" or ").join(lv for lv in LEVEL_ORDER if lv in ROLE_LEVELS[role])
+
+
 def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
     """Create a user; raises InvalidInput naming what is wrong and how to fix it."""
     if role not in ROLES:
@@ -113,9 +122,10 @@ def add_user(conn, name: str, role: str, area_code: str, password: str) -> int:
     if level not in ROLE_LEVELS[role]:
         raise InvalidInput(
             _(
-                "a {role} user is assigned to a {items}, but {area_code} is a {level}",
-                role=role,
-                items=" or ".join(sorted(ROLE_LEVELS[role])),
+                "{role} accounts are assigned to an area of level {items}; {area_code} is of "
+                "level {level}",
+                role=role_name(role),
+                items=role_levels(role),
                 area_code=area_code,
                 level=level,
             )

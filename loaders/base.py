@@ -11,6 +11,7 @@ committed before the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sys
 from collections import deque
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from tqdm import tqdm
 
 from gis import crs as crs_mod
-from gis import db, ingest
+from gis import db, ingest, rules
 from gis.messages import _
 from loaders import files
 from loaders.forking import can_fork
@@ -157,6 +158,8 @@ class TableLoader(Loader):
     #: processes that check the chunks of a file larger than ``parallel_bytes``
     clean_workers = 1
     parallel_bytes = 32 << 20
+    #: "today" for the date rules while a load runs (set by load_into)
+    day: dt.date | None = None
 
     def clean(self, file: str, df: pd.DataFrame, crs: str | None):
         """Validate one chunk (canonical column names) → (stage rows, rejections)."""
@@ -167,6 +170,9 @@ class TableLoader(Loader):
         raise NotImplementedError
 
     def load_into(self, conn, path, report, crs, progress):
+        # "today" of the date rules (gis.rules) is the day the load started, for every
+        # chunk (forked checkers inherit it)
+        self.day = rules.today()
         if crs:
             crs = crs_mod.normalize_crs(crs)
         report.source_crs = crs

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gis import ingest, scope
-from gis.messages import _
+from gis import ingest, rules
+from gis.messages import _, event_kind_names
 from loaders.base import TableLoader
 from loaders.validate import Checker
 
@@ -16,12 +16,15 @@ EVENT_KINDS = {
     "上门服务": "visit",
     "distribution": "distribution",
     "发放": "distribution",
+    "药具发放": "distribution",
     "follow_up": "follow_up",
     "follow-up": "follow_up",
     "随访": "follow_up",
     "move_in": "move_in",
+    "move-in": "move_in",
     "迁入": "move_in",
     "move_out": "move_out",
+    "move-out": "move_out",
     "迁出": "move_out",
 }
 
@@ -54,20 +57,22 @@ class EventLoader(TableLoader):
     ]
 
     def clean(self, file, df, crs):
-        c = Checker(file, df)
+        c = Checker(file, df, self.day)
         out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
         eid = c.text("event_id", max_len=64)
         out["household_no"] = c.text("household_no", required=True, max_len=64)
-        out["kind"] = c.choice("kind", EVENT_KINDS, label=_("event kind"))
-        # the web API's rules (gis.gate): not before EARLIEST_EVENT nor after today in China
-        day = scope.today()
+        # the fix names the kinds as the map shows them, in the user's language (each
+        # of those words is accepted)
+        out["kind"] = c.choice(
+            "kind", EVENT_KINDS, label=_("event kind"), accepted=event_kind_names()
+        )
+        # the web API's rule (gis.rules, gis.gate): not before 1900 nor after today in China
         out["event_date"] = c.date(
             "date",
+            rule=rules.EVENT_DATE,
             required=True,
-            low=scope.EARLIEST_EVENT,
-            high=day,
-            high_label=_("today ({day}, China time)", day=day.isoformat()),
             long_term=False,
+            fix=_("check the year (an event cannot be in the future)"),
         )
         out["team"] = c.text("team_id", max_len=64)
         out["id_number"] = c.text("id_number", max_len=18).str.upper()

@@ -9,11 +9,13 @@ status (valid, missing, expired, n/a) with an expiry date.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from gis import crs as crs_mod
-from gis import ingest
+from gis import ingest, rules
 from gis.messages import _
 from loaders.base import TableLoader
 from loaders.reports import LoadError, Rejection, Timer, rejections_from_sql
@@ -78,10 +80,11 @@ SHIFT_SAMPLE = 2000
 
 
 def clean_chunk(
-    file: str, df: pd.DataFrame, file_crs: str | None
+    file: str, df: pd.DataFrame, file_crs: str | None, day: dt.date | None = None
 ) -> tuple[pd.DataFrame, list[Rejection]]:
-    """Validate one chunk (canonical column names, all str) → stage rows + rejections."""
-    c = Checker(file, df)
+    """Validate one chunk (canonical column names, all str) → stage rows + rejections;
+    ``day`` is "today" for the date rules (default: today in China)."""
+    c = Checker(file, df, day)
     out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
     out["household_no"] = c.text("household_no", required=True, max_len=64)
     out["name"] = c.text("name", required=True, max_len=64)
@@ -107,7 +110,14 @@ def clean_chunk(
         _("check the sex or the ID number"),
     )
     out["sex"] = sex.where(sex.ne(""), id_sex)
-    birth = c.date("birth_date")
+    birth = c.date(
+        "birth_date",
+        rule=rules.BIRTH_DATE,
+        fix=_(
+            "check the year (a birth date cannot be in the future), or leave the birth "
+            "date empty to take it from the ID number"
+        ),
+    )
     c.reject(
         (birth.ne("") & id_birth.ne("") & birth.ne(id_birth)).to_numpy() & ~c.reported("id_number"),
         "birth_date",
@@ -148,10 +158,14 @@ def clean_chunk(
         _("e.g. 360721 (a county code)"),
     )
     out["origin_code"] = oc
-    out["arrival_date"] = c.date("arrival_date")
+    out["arrival_date"] = c.date("arrival_date", rule=rules.ARRIVAL_DATE)
     for cert in CERTS:
         out[cert] = c.choice(cert, CERT, default="n/a", label=_("certificate status"))
-        out[cert + "_expiry"] = c.date(cert + "_expiry")
+        out[cert + "_expiry"] = c.date(
+            cert + "_expiry",
+            rule=rules.EXPIRY_DATE,
+            fix=_("check the year; leave it empty (or write 长期) for no expiry"),
+        )
     lon, lat = c.coordinates("lon", "lat", "crs", file_crs, required=False)
     out["lon"] = np.round(lon, 8)
     out["lat"] = np.round(lat, 8)
@@ -176,7 +190,7 @@ class HouseholdLoader(TableLoader):
     geocode = None
 
     def clean(self, file, df, crs):
-        return clean_chunk(file, df, crs)
+        return clean_chunk(file, df, crs, self.day)
 
     def finish(self, conn, path, report, crs):
         file = path.name

@@ -30,6 +30,12 @@ KINDS = {
     "自助机": "machine",
     "outreach": "outreach",
     "外展点": "outreach",
+    "外展服务点": "outreach",
+    # the words the fix lists (lower case, spaces dropped, as Checker.choice compares)
+    "distributionpoint": "distribution_point",
+    "servicestation": "service_station",
+    "self-servicemachine": "machine",
+    "outreachpoint": "outreach",
     "流动服务点": "outreach",
 }
 
@@ -69,7 +75,16 @@ class ServicePointLoader(TableLoader):
         c = Checker(file, df)
         out = pd.DataFrame({"row_no": df["_row"].to_numpy()}, index=df.index)
         out["ext_id"] = c.text("point_id", required=True, max_len=64)
-        out["kind"] = c.choice("kind", KINDS, label=_("service point kind"))
+        # the fix names the kinds in the user's language, each of the words accepted
+        out["kind"] = c.choice(
+            "kind",
+            KINDS,
+            label=_("service point kind"),
+            accepted=_(
+                "distribution point, service station, clinic, pharmacy, self-service "
+                "machine, outreach point"
+            ),
+        )
         out["name"] = c.text("name", required=True, max_len=200)
         out["address"] = c.text("address", max_len=300)
         out["opening_hours"] = c.text("opening_hours", max_len=100)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gis import crs as crs_mod
+from gis import rules
 from gis.messages import _
 from loaders import id_numbers
 from loaders.reports import Rejection
@@ -26,9 +27,11 @@ FALSE_WORDS = {"false", "f", "no", "n", "0", "否", "停用", "inactive"}
 class Checker:
     """Collects rejections for one chunk of rows (a DataFrame of str with ``_row``)."""
 
-    def __init__(self, file: str, df: pd.DataFrame):
+    def __init__(self, file: str, df: pd.DataFrame, day: dt.date | None = None):
         self.file = file
         self.df = df
+        #: "today" for the date rules: the day the load started (China time)
+        self.day = day or rules.today()
         self.rows = df["_row"].to_numpy()
         self.good = np.ones(len(df), dtype=bool)
         self.rejected: list[Rejection] = []
@@ -125,15 +128,16 @@ class Checker:
         self,
         col: str,
         *,
+        rule: rules.DateRule = rules.UNTIL_LATEST,
         required: bool = False,
-        low: dt.date = dt.date(1900, 1, 1),
-        high: dt.date = dt.date(2100, 12, 31),
-        high_label: str | None = None,
         long_term: bool = True,
+        fix: str | None = None,
     ) -> pd.Series:
-        """The column as ISO dates ("" where empty). Dates outside ``low``..``high``
-        (``high_label`` names the upper end, e.g. "today") are rejected naming the value;
-        with ``long_term`` the words for "no expiry" (长期, 9999-12-31) count as empty."""
+        """The column as ISO dates ("" where empty). Dates outside the ``rule``'s range
+        (:mod:`gis.rules`; "today" is the load's day) are rejected naming the value, with
+        ``fix`` (default: check the year); with ``long_term`` the words for "no expiry"
+        (长期, 9999-12-31) count as empty."""
+        low, high = rules.EARLIEST, rule.high(self.day)
         raw = self._column(col)
         # Dates repeat a lot: parse each distinct value once.
         codes, uniq = pd.factorize(raw, sort=False)
@@ -172,9 +176,9 @@ class Checker:
             _(
                 "is outside {low} to {high}",
                 low=low.isoformat(),
-                high=high_label or high.isoformat(),
+                high=rule.high_label(self.day),
             ),
-            _("check the year"),
+            fix or _("check the year"),
         )
         if required:
             self.reject(empty_u[codes], col, raw, _("is empty"), _("fill in {column}", column=col))
@@ -426,6 +430,23 @@ class Checker:
                 _("re-type the ID number from the card"),
             )
             birth = b.dt.strftime("%Y-%m-%d").where(~b.isna(), "")
+            # the birth date it holds obeys the birth date's rule (it fills an empty one)
+            outside = birth.ne("") & (
+                birth.lt(rules.EARLIEST.isoformat())
+                | birth.gt(rules.BIRTH_DATE.high(self.day).isoformat())
+            )
+            self.reject(
+                outside.to_numpy(),
+                col,
+                raw,
+                _(
+                    "contains a birth date outside {low} to {high}",
+                    low=rules.EARLIEST.isoformat(),
+                    high=rules.BIRTH_DATE.high_label(self.day),
+                ),
+                _("re-type the ID number from the card"),
+            )
+            birth = birth.where(~outside, "")
             seq = pd.to_numeric(raw.str.slice(16, 17), errors="coerce")
             sex = seq.mod(2).map({1: "M", 0: "F"}).fillna("")
         return raw, birth, sex

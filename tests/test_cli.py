@@ -94,7 +94,7 @@ def test_users_commands(db_url):
         ],
         input="s3cret-pass\n",
     )
-    assert r.exit_code == 2 and "grid or village" in r.output and "county" in r.output
+    assert r.exit_code == 2 and "village or grid" in r.output and "county" in r.output
     users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
     assert {"name": "cli_user", "role": "village"}.items() <= next(
         u for u in users if u["name"] == "cli_user"

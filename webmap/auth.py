@@ -28,8 +28,9 @@ from flask import (
 from gis import logins, sessions, users
 from gis.errors import Forbidden, PopgisError
 from gis.gate import Scope, require_people
-from gis.messages import _, role_name, role_names
+from gis.messages import LANGUAGES, _, language, role_name, role_names
 from webmap.dbconn import get_conn, read_conn
+from webmap.errors import LANG_COOKIE
 
 bp = Blueprint("auth", __name__)
 
@@ -165,7 +166,7 @@ def roles_required(*roles):
             if scope.role not in roles:
                 raise Forbidden(
                     _(
-                        "this is for {items} accounts; yours is a {role} account",
+                        "this is for {items} accounts; your account's role is {role}",
                         items=role_names(roles),
                         role=role_name(scope.role),
                     )
@@ -188,34 +189,45 @@ def login():
         scope = None
         if wait:
             logins.refused(conn, name, addr, wait)  # not a password check: not counted
-            error = (
-                f"尝试次数过多，请 {_minutes(wait)} 后再试 / too many attempts: try "
-                f"again in {_minutes(wait, 'en')}"
-            )
+            error = _("too many attempts: try again in {time}", time=_minutes(wait))
             status = 429
         else:
             scope = users.authenticate(conn, name, password)
             logins.record(conn, name, addr, scope is not None)
             if scope is None:
-                error, status = "用户名或密码错误 / wrong name or password", 401
+                error, status = _("wrong name or password"), 401
         if scope is not None:
             session.clear()
             session["sid"] = sessions.start(
                 conn, scope.user, address=addr, user_agent=request.user_agent.string
             )
             csrf_token()
-            return redirect(safe_next(request.args.get("next")))
-    resp = make_response(render_template("login.html", error=error), status)
+            resp = redirect(safe_next(request.args.get("next")))
+            return _keep_language(resp)
+    # the page in the request's language (?lang=, cookie, Accept-Language) and a link to
+    # the other one, keeping where the user was going
+    other = "zh" if language() == "en" else "en"
+    switch = url_for(
+        "auth.login", **{k: v for k, v in request.args.items() if k != "lang"}, lang=other
+    )
+    resp = make_response(render_template("login.html", error=error, switch=switch), status)
     if status == 429:
         resp.headers["Retry-After"] = str(wait)
+    return _keep_language(resp)
+
+
+def _keep_language(resp):
+    """A language asked for with ?lang= stays chosen (the cookie every page reads)."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        resp.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="Lax")
     return resp
 
 
-def _minutes(seconds: int, lang: str = "zh") -> str:
+def _minutes(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} 秒" if lang == "zh" else f"{seconds} s"
-    m = (seconds + 59) // 60
-    return f"{m} 分钟" if lang == "zh" else f"{m} min"
+        return _("{n} s", n=seconds)
+    return _("{n} min", n=(seconds + 59) // 60)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -22,7 +22,12 @@ TOKEN_BLUEPRINTS = ("ogc", "exports")
 
 
 def request_language() -> str | None:
-    """The language the request asks for (``zh`` or ``en``), or None for the default."""
+    """The language the request asks for (``zh`` or ``en``), or None for the default:
+    ``?lang=`` (the login page's link), else the cookie ``popgis_lang``, else
+    Accept-Language."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in LANGUAGES:
         return cookie

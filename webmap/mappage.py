@@ -26,7 +26,7 @@ from jinja2 import Template
 from gis import layers, settings
 from gis.exports import REGIONAL_LEVELS
 from gis.gate import Gate, placement
-from gis.messages import LANGUAGES, language, role_name, speaking, who
+from gis.messages import LANGUAGES, area_label, language, role_name, speaking, who
 from webmap import pagetext
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -192,7 +192,7 @@ def _in(lang: str, fn, *args):
 
 def page_language() -> str:
     """The request's language as the server decides it (webmap/errors.py
-    ``request_language()``: cookie ``popgis_lang``, else Accept-Language, else
+    ``request_language()``: ``?lang=``, cookie ``popgis_lang``, else Accept-Language, else
     ``POPGIS_LANG``); the pages and static/i18n.js follow it."""
     lang = language()
     return lang if lang in LANGUAGES else "zh"
@@ -225,7 +225,9 @@ def _page_helpers():
         "kind_label": lambda k: pick(KIND_LABELS, k),
         # role names from the one catalogue (gis.messages), in the page's language
         "role_label": lambda r: _in(lang, role_name, r),
-        "who": lambda s: _in(lang, who, s.user, s.role, area_name(s.area_code)),
+        "who": lambda s: _in(
+            lang, who, s.user, s.role, _in(lang, area_label, area_name(s.area_code), s.area_code)
+        ),
         "level_label": lambda v: pick(LEVEL_LABELS, v),
         "action_label": lambda a: pagetext.action_label(a, lang),
         "target_label": lambda k: pagetext.target_label(k, lang),
@@ -277,7 +279,13 @@ def index():
     m = build_map(config, bounds)
     m.get_root().html.add_child(
         Element(
-            render_template_string(CHROME, scope=scope, scope_name=scope_name, links=_links(scope))
+            # the header names a grid as the map does ("Grid 2" in English)
+            render_template_string(
+                CHROME,
+                scope=scope,
+                scope_name=area_label(scope_name, scope.area_code),
+                links=_links(scope),
+            )
         )
     )
     m.get_root().title = "地图 · popgis"

@@ -52,7 +52,7 @@ def _planner_scope():
     if scope.role not in PLANNER_ROLES:
         raise Forbidden(
             _(
-                "this is for {items} accounts; yours is a {role} account",
+                "this is for {items} accounts; your account's role is {role}",
                 items=role_names(PLANNER_ROLES),
                 role=role_name(scope.role),
             )

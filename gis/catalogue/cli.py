@@ -216,12 +216,19 @@ ZH: dict[str, str] = {
     "correct the date in the events file and load it again (the row is matched by its "
     "event_id)": "请在事件文件中改正日期后重新导入（按 event_id 匹配该行）",
     "the person an event names is a member of its household": "事件所指的人员应是该户的成员",
+    "recorded on the map by {user}: load an events file with a row of event_id {key}, its "
+    "household {household}, the kind and the right date and person; that row replaces the "
+    "recorded event": "由 {user} 在地图上记录：请导入一份事件文件，其中一行的编号（event_id）为 {key}，"
+    "写明户号 {household}、类型以及正确的日期和人员；该行将替换地图上记录的事件",
     "correct the household or the ID number in the events file and load it again (the row "
     "is matched by its event_id)": "请在事件文件中改正户号或身份证号后重新导入（按 event_id 匹配该行）",
-    "a birth date lies between {low} and today": "出生日期应在 {low} 至今天之间",
+    "a birth date lies between {low} and today ({today})": "出生日期应在 {low} 至今天（{today}）之间",
     "a date lies between {low} and {high}": "日期应在 {low} 至 {high} 之间",
-    "correct the date in the households file and load it again; leave an expiry empty for "
-    "no expiry": "请在户籍文件中改正日期后重新导入；长期有效的证件，到期日留空",
+    "correct the birth date in the households file (or leave it empty to take it from the "
+    "ID number) and load it again": "请在户籍文件中改正出生日期（或留空，按身份证号取出生日期）后重新导入",
+    "correct the arrival date in the households file and load it again": "请在户籍文件中改正来本地日期后重新导入",
+    "correct the expiry date in the households file and load it again; leave it empty for "
+    "no expiry": "请在户籍文件中改正证件到期日后重新导入；长期有效的证件，到期日留空",
     "--area takes a 6-digit or 12-digit area code; got {value}": "--area 应为 6 位或 12 位区划代码；收到：{value}",
     "county {code} is not loaded: give one of the loaded counties": "县（市、区）{code} 未加载：请给出已加载的县（市、区）之一",
     "no stored row breaks today's rules": "库中没有违反现行规则的数据",

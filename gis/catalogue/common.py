@@ -10,6 +10,28 @@ ZH: dict[str, str] = {
     "Planner": "规划人员",
     "Auditor": "审计人员",
     " or ": "或",
+    # event kinds (gis.messages.event_kind_name): the words of the map's panel
+    "visit": "走访",
+    "distribution": "药具发放",
+    "follow-up": "随访",
+    "move-in": "迁入",
+    "move-out": "迁出",
+    "unknown event kind {kind!r}; expected one of: {items}": "未知的服务记录类型 {kind!r}；应为以下之一：{items}",
+    # an area as the map names it (gis.messages.area_label; only English uses it)
+    "Grid {n}": "第{n}网格",
+    # the login page (webmap/auth.py)
+    "too many attempts: try again in {time}": "尝试次数过多，请 {time} 后再试",
+    "wrong name or password": "用户名或密码错误",
+    "{n} s": "{n} 秒",
+    "{n} min": "{n} 分钟",
+    # role names take no article (issue 15: "a Auditor")
+    "this is for {items} accounts; your account's role is {role}": "此功能仅供{items}使用；您的账号角色是{role}",
+    "{role} accounts are assigned to an area of level {items}; {area_code} is of level "
+    "{level}": "{role}账号应分配到以下级别的区划：{items}；{area_code} 的级别是 {level}",
+    # gis/exports/geo.py, the web layers export (issue 15, finding 10: no command-line flag)
+    "a GeoJSON file holds one layer: ask for one with layer= ({items}), or download "
+    "layers.gpkg, which holds them all": "一个 GeoJSON 文件只能有一个图层：请用 layer=（{items}）"
+    "指定一个，或下载包含全部图层的 layers.gpkg",
     "{what} not found": "未找到{what}",
     "an atlas of {pages} pages is too large to make while you wait (at most "
     "{limit} here): choose a smaller area (area=a township's code) or "

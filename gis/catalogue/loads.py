@@ -74,8 +74,14 @@ ZH: dict[str, str] = {
     "not a member of household {household}": "不是户 {household} 的成员",
     "use the ID number of a member of that household, or leave it empty": "填写该户成员的身份证号，或留空",
     "check the year": "请核对年份",
+    "check the year (a birth date cannot be in the future), or leave the birth date empty "
+    "to take it from the ID number": "请核对年份（出生日期不能晚于今天），或把出生日期留空，按身份证号取出生日期",
+    "check the year; leave it empty (or write 长期) for no expiry": "请核对年份；长期有效的证件，到期日留空（或写“长期”）",
+    "check the year (an event cannot be in the future)": "请核对年份（服务记录的日期不能晚于今天）",
     "is not a known {what}": "不是已知的{what}",
     "use one of: {accepted}": "请使用以下之一：{accepted}",
+    "distribution point, service station, clinic, pharmacy, self-service machine, outreach "
+    "point": "药具发放点、计生服务站、卫生院、诊所、药店、自助发放机、外展服务点",
     "sex": "性别",
     "男 or 女 (also M/F, male/female, 1/2)": "男 或 女（也可写 M/F、male/female、1/2）",
     "is not yes/no": "不是“是/否”",
@@ -107,6 +113,7 @@ ZH: dict[str, str] = {
     "has a wrong check digit": "校验码错误",
     "re-type the ID number from the card": "请对照证件重新录入身份证号",
     "contains no valid birth date": "其中的出生日期无效",
+    "contains a birth date outside {low} to {high}": "其中的出生日期不在 {low} 至 {high} 之间",
     # ---- checks across rows and placing (gis/ingest/)
     "unknown village code": "未知的村居代码",
     "use a 12-digit village code of the loaded admin areas": "请使用已载入区划中的 12 位村居代码",
@@ -130,6 +137,9 @@ ZH: dict[str, str] = {
     "use a code of the loaded admin areas": "请使用已载入区划的代码",
     "unknown household": "未知的户",
     "load the households file first, or correct the household number": "请先载入户籍文件，或更正户号",
+    "no event recorded on the map has this event_id": "地图上记录的事件中没有这个编号",
+    "event ids starting with {prefix} are those of events recorded on the map; give a new "
+    "event another id": "以 {prefix} 开头的编号属于地图上记录的事件；新的事件请用其他编号",
     "unknown service team": "未知的服务队",
     "load the teams file first, or correct the team id": "请先载入服务队文件，或更正服务队编号",
     # ---- uploaded files (loaders/files/)

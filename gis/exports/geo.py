@@ -252,7 +252,9 @@ def export_layers(
     if fmt == "geojson" and len(layers) != 1:
         raise InvalidInput(
             _(
-                "a GeoJSON file holds one layer; choose it with --layer ({items}) or use the GeoPackage format",
+                # in the web API's terms: the command checks this first, naming --layer
+                "a GeoJSON file holds one layer: ask for one with layer= ({items}), or "
+                "download layers.gpkg, which holds them all",
                 items=", ".join(COLLECTIONS),
             )
         )

@@ -20,10 +20,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from gis import audit
+from gis import audit, rules
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.gate import placement  # history: who, when, from where
-from gis.messages import _
+from gis.messages import _, event_kind_name
 
 # The scope and its settings live below the gate and the audit (both use them); the
 # gate's callers import them from here as before.
@@ -102,6 +102,19 @@ def _origin_namer():
         return "".join(names) or None
 
     return name
+
+
+def _unknown_kind(kind) -> InvalidInput:
+    """An event kind the API does not know: the kinds named in the user's language, each
+    with the code the API takes."""
+    items = _(", ").join(
+        name if name == code else f"{name} ({code})"
+        for code in EVENT_KINDS
+        for name in [event_kind_name(code)]
+    )
+    return InvalidInput(
+        _("unknown event kind {kind!r}; expected one of: {items}", kind=kind, items=items)
+    )
 
 
 class Gate:
@@ -360,20 +373,14 @@ class Gate:
     ) -> int:
         """Record a dated event (visit, distribution, follow-up, move) for a household.
 
-        The date lies between ``EARLIEST_EVENT`` and today (in China); the person, named
+        The date obeys :data:`gis.rules.EVENT_DATE` (1900-01-01 to today in China); the person, named
         by ``person_id`` or ``id_number``, must be a member of that household, and
         ``team_id`` an existing service team of the household's county. InvalidInput
         otherwise."""
         self._require_people()
         if kind not in EVENT_KINDS:
-            raise InvalidInput(
-                _(
-                    "unknown event kind {kind!r}; expected {items}",
-                    kind=kind,
-                    items=", ".join(EVENT_KINDS),
-                )
-            )
-        if not EARLIEST_EVENT <= event_date <= today():
+            raise _unknown_kind(kind)
+        if not rules.EVENT_DATE.accepts(event_date):
             raise InvalidInput(
                 _(
                     "event date {day} is outside {low} to today ({today})",
@@ -411,12 +418,17 @@ class Gate:
                     _("team_id={team_id}: no such service team in this county", team_id=team_id)
                 )
         try:
+            # keyed map-<row id> (gis.rules.MAP_EVENT_PREFIX): db check names it and an
+            # events file can correct it; a file cannot make such a key (the loader)
             return self.conn.execute(
                 sa.text("""
-                INSERT INTO events (county_code, admin_path, household_id, person_id, team_id,
-                                    kind, event_date, note, recorded_by)
-                SELECT county_code, admin_path, id, :pid, :t, :k, :d, :n, :u FROM households
-                WHERE id = :h
+                WITH n AS (SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id)
+                INSERT INTO events (id, ext_id, county_code, admin_path, household_id,
+                                    person_id, team_id, kind, event_date, note, recorded_by)
+                SELECT n.id, CAST(:prefix AS text) || n.id, h.county_code, h.admin_path, h.id, :pid, :t,
+                       :k, :d, :n, :u
+                FROM households h, n
+                WHERE h.id = :h
                 RETURNING id"""),
                 {
                     "pid": person_id,
@@ -426,15 +438,11 @@ class Gate:
                     "n": note,
                     "u": self.scope.user,
                     "h": hid,
+                    "prefix": rules.MAP_EVENT_PREFIX,
                 },
             ).scalar()
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(
-                _(
-                    "unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or move_out",
-                    kind=kind,
-                )
-            ) from exc
+            raise _unknown_kind(kind) from exc
 
     def update_person(self, person_id: int, **fields) -> None:
         """Change a person's editable fields (phone, relation, certificates)."""

@@ -6,9 +6,9 @@ These checks find them, read-only: nothing is changed or deleted, each problem n
 row (table, id, its key in the source file, the household), what is wrong and how to put
 it right, so that the county's staff correct the source and load it again.
 
-The rules are the loaders' and the API's:
+The rules are the loaders' and the API's, the date rules from :mod:`gis.rules`:
 
-* an event's date lies between ``EARLIEST_EVENT`` (1900-01-01) and today, China time
+* an event's date lies between 1900-01-01 and today, China time
   (:meth:`gis.gate.Gate.record_event`, the events loader);
 * the person an event names belongs to the event's household;
 * a person's birth date lies between 1900-01-01 and today; a migrant's arrival date and
@@ -19,15 +19,13 @@ The rules are the loaders' and the API's:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
 
 import sqlalchemy as sa
 
+from gis import rules
 from gis.messages import _
-from gis.scope import EARLIEST_EVENT, today
+from gis.rules import EARLIEST, LATEST, today
 
-#: the loaders' last date for arrival and expiry dates (loaders/validate.py)
-LATEST_DATE = date(2100, 12, 31)
 CERTIFICATES = ("cert_marriage", "cert_id", "cert_residence", "cert_migrant")
 
 
@@ -46,16 +44,41 @@ class Problem:
     fix: str
 
 
-def _event_dates(conn, where: str, params: dict) -> list[Problem]:
-    rows = conn.execute(
-        sa.text(f"""
-        SELECT e.id, e.county_code, coalesce(e.ext_id, '') AS ext_id, h.household_no,
-               e.event_date
+def _event_fix(r, in_file: str) -> str:
+    """How to correct an event: ``in_file`` for a row of an events file; for an event
+    recorded on the map (keyed map-<id>, :mod:`gis.rules`), an events file row with that
+    key corrects it."""
+    if not rules.is_map_event_key(r.ext_id):
+        return in_file
+    return _(
+        "recorded on the map by {user}: load an events file with a row of event_id {key}, "
+        "its household {household}, the kind and the right date and person; that row "
+        "replaces the recorded event",
+        user=r.recorded_by or "?",
+        key=r.ext_id,
+        household=r.household_no,
+    )
+
+
+_EVENTS = """
+        SELECT e.id, e.county_code, e.ext_id, e.recorded_by, h.household_no, {column}
         FROM events e JOIN households h
-          ON h.id = e.household_id AND h.county_code = e.county_code
+          ON h.id = e.household_id AND h.county_code = e.county_code"""
+
+
+def _event_dates(conn, where: str, params: dict) -> list[Problem]:
+    day = today()
+    rows = conn.execute(
+        sa.text(
+            _EVENTS.format(column="e.event_date")
+            + f"""
         WHERE (e.event_date < :low OR e.event_date > :today){where}
-        ORDER BY e.county_code, e.id"""),
-        {**params, "low": EARLIEST_EVENT, "today": today()},
+        ORDER BY e.county_code, e.id"""
+        ),
+        {**params, "low": EARLIEST, "today": rules.EVENT_DATE.high(day)},
+    )
+    in_file = _(
+        "correct the date in the events file and load it again (the row is matched by its event_id)"
     )
     return [
         Problem(
@@ -68,13 +91,10 @@ def _event_dates(conn, where: str, params: dict) -> list[Problem]:
             r.event_date.isoformat(),
             _(
                 "an event's date lies between {low} and today ({today})",
-                low=EARLIEST_EVENT.isoformat(),
-                today=today().isoformat(),
+                low=EARLIEST.isoformat(),
+                today=day.isoformat(),
             ),
-            _(
-                "correct the date in the events file and load it again (the row is "
-                "matched by its event_id)"
-            ),
+            _event_fix(r, in_file),
         )
         for r in rows
     ]
@@ -82,15 +102,18 @@ def _event_dates(conn, where: str, params: dict) -> list[Problem]:
 
 def _event_members(conn, where: str, params: dict) -> list[Problem]:
     rows = conn.execute(
-        sa.text(f"""
-        SELECT e.id, e.county_code, coalesce(e.ext_id, '') AS ext_id, h.household_no,
-               e.person_id
-        FROM events e
-        JOIN households h ON h.id = e.household_id AND h.county_code = e.county_code
+        sa.text(
+            _EVENTS.format(column="e.person_id")
+            + f"""
         JOIN persons p ON p.id = e.person_id AND p.county_code = e.county_code
         WHERE p.household_id <> e.household_id{where}
-        ORDER BY e.county_code, e.id"""),
+        ORDER BY e.county_code, e.id"""
+        ),
         params,
+    )
+    in_file = _(
+        "correct the household or the ID number in the events file and load it again (the "
+        "row is matched by its event_id)"
     )
     return [
         Problem(
@@ -102,24 +125,49 @@ def _event_members(conn, where: str, params: dict) -> list[Problem]:
             "person_id",
             str(r.person_id),
             _("the person an event names is a member of its household"),
-            _(
-                "correct the household or the ID number in the events file and load it "
-                "again (the row is matched by its event_id)"
-            ),
+            _event_fix(r, in_file),
         )
         for r in rows
     ]
 
 
 def _person_dates(conn, where: str, params: dict) -> list[Problem]:
-    # (column, latest allowed, rule); every column checked in one pass over persons
+    day = today()
+    between = _("a date lies between {low} and {high}", low=EARLIEST, high=LATEST)
+    # (column, its rule, the rule in words, how to put it right); every column is
+    # checked in one pass over persons
     checks = [
-        ("birth_date", "today", _("a birth date lies between {low} and today")),
-        ("arrival_date", "latest", _("a date lies between {low} and {high}")),
-    ] + [(f"{c}_expiry", "latest", _("a date lies between {low} and {high}")) for c in CERTIFICATES]
+        (
+            "birth_date",
+            rules.BIRTH_DATE,
+            _("a birth date lies between {low} and today ({today})", low=EARLIEST, today=day),
+            _(
+                "correct the birth date in the households file (or leave it empty to take "
+                "it from the ID number) and load it again"
+            ),
+        ),
+        (
+            "arrival_date",
+            rules.ARRIVAL_DATE,
+            between,
+            _("correct the arrival date in the households file and load it again"),
+        ),
+    ] + [
+        (
+            f"{c}_expiry",
+            rules.EXPIRY_DATE,
+            between,
+            _(
+                "correct the expiry date in the households file and load it again; leave "
+                "it empty for no expiry"
+            ),
+        )
+        for c in CERTIFICATES
+    ]
     values = ", ".join(
-        f"({k}, p.{column}, CAST(:{high} AS date))" for k, (column, high, _r) in enumerate(checks)
+        f"({k}, p.{column}, CAST(:high{k} AS date))" for k, (column, *_r) in enumerate(checks)
     )
+    highs = {f"high{k}": rule.high(day) for k, (_c, rule, *_r) in enumerate(checks)}
     rows = conn.execute(
         sa.text(f"""
         SELECT p.id, p.county_code, h.household_no, v.k, v.value
@@ -128,11 +176,7 @@ def _person_dates(conn, where: str, params: dict) -> list[Problem]:
         CROSS JOIN LATERAL (VALUES {values}) v(k, value, high)
         WHERE (v.value < :low OR v.value > v.high){where}
         ORDER BY v.k, p.county_code, p.id"""),
-        {**params, "low": date(1900, 1, 1), "today": today(), "latest": LATEST_DATE},
-    )
-    fix = _(
-        "correct the date in the households file and load it again; leave "
-        "an expiry empty for no expiry"
+        {**params, **highs, "low": EARLIEST},
     )
     return [
         Problem(
@@ -143,8 +187,8 @@ def _person_dates(conn, where: str, params: dict) -> list[Problem]:
             r.household_no,
             checks[r.k][0],
             r.value.isoformat(),
-            checks[r.k][2].format(low="1900-01-01", high=LATEST_DATE.isoformat()),
-            fix,
+            checks[r.k][2],
+            checks[r.k][3],
         )
         for r in rows
     ]

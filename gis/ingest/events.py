@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gis import rules
 from gis.ingest.core import _counts, _rejects, indexes_after, single_county, trusted_keys
 from gis.messages import _
 
@@ -79,6 +80,27 @@ def _event_rejects(conn) -> list[tuple]:
         "team_id",
         _("unknown service team"),
         _("load the teams file first, or correct the team id"),
+    )
+    # a map- key is the map's (gis.rules.MAP_EVENT_PREFIX): a file may name one only to
+    # correct that event (in its household's county), never make one of its own
+    rejected += _rejects(
+        conn.execute(
+            sa.text(f"""
+        SELECT s.row_no, s.ext_id AS value FROM stage_events s
+        WHERE s.ext_id ~ :key
+          AND {_NOT_REPORTED.format(col="event_id")}
+          AND NOT EXISTS (SELECT 1 FROM events e
+                          JOIN households h ON h.county_code = e.county_code
+                          WHERE e.ext_id = s.ext_id AND h.household_no = s.household_no)"""),
+            {"key": rules.MAP_EVENT_KEY},
+        ),
+        "event_id",
+        _("no event recorded on the map has this event_id"),
+        _(
+            "event ids starting with {prefix} are those of events recorded on the map; "
+            "give a new event another id",
+            prefix=rules.MAP_EVENT_PREFIX,
+        ),
     )
     # as the web API: the person named must be a member of the event's household
     rejected += _rejects(

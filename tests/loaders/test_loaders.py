@@ -539,7 +539,7 @@ def test_service_points_bad_kind_and_duplicates(conn, tmp_path):
     r = load(conn, "service-points", path)
     assert r.inserted == 1
     reasons = {x.row: x for x in r.rejected}
-    assert "service point kind" in reasons[3].reason and "distribution_point" in reasons[3].fix
+    assert "service point kind" in reasons[3].reason and "distribution point" in reasons[3].fix
     assert "duplicate" in reasons[4].reason
     assert (
         count(conn, "SELECT kind FROM service_points WHERE ext_id = 'Q1'") == "distribution_point"

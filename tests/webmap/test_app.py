@@ -32,7 +32,7 @@ def test_pages_and_api_need_login(client):
 
 def test_wrong_password(client):
     r = login(client, "village_a", "nope")
-    assert r.status_code == 401 and "错误" in r.get_data(as_text=True)
+    assert r.status_code == 401 and "wrong name or password" in r.get_data(as_text=True)
 
 
 def test_map_page_uses_only_local_assets(client):

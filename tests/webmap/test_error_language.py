@@ -65,7 +65,7 @@ def test_roles_are_named_never_coded(client, monkeypatch):
     r = client.get("/api/planning/coverage", headers={"Accept-Language": "en"})
     assert r.status_code == 403, r.data
     message = r.json["error"]["message"]
-    assert "yours is a Village staff account" in message and "Township staff" in message
+    assert "your account's role is Village staff" in message and "Township staff" in message
     assert " village " not in message and "the village role" not in message
 
 

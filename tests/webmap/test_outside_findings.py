@@ -55,7 +55,7 @@ def test_the_planner_refusal_names_every_role_that_may_plan(client, monkeypatch)
     ), page
     r = client.get("/api/planning/coverage", headers={"Accept-Language": "en"})
     assert r.json["error"]["message"] == (
-        "this is for Planner or County staff or Township staff accounts; yours is a Auditor account"
+        "this is for Planner or County staff or Township staff accounts; your account's role is Auditor"
     )
     client.post("/logout")
     login(client, "town_u")  # township staff may plan

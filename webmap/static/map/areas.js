@@ -178,7 +178,10 @@
   }
   function renderCrumbs() {
     var el = P.$('crumbs');
-    var html = '<a href="#" data-i="-1">' + esc(S.cfg.scope_name || t('county')) + '</a>';
+    // the user's own area named as the map names it (a grid: "Grid 2" in English)
+    var root = S.cfg.scope_name
+      ? P.areaName({code: S.cfg.scope_code, level: S.cfg.scope_level, name: S.cfg.scope_name}) : t('county');
+    var html = '<a href="#" data-i="-1">' + esc(root) + '</a>';
     S.trail.forEach(function (c, i) {
       html += ' › <a href="#" data-i="' + i + '" data-code="' + esc(c.code) + '">' + esc(c.name) + '</a>';
     });

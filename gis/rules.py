@@ -1,0 +1,74 @@
+"""The date rules, in one place: the loaders refuse what breaks them, the web API refuses
+it, and ``popgis db check`` finds rows stored before a rule existed.
+
+* a birth date and an event date lie between ``EARLIEST`` (1900-01-01) and today, China
+  time (for a load: the day the load started);
+* an arrival date and a certificate's expiry date lie between ``EARLIEST`` and ``LATEST``
+  (2100-12-31); "9999-12-31" and 长期 for "no expiry" are stored as empty.
+
+And the one rule about keys the loaders and the map share: an event recorded on the map
+is keyed ``map-<row id>`` (:data:`MAP_EVENT_PREFIX`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from gis.messages import _
+
+#: the earliest date accepted anywhere (earlier is a typing slip)
+EARLIEST = date(1900, 1, 1)
+#: the latest arrival or expiry date accepted (later is a typing slip or "no expiry")
+LATEST = date(2100, 12, 31)
+#: the key (events.ext_id, the file's event_id) of an event recorded on the map is this
+#: and its row id; an events file may use such a key only to correct that event
+MAP_EVENT_PREFIX = "map-"
+#: such a key, in full (POSIX and Python regex alike; the county is added to a key that a
+#: file had taken before this rule, migration 0018)
+MAP_EVENT_KEY = "^map-[0-9]+(-[0-9]{6})?$"
+#: the counties are in China (UTC+8 all year): "today" is theirs, not the server's
+CHINA_TIME = timezone(timedelta(hours=8))
+
+
+def today() -> date:
+    """Today's date in China (an event recorded at 07:00 there is not in the future)."""
+    return datetime.now(CHINA_TIME).date()
+
+
+def is_map_event_key(key: str | None) -> bool:
+    """Whether ``key`` (an events.ext_id) is the key of an event recorded on the map."""
+    return bool(key) and re.match(MAP_EVENT_KEY, key or "") is not None
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """A date column's accepted range: ``EARLIEST`` to today (``until_today``) or to
+    ``LATEST``."""
+
+    until_today: bool
+
+    def high(self, day: date | None = None) -> date:
+        """The last date accepted; ``day`` is "today" (default: today in China)."""
+        return (day or today()) if self.until_today else LATEST
+
+    def accepts(self, value: date, day: date | None = None) -> bool:
+        """Whether ``value`` lies in the range."""
+        return EARLIEST <= value <= self.high(day)
+
+    def high_label(self, day: date | None = None) -> str:
+        """The upper end as the loaders' messages name it."""
+        if self.until_today:
+            return _("today ({day}, China time)", day=(day or today()).isoformat())
+        return LATEST.isoformat()
+
+
+#: birth dates and event dates: not in the future
+UNTIL_TODAY = DateRule(until_today=True)
+#: arrival dates and certificates' expiry dates
+UNTIL_LATEST = DateRule(until_today=False)
+BIRTH_DATE = UNTIL_TODAY
+EVENT_DATE = UNTIL_TODAY
+ARRIVAL_DATE = UNTIL_LATEST
+EXPIRY_DATE = UNTIL_LATEST
