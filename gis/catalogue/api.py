@@ -52,7 +52,6 @@ ZH: dict[str, str] = {
     "Server error": "服务器错误",
     "API tokens work only with the OGC API (/ogc), the tiles and the exports; log in to use this": "API 令牌只能用于 OGC API（/ogc）、瓦片和导出；使用此功能请先登录",
     "Back to the map": "返回地图",
-    "this is for {items} accounts; yours is a {role} account": "此功能仅供{items}使用；您的账号角色是{role}",
     "invalid, expired or revoked API token; make a new one with `popgis users token NAME`": "API 令牌无效、已过期或已吊销；请用 `popgis users token 用户名` 重新生成",
     "API tokens are read-only": "API 令牌只能读取",
     "log in first, or send an API token as Authorization: Bearer …": "请先登录，或以 Authorization: Bearer … 发送 API 令牌",
@@ -108,9 +107,6 @@ ZH: dict[str, str] = {
     "that place is outside your jurisdiction": "该位置不在您的辖区内",
     "unknown event kind {kind!r}; expected {items}": "未知的服务记录类型 {kind!r}；应为 {items}",
     "cannot change {fields}; editable: {editable}": "不能修改 {fields}；可修改：{editable}",
-    "unknown event kind {kind!r}; expected visit, distribution, follow_up, move_in or "
-    "move_out": "未知的服务记录类型 {kind!r}；应为 visit、distribution、follow_up、move_in 或 "
-    "move_out",
     "unknown demand population {population!r}; expected {items}": "未知的需求人群 {population!r}；应为 {items}",
     "building {building_id} does not exist": "楼栋 {building_id} 不存在",
     "the point is {dist:,.0f} m from building {building_id}; a manual place must be within "
@@ -129,7 +125,6 @@ ZH: dict[str, str] = {
     "unknown area code {area_code!r}; list areas with `popgis stats --json` or load the "
     "admin areas first": "未知的区划代码 {area_code!r}；用 `popgis stats --json` 查看区划，"
     "或先加载行政区划",
-    "a {role} user is assigned to a {items}, but {area_code} is a {level}": "{role} 用户应分配到 {items}，但 {area_code} 是 {level}",
     "user {name!r} exists already": "用户 {name!r} 已存在",
     "a token lives 1 to {MAX_DAYS} days; got {days}": "令牌有效期为 1 到 {MAX_DAYS} 天；收到 {days}",
     # gis/analysis
