@@ -320,12 +320,13 @@ def _clear_caches(gaz) -> None:
 
 def run_popgis(texts, gaz):
     """``popgis parse-address --file``: every component and the codes of each line."""
-    from gis.geocode.parse import parse_many
+    from gis.geocode.parse import parse_many, paused_gc
 
     _clear_caches(gaz)
     t, c = time.perf_counter(), time.process_time()
-    parsed = parse_many(texts, gaz)
-    out = [p.codes() for p in parsed]
+    with paused_gc():  # as the command: its output lines too (cli/geocode.py)
+        parsed = parse_many(texts, gaz)
+        out = [p.codes() for p in parsed]
     return out, (time.perf_counter() - t, time.process_time() - c)
 
 

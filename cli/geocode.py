@@ -61,7 +61,7 @@ def parse_address(text, file):
     """Parse TEXT (or each line of --file) and print one JSON object per address: the
     components and the national codes resolved (county, township, village). Exit 1
     when nothing of an address was recognised in any of them."""
-    from gis.geocode.parse import NOTHING, json_line, parse_many
+    from gis.geocode.parse import NOTHING, json_line, parse_many, paused_gc
     from gis.messages import _
     from gis.textfile import TextFileProblem, read_lines
 
@@ -71,9 +71,14 @@ def parse_address(text, file):
         lines = read_lines(file) if file is not None else [text]
     except TextFileProblem as e:
         fail(e.message)
-    parsed = parse_many(lines, _admin_gazetteer())
+    gaz = _admin_gazetteer()
+    # the output lines too without the cycle collector (see paused_gc): each is a few
+    # dicts, and a full collection walks every object of the national list
+    with paused_gc():
+        parsed = parse_many(lines, gaz)
+        out = "\n".join(json_line(p) for p in parsed)
     if parsed:
-        click.echo("\n".join(json_line(p) for p in parsed))
+        click.echo(out)
     if all(NOTHING in p.flags for p in parsed):
         fail(_("nothing of an address recognised"), 1)
 

@@ -224,6 +224,11 @@ ZH: dict[str, str] = {
     "is matched by its event_id)": "请在事件文件中改正户号或身份证号后重新导入（按 event_id 匹配该行）",
     "a birth date lies between {low} and today ({today})": "出生日期应在 {low} 至今天（{today}）之间",
     "a date lies between {low} and {high}": "日期应在 {low} 至 {high} 之间",
+    "an ID number is registered in one county only": "同一身份证号只应登记在一个县",
+    "the same ID number is in county {other}, household {other_household}: keep the person "
+    "where they live now, remove them from the other county's households file and load it "
+    "again (and record the move there and here)": "该身份证号也登记在县 {other} 的户 "
+    "{other_household}：在现居住地保留此人，从另一县的户籍文件中删除并重新导入（并在两地记录迁出与迁入）",
     "correct the birth date in the households file (or leave it empty to take it from the "
     "ID number) and load it again": "请在户籍文件中改正出生日期（或留空，按身份证号取出生日期）后重新导入",
     "correct the arrival date in the households file and load it again": "请在户籍文件中改正来本地日期后重新导入",

@@ -13,7 +13,12 @@ The rules are the loaders' and the API's, the date rules from :mod:`gis.rules`:
 * the person an event names belongs to the event's household;
 * a person's birth date lies between 1900-01-01 and today; a migrant's arrival date and
   the certificates' expiry dates between 1900-01-01 and 2100-12-31 (the households
-  loader; "9999-12-31" for "no expiry" is stored as empty).
+  loader; "9999-12-31" for "no expiry" is stored as empty);
+* an ID number is registered in one county only. Each county's households file is
+  loaded on its own (the unique key is the ID number with the county), so a migrant
+  who moved and was added where they live now, but not removed where they lived before,
+  is counted twice in a province's or city's figures. Reported for each county, with
+  the other county and household, the ID number masked.
 """
 
 from __future__ import annotations
@@ -194,6 +199,45 @@ def _person_dates(conn, where: str, params: dict) -> list[Problem]:
     ]
 
 
+def _persons_in_two_counties(conn, where: str, params: dict) -> list[Problem]:
+    from gis.gate import mask_id_number
+
+    # the other county's persons found by the ID number (the first column of each
+    # partition's unique index): one probe per person of the county checked
+    rows = conn.execute(
+        sa.text(f"""
+        SELECT p.id, p.county_code, h.household_no, p.id_number,
+               o.county_code AS other_county, oh.household_no AS other_household
+        FROM persons p JOIN households h
+          ON h.id = p.household_id AND h.county_code = p.county_code
+        JOIN persons o ON o.id_number = p.id_number AND o.county_code <> p.county_code
+        JOIN households oh ON oh.id = o.household_id AND oh.county_code = o.county_code
+        WHERE true{where}
+        ORDER BY p.county_code, p.id, o.county_code"""),
+        params,
+    )
+    return [
+        Problem(
+            "persons",
+            r.id,
+            r.county_code,
+            r.household_no,
+            r.household_no,
+            "id_number",
+            mask_id_number(r.id_number) or "",
+            _("an ID number is registered in one county only"),
+            _(
+                "the same ID number is in county {other}, household {other_household}: keep "
+                "the person where they live now, remove them from the other county's "
+                "households file and load it again (and record the move there and here)",
+                other=r.other_county,
+                other_household=r.other_household,
+            ),
+        )
+        for r in rows
+    ]
+
+
 def check(conn, county: str | None = None) -> list[Problem]:
     """Every stored row that breaks today's rules (of ``county``, a 6-digit code, or of
     every county), ordered by table, county and row; read-only."""
@@ -205,6 +249,7 @@ def check(conn, county: str | None = None) -> list[Problem]:
         _event_dates(conn, where, params)
         + _event_members(conn, where, params)
         + _person_dates(conn, where, params)
+        + _persons_in_two_counties(conn, where, params)
     )
 
 

@@ -464,3 +464,47 @@ def test_counties_write_their_own_names(province):
         addresses = pd.read_csv(out / code / "households.csv", dtype=str)["address"]
         assert not addresses.str.contains("义乌|金华").any(), code
         assert addresses.str.contains(name).mean() > 0.5, code
+
+
+def test_db_check_names_a_person_registered_in_two_counties(province, db_url):
+    """Each county's households file is loaded on its own, so one ID number can be in two
+    counties (a migrant added where they live now, not removed where they lived): db check
+    names it in each county, with the other county and household, the number masked."""
+    import sqlalchemy as sa
+
+    from gis.gate import checks
+    from loaders import demo_province
+
+    out, _manifest = province
+    home, other = sorted(COUNTIES)
+    engine = _fresh(db_url, "_twice")
+    try:
+        demo_province.load(out, engine=engine, echo=lambda *_: None)
+        with engine.begin() as conn:
+            assert not [p for p in checks.check(conn) if p.column == "id_number"]
+            number, home_no = conn.execute(
+                sa.text("""
+                SELECT p.id_number, h.household_no FROM persons p JOIN households h
+                  ON h.id = p.household_id AND h.county_code = p.county_code
+                WHERE p.county_code = :c ORDER BY p.id LIMIT 1"""),
+                {"c": home},
+            ).one()
+            other_id, other_no = conn.execute(
+                sa.text("""
+                UPDATE persons p SET id_number = :n FROM households h
+                WHERE p.id = (SELECT min(id) FROM persons WHERE county_code = :c)
+                  AND h.id = p.household_id AND h.county_code = p.county_code
+                RETURNING p.id, h.household_no"""),
+                {"n": number, "c": other},
+            ).one()
+            found = [p for p in checks.check(conn) if p.column == "id_number"]
+            assert sorted((p.county, p.household) for p in found) == [
+                (home, home_no),
+                (other, other_no),
+            ]
+            (mine,) = [p for p in checks.check(conn, county=other) if p.column == "id_number"]
+            assert mine.row_id == other_id
+            assert mine.value == number[:6] + "********" + number[-4:]
+            assert f"{home}" in mine.fix and home_no in mine.fix
+    finally:
+        engine.dispose()
