@@ -337,7 +337,9 @@ class Gate:
             WHERE household_id = :id AND status = 'open'"""),
             {"u": self.scope.user, "id": hid},
         )
-        self._log("place_household", "household", hid, {"lon": lon, "lat": lat}, [hid])
+        # who placed which household, not where: the log is read by auditors (an
+        # aggregate role); the place itself is in placement_history (people roles)
+        self._log("place_household", "household", hid, None, [hid])
         return self.household(hid)
 
     def _check_same_village(self, hid: int, village_code: str | None) -> None:

@@ -240,3 +240,42 @@ def test_area_figures_never_show_more_migrants_than_persons(conn):
         p = f["properties"]
         if p["migrants"] is not None and p["persons"] is not None:
             assert p["migrants"] <= p["persons"], p
+
+
+def test_the_auditor_never_reads_where_a_household_was_placed(client, conn):
+    """The access log is read by auditors (an aggregate role): a placement is logged as
+    who placed which household, never the place; entries written before that carry
+    their coordinates in the database but not to any reader."""
+    import sqlalchemy as sa
+
+    hid = conn.execute(sa.text("SELECT id FROM households WHERE household_no = 'HA1'")).scalar()
+    conn.execute(
+        sa.text("""
+        INSERT INTO access_log (user_name, role, action, target_kind, target_id,
+                                household_ids, households, detail)
+        VALUES ('village_a', 'village', 'place_household', 'household', :t, ARRAY[:h]::bigint[],
+                1, '{"lon": 120.0202, "lat": 29.2502}')"""),
+        {"t": str(hid), "h": hid},
+    )
+    login(client, "village_a")
+    r = client.post(
+        f"/api/households/{hid}/location", json={"lon": 120.0202, "lat": 29.2502}, headers=EN
+    )
+    assert r.status_code == 200, r.get_json()
+    login(client, "auditor_u")
+    r = client.get("/api/audit?household=HA1", headers=EN)
+    assert r.status_code == 200, r.get_json()
+    placed = [e for e in r.get_json()["entries"] if e["action"] == "place_household"]
+    assert len(placed) == 2, placed
+    for e in placed:
+        assert e["household_ids"] == [hid]
+        assert "lon" not in (e["detail"] or {}) and "lat" not in (e["detail"] or {}), e
+    assert "120.0202" not in r.get_data(as_text=True)
+    logged = (
+        conn.execute(
+            sa.text("SELECT detail FROM access_log WHERE action = 'place_household' ORDER BY id")
+        )
+        .scalars()
+        .all()
+    )
+    assert logged[-1] in (None, {}), logged  # the new placement: no place written

@@ -181,8 +181,9 @@ def _check_nothing_half_written(server_url, log, homes) -> None:
         rows = c.execute(
             sa.text("""
             SELECT h.id, ST_X(h.geom) AS x, ST_Y(h.geom) AS y,
-                   (SELECT detail FROM access_log a WHERE a.action = 'place_household'
-                      AND a.target_id = h.id::text ORDER BY a.id DESC LIMIT 1) AS last
+                   (SELECT json_build_object('lon', ST_X(p.to_geom), 'lat', ST_Y(p.to_geom))
+                    FROM placement_history p WHERE p.household_id = h.id
+                    ORDER BY p.id DESC LIMIT 1) AS last
             FROM households h WHERE h.id = ANY(:ids)"""),
             {"ids": [h[0] for h in homes]},
         ).all()
@@ -193,10 +194,10 @@ def _check_nothing_half_written(server_url, log, homes) -> None:
         for hid, lon, _lat in (e[3] for e in log if e[1] == "place" and e[2] == 200):
             n = c.execute(
                 sa.text(
-                    "SELECT count(*) FROM access_log WHERE action = 'place_household' AND "
-                    "target_id = :t AND (detail->>'lon')::float8 = :x"
+                    "SELECT count(*) FROM placement_history WHERE household_id = :t "
+                    "AND ST_X(to_geom) = :x"
                 ),
-                {"t": str(hid), "x": lon},
+                {"t": hid, "x": lon},
             ).scalar()
             assert n >= 1
     engine.dispose()
