@@ -78,7 +78,9 @@ def db_url():
 
 
 @db_group.command("check")
-@click.option("--area", help="only this county (6-digit or 12-digit code)")
+@click.option(
+    "--area", help="only this area: a county (6 or 12 digits), township, village or grid code"
+)
 @click.option(
     "--csv",
     "csv_path",
@@ -93,16 +95,27 @@ def db_check(area, csv_path, as_json):
     from gis import csvfile
     from gis.gate import checks
 
-    county = None
+    county = path = None
     if area:
-        if not (area.isascii() and area.isdigit() and len(area) in (6, 12)):
+        if not (area.isascii() and area.isdigit() and len(area) in (6, 12, 15)):
             fail(_("--area takes a 6-digit or 12-digit area code; got {value}", value=area))
         county = area[:6]
     prepare()
     with db.engine().connect() as conn:
         if county is not None and not checks.county_loaded(conn, county):
             fail(_("county {code} is not loaded: give one of the loaded counties", code=county))
-        problems = checks.check(conn, county)
+        if area and area.rstrip("0") != county.rstrip("0") and len(area) > 6:
+            path = checks.area_path(conn, area)
+            if path is None:
+                fail(
+                    _(
+                        "area {code} is not one of county {county}'s areas: give a "
+                        "township, village or grid code of it",
+                        code=area,
+                        county=county,
+                    )
+                )
+        problems = checks.check(conn, county, path)
     rows = checks.as_dicts(problems)
     if csv_path is not None:
         try:

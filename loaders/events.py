@@ -72,7 +72,7 @@ class EventLoader(TableLoader):
             rule=rules.EVENT_DATE,
             required=True,
             long_term=False,
-            fix=_("check the year (an event cannot be in the future)"),
+            fix=_("check the year (an event's date lies between 1900-01-01 and today)"),
         )
         out["team"] = c.text("team_id", max_len=64)
         out["id_number"] = c.text("id_number", max_len=18).str.upper()

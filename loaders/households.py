@@ -114,8 +114,8 @@ def clean_chunk(
         "birth_date",
         rule=rules.BIRTH_DATE,
         fix=_(
-            "check the year (a birth date cannot be in the future), or leave the birth "
-            "date empty to take it from the ID number"
+            "check the year (a birth date lies between 1900-01-01 and today), or leave the "
+            "birth date empty to take it from the ID number"
         ),
     )
     c.reject(

@@ -82,6 +82,27 @@ def test_db_check_names_old_rows_that_break_todays_rules(db_url, engine, tmp_pat
                 ).scalar()
                 == "9999-12-31"
             )
+        # an area below the county: only its households' rows (outside tester, s21)
+        with engine.connect() as c:
+            mine = c.execute(
+                sa.text("SELECT code FROM admin_area WHERE path = left(:p, 12)"),
+                {"p": ha1.admin_path},
+            ).scalar()
+            elsewhere = c.execute(
+                sa.text(
+                    "SELECT code FROM admin_area WHERE level = 'village' "
+                    "AND NOT starts_with(:p, path) ORDER BY code LIMIT 1"
+                ),
+                {"p": ha1.admin_path},
+            ).scalar()
+        keys = {}
+        for code in (mine, elsewhere):
+            r = runner.invoke(main, ["db", "check", "--area", code, "--json"])
+            keys[code] = {p["key"] for p in json.loads(r.output)["problems"]}
+        assert {"OLD9999", "OLDPERSON"} <= keys[mine]
+        assert not {"OLD9999", "OLDPERSON", "HA1"} & keys[elsewhere], keys
+        r = runner.invoke(main, ["db", "check", "--area", "330782999999"])
+        assert r.exit_code == 2 and "330782999999" in r.output, r.output
         r = runner.invoke(main, ["db", "check", "--area", "33078x"])
         assert r.exit_code == 2 and "--area 应为 6 位或 12 位区划代码" in r.output
     finally:
@@ -106,3 +127,25 @@ def test_db_check_refuses_an_area_not_loaded_and_an_unwritable_csv(db_url, tmp_p
     r = runner.invoke(main, ["db", "check", "--csv", str(tmp_path / "no" / "such" / "x.csv")])
     assert r.exit_code == 2 and "cannot write" in r.output, r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_a_birth_date_from_the_id_number_is_corrected_in_the_id_number(engine, monkeypatch):
+    """A future birth date that the ID number itself gives: emptying the birth date would
+    give it again, so the fix is to re-type the ID number (outside tester, s21)."""
+    from gis.gate import checks
+
+    monkeypatch.setenv("POPGIS_LANG", "en")
+    with engine.connect() as c, c.begin() as t:
+        pid, typed = c.execute(
+            sa.text("""
+            UPDATE persons SET id_number = '330782203001010016', birth_date = '2030-01-01'
+            WHERE id = (SELECT min(id) FROM persons) RETURNING id,
+            (SELECT min(id) + 1 FROM persons)""")
+        ).one()
+        c.execute(
+            sa.text("UPDATE persons SET birth_date = '2031-02-03' WHERE id = :i"), {"i": typed}
+        )
+        found = {p.row_id: p for p in checks.check(c, "330782") if p.column == "birth_date"}
+        assert found[pid].fix.startswith("the birth date is the one in the ID number"), found
+        assert found[typed].fix.startswith("correct the birth date in the households file")
+        t.rollback()

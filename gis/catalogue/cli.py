@@ -229,12 +229,16 @@ ZH: dict[str, str] = {
     "where they live now, remove them from the other county's households file and load it "
     "again (and record the move there and here)": "该身份证号也登记在县 {other} 的户 "
     "{other_household}：在现居住地保留此人，从另一县的户籍文件中删除并重新导入（并在两地记录迁出与迁入）",
+    "the birth date is the one in the ID number: re-type the ID number from the card in the "
+    "households file and load it again": "出生日期取自身份证号：请在户籍文件中按证件重新填写身份证号后重新导入",
     "correct the birth date in the households file (or leave it empty to take it from the "
     "ID number) and load it again": "请在户籍文件中改正出生日期（或留空，按身份证号取出生日期）后重新导入",
     "correct the arrival date in the households file and load it again": "请在户籍文件中改正来本地日期后重新导入",
     "correct the expiry date in the households file and load it again; leave it empty for "
     "no expiry": "请在户籍文件中改正证件到期日后重新导入；长期有效的证件，到期日留空",
     "--area takes a 6-digit or 12-digit area code; got {value}": "--area 应为 6 位或 12 位区划代码；收到：{value}",
+    "area {code} is not one of county {county}'s areas: give a township, village or grid "
+    "code of it": "区划 {code} 不是县（市、区）{county} 的区划：请给出该县的乡镇（街道）、村（社区）或网格代码",
     "county {code} is not loaded: give one of the loaded counties": "县（市、区）{code} 未加载：请给出已加载的县（市、区）之一",
     "no stored row breaks today's rules": "库中没有违反现行规则的数据",
     "{n} stored rows break today's rules (nothing was changed):": "库中有 {n} 行数据违反现行规则（未做任何修改）：",

@@ -110,6 +110,6 @@ ZH: dict[str, str] = {
     "before the date rule). Read-only: nothing is changed or deleted; each row\n    is named "
     "with what is wrong and how to correct it. Exit code 1 when some are found.": "查找库中违反现行规则的数据（例如日期规则实施前导入的、日期为 9999-12-31 的事件）。"
     "只读：不修改、不删除任何数据；逐行说明问题及改正方法。发现问题时退出码为 1。",
-    "only this county (6-digit or 12-digit code)": "只检查该县（6 位或 12 位代码）",
+    "only this area: a county (6 or 12 digits), township, village or grid code": "只检查此区划：县（6 位或 12 位代码）、乡镇（街道）、村（社区）或网格代码",
     "also write the problems to this CSV file (UTF-8 with BOM)": "同时把问题写入该 CSV 文件（UTF-8，带 BOM）",
 }

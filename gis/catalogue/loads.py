@@ -74,10 +74,10 @@ ZH: dict[str, str] = {
     "not a member of household {household}": "不是户 {household} 的成员",
     "use the ID number of a member of that household, or leave it empty": "填写该户成员的身份证号，或留空",
     "check the year": "请核对年份",
-    "check the year (a birth date cannot be in the future), or leave the birth date empty "
-    "to take it from the ID number": "请核对年份（出生日期不能晚于今天），或把出生日期留空，按身份证号取出生日期",
+    "check the year (a birth date lies between 1900-01-01 and today), or leave the birth "
+    "date empty to take it from the ID number": "请核对年份（出生日期应在 1900-01-01 至今天之间），或将出生日期留空，按身份证号取出生日期",
+    "check the year (an event's date lies between 1900-01-01 and today)": "请核对年份（服务记录的日期应在 1900-01-01 至今天之间）",
     "check the year; leave it empty (or write 长期) for no expiry": "请核对年份；长期有效的证件，到期日留空（或写“长期”）",
-    "check the year (an event cannot be in the future)": "请核对年份（服务记录的日期不能晚于今天）",
     "is not a known {what}": "不是已知的{what}",
     "use one of: {accepted}": "请使用以下之一：{accepted}",
     "distribution point, service station, clinic, pharmacy, self-service machine, outreach "

@@ -169,13 +169,17 @@ def _person_dates(conn, where: str, params: dict) -> list[Problem]:
         )
         for c in CERTIFICATES
     ]
+    _from_id_number = _(
+        "the birth date is the one in the ID number: re-type the ID number from the card in "
+        "the households file and load it again"
+    )
     values = ", ".join(
         f"({k}, p.{column}, CAST(:high{k} AS date))" for k, (column, *_r) in enumerate(checks)
     )
     highs = {f"high{k}": rule.high(day) for k, (_c, rule, *_r) in enumerate(checks)}
     rows = conn.execute(
         sa.text(f"""
-        SELECT p.id, p.county_code, h.household_no, v.k, v.value
+        SELECT p.id, p.county_code, h.household_no, v.k, v.value, p.id_number
         FROM persons p JOIN households h
           ON h.id = p.household_id AND h.county_code = p.county_code
         CROSS JOIN LATERAL (VALUES {values}) v(k, value, high)
@@ -193,10 +197,16 @@ def _person_dates(conn, where: str, params: dict) -> list[Problem]:
             checks[r.k][0],
             r.value.isoformat(),
             checks[r.k][2],
-            checks[r.k][3],
+            _from_id_number if _birth_in_id(checks[r.k][0], r) else checks[r.k][3],
         )
         for r in rows
     ]
+
+
+def _birth_in_id(column: str, r) -> bool:
+    """The stored birth date is the one the ID number gives (digits 7–14): emptying the
+    birth date would give it again, the ID number is what to correct."""
+    return column == "birth_date" and (r.id_number or "")[6:14] == r.value.strftime("%Y%m%d")
 
 
 def _persons_in_two_counties(conn, where: str, params: dict) -> list[Problem]:
@@ -238,13 +248,17 @@ def _persons_in_two_counties(conn, where: str, params: dict) -> list[Problem]:
     ]
 
 
-def check(conn, county: str | None = None) -> list[Problem]:
+def check(conn, county: str | None = None, path: str | None = None) -> list[Problem]:
     """Every stored row that breaks today's rules (of ``county``, a 6-digit code, or of
-    every county), ordered by table, county and row; read-only."""
+    every county; of the households under admin ``path`` inside it, if given), ordered
+    by table, county and row; read-only."""
     where, params = "", {}
     if county:
         # the county as a planning constant: only its partitions are read
         where, params = " AND h.county_code = :county", {"county": county}
+    if county and path:
+        where += " AND h.admin_path LIKE :path"
+        params["path"] = path + "%"
     return (
         _event_dates(conn, where, params)
         + _event_members(conn, where, params)
@@ -256,6 +270,13 @@ def check(conn, county: str | None = None) -> list[Problem]:
 def as_dicts(problems: list[Problem]) -> list[dict]:
     """The problems as plain dicts (JSON, CSV)."""
     return [asdict(p) for p in problems]
+
+
+def area_path(conn, code: str) -> str | None:
+    """The admin path of area ``code`` (12 or 15 digits), None when there is none."""
+    return conn.execute(
+        sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": code}
+    ).scalar()
 
 
 def county_loaded(conn, county: str) -> bool:
