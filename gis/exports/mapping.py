@@ -151,6 +151,14 @@ def classes(values: list[float], n: int = 5) -> Classes:
     return Classes(bounds, labels, decimals)
 
 
+def class_colours(base: str, n: int, top: float) -> np.ndarray:
+    """Colours of ``n`` classes from the colour map ``base``, light to dark. One class
+    alone is drawn dark (what there is stands out), unless its values are all 0: an
+    empty area must never look like the densest one."""
+    colours = colormaps[base](np.linspace(0.2, 0.9, max(n, 2)))
+    return colours[:n] if top <= 0 else colours[-n:]
+
+
 class Page:
     """One reusable page: fixed layout of title, subtitle, map axes and footer."""
 
@@ -387,7 +395,7 @@ class Page:
         bounds = cls.bounds
         n = len(bounds) - 1
         base = "Blues" if spec.layer == "density" else "Greens"
-        cmap = ListedColormap(colormaps[base](np.linspace(0.2, 0.9, max(n, 2)))[-n:])
+        cmap = ListedColormap(class_colours(base, n, max(published, default=0.0)))
         norm = BoundaryNorm(bounds, n)
         shown: list = []
         held: list = []

@@ -343,3 +343,21 @@ def test_the_heat_legend_shows_the_maps_gradient(conn, crowded):
     sums = [int(s.sum()) for s in samples]
     assert sums == sorted(sums, reverse=True), samples
     (ARTIFACTS / "export-heat-legend.png").write_bytes(buf.getvalue())
+
+
+def test_a_class_of_zeros_alone_is_drawn_lightest():
+    """A view whose only published density is 0 (one grid with nobody, the others
+    withheld) has one class, "0": it is the lightest colour, never the darkest
+    (outside tester, s21); one class of people stays dark; several go light to dark."""
+    import numpy as np
+    from matplotlib import colormaps
+
+    from gis.exports.mapping import class_colours, classes
+
+    light, dark = colormaps["Blues"](np.linspace(0.2, 0.9, 2))
+    cls = classes([0.0])
+    assert cls.labels == ["0"]
+    assert (class_colours("Blues", 1, 0.0) == [light]).all()
+    assert (class_colours("Blues", 1, 1200.0) == [dark]).all()
+    several = class_colours("Blues", 4, 3400.0)
+    assert len(several) == 4 and (several[0] == light).all() and (several[-1] == dark).all()
