@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import json
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -29,6 +30,23 @@ def fail(message: str, code: int = 2) -> NoReturn:
     problem to fix; 1 is kept for a load that rejected its file)."""
     click.echo(_("error: {message}", message=message), err=True)
     sys.exit(code)
+
+
+def require_out_folder(out: Path | None) -> None:
+    """OUT's folder must exist: a mistyped folder is refused (naming it) before any work,
+    rather than created silently somewhere the user does not look, or failing at the
+    end on a file name the user never gave (a hidden part file)."""
+    if out is None:
+        return
+    folder = out.parent
+    if not folder.is_dir():
+        fail(
+            _(
+                "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
+                "give --out a file in an existing folder",
+                folder=folder,
+            )
+        )
 
 
 def stop_marker():

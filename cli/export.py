@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import bar, echo_json, fail, json_option, prepare, scope
+from cli.common import bar, echo_json, fail, json_option, prepare, require_out_folder, scope
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
@@ -33,19 +33,9 @@ def _scope(conn, user: str | None, area: str | None):
 
 
 def _run(out: Path, as_json: bool, produce) -> None:
-    """Prepare the database, run ``produce(conn)`` in one transaction, write OUT.
-
-    OUT's folder must exist: a mistyped folder is refused (naming it) before any work,
-    rather than created silently somewhere the user does not look."""
-    folder = out.parent
-    if not folder.is_dir():
-        fail(
-            _(
-                "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
-                "give --out a file in an existing folder",
-                folder=folder,
-            )
-        )
+    """Prepare the database, run ``produce(conn)`` in one transaction, write OUT (its
+    folder must exist: :func:`cli.common.require_out_folder`)."""
+    require_out_folder(out)
     prepare()
     try:
         with db.engine().begin() as conn:

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from cli.common import INTERRUPTED, bar, echo_json, fail, json_option, prepare, scope
+from cli.common import (
+    INTERRUPTED,
+    bar,
+    echo_json,
+    fail,
+    json_option,
+    prepare,
+    require_out_folder,
+    scope,
+)
 from gis.messages import _
 
 ADDRESS_COLUMNS = {
@@ -147,6 +156,7 @@ def geocode(
         if outfile is None:
             fail(_("give --out OUT.csv for the results"))
         dask = {"scheduler": scheduler, "workers": workers} if engine == "dask" else None
+        require_out_folder(outfile)
         _geocode_file(infile, outfile, default_crs, as_json, dask)
 
 
@@ -347,6 +357,7 @@ def gazetteer_group():
 @json_option
 def gazetteer_export(outfile, county, as_json):
     """Write the standard address list (标准地址库), one row per building."""
+    require_out_folder(outfile)
     from gis import db
     from gis.geocode.export import write_standard_addresses
 

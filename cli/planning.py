@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import echo_json, fail, json_option, prepare, scope
+from cli.common import echo_json, fail, json_option, prepare, require_out_folder, scope
 from gis.errors import PopgisError
 from gis.messages import _
 
@@ -221,6 +221,7 @@ def place_cmd(
     from gis.crs import CRSError
     from loaders.files import FileProblem
 
+    require_out_folder(out)
     _positive("--radius", radius, _(" metres"))
     if k is None and model != "setcover":
         fail(_("--k (the number of new sites) is required for {model}", model=model))
@@ -306,7 +307,6 @@ def _write_sites(out: Path, fc: dict) -> Path:
     from gis import csvfile
     from gis.analysis import plans
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(fc, ensure_ascii=False, indent=1), encoding="utf-8")
     csv_path = out.with_suffix(".csv")
     with csvfile.open_csv(csv_path, SITE_COLUMNS) as w:

@@ -216,3 +216,23 @@ def test_audit_unusual_shows_roles_by_name(db_url, engine):
     assert r.exit_code == 0, r.output
     assert "village_a" in r.output and "村（社区）工作人员" in r.output
     assert " village " not in r.output
+
+
+def test_every_out_refuses_a_folder_that_does_not_exist(db_url, tmp_path):
+    """geocode, place and gazetteer export name a missing --out folder before any work,
+    as export does (geocode named its hidden part file with a raw errno, place created
+    the folder silently) (outside tester, s21)."""
+    src = tmp_path / "in.csv"
+    src.write_text("id,address\n1,义乌市稠城街道\n", encoding="utf-8")
+    out = tmp_path / "no" / "such" / "x.csv"
+    runs = [
+        ["geocode", str(src), "--out", str(out)],
+        ["place", "--model", "mclp", "--k", "1", "--radius", "500", "--out", str(out)],
+        ["gazetteer", "export", "--out", str(out)],
+    ]
+    for args in runs:
+        r = CliRunner().invoke(main, args, env=EN)
+        assert r.exit_code == 2, (args, r.output)
+        assert f"the folder {out.parent} does not exist" in r.output, (args, r.output)
+        assert "mkdir -p" in r.output and ".part" not in r.output
+        assert not (tmp_path / "no").exists()
