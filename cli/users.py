@@ -284,6 +284,10 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
             rows = gis_audit.unusual(conn)
         else:
             rows = gis_audit.entries(conn, user=user, household=household, since=since, limit=limit)
+        if not as_json and not as_csv and not unusual:
+            from webmap.audit import with_roles
+
+            rows = with_roles(conn, rows)
     if not as_json and not as_csv:
         # codes stay in JSON and CSV (for programs); the table shows names
         rows = [_audit_names(r) for r in rows]
@@ -291,14 +295,17 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
 
 
 def _audit_names(row: dict) -> dict:
-    """An access-log row with its role, action and target kind by name."""
-    from gis import audit as gis_audit
+    """An access-log row with its role, action and target kind by name, as the web
+    audit page names them (``map:density`` → "map · density map")."""
+    from gis.messages import language
+    from webmap.audit import action_label, target_label
 
+    lang = language()
     out = dict(row)
     if "role" in out:
-        out["role"] = role_name(out["role"])
+        out["role"] = role_name(out["role"]) if out["role"] else "—"
     if "action" in out:
-        out["action"] = gis_audit.action_label(out["action"])
+        out["action"] = action_label(out["action"], lang)
     if "target_kind" in out:
-        out["target_kind"] = gis_audit.target_label(out["target_kind"])
+        out["target_kind"] = target_label(out["target_kind"], lang)
     return out

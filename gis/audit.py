@@ -28,50 +28,6 @@ READ_ACTIONS = (
 )
 
 
-def action_label(code: str | None) -> str:
-    """An access-log action's label in the current language (``view_household`` →
-    查看住户 / viewed a household); an unknown code comes back as it is."""
-    labels = {
-        "view_household": _("viewed a household"),
-        "view_building": _("viewed a building"),
-        "view_placements": _("viewed placement history"),
-        "household_tile": _("viewed household map tiles"),
-        "search": _("searched"),
-        "place_household": _("placed a household"),
-        "restore_household_place": _("restored a geocoded place"),
-        "update_person": _("updated a person"),
-        "record_event": _("recorded a service"),
-        "review_items": _("read the review queue"),
-        "export": _("exported"),
-        "login": _("logged in"),
-        "login_failed": _("failed login"),
-        "login_refused": _("login refused (too many failures)"),
-        "login_unlock": _("unlocked logins"),
-        "locked": _("account locked"),
-    }
-    return labels.get(code or "", code or "")
-
-
-def target_label(kind: str | None) -> str:
-    """An access-log target kind's label in the current language (``tile`` → 地图瓦片 /
-    map tile); an unknown kind comes back as it is."""
-    labels = {
-        "household": _("household"),
-        "building": _("building"),
-        "person": _("person"),
-        "review": _("review item"),
-        "tile": _("map tile"),
-        "search": _("search"),
-        "map": _("map"),
-        "migrants": _("migrant heat map"),
-        "density": _("density map"),
-        "service-points": _("service points map"),
-        "service_points": _("service points map"),
-        "table": _("table"),
-    }
-    return labels.get(kind or "", kind or "")
-
-
 def record(
     conn,
     scope,

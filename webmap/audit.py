@@ -88,7 +88,7 @@ def _layer_label(code: str, lang: str) -> str:
     return pagetext.target_label(code, lang)
 
 
-def _with_roles(conn, rows: list[dict]) -> list[dict]:
+def with_roles(conn, rows: list[dict]) -> list[dict]:
     """Login rows are logged before the role is known: the account's role when it
     exists (the template shows "—" otherwise)."""
     if all(r["role"] for r in rows):
@@ -102,7 +102,7 @@ def _with_roles(conn, rows: list[dict]) -> list[dict]:
 def page():
     f = _filters()
     conn, scope = get_conn(), current_scope()
-    rows = _with_roles(conn, audit.entries(conn, scope=scope, **f))
+    rows = with_roles(conn, audit.entries(conn, scope=scope, **f))
     lang = page_language()
     return render_template(
         "audit.html",
