@@ -11,6 +11,7 @@ raises :class:`TextFileProblem` naming the first bad line.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -38,10 +39,11 @@ def _name(path) -> str:
     return os.path.basename(os.fspath(path))  # never a server path in a message
 
 
-def detect_encoding(path) -> str:
-    """``utf-8-sig`` (UTF-8 with BOM), ``utf-8`` or ``gb18030``; see the module."""
+def detect_encoding(path, data: bytes | None = None) -> str:
+    """``utf-8-sig`` (UTF-8 with BOM), ``utf-8`` or ``gb18030``; see the module.
+    ``data``: the file's bytes, already read (a pipe cannot be read twice)."""
     name = _name(path)
-    with open(path, "rb") as f:
+    with open(path, "rb") if data is None else io.BytesIO(data) as f:
         head = f.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             raise TextFileProblem(
@@ -94,7 +96,8 @@ def read_lines(path) -> list[str]:
     """The lines of a text file in whichever of the encodings it is in: split at line
     breaks only (LF or CRLF), so that every line of the file is one line here (a form
     feed or a U+2028 inside a garbled line does not make two)."""
-    text = Path(path).read_bytes().decode(detect_encoding(path))
+    data = Path(path).read_bytes()  # once: --file may be a pipe (<(…), /dev/stdin)
+    text = data.decode(detect_encoding(path, data))
     if not text:
         return []
     lines = text.split("\n")

@@ -347,6 +347,9 @@ def _exact_at(
         and not token.endswith(_ADMIN_SUFFIXES)
         and not _boundary(s, end, p, gaz)
         and not any(_has_child_at(s, end, e, gaz) for e in fit)
+        # a county's alias (义乌, as the county's own list names it) as the first word
+        # before a road counts as its short name does (义乌稠州北路, see pick_level)
+        and not (level == COUNTY and pos == 0 and len(fit) == 1 and _ROAD_NEXT.match(s, end))
     ):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
         # 夏楼宅村): it counts only before a number, the end, or another admin name

@@ -275,3 +275,33 @@ def test_residence_labels_without_a_colon_and_addresses_run_together(national):
     assert pick_segment("义乌市稠城街道江滨社区金茂公馆1栋1单元301室") == (
         "义乌市稠城街道江滨社区金茂公馆1栋1单元301室"
     )
+
+
+def test_a_county_alias_as_the_first_word_before_a_road(local):
+    """义乌 is the county's own alias (not a derived short name): as the first word
+    before a road it is the county, as the short name would be (the README's example,
+    outside tester s21); a road named for the place (义乌路) stays a road."""
+    p = parse("义乌稠州北路188号", local)
+    assert p.codes()["county"] == "330782000000" and p.comps["road"] == "稠州北路"
+    p = parse("义乌路100号", local)
+    assert p.comps["road"] == "义乌路" and p.codes()["county"] is None
+
+
+def test_parse_address_reads_a_pipe(db_url):
+    """--file may be a pipe (<(…), /dev/stdin): it is read once (it cannot be read
+    twice to find the encoding first)."""
+    import os
+
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    r_fd, w_fd = os.pipe()
+    os.write(w_fd, "义乌市稠城街道\n".encode("gb18030"))
+    os.close(w_fd)
+    try:
+        r = CliRunner().invoke(main, ["parse-address", "--file", f"/dev/fd/{r_fd}"])
+    finally:
+        os.close(r_fd)
+    assert r.exit_code == 0, r.output
+    assert '"township": "稠城街道"' in r.output
