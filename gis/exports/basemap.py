@@ -208,7 +208,11 @@ def service_points(conn, like: str, epsg: int, box: Box | None = None) -> list[d
 
 
 def area_names(conn, area_code: str) -> list[str]:
-    """Names from the county down to ``area_code`` (for the jurisdiction line)."""
+    """Names from the county down to ``area_code`` (for the jurisdiction line and the
+    title), as the map names them in the current language (a grid is "Grid N" in
+    English: :func:`gis.messages.area_label`)."""
+    from gis.messages import area_label
+
     path = conn.execute(
         sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": area_code}
     ).scalar()
@@ -216,10 +220,10 @@ def area_names(conn, area_code: str) -> list[str]:
         raise NotFound("admin area")
     prefixes = [path[:n] for n in (6, 9, 12, 15) if n <= len(path)]
     rows = conn.execute(
-        sa.text("SELECT name FROM admin_area WHERE path = ANY(:ps) ORDER BY length(path)"),
+        sa.text("SELECT name, code FROM admin_area WHERE path = ANY(:ps) ORDER BY length(path)"),
         {"ps": prefixes},
     )
-    return [r.name for r in rows]
+    return [area_label(r.name, r.code) for r in rows]
 
 
 def is_synthetic(conn, area_code: str) -> bool:

@@ -122,3 +122,18 @@ def test_a_map_per_village_and_one_per_grid_have_their_own_titles(conn, lang):
         assert titles["density", "village"] == "义乌市 人口密度分布图（按村）"
         assert titles["density", "grid"] == "义乌市 人口密度分布图（按网格）"
         assert titles["coverage", "grid"] == "义乌市 药具发放覆盖率分布图（按网格）"
+
+
+def test_a_grids_export_names_it_grid_n_in_english(conn):
+    """A grid user's export in English calls the grid "Grid N" in its title and its
+    jurisdiction line, as the map does (it was the Chinese name: outside tester, s21)."""
+    from gis.exports.basemap import area_names
+
+    with speaking("en"):
+        assert area_names(conn, "330782001001001")[-1] == "Grid 1"
+    assert area_names(conn, "330782001001001")[-1].endswith("网格")  # Chinese: its name
+    grid = scope_for_area(conn, "330782001001001", user="lang_tester", role="village")
+    with speaking("en"):
+        spec, _texts = _drawn(conn, grid, "density", per="grid")
+    assert spec.title.startswith("Grid 1 "), spec.title
+    assert "网格" not in spec.title and "网格" not in spec.subtitle, spec.subtitle
