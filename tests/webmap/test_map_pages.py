@@ -176,6 +176,9 @@ def test_audit_and_planner_pages_in_both_languages(site, browser):
     assert p.evaluate("popgisPlanner.drawn.sites") >= 1
     assert p.locator("#planner-legend [data-kind=new_site]").count() == 1
     assert _no_chinese(p.inner_text("#summary"))
+    # the model by its name, not its code (outside tester, s21)
+    assert "Maximal covering (MCLP); New sites K = 1" in p.inner_text("#summary")
+    assert "mclp" not in p.inner_text("#summary")
     p.screenshot(path=str(ARTIFACTS / "fix-18-planner-en.png"))
     p.evaluate("localStorage.removeItem('popgis.lang')")
     pg.close()

@@ -160,7 +160,10 @@
         l.bindPopup(esc((f.properties.fixed ? t('pl_existing_one') : t('pl_new_one')) + (f.properties.name || f.properties.id)));
       }}));
       var r = res.result.properties;
-      summary([[t('pl_model'), r.model + (r.k ? ' K=' + r.k : '')],
+      // the model by the name its choice shows (not its code), and K as the form's label
+      var opt = document.querySelector('#model option[value="' + r.model + '"]');
+      var kLabel = $('k').parentNode.firstChild.textContent.trim();
+      summary([[t('pl_model'), (opt ? opt.textContent : r.model) + (r.k ? '; ' + kLabel + ' = ' + r.k : '')],
                [t('pl_new_sites'), r.new_sites],
                [t('pl_covered'), fmt(r.covered_demand) + ' / ' + fmt(r.total_demand) + ' (' + pct(r.pct_covered) + ')'],
                [t('pl_before'), fmt(r.covered_before)],
