@@ -110,25 +110,30 @@ def place_household(household_id):
     another village is refused (409, code confirm_village_move) unless
     {move_village: true}; with {ask: true} that refusal is a 200 answer
     {confirm: {code, message}} instead."""
-    body = params.json_object()
-    params.only_members(body, LOCATION_MEMBERS)
+    body = params.json_object(LOCATION_MEMBERS)
     bid = params.integer(body.get("building_id"), "building_id", low=1)
+    ask = params.json_switch(body.get("ask"), "ask")
+    move_village = params.json_switch(body.get("move_village"), "move_village")
     try:
         result = Gate(get_conn(), current_scope()).place_household(
             household_id,
             _number(body, "lon"),
             _number(body, "lat"),
             building_id=bid,
-            move_village=body.get("move_village") is True,
+            move_village=move_village,
         )
     except Conflict as exc:
         # {ask: true} (the map): the question comes back as an answer (200), not as a
         # failed request, which browsers log as an error on the console
-        if body.get("ask") is True:
+        if ask:
             return jsonify({"confirm": {"code": exc.code, "message": exc.message}})
         raise
     CACHE.bump()
     return jsonify(result)
+
+
+#: what the event route takes
+EVENT_MEMBERS = ("kind", "date", "note", "id_number", "team_id")
 
 
 @bp.route("/households/<int:household_id>/events", methods=["POST"])
@@ -136,7 +141,8 @@ def place_household(household_id):
 def record_event(household_id):
     """A dated event: {kind: visit|distribution|follow_up|move_in|move_out, date, note,
     id_number (a member of the household), team_id (a service team)}."""
-    body = params.json_object()
+    body = params.json_object(EVENT_MEMBERS)
+    params.not_text(body.get("team_id"), "team_id", "3")
     raw_day = params.text(body.get("date"), "date", max_len=10)
     try:
         day = dt.date.fromisoformat(raw_day) if raw_day else today()
@@ -149,7 +155,7 @@ def record_event(household_id):
         day,
         note=params.text(body.get("note"), "note", max_len=2000) or None,
         id_number=params.text(body.get("id_number"), "id_number", max_len=30) or None,
-        team_id=params.integer(body.get("team_id"), "team_id", low=1),
+        team_id=params.json_integer(body.get("team_id"), "team_id", low=1),
     )
     return jsonify({"id": event_id}), 201
 

@@ -27,7 +27,7 @@ from gis import layers, settings
 from gis.exports import REGIONAL_LEVELS
 from gis.gate import Gate, placement
 from gis.messages import LANGUAGES, area_label, language, role_name, speaking, who
-from webmap import pagetext
+from webmap import pagetext, params
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
 from webmap.planning import PLANNER_ROLES
@@ -358,7 +358,9 @@ def placements(household_id):
 @bp.route("/api/households/<int:household_id>/restore", methods=["POST"])
 @people_required
 def restore(household_id):
-    """Put a household placed by hand back on its geocoded place."""
+    """Put a household placed by hand back on its geocoded place (no input: an empty
+    body or ``{}``)."""
+    params.json_object((), optional=True)
     placement.restore(get_conn(), current_scope(), household_id)
     CACHE.bump()
     return jsonify(Gate(get_conn(), current_scope()).household(household_id))

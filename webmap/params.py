@@ -2,7 +2,8 @@
 message), never a 500 further down.
 
 Numbers are ASCII digits only (``str.isdigit`` also accepts '²' and '٣'), without a
-plus sign or spaces, bounded, and finite; switches are 1/0/true/false; text has no NUL
+plus sign or spaces, bounded, and finite; switches are 1/0/true/false in a query string,
+JSON true/false in a body (``json_switch``); text has no NUL
 or other control characters and a bounded length; a bbox is four such numbers; JSON
 bodies come through ``json_body``/``json_object``; every ``<int:…>`` of a path is
 ``AsciiIntConverter`` (registered in ``create_app``). Views call these instead of
@@ -242,26 +243,92 @@ def json_body():
     return body
 
 
-def json_object() -> dict:
-    """The request's JSON body (see ``json_body``), which must be an object."""
+def json_object(allowed=None, *, optional: bool = False) -> dict:
+    """The request's JSON body (see ``json_body``), which must be an object.
+
+    With ``allowed`` (the members the route takes) a member not in it, or given as null,
+    is a 400 naming it: a typo (``id_numbr``) or a field that failed to fill would
+    otherwise be a silent default. ``optional``: no body at all is ``{}`` (a POST that
+    needs no input, such as restore)."""
+    if optional and not request.get_data(cache=True):
+        return {}
     body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput(_("expected a JSON object body"))
+    if allowed is not None:
+        only_members(body, allowed)
+        no_nulls(body)
     return body
 
 
-def only_members(body: dict, allowed) -> None:
+def only_members(body: dict, allowed, *, where: str | None = None) -> None:
     """400 for a JSON body member the resource does not take (a typo would otherwise be
-    a silent default)."""
+    a silent default); ``where`` names an item of a list (e.g. "added site 2")."""
     unknown = sorted(set(body) - set(allowed))
-    if unknown:
+    if not unknown:
+        return
+    takes = ", ".join(sorted(allowed)) or "none"
+    if where is not None:
         raise InvalidInput(
             _(
-                "unknown member {show} in the JSON body; this resource takes {allowed}",
+                "{where}: unknown member {show}; it takes {allowed}",
+                where=where,
                 show=_show(unknown[0]),
-                allowed=", ".join(sorted(allowed)),
+                allowed=takes,
             )
         )
+    raise InvalidInput(
+        _(
+            "unknown member {show} in the JSON body; this resource takes {allowed}",
+            show=_show(unknown[0]),
+            allowed=takes,
+        )
+    )
+
+
+def no_nulls(body: dict) -> None:
+    """400 for a member given as null: leaving a member out gives its default, but
+    ``"date": null`` is more likely a form field that failed to fill than a wish for the
+    default, so it is not taken as one."""
+    for key, value in body.items():
+        if value is None:
+            raise InvalidInput(
+                _(
+                    "{name} is null; leave the member out to get its default, or give a value",
+                    name=key,
+                )
+            )
+
+
+def not_text(raw, name: str, example: str) -> None:
+    """A numeric JSON member sent as text ("2") is refused, naming the fix: JSON has
+    numbers, and text taken as a number here would be taken differently elsewhere."""
+    if isinstance(raw, str):
+        raise InvalidInput(
+            _(
+                '{name}={show} is text; send {name} as a JSON number without quotes, e.g. "{name}": {example}',
+                name=name,
+                show=_show(raw),
+                example=example,
+            )
+        )
+
+
+def json_switch(raw, name: str, *, default: bool = False) -> bool:
+    """A yes/no member of a JSON body: JSON true or false; absent: ``default``. Text
+    ("yes", "true") and numbers (1) are refused, not taken as no: JSON has booleans, and
+    a switch such as ``move_village`` hands a family to other staff."""
+    if raw is None:
+        return default
+    if isinstance(raw, bool):
+        return raw
+    raise InvalidInput(
+        _(
+            "{name}={show}; send true or false (a JSON boolean, without quotes)",
+            name=name,
+            show=_show(raw),
+        )
+    )
 
 
 class AsciiIntConverter(IntegerConverter):

@@ -69,15 +69,7 @@ _EXAMPLES = {"k": "2", "radius": "800", "time_limit": "30", "cover_pct": "95"}
 def _not_text(value, name: str) -> None:
     """A numeric member sent as text ("2") is refused: JSON has numbers, and a form's
     text taken as a number here would be taken differently elsewhere."""
-    if isinstance(value, str):
-        raise InvalidInput(
-            _(
-                '{name}={show} is text; send {name} as a JSON number without quotes, e.g. "{name}": {example}',
-                name=name,
-                show=repr(value)[:60],
-                example=_EXAMPLES[name],
-            )
-        )
+    params.not_text(value, name, _EXAMPLES[name])
 
 
 def _number(value, name, *, default=None, high=1e7):
@@ -231,20 +223,6 @@ def _only_query(allowed) -> None:
             )
 
 
-def _no_nulls(body: dict) -> None:
-    """400 for a member given as null: leaving a member out gives its default, but
-    ``"demand": null`` is more likely a form field that failed to fill than a wish for
-    the default, so it is not taken as one."""
-    for key in PLACE_MEMBERS:
-        if key in body and body[key] is None:
-            raise InvalidInput(
-                _(
-                    "{name} is null; leave the member out to get its default, or give a value",
-                    name=key,
-                )
-            )
-
-
 def _kinds(value):
     """The body's ``kinds``: a JSON list of known service kinds (all when absent)."""
     if value is None:
@@ -260,6 +238,10 @@ def _kinds(value):
     return value
 
 
+#: the members of an added site (what planner.js sends)
+SITE_MEMBERS = ("lon", "lat", "name")
+
+
 def _sites(value) -> list:
     """The body's added sites, numbered from 1 as the user sent them in messages."""
     if value is None:
@@ -271,6 +253,7 @@ def _sites(value) -> list:
             _("sites: at most {limit} added sites; got {n}", limit=MAX_ADDED_SITES, n=len(value))
         )
     for n, site in enumerate(value, start=1):
+        params.only_members(site, SITE_MEMBERS, where=_("added site {n}", n=n))
         for key, low, high in (("lon", -180, 180), ("lat", -90, 90)):
             raw = site.get(key)
             if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not low <= raw <= high:
@@ -339,7 +322,7 @@ def place_api():
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     params.only_members(body, PLACE_MEMBERS)
-    _no_nulls(body)
+    params.no_nulls(body)
     scope = _area(scope, body.get("area"))
     model = _choice(body.get("model"), "model", MODELS, "mclp")
     k = None if model == "setcover" and body.get("k") in (None, "") else _k(body.get("k"))
@@ -368,7 +351,7 @@ def place_api():
             population=_demand(body.get("demand"), "residents"),
             kinds=_kinds(body.get("kinds")),
             uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),
-            grid_centroids=params.boolean(
+            grid_centroids=params.json_switch(
                 body.get("grid_centroids"), "grid_centroids", default=True
             ),
             added=added,

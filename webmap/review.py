@@ -100,7 +100,8 @@ def items():
 @people_required
 def accept(review_id):
     """Accept candidate number ``candidate`` (0-based) of a review item."""
-    k = params.json_object().get("candidate")
+    k = params.json_object(("candidate",)).get("candidate")
+    params.not_text(k, "candidate", "0")
     item = _item(review_id)
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
         raise InvalidInput(_("candidate must be 0–{last}", last=len(item["candidates"]) - 1))

@@ -217,6 +217,9 @@ ZH: dict[str, str] = {
     "time_limit={show} is not allowed: seconds in (0, {high:g}]": "time_limit={show} 不允许：应为 (0, {high:g}] 内的秒数",
     "as_of={show} is not a date YYYY-MM-DD between {low} and {high}": "as_of={show} 不是 {low} 至 {high} 之间的日期（YYYY-MM-DD）",
     "unknown member {show} in the JSON body; this resource takes {allowed}": "JSON 正文中有未知成员 {show}；此接口接受 {allowed}",
+    "{where}: unknown member {show}; it takes {allowed}": "{where}：有未知成员 {show}；它接受 {allowed}",
+    "added site {n}": "第 {n} 个新增点",
+    "{name}={show}; send true or false (a JSON boolean, without quotes)": "{name}={show}；请发送 true 或 false（JSON 布尔值，不加引号）",
     "sites: at most {limit} added sites; got {n}": "sites：最多 {limit} 个新增点；收到 {n} 个",
     "query parameter {name} is given more than once; send it once": "查询参数 {name} 出现了不止一次；请只发送一次",
     "area={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "

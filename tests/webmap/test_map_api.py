@@ -35,9 +35,10 @@ def test_a_place_in_another_village_must_be_confirmed(client, conn):
     assert "下车门社区" in r.json["confirm"]["message"]
     assert _ids(conn, "HA1").admin_path == path
     assert _ids(conn, "HA1").admin_path == path  # nothing moved
-    for not_yes in ("true", 1, "yes"):  # only JSON true confirms
+    for not_yes in ("true", 1, "yes"):  # only JSON true confirms: anything else is a 400
         r = client.post(f"/api/households/{hid}/location", json={**here, "move_village": not_yes})
-        assert r.status_code == 409
+        assert r.status_code == 400 and "move_village" in r.json["error"]["message"]
+    assert _ids(conn, "HA1").admin_path == path  # nothing moved
     r = client.post(f"/api/households/{hid}/location", json={**here, "move_village": True})
     assert r.status_code == 200
     assert _ids(conn, "HA1").admin_path.startswith("330782001002")
