@@ -102,9 +102,11 @@ def db_check(area, csv_path, as_json):
         county = area[:6]
     prepare()
     with db.engine().connect() as conn:
-        if county is not None and not checks.county_loaded(conn, county):
-            fail(_("county {code} is not loaded: give one of the loaded counties", code=county))
-        if area and area.rstrip("0") != county.rstrip("0") and len(area) > 6:
+        if county is not None:
+            path = checks.area_path(conn, county + "000000")
+            if path is None:
+                fail(_("county {code} is not loaded: give one of the loaded counties", code=county))
+        if area and len(area) > 6 and area != county + "000000":
             path = checks.area_path(conn, area)
             if path is None:
                 fail(

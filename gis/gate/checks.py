@@ -277,13 +277,3 @@ def area_path(conn, code: str) -> str | None:
     return conn.execute(
         sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": code}
     ).scalar()
-
-
-def county_loaded(conn, county: str) -> bool:
-    """Whether the county (6-digit code) has its admin areas loaded."""
-    return bool(
-        conn.execute(
-            sa.text("SELECT EXISTS (SELECT 1 FROM admin_area WHERE code = :c)"),
-            {"c": county + "000000"},
-        ).scalar()
-    )

@@ -194,14 +194,14 @@ def queue_staged_reviews(conn) -> int:
     """After the staged households were inserted: their unsure results go to the review
     queue, as :func:`write_geocoding` queues them. Returns the number queued."""
     return conn.execute(
-        sa.text("""
-        INSERT INTO geocode_review (household_id, county_code, admin_path, address,
-                                    input_hash, reason, level, score, candidates)
-        SELECT h.id, h.county_code, h.admin_path, h.address, t.input_hash,
-               coalesce(t.reason, 'unsure'), t.level, t.score, CAST(t.candidates AS jsonb)
-        FROM stage_geocode_out t JOIN stage_households s ON s.row_no = t.id
-        JOIN households h ON h.household_no = s.household_no AND h.county_code = s.county_code
-        WHERE t.review""")
+        sa.text(
+            _QUEUE.format(
+                source="stage_geocode_out t JOIN stage_households s ON s.row_no = t.id "
+                "JOIN households h ON h.household_no = s.household_no "
+                "AND h.county_code = s.county_code",
+                where="",
+            )
+        )
     ).rowcount
 
 
@@ -262,13 +262,12 @@ def write_geocoding(conn, scope: Scope, out: pd.DataFrame) -> int:
         WHERE r.household_id = t.id AND r.status = 'open' AND t.review""")
     )
     conn.execute(
-        sa.text("""
-        INSERT INTO geocode_review (household_id, county_code, admin_path, address,
-                                    input_hash, reason, level, score, candidates)
-        SELECT h.id, h.county_code, h.admin_path, h.address, t.input_hash,
-               coalesce(t.reason, 'unsure'), t.level, t.score, CAST(t.candidates AS jsonb)
-        FROM tmp_geocode_out t JOIN households h ON h.id = t.id
-        WHERE t.review AND NOT h.placed_manually AND h.admin_path LIKE :like"""),
+        sa.text(
+            _QUEUE.format(
+                source="tmp_geocode_out t JOIN households h ON h.id = t.id",
+                where=" AND NOT h.placed_manually AND h.admin_path LIKE :like",
+            )
+        ),
         {"like": like},
     )
     close_manual_reviews(conn, scope)
@@ -326,6 +325,17 @@ _PLACE = """
     geocode_level = t.level, geocode_score = t.score, geocode_method = t.method,
     geocode_reason = t.reason, geocode_distance_m = t.distance_m,
     registered_code = t.registered_code, geocode_input_hash = t.input_hash"""
+
+
+# The unsure results (``t``) of households (``h``) to the review queue; ``source``
+# joins them, ``where`` narrows them.
+_QUEUE = """
+    INSERT INTO geocode_review (household_id, county_code, admin_path, address,
+                                input_hash, reason, level, score, candidates)
+    SELECT h.id, h.county_code, h.admin_path, h.address, t.input_hash,
+           coalesce(t.reason, 'unsure'), t.level, t.score, CAST(t.candidates AS jsonb)
+    FROM {source}
+    WHERE t.review{where}"""
 
 
 def _copy_out(conn, table: str, out: pd.DataFrame) -> None:
