@@ -75,6 +75,15 @@ def protect(n, key, k: int | None = None):
     return np.where(np.isnan(n), np.nan, out)
 
 
+#: Persons and migrants of a cell or area are noised independently (each by its own
+#: key), so 7 persons of whom 6 migrants can come out as 5 and 8. The published
+#: migrants are capped at the published persons: a function of two published values
+#: only, so it tells nothing the two do not (the suppression is the same), and never
+#: makes a published count small (both are at least k, or 0). A withheld count stays
+#: withheld (LEAST would skip a NULL). SQL over columns ``migrants`` and ``persons``.
+AT_MOST_PERSONS = "CASE WHEN migrants IS NULL THEN NULL ELSE least(migrants, persons) END"
+
+
 def protect_sql(count_sql: str, key_sql: str, k: int | None = None) -> str:
     """``popgis_protect(count, key, k)`` as SQL text, for aggregates built in SQL."""
     k = threshold() if k is None else k

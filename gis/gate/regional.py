@@ -128,11 +128,9 @@ def area_figures(conn, scope: Scope, level: str, within: str | None = None) -> s
         persons = disclosure.protect_sql("persons", "pkey", k)
         migrants = disclosure.protect_sql("migrants", "mkey", k)
         households = disclosure.protect_sql("households", "hkey", k)
-        # persons and migrants are noised independently: the published migrants are
-        # capped at the published persons (as the density tiles do, gis.gate.tiles)
+        # the published migrants capped at the published persons, as in the tiles
         published = (
-            "SELECT path, households, persons, CASE WHEN migrants IS NULL THEN NULL "
-            "ELSE least(migrants, persons) END AS migrants FROM ("
+            f"SELECT path, households, persons, {disclosure.AT_MOST_PERSONS} AS migrants FROM ("
             f"SELECT path, CASE WHEN persons >= {k} THEN {households} END AS households, "
             f"CASE WHEN persons >= {k} THEN {persons} END AS persons, "
             f"CASE WHEN persons >= {k} THEN {migrants} END AS migrants FROM exact) noised"

@@ -250,15 +250,6 @@ def density_tile(
     return bytes(conn.execute(sa.text(sql), params).scalar() or b"")
 
 
-#: Persons and migrants of a cell are noised independently (each by its own cell key),
-#: so 7 persons of whom 6 migrants can come out as 5 and 8. The published migrants are
-#: capped at the published persons: a function of two published values only, so it
-#: tells nothing the two do not (the suppression is the same), and never makes a
-#: published count small (both are at least k, or 0). A withheld count stays withheld
-#: (LEAST would skip a NULL).
-_AT_MOST_PERSONS = "CASE WHEN migrants IS NULL THEN NULL ELSE least(migrants, persons) END"
-
-
 def _protected_density_tile(
     conn, scope: Scope, z: int, x: int, y: int, filters: Filters, datum: str
 ) -> bytes:
@@ -303,7 +294,7 @@ def _protected_density_tile(
     noised AS (
         SELECT ix, iy, {persons} AS persons, {migrants} AS migrants FROM c GROUP BY ix, iy),
     cells AS (
-        SELECT ix, iy, persons, {_AT_MOST_PERSONS} AS migrants FROM noised)
+        SELECT ix, iy, persons, {disclosure.AT_MOST_PERSONS} AS migrants FROM noised)
     SELECT ST_AsMVT(t, 'migrant_density', {EXTENT}, 'geom') FROM (
         SELECT ST_AsMVTGeom(ST_MakeEnvelope(:o + ix * :cell, :o + iy * :cell,
                                             :o + (ix + 1) * :cell, :o + (iy + 1) * :cell,
