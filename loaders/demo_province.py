@@ -70,25 +70,37 @@ def load(
         joined, parts = join_files(folder, todo)
         steps["join files"] = round(time.perf_counter() - t, 1)
         geocoded = False
+        aside = None
+
+        def run(kind: str, name: str):
+            t = time.perf_counter()
+            loader = get_loader(kind)
+            if kind == "households" and geocode_first:
+                # a first load geocodes its households before inserting them
+                loader.geocode = _timed(geocode_staged, steps, "households: geocode")
+            report = loader.run(
+                joined / name,
+                user="demo",
+                progress=progress and kind not in BESIDE,  # one bar at a time on the terminal
+                engine=engine,
+                report_dir=settings.var_dir() / "reports",
+                strict=True,  # our own files: one bad row and none of the kind is loaded
+            )
+            return report, round(time.perf_counter() - t, 1)
+
+        def done(kind: str, name: str, report, seconds: float) -> None:
+            if report.status != "loaded":
+                raise ProvinceLoadError(report, joined.name, parts[name])
+            steps[f"load {kind}"] = seconds
+            echo(f"{report.summary().splitlines()[0]} ({seconds} s)")
+
         try:
             for kind, name in LOAD_ORDER:
-                t = time.perf_counter()
-                loader = get_loader(kind)
-                if kind == "households" and geocode_first:
-                    # a first load geocodes its households before inserting them
-                    loader.geocode = _timed(geocode_staged, steps, "households: geocode")
-                report = loader.run(
-                    joined / name,
-                    user="demo",
-                    progress=progress,
-                    engine=engine,
-                    report_dir=settings.var_dir() / "reports",
-                    strict=True,  # our own files: one bad row and none of the kind is loaded
-                )
-                if report.status != "loaded":
-                    raise ProvinceLoadError(report, joined.name, parts[name])
-                steps[f"load {kind}"] = round(time.perf_counter() - t, 1)
-                echo(f"{report.summary().splitlines()[0]} ({steps[f'load {kind}']} s)")
+                if kind in BESIDE and can_fork():
+                    aside = (kind, name, Beside(run, kind, name, engine))
+                    continue
+                report, seconds = run(kind, name)
+                done(kind, name, report, seconds)
                 if kind == "households" and (report.details or {}).get("geocoded"):
                     geocoded = True
                     echo(
@@ -98,7 +110,13 @@ def load(
                             seconds=steps["households: geocode"],
                         )
                     )
+            if aside is not None:
+                kind, name, beside = aside
+                aside = None
+                done(kind, name, *beside.result())
         finally:
+            if aside is not None:  # another kind failed: the one beside ends as in turn
+                aside[2].wait()
             shutil.rmtree(joined, ignore_errors=True)
         if not geocoded:  # households were there already: geocoded once they are in
             t = time.perf_counter()
@@ -109,9 +127,12 @@ def load(
     with engine.begin() as conn:
         regions = ensure_regions(conn)
         existing = {u["name"] for u in users.list_users(conn)}
+        # one hash for all: the password is the demo's, published in the README (a salt
+        # per account would hide nothing), and each hash costs 0.1 s of both cores
+        hashed = users.hash_password(DEMO_PASSWORD)
         for name, role, area in province_accounts(manifest):
             if name not in existing:
-                users.add_user(conn, name, role, area, DEMO_PASSWORD)
+                users.add_user(conn, name, role, area, DEMO_PASSWORD, hashed=hashed)
     steps["regions and accounts"] = round(time.perf_counter() - t, 1)
     return {
         "seconds": round(time.perf_counter() - t0, 1),
@@ -119,6 +140,61 @@ def load(
         "counties": len(todo),
         **regions,
     }
+
+
+#: kinds that no later kind reads (geocoding, placement and the checks do not read the
+#: roads): loaded in a process of their own beside the others, on the core that the
+#: households' long single-statement steps leave idle
+BESIDE = {"roads"}
+
+
+class Beside:
+    """``run(kind, name)`` in a forked process, its own transaction on its own
+    connection; :meth:`result` waits for it and returns what ``run`` returned (or raises
+    what it raised). Forked with no other thread running (:func:`can_fork`): a pipe, not
+    an executor, whose manager thread would keep the households loader from forking
+    its own workers."""
+
+    def __init__(self, run, kind: str, name: str, engine):
+        ctx = get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_beside, args=(send, run, kind, name, engine), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self):
+        try:
+            ok, value = self._recv.recv()
+        except EOFError:
+            value = RuntimeError(
+                f"the process loading beside ended without an answer ({self._proc.exitcode})"
+            )
+            ok = False
+        finally:
+            self._proc.join()
+        if not ok:
+            raise value
+        return value
+
+    def wait(self) -> None:
+        """Wait for the process (after another kind failed: this one is loaded or
+        reported as it would have been in turn)."""
+        try:
+            self.result()
+        except Exception:  # noqa: BLE001 - its own report tells; the other failure is raised
+            pass
+
+
+def _beside(send, run, kind: str, name: str, engine) -> None:
+    engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    try:
+        answer = (True, run(kind, name))
+    except BaseException as e:  # noqa: BLE001 - handed to the parent, which raises it
+        answer = (False, e)
+    try:
+        send.send(answer)
+    except Exception as e:  # an answer that does not pickle
+        send.send((False, RuntimeError(f"{kind}: {e!r}")))
 
 
 def _timed(func, steps: dict, name: str):

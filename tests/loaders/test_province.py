@@ -329,12 +329,52 @@ def test_bad_row_leaves_nothing_of_its_kind(province, db_url, tmp_path):
         with engine.connect() as conn:
             counts = {
                 t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
-                for t in ("households", "persons", "events", "buildings", "service_teams")
+                for t in ("households", "persons", "events", "buildings", "service_teams", "roads")
             }
-        # the kinds before were loaded (each its own transaction), households none at all
+        # the kinds before were loaded (each its own transaction; the roads in a process
+        # beside the others), households none at all
         assert counts["households"] == counts["persons"] == counts["events"] == 0
-        assert counts["buildings"] > 0 and counts["service_teams"] > 0
+        assert counts["buildings"] > 0 and counts["service_teams"] > 0 and counts["roads"] > 0
         assert not list(folder.glob("province-*"))  # the joined files are removed
+    finally:
+        engine.dispose()
+
+
+def test_bad_road_is_reported_from_the_process_beside(province, db_url, tmp_path):
+    """The roads load in a process of their own beside the other kinds: a bad road is
+    reported as any bad row (joined file row = county file row), none of the roads is
+    loaded, and the kinds loaded meanwhile stay loaded (each its own transaction)."""
+    import json
+    import shutil
+
+    import sqlalchemy as sa
+
+    from loaders import demo_province
+
+    out, _manifest = province
+    folder = tmp_path / "province"
+    shutil.copytree(out, folder)
+    second = sorted(COUNTIES)[1]
+    path = folder / second / "roads.geojson"
+    lines = path.read_text(encoding="utf-8").split("\n")  # a feature a line, as written
+    head, _geom = lines[3].split('"geometry":')
+    lines[3] = head + '"geometry":{"type":"Point","coordinates":[120.1,30.2]}},'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    first = json.loads((folder / sorted(COUNTIES)[0] / "roads.geojson").read_text("utf-8"))
+    engine = _fresh(db_url, "_province")
+    try:
+        with pytest.raises(demo_province.ProvinceLoadError) as e:
+            demo_province.load(folder, engine=engine, echo=lambda *_: None)
+        rejected = e.value.report.rejected
+        row = len(first["features"]) + 3
+        assert [(r.file, r.row, r.column) for r in rejected] == [("roads.geojson", row, "geometry")]
+        assert f"roads.geojson row {row} = {second}/roads.geojson row 3" in str(e.value)
+        with engine.connect() as conn:
+            count = {
+                t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                for t in ("roads", "households", "events")
+            }
+        assert count["roads"] == 0 and count["households"] > 0 and count["events"] > 0
     finally:
         engine.dispose()
 
