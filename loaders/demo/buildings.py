@@ -29,7 +29,7 @@ class BuildingFrames:
     """Collects the placed buildings (one DataFrame per batch) and numbers compounds."""
 
     def __init__(self):
-        self.frames: list[pd.DataFrame] = []
+        self.batches: list[dict] = []
         self.next_compound = 0
 
     def new_compounds(self, n: int) -> np.ndarray:
@@ -48,10 +48,23 @@ class BuildingFrames:
             park=np.full(n, "", dtype=object),
         )
         base.update(cols)
-        self.frames.append(pd.DataFrame(base))
+        self.batches.append({k: np.asarray(v) for k, v in base.items()})
 
     def table(self) -> pd.DataFrame:
-        b = pd.concat(self.frames, ignore_index=True)
+        # a frame per batch cost a millisecond each (about 500 batches a county): the
+        # columns are joined here instead, as pandas would join the frames (the same
+        # columns in every batch; a column whose parts differ in dtype is left to pandas)
+        names = list(self.batches[0])
+        if any(list(b) != names for b in self.batches):
+            raise AssertionError("every batch of buildings has the same columns")
+        cols = {}
+        for name in names:
+            parts = [b[name] for b in self.batches]
+            if all(p.dtype == parts[0].dtype for p in parts):
+                cols[name] = np.concatenate(parts)
+            else:
+                cols[name] = pd.concat([pd.Series(p) for p in parts], ignore_index=True)
+        b = pd.DataFrame(cols)
         for col in ("group", "house_no", "units", "rooms_pf", "building_no", "floors", "cid", "v"):
             b[col] = b[col].astype(np.int64)
         return b
