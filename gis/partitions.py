@@ -52,8 +52,28 @@ def ensure_county(conn, county_code: str) -> list[str]:
                     f"FOR VALUES IN ('{county_code}')"
                 )
             )
+            _copy_statistics_targets(conn, table, name)
             made.append(name)
     return made
+
+
+def _copy_statistics_targets(conn, table: str, partition: str) -> None:
+    """Give a new partition the per-column statistics targets of its parent (migration
+    0019): PostgreSQL sets them on the partitions that exist, not on later ones."""
+    targets = conn.execute(
+        sa.text("""
+        SELECT attname, attstattarget FROM pg_attribute
+        WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped
+          AND attstattarget >= 0"""),
+        {"t": table},
+    ).all()
+    if targets:
+        conn.execute(
+            sa.text(
+                f"ALTER TABLE {partition} "
+                + ", ".join(f'ALTER COLUMN "{c}" SET STATISTICS {int(n)}' for c, n in targets)
+            )
+        )
 
 
 def counties(conn, table: str = "households") -> list[str]:

@@ -194,6 +194,16 @@ def test_loading_a_second_county_makes_its_partitions_and_its_rows_land_there(co
     assert partitions.counties(conn) == [COUNTY, OTHER]
     for table in partitions.TABLES:
         assert conn.execute(sa.text("SELECT to_regclass(:n)"), {"n": f"{table}_{OTHER}"}).scalar()
+    # the new partitions have their parents' statistics targets (migration 0019)
+    targets = sa.text(
+        "SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+        "AND attname IN ('registered_address', 'address', 'relation', 'name')"
+    )
+    for table in ("households", "persons", f"households_{COUNTY}", f"households_{OTHER}",
+                  f"persons_{OTHER}"):  # fmt: skip
+        got = dict(conn.execute(targets, {"t": table}).all())
+        zero = {"registered_address"} if table.startswith("households") else {"relation"}
+        assert {c for c, n in got.items() if n == 0} == zero, (table, got)
 
     people = tmp_path / "households.csv"
     wife, husband = (n + check_char(n) for n in ("33078319900506002", "33078319880203001"))
@@ -219,6 +229,12 @@ def test_loading_a_second_county_makes_its_partitions_and_its_rows_land_there(co
     assert conn.execute(
         sa.text("SELECT persons_count FROM households WHERE household_no = 'DY1'")
     ).scalar() == 2  # fmt: skip
+    # ANALYZE made no statistics for the columns without them, and made the others
+    conn.execute(sa.text(f"ANALYZE households_{OTHER}"))
+    stats = conn.execute(
+        sa.text("SELECT attname FROM pg_stats WHERE tablename = :t"), {"t": f"households_{OTHER}"}
+    ).scalars().all()  # fmt: skip
+    assert "address" in stats and "registered_address" not in stats
     # loading the same files again changes nothing (the upserts' keys carry the county)
     assert get_loader("households").run(people, conn=conn).inserted == 0
     assert get_loader("admin").run(admin, conn=conn).inserted == 0
