@@ -263,6 +263,7 @@ def _coverage_by_county(
     )
     t0 = time.perf_counter()
     try:
+        batch.check_params(params)  # before a cluster is started for nothing
         if dask is None:
             with (
                 db.engine().connect() as conn,

@@ -31,6 +31,7 @@ from gis.messages import _, speaking
 
 __all__ = [
     "Params",
+    "check_params",
     "counties_in",
     "county_entry",
     "coverage_by_county",
@@ -79,9 +80,9 @@ def counties_in(conn, scope) -> list[tuple[str, str, int]]:
     return [(r[0], r[1], int(r[2])) for r in rows]
 
 
-def _check(params: Params) -> dict[str, float]:
+def check_params(params: Params) -> dict[str, float]:
     """The kinds and radius, checked once before any county (bad input fails the
-    batch, not every county); the radius per kind."""
+    batch, not every county: :class:`InvalidInput`); the radius per kind."""
     kinds = instance.check_kinds(list(params.kinds))
     return cov.parse_radius(params.radius, kinds)
 
@@ -125,7 +126,7 @@ def county_entry(conn, code: str, name: str, params: Params) -> dict:
 
 
 def _result(scope, area_name: str, params: Params, entries: list[dict]) -> dict:
-    radius = _check(params)
+    radius = check_params(params)
     # summed in county order, whatever order they were computed in (floats)
     entries = sorted(entries, key=lambda e: e["code"])
     totals = {k: 0.0 for k in _TOTALS}
@@ -167,7 +168,7 @@ def coverage_by_county(
     with ``counties`` and ``counties_with_figures``) and ``counties`` (by code, each as
     :func:`county_entry` gives it). Bad kinds or radius: :class:`InvalidInput`, before
     any county. ``progress(done, total)`` after each county."""
-    _check(params)
+    check_params(params)
     counties = counties_in(conn, scope)
     entries = []
     for done, (code, name, _persons) in enumerate(counties, start=1):
@@ -204,7 +205,7 @@ def coverage_by_county_on_dask(
     the database unreachable from the workers) raises here."""
     from distributed import as_completed
 
-    _check(params)
+    check_params(params)
     plain = asdict(params)
     order = sorted(counties, key=lambda c: (-c[2], c[0]))
     futures = [
