@@ -264,22 +264,16 @@ def _coverage_by_county(
     t0 = time.perf_counter()
     try:
         batch.check_params(params)  # before a cluster is started for nothing
+        url = db.database_url().render_as_string(hide_password=False)
         if dask is None:
-            with (
-                db.engine().connect() as conn,
-                bar(_("coverage"), unit=_(" counties")) as progress,
-            ):
-                out = batch.coverage_by_county(conn, where, params, progress=progress)
+            with bar(_("coverage"), unit=_(" counties")) as progress:
+                out = batch.coverage_of_area(url, where, params, progress=progress)
         else:
-            with db.engine().connect() as conn:
-                counties = batch.counties_in(conn, where)
-                name = batch.cov.area_names(conn, [where.area_code]).get(where.area_code, "")
-            url = db.database_url().render_as_string(hide_password=False)
             client, cluster = dask_client(dask, fork=True)
             try:
                 with bar(_("coverage"), unit=_(" counties")) as progress:
-                    out = batch.coverage_by_county_on_dask(
-                        url, where, name, counties, params, client, progress=progress
+                    out = batch.coverage_of_area(
+                        url, where, params, client=client, progress=progress
                     )
             except PopgisError:
                 raise

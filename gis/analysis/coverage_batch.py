@@ -36,6 +36,7 @@ __all__ = [
     "county_entry",
     "coverage_by_county",
     "coverage_by_county_on_dask",
+    "coverage_of_area",
     "is_above_county",
 ]
 
@@ -219,3 +220,26 @@ def coverage_by_county_on_dask(
         if progress is not None:
             progress(len(entries), len(futures))
     return _result(scope, area_name, params, entries)
+
+
+def coverage_of_area(
+    url: str,
+    scope,
+    params: Params,
+    *,
+    client=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Coverage of every county in ``scope`` (a province or a city) in the database at
+    ``url``: in this process when ``client`` is None (:func:`coverage_by_county`), else
+    one task per county on that Dask client (:func:`coverage_by_county_on_dask`; the
+    caller starts and closes it, :func:`gis.dask_cluster.start_client`). The same
+    result either way. Reads only (the connections are rolled back)."""
+    from gis import db
+
+    with db.engine(url).connect() as conn:
+        if client is None:
+            return coverage_by_county(conn, scope, params, progress=progress)
+        counties = counties_in(conn, scope)
+        name = _area_name(conn, scope)
+    return coverage_by_county_on_dask(url, scope, name, counties, params, client, progress=progress)
