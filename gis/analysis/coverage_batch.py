@@ -66,14 +66,15 @@ def is_above_county(scope) -> bool:
 
 
 def counties_in(conn, scope) -> list[tuple[str, str, int]]:
-    """``(code, name, persons)`` of every county loaded in ``scope``'s subtree, by code;
-    ``persons`` from the area counts (0 when not counted yet), to hand the biggest
-    counties out first."""
+    """``(code, name, households)`` of every county loaded in ``scope``'s subtree, by
+    code; ``households`` from the area counts (summed over its townships; 0 when not
+    counted yet), to hand the biggest counties out first."""
     rows = conn.execute(
         sa.text("""
-        SELECT a.code, a.name, coalesce(c.persons, 0)
+        SELECT a.code, a.name, coalesce(c.households, 0)
         FROM admin_area a
-        LEFT JOIN area_counts c ON c.county_code = a.county_code AND c.path = a.path
+        LEFT JOIN (SELECT county_code, sum(households) AS households
+                   FROM area_counts GROUP BY county_code) c ON c.county_code = a.county_code
         WHERE a.level = 'county' AND a.path LIKE :p
         ORDER BY a.code"""),
         {"p": scope.like},
@@ -172,7 +173,7 @@ def coverage_by_county(
     check_params(params)
     counties = counties_in(conn, scope)
     entries = []
-    for done, (code, name, _persons) in enumerate(counties, start=1):
+    for done, (code, name, _households) in enumerate(counties, start=1):
         entries.append(county_entry(conn, code, name, params))
         if progress is not None:
             progress(done, len(counties))
@@ -211,7 +212,7 @@ def coverage_by_county_on_dask(
     order = sorted(counties, key=lambda c: (-c[2], c[0]))
     futures = [
         client.submit(county_task, url, code, name, plain, pure=False, priority=len(order) - i)
-        for i, (code, name, _persons) in enumerate(order)
+        for i, (code, name, _households) in enumerate(order)
     ]
     entries = []
     for future in as_completed(futures):

@@ -199,3 +199,68 @@ def test_bad_input_fails_the_whole_batch_once(province_url, monkeypatch):
         ],
     )
     assert r.exit_code == 2 and "tcp://主机:端口" in r.output, r.output
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_ctrl_c_is_one_line(province_url, engine):
+    """Ctrl-C while the counties run (held waiting on a lock here): one line in the
+    user's language, exit 130, no traceback of the client or the workers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from gis import db
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "POPGIS_DATABASE_URL": province_url, "POPGIS_LANG": "zh"}
+    engine_args = ["--engine", engine] if engine == "dask" else []
+    with db.engine(province_url).connect() as locker:
+        # the counties' reads of the service points wait until this transaction ends
+        locker.execute(sa.text("LOCK TABLE service_points IN ACCESS EXCLUSIVE MODE"))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", *ARGS, "--area", "330000000000", *engine_args],
+            env=env,
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            waiting = "SELECT count(*) FROM pg_locks WHERE relation = 'service_points'::regclass AND NOT granted"
+            deadline = time.monotonic() + 120
+            while locker.execute(sa.text(waiting)).scalar() == 0:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+                time.sleep(0.2)
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the workers get it too
+            _stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            locker.rollback()
+    assert proc.returncode == 130, stderr
+    lines = [x for x in stderr.splitlines() if x.strip() and "覆盖分析" not in x]
+    assert lines == ["错误：已中断（Ctrl-C）"], stderr
+
+
+def test_a_failed_task_fails_the_batch(province_url, scheduler):
+    """Workers that cannot reach the database: the batch raises the workers' error in
+    the client (the command says "the batch failed on Dask (…)")."""
+    from distributed import Client
+    from sqlalchemy.engine import make_url
+
+    from gis import db
+    from gis.analysis import coverage_batch as batch
+    from gis.scope import scope_for_area
+
+    bad = make_url(province_url)
+    bad = bad.set(database=bad.database + "_nosuch").render_as_string(hide_password=False)
+    with db.engine(province_url).connect() as conn:
+        where = scope_for_area(conn, "330000000000")
+        counties = batch.counties_in(conn, where)
+    params = batch.Params(kinds=("clinic",), radius="1500")
+    with Client(scheduler) as client, pytest.raises(Exception, match="nosuch"):
+        batch.coverage_by_county_on_dask(bad, where, "浙江省", counties, params, client)
