@@ -80,7 +80,10 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
     show_default=True,
     type=click.Choice(["households", "residents", "migrants", "women15_49"]),
 )
-@click.option("--area", help="12-digit code of the area (default: the county)")
+@click.option(
+    "--area",
+    help="12-digit code of the area (default: the county); a province or a city: county by county",
+)
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages (women15_49); default today"
 )

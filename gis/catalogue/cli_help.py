@@ -66,6 +66,7 @@ ZH: dict[str, str] = {
     "service radius in metres: one number, or kind=metres,… per kind": "服务半径（米）：一个数字，或按类型写成 类型=米数,…",
     "distance along roads (walking 4.5 km/h) instead of straight line": "按道路距离计算（步行 4.5 公里/小时），而不是直线距离",
     "12-digit code of the area (default: the county)": "区划的 12 位代码（默认：全县）",
+    "12-digit code of the area (default: the county); a province or a city: county by county": "区划的 12 位代码（默认：全县）；省或市则按县逐个计算",
     "date for ages (women15_49); default today": "计算年龄所用的日期（women15_49）；默认今天",
     "size of the gap cells in metres": "覆盖空白网格的边长（米）",
     "print the full result as JSON": "以 JSON 输出完整结果",
