@@ -49,6 +49,45 @@ def require_out_folder(out: Path | None) -> None:
         )
 
 
+def checked_scheduler(text: str) -> str:
+    """``--scheduler``: a Dask scheduler's address, or the command ends saying the
+    expected form."""
+    from gis.dask_cluster import scheduler_address
+
+    try:
+        return scheduler_address(text)
+    except PopgisError as exc:
+        fail(exc.message)
+
+
+def scheduler_unreachable(address: str) -> NoReturn:
+    """End the command: the Dask scheduler at ``address`` did not answer in time."""
+    from gis.dask_cluster import CONNECT_SECONDS
+
+    fail(
+        _(
+            "cannot reach the Dask scheduler at {address} within {seconds} s: check that "
+            "it is running (`dask scheduler`) and that the host and port are right",
+            address=address,
+            seconds=CONNECT_SECONDS,
+        )
+    )
+
+
+def dask_client(dask: dict, *, fork: bool = False):
+    """``(client, cluster)`` of :func:`gis.dask_cluster.start_client` for ``dask``
+    (``{"scheduler": address or None, "workers": n}``); a scheduler that cannot be
+    reached ends the command saying so."""
+    from gis.dask_cluster import start_client
+
+    try:
+        return start_client(dask["scheduler"], dask["workers"], fork=fork)
+    except OSError:  # the scheduler's address cannot be reached (Dask: "Timed out …")
+        if dask["scheduler"] is None:
+            raise
+        scheduler_unreachable(dask["scheduler"])
+
+
 def stop_marker():
     """The file ``popgis db stop`` leaves in the cluster's folder (``db start`` removes
     it): the cluster was stopped on purpose and is not to be started behind one's back."""

@@ -10,11 +10,13 @@ import click
 from cli.common import (
     INTERRUPTED,
     bar,
+    checked_scheduler,
     echo_json,
     fail,
     json_option,
     prepare,
     require_out_folder,
+    scheduler_unreachable,
     scope,
 )
 from gis.messages import _
@@ -142,13 +144,7 @@ def geocode(
     if scheduler and engine != "dask":
         fail(_("--scheduler goes with --engine dask"))
     if scheduler is not None:
-        from gis.errors import InvalidInput
-        from gis.geocode.distributed import scheduler_address
-
-        try:
-            scheduler = scheduler_address(scheduler)
-        except InvalidInput as exc:
-            fail(exc.message)
+        scheduler = checked_scheduler(scheduler)
     prepare()
     if households:
         _geocode_households(all_rows, area, as_json)
@@ -294,7 +290,7 @@ def _geocode_file(
 def _dask_client(dask: dict, geocoder):
     """A started :class:`gis.geocode.distributed.DaskGeocoder` (its workers warming up)."""
     from gis import db
-    from gis.geocode.distributed import CONNECT_SECONDS, DaskGeocoder
+    from gis.geocode.distributed import DaskGeocoder
 
     try:
         return DaskGeocoder(
@@ -304,14 +300,7 @@ def _dask_client(dask: dict, geocoder):
             geocoder=geocoder,
         )
     except OSError:  # the scheduler's address cannot be reached (Dask: "Timed out …")
-        fail(
-            _(
-                "cannot reach the Dask scheduler at {address} within {seconds} s: check that "
-                "it is running (`dask scheduler`) and that the host and port are right",
-                address=dask["scheduler"],
-                seconds=CONNECT_SECONDS,
-            )
-        )
+        scheduler_unreachable(dask["scheduler"])
 
 
 def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None:

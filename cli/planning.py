@@ -10,7 +10,19 @@ from pathlib import Path
 
 import click
 
-from cli.common import echo_json, fail, json_option, prepare, require_out_folder, scope
+from cli.common import (
+    INTERRUPTED,
+    bar,
+    checked_scheduler,
+    dask_client,
+    echo_json,
+    fail,
+    json_option,
+    operator,
+    prepare,
+    require_out_folder,
+    scope,
+)
 from gis.errors import PopgisError
 from gis.messages import _
 
@@ -68,7 +80,10 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
     show_default=True,
     type=click.Choice(["households", "residents", "migrants", "women15_49"]),
 )
-@click.option("--area", help="12-digit code of the area (default: the county)")
+@click.option(
+    "--area",
+    help="12-digit code of the area (default: the county); a province or a city: county by county",
+)
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages (women15_49); default today"
 )
@@ -81,28 +96,101 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
     help="size of the gap cells in metres",
 )
 @click.option("--json", "as_json", is_flag=True, help="print the full result as JSON")
-def coverage_cmd(kinds, radius, use_network, population, area, as_of, cell_m, as_json):
-    """Coverage of demand by active service points, per village and grid, with gaps."""
+@click.option(
+    "--out",
+    "outfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="also write the full result as JSON to this file",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="with --area of a province or a city: the counties one after the other in this "
+    "process, or one Dask task per county",
+)
+@click.option(
+    "--scheduler",
+    help="with --engine dask: a Dask scheduler's address (default: a local cluster)",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="with --engine dask and no --scheduler: worker processes of the local cluster",
+)
+def coverage_cmd(
+    kinds,
+    radius,
+    use_network,
+    population,
+    area,
+    as_of,
+    cell_m,
+    as_json,
+    outfile,
+    engine,
+    scheduler,
+    workers,
+):
+    """Coverage of demand by active service points, per village and grid, with gaps.
+    For a province or a city (--area): county by county, with the area's totals."""
     from gis import db
     from gis.analysis import coverage, plans
+    from gis.analysis.coverage_batch import is_above_county
 
     _positive("--cell", cell_m, _(" metres"))
+    if scheduler and engine != "dask":
+        fail(_("--scheduler goes with --engine dask"))
+    if scheduler is not None:
+        scheduler = checked_scheduler(scheduler)
+    require_out_folder(outfile)
     prepare()
     try:
         with db.engine().connect() as conn:
-            res = coverage.coverage_in_db(
-                conn,
-                scope(conn, area),
-                _kinds(kinds),
-                radius,
-                population=population,
-                use_network=use_network,
-                as_of=as_of.date() if as_of else None,
-                cell_m=cell_m,
-            )
+            where = scope(conn, area)
+            above = is_above_county(where)
+            if not above:
+                if engine == "dask":
+                    fail(
+                        _(
+                            "--engine dask computes the coverage of a province or a city "
+                            "county by county; {area} lies within one county: leave "
+                            "--engine dask out",
+                            area=where.area_code,
+                        )
+                    )
+                res = coverage.coverage_in_db(
+                    conn,
+                    where,
+                    _kinds(kinds),
+                    radius,
+                    population=population,
+                    use_network=use_network,
+                    as_of=as_of.date() if as_of else None,
+                    cell_m=cell_m,
+                )
     except PopgisError as exc:
         fail(exc.message)
+    if above:
+        _coverage_by_county(
+            where,
+            _kinds(kinds),
+            radius,
+            population,
+            use_network,
+            as_of.date() if as_of else None,
+            cell_m,
+            as_json,
+            outfile,
+            {"scheduler": scheduler, "workers": workers} if engine == "dask" else None,
+        )
+        return
     out = plans.coverage_report(res)
+    if outfile is not None:
+        _write_json(outfile, out)
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
@@ -137,6 +225,155 @@ def coverage_cmd(kinds, radius, use_network, population, area, as_of, cell_m, as
             )
         )
     click.echo(_("gap areas: {n}", n=len(out["gaps"]["features"])))
+
+
+def _write_json(path: Path, value) -> None:
+    try:
+        path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as exc:
+        fail(_("cannot read or write a file: {problem}", problem=exc))
+
+
+def _coverage_by_county(
+    where,
+    kinds: list[str],
+    radius: str,
+    population: str,
+    use_network: bool,
+    as_of,
+    cell_m: float,
+    as_json: bool,
+    outfile: Path | None,
+    dask: dict | None,
+) -> None:
+    """Coverage of a province or a city, county by county, in this process or one Dask
+    task per county (gis.analysis.coverage_batch); a table per county and the total."""
+    import time
+
+    from gis import db
+    from gis.analysis import coverage_batch as batch
+    from gis.messages import language
+
+    params = batch.Params(
+        kinds=tuple(kinds),
+        radius=radius,
+        population=population,
+        use_network=use_network,
+        as_of=as_of,
+        cell_m=cell_m,
+        user=operator(),
+        lang=language(),
+    )
+    t0 = time.perf_counter()
+    try:
+        batch.check_params(params)  # before a cluster is started for nothing
+        url = db.database_url().render_as_string(hide_password=False)
+        if dask is None:
+            with bar(_("coverage"), unit=_(" counties")) as progress:
+                out = batch.coverage_of_area(url, where, params, progress=progress)
+        else:
+            client, cluster = dask_client(dask, fork=True)
+            try:
+                with bar(_("coverage"), unit=_(" counties")) as progress:
+                    out = batch.coverage_of_area(
+                        url, where, params, client=client, progress=progress
+                    )
+            except PopgisError:
+                raise
+            except Exception as exc:  # a task failed (a worker died too often, …)
+                fail(
+                    _(
+                        "the batch failed on Dask ({problem})",
+                        problem=f"{type(exc).__name__}: {exc}",
+                    )
+                )
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+    except PopgisError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:  # Ctrl-C: the Dask cluster is closed (finally above)
+        fail(_("interrupted (Ctrl-C)"), INTERRUPTED)
+    seconds = round(time.perf_counter() - t0, 3)
+    run = {"engine": "dask" if dask else "local", "seconds": seconds}
+    if dask is not None:
+        run["scheduler"] = dask["scheduler"]
+        run["workers"] = None if dask["scheduler"] else dask["workers"]
+    out = {**out, "run": run}
+    if outfile is not None:
+        _write_json(outfile, out)
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    _echo_by_county(out, radius, use_network)
+
+
+def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
+    from gis.messages import text_table
+
+    t = out["totals"]
+    how = _("along roads") if use_network else _("straight line")
+    click.echo(
+        _(
+            "{area} {name}, {population} within {radius} m {how}: {n} counties; {seconds} s",
+            area=out["area"]["code"],
+            name=out["area"]["name"],
+            population=out["population"],
+            radius=radius,
+            how=how,
+            n=t["counties"],
+            seconds=out["run"]["seconds"],
+        )
+    )
+    rows = [
+        [
+            _("county"),
+            _("name"),
+            _("demand"),
+            _("covered"),
+            _("% covered"),
+            _("unlocated"),
+            _("service points"),
+            _("gap areas"),
+        ]
+    ]
+    for c in out["counties"]:
+        if "totals" not in c:
+            rows.append([c["code"], c["name"], "-", "-", "-", "-", "-", "-"])
+            continue
+        ct = c["totals"]
+        rows.append(
+            [
+                c["code"],
+                c["name"],
+                f"{ct['demand']:g}",
+                f"{ct['covered']:g}",
+                f"{ct['pct_covered']}",
+                f"{ct['unlocated']:g}",
+                str(c["sites"]),
+                str(len(c["gaps"]["features"])),
+            ]
+        )
+    rows.append(
+        [
+            _("total"),
+            out["area"]["name"],
+            f"{t['demand']:g}",
+            f"{t['covered']:g}",
+            f"{t['pct_covered']}",
+            f"{t['unlocated']:g}",
+            "",
+            "",
+        ]
+    )
+    for line in text_table(rows):
+        click.echo(line)
+    for c in out["counties"]:
+        if c["problem"]:
+            click.echo(
+                _("{code} {name}: {problem}", code=c["code"], name=c["name"], problem=c["problem"])
+            )
 
 
 @click.command("place")

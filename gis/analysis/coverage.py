@@ -127,6 +127,7 @@ class CoverageResult:
     covered: float
     unlocated: float
     units: int
+    sites: int = 0  # active service points of the chosen kinds
     villages: list = field(default_factory=list)
     grids: list = field(default_factory=list)
     gaps: dict = field(default_factory=dict)
@@ -310,6 +311,7 @@ def coverage(
         covered=float(w[covered].sum()),
         unlocated=demand.unlocated,
         units=len(demand),
+        sites=int(np.isin(points.label, list(radius_by_kind)).sum()),
         distance=dist,
         is_covered=covered,
         demand=demand,

@@ -245,4 +245,19 @@ ZH: dict[str, str] = {
     "{table} row {row_id} (county {county}, key {key}, household {household}): {column} = "
     "{value}; rule: {rule}; fix: {fix}": "{table} 表第 {row_id} 行（县 {county}，编号 {key}，户号 {household}）："
     "{column} = {value}；规则：{rule}；处理：{fix}",
+    # popgis coverage --area of a province or a city: county by county
+    "{area} {name}, {population} within {radius} m {how}: {n} counties; {seconds} s": "{area} {name}，{population} 在 {radius} 米内（{how}）：{n} 个县；{seconds} 秒",
+    "demand": "需求",
+    "covered": "已覆盖",
+    "% covered": "覆盖率 %",
+    "unlocated": "未定位",
+    "service points": "服务点",
+    "gap areas": "空白区",
+    "total": "合计",
+    "{code} {name}: {problem}": "{code} {name}：{problem}",
+    "coverage": "覆盖分析",
+    " counties": " 个县",
+    "--engine dask computes the coverage of a province or a city county by county; {area} "
+    "lies within one county: leave --engine dask out": "--engine dask 用于按县计算省或市的覆盖情况；{area} 在一个县之内：请去掉 --engine dask",
+    "the batch failed on Dask ({problem})": "Dask 上的批处理失败（{problem}）",
 }

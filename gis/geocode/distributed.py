@@ -46,10 +46,7 @@ import contextlib
 import csv
 import gc
 import os
-import re
-import signal
 import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -58,6 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gis.dask_cluster import CONNECT_SECONDS, scheduler_address, start_client
 from gis.geocode.batch import RESULT_COLUMNS, Geocoder
 from gis.geocode.csvout import format_lines
 
@@ -93,31 +91,6 @@ MIN_BLOCK_BYTES = 64 << 10
 #: tasks in flight per worker at most (submitted, not yet written by the client): the
 #: memory of a run is bounded by this many blocks, not by the file
 WINDOW_PER_WORKER = 8
-
-#: seconds to wait for a scheduler given by address before saying it cannot be reached
-#: (Dask's own default is 30)
-CONNECT_SECONDS = 5
-
-# tcp://HOST:PORT or tls://HOST:PORT (a bare HOST:PORT is tcp); HOST a name, IPv4 or [IPv6]
-_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})")
-
-_TICK = "distributed.admin.tick.interval"
-
-# The local cluster's housekeeping, made rarer: idle, a client with its scheduler and
-# nannies took 3 % of a core and each worker 2.3 % (measured over 20 s), 8 % of a core
-# in all, which a batch pays for every second it runs (more seconds on a busy machine);
-# with these 1.3 %. The event loops' blocked-loop tick (20 ms) and the workers'
-# statistical profiler (a sample of the geocoding thread's stack every 10 ms, for a
-# dashboard nobody opens here) were most of it; the system monitor (0.5 s), the nannies'
-# memory check (0.1 s: a worker over its limit is still restarted, within a second) and
-# work stealing (the tasks wait on the scheduler until a worker is free anyway) the rest.
-_QUIET = {
-    _TICK: "1s",
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.system-monitor.interval": "2s",
-    "distributed.worker.memory.monitor-interval": "1s",
-    "distributed.scheduler.work-stealing": False,
-}
 
 # per worker process: database URL → the whole database's Geocoder
 _WORKER: dict[str, Geocoder] = {}
@@ -360,25 +333,6 @@ def geocode_block(
 
 
 # ------------------------------------------------------------------ client side
-def scheduler_address(text: str) -> str:
-    """``text`` if it is a Dask scheduler's address (``tcp://HOST:PORT``, ``tls://…`` or a
-    bare ``HOST:PORT``); else :class:`~gis.errors.InvalidInput` saying the expected form
-    (Dask itself would fail later with a traceback, or take ``http://`` for a protocol)."""
-    from gis.errors import InvalidInput
-    from gis.messages import _
-
-    m = _ADDRESS.fullmatch(text.strip())
-    if m is None or not 0 < int(m.group(2)) < 65536:
-        raise InvalidInput(
-            _(
-                "--scheduler {address!r} is not a Dask scheduler's address; expected "
-                "tcp://HOST:PORT (for example tcp://10.0.0.5:8786)",
-                address=text,
-            )
-        )
-    return text.strip()
-
-
 def load_geocoder(url: str) -> Geocoder:
     """The geocoder of the database at ``url``, loaded in this process (to hand to a
     local cluster's forked workers), with the building cells of the coordinate lookup
@@ -405,23 +359,6 @@ def _col(col, start: int, stop: int):
     if col is None:
         return None
     return np.asarray(col[start:stop], dtype=object)
-
-
-@contextlib.contextmanager
-def _workers_ignore_ctrl_c():
-    """Processes started inside the block ignore SIGINT: Ctrl-C in a terminal reaches
-    the whole process group, and the local cluster's workers would each print a
-    KeyboardInterrupt traceback; the client alone handles it and closes the cluster.
-    (An ignored signal stays ignored across fork and exec; a worker the nanny restarts
-    later, outside the block, does not inherit it.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set in the main thread
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -455,48 +392,18 @@ class DaskGeocoder:
         workers: int = 2,
         geocoder: Geocoder | None = None,
     ):
-        import dask
-        from distributed import Client, LocalCluster
-
-        from gis import db
-
         self.url = url
         self.cluster = None
         self.client = None
         try:
-            if scheduler is None:
-                method = "spawn"
-                frozen: contextlib.AbstractContextManager = contextlib.nullcontext()
-                if geocoder is not None:
-                    _prewarm(geocoder)
-                    _WORKER[url] = geocoder
-                    # a forked worker must not share this process's database sockets
-                    db.dispose_engines()
-                    method = "fork"
-                    frozen = _frozen_heap()
-                with (
-                    dask.config.set(
-                        {**_QUIET, "distributed.worker.multiprocessing-method": method}
-                    ),
-                    _workers_ignore_ctrl_c(),
-                    frozen,
-                ):
-                    self.cluster = LocalCluster(
-                        n_workers=workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=":0",
-                        # quiet: a task that fails raises in the client; the workers'
-                        # shutdown chatter (heartbeats to a closed scheduler) is no news
-                        silence_logs=50,
-                    )
-            with dask.config.set({"distributed.admin.tick.interval": _QUIET[_TICK]}):
-                if self.cluster is not None:
-                    self.client = Client(self.cluster)
-                else:
-                    assert scheduler is not None
-                    self.client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
-            self.client.wait_for_workers(1)
+            fork = scheduler is None and geocoder is not None
+            if fork:
+                assert geocoder is not None
+                _prewarm(geocoder)
+                _WORKER[url] = geocoder
+            self.client, self.cluster = start_client(
+                scheduler, workers, fork=fork, around=_frozen_heap() if fork else None
+            )
             self._warm = [
                 self.client.submit(warm, url, workers=[w], pure=False)
                 for w in self.client.scheduler_info()["workers"]

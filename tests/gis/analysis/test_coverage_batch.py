@@ -1,0 +1,266 @@
+"""Coverage of a province, county by county: in one process and one Dask task per
+county (a local cluster, a scheduler by address), the same JSON; each county's figures
+those of `popgis coverage --area <that county>`; a county without demand or without
+service points of the kinds says so and the batch goes on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from cli.main import main
+
+# three small counties of three cities (杭州 滨江区, 舟山 嵊泗县, 丽水 云和县: UTM zones
+# 51, 51 and 50), and a county with its outline but no people (杭州 萧山区)
+COUNTIES = ["330108", "330922", "331125"]
+EMPTY = "330109"
+NO_CLINIC = "330922"
+ARGS = ["coverage", "--kinds", "clinic,service_station", "--radius", "clinic=1500,800"]
+
+
+@pytest.fixture(scope="module")
+def province_url(db_url, tmp_path_factory):
+    """A database with three synthetic counties (the province demo at a small scale), a
+    fourth county with its outline and no people, and no clinic in one county."""
+    from gis import db
+    from loaders import demo_province
+    from loaders.demo.province import generate_province
+
+    out = tmp_path_factory.mktemp("province")
+    generate_province(out, "330000", scale=0.002, seed=3, counties=COUNTIES)
+    url = db_url.set(database=db_url.database + "_covbatch")
+    db.ensure_database(url, drop_first=True)
+    db.migrate(url)
+    engine = db.engine(url)
+    demo_province.load(out, engine=engine, echo=lambda *_: None)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("""
+            INSERT INTO admin_area (code, path, name, level, parent_code, county_code, geom)
+            SELECT :code || '000000', :code, '萧山区', 'county', parent_code, :code,
+                   ST_Translate(geom, 0.3, 0)
+            FROM admin_area WHERE code = '330108000000'"""),
+            {"code": EMPTY},
+        )
+        conn.execute(
+            sa.text(
+                "UPDATE service_points SET active = false WHERE county_code = :c AND kind = 'clinic'"
+            ),
+            {"c": NO_CLINIC},
+        )
+        kinds = dict(
+            conn.execute(
+                sa.text("""SELECT county_code, array_agg(DISTINCT kind ORDER BY kind)
+                FROM service_points WHERE active GROUP BY 1""")
+            ).all()
+        )
+    engine.dispose()
+    # every county with people has service points of a kind asked for
+    assert {c for c, k in kinds.items() if {"clinic", "service_station"} & set(k)} == set(COUNTIES)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A local Dask cluster (2 worker processes) for the runs by address."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+def _run(monkeypatch, url, *args):
+    monkeypatch.setenv("POPGIS_DATABASE_URL", url)
+    r = CliRunner().invoke(main, ["--lang", "en", *ARGS, *args])
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def _canonical(text: str) -> str:
+    out = json.loads(text)
+    run = out.pop("run")
+    assert run["seconds"] > 0
+    return json.dumps(out, ensure_ascii=False, sort_keys=True)
+
+
+def test_one_process_and_dask_give_the_same_json(province_url, monkeypatch, scheduler, tmp_path):
+    area = ["--area", "330000000000", "--json"]
+    local = _run(monkeypatch, province_url, *area)
+    dask = _run(
+        monkeypatch, province_url, *area, "--engine", "dask", "--out", str(tmp_path / "d.json")
+    )
+    remote = _run(monkeypatch, province_url, *area, "--engine", "dask", "--scheduler", scheduler)
+    assert json.loads(dask)["run"] == {
+        "engine": "dask",
+        "seconds": json.loads(dask)["run"]["seconds"],
+        "scheduler": None,
+        "workers": 2,
+    }
+    assert _canonical(dask) == _canonical(local)
+    assert _canonical(remote) == _canonical(local)
+    assert _canonical((tmp_path / "d.json").read_text(encoding="utf-8")) == _canonical(local)
+
+    out = json.loads(local)
+    assert out["area"] == {"code": "330000000000", "name": "浙江省", "level": "province"}
+    codes = [c["code"] for c in out["counties"]]
+    assert codes == sorted(c + "000000" for c in [*COUNTIES, EMPTY])
+    with_figures = [c for c in out["counties"] if "totals" in c]
+    assert len(with_figures) == 3 == out["totals"]["counties_with_figures"]
+    assert out["totals"]["counties"] == 4
+    for key in ("demand", "covered", "unlocated", "units"):
+        assert out["totals"][key] == pytest.approx(sum(c["totals"][key] for c in with_figures))
+    assert 0 < out["totals"]["covered"] < out["totals"]["demand"]
+
+    # each county's figures are those of `coverage --area <county>`, in its own UTM zone
+    for c in with_figures:
+        one = json.loads(_run(monkeypatch, province_url, "--area", c["code"], "--json"))
+        for key in ("totals", "villages", "grids", "gaps"):
+            assert c[key] == one[key], (c["code"], key)
+        assert c["totals"]["demand"] > 0 and c["villages"]
+
+
+def test_a_county_without_demand_or_service_points_says_so(province_url, monkeypatch):
+    out = json.loads(_run(monkeypatch, province_url, "--area", "330000000000", "--json"))
+    by_code = {c["code"][:6]: c for c in out["counties"]}
+    empty = by_code[EMPTY]
+    assert "totals" not in empty and "empty demand" in empty["problem"]
+    # no clinic: only service stations within 800 m cover anything there
+    for c in COUNTIES:
+        assert by_code[c]["problem"] is None and by_code[c]["sites"] > 0
+    none = _run(
+        monkeypatch,
+        province_url,
+        "--area",
+        "330000000000",
+        "--json",
+        "--kinds",
+        "clinic",
+        "--radius",
+        "1500",
+    )
+    nc = {c["code"][:6]: c for c in json.loads(none)["counties"]}[NO_CLINIC]
+    assert nc["sites"] == 0 and nc["totals"]["covered"] == 0 and nc["totals"]["demand"] > 0
+    assert "no active service points of the kinds clinic" in nc["problem"]
+
+    text = _run(
+        monkeypatch, province_url, "--area", "330000000000", "--kinds", "clinic", "--radius", "1500"
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith(
+        "330000000000 浙江省, households within 1500 m straight line: 4 counties"
+    )
+    assert any(x.startswith(EMPTY + "000000 ") and " - " in x for x in lines)
+    assert any(x.startswith("total ") and "浙江省" in x for x in lines)
+    assert any(x.startswith(f"{NO_CLINIC}000000 嵊泗县: no active service points") for x in lines)
+    assert any(x.startswith(f"{EMPTY}000000 萧山区: empty demand") for x in lines)
+
+
+def test_a_city_is_its_counties(province_url, monkeypatch):
+    out = json.loads(_run(monkeypatch, province_url, "--area", "331100000000", "--json"))
+    assert [c["code"] for c in out["counties"]] == ["331125000000"]
+    assert out["area"]["level"] == "city"
+
+
+def test_bad_input_fails_the_whole_batch_once(province_url, monkeypatch):
+    monkeypatch.setenv("POPGIS_DATABASE_URL", province_url)
+    for args, says in [
+        (["--kinds", "clinic,spaceport", "--radius", "800"], "spaceport"),
+        (["--kinds", "clinic", "--radius", "0"], "radius must be more than 0"),
+    ]:
+        r = CliRunner().invoke(
+            main, ["--lang", "en", "coverage", *args, "--area", "330000000000", "--engine", "dask"]
+        )
+        assert r.exit_code == 2 and says in r.output, r.output
+        assert r.output.count("\n") == 1, r.output
+    r = CliRunner().invoke(
+        main, ["--lang", "en", *ARGS, "--area", "330108000000", "--engine", "dask"]
+    )
+    assert r.exit_code == 2 and "lies within one county" in r.output, r.output
+    r = CliRunner().invoke(main, ["--lang", "en", *ARGS, "--scheduler", "tcp://127.0.0.1:1"])
+    assert r.exit_code == 2 and "--engine dask" in r.output, r.output
+    r = CliRunner().invoke(
+        main,
+        [
+            "--lang",
+            "zh",
+            *ARGS,
+            "--area",
+            "330000000000",
+            "--engine",
+            "dask",
+            "--scheduler",
+            "http://x:1",
+        ],
+    )
+    assert r.exit_code == 2 and "tcp://主机:端口" in r.output, r.output
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_ctrl_c_is_one_line(province_url, engine):
+    """Ctrl-C while the counties run (held waiting on a lock here): one line in the
+    user's language, exit 130, no traceback of the client or the workers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from gis import db
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "POPGIS_DATABASE_URL": province_url, "POPGIS_LANG": "zh"}
+    engine_args = ["--engine", engine] if engine == "dask" else []
+    with db.engine(province_url).connect() as locker:
+        # the counties' reads of the service points wait until this transaction ends
+        locker.execute(sa.text("LOCK TABLE service_points IN ACCESS EXCLUSIVE MODE"))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", *ARGS, "--area", "330000000000", *engine_args],
+            env=env,
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            waiting = "SELECT count(*) FROM pg_locks WHERE relation = 'service_points'::regclass AND NOT granted"
+            deadline = time.monotonic() + 120
+            while locker.execute(sa.text(waiting)).scalar() == 0:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+                time.sleep(0.2)
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the workers get it too
+            _stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            locker.rollback()
+    assert proc.returncode == 130, stderr
+    lines = [x for x in stderr.splitlines() if x.strip() and "覆盖分析" not in x]
+    assert lines == ["错误：已中断（Ctrl-C）"], stderr
+
+
+def test_a_failed_task_fails_the_batch(province_url, scheduler):
+    """Workers that cannot reach the database: the batch raises the workers' error in
+    the client (the command says "the batch failed on Dask (…)")."""
+    from distributed import Client
+    from sqlalchemy.engine import make_url
+
+    from gis import db
+    from gis.analysis import coverage_batch as batch
+    from gis.scope import scope_for_area
+
+    bad = make_url(province_url)
+    bad = bad.set(database=bad.database + "_nosuch").render_as_string(hide_password=False)
+    with db.engine(province_url).connect() as conn:
+        where = scope_for_area(conn, "330000000000")
+        counties = batch.counties_in(conn, where)
+    params = batch.Params(kinds=("clinic",), radius="1500")
+    with Client(scheduler) as client, pytest.raises(Exception, match="nosuch"):
+        batch.coverage_by_county_on_dask(bad, where, "浙江省", counties, params, client)
