@@ -159,6 +159,7 @@ def table_file(fmt):
 
 
 @bp.route("/layers.<fmt>")
+@params.repeatable("layer")  # a GeoPackage of several layers: ?layer=a&layer=b
 @auth_required
 def layers_file(fmt):
     area = request.args.get("area") or None

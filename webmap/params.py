@@ -10,7 +10,9 @@ bodies come through ``json_body``/``json_object``; every ``<int:…>`` of a path
 ``int()``/``float()``/``get_json()`` on request values.
 
 Unknown query parameters are ignored by the app's own routes and refused by the OGC API
-(its standard asks for a 400); see ``refuse_unknown``.
+and the planner (the OGC standard asks for a 400); see ``refuse_unknown``. A parameter
+given twice is refused on every route (``check_request``), except those a route marks
+``repeatable``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import json
 import math
 import re
 
-from flask import request
+from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from gis.errors import InvalidInput
@@ -357,10 +359,32 @@ def refuse_unknown(allowed) -> None:
         )
 
 
+def repeatable(*names: str):
+    """Mark a view whose query parameters ``names`` may be given more than once (e.g.
+    ``layer`` of a GeoPackage of several layers); every other parameter given twice is
+    refused by ``check_request``. Put it right under ``@bp.route``."""
+
+    def mark(view):
+        view.repeatable_params = frozenset(names)
+        return view
+
+    return mark
+
+
 def check_request() -> None:
     """Before every request: no NUL or other control characters in the query string or
-    the path's parts (PostgreSQL refuses NUL in text), and every ``<int:…>`` of the path
-    within bigint (ids are bigint; a larger number would fail in SQL)."""
+    the path's parts (PostgreSQL refuses NUL in text), no query parameter given twice
+    (``?bbox=a&bbox=b``: which one the sender meant is unknown, and ``request.args.get``
+    would silently take the first) unless the route takes it several times
+    (``repeatable``), and every ``<int:…>`` of the path within bigint (ids are bigint; a
+    larger number would fail in SQL)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    several = getattr(view, "repeatable_params", frozenset())
+    for key in request.args:
+        if key not in several and len(request.args.getlist(key)) > 1:
+            raise InvalidInput(
+                _("query parameter {name} is given more than once; send it once", name=key)
+            )
     for key, value in request.args.items(multi=True):
         if _CONTROL.search(key) or _CONTROL.search(value):
             raise InvalidInput(
