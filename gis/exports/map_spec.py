@@ -24,7 +24,7 @@ from gis.exports import (
 )
 from gis.gate import Scope
 from gis.gate.aggregates import heat_cells
-from gis.messages import _
+from gis.messages import _, area_label
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,9 @@ def _area_lines(conn, spec: MapSpec, area: Scope, tol: float, grids: bool = Fals
         for a in cands:
             p = shapely.point_on_surface(a["geom"])
             if x0 < p.x < x1 and y0 < p.y < y1:
-                spec.labels.append((p.x, p.y, a["short_name"] or a["name"]))
+                # a grid is "Grid N" in English, as the title and the web map name it
+                label = area_label(a["short_name"] or a["name"], a["code"])
+                spec.labels.append((p.x, p.y, label))
     return found
 
 
