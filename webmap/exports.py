@@ -105,8 +105,24 @@ def map_file(fmt):
         landscape=_landscape(default=False),
         bbox=params.bbox_arg(),
         per=request.args.get("per") or None,
+        drilled=_drilled(),
     )
     return _send(out.data, fmt, out.name, out.local_name)
+
+
+def _drilled() -> str | None:
+    """``drilled``: the code of the area the web map is drilled into (12 or 15 digits);
+    it only names the map (the data shown is the user's area or ``area``)."""
+    code = params.arg_text("drilled", max_len=60) or None
+    if code is not None and not (code.isascii() and code.isdigit() and len(code) in (12, 15)):
+        raise InvalidInput(
+            _(
+                "drilled={show}: expected the 12-digit code of an area (or the 15-digit code "
+                "of a grid) the map is drilled into",
+                show=repr(code)[:60],
+            )
+        )
+    return code
 
 
 def _names(what: str, local_what: str, area: str | None, *extra: tuple[str, str]):

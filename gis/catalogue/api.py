@@ -256,4 +256,6 @@ ZH: dict[str, str] = {
     "household={show} is no household number or id in your jurisdiction; give a household "
     "number (户号) or id": "household={show} 不是您管辖范围内的户号或户 ID；请给出户号或户 ID",
     "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your jurisdiction": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（数字 0-9）",
+    "drilled={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) "
+    "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
 }

@@ -255,3 +255,18 @@ def test_an_unknown_paper_size_is_invalid_input_naming_the_choices(client, url):
     assert other.json["error"]["code"] == "invalid_input"
     msg = _error(r, code="invalid_input")
     assert msg == "unknown paper size 'A0'; expected A4 or A3", msg
+
+
+@pytest.mark.parametrize("drilled", ["33078200100", "3307820010010021", "12x"])
+def test_a_malformed_drilled_area_is_refused_naming_it(client, drilled):
+    login(client, "county_u")
+    msg = _error(client.get(f"/exports/map.png?drilled={drilled}", headers=EN))
+    assert msg.startswith(f"drilled={drilled!r}: expected the 12-digit code"), msg
+
+
+def test_the_map_drilled_into_a_grid_exports_a_map_named_after_it(client):
+    login(client, "county_u")
+    view = "120.0,29.195,120.15,29.305"  # a wide screen's view of grid 2
+    r = client.get(f"/exports/map.png?bbox={view}&drilled=330782001001002", headers=EN)
+    assert r.status_code == 200
+    assert "filename*=UTF-8''Grid%202-" in r.headers["Content-Disposition"]

@@ -178,3 +178,31 @@ def test_a_view_inside_one_grid_is_titled_with_the_grid(conn, bbox):
         spec = prepare(conn, county, "migrants", bbox=bbox)
     assert spec.title.startswith("Grid 2 "), spec.title
     assert spec.area_code == "330782001001002"
+
+
+# the web map's view after drilling into grid 2 on a wide screen: it shows the grid whole
+# and much of its village, whose extent matches the view better than the grid's
+WIDE_VIEW_OF_GRID_2 = (120.0, 29.195, 120.15, 29.305)
+
+
+def test_a_view_drilled_into_a_grid_is_titled_with_the_grid(conn):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking("en"):
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=GRID_2)
+        assert spec.title.startswith("Grid 2 "), spec.title
+        # without the map's drill state the best-fitting extent (the village) names it
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2)
+        assert spec.title.startswith("江滨社区居委会 "), spec.title
+        # drilled into the village, the same view is the village's
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=VILLAGE)
+        assert spec.title.startswith("江滨社区居委会 "), spec.title
+        # zoomed out to the whole county after the drill: the grid no longer frames it
+        whole = (120.0, 29.2, 120.2, 29.4)
+        spec = prepare(conn, county, "migrants", bbox=whole, drilled=GRID_2)
+        assert not spec.title.startswith("Grid 2 "), spec.title
+        # an area the view's centre is not in is no title either
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=GRID_1)
+        assert not spec.title.startswith("Grid 1 "), spec.title
+
+
+GRID_1, GRID_2, VILLAGE = "330782001001001", "330782001001002", "330782001001"
