@@ -192,16 +192,7 @@ def _area(scope, value):
                 example=_area_example(scope, str(value)),
             )
         )
-    code = params.text(value, "area", max_len=60) if isinstance(value, str) else None
-    if not (code and code.isascii() and code.isdigit() and len(code) in (12, 15)):
-        raise InvalidInput(
-            _(
-                "area={show}: expected the 12-digit code of an area (or the 15-digit code "
-                "of a grid) in your jurisdiction, e.g. {example}",
-                show=repr(value)[:60],
-                example=_area_example(scope, code or ""),
-            )
-        )
+    code = params.area_code(value, "area", scope.area_code)
     inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
     if not inner.path.startswith(scope.path):
         raise NotFound("admin area")
@@ -209,12 +200,11 @@ def _area(scope, value):
 
 
 def _area_example(scope, given: str) -> str:
-    """A code to show in the refusal of ``area``: a county's (6 digits) or township's (9)
-    code written out to 12 digits, as the area tables hold it; a code sent as a number as
-    it is; otherwise the user's own area."""
-    if given.isascii() and given.isdigit() and len(given) in (6, 9):
+    """A code to show in the refusal of an ``area`` sent as a number: the number as text
+    (a county's 6 or township's 9 digits written out to 12), else the user's own area."""
+    if given.isdigit() and len(given) in (6, 9):
         return given.ljust(12, "0")
-    if given.isascii() and given.isdigit() and len(given) in (12, 15):
+    if given.isdigit() and len(given) in (12, 15):
         return given
     return scope.area_code
 

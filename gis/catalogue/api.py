@@ -239,8 +239,8 @@ ZH: dict[str, str] = {
     "{name}={show}; send true or false (a JSON boolean, without quotes)": "{name}={show}；请发送 true 或 false（JSON 布尔值，不加引号）",
     "sites: at most {limit} added sites; got {n}": "sites：最多 {limit} 个新增点；收到 {n} 个",
     "query parameter {name} is given more than once; send it once": "查询参数 {name} 出现了不止一次；请只发送一次",
-    "area={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
-    "your jurisdiction, e.g. {example}": "area={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码），"
+    "{name}={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
+    "your jurisdiction, e.g. {example}": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码），"
     "例如 {example}",
     'area={show} is a number; send the area code as text in quotes, e.g. "area": '
     '"{example}"': 'area={show} 是数字；请把区划代码作为带引号的文本发送，例如 "area": "{example}"',

@@ -270,3 +270,31 @@ def test_the_map_drilled_into_a_grid_exports_a_map_named_after_it(client):
     r = client.get(f"/exports/map.png?bbox={view}&drilled=330782001001002", headers=EN)
     assert r.status_code == 200
     assert "filename*=UTF-8''Grid%202-" in r.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/exports/table.csv",
+        "/exports/atlas.pdf",
+        "/exports/map.png",
+        "/exports/layers.geojson?layer=service_points",
+        "/ogc/collections/village_stats/items",
+    ],
+)
+@pytest.mark.parametrize(
+    "area, example",
+    [("123", "330782000000"), ("330782", "330782000000"), ("330782001", "330782001000")],
+)
+def test_a_malformed_area_of_the_exports_is_refused_naming_it(client, path, area, example):
+    """area=123 was answered "admin area not found", as an area outside the user's."""
+    login(client, "county_u")
+    url = path + ("&" if "?" in path else "?") + f"area={area}"
+    msg = _error(client.get(url, headers=EN))
+    assert msg == (
+        f"area={area!r}: expected the 12-digit code of an area (or the 15-digit code of a "
+        f"grid) in your jurisdiction, e.g. {example}"
+    ), msg
+    # a well-formed code outside the jurisdiction is still a 404, as a missing one
+    url = path + ("&" if "?" in path else "?") + "area=330783000000"
+    _error(client.get(url, headers=EN), status=404, code="not_found")
