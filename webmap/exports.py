@@ -62,6 +62,11 @@ def _send(data: bytes, fmt: str, name: str, local_name: str | None = None) -> Re
     return resp
 
 
+def _area() -> str | None:
+    """``area``: 12 digits (or 15, a grid), else a 400 naming it and a code to send."""
+    return params.area_code(request.args.get("area"), "area", current_scope().area_code)
+
+
 def _flag(name: str, default: bool = False) -> bool:
     return params.arg_bool(name, default=default)
 
@@ -94,7 +99,7 @@ def map_file(fmt):
     if fmt not in mapping.FORMATS:
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
     layer = request.args.get("layer", "migrants")
-    area = request.args.get("area") or None
+    area = _area()
     out = mapping.render_map_file(
         get_conn(),
         current_scope(),
@@ -105,8 +110,24 @@ def map_file(fmt):
         landscape=_landscape(default=False),
         bbox=params.bbox_arg(),
         per=request.args.get("per") or None,
+        drilled=_drilled(),
     )
     return _send(out.data, fmt, out.name, out.local_name)
+
+
+def _drilled() -> str | None:
+    """``drilled``: the code of the area the web map is drilled into (12 or 15 digits);
+    it only names the map (the data shown is the user's area or ``area``)."""
+    code = params.arg_text("drilled", max_len=60) or None
+    if code is not None and not (code.isascii() and code.isdigit() and len(code) in (12, 15)):
+        raise InvalidInput(
+            _(
+                "drilled={show}: expected the 12-digit code of an area (or the 15-digit code "
+                "of a grid) the map is drilled into",
+                show=repr(code)[:60],
+            )
+        )
+    return code
 
 
 def _names(what: str, local_what: str, area: str | None, *extra: tuple[str, str]):
@@ -124,7 +145,7 @@ def _names(what: str, local_what: str, area: str | None, *extra: tuple[str, str]
 @auth_required
 def atlas_file():
     layer = request.args.get("layer", "migrants")
-    area = request.args.get("area") or None
+    area = _area()
     per = request.args.get("per", "village")
     size = request.args.get("size", "A4").upper()
     landscape = _landscape(default=True)
@@ -152,16 +173,17 @@ def atlas_file():
 @bp.route("/table.<fmt>")
 @auth_required
 def table_file(fmt):
-    area = request.args.get("area") or None
+    area = _area()
     data = tables.export_table(get_conn(), current_scope(), area, fmt)
     name, local = _names("table", _("population statistics"), area)
     return _send(data, fmt, name, f"{local}.{fmt}")
 
 
 @bp.route("/layers.<fmt>")
+@params.repeatable("layer")  # a GeoPackage of several layers: ?layer=a&layer=b
 @auth_required
 def layers_file(fmt):
-    area = request.args.get("area") or None
+    area = _area()
     wanted = [v for v in request.args.getlist("layer") if v] or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
     wanted_names = "".join(f"-{w}" for w in wanted or [])

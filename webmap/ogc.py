@@ -185,7 +185,9 @@ def _bbox_arg():
 def _area_scope():
     """The scope the features are read in: the user's own, or the county given as
     ``area`` inside it (404 outside); 403 for a province or city as a whole."""
-    return area_scope(get_conn(), current_scope(), request.args.get("area") or None)
+    scope = current_scope()
+    code = params.area_code(request.args.get("area"), "area", scope.area_code)
+    return area_scope(get_conn(), scope, code)
 
 
 @bp.route("/collections/<collection_id>/items")

@@ -10,7 +10,9 @@ bodies come through ``json_body``/``json_object``; every ``<int:…>`` of a path
 ``int()``/``float()``/``get_json()`` on request values.
 
 Unknown query parameters are ignored by the app's own routes and refused by the OGC API
-(its standard asks for a 400); see ``refuse_unknown``.
+and the planner (the OGC standard asks for a 400); see ``refuse_unknown``. A parameter
+given twice is refused on every route (``check_request``), except those a route marks
+``repeatable``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import json
 import math
 import re
 
-from flask import request
+from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from gis.errors import InvalidInput
@@ -167,6 +169,28 @@ def bbox(raw, name: str = "bbox", *, allow_3d: bool = False):
     if s > n:
         raise InvalidInput(_("{name}={show}: minlat is above maxlat", name=name, show=_show(raw)))
     return (w, s, e, n)
+
+
+def area_code(raw, name: str, own: str) -> str | None:
+    """An area code (``area=``): 12 ASCII digits (an area) or 15 (a grid); absent: None.
+    Anything else is a 400 naming the parameter and a code to send: a county's (6
+    digits) or township's (9) code written out to 12 digits, else the user's own area
+    ``own`` (before, ``area=123`` was answered "admin area not found")."""
+    if raw in (None, ""):
+        return None
+    code = text(raw, name, max_len=60)
+    if code.isascii() and code.isdigit() and len(code) in (12, 15):
+        return code
+    short = code.isascii() and code.isdigit() and len(code) in (6, 9)
+    raise InvalidInput(
+        _(
+            "{name}={show}: expected the 12-digit code of an area (or the 15-digit code of a "
+            "grid) in your jurisdiction, e.g. {example}",
+            name=name,
+            show=_show(raw),
+            example=code.ljust(12, "0") if short else own,
+        )
+    )
 
 
 def arg_int(name: str, **kw) -> int | None:
@@ -357,10 +381,32 @@ def refuse_unknown(allowed) -> None:
         )
 
 
+def repeatable(*names: str):
+    """Mark a view whose query parameters ``names`` may be given more than once (e.g.
+    ``layer`` of a GeoPackage of several layers); every other parameter given twice is
+    refused by ``check_request``. Put it right under ``@bp.route``."""
+
+    def mark(view):
+        view.repeatable_params = frozenset(names)
+        return view
+
+    return mark
+
+
 def check_request() -> None:
     """Before every request: no NUL or other control characters in the query string or
-    the path's parts (PostgreSQL refuses NUL in text), and every ``<int:…>`` of the path
-    within bigint (ids are bigint; a larger number would fail in SQL)."""
+    the path's parts (PostgreSQL refuses NUL in text), no query parameter given twice
+    (``?bbox=a&bbox=b``: which one the sender meant is unknown, and ``request.args.get``
+    would silently take the first) unless the route takes it several times
+    (``repeatable``), and every ``<int:…>`` of the path within bigint (ids are bigint; a
+    larger number would fail in SQL)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    several = getattr(view, "repeatable_params", frozenset())
+    for key in request.args:
+        if key not in several and len(request.args.getlist(key)) > 1:
+            raise InvalidInput(
+                _("query parameter {name} is given more than once; send it once", name=key)
+            )
     for key, value in request.args.items(multi=True):
         if _CONTROL.search(key) or _CONTROL.search(value):
             raise InvalidInput(

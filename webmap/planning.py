@@ -26,6 +26,9 @@ bp = Blueprint("planning", __name__)
 #: in this order in the refusal ("for Planner, County staff or Township staff accounts")
 PLANNER_ROLES = ("planner", "county", "township")
 WEB_TIME_LIMIT_S = 30.0
+#: the least time limit the web takes: below a second the solver of a county's plan
+#: often stops before it has any solution to show (an answer of "no solution")
+MIN_TIME_LIMIT_S = 1.0
 #: what each route takes; anything else is a 400 naming it (a typo is never a default)
 COVERAGE_PARAMS = ("kinds", "radius", "demand", "network", "as_of", "area")
 PLACE_MEMBERS = (
@@ -72,16 +75,6 @@ def _not_text(value, name: str) -> None:
     params.not_text(value, name, _EXAMPLES[name])
 
 
-def _number(value, name, *, default=None, high=1e7):
-    """A JSON number in [0, high] ("" or absent: ``default``, or required)."""
-    if value in (None, ""):
-        if default is not None:
-            return default
-        raise InvalidInput(_("{name} is required", name=name))
-    _not_text(value, name)
-    return params.json_number(value, name, low=0, high=high)
-
-
 def _k(value) -> int:
     """k: the number of new sites, a whole JSON number in K_RANGE (the one range every
     refusal of k states; the solver's own "at least 1" agrees)."""
@@ -125,24 +118,41 @@ def _cover_pct(value) -> float:
 
 
 def _time_limit(value) -> float:
-    """time_limit: seconds in (0, WEB_TIME_LIMIT_S]; absent means the web's limit. Every
-    refusal states that one range (0 itself is refused: no solver finishes in 0 s)."""
+    """time_limit: seconds in [MIN_TIME_LIMIT_S, WEB_TIME_LIMIT_S]; absent means the
+    web's limit. Every refusal states that one range (0.001 s is refused: too short for
+    the solver to find any solution of a real plan)."""
     if value in (None, ""):
         return WEB_TIME_LIMIT_S
     _not_text(value, "time_limit")
     try:
-        seconds = params.json_number(value, "time_limit", low=0, high=WEB_TIME_LIMIT_S)
+        seconds = params.json_number(
+            value, "time_limit", low=MIN_TIME_LIMIT_S, high=WEB_TIME_LIMIT_S
+        )
     except InvalidInput:
         seconds = None
-    if seconds is None or seconds <= 0:
+    if seconds is None:
         raise InvalidInput(
             _(
-                "time_limit={show} is not allowed: seconds in (0, {high:g}]",
+                "time_limit={show} is not allowed: seconds in [{low:g}, {high:g}] (less is "
+                "too short for the solver to find a solution)",
                 show=repr(value)[:60],
+                low=MIN_TIME_LIMIT_S,
                 high=WEB_TIME_LIMIT_S,
             )
         )
     return seconds
+
+
+def _radius(value) -> float:
+    """The body's radius: a JSON number of metres in (0, MAX_RADIUS_M]; 0, -5 and too
+    large get the one refusal the coverage route and the command line give."""
+    if value in (None, ""):
+        raise InvalidInput(_("{name} is required", name="radius"))
+    _not_text(value, "radius")
+    radius = params.json_number(value, "radius", low=-1e12, high=1e12)
+    if not 0 < radius <= coverage.MAX_RADIUS_M:
+        raise coverage.radius_not_allowed(repr(value)[:60])
+    return radius
 
 
 def _as_of(value) -> dt.date | None:
@@ -172,19 +182,31 @@ def _area(scope, value):
     answered exactly like one that does not exist (404)."""
     if value in (None, ""):
         return scope
-    code = params.text(value, "area", max_len=60) if isinstance(value, str) else None
-    if not (code and code.isascii() and code.isdigit() and len(code) in (12, 15)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # 330782001001 sent as a JSON number: a code is text (its leading zeros and its
+        # 15 digits of a grid would not survive as a number)
         raise InvalidInput(
             _(
-                "area={show}: expected the 12-digit code of an area (or the 15-digit code "
-                "of a grid) in your jurisdiction",
+                'area={show} is a number; send the area code as text in quotes, e.g. "area": "{example}"',
                 show=repr(value)[:60],
+                example=_area_example(scope, str(value)),
             )
         )
+    code = params.area_code(value, "area", scope.area_code)
     inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
     if not inner.path.startswith(scope.path):
         raise NotFound("admin area")
     return dataclasses.replace(scope, area_code=code, path=inner.path, level=inner.level)
+
+
+def _area_example(scope, given: str) -> str:
+    """A code to show in the refusal of an ``area`` sent as a number: the number as text
+    (a county's 6 or township's 9 digits written out to 12), else the user's own area."""
+    if given.isdigit() and len(given) in (6, 9):
+        return given.ljust(12, "0")
+    if given.isdigit() and len(given) in (12, 15):
+        return given
+    return scope.area_code
 
 
 def _choice(value, name, allowed, default):
@@ -214,13 +236,9 @@ def _demand(value, default: str) -> str:
 
 
 def _only_query(allowed) -> None:
-    """400 for a query parameter this route does not take, or one given twice."""
+    """400 for a query parameter this route does not take (one given twice is refused
+    for every route by ``params.check_request``)."""
     params.refuse_unknown(allowed)
-    for key in request.args:
-        if len(request.args.getlist(key)) > 1:
-            raise InvalidInput(
-                _("query parameter {name} is given more than once; send it once", name=key)
-            )
 
 
 def _kinds(value):
@@ -236,6 +254,14 @@ def _kinds(value):
             )
         )
     return value
+
+
+def _query_kinds(value) -> list:
+    """The query's ``kinds`` (comma-separated): all kinds when the parameter is absent;
+    ``kinds=`` (none) is refused by gis as the body's ``"kinds": []`` is."""
+    if value is None:
+        return list(instance.SERVICE_KINDS)
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 #: the members of an added site (what planner.js sends)
@@ -304,7 +330,7 @@ def coverage_api():
         res = coverage.coverage_in_db(
             get_conn(),
             scope,
-            _list(params.arg_text("kinds"), instance.SERVICE_KINDS, "kinds"),
+            _query_kinds(params.arg_text("kinds")),
             params.arg_text("radius") or "800",
             population=_demand(args.get("demand"), "households"),
             use_network=params.arg_bool("network"),
@@ -347,7 +373,7 @@ def place_api():
             scope,
             model=model,
             k=k,
-            radius=_number(body.get("radius"), "radius", high=coverage.MAX_RADIUS_M),
+            radius=_radius(body.get("radius")),
             population=_demand(body.get("demand"), "residents"),
             kinds=_kinds(body.get("kinds")),
             uses=_list(body.get("uses"), instance.DEFAULT_CANDIDATE_USES),

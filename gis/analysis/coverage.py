@@ -34,6 +34,21 @@ GAP_CELL_M = 250.0
 _METRES = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,6})?")
 #: the largest radius: well beyond a county's extent (larger is a typing slip)
 MAX_RADIUS_M = 100_000
+#: a number with a sign: -5 is a radius out of range (the one refusal below), not "not a
+#: number"
+_SIGNED = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,6})?")
+
+
+def radius_not_allowed(show) -> InvalidInput:
+    """The one refusal of a radius out of (0, MAX_RADIUS_M]: 0, -5 and 200000 alike, on
+    the command line and both planner routes (``show``: the radius as the user gave it)."""
+    return InvalidInput(
+        _(
+            "radius {show} is not allowed: metres, more than 0 and at most {high}; e.g. 800",
+            show=show,
+            high=MAX_RADIUS_M,
+        )
+    )
 
 
 def parse_radius(text, kinds) -> dict[str, float]:
@@ -44,6 +59,8 @@ def parse_radius(text, kinds) -> dict[str, float]:
     default = None
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, sep, value = part.rpartition("=")
+        if _SIGNED.fullmatch(value) and not _METRES.fullmatch(value):
+            raise radius_not_allowed(part)
         if not _METRES.fullmatch(value):
             raise InvalidInput(
                 _(
@@ -53,13 +70,7 @@ def parse_radius(text, kinds) -> dict[str, float]:
             )
         r = float(value)
         if not 0 < r <= MAX_RADIUS_M:
-            raise InvalidInput(
-                _(
-                    "radius must be more than 0 and at most {high} metres; got {value}",
-                    high=MAX_RADIUS_M,
-                    value=value,
-                )
-            )
+            raise radius_not_allowed(part)
         if sep:
             if kind not in kinds:
                 raise InvalidInput(

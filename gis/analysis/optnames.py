@@ -22,6 +22,12 @@ def option(key: str) -> str:
     return _names.get().get(key, key)
 
 
+def on_web() -> bool:
+    """Whether the settings are named as the web API names them: a message that points
+    to a command-line input (``--candidates``, ``--demand-file``) has a web wording too."""
+    return _names.get() is WEB
+
+
 @contextlib.contextmanager
 def named_as(names: dict[str, str]) -> Iterator[None]:
     """Name the settings as in ``names`` (e.g. :data:`WEB`) inside the block."""

@@ -39,7 +39,7 @@ from scipy.spatial import cKDTree
 
 from gis.analysis.covering import solve_covering
 from gis.analysis.instance import Demand, Sites
-from gis.analysis.optnames import option
+from gis.analysis.optnames import on_web, option
 from gis.analysis.pmedian import solve_pmedian
 from gis.errors import InvalidInput
 from gis.messages import _
@@ -109,6 +109,13 @@ def _validate(model, demand: Demand, sites: Sites, k, radius):
         )
     free = int((~sites.fixed).sum())
     if free == 0:
+        if on_web():
+            raise InvalidInput(
+                _(
+                    "no candidates: give candidate sites (uses: building uses, grid_centroids: "
+                    "true, or sites: places added on the map)"
+                )
+            )
         raise InvalidInput(
             _(
                 "no candidates: give candidate sites (building uses, grid centroids, or a --candidates file with non-fixed rows)"
@@ -125,6 +132,27 @@ def _validate(model, demand: Demand, sites: Sites, k, radius):
                     free=free,
                 )
             )
+
+
+def _no_solution(status: str, time_limit: float | None) -> InvalidInput:
+    """The refusal when the solver returns no solution: stopped by the time limit before
+    it found any (say so: the limit is too short for this plan), or another status."""
+    if status == "time_limit" and time_limit:
+        return InvalidInput(
+            _(
+                "no solution found within {time_limit}={seconds:g} seconds: too short to "
+                "find any solution for this plan; raise {time_limit}",
+                time_limit=option("time_limit"),
+                seconds=time_limit,
+            )
+        )
+    return InvalidInput(
+        _(
+            "no solution found ({status}); raise {time_limit}",
+            status=status,
+            time_limit=option("time_limit"),
+        )
+    )
 
 
 def _nearest(demand: Demand, sites: Sites, idx: np.ndarray) -> np.ndarray:
@@ -170,26 +198,14 @@ def place(
     if model == "pmedian":
         chosen, res, stats, secs = solve_pmedian(demand, sites, k, time_limit, capacitated)
         if chosen is None:
-            raise InvalidInput(
-                _(
-                    "no solution found ({status}); raise {time_limit}",
-                    status=res.status,
-                    time_limit=option("time_limit"),
-                )
-            )
+            raise _no_solution(res.status, time_limit)
         objective = float(res.objective)
     else:
         out, res, stats, secs = solve_covering(
             model, demand, sites, k, radius, time_limit, cover_pct, capacitated
         )
         if out is None:
-            raise InvalidInput(
-                _(
-                    "no solution found ({status}); raise {time_limit}",
-                    status=res.status,
-                    time_limit=option("time_limit"),
-                )
-            )
+            raise _no_solution(res.status, time_limit)
         chosen, objective, _x, _x, _x = out
     w = demand.weight
     fixed_idx = np.flatnonzero(sites.fixed)

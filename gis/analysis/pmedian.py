@@ -15,6 +15,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from gis.analysis.instance import Demand, Sites
+from gis.analysis.optnames import on_web
 from gis.analysis.pmedian_candidates import PMEDIAN_MAX_PAIRS, candidate_lists
 from gis.analysis.pmedian_radius import pmedian_radius
 from gis.analysis.solver import solve_mip
@@ -94,14 +95,7 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
         ii, jj = np.nonzero(np.isfinite(d))
         total_pairs += len(ii)
         if total_pairs > PMEDIAN_MAX_PAIRS:
-            raise InvalidInput(
-                _(
-                    "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or a --demand-file with fewer units, or the mclp model",
-                    n=n,
-                    m=m,
-                    PMEDIAN_MAX_PAIRS=PMEDIAN_MAX_PAIRS,
-                )
-            )
+            raise _too_large(n, m, PMEDIAN_MAX_PAIRS)
         pairs_i.append(ii + s)
         pairs_j.append(jj)
         pairs_d.append(d[ii, jj])
@@ -162,3 +156,25 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     )
     extra = {"candidates_in_model": int(is_free.sum()), "assignment_pairs": int(p)}
     return res, col_site, extra, t1
+
+
+def _too_large(n: int, m: int, limit: int) -> InvalidInput:
+    """The refusal of a p-median model too large to build, in the words of the command
+    line (``--demand-file``) or of the web API (its members)."""
+    if on_web():
+        return InvalidInput(
+            _(
+                "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates (uses, grid_centroids, sites) or a smaller area, or the mclp model",
+                n=n,
+                m=m,
+                PMEDIAN_MAX_PAIRS=limit,
+            )
+        )
+    return InvalidInput(
+        _(
+            "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or a --demand-file with fewer units, or the mclp model",
+            n=n,
+            m=m,
+            PMEDIAN_MAX_PAIRS=limit,
+        )
+    )

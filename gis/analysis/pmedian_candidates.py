@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from gis.analysis.optnames import on_web
 from gis.errors import InvalidInput
 from gis.messages import _
 
@@ -93,14 +94,7 @@ def candidate_lists(
         ii, jj = np.nonzero(d < cap[:, None])
         total += len(ii)
         if total > max_pairs:
-            raise InvalidInput(
-                _(
-                    "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates or a --demand-file with fewer units, or the mclp model",
-                    n=n,
-                    m=m,
-                    max_pairs=max_pairs,
-                )
-            )
+            raise _too_large(n, m, max_pairs)
         caps.append(cap)
         pi.append(ii + s)
         pj.append(jj)
@@ -154,3 +148,25 @@ def pmedian_heuristic(lists: CandidateLists, k: int, max_passes: int = 30) -> np
         if not improved:
             break
     return is_open
+
+
+def _too_large(n: int, m: int, limit: int) -> InvalidInput:
+    """The refusal of a p-median model too large to build, in the words of the command
+    line (``--demand-file``) or of the web API (its members)."""
+    if on_web():
+        return InvalidInput(
+            _(
+                "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates (uses, grid_centroids, sites) or a smaller area, or the mclp model",
+                n=n,
+                m=m,
+                max_pairs=limit,
+            )
+        )
+    return InvalidInput(
+        _(
+            "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates or a --demand-file with fewer units, or the mclp model",
+            n=n,
+            m=m,
+            max_pairs=limit,
+        )
+    )

@@ -133,7 +133,7 @@ ZH: dict[str, str] = {
     "no roads loaded in this county: coverage along roads needs `popgis load roads FILE` "
     "(or an OSM extract) first": "本县尚未加载道路：沿道路计算覆盖需要先 `popgis load roads 文件`"
     "（或 OSM 数据）",
-    "radius must be more than 0 and at most {high} metres; got {value}": "半径必须大于 0 米且不超过 {high} 米；收到 {value}",
+    "radius {show} is not allowed: metres, more than 0 and at most {high}; e.g. 800": "半径 {show} 不允许：应为大于 0 且不超过 {high} 的米数；例如 800",
     "radius must be more than 0 metres; got {radius}": "半径必须大于 0 米；收到 {radius}",
     "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300": "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",
     "radius given for {kind!r}, which is not among the chosen kinds {items}": "给出了 {kind!r} 的半径，但它不在所选类型 {items} 之中",
@@ -176,12 +176,27 @@ ZH: dict[str, str] = {
     "K must be a whole number of new sites, at least 1; got {k}": "K 必须是新增点位数（整数，至少为 1）；收到 {k}",
     "K={k} is larger than the number of candidates ({free}); lower K or add candidates": "K={k} 大于候选点数（{free}）；请降低 K 或增加候选点",
     "no solution found ({status}); raise {time_limit}": "未找到解（{status}）；请提高 {time_limit}",
+    "no solution found within {time_limit}={seconds:g} seconds: too short to find any "
+    "solution for this plan; raise {time_limit}": "在 {time_limit}={seconds:g} 秒内未找到解：对本次规划来说时间太短，"
+    "求解器找不到任何解；请提高 {time_limit}",
+    "no candidates: give candidate sites (uses: building uses, grid_centroids: true, or "
+    "sites: places added on the map)": "没有候选点：请给出候选点位（uses：楼栋用途；grid_centroids：true；"
+    "或 sites：在地图上添加的点）",
     "the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no "
     "assignment exists": "各点位容量合计 {capacity:g}，小于需求 {demand:g}：不存在可行分配",
     "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
     "assignment variables; use fewer candidates or a --demand-file with fewer units, or the "
     "mclp model": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {PMEDIAN_MAX_PAIRS:,} 个分配变量；"
     "请减少候选点，或用单元更少的 --demand-file，或改用 mclp 模型",
+    "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
+    "assignment variables; use fewer candidates (uses, grid_centroids, sites) or a smaller "
+    "area, or the mclp model": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {PMEDIAN_MAX_PAIRS:,} 个分配变量；"
+    "请减少候选点（uses、grid_centroids、sites）或缩小区域（area），或改用 mclp 模型",
+    "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} "
+    "unit–candidate distances in its model; use fewer candidates (uses, grid_centroids, "
+    "sites) or a smaller area, or the mclp model": "{n} 个需求点、{m} 个候选点的 p-中位模型需要超过 "
+    "{max_pairs:,} 个需求–候选距离；请减少候选点（uses、grid_centroids、sites）或缩小区域（area），"
+    "或改用 mclp 模型",
     "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} "
     "unit–candidate distances in its model; use fewer candidates or a --demand-file with "
     "fewer units, or the mclp model": "{n} 个需求点、{m} 个候选点的 p-中位模型需要超过 "
@@ -214,7 +229,9 @@ ZH: dict[str, str] = {
     "cover_pct={show} is not allowed: it is the percentage of demand to cover, a number in "
     "(0, 100]; send e.g. cover_pct=95 (100 covers everyone)": "cover_pct={show} 不允许：它是需要覆盖的需求百分比，应为 (0, 100] 内的数；"
     "例如 cover_pct=95（100 表示全部覆盖）",
-    "time_limit={show} is not allowed: seconds in (0, {high:g}]": "time_limit={show} 不允许：应为 (0, {high:g}] 内的秒数",
+    "time_limit={show} is not allowed: seconds in [{low:g}, {high:g}] (less is too short for "
+    "the solver to find a solution)": "time_limit={show} 不允许：应为 [{low:g}, {high:g}] 内的秒数"
+    "（更短时求解器来不及找到解）",
     "as_of={show} is not a date YYYY-MM-DD between {low} and {high}": "as_of={show} 不是 {low} 至 {high} 之间的日期（YYYY-MM-DD）",
     "unknown member {show} in the JSON body; this resource takes {allowed}": "JSON 正文中有未知成员 {show}；此接口接受 {allowed}",
     "{where}: unknown member {show}; it takes {allowed}": "{where}：有未知成员 {show}；它接受 {allowed}",
@@ -222,8 +239,11 @@ ZH: dict[str, str] = {
     "{name}={show}; send true or false (a JSON boolean, without quotes)": "{name}={show}；请发送 true 或 false（JSON 布尔值，不加引号）",
     "sites: at most {limit} added sites; got {n}": "sites：最多 {limit} 个新增点；收到 {n} 个",
     "query parameter {name} is given more than once; send it once": "查询参数 {name} 出现了不止一次；请只发送一次",
-    "area={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
-    "your jurisdiction": "area={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码）",
+    "{name}={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) in "
+    "your jurisdiction, e.g. {example}": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（或网格的 15 位代码），"
+    "例如 {example}",
+    'area={show} is a number; send the area code as text in quotes, e.g. "area": '
+    '"{example}"': 'area={show} 是数字；请把区划代码作为带引号的文本发送，例如 "area": "{example}"',
     # issue 15 follow-up (findings 7, 13): strict JSON members, the audit log's filters
     "the JSON body gives member {show} more than once; send it once": "JSON 正文中成员 {show} 出现了不止一次；请只发送一次",
     '{name}={show} is text; send {name} as a JSON number without quotes, e.g. "{name}": '
@@ -239,4 +259,6 @@ ZH: dict[str, str] = {
     # coverage of a province or a city, county by county (gis.analysis.coverage_batch)
     "no active service points of the kinds {kinds} in this county: none of its demand is "
     "covered": "本县没有 {kinds} 类型的在用服务点：需求全部未覆盖",
+    "drilled={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) "
+    "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
 }

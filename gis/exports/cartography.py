@@ -14,7 +14,7 @@ import matplotlib
 from matplotlib import font_manager, patheffects
 from matplotlib.patches import FancyArrow, Rectangle
 
-from gis.errors import PopgisError
+from gis.errors import InvalidInput, PopgisError
 from gis.messages import _
 
 # Paper sizes in inches, portrait (width, height).
@@ -79,7 +79,7 @@ def paper_inches(size: str, landscape: bool) -> tuple[float, float]:
     try:
         w, h = PAPER[size.upper()]
     except KeyError:
-        raise PopgisError(_("unknown paper size {size!r}; expected A4 or A3", size=size)) from None
+        raise InvalidInput(_("unknown paper size {size!r}; expected A4 or A3", size=size)) from None
     return (h, w) if landscape else (w, h)
 
 

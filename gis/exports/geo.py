@@ -21,7 +21,7 @@ from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput, NotFound
 from gis.exports import aggregates, area_scope, log_export, require_county_or_below
 from gis.gate import Scope
-from gis.messages import _
+from gis.messages import _, area_label
 
 
 @dataclass(frozen=True)
@@ -174,6 +174,9 @@ def features(
             props = {
                 "code": r.id,
                 "name": r.name,
+                # the name as the map shows it in the user's language: a grid is
+                # "Grid N" in English (the official name stays in ``name``)
+                "label": area_label(r.name, r.id),
                 "level": r.level,
                 "parent_code": r.parent_code,
                 "area_km2": round(r.area_km2, 4) if r.area_km2 is not None else None,

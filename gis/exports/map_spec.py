@@ -24,7 +24,7 @@ from gis.exports import (
 )
 from gis.gate import Scope
 from gis.gate.aggregates import heat_cells
-from gis.messages import _
+from gis.messages import _, area_label
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,11 @@ def subtitle_line(names: list[str], as_of, view: bool = False) -> str:
 # and a wide screen leaves margins); an area "contains" the view when it covers nearly
 # all of it.
 FRAMED = 0.25
+#: the area the web map is drilled into names a view while its extent fills at least
+#: this share of it (intersection over union): right after a drill into a grid twice as
+#: tall as wide, the open part of a 1440 or 1920 px screen is a fifth grid or more; one
+#: zoom step out, a twentieth
+DRILLED_FRAMED = 0.15
 VIEW_CONTAINED = 0.98
 
 
@@ -185,7 +190,9 @@ def _area_lines(conn, spec: MapSpec, area: Scope, tol: float, grids: bool = Fals
         for a in cands:
             p = shapely.point_on_surface(a["geom"])
             if x0 < p.x < x1 and y0 < p.y < y1:
-                spec.labels.append((p.x, p.y, a["short_name"] or a["name"]))
+                # a grid is "Grid N" in English, as the title and the web map name it
+                label = area_label(a["short_name"] or a["name"], a["code"])
+                spec.labels.append((p.x, p.y, label))
     return found
 
 
@@ -236,11 +243,14 @@ def heat_raster(
     return heat.smooth(cells, box, k=k, bandwidth_m=bw)
 
 
-def framed_area(conn, area: Scope, view: basemap.Box) -> str:
+def framed_area(conn, area: Scope, view: basemap.Box, drilled: str | None = None) -> str:
     """The code of the area a lon/lat ``view`` of ``area`` shows.
 
-    Of the areas under the view's centre: the one the view frames (its extent matches
-    the view best, as after the web map's drill-down fits the view to it), or the
+    ``drilled``: the area the web map is drilled into (its breadcrumb), taken when it is
+    under the view's centre and still frames the view (intersection over union at least
+    DRILLED_FRAMED): a screen wider than a narrow grid also shows much of its village, whose
+    extent may then match the view better than the grid's. Else, of the areas under the
+    view's centre: the one the view frames (its extent matches the view best), or the
     deepest one that contains the view, whichever is deeper; else ``area`` itself."""
     vw, vh = max(view[2] - view[0], 1e-12), max(view[3] - view[1], 1e-12)
     framed, framed_fit, contains = None, FRAMED, None
@@ -250,6 +260,8 @@ def framed_area(conn, area: Scope, view: basemap.Box) -> str:
             min(y1, view[3]) - max(y0, view[1]), 0.0
         )
         fit = both / ((x1 - x0) * (y1 - y0) + vw * vh - both)  # intersection over union
+        if drilled is not None and a["code"] == drilled and fit >= DRILLED_FRAMED:
+            return drilled
         if fit >= framed_fit:
             framed, framed_fit = (depth, a["code"]), fit
         if a["cover"] >= VIEW_CONTAINED:
@@ -288,12 +300,14 @@ def prepare(
     aspect: float = 1.414,
     stats: aggregates.Statistics | None = None,
     per: str | None = None,
+    drilled: str | None = None,
 ) -> MapSpec:
     """Gather the data of one map (no drawing). ``bbox`` is a lon/lat view
     (west, south, east, north) of the area, cut to it (a view entirely outside it is
     refused); else the whole area is shown. The title names ``area_code`` if given,
     else the area the view frames (see :func:`framed_area`), else the user's area.
-    ``per`` (village or grid) chooses the units of a choropleth."""
+    ``per`` (village or grid) chooses the units of a choropleth; ``drilled`` is the area
+    the web map is drilled into (see :func:`framed_area`)."""
     info = check_layer(layer)
     if per not in (None, "", "village", "grid"):
         raise InvalidInput(_("per={per!r}; expected village or grid", per=per))
@@ -305,7 +319,7 @@ def prepare(
     if bbox is not None:
         bbox = clip_view(conn, area, bbox)
         if not area_code:
-            shown = framed_area(conn, area, bbox)
+            shown = framed_area(conn, area, bbox, drilled)
         raw = basemap.to_metric(bbox, epsg)
     else:
         raw = basemap.area_box(conn, area.area_code, epsg)

@@ -538,6 +538,7 @@ def render_map_file(
     bbox: tuple[float, float, float, float] | None = None,
     as_of: date | None = None,
     per: str | None = None,
+    drilled: str | None = None,
 ) -> MapFile:
     """One briefing map as PNG or PDF (300 dpi) with its file names; the export is
     logged with the area it shows.
@@ -548,6 +549,8 @@ def render_map_file(
     area_code : the area to show (default the user's jurisdiction); must be inside it.
     bbox : optional lon/lat view (west, south, east, north), e.g. the web map's view;
         one that shows nothing of the area is refused (422).
+    drilled : the area the web map is drilled into: the title names it while the view
+        still frames it (see :func:`gis.exports.map_spec.framed_area`).
     """
     if fmt not in FORMATS:
         raise InvalidInput(_("unknown map format {fmt!r}; expected png or pdf", fmt=fmt))
@@ -563,6 +566,7 @@ def render_map_file(
             as_of=as_of,
             aspect=page.aspect,
             per=per,
+            drilled=drilled,
         )
         page.draw(spec)
         buf = io.BytesIO()

@@ -288,6 +288,8 @@ class Gate:
             raise InvalidInput(
                 _("lon/lat {lon}, {lat} out of range; expected WGS-84 degrees", lon=lon, lat=lat)
             )
+        if building_id is not None:
+            self._in_scope_building(building_id)
         target = self.conn.execute(
             sa.text("""
             WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
@@ -341,6 +343,19 @@ class Gate:
         # aggregate role); the place itself is in placement_history (people roles)
         self._log("place_household", "household", hid, None, [hid])
         return self.household(hid)
+
+    def _in_scope_building(self, building_id: int) -> None:
+        # a building of another jurisdiction is answered exactly as one that does not
+        # exist (as the building popup does): the refusal must not tell which it is
+        found = self.conn.execute(
+            sa.text(
+                "SELECT 1 FROM buildings WHERE id = :b AND admin_path LIKE :p AND "
+                + in_county("county_code")
+            ),
+            {"b": building_id, "p": self.scope.like, "county": self.scope.county},
+        ).scalar()
+        if found is None:
+            raise NotFound("building")
 
     def _check_same_village(self, hid: int, village_code: str | None) -> None:
         moving = self.conn.execute(

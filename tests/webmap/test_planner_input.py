@@ -54,7 +54,7 @@ def test_solver_messages_name_the_api_parameters(client):
         ("radius=800&as_of=9999-12-31", "as_of='9999-12-31'"),
         ("radius=800&as_of=2024-02-30", "as_of='2024-02-30'"),
         ("radius=800&as_of=yesterday", "as_of='yesterday'"),
-        ("radius=800&kinds=", None),
+        ("radius=800&kinds=", "no service point kinds given"),
         ("radius=800&kinds=clinic,cats", "'cats'"),
     ],
 )

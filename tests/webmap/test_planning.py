@@ -90,7 +90,7 @@ def test_place_api_for_planner(client):
     "body, message",
     [
         ({"model": "mclp", "k": 99, "radius": 800}, "larger than the number of candidates"),
-        ({"model": "mclp", "k": 1, "radius": 0}, "radius must be more than 0"),
+        ({"model": "mclp", "k": 1, "radius": 0}, "radius 0 is not allowed"),
         ({"model": "mclp", "k": "two", "radius": 800}, "send k as a JSON number"),
         ({"model": "mclp", "k": 1, "radius": 800, "demand": "cats"}, "unknown demand population"),
     ],

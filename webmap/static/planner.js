@@ -15,8 +15,20 @@
   var phone = window.matchMedia('(max-width: 700px)').matches;
   var control = L.control.layers(null, null, {collapsed: phone}).addTo(map);
   state.layersCollapsed = phone;
-  var resultLayers = L.layerGroup().addTo(map);
-  var addedLayer = L.layerGroup().addTo(map);
+  // the results, each its own layer with its own switch in the layer list (added to the
+  // list, and to the legend, once it has something drawn)
+  var results = {gaps: L.layerGroup().addTo(map), newly: L.layerGroup().addTo(map),
+                 sites: L.layerGroup().addTo(map)};
+  var RESULT_NAMES = {gaps: 'pl_uncovered', newly: 'pl_newly', sites: 'pl_sites_layer'};
+  var listed = {};
+  /** for tests: whether a result layer (gaps, newly, sites) is on the map, and its size */
+  state.onMap = function (key) { return map.hasLayer(key === 'added' ? addedLayer : results[key]); };
+  /** for tests: the page pixel of a place on the map */
+  state.pixel = function (lat, lon) {
+    var r = map.getContainer().getBoundingClientRect(), p = map.latLngToContainerPoint([lat, lon]);
+    return [r.left + p.x, r.top + p.y];
+  };
+  var addedLayer = L.layerGroup().addTo(map), addedListed = false;
   var $ = function (id) { return document.getElementById(id); };
 
   function fmt(v) { return v === null || v === undefined ? '<5' : Number(v).toLocaleString('zh-CN'); }
@@ -61,24 +73,66 @@
     }}).addTo(map);
     control.addOverlay(layer, t('pl_existing'));
     state.drawn.points = inside.length;
-    var kinds = Object.keys(KIND_COLOURS).filter(function (k) {
+    state.pointKinds = Object.keys(KIND_COLOURS).filter(function (k) {
       return inside.some(function (f) { return f.properties.kind === k; }); });
-    var legend = L.control({position: 'bottomright'});
-    legend.onAdd = function () {
-      var div = L.DomUtil.create('div', 'legend');
-      div.id = 'planner-legend';
-      div.innerHTML = '<b>' + t('legend') + '</b><br>' + kinds.map(function (k) {
-        return '<span data-kind="' + k + '"><i style="background:' + KIND_COLOURS[k] +
-          ';border-radius:50%"></i>' + esc(kindLabel(k)) + '</span>'; }).join('<br>') +
-        '<br><i style="background:#e03131;opacity:.5"></i>' + t('pl_uncovered') +
-        '<br><i style="background:#2f9e44;opacity:.5"></i>' + t('pl_newly') +
-        '<br><span data-kind="new_site"><i style="background:' + NEW_SITE +
-        ';border-radius:50%;box-shadow:0 0 0 2px #fff,0 0 0 3px ' + NEW_SITE + '"></i>' +
-        t('pl_new_site') + '</span>';
-      return div;
-    };
-    legend.addTo(map);
+    state.pointsLayer = layer;
+    renderLegend();
   });
+  // the legend: only what is drawn and switched on (the existing kinds present, and the
+  // results once drawn); on a phone it is a button that opens it (open, it covered a
+  // third of the small map), as the layer list is an icon there
+  var legendOpen = !phone;
+  state.legendCollapsed = phone;
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create('div', 'legend');
+    div.id = 'planner-legend';
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  function swatch(colour, round, ring) {
+    return '<i style="background:' + colour + (round ? ';border-radius:50%' : ';opacity:.5') +
+      (ring ? ';box-shadow:0 0 0 2px #fff,0 0 0 3px ' + colour + ';margin:0 7px 0 3px' : '') + '"></i>';
+  }
+  function renderLegend() {
+    var rows = [];
+    if (state.pointsLayer && map.hasLayer(state.pointsLayer)) {
+      (state.pointKinds || []).forEach(function (k) {
+        rows.push('<span data-kind="' + k + '">' + swatch(KIND_COLOURS[k], true) + esc(kindLabel(k)) + '</span>');
+      });
+    }
+    var shown = function (key) { return listed[key] && map.hasLayer(results[key]); };
+    if (shown('gaps')) { rows.push('<span data-kind="gaps">' + swatch('#e03131') + t('pl_uncovered') + '</span>'); }
+    if (shown('newly')) { rows.push('<span data-kind="newly">' + swatch('#2f9e44') + t('pl_newly') + '</span>'); }
+    if (shown('sites')) {
+      rows.push('<span data-kind="new_site">' + swatch(NEW_SITE, true, true) + t('pl_new_site') + '</span>');
+    }
+    if (addedListed && map.hasLayer(addedLayer)) {
+      // Leaflet's marker, drawn where the planner clicked
+      rows.push('<span data-kind="added"><i class="pin"></i>' + t('pl_added') + '</span>');
+    }
+    var div = $('planner-legend');
+    div.hidden = rows.length === 0;
+    div.innerHTML = '<button type="button" id="legend-toggle" aria-expanded="' + legendOpen + '">' +
+      t('legend') + ' ' + (legendOpen ? '▾' : '▸') + '</button>' +
+      '<div id="legend-body"' + (legendOpen ? '' : ' hidden') + '>' + rows.join('<br>') + '</div>';
+    state.legendEntries = rows.length;
+    $('legend-toggle').addEventListener('click', function () {
+      legendOpen = !legendOpen; state.legendCollapsed = !legendOpen; renderLegend();
+    });
+  }
+  map.on('overlayadd overlayremove', renderLegend);
+  /** a result layer's switch in the layer list: there while it has something drawn */
+  function list(key, count) {
+    if (count && !listed[key]) { control.addOverlay(results[key], t(RESULT_NAMES[key])); listed[key] = true; }
+    if (!count && listed[key]) { control.removeLayer(results[key]); listed[key] = false; }
+    if (count && !map.hasLayer(results[key])) { results[key].addTo(map); }
+  }
+  function clearResults() {
+    Object.keys(results).forEach(function (key) { results[key].clearLayers(); list(key, 0); });
+  }
+
   Promise.all([boundaries, points]).then(function () { state.ready = true; document.body.dataset.ready = 'true'; })
     .catch(function (e) { status(t('pl_base_failed') + e.message, true); });
 
@@ -89,6 +143,8 @@
     state.added.push(site);
     L.marker(e.latlng, {title: site.name}).addTo(addedLayer);
     $('added-count').textContent = state.added.length;
+    if (!addedListed) { control.addOverlay(addedLayer, t('pl_added')); addedListed = true; }
+    renderLegend();
   });
 
   function params() {
@@ -123,10 +179,12 @@
     var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius === undefined ? '' : p.radius) +
             '&demand=' + encodeURIComponent(p.demand) + ($('network').checked ? '&network=1' : '');
     getJSON(cfg.coverage + q).then(function (res) {
-      resultLayers.clearLayers();
+      clearResults();
       var gaps = L.geoJSON(res.gaps, {style: {color: '#e03131', weight: 1, fillOpacity: 0.35},
         onEachFeature: function (f, l) { l.bindTooltip(t('pl_uncovered') + ': ' + fmt(f.properties.uncovered)); }});
-      resultLayers.addLayer(gaps);
+      results.gaps.addLayer(gaps);
+      list('gaps', res.gaps.features.length);
+      renderLegend();
       var tot = res.totals;
       summary([[t('pl_demand'), fmt(tot.demand)], [t('pl_covered'), fmt(tot.covered) + ' (' + pct(tot.pct_covered) + ')'],
                [t('pl_uncovered'), fmt(tot.uncovered)], [t('pl_gap_areas'), res.gaps.features.length]]);
@@ -138,6 +196,7 @@
                '</td><td>—</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
       $('villages').hidden = false;
       state.drawn.gaps = res.gaps.features.length;
+      state.drawn.newly = 0; state.drawn.sites = 0;
       status(t('pl_coverage_done'));
       document.body.dataset.coverage = 'done';
     }).catch(function (e) { status(e.message, true); });
@@ -150,15 +209,19 @@
     getJSON(cfg.place, {method: 'POST', headers: {'Content-Type': 'application/json'},
                         body: JSON.stringify(p)}).then(function (res) {
       state.last = res;
-      resultLayers.clearLayers();
-      resultLayers.addLayer(L.geoJSON(res.newly_covered, {style: {color: '#2f9e44', weight: 1, fillOpacity: 0.35},
+      clearResults();
+      results.newly.addLayer(L.geoJSON(res.newly_covered, {style: {color: '#2f9e44', weight: 1, fillOpacity: 0.35},
         onEachFeature: function (f, l) { l.bindTooltip(t('pl_newly') + ': ' + fmt(f.properties.newly_covered)); }}));
-      resultLayers.addLayer(L.geoJSON(res.result, {pointToLayer: function (f, ll) {
-        return f.properties.fixed ? L.circleMarker(ll, {radius: 3, color: '#d6336c', weight: 1})
-          : L.circleMarker(ll, {radius: 9, color: '#fff', weight: 2, fillColor: NEW_SITE, fillOpacity: 1});
+      // the new sites only: the existing ones are the layer of existing service points
+      var chosen = res.result.features.filter(function (f) { return !f.properties.fixed; });
+      results.sites.addLayer(L.geoJSON({type: 'FeatureCollection', features: chosen}, {pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, {radius: 9, color: '#fff', weight: 2, fillColor: NEW_SITE, fillOpacity: 1});
       }, onEachFeature: function (f, l) {
-        l.bindPopup(esc((f.properties.fixed ? t('pl_existing_one') : t('pl_new_one')) + (f.properties.name || f.properties.id)));
+        l.bindPopup(esc(t('pl_new_one') + (f.properties.name || f.properties.id)));
       }}));
+      list('newly', res.newly_covered.features.length);
+      list('sites', chosen.length);
+      renderLegend();
       var r = res.result.properties;
       // the model by the name its choice shows (not its code), and K as the form's label
       var opt = document.querySelector('#model option[value="' + r.model + '"]');
@@ -177,7 +240,9 @@
                '</td><td>' + pct(v.pct_after) + '</td><td>' + fmt(v.newly_covered) + '</td></tr>'; }).join('');
       $('villages').hidden = false;
       $('exports').hidden = false;
-      state.drawn.sites = res.result.features.filter(function (f) { return !f.properties.fixed; }).length;
+      state.drawn.sites = chosen.length;
+      state.drawn.newly = res.newly_covered.features.length;
+      state.drawn.gaps = 0;
       status(r.optimal ? t('pl_solved') : t('pl_stopped') + r.status);
       document.body.dataset.solved = 'true';
     }).catch(function (e) { status(e.message, true); });

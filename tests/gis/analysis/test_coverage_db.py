@@ -251,8 +251,11 @@ def test_radius_per_kind(conn, county):
         coverage.parse_radius("distribution_point=300", ["distribution_point", "clinic"])
     with pytest.raises(Exception, match="more than 0"):
         coverage.parse_radius("0", ["clinic"])
-    # ASCII digits only, no sign, and bounded (the message names the range)
-    for odd in ("-5", "+5", "١٢", "１２", "1e3", "inf", "1_000"):
+    # a negative number is out of the range (the one message of 0 too), not "no number"
+    with pytest.raises(Exception, match="radius -5 is not allowed: metres, more than 0"):
+        coverage.parse_radius("-5", ["clinic"])
+    # ASCII digits only, no plus sign, and bounded (the message names the range)
+    for odd in ("+5", "١٢", "１２", "1e3", "inf", "1_000"):
         with pytest.raises(Exception, match="not a number of metres"):
             coverage.parse_radius(odd, ["clinic"])
     with pytest.raises(Exception, match="at most 100000"):

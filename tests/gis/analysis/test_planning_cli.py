@@ -62,7 +62,7 @@ def test_coverage_bad_input():
     r = run("coverage", "--kinds", "clinic,spaceport", "--radius", "800", "--json")
     assert r.exit_code == 2 and "unknown service point kind 'spaceport'" in r.output
     r = run("coverage", "--kinds", "clinic", "--radius", "0")
-    assert r.exit_code == 2 and "radius must be more than 0" in r.output
+    assert r.exit_code == 2 and "radius 0 is not allowed: metres, more than 0" in r.output
     assert "Traceback" not in r.output
 
 

@@ -137,3 +137,72 @@ def test_a_grids_export_names_it_grid_n_in_english(conn):
         spec, _texts = _drawn(conn, grid, "density", per="grid")
     assert spec.title.startswith("Grid 1 "), spec.title
     assert "网格" not in spec.title and "网格" not in spec.subtitle, spec.subtitle
+
+
+def test_grid_stats_and_the_in_map_labels_name_a_grid_grid_n_in_english(conn):
+    """The grid_stats layer's ``label`` and the grid labels drawn on a village's map read
+    "Grid N" in English (they kept the Chinese name: outside tester, s21); ``name`` stays
+    the official name, and in Chinese the label is the name."""
+    from gis.exports import geo
+
+    village = scope_for_area(conn, "330782001001", user="lang_tester", role="village")
+    with speaking("en"):
+        feats, _n = geo.features(conn, village, "grid_stats")
+        # a view 3 km wide: its labels are the grids'
+        spec = prepare(conn, village, "density", per="grid", bbox=(120.06, 29.24, 120.09, 29.26))
+    assert [(f["properties"]["name"], f["properties"]["label"]) for f in feats] == [
+        ("江滨社区第一网格", "Grid 1"),
+        ("江滨社区第二网格", "Grid 2"),
+    ]
+    assert [text for _x, _y, text in spec.labels] == ["Grid 2"], spec.labels
+    spec = prepare(conn, village, "density", per="grid", bbox=(120.06, 29.24, 120.09, 29.26))
+    assert [text for _x, _y, text in spec.labels] == ["江滨社区第二网格"], spec.labels
+    feats, _n = geo.features(conn, village, "grid_stats")
+    assert [f["properties"]["label"] for f in feats] == ["江滨社区第一网格", "江滨社区第二网格"]
+    # a village keeps its name in both languages
+    with speaking("en"):
+        feats, _n = geo.features(conn, village, "village_stats")
+    assert feats[0]["properties"]["label"] == "江滨社区居委会"
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        (120.06, 29.21, 120.09, 29.29),  # well inside grid 2
+        (120.051, 29.201, 120.052, 29.202),  # a corner of it
+    ],
+)
+def test_a_view_inside_one_grid_is_titled_with_the_grid(conn, bbox):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking("en"):
+        spec = prepare(conn, county, "migrants", bbox=bbox)
+    assert spec.title.startswith("Grid 2 "), spec.title
+    assert spec.area_code == "330782001001002"
+
+
+# the web map's view after drilling into grid 2 on a wide screen: it shows the grid whole
+# and much of its village, whose extent matches the view better than the grid's
+WIDE_VIEW_OF_GRID_2 = (120.0, 29.195, 120.15, 29.305)
+
+
+def test_a_view_drilled_into_a_grid_is_titled_with_the_grid(conn):
+    county = scope_for_area(conn, "330782000000", user="lang_tester")
+    with speaking("en"):
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=GRID_2)
+        assert spec.title.startswith("Grid 2 "), spec.title
+        # without the map's drill state the best-fitting extent (the village) names it
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2)
+        assert spec.title.startswith("江滨社区居委会 "), spec.title
+        # drilled into the village, the same view is the village's
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=VILLAGE)
+        assert spec.title.startswith("江滨社区居委会 "), spec.title
+        # zoomed out to the whole county after the drill: the grid no longer frames it
+        whole = (120.0, 29.2, 120.2, 29.4)
+        spec = prepare(conn, county, "migrants", bbox=whole, drilled=GRID_2)
+        assert not spec.title.startswith("Grid 2 "), spec.title
+        # an area the view's centre is not in is no title either
+        spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=GRID_1)
+        assert not spec.title.startswith("Grid 1 "), spec.title
+
+
+GRID_1, GRID_2, VILLAGE = "330782001001001", "330782001001002", "330782001001"

@@ -16,6 +16,9 @@
              bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
                .map(function (v) { return v.toFixed(5); }).join(',')};
     if (spec[2]) { q.per = spec[2]; }
+    // the area drilled into names the map while the view still frames it (a wide screen
+    // shows much of a narrow grid's village too)
+    if (!P.regional() && S.trail && S.trail.length) { q.drilled = P.currentArea().code; }
     // a province or city exports one county at a time: the one drilled into
     if (P.regional() && P.regionCounty()) { q.area = P.regionCounty().code; }
     return S.cfg.exports + 'map.' + choice.format + '?' + P.qs(q);
