@@ -171,7 +171,7 @@ def test_bad_input_fails_the_whole_batch_once(province_url, monkeypatch):
     monkeypatch.setenv("POPGIS_DATABASE_URL", province_url)
     for args, says in [
         (["--kinds", "clinic,spaceport", "--radius", "800"], "spaceport"),
-        (["--kinds", "clinic", "--radius", "0"], "radius must be more than 0"),
+        (["--kinds", "clinic", "--radius", "0"], "radius 0 is not allowed"),
     ]:
         r = CliRunner().invoke(
             main, ["--lang", "en", "coverage", *args, "--area", "330000000000", "--engine", "dask"]
