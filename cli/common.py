@@ -49,6 +49,39 @@ def require_out_folder(out: Path | None) -> None:
         )
 
 
+def dask_options(engine_help: str):
+    """``--engine local|dask``, ``--scheduler`` and ``--workers``, as the batch commands
+    (``geocode``, ``coverage``) take them; ``engine_help`` says what each engine does."""
+
+    def wrap(command):
+        for option in reversed(
+            (
+                click.option(
+                    "--engine",
+                    type=click.Choice(["local", "dask"]),
+                    default="local",
+                    show_default=True,
+                    help=engine_help,
+                ),
+                click.option(
+                    "--scheduler",
+                    help="with --engine dask: a Dask scheduler's address (default: a local cluster)",
+                ),
+                click.option(
+                    "--workers",
+                    type=click.IntRange(1, 64),
+                    default=2,
+                    show_default=True,
+                    help="with --engine dask and no --scheduler: worker processes of the local cluster",
+                ),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return wrap
+
+
 def checked_scheduler(text: str) -> str:
     """``--scheduler``: a Dask scheduler's address, or the command ends saying the
     expected form."""

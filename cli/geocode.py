@@ -11,6 +11,7 @@ from cli.common import (
     INTERRUPTED,
     bar,
     checked_scheduler,
+    dask_options,
     echo_json,
     fail,
     json_option,
@@ -112,24 +113,9 @@ def parse_address(text, file):
     show_default=True,
     help="coordinate system of lon/lat where a row has no crs",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="with IN.csv: this process, or Dask distributed (the file cut into slices of rows, "
-    "in input order, geocoded by the workers)",
-)
-@click.option(
-    "--scheduler",
-    help="with --engine dask: a Dask scheduler's address (default: a local cluster)",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="with --engine dask and no --scheduler: worker processes of the local cluster",
+@dask_options(
+    "with IN.csv: this process, or Dask distributed (the file cut into slices of rows, "
+    "in input order, geocoded by the workers)"
 )
 @json_option
 def geocode(

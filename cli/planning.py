@@ -15,6 +15,7 @@ from cli.common import (
     bar,
     checked_scheduler,
     dask_client,
+    dask_options,
     echo_json,
     fail,
     json_option,
@@ -102,24 +103,9 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="also write the full result as JSON to this file",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="with --area of a province or a city: the counties one after the other in this "
-    "process, or one Dask task per county",
-)
-@click.option(
-    "--scheduler",
-    help="with --engine dask: a Dask scheduler's address (default: a local cluster)",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="with --engine dask and no --scheduler: worker processes of the local cluster",
+@dask_options(
+    "with --area of a province or a city: the counties one after the other in this "
+    "process, or one Dask task per county"
 )
 def coverage_cmd(
     kinds,
