@@ -178,7 +178,8 @@ def _other_suffix_names(first: str, taken: set) -> list[tuple[str, int]]:
         return [(v, FORMER) for v in (old, old + "委会", old + "民委员会") if v not in taken]
     new = village_after(first)
     if new is not None:
-        return [(v, OTHER_SUFFIX) for v in (new, new + "居委会") if v not in taken]
+        # (one name only: each length more is one more probe at every position)
+        return [(new, OTHER_SUFFIX)] if new not in taken else []
     return []
 
 
@@ -543,7 +544,7 @@ class AdminGazetteer:
         return (
             settings.var_dir()
             / "cache"
-            / f"names5-{signature()}-{former_signature()}"
+            / f"names6-{signature()}-{former_signature()}"
             / f"{county6}.pkl"
         )
 

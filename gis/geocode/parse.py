@@ -834,6 +834,10 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 _UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
 
 
+#: how a second address run on ends (see :func:`_later_address`): its township or village
+_LATER_ENDS = ("村", "社区", "居委会", "委会", "街道", "镇", "乡", "嘎查", "苏木", "办事处")
+
+
 def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
     """Is ``rest``, the text left at the end of an address, a second address run on
     (sender and receiver, an old address and the new: …好运街88号义乌市赤岸镇柏峰村,
@@ -842,7 +846,7 @@ def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
     than the first (as specific: a village if the first has one) — named in full with
     their county, city or province, or else under the first's county. Then the later
     one is the address: ``p`` takes its reading, the first address is ``leftover``."""
-    if not p.admin or len(rest) < 4 or not rest.endswith(_ADMIN_SUFFIXES):
+    if not rest.endswith(_LATER_ENDS) or len(rest) < 4 or not p.admin:
         return False
     q = Parsed(rest)
     end = _chain(rest, 0, q, gaz)

@@ -69,7 +69,8 @@ def test_other_suffix_only_where_no_village_has_that_name():
         ("江滨村委会", 2),
         ("江滨村民委员会", 2),
     ]
-    assert _other_suffix_names("柏峰村委会", {"柏峰社区"}) == [("柏峰社区居委会", 6)]
+    assert _other_suffix_names("柏峰村委会", {"柏峰社区"}) == []
+    assert _other_suffix_names("柏峰村委会", set()) == [("柏峰社区", 6)]
 
 
 def test_village_with_the_other_suffix_in_the_database_county(local):
