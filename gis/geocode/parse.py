@@ -244,16 +244,15 @@ def _record(p: Parsed, level: int, token: str, cands: list) -> None:
     # an upper level of several places (西湖区, 江北区 without their city) keeps those
     # the name written below it is in (江北区慈城镇: 宁波's), when that name is written
     # as it is (not a near spelling)
-    sure = cands[0][2] not in _GUESSED
-    for lv in list(p.admin):
+    for lv, had in list(p.admin.items()):
         if lv > level:
-            keep = [c for c in p.admin[lv] if _compatible(c[0], lv, {level: cands})]
+            keep = [c for c in had if _compatible(c[0], lv, {level: cands})]
             if keep:
                 p.admin[lv] = keep
             else:
                 p.conflict = True
-        elif lv < level and sure and len(p.admin[lv]) > 1:
-            keep = [c for c in p.admin[lv] if _compatible(c[0], lv, {level: cands})]
+        elif len(had) > 1 and lv < level and cands[0][2] not in _GUESSED:
+            keep = [c for c in had if _compatible(c[0], lv, {level: cands})]
             if keep:
                 p.admin[lv] = keep
 
