@@ -218,7 +218,10 @@ class _Scanner:
                 return True
             new = [e for e in best if found[e[0]] is None]
             if not new:
-                return True
+                # a repeat at the end (江滨社区稠城街道); before more names it may start
+                # a second address (江滨社区义乌市赤岸镇…): the parser decides
+                end = pos + best_len
+                return end >= n or s[end] in _DIGITS
             fit = [e for e in new if village.startswith(e[1][: _PREFIX[e[0]]])]
             if not fit:
                 return all(e[0] < TOWNSHIP for e in new)
@@ -302,8 +305,12 @@ class _Scanner:
                     return None  # 北苑 of 北苑工业区: the parser decides
                 if level == VILLAGE and not self._after_village(s, pos, found, scopes):
                     return None  # a name after the village that the parser would weigh
-            elif level < depth and (lead or s[-1] not in _TOKEN_END):
-                return None  # names after the numbers (swapped order)
+            elif (level < depth and (lead or s[-1] not in _TOKEN_END)) or s.endswith(
+                _ADMIN_SUFFIXES
+            ):
+                # names after the numbers: the rest of this address (swapped order) or
+                # a second one run on (…12号赤岸镇柏峰村)
+                return None
         village = found[VILLAGE] if depth == VILLAGE else None
         town = found[TOWNSHIP] or found[VILLAGE][:9] + "000"
         county = found[COUNTY] or town[:6] + "000000"

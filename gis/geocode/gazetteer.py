@@ -41,11 +41,14 @@ __all__ = [
     "SHORT",
     "FORMER_SHORT",
     "TOWN_SHORT",
+    "OTHER_SUFFIX",
     "SHORTS",
     "KIND_SCORE",
     "KIND_METHOD",
     "village_variants",
     "village_before",
+    "village_after",
+    "suffix_class",
     "fuzzy_pinyin",
     "syllables",
     "sound_similarity",
@@ -70,6 +73,9 @@ FORMER_SHORT = 4
 #: A township written without 街道/镇/乡 (小港 for 小港街道): counts only after its
 #: county and not as the start of a road or compound name (see gis.geocode.parse).
 TOWN_SHORT = 5
+#: A village written with the other suffix, 社区 for a 村 of the list (a village become a
+#: community since the list was made): found, with the flag ``village_suffix_differs``.
+OTHER_SUFFIX = 6
 SHORTS = (SHORT, FORMER_SHORT)
 KIND_SCORE = {
     EXACT: 1.0,
@@ -78,6 +84,7 @@ KIND_SCORE = {
     SHORT: 1.0,
     FORMER_SHORT: 0.95,
     TOWN_SHORT: 0.97,
+    OTHER_SUFFIX: 0.95,
 }
 KIND_METHOD = {
     EXACT: "exact",
@@ -86,6 +93,7 @@ KIND_METHOD = {
     SHORT: "exact",
     FORMER_SHORT: "former_name",
     TOWN_SHORT: "short_name",
+    OTHER_SUFFIX: "other_suffix",
 }
 
 _SKIP_CITY = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -132,6 +140,47 @@ def village_before(name: str) -> str | None:
     if base == name or len(base) < 2 or base.endswith(("村", "社区")):
         return None
     return base + "村"
+
+
+_VILLAGE_END = re.compile(r"(?:村民委员会|村委会|村)$")
+
+
+def village_after(name: str) -> str | None:
+    """The community a village may have become (村改居) before the list says so, as
+    people write it: '新光村村委会' → 新光社区, '那马村' → 那马社区; None for a
+    community, or a name of one character without 村 (张村, 三村村委会)."""
+    if not _VILLAGE_END.search(name):
+        return None
+    base = _VILLAGE_END.sub("", name)
+    if base.endswith("村"):
+        base = base[:-1]
+    if len(base) < 2 or base.endswith(("社区", "委会")):
+        return None
+    return base + "社区"
+
+
+def suffix_class(name: str) -> str:
+    """'村' for a village's name (…村, …村委会), '社区' for a community's (…社区, …居委会),
+    '' for a name with neither."""
+    if name.endswith(("社区", "居委会", "居民委员会")):
+        return "社区"
+    if name.endswith(("村", "村委会", "村民委员会")):
+        return "村"
+    return ""
+
+
+def _other_suffix_names(first: str, taken: set) -> list[tuple[str, int]]:
+    """The names of a village or community with the other suffix (see
+    :func:`village_before`, :func:`village_after`), where no village of the county is
+    called so."""
+    old = village_before(first)
+    if old is not None:
+        return [(v, FORMER) for v in (old, old + "委会", old + "民委员会") if v not in taken]
+    new = village_after(first)
+    if new is not None:
+        # (one name only: each length more is one more probe at every position)
+        return [(new, OTHER_SUFFIX)] if new not in taken else []
+    return []
 
 
 def _merge_initial(i: str) -> str:
@@ -495,7 +544,7 @@ class AdminGazetteer:
         return (
             settings.var_dir()
             / "cache"
-            / f"names4-{signature()}-{former_signature()}"
+            / f"names6-{signature()}-{former_signature()}"
             / f"{county6}.pkl"
         )
 
@@ -547,6 +596,27 @@ class AdminGazetteer:
             self._villages[key] = idx
         return idx
 
+    def province_index(self, prov2: str) -> NameIndex:
+        """The townships of all the counties of a province written in full (their
+        official and former names, not the short ones): for a province written and
+        then a township (浙江省柳市镇…), where the county and city are left out. Cached."""
+        key = ("province", prov2)
+        idx = self._villages.get(key)
+        if idx is None:
+            idx = NameIndex()
+            d = self.division
+            counties = sorted(
+                {c for c in d.areas if c.startswith(prov2)}
+                | {c for c in d._by_county if c.startswith(prov2)}
+            )
+            for c in counties:
+                for name, entries in self.county_index(c).names.items():
+                    for e in entries:
+                        if e[0] == TOWNSHIP and e[2] in (EXACT, FORMER):
+                            idx.add(name, *e)
+            self._villages[key] = idx
+        return idx
+
     @functools.cached_property
     def local_index(self) -> NameIndex:
         """Townships and villages of all the database's counties, in one index."""
@@ -560,16 +630,30 @@ class AdminGazetteer:
     def _children(self, county6: str):
         """(code12, level, [(name, kind)]) of a county's townships and villages: the
         official names, former names (see :mod:`gis.geocode.former`) and, for townships,
-        the name without 街道/镇/乡; for a community of the national list, the village it
-        was (:func:`village_before`, kind former name)."""
+        the name without 街道/镇/乡; for a community, the village it was
+        (:func:`village_before`, kind former name), for a village, the community it may
+        have become (:func:`village_after`, kind :data:`OTHER_SUFFIX`), where no village of
+        the county has that name."""
         former = _former_townships()
         if county6 in self.local_counties:
-            for code, area in self.local_areas.items():
-                if code[:6] == county6 and area.level in (TOWNSHIP, VILLAGE):
-                    names = self.local_names[code]
-                    if area.level == TOWNSHIP:
-                        names = names + former.get(code, []) + _town_short(area.name)
-                    yield code, area.level, names
+            mine = [
+                (code, area)
+                for code, area in self.local_areas.items()
+                if code[:6] == county6 and area.level in (TOWNSHIP, VILLAGE)
+            ]
+            taken = {
+                normalise(n)
+                for code, area in mine
+                if area.level == VILLAGE
+                for n, _ in self.local_names[code]
+            }
+            for code, area in mine:
+                names = self.local_names[code]
+                if area.level == TOWNSHIP:
+                    names = names + former.get(code, []) + _town_short(area.name)
+                else:
+                    names = names + _other_suffix_names(normalise(area.name), taken)
+                yield code, area.level, names
             return
         towns = [
             (t9, tname, [(v12, village_variants(vn)) for v12, vn in self.division.villages_of(t9)])
@@ -583,13 +667,7 @@ class AdminGazetteer:
                 names.append((tname[:-3], EXACT))
             yield code12(t9), TOWNSHIP, names + former.get(code12(t9), []) + _town_short(tname)
             for v12, vs in villages:
-                out = [(v, EXACT) for v in vs]
-                old = village_before(vs[0])
-                if old is not None:
-                    out += [
-                        (v, FORMER) for v in (old, old + "委会", old + "民委员会") if v not in taken
-                    ]
-                yield v12, VILLAGE, out
+                yield v12, VILLAGE, [(v, EXACT) for v in vs] + _other_suffix_names(vs[0], taken)
 
     # ------------------------------------------------------------ queries
     def name_of(self, code: str) -> str | None:

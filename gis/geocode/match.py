@@ -29,7 +29,15 @@ __all__ = ["Result", "Matcher", "OutOfScope", "BUILDING_MIN", "AREA_MIN", "MARGI
 BUILDING_MIN = 0.85  # lowest score placed at building level without review
 AREA_MIN = 0.80  # lowest score placed at a compound/group/village without review
 MARGIN = 0.08  # a second candidate closer than this makes the record ambiguous
-_STEP_RANK = {"exact": 0, "alias": 1, "former_name": 2, "fuzzy": 3, "pinyin": 3, "elsewhere": 4}
+_STEP_RANK = {
+    "exact": 0,
+    "alias": 1,
+    "former_name": 2,
+    "other_suffix": 2,
+    "fuzzy": 3,
+    "pinyin": 3,
+    "elsewhere": 4,
+}
 
 
 class OutOfScope(Exception):

@@ -36,6 +36,7 @@ from gis.geocode.gazetteer import (
     KIND_METHOD,
     KIND_SCORE,
     LEVEL_NAME,
+    OTHER_SUFFIX,
     PROVINCE,
     SHORTS,
     TOWN_SHORT,
@@ -45,6 +46,7 @@ from gis.geocode.gazetteer import (
     FuzzyPool,
     fuzzy_pinyin,
     sound_similarity,
+    suffix_class,
     syllables,
 )
 from gis.geocode.normalise import normalise, normalise_many
@@ -101,7 +103,9 @@ class Parsed:
     admin: dict = field(default_factory=dict)
     leftover: str = ""
     conflict: bool = False
-    #: notes for the reader: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
+    #: notes for the reader: 'village_suffix_differs' (the village written with 村 for
+    #: the list's 社区 or the reverse: found, see :func:`_suffix_differs`),
+    #: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
     #: in comps['township'] and no code is given)
     flags: list = field(default_factory=list)
     #: the name indexes for the levels found so far (see :func:`_scopes`), None when
@@ -200,6 +204,9 @@ def _scopes_of(admin: dict, gaz: AdminGazetteer) -> list:
             city = admin.get(CITY)
             if city is not None and len(city) == 1:
                 return _scopes_for(gaz, (), city[0][0][:4])
+            prov = admin.get(PROVINCE)
+            if city is None and prov is not None and len(prov) == 1:
+                return _scopes_for(gaz, (), prov[0][0][:2])
             return _scopes_for(gaz, (), "")
         cands = (t or []) + (v or [])
     if len(cands) == 1:
@@ -209,13 +216,16 @@ def _scopes_of(admin: dict, gaz: AdminGazetteer) -> list:
 
 def _scopes_for(gaz: AdminGazetteer, counties: tuple, city4: str) -> list:
     """The scopes of :func:`_scopes` for the counties found (sorted) or, with none, the
-    one city found; cached on the gazetteer."""
+    one city found (4 digits) or the one province (2 digits); cached on the gazetteer."""
     key = ("scopes", counties, city4)
     out = gaz._villages.get(key)
     if out is not None:
         return out
     out = [gaz.top]
-    if city4 and len(gaz.counties_of(city4)) <= _CITY_MAX:
+    if len(city4) == 2:
+        # a province and then a township written in full (浙江省柳市镇): its townships
+        out.append(gaz.province_index(city4))
+    elif city4 and len(gaz.counties_of(city4)) <= _CITY_MAX:
         # a city and then a township (宁波市高桥镇): the townships of its counties
         out.append(gaz.city_index(city4))
     elif counties and len(counties) <= 4:
@@ -230,14 +240,21 @@ def _record(p: Parsed, level: int, token: str, cands: list) -> None:
     p.admin[level] = cands
     p.scopes = None
     p.comps[LEVEL_NAME[level]] = token
-    # A lower level found earlier (swapped order) keeps only the candidates that fit.
-    for lv in list(p.admin):
+    # A lower level found earlier (swapped order) keeps only the candidates that fit;
+    # an upper level of several places (西湖区, 江北区 without their city) keeps those
+    # the name written below it is in (江北区慈城镇: 宁波's), when that name is written
+    # as it is (not a near spelling)
+    for lv, had in list(p.admin.items()):
         if lv > level:
-            keep = [c for c in p.admin[lv] if _compatible(c[0], lv, {level: cands})]
+            keep = [c for c in had if _compatible(c[0], lv, {level: cands})]
             if keep:
                 p.admin[lv] = keep
             else:
                 p.conflict = True
+        elif len(had) > 1 and lv < level and cands[0][2] not in _GUESSED:
+            keep = [c for c in had if _compatible(c[0], lv, {level: cands})]
+            if keep:
+                p.admin[lv] = keep
 
 
 #: After a township written without 街道/镇/乡 these start a road or compound name
@@ -270,7 +287,7 @@ def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
     if _other_suffix(s, end):
         return True  # the old suffix: a 镇 that became a 街道, a 乡 that became a 镇
     if COUNTY not in p.admin and not gaz.local_counties:
-        return False
+        return CITY in p.admin and _short_then_road(s, end)
     if end >= len(s) or s[end].isdigit():
         return True
     if _boundary(s, end, p, gaz):
@@ -474,13 +491,41 @@ def _has_child_at(s: str, pos: int, entry, gaz: AdminGazetteer) -> bool:
     ):
         return True
     if level == CITY and s[pos : pos + 2] in gaz.city_index(code[:4]).first2:
-        # a township right after the city (温州清江镇): one of its counties' townships
-        # (asked only when a name of one of its counties starts there at all)
+        # a township right after the city (温州清江镇, or short before a road: 温州柳市
+        # 长兴路): one of its counties' townships (asked only when a name of one of its
+        # counties starts there at all)
         for c in gaz.counties_of(code[:4])[:_CITY_MAX]:
             hit = gaz.county_index(c).longest(s, pos)
-            if hit is not None and any(e[0] == TOWNSHIP and e[2] != TOWN_SHORT for e in hit[1]):
+            if hit is not None and any(
+                e[0] == TOWNSHIP
+                and (
+                    e[2] != TOWN_SHORT
+                    or _other_suffix(s, pos + hit[0])  # 温州郭溪镇: 郭溪街道, once a 镇
+                    or _short_then_road(s, pos + hit[0])
+                )
+                for e in hit[1]
+            ):
                 return True
+    if level == PROVINCE and s[pos : pos + 2] in gaz.province_index(code[:2]).first2:
+        # a township written in full right after the province (浙江柳市镇)
+        return gaz.province_index(code[:2]).longest(s, pos) is not None
     return False
+
+
+#: …nor, right after a city, before these (中山东路 is a road, not 中山 township's)
+_ROAD_SIDE = frozenset("东西南北中")
+
+
+def _short_then_road(s: str, end: int) -> bool:
+    """A township written short right after its city, with no county (杭州下沙文泽路,
+    温州柳市长兴路), counts only before a road's name that is not its own (下沙路,
+    中山东路 are roads)."""
+    return (
+        end < len(s)
+        and s[end] not in _AFTER_TOWN_SHORT
+        and s[end] not in _ROAD_SIDE
+        and _ROAD_NEXT.match(s, end) is not None
+    )
 
 
 #: How much a same-sound match counts against an exact one (see :func:`similarity`).
@@ -767,11 +812,15 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
             # Trailing text: admin names written after the rest (swapped order).
             end = _chain(rest, 0, p, gaz, trailing=True)
             rest = rest[end:]
+            if rest and _later_address(rest, p, gaz):
+                return
             if rest:
                 if c["compound"] is None and c["building"] is None and end == 0:
                     pending = rest
                 else:
                     p.leftover += rest
+        elif _later_address(rest, p, gaz):
+            return
         else:
             pending = rest
     if pending:
@@ -782,6 +831,44 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 _UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
+
+
+#: how a second address run on ends (see :func:`_later_address`): its township or village
+_LATER_ENDS = ("村", "社区", "居委会", "委会", "街道", "镇", "乡", "嘎查", "苏木", "办事处")
+
+
+def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``rest``, the text left at the end of an address, a second address run on
+    (sender and receiver, an old address and the new: …好运街88号义乌市赤岸镇柏峰村,
+    …江滨社区义乌市赤岸镇柏峰村, …江滨社区12号赤岸镇柏峰村)? It is when it is admin
+    names only, ending in a township or village, that name another township or village
+    than the first (as specific: a village if the first has one) — named in full with
+    their county, city or province, or else under the first's county. Then the later
+    one is the address: ``p`` takes its reading, the first address is ``leftover``."""
+    if not rest.endswith(_LATER_ENDS) or len(rest) < 4 or not p.admin:
+        return False
+    q = Parsed(rest)
+    end = _chain(rest, 0, q, gaz)
+    if end < len(rest) or not (PROVINCE in q.admin or CITY in q.admin or COUNTY in q.admin):
+        q = Parsed(rest)
+        q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
+        if COUNTY not in q.admin:
+            return False
+        for lv in q.admin:  # (their names as the first address wrote them)
+            q.comps[LEVEL_NAME[lv]] = p.comps[LEVEL_NAME[lv]]
+        end = _chain(rest, 0, q, gaz)
+        if end < len(rest):
+            return False
+    if q.conflict:
+        return False
+    first, later = p.codes(), q.codes()
+    if later["township"] is None or (first["village"] and later["village"] is None):
+        return False
+    if later["township"] == first["township"] and later["village"] in (None, first["village"]):
+        return False
+    p.leftover += p.text[: len(p.text) - len(rest)]
+    p.admin, p.comps, p.flags, p.scopes = q.admin, q.comps, q.flags, None
+    return True
 
 
 _FIRST_DIGIT = re.compile(r"\d")
@@ -870,7 +957,8 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     gazetteer and only the numbers are read per address.
 
     A line with nothing of an address in it (``asdfgh``, ``!!!@@@###``, ``1234567890``:
-    no Chinese word) gives no components, its text as ``leftover`` and the flag
+    no Chinese word; ``张三``, ``同上``, ``无``: no place named and nothing shaped like an
+    address) gives no components, its text as ``leftover`` and the flag
     ``nothing_recognised``; a person's name and phone after the address are
     ``leftover`` too (:func:`split_chatter`).
     """
@@ -922,11 +1010,49 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
             _head_again(head, p, gaz)
     v = p.admin.get(VILLAGE)
-    if v is not None and not village_sure(v) and "village_not_certain" not in p.flags:
-        p.flags.append("village_not_certain")  # its text is kept, without a code
+    if v is not None:
+        if not village_sure(v):
+            if "village_not_certain" not in p.flags:
+                p.flags.append("village_not_certain")  # its text is kept, without a code
+        elif v[0][2] in _OTHER_NAME and len(v) == 1:
+            _suffix_differs(p, v[0][0], gaz)
     if not any(p.comps.values()):
         p.flags.append(NOTHING)
+    elif not p.admin and not _SHAPE.search(s):
+        # no place named and nothing shaped like an address (张三, 同上, 无, 王五五: its
+        # numerals no numbers): nothing is promoted to a compound or house number
+        p.comps = dict.fromkeys(COMPONENTS)
+        p.leftover = s
+        p.flags.append(NOTHING)
     return p
+
+
+#: What a line without any admin name needs to be read as an address at all: a word of
+#: a place (路, 村, 小区, 大厦, …) or a number shaped like an address's (301, 5栋, 12号,
+#: 3-2, B2), not a numeral inside a word (张三 → 张3, 王五五 → 王55)
+_SHAPE = re.compile(
+    r"[省市区县镇乡村路街道巷弄里号栋幢座楼层室组队园苑府城庄厦场院宅馆湾桥坊墅舍寓居阁"
+    r"铺店厂司所校站港岛塘坑岙埠堡屯营寨沟圩垸畈坪岗岭坡滩堰门]|单元|小区|花园|公寓|中心"
+    r"|\d{3,}|\d[栋单层室组号-]|[A-Za-z]\d|\d[A-Za-z]"
+)
+
+
+_OTHER_NAME = frozenset((KIND_METHOD[FORMER], KIND_METHOD[OTHER_SUFFIX]))
+
+
+def _suffix_differs(p: Parsed, code: str, gaz: AdminGazetteer) -> None:
+    """A village found by the name with the other suffix (江滨村 for 江滨社区, 新光社区
+    for 新光村: a village become a community, before or after the list says so) keeps
+    its code, which only it can have in the county, and is flagged
+    ``village_suffix_differs`` so that the reader sees the name differed."""
+    written = suffix_class(p.comps["village"] or "")
+    official = suffix_class(gaz.name_of(code) or "")
+    if written and official and written != official and SUFFIX_FLAG not in p.flags:
+        p.flags.append(SUFFIX_FLAG)
+
+
+#: the flag of :func:`_suffix_differs`
+SUFFIX_FLAG = "village_suffix_differs"
 
 
 def _bare_village_before_building(s: str, pos: int, p: Parsed) -> int:

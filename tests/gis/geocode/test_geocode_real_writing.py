@@ -136,3 +136,22 @@ def test_a_short_name_written_again_starts_a_compound(national):
     assert p.comps["compound"] == "苏溪工业园区员工宿舍" and p.comps["building"] == "11"
     p = parse("义乌市福田街道福田花园3栋1单元1202室", national)
     assert p.comps["compound"] == "福田花园" and p.codes()["village"] is None
+
+
+def test_huangyan_former_names_as_the_ministry_lists_them(national):
+    # 民政部's yearly lists: 黄岩县 332622 until 1989, then 黄岩市 332603, which the
+    # 1994 reform made 黄岩区 331003 (the table had 黄岩县 stop in 1994 with today's code)
+    rows = {r[1]: r for r in load_former() if r[1] in ("黄岩县", "黄岩市")}
+    assert rows["黄岩县"][2] == "331003000000" and rows["黄岩县"][3] == 1989
+    assert rows["黄岩市"][2] == "331003000000" and rows["黄岩市"][3] == 1994
+    import csv
+
+    from gis.geocode.former import HAND_CSV
+
+    with HAND_CSV.open(encoding="utf-8") as f:
+        old = {r["name"]: r["old_code"] for r in csv.DictReader(f)}
+    assert old["黄岩县"] == "332622" and old["黄岩市"] == "332603"
+    for text in ("黄岩县西城街道", "台州市黄岩市西城街道"):
+        p = parse(text, national)
+        assert p.codes()["township"] == "331003003000", text
+        assert p.admin[3][0][2] == "former_name" and p.comps["county"] in text
