@@ -451,6 +451,7 @@ class AdminGazetteer:
     _villages: dict[Any, Any] = field(default_factory=dict)
     #: parse() caches the reading of address heads here (see gis.geocode.parse)
     head_cache: dict = field(default_factory=dict)
+    _local_index: NameIndex | None = None
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -617,9 +618,18 @@ class AdminGazetteer:
             self._villages[key] = idx
         return idx
 
-    @functools.cached_property
+    @property
     def local_index(self) -> NameIndex:
-        """Townships and villages of all the database's counties, in one index."""
+        """Townships and villages of all the database's counties, in one index (built on
+        first use). Kept in a field, not by ``functools.cached_property``: compiled by
+        mypyc (gis/geocode/_native.py) a cached property is computed again on every
+        access, which on a province's 90 counties cost about a second a time."""
+        idx = self._local_index
+        if idx is None:
+            idx = self._local_index = self._build_local_index()
+        return idx
+
+    def _build_local_index(self) -> NameIndex:
         idx = NameIndex()
         for county in self.local_counties:
             for code, level, names in self._children(county):

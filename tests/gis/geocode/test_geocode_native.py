@@ -107,3 +107,17 @@ def test_a_source_edited_after_the_build_is_the_one_imported(tmp_path, monkeypat
     # the stamp of the sources as they are
     stamp.write_text(json.dumps({"sources": _native.digest(), "mypy": "x"}))
     assert _native.up_to_date()
+
+
+def test_what_the_gazetteer_builds_on_first_use_is_built_once(conn):
+    """Compiled, a ``functools.cached_property`` is computed on every access (the local
+    index of a province's 90 counties took a second each time): the gazetteer keeps it
+    in a field instead, and no compiled module uses one."""
+    from gis.geocode.gazetteer import AdminGazetteer
+
+    assert _native.in_use()
+    gaz = AdminGazetteer.load(conn)
+    assert gaz.local_counties and gaz.local_index is gaz.local_index
+    for name in _native.MODULES:
+        source = (ROOT / "gis" / "geocode" / f"{name}.py").read_text(encoding="utf-8")
+        assert "@functools.cached_property" not in source, name
