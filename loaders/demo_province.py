@@ -65,6 +65,16 @@ def load(
     steps: dict[str, float] = {}
     with engine.connect() as conn:
         todo = [c for c in sorted(manifest["counties"]) if not stats.demo_loaded(conn, c)]
+    kept = sorted(set(manifest["counties"]) - set(todo))
+    if kept:  # said, not silent: the map then shows what was there (maybe another scale)
+        echo(
+            _(
+                "not loaded again: {codes} (households already in the database, kept as they "
+                "are; their files in {folder} were left out)",
+                codes=", ".join(kept),
+                folder=folder,
+            )
+        )
     if todo:
         t = time.perf_counter()
         joined, parts = join_files(folder, todo)
@@ -138,6 +148,7 @@ def load(
         "seconds": round(time.perf_counter() - t0, 1),
         "steps": steps,
         "counties": len(todo),
+        "kept": kept,
         **regions,
     }
 

@@ -111,6 +111,7 @@ def place_household(household_id):
     {move_village: true}; with {ask: true} that refusal is a 200 answer
     {confirm: {code, message}} instead."""
     body = params.json_object(LOCATION_MEMBERS)
+    params.not_text(body.get("building_id"), "building_id", "1234")
     bid = params.integer(body.get("building_id"), "building_id", low=1)
     ask = params.json_switch(body.get("ask"), "ask")
     move_village = params.json_switch(body.get("move_village"), "move_village")

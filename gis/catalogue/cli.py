@@ -12,6 +12,7 @@ ZH: dict[str, str] = {
     "geocoded {n} counties ({seconds} s)": "已对 {n} 个县完成地理编码（{seconds} 秒）",
     "{code} {name}: {persons} persons": "{code} {name}：{persons} 人",
     "province {province} loaded from {folder} in {seconds} s": "省 {province} 已从 {folder} 载入，用时 {seconds} 秒",
+    "not loaded again: {codes} (households already in the database, kept as they are; their files in {folder} were left out)": "未重新载入：{codes}（数据库中已有其住户，保持原样；{folder} 中这些县的文件未载入）",
     "no population figure for province {province} (known: {known})": "没有省 {province} 的人口数（已有：{known}）",
     "interrupted (Ctrl-C)": "已中断（Ctrl-C）",
     # gis/db.py: no database reachable

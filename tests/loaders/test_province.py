@@ -209,8 +209,12 @@ def test_province_loads_as_county_by_county(province, db_url):
         assert result["counties"] == 2 and set(result["steps"]) >= {"load households"}
         # geocoded before the insert (a first load): no geocoding pass afterwards
         assert "geocode" not in result["steps"] and "households: geocode" in result["steps"]
-        again = demo_province.load(out, engine=at_once, echo=lambda *_: None)  # no-op
+        said = []
+        again = demo_province.load(out, engine=at_once, echo=said.append)  # no-op
         assert again["counties"] == 0 and again["seconds"] < 5
+        # and it says which counties it left as they were (not silently)
+        assert again["kept"] == sorted(manifest["counties"]) and result["kept"] == []
+        assert any(all(c in m for c in manifest["counties"]) for m in said), said
         got = _contents(at_once)
         assert got == _contents(one_by_one)
         assert dict(got["persons"]) == {

@@ -134,6 +134,24 @@ def test_location_switches_are_json_booleans(client, conn, member, value, says):
     assert now.scalar() == path  # nothing moved
 
 
+def test_location_building_id_as_text_is_refused(client, conn):
+    """(outside tester s22, 7) "building_id": "2" was taken as building 2."""
+    h = _hid(conn, "HA1")
+    before = conn.execute(sa.text("SELECT building_id FROM households WHERE id = :h"), {"h": h})
+    before = before.scalar()
+    b = conn.execute(sa.text("SELECT id FROM buildings ORDER BY id LIMIT 1")).scalar()
+    login(client, "town_u")
+    r = client.post(
+        f"/api/households/{h}/location",
+        json={"lon": 120.0205, "lat": 29.2505, "building_id": str(b)},
+        headers=EN,
+    )
+    assert r.status_code == 400
+    assert _error(r).startswith(f"building_id='{b}' is text; send building_id as a JSON number")
+    now = conn.execute(sa.text("SELECT building_id FROM households WHERE id = :h"), {"h": h})
+    assert now.scalar() == before
+
+
 def test_location_switches_the_map_sends_still_work(client, conn):
     h = _hid(conn, "HA1")
     login(client, "town_u")
