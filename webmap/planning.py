@@ -235,10 +235,23 @@ def _demand(value, default: str) -> str:
     return _choice(value, "demand", POPULATIONS, default)
 
 
-def _only_query(allowed) -> None:
+def _only_query(allowed, required=()) -> None:
     """400 for a query parameter this route does not take (one given twice is refused
-    for every route by ``params.check_request``)."""
+    for every route by ``params.check_request``), for one given empty (``radius=``: a
+    value left out by mistake, never a silent default) and for a ``required`` one
+    missing."""
     params.refuse_unknown(allowed)
+    for name in allowed:  # (an empty kinds= has its own message: no kinds given)
+        if name != "kinds" and name in request.args and not request.args[name].strip():
+            raise InvalidInput(
+                _(
+                    "{name}= is empty: give a value, or leave {name} out for its default",
+                    name=name,
+                )
+            )
+    for name in required:
+        if name not in request.args:
+            raise InvalidInput(_("{name} is required", name=name))
 
 
 def _kinds(value):
@@ -323,7 +336,7 @@ def page():
 @login_required
 def coverage_api():
     scope = _planner_scope()
-    _only_query(COVERAGE_PARAMS)
+    _only_query(COVERAGE_PARAMS, required=("radius",))
     args = request.args
     scope = _area(scope, args.get("area"))
     with optnames.named_as(optnames.WEB):
@@ -331,7 +344,7 @@ def coverage_api():
             get_conn(),
             scope,
             _query_kinds(params.arg_text("kinds")),
-            params.arg_text("radius") or "800",
+            params.arg_text("radius"),
             population=_demand(args.get("demand"), "households"),
             use_network=params.arg_bool("network"),
             as_of=_as_of(args.get("as_of")),

@@ -261,4 +261,5 @@ ZH: dict[str, str] = {
     "covered": "本县没有 {kinds} 类型的在用服务点：需求全部未覆盖",
     "drilled={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) "
     "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
+    "{name}= is empty: give a value, or leave {name} out for its default": "{name}= 为空：请给出取值，或去掉 {name} 以使用默认值",
 }

@@ -49,7 +49,10 @@ def test_solver_messages_name_the_api_parameters(client):
         ("radius=-5", "radius"),
         ("radius=NaN", "radius"),
         ("radius=99999999999", "radius"),
-        ("radius=", None),  # empty: the documented default 800 m, not an error
+        ("radius=", "radius= is empty"),  # (outside tester s22: was a silent 800 m)
+        ("radius=800&demand=", "demand= is empty"),
+        ("radius=800&as_of=", "as_of= is empty"),
+        ("kinds=clinic", "radius is required"),  # as the command line's --radius
         ("radius=800&network=maybe", "network='maybe'"),
         ("radius=800&as_of=9999-12-31", "as_of='9999-12-31'"),
         ("radius=800&as_of=2024-02-30", "as_of='2024-02-30'"),
