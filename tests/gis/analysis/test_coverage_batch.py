@@ -63,18 +63,6 @@ def province_url(db_url, tmp_path_factory):
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    """A local Dask cluster (2 worker processes) for the runs by address."""
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    yield cluster.scheduler_address
-    cluster.close()
-
-
 def _run(monkeypatch, url, *args):
     monkeypatch.setenv("POPGIS_DATABASE_URL", url)
     r = CliRunner().invoke(main, ["--lang", "en", *ARGS, *args])

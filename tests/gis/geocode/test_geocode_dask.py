@@ -37,18 +37,6 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    """One local Dask cluster (2 worker processes) for the module's runs by address."""
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    yield cluster.scheduler_address
-    cluster.close()
-
-
 def _write(path, rows):
     path.write_text(
         "id,address,lon,lat,crs\n" + "".join(",".join(r) + "\n" for r in rows),
