@@ -50,3 +50,22 @@ def demo_loaded(conn, county_code: str) -> bool:
             {"c": county_code},
         ).scalar()
     )
+
+
+#: the levels `popgis areas` lists when not asked for the areas below one (a province
+#: has tens of thousands of villages)
+UPPER_LEVELS = ("province", "city", "county")
+
+
+def areas(conn, under=None) -> list[dict]:
+    """Admin areas loaded, by code, each ``code``, ``level`` and ``name``: every
+    province, city and county; with ``under`` (a :class:`gis.scope.Scope`), that area
+    and the areas directly below it (its townships, villages or grids)."""
+    if under is None:
+        sql, params = "level = ANY(:levels)", {"levels": list(UPPER_LEVELS)}
+    else:
+        sql, params = "code = :c OR parent_code = :c", {"c": under.area_code}
+    rows = conn.execute(
+        sa.text(f"SELECT code, level, name FROM admin_area WHERE {sql} ORDER BY code"), params
+    )
+    return [dict(r._mapping) for r in rows]
