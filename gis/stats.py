@@ -60,11 +60,16 @@ UPPER_LEVELS = ("province", "city", "county")
 def areas(conn, under=None) -> list[dict]:
     """Admin areas loaded, by code, each ``code``, ``level`` and ``name``: every
     province, city and county; with ``under`` (a :class:`gis.scope.Scope`), that area
-    and the areas directly below it (its townships, villages or grids)."""
+    and the areas one level below it in its subtree (a city's counties, a county's
+    townships, …; by path, as a county need not name its city as parent)."""
+    from gis.users import LEVEL_ORDER
+
     if under is None:
         sql, params = "level = ANY(:levels)", {"levels": list(UPPER_LEVELS)}
     else:
-        sql, params = "code = :c OR parent_code = :c", {"c": under.area_code}
+        below = LEVEL_ORDER[LEVEL_ORDER.index(under.level) + 1 :][:1]
+        sql = "code = :c OR (level = ANY(:levels) AND path LIKE :p)"
+        params = {"c": under.area_code, "levels": list(below), "p": under.like}
     rows = conn.execute(
         sa.text(f"SELECT code, level, name FROM admin_area WHERE {sql} ORDER BY code"), params
     )

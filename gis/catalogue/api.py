@@ -184,6 +184,10 @@ ZH: dict[str, str] = {
     "或 sites：在地图上添加的点）",
     "the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no "
     "assignment exists": "各点位容量合计 {capacity:g}，小于需求 {demand:g}：不存在可行分配",
+    "{area} is a {level} of several counties: its coverage is the sum of its "
+    "counties' coverage, computed county by county (`popgis coverage --area "
+    "{area}`); give one county or an area within one": "{area} 是包含多个县的{level}：其覆盖情况是各县覆盖"
+    "情况之和，须按县逐个计算（`popgis coverage --area {area}`）；请给出一个县或县内的区划",
     "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
     "assignment variables; use fewer candidates or a --demand-file with fewer units, or the "
     "mclp model": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {PMEDIAN_MAX_PAIRS:,} 个分配变量；"

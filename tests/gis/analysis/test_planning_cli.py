@@ -120,6 +120,8 @@ def test_popgis_areas_lists_the_codes_that_area_takes():
     assert lines[0].split() == ["area", "code", "level", "name"], lines
     assert [x.split()[0] for x in lines[2:]] == ["330782000000", "330782001000", "330782100000"]
     assert "township" in lines[3] and "稠城街道" in lines[3], lines
+    r = run("areas", "--under", "3307", "--json")
+    assert [a["code"] for a in json.loads(r.output)] == ["330700000000", "330782000000"]
     r = run("areas", "--under", "33078x")
     assert r.exit_code == 2 and "--under '33078x' is not an area code" in r.output, r.output
     r = run("areas", "--under", "330783")
