@@ -121,6 +121,25 @@ def dask_client(dask: dict, *, fork: bool = False):
         scheduler_unreachable(dask["scheduler"])
 
 
+def level_name(level: str) -> str:
+    """An admin level's or a geocode level's name in the user's language (the codes
+    stay in --json)."""
+    names = {
+        "building": _("building"),
+        "compound": _("compound"),
+        "group": _("group"),
+        "grid": _("grid"),
+        "village": _("village"),
+        "township": _("township"),
+        "county": _("county"),
+        "city": _("city"),
+        "province": _("province"),
+        "unmatched": _("unmatched"),
+        "none": _("not geocoded"),
+    }
+    return names.get(level, level)
+
+
 def stop_marker():
     """The file ``popgis db stop`` leaves in the cluster's folder (``db start`` removes
     it): the cluster was stopped on purpose and is not to be started behind one's back."""

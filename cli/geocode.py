@@ -15,6 +15,7 @@ from cli.common import (
     echo_json,
     fail,
     json_option,
+    level_name,
     prepare,
     require_out_folder,
     scheduler_unreachable,
@@ -30,21 +31,6 @@ ADDRESS_COLUMNS = {
     "crs": ["坐标系", "coordinate system", "datum"],
 }
 LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched", "none")
-
-
-def level_name(level: str) -> str:
-    """A geocode level's name in the user's language (the codes stay in --json)."""
-    names = {
-        "building": _("building"),
-        "compound": _("compound"),
-        "group": _("group"),
-        "village": _("village"),
-        "township": _("township"),
-        "county": _("county"),
-        "unmatched": _("unmatched"),
-        "none": _("not geocoded"),
-    }
-    return names.get(level, level)
 
 
 def _admin_gazetteer():

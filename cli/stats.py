@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli.common import echo_json, fail, json_option, prepare
+from cli.common import echo_json, fail, json_option, level_name, prepare
 from gis import db
 from gis.messages import _
 
@@ -55,19 +55,6 @@ def areas_cmd(under, as_json):
         click.echo(_("no county loaded; run `popgis load admin FILE` or `popgis demo` first"))
         return
     table = [[_("area code"), _("level"), _("name")]]
-    table += [[r["code"], _level_name(r["level"]), r["name"]] for r in rows]
+    table += [[r["code"], level_name(r["level"]), r["name"]] for r in rows]
     for line in text_table(table):
         click.echo(line)
-
-
-def _level_name(level: str) -> str:
-    """An admin level's name in the user's language (the codes stay in --json)."""
-    names = {
-        "province": _("province"),
-        "city": _("city"),
-        "county": _("county"),
-        "township": _("township"),
-        "village": _("village"),
-        "grid": _("grid"),
-    }
-    return names.get(level, level)

@@ -92,13 +92,12 @@ ZH: dict[str, str] = {
     "interrupted (Ctrl-C); {file} was not written": "已中断（Ctrl-C）；未写入 {file}",
     "the batch failed on Dask ({problem}); {file} was not written": "Dask 上的批处理失败（{problem}）；未写入 {file}",
     "{total} rows → {file}: ": "{total} 行 → {file}：",
-    # geocode levels (cli/geocode.py level_name; "building" is in api.py)
+    # geocode and admin levels (cli/common.py level_name; "building" is in api.py)
     "compound": "小区",
     "group": "村民小组",
     "village": "村/社区",
     "township": "乡镇/街道",
     "county": "县",
-    # admin levels (cli/stats.py, popgis areas; the others are above)
     "province": "省",
     "city": "市",
     "grid": "网格",

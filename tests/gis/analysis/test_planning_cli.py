@@ -74,7 +74,7 @@ AREA_FORM = (
 @pytest.mark.parametrize(
     "code", ["999", "33078x", "３３０７８２", "3307820010010", "", "330782 001"]
 )
-def test_coverage_of_a_malformed_area_code_names_it_the_form_and_how_to_list_areas(code):
+def test_coverage_of_a_malformed_area_code_names_it_the_form_and_how_to_list_areas(db_url, code):
     r = run("coverage", "--kinds", "clinic", "--radius", "800", "--area", code)
     assert r.exit_code == 2, r.output
     assert r.output.count("\n") == 1 and "Traceback" not in r.output, r.output
@@ -83,7 +83,7 @@ def test_coverage_of_a_malformed_area_code_names_it_the_form_and_how_to_list_are
 
 
 @pytest.mark.parametrize("code", ["990000000000", "330799", "330782999", "330782001001999"])
-def test_coverage_of_an_area_not_loaded_names_the_code_and_how_to_list_areas(code):
+def test_coverage_of_an_area_not_loaded_names_the_code_and_how_to_list_areas(db_url, code):
     r = run("coverage", "--kinds", "clinic", "--radius", "800", "--area", code)
     assert r.exit_code == 2, r.output
     assert r.output.count("\n") == 1 and "Traceback" not in r.output, r.output
@@ -95,7 +95,7 @@ def test_coverage_of_an_area_not_loaded_names_the_code_and_how_to_list_areas(cod
     assert zh.exit_code == 2 and f"本库没有加载区划 {full}" in zh.output, zh.output
 
 
-def test_an_area_code_of_2_to_9_digits_is_the_area_written_out_to_12():
+def test_an_area_code_of_2_to_9_digits_is_the_area_written_out_to_12(db_url):
     args = ("coverage", "--kinds", "clinic,distribution_point", "--radius", "1500", "--json")
     whole = json.loads(run(*args, "--area", "330782000000").output)
     short = run(*args, "--area", "330782")
@@ -106,7 +106,7 @@ def test_an_area_code_of_2_to_9_digits_is_the_area_written_out_to_12():
     assert 0 < town["totals"]["demand"] < whole["totals"]["demand"]
 
 
-def test_popgis_areas_lists_the_codes_that_area_takes():
+def test_popgis_areas_lists_the_codes_that_area_takes(db_url):
     r = run("areas", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.output) == [
