@@ -137,7 +137,7 @@ def _geocode_file(
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
     from gis.geocode.csvout import format_lines, remove_stale_part, write_file
-    from gis.geocode.distributed import BlockUnreadable, csv_blocks, load_geocoder
+    from gis.geocode.distributed import BlockUnreadable, csv_blocks
     from loaders.files import FileProblem, match_columns, read_table
 
     try:
@@ -169,13 +169,9 @@ def _geocode_file(
                 )
 
         if dask is not None:
-            g = None
-            if dask["scheduler"] is None:
-                # loaded once here, as in one process; the local workers are forked
-                # with it
-                g = load_geocoder(db.database_url().render_as_string(hide_password=False))
+            # the workers load the geocoder while this process reads the file
             with (
-                _dask_client(dask, g) as client,
+                _dask_client(dask) as client,
                 bar(_("geocoding"), unit=" rows") as progress,
             ):
                 # a CSV goes to the workers as bytes, block by block; other tables as
@@ -259,7 +255,7 @@ def _geocode_file(
         )
 
 
-def _dask_client(dask: dict, geocoder):
+def _dask_client(dask: dict):
     """A started :class:`gis.geocode.distributed.DaskGeocoder` (its workers warming up)."""
     from gis import db
     from gis.geocode.distributed import DaskGeocoder
@@ -269,7 +265,6 @@ def _dask_client(dask: dict, geocoder):
             db.database_url().render_as_string(hide_password=False),
             scheduler=dask["scheduler"],
             workers=dask["workers"],
-            geocoder=geocoder,
         )
     except OSError:  # the scheduler's address cannot be reached (Dask: "Timed out …")
         scheduler_unreachable(dask["scheduler"])

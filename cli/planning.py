@@ -258,7 +258,7 @@ def _coverage_by_county(
             with bar(_("coverage"), unit=_(" counties")) as progress:
                 out = batch.coverage_of_area(url, where, params, progress=progress)
         else:
-            client, cluster = dask_client(dask, fork=True)
+            client, cluster = dask_client(dask, preload=("gis.analysis.coverage_batch",))
             try:
                 with bar(_("coverage"), unit=_(" counties")) as progress:
                     out = batch.coverage_of_area(
