@@ -563,9 +563,12 @@ def _db_instance(
                 _read_frame(candidates_file), candidates_file.name, epsg=epsg
             )
         else:
-            fixed = instance.service_points(conn, where, _kinds(kinds), epsg=epsg)
-            cands = instance.candidate_sites(
-                conn, where, uses=_kinds(uses), grid_centroids=grid_centroids, epsg=epsg
+            sites = instance.sites_in_db(
+                conn,
+                where,
+                kinds=_kinds(kinds),
+                uses=_kinds(uses),
+                grid_centroids=grid_centroids,
+                epsg=epsg,
             )
-            sites = fixed.concat(cands)
     return demand, sites, names
