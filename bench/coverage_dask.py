@@ -44,7 +44,7 @@ def one(engine: str, area: str, kinds: str, radius: str, workers: int, out: Path
     if engine == "local":
         result = batch.coverage_of_area(url, where, params)
     else:
-        client, cluster = start_client(None, workers, fork=True)
+        client, cluster = start_client(None, workers, preload=("gis.analysis.coverage_batch",))
         try:
             result = batch.coverage_of_area(url, where, params, client=client)
         finally:

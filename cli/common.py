@@ -107,18 +107,38 @@ def scheduler_unreachable(address: str) -> NoReturn:
     )
 
 
-def dask_client(dask: dict, *, fork: bool = False):
+def dask_client(dask: dict, *, preload: tuple[str, ...] = ()):
     """``(client, cluster)`` of :func:`gis.dask_cluster.start_client` for ``dask``
-    (``{"scheduler": address or None, "workers": n}``); a scheduler that cannot be
+    (``{"scheduler": address or None, "workers": n}``; ``preload``: the modules of the
+    tasks, imported once for a local cluster's workers); a scheduler that cannot be
     reached ends the command saying so."""
     from gis.dask_cluster import start_client
 
     try:
-        return start_client(dask["scheduler"], dask["workers"], fork=fork)
+        return start_client(dask["scheduler"], dask["workers"], preload=preload)
     except OSError:  # the scheduler's address cannot be reached (Dask: "Timed out …")
         if dask["scheduler"] is None:
             raise
         scheduler_unreachable(dask["scheduler"])
+
+
+def level_name(level: str) -> str:
+    """An admin level's or a geocode level's name in the user's language (the codes
+    stay in --json)."""
+    names = {
+        "building": _("building"),
+        "compound": _("compound"),
+        "group": _("group"),
+        "grid": _("grid"),
+        "village": _("village"),
+        "township": _("township"),
+        "county": _("county"),
+        "city": _("city"),
+        "province": _("province"),
+        "unmatched": _("unmatched"),
+        "none": _("not geocoded"),
+    }
+    return names.get(level, level)
 
 
 def stop_marker():

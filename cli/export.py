@@ -66,7 +66,24 @@ def _date(value) -> date | None:
     return value.date() if value is not None else None
 
 
-AREA = click.option("--area", help="12-digit area code (default: the whole jurisdiction)")
+def _area_code(_ctx, _param, value: str | None) -> str | None:
+    """``--area`` as its 12-digit code (2 to 9 digits written out; a grid's 15), checked
+    before its county is taken from it (:func:`gis.scope.checked_area_code`)."""
+    from gis.scope import checked_area_code
+
+    if value is None:
+        return None
+    try:
+        return checked_area_code(value)
+    except PopgisError as exc:
+        fail(exc.message)
+
+
+AREA = click.option(
+    "--area",
+    callback=_area_code,
+    help="12-digit area code (default: the whole jurisdiction)",
+)
 USER = click.option(
     "--user",
     help="export as this user, within their jurisdiction "

@@ -15,6 +15,7 @@ from cli.common import (
     echo_json,
     fail,
     json_option,
+    level_name,
     prepare,
     require_out_folder,
     scheduler_unreachable,
@@ -30,21 +31,6 @@ ADDRESS_COLUMNS = {
     "crs": ["坐标系", "coordinate system", "datum"],
 }
 LEVELS = ("building", "compound", "group", "village", "township", "county", "unmatched", "none")
-
-
-def level_name(level: str) -> str:
-    """A geocode level's name in the user's language (the codes stay in --json)."""
-    names = {
-        "building": _("building"),
-        "compound": _("compound"),
-        "group": _("group"),
-        "village": _("village"),
-        "township": _("township"),
-        "county": _("county"),
-        "unmatched": _("unmatched"),
-        "none": _("not geocoded"),
-    }
-    return names.get(level, level)
 
 
 def _admin_gazetteer():
@@ -151,7 +137,7 @@ def _geocode_file(
     from gis.crs import CRSError, normalize_crs
     from gis.geocode.batch import Geocoder
     from gis.geocode.csvout import format_lines, remove_stale_part, write_file
-    from gis.geocode.distributed import BlockUnreadable, csv_blocks, load_geocoder
+    from gis.geocode.distributed import BlockUnreadable, csv_blocks
     from loaders.files import FileProblem, match_columns, read_table
 
     try:
@@ -183,13 +169,9 @@ def _geocode_file(
                 )
 
         if dask is not None:
-            g = None
-            if dask["scheduler"] is None:
-                # loaded once here, as in one process; the local workers are forked
-                # with it
-                g = load_geocoder(db.database_url().render_as_string(hide_password=False))
+            # the workers load the geocoder while this process reads the file
             with (
-                _dask_client(dask, g) as client,
+                _dask_client(dask) as client,
                 bar(_("geocoding"), unit=" rows") as progress,
             ):
                 # a CSV goes to the workers as bytes, block by block; other tables as
@@ -273,7 +255,7 @@ def _geocode_file(
         )
 
 
-def _dask_client(dask: dict, geocoder):
+def _dask_client(dask: dict):
     """A started :class:`gis.geocode.distributed.DaskGeocoder` (its workers warming up)."""
     from gis import db
     from gis.geocode.distributed import DaskGeocoder
@@ -283,7 +265,6 @@ def _dask_client(dask: dict, geocoder):
             db.database_url().render_as_string(hide_password=False),
             scheduler=dask["scheduler"],
             workers=dask["workers"],
-            geocoder=geocoder,
         )
     except OSError:  # the scheduler's address cannot be reached (Dask: "Timed out …")
         scheduler_unreachable(dask["scheduler"])

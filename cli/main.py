@@ -67,6 +67,7 @@ for command in (
     demo.demo,
     demo.generate,
     stats.stats_cmd,
+    stats.areas_cmd,
     users.users_group,
     users.audit,
     geocode.parse_address,

@@ -258,7 +258,7 @@ def _coverage_by_county(
             with bar(_("coverage"), unit=_(" counties")) as progress:
                 out = batch.coverage_of_area(url, where, params, progress=progress)
         else:
-            client, cluster = dask_client(dask, fork=True)
+            client, cluster = dask_client(dask, preload=("gis.analysis.coverage_batch",))
             try:
                 with bar(_("coverage"), unit=_(" counties")) as progress:
                     out = batch.coverage_of_area(
@@ -563,9 +563,12 @@ def _db_instance(
                 _read_frame(candidates_file), candidates_file.name, epsg=epsg
             )
         else:
-            fixed = instance.service_points(conn, where, _kinds(kinds), epsg=epsg)
-            cands = instance.candidate_sites(
-                conn, where, uses=_kinds(uses), grid_centroids=grid_centroids, epsg=epsg
+            sites = instance.sites_in_db(
+                conn,
+                where,
+                kinds=_kinds(kinds),
+                uses=_kinds(uses),
+                grid_centroids=grid_centroids,
+                epsg=epsg,
             )
-            sites = fixed.concat(cands)
     return demand, sites, names

@@ -3,18 +3,27 @@ cluster of worker processes by default, or any Dask scheduler by address.
 
 What every batch on Dask shares, written once: the scheduler address check (a one-line
 message instead of Dask's traceback), the bounded wait for a scheduler given by address,
-the local cluster's housekeeping made rarer, and its workers ignoring Ctrl-C (the client
-alone handles it and closes the cluster).
+the local cluster's housekeeping made rarer, its workers ignoring Ctrl-C (the client
+alone handles it and closes the cluster), and how they are started: from a fork server,
+never by forking this process (:data:`START_METHOD`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import signal
 import threading
 
-__all__ = ["CONNECT_SECONDS", "QUIET", "TICK", "scheduler_address", "start_client"]
+__all__ = [
+    "CONNECT_SECONDS",
+    "QUIET",
+    "START_METHOD",
+    "TICK",
+    "scheduler_address",
+    "start_client",
+]
 
 #: seconds to wait for a scheduler given by address before saying it cannot be reached
 #: (Dask's own default is 30)
@@ -42,6 +51,16 @@ QUIET = {
 }
 
 
+#: How the local cluster's worker processes start: forked by multiprocessing's fork
+#: server, a fresh interpreter that imports what the tasks need once (``preload`` of
+#: :func:`start_client`) and runs no other thread when it forks. Never by forking this
+#: process: by then it runs the Dask client's event loop and the nannies' threads (a
+#: fork copies a lock another thread may hold at that moment, and the worker then waits
+#: on it forever; Python 3.12 warns of it, 3.14 no longer forks by default). ``spawn``
+#: would be as safe, each worker importing everything itself.
+START_METHOD = "forkserver"
+
+
 def scheduler_address(text: str) -> str:
     """``text`` if it is a Dask scheduler's address (``tcp://HOST:PORT``, ``tls://…`` or a
     bare ``HOST:PORT``); else :class:`~gis.errors.InvalidInput` saying the expected form
@@ -66,8 +85,8 @@ def workers_ignore_ctrl_c():
     """Processes started inside the block ignore SIGINT: Ctrl-C in a terminal reaches
     the whole process group, and the local cluster's workers would each print a
     KeyboardInterrupt traceback; the client alone handles it and closes the cluster.
-    (An ignored signal stays ignored across fork and exec; a worker the nanny restarts
-    later, outside the block, does not inherit it.)"""
+    (An ignored signal stays ignored across fork and exec, and the fork server started
+    in the block gives it to every worker it forks, one the nanny restarts later too.)"""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set in the main thread
         return
@@ -78,40 +97,52 @@ def workers_ignore_ctrl_c():
         signal.signal(signal.SIGINT, previous)
 
 
+def _fork_server(preload: tuple[str, ...]) -> None:
+    """Start this process's fork server (once: it serves every later local cluster)
+    with ``preload`` imported beside distributed, numpy and pandas, so that a worker
+    starts with them. Started inside :func:`workers_ignore_ctrl_c`, it and the workers
+    it forks ignore Ctrl-C (a fork server restores its own start's handlers in them)."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["distributed", "numpy", "pandas", *preload])
+    forkserver.ensure_running()
+
+
+def _settings_env() -> dict[str, str]:
+    """The ``POPGIS_*`` settings of this process, for its local workers: a worker of the
+    fork server has the environment of the server's start, so the nanny sets them."""
+    return {k: v for k, v in os.environ.items() if k.startswith("POPGIS_")}
+
+
 def start_client(
     scheduler: str | None,
     workers: int = 2,
     *,
-    fork: bool = False,
-    around: contextlib.AbstractContextManager | None = None,
+    preload: tuple[str, ...] = (),
 ):
     """``(client, cluster)``: a :class:`distributed.Client` of the scheduler at
     ``scheduler`` (``cluster`` None; an unreachable address raises ``OSError`` after
     :data:`CONNECT_SECONDS`), or of a new :class:`distributed.LocalCluster` of
     ``workers`` single-threaded processes, quiet (:data:`QUIET`), its workers ignoring
-    Ctrl-C. The caller closes both.
-
-    ``fork``: the local workers are forked from this process (they start with what it
-    has imported and loaded: no import, no load), its database pools closed first so
-    that no worker shares their sockets; else spawned. ``around``: a context the local
-    workers are started in (the geocoder's heap frozen, …).
+    Ctrl-C and started by the fork server (:data:`START_METHOD`) with the modules
+    ``preload`` imported (those of the tasks: a worker then starts without importing
+    them). The caller closes both.
     """
     import dask
     from distributed import Client, LocalCluster
 
-    from gis import db
-
     cluster = client = None
     try:
         if scheduler is None:
-            if fork:
-                db.dispose_engines()
-            method = "fork" if fork else "spawn"
             with (
-                dask.config.set({**QUIET, "distributed.worker.multiprocessing-method": method}),
+                dask.config.set(
+                    {**QUIET, "distributed.worker.multiprocessing-method": START_METHOD}
+                ),
                 workers_ignore_ctrl_c(),
-                around if around is not None else contextlib.nullcontext(),
             ):
+                _fork_server(preload)
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -120,6 +151,7 @@ def start_client(
                     # quiet: a task that fails raises in the client; the workers'
                     # shutdown chatter (heartbeats to a closed scheduler) is no news
                     silence_logs=50,
+                    env=_settings_env(),
                 )
         with dask.config.set({TICK: QUIET[TICK]}):
             if cluster is not None:

@@ -29,9 +29,10 @@ class NotFound(PopgisError):
     status = 404
     code = "not_found"
 
-    def __init__(self, what: str = "record"):
-        # ``what`` is an English noun with its own catalogue entry (translated here)
-        super().__init__(_("{what} not found", what=_(what)))
+    def __init__(self, what: str = "record", *, message: str | None = None):
+        # ``what`` is an English noun with its own catalogue entry (translated here);
+        # ``message``, when given, says more (a command's input and its fix)
+        super().__init__(message or _("{what} not found", what=_(what)))
 
 
 class Forbidden(PopgisError):

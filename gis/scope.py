@@ -149,15 +149,73 @@ def scope_for_area(conn, area_code: str, *, user: str = "system", role: str = "c
     return Scope(user=user, role=role, area_code=area_code, path=row.path, level=row.level)
 
 
+#: digits of an area code by level (the rest of its 12 are zeros): province, city,
+#: county, township, village
+AREA_DIGITS = (2, 4, 6, 9, 12)
+GRID_DIGITS = 15
+
+
+def _area_form() -> str:
+    """What ``--area`` takes, said in every refusal of it."""
+    return _(
+        "expected the code of a province, city, county, township or village (2, 4, 6, 9 "
+        "or 12 digits: 33, 3307, 330782, 330782001 or 330782001001; the first four also "
+        "written out to 12 with zeros) or the 15-digit code of a grid"
+    )
+
+
+def checked_area_code(code: str, option: str = "--area") -> str:
+    """The 12-digit code (15 for a grid) of ``code`` given as ``option`` on the command
+    line: 2, 4, 6 or 9 digits (a province, city, county or township) are written out
+    to 12 with zeros. Anything else: :class:`InvalidInput` naming it, the form expected
+    and `popgis areas`."""
+    text = code.strip()
+    if text.isascii() and text.isdigit() and len(text) in (*AREA_DIGITS, GRID_DIGITS):
+        return text.ljust(12, "0")
+    raise InvalidInput(
+        _(
+            "{option} {code!r} is not an area code: {form}; `popgis areas` lists the areas loaded",
+            option=option,
+            code=code,
+            form=_area_form(),
+        )
+    )
+
+
+def area_scope_of(
+    conn, code: str, option: str = "--area", *, user: str = "cli", role: str = "county"
+) -> Scope:
+    """:func:`scope_for_area` of ``code`` given as ``option`` on the command line (2 to
+    12 digits, or a grid's 15: :func:`checked_area_code`): a malformed code refused by
+    :func:`checked_area_code`; one of no area loaded a ``NotFound`` naming it, the form
+    expected and `popgis areas`."""
+    given, code = code, checked_area_code(code, option)
+    try:
+        return scope_for_area(conn, code, user=user, role=role)
+    except NotFound:
+        raise NotFound(
+            message=_(
+                "{option} {given}: no area {code} is loaded here; `popgis areas` lists "
+                "the areas loaded ({form})",
+                option=option,
+                given=given,
+                code=code,
+                form=_area_form(),
+            )
+        ) from None
+
+
 def command_scope(conn, area_code: str | None = None, *, user: str = "cli") -> Scope:
     """The scope a command-line job acts in, with the county role, as ``user``.
 
     The one rule for every command: the subtree of ``area_code`` (``--area``) when given;
     otherwise the one county loaded. No county loaded, or several and no ``--area``: an
-    ``InvalidInput`` saying what to do; an unknown code: ``NotFound``.
+    ``InvalidInput`` saying what to do; a malformed code: ``InvalidInput``; a code of no
+    area loaded: ``NotFound`` (both naming the code, the form expected and `popgis
+    areas`: :func:`area_scope_of`).
     """
-    if area_code:
-        return scope_for_area(conn, area_code, user=user, role="county")
+    if area_code is not None:
+        return area_scope_of(conn, area_code, user=user, role="county")
     codes = (
         conn.execute(sa.text("SELECT code FROM admin_area WHERE level = 'county' ORDER BY code"))
         .scalars()

@@ -50,3 +50,27 @@ def demo_loaded(conn, county_code: str) -> bool:
             {"c": county_code},
         ).scalar()
     )
+
+
+#: the levels `popgis areas` lists when not asked for the areas below one (a province
+#: has tens of thousands of villages)
+UPPER_LEVELS = ("province", "city", "county")
+
+
+def areas(conn, under=None) -> list[dict]:
+    """Admin areas loaded, by code, each ``code``, ``level`` and ``name``: every
+    province, city and county; with ``under`` (a :class:`gis.scope.Scope`), that area
+    and the areas one level below it in its subtree (a city's counties, a county's
+    townships, …; by path, as a county need not name its city as parent)."""
+    from gis.users import LEVEL_ORDER
+
+    if under is None:
+        sql, params = "level = ANY(:levels)", {"levels": list(UPPER_LEVELS)}
+    else:
+        below = LEVEL_ORDER[LEVEL_ORDER.index(under.level) + 1 :][:1]
+        sql = "code = :c OR (level = ANY(:levels) AND path LIKE :p)"
+        params = {"c": under.area_code, "levels": list(below), "p": under.like}
+    rows = conn.execute(
+        sa.text(f"SELECT code, level, name FROM admin_area WHERE {sql} ORDER BY code"), params
+    )
+    return [dict(r._mapping) for r in rows]

@@ -30,7 +30,7 @@ PASSWORD = "test-pass-1"
 #: modules that start Dask in the test process: its IO loop and offload threads outlive
 #: the cluster, and the loaders do not fork beside other threads (loaders.forking), so
 #: these run last, after every test of the forked paths
-RUN_LAST = ("test_geocode_dask.py", "test_coverage_batch.py")
+RUN_LAST = ("test_geocode_dask.py", "test_coverage_batch.py", "test_dask_cluster.py")
 
 
 def pytest_collection_modifyitems(items):

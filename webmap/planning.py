@@ -97,15 +97,21 @@ def _k(value) -> int:
     return value
 
 
+def _number_within(value, name: str, low: float, high: float) -> float | None:
+    """``value`` as a JSON number within [low, high], or None when it is none (the
+    caller refuses it, stating its one range); a number sent as text is refused here."""
+    _not_text(value, name)
+    try:
+        return params.json_number(value, name, low=low, high=high)
+    except InvalidInput:
+        return None
+
+
 def _cover_pct(value) -> float:
     """cover_pct in (0, 100], named as the web API names it (not the CLI's --cover)."""
     if value in (None, ""):
         return 100.0
-    _not_text(value, "cover_pct")
-    try:
-        pct = params.json_number(value, "cover_pct", low=0, high=100)
-    except InvalidInput:
-        pct = None
+    pct = _number_within(value, "cover_pct", 0, 100)
     if pct is None or pct <= 0:
         raise InvalidInput(
             _(
@@ -123,13 +129,7 @@ def _time_limit(value) -> float:
     the solver to find any solution of a real plan)."""
     if value in (None, ""):
         return WEB_TIME_LIMIT_S
-    _not_text(value, "time_limit")
-    try:
-        seconds = params.json_number(
-            value, "time_limit", low=MIN_TIME_LIMIT_S, high=WEB_TIME_LIMIT_S
-        )
-    except InvalidInput:
-        seconds = None
+    seconds = _number_within(value, "time_limit", MIN_TIME_LIMIT_S, WEB_TIME_LIMIT_S)
     if seconds is None:
         raise InvalidInput(
             _(

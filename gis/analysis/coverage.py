@@ -346,9 +346,25 @@ def coverage_in_db(
     as_of=None,
     cell_m: float = GAP_CELL_M,
 ) -> CoverageResult:
-    """Coverage for a scope from the database: demand through the gate, active service
-    points of ``kinds`` with ``radius`` (a number or ``kind=m,…`` text, metres)."""
+    """Coverage for a scope within one county (the county or a part of it) from the
+    database: demand through the gate, active service points of ``kinds`` with
+    ``radius`` (a number or ``kind=m,…`` text, metres), metres in the county's UTM zone.
+
+    A province or a city is refused (:class:`InvalidInput`): its coverage is the sum of
+    its counties' (:mod:`gis.analysis.coverage_batch`), never one demand set, in which
+    a household near a county line would count as covered by the next county's points.
+    """
     t0 = time.perf_counter()
+    if scope.county is None:
+        raise InvalidInput(
+            _(
+                "{area} is a {level} of several counties: its coverage is the sum of its "
+                "counties' coverage, computed county by county (`popgis coverage --area "
+                "{area}`); give one county or an area within one",
+                area=scope.area_code,
+                level=_(scope.level),
+            )
+        )
     kinds = instance.check_kinds(kinds)
     radius_by_kind = parse_radius(radius, kinds)
     epsg = instance.county_epsg(conn, scope)

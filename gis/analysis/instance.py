@@ -11,8 +11,9 @@ name the file, row and column.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,8 +80,24 @@ def unproject(x, y, epsg: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon, float), np.asarray(lat, float)
 
 
+class _Points:
+    """What demand units and sites share: points ``x``/``y`` in metres, one per ``ids``."""
+
+    ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def xy(self) -> np.ndarray:
+        """The points as an (n, 2) array of metres."""
+        return np.column_stack([self.x, self.y])
+
+
 @dataclass
-class Demand:
+class Demand(_Points):
     """Demand units: one point per building (or CSV row) with a weight.
 
     ``x``/``y`` are metres in ``epsg``; ``village``/``grid`` hold admin codes (None for
@@ -103,20 +120,17 @@ class Demand:
     def __post_init__(self):
         self.x, self.y = project(self.lon, self.lat, self.epsg)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @property
-    def xy(self) -> np.ndarray:
-        return np.column_stack([self.x, self.y])
-
     @property
     def total(self) -> float:
         return float(self.weight.sum())
 
 
+#: the per-site columns of :class:`Sites` (``concat`` and ``subset`` take each of them)
+_SITE_COLUMNS = ("ids", "lon", "lat", "fixed", "capacity", "label", "name")
+
+
 @dataclass
-class Sites:
+class Sites(_Points):
     """Sites: existing service points (``fixed``) and candidates for new ones.
 
     ``capacity`` is the demand a site can serve (``inf`` = unlimited); ``label`` is
@@ -145,37 +159,19 @@ class Sites:
             self.name = np.full(n, "", dtype=object)
         self.x, self.y = project(self.lon, self.lat, self.epsg)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @property
-    def xy(self) -> np.ndarray:
-        return np.column_stack([self.x, self.y])
-
     def concat(self, other: Sites) -> Sites:
         """Both site sets in one (``other`` re-projected to this one's CRS)."""
-        return Sites(
-            ids=np.concatenate([self.ids, other.ids]),
-            lon=np.concatenate([self.lon, other.lon]),
-            lat=np.concatenate([self.lat, other.lat]),
-            fixed=np.concatenate([self.fixed, other.fixed]),
-            epsg=self.epsg,
-            capacity=np.concatenate([self.capacity, other.capacity]),
-            label=np.concatenate([self.label, other.label]),
-            name=np.concatenate([self.name, other.name]),
+        return self._with(
+            {c: np.concatenate([getattr(self, c), getattr(other, c)]) for c in _SITE_COLUMNS}
         )
 
     def subset(self, mask) -> Sites:
-        return Sites(
-            ids=self.ids[mask],
-            lon=self.lon[mask],
-            lat=self.lat[mask],
-            fixed=self.fixed[mask],
-            epsg=self.epsg,
-            capacity=self.capacity[mask],
-            label=self.label[mask],
-            name=self.name[mask],
-        )
+        """The sites where ``mask`` is true (or at the indices ``mask``)."""
+        return self._with({c: getattr(self, c)[mask] for c in _SITE_COLUMNS})
+
+    def _with(self, columns: dict[str, Any]) -> Sites:
+        """These sites' CRS with the per-site ``columns`` (projected again)."""
+        return replace(self, **columns)
 
 
 # ------------------------------------------------------------------ from the database
@@ -254,6 +250,23 @@ def service_points(conn, scope: Scope, kinds, *, epsg: int) -> Sites:
         {"k": list(kinds), "p": scope.like},
     ).all()
     return _sites(rows, fixed=True, epsg=epsg)
+
+
+def sites_in_db(
+    conn,
+    scope: Scope,
+    *,
+    kinds,
+    uses=DEFAULT_CANDIDATE_USES,
+    grid_centroids: bool = True,
+    epsg: int,
+) -> Sites:
+    """The sites of a plan in ``scope``: its active service points of ``kinds`` (fixed,
+    :func:`service_points`), then the candidates (:func:`candidate_sites`)."""
+    fixed = service_points(conn, scope, kinds, epsg=epsg)
+    return fixed.concat(
+        candidate_sites(conn, scope, uses=uses, grid_centroids=grid_centroids, epsg=epsg)
+    )
 
 
 def candidate_sites(

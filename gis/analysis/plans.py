@@ -249,9 +249,8 @@ def plan_in_db(
     before/after table by village and the newly covered areas."""
     epsg = instance.county_epsg(conn, scope)
     demand = instance.demand_from_db(conn, scope, population, as_of=as_of, epsg=epsg)
-    fixed = instance.service_points(conn, scope, kinds, epsg=epsg)
-    cands = instance.candidate_sites(
-        conn, scope, uses=uses, grid_centroids=grid_centroids, epsg=epsg
+    sites = instance.sites_in_db(
+        conn, scope, kinds=kinds, uses=uses, grid_centroids=grid_centroids, epsg=epsg
     )
     if added:
         frame = pd.DataFrame(
@@ -263,8 +262,7 @@ def plan_in_db(
         extra = instance.sites_from_table(frame, "added sites", epsg=epsg)
         extra.label[:] = "added"
         extra.name[:] = [s.get("name") or f"新增点 {i + 1}" for i, s in enumerate(added)]
-        cands = cands.concat(extra)
-    sites = fixed.concat(cands)
+        sites = sites.concat(extra)
     return run_plan(
         demand,
         sites,

@@ -15,8 +15,12 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from gis.analysis.instance import Demand, Sites
-from gis.analysis.optnames import on_web
-from gis.analysis.pmedian_candidates import PMEDIAN_MAX_PAIRS, candidate_lists
+from gis.analysis.pmedian_candidates import (
+    PMEDIAN_MAX_PAIRS,
+    candidate_lists,
+    distance_blocks,
+    too_large,
+)
 from gis.analysis.pmedian_radius import pmedian_radius
 from gis.analysis.solver import solve_mip
 from gis.errors import InvalidInput
@@ -85,17 +89,11 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     m = len(col_site)
     pairs_i, pairs_j, pairs_d = [], [], []
     total_pairs = 0
-    chunk = max(1, 2_000_000 // max(m, 1))
-    sxy = sites.xy[col_site]
-    for s in range(0, n, chunk):
-        d = np.hypot(
-            xy[s : s + chunk, None, 0] - sxy[None, :, 0],
-            xy[s : s + chunk, None, 1] - sxy[None, :, 1],
-        )
+    for s, d in distance_blocks(xy, sites.xy[col_site]):
         ii, jj = np.nonzero(np.isfinite(d))
         total_pairs += len(ii)
         if total_pairs > PMEDIAN_MAX_PAIRS:
-            raise _too_large(n, m, PMEDIAN_MAX_PAIRS)
+            raise too_large(n, m, PMEDIAN_MAX_PAIRS, _("assignment variables"))
         pairs_i.append(ii + s)
         pairs_j.append(jj)
         pairs_d.append(d[ii, jj])
@@ -156,25 +154,3 @@ def _pmedian_assignment(xy, w, sites: Sites, k, time_limit):
     )
     extra = {"candidates_in_model": int(is_free.sum()), "assignment_pairs": int(p)}
     return res, col_site, extra, t1
-
-
-def _too_large(n: int, m: int, limit: int) -> InvalidInput:
-    """The refusal of a p-median model too large to build, in the words of the command
-    line (``--demand-file``) or of the web API (its members)."""
-    if on_web():
-        return InvalidInput(
-            _(
-                "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates (uses, grid_centroids, sites) or a smaller area, or the mclp model",
-                n=n,
-                m=m,
-                PMEDIAN_MAX_PAIRS=limit,
-            )
-        )
-    return InvalidInput(
-        _(
-            "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} assignment variables; use fewer candidates or a --demand-file with fewer units, or the mclp model",
-            n=n,
-            m=m,
-            PMEDIAN_MAX_PAIRS=limit,
-        )
-    )

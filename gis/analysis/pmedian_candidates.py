@@ -83,18 +83,13 @@ def candidate_lists(
     pj: Any = []
     pd_: Any = []
     total = 0
-    chunk = max(1, 2_000_000 // max(m, 1))
-    for s in range(0, n, chunk):
-        d = np.hypot(
-            xy[s : s + chunk, None, 0] - sxy[None, :, 0],
-            xy[s : s + chunk, None, 1] - sxy[None, :, 1],
-        )
+    for s, d in distance_blocks(xy, sxy):
         # With k of m open, one of any unit's m−k+1 nearest candidates is open.
-        cap = np.minimum(ubound[s : s + chunk], np.partition(d, m - k, axis=1)[:, m - k])
+        cap = np.minimum(ubound[s : s + len(d)], np.partition(d, m - k, axis=1)[:, m - k])
         ii, jj = np.nonzero(d < cap[:, None])
         total += len(ii)
         if total > max_pairs:
-            raise _too_large(n, m, max_pairs)
+            raise too_large(n, m, max_pairs, _("unit–candidate distances in its model"))
         caps.append(cap)
         pi.append(ii + s)
         pj.append(jj)
@@ -150,23 +145,45 @@ def pmedian_heuristic(lists: CandidateLists, k: int, max_passes: int = 30) -> np
     return is_open
 
 
-def _too_large(n: int, m: int, limit: int) -> InvalidInput:
-    """The refusal of a p-median model too large to build, in the words of the command
-    line (``--demand-file``) or of the web API (its members)."""
+def fewer() -> str:
+    """What to change when a p-median is too large to build, in the words of the
+    command line (``--demand-file``) or of the web API (its members)."""
     if on_web():
-        return InvalidInput(
-            _(
-                "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates (uses, grid_centroids, sites) or a smaller area, or the mclp model",
-                n=n,
-                m=m,
-                max_pairs=limit,
-            )
+        return _(
+            "use fewer candidates (uses, grid_centroids, sites) or a smaller area, or the "
+            "mclp model"
         )
+    return _("use fewer candidates or a --demand-file with fewer units, or the mclp model")
+
+
+def too_large(n: int, m: int, limit: int, counted: str) -> InvalidInput:
+    """The refusal of a p-median of ``n`` demand locations and ``m`` sites whose model
+    would hold more than ``limit`` of ``counted`` (what it holds per unit and site:
+    assignment variables, unit–candidate distances), saying what to change
+    (:func:`fewer`)."""
     return InvalidInput(
         _(
-            "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} unit–candidate distances in its model; use fewer candidates or a --demand-file with fewer units, or the mclp model",
+            "p-median with {n} demand locations and {m} sites needs more than {limit:,} "
+            "{counted}; {fix}",
             n=n,
             m=m,
-            max_pairs=limit,
+            limit=limit,
+            counted=counted,
+            fix=fewer(),
         )
     )
+
+
+def distance_blocks(xy: np.ndarray, sxy: np.ndarray):
+    """Distances (metres) from the units ``xy`` to the sites ``sxy``, a block of units
+    at a time (about 2 M distances a block, so that memory stays bounded): ``(index of
+    the block's first unit, its distances, units × sites)``."""
+    chunk = max(1, 2_000_000 // max(len(sxy), 1))
+    for s in range(0, len(xy), chunk):
+        yield (
+            s,
+            np.hypot(
+                xy[s : s + chunk, None, 0] - sxy[None, :, 0],
+                xy[s : s + chunk, None, 1] - sxy[None, :, 1],
+            ),
+        )

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from gis.analysis.pmedian_candidates import CandidateLists, pmedian_heuristic
+from gis.analysis.optnames import option
+from gis.analysis.pmedian_candidates import CandidateLists, fewer, pmedian_heuristic
 from gis.analysis.solver import IncrementalLp, MipResult, solve_mip
 from gis.errors import InvalidInput
+from gis.messages import _
 
 PMEDIAN_START_MARGIN = 2  # levels beyond its heuristic distance a unit starts with
 PMEDIAN_MAX_ROUNDS = 30  # row-generation rounds before all levels go in at once
@@ -253,14 +255,22 @@ def _lp_rows(rows: RadiusRows, new: np.ndarray) -> sparse.csr_matrix:
 
 
 def _too_large(lists: CandidateLists, k: int, nnz: int, max_nonzeros: int) -> InvalidInput:
-    n = len(lists.weight)
+    """The refusal of a start model over ``max_nonzeros`` entries: what to change, in
+    the caller's words (:func:`gis.analysis.pmedian_candidates.fewer`)."""
     return InvalidInput(
-        f"p-median with K={k}: its model would hold {nnz:,} entries (more than "
-        f"{max_nonzeros:,}; {len(lists.site):,} unit–candidate distances for {n:,} "
-        "demand locations), more memory than a plan may take. Raise K, include more "
-        "kinds of existing service points (demand near one needs no far candidates), "
-        "use fewer candidates (building uses, grid centroids) or a smaller area, or use "
-        "the mclp model"
+        _(
+            "p-median with {k_name}={k}: its model would hold {nnz:,} entries (more than "
+            "{limit:,}; {pairs:,} unit–candidate distances for {n:,} demand locations), "
+            "more memory than a plan may take; raise {k_name}, include more kinds of "
+            "existing service points (demand near one needs no far candidates), or {fix}",
+            k_name=option("k"),
+            k=k,
+            nnz=nnz,
+            limit=max_nonzeros,
+            pairs=len(lists.site),
+            n=len(lists.weight),
+            fix=fewer(),
+        )
     )
 
 

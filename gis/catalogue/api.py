@@ -184,24 +184,26 @@ ZH: dict[str, str] = {
     "或 sites：在地图上添加的点）",
     "the sites' capacities add up to {capacity:g}, less than the demand {demand:g}: no "
     "assignment exists": "各点位容量合计 {capacity:g}，小于需求 {demand:g}：不存在可行分配",
-    "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
-    "assignment variables; use fewer candidates or a --demand-file with fewer units, or the "
-    "mclp model": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {PMEDIAN_MAX_PAIRS:,} 个分配变量；"
-    "请减少候选点，或用单元更少的 --demand-file，或改用 mclp 模型",
-    "p-median with {n} demand locations and {m} sites needs more than {PMEDIAN_MAX_PAIRS:,} "
-    "assignment variables; use fewer candidates (uses, grid_centroids, sites) or a smaller "
-    "area, or the mclp model": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {PMEDIAN_MAX_PAIRS:,} 个分配变量；"
-    "请减少候选点（uses、grid_centroids、sites）或缩小区域（area），或改用 mclp 模型",
-    "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} "
-    "unit–candidate distances in its model; use fewer candidates (uses, grid_centroids, "
-    "sites) or a smaller area, or the mclp model": "{n} 个需求点、{m} 个候选点的 p-中位模型需要超过 "
-    "{max_pairs:,} 个需求–候选距离；请减少候选点（uses、grid_centroids、sites）或缩小区域（area），"
-    "或改用 mclp 模型",
-    "p-median with {n} demand locations and {m} candidates needs more than {max_pairs:,} "
-    "unit–candidate distances in its model; use fewer candidates or a --demand-file with "
-    "fewer units, or the mclp model": "{n} 个需求点、{m} 个候选点的 p-中位模型需要超过 "
-    "{max_pairs:,} 个需求–候选距离；请减少候选点，或用单元更少的 "
-    "--demand-file，或改用 mclp 模型",
+    "{area} is a {level} of several counties: its coverage is the sum of its "
+    "counties' coverage, computed county by county (`popgis coverage --area "
+    "{area}`); give one county or an area within one": "{area} 是包含多个县的{level}：其覆盖情况是各县覆盖"
+    "情况之和，须按县逐个计算（`popgis coverage --area {area}`）；请给出一个县或县内的区划",
+    # gis/analysis/pmedian_candidates.py, pmedian_radius.py: a p-median too large to build
+    "use fewer candidates (uses, grid_centroids, sites) or a smaller area, or the "
+    "mclp model": "请减少候选点（uses、grid_centroids、sites）或缩小区域（area），或改用 mclp 模型",
+    "use fewer candidates or a --demand-file with fewer units, or the mclp model": "请减少候选点，"
+    "或用单元更少的 --demand-file，或改用 mclp 模型",
+    "p-median with {n} demand locations and {m} sites needs more than {limit:,} "
+    "{counted}; {fix}": "{n} 个需求点、{m} 个点位的 p-中位模型需要超过 {limit:,} 个{counted}；{fix}",
+    "assignment variables": "分配变量",
+    "unit–candidate distances in its model": "需求–候选距离",
+    "p-median with {k_name}={k}: its model would hold {nnz:,} entries (more than "
+    "{limit:,}; {pairs:,} unit–candidate distances for {n:,} demand locations), "
+    "more memory than a plan may take; raise {k_name}, include more kinds of "
+    "existing service points (demand near one needs no far candidates), or {fix}": "{k_name}={k} 的 "
+    "p-中位模型将含 {nnz:,} 个非零项（超过 {limit:,}；{n:,} 个需求点共 {pairs:,} 个需求–候选距离），"
+    "所需内存超出一次规划的上限；请提高 {k_name}，纳入更多种类的现有服务点（靠近现有服务点的需求"
+    "无需远处的候选点），或{fix}",
     # gis/exports
     "unknown atlas unit {per!r}; expected village or township": "未知的图集单元 {per!r}；应为 village 或 township",
     "area {area_code} has no {per} to make pages of": "地区 {area_code} 没有可制作图页的 {per}",

@@ -28,6 +28,17 @@ ZH: dict[str, str] = {
     # gis/gate: the scope of a command
     "no county loaded; run `popgis load admin FILE` or `popgis demo` first": "尚未加载任何县（市、区）；请先运行 `popgis load admin 文件` 或 `popgis demo`",
     "several counties are loaded ({codes}); choose one with --area CODE": "已加载多个县（市、区）（{codes}）；请用 --area 代码 选择其一",
+    # gis/scope.py: --area (and popgis areas --under) refused
+    "expected the code of a province, city, county, township or village (2, 4, 6, 9 "
+    "or 12 digits: 33, 3307, 330782, 330782001 or 330782001001; the first four also "
+    "written out to 12 with zeros) or the 15-digit code of a grid": "应为省、市、县、乡镇或村的区划代码"
+    "（2、4、6、9 或 12 位：33、3307、330782、330782001 或 330782001001；前四种也可用 0 补足 12 位），"
+    "或网格的 15 位代码",
+    "{option} {code!r} is not an area code: {form}; `popgis areas` lists the areas "
+    "loaded": "{option} {code!r} 不是区划代码：{form}；`popgis areas` 列出已加载的区划",
+    "{option} {given}: no area {code} is loaded here; `popgis areas` lists "
+    "the areas loaded ({form})": "{option} {given}：本库没有加载区划 {code}；`popgis areas` "
+    "列出已加载的区划（{form}）",
     # cli/database.py
     "POPGIS_DATABASE_URL is set: using that server, no local cluster": "已设置 POPGIS_DATABASE_URL：使用该数据库服务器，不启动本地集群",
     "running: {url}": "运行中：{url}",
@@ -81,12 +92,15 @@ ZH: dict[str, str] = {
     "interrupted (Ctrl-C); {file} was not written": "已中断（Ctrl-C）；未写入 {file}",
     "the batch failed on Dask ({problem}); {file} was not written": "Dask 上的批处理失败（{problem}）；未写入 {file}",
     "{total} rows → {file}: ": "{total} 行 → {file}：",
-    # geocode levels (cli/geocode.py level_name; "building" is in api.py)
+    # geocode and admin levels (cli/common.py level_name; "building" is in api.py)
     "compound": "小区",
     "group": "村民小组",
     "village": "村/社区",
     "township": "乡镇/街道",
     "county": "县",
+    "province": "省",
+    "city": "市",
+    "grid": "网格",
     "unmatched": "未匹配",
     "not geocoded": "未定位",
     "{n} buildings → {file}": "{n} 栋楼 → {file}",

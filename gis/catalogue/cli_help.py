@@ -24,6 +24,8 @@ ZH: dict[str, str] = {
     "serve the map afterwards (gunicorn)": "导入后启动地图服务（gunicorn）",
     "serve with Flask's development server instead": "改用 Flask 的开发服务器",
     "Counts per table and per admin level.": "各表以及各行政层级的数量统计。",
+    "Areas loaded, by code: provinces, cities and counties, or those below one.": "已加载的区划及其代码：省、市、县，或某一区划的下一级。",
+    "12-digit code of an area: list it and the areas directly below it": "区划的 12 位代码：列出该区划及其直接下级",
     "Accounts: each has a role and an admin area (their jurisdiction).": "账号：每个账号有一个角色和一个行政区划（即其管辖范围）。",
     "Add a user.": "添加账号。",
     "12-digit (or grid 15-digit) area code": "12 位区划代码（或 15 位网格代码）",

@@ -25,12 +25,11 @@ between two processes, against one process). Input files are mostly county after
 county, so consecutive rows stay together in a block.
 
 A worker keeps, per database, one :class:`~gis.geocode.batch.Geocoder` (gazetteer and
-whole building index). On a local cluster the client loads it first, as the single
-process does, and the workers are forked from the client with it (no imports, no load
-in the workers; the loaded objects frozen out of the cyclic garbage collector first, so
-that a worker's collections neither scan them nor copy their pages); a remote
-scheduler's workers load it as soon as they start, while the client reads the file.
-The answers, and the bytes, are the single process's (tested).
+whole building index), loaded as soon as it starts (:func:`warm`), while the client
+reads the file. A local cluster's workers start from the fork server with this module
+imported (:func:`gis.dask_cluster.start_client`), never forked from the client, which
+runs the Dask event loop in a thread by then. The answers, and the bytes, are the
+single process's (tested).
 
 If a worker dies, the scheduler gives its tasks (and the results it held) to another
 worker; a task that keeps failing fails the batch, and the output file is not written.
@@ -42,9 +41,7 @@ reachable at the same URL).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import os
 import sys
 from collections import deque
@@ -72,7 +69,6 @@ __all__ = [
     "geocode_rows",
     "geocode_table",
     "geocode_text",
-    "load_geocoder",
     "read_block",
     "record_end",
     "scheduler_address",
@@ -289,8 +285,14 @@ def _worker_geocoder(url: str) -> Geocoder:
 
 
 def warm(url: str) -> int:
-    """Load the geocoder in this worker (ahead of its first task); its process id."""
-    _worker_geocoder(url)
+    """Load the geocoder in this worker, and build what its first addresses would
+    (the pinyin table, the index of the database's townships and villages), ahead of
+    its first task; its process id."""
+    from gis.geocode.gazetteer import syllables
+
+    g = _worker_geocoder(url)
+    syllables("预热")
+    _ = g.gaz.local_index
     return os.getpid()
 
 
@@ -333,45 +335,10 @@ def geocode_block(
 
 
 # ------------------------------------------------------------------ client side
-def load_geocoder(url: str) -> Geocoder:
-    """The geocoder of the database at ``url``, loaded in this process (to hand to a
-    local cluster's forked workers), with the building cells of the coordinate lookup
-    brought up to date first, once (what the single process does on its first chunk)."""
-    from gis import db
-    from gis.geocode.coords import ensure_building_cells
-
-    with db.engine(url).begin() as conn:
-        ensure_building_cells(conn)
-        return Geocoder.load(conn)
-
-
-def _prewarm(g: Geocoder) -> None:
-    """Build, before the workers are forked, what every worker would otherwise build
-    for itself on first use (what one process builds once anyway): the pinyin table
-    and the index of the database's townships and villages."""
-    from gis.geocode.gazetteer import syllables
-
-    syllables("预热")
-    _ = g.gaz.local_index
-
-
 def _col(col, start: int, stop: int):
     if col is None:
         return None
     return np.asarray(col[start:stop], dtype=object)
-
-
-@contextlib.contextmanager
-def _frozen_heap():
-    """The objects of this process moved out of the cyclic garbage collector's reach
-    while the workers are forked: the geocoder (≈ 1 M objects for a province) is never
-    garbage, and a worker's full collections would otherwise scan it again and again,
-    writing to every page of it (copy-on-write). Unfrozen here afterwards."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 class DaskGeocoder:
@@ -380,29 +347,16 @@ class DaskGeocoder:
     while the caller reads its file; then :meth:`blocks`, :meth:`text` or
     :meth:`table`. Use as a context manager (the local cluster is closed at the end).
 
-    ``url``: the database, as the workers reach it. ``geocoder``: one already loaded in
-    this process; the workers of a local cluster are then forked from this process and
-    start with it (no import, no load: the single process's fixed cost, paid once).
-    Workers of a scheduler given by address load their own."""
+    ``url``: the database, as the workers reach it; each worker loads its geocoder
+    from it as it starts (:func:`warm`)."""
 
-    def __init__(
-        self,
-        url: str,
-        scheduler: str | None = None,
-        workers: int = 2,
-        geocoder: Geocoder | None = None,
-    ):
+    def __init__(self, url: str, scheduler: str | None = None, workers: int = 2):
         self.url = url
         self.cluster = None
         self.client = None
         try:
-            fork = scheduler is None and geocoder is not None
-            if fork:
-                assert geocoder is not None
-                _prewarm(geocoder)
-                _WORKER[url] = geocoder
             self.client, self.cluster = start_client(
-                scheduler, workers, fork=fork, around=_frozen_heap() if fork else None
+                scheduler, workers, preload=("gis.geocode.distributed",)
             )
             self._warm = [
                 self.client.submit(warm, url, workers=[w], pure=False)

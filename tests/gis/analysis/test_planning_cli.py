@@ -66,6 +66,68 @@ def test_coverage_bad_input():
     assert "Traceback" not in r.output
 
 
+AREA_FORM = (
+    "expected the code of a province, city, county, township or village (2, 4, 6, 9 or 12 digits"
+)
+
+
+@pytest.mark.parametrize(
+    "code", ["999", "33078x", "３３０７８２", "3307820010010", "", "330782 001"]
+)
+def test_coverage_of_a_malformed_area_code_names_it_the_form_and_how_to_list_areas(db_url, code):
+    r = run("coverage", "--kinds", "clinic", "--radius", "800", "--area", code)
+    assert r.exit_code == 2, r.output
+    assert r.output.count("\n") == 1 and "Traceback" not in r.output, r.output
+    assert f"--area {code!r} is not an area code: {AREA_FORM}" in r.output, r.output
+    assert "`popgis areas` lists the areas loaded" in r.output, r.output
+
+
+@pytest.mark.parametrize("code", ["990000000000", "330799", "330782999", "330782001001999"])
+def test_coverage_of_an_area_not_loaded_names_the_code_and_how_to_list_areas(db_url, code):
+    r = run("coverage", "--kinds", "clinic", "--radius", "800", "--area", code)
+    assert r.exit_code == 2, r.output
+    assert r.output.count("\n") == 1 and "Traceback" not in r.output, r.output
+    full = code.ljust(12, "0")
+    assert f"--area {code}: no area {full} is loaded here; `popgis areas` lists" in r.output
+    assert AREA_FORM in r.output, r.output
+    assert "admin area not found" not in r.output, r.output
+    zh = run("--lang", "zh", "coverage", "--kinds", "clinic", "--radius", "800", "--area", code)
+    assert zh.exit_code == 2 and f"本库没有加载区划 {full}" in zh.output, zh.output
+
+
+def test_an_area_code_of_2_to_9_digits_is_the_area_written_out_to_12(db_url):
+    args = ("coverage", "--kinds", "clinic,distribution_point", "--radius", "1500", "--json")
+    whole = json.loads(run(*args, "--area", "330782000000").output)
+    short = run(*args, "--area", "330782")
+    assert short.exit_code == 0, short.output
+    assert json.loads(short.output)["totals"] == whole["totals"]
+    town = json.loads(run(*args, "--area", "330782001").output)
+    assert town["totals"] == json.loads(run(*args, "--area", "330782001000").output)["totals"]
+    assert 0 < town["totals"]["demand"] < whole["totals"]["demand"]
+
+
+def test_popgis_areas_lists_the_codes_that_area_takes(db_url):
+    r = run("areas", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == [
+        {"code": "330000000000", "level": "province", "name": "浙江省"},
+        {"code": "330700000000", "level": "city", "name": "金华市"},
+        {"code": "330782000000", "level": "county", "name": "义乌市"},
+    ]
+    r = run("areas", "--under", "330782")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["area", "code", "level", "name"], lines
+    assert [x.split()[0] for x in lines[2:]] == ["330782000000", "330782001000", "330782100000"]
+    assert "township" in lines[3] and "稠城街道" in lines[3], lines
+    r = run("areas", "--under", "3307", "--json")
+    assert [a["code"] for a in json.loads(r.output)] == ["330700000000", "330782000000"]
+    r = run("areas", "--under", "33078x")
+    assert r.exit_code == 2 and "--under '33078x' is not an area code" in r.output, r.output
+    r = run("areas", "--under", "330783")
+    assert r.exit_code == 2 and "--under 330783: no area 330783000000 is loaded" in r.output
+
+
 def test_place_on_the_database_instance(db_url, tmp_path):
     out = tmp_path / "r.geojson"
     r = run(

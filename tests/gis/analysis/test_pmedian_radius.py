@@ -217,9 +217,31 @@ def test_a_model_too_large_is_refused_before_it_is_built():
     finally:
         tracemalloc.stop()
     message = err.value.message
-    assert "Raise K" in message and "mclp" in message and "entries" in message
+    assert "raise --k, include more kinds" in message and "entries" in message, message
+    assert message.endswith(
+        "or use fewer candidates or a --demand-file with fewer units, or the mclp model"
+    )
     assert peak < 800e6, peak
     assert time.perf_counter() - t0 < 60
+
+
+def test_a_model_too_large_is_told_in_the_web_api_s_words_and_in_chinese(monkeypatch):
+    """The same refusal on the planner's map names the API's members (k, uses,
+    grid_centroids, sites), and is in the catalogue's Chinese."""
+    from gis.analysis import optnames
+    from gis.messages import speaking
+
+    d, s = _instance(2900, 1000, fixed=0, seed=7)
+    with optnames.named_as(optnames.WEB), pytest.raises(InvalidInput) as err:
+        placement.place("pmedian", d, s, k=3, radius=20.0)
+    message = err.value.message
+    assert message.startswith("p-median with k=3: its model would hold "), message
+    assert "raise k, include more kinds" in message and "--" not in message, message
+    assert "(uses, grid_centroids, sites) or a smaller area, or the mclp model" in message
+    with speaking("zh"), pytest.raises(InvalidInput) as err:
+        placement.place("pmedian", d, s, k=3, radius=20.0)
+    assert err.value.message.startswith("--k=3 的 p-中位模型将含 "), err.value.message
+    assert "或请减少候选点，或用单元更少的 --demand-file" in err.value.message
 
 
 def test_a_round_past_the_size_budget_stops_with_the_best_solution():
