@@ -119,28 +119,33 @@ def _cover_pct(value) -> float:
 
 def _time_limit(value) -> float:
     """time_limit: seconds in [MIN_TIME_LIMIT_S, WEB_TIME_LIMIT_S]; absent means the
-    web's limit. Every refusal states that one range (0.001 s is refused: too short for
-    the solver to find any solution of a real plan)."""
+    web's limit. Every refusal states that one range and the value given, as the other
+    range messages do ("time_limit=31 is outside the allowed range [1, 30] seconds");
+    below the range it also says why (0.001 s is too short for the solver to find any
+    solution of a real plan)."""
     if value in (None, ""):
         return WEB_TIME_LIMIT_S
     _not_text(value, "time_limit")
-    try:
-        seconds = params.json_number(
-            value, "time_limit", low=MIN_TIME_LIMIT_S, high=WEB_TIME_LIMIT_S
-        )
-    except InvalidInput:
-        seconds = None
-    if seconds is None:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and MIN_TIME_LIMIT_S <= value <= WEB_TIME_LIMIT_S:
+        return float(value)
+    limits = {"low": MIN_TIME_LIMIT_S, "high": WEB_TIME_LIMIT_S, "show": repr(value)[:60]}
+    if not number:
         raise InvalidInput(
             _(
-                "time_limit={show} is not allowed: seconds in [{low:g}, {high:g}] (less is "
-                "too short for the solver to find a solution)",
-                show=repr(value)[:60],
-                low=MIN_TIME_LIMIT_S,
-                high=WEB_TIME_LIMIT_S,
+                "time_limit={show} is not a number of seconds: send a number in the "
+                'allowed range [{low:g}, {high:g}] seconds, e.g. "time_limit": 30',
+                **limits,
             )
         )
-    return seconds
+    message = _(
+        "time_limit={show} is outside the allowed range [{low:g}, {high:g}] seconds; "
+        'send e.g. "time_limit": 30',
+        **limits,
+    )
+    if value < MIN_TIME_LIMIT_S:
+        message += _(" (less is too short for the solver to find a solution)")
+    raise InvalidInput(message)
 
 
 def _radius(value) -> float:
