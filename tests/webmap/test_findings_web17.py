@@ -128,3 +128,94 @@ def test_a_time_limit_above_the_range_says_the_range_and_the_value(client):
     assert msg.endswith(
         'seconds; send e.g. "time_limit": 30 (less is too short for the solver to find a solution)'
     ), msg
+
+
+# 5. the map's roads: a neighbouring county's roads are not drawn, a road over the
+# border stops at it
+
+BORDER_TILE = (
+    12,
+    3415,
+    1699,
+)  # lon 120.145–120.236, lat 29.227–29.307: the county's east border (120.2) in it
+
+
+def _roads_tile(client):
+    import mapbox_vector_tile
+
+    from webmap.tiles import CACHE
+
+    CACHE.bump()
+    z, x, y = BORDER_TILE
+    r = client.get(f"/tiles/roads/{z}/{x}/{y}.pbf")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    layer = mapbox_vector_tile.decode(r.data).get("roads", {"features": []})
+    return {f["properties"]["name"]: f["geometry"] for f in layer["features"]}
+
+
+def _max_lon(geometry) -> float:
+    """The easternmost longitude of a decoded tile geometry (tile units → degrees)."""
+    z, x, _y = BORDER_TILE
+
+    def xs(c):
+        return [c[0]] if isinstance(c[0], (int, float)) else [v for part in c for v in xs(part)]
+
+    return (x + max(xs(geometry["coordinates"])) / 4096) / 2**z * 360 - 180
+
+
+@pytest.fixture
+def neighbour_roads(conn):
+    """东阳市 east of the fixture county, a road of its own, and one of the county that
+    runs 3 km over the border into it."""
+    conn.execute(
+        sa.text("""
+        INSERT INTO admin_area (code, path, name, level, parent_code, county_code, geom)
+        VALUES ('330783000000', '330783', '东阳市', 'county', '330700000000', '330783',
+                ST_Multi(ST_MakeEnvelope(120.2, 29.2, 120.4, 29.4, 4326)));
+        INSERT INTO roads (ext_id, county_code, name, highway, geom) VALUES
+          ('R-DY', '330783', '东阳路', 'primary',
+           ST_Multi(ST_GeomFromText('LINESTRING(120.21 29.26, 120.23 29.26)', 4326))),
+          ('R-X', '330782', '跨界路', 'primary',
+           ST_Multi(ST_GeomFromText('LINESTRING(120.15 29.27, 120.23 29.27)', 4326)))""")
+    )
+    from gis.regions import ensure_regions
+
+    ensure_regions(conn)  # the province's and city's outlines take 东阳市 in, as a load does
+
+
+@pytest.mark.parametrize("role", ["county_u", "town_u", "village_a", "planner_u", "auditor_u"])
+def test_the_map_draws_no_road_outside_the_users_county(client, neighbour_roads, role):
+    login(client, role)
+    roads = _roads_tile(client)
+    assert "东阳路" not in roads, roads.keys()
+    assert "跨界路" in roads
+    # cut at the border (a tile pixel is 0.00002°), not drawn 3 km into 东阳市
+    assert 120.199 < _max_lon(roads["跨界路"]) < 120.201
+
+
+@pytest.mark.parametrize("role", ["province_u", "city_u"])
+def test_a_province_or_city_map_draws_the_roads_of_all_its_counties(client, neighbour_roads, role):
+    login(client, role)
+    roads = _roads_tile(client)
+    assert {"东阳路", "跨界路"} <= roads.keys()
+    assert _max_lon(roads["跨界路"]) > 120.229
+
+
+def test_roads_are_cached_per_county(client, neighbour_roads, conn):
+    """A province user's tile (both counties) is not served to a county user from the
+    cache, nor the county user's to the province user."""
+    from webmap.tiles import CACHE
+
+    z, x, y = BORDER_TILE
+    login(client, "province_u")
+    client.get(f"/tiles/roads/{z}/{x}/{y}.pbf")  # cached for the province
+    client.post("/logout")
+    login(client, "county_u")
+    import mapbox_vector_tile
+
+    r = client.get(f"/tiles/roads/{z}/{x}/{y}.pbf")
+    names = {
+        f["properties"]["name"] for f in mapbox_vector_tile.decode(r.data)["roads"]["features"]
+    }
+    assert "东阳路" not in names
+    CACHE.bump()
