@@ -219,3 +219,116 @@ def test_roads_are_cached_per_county(client, neighbour_roads, conn):
     }
     assert "东阳路" not in names
     CACHE.bump()
+
+
+# 6. grids named with their village in the exports ("Grid 3" alone: every village has one)
+
+
+def test_grid_label_names_the_village():
+    from gis.messages import grid_label, speaking
+
+    with speaking("en"):
+        assert grid_label("江滨社区第3网格", "330782001001003") == "江滨社区 Grid 3"
+        assert grid_label("江滨社区第十二网格", "330782001001012") == "江滨社区 Grid 12"
+        # a name without its village: the village's name, without 居委会
+        assert grid_label("第3网格", "330782001001003", "江滨社区居委会") == "江滨社区 Grid 3"
+        assert grid_label("第3网格", "330782001001003") == "Grid 3"  # nothing more known
+        assert grid_label("江滨社区居委会", "330782001001") == "江滨社区居委会"  # no grid
+    with speaking("zh"):
+        assert grid_label("江滨社区第3网格", "330782001001003") == "江滨社区第3网格"
+        assert grid_label("第3网格", "330782001001003", "江滨社区居委会") == "江滨社区 第3网格"
+
+
+def test_the_grid_layers_and_file_names_name_the_village(client, conn):
+    """A county's grid_stats layer (GeoJSON, GeoPackage, OGC API) labels each grid with
+    its village, and a map framed on a grid is named after "江滨社区 Grid 2"."""
+    from urllib.parse import unquote
+
+    # a grid 1 of another village: without the village the two "Grid 1" were one name
+    conn.execute(
+        sa.text("""
+        INSERT INTO admin_area (code, path, name, level, parent_code, county_code, geom)
+        VALUES ('330782001002001', '330782001002001', '下车门社区第一网格', 'grid',
+                '330782001002', '330782',
+                ST_Multi(ST_MakeEnvelope(120.0, 29.3, 120.05, 29.4, 4326)))""")
+    )
+    login(client, "county_u")
+    r = client.get("/exports/layers.geojson?layer=grid_stats", headers=EN)
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    labels = {f["id"]: f["properties"]["label"] for f in r.get_json()["features"]}
+    assert labels == {
+        "330782001001001": "江滨社区 Grid 1",
+        "330782001001002": "江滨社区 Grid 2",
+        "330782001002001": "下车门社区 Grid 1",
+    }
+    r = client.get("/ogc/collections/boundaries/items?limit=100", headers=EN)
+    labels = {f["id"]: f["properties"]["label"] for f in r.get_json()["features"]}
+    assert labels["330782001002001"] == "下车门社区 Grid 1"
+    assert labels["330782001001"] == "江滨社区居委会"  # a village keeps its name
+    # a map of the view drilled into grid 2: its title and file name say whose grid 2
+    view = "120.06,29.21,120.09,29.29"
+    r = client.get(
+        f"/exports/map.png?layer=density&per=grid&bbox={view}&drilled=330782001001002",
+        headers=EN,
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    local = unquote(r.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert local.startswith("江滨社区 Grid 2-Population density map (by grid)-"), local
+    # the statistics table of a grid names it by its official name (which holds the village)
+    r = client.get("/exports/table.csv?area=330782001001002", headers=EN)
+    assert "江滨社区第二网格" in r.data.decode("utf-8-sig")
+
+
+# 7. the legend lists the boundaries the map draws in the view, in their style
+
+
+def _legend(conn, scope, **kw):
+    from gis.exports import cartography, mapping
+
+    with cartography.style():
+        page = mapping.Page("A4", False)
+        spec = mapping.prepare(conn, scope, "density", aspect=page.aspect, **kw)
+        page.draw(spec)
+        legend = page.ax.get_legend()
+        entries = {
+            t.get_text(): (h.get_color(), h.get_linewidth())
+            for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+            if hasattr(h, "get_linewidth") and hasattr(h, "get_color")
+        }
+        # the boundary lines drawn, by colour and width
+        drawn = {
+            (tuple(c.get_colors()[0]), c.get_linewidths()[0])
+            for c in page.ax.collections
+            if type(c).__name__ == "LineCollection" and len(c.get_segments())
+        }
+    return spec, entries, drawn, page.fs
+
+
+def test_a_grid_export_outlines_the_grid_and_its_legend_matches(conn):
+    from matplotlib.colors import to_rgba
+
+    from gis.gate import scope_for_area
+    from gis.messages import speaking
+
+    county = scope_for_area(conn, "330782000000", user="legend_tester")
+    with speaking("en"):
+        # the view of grid 2 after a drill: the county's boundary is far outside it
+        spec, entries, drawn, fs = _legend(
+            conn, county, per="grid", bbox=(120.06, 29.21, 120.09, 29.29), drilled="330782001001002"
+        )
+    assert "Jurisdiction boundary" not in entries, entries  # not drawn in this view
+    colour, width = entries["Boundary of 江滨社区 Grid 2"]
+    assert (tuple(to_rgba(colour)), width) in {(c, w) for c, w in drawn}, (colour, width, drawn)
+    # the grid's own outline is drawn
+    assert spec.framed_outline
+    # the whole county: its boundary is drawn and listed, in the style it is drawn with
+    with speaking("en"):
+        spec, entries, drawn, fs = _legend(conn, county)
+    colour, width = entries["Jurisdiction boundary"]
+    assert (tuple(to_rgba(colour)), width) in drawn, (colour, width, drawn)
+    assert not spec.framed_outline and not any(k.startswith("Boundary of") for k in entries)
+    # a grid user's own map: the grid is the jurisdiction, drawn and listed
+    grid = scope_for_area(conn, "330782001001002", user="legend_tester", role="village")
+    with speaking("zh"):
+        spec, entries, drawn, fs = _legend(conn, grid, per="grid")
+    assert "辖区界" in entries and not spec.framed_outline
