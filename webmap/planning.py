@@ -357,6 +357,41 @@ def coverage_api():
     return jsonify(plans.coverage_report(res, suppress=True))
 
 
+#: what the site check takes
+SITE_PARAMS = ("lon", "lat", "area")
+
+
+@bp.route("/api/planning/site")
+@login_required
+def site_api():
+    """Whether a candidate site clicked on the planner's map lies in the plan's area
+    (``area``, else the user's), by the test the plan applies to its added sites: the
+    page asks before it adds one, so a site outside is refused at once, saying why,
+    and never blocks Solve for the others. 200 either way ({"inside": false,
+    "message"}): the page shows the answer, and a browser logs every 4xx as an error."""
+    scope = _planner_scope()
+    _only_query(SITE_PARAMS, required=("lon", "lat"))
+    scope = _area(scope, request.args.get("area"))
+    lon = params.number(request.args.get("lon"), "lon", low=-180, high=180)
+    lat = params.number(request.args.get("lat"), "lat", low=-90, high=90)
+    outside = plans.first_site_outside(get_conn(), scope, [{"lon": lon, "lat": lat}])
+    if outside is None:
+        return jsonify({"inside": True})
+    return jsonify(
+        {
+            "inside": False,
+            "message": _(
+                "this place (lon {lon:.5f}, lat {lat:.5f}) lies outside {area}, the area of "
+                "this plan: a candidate site there serves none of its demand; click inside "
+                "the outline of {area}",
+                lon=lon,
+                lat=lat,
+                area=outside[1],
+            ),
+        }
+    )
+
+
 @bp.route("/api/planning/place", methods=["POST"])
 @login_required
 def place_api():

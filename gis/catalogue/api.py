@@ -224,6 +224,10 @@ ZH: dict[str, str] = {
     "area={code} is {name}, not a county: exports are made one county at a time; send "
     "area=<12-digit county code> with one of its counties, e.g. area={example}": "area={code} "
     "是{name}，不是县（市、区）：导出按县进行；请用 area=<12 位县级代码> 给出其中的一个县，例如 area={example}",
+    "this place (lon {lon:.5f}, lat {lat:.5f}) lies outside {area}, the area of this plan: a "
+    "candidate site there serves none of its demand; click inside the outline of {area}": "此处"
+    "（经度 {lon:.5f}，纬度 {lat:.5f}）位于本次规划的区域{area}之外：在此添加候选点不服务任何需求；"
+    "请在{area}的边界内点击",
     "unknown table format {fmt!r}; expected xlsx or csv": "未知表格格式 {fmt!r}；应为 xlsx 或 csv",
     "building {id} does not exist": "楼栋 {id} 不存在",
     "the point is {dist} m from the building; a household placed by hand must be within "

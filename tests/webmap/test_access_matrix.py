@@ -128,6 +128,7 @@ MATRIX = {
         "/api/planning/coverage?kinds=clinic&radius=900&demand=migrants",
         None,
     ),
+    "planning.site_api": ("planner", "GET", "/api/planning/site?lon={lon}&lat={lat}", None),
     "planning.place_api": (
         "planner",
         "POST",

@@ -332,3 +332,52 @@ def test_a_grid_export_outlines_the_grid_and_its_legend_matches(conn):
     with speaking("zh"):
         spec, entries, drawn, fs = _legend(conn, grid, per="grid")
     assert "辖区界" in entries and not spec.framed_outline
+
+
+# 2. the planner's added site: checked when it is placed, by the plan's own test
+
+SITE = "/api/planning/site"
+
+
+def test_the_site_check_answers_inside_or_outside_by_the_plans_test(client):
+    login(client, "planner_u")
+    assert client.get(f"{SITE}?lon=120.0202&lat=29.2502").json == {"inside": True}
+    r = client.get(f"{SITE}?lon=120.3&lat=29.3", headers=EN)
+    assert r.status_code == 200  # an answer the page shows, not a failed request
+    assert r.json == {
+        "inside": False,
+        "message": "this place (lon 120.30000, lat 29.30000) lies outside 义乌市, the area of "
+        "this plan: a candidate site there serves none of its demand; click inside the "
+        "outline of 义乌市",
+    }
+    zh = client.get(f"{SITE}?lon=120.3&lat=29.3", headers=ZH).json["message"]
+    assert zh.startswith("此处（经度 120.30000，纬度 29.30000）位于本次规划的区域义乌市之外"), zh
+    # the area narrows it, as it narrows the plan
+    r = client.get(f"{SITE}?lon=120.07&lat=29.35&area=330782001001", headers=EN)
+    assert r.json["inside"] is False and "江滨社区居委会" in r.json["message"]
+    # a site the check accepts is one the plan takes
+    body = {"model": "mclp", "k": 1, "radius": 800, "sites": [{"lon": 120.0202, "lat": 29.2502}]}
+    assert client.post("/api/planning/place", json=body).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query, named",
+    [
+        ("lon=120.02", "lat"),
+        ("lat=29.25", "lon"),
+        ("lon=abc&lat=29.25", "lon"),
+        ("lon=120.02&lat=95", "lat"),
+        ("lon=120.02&lat=29.25&radius=800", "radius"),
+        ("lon=120.02&lat=29.25&area=330782", "area"),
+    ],
+)
+def test_the_site_check_refuses_bad_input_naming_it(client, query, named):
+    login(client, "planner_u")
+    msg = _error(client.get(f"{SITE}?{query}", headers=EN))
+    assert named in msg, msg
+
+
+@pytest.mark.parametrize("role", ["village_a", "auditor_u", "province_u"])
+def test_the_site_check_is_for_planner_roles_only(client, role):
+    login(client, role)
+    _error(client.get(f"{SITE}?lon=120.02&lat=29.25"), status=403, code="forbidden")

@@ -86,3 +86,40 @@ def test_a_grid_of_another_village_after_zooming_out_of_a_grid(grids, browser, d
     assert p.evaluate("PopGIS.state.map.hasLayer(PopGIS.state.areas.grid)")
     pg.shot(f"web17-other-grid-{'none' if not density else key}.png")
     pg.close()
+
+
+def test_a_candidate_site_outside_the_area_is_refused_when_placed(grids, browser):
+    """A click on the planner's map outside the county adds no site and says why at once
+    (before, it was added, and Solve then failed for every site with "added site 1 …
+    lies outside"); the sites clicked inside are added and solved."""
+    pg = Page(browser, grids, "planner_u", lang="en")
+    p = pg.page
+    p.goto(grids + "/planner")
+    p.wait_for_selector("body[data-ready=true]", timeout=20000)
+    # the fixture county is lon 120.0–120.2: the first click lies east of it
+    x, y = p.evaluate("popgisPlanner.pixel(29.3, 120.2)")
+    box = p.locator("#map").bounding_box()
+    assert box["x"] < x < box["x"] + box["width"], "the county's east edge is not in view"
+    p.mouse.click(x + 40, y)  # 40 px east of the county's edge
+    wait_js(p, "popgisPlanner.refused === 1 && popgisPlanner.checking === 0")
+    assert p.inner_text("#added-count") == "0"
+    message = p.inner_text("#status")
+    assert "lies outside 义乌市, the area of this plan" in message, message
+    assert p.get_attribute("#status", "class") == "error"
+    pg.shot("web17-planner-site-refused.png")
+    for lat, lon in ((29.2502, 120.0202), (29.385, 120.1855)):  # two inside
+        x, y = p.evaluate(f"popgisPlanner.pixel({lat}, {lon})")
+        p.mouse.click(x, y)
+    wait_js(p, "popgisPlanner.added.length === 2 && popgisPlanner.checking === 0")
+    assert p.inner_text("#added-count") == "2"
+    assert p.inner_text("#status") == ""  # the refusal is cleared by the next site
+    # (the export buttons wait for a result: display:flex showed them before any)
+    assert not p.locator("#export-geojson").is_visible()
+    p.fill("#k", "1")
+    p.click("#run-place")
+    p.wait_for_selector("body[data-solved=true]", timeout=60000)
+    assert "Solved" in p.inner_text("#status") or "Stopped" in p.inner_text("#status")
+    assert p.locator("#export-geojson").is_visible()
+    assert p.evaluate("popgisPlanner.drawn.sites") >= 1
+    pg.shot("web17-planner-solved.png")
+    pg.close()
