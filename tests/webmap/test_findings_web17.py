@@ -381,3 +381,20 @@ def test_the_site_check_refuses_bad_input_naming_it(client, query, named):
 def test_the_site_check_is_for_planner_roles_only(client, role):
     login(client, role)
     _error(client.get(f"{SITE}?lon=120.02&lat=29.25"), status=403, code="forbidden")
+
+
+def test_the_export_command_names_its_own_area_option(db_url, tmp_path):
+    """The command line's export as a province user without --area: the same refusal,
+    naming --area (the web's says area=); with it, the file."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    out = tmp_path / "t.csv"
+    args = ["--lang", "en", "export", "table", "--user", "province_u", "--format", "csv"]
+    r = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert r.exit_code != 0 and not out.exists()
+    assert "--area is missing: a Province staff account exports one county at a time" in r.output
+    r = CliRunner().invoke(main, [*args, "--area", COUNTY, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_size > 0
