@@ -15,17 +15,27 @@ import click
 from cli.common import bar, echo_json, fail, json_option, prepare, require_out_folder, scope
 from gis import db
 from gis.errors import PopgisError
-from gis.messages import _
+from gis.messages import _, role_name
 
 
 def _scope(conn, user: str | None, area: str | None):
     """A named user's scope, or the console operator's."""
     from gis import users
+    from gis.exports import REGIONAL_LEVELS
 
     if user:
         found = users.scope_of_user(conn, user)
         if found is None:
             fail(_("no active user named {name!r}; see `popgis users list`", name=user))
+        if found.level in REGIONAL_LEVELS and not area:
+            # named as the command names it (the web's message says area=)
+            fail(
+                _(
+                    "--area is missing: a {role} account exports one county at a time; give "
+                    "--area with the 12-digit code of one of its counties",
+                    role=role_name(found.role),
+                )
+            )
         return found
     # the operator works as the county's staff would (the county of --area), and the
     # export is cut to --area: counts are suppressed county-wide, as for every user

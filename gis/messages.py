@@ -103,15 +103,42 @@ def _chinese_number(text: str) -> int | None:
     return (_CHINESE_DIGITS[m[1]] if m[1] else 1) * 10 + (_CHINESE_DIGITS[m[3]] if m[3] else 0)
 
 
+#: the number in a grid's Chinese name (…第3网格, …第十二网格)
+_GRID_NUMBER = re.compile(r"第([0-9一二三四五六七八九十]+)网格")
+
+
 def area_label(name: str | None, code: str) -> str:
     """An area's name as the map shows it: in English a grid (a 15-digit code) is
     "Grid N", its number read from its Chinese name "…第N网格" (else its number in the
     village), as the map's popups and breadcrumb do; any other area keeps its name."""
     if len(code) != 15 or language() != "en":
         return name or code
-    m = re.search(r"第([0-9一二三四五六七八九十]+)网格", name or "")
+    m = _GRID_NUMBER.search(name or "")
     n = _chinese_number(m[1]) if m else None
     return _("Grid {n}", n=n if n is not None else int(code[-3:]))
+
+
+#: what ends a village's official name and not the name people use (江滨社区居委会)
+_VILLAGE_COMMITTEE = re.compile(r"(居民委员会|村民委员会|居委会|村委会)$")
+
+
+def grid_label(name: str | None, code: str, village: str | None = None) -> str:
+    """A grid as the exports name it, with its village: "Grid 3" alone is ambiguous in a
+    county's layer or a file name (every village has a grid 3). In English
+    "江滨社区 Grid 3", the village taken from the grid's Chinese name "江滨社区第3网格"
+    (the part before 第N网格), else from ``village`` (its village's name, without
+    居委会/村委会); in Chinese the official name, with the village before it when the
+    name does not already hold it ("江滨社区 第3网格"). Any other area: its
+    :func:`area_label`."""
+    if len(code) != 15:
+        return area_label(name, code)
+    m = _GRID_NUMBER.search(name or "")
+    prefix = (name or "")[: m.start()].strip() if m else ""
+    owner = prefix or _VILLAGE_COMMITTEE.sub("", (village or "").strip())
+    base = area_label(name, code)
+    if not owner or (language() != "en" and owner in base):
+        return base
+    return f"{owner} {base}"
 
 
 #: the event kinds (the codes of events.kind, gis.scope.EVENT_KINDS) in their order

@@ -52,13 +52,26 @@ SQL = {
                    s.id, s.use, s.floors, s.compound, s.building_no, s.address,
                    s.village_code
             FROM buildings s, bounds b WHERE s.geom && b.g AND :z >= 14) t""",
+    # cut to the area ``:area`` (the user's county, see roads_area): the part of that
+    # area's polygon inside the tile is made once, then each road found through the
+    # spatial index is kept only where it lies in it (a road loaded with a neighbouring
+    # county, or running over the border, stops there); no area: the whole tile
     "roads": f"""
-        WITH {_ENVELOPE}
+        WITH {_ENVELOPE},
+        clip AS MATERIALIZED (
+            SELECT CASE WHEN CAST(:area AS text) IS NULL THEN b.g
+                        ELSE (SELECT ST_CollectionExtract(ST_Intersection(a.geom, b.g), 3)
+                              FROM admin_area a
+                              WHERE a.code = :area AND a.geom && b.g) END AS g
+            FROM bounds b)
         SELECT ST_AsMVT(t, 'roads', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, :tol), 3857), b.g3857,
-                                {EXTENT}, {BUFFER}, true) AS geom, r.name, r.highway
-            FROM roads r, bounds b
-            WHERE r.geom && b.g
+            SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(
+                       CASE WHEN ST_CoveredBy(r.geom, c.g) THEN r.geom
+                            ELSE ST_CollectionExtract(ST_Intersection(r.geom, c.g), 2) END,
+                       :tol), 3857), b.g3857, {EXTENT}, {BUFFER}, true) AS geom,
+                   r.name, r.highway
+            FROM roads r, bounds b, clip c
+            WHERE r.geom && c.g AND ST_Intersects(r.geom, c.g)
               AND (:z >= 14 OR r.highway IN ('motorway', 'trunk', 'primary', 'secondary'))
         ) t""",
     "landcover": f"""
@@ -84,7 +97,11 @@ def tile_sql(layer: str) -> str:
     return SQL[layer]
 
 
-def tile_params(layer: str, z: int, x: int, y: int, datum: str = "wgs84") -> dict:
+def tile_params(
+    layer: str, z: int, x: int, y: int, datum: str = "wgs84", area: str | None = None
+) -> dict:
+    """The bind parameters of a tile of ``layer``; ``area``: the code of the area the
+    roads are cut to (:func:`roads_area`), None for none."""
     sx, sy = datum_shift(z, x, y, datum)
     return {
         "z": z,
@@ -94,7 +111,20 @@ def tile_params(layer: str, z: int, x: int, y: int, datum: str = "wgs84") -> dic
         "levels": _levels_for_zoom(z),
         "sx": sx,
         "sy": sy,
+        "area": area,
     }
+
+
+#: the layers drawn only inside the user's area (the tile cache keys them by it)
+CUT_TO_AREA = frozenset({"roads"})
+
+
+def roads_area(area_code: str, path: str) -> str:
+    """The area a user's roads are cut to: the county of a county, township, village or
+    grid user (the unit roads are loaded and exported by: a neighbouring county's roads
+    are not drawn, the roads around a village are), the whole area of a province or city
+    user (``path`` shorter than a county's 6 digits)."""
+    return path[:6] + "000000" if len(path) >= 6 else area_code
 
 
 def datum_shift(z: int, x: int, y: int, datum: str) -> tuple[float, float]:
@@ -131,11 +161,14 @@ def check_tile(z: int, x: int, y: int) -> None:
         raise ValueError(f"tile {z}/{x}/{y} does not exist (x and y must be < {n})")
 
 
-def tile(conn, layer: str, z: int, x: int, y: int, datum: str = "wgs84") -> bytes:
+def tile(
+    conn, layer: str, z: int, x: int, y: int, datum: str = "wgs84", area: str | None = None
+) -> bytes:
     """One vector tile of a non-personal layer, as MVT bytes (possibly empty).
 
-    ``datum='gcj02'`` draws the features where a GCJ-02 basemap shows them.
+    ``datum='gcj02'`` draws the features where a GCJ-02 basemap shows them; ``area``
+    (a code, :func:`roads_area`) cuts the roads to that area.
     """
     check_tile(z, x, y)
-    data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y, datum)).scalar()
+    data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y, datum, area)).scalar()
     return bytes(data or b"")

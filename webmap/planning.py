@@ -125,22 +125,33 @@ def _cover_pct(value) -> float:
 
 def _time_limit(value) -> float:
     """time_limit: seconds in [MIN_TIME_LIMIT_S, WEB_TIME_LIMIT_S]; absent means the
-    web's limit. Every refusal states that one range (0.001 s is refused: too short for
-    the solver to find any solution of a real plan)."""
+    web's limit. Every refusal states that one range and the value given, as the other
+    range messages do ("time_limit=31 is outside the allowed range [1, 30] seconds");
+    below the range it also says why (0.001 s is too short for the solver to find any
+    solution of a real plan)."""
     if value in (None, ""):
         return WEB_TIME_LIMIT_S
-    seconds = _number_within(value, "time_limit", MIN_TIME_LIMIT_S, WEB_TIME_LIMIT_S)
-    if seconds is None:
+    _not_text(value, "time_limit")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and MIN_TIME_LIMIT_S <= value <= WEB_TIME_LIMIT_S:
+        return float(value)
+    limits = {"low": MIN_TIME_LIMIT_S, "high": WEB_TIME_LIMIT_S, "show": repr(value)[:60]}
+    if not number:
         raise InvalidInput(
             _(
-                "time_limit={show} is not allowed: seconds in [{low:g}, {high:g}] (less is "
-                "too short for the solver to find a solution)",
-                show=repr(value)[:60],
-                low=MIN_TIME_LIMIT_S,
-                high=WEB_TIME_LIMIT_S,
+                "time_limit={show} is not a number of seconds: send a number in the "
+                'allowed range [{low:g}, {high:g}] seconds, e.g. "time_limit": 30',
+                **limits,
             )
         )
-    return seconds
+    message = _(
+        "time_limit={show} is outside the allowed range [{low:g}, {high:g}] seconds; "
+        'send e.g. "time_limit": 30',
+        **limits,
+    )
+    if value < MIN_TIME_LIMIT_S:
+        message += _(" (less is too short for the solver to find a solution)")
+    raise InvalidInput(message)
 
 
 def _radius(value) -> float:
@@ -350,6 +361,41 @@ def coverage_api():
             as_of=_as_of(args.get("as_of")),
         )
     return jsonify(plans.coverage_report(res, suppress=True))
+
+
+#: what the site check takes
+SITE_PARAMS = ("lon", "lat", "area")
+
+
+@bp.route("/api/planning/site")
+@login_required
+def site_api():
+    """Whether a candidate site clicked on the planner's map lies in the plan's area
+    (``area``, else the user's), by the test the plan applies to its added sites: the
+    page asks before it adds one, so a site outside is refused at once, saying why,
+    and never blocks Solve for the others. 200 either way ({"inside": false,
+    "message"}): the page shows the answer, and a browser logs every 4xx as an error."""
+    scope = _planner_scope()
+    _only_query(SITE_PARAMS, required=("lon", "lat"))
+    scope = _area(scope, request.args.get("area"))
+    lon = params.number(request.args.get("lon"), "lon", low=-180, high=180)
+    lat = params.number(request.args.get("lat"), "lat", low=-90, high=90)
+    outside = plans.first_site_outside(get_conn(), scope, [{"lon": lon, "lat": lat}])
+    if outside is None:
+        return jsonify({"inside": True})
+    return jsonify(
+        {
+            "inside": False,
+            "message": _(
+                "this place (lon {lon:.5f}, lat {lat:.5f}) lies outside {area}, the area of "
+                "this plan: a candidate site there serves none of its demand; click inside "
+                "the outline of {area}",
+                lon=lon,
+                lat=lat,
+                area=outside[1],
+            ),
+        }
+    )
 
 
 @bp.route("/api/planning/place", methods=["POST"])

@@ -63,6 +63,25 @@ def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
     return f"{level} · {names}" if names else level
 
 
+def score_note(item: dict, lang: str) -> str:
+    """What the queue says after a row's reason about how well it matched: the score of
+    the place found ("score 0.70"), or, for a row where something was NOT found (no
+    match at all, or no village, compound or building), the level it was placed at and
+    no score: the stored score is that of the level placed at (a township matched
+    exactly scores 1.00), which beside "village or compound not found" read as a perfect
+    match of a failure. Nothing when the reason states the score itself."""
+    reason, level = item.get("reason") or "", item.get("level")
+    en = lang == "en"
+    if level == "unmatched" or level is None:
+        return "not found" if en else "未找到"
+    if "not found" in reason:
+        place = (LEVEL_LABELS.get(level) or level).split(" / ")[en]
+        return f"placed at the {place} only" if en else f"只定位到{place}"
+    if item.get("score") is None or "score" in reason:
+        return ""
+    return f"{'score' if en else '匹配分数'} {item['score']:.2f}"
+
+
 @bp.route("/review")
 @people_required
 def page():
@@ -73,6 +92,7 @@ def page():
     )
     for it in items:
         it["reason_text"] = reason_label(it["reason"], lang)
+        it["score_note"] = score_note(it, lang)
         it["labels"] = [_candidate_label(c, buildings, lang) for c in it["candidates"] or []]
     return render_template(
         "review.html",

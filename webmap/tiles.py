@@ -1,7 +1,7 @@
 """Vector tiles: /tiles/<layer>/<z>/<x>/<y>.pbf (Mapbox Vector Tile, EPSG:3857).
 
 Non-personal layers (boundaries, buildings, roads, service_points) come from gis.tiles
-and are cached for everyone; households and migrant_density come through the gate,
+and are cached for everyone (roads for each county, cut to it); households and migrant_density come through the gate,
 restricted to the user's jurisdiction and cached per scope and filter.
 """
 
@@ -117,10 +117,16 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
     """Tile bytes from the cache or the database. Personal layers are read in a
     transaction that carries the caller's scope (row-level security), and every
     household tile served, from the cache too, is written to the access log."""
+    # roads are cut to the user's county (or province, city): cached per that area
+    area = (
+        gis_tiles.roads_area(scope.area_code, scope.path)
+        if layer in gis_tiles.CUT_TO_AREA
+        else None
+    )
     if layer in PERSONAL:
         key = (layer, z, x, y, datum, scope.path, scope.role, filters, CACHE.version)
     else:
-        key = (layer, z, x, y, datum, CACHE.version)
+        key = (layer, z, x, y, datum, area, CACHE.version)
     hit = CACHE.get(key)
     try:
         if layer == "households":
@@ -137,7 +143,7 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
         if layer in PERSONAL:
             data = PERSONAL[layer](get_conn(), scope, z, x, y, filters, datum)
         else:
-            data = gis_tiles.tile(read_conn(), layer, z, x, y, datum)
+            data = gis_tiles.tile(read_conn(), layer, z, x, y, datum, area)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     CACHE.put(key, data)

@@ -220,6 +220,16 @@ ZH: dict[str, str] = {
     "unknown map layer {layer!r}; expected {items}": "未知地图图层 {layer!r}；应为 {items}",
     "per={per!r}; expected village or grid": "per={per!r}；应为 village 或 grid",
     "exports are made for one county at a time: give area=<county code> (one of your counties)": "导出按县（市、区）进行：请给出 area=<县级代码>（您辖区内的县）",
+    "area is missing: exports are made one county at a time; send area=<12-digit county code> "
+    "with one of your counties, e.g. area={example}": "缺少 area：导出按县（市、区）进行；请用 "
+    "area=<12 位县级代码> 给出您辖区内的一个县，例如 area={example}",
+    "area={code} is {name}, not a county: exports are made one county at a time; send "
+    "area=<12-digit county code> with one of its counties, e.g. area={example}": "area={code} "
+    "是{name}，不是县（市、区）：导出按县进行；请用 area=<12 位县级代码> 给出其中的一个县，例如 area={example}",
+    "this place (lon {lon:.5f}, lat {lat:.5f}) lies outside {area}, the area of this plan: a "
+    "candidate site there serves none of its demand; click inside the outline of {area}": "此处"
+    "（经度 {lon:.5f}，纬度 {lat:.5f}）位于本次规划的区域{area}之外：在此添加候选点不服务任何需求；"
+    "请在{area}的边界内点击",
     "unknown table format {fmt!r}; expected xlsx or csv": "未知表格格式 {fmt!r}；应为 xlsx 或 csv",
     "building {id} does not exist": "楼栋 {id} 不存在",
     "the point is {dist} m from the building; a household placed by hand must be within "
@@ -231,9 +241,12 @@ ZH: dict[str, str] = {
     "cover_pct={show} is not allowed: it is the percentage of demand to cover, a number in "
     "(0, 100]; send e.g. cover_pct=95 (100 covers everyone)": "cover_pct={show} 不允许：它是需要覆盖的需求百分比，应为 (0, 100] 内的数；"
     "例如 cover_pct=95（100 表示全部覆盖）",
-    "time_limit={show} is not allowed: seconds in [{low:g}, {high:g}] (less is too short for "
-    "the solver to find a solution)": "time_limit={show} 不允许：应为 [{low:g}, {high:g}] 内的秒数"
-    "（更短时求解器来不及找到解）",
+    "time_limit={show} is not a number of seconds: send a number in the allowed range "
+    '[{low:g}, {high:g}] seconds, e.g. "time_limit": 30': "time_limit={show} 不是秒数：请给出允许范围 "
+    '[{low:g}, {high:g}] 秒内的数字，例如 "time_limit": 30',
+    "time_limit={show} is outside the allowed range [{low:g}, {high:g}] seconds; send e.g. "
+    '"time_limit": 30': 'time_limit={show} 超出允许范围 [{low:g}, {high:g}] 秒；请给出例如 "time_limit": 30',
+    " (less is too short for the solver to find a solution)": "（更短时求解器来不及找到解）",
     "as_of={show} is not a date YYYY-MM-DD between {low} and {high}": "as_of={show} 不是 {low} 至 {high} 之间的日期（YYYY-MM-DD）",
     "unknown member {show} in the JSON body; this resource takes {allowed}": "JSON 正文中有未知成员 {show}；此接口接受 {allowed}",
     "{where}: unknown member {show}; it takes {allowed}": "{where}：有未知成员 {show}；它接受 {allowed}",

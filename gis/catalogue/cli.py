@@ -4,6 +4,10 @@ messages of gis that only the command line gives (database set-up, a command's s
 ZH: dict[str, str] = {
     # cli/common.py
     "error: {message}": "错误：{message}",
+    # cli/export.py
+    "--area is missing: a {role} account exports one county at a time; give --area with "
+    "the 12-digit code of one of its counties": "缺少 --area：{role}账号按县导出；请用 --area "
+    "给出其辖区内一个县的 12 位代码",
     # cli/demo.py
     "--counties takes 6-digit county codes separated by commas (e.g. 330782,330783); "
     "got: {value}": "--counties 应为以逗号分隔的 6 位县级代码（如 330782,330783）；收到：{value}",

@@ -32,6 +32,7 @@ ZH: dict[str, str] = {
     # the legend
     "Legend": "图例",
     "Jurisdiction boundary": "辖区界",
+    "Boundary of {area}": "{area}界",
     "Township boundaries": "乡镇（街道）界",
     "Village boundaries": "村（社区）界",
     "Grid boundaries": "网格界",

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 
+import sqlalchemy as sa
+
 from gis import audit, settings
-from gis.errors import Forbidden, NotFound
+from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.gate import Scope, scope_for_area
 from gis.messages import _
 
@@ -61,19 +63,55 @@ def setting(name: str, default: str) -> str:
 
 def area_scope(conn, scope: Scope, area_code: str | None) -> Scope:
     """The scope of ``area_code`` for ``scope``'s user: the area must lie inside the
-    user's jurisdiction; an area outside it is reported exactly like a missing one."""
+    user's jurisdiction; an area outside it is reported exactly like a missing one. A
+    province or city user must name one of its counties (a 400 naming ``area``)."""
     if not area_code or area_code == scope.area_code:
-        require_county_or_below(scope)
+        county_required(conn, scope, area_code)
         return scope
     inner = scope_for_area(conn, area_code, user=scope.user, role=scope.role)
     if not inner.path.startswith(scope.path):
         raise NotFound("admin area")
-    require_county_or_below(inner)
+    county_required(conn, inner, area_code)
     return inner
 
 
+def county_required(conn, scope: Scope, given: str | None) -> None:
+    """A 400 naming ``area`` when ``scope`` is a province or a city: its exports are
+    made one county at a time, so ``area`` is a parameter it must send (absent, or the
+    code of the province or city itself, it is missing, not forbidden). The message
+    shows a county code of the user's to send."""
+    if scope.level not in REGIONAL_LEVELS:
+        return
+    row = conn.execute(
+        sa.text("""
+        SELECT (SELECT name FROM admin_area WHERE code = :c) AS name,
+               (SELECT code FROM admin_area WHERE level = 'county' AND path LIKE :p
+                ORDER BY code LIMIT 1) AS example"""),
+        {"c": scope.area_code, "p": scope.like},
+    ).one()
+    example = row.example or "330782000000"
+    if not given:
+        raise InvalidInput(
+            _(
+                "area is missing: exports are made one county at a time; send "
+                "area=<12-digit county code> with one of your counties, e.g. area={example}",
+                example=example,
+            )
+        )
+    raise InvalidInput(
+        _(
+            "area={code} is {name}, not a county: exports are made one county at a time; "
+            "send area=<12-digit county code> with one of its counties, e.g. area={example}",
+            code=given,
+            name=row.name or given,
+            example=example,
+        )
+    )
+
+
 def require_county_or_below(scope: Scope) -> None:
-    """Forbidden for a province or city as a whole: exports are made per county."""
+    """Forbidden for a province or city as a whole: exports are made per county (a
+    guard for callers that did not go through :func:`area_scope`)."""
     if scope.level in REGIONAL_LEVELS:
         raise Forbidden(
             _(

@@ -83,7 +83,7 @@ def areas(
     conn, like: str, levels: tuple[str, ...], epsg: int, tol: float, box: Box | None = None
 ) -> list[dict]:
     """Admin areas of ``levels`` whose path is ``LIKE like``: code, name, short_name,
-    level, parent_code and ``geom`` (shapely, metres, simplified by ``tol`` metres)."""
+    level, parent_code, parent_name (its short name, else name) and ``geom`` (shapely, metres, simplified by ``tol`` metres)."""
     params = {"p": like, "levels": list(levels), "epsg": epsg, "tol": tol}
     where = ""
     if box is not None:
@@ -92,8 +92,10 @@ def areas(
     rows = conn.execute(
         sa.text(f"""
         SELECT code, name, short_name, level, parent_code,
+               (SELECT coalesce(u.short_name, u.name) FROM admin_area u
+                WHERE u.code = a.parent_code) AS parent_name,
                ST_AsBinary(ST_SimplifyPreserveTopology(ST_Transform(geom, :epsg), :tol)) AS g
-        FROM admin_area
+        FROM admin_area a
         WHERE path LIKE :p AND level = ANY(:levels) AND geom IS NOT NULL{where}
         ORDER BY code"""),
         params,
@@ -106,6 +108,7 @@ def areas(
             "short_name": r.short_name,
             "level": r.level,
             "parent_code": r.parent_code,
+            "parent_name": r.parent_name,
             "geom": g,
         }
         for r, g in zip(rows, geoms, strict=True)
@@ -208,10 +211,10 @@ def service_points(conn, like: str, epsg: int, box: Box | None = None) -> list[d
 
 
 def area_names(conn, area_code: str) -> list[str]:
-    """Names from the county down to ``area_code`` (for the jurisdiction line and the
-    title), as the map names them in the current language (a grid is "Grid N" in
-    English: :func:`gis.messages.area_label`)."""
-    from gis.messages import area_label
+    """Names from the county down to ``area_code`` (for the jurisdiction line, the title
+    and file names), as the map names them in the current language, but a grid with its
+    village ("江滨社区 Grid 3" in English: :func:`gis.messages.grid_label`)."""
+    from gis.messages import grid_label
 
     path = conn.execute(
         sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": area_code}
@@ -223,7 +226,8 @@ def area_names(conn, area_code: str) -> list[str]:
         sa.text("SELECT name, code FROM admin_area WHERE path = ANY(:ps) ORDER BY length(path)"),
         {"ps": prefixes},
     )
-    return [area_label(r.name, r.code) for r in rows]
+    rows = rows.fetchall()
+    return [grid_label(r.name, r.code, rows[i - 1].name if i else None) for i, r in enumerate(rows)]
 
 
 def is_synthetic(conn, area_code: str) -> bool:

@@ -21,7 +21,7 @@ from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput, NotFound
 from gis.exports import aggregates, area_scope, log_export, require_county_or_below
 from gis.gate import Scope
-from gis.messages import _, area_label
+from gis.messages import _, grid_label
 
 
 @dataclass(frozen=True)
@@ -162,8 +162,10 @@ def features(
         rows = conn.execute(
             sa.text(f"""
             SELECT code AS id, ST_AsGeoJSON(geom, 7) AS g, count(*) OVER () AS matched,
-                   name, level, parent_code, area_km2
-            FROM admin_area WHERE path LIKE :p AND geom IS NOT NULL{where}
+                   name, level, parent_code, area_km2,
+                   (SELECT coalesce(u.short_name, u.name) FROM admin_area u
+                    WHERE u.code = a.parent_code) AS parent_name
+            FROM admin_area a WHERE path LIKE :p AND geom IS NOT NULL{where}
             ORDER BY code LIMIT :limit OFFSET :offset"""),
             params,
         ).fetchall()
@@ -174,9 +176,10 @@ def features(
             props = {
                 "code": r.id,
                 "name": r.name,
-                # the name as the map shows it in the user's language: a grid is
-                # "Grid N" in English (the official name stays in ``name``)
-                "label": area_label(r.name, r.id),
+                # the name in the user's language, a grid with its village ("江滨社区
+                # Grid 3" in English; a county's layer has a grid 3 in every village;
+                # the official name stays in ``name``)
+                "label": grid_label(r.name, r.id, r.parent_name),
                 "level": r.level,
                 "parent_code": r.parent_code,
                 "area_km2": round(r.area_km2, 4) if r.area_km2 is not None else None,

@@ -22,9 +22,9 @@ from gis.exports import (
     source_line,
     synthetic_note,
 )
-from gis.gate import Scope
+from gis.gate import Scope, scope_for_area
 from gis.gate.aggregates import heat_cells
-from gis.messages import _, area_label
+from gis.messages import _, grid_label
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,9 @@ class MapSpec:
     box: basemap.Box
     outline: list = field(default_factory=list)
     outline_geom: object = None
+    #: the outline of the area the view frames when it is not the user's own (a grid
+    #: drilled into): drawn as the web map outlines the current area
+    framed_outline: list = field(default_factory=list)
     township_lines: list = field(default_factory=list)
     village_lines: list = field(default_factory=list)
     grid_lines: list = field(default_factory=list)
@@ -155,6 +158,15 @@ def _lines(geoms) -> list[np.ndarray]:
             for line in shapely.get_parts(part):
                 out.append(shapely.get_coordinates(line))
     return out
+
+
+def lines_in_view(lines: list[np.ndarray], box: basemap.Box) -> bool:
+    """Whether any of ``lines`` (coordinate arrays) runs through ``box``: a legend entry
+    for a line the map does not show would name what the reader cannot find (a county's
+    boundary on the map of one of its grids)."""
+    if not lines:
+        return False
+    return bool(shapely.intersects(shapely.box(*box), shapely.linestrings(lines)).any())
 
 
 def fit_box(box: basemap.Box, aspect: float, pad: float = 0.04) -> basemap.Box:
@@ -190,8 +202,8 @@ def _area_lines(conn, spec: MapSpec, area: Scope, tol: float, grids: bool = Fals
         for a in cands:
             p = shapely.point_on_surface(a["geom"])
             if x0 < p.x < x1 and y0 < p.y < y1:
-                # a grid is "Grid N" in English, as the title and the web map name it
-                label = area_label(a["short_name"] or a["name"], a["code"])
+                # a grid with its village ("江滨社区 Grid 3" in English), as the title
+                label = grid_label(a["short_name"] or a["name"], a["code"], a["parent_name"])
                 spec.labels.append((p.x, p.y, label))
     return found
 
@@ -347,6 +359,11 @@ def prepare(
     )
     tol = (box[2] - box[0]) / 4000.0
     found = _area_lines(conn, spec, area, tol, grids=per == "grid")
+    if shown != area.area_code:
+        framed = scope_for_area(conn, shown, user=scope.user, role=scope.role)
+        spec.framed_outline = _lines(
+            a["geom"] for a in basemap.areas(conn, framed.path, (framed.level,), epsg, tol)
+        )
     spec.roads = basemap.roads(conn, box, epsg, tol, area.path[:6])
     spec.buildings = basemap.buildings(conn, box, epsg, area.path[:6])
     if info.kind == "heat":

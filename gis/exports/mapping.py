@@ -29,7 +29,7 @@ from scipy import ndimage
 from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput
 from gis.exports import aggregates, cartography, log_export, orientation_name
-from gis.exports.map_spec import LAYERS, MapSpec, prepare, unit_label
+from gis.exports.map_spec import LAYERS, MapSpec, lines_in_view, prepare, unit_label
 from gis.gate import Scope
 from gis.layers import SERVICE_RADIUS_M
 from gis.messages import _
@@ -53,6 +53,9 @@ ROAD_STYLE = {
     "other": (0.3, "#d6d6d6"),
 }
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+#: the outline of the area a view frames (a grid drilled into), in the blue the web map
+#: outlines the current area with (webmap/static/map/core.js, COLOURS.highlight)
+FRAMED_COLOUR, FRAMED_WIDTH = "#1c7ed6", 1.4
 # The web map's heat gradient (webmap/static/map/core.js, ``C.heat``): stop → colour.
 HEAT_GRADIENT = (
     (0.15, "#ffffb2"),
@@ -255,6 +258,7 @@ class Page:
             (spec.village_lines, 0.35, "#6b6b6b", 4),
             (spec.township_lines, 0.9, "#333333", 5),
             (spec.outline, 1.6, "#000000", 6),
+            (spec.framed_outline, FRAMED_WIDTH, FRAMED_COLOUR, 7),
         ):
             if lines:
                 ax.add_collection(
@@ -310,9 +314,15 @@ class Page:
         cartography.north_arrow(ax, fontsize=8 * fs)
 
     def _basemap_handles(self, spec: MapSpec) -> list:
+        """A legend entry for each line and fill drawn in the view, in its style."""
         fs = self.fs
-        line = _("Jurisdiction boundary")
-        out: list = [Line2D([], [], color="#000000", linewidth=1.6 * fs, label=line)]
+        out: list = []
+        if lines_in_view(spec.outline, spec.box):
+            line = _("Jurisdiction boundary")
+            out.append(Line2D([], [], color="#000000", linewidth=1.6 * fs, label=line))
+        if lines_in_view(spec.framed_outline, spec.box):
+            line = _("Boundary of {area}", area=spec.area_name)
+            out.append(Line2D([], [], color=FRAMED_COLOUR, linewidth=FRAMED_WIDTH * fs, label=line))
         if spec.township_lines:
             line = _("Township boundaries")
             out.append(Line2D([], [], color="#333333", linewidth=0.9 * fs, label=line))

@@ -128,6 +128,7 @@ MATRIX = {
         "/api/planning/coverage?kinds=clinic&radius=900&demand=migrants",
         None,
     ),
+    "planning.site_api": ("planner", "GET", "/api/planning/site?lon={lon}&lat={lat}", None),
     "planning.place_api": (
         "planner",
         "POST",
@@ -387,16 +388,22 @@ def _check_call(client, role, which, endpoint, call_kind, method, path, ctx, dat
         want = 404
     if endpoint == "ogc.item" and which == "sibling" and role != "anonymous":
         want = 404
-    # a province or city exports one county at a time (403 before any
-    # lookup of an item; an area that does not exist is still 404)
-    if role in REGIONAL and (
+    # a province or city exports one county at a time: without area= it is a missing
+    # parameter, a 400 naming it (before any lookup of an item; an area that does not
+    # exist is still 404)
+    regional_without_area = role in REGIONAL and (
         endpoint in ("ogc.items", "ogc.item")
         or (endpoint.startswith("exports.") and which == "own")
-    ):
-        want = 403
+    )
+    if regional_without_area:
+        want = 400
     if resp.status_code != want:
         failures.append(f"{role} {which} {method} {path}: {resp.status_code}, expected {want}")
         return failures
+    if regional_without_area and "area=<12-digit county code>" not in resp.get_json()["error"][
+        "message"
+    ].replace("area=<12 位县级代码>", "area=<12-digit county code>"):
+        failures.append(f"{role} {path}: the 400 does not say how to send area")
     # the access log names the households each user read: that is what the
     # auditor is for (issue 10), so it is no aggregate answer
     if role in AGGREGATE and resp.status_code == 200 and not endpoint.startswith("audit."):
@@ -418,8 +425,8 @@ OGC_COLLECTIONS = ("village_stats", "grid_stats", "service_points", "boundaries"
 def test_regional_users_read_the_ogc_api_per_county(app, client, conn, role):
     """A province or city user reads the OGC API one county at a time, as the exports:
     ``area=<county code>`` inside its area answers that county's features (aggregates
-    only), with ``area`` kept in the paging links; no area → 403 saying to give one; a
-    county outside its area, or one that does not exist, → 404 alike."""
+    only), with ``area`` kept in the paging links; no area → 400 naming it, with a county
+    to send; a county outside its area, or one that does not exist, → 404 alike."""
     # a county of 杭州市: inside the province, outside 金华市 (rolled back with conn)
     conn.execute(
         sa.text("""
@@ -448,9 +455,14 @@ def test_regional_users_read_the_ogc_api_per_county(app, client, conn, role):
         one = client.get(f"{items}/{fid}?area={COUNTY}")
         if one.status_code != 200 or one.get_json()["id"] != fid:
             failures.append(f"{col}/{fid} area={COUNTY}: {one.status_code}")
-        # without area: 403, saying which parameter to give
+        # without area: a missing parameter, a 400 naming it and a county to send
         whole = client.get(f"{items}?limit=2")
-        if whole.status_code != 403 or "area=" not in whole.get_json()["error"]["message"]:
+        # (the first county of the user's by code: 滨江区 for the province, 义乌市 for 金华市)
+        example = "330108000000" if role == "province_u" else COUNTY
+        if (
+            whole.status_code != 400
+            or f"e.g. area={example}" not in whole.get_json()["error"]["message"]
+        ):
             failures.append(f"{col} no area: {whole.status_code} {whole.get_data(True)}")
         # outside the user's area, or unknown: 404, answered alike
         outside = "330108000000" if role == "city_u" else "110101000000"

@@ -83,7 +83,7 @@ def test_role_must_match_the_level(conn):
 def test_exports_one_county_at_a_time(client):
     assert login(client, "city_u").status_code == 302
     r = client.get("/exports/table.csv")
-    assert r.status_code == 403 and "area=" in r.get_json()["error"]["message"]
+    assert r.status_code == 400 and "area=" in r.get_json()["error"]["message"]  # missing
     r = client.get("/exports/table.csv?area=330782000000")
     assert r.status_code == 200 and r.mimetype.startswith("text/csv")
 

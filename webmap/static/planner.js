@@ -136,15 +136,24 @@
   Promise.all([boundaries, points]).then(function () { state.ready = true; document.body.dataset.ready = 'true'; })
     .catch(function (e) { status(t('pl_base_failed') + e.message, true); });
 
-  // planner-added candidate sites
+  // planner-added candidate sites: each is checked first (the server's test of the
+  // plan's area); one outside is refused at once with the reason, never added, so it
+  // cannot block Solve for the others
+  state.checking = 0;
   map.on('click', function (e) {
-    var site = {lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6),
-                name: t('pl_new_site') + ' ' + (state.added.length + 1)};
-    state.added.push(site);
-    L.marker(e.latlng, {title: site.name}).addTo(addedLayer);
-    $('added-count').textContent = state.added.length;
-    if (!addedListed) { control.addOverlay(addedLayer, t('pl_added')); addedListed = true; }
-    renderLegend();
+    var lon = +e.latlng.lng.toFixed(6), lat = +e.latlng.lat.toFixed(6);
+    state.checking++;
+    getJSON(cfg.site + '?lon=' + lon + '&lat=' + lat).then(function (res) {
+      if (!res.inside) { status(res.message, true); state.refused = (state.refused || 0) + 1; return; }
+      var site = {lon: lon, lat: lat, name: t('pl_new_site') + ' ' + (state.added.length + 1)};
+      state.added.push(site);
+      L.marker(e.latlng, {title: site.name}).addTo(addedLayer);
+      $('added-count').textContent = state.added.length;
+      if (!addedListed) { control.addOverlay(addedLayer, t('pl_added')); addedListed = true; }
+      status('');
+      renderLegend();
+    }).catch(function (err) { status(err.message, true); })
+      .then(function () { state.checking--; });
   });
 
   function params() {

@@ -125,24 +125,25 @@ def test_a_map_per_village_and_one_per_grid_have_their_own_titles(conn, lang):
 
 
 def test_a_grids_export_names_it_grid_n_in_english(conn):
-    """A grid user's export in English calls the grid "Grid N" in its title and its
-    jurisdiction line, as the map does (it was the Chinese name: outside tester, s21)."""
+    """A grid user's export in English calls the grid "Grid N" with its village in its
+    title and its jurisdiction line (it was the Chinese name: outside tester, s21; then
+    "Grid 1" alone, which every village has: s23)."""
     from gis.exports.basemap import area_names
 
     with speaking("en"):
-        assert area_names(conn, "330782001001001")[-1] == "Grid 1"
+        assert area_names(conn, "330782001001001")[-1] == "江滨社区 Grid 1"
     assert area_names(conn, "330782001001001")[-1].endswith("网格")  # Chinese: its name
     grid = scope_for_area(conn, "330782001001001", user="lang_tester", role="village")
     with speaking("en"):
         spec, _texts = _drawn(conn, grid, "density", per="grid")
-    assert spec.title.startswith("Grid 1 "), spec.title
+    assert spec.title.startswith("江滨社区 Grid 1 "), spec.title
     assert "网格" not in spec.title and "网格" not in spec.subtitle, spec.subtitle
 
 
 def test_grid_stats_and_the_in_map_labels_name_a_grid_grid_n_in_english(conn):
     """The grid_stats layer's ``label`` and the grid labels drawn on a village's map read
-    "Grid N" in English (they kept the Chinese name: outside tester, s21); ``name`` stays
-    the official name, and in Chinese the label is the name."""
+    "Grid N" with the village in English (they kept the Chinese name: outside tester,
+    s21); ``name`` stays the official name, and in Chinese the label is the name."""
     from gis.exports import geo
 
     village = scope_for_area(conn, "330782001001", user="lang_tester", role="village")
@@ -151,10 +152,10 @@ def test_grid_stats_and_the_in_map_labels_name_a_grid_grid_n_in_english(conn):
         # a view 3 km wide: its labels are the grids'
         spec = prepare(conn, village, "density", per="grid", bbox=(120.06, 29.24, 120.09, 29.26))
     assert [(f["properties"]["name"], f["properties"]["label"]) for f in feats] == [
-        ("江滨社区第一网格", "Grid 1"),
-        ("江滨社区第二网格", "Grid 2"),
+        ("江滨社区第一网格", "江滨社区 Grid 1"),
+        ("江滨社区第二网格", "江滨社区 Grid 2"),
     ]
-    assert [text for _x, _y, text in spec.labels] == ["Grid 2"], spec.labels
+    assert [text for _x, _y, text in spec.labels] == ["江滨社区 Grid 2"], spec.labels
     spec = prepare(conn, village, "density", per="grid", bbox=(120.06, 29.24, 120.09, 29.26))
     assert [text for _x, _y, text in spec.labels] == ["江滨社区第二网格"], spec.labels
     feats, _n = geo.features(conn, village, "grid_stats")
@@ -176,7 +177,7 @@ def test_a_view_inside_one_grid_is_titled_with_the_grid(conn, bbox):
     county = scope_for_area(conn, "330782000000", user="lang_tester")
     with speaking("en"):
         spec = prepare(conn, county, "migrants", bbox=bbox)
-    assert spec.title.startswith("Grid 2 "), spec.title
+    assert spec.title.startswith("江滨社区 Grid 2 "), spec.title
     assert spec.area_code == "330782001001002"
 
 
@@ -189,7 +190,7 @@ def test_a_view_drilled_into_a_grid_is_titled_with_the_grid(conn):
     county = scope_for_area(conn, "330782000000", user="lang_tester")
     with speaking("en"):
         spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=GRID_2)
-        assert spec.title.startswith("Grid 2 "), spec.title
+        assert spec.title.startswith("江滨社区 Grid 2 "), spec.title
         # without the map's drill state the best-fitting extent (the village) names it
         spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2)
         assert spec.title.startswith("江滨社区居委会 "), spec.title
@@ -199,10 +200,10 @@ def test_a_view_drilled_into_a_grid_is_titled_with_the_grid(conn):
         # zoomed out to the whole county after the drill: the grid no longer frames it
         whole = (120.0, 29.2, 120.2, 29.4)
         spec = prepare(conn, county, "migrants", bbox=whole, drilled=GRID_2)
-        assert not spec.title.startswith("Grid 2 "), spec.title
+        assert "Grid 2" not in spec.title, spec.title
         # an area the view's centre is not in is no title either
         spec = prepare(conn, county, "migrants", bbox=WIDE_VIEW_OF_GRID_2, drilled=GRID_1)
-        assert not spec.title.startswith("Grid 1 "), spec.title
+        assert "Grid 1" not in spec.title, spec.title
 
 
 GRID_1, GRID_2, VILLAGE = "330782001001001", "330782001001002", "330782001001"

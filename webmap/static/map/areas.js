@@ -116,6 +116,36 @@
       P.drill(props.code);
     }
   }
+  /** whether a GeoJSON (Multi)Polygon contains a point (ray casting; holes count out) */
+  function contains(geometry, latlng) {
+    var polys = geometry.type === 'Polygon' ? [geometry.coordinates]
+      : geometry.type === 'MultiPolygon' ? geometry.coordinates : [];
+    var x = latlng.lng, y = latlng.lat;
+    return polys.some(function (rings) {
+      var inside = false;
+      rings.forEach(function (ring) {
+        for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+          if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) { inside = !inside; }
+        }
+      });
+      return inside;
+    });
+  }
+  /** a click on the map at ``latlng`` made on a layer drawn over the areas (a density
+   * choropleth): it goes to the area there that takes clicks now, with the same rules
+   * as a click on the area itself. Before, a village choropleth drilled straight into
+   * its village from any level (a click on another village's grid, after a drill into
+   * a grid, showed that village instead of the grid). False when no such area is there. */
+  P.clickAreaAt = function (latlng) {
+    var cur = current(), level = CHILD[cur.level] || cur.level, layer = S.areas[level], hit = null;
+    if (!layer || !S.map.hasLayer(layer)) { return false; }
+    layer.eachLayer(function (l) {
+      if (!hit && contains(l.feature.geometry, latlng)) { hit = l; }
+    });
+    if (hit) { areaClick(hit.feature.properties, hit, latlng); }
+    return !!hit;
+  };
   /** only the areas one level below the current one take clicks; grids show inside a village */
   function setDrillLevel() {
     var cur = current(), child = CHILD[cur.level];

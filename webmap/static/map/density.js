@@ -126,7 +126,12 @@
               '<br>' + t('per_km2') + ' ' + (p.migrants_per_km2 == null ? '—' : esc(p.migrants_per_km2)) +
               '<br>' + t('per_1000') + ' ' + (p.migrants_per_1000_residents == null ? '—'
                 : esc(p.migrants_per_1000_residents)));
-            l.on('click', function (e) { L.DomEvent.stop(e); if (S.areaIndex[p.code]) { P.drill(p.code); } });
+            // the click is the area's under it, by the drill's rules (one level down)
+            l.on('click', function (e) {
+              if (S.mode) { return; }  // placing a household: the map's click
+              L.DomEvent.stop(e);
+              P.clickAreaAt(e.latlng);
+            });
           }}));
           group.labels = cls.labels;
           group.colours = colours;
