@@ -131,7 +131,7 @@ class Parsed:
         lower = tl or vl  # a parent not written: the one all candidates below share
         t = _one_code(tl, 12, "") if tl else _one_code(vl, 9, "000") if vl else None
         if cl:
-            c = _one_code(cl, 12, "")
+            c = _one_code(cl, 12, "") or _kept_name(cl)
         else:
             c = _one_code(lower, 6, "000000") if lower else None
         # a lower level that does not sit under the one written above it (西界村 of
@@ -157,6 +157,25 @@ def village_sure(cands: list) -> bool:
 
 
 _GUESSED = frozenset(("fuzzy", "pinyin"))
+
+
+def _kept_name(cands: list) -> str | None:
+    """Of a former county's candidates (黄岩市: 黄岩区, which kept the name, and 路桥区,
+    made of a part of it, see ``FORMER_PART``), the one that kept the name when nothing
+    written below settles it; None for candidates of another kind (鼓楼区 of several
+    cities) or as likely as each other."""
+    top = cands[0]
+    for c in cands:
+        if c[2] != _FORMER_METHOD:
+            return None
+        if c[1] > top[1]:
+            top = c
+    if sum(1 for c in cands if c[1] == top[1]) > 1:
+        return None
+    return top[0]
+
+
+_FORMER_METHOD = KIND_METHOD[FORMER]
 
 
 def _one_code(cands: list, w: int, pad: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from gis.geocode import admin
+from gis.geocode.former import load_former
 from gis.geocode.gazetteer import _other_suffix_names, suffix_class, village_after
 from gis.geocode.parse import NOTHING, SUFFIX_FLAG, parse, parse_many
 
@@ -201,4 +202,47 @@ def test_bulk_path_agrees_on_these(national):
         "张三",
         "义乌市稠城街道江滨社区12号稠城街道",
     ]
+    assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
+
+
+# ---------------------------------------------------------------- session 23 (addr17)
+#: Zhejiang's counties that became cities or districts (民政部's yearly lists 1980–2001)
+ZHEJIANG_XIAN = (
+    "萧山县 余杭县 富阳县 临安县 建德县 镇海县 慈溪县 余姚县 奉化县 鄞县 瓯海县 乐清县 "
+    "瑞安县 平湖县 海宁县 桐乡县 绍兴县 上虞县 嵊县 诸暨县 兰溪县 义乌县 东阳县 永康县 "
+    "衢县 江山县 丽水县 龙泉县 临海县 黄岩县 温岭县 玉环县 定海县 普陀县 洞头县"
+).split()
+
+
+def test_zhejiang_counties_by_their_names_before_they_became_cities(national):
+    assert parse("东阳县吴宁镇", national).codes()["township"] == "330783001000"
+    p = parse("永康县古山镇前黄村", national)
+    assert p.codes()["township"] == "330784108000" and p.comps["county"] == "永康县"
+    assert p.admin[3][0][2] == "former_name"
+    # every one of them, with a township of today's county after it
+    rows = {r[1]: r[2] for r in load_former() if r[0] == "county" and r[2].startswith("33")}
+    assert set(ZHEJIANG_XIAN) <= set(rows)
+    for name in ZHEJIANG_XIAN:
+        code = rows[name]
+        t9, tname = national.division.townships_of(code[:6])[0]
+        p = parse(name + tname, national)
+        assert p.codes()["township"] == t9 + "000", name + tname
+        assert p.comps["county"] == name and p.admin[3][0][2] == "former_name", name
+    # a short name that is a city's is the city's (丽水 of 丽水县 is 丽水市)
+    assert parse("丽水丽水云和县凤凰山路6号", national).codes()["county"] == "331125000000"
+
+
+def test_former_county_looks_in_its_successors(national):
+    # 黄岩市 (1989–1994) became 黄岩区 and, for its eastern part, 路桥区
+    p = parse("黄岩市金清镇", national)
+    assert p.codes() == {"county": "331004000000", "township": "331004106000", "village": None}
+    assert parse("黄岩县路桥镇", national).codes()["township"] == "331004002000"
+    assert parse("台州市黄岩市新桥镇", national).codes()["county"] == "331004000000"
+    assert parse("黄岩市西城街道", national).codes()["township"] == "331003003000"
+    # nothing written below: the county that kept the name
+    p = parse("黄岩市劳动路5号", national)
+    assert p.codes()["county"] == "331003000000" and p.admin[3][0][2] == "former_name"
+    # several counties of the same name (鼓楼区) are still not settled that way
+    assert parse("鼓楼区中山路5号", national).codes()["county"] is None
+    texts = ["黄岩市金清镇", "黄岩市西城街道", "黄岩市劳动路5号", "东阳县吴宁镇"]
     assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
