@@ -57,11 +57,13 @@ __all__ = [
     "parse_many",
     "parsed_json_lines",
     "json_line",
+    "matched",
     "split_chatter",
     "village_sure",
     "COMPONENTS",
     "FUZZY_MIN",
     "NOTHING",
+    "EMPTY",
 ]
 
 COMPONENTS = (
@@ -106,7 +108,10 @@ class Parsed:
     #: notes for the reader: 'village_suffix_differs' (the village written with 村 for
     #: the list's 社区 or the reverse: found, see :func:`_suffix_differs`),
     #: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
-    #: in comps['township'] and no code is given)
+    #: in comps['township'] and no code is given), 'village_not_certain' (a village
+    #: named like one of the place's: its text, no code), 'two_addresses' (a second
+    #: address not taken for the address, see :func:`_another_place`),
+    #: 'nothing_recognised' and, for a blank line, 'empty' too
     flags: list = field(default_factory=list)
     #: the name indexes for the levels found so far (see :func:`_scopes`), None when
     #: ``admin`` changed since
@@ -1070,6 +1075,8 @@ def split_chatter(text: Any) -> tuple[Any, str]:
 #: what makes a line an address at all: a Chinese character (号 alone comes from '#')
 _MEANING = re.compile("[\u4e00-\u53f6\u53f8-\u9fff]")
 NOTHING = "nothing_recognised"
+#: the flag of a blank line (with :data:`NOTHING`): nothing written at all
+EMPTY = "empty"
 
 
 def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
@@ -1098,7 +1105,8 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
 
 def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
     if not s or not _MEANING.search(s):
-        return Parsed(s, leftover=s, flags=[NOTHING])
+        # (a blank line of a file keeps its line in the output, told apart by EMPTY)
+        return Parsed(s, leftover=s, flags=[NOTHING] if s.strip() else [NOTHING, EMPTY])
     m = _FIRST_DIGIT.search(s)
     head = s[: m.start()] if m else s
     cache = gaz.head_cache
@@ -1293,8 +1301,8 @@ def paused_gc():
 
 def parsed_json_lines(texts, gaz: AdminGazetteer) -> str:
     """``popgis parse-address``'s output: one JSON object per address (its components,
-    ``codes``, ``leftover``: text not part of the address, and ``flags``), one per
-    line."""
+    ``codes``, ``leftover``: text not part of the address, ``flags`` and ``matched``:
+    see :func:`matched`), one per line."""
     return "\n".join(json_line(p) for p in parse_many(texts, gaz))
 
 
@@ -1306,4 +1314,17 @@ def json_line(p: Parsed) -> str:
     d["codes"] = p.codes()
     d["leftover"] = p.leftover or None
     d["flags"] = p.flags
+    d["matched"] = matched(p)
     return json.dumps(d, ensure_ascii=False)
+
+
+def matched(p: Parsed) -> dict:
+    """How each admin level found was matched: level name → ``{"written": the name as
+    the address wrote it, "method": exact, alias, short_name, former_name, other_suffix,
+    fuzzy or pinyin}`` (of the best candidate). A former name (东阳县 for 东阳市) keeps
+    the old name in ``written`` with ``method: former_name``."""
+    out = {}
+    for level, cands in sorted(p.admin.items()):
+        name = LEVEL_NAME[level]
+        out[name] = {"written": p.comps[name], "method": cands[0][2]}
+    return out

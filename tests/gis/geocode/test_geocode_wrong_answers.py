@@ -5,7 +5,7 @@ with no address in it, two addresses run together, same-name counties, townships
 a province or a city with the county left out; and (session 23) the old suffix in the
 database's county, a second address with numbers of its own, Zhejiang's counties before
 they became cities, filler words, a county written twice, a short township before a
-compound or a road starting with 大, a former county split since."""
+compound or a road starting with 大, a former county split since, blank lines."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from gis.geocode.gazetteer import (
     suffix_class,
     village_after,
 )
-from gis.geocode.parse import NOTHING, SUFFIX_FLAG, TWO_ADDRESSES, parse, parse_many
+from gis.geocode.parse import EMPTY, NOTHING, SUFFIX_FLAG, TWO_ADDRESSES, parse, parse_many
 
 NO_CODES = {"county": None, "township": None, "village": None}
 
@@ -364,3 +364,9 @@ def test_former_county_looks_in_its_successors(national):
     assert parse("鼓楼区中山路5号", national).codes()["county"] is None
     texts = ["黄岩市金清镇", "黄岩市西城街道", "黄岩市劳动路5号", "东阳县吴宁镇"]
     assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
+
+
+def test_blank_line_keeps_its_place_flagged_empty(national):
+    out = parse_many(["义乌市稠城街道", "", "   ", "asdf"], national)
+    assert [p.flags for p in out] == [[], [NOTHING, EMPTY], [NOTHING, EMPTY], [NOTHING]]
+    assert parse("", national).flags == [NOTHING, EMPTY]
