@@ -812,6 +812,7 @@ def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = Fa
 #: Words written between the city or county and the township or road that name no area
 #: of the list (金华市婺城区城区八一北街, 杭州市高新区(滨江)江南大道, 宁波市开发区…).
 _FILLER = re.compile(r"经济技术开发区|经济开发区|高新技术产业开发区|高新区|开发区|城区|市区")
+_FILLER_FIRST = frozenset("经高开城市")
 #: …unless they start a name of their own (城区街道, 开发区路, 高新区大道)
 _FILLER_NAMED = re.compile(r"街道|镇|乡|村|社区|路|街|巷|弄|大道")
 
@@ -831,6 +832,8 @@ def _filler_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     :data:`_FILLER` is skipped (kept in ``leftover``), never read as a township or
     village. Only where a name of the list written in full or a road follows it: before
     anything else (开发区员工宿舍) it is the start of a compound's name."""
+    if s[pos] not in _FILLER_FIRST:
+        return None  # (the common case, asked first: the chain ends here for most heads)
     admin = p.admin
     if TOWNSHIP in admin or VILLAGE in admin or (CITY not in admin and COUNTY not in admin):
         return None
@@ -990,7 +993,7 @@ def _another_place(text: str, p: Parsed, gaz: AdminGazetteer) -> bool:
     """Does ``text``, read after the numbers, start with a county or city written in
     full that is not the address's (…好运街88号 义乌市稠州北路5号): a second address
     that is not admin names only, so not taken for the address; flagged."""
-    if len(text) < 3:
+    if len(text) < 3 or not ("市" in text or "县" in text or "区" in text):
         return False
     hit = gaz.top.longest(text, 0, 3)
     if hit is None or not text[: hit[0]].endswith(("市", "县", "区")):
