@@ -2,7 +2,9 @@
 migrants, old letterheads) for areas that were renamed, merged or upgraded.
 
 The table ``data/former_names.csv`` (committed, about 0.1 MB) has one row per former name:
-``level`` (county or township), ``name`` (the old name as the list wrote it), ``old_code``
+``level`` (county or township; in the hand-written table also ``county_part``: a county
+that took a part of the former one, 黄岩市 → 路桥区, looked up too, see
+:data:`gis.geocode.gazetteer.FORMER_PART`), ``name`` (the old name as the list wrote it), ``old_code``
 (its code then), ``code`` (today's 12-digit code of the area that took it over),
 ``old_county`` (for a township: the county it was in), ``year`` (the year the name
 stopped: the date of the change where a source gives it, else the year of the first list

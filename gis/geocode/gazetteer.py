@@ -42,6 +42,7 @@ __all__ = [
     "FORMER_SHORT",
     "TOWN_SHORT",
     "OTHER_SUFFIX",
+    "FORMER_PART",
     "SHORTS",
     "KIND_SCORE",
     "KIND_METHOD",
@@ -76,6 +77,10 @@ TOWN_SHORT = 5
 #: A village written with the other suffix, 社区 for a 村 of the list (a village become a
 #: community since the list was made): found, with the flag ``village_suffix_differs``.
 OTHER_SUFFIX = 6
+#: A former county of which a part went to another county (黄岩市 → 路桥区 in 1994): the
+#: name is a candidate there too, below the county that kept the name (see
+#: ``Parsed.codes``), so that the townships of both are found under the old name.
+FORMER_PART = 7
 SHORTS = (SHORT, FORMER_SHORT)
 KIND_SCORE = {
     EXACT: 1.0,
@@ -85,6 +90,7 @@ KIND_SCORE = {
     FORMER_SHORT: 0.95,
     TOWN_SHORT: 0.97,
     OTHER_SUFFIX: 0.95,
+    FORMER_PART: 0.9,
 }
 KIND_METHOD = {
     EXACT: "exact",
@@ -92,6 +98,7 @@ KIND_METHOD = {
     FORMER: "former_name",
     SHORT: "exact",
     FORMER_SHORT: "former_name",
+    FORMER_PART: "former_name",
     TOWN_SHORT: "short_name",
     OTHER_SUFFIX: "other_suffix",
 }
@@ -516,8 +523,11 @@ class AdminGazetteer:
             if level == "county" and code[:6] in d.areas:
                 top.add(name, COUNTY, code, FORMER)
                 m = _COUNTY_SHORT.match(name)
-                if m:
+                # (not a short name that is a city's: 丽水 of 丽水县 is 丽水市's)
+                if m and not any(e[0] < COUNTY for e in top.names.get(m.group(1), ())):
                     top.add(m.group(1), COUNTY, code, FORMER_SHORT)
+            elif level == "county_part" and code[:6] in d.areas:
+                top.add(name, COUNTY, code, FORMER_PART)
         for county in self.local_counties:
             code = county + "000000"
             for name, kind in self.local_names.get(code, []):

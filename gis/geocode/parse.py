@@ -57,11 +57,13 @@ __all__ = [
     "parse_many",
     "parsed_json_lines",
     "json_line",
+    "matched",
     "split_chatter",
     "village_sure",
     "COMPONENTS",
     "FUZZY_MIN",
     "NOTHING",
+    "EMPTY",
 ]
 
 COMPONENTS = (
@@ -106,7 +108,10 @@ class Parsed:
     #: notes for the reader: 'village_suffix_differs' (the village written with 村 for
     #: the list's 社区 or the reverse: found, see :func:`_suffix_differs`),
     #: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
-    #: in comps['township'] and no code is given)
+    #: in comps['township'] and no code is given), 'village_not_certain' (a village
+    #: named like one of the place's: its text, no code), 'two_addresses' (a second
+    #: address not taken for the address, see :func:`_another_place`),
+    #: 'nothing_recognised' and, for a blank line, 'empty' too
     flags: list = field(default_factory=list)
     #: the name indexes for the levels found so far (see :func:`_scopes`), None when
     #: ``admin`` changed since
@@ -131,7 +136,7 @@ class Parsed:
         lower = tl or vl  # a parent not written: the one all candidates below share
         t = _one_code(tl, 12, "") if tl else _one_code(vl, 9, "000") if vl else None
         if cl:
-            c = _one_code(cl, 12, "")
+            c = _one_code(cl, 12, "") or _kept_name(cl)
         else:
             c = _one_code(lower, 6, "000000") if lower else None
         # a lower level that does not sit under the one written above it (西界村 of
@@ -157,6 +162,25 @@ def village_sure(cands: list) -> bool:
 
 
 _GUESSED = frozenset(("fuzzy", "pinyin"))
+
+
+def _kept_name(cands: list) -> str | None:
+    """Of a former county's candidates (黄岩市: 黄岩区, which kept the name, and 路桥区,
+    made of a part of it, see ``FORMER_PART``), the one that kept the name when nothing
+    written below settles it; None for candidates of another kind (鼓楼区 of several
+    cities) or as likely as each other."""
+    top = cands[0]
+    for c in cands:
+        if c[2] != _FORMER_METHOD:
+            return None
+        if c[1] > top[1]:
+            top = c
+    if sum(1 for c in cands if c[1] == top[1]) > 1:
+        return None
+    return top[0]
+
+
+_FORMER_METHOD = KIND_METHOD[FORMER]
 
 
 def _one_code(cands: list, w: int, pad: str) -> str | None:
@@ -273,6 +297,7 @@ _VILLAGE_ENDS = ("村", "社区", "居委会", "委会", "嘎查", "村民委员
 
 
 _OTHER_SUFFIX = re.compile(r"街道办事处|街道|办事处|镇|乡")
+_TOWN_ENDS = ("街道", "办事处", "镇", "乡")
 
 
 def _other_suffix(s: str, end: int) -> int:
@@ -292,7 +317,7 @@ def _town_short_ok(s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
         return True
     if _boundary(s, end, p, gaz):
         return True
-    return s[end] not in _AFTER_TOWN_SHORT
+    return s[end] not in _AFTER_TOWN_SHORT or _big_road(s, end)
 
 
 def _exact_at(
@@ -358,8 +383,13 @@ def _exact_at(
             # only before its group number or at the end (临区街, 山市镇, 下湾新村,
             # 桥下梅陇村 are other things)
             return None
+    # a township named without 街道/镇/乡 (its short name, or an alias the database's
+    # county gives it: 稠城) and then the suffix it had before (稠城镇 for 稠城街道): the
+    # township, suffix included (not 稠城 and a village 镇江滨社区)
+    old = _other_suffix(s, end) if level == TOWNSHIP and not token.endswith(_TOWN_ENDS) else 0
     if (
-        fit[0][2] not in SHORTS
+        not old
+        and fit[0][2] not in SHORTS
         and fit[0][2] != TOWN_SHORT
         and not token.endswith(_ADMIN_SUFFIXES)
         and not _boundary(s, end, p, gaz)
@@ -372,8 +402,8 @@ def _exact_at(
         # 夏楼宅村): it counts only before a number, the end, or another admin name
         # (西沙群岛永乐…: one of its own children).
         return None
-    if level == TOWNSHIP and all(e[2] == TOWN_SHORT for e in fit):
-        end += _other_suffix(s, end)
+    if old:
+        end += old
         token = s[pos:end]
     p.conflict = p.conflict or conflict
     _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
@@ -381,11 +411,12 @@ def _exact_at(
 
 
 def _upper_repeated(entries: list, s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
-    """A province or city found already, written again short right before one of its
-    own names (浙江省温州市null浙江温州市瑞安市…, 金华金华义乌…): the prefix written
-    twice, skipped; before anything else (浙江省浙江大学) it starts another name."""
+    """A province, city or county found already, written again short right before one
+    of its own names (浙江省温州市null浙江温州市瑞安市…, 金华金华义乌…, 瑞安市瑞安塘下镇):
+    the prefix written twice, skipped; before anything else (浙江省浙江大学, 义乌市义乌
+    经济技术开发区) it starts another name."""
     for e in entries:
-        if e[0] < COUNTY and e[2] in SHORTS and any(c[0] == e[1] for c in p.admin[e[0]]):
+        if e[0] <= COUNTY and e[2] in SHORTS and any(c[0] == e[1] for c in p.admin[e[0]]):
             if _has_child_at(s, end, e, gaz):
                 return True
     return False
@@ -518,13 +549,31 @@ _ROAD_SIDE = frozenset("东西南北中")
 
 def _short_then_road(s: str, end: int) -> bool:
     """A township written short right after its city, with no county (杭州下沙文泽路,
-    温州柳市长兴路), counts only before a road's name that is not its own (下沙路,
-    中山东路 are roads)."""
+    温州柳市长兴路, 湖州织里大港路), counts only before a road's name that is not its own
+    (下沙路, 中山东路, 下沙大道 are roads), or before a compound's (杭州下沙宝龙城市广场;
+    not 下沙花园, 西溪印象城: named for the place)."""
+    if end >= len(s) or s[end] in _ROAD_SIDE:
+        return False
+    if s[end] in _AFTER_TOWN_SHORT and not _big_road(s, end):
+        return False
+    # (a road of its own name: two characters or more before 路/街, not 天府二街)
+    m = _ROAD_NEXT.match(s, end)
+    return (m is not None and m.end() - end >= 3) or _COMPOUND_AHEAD.match(s, end) is not None
+
+
+#: a compound's name (a word or two and a commercial building's word) where no road
+#: comes first (a home's word, 公寓, 花园, as often ends a longer place: 大南门龙泉公寓)
+_COMPOUND_AHEAD = re.compile(r"[^\d路街巷弄道]{1,6}?(?:广场|大厦)")
+
+
+def _big_road(s: str, end: int) -> bool:
+    """A road whose name starts with 大 (大港路) after a township written short: the
+    township's, where 大道 and 大街 would be the township's own road (织里大道)."""
     return (
-        end < len(s)
-        and s[end] not in _AFTER_TOWN_SHORT
-        and s[end] not in _ROAD_SIDE
-        and _ROAD_NEXT.match(s, end) is not None
+        s[end] == "大"
+        and not s.startswith(("大道", "大街"), end)
+        and (m := _ROAD_NEXT.match(s, end)) is not None
+        and m.end() - end >= 3
     )
 
 
@@ -753,9 +802,51 @@ def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = Fa
         if nxt is None:
             nxt = _fuzzy_at(s, pos, p, gaz)
         if nxt is None:
+            nxt = _filler_at(s, pos, p, gaz)
+        if nxt is None:
             break
         pos = nxt
     return pos
+
+
+#: Words written between the city or county and the township or road that name no area
+#: of the list (金华市婺城区城区八一北街, 杭州市高新区(滨江)江南大道, 宁波市开发区…).
+_FILLER = re.compile(r"经济技术开发区|经济开发区|高新技术产业开发区|高新区|开发区|城区|市区")
+_FILLER_FIRST = frozenset("经高开城市")
+#: …unless they start a name of their own (城区街道, 开发区路, 高新区大道)
+_FILLER_NAMED = re.compile(r"街道|镇|乡|村|社区|路|街|巷|弄|大道")
+
+
+def _full_name_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Does a name written in full (梅墟街道, 滨江区: not a short one, 天府 of 天府二街)
+    start at ``s[pos]``?"""
+    for idx in _scopes(p, gaz):
+        hit = idx.longest(s, pos)
+        if hit is not None and s[pos : pos + hit[0]].endswith(_ADMIN_SUFFIXES):
+            return True
+    return False
+
+
+def _filler_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
+    """After a city or county, before the township or a road: a filler word of
+    :data:`_FILLER` is skipped (kept in ``leftover``), never read as a township or
+    village. Only where a name of the list written in full or a road follows it: before
+    anything else (开发区员工宿舍) it is the start of a compound's name."""
+    if s[pos] not in _FILLER_FIRST:
+        return None  # (the common case, asked first: the chain ends here for most heads)
+    admin = p.admin
+    if TOWNSHIP in admin or VILLAGE in admin or (CITY not in admin and COUNTY not in admin):
+        return None
+    m = _FILLER.match(s, pos)
+    if m is None:
+        return None
+    end = m.end()
+    if end >= len(s) or s[end].isdigit() or _FILLER_NAMED.match(s, end):
+        return None
+    if not _full_name_at(s, end, p, gaz) and not _ROAD_NEXT.match(s, end):
+        return None
+    p.leftover += m.group()
+    return end
 
 
 def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
@@ -769,6 +860,17 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
             if pending:
                 p.leftover += pending
             pending = t[pos:start]
+            # a second address between the numbers, its own numbers after it
+            # (…好运街88号 义乌市赤岸镇柏峰村3组): the later one is the address
+            # (right after the head, only where the head's reading went down to a
+            # village and stopped at another township: 江滨社区 义乌市赤岸镇柏峰村3组;
+            # not 昌化龙岗镇郡沃村, an old place name before the township)
+            if (pos or VILLAGE in p.admin) and _later_address(
+                pending, p, gaz, len(p.text) - len(t) + pos
+            ):
+                c, pending = p.comps, None
+            elif _another_place(pending, p, gaz):
+                _flag(p, TWO_ADDRESSES)
         pos = m.end()
         v, kind, bare = m.groups()
         if kind is None:  # a bare number
@@ -815,6 +917,8 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
             if rest and _later_address(rest, p, gaz):
                 return
             if rest:
+                if _another_place(rest, p, gaz):
+                    _flag(p, TWO_ADDRESSES)
                 if c["compound"] is None and c["building"] is None and end == 0:
                     pending = rest
                 else:
@@ -822,6 +926,8 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         elif _later_address(rest, p, gaz):
             return
         else:
+            if _another_place(rest, p, gaz):
+                _flag(p, TWO_ADDRESSES)
             pending = rest
     if pending:
         if c["compound"] is None:
@@ -837,14 +943,16 @@ _UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
 _LATER_ENDS = ("村", "社区", "居委会", "委会", "街道", "镇", "乡", "嘎查", "苏木", "办事处")
 
 
-def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer, cut: int = -1) -> bool:
     """Is ``rest``, the text left at the end of an address, a second address run on
     (sender and receiver, an old address and the new: …好运街88号义乌市赤岸镇柏峰村,
     …江滨社区义乌市赤岸镇柏峰村, …江滨社区12号赤岸镇柏峰村)? It is when it is admin
     names only, ending in a township or village, that name another township or village
     than the first (as specific: a village if the first has one) — named in full with
     their county, city or province, or else under the first's county. Then the later
-    one is the address: ``p`` takes its reading, the first address is ``leftover``."""
+    one is the address: ``p`` takes its reading, the first address is ``leftover``.
+    ``cut``: where ``rest`` starts in ``p.text`` when it is not at the end (the later
+    address has numbers of its own after it: …88号义乌市赤岸镇柏峰村3组)."""
     if not rest.endswith(_LATER_ENDS) or len(rest) < 4 or not p.admin:
         return False
     q = Parsed(rest)
@@ -866,9 +974,32 @@ def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
         return False
     if later["township"] == first["township"] and later["village"] in (None, first["village"]):
         return False
-    p.leftover += p.text[: len(p.text) - len(rest)]
+    p.leftover += p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
     p.admin, p.comps, p.flags, p.scopes = q.admin, q.comps, q.flags, None
     return True
+
+
+#: the flag of a second address that :func:`_later_address` could not settle: the first
+#: is kept, the reader told
+TWO_ADDRESSES = "two_addresses"
+
+
+def _flag(p: Parsed, flag: str) -> None:
+    if flag not in p.flags:
+        p.flags.append(flag)
+
+
+def _another_place(text: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Does ``text``, read after the numbers, start with a county or city written in
+    full that is not the address's (…好运街88号 义乌市稠州北路5号): a second address
+    that is not admin names only, so not taken for the address; flagged."""
+    if len(text) < 3 or not ("市" in text or "县" in text or "区" in text):
+        return False
+    hit = gaz.top.longest(text, 0, 3)
+    if hit is None or not text[: hit[0]].endswith(("市", "县", "区")):
+        return False
+    entries = [e for e in hit[1] if e[0] in (CITY, COUNTY) and e[2] not in SHORTS]
+    return bool(entries) and not any(_compatible(e[1], e[0], p.admin) for e in entries)
 
 
 _FIRST_DIGIT = re.compile(r"\d")
@@ -947,6 +1078,8 @@ def split_chatter(text: Any) -> tuple[Any, str]:
 #: what makes a line an address at all: a Chinese character (号 alone comes from '#')
 _MEANING = re.compile("[\u4e00-\u53f6\u53f8-\u9fff]")
 NOTHING = "nothing_recognised"
+#: the flag of a blank line (with :data:`NOTHING`): nothing written at all
+EMPTY = "empty"
 
 
 def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
@@ -975,7 +1108,8 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
 
 def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
     if not s or not _MEANING.search(s):
-        return Parsed(s, leftover=s, flags=[NOTHING])
+        # (a blank line of a file keeps its line in the output, told apart by EMPTY)
+        return Parsed(s, leftover=s, flags=[NOTHING] if s.strip() else [NOTHING, EMPTY])
     m = _FIRST_DIGIT.search(s)
     head = s[: m.start()] if m else s
     cache = gaz.head_cache
@@ -997,12 +1131,26 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         # the cache keeps copies: the address's own reading goes on below (q itself)
         # (the flags as a tuple: one object fewer for the cycle collector to walk after
         # the batch, when it runs again; see paused_gc)
-        cache[head] = (dict(q.admin), dict(q.comps), q.conflict, pos, tuple(q.flags))
+        cache[head] = (
+            dict(q.admin),
+            dict(q.comps),
+            q.conflict,
+            pos,
+            tuple(q.flags),
+            q.leftover,
+        )
         q.text = s
         p = q
     else:
-        admin, comps, conflict, pos, flags = hit
-        p = Parsed(s, comps=dict(comps), admin=dict(admin), conflict=conflict, flags=list(flags))
+        admin, comps, conflict, pos, flags, left = hit
+        p = Parsed(
+            s,
+            comps=dict(comps),
+            admin=dict(admin),
+            leftover=left,
+            conflict=conflict,
+            flags=list(flags),
+        )
     if m is not None and pos == len(head) and VILLAGE in p.admin:
         pos = _bare_village_before_building(s, pos, p)
     if pos < len(s):
@@ -1156,8 +1304,8 @@ def paused_gc():
 
 def parsed_json_lines(texts, gaz: AdminGazetteer) -> str:
     """``popgis parse-address``'s output: one JSON object per address (its components,
-    ``codes``, ``leftover``: text not part of the address, and ``flags``), one per
-    line."""
+    ``codes``, ``leftover``: text not part of the address, ``flags`` and ``matched``:
+    see :func:`matched`), one per line."""
     return "\n".join(json_line(p) for p in parse_many(texts, gaz))
 
 
@@ -1169,4 +1317,17 @@ def json_line(p: Parsed) -> str:
     d["codes"] = p.codes()
     d["leftover"] = p.leftover or None
     d["flags"] = p.flags
+    d["matched"] = matched(p)
     return json.dumps(d, ensure_ascii=False)
+
+
+def matched(p: Parsed) -> dict:
+    """How each admin level found was matched: level name → ``{"written": the name as
+    the address wrote it, "method": exact, alias, short_name, former_name, other_suffix,
+    fuzzy or pinyin}`` (of the best candidate). A former name (东阳县 for 东阳市) keeps
+    the old name in ``written`` with ``method: former_name``."""
+    out = {}
+    for level, cands in sorted(p.admin.items()):
+        name = LEVEL_NAME[level]
+        out[name] = {"written": p.comps[name], "method": cands[0][2]}
+    return out

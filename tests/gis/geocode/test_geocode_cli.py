@@ -28,6 +28,7 @@ KEYS = [
     "codes",
     "leftover",
     "flags",
+    "matched",
 ]
 
 
@@ -53,6 +54,36 @@ def test_parse_address_text_and_file(geo_env, tmp_path):
     assert [x["codes"]["village"] for x in lines] == ["330782100001", "532628203202", None]
     assert lines[0]["group"] == "3" and lines[0]["house_no"] == "12"
     assert CliRunner().invoke(main, ["parse-address"]).exit_code == 2
+
+
+def test_parse_address_says_how_each_level_was_matched(geo_env, tmp_path):
+    # a former name (东阳县, 东阳市 since 1988) is named as written, with its method (吴宁镇
+    # is 吴宁街道 today: by its short name and old suffix); the keys before stay as they were
+    r = CliRunner().invoke(main, ["parse-address", "东阳县吴宁镇西街5号"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert list(out) == KEYS and out["county"] == "东阳县"
+    assert out["codes"]["township"] == "330783001000"
+    assert out["matched"] == {
+        "county": {"written": "东阳县", "method": "former_name"},
+        "township": {"written": "吴宁镇", "method": "short_name"},
+    }
+    # a blank line keeps its line (the output stays aligned with the input), flagged
+    f = tmp_path / "b.txt"
+    f.write_text("义乌市稠城镇江滨社区\n\n   \n永康县古山镇\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["parse-address", "--file", str(f)])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.output.splitlines()]
+    assert [x["flags"] for x in lines] == [
+        [],
+        ["nothing_recognised", "empty"],
+        ["nothing_recognised", "empty"],
+        [],
+    ]
+    assert lines[0]["matched"]["township"] == {"written": "稠城镇", "method": "short_name"}
+    assert lines[3]["matched"]["county"] == {"written": "永康县", "method": "former_name"}
+    assert lines[3]["codes"]["township"] == "330784108000"
+    assert lines[1]["matched"] == {} and not any(lines[1][k] for k in KEYS[:14])
 
 
 def test_geocode_csv(geo_env, tmp_path):

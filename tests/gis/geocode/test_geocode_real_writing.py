@@ -141,7 +141,8 @@ def test_a_short_name_written_again_starts_a_compound(national):
 def test_huangyan_former_names_as_the_ministry_lists_them(national):
     # 民政部's yearly lists: 黄岩县 332622 until 1989, then 黄岩市 332603, which the
     # 1994 reform made 黄岩区 331003 (the table had 黄岩县 stop in 1994 with today's code)
-    rows = {r[1]: r for r in load_former() if r[1] in ("黄岩县", "黄岩市")}
+    # (the county that kept the name; 路桥区 took a part in 1994: level county_part)
+    rows = {r[1]: r for r in load_former() if r[1] in ("黄岩县", "黄岩市") and r[0] == "county"}
     assert rows["黄岩县"][2] == "331003000000" and rows["黄岩县"][3] == 1989
     assert rows["黄岩市"][2] == "331003000000" and rows["黄岩市"][3] == 1994
     import csv
@@ -149,7 +150,7 @@ def test_huangyan_former_names_as_the_ministry_lists_them(national):
     from gis.geocode.former import HAND_CSV
 
     with HAND_CSV.open(encoding="utf-8") as f:
-        old = {r["name"]: r["old_code"] for r in csv.DictReader(f)}
+        old = {r["name"]: r["old_code"] for r in csv.DictReader(f) if r["level"] == "county"}
     assert old["黄岩县"] == "332622" and old["黄岩市"] == "332603"
     for text in ("黄岩县西城街道", "台州市黄岩市西城街道"):
         p = parse(text, national)

@@ -2,15 +2,25 @@
 for this file (not taken from the evaluation corpus): an old township suffix before a
 community, a village written with the other suffix, a county's name before 1988, text
 with no address in it, two addresses run together, same-name counties, townships after
-a province or a city with the county left out."""
+a province or a city with the county left out; and (session 23) the old suffix in the
+database's county, a second address with numbers of its own, Zhejiang's counties before
+they became cities, filler words, a county written twice, a short township before a
+compound or a road starting with 大, a former county split since, blank lines."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from gis.geocode import admin
-from gis.geocode.gazetteer import _other_suffix_names, suffix_class, village_after
-from gis.geocode.parse import NOTHING, SUFFIX_FLAG, parse, parse_many
+from gis.geocode.former import load_former
+from gis.geocode.gazetteer import (
+    AdminGazetteer,
+    _other_suffix_names,
+    suffix_class,
+    village_after,
+)
+from gis.geocode.parse import EMPTY, NOTHING, SUFFIX_FLAG, TWO_ADDRESSES, parse, parse_many
 
 NO_CODES = {"county": None, "township": None, "village": None}
 
@@ -202,3 +212,161 @@ def test_bulk_path_agrees_on_these(national):
         "义乌市稠城街道江滨社区12号稠城街道",
     ]
     assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
+
+
+# ---------------------------------------------------------------- session 23 (addr17)
+JIANGBIN = "330782001001"
+
+
+def _demo_aliases(conn) -> AdminGazetteer:
+    """The fixture county with its townships' short names as aliases, as the demo county
+    loads them (稠城 for 稠城街道): read first, before the old suffix."""
+    conn.execute(
+        sa.text(
+            "UPDATE admin_area SET aliases = ARRAY[regexp_replace(name, '(街道|镇|乡)$', '')] "
+            "WHERE level = 'township' AND code LIKE '330782%'"
+        )
+    )
+    return AdminGazetteer.load(conn)
+
+
+def test_old_township_suffix_in_the_database_county(conn):
+    gaz = _demo_aliases(conn)
+    for text in ("义乌市稠城镇江滨社区", "义乌市稠城镇江滨社区5组12号", "稠城镇江滨社区"):
+        p = parse(text, gaz)
+        assert p.comps["township"] == "稠城镇" and p.comps["village"] == "江滨社区", text
+        assert p.codes()["village"] == JIANGBIN and p.flags == [], text
+    # a community of the database's county after the old suffix: found, not a compound
+    p = parse("义乌市稠城镇下车门社区12号", gaz)
+    assert p.codes() == {
+        "county": "330782000000",
+        "township": "330782001000",
+        "village": "330782001002",
+    }
+    assert p.comps["compound"] is None and p.comps["house_no"] == "12"
+    # one that does not exist: its text, no code, flagged (never a silent compound)
+    p = parse("义乌市稠城镇上车门社区3号", gaz)
+    assert p.codes()["township"] == "330782001000" and p.codes()["village"] is None
+    assert p.comps["village"] == "上车门社区" and p.comps["compound"] is None
+    assert "village_not_certain" in p.flags
+    # the short name before a road is still the township (稠城 + 稠州北路)
+    p = parse("义乌市稠城镇稠州北路5号", gaz)
+    assert p.codes()["township"] == "330782001000" and p.comps["road"] == "稠州北路"
+    texts = ["义乌市稠城镇江滨社区", "义乌市稠城镇下车门社区12号", "义乌市稠城镇上车门社区3号"]
+    assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
+
+
+def test_second_address_after_a_space_with_numbers_of_its_own(national):
+    # the later, more specific address is the address, also with its own group or number
+    texts = [
+        "杭州市余杭区良渚街道好运街88号 义乌市赤岸镇柏峰村3组",
+        "杭州市余杭区良渚街道好运街88号义乌市赤岸镇柏峰村3组12号",
+        "义乌市稠城街道江滨社区 义乌市赤岸镇柏峰村3组",
+    ]
+    for text in texts:
+        p = parse(text, national)
+        assert p.codes() == BAIFENG, text
+        assert p.comps["group"] == "3" and p.comps["road"] is None, text
+        assert not p.leftover or text.replace(" ", "").startswith(p.leftover), text
+    assert admin.resolve_admin(texts, national) == [BAIFENG] * 3
+    # a second address that is not admin names only: the first stays, flagged
+    p = parse("杭州市余杭区良渚街道好运街88号 义乌市稠州北路5号", national)
+    assert p.codes()["township"] == "330110010000" and TWO_ADDRESSES in p.flags
+    p = parse("杭州市余杭区良渚街道 义乌市稠州北路5号", national)
+    assert p.codes()["township"] == "330110010000" and TWO_ADDRESSES in p.flags
+    # an old place name before the township is no second address (no village before it)
+    p = parse("杭州市临安区昌化龙岗镇", national)
+    assert TWO_ADDRESSES not in p.flags and p.leftover == ""
+    # one address: no flag
+    assert parse("杭州市余杭区良渚街道好运街88号", national).flags == []
+
+
+#: Zhejiang's counties that became cities or districts (民政部's yearly lists 1980–2001)
+ZHEJIANG_XIAN = (
+    "萧山县 余杭县 富阳县 临安县 建德县 镇海县 慈溪县 余姚县 奉化县 鄞县 瓯海县 乐清县 "
+    "瑞安县 平湖县 海宁县 桐乡县 绍兴县 上虞县 嵊县 诸暨县 兰溪县 义乌县 东阳县 永康县 "
+    "衢县 江山县 丽水县 龙泉县 临海县 黄岩县 温岭县 玉环县 定海县 普陀县 洞头县"
+).split()
+
+
+def test_zhejiang_counties_by_their_names_before_they_became_cities(national):
+    assert parse("东阳县吴宁镇", national).codes()["township"] == "330783001000"
+    p = parse("永康县古山镇前黄村", national)
+    assert p.codes()["township"] == "330784108000" and p.comps["county"] == "永康县"
+    assert p.admin[3][0][2] == "former_name"
+    # every one of them, with a township of today's county after it
+    rows = {r[1]: r[2] for r in load_former() if r[0] == "county" and r[2].startswith("33")}
+    assert set(ZHEJIANG_XIAN) <= set(rows)
+    for name in ZHEJIANG_XIAN:
+        code = rows[name]
+        t9, tname = national.division.townships_of(code[:6])[0]
+        p = parse(name + tname, national)
+        assert p.codes()["township"] == t9 + "000", name + tname
+        assert p.comps["county"] == name and p.admin[3][0][2] == "former_name", name
+    # a short name that is a city's is the city's (丽水 of 丽水县 is 丽水市)
+    assert parse("丽水丽水云和县凤凰山路6号", national).codes()["county"] == "331125000000"
+
+
+def test_filler_between_the_county_and_the_township_or_road_is_skipped(national):
+    p = parse("金华市婺城区城区八一北街12号", national)
+    assert p.codes()["county"] == "330702000000" and p.comps["road"] == "八一北街"
+    assert p.leftover == "城区" and p.comps["township"] is None
+    p = parse("杭州市高新区(滨江)江南大道1号", national)
+    assert p.comps["road"] == "江南大道" and p.leftover == "高新区"
+    p = parse("宁波市经济技术开发区小港街道", national)
+    assert p.codes()["township"] == "330206003000" and p.leftover == "经济技术开发区"
+    p = parse("温岭市城区新河镇塘下村", national)
+    assert p.codes()["township"] == "331081104000" and p.leftover == "城区"
+    # never a township or village of its own; a name that starts with it is that name
+    p = parse("义乌市经济开发区员工宿舍", national)
+    assert p.comps["compound"] == "经济开发区员工宿舍" and p.codes()["township"] is None
+    assert parse("杭州市开发区路5号", national).comps["road"] == "开发区路"
+    p = parse("成都市高新区天府二街", national)
+    assert p.codes() == NO_CODES
+
+
+def test_county_written_again_short_before_its_township(national):
+    for text in ("瑞安市瑞安塘下镇", "温州瑞安瑞安塘下镇12号", "浙江省瑞安市瑞安塘下镇鲍田路3号"):
+        p = parse(text, national)
+        assert p.codes()["township"] == "330381101000", text
+        assert p.comps["township"] == "塘下镇" and "unknown_township" not in p.flags, text
+    # before anything else it starts a compound's name
+    p = parse("义乌市义乌经济技术开发区", national)
+    assert p.comps["compound"] == "义乌经济技术开发区"
+
+
+def test_short_township_after_the_city_before_a_compound_or_a_road(national):
+    p = parse("杭州市下沙和达城市广场2栋", national)
+    assert p.codes()["township"] == "330114001000" and p.comps["compound"] == "和达城市广场"
+    # a road that starts with 大 (织里 + 大桥路), not 大道/大街 (the township's own road)
+    p = parse("湖州织里大桥路8号", national)
+    assert p.codes()["township"] == "330502100000" and p.comps["road"] == "大桥路"
+    assert parse("湖州市吴兴区织里大桥路8号", national).codes()["township"] == "330502100000"
+    # roads and compounds named for the place stay what they are
+    assert parse("杭州市下沙大道5号", national).codes()["township"] is None
+    assert parse("杭州市下沙路5号", national).codes()["township"] is None
+    assert parse("杭州市下沙花园3栋", national).codes()["township"] is None
+    assert parse("湖州织里大道5号", national).codes()["township"] is None
+    assert parse("成都市天府二街5号", national).codes()["township"] is None
+
+
+def test_former_county_looks_in_its_successors(national):
+    # 黄岩市 (1989–1994) became 黄岩区 and, for its eastern part, 路桥区
+    p = parse("黄岩市金清镇", national)
+    assert p.codes() == {"county": "331004000000", "township": "331004106000", "village": None}
+    assert parse("黄岩县路桥镇", national).codes()["township"] == "331004002000"
+    assert parse("台州市黄岩市新桥镇", national).codes()["county"] == "331004000000"
+    assert parse("黄岩市西城街道", national).codes()["township"] == "331003003000"
+    # nothing written below: the county that kept the name
+    p = parse("黄岩市劳动路5号", national)
+    assert p.codes()["county"] == "331003000000" and p.admin[3][0][2] == "former_name"
+    # several counties of the same name (鼓楼区) are still not settled that way
+    assert parse("鼓楼区中山路5号", national).codes()["county"] is None
+    texts = ["黄岩市金清镇", "黄岩市西城街道", "黄岩市劳动路5号", "东阳县吴宁镇"]
+    assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
+
+
+def test_blank_line_keeps_its_place_flagged_empty(national):
+    out = parse_many(["义乌市稠城街道", "", "   ", "asdf"], national)
+    assert [p.flags for p in out] == [[], [NOTHING, EMPTY], [NOTHING, EMPTY], [NOTHING]]
+    assert parse("", national).flags == [NOTHING, EMPTY]
