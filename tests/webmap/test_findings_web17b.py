@@ -1,0 +1,44 @@
+"""The outside tester's findings after web17: the review API's score of a row that was
+not found (the page's rule), a grid's table row with its township and village, the
+coverage table's total row, and the command line's grid map title (the web's). Each
+failed before its fix."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.conftest import login
+
+EN = {"Accept-Language": "en"}
+
+# 1. /api/review: a null score where something was not found, as the page shows none
+
+REVIEW_ROWS = {
+    # household: (level, score, reason) as the geocoder stores them
+    "HA1": ("township", 1.0, "village or compound not found"),
+    "HA2": ("unmatched", 0.0, "no place name of the county recognised"),
+    "HB1": ("compound", 0.7, "ambiguous: several places fit"),
+}
+
+
+def test_the_review_api_gives_no_score_for_what_was_not_found(client, conn):
+    for no, (level, score, reason) in REVIEW_ROWS.items():
+        conn.execute(
+            sa.text("""
+            INSERT INTO geocode_review (household_id, county_code, admin_path, address,
+                                        reason, level, score, candidates)
+            SELECT id, county_code, admin_path, address, :r, :l, :s, '[]'
+            FROM households WHERE household_no = :n"""),
+            {"n": no, "l": level, "s": score, "r": reason},
+        )
+    login(client, "county_u")
+    r = client.get("/api/review")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    items = {i["household_no"]: i for i in r.json["items"]}
+    assert items["HA1"]["score"] is None, items["HA1"]
+    assert items["HA1"]["level"] == "township" and "not found" in items["HA1"]["reason"]
+    assert items["HA2"]["score"] is None, items["HA2"]
+    assert items["HB1"]["score"] == 0.7, items["HB1"]
+    # the page says no score for the same rows
+    page = client.get("/review?lang=en").get_data(as_text=True)
+    assert "placed at the township only" in page and "1.00" not in page
