@@ -42,3 +42,46 @@ def test_the_review_api_gives_no_score_for_what_was_not_found(client, conn):
     # the page says no score for the same rows
     page = client.get("/review?lang=en").get_data(as_text=True)
     assert "placed at the township only" in page and "1.00" not in page
+
+
+# 2. a table's rows name township, village and grid each in its own column
+
+
+def _table(client, area: str) -> list[dict]:
+    import csv
+    import io
+
+    r = client.get(f"/exports/table.csv?area={area}", headers=EN)
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    return list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+
+
+def _names(row: dict) -> tuple:
+    return (
+        row["Row type"],
+        row["Area code"],
+        row["Township (subdistrict)"],
+        row["Village (community)"],
+        row["Grid"],
+    )
+
+
+def test_a_tables_rows_name_township_village_and_grid_in_their_columns(client, conn):
+    def name(code):
+        return conn.execute(
+            sa.text("SELECT name FROM admin_area WHERE code = :c"), {"c": code}
+        ).scalar()
+
+    town, village, grid = name("330782001000"), name("330782001001"), name("330782001001002")
+    login(client, "county_u")
+    rows = _table(client, "330782001001002")
+    assert [_names(r) for r in rows] == [("Total", "330782001001002", town, village, grid)]
+    rows = _table(client, "330782001001")
+    assert [_names(r) for r in rows] == [("Total", "330782001001", town, village, "")]
+    rows = _table(client, "330782001000")
+    assert _names(rows[0]) == ("Total", "330782001000", town, "", "")
+    assert _names(rows[1]) == ("Village", "330782001001", town, village, "")
+    rows = _table(client, "330782000000")
+    assert _names(rows[0]) == ("Total", "330782000000", "", "", "")
+    assert _names(rows[1]) == ("Township subtotal", "330782001000", town, "", "")
+    assert _names(rows[2]) == ("Village", "330782001001", town, village, "")
