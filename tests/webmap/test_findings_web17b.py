@@ -85,3 +85,41 @@ def test_a_tables_rows_name_township_village_and_grid_in_their_columns(client, c
     assert _names(rows[0]) == ("Total", "330782000000", "", "", "")
     assert _names(rows[1]) == ("Township subtotal", "330782001000", town, "", "")
     assert _names(rows[2]) == ("Village", "330782001001", town, village, "")
+
+
+# 4. a grid's map: the same title on the command line and on the web, its units named
+
+GRID = "330782001001001"
+
+
+def test_a_grids_map_has_one_title_with_its_units_on_the_cli_and_the_web(client, conn):
+    from urllib.parse import unquote
+
+    from gis.exports import mapping
+    from gis.exports.map_spec import prepare
+    from gis.messages import speaking
+    from gis.scope import scope_for_area
+
+    county = scope_for_area(conn, "330782000000", user="title_tester")
+    with speaking("en"):
+        # what `popgis export map --layer density --area GRID` asks for: no units given
+        cli = prepare(conn, county, "density", area_code=GRID)
+        web = prepare(conn, county, "density", area_code=GRID, per="village")
+        made = mapping.render_map_file(conn, county, "density", area_code=GRID, fmt="png")
+        heat = prepare(conn, county, "migrants", area_code=GRID)
+    assert cli.units == "grid" and cli.choropleth, cli.units
+    assert cli.title == "江滨社区 Grid 1 Population density map (by grid)", cli.title
+    assert web.title == cli.title  # an area of grids is drawn by grid, whatever was asked
+    assert made.local_name.startswith("江滨社区 Grid 1-Population density map (by grid)-")
+    assert made.name.startswith(f"popgis-map-density-grid-{GRID}-"), made.name
+    assert heat.title == "江滨社区 Grid 1 Migrant population heat map" and not heat.units
+    # the web's export of the same map: the same title in its file name
+    login(client, "county_u")
+    r = client.get(f"/exports/map.png?layer=density&area={GRID}", headers=EN)
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    local = unquote(r.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert local.startswith("江滨社区 Grid 1-Population density map (by grid)-"), local
+    # a county's map without units asked for is drawn, and titled, by village
+    with speaking("en"):
+        whole = prepare(conn, county, "density")
+    assert whole.title == "义乌市 Population density map (by village)", whole.title
