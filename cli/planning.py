@@ -349,8 +349,8 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
             f"{t['covered']:g}",
             f"{t['pct_covered']}",
             f"{t['unlocated']:g}",
-            "",
-            "",
+            str(t["sites"]),
+            str(t["gap_areas"]),
         ]
     )
     for line in text_table(rows):

@@ -65,16 +65,14 @@ def _candidate_label(c: dict, buildings: dict, lang: str) -> str:
 
 def score_note(item: dict, lang: str) -> str:
     """What the queue says after a row's reason about how well it matched: the score of
-    the place found ("score 0.70"), or, for a row where something was NOT found (no
-    match at all, or no village, compound or building), the level it was placed at and
-    no score: the stored score is that of the level placed at (a township matched
-    exactly scores 1.00), which beside "village or compound not found" read as a perfect
-    match of a failure. Nothing when the reason states the score itself."""
+    the place found ("score 0.70"), or, for a row where something was NOT found
+    (:func:`gis.gate.geocoding.not_found`, the rule the API's null score follows), the
+    level it was placed at and no score. Nothing when the reason states the score itself."""
     reason, level = item.get("reason") or "", item.get("level")
     en = lang == "en"
-    if level == "unmatched" or level is None:
-        return "not found" if en else "未找到"
-    if "not found" in reason:
+    if gate_geocoding.not_found(level, reason):
+        if level == "unmatched" or level is None:
+            return "not found" if en else "未找到"
         place = (LEVEL_LABELS.get(level) or level).split(" / ")[en]
         return f"placed at the {place} only" if en else f"只定位到{place}"
     if item.get("score") is None or "score" in reason:

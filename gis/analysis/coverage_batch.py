@@ -141,6 +141,10 @@ def _result(scope, area_name: str, params: Params, entries: list[dict]) -> dict:
     )
     totals["counties"] = len(entries)
     totals["counties_with_figures"] = sum("totals" in e for e in entries)
+    # the counties' own service points and gap areas: none is shared between counties
+    # (each county is covered by its own points, its gaps are its own cells)
+    totals["sites"] = sum(e["sites"] for e in entries)
+    totals["gap_areas"] = sum(len(e["gaps"]["features"]) for e in entries if "gaps" in e)
     return {
         "area": {"code": scope.area_code, "name": area_name, "level": scope.level},
         "population": params.population,
@@ -167,7 +171,8 @@ def coverage_by_county(
     """Coverage of every county in ``scope`` (a province or a city), one after the other
     in this process: ``area``, the shared ``population``, ``kinds``, ``radius_m``,
     ``network``, ``walk_kmh``, the area's ``totals`` (sums of the counties' figures,
-    with ``counties`` and ``counties_with_figures``) and ``counties`` (by code, each as
+    with ``counties``, ``counties_with_figures``, ``sites`` (service points) and
+    ``gap_areas``) and ``counties`` (by code, each as
     :func:`county_entry` gives it). Bad kinds or radius: :class:`InvalidInput`, before
     any county. ``progress(done, total)`` after each county."""
     check_params(params)

@@ -230,6 +230,20 @@ def area_names(conn, area_code: str) -> list[str]:
     return [grid_label(r.name, r.code, rows[i - 1].name if i else None) for i, r in enumerate(rows)]
 
 
+def parent_names(conn, area_code: str) -> dict[str, str]:
+    """The official names of the township and village ``area_code`` lies in (level →
+    name; a county or township has fewer, itself not included), for the columns of a
+    statistics table."""
+    rows = conn.execute(
+        sa.text("""
+        SELECT p.level, p.name FROM admin_area a
+        JOIN admin_area p ON a.path LIKE p.path || '%' AND p.path <> a.path
+        WHERE a.code = :c AND p.level IN ('township', 'village')"""),
+        {"c": area_code},
+    )
+    return {r.level: r.name for r in rows}
+
+
 def is_synthetic(conn, area_code: str) -> bool:
     """True when the area (or anything under it) is demo data."""
     path = conn.execute(

@@ -63,6 +63,15 @@ def unit_label(per: str | None) -> str:
     return {"village": _(" (by village)"), "grid": _(" (by grid)")}.get(per or "", "")
 
 
+def map_title(area_name: str, layer: str, units: str = "") -> str:
+    """A map's title: the area, the layer and, for a choropleth, the units it is drawn
+    in (``units``: the level of the areas coloured, :attr:`MapSpec.units`), so that a
+    map per village and one per grid are two maps. The one title of the web's and the
+    command line's maps: both come from :func:`prepare`, whatever asked for the units
+    (the web's ``per``, or an area of grids on the command line)."""
+    return f"{area_name} {LAYERS[layer].title}{unit_label(units)}"
+
+
 LAYERS = {
     "migrants": Layer("migrants", "heat"),
     "density": Layer("density", "choropleth"),
@@ -147,6 +156,9 @@ class MapSpec:
     #: the one the view frames
     area_code: str = ""
     area_name: str = ""
+    #: the level of the areas a choropleth colours (village or grid), empty for the
+    #: other layers: named in the title and the file names
+    units: str = ""
 
 
 # --------------------------------------------------------------------------- geometry
@@ -210,7 +222,9 @@ def _area_lines(conn, spec: MapSpec, area: Scope, tol: float, grids: bool = Fals
 
 def _choropleth(
     conn, spec: MapSpec, area: Scope, found: list[dict], stats, per: str | None = None
-) -> None:
+) -> str:
+    """Colour the villages (or grids: ``per`` grid, or an area of grids) of ``found``;
+    the level coloured is returned (the area's own for a village without grids)."""
     level = "village"
     if (per == "grid" or area.level in ("village", "grid")) and any(
         a["level"] == "grid" for a in found
@@ -225,6 +239,8 @@ def _choropleth(
         for a in basemap.areas(conn, area.path, (area.level,), spec.epsg, 1.0):
             if a["code"] in stats.areas:
                 spec.choropleth.append((a["geom"], value(stats.areas[a["code"]])))
+        return area.level
+    return level
 
 
 def heat_raster(
@@ -342,8 +358,7 @@ def prepare(
     bw_floor = heat.min_bandwidth_m()
     spec = MapSpec(
         layer=layer,
-        # the units in the title: a map per village and one per grid are two maps
-        title=f"{names[-1]} {info.title}{unit_label(per) if info.kind == 'choropleth' else ''}",
+        title=map_title(names[-1], layer),  # with its units once the choropleth is drawn
         subtitle=subtitle_line(names, as_of, view=bbox is not None),
         footer_left=source_line(k, bw_floor) + synthetic,
         footer_right=_(
@@ -373,7 +388,8 @@ def prepare(
         spec.note = heat_note(spec.heat.bandwidth_m, k)
     elif info.kind == "choropleth":
         stats = stats or aggregates.statistics(conn, area, as_of=as_of)
-        _choropleth(conn, spec, area, found, stats, per)
+        spec.units = _choropleth(conn, spec, area, found, stats, per)
+        spec.title = map_title(names[-1], layer, spec.units)
         spec.note = withheld_note(k)
     else:
         spec.points = basemap.service_points(conn, area.like, epsg, box)

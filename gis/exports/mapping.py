@@ -520,13 +520,11 @@ class MapFile:
     local_name: str
 
 
-def file_names(
-    spec: MapSpec, fmt: str, size: str, landscape: bool, per: str | None, on: date
-) -> tuple[str, str]:
+def file_names(spec: MapSpec, fmt: str, size: str, landscape: bool, on: date) -> tuple[str, str]:
     """(ASCII name, name in the current language) of a map file: every size and
-    orientation its own."""
+    orientation its own, a choropleth's units (:attr:`MapSpec.units`) as in its title."""
     orient = "landscape" if landscape else "portrait"
-    unit = f"-{per}" if per and LAYERS[spec.layer].kind == "choropleth" else ""
+    unit = f"-{spec.units}" if spec.units else ""
     name = f"popgis-map-{spec.layer}{unit}-{spec.area_code}-{size}-{orient}-{on:%Y%m%d}.{fmt}"
     local = (
         f"{spec.area_name}-{LAYERS[spec.layer].title}{unit_label(unit[1:])}-"
@@ -588,7 +586,7 @@ def render_map_file(
         spec.area_code,
         {"format": fmt, "size": size, "landscape": landscape, "bbox": bbox},
     )
-    name, local = file_names(spec, fmt, size, landscape, per, as_of or aggregates.today(conn))
+    name, local = file_names(spec, fmt, size, landscape, as_of or aggregates.today(conn))
     return MapFile(buf.getvalue(), name, local)
 
 

@@ -28,6 +28,7 @@ COLUMN_KEYS = (
     "code",
     "township",
     "name",
+    "grid",
     "population",
     "households",
     "migrants",
@@ -56,6 +57,7 @@ def headers() -> list[str]:
         "code": _("Area code"),
         "township": _("Township (subdistrict)"),
         "name": _("Village (community)"),
+        "grid": _("Grid"),
         "population": _("Population (persons)"),
         "households": _("Households"),
         "migrants": _("Migrants (persons)"),
@@ -79,7 +81,9 @@ def safe_text(value):
     return value
 
 
-def _row(a: aggregates.AreaStats, row_type: str, township: str) -> dict:
+def _row(a: aggregates.AreaStats, row_type: str, township: str, village: str = "") -> dict:
+    """One row: the area's counts under its township and village (official names)."""
+
     def v(x):
         return SUPPRESSED if x is None else x
 
@@ -87,7 +91,8 @@ def _row(a: aggregates.AreaStats, row_type: str, township: str) -> dict:
         "row_type": row_type,
         "code": a.code,
         "township": township,
-        "name": a.name if row_type in ("village", "grid") else "",
+        "name": village,
+        "grid": "",
         **{
             c: v(a.values[c])
             for c in ("population", "households", "migrants", "women15_49", "cert_issues", "served")
@@ -97,12 +102,21 @@ def _row(a: aggregates.AreaStats, row_type: str, township: str) -> dict:
     }
 
 
-def table_rows(stats: aggregates.Statistics, area_code: str) -> list[dict]:
-    """Rows of the table of ``area_code``: total, then townships with their villages."""
+def table_rows(
+    stats: aggregates.Statistics, area_code: str, above: dict[str, str] | None = None
+) -> list[dict]:
+    """Rows of the table of ``area_code``: total, then townships with their villages.
+
+    Every row names its township, village and grid in their own columns, the area's
+    own and those above it (``above``: level → official name of the area's township and
+    village, :func:`gis.exports.basemap.parent_names`), so that the total row of a grid
+    says its township and village and the grid in the grid column."""
     top = stats.get(area_code)
-    rows = [_row(top, "total", top.name if top.level == "township" else "")]
+    names = {**(above or {}), top.level: top.name}
+    total = _row(top, "total", names.get("township", ""), names.get("village", ""))
+    total["grid"] = names.get("grid", "")
+    rows = [total]
     if top.level in ("village", "grid"):
-        rows[0]["name"] = top.name
         return rows
     townships = (
         [top] if top.level == "township" else sorted(stats.children(top.code), key=lambda a: a.code)
@@ -112,7 +126,7 @@ def table_rows(stats: aggregates.Statistics, area_code: str) -> list[dict]:
             rows.append(_row(t, "township", t.name))
         for v in sorted(stats.children(t.code), key=lambda a: a.code):
             if v.level == "village":
-                rows.append(_row(v, "village", t.name))
+                rows.append(_row(v, "village", t.name, v.name))
     return rows
 
 
@@ -183,9 +197,9 @@ def write_xlsx(rows: list[dict], lines: list[str]) -> bytes:
         if r["row_type"] != "village":
             for cell in row:
                 cell.font = Font(bold=True)
-    ws.freeze_panes = ws.cell(header_row + 1, 5)
+    ws.freeze_panes = ws.cell(header_row + 1, 6)
     for letter, width in zip(
-        "ABCDEFGHIJKL", (14, 15, 14, 20, 10, 10, 12, 12, 14, 16, 14, 14), strict=True
+        "ABCDEFGHIJKLM", (14, 15, 14, 20, 16, 10, 10, 12, 12, 14, 16, 14, 14), strict=True
     ):
         ws.column_dimensions[letter].width = width
     info = wb.create_sheet(_("Notes"))
@@ -205,7 +219,7 @@ def export_table(
         raise InvalidInput(_("unknown table format {fmt!r}; expected xlsx or csv", fmt=fmt))
     area = area_scope(conn, scope, area_code)
     stats = aggregates.statistics(conn, area, as_of=as_of)
-    rows = table_rows(stats, area.area_code)
+    rows = table_rows(stats, area.area_code, basemap.parent_names(conn, area.area_code))
     if fmt == "csv":
         data = write_csv(rows)
     else:

@@ -43,6 +43,7 @@ __all__ = [
     "geocode_summary",
     "review_items",
     "review_item",
+    "not_found",
     "close_manual_reviews",
 ]
 
@@ -402,8 +403,28 @@ def geocode_summary(conn, scope: Scope) -> dict:
     return {"levels": levels, "manual": manual, "review_open": review}
 
 
+def not_found(level: str | None, reason: str | None) -> bool:
+    """Whether a review row is one where something was NOT found: no match at all
+    (level ``unmatched``) or no village, compound or building ("… not found" in its
+    reason). Such a row has no score: the stored one is that of the level it was placed
+    at (a township matched exactly scores 1.0), which beside "village or compound not
+    found" reads as a perfect match of a failure. The one rule for the review API and
+    the review page."""
+    return level in (None, "unmatched") or "not found" in (reason or "")
+
+
+def _review_row(row) -> dict:
+    """A review row as the API and the page give it: ``score`` None where something was
+    not found (:func:`not_found`)."""
+    item = dict(row._mapping)
+    if not_found(item["level"], item["reason"]):
+        item["score"] = None
+    return item
+
+
 def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
-    """Open review items in scope, oldest first: household, address, reason, candidates."""
+    """Open review items in scope, oldest first: household, address, reason, level, score
+    (None where something was not found: :func:`not_found`), candidates."""
     enter(conn, scope)
     rows = conn.execute(
         sa.text("""
@@ -414,7 +435,7 @@ def review_items(conn, scope: Scope, *, limit: int = 100) -> list[dict]:
         ORDER BY r.id LIMIT :limit"""),
         {"like": _like(scope), "limit": int(limit)},
     )
-    items = [dict(r._mapping) for r in rows]
+    items = [_review_row(r) for r in rows]
     if items:
         audit.record(
             conn,
@@ -447,7 +468,7 @@ def review_item(conn, scope: Scope, review_id: int) -> dict:
         target=review_id,
         household_ids=[row.household_id],
     )
-    return dict(row._mapping)
+    return _review_row(row)
 
 
 def geocode_households(

@@ -291,8 +291,9 @@ def test_exports_follow_the_users_language(client, monkeypatch):
     assert text.startswith("Row type,Area code,Township (subdistrict)") and "\r\nTotal," in text
     assert quote("-population statistics-") in r.headers["Content-Disposition"]
     r = client.get("/exports/map.png?layer=density&per=village")
+    # a village's map colours its grids: titled and named by the units drawn (web17b)
     assert (
-        quote("-Population density map (by village)-A4 portrait-")
+        quote("-Population density map (by grid)-A4 portrait-")
         in (r.headers["Content-Disposition"])
     )
     client.delete_cookie("popgis_lang")

@@ -104,6 +104,10 @@ def test_one_process_and_dask_give_the_same_json(province_url, monkeypatch, sche
     for key in ("demand", "covered", "unlocated", "units"):
         assert out["totals"][key] == pytest.approx(sum(c["totals"][key] for c in with_figures))
     assert 0 < out["totals"]["covered"] < out["totals"]["demand"]
+    # the total row's service points and gap areas: the counties' summed
+    assert out["totals"]["sites"] == sum(c["sites"] for c in out["counties"]) > 0
+    gaps = sum(len(c["gaps"]["features"]) for c in with_figures)
+    assert out["totals"]["gap_areas"] == gaps > 0
 
     # each county's figures are those of `coverage --area <county>`, in its own UTM zone
     for c in with_figures:
@@ -144,7 +148,13 @@ def test_a_county_without_demand_or_service_points_says_so(province_url, monkeyp
         "330000000000 浙江省, households within 1500 m straight line: 4 counties"
     )
     assert any(x.startswith(EMPTY + "000000 ") and " - " in x for x in lines)
-    assert any(x.startswith("total ") and "浙江省" in x for x in lines)
+    total = [x for x in lines if x.startswith("total ") and "浙江省" in x]
+    # its service points and gap areas are the counties' summed, not blank
+    out = json.loads(none)["totals"]  # the same run as JSON
+    assert len(total) == 1 and total[0].split()[-2:] == [
+        str(out["sites"]),
+        str(out["gap_areas"]),
+    ], total
     assert any(x.startswith(f"{NO_CLINIC}000000 嵊泗县: no active service points") for x in lines)
     assert any(x.startswith(f"{EMPTY}000000 萧山区: empty demand") for x in lines)
 
