@@ -1101,9 +1101,19 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     p = _parse(text if normalised else normalise(text), gaz)
     if NOTHING in p.flags and isinstance(text, str):
         p.leftover = text.strip()  # (as written, not as normalised)
+        p.flags = _empty_flag(p.flags, text + chatter)
     if chatter:
         p.leftover += chatter
     return p
+
+
+def _empty_flag(flags: list, raw: Any) -> list:
+    """``flags`` with :data:`EMPTY` only where the line as written is blank: a line
+    whose text normalising leaves nothing of (a phone number, ``电话13812345678``) is
+    not empty, only ``nothing_recognised``."""
+    if EMPTY in flags and isinstance(raw, str) and raw.strip():
+        return [f for f in flags if f != EMPTY]
+    return list(flags)
 
 
 def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
@@ -1258,14 +1268,15 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
                 p = seen[s] = _parse(s, gaz)
                 if NOTHING in p.flags and isinstance(raw, str):
                     p.leftover = raw.strip()  # (as written, not as normalised)
-                if chatter:
+                if chatter or EMPTY in p.flags:
+                    # (a copy: the next line of this reading may be blank, or not)
                     p = Parsed(
                         s,
                         comps=dict(p.comps),
                         admin=dict(p.admin),
                         leftover=p.leftover + chatter,
                         conflict=p.conflict,
-                        flags=list(p.flags),
+                        flags=_empty_flag(p.flags, raw + chatter if isinstance(raw, str) else raw),
                     )
             else:
                 left = p.leftover
@@ -1277,7 +1288,7 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
                     admin=dict(p.admin),
                     leftover=left + chatter,
                     conflict=p.conflict,
-                    flags=list(p.flags),
+                    flags=_empty_flag(p.flags, raw + chatter if isinstance(raw, str) else raw),
                 )
             out.append(p)
     return out
