@@ -17,3 +17,77 @@ def test_a_phone_number_alone_is_nothing_but_not_empty(national, text):
     blank = parse_many([text, "", text, "  "], national)[1::2]
     assert [q.flags for q in blank] == [[NOTHING, EMPTY]] * 2
     assert parse("  ", national).flags == [NOTHING, EMPTY]
+
+
+def both(text, gaz):
+    """The reading of ``text`` by parse and by parse_many (they must agree)."""
+    one, many = parse(text, gaz), parse_many([text], gaz)[0]
+    assert (one.comps, one.codes(), one.leftover, one.flags) == (
+        many.comps,
+        many.codes(),
+        many.leftover,
+        many.flags,
+    ), text
+    return one
+
+
+@pytest.mark.parametrize("sep", [" ", ""])
+@pytest.mark.parametrize(
+    "first, comp",
+    [
+        ("义乌市稠城街道好运街88号", {"road": "好运街", "road_no": "88"}),
+        ("义乌市稠城街道江滨社区12号", {"village": "江滨社区", "house_no": "12"}),
+    ],
+)
+def test_a_county_in_full_after_a_number_is_a_second_address(national, sep, first, comp):
+    """The README's own example: the first is kept, flagged ``two_addresses``; the
+    later is leftover, and the county's name is never part of a road or compound."""
+    p = both(first + sep + "义乌市稠州北路5号", national)
+    assert "two_addresses" in p.flags
+    assert p.codes()["township"] == "330782001000"
+    assert {k: p.comps[k] for k in comp} == comp
+    assert p.comps["compound"] is None and p.comps["house_no"] == comp.get("house_no")
+    assert p.leftover == "义乌市稠州北路5号"
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        (
+            "义乌市稠城街道江滨社区5-2-301 义乌市北苑街道春华路18号",
+            "义乌市稠城街道江滨社区5栋2单元301室",
+        ),
+        (
+            "义乌市稠城街道江滨社区5-2-301义乌市北苑街道春华路18号",
+            "义乌市稠城街道江滨社区5栋2单元301室",
+        ),
+        (
+            "义乌市稠城街道江滨社区5幢2单元301室义乌市北苑街道春华路18号",
+            "义乌市稠城街道江滨社区5幢2单元301室",
+        ),
+        (
+            "原住义乌市稠城街道江滨社区12号现住义乌市北苑街道春华路18号",
+            "原住义乌市稠城街道江滨社区12号",
+        ),
+        (
+            "现住义乌市北苑街道春华路18号 原住义乌市稠城街道江滨社区12号",
+            "原住义乌市稠城街道江滨社区12号",
+        ),
+        (
+            "寄件人：张三 义乌市稠城街道江滨社区12号 收件人：李四 义乌市北苑街道春华路18号",
+            "寄件人:张三 义乌市稠城街道江滨社区12号",
+        ),
+        (
+            "收件人：李四 义乌市北苑街道春华路18号 寄件人：张三 义乌市稠城街道江滨社区12号",
+            "寄件人:张三 义乌市稠城街道江滨社区12号",
+        ),
+    ],
+)
+def test_the_address_not_taken_is_leftover(national, text, first):
+    """A county and township right after a room or number start the later address;
+    the labels pick one of two: either way the other is ``leftover``, never dropped."""
+    p = both(text, national)
+    assert p.codes()["township"] == "330782004000"
+    assert p.comps["road"] == "春华路" and p.comps["road_no"] == "18"
+    assert p.leftover == first
+    assert "two_addresses" not in p.flags
