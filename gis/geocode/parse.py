@@ -687,8 +687,11 @@ def _fuzzy_under(token: str, level: int, scopes: tuple, gaz: AdminGazetteer) -> 
 
 
 #: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
-#: compound or village in it.
-_UNKNOWN_TOWN = re.compile(r"[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)")
+#: compound or village in it (城 only as its first character: 城关镇, 城南乡, the old
+#: county seats, not 宝龙城镇…)
+_UNKNOWN_TOWN = re.compile(
+    r"(?:城(?![镇乡市]))?[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)"
+)
 _GROUP_NEXT = re.compile(r"\d+组")
 
 

@@ -91,3 +91,23 @@ def test_the_address_not_taken_is_leftover(national, text, first):
     assert p.comps["road"] == "春华路" and p.comps["road_no"] == "18"
     assert p.leftover == first
     assert "two_addresses" not in p.flags
+
+
+@pytest.mark.parametrize(
+    "text, county, road",
+    [
+        ("永康县城关镇解放街12号", "330784000000", "解放街"),
+        ("永康县城关镇", "330784000000", None),
+        ("兰溪县城关镇", "330781000000", None),
+        ("温岭县城关镇", "331081000000", None),
+        ("衢县石梁镇", "330803000000", None),
+    ],
+)
+def test_an_old_county_seat_town_is_an_unknown_township(national, text, county, road):
+    """城关镇 (the old county seat, gone since) is a township not in the list: its text
+    kept without a code and flagged, never a compound or the start of a road."""
+    p = both(text, national)
+    assert p.codes() == {"county": county, "township": None, "village": None}
+    assert p.comps["township"] == text[len(p.comps["county"]) :].split("解放街")[0]
+    assert p.flags == ["unknown_township"]
+    assert p.comps["road"] == road and p.comps["compound"] is None
