@@ -1008,7 +1008,7 @@ def _second_address(
         return False
     q = Parsed(rest)
     end = _chain(rest, 0, q, gaz)
-    if trailing and end == len(rest):
+    if trailing and (end == len(rest) or _adds_to(q, p)):
         return False
     cut = len(p.text) - len(t) + pos
     town = q.comps["township"]
@@ -1021,6 +1021,13 @@ def _second_address(
     _flag(p, TWO_ADDRESSES)
     p.leftover += rest
     return True
+
+
+def _adds_to(q: Parsed, p: Parsed) -> bool:
+    """Does the reading ``q`` name a level that ``p`` has not, all of it under ``p``'s
+    (杭州市绍兴路450号杭州市下城区…: the county written after, not another address)?"""
+    new = [lv for lv in q.admin if lv not in p.admin]
+    return bool(new) and all(_compatible(q.admin[lv][0][0], lv, p.admin) for lv in q.admin)
 
 
 #: the flag of a second address that :func:`_later_address` could not settle: the first

@@ -111,3 +111,11 @@ def test_an_old_county_seat_town_is_an_unknown_township(national, text, county, 
     assert p.comps["township"] == text[len(p.comps["county"]) :].split("解放街")[0]
     assert p.flags == ["unknown_township"]
     assert p.comps["road"] == road and p.comps["compound"] is None
+
+
+def test_a_county_written_after_under_the_first_city_is_no_second_address(national):
+    """The county written after the numbers, under the city written first, completes
+    the address (the order swapped), with the words after it leftover: no flag."""
+    p = both("金华市八一北街450号金华市婺城区晨曦复印店", national)
+    assert p.codes()["county"] == "330702000000" and p.comps["road"] == "八一北街"
+    assert p.flags == [] and p.leftover == "晨曦复印店"
