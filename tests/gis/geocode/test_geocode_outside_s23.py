@@ -119,3 +119,21 @@ def test_a_county_written_after_under_the_first_city_is_no_second_address(nation
     p = both("金华市八一北街450号金华市婺城区晨曦复印店", national)
     assert p.codes()["county"] == "330702000000" and p.comps["road"] == "八一北街"
     assert p.flags == [] and p.leftover == "晨曦复印店"
+
+
+@pytest.mark.parametrize(
+    "text, county, township",
+    [
+        ("金华市金华县汤溪镇", "330702000000", "330702106000"),  # → 婺城区
+        ("金华县孝顺镇", "330703000000", "330703101000"),  # → 金东区
+        ("金华县", None, None),  # nothing settles which
+        ("金华市金华县八一北街5号", None, None),
+    ],
+)
+def test_jinhua_county_resolves_through_its_parts(national, text, county, township):
+    """金华县 (abolished in 2000, split between 婺城区 and 金东区): the township written
+    settles which; unsettled, no county code, but never a compound."""
+    p = both(text, national)
+    assert p.comps["county"] == "金华县" and p.comps["compound"] is None
+    assert p.codes()["county"] == county and p.codes()["township"] == township
+    assert p.admin[3][0][2] == "former_name"
