@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gis.geocode.parse import EMPTY, NOTHING, parse, parse_many
+from gis.geocode.parse import EMPTY, NOTHING, matched, parse, parse_many
 
 
 @pytest.mark.parametrize("text", ["13812345678", "0579-85123456", "电话13812345678"])
@@ -137,3 +137,15 @@ def test_jinhua_county_resolves_through_its_parts(national, text, county, townsh
     assert p.comps["county"] == "金华县" and p.comps["compound"] is None
     assert p.codes()["county"] == county and p.codes()["township"] == township
     assert p.admin[3][0][2] == "former_name"
+
+
+@pytest.mark.parametrize(
+    "text, written",
+    [("义乌稠州北路5号", "义乌"), ("柯桥华舍镇", "柯桥"), ("东阳吴宁街道", "东阳")],
+)
+def test_a_short_county_name_is_matched_by_short_name(national, text, written):
+    """As the README says: a county written without its suffix as the first word is
+    method ``short_name`` (not ``exact``, which is the name as the list writes it)."""
+    p = both(text, national)
+    assert matched(p)["county"] == {"written": written, "method": "short_name"}
+    assert matched(parse("东阳市吴宁街道", national))["county"]["method"] == "exact"
