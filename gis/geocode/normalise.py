@@ -200,6 +200,8 @@ def dropped_address(text: Any) -> str:
     written is dropped silently."""
     if not isinstance(text, str) or not text:
         return ""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     s = text.translate(_TABLE) if _WIDE.search(text) else text
     if _one_segment(s) and not (
         ("住" in s or "居" in s or "籍" in s or "人" in s or "老家" in s) and _ROLE.search(s)
@@ -363,6 +365,14 @@ def _characters_only(text: str) -> bool:
     )
 
 
+#: control characters (a NUL, a stray \x1f: bytes of a broken file), dropped first; not
+#: tab, line feed and carriage return, whitespace that the separators of two addresses
+#: read (\x1e and \x1f are this module's own separators: never left in a text)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: …the same but \x1f, in a batch joined by it
+_CONTROL_IN_BATCH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def normalise(text) -> str:
     """The canonical spelling of an address or place name ('' for empty or non-text).
@@ -376,6 +386,8 @@ def normalise(text) -> str:
     """
     if not isinstance(text, str) or not text:
         return ""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     if _characters_only(text):
         # Only Chinese characters, no numerals: only the character set can change. Most
         # gazetteer names take this path (620 k village names are read at first use).
@@ -560,6 +572,10 @@ def normalise_many(texts) -> list[str]:
         return []
     big = _SEP.join(texts)
     n = len(texts)
+    if big.count(_SEP) != n - 1 or _CONTROL_IN_BATCH.search(big):
+        # control characters dropped first, as normalise does
+        texts = [_CONTROL.sub("", t) if _CONTROL.search(t) else t for t in texts]
+        big = _SEP.join(texts)
     if big.count(_SEP) != n - 1:  # a separator inside an address: one by one
         return [normalise(t) for t in texts]
     if _WIDE.search(big):

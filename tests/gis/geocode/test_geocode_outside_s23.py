@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gis.geocode.normalise import normalise, normalise_many
 from gis.geocode.parse import EMPTY, NOTHING, matched, parse, parse_many
 
 
@@ -149,3 +150,24 @@ def test_a_short_county_name_is_matched_by_short_name(national, text, written):
     p = both(text, national)
     assert matched(p)["county"] == {"written": written, "method": "short_name"}
     assert matched(parse("东阳市吴宁街道", national))["county"]["method"] == "exact"
+
+
+@pytest.mark.parametrize(
+    "text, clean",
+    [
+        ("义乌市\x00稠城街道", "义乌市稠城街道"),
+        ("义乌市\x1f稠城街道江滨社区5-2-301", "义乌市稠城街道江滨社区5栋2单元301室"),
+        ("义乌市\x1e稠城街道", "义乌市稠城街道"),
+        ("义乌市\x7f稠城街道\x0b好运街\x0188号", "义乌市稠城街道好运街88号"),
+    ],
+)
+def test_control_characters_are_dropped(national, text, clean):
+    """A NUL or another control character (a broken file's bytes) is dropped in
+    normalising, one address or a batch alike (the batch joins addresses by \\x1f and
+    pick_segment cuts at \\x1e: a line holding them is read alone)."""
+    assert normalise(text) == clean
+    batch = normalise_many(["义乌市稠城街道", text, "义乌市北苑街道"])
+    assert batch == [normalise("义乌市稠城街道"), clean, normalise("义乌市北苑街道")]
+    p = both(text, national)
+    assert p.comps["township"] == "稠城街道" and p.codes()["township"] == "330782001000"
+    assert matched(p)["township"]["method"] == "exact" and p.flags == []
