@@ -96,7 +96,7 @@ KIND_METHOD = {
     EXACT: "exact",
     ALIAS: "alias",
     FORMER: "former_name",
-    SHORT: "exact",
+    SHORT: "short_name",  # (柯桥 for 柯桥区: not the name as the list writes it)
     FORMER_SHORT: "former_name",
     FORMER_PART: "former_name",
     TOWN_SHORT: "short_name",

@@ -32,6 +32,7 @@ MARGIN = 0.08  # a second candidate closer than this makes the record ambiguous
 _STEP_RANK = {
     "exact": 0,
     "alias": 1,
+    "short_name": 1,
     "former_name": 2,
     "other_suffix": 2,
     "fuzzy": 3,

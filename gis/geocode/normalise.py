@@ -26,10 +26,11 @@ import bisect
 import functools
 import itertools
 import re
+from typing import Any
 
 import opencc
 
-__all__ = ["normalise", "normalise_many", "cn_to_digits", "pick_segment"]
+__all__ = ["normalise", "normalise_many", "cn_to_digits", "pick_segment", "dropped_address"]
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -133,9 +134,14 @@ def by_role(s: str) -> str:
     label, the text not under a sender's or old-address label. Each part keeps its
     label (收件人：张三 is read as a person then); parts kept are joined with a
     separator, of which :func:`pick_segment` takes the later."""
+    return _by_role(s)[0]
+
+
+def _by_role(s: str) -> tuple[str, list[str]]:
+    """:func:`by_role` and the parts it leaves out, each with its label as written."""
     marks = list(_ROLE.finditer(s))
     if not marks:
-        return s
+        return s, []
     parts: list[tuple[int, str, str]] = [(0, "", s[: marks[0].start()])]
     for i, m in enumerate(marks):
         role = 1 if m.group(1) or m.group(2) else -1
@@ -146,14 +152,21 @@ def by_role(s: str) -> str:
         parts.append((role, label, s[m.end() : end]))
     for want in (1, 0):
         # (a part counts when there is an address after its label: 收件地址后面 is none)
-        kept = [
-            lab + t
-            for r, lab, t in parts
-            if r == want and len(_CJK.findall(t)) >= 4 and _SPECIFIC.search(t)
+        take = [
+            r == want and len(_CJK.findall(t)) >= 4 and _SPECIFIC.search(t) is not None
+            for r, _, t in parts
         ]
-        if kept:
-            return "\x1e".join(kept)
-    return "\x1e".join(lab + t for _, lab, t in parts)
+        if any(take):
+            labels = ["", *(m.group() for m in marks)]
+            return (
+                "\x1e".join(lab + t for k, (_, lab, t) in zip(take, parts, strict=True) if k),
+                [
+                    (w + t).strip()
+                    for k, w, (_, _, t) in zip(take, labels, parts, strict=True)
+                    if not k and (w + t).strip()
+                ],
+            )
+    return "\x1e".join(lab + t for _, lab, t in parts), []
 
 
 def _glued(x: str) -> list[str]:
@@ -177,22 +190,31 @@ def pick_segment(text: str) -> str:
     >>> pick_segment("寄件人：张三 13812345678 浙江省杭州市 收件人：李四 浙江省宁波市北仑区小港街道")
     '浙江省宁波市北仑区小港街道'
     """
-    if not text:
-        return text
-    # each substitution only where its words can be (a search for a character class
-    # costs a tenth of a substitution that fails at every position)
-    s = text
-    if ("人" in s or "住" in s or "居" in s or "籍" in s or "址" in s or "老家" in s) and (
-        _ROLE.search(s)
+    return _pick_segment(text)[0]
+
+
+def dropped_address(text: Any) -> str:
+    """The other address that :func:`normalise` leaves out of ``text`` (the sender's,
+    the old one, the earlier of two: see :func:`pick_segment`), half-width and
+    simplified; '' when there is none. The parser puts it in ``leftover``: nothing
+    written is dropped silently."""
+    if not isinstance(text, str) or not text:
+        return ""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    s = text.translate(_TABLE) if _WIDE.search(text) else text
+    if _one_segment(s) and not (
+        ("住" in s or "居" in s or "籍" in s or "人" in s or "老家" in s) and _ROLE.search(s)
     ):
-        s = by_role(s)
-    if "人" in s or "姓名" in s or "户主" in s:
-        s = _PERSON.sub("\x1e", s)
-    if _PHONE_HINT.search(s):
-        s = _PHONE.sub("\x1e", s)
-    if "址" in s or "地" in s:
-        s = _ADDR_LABEL.sub("\x1e", s)
-    if (
+        return ""
+    if not s.isascii():
+        s = _T2S.convert(s)
+    return " ".join(_pick_segment(s)[1])
+
+
+def _one_segment(s: str) -> bool:
+    """No second address in ``s`` by its separators (see :func:`pick_segment`)."""
+    return (
         "\x1e" not in s
         and ";" not in s
         and "；" not in s
@@ -203,13 +225,34 @@ def pick_segment(text: str) -> str:
         and "中国" not in s[1:]
         and "自治区" not in s[3:]
         and not _RUN_ON.search(s)
+    )
+
+
+def _pick_segment(text: str) -> tuple[str, list[str]]:
+    """:func:`pick_segment` and the other addresses it leaves out."""
+    dropped: list[str] = []
+    if not text:
+        return text, dropped
+    # each substitution only where its words can be (a search for a character class
+    # costs a tenth of a substitution that fails at every position)
+    s = text
+    if ("人" in s or "住" in s or "居" in s or "籍" in s or "址" in s or "老家" in s) and (
+        _ROLE.search(s)
     ):
-        return s
+        s, dropped = _by_role(s)
+    if "人" in s or "姓名" in s or "户主" in s:
+        s = _PERSON.sub("\x1e", s)
+    if _PHONE_HINT.search(s):
+        s = _PHONE.sub("\x1e", s)
+    if "址" in s or "地" in s:
+        s = _ADDR_LABEL.sub("\x1e", s)
+    if _one_segment(s):
+        return s, dropped
     parts = [y.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s) for y in _glued(x)]
     good = [x for x in parts if len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x)]
     if good:
-        return good[-1]
-    return "".join(parts)
+        return good[-1], dropped + good[:-1]
+    return "".join(parts), dropped
 
 
 _CN_DIGIT = {
@@ -322,6 +365,14 @@ def _characters_only(text: str) -> bool:
     )
 
 
+#: control characters (a NUL, a stray \x1f: bytes of a broken file), dropped first; not
+#: tab, line feed and carriage return, whitespace that the separators of two addresses
+#: read (\x1e and \x1f are this module's own separators: never left in a text)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: …the same but \x1f, in a batch joined by it
+_CONTROL_IN_BATCH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def normalise(text) -> str:
     """The canonical spelling of an address or place name ('' for empty or non-text).
@@ -335,6 +386,8 @@ def normalise(text) -> str:
     """
     if not isinstance(text, str) or not text:
         return ""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     if _characters_only(text):
         # Only Chinese characters, no numerals: only the character set can change. Most
         # gazetteer names take this path (620 k village names are read at first use).
@@ -519,6 +572,10 @@ def normalise_many(texts) -> list[str]:
         return []
     big = _SEP.join(texts)
     n = len(texts)
+    if big.count(_SEP) != n - 1 or _CONTROL_IN_BATCH.search(big):
+        # control characters dropped first, as normalise does
+        texts = [_CONTROL.sub("", t) if _CONTROL.search(t) else t for t in texts]
+        big = _SEP.join(texts)
     if big.count(_SEP) != n - 1:  # a separator inside an address: one by one
         return [normalise(t) for t in texts]
     if _WIDE.search(big):

@@ -49,7 +49,7 @@ from gis.geocode.gazetteer import (
     suffix_class,
     syllables,
 )
-from gis.geocode.normalise import normalise, normalise_many
+from gis.geocode.normalise import dropped_address, normalise, normalise_many
 
 __all__ = [
     "Parsed",
@@ -687,8 +687,11 @@ def _fuzzy_under(token: str, level: int, scopes: tuple, gaz: AdminGazetteer) -> 
 
 
 #: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
-#: compound or village in it.
-_UNKNOWN_TOWN = re.compile(r"[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)")
+#: compound or village in it (城 only as its first character: 城关镇, 城南乡, the old
+#: county seats, not 宝龙城镇…)
+_UNKNOWN_TOWN = re.compile(
+    r"(?:城(?![镇乡市]))?[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)"
+)
 _GROUP_NEXT = re.compile(r"\d+组")
 
 
@@ -869,6 +872,8 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 pending, p, gaz, len(p.text) - len(t) + pos
             ):
                 c, pending = p.comps, None
+            elif pos and _second_address(t, pos, p, gaz):
+                return
             elif _another_place(pending, p, gaz):
                 _flag(p, TWO_ADDRESSES)
         pos = m.end()
@@ -910,6 +915,8 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
             c[_UNIT_COMPONENT[kind]] = v
     if pos < len(t):
         rest = t[pos:]
+        if pos and _second_address(t, pos, p, gaz, trailing=True):
+            return
         if pos:
             # Trailing text: admin names written after the rest (swapped order).
             end = _chain(rest, 0, p, gaz, trailing=True)
@@ -977,6 +984,50 @@ def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer, cut: int = -1) -> 
     p.leftover += p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
     p.admin, p.comps, p.flags, p.scopes = q.admin, q.comps, q.flags, None
     return True
+
+
+def _second_address(
+    t: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = False
+) -> bool:
+    """Does a second address start at ``t[pos]``, right after a number of the first,
+    with a county, city or province written in full? With its township after it
+    (…5-2-301 义乌市北苑街道春华路18号, …301室义乌市北苑街道…) it is the address: ``p``
+    takes its reading, the first is ``leftover``. Else (…好运街88号 义乌市稠州北路5号) the
+    first is kept, flagged ``two_addresses``, and the later is ``leftover``: a county's
+    name is never part of a road or compound. ``trailing``: ``t[pos:]`` has no number
+    after it; admin names only there are left to the reading of the trailing text."""
+    rest = t[pos:]
+    if len(rest) < 3:
+        return False
+    hit = gaz.top.longest(rest, 0, 3)
+    if hit is None or rest[hit[0] : hit[0] + 1] == "场":  # (义乌市场: a market)
+        return False
+    if not rest[: hit[0]].endswith(("省", "市", "县", "区", "州", "盟", "自治区")):
+        return False
+    if not any(e[0] <= COUNTY and e[2] not in SHORTS for e in hit[1]):
+        return False
+    q = Parsed(rest)
+    end = _chain(rest, 0, q, gaz)
+    if trailing and (end == len(rest) or _adds_to(q, p)):
+        return False
+    cut = len(p.text) - len(t) + pos
+    town = q.comps["township"]
+    if COUNTY in q.admin and town and town.endswith(("街道", "镇", "乡")):
+        later = _parse(p.text[cut:], gaz)
+        p.leftover += p.text[:cut] + later.leftover
+        p.admin, p.comps, p.flags, p.scopes = later.admin, later.comps, later.flags, None
+        p.conflict = later.conflict
+        return True
+    _flag(p, TWO_ADDRESSES)
+    p.leftover += rest
+    return True
+
+
+def _adds_to(q: Parsed, p: Parsed) -> bool:
+    """Does the reading ``q`` name a level that ``p`` has not, all of it under ``p``'s
+    (杭州市绍兴路450号杭州市下城区…: the county written after, not another address)?"""
+    new = [lv for lv in q.admin if lv not in p.admin]
+    return bool(new) and all(_compatible(q.admin[lv][0][0], lv, p.admin) for lv in q.admin)
 
 
 #: the flag of a second address that :func:`_later_address` could not settle: the first
@@ -1101,9 +1152,22 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
     p = _parse(text if normalised else normalise(text), gaz)
     if NOTHING in p.flags and isinstance(text, str):
         p.leftover = text.strip()  # (as written, not as normalised)
+        p.flags = _empty_flag(p.flags, text + chatter)
+    elif not normalised:
+        # the other address normalising left out (寄件人…, 原住…, the earlier of two)
+        p.leftover = _with_dropped(dropped_address(text), p.leftover)
     if chatter:
         p.leftover += chatter
     return p
+
+
+def _empty_flag(flags: list, raw: Any) -> list:
+    """``flags`` with :data:`EMPTY` only where the line as written is blank: a line
+    whose text normalising leaves nothing of (a phone number, ``电话13812345678``) is
+    not empty, only ``nothing_recognised``."""
+    if EMPTY in flags and isinstance(raw, str) and raw.strip():
+        return [f for f in flags if f != EMPTY]
+    return list(flags)
 
 
 def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
@@ -1258,29 +1322,38 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
                 p = seen[s] = _parse(s, gaz)
                 if NOTHING in p.flags and isinstance(raw, str):
                     p.leftover = raw.strip()  # (as written, not as normalised)
-                if chatter:
-                    p = Parsed(
-                        s,
-                        comps=dict(p.comps),
-                        admin=dict(p.admin),
-                        leftover=p.leftover + chatter,
-                        conflict=p.conflict,
-                        flags=list(p.flags),
-                    )
+                out.append(_as_written(p, raw, chatter, first=True))
             else:
-                left = p.leftover
-                if NOTHING in p.flags and isinstance(raw, str):
-                    left = raw.strip()
-                p = Parsed(
-                    s,
-                    comps=dict(p.comps),
-                    admin=dict(p.admin),
-                    leftover=left + chatter,
-                    conflict=p.conflict,
-                    flags=list(p.flags),
-                )
-            out.append(p)
+                out.append(_as_written(p, raw, chatter, first=False))
     return out
+
+
+def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
+    """The reading ``p`` of a line of :func:`parse_many` (``raw``: the address as
+    written, ``chatter``: the words after it), with what the line's own text adds:
+    the other address that normalising left out and the chatter in ``leftover``, the
+    flag ``empty`` only where the line is blank. A copy unless ``first`` and nothing
+    is added (the reading is shared by the line's repeats)."""
+    nothing = NOTHING in p.flags and isinstance(raw, str)
+    dropped = "" if nothing else dropped_address(raw)
+    if first and not (chatter or dropped or EMPTY in p.flags):
+        return p
+    left = raw.strip() if nothing else p.leftover
+    return Parsed(
+        p.text,
+        comps=dict(p.comps),
+        admin=dict(p.admin),
+        leftover=_with_dropped(dropped, left) + chatter,
+        conflict=p.conflict,
+        flags=_empty_flag(p.flags, raw + chatter if isinstance(raw, str) else raw),
+    )
+
+
+def _with_dropped(dropped: str, leftover: str) -> str:
+    """``leftover`` after the other address (which came first or was the sender's)."""
+    if not dropped:
+        return leftover
+    return f"{dropped} {leftover}" if leftover else dropped
 
 
 @contextlib.contextmanager
