@@ -80,14 +80,19 @@ def scheduler_address(text: str) -> str:
     return text.strip()
 
 
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def workers_ignore_ctrl_c():
     """Processes started inside the block ignore SIGINT: Ctrl-C in a terminal reaches
     the whole process group, and the local cluster's workers would each print a
     KeyboardInterrupt traceback; the client alone handles it and closes the cluster.
     (An ignored signal stays ignored across fork and exec, and the fork server started
-    in the block gives it to every worker it forks, one the nanny restarts later too.)"""
-    if threading.current_thread() is not threading.main_thread():
+    in the block gives it to every worker it forks, one the nanny restarts later too.)
+    Kept to the fork server's start (milliseconds): a Ctrl-C inside it is lost."""
+    if not _in_main_thread():
         yield  # signal handlers can only be set in the main thread
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -95,6 +100,26 @@ def workers_ignore_ctrl_c():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def ctrl_c_after_block():
+    """A Ctrl-C inside the block is remembered and raised as :class:`KeyboardInterrupt`
+    once the block has ended: raised in the middle of a local cluster's start, it could
+    leave the cluster half started (and the command waiting on it); after the block the
+    caller closes a whole cluster. Ignoring it instead lost the user's Ctrl-C: the
+    command ran on to the end."""
+    if not _in_main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _fork_server(preload: tuple[str, ...]) -> None:
@@ -140,9 +165,10 @@ def start_client(
                 dask.config.set(
                     {**QUIET, "distributed.worker.multiprocessing-method": START_METHOD}
                 ),
-                workers_ignore_ctrl_c(),
+                ctrl_c_after_block(),
             ):
-                _fork_server(preload)
+                with workers_ignore_ctrl_c():
+                    _fork_server(preload)
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
