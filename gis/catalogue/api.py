@@ -122,9 +122,6 @@ ZH: dict[str, str] = {
     "that password is among the commonest or too easy to guess; choose another (a few "
     "unrelated words work well)": "该密码属于最常见或太容易猜到的密码；请另选一个（几个不相关的词组合起来效果很好）",
     "unknown role {role!r}; expected one of {items}": "未知角色 {role!r}；应为以下之一：{items}",
-    "unknown area code {area_code!r}; list areas with `popgis stats --json` or load the "
-    "admin areas first": "未知的区划代码 {area_code!r}；用 `popgis stats --json` 查看区划，"
-    "或先加载行政区划",
     "user {name!r} exists already": "用户 {name!r} 已存在",
     "a token lives 1 to {MAX_DAYS} days; got {days}": "令牌有效期为 1 到 {MAX_DAYS} 天；收到 {days}",
     # gis/analysis

@@ -255,10 +255,6 @@ ZH: dict[str, str] = {
     "correct the arrival date in the households file and load it again": "请在户籍文件中改正来本地日期后重新导入",
     "correct the expiry date in the households file and load it again; leave it empty for "
     "no expiry": "请在户籍文件中改正证件到期日后重新导入；长期有效的证件，到期日留空",
-    "--area takes a 6-digit or 12-digit area code; got {value}": "--area 应为 6 位或 12 位区划代码；收到：{value}",
-    "area {code} is not one of county {county}'s areas: give a township, village or grid "
-    "code of it": "区划 {code} 不是县（市、区）{county} 的区划：请给出该县的乡镇（街道）、村（社区）或网格代码",
-    "county {code} is not loaded: give one of the loaded counties": "县（市、区）{code} 未加载：请给出已加载的县（市、区）之一",
     "no stored row breaks today's rules": "库中没有违反现行规则的数据",
     "{n} stored rows break today's rules (nothing was changed):": "库中有 {n} 行数据违反现行规则（未做任何修改）：",
     "{table} row {row_id} (county {county}, key {key}, household {household}): {column} = "

@@ -28,7 +28,7 @@ ZH: dict[str, str] = {
     "12-digit code of an area: list it and the areas directly below it": "区划的 12 位代码：列出该区划及其直接下级",
     "Accounts: each has a role and an admin area (their jurisdiction).": "账号：每个账号有一个角色和一个行政区划（即其管辖范围）。",
     "Add a user.": "添加账号。",
-    "12-digit (or grid 15-digit) area code": "12 位区划代码（或 15 位网格代码）",
+    "the user's area: 2, 4, 6, 9 or 12 digits (a grid's 15); `popgis areas` lists them": "用户所属区划：2、4、6、9 或 12 位代码（网格为 15 位）；`popgis areas` 列出已加载的区划",
     "read the password from standard input": "从标准输入读取密码",
     "List users.": "列出账号。",
     "Disable a user (they can no longer log in).": "停用账号（之后不能再登录）。",
@@ -115,6 +115,7 @@ ZH: dict[str, str] = {
     "before the date rule). Read-only: nothing is changed or deleted; each row\n    is named "
     "with what is wrong and how to correct it. Exit code 1 when some are found.": "查找库中违反现行规则的数据（例如日期规则实施前导入的、日期为 9999-12-31 的事件）。"
     "只读：不修改、不删除任何数据；逐行说明问题及改正方法。发现问题时退出码为 1。",
-    "only this area: a county (6 or 12 digits), township, village or grid code": "只检查此区划：县（6 位或 12 位代码）、乡镇（街道）、村（社区）或网格代码",
+    "only this area: a province, city, county, township, village or grid code (2, 4, 6, 9, "
+    "12 or 15 digits; `popgis areas` lists them)": "只检查此区划：省、市、县、乡镇（街道）、村（社区）或网格代码（2、4、6、9、12 或 15 位；`popgis areas` 列出已加载的区划）",
     "also write the problems to this CSV file (UTF-8 with BOM)": "同时把问题写入该 CSV 文件（UTF-8，带 BOM）",
 }
