@@ -5,9 +5,20 @@ ZH: dict[str, str] = {
     # cli/common.py
     "error: {message}": "错误：{message}",
     # cli/export.py
-    "--area is missing: a {role} account exports one county at a time; give --area with "
-    "the 12-digit code of one of its counties": "缺少 --area：{role}账号按县导出；请用 --area "
-    "给出其辖区内一个县的 12 位代码",
+    # gis/exports/__init__.py, the command line's wording
+    "{option} is missing: a {role} account exports one county at a time; give {option} "
+    "with one of its counties, e.g. {option} {example} (`popgis areas --under {own}` lists "
+    "them)": "缺少 {option}：{role}账号按县导出；请用 {option} 给出其辖区内的一个县，例如 "
+    "{option} {example}（`popgis areas --under {own}` 列出这些县）",
+    "{option} {code} is {name}, not a county: exports are made one county at a time; give "
+    "{option} with one of its counties, e.g. {option} {example} (`popgis areas --under "
+    "{code}` lists them)": "{option} {code} 是{name}，不是县（市、区）：导出按县进行；请用 "
+    "{option} 给出其中的一个县，例如 {option} {example}（`popgis areas --under {code}` "
+    "列出这些县）",
+    "{option} {code}: no such area in the jurisdiction ({name}); give an area in it, e.g. "
+    "{option} {example}; `popgis areas --under {own}` lists them": "{option} {code}：辖区"
+    "（{name}）内没有这个区划；请给出辖区内的区划，例如 {option} {example}；"
+    "`popgis areas --under {own}` 列出这些区划",
     # cli/demo.py
     "--counties takes 6-digit county codes separated by commas (e.g. 330782,330783); "
     "got: {value}": "--counties 应为以逗号分隔的 6 位县级代码（如 330782,330783）；收到：{value}",
