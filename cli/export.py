@@ -91,7 +91,7 @@ def _area_code(_ctx, _param, value: str | None) -> str | None:
 AREA = click.option(
     "--area",
     callback=_area_code,
-    help="12-digit area code (default: the whole jurisdiction)",
+    help="area code: 2, 4, 6, 9 or 12 digits, or a grid's 15 (default: the whole jurisdiction)",
 )
 USER = click.option(
     "--user",

@@ -91,7 +91,9 @@ def parse_address(text, file):
     is_flag=True,
     help="with --households: every household, not only those whose input changed",
 )
-@click.option("--area", help="with --households: only this area's subtree (12-digit code)")
+@click.option(
+    "--area", help="with --households: only this area's subtree (its code: 2, 4, 6, 9 or 12 digits)"
+)
 @click.option(
     "--crs",
     "default_crs",

@@ -83,7 +83,7 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
 )
 @click.option(
     "--area",
-    help="12-digit code of the area (default: the county); a province or a city: county by county",
+    help="code of the area: 2, 4, 6, 9 or 12 digits (default: the county); a province or a city: county by county",
 )
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages (women15_49); default today"
@@ -412,7 +412,7 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
     help="building uses that are candidate sites (database instances)",
 )
 @click.option("--no-grid-centroids", is_flag=True, help="grid centroids are not candidates")
-@click.option("--area", help="12-digit code of the area (default: the county)")
+@click.option("--area", help="code of the area: 2, 4, 6, 9 or 12 digits (default: the county)")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages")
 @click.option(
     "--out",
