@@ -10,7 +10,7 @@ import click
 from cli.common import (
     INTERRUPTED,
     bar,
-    checked_scheduler,
+    checked_dask_options,
     dask_options,
     echo_json,
     fail,
@@ -115,10 +115,7 @@ def geocode(
         fail(_("give IN.csv --out OUT.csv, or --households"))
     if households and engine != "local":
         fail(_("--engine dask geocodes a file (IN.csv --out OUT.csv), not --households"))
-    if scheduler and engine != "dask":
-        fail(_("--scheduler goes with --engine dask"))
-    if scheduler is not None:
-        scheduler = checked_scheduler(scheduler)
+    scheduler = checked_dask_options(engine, scheduler)
     prepare()
     if households:
         _geocode_households(all_rows, area, as_json)

@@ -13,7 +13,7 @@ import click
 from cli.common import (
     INTERRUPTED,
     bar,
-    checked_scheduler,
+    checked_dask_options,
     dask_client,
     dask_options,
     echo_json,
@@ -128,10 +128,7 @@ def coverage_cmd(
     from gis.analysis.coverage_batch import is_above_county
 
     _positive("--cell", cell_m, _(" metres"))
-    if scheduler and engine != "dask":
-        fail(_("--scheduler goes with --engine dask"))
-    if scheduler is not None:
-        scheduler = checked_scheduler(scheduler)
+    scheduler = checked_dask_options(engine, scheduler)
     require_out_folder(outfile)
     prepare()
     try:

@@ -98,6 +98,7 @@ ZH: dict[str, str] = {
     "give --out OUT.csv for the results": "请用 --out 输出.csv 指定结果文件",
     "--engine dask geocodes a file (IN.csv --out OUT.csv), not --households": "--engine dask 用于文件地理编码（输入.csv --out 输出.csv），不能与 --households 一起用",
     "--scheduler goes with --engine dask": "--scheduler 须与 --engine dask 一起使用",
+    "--workers goes with --engine dask": "--workers 须与 --engine dask 一起使用",
     "cannot reach the Dask scheduler at {address} within {seconds} s: check that it is "
     "running (`dask scheduler`) and that the host and port are right": "在 {seconds} 秒内无法连接 Dask 调度器 {address}："
     "请检查调度器是否在运行（`dask scheduler`），以及主机和端口是否正确",

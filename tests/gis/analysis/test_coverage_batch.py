@@ -172,6 +172,10 @@ def test_bad_input_fails_the_whole_batch_once(province_url, monkeypatch):
     assert r.exit_code == 2 and "lies within one county" in r.output, r.output
     r = CliRunner().invoke(main, ["--lang", "en", *ARGS, "--scheduler", "tcp://127.0.0.1:1"])
     assert r.exit_code == 2 and "--engine dask" in r.output, r.output
+    # --workers without --engine dask was taken silently (outside tester, s23)
+    for engine in ([], ["--engine", "local"]):
+        r = CliRunner().invoke(main, ["--lang", "zh", *ARGS, *engine, "--workers", "2"])
+        assert r.exit_code == 2 and "--workers 须与 --engine dask 一起使用" in r.output, r.output
     r = CliRunner().invoke(
         main,
         [
