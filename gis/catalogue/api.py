@@ -270,7 +270,8 @@ ZH: dict[str, str] = {
     "place added sites inside it": "第 {n} 个新增点（经度 {lon}，纬度 {lat}）位于本次规划的区域{area}之外；请在该区域内添加",
     "household={show} is no household number or id in your jurisdiction; give a household "
     "number (户号) or id": "household={show} 不是您管辖范围内的户号或户 ID；请给出户号或户 ID",
-    "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your jurisdiction": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（数字 0-9）",
+    "{name}={show}: expected the 12-digit code of an area in your jurisdiction, e.g. "
+    "{example}": "{name}={show}：应为您管辖范围内某个区划的 12 位代码，例如 {example}",
     # coverage of a province or a city, county by county (gis.analysis.coverage_batch)
     "no active service points of the kinds {kinds} in this county: none of its demand is "
     "covered": "本县没有 {kinds} 类型的在用服务点：需求全部未覆盖",

@@ -77,3 +77,19 @@ def test_the_export_command_speaks_of_its_own_option(db_url, tmp_path):
     # the console operator (no --user) with the province: the same words
     r = _export("--area", "33", "--format", "csv", "--out", str(out))
     assert r.exit_code == 2 and "--area 330000000000 is 浙江省, not a county" in r.output
+
+
+@pytest.mark.parametrize("given, example", [("330783", "330783000000"), ("abc", "330000000000")])
+def test_regions_figures_within_shows_a_code_to_send(client, given, example):
+    """/api/regions/figures?within=330783 was a 400 without the fix: now the 12-digit
+    form of a county's code (else the user's own area), as the exports say it."""
+    login(client, "province_u")
+    msg = _error(client.get(f"/api/regions/figures?level=township&within={given}", headers=EN), 400)
+    assert msg == (
+        f"within={given!r}: expected the 12-digit code of an area in your jurisdiction, "
+        f"e.g. {example}"
+    ), msg
+    zh = _error(client.get(f"/api/regions/figures?within={given}", headers=ZH), 400)
+    assert f"例如 {example}" in zh, zh
+    # a grid's 15 digits are no area to count within
+    assert client.get("/api/regions/figures?within=330782001001001").status_code == 400
