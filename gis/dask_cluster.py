@@ -159,33 +159,34 @@ def start_client(
     from distributed import Client, LocalCluster
 
     cluster = client = None
+    # a local cluster: a Ctrl-C during its start (and its client's) ends the command
+    # once it has started, closed below; a scheduler by address is left at once
+    deferred = ctrl_c_after_block() if scheduler is None else contextlib.nullcontext()
     try:
-        if scheduler is None:
-            with (
-                dask.config.set(
+        with deferred:
+            if scheduler is None:
+                with dask.config.set(
                     {**QUIET, "distributed.worker.multiprocessing-method": START_METHOD}
-                ),
-                ctrl_c_after_block(),
-            ):
-                with workers_ignore_ctrl_c():
-                    _fork_server(preload)
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    # quiet: a task that fails raises in the client; the workers'
-                    # shutdown chatter (heartbeats to a closed scheduler) is no news
-                    silence_logs=50,
-                    env=_settings_env(),
-                )
-        with dask.config.set({TICK: QUIET[TICK]}):
-            if cluster is not None:
-                client = Client(cluster)
-            else:
-                assert scheduler is not None
-                client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
-        client.wait_for_workers(1)
+                ):
+                    with workers_ignore_ctrl_c():
+                        _fork_server(preload)
+                    cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        # quiet: a task that fails raises in the client; the workers'
+                        # shutdown chatter (heartbeats to a closed scheduler) is no news
+                        silence_logs=50,
+                        env=_settings_env(),
+                    )
+            with dask.config.set({TICK: QUIET[TICK]}):
+                if cluster is not None:
+                    client = Client(cluster)
+                else:
+                    assert scheduler is not None
+                    client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
+            client.wait_for_workers(1)
     except BaseException:
         if client is not None:
             client.close()

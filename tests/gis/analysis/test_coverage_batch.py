@@ -238,24 +238,28 @@ def test_ctrl_c_is_one_line(province_url, engine):
     assert lines == ["错误：已中断（Ctrl-C）"], stderr
 
 
-# runs the command line with a local cluster whose start sends Ctrl-C to the process
-# group (as a terminal does) first, so the signal always comes while the cluster starts
+# runs the command line with a local cluster whose start (or its client's, argv[1])
+# sends Ctrl-C to the process group (as a terminal does) first, so the signal always
+# comes while the cluster starts
 _CTRL_C_IN_CLUSTER_START = """
 import os, runpy, signal, sys
 import distributed
 
-class CtrlCWhileStarting(distributed.LocalCluster):
+where = getattr(distributed, sys.argv[1])
+
+class CtrlCWhileStarting(where):
     def __init__(self, *args, **kwargs):
         os.killpg(0, signal.SIGINT)
         super().__init__(*args, **kwargs)
 
-distributed.LocalCluster = CtrlCWhileStarting
-sys.argv = ["popgis", *sys.argv[1:]]
+setattr(distributed, sys.argv[1], CtrlCWhileStarting)
+sys.argv = ["popgis", *sys.argv[2:]]
 runpy.run_module("cli", run_name="__main__", alter_sys=True)
 """
 
 
-def test_ctrl_c_while_the_local_cluster_starts_ends_the_command(province_url, tmp_path):
+@pytest.mark.parametrize("where", ["LocalCluster", "Client"])
+def test_ctrl_c_while_the_local_cluster_starts_ends_the_command(province_url, tmp_path, where):
     """Ctrl-C while the local cluster starts (its workers being started to ignore it) is
     not lost: once the cluster has started the command closes it and ends with exit 130
     and one line, the --out file not written (the tester's runs went on to the end)."""
@@ -269,7 +273,7 @@ def test_ctrl_c_while_the_local_cluster_starts_ends_the_command(province_url, tm
     env = {**os.environ, "POPGIS_DATABASE_URL": province_url, "POPGIS_LANG": "zh"}
     args = [*ARGS, "--area", "330000000000", "--engine", "dask", "--json", "--out", str(out)]
     proc = subprocess.run(
-        [sys.executable, "-c", _CTRL_C_IN_CLUSTER_START, *args],
+        [sys.executable, "-c", _CTRL_C_IN_CLUSTER_START, where, *args],
         env=env,
         cwd=root,
         capture_output=True,
