@@ -220,9 +220,9 @@ ZH: dict[str, str] = {
     "area is missing: exports are made one county at a time; send area=<12-digit county code> "
     "with one of your counties, e.g. area={example}": "缺少 area：导出按县（市、区）进行；请用 "
     "area=<12 位县级代码> 给出您辖区内的一个县，例如 area={example}",
-    "area={code}: no such area in your jurisdiction ({name}); send the 12-digit code of an "
-    "area in it, e.g. area={example}": "area={code}：您的辖区（{name}）内没有这个区划；请发送辖区内"
-    "区划的 12 位代码，例如 area={example}",
+    "{param}={code}: no such area in your jurisdiction ({name}); send the 12-digit code of "
+    "an area in it, e.g. {param}={example}": "{param}={code}：您的辖区（{name}）内没有这个区划；"
+    "请发送辖区内区划的 12 位代码，例如 {param}={example}",
     "area={code} is {name}, not a county: exports are made one county at a time; send "
     "area=<12-digit county code> with one of its counties, e.g. area={example}": "area={code} "
     "是{name}，不是县（市、区）：导出按县进行；请用 area=<12 位县级代码> 给出其中的一个县，例如 area={example}",

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 
-import sqlalchemy as sa
-
 from gis import audit, settings
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.gate import Scope, scope_for_area
 from gis.messages import _, role_name
+from gis.scope import jurisdiction, not_in_jurisdiction
 
 #: levels above the county: their users see aggregates on the map, and export one county
 #: at a time (the exports' statistics, suppression and layout are made per county)
@@ -75,49 +74,9 @@ def area_scope(conn, scope: Scope, area_code: str | None, *, option: str | None 
     except NotFound:
         inner = None
     if inner is None or not inner.path.startswith(scope.path):
-        raise _not_in_jurisdiction(conn, scope, area_code, option)
+        raise not_in_jurisdiction(conn, scope, area_code, option=option)
     county_required(conn, inner, area_code, option=option)
     return inner
-
-
-def _jurisdiction(conn, scope: Scope) -> tuple[str, str]:
-    """``(name, example)``: the name of ``scope``'s area and a code an export of it
-    takes: its first county (a province's or city's), else its own code."""
-    row = conn.execute(
-        sa.text("""
-        SELECT (SELECT name FROM admin_area WHERE code = :c) AS name,
-               (SELECT code FROM admin_area WHERE level = 'county' AND path LIKE :p
-                ORDER BY code LIMIT 1) AS example"""),
-        {"c": scope.area_code, "p": scope.like},
-    ).one()
-    example = row.example if scope.level in REGIONAL_LEVELS else scope.area_code
-    return row.name or scope.area_code, example or "330782000000"
-
-
-def _not_in_jurisdiction(conn, scope: Scope, code: str, option: str | None) -> NotFound:
-    """The one answer to an area that is not loaded and to one outside the user's
-    jurisdiction (the two must not be told apart): the code, the jurisdiction and a code
-    that is taken."""
-    name, example = _jurisdiction(conn, scope)
-    if option is None:
-        message = _(
-            "area={code}: no such area in your jurisdiction ({name}); send the 12-digit "
-            "code of an area in it, e.g. area={example}",
-            code=code,
-            name=name,
-            example=example,
-        )
-    else:
-        message = _(
-            "{option} {code}: no such area in the jurisdiction ({name}); give an area in "
-            "it, e.g. {option} {example}; `popgis areas --under {own}` lists them",
-            option=option,
-            code=code,
-            name=name,
-            example=example,
-            own=scope.area_code,
-        )
-    return NotFound(message=message)
 
 
 def county_required(conn, scope: Scope, given: str | None, *, option: str | None = None) -> None:
@@ -127,7 +86,7 @@ def county_required(conn, scope: Scope, given: str | None, *, option: str | None
     missing, not forbidden). The message shows a county code of the user's to send."""
     if scope.level not in REGIONAL_LEVELS:
         return
-    name, example = _jurisdiction(conn, scope)
+    name, example = jurisdiction(conn, scope)
     if option is not None:
         raise InvalidInput(_county_required_cli(scope, given, option, name, example))
     if not given:

@@ -93,3 +93,17 @@ def test_regions_figures_within_shows_a_code_to_send(client, given, example):
     assert f"例如 {example}" in zh, zh
     # a grid's 15 digits are no area to count within
     assert client.get("/api/regions/figures?within=330782001001001").status_code == 400
+
+
+def test_regions_figures_within_not_found_names_the_code(client):
+    """within= of an area not loaded, or outside the jurisdiction, said "admin area not
+    found": now the code and one to send, the same words for both."""
+    login(client, "city_u")
+    said = {}
+    for code in (OUTSIDE, MISSING):
+        said[code] = _error(client.get(f"/api/regions/figures?within={code}", headers=EN), 404)
+        assert said[code] == (
+            f"within={code}: no such area in your jurisdiction (金华市); send the 12-digit "
+            f"code of an area in it, e.g. within={COUNTY}"
+        ), said[code]
+    assert said[OUTSIDE].replace(OUTSIDE, "X") == said[MISSING].replace(MISSING, "X")
