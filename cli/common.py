@@ -82,6 +82,19 @@ def dask_options(engine_help: str):
     return wrap
 
 
+def checked_dask_options(engine: str, scheduler: str | None) -> str | None:
+    """``--scheduler`` checked (:func:`checked_scheduler`); the command ends when
+    ``--scheduler`` or ``--workers`` is given without ``--engine dask`` (ignored, they
+    would let the user think the work ran on Dask, or on that many workers)."""
+    if engine != "dask":
+        if scheduler:
+            fail(_("--scheduler goes with --engine dask"))
+        source = click.get_current_context().get_parameter_source("workers")
+        if source not in (None, click.core.ParameterSource.DEFAULT):
+            fail(_("--workers goes with --engine dask"))
+    return None if scheduler is None else checked_scheduler(scheduler)
+
+
 def checked_scheduler(text: str) -> str:
     """``--scheduler``: a Dask scheduler's address, or the command ends saying the
     expected form."""

@@ -79,7 +79,9 @@ def db_url():
 
 @db_group.command("check")
 @click.option(
-    "--area", help="only this area: a county (6 or 12 digits), township, village or grid code"
+    "--area",
+    help="only this area: a province, city, county, township, village or grid code "
+    "(2, 4, 6, 9, 12 or 15 digits; `popgis areas` lists them)",
 )
 @click.option(
     "--csv",
@@ -94,29 +96,22 @@ def db_check(area, csv_path, as_json):
     is named with what is wrong and how to correct it. Exit code 1 when some are found."""
     from gis import csvfile
     from gis.gate import checks
+    from gis.scope import area_scope_of, checked_area_code
 
     county = path = None
     if area:
-        if not (area.isascii() and area.isdigit() and len(area) in (6, 12, 15)):
-            fail(_("--area takes a 6-digit or 12-digit area code; got {value}", value=area))
-        county = area[:6]
+        try:
+            checked_area_code(area)  # a malformed code before the database is touched
+        except PopgisError as exc:
+            fail(exc.message)
     prepare()
     with db.engine().connect() as conn:
-        if county is not None:
-            path = checks.area_path(conn, county + "000000")
-            if path is None:
-                fail(_("county {code} is not loaded: give one of the loaded counties", code=county))
-        if area and len(area) > 6 and area != county + "000000":
-            path = checks.area_path(conn, area)
-            if path is None:
-                fail(
-                    _(
-                        "area {code} is not one of county {county}'s areas: give a "
-                        "township, village or grid code of it",
-                        code=area,
-                        county=county,
-                    )
-                )
+        if area:
+            try:
+                where = area_scope_of(conn, area)
+            except PopgisError as exc:
+                fail(exc.message)
+            county, path = where.county, where.path
         problems = checks.check(conn, county, path)
     rows = checks.as_dicts(problems)
     if csv_path is not None:

@@ -15,31 +15,30 @@ import click
 from cli.common import bar, echo_json, fail, json_option, prepare, require_out_folder, scope
 from gis import db
 from gis.errors import PopgisError
-from gis.messages import _, role_name
+from gis.messages import _
 
 
 def _scope(conn, user: str | None, area: str | None):
-    """A named user's scope, or the console operator's."""
+    """A named user's scope, or the console operator's, with ``--area`` checked in it
+    here, so that a refusal speaks of ``--area`` and `popgis areas` (the web's of
+    ``area=``): an area outside the jurisdiction said exactly as one not loaded, a
+    province or city without a county of it."""
     from gis import users
-    from gis.exports import REGIONAL_LEVELS
+    from gis.exports import area_scope
 
     if user:
         found = users.scope_of_user(conn, user)
         if found is None:
             fail(_("no active user named {name!r}; see `popgis users list`", name=user))
-        if found.level in REGIONAL_LEVELS and not area:
-            # named as the command names it (the web's message says area=)
-            fail(
-                _(
-                    "--area is missing: a {role} account exports one county at a time; give "
-                    "--area with the 12-digit code of one of its counties",
-                    role=role_name(found.role),
-                )
-            )
-        return found
-    # the operator works as the county's staff would (the county of --area), and the
-    # export is cut to --area: counts are suppressed county-wide, as for every user
-    return scope(conn, area[:6] + "000000" if area else None)
+    else:
+        # the operator works as the county's staff would (the county of --area), and
+        # the export is cut to --area: counts are suppressed county-wide, as for every user
+        found = scope(conn, area[:6] + "000000" if area else None)
+    try:
+        area_scope(conn, found, area, option="--area")
+    except PopgisError as exc:
+        fail(exc.message)
+    return found
 
 
 def _run(out: Path, as_json: bool, produce) -> None:
@@ -92,7 +91,7 @@ def _area_code(_ctx, _param, value: str | None) -> str | None:
 AREA = click.option(
     "--area",
     callback=_area_code,
-    help="12-digit area code (default: the whole jurisdiction)",
+    help="area code: 2, 4, 6, 9 or 12 digits, or a grid's 15 (default: the whole jurisdiction)",
 )
 USER = click.option(
     "--user",

@@ -10,7 +10,7 @@ import click
 from cli.common import (
     INTERRUPTED,
     bar,
-    checked_scheduler,
+    checked_dask_options,
     dask_options,
     echo_json,
     fail,
@@ -91,7 +91,9 @@ def parse_address(text, file):
     is_flag=True,
     help="with --households: every household, not only those whose input changed",
 )
-@click.option("--area", help="with --households: only this area's subtree (12-digit code)")
+@click.option(
+    "--area", help="with --households: only this area's subtree (its code: 2, 4, 6, 9 or 12 digits)"
+)
 @click.option(
     "--crs",
     "default_crs",
@@ -113,10 +115,7 @@ def geocode(
         fail(_("give IN.csv --out OUT.csv, or --households"))
     if households and engine != "local":
         fail(_("--engine dask geocodes a file (IN.csv --out OUT.csv), not --households"))
-    if scheduler and engine != "dask":
-        fail(_("--scheduler goes with --engine dask"))
-    if scheduler is not None:
-        scheduler = checked_scheduler(scheduler)
+    scheduler = checked_dask_options(engine, scheduler)
     prepare()
     if households:
         _geocode_households(all_rows, area, as_json)

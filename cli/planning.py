@@ -13,7 +13,7 @@ import click
 from cli.common import (
     INTERRUPTED,
     bar,
-    checked_scheduler,
+    checked_dask_options,
     dask_client,
     dask_options,
     echo_json,
@@ -83,7 +83,7 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
 )
 @click.option(
     "--area",
-    help="12-digit code of the area (default: the county); a province or a city: county by county",
+    help="code of the area: 2, 4, 6, 9 or 12 digits (default: the county); a province or a city: county by county",
 )
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages (women15_49); default today"
@@ -128,10 +128,7 @@ def coverage_cmd(
     from gis.analysis.coverage_batch import is_above_county
 
     _positive("--cell", cell_m, _(" metres"))
-    if scheduler and engine != "dask":
-        fail(_("--scheduler goes with --engine dask"))
-    if scheduler is not None:
-        scheduler = checked_scheduler(scheduler)
+    scheduler = checked_dask_options(engine, scheduler)
     require_out_folder(outfile)
     prepare()
     try:
@@ -412,7 +409,7 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
     help="building uses that are candidate sites (database instances)",
 )
 @click.option("--no-grid-centroids", is_flag=True, help="grid centroids are not candidates")
-@click.option("--area", help="12-digit code of the area (default: the county)")
+@click.option("--area", help="code of the area: 2, 4, 6, 9 or 12 digits (default: the county)")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages")
 @click.option(
     "--out",

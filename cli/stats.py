@@ -31,7 +31,7 @@ def stats_cmd(as_json):
 @click.command("areas")
 @click.option(
     "--under",
-    help="12-digit code of an area: list it and the areas directly below it",
+    help="code of an area (2, 4, 6, 9 or 12 digits): list it and the areas directly below it",
 )
 @json_option
 def areas_cmd(under, as_json):

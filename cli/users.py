@@ -42,7 +42,11 @@ def users_group():
     type=click.Choice(["province", "city", "county", "township", "village", "planner", "auditor"]),
     help="province and city users see aggregates across their counties, never persons",
 )
-@click.option("--area", required=True, help="12-digit (or grid 15-digit) area code")
+@click.option(
+    "--area",
+    required=True,
+    help="the user's area: 2, 4, 6, 9 or 12 digits (a grid's 15); `popgis areas` lists them",
+)
 @click.option(
     "--password-stdin", is_flag=True, required=True, help="read the password from standard input"
 )

@@ -80,14 +80,19 @@ def scheduler_address(text: str) -> str:
     return text.strip()
 
 
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def workers_ignore_ctrl_c():
     """Processes started inside the block ignore SIGINT: Ctrl-C in a terminal reaches
     the whole process group, and the local cluster's workers would each print a
     KeyboardInterrupt traceback; the client alone handles it and closes the cluster.
     (An ignored signal stays ignored across fork and exec, and the fork server started
-    in the block gives it to every worker it forks, one the nanny restarts later too.)"""
-    if threading.current_thread() is not threading.main_thread():
+    in the block gives it to every worker it forks, one the nanny restarts later too.)
+    Kept to the fork server's start (milliseconds): a Ctrl-C inside it is lost."""
+    if not _in_main_thread():
         yield  # signal handlers can only be set in the main thread
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -95,6 +100,26 @@ def workers_ignore_ctrl_c():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def ctrl_c_after_block():
+    """A Ctrl-C inside the block is remembered and raised as :class:`KeyboardInterrupt`
+    once the block has ended: raised in the middle of a local cluster's start, it could
+    leave the cluster half started (and the command waiting on it); after the block the
+    caller closes a whole cluster. Ignoring it instead lost the user's Ctrl-C: the
+    command ran on to the end."""
+    if not _in_main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _fork_server(preload: tuple[str, ...]) -> None:
@@ -134,32 +159,34 @@ def start_client(
     from distributed import Client, LocalCluster
 
     cluster = client = None
+    # a local cluster: a Ctrl-C during its start (and its client's) ends the command
+    # once it has started, closed below; a scheduler by address is left at once
+    deferred = ctrl_c_after_block() if scheduler is None else contextlib.nullcontext()
     try:
-        if scheduler is None:
-            with (
-                dask.config.set(
+        with deferred:
+            if scheduler is None:
+                with dask.config.set(
                     {**QUIET, "distributed.worker.multiprocessing-method": START_METHOD}
-                ),
-                workers_ignore_ctrl_c(),
-            ):
-                _fork_server(preload)
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    # quiet: a task that fails raises in the client; the workers'
-                    # shutdown chatter (heartbeats to a closed scheduler) is no news
-                    silence_logs=50,
-                    env=_settings_env(),
-                )
-        with dask.config.set({TICK: QUIET[TICK]}):
-            if cluster is not None:
-                client = Client(cluster)
-            else:
-                assert scheduler is not None
-                client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
-        client.wait_for_workers(1)
+                ):
+                    with workers_ignore_ctrl_c():
+                        _fork_server(preload)
+                    cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        # quiet: a task that fails raises in the client; the workers'
+                        # shutdown chatter (heartbeats to a closed scheduler) is no news
+                        silence_logs=50,
+                        env=_settings_env(),
+                    )
+            with dask.config.set({TICK: QUIET[TICK]}):
+                if cluster is not None:
+                    client = Client(cluster)
+                else:
+                    assert scheduler is not None
+                    client = Client(scheduler_address(scheduler), timeout=CONNECT_SECONDS)
+            client.wait_for_workers(1)
     except BaseException:
         if client is not None:
             client.close()

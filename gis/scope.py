@@ -233,3 +233,46 @@ def command_scope(conn, area_code: str | None = None, *, user: str = "cli") -> S
             )
         )
     return scope_for_area(conn, codes[0], user=user, role="county")
+
+
+def jurisdiction(conn, scope: Scope) -> tuple[str, str]:
+    """``(name, example)``: the name of ``scope``'s area and a code an export of it
+    takes: its first county (a province's or city's), else its own code."""
+    row = conn.execute(
+        sa.text("""
+        SELECT (SELECT name FROM admin_area WHERE code = :c) AS name,
+               (SELECT code FROM admin_area WHERE level = 'county' AND path LIKE :p
+                ORDER BY code LIMIT 1) AS example"""),
+        {"c": scope.area_code, "p": scope.like},
+    ).one()
+    example = row.example if scope.level in ("province", "city") else scope.area_code
+    return row.name or scope.area_code, example or "330782000000"
+
+
+def not_in_jurisdiction(
+    conn, scope: Scope, code: str, *, param: str = "area", option: str | None = None
+) -> NotFound:
+    """The one answer to an area that is not loaded and to one outside the user's
+    jurisdiction (the two must not be told apart): the code, the jurisdiction and a code
+    that is taken; the web's ``param=``, or the command line's ``option``."""
+    name, example = jurisdiction(conn, scope)
+    if option is None:
+        message = _(
+            "{param}={code}: no such area in your jurisdiction ({name}); send the 12-digit "
+            "code of an area in it, e.g. {param}={example}",
+            param=param,
+            code=code,
+            name=name,
+            example=example,
+        )
+    else:
+        message = _(
+            "{option} {code}: no such area in the jurisdiction ({name}); give an area in "
+            "it, e.g. {option} {example}; `popgis areas --under {own}` lists them",
+            option=option,
+            code=code,
+            name=name,
+            example=example,
+            own=scope.area_code,
+        )
+    return NotFound(message=message)

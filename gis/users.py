@@ -14,6 +14,7 @@ from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
 from gis.logins import check_password_policy
 from gis.messages import _, role_name
+from gis.scope import area_scope_of
 
 ROLES = ("province", "city", "county", "township", "village", "planner", "auditor")
 # Which admin levels each role may be assigned to. Province and city users see
@@ -104,7 +105,9 @@ def role_levels(role: str) -> str:
 def add_user(
     conn, name: str, role: str, area_code: str, password: str, *, hashed: str | None = None
 ) -> int:
-    """Create a user; raises InvalidInput naming what is wrong and how to fix it.
+    """Create a user of area ``area_code`` (any form `--area` takes:
+    :func:`gis.scope.checked_area_code`); raises InvalidInput (NotFound for an area
+    not loaded) naming what is wrong and how to fix it.
 
     ``hashed``: :func:`hash_password` of ``password`` made by the caller, for demo
     accounts that share one published password (a hash takes about 0.1 s of both
@@ -115,16 +118,10 @@ def add_user(
         )
 
     check_password_policy(password, name=name)
-    level = conn.execute(
-        sa.text("SELECT level FROM admin_area WHERE code = :c"), {"c": area_code}
-    ).scalar()
-    if level is None:
-        raise InvalidInput(
-            _(
-                "unknown area code {area_code!r}; list areas with `popgis stats --json` or load the admin areas first",
-                area_code=area_code,
-            )
-        )
+    # any form of --area (33, 3307, 330782, 330782001 or 12 digits, a grid's 15); a
+    # malformed code or one of no area loaded is named with `popgis areas`
+    where = area_scope_of(conn, area_code)
+    area_code, level = where.area_code, where.level
     if level not in ROLE_LEVELS[role]:
         raise InvalidInput(
             _(

@@ -95,6 +95,21 @@ def test_users_commands(db_url):
         input="s3cret-pass\n",
     )
     assert r.exit_code == 2 and "village or grid" in r.output and "county" in r.output
+
+    # --area in every form the other commands take, 9 digits a township (outside tester,
+    # s23: "unknown area code '330782001'; list areas with `popgis stats --json`")
+    def add(name, role, area):
+        args = ["users", "add", name, "--role", role, "--area", area, "--password-stdin"]
+        return runner.invoke(main, args, input="s3cret-pass\n")
+
+    r = add("cli_town", "township", "330782001")
+    assert r.exit_code == 0, r.output
+    r = add("cli_nowhere", "township", "330782999")
+    assert r.exit_code == 2 and "--area 330782999: no area 330782999000" in r.output, r.output
+    assert "`popgis areas`" in r.output and "stats" not in r.output
+    r = add("cli_typo", "township", "3307820x1")
+    assert r.exit_code == 2 and "'3307820x1' is not an area code" in r.output, r.output
+    assert "`popgis areas`" in r.output
     users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
     assert {"name": "cli_user", "role": "village"}.items() <= next(
         u for u in users if u["name"] == "cli_user"
@@ -102,8 +117,10 @@ def test_users_commands(db_url):
     assert runner.invoke(main, ["users", "disable", "cli_user"]).exit_code == 0
     users = json.loads(runner.invoke(main, ["users", "list", "--json"]).output)
     assert next(u for u in users if u["name"] == "cli_user")["active"] is False
+    assert next(u for u in users if u["name"] == "cli_town")["area_code"] == "330782001000"
+    assert not {"cli_nowhere", "cli_typo"} & {u["name"] for u in users}
     with db.engine().begin() as conn:
-        conn.execute(sa.text("DELETE FROM app_users WHERE name = 'cli_user'"))
+        conn.execute(sa.text("DELETE FROM app_users WHERE name IN ('cli_user', 'cli_town')"))
 
 
 def _big_households_file(path: Path, n: int) -> None:

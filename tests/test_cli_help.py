@@ -60,3 +60,24 @@ def test_geocode_help_says_the_dask_engine_cuts_slices(monkeypatch):
     r = CliRunner().invoke(main, ["--lang", "en", "geocode", "--help"])
     flat = " ".join(r.output.split())
     assert "cut into slices of rows, in input order" in flat and "per county" not in flat
+
+
+def test_every_area_option_says_the_codes_it_takes():
+    """--area of coverage, place, geocode and export said "12-digit code" though 2, 4,
+    6 and 9 digits work (outside tester, s23): no --area (nor areas --under) help
+    asks for 12 digits, in either language."""
+    wrong = []
+    for where, text in _help_texts(main):
+        if where.endswith((" --area", " --under")) and "12-digit" in text.replace(
+            "2, 4, 6, 9 or 12", ""
+        ):
+            wrong.append(f"{where}: {text}")
+        if where.endswith((" --area", " --under")) and "12 位" in ZH[text].replace(
+            "2、4、6、9 或 12 位", ""
+        ):
+            wrong.append(f"{where}: {ZH[text]}")
+    assert not wrong, "\n".join(wrong)
+    for args in (["coverage"], ["place"], ["geocode"], ["export", "table"]):
+        for lang, digits in (("en", "2, 4, 6, 9 or 12 digits"), ("zh", "2、4、6、9 或 12 位")):
+            r = CliRunner().invoke(main, ["--lang", lang, *args, "--help"])
+            assert r.exit_code == 0 and digits in " ".join(r.output.split()), (args, r.output)

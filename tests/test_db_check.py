@@ -104,7 +104,20 @@ def test_db_check_names_old_rows_that_break_todays_rules(db_url, engine, tmp_pat
         r = runner.invoke(main, ["db", "check", "--area", "330782999999"])
         assert r.exit_code == 2 and "330782999999" in r.output, r.output
         r = runner.invoke(main, ["db", "check", "--area", "33078x"])
-        assert r.exit_code == 2 and "--area 应为 6 位或 12 位区划代码" in r.output
+        assert r.exit_code == 2 and "--area '33078x'" in r.output, r.output
+        assert "`popgis areas`" in r.output
+        # every form of --area (outside tester, s23: a 9-digit township, 33 and 3307 were
+        # refused as "a 6-digit or 12-digit area code"): the same rows as written out
+        township = mine[:9]
+        for short, full in ((township, township + "000"), ("33", "330000000000")):
+            got = {}
+            for code in (short, full):
+                r = runner.invoke(main, ["db", "check", "--area", code, "--json"])
+                assert r.exit_code == 1, r.output
+                got[code] = {p["key"] for p in json.loads(r.output)["problems"]}
+            assert got[short] == got[full] and {"OLD9999", "OLDPERSON"} <= got[short], got
+        r = runner.invoke(main, ["db", "check", "--area", "3307", "--json"])
+        assert {"OLD9999", "OLDPERSON"} <= {p["key"] for p in json.loads(r.output)["problems"]}
     finally:
         with engine.begin() as c:
             c.execute(sa.text("DELETE FROM events WHERE id IN (:a, :b)"), {"a": far, "b": stranger})
@@ -122,7 +135,8 @@ def test_db_check_refuses_an_area_not_loaded_and_an_unwritable_csv(db_url, tmp_p
     written is one line, not a traceback (outside tester, this session)."""
     runner = CliRunner()
     r = runner.invoke(main, ["db", "check", "--area", "330783"])
-    assert r.exit_code == 2 and "330783 is not loaded" in r.output, r.output
+    assert r.exit_code == 2 and "--area 330783: no area 330783000000" in r.output, r.output
+    assert "`popgis areas`" in r.output
     assert "Traceback" not in r.output
     r = runner.invoke(main, ["db", "check", "--csv", str(tmp_path / "no" / "such" / "x.csv")])
     assert r.exit_code == 2 and "cannot write" in r.output, r.output

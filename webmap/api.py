@@ -181,19 +181,11 @@ def region_figures():
     (``level``), of the user's area or of area ``within`` inside it: the map of a
     province or city user. Cached per scope for a while, as the boundaries are."""
     level = request.args.get("level", "county")
-    within = params.arg_text("within", default="") or None
-    # an area code is 12 ASCII digits, as every numeric parameter ('１２３' is refused,
-    # not read as 123): anything else is a 400 naming it, not a 404 of no such area
-    if within is not None and not (within.isascii() and within.isdigit() and len(within) == 12):
-        raise InvalidInput(
-            _(
-                "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your "
-                "jurisdiction",
-                name="within",
-                show=repr(within)[:60],
-            )
-        )
     scope = current_scope()
+    # an area code is 12 ASCII digits, as every numeric parameter ('１２３' is refused,
+    # not read as 123): anything else is a 400 naming it and a code to send (a county's
+    # 6 digits written out to 12), not a 404 of no such area
+    within = params.area_code(request.args.get("within"), "within", scope.area_code, grids=False)
     return _geojson(
         _cached(
             ("figures", scope.path, scope.can_read_people, level, within),

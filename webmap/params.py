@@ -171,26 +171,36 @@ def bbox(raw, name: str = "bbox", *, allow_3d: bool = False):
     return (w, s, e, n)
 
 
-def area_code(raw, name: str, own: str) -> str | None:
-    """An area code (``area=``): 12 ASCII digits (an area) or 15 (a grid); absent: None.
-    Anything else is a 400 naming the parameter and a code to send: a county's (6
-    digits) or township's (9) code written out to 12 digits, else the user's own area
-    ``own`` (before, ``area=123`` was answered "admin area not found")."""
+def area_code(raw, name: str, own: str, *, grids: bool = True) -> str | None:
+    """An area code (``area=``): 12 ASCII digits (an area) or 15 (a grid, unless not
+    ``grids``); absent: None. Anything else is a 400 naming the parameter and a code to
+    send: a county's (6 digits) or township's (9) code written out to 12 digits, else
+    the user's own area ``own`` (before, ``area=123`` was answered "admin area not
+    found")."""
     if raw in (None, ""):
         return None
     code = text(raw, name, max_len=60)
-    if code.isascii() and code.isdigit() and len(code) in (12, 15):
+    if code.isascii() and code.isdigit() and len(code) in ((12, 15) if grids else (12,)):
         return code
     short = code.isascii() and code.isdigit() and len(code) in (6, 9)
-    raise InvalidInput(
-        _(
+    example = code.ljust(12, "0") if short else own
+    if grids:
+        message = _(
             "{name}={show}: expected the 12-digit code of an area (or the 15-digit code of a "
             "grid) in your jurisdiction, e.g. {example}",
             name=name,
             show=_show(raw),
-            example=code.ljust(12, "0") if short else own,
+            example=example,
         )
-    )
+    else:
+        message = _(
+            "{name}={show}: expected the 12-digit code of an area in your jurisdiction, "
+            "e.g. {example}",
+            name=name,
+            show=_show(raw),
+            example=example,
+        )
+    raise InvalidInput(message)
 
 
 def arg_int(name: str, **kw) -> int | None:

@@ -122,9 +122,6 @@ ZH: dict[str, str] = {
     "that password is among the commonest or too easy to guess; choose another (a few "
     "unrelated words work well)": "该密码属于最常见或太容易猜到的密码；请另选一个（几个不相关的词组合起来效果很好）",
     "unknown role {role!r}; expected one of {items}": "未知角色 {role!r}；应为以下之一：{items}",
-    "unknown area code {area_code!r}; list areas with `popgis stats --json` or load the "
-    "admin areas first": "未知的区划代码 {area_code!r}；用 `popgis stats --json` 查看区划，"
-    "或先加载行政区划",
     "user {name!r} exists already": "用户 {name!r} 已存在",
     "a token lives 1 to {MAX_DAYS} days; got {days}": "令牌有效期为 1 到 {MAX_DAYS} 天；收到 {days}",
     # gis/analysis
@@ -223,6 +220,9 @@ ZH: dict[str, str] = {
     "area is missing: exports are made one county at a time; send area=<12-digit county code> "
     "with one of your counties, e.g. area={example}": "缺少 area：导出按县（市、区）进行；请用 "
     "area=<12 位县级代码> 给出您辖区内的一个县，例如 area={example}",
+    "{param}={code}: no such area in your jurisdiction ({name}); send the 12-digit code of "
+    "an area in it, e.g. {param}={example}": "{param}={code}：您的辖区（{name}）内没有这个区划；"
+    "请发送辖区内区划的 12 位代码，例如 {param}={example}",
     "area={code} is {name}, not a county: exports are made one county at a time; send "
     "area=<12-digit county code> with one of its counties, e.g. area={example}": "area={code} "
     "是{name}，不是县（市、区）：导出按县进行；请用 area=<12 位县级代码> 给出其中的一个县，例如 area={example}",
@@ -270,7 +270,8 @@ ZH: dict[str, str] = {
     "place added sites inside it": "第 {n} 个新增点（经度 {lon}，纬度 {lat}）位于本次规划的区域{area}之外；请在该区域内添加",
     "household={show} is no household number or id in your jurisdiction; give a household "
     "number (户号) or id": "household={show} 不是您管辖范围内的户号或户 ID；请给出户号或户 ID",
-    "{name}={show}: expected the 12-digit code (digits 0-9) of an area in your jurisdiction": "{name}={show}：应为您管辖范围内某个区划的 12 位代码（数字 0-9）",
+    "{name}={show}: expected the 12-digit code of an area in your jurisdiction, e.g. "
+    "{example}": "{name}={show}：应为您管辖范围内某个区划的 12 位代码，例如 {example}",
     # coverage of a province or a city, county by county (gis.analysis.coverage_batch)
     "no active service points of the kinds {kinds} in this county: none of its demand is "
     "covered": "本县没有 {kinds} 类型的在用服务点：需求全部未覆盖",

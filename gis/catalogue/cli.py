@@ -5,9 +5,20 @@ ZH: dict[str, str] = {
     # cli/common.py
     "error: {message}": "错误：{message}",
     # cli/export.py
-    "--area is missing: a {role} account exports one county at a time; give --area with "
-    "the 12-digit code of one of its counties": "缺少 --area：{role}账号按县导出；请用 --area "
-    "给出其辖区内一个县的 12 位代码",
+    # gis/exports/__init__.py, the command line's wording
+    "{option} is missing: a {role} account exports one county at a time; give {option} "
+    "with one of its counties, e.g. {option} {example} (`popgis areas --under {own}` lists "
+    "them)": "缺少 {option}：{role}账号按县导出；请用 {option} 给出其辖区内的一个县，例如 "
+    "{option} {example}（`popgis areas --under {own}` 列出这些县）",
+    "{option} {code} is {name}, not a county: exports are made one county at a time; give "
+    "{option} with one of its counties, e.g. {option} {example} (`popgis areas --under "
+    "{code}` lists them)": "{option} {code} 是{name}，不是县（市、区）：导出按县进行；请用 "
+    "{option} 给出其中的一个县，例如 {option} {example}（`popgis areas --under {code}` "
+    "列出这些县）",
+    "{option} {code}: no such area in the jurisdiction ({name}); give an area in it, e.g. "
+    "{option} {example}; `popgis areas --under {own}` lists them": "{option} {code}：辖区"
+    "（{name}）内没有这个区划；请给出辖区内的区划，例如 {option} {example}；"
+    "`popgis areas --under {own}` 列出这些区划",
     # cli/demo.py
     "--counties takes 6-digit county codes separated by commas (e.g. 330782,330783); "
     "got: {value}": "--counties 应为以逗号分隔的 6 位县级代码（如 330782,330783）；收到：{value}",
@@ -87,6 +98,7 @@ ZH: dict[str, str] = {
     "give --out OUT.csv for the results": "请用 --out 输出.csv 指定结果文件",
     "--engine dask geocodes a file (IN.csv --out OUT.csv), not --households": "--engine dask 用于文件地理编码（输入.csv --out 输出.csv），不能与 --households 一起用",
     "--scheduler goes with --engine dask": "--scheduler 须与 --engine dask 一起使用",
+    "--workers goes with --engine dask": "--workers 须与 --engine dask 一起使用",
     "cannot reach the Dask scheduler at {address} within {seconds} s: check that it is "
     "running (`dask scheduler`) and that the host and port are right": "在 {seconds} 秒内无法连接 Dask 调度器 {address}："
     "请检查调度器是否在运行（`dask scheduler`），以及主机和端口是否正确",
@@ -255,10 +267,6 @@ ZH: dict[str, str] = {
     "correct the arrival date in the households file and load it again": "请在户籍文件中改正来本地日期后重新导入",
     "correct the expiry date in the households file and load it again; leave it empty for "
     "no expiry": "请在户籍文件中改正证件到期日后重新导入；长期有效的证件，到期日留空",
-    "--area takes a 6-digit or 12-digit area code; got {value}": "--area 应为 6 位或 12 位区划代码；收到：{value}",
-    "area {code} is not one of county {county}'s areas: give a township, village or grid "
-    "code of it": "区划 {code} 不是县（市、区）{county} 的区划：请给出该县的乡镇（街道）、村（社区）或网格代码",
-    "county {code} is not loaded: give one of the loaded counties": "县（市、区）{code} 未加载：请给出已加载的县（市、区）之一",
     "no stored row breaks today's rules": "库中没有违反现行规则的数据",
     "{n} stored rows break today's rules (nothing was changed):": "库中有 {n} 行数据违反现行规则（未做任何修改）：",
     "{table} row {row_id} (county {county}, key {key}, household {household}): {column} = "

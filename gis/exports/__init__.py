@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 
-import sqlalchemy as sa
-
 from gis import audit, settings
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.gate import Scope, scope_for_area
-from gis.messages import _
+from gis.messages import _, role_name
+from gis.scope import jurisdiction, not_in_jurisdiction
 
 #: levels above the county: their users see aggregates on the map, and export one county
 #: at a time (the exports' statistics, suppression and layout are made per county)
@@ -61,35 +60,35 @@ def setting(name: str, default: str) -> str:
     return default if value in (None, "") else value
 
 
-def area_scope(conn, scope: Scope, area_code: str | None) -> Scope:
+def area_scope(conn, scope: Scope, area_code: str | None, *, option: str | None = None) -> Scope:
     """The scope of ``area_code`` for ``scope``'s user: the area must lie inside the
-    user's jurisdiction; an area outside it is reported exactly like a missing one. A
-    province or city user must name one of its counties (a 400 naming ``area``)."""
+    user's jurisdiction; an area outside it is reported exactly like a missing one (one
+    message naming the code and one to send instead). A province or city user must name
+    one of its counties (a 400 naming ``area``). ``option`` (``--area``): the messages
+    speak of the command's option and `popgis areas` instead of the web's ``area=``."""
     if not area_code or area_code == scope.area_code:
-        county_required(conn, scope, area_code)
+        county_required(conn, scope, area_code, option=option)
         return scope
-    inner = scope_for_area(conn, area_code, user=scope.user, role=scope.role)
-    if not inner.path.startswith(scope.path):
-        raise NotFound("admin area")
-    county_required(conn, inner, area_code)
+    try:
+        inner = scope_for_area(conn, area_code, user=scope.user, role=scope.role)
+    except NotFound:
+        inner = None
+    if inner is None or not inner.path.startswith(scope.path):
+        raise not_in_jurisdiction(conn, scope, area_code, option=option)
+    county_required(conn, inner, area_code, option=option)
     return inner
 
 
-def county_required(conn, scope: Scope, given: str | None) -> None:
-    """A 400 naming ``area`` when ``scope`` is a province or a city: its exports are
-    made one county at a time, so ``area`` is a parameter it must send (absent, or the
-    code of the province or city itself, it is missing, not forbidden). The message
-    shows a county code of the user's to send."""
+def county_required(conn, scope: Scope, given: str | None, *, option: str | None = None) -> None:
+    """A 400 naming ``area`` (``option`` on the command line) when ``scope`` is a
+    province or a city: its exports are made one county at a time, so ``area`` is a
+    parameter it must send (absent, or the code of the province or city itself, it is
+    missing, not forbidden). The message shows a county code of the user's to send."""
     if scope.level not in REGIONAL_LEVELS:
         return
-    row = conn.execute(
-        sa.text("""
-        SELECT (SELECT name FROM admin_area WHERE code = :c) AS name,
-               (SELECT code FROM admin_area WHERE level = 'county' AND path LIKE :p
-                ORDER BY code LIMIT 1) AS example"""),
-        {"c": scope.area_code, "p": scope.like},
-    ).one()
-    example = row.example or "330782000000"
+    name, example = jurisdiction(conn, scope)
+    if option is not None:
+        raise InvalidInput(_county_required_cli(scope, given, option, name, example))
     if not given:
         raise InvalidInput(
             _(
@@ -103,9 +102,34 @@ def county_required(conn, scope: Scope, given: str | None) -> None:
             "area={code} is {name}, not a county: exports are made one county at a time; "
             "send area=<12-digit county code> with one of its counties, e.g. area={example}",
             code=given,
-            name=row.name or given,
+            name=name,
             example=example,
         )
+    )
+
+
+def _county_required_cli(
+    scope: Scope, given: str | None, option: str, name: str, example: str
+) -> str:
+    """:func:`county_required`'s message in the command line's terms."""
+    if not given:
+        return _(
+            "{option} is missing: a {role} account exports one county at a time; give {option} "
+            "with one of its counties, e.g. {option} {example} (`popgis areas --under "
+            "{own}` lists them)",
+            option=option,
+            role=role_name(scope.role),
+            example=example,
+            own=scope.area_code,
+        )
+    return _(
+        "{option} {code} is {name}, not a county: exports are made one county at a time; "
+        "give {option} with one of its counties, e.g. {option} {example} (`popgis areas "
+        "--under {code}` lists them)",
+        option=option,
+        code=given,
+        name=name,
+        example=example,
     )
 
 

@@ -250,13 +250,14 @@ def _persons_in_two_counties(conn, where: str, params: dict) -> list[Problem]:
 
 def check(conn, county: str | None = None, path: str | None = None) -> list[Problem]:
     """Every stored row that breaks today's rules (of ``county``, a 6-digit code, or of
-    every county; of the households under admin ``path`` inside it, if given), ordered
-    by table, county and row; read-only."""
+    every county; of the households under admin ``path``, if given: within the county,
+    or a province's or city's when ``county`` is None), ordered by table, county and
+    row; read-only."""
     where, params = "", {}
     if county:
         # the county as a planning constant: only its partitions are read
         where, params = " AND h.county_code = :county", {"county": county}
-    if county and path:
+    if path:
         where += " AND h.admin_path LIKE :path"
         params["path"] = path + "%"
     return (
@@ -270,10 +271,3 @@ def check(conn, county: str | None = None, path: str | None = None) -> list[Prob
 def as_dicts(problems: list[Problem]) -> list[dict]:
     """The problems as plain dicts (JSON, CSV)."""
     return [asdict(p) for p in problems]
-
-
-def area_path(conn, code: str) -> str | None:
-    """The admin path of area ``code`` (12 or 15 digits), None when there is none."""
-    return conn.execute(
-        sa.text("SELECT path FROM admin_area WHERE code = :c"), {"c": code}
-    ).scalar()

@@ -20,9 +20,10 @@ from dataclasses import replace
 import sqlalchemy as sa
 
 from gis import disclosure, settings
-from gis.errors import InvalidInput, NotFound
+from gis.errors import InvalidInput
 from gis.gate import Scope, enter, widened
 from gis.messages import _
+from gis.scope import not_in_jurisdiction
 
 #: length of an area's path at each level (a county's path is its 6-digit code)
 PATH_LEN = {"county": 6, "township": 9}
@@ -41,7 +42,7 @@ def _within_path(conn, scope: Scope, within: str | None) -> str:
         {"c": within, "p": scope.path},
     ).scalar()
     if path is None:
-        raise NotFound("admin area")
+        raise not_in_jurisdiction(conn, scope, within, param="within")
     return path
 
 

@@ -182,6 +182,10 @@ def test_bad_input_fails_the_whole_batch_once(province_url, monkeypatch):
     assert r.exit_code == 2 and "lies within one county" in r.output, r.output
     r = CliRunner().invoke(main, ["--lang", "en", *ARGS, "--scheduler", "tcp://127.0.0.1:1"])
     assert r.exit_code == 2 and "--engine dask" in r.output, r.output
+    # --workers without --engine dask was taken silently (outside tester, s23)
+    for engine in ([], ["--engine", "local"]):
+        r = CliRunner().invoke(main, ["--lang", "zh", *ARGS, *engine, "--workers", "2"])
+        assert r.exit_code == 2 and "--workers 须与 --engine dask 一起使用" in r.output, r.output
     r = CliRunner().invoke(
         main,
         [
@@ -242,6 +246,55 @@ def test_ctrl_c_is_one_line(province_url, engine):
     assert proc.returncode == 130, stderr
     lines = [x for x in stderr.splitlines() if x.strip() and "覆盖分析" not in x]
     assert lines == ["错误：已中断（Ctrl-C）"], stderr
+
+
+# runs the command line with a local cluster whose start (or its client's, argv[1])
+# sends Ctrl-C to the process group (as a terminal does) first, so the signal always
+# comes while the cluster starts
+_CTRL_C_IN_CLUSTER_START = """
+import os, runpy, signal, sys
+import distributed
+
+where = getattr(distributed, sys.argv[1])
+
+class CtrlCWhileStarting(where):
+    def __init__(self, *args, **kwargs):
+        os.killpg(0, signal.SIGINT)
+        super().__init__(*args, **kwargs)
+
+setattr(distributed, sys.argv[1], CtrlCWhileStarting)
+sys.argv = ["popgis", *sys.argv[2:]]
+runpy.run_module("cli", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("where", ["LocalCluster", "Client"])
+def test_ctrl_c_while_the_local_cluster_starts_ends_the_command(province_url, tmp_path, where):
+    """Ctrl-C while the local cluster starts (its workers being started to ignore it) is
+    not lost: once the cluster has started the command closes it and ends with exit 130
+    and one line, the --out file not written (the tester's runs went on to the end)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    out = tmp_path / "coverage.json"
+    env = {**os.environ, "POPGIS_DATABASE_URL": province_url, "POPGIS_LANG": "zh"}
+    args = [*ARGS, "--area", "330000000000", "--engine", "dask", "--json", "--out", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_IN_CLUSTER_START, where, *args],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        start_new_session=True,  # its own process group, which the signal goes to
+    )
+    assert proc.returncode == 130, proc.stderr
+    lines = [x for x in proc.stderr.splitlines() if x.strip() and "覆盖分析" not in x]
+    assert lines == ["错误：已中断（Ctrl-C）"], proc.stderr
+    assert not out.exists()
 
 
 def test_a_failed_task_fails_the_batch(province_url, scheduler):

@@ -115,6 +115,15 @@ def test_dask_options_are_checked(geo_env, tmp_path):
         + ["--scheduler", "tcp://127.0.0.1:1"],
     )
     assert r.exit_code == 2 and "--engine dask" in r.output
+    # --workers without --engine dask was taken silently (outside tester, s23)
+    for engine in ([], ["--engine", "local"]):
+        r = CliRunner().invoke(
+            main,
+            ["--lang", "en", "geocode", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")]
+            + [*engine, "--workers", "2"],
+        )
+        assert r.exit_code == 2 and "--workers goes with --engine dask" in r.output, r.output
+        assert not (tmp_path / "o.csv").exists()
 
 
 @pytest.mark.parametrize("address", ["not a url", "http://127.0.0.1:8000", "tcp://host"])
