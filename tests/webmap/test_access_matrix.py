@@ -471,7 +471,9 @@ def test_regional_users_read_the_ogc_api_per_county(app, client, conn, role):
         outside = "330108000000" if role == "city_u" else "110101000000"
         far = client.get(f"{items}?limit=2&area={outside}")
         missing = client.get(f"{items}?limit=2&area=330799000000")
-        if far.status_code != 404 or far.get_json() != missing.get_json():
+        # (alike but for the code sent, which the message names)
+        same = far.get_data(True).replace(outside, "330799000000") == missing.get_data(True)
+        if far.status_code != 404 or not same:
             failures.append(f"{col} area={outside}: {far.status_code} {far.get_data(True)}")
         # a feature of the county asked for under a county outside: 404
         if client.get(f"{items}/{fid}?area={outside}").status_code != 404:
