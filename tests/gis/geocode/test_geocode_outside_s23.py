@@ -59,8 +59,9 @@ def test_a_county_in_full_after_a_number_is_a_second_address(national, sep, firs
             "义乌市稠城街道江滨社区5栋2单元301室",
         ),
         (
+            # (split before normalising since round 2: the first as written)
             "义乌市稠城街道江滨社区5-2-301义乌市北苑街道春华路18号",
-            "义乌市稠城街道江滨社区5栋2单元301室",
+            "义乌市稠城街道江滨社区5-2-301",
         ),
         (
             "义乌市稠城街道江滨社区5幢2单元301室义乌市北苑街道春华路18号",
@@ -82,6 +83,23 @@ def test_a_county_in_full_after_a_number_is_a_second_address(national, sep, firs
             "收件人：李四 义乌市北苑街道春华路18号 寄件人：张三 义乌市稠城街道江滨社区12号",
             "寄件人:张三 义乌市稠城街道江滨社区12号",
         ),
+        # (round 2: the labels written with 地址 or 地)
+        (
+            "现住地址：义乌市北苑街道春华路18号 原住地址：义乌市稠城街道江滨社区12号",
+            "原住地址:义乌市稠城街道江滨社区12号",
+        ),
+        (
+            "现住地址:义乌市北苑街道春华路18号原住地址:义乌市稠城街道江滨社区12号",
+            "原住地址:义乌市稠城街道江滨社区12号",
+        ),
+        (
+            "现居住地：义乌市北苑街道春华路18号；原住地：义乌市稠城街道江滨社区12号",
+            "原住地:义乌市稠城街道江滨社区12号",
+        ),
+        (
+            "原住地址：义乌市稠城街道江滨社区12号，现住地址：义乌市北苑街道春华路18号",
+            "原住地址:义乌市稠城街道江滨社区12号,",
+        ),
     ],
 )
 def test_the_address_not_taken_is_leftover(national, text, first):
@@ -92,6 +110,18 @@ def test_the_address_not_taken_is_leftover(national, text, first):
     assert p.comps["road"] == "春华路" and p.comps["road_no"] == "18"
     assert p.leftover == first
     assert "two_addresses" not in p.flags
+
+
+@pytest.mark.parametrize("sep", [""])
+def test_a_county_and_township_after_a_dashed_number_start_the_later_address(national, sep):
+    """``12-2-301`` is a room number as ``301室`` is (round 2): a county and township run
+    on after it are the later address, the first is ``leftover``."""
+    p = both("义乌市稠城街道江滨社区12-2-301" + sep + "义乌市北苑街道", national)
+    assert p.codes()["township"] == "330782004000" and p.comps["county"] == "义乌市"
+    assert p.leftover == "义乌市稠城街道江滨社区12-2-301"
+    q = both("义乌市稠城街道江滨社区12-2-301", national)
+    assert (q.comps["building"], q.comps["unit"], q.comps["room"]) == ("12", "2", "301")
+    assert q.leftover == ""
 
 
 @pytest.mark.parametrize(
