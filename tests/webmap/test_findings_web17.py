@@ -78,6 +78,20 @@ REVIEW_ROWS = {
 }
 
 
+def add_review_rows(conn, rows: dict) -> None:
+    """Queue the fixture households of ``rows`` ({household_no: (level, score,
+    reason)}) for review, as the geocoder stores them."""
+    for no, (level, score, reason) in rows.items():
+        conn.execute(
+            sa.text("""
+            INSERT INTO geocode_review (household_id, county_code, admin_path, address,
+                                        reason, level, score, candidates)
+            SELECT id, county_code, admin_path, address, :r, :l, :s, '[]'
+            FROM households WHERE household_no = :n"""),
+            {"n": no, "l": level, "s": score, "r": reason},
+        )
+
+
 def _reason_cells(page: str) -> dict[str, str]:
     """household → the text of its reason cell (tags dropped)."""
     rows = re.findall(
@@ -89,15 +103,7 @@ def _reason_cells(page: str) -> dict[str, str]:
 
 
 def test_the_review_queue_shows_no_score_for_what_was_not_found(client, conn):
-    for no, (level, score, reason) in REVIEW_ROWS.items():
-        conn.execute(
-            sa.text("""
-            INSERT INTO geocode_review (household_id, county_code, admin_path, address,
-                                        reason, level, score, candidates)
-            SELECT id, county_code, admin_path, address, :r, :l, :s, '[]'
-            FROM households WHERE household_no = :n"""),
-            {"n": no, "l": level, "s": score, "r": reason},
-        )
+    add_review_rows(conn, REVIEW_ROWS)
     login(client, "county_u")
     en = _reason_cells(client.get("/review?lang=en").get_data(as_text=True))
     assert en["HA1"] == "village or compound not found · placed at the township only", en

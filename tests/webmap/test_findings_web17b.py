@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.conftest import login
+from tests.webmap.test_findings_web17 import add_review_rows
 
 EN = {"Accept-Language": "en"}
 
@@ -22,15 +23,7 @@ REVIEW_ROWS = {
 
 
 def test_the_review_api_gives_no_score_for_what_was_not_found(client, conn):
-    for no, (level, score, reason) in REVIEW_ROWS.items():
-        conn.execute(
-            sa.text("""
-            INSERT INTO geocode_review (household_id, county_code, admin_path, address,
-                                        reason, level, score, candidates)
-            SELECT id, county_code, admin_path, address, :r, :l, :s, '[]'
-            FROM households WHERE household_no = :n"""),
-            {"n": no, "l": level, "s": score, "r": reason},
-        )
+    add_review_rows(conn, REVIEW_ROWS)
     login(client, "county_u")
     r = client.get("/api/review")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
