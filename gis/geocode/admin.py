@@ -33,7 +33,7 @@ from gis.geocode.gazetteer import (
     NameIndex,
     fuzzy_pinyin,
 )
-from gis.geocode.normalise import _PUNCT, _T2S, _WIDTH, pick_segment
+from gis.geocode.normalise import _COUNTY_TOWNSHIP, _PUNCT, _T2S, _WIDTH, pick_segment
 from gis.geocode.parse import (
     _ADMIN_SUFFIXES,
     _TOWN_SPLIT,
@@ -68,6 +68,10 @@ _LEAD = re.compile(
 # in something other than these; such addresses go to the parser.
 _TOKEN_END = frozenset("0123456789栋幢座楼元层室组队号")
 _PREFIX = {1: 2, 2: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
+#: A county and its township written later in the text (…稠城街道江滨社区义乌市北苑街道…):
+#: maybe a second address, which the parser weighs (a scan stopped at the township has
+#: not read that far)
+_LATER_TOWNSHIP = re.compile(_COUNTY_TOWNSHIP)
 
 
 def _start_index(gaz: AdminGazetteer) -> NameIndex:
@@ -305,6 +309,8 @@ class _Scanner:
                     return None  # 北苑 of 北苑工业区: the parser decides
                 if level == VILLAGE and not self._after_village(s, pos, found, scopes):
                     return None  # a name after the village that the parser would weigh
+                if level == TOWNSHIP and _LATER_TOWNSHIP.search(s, pos):
+                    return None
             elif (level < depth and (lead or s[-1] not in _TOKEN_END)) or s.endswith(
                 _ADMIN_SUFFIXES
             ):

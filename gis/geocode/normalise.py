@@ -30,7 +30,14 @@ from typing import Any
 
 import opencc
 
-__all__ = ["normalise", "normalise_many", "cn_to_digits", "pick_segment", "dropped_address"]
+__all__ = [
+    "normalise",
+    "normalise_many",
+    "cn_to_digits",
+    "pick_segment",
+    "dropped_address",
+    "without_control",
+]
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -91,13 +98,15 @@ _SEGMENT_SEP = re.compile(
 _COUNTY_TOWNSHIP = (
     r"[\u4e00-\u9fff]{1,4}(?:市|县|(?<![社小园校厂景城新])区)[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡)"
 )
-#: … right after a room, number or building: a second address run on (…301室义乌市北苑街道…)
-_RUN_ON = re.compile(r"[室号栋\d](?=" + _COUNTY_TOWNSHIP + ")")
+#: … right after a room, number or building: a second address run on (…301室义乌市北苑街道…),
+#: or after a space (…12-2-301 义乌市北苑街道: a space is no separator of its own, but
+#: here the later address starts as surely as run on)
+_RUN_ON = re.compile(r"[室号栋\d][^\S\x1f]*(?=" + _COUNTY_TOWNSHIP + ")")
 _SEGMENT_GLUED = re.compile(
     r"(?<=[\d号室栋组楼层弄村])(?="
     + _PROVINCES
     + r"(?:省|自治区)[\u4e00-\u9fff]{1,5}?(?:市|州|盟|县)"
-    + r"|(?<=[室号栋\d])"
+    + r"|(?<=[室号栋\d])\s*"
     + _COUNTY_TOWNSHIP
     + ")"
 )
@@ -371,6 +380,15 @@ def _characters_only(text: str) -> bool:
 #: tab, line feed and carriage return, whitespace that the separators of two addresses
 #: read (\x1e and \x1f are this module's own separators: never left in a text)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control(text: str) -> str:
+    """``text`` without its control characters (see :data:`_CONTROL`), as
+    :func:`normalise` drops them: the parser's ``leftover`` of a line it read nothing in
+    is the line as written but for them (a line of control characters only is blank)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
 #: …the same but \x1f, in a batch joined by it
 _CONTROL_IN_BATCH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
 

@@ -49,7 +49,7 @@ from gis.geocode.gazetteer import (
     suffix_class,
     syllables,
 )
-from gis.geocode.normalise import dropped_address, normalise, normalise_many
+from gis.geocode.normalise import dropped_address, normalise, normalise_many, without_control
 
 __all__ = [
     "Parsed",
@@ -335,6 +335,8 @@ def _exact_at(
     if not entries:
         return None
     end = pos + best_len
+    if _market_at(s, end, entries, gaz):
+        return None  # 义乌市场: a market's name, not 义乌市 and 场
     new = [e for e in entries if e[0] not in p.admin]
     if new and _county_again(entries, new, s, end, p):
         # a repeat before another name or the numbers; else the start of a road or
@@ -348,7 +350,12 @@ def _exact_at(
             e[1] == c[0] and e[2] not in SHORTS and e[2] != TOWN_SHORT
             for e in entries
             for c in p.admin.get(e[0], ())
-        ) or _upper_repeated(entries, s, end, p, gaz):
+        ):
+            # …but a county or city again after the township, then another township
+            # (…稠城街道江滨社区义乌市北苑街道…), starts a second address: read after
+            # (see _tail)
+            return None if _later_township_at(entries, s, end, p, gaz) else end
+        if _upper_repeated(entries, s, end, p, gaz):
             return end
         return None
     entries = new
@@ -405,9 +412,56 @@ def _exact_at(
     if old:
         end += old
         token = s[pos:end]
+        if _under_former(p):
+            # (余杭县五常乡: 五常街道 by its name under the former county, as the county
+            # is: former_name, the written name kept)
+            p.conflict = p.conflict or conflict
+            _record(p, level, token, [(e[1], KIND_SCORE[e[2]], _FORMER_METHOD) for e in fit])
+            return end
     p.conflict = p.conflict or conflict
     _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
     return end
+
+
+def _under_former(p: Parsed) -> bool:
+    """Was the county found by a former name (余杭县, 东阳县)?"""
+    cands = p.admin.get(COUNTY)
+    return cands is not None and all(c[2] == _FORMER_METHOD for c in cands)
+
+
+def _later_township_at(entries: list, s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is the county or city of ``entries``, written again in full after the township
+    found, followed by another township of the place written in full (…稠城街道江滨社区
+    义乌市北苑街道…)? Then a second address starts at the repeat."""
+    towns = p.admin.get(TOWNSHIP)
+    if towns is None or end >= len(s) or not any(e[0] <= COUNTY for e in entries):
+        return False
+    for idx in _scopes(p, gaz):
+        hit = idx.longest(s, end)
+        if hit is not None and s[end : end + hit[0]].endswith(_TOWN_ENDS):
+            for e in hit[1]:
+                if e[0] == TOWNSHIP and e[2] != TOWN_SHORT and all(e[1] != t[0] for t in towns):
+                    return True
+    return False
+
+
+def _market_at(s: str, end: int, entries: list, gaz: AdminGazetteer) -> bool:
+    """Is the 市 that ends a name (of ``entries``) at ``s[end]`` the first character of
+    市场 (义乌市场, 东阳市场: a market named for the place)? Then it is no city's or
+    county's suffix and the name is none: the market's name is read whole (a compound,
+    as 篁园市场). Not where a township of the place starts at 场 (富阳市场口镇)."""
+    if not (s.startswith("场", end) and s[end - 1] == "市"):
+        return False
+    for e in entries:
+        if e[0] == COUNTY:
+            idx = gaz.county_index(e[1][:6])
+        elif e[0] == CITY:
+            idx = gaz.city_index(e[1][:4])
+        else:
+            continue
+        if idx.longest(s, end) is not None:
+            return False
+    return True
 
 
 def _upper_repeated(entries: list, s: str, end: int, p: Parsed, gaz: AdminGazetteer) -> bool:
@@ -558,12 +612,21 @@ def _short_then_road(s: str, end: int) -> bool:
         return False
     # (a road of its own name: two characters or more before 路/街, not 天府二街)
     m = _ROAD_NEXT.match(s, end)
-    return (m is not None and m.end() - end >= 3) or _COMPOUND_AHEAD.match(s, end) is not None
+    return (
+        (m is not None and m.end() - end >= 3)
+        or _COMPOUND_AHEAD.match(s, end) is not None
+        or _HOME_AHEAD.match(s, end) is not None
+    )
 
 
 #: a compound's name (a word or two and a commercial building's word) where no road
 #: comes first (a home's word, 公寓, 花园, as often ends a longer place: 大南门龙泉公寓)
 _COMPOUND_AHEAD = re.compile(r"[^\d路街巷弄道]{1,6}?(?:广场|大厦)")
+#: …or a home's (公寓, 花园, 小区) with a name of two characters or more of its own
+#: (杭州市下沙金沙公寓, 宁波洪塘姚江花园; 下沙花园 is a compound named for the place, see
+#: _AFTER_TOWN_SHORT); not 苑, whose names as often start with the place's (巨化望江花苑
+#: is one name in the looked-at corpus), nor after a gate named for it (大南门龙泉公寓)
+_HOME_AHEAD = re.compile(r"(?!门)[^\d路街巷弄道]{2,6}?(?:公寓|花园|小区)")
 
 
 def _big_road(s: str, end: int) -> bool:
@@ -783,8 +846,10 @@ def _plain_step(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int:
         return _UNSURE
     end = pos + best_len
     token = s[pos:end]
-    if not token.endswith(_ADMIN_SUFFIXES) or (
-        level == VILLAGE and not token.endswith(_VILLAGE_ENDS)
+    if (
+        not token.endswith(_ADMIN_SUFFIXES)
+        or (level == VILLAGE and not token.endswith(_VILLAGE_ENDS))
+        or _market_at(s, end, entries, gaz)
     ):
         return _UNSURE
     if not _compatible(code, level, p.admin):
@@ -802,6 +867,8 @@ def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = Fa
             nxt = _exact_at(s, pos, p, gaz, trailing)
         elif nxt == _NOTHING:
             nxt = None
+        if nxt is None and s[pos] == "区":  # (市区 before a name: not a misspelt one)
+            nxt = _filler_at(s, pos, p, gaz)
         if nxt is None:
             nxt = _fuzzy_at(s, pos, p, gaz)
         if nxt is None:
@@ -815,7 +882,7 @@ def _chain(s: str, pos: int, p: Parsed, gaz: AdminGazetteer, trailing: bool = Fa
 #: Words written between the city or county and the township or road that name no area
 #: of the list (金华市婺城区城区八一北街, 杭州市高新区(滨江)江南大道, 宁波市开发区…).
 _FILLER = re.compile(r"经济技术开发区|经济开发区|高新技术产业开发区|高新区|开发区|城区|市区")
-_FILLER_FIRST = frozenset("经高开城市")
+_FILLER_FIRST = frozenset("经高开城市区")
 #: …unless they start a name of their own (城区街道, 开发区路, 高新区大道)
 _FILLER_NAMED = re.compile(r"街道|镇|乡|村|社区|路|街|巷|弄|大道")
 
@@ -840,21 +907,32 @@ def _filler_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     admin = p.admin
     if TOWNSHIP in admin or VILLAGE in admin or (CITY not in admin and COUNTY not in admin):
         return None
-    m = _FILLER.match(s, pos)
-    if m is None:
-        return None
-    end = m.end()
+    if s[pos] == "区":
+        # 市区 (the town proper) after a name ending in 市, sharing its 市: 义乌市区稠州北路
+        if s[pos - 1] != "市":
+            return None
+        end = pos + 1
+    else:
+        m = _FILLER.match(s, pos)
+        if m is None:
+            return None
+        end = m.end()
     if end >= len(s) or s[end].isdigit() or _FILLER_NAMED.match(s, end):
         return None
     if not _full_name_at(s, end, p, gaz) and not _ROAD_NEXT.match(s, end):
         return None
-    p.leftover += m.group()
+    p.leftover += s[pos:end]
     return end
 
 
 def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
     """Numbers and the text between them: compound, road, building, unit, room …"""
     c = p.comps
+    if TOWNSHIP in p.admin and _second_address(t, 0, p, gaz):
+        # a county, city or province in full right after the township or village,
+        # not under it or before another township (…稠城街道江滨社区 义乌市北苑街道…,
+        # …稠城街道东阳市吴宁街道…): a second address, as after a number
+        return
     pending = None
     pos = 0
     for m in _TOKEN.finditer(t):
@@ -925,16 +1003,20 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 return
             if rest:
                 if _another_place(rest, p, gaz):
+                    # (…好运街88号东阳市: a second address, less specific; a county's
+                    # name is never a compound)
                     _flag(p, TWO_ADDRESSES)
-                if c["compound"] is None and c["building"] is None and end == 0:
+                    p.leftover += rest
+                elif c["compound"] is None and c["building"] is None and end == 0:
                     pending = rest
                 else:
                     p.leftover += rest
         elif _later_address(rest, p, gaz):
             return
+        elif _another_place(rest, p, gaz):
+            _flag(p, TWO_ADDRESSES)
+            p.leftover += rest
         else:
-            if _another_place(rest, p, gaz):
-                _flag(p, TWO_ADDRESSES)
             pending = rest
     if pending:
         if c["compound"] is None:
@@ -995,12 +1077,14 @@ def _second_address(
     takes its reading, the first is ``leftover``. Else (…好运街88号 义乌市稠州北路5号) the
     first is kept, flagged ``two_addresses``, and the later is ``leftover``: a county's
     name is never part of a road or compound. ``trailing``: ``t[pos:]`` has no number
-    after it; admin names only there are left to the reading of the trailing text."""
+    after it; admin names only there are left to the reading of the trailing text.
+    ``pos`` 0: right after the names of the first, its township found (…稠城街道江滨社区
+    义乌市北苑街道…, see :func:`_later_township_at`), the same."""
     rest = t[pos:]
     if len(rest) < 3:
         return False
     hit = gaz.top.longest(rest, 0, 3)
-    if hit is None or rest[hit[0] : hit[0] + 1] == "场":  # (义乌市场: a market)
+    if hit is None or _market_at(rest, hit[0], hit[1], gaz):
         return False
     if not rest[: hit[0]].endswith(("省", "市", "县", "区", "州", "盟", "自治区")):
         return False
@@ -1047,7 +1131,11 @@ def _another_place(text: str, p: Parsed, gaz: AdminGazetteer) -> bool:
     if len(text) < 3 or not ("市" in text or "县" in text or "区" in text):
         return False
     hit = gaz.top.longest(text, 0, 3)
-    if hit is None or not text[: hit[0]].endswith(("市", "县", "区")):
+    if (
+        hit is None
+        or not text[: hit[0]].endswith(("市", "县", "区"))
+        or _market_at(text, hit[0], hit[1], gaz)
+    ):
         return False
     entries = [e for e in hit[1] if e[0] in (CITY, COUNTY) and e[2] not in SHORTS]
     return bool(entries) and not any(_compatible(e[1], e[0], p.admin) for e in entries)
@@ -1066,6 +1154,7 @@ def _first_upper(s: str, gaz: AdminGazetteer) -> int:
             hit is not None
             and any(e[2] == 0 for e in hit[1])
             and s[i : i + hit[0]].endswith(("省", "市", "自治区", "县", "区", "州", "盟"))
+            and not _market_at(s, i + hit[0], hit[1], gaz)
         ):
             return i
     return 0
@@ -1151,6 +1240,7 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
         text, chatter = split_chatter(text)
     p = _parse(text if normalised else normalise(text), gaz)
     if NOTHING in p.flags and isinstance(text, str):
+        text = without_control(text)
         p.leftover = text.strip()  # (as written, not as normalised)
         p.flags = _empty_flag(p.flags, text + chatter)
     elif not normalised:
@@ -1321,7 +1411,7 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
             if p is None:
                 p = seen[s] = _parse(s, gaz)
                 if NOTHING in p.flags and isinstance(raw, str):
-                    p.leftover = raw.strip()  # (as written, not as normalised)
+                    p.leftover = without_control(raw).strip()  # (as written, not normalised)
                 out.append(_as_written(p, raw, chatter, first=True))
             else:
                 out.append(_as_written(p, raw, chatter, first=False))
@@ -1335,6 +1425,8 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
     flag ``empty`` only where the line is blank. A copy unless ``first`` and nothing
     is added (the reading is shared by the line's repeats)."""
     nothing = NOTHING in p.flags and isinstance(raw, str)
+    if nothing:
+        raw = without_control(raw)  # (a line of control characters only is blank)
     dropped = "" if nothing else dropped_address(raw)
     if first and not (chatter or dropped or EMPTY in p.flags):
         return p

@@ -58,7 +58,8 @@ def test_parse_address_text_and_file(geo_env, tmp_path):
 
 def test_parse_address_says_how_each_level_was_matched(geo_env, tmp_path):
     # a former name (东阳县, 东阳市 since 1988) is named as written, with its method (吴宁镇
-    # is 吴宁街道 today: by its short name and old suffix); the keys before stay as they were
+    # is 吴宁街道 today: its old form under the former county, a former name too); the
+    # keys before stay as they were
     r = CliRunner().invoke(main, ["parse-address", "东阳县吴宁镇西街5号"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
@@ -66,7 +67,7 @@ def test_parse_address_says_how_each_level_was_matched(geo_env, tmp_path):
     assert out["codes"]["township"] == "330783001000"
     assert out["matched"] == {
         "county": {"written": "东阳县", "method": "former_name"},
-        "township": {"written": "吴宁镇", "method": "short_name"},
+        "township": {"written": "吴宁镇", "method": "former_name"},
     }
     # a blank line keeps its line (the output stays aligned with the input), flagged
     f = tmp_path / "b.txt"

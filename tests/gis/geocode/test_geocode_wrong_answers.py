@@ -5,7 +5,10 @@ with no address in it, two addresses run together, same-name counties, townships
 a province or a city with the county left out; and (session 23) the old suffix in the
 database's county, a second address with numbers of its own, Zhejiang's counties before
 they became cities, filler words, a county written twice, a short township before a
-compound or a road starting with 大, a former county split since, blank lines."""
+compound or a road starting with 大, a former county split since, blank lines; and
+(session 24) a second address after a space or right after the first's names, a county
+alone after the number, a market named for the place, control characters only, the old
+form of a township under a former county, a short township before a home's name."""
 
 from __future__ import annotations
 
@@ -20,7 +23,15 @@ from gis.geocode.gazetteer import (
     suffix_class,
     village_after,
 )
-from gis.geocode.parse import EMPTY, NOTHING, SUFFIX_FLAG, TWO_ADDRESSES, parse, parse_many
+from gis.geocode.parse import (
+    EMPTY,
+    NOTHING,
+    SUFFIX_FLAG,
+    TWO_ADDRESSES,
+    matched,
+    parse,
+    parse_many,
+)
 
 NO_CODES = {"county": None, "township": None, "village": None}
 
@@ -370,3 +381,193 @@ def test_blank_line_keeps_its_place_flagged_empty(national):
     out = parse_many(["义乌市稠城街道", "", "   ", "asdf"], national)
     assert [p.flags for p in out] == [[], [NOTHING, EMPTY], [NOTHING, EMPTY], [NOTHING]]
     assert parse("", national).flags == [NOTHING, EMPTY]
+
+
+# ---------------------------------------------------------------- session 24 (addr18)
+# The outside tester's findings of session 24, the silently wrong ones first, each read
+# through parse and parse_many (which must agree) and, where the village matters, in the
+# national list and with the demo county 义乌市 loaded into the database.
+CHOUCHENG = "330782001000"
+
+
+@pytest.fixture(params=["national", "local"])
+def gaz(request):
+    """The national list, and the national list overlaid with the fixture county."""
+    return request.getfixturevalue(request.param)
+
+
+def _other_town(gaz) -> tuple[str, str]:
+    """Another township of 义乌市 than 稠城街道 (name, code): the fixture county has two."""
+    if gaz.local_counties:
+        return "佛堂镇", "330782100000"
+    return "北苑街道", "330782004000"
+
+
+def _both(text, gaz):
+    """The reading of ``text`` by parse and by parse_many (they must agree)."""
+    one, many = parse(text, gaz), parse_many(["义乌市稠城街道", text, text], gaz)[1:]
+    for other in many:
+        assert (one.comps, one.codes(), one.leftover, one.flags) == (
+            other.comps,
+            other.codes(),
+            other.leftover,
+            other.flags,
+        ), text
+    return one
+
+
+@pytest.mark.parametrize("sep", [" ", "  ", "\t"])
+def test_s24_a_county_and_township_after_a_dashed_number_and_a_space(gaz, sep):
+    # (1) 义乌市 was lost with no flag: the first address kept, 北苑街道 leftover. Now as
+    # when run on: the later address is the address, the first as written is leftover
+    first = "义乌市稠城街道江滨社区12-2-301"
+    town, code = _other_town(gaz)
+    for later, road in (("义乌市" + town, None), ("义乌市" + town + "春华路18号", "春华路")):
+        p = _both(first + sep + later, gaz)
+        assert p.codes() == {"county": "330782000000", "township": code, "village": None}
+        assert p.comps["county"] == "义乌市" and p.comps["road"] == road
+        assert p.comps["building"] is None and p.comps["compound"] is None
+        assert p.leftover == first and p.flags == []
+    # a county with a road but no township after the space: the first stays, flagged
+    p = _both(first + sep + "义乌市稠州北路5号", gaz)
+    assert p.codes()["village"] == JIANGBIN and p.comps["room"] == "301"
+    assert p.leftover == "义乌市稠州北路5号" and p.flags == [TWO_ADDRESSES]
+
+
+@pytest.mark.parametrize("sep", ["", " "])
+def test_s24_a_second_address_right_after_the_first_names(gaz, sep):
+    # (7) no numbers between: the later, with its county and township, is the address
+    # whether the first reached its village or only its township (…江滨社区义乌市北苑
+    # 街道春华路 was read as a road 北苑街道春华路, 义乌市 dropped)
+    town, code = _other_town(gaz)
+    for first in ("义乌市稠城街道江滨社区", "义乌市稠城街道"):
+        for later, road in (("义乌市" + town + "春华路18号", "春华路"), ("义乌市" + town, None)):
+            p = _both(first + sep + later, gaz)
+            assert p.codes()["township"] == code and p.comps["road"] == road, first + later
+            assert p.comps["county"] == "义乌市" and p.comps["compound"] is None
+            assert p.leftover == first and p.flags == []
+    # another county's township: the same
+    p = _both("义乌市稠城街道" + sep + "东阳市吴宁街道5号", gaz)
+    assert p.codes()["township"] == "330783001000" and p.comps["house_no"] == "5"
+    assert p.leftover == "义乌市稠城街道" and p.flags == []
+    # another county without a township: the first stays, flagged, the later leftover
+    p = _both("义乌市稠城街道" + sep + "东阳市艺海路5号", gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["road"] is None
+    assert p.leftover == "东阳市艺海路5号" and p.flags == [TWO_ADDRESSES]
+    # the county written again before a road, or with the same township: one address
+    p = _both("义乌市稠城街道" + sep + "义乌市稠州北路5号", gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["road"] == "稠州北路"
+    assert p.flags == [] and p.leftover == ""
+    p = _both("义乌市稠城街道" + sep + "义乌市稠城街道稠州北路5号", gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["road"] == "稠州北路"
+    assert p.flags == []
+
+
+@pytest.mark.parametrize("sep", ["", " "])
+def test_s24_a_county_alone_after_the_number_is_a_second_address(national, sep):
+    # (2) …88号东阳市 gave a compound 东阳市: a second address, less specific
+    p = _both("义乌市稠城街道好运街88号" + sep + "东阳市", national)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["county"] == "义乌市"
+    assert (p.comps["road"], p.comps["road_no"]) == ("好运街", "88")
+    assert p.comps["compound"] is None and p.leftover == "东阳市"
+    assert p.flags == [TWO_ADDRESSES]
+    # a market named for the place there is no county (see below)
+    p = _both("义乌市稠城街道好运街88号" + sep + "东阳市场", national)
+    assert p.comps["compound"] == "东阳市场" and p.flags == []
+
+
+def test_s24_a_market_named_for_the_place_is_no_county(gaz):
+    # (3) 义乌市场 gave the county 义乌市 and a compound 场: 市 starts 市场 there
+    p = _both("义乌市场1号", gaz)
+    assert p.comps["compound"] == "义乌市场" and p.comps["house_no"] == "1"
+    assert p.codes() == NO_CODES and p.comps["county"] is None
+    assert _both("篁园市场1号", gaz).comps["compound"] == "篁园市场"  # (as any market)
+    # the county from what else is written
+    for text in ("义乌市义乌市场1号", "浙江省金华市义乌市义乌市场1号"):
+        p = _both(text, gaz)
+        assert p.codes()["county"] == "330782000000" and p.comps["compound"] == "义乌市场"
+    assert _both("浙江省义乌市场1号", gaz).codes()["county"] is None
+    # …but a township of the place starting at 场 is one (富阳市 + 场口镇)
+    p = _both("富阳市场口镇5号", gaz)
+    assert p.codes()["township"] == "330111110000" and p.comps["county"] == "富阳市"
+    # 市区 (the town proper) shares the county's 市: skipped, not the start of a road
+    p = _both("义乌市区稠州北路5号", gaz)
+    assert p.codes()["county"] == "330782000000" and p.comps["road"] == "稠州北路"
+    assert p.leftover == "区"
+    p = _both("义乌市区稠城街道", gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["township"] == "稠城街道"
+
+
+@pytest.mark.parametrize("text", ["\x01\x02\x03", "\x00", " \x00\t", "\x7f\x1f\x1e"])
+def test_s24_a_line_of_control_characters_is_blank(national, text):
+    # (4) the control characters were kept in leftover (and the line not empty)
+    p = _both(text, national)
+    assert p.leftover == "" and p.flags == [NOTHING, EMPTY]
+    out = parse_many([text, "", "asdf\x00"], national)
+    assert [(q.leftover, q.flags) for q in out] == [
+        ("", [NOTHING, EMPTY]),
+        ("", [NOTHING, EMPTY]),
+        ("asdf", [NOTHING]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, town, code",
+    [
+        ("余杭县五常乡五常村", "五常乡", "330110005000"),  # 乡 → 街道
+        ("余杭县五常乡", "五常乡", "330110005000"),
+        ("余杭县良渚镇", "良渚镇", "330110010000"),  # 镇 → 街道
+        ("东阳县吴宁镇西街5号", "吴宁镇", "330783001000"),
+    ],
+)
+def test_s24_a_township_in_its_old_form_under_a_former_county_is_a_former_name(
+    national, text, town, code
+):
+    # (5) the township's method was short_name: like the county's, former_name, the
+    # name as written kept
+    p = _both(text, national)
+    assert p.codes()["township"] == code
+    assert matched(p)["township"] == {"written": town, "method": "former_name"}
+    assert matched(p)["county"]["method"] == "former_name"
+    # under today's county it stays the short name with the old suffix
+    q = _both("余杭区良渚镇", national)
+    assert matched(q)["township"] == {"written": "良渚镇", "method": "short_name"}
+
+
+def test_s24_a_short_township_after_the_city_before_a_home(national):
+    # (6) a short township of the city before 公寓/花园/小区 with a name of its own
+    for text, compound in (("杭州市下沙金沙公寓", "金沙公寓"), ("杭州下沙XX公寓3栋", "XX公寓")):
+        p = _both(text, national)
+        assert p.codes()["township"] == "330114001000", text
+        assert p.comps["township"] == "下沙" and p.comps["compound"] == compound
+    p = _both("宁波洪塘康桥花园5号", national)
+    assert p.codes()["township"] == "330205007000" and p.comps["compound"] == "康桥花园"
+    # a compound named for the place, a gate's name, a 苑: no township
+    for text in (
+        "杭州市下沙花园5栋",
+        "杭州市下沙公寓3栋",
+        "杭州市下沙新城花园5栋",
+        "温州市大南门东风公寓8栋",
+        "衢州市巨化南山花苑5栋",
+    ):
+        p = _both(text, national)
+        assert p.codes() == NO_CODES and p.comps["township"] is None, text
+
+
+def test_s24_the_bulk_path_agrees(gaz):
+    texts = [
+        "义乌市稠城街道江滨社区12-2-301 义乌市北苑街道",
+        "义乌市稠城街道江滨社区 义乌市北苑街道春华路18号",
+        "义乌市稠城街道江滨社区义乌市北苑街道",
+        "义乌市稠城街道东阳市吴宁街道5号",
+        "义乌市稠城街道好运街88号东阳市",
+        "义乌市义乌市场1号",
+        "余杭县五常乡五常村",
+        "杭州市下沙金沙公寓",
+    ]
+    for depth in ("village", "township"):
+        got = admin.resolve_admin(texts, gaz, depth=depth)
+        want = [parse(t, gaz).codes() for t in texts]
+        if depth == "township":
+            want = [{**w, "village": None} for w in want]
+        assert got == want, depth
