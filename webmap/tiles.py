@@ -1,8 +1,9 @@
 """Vector tiles: /tiles/<layer>/<z>/<x>/<y>.pbf (Mapbox Vector Tile, EPSG:3857).
 
 Non-personal layers (boundaries, buildings, roads, service_points) come from gis.tiles
-and are cached for everyone (roads for each county, cut to it); households and migrant_density come through the gate,
-restricted to the user's jurisdiction and cached per scope and filter.
+and are cached for everyone (roads and buildings for each county, cut to it);
+households and migrant_density come through the gate, restricted to the user's
+jurisdiction and cached per scope and filter.
 """
 
 from __future__ import annotations
@@ -117,11 +118,10 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
     """Tile bytes from the cache or the database. Personal layers are read in a
     transaction that carries the caller's scope (row-level security), and every
     household tile served, from the cache too, is written to the access log."""
-    # roads are cut to the user's county (or province, city): cached per that area
+    # roads and buildings are cut to the user's county (or province, city): cached per
+    # that area
     area = (
-        gis_tiles.roads_area(scope.area_code, scope.path)
-        if layer in gis_tiles.CUT_TO_AREA
-        else None
+        gis_tiles.cut_area(scope.area_code, scope.path) if layer in gis_tiles.CUT_TO_AREA else None
     )
     if layer in PERSONAL:
         key = (layer, z, x, y, datum, scope.path, scope.role, filters, CACHE.version)

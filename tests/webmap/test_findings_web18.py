@@ -1,0 +1,115 @@
+"""Map and web leftovers of session 24 that the API answers: a neighbouring county's
+buildings cut from the building tiles (as the roads), the code an area refusal
+suggests, the units and title of a village's density map, and an attacker's sweep of
+the routes added in session 23 (the site check, the exports' area, the density drill,
+the review score). Each failed before its fix (the map's clicks are in
+test_map_findings_web18.py)."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+from webmap.tiles import CACHE
+
+EN = {"Accept-Language": "en"}
+
+# 1. the building tiles cut to the user's county, as the roads: a neighbouring county's
+# buildings are not drawn near the border, one over the border stops at it
+
+# z14 tile at the fixture county's east border (120.2): lon 120.1904–120.2124,
+# lat 29.2481–29.2672
+BORDER_TILE = (14, 13662, 6798)
+
+#: 东阳市 east of the fixture county with a building of its own, and a building of the
+#: county (新光村) that reaches 300 m over the border
+NEIGHBOUR_BUILDINGS = """
+    INSERT INTO admin_area (code, path, name, level, parent_code, county_code, geom)
+    SELECT '330783000000', '330783', '东阳市', 'county', '330700000000', '330783',
+           ST_Multi(ST_MakeEnvelope(120.2, 29.2, 120.4, 29.4, 4326))
+    WHERE NOT EXISTS (SELECT 1 FROM admin_area WHERE code = '330783000000');
+    INSERT INTO buildings (ext_id, county_code, village_code, admin_path, address, floors,
+                           use, geom) VALUES
+      ('DY1', '330783', NULL, '330783', '东阳楼', 5, 'residential',
+       ST_Multi(ST_MakeEnvelope(120.205, 29.255, 120.2055, 29.2555, 4326))),
+      ('XB1', '330782', '330782100001', '330782100000330782100001', '跨界楼', 2, 'market',
+       ST_Multi(ST_MakeEnvelope(120.197, 29.258, 120.203, 29.2585, 4326)))"""
+
+
+@pytest.fixture
+def neighbour_buildings(conn):
+    from gis import partitions
+    from gis.regions import ensure_regions
+
+    partitions.ensure_county(conn, "330783")
+    conn.execute(sa.text(NEIGHBOUR_BUILDINGS))
+    ensure_regions(conn)  # the province's and city's outlines take 东阳市 in, as a load does
+    CACHE.bump()
+    yield
+    CACHE.bump()
+
+
+def _buildings_tile(client, tile=BORDER_TILE):
+    z, x, y = tile
+    r = client.get(f"/tiles/buildings/{z}/{x}/{y}.pbf")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    layer = mapbox_vector_tile.decode(r.data).get("buildings", {"features": []})
+    return {f["properties"]["address"]: f["geometry"] for f in layer["features"]}
+
+
+def _max_lon(geometry, tile=BORDER_TILE) -> float:
+    """The easternmost longitude of a decoded tile geometry (tile units → degrees)."""
+    z, x, _y = tile
+
+    def xs(c):
+        return [c[0]] if isinstance(c[0], (int, float)) else [v for part in c for v in xs(part)]
+
+    return (x + max(xs(geometry["coordinates"])) / 4096) / 2**z * 360 - 180
+
+
+@pytest.mark.parametrize("role", ["village_a", "county_u", "town_u", "planner_u", "auditor_u"])
+def test_the_map_draws_no_building_outside_the_users_county(client, neighbour_buildings, role):
+    login(client, role)
+    buildings = _buildings_tile(client)
+    assert "东阳楼" not in buildings, buildings.keys()
+    assert "跨界楼" in buildings
+    # cut at the border (a tile pixel at z14 is 0.000005°), not drawn 300 m into 东阳市
+    assert 120.1995 < _max_lon(buildings["跨界楼"]) < 120.2005
+
+
+@pytest.mark.parametrize("role", ["province_u", "city_u"])
+def test_a_province_or_city_map_draws_the_buildings_of_all_its_counties(
+    client, neighbour_buildings, role
+):
+    login(client, role)
+    buildings = _buildings_tile(client)
+    assert {"东阳楼", "跨界楼"} <= buildings.keys()
+    assert _max_lon(buildings["跨界楼"]) > 120.2025
+
+
+def test_buildings_are_cached_per_county(client, neighbour_buildings):
+    """A province user's tile (both counties) is not served to a village user from the
+    cache."""
+    login(client, "province_u")
+    assert "东阳楼" in _buildings_tile(client)  # cached for the province
+    client.post("/logout")
+    login(client, "village_a")
+    assert "东阳楼" not in _buildings_tile(client)
+
+
+def test_buildings_are_found_through_the_spatial_index(conn, neighbour_buildings):
+    """The cut tile looks buildings up through their spatial index, as the roads."""
+    from gis import tiles
+
+    z, x, y = BORDER_TILE
+    conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    plan = conn.execute(
+        sa.text("EXPLAIN (COSTS OFF) " + tiles.tile_sql("buildings")),
+        tiles.tile_params("buildings", z, x, y, area="330782000000"),
+    ).scalars()
+    text = "\n".join(plan)
+    assert "Index Scan using buildings_330782_geom" in text, text
+    # below zoom 14 no building is looked up at all
+    assert tiles.tile(conn, "buildings", 13, x // 2, y // 2, area="330782000000") == b""
