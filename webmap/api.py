@@ -183,9 +183,9 @@ def region_figures():
     level = request.args.get("level", "county")
     scope = current_scope()
     # an area code is 12 ASCII digits, as every numeric parameter ('１２３' is refused,
-    # not read as 123): anything else is a 400 naming it and a code to send (a county's
-    # 6 digits written out to 12), not a 404 of no such area
-    within = params.area_code(request.args.get("within"), "within", scope.area_code, grids=False)
+    # not read as 123): anything else is a 400 naming it and a code to send (what was
+    # typed written out to 12 digits when that is an area of the user's), not a 404
+    within = params.area_code(request.args.get("within"), "within", scope, grids=False)
     return _geojson(
         _cached(
             ("figures", scope.path, scope.can_read_people, level, within),

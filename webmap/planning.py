@@ -17,6 +17,7 @@ from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.gate import scope_for_area
 from gis.gate.demand import POPULATIONS
 from gis.messages import _, role_name, role_names
+from gis.scope import not_in_jurisdiction, suggested_area
 from webmap import params
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
@@ -200,24 +201,20 @@ def _area(scope, value):
             _(
                 'area={show} is a number; send the area code as text in quotes, e.g. "area": "{example}"',
                 show=repr(value)[:60],
-                example=_area_example(scope, str(value)),
+                # the number as text when it is a code of the user's (a county's 6 or
+                # a township's 9 digits written out to 12), else the nearest that is
+                example=suggested_area(get_conn(), scope, params.leading_digits(repr(value))),
             )
         )
-    code = params.area_code(value, "area", scope.area_code)
-    inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
-    if not inner.path.startswith(scope.path):
-        raise NotFound("admin area")
+    code = params.area_code(value, "area", scope)
+    try:
+        inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
+    except NotFound:
+        inner = None
+    if inner is None or not inner.path.startswith(scope.path):
+        # the same answer as the exports' and the figures' to an area not loaded
+        raise not_in_jurisdiction(get_conn(), scope, code)
     return dataclasses.replace(scope, area_code=code, path=inner.path, level=inner.level)
-
-
-def _area_example(scope, given: str) -> str:
-    """A code to show in the refusal of an ``area`` sent as a number: the number as text
-    (a county's 6 or township's 9 digits written out to 12), else the user's own area."""
-    if given.isdigit() and len(given) in (6, 9):
-        return given.ljust(12, "0")
-    if given.isdigit() and len(given) in (12, 15):
-        return given
-    return scope.area_code
 
 
 def _choice(value, name, allowed, default):

@@ -113,3 +113,121 @@ def test_buildings_are_found_through_the_spatial_index(conn, neighbour_buildings
     assert "Index Scan using buildings_330782_geom" in text, text
     # below zoom 14 no building is looked up at all
     assert tiles.tile(conn, "buildings", 13, x // 2, y // 2, area="330782000000") == b""
+
+
+# 2. the code a refusal of a malformed area code suggests: what was typed, written out
+# to 12 digits, when that is an area of the user's; else the nearest that is; an area
+# outside the jurisdiction is never named (it looks like one not loaded)
+
+
+def _suggested(client, path):
+    r = client.get(path, headers=EN)
+    assert r.status_code == 400, (path, r.status_code, r.get_data(as_text=True)[:300])
+    assert r.json["error"]["code"] == "invalid_input"
+    message = r.json["error"]["message"]
+    return message.rsplit("e.g. ", 1)[1]
+
+
+ODD = ("3307", "３３０７", "3307x", " 3307", "33070000000000000")
+
+
+@pytest.mark.parametrize("typed", ODD)
+def test_the_province_user_typing_a_city_is_suggested_the_city(client, typed):
+    login(client, "province_u")
+    from urllib.parse import quote
+
+    path = f"/api/regions/figures?within={quote(typed)}"
+    assert _suggested(client, path) == "330700000000"
+    msg = client.get(path, headers=EN).json["error"]["message"]
+    assert msg.startswith("within=") and "12-digit code" in msg, msg
+    # the city as suggested is answered
+    assert client.get("/api/regions/figures?within=330700000000").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "role, typed, suggested",
+    [
+        # the exports of a province or city take a county: the city's first county
+        ("province_u", "3307", "330782000000"),
+        ("city_u", "３３０７", "330782000000"),
+        # a county written short, or its township
+        ("county_u", "330782", "330782000000"),
+        ("county_u", "330782100", "330782100000"),
+        ("county_u", "330782100x", "330782100000"),
+        # the township of a village user is not the user's: the village itself
+        ("village_a", "330782001", "330782001001"),
+        ("village_a", "330782", "330782001001"),
+        # a grid of the village, typed with a letter after it
+        ("village_a", "330782001001002z", "330782001001002"),
+    ],
+)
+def test_an_export_suggests_an_area_of_the_users(client, role, typed, suggested):
+    from urllib.parse import quote
+
+    login(client, role)
+    for path in ("/exports/table.csv?area={}", "/ogc/collections/village_stats/items?area={}"):
+        assert _suggested(client, path.format(quote(typed))) == suggested, (path, typed)
+
+
+@pytest.mark.parametrize("role", ["county_u", "village_a", "city_u"])
+def test_a_suggestion_never_names_an_area_outside_the_jurisdiction(client, conn, role):
+    """Typing a code of a neighbour (杭州市, a sibling village, the county above a
+    village) suggests the user's own area, as the not-found of a well-formed code does."""
+    conn.execute(
+        sa.text("""
+        INSERT INTO admin_area (code, path, name, level, parent_code, county_code) VALUES
+          ('330100000000', '3301', '杭州市', 'city', '330000000000', '330100'),
+          ('330108000000', '330108', '滨江区', 'county', '330100000000', '330108')""")
+    )
+    login(client, role)
+    own = {"county_u": "330782000000", "village_a": "330782001001", "city_u": "330782000000"}
+    outside = ["3301", "330108", "33", "x", " "]
+    if role == "village_a":
+        outside += ["330782001002x", "330782100", "3307"]  # a sibling, the township, city
+    for typed in outside:
+        for path in (
+            f"/exports/table.csv?area={typed}",
+            f"/api/regions/figures?within={typed}",
+        ):
+            assert _suggested(client, path) == own[role], path
+    # and a well-formed code outside is a 404 alike to one not loaded (but for the code)
+    far = client.get("/api/regions/figures?within=330108000000", headers=EN)
+    missing = client.get("/api/regions/figures?within=330799000000", headers=EN)
+    assert far.status_code == missing.status_code == 404
+    assert far.get_data(as_text=True).replace("330108000000", "330799000000") == (
+        missing.get_data(as_text=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda c, a: c.get(
+            f"/api/planning/coverage?kinds=clinic&radius=900&demand=migrants&area={a}",
+            headers=EN,
+        ),
+        lambda c, a: c.post(
+            "/api/planning/place",
+            json={"model": "mclp", "k": 1, "radius": 500, "demand": "residents", "area": a},
+            headers=EN,
+        ),
+    ],
+    ids=["coverage", "place"],
+)
+def test_the_planner_answers_an_area_as_the_exports_do(client, send):
+    """An area of the planner's not loaded, or outside, is the exports' 404 (it was a
+    bare "admin area not found"); a malformed one the same 400."""
+    login(client, "planner_u")
+    for code in ("330782999000", "330108000000", "110101000000"):
+        r = send(client, code)
+        assert r.status_code == 404, r.get_data(as_text=True)
+        assert r.json["error"]["message"] == (
+            f"area={code}: no such area in your jurisdiction (义乌市); send the 12-digit code "
+            "of an area in it, e.g. area=330782000000"
+        )
+    r = send(client, "３３０７８２１００")
+    assert r.status_code == 400 and r.json["error"]["message"].endswith("e.g. 330782100000")
+    r = send(client, 330782100)  # a JSON number, or text in the query
+    assert r.status_code == 400 and r.json["error"]["message"].endswith(
+        ("e.g. 330782100000", '"area": "330782100000"')
+    ), r.json
