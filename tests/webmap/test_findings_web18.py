@@ -231,3 +231,47 @@ def test_the_planner_answers_an_area_as_the_exports_do(client, send):
     assert r.status_code == 400 and r.json["error"]["message"].endswith(
         ("e.g. 330782100000", '"area": "330782100000"')
     ), r.json
+
+
+# 3. a village's density map: the units asked for when the map shows more than the
+# village (the web's view drilled into it, cut to the county), by grid when the map is
+# cut to the village or a grid (by village it would be one colour)
+
+JIANGBIN = "330782001001"
+JIANGBIN_VIEW = "119.99,29.19,120.11,29.31"  # the village and a strip of its neighbours
+
+
+def _map_name(client, query):
+    from urllib.parse import unquote
+
+    r = client.get(f"/exports/map.png?layer=density&{query}", headers=EN)
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    return unquote(r.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+
+
+@pytest.mark.parametrize("per, units", [("village", "by village"), ("grid", "by grid")])
+def test_a_drilled_villages_map_is_drawn_and_titled_by_the_units_asked(client, conn, per, units):
+    from gis.exports.map_spec import prepare
+    from gis.messages import speaking
+    from gis.scope import scope_for_area
+
+    county = scope_for_area(conn, "330782000000", user="units_tester")
+    view = tuple(float(v) for v in JIANGBIN_VIEW.split(","))
+    with speaking("en"):
+        spec = prepare(conn, county, "density", bbox=view, per=per, drilled=JIANGBIN)
+    assert spec.area_code == JIANGBIN and spec.units == per, (spec.area_code, spec.units)
+    assert spec.title == f"江滨社区居委会 Population density map ({units})", spec.title
+    # by village: 江滨 and the neighbours in view (下车门, 新光村) each a colour of its own;
+    # by grid: 江滨's two grids
+    assert len(spec.choropleth) == (3 if per == "village" else 2), len(spec.choropleth)
+    login(client, "county_u")
+    name = _map_name(client, f"bbox={JIANGBIN_VIEW}&per={per}&drilled={JIANGBIN}")
+    assert name.startswith(f"江滨社区居委会-Population density map ({units})-"), name
+
+
+@pytest.mark.parametrize("who, query", [("village_a", ""), ("county_u", f"area={JIANGBIN}&")])
+def test_a_map_cut_to_one_village_is_drawn_by_grid_whatever_per_asked(client, who, query):
+    login(client, who)
+    for per in ("village", "grid"):
+        name = _map_name(client, f"{query}bbox={JIANGBIN_VIEW}&per={per}")
+        assert name.startswith("江滨社区居委会-Population density map (by grid)-"), (per, name)
