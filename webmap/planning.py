@@ -251,6 +251,10 @@ def _only_query(allowed, required=()) -> None:
     params.refuse_unknown(allowed)
     for name in allowed:  # (an empty kinds= has its own message: no kinds given)
         if name != "kinds" and name in request.args and not request.args[name].strip():
+            if name in required:  # no default to fall back on: leaving it out is refused too
+                raise InvalidInput(
+                    _("{name}= is empty: give a value; {name} is required", name=name)
+                )
             raise InvalidInput(
                 _(
                     "{name}= is empty: give a value, or leave {name} out for its default",

@@ -19,7 +19,7 @@ from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import require_people
 from gis.gate import tiles as gate_tiles
-from gis.messages import _
+from gis.messages import _, clip
 from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn, read_conn
@@ -91,7 +91,12 @@ def parse_filters(args) -> gate_tiles.Filters:
         v = args.get(name) or None
         if v is not None and v not in allowed:
             raise InvalidInput(
-                _("{name}={v!r}; expected one of {items}", name=name, v=v, items=", ".join(allowed))
+                _(
+                    "{name}={v!r}; expected one of {items}",
+                    name=name,
+                    v=clip(v),
+                    items=", ".join(allowed),
+                )
             )
         return v
 
@@ -155,7 +160,11 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
 def tile(layer, z, x, y):
     if layer not in LAYERS:
         raise NotFound(
-            _("tile layer {layer!r} (layers: {layers})", layer=layer, layers=", ".join(LAYERS))
+            _(
+                "tile layer {layer!r} (layers: {layers})",
+                layer=clip(layer),
+                layers=", ".join(LAYERS),
+            )
         )
     scope = current_scope()
     if layer == "households":

@@ -275,3 +275,184 @@ def test_a_map_cut_to_one_village_is_drawn_by_grid_whatever_per_asked(client, wh
     for per in ("village", "grid"):
         name = _map_name(client, f"{query}bbox={JIANGBIN_VIEW}&per={per}")
         assert name.startswith("江滨社区居委会-Population density map (by grid)-"), (per, name)
+
+
+# 4. an attacker's sweep of the routes of session 23: every odd value a 4xx naming the
+# parameter, never a 500 (the roles and areas are in test_access_matrix.py)
+
+ODD_NUMBERS = [
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e309",
+    "1e5",
+    "9" * 30,
+    "120.08.1",
+    "１２０",
+    "١٢٠",
+    "0x10",
+    "120,08",
+    "' OR 1=1--",
+    "x" * 5000,
+]
+ODD_CODES = ["' OR 1=1--", "x" * 5000, "-1", "nan", "３３０７８２００１００１", "3307820010010010"]
+
+
+def _refused(r, name, status=400):
+    assert r.status_code == status, (r.status_code, r.get_data(as_text=True)[:300])
+    message = r.json["error"]["message"]
+    assert name in message and len(message) < 400, message
+    return message
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS + ["200", "-200"])
+@pytest.mark.parametrize("name", ["lon", "lat"])
+def test_the_site_check_refuses_odd_numbers_naming_them(client, name, value):
+    from urllib.parse import quote
+
+    login(client, "planner_u")
+    other = "lat=29.25" if name == "lon" else "lon=120.05"
+    _refused(client.get(f"/api/planning/site?{other}&{name}={quote(value)}", headers=EN), name)
+
+
+def test_the_site_check_says_what_is_missing_or_empty(client):
+    login(client, "planner_u")
+    assert _refused(client.get("/api/planning/site?lat=29.2", headers=EN), "lon") == (
+        "lon is required"
+    )
+    # required: no "leave lon out for its default" (it said so, and then refused it)
+    assert _refused(client.get("/api/planning/site?lon=&lat=29.2", headers=EN), "lon") == (
+        "lon= is empty: give a value; lon is required"
+    )
+    assert _refused(client.get("/api/planning/site?lon=120&lat=29.2&lon=1", headers=EN), "lon")
+    _refused(client.get("/api/planning/site?lon=120&lat=29.2&x=1", headers=EN), "'x'")
+    r = client.post("/api/planning/site?lon=120.05&lat=29.25", headers=EN)
+    assert r.status_code == 405 and "use GET" in r.json["error"]["message"]
+    # far outside China: an answer, not an error (the page shows it)
+    for lon, lat in (("-73", "40.7"), ("0", "0"), ("-0", "-0")):
+        r = client.get(f"/api/planning/site?lon={lon}&lat={lat}", headers=EN)
+        assert r.status_code == 200 and r.json["inside"] is False, r.json
+        assert "outside 义乌市" in r.json["message"]
+
+
+@pytest.mark.parametrize("value", ODD_CODES)
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/exports/map.png?layer=density&area={}", "area"),
+        ("/exports/atlas.pdf?area={}", "area"),
+        ("/exports/layers.geojson?layer=village_stats&area={}", "area"),
+        ("/exports/map.png?layer=density&bbox=120.0,29.2,120.1,29.3&drilled={}", "drilled"),
+        ("/api/regions/figures?within={}", "within"),
+        ("/api/planning/site?lon=120.05&lat=29.25&area={}", "area"),
+    ],
+)
+@pytest.mark.parametrize("role", ["county_u", "planner_u"])
+def test_an_odd_area_code_is_refused_naming_it(client, role, path, name, value):
+    from urllib.parse import quote
+
+    login(client, role)
+    _refused(client.get(path.format(quote(value)), headers=EN), name)
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("level=GRID", "level"),
+        ("level=" + "x" * 5000, "level"),
+        ("level=' OR 1=1--", "level"),
+        ("level=grid&population=x", "population"),
+        ("level=grid&women15_49=maybe", "women15_49"),
+        ("level=grid&not_visited_days=nan", "not_visited_days"),
+        ("level=grid&not_visited_days=1e9", "not_visited_days"),
+        ("level=grid&as_of=2026-13-01", "as_of"),
+        ("level=grid&geocode_level=x", "geocode_level"),
+    ],
+)
+@pytest.mark.parametrize("role", ["village_a", "auditor_u", "province_u"])
+def test_the_density_layers_refuse_odd_input_naming_it(client, role, query, name):
+    from urllib.parse import quote
+
+    login(client, role)
+    _refused(client.get("/api/density/choropleth?" + quote(query, safe="=&"), headers=EN), name)
+
+
+def _review_item(conn, no: str, candidates: str) -> int:
+    """Queue household ``no`` for review with ``candidates`` (JSON); its item's id."""
+    return conn.execute(
+        sa.text("""
+        INSERT INTO geocode_review (household_id, county_code, admin_path, address, reason,
+                                    level, score, candidates)
+        SELECT id, county_code, admin_path, address, 'sweep', 'village', 0.5,
+               CAST(replace(:c, '{v}', village_code) AS jsonb)
+        FROM households WHERE household_no = :n
+        RETURNING id"""),
+        {"n": no, "c": candidates},
+    ).scalar()
+
+
+@pytest.mark.parametrize(
+    "body, said",
+    [
+        (
+            {"candidate": 5},
+            "candidate=5 is not a candidate of this review item: send a whole "
+            'number from 0 to 0, e.g. "candidate": 0',
+        ),
+        ({"candidate": -1}, "candidate=-1 is not a candidate"),
+        ({"candidate": 1e308}, "candidate=1e+308 is not a candidate"),
+        ({"candidate": 0.0}, "candidate=0.0 is not a candidate"),
+        ({"candidate": True}, "candidate=True is not a candidate"),
+        ({"candidate": [0]}, "candidate=[0] is not a candidate"),
+        ({"candidate": 10**40}, "is not a candidate of this review item"),
+        (
+            {},
+            "candidate is missing: send the number of the candidate to accept, a whole "
+            'number from 0 to 0, e.g. "candidate": 0',
+        ),
+        ({"candidate": None}, "candidate is null: send the number of the candidate"),
+        ({"candidate": "0"}, "candidate='0' is text; send candidate as a JSON number"),
+        ({"candidate": 0, "x": 1}, "unknown member 'x'"),
+    ],
+)
+def test_accepting_a_review_candidate_refuses_odd_input_naming_it(client, conn, body, said):
+    """It said "candidate must be 0–0" (and "0–-1" for an item without candidates)."""
+    rid = _review_item(conn, "HA1", '[{"level": "village", "village_code": "{v}", "score": 0.5}]')
+    login(client, "village_a")
+    r = client.post(f"/api/review/{rid}/accept", json=body, headers=EN)
+    assert said in _refused(r, "candidate"), r.json
+    # still open: the refusal placed nothing
+    assert client.post(f"/api/review/{rid}/accept", json={"candidate": 0}).status_code == 200
+
+
+def test_an_item_without_candidates_says_to_place_by_hand(client, conn):
+    rid = _review_item(conn, "HA2", "[]")
+    login(client, "village_a")
+    r = client.post(f"/api/review/{rid}/accept", json={"candidate": 0}, headers=EN)
+    assert r.status_code == 400 and r.json["error"]["message"] == (
+        "this review item has no candidate to accept; place the household on the map by hand"
+    )
+
+
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/api/density/choropleth?level={}", "level"),
+        ("/api/layers/boundaries?level={}", "level"),
+        ("/api/regions/figures?level={}", "level"),
+        ("/exports/map.png?layer=density&per={}", "per"),
+        ("/exports/map.png?layer={}", "layer"),
+        ("/exports/atlas.pdf?per={}", "unit"),
+        ("/tiles/migrant_density/12/3410/1698.pbf?population={}", "population"),
+        ("/tiles/{}/12/3410/1698.pbf", "tile layer"),
+    ],
+)
+def test_a_long_value_is_not_echoed_whole(client, path, name):
+    """A 5,000-character value was echoed whole in its refusal (the message grew to
+    5 kB): now cut to 60 characters."""
+    login(client, "county_u")
+    r = client.get(path.format("x" * 5000), headers=EN)
+    assert r.status_code in (400, 404), r.status_code
+    message = r.json["error"]["message"]
+    assert name in message and "x" * 59 + "…" in message and len(message) < 300, message
