@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 from flask import Blueprint, jsonify, render_template, request
 
@@ -161,6 +162,11 @@ def _radius(value) -> float:
     if value in (None, ""):
         raise InvalidInput(_("{name} is required", name="radius"))
     _not_text(value, "radius")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and not (math.isfinite(value) and abs(value) <= 1e12):
+        # NaN, inf (1e309), 1e308: the radius's own range, not "radius=nan is outside
+        # [-1e+12, 1e+12]"
+        raise coverage.radius_not_allowed(repr(value)[:60])
     radius = params.json_number(value, "radius", low=-1e12, high=1e12)
     if not 0 < radius <= coverage.MAX_RADIUS_M:
         raise coverage.radius_not_allowed(repr(value)[:60])

@@ -456,3 +456,26 @@ def test_a_long_value_is_not_echoed_whole(client, path, name):
     assert r.status_code in (400, 404), r.status_code
     message = r.json["error"]["message"]
     assert name in message and "x" * 59 + "…" in message and len(message) < 300, message
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e309", "1e308", "1" + "0" * 30])
+def test_the_placement_refuses_an_odd_radius_with_its_own_range(client, raw):
+    """NaN or inf was "radius=nan is outside [-1e+12, 1e+12]": an internal bound, not
+    the radius's range."""
+    login(client, "planner_u")
+    body = '{"model": "mclp", "k": 1, "demand": "residents", "radius": %s}' % raw
+    r = client.post(
+        "/api/planning/place", data=body, headers={**EN, "Content-Type": "application/json"}
+    )
+    message = _refused(r, "radius")
+    assert "is not allowed: metres, more than 0 and at most 100000; e.g. 800" in message
+    assert "1e+12" not in message, message
+
+
+@pytest.mark.parametrize("member", ["demand", "uses"])
+def test_the_placement_does_not_echo_a_long_name_whole(client, member):
+    login(client, "planner_u")
+    body = {"model": "mclp", "k": 1, "radius": 500, "demand": "residents"}
+    body[member] = "x" * 5000 if member == "demand" else ["x" * 5000]
+    message = _refused(client.post("/api/planning/place", json=body, headers=EN), member[:-1])
+    assert "x" * 59 + "…" in message and len(message) < 300, message
