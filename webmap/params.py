@@ -338,11 +338,14 @@ def only_members(body: dict, allowed, *, where: str | None = None) -> None:
     )
 
 
-def no_nulls(body: dict) -> None:
+def no_nulls(body: dict, required=()) -> None:
     """400 for a member given as null: leaving a member out gives its default, but
     ``"date": null`` is more likely a form field that failed to fill than a wish for the
-    default, so it is not taken as one."""
+    default, so it is not taken as one. A ``required`` member has no default to leave it
+    out for: its message says it is required."""
     for key, value in body.items():
+        if value is None and key in required:
+            raise InvalidInput(_("{name} is null: give a value; {name} is required", name=key))
         if value is None:
             raise InvalidInput(
                 _(

@@ -414,9 +414,10 @@ def place_api():
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     params.only_members(body, PLACE_MEMBERS)
-    params.no_nulls(body)
-    scope = _area(scope, body.get("area"))
     model = _choice(body.get("model"), "model", MODELS, "mclp")
+    # k is required but by set cover (which finds the number of sites itself)
+    params.no_nulls(body, required=("radius",) if model == "setcover" else ("radius", "k"))
+    scope = _area(scope, body.get("area"))
     k = None if model == "setcover" and body.get("k") in (None, "") else _k(body.get("k"))
     added = _sites(body.get("sites"))
     outside = plans.first_site_outside(get_conn(), scope, added)

@@ -286,4 +286,5 @@ ZH: dict[str, str] = {
     "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
     "{name}= is empty: give a value, or leave {name} out for its default": "{name}= 为空：请给出取值，或去掉 {name} 以使用默认值",
     "{name}= is empty: give a value; {name} is required": "{name}= 为空：请给出取值；{name} 为必填项",
+    "{name} is null: give a value; {name} is required": "{name} 为 null：请给出取值；{name} 为必填项",
 }

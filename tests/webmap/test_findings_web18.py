@@ -479,3 +479,17 @@ def test_the_placement_does_not_echo_a_long_name_whole(client, member):
     body[member] = "x" * 5000 if member == "demand" else ["x" * 5000]
     message = _refused(client.post("/api/planning/place", json=body, headers=EN), member[:-1])
     assert "x" * 59 + "…" in message and len(message) < 300, message
+
+
+@pytest.mark.parametrize("member", ["radius", "k"])
+def test_a_required_member_sent_null_is_not_told_to_be_left_out(client, member):
+    """ "radius": null was told "leave the member out to get its default" (and then
+    "radius is required" when left out)."""
+    login(client, "planner_u")
+    body = {"model": "mclp", "k": 1, "radius": 500, "demand": "residents", member: None}
+    message = _refused(client.post("/api/planning/place", json=body, headers=EN), member)
+    assert message == f"{member} is null: give a value; {member} is required", message
+    # a member with a default still says so
+    body = {"model": "mclp", "k": 1, "radius": 500, "demand": None}
+    message = _refused(client.post("/api/planning/place", json=body, headers=EN), "demand")
+    assert "leave the member out to get its default" in message
