@@ -62,6 +62,15 @@ def _(message: str, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def clip(value: object, limit: int = 60) -> object:
+    """``value`` as a message shows what was sent: text longer than ``limit`` cut with
+    "…" (a 5,000-character parameter was echoed whole in its refusal); anything else as
+    it is."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
+
+
 def placeholders(message: str) -> set[str]:
     """The ``{names}`` a message uses (the catalogue test compares them)."""
     return {name for _t, name, _f, _c in string.Formatter().parse(message) if name}

@@ -249,6 +249,39 @@ def jurisdiction(conn, scope: Scope) -> tuple[str, str]:
     return row.name or scope.area_code, example or "330782000000"
 
 
+def suggested_area(
+    conn, scope: Scope, digits: str, *, grids: bool = True, counties: bool = False
+) -> str:
+    """The code to suggest to a user of ``scope`` who sent a malformed area code that
+    starts with ``digits`` (ASCII; '3307' of '3307x'): the 12-digit form of what was
+    typed (a province's 2, a city's 4, a county's 6, a township's 9 digits written out
+    with zeros, a grid's 15 as they are) when that area is loaded and inside the
+    jurisdiction, else the nearest such area that contains it (by the code's prefixes),
+    else the jurisdiction's example (:func:`jurisdiction`). An area outside the
+    jurisdiction is never named, so a refusal tells no more than a not-found does.
+    ``grids``: a grid may be suggested; ``counties``: only a county or a smaller area
+    is taken (a province's or city's exports): a province or city found gives its first
+    county."""
+    candidates = [digits[:GRID_DIGITS]] if grids and len(digits) >= GRID_DIGITS else []
+    candidates += [digits[:n].ljust(12, "0") for n in AREA_DIGITS[::-1] if len(digits) >= n]
+    row = conn.execute(
+        sa.text("""
+        SELECT a.code, a.level,
+               (SELECT c.code FROM admin_area c
+                WHERE c.level = 'county' AND c.path LIKE a.path || '%'
+                ORDER BY c.code LIMIT 1) AS county
+        FROM admin_area a
+        WHERE a.code = ANY(:codes) AND a.path LIKE :like
+        ORDER BY array_position(CAST(:codes AS text[]), a.code) LIMIT 1"""),
+        {"codes": candidates, "like": scope.like},
+    ).one_or_none()
+    if row is None:
+        return jurisdiction(conn, scope)[1]
+    if counties and row.level in ("province", "city"):
+        return row.county or jurisdiction(conn, scope)[1]
+    return row.code
+
+
 def not_in_jurisdiction(
     conn, scope: Scope, code: str, *, param: str = "area", option: str | None = None
 ) -> NotFound:

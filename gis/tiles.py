@@ -35,6 +35,19 @@ def _simplify_for_zoom(z: int) -> float:
     return 360.0 / (256 * 2**z) / 4
 
 
+# The part of area ``:area`` (the user's county, see cut_area) inside the tile, made once;
+# the layers cut to it keep each feature found through their spatial index only where it
+# lies in it. No area: the whole tile.
+_CLIP = """
+    clip AS MATERIALIZED (
+        SELECT CASE WHEN CAST(:area AS text) IS NULL THEN b.g
+                    ELSE (SELECT ST_CollectionExtract(ST_Intersection(a.geom, b.g), 3)
+                          FROM admin_area a
+                          WHERE a.code = :area AND a.geom && b.g) END AS g
+        FROM bounds b)
+"""
+
+
 SQL = {
     "boundaries": f"""
         WITH {_ENVELOPE}
@@ -44,26 +57,23 @@ SQL = {
                    a.code, a.name, coalesce(a.short_name, a.name) AS label, a.level
             FROM admin_area a, bounds b
             WHERE a.geom && b.g AND a.level = ANY(:levels)) t""",
+    # cut to ``:area`` as the roads (see _CLIP): a building of a neighbouring county is
+    # not drawn, one over the border is drawn up to it
     "buildings": f"""
-        WITH {_ENVELOPE}
+        WITH {_ENVELOPE}, {_CLIP}
         SELECT ST_AsMVT(t, 'buildings', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(ST_Transform(s.geom, 3857), b.g3857, {EXTENT}, {BUFFER},
-                                true) AS geom,
+            SELECT ST_AsMVTGeom(ST_Transform(
+                       CASE WHEN ST_CoveredBy(s.geom, c.g) THEN s.geom
+                            ELSE ST_CollectionExtract(ST_Intersection(s.geom, c.g), 3) END,
+                       3857), b.g3857, {EXTENT}, {BUFFER}, true) AS geom,
                    s.id, s.use, s.floors, s.compound, s.building_no, s.address,
                    s.village_code
-            FROM buildings s, bounds b WHERE s.geom && b.g AND :z >= 14) t""",
-    # cut to the area ``:area`` (the user's county, see roads_area): the part of that
-    # area's polygon inside the tile is made once, then each road found through the
-    # spatial index is kept only where it lies in it (a road loaded with a neighbouring
-    # county, or running over the border, stops there); no area: the whole tile
+            FROM buildings s, bounds b, clip c
+            WHERE :z >= 14 AND s.geom && c.g AND ST_Intersects(s.geom, c.g)) t""",
+    # cut to ``:area`` (see _CLIP): a road loaded with a neighbouring county, or running
+    # over the border, stops there
     "roads": f"""
-        WITH {_ENVELOPE},
-        clip AS MATERIALIZED (
-            SELECT CASE WHEN CAST(:area AS text) IS NULL THEN b.g
-                        ELSE (SELECT ST_CollectionExtract(ST_Intersection(a.geom, b.g), 3)
-                              FROM admin_area a
-                              WHERE a.code = :area AND a.geom && b.g) END AS g
-            FROM bounds b)
+        WITH {_ENVELOPE}, {_CLIP}
         SELECT ST_AsMVT(t, 'roads', {EXTENT}, 'geom') FROM (
             SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(
                        CASE WHEN ST_CoveredBy(r.geom, c.g) THEN r.geom
@@ -101,7 +111,7 @@ def tile_params(
     layer: str, z: int, x: int, y: int, datum: str = "wgs84", area: str | None = None
 ) -> dict:
     """The bind parameters of a tile of ``layer``; ``area``: the code of the area the
-    roads are cut to (:func:`roads_area`), None for none."""
+    roads and buildings are cut to (:func:`cut_area`), None for none."""
     sx, sy = datum_shift(z, x, y, datum)
     return {
         "z": z,
@@ -116,14 +126,15 @@ def tile_params(
 
 
 #: the layers drawn only inside the user's area (the tile cache keys them by it)
-CUT_TO_AREA = frozenset({"roads"})
+CUT_TO_AREA = frozenset({"roads", "buildings"})
 
 
-def roads_area(area_code: str, path: str) -> str:
-    """The area a user's roads are cut to: the county of a county, township, village or
-    grid user (the unit roads are loaded and exported by: a neighbouring county's roads
-    are not drawn, the roads around a village are), the whole area of a province or city
-    user (``path`` shorter than a county's 6 digits)."""
+def cut_area(area_code: str, path: str) -> str:
+    """The area a user's roads and buildings are cut to: the county of a county,
+    township, village or grid user (the unit they are loaded and exported by: a
+    neighbouring county's are not drawn, those around a village in its county are, as the
+    map's surroundings), the whole area of a province or city user (``path`` shorter than
+    a county's 6 digits)."""
     return path[:6] + "000000" if len(path) >= 6 else area_code
 
 
@@ -167,7 +178,7 @@ def tile(
     """One vector tile of a non-personal layer, as MVT bytes (possibly empty).
 
     ``datum='gcj02'`` draws the features where a GCJ-02 basemap shows them; ``area``
-    (a code, :func:`roads_area`) cuts the roads to that area.
+    (a code, :func:`cut_area`) cuts the roads and buildings to that area.
     """
     check_tile(z, x, y)
     data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y, datum, area)).scalar()

@@ -12,7 +12,7 @@ from gis.errors import Conflict, InvalidInput
 from gis.gate import Gate, density, regional, today
 from gis.gate.search import building_households
 from gis.gate.search import search as run_search
-from gis.messages import _, role_name
+from gis.messages import _, clip, role_name
 from webmap import params
 from webmap.auth import current_scope, login_required, people_required
 from webmap.dbconn import get_conn
@@ -47,7 +47,10 @@ def boundaries():
     level = request.args.get("level", "village")
     if level not in layers.SIMPLIFY:
         raise InvalidInput(
-            _("unknown level {level!r}; expected county, township, village or grid", level=level)
+            _(
+                "unknown level {level!r}; expected county, township, village or grid",
+                level=clip(level),
+            )
         )
     # the whole layer of the user's area is cached; with a bbox, only the areas that
     # intersect it are sent (not cached: every view is another box)
@@ -167,7 +170,10 @@ def density_choropleth():
     level = request.args.get("level", "village")
     if level not in density.CHOROPLETH_KEYS:
         raise InvalidInput(
-            _("unknown level {level!r}; expected county, township, village or grid", level=level)
+            _(
+                "unknown level {level!r}; expected county, township, village or grid",
+                level=clip(level),
+            )
         )
     return _geojson(
         density.choropleth(get_conn(), current_scope(), level, parse_filters(request.args))
@@ -183,9 +189,9 @@ def region_figures():
     level = request.args.get("level", "county")
     scope = current_scope()
     # an area code is 12 ASCII digits, as every numeric parameter ('１２３' is refused,
-    # not read as 123): anything else is a 400 naming it and a code to send (a county's
-    # 6 digits written out to 12), not a 404 of no such area
-    within = params.area_code(request.args.get("within"), "within", scope.area_code, grids=False)
+    # not read as 123): anything else is a 400 naming it and a code to send (what was
+    # typed written out to 12 digits when that is an area of the user's), not a 404
+    within = params.area_code(request.args.get("within"), "within", scope, grids=False)
     return _geojson(
         _cached(
             ("figures", scope.path, scope.can_read_people, level, within),

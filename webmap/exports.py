@@ -63,8 +63,9 @@ def _send(data: bytes, fmt: str, name: str, local_name: str | None = None) -> Re
 
 
 def _area() -> str | None:
-    """``area``: 12 digits (or 15, a grid), else a 400 naming it and a code to send."""
-    return params.area_code(request.args.get("area"), "area", current_scope().area_code)
+    """``area``: 12 digits (or 15, a grid), else a 400 naming it and a code to send (a
+    county or smaller: a province or city exports one county at a time)."""
+    return params.area_code(request.args.get("area"), "area", current_scope(), counties=True)
 
 
 def _flag(name: str, default: bool = False) -> bool:

@@ -186,7 +186,7 @@ def _area_scope():
     """The scope the features are read in: the user's own, or the county given as
     ``area`` inside it (404 outside); 403 for a province or city as a whole."""
     scope = current_scope()
-    code = params.area_code(request.args.get("area"), "area", scope.area_code)
+    code = params.area_code(request.args.get("area"), "area", scope, counties=True)
     return area_scope(get_conn(), scope, code)
 
 

@@ -20,12 +20,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from gis.errors import InvalidInput
 from gis.messages import _
+from gis.scope import suggested_area
+from webmap.dbconn import get_conn
 
 # ASCII digits only, no sign and no surrounding spaces (re's \d and str.isdigit accept
 # '١٢' and '１２'); a query string never needs a sign: every count and id is >= 0. Up to
@@ -171,19 +174,22 @@ def bbox(raw, name: str = "bbox", *, allow_3d: bool = False):
     return (w, s, e, n)
 
 
-def area_code(raw, name: str, own: str, *, grids: bool = True) -> str | None:
+def area_code(raw, name: str, scope, *, grids: bool = True, counties: bool = False) -> str | None:
     """An area code (``area=``): 12 ASCII digits (an area) or 15 (a grid, unless not
-    ``grids``); absent: None. Anything else is a 400 naming the parameter and a code to
-    send: a county's (6 digits) or township's (9) code written out to 12 digits, else
-    the user's own area ``own`` (before, ``area=123`` was answered "admin area not
-    found")."""
+    ``grids``); absent or empty: None. Anything else is a 400 naming the parameter and a
+    code to send: what was typed written out to 12 digits when that is an area of
+    ``scope``'s jurisdiction (``3307`` → 330700000000, '３３０７' and ``3307x`` alike),
+    else the nearest one that is (:func:`gis.scope.suggested_area`; ``counties``: a
+    county or smaller, as a province's or city's exports take). Before, ``area=123`` was
+    answered "admin area not found", and ``within=3307`` suggested the user's province."""
     if raw in (None, ""):
         return None
     code = text(raw, name, max_len=60)
     if code.isascii() and code.isdigit() and len(code) in ((12, 15) if grids else (12,)):
         return code
-    short = code.isascii() and code.isdigit() and len(code) in (6, 9)
-    example = code.ljust(12, "0") if short else own
+    example = suggested_area(
+        get_conn(), scope, leading_digits(code), grids=grids, counties=counties
+    )
     if grids:
         message = _(
             "{name}={show}: expected the 12-digit code of an area (or the 15-digit code of a "
@@ -201,6 +207,18 @@ def area_code(raw, name: str, own: str, *, grids: bool = True) -> str | None:
             example=example,
         )
     raise InvalidInput(message)
+
+
+def leading_digits(code: str) -> str:
+    """The digits a malformed code starts with, in ASCII (full-width '３３０７' and other
+    scripts' digits read as what they are; what follows the first non-digit dropped)."""
+    out = []
+    for ch in code.strip():
+        value = unicodedata.decimal(ch, None)
+        if value is None:
+            break
+        out.append(str(value))
+    return "".join(out)
 
 
 def arg_int(name: str, **kw) -> int | None:
@@ -320,11 +338,14 @@ def only_members(body: dict, allowed, *, where: str | None = None) -> None:
     )
 
 
-def no_nulls(body: dict) -> None:
+def no_nulls(body: dict, required=()) -> None:
     """400 for a member given as null: leaving a member out gives its default, but
     ``"date": null`` is more likely a form field that failed to fill than a wish for the
-    default, so it is not taken as one."""
+    default, so it is not taken as one. A ``required`` member has no default to leave it
+    out for: its message says it is required."""
     for key, value in body.items():
+        if value is None and key in required:
+            raise InvalidInput(_("{name} is null: give a value; {name} is required", name=key))
         if value is None:
             raise InvalidInput(
                 _(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 from flask import Blueprint, jsonify, render_template, request
 
@@ -17,6 +18,7 @@ from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.gate import scope_for_area
 from gis.gate.demand import POPULATIONS
 from gis.messages import _, role_name, role_names
+from gis.scope import not_in_jurisdiction, suggested_area
 from webmap import params
 from webmap.auth import current_scope, login_required
 from webmap.dbconn import get_conn
@@ -160,6 +162,11 @@ def _radius(value) -> float:
     if value in (None, ""):
         raise InvalidInput(_("{name} is required", name="radius"))
     _not_text(value, "radius")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and not (math.isfinite(value) and abs(value) <= 1e12):
+        # NaN, inf (1e309), 1e308: the radius's own range, not "radius=nan is outside
+        # [-1e+12, 1e+12]"
+        raise coverage.radius_not_allowed(repr(value)[:60])
     radius = params.json_number(value, "radius", low=-1e12, high=1e12)
     if not 0 < radius <= coverage.MAX_RADIUS_M:
         raise coverage.radius_not_allowed(repr(value)[:60])
@@ -200,24 +207,20 @@ def _area(scope, value):
             _(
                 'area={show} is a number; send the area code as text in quotes, e.g. "area": "{example}"',
                 show=repr(value)[:60],
-                example=_area_example(scope, str(value)),
+                # the number as text when it is a code of the user's (a county's 6 or
+                # a township's 9 digits written out to 12), else the nearest that is
+                example=suggested_area(get_conn(), scope, params.leading_digits(repr(value))),
             )
         )
-    code = params.area_code(value, "area", scope.area_code)
-    inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
-    if not inner.path.startswith(scope.path):
-        raise NotFound("admin area")
+    code = params.area_code(value, "area", scope)
+    try:
+        inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
+    except NotFound:
+        inner = None
+    if inner is None or not inner.path.startswith(scope.path):
+        # the same answer as the exports' and the figures' to an area not loaded
+        raise not_in_jurisdiction(get_conn(), scope, code)
     return dataclasses.replace(scope, area_code=code, path=inner.path, level=inner.level)
-
-
-def _area_example(scope, given: str) -> str:
-    """A code to show in the refusal of an ``area`` sent as a number: the number as text
-    (a county's 6 or township's 9 digits written out to 12), else the user's own area."""
-    if given.isdigit() and len(given) in (6, 9):
-        return given.ljust(12, "0")
-    if given.isdigit() and len(given) in (12, 15):
-        return given
-    return scope.area_code
 
 
 def _choice(value, name, allowed, default):
@@ -254,6 +257,10 @@ def _only_query(allowed, required=()) -> None:
     params.refuse_unknown(allowed)
     for name in allowed:  # (an empty kinds= has its own message: no kinds given)
         if name != "kinds" and name in request.args and not request.args[name].strip():
+            if name in required:  # no default to fall back on: leaving it out is refused too
+                raise InvalidInput(
+                    _("{name}= is empty: give a value; {name} is required", name=name)
+                )
             raise InvalidInput(
                 _(
                     "{name}= is empty: give a value, or leave {name} out for its default",
@@ -407,9 +414,10 @@ def place_api():
     if not isinstance(body, dict):
         raise InvalidInput(_("send a JSON object: {model, k, radius, demand, …}"))
     params.only_members(body, PLACE_MEMBERS)
-    params.no_nulls(body)
-    scope = _area(scope, body.get("area"))
     model = _choice(body.get("model"), "model", MODELS, "mclp")
+    # k is required but by set cover (which finds the number of sites itself)
+    params.no_nulls(body, required=("radius",) if model == "setcover" else ("radius", "k"))
+    scope = _area(scope, body.get("area"))
     k = None if model == "setcover" and body.get("k") in (None, "") else _k(body.get("k"))
     added = _sites(body.get("sites"))
     outside = plans.first_site_outside(get_conn(), scope, added)

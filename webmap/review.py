@@ -114,16 +114,55 @@ def items():
     )
 
 
+def _candidate_number(k, item: dict, *, null: bool = False) -> int:
+    """``candidate``: the number (0-based) of one of the item's candidates, else a 400
+    saying which numbers there are (it said "candidate must be 0–0", and "0–-1" for an
+    item without candidates); ``null``: it was sent as null rather than left out."""
+    last = len(item["candidates"] or []) - 1
+    if last < 0:
+        raise InvalidInput(
+            _("this review item has no candidate to accept; place the household on the map by hand")
+        )
+    if k is None and null:
+        raise InvalidInput(
+            _(
+                "candidate is null: send the number of the candidate to accept, a whole "
+                'number from 0 to {last}, e.g. "candidate": 0',
+                last=last,
+            )
+        )
+    if k is None:
+        raise InvalidInput(
+            _(
+                "candidate is missing: send the number of the candidate to accept, a whole "
+                'number from 0 to {last}, e.g. "candidate": 0',
+                last=last,
+            )
+        )
+    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= last:
+        raise InvalidInput(
+            _(
+                "candidate={show} is not a candidate of this review item: send a whole "
+                'number from 0 to {last}, e.g. "candidate": 0',
+                show=repr(k)[:60],
+                last=last,
+            )
+        )
+    return k
+
+
 @bp.route("/api/review/<int:review_id>/accept", methods=["POST"])
 @people_required
 def accept(review_id):
     """Accept candidate number ``candidate`` (0-based) of a review item."""
-    k = params.json_object(("candidate",)).get("candidate")
+    # (members checked here, not by json_object: a null candidate is a missing one, with
+    # no default to fall back on)
+    body = params.json_object()
+    params.only_members(body, ("candidate",))
+    k = body.get("candidate")
     params.not_text(k, "candidate", "0")
-    item = _item(review_id)
-    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(item["candidates"]):
-        raise InvalidInput(_("candidate must be 0–{last}", last=len(item["candidates"]) - 1))
-    cand = item["candidates"][k]
+    item = _item(review_id)  # one of another jurisdiction: 404 before anything is said of it
+    cand = item["candidates"][_candidate_number(k, item, null="candidate" in body)]
     # the geocoder stores the building's public id; placing needs the database id
     lon, lat, building = candidate_point(
         get_conn(), cand.get("building_id"), cand.get("village_code")

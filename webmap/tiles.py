@@ -1,8 +1,9 @@
 """Vector tiles: /tiles/<layer>/<z>/<x>/<y>.pbf (Mapbox Vector Tile, EPSG:3857).
 
 Non-personal layers (boundaries, buildings, roads, service_points) come from gis.tiles
-and are cached for everyone (roads for each county, cut to it); households and migrant_density come through the gate,
-restricted to the user's jurisdiction and cached per scope and filter.
+and are cached for everyone (roads and buildings for each county, cut to it);
+households and migrant_density come through the gate, restricted to the user's
+jurisdiction and cached per scope and filter.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from gis import tiles as gis_tiles
 from gis.errors import InvalidInput, NotFound
 from gis.gate import require_people
 from gis.gate import tiles as gate_tiles
-from gis.messages import _
+from gis.messages import _, clip
 from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn, read_conn
@@ -90,7 +91,12 @@ def parse_filters(args) -> gate_tiles.Filters:
         v = args.get(name) or None
         if v is not None and v not in allowed:
             raise InvalidInput(
-                _("{name}={v!r}; expected one of {items}", name=name, v=v, items=", ".join(allowed))
+                _(
+                    "{name}={v!r}; expected one of {items}",
+                    name=name,
+                    v=clip(v),
+                    items=", ".join(allowed),
+                )
             )
         return v
 
@@ -117,11 +123,10 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
     """Tile bytes from the cache or the database. Personal layers are read in a
     transaction that carries the caller's scope (row-level security), and every
     household tile served, from the cache too, is written to the access log."""
-    # roads are cut to the user's county (or province, city): cached per that area
+    # roads and buildings are cut to the user's county (or province, city): cached per
+    # that area
     area = (
-        gis_tiles.roads_area(scope.area_code, scope.path)
-        if layer in gis_tiles.CUT_TO_AREA
-        else None
+        gis_tiles.cut_area(scope.area_code, scope.path) if layer in gis_tiles.CUT_TO_AREA else None
     )
     if layer in PERSONAL:
         key = (layer, z, x, y, datum, scope.path, scope.role, filters, CACHE.version)
@@ -155,7 +160,11 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
 def tile(layer, z, x, y):
     if layer not in LAYERS:
         raise NotFound(
-            _("tile layer {layer!r} (layers: {layers})", layer=layer, layers=", ".join(LAYERS))
+            _(
+                "tile layer {layer!r} (layers: {layers})",
+                layer=clip(layer),
+                layers=", ".join(LAYERS),
+            )
         )
     scope = current_scope()
     if layer == "households":

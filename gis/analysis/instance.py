@@ -24,7 +24,7 @@ from gis.crs import looks_swapped, utm_epsg_for
 from gis.errors import InvalidInput
 from gis.gate import Scope
 from gis.gate.demand import demand_by_building
-from gis.messages import _
+from gis.messages import _, clip
 
 SERVICE_KINDS = (
     "distribution_point",
@@ -282,7 +282,7 @@ def candidate_sites(
         raise InvalidInput(
             _(
                 "unknown building use {uses}; expected {expected}",
-                uses=", ".join(map(repr, bad)),
+                uses=", ".join(repr(clip(u)) for u in bad[:5]),
                 expected=", ".join(CANDIDATE_USES),
             )
         )

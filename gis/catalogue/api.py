@@ -78,7 +78,14 @@ ZH: dict[str, str] = {
     "{name} is required": "缺少 {name}",
     "send a JSON object: {model, k, radius, demand, …}": "请发送 JSON 对象：{model, k, radius, demand, …}",
     "sites must be a list of {lon, lat, name}": "sites 应为 {lon, lat, name} 的列表",
-    "candidate must be 0–{last}": "candidate 应为 0–{last}",
+    "this review item has no candidate to accept; place the household on the map by "
+    "hand": "此待核对项没有可接受的候选位置；请在地图上手动定位该户",
+    "candidate is null: send the number of the candidate to accept, a whole number "
+    'from 0 to {last}, e.g. "candidate": 0': 'candidate 为 null：请给出要接受的候选位置编号，0 到 {last} 的整数，例如 "candidate": 0',
+    "candidate is missing: send the number of the candidate to accept, a whole number "
+    'from 0 to {last}, e.g. "candidate": 0': '缺少 candidate：请给出要接受的候选位置编号，0 到 {last} 的整数，例如 "candidate": 0',
+    "candidate={show} is not a candidate of this review item: send a whole number from 0 "
+    'to {last}, e.g. "candidate": 0': 'candidate={show} 不是此待核对项的候选位置：请给出 0 到 {last} 的整数，例如 "candidate": 0',
     "datum={datum!r}; expected wgs84 or gcj02": "datum={datum!r}；应为 wgs84 或 gcj02",
     "{name}={v!r}; expected one of {items}": "{name}={v!r}；应为以下之一：{items}",
     "as_of={as_of!r}; expected a date YYYY-MM-DD": "as_of={as_of!r}；应为日期 YYYY-MM-DD",
@@ -278,4 +285,6 @@ ZH: dict[str, str] = {
     "drilled={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) "
     "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
     "{name}= is empty: give a value, or leave {name} out for its default": "{name}= 为空：请给出取值，或去掉 {name} 以使用默认值",
+    "{name}= is empty: give a value; {name} is required": "{name}= 为空：请给出取值；{name} 为必填项",
+    "{name} is null: give a value; {name} is required": "{name} 为 null：请给出取值；{name} 为必填项",
 }

@@ -41,7 +41,7 @@ from gis.exports.map_spec import (
 )
 from gis.exports.mapping import Page
 from gis.gate import Scope
-from gis.messages import _
+from gis.messages import _, clip
 
 PER = ("village", "township")
 
@@ -90,7 +90,9 @@ def render_atlas(
     callers that wait for the answer (a page takes about a second to draw)."""
     info = check_layer(layer)
     if per not in PER:
-        raise InvalidInput(_("unknown atlas unit {per!r}; expected village or township", per=per))
+        raise InvalidInput(
+            _("unknown atlas unit {per!r}; expected village or township", per=clip(per))
+        )
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     stats = aggregates.statistics(conn, area, as_of=as_of)

@@ -24,7 +24,7 @@ from gis.exports import (
 )
 from gis.gate import Scope, scope_for_area
 from gis.gate.aggregates import heat_cells
-from gis.messages import _, grid_label
+from gis.messages import _, clip, grid_label
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,11 @@ VIEW_CONTAINED = 0.98
 def check_layer(layer: str) -> Layer:
     if layer not in LAYERS:
         raise InvalidInput(
-            _("unknown map layer {layer!r}; expected {items}", layer=layer, items=", ".join(LAYERS))
+            _(
+                "unknown map layer {layer!r}; expected {items}",
+                layer=clip(layer),
+                items=", ".join(LAYERS),
+            )
         )
     return LAYERS[layer]
 
@@ -338,7 +342,7 @@ def prepare(
     the web map is drilled into (see :func:`framed_area`)."""
     info = check_layer(layer)
     if per not in (None, "", "village", "grid"):
-        raise InvalidInput(_("per={per!r}; expected village or grid", per=per))
+        raise InvalidInput(_("per={per!r}; expected village or grid", per=clip(per)))
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     k = aggregates.threshold()

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from gis.errors import InvalidInput
 from gis.gate import Scope, enter
-from gis.messages import _
+from gis.messages import _, clip
 from gis.scope import in_county
 
 POPULATIONS = {
@@ -91,7 +91,7 @@ def _check_population(population: str) -> None:
         raise InvalidInput(
             _(
                 "unknown demand population {population!r}; expected {items}",
-                population=population,
+                population=clip(population),
                 items=", ".join(POPULATIONS),
             )
         )

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from gis import disclosure, settings
 from gis.errors import InvalidInput
 from gis.gate import Scope, enter, widened
-from gis.messages import _
+from gis.messages import _, clip
 from gis.scope import not_in_jurisdiction
 
 #: length of an area's path at each level (a county's path is its 6-digit code)
@@ -116,7 +116,9 @@ def area_figures(conn, scope: Scope, level: str, within: str | None = None) -> s
     area). Counts are exact for people roles and protected otherwise (withheld below k,
     cell-key noise; an area with fewer than k persons withheld whole)."""
     if level not in PATH_LEN:
-        raise InvalidInput(_("unknown level {level!r}; expected county or township", level=level))
+        raise InvalidInput(
+            _("unknown level {level!r}; expected county or township", level=clip(level))
+        )
     enter(conn, scope)
     path = _within_path(conn, scope, within)
     n = PATH_LEN[level]

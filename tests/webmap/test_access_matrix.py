@@ -18,7 +18,7 @@ import mapbox_vector_tile
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import USERS, login
 from webmap.tiles import CACHE
 
 PEOPLE = {"county_u", "town_u", "village_a"}
@@ -491,4 +491,73 @@ def test_regional_users_read_the_ogc_api_per_county(app, client, conn, role):
         {"c": COUNTY},
     ).scalar()
     assert logged >= 2 * len(OGC_COLLECTIONS)
+    assert failures == [], "\n".join(failures)
+
+
+# The routes of session 23 with an area of the user's and one of a sibling (web18): the
+# site check and the figures answer a sibling's area as one not loaded (404, the same
+# words but for the code); a map drilled into a sibling is made of the user's own area
+# and never named after the sibling; the density choropleth holds no sibling's area.
+AREA_CALLS = {
+    "site": ("planner", "/api/planning/site?lon={lon}&lat={lat}&area={area}"),
+    "figures": ("aggregate", "/api/regions/figures?level=township&within={area}"),
+    "choropleth": ("aggregate", "/api/density/choropleth?level=village&population=migrants"),
+    "drilled": (
+        "aggregate",
+        "/exports/map.png?layer=density&per=village&bbox=119.99,29.19,120.21,29.41"
+        "&drilled={village}",
+    ),
+}
+
+
+def _area_call_status(kind, role, which, name):
+    if role == "anonymous":
+        return 401
+    if kind == "planner" and role not in PLANNERS:
+        return 403
+    if name == "drilled" and role in REGIONAL:
+        return 400  # one county at a time: area= is missing
+    if which == "sibling" and name in ("site", "figures"):
+        return 404
+    return 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_session_23_routes_by_role_and_area(client, conn, role):
+    if role != "anonymous":
+        assert login(client, role).status_code == 302
+    failures = []
+    own_area = {name: area for name, _role, area in USERS}.get(role, COUNTY)
+    for which in ("own", "sibling"):
+        ctx = _ctx(conn, role, which)
+        if which == "own":
+            ctx["area"] = own_area
+        for name, (kind, template) in AREA_CALLS.items():
+            path = template.format(**ctx)
+            resp = client.get(path, headers={"Accept-Language": "en"})
+            want = _area_call_status(kind, role, which, name)
+            if resp.status_code != want:
+                failures.append(f"{role} {which} {path}: {resp.status_code}, expected {want}")
+                continue
+            if want == 404:
+                missing = client.get(
+                    path.replace(ctx["area"], "330782999999"), headers={"Accept-Language": "en"}
+                )
+                said = resp.get_data(as_text=True).replace(ctx["area"], "330782999999")
+                if said != missing.get_data(as_text=True):
+                    failures.append(f"{role} {path}: a sibling ≠ an area not loaded")
+            if want != 200 or which != "sibling":
+                continue
+            sibling = SIBLING_AREA.get(role, "330782999999")
+            if name == "choropleth":
+                codes = {f["properties"].get("code") for f in resp.get_json()["features"]}
+                if sibling in codes:
+                    failures.append(f"{role} {path}: the sibling {sibling} is coloured")
+            if name == "drilled" and sibling in resp.headers["Content-Disposition"]:
+                failures.append(f"{role} {path}: named after the sibling")
+            if role in AGGREGATE:
+                try:
+                    assert_aggregate_only(resp, f"{role} {path}")
+                except AssertionError as exc:
+                    failures.append(str(exc))
     assert failures == [], "\n".join(failures)
