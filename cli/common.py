@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
+from cli.interrupt import INTERRUPTED  # noqa: F401  (the exit code of Ctrl-C, for commands)
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _, text_table
@@ -19,10 +21,6 @@ from gis.progress import bar  # noqa: F401  (the one progress bar style, for com
 
 #: ``--json``: print the result as JSON instead of text (every command that prints results)
 json_option = click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
-
-
-#: the exit code of a command ended by Ctrl-C (128 + SIGINT, as the shell reports it)
-INTERRUPTED = 130
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -47,6 +45,20 @@ def require_out_folder(out: Path | None) -> None:
                 folder=folder,
             )
         )
+
+
+def write_whole(path: Path, write) -> None:
+    """Write ``path`` whole or not at all: ``write(part)`` fills a hidden part file beside
+    it (``.NAME.part``), renamed to ``path`` once complete, so that a Ctrl-C or a full
+    disk in the middle leaves no partial file under the name the user gave (nor the
+    part file)."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        write(part)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def dask_options(engine_help: str):

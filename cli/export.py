@@ -12,7 +12,16 @@ from pathlib import Path
 
 import click
 
-from cli.common import bar, echo_json, fail, json_option, prepare, require_out_folder, scope
+from cli.common import (
+    bar,
+    echo_json,
+    fail,
+    json_option,
+    prepare,
+    require_out_folder,
+    scope,
+    write_whole,
+)
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
@@ -51,7 +60,7 @@ def _run(out: Path, as_json: bool, produce) -> None:
             data = produce(conn)
     except PopgisError as exc:
         fail(exc.message)
-    out.write_bytes(data)
+    write_whole(out, lambda part: part.write_bytes(data))
     if as_json:
         echo_json({"file": str(out), "bytes": len(data)})
     else:

@@ -23,6 +23,7 @@ from cli.common import (
     prepare,
     require_out_folder,
     scope,
+    write_whole,
 )
 from gis.errors import PopgisError
 from gis.messages import _
@@ -211,8 +212,9 @@ def coverage_cmd(
 
 
 def _write_json(path: Path, value) -> None:
+    text = json.dumps(value, ensure_ascii=False, indent=1)
     try:
-        path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_whole(path, lambda part: part.write_text(text, encoding="utf-8"))
     except OSError as exc:
         fail(_("cannot read or write a file: {problem}", problem=exc))
 
@@ -527,10 +529,14 @@ def _write_sites(out: Path, fc: dict) -> Path:
     from gis import csvfile
     from gis.analysis import plans
 
-    out.write_text(json.dumps(fc, ensure_ascii=False, indent=1), encoding="utf-8")
+    def write_csv(part: Path) -> None:
+        with csvfile.open_csv(part, SITE_COLUMNS) as w:
+            w.writedicts(SITE_COLUMNS, plans.sites_csv_rows(fc))
+
     csv_path = out.with_suffix(".csv")
-    with csvfile.open_csv(csv_path, SITE_COLUMNS) as w:
-        w.writedicts(SITE_COLUMNS, plans.sites_csv_rows(fc))
+    text = json.dumps(fc, ensure_ascii=False, indent=1)
+    write_whole(out, lambda part: part.write_text(text, encoding="utf-8"))
+    write_whole(csv_path, write_csv)
     return csv_path
 
 
