@@ -96,14 +96,25 @@ def dask_options(engine_help: str):
 
 def checked_dask_options(engine: str, scheduler: str | None) -> str | None:
     """``--scheduler`` checked (:func:`checked_scheduler`); the command ends when
-    ``--scheduler`` or ``--workers`` is given without ``--engine dask`` (ignored, they
-    would let the user think the work ran on Dask, or on that many workers)."""
+    ``--scheduler`` or ``--workers`` is given without ``--engine dask``, or ``--workers``
+    with ``--scheduler`` (ignored, they would let the user think the work ran on Dask,
+    or on that many workers: a scheduler's workers are those started with it)."""
+    source = click.get_current_context().get_parameter_source("workers")
+    workers_given = source not in (None, click.core.ParameterSource.DEFAULT)
     if engine != "dask":
-        if scheduler:
+        if scheduler is not None:
             fail(_("--scheduler goes with --engine dask"))
-        source = click.get_current_context().get_parameter_source("workers")
-        if source not in (None, click.core.ParameterSource.DEFAULT):
+        if workers_given:
             fail(_("--workers goes with --engine dask"))
+    elif scheduler is not None and workers_given:
+        fail(
+            _(
+                "--workers is the number of worker processes of the local cluster; with "
+                "--scheduler the tasks run on the workers started with that scheduler (`dask "
+                "worker ADDRESS`, as many as you start): leave out --workers, or --scheduler "
+                "for a local cluster"
+            )
+        )
     return None if scheduler is None else checked_scheduler(scheduler)
 
 

@@ -1,0 +1,95 @@
+"""The outside tester's findings (s24) on the command line's options: an empty
+``--area`` was taken as "no area" by `db check` (every area checked), ``--workers``
+with ``--scheduler`` and ``--area`` with a geocoded file were ignored without a word.
+Each failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+
+FORM = "2, 4, 6, 9 or 12 digits"
+
+# every command that takes --area (and `areas --under`), with what else it needs
+AREA_COMMANDS = [
+    ["db", "check"],
+    ["coverage", "--kinds", "clinic", "--radius", "800"],
+    ["place", "--model", "mclp", "--k", "1", "--radius", "800", "--out", "{tmp}/p.geojson"],
+    ["geocode", "--households"],
+    ["export", "map", "--layer", "migrants", "--out", "{tmp}/m.png"],
+    ["export", "atlas", "--out", "{tmp}/a.pdf"],
+    ["export", "table", "--out", "{tmp}/t.csv"],
+    ["export", "layer", "--out", "{tmp}/l.gpkg"],
+    ["users", "add", "nobody", "--role", "county", "--password-stdin"],
+]
+
+
+def _run(*args, input=None):
+    return CliRunner().invoke(main, ["--lang", "en", *map(str, args)], input=input)
+
+
+@pytest.mark.parametrize("given", ["", "  "])
+@pytest.mark.parametrize("command", AREA_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_an_empty_area_is_refused_by_every_command(db_url, tmp_path, command, given):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    r = _run(*args, "--area", given, input="Pass-word-1234\n")
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("error: --area is empty: expected the code of a province"), r.output
+    assert FORM in r.output and "`popgis areas` lists the areas loaded" in r.output
+    assert "leave --area out for the default" in r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_area_is_refused_in_chinese_too(db_url):
+    r = CliRunner().invoke(main, ["--lang", "zh", "db", "check", "--area", ""])
+    assert r.exit_code == 2 and r.output.startswith("错误：--area 为空：应为省、市、县"), r.output
+    assert "`popgis areas` 列出已加载的区划" in r.output
+
+
+def test_an_empty_under_is_refused(db_url):
+    r = _run("areas", "--under", " ")
+    assert r.exit_code == 2 and r.output.startswith("error: --under is empty:"), r.output
+
+
+def test_db_check_with_an_area_still_checks_that_area(db_url):
+    r = _run("db", "check", "--area", "330782", "--json")
+    assert r.exit_code in (0, 1) and '"count"' in r.output, r.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["geocode", "{tmp}/in.csv", "--out", "{tmp}/out.csv"],
+        ["coverage", "--kinds", "clinic", "--radius", "800", "--area", "33"],
+    ],
+    ids=["geocode", "coverage"],
+)
+def test_workers_with_a_scheduler_is_refused_saying_which_applies(tmp_path, command):
+    (tmp_path / "in.csv").write_text("id,address\n1,江滨社区\n", encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    dask = ["--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"]
+    r = _run(*args, *dask, "--workers", "4")
+    assert r.exit_code == 2, r.output
+    assert r.output.strip() == (
+        "error: --workers is the number of worker processes of the local cluster; with "
+        "--scheduler the tasks run on the workers started with that scheduler (`dask "
+        "worker ADDRESS`, as many as you start): leave out --workers, or --scheduler for "
+        "a local cluster"
+    ), r.output
+    zh = CliRunner().invoke(main, ["--lang", "zh", *args, *dask, "--workers", "4"])
+    assert zh.exit_code == 2 and "--workers 是本地集群的工作进程数" in zh.output, zh.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_area_with_a_geocoded_file_is_refused(db_url, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,address\n1,江滨社区\n", encoding="utf-8")
+    r = _run("geocode", src, "--out", tmp_path / "out.csv", "--area", "330782")
+    assert r.exit_code == 2, r.output
+    assert r.output.strip() == (
+        "error: --area goes with --households (the households of that area); a file is "
+        "geocoded whole: leave out --area"
+    )
+    assert not (tmp_path / "out.csv").exists()
