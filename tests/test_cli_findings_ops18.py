@@ -93,3 +93,73 @@ def test_area_with_a_geocoded_file_is_refused(db_url, tmp_path):
         "geocoded whole: leave out --area"
     )
     assert not (tmp_path / "out.csv").exists()
+
+
+# ---------------------------------------------------------------- export --area
+def _export(*args):
+    return _run("export", "table", "--format", "csv", *args)
+
+
+@pytest.mark.parametrize("given", ["331002", "99", "331002000000"])
+def test_export_echoes_an_area_not_loaded_as_typed_as_every_command(db_url, tmp_path, given):
+    """`export table --area 331002` said "--area 331002000000: …" where `coverage`
+    says "--area 331002: …": the export now says what every command says."""
+    out = tmp_path / "t.csv"
+    r = _export("--area", given, "--out", out)
+    assert r.exit_code == 2 and not out.exists(), r.output
+    full = given.ljust(12, "0")
+    assert r.output.startswith(f"error: --area {given}: no area {full} is loaded here;"), r.output
+    other = _run("coverage", "--kinds", "clinic", "--radius", "800", "--area", given)
+    assert other.output == r.output
+
+
+@pytest.mark.parametrize(
+    "user, given, said",
+    [
+        (None, "3307", "--area 3307 (330700000000) is 金华市, not a county"),
+        ("city_u", "3307", "--area 3307 (330700000000) is 金华市, not a county"),
+        ("city_u", "330700000000", "--area 330700000000 is 金华市, not a county"),
+        ("county_u", "33", "--area 33 (330000000000): no such area in the jurisdiction"),
+        ("county_u", " 3307 ", "--area 3307 (330700000000): no such area in the jurisdiction"),
+    ],
+)
+def test_export_echoes_the_area_as_typed_with_its_code(db_url, tmp_path, user, given, said):
+    out = tmp_path / "t.csv"
+    r = _export("--area", given, "--out", out, *(["--user", user] if user else []))
+    assert r.exit_code == 2 and not out.exists(), r.output
+    assert r.output.startswith(f"error: {said}"), r.output
+    assert "(`popgis areas --under 33" in r.output or "jurisdiction" in r.output
+
+
+@pytest.mark.parametrize("user", [None, "county_u", "city_u"])
+@pytest.mark.parametrize("command", ["table", "layer", "map"])
+def test_export_looks_its_area_up_once(db_url, tmp_path, user, command):
+    """The command checked --area, then the export function checked it again (two
+    lookups, three for the operator): now once, the export function given the checked
+    scope. Counted on the query that looks an area up by its code, with --area's."""
+    import sqlalchemy as sa
+
+    lookups = []
+
+    def count(_conn, _cursor, statement, parameters, *_args):
+        # the area's own lookup (the statistics look its county up too, for suppression)
+        if statement.startswith("SELECT path, level FROM admin_area WHERE code"):
+            if parameters == {"c": "330782001000"}:
+                lookups.append(statement)
+
+    args = {
+        "table": ["table", "--format", "csv"],
+        "layer": ["layer", "--format", "geojson", "--layer", "village_stats"],
+        "map": ["map", "--layer", "service-points", "--format", "png"],
+    }[command]
+    out = tmp_path / f"out.{args[-1]}"
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        r = _run(
+            "export", *args, "--area", "330782001", "--out", out,
+            *(["--user", user] if user else []),
+        )  # fmt: skip
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    assert r.exit_code == 0 and out.stat().st_size > 0, r.output
+    assert len(lookups) == 1, lookups

@@ -12,8 +12,8 @@ ZH: dict[str, str] = {
     "{option} {example}（`popgis areas --under {own}` 列出这些县）",
     "{option} {code} is {name}, not a county: exports are made one county at a time; give "
     "{option} with one of its counties, e.g. {option} {example} (`popgis areas --under "
-    "{code}` lists them)": "{option} {code} 是{name}，不是县（市、区）：导出按县进行；请用 "
-    "{option} 给出其中的一个县，例如 {option} {example}（`popgis areas --under {code}` "
+    "{under}` lists them)": "{option} {code} 是{name}，不是县（市、区）：导出按县进行；请用 "
+    "{option} 给出其中的一个县，例如 {option} {example}（`popgis areas --under {under}` "
     "列出这些县）",
     "{option} {code}: no such area in the jurisdiction ({name}); give an area in it, e.g. "
     "{option} {example}; `popgis areas --under {own}` lists them": "{option} {code}：辖区"
