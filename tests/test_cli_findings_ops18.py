@@ -163,3 +163,54 @@ def test_export_looks_its_area_up_once(db_url, tmp_path, user, command):
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
     assert r.exit_code == 0 and out.stat().st_size > 0, r.output
     assert len(lookups) == 1, lookups
+
+
+# ---------------------------------------------------------------- place --area
+PLACE = ["place", "--model", "mclp", "--k", "1", "--radius", "800"]
+
+
+@pytest.mark.parametrize(
+    "given, name, code",
+    [("33", "浙江省", "330000000000"), ("330700000000", "金华市", "330700000000")],
+)
+def test_place_of_a_province_or_city_is_refused_pointing_to_a_county(
+    db_url, tmp_path, given, name, code
+):
+    """`place --area 33` planned the whole province as one instance (one UTM zone, K
+    sites across counties); a plan is a county's, as its planners make it."""
+    out = tmp_path / "p.geojson"
+    r = _run(*PLACE, "--area", given, "--out", out)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip() == (
+        f"error: --area {given} is {name}: place plans one county (or a township, village "
+        "or grid of one) at a time, as the county's planners do; give --area with one of "
+        f"its counties, e.g. --area 330782000000 (`popgis areas --under {code}` lists "
+        "them), and run place once per county"
+    ), r.output
+    assert list(tmp_path.iterdir()) == []
+    zh = CliRunner().invoke(main, ["--lang", "zh", *PLACE, "--area", given, "--out", str(out)])
+    assert zh.exit_code == 2 and f"是{name}：place 每次为一个县" in zh.output, zh.output
+
+
+@pytest.mark.parametrize("given", ["330782", "330782001", "330782001001002"])
+def test_place_of_a_county_or_an_area_within_one_is_planned(db_url, tmp_path, given):
+    out = tmp_path / "p.geojson"
+    r = _run(*PLACE, "--area", given, "--out", out, "--json")
+    assert r.exit_code == 0, r.output
+    assert out.exists() and (tmp_path / "p.csv").exists()
+
+
+def test_place_with_both_files_refuses_an_area(tmp_path):
+    demand = tmp_path / "d.csv"
+    demand.write_text("id,lon,lat\n1,120.02,29.25\n", encoding="utf-8")
+    sites = tmp_path / "s.csv"
+    sites.write_text("id,lon,lat\nA,120.02,29.25\n", encoding="utf-8")
+    out = tmp_path / "p.geojson"
+    files = ["--demand-file", demand, "--candidates", sites, "--out", out]
+    r = _run(*PLACE, *files, "--area", "330782")
+    assert r.exit_code == 2 and r.output.strip() == (
+        "error: --area chooses the database's demand and sites; with both --demand-file "
+        "and --candidates nothing is read from the database: leave out --area"
+    ), r.output
+    assert not out.exists()
+    assert _run(*PLACE, *files).exit_code == 0 and out.exists()

@@ -298,4 +298,14 @@ ZH: dict[str, str] = {
     "--engine dask computes the coverage of a province or a city county by county; {area} "
     "lies within one county: leave --engine dask out": "--engine dask 用于按县计算省或市的覆盖情况；{area} 在一个县之内：请去掉 --engine dask",
     "the batch failed on Dask ({problem})": "Dask 上的批处理失败（{problem}）",
+    # popgis place --area of a province or a city
+    "--area {area} is {name}: place plans one county (or a township, village or grid of "
+    "one) at a time, as the county's planners do; give --area with one of its counties, "
+    "e.g. --area {example} (`popgis areas --under {code}` lists them), and run place once "
+    "per county": "--area {area} 是{name}：place 每次为一个县（或县内的乡镇、村、网格）选址，"
+    "与县里的规划人员一样；请用 --area 给出其中的一个县，例如 --area {example}（`popgis areas "
+    "--under {code}` 列出这些县），每个县运行一次 place",
+    "--area chooses the database's demand and sites; with both --demand-file and "
+    "--candidates nothing is read from the database: leave out --area": "--area 用于选取库中的"
+    "需求和站点；同时给出 --demand-file 和 --candidates 时不读数据库：请去掉 --area",
 }
