@@ -50,6 +50,32 @@ def orientation_name(landscape: bool) -> str:
     return _("landscape") if landscape else _("portrait")
 
 
+def paper_part(size: str, landscape: bool) -> tuple[str, str]:
+    """The paper of a map or an atlas in its file names: ``(A4-landscape, A4 landscape)``
+    (A4横向 in Chinese), one part of :func:`file_names` for both."""
+    orient = "landscape" if landscape else "portrait"
+    local = _("{size} {orientation}", size=size, orientation=orientation_name(landscape))
+    return f"{size}-{orient}", local
+
+
+def file_names(
+    conn, what: str, local_what: str, area_code: str, on, fmt: str, *parts: tuple[str, str]
+) -> tuple[str, str]:
+    """``(ASCII name, local name)`` of an export file, every export by this one rule:
+    ``popgis-WHAT-CODE[-PART…]-YYYYMMDD.FMT`` (``what``: the export and its details in
+    ASCII, ``map-density-grid``) for every client, and ``AREA-KIND[-PART…]-YYYYMMDD.FMT``
+    for those that read a UTF-8 name: the area's official name (untranslated, a grid's
+    included: :func:`basemap.official_name`), the kind of export in the current language
+    (``local_what``), each of ``parts`` (ASCII, local) in its place (the paper)."""
+    from gis.exports import basemap
+
+    day = f"{on:%Y%m%d}"
+    name = "-".join([f"popgis-{what}", area_code, *(a for a, _z in parts), day])
+    area = basemap.official_name(conn, area_code)
+    local = "-".join([area, local_what, *(z for _a, z in parts), day])
+    return f"{name}.{fmt}", f"{local}.{fmt}"
+
+
 def setting(name: str, default: str) -> str:
     """A setting declared in :mod:`gis.settings`, or (until it is declared there) read
     from the environment with ``default``."""
