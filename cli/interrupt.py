@@ -85,9 +85,11 @@ def install() -> None:
 
 def calm() -> None:
     """The command has ended (its exit code is set): a Ctrl-C from now on, one sent again
-    included, is remembered, not raised into the interpreter's shutdown as a traceback."""
+    included, is ignored, neither raised into the interpreter's shutdown as a traceback
+    nor (as Python restores the default action of a signal handled by a Python function
+    when it shuts down) ending the process by the signal, its work done."""
     if _state["installed"]:
-        signal.signal(signal.SIGINT, lambda _signum, _frame: _state.update(came=True))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _lang(argv: list[str]) -> str | None:

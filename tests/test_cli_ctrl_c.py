@@ -125,3 +125,68 @@ def test_an_output_file_is_written_whole_or_not_at_all(tmp_path):
     assert list(tmp_path.iterdir()) == []
     write_whole(out, lambda part: part.write_text("{}", encoding="utf-8"))
     assert [p.name for p in tmp_path.iterdir()] == ["r.geojson"] and out.read_text() == "{}"
+
+
+def test_ctrl_c_at_any_moment_of_a_load_is_one_line_and_loads_nothing(fresh_db, tmp_path):
+    """Ctrl-C from a terminal (the whole process group) at moments spread over a load's
+    life, from the imports to the writing: each run ends with exit 130 and one line, no
+    traceback nor "Exception ignored", and the load's one transaction rolled back (or,
+    if the signal came after the end, the file loaded whole: nothing in between). From
+    0.25 s: before, Python itself may still be starting (its site module, about 50 ms
+    here, more on a busy machine), where no code of ours runs yet and Python prints a
+    traceback of its own (the imports after it: test_ctrl_c_during_the_imports_…)."""
+    import signal
+    import time
+
+    from tests.test_cli import DATA, _big_households_file
+
+    url = fresh_db.render_as_string(hide_password=False)
+    env = {**os.environ, "POPGIS_DATABASE_URL": url, "POPGIS_LANG": "zh"}
+    for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
+        subprocess.run(
+            [sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    big = tmp_path / "big.csv"
+    _big_households_file(big, 20_000)
+
+    def persons():
+        with db.engine(fresh_db).connect() as c:
+            return c.execute(sa.text("SELECT count(*) FROM persons")).scalar()
+
+    stopped = []
+    for after in (0.25, 0.4, 0.6, 0.9, 1.3, 1.8, 2.4, 3.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "load", "households", str(big)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, which the signal goes to
+        )
+        try:
+            time.sleep(after)
+            os.killpg(proc.pid, signal.SIGINT)
+            _out, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        if proc.returncode == 0:  # it had ended: the whole file, and nothing to stop
+            assert persons() == 20_000
+            continue
+        assert (proc.returncode, stderr_lines(proc_stderr(stderr))) == (130, [ZH_LINE]), (
+            after,
+            stderr,
+        )
+        assert persons() == 0, after
+        stopped.append(after)
+    assert len(stopped) >= 3, stopped  # the moments fell within the load, mostly
+
+
+def proc_stderr(text: str):
+    """``text`` as the standard error of a finished process, for :func:`stderr_lines`."""
+    return subprocess.CompletedProcess([], 0, "", text)
