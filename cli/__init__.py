@@ -9,3 +9,21 @@ GeoPandas, pyproj, matplotlib and the geocoder's tables are loaded only by the c
 that needs them, so ``popgis --help`` and the small commands start at once. None of these
 imports dodges a circle (tests/test_import_cycles.py reads them too).
 """
+
+
+def run() -> None:
+    """The ``popgis`` program (its console script, and ``python -m cli``): Ctrl-C made
+    reliable first (:mod:`cli.interrupt`), then the command line imported and run; a
+    Ctrl-C during those imports, or after the command's own handling, ends it with exit
+    130 and one line instead of a traceback."""
+    from cli import interrupt
+
+    interrupt.install()
+    try:
+        from cli.main import main
+
+        main()
+    except KeyboardInterrupt:
+        interrupt.end()
+    finally:
+        interrupt.calm()

@@ -1,5 +1,5 @@
 """``python -m cli`` runs the popgis command line."""
 
-from cli.main import main
+from cli import run
 
-main()
+run()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
+from cli.interrupt import INTERRUPTED  # noqa: F401  (the exit code of Ctrl-C, for commands)
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _, text_table
@@ -19,10 +21,6 @@ from gis.progress import bar  # noqa: F401  (the one progress bar style, for com
 
 #: ``--json``: print the result as JSON instead of text (every command that prints results)
 json_option = click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
-
-
-#: the exit code of a command ended by Ctrl-C (128 + SIGINT, as the shell reports it)
-INTERRUPTED = 130
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -47,6 +45,20 @@ def require_out_folder(out: Path | None) -> None:
                 folder=folder,
             )
         )
+
+
+def write_whole(path: Path, write) -> None:
+    """Write ``path`` whole or not at all: ``write(part)`` fills a hidden part file beside
+    it (``.NAME.part``), renamed to ``path`` once complete, so that a Ctrl-C or a full
+    disk in the middle leaves no partial file under the name the user gave (nor the
+    part file)."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        write(part)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def dask_options(engine_help: str):
@@ -84,14 +96,25 @@ def dask_options(engine_help: str):
 
 def checked_dask_options(engine: str, scheduler: str | None) -> str | None:
     """``--scheduler`` checked (:func:`checked_scheduler`); the command ends when
-    ``--scheduler`` or ``--workers`` is given without ``--engine dask`` (ignored, they
-    would let the user think the work ran on Dask, or on that many workers)."""
+    ``--scheduler`` or ``--workers`` is given without ``--engine dask``, or ``--workers``
+    with ``--scheduler`` (ignored, they would let the user think the work ran on Dask,
+    or on that many workers: a scheduler's workers are those started with it)."""
+    source = click.get_current_context().get_parameter_source("workers")
+    workers_given = source not in (None, click.core.ParameterSource.DEFAULT)
     if engine != "dask":
-        if scheduler:
+        if scheduler is not None:
             fail(_("--scheduler goes with --engine dask"))
-        source = click.get_current_context().get_parameter_source("workers")
-        if source not in (None, click.core.ParameterSource.DEFAULT):
+        if workers_given:
             fail(_("--workers goes with --engine dask"))
+    elif scheduler is not None and workers_given:
+        fail(
+            _(
+                "--workers is the number of worker processes of the local cluster; with "
+                "--scheduler the tasks run on the workers started with that scheduler (`dask "
+                "worker ADDRESS`, as many as you start): leave out --workers, or --scheduler "
+                "for a local cluster"
+            )
+        )
     return None if scheduler is None else checked_scheduler(scheduler)
 
 

@@ -99,14 +99,14 @@ def db_check(area, csv_path, as_json):
     from gis.scope import area_scope_of, checked_area_code
 
     county = path = None
-    if area:
+    if area is not None:  # given empty ('' or blanks) it is refused, not taken as "all"
         try:
             checked_area_code(area)  # a malformed code before the database is touched
         except PopgisError as exc:
             fail(exc.message)
     prepare()
     with db.engine().connect() as conn:
-        if area:
+        if area is not None:
             try:
                 where = area_scope_of(conn, area)
             except PopgisError as exc:

@@ -12,33 +12,48 @@ from pathlib import Path
 
 import click
 
-from cli.common import bar, echo_json, fail, json_option, prepare, require_out_folder, scope
+from cli.common import (
+    bar,
+    echo_json,
+    fail,
+    json_option,
+    prepare,
+    require_out_folder,
+    scope,
+    write_whole,
+)
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
 
 
-def _scope(conn, user: str | None, area: str | None):
-    """A named user's scope, or the console operator's, with ``--area`` checked in it
-    here, so that a refusal speaks of ``--area`` and `popgis areas` (the web's of
-    ``area=``): an area outside the jurisdiction said exactly as one not loaded, a
-    province or city without a county of it."""
+def _area(conn, user: str | None, area: str | None):
+    """``(scope, code)`` of an export: the scope of ``--area`` (as typed) for a named
+    user or the console operator, checked here once, so that a refusal speaks of
+    ``--area`` and `popgis areas` (the web's of ``area=``) and echoes the code as typed
+    (an area outside the jurisdiction said exactly as one not loaded, a province or
+    city without a county of it); ``code`` its 12-digit code (None without
+    ``--area``). Given to an export function, this scope is taken as checked
+    (:func:`gis.exports.area_scope`)."""
     from gis import users
     from gis.exports import area_scope
+    from gis.scope import checked_area_code
 
-    if user:
-        found = users.scope_of_user(conn, user)
-        if found is None:
-            fail(_("no active user named {name!r}; see `popgis users list`", name=user))
-    else:
-        # the operator works as the county's staff would (the county of --area), and
-        # the export is cut to --area: counts are suppressed county-wide, as for every user
-        found = scope(conn, area[:6] + "000000" if area else None)
     try:
-        area_scope(conn, found, area, option="--area")
+        if user:
+            found = users.scope_of_user(conn, user)
+            if found is None:
+                fail(_("no active user named {name!r}; see `popgis users list`", name=user))
+            code = None if area is None else checked_area_code(area)
+        else:
+            # the operator works as the area's county staff would (every command's scope:
+            # its not-loaded message echoes --area as typed), the export cut to --area
+            found = scope(conn, area)
+            code = None if area is None else found.area_code
+        where = area_scope(conn, found, code, option="--area", given=area)
     except PopgisError as exc:
         fail(exc.message)
-    return found
+    return where, code
 
 
 def _run(out: Path, as_json: bool, produce) -> None:
@@ -51,7 +66,7 @@ def _run(out: Path, as_json: bool, produce) -> None:
             data = produce(conn)
     except PopgisError as exc:
         fail(exc.message)
-    out.write_bytes(data)
+    write_whole(out, lambda part: part.write_bytes(data))
     if as_json:
         echo_json({"file": str(out), "bytes": len(data)})
     else:
@@ -76,16 +91,16 @@ def _date(value) -> date | None:
 
 
 def _area_code(_ctx, _param, value: str | None) -> str | None:
-    """``--area`` as its 12-digit code (2 to 9 digits written out; a grid's 15), checked
-    before its county is taken from it (:func:`gis.scope.checked_area_code`)."""
+    """``--area`` as typed (the messages echo it), its form checked before the database
+    is touched (:func:`gis.scope.checked_area_code`: 2 to 12 digits, a grid's 15)."""
     from gis.scope import checked_area_code
 
-    if value is None:
-        return None
-    try:
-        return checked_area_code(value)
-    except PopgisError as exc:
-        fail(exc.message)
+    if value is not None:
+        try:
+            checked_area_code(value)
+        except PopgisError as exc:
+            fail(exc.message)
+    return value
 
 
 AREA = click.option(
@@ -134,21 +149,22 @@ def export_map(layer, area, fmt, size, landscape, bbox, as_of, user, out, as_jso
         box = parse_bbox(bbox, "--bbox")
     except InvalidInput as exc:
         fail(exc.message)
-    _run(
-        out,
-        as_json,
-        lambda conn: mapping.render_map(
+
+    def produce(conn):
+        where, code = _area(conn, user, area)
+        return mapping.render_map(
             conn,
-            _scope(conn, user, area),
+            where,
             layer,
-            area_code=area,
+            area_code=code,
             fmt=fmt,
             size=size.upper(),
             landscape=landscape,
             bbox=box,
             as_of=_date(as_of),
-        ),
-    )
+        )
+
+    _run(out, as_json, produce)
 
 
 @export_group.command("atlas")
@@ -166,12 +182,13 @@ def export_atlas(layer, area, per, size, portrait, as_of, user, out, as_json):
     from gis.exports import atlas
 
     def produce(conn):
+        where, code = _area(conn, user, area)
         with bar(_("atlas pages")) as progress:
             return atlas.render_atlas(
                 conn,
-                _scope(conn, user, area),
+                where,
                 layer,
-                area_code=area,
+                area_code=code,
                 per=per,
                 size=size.upper(),
                 landscape=not portrait,
@@ -194,13 +211,12 @@ def export_table(area, fmt, as_of, user, out, as_json):
     from gis.exports import tables
 
     fmt = _fmt(out, fmt, tables.FORMATS)
-    _run(
-        out,
-        as_json,
-        lambda conn: tables.export_table(
-            conn, _scope(conn, user, area), area, fmt, as_of=_date(as_of)
-        ),
-    )
+
+    def produce(conn):
+        where, code = _area(conn, user, area)
+        return tables.export_table(conn, where, code, fmt, as_of=_date(as_of))
+
+    _run(out, as_json, produce)
 
 
 @export_group.command("layer")
@@ -229,10 +245,9 @@ def export_layer(area, fmt, layers, user, out, as_json):
                 items=", ".join(geo.COLLECTIONS),
             )
         )
-    _run(
-        out,
-        as_json,
-        lambda conn: geo.export_layers(
-            conn, _scope(conn, user, area), area, fmt, list(layers) or None
-        ),
-    )
+
+    def produce(conn):
+        where, code = _area(conn, user, area)
+        return geo.export_layers(conn, where, code, fmt, list(layers) or None)
+
+    _run(out, as_json, produce)

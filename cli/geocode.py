@@ -115,6 +115,13 @@ def geocode(
         fail(_("give IN.csv --out OUT.csv, or --households"))
     if households and engine != "local":
         fail(_("--engine dask geocodes a file (IN.csv --out OUT.csv), not --households"))
+    if area is not None and not households:  # ignored, it would seem to cut the file
+        fail(
+            _(
+                "--area goes with --households (the households of that area); a file is "
+                "geocoded whole: leave out --area"
+            )
+        )
     scheduler = checked_dask_options(engine, scheduler)
     prepare()
     if households:

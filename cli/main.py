@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from importlib import metadata
+from typing import NoReturn
 
 import click
 
-from cli import clicktext, database, demo, export, geocode, load, planning, serve, stats, users
+from cli import (
+    clicktext,
+    database,
+    demo,
+    export,
+    geocode,
+    interrupt,
+    load,
+    planning,
+    serve,
+    stats,
+    users,
+)
 from cli.common import INTERRUPTED, fail
 from cli.helptext import lang_callback, translate_tree
 from gis import db
@@ -23,8 +36,10 @@ def _version() -> str:
 
 class PopgisGroup(click.Group):
     """The ``popgis`` group: Ctrl-C ends any command with one line in the user's language
-    and exit 130 (the shell's code for SIGINT), not click's English "Aborted!" and 1.
-    Commands that leave something half done say so themselves (``geocode``)."""
+    and exit 130 (the shell's code for SIGINT), not click's English "Aborted!" and 1,
+    also while the command line is read and when a Ctrl-C was swallowed on the way (a
+    command that returns after one: :func:`cli.interrupt.came`). Commands that leave
+    something half done say so themselves (``geocode``)."""
 
     def main(self, *args, **kwargs):
         # --lang sets the language for the whole run, click's last "Error:" line included;
@@ -32,11 +47,25 @@ class PopgisGroup(click.Group):
         with speaking(None):
             return super().main(*args, **kwargs)
 
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            interrupted()
+
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except KeyboardInterrupt:
-            fail(_("interrupted (Ctrl-C)"), INTERRUPTED)
+            interrupted()
+        if interrupt.came():  # a Ctrl-C swallowed on the way: the user asked to stop
+            interrupted()
+        return result
+
+
+def interrupted() -> NoReturn:
+    """End the command for Ctrl-C: one line, exit 130."""
+    fail(_("interrupted (Ctrl-C)"), INTERRUPTED)
 
 
 @click.group(cls=PopgisGroup)

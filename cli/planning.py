@@ -23,6 +23,7 @@ from cli.common import (
     prepare,
     require_out_folder,
     scope,
+    write_whole,
 )
 from gis.errors import PopgisError
 from gis.messages import _
@@ -211,8 +212,9 @@ def coverage_cmd(
 
 
 def _write_json(path: Path, value) -> None:
+    text = json.dumps(value, ensure_ascii=False, indent=1)
     try:
-        path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_whole(path, lambda part: part.write_text(text, encoding="utf-8"))
     except OSError as exc:
         fail(_("cannot read or write a file: {problem}", problem=exc))
 
@@ -409,7 +411,10 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
     help="building uses that are candidate sites (database instances)",
 )
 @click.option("--no-grid-centroids", is_flag=True, help="grid centroids are not candidates")
-@click.option("--area", help="code of the area: 2, 4, 6, 9 or 12 digits (default: the county)")
+@click.option(
+    "--area",
+    help="a county or an area within one: 6, 9 or 12 digits, or a grid's 15 (default: the county)",
+)
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date for ages")
 @click.option(
     "--out",
@@ -455,6 +460,13 @@ def place_cmd(
             )
         )
     _positive("--time-limit", time_limit, _(" seconds"))
+    if area is not None and demand_file is not None and candidates_file is not None:
+        fail(  # ignored, it would seem to cut the files to the area
+            _(
+                "--area chooses the database's demand and sites; with both --demand-file "
+                "and --candidates nothing is read from the database: leave out --area"
+            )
+        )
     try:
         if demand_file is not None and candidates_file is not None:
             demand = instance.demand_from_table(_read_frame(demand_file), demand_file.name)
@@ -527,11 +539,37 @@ def _write_sites(out: Path, fc: dict) -> Path:
     from gis import csvfile
     from gis.analysis import plans
 
-    out.write_text(json.dumps(fc, ensure_ascii=False, indent=1), encoding="utf-8")
+    def write_csv(part: Path) -> None:
+        with csvfile.open_csv(part, SITE_COLUMNS) as w:
+            w.writedicts(SITE_COLUMNS, plans.sites_csv_rows(fc))
+
     csv_path = out.with_suffix(".csv")
-    with csvfile.open_csv(csv_path, SITE_COLUMNS) as w:
-        w.writedicts(SITE_COLUMNS, plans.sites_csv_rows(fc))
+    text = json.dumps(fc, ensure_ascii=False, indent=1)
+    write_whole(out, lambda part: part.write_text(text, encoding="utf-8"))
+    write_whole(csv_path, write_csv)
     return csv_path
+
+
+def _one_county_at_a_time(conn, where, given: str | None) -> None:
+    """End the command: a placement is planned for one county (or a part of one), as
+    its planners and staff plan it; a province's or city's K sites would be one plan
+    mixing counties (each county's planner decides its own, with its own service
+    points, in its own UTM zone). Names a county to give and how to list them."""
+    from gis.scope import jurisdiction
+
+    name, example = jurisdiction(conn, where)
+    fail(
+        _(
+            "--area {area} is {name}: place plans one county (or a township, village or "
+            "grid of one) at a time, as the county's planners do; give --area with one of "
+            "its counties, e.g. --area {example} (`popgis areas --under {code}` lists them), "
+            "and run place once per county",
+            area=given,
+            name=name,
+            example=example,
+            code=where.area_code,
+        )
+    )
 
 
 def _db_instance(
@@ -544,6 +582,8 @@ def _db_instance(
     prepare()
     with db.engine().connect() as conn:
         where = scope(conn, area)
+        if where.county is None:  # a province or a city: several counties
+            _one_county_at_a_time(conn, where, area)
         epsg = instance.county_epsg(conn, where)
         if demand_file is not None:
             demand = instance.demand_from_table(

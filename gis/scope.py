@@ -167,11 +167,20 @@ def _area_form() -> str:
 def checked_area_code(code: str, option: str = "--area") -> str:
     """The 12-digit code (15 for a grid) of ``code`` given as ``option`` on the command
     line: 2, 4, 6 or 9 digits (a province, city, county or township) are written out
-    to 12 with zeros. Anything else: :class:`InvalidInput` naming it, the form expected
-    and `popgis areas`."""
+    to 12 with zeros. Anything else, empty or blank included: :class:`InvalidInput`
+    naming it, the form expected and `popgis areas`."""
     text = code.strip()
     if text.isascii() and text.isdigit() and len(text) in (*AREA_DIGITS, GRID_DIGITS):
         return text.ljust(12, "0")
+    if not text:  # `--area ''` (a variable left unset in a script) is no area, not "all"
+        raise InvalidInput(
+            _(
+                "{option} is empty: {form}; `popgis areas` lists the areas loaded (leave "
+                "{option} out for the default)",
+                option=option,
+                form=_area_form(),
+            )
+        )
     raise InvalidInput(
         _(
             "{option} {code!r} is not an area code: {form}; `popgis areas` lists the areas loaded",

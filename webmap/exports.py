@@ -20,7 +20,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 
 from gis.errors import InvalidInput
-from gis.exports import aggregates, atlas, basemap, geo, mapping, orientation_name, tables
+from gis.exports import aggregates, atlas, file_names, geo, mapping, paper_part, tables
 from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope
@@ -131,15 +131,12 @@ def _drilled() -> str | None:
     return code
 
 
-def _names(what: str, local_what: str, area: str | None, *extra: tuple[str, str]):
-    """(ASCII, Chinese) file names without extension: popgis-WHAT-…-AREA-…-DATE."""
+def _names(what: str, local_what: str, area: str | None, fmt: str, *parts: tuple[str, str]):
+    """(ASCII, local) file names of a download: :func:`gis.exports.file_names` of the
+    area (default the user's), dated with the data's day."""
     conn = get_conn()
     code = area or current_scope().area_code
-    name = basemap.area_names(conn, code)[-1]
-    on = f"{aggregates.today(conn):%Y%m%d}"
-    ascii_parts = [f"popgis-{what}", code, *(a for a, _z in extra), on]
-    local_parts = [f"{name}-{local_what}", *(z for _a, z in extra), on]
-    return "-".join(ascii_parts), "-".join(local_parts)
+    return file_names(conn, what, local_what, code, aggregates.today(conn), fmt, *parts)
 
 
 @bp.route("/atlas.pdf")
@@ -160,15 +157,14 @@ def atlas_file():
         landscape=landscape,
         max_pages=WEB_ATLAS_MAX_PAGES,
     )
-    orient = ("landscape" if landscape else "portrait", orientation_name(landscape))
     name, local = _names(
         f"atlas-{layer}-{per}",
         _("{layer} atlas", layer=mapping.LAYERS[layer].title),
         area,
-        (size, size),
-        orient,
+        "pdf",
+        paper_part(size, landscape),
     )
-    return _send(data, "pdf", name, f"{local}.pdf")
+    return _send(data, "pdf", name, local)
 
 
 @bp.route("/table.<fmt>")
@@ -176,8 +172,8 @@ def atlas_file():
 def table_file(fmt):
     area = _area()
     data = tables.export_table(get_conn(), current_scope(), area, fmt)
-    name, local = _names("table", _("population statistics"), area)
-    return _send(data, fmt, name, f"{local}.{fmt}")
+    name, local = _names("table", _("Population statistics"), area, fmt)
+    return _send(data, fmt, name, local)
 
 
 @bp.route("/layers.<fmt>")
@@ -188,5 +184,5 @@ def layers_file(fmt):
     wanted = [v for v in request.args.getlist("layer") if v] or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
     wanted_names = "".join(f"-{w}" for w in wanted or [])
-    name, local = _names("layers" + wanted_names, _("layers"), area)
-    return _send(data, fmt, name, f"{local}.{fmt}")
+    name, local = _names("layers" + wanted_names, _("GIS layers"), area, fmt)
+    return _send(data, fmt, name, local)

@@ -210,7 +210,7 @@ ZH: dict[str, str] = {
     "无需远处的候选点），或{fix}",
     # gis/exports
     "unknown atlas unit {per!r}; expected village or township": "未知的图集单元 {per!r}；应为 village 或 township",
-    "area {area_code} has no {per} to make pages of": "地区 {area_code} 没有可制作图页的 {per}",
+    "area {area_code} has no {per} to make pages of": "地区 {area_code} 没有可制作图页的{per}",
     "no CJK font found for Chinese map text; install Debian fonts-noto-cjk (`make install` "
     "does it)": "未找到用于地图中文的 CJK 字体；请安装 Debian 的 fonts-noto-cjk（`make install` 会安装）",
     "unknown paper size {size!r}; expected A4 or A3": "未知纸张大小 {size!r}；应为 A4 或 A3",

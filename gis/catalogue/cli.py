@@ -12,8 +12,8 @@ ZH: dict[str, str] = {
     "{option} {example}（`popgis areas --under {own}` 列出这些县）",
     "{option} {code} is {name}, not a county: exports are made one county at a time; give "
     "{option} with one of its counties, e.g. {option} {example} (`popgis areas --under "
-    "{code}` lists them)": "{option} {code} 是{name}，不是县（市、区）：导出按县进行；请用 "
-    "{option} 给出其中的一个县，例如 {option} {example}（`popgis areas --under {code}` "
+    "{under}` lists them)": "{option} {code} 是{name}，不是县（市、区）：导出按县进行；请用 "
+    "{option} 给出其中的一个县，例如 {option} {example}（`popgis areas --under {under}` "
     "列出这些县）",
     "{option} {code}: no such area in the jurisdiction ({name}); give an area in it, e.g. "
     "{option} {example}; `popgis areas --under {own}` lists them": "{option} {code}：辖区"
@@ -51,6 +51,9 @@ ZH: dict[str, str] = {
     "或网格的 15 位代码",
     "{option} {code!r} is not an area code: {form}; `popgis areas` lists the areas "
     "loaded": "{option} {code!r} 不是区划代码：{form}；`popgis areas` 列出已加载的区划",
+    "{option} is empty: {form}; `popgis areas` lists the areas loaded (leave {option} "
+    "out for the default)": "{option} 为空：{form}；`popgis areas` 列出已加载的区划（不给 "
+    "{option} 则用默认）",
     "{option} {given}: no area {code} is loaded here; `popgis areas` lists "
     "the areas loaded ({form})": "{option} {given}：本库没有加载区划 {code}；`popgis areas` "
     "列出已加载的区划（{form}）",
@@ -99,6 +102,14 @@ ZH: dict[str, str] = {
     "--engine dask geocodes a file (IN.csv --out OUT.csv), not --households": "--engine dask 用于文件地理编码（输入.csv --out 输出.csv），不能与 --households 一起用",
     "--scheduler goes with --engine dask": "--scheduler 须与 --engine dask 一起使用",
     "--workers goes with --engine dask": "--workers 须与 --engine dask 一起使用",
+    "--workers is the number of worker processes of the local cluster; with --scheduler "
+    "the tasks run on the workers started with that scheduler (`dask worker ADDRESS`, as "
+    "many as you start): leave out --workers, or --scheduler for a local cluster": "--workers "
+    "是本地集群的工作进程数；给了 --scheduler 时，任务在随该调度器启动的工作进程上运行（`dask worker "
+    "地址`，启动几个就有几个）：请去掉 --workers，或去掉 --scheduler 改用本地集群",
+    "--area goes with --households (the households of that area); a file is geocoded "
+    "whole: leave out --area": "--area 须与 --households 一起使用（只编码该区划的住户）；"
+    "文件按整份编码：请去掉 --area",
     "cannot reach the Dask scheduler at {address} within {seconds} s: check that it is "
     "running (`dask scheduler`) and that the host and port are right": "在 {seconds} 秒内无法连接 Dask 调度器 {address}："
     "请检查调度器是否在运行（`dask scheduler`），以及主机和端口是否正确",
@@ -287,4 +298,14 @@ ZH: dict[str, str] = {
     "--engine dask computes the coverage of a province or a city county by county; {area} "
     "lies within one county: leave --engine dask out": "--engine dask 用于按县计算省或市的覆盖情况；{area} 在一个县之内：请去掉 --engine dask",
     "the batch failed on Dask ({problem})": "Dask 上的批处理失败（{problem}）",
+    # popgis place --area of a province or a city
+    "--area {area} is {name}: place plans one county (or a township, village or grid of "
+    "one) at a time, as the county's planners do; give --area with one of its counties, "
+    "e.g. --area {example} (`popgis areas --under {code}` lists them), and run place once "
+    "per county": "--area {area} 是{name}：place 每次为一个县（或县内的乡镇、村、网格）选址，"
+    "与县里的规划人员一样；请用 --area 给出其中的一个县，例如 --area {example}（`popgis areas "
+    "--under {code}` 列出这些县），每个县运行一次 place",
+    "--area chooses the database's demand and sites; with both --demand-file and "
+    "--candidates nothing is read from the database: leave out --area": "--area 用于选取库中的"
+    "需求和站点；同时给出 --demand-file 和 --candidates 时不读数据库：请去掉 --area",
 }

@@ -67,7 +67,7 @@ ZH: dict[str, str] = {
     "service point kinds, comma-separated: distribution_point, service_station, clinic, pharmacy, machine, outreach": "服务点类型，用逗号分隔：distribution_point、service_station、clinic、pharmacy、machine、outreach",
     "service radius in metres: one number, or kind=metres,… per kind": "服务半径（米）：一个数字，或按类型写成 类型=米数,…",
     "distance along roads (walking 4.5 km/h) instead of straight line": "按道路距离计算（步行 4.5 公里/小时），而不是直线距离",
-    "code of the area: 2, 4, 6, 9 or 12 digits (default: the county)": "区划代码：2、4、6、9 或 12 位（默认：全县）",
+    "a county or an area within one: 6, 9 or 12 digits, or a grid's 15 (default: the county)": "一个县或县内的区划：6、9 或 12 位，或网格的 15 位（默认：全县）",
     "code of the area: 2, 4, 6, 9 or 12 digits (default: the county); a province or a city: county by county": "区划代码：2、4、6、9 或 12 位（默认：全县）；省或市则按县逐个计算",
     "date for ages (women15_49); default today": "计算年龄所用的日期（women15_49）；默认今天",
     "size of the gap cells in metres": "覆盖空白网格的边长（米）",

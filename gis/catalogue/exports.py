@@ -49,8 +49,8 @@ ZH: dict[str, str] = {
     " (by village)": "（按村）",
     " (by grid)": "（按网格）",
     "{layer} atlas": "{layer}图集",
-    "population statistics": "人口统计表",
-    "layers": "图层",
+    "Population statistics": "人口统计表",
+    "GIS layers": "图层",
     # atlas
     "{area} {layer} atlas": "{area} {layer} 图集",
     "Population {population}  Households {households}  Migrants {migrants} ({per_1000})\n"

@@ -50,6 +50,32 @@ def orientation_name(landscape: bool) -> str:
     return _("landscape") if landscape else _("portrait")
 
 
+def paper_part(size: str, landscape: bool) -> tuple[str, str]:
+    """The paper of a map or an atlas in its file names: ``(A4-landscape, A4 landscape)``
+    (A4横向 in Chinese), one part of :func:`file_names` for both."""
+    orient = "landscape" if landscape else "portrait"
+    local = _("{size} {orientation}", size=size, orientation=orientation_name(landscape))
+    return f"{size}-{orient}", local
+
+
+def file_names(
+    conn, what: str, local_what: str, area_code: str, on, fmt: str, *parts: tuple[str, str]
+) -> tuple[str, str]:
+    """``(ASCII name, local name)`` of an export file, every export by this one rule:
+    ``popgis-WHAT-CODE[-PART…]-YYYYMMDD.FMT`` (``what``: the export and its details in
+    ASCII, ``map-density-grid``) for every client, and ``AREA-KIND[-PART…]-YYYYMMDD.FMT``
+    for those that read a UTF-8 name: the area's official name (untranslated, a grid's
+    included: :func:`basemap.official_name`), the kind of export in the current language
+    (``local_what``), each of ``parts`` (ASCII, local) in its place (the paper)."""
+    from gis.exports import basemap
+
+    day = f"{on:%Y%m%d}"
+    name = "-".join([f"popgis-{what}", area_code, *(a for a, _z in parts), day])
+    area = basemap.official_name(conn, area_code)
+    local = "-".join([area, local_what, *(z for _a, z in parts), day])
+    return f"{name}.{fmt}", f"{local}.{fmt}"
+
+
 def setting(name: str, default: str) -> str:
     """A setting declared in :mod:`gis.settings`, or (until it is declared there) read
     from the environment with ``default``."""
@@ -60,23 +86,45 @@ def setting(name: str, default: str) -> str:
     return default if value in (None, "") else value
 
 
-def area_scope(conn, scope: Scope, area_code: str | None, *, option: str | None = None) -> Scope:
+def area_scope(
+    conn,
+    scope: Scope,
+    area_code: str | None,
+    *,
+    option: str | None = None,
+    given: str | None = None,
+) -> Scope:
     """The scope of ``area_code`` for ``scope``'s user: the area must lie inside the
     user's jurisdiction; an area outside it is reported exactly like a missing one (one
     message naming the code and one to send instead). A province or city user must name
     one of its counties (a 400 naming ``area``). ``option`` (``--area``): the messages
-    speak of the command's option and `popgis areas` instead of the web's ``area=``."""
+    speak of the command's option and `popgis areas` instead of the web's ``area=``;
+    ``given``: the code as typed there (``--area 33``), which they echo (the 12-digit
+    form after it in brackets when they differ).
+
+    Given ``scope`` itself (an area already checked by this function: the command line
+    checks ``--area`` first, for its messages), only the county rule is applied: no
+    second lookup."""
+    said = as_given(area_code, given)
     if not area_code or area_code == scope.area_code:
-        county_required(conn, scope, area_code, option=option)
+        county_required(conn, scope, said, option=option)
         return scope
     try:
         inner = scope_for_area(conn, area_code, user=scope.user, role=scope.role)
     except NotFound:
         inner = None
     if inner is None or not inner.path.startswith(scope.path):
-        raise not_in_jurisdiction(conn, scope, area_code, option=option)
-    county_required(conn, inner, area_code, option=option)
+        raise not_in_jurisdiction(conn, scope, said or area_code, option=option)
+    county_required(conn, inner, said, option=option)
     return inner
+
+
+def as_given(area_code: str | None, given: str | None) -> str | None:
+    """``area_code`` as messages echo it: as the user typed it (``33``), followed by the
+    12-digit code it stands for when that differs (``33 (330000000000)``)."""
+    if given is None or area_code is None or given.strip() == area_code:
+        return area_code
+    return f"{given.strip()} ({area_code})"
 
 
 def county_required(conn, scope: Scope, given: str | None, *, option: str | None = None) -> None:
@@ -125,11 +173,12 @@ def _county_required_cli(
     return _(
         "{option} {code} is {name}, not a county: exports are made one county at a time; "
         "give {option} with one of its counties, e.g. {option} {example} (`popgis areas "
-        "--under {code}` lists them)",
+        "--under {under}` lists them)",
         option=option,
         code=given,
         name=name,
         example=example,
+        under=scope.area_code,
     )
 
 

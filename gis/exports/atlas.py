@@ -131,8 +131,9 @@ def _units(stats: aggregates.Statistics, area: Scope, per: str, max_pages: int |
     if area.level == per:
         units = [stats.get(area.area_code)]
     if not units:
+        word = _("village") if per == "village" else _("township")  # not the code (zh)
         raise InvalidInput(
-            _("area {area_code} has no {per} to make pages of", area_code=area.area_code, per=per)
+            _("area {area_code} has no {per} to make pages of", area_code=area.area_code, per=word)
         )
     if max_pages is not None and len(units) + 1 > max_pages:
         raise InvalidInput(

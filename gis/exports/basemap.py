@@ -230,6 +230,17 @@ def area_names(conn, area_code: str) -> list[str]:
     return [grid_label(r.name, r.code, rows[i - 1].name if i else None) for i, r in enumerate(rows)]
 
 
+def official_name(conn, area_code: str) -> str:
+    """The area's name as loaded, in every language (a proper name is not translated:
+    江滨社区居委会 in an English file name too); a grid's official name, with its village
+    before it when the name does not hold it (江滨社区 第3网格; in English the map's
+    label is "江滨社区 Grid 3", a translation half Chinese, which file names avoid)."""
+    from gis.messages import speaking
+
+    with speaking("zh"):  # the Chinese label of a grid is its official name
+        return area_names(conn, area_code)[-1]
+
+
 def parent_names(conn, area_code: str) -> dict[str, str]:
     """The official names of the township and village ``area_code`` lies in (level →
     name; a county or township has fewer, itself not included), for the columns of a

@@ -28,7 +28,8 @@ from scipy import ndimage
 
 from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput
-from gis.exports import aggregates, cartography, log_export, orientation_name
+from gis.exports import aggregates, cartography, log_export, paper_part
+from gis.exports import file_names as export_file_names
 from gis.exports.map_spec import LAYERS, MapSpec, lines_in_view, prepare, unit_label
 from gis.gate import Scope
 from gis.layers import SERVICE_RADIUS_M
@@ -520,18 +521,16 @@ class MapFile:
     local_name: str
 
 
-def file_names(spec: MapSpec, fmt: str, size: str, landscape: bool, on: date) -> tuple[str, str]:
-    """(ASCII name, name in the current language) of a map file: every size and
-    orientation its own, a choropleth's units (:attr:`MapSpec.units`) as in its title."""
-    orient = "landscape" if landscape else "portrait"
+def file_names(
+    conn, spec: MapSpec, fmt: str, size: str, landscape: bool, on: date
+) -> tuple[str, str]:
+    """(ASCII name, name in the current language) of a map file
+    (:func:`gis.exports.file_names`): every size and orientation its own, a
+    choropleth's units (:attr:`MapSpec.units`) as in its title."""
     unit = f"-{spec.units}" if spec.units else ""
-    name = f"popgis-map-{spec.layer}{unit}-{spec.area_code}-{size}-{orient}-{on:%Y%m%d}.{fmt}"
-    local = (
-        f"{spec.area_name}-{LAYERS[spec.layer].title}{unit_label(unit[1:])}-"
-        f"{_('{size} {orientation}', size=size, orientation=orientation_name(landscape))}-"
-        f"{on:%Y%m%d}.{fmt}"
-    )
-    return name, local
+    kind = f"{LAYERS[spec.layer].title}{unit_label(unit[1:])}"
+    paper = paper_part(size, landscape)
+    return export_file_names(conn, f"map-{spec.layer}{unit}", kind, spec.area_code, on, fmt, paper)
 
 
 def render_map_file(
@@ -586,7 +585,7 @@ def render_map_file(
         spec.area_code,
         {"format": fmt, "size": size, "landscape": landscape, "bbox": bbox},
     )
-    name, local = file_names(spec, fmt, size, landscape, as_of or aggregates.today(conn))
+    name, local = file_names(conn, spec, fmt, size, landscape, as_of or aggregates.today(conn))
     return MapFile(buf.getvalue(), name, local)
 
 

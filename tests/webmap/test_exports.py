@@ -266,7 +266,8 @@ def test_atlas_table_and_layer_files_are_named_with_area_and_date(client, conn, 
         f'filename="popgis-atlas-density-village-330782001001-A3-landscape-{today}.pdf"'
         in disposition
     )
-    assert quote(f"江滨社区居委会-人口密度分布图图集-A3-横向-{today}.pdf") in disposition
+    # the paper one part, as in a map's name (outside tester, s24)
+    assert quote(f"江滨社区居委会-人口密度分布图图集-A3横向-{today}.pdf") in disposition
     r = client.get("/exports/table.csv")
     assert f'filename="popgis-table-330782001001-{today}.csv"' in r.headers["Content-Disposition"]
     assert quote(f"江滨社区居委会-人口统计表-{today}.csv") in r.headers["Content-Disposition"]
@@ -289,7 +290,7 @@ def test_exports_follow_the_users_language(client, monkeypatch):
     r = client.get("/exports/table.csv")
     text = r.data.decode("utf-8-sig")
     assert text.startswith("Row type,Area code,Township (subdistrict)") and "\r\nTotal," in text
-    assert quote("-population statistics-") in r.headers["Content-Disposition"]
+    assert quote("-Population statistics-") in r.headers["Content-Disposition"]
     r = client.get("/exports/map.png?layer=density&per=village")
     # a village's map colours its grids: titled and named by the units drawn (web17b)
     assert (

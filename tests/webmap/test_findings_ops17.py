@@ -52,9 +52,10 @@ def test_the_export_command_names_the_area_not_found(db_url, tmp_path, given, co
     out = tmp_path / "t.csv"
     r = _export("--user", "city_u", "--area", given, "--format", "csv", "--out", str(out))
     assert r.exit_code == 2 and not out.exists()
+    # as typed, the 12-digit code it stands for in brackets (outside tester, s24)
     assert (
-        f"--area {code}: no such area in the jurisdiction (金华市); give an area in it, e.g. "
-        f"--area {COUNTY}; `popgis areas --under 330700000000` lists them"
+        f"--area {given} ({code}): no such area in the jurisdiction (金华市); give an area in "
+        f"it, e.g. --area {COUNTY}; `popgis areas --under 330700000000` lists them"
     ) in r.output, r.output
 
 
@@ -76,7 +77,7 @@ def test_the_export_command_speaks_of_its_own_option(db_url, tmp_path):
     ) in r.output, r.output
     # the console operator (no --user) with the province: the same words
     r = _export("--area", "33", "--format", "csv", "--out", str(out))
-    assert r.exit_code == 2 and "--area 330000000000 is 浙江省, not a county" in r.output
+    assert r.exit_code == 2 and f"--area 33 ({OUTSIDE}) is 浙江省, not a county" in r.output
 
 
 # 330783 (东阳市) is not loaded: its city is the nearest area loaded (web18: the 12-digit

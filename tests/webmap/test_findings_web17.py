@@ -279,7 +279,8 @@ def test_the_grid_layers_and_file_names_name_the_village(client, conn):
     )
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     local = unquote(r.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
-    assert local.startswith("江滨社区 Grid 2-Population density map (by grid)-"), local
+    # by its official name, with its village, in every language (outside tester, s24)
+    assert local.startswith("江滨社区第二网格-Population density map (by grid)-"), local
     # the statistics table of a grid names it by its official name (which holds the village)
     r = client.get("/exports/table.csv?area=330782001001002", headers=EN)
     assert "江滨社区第二网格" in r.data.decode("utf-8-sig")

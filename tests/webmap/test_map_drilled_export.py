@@ -27,7 +27,8 @@ def test_an_export_after_a_drill_into_a_grid_is_named_after_the_grid(site, brows
     with p.expect_download() as dl:
         p.click("#export-go")
     name = dl.value.suggested_filename
-    assert name.startswith("江滨社区 Grid 2-"), name  # with its village (s23)
+    # with its village (s23), by its official name in every language (s24)
+    assert name.startswith("江滨社区第二网格-"), name
     pg.shot("map-drilled-grid-export.png")
     assert pg.errors == []
     pg.close()

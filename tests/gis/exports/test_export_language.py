@@ -35,7 +35,7 @@ def test_a_map_in_english_and_in_chinese(conn):
     county = scope_for_area(conn, "330782000000", user="lang_tester")
     with speaking("en"):
         spec, texts = _drawn(conn, county, "density", per="village")
-        name, local = mapping.file_names(spec, "pdf", "A4", True, spec_date(conn))
+        name, local = mapping.file_names(conn, spec, "pdf", "A4", True, spec_date(conn))
     assert spec.title == "义乌市 Population density map (by village)"
     assert spec.subtitle.startswith("Jurisdiction: 义乌市    Data as of: 20"), spec.subtitle
     assert spec.footer_left.startswith("Source: popgis population and family-planning")
