@@ -138,10 +138,9 @@ def _big_households_file(path: Path, n: int) -> None:
             w.writerow([f"KILL{i // 3}", "330782001001", "120.0202", "29.2502", "某", body + check])
 
 
-def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
-    """A loader process killed mid-load commits nothing."""
-    url = fresh_db.render_as_string(hide_password=False)
-    env = {**os.environ, "POPGIS_DATABASE_URL": url}
+def load_base_layers(env: dict) -> None:
+    """The fixture county's admin areas and buildings, loaded by ``popgis load`` as a
+    command (``env``: the process environment, with ``POPGIS_DATABASE_URL``)."""
     for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
         subprocess.run(
             [sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
@@ -150,6 +149,13 @@ def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
             check=True,
             capture_output=True,
         )
+
+
+def test_killed_loader_leaves_database_as_it_was(fresh_db, tmp_path):
+    """A loader process killed mid-load commits nothing."""
+    url = fresh_db.render_as_string(hide_password=False)
+    env = {**os.environ, "POPGIS_DATABASE_URL": url}
+    load_base_layers(env)
     engine = db.engine(fresh_db)
 
     def counts():

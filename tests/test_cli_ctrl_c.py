@@ -68,18 +68,11 @@ def test_ctrl_c_lost_in_a_finaliser_ends_a_placement(env, tmp_path):
 def test_ctrl_c_lost_in_a_finaliser_loads_nothing(fresh_db, tmp_path):
     """A load is one transaction: the Ctrl-C lost as the batch starts rolls all of it
     back (no household, no batch row)."""
-    from tests.test_cli import DATA, _big_households_file
+    from tests.test_cli import _big_households_file, load_base_layers
 
     url = fresh_db.render_as_string(hide_password=False)
     env = {"POPGIS_DATABASE_URL": url, "POPGIS_LANG": "zh"}
-    for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
-        subprocess.run(
-            [sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
-            env={**os.environ, **env},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    load_base_layers({**os.environ, **env})
     big = tmp_path / "big.csv"
     _big_households_file(big, 20_000)
 
@@ -138,18 +131,11 @@ def test_ctrl_c_at_any_moment_of_a_load_is_one_line_and_loads_nothing(fresh_db, 
     import signal
     import time
 
-    from tests.test_cli import DATA, _big_households_file
+    from tests.test_cli import _big_households_file, load_base_layers
 
     url = fresh_db.render_as_string(hide_password=False)
     env = {**os.environ, "POPGIS_DATABASE_URL": url, "POPGIS_LANG": "zh"}
-    for kind, name in [("admin", "admin.geojson"), ("buildings", "buildings.geojson")]:
-        subprocess.run(
-            [sys.executable, "-m", "cli", "load", kind, str(DATA / name)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    load_base_layers(env)
     big = tmp_path / "big.csv"
     _big_households_file(big, 20_000)
 
