@@ -225,10 +225,14 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
     "(none)": "（无）",
-    # cli/export.py: --out in a folder that does not exist
-    "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
-    "give --out a file in an existing folder": "文件夹 {folder} 不存在；请先创建它（mkdir -p {folder}），"
-    "或让 --out 指向已有文件夹中的文件",
+    # cli/common.py (OutFile): a file to write (--out, --csv) that cannot be written
+    "the folder {folder} does not exist; create it first (mkdir -p {folder}) "
+    "or give {option} a file in an existing folder": "文件夹 {folder} 不存在；请先创建它"
+    "（mkdir -p {folder}），或让 {option} 指向已有文件夹中的文件",
+    "{option} {path} is a folder; give a file in it, e.g. {option} {example}": "{option} "
+    "{path} 是文件夹；请给出其中的文件，例如 {option} {example}",
+    "cannot write in the folder {folder} (no permission); give {option} a file in a folder "
+    "you may write in": "无权在文件夹 {folder} 中写入；请让 {option} 指向你有写入权限的文件夹中的文件",
     # loaders/demo_county.py: what `make demo` prints
     "county staff": "县级工作人员",
     "township staff": "乡镇（街道）工作人员",

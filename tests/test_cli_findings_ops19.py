@@ -1,0 +1,123 @@
+"""The outside tester's findings (s24, round 2) on the command line: an --out naming a
+folder ended in a traceback (IsADirectoryError on the hidden part file), …. Each failed
+before its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+
+# every command that writes a file it is given, the option naming it and the example
+# file name its refusal of a folder suggests
+OUT_COMMANDS = [
+    (["export", "map", "--layer", "migrants"], "--out", "map.png"),
+    (["export", "atlas"], "--out", "atlas.pdf"),
+    (["export", "table", "--area", "330782001001", "--format", "xlsx"], "--out", "table.xlsx"),
+    (["export", "layer"], "--out", "layer.gpkg"),
+    (["place", "--model", "mclp", "--k", "1", "--radius", "800"], "--out", "sites.geojson"),
+    (["coverage", "--kinds", "clinic", "--radius", "800"], "--out", "coverage.json"),
+    (["geocode", "{tmp}/in.csv"], "--out", "geocoded.csv"),
+    (["gazetteer", "export"], "--out", "addresses.csv"),
+    (["db", "check"], "--csv", "problems.csv"),
+]
+IDS = [" ".join(c[:2]) if c[0] in ("export", "db") else c[0] for c, _, _ in OUT_COMMANDS]
+
+
+def _run(command: list[str], option: str, out: str, tmp_path):
+    (tmp_path / "in.csv").write_text("id,address\n1,江滨社区\n", encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    return CliRunner().invoke(main, ["--lang", "en", *args, option, out])
+
+
+def _files(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+@pytest.mark.parametrize(("command", "option", "example"), OUT_COMMANDS, ids=IDS)
+def test_an_out_naming_a_folder_is_refused_in_one_line(tmp_path, command, option, example, slash):
+    folder = tmp_path / "x"
+    folder.mkdir()
+    r = _run(command, option, f"{folder}{slash}", tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.output == (
+        f"error: {option} {folder}{slash} is a folder; give a file in it, e.g. "
+        f"{option} {folder / example}\n"
+    )
+    assert _files(folder) == [] and _files(tmp_path) == ["in.csv", "x"]
+
+
+@pytest.mark.parametrize(("command", "option", "example"), OUT_COMMANDS, ids=IDS)
+def test_an_out_ending_in_a_slash_is_a_folder_even_when_missing(tmp_path, command, option, example):
+    r = _run(command, option, f"{tmp_path}/new/", tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith(f"error: {option} {tmp_path}/new/ is a folder; give a file in it")
+    assert _files(tmp_path) == ["in.csv"]  # no file "new" written in its place
+
+
+@pytest.mark.parametrize(("command", "option", "example"), OUT_COMMANDS, ids=IDS)
+def test_an_out_in_a_missing_folder_is_refused(tmp_path, command, option, example):
+    r = _run(command, option, f"{tmp_path}/no/such/{example}", tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.output == (
+        f"error: the folder {tmp_path}/no/such does not exist; create it first (mkdir -p "
+        f"{tmp_path}/no/such) or give {option} a file in an existing folder\n"
+    )
+
+
+def _as_nobody(run):
+    """``run()``'s output and exit code in a forked child as user nobody: root may
+    write in any folder, whatever its mode (the tests run as root here)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, run, send the result, end without cleanup
+        try:
+            os.close(read)
+            if os.getuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            r = run()
+            output = r.output + (repr(r.exception) if r.exit_code not in (0, 2) else "")
+            os.write(write, json.dumps([r.exit_code, output]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+@pytest.fixture
+def open_tmp():
+    """A folder anyone may enter (pytest's tmp_path lies in root's own folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="popgis-ops19-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize(("command", "option", "example"), OUT_COMMANDS, ids=IDS)
+def test_an_out_in_a_folder_without_write_permission_is_refused(open_tmp, command, option, example):
+    locked = open_tmp / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    (open_tmp / "in.csv").write_text("id,address\n1,江滨社区\n", encoding="utf-8")
+    args = [a.replace("{tmp}", str(open_tmp)) for a in command]
+    code, output = _as_nobody(
+        lambda: CliRunner().invoke(main, ["--lang", "en", *args, option, f"{locked}/{example}"])
+    )
+    assert code == 2, output
+    assert output == (
+        f"error: cannot write in the folder {locked} (no permission); give {option} a file "
+        "in a folder you may write in\n"
+    )
+    assert _files(locked) == []
