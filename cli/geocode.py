@@ -34,17 +34,17 @@ LEVELS = ("building", "compound", "group", "village", "township", "county", "unm
 
 
 def _admin_gazetteer():
-    """The database's gazetteer when it can be reached, else the national list only."""
+    """The database's gazetteer: the national list with the counties loaded (their
+    villages, aliases, former names). A database that cannot be reached ends the
+    command within a few seconds with the fix, as every command (:func:`prepare`):
+    parsing with the national list alone would answer worse (no village codes, a
+    village read as a compound) without a word."""
     from gis import db
     from gis.geocode.gazetteer import AdminGazetteer
 
-    try:
-        if db.uses_local_cluster() and not db.cluster_status()["running"]:
-            raise RuntimeError("no database running")
-        with db.engine().connect() as conn:
-            return AdminGazetteer.load(conn)
-    except Exception:  # parsing still works offline, with the national list
-        return AdminGazetteer.national()
+    prepare()
+    with db.engine().connect() as conn:
+        return AdminGazetteer.load(conn)
 
 
 @click.command("parse-address")

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,28 @@ def test_an_out_in_a_folder_without_write_permission_is_refused(open_tmp, comman
         "in a folder you may write in\n"
     )
     assert _files(locked) == []
+
+
+ADDRESS = "稠城街道江滨社区5号"
+
+
+def test_parse_address_without_a_database_stops_naming_the_fix(monkeypatch):
+    """It parsed with the national list alone (no village codes, 江滨社区 read as a
+    compound) and exited 0: as every command, it now stops within about 3 s saying
+    what to fix (the README's promise; nothing documents an offline parse-address)."""
+    monkeypatch.setenv("POPGIS_DATABASE_URL", "postgresql://u:p@127.0.0.1:1/x")
+    started = time.monotonic()
+    r = CliRunner().invoke(main, ["--lang", "en", "parse-address", ADDRESS])
+    assert time.monotonic() - started < 5
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("error: cannot reach the database at postgresql+psycopg://u:***@")
+    assert "Fix: start that server or check POPGIS_DATABASE_URL" in r.output
+    assert r.output.count("\n") == 1 and "{" not in r.output
+
+
+def test_parse_address_with_the_database_gives_the_loaded_village(db_url):
+    r = CliRunner().invoke(main, ["--lang", "en", "parse-address", ADDRESS])
+    assert r.exit_code == 0, r.output
+    parsed = json.loads(r.output)
+    assert parsed["village"] == "江滨社区" and parsed["compound"] is None, parsed
+    assert parsed["codes"]["village"] == "330782001001", parsed
