@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from cli.common import fail, prepare
+from cli.common import INTERRUPTED, fail, prepare
 from gis import settings
 from gis.messages import _
 
@@ -77,6 +78,23 @@ def _province_scale(scale: float | None) -> float:
     return scale if scale is not None else DEFAULT_SCALE
 
 
+def _interrupted(exc) -> NoReturn:
+    """End ``demo --province`` for a Ctrl-C: what was loaded (each kind of file is its
+    own transaction, kept) and that the same command completes it (it loads those
+    counties again: :func:`loaders.demo_province.load`)."""
+    if not exc.loaded:
+        fail(_("interrupted (Ctrl-C): nothing was loaded"), INTERRUPTED)
+    fail(
+        _(
+            "interrupted (Ctrl-C) while loading counties {codes}: loaded so far: {kinds}; "
+            "run the same command again to complete the load",
+            codes=", ".join(exc.counties),
+            kinds=", ".join(exc.loaded),
+        ),
+        INTERRUPTED,
+    )
+
+
 @click.command("demo")
 @SCALE
 @SEED
@@ -99,7 +117,10 @@ def demo(scale, seed, province, counties, serve, dev):
             )
         except ValueError as exc:
             fail(str(exc))
-        result = demo_province.load(folder, echo=click.echo)
+        try:
+            result = demo_province.load(folder, echo=click.echo)
+        except demo_province.LoadInterrupted as exc:
+            _interrupted(exc)
         click.echo(
             _(
                 "province {province} loaded from {folder} in {seconds} s",

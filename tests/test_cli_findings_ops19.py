@@ -7,14 +7,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import main
+from gis import db
+from tests.ctrl_c import ROOT
 
 # every command that writes a file it is given, the option naming it and the example
 # file name its refusal of a folder suggests
@@ -147,3 +152,100 @@ def test_parse_address_with_the_database_gives_the_loaded_village(db_url):
     parsed = json.loads(r.output)
     assert parsed["village"] == "江滨社区" and parsed["compound"] is None, parsed
     assert parsed["codes"]["village"] == "330782001001", parsed
+
+
+# Ctrl-C from the terminal (to the whole process group: the pool workers too) when the
+# demo is about to load the kind argv[1]; then the command line runs as its console
+# script does
+_CTRL_C_BEFORE_A_KIND = """
+import os, runpy, signal, sys, time
+
+import loaders.demo_province as province
+
+KIND = sys.argv[1]
+original = province.get_loader
+
+
+def get_loader(kind):
+    if kind == KIND:
+        os.killpg(0, signal.SIGINT)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the handler runs (and raises) in here
+            pass
+    return original(kind)
+
+
+province.get_loader = get_loader
+sys.argv = ["popgis", *sys.argv[2:]]
+runpy.run_module("cli", run_name="__main__", alter_sys=True)
+"""
+DEMO = ["demo", "--province", "330000", "--counties", "330727", "--scale", "0.001"]
+
+
+def _demo(env, *before_kind: str):
+    script = ["-c", _CTRL_C_BEFORE_A_KIND, *before_kind] if before_kind else ["-m", "cli"]
+    return subprocess.run(
+        [sys.executable, *script, "--lang", "en", *DEMO],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,  # its own process group, which the signal goes to
+    )
+
+
+def _counts(url) -> dict:
+    tables = ["households", "persons", "events", "service_points", "roads", "buildings"]
+    tables += ["service_teams"]
+    with db.engine(url).connect() as c:
+        counts = {t: c.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+        counts["accounts"] = sorted(
+            c.execute(sa.text("SELECT name FROM app_users ORDER BY name")).scalars()
+        )
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("kind", "loaded"),
+    [
+        ("households", "admin, buildings, teams"),
+        ("events", "admin, buildings, teams, households, service-points"),
+    ],
+)
+def test_a_demo_cut_short_says_what_was_loaded_and_the_same_command_completes_it(
+    fresh_db, tmp_path, kind, loaded
+):
+    """Ctrl-C kept a half demo (buildings without households, or households without
+    their events, the province's areas and accounts) with a bare "interrupted", and once
+    a pool worker's "Process ForkPoolWorker-3:"; a rerun kept a county whose households
+    were in as it was. Now the one line says what was loaded and that the same command
+    completes it, which it does."""
+    from loaders.demo_province import province_accounts
+
+    url = fresh_db.render_as_string(hide_password=False)
+    env = {**os.environ, "POPGIS_DATABASE_URL": url, "POPGIS_VAR_DIR": str(tmp_path)}
+    cut = _demo(env, kind)
+    assert cut.returncode == 130, cut.stderr
+    # the roads load beside, in a process of their own: done before the Ctrl-C, or not
+    roads = ", roads" if _counts(fresh_db)["roads"] else ""
+    assert cut.stderr.splitlines() == [
+        f"error: interrupted (Ctrl-C) while loading counties 330727: loaded so far: "
+        f"{loaded}{roads}; run the same command again to complete the load"
+    ], cut.stderr
+    assert _counts(fresh_db)["accounts"] == []  # the accounts come last
+    again = _demo(env)
+    assert again.returncode == 0, again.stderr
+    assert "not loaded again" not in again.stdout, again.stdout
+    (folder,) = (tmp_path / "demo").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    want = manifest["counties"]["330727"]["counts"]
+    assert _counts(fresh_db) == {
+        **{t: want[t] for t in ("households", "persons", "events", "service_points", "roads")},
+        "buildings": want["buildings"],
+        "service_teams": want["teams"],
+        "accounts": sorted(name for name, _role, _area in province_accounts(manifest)),
+    }
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    third = _demo(env)  # whole now: kept as it is
+    assert third.returncode == 0 and "not loaded again: 330727" in third.stdout, third.stdout

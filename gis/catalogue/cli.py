@@ -30,6 +30,10 @@ ZH: dict[str, str] = {
     "not loaded again: {codes} (households already in the database, kept as they are; their files in {folder} were left out)": "未重新载入：{codes}（数据库中已有其住户，保持原样；{folder} 中这些县的文件未载入）",
     "no population figure for province {province} (known: {known})": "没有省 {province} 的人口数（已有：{known}）",
     "interrupted (Ctrl-C)": "已中断（Ctrl-C）",
+    "interrupted (Ctrl-C): nothing was loaded": "已中断（Ctrl-C）：未载入任何数据",
+    "interrupted (Ctrl-C) while loading counties {codes}: loaded so far: {kinds}; run the "
+    "same command again to complete the load": "载入县 {codes} 时已中断（Ctrl-C）：已载入：{kinds}；"
+    "再次运行同一命令即可完成载入",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
