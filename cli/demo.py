@@ -151,21 +151,24 @@ def generate(out, scale, seed, province, counties):
     """Write the demo county's input files to OUT (no database needed); prints the counts
     as JSON. With --province: OUT/<county code>/ for every county of the province."""
     from loaders import demo as demo_gen
+    from loaders.demo.whole import written_whole
 
     _counties_need_province(province, counties)
-    out.mkdir(parents=True, exist_ok=True)
+    codes = _counties(counties)
+    # made in a hidden folder beside OUT, moved in once whole: a Ctrl-C leaves OUT as
+    # it was (no empty county folder, none with only admin.geojson, no scratch folder)
     if province:
         from loaders.demo.province import generate_province
 
         _scale, seed = scale_and_seed(scale, seed)  # not `_`: the messages function
         try:
-            manifest = generate_province(
-                out, province, _province_scale(scale), seed, _counties(counties)
-            )
+            with written_whole(out) as part:
+                manifest = generate_province(part, province, _province_scale(scale), seed, codes)
         except ValueError as exc:
             fail(str(exc))
         click.echo(json.dumps(manifest["totals"], ensure_ascii=False))
         return
     scale, seed = scale_and_seed(scale, seed)
-    counts = demo_gen.generate(out, scale=scale, seed=seed)
+    with written_whole(out) as part:
+        counts = demo_gen.generate(part, scale=scale, seed=seed)
     click.echo(json.dumps(counts, ensure_ascii=False))

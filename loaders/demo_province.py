@@ -40,10 +40,12 @@ def generate_files(
 ) -> Path:
     """The province's files (generated once per province, scale, seed and counties)."""
     from loaders.demo.province import generate_province
+    from loaders.demo.whole import written_whole
 
     out = province_dir(province, scale, seed, counties)
     if not (out / "manifest.json").exists():
-        generate_province(out, province, scale, seed, counties, echo=echo, workers=workers)
+        with written_whole(out) as part:  # a Ctrl-C leaves no half-made folder
+            generate_province(part, province, scale, seed, counties, echo=echo, workers=workers)
     return out
 
 

@@ -249,3 +249,65 @@ def test_a_demo_cut_short_says_what_was_loaded_and_the_same_command_completes_it
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
     third = _demo(env)  # whole now: kept as it is
     assert third.returncode == 0 and "not loaded again: 330727" in third.stdout, third.stdout
+
+
+# Ctrl-C from the terminal once the generator has made its first county (its files
+# written, the other county's being made by the second worker)
+_CTRL_C_AFTER_A_COUNTY = """
+import os, runpy, signal, sys, time
+
+import loaders.demo.province as province
+
+original = province._made
+
+
+def made(*args, **kwargs):
+    os.killpg(0, signal.SIGINT)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the handler runs (and raises) in here
+        pass
+    return original(*args, **kwargs)
+
+
+province._made = made
+sys.argv = ["popgis", *sys.argv[1:]]
+runpy.run_module("cli", run_name="__main__", alter_sys=True)
+"""
+GENERATE = ["generate", "--province", "330000", "--counties", "330727,330783", "--scale", "0.001"]
+
+
+def _generate(out, *, cut: bool):
+    script = ["-c", _CTRL_C_AFTER_A_COUNTY] if cut else ["-m", "cli"]
+    return subprocess.run(
+        [sys.executable, *script, "--lang", "en", GENERATE[0], str(out), *GENERATE[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,  # its own process group, which the signal goes to
+    )
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+def test_generate_cut_short_leaves_out_as_it_was(tmp_path, existing):
+    """Ctrl-C left county folders empty or with only admin.geojson and an empty
+    ``.ids-…`` folder: a later run or load took them as made. Now OUT is as it was
+    (missing, or with what it held) and nothing hidden is left beside it."""
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()
+        (out / "keep.txt").write_text("mine", encoding="utf-8")
+    cut = _generate(out, cut=True)
+    assert (cut.returncode, cut.stderr.splitlines()) == (
+        130,
+        ["error: interrupted (Ctrl-C)"],
+    ), cut.stderr
+    assert _files(tmp_path) == (["out"] if existing else [])
+    if existing:
+        assert _files(out) == ["keep.txt"]
+    whole = _generate(out, cut=False)
+    assert whole.returncode == 0, whole.stderr
+    assert _files(tmp_path) == ["out"]
+    made = ["330727", "330783", "manifest.json"]
+    assert _files(out) == sorted(["keep.txt", *made] if existing else made)
+    assert "admin.geojson" in _files(out / "330783") and "events.csv" in _files(out / "330727")
