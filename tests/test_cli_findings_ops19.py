@@ -311,3 +311,35 @@ def test_generate_cut_short_leaves_out_as_it_was(tmp_path, existing):
     made = ["330727", "330783", "manifest.json"]
     assert _files(out) == sorted(["keep.txt", *made] if existing else made)
     assert "admin.geojson" in _files(out / "330783") and "events.csv" in _files(out / "330727")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_load_help_lists_every_kind_that_loads(lang):
+    """``landcover`` loads but the help left it out."""
+    from loaders.registry import kinds
+
+    r = CliRunner().invoke(main, ["--lang", lang, "load", "--help"])
+    assert r.exit_code == 0, r.output
+    text = "".join(r.output.split())  # click wraps the help where it likes
+    assert [k for k in kinds() if k not in text] == []
+
+
+def test_users_list_columns_line_up_with_chinese_text(db_url):
+    """The columns were padded by characters, so a Chinese role or area name (two
+    columns on a terminal each) pushed the rest of its row out of line."""
+    from gis.messages import display_width
+
+    r = CliRunner().invoke(main, ["--lang", "zh", "users", "list"])
+    assert r.exit_code == 0, r.output
+    header, rule, *rows = r.output.splitlines()
+    starts = [i for i, ch in enumerate(rule) if ch == "-" and (i == 0 or rule[i - 1] == " ")]
+    assert len(starts) == 5, header  # name, role, area code, area, active
+    by_name = {}
+    for row in rows:
+        # each column starts where its rule starts, counted in display columns
+        cells = row.split()
+        at = [display_width(row[: row.index(c)]) for c in cells[:4]]
+        assert at == starts[:4], (row, at, starts)
+        by_name[cells[0]] = cells
+    assert by_name["village_a"][1:4] == ["村（社区）工作人员", "330782001001", "江滨社区居委会"]
+    assert by_name["county_u"][1] == "县级工作人员" and by_name["county_u"][-1] == "是"

@@ -167,7 +167,6 @@ ZH: dict[str, str] = {
     "`Authorization: Bearer <令牌>`",
     "revoked token {id}": "已吊销令牌 {id}",
     "choose one of --json and --csv": "--json 与 --csv 只能选一个",
-    " (disabled)": "（已停用）",
     "{message}; see `popgis users list`": "{message}；见 `popgis users list`",
     "no token {id}; see `popgis users tokens NAME`": "没有令牌 {id}；见 `popgis users tokens 用户名`",
     "ended {n} session(s) of {name}": "已结束 {name} 的 {n} 个会话",
