@@ -30,32 +30,66 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def require_out_folder(out: Path | None) -> None:
-    """OUT's folder must exist: a mistyped folder is refused (naming it) before any work,
-    rather than created silently somewhere the user does not look, or failing at the
-    end on a file name the user never gave (a hidden part file)."""
-    if out is None:
-        return
-    folder = out.parent
-    if not folder.is_dir():
-        fail(
-            _(
-                "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
-                "give --out a file in an existing folder",
-                folder=folder,
+class OutFile(click.ParamType):
+    """A file a command writes (``--out``, ``--csv``), checked when the option is read,
+    before any work: not a folder (an existing one, or a path ending in ``/``), in a
+    folder that exists and that the user may write in. Each refusal is one line naming
+    the path and the fix; otherwise the write would fail only at the end, on the hidden
+    part file's name (:func:`write_whole`). ``example``: a file name for the fix."""
+
+    name = "file"
+
+    def __init__(self, example: str) -> None:
+        self.example = example
+
+    def convert(self, value, param, ctx) -> Path:
+        text = os.fspath(value)
+        option = param.opts[0] if param is not None and param.opts else "--out"
+        path = Path(text)
+        if text.endswith(("/", os.sep)) or path.is_dir():
+            fail(
+                _(
+                    "{option} {path} is a folder; give a file in it, e.g. {option} {example}",
+                    option=option,
+                    path=text,
+                    example=Path(text) / self.example,
+                )
             )
-        )
+        folder = path.parent
+        if not folder.is_dir():
+            fail(
+                _(
+                    "the folder {folder} does not exist; create it first (mkdir -p {folder}) "
+                    "or give {option} a file in an existing folder",
+                    folder=folder,
+                    option=option,
+                )
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):
+            fail(
+                _(
+                    "cannot write in the folder {folder} (no permission); give {option} a "
+                    "file in a folder you may write in",
+                    folder=folder,
+                    option=option,
+                )
+            )
+        return path
 
 
 def write_whole(path: Path, write) -> None:
     """Write ``path`` whole or not at all: ``write(part)`` fills a hidden part file beside
     it (``.NAME.part``), renamed to ``path`` once complete, so that a Ctrl-C or a full
     disk in the middle leaves no partial file under the name the user gave (nor the
-    part file)."""
+    part file). A write that fails (a full disk, the folder removed or made read-only
+    since OUT was checked: :class:`OutFile`) ends the command naming OUT."""
     part = path.with_name(f".{path.name}.part")
     try:
         write(part)
         os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        fail(_("cannot write {file}: {problem}", file=path, problem=exc.strerror or exc))
     except BaseException:
         part.unlink(missing_ok=True)
         raise

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
 import click
 
-from cli.common import echo_json, fail, json_option, prepare, stop_marker
+from cli.common import OutFile, echo_json, fail, json_option, prepare, stop_marker
 from gis import db
 from gis.errors import PopgisError
 from gis.messages import _
@@ -86,7 +85,7 @@ def db_url():
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutFile("problems.csv"),
     help="also write the problems to this CSV file (UTF-8 with BOM)",
 )
 @json_option

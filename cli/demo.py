@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from cli.common import fail, prepare
+from cli.common import INTERRUPTED, fail, prepare
 from gis import settings
 from gis.messages import _
 
@@ -77,6 +78,23 @@ def _province_scale(scale: float | None) -> float:
     return scale if scale is not None else DEFAULT_SCALE
 
 
+def _interrupted(exc) -> NoReturn:
+    """End ``demo --province`` for a Ctrl-C: what was loaded (each kind of file is its
+    own transaction, kept) and that the same command completes it (it loads those
+    counties again: :func:`loaders.demo_province.load`)."""
+    if not exc.loaded:
+        fail(_("interrupted (Ctrl-C): nothing was loaded"), INTERRUPTED)
+    fail(
+        _(
+            "interrupted (Ctrl-C) while loading counties {codes}: loaded so far: {kinds}; "
+            "run the same command again to complete the load",
+            codes=", ".join(exc.counties),
+            kinds=", ".join(exc.loaded),
+        ),
+        INTERRUPTED,
+    )
+
+
 @click.command("demo")
 @SCALE
 @SEED
@@ -99,7 +117,10 @@ def demo(scale, seed, province, counties, serve, dev):
             )
         except ValueError as exc:
             fail(str(exc))
-        result = demo_province.load(folder, echo=click.echo)
+        try:
+            result = demo_province.load(folder, echo=click.echo)
+        except demo_province.LoadInterrupted as exc:
+            _interrupted(exc)
         click.echo(
             _(
                 "province {province} loaded from {folder} in {seconds} s",
@@ -130,21 +151,24 @@ def generate(out, scale, seed, province, counties):
     """Write the demo county's input files to OUT (no database needed); prints the counts
     as JSON. With --province: OUT/<county code>/ for every county of the province."""
     from loaders import demo as demo_gen
+    from loaders.demo.whole import written_whole
 
     _counties_need_province(province, counties)
-    out.mkdir(parents=True, exist_ok=True)
+    codes = _counties(counties)
+    # made in a hidden folder beside OUT, moved in once whole: a Ctrl-C leaves OUT as
+    # it was (no empty county folder, none with only admin.geojson, no scratch folder)
     if province:
         from loaders.demo.province import generate_province
 
         _scale, seed = scale_and_seed(scale, seed)  # not `_`: the messages function
         try:
-            manifest = generate_province(
-                out, province, _province_scale(scale), seed, _counties(counties)
-            )
+            with written_whole(out) as part:
+                manifest = generate_province(part, province, _province_scale(scale), seed, codes)
         except ValueError as exc:
             fail(str(exc))
         click.echo(json.dumps(manifest["totals"], ensure_ascii=False))
         return
     scale, seed = scale_and_seed(scale, seed)
-    counts = demo_gen.generate(out, scale=scale, seed=seed)
+    with written_whole(out) as part:
+        counts = demo_gen.generate(part, scale=scale, seed=seed)
     click.echo(json.dumps(counts, ensure_ascii=False))

@@ -13,12 +13,12 @@ from pathlib import Path
 import click
 
 from cli.common import (
+    OutFile,
     bar,
     echo_json,
     fail,
     json_option,
     prepare,
-    require_out_folder,
     scope,
     write_whole,
 )
@@ -57,9 +57,8 @@ def _area(conn, user: str | None, area: str | None):
 
 
 def _run(out: Path, as_json: bool, produce) -> None:
-    """Prepare the database, run ``produce(conn)`` in one transaction, write OUT (its
-    folder must exist: :func:`cli.common.require_out_folder`)."""
-    require_out_folder(out)
+    """Prepare the database, run ``produce(conn)`` in one transaction, write OUT (checked
+    when read: :class:`cli.common.OutFile`)."""
     prepare()
     try:
         with db.engine().begin() as conn:
@@ -113,7 +112,13 @@ USER = click.option(
     help="export as this user, within their jurisdiction "
     "(default: the console operator, whole county)",
 )
-OUT = click.option("--out", required=True, type=click.Path(path_type=Path), help="file to write")
+
+
+def _out(example: str):
+    """``--out``: the file to write; ``example`` names one in a folder given instead."""
+    return click.option("--out", required=True, type=OutFile(example), help="file to write")
+
+
 AS_OF = click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="date the counts refer to (default today)"
 )
@@ -135,7 +140,7 @@ def export_group():
 @click.option("--bbox", help="only this view: west,south,east,north (WGS-84 degrees)")
 @AS_OF
 @USER
-@OUT
+@_out("map.png")
 @json_option
 def export_map(layer, area, fmt, size, landscape, bbox, as_of, user, out, as_json):
     """A 300-dpi briefing map (PNG or PDF)."""
@@ -175,7 +180,7 @@ def export_map(layer, area, fmt, size, landscape, bbox, as_of, user, out, as_jso
 @click.option("--portrait", is_flag=True, help="portrait pages (default landscape)")
 @AS_OF
 @USER
-@OUT
+@_out("atlas.pdf")
 @json_option
 def export_atlas(layer, area, per, size, portrait, as_of, user, out, as_json):
     """One PDF: an overview page, then a page per village (or township)."""
@@ -204,7 +209,7 @@ def export_atlas(layer, area, per, size, portrait, as_of, user, out, as_json):
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]))
 @AS_OF
 @USER
-@OUT
+@_out("table.xlsx")
 @json_option
 def export_table(area, fmt, as_of, user, out, as_json):
     """Per-village statistics as XLSX or CSV (UTF-8 with BOM)."""
@@ -230,7 +235,7 @@ def export_table(area, fmt, as_of, user, out, as_json):
     help="layer(s) to write (default all; GeoJSON takes exactly one)",
 )
 @USER
-@OUT
+@_out("layer.gpkg")
 @json_option
 def export_layer(area, fmt, layers, user, out, as_json):
     """Aggregated layers, service points and boundaries as GeoPackage or GeoJSON."""

@@ -9,6 +9,7 @@ import click
 
 from cli.common import (
     INTERRUPTED,
+    OutFile,
     bar,
     checked_dask_options,
     dask_options,
@@ -17,7 +18,6 @@ from cli.common import (
     json_option,
     level_name,
     prepare,
-    require_out_folder,
     scheduler_unreachable,
     scope,
 )
@@ -34,17 +34,17 @@ LEVELS = ("building", "compound", "group", "village", "township", "county", "unm
 
 
 def _admin_gazetteer():
-    """The database's gazetteer when it can be reached, else the national list only."""
+    """The database's gazetteer: the national list with the counties loaded (their
+    villages, aliases, former names). A database that cannot be reached ends the
+    command within a few seconds with the fix, as every command (:func:`prepare`):
+    parsing with the national list alone would answer worse (no village codes, a
+    village read as a compound) without a word."""
     from gis import db
     from gis.geocode.gazetteer import AdminGazetteer
 
-    try:
-        if db.uses_local_cluster() and not db.cluster_status()["running"]:
-            raise RuntimeError("no database running")
-        with db.engine().connect() as conn:
-            return AdminGazetteer.load(conn)
-    except Exception:  # parsing still works offline, with the national list
-        return AdminGazetteer.national()
+    prepare()
+    with db.engine().connect() as conn:
+        return AdminGazetteer.load(conn)
 
 
 @click.command("parse-address")
@@ -83,7 +83,7 @@ def parse_address(text, file):
 
 @click.command("geocode")
 @click.argument("infile", required=False, type=click.Path(path_type=Path))
-@click.option("--out", "outfile", type=click.Path(path_type=Path), help="output CSV (with IN.csv)")
+@click.option("--out", "outfile", type=OutFile("geocoded.csv"), help="output CSV (with IN.csv)")
 @click.option("--households", is_flag=True, help="geocode the households table in place")
 @click.option(
     "--all",
@@ -130,7 +130,6 @@ def geocode(
         if outfile is None:
             fail(_("give --out OUT.csv for the results"))
         dask = {"scheduler": scheduler, "workers": workers} if engine == "dask" else None
-        require_out_folder(outfile)
         _geocode_file(infile, outfile, default_crs, as_json, dask)
 
 
@@ -314,12 +313,11 @@ def gazetteer_group():
 
 
 @gazetteer_group.command("export")
-@click.option("--out", "outfile", required=True, type=click.Path(path_type=Path))
+@click.option("--out", "outfile", required=True, type=OutFile("addresses.csv"))
 @click.option("--county", help="only this county (6-digit code)")
 @json_option
 def gazetteer_export(outfile, county, as_json):
     """Write the standard address list (标准地址库), one row per building."""
-    require_out_folder(outfile)
     from gis import db
     from gis.geocode.export import write_standard_addresses
 

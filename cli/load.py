@@ -28,8 +28,8 @@ from gis import settings
 @click.option("--user", default=None, help="who is loading (recorded in the batch)")
 @json_option
 def load(kind, file, crs, dry_run, strict, report_dir, user, as_json):
-    """Load FILE as KIND: admin, buildings, roads, osm, households, service-points,
-    teams, events."""
+    """Load FILE as KIND: admin, buildings, roads, landcover, osm, households,
+    service-points, teams, events."""
     from gis.crs import CRSError
     from loaders.base import LoadError, get_loader
 

@@ -12,6 +12,7 @@ import click
 
 from cli.common import (
     INTERRUPTED,
+    OutFile,
     bar,
     checked_dask_options,
     dask_client,
@@ -21,7 +22,6 @@ from cli.common import (
     json_option,
     operator,
     prepare,
-    require_out_folder,
     scope,
     write_whole,
 )
@@ -101,7 +101,7 @@ def _positive(name: str, value: float | None, unit: str = "") -> None:
 @click.option(
     "--out",
     "outfile",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutFile("coverage.json"),
     help="also write the full result as JSON to this file",
 )
 @dask_options(
@@ -130,7 +130,6 @@ def coverage_cmd(
 
     _positive("--cell", cell_m, _(" metres"))
     scheduler = checked_dask_options(engine, scheduler)
-    require_out_folder(outfile)
     prepare()
     try:
         with db.engine().connect() as conn:
@@ -419,7 +418,7 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
 @click.option(
     "--out",
     required=True,
-    type=click.Path(path_type=Path),
+    type=OutFile("sites.geojson"),
     help="GeoJSON file for the chosen sites (and a CSV next to it)",
 )
 @json_option
@@ -446,7 +445,6 @@ def place_cmd(
     from gis.crs import CRSError
     from loaders.files import FileProblem
 
-    require_out_folder(out)
     _positive("--radius", radius, _(" metres"))
     if k is None and model != "setcover":
         fail(_("--k (the number of new sites) is required for {model}", model=model))

@@ -75,11 +75,19 @@ def users_list(as_json):
         rows = users.list_users(conn)
     if as_json:
         echo_json(rows)
-    else:
-        for u in rows:
-            state = "" if u["active"] else _(" (disabled)")
-            role = role_name(u["role"])
-            click.echo(f"{u['name']:<12} {role:<9} {u['area_code']} {u['area_name']}{state}")
+    else:  # columns aligned by display width (a Chinese character takes two columns)
+        echo_table(
+            [
+                {
+                    "name": u["name"],
+                    "role": role_name(u["role"]),
+                    "area_code": u["area_code"],
+                    "area_name": u["area_name"],
+                    "active": u["active"],
+                }
+                for u in rows
+            ]
+        )
 
 
 @users_group.command("disable")

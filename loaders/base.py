@@ -27,7 +27,7 @@ from gis import crs as crs_mod
 from gis import db, ingest, rules
 from gis.messages import _
 from loaders import files
-from loaders.forking import can_fork
+from loaders.forking import can_fork, quiet_on_ctrl_c
 from loaders.registry import get_loader  # noqa: F401  (older callers import it from here)
 from loaders.reports import (  # noqa: F401  (LoadError, Rejection: also from here)
     LoadError,
@@ -283,6 +283,7 @@ _CLEANER: TableLoader | None = None
 
 def _set_cleaner(loader: TableLoader) -> None:
     global _CLEANER
+    quiet_on_ctrl_c()  # Ctrl-C is the parent's to say
     _CLEANER = loader
 
 

@@ -63,11 +63,12 @@ def demo_dir(scale: float, seed: int) -> Path:
 def generate_files(scale: float, seed: int, *, force: bool = False) -> Path:
     """Generate the demo files (once per scale and seed) and return their folder."""
     from loaders import demo  # the generator (numpy, shapely): only when files are made
+    from loaders.demo.whole import written_whole
 
     out = demo_dir(scale, seed)
     if force or not (out / "manifest.json").exists():
-        out.mkdir(parents=True, exist_ok=True)
-        demo.generate(out, scale=scale, seed=seed)
+        with written_whole(out) as part:  # a Ctrl-C leaves no half-made folder
+            demo.generate(part, scale=scale, seed=seed)
     return out
 
 

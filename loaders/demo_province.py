@@ -26,7 +26,7 @@ from gis import db, settings, stats, users
 from gis.messages import _
 from gis.regions import ensure_regions
 from loaders.demo_county import DEMO_PASSWORD, LOAD_ORDER
-from loaders.forking import can_fork
+from loaders.forking import can_fork, quiet_on_ctrl_c
 from loaders.registry import get_loader
 
 
@@ -40,10 +40,12 @@ def generate_files(
 ) -> Path:
     """The province's files (generated once per province, scale, seed and counties)."""
     from loaders.demo.province import generate_province
+    from loaders.demo.whole import written_whole
 
     out = province_dir(province, scale, seed, counties)
     if not (out / "manifest.json").exists():
-        generate_province(out, province, scale, seed, counties, echo=echo, workers=workers)
+        with written_whole(out) as part:  # a Ctrl-C leaves no half-made folder
+            generate_province(part, province, scale, seed, counties, echo=echo, workers=workers)
     return out
 
 
@@ -58,13 +60,24 @@ def load(
     On a first load (no households yet) the households are geocoded before they are
     inserted (:func:`geocode_staged`; step ``households: geocode``, part of ``load
     households``); otherwise, or without ``geocode_first``, once they are in
-    (:func:`geocode_counties`, step ``geocode``). Same answers (tested)."""
+    (:func:`geocode_counties`, step ``geocode``). Same answers (tested).
+
+    Each kind is its own transaction: a load cut short (Ctrl-C: :class:`LoadInterrupted`
+    says what was loaded, or an error) keeps the kinds loaded, and the next load of the
+    folder into the same database loads its counties again, whole (the marker
+    :func:`loading_marker`; the loaders keep the rows already there, unchanged)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     engine = engine or db.engine()
+    marker = loading_marker(folder, engine)
+    cut_short = set(json.loads(marker.read_text(encoding="utf-8"))) if marker.exists() else set()
     t0 = time.perf_counter()
     steps: dict[str, float] = {}
     with engine.connect() as conn:
-        todo = [c for c in sorted(manifest["counties"]) if not stats.demo_loaded(conn, c)]
+        todo = [
+            c
+            for c in sorted(manifest["counties"])
+            if c in cut_short or not stats.demo_loaded(conn, c)
+        ]
     kept = sorted(set(manifest["counties"]) - set(todo))
     if kept:  # said, not silent: the map then shows what was there (maybe another scale)
         echo(
@@ -75,6 +88,39 @@ def load(
                 folder=folder,
             )
         )
+    if todo:
+        marker.write_text(json.dumps(todo), encoding="utf-8")
+    loaded: list[str] = []  # the kinds loaded so far (each committed)
+    try:
+        result = _load(folder, manifest, todo, engine, echo, progress, geocode_first, steps, loaded)
+    except KeyboardInterrupt as exc:
+        raise LoadInterrupted(loaded, todo) from exc
+    marker.unlink(missing_ok=True)
+    return {"seconds": round(time.perf_counter() - t0, 1), "steps": steps, "kept": kept, **result}
+
+
+def loading_marker(folder: Path, engine) -> Path:
+    """The file that says a load of ``folder`` into ``engine``'s database was cut short
+    (the counties it was loading, in JSON): written when a load starts, removed when it
+    ends whole. Its counties have households of the demo's own (not the user's), so the
+    next load takes them again rather than keep them as they are."""
+    where = engine.url.render_as_string(hide_password=True)
+    return folder / f".loading-{hashlib.sha256(where.encode()).hexdigest()[:12]}.json"
+
+
+class LoadInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`load`: ``loaded`` the kinds of file loaded by then (each
+    kept: its own transaction), ``counties`` those being loaded."""
+
+    def __init__(self, loaded: list[str], counties: list[str]):
+        super().__init__()
+        self.loaded = list(loaded)
+        self.counties = list(counties)
+
+
+def _load(folder, manifest, todo, engine, echo, progress, geocode_first, steps, loaded) -> dict:
+    """The work of :func:`load`: each kind of file, the geocoding, the areas and accounts;
+    ``loaded`` gets the kinds as they are loaded."""
     if todo:
         t = time.perf_counter()
         joined, parts = join_files(folder, todo)
@@ -102,6 +148,7 @@ def load(
             if report.status != "loaded":
                 raise ProvinceLoadError(report, joined.name, parts[name])
             steps[f"load {kind}"] = seconds
+            loaded.append(kind)
             echo(f"{report.summary().splitlines()[0]} ({seconds} s)")
 
         try:
@@ -126,13 +173,15 @@ def load(
                 done(kind, name, *beside.result())
         finally:
             if aside is not None:  # another kind failed: the one beside ends as in turn
-                aside[2].wait()
+                if aside[2].wait():
+                    loaded.append(aside[0])
             shutil.rmtree(joined, ignore_errors=True)
         if not geocoded:  # households were there already: geocoded once they are in
             t = time.perf_counter()
             geocode_counties(engine, todo)
             steps["geocode"] = round(time.perf_counter() - t, 1)
             echo(_("geocoded {n} counties ({seconds} s)", n=len(todo), seconds=steps["geocode"]))
+            loaded.append("geocode")
     t = time.perf_counter()
     with engine.begin() as conn:
         regions = ensure_regions(conn)
@@ -144,13 +193,7 @@ def load(
             if name not in existing:
                 users.add_user(conn, name, role, area, DEMO_PASSWORD, hashed=hashed)
     steps["regions and accounts"] = round(time.perf_counter() - t, 1)
-    return {
-        "seconds": round(time.perf_counter() - t0, 1),
-        "steps": steps,
-        "counties": len(todo),
-        "kept": kept,
-        **regions,
-    }
+    return {"counties": len(todo), **regions}
 
 
 #: kinds that no later kind reads (geocoding, placement and the checks do not read the
@@ -187,13 +230,14 @@ class Beside:
             raise value
         return value
 
-    def wait(self) -> None:
+    def wait(self) -> bool:
         """Wait for the process (after another kind failed: this one is loaded or
-        reported as it would have been in turn)."""
+        reported as it would have been in turn); whether it loaded its file."""
         try:
-            self.result()
-        except Exception:  # noqa: BLE001 - its own report tells; the other failure is raised
-            pass
+            report, _seconds = self.result()
+        except BaseException:  # noqa: BLE001 - its own report tells; the other failure is raised
+            return False
+        return report.status == "loaded"
 
 
 def _beside(send, run, kind: str, name: str, engine) -> None:
@@ -251,7 +295,11 @@ def geocode_counties(engine, codes: list[str], workers: int = 2) -> None:
         for c in codes
     ]
     try:
-        with get_context("fork").Pool(max(1, workers)) if can_fork() else nullcontext() as pool:
+        with (
+            get_context("fork").Pool(max(1, workers), quiet_on_ctrl_c)
+            if can_fork()
+            else nullcontext() as pool
+        ):
             prepared = pool.imap(_prepare, tasks) if pool is not None else map(_prepare, tasks)
             for code, res in zip(codes, prepared, strict=True):
                 part = todo[code]
@@ -292,7 +340,11 @@ def geocode_staged(conn, workers: int = 2) -> None:
     try:
         # The workers never use the connection they inherit (this transaction's): they
         # read addresses and end without closing it (as the loaders' checking workers).
-        with get_context("fork").Pool(max(1, workers)) if can_fork() else nullcontext() as pool:
+        with (
+            get_context("fork").Pool(max(1, workers), quiet_on_ctrl_c)
+            if can_fork()
+            else nullcontext() as pool
+        ):
             prepared = pool.imap(_prepare, tasks) if pool is not None else map(_prepare, tasks)
             for part, res in zip(parts, prepared, strict=True):
                 store_staged(conn, geocoder, part, res)

@@ -30,6 +30,10 @@ ZH: dict[str, str] = {
     "not loaded again: {codes} (households already in the database, kept as they are; their files in {folder} were left out)": "未重新载入：{codes}（数据库中已有其住户，保持原样；{folder} 中这些县的文件未载入）",
     "no population figure for province {province} (known: {known})": "没有省 {province} 的人口数（已有：{known}）",
     "interrupted (Ctrl-C)": "已中断（Ctrl-C）",
+    "interrupted (Ctrl-C): nothing was loaded": "已中断（Ctrl-C）：未载入任何数据",
+    "interrupted (Ctrl-C) while loading counties {codes}: loaded so far: {kinds}; run the "
+    "same command again to complete the load": "载入县 {codes} 时已中断（Ctrl-C）：已载入：{kinds}；"
+    "再次运行同一命令即可完成载入",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
@@ -163,7 +167,6 @@ ZH: dict[str, str] = {
     "`Authorization: Bearer <令牌>`",
     "revoked token {id}": "已吊销令牌 {id}",
     "choose one of --json and --csv": "--json 与 --csv 只能选一个",
-    " (disabled)": "（已停用）",
     "{message}; see `popgis users list`": "{message}；见 `popgis users list`",
     "no token {id}; see `popgis users tokens NAME`": "没有令牌 {id}；见 `popgis users tokens 用户名`",
     "ended {n} session(s) of {name}": "已结束 {name} 的 {n} 个会话",
@@ -225,10 +228,14 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
     "(none)": "（无）",
-    # cli/export.py: --out in a folder that does not exist
-    "the folder {folder} does not exist; create it first (mkdir -p {folder}) or "
-    "give --out a file in an existing folder": "文件夹 {folder} 不存在；请先创建它（mkdir -p {folder}），"
-    "或让 --out 指向已有文件夹中的文件",
+    # cli/common.py (OutFile): a file to write (--out, --csv) that cannot be written
+    "the folder {folder} does not exist; create it first (mkdir -p {folder}) "
+    "or give {option} a file in an existing folder": "文件夹 {folder} 不存在；请先创建它"
+    "（mkdir -p {folder}），或让 {option} 指向已有文件夹中的文件",
+    "{option} {path} is a folder; give a file in it, e.g. {option} {example}": "{option} "
+    "{path} 是文件夹；请给出其中的文件，例如 {option} {example}",
+    "cannot write in the folder {folder} (no permission); give {option} a file in a folder "
+    "you may write in": "无权在文件夹 {folder} 中写入；请让 {option} 指向你有写入权限的文件夹中的文件",
     # loaders/demo_county.py: what `make demo` prints
     "county staff": "县级工作人员",
     "township staff": "乡镇（街道）工作人员",

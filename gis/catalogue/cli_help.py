@@ -13,7 +13,7 @@ ZH: dict[str, str] = {
     "print the result as JSON": "以 JSON 格式输出结果",
     "Bring the schema up to date (Alembic).": "把数据库结构升级到最新版本（Alembic）。",
     "Print the database URL in use (password hidden).": "显示正在使用的数据库地址（隐藏密码）。",
-    "Load FILE as KIND: admin, buildings, roads, osm, households, service-points,\n    teams, events.": "把文件 FILE 按类型 KIND 导入：admin、buildings、roads、osm、households、service-points、teams、events。",
+    "Load FILE as KIND: admin, buildings, roads, landcover, osm, households,\n    service-points, teams, events.": "把文件 FILE 按类型 KIND 导入：admin、buildings、roads、landcover、osm、households、service-points、teams、events。",
     "coordinate system of the file: wgs84, gcj02, bd09, cgcs2000 or EPSG:4491-4554": "文件的坐标系：wgs84、gcj02、bd09、cgcs2000 或 EPSG:4491-4554",
     "check everything, write nothing": "只检查，不写入任何数据",
     "load nothing if any row is bad": "只要有一行有问题，就全部不导入",

@@ -44,7 +44,7 @@ from loaders.demo.inputs import (
     load_national,
     load_recipe,
 )
-from loaders.forking import can_fork
+from loaders.forking import can_fork, quiet_on_ctrl_c
 
 #: real population of the provinces this can make (6-digit code → people, 2020 census)
 PROVINCE_PEOPLE = {"330000": 64_567_588}
@@ -188,7 +188,9 @@ def generate_province(
                 made[code] = _made(chosen, scales, code, counts, echo)
         else:
             # fork: the workers share the national list read above
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=get_context("fork"), initializer=quiet_on_ctrl_c
+            ) as pool:
                 for code, counts in pool.map(_make_county, order):
                     made[code] = _made(chosen, scales, code, counts, echo)
     finally:
