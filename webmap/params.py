@@ -181,9 +181,22 @@ def area_code(raw, name: str, scope, *, grids: bool = True, counties: bool = Fal
     ``scope``'s jurisdiction (``3307`` → 330700000000, '３３０７' and ``3307x`` alike),
     else the nearest one that is (:func:`gis.scope.suggested_area`; ``counties``: a
     county or smaller, as a province's or city's exports take). Before, ``area=123`` was
-    answered "admin area not found", and ``within=3307`` suggested the user's province."""
-    if raw in (None, ""):
+    answered "admin area not found", and ``within=3307`` suggested the user's province.
+
+    Given empty (``area=``, ``{"area": ""}``) it is a 400 naming it, as every empty
+    parameter is: a value left out by mistake, never a silent "the whole area" (the map's
+    own requests leave an unset area out)."""
+    if raw is None:
         return None
+    if isinstance(raw, str) and not raw.strip():
+        raise InvalidInput(
+            _(
+                "{name}= is empty: give the code of an area in your jurisdiction, e.g. "
+                "{example}, or leave {name} out",
+                name=name,
+                example=suggested_area(get_conn(), scope, "", grids=grids, counties=counties),
+            )
+        )
     code = text(raw, name, max_len=60)
     if code.isascii() and code.isdigit() and len(code) in ((12, 15) if grids else (12,)):
         return code

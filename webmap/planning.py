@@ -197,8 +197,9 @@ def _as_of(value) -> dt.date | None:
 def _area(scope, value):
     """``area``: a 12-digit area (or 15-digit grid) code inside the user's jurisdiction,
     as ``popgis coverage --area``; absent: the whole jurisdiction. An area outside it is
-    answered exactly like one that does not exist (404)."""
-    if value in (None, ""):
+    answered exactly like one that does not exist (404); an empty one is a 400
+    (:func:`params.area_code`)."""
+    if value is None:
         return scope
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # 330782001001 sent as a JSON number: a code is text (its leading zeros and its

@@ -282,8 +282,8 @@ ZH: dict[str, str] = {
     # coverage of a province or a city, county by county (gis.analysis.coverage_batch)
     "no active service points of the kinds {kinds} in this county: none of its demand is "
     "covered": "本县没有 {kinds} 类型的在用服务点：需求全部未覆盖",
-    "drilled={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) "
-    "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
+    "{name}= is empty: give the code of an area in your jurisdiction, e.g. {example}, or "
+    "leave {name} out": "{name}= 为空：请给出您管辖范围内某个区划的代码，例如 {example}，或去掉 {name}",
     "{name}= is empty: give a value, or leave {name} out for its default": "{name}= 为空：请给出取值，或去掉 {name} 以使用默认值",
     "{name}= is empty: give a value; {name} is required": "{name}= 为空：请给出取值；{name} 为必填项",
     "{name} is null: give a value; {name} is required": "{name} 为 null：请给出取值；{name} 为必填项",

@@ -103,3 +103,59 @@ def test_a_service_point_just_outside_is_context_without_its_village_code(client
     assert sp["village_code"] is None
     # a point of the user's own area keeps its village
     assert by_id["SP1"]["village_code"] == "330782001001"
+
+
+# 2. an empty area is a 400 naming it on every route taking one (before: the planning
+# place, the exports and the figures took it as "the user's whole area")
+
+EMPTY_AREA_GETS = [
+    ("/api/planning/coverage?radius=800&area=", "area"),
+    ("/api/planning/site?lon=120.03&lat=29.26&area=", "area"),
+    ("/exports/table.csv?area=", "area"),
+    ("/exports/map.png?area=", "area"),
+    ("/exports/map.png?drilled=", "drilled"),
+    ("/exports/atlas.pdf?area=", "area"),
+    ("/exports/layers.geojson?layer=village_stats&area=", "area"),
+    ("/api/regions/figures?within=", "within"),
+    ("/api/regions/figures?within=%20", "within"),
+    ("/ogc/collections/village_stats/items?area=", "area"),
+]
+
+
+@pytest.mark.parametrize("url, name", EMPTY_AREA_GETS)
+def test_an_empty_area_parameter_is_a_400_naming_it(client, url, name):
+    login(client, "planner_u")
+    r = client.get(url, headers=EN)
+    assert r.status_code == 400, (url, r.status_code, r.get_data(as_text=True)[:200])
+    msg = r.json["error"]["message"]
+    assert msg.startswith(f"{name}= is empty"), msg
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_an_empty_area_in_a_plan_is_a_400_naming_it(client, blank):
+    login(client, "planner_u")
+    body = {"model": "mclp", "k": 1, "radius": 800, "demand": "residents", "area": blank}
+    r = client.post("/api/planning/place", json=body, headers=EN)
+    assert r.status_code == 400, r.get_data(as_text=True)[:300]
+    msg = r.json["error"]["message"]
+    assert msg.startswith("area= is empty") and "330782" in msg, msg
+
+
+def test_the_empty_area_message_suggests_a_code_in_chinese_too(client):
+    login(client, "county_u")
+    r = client.get("/exports/table.csv?area=", headers={"Accept-Language": "zh"})
+    assert r.status_code == 400
+    assert r.json["error"]["message"] == (
+        "area= 为空：请给出您管辖范围内某个区划的代码，例如 330782000000，或去掉 area"
+    )
+
+
+# 3. messages that say what to send
+
+
+def test_a_malformed_drilled_area_suggests_a_code(client):
+    login(client, "county_u")
+    r = client.get("/exports/map.png?drilled=3307", headers=EN)
+    assert r.status_code == 400
+    msg = r.json["error"]["message"]
+    assert msg.startswith("drilled='3307': expected the 12-digit code") and "e.g. 33078" in msg
