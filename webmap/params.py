@@ -85,6 +85,17 @@ def number(
         value = float(raw)
     elif isinstance(raw, str) and _NUM.fullmatch(raw):
         value = float(raw)
+    elif _far_out(raw, low, high):
+        # 1e308, -inf: a number, just not one in range (before: "must be a number")
+        raise InvalidInput(
+            _(
+                "{name}={show} is outside [{low:g}, {high:g}]",
+                name=name,
+                show=_show(raw),
+                low=low,
+                high=high,
+            )
+        )
     else:
         raise InvalidInput(_("{name} must be a number; got {show}", name=name, show=_show(raw)))
     if not math.isfinite(value) or not low <= value <= high:
@@ -98,6 +109,16 @@ def number(
             )
         )
     return value
+
+
+def _far_out(raw, low: float, high: float) -> bool:
+    """Whether ``raw`` is text of a number outside [low, high] in a form :func:`number`
+    does not take (an exponent, infinity)."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return False
+    return not math.isnan(value) and not low <= value <= high
 
 
 def json_number(
@@ -191,8 +212,8 @@ def area_code(raw, name: str, scope, *, grids: bool = True, counties: bool = Fal
     if isinstance(raw, str) and not raw.strip():
         raise InvalidInput(
             _(
-                "{name}= is empty: give the code of an area in your jurisdiction, e.g. "
-                "{example}, or leave {name} out",
+                "{name}= is empty: leave {name} out, or give the code of an area in your "
+                "jurisdiction, e.g. {example}",
                 name=name,
                 example=suggested_area(get_conn(), scope, "", grids=grids, counties=counties),
             )
@@ -461,6 +482,13 @@ def check_request() -> None:
             raise InvalidInput(_("{key}={value} is too large", key=key, value=value))
         if isinstance(value, str) and _CONTROL.search(value):
             raise InvalidInput(_("{key} contains a control character", key=key))
+
+
+def json_show(value) -> str:
+    """A member of a JSON body as JSON spells it (true, not True; ["a"], not ['a']),
+    cut to 60 characters, for a message naming it."""
+    s = json.dumps(value, ensure_ascii=False)
+    return s if len(s) <= 60 else s[:59] + "…"
 
 
 def _show(raw) -> str:

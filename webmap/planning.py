@@ -81,17 +81,31 @@ def _k(value) -> int:
     """k: the number of new sites, a whole JSON number in K_RANGE (the one range every
     refusal of k states; the solver's own "at least 1" agrees)."""
     if value in (None, ""):
-        raise InvalidInput(_("{name} is required", name="k"))
+        # what to enter, not only "k is required" (the planner page shows this as is)
+        raise InvalidInput(
+            _(
+                "k is missing: give the number of new sites to place (K on the planner "
+                'page), a whole number in [{low}, {high}], e.g. "k": 2',
+                low=K_RANGE[0],
+                high=K_RANGE[1],
+            )
+        )
     _not_text(value, "k")
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not K_RANGE[0] <= value <= K_RANGE[1]
-    ):
+    if isinstance(value, bool):  # true/false is no number, in JSON as in Python
+        raise InvalidInput(
+            _(
+                "k={show} is true/false, not a number: send the number of new sites, a "
+                'whole number in [{low}, {high}], e.g. "k": 2',
+                show=params.json_show(value),
+                low=K_RANGE[0],
+                high=K_RANGE[1],
+            )
+        )
+    if not isinstance(value, int) or not K_RANGE[0] <= value <= K_RANGE[1]:
         raise InvalidInput(
             _(
                 'k={show} is not allowed: the number of new sites, a whole number in [{low}, {high}]; send e.g. "k": 2',
-                show=repr(value)[:60],
+                show=params.json_show(value),
                 low=K_RANGE[0],
                 high=K_RANGE[1],
             )

@@ -146,7 +146,7 @@ def test_the_empty_area_message_suggests_a_code_in_chinese_too(client):
     r = client.get("/exports/table.csv?area=", headers={"Accept-Language": "zh"})
     assert r.status_code == 400
     assert r.json["error"]["message"] == (
-        "area= 为空：请给出您管辖范围内某个区划的代码，例如 330782000000，或去掉 area"
+        "area= 为空：请去掉 area，或给出您管辖范围内某个区划的代码，例如 330782000000"
     )
 
 
@@ -159,3 +159,116 @@ def test_a_malformed_drilled_area_suggests_a_code(client):
     assert r.status_code == 400
     msg = r.json["error"]["message"]
     assert msg.startswith("drilled='3307': expected the 12-digit code") and "e.g. 33078" in msg
+
+
+def test_a_grid_atlas_names_the_atlas_to_ask_for_instead(client):
+    login(client, "county_u")
+    r = client.get("/exports/atlas.pdf?area=330782001001002", headers=EN)
+    assert r.status_code == 400
+    assert r.json["error"]["message"] == (
+        "area 330782001001002 has no village to make pages of: it lies inside one; ask for "
+        "the atlas of 330782001001 (its village), or for a map of 330782001001002 alone"
+    )
+
+
+@pytest.mark.parametrize(
+    "query, said",
+    [
+        ("lon=1e308&lat=29.26", "lon='1e308' is outside [-180, 180]"),
+        ("lon=120.03&lat=-1e400", "lat='-1e400' is outside [-90, 90]"),
+        ("lon=-inf&lat=29.26", "lon='-inf' is outside [-180, 180]"),
+        ("lon=nan&lat=29.26", "lon must be a number; got 'nan'"),
+        ("lon=12o&lat=29.26", "lon must be a number; got '12o'"),
+    ],
+)
+def test_a_site_far_out_of_range_says_the_range(client, query, said):
+    login(client, "planner_u")
+    r = client.get("/api/planning/site?" + query, headers=EN)
+    assert r.status_code == 400 and r.json["error"]["message"] == said, r.json
+
+
+PLACE = {"model": "mclp", "radius": 800, "demand": "residents"}
+
+
+@pytest.mark.parametrize(
+    "k, said",
+    [
+        (
+            True,
+            "k=true is true/false, not a number: send the number of new sites, a whole "
+            'number in [1, 1000000], e.g. "k": 2',
+        ),
+        (False, "k=false is true/false, not a number"),
+        ([2], "k=[2] is not allowed"),
+        ({"n": "二"}, 'k={"n": "二"} is not allowed'),
+    ],
+)
+def test_k_is_named_as_json_spells_it(client, k, said):
+    login(client, "planner_u")
+    r = client.post("/api/planning/place", json={**PLACE, "k": k}, headers=EN)
+    assert r.status_code == 400 and r.json["error"]["message"].startswith(said), r.json
+
+
+def test_k_missing_says_what_to_give(client):
+    login(client, "planner_u")
+    r = client.post("/api/planning/place", json=PLACE, headers=EN)
+    assert r.status_code == 400
+    assert r.json["error"]["message"] == (
+        "k is missing: give the number of new sites to place (K on the planner page), a "
+        'whole number in [1, 1000000], e.g. "k": 2'
+    )
+
+
+def _review_item(conn, no: str, n: int) -> int:
+    cands = ", ".join(['{"level": "village", "village_code": "330782001001", "score": 0.5}'] * n)
+    return conn.execute(
+        sa.text("""
+        INSERT INTO geocode_review (household_id, county_code, admin_path, address, reason,
+                                    level, score, candidates)
+        SELECT id, county_code, admin_path, address, 'web19', 'village', 0.5,
+               CAST(:c AS jsonb)
+        FROM households WHERE household_no = :n
+        RETURNING id"""),
+        {"n": no, "c": f"[{cands}]"},
+    ).scalar()
+
+
+@pytest.mark.parametrize(
+    "n, body, said",
+    [
+        (
+            1,
+            {"candidate": 1},
+            "candidate=1 is not a candidate of this review item: send 0 (the "
+            'only candidate), e.g. "candidate": 0',
+        ),
+        (
+            1,
+            {"candidate": None},
+            "candidate is null: send the number of the candidate to "
+            'accept, 0 (the only candidate), e.g. "candidate": 0',
+        ),
+        (
+            1,
+            {"candidate": True},
+            "candidate=true is true/false, not a number: send the number "
+            'of the candidate to accept, 0 (the only candidate), e.g. "candidate": 0',
+        ),
+        (
+            3,
+            {"candidate": 3},
+            "candidate=3 is not a candidate of this review item: send a "
+            'whole number from 0 to 2, e.g. "candidate": 0',
+        ),
+        (3, {"candidate": 1.5}, "candidate=1.5 is not a candidate"),
+    ],
+)
+def test_a_review_refusal_says_which_candidates_there_are(client, conn, n, body, said):
+    rid = _review_item(conn, "HA1", n)
+    login(client, "village_a")
+    r = client.post(f"/api/review/{rid}/accept", json=body, headers=EN)
+    assert r.status_code == 400 and r.json["error"]["message"].startswith(said), r.json
+    zh = client.post(f"/api/review/{rid}/accept", json=body, headers={"Accept-Language": "zh"})
+    if n == 1:
+        assert "0（唯一的候选位置）" in zh.json["error"]["message"]
+        assert "0 到 0" not in zh.json["error"]["message"]
