@@ -176,5 +176,7 @@ def layers_file(fmt):
     wanted = [v for v in request.args.getlist("layer") if v] or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
     wanted_names = "".join(f"-{w}" for w in wanted or [])
-    name, local = _names("layers" + wanted_names, _("GIS layers"), area, fmt)
+    # the layers asked for in both names (the local one lacked them: two layers of one
+    # area and day were downloaded under one name)
+    name, local = _names("layers" + wanted_names, _("GIS layers") + wanted_names, area, fmt)
     return _send(data, fmt, name, local)

@@ -272,3 +272,38 @@ def test_a_review_refusal_says_which_candidates_there_are(client, conn, n, body,
     if n == 1:
         assert "0（唯一的候选位置）" in zh.json["error"]["message"]
         assert "0 到 0" not in zh.json["error"]["message"]
+
+
+def test_a_grid_atlas_refusal_in_chinese_names_the_village(client):
+    login(client, "county_u")
+    r = client.get("/exports/atlas.pdf?area=330782001001002", headers={"Accept-Language": "zh"})
+    assert r.status_code == 400 and r.json["error"]["message"] == (
+        "地区 330782001001002 没有可制作图页的村/社区：它位于一个村/社区之内；请导出 "
+        "330782001001（其所在村/社区）的图集，或只导出 330782001001002 的一幅地图"
+    )
+
+
+# 4. a GIS layer's local download name carries the layer, as the ASCII name does
+
+
+@pytest.mark.parametrize("lang, kind", [("zh", "图层"), ("en", "GIS layers")])
+def test_each_layer_downloads_under_its_own_name(client, conn, lang, kind):
+    from urllib.parse import unquote
+
+    today = conn.execute(sa.text("SELECT to_char(current_date, 'YYYYMMDD')")).scalar()
+    login(client, "county_u")
+    names = set()
+    for layer in ("village_stats", "grid_stats", "service_points"):
+        r = client.get(f"/exports/layers.geojson?layer={layer}", headers={"Accept-Language": lang})
+        assert r.status_code == 200, r.get_data(as_text=True)[:300]
+        disposition = r.headers["Content-Disposition"]
+        ascii_name = disposition.split('filename="')[1].split('"')[0]
+        local = unquote(disposition.split("filename*=UTF-8''")[1])
+        assert ascii_name == f"popgis-layers-{layer}-330782000000-{today}.geojson"
+        assert local == f"义乌市-{kind}-{layer}-{today}.geojson"
+        names.add(local)
+    assert len(names) == 3
+    # several layers in one GeoPackage: all of them, in the order asked
+    r = client.get("/exports/layers.gpkg?layer=grid_stats&layer=village_stats")
+    local = unquote(r.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert local.startswith("义乌市-GIS layers-grid_stats-village_stats-"), local
