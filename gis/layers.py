@@ -69,6 +69,9 @@ def service_points(conn, scope: Scope, *, active_only: bool = False, nearby: boo
     With ``nearby`` (the default) the active points just outside the scope's area that
     still serve it (within their kind's service radius of its boundary) are added with
     ``outside: true`` and their ``distance_m``: residents cross the street to them.
+    Such a point is context on the map only: its village is not the user's, so its
+    ``village_code`` is not given (the code checks answer it as not loaded), and coverage
+    and planning count only the points inside the scope.
     """
     radius = ", ".join(f"('{k}', {v})" for k, v in SERVICE_RADIUS_M.items())
     return conn.execute(
@@ -92,7 +95,8 @@ def service_points(conn, scope: Scope, *, active_only: bool = False, nearby: boo
                    'properties', json_build_object('id', id, 'point_id', ext_id,
                        'kind', kind, 'name', name, 'address', address,
                        'opening_hours', opening_hours, 'capacity', capacity,
-                       'active', active, 'village_code', village_code,
+                       'active', active,
+                       'village_code', CASE WHEN outside THEN NULL ELSE village_code END,
                        'outside', outside, 'distance_m', distance_m))
                    ORDER BY outside, id), '[]'::json))::text
         FROM pts"""),

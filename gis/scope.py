@@ -318,3 +318,15 @@ def not_in_jurisdiction(
             own=scope.area_code,
         )
     return NotFound(message=message)
+
+
+def holding_area(conn, path: str, level: str) -> str | None:
+    """The code of the area of ``level`` that holds the area at ``path`` (a grid's
+    village, a village's township); None when there is none above it."""
+    return conn.execute(
+        sa.text(
+            "SELECT code FROM admin_area WHERE level = :level AND :path LIKE path || '%' "
+            "AND path <> :path ORDER BY length(path) DESC LIMIT 1"
+        ),
+        {"level": level, "path": path},
+    ).scalar()

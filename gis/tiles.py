@@ -49,6 +49,9 @@ _CLIP = """
 
 
 SQL = {
+    # only the areas inside ``:within`` (the user's scope, see SCOPED): the areas
+    # /api/layers/boundaries gives; a neighbouring village's or county's code and name
+    # are not the user's to see (the code checks answer them as not loaded)
     "boundaries": f"""
         WITH {_ENVELOPE}
         SELECT ST_AsMVT(t, 'boundaries', {EXTENT}, 'geom') FROM (
@@ -56,7 +59,8 @@ SQL = {
                                 {EXTENT}, {BUFFER}, true) AS geom,
                    a.code, a.name, coalesce(a.short_name, a.name) AS label, a.level
             FROM admin_area a, bounds b
-            WHERE a.geom && b.g AND a.level = ANY(:levels)) t""",
+            WHERE a.geom && b.g AND a.level = ANY(:levels)
+              AND (CAST(:within AS text) IS NULL OR a.path LIKE :within)) t""",
     # cut to ``:area`` as the roads (see _CLIP): a building of a neighbouring county is
     # not drawn, one over the border is drawn up to it
     "buildings": f"""
@@ -108,10 +112,17 @@ def tile_sql(layer: str) -> str:
 
 
 def tile_params(
-    layer: str, z: int, x: int, y: int, datum: str = "wgs84", area: str | None = None
+    layer: str,
+    z: int,
+    x: int,
+    y: int,
+    datum: str = "wgs84",
+    area: str | None = None,
+    within: str | None = None,
 ) -> dict:
     """The bind parameters of a tile of ``layer``; ``area``: the code of the area the
-    roads and buildings are cut to (:func:`cut_area`), None for none."""
+    roads and buildings are cut to (:func:`cut_area`), None for none; ``within``: the
+    LIKE pattern of the scope whose boundaries are drawn (``Scope.like``), None for all."""
     sx, sy = datum_shift(z, x, y, datum)
     return {
         "z": z,
@@ -122,11 +133,14 @@ def tile_params(
         "sx": sx,
         "sy": sy,
         "area": area,
+        "within": within,
     }
 
 
 #: the layers drawn only inside the user's area (the tile cache keys them by it)
 CUT_TO_AREA = frozenset({"roads", "buildings"})
+#: the layers holding only the areas of the user's scope (the tile cache keys them by it)
+SCOPED = frozenset({"boundaries"})
 
 
 def cut_area(area_code: str, path: str) -> str:
@@ -173,13 +187,23 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 
 def tile(
-    conn, layer: str, z: int, x: int, y: int, datum: str = "wgs84", area: str | None = None
+    conn,
+    layer: str,
+    z: int,
+    x: int,
+    y: int,
+    datum: str = "wgs84",
+    area: str | None = None,
+    within: str | None = None,
 ) -> bytes:
     """One vector tile of a non-personal layer, as MVT bytes (possibly empty).
 
     ``datum='gcj02'`` draws the features where a GCJ-02 basemap shows them; ``area``
-    (a code, :func:`cut_area`) cuts the roads and buildings to that area.
+    (a code, :func:`cut_area`) cuts the roads and buildings to that area; ``within`` (a
+    scope's LIKE pattern) keeps the boundaries to the areas of that scope.
     """
     check_tile(z, x, y)
-    data = conn.execute(sa.text(SQL[layer]), tile_params(layer, z, x, y, datum, area)).scalar()
+    data = conn.execute(
+        sa.text(SQL[layer]), tile_params(layer, z, x, y, datum, area, within)
+    ).scalar()
     return bytes(data or b"")

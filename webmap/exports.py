@@ -118,17 +118,9 @@ def map_file(fmt):
 
 def _drilled() -> str | None:
     """``drilled``: the code of the area the web map is drilled into (12 or 15 digits);
-    it only names the map (the data shown is the user's area or ``area``)."""
-    code = params.arg_text("drilled", max_len=60) or None
-    if code is not None and not (code.isascii() and code.isdigit() and len(code) in (12, 15)):
-        raise InvalidInput(
-            _(
-                "drilled={show}: expected the 12-digit code of an area (or the 15-digit code "
-                "of a grid) the map is drilled into",
-                show=repr(code)[:60],
-            )
-        )
-    return code
+    it only names the map (the data shown is the user's area or ``area``). A malformed
+    or empty one is refused as ``area`` is, with a code of the user's to send."""
+    return params.area_code(request.args.get("drilled"), "drilled", current_scope())
 
 
 def _names(what: str, local_what: str, area: str | None, fmt: str, *parts: tuple[str, str]):
@@ -184,5 +176,7 @@ def layers_file(fmt):
     wanted = [v for v in request.args.getlist("layer") if v] or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
     wanted_names = "".join(f"-{w}" for w in wanted or [])
-    name, local = _names("layers" + wanted_names, _("GIS layers"), area, fmt)
+    # the layers asked for in both names (the local one lacked them: two layers of one
+    # area and day were downloaded under one name)
+    name, local = _names("layers" + wanted_names, _("GIS layers") + wanted_names, area, fmt)
     return _send(data, fmt, name, local)

@@ -85,6 +85,17 @@ def number(
         value = float(raw)
     elif isinstance(raw, str) and _NUM.fullmatch(raw):
         value = float(raw)
+    elif _far_out(raw, low, high):
+        # 1e308, -inf: a number, just not one in range (before: "must be a number")
+        raise InvalidInput(
+            _(
+                "{name}={show} is outside [{low:g}, {high:g}]",
+                name=name,
+                show=_show(raw),
+                low=low,
+                high=high,
+            )
+        )
     else:
         raise InvalidInput(_("{name} must be a number; got {show}", name=name, show=_show(raw)))
     if not math.isfinite(value) or not low <= value <= high:
@@ -98,6 +109,16 @@ def number(
             )
         )
     return value
+
+
+def _far_out(raw, low: float, high: float) -> bool:
+    """Whether ``raw`` is text of a number outside [low, high] in a form :func:`number`
+    does not take (an exponent, infinity)."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return False
+    return not math.isnan(value) and not low <= value <= high
 
 
 def json_number(
@@ -181,9 +202,22 @@ def area_code(raw, name: str, scope, *, grids: bool = True, counties: bool = Fal
     ``scope``'s jurisdiction (``3307`` → 330700000000, '３３０７' and ``3307x`` alike),
     else the nearest one that is (:func:`gis.scope.suggested_area`; ``counties``: a
     county or smaller, as a province's or city's exports take). Before, ``area=123`` was
-    answered "admin area not found", and ``within=3307`` suggested the user's province."""
-    if raw in (None, ""):
+    answered "admin area not found", and ``within=3307`` suggested the user's province.
+
+    Given empty (``area=``, ``{"area": ""}``) it is a 400 naming it, as every empty
+    parameter is: a value left out by mistake, never a silent "the whole area" (the map's
+    own requests leave an unset area out)."""
+    if raw is None:
         return None
+    if isinstance(raw, str) and not raw.strip():
+        raise InvalidInput(
+            _(
+                "{name}= is empty: leave {name} out, or give the code of an area in your "
+                "jurisdiction, e.g. {example}",
+                name=name,
+                example=suggested_area(get_conn(), scope, "", grids=grids, counties=counties),
+            )
+        )
     code = text(raw, name, max_len=60)
     if code.isascii() and code.isdigit() and len(code) in ((12, 15) if grids else (12,)):
         return code
@@ -448,6 +482,13 @@ def check_request() -> None:
             raise InvalidInput(_("{key}={value} is too large", key=key, value=value))
         if isinstance(value, str) and _CONTROL.search(value):
             raise InvalidInput(_("{key} contains a control character", key=key))
+
+
+def json_show(value) -> str:
+    """A member of a JSON body as JSON spells it (true, not True; ["a"], not ['a']),
+    cut to 60 characters, for a message naming it."""
+    s = json.dumps(value, ensure_ascii=False)
+    return s if len(s) <= 60 else s[:59] + "…"
 
 
 def _show(raw) -> str:

@@ -81,17 +81,31 @@ def _k(value) -> int:
     """k: the number of new sites, a whole JSON number in K_RANGE (the one range every
     refusal of k states; the solver's own "at least 1" agrees)."""
     if value in (None, ""):
-        raise InvalidInput(_("{name} is required", name="k"))
+        # what to enter, not only "k is required" (the planner page shows this as is)
+        raise InvalidInput(
+            _(
+                "k is missing: give the number of new sites to place (K on the planner "
+                'page), a whole number in [{low}, {high}], e.g. "k": 2',
+                low=K_RANGE[0],
+                high=K_RANGE[1],
+            )
+        )
     _not_text(value, "k")
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not K_RANGE[0] <= value <= K_RANGE[1]
-    ):
+    if isinstance(value, bool):  # true/false is no number, in JSON as in Python
+        raise InvalidInput(
+            _(
+                "k={show} is true/false, not a number: send the number of new sites, a "
+                'whole number in [{low}, {high}], e.g. "k": 2',
+                show=params.json_show(value),
+                low=K_RANGE[0],
+                high=K_RANGE[1],
+            )
+        )
+    if not isinstance(value, int) or not K_RANGE[0] <= value <= K_RANGE[1]:
         raise InvalidInput(
             _(
                 'k={show} is not allowed: the number of new sites, a whole number in [{low}, {high}]; send e.g. "k": 2',
-                show=repr(value)[:60],
+                show=params.json_show(value),
                 low=K_RANGE[0],
                 high=K_RANGE[1],
             )
@@ -197,8 +211,9 @@ def _as_of(value) -> dt.date | None:
 def _area(scope, value):
     """``area``: a 12-digit area (or 15-digit grid) code inside the user's jurisdiction,
     as ``popgis coverage --area``; absent: the whole jurisdiction. An area outside it is
-    answered exactly like one that does not exist (404)."""
-    if value in (None, ""):
+    answered exactly like one that does not exist (404); an empty one is a 400
+    (:func:`params.area_code`)."""
+    if value is None:
         return scope
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # 330782001001 sent as a JSON number: a code is text (its leading zeros and its

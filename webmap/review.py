@@ -123,29 +123,44 @@ def _candidate_number(k, item: dict, *, null: bool = False) -> int:
         raise InvalidInput(
             _("this review item has no candidate to accept; place the household on the map by hand")
         )
+    # "0 (the only candidate)" rather than "a whole number from 0 to 0"
+    numbers = (
+        _("0 (the only candidate)")
+        if last == 0
+        else _("a whole number from 0 to {last}", last=last)
+    )
     if k is None and null:
         raise InvalidInput(
             _(
-                "candidate is null: send the number of the candidate to accept, a whole "
-                'number from 0 to {last}, e.g. "candidate": 0',
-                last=last,
+                "candidate is null: send the number of the candidate to accept, {numbers}, "
+                'e.g. "candidate": 0',
+                numbers=numbers,
             )
         )
     if k is None:
         raise InvalidInput(
             _(
-                "candidate is missing: send the number of the candidate to accept, a whole "
-                'number from 0 to {last}, e.g. "candidate": 0',
-                last=last,
+                "candidate is missing: send the number of the candidate to accept, "
+                '{numbers}, e.g. "candidate": 0',
+                numbers=numbers,
             )
         )
-    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= last:
+    if isinstance(k, bool):  # true/false is no number, in JSON as in Python
         raise InvalidInput(
             _(
-                "candidate={show} is not a candidate of this review item: send a whole "
-                'number from 0 to {last}, e.g. "candidate": 0',
-                show=repr(k)[:60],
-                last=last,
+                "candidate={show} is true/false, not a number: send the number of the "
+                'candidate to accept, {numbers}, e.g. "candidate": 0',
+                show=params.json_show(k),
+                numbers=numbers,
+            )
+        )
+    if not isinstance(k, int) or not 0 <= k <= last:
+        raise InvalidInput(
+            _(
+                "candidate={show} is not a candidate of this review item: send {numbers}, "
+                'e.g. "candidate": 0',
+                show=params.json_show(k),
+                numbers=numbers,
             )
         )
     return k

@@ -1,7 +1,8 @@
 """Vector tiles: /tiles/<layer>/<z>/<x>/<y>.pbf (Mapbox Vector Tile, EPSG:3857).
 
 Non-personal layers (boundaries, buildings, roads, service_points) come from gis.tiles
-and are cached for everyone (roads and buildings for each county, cut to it);
+and are cached for everyone (roads and buildings for each county, cut to it;
+boundaries for each scope, holding only its areas);
 households and migrant_density come through the gate, restricted to the user's
 jurisdiction and cached per scope and filter.
 """
@@ -128,10 +129,12 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
     area = (
         gis_tiles.cut_area(scope.area_code, scope.path) if layer in gis_tiles.CUT_TO_AREA else None
     )
+    # boundaries hold only the areas of the user's scope (as /api/layers/boundaries)
+    within = scope.like if layer in gis_tiles.SCOPED else None
     if layer in PERSONAL:
         key = (layer, z, x, y, datum, scope.path, scope.role, filters, CACHE.version)
     else:
-        key = (layer, z, x, y, datum, area, CACHE.version)
+        key = (layer, z, x, y, datum, area, within, CACHE.version)
     hit = CACHE.get(key)
     try:
         if layer == "households":
@@ -148,7 +151,7 @@ def render_tile(layer: str, z: int, x: int, y: int, scope, filters, datum: str =
         if layer in PERSONAL:
             data = PERSONAL[layer](get_conn(), scope, z, x, y, filters, datum)
         else:
-            data = gis_tiles.tile(read_conn(), layer, z, x, y, datum, area)
+            data = gis_tiles.tile(read_conn(), layer, z, x, y, datum, area, within)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     CACHE.put(key, data)

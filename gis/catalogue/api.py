@@ -80,12 +80,20 @@ ZH: dict[str, str] = {
     "sites must be a list of {lon, lat, name}": "sites 应为 {lon, lat, name} 的列表",
     "this review item has no candidate to accept; place the household on the map by "
     "hand": "此待核对项没有可接受的候选位置；请在地图上手动定位该户",
-    "candidate is null: send the number of the candidate to accept, a whole number "
-    'from 0 to {last}, e.g. "candidate": 0': 'candidate 为 null：请给出要接受的候选位置编号，0 到 {last} 的整数，例如 "candidate": 0',
-    "candidate is missing: send the number of the candidate to accept, a whole number "
-    'from 0 to {last}, e.g. "candidate": 0': '缺少 candidate：请给出要接受的候选位置编号，0 到 {last} 的整数，例如 "candidate": 0',
-    "candidate={show} is not a candidate of this review item: send a whole number from 0 "
-    'to {last}, e.g. "candidate": 0': 'candidate={show} 不是此待核对项的候选位置：请给出 0 到 {last} 的整数，例如 "candidate": 0',
+    "k is missing: give the number of new sites to place (K on the planner page), a whole "
+    'number in [{low}, {high}], e.g. "k": 2': '缺少 k：请给出要新增的点位数（规划页上的“新增点数 K”），[{low}, {high}] 内的整数，例如 "k": 2',
+    "0 (the only candidate)": "0（唯一的候选位置）",
+    "a whole number from 0 to {last}": "0 到 {last} 的整数",
+    "candidate is null: send the number of the candidate to accept, {numbers}, "
+    'e.g. "candidate": 0': 'candidate 为 null：请给出要接受的候选位置编号：{numbers}，例如 "candidate": 0',
+    "candidate is missing: send the number of the candidate to accept, {numbers}, "
+    'e.g. "candidate": 0': '缺少 candidate：请给出要接受的候选位置编号：{numbers}，例如 "candidate": 0',
+    "candidate={show} is true/false, not a number: send the number of the candidate to "
+    'accept, {numbers}, e.g. "candidate": 0': 'candidate={show} 是 true/false，不是数字：请给出要接受的候选位置编号：{numbers}，例如 "candidate": 0',
+    "candidate={show} is not a candidate of this review item: send {numbers}, "
+    'e.g. "candidate": 0': 'candidate={show} 不是此待核对项的候选位置：请给出 {numbers}，例如 "candidate": 0',
+    "k={show} is true/false, not a number: send the number of new sites, a whole number "
+    'in [{low}, {high}], e.g. "k": 2': 'k={show} 是 true/false，不是数字：请给出新增点位数，[{low}, {high}] 内的整数，例如 "k": 2',
     "datum={datum!r}; expected wgs84 or gcj02": "datum={datum!r}；应为 wgs84 或 gcj02",
     "{name}={v!r}; expected one of {items}": "{name}={v!r}；应为以下之一：{items}",
     "as_of={as_of!r}; expected a date YYYY-MM-DD": "as_of={as_of!r}；应为日期 YYYY-MM-DD",
@@ -211,6 +219,8 @@ ZH: dict[str, str] = {
     # gis/exports
     "unknown atlas unit {per!r}; expected village or township": "未知的图集单元 {per!r}；应为 village 或 township",
     "area {area_code} has no {per} to make pages of": "地区 {area_code} 没有可制作图页的{per}",
+    "area {area_code} has no {per} to make pages of: it lies inside one; ask for the atlas of "
+    "{holder} (its {per}), or for a map of {area_code} alone": "地区 {area_code} 没有可制作图页的{per}：它位于一个{per}之内；请导出 {holder}（其所在{per}）的图集，或只导出 {area_code} 的一幅地图",
     "no CJK font found for Chinese map text; install Debian fonts-noto-cjk (`make install` "
     "does it)": "未找到用于地图中文的 CJK 字体；请安装 Debian 的 fonts-noto-cjk（`make install` 会安装）",
     "unknown paper size {size!r}; expected A4 or A3": "未知纸张大小 {size!r}；应为 A4 或 A3",
@@ -282,8 +292,8 @@ ZH: dict[str, str] = {
     # coverage of a province or a city, county by county (gis.analysis.coverage_batch)
     "no active service points of the kinds {kinds} in this county: none of its demand is "
     "covered": "本县没有 {kinds} 类型的在用服务点：需求全部未覆盖",
-    "drilled={show}: expected the 12-digit code of an area (or the 15-digit code of a grid) "
-    "the map is drilled into": "drilled={show}：应为地图当前下钻到的区划的 12 位代码（或网格的 15 位代码）",
+    "{name}= is empty: leave {name} out, or give the code of an area in your jurisdiction, "
+    "e.g. {example}": "{name}= 为空：请去掉 {name}，或给出您管辖范围内某个区划的代码，例如 {example}",
     "{name}= is empty: give a value, or leave {name} out for its default": "{name}= 为空：请给出取值，或去掉 {name} 以使用默认值",
     "{name}= is empty: give a value; {name} is required": "{name}= 为空：请给出取值；{name} 为必填项",
     "{name} is null: give a value; {name} is required": "{name} 为 null：请给出取值；{name} 为必填项",

@@ -42,6 +42,7 @@ from gis.exports.map_spec import (
 from gis.exports.mapping import Page
 from gis.gate import Scope
 from gis.messages import _, clip
+from gis.scope import holding_area
 
 PER = ("village", "township")
 
@@ -96,7 +97,7 @@ def render_atlas(
     area = area_scope(conn, scope, area_code)
     as_of = as_of or aggregates.today(conn)
     stats = aggregates.statistics(conn, area, as_of=as_of)
-    units = _units(stats, area, per, max_pages)
+    units = _units(conn, stats, area, per, max_pages)
     book = _Atlas(conn, scope, area, layer, info, stats, as_of, per)
     total = len(units) + 1
     buf = io.BytesIO()
@@ -125,15 +126,34 @@ def render_atlas(
     return buf.getvalue()
 
 
-def _units(stats: aggregates.Statistics, area: Scope, per: str, max_pages: int | None) -> list:
-    """The areas that get a page (villages or townships), checked against ``max_pages``."""
+def _units(
+    conn, stats: aggregates.Statistics, area: Scope, per: str, max_pages: int | None
+) -> list:
+    """The areas that get a page (villages or townships), checked against ``max_pages``.
+    An area below ``per`` (a grid's atlas by village) is refused naming what to ask for
+    instead: the atlas of the ``per`` that holds it, or a map of the area itself."""
     units = sorted((a for a in stats.areas.values() if a.level == per), key=lambda a: a.code)
     if area.level == per:
         units = [stats.get(area.area_code)]
     if not units:
         word = _("village") if per == "village" else _("township")  # not the code (zh)
+        holder = holding_area(conn, area.path, per)
+        if holder is None:
+            raise InvalidInput(
+                _(
+                    "area {area_code} has no {per} to make pages of",
+                    area_code=area.area_code,
+                    per=word,
+                )
+            )
         raise InvalidInput(
-            _("area {area_code} has no {per} to make pages of", area_code=area.area_code, per=word)
+            _(
+                "area {area_code} has no {per} to make pages of: it lies inside one; ask for "
+                "the atlas of {holder} (its {per}), or for a map of {area_code} alone",
+                area_code=area.area_code,
+                per=word,
+                holder=holder,
+            )
         )
     if max_pages is not None and len(units) + 1 > max_pages:
         raise InvalidInput(

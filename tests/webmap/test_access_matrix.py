@@ -382,6 +382,12 @@ def _check_call(client, role, which, endpoint, call_kind, method, path, ctx, dat
     ):
         if mapbox_vector_tile.decode(resp.data):
             failures.append(f"{role} {path}: a sibling's households in a tile")
+    # the boundaries at a sibling's place: not the sibling's area (its code and name)
+    if path.startswith("/tiles/boundaries/") and which == "sibling" and resp.status_code == 200:
+        layer = mapbox_vector_tile.decode(resp.data).get("boundaries", {"features": []})
+        codes = {f["properties"]["code"] for f in layer["features"]}
+        if SIBLING_AREA.get(role) in codes:
+            failures.append(f"{role} {path}: the sibling area {SIBLING_AREA[role]} in a tile")
     if (
         endpoint.startswith("exports.")
         and which == "sibling"

@@ -85,8 +85,9 @@ def test_an_atlas_of_no_pages_names_the_level_in_the_users_language(client):
     login(client, "county_u")
     grid = "330782001001002"
     for lang, said in (
-        ("zh", f"地区 {grid} 没有可制作图页的村/社区"),
-        ("en", f"area {grid} has no village to make pages of"),
+        ("zh", f"地区 {grid} 没有可制作图页的村/社区："),
+        ("en", f"area {grid} has no village to make pages of: "),
     ):
         r = client.get(f"/exports/atlas.pdf?area={grid}", headers={"Accept-Language": lang})
-        assert r.status_code == 400 and r.json["error"]["message"] == said, r.json
+        # (what to ask for instead follows: test_findings_web19)
+        assert r.status_code == 400 and r.json["error"]["message"].startswith(said), r.json

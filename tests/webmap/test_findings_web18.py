@@ -397,19 +397,19 @@ def _review_item(conn, no: str, candidates: str) -> int:
     [
         (
             {"candidate": 5},
-            "candidate=5 is not a candidate of this review item: send a whole "
-            'number from 0 to 0, e.g. "candidate": 0',
+            "candidate=5 is not a candidate of this review item: send 0 (the only "
+            'candidate), e.g. "candidate": 0',
         ),
         ({"candidate": -1}, "candidate=-1 is not a candidate"),
         ({"candidate": 1e308}, "candidate=1e+308 is not a candidate"),
         ({"candidate": 0.0}, "candidate=0.0 is not a candidate"),
-        ({"candidate": True}, "candidate=True is not a candidate"),
+        ({"candidate": True}, "candidate=true is true/false, not a number"),
         ({"candidate": [0]}, "candidate=[0] is not a candidate"),
         ({"candidate": 10**40}, "is not a candidate of this review item"),
         (
             {},
-            "candidate is missing: send the number of the candidate to accept, a whole "
-            'number from 0 to 0, e.g. "candidate": 0',
+            "candidate is missing: send the number of the candidate to accept, 0 (the "
+            'only candidate), e.g. "candidate": 0',
         ),
         ({"candidate": None}, "candidate is null: send the number of the candidate"),
         ({"candidate": "0"}, "candidate='0' is text; send candidate as a JSON number"),

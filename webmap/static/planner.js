@@ -214,6 +214,11 @@
   $('plan-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     var p = params();
+    // K left empty: say what to enter here (the server's refusal named only "k"), and
+    // send nothing (a 400 is a console error in every browser)
+    if (p.model !== 'setcover' && p.k === undefined) {
+      status(t('pl_k_missing'), true); $('k').focus(); return;
+    }
     status(t('pl_solving'));
     getJSON(cfg.place, {method: 'POST', headers: {'Content-Type': 'application/json'},
                         body: JSON.stringify(p)}).then(function (res) {
