@@ -353,9 +353,16 @@ def _exact_at(
         ):
             # …but a county or city again after the township, then another township
             # (…稠城街道江滨社区义乌市北苑街道…), starts a second address: read after
-            # (see _tail)
-            return None if _later_township_at(entries, s, end, p, gaz) else end
+            # (see _tail); so does one alone at the end after a lower level
+            # (…稠城街道江滨社区义乌市: a second address, less specific)
+            if _later_township_at(entries, s, end, p, gaz) or (
+                end >= len(s) and any(lv > e[0] for lv in p.admin for e in entries)
+            ):
+                return None
+            p.leftover += s[pos:end]  # (skipped, kept as written)
+            return end
         if _upper_repeated(entries, s, end, p, gaz):
+            p.leftover += s[pos:end]
             return end
         return None
     entries = new
@@ -964,22 +971,35 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 if pending and c["compound"] is None:
                     c["compound"] = pending
                     pending = None
+            else:  # (a third number, 篁园市场B区2街15 …: kept, not dropped)
+                p.leftover += (pending or "") + bare
+                pending = None
         elif kind == "号":
             rm = _ROAD.match(pending) if pending else None
             if rm and c["road"] is None:
                 c["road"], c["road_no"] = rm.group(2), v
-                if rm.group(1) and c["compound"] is None:
-                    c["compound"] = rm.group(1)
-            else:
-                if c["house_no"] is None:
-                    c["house_no"] = v
+                if rm.group(1):
+                    if c["compound"] is None:
+                        c["compound"] = rm.group(1)
+                    else:
+                        p.leftover += rm.group(1)
+            elif c["house_no"] is None:
+                c["house_no"] = v
                 if pending and c["compound"] is None:
                     c["compound"] = pending
+                elif pending:
+                    p.leftover += pending
+            else:
+                # a number with 号 after the house number (篁园市场B区2街15号, 义乌市场3区
+                # 5号): no slot left, its text is leftover, never dropped
+                p.leftover += (pending or "") + m.group()
             pending = None
         elif kind == "栋":
             c["building"] = v
             if pending and c["compound"] is None:
                 c["compound"] = pending
+            elif pending:
+                p.leftover += pending
             pending = None
         elif kind == "组":
             c["group"] = v
@@ -996,6 +1016,8 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         if pos and _second_address(t, pos, p, gaz, trailing=True):
             return
         if pos:
+            if _less_specific(rest, p, gaz):
+                return
             # Trailing text: admin names written after the rest (swapped order).
             end = _chain(rest, 0, p, gaz, trailing=True)
             rest = rest[end:]
@@ -1016,7 +1038,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         elif _another_place(rest, p, gaz):
             _flag(p, TWO_ADDRESSES)
             p.leftover += rest
-        else:
+        elif not _less_specific(rest, p, gaz):
             pending = rest
     if pending:
         if c["compound"] is None:
@@ -1063,7 +1085,8 @@ def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer, cut: int = -1) -> 
         return False
     if later["township"] == first["township"] and later["village"] in (None, first["village"]):
         return False
-    p.leftover += p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
+    # (the first address as written: what was leftover of it is in it)
+    p.leftover = p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
     p.admin, p.comps, p.flags, p.scopes = q.admin, q.comps, q.flags, None
     return True
 
@@ -1098,10 +1121,36 @@ def _second_address(
     town = q.comps["township"]
     if COUNTY in q.admin and town and town.endswith(("街道", "镇", "乡")):
         later = _parse(p.text[cut:], gaz)
-        p.leftover += p.text[:cut] + later.leftover
+        p.leftover = p.text[:cut] + later.leftover  # (see _later_address)
         p.admin, p.comps, p.flags, p.scopes = later.admin, later.comps, later.flags, None
         p.conflict = later.conflict
         return True
+    _flag(p, TWO_ADDRESSES)
+    p.leftover += rest
+    return True
+
+
+def _less_specific(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``rest``, the text at the end of an address whose county is written, admin
+    names only that go no lower than the address does (…好运街88号义乌市, …18号浙江省,
+    …18号金华市, …稠城街道江滨社区赤岸镇)? Then it is a second address, less specific
+    or at the same level: the first is kept, flagged ``two_addresses``, ``rest`` is
+    ``leftover`` (never a compound, nor taken silently into the address)."""
+    if COUNTY not in p.admin or len(rest) < 2 or not rest.endswith(_ADMIN_SUFFIXES):
+        return False
+    q = Parsed(rest)
+    if _chain(rest, 0, q, gaz) < len(rest) or not q.admin:
+        q = Parsed(rest)  # (a township of the first's county, 赤岸镇, read under it)
+        q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
+        if _chain(rest, 0, q, gaz) < len(rest):
+            return False
+        if not any(lv > COUNTY for lv in q.admin):
+            return False
+    low, first_low = max(q.admin), max(p.admin)
+    if low > first_low or (
+        low == first_low and {c[0] for c in q.admin[low]} != {c[0] for c in p.admin[low]}
+    ):
+        return False  # (more specific, or another place as specific: read on)
     _flag(p, TWO_ADDRESSES)
     p.leftover += rest
     return True

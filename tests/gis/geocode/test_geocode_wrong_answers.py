@@ -455,9 +455,10 @@ def test_s24_a_second_address_right_after_the_first_names(gaz, sep):
     assert p.codes()["township"] == CHOUCHENG and p.comps["road"] is None
     assert p.leftover == "东阳市艺海路5号" and p.flags == [TWO_ADDRESSES]
     # the county written again before a road, or with the same township: one address
+    # (the repeat kept in leftover, session 24 round 2: no text is dropped)
     p = _both("义乌市稠城街道" + sep + "义乌市稠州北路5号", gaz)
     assert p.codes()["township"] == CHOUCHENG and p.comps["road"] == "稠州北路"
-    assert p.flags == [] and p.leftover == ""
+    assert p.flags == [] and p.leftover == "义乌市"
     p = _both("义乌市稠城街道" + sep + "义乌市稠城街道稠州北路5号", gaz)
     assert p.codes()["township"] == CHOUCHENG and p.comps["road"] == "稠州北路"
     assert p.flags == []
@@ -571,3 +572,54 @@ def test_s24_the_bulk_path_agrees(gaz):
         if depth == "township":
             want = [{**w, "village": None} for w in want]
         assert got == want, depth
+
+
+# ------------------------------------------------------- session 24, round 2 (addr19)
+# Text lost with no flag, a township of another county or a guessed one given a code.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "义乌市稠城街道好运街88号义乌市",
+        "义乌市稠城街道好运街88号 义乌市",
+        "义乌市稠城街道江滨社区12-2-301 义乌市",
+        "义乌市稠城街道幸福小区5幢2-301义乌市",
+        "义乌市稠城街道江滨社区义乌市",
+        "义乌市稠城街道好运街18号浙江省",
+        "义乌市稠城街道好运街18号金华市",
+    ],
+)
+def test_s24b_a_county_or_above_alone_after_the_address_is_a_second_address(gaz, text):
+    # (1) the county again (or its province, its city) after the address was dropped or
+    # taken silently into it: a second address, less specific; the first kept
+    p = _both(text, gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["province"] is None
+    assert p.comps["city"] is None and p.comps["compound"] == (
+        "幸福小区" if "幸福" in text else None
+    )
+    assert p.leftover == text.replace(" ", "")[-3:] and p.flags == [TWO_ADDRESSES]
+
+
+@pytest.mark.parametrize("sep", ["", "12号"])
+def test_s24b_a_township_of_the_county_after_the_village_is_a_second_address(national, sep):
+    # (1) …江滨社区赤岸镇 gave a compound 赤岸镇, no flag
+    p = _both("义乌市稠城街道江滨社区" + sep + "赤岸镇", national)
+    assert p.codes()["village"] == JIANGBIN and p.comps["compound"] is None
+    assert p.leftover == "赤岸镇" and p.flags == [TWO_ADDRESSES]
+    # …with its village the later address is the address (as before)
+    p = _both("义乌市稠城街道江滨社区" + sep + "赤岸镇柏峰村", national)
+    assert p.codes()["village"] == "330782101202" and p.flags == []
+
+
+@pytest.mark.parametrize(
+    "text, kept, left",
+    [
+        ("义乌市稠城街道篁园市场B区2街15号", ("篁园市场B区", "2"), "街15号"),
+        ("国际商贸城二区12街305号", ("国际商贸城二区", "12"), "街305号"),
+        ("义乌市义乌市场3区5号", ("义乌市场", "3"), "区5号"),
+    ],
+)
+def test_s24b_a_number_after_the_house_number_is_leftover(gaz, text, kept, left):
+    # (1) "街15号" was dropped: no slot left for it, so it is leftover
+    p = _both(text, gaz)
+    assert (p.comps["compound"], p.comps["house_no"]) == kept
+    assert p.leftover == left
