@@ -108,8 +108,10 @@ class Parsed:
     #: notes for the reader: 'village_suffix_differs' (the village written with 村 for
     #: the list's 社区 or the reverse: found, see :func:`_suffix_differs`),
     #: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
-    #: in comps['township'] and no code is given), 'village_not_certain' (a village
-    #: named like one of the place's: its text, no code), 'two_addresses' (a second
+    #: in comps['township'] and no code is given), 'township_not_certain' (a township
+    #: named like one of the place's: its text, no code), 'village_not_certain' (a
+    #: village named like one of the place's, or found under another township than the
+    #: one written: its text, no code), 'two_addresses' (a second
     #: address not taken for the address, see :func:`_another_place`),
     #: 'nothing_recognised' and, for a blank line, 'empty' too
     flags: list = field(default_factory=list)
@@ -370,6 +372,16 @@ def _exact_at(
         entries = [e for e in entries if e[2] != TOWN_SHORT]
         if not entries:
             return None
+    if (
+        _other_suffix(s, end)
+        and any(e[0] == COUNTY and e[2] in SHORTS for e in entries)
+        and gaz.top.longest(s, end) is None
+    ):
+        # a county's short name with 街道/镇/乡 after it names a township (五常街道 of
+        # 余杭区, not 五常市 and a road 街道文一西路; but 浙江镇海区 is 浙江 and 镇海区)
+        entries = [e for e in entries if not (e[0] <= COUNTY and e[2] in SHORTS)]
+        if not entries:
+            return _short_upper_town(s, pos, end, p)
     fit = [e for e in entries if _compatible(e[1], e[0], p.admin)]
     conflict = False
     if not fit:
@@ -427,6 +439,18 @@ def _exact_at(
             return end
     p.conflict = p.conflict or conflict
     _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
+    return end
+
+
+def _short_upper_town(s: str, pos: int, end: int, p: Parsed) -> int | None:
+    """A county's short name with a township's suffix after it, no township of that
+    name where the address is read (五常街道文一西路, 永康街道): the township's text kept
+    without a code, flagged ``unknown_township``; never the county."""
+    if TOWNSHIP in p.admin or p.comps["township"] is not None:
+        return None
+    end += _other_suffix(s, end)
+    p.comps["township"] = s[pos:end]
+    _flag(p, "unknown_township")
     return end
 
 
@@ -759,6 +783,9 @@ def _fuzzy_under(token: str, level: int, scopes: tuple, gaz: AdminGazetteer) -> 
 #: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
 #: compound or village in it (城 only as its first character: 城关镇, 城南乡, the old
 #: county seats, not 宝龙城镇…)
+#: the flag of a township known only by a near spelling or sound: its text, no code
+TOWNSHIP_GUESSED = "township_not_certain"
+#: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
 _UNKNOWN_TOWN = re.compile(
     r"(?:城(?![镇乡市]))?[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)"
 )
@@ -775,6 +802,12 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     if town_step:
         if m:
             cands = _fuzzy_under(m.group(), TOWNSHIP, tuple(counties[:4]), gaz)
+            if cands and not village_sure(cands):
+                # a township named like one of the place's (永康街道 for 永昌街道, 东阳镇
+                # for 东阳江镇) is no evidence: its text, no code, flagged (as a village)
+                p.comps["township"] = m.group()
+                _flag(p, TOWNSHIP_GUESSED)
+                return m.end()
             if cands:
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
@@ -1361,6 +1394,14 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
             _head_again(head, p, gaz)
     v = p.admin.get(VILLAGE)
+    if v is not None and TOWNSHIP not in p.admin and p.comps["township"] is not None:
+        # the township written is not the list's (unknown, or only guessed): a village
+        # found in the county sits under another township (北干街道金城社区: 后宅街道's
+        # 金城社区), so it gets no code, its text kept
+        _flag(p, "village_not_certain")
+        del p.admin[VILLAGE]
+        p.scopes = None
+        v = None
     if v is not None:
         if not village_sure(v):
             if "village_not_certain" not in p.flags:

@@ -623,3 +623,59 @@ def test_s24b_a_number_after_the_house_number_is_leftover(gaz, text, kept, left)
     p = _both(text, gaz)
     assert (p.comps["compound"], p.comps["house_no"]) == kept
     assert p.leftover == left
+
+
+def test_s24b_a_village_under_another_township_than_the_one_written_gets_no_code(national):
+    # (2) 北干街道 (萧山区's) is no township of 义乌市; 金城社区 is 后宅街道's: the village
+    # and the township it sits under were given, flagged only unknown_township
+    p = _both("义乌市北干街道金城社区5号", national)
+    assert p.codes() == {"county": "330782000000", "township": None, "village": None}
+    assert p.comps["township"] == "北干街道" and p.comps["village"] == "金城社区"
+    assert p.flags == ["unknown_township", "village_not_certain"]
+    # the township written as the list has it: found
+    assert _both("义乌市后宅街道金城社区5号", national).codes()["village"] == "330782005017"
+
+
+@pytest.mark.parametrize(
+    "text, town, after",
+    [
+        ("五常街道文一西路998号", "五常街道", ("road", "文一西路")),
+        ("五常街道五常村", "五常街道", ("compound", "五常村")),
+        ("五常乡文一西路", "五常乡", ("compound", "文一西路")),
+        ("金华市永康街道", "永康街道", ("compound", None)),
+        ("东阳镇", "东阳镇", ("compound", None)),
+    ],
+)
+def test_s24b_a_county_short_name_before_a_township_suffix_is_a_township(gaz, text, town, after):
+    # (3) 五常 (五常市, 黑龙江) + a road 街道文一西路: a township's name, never the county
+    p = _both(text, gaz)
+    assert p.codes() == NO_CODES and p.comps["county"] is None
+    assert p.comps["township"] == town and p.comps[after[0]] == after[1]
+    assert p.flags == ["unknown_township"]
+    # …but a county after a province's short name is read (浙江 + 镇海区)
+    q = _both("浙江镇海区东信路社区", gaz)
+    assert q.codes()["county"] == "330211000000"
+    # …and the township of the county written, in full
+    assert _both("杭州余杭五常街道", gaz).codes()["township"] == "330110005000"
+
+
+def test_s24b_a_township_known_only_by_a_near_name_gets_no_code(national):
+    # (4) 永康街道 was read as 兰溪's 永昌街道 by its sound, with no flag
+    p = _both("兰溪市永康街道", national)
+    assert p.codes() == {"county": "330781000000", "township": None, "village": None}
+    assert p.comps["township"] == "永康街道" and p.flags == ["township_not_certain"]
+    assert _both("兰溪市永昌街道", national).codes()["township"] == "330781004000"
+
+
+def test_s24b_the_bulk_path_agrees(gaz):
+    texts = [
+        "义乌市稠城街道好运街88号义乌市",
+        "义乌市稠城街道江滨社区义乌市",
+        "义乌市稠城街道好运街18号浙江省",
+        "义乌市稠城街道江滨社区赤岸镇",
+        "义乌市北干街道金城社区5号",
+        "五常街道文一西路998号",
+        "兰溪市永康街道",
+        "浙江镇海区东信路社区第4村民小组54号",
+    ]
+    assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
