@@ -166,6 +166,14 @@ def village_sure(cands: list) -> bool:
 _GUESSED = frozenset(("fuzzy", "pinyin"))
 
 
+def _township_sure(cands: list) -> bool:
+    """Do the candidates of a township found by a near name name it for certain? Only
+    one, scored as a name written as the list has it or by the same sound (湖岭镇, a
+    former name 阮市镇 for 店口镇): not a name merely like one (永康街道 for 永昌街道,
+    东阳镇 for 东阳江镇, 大箐乡 for 大兴乡)."""
+    return len(cands) == 1 and cands[0][1] >= SOUND_WEIGHT - 1e-9
+
+
 def _kept_name(cands: list) -> str | None:
     """Of a former county's candidates (黄岩市: 黄岩区, which kept the name, and 路桥区,
     made of a part of it, see ``FORMER_PART``), the one that kept the name when nothing
@@ -343,7 +351,10 @@ def _exact_at(
     if new and _county_again(entries, new, s, end, p):
         # a repeat before another name or the numbers; else the start of a road or
         # compound named for the place (余杭塘路, 柯桥中央大厦)
-        return end if _boundary(s, end, p, gaz) else None
+        if not _boundary(s, end, p, gaz):
+            return None
+        p.leftover += s[pos:end]  # (the repeat, kept as written)
+        return end
     if not new:
         # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
         # short name written again is the start of a compound name (稠江街道义乌经济
@@ -422,7 +433,9 @@ def _exact_at(
         and not any(_has_child_at(s, end, e, gaz) for e in fit)
         # a county's alias (义乌, as the county's own list names it) as the first word
         # before a road counts as its short name does (义乌稠州北路, see pick_level)
-        and not (level == COUNTY and pos == 0 and len(fit) == 1 and _ROAD_NEXT.match(s, end))
+        and not (
+            level in (CITY, COUNTY) and pos == 0 and len(fit) == 1 and _ROAD_NEXT.match(s, end)
+        )
     ):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
         # 夏楼宅村): it counts only before a number, the end, or another admin name
@@ -483,6 +496,8 @@ def _market_at(s: str, end: int, entries: list, gaz: AdminGazetteer) -> bool:
     as 篁园市场). Not where a township of the place starts at 场 (富阳市场口镇)."""
     if not (s.startswith("场", end) and s[end - 1] == "市"):
         return False
+    if _UNKNOWN_TOWN.fullmatch(s, end):
+        return False  # (义乌市场口镇: 义乌市 and a township 场口镇, the county kept)
     for e in entries:
         if e[0] == COUNTY:
             idx = gaz.county_index(e[1][:6])
@@ -554,6 +569,11 @@ def pick_level(
                     or (len(fit) == 1 and _LANDMARK_NEXT.match(s, end))
                 )
             ):
+                kept = top
+        elif not kept and level == CITY and len(fit) == 1 and pos == 0:
+            # a city's short name as the first word before a road (杭州下沙路118号),
+            # when it names nothing else: the city (a road named for it is 杭州路)
+            if _ROAD_NEXT.match(s, end):
                 kept = top
         top = kept
         if not top:
@@ -802,13 +822,7 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     if town_step:
         if m:
             cands = _fuzzy_under(m.group(), TOWNSHIP, tuple(counties[:4]), gaz)
-            if cands and not village_sure(cands):
-                # a township named like one of the place's (永康街道 for 永昌街道, 东阳镇
-                # for 东阳江镇) is no evidence: its text, no code, flagged (as a village)
-                p.comps["township"] = m.group()
-                _flag(p, TOWNSHIP_GUESSED)
-                return m.end()
-            if cands:
+            if cands:  # (settled once the village is read: _settle_township)
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
         # (no 街道/镇/乡 within reach: no unknown township either)
@@ -945,8 +959,10 @@ def _filler_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     if s[pos] not in _FILLER_FIRST:
         return None  # (the common case, asked first: the chain ends here for most heads)
     admin = p.admin
-    if TOWNSHIP in admin or VILLAGE in admin or (CITY not in admin and COUNTY not in admin):
+    if TOWNSHIP in admin or VILLAGE in admin:
         return None
+    if CITY not in admin and COUNTY not in admin and not (pos == 0 and s.startswith("市区")):
+        return None  # (市区 first, the town proper with no name: 市区中山路18号)
     if s[pos] == "区":
         # 市区 (the town proper) after a name ending in 市, sharing its 市: 义乌市区稠州北路
         if s[pos - 1] != "市":
@@ -1393,11 +1409,13 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         _tail(s[pos:], p, gaz)
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
             _head_again(head, p, gaz)
+    _settle_township(p)
     v = p.admin.get(VILLAGE)
-    if v is not None and TOWNSHIP not in p.admin and p.comps["township"] is not None:
-        # the township written is not the list's (unknown, or only guessed): a village
-        # found in the county sits under another township (北干街道金城社区: 后宅街道's
-        # 金城社区), so it gets no code, its text kept
+    if v is not None and TOWNSHIP not in p.admin and _town_elsewhere(p, v, gaz):
+        # the township written is another county's (北干街道, 萧山区's) or only guessed:
+        # a village of that name found in this county (金城社区, 后宅街道's) is no
+        # evidence, so it gets no code, its text kept. (A township not in the list at
+        # all, merged or renamed since, keeps the village found: 柳池乡锅坪村.)
         _flag(p, "village_not_certain")
         del p.admin[VILLAGE]
         p.scopes = None
@@ -1417,6 +1435,42 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         p.leftover = s
         p.flags.append(NOTHING)
     return p
+
+
+def _settle_township(p: Parsed) -> None:
+    """A township found only by a near name (永康街道 for 兰溪's 永昌街道, 东阳镇 for
+    东阳江镇) keeps its code only when the guess is sure (:func:`_township_sure`) or a
+    village written as the list has it was found under it (新滕镇西吴村: 新塍镇's
+    西吴村); else its text, no code, flagged :data:`TOWNSHIP_GUESSED`."""
+    t = p.admin.get(TOWNSHIP)
+    if t is None or t[0][2] not in _GUESSED or _township_sure(t):
+        return
+    v = p.admin.get(VILLAGE)
+    if v is not None and all(c[2] not in _GUESSED for c in v):
+        towns = {c[0][:9] for c in t}
+        if all(c[0][:9] in towns for c in v):
+            return
+    del p.admin[TOWNSHIP]
+    p.scopes = None
+    _flag(p, TOWNSHIP_GUESSED)
+
+
+def _town_elsewhere(p: Parsed, village: list, gaz: AdminGazetteer) -> bool:
+    """Is the township written, not found in the address's county, only guessed
+    (:data:`TOWNSHIP_GUESSED`) or a township of other counties of the village's
+    province only (北干街道: 萧山区's, for a village of 义乌市)? A name that other
+    provinces have too (高桥镇), or only they (罗阳镇 of 泰顺 for 赣榆's old 罗阳镇), says
+    nothing of the place: the village found stays."""
+    town = p.comps["township"]
+    if town is None:
+        return False
+    if TOWNSHIP_GUESSED in p.flags:
+        return True
+    counties = gaz.division.counties_with_township(town)
+    if not counties:
+        return False
+    mine = {c[0][:6] for c in village}
+    return all(c not in mine and any(c[:2] == m[:2] for m in mine) for c in counties)
 
 
 #: What a line without any admin name needs to be read as an address at all: a word of

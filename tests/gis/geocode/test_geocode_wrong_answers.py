@@ -665,6 +665,19 @@ def test_s24b_a_township_known_only_by_a_near_name_gets_no_code(national):
     assert p.codes() == {"county": "330781000000", "township": None, "village": None}
     assert p.comps["township"] == "永康街道" and p.flags == ["township_not_certain"]
     assert _both("兰溪市永昌街道", national).codes()["township"] == "330781004000"
+    # a near name confirmed by a village of it written as the list has it: found
+    p = _both("嘉兴市秀洲区新滕镇西吴村", national)  # 新塍镇
+    assert p.codes()["village"] == "330411104205" and p.flags == []
+    # …else no code for what follows it either
+    p = _both("兰溪市永康街道上石桥东山边村", national)
+    assert p.codes()["township"] is None and p.codes()["village"] is None
+    assert p.flags[0] == "township_not_certain"
+
+
+def test_s24b_a_township_of_another_province_is_no_evidence_against_the_village(national):
+    # (2) 罗阳镇 is only 泰顺县's today (浙江); 赣榆's old 罗阳镇 keeps its village
+    p = _both("江苏省连云港市赣榆县罗阳镇河疃村87号", national)
+    assert p.codes()["village"] == "320707116226" and p.flags == ["unknown_township"]
 
 
 def test_s24b_the_bulk_path_agrees(gaz):
@@ -679,3 +692,26 @@ def test_s24b_the_bulk_path_agrees(gaz):
         "浙江镇海区东信路社区第4村民小组54号",
     ]
     assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
+
+
+def test_s24b_smaller_findings(gaz):
+    # (5) 义乌市场口镇: the county kept, 场口镇 (富阳's) an unknown township of 义乌市
+    p = _both("义乌市场口镇", gaz)
+    assert p.codes()["county"] == "330782000000" and p.comps["township"] == "场口镇"
+    assert p.comps["compound"] is None and p.flags == ["unknown_township"]
+    # 市区 first (the town proper, no name written) is leftover, not part of the road
+    p = _both("市区中山路18号", gaz)
+    assert (p.comps["road"], p.comps["road_no"], p.leftover) == ("中山路", "18", "市区")
+    # a city's short name first before a road: the city (杭州路 is a road)
+    p = _both("杭州下沙路118号", gaz)
+    assert (p.comps["city"], p.comps["road"], p.codes()) == ("杭州", "下沙路", NO_CODES)
+    assert _both("杭州路118号", gaz).comps["road"] == "杭州路"
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\ufeff", "\u200b\u200c\u200d\u2060"])
+def test_s24b_a_line_of_zero_width_characters_is_blank(national, text):
+    # (5) they were kept: nothing_recognised, not empty; dropped as control characters
+    p = _both(text, national)
+    assert p.leftover == "" and p.flags == [NOTHING, EMPTY]
+    out = parse_many([text, "义乌市\u200b稠城街道\ufeff"], national)
+    assert out[0].flags == [NOTHING, EMPTY] and out[1].codes()["township"] == CHOUCHENG
