@@ -1374,9 +1374,10 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
             # read from the first province or city written in full
             start = _first_upper(head, gaz)
             if start:
-                q = Parsed(head)
+                q = Parsed(head, leftover=head[:start])  # (the word before: kept)
                 pos = _chain(head, start, q, gaz)
                 if pos == start:
+                    q = Parsed(head)
                     pos = 0
         if len(cache) > 200_000:
             cache.clear()
