@@ -66,6 +66,18 @@ class Division:
             out.setdefault(c[:6], []).append((c, n))
         return out
 
+    def counties_with_township(self, name: str) -> frozenset[str]:
+        """6-digit codes of the counties that have a township of that official name
+        (北干街道: 萧山区's)."""
+        return self._town_counties.get(name, frozenset())
+
+    @functools.cached_property
+    def _town_counties(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for c, n in self.streets.items():
+            out.setdefault(n, set()).add(c[:6])
+        return {n: frozenset(cs) for n, cs in out.items()}
+
     def villages_of(self, township9: str) -> list[tuple[str, str]]:
         """(12-digit code, name) of the villages of a township (9-digit code)."""
         base = int(township9) * 1000

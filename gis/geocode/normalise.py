@@ -378,8 +378,10 @@ def _characters_only(text: str) -> bool:
 
 #: control characters (a NUL, a stray \x1f: bytes of a broken file), dropped first; not
 #: tab, line feed and carriage return, whitespace that the separators of two addresses
-#: read (\x1e and \x1f are this module's own separators: never left in a text)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: read (\x1e and \x1f are this module's own separators: never left in a text); and
+#: the invisible characters (zero-width space and joiners, word joiner, a byte-order
+#: mark: a line of them only is blank, as one of control characters only)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 
 
 def without_control(text: str) -> str:
@@ -390,7 +392,7 @@ def without_control(text: str) -> str:
 
 
 #: …the same but \x1f, in a batch joined by it
-_CONTROL_IN_BATCH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
+_CONTROL_IN_BATCH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\x7f\u200b-\u200d\u2060\ufeff]")
 
 
 @functools.lru_cache(maxsize=1 << 16)

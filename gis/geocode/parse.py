@@ -108,8 +108,10 @@ class Parsed:
     #: notes for the reader: 'village_suffix_differs' (the village written with 村 for
     #: the list's 社区 or the reverse: found, see :func:`_suffix_differs`),
     #: 'unknown_township' (a 镇/乡/街道 not in the list: its text is
-    #: in comps['township'] and no code is given), 'village_not_certain' (a village
-    #: named like one of the place's: its text, no code), 'two_addresses' (a second
+    #: in comps['township'] and no code is given), 'township_not_certain' (a township
+    #: named like one of the place's: its text, no code), 'village_not_certain' (a
+    #: village named like one of the place's, or found under another township than the
+    #: one written: its text, no code), 'two_addresses' (a second
     #: address not taken for the address, see :func:`_another_place`),
     #: 'nothing_recognised' and, for a blank line, 'empty' too
     flags: list = field(default_factory=list)
@@ -162,6 +164,14 @@ def village_sure(cands: list) -> bool:
 
 
 _GUESSED = frozenset(("fuzzy", "pinyin"))
+
+
+def _township_sure(cands: list) -> bool:
+    """Do the candidates of a township found by a near name name it for certain? Only
+    one, scored as a name written as the list has it or by the same sound (湖岭镇, a
+    former name 阮市镇 for 店口镇): not a name merely like one (永康街道 for 永昌街道,
+    东阳镇 for 东阳江镇, 大箐乡 for 大兴乡)."""
+    return len(cands) == 1 and cands[0][1] >= SOUND_WEIGHT - 1e-9
 
 
 def _kept_name(cands: list) -> str | None:
@@ -341,7 +351,10 @@ def _exact_at(
     if new and _county_again(entries, new, s, end, p):
         # a repeat before another name or the numbers; else the start of a road or
         # compound named for the place (余杭塘路, 柯桥中央大厦)
-        return end if _boundary(s, end, p, gaz) else None
+        if not _boundary(s, end, p, gaz):
+            return None
+        p.leftover += s[pos:end]  # (the repeat, kept as written)
+        return end
     if not new:
         # A level written twice (杭州市杭州市, 温州温州市): the repeat is skipped; a
         # short name written again is the start of a compound name (稠江街道义乌经济
@@ -353,9 +366,16 @@ def _exact_at(
         ):
             # …but a county or city again after the township, then another township
             # (…稠城街道江滨社区义乌市北苑街道…), starts a second address: read after
-            # (see _tail)
-            return None if _later_township_at(entries, s, end, p, gaz) else end
+            # (see _tail); so does one alone at the end after a lower level
+            # (…稠城街道江滨社区义乌市: a second address, less specific)
+            if _later_township_at(entries, s, end, p, gaz) or (
+                end >= len(s) and any(lv > e[0] for lv in p.admin for e in entries)
+            ):
+                return None
+            p.leftover += s[pos:end]  # (skipped, kept as written)
+            return end
         if _upper_repeated(entries, s, end, p, gaz):
+            p.leftover += s[pos:end]
             return end
         return None
     entries = new
@@ -363,6 +383,16 @@ def _exact_at(
         entries = [e for e in entries if e[2] != TOWN_SHORT]
         if not entries:
             return None
+    if (
+        _other_suffix(s, end)
+        and any(e[0] == COUNTY and e[2] in SHORTS for e in entries)
+        and gaz.top.longest(s, end) is None
+    ):
+        # a county's short name with 街道/镇/乡 after it names a township (五常街道 of
+        # 余杭区, not 五常市 and a road 街道文一西路; but 浙江镇海区 is 浙江 and 镇海区)
+        entries = [e for e in entries if not (e[0] <= COUNTY and e[2] in SHORTS)]
+        if not entries:
+            return _short_upper_town(s, pos, end, p)
     fit = [e for e in entries if _compatible(e[1], e[0], p.admin)]
     conflict = False
     if not fit:
@@ -403,7 +433,9 @@ def _exact_at(
         and not any(_has_child_at(s, end, e, gaz) for e in fit)
         # a county's alias (义乌, as the county's own list names it) as the first word
         # before a road counts as its short name does (义乌稠州北路, see pick_level)
-        and not (level == COUNTY and pos == 0 and len(fit) == 1 and _ROAD_NEXT.match(s, end))
+        and not (
+            level in (CITY, COUNTY) and pos == 0 and len(fit) == 1 and _ROAD_NEXT.match(s, end)
+        )
     ):
         # A bare name (北苑, 夏楼) is often the start of something longer (北苑工业区,
         # 夏楼宅村): it counts only before a number, the end, or another admin name
@@ -420,6 +452,18 @@ def _exact_at(
             return end
     p.conflict = p.conflict or conflict
     _record(p, level, token, [(e[1], KIND_SCORE[e[2]], KIND_METHOD[e[2]]) for e in fit])
+    return end
+
+
+def _short_upper_town(s: str, pos: int, end: int, p: Parsed) -> int | None:
+    """A county's short name with a township's suffix after it, no township of that
+    name where the address is read (五常街道文一西路, 永康街道): the township's text kept
+    without a code, flagged ``unknown_township``; never the county."""
+    if TOWNSHIP in p.admin or p.comps["township"] is not None:
+        return None
+    end += _other_suffix(s, end)
+    p.comps["township"] = s[pos:end]
+    _flag(p, "unknown_township")
     return end
 
 
@@ -452,6 +496,8 @@ def _market_at(s: str, end: int, entries: list, gaz: AdminGazetteer) -> bool:
     as 篁园市场). Not where a township of the place starts at 场 (富阳市场口镇)."""
     if not (s.startswith("场", end) and s[end - 1] == "市"):
         return False
+    if _UNKNOWN_TOWN.fullmatch(s, end):
+        return False  # (义乌市场口镇: 义乌市 and a township 场口镇, the county kept)
     for e in entries:
         if e[0] == COUNTY:
             idx = gaz.county_index(e[1][:6])
@@ -523,6 +569,11 @@ def pick_level(
                     or (len(fit) == 1 and _LANDMARK_NEXT.match(s, end))
                 )
             ):
+                kept = top
+        elif not kept and level == CITY and len(fit) == 1 and pos == 0:
+            # a city's short name as the first word before a road (杭州下沙路118号),
+            # when it names nothing else: the city (a road named for it is 杭州路)
+            if _ROAD_NEXT.match(s, end):
                 kept = top
         top = kept
         if not top:
@@ -752,6 +803,9 @@ def _fuzzy_under(token: str, level: int, scopes: tuple, gaz: AdminGazetteer) -> 
 #: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
 #: compound or village in it (城 only as its first character: 城关镇, 城南乡, the old
 #: county seats, not 宝龙城镇…)
+#: the flag of a township known only by a near spelling or sound: its text, no code
+TOWNSHIP_GUESSED = "township_not_certain"
+#: An unknown township: a short name ending in 镇/乡/街道 with nothing of a road,
 _UNKNOWN_TOWN = re.compile(
     r"(?:城(?![镇乡市]))?[^\d路街巷弄号村区市县小花园苑府城]{1,6}?(?:街道|镇|乡)(?!村|路|街)"
 )
@@ -768,7 +822,7 @@ def _fuzzy_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     if town_step:
         if m:
             cands = _fuzzy_under(m.group(), TOWNSHIP, tuple(counties[:4]), gaz)
-            if cands:
+            if cands:  # (settled once the village is read: _settle_township)
                 _record(p, TOWNSHIP, m.group(), cands)
                 return m.end()
         # (no 街道/镇/乡 within reach: no unknown township either)
@@ -905,8 +959,10 @@ def _filler_at(s: str, pos: int, p: Parsed, gaz: AdminGazetteer) -> int | None:
     if s[pos] not in _FILLER_FIRST:
         return None  # (the common case, asked first: the chain ends here for most heads)
     admin = p.admin
-    if TOWNSHIP in admin or VILLAGE in admin or (CITY not in admin and COUNTY not in admin):
+    if TOWNSHIP in admin or VILLAGE in admin:
         return None
+    if CITY not in admin and COUNTY not in admin and not (pos == 0 and s.startswith("市区")):
+        return None  # (市区 first, the town proper with no name: 市区中山路18号)
     if s[pos] == "区":
         # 市区 (the town proper) after a name ending in 市, sharing its 市: 义乌市区稠州北路
         if s[pos - 1] != "市":
@@ -964,22 +1020,35 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 if pending and c["compound"] is None:
                     c["compound"] = pending
                     pending = None
+            else:  # (a third number, 篁园市场B区2街15 …: kept, not dropped)
+                p.leftover += (pending or "") + bare
+                pending = None
         elif kind == "号":
             rm = _ROAD.match(pending) if pending else None
             if rm and c["road"] is None:
                 c["road"], c["road_no"] = rm.group(2), v
-                if rm.group(1) and c["compound"] is None:
-                    c["compound"] = rm.group(1)
-            else:
-                if c["house_no"] is None:
-                    c["house_no"] = v
+                if rm.group(1):
+                    if c["compound"] is None:
+                        c["compound"] = rm.group(1)
+                    else:
+                        p.leftover += rm.group(1)
+            elif c["house_no"] is None:
+                c["house_no"] = v
                 if pending and c["compound"] is None:
                     c["compound"] = pending
+                elif pending:
+                    p.leftover += pending
+            else:
+                # a number with 号 after the house number (篁园市场B区2街15号, 义乌市场3区
+                # 5号): no slot left, its text is leftover, never dropped
+                p.leftover += (pending or "") + m.group()
             pending = None
         elif kind == "栋":
             c["building"] = v
             if pending and c["compound"] is None:
                 c["compound"] = pending
+            elif pending:
+                p.leftover += pending
             pending = None
         elif kind == "组":
             c["group"] = v
@@ -996,6 +1065,8 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         if pos and _second_address(t, pos, p, gaz, trailing=True):
             return
         if pos:
+            if _less_specific(rest, p, gaz):
+                return
             # Trailing text: admin names written after the rest (swapped order).
             end = _chain(rest, 0, p, gaz, trailing=True)
             rest = rest[end:]
@@ -1016,7 +1087,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         elif _another_place(rest, p, gaz):
             _flag(p, TWO_ADDRESSES)
             p.leftover += rest
-        else:
+        elif not _less_specific(rest, p, gaz):
             pending = rest
     if pending:
         if c["compound"] is None:
@@ -1063,7 +1134,8 @@ def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer, cut: int = -1) -> 
         return False
     if later["township"] == first["township"] and later["village"] in (None, first["village"]):
         return False
-    p.leftover += p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
+    # (the first address as written: what was leftover of it is in it)
+    p.leftover = p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
     p.admin, p.comps, p.flags, p.scopes = q.admin, q.comps, q.flags, None
     return True
 
@@ -1098,10 +1170,36 @@ def _second_address(
     town = q.comps["township"]
     if COUNTY in q.admin and town and town.endswith(("街道", "镇", "乡")):
         later = _parse(p.text[cut:], gaz)
-        p.leftover += p.text[:cut] + later.leftover
+        p.leftover = p.text[:cut] + later.leftover  # (see _later_address)
         p.admin, p.comps, p.flags, p.scopes = later.admin, later.comps, later.flags, None
         p.conflict = later.conflict
         return True
+    _flag(p, TWO_ADDRESSES)
+    p.leftover += rest
+    return True
+
+
+def _less_specific(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``rest``, the text at the end of an address whose county is written, admin
+    names only that go no lower than the address does (…好运街88号义乌市, …18号浙江省,
+    …18号金华市, …稠城街道江滨社区赤岸镇)? Then it is a second address, less specific
+    or at the same level: the first is kept, flagged ``two_addresses``, ``rest`` is
+    ``leftover`` (never a compound, nor taken silently into the address)."""
+    if COUNTY not in p.admin or len(rest) < 2 or not rest.endswith(_ADMIN_SUFFIXES):
+        return False
+    q = Parsed(rest)
+    if _chain(rest, 0, q, gaz) < len(rest) or not q.admin:
+        q = Parsed(rest)  # (a township of the first's county, 赤岸镇, read under it)
+        q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
+        if _chain(rest, 0, q, gaz) < len(rest):
+            return False
+        if not any(lv > COUNTY for lv in q.admin):
+            return False
+    low, first_low = max(q.admin), max(p.admin)
+    if low > first_low or (
+        low == first_low and {c[0] for c in q.admin[low]} != {c[0] for c in p.admin[low]}
+    ):
+        return False  # (more specific, or another place as specific: read on)
     _flag(p, TWO_ADDRESSES)
     p.leftover += rest
     return True
@@ -1276,9 +1374,10 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
             # read from the first province or city written in full
             start = _first_upper(head, gaz)
             if start:
-                q = Parsed(head)
+                q = Parsed(head, leftover=head[:start])  # (the word before: kept)
                 pos = _chain(head, start, q, gaz)
                 if pos == start:
+                    q = Parsed(head)
                     pos = 0
         if len(cache) > 200_000:
             cache.clear()
@@ -1311,7 +1410,17 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         _tail(s[pos:], p, gaz)
         if pos == 0 and COUNTY in p.admin and TOWNSHIP not in p.admin and VILLAGE not in p.admin:
             _head_again(head, p, gaz)
+    _settle_township(p)
     v = p.admin.get(VILLAGE)
+    if v is not None and TOWNSHIP not in p.admin and _town_elsewhere(p, v, gaz):
+        # the township written is another county's (北干街道, 萧山区's) or only guessed:
+        # a village of that name found in this county (金城社区, 后宅街道's) is no
+        # evidence, so it gets no code, its text kept. (A township not in the list at
+        # all, merged or renamed since, keeps the village found: 柳池乡锅坪村.)
+        _flag(p, "village_not_certain")
+        del p.admin[VILLAGE]
+        p.scopes = None
+        v = None
     if v is not None:
         if not village_sure(v):
             if "village_not_certain" not in p.flags:
@@ -1327,6 +1436,42 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         p.leftover = s
         p.flags.append(NOTHING)
     return p
+
+
+def _settle_township(p: Parsed) -> None:
+    """A township found only by a near name (永康街道 for 兰溪's 永昌街道, 东阳镇 for
+    东阳江镇) keeps its code only when the guess is sure (:func:`_township_sure`) or a
+    village written as the list has it was found under it (新滕镇西吴村: 新塍镇's
+    西吴村); else its text, no code, flagged :data:`TOWNSHIP_GUESSED`."""
+    t = p.admin.get(TOWNSHIP)
+    if t is None or t[0][2] not in _GUESSED or _township_sure(t):
+        return
+    v = p.admin.get(VILLAGE)
+    if v is not None and all(c[2] not in _GUESSED for c in v):
+        towns = {c[0][:9] for c in t}
+        if all(c[0][:9] in towns for c in v):
+            return
+    del p.admin[TOWNSHIP]
+    p.scopes = None
+    _flag(p, TOWNSHIP_GUESSED)
+
+
+def _town_elsewhere(p: Parsed, village: list, gaz: AdminGazetteer) -> bool:
+    """Is the township written, not found in the address's county, only guessed
+    (:data:`TOWNSHIP_GUESSED`) or a township of other counties of the village's
+    province only (北干街道: 萧山区's, for a village of 义乌市)? A name that other
+    provinces have too (高桥镇), or only they (罗阳镇 of 泰顺 for 赣榆's old 罗阳镇), says
+    nothing of the place: the village found stays."""
+    town = p.comps["township"]
+    if town is None:
+        return False
+    if TOWNSHIP_GUESSED in p.flags:
+        return True
+    counties = gaz.division.counties_with_township(town)
+    if not counties:
+        return False
+    mine = {c[0][:6] for c in village}
+    return all(c not in mine and any(c[:2] == m[:2] for m in mine) for c in counties)
 
 
 #: What a line without any admin name needs to be read as an address at all: a word of

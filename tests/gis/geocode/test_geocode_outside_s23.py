@@ -148,10 +148,11 @@ def test_an_old_county_seat_town_is_an_unknown_township(national, text, county, 
 
 def test_a_county_written_after_under_the_first_city_is_no_second_address(national):
     """The county written after the numbers, under the city written first, completes
-    the address (the order swapped), with the words after it leftover: no flag."""
+    the address (the order swapped), with the words after it leftover: no flag (the
+    city written again is leftover too: no text is dropped)."""
     p = both("金华市八一北街450号金华市婺城区晨曦复印店", national)
     assert p.codes()["county"] == "330702000000" and p.comps["road"] == "八一北街"
-    assert p.flags == [] and p.leftover == "晨曦复印店"
+    assert p.flags == [] and p.leftover == "金华市晨曦复印店"
 
 
 @pytest.mark.parametrize(
