@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import mapbox_vector_tile
 import pytest
@@ -322,10 +323,17 @@ def test_access_matrix(app, client, conn, review_items, role):
     assert failures == [], "\n".join(failures)
 
 
+def _without_empty_area(path: str) -> str:
+    """``path`` without an empty ``area=``: the own area is asked by leaving the parameter
+    out (an empty one is a 400 naming it, see test_findings_web19)."""
+    path = re.sub(r"([?&])area=(?:&|$)", r"\1", path)
+    return path.rstrip("?&")
+
+
 def _calls(kind, template, ctx) -> list[tuple[str, str]]:
     """(kind, path) of the calls to one endpoint: for tiles, one tile of each layer."""
     if kind != "tiles":
-        return [(kind, template.format(**ctx))]
+        return [(kind, _without_empty_area(template.format(**ctx)))]
     calls = []
     for layer, layer_kind in TILE_LAYERS.items():
         z = 16 if layer == "households" else 12

@@ -85,12 +85,18 @@ def test_an_added_site_outside_the_plan_area_is_refused_naming_it(client):
 
 def test_k_and_time_limit_state_the_one_range_they_apply(client):
     login(client, "planner_u")
-    for k in (0, -1, 10**6 + 1, 1.5, True):
+    for k in (0, -1, 10**6 + 1, 1.5):
         msg = _error(client.post(PLACE, json={**BODY, "k": k}, headers=EN))
         assert msg == (
             f"k={k!r} is not allowed: the number of new sites, a whole number in "
             '[1, 1000000]; send e.g. "k": 2'
         ), msg
+    # true is named as JSON writes it, and is no number (test_findings_web19)
+    msg = _error(client.post(PLACE, json={**BODY, "k": True}, headers=EN))
+    assert msg == (
+        "k=true is true/false, not a number: send the number of new sites, a whole number "
+        'in [1, 1000000], e.g. "k": 2'
+    ), msg
     for limit in (0, -3, 30.5, 1000):
         msg = _error(client.post(PLACE, json={**BODY, "time_limit": limit}, headers=EN))
         assert msg.startswith(
