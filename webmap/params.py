@@ -86,16 +86,9 @@ def number(
     elif isinstance(raw, str) and _NUM.fullmatch(raw):
         value = float(raw)
     elif _far_out(raw, low, high):
-        # 1e308, -inf: a number, just not one in range (before: "must be a number")
-        raise InvalidInput(
-            _(
-                "{name}={show} is outside [{low:g}, {high:g}]",
-                name=name,
-                show=_show(raw),
-                low=low,
-                high=high,
-            )
-        )
+        # 1e308, -inf: a number, just not one in range (before: "must be a number"):
+        # refused below as out of range
+        value = math.inf
     else:
         raise InvalidInput(_("{name} must be a number; got {show}", name=name, show=_show(raw)))
     if not math.isfinite(value) or not low <= value <= high:
