@@ -25,5 +25,9 @@ def run() -> None:
         main()
     except KeyboardInterrupt:
         interrupt.end()
+    except Exception:
+        if interrupt.came():  # a Ctrl-C a library turned into its own error (cli.main)
+            interrupt.end()
+        raise
     finally:
         interrupt.calm()

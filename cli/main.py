@@ -58,6 +58,12 @@ class PopgisGroup(click.Group):
             result = super().invoke(ctx)
         except KeyboardInterrupt:
             interrupted()
+        except Exception:
+            # a Ctrl-C that a library turned into its own error: pybind11 makes one during
+            # a C extension's import (highspy's) "ImportError: initialization failed"
+            if interrupt.came():
+                interrupted()
+            raise
         if interrupt.came():  # a Ctrl-C swallowed on the way: the user asked to stop
             interrupted()
         return result

@@ -65,6 +65,19 @@ def test_ctrl_c_lost_in_a_finaliser_ends_a_placement(env, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_ctrl_c_that_a_library_turns_into_its_own_error_is_still_ctrl_c(env, tmp_path):
+    """CI, stop 24: the Ctrl-C sent again after a finaliser landed in highspy's first
+    import, whose pybind11 start-up turns it into "ImportError: initialization failed"
+    (it looks for the optional ``highspy_extras`` then); the command printed that
+    traceback and exit 1. Here the Ctrl-C comes at that look-up every time."""
+    out = tmp_path / "sites.geojson"
+    args = ["place", "--model", "mclp", "--k", "1", "--radius", "800", "--out", out]
+    r = during_an_import("highspy_extras", args, env)
+    assert r.returncode == 130, r.stderr
+    assert stderr_lines(r) == [ZH_LINE], r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_ctrl_c_lost_in_a_finaliser_loads_nothing(fresh_db, tmp_path):
     """A load is one transaction: the Ctrl-C lost as the batch starts rolls all of it
     back (no household, no batch row)."""
