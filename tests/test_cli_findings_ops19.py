@@ -61,6 +61,25 @@ def test_an_out_naming_a_folder_is_refused_in_one_line(tmp_path, command, option
     assert _files(folder) == [] and _files(tmp_path) == ["in.csv", "x"]
 
 
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [
+        (["export", "table", "--format", "csv", "--out", "{dir}"], "table.csv"),
+        (["export", "table", "--out", "{dir}", "--format", "csv"], "table.csv"),
+        (["export", "map", "--layer", "migrants", "--out", "{dir}", "--format", "pdf"], "map.pdf"),
+        (["export", "layer", "--format", "geojson", "--out", "{dir}"], "layer.geojson"),
+        (["export", "table", "--out", "{dir}"], "table.xlsx"),
+    ],
+)
+def test_an_out_folder_refusal_suggests_a_file_of_the_format_asked(tmp_path, command, example):
+    """Outside tester s24: `export table --format csv --out /tmp/` suggested table.xlsx;
+    --format is read first wherever it is written."""
+    args = [a.replace("{dir}", f"{tmp_path}/") for a in command]
+    r = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert r.exit_code == 2, r.output
+    assert r.output.endswith(f"e.g. --out {tmp_path / example}\n"), r.output
+
+
 @pytest.mark.parametrize(("command", "option", "example"), OUT_COMMANDS, ids=IDS)
 def test_an_out_ending_in_a_slash_is_a_folder_even_when_missing(tmp_path, command, option, example):
     r = _run(command, option, f"{tmp_path}/new/", tmp_path)
