@@ -362,3 +362,30 @@ def test_users_list_columns_line_up_with_chinese_text(db_url):
         by_name[cells[0]] = cells
     assert by_name["village_a"][1:4] == ["村（社区）工作人员", "330782001001", "江滨社区居委会"]
     assert by_name["county_u"][1] == "县级工作人员" and by_name["county_u"][-1] == "是"
+
+
+def test_generate_killed_leaves_nothing_a_later_run_keeps(tmp_path):
+    """Outside tester s24: `generate` killed with SIGKILL (it cannot clean up) left its
+    hidden folder beside OUT for good, gigabytes at full scale. The next run removes the
+    folders of runs whose process is gone, and keeps one of a run still going."""
+    import signal
+
+    out = tmp_path / "out"
+    live = tmp_path / f".out.part-{os.getpid()}"  # a run still going (this process)
+    live.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "--lang", "en", GENERATE[0], str(out), *GENERATE[1:]],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    hidden = tmp_path / f".out.part-{proc.pid}"
+    deadline = time.monotonic() + 120
+    while not any(hidden.glob("*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert any(hidden.glob("*")), "the run was killed before it wrote anything"
+    whole = _generate(out, cut=False)
+    assert whole.returncode == 0, whole.stderr
+    assert _files(tmp_path) == sorted(["out", live.name])
