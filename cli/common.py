@@ -42,6 +42,13 @@ class OutFile(click.ParamType):
     def __init__(self, example: str) -> None:
         self.example = example
 
+    def _example(self, ctx) -> str:
+        """The example file name, with the suffix of ``--format`` when it was given."""
+        fmt = ctx.params.get("fmt") if ctx is not None else None  # (click may hold a sentinel)
+        return (
+            str(Path(self.example).with_suffix(f".{fmt}")) if isinstance(fmt, str) else self.example
+        )
+
     def convert(self, value, param, ctx) -> Path:
         text = os.fspath(value)
         option = param.opts[0] if param is not None and param.opts else "--out"
@@ -52,7 +59,7 @@ class OutFile(click.ParamType):
                     "{option} {path} is a folder; give a file in it, e.g. {option} {example}",
                     option=option,
                     path=text,
-                    example=Path(text) / self.example,
+                    example=Path(text) / self._example(ctx),
                 )
             )
         folder = path.parent

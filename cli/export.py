@@ -114,6 +114,11 @@ USER = click.option(
 )
 
 
+# --format read before --out wherever it is written, so that a refusal of --out suggests a
+# file of the format asked (--format csv --out /tmp/ → /tmp/table.csv, not table.xlsx)
+FORMAT_FIRST = True
+
+
 def _out(example: str):
     """``--out``: the file to write; ``example`` names one in a folder given instead."""
     return click.option("--out", required=True, type=OutFile(example), help="file to write")
@@ -134,7 +139,7 @@ def export_group():
 @export_group.command("map")
 @click.option("--layer", required=True, type=LAYERS)
 @AREA
-@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]))
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), is_eager=FORMAT_FIRST)
 @click.option("--size", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4")
 @click.option("--landscape", is_flag=True)
 @click.option("--bbox", help="only this view: west,south,east,north (WGS-84 degrees)")
@@ -206,7 +211,7 @@ def export_atlas(layer, area, per, size, portrait, as_of, user, out, as_json):
 
 @export_group.command("table")
 @AREA
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), is_eager=FORMAT_FIRST)
 @AS_OF
 @USER
 @_out("table.xlsx")
@@ -226,7 +231,7 @@ def export_table(area, fmt, as_of, user, out, as_json):
 
 @export_group.command("layer")
 @AREA
-@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]))
+@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson"]), is_eager=FORMAT_FIRST)
 @click.option(
     "--layer",
     "layers",

@@ -61,6 +61,25 @@ def test_an_out_naming_a_folder_is_refused_in_one_line(tmp_path, command, option
     assert _files(folder) == [] and _files(tmp_path) == ["in.csv", "x"]
 
 
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [
+        (["export", "table", "--format", "csv", "--out", "{dir}"], "table.csv"),
+        (["export", "table", "--out", "{dir}", "--format", "csv"], "table.csv"),
+        (["export", "map", "--layer", "migrants", "--out", "{dir}", "--format", "pdf"], "map.pdf"),
+        (["export", "layer", "--format", "geojson", "--out", "{dir}"], "layer.geojson"),
+        (["export", "table", "--out", "{dir}"], "table.xlsx"),
+    ],
+)
+def test_an_out_folder_refusal_suggests_a_file_of_the_format_asked(tmp_path, command, example):
+    """Outside tester s24: `export table --format csv --out /tmp/` suggested table.xlsx;
+    --format is read first wherever it is written."""
+    args = [a.replace("{dir}", f"{tmp_path}/") for a in command]
+    r = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert r.exit_code == 2, r.output
+    assert r.output.endswith(f"e.g. --out {tmp_path / example}\n"), r.output
+
+
 @pytest.mark.parametrize(("command", "option", "example"), OUT_COMMANDS, ids=IDS)
 def test_an_out_ending_in_a_slash_is_a_folder_even_when_missing(tmp_path, command, option, example):
     r = _run(command, option, f"{tmp_path}/new/", tmp_path)
@@ -343,3 +362,30 @@ def test_users_list_columns_line_up_with_chinese_text(db_url):
         by_name[cells[0]] = cells
     assert by_name["village_a"][1:4] == ["村（社区）工作人员", "330782001001", "江滨社区居委会"]
     assert by_name["county_u"][1] == "县级工作人员" and by_name["county_u"][-1] == "是"
+
+
+def test_generate_killed_leaves_nothing_a_later_run_keeps(tmp_path):
+    """Outside tester s24: `generate` killed with SIGKILL (it cannot clean up) left its
+    hidden folder beside OUT for good, gigabytes at full scale. The next run removes the
+    folders of runs whose process is gone, and keeps one of a run still going."""
+    import signal
+
+    out = tmp_path / "out"
+    live = tmp_path / f".out.part-{os.getpid()}"  # a run still going (this process)
+    live.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "--lang", "en", GENERATE[0], str(out), *GENERATE[1:]],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    hidden = tmp_path / f".out.part-{proc.pid}"
+    deadline = time.monotonic() + 120
+    while not any(hidden.glob("*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert any(hidden.glob("*")), "the run was killed before it wrote anything"
+    whole = _generate(out, cut=False)
+    assert whole.returncode == 0, whole.stderr
+    assert _files(tmp_path) == sorted(["out", live.name])

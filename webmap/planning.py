@@ -133,7 +133,7 @@ def _cover_pct(value) -> float:
             _(
                 "cover_pct={show} is not allowed: it is the percentage of demand to cover, "
                 "a number in (0, 100]; send e.g. cover_pct=95 (100 covers everyone)",
-                show=repr(value)[:60],
+                show=params.json_show(value),
             )
         )
     return pct
@@ -151,7 +151,7 @@ def _time_limit(value) -> float:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if number and MIN_TIME_LIMIT_S <= value <= WEB_TIME_LIMIT_S:
         return float(value)
-    limits = {"low": MIN_TIME_LIMIT_S, "high": WEB_TIME_LIMIT_S, "show": repr(value)[:60]}
+    limits = {"low": MIN_TIME_LIMIT_S, "high": WEB_TIME_LIMIT_S, "show": params.json_show(value)}
     if not number:
         raise InvalidInput(
             _(
@@ -180,10 +180,10 @@ def _radius(value) -> float:
     if number and not (math.isfinite(value) and abs(value) <= 1e12):
         # NaN, inf (1e309), 1e308: the radius's own range, not "radius=nan is outside
         # [-1e+12, 1e+12]"
-        raise coverage.radius_not_allowed(repr(value)[:60])
+        raise coverage.radius_not_allowed(params.json_show(value))
     radius = params.json_number(value, "radius", low=-1e12, high=1e12)
     if not 0 < radius <= coverage.MAX_RADIUS_M:
-        raise coverage.radius_not_allowed(repr(value)[:60])
+        raise coverage.radius_not_allowed(params.json_show(value))
     return radius
 
 
@@ -200,7 +200,7 @@ def _as_of(value) -> dt.date | None:
         raise InvalidInput(
             _(
                 "as_of={show} is not a date YYYY-MM-DD between {low} and {high}",
-                show=repr(value)[:60],
+                show=params.json_show(value),
                 low=AS_OF_RANGE[0].isoformat(),
                 high=AS_OF_RANGE[1].isoformat(),
             )
@@ -221,7 +221,7 @@ def _area(scope, value):
         raise InvalidInput(
             _(
                 'area={show} is a number; send the area code as text in quotes, e.g. "area": "{example}"',
-                show=repr(value)[:60],
+                show=params.json_show(value),
                 # the number as text when it is a code of the user's (a county's 6 or
                 # a township's 9 digits written out to 12), else the nearest that is
                 example=suggested_area(get_conn(), scope, params.leading_digits(repr(value))),
@@ -296,7 +296,7 @@ def _kinds(value):
             _(
                 "kinds must be a list of service kinds: {items}; got {show}",
                 items=instance.kind_names(),
-                show=repr(value)[:60],
+                show=params.json_show(value),
             )
         )
     return value
@@ -336,7 +336,7 @@ def _sites(value) -> list:
                         key=key,
                         low=low,
                         high=high,
-                        show=repr(raw)[:60],
+                        show=params.json_show(raw),
                     )
                 )
         name = site.get("name")
@@ -354,7 +354,7 @@ def _list(value, default, name="uses"):
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
     raise InvalidInput(
-        _("{name} must be a list of names; got {show}", name=name, show=repr(value)[:60])
+        _("{name} must be a list of names; got {show}", name=name, show=params.json_show(value))
     )
 
 

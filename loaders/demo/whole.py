@@ -20,6 +20,7 @@ def written_whole(out: Path) -> Iterator[Path]:
     out = Path(out)
     part = out.parent / f".{out.name}.part-{os.getpid()}"
     shutil.rmtree(part, ignore_errors=True)  # this process's own, from an earlier call
+    _remove_abandoned(out)
     part.mkdir(parents=True)
     try:
         yield part
@@ -32,3 +33,23 @@ def written_whole(out: Path) -> Iterator[Path]:
             os.replace(child, target)
     finally:
         shutil.rmtree(part, ignore_errors=True)
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Remove the hidden folders of earlier runs for ``out`` whose process is gone (killed
+    with SIGKILL or by a power cut, it could not remove its own): a full-scale county
+    leaves gigabytes there. A folder of a process still running is another run's, kept."""
+    for old in out.parent.glob(f".{out.name}.part-*"):
+        pid = old.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

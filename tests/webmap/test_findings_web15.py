@@ -105,7 +105,7 @@ def test_k_and_time_limit_state_the_one_range_they_apply(client):
         ), msg
     msg = _error(client.post(PLACE, json={**BODY, "time_limit": True}, headers=EN))
     assert msg == (
-        "time_limit=True is not a number of seconds: send a number in the allowed range "
+        "time_limit=true is not a number of seconds: send a number in the allowed range "
         '[1, 30] seconds, e.g. "time_limit": 30'
     ), msg
     assert client.post(PLACE, json={**BODY, "time_limit": 30}).status_code == 200
