@@ -52,8 +52,8 @@ def _admin_gazetteer():
 @click.option(
     "--file",
     "file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="a text file with one address per line (UTF-8 or GBK)",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="a text file with one address per line (UTF-8 or GBK); - reads standard input",
 )
 def parse_address(text, file):
     """Parse TEXT (or each line of --file) and print one JSON object per address: the
@@ -66,6 +66,8 @@ def parse_address(text, file):
     if (text is None) == (file is None):
         fail(_("give an address, or --file with one address per line (not both)"))
     try:
+        if file == Path("-"):  # (the Unix habit: read once, as a pipe can only be)
+            file = Path("/dev/stdin")
         lines = read_lines(file) if file is not None else [text]
     except TextFileProblem as e:
         fail(e.message)

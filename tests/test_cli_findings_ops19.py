@@ -4,6 +4,7 @@ before its fix."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -171,6 +172,29 @@ def test_parse_address_with_the_database_gives_the_loaded_village(db_url):
     parsed = json.loads(r.output)
     assert parsed["village"] == "江滨社区" and parsed["compound"] is None, parsed
     assert parsed["codes"]["village"] == "330782001001", parsed
+
+
+def test_parse_address_reads_standard_input_for_a_dash(url_string):
+    """`--file -` was refused ("File '-' does not exist"): the Unix habit of a pipe now
+    reads standard input, with the file's checks (encoding) and line alignment."""
+    run = functools.partial(
+        subprocess.run,
+        [sys.executable, "-m", "cli", "--lang", "en", "parse-address", "--file", "-"],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, "POPGIS_DATABASE_URL": url_string},
+        timeout=120,
+    )
+    r = run(input=f"{ADDRESS}\n\n{ADDRESS}\n".encode("gb18030"))
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert [x["codes"]["village"] for x in lines] == ["330782001001", None, "330782001001"]
+    assert "empty" in lines[1]["flags"]
+    r = run(input="\ufeff".encode("utf-16-le") + ADDRESS.encode("utf-16-le"))
+    assert r.returncode == 2
+    assert (
+        r.stderr.decode() == "error: stdin is saved as UTF-16 ('Unicode text'); save it as UTF-8\n"
+    )
 
 
 # Ctrl-C from the terminal (to the whole process group: the pool workers too) when the
