@@ -1,0 +1,68 @@
+"""Findings of the outside tester (session 25) in headless Chromium: a map filter value
+the server would refuse is refused in place and the map keeps its last good filter; the
+planner page words a refused number for its field. Fails on any console error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import wait_js
+from tests.webmap.mapsite import Page
+
+NV_BAD = {
+    "zh": "请填写 0 到 36500 的整数天数；地图仍按上次的筛选显示",
+    "en": "Enter a whole number of days from 0 to 36500; the map keeps the last filter",
+}
+ASOF_BAD = {
+    "zh": "请选择 1900-01-01 到 2100-12-31 之间的日期；地图仍按上次的筛选显示",
+    "en": "Choose a date from 1900-01-01 to 2100-12-31; the map keeps the last filter",
+}
+HH_URL = "PopGIS.state.households._url"
+
+
+def _enter(p, sel, value):
+    p.fill(sel, value)
+    p.press(sel, "Tab")  # the change event, as a user leaving the field
+    p.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_bad_filter_value_refused_in_place_map_keeps_last_filter(site, browser, lang):
+    base, _ = site
+    pg = Page(browser, base, "village_a", lang=lang)
+    p = pg.page
+    pg.settle()
+    asked, failed = [], []
+    p.on("request", lambda r: "/households/" in r.url and ".pbf" in r.url and asked.append(r.url))
+    p.on("response", lambda r: r.status >= 400 and failed.append((r.status, r.url)))
+    p.click("#filters-box summary")
+    # a good value applies: the household tiles are asked with it
+    _enter(p, "#f-nv", "30")
+    wait_js(p, f"{HH_URL}.indexOf('not_visited_days=30') > 0")
+    pg.settle()
+    assert asked and all("not_visited_days=30" in u for u in asked), asked
+    assert not p.is_visible("#f-nv-msg")
+    for value in ("99999999", "-5", "2.5"):
+        asked.clear()
+        _enter(p, "#f-nv", value)
+        assert p.is_visible("#f-nv-msg"), value
+        assert p.inner_text("#f-nv-msg") == NV_BAD[lang]
+        assert p.get_attribute("#f-nv", "aria-invalid") == "true"
+        # the map keeps the last good filter: nothing asked again, nothing refused
+        assert "not_visited_days=30" in p.evaluate(HH_URL), value
+        pg.settle()
+        assert asked == [] and failed == [], (value, asked, failed)
+    pg.shot(f"map20-1-filter-refused-{lang}.png")
+    # the as-of date too (a five-digit year was a 400 for every tile)
+    _enter(p, "#f-asof", "2200-01-01")
+    assert p.inner_text("#f-asof-msg") == ASOF_BAD[lang]
+    assert "as_of" not in p.evaluate(HH_URL) and asked == [] and failed == []
+    _enter(p, "#f-asof", "")
+    assert not p.is_visible("#f-asof-msg")
+    # cleared, the field is valid again: the filter goes, the message too
+    _enter(p, "#f-nv", "")
+    wait_js(p, f"{HH_URL}.indexOf('not_visited_days') < 0")
+    assert not p.is_visible("#f-nv-msg") and p.get_attribute("#f-nv", "aria-invalid") is None
+    pg.settle()
+    assert failed == [], failed
+    pg.close()
