@@ -168,6 +168,32 @@
     });
     return p;
   }
+  /** the form's numbers checked against their fields' own limits (min, max, step: the
+   * API's ranges) before anything is sent, and a refusal worded for the field that is
+   * wrong (the API's own speaks JSON: 'k=99999999 … send e.g. "k": 2'); the first wrong
+   * field gets the focus. True when one is wrong. */
+  var FIELD_TEXT = {k: 'pl_k_bad', radius: 'pl_radius_bad', cover: 'pl_cover_bad'};
+  function fieldText(id, key) {
+    var range = cfg.limits[id];
+    return t(key || FIELD_TEXT[id]).replace('{low}', range[0]).replace('{high}', range[1]);
+  }
+  function refused(ids) {
+    var bad = ids.filter(function (id) { return !$(id).checkValidity(); })[0];
+    ids.forEach(function (id) {
+      if (id === bad) { $(id).setAttribute('aria-invalid', 'true'); } else { $(id).removeAttribute('aria-invalid'); }
+    });
+    if (!bad) { return false; }
+    status(fieldText(bad), true);
+    $(bad).focus();
+    return true;
+  }
+  /** the API's refusal of a form's number (k, radius, cover_pct) in the form's words:
+   * a limit the page does not know of is still said for its field */
+  var API_FIELDS = {k: 'k', radius: 'radius', cover_pct: 'cover'};
+  function formMessage(e) {
+    var m = /^(k|radius|cover_pct)[= ]/.exec(e.message);
+    return m ? fieldText(API_FIELDS[m[1]]) : e.message;
+  }
   function toggleCover() {
     $('cover-row').style.display = $('model').value === 'setcover' ? '' : 'none';
   }
@@ -183,6 +209,7 @@
   }
 
   $('run-coverage').addEventListener('click', function () {
+    if (refused(['radius'])) { return; }
     var p = params();
     status(t('pl_computing'));
     var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius === undefined ? '' : p.radius) +
@@ -208,7 +235,7 @@
       state.drawn.newly = 0; state.drawn.sites = 0;
       status(t('pl_coverage_done'));
       document.body.dataset.coverage = 'done';
-    }).catch(function (e) { status(e.message, true); });
+    }).catch(function (e) { status(formMessage(e), true); });
   });
 
   $('plan-form').addEventListener('submit', function (ev) {
@@ -216,9 +243,10 @@
     var p = params();
     // K left empty: say what to enter here (the server's refusal named only "k"), and
     // send nothing (a 400 is a console error in every browser)
-    if (p.model !== 'setcover' && p.k === undefined) {
-      status(t('pl_k_missing'), true); $('k').focus(); return;
+    if (p.model !== 'setcover' && $('k').value === '' && !$('k').validity.badInput) {
+      status(fieldText('k', 'pl_k_missing'), true); $('k').focus(); return;
     }
+    if (refused(p.model === 'setcover' ? ['k', 'radius', 'cover'] : ['k', 'radius'])) { return; }
     status(t('pl_solving'));
     getJSON(cfg.place, {method: 'POST', headers: {'Content-Type': 'application/json'},
                         body: JSON.stringify(p)}).then(function (res) {
@@ -259,7 +287,7 @@
       state.drawn.gaps = 0;
       status(r.optimal ? t('pl_solved') : t('pl_stopped') + r.status);
       document.body.dataset.solved = 'true';
-    }).catch(function (e) { status(e.message, true); });
+    }).catch(function (e) { status(formMessage(e), true); });
   });
 
   function download(name, type, text) {
