@@ -137,3 +137,109 @@ def test_planner_form_words_a_refused_number_for_its_field(site, browser, lang):
     assert sent and p.get_attribute("#status", "class") != "error", p.inner_text("#status")
     assert p.get_attribute("#k", "aria-invalid") is None
     pg.close()
+
+
+def test_grid_popup_says_its_density_and_goes_with_the_breadcrumb(site, browser):
+    """A grid's click popup covered its own density tooltip: the tooltip closes and the
+    popup says the figures; back up to the township through the breadcrumb, the grid's
+    popup goes (it stayed open over the township)."""
+    base, _ = site
+    pg = Page(browser, base, "county_u")
+    p = pg.page
+    p.locator("#side-layers label", has_text="流动人口密度（网格）").locator("input").click()
+    wait_js(p, "window.popgisDrawn.choro_grid >= 1")
+    pg.settle()
+    for level in ("township", "village", "grid"):
+        pg.click_at(29.27, 120.075)  # 稠城街道 › 江滨 › 江滨's second grid
+        wait_js(p, f"document.body.dataset.drill === '{level}'")
+        pg.settle()
+    x, y = pg.point(29.27, 120.075)
+    p.mouse.move(x - 5, y)
+    p.mouse.move(x, y)  # the density tooltip opens on the grid
+    p.wait_for_selector(".leaflet-tooltip:has-text('每平方公里流动人口')")
+    p.mouse.click(x, y)  # the grid names itself
+    p.wait_for_selector(".area-popup")
+    popup = p.inner_text(".area-popup")
+    assert "江滨社区第二网格" in popup and "每平方公里流动人口" in popup, popup
+    assert "每千常住人口流动人口" in popup, popup
+    p.wait_for_timeout(400)  # (a closed tooltip fades out in 200 ms)
+    assert p.locator(".leaflet-tooltip:has-text('每平方公里流动人口')").count() == 0
+    pg.shot("map20-4-grid-popup-figures.png")
+    p.click("#crumbs a[data-i='0']")  # back up to the township
+    wait_js(p, "document.body.dataset.drill === 'township'")
+    p.wait_for_timeout(400)
+    assert p.locator(".leaflet-popup").count() == 0
+    pg.close()
+
+
+def test_planner_coverage_table_has_no_empty_column(site, browser):
+    """Before any solve the coverage table had a "—" column under 各村覆盖（前/后）: coverage
+    alone has no before and after."""
+    base, _ = site
+    pg = Page(browser, base, "planner_u")
+    p = pg.page
+    p.goto(base + "/planner")
+    p.wait_for_selector("body[data-ready=true]", timeout=20000)
+    p.click("#run-coverage")
+    p.wait_for_selector("body[data-coverage=done]", timeout=60000)
+    assert p.inner_text("#villages caption") == "各村覆盖"
+    heads = p.locator("#villages thead th").all_inner_texts()
+    assert heads == ["村/社区", "需求", "覆盖 %", "未覆盖"], heads
+    rows = p.locator("#villages tbody tr")
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        assert len(cells) == 4, cells
+    p.fill("#k", "1")
+    p.click("#run-place")
+    p.wait_for_selector("body[data-solved=true]", timeout=60000)
+    assert p.inner_text("#villages caption") == "各村覆盖（前 / 后）"
+    assert p.locator("#villages thead th").count() == 5
+    pg.close()
+
+
+def test_review_count_follows_an_accepted_candidate(site, browser):
+    """After a candidate is accepted the row says 已放置 and the count above says one
+    household fewer (it still said 共 2 户待核实)."""
+    import sqlalchemy as sa
+
+    from tests.webmap.mapsite import REVIEWS
+
+    base, engine = site
+    with engine.begin() as c:
+        c.execute(sa.text("DELETE FROM geocode_review"))
+        c.execute(sa.text(REVIEWS))
+    pg = Page(browser, base, "village_a")
+    p = pg.page
+    p.goto(base + "/review")
+    p.wait_for_selector("#queue")
+    assert "共 2 户待核实" in p.inner_text("#count")
+    p.click("#queue button.accept")
+    p.wait_for_selector("body[data-counted='1']")
+    assert "已放置" in p.inner_text("#queue tbody")
+    assert "共 1 户待核实" in p.inner_text("#count"), p.inner_text("#count")
+    pg.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_malformed_household_id_is_said_so(site, browser, lang):
+    """/?household=abc showed nothing (or "not found"): it says the id is malformed; a
+    well-formed id that is not there still says not found."""
+    base, _ = site
+    said = {
+        "zh": "住户编号“abc”格式不对：应为数字，例如 /?household=123",
+        "en": 'Household id "abc" is malformed: it is a number, e.g. /?household=123',
+    }[lang]
+    pg = Page(browser, base, "village_a", lang=lang)
+    p = pg.page
+    p.goto(base + "/?household=abc")
+    p.wait_for_selector("body[data-loaded=true]", state="attached", timeout=20000)
+    wait_js(p, "window.popgisDrawn.household_error === 400")
+    p.wait_for_timeout(4000)  # still there when the map has loaded and a toast would go
+    assert p.is_visible("#toast") and p.inner_text("#toast") == said
+    pg.shot(f"map20-4-household-malformed-{lang}.png")
+    pg.allow(404)
+    p.goto(base + "/?household=99999999")
+    wait_js(p, "window.popgisDrawn && window.popgisDrawn.household_error === 404")
+    assert p.inner_text("#toast") == ("未找到该住户" if lang == "zh" else "Household not found")
+    pg.close()

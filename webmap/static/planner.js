@@ -203,6 +203,7 @@
     $('villages').querySelector('thead').innerHTML = '<tr>' + names.map(function (n) {
       return '<th>' + n + '</th>'; }).join('') + '</tr>';
   }
+  function caption(text) { $('villages').querySelector('caption').textContent = text; }
   function summary(rows) {
     $('summary').innerHTML = '<dl>' + rows.map(function (r) {
       return '<dt>' + r[0] + '</dt><dd>' + r[1] + '</dd>'; }).join('') + '</dl>';
@@ -225,11 +226,13 @@
       summary([[t('pl_demand'), fmt(tot.demand)], [t('pl_covered'), fmt(tot.covered) + ' (' + pct(tot.pct_covered) + ')'],
                [t('pl_uncovered'), fmt(tot.uncovered)], [t('pl_gap_areas'), res.gaps.features.length]]);
       state.last = null; $('exports').hidden = true;
-      heads([t('pl_village'), t('pl_demand'), t('pl_covered_pct'), '—', t('pl_uncovered')]);
+      // coverage as it is (no plan solved: no before and after, no empty column for them)
+      caption(t('pl_table_coverage'));
+      heads([t('pl_village'), t('pl_demand'), t('pl_covered_pct'), t('pl_uncovered')]);
       var tbody = $('villages').querySelector('tbody');
       tbody.innerHTML = res.villages.slice(0, 30).map(function (v) {
         return '<tr><td>' + (v.name || v.code) + '</td><td>' + fmt(v.demand) + '</td><td>' + pct(v.pct_covered) +
-               '</td><td>—</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
+               '</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
       $('villages').hidden = false;
       state.drawn.gaps = res.gaps.features.length;
       state.drawn.newly = 0; state.drawn.sites = 0;
@@ -275,6 +278,7 @@
                [t('pl_mean_distance'), r.mean_distance_m + ' m'],
                [t('pl_optimality'), r.optimal ? t('pl_proven') : t('pl_gap') + ' ' + (100 * (r.gap || 0)).toFixed(3) + '%'],
                [t('pl_time'), r.seconds.total + ' s']]);
+      caption(t('pl_table_plan'));
       heads([t('pl_village'), t('pl_demand'), t('pl_before_pct'), t('pl_after_pct'), t('pl_gain')]);
       var tbody = $('villages').querySelector('tbody');
       tbody.innerHTML = res.villages.map(function (v) {
