@@ -362,7 +362,9 @@ def _list(value, default, name="uses"):
 @login_required
 def page():
     scope = _planner_scope()
-    return render_template("planner.html", scope=scope, kinds=instance.SERVICE_KINDS)
+    # the form's fields take the API's ranges (min/max), and say them in its own words
+    limits = {"k": K_RANGE, "radius_max": coverage.MAX_RADIUS_M}
+    return render_template("planner.html", scope=scope, kinds=instance.SERVICE_KINDS, limits=limits)
 
 
 @bp.route("/api/planning/coverage")

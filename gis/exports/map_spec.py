@@ -377,9 +377,18 @@ def prepare(
         area_name=names[-1],
     )
     tol = (box[2] - box[0]) / 4000.0
+    framed = (
+        scope_for_area(conn, shown, user=scope.user, role=scope.role)
+        if shown != area.area_code
+        else None
+    )
+    if framed is not None and framed.level == "grid":
+        # a view titled with a grid is drawn by grid, as a map cut to one is: by village
+        # its grid took the village's colour (a grid where nobody lives shown at the
+        # village's 130–559/km², under a title naming the grid)
+        per = "grid"
     found = _area_lines(conn, spec, area, tol, grids=per == "grid")
-    if shown != area.area_code:
-        framed = scope_for_area(conn, shown, user=scope.user, role=scope.role)
+    if framed is not None:
         spec.framed_outline = _lines(
             a["geom"] for a in basemap.areas(conn, framed.path, (framed.level,), epsg, tol)
         )

@@ -530,17 +530,22 @@ def test_buildings_drawn_at_every_street_zoom(site, browser):
 
 
 def test_household_param_out_of_area_or_missing_says_not_found(site, browser):
-    """16: ?household= of another area, or of no household, says "not found"."""
+    """16: ?household= of another area, or of no household, says "not found"; one that
+    is no id at all says it is malformed (session 25)."""
     base, engine = site
     with engine.connect() as c:
         other = c.execute(sa.text("SELECT id FROM households WHERE household_no = 'HC1'")).scalar()
     pg = Page(browser, base, "village_a")
     pg.allow(404)  # the server's answer for both
     p = pg.page
-    for wanted in (other, 987654, "x1"):
+    for wanted, said in (
+        (other, "未找到该住户"),
+        (987654, "未找到该住户"),
+        ("x1", "住户编号“x1”格式不对：应为数字，例如 /?household=123"),
+    ):
         p.goto(f"{base}/?household={wanted}")
         wait_js(p, "window.popgisDrawn && window.popgisDrawn.household_error >= 0")
-        assert p.inner_text("#toast") == "未找到该住户", wanted
+        assert p.inner_text("#toast") == said, wanted
         assert not p.locator("#panel.open").count()
     pg.shot("fix-16-household-not-found.png")
     pg.close()

@@ -168,6 +168,32 @@
     });
     return p;
   }
+  /** the form's numbers checked against their fields' own limits (min, max, step: the
+   * API's ranges) before anything is sent, and a refusal worded for the field that is
+   * wrong (the API's own speaks JSON: 'k=99999999 … send e.g. "k": 2'); the first wrong
+   * field gets the focus. True when one is wrong. */
+  var FIELD_TEXT = {k: 'pl_k_bad', radius: 'pl_radius_bad', cover: 'pl_cover_bad'};
+  function fieldText(id, key) {
+    var range = cfg.limits[id];
+    return t(key || FIELD_TEXT[id]).replace('{low}', range[0]).replace('{high}', range[1]);
+  }
+  function refused(ids) {
+    var bad = ids.filter(function (id) { return !$(id).checkValidity(); })[0];
+    ids.forEach(function (id) {
+      if (id === bad) { $(id).setAttribute('aria-invalid', 'true'); } else { $(id).removeAttribute('aria-invalid'); }
+    });
+    if (!bad) { return false; }
+    status(fieldText(bad), true);
+    $(bad).focus();
+    return true;
+  }
+  /** the API's refusal of a form's number (k, radius, cover_pct) in the form's words:
+   * a limit the page does not know of is still said for its field */
+  var API_FIELDS = {k: 'k', radius: 'radius', cover_pct: 'cover'};
+  function formMessage(e) {
+    var m = /^(k|radius|cover_pct)[= ]/.exec(e.message);
+    return m ? fieldText(API_FIELDS[m[1]]) : e.message;
+  }
   function toggleCover() {
     $('cover-row').style.display = $('model').value === 'setcover' ? '' : 'none';
   }
@@ -177,12 +203,14 @@
     $('villages').querySelector('thead').innerHTML = '<tr>' + names.map(function (n) {
       return '<th>' + n + '</th>'; }).join('') + '</tr>';
   }
+  function caption(text) { $('villages').querySelector('caption').textContent = text; }
   function summary(rows) {
     $('summary').innerHTML = '<dl>' + rows.map(function (r) {
       return '<dt>' + r[0] + '</dt><dd>' + r[1] + '</dd>'; }).join('') + '</dl>';
   }
 
   $('run-coverage').addEventListener('click', function () {
+    if (refused(['radius'])) { return; }
     var p = params();
     status(t('pl_computing'));
     var q = '?kinds=' + encodeURIComponent(p.kinds.join(',')) + '&radius=' + encodeURIComponent(p.radius === undefined ? '' : p.radius) +
@@ -198,17 +226,19 @@
       summary([[t('pl_demand'), fmt(tot.demand)], [t('pl_covered'), fmt(tot.covered) + ' (' + pct(tot.pct_covered) + ')'],
                [t('pl_uncovered'), fmt(tot.uncovered)], [t('pl_gap_areas'), res.gaps.features.length]]);
       state.last = null; $('exports').hidden = true;
-      heads([t('pl_village'), t('pl_demand'), t('pl_covered_pct'), '—', t('pl_uncovered')]);
+      // coverage as it is (no plan solved: no before and after, no empty column for them)
+      caption(t('pl_table_coverage'));
+      heads([t('pl_village'), t('pl_demand'), t('pl_covered_pct'), t('pl_uncovered')]);
       var tbody = $('villages').querySelector('tbody');
       tbody.innerHTML = res.villages.slice(0, 30).map(function (v) {
         return '<tr><td>' + (v.name || v.code) + '</td><td>' + fmt(v.demand) + '</td><td>' + pct(v.pct_covered) +
-               '</td><td>—</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
+               '</td><td>' + fmt(v.uncovered) + '</td></tr>'; }).join('');
       $('villages').hidden = false;
       state.drawn.gaps = res.gaps.features.length;
       state.drawn.newly = 0; state.drawn.sites = 0;
       status(t('pl_coverage_done'));
       document.body.dataset.coverage = 'done';
-    }).catch(function (e) { status(e.message, true); });
+    }).catch(function (e) { status(formMessage(e), true); });
   });
 
   $('plan-form').addEventListener('submit', function (ev) {
@@ -216,9 +246,10 @@
     var p = params();
     // K left empty: say what to enter here (the server's refusal named only "k"), and
     // send nothing (a 400 is a console error in every browser)
-    if (p.model !== 'setcover' && p.k === undefined) {
-      status(t('pl_k_missing'), true); $('k').focus(); return;
+    if (p.model !== 'setcover' && $('k').value === '' && !$('k').validity.badInput) {
+      status(fieldText('k', 'pl_k_missing'), true); $('k').focus(); return;
     }
+    if (refused(p.model === 'setcover' ? ['k', 'radius', 'cover'] : ['k', 'radius'])) { return; }
     status(t('pl_solving'));
     getJSON(cfg.place, {method: 'POST', headers: {'Content-Type': 'application/json'},
                         body: JSON.stringify(p)}).then(function (res) {
@@ -247,6 +278,7 @@
                [t('pl_mean_distance'), r.mean_distance_m + ' m'],
                [t('pl_optimality'), r.optimal ? t('pl_proven') : t('pl_gap') + ' ' + (100 * (r.gap || 0)).toFixed(3) + '%'],
                [t('pl_time'), r.seconds.total + ' s']]);
+      caption(t('pl_table_plan'));
       heads([t('pl_village'), t('pl_demand'), t('pl_before_pct'), t('pl_after_pct'), t('pl_gain')]);
       var tbody = $('villages').querySelector('tbody');
       tbody.innerHTML = res.villages.map(function (v) {
@@ -259,7 +291,7 @@
       state.drawn.gaps = 0;
       status(r.optimal ? t('pl_solved') : t('pl_stopped') + r.status);
       document.body.dataset.solved = 'true';
-    }).catch(function (e) { status(e.message, true); });
+    }).catch(function (e) { status(formMessage(e), true); });
   });
 
   function download(name, type, text) {

@@ -361,3 +361,29 @@ def test_a_class_of_zeros_alone_is_drawn_lightest():
     assert (class_colours("Blues", 1, 1200.0) == [dark]).all()
     several = class_colours("Blues", 4, 3400.0)
     assert len(several) == 4 and (several[0] == light).all() and (several[-1] == dark).all()
+
+
+def test_a_view_titled_with_a_grid_is_drawn_by_grid(conn, crowded):
+    """A small view inside one grid is titled with that grid: it is drawn by grid whatever
+    ``per`` asked (by village, it coloured the grid with its village's figure, so a grid
+    where nobody lives showed the village's 130–559/km² under a title naming the grid);
+    a view titled with a village keeps the units asked for."""
+    from gis.exports import aggregates
+
+    stats = aggregates.statistics(conn, crowded, as_of=aggregates.today(conn))
+    grids = {c: s.density_km2 for c, s in stats.areas.items() if len(c) == 15}
+    for per in (None, "village", "grid"):
+        spec = mapping.prepare(
+            conn, crowded, "density", bbox=(120.01, 29.22, 120.03, 29.24), per=per
+        )
+        assert spec.area_name == "江滨社区第一网格" and spec.units == "grid", (per, spec.units)
+        assert spec.title == "江滨社区第一网格 人口密度分布图（按网格）", spec.title
+        values = [v for _, v in spec.choropleth]
+        assert grids[GRID1] in values, (values, grids)
+        assert set(values) <= set(grids.values()), (values, stats.areas["330782001001"])
+        name = mapping.file_names(conn, spec, "png", "A4", False, aggregates.today(conn))[0]
+        assert "map-density-grid-330782001001001" in name, name
+    village = mapping.prepare(
+        conn, crowded, "density", bbox=(119.99, 29.19, 120.11, 29.31), per="village"
+    )
+    assert village.title == "江滨社区居委会 人口密度分布图（按村）" and village.units == "village"

@@ -193,6 +193,7 @@
       c = S.areaIndex[c.props.parent_code];
     }
     S.trail = chain;
+    S.map.closePopup();  // a popup of the area left behind (its name, a household's) goes
     // no zoom animation: one jump, one set of tiles, the controls painted at once (the
     // animated fit left headless Chromium half-drawn for seconds after a drill)
     P.fit(hit.layer.getBounds(), false);
@@ -200,10 +201,16 @@
     setDrillLevel();
     P.mark('drill', code);
   };
+  /** the area's name and level in a popup, with its density figures when its choropleth
+   * is drawn: the popup opens where the figures' tooltip was and covered it, so the
+   * tooltips close and the popup says them */
   function identifyArea(props, latlng) {
+    var figures = P.densityFigures(props.code);
+    S.map.eachLayer(function (l) { if (l.getTooltip && l.getTooltip() && l.isTooltipOpen()) { l.closeTooltip(); } });
     P.popup().setLatLng(latlng).setContent('<div class="area-popup"><b>' +
       esc(P.areaName(props)) + '</b>' + (P.areaName(props) !== props.name ? '<br>' + esc(props.name) : '') +
-      '<br>' + esc(t('level_' + props.level)) + '</div>').openOn(S.map);
+      '<br>' + esc(t('level_' + props.level)) +
+      (figures ? '<div class="area-figures">' + figures + '</div>' : '') + '</div>').openOn(S.map);
     P.mark('area_popup', props.code);
   }
   function renderCrumbs() {
@@ -219,6 +226,8 @@
     P.each(el.querySelectorAll('a'), function (a) {
       a.addEventListener('click', function (ev) {
         ev.preventDefault();
+        // back up the trail: the popup of the area left (a grid's name) goes with it
+        S.map.closePopup();
         var i = +a.getAttribute('data-i');
         if (i < 0) { S.trail = []; P.fit(S.cfg.bounds, false); }
         else { S.trail = S.trail.slice(0, i + 1); P.fit(S.trail[i].bounds, false); }

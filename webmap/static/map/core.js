@@ -77,12 +77,13 @@
     return d.getFullYear() + '-' + ('0' + (d.getMonth() + 1)).slice(-2) + '-' +
       ('0' + d.getDate()).slice(-2);
   };
-  P.showMessage = function (text) {
+  /** a message in the toast for ``ms`` milliseconds (default 3.5 s) */
+  P.showMessage = function (text, ms) {
     var el = P.$('toast');
     el.textContent = text;
     el.classList.add('show');
     clearTimeout(P.S.toastTimer);
-    P.S.toastTimer = setTimeout(function () { el.classList.remove('show'); }, 3500);
+    P.S.toastTimer = setTimeout(function () { el.classList.remove('show'); }, ms || 3500);
   };
 
   /** wide screens: the side column on the right and the household panel on the left

@@ -4,6 +4,15 @@
 (function () {
   'use strict';
   var P = window.PopGIS, S = P.S, t = P.t, esc = P.esc, C = P.COLOURS;
+  /** the density figures of each area drawn, by layer key (choro, choro_grid) and code */
+  var figuresByCode = {choro: {}, choro_grid: {}};
+  /** an area's density figures (HTML) while its choropleth is on the map, else '' */
+  P.densityFigures = function (code) {
+    var key = ['choro_grid', 'choro'].filter(function (k) {
+      return S.layers[k] && S.map.hasLayer(S.layers[k].layer) && figuresByCode[k][code] != null;
+    })[0];
+    return key ? figuresByCode[key][code] : '';
+  };
 
   function heatOptions() {
     // A kernel of about 500 m on the ground (as on the exported map), and a colour scale
@@ -117,15 +126,19 @@
           var colours = top ? P.classColours(cls.labels.length) : [C.choro[0]];
           var group = S.layers[key].layer;
           group.clearLayers();
+          figuresByCode[key] = {};
           group.addLayer(L.geoJSON(fc, {pane: 'density', style: function (f) {
             return {fillColor: colours[cls.index(f.properties.migrants_per_km2)], fillOpacity: 0.65,
                     color: '#fff', weight: 0.5};
           }, onEachFeature: function (f, l) {
             var p = f.properties;
-            l.bindTooltip('<b>' + esc(P.areaName(Object.assign({level: level}, p))) + '</b><br>' + t('migrants') + ' ' + esc(p.migrants) +
+            var figures = t('migrants') + ' ' + esc(p.migrants) +
               '<br>' + t('per_km2') + ' ' + (p.migrants_per_km2 == null ? '—' : esc(p.migrants_per_km2)) +
               '<br>' + t('per_1000') + ' ' + (p.migrants_per_1000_residents == null ? '—'
-                : esc(p.migrants_per_1000_residents)));
+                : esc(p.migrants_per_1000_residents));
+            // the area's popup (a click on it) repeats them: it opens where the tooltip was
+            figuresByCode[key][p.code] = figures;
+            l.bindTooltip('<b>' + esc(P.areaName(Object.assign({level: level}, p))) + '</b><br>' + figures);
             // the click is the area's under it, by the drill's rules (one level down)
             l.on('click', function (e) {
               if (S.mode) { return; }  // placing a household: the map's click

@@ -33,8 +33,10 @@
     var wanted = new URLSearchParams(location.search).get('household');
     if (wanted && cfg.people) {
       if (!/^\d+$/.test(wanted)) {
-        P.showMessage(t('household_not_found'));
-        P.mark('household_error', 404);
+        // not an id at all (a link cut short, a typo): say so, not "not found"; said
+        // longer than a toast, as it comes while the map is still loading
+        P.showMessage(t('household_bad_id').replace('{id}', wanted.slice(0, 40)), 10000);
+        P.mark('household_error', 400);
         return;
       }
       P.openHousehold(+wanted).then(function (h) { if (h) { P.startDrag(h); } });
