@@ -34,6 +34,10 @@ ZH: dict[str, str] = {
     "interrupted (Ctrl-C) while loading counties {codes}: loaded so far: {kinds}; run the "
     "same command again to complete the load": "载入县 {codes} 时已中断（Ctrl-C）：已载入：{kinds}；"
     "再次运行同一命令即可完成载入",
+    "interrupted (Ctrl-C) while loading the demo county; run the same command again to "
+    "complete the load": "载入演示县时已中断（Ctrl-C）；再次运行同一命令即可完成载入",
+    "completing the load of the demo county cut short earlier (files of {folder})": "继续完成"
+    "上次中断的演示县载入（文件：{folder}）",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
