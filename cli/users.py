@@ -295,7 +295,12 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
         if unusual:
             rows = gis_audit.unusual(conn)
         else:
-            rows = gis_audit.entries(conn, user=user, household=household, since=since, limit=limit)
+            try:
+                rows = gis_audit.entries(
+                    conn, user=user, household=household, since=since, limit=limit
+                )
+            except PopgisError as exc:  # a --household that is no household of the scope
+                fail(exc.message)
         if not as_json and not as_csv and not unusual:
             from webmap.audit import with_roles
 

@@ -10,7 +10,9 @@ import sys
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
+from cli.main import main
 from gis import db
 from tests.ctrl_c import ROOT, at_a_call, stderr_lines
 
@@ -71,3 +73,55 @@ def test_an_interrupted_demo_is_completed_by_the_next_run(fresh_db, where):
     r = _demo(env)  # now every step is done
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0] == "demo county already loaded"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "error: household='abc' is no household number or id in your jurisdiction; "
+            "give a household number (户号) or id",
+        ),
+        ("zh", "错误：household='abc' 不是您管辖范围内的户号或户 ID；请给出户号或户 ID"),
+    ],
+)
+def test_audit_of_no_household_is_one_line(db_url, lang, line):
+    """Outside tester s25: `audit --household abc` ended in a traceback (InvalidInput),
+    exit 1."""
+    r = CliRunner().invoke(main, ["--lang", lang, "audit", "--household", "abc"])
+    assert r.exit_code == 2, r.output
+    assert r.output == line + "\n"
+
+
+@pytest.mark.parametrize(
+    ("county", "start"),
+    [
+        ("abc", "error: --county 'abc' is not an area code: expected the code of a province"),
+        ("999999", "error: --county 999999: no area 999999000000 is loaded here;"),
+        (
+            "330782001",
+            "error: --county 330782001 is no county (township): give the 6-digit code of a "
+            "county; `popgis areas` lists them",
+        ),
+    ],
+)
+def test_gazetteer_export_of_no_county_is_refused(db_url, tmp_path, county, start):
+    """Swept with finding 2: `gazetteer export --county abc` wrote an empty list and said
+    "0 buildings", exit 0, as if the county had none."""
+    out = tmp_path / "addresses.csv"
+    args = ["--lang", "en", "gazetteer", "export", "--county", county, "--out", str(out)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith(start) and len(r.output.splitlines()) == 1, r.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("county", ["330782", "330782000000"])
+def test_gazetteer_export_of_a_county_by_either_code(db_url, tmp_path, county):
+    out = tmp_path / "addresses.csv"
+    args = ["--lang", "en", "gazetteer", "export", "--county", county, "--out", str(out)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    n = int(r.output.split()[0])
+    assert n > 0 and len(out.read_text(encoding="utf-8-sig").splitlines()) == n + 1

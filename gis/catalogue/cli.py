@@ -38,6 +38,9 @@ ZH: dict[str, str] = {
     "complete the load": "载入演示县时已中断（Ctrl-C）；再次运行同一命令即可完成载入",
     "completing the load of the demo county cut short earlier (files of {folder})": "继续完成"
     "上次中断的演示县载入（文件：{folder}）",
+    "--county {given} is no county ({level}): give the 6-digit code of a county; `popgis "
+    "areas` lists them": "--county {given} 不是县级区划（{level}）：请给出县级 6 位代码；"
+    "`popgis areas` 列出这些区划",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
