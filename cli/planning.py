@@ -365,7 +365,11 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
 @click.option(
     "--k", "k", type=int, help="number of new sites (mclp, pmedian; for setcover an upper limit)"
 )
-@click.option("--radius", required=True, type=float, help="covering radius in metres")
+@click.option(
+    "--radius",
+    required=True,
+    help="covering radius in metres, more than 0 and at most 100000 (as coverage's)",
+)
 @click.option(
     "--demand",
     "population",
@@ -442,10 +446,14 @@ def place_cmd(
 ):
     """Choose new sites (MCLP, set cover, p-median), solved to proven optimality."""
     from gis.analysis import instance, plans
+    from gis.analysis.coverage import one_radius
     from gis.crs import CRSError
     from loaders.files import FileProblem
 
-    _positive("--radius", radius, _(" metres"))
+    try:  # the one refusal of coverage and the web planner: 0, -5, 200000, 1e308, inf
+        radius = one_radius(radius)
+    except PopgisError as exc:
+        fail(exc.message)
     if k is None and model != "setcover":
         fail(_("--k (the number of new sites) is required for {model}", model=model))
     _positive("--capacity", capacity)

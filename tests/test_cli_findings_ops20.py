@@ -125,3 +125,48 @@ def test_gazetteer_export_of_a_county_by_either_code(db_url, tmp_path, county):
     assert r.exit_code == 0, r.output
     n = int(r.output.split()[0])
     assert n > 0 and len(out.read_text(encoding="utf-8-sig").splitlines()) == n + 1
+
+
+def _not_allowed(show: str) -> str:
+    return (
+        f"error: radius {show} is not allowed: metres, more than 0 and at most 100000; e.g. 800\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("radius", "line"),
+    [
+        ("200000", _not_allowed("200000")),
+        ("100000.5", _not_allowed("100000.5")),
+        ("0", _not_allowed("0")),
+        ("-5", _not_allowed("-5")),
+        ("1e308", "error: radius '1e308' is not a number of metres; expected e.g. 800\n"),
+        ("inf", "error: radius 'inf' is not a number of metres; expected e.g. 800\n"),
+        ("nan", "error: radius 'nan' is not a number of metres; expected e.g. 800\n"),
+        ("clinic=800", "error: radius 'clinic=800' is not a number of metres; expected e.g. 800\n"),
+    ],
+)
+def test_place_refuses_the_radius_coverage_refuses(db_url, tmp_path, radius, line):
+    """Outside tester s25: `place --radius 1e308` and `--radius 200000` solved quietly
+    where coverage and the web refuse over 100000; `--radius inf` said "must be more
+    than 0 metres; got inf". Refused before any work, nothing written."""
+    out = tmp_path / "sites.geojson"
+    args = ["--lang", "en", "place", "--model", "mclp", "--k", "1", "--radius", radius]
+    r = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert r.output == line
+    assert list(tmp_path.iterdir()) == []
+    # coverage says the same of the numbers out of range
+    r = CliRunner().invoke(
+        main, ["--lang", "en", "coverage", "--kinds", "clinic", "--radius", radius]
+    )
+    if "not allowed" in line:
+        assert r.exit_code == 2 and r.output == line, r.output
+
+
+def test_place_takes_a_radius_of_at_most_100000(db_url, tmp_path):
+    out = tmp_path / "sites.geojson"
+    args = ["--lang", "en", "place", "--model", "mclp", "--k", "1", "--radius", "100000"]
+    r = CliRunner().invoke(main, [*args, "--out", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    assert out.exists()

@@ -148,6 +148,7 @@ ZH: dict[str, str] = {
     "radius {show} is not allowed: metres, more than 0 and at most {high}; e.g. 800": "半径 {show} 不允许：应为大于 0 且不超过 {high} 的米数；例如 800",
     "radius must be more than 0 metres; got {radius}": "半径必须大于 0 米；收到 {radius}",
     "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300": "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",
+    "radius {part!r} is not a number of metres; expected e.g. 800": "半径 {part!r} 不是米数；应如 800",
     "radius given for {kind!r}, which is not among the chosen kinds {items}": "给出了 {kind!r} 的半径，但它不在所选类型 {items} 之中",
     "{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius "
     "of a candidate or an existing site; lower {cover} or add candidates": "无法覆盖 {cover_pct:g}% 的需求：最多只有 {best:.2f}% 位于候选点或现有点位的半径内；"
