@@ -93,16 +93,40 @@ def users_list(as_json):
 @users_group.command("disable")
 @click.argument("name")
 def users_disable(name):
-    """Disable a user (they can no longer log in)."""
+    """Disable a user (they can no longer log in).
+
+    `popgis users enable NAME` lets them log in again; both are logged in the access log
+    (user_disable, user_enable)."""
     from gis import users
 
     prepare()
     try:
         with db.engine().begin() as conn:
-            users.disable_user(conn, name)
+            users.disable_user(conn, name, by=operator())
     except PopgisError:
         fail(_no_user(name))
     click.echo(_("disabled {name}", name=name))
+
+
+@users_group.command("enable")
+@click.argument("name")
+def users_enable(name):
+    """Enable a disabled user (they can log in again).
+
+    With their password as it was (a new one: `popgis users passwd NAME`); logged in the
+    access log as user_enable."""
+    from gis import users
+
+    prepare()
+    try:
+        with db.engine().begin() as conn:
+            was_disabled = users.enable_user(conn, name, by=operator())
+    except PopgisError:
+        fail(_no_user(name))
+    if was_disabled:
+        click.echo(_("enabled {name}: they can log in again", name=name))
+    else:
+        click.echo(_("{name} is enabled already (nothing changed)", name=name))
 
 
 @users_group.command("unlock")

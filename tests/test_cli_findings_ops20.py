@@ -170,3 +170,62 @@ def test_place_takes_a_radius_of_at_most_100000(db_url, tmp_path):
     r = CliRunner().invoke(main, [*args, "--out", str(out), "--json"])
     assert r.exit_code == 0, r.output
     assert out.exists()
+
+
+def test_a_disabled_account_is_enabled_again(db_url):
+    """Outside tester s25: no way to re-enable an account: no `users enable`, `passwd`
+    left it disabled, `users add` said it exists. Both changes are in the access log."""
+    from getpass import getuser
+
+    from gis import users
+
+    name, pw = "ops20_back", "s3cret-pass"
+    runner = CliRunner()
+
+    def can_log_in(password=pw) -> bool:
+        with db.engine().connect() as c:
+            return users.authenticate(c, name, password) is not None
+
+    def en(*args, stdin=None):
+        return runner.invoke(main, ["--lang", "en", "users", *args], input=stdin)
+
+    try:
+        add = ["add", name, "--role", "village", "--area", "330782001001", "--password-stdin"]
+        assert en(*add, stdin=pw + "\n").exit_code == 0
+        assert can_log_in()
+        assert en("disable", name).output == f"disabled {name}\n"
+        assert not can_log_in()
+        r = en("passwd", name, "--password-stdin", stdin="n3w-secret-pass\n")
+        assert r.exit_code == 0 and not can_log_in("n3w-secret-pass")  # still disabled
+        r = en(*add, stdin=pw + "\n")
+        assert r.exit_code == 2
+        assert r.output == (
+            f"error: user '{name}' exists already, disabled; `popgis users enable {name}` "
+            "lets them log in again\n"
+        )
+        r = en("enable", name)
+        assert r.exit_code == 0 and r.output == f"enabled {name}: they can log in again\n"
+        assert can_log_in("n3w-secret-pass")
+        r = en("enable", name)
+        assert r.exit_code == 0
+        assert r.output == f"{name} is enabled already (nothing changed)\n"
+        r = runner.invoke(main, ["--lang", "zh", "users", "enable", "nobody_at_all"])
+        assert r.exit_code == 2 and r.output == (
+            "错误：没有名为 'nobody_at_all' 的用户；见 `popgis users list`\n"
+        )
+        with db.engine().connect() as c:
+            log = c.execute(
+                sa.text(
+                    "SELECT user_name, action, detail->>'was_active' FROM access_log "
+                    "WHERE target_id = :n ORDER BY id"
+                ),
+                {"n": name},
+            ).all()
+        by = f"cli:{getuser()}"
+        # the second enable changed nothing and is not logged
+        assert log == [(by, "user_disable", "true"), (by, "user_enable", "false")]
+        r = runner.invoke(main, ["--lang", "en", "audit", "--user", by])
+        assert "disabled an account" in r.output and "enabled an account" in r.output
+    finally:
+        with db.engine().begin() as c:
+            c.execute(sa.text("DELETE FROM app_users WHERE name = :n"), {"n": name})

@@ -138,6 +138,7 @@ ZH: dict[str, str] = {
     "unrelated words work well)": "该密码属于最常见或太容易猜到的密码；请另选一个（几个不相关的词组合起来效果很好）",
     "unknown role {role!r}; expected one of {items}": "未知角色 {role!r}；应为以下之一：{items}",
     "user {name!r} exists already": "用户 {name!r} 已存在",
+    "user {name!r} exists already, disabled; `popgis users enable {name}` lets them log in again": "用户 {name!r} 已存在，已停用；`popgis users enable {name}` 可让其重新登录",
     "a token lives 1 to {MAX_DAYS} days; got {days}": "令牌有效期为 1 到 {MAX_DAYS} 天；收到 {days}",
     # gis/analysis
     "no radius for {items}; give one number of metres or kind=metres for each kind": "没有 {items} 的半径；请给出一个米数，或为每种类型给出 类型=米数",

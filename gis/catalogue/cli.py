@@ -168,6 +168,8 @@ ZH: dict[str, str] = {
     "no user named {name!r}; see `popgis users list`": "没有名为 {name!r} 的用户；见 `popgis users list`",
     "added {name} ({role}, {area})": "已添加 {name}（{role}，{area}）",
     "disabled {name}": "已停用 {name}",
+    "enabled {name}: they can log in again": "已启用 {name}：可再次登录",
+    "{name} is enabled already (nothing changed)": "{name} 已是启用状态（未作更改）",
     "new password for {name}; their sessions have ended": "已为 {name} 设置新密码；其登录会话均已结束",
     "read-only API token {id} of {name}, valid until {until} (shown once). QGIS/GDAL: send "
     "the header `Authorization: Bearer <token>`": "{name} 的只读 API 令牌 {id}，有效期至 {until}（仅显示这一次）。QGIS/GDAL：发送请求头 "
