@@ -255,3 +255,54 @@ def test_audit_table_shows_the_detail_as_key_value(db_url):
     assert r.output.splitlines()[2].rstrip().endswith("area=330782001001 rows=3 unmasked=否")
     r = CliRunner().invoke(main, ["--lang", "en", "audit", "--user", who, "--json"])
     assert json.loads(r.output)[0]["detail"] == detail
+
+
+PROVINCE = ["--lang", "en", "demo", "--province", "330000", "--counties", "330727"]
+PROVINCE += ["--scale", "0.001", "--no-serve"]
+
+
+def test_an_interrupted_province_demo_is_completed_by_the_next_run(fresh_db):
+    """Finding 1 checked for `demo --province`: stopped after every file and the
+    geocoding, before the province's areas and accounts, the next run loads the county
+    again and completes it; the run after it keeps it as it is."""
+    env = {"POPGIS_DATABASE_URL": fresh_db.render_as_string(hide_password=False)}
+
+    def state():
+        with db.engine(fresh_db).connect() as c:
+            return c.execute(
+                sa.text(
+                    "SELECT (SELECT count(*) FROM households), (SELECT count(*) FROM "
+                    "households WHERE geocode_input_hash IS NULL), (SELECT count(*) FROM "
+                    "app_users WHERE name IN ('province', 'city3307', 'county330727'))"
+                )
+            ).one()
+
+    r = at_a_call("loaders.demo_province:ensure_regions", PROVINCE, env)
+    assert r.returncode == 130, r.stderr
+    assert stderr_lines(r, drop="rows/s")[-1].endswith(
+        "run the same command again to complete the load"
+    ), r.stderr
+    households, not_geocoded, accounts = state()
+    assert households > 0 and not_geocoded == 0 and accounts == 0
+
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", *PROVINCE],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "not loaded again" not in r.stdout and "events.csv: loaded" in r.stdout
+    assert state() == (households, 0, 3)
+
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", *PROVINCE],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0 and r.stdout.startswith("not loaded again: 330727"), r.stdout
