@@ -6,6 +6,7 @@ Bad input ends with a one-line message naming what is wrong and exit code 2.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import click
@@ -51,6 +52,17 @@ def _kinds(text: str) -> list[str]:
 
 
 def _positive(name: str, value: float | None, unit: str = "") -> None:
+    """Refuse a value of ``name`` that is not a finite number more than 0 (click's float
+    takes inf and nan: --capacity nan solved quietly, with another answer)."""
+    if value is not None and not math.isfinite(value):
+        fail(
+            _(
+                "{option} must be a finite number more than 0{unit}; got {value:g}",
+                option=name,
+                unit=unit,
+                value=value,
+            )
+        )
     if value is not None and value <= 0:
         fail(
             _(

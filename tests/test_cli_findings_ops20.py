@@ -306,3 +306,33 @@ def test_an_interrupted_province_demo_is_completed_by_the_next_run(fresh_db):
         timeout=600,
     )
     assert r.returncode == 0 and r.stdout.startswith("not loaded again: 330727"), r.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "line"),
+    [
+        ("--capacity", "nan", "error: --capacity must be a finite number more than 0; got nan"),
+        ("--capacity", "inf", "error: --capacity must be a finite number more than 0; got inf"),
+        (
+            "--time-limit",
+            "inf",
+            "error: --time-limit must be a finite number more than 0 seconds; got inf",
+        ),
+    ],
+)
+def test_place_refuses_numbers_that_are_not_finite(db_url, tmp_path, option, value, line):
+    """Swept with finding 3: `place --capacity nan` solved quietly (another answer than
+    without it), `--capacity inf` and `--time-limit inf` too."""
+    out = tmp_path / "sites.geojson"
+    args = ["--lang", "en", "place", "--model", "mclp", "--k", "1", "--radius", "800"]
+    r = CliRunner().invoke(main, [*args, option, value, "--out", str(out)])
+    assert r.exit_code == 2 and r.output == line + "\n", r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_coverage_refuses_a_cell_that_is_not_finite(db_url):
+    r = CliRunner().invoke(
+        main, ["--lang", "zh", "coverage", "--kinds", "clinic", "--radius", "800", "--cell", "inf"]
+    )
+    assert r.exit_code == 2
+    assert r.output == "错误：--cell 必须是大于 0 米的有限数；现为 inf\n"

@@ -163,6 +163,7 @@ ZH: dict[str, str] = {
     "({pct}%, before {before:g}); {state}; {seconds} s → {file} (+ {csv})": "{model}：新增 {new} 个点位；目标值 {objective:g}；覆盖 {covered:g} / {total:g}"
     "（{pct}%，之前 {before:g}）；{state}；用时 {seconds} 秒 → {file}（另有 {csv}）",
     "{option} must be more than 0{unit}; got {value:g}": "{option} 必须大于 0{unit}；现为 {value:g}",
+    "{option} must be a finite number more than 0{unit}; got {value:g}": "{option} 必须是大于 0{unit}的有限数；现为 {value:g}",
     "--k (the number of new sites) is required for {model}": "{model} 需要 --k（新增点位数）",
     # cli/users.py
     "no user named {name!r}; see `popgis users list`": "没有名为 {name!r} 的用户；见 `popgis users list`",
