@@ -314,6 +314,15 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
 
     if as_json and as_csv:
         fail(_("choose one of --json and --csv"))
+    for option, value in (("--user", user), ("--household", household)):
+        if value is not None and not value.strip():
+            # `--household ''` (a variable left unset in a script) listed every entry
+            fail(
+                _(
+                    "{option} is empty: give a value, or leave {option} out for every entry",
+                    option=option,
+                )
+            )
     prepare()
     with db.engine().connect() as conn:
         if unusual:

@@ -336,3 +336,14 @@ def test_coverage_refuses_a_cell_that_is_not_finite(db_url):
     )
     assert r.exit_code == 2
     assert r.output == "错误：--cell 必须是大于 0 米的有限数；现为 inf\n"
+
+
+@pytest.mark.parametrize("option", ["--household", "--user"])
+def test_audit_of_an_empty_filter_is_refused(db_url, option):
+    """Swept with finding 2: `audit --household ''` listed every entry, as if no filter
+    had been given (a variable left unset in a script)."""
+    r = CliRunner().invoke(main, ["--lang", "en", "audit", option, " "])
+    assert r.exit_code == 2
+    assert r.output == (
+        f"error: {option} is empty: give a value, or leave {option} out for every entry\n"
+    )

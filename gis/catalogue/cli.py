@@ -169,6 +169,7 @@ ZH: dict[str, str] = {
     "no user named {name!r}; see `popgis users list`": "没有名为 {name!r} 的用户；见 `popgis users list`",
     "added {name} ({role}, {area})": "已添加 {name}（{role}，{area}）",
     "disabled {name}": "已停用 {name}",
+    "{option} is empty: give a value, or leave {option} out for every entry": "{option} 为空：请给出值，或省略 {option} 以列出全部记录",
     "enabled {name}: they can log in again": "已启用 {name}：可再次登录",
     "{name} is enabled already (nothing changed)": "{name} 已是启用状态（未作更改）",
     "new password for {name}; their sessions have ended": "已为 {name} 设置新密码；其登录会话均已结束",
