@@ -229,6 +229,7 @@ def test_a_disabled_account_is_enabled_again(db_url):
     finally:
         with db.engine().begin() as c:
             c.execute(sa.text("DELETE FROM app_users WHERE name = :n"), {"n": name})
+            c.execute(sa.text("DELETE FROM access_log WHERE target_id = :n"), {"n": name})
 
 
 def test_audit_table_shows_the_detail_as_key_value(db_url):
@@ -245,16 +246,20 @@ def test_audit_table_shows_the_detail_as_key_value(db_url):
         audit.record(
             c, SimpleNamespace(user=who, role="village", address=None), "read", detail=detail
         )
-    r = CliRunner().invoke(main, ["--lang", "en", "audit", "--user", who])
-    assert r.exit_code == 0, r.output
-    row = r.output.splitlines()[2]
-    # in the order jsonb keeps the keys (shorter first)
-    assert row.rstrip().endswith("area=330782001001 rows=3 unmasked=no"), r.output
-    assert "{" not in r.output and "reason" not in r.output
-    r = CliRunner().invoke(main, ["--lang", "zh", "audit", "--user", who])
-    assert r.output.splitlines()[2].rstrip().endswith("area=330782001001 rows=3 unmasked=否")
-    r = CliRunner().invoke(main, ["--lang", "en", "audit", "--user", who, "--json"])
-    assert json.loads(r.output)[0]["detail"] == detail
+    try:
+        r = CliRunner().invoke(main, ["--lang", "en", "audit", "--user", who])
+        assert r.exit_code == 0, r.output
+        row = r.output.splitlines()[2]
+        # in the order jsonb keeps the keys (shorter first)
+        assert row.rstrip().endswith("area=330782001001 rows=3 unmasked=no"), r.output
+        assert "{" not in r.output and "reason" not in r.output
+        r = CliRunner().invoke(main, ["--lang", "zh", "audit", "--user", who])
+        assert r.output.splitlines()[2].rstrip().endswith("area=330782001001 rows=3 unmasked=否")
+        r = CliRunner().invoke(main, ["--lang", "en", "audit", "--user", who, "--json"])
+        assert json.loads(r.output)[0]["detail"] == detail
+    finally:
+        with db.engine().begin() as c:
+            c.execute(sa.text("DELETE FROM access_log WHERE user_name = :u"), {"u": who})
 
 
 PROVINCE = ["--lang", "en", "demo", "--province", "330000", "--counties", "330727"]
