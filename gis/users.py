@@ -6,10 +6,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from gis import sessions, users_tokens
+from gis import audit, sessions, users_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
 from gis.logins import check_password_policy
@@ -195,10 +196,6 @@ def _set_active(conn, name: str, active: bool, by: str | None) -> bool:
     if was is None:
         raise NotFound("user")
     if by is not None and (was != active or not active):  # enabling an active one: no change
-        from types import SimpleNamespace
-
-        from gis import audit
-
         audit.record(
             conn,
             SimpleNamespace(user=by, role=None, address=None),
