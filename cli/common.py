@@ -288,6 +288,22 @@ def _labels() -> dict[str, str]:
     }
 
 
+def _pairs(value: dict) -> str:
+    """A dict (an access-log entry's detail) for people: ``key=value`` in its order,
+    the keys whose value is null or empty left out (``{"reason": null, "unmasked":
+    false}`` → ``unmasked=no``); --json and --csv keep the JSON."""
+    parts = []
+    for key, item in value.items():
+        if item in (None, "", [], {}):
+            continue
+        if isinstance(item, dict):
+            shown = json.dumps(item, ensure_ascii=False, default=str, separators=(",", ":"))
+        else:
+            shown = _cell(item, limit=10**6)
+        parts.append(f"{key}={shown}")
+    return " ".join(parts)
+
+
 def _cell(value, limit: int = 60) -> str:
     if value is None:
         return ""
@@ -300,8 +316,7 @@ def _cell(value, limit: int = 60) -> str:
     if isinstance(value, (list, tuple)):
         text = ",".join(str(v) for v in value[:5]) + ("…" if len(value) > 5 else "")
     elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-        text = "" if text == "{}" else text
+        text = _pairs(value)
     else:
         text = str(value)
     text = " ".join(text.split())  # one line per row

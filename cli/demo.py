@@ -133,7 +133,17 @@ def demo(scale, seed, province, counties, serve, dev):
         from loaders import demo_county
 
         scale, seed = scale_and_seed(scale, seed)
-        demo_county.ensure(scale, seed, echo=click.echo)
+        try:
+            demo_county.ensure(scale, seed, echo=click.echo)
+        except KeyboardInterrupt:
+            # each file loaded is kept (its own transaction); the next run completes it
+            fail(
+                _(
+                    "interrupted (Ctrl-C) while loading the demo county; run the same "
+                    "command again to complete the load"
+                ),
+                INTERRUPTED,
+            )
         click.echo(demo_county.accounts_text())
     if serve:
         from cli.serve import run_server

@@ -309,6 +309,31 @@ def _geocode_households(all_rows: bool, area: str | None, as_json: bool) -> None
     )
 
 
+def _county_code(conn, given: str | None) -> str | None:
+    """The 6-digit code of ``--county`` (6 or 12 digits), a county loaded; a malformed
+    code, one of no area loaded or of an area that is no county is refused in one line
+    (it wrote an empty list, exit 0: "0 buildings", as if the county had none)."""
+    from gis.errors import PopgisError
+    from gis.scope import area_scope_of
+
+    if given is None:
+        return None
+    try:
+        scope = area_scope_of(conn, given, "--county")
+    except PopgisError as exc:
+        fail(exc.message)
+    if scope.level != "county":
+        fail(
+            _(
+                "--county {given} is no county ({level}): give the 6-digit code of a "
+                "county; `popgis areas` lists them",
+                given=given,
+                level=level_name(scope.level),
+            )
+        )
+    return scope.path[:6]
+
+
 @click.group("gazetteer")
 def gazetteer_group():
     """The gazetteer of buildings and admin areas."""
@@ -325,6 +350,7 @@ def gazetteer_export(outfile, county, as_json):
 
     prepare()
     with db.engine().connect() as conn:
+        county = _county_code(conn, county)
         try:
             n = write_standard_addresses(conn, outfile, county)
         except OSError as exc:

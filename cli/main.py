@@ -58,6 +58,12 @@ class PopgisGroup(click.Group):
             result = super().invoke(ctx)
         except KeyboardInterrupt:
             interrupted()
+        except PopgisError as exc:
+            # a refusal of the input (a number, a code) that the command did not catch
+            # itself: its one line, as the commands say theirs, never a traceback
+            if interrupt.came():
+                interrupted()
+            fail(exc.message)
         except Exception:
             # a Ctrl-C that a library turned into its own error: pybind11 makes one during
             # a C extension's import (highspy's) "ImportError: initialization failed"

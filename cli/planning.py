@@ -6,6 +6,7 @@ Bad input ends with a one-line message naming what is wrong and exit code 2.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import click
@@ -51,6 +52,17 @@ def _kinds(text: str) -> list[str]:
 
 
 def _positive(name: str, value: float | None, unit: str = "") -> None:
+    """Refuse a value of ``name`` that is not a finite number more than 0 (click's float
+    takes inf and nan: --capacity nan solved quietly, with another answer)."""
+    if value is not None and not math.isfinite(value):
+        fail(
+            _(
+                "{option} must be a finite number more than 0{unit}; got {value:g}",
+                option=name,
+                unit=unit,
+                value=value,
+            )
+        )
     if value is not None and value <= 0:
         fail(
             _(
@@ -365,7 +377,11 @@ def _echo_by_county(out: dict, radius: str, use_network: bool) -> None:
 @click.option(
     "--k", "k", type=int, help="number of new sites (mclp, pmedian; for setcover an upper limit)"
 )
-@click.option("--radius", required=True, type=float, help="covering radius in metres")
+@click.option(
+    "--radius",
+    required=True,
+    help="covering radius in metres, more than 0 and at most 100000 (as coverage's)",
+)
 @click.option(
     "--demand",
     "population",
@@ -442,10 +458,14 @@ def place_cmd(
 ):
     """Choose new sites (MCLP, set cover, p-median), solved to proven optimality."""
     from gis.analysis import instance, plans
+    from gis.analysis.coverage import one_radius
     from gis.crs import CRSError
     from loaders.files import FileProblem
 
-    _positive("--radius", radius, _(" metres"))
+    try:  # the one refusal of coverage and the web planner: 0, -5, 200000, 1e308, inf
+        radius = one_radius(radius)
+    except PopgisError as exc:
+        fail(exc.message)
     if k is None and model != "setcover":
         fail(_("--k (the number of new sites) is required for {model}", model=model))
     _positive("--capacity", capacity)

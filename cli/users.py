@@ -93,16 +93,40 @@ def users_list(as_json):
 @users_group.command("disable")
 @click.argument("name")
 def users_disable(name):
-    """Disable a user (they can no longer log in)."""
+    """Disable a user (they can no longer log in).
+
+    `popgis users enable NAME` lets them log in again; both are logged in the access log
+    (user_disable, user_enable)."""
     from gis import users
 
     prepare()
     try:
         with db.engine().begin() as conn:
-            users.disable_user(conn, name)
+            users.disable_user(conn, name, by=operator())
     except PopgisError:
         fail(_no_user(name))
     click.echo(_("disabled {name}", name=name))
+
+
+@users_group.command("enable")
+@click.argument("name")
+def users_enable(name):
+    """Enable a disabled user (they can log in again).
+
+    With their password as it was (a new one: `popgis users passwd NAME`); logged in the
+    access log as user_enable."""
+    from gis import users
+
+    prepare()
+    try:
+        with db.engine().begin() as conn:
+            was_disabled = users.enable_user(conn, name, by=operator())
+    except PopgisError:
+        fail(_no_user(name))
+    if was_disabled:
+        click.echo(_("enabled {name}: they can log in again", name=name))
+    else:
+        click.echo(_("{name} is enabled already (nothing changed)", name=name))
 
 
 @users_group.command("unlock")
@@ -290,12 +314,26 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
 
     if as_json and as_csv:
         fail(_("choose one of --json and --csv"))
+    for option, value in (("--user", user), ("--household", household)):
+        if value is not None and not value.strip():
+            # `--household ''` (a variable left unset in a script) listed every entry
+            fail(
+                _(
+                    "{option} is empty: give a value, or leave {option} out for every entry",
+                    option=option,
+                )
+            )
     prepare()
     with db.engine().connect() as conn:
         if unusual:
             rows = gis_audit.unusual(conn)
         else:
-            rows = gis_audit.entries(conn, user=user, household=household, since=since, limit=limit)
+            try:
+                rows = gis_audit.entries(
+                    conn, user=user, household=household, since=since, limit=limit
+                )
+            except PopgisError as exc:  # a --household that is no household of the scope
+                fail(exc.message)
         if not as_json and not as_csv and not unusual:
             from webmap.audit import with_roles
 

@@ -6,10 +6,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from gis import sessions, users_tokens
+from gis import audit, sessions, users_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
 from gis.logins import check_password_policy
@@ -133,7 +134,18 @@ def add_user(
                 level=level,
             )
         )
-    if conn.execute(sa.text("SELECT 1 FROM app_users WHERE name = :n"), {"n": name}).scalar():
+    active = conn.execute(
+        sa.text("SELECT active FROM app_users WHERE name = :n"), {"n": name}
+    ).scalar()
+    if active is False:  # the account to bring back, not a new one
+        raise InvalidInput(
+            _(
+                "user {name!r} exists already, disabled; `popgis users enable {name}` lets "
+                "them log in again",
+                name=name,
+            )
+        )
+    if active:
         raise InvalidInput(_("user {name!r} exists already", name=name))
     return conn.execute(
         sa.text(
@@ -156,15 +168,42 @@ def list_users(conn) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-def disable_user(conn, name: str) -> None:
-    """Disable user ``name``: no login, and every open session and token ends now."""
-    n = conn.execute(
-        sa.text("UPDATE app_users SET active = false WHERE name = :n"), {"n": name}
-    ).rowcount
-    if not n:
-        raise NotFound("user")
+def disable_user(conn, name: str, *, by: str | None = None) -> None:
+    """Disable user ``name``: no login, and every open session and token ends now;
+    logged in the access log as ``user_disable`` by ``by`` when given (the command
+    line's operator)."""
+    _set_active(conn, name, False, by)
     sessions.end_user(conn, name, "disabled")
     users_tokens.revoke_user_tokens(conn, name)
+
+
+def enable_user(conn, name: str, *, by: str | None = None) -> bool:
+    """Let user ``name`` log in again (with their password as it was; their ended
+    sessions and tokens stay ended); logged as ``user_enable`` by ``by`` when given.
+    Returns whether the account was disabled (False: it was active already)."""
+    return not _set_active(conn, name, True, by)
+
+
+def _set_active(conn, name: str, active: bool, by: str | None) -> bool:
+    """Set ``name``'s ``active``; returns what it was (NotFound for no such user)."""
+    was = conn.execute(
+        sa.text(
+            "UPDATE app_users u SET active = :a FROM app_users old "
+            "WHERE u.name = :n AND old.name = u.name RETURNING old.active"
+        ),
+        {"a": active, "n": name},
+    ).scalar()
+    if was is None:
+        raise NotFound("user")
+    if by is not None and (was != active or not active):  # enabling an active one: no change
+        audit.record(
+            conn,
+            SimpleNamespace(user=by, role=None, address=None),
+            "user_enable" if active else "user_disable",
+            target=name,
+            detail={"user": name, "was_active": was},
+        )
+    return was
 
 
 def set_password(conn, name: str, password: str) -> None:

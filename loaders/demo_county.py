@@ -6,6 +6,7 @@ loaders a county would use for its own data, so the demo exercises the real path
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -122,12 +123,50 @@ def add_demo_users(engine=None) -> None:
                 users.add_user(conn, name, role, area, DEMO_PASSWORD)
 
 
+def loading_marker(engine) -> Path:
+    """The file that says a load of the demo county into ``engine``'s database was cut
+    short (a Ctrl-C, an error): ``{"folder": …}``, the files it was loading. Written
+    before the first file is loaded, removed once the households are geocoded: while it
+    is there the county is not "already loaded" (its households may be in, their
+    geocoding or the files after them not), and :func:`ensure` loads that folder again,
+    whole (the loaders keep the rows already there, unchanged; the geocoder takes the
+    households not geocoded yet). One per database, as the province's
+    (:func:`loaders.demo_province.loading_marker`)."""
+    where = engine.url.render_as_string(hide_password=True)
+    name = f".county-loading-{hashlib.sha256(where.encode()).hexdigest()[:12]}.json"
+    return settings.var_dir() / "demo" / name
+
+
+def _cut_short(marker: Path) -> Path | None:
+    """The folder of a load cut short (``marker``'s) if it still has its files."""
+    if not marker.exists():
+        return None
+    try:
+        folder = Path(json.loads(marker.read_text(encoding="utf-8"))["folder"])
+    except (ValueError, KeyError, TypeError):
+        return None  # unreadable (written half): the folder asked for is loaded instead
+    return folder if (folder / "manifest.json").exists() else None
+
+
 def ensure(scale: float, seed: int, *, echo=print, progress: bool = True) -> None:
-    """Generate and load the demo county unless it is loaded already."""
-    if is_loaded():
+    """Generate and load the demo county unless it is loaded already: every step (each
+    file, the geocoding) done. A load cut short earlier (:func:`loading_marker`) is
+    completed, from the files it was loading."""
+    engine = db.engine()
+    marker = loading_marker(engine)
+    folder = _cut_short(marker)
+    if folder is None and not marker.exists() and is_loaded(engine):
         echo(_("demo county already loaded"))
     else:
-        folder = generate_files(scale, seed)
+        if folder is not None:
+            echo(
+                _(
+                    "completing the load of the demo county cut short earlier (files of {folder})",
+                    folder=folder,
+                )
+            )
+        else:
+            folder = generate_files(scale, seed)
         manifest = json.loads((folder / "manifest.json").read_text())
         counts = manifest.get("counts") or {}
         echo(
@@ -137,9 +176,12 @@ def ensure(scale: float, seed: int, *, echo=print, progress: bool = True) -> Non
                 counts=", ".join(f"{k} {v:,}" for k, v in counts.items()),
             )
         )
-        load(folder, progress=progress, echo=echo)
-        geocode(echo=echo)
-    add_demo_users()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"folder": str(folder)}), encoding="utf-8")
+        load(folder, progress=progress, echo=echo, engine=engine)
+        geocode(engine=engine, echo=echo)
+        marker.unlink(missing_ok=True)
+    add_demo_users(engine)
 
 
 def accounts_text() -> str:

@@ -72,6 +72,35 @@ from cli import run
 run()
 """
 
+# argv[1] "module:function" or "module:Class.method": a Ctrl-C as it is first called
+# (raised there, in the main thread, as a user's would be between two steps)
+_AT_A_CALL = """
+import importlib, os, runpy, signal, sys, time
+
+module_name, name = sys.argv[1].split(":")
+owner = importlib.import_module(module_name)
+*path, attr = name.split(".")
+for part in path:
+    owner = getattr(owner, part)
+original = getattr(owner, attr)
+
+
+def first_call_is_interrupted(*args, **kwargs):
+    setattr(owner, attr, original)
+    os.kill(os.getpid(), signal.SIGINT)
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:  # the handler runs (and raises) in here
+        pass
+    return original(*args, **kwargs)
+
+
+setattr(owner, attr, first_call_is_interrupted)
+sys.argv = ["popgis", *sys.argv[2:]]
+from cli import run
+
+run()
+"""
+
 
 def _run(script: str, where: str, args: list[str], env: dict | None, timeout: float):
     return subprocess.run(
@@ -93,6 +122,12 @@ def lost_in_a_finaliser(where: str, args: list, env: dict | None = None, timeout
 def during_an_import(module: str, args: list, env: dict | None = None, timeout: float = 60):
     """``popgis ARGS`` with a Ctrl-C that comes while ``module`` is first imported."""
     return _run(_DURING_AN_IMPORT, module, args, env, timeout)
+
+
+def at_a_call(where: str, args: list, env: dict | None = None, timeout: float = 300):
+    """``popgis ARGS`` with a Ctrl-C as ``where`` ("module:function" or
+    "module:Class.method") is first called."""
+    return _run(_AT_A_CALL, where, args, env, timeout)
 
 
 def stderr_lines(proc, *, drop: str | None = None) -> list[str]:

@@ -48,6 +48,8 @@ def _filters() -> dict:
 #: what the access log holds beyond webmap.pagetext's labels: (中文, English)
 _ACTIONS = {
     "login_unlock": ("解除登录锁定", "unlocked logins"),
+    "user_disable": ("停用账号", "disabled an account"),
+    "user_enable": ("启用账号", "enabled an account"),
     "login_refused": ("登录被拒（尝试过多）", "login refused (too many attempts)"),
 }
 _TARGETS = {

@@ -51,6 +51,37 @@ def radius_not_allowed(show) -> InvalidInput:
     )
 
 
+def _metres(value: str, part: str, *, per_kind: bool) -> float:
+    """``value`` (``part`` as the user wrote it) as metres in (0, MAX_RADIUS_M]: a
+    number with a sign out of range is :func:`radius_not_allowed`, anything else that is
+    not ASCII digits (1e3, inf, nan, 1_000) "not a number of metres"."""
+    if _SIGNED.fullmatch(value) and not _METRES.fullmatch(value):
+        raise radius_not_allowed(part)
+    if not _METRES.fullmatch(value):
+        if per_kind:
+            raise InvalidInput(
+                _(
+                    "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300",
+                    part=part,
+                )
+            )
+        raise InvalidInput(
+            _("radius {part!r} is not a number of metres; expected e.g. 800", part=part)
+        )
+    r = float(value)
+    if not 0 < r <= MAX_RADIUS_M:
+        raise radius_not_allowed(part)
+    return r
+
+
+def one_radius(text) -> float:
+    """One radius of metres for every site (``place``), with the refusals of
+    :func:`parse_radius` (the command line's coverage, the web planner): in (0,
+    MAX_RADIUS_M], ASCII digits with an optional fraction."""
+    text = str(text).strip()
+    return _metres(text, text, per_kind=False)
+
+
 def parse_radius(text, kinds) -> dict[str, float]:
     """Radius per kind from ``"800"`` (all kinds) or ``"clinic=1500,machine=300"``
     (kinds not named take the plain number given, if any). Metres, in (0, MAX_RADIUS_M]."""
@@ -59,18 +90,7 @@ def parse_radius(text, kinds) -> dict[str, float]:
     default = None
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, sep, value = part.rpartition("=")
-        if _SIGNED.fullmatch(value) and not _METRES.fullmatch(value):
-            raise radius_not_allowed(part)
-        if not _METRES.fullmatch(value):
-            raise InvalidInput(
-                _(
-                    "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300",
-                    part=part,
-                )
-            )
-        r = float(value)
-        if not 0 < r <= MAX_RADIUS_M:
-            raise radius_not_allowed(part)
+        r = _metres(value, part, per_kind=True)
         if sep:
             if kind not in kinds:
                 raise InvalidInput(

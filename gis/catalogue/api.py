@@ -138,6 +138,7 @@ ZH: dict[str, str] = {
     "unrelated words work well)": "该密码属于最常见或太容易猜到的密码；请另选一个（几个不相关的词组合起来效果很好）",
     "unknown role {role!r}; expected one of {items}": "未知角色 {role!r}；应为以下之一：{items}",
     "user {name!r} exists already": "用户 {name!r} 已存在",
+    "user {name!r} exists already, disabled; `popgis users enable {name}` lets them log in again": "用户 {name!r} 已存在，已停用；`popgis users enable {name}` 可让其重新登录",
     "a token lives 1 to {MAX_DAYS} days; got {days}": "令牌有效期为 1 到 {MAX_DAYS} 天；收到 {days}",
     # gis/analysis
     "no radius for {items}; give one number of metres or kind=metres for each kind": "没有 {items} 的半径；请给出一个米数，或为每种类型给出 类型=米数",
@@ -148,6 +149,7 @@ ZH: dict[str, str] = {
     "radius {show} is not allowed: metres, more than 0 and at most {high}; e.g. 800": "半径 {show} 不允许：应为大于 0 且不超过 {high} 的米数；例如 800",
     "radius must be more than 0 metres; got {radius}": "半径必须大于 0 米；收到 {radius}",
     "radius {part!r} is not a number of metres; expected e.g. 800 or clinic=1500,machine=300": "半径 {part!r} 不是米数；应如 800 或 clinic=1500,machine=300",
+    "radius {part!r} is not a number of metres; expected e.g. 800": "半径 {part!r} 不是米数；应如 800",
     "radius given for {kind!r}, which is not among the chosen kinds {items}": "给出了 {kind!r} 的半径，但它不在所选类型 {items} 之中",
     "{cover_pct:g}% of demand cannot be covered: at most {best:.2f}% lies within the radius "
     "of a candidate or an existing site; lower {cover} or add candidates": "无法覆盖 {cover_pct:g}% 的需求：最多只有 {best:.2f}% 位于候选点或现有点位的半径内；"

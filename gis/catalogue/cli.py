@@ -34,6 +34,13 @@ ZH: dict[str, str] = {
     "interrupted (Ctrl-C) while loading counties {codes}: loaded so far: {kinds}; run the "
     "same command again to complete the load": "载入县 {codes} 时已中断（Ctrl-C）：已载入：{kinds}；"
     "再次运行同一命令即可完成载入",
+    "interrupted (Ctrl-C) while loading the demo county; run the same command again to "
+    "complete the load": "载入演示县时已中断（Ctrl-C）；再次运行同一命令即可完成载入",
+    "completing the load of the demo county cut short earlier (files of {folder})": "继续完成"
+    "上次中断的演示县载入（文件：{folder}）",
+    "--county {given} is no county ({level}): give the 6-digit code of a county; `popgis "
+    "areas` lists them": "--county {given} 不是县级区划（{level}）：请给出县级 6 位代码；"
+    "`popgis areas` 列出这些区划",
     # gis/db.py: no database reachable
     "cannot reach the database at {url} ({reason}). Fix: start that server or check "
     "POPGIS_DATABASE_URL (host, port, user, password, database); unset POPGIS_DATABASE_URL "
@@ -156,11 +163,15 @@ ZH: dict[str, str] = {
     "({pct}%, before {before:g}); {state}; {seconds} s → {file} (+ {csv})": "{model}：新增 {new} 个点位；目标值 {objective:g}；覆盖 {covered:g} / {total:g}"
     "（{pct}%，之前 {before:g}）；{state}；用时 {seconds} 秒 → {file}（另有 {csv}）",
     "{option} must be more than 0{unit}; got {value:g}": "{option} 必须大于 0{unit}；现为 {value:g}",
+    "{option} must be a finite number more than 0{unit}; got {value:g}": "{option} 必须是大于 0{unit}的有限数；现为 {value:g}",
     "--k (the number of new sites) is required for {model}": "{model} 需要 --k（新增点位数）",
     # cli/users.py
     "no user named {name!r}; see `popgis users list`": "没有名为 {name!r} 的用户；见 `popgis users list`",
     "added {name} ({role}, {area})": "已添加 {name}（{role}，{area}）",
     "disabled {name}": "已停用 {name}",
+    "{option} is empty: give a value, or leave {option} out for every entry": "{option} 为空：请给出值，或省略 {option} 以列出全部记录",
+    "enabled {name}: they can log in again": "已启用 {name}：可再次登录",
+    "{name} is enabled already (nothing changed)": "{name} 已是启用状态（未作更改）",
     "new password for {name}; their sessions have ended": "已为 {name} 设置新密码；其登录会话均已结束",
     "read-only API token {id} of {name}, valid until {until} (shown once). QGIS/GDAL: send "
     "the header `Authorization: Bearer <token>`": "{name} 的只读 API 令牌 {id}，有效期至 {until}（仅显示这一次）。QGIS/GDAL：发送请求头 "

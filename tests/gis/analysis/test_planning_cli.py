@@ -259,7 +259,7 @@ def test_place_on_files_is_optimal(files):
     "case, message",
     [
         (["--k", "9"], "K=9 is larger than the number of candidates (8)"),
-        (["--k", "2", "--radius", "-1"], "radius must be more than 0"),
+        (["--k", "2", "--radius", "-1"], "radius -1 is not allowed: metres, more than 0"),
         (["--k", "2", "--demand-file", "nolat.csv"], "nolat.csv: missing column lat"),
         (["--k", "2", "--demand-file", "badlon.csv"], "badlon.csv row 3, column lon: 'east'"),
         (["--k", "2", "--demand-file", "swapped.csv"], "row 2, column lat: 120 is above 90"),
