@@ -1187,11 +1187,13 @@ def _less_specific(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
     ``leftover`` (never a compound, nor taken silently into the address)."""
     if COUNTY not in p.admin or len(rest) < 2 or not rest.endswith(_ADMIN_SUFFIXES):
         return False
-    q = Parsed(rest)
-    if _chain(rest, 0, q, gaz) < len(rest) or not q.admin:
-        q = Parsed(rest)  # (a township of the first's county, 赤岸镇, read under it)
+    # (…88号 中国浙江省: the country's name before them, kept with them in leftover)
+    names = rest[2:] if rest.startswith("中国") and len(rest) > 3 else rest
+    q = Parsed(names)
+    if _chain(names, 0, q, gaz) < len(names) or not q.admin:
+        q = Parsed(names)  # (a township of the first's county, 赤岸镇, read under it)
         q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
-        if _chain(rest, 0, q, gaz) < len(rest):
+        if _chain(names, 0, q, gaz) < len(names):
             return False
         if not any(lv > COUNTY for lv in q.admin):
             return False

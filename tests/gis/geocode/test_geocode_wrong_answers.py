@@ -765,3 +765,45 @@ def test_s24b_no_text_is_lost_in_any_hand_written_case(national):
         if missing:
             lost[text] = "".join(missing.elements())
     assert lost == {}
+
+
+# ------------------------------------------------------- session 25 (addr20)
+# The outside tester's findings of session 25: text after a space dropped or taken for
+# the address, spaced numbers glued, a township or village guessed or under another
+# township given with no flag, other places' names read into the compound.
+FIRST = "义乌市稠城街道江滨社区好运街88号"
+_FIRST_CODES = {"county": "330782000000", "township": CHOUCHENG, "village": JIANGBIN}
+
+
+@pytest.mark.parametrize("sep", ["", " ", "\u3000", "\t"])
+@pytest.mark.parametrize(
+    "before, later, left",
+    [
+        ("", "浙江省", "浙江省"),
+        ("", "中国浙江省", "中国浙江省"),
+        ("浙江省", "浙江省", "浙江省"),
+        ("", "浙江省金华市", "浙江省金华市"),
+        ("", "浙江省金华市义乌市", "浙江省金华市义乌市"),
+    ],
+)
+def test_s25_a_province_or_city_after_a_space_is_a_second_address(gaz, sep, before, later, left):
+    # (1) …88号 浙江省: the province was dropped with no flag (run on it was leftover,
+    # flagged); (2) …88号 浙江省金华市 replaced the whole address, its codes none.
+    # Now as run on: the first, more specific, stays; the later is leftover, flagged
+    text = before + FIRST + sep + later
+    p = _both(text, gaz)
+    assert p.codes() == _FIRST_CODES, text
+    assert (p.comps["road"], p.comps["road_no"], p.comps["compound"]) == ("好运街", "88", None)
+    assert p.leftover == left and p.flags == [TWO_ADDRESSES], text
+    assert p.comps["province"] == (before or None) and p.comps["city"] is None
+    assert admin.resolve_admin([text], gaz) == [p.codes()]
+
+
+def test_s25_a_more_specific_later_address_after_a_space_is_still_the_address(gaz):
+    # (the rule of session 24 kept: a later address with its township is the address)
+    p = _both(FIRST + " 浙江省金华市义乌市稠城街道", gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.codes()["village"] is None
+    assert p.leftover == FIRST and p.flags == []
+    # a word after a separator, no address of its own, is kept in leftover (it was dropped)
+    p = _both("北京 北京市朝阳区", gaz)
+    assert p.codes()["county"] == "110105000000" and p.leftover == "北京"
