@@ -51,7 +51,15 @@ _PUNCT: dict[int, str | None] = {
 _PUNCT.update({ord(c): "-" for c in "—–―~_/\\－～"})
 _PUNCT[ord("#")] = "号"
 _TABLE: dict[int, int | str | None] = {**_WIDTH}
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+# …but in an address the ideographic space and the other spaces (no-break, thin, …)
+# are spaces: dropped in step 3 as ASCII ones, but where they part two numbers
+_SPACES = "\u3000\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+_TABLE.update({ord(c): " " for c in _SPACES})
+_WIDE = re.compile("[\uff01-\uff5e" + _SPACES + "]")
+#: whitespace between two numbers (…1-1-601 8, 5组 3 4): no digits glued; kept as one
+#: space, which the parser reads as a separator between the numbers
+_NUMBER_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+_KEPT_SPACE = "\x1d"  # (for one step: punctuation and spaces are dropped around it)
 _PUNCT_RX = re.compile("[" + re.escape("".join(map(chr, _PUNCT))) + "]")
 
 _LABEL = re.compile(
@@ -490,7 +498,11 @@ def _steps_0_and_3(s: str) -> str:
     if "(" in s or "[" in s or "【" in s or "〔" in s or "{" in s or "<" in s or "《" in s:
         s = _BRACKETS.sub("", s)
     if _PUNCT_RX.search(s):
+        if " " in s or "\t" in s:
+            s = _NUMBER_SPACE.sub(_KEPT_SPACE, s)
         s = s.translate(_PUNCT)
+        if _KEPT_SPACE in s:
+            s = s.replace(_KEPT_SPACE, " ")
     s = s.upper()
     if "-" in s:
         s = _NAME_DASH.sub("", s)

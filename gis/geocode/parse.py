@@ -991,9 +991,13 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         return
     pending = None
     pos = 0
-    for m in _TOKEN.finditer(t):
+    m = _TOKEN.search(t)
+    while m is not None:
         start = m.start()
-        if start > pos:  # text between numbers
+        spaced = False  # (a space before the number: written apart from the one before)
+        if start > pos and t[pos:start].isspace():
+            spaced = True
+        elif start > pos:  # text between numbers
             if pending:
                 p.leftover += pending
             pending = t[pos:start]
@@ -1013,14 +1017,23 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         pos = m.end()
         v, kind, bare = m.groups()
         if kind is None:  # a bare number
-            if c["building"] is not None and c["room"] is None:
+            dashed = _DASHED.match(t, pos)
+            if dashed is not None:
+                # a dashed number the normaliser did not read as building and room
+                # (…好运街88号2-301): one number as written, never cut at its dash
+                bare, pos = t[start : dashed.end()], dashed.end()
+            if c["building"] is not None and c["room"] is None and dashed is None:
                 c["room"] = bare
-            elif c["house_no"] is None:
+            elif c["house_no"] is None and not (spaced and c["room"] is not None):
                 c["house_no"] = bare
                 if pending and c["compound"] is None:
                     c["compound"] = pending
                     pending = None
-            else:  # (a third number, 篁园市场B区2街15 …: kept, not dropped)
+            else:
+                # no slot left (a third number, 篁园市场B区2街15; a number written apart
+                # after the room, …1-1-601 8): kept as written, not dropped nor glued
+                if spaced and p.leftover and not pending:
+                    bare = " " + bare
                 p.leftover += (pending or "") + bare
                 pending = None
         elif kind == "号":
@@ -1060,6 +1073,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
             pending = None
         else:  # 单元, 层, 室
             c[_UNIT_COMPONENT[kind]] = v
+        m = _TOKEN.search(t, pos)
     if pos < len(t):
         rest = t[pos:]
         if pos and _second_address(t, pos, p, gaz, trailing=True):
@@ -1097,6 +1111,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 _UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
+_DASHED = re.compile(r"(?:-\d+)+")
 
 
 #: how a second address run on ends (see :func:`_later_address`): its township or village

@@ -807,3 +807,29 @@ def test_s25_a_more_specific_later_address_after_a_space_is_still_the_address(ga
     # a word after a separator, no address of its own, is kept in leftover (it was dropped)
     p = _both("北京 北京市朝阳区", gaz)
     assert p.codes()["county"] == "110105000000" and p.leftover == "北京"
+
+
+@pytest.mark.parametrize("space", [" ", "\u3000", "\xa0", "  ", "\t"])
+def test_s25_numbers_written_apart_are_not_glued(gaz, space):
+    # (3) spaces were dropped before the numbers were read: 601 8 became room 6018, 3 4
+    # house number 34. A number with no slot left is leftover as written
+    p = _both("义乌市稠城街道江滨社区金茂公馆1-1-601" + space + "8", gaz)
+    assert (p.comps["building"], p.comps["unit"], p.comps["room"]) == ("1", "1", "601")
+    assert p.comps["house_no"] is None and p.leftover == "8" and p.codes() == _FIRST_CODES
+    p = _both("义乌市稠城街道江滨社区5组" + space + "3" + space + "4", gaz)
+    assert (p.comps["group"], p.comps["house_no"], p.leftover) == ("5", "3", "4")
+    p = _both("义乌市稠城街道江滨社区5组3" + space + "4" + space + "5", gaz)
+    assert (p.comps["house_no"], p.leftover) == ("3", "4 5")
+    # a number after the road's, apart or not, is the house number (as before)
+    p = _both(FIRST + space + "8", gaz)
+    assert (p.comps["road_no"], p.comps["house_no"], p.leftover) == ("88", "8", "")
+
+
+@pytest.mark.parametrize("sep", ["", " "])
+def test_s25_a_dashed_number_is_never_cut_at_its_dash(gaz, sep):
+    # (3) …88号 2-301 gave house number 2 and leftover "-301"; with 8 after it "-3018"
+    p = _both(FIRST + sep + "2-301", gaz)
+    assert (p.comps["road_no"], p.comps["house_no"], p.leftover) == ("88", "2-301", "")
+    p = _both(FIRST + sep + "2-301 8", gaz)
+    assert (p.comps["house_no"], p.leftover) == ("2-301", "8")
+    assert p.comps["building"] is None and p.comps["room"] is None
