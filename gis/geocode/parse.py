@@ -1438,6 +1438,13 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         del p.admin[VILLAGE]
         p.scopes = None
         v = None
+    if v is not None and _village_elsewhere(p, v):
+        # a village found, as written, under another township than the one written
+        # (义乌市北苑街道江滨社区: 稠城街道's): no code was given, now the reader sees why
+        _flag(p, "village_not_certain")
+        del p.admin[VILLAGE]
+        p.scopes = None
+        v = None
     if v is not None:
         if not village_sure(v):
             if "village_not_certain" not in p.flags:
@@ -1457,20 +1464,41 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
 
 def _settle_township(p: Parsed) -> None:
     """A township found only by a near name (永康街道 for 兰溪's 永昌街道, 东阳镇 for
-    东阳江镇) keeps its code only when the guess is sure (:func:`_township_sure`) or a
-    village written as the list has it was found under it (新滕镇西吴村: 新塍镇's
-    西吴村); else its text, no code, flagged :data:`TOWNSHIP_GUESSED`."""
+    东阳江镇) keeps its code only when the guess is sure (:func:`_township_sure`: 稠成街道
+    for 稠城街道) and no village written as the list has it sits under another township
+    (抽城街道柏峰村: 柏峰村 is 赤岸镇's), or when such a village was found under it
+    (新滕镇西吴村: 新塍镇's 西吴村); else its text, no code, flagged
+    :data:`TOWNSHIP_GUESSED` (and the village then gets no code either, see
+    :func:`_town_elsewhere`)."""
     t = p.admin.get(TOWNSHIP)
-    if t is None or t[0][2] not in _GUESSED or _township_sure(t):
+    if t is None or t[0][2] not in _GUESSED:
         return
     v = p.admin.get(VILLAGE)
-    if v is not None and all(c[2] not in _GUESSED for c in v):
+    written = v is not None and all(c[2] not in _GUESSED for c in v)
+    if written:
         towns = {c[0][:9] for c in t}
         if all(c[0][:9] in towns for c in v):
             return
+        # a village written as the list has it under another township (抽城街道柏峰村:
+        # 柏峰村 is 赤岸镇's): the sound alone no longer settles which township is meant
+    elif _township_sure(t):
+        return
     del p.admin[TOWNSHIP]
     p.scopes = None
     _flag(p, TOWNSHIP_GUESSED)
+
+
+def _village_elsewhere(p: Parsed, village: list) -> bool:
+    """Is no candidate of the village found under the township found (the village
+    written is another township's)?"""
+    t = p.admin.get(TOWNSHIP)
+    if t is None:
+        return False
+    towns = {c[0][:9] for c in t}
+    for c in village:
+        if c[0][:9] in towns:
+            return False
+    return True
 
 
 def _town_elsewhere(p: Parsed, village: list, gaz: AdminGazetteer) -> bool:

@@ -833,3 +833,50 @@ def test_s25_a_dashed_number_is_never_cut_at_its_dash(gaz, sep):
     p = _both(FIRST + sep + "2-301 8", gaz)
     assert (p.comps["house_no"], p.leftover) == ("2-301", "8")
     assert p.comps["building"] is None and p.comps["room"] is None
+
+
+def test_s25_a_township_by_its_sound_is_sure_unless_a_village_of_another_says_not(national):
+    # (4) the same sound as one township of the county only (稠成, 抽城 for 稠城): that
+    # township (the README's rule, as for villages), shown by method pinyin
+    p = _both("义乌市稠成街道好运街88号", national)
+    assert p.codes()["township"] == CHOUCHENG and p.flags == []
+    assert matched(p)["township"]["method"] == "pinyin"
+    p = _both("义乌市抽城街道江滨社区", national)  # …and its village confirms it
+    assert p.codes()["village"] == JIANGBIN and p.flags == []
+    # …but a village written as the list has it that is another township's (柏峰村,
+    # 赤岸镇's) says the sound is no evidence: neither gets a code (it had 稠城's)
+    p = _both("义乌市抽城街道柏峰村", national)
+    assert p.codes() == {"county": "330782000000", "township": None, "village": None}
+    assert p.comps["township"] == "抽城街道" and p.comps["village"] == "柏峰村"
+    assert p.flags == ["township_not_certain", "village_not_certain"]
+    texts = ["义乌市稠成街道好运街88号", "义乌市抽城街道柏峰村", "义乌市抽城街道江滨社区"]
+    assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
+
+
+@pytest.mark.parametrize("town", ["北苑街道", "赤岸镇"])
+def test_s25_a_village_of_another_township_than_the_one_written_is_flagged(national, town):
+    # (5) no village code was given, rightly, but with no flag and matched.village
+    # "exact": the reader could not see why
+    p = _both("义乌市" + town + "江滨社区", national)
+    assert p.codes()["village"] is None and p.codes()["township"] is not None
+    assert p.comps["village"] == "江滨社区" and p.flags == ["village_not_certain"]
+    assert "village" not in matched(p)
+
+
+def test_s25_parse_address_and_geocode_agree_on_a_township_or_village_elsewhere(geocoder):
+    # (4, 5) in the fixture county (稠城街道 with 江滨社区, 佛堂镇 with 新光村)
+    gaz = geocoder.gaz
+    p = _both("义乌市抽城街道新光村", gaz)
+    assert p.codes() == {"county": "330782000000", "township": None, "village": None}
+    r = geocoder.matcher.geocode("义乌市抽城街道新光村")
+    assert (r.level, r.township_code, r.village_code) == ("county", None, None)
+    p = _both("义乌市佛堂镇江滨社区", gaz)
+    assert p.codes()["township"] == "330782100000" and p.codes()["village"] is None
+    assert p.flags == ["village_not_certain"]
+    r = geocoder.matcher.geocode("义乌市佛堂镇江滨社区")
+    assert (r.level, r.township_code, r.village_code) == ("township", "330782100000", None)
+    assert r.review
+    # the sound of one township, nothing against it: both place it there
+    assert _both("义乌市抽城街道江滨社区", gaz).codes()["village"] == JIANGBIN
+    r = geocoder.matcher.geocode("义乌市抽城街道江滨社区")
+    assert (r.level, r.village_code) == ("village", JIANGBIN)
