@@ -1079,7 +1079,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         if pos and _second_address(t, pos, p, gaz, trailing=True):
             return
         if pos:
-            if _less_specific(rest, p, gaz):
+            if _less_specific(rest, p, gaz) or _place_alone(rest, p, gaz):
                 return
             # Trailing text: admin names written after the rest (swapped order).
             end = _chain(rest, 0, p, gaz, trailing=True)
@@ -1217,6 +1217,42 @@ def _less_specific(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
         low == first_low and {c[0] for c in q.admin[low]} != {c[0] for c in p.admin[low]}
     ):
         return False  # (more specific, or another place as specific: read on)
+    _flag(p, TWO_ADDRESSES)
+    p.leftover += rest
+    return True
+
+
+def _place_alone(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``rest``, all the text after the numbers of an address whose county is
+    written, a place by its name alone that the address is not in: a county of the
+    province by its short name (…好运街88号东阳), or a village of the county written as
+    the list has it, another township's or another than the address's (…88号柏峰村)?
+    Then it is a second address, less specific (no county or township of its own): the
+    first is kept, flagged ``two_addresses``, ``rest`` is ``leftover`` (never a compound)."""
+    county = p.admin.get(COUNTY)
+    if county is None or len(rest) < 2:
+        return False
+    if _county_by_short_name(rest, p, gaz):
+        return _second_flagged(rest, p)
+    if not rest.endswith(_VILLAGE_ENDS):
+        return False
+    q = Parsed(rest)
+    q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
+    if _chain(rest, 0, q, gaz) < len(rest) or TOWNSHIP in q.admin or q.conflict:
+        return False
+    v = q.admin.get(VILLAGE)
+    if not v or any(c[2] in _GUESSED for c in v):
+        return False
+    mine = p.admin.get(VILLAGE)
+    if mine is not None:
+        other = not {c[0] for c in v} & {c[0] for c in mine}
+    else:
+        other = not any(_compatible(c[0], VILLAGE, p.admin) for c in v)
+    return other and _second_flagged(rest, p)
+
+
+def _second_flagged(rest: str, p: Parsed) -> bool:
+    """``rest`` a second address not taken: flagged, ``leftover``; True."""
     _flag(p, TWO_ADDRESSES)
     p.leftover += rest
     return True
@@ -1363,7 +1399,20 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
         p.leftover = _with_dropped(dropped_address(text), p.leftover)
     if chatter:
         p.leftover += chatter
+        if _county_by_short_name(chatter, p, gaz):
+            _flag(p, TWO_ADDRESSES)
     return p
+
+
+def _county_by_short_name(word: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``word`` (after the address) a county of the address's province by its short
+    name (…88号 东阳: a second address, see :func:`_place_alone`, not only a person's)?"""
+    county = p.admin.get(COUNTY)
+    hit = gaz.top.longest(word, 0, 2) if county else None
+    if county is None or hit is None or hit[0] != len(word):
+        return False
+    provinces = {c[0][:2] for c in county}
+    return any(e[0] == COUNTY and e[1][:2] in provinces for e in hit[1])
 
 
 def _empty_flag(flags: list, raw: Any) -> list:
@@ -1602,13 +1651,13 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
                 p = seen[s] = _parse(s, gaz)
                 if NOTHING in p.flags and isinstance(raw, str):
                     p.leftover = without_control(raw).strip()  # (as written, not normalised)
-                out.append(_as_written(p, raw, chatter, first=True))
+                out.append(_as_written(p, raw, chatter, first=True, gaz=gaz))
             else:
-                out.append(_as_written(p, raw, chatter, first=False))
+                out.append(_as_written(p, raw, chatter, first=False, gaz=gaz))
     return out
 
 
-def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
+def _as_written(p: Parsed, raw: Any, chatter: str, first: bool, gaz: AdminGazetteer) -> Parsed:
     """The reading ``p`` of a line of :func:`parse_many` (``raw``: the address as
     written, ``chatter``: the words after it), with what the line's own text adds:
     the other address that normalising left out and the chatter in ``leftover``, the
@@ -1621,7 +1670,7 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
     if first and not (chatter or dropped or EMPTY in p.flags):
         return p
     left = raw.strip() if nothing else p.leftover
-    return Parsed(
+    q = Parsed(
         p.text,
         comps=dict(p.comps),
         admin=dict(p.admin),
@@ -1629,6 +1678,9 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
         conflict=p.conflict,
         flags=_empty_flag(p.flags, raw + chatter if isinstance(raw, str) else raw),
     )
+    if chatter and _county_by_short_name(chatter, q, gaz):
+        _flag(q, TWO_ADDRESSES)
+    return q
 
 
 def _with_dropped(dropped: str, leftover: str) -> str:

@@ -880,3 +880,45 @@ def test_s25_parse_address_and_geocode_agree_on_a_township_or_village_elsewhere(
     assert _both("义乌市抽城街道江滨社区", gaz).codes()["village"] == JIANGBIN
     r = geocoder.matcher.geocode("义乌市抽城街道江滨社区")
     assert (r.level, r.village_code) == ("village", JIANGBIN)
+
+
+@pytest.mark.parametrize("sep", ["", " "])
+@pytest.mark.parametrize("later", ["东阳", "柏峰村"])
+def test_s25_a_county_short_name_or_another_village_after_the_number(national, sep, later):
+    # (6) …88号东阳 (a county of the province by its short name), …88号 柏峰村 (赤岸镇's
+    # village) were read as a compound, with no flag: a second address, as a county
+    p = _both(FIRST + sep + later, national)
+    assert p.codes() == _FIRST_CODES and p.comps["compound"] is None
+    assert p.leftover == later and p.flags == [TWO_ADDRESSES]
+    # …also where the first names no village
+    p = _both("义乌市稠城街道好运街88号" + sep + later, national)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["compound"] is None
+    assert p.leftover == later and p.flags == [TWO_ADDRESSES]
+
+
+def test_s25_words_and_own_villages_after_the_number_stay_as_before(national):
+    # a word after the numbers is still a word; the address's own village written after
+    # the road is its village (swapped order)
+    p = _both("义乌市稠城街道江滨社区144号后院", national)
+    assert (p.comps["house_no"], p.comps["compound"], p.flags) == ("144", "后院", [])
+    p = _both("义乌市稠城街道好运街88号江滨社区", national)
+    assert p.codes() == _FIRST_CODES and p.flags == [] and p.leftover == ""
+    # with its township the later village is the address (session 24, as before)
+    p = _both(FIRST + "赤岸镇柏峰村", national)
+    assert p.codes()["village"] == "330782101202" and p.leftover == FIRST
+
+
+def test_s25_the_bulk_path_agrees(gaz):
+    texts = [
+        FIRST + " 浙江省",
+        FIRST + " 浙江省金华市",
+        FIRST + " 中国浙江省",
+        "义乌市稠城街道江滨社区金茂公馆1-1-601 8",
+        FIRST + " 2-301 8",
+        "义乌市稠成街道好运街88号",
+        "义乌市抽城街道柏峰村",
+        "义乌市北苑街道江滨社区",
+        FIRST + "东阳",
+        FIRST + " 柏峰村",
+    ]
+    assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
