@@ -53,7 +53,7 @@ _PUNCT[ord("#")] = "号"
 _TABLE: dict[int, int | str | None] = {**_WIDTH}
 # …but in an address the ideographic space and the other spaces (no-break, thin, …)
 # are spaces: dropped in step 3 as ASCII ones, but where they part two numbers
-_SPACES = "\u3000\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+_SPACES = "\u3000\xa0\u1680\u202f\u205f" + "".join(map(chr, range(0x2000, 0x200B)))
 _TABLE.update({ord(c): " " for c in _SPACES})
 _WIDE = re.compile("[\uff01-\uff5e" + _SPACES + "]")
 #: whitespace between two numbers (…1-1-601 8, 5组 3 4): no digits glued; kept as one

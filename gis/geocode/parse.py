@@ -1523,8 +1523,7 @@ def _settle_township(p: Parsed) -> None:
     if t is None or t[0][2] not in _GUESSED:
         return
     v = p.admin.get(VILLAGE)
-    written = v is not None and all(c[2] not in _GUESSED for c in v)
-    if written:
+    if v is not None and all(c[2] not in _GUESSED for c in v):
         towns = {c[0][:9] for c in t}
         if all(c[0][:9] in towns for c in v):
             return
