@@ -1489,12 +1489,11 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         v = None
     if v is not None and _village_elsewhere(p, v):
         # a village found, as written, under another township than the one written
-        # (义乌市北苑街道江滨社区: 稠城街道's): no code was given, now the reader sees why
+        # (义乌市北苑街道江滨社区: 稠城街道's): no code (see Parsed.codes), and now the
+        # reader sees why. It stays a candidate: geocode weighs the two names that
+        # contradict each other (placed no deeper than the county, for review)
         _flag(p, "village_not_certain")
-        del p.admin[VILLAGE]
-        p.scopes = None
-        v = None
-    if v is not None:
+    elif v is not None:
         if not village_sure(v):
             if "village_not_certain" not in p.flags:
                 p.flags.append("village_not_certain")  # its text is kept, without a code
