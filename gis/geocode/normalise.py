@@ -51,7 +51,15 @@ _PUNCT: dict[int, str | None] = {
 _PUNCT.update({ord(c): "-" for c in "—–―~_/\\－～"})
 _PUNCT[ord("#")] = "号"
 _TABLE: dict[int, int | str | None] = {**_WIDTH}
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+# …but in an address the ideographic space and the other spaces (no-break, thin, …)
+# are spaces: dropped in step 3 as ASCII ones, but where they part two numbers
+_SPACES = "\u3000\xa0\u1680\u202f\u205f" + "".join(map(chr, range(0x2000, 0x200B)))
+_TABLE.update({ord(c): " " for c in _SPACES})
+_WIDE = re.compile("[\uff01-\uff5e" + _SPACES + "]")
+#: whitespace between two numbers (…1-1-601 8, 5组 3 4): no digits glued; kept as one
+#: space, which the parser reads as a separator between the numbers
+_NUMBER_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+_KEPT_SPACE = "\x1d"  # (for one step: punctuation and spaces are dropped around it)
 _PUNCT_RX = re.compile("[" + re.escape("".join(map(chr, _PUNCT))) + "]")
 
 _LABEL = re.compile(
@@ -259,11 +267,64 @@ def _pick_segment(text: str) -> tuple[str, list[str]]:
         s = _ADDR_LABEL.sub("\x1e", s)
     if _one_segment(s):
         return s, dropped
-    parts = [y.strip(" \t,，:：") for x in _SEGMENT_SEP.split(s) for y in _glued(x)]
-    good = [x for x in parts if len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x)]
+    parts = _run_on_less_specific(_parts(s))
+    good = [k for k, x in enumerate(parts) if _is_address(x)]
     if good:
-        return good[-1], dropped + good[:-1]
+        # the parts that are no address of their own (a name after a separator) are
+        # kept with the other addresses left out: never dropped silently
+        return parts[good[-1]], dropped + [
+            x for k, x in enumerate(parts) if k != good[-1] and _WORD.search(x)
+        ]
     return "".join(parts), dropped
+
+
+_WORD = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+_PROVINCE_FIRST = re.compile(_PROVINCES)
+
+
+def _is_address(x: str) -> bool:
+    """Is a part of a field an address of its own (4 Chinese characters, a place word
+    or a number in it)?"""
+    return len(_CJK.findall(x)) >= 4 and _SPECIFIC.search(x) is not None
+
+
+def _parts(s: str) -> list[tuple[str, str]]:
+    """The parts of ``s`` cut at its separators (:data:`_SEGMENT_SEP`) and where a
+    second address runs on (:func:`_glued`), each with the separator before it as
+    written ('' for the first part and one run on)."""
+    out: list[tuple[str, str]] = []
+    at, sep = 0, ""
+    for m in _SEGMENT_SEP.finditer(s):
+        out += _glued_parts(sep, s[at : m.start()])
+        at, sep = m.end(), m.group()
+    return out + _glued_parts(sep, s[at:])
+
+
+def _glued_parts(sep: str, x: str) -> list[tuple[str, str]]:
+    return [(sep if k == 0 else "", y.strip(" \t,，:：")) for k, y in enumerate(_glued(x))]
+
+
+def _run_on_less_specific(parts: list[tuple[str, str]]) -> list[str]:
+    """The parts' texts, a part that starts with a province and names nothing more
+    specific than a county (no township, village, road or number: ``浙江省``,
+    ``浙江省金华市``, ``中国浙江省``) after an address that does joined back to it as if
+    run on (``…好运街88号 浙江省``: the separator dropped, but the word 中国). The parser
+    then reads it as it reads it run on: a second address, less specific than the
+    first, which stays the address; the later is ``leftover``, flagged
+    ``two_addresses`` (it was taken for the address, or dropped when too short)."""
+    out: list[str] = []
+    for sep, x in parts:
+        if (
+            out
+            and _PROVINCE_FIRST.match(x)
+            and _MORE_SPECIFIC.search(x) is None
+            and _is_address(out[-1])
+            and _MORE_SPECIFIC.search(out[-1]) is not None
+        ):
+            out[-1] += ("中国" if "中国" in sep else "") + x
+        else:
+            out.append(x)
+    return out
 
 
 _CN_DIGIT = {
@@ -437,7 +498,11 @@ def _steps_0_and_3(s: str) -> str:
     if "(" in s or "[" in s or "【" in s or "〔" in s or "{" in s or "<" in s or "《" in s:
         s = _BRACKETS.sub("", s)
     if _PUNCT_RX.search(s):
+        if " " in s or "\t" in s:
+            s = _NUMBER_SPACE.sub(_KEPT_SPACE, s)
         s = s.translate(_PUNCT)
+        if _KEPT_SPACE in s:
+            s = s.replace(_KEPT_SPACE, " ")
     s = s.upper()
     if "-" in s:
         s = _NAME_DASH.sub("", s)

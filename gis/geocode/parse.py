@@ -991,9 +991,13 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         return
     pending = None
     pos = 0
-    for m in _TOKEN.finditer(t):
+    m = _TOKEN.search(t)
+    while m is not None:
         start = m.start()
-        if start > pos:  # text between numbers
+        spaced = False  # (a space before the number: written apart from the one before)
+        if start > pos and t[pos:start].isspace():
+            spaced = True
+        elif start > pos:  # text between numbers
             if pending:
                 p.leftover += pending
             pending = t[pos:start]
@@ -1013,14 +1017,23 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
         pos = m.end()
         v, kind, bare = m.groups()
         if kind is None:  # a bare number
-            if c["building"] is not None and c["room"] is None:
+            dashed = _DASHED.match(t, pos)
+            if dashed is not None:
+                # a dashed number the normaliser did not read as building and room
+                # (…好运街88号2-301): one number as written, never cut at its dash
+                bare, pos = t[start : dashed.end()], dashed.end()
+            if c["building"] is not None and c["room"] is None and dashed is None:
                 c["room"] = bare
-            elif c["house_no"] is None:
+            elif c["house_no"] is None and not (spaced and c["room"] is not None):
                 c["house_no"] = bare
                 if pending and c["compound"] is None:
                     c["compound"] = pending
                     pending = None
-            else:  # (a third number, 篁园市场B区2街15 …: kept, not dropped)
+            else:
+                # no slot left (a third number, 篁园市场B区2街15; a number written apart
+                # after the room, …1-1-601 8): kept as written, not dropped nor glued
+                if spaced and p.leftover and not pending:
+                    bare = " " + bare
                 p.leftover += (pending or "") + bare
                 pending = None
         elif kind == "号":
@@ -1060,12 +1073,13 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
             pending = None
         else:  # 单元, 层, 室
             c[_UNIT_COMPONENT[kind]] = v
+        m = _TOKEN.search(t, pos)
     if pos < len(t):
         rest = t[pos:]
         if pos and _second_address(t, pos, p, gaz, trailing=True):
             return
         if pos:
-            if _less_specific(rest, p, gaz):
+            if _less_specific(rest, p, gaz) or _place_alone(rest, p, gaz):
                 return
             # Trailing text: admin names written after the rest (swapped order).
             end = _chain(rest, 0, p, gaz, trailing=True)
@@ -1097,6 +1111,7 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 _UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
+_DASHED = re.compile(r"(?:-\d+)+")
 
 
 #: how a second address run on ends (see :func:`_later_address`): its township or village
@@ -1187,11 +1202,13 @@ def _less_specific(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
     ``leftover`` (never a compound, nor taken silently into the address)."""
     if COUNTY not in p.admin or len(rest) < 2 or not rest.endswith(_ADMIN_SUFFIXES):
         return False
-    q = Parsed(rest)
-    if _chain(rest, 0, q, gaz) < len(rest) or not q.admin:
-        q = Parsed(rest)  # (a township of the first's county, 赤岸镇, read under it)
+    # (…88号 中国浙江省: the country's name before them, kept with them in leftover)
+    names = rest[2:] if rest.startswith("中国") and len(rest) > 3 else rest
+    q = Parsed(names)
+    if _chain(names, 0, q, gaz) < len(names) or not q.admin:
+        q = Parsed(names)  # (a township of the first's county, 赤岸镇, read under it)
         q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
-        if _chain(rest, 0, q, gaz) < len(rest):
+        if _chain(names, 0, q, gaz) < len(names):
             return False
         if not any(lv > COUNTY for lv in q.admin):
             return False
@@ -1200,6 +1217,42 @@ def _less_specific(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
         low == first_low and {c[0] for c in q.admin[low]} != {c[0] for c in p.admin[low]}
     ):
         return False  # (more specific, or another place as specific: read on)
+    _flag(p, TWO_ADDRESSES)
+    p.leftover += rest
+    return True
+
+
+def _place_alone(rest: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``rest``, all the text after the numbers of an address whose county is
+    written, a place by its name alone that the address is not in: a county of the
+    province by its short name (…好运街88号东阳), or a village of the county written as
+    the list has it, another township's or another than the address's (…88号柏峰村)?
+    Then it is a second address, less specific (no county or township of its own): the
+    first is kept, flagged ``two_addresses``, ``rest`` is ``leftover`` (never a compound)."""
+    county = p.admin.get(COUNTY)
+    if county is None or len(rest) < 2:
+        return False
+    if _county_by_short_name(rest, p, gaz):
+        return _second_flagged(rest, p)
+    if not rest.endswith(_VILLAGE_ENDS):
+        return False
+    q = Parsed(rest)
+    q.admin = {lv: c for lv, c in p.admin.items() if lv <= COUNTY}
+    if _chain(rest, 0, q, gaz) < len(rest) or TOWNSHIP in q.admin or q.conflict:
+        return False
+    v = q.admin.get(VILLAGE)
+    if not v or any(c[2] in _GUESSED for c in v):
+        return False
+    mine = p.admin.get(VILLAGE)
+    if mine is not None:
+        other = not {c[0] for c in v} & {c[0] for c in mine}
+    else:
+        other = not any(_compatible(c[0], VILLAGE, p.admin) for c in v)
+    return other and _second_flagged(rest, p)
+
+
+def _second_flagged(rest: str, p: Parsed) -> bool:
+    """``rest`` a second address not taken: flagged, ``leftover``; True."""
     _flag(p, TWO_ADDRESSES)
     p.leftover += rest
     return True
@@ -1346,7 +1399,20 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
         p.leftover = _with_dropped(dropped_address(text), p.leftover)
     if chatter:
         p.leftover += chatter
+        if _county_by_short_name(chatter, p, gaz):
+            _flag(p, TWO_ADDRESSES)
     return p
+
+
+def _county_by_short_name(word: str, p: Parsed, gaz: AdminGazetteer) -> bool:
+    """Is ``word`` (after the address) a county of the address's province by its short
+    name (…88号 东阳: a second address, see :func:`_place_alone`, not only a person's)?"""
+    county = p.admin.get(COUNTY)
+    hit = gaz.top.longest(word, 0, 2) if county else None
+    if county is None or hit is None or hit[0] != len(word):
+        return False
+    provinces = {c[0][:2] for c in county}
+    return any(e[0] == COUNTY and e[1][:2] in provinces for e in hit[1])
 
 
 def _empty_flag(flags: list, raw: Any) -> list:
@@ -1421,7 +1487,13 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
         del p.admin[VILLAGE]
         p.scopes = None
         v = None
-    if v is not None:
+    if v is not None and _village_elsewhere(p, v):
+        # a village found, as written, under another township than the one written
+        # (义乌市北苑街道江滨社区: 稠城街道's): no code (see Parsed.codes), and now the
+        # reader sees why. It stays a candidate: geocode weighs the two names that
+        # contradict each other (placed no deeper than the county, for review)
+        _flag(p, "village_not_certain")
+    elif v is not None:
         if not village_sure(v):
             if "village_not_certain" not in p.flags:
                 p.flags.append("village_not_certain")  # its text is kept, without a code
@@ -1440,20 +1512,40 @@ def _parse(s: str, gaz: AdminGazetteer) -> Parsed:
 
 def _settle_township(p: Parsed) -> None:
     """A township found only by a near name (永康街道 for 兰溪's 永昌街道, 东阳镇 for
-    东阳江镇) keeps its code only when the guess is sure (:func:`_township_sure`) or a
-    village written as the list has it was found under it (新滕镇西吴村: 新塍镇's
-    西吴村); else its text, no code, flagged :data:`TOWNSHIP_GUESSED`."""
+    东阳江镇) keeps its code only when the guess is sure (:func:`_township_sure`: 稠成街道
+    for 稠城街道) and no village written as the list has it sits under another township
+    (抽城街道柏峰村: 柏峰村 is 赤岸镇's), or when such a village was found under it
+    (新滕镇西吴村: 新塍镇's 西吴村); else its text, no code, flagged
+    :data:`TOWNSHIP_GUESSED` (and the village then gets no code either, see
+    :func:`_town_elsewhere`)."""
     t = p.admin.get(TOWNSHIP)
-    if t is None or t[0][2] not in _GUESSED or _township_sure(t):
+    if t is None or t[0][2] not in _GUESSED:
         return
     v = p.admin.get(VILLAGE)
     if v is not None and all(c[2] not in _GUESSED for c in v):
         towns = {c[0][:9] for c in t}
         if all(c[0][:9] in towns for c in v):
             return
+        # a village written as the list has it under another township (抽城街道柏峰村:
+        # 柏峰村 is 赤岸镇's): the sound alone no longer settles which township is meant
+    elif _township_sure(t):
+        return
     del p.admin[TOWNSHIP]
     p.scopes = None
     _flag(p, TOWNSHIP_GUESSED)
+
+
+def _village_elsewhere(p: Parsed, village: list) -> bool:
+    """Is no candidate of the village found under the township found (the village
+    written is another township's)?"""
+    t = p.admin.get(TOWNSHIP)
+    if t is None:
+        return False
+    towns = {c[0][:9] for c in t}
+    for c in village:
+        if c[0][:9] in towns:
+            return False
+    return True
 
 
 def _town_elsewhere(p: Parsed, village: list, gaz: AdminGazetteer) -> bool:
@@ -1557,13 +1649,13 @@ def parse_many(texts, gaz: AdminGazetteer) -> list[Parsed]:
                 p = seen[s] = _parse(s, gaz)
                 if NOTHING in p.flags and isinstance(raw, str):
                     p.leftover = without_control(raw).strip()  # (as written, not normalised)
-                out.append(_as_written(p, raw, chatter, first=True))
+                out.append(_as_written(p, raw, chatter, first=True, gaz=gaz))
             else:
-                out.append(_as_written(p, raw, chatter, first=False))
+                out.append(_as_written(p, raw, chatter, first=False, gaz=gaz))
     return out
 
 
-def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
+def _as_written(p: Parsed, raw: Any, chatter: str, first: bool, gaz: AdminGazetteer) -> Parsed:
     """The reading ``p`` of a line of :func:`parse_many` (``raw``: the address as
     written, ``chatter``: the words after it), with what the line's own text adds:
     the other address that normalising left out and the chatter in ``leftover``, the
@@ -1576,7 +1668,7 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
     if first and not (chatter or dropped or EMPTY in p.flags):
         return p
     left = raw.strip() if nothing else p.leftover
-    return Parsed(
+    q = Parsed(
         p.text,
         comps=dict(p.comps),
         admin=dict(p.admin),
@@ -1584,6 +1676,9 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool) -> Parsed:
         conflict=p.conflict,
         flags=_empty_flag(p.flags, raw + chatter if isinstance(raw, str) else raw),
     )
+    if chatter and _county_by_short_name(chatter, q, gaz):
+        _flag(q, TWO_ADDRESSES)
+    return q
 
 
 def _with_dropped(dropped: str, leftover: str) -> str:

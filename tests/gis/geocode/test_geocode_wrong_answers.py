@@ -765,3 +765,159 @@ def test_s24b_no_text_is_lost_in_any_hand_written_case(national):
         if missing:
             lost[text] = "".join(missing.elements())
     assert lost == {}
+
+
+# ------------------------------------------------------- session 25 (addr20)
+# The outside tester's findings of session 25: text after a space dropped or taken for
+# the address, spaced numbers glued, a township or village guessed or under another
+# township given with no flag, other places' names read into the compound.
+FIRST = "义乌市稠城街道江滨社区好运街88号"
+_FIRST_CODES = {"county": "330782000000", "township": CHOUCHENG, "village": JIANGBIN}
+
+
+@pytest.mark.parametrize("sep", ["", " ", "\u3000", "\t"])
+@pytest.mark.parametrize(
+    "before, later, left",
+    [
+        ("", "浙江省", "浙江省"),
+        ("", "中国浙江省", "中国浙江省"),
+        ("浙江省", "浙江省", "浙江省"),
+        ("", "浙江省金华市", "浙江省金华市"),
+        ("", "浙江省金华市义乌市", "浙江省金华市义乌市"),
+    ],
+)
+def test_s25_a_province_or_city_after_a_space_is_a_second_address(gaz, sep, before, later, left):
+    # (1) …88号 浙江省: the province was dropped with no flag (run on it was leftover,
+    # flagged); (2) …88号 浙江省金华市 replaced the whole address, its codes none.
+    # Now as run on: the first, more specific, stays; the later is leftover, flagged
+    text = before + FIRST + sep + later
+    p = _both(text, gaz)
+    assert p.codes() == _FIRST_CODES, text
+    assert (p.comps["road"], p.comps["road_no"], p.comps["compound"]) == ("好运街", "88", None)
+    assert p.leftover == left and p.flags == [TWO_ADDRESSES], text
+    assert p.comps["province"] == (before or None) and p.comps["city"] is None
+    assert admin.resolve_admin([text], gaz) == [p.codes()]
+
+
+def test_s25_a_more_specific_later_address_after_a_space_is_still_the_address(gaz):
+    # (the rule of session 24 kept: a later address with its township is the address)
+    p = _both(FIRST + " 浙江省金华市义乌市稠城街道", gaz)
+    assert p.codes()["township"] == CHOUCHENG and p.codes()["village"] is None
+    assert p.leftover == FIRST and p.flags == []
+    # a word after a separator, no address of its own, is kept in leftover (it was dropped)
+    p = _both("北京 北京市朝阳区", gaz)
+    assert p.codes()["county"] == "110105000000" and p.leftover == "北京"
+
+
+@pytest.mark.parametrize("space", [" ", "\u3000", "\xa0", "  ", "\t"])
+def test_s25_numbers_written_apart_are_not_glued(gaz, space):
+    # (3) spaces were dropped before the numbers were read: 601 8 became room 6018, 3 4
+    # house number 34. A number with no slot left is leftover as written
+    p = _both("义乌市稠城街道江滨社区金茂公馆1-1-601" + space + "8", gaz)
+    assert (p.comps["building"], p.comps["unit"], p.comps["room"]) == ("1", "1", "601")
+    assert p.comps["house_no"] is None and p.leftover == "8" and p.codes() == _FIRST_CODES
+    p = _both("义乌市稠城街道江滨社区5组" + space + "3" + space + "4", gaz)
+    assert (p.comps["group"], p.comps["house_no"], p.leftover) == ("5", "3", "4")
+    p = _both("义乌市稠城街道江滨社区5组3" + space + "4" + space + "5", gaz)
+    assert (p.comps["house_no"], p.leftover) == ("3", "4 5")
+    # a number after the road's, apart or not, is the house number (as before)
+    p = _both(FIRST + space + "8", gaz)
+    assert (p.comps["road_no"], p.comps["house_no"], p.leftover) == ("88", "8", "")
+
+
+@pytest.mark.parametrize("sep", ["", " "])
+def test_s25_a_dashed_number_is_never_cut_at_its_dash(gaz, sep):
+    # (3) …88号 2-301 gave house number 2 and leftover "-301"; with 8 after it "-3018"
+    p = _both(FIRST + sep + "2-301", gaz)
+    assert (p.comps["road_no"], p.comps["house_no"], p.leftover) == ("88", "2-301", "")
+    p = _both(FIRST + sep + "2-301 8", gaz)
+    assert (p.comps["house_no"], p.leftover) == ("2-301", "8")
+    assert p.comps["building"] is None and p.comps["room"] is None
+
+
+def test_s25_a_township_by_its_sound_is_sure_unless_a_village_of_another_says_not(national):
+    # (4) the same sound as one township of the county only (稠成, 抽城 for 稠城): that
+    # township (the README's rule, as for villages), shown by method pinyin
+    p = _both("义乌市稠成街道好运街88号", national)
+    assert p.codes()["township"] == CHOUCHENG and p.flags == []
+    assert matched(p)["township"]["method"] == "pinyin"
+    p = _both("义乌市抽城街道江滨社区", national)  # …and its village confirms it
+    assert p.codes()["village"] == JIANGBIN and p.flags == []
+    # …but a village written as the list has it that is another township's (柏峰村,
+    # 赤岸镇's) says the sound is no evidence: neither gets a code (it had 稠城's)
+    p = _both("义乌市抽城街道柏峰村", national)
+    assert p.codes() == {"county": "330782000000", "township": None, "village": None}
+    assert p.comps["township"] == "抽城街道" and p.comps["village"] == "柏峰村"
+    assert p.flags == ["township_not_certain", "village_not_certain"]
+    texts = ["义乌市稠成街道好运街88号", "义乌市抽城街道柏峰村", "义乌市抽城街道江滨社区"]
+    assert admin.resolve_admin(texts, national) == [parse(t, national).codes() for t in texts]
+
+
+@pytest.mark.parametrize("town", ["北苑街道", "赤岸镇"])
+def test_s25_a_village_of_another_township_than_the_one_written_is_flagged(national, town):
+    # (5) no village code was given, rightly, but with no flag and matched.village
+    # "exact": the reader could not see why
+    p = _both("义乌市" + town + "江滨社区", national)
+    assert p.codes()["village"] is None and p.codes()["township"] is not None
+    assert p.comps["village"] == "江滨社区" and p.flags == ["village_not_certain"]
+
+
+def test_s25_parse_address_and_geocode_agree_on_a_township_or_village_elsewhere(geocoder):
+    # (4, 5) in the fixture county (稠城街道 with 江滨社区, 佛堂镇 with 新光村)
+    gaz = geocoder.gaz
+    p = _both("义乌市抽城街道新光村", gaz)
+    assert p.codes() == {"county": "330782000000", "township": None, "village": None}
+    r = geocoder.matcher.geocode("义乌市抽城街道新光村")
+    assert (r.level, r.township_code, r.village_code) == ("county", None, None)
+    p = _both("义乌市佛堂镇江滨社区", gaz)
+    assert p.codes()["township"] == "330782100000" and p.codes()["village"] is None
+    assert p.flags == ["village_not_certain"]
+    # (geocode: names that contradict each other, placed no deeper than the county)
+    r = geocoder.matcher.geocode("义乌市佛堂镇江滨社区")
+    assert (r.level, r.village_code, r.review) == ("county", None, True)
+    # the sound of one township, nothing against it: both place it there
+    assert _both("义乌市抽城街道江滨社区", gaz).codes()["village"] == JIANGBIN
+    r = geocoder.matcher.geocode("义乌市抽城街道江滨社区")
+    assert (r.level, r.village_code) == ("village", JIANGBIN)
+
+
+@pytest.mark.parametrize("sep", ["", " "])
+@pytest.mark.parametrize("later", ["东阳", "柏峰村"])
+def test_s25_a_county_short_name_or_another_village_after_the_number(national, sep, later):
+    # (6) …88号东阳 (a county of the province by its short name), …88号 柏峰村 (赤岸镇's
+    # village) were read as a compound, with no flag: a second address, as a county
+    p = _both(FIRST + sep + later, national)
+    assert p.codes() == _FIRST_CODES and p.comps["compound"] is None
+    assert p.leftover == later and p.flags == [TWO_ADDRESSES]
+    # …also where the first names no village
+    p = _both("义乌市稠城街道好运街88号" + sep + later, national)
+    assert p.codes()["township"] == CHOUCHENG and p.comps["compound"] is None
+    assert p.leftover == later and p.flags == [TWO_ADDRESSES]
+
+
+def test_s25_words_and_own_villages_after_the_number_stay_as_before(national):
+    # a word after the numbers is still a word; the address's own village written after
+    # the road is its village (swapped order)
+    p = _both("义乌市稠城街道江滨社区144号后院", national)
+    assert (p.comps["house_no"], p.comps["compound"], p.flags) == ("144", "后院", [])
+    p = _both("义乌市稠城街道好运街88号江滨社区", national)
+    assert p.codes() == _FIRST_CODES and p.flags == [] and p.leftover == ""
+    # with its township the later village is the address (session 24, as before)
+    p = _both(FIRST + "赤岸镇柏峰村", national)
+    assert p.codes()["village"] == "330782101202" and p.leftover == FIRST
+
+
+def test_s25_the_bulk_path_agrees(gaz):
+    texts = [
+        FIRST + " 浙江省",
+        FIRST + " 浙江省金华市",
+        FIRST + " 中国浙江省",
+        "义乌市稠城街道江滨社区金茂公馆1-1-601 8",
+        FIRST + " 2-301 8",
+        "义乌市稠成街道好运街88号",
+        "义乌市抽城街道柏峰村",
+        "义乌市北苑街道江滨社区",
+        FIRST + "东阳",
+        FIRST + " 柏峰村",
+    ]
+    assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
