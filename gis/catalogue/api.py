@@ -117,6 +117,9 @@ ZH: dict[str, str] = {
     "{key} contains a control character": "{key} 含有控制字符",
     # gis/gate
     "{role} accounts see aggregates only": "{role}账号只能查看汇总数据",
+    "{filters}: filters of households, for the roles that see households ({roles}); {role} "
+    "accounts see aggregates only: leave them out": "{filters}：这些是住户筛选条件，仅供可查看住户的角色"
+    "（{roles}）使用；{role}账号只能查看汇总数据：请去掉这些参数",
     "showing full ID or phone numbers needs a reason": "显示完整身份证号或电话号码需要说明理由",
     "lon/lat {lon}, {lat} out of range; expected WGS-84 degrees": "经纬度 {lon}, {lat} 超出范围；应为 WGS-84 度",
     "that place is outside your jurisdiction": "该位置不在您的辖区内",

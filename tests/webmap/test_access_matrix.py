@@ -575,3 +575,36 @@ def test_the_session_23_routes_by_role_and_area(client, conn, role):
                 except AssertionError as exc:
                     failures.append(str(exc))
     assert failures == [], "\n".join(failures)
+
+
+# The household filters (certificates, visits, geocode level) on every route that reads
+# them: the roles that see households get the filtered answer, every aggregate role a
+# 403 naming the filter (session 25: a planner's choropleth narrowed to the households
+# without certificates pointed at them); anonymous 401.
+HOUSEHOLD_FILTER_CALLS = {
+    "api.density_choropleth": "/api/density/choropleth?level=village&{filter}",
+    "api.density_heat": "/api/density/heat?{filter}",
+    "tiles.tile": "/tiles/migrant_density/{tile}.pbf?{filter}",
+}
+HOUSEHOLD_FILTERS = ("certificates=missing", "not_visited_days=30", "geocode_level=none")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_household_filters_by_role(client, conn, role):
+    assert set(HOUSEHOLD_FILTER_CALLS) <= set(MATRIX)
+    if role != "anonymous":
+        assert login(client, role).status_code == 302
+    ctx = _ctx(conn, role, "own")
+    tile = "/".join(map(str, tile_of(ctx["lon"], ctx["lat"], 12)))
+    want = 401 if role == "anonymous" else 200 if role in PEOPLE else 403
+    failures = []
+    for template in HOUSEHOLD_FILTER_CALLS.values():
+        for household_filter in HOUSEHOLD_FILTERS:
+            CACHE.bump()
+            path = template.format(tile=tile, filter=household_filter)
+            resp = client.get(path)
+            if resp.status_code != want:
+                failures.append(f"{role} {path}: {resp.status_code}, expected {want}")
+            elif want == 403 and household_filter.split("=")[0] not in resp.get_data(True):
+                failures.append(f"{role} {path}: the 403 does not name the filter")
+    assert failures == [], "\n".join(failures)
