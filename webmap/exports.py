@@ -19,8 +19,9 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
+from gis import rules
 from gis.errors import InvalidInput
-from gis.exports import aggregates, atlas, file_names, geo, mapping, paper_part, tables
+from gis.exports import atlas, file_names, geo, mapping, paper_part, tables
 from gis.messages import _
 from webmap import params
 from webmap.auth import current_scope
@@ -128,7 +129,7 @@ def _names(what: str, local_what: str, area: str | None, fmt: str, *parts: tuple
     area (default the user's), dated with the data's day."""
     conn = get_conn()
     code = area or current_scope().area_code
-    return file_names(conn, what, local_what, code, aggregates.today(conn), fmt, *parts)
+    return file_names(conn, what, local_what, code, rules.today(), fmt, *parts)
 
 
 @bp.route("/atlas.pdf")

@@ -5,9 +5,19 @@ every route. Each failed before its fix."""
 
 from __future__ import annotations
 
-import mapbox_vector_tile
-import pytest
+import io
+import re
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import mapbox_vector_tile
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from gis.exports import long_date
+from gis.rules import CHINA_TIME
 from tests.conftest import login
 from tests.webmap.test_access_matrix import AGGREGATE, MATRIX, PEOPLE, tile_of
 from webmap.tiles import CACHE
@@ -121,3 +131,57 @@ def test_household_roles_keep_the_household_filters(client, role):
     plain = client.get("/api/density/choropleth?level=village").get_json()
     some = client.get("/api/density/choropleth?level=village&certificates=missing").get_json()
     assert plain != some
+
+
+# 2. one "today": China's (gis.rules), on a server and a database that keep another
+# zone's clock (at 23:37 UTC it is 07:37 the next day in the counties)
+
+
+@pytest.fixture
+def far_clock(conn, monkeypatch):
+    """The server process and the database session on a zone whose date is not China's
+    now; yields China's date."""
+    china = datetime.now(CHINA_TIME)
+    # UTC−12 is a day behind China until 20:00 there, UTC+14 a day ahead from 18:00
+    zone = "Etc/GMT+12" if china.hour < 19 else "Etc/GMT-14"
+    assert datetime.now(ZoneInfo(zone)).date() != china.date()
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    conn.execute(sa.text(f"SET LOCAL TIME ZONE '{zone}'"))
+    yield china.date()
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _file_day(resp) -> str:
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    return re.search(r"-(\d{8})\.\w+\"", resp.headers["Content-Disposition"]).group(1)
+
+
+def test_exports_and_the_ogc_api_are_dated_with_chinas_today(client, far_clock):
+    day = f"{far_clock:%Y%m%d}"
+    assert login(client, "village_a").status_code == 302
+    assert _file_day(client.get("/exports/table.csv")) == day
+    assert _file_day(client.get("/exports/layers.geojson?layer=village_stats")) == day
+    assert _file_day(client.get("/exports/map.png?layer=density&per=village")) == day
+    items = client.get("/ogc/collections/village_stats/items?limit=1").get_json()
+    assert items["features"][0]["properties"]["as_of"] == far_clock.isoformat()
+    # the printed time: China's, with its zone
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/exports/table.xlsx", headers=EN).data))
+    notes = [row[0] for row in book.worksheets[-1].iter_rows(values_only=True)]
+    printed = next(line for line in notes if line and "exported by" in line)
+    assert f"{far_clock:%Y-%m-%d} " in printed and printed.endswith("UTC+08:00"), printed
+    assert printed.startswith(f"Data as of {long_date(far_clock)};"), printed
+    # an event of China's today is no event in the future
+    hid = client.get("/api/search?q=HA1").get_json()["results"][0]["id"]
+    resp = client.post(
+        f"/api/households/{hid}/events", json={"kind": "visit", "date": far_clock.isoformat()}
+    )
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+
+
+def test_the_map_and_planning_default_as_of_is_chinas_today(far_clock):
+    from gis.gate.tiles import Filters
+
+    _conds, params = Filters().sql()
+    assert params["as_of"] == far_clock
