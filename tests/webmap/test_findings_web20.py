@@ -185,3 +185,32 @@ def test_the_map_and_planning_default_as_of_is_chinas_today(far_clock):
 
     _conds, params = Filters().sql()
     assert params["as_of"] == far_clock
+
+
+# 3. a manual place far from the building it names is refused for that first: asking
+# to confirm a move to another village for a place that cannot be saved anyway was a
+# question for nothing (and "move_village": true then met the distance refusal)
+
+
+def _ids(conn, household_no, building_ext):
+    hid = conn.execute(
+        sa.text("SELECT id FROM households WHERE household_no = :n"), {"n": household_no}
+    ).scalar()
+    bid = conn.execute(
+        sa.text("SELECT id FROM buildings WHERE ext_id = :e"), {"e": building_ext}
+    ).scalar()
+    return hid, bid
+
+
+@pytest.mark.parametrize("extra", [{}, {"ask": True}, {"move_village": True}])
+def test_the_200_m_check_comes_before_the_village_move(client, conn, extra):
+    """HA1 (village 001001) at its own place with building B1 of village 001002, 11 km
+    away: 400 "the point is … m from building …", never the question of the move."""
+    hid, bid = _ids(conn, "HA1", "B1")
+    assert login(client, "town_u").status_code == 302
+    body = {"lon": 120.0202, "lat": 29.2502, "building_id": bid, **extra}
+    resp = client.post(f"/api/households/{hid}/location", json=body, headers=EN)
+    said = resp.get_json()
+    assert resp.status_code == 400, said
+    assert "m from the building" in said["error"]["message"], said
+    assert "confirm" not in said
