@@ -214,3 +214,122 @@ def test_the_200_m_check_comes_before_the_village_move(client, conn, extra):
     assert resp.status_code == 400, said
     assert "m from the building" in said["error"]["message"], said
     assert "confirm" not in said
+
+
+# 4. messages: one reading of numbers and radii on GET and POST, codes in every empty
+# area's message, and answers where an error said too little
+
+COVERAGE = "/api/planning/coverage?kinds=clinic&demand=residents"
+PLACE = "/api/planning/place"
+RADIUS_REFUSED = "is not allowed: metres, more than 0 and at most 100000; e.g. 800"
+
+
+def _message(resp, status=400):
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:300])
+    return resp.json["error"]["message"]
+
+
+@pytest.mark.parametrize("raw", ["1e308", "1e400", "NaN", "-inf", "inf", "0", "-5", "200000"])
+def test_a_radius_out_of_range_is_refused_alike_on_get_and_post(client, raw):
+    login(client, "planner_u")
+    said = _message(client.get(f"{COVERAGE}&radius={raw}", headers=EN))
+    assert said == f"radius {raw} {RADIUS_REFUSED}", said
+    body = '{"model": "mclp", "k": 1, "demand": "residents", "radius": %s}' % {
+        "inf": "Infinity",
+        "-inf": "-Infinity",
+    }.get(raw, raw)
+    said = _message(
+        client.post(PLACE, data=body, headers={**EN, "Content-Type": "application/json"})
+    )
+    # the number as it was sent (1e308 was echoed as 1e+308, 1e400 as "inf")
+    shown = {"inf": "Infinity", "-inf": "-Infinity"}.get(raw, raw)
+    assert said == f"radius {shown} {RADIUS_REFUSED}", said
+
+
+def test_a_number_with_an_exponent_is_read_on_get_as_in_json(client):
+    """1e5 is 100000 in a JSON body: in a query too (it was "not a number of metres"),
+    and lon=120.07e0 is 120.07 (it was "not a number" while 1e308 was one, out of range)."""
+    login(client, "planner_u")
+    one = client.get(f"{COVERAGE}&radius=1e5")
+    assert one.status_code == 200, one.get_data(as_text=True)[:300]
+    other = client.get(f"{COVERAGE}&radius=100000")
+    assert one.json["totals"] == other.json["totals"]
+    site = client.get("/api/planning/site?lon=120.0202e0&lat=2925.02e-2")
+    assert site.status_code == 200 and site.json == {"inside": True}, site.get_data(True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/planning/coverage?radius=800&area=", "/api/planning/site?lon=120.02&lat=29.25&area="],
+)
+def test_an_empty_area_names_a_code_to_send(client, path):
+    login(client, "planner_u")
+    said = _message(client.get(path, headers=EN))
+    assert said.startswith("area= is empty") and "e.g. 330782" in said, said
+
+
+def test_restoring_a_household_never_placed_by_hand_says_so(client, conn):
+    hid, _bid = _ids(conn, "HA1", "A1")
+    login(client, "village_a")
+    said = _message(client.post(f"/api/households/{hid}/restore", headers=EN))
+    assert "never placed by hand" in said, said
+
+
+def test_coverage_of_an_area_with_nobody_is_zero_of_zero(client, conn):
+    """A grid without residents: an answer (0 of 0 covered, and why), not a 400."""
+    conn.execute(
+        sa.text(
+            "DELETE FROM persons WHERE household_id IN (SELECT id FROM households "
+            "WHERE admin_path LIKE '330782001001002%')"
+        )
+    )
+    login(client, "planner_u")
+    resp = client.get(f"{COVERAGE}&radius=800&area=330782001001002", headers=EN)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    totals = resp.json["totals"]
+    assert totals["demand"] == totals["covered"] == totals["uncovered"] == 0, totals
+    assert "nobody" in resp.json["note"], resp.json
+
+
+@pytest.mark.parametrize("drilled", ["330783001001", "330782001002", "330782999999"])
+def test_a_map_drilled_into_an_area_not_yours_is_404_as_area(client, drilled):
+    login(client, "village_a")
+    base = "/exports/map.png?layer=density&per=village&bbox=119.99,29.19,120.21,29.41"
+    drilled_resp = client.get(f"{base}&drilled={drilled}", headers=EN)
+    area_resp = client.get(f"{base}&area={drilled}", headers=EN)
+    assert drilled_resp.status_code == area_resp.status_code == 404
+    assert _message(drilled_resp, 404) == _message(area_resp, 404).replace("area=", "drilled=")
+
+
+def test_review_candidates_give_the_building_id_location_takes(client, conn):
+    """The review queue named buildings by their public id ("B000012"), which the
+    location route refuses (a number): it gives the number too."""
+    hid, bid = _ids(conn, "HA1", "A1")
+    conn.execute(
+        sa.text(
+            "INSERT INTO geocode_review (household_id, county_code, admin_path, address, "
+            "reason, level, score, candidates) SELECT id, county_code, admin_path, address, "
+            "'web20', 'building', 0.5, jsonb_build_array(jsonb_build_object('level', "
+            "'building', 'building_id', 'A1', 'village_code', village_code, 'score', 0.5)) "
+            "FROM households WHERE id = :h"
+        ),
+        {"h": hid},
+    )
+    login(client, "village_a")
+    items = client.get("/api/review").json["items"]
+    cand = next(i for i in items if i["reason"] == "web20")["candidates"][0]
+    assert cand["building_id"] == bid and cand["building_ref"] == "A1", cand
+    lon, lat = 120.0202, 29.2502
+    resp = client.post(
+        f"/api/households/{hid}/location",
+        json={"lon": lon, "lat": lat, "building_id": cand["building_id"]},
+    )
+    assert resp.status_code == 200 and resp.json["building_id"] == bid
+
+
+def test_a_layer_asked_twice_is_exported_and_named_once(client):
+    login(client, "village_a")
+    resp = client.get("/exports/layers.gpkg?layer=grid_stats&layer=grid_stats")
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    name = resp.headers["Content-Disposition"]
+    assert "grid_stats-grid_stats" not in name and "-grid_stats-" in name, name
