@@ -32,9 +32,23 @@ MAP_EVENT_KEY = "^map-[0-9]+(-[0-9]{6})?$"
 CHINA_TIME = timezone(timedelta(hours=8))
 
 
+def now() -> datetime:
+    """The time in China: the one clock of every date and printed time (the server may
+    run on UTC, and at 23:37 UTC it is already 07:37 the next day in the counties)."""
+    return datetime.now(CHINA_TIME)
+
+
 def today() -> date:
-    """Today's date in China (an event recorded at 07:00 there is not in the future)."""
-    return datetime.now(CHINA_TIME).date()
+    """Today's date in China (an event recorded at 07:00 there is not in the future; an
+    export made then is dated that day): the one "today" of events, date rules, as-of
+    defaults and file names."""
+    return now().date()
+
+
+def clock() -> str:
+    """Now in China as printed on maps, atlases and tables, with its zone
+    (``2026-12-07 07:37 UTC+08:00``): a reader abroad would otherwise take it as theirs."""
+    return f"{now():%Y-%m-%d %H:%M %Z}"
 
 
 def is_map_event_key(key: str | None) -> bool:

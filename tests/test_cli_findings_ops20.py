@@ -140,9 +140,11 @@ def _not_allowed(show: str) -> str:
         ("100000.5", _not_allowed("100000.5")),
         ("0", _not_allowed("0")),
         ("-5", _not_allowed("-5")),
-        ("1e308", "error: radius '1e308' is not a number of metres; expected e.g. 800\n"),
-        ("inf", "error: radius 'inf' is not a number of metres; expected e.g. 800\n"),
-        ("nan", "error: radius 'nan' is not a number of metres; expected e.g. 800\n"),
+        # (numbers as JSON reads them, as the web planner: out of range, the one refusal)
+        ("1e308", _not_allowed("1e308")),
+        ("inf", _not_allowed("inf")),
+        ("nan", _not_allowed("nan")),
+        ("1_000", "error: radius '1_000' is not a number of metres; expected e.g. 800\n"),
         ("clinic=800", "error: radius 'clinic=800' is not a number of metres; expected e.g. 800\n"),
     ],
 )

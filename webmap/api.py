@@ -176,7 +176,9 @@ def density_choropleth():
             )
         )
     return _geojson(
-        density.choropleth(get_conn(), current_scope(), level, parse_filters(request.args))
+        density.choropleth(
+            get_conn(), current_scope(), level, parse_filters(request.args, current_scope())
+        )
     )
 
 
@@ -203,7 +205,9 @@ def region_figures():
 @bp.route("/density/heat")
 @login_required
 def density_heat():
-    cells = density.heat_cells(get_conn(), current_scope(), parse_filters(request.args))
+    cells = density.heat_cells(
+        get_conn(), current_scope(), parse_filters(request.args, current_scope())
+    )
     return Response(density.as_json(cells), mimetype="application/json")
 
 

@@ -19,9 +19,11 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from gis.errors import InvalidInput
-from gis.exports import aggregates, atlas, file_names, geo, mapping, paper_part, tables
+from gis import rules
+from gis.errors import InvalidInput, NotFound
+from gis.exports import atlas, file_names, geo, mapping, paper_part, tables
 from gis.messages import _
+from gis.scope import not_in_jurisdiction, scope_for_area
 from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn
@@ -119,8 +121,20 @@ def map_file(fmt):
 def _drilled() -> str | None:
     """``drilled``: the code of the area the web map is drilled into (12 or 15 digits);
     it only names the map (the data shown is the user's area or ``area``). A malformed
-    or empty one is refused as ``area`` is, with a code of the user's to send."""
-    return params.area_code(request.args.get("drilled"), "drilled", current_scope())
+    or empty one is refused as ``area`` is, with a code of the user's to send, and one
+    outside the user's jurisdiction (or not loaded) is a 404 as ``area``'s (it was
+    ignored silently)."""
+    scope = current_scope()
+    code = params.area_code(request.args.get("drilled"), "drilled", scope)
+    if code is None or code == scope.area_code:
+        return code
+    try:
+        inner = scope_for_area(get_conn(), code, user=scope.user, role=scope.role)
+    except NotFound:
+        inner = None
+    if inner is None or not inner.path.startswith(scope.path):
+        raise not_in_jurisdiction(get_conn(), scope, code, param="drilled")
+    return code
 
 
 def _names(what: str, local_what: str, area: str | None, fmt: str, *parts: tuple[str, str]):
@@ -128,7 +142,7 @@ def _names(what: str, local_what: str, area: str | None, fmt: str, *parts: tuple
     area (default the user's), dated with the data's day."""
     conn = get_conn()
     code = area or current_scope().area_code
-    return file_names(conn, what, local_what, code, aggregates.today(conn), fmt, *parts)
+    return file_names(conn, what, local_what, code, rules.today(), fmt, *parts)
 
 
 @bp.route("/atlas.pdf")
@@ -173,7 +187,8 @@ def table_file(fmt):
 @auth_required
 def layers_file(fmt):
     area = _area()
-    wanted = [v for v in request.args.getlist("layer") if v] or None
+    # a layer asked twice is one layer, once in the file and its name
+    wanted = list(dict.fromkeys(v for v in request.args.getlist("layer") if v)) or None
     data = geo.export_layers(get_conn(), current_scope(), area, fmt, wanted)
     wanted_names = "".join(f"-{w}" for w in wanted or [])
     # the layers asked for in both names (the local one lacked them: two layers of one

@@ -34,9 +34,10 @@ from webmap.dbconn import get_conn
 # '١٢' and '１２'); a query string never needs a sign: every count and id is >= 0. Up to
 # 30 digits, so that a number too large is told so (the range check below)
 _INT = re.compile(r"[0-9]{1,30}")
-# a plain decimal number: an optional minus (longitudes west, offsets), no plus, no
-# exponent, no inf/nan, no underscores, no spaces, ASCII only
-_NUM = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+# a decimal number read as in a JSON body: an optional minus (longitudes west, offsets)
+# and exponent (120.07e0 is 120.07, 1e308 a number out of range); no plus, no inf/nan,
+# no underscores, no spaces, ASCII only
+_NUM = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})(?:[eE][+-]?[0-9]{1,5})?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 500
 #: bigint, the type of every id column
@@ -76,7 +77,8 @@ def integer(
 def number(
     raw, name: str, *, low: float = -1e12, high: float = 1e12, default: float | None = None
 ) -> float | None:
-    """A finite decimal number within [low, high] (no inf, nan or exponent)."""
+    """A finite decimal number within [low, high] (an exponent is read as JSON reads
+    it; no inf or nan)."""
     if raw is None or raw == "":
         return default
     if isinstance(raw, bool):
@@ -304,7 +306,11 @@ def json_body():
     if not request.is_json:
         raise InvalidInput(_("expected a JSON body (Content-Type: application/json)"))
     try:
-        body = json.loads(request.get_data(cache=True), object_pairs_hook=_unique_members)
+        body = json.loads(
+            request.get_data(cache=True),
+            object_pairs_hook=_unique_members,
+            parse_float=_json_float,
+        )
         # every string must be encodable: a lone surrogate fails here, not in SQL
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except RecursionError:
@@ -477,13 +483,33 @@ def check_request() -> None:
             raise InvalidInput(_("{key} contains a control character", key=key))
 
 
+class SentAs(float):
+    """A JSON number written with an exponent, or too large for a float (``1e308``,
+    ``1e999``, which Python reads as inf): the float, keeping the text it was sent as,
+    so that a message names it as the user wrote it (not "1e+308" or "inf")."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if "e" in text.lower() or not math.isfinite(value):
+        return SentAs(text)
+    return value
+
+
 def json_show(value) -> str:
-    """A member of a JSON body as JSON spells it (true, not True; ["a"], not ['a']),
-    cut to 60 characters, for a message naming it."""
-    s = json.dumps(value, ensure_ascii=False)
+    """A member of a JSON body as JSON spells it (true, not True; ["a"], not ['a']; a
+    number as it was sent), cut to 60 characters, for a message naming it."""
+    s = value.text if isinstance(value, SentAs) else json.dumps(value, ensure_ascii=False)
     return s if len(s) <= 60 else s[:59] + "…"
 
 
 def _show(raw) -> str:
-    s = repr(raw)
+    s = raw.text if isinstance(raw, SentAs) else repr(raw)
     return s if len(s) <= 60 else s[:57] + "…'"

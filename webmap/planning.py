@@ -270,8 +270,14 @@ def _only_query(allowed, required=()) -> None:
     value left out by mistake, never a silent default) and for a ``required`` one
     missing."""
     params.refuse_unknown(allowed)
-    for name in allowed:  # (an empty kinds= has its own message: no kinds given)
-        if name != "kinds" and name in request.args and not request.args[name].strip():
+    # (an empty kinds= has its own message, no kinds given; an empty area= too, with a
+    # code to send, as on every route taking an area: params.area_code)
+    for name in allowed:
+        if (
+            name not in ("kinds", "area")
+            and name in request.args
+            and not request.args[name].strip()
+        ):
             if name in required:  # no default to fall back on: leaving it out is refused too
                 raise InvalidInput(
                     _("{name}= is empty: give a value; {name} is required", name=name)
@@ -383,6 +389,7 @@ def coverage_api():
             population=_demand(args.get("demand"), "households"),
             use_network=params.arg_bool("network"),
             as_of=_as_of(args.get("as_of")),
+            allow_empty=True,  # an area with nobody: 0 of 0 covered, with a note
         )
     return jsonify(plans.coverage_report(res, suppress=True))
 

@@ -105,13 +105,23 @@ def page():
 @people_required
 def items():
     limit = params.arg_int("limit", high=10**9, default=100)
-    return jsonify(
-        {
-            "items": gate_geocoding.review_items(
-                get_conn(), current_scope(), limit=min(int(limit), 1000)
-            )
-        }
-    )
+    conn = get_conn()
+    found = gate_geocoding.review_items(conn, current_scope(), limit=min(int(limit), 1000))
+    return jsonify({"items": _with_building_ids(conn, found)})
+
+
+def _with_building_ids(conn, items: list[dict]) -> list[dict]:
+    """The items with each candidate's ``building_id`` as the number that
+    ``/api/households/<id>/location`` and ``/api/buildings/<id>`` take (the geocoder keeps
+    the building's public id, "B000012", which they refused) and that public id as
+    ``building_ref``, as the buildings file names it."""
+    cands = [c for it in items for c in it["candidates"] or [] if c.get("building_id") is not None]
+    buildings = placement.candidate_buildings(conn, [c["building_id"] for c in cands])
+    for c in cands:
+        ref = str(c["building_id"])
+        c["building_ref"] = ref
+        c["building_id"] = (buildings.get(ref) or {}).get("id")
+    return items
 
 
 def _candidate_number(k, item: dict, *, null: bool = False) -> int:

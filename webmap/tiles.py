@@ -17,10 +17,10 @@ from collections import OrderedDict
 from flask import Blueprint, Response, request
 
 from gis import tiles as gis_tiles
-from gis.errors import InvalidInput, NotFound
-from gis.gate import require_people
+from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.gate import PEOPLE_ROLES, Scope, require_people
 from gis.gate import tiles as gate_tiles
-from gis.messages import _, clip
+from gis.messages import _, clip, role_name, role_names
 from webmap import params
 from webmap.auth import current_scope
 from webmap.dbconn import get_conn, read_conn
@@ -85,8 +85,32 @@ def _size(value) -> int:
 CACHE = TileCache()
 
 
-def parse_filters(args) -> gate_tiles.Filters:
-    """The map's filters from query parameters; InvalidInput naming a bad one."""
+#: the filters that pick households by personal attributes (certificates, visits,
+#: how well the address was placed): for the roles that see households only, since an
+#: aggregate filtered by them tells a planner about the few households behind it
+HOUSEHOLD_FILTERS = ("certificates", "not_visited_days", "geocode_level")
+
+
+def refuse_household_filters(args, scope: Scope) -> None:
+    """Forbidden, naming them, when a role that sees aggregates only sends any of
+    :data:`HOUSEHOLD_FILTERS` with a value (empty ones are the map's "all")."""
+    sent = [name for name in HOUSEHOLD_FILTERS if args.get(name)]
+    if sent and not scope.can_read_people:
+        raise Forbidden(
+            _(
+                "{filters}: filters of households, for the roles that see households"
+                " ({roles}); {role} accounts see aggregates only: leave them out",
+                filters=", ".join(sent),
+                roles=role_names(sorted(PEOPLE_ROLES)),
+                role=role_name(scope.role),
+            )
+        )
+
+
+def parse_filters(args, scope: Scope) -> gate_tiles.Filters:
+    """The map's filters from query parameters; InvalidInput naming a bad one, Forbidden
+    for the household filters of a role that sees aggregates only."""
+    refuse_household_filters(args, scope)
 
     def choice(name, allowed):
         v = args.get(name) or None
@@ -175,7 +199,9 @@ def tile(layer, z, x, y):
     datum = request.args.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02"):
         raise InvalidInput(_("datum={datum!r}; expected wgs84 or gcj02", datum=datum))
-    data = render_tile(layer, z, x, y, scope, parse_filters(request.args), datum)
+    # the filters shape the personal layers only (the others ignore them)
+    filters = parse_filters(request.args, scope) if layer in PERSONAL else gate_tiles.Filters()
+    data = render_tile(layer, z, x, y, scope, filters, datum)
     # households are people's data (and move when staff place them): never kept by the
     # browser; the rest may be for a minute
     cache = "no-store" if layer == "households" else "private, max-age=60"

@@ -9,6 +9,7 @@ it covered, merged where they touch and returned as WGS-84 polygons.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -29,14 +30,17 @@ from gis.messages import _
 GAP_CELL_M = 250.0
 
 
-#: a radius in metres: ASCII digits with an optional fraction (``float`` would also take
-#: '١٢', '1e3', 'inf' and '1_000')
-_METRES = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,6})?")
+#: a number as JSON writes it (the planner's POST body reads radii so): ASCII digits,
+#: an optional minus, fraction and exponent (``float`` would also take '١٢', '+5' and
+#: '1_000', which are refused as not numbers); NaN and infinity as JSON's parser takes
+#: them. -5, 1e308, 1e400 (infinite) and NaN are numbers, each refused as a radius out of
+#: range by the one refusal below, on the command line and both planner routes alike.
+_NUMBER = re.compile(
+    r"-?[0-9]{1,30}(?:\.[0-9]{1,15})?(?:[eE][+-]?[0-9]{1,5})?|-?(?:inf|infinity)|nan",
+    re.IGNORECASE,
+)
 #: the largest radius: well beyond a county's extent (larger is a typing slip)
 MAX_RADIUS_M = 100_000
-#: a number with a sign: -5 is a radius out of range (the one refusal below), not "not a
-#: number"
-_SIGNED = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,6})?")
 
 
 def radius_not_allowed(show) -> InvalidInput:
@@ -53,11 +57,10 @@ def radius_not_allowed(show) -> InvalidInput:
 
 def _metres(value: str, part: str, *, per_kind: bool) -> float:
     """``value`` (``part`` as the user wrote it) as metres in (0, MAX_RADIUS_M]: a
-    number with a sign out of range is :func:`radius_not_allowed`, anything else that is
-    not ASCII digits (1e3, inf, nan, 1_000) "not a number of metres"."""
-    if _SIGNED.fullmatch(value) and not _METRES.fullmatch(value):
-        raise radius_not_allowed(part)
-    if not _METRES.fullmatch(value):
+    number (:data:`_NUMBER`: 1e3, -5, 1e308, inf and nan are numbers) out of range is
+    :func:`radius_not_allowed`; anything else (1_000, ١٢, +5, 800m) "not a number of
+    metres"."""
+    if not _NUMBER.fullmatch(value):
         if per_kind:
             raise InvalidInput(
                 _(
@@ -69,15 +72,15 @@ def _metres(value: str, part: str, *, per_kind: bool) -> float:
             _("radius {part!r} is not a number of metres; expected e.g. 800", part=part)
         )
     r = float(value)
-    if not 0 < r <= MAX_RADIUS_M:
+    if not (math.isfinite(r) and 0 < r <= MAX_RADIUS_M):
         raise radius_not_allowed(part)
     return r
 
 
 def one_radius(text) -> float:
     """One radius of metres for every site (``place``), with the refusals of
-    :func:`parse_radius` (the command line's coverage, the web planner): in (0,
-    MAX_RADIUS_M], ASCII digits with an optional fraction."""
+    :func:`parse_radius` (the command line's coverage, the web planner): a number in
+    (0, MAX_RADIUS_M]."""
     text = str(text).strip()
     return _metres(text, text, per_kind=False)
 
@@ -166,6 +169,7 @@ class CoverageResult:
     distance: np.ndarray | None = None
     is_covered: np.ndarray | None = None
     demand: Demand | None = None  # kept for gis.analysis.plans.coverage_report
+    note: str | None = None  # why the figures are what they are (an area with nobody)
 
     @property
     def uncovered(self) -> float:
@@ -194,6 +198,7 @@ class CoverageResult:
             "grids": self.grids,
             "gaps": self.gaps,
             "seconds": self.seconds,
+            **({"note": self.note} if self.note else {}),
         }
 
 
@@ -323,9 +328,15 @@ def coverage(
     graph: network.RoadGraph | None = None,
     names: dict | None = None,
     cell_m: float = GAP_CELL_M,
+    allow_empty: bool = False,
 ) -> CoverageResult:
-    """Coverage of ``demand`` by ``points`` (labels = kinds) with the given radii."""
+    """Coverage of ``demand`` by ``points`` (labels = kinds) with the given radii.
+
+    An empty demand (nobody of the population in the area) is an InvalidInput, or with
+    ``allow_empty`` (the web map's coverage) a result of 0 of 0 covered with a note."""
     t0 = time.perf_counter()
+    if (len(demand) == 0 or demand.total <= 0) and allow_empty:
+        return _nobody(demand, points, radius_by_kind)
     if len(demand) == 0 or demand.total <= 0:
         raise InvalidInput(
             _("empty demand: no located demand in this area for the chosen population")
@@ -355,6 +366,28 @@ def coverage(
     return res
 
 
+def _nobody(demand: Demand, points: Sites, radius_by_kind: dict[str, float]) -> CoverageResult:
+    """0 of 0 covered: an area where nobody of the population lives (or none is placed)
+    is an answer, not an error: a planner asking about it learns that, in figures."""
+    nothing = np.zeros(len(demand), dtype=bool)
+    return CoverageResult(
+        population=demand.population,
+        kinds=tuple(radius_by_kind),
+        radius=radius_by_kind,
+        network=False,
+        total=0.0,
+        covered=0.0,
+        unlocated=demand.unlocated,
+        units=0,
+        sites=int(np.isin(points.label, list(radius_by_kind)).sum()),
+        gaps={"type": "FeatureCollection", "features": []},
+        distance=np.zeros(len(demand)),
+        is_covered=nothing,
+        demand=demand,
+        note=_("nobody of the chosen population is placed in this area: 0 of 0 covered"),
+    )
+
+
 def coverage_in_db(
     conn,
     scope,
@@ -365,6 +398,7 @@ def coverage_in_db(
     use_network: bool = False,
     as_of=None,
     cell_m: float = GAP_CELL_M,
+    allow_empty: bool = False,
 ) -> CoverageResult:
     """Coverage for a scope within one county (the county or a part of it) from the
     database: demand through the gate, active service points of ``kinds`` with
@@ -400,7 +434,15 @@ def coverage_in_db(
         )
     t2 = time.perf_counter()
     names = area_names(conn, np.concatenate([demand.village, demand.grid]))
-    res = coverage(demand, points, radius_by_kind, graph=graph, names=names, cell_m=cell_m)
+    res = coverage(
+        demand,
+        points,
+        radius_by_kind,
+        graph=graph,
+        names=names,
+        cell_m=cell_m,
+        allow_empty=allow_empty,
+    )
     res.seconds = {
         "read": round(t1 - t0, 3),
         "graph": round(t2 - t1, 3),

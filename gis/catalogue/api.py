@@ -117,6 +117,9 @@ ZH: dict[str, str] = {
     "{key} contains a control character": "{key} 含有控制字符",
     # gis/gate
     "{role} accounts see aggregates only": "{role}账号只能查看汇总数据",
+    "{filters}: filters of households, for the roles that see households ({roles}); {role} "
+    "accounts see aggregates only: leave them out": "{filters}：这些是住户筛选条件，仅供可查看住户的角色"
+    "（{roles}）使用；{role}账号只能查看汇总数据：请去掉这些参数",
     "showing full ID or phone numbers needs a reason": "显示完整身份证号或电话号码需要说明理由",
     "lon/lat {lon}, {lat} out of range; expected WGS-84 degrees": "经纬度 {lon}, {lat} 超出范围；应为 WGS-84 度",
     "that place is outside your jurisdiction": "该位置不在您的辖区内",
@@ -128,6 +131,10 @@ ZH: dict[str, str] = {
     "{MAX_BUILDING_DISTANCE_M:.0f} m of the building it names": "该点距楼栋 {building_id} {dist:,.0f} 米；手工定位必须在所指楼栋 "
     "{MAX_BUILDING_DISTANCE_M:.0f} 米以内",
     "this household has no geocoded place to restore": "该户没有可恢复的地址定位",
+    "this household is on its geocoded place already (its manual place was undone): "
+    "nothing to restore": "该户已在其地址定位上（手工位置已撤销），无需恢复",
+    "this household was never placed by hand: it is on its geocoded place, nothing to "
+    "restore": "该户从未被手工定位：它就在其地址定位上，无需恢复",
     "the geocoded place is outside your jurisdiction": "地址定位的位置不在您的辖区内",
     "the candidate names no known building or village": "该候选项不对应任何已知楼栋或村（社区）",
     # gis/users.py, users_tokens.py, logins.py
@@ -143,6 +150,7 @@ ZH: dict[str, str] = {
     # gis/analysis
     "no radius for {items}; give one number of metres or kind=metres for each kind": "没有 {items} 的半径；请给出一个米数，或为每种类型给出 类型=米数",
     "empty demand: no located demand in this area for the chosen population": "需求为空：该地区所选人群没有已定位的需求",
+    "nobody of the chosen population is placed in this area: 0 of 0 covered": "该地区没有已定位的所选人群：覆盖 0/0",
     "no roads loaded in this county: coverage along roads needs `popgis load roads FILE` "
     "(or an OSM extract) first": "本县尚未加载道路：沿道路计算覆盖需要先 `popgis load roads 文件`"
     "（或 OSM 数据）",

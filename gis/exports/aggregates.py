@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from gis.exports import setting
 from gis.gate import Scope, scope_for_area, widened
 from gis.gate.aggregates import COUNT_COLUMNS, path_counts
+from gis.rules import today
 
 DEFAULT_THRESHOLD = 5
 
@@ -99,11 +100,6 @@ class Statistics:
 
     def get(self, code: str) -> AreaStats:
         return self.areas[code]
-
-
-def today(conn) -> date:
-    """The database's current date: the default as-of date of every export."""
-    return conn.execute(sa.text("SELECT current_date")).scalar()
 
 
 def _tree(conn, root_path: str) -> dict[str, AreaStats]:
@@ -218,7 +214,9 @@ def statistics(
     suppression pattern is the same for everyone (rule 3); only areas inside the
     scope are returned.
     """
-    as_of = as_of or today(conn)
+    # today in China (gis.rules), not the database's current_date, which is UTC's on
+    # a server kept on UTC
+    as_of = as_of or today()
     k = k or threshold()
     county_code = scope.path[:6] + "000000"
     root = scope_for_area(conn, county_code, user=scope.user, role=scope.role)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 
+from gis import rules
 from gis.errors import InvalidInput
 from gis.exports import (
     aggregates,
@@ -95,7 +96,7 @@ def render_atlas(
             _("unknown atlas unit {per!r}; expected village or township", per=clip(per))
         )
     area = area_scope(conn, scope, area_code)
-    as_of = as_of or aggregates.today(conn)
+    as_of = as_of or rules.today()
     stats = aggregates.statistics(conn, area, as_of=as_of)
     units = _units(conn, stats, area, per, max_pages)
     book = _Atlas(conn, scope, area, layer, info, stats, as_of, per)
@@ -231,7 +232,7 @@ class _Atlas:
         self.exported = _(
             "Exported by {user}  {time}  EPSG:{epsg}",
             user=scope.user,
-            time=f"{datetime.now():%Y-%m-%d %H:%M}",
+            time=rules.clock(),
             epsg=self.epsg,
         )
 

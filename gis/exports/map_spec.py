@@ -7,11 +7,12 @@ zone) and :func:`prepare`, which fills it. :mod:`gis.exports.mapping` draws it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import shapely
 
+from gis import rules
 from gis.errors import InvalidInput
 from gis.exports import (
     aggregates,
@@ -344,7 +345,7 @@ def prepare(
     if per not in (None, "", "village", "grid"):
         raise InvalidInput(_("per={per!r}; expected village or grid", per=clip(per)))
     area = area_scope(conn, scope, area_code)
-    as_of = as_of or aggregates.today(conn)
+    as_of = as_of or rules.today()
     k = aggregates.threshold()
     epsg = basemap.metric_epsg(conn, area.area_code)
     shown = area.area_code
@@ -368,7 +369,7 @@ def prepare(
         footer_right=_(
             "Exported by {user}  {time}  CRS WGS 84 / UTM EPSG:{epsg}",
             user=scope.user,
-            time=f"{datetime.now():%Y-%m-%d %H:%M}",
+            time=rules.clock(),
             epsg=epsg,
         ),
         epsg=epsg,

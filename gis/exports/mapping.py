@@ -26,9 +26,10 @@ from matplotlib.patches import Circle, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from scipy import ndimage
 
+from gis import rules
 from gis.analysis.instance import kind_name
 from gis.errors import InvalidInput
-from gis.exports import aggregates, cartography, log_export, paper_part
+from gis.exports import cartography, log_export, paper_part
 from gis.exports import file_names as export_file_names
 from gis.exports.map_spec import LAYERS, MapSpec, lines_in_view, prepare, unit_label
 from gis.gate import Scope
@@ -585,7 +586,7 @@ def render_map_file(
         spec.area_code,
         {"format": fmt, "size": size, "landscape": landscape, "bbox": bbox},
     )
-    name, local = file_names(conn, spec, fmt, size, landscape, as_of or aggregates.today(conn))
+    name, local = file_names(conn, spec, fmt, size, landscape, as_of or rules.today())
     return MapFile(buf.getvalue(), name, local)
 
 

@@ -10,12 +10,11 @@ apostrophe; XLSX cells are also typed as text with Excel's quote prefix.
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from gis import csvfile
+from gis import csvfile, rules
 from gis.errors import InvalidInput
 from gis.exports import aggregates, area_scope, basemap, log_export, long_date, source_line
 from gis.exports.heat import min_bandwidth_m
@@ -139,7 +138,7 @@ def notes(stats: aggregates.Statistics, scope: Scope, names: list[str]) -> list[
             "Data as of {date}; exported by {user}, {time}",
             date=long_date(stats.as_of),
             user=scope.user,
-            time=f"{datetime.now():%Y-%m-%d %H:%M}",
+            time=rules.clock(),
         ),
         source_line(k, min_bandwidth_m()),
         _(

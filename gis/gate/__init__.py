@@ -290,6 +290,9 @@ class Gate:
             )
         if building_id is not None:
             self._in_scope_building(building_id)
+            # first, before the question of a move to another village: a place that
+            # cannot be saved needs no confirmation
+            placement.check_building_distance(self.conn, lon, lat, building_id)
         target = self.conn.execute(
             sa.text("""
             WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
@@ -310,7 +313,6 @@ class Gate:
             raise InvalidInput(_("that place is outside your jurisdiction"))
         if not move_village:
             self._check_same_village(hid, target.village_code)
-        placement.check_building_distance(self.conn, lon, lat, building_id)
         placement.record(self.conn, hid, self.scope.user, "manual", lon, lat, target.building_id)
         self.conn.execute(
             sa.text("""

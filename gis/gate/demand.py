@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from gis import rules
 from gis.errors import InvalidInput
 from gis.gate import Scope, enter
 from gis.messages import _, clip
@@ -111,7 +112,7 @@ def demand_by_building(
     """
     enter(conn, scope)
     _check_population(population)
-    as_of = as_of or date.today()
+    as_of = as_of or rules.today()  # China's today, as every default as-of
     params = {
         "p": scope.like,
         "county": scope.county,  # the partitions pruned while planning (in_county)

@@ -76,6 +76,31 @@ def _geocoded_entry(conn, household_id: int):
     ).one_or_none()
 
 
+def _not_placed_by_hand(conn, household_id: int) -> InvalidInput:
+    """Why a household not placed by hand has nothing to restore: it never was (it said
+    "has no geocoded place to restore", which it has: it is on it), or its manual place
+    was undone already."""
+    placed = conn.execute(
+        sa.text(
+            "SELECT EXISTS (SELECT 1 FROM placement_history WHERE household_id = :h "
+            "AND action = 'manual')"
+        ),
+        {"h": household_id},
+    ).scalar()
+    if placed:
+        return InvalidInput(
+            _(
+                "this household is on its geocoded place already (its manual place was "
+                "undone): nothing to restore"
+            )
+        )
+    return InvalidInput(
+        _(
+            "this household was never placed by hand: it is on its geocoded place, nothing to restore"
+        )
+    )
+
+
 def history(conn, scope, household_id: int) -> dict:
     """A household's placement history, newest first: action, who, when, the place it
     came from (lon, lat, level, method, building); and whether the geocoded place can
@@ -121,8 +146,10 @@ def restore(conn, scope, household_id: int) -> None:
     ).one_or_none()
     if row is None:
         raise NotFound("household")
+    if not row.placed_manually:
+        raise _not_placed_by_hand(conn, household_id)
     entry = _geocoded_entry(conn, household_id)
-    if not row.placed_manually or entry is None:
+    if entry is None:
         raise InvalidInput(_("this household has no geocoded place to restore"))
     if entry.from_admin_path and not entry.from_admin_path.startswith(scope.path):
         raise InvalidInput(_("the geocoded place is outside your jurisdiction"))
@@ -172,14 +199,16 @@ def open_reviews(conn, scope) -> int:
 
 
 def candidate_buildings(conn, ext_ids) -> dict:
-    """Address, compound and number of the buildings review candidates name (by their
-    public id), for labelling the candidates: {ext_id: {...}}."""
+    """Database id, address, compound and number of the buildings review candidates
+    name (by their public id), for labelling the candidates and for the id the location
+    route takes: {ext_id: {...}}."""
     ids = sorted({str(e) for e in ext_ids if e is not None})
     if not ids:
         return {}
     rows = conn.execute(
         sa.text(
-            "SELECT ext_id, address, compound, building_no FROM buildings WHERE ext_id = ANY(:ids)"
+            "SELECT id, ext_id, address, compound, building_no FROM buildings "
+            "WHERE ext_id = ANY(:ids)"
         ),
         {"ids": ids},
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from gis import audit, disclosure
+from gis import audit, disclosure, rules
 from gis.gate import Scope, enter, in_county, require_people
 from gis.tiles import BUFFER, EXTENT, check_tile, datum_shift
 
@@ -49,7 +49,7 @@ class Filters:
         """SQL conditions on households `h` and their parameters."""
         conds: list[str] = []
         params: dict[str, object] = {}
-        as_of = self.as_of or dt.date.today()
+        as_of = self.as_of or rules.today()  # China's today, as every default as-of
         params["as_of"] = as_of
         person = []
         if self.population == "migrants":

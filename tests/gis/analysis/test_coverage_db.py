@@ -255,9 +255,15 @@ def test_radius_per_kind(conn, county):
     with pytest.raises(Exception, match="radius -5 is not allowed: metres, more than 0"):
         coverage.parse_radius("-5", ["clinic"])
     # ASCII digits only, no plus sign, and bounded (the message names the range)
-    for odd in ("+5", "١٢", "１２", "1e3", "inf", "1_000"):
+    for odd in ("+5", "١٢", "１２", "1e", "1_000", "0x10"):
         with pytest.raises(Exception, match="not a number of metres"):
             coverage.parse_radius(odd, ["clinic"])
+    # a number as JSON writes it (the POST body's reading): 1e3 is 1000 m; inf, NaN and
+    # 1e308 numbers out of the radius's range, refused as 0 and -5 are (session 25)
+    assert coverage.parse_radius("1e3", ["clinic"]) == {"clinic": 1000.0}
+    for far in ("inf", "-inf", "NaN", "1e308", "1e400"):
+        with pytest.raises(Exception, match=f"radius {far} is not allowed: metres, more than 0"):
+            coverage.parse_radius(far, ["clinic"])
     with pytest.raises(Exception, match="at most 100000"):
         coverage.parse_radius("99999999999999999999999999", ["clinic"])
 

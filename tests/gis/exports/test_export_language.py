@@ -100,9 +100,9 @@ def test_an_atlas_page_in_english(conn):
 
 
 def spec_date(conn):
-    from gis.exports import aggregates
+    from gis import rules
 
-    return aggregates.today(conn)
+    return rules.today()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
