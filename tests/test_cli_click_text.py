@@ -64,8 +64,8 @@ def test_a_parse_error_is_chinese_by_default(zh_default):
     assert "错误：没有选项 '--bogus'" in r.output, r.output
     r = CliRunner().invoke(main, ["place", "--model", "kmeans", "--radius", "1", "--out", "x"])
     assert "'--model' 的值无效：'kmeans' 不是以下之一" in r.output, r.output
-    r = CliRunner().invoke(main, ["place", "--model", "mclp", "--radius", "far", "--out", "x"])
-    assert "'--radius' 的值无效" in r.output and "is not a valid" not in r.output, r.output
+    r = CliRunner().invoke(main, ["place", "--model", "mclp", "--k", "far", "--out", "x"])
+    assert "'--k' 的值无效" in r.output and "is not a valid" not in r.output, r.output
 
 
 def test_a_parse_error_is_english_with_lang_en(zh_default):

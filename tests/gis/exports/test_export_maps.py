@@ -368,9 +368,10 @@ def test_a_view_titled_with_a_grid_is_drawn_by_grid(conn, crowded):
     ``per`` asked (by village, it coloured the grid with its village's figure, so a grid
     where nobody lives showed the village's 130–559/km² under a title naming the grid);
     a view titled with a village keeps the units asked for."""
+    from gis import rules
     from gis.exports import aggregates
 
-    stats = aggregates.statistics(conn, crowded, as_of=aggregates.today(conn))
+    stats = aggregates.statistics(conn, crowded, as_of=rules.today())
     grids = {c: s.density_km2 for c, s in stats.areas.items() if len(c) == 15}
     for per in (None, "village", "grid"):
         spec = mapping.prepare(
@@ -381,7 +382,7 @@ def test_a_view_titled_with_a_grid_is_drawn_by_grid(conn, crowded):
         values = [v for _, v in spec.choropleth]
         assert grids[GRID1] in values, (values, grids)
         assert set(values) <= set(grids.values()), (values, stats.areas["330782001001"])
-        name = mapping.file_names(conn, spec, "png", "A4", False, aggregates.today(conn))[0]
+        name = mapping.file_names(conn, spec, "png", "A4", False, rules.today())[0]
         assert "map-density-grid-330782001001001" in name, name
     village = mapping.prepare(
         conn, crowded, "density", bbox=(119.99, 29.19, 120.11, 29.31), per="village"
