@@ -20,7 +20,7 @@ demo: install
 
 # CI (.ci/run) runs this: lint and type check first, then the whole suite.
 test: install-test lint
-	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
 
 bench: install $(VENV)/.bench-installed
 	$(PY) bench/run.py $(BENCH_ARGS)

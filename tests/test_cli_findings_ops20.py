@@ -19,9 +19,9 @@ from tests.ctrl_c import ROOT, at_a_call, stderr_lines
 DEMO = ["--lang", "en", "demo", "--scale", "0.001", "--no-serve"]
 
 
-def _demo(env: dict) -> subprocess.CompletedProcess:
+def _demo(env: dict, args: list[str] = DEMO) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *DEMO],
+        [sys.executable, "-m", "cli", *args],
         env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
@@ -292,26 +292,12 @@ def test_an_interrupted_province_demo_is_completed_by_the_next_run(fresh_db):
     households, not_geocoded, accounts = state()
     assert households > 0 and not_geocoded == 0 and accounts == 0
 
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", *PROVINCE],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = _demo(env, PROVINCE)
     assert r.returncode == 0, r.stderr
     assert "not loaded again" not in r.stdout and "events.csv: loaded" in r.stdout
     assert state() == (households, 0, 3)
 
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", *PROVINCE],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = _demo(env, PROVINCE)
     assert r.returncode == 0 and r.stdout.startswith("not loaded again: 330727"), r.stdout
 
 
