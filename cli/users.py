@@ -334,10 +334,6 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
                 )
             except PopgisError as exc:  # a --household that is no household of the scope
                 fail(exc.message)
-        if not as_json and not as_csv and not unusual:
-            from webmap.audit import with_roles
-
-            rows = with_roles(conn, rows)
     if not as_json and not as_csv:
         # codes stay in JSON and CSV (for programs); the table shows names
         rows = [_audit_names(r) for r in rows]

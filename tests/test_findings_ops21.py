@@ -62,3 +62,74 @@ def test_a_name_breaking_the_rule_logs_in_as_a_wrong_password_does(conn, client)
     assert wrong.status_code == bad.status_code == 401
     assert bad.get_data() == wrong.get_data()
     assert login(client, "county_u").status_code == 302
+
+
+def test_the_log_shows_the_role_of_the_time_on_every_output(db_url):
+    """A login entry keeps the role the account had (it was null and the table showed
+    the current one); a console entry stays "—" even when an account takes the
+    operator's name (one made before the name rule, put in directly here)."""
+    import csv
+    import io
+    import json
+    from getpass import getuser
+
+    from gis import logins, users
+
+    name, operator = "ops21_role", f"cli:{getuser()}"
+    runner = CliRunner()
+
+    def audit(who: str, *fmt: str):
+        return runner.invoke(main, ["--lang", "en", "audit", "--user", who, *fmt]).output
+
+    try:
+        with db.engine().begin() as c:
+            users.add_user(c, name, "village", "330782001001", "s3cret-pass")
+            logins.record(c, name, "10.0.0.21", True)
+        assert runner.invoke(main, ["users", "disable", name]).exit_code == 0
+        with db.engine().begin() as c:
+            c.execute(
+                sa.text(
+                    "UPDATE app_users SET role = 'township', area_code = '330782001000' "
+                    "WHERE name = :n"
+                ),
+                {"n": name},
+            )
+            c.execute(
+                sa.text(
+                    "INSERT INTO app_users (name, role, area_code, password_hash) "
+                    "VALUES (:n, 'village', '330782001001', 'x')"
+                ),
+                {"n": operator},
+            )
+        table = audit(name)
+        assert "Village staff" in table and "Township staff" not in table, table
+        assert [r["role"] for r in json.loads(audit(name, "--json"))] == ["village"]
+        rows = list(csv.DictReader(io.StringIO(audit(name, "--csv").lstrip("\ufeff"))))
+        assert [r["role"] for r in rows] == ["village"]
+        console = audit(operator)
+        assert "disabled an account" in console and "Village staff" not in console, console
+        assert "—" in console
+    finally:
+        with db.engine().begin() as c:
+            c.execute(
+                sa.text("DELETE FROM app_users WHERE name IN (:a, :b)"),
+                {"a": name, "b": operator},
+            )
+
+
+def test_the_audit_page_shows_the_role_of_the_time(conn, client):
+    """The web page and its API agree with the command line: a login's role is the
+    account's at the time, not after a change."""
+    assert login(client, "village_a").status_code == 302
+    conn.execute(
+        sa.text(
+            "UPDATE app_users SET role = 'township', area_code = '330782001000' "
+            "WHERE name = 'village_a'"
+        )
+    )
+    client.get("/logout")
+    assert login(client, "auditor_u").status_code == 302
+    page = client.get("/audit?user=village_a&lang=en").get_data(as_text=True)
+    assert 'data-code="village"' in page and 'data-code="township"' not in page
+    entries = client.get("/api/audit?user=village_a").get_json()["entries"]
+    assert entries and {e["role"] for e in entries} == {"village"}
