@@ -59,9 +59,12 @@ def users_add(name, role, area, password_stdin):
     try:
         with db.engine().begin() as conn:
             users.add_user(conn, name, role, area, password)
+            added = next(u for u in users.list_users(conn) if u["name"] == name)
     except PopgisError as exc:
         fail(exc.message)
-    click.echo(_("added {name} ({role}, {area})", name=name, role=role, area=area))
+    # the area as stored (330782001 → 330782001000) with its name, the role by its name
+    where = f"{added['area_name']} {added['area_code']}"
+    click.echo(_("added {name} ({role}, {area})", name=name, role=role_name(role), area=where))
 
 
 @users_group.command("list")

@@ -125,7 +125,7 @@ LEVEL_ORDER = ("province", "city", "county", "township", "village", "grid")
 
 def role_levels(role: str) -> str:
     """The levels a role's accounts are assigned to, from the top ("county or township")."""
-    return _(" or ").join(lv for lv in LEVEL_ORDER if lv in ROLE_LEVELS[role])
+    return _(" or ").join(_(lv) for lv in LEVEL_ORDER if lv in ROLE_LEVELS[role])
 
 
 def add_user(
@@ -156,7 +156,7 @@ def add_user(
                 role=role_name(role),
                 items=role_levels(role),
                 area_code=area_code,
-                level=level,
+                level=_(level),  # the level's name (村/社区), not its code
             )
         )
     active = conn.execute(

@@ -133,3 +133,38 @@ def test_the_audit_page_shows_the_role_of_the_time(conn, client):
     assert 'data-code="village"' in page and 'data-code="township"' not in page
     entries = client.get("/api/audit?user=village_a").get_json()["entries"]
     assert entries and {e["role"] for e in entries} == {"village"}
+
+
+def test_users_add_words_role_and_area_in_the_users_language(db_url):
+    """`users add` echoed the area as typed and the role's code ("qa13（planner，
+    330782001）"); the level refusal mixed Chinese and codes ("…village或grid")."""
+    runner = CliRunner()
+
+    def add(lang: str, name: str, role: str, area: str):
+        args = ["--lang", lang, "users", "add", name, "--role", role, "--area", area]
+        return runner.invoke(main, [*args, "--password-stdin"], input="s3cret-pass\n")
+
+    try:
+        r = add("zh", "ops21_zh", "planner", "330782001")
+        assert (
+            r.exit_code == 0 and r.output == "已添加 ops21_zh（规划人员，稠城街道 330782001000）\n"
+        )
+        r = add("en", "ops21_en", "planner", "330782")
+        assert r.exit_code == 0 and r.output == "added ops21_en (Planner, 义乌市 330782000000)\n"
+        r = add("zh", "ops21_v", "village", "330782000000")
+        assert r.exit_code == 2 and r.output == (
+            "错误：村（社区）工作人员账号应分配到以下级别的区划：村/社区或网格；"
+            "330782000000 的级别是 县\n"
+        ), r.output
+    finally:
+        with db.engine().begin() as c:
+            c.execute(sa.text("DELETE FROM app_users WHERE name LIKE 'ops21_%'"))
+
+
+def test_a_missing_option_ends_with_a_chinese_full_stop():
+    r = CliRunner().invoke(main, ["--lang", "zh", "coverage"])
+    assert r.exit_code == 2 and r.output.endswith("错误：缺少选项 '--kinds'。\n"), r.output
+    r = CliRunner().invoke(main, ["--lang", "zh", "users", "add", "x", "--password-stdin"])
+    assert "错误：缺少选项 '--role'。可选：" in r.output, r.output
+    r = CliRunner().invoke(main, ["--lang", "en", "coverage"])
+    assert r.output.endswith("Error: Missing option '--kinds'.\n"), r.output
