@@ -12,6 +12,8 @@ that the installed click's msgids all have one).
 
 from __future__ import annotations
 
+import re
+
 import click.core
 import click.decorators
 import click.exceptions
@@ -49,9 +51,24 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return gettext(singular if n == 1 else plural)
 
 
+_click_missing = click.exceptions.MissingParameter.format_message
+#: the full stop click puts after the missing parameter's name ("{missing}{hint}.{msg}")
+_AFTER_HINT = re.compile(r"\.(?: |$)")
+
+
+def _missing_message(self: click.exceptions.MissingParameter) -> str:
+    """click's "Missing option '--kinds'." with a Chinese full stop in Chinese
+    (缺少选项 '--kinds'。): the "." is in click's code, not in a msgid."""
+    text = _click_missing(self)
+    if language() != "zh":
+        return text
+    return _AFTER_HINT.sub("。", text, count=1)
+
+
 def install() -> None:
     """Give click's modules these functions in place of the standard gettext's."""
     for module in MODULES:
         module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    click.exceptions.MissingParameter.format_message = _missing_message  # type: ignore[method-assign]

@@ -59,9 +59,12 @@ def users_add(name, role, area, password_stdin):
     try:
         with db.engine().begin() as conn:
             users.add_user(conn, name, role, area, password)
+            added = next(u for u in users.list_users(conn) if u["name"] == name)
     except PopgisError as exc:
         fail(exc.message)
-    click.echo(_("added {name} ({role}, {area})", name=name, role=role, area=area))
+    # the area as stored (330782001 → 330782001000) with its name, the role by its name
+    where = f"{added['area_name']} {added['area_code']}"
+    click.echo(_("added {name} ({role}, {area})", name=name, role=role_name(role), area=where))
 
 
 @users_group.command("list")
@@ -334,10 +337,6 @@ def audit(user, household, since: datetime | None, limit, unusual, as_json, as_c
                 )
             except PopgisError as exc:  # a --household that is no household of the scope
                 fail(exc.message)
-        if not as_json and not as_csv and not unusual:
-            from webmap.audit import with_roles
-
-            rows = with_roles(conn, rows)
     if not as_json and not as_csv:
         # codes stay in JSON and CSV (for programs); the table shows names
         rows = [_audit_names(r) for r in rows]

@@ -122,8 +122,15 @@ def wait_seconds(conn, name: str, address: str | None) -> int:
 def refused(conn, name: str, address: str | None, wait: int) -> None:
     """Log an attempt refused unchecked because the account or address must wait: it
     does not count as a failure (its password was never checked)."""
-    who = SimpleNamespace(user=name[:100], role=None, address=address)
-    audit.record(conn, who, "login_refused", detail={"wait_s": wait})
+    audit.record(conn, _who(conn, name, address), "login_refused", detail={"wait_s": wait})
+
+
+def _who(conn, name: str, address: str | None) -> SimpleNamespace:
+    """The author of a login entry: the name tried, with the role its account has now
+    (none for a name of no account), stored with the entry: the log shows the role of
+    the time, not one an account of that name has later."""
+    role = conn.execute(sa.text("SELECT role FROM app_users WHERE name = :n"), {"n": name}).scalar()
+    return SimpleNamespace(user=name[:100], role=role, address=address)
 
 
 def unlock(conn, by: str, *, name: str | None = None, address: str | None = None) -> int:
@@ -157,7 +164,7 @@ def record(conn, name: str, address: str | None, ok: bool, *, reason: str = "") 
     """Count a failure of a real password check (locking where the limit is reached) or
     clear the account's count after a success; write the attempt to the access log.
     Attempts refused before the check go to ``refused`` instead."""
-    who = SimpleNamespace(user=name[:100], role=None, address=address)
+    who = _who(conn, name, address)
     if ok:
         conn.execute(
             sa.text("UPDATE login_throttle SET failures = 0, locked_until = NULL WHERE key = :k"),

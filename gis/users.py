@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from types import SimpleNamespace
 
@@ -14,7 +15,7 @@ from gis import audit, sessions, users_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.gate import Scope
 from gis.logins import check_password_policy
-from gis.messages import _, role_name
+from gis.messages import _, clip, role_name
 from gis.scope import area_scope_of
 
 ROLES = ("province", "city", "county", "township", "village", "planner", "auditor")
@@ -29,6 +30,30 @@ ROLE_LEVELS = {
     "planner": {"county", "township"},
     "auditor": {"county", "township", "village"},
 }
+#: an account name: ASCII letters, digits, "_", "." and "-", starting with a letter, at
+#: most 64 characters. Names are read in the access log and typed at the command line:
+#: a trailing space, full-width letters, bidi controls or a line break made one name look
+#: like another (or a forged log line), and "cli:" is how console operators are logged.
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+
+
+def valid_name(name: str) -> bool:
+    """True for a name :data:`NAME_PATTERN` allows (so never ``cli:…``)."""
+    return NAME_PATTERN.fullmatch(name) is not None
+
+
+def check_name(name: str) -> None:
+    """Raise InvalidInput naming the rule when ``name`` may not be an account's."""
+    if not valid_name(name):
+        raise InvalidInput(
+            _(
+                "account name {name} is not allowed: use 1-64 ASCII letters, digits, '_', "
+                "'.' or '-', starting with a letter ('cli:' names the console's operators)",
+                name=ascii(clip(name, 40)),
+            )
+        )
+
+
 # argon2id with the library's defaults (t=3, m=64 MiB, p=4: above OWASP's minimum).
 _ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4, "hash_len": 32}
 
@@ -100,7 +125,7 @@ LEVEL_ORDER = ("province", "city", "county", "township", "village", "grid")
 
 def role_levels(role: str) -> str:
     """The levels a role's accounts are assigned to, from the top ("county or township")."""
-    return _(" or ").join(lv for lv in LEVEL_ORDER if lv in ROLE_LEVELS[role])
+    return _(" or ").join(_(lv) for lv in LEVEL_ORDER if lv in ROLE_LEVELS[role])
 
 
 def add_user(
@@ -117,7 +142,7 @@ def add_user(
         raise InvalidInput(
             _("unknown role {role!r}; expected one of {items}", role=role, items=", ".join(ROLES))
         )
-
+    check_name(name)
     check_password_policy(password, name=name)
     # any form of --area (33, 3307, 330782, 330782001 or 12 digits, a grid's 15); a
     # malformed code or one of no area loaded is named with `popgis areas`
@@ -131,7 +156,7 @@ def add_user(
                 role=role_name(role),
                 items=role_levels(role),
                 area_code=area_code,
-                level=level,
+                level=_(level),  # the level's name (村/社区), not its code
             )
         )
     active = conn.execute(
@@ -230,6 +255,11 @@ def authenticate(conn, name: str, password: str) -> Scope | None:
     password is hashed here, and ``popgis_login_check`` compares. A hash made with an
     older algorithm is replaced by an argon2id one (``popgis_login_rehash``).
     """
+    if not valid_name(name):
+        # an account made before names had a rule logs in no more; the same work and
+        # answer as a wrong password (made-up salt: no name is looked up)
+        hash_with("unnamed", password)
+        return None
     prefix = conn.execute(sa.text("SELECT popgis_login_salt(:n)"), {"n": name}).scalar()
     attempt = hash_with(prefix, password)
     row = conn.execute(

@@ -8,7 +8,7 @@ import datetime as dt
 
 from flask import Blueprint, jsonify, render_template, request
 
-from gis import audit, users
+from gis import audit
 from gis.errors import InvalidInput
 from gis.exports.geo import COLLECTIONS
 from gis.messages import _
@@ -90,21 +90,12 @@ def _layer_label(code: str, lang: str) -> str:
     return pagetext.target_label(code, lang)
 
 
-def with_roles(conn, rows: list[dict]) -> list[dict]:
-    """Login rows are logged before the role is known: the account's role when it
-    exists (the template shows "—" otherwise)."""
-    if all(r["role"] for r in rows):
-        return rows
-    roles = {u["name"]: u["role"] for u in users.list_users(conn)}
-    return [r if r["role"] else {**r, "role": roles.get(r["user_name"])} for r in rows]
-
-
 @bp.route("/audit")
 @roles_required("auditor")
 def page():
     f = _filters()
     conn, scope = get_conn(), current_scope()
-    rows = with_roles(conn, audit.entries(conn, scope=scope, **f))
+    rows = audit.entries(conn, scope=scope, **f)
     lang = page_language()
     return render_template(
         "audit.html",

@@ -26,6 +26,10 @@ ZH: dict[str, str] = {
     "{n} min": "{n} 分钟",
     # role names take no article (issue 15: "a Auditor")
     "this is for {items} accounts; your account's role is {role}": "此功能仅供{items}使用；您的账号角色是{role}",
+    # gis/users.py check_name (outside tester, s25: "county " and cli:root were accounts)
+    "account name {name} is not allowed: use 1-64 ASCII letters, digits, '_', "
+    "'.' or '-', starting with a letter ('cli:' names the console's operators)": "账号名 {name} 不可用：只能用 1-64 个 ASCII 字母、数字、'_'、"
+    "'.' 或 '-'，并以字母开头（'cli:' 表示命令行的操作员）",
     "{role} accounts are assigned to an area of level {items}; {area_code} is of level "
     "{level}": "{role}账号应分配到以下级别的区划：{items}；{area_code} 的级别是 {level}",
     # gis/exports/geo.py, the web layers export (issue 15, finding 10: no command-line flag)
