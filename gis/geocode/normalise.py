@@ -188,13 +188,22 @@ def _by_role(s: str) -> tuple[str, list[str]]:
     return "\x1e".join(lab + t for _, lab, t in parts), []
 
 
+#: a county, township or higher level named in a part (小区, 园区, 景区, 校区, 厂区 and
+#: 社区 are no such level)
+_UPPER_NAMED = re.compile(r"省|市|县|(?<![小社园景校厂])区|镇|乡|街道")
+
+
 def _glued(x: str) -> list[str]:
     """``x`` cut where a second address starts right after the first (see
-    :data:`_SEGMENT_GLUED`), when the later part has more than a province and city."""
+    :data:`_SEGMENT_GLUED`), when the later part has more than a province and city and
+    the first names a county, township or higher of its own: details written before
+    the place names (金茂公馆1栋601室义乌市稠城街道江滨社区, 江滨社区5组12号义乌市稠城街道)
+    are one address in another order, read whole (the parser takes place names after
+    the numbers too)."""
     parts = _SEGMENT_GLUED.split(x)
     out = parts[:1]
     for y in parts[1:]:
-        if _MORE_SPECIFIC.search(y, 3):
+        if _MORE_SPECIFIC.search(y, 3) and _UPPER_NAMED.search(out[-1]):
             out.append(y)
         else:
             out[-1] += y
