@@ -12,7 +12,9 @@ are looked up. Candidates are scored (the product of each step's score) and then
   county) — never at a guessed building.
 
 A record whose address named a building that is not in the gazetteer is placed at the
-level that was found and flagged for review too. Bad input (empty, garbage, another
+level that was found and flagged for review too, as is every record whose field held
+two addresses (the parser's ``two_addresses``), its score lowered: which is meant is a
+guess. Bad input (empty, garbage, another
 county) gives level ``unmatched`` and a reason; it never raises.
 """
 
@@ -22,12 +24,14 @@ from dataclasses import dataclass, field
 
 from gis.geocode.buildings import BuildingIndex
 from gis.geocode.gazetteer import COUNTY, TOWNSHIP, VILLAGE, AdminGazetteer
-from gis.geocode.parse import Parsed, parse, village_sure
+from gis.geocode.parse import TWO_ADDRESSES, Parsed, parse, village_sure
 
 __all__ = ["Result", "Matcher", "OutOfScope", "BUILDING_MIN", "AREA_MIN", "MARGIN"]
 
 BUILDING_MIN = 0.85  # lowest score placed at building level without review
 AREA_MIN = 0.80  # lowest score placed at a compound/group/village without review
+#: a place found in a field with two addresses: its score times this, and to review
+TWO_ADDRESSES_FACTOR = 0.8
 MARGIN = 0.08  # a second candidate closer than this makes the record ambiguous
 _STEP_RANK = {
     "exact": 0,
@@ -105,6 +109,16 @@ def _weakest(a: str, b: str) -> str:
     return a if _STEP_RANK.get(a, 5) >= _STEP_RANK.get(b, 5) else b
 
 
+def _two_addresses(r: Result) -> None:
+    """``r``, of a field with two addresses in it (the parser's ``two_addresses``: one
+    taken, the other leftover), sent to review with its score lowered: which address is
+    meant is a guess, and the names contradict each other (a person must look)."""
+    r.score = round(r.score * TWO_ADDRESSES_FACTOR, 3)
+    why = "two addresses in one field"
+    r.reason = f"{r.reason}; {why}" if r.review and r.reason else why
+    r.review = True
+
+
 class Matcher:
     """Geocodes address strings against a gazetteer and building index (both in memory).
 
@@ -148,9 +162,10 @@ class Matcher:
             name = self.gaz.name_of(code) or ""
             return Result(reason=f"address is in another county: {name} ({code})")
         cands = self._candidates(p)
-        if not cands:
-            return self._area_only(p)
-        return self._decide(p, cands)
+        r = self._area_only(p) if not cands else self._decide(p, cands)
+        if TWO_ADDRESSES in p.flags and r.level != "unmatched":
+            _two_addresses(r)
+        return r
 
     def _candidates(self, p: Parsed) -> list[_Cand]:
         c = p.comps
