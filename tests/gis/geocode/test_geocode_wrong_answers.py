@@ -874,9 +874,11 @@ def test_s25_parse_address_and_geocode_agree_on_a_township_or_village_elsewhere(
     p = _both("义乌市佛堂镇江滨社区", gaz)
     assert p.codes()["township"] == "330782100000" and p.codes()["village"] is None
     assert p.flags == ["village_not_certain"]
-    # (geocode: names that contradict each other, placed no deeper than the county)
+    # (geocode: names that contradict each other, placed no deeper than the township
+    # written, sure, since session 25 round 2; it was the county)
     r = geocoder.matcher.geocode("义乌市佛堂镇江滨社区")
-    assert (r.level, r.village_code, r.review) == ("county", None, True)
+    assert (r.level, r.village_code, r.review) == ("township", None, True)
+    assert r.township_code == "330782100000"
     # the sound of one township, nothing against it: both place it there
     assert _both("义乌市抽城街道江滨社区", gaz).codes()["village"] == JIANGBIN
     r = geocoder.matcher.geocode("义乌市抽城街道江滨社区")
@@ -1025,3 +1027,37 @@ def test_s25b_the_bulk_path_agrees(gaz):
         KINGMAO + "1-1-601，稠城街道江滨社区金茂公馆2-1-101",
     ]
     assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
+
+
+def test_s25b_uncertain_text_is_no_exact_answer_at_the_place_above(geocoder):
+    # (C) 抽城街道新光村 (neither sure) at the county, 佛堂镇江滨社区 (江滨社区 is 稠城
+    # 街道's) at the county too, both with score 1.000: the county's name is exact, the
+    # text is not. The township written, when sure, is the place; the score halved
+    m = geocoder.matcher
+    r = m.geocode("义乌市抽城街道新光村")
+    assert (r.level, r.county_code, r.township_code, r.review) == (
+        "county",
+        "330782000000",
+        None,
+        True,
+    )
+    assert r.score == 0.5
+    for text, town in (
+        ("义乌市佛堂镇江滨社区", "330782100000"),
+        ("义乌市稠城街道新光村", CHOUCHENG),
+        ("义乌市稠城街道新光村3组", CHOUCHENG),
+    ):
+        r = m.geocode(text)
+        assert (r.level, r.township_code, r.village_code, r.review) == (
+            "township",
+            town,
+            None,
+            True,
+        ), text
+        assert r.score <= 0.5 and r.reason == "admin names disagree", text
+    # names the parser is sure of keep their score (the township by its sound, 抽城街道,
+    # with its own village: as before)
+    r = m.geocode("义乌市抽城街道江滨社区")
+    assert (r.level, r.village_code, r.review) == ("village", JIANGBIN, False)
+    r = m.geocode("义乌市佛堂镇")
+    assert (r.level, r.score, r.review) == ("township", 1.0, False)
