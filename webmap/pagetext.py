@@ -48,6 +48,7 @@ _REASONS = [
     (r"ambiguous: several places fit", "有多个地点相符"),
     (r"ambiguous", "无法确定"),
     (r"admin names disagree", "地址中的行政区名称互相矛盾"),
+    (r"two addresses in one field", "同一栏中有两个地址"),
     (r"low score ([0-9.]+)", "匹配分数低（{0}）"),
     (r"no place name of the county recognised", "未识别出本县的地名"),
     (r"village or compound not found", "找不到村/社区或小区"),

@@ -12,7 +12,9 @@ are looked up. Candidates are scored (the product of each step's score) and then
   county) — never at a guessed building.
 
 A record whose address named a building that is not in the gazetteer is placed at the
-level that was found and flagged for review too. Bad input (empty, garbage, another
+level that was found and flagged for review too, as is every record whose field held
+two addresses (the parser's ``two_addresses``), its score lowered: which is meant is a
+guess. Bad input (empty, garbage, another
 county) gives level ``unmatched`` and a reason; it never raises.
 """
 
@@ -22,12 +24,19 @@ from dataclasses import dataclass, field
 
 from gis.geocode.buildings import BuildingIndex
 from gis.geocode.gazetteer import COUNTY, TOWNSHIP, VILLAGE, AdminGazetteer
-from gis.geocode.parse import Parsed, parse, village_sure
+from gis.geocode.parse import TWO_ADDRESSES, Parsed, parse, village_sure
 
 __all__ = ["Result", "Matcher", "OutOfScope", "BUILDING_MIN", "AREA_MIN", "MARGIN"]
 
 BUILDING_MIN = 0.85  # lowest score placed at building level without review
 AREA_MIN = 0.80  # lowest score placed at a compound/group/village without review
+#: a place found in a field with two addresses: its score times this, and to review
+TWO_ADDRESSES_FACTOR = 0.8
+#: a place above names the parser is not sure of, or that contradict each other: its
+#: score times this (the names above are exact, the address is not)
+UNSURE_FACTOR = 0.5
+#: the parser's flags of a township or village named only like one (no code)
+NOT_CERTAIN = frozenset({"township_not_certain", "village_not_certain"})
 MARGIN = 0.08  # a second candidate closer than this makes the record ambiguous
 _STEP_RANK = {
     "exact": 0,
@@ -105,6 +114,16 @@ def _weakest(a: str, b: str) -> str:
     return a if _STEP_RANK.get(a, 5) >= _STEP_RANK.get(b, 5) else b
 
 
+def _two_addresses(r: Result) -> None:
+    """``r``, of a field with two addresses in it (the parser's ``two_addresses``: one
+    taken, the other leftover), sent to review with its score lowered: which address is
+    meant is a guess, and the names contradict each other (a person must look)."""
+    r.score = round(r.score * TWO_ADDRESSES_FACTOR, 3)
+    why = "two addresses in one field"
+    r.reason = f"{r.reason}; {why}" if r.review and r.reason else why
+    r.review = True
+
+
 class Matcher:
     """Geocodes address strings against a gazetteer and building index (both in memory).
 
@@ -148,9 +167,10 @@ class Matcher:
             name = self.gaz.name_of(code) or ""
             return Result(reason=f"address is in another county: {name} ({code})")
         cands = self._candidates(p)
-        if not cands:
-            return self._area_only(p)
-        return self._decide(p, cands)
+        r = self._area_only(p) if not cands else self._decide(p, cands)
+        if TWO_ADDRESSES in p.flags and r.level != "unmatched":
+            _two_addresses(r)
+        return r
 
     def _candidates(self, p: Parsed) -> list[_Cand]:
         c = p.comps
@@ -269,7 +289,7 @@ class Matcher:
                 r.review, r.reason = True, "building not found in the gazetteer"
             return r
         plaus = [best] + close
-        r = self._common(plaus, best, p.conflict)
+        r = self._contradicted(p, plaus, best) if p.conflict else self._common(plaus, best)
         r.review = True
         r.reason = (
             "ambiguous: several places fit"
@@ -294,16 +314,23 @@ class Matcher:
         r.candidates = [self._cand_dict(x) for x in plaus[:10]]
         return r
 
-    def _common(self, plaus: list[_Cand], best: _Cand, p_conflict: bool = False) -> Result:
+    def _contradicted(self, p: Parsed, plaus: list[_Cand], best: _Cand) -> Result:
+        """The township and village written disagree (北苑街道江滨社区: 江滨社区 is
+        稠城街道's): placed at the township written where the parser is sure of it (only
+        the village contradicts it), else at the county; never deeper, its score
+        lowered (:data:`UNSURE_FACTOR`): the text is uncertain however exact its names."""
+        score, method = best.score * UNSURE_FACTOR, "address_" + best.method
+        town = p.codes()["township"]
+        if town is not None and self.gaz.is_local(town):
+            return self._area(town, "township", score, method)
+        counties = {x.village[:6] for x in plaus}
+        if len(counties) == 1:
+            return self._area(next(iter(counties)) + "000000", "county", score, method)
+        return self._common(plaus, best)
+
+    def _common(self, plaus: list[_Cand], best: _Cand) -> Result:
         """Place at the deepest level all plausible candidates share."""
         villages = {x.village for x in plaus}
-        if p_conflict:
-            # The township and village written disagree: only the county is sure.
-            counties = {x.village[:6] for x in plaus}
-            if len(counties) == 1:
-                return self._area(
-                    next(iter(counties)) + "000000", "county", best.score, "address_" + best.method
-                )
         if best.level == "building" and len(plaus) == 1:
             # one candidate, too weak for its building: its compound/group/village
             if best.compound:
@@ -345,6 +372,10 @@ class Matcher:
             r = self._area(towns[0][0][:6] + "000000", "county", towns[0][1], "address")
         else:
             return Result(reason="no place name of the county recognised")
+        if NOT_CERTAIN & set(p.flags):
+            # (a township or village named only like one: the place above it is exact,
+            # the text is not; 抽城街道柏峰村 at the county is no 1.000 answer)
+            r.score = round(r.score * UNSURE_FACTOR, 3)
         if detail or p.leftover:
             r.review, r.reason = True, "village or compound not found"
         return r

@@ -36,6 +36,7 @@ __all__ = [
     "cn_to_digits",
     "pick_segment",
     "dropped_address",
+    "dropped_by_place",
     "without_control",
 ]
 
@@ -226,18 +227,26 @@ def dropped_address(text: Any) -> str:
     the old one, the earlier of two: see :func:`pick_segment`), half-width and
     simplified; '' when there is none. The parser puts it in ``leftover``: nothing
     written is dropped silently."""
+    return dropped_by_place(text)[0]
+
+
+def dropped_by_place(text: Any) -> tuple[str, bool]:
+    """(:func:`dropped_address`, whether an address of its own was among it that no
+    label left out: the earlier of two addresses, left out only for where it stands).
+    The parser flags the latter ``two_addresses``: which of them is meant is a guess."""
     if not isinstance(text, str) or not text:
-        return ""
+        return "", False
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     s = text.translate(_TABLE) if _WIDE.search(text) else text
     if _one_segment(s) and not (
         ("住" in s or "居" in s or "籍" in s or "人" in s or "老家" in s) and _ROLE.search(s)
     ):
-        return ""
+        return "", False
     if not s.isascii():
         s = _T2S.convert(s)
-    return " ".join(_pick_segment(s)[1])
+    _, dropped, by_place = _pick_segment(s)
+    return " ".join(dropped), by_place
 
 
 def _one_segment(s: str) -> bool:
@@ -256,11 +265,12 @@ def _one_segment(s: str) -> bool:
     )
 
 
-def _pick_segment(text: str) -> tuple[str, list[str]]:
-    """:func:`pick_segment` and the other addresses it leaves out."""
+def _pick_segment(text: str) -> tuple[str, list[str], bool]:
+    """:func:`pick_segment`, the other addresses it leaves out and whether one of them
+    is an address of its own left out for where it stands (no label said so)."""
     dropped: list[str] = []
     if not text:
-        return text, dropped
+        return text, dropped, False
     # each substitution only where its words can be (a search for a character class
     # costs a tenth of a substitution that fails at every position)
     s = text
@@ -275,16 +285,18 @@ def _pick_segment(text: str) -> tuple[str, list[str]]:
     if "址" in s or "地" in s:
         s = _ADDR_LABEL.sub("\x1e", s)
     if _one_segment(s):
-        return s, dropped
+        return s, dropped, False
     parts = _run_on_less_specific(_parts(s))
     good = [k for k, x in enumerate(parts) if _is_address(x)]
     if good:
         # the parts that are no address of their own (a name after a separator) are
         # kept with the other addresses left out: never dropped silently
-        return parts[good[-1]], dropped + [
-            x for k, x in enumerate(parts) if k != good[-1] and _WORD.search(x)
-        ]
-    return "".join(parts), dropped
+        return (
+            parts[good[-1]],
+            dropped + [x for k, x in enumerate(parts) if k != good[-1] and _WORD.search(x)],
+            len(good) > 1,
+        )
+    return "".join(parts), dropped, False
 
 
 _WORD = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")

@@ -49,7 +49,7 @@ from gis.geocode.gazetteer import (
     suffix_class,
     syllables,
 )
-from gis.geocode.normalise import dropped_address, normalise, normalise_many, without_control
+from gis.geocode.normalise import dropped_by_place, normalise, normalise_many, without_control
 
 __all__ = [
     "Parsed",
@@ -1014,8 +1014,15 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
                 return
             elif _another_place(pending, p, gaz):
                 _flag(p, TWO_ADDRESSES)
-        pos = m.end()
         v, kind, bare = m.groups()
+        if _numbers_again(kind, c):
+            # a second set of numbers (…1-1-601 2-1-101, …1栋1单元601室 金茂公馆2栋): a
+            # second address, never mixed into the first (its building with the
+            # first's unit and room); the first is kept, the later is leftover
+            _flag(p, TWO_ADDRESSES)
+            p.leftover += (pending or "") + t[start:].strip()
+            return
+        pos = m.end()
         if kind is None:  # a bare number
             dashed = _DASHED.match(t, pos)
             if dashed is not None:
@@ -1111,6 +1118,25 @@ def _tail(t: str, p: Parsed, gaz: AdminGazetteer) -> None:
 
 
 _UNIT_COMPONENT = {"单元": "unit", "层": "floor", "室": "room"}
+#: the number slots of a flat, in the order written: one written again, or one written
+#: after a lower one, starts a second set of numbers (see :func:`_numbers_again`)
+_FLAT_ORDER = ("building", "unit", "floor", "room")
+_FLAT_SLOT = {"栋": "building", "单元": "unit", "层": "floor", "室": "room"}
+
+
+def _numbers_again(kind: str | None, c: dict) -> bool:
+    """Does a number with the unit word ``kind`` start a second set of a flat's
+    numbers: its slot filled already, or a lower one (2栋 after 601室, 1单元 after
+    601室)? A floor after the room is no restart (5栋601室6层 keeps its floor)."""
+    slot = _FLAT_SLOT.get(kind or "")
+    if slot is None or slot == "floor":
+        return False
+    if c[slot] is not None:
+        return True
+    below = _FLAT_ORDER[_FLAT_ORDER.index(slot) + 1 :]
+    return any(c[x] is not None for x in below if x != "floor")
+
+
 _DASHED = re.compile(r"(?:-\d+)+")
 
 
@@ -1152,6 +1178,7 @@ def _later_address(rest: str, p: Parsed, gaz: AdminGazetteer, cut: int = -1) -> 
     # (the first address as written: what was leftover of it is in it)
     p.leftover = p.text[: len(p.text) - len(rest) if cut < 0 else cut] + q.leftover
     p.admin, p.comps, p.flags, p.scopes = q.admin, q.comps, q.flags, None
+    _flag(p, TWO_ADDRESSES)  # (the later taken for where it stands: the reader told)
     return True
 
 
@@ -1188,6 +1215,7 @@ def _second_address(
         p.leftover = p.text[:cut] + later.leftover  # (see _later_address)
         p.admin, p.comps, p.flags, p.scopes = later.admin, later.comps, later.flags, None
         p.conflict = later.conflict
+        _flag(p, TWO_ADDRESSES)
         return True
     _flag(p, TWO_ADDRESSES)
     p.leftover += rest
@@ -1396,7 +1424,10 @@ def parse(text, gaz: AdminGazetteer, *, normalised: bool = False) -> Parsed:
         p.flags = _empty_flag(p.flags, text + chatter)
     elif not normalised:
         # the other address normalising left out (寄件人…, 原住…, the earlier of two)
-        p.leftover = _with_dropped(dropped_address(text), p.leftover)
+        dropped, by_place = dropped_by_place(text)
+        p.leftover = _with_dropped(dropped, p.leftover)
+        if by_place:
+            _flag(p, TWO_ADDRESSES)  # (the later taken for where it stands: a guess)
     if chatter:
         p.leftover += chatter
         if _county_by_short_name(chatter, p, gaz):
@@ -1664,7 +1695,7 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool, gaz: AdminGazett
     nothing = NOTHING in p.flags and isinstance(raw, str)
     if nothing:
         raw = without_control(raw)  # (a line of control characters only is blank)
-    dropped = "" if nothing else dropped_address(raw)
+    dropped, by_place = ("", False) if nothing else dropped_by_place(raw)
     if first and not (chatter or dropped or EMPTY in p.flags):
         return p
     left = raw.strip() if nothing else p.leftover
@@ -1676,7 +1707,7 @@ def _as_written(p: Parsed, raw: Any, chatter: str, first: bool, gaz: AdminGazett
         conflict=p.conflict,
         flags=_empty_flag(p.flags, raw + chatter if isinstance(raw, str) else raw),
     )
-    if chatter and _county_by_short_name(chatter, q, gaz):
+    if by_place or (chatter and _county_by_short_name(chatter, q, gaz)):
         _flag(q, TWO_ADDRESSES)
     return q
 

@@ -68,7 +68,9 @@ def test_building_not_in_gazetteer_is_flagged(geocoder):
 
 def test_contradicting_admin_names_are_not_placed(geocoder):
     r = geocoder.matcher.geocode("佛堂镇下车门社区锦绣花园5幢")
-    assert r.review and r.level == "county" and r.building_id is None
+    assert r.review and r.building_id is None
+    # (at the township written, sure, that the village contradicts: session 25 round 2)
+    assert (r.level, r.township_code) == ("township", "330782100000") and r.score < 1
 
 
 def test_group_and_village_levels(geocoder):

@@ -37,6 +37,7 @@ from gis.geocode.parse import (
     parse,
     parse_many,
 )
+from webmap.pagetext import reason_label
 
 NO_CODES = {"county": None, "township": None, "village": None}
 
@@ -434,7 +435,8 @@ def test_s24_a_county_and_township_after_a_dashed_number_and_a_space(gaz, sep):
         assert p.codes() == {"county": "330782000000", "township": code, "village": None}
         assert p.comps["county"] == "义乌市" and p.comps["road"] == road
         assert p.comps["building"] is None and p.comps["compound"] is None
-        assert p.leftover == first and p.flags == []
+        # (session 25 round 2: the earlier is no longer left out silently, flagged)
+        assert p.leftover == first and p.flags == [TWO_ADDRESSES]
     # a county with a road but no township after the space: the first stays, flagged
     p = _both(first + sep + "义乌市稠州北路5号", gaz)
     assert p.codes()["village"] == JIANGBIN and p.comps["room"] == "301"
@@ -452,11 +454,11 @@ def test_s24_a_second_address_right_after_the_first_names(gaz, sep):
             p = _both(first + sep + later, gaz)
             assert p.codes()["township"] == code and p.comps["road"] == road, first + later
             assert p.comps["county"] == "义乌市" and p.comps["compound"] is None
-            assert p.leftover == first and p.flags == []
+            assert p.leftover == first and p.flags == [TWO_ADDRESSES]  # (session 25b)
     # another county's township: the same
     p = _both("义乌市稠城街道" + sep + "东阳市吴宁街道5号", gaz)
     assert p.codes()["township"] == "330783001000" and p.comps["house_no"] == "5"
-    assert p.leftover == "义乌市稠城街道" and p.flags == []
+    assert p.leftover == "义乌市稠城街道" and p.flags == [TWO_ADDRESSES]
     # another county without a township: the first stays, flagged, the later leftover
     p = _both("义乌市稠城街道" + sep + "东阳市艺海路5号", gaz)
     assert p.codes()["township"] == CHOUCHENG and p.comps["road"] is None
@@ -614,7 +616,7 @@ def test_s24b_a_township_of_the_county_after_the_village_is_a_second_address(nat
     assert p.leftover == "赤岸镇" and p.flags == [TWO_ADDRESSES]
     # …with its village the later address is the address (as before)
     p = _both("义乌市稠城街道江滨社区" + sep + "赤岸镇柏峰村", national)
-    assert p.codes()["village"] == "330782101202" and p.flags == []
+    assert p.codes()["village"] == "330782101202" and p.flags == [TWO_ADDRESSES]
 
 
 @pytest.mark.parametrize(
@@ -803,7 +805,7 @@ def test_s25_a_more_specific_later_address_after_a_space_is_still_the_address(ga
     # (the rule of session 24 kept: a later address with its township is the address)
     p = _both(FIRST + " 浙江省金华市义乌市稠城街道", gaz)
     assert p.codes()["township"] == CHOUCHENG and p.codes()["village"] is None
-    assert p.leftover == FIRST and p.flags == []
+    assert p.leftover == FIRST and p.flags == [TWO_ADDRESSES]  # (flagged: session 25b)
     # a word after a separator, no address of its own, is kept in leftover (it was dropped)
     p = _both("北京 北京市朝阳区", gaz)
     assert p.codes()["county"] == "110105000000" and p.leftover == "北京"
@@ -872,9 +874,11 @@ def test_s25_parse_address_and_geocode_agree_on_a_township_or_village_elsewhere(
     p = _both("义乌市佛堂镇江滨社区", gaz)
     assert p.codes()["township"] == "330782100000" and p.codes()["village"] is None
     assert p.flags == ["village_not_certain"]
-    # (geocode: names that contradict each other, placed no deeper than the county)
+    # (geocode: names that contradict each other, placed no deeper than the township
+    # written, sure, since session 25 round 2; it was the county)
     r = geocoder.matcher.geocode("义乌市佛堂镇江滨社区")
-    assert (r.level, r.village_code, r.review) == ("county", None, True)
+    assert (r.level, r.village_code, r.review) == ("township", None, True)
+    assert r.township_code == "330782100000"
     # the sound of one township, nothing against it: both place it there
     assert _both("义乌市抽城街道江滨社区", gaz).codes()["village"] == JIANGBIN
     r = geocoder.matcher.geocode("义乌市抽城街道江滨社区")
@@ -950,3 +954,139 @@ def test_s25_details_written_before_the_place_names_are_one_address(gaz, text, c
         assert p.codes()["village"] == JIANGBIN, text
     assert {k: p.comps[k] for k in comps} == comps and p.leftover == "" and p.flags == []
     assert admin.resolve_admin([text], gaz) == [p.codes()]
+
+
+# ------------------------------------------------- session 25 round 2 (addr21)
+# Two addresses in one field: the later was taken with no flag, a second set of numbers
+# was mixed into the first (building of one, unit and room of the other), and geocode
+# placed either with score 1.000 and no review.
+KINGMAO = "义乌市稠城街道江滨社区金茂公馆"
+
+
+@pytest.mark.parametrize("sep", [" ", "\u3000", ";", "\n"])
+def test_s25b_two_full_addresses_the_later_is_taken_and_flagged(gaz, sep):
+    # (A) the later stays the address (README, issue 12), the earlier leftover: now flagged
+    first = KINGMAO + "1栋601室"
+    p = _both(first + sep + "义乌市稠城街道下车门社区雪峰小区1栋", gaz)
+    assert p.codes()["village"] == "330782001002" and p.comps["compound"] == "雪峰小区"
+    assert (p.comps["building"], p.comps["unit"], p.comps["room"]) == ("1", None, None)
+    assert p.leftover == first and p.flags == [TWO_ADDRESSES]
+
+
+@pytest.mark.parametrize(
+    "text, left",
+    [
+        (KINGMAO + "1-1-601 2-1-101", "2栋1单元101室"),
+        (KINGMAO + "1-1-601 2-1-101 8", "2栋1单元101室 8"),
+        (KINGMAO + "1栋1单元601室 金茂公馆2栋", "金茂公馆2栋"),
+        (KINGMAO + "1栋1单元601室金茂公馆2栋", "金茂公馆2栋"),
+        (
+            KINGMAO + "1-1-601，稠城街道江滨社区金茂公馆2-1-101",
+            "稠城街道江滨社区金茂公馆2栋1单元101室",
+        ),
+        (KINGMAO + "1栋1单元601室 3单元", "3单元"),
+    ],
+)
+def test_s25b_a_second_set_of_numbers_is_never_mixed_into_the_first(gaz, text, left):
+    # (A) 2-1-101 after 1-1-601 gave building 2, unit 1, room 101; 金茂公馆2栋 after
+    # 1栋1单元601室 building 2 with unit 1 and room 601 (two flats mixed), no flag.
+    # The first set is kept whole (a number with no slot left is leftover, README), the
+    # second is leftover, flagged
+    p = _both(text, gaz)
+    assert p.codes() == _FIRST_CODES and p.comps["compound"] == "金茂公馆"
+    assert (p.comps["building"], p.comps["unit"], p.comps["room"]) == ("1", "1", "601")
+    assert p.leftover == left and p.flags == [TWO_ADDRESSES], text
+
+
+def test_s25b_one_set_of_numbers_is_no_second_address(gaz):
+    # a floor after the room, a room after the building, one flat's numbers: no flag
+    for text, numbers in (
+        (KINGMAO + "5栋601室6层", ("5", None, "6", "601")),
+        (KINGMAO + "5栋2单元6层601室", ("5", "2", "6", "601")),
+        (KINGMAO + "5栋 601室", ("5", None, None, "601")),
+        (KINGMAO + "1-1-601 8", ("1", "1", None, "601")),
+    ):
+        p = _both(text, gaz)
+        assert tuple(p.comps[k] for k in ("building", "unit", "floor", "room")) == numbers
+        assert p.flags == [], text
+
+
+def test_s25b_an_address_a_label_chose_is_not_flagged(national):
+    # the labels say which address is meant (收件人, 现住): no guess, no flag
+    for text in (
+        "寄件人：李四 " + KINGMAO + "2-1-101 收件人：张三 " + KINGMAO + "1-1-601",
+        "原住" + KINGMAO + "2-1-101现住" + KINGMAO + "1-1-601",
+    ):
+        p = parse(text, national)
+        assert (p.comps["building"], p.comps["room"]) == ("1", "601"), text
+        assert p.flags == [] and "2-1-101" in p.leftover, text
+
+
+def test_s25b_geocode_sends_every_two_addresses_record_to_review(geocoder):
+    # (A, B) placed with score 1.000, no review, although the parser saw two addresses
+    m = geocoder.matcher
+    one = m.geocode("义乌市稠城街道江滨社区幸福小区1栋")
+    assert (one.level, one.building_id, one.review, one.score) == ("building", "A1", False, 1.0)
+    for text in (
+        "义乌市稠城街道江滨社区幸福小区1栋 2栋",
+        "义乌市稠城街道江滨社区幸福小区1栋 义乌市佛堂镇新光村3组",
+        "义乌市佛堂镇新光村3组 义乌市稠城街道江滨社区幸福小区1栋",
+        "义乌市稠城街道江滨社区12号 新光村",  # (佛堂镇's in the fixture county)
+        "义乌市稠城街道江滨社区12号东阳",
+        "义乌市稠城街道江滨社区12号 浙江省",
+    ):
+        p = parse(text, geocoder.gaz)
+        assert TWO_ADDRESSES in p.flags, text
+        r = m.geocode(text)
+        assert r.level != "unmatched" and r.review and r.score < 1, (text, r)
+        assert r.reason.endswith("two addresses in one field"), (text, r)
+        assert reason_label(r.reason, "zh").endswith("同一栏中有两个地址")
+    # the placing itself is the parser's choice: the later with its own county, 新光村
+    r = m.geocode("义乌市稠城街道江滨社区幸福小区1栋 义乌市佛堂镇新光村3组")
+    assert (r.level, r.village_code) == ("group", "330782100001")
+    r = m.geocode("义乌市稠城街道江滨社区幸福小区1栋 2栋")
+    assert (r.level, r.building_id) == ("building", "A1")
+
+
+def test_s25b_the_bulk_path_agrees(gaz):
+    texts = [
+        KINGMAO + "1栋601室 义乌市稠城街道下车门社区雪峰小区1栋",
+        KINGMAO + "1-1-601 2-1-101",
+        KINGMAO + "1栋1单元601室 金茂公馆2栋",
+        KINGMAO + "1-1-601，稠城街道江滨社区金茂公馆2-1-101",
+    ]
+    assert admin.resolve_admin(texts, gaz) == [parse(t, gaz).codes() for t in texts]
+
+
+def test_s25b_uncertain_text_is_no_exact_answer_at_the_place_above(geocoder):
+    # (C) 抽城街道新光村 (neither sure) at the county, 佛堂镇江滨社区 (江滨社区 is 稠城
+    # 街道's) at the county too, both with score 1.000: the county's name is exact, the
+    # text is not. The township written, when sure, is the place; the score halved
+    m = geocoder.matcher
+    r = m.geocode("义乌市抽城街道新光村")
+    assert (r.level, r.county_code, r.township_code, r.review) == (
+        "county",
+        "330782000000",
+        None,
+        True,
+    )
+    assert r.score == 0.5
+    for text, town in (
+        ("义乌市佛堂镇江滨社区", "330782100000"),
+        ("义乌市稠城街道新光村", CHOUCHENG),
+        ("义乌市稠城街道新光村3组", CHOUCHENG),
+    ):
+        r = m.geocode(text)
+        assert (r.level, r.township_code, r.village_code, r.review) == (
+            "township",
+            town,
+            None,
+            True,
+        ), text
+        assert r.score <= 0.5 and r.reason == "admin names disagree", text
+    # names the parser is sure of keep their score (the township by its sound, 抽城街道,
+    # with its own village: as before)
+    r = m.geocode("义乌市抽城街道江滨社区")
+    assert (r.level, r.village_code, r.review) == ("village", JIANGBIN, False)
+    r = m.geocode("义乌市佛堂镇")
+    assert (r.level, r.score, r.review) == ("township", 1.0, False)
