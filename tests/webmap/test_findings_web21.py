@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -110,3 +111,105 @@ def test_placement_history_in_china_time(live_server, browser, engine):
         pg.close()
         with engine.begin() as c:
             c.execute(sa.text("DELETE FROM placement_history WHERE id = :i"), {"i": pid})
+
+
+# F. REFUSALS THAT SAID THE WRONG THING
+EN = {"Accept-Language": "en"}
+
+
+@pytest.mark.parametrize(
+    "path, said",
+    [
+        # NaN is a number out of range, as the README says (and radius says): it was
+        # "lon must be a number" while 1e308 and -inf were out of range
+        ("/api/planning/site?lon=NaN&lat=29.26", "lon='NaN' is outside [-180, 180]"),
+        ("/api/planning/site?lon=120.03&lat=nan", "lat='nan' is outside [-90, 90]"),
+        ("/ogc/collections/boundaries/items?bbox=nan,29,121,30", "bbox='nan' is outside"),
+        ("/api/layers/boundaries?level=village&bbox=120,NaN,121,30", "bbox='NaN' is outside"),
+    ],
+)
+def test_nan_is_refused_as_out_of_range(client, path, said):
+    login(client, "planner_u")
+    r = client.get(path, headers=EN)
+    assert r.status_code == 400 and r.json["error"]["message"].startswith(said), r.json
+
+
+@pytest.mark.parametrize(
+    "day, status, said",
+    [
+        ("2026-02-30", 400, "date=2026-02-30: there is no such day (2026-02 has 28 days)"),
+        ("2024-02-30", 400, "date=2024-02-30: there is no such day (2024-02 has 29 days)"),
+        ("2025-13-01", 400, "date=2025-13-01: there is no month 13"),
+        ("2025-04-31", 400, "date=2025-04-31: there is no such day (2025-04 has 30 days)"),
+        ("2025/04/01", 400, "date must be YYYY-MM-DD"),
+        ("20250401", 400, "date must be YYYY-MM-DD"),
+        ("2024-02-29", 201, None),
+    ],
+)
+def test_an_event_date_the_calendar_lacks_is_told_so(client, conn, day, status, said):
+    hid = conn.execute(sa.text("SELECT id FROM households WHERE household_no = 'HA1'")).scalar()
+    login(client, "village_a")
+    r = client.post(
+        f"/api/households/{hid}/events", json={"kind": "visit", "date": day}, headers=EN
+    )
+    assert r.status_code == status, r.get_data(as_text=True)
+    if said:
+        assert r.json["error"]["message"] == said
+
+
+def test_an_event_date_the_calendar_lacks_in_chinese(client, conn):
+    hid = conn.execute(sa.text("SELECT id FROM households WHERE household_no = 'HA1'")).scalar()
+    login(client, "village_a")
+    r = client.post(
+        f"/api/households/{hid}/events",
+        json={"kind": "visit", "date": "2026-02-30"},
+        headers={"Accept-Language": "zh"},
+    )
+    assert r.json["error"]["message"] == "date=2026-02-30：没有这一天（2026 年 2 月只有 28 天）"
+
+
+@pytest.mark.parametrize(
+    "user, path, said",
+    [
+        (
+            "village_a",
+            "/api/regions/figures?level=county",
+            "level=county: 江滨社区居委会 (330782001001) is smaller than a township",
+        ),
+        (
+            "village_a",
+            "/api/regions/figures?level=township",
+            "level=township: 江滨社区居委会 (330782001001) is smaller than a township",
+        ),
+        (
+            "town_u",
+            "/api/regions/figures?level=county",
+            "level=county is above the area summed in, 稠城街道 (330782001000): ask for "
+            "level=township",
+        ),
+        (
+            "county_u",
+            "/api/regions/figures?level=township&within=330782001001",
+            "level=township: 江滨社区居委会 (330782001001) is smaller than a township",
+        ),
+    ],
+)
+def test_figures_of_a_level_above_the_area_are_refused(client, user, path, said):
+    """A village user's counties were a 200 with no features: read as "no figures"."""
+    login(client, user)
+    r = client.get(path, headers=EN)
+    assert r.status_code == 400 and r.json["error"]["message"].startswith(said), r.json
+    # the levels that fit still answer
+    fits = client.get(
+        "/api/regions/figures?level=township" if user == "town_u" else path, headers=EN
+    )
+    if user == "town_u":
+        assert fits.status_code == 200 and len(fits.json["features"]) == 1
+
+
+def test_figures_of_a_province_and_a_county_still_answer(client):
+    for user, level in (("province_u", "county"), ("county_u", "township"), ("county_u", "county")):
+        login(client, user)
+        r = client.get(f"/api/regions/figures?level={level}", headers=EN)
+        assert r.status_code == 200 and r.json["features"], (user, level, r.json)
+        client.post("/logout")
