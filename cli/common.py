@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 
 from cli.interrupt import INTERRUPTED  # noqa: F401  (the exit code of Ctrl-C, for commands)
-from gis import db
+from gis import db, rules
 from gis.errors import PopgisError
 from gis.messages import _, text_table
 from gis.progress import bar  # noqa: F401  (the one progress bar style, for commands)
@@ -248,7 +248,15 @@ def prepare() -> None:
 
 def echo_json(value) -> None:
     """``value`` as indented JSON (Chinese as it is, dates as text)."""
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value) -> str:
+    """Times in ISO 8601 with China's offset (``2026-12-07T08:47:54+08:00``), as the web
+    API gives them; other values as text."""
+    if isinstance(value, dt.datetime):
+        return rules.in_china(value).isoformat(timespec="seconds")
+    return str(value)
 
 
 def _labels() -> dict[str, str]:
@@ -310,7 +318,8 @@ def _cell(value, limit: int = 60) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        # China time with its zone: the server's UTC read as local time was 8 hours off
+        return rules.shown(value, seconds=True)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (list, tuple)):

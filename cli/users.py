@@ -9,7 +9,7 @@ from datetime import datetime
 import click
 
 from cli.common import echo_json, echo_table, fail, json_option, operator, prepare
-from gis import db
+from gis import db, rules
 from gis.errors import PopgisError
 from gis.messages import _, role_name
 
@@ -252,7 +252,7 @@ def users_token(name, days, label, revoke, as_json):
             "QGIS/GDAL: send the header `Authorization: Bearer <token>`",
             id=info["id"],
             name=name,
-            until=f"{info['expires_at']:%Y-%m-%d %H:%M}",
+            until=rules.shown(info["expires_at"]),
         ),
         err=True,
     )
@@ -300,7 +300,7 @@ def users_revoke_token(token_id, as_json):
     "--since",
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
     default=None,
-    help="from this date (YYYY-MM-DD) on",
+    help="from this date (YYYY-MM-DD, a day in China time) on",
 )
 @click.option("--limit", type=click.IntRange(1, 100000), default=1000, show_default=True)
 @click.option(

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from gis.errors import InvalidInput
 from gis.messages import _
+from gis.rules import in_china
 from gis.scope import enter, find_household_ids
 
 # Reads of personal data (as opposed to exports and writes).
@@ -75,7 +76,8 @@ def entries(
     limit: int = 1000,
 ) -> list[dict]:
     """Log entries, newest first. ``scope`` (an auditor's): only entries of users whose
-    area lies in it (none: all, for the console). ``household``: a household number or
+    area lies in it (none: all, for the console). ``since``: from this time on, China
+    time when it has no zone. ``household``: a household number or
     id whose reads to list. ``target_name``: the name of the area an entry's target
     (an export's area) is, else None."""
     conds = ["true"]
@@ -91,7 +93,9 @@ def entries(
         params["user"] = user
     if since:
         conds.append("l.at >= :since")
-        params["since"] = since
+        # a day a person gave is a day in the counties (from 00:00 China time, which is
+        # 16:00 UTC the day before), not the server's UTC day
+        params["since"] = in_china(since)
     if household:
         ids = find_household_ids(conn, household)
         if not ids:

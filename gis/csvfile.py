@@ -14,8 +14,11 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+
+from gis.rules import in_china
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -23,7 +26,10 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 def guard(value: Any) -> Any:
     """``value`` safe for a spreadsheet cell: lists and dicts as JSON text, text that a
-    spreadsheet would read as a formula prefixed with ``'``; other values unchanged."""
+    spreadsheet would read as a formula prefixed with ``'``, times in China time with its
+    offset (``2026-12-07T08:47:54+08:00``, not the server's UTC); other values unchanged."""
+    if isinstance(value, datetime):
+        return in_china(value).isoformat(timespec="seconds")
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):

@@ -51,6 +51,20 @@ def clock() -> str:
     return f"{now():%Y-%m-%d %H:%M %Z}"
 
 
+def shown(moment: datetime, *, seconds: bool = False) -> str:
+    """A stored time (timestamptz, read back in the database session's zone) as a person
+    in the counties reads it: China time with its zone, ``2026-12-07 08:47 UTC+08:00``
+    (``seconds``: ``08:47:54``). A naive time is taken as China time already."""
+    return in_china(moment).strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def in_china(moment: datetime) -> datetime:
+    """A time a person gave (``--since 2026-12-07``, the audit page's date) in China time:
+    a naive time means the counties' clock, not the server's (UTC) one; an aware one is
+    moved to China time."""
+    return moment.astimezone(CHINA_TIME) if moment.tzinfo else moment.replace(tzinfo=CHINA_TIME)
+
+
 def is_map_event_key(key: str | None) -> bool:
     """Whether ``key`` (an events.ext_id) is the key of an event recorded on the map."""
     return bool(key) and re.match(MAP_EVENT_KEY, key or "") is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -148,10 +147,7 @@ def record_event(household_id):
     body = params.json_object(EVENT_MEMBERS)
     params.not_text(body.get("team_id"), "team_id", "3")
     raw_day = params.text(body.get("date"), "date", max_len=10)
-    try:
-        day = dt.date.fromisoformat(raw_day) if raw_day else today()
-    except ValueError:
-        raise InvalidInput(_("date must be YYYY-MM-DD")) from None
+    day = params.day(raw_day, "date") if raw_day else today()
     gate = Gate(get_conn(), current_scope())
     event_id = gate.record_event(
         household_id,

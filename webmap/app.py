@@ -12,7 +12,7 @@ import secrets
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from gis import settings
+from gis import rules, settings
 from webmap import (
     api,
     audit,
@@ -61,7 +61,9 @@ class IsoJSONProvider(DefaultJSONProvider):
     @staticmethod
     def default(o):
         if isinstance(o, dt.datetime):
-            return o.isoformat(timespec="seconds")
+            # with China's offset: the database hands times back in UTC, and a page that
+            # prints the first 16 characters showed UTC as the counties' time
+            return rules.in_china(o).isoformat(timespec="seconds")
         if isinstance(o, dt.date):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
@@ -96,6 +98,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.before_request(auth.check_csrf)
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    # every time a page prints: China time with its zone (gis.rules.shown)
+    app.jinja_env.filters["china_time"] = rules.shown
     proxy.wrap(app)  # public address for links; forwarded headers from proxies
     for module in BLUEPRINTS:
         app.register_blueprint(module.bp)

@@ -17,6 +17,8 @@ given twice is refused on every route (``check_request``), except those a route 
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 import math
 import re
@@ -38,6 +40,8 @@ _INT = re.compile(r"[0-9]{1,30}")
 # and exponent (120.07e0 is 120.07, 1e308 a number out of range); no plus, no inf/nan,
 # no underscores, no spaces, ASCII only
 _NUM = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})(?:[eE][+-]?[0-9]{1,5})?")
+# a date as YYYY-MM-DD, ASCII digits (fromisoformat also takes 20260230 and 2026-W09)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 500
 #: bigint, the type of every id column
@@ -108,12 +112,14 @@ def number(
 
 def _far_out(raw, low: float, high: float) -> bool:
     """Whether ``raw`` is text of a number outside [low, high] in a form :func:`number`
-    does not take (an exponent, infinity)."""
+    does not take (an exponent, infinity), or NaN: a number in no range (the README's
+    "NaN or infinity a number out of range"; it was "must be a number" here while a
+    JSON body's NaN was out of range)."""
     try:
         value = float(raw)
     except (TypeError, ValueError):
         return False
-    return not math.isnan(value) and not low <= value <= high
+    return math.isnan(value) or not low <= value <= high
 
 
 def json_number(
@@ -140,6 +146,32 @@ def json_integer(
             _("{name} must be a whole JSON number, not {show}", name=name, show=_show(raw))
         )
     return integer(raw, name, low=low, high=high)
+
+
+def day(raw: str, name: str) -> dt.date:
+    """A date ``YYYY-MM-DD``. One in that form that the calendar lacks (``2026-02-30``)
+    is told as such: "no such day", not "wrong format" (which the sender then rechecks
+    in vain)."""
+    if not _DAY.fullmatch(raw):
+        raise InvalidInput(_("{name} must be YYYY-MM-DD", name=name))
+    year, month, mday = (int(p) for p in raw.split("-"))
+    if not 1 <= month <= 12:
+        raise InvalidInput(
+            _("{name}={show}: there is no month {month}", name=name, show=raw, month=month)
+        )
+    days = calendar.monthrange(max(year, 1), month)[1]
+    if not 1 <= mday <= days or year < 1:
+        raise InvalidInput(
+            _(
+                "{name}={show}: there is no such day ({year}-{month:02d} has {days} days)",
+                name=name,
+                show=raw,
+                year=year,
+                month=month,
+                days=days,
+            )
+        )
+    return dt.date(year, month, mday)
 
 
 def text(raw, name: str, *, max_len: int = MAX_TEXT, default: str | None = None) -> str | None:

@@ -73,7 +73,11 @@ ZH: dict[str, str] = {
     # gis/logins.py
     "name an account or an address to unlock": "请指定要解锁的账号或地址",
     "{key} must be a number (WGS-84 degrees)": "{key} 必须是数字（WGS-84 度）",
-    "date must be YYYY-MM-DD": "日期格式应为 YYYY-MM-DD",
+    "level={level} is above the area summed in, {name} ({code}): ask for level=township": "level={level} 高于所统计的区域 {name}（{code}）：请改用 level=township",
+    "level={level}: {name} ({code}) is smaller than a township, and these figures are of counties and townships; villages and grids have theirs at /api/density/choropleth?level=village (or level=grid)": "level={level}：{name}（{code}）小于乡镇，而这些数字按县或乡镇统计；村和网格的数字见 /api/density/choropleth?level=village（或 level=grid）",
+    "{name} must be YYYY-MM-DD": "{name} 的格式应为 YYYY-MM-DD",
+    "{name}={show}: there is no month {month}": "{name}={show}：没有 {month} 月",
+    "{name}={show}: there is no such day ({year}-{month:02d} has {days} days)": "{name}={show}：没有这一天（{year} 年 {month} 月只有 {days} 天）",
     "since={since!r}; expected a date YYYY-MM-DD": "since={since!r}；应为日期 YYYY-MM-DD",
     "{name} is required": "缺少 {name}",
     "send a JSON object: {model, k, radius, demand, …}": "请发送 JSON 对象：{model, k, radius, demand, …}",

@@ -48,7 +48,7 @@ ZH: dict[str, str] = {
     "The access log: who read which personal data and exported what, when, from where.": "访问日志：谁在何时、从何处读取了哪些个人数据，导出了什么。",
     "only this user's entries": "只看该用户的记录",
     "reads of this household (number or id)": "读取过该户（户号或编号）的记录",
-    "from this date (YYYY-MM-DD) on": "从该日期（YYYY-MM-DD）起",
+    "from this date (YYYY-MM-DD, a day in China time) on": "从该日期（YYYY-MM-DD，中国时间的一天）起",
     "list accounts whose reads in an hour of the last day are far above their own usual level, instead of entries": "列出最近一天中某小时读取量远高于其本人平时水平的账号，而不是日志记录",
     "CSV (UTF-8 with BOM) on stdout": "以 CSV（UTF-8，带 BOM）输出到标准输出",
     "Parse TEXT (or each line of --file) and print one JSON object per address: the\n    components and the national codes resolved (county, township, village). Exit 1\n    when nothing of an address was recognised in any of them.": "解析 TEXT（或 --file 中的每一行），每个地址输出一个 JSON 对象：地址各组成部分及解析出的国家代码（县、乡镇、村）。任何一行都未识别出地址内容时，退出状态为 1。",

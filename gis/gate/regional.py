@@ -46,6 +46,36 @@ def _within_path(conn, scope: Scope, within: str | None) -> str:
     return path
 
 
+def _level_above(conn, level: str, path: str) -> InvalidInput:
+    """The refusal of a ``level`` coarser than the area summed in (a village user's
+    counties, a township's county): no such area lies inside it, and an empty answer
+    read as "no figures" (session 25)."""
+    code, name = conn.execute(
+        sa.text("SELECT code, coalesce(short_name, name) FROM admin_area WHERE path = :p"),
+        {"p": path},
+    ).one()
+    if len(path) <= PATH_LEN["township"]:
+        return InvalidInput(
+            _(
+                "level={level} is above the area summed in, {name} ({code}): ask for "
+                "level=township",
+                level=level,
+                name=name,
+                code=code,
+            )
+        )
+    return InvalidInput(
+        _(
+            "level={level}: {name} ({code}) is smaller than a township, and these figures "
+            "are of counties and townships; villages and grids have theirs at "
+            "/api/density/choropleth?level=village (or level=grid)",
+            level=level,
+            name=name,
+            code=code,
+        )
+    )
+
+
 def refresh_counts(conn, counties: list[str]) -> int:
     """Count again the households, persons and migrants of ``counties`` (6-digit
     codes) per township (the county itself for records placed at no township) into
@@ -122,6 +152,8 @@ def area_figures(conn, scope: Scope, level: str, within: str | None = None) -> s
     enter(conn, scope)
     path = _within_path(conn, scope, within)
     n = PATH_LEN[level]
+    if len(path) > n:
+        raise _level_above(conn, level, path)
     # inside one county: the county code too, so that the query prunes to its partitions
     county = "county_code = :county" if len(path) >= 6 else "true"
     if scope.can_read_people:

@@ -288,6 +288,10 @@ def _expected(kind, role, which, method, path):
         return {"/logout": 302}.get(path, 200)
     if role == "anonymous":
         return 302 if html else 401
+    if path.startswith("/api/regions/figures") and role == "village_a":
+        # townships of a village: a level above the area is a 400 saying so, not an
+        # empty answer read as "no figures" (session 25, web21)
+        return 400
     if kind == "people":
         if role not in PEOPLE:
             return 403
@@ -537,6 +541,8 @@ def _area_call_status(kind, role, which, name):
     # area and the code ignored silently; session 25)
     if which == "sibling" and name in ("site", "figures", "drilled"):
         return 404
+    if name == "figures" and role == "village_a":
+        return 400  # townships within a village (web21): a level above the area
     return 200
 
 

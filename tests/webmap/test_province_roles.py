@@ -151,13 +151,15 @@ def test_counts_are_kept_per_township_and_recounted(conn):
     assert migrants() == before + (1 if flipped else -1)
 
 
-def test_a_village_user_keeps_the_whole_countys_counts(client, conn):
+def test_a_township_user_keeps_the_whole_countys_counts(client, conn):
     """A view by a user inside the county counts the county whole (never only the
-    user's part), and the user is answered for their own area only."""
+    user's part), and the user is answered for their own area only. (A township user:
+    a village user's counties or townships are a 400 since session 25, web21.)"""
     conn.execute(sa.text("UPDATE area_counts SET computed_at = now() - interval '1 day'"))
-    assert login(client, "village_a").status_code == 302
-    r = client.get("/api/regions/figures?level=county")
+    assert login(client, "town_u").status_code == 302
+    r = client.get("/api/regions/figures?level=township")
     assert r.status_code == 200
+    assert [f["properties"]["code"] for f in r.json["features"]] == ["330782001000"]
     kept = conn.execute(sa.text("SELECT sum(persons) FROM area_counts")).scalar()
     assert kept == conn.execute(sa.text("SELECT count(*) FROM persons")).scalar()
 

@@ -108,12 +108,19 @@
       return null;
     });
   }
+  // an API time (ISO 8601 with China's offset, "2026-12-07T08:48:00+08:00") as people
+  // read it, with its zone: "2026-12-07 08:48 UTC+08:00" (as the export stamps)
+  function clockText(iso) {
+    var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::[\d.]+)?(Z|[+-]\d\d:\d\d)?$/.exec(iso || '');
+    if (!m) { return iso || ''; }
+    return m[1] + ' ' + m[2] + (m[3] ? ' UTC' + (m[3] === 'Z' ? '' : m[3]) : '');
+  }
   function loadHistory(id) {
     api(S.cfg.placements.replace('0/', id + '/')).then(function (r) {
       var el = $('history');
       if (!el) { return; }
       var rows = r.history.map(function (p) {
-        return '<li>' + esc((p.placed_at || '').replace('T', ' ').slice(0, 16)) + ' · ' + esc(p.placed_by) +
+        return '<li>' + esc(clockText(p.placed_at)) + ' · ' + esc(p.placed_by) +
           ' · ' + esc(label('methods', p.action)) + '<br><small>' + t('from_place') + ': ' +
           esc(t('level_' + (p.from_level || 'none'))) +
           // geocode methods may carry notes ('coordinates(swapped lat/lon)'): the label of
