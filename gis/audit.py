@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -27,6 +28,12 @@ READ_ACTIONS = (
     "review_items",
     "view_placements",
 )
+
+
+def console(by: str) -> SimpleNamespace:
+    """The author of an entry written from the command line (``cli:<login>``, see
+    ``cli.common``): no role, no address, for :func:`record`."""
+    return SimpleNamespace(user=by, role=None, address=None)
 
 
 def record(

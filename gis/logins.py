@@ -152,7 +152,7 @@ def unlock(conn, by: str, *, name: str | None = None, address: str | None = None
     ).rowcount
     audit.record(
         conn,
-        SimpleNamespace(user=by, role=None, address=None),
+        audit.console(by),
         "login_unlock",
         target=name or address,
         detail={"user": name, "address": address, "cleared": n},

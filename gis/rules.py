@@ -48,7 +48,7 @@ def today() -> date:
 def clock() -> str:
     """Now in China as printed on maps, atlases and tables, with its zone
     (``2026-12-07 07:37 UTC+08:00``): a reader abroad would otherwise take it as theirs."""
-    return f"{now():%Y-%m-%d %H:%M %Z}"
+    return shown(now())
 
 
 def shown(moment: datetime, *, seconds: bool = False) -> str:

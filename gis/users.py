@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -223,7 +222,7 @@ def _set_active(conn, name: str, active: bool, by: str | None) -> bool:
     if by is not None and (was != active or not active):  # enabling an active one: no change
         audit.record(
             conn,
-            SimpleNamespace(user=by, role=None, address=None),
+            audit.console(by),
             "user_enable" if active else "user_disable",
             target=name,
             detail={"user": name, "was_active": was},
