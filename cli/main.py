@@ -76,7 +76,11 @@ class PopgisGroup(click.Group):
 
 
 def interrupted() -> NoReturn:
-    """End the command for Ctrl-C: one line, exit 130."""
+    """End the command for Ctrl-C: one line, exit 130. Later Ctrl-Cs are ignored first
+    (:func:`cli.interrupt.calm`): one sent again after a finaliser, landing while the
+    exit unwinds, was raised past every handler and killed the process by the signal
+    (exit -2 after the line, CI of stop 25)."""
+    interrupt.calm()
     fail(_("interrupted (Ctrl-C)"), INTERRUPTED)
 
 
